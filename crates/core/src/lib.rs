@@ -2,5 +2,20 @@
 //!
 //! Everything here is pure: no SQL, no network, no Tauri. The store persists
 //! these types and the engine functions rank them.
+//!
+//! - [`model`]: the shared competition model.
+//! - [`time`]: time parsing, formatting and rounding.
+//! - [`score`]: score and status parsing and formatting.
+//! - [`ranking`]: ranking one workout, with divisions and splits.
+//! - [`overall`]: the overall leaderboard across workouts.
+//! - [`teams`]: team results from member results.
+//! - [`explain`]: sentences saying why one entrant ranks above another.
+//! - [`import`]: competitor and score CSV import.
+//! - [`generate`]: deterministic generated events for benchmarks and the demo.
 
 pub mod model;
+pub mod ranking;
+pub mod score;
+pub mod time;
+
+pub use score::ValueError;

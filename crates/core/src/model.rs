@@ -140,15 +140,30 @@ pub enum LoadUnit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Score {
-    Time { ms: Millis },
+    Time {
+        ms: Millis,
+    },
     /// Hit the time cap in a `TimeCapped` workout with this many reps done.
-    Capped { reps: i64 },
-    RoundsReps { rounds: i64, reps: i64 },
-    Reps { reps: i64 },
-    Load { grams: i64 },
-    Distance { mm: i64 },
+    Capped {
+        reps: i64,
+    },
+    RoundsReps {
+        rounds: i64,
+        reps: i64,
+    },
+    Reps {
+        reps: i64,
+    },
+    Load {
+        grams: i64,
+    },
+    Distance {
+        mm: i64,
+    },
     /// Thousandths of a point.
-    Points { milli: i64 },
+    Points {
+        milli: i64,
+    },
 }
 
 /// Non-finishing and non-classified statuses. They rank after all valid
