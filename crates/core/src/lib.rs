@@ -13,7 +13,9 @@
 //! - [`import`]: competitor and score CSV import.
 //! - [`generate`]: deterministic generated events for benchmarks and the demo.
 
+pub mod import;
 pub mod model;
+pub mod overall;
 pub mod ranking;
 pub mod score;
 pub mod time;

@@ -1,0 +1,753 @@
+//! The overall leaderboard: combining workout places into one standing.
+//!
+//! # Scope
+//!
+//! With a division, each workout contributes the entrant's place *within that
+//! division* ([`RankedRow::division_ranks`]) and only the division's entrants
+//! are listed; without one, overall places are used and every entrant with a
+//! row in any workout is listed.
+//!
+//! # Modes
+//!
+//! - **Rank sum** ([`OverallMode::RankSum`]): the total is the sum of the
+//!   workout places, lower is better. A workout where the entrant has no place
+//!   (no result, a status such as DNF or DNS, or an unrankable result) counts
+//!   as one place below the last placed entrant in that workout and scope:
+//!   *number of placed entrants + 1*.
+//! - **Points table** ([`OverallMode::PointsTable`]): each place earns the
+//!   table's points (index 0 is first place); places past the end of the table
+//!   earn `floor`; no place (missing or status) earns 0. Tied entrants share a
+//!   place and so earn the points of that shared place. Higher total is better.
+//!   The default table ([`default_points_table`]) is 100, 95, 90, ... 10, 5
+//!   for places 1 to 20, then 0.
+//! - **Cumulative** ([`OverallMode::Cumulative`]): the workouts' own effective
+//!   scores are added (milliseconds, reps, grams, millimetres or thousandths
+//!   of a point). It needs one score family across all workouts (`Time` and
+//!   `TimeCapped` count as one), and for rounds+reps the reps per round;
+//!   [`validate_overall_mode`] checks this. Entrants with more counted
+//!   workouts rank ahead of those with fewer (a capped time, a status or a
+//!   missing result is not counted); then the total decides, lower for times,
+//!   higher otherwise. A workout of another family contributes nothing and its
+//!   cell says so.
+//!
+//! # Ties
+//!
+//! Equal totals are separated by the chosen [`OverallTieBreak`]:
+//! `BestFinish` compares the entrants' places sorted best first (more first
+//! places wins, then more second places, ...; a missing place is worst),
+//! `Workout` prefers the better place in that workout (no place is worst),
+//! `Equal` leaves them equal. Entrants still equal share a place with
+//! standard competition ranking (1, 2, 2, 4) and are listed by entrant.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Read;
+
+use crate::import::{read_table, ImportError, Problems};
+use crate::model::{
+    Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallTieBreak, RankedRow,
+    Score, ScoreType, Workout,
+};
+
+/// 100, 95, 90, ... 10, 5: points for places 1 to 20; later places earn 0.
+pub fn default_points_table() -> Vec<i64> {
+    (1..=20).map(|place| 105 - 5 * place).collect()
+}
+
+/// The default points-table mode: [`default_points_table`] with a floor of 0.
+pub fn default_points_mode() -> OverallMode {
+    OverallMode::PointsTable {
+        points: default_points_table(),
+        floor: 0,
+    }
+}
+
+/// Why a mode cannot combine the given workouts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OverallError {
+    #[error("a cumulative overall needs workouts of one score type, but \"{first}\" and \"{other}\" differ")]
+    MixedScoreTypes { first: String, other: String },
+    #[error("a cumulative overall of rounds+reps needs the reps per round of \"{workout}\"")]
+    MissingRepsPerRound { workout: String },
+}
+
+/// Which score types can be added up together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Time,
+    Reps,
+    Load,
+    Distance,
+    Points,
+}
+
+fn family(workout: &Workout) -> Family {
+    match workout.score_type {
+        ScoreType::Time | ScoreType::TimeCapped => Family::Time,
+        ScoreType::RoundsReps | ScoreType::Reps => Family::Reps,
+        ScoreType::Load => Family::Load,
+        ScoreType::Distance => Family::Distance,
+        ScoreType::Points => Family::Points,
+    }
+}
+
+/// Checks that `mode` can combine `workouts` (only cumulative has conditions).
+pub fn validate_overall_mode(workouts: &[Workout], mode: &OverallMode) -> Result<(), OverallError> {
+    if !matches!(mode, OverallMode::Cumulative) {
+        return Ok(());
+    }
+    let Some(first) = workouts.first() else {
+        return Ok(());
+    };
+    for workout in workouts {
+        if family(workout) != family(first) {
+            return Err(OverallError::MixedScoreTypes {
+                first: first.name.clone(),
+                other: workout.name.clone(),
+            });
+        }
+        if workout.score_type == ScoreType::RoundsReps
+            && !workout
+                .reps_per_round
+                .is_some_and(|per_round| per_round > 0)
+        {
+            return Err(OverallError::MissingRepsPerRound {
+                workout: workout.name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The value a row adds to a cumulative total, if it counts.
+fn cumulative_value(workout: &Workout, row: &RankedRow) -> Option<i64> {
+    if row.rank.is_none() {
+        return None;
+    }
+    match row.score? {
+        Score::Time { ms } => Some(ms),
+        Score::Capped { .. } => None,
+        Score::RoundsReps { rounds, reps } => {
+            let per_round = workout.reps_per_round.filter(|per_round| *per_round > 0)?;
+            Some(rounds * per_round + reps)
+        }
+        Score::Reps { reps } => Some(reps),
+        Score::Load { grams } => Some(grams),
+        Score::Distance { mm } => Some(mm),
+        Score::Points { milli } => Some(milli),
+    }
+}
+
+/// Builds the overall leaderboard; division membership comes from the rows'
+/// division places. See the module docs for the rules.
+///
+/// An entrant whose every row in scope is unplaced (statuses only) has no
+/// division places, so it only appears in a division's table when called
+/// through [`overall_leaderboard_for`] with entrant information.
+pub fn overall_leaderboard(
+    workouts: &[(Workout, Vec<RankedRow>)],
+    division_id: Option<Id>,
+    mode: &OverallMode,
+    tie_break: OverallTieBreak,
+) -> Vec<OverallRow> {
+    overall_leaderboard_for(workouts, &[], division_id, mode, tie_break)
+}
+
+/// Like [`overall_leaderboard`], but an entrant also belongs to a division
+/// when its [`EntrantInfo`] lists it, so status-only entrants are included.
+pub fn overall_leaderboard_for(
+    workouts: &[(Workout, Vec<RankedRow>)],
+    entrants: &[EntrantInfo],
+    division_id: Option<Id>,
+    mode: &OverallMode,
+    tie_break: OverallTieBreak,
+) -> Vec<OverallRow> {
+    let place_in_scope = |row: &RankedRow| -> Option<u32> {
+        match division_id {
+            None => row.rank,
+            Some(division_id) => row
+                .division_ranks
+                .iter()
+                .find(|(id, _)| *id == division_id)
+                .map(|(_, rank)| *rank),
+        }
+    };
+    let mut members: BTreeSet<Entrant> = BTreeSet::new();
+    match division_id {
+        None => {
+            for (_, rows) in workouts {
+                members.extend(rows.iter().map(|row| row.entrant));
+            }
+        }
+        Some(division_id) => {
+            for (_, rows) in workouts {
+                members.extend(
+                    rows.iter()
+                        .filter(|row| place_in_scope(row).is_some())
+                        .map(|row| row.entrant),
+                );
+            }
+            members.extend(
+                entrants
+                    .iter()
+                    .filter(|info| info.division_ids.contains(&division_id))
+                    .map(|info| info.entrant),
+            );
+        }
+    }
+
+    let cumulative_family = workouts.first().map(|(workout, _)| family(workout));
+    let member_count = members.len();
+    let index_of: HashMap<Entrant, usize> = members
+        .iter()
+        .enumerate()
+        .map(|(index, entrant)| (*entrant, index))
+        .collect();
+    let mut rows: Vec<OverallRow> = members
+        .iter()
+        .map(|entrant| OverallRow {
+            entrant: *entrant,
+            rank: 0,
+            total: 0,
+            cells: Vec::with_capacity(workouts.len()),
+        })
+        .collect();
+    let mut places: Vec<Vec<Option<u32>>> = vec![Vec::with_capacity(workouts.len()); member_count];
+    let mut counted: Vec<u32> = vec![0; member_count];
+
+    for (workout, workout_rows) in workouts {
+        let mut row_of: Vec<Option<&RankedRow>> = vec![None; member_count];
+        for row in workout_rows {
+            if let Some(index) = index_of.get(&row.entrant) {
+                row_of[*index] = Some(row);
+            }
+        }
+        let placed_count = row_of
+            .iter()
+            .flatten()
+            .filter(|row| place_in_scope(row).is_some())
+            .count() as i64;
+        let family_matches = cumulative_family == Some(family(workout));
+        for (index, row) in row_of.iter().enumerate() {
+            let place = row.and_then(place_in_scope);
+            let display = row.map_or_else(String::new, |row| row.display.clone());
+            let (points, display) = match mode {
+                OverallMode::RankSum => (place.map_or(placed_count + 1, i64::from), display),
+                OverallMode::PointsTable { points, floor } => {
+                    let earned = place.map_or(0, |place| {
+                        points.get(place as usize - 1).copied().unwrap_or(*floor)
+                    });
+                    (earned, display)
+                }
+                OverallMode::Cumulative => {
+                    if !family_matches {
+                        (0, "not counted: different score type".to_string())
+                    } else {
+                        match row
+                            .filter(|_| place.is_some())
+                            .and_then(|row| cumulative_value(workout, row))
+                        {
+                            Some(value) => {
+                                counted[index] += 1;
+                                (value, display)
+                            }
+                            None => (0, display),
+                        }
+                    }
+                }
+            };
+            places[index].push(place);
+            rows[index].total += points;
+            rows[index].cells.push(OverallCell {
+                workout_id: workout.id,
+                rank: place,
+                points,
+                display,
+            });
+        }
+    }
+
+    let lower_total_wins = match mode {
+        OverallMode::RankSum => true,
+        OverallMode::PointsTable { .. } => false,
+        OverallMode::Cumulative => cumulative_family == Some(Family::Time),
+    };
+    let tie_break_workout = match tie_break {
+        OverallTieBreak::Workout { workout_id } => workouts
+            .iter()
+            .position(|(workout, _)| workout.id == workout_id),
+        _ => None,
+    };
+    // Sorted places for best-finish comparison, missing places last.
+    let sorted_places: Vec<Vec<u32>> = places
+        .iter()
+        .map(|entrant_places| {
+            let mut sorted: Vec<u32> = entrant_places
+                .iter()
+                .map(|place| place.unwrap_or(u32::MAX))
+                .collect();
+            sorted.sort_unstable();
+            sorted
+        })
+        .collect();
+
+    let compare_standing = |a: usize, b: usize| -> Ordering {
+        let by_count = counted[b].cmp(&counted[a]);
+        let by_total = if lower_total_wins {
+            rows[a].total.cmp(&rows[b].total)
+        } else {
+            rows[b].total.cmp(&rows[a].total)
+        };
+        let by_tie_break = match tie_break {
+            OverallTieBreak::BestFinish => sorted_places[a].cmp(&sorted_places[b]),
+            OverallTieBreak::Workout { .. } => match tie_break_workout {
+                Some(position) => places[a][position]
+                    .unwrap_or(u32::MAX)
+                    .cmp(&places[b][position].unwrap_or(u32::MAX)),
+                None => Ordering::Equal,
+            },
+            OverallTieBreak::Equal => Ordering::Equal,
+        };
+        by_count.then(by_total).then(by_tie_break)
+    };
+
+    let mut order: Vec<usize> = (0..member_count).collect();
+    order.sort_by(|a, b| {
+        compare_standing(*a, *b).then_with(|| rows[*a].entrant.cmp(&rows[*b].entrant))
+    });
+    let mut ranks = vec![0_u32; member_count];
+    for (position, index) in order.iter().enumerate() {
+        ranks[*index] =
+            if position > 0 && compare_standing(order[position - 1], *index) == Ordering::Equal {
+                ranks[order[position - 1]]
+            } else {
+                position as u32 + 1
+            };
+    }
+    let mut slots: Vec<Option<OverallRow>> = rows.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .map(|index| {
+            let mut row = slots[index].take().expect("each entrant is listed once");
+            row.rank = ranks[index];
+            row
+        })
+        .collect()
+}
+
+/// Reads a custom points table from a `Rank,Points` CSV file.
+///
+/// The header must name a rank column (`rank`, `place`, `position`) and a
+/// points column (`points`, `score`); ranks must be whole numbers covering
+/// 1..n exactly once each, in any order; points are whole numbers. Every
+/// problem is reported with its row and field.
+pub fn parse_points_table_csv(reader: impl Read, file_name: &str) -> Result<Vec<i64>, ImportError> {
+    let table = read_table(reader, file_name)?;
+    let mut problems = Problems::new(file_name);
+    let rank_column = table.column(&["rank", "place", "position"]);
+    let points_column = table.column(&["points", "score"]);
+    let (Some(rank_column), Some(points_column)) = (rank_column, points_column) else {
+        problems.add(1, None, "needs a header with Rank and Points columns");
+        return problems.finish(Vec::new());
+    };
+    let rank_field = table.header[rank_column].clone();
+    let points_field = table.header[points_column].clone();
+    let mut by_rank: HashMap<u32, (usize, i64)> = HashMap::new();
+    for (row, fields) in &table.rows {
+        let cell = |index: usize| fields.get(index).map_or("", String::as_str);
+        let rank = match cell(rank_column).parse::<u32>() {
+            Ok(rank) if rank >= 1 => Some(rank),
+            _ => {
+                problems.add(
+                    *row,
+                    Some(&rank_field),
+                    format!("expected a rank like 1, got \"{}\"", cell(rank_column)),
+                );
+                None
+            }
+        };
+        let points_text = cell(points_column);
+        let points = match points_text.parse::<i64>() {
+            Ok(points) => Some(points),
+            Err(_) => {
+                problems.add(
+                    *row,
+                    Some(&points_field),
+                    format!("expected whole points like 95, got \"{points_text}\""),
+                );
+                None
+            }
+        };
+        if let (Some(rank), Some(points)) = (rank, points) {
+            if let Some((first_row, _)) = by_rank.get(&rank) {
+                problems.add(
+                    *row,
+                    Some(&rank_field),
+                    format!("rank {rank} is already given in row {first_row}"),
+                );
+            } else {
+                by_rank.insert(rank, (*row, points));
+            }
+        }
+    }
+    if table.rows.is_empty() {
+        problems.add(1, None, "has no rows; expected at least rank 1");
+    }
+    let highest = by_rank.keys().copied().max().unwrap_or(0);
+    let missing: Vec<String> = (1..=highest)
+        .filter(|rank| !by_rank.contains_key(rank))
+        .map(|rank| rank.to_string())
+        .collect();
+    if !missing.is_empty() {
+        let last_row = table.rows.last().map_or(1, |(row, _)| *row);
+        problems.add(
+            last_row,
+            Some(&rank_field),
+            format!(
+                "ranks must run 1 to {highest} without gaps; missing {}",
+                missing.join(", ")
+            ),
+        );
+    }
+    let points = (1..=highest)
+        .filter_map(|rank| by_rank.get(&rank).map(|(_, points)| *points))
+        .collect();
+    problems.finish(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ResultEntry, Source, Status};
+    use crate::ranking::rank_workout;
+    use crate::score::tests::workout;
+    use proptest::prelude::*;
+
+    fn ranked_row(id: Id, rank: Option<u32>, divisions: &[(Id, u32)]) -> RankedRow {
+        RankedRow {
+            entrant: Entrant::Competitor(id),
+            rank,
+            division_ranks: divisions.to_vec(),
+            score: rank.map(|rank| Score::Reps {
+                reps: 100 - rank as i64,
+            }),
+            status: if rank.is_none() {
+                Some(Status::Dnf)
+            } else {
+                None
+            },
+            display: String::new(),
+            difference_ms: None,
+            splits: Vec::new(),
+            tie_break_ms: None,
+            partial: false,
+            amended: false,
+        }
+    }
+
+    fn reps_workout(id: Id) -> Workout {
+        let mut reps = workout(ScoreType::Reps);
+        reps.id = id;
+        reps
+    }
+
+    fn standing(rows: &[OverallRow]) -> Vec<(Entrant, u32, i64)> {
+        rows.iter()
+            .map(|row| (row.entrant, row.rank, row.total))
+            .collect()
+    }
+
+    #[test]
+    fn default_table_runs_100_to_5() {
+        let table = default_points_table();
+        assert_eq!(table.len(), 20);
+        assert_eq!(table[..3], [100, 95, 90]);
+        assert_eq!(table[19], 5);
+    }
+
+    #[test]
+    fn rank_sum_counts_missing_and_statuses_as_last_plus_one() {
+        let workouts = vec![
+            (
+                reps_workout(1),
+                vec![
+                    ranked_row(1, Some(1), &[]),
+                    ranked_row(2, Some(2), &[]),
+                    ranked_row(3, None, &[]),
+                ],
+            ),
+            (
+                reps_workout(2),
+                vec![ranked_row(3, Some(1), &[]), ranked_row(1, Some(2), &[])],
+            ),
+        ];
+        let rows = overall_leaderboard(
+            &workouts,
+            None,
+            &OverallMode::RankSum,
+            OverallTieBreak::Equal,
+        );
+        // 1: 1 + 2 = 3. 2: 2 + (2 + 1) = 5. 3: (2 + 1) + 1 = 4.
+        assert_eq!(
+            standing(&rows),
+            [
+                (Entrant::Competitor(1), 1, 3),
+                (Entrant::Competitor(3), 2, 4),
+                (Entrant::Competitor(2), 3, 5)
+            ]
+        );
+        assert_eq!(rows[2].cells[1].rank, None);
+        assert_eq!(rows[2].cells[1].points, 3);
+    }
+
+    #[test]
+    fn points_table_shares_points_and_uses_the_floor() {
+        let workouts = vec![(
+            reps_workout(1),
+            vec![
+                ranked_row(1, Some(1), &[]),
+                ranked_row(2, Some(1), &[]),
+                ranked_row(3, Some(3), &[]),
+                ranked_row(4, None, &[]),
+            ],
+        )];
+        let mode = OverallMode::PointsTable {
+            points: vec![10, 8],
+            floor: 1,
+        };
+        let rows = overall_leaderboard(&workouts, None, &mode, OverallTieBreak::Equal);
+        assert_eq!(
+            standing(&rows),
+            [
+                (Entrant::Competitor(1), 1, 10),
+                (Entrant::Competitor(2), 1, 10),
+                (Entrant::Competitor(3), 3, 1),
+                (Entrant::Competitor(4), 4, 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn tie_breaks_best_finish_and_workout() {
+        // Both total 4: entrant 1 has places 1 and 3, entrant 2 has 2 and 2.
+        let workouts = vec![
+            (
+                reps_workout(1),
+                vec![ranked_row(1, Some(1), &[]), ranked_row(2, Some(2), &[])],
+            ),
+            (
+                reps_workout(2),
+                vec![ranked_row(2, Some(2), &[]), ranked_row(1, Some(3), &[])],
+            ),
+        ];
+        let best = overall_leaderboard(
+            &workouts,
+            None,
+            &OverallMode::RankSum,
+            OverallTieBreak::BestFinish,
+        );
+        assert_eq!(
+            standing(&best),
+            [
+                (Entrant::Competitor(1), 1, 4),
+                (Entrant::Competitor(2), 2, 4)
+            ]
+        );
+        let by_second = overall_leaderboard(
+            &workouts,
+            None,
+            &OverallMode::RankSum,
+            OverallTieBreak::Workout { workout_id: 2 },
+        );
+        assert_eq!(
+            standing(&by_second),
+            [
+                (Entrant::Competitor(2), 1, 4),
+                (Entrant::Competitor(1), 2, 4)
+            ]
+        );
+        let equal = overall_leaderboard(
+            &workouts,
+            None,
+            &OverallMode::RankSum,
+            OverallTieBreak::Equal,
+        );
+        assert_eq!(
+            standing(&equal),
+            [
+                (Entrant::Competitor(1), 1, 4),
+                (Entrant::Competitor(2), 1, 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn division_scope_uses_division_places() {
+        let workouts = vec![(
+            reps_workout(1),
+            vec![
+                ranked_row(1, Some(1), &[(7, 1)]),
+                ranked_row(2, Some(2), &[(8, 1)]),
+                ranked_row(3, Some(3), &[(7, 2)]),
+            ],
+        )];
+        let rows = overall_leaderboard(
+            &workouts,
+            Some(7),
+            &OverallMode::RankSum,
+            OverallTieBreak::Equal,
+        );
+        assert_eq!(
+            standing(&rows),
+            [
+                (Entrant::Competitor(1), 1, 1),
+                (Entrant::Competitor(3), 2, 2)
+            ]
+        );
+        let info = EntrantInfo {
+            entrant: Entrant::Competitor(9),
+            bib: "9".into(),
+            name: "Nine".into(),
+            division_ids: vec![7],
+        };
+        let with_info = overall_leaderboard_for(
+            &workouts,
+            &[info],
+            Some(7),
+            &OverallMode::RankSum,
+            OverallTieBreak::Equal,
+        );
+        assert_eq!(
+            with_info.last().map(|row| (row.entrant, row.total)),
+            Some((Entrant::Competitor(9), 3))
+        );
+    }
+
+    #[test]
+    fn cumulative_adds_times_and_counts_completed_workouts_first() {
+        let time = workout(ScoreType::Time);
+        let result = |id: Id, ms: Option<i64>| ResultEntry {
+            entrant: Entrant::Competitor(id),
+            score: ms.map(|ms| Score::Time { ms }),
+            status: if ms.is_none() {
+                Some(Status::Dnf)
+            } else {
+                None
+            },
+            tie_break_ms: None,
+            penalty_ms: 0,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            source: Source::Manual,
+            amended: false,
+            partial: false,
+        };
+        let first = rank_workout(
+            &time,
+            &[],
+            &[
+                result(1, Some(100)),
+                result(2, Some(50)),
+                result(3, Some(10)),
+            ],
+        );
+        let mut second_workout = time.clone();
+        second_workout.id = 2;
+        let second = rank_workout(
+            &second_workout,
+            &[],
+            &[result(1, Some(100)), result(2, Some(200)), result(3, None)],
+        );
+        let rows = overall_leaderboard(
+            &[(time, first), (second_workout, second)],
+            None,
+            &OverallMode::Cumulative,
+            OverallTieBreak::Equal,
+        );
+        assert_eq!(
+            standing(&rows),
+            [
+                (Entrant::Competitor(1), 1, 200),
+                (Entrant::Competitor(2), 2, 250),
+                (Entrant::Competitor(3), 3, 10)
+            ]
+        );
+        assert!(validate_overall_mode(
+            &[workout(ScoreType::Time), workout(ScoreType::Reps)],
+            &OverallMode::Cumulative
+        )
+        .is_err());
+        assert!(validate_overall_mode(
+            &[workout(ScoreType::Time), workout(ScoreType::TimeCapped)],
+            &OverallMode::Cumulative
+        )
+        .is_ok());
+        assert!(
+            validate_overall_mode(&[workout(ScoreType::RoundsReps)], &OverallMode::Cumulative)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn points_table_csv() {
+        let table =
+            parse_points_table_csv("Rank,Points\n2,80\n1,100\n3,60\n".as_bytes(), "points.csv")
+                .unwrap();
+        assert_eq!(table, [100, 80, 60]);
+        let error = parse_points_table_csv(
+            "Rank;Points\n1;100\n1;90\nx;5\n4;abc\n".as_bytes(),
+            "points.csv",
+        )
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("points.csv row 3, field \"Rank\": rank 1 is already given in row 2"),
+            "{message}"
+        );
+        assert!(
+            message.contains("points.csv row 4, field \"Rank\": expected a rank like 1, got \"x\""),
+            "{message}"
+        );
+        assert!(
+            message.contains(
+                "points.csv row 5, field \"Points\": expected whole points like 95, got \"abc\""
+            ),
+            "{message}"
+        );
+        assert!(
+            parse_points_table_csv("Rank,Points\n1,100\n3,60\n".as_bytes(), "p.csv")
+                .unwrap_err()
+                .to_string()
+                .contains("missing 2")
+        );
+        assert!(parse_points_table_csv("Place\n1\n".as_bytes(), "p.csv").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn rank_sum_totals_are_the_sum_of_cells(places in proptest::collection::vec(proptest::collection::vec(proptest::option::of(1_u32..6), 1..8), 1..5)) {
+            let workouts: Vec<(Workout, Vec<RankedRow>)> = places
+                .iter()
+                .enumerate()
+                .map(|(workout_index, column)| {
+                    let rows = column.iter().enumerate().map(|(entrant, place)| ranked_row(entrant as Id, *place, &[])).collect();
+                    (reps_workout(workout_index as Id), rows)
+                })
+                .collect();
+            for mode in [OverallMode::RankSum, default_points_mode()] {
+                let rows = overall_leaderboard(&workouts, None, &mode, OverallTieBreak::BestFinish);
+                for row in &rows {
+                    prop_assert_eq!(row.total, row.cells.iter().map(|cell| cell.points).sum::<i64>());
+                    prop_assert_eq!(row.cells.len(), workouts.len());
+                }
+                for pair in rows.windows(2) {
+                    prop_assert!(pair[0].rank <= pair[1].rank);
+                    match mode {
+                        OverallMode::RankSum => prop_assert!(pair[0].total <= pair[1].total),
+                        _ => prop_assert!(pair[0].total >= pair[1].total),
+                    }
+                }
+            }
+        }
+    }
+}
