@@ -13,11 +13,13 @@
 //! - [`import`]: competitor and score CSV import.
 //! - [`generate`]: deterministic generated events for benchmarks and the demo.
 
+pub mod explain;
 pub mod import;
 pub mod model;
 pub mod overall;
 pub mod ranking;
 pub mod score;
+pub mod teams;
 pub mod time;
 
 pub use score::ValueError;

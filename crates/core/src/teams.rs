@@ -1,0 +1,415 @@
+//! Team results formed from member results (seed 000: "one chip per team
+//! member" aggregated into a team score).
+//!
+//! # Rules
+//!
+//! - [`TeamScoring::Individual`] and [`TeamScoring::TeamChip`]: the results
+//!   already belong to their entrants (a team chip gives one result per team)
+//!   and are passed through unchanged.
+//! - [`TeamScoring::SumAll`]: the team score is the sum of every member's
+//!   effective score (penalty added and rounded to ranking precision for
+//!   times). Until every member has a valid score the team result is marked
+//!   `partial` and sums the members who have one. If any member has a status,
+//!   the team gets a status (see below) and no score.
+//! - [`TeamScoring::BestN`]: the sum of the `n` best members' effective
+//!   scores (for times the `n` fastest; for other types the `n` highest).
+//!   Partial while fewer than `n` members have a valid score but enough
+//!   members without a result remain to reach `n`. The team gets a status only
+//!   when fewer than `n` members can still finish. `n = 0` means every member.
+//! - **Team status.** The earliest in status order (LAP, NC, DNF, DNQ, WD, DSQ,
+//!   DNS) among the members' statuses, except that DNS becomes DNF when some
+//!   member did post a valid score: the team started.
+//! - **Sums.** Times add milliseconds. In a time-capped workout a team with
+//!   any capped counted member is capped, with the capped members' reps added
+//!   (finishers' reps are not known). Rounds+reps add total reps when the
+//!   workout knows its reps per round (shown back as rounds+reps), otherwise
+//!   rounds and extra reps add separately. Reps, loads, distances and points
+//!   add in their integer units.
+//! - A team with no member result at all gets no team result. Splits and
+//!   tie-break times are dropped; penalties are already in the sum; member
+//!   incidents are kept; the result is `amended` when any counted member's is.
+//!   When a competitor has several results, the first one is used.
+
+use std::collections::HashMap;
+
+use crate::model::{Entrant, Id, ResultEntry, Score, Status, Team, TeamScoring, Workout};
+use crate::ranking::result_key;
+
+/// Forms team results for `workout` from member results. See the module docs.
+pub fn aggregate_team_results(
+    workout: &Workout,
+    teams: &[Team],
+    member_results: &[ResultEntry],
+) -> Vec<ResultEntry> {
+    let needed_of = |team: &Team| -> usize {
+        match workout.team_scoring {
+            TeamScoring::BestN { n } if n > 0 => n as usize,
+            _ => team.members.len(),
+        }
+    };
+    match workout.team_scoring {
+        TeamScoring::Individual | TeamScoring::TeamChip => return member_results.to_vec(),
+        TeamScoring::SumAll | TeamScoring::BestN { .. } => {}
+    }
+    let mut result_of: HashMap<Id, &ResultEntry> = HashMap::with_capacity(member_results.len());
+    for result in member_results {
+        if let Entrant::Competitor(id) = result.entrant {
+            result_of.entry(id).or_insert(result);
+        }
+    }
+    let all_must_count = matches!(workout.team_scoring, TeamScoring::SumAll);
+
+    let mut team_results = Vec::with_capacity(teams.len());
+    for team in teams {
+        let mut valid = Vec::new();
+        let mut failing: Vec<Status> = Vec::new();
+        let mut pending = 0_usize;
+        let mut incidents = Vec::new();
+        let mut first_source = None;
+        for member in &team.members {
+            let Some(result) = result_of.get(&member.competitor_id) else {
+                pending += 1;
+                continue;
+            };
+            first_source.get_or_insert(result.source);
+            incidents.extend(result.incidents.iter().cloned());
+            let (key, effective) = result_key(
+                workout,
+                result.score,
+                result.status,
+                result.penalty_ms,
+                None,
+            );
+            if let Some(status) = result.status {
+                failing.push(status);
+            } else if key.is_ranked() {
+                valid.push((
+                    key,
+                    effective.expect("a ranked result has a score"),
+                    result.amended,
+                ));
+            } else {
+                pending += 1;
+            }
+        }
+        if valid.is_empty() && failing.is_empty() {
+            continue;
+        }
+        let needed = needed_of(team);
+        let cannot_complete = if all_must_count {
+            !failing.is_empty()
+        } else {
+            valid.len() + pending < needed
+        };
+        let base = ResultEntry {
+            entrant: Entrant::Team(team.id),
+            score: None,
+            status: None,
+            tie_break_ms: None,
+            penalty_ms: 0,
+            splits: Vec::new(),
+            incidents,
+            source: first_source.unwrap_or(crate::model::Source::Manual),
+            amended: false,
+            partial: false,
+        };
+        if cannot_complete {
+            let earliest = failing.iter().copied().min().unwrap_or(Status::Dnf);
+            let status = if earliest == Status::Dns && !valid.is_empty() {
+                Status::Dnf
+            } else {
+                earliest
+            };
+            team_results.push(ResultEntry {
+                status: Some(status),
+                ..base
+            });
+            continue;
+        }
+        valid.sort_by_key(|(key, _, _)| *key);
+        let counted = &valid[..valid.len().min(needed)];
+        let partial = counted.len() < needed;
+        let score = sum_scores(workout, counted.iter().map(|(_, score, _)| *score));
+        team_results.push(ResultEntry {
+            score,
+            amended: counted.iter().any(|(_, _, amended)| *amended),
+            partial,
+            ..base
+        });
+    }
+    team_results
+}
+
+/// Adds member scores by the rules in the module docs.
+fn sum_scores(workout: &Workout, scores: impl Iterator<Item = Score>) -> Option<Score> {
+    let scores: Vec<Score> = scores.collect();
+    let first = *scores.first()?;
+    let any_capped = scores
+        .iter()
+        .any(|score| matches!(score, Score::Capped { .. }));
+    if any_capped {
+        let reps = scores
+            .iter()
+            .map(|score| {
+                if let Score::Capped { reps } = score {
+                    *reps
+                } else {
+                    0
+                }
+            })
+            .sum();
+        return Some(Score::Capped { reps });
+    }
+    let total = |value: fn(&Score) -> i64| scores.iter().map(value).sum::<i64>();
+    let summed = match first {
+        Score::Time { .. } => Score::Time {
+            ms: total(|score| {
+                if let Score::Time { ms } = score {
+                    *ms
+                } else {
+                    0
+                }
+            }),
+        },
+        Score::Capped { .. } => unreachable!("handled above"),
+        Score::RoundsReps { .. } | Score::Reps { .. } => {
+            let rounds = total(|score| {
+                if let Score::RoundsReps { rounds, .. } = score {
+                    *rounds
+                } else {
+                    0
+                }
+            });
+            let reps = total(|score| match score {
+                Score::RoundsReps { reps, .. } | Score::Reps { reps } => *reps,
+                _ => 0,
+            });
+            match (
+                first,
+                workout.reps_per_round.filter(|per_round| *per_round > 0),
+            ) {
+                (Score::Reps { .. }, _) => Score::Reps { reps },
+                (_, Some(per_round)) => {
+                    let all_reps = rounds * per_round + reps;
+                    Score::RoundsReps {
+                        rounds: all_reps / per_round,
+                        reps: all_reps % per_round,
+                    }
+                }
+                (_, None) => Score::RoundsReps { rounds, reps },
+            }
+        }
+        Score::Load { .. } => Score::Load {
+            grams: total(|score| {
+                if let Score::Load { grams } = score {
+                    *grams
+                } else {
+                    0
+                }
+            }),
+        },
+        Score::Distance { .. } => Score::Distance {
+            mm: total(|score| {
+                if let Score::Distance { mm } = score {
+                    *mm
+                } else {
+                    0
+                }
+            }),
+        },
+        Score::Points { .. } => Score::Points {
+            milli: total(|score| {
+                if let Score::Points { milli } = score {
+                    *milli
+                } else {
+                    0
+                }
+            }),
+        },
+    };
+    Some(summed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ExternalIds, Rounding, ScoreType, Source, TeamMember};
+    use crate::score::tests::workout;
+
+    fn team(id: Id, members: &[Id]) -> Team {
+        Team {
+            id,
+            name: format!("Team {id}"),
+            bib: None,
+            country: None,
+            division_ids: Vec::new(),
+            members: members
+                .iter()
+                .enumerate()
+                .map(|(index, competitor_id)| TeamMember {
+                    competitor_id: *competitor_id,
+                    order: index as u32 + 1,
+                })
+                .collect(),
+            external_ids: ExternalIds::default(),
+        }
+    }
+
+    fn member(id: Id, score: Option<Score>, status: Option<Status>) -> ResultEntry {
+        ResultEntry {
+            entrant: Entrant::Competitor(id),
+            score,
+            status,
+            tie_break_ms: Some(1),
+            penalty_ms: 0,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            source: Source::Feed,
+            amended: false,
+            partial: false,
+        }
+    }
+
+    fn time(ms: i64) -> Option<Score> {
+        Some(Score::Time { ms })
+    }
+
+    #[test]
+    fn sum_all_times_with_penalty_and_rounding() {
+        let mut relay = workout(ScoreType::Time);
+        relay.team_scoring = TeamScoring::SumAll;
+        relay.rounding = Rounding::Up { unit_ms: 1000 };
+        let mut second = member(2, time(60_001), None);
+        second.penalty_ms = 10_000;
+        let results = aggregate_team_results(
+            &relay,
+            &[team(10, &[1, 2, 3])],
+            &[member(1, time(50_000), None), second.clone()],
+        );
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].entrant, Entrant::Team(10));
+        assert_eq!(results[0].score, time(121_000));
+        assert!(results[0].partial);
+        assert_eq!(results[0].tie_break_ms, None);
+        let complete = aggregate_team_results(
+            &relay,
+            &[team(10, &[1, 2, 3])],
+            &[
+                member(1, time(50_000), None),
+                second,
+                member(3, time(1_000), None),
+            ],
+        );
+        assert_eq!(complete[0].score, time(122_000));
+        assert!(!complete[0].partial);
+    }
+
+    #[test]
+    fn sum_all_member_status_gives_team_status() {
+        let mut relay = workout(ScoreType::Time);
+        relay.team_scoring = TeamScoring::SumAll;
+        let results = aggregate_team_results(
+            &relay,
+            &[team(10, &[1, 2]), team(11, &[3, 4]), team(12, &[5, 6])],
+            &[
+                member(1, time(5), None),
+                member(2, None, Some(Status::Dns)),
+                member(3, None, Some(Status::Dsq)),
+                member(4, None, Some(Status::Dns)),
+            ],
+        );
+        assert_eq!(results.len(), 2, "team 12 has no results at all");
+        assert_eq!(
+            (results[0].score, results[0].status),
+            (None, Some(Status::Dnf))
+        );
+        assert_eq!(results[1].status, Some(Status::Dsq));
+    }
+
+    #[test]
+    fn best_n_takes_the_best_and_tolerates_a_failure() {
+        let mut reps = workout(ScoreType::Reps);
+        reps.team_scoring = TeamScoring::BestN { n: 2 };
+        let members = [
+            member(1, Some(Score::Reps { reps: 50 }), None),
+            member(2, Some(Score::Reps { reps: 70 }), None),
+            member(3, Some(Score::Reps { reps: 60 }), None),
+            member(4, Some(Score::Reps { reps: 40 }), None),
+            member(5, None, Some(Status::Dnf)),
+            member(7, None, Some(Status::Dnf)),
+            member(8, None, Some(Status::Wd)),
+        ];
+        let teams = [
+            team(1, &[1, 2, 3]),
+            team(2, &[4, 5, 6]),
+            team(3, &[7, 8, 9]),
+        ];
+        let results = aggregate_team_results(&reps, &teams, &members);
+        assert_eq!(results[0].score, Some(Score::Reps { reps: 130 }));
+        assert!(!results[0].partial);
+        // Team 2: one valid, one DNF, one still out: it can still reach two.
+        assert_eq!(
+            (results[1].score, results[1].partial, results[1].status),
+            (Some(Score::Reps { reps: 40 }), true, None)
+        );
+        // Team 3: two failed, one pending: at most one can finish.
+        assert_eq!(results[2].status, Some(Status::Dnf));
+
+        let mut fastest = workout(ScoreType::Time);
+        fastest.team_scoring = TeamScoring::BestN { n: 2 };
+        let results = aggregate_team_results(
+            &fastest,
+            &[team(1, &[1, 2, 3])],
+            &[
+                member(1, time(300), None),
+                member(2, time(100), None),
+                member(3, time(200), None),
+            ],
+        );
+        assert_eq!(results[0].score, time(300));
+    }
+
+    #[test]
+    fn capped_members_and_rounds_reps() {
+        let mut chipper = workout(ScoreType::TimeCapped);
+        chipper.team_scoring = TeamScoring::SumAll;
+        let results = aggregate_team_results(
+            &chipper,
+            &[team(1, &[1, 2, 3])],
+            &[
+                member(1, time(300), None),
+                member(2, Some(Score::Capped { reps: 10 }), None),
+                member(3, Some(Score::Capped { reps: 5 }), None),
+            ],
+        );
+        assert_eq!(results[0].score, Some(Score::Capped { reps: 15 }));
+
+        let mut amrap = workout(ScoreType::RoundsReps);
+        amrap.team_scoring = TeamScoring::SumAll;
+        amrap.reps_per_round = Some(10);
+        let results = aggregate_team_results(
+            &amrap,
+            &[team(1, &[1, 2])],
+            &[
+                member(1, Some(Score::RoundsReps { rounds: 3, reps: 7 }), None),
+                member(2, Some(Score::RoundsReps { rounds: 2, reps: 5 }), None),
+            ],
+        );
+        assert_eq!(
+            results[0].score,
+            Some(Score::RoundsReps { rounds: 6, reps: 2 })
+        );
+    }
+
+    #[test]
+    fn team_chip_passes_through() {
+        let mut chip = workout(ScoreType::Time);
+        chip.team_scoring = TeamScoring::TeamChip;
+        let mut team_result = member(1, time(5), None);
+        team_result.entrant = Entrant::Team(1);
+        assert_eq!(
+            aggregate_team_results(&chip, &[team(1, &[1])], &[team_result.clone()]),
+            [team_result]
+        );
+    }
+}
