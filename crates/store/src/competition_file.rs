@@ -1,0 +1,519 @@
+//! [`CompetitionFile`]: one competition in one SQLite file.
+//!
+//! Durability decisions (see also the crate docs):
+//!
+//! - Every connection runs with `journal_mode=WAL`, `synchronous=FULL`,
+//!   `foreign_keys=ON` and a five second `busy_timeout`. With WAL and FULL,
+//!   a commit is on disk (fsynced WAL frame) before the call returns, so an
+//!   acknowledged score survives a crash or power loss at any later moment.
+//! - Every write is one `BEGIN IMMEDIATE` transaction (see [`CompetitionFile::write`]),
+//!   so bad input rolls back completely and a concurrent writer waits for the
+//!   lock up front instead of failing half way.
+//! - Unclean shutdown detection: each open handle records itself in the
+//!   `open_sessions` table and removes itself on [`CompetitionFile::close`] or
+//!   drop. On open, a leftover session row, or a non-empty `-wal` file beside
+//!   the competition file, means the last user did not close cleanly (or is
+//!   still running); the store then runs `PRAGMA quick_check` and refuses the
+//!   file with [`StoreError::IntegrityCheckFailed`] if it is damaged. Leftover
+//!   rows are cleared only when no `-wal` file existed, which proves no other
+//!   process had the file open.
+//! - Rolling backups: see [`crate::backup`].
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{NaiveDate, SecondsFormat, Utc};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
+};
+use scoretable_core::model::{Competition, OverallMode, OverallTieBreak};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::backup::{BackupPolicy, BackupState};
+use crate::error::{Result, StoreError};
+use crate::schema;
+
+/// `PRAGMA application_id` of Scoretable files: ASCII "SCTB".
+pub const APPLICATION_ID: i32 = 0x5343_5442;
+
+/// The file extension of competition files and backups.
+pub const FILE_EXTENSION: &str = "scoretable";
+
+/// What happened when a file was opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenReport {
+    /// The schema version found in the file before migrations ran.
+    pub schema_version_found: u32,
+    /// The schema version the file is at now.
+    pub schema_version: u32,
+    /// The previous user did not close the file (crash, power loss, or a
+    /// second program still has it open).
+    pub unclean_shutdown_detected: bool,
+    /// `PRAGMA quick_check` ran (and passed, or open would have failed).
+    pub quick_check_ran: bool,
+}
+
+/// How the overall leaderboard is computed unless a caller says otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaderboardSettings {
+    pub mode: OverallMode,
+    pub tie_break: OverallTieBreak,
+}
+
+impl Default for LeaderboardSettings {
+    fn default() -> Self {
+        LeaderboardSettings {
+            mode: OverallMode::RankSum,
+            tie_break: OverallTieBreak::BestFinish,
+        }
+    }
+}
+
+pub(crate) const LEADERBOARD_SETTINGS_KEY: &str = "leaderboard";
+
+/// An open competition file. Reads take `&self`; writes take `&mut self`
+/// and each runs in its own immediate transaction.
+pub struct CompetitionFile {
+    pub(crate) connection: Connection,
+    path: PathBuf,
+    session_id: String,
+    open_report: OpenReport,
+    pub(crate) backup_state: BackupState,
+    closed: bool,
+}
+
+impl std::fmt::Debug for CompetitionFile {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("CompetitionFile")
+            .field("path", &self.path)
+            .field("open_report", &self.open_report)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The current time as stored in the file: RFC 3339, UTC, milliseconds.
+pub(crate) fn now_timestamp() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Sets the per-connection durability pragmas.
+fn configure_connection(connection: &Connection) -> Result<()> {
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    let journal_mode: String =
+        connection.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
+    if !journal_mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Conflict(format!(
+            "could not switch the file to WAL journaling (got {journal_mode})"
+        )));
+    }
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Checks the fields of a competition record.
+pub(crate) fn validate_competition(competition: &Competition) -> Result<()> {
+    let invalid = |field: &str, message: String| StoreError::InvalidInput {
+        field: format!("competition {field}"),
+        message,
+    };
+    if competition.name.trim().is_empty() {
+        return Err(invalid("name", "must not be empty".into()));
+    }
+    if competition.slug.is_empty()
+        || !competition
+            .slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    {
+        return Err(invalid(
+            "slug",
+            format!(
+                "{:?} must be lowercase letters, digits, '-' or '_' with no spaces",
+                competition.slug
+            ),
+        ));
+    }
+    let start = NaiveDate::parse_from_str(&competition.start_date, "%Y-%m-%d").map_err(|_| {
+        invalid(
+            "start date",
+            format!("expected YYYY-MM-DD, got {:?}", competition.start_date),
+        )
+    })?;
+    let end = NaiveDate::parse_from_str(&competition.end_date, "%Y-%m-%d").map_err(|_| {
+        invalid(
+            "end date",
+            format!("expected YYYY-MM-DD, got {:?}", competition.end_date),
+        )
+    })?;
+    if end < start {
+        return Err(invalid(
+            "end date",
+            format!(
+                "{} is before the start date {}",
+                competition.end_date, competition.start_date
+            ),
+        ));
+    }
+    if !competition.country.is_empty()
+        && !(competition.country.len() == 3
+            && competition.country.chars().all(|c| c.is_ascii_uppercase()))
+    {
+        return Err(invalid(
+            "country",
+            format!(
+                "expected a three-letter code like GBR, got {:?}",
+                competition.country
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl CompetitionFile {
+    /// Creates a new competition file at `path`. Fails if the path exists.
+    pub fn create(path: impl AsRef<Path>, competition: &Competition) -> Result<CompetitionFile> {
+        let path = path.as_ref();
+        validate_competition(competition)?;
+        if path.exists() {
+            return Err(StoreError::AlreadyExists {
+                path: path.display().to_string(),
+            });
+        }
+        let created = Self::create_inner(path, competition);
+        if created.is_err() {
+            // Nothing useful was stored; leave no half-made file behind.
+            let _ = std::fs::remove_file(path);
+            let _ = std::fs::remove_file(wal_path(path));
+            let mut shm = path.as_os_str().to_owned();
+            shm.push("-shm");
+            let _ = std::fs::remove_file(PathBuf::from(shm));
+        }
+        created
+    }
+
+    fn create_inner(path: &Path, competition: &Competition) -> Result<CompetitionFile> {
+        let mut connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure_connection(&connection)?;
+        connection.pragma_update(None, "application_id", APPLICATION_ID)?;
+        let path_text = path.display().to_string();
+        let found = schema::migrate(&mut connection, &path_text)?;
+        {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            transaction.execute(
+                "INSERT INTO competition (id, name, slug, start_date, end_date, venue, country,
+                    organiser, time_zone) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    competition.name,
+                    competition.slug,
+                    competition.start_date,
+                    competition.end_date,
+                    competition.venue,
+                    competition.country,
+                    competition.organiser,
+                    competition.time_zone
+                ],
+            )?;
+            put_setting(
+                &transaction,
+                LEADERBOARD_SETTINGS_KEY,
+                &LeaderboardSettings::default(),
+            )?;
+            transaction.commit()?;
+        }
+        let report = OpenReport {
+            schema_version_found: found,
+            schema_version: schema::CURRENT_SCHEMA_VERSION,
+            unclean_shutdown_detected: false,
+            quick_check_ran: false,
+        };
+        Self::finish_open(connection, path, report)
+    }
+
+    /// Opens an existing competition file, migrating it to the current
+    /// schema and checking it if the last session did not close cleanly.
+    pub fn open(path: impl AsRef<Path>) -> Result<CompetitionFile> {
+        let path = path.as_ref();
+        let path_text = path.display().to_string();
+        if !path.exists() {
+            return Err(StoreError::FileNotFound { path: path_text });
+        }
+        // Any live connection keeps the -wal file; a crash leaves it with content.
+        let wal_existed = wal_path(path).exists();
+        let wal_had_content = std::fs::metadata(wal_path(path))
+            .map(|metadata| metadata.len() > 0)
+            .unwrap_or(false);
+        let mut connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let not_ours = |reason: String| StoreError::NotACompetitionFile {
+            path: path_text.clone(),
+            reason,
+        };
+        let application_id: i32 = connection
+            .query_row("PRAGMA application_id", [], |row| row.get(0))
+            .map_err(|error| not_ours(error.to_string()))?;
+        if application_id != APPLICATION_ID {
+            return Err(not_ours(format!(
+                "its application id is {application_id:#x}, not Scoretable's {APPLICATION_ID:#x}"
+            )));
+        }
+        configure_connection(&connection)?;
+        let leftover_sessions: i64 = if schema::schema_version(&connection)? >= 1 {
+            connection.query_row("SELECT count(*) FROM open_sessions", [], |row| row.get(0))?
+        } else {
+            0
+        };
+        let unclean = wal_had_content || leftover_sessions > 0;
+        if unclean {
+            quick_check(&connection, &path_text)?;
+        }
+        let found = schema::migrate(&mut connection, &path_text)?;
+        if !wal_existed && leftover_sessions > 0 {
+            // No other connection can be live (it would hold the -wal file),
+            // so the rows are leftovers of crashed sessions.
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            transaction.execute("DELETE FROM open_sessions", [])?;
+            transaction.commit()?;
+        }
+        let report = OpenReport {
+            schema_version_found: found,
+            schema_version: schema::CURRENT_SCHEMA_VERSION,
+            unclean_shutdown_detected: unclean,
+            quick_check_ran: unclean,
+        };
+        Self::finish_open(connection, path, report)
+    }
+
+    fn finish_open(
+        mut connection: Connection,
+        path: &Path,
+        report: OpenReport,
+    ) -> Result<CompetitionFile> {
+        let session_id = format!(
+            "{}-{}-{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or_default(),
+            SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction.execute(
+            "INSERT INTO open_sessions (session_id, opened_at, process_id) VALUES (?1, ?2, ?3)",
+            params![session_id, now_timestamp(), i64::from(std::process::id())],
+        )?;
+        transaction.commit()?;
+        Ok(CompetitionFile {
+            connection,
+            path: path.to_path_buf(),
+            session_id,
+            open_report: report,
+            backup_state: BackupState::new(BackupPolicy::beside(path)),
+            closed: false,
+        })
+    }
+
+    /// Closes the file cleanly: removes this session's marker and lets
+    /// SQLite checkpoint the WAL. Dropping the handle does the same, but
+    /// `close` reports errors.
+    pub fn close(mut self) -> Result<()> {
+        self.mark_closed()?;
+        self.closed = true;
+        Ok(())
+    }
+
+    fn mark_closed(&mut self) -> Result<()> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        transaction.execute(
+            "DELETE FROM open_sessions WHERE session_id = ?1",
+            params![self.session_id],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What happened at open: migrations and unclean-shutdown checks.
+    pub fn open_report(&self) -> &OpenReport {
+        &self.open_report
+    }
+
+    /// Runs `PRAGMA quick_check` now.
+    pub fn quick_check(&self) -> Result<()> {
+        quick_check(&self.connection, &self.path.display().to_string())
+    }
+
+    /// Runs one write in a `BEGIN IMMEDIATE` transaction. Nothing is stored
+    /// unless `body` succeeds; after the commit the automatic backup policy
+    /// gets its chance to run.
+    pub(crate) fn write<T>(
+        &mut self,
+        body: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = body(&transaction)?;
+        transaction.commit()?;
+        self.after_write();
+        Ok(value)
+    }
+
+    /// The competition record.
+    pub fn competition(&self) -> Result<Competition> {
+        Ok(self.connection.query_row(
+            "SELECT name, slug, start_date, end_date, venue, country, organiser, time_zone
+             FROM competition WHERE id = 1",
+            [],
+            |row| {
+                Ok(Competition {
+                    name: row.get(0)?,
+                    slug: row.get(1)?,
+                    start_date: row.get(2)?,
+                    end_date: row.get(3)?,
+                    venue: row.get(4)?,
+                    country: row.get(5)?,
+                    organiser: row.get(6)?,
+                    time_zone: row.get(7)?,
+                })
+            },
+        )?)
+    }
+
+    /// Replaces the competition record.
+    pub fn update_competition(&mut self, competition: &Competition) -> Result<()> {
+        validate_competition(competition)?;
+        self.write(|transaction| {
+            transaction.execute(
+                "UPDATE competition SET name = ?1, slug = ?2, start_date = ?3, end_date = ?4,
+                    venue = ?5, country = ?6, organiser = ?7, time_zone = ?8 WHERE id = 1",
+                params![
+                    competition.name,
+                    competition.slug,
+                    competition.start_date,
+                    competition.end_date,
+                    competition.venue,
+                    competition.country,
+                    competition.organiser,
+                    competition.time_zone
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The stored leaderboard settings (overall mode and tie-break).
+    pub fn leaderboard_settings(&self) -> Result<LeaderboardSettings> {
+        Ok(self
+            .setting::<LeaderboardSettings>(LEADERBOARD_SETTINGS_KEY)?
+            .unwrap_or_default())
+    }
+
+    pub fn set_leaderboard_settings(&mut self, settings: &LeaderboardSettings) -> Result<()> {
+        self.write(|transaction| put_setting(transaction, LEADERBOARD_SETTINGS_KEY, settings))
+    }
+
+    /// Reads a JSON setting by key.
+    pub fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let text: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                params![key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match text {
+            None => Ok(None),
+            Some(text) => {
+                serde_json::from_str(&text)
+                    .map(Some)
+                    .map_err(|error| StoreError::InvalidInput {
+                        field: format!("setting {key}"),
+                        message: error.to_string(),
+                    })
+            }
+        }
+    }
+
+    /// Stores a JSON setting by key.
+    pub fn set_setting<T: Serialize>(&mut self, key: &str, value: &T) -> Result<()> {
+        self.write(|transaction| put_setting(transaction, key, value))
+    }
+
+    pub(crate) fn after_write(&mut self) {
+        self.backup_state.writes_since_backup += 1;
+        if self.backup_state.is_due(Instant::now()) {
+            let directory = self.backup_state.policy.directory.clone();
+            let result = self.backup_now(&directory);
+            self.backup_state.record_automatic(result);
+        }
+    }
+}
+
+static SESSION_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Drop for CompetitionFile {
+    fn drop(&mut self) {
+        if !self.closed {
+            // A drop is a clean close; errors cannot be reported here.
+            let _ = self.mark_closed();
+        }
+    }
+}
+
+pub(crate) fn put_setting<T: Serialize>(
+    transaction: &Transaction<'_>,
+    key: &str,
+    value: &T,
+) -> Result<()> {
+    let text = serde_json::to_string(value).map_err(|error| StoreError::InvalidInput {
+        field: format!("setting {key}"),
+        message: error.to_string(),
+    })?;
+    transaction.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, text],
+    )?;
+    Ok(())
+}
+
+fn quick_check(connection: &Connection, path_text: &str) -> Result<()> {
+    let mut statement = connection.prepare("PRAGMA quick_check")?;
+    let lines: Vec<String> = statement
+        .query_map([], |row| row.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|error| StoreError::IntegrityCheckFailed {
+            path: path_text.to_string(),
+            details: error.to_string(),
+        })?;
+    if lines.len() == 1 && lines[0] == "ok" {
+        Ok(())
+    } else {
+        Err(StoreError::IntegrityCheckFailed {
+            path: path_text.to_string(),
+            details: lines.join("; "),
+        })
+    }
+}

@@ -1,0 +1,280 @@
+//! Leaderboards: loading effective results and entrant data in bulk and
+//! handing them to the engine.
+//!
+//! Loading is one query per table (workout, timing points, heats, results,
+//! splits, competitors, divisions, teams...), never one query per entrant,
+//! so ranking 60,000 results costs a handful of statements.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::Connection;
+use scoretable_core::model::{
+    Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallTieBreak, RankedRow, ResultEntry,
+    TeamScoring, Workout,
+};
+use scoretable_core::ranking::rank_workout;
+use serde::{Deserialize, Serialize};
+
+use crate::competition_file::CompetitionFile;
+use crate::competitors::{load_competitors, load_teams};
+use crate::error::{Result, StoreError};
+use crate::results::load_results;
+use crate::team_results::aggregate_team_results;
+use crate::workouts::{load_workout, load_workouts};
+
+/// One entrant whose place changed between two leaderboards of a workout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlacementChange {
+    pub entrant: Entrant,
+    /// `None` for the workout's overall place, else the division.
+    pub division_id: Option<Id>,
+    pub old_rank: Option<u32>,
+    pub new_rank: Option<u32>,
+}
+
+/// Everyone whose place (overall, or in any of their divisions) differs
+/// between `before` and `after`, overall changes first, then by division,
+/// each in the order of the new leaderboard.
+pub fn placement_impact(before: &[RankedRow], after: &[RankedRow]) -> Vec<PlacementChange> {
+    let old_ranks: HashMap<Entrant, &RankedRow> =
+        before.iter().map(|row| (row.entrant, row)).collect();
+    let new_entrants: std::collections::HashSet<Entrant> =
+        after.iter().map(|row| row.entrant).collect();
+    let mut overall = Vec::new();
+    let mut by_division: BTreeMap<Id, Vec<PlacementChange>> = BTreeMap::new();
+    let division_rank = |row: Option<&RankedRow>, division_id: Id| {
+        row.and_then(|row| {
+            row.division_ranks
+                .iter()
+                .find(|(id, _)| *id == division_id)
+                .map(|(_, rank)| *rank)
+        })
+    };
+    for row in after {
+        let old = old_ranks.get(&row.entrant).copied();
+        let old_rank = old.and_then(|old| old.rank);
+        if old_rank != row.rank {
+            overall.push(PlacementChange {
+                entrant: row.entrant,
+                division_id: None,
+                old_rank,
+                new_rank: row.rank,
+            });
+        }
+        let mut divisions: Vec<Id> = row.division_ranks.iter().map(|(id, _)| *id).collect();
+        if let Some(old) = old {
+            divisions.extend(old.division_ranks.iter().map(|(id, _)| *id));
+        }
+        divisions.sort_unstable();
+        divisions.dedup();
+        for division_id in divisions {
+            let old_rank = division_rank(old, division_id);
+            let new_rank = division_rank(Some(row), division_id);
+            if old_rank != new_rank {
+                by_division
+                    .entry(division_id)
+                    .or_default()
+                    .push(PlacementChange {
+                        entrant: row.entrant,
+                        division_id: Some(division_id),
+                        old_rank,
+                        new_rank,
+                    });
+            }
+        }
+    }
+    // Entrants who disappeared from the leaderboard (e.g. an undone entry).
+    for row in before
+        .iter()
+        .filter(|row| !new_entrants.contains(&row.entrant))
+    {
+        if row.rank.is_some() {
+            overall.push(PlacementChange {
+                entrant: row.entrant,
+                division_id: None,
+                old_rank: row.rank,
+                new_rank: None,
+            });
+        }
+        for (division_id, rank) in &row.division_ranks {
+            by_division
+                .entry(*division_id)
+                .or_default()
+                .push(PlacementChange {
+                    entrant: row.entrant,
+                    division_id: Some(*division_id),
+                    old_rank: Some(*rank),
+                    new_rank: None,
+                });
+        }
+    }
+    overall.extend(by_division.into_values().flatten());
+    overall
+}
+
+/// Bibs, names and divisions of every competitor and team.
+pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantInfo>> {
+    let competitors = load_competitors(connection, "1", &[])?;
+    let teams = load_teams(connection, "1", &[])?;
+    let mut infos = Vec::with_capacity(competitors.len() + teams.len());
+    for competitor in competitors {
+        infos.push(EntrantInfo {
+            entrant: Entrant::Competitor(competitor.id),
+            bib: competitor.bib,
+            name: format!("{} {}", competitor.first_name, competitor.last_name)
+                .trim()
+                .to_string(),
+            division_ids: competitor.division_ids,
+        });
+    }
+    for team in teams {
+        infos.push(EntrantInfo {
+            entrant: Entrant::Team(team.id),
+            bib: team.bib.unwrap_or_default(),
+            name: team.name,
+            division_ids: team.division_ids,
+        });
+    }
+    Ok(infos)
+}
+
+/// The effective results of a workout as the engine ranks them, with team
+/// aggregation applied for team workouts.
+fn effective_results(connection: &Connection, workout: &Workout) -> Result<Vec<ResultEntry>> {
+    let results: Vec<ResultEntry> = load_results(connection, workout.id)?
+        .iter()
+        .filter(|result| result.effective_value().is_some())
+        .map(|result| result.to_result_entry())
+        .collect();
+    match workout.team_scoring {
+        TeamScoring::SumAll | TeamScoring::BestN { .. } => {
+            let teams = load_teams(connection, "1", &[])?;
+            Ok(aggregate_team_results(workout, &teams, &results))
+        }
+        TeamScoring::Individual | TeamScoring::TeamChip => Ok(results),
+    }
+}
+
+fn rank_loaded(
+    connection: &Connection,
+    workout: &Workout,
+    infos: &[EntrantInfo],
+) -> Result<Vec<RankedRow>> {
+    let results = effective_results(connection, workout)?;
+    Ok(rank_workout(workout, infos, &results))
+}
+
+/// Keeps the rows of one division, ordered by their place in it (rows
+/// without a place keep the engine's order after the placed ones).
+fn division_rows(rows: Vec<RankedRow>, infos: &[EntrantInfo], division_id: Id) -> Vec<RankedRow> {
+    let members: std::collections::HashSet<Entrant> = infos
+        .iter()
+        .filter(|info| info.division_ids.contains(&division_id))
+        .map(|info| info.entrant)
+        .collect();
+    let place = |row: &RankedRow| {
+        row.division_ranks
+            .iter()
+            .find(|(id, _)| *id == division_id)
+            .map(|(_, rank)| *rank)
+    };
+    let mut kept: Vec<RankedRow> = rows
+        .into_iter()
+        .filter(|row| members.contains(&row.entrant) || place(row).is_some())
+        .collect();
+    // Stable: equal places keep the engine's listing order.
+    kept.sort_by_key(|row| place(row).unwrap_or(u32::MAX));
+    kept
+}
+
+pub(crate) fn compute_workout_leaderboard(
+    connection: &Connection,
+    workout_id: Id,
+    division_id: Option<Id>,
+) -> Result<Vec<RankedRow>> {
+    let workout = load_workout(connection, workout_id)?;
+    let infos = load_entrant_infos(connection)?;
+    let rows = rank_loaded(connection, &workout, &infos)?;
+    Ok(match division_id {
+        None => rows,
+        Some(division_id) => division_rows(rows, &infos, division_id),
+    })
+}
+
+fn check_division(connection: &Connection, division_id: Option<Id>) -> Result<()> {
+    if let Some(division_id) = division_id {
+        let exists: bool = connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM divisions WHERE id = ?1)",
+            [division_id],
+            |row| row.get(0),
+        )?;
+        if !exists {
+            return Err(StoreError::NotFound {
+                what: "division",
+                key: division_id.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl CompetitionFile {
+    /// Bibs, names and divisions of every competitor and team, for showing
+    /// leaderboard rows.
+    pub fn entrant_infos(&self) -> Result<Vec<EntrantInfo>> {
+        load_entrant_infos(&self.connection)
+    }
+
+    /// Ranks one workout on its effective results. With a division, only
+    /// that division's rows are returned, ordered by their division place.
+    pub fn workout_leaderboard(
+        &self,
+        workout_id: Id,
+        division_id: Option<Id>,
+    ) -> Result<Vec<RankedRow>> {
+        check_division(&self.connection, division_id)?;
+        compute_workout_leaderboard(&self.connection, workout_id, division_id)
+    }
+
+    /// The overall leaderboard across every workout. `mode` and `tie_break`
+    /// default to the stored [`crate::LeaderboardSettings`].
+    pub fn overall_leaderboard(
+        &self,
+        division_id: Option<Id>,
+        mode: Option<&OverallMode>,
+        tie_break: Option<OverallTieBreak>,
+    ) -> Result<Vec<OverallRow>> {
+        check_division(&self.connection, division_id)?;
+        let settings = self.leaderboard_settings()?;
+        let mode = mode.unwrap_or(&settings.mode);
+        let tie_break = tie_break.unwrap_or(settings.tie_break);
+        let workouts = load_workouts(&self.connection, "1", &[])?;
+        scoretable_core::overall::validate_overall_mode(&workouts, mode).map_err(|error| {
+            StoreError::InvalidInput {
+                field: "overall mode".into(),
+                message: error.to_string(),
+            }
+        })?;
+        if let OverallTieBreak::Workout { workout_id } = tie_break {
+            if !workouts.iter().any(|workout| workout.id == workout_id) {
+                return Err(StoreError::NotFound {
+                    what: "workout",
+                    key: workout_id.to_string(),
+                });
+            }
+        }
+        let infos = load_entrant_infos(&self.connection)?;
+        let mut ranked = Vec::with_capacity(workouts.len());
+        for workout in workouts {
+            let rows = rank_loaded(&self.connection, &workout, &infos)?;
+            ranked.push((workout, rows));
+        }
+        Ok(scoretable_core::overall::overall_leaderboard_for(
+            &ranked,
+            &infos,
+            division_id,
+            mode,
+            tie_break,
+        ))
+    }
+}

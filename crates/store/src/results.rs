@@ -1,0 +1,1222 @@
+//! Results, score entry, undo, amendments, result imports and the history.
+//!
+//! Every result row keeps its **source value** (typed at the table, imported
+//! from a file, or polled from a feed) apart from its **amended value** (set by
+//! an official). The effective value is the amended one once an amendment
+//! exists, else the source value. Every change appends a row to
+//! `score_events`; replaying a result's events in order gives its effective
+//! value:
+//!
+//! - `entry` / `import`: the source value becomes `new`;
+//! - `undo`: the source value is cleared (the undone entry's value is `old`);
+//! - `amend`: the amended value becomes `new` and wins from then on.
+//!
+//! Policies:
+//! - A result is entered once. Typing a second value for the same entrant is
+//!   refused (undo the entry or amend it), so a slip of the keyboard never
+//!   silently replaces a score.
+//! - Imports never overwrite: a record for an entrant who already has a result
+//!   (manual, imported or amended) is skipped and counted, like Competition
+//!   Corner's "imported records are skipped on later syncs". The schema's
+//!   triggers enforce the same for amended and imported rows even against raw
+//!   SQL.
+//! - Undo applies only to manual entries without an amendment.
+//! - An official workout refuses entries, undos and imports; amendments are
+//!   always possible, need a non-empty reason, and are logged.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use scoretable_core::model::{
+    Entrant, Id, Millis, PublicationState, ResultEntry, Score, ScoreType, Source, Split, Status,
+    TeamScoring, Workout,
+};
+use scoretable_core::score::{format_score, parse_score};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{
+    decode, score_columns, score_from_columns, source_from_word, source_word, status_from_word,
+    status_word, Word,
+};
+use crate::competition_file::{now_timestamp, CompetitionFile};
+use crate::error::{Result, StoreError};
+use crate::leaderboards::{compute_workout_leaderboard, placement_impact, PlacementChange};
+use crate::workouts::load_workout;
+
+/// One score value as stored: the text as received or shown, and what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreValue {
+    /// The raw text as typed or received, or the clean form of a parsed value.
+    pub text: String,
+    pub score: Option<Score>,
+    pub status: Option<Status>,
+    pub tie_break_ms: Option<Millis>,
+}
+
+/// A score to store: raw text for the engine to parse, or a parsed value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScoreInput {
+    /// Text as typed, e.g. `12:03.4`, `CAP+41`, `5+12`, `DNF`; an optional
+    /// tie-break time as text.
+    Text {
+        value: String,
+        tie_break: Option<String>,
+    },
+    /// An already parsed value.
+    Parsed {
+        score: Option<Score>,
+        status: Option<Status>,
+        tie_break_ms: Option<Millis>,
+    },
+}
+
+impl ScoreInput {
+    /// Raw text without a tie-break.
+    pub fn text(value: impl Into<String>) -> ScoreInput {
+        ScoreInput::Text {
+            value: value.into(),
+            tie_break: None,
+        }
+    }
+
+    /// Raw text with a tie-break time as text.
+    pub fn text_with_tie_break(
+        value: impl Into<String>,
+        tie_break: impl Into<String>,
+    ) -> ScoreInput {
+        ScoreInput::Text {
+            value: value.into(),
+            tie_break: Some(tie_break.into()),
+        }
+    }
+
+    pub fn score(score: Score) -> ScoreInput {
+        ScoreInput::Parsed {
+            score: Some(score),
+            status: None,
+            tie_break_ms: None,
+        }
+    }
+
+    pub fn status(status: Status) -> ScoreInput {
+        ScoreInput::Parsed {
+            score: None,
+            status: Some(status),
+            tie_break_ms: None,
+        }
+    }
+}
+
+/// Where an imported result came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Provenance {
+    /// The file name or feed name.
+    pub source_name: Option<String>,
+    /// The record's id in the source (RunSignup `result_id`, feed row id...).
+    pub record_id: Option<String>,
+    /// The import batch this result arrived in.
+    pub import_batch: Option<String>,
+}
+
+/// A result row as stored, with source and amended values apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredResult {
+    pub id: Id,
+    pub workout_id: Id,
+    pub entrant: Entrant,
+    /// Manual, File or Feed; `Amendment` when an official created the result.
+    pub source: Source,
+    /// `None` only when an amendment created the result.
+    pub source_value: Option<ScoreValue>,
+    pub amended_value: Option<ScoreValue>,
+    pub penalty_ms: Millis,
+    pub splits: Vec<Split>,
+    pub incidents: Vec<String>,
+    pub provenance: Provenance,
+    pub received_at: String,
+}
+
+impl StoredResult {
+    /// The value that counts: the amendment if any, else the source value.
+    pub fn effective_value(&self) -> Option<&ScoreValue> {
+        self.amended_value.as_ref().or(self.source_value.as_ref())
+    }
+
+    pub fn is_amended(&self) -> bool {
+        self.amended_value.is_some()
+    }
+
+    /// The result as the engine ranks it.
+    pub fn to_result_entry(&self) -> ResultEntry {
+        let effective = self.effective_value();
+        ResultEntry {
+            entrant: self.entrant,
+            score: effective.and_then(|value| value.score),
+            status: effective.and_then(|value| value.status),
+            tie_break_ms: effective.and_then(|value| value.tie_break_ms),
+            penalty_ms: self.penalty_ms,
+            splits: self.splits.clone(),
+            incidents: self.incidents.clone(),
+            source: if self.is_amended() {
+                Source::Amendment
+            } else {
+                self.source
+            },
+            amended: self.is_amended(),
+            partial: false,
+        }
+    }
+}
+
+/// Returned by [`CompetitionFile::enter_score`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryReceipt {
+    /// The history event id; pass it to [`CompetitionFile::undo_entry`].
+    pub entry_id: Id,
+    pub result_id: Id,
+    pub workout_id: Id,
+    pub entrant: Entrant,
+    pub value: ScoreValue,
+    /// The value in its clean leaderboard form (`12:03.4`, `CAP+41`, `DNF`).
+    pub display: String,
+}
+
+/// Returned by [`CompetitionFile::amend_score`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmendmentReceipt {
+    pub event_id: Id,
+    pub result_id: Id,
+    /// The effective value before the amendment.
+    pub old: Option<ScoreValue>,
+    pub new: ScoreValue,
+    pub display: String,
+    /// Everyone whose place in the workout (overall or in a division) changed.
+    pub moved: Vec<PlacementChange>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreEventKind {
+    Entry,
+    Import,
+    Amend,
+    Undo,
+}
+
+impl ScoreEventKind {
+    fn word(self) -> &'static str {
+        match self {
+            ScoreEventKind::Entry => "entry",
+            ScoreEventKind::Import => "import",
+            ScoreEventKind::Amend => "amend",
+            ScoreEventKind::Undo => "undo",
+        }
+    }
+
+    fn from_word(word: &str) -> rusqlite::types::FromSqlResult<ScoreEventKind> {
+        match word {
+            "entry" => Ok(ScoreEventKind::Entry),
+            "import" => Ok(ScoreEventKind::Import),
+            "amend" => Ok(ScoreEventKind::Amend),
+            "undo" => Ok(ScoreEventKind::Undo),
+            other => Err(rusqlite::types::FromSqlError::Other(
+                format!("unknown event kind {other:?}").into(),
+            )),
+        }
+    }
+}
+
+/// One row of a score's append-only history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreEvent {
+    pub id: Id,
+    pub workout_id: Id,
+    pub entrant: Entrant,
+    pub kind: ScoreEventKind,
+    pub who: String,
+    /// RFC 3339 UTC timestamp.
+    pub at: String,
+    pub old: Option<ScoreValue>,
+    pub new: Option<ScoreValue>,
+    pub reason: Option<String>,
+    pub appeal_ref: Option<String>,
+    /// For `Undo`: the entry it undid.
+    pub undoes_event_id: Option<Id>,
+}
+
+/// Replays a result's history to its effective value (see the module docs).
+pub fn replay_history(events: &[ScoreEvent]) -> Option<ScoreValue> {
+    let mut source: Option<ScoreValue> = None;
+    let mut amended: Option<ScoreValue> = None;
+    for event in events {
+        match event.kind {
+            ScoreEventKind::Entry | ScoreEventKind::Import => source = event.new.clone(),
+            ScoreEventKind::Undo => source = None,
+            ScoreEventKind::Amend => amended = event.new.clone(),
+        }
+    }
+    amended.or(source)
+}
+
+/// One result arriving from a file or a feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedResult {
+    /// 1-based row or record number in the source, for error messages.
+    pub row: u64,
+    pub entrant: Entrant,
+    pub value: ScoreInput,
+    pub penalty_ms: Millis,
+    pub splits: Vec<Split>,
+    pub incidents: Vec<String>,
+    /// The record's id in the source system, if it has one.
+    pub record_id: Option<String>,
+    /// When the record was received (RFC 3339); now if `None`.
+    pub received_at: Option<String>,
+}
+
+/// What a result import did.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResultImportSummary {
+    pub inserted: usize,
+    /// Skipped because the entrant already had a result (never overwritten).
+    pub skipped_existing: usize,
+    /// Of those, how many were protected by an official amendment.
+    pub skipped_amended: usize,
+}
+
+const RESULT_COLUMNS: &str = "id, workout_id, competitor_id, team_id, source, source_text,
+    source_kind, source_a, source_b, source_status, source_tie_break_ms, amended, amended_text,
+    amended_kind, amended_a, amended_b, amended_status, amended_tie_break_ms, penalty_ms,
+    incidents, provenance_source_name, provenance_record_id, provenance_import_batch, received_at";
+
+fn entrant_from_columns(
+    competitor_id: Option<Id>,
+    team_id: Option<Id>,
+) -> rusqlite::Result<Entrant> {
+    match (competitor_id, team_id) {
+        (Some(id), None) => Ok(Entrant::Competitor(id)),
+        (None, Some(id)) => Ok(Entrant::Team(id)),
+        _ => Err(rusqlite::Error::InvalidColumnType(
+            2,
+            "entrant".into(),
+            rusqlite::types::Type::Null,
+        )),
+    }
+}
+
+fn entrant_columns(entrant: Entrant) -> (Option<Id>, Option<Id>) {
+    match entrant {
+        Entrant::Competitor(id) => (Some(id), None),
+        Entrant::Team(id) => (None, Some(id)),
+    }
+}
+
+fn value_from_columns(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<ScoreValue>> {
+    let text: Option<String> = row.get(first)?;
+    let kind: Option<Word> = row.get(first + 1)?;
+    let a: Option<i64> = row.get(first + 2)?;
+    let b: Option<i64> = row.get(first + 3)?;
+    let status: Option<Word> = row.get(first + 4)?;
+    let tie_break_ms: Option<i64> = row.get(first + 5)?;
+    let score = decode(
+        first + 1,
+        score_from_columns(kind.as_ref().map(|word| word.0.as_str()), a, b),
+    )?;
+    let status = status
+        .map(|word| decode(first + 4, status_from_word(&word.0)))
+        .transpose()?;
+    if score.is_none() && status.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(ScoreValue {
+        text: text.unwrap_or_default(),
+        score,
+        status,
+        tie_break_ms,
+    }))
+}
+
+fn result_from_row(row: &Row<'_>) -> rusqlite::Result<StoredResult> {
+    let source: Word = row.get(4)?;
+    let amended: bool = row.get(11)?;
+    let incidents_text: String = row.get(19)?;
+    let incidents: Vec<String> = serde_json::from_str(&incidents_text).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(19, rusqlite::types::Type::Text, Box::new(error))
+    })?;
+    Ok(StoredResult {
+        id: row.get(0)?,
+        workout_id: row.get(1)?,
+        entrant: entrant_from_columns(row.get(2)?, row.get(3)?)?,
+        source: decode(4, source_from_word(&source.0))?,
+        source_value: value_from_columns(row, 5)?,
+        amended_value: if amended {
+            value_from_columns(row, 12)?
+        } else {
+            None
+        },
+        penalty_ms: row.get(18)?,
+        splits: Vec::new(),
+        incidents,
+        provenance: Provenance {
+            source_name: row.get(20)?,
+            record_id: row.get(21)?,
+            import_batch: row.get(22)?,
+        },
+        received_at: row.get(23)?,
+    })
+}
+
+/// Loads a workout's results with their splits: two queries in all.
+pub(crate) fn load_results(connection: &Connection, workout_id: Id) -> Result<Vec<StoredResult>> {
+    let mut results: Vec<StoredResult> = {
+        let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE workout_id = ?1 ORDER BY id");
+        let mut statement = connection.prepare_cached(&sql)?;
+        let rows = statement.query_map(params![workout_id], result_from_row)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let index: HashMap<Id, usize> = results
+        .iter()
+        .enumerate()
+        .map(|(position, result)| (result.id, position))
+        .collect();
+    let mut statement = connection.prepare_cached(
+        "SELECT s.result_id, s.timing_point_id, s.total_ms
+         FROM result_splits s JOIN results r ON r.id = s.result_id
+         JOIN timing_points p ON p.id = s.timing_point_id
+         WHERE r.workout_id = ?1 ORDER BY s.result_id, p.point_order",
+    )?;
+    let mut rows = statement.query(params![workout_id])?;
+    while let Some(row) = rows.next()? {
+        let result_id: Id = row.get(0)?;
+        if let Some(&position) = index.get(&result_id) {
+            results[position].splits.push(Split {
+                timing_point_id: row.get(1)?,
+                total_ms: row.get(2)?,
+            });
+        }
+    }
+    Ok(results)
+}
+
+fn load_result(
+    connection: &Connection,
+    workout_id: Id,
+    entrant: Entrant,
+) -> Result<Option<StoredResult>> {
+    let (competitor_id, team_id) = entrant_columns(entrant);
+    let sql = format!(
+        "SELECT {RESULT_COLUMNS} FROM results WHERE workout_id = ?1
+         AND competitor_id IS ?2 AND team_id IS ?3"
+    );
+    let mut statement = connection.prepare_cached(&sql)?;
+    let mut result = statement
+        .query_row(params![workout_id, competitor_id, team_id], result_from_row)
+        .optional()?;
+    if let Some(result) = result.as_mut() {
+        let mut statement = connection.prepare_cached(
+            "SELECT s.timing_point_id, s.total_ms FROM result_splits s
+             JOIN timing_points p ON p.id = s.timing_point_id
+             WHERE s.result_id = ?1 ORDER BY p.point_order",
+        )?;
+        let rows = statement.query_map(params![result.id], |row| {
+            Ok(Split {
+                timing_point_id: row.get(0)?,
+                total_ms: row.get(1)?,
+            })
+        })?;
+        result.splits = rows.collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(result)
+}
+
+fn event_from_row(row: &Row<'_>) -> rusqlite::Result<ScoreEvent> {
+    let kind: Word = row.get(4)?;
+    let parse_value = |column: usize| -> rusqlite::Result<Option<ScoreValue>> {
+        let text: Option<String> = row.get(column)?;
+        text.map(|text| {
+            serde_json::from_str(&text).map_err(|error| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    column,
+                    rusqlite::types::Type::Text,
+                    Box::new(error),
+                )
+            })
+        })
+        .transpose()
+    };
+    Ok(ScoreEvent {
+        id: row.get(0)?,
+        workout_id: row.get(1)?,
+        entrant: entrant_from_columns(row.get(2)?, row.get(3)?)?,
+        kind: decode(4, ScoreEventKind::from_word(&kind.0))?,
+        who: row.get(5)?,
+        at: row.get(6)?,
+        old: parse_value(7)?,
+        new: parse_value(8)?,
+        reason: row.get(9)?,
+        appeal_ref: row.get(10)?,
+        undoes_event_id: row.get(11)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "id, workout_id, competitor_id, team_id, kind, who, at, old_value,
+    new_value, reason, appeal_ref, undoes_event_id";
+
+fn load_event(connection: &Connection, event_id: Id) -> Result<Option<ScoreEvent>> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM score_events WHERE id = ?1");
+    Ok(connection
+        .query_row(&sql, params![event_id], event_from_row)
+        .optional()?)
+}
+
+struct NewEvent<'a> {
+    workout_id: Id,
+    entrant: Entrant,
+    kind: ScoreEventKind,
+    who: &'a str,
+    at: &'a str,
+    old: Option<&'a ScoreValue>,
+    new: Option<&'a ScoreValue>,
+    reason: Option<&'a str>,
+    appeal_ref: Option<&'a str>,
+    undoes_event_id: Option<Id>,
+}
+
+fn append_event(transaction: &Transaction<'_>, event: NewEvent<'_>) -> Result<Id> {
+    let (competitor_id, team_id) = entrant_columns(event.entrant);
+    let to_json = |value: Option<&ScoreValue>| {
+        value.map(|value| serde_json::to_string(value).expect("score values serialize"))
+    };
+    let mut statement = transaction.prepare_cached(
+        "INSERT INTO score_events (workout_id, competitor_id, team_id, kind, who, at, old_value,
+            new_value, reason, appeal_ref, undoes_event_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    statement.execute(params![
+        event.workout_id,
+        competitor_id,
+        team_id,
+        event.kind.word(),
+        event.who,
+        event.at,
+        to_json(event.old),
+        to_json(event.new),
+        event.reason,
+        event.appeal_ref,
+        event.undoes_event_id
+    ])?;
+    Ok(transaction.last_insert_rowid())
+}
+
+/// Whether `score` is a kind of score `workout` takes.
+fn score_fits(workout: &Workout, score: Score) -> bool {
+    matches!(
+        (workout.score_type, score),
+        (ScoreType::Time, Score::Time { .. })
+            | (
+                ScoreType::TimeCapped,
+                Score::Time { .. } | Score::Capped { .. }
+            )
+            | (ScoreType::RoundsReps, Score::RoundsReps { .. })
+            | (ScoreType::Reps, Score::Reps { .. })
+            | (ScoreType::Load, Score::Load { .. })
+            | (ScoreType::Distance, Score::Distance { .. })
+            | (ScoreType::Points, Score::Points { .. })
+    ) || (workout.score_type == ScoreType::RoundsReps
+        && matches!(score, Score::Reps { .. })
+        && workout.reps_per_round.is_some())
+}
+
+/// The clean leaderboard text of a value.
+pub(crate) fn display_value(workout: &Workout, value: &ScoreValue) -> String {
+    match (value.status, value.score) {
+        (Some(status), _) => status.code().to_string(),
+        (None, Some(score)) => format_score(workout, &score),
+        (None, None) => String::new(),
+    }
+}
+
+/// Parses or checks a score input for a workout. The error message is the
+/// parser's, ready to be wrapped with the workout and entrant.
+fn resolve_value(workout: &Workout, input: &ScoreInput) -> std::result::Result<ScoreValue, String> {
+    match input {
+        ScoreInput::Text { value, tie_break } => {
+            let parsed = parse_score(workout, value).map_err(|error| error.to_string())?;
+            let tie_break_ms = match tie_break.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(text) => Some(
+                    scoretable_core::time::parse_time(text)
+                        .map_err(|error| format!("tie-break: {error}"))?,
+                ),
+            };
+            Ok(ScoreValue {
+                text: value.trim().to_string(),
+                score: parsed.score,
+                status: parsed.status,
+                tie_break_ms,
+            })
+        }
+        ScoreInput::Parsed {
+            score,
+            status,
+            tie_break_ms,
+        } => {
+            if score.is_none() && status.is_none() {
+                return Err("a score or a status is required".into());
+            }
+            if let Some(score) = score {
+                if !score_fits(workout, *score) {
+                    return Err(format!(
+                        "a {:?} score does not fit a {:?} workout",
+                        score, workout.score_type
+                    ));
+                }
+            }
+            if tie_break_ms.is_some_and(|ms| ms < 0) {
+                return Err("tie-break time must not be negative".into());
+            }
+            let mut value = ScoreValue {
+                text: String::new(),
+                score: *score,
+                status: *status,
+                tie_break_ms: *tie_break_ms,
+            };
+            value.text = display_value(workout, &value);
+            Ok(value)
+        }
+    }
+}
+
+/// A readable name for an entrant in messages: `bib 12 (Ann Lee)`, `team Red`.
+pub(crate) fn describe_entrant(connection: &Connection, entrant: Entrant) -> Result<String> {
+    match entrant {
+        Entrant::Competitor(id) => {
+            let found: Option<(String, String, String)> = connection
+                .prepare_cached("SELECT bib, first_name, last_name FROM competitors WHERE id = ?1")?
+                .query_row(params![id], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()?;
+            Ok(match found {
+                Some((bib, first, last)) => {
+                    format!("bib {bib} ({})", format!("{first} {last}").trim())
+                }
+                None => format!("competitor #{id}"),
+            })
+        }
+        Entrant::Team(id) => {
+            let name: Option<String> = connection
+                .prepare_cached("SELECT name FROM teams WHERE id = ?1")?
+                .query_row(params![id], |row| row.get(0))
+                .optional()?;
+            Ok(match name {
+                Some(name) => format!("team {name}"),
+                None => format!("team #{id}"),
+            })
+        }
+    }
+}
+
+/// Checks that an entrant exists and fits the workout's team scoring.
+fn check_entrant(connection: &Connection, workout: &Workout, entrant: Entrant) -> Result<()> {
+    let exists: bool = match entrant {
+        Entrant::Competitor(id) => connection
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM competitors WHERE id = ?1)")?
+            .query_row(params![id], |row| row.get(0))?,
+        Entrant::Team(id) => connection
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM teams WHERE id = ?1)")?
+            .query_row(params![id], |row| row.get(0))?,
+    };
+    if !exists {
+        let (what, id) = match entrant {
+            Entrant::Competitor(id) => ("competitor", id),
+            Entrant::Team(id) => ("team", id),
+        };
+        return Err(StoreError::NotFound {
+            what,
+            key: id.to_string(),
+        });
+    }
+    match (workout.team_scoring, entrant) {
+        (TeamScoring::TeamChip, Entrant::Competitor(_)) => Err(StoreError::InvalidInput {
+            field: format!("entrant in workout {}", workout.name),
+            message: "this workout takes one result per team; enter the team's score".into(),
+        }),
+        (
+            TeamScoring::Individual | TeamScoring::SumAll | TeamScoring::BestN { .. },
+            Entrant::Team(_),
+        ) => Err(StoreError::InvalidInput {
+            field: format!("entrant in workout {}", workout.name),
+            message: "this workout takes individual results; enter each competitor's score".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The latest event that set this result's source value (entry or import).
+fn latest_source_event(
+    connection: &Connection,
+    workout_id: Id,
+    entrant: Entrant,
+) -> Result<Option<(Id, ScoreEventKind)>> {
+    let (competitor_id, team_id) = entrant_columns(entrant);
+    let found: Option<(Id, Word)> = connection
+        .prepare_cached(
+            "SELECT id, kind FROM score_events WHERE workout_id = ?1 AND competitor_id IS ?2
+                AND team_id IS ?3 AND kind IN ('entry', 'import', 'undo')
+             ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![workout_id, competitor_id, team_id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some((id, kind)) => Ok(Some((id, decode(1, ScoreEventKind::from_word(&kind.0))?))),
+    }
+}
+
+fn insert_result(
+    transaction: &Transaction<'_>,
+    workout_id: Id,
+    entrant: Entrant,
+    source: Source,
+    value: &ScoreValue,
+    penalty_ms: Millis,
+    incidents: &[String],
+    provenance: &Provenance,
+    received_at: &str,
+) -> Result<Id> {
+    let (competitor_id, team_id) = entrant_columns(entrant);
+    let (kind, a, b) = score_columns(value.score);
+    let incidents = serde_json::to_string(incidents).expect("strings serialize");
+    let mut statement = transaction.prepare_cached(
+        "INSERT INTO results (workout_id, competitor_id, team_id, source, source_text,
+            source_kind, source_a, source_b, source_status, source_tie_break_ms, penalty_ms,
+            incidents, provenance_source_name, provenance_record_id, provenance_import_batch,
+            received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?;
+    statement.execute(params![
+        workout_id,
+        competitor_id,
+        team_id,
+        source_word(source),
+        value.text,
+        kind,
+        a,
+        b,
+        value.status.map(status_word),
+        value.tie_break_ms,
+        penalty_ms,
+        incidents,
+        provenance.source_name,
+        provenance.record_id,
+        provenance.import_batch,
+        received_at
+    ])?;
+    Ok(transaction.last_insert_rowid())
+}
+
+fn require_who(who: &str) -> Result<&str> {
+    let who = who.trim();
+    if who.is_empty() {
+        return Err(StoreError::InvalidInput {
+            field: "who".into(),
+            message: "say who made the change".into(),
+        });
+    }
+    Ok(who)
+}
+
+impl CompetitionFile {
+    /// Finds the entrant with this bib (competitor bibs first, then team
+    /// bibs), or fails with "Unknown bib 123 in workout Fran".
+    pub fn entrant_by_bib(&self, workout_id: Id, bib: &str) -> Result<Entrant> {
+        entrant_by_bib(&self.connection, workout_id, bib)
+    }
+
+    /// Records a score typed at the table and returns a receipt whose
+    /// `entry_id` undoes it.
+    pub fn enter_score(
+        &mut self,
+        workout_id: Id,
+        entrant: Entrant,
+        input: ScoreInput,
+        who: &str,
+    ) -> Result<EntryReceipt> {
+        let who = require_who(who)?.to_string();
+        self.write(|transaction| enter_score_in(transaction, workout_id, entrant, &input, &who))
+    }
+
+    /// [`enter_score`](Self::enter_score) by bib.
+    pub fn enter_score_by_bib(
+        &mut self,
+        workout_id: Id,
+        bib: &str,
+        input: ScoreInput,
+        who: &str,
+    ) -> Result<EntryReceipt> {
+        let who = require_who(who)?.to_string();
+        self.write(|transaction| {
+            let entrant = entrant_by_bib(transaction, workout_id, bib)?;
+            enter_score_in(transaction, workout_id, entrant, &input, &who)
+        })
+    }
+
+    /// Takes back a manual entry (a typing slip). The entrant can then be
+    /// entered again. Amended or imported results cannot be undone: amend them.
+    pub fn undo_entry(&mut self, entry_id: Id, who: &str) -> Result<ScoreEvent> {
+        let who = require_who(who)?.to_string();
+        self.write(|transaction| {
+            let cannot = |reason: String| StoreError::CannotUndo { entry_id, reason };
+            let event = load_event(transaction, entry_id)?.ok_or(StoreError::NotFound {
+                what: "entry",
+                key: entry_id.to_string(),
+            })?;
+            if event.kind != ScoreEventKind::Entry {
+                return Err(cannot(format!(
+                    "it is {} event, not a score entry",
+                    match event.kind {
+                        ScoreEventKind::Import => "an import",
+                        ScoreEventKind::Amend => "an amendment",
+                        _ => "an undo",
+                    }
+                )));
+            }
+            let workout = load_workout(transaction, event.workout_id)?;
+            if workout.state == PublicationState::Official {
+                return Err(StoreError::WorkoutIsOfficial {
+                    workout: workout.name,
+                });
+            }
+            match latest_source_event(transaction, event.workout_id, event.entrant)? {
+                Some((latest, _)) if latest == entry_id => {}
+                _ => {
+                    return Err(cannot(
+                        "it was already undone or replaced by a later entry".into(),
+                    ))
+                }
+            }
+            let result = load_result(transaction, event.workout_id, event.entrant)?
+                .ok_or_else(|| cannot("the result no longer exists".into()))?;
+            if result.is_amended() {
+                return Err(cannot(
+                    "the score has an official amendment; amend it again instead".into(),
+                ));
+            }
+            transaction.execute("DELETE FROM results WHERE id = ?1", params![result.id])?;
+            let at = now_timestamp();
+            let undo_id = append_event(
+                transaction,
+                NewEvent {
+                    workout_id: event.workout_id,
+                    entrant: event.entrant,
+                    kind: ScoreEventKind::Undo,
+                    who: &who,
+                    at: &at,
+                    old: result.source_value.as_ref(),
+                    new: None,
+                    reason: None,
+                    appeal_ref: None,
+                    undoes_event_id: Some(entry_id),
+                },
+            )?;
+            Ok(load_event(transaction, undo_id)?.expect("the event was just written"))
+        })
+    }
+
+    /// Sets an official amendment: the new value wins over any source value
+    /// from now on and no import can overwrite it. Works on official
+    /// workouts too. Returns who moved in the workout's placings.
+    pub fn amend_score(
+        &mut self,
+        workout_id: Id,
+        entrant: Entrant,
+        new_value: &str,
+        who: &str,
+        reason: &str,
+        appeal_ref: Option<&str>,
+    ) -> Result<AmendmentReceipt> {
+        self.amend_score_with(
+            workout_id,
+            entrant,
+            ScoreInput::text(new_value),
+            who,
+            reason,
+            appeal_ref,
+        )
+    }
+
+    /// [`amend_score`](Self::amend_score) with any [`ScoreInput`] (e.g. with a tie-break).
+    pub fn amend_score_with(
+        &mut self,
+        workout_id: Id,
+        entrant: Entrant,
+        input: ScoreInput,
+        who: &str,
+        reason: &str,
+        appeal_ref: Option<&str>,
+    ) -> Result<AmendmentReceipt> {
+        let who = require_who(who)?.to_string();
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return Err(StoreError::ReasonRequired);
+        }
+        let appeal_ref = appeal_ref
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_string);
+        self.write(|transaction| {
+            let workout = load_workout(transaction, workout_id)?;
+            check_entrant(transaction, &workout, entrant)?;
+            let value = resolve_value(&workout, &input).map_err(|message| {
+                invalid_score(transaction, &workout, entrant, &input, message)
+            })?;
+            let before = compute_workout_leaderboard(transaction, workout_id, None)?;
+            let existing = load_result(transaction, workout_id, entrant)?;
+            let old = existing
+                .as_ref()
+                .and_then(|result| result.effective_value().cloned());
+            let (kind, a, b) = score_columns(value.score);
+            let at = now_timestamp();
+            let result_id = match &existing {
+                Some(result) => {
+                    transaction
+                        .prepare_cached(
+                            "UPDATE results SET amended = 1, amended_text = ?2, amended_kind = ?3,
+                                amended_a = ?4, amended_b = ?5, amended_status = ?6,
+                                amended_tie_break_ms = ?7
+                             WHERE id = ?1",
+                        )?
+                        .execute(params![
+                            result.id,
+                            value.text,
+                            kind,
+                            a,
+                            b,
+                            value.status.map(status_word),
+                            value.tie_break_ms
+                        ])?;
+                    result.id
+                }
+                None => {
+                    let (competitor_id, team_id) = entrant_columns(entrant);
+                    transaction
+                        .prepare_cached(
+                            "INSERT INTO results (workout_id, competitor_id, team_id, source,
+                                amended, amended_text, amended_kind, amended_a, amended_b,
+                                amended_status, amended_tie_break_ms, received_at)
+                             VALUES (?1, ?2, ?3, 'amendment', 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        )?
+                        .execute(params![
+                            workout_id,
+                            competitor_id,
+                            team_id,
+                            value.text,
+                            kind,
+                            a,
+                            b,
+                            value.status.map(status_word),
+                            value.tie_break_ms,
+                            at
+                        ])?;
+                    transaction.last_insert_rowid()
+                }
+            };
+            let event_id = append_event(
+                transaction,
+                NewEvent {
+                    workout_id,
+                    entrant,
+                    kind: ScoreEventKind::Amend,
+                    who: &who,
+                    at: &at,
+                    old: old.as_ref(),
+                    new: Some(&value),
+                    reason: Some(&reason),
+                    appeal_ref: appeal_ref.as_deref(),
+                    undoes_event_id: None,
+                },
+            )?;
+            let after = compute_workout_leaderboard(transaction, workout_id, None)?;
+            Ok(AmendmentReceipt {
+                event_id,
+                result_id,
+                display: display_value(&workout, &value),
+                old,
+                new: value,
+                moved: placement_impact(&before, &after),
+            })
+        })
+    }
+
+    /// The history of one entrant's score in one workout, oldest first.
+    pub fn score_history(&self, workout_id: Id, entrant: Entrant) -> Result<Vec<ScoreEvent>> {
+        let (competitor_id, team_id) = entrant_columns(entrant);
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM score_events WHERE workout_id = ?1
+             AND competitor_id IS ?2 AND team_id IS ?3 ORDER BY id"
+        );
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let rows =
+            statement.query_map(params![workout_id, competitor_id, team_id], event_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The whole audit trail, optionally of one workout, oldest first.
+    pub fn score_events(&self, workout_id: Option<Id>) -> Result<Vec<ScoreEvent>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM score_events WHERE ?1 IS NULL OR workout_id = ?1 ORDER BY id"
+        );
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let rows = statement.query_map(params![workout_id], event_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One entrant's stored result in a workout.
+    pub fn result(&self, workout_id: Id, entrant: Entrant) -> Result<Option<StoredResult>> {
+        load_result(&self.connection, workout_id, entrant)
+    }
+
+    /// Every stored result of a workout (source and amended values apart).
+    pub fn results(&self, workout_id: Id) -> Result<Vec<StoredResult>> {
+        load_workout(&self.connection, workout_id)?;
+        load_results(&self.connection, workout_id)
+    }
+
+    /// Stores results from a file or feed in one transaction. Entrants who
+    /// already have a result are skipped, never overwritten; a bad value
+    /// rolls back the whole batch and names the row.
+    pub fn import_results(
+        &mut self,
+        workout_id: Id,
+        source: Source,
+        source_name: &str,
+        import_batch: &str,
+        records: &[ImportedResult],
+    ) -> Result<ResultImportSummary> {
+        if !matches!(source, Source::File | Source::Feed) {
+            return Err(StoreError::InvalidInput {
+                field: "import source".into(),
+                message: "results are imported from a file or a feed".into(),
+            });
+        }
+        let source_name = require_who(source_name)
+            .map_err(|_| StoreError::InvalidInput {
+                field: "import source name".into(),
+                message: "name the file or feed".into(),
+            })?
+            .to_string();
+        self.write(|transaction| {
+            let workout = load_workout(transaction, workout_id)?;
+            if workout.state == PublicationState::Official {
+                return Err(StoreError::WorkoutIsOfficial {
+                    workout: workout.name,
+                });
+            }
+            let timing_points: std::collections::HashSet<Id> =
+                workout.timing_points.iter().map(|point| point.id).collect();
+            let now = now_timestamp();
+            let mut summary = ResultImportSummary::default();
+            for record in records {
+                let row_error = |field: &str, message: String| StoreError::ImportRow {
+                    file: source_name.clone(),
+                    row: record.row,
+                    field: field.to_string(),
+                    message,
+                };
+                check_entrant(transaction, &workout, record.entrant)
+                    .map_err(|error| row_error("entrant", error.to_string()))?;
+                let value = resolve_value(&workout, &record.value)
+                    .map_err(|message| row_error("value", message))?;
+                if record.penalty_ms < 0 {
+                    return Err(row_error("penalty", "must not be negative".into()));
+                }
+                let (competitor_id, team_id) = entrant_columns(record.entrant);
+                let existing: Option<bool> = transaction
+                    .prepare_cached(
+                        "SELECT amended FROM results WHERE workout_id = ?1
+                            AND competitor_id IS ?2 AND team_id IS ?3",
+                    )?
+                    .query_row(params![workout_id, competitor_id, team_id], |row| {
+                        row.get(0)
+                    })
+                    .optional()?;
+                if let Some(amended) = existing {
+                    summary.skipped_existing += 1;
+                    if amended {
+                        summary.skipped_amended += 1;
+                    }
+                    continue;
+                }
+                let received_at = record.received_at.clone().unwrap_or_else(|| now.clone());
+                let result_id = insert_result(
+                    transaction,
+                    workout_id,
+                    record.entrant,
+                    source,
+                    &value,
+                    record.penalty_ms,
+                    &record.incidents,
+                    &Provenance {
+                        source_name: Some(source_name.clone()),
+                        record_id: record.record_id.clone(),
+                        import_batch: Some(import_batch.to_string()),
+                    },
+                    &received_at,
+                )?;
+                let mut insert_split = transaction.prepare_cached(
+                    "INSERT INTO result_splits (result_id, timing_point_id, total_ms)
+                     VALUES (?1, ?2, ?3)",
+                )?;
+                for split in &record.splits {
+                    if !timing_points.contains(&split.timing_point_id) {
+                        return Err(row_error(
+                            "split",
+                            format!(
+                                "timing point {} is not part of workout {}",
+                                split.timing_point_id, workout.name
+                            ),
+                        ));
+                    }
+                    if split.total_ms < 0 {
+                        return Err(row_error("split", "time must not be negative".into()));
+                    }
+                    insert_split
+                        .execute(params![result_id, split.timing_point_id, split.total_ms])
+                        .map_err(|error| row_error("split", error.to_string()))?;
+                }
+                append_event(
+                    transaction,
+                    NewEvent {
+                        workout_id,
+                        entrant: record.entrant,
+                        kind: ScoreEventKind::Import,
+                        who: &source_name,
+                        at: &now,
+                        old: None,
+                        new: Some(&value),
+                        reason: None,
+                        appeal_ref: None,
+                        undoes_event_id: None,
+                    },
+                )?;
+                summary.inserted += 1;
+            }
+            Ok(summary)
+        })
+    }
+}
+
+fn invalid_score(
+    connection: &Connection,
+    workout: &Workout,
+    entrant: Entrant,
+    input: &ScoreInput,
+    message: String,
+) -> StoreError {
+    let text = match input {
+        ScoreInput::Text { value, .. } => value.clone(),
+        ScoreInput::Parsed { score, status, .. } => format!("{score:?} {status:?}"),
+    };
+    StoreError::InvalidScore {
+        workout: workout.name.clone(),
+        entrant: describe_entrant(connection, entrant).unwrap_or_else(|_| format!("{entrant:?}")),
+        text,
+        message,
+    }
+}
+
+fn entrant_by_bib(connection: &Connection, workout_id: Id, bib: &str) -> Result<Entrant> {
+    let workout = load_workout(connection, workout_id)?;
+    let bib = bib.trim();
+    let competitor: Option<Id> = connection
+        .prepare_cached("SELECT id FROM competitors WHERE bib = ?1")?
+        .query_row(params![bib], |row| row.get(0))
+        .optional()?;
+    let team: Option<Id> = connection
+        .prepare_cached("SELECT id FROM teams WHERE bib = ?1")?
+        .query_row(params![bib], |row| row.get(0))
+        .optional()?;
+    // A team-chip workout prefers the team with this bib.
+    let entrant = match (workout.team_scoring, competitor, team) {
+        (TeamScoring::TeamChip, _, Some(team)) => Some(Entrant::Team(team)),
+        (_, Some(competitor), _) => Some(Entrant::Competitor(competitor)),
+        (_, None, Some(team)) => Some(Entrant::Team(team)),
+        (_, None, None) => None,
+    };
+    entrant.ok_or_else(|| StoreError::UnknownBib {
+        bib: bib.to_string(),
+        workout: workout.name,
+    })
+}
+
+fn enter_score_in(
+    transaction: &Transaction<'_>,
+    workout_id: Id,
+    entrant: Entrant,
+    input: &ScoreInput,
+    who: &str,
+) -> Result<EntryReceipt> {
+    let workout = load_workout(transaction, workout_id)?;
+    if workout.state == PublicationState::Official {
+        return Err(StoreError::WorkoutIsOfficial {
+            workout: workout.name,
+        });
+    }
+    check_entrant(transaction, &workout, entrant)?;
+    let value = resolve_value(&workout, input)
+        .map_err(|message| invalid_score(transaction, &workout, entrant, input, message))?;
+    if let Some(existing) = load_result(transaction, workout_id, entrant)? {
+        let entry_id = latest_source_event(transaction, workout_id, entrant)?
+            .map(|(id, _)| id)
+            .unwrap_or_default();
+        let display = existing
+            .effective_value()
+            .map(|value| display_value(&workout, value))
+            .unwrap_or_default();
+        return Err(StoreError::AlreadyScored {
+            workout: workout.name,
+            entrant: describe_entrant(transaction, entrant)?,
+            display,
+            entry_id,
+        });
+    }
+    let at = now_timestamp();
+    let result_id = insert_result(
+        transaction,
+        workout_id,
+        entrant,
+        Source::Manual,
+        &value,
+        0,
+        &[],
+        &Provenance::default(),
+        &at,
+    )?;
+    let entry_id = append_event(
+        transaction,
+        NewEvent {
+            workout_id,
+            entrant,
+            kind: ScoreEventKind::Entry,
+            who,
+            at: &at,
+            old: None,
+            new: Some(&value),
+            reason: None,
+            appeal_ref: None,
+            undoes_event_id: None,
+        },
+    )?;
+    Ok(EntryReceipt {
+        entry_id,
+        result_id,
+        workout_id,
+        entrant,
+        display: display_value(&workout, &value),
+        value,
+    })
+}

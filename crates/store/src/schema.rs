@@ -1,0 +1,359 @@
+//! The competition file's schema and its versioned migrations.
+//!
+//! The schema version lives in SQLite's `user_version` header field. Every
+//! migration is a plain SQL script in [`MIGRATIONS`]; migration `n` (1-based)
+//! brings a file from version `n - 1` to version `n`. Opening a file applies
+//! all missing migrations in ONE immediate transaction, so a file is either at
+//! its old version or fully at the current one, never in between. A file with
+//! a higher version than this build knows is refused rather than guessed at.
+//!
+//! Migrations are append-only: once a version has shipped its script is never
+//! edited, because files in the field were built by it. The upgrade test in
+//! this module builds a version-1 file from the frozen v1 script by hand and
+//! opens it with the current code.
+//!
+//! Invariants the schema itself enforces (so that no code path, including a
+//! future sync adapter with a bug, can break them):
+//!
+//! - Enumerations are `CHECK`ed against their allowed spellings.
+//! - A result's source value can never be changed once the result carries an
+//!   official amendment or came from a file or feed record
+//!   (`results_source_is_protected`), an amendment can never be removed
+//!   (`results_amendment_is_permanent`), and such results can never be
+//!   deleted (`results_protected_delete`).
+//! - The score history (`score_events`) is append-only: UPDATE and DELETE are
+//!   rejected by triggers.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Result, StoreError};
+
+/// The frozen first version of the schema.
+pub(crate) const SCHEMA_V1: &str = r#"
+CREATE TABLE competition (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    venue TEXT NOT NULL,
+    country TEXT NOT NULL,
+    organiser TEXT NOT NULL,
+    time_zone TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL CHECK (json_valid(value))
+) STRICT;
+
+CREATE TABLE divisions (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('gender', 'age_group', 'custom')),
+    gender TEXT CHECK (gender IN ('female', 'male', 'mixed', 'other')),
+    min_age INTEGER CHECK (min_age >= 0),
+    max_age INTEGER CHECK (max_age >= 0),
+    CHECK (kind <> 'gender' OR gender IS NOT NULL),
+    CHECK (min_age IS NULL OR max_age IS NULL OR min_age <= max_age)
+) STRICT;
+
+CREATE TABLE competitors (
+    id INTEGER PRIMARY KEY,
+    bib TEXT NOT NULL UNIQUE CHECK (length(bib) > 0),
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    gender TEXT CHECK (gender IN ('female', 'male', 'mixed', 'other')),
+    date_of_birth TEXT CHECK (date_of_birth IS NULL OR date(date_of_birth) = date_of_birth),
+    country TEXT,
+    club TEXT,
+    runsignup_registration_id TEXT UNIQUE,
+    opentrack_id TEXT UNIQUE,
+    triathlon_athlete_id TEXT UNIQUE,
+    feed_participant_id TEXT UNIQUE,
+    para_class TEXT
+) STRICT;
+
+CREATE TABLE competitor_chips (
+    chip_id TEXT PRIMARY KEY CHECK (length(chip_id) > 0),
+    competitor_id INTEGER NOT NULL REFERENCES competitors(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL
+) STRICT;
+CREATE INDEX competitor_chips_by_competitor ON competitor_chips(competitor_id);
+
+CREATE TABLE competitor_divisions (
+    competitor_id INTEGER NOT NULL REFERENCES competitors(id) ON DELETE CASCADE,
+    division_id INTEGER NOT NULL REFERENCES divisions(id) ON DELETE CASCADE,
+    PRIMARY KEY (competitor_id, division_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX competitor_divisions_by_division ON competitor_divisions(division_id);
+
+CREATE TABLE teams (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+    bib TEXT UNIQUE,
+    country TEXT,
+    runsignup_registration_id TEXT UNIQUE,
+    opentrack_id TEXT UNIQUE,
+    triathlon_athlete_id TEXT UNIQUE,
+    feed_participant_id TEXT UNIQUE
+) STRICT;
+
+CREATE TABLE team_divisions (
+    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    division_id INTEGER NOT NULL REFERENCES divisions(id) ON DELETE CASCADE,
+    PRIMARY KEY (team_id, division_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE team_members (
+    team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+    competitor_id INTEGER NOT NULL REFERENCES competitors(id),
+    member_order INTEGER NOT NULL CHECK (member_order >= 1),
+    PRIMARY KEY (team_id, member_order),
+    UNIQUE (team_id, competitor_id)
+) STRICT;
+CREATE INDEX team_members_by_competitor ON team_members(competitor_id);
+
+CREATE TABLE workouts (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+    sequence INTEGER NOT NULL CHECK (sequence >= 1),
+    score_type TEXT NOT NULL CHECK (score_type IN
+        ('time', 'time_capped', 'rounds_reps', 'reps', 'load', 'distance', 'points')),
+    time_cap_ms INTEGER CHECK (time_cap_ms > 0),
+    reps_per_round INTEGER CHECK (reps_per_round > 0),
+    load_unit TEXT NOT NULL CHECK (load_unit IN ('kg', 'lb')),
+    tie_break TEXT NOT NULL CHECK (tie_break IN ('none', 'tie_break_time')),
+    rounding_mode TEXT NOT NULL CHECK (rounding_mode IN ('exact', 'truncate', 'up', 'nearest')),
+    rounding_unit_ms INTEGER NOT NULL CHECK (rounding_unit_ms >= 0),
+    team_scoring TEXT NOT NULL CHECK (team_scoring IN
+        ('individual', 'team_chip', 'sum_all', 'best_n')),
+    team_best_n INTEGER CHECK (team_best_n >= 1),
+    state TEXT NOT NULL CHECK (state IN ('provisional', 'official')),
+    CHECK (rounding_mode = 'exact' OR rounding_unit_ms > 0),
+    CHECK ((team_scoring = 'best_n') = (team_best_n IS NOT NULL))
+) STRICT;
+
+CREATE TABLE timing_points (
+    id INTEGER PRIMARY KEY,
+    workout_id INTEGER NOT NULL REFERENCES workouts(id) ON DELETE CASCADE,
+    point_order INTEGER NOT NULL CHECK (point_order >= 1),
+    name TEXT NOT NULL,
+    UNIQUE (workout_id, point_order)
+) STRICT;
+
+CREATE TABLE heats (
+    id INTEGER PRIMARY KEY,
+    workout_id INTEGER NOT NULL REFERENCES workouts(id) ON DELETE CASCADE,
+    heat_order INTEGER NOT NULL CHECK (heat_order >= 1),
+    name TEXT NOT NULL,
+    start_time TEXT,
+    UNIQUE (workout_id, heat_order)
+) STRICT;
+
+CREATE TABLE lanes (
+    heat_id INTEGER NOT NULL REFERENCES heats(id) ON DELETE CASCADE,
+    lane INTEGER NOT NULL CHECK (lane >= 1),
+    competitor_id INTEGER REFERENCES competitors(id),
+    team_id INTEGER REFERENCES teams(id),
+    PRIMARY KEY (heat_id, lane),
+    CHECK (competitor_id IS NULL OR team_id IS NULL)
+) STRICT;
+
+-- One row per workout and entrant. The source value (as typed, imported or
+-- polled) and the amended value (set by officials) are kept apart; the
+-- effective value is the amended one when `amended = 1`. A row created by an
+-- amendment alone (no source value) has source 'amendment'.
+CREATE TABLE results (
+    id INTEGER PRIMARY KEY,
+    workout_id INTEGER NOT NULL REFERENCES workouts(id),
+    competitor_id INTEGER REFERENCES competitors(id),
+    team_id INTEGER REFERENCES teams(id),
+    source TEXT NOT NULL CHECK (source IN ('manual', 'file', 'feed', 'amendment')),
+    source_text TEXT,
+    source_kind TEXT CHECK (source_kind IN
+        ('time', 'capped', 'rounds_reps', 'reps', 'load', 'distance', 'points')),
+    source_a INTEGER,
+    source_b INTEGER,
+    source_status TEXT CHECK (source_status IN ('LAP', 'NC', 'DNF', 'DNQ', 'WD', 'DSQ', 'DNS')),
+    source_tie_break_ms INTEGER,
+    amended INTEGER NOT NULL DEFAULT 0 CHECK (amended IN (0, 1)),
+    amended_text TEXT,
+    amended_kind TEXT CHECK (amended_kind IN
+        ('time', 'capped', 'rounds_reps', 'reps', 'load', 'distance', 'points')),
+    amended_a INTEGER,
+    amended_b INTEGER,
+    amended_status TEXT CHECK (amended_status IN ('LAP', 'NC', 'DNF', 'DNQ', 'WD', 'DSQ', 'DNS')),
+    amended_tie_break_ms INTEGER,
+    penalty_ms INTEGER NOT NULL DEFAULT 0 CHECK (penalty_ms >= 0),
+    incidents TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(incidents)),
+    provenance_source_name TEXT,
+    provenance_record_id TEXT,
+    provenance_import_batch TEXT,
+    received_at TEXT NOT NULL,
+    CHECK ((competitor_id IS NULL) <> (team_id IS NULL)),
+    CHECK (source = 'amendment' OR source_kind IS NOT NULL OR source_status IS NOT NULL),
+    CHECK (source <> 'amendment' OR amended = 1),
+    CHECK ((source_kind IS NULL) = (source_a IS NULL)),
+    CHECK (amended = 0 OR amended_kind IS NOT NULL OR amended_status IS NOT NULL),
+    CHECK (amended = 1 OR (amended_text IS NULL AND amended_kind IS NULL AND amended_status IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX results_by_competitor ON results(workout_id, competitor_id)
+    WHERE competitor_id IS NOT NULL;
+CREATE UNIQUE INDEX results_by_team ON results(workout_id, team_id) WHERE team_id IS NOT NULL;
+CREATE INDEX results_by_competitor_only ON results(competitor_id);
+CREATE INDEX results_by_record ON results(workout_id, provenance_source_name, provenance_record_id)
+    WHERE provenance_record_id IS NOT NULL;
+
+CREATE TABLE result_splits (
+    result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+    timing_point_id INTEGER NOT NULL REFERENCES timing_points(id),
+    total_ms INTEGER NOT NULL CHECK (total_ms >= 0),
+    PRIMARY KEY (result_id, timing_point_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX result_splits_by_point ON result_splits(timing_point_id);
+
+-- The append-only history of every score. `old_value` and `new_value` are
+-- JSON objects {text, score, status, tie_break_ms} (NULL for "no value").
+CREATE TABLE score_events (
+    id INTEGER PRIMARY KEY,
+    workout_id INTEGER NOT NULL REFERENCES workouts(id),
+    competitor_id INTEGER REFERENCES competitors(id),
+    team_id INTEGER REFERENCES teams(id),
+    kind TEXT NOT NULL CHECK (kind IN ('entry', 'import', 'amend', 'undo')),
+    who TEXT NOT NULL CHECK (length(who) > 0),
+    at TEXT NOT NULL,
+    old_value TEXT CHECK (old_value IS NULL OR json_valid(old_value)),
+    new_value TEXT CHECK (new_value IS NULL OR json_valid(new_value)),
+    reason TEXT,
+    appeal_ref TEXT,
+    undoes_event_id INTEGER REFERENCES score_events(id),
+    CHECK ((competitor_id IS NULL) <> (team_id IS NULL)),
+    CHECK (kind <> 'amend' OR (reason IS NOT NULL AND length(trim(reason)) > 0)),
+    CHECK ((kind = 'undo') = (undoes_event_id IS NOT NULL))
+) STRICT;
+CREATE INDEX score_events_by_competitor ON score_events(workout_id, competitor_id)
+    WHERE competitor_id IS NOT NULL;
+CREATE INDEX score_events_by_team ON score_events(workout_id, team_id) WHERE team_id IS NOT NULL;
+
+-- One row per open handle; a row left behind marks an unclean shutdown.
+CREATE TABLE open_sessions (
+    session_id TEXT PRIMARY KEY,
+    opened_at TEXT NOT NULL,
+    process_id INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER results_source_is_protected
+BEFORE UPDATE OF source, source_text, source_kind, source_a, source_b, source_status,
+    source_tie_break_ms ON results
+WHEN (OLD.amended = 1 OR OLD.source IN ('file', 'feed'))
+    AND (OLD.source IS NOT NEW.source
+        OR OLD.source_text IS NOT NEW.source_text
+        OR OLD.source_kind IS NOT NEW.source_kind
+        OR OLD.source_a IS NOT NEW.source_a
+        OR OLD.source_b IS NOT NEW.source_b
+        OR OLD.source_status IS NOT NEW.source_status
+        OR OLD.source_tie_break_ms IS NOT NEW.source_tie_break_ms)
+BEGIN
+    SELECT RAISE(ABORT, 'protected result: the source value of an amended or imported result cannot be overwritten; amend it instead');
+END;
+
+CREATE TRIGGER results_amendment_is_permanent
+BEFORE UPDATE OF amended ON results
+WHEN OLD.amended = 1 AND NEW.amended <> 1
+BEGIN
+    SELECT RAISE(ABORT, 'protected result: an official amendment cannot be removed; amend it again instead');
+END;
+
+CREATE TRIGGER results_protected_delete
+BEFORE DELETE ON results
+WHEN OLD.amended = 1 OR OLD.source IN ('file', 'feed')
+BEGIN
+    SELECT RAISE(ABORT, 'protected result: an amended or imported result cannot be deleted');
+END;
+
+CREATE TRIGGER score_events_no_update
+BEFORE UPDATE ON score_events
+BEGIN
+    SELECT RAISE(ABORT, 'score history is append-only: events cannot be changed');
+END;
+
+CREATE TRIGGER score_events_no_delete
+BEFORE DELETE ON score_events
+BEGIN
+    SELECT RAISE(ABORT, 'score history is append-only: events cannot be deleted');
+END;
+"#;
+
+/// Every migration, in order. Index 0 brings an empty file to version 1.
+pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+
+/// The schema version this build writes.
+pub const CURRENT_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Reads the schema version from the file header.
+pub(crate) fn schema_version(connection: &Connection) -> Result<u32> {
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    Ok(version as u32)
+}
+
+/// Brings the file to [`CURRENT_SCHEMA_VERSION`], applying every missing
+/// migration in one immediate transaction. Returns the version found before.
+pub(crate) fn migrate(connection: &mut Connection, path_for_errors: &str) -> Result<u32> {
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = schema_version(&transaction)?;
+    if found > CURRENT_SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            path: path_for_errors.to_string(),
+            found,
+            supported: CURRENT_SCHEMA_VERSION,
+        });
+    }
+    for (index, script) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        transaction.execute_batch(script)?;
+        let version = index as u32 + 1;
+        transaction.pragma_update(None, "user_version", version)?;
+    }
+    transaction.commit()?;
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_bring_an_empty_database_to_the_current_version() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        let found = migrate(&mut connection, ":memory:").unwrap();
+        assert_eq!(found, 0);
+        assert_eq!(schema_version(&connection).unwrap(), CURRENT_SCHEMA_VERSION);
+        // Running again is a no-op.
+        let found_again = migrate(&mut connection, ":memory:").unwrap();
+        assert_eq!(found_again, CURRENT_SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_file_is_refused() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .pragma_update(None, "user_version", CURRENT_SCHEMA_VERSION + 1)
+            .unwrap();
+        let error = migrate(&mut connection, "future.scoretable").unwrap_err();
+        assert!(matches!(error, StoreError::SchemaTooNew { .. }), "{error}");
+        assert!(error.to_string().contains("future.scoretable"));
+    }
+
+    #[test]
+    fn enumeration_checks_reject_unknown_spellings() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection, ":memory:").unwrap();
+        let error = connection
+            .execute(
+                "INSERT INTO divisions (name, kind) VALUES ('Open', 'everyone')",
+                [],
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("CHECK"), "{error}");
+    }
+}

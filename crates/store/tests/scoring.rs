@@ -1,0 +1,246 @@
+//! End-to-end behaviour of score entry, undo, amendments and leaderboards.
+
+mod common;
+
+use common::{fixture, workout};
+use scoretable_core::model::{Entrant, PublicationState, ScoreType, Source, Status};
+use scoretable_store::{ScoreEventKind, ScoreInput, StoreError};
+
+fn bib(fixture: &common::Fixture, bib: &str) -> Entrant {
+    Entrant::Competitor(fixture.file.competitor_by_bib(bib).unwrap().unwrap().id)
+}
+
+#[test]
+fn entered_scores_rank_and_division_leaderboards_order_by_division_place() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    for (bib, value) in [
+        ("1", "3:10.5"),
+        ("2", "2:59.0"),
+        ("10", "2:45"),
+        ("11", "DNF"),
+        ("3", "3:10.5"),
+    ] {
+        fixture
+            .file
+            .enter_score_by_bib(fran, bib, ScoreInput::text(value), "table 1")
+            .unwrap();
+    }
+    let rows = fixture.file.workout_leaderboard(fran, None).unwrap();
+    let ranks: Vec<(Entrant, Option<u32>)> =
+        rows.iter().map(|row| (row.entrant, row.rank)).collect();
+    assert_eq!(
+        ranks,
+        vec![
+            (bib(&fixture, "10"), Some(1)),
+            (bib(&fixture, "2"), Some(2)),
+            (bib(&fixture, "1"), Some(3)),
+            (bib(&fixture, "3"), Some(3)),
+            (bib(&fixture, "11"), None),
+        ]
+    );
+    let women = fixture
+        .file
+        .workout_leaderboard(fran, Some(fixture.women))
+        .unwrap();
+    let women_places: Vec<Option<u32>> = women
+        .iter()
+        .map(|row| {
+            row.division_ranks
+                .iter()
+                .find(|(id, _)| *id == fixture.women)
+                .map(|(_, rank)| *rank)
+        })
+        .collect();
+    assert_eq!(women_places, vec![Some(1), Some(2), Some(2)]);
+    assert_eq!(women[0].entrant, bib(&fixture, "2"));
+    let men = fixture
+        .file
+        .workout_leaderboard(fran, Some(fixture.men))
+        .unwrap();
+    assert_eq!(men.len(), 2);
+    assert_eq!(men[1].status, Some(Status::Dnf));
+}
+
+#[test]
+fn unknown_bib_and_bad_values_are_clear_errors_and_store_nothing() {
+    let mut fixture = fixture();
+    let error = fixture
+        .file
+        .enter_score_by_bib(fixture.fran, "123", ScoreInput::text("3:00"), "table 1")
+        .unwrap_err();
+    assert_eq!(error.to_string(), "Unknown bib 123 in workout Fran");
+    let error = fixture
+        .file
+        .enter_score_by_bib(
+            fixture.fran,
+            "1",
+            ScoreInput::text("three minutes"),
+            "table 1",
+        )
+        .unwrap_err();
+    assert!(matches!(error, StoreError::InvalidScore { .. }), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.contains("three minutes") && message.contains("Fran") && message.contains("bib 1"),
+        "{message}"
+    );
+    assert!(fixture.file.results(fixture.fran).unwrap().is_empty());
+    assert!(fixture.file.score_events(None).unwrap().is_empty());
+}
+
+#[test]
+fn a_second_entry_is_refused_and_undo_allows_a_correction() {
+    let mut fixture = fixture();
+    let ann = bib(&fixture, "1");
+    let receipt = fixture
+        .file
+        .enter_score(fixture.fran, ann, ScoreInput::text("3:01.2"), "table 1")
+        .unwrap();
+    assert_eq!(receipt.display, "3:01.2");
+    let error = fixture
+        .file
+        .enter_score(fixture.fran, ann, ScoreInput::text("3:10.2"), "table 1")
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::AlreadyScored { entry_id, .. } if entry_id == receipt.entry_id),
+        "{error}"
+    );
+    fixture
+        .file
+        .undo_entry(receipt.entry_id, "table 1")
+        .unwrap();
+    assert!(fixture.file.result(fixture.fran, ann).unwrap().is_none());
+    let error = fixture
+        .file
+        .undo_entry(receipt.entry_id, "table 1")
+        .unwrap_err();
+    assert!(matches!(error, StoreError::CannotUndo { .. }), "{error}");
+    fixture
+        .file
+        .enter_score(fixture.fran, ann, ScoreInput::text("3:10.2"), "table 1")
+        .unwrap();
+    let history = fixture.file.score_history(fixture.fran, ann).unwrap();
+    let kinds: Vec<ScoreEventKind> = history.iter().map(|event| event.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ScoreEventKind::Entry,
+            ScoreEventKind::Undo,
+            ScoreEventKind::Entry
+        ]
+    );
+    assert_eq!(history[1].undoes_event_id, Some(receipt.entry_id));
+    assert_eq!(
+        scoretable_store::replay_history(&history).unwrap().text,
+        "3:10.2"
+    );
+}
+
+#[test]
+fn amendment_wins_is_logged_and_reports_who_moved() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    for (bib, value) in [("1", "3:00"), ("2", "3:05"), ("3", "3:10")] {
+        fixture
+            .file
+            .enter_score_by_bib(fran, bib, ScoreInput::text(value), "table 1")
+            .unwrap();
+    }
+    let cara = bib(&fixture, "3");
+    let error = fixture
+        .file
+        .amend_score(fran, cara, "2:55", "head judge", "  ", None)
+        .unwrap_err();
+    assert!(matches!(error, StoreError::ReasonRequired));
+    fixture
+        .file
+        .set_workout_state(fran, PublicationState::Official)
+        .unwrap();
+    let error = fixture
+        .file
+        .enter_score_by_bib(fran, "10", ScoreInput::text("2:00"), "table 1")
+        .unwrap_err();
+    assert!(
+        matches!(error, StoreError::WorkoutIsOfficial { .. }),
+        "{error}"
+    );
+    let receipt = fixture
+        .file
+        .amend_score(
+            fran,
+            cara,
+            "2:55",
+            "head judge",
+            "video review",
+            Some("APPEAL-7"),
+        )
+        .unwrap();
+    assert_eq!(receipt.old.as_ref().unwrap().text, "3:10");
+    assert_eq!(receipt.display, "2:55.0");
+    let overall_moves: Vec<(Entrant, Option<u32>, Option<u32>)> = receipt
+        .moved
+        .iter()
+        .filter(|change| change.division_id.is_none())
+        .map(|change| (change.entrant, change.old_rank, change.new_rank))
+        .collect();
+    assert_eq!(
+        overall_moves,
+        vec![
+            (cara, Some(3), Some(1)),
+            (bib(&fixture, "1"), Some(1), Some(2)),
+            (bib(&fixture, "2"), Some(2), Some(3)),
+        ]
+    );
+    let result = fixture.file.result(fran, cara).unwrap().unwrap();
+    assert_eq!(result.source, Source::Manual);
+    assert_eq!(result.source_value.as_ref().unwrap().text, "3:10");
+    assert_eq!(result.effective_value().unwrap().text, "2:55");
+    let history = fixture.file.score_history(fran, cara).unwrap();
+    let amend = history.last().unwrap();
+    assert_eq!(amend.kind, ScoreEventKind::Amend);
+    assert_eq!(amend.who, "head judge");
+    assert_eq!(amend.reason.as_deref(), Some("video review"));
+    assert_eq!(amend.appeal_ref.as_deref(), Some("APPEAL-7"));
+    let top = &fixture.file.workout_leaderboard(fran, None).unwrap()[0];
+    assert_eq!(top.entrant, cara);
+    assert!(top.amended);
+}
+
+#[test]
+fn overall_leaderboard_combines_workouts() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    let grace = fixture
+        .file
+        .add_workout(&workout("Grace lift", 2, ScoreType::Load))
+        .unwrap();
+    for (bib, value) in [("1", "3:00"), ("2", "3:05"), ("3", "3:10")] {
+        fixture
+            .file
+            .enter_score_by_bib(fran, bib, ScoreInput::text(value), "table 1")
+            .unwrap();
+    }
+    for (bib, value) in [("1", "60"), ("2", "80"), ("3", "70")] {
+        fixture
+            .file
+            .enter_score_by_bib(grace, bib, ScoreInput::text(value), "table 2")
+            .unwrap();
+    }
+    let overall = fixture
+        .file
+        .overall_leaderboard(Some(fixture.women), None, None)
+        .unwrap();
+    let standing: Vec<(Entrant, u32, i64)> = overall
+        .iter()
+        .map(|row| (row.entrant, row.rank, row.total))
+        .collect();
+    assert_eq!(
+        standing,
+        vec![
+            (bib(&fixture, "2"), 1, 3),
+            (bib(&fixture, "1"), 2, 4),
+            (bib(&fixture, "3"), 3, 5),
+        ]
+    );
+}
