@@ -1,0 +1,331 @@
+//! The input of every renderer: one snapshot of a competition's results.
+//!
+//! [`ExportData`] is plain data gathered once (from the store, by the caller)
+//! and then handed to the pure renderers in this crate. It holds only model
+//! data: the competition record, divisions, competitors, teams, workouts, the
+//! ranked leaderboards and the amendment log. Nothing else (settings, sync
+//! credentials, file paths) can reach an export because nothing else is in
+//! here.
+//!
+//! [`EntrantDirectory`] turns the competitor and team lists into the display
+//! data the renderers need (bib, name, gender, divisions) for any [`Entrant`].
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use scoretable_core::model::{
+    Competition, Competitor, Division, Entrant, Gender, Id, OverallRow, RankedRow, Team, Workout,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ExportError;
+
+/// Everything the day-end exports are rendered from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportData {
+    pub competition: Competition,
+    pub divisions: Vec<Division>,
+    pub competitors: Vec<Competitor>,
+    pub teams: Vec<Team>,
+    /// Workouts in schedule order.
+    pub workouts: Vec<Workout>,
+    /// Ranked leaderboards: for each workout, the whole field (`division_id`
+    /// `None`) and/or one per division.
+    pub workout_leaderboards: Vec<WorkoutLeaderboard>,
+    /// Overall leaderboards across workouts: the whole field and/or one per division.
+    pub overall_leaderboards: Vec<OverallLeaderboard>,
+    /// Every amendment, oldest first.
+    pub amendments: Vec<AmendmentLogEntry>,
+    /// When this snapshot was taken; printed on every export.
+    pub generated_at: DateTime<Utc>,
+}
+
+/// One workout's ranked rows for the whole field or one division.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkoutLeaderboard {
+    pub workout_id: Id,
+    /// `None` for the whole field.
+    pub division_id: Option<Id>,
+    /// Rows in leaderboard order, as the ranking engine produced them.
+    pub rows: Vec<RankedRow>,
+}
+
+/// The overall leaderboard (across workouts) for the whole field or one division.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverallLeaderboard {
+    /// `None` for the whole field.
+    pub division_id: Option<Id>,
+    /// Rows in leaderboard order.
+    pub rows: Vec<OverallRow>,
+}
+
+/// One official amendment of a score, as it appears in the audit trail.
+///
+/// Values are kept as the text a scorekeeper saw (`12:03.4`, `CAP+41`,
+/// `DNF`), so the log reads the same in every export and in the archive's
+/// hash chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmendmentLogEntry {
+    /// Position in the log, 1-based and gapless.
+    pub sequence: u64,
+    pub workout_id: Id,
+    pub entrant: Entrant,
+    /// RFC 3339 UTC timestamp of the amendment.
+    pub amended_at: String,
+    /// The official who made it.
+    pub official: String,
+    /// The effective value before the amendment (empty when there was none).
+    pub old_value: String,
+    /// The effective value after the amendment.
+    pub new_value: String,
+    pub reason: String,
+    /// The appeal this amendment answers, if any.
+    pub appeal_reference: Option<String>,
+}
+
+/// What renderers show about one competitor or team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntrantDisplay {
+    pub bib: String,
+    /// `First Last` for competitors, the team name for teams.
+    pub name: String,
+    /// Competitors only; empty for teams.
+    pub first_name: String,
+    /// Competitors only; for teams the team name.
+    pub last_name: String,
+    pub gender: Option<Gender>,
+    pub country: Option<String>,
+    pub club: Option<String>,
+    pub division_ids: Vec<Id>,
+    /// RunSignup `registration_id`, when known.
+    pub runsignup_registration_id: Option<String>,
+}
+
+/// Display data for every entrant of an [`ExportData`].
+#[derive(Debug, Clone, Default)]
+pub struct EntrantDirectory {
+    entrants: HashMap<Entrant, EntrantDisplay>,
+}
+
+impl EntrantDirectory {
+    /// Indexes the competitors and teams of `data`.
+    pub fn new(data: &ExportData) -> EntrantDirectory {
+        let mut entrants = HashMap::with_capacity(data.competitors.len() + data.teams.len());
+        for competitor in &data.competitors {
+            entrants.insert(
+                Entrant::Competitor(competitor.id),
+                competitor_display(competitor),
+            );
+        }
+        for team in &data.teams {
+            entrants.insert(Entrant::Team(team.id), team_display(team));
+        }
+        EntrantDirectory { entrants }
+    }
+
+    /// The display data of `entrant`, or an error naming the entrant when the
+    /// snapshot has a result for someone it does not list.
+    pub fn get(&self, entrant: Entrant) -> Result<&EntrantDisplay, ExportError> {
+        self.entrants
+            .get(&entrant)
+            .ok_or(ExportError::UnknownEntrant { entrant })
+    }
+}
+
+fn competitor_display(competitor: &Competitor) -> EntrantDisplay {
+    let name = match (competitor.first_name.trim(), competitor.last_name.trim()) {
+        ("", last) => last.to_string(),
+        (first, "") => first.to_string(),
+        (first, last) => format!("{first} {last}"),
+    };
+    EntrantDisplay {
+        bib: competitor.bib.clone(),
+        name,
+        first_name: competitor.first_name.clone(),
+        last_name: competitor.last_name.clone(),
+        gender: competitor.gender,
+        country: competitor.country.clone(),
+        club: competitor.club.clone(),
+        division_ids: competitor.division_ids.clone(),
+        runsignup_registration_id: competitor.external_ids.runsignup_registration_id.clone(),
+    }
+}
+
+fn team_display(team: &Team) -> EntrantDisplay {
+    EntrantDisplay {
+        bib: team.bib.clone().unwrap_or_default(),
+        name: team.name.clone(),
+        first_name: String::new(),
+        last_name: team.name.clone(),
+        gender: None,
+        country: team.country.clone(),
+        club: None,
+        division_ids: team.division_ids.clone(),
+        runsignup_registration_id: team.external_ids.runsignup_registration_id.clone(),
+    }
+}
+
+impl ExportData {
+    /// The workout with `workout_id`, or an error naming it.
+    pub fn workout(&self, workout_id: Id) -> Result<&Workout, ExportError> {
+        self.workouts
+            .iter()
+            .find(|workout| workout.id == workout_id)
+            .ok_or(ExportError::UnknownWorkout { workout_id })
+    }
+
+    /// The division with `division_id`, or an error naming it.
+    pub fn division(&self, division_id: Id) -> Result<&Division, ExportError> {
+        self.divisions
+            .iter()
+            .find(|division| division.id == division_id)
+            .ok_or(ExportError::UnknownDivision { division_id })
+    }
+
+    /// The leaderboard of one workout for the whole field (`None`) or one division.
+    pub fn workout_leaderboard(
+        &self,
+        workout_id: Id,
+        division_id: Option<Id>,
+    ) -> Result<&WorkoutLeaderboard, ExportError> {
+        self.workout_leaderboards
+            .iter()
+            .find(|board| board.workout_id == workout_id && board.division_id == division_id)
+            .ok_or(ExportError::MissingLeaderboard {
+                workout_id: Some(workout_id),
+                division_id,
+            })
+    }
+
+    /// The overall leaderboard for the whole field (`None`) or one division.
+    pub fn overall_leaderboard(
+        &self,
+        division_id: Option<Id>,
+    ) -> Result<&OverallLeaderboard, ExportError> {
+        self.overall_leaderboards
+            .iter()
+            .find(|board| board.division_id == division_id)
+            .ok_or(ExportError::MissingLeaderboard {
+                workout_id: None,
+                division_id,
+            })
+    }
+
+    /// The most recent amendment of each (workout, entrant) pair.
+    pub fn latest_amendments(&self) -> HashMap<(Id, Entrant), &AmendmentLogEntry> {
+        let mut latest: HashMap<(Id, Entrant), &AmendmentLogEntry> = HashMap::new();
+        for entry in &self.amendments {
+            latest
+                .entry((entry.workout_id, entry.entrant))
+                .and_modify(|current| {
+                    if entry.sequence >= current.sequence {
+                        *current = entry;
+                    }
+                })
+                .or_insert(entry);
+        }
+        latest
+    }
+
+    /// The generation timestamp as RFC 3339 with whole seconds, e.g. `2026-05-02T17:30:00Z`.
+    pub fn generated_at_text(&self) -> String {
+        self.generated_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+/// The place a row shows on a leaderboard for `division_id`: the workout
+/// place for the whole field, the division place for a division. `None` for
+/// statuses and empty results.
+pub fn row_place(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
+    row.rank?;
+    match division_id {
+        None => row.rank,
+        Some(division) => row
+            .division_ranks
+            .iter()
+            .find(|(id, _)| *id == division)
+            .map(|(_, place)| *place),
+    }
+}
+
+/// The human word for a gender, as exports print it.
+pub fn gender_text(gender: Option<Gender>) -> &'static str {
+    match gender {
+        Some(Gender::Female) => "Female",
+        Some(Gender::Male) => "Male",
+        Some(Gender::Mixed) => "Mixed",
+        Some(Gender::Other) => "Other",
+        None => "",
+    }
+}
+
+/// A file-name-safe slug of `text`: lowercase ASCII letters, digits and `-`.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut last_was_dash = true;
+    for character in text.chars() {
+        if character.is_ascii_alphanumeric() {
+            slug.push(character.to_ascii_lowercase());
+            last_was_dash = false;
+        } else if !last_was_dash {
+            slug.push('-');
+            last_was_dash = true;
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    if slug.is_empty() {
+        slug.push('x');
+    }
+    slug
+}
+
+/// A snapshot plus the indexes every renderer needs, built once.
+///
+/// The render methods live in the format modules (`results_csv`,
+/// `results_json`, `runsignup`, `pdf`, `awards`); they are all pure
+/// functions of the snapshot.
+#[derive(Debug, Clone)]
+pub struct Exporter<'a> {
+    pub data: &'a ExportData,
+    pub directory: EntrantDirectory,
+    latest_amendments: HashMap<(Id, Entrant), &'a AmendmentLogEntry>,
+    amended_entrants: HashSet<Entrant>,
+}
+
+impl<'a> Exporter<'a> {
+    pub fn new(data: &'a ExportData) -> Exporter<'a> {
+        Exporter {
+            data,
+            directory: EntrantDirectory::new(data),
+            latest_amendments: data.latest_amendments(),
+            amended_entrants: data.amendments.iter().map(|entry| entry.entrant).collect(),
+        }
+    }
+
+    /// The latest amendment of `entrant`'s result in `workout_id`, if any.
+    pub fn latest_amendment(
+        &self,
+        workout_id: Id,
+        entrant: Entrant,
+    ) -> Option<&'a AmendmentLogEntry> {
+        self.latest_amendments.get(&(workout_id, entrant)).copied()
+    }
+
+    /// True when any of `entrant`'s results was amended.
+    pub fn has_any_amendment(&self, entrant: Entrant) -> bool {
+        self.amended_entrants.contains(&entrant)
+    }
+
+    /// The names of `division_ids`, joined with `; `.
+    pub fn division_names(&self, division_ids: &[Id]) -> String {
+        let mut names = Vec::with_capacity(division_ids.len());
+        for division_id in division_ids {
+            if let Ok(division) = self.data.division(*division_id) {
+                names.push(division.name.as_str());
+            }
+        }
+        names.join("; ")
+    }
+}

@@ -1,0 +1,47 @@
+//! Scoretable's day-end exports.
+//!
+//! Everything here renders one [`ExportData`] snapshot (gathered by the
+//! caller from the competition file) into bytes, with no SQL and no network:
+//!
+//! - [`Exporter::workout_results_csv`] and [`Exporter::overall_results_csv`]:
+//!   results CSV per workout, division and overall, with splits and statuses;
+//! - [`Exporter::results_json`]: the whole competition as one versioned JSON
+//!   document ([`results_json`] documents the shape);
+//! - [`Exporter::runsignup_csv`], [`Exporter::runsignup_json`] and
+//!   [`Exporter::runsignup_xml`]: per-workout files in the shapes RunSignup's
+//!   "Post Event Results" accepts, for manual upload ([`runsignup`] documents
+//!   the fields and the status mapping);
+//! - [`Exporter::division_results_pdf`]: printable A4 results per division;
+//! - [`Exporter::award_list`], [`Exporter::awards_csv`] and
+//!   [`Exporter::awards_pdf`]: the top-N award list under [`AwardRules`];
+//! - [`write_sealed_archive`] and [`verify_archive`]: a zip of all of the
+//!   above plus the competition file backup and the amendment log, sealed by
+//!   a SHA-256 manifest and a hash chain over the amendment log.
+//!
+//! Every CSV cell is neutralised against spreadsheet formula injection
+//! ([`csv_safety`]). Exports hold model data only; nothing outside
+//! [`ExportData`] (settings, credentials, paths) can reach them.
+
+pub mod archive;
+pub mod awards;
+pub mod csv_safety;
+pub mod data;
+pub mod error;
+pub mod pdf;
+pub mod results_csv;
+pub mod results_json;
+pub mod runsignup;
+
+pub use archive::{
+    verify_archive, write_sealed_archive, ArchiveOptions, ArchiveSummary, ArchiveVerification,
+};
+pub use awards::{Award, AwardBasis, AwardCategory, AwardCategoryList, AwardList, AwardRules};
+pub use data::{
+    AmendmentLogEntry, EntrantDirectory, EntrantDisplay, ExportData, Exporter, OverallLeaderboard,
+    WorkoutLeaderboard,
+};
+pub use error::ExportError;
+pub use results_json::{
+    parse_results_json, ResultsDocument, RESULTS_JSON_FORMAT, RESULTS_JSON_VERSION,
+};
+pub use runsignup::{RunSignupOptions, RunSignupStatusPolicy};

@@ -1,0 +1,353 @@
+//! Printable results: one A4 PDF per division.
+//!
+//! A division's PDF has one section per workout (in schedule order) and then
+//! the overall standings, each starting on a new page. Every page carries
+//! the competition name, the section title, a PROVISIONAL or OFFICIAL mark
+//! (the workout's publication state; the overall standings are official only
+//! when every workout is), the venue, dates and generation time, and a footer
+//! with "Page 3 of 7". Amended results get a `*n` marker and a footnote on the
+//! same page with the amendment's timestamp, official, old and new value,
+//! reason and appeal reference. Tables switch to landscape A4 when their
+//! columns (many splits or workouts) do not fit portrait.
+//!
+//! The fonts are the standard Helvetica and Helvetica-Bold, so nothing is
+//! embedded and no external program is needed.
+
+pub(crate) mod document;
+pub(crate) mod table;
+pub(crate) mod text;
+
+use scoretable_core::model::{Id, PublicationState, ScoreType, TieBreak, Workout};
+use scoretable_core::time::{format_time, TimeStyle};
+
+use crate::data::{row_place, AmendmentLogEntry, Exporter};
+use crate::error::ExportError;
+use crate::results_csv::format_time_for;
+use document::{Align, PdfBuilder};
+use table::{render_section, Column, Mark, PageHeader, TableRow, TableSection};
+
+/// A short description of how a workout is scored, for section subheadings.
+pub(crate) fn score_type_text(workout: &Workout) -> String {
+    let base = match workout.score_type {
+        ScoreType::Time => "For time (lower is better)".to_string(),
+        ScoreType::TimeCapped => match workout.time_cap_ms {
+            Some(cap) => format!(
+                "For time, capped at {} (capped athletes ranked by reps)",
+                format_time(cap, TimeStyle::Compact { decimals: 0 })
+            ),
+            None => "For time with a cap (capped athletes ranked by reps)".to_string(),
+        },
+        ScoreType::RoundsReps => "Rounds + reps (higher is better)".to_string(),
+        ScoreType::Reps => "Reps (higher is better)".to_string(),
+        ScoreType::Load => "Load (higher is better)".to_string(),
+        ScoreType::Distance => "Distance (higher is better)".to_string(),
+        ScoreType::Points => "Points (higher is better)".to_string(),
+    };
+    match workout.tie_break {
+        TieBreak::TieBreakTime => format!("{base}; ties broken by tie-break time"),
+        TieBreak::None => base,
+    }
+}
+
+/// The footnote text of an amendment.
+pub(crate) fn amendment_note(entry: &AmendmentLogEntry) -> String {
+    let old = if entry.old_value.is_empty() {
+        "(none)"
+    } else {
+        entry.old_value.as_str()
+    };
+    let mut note = format!(
+        "Amended {} by {}: {} -> {}.",
+        entry.amended_at, entry.official, old, entry.new_value
+    );
+    if !entry.reason.is_empty() {
+        note.push_str(&format!(" Reason: {}.", entry.reason));
+    }
+    if let Some(appeal) = &entry.appeal_reference {
+        note.push_str(&format!(" Appeal {appeal}."));
+    }
+    note
+}
+
+fn mark_for(state: PublicationState) -> Mark {
+    match state {
+        PublicationState::Provisional => Mark::Provisional,
+        PublicationState::Official => Mark::Official,
+    }
+}
+
+impl Exporter<'_> {
+    fn page_header(&self) -> PageHeader {
+        let competition = &self.data.competition;
+        let mut details = Vec::new();
+        let place = [competition.venue.as_str(), competition.country.as_str()]
+            .iter()
+            .filter(|part| !part.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !place.is_empty() {
+            details.push(place);
+        }
+        match (
+            competition.start_date.as_str(),
+            competition.end_date.as_str(),
+        ) {
+            ("", _) => {}
+            (start, end) if end.is_empty() || start == end => details.push(start.to_string()),
+            (start, end) => details.push(format!("{start} to {end}")),
+        }
+        details.push(format!("Generated {}", self.data.generated_at_text()));
+        PageHeader {
+            title: competition.name.clone(),
+            details: details.join("  \u{2022}  "),
+        }
+    }
+
+    fn workouts_in_order(&self) -> Vec<&Workout> {
+        let mut workouts: Vec<&Workout> = self.data.workouts.iter().collect();
+        workouts.sort_by_key(|workout| (workout.sequence, workout.id));
+        workouts
+    }
+
+    fn workout_section(
+        &self,
+        workout: &Workout,
+        division_id: Option<Id>,
+        division_title: &str,
+    ) -> Result<TableSection, ExportError> {
+        let board = self.data.workout_leaderboard(workout.id, division_id)?;
+        let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
+        timing_points.sort_by_key(|point| point.order);
+        let mut entrants = Vec::with_capacity(board.rows.len());
+        for row in &board.rows {
+            entrants.push(self.directory.get(row.entrant)?);
+        }
+        let with_country = entrants.iter().any(|entrant| entrant.country.is_some());
+        let with_club = entrants.iter().any(|entrant| entrant.club.is_some());
+        let with_difference = board
+            .rows
+            .iter()
+            .any(|row| row.difference_ms.is_some_and(|ms| ms > 0));
+        let with_tie_break = workout.tie_break == TieBreak::TieBreakTime;
+        let with_division = division_id.is_none() && !self.data.divisions.is_empty();
+
+        let mut columns = vec![
+            Column::fixed("Pl.", 30.0, Align::Right).bold(),
+            Column::fixed("Bib", 40.0, Align::Left),
+            Column::flexible("Name", 110.0).bold(),
+        ];
+        if with_club {
+            columns.push(Column::flexible("Club", 70.0));
+        }
+        if with_country {
+            columns.push(Column::fixed("Ctry", 32.0, Align::Left));
+        }
+        if with_division {
+            columns.push(Column::flexible("Division", 60.0));
+        }
+        columns.push(Column::fixed("Score", 58.0, Align::Right).bold());
+        if with_difference {
+            columns.push(Column::fixed("Behind", 50.0, Align::Right));
+        }
+        if with_tie_break {
+            columns.push(Column::fixed("Tie-break", 48.0, Align::Right));
+        }
+        for point in &timing_points {
+            columns.push(Column::fixed(&point.name, 46.0, Align::Right));
+        }
+
+        let mut rows = Vec::with_capacity(board.rows.len());
+        for (row, entrant) in board.rows.iter().zip(&entrants) {
+            let mut cells = Vec::with_capacity(columns.len());
+            cells.push(
+                row_place(row, division_id)
+                    .map(|place| place.to_string())
+                    .unwrap_or_default(),
+            );
+            cells.push(entrant.bib.clone());
+            cells.push(entrant.name.clone());
+            if with_club {
+                cells.push(entrant.club.clone().unwrap_or_default());
+            }
+            if with_country {
+                cells.push(entrant.country.clone().unwrap_or_default());
+            }
+            if with_division {
+                cells.push(self.division_names(&entrant.division_ids));
+            }
+            let mut score = row.display.clone();
+            if row.partial {
+                score.push_str(" (partial)");
+            }
+            cells.push(score);
+            if with_difference {
+                cells.push(match row.difference_ms {
+                    Some(ms) if ms > 0 && row.status.is_none() => {
+                        format!("+{}", format_time_for(workout, ms))
+                    }
+                    _ => String::new(),
+                });
+            }
+            if with_tie_break {
+                cells.push(
+                    row.tie_break_ms
+                        .map(|ms| format_time_for(workout, ms))
+                        .unwrap_or_default(),
+                );
+            }
+            for point in &timing_points {
+                let split = row
+                    .splits
+                    .iter()
+                    .find(|split| split.timing_point_id == point.id);
+                cells.push(
+                    split
+                        .map(|split| format_time_for(workout, split.total_ms))
+                        .unwrap_or_default(),
+                );
+            }
+            let footnote = if row.amended {
+                Some(match self.latest_amendment(workout.id, row.entrant) {
+                    Some(entry) => amendment_note(entry),
+                    None => "Amended by an official (no log entry in this export).".to_string(),
+                })
+            } else {
+                None
+            };
+            rows.push(TableRow { cells, footnote });
+        }
+        Ok(TableSection {
+            heading: format!(
+                "{division_title}  \u{2014}  Workout {}: {}",
+                workout.sequence, workout.name
+            ),
+            subheading: score_type_text(workout),
+            mark: mark_for(workout.state),
+            columns,
+            rows,
+        })
+    }
+
+    fn overall_section(
+        &self,
+        division_id: Option<Id>,
+        division_title: &str,
+    ) -> Result<TableSection, ExportError> {
+        let board = self.data.overall_leaderboard(division_id)?;
+        let workouts = self.workouts_in_order();
+        let all_official = workouts
+            .iter()
+            .all(|workout| workout.state == PublicationState::Official);
+        let mut entrants = Vec::with_capacity(board.rows.len());
+        for row in &board.rows {
+            entrants.push(self.directory.get(row.entrant)?);
+        }
+        let with_country = entrants.iter().any(|entrant| entrant.country.is_some());
+        let mut columns = vec![
+            Column::fixed("Pl.", 30.0, Align::Right).bold(),
+            Column::fixed("Bib", 40.0, Align::Left),
+            Column::flexible("Name", 110.0).bold(),
+        ];
+        if with_country {
+            columns.push(Column::fixed("Ctry", 32.0, Align::Left));
+        }
+        columns.push(Column::fixed("Total", 44.0, Align::Right).bold());
+        for workout in &workouts {
+            columns.push(Column::fixed(&workout.name, 52.0, Align::Right));
+        }
+        let mut rows = Vec::with_capacity(board.rows.len());
+        for (row, entrant) in board.rows.iter().zip(&entrants) {
+            let mut cells = Vec::with_capacity(columns.len());
+            cells.push(row.rank.to_string());
+            cells.push(entrant.bib.clone());
+            cells.push(entrant.name.clone());
+            if with_country {
+                cells.push(entrant.country.clone().unwrap_or_default());
+            }
+            cells.push(row.total.to_string());
+            let mut amended_workouts = Vec::new();
+            for workout in &workouts {
+                let cell = row.cells.iter().find(|cell| cell.workout_id == workout.id);
+                cells.push(match cell {
+                    Some(cell) => match cell.rank {
+                        Some(rank) if cell.points != i64::from(rank) => {
+                            format!("{rank} ({})", cell.points)
+                        }
+                        Some(rank) => rank.to_string(),
+                        None => cell.display.clone(),
+                    },
+                    None => String::new(),
+                });
+                if let Some(entry) = self.latest_amendment(workout.id, row.entrant) {
+                    amended_workouts.push(format!("{} amended {}", workout.name, entry.amended_at));
+                }
+            }
+            let footnote = if amended_workouts.is_empty() {
+                None
+            } else {
+                Some(format!(
+                    "Includes amended results: {}.",
+                    amended_workouts.join("; ")
+                ))
+            };
+            rows.push(TableRow { cells, footnote });
+        }
+        Ok(TableSection {
+            heading: format!("{division_title}  \u{2014}  Overall standings"),
+            subheading:
+                "Cells show the workout place, with the points earned in brackets when they differ."
+                    .to_string(),
+            mark: if all_official {
+                Mark::Official
+            } else {
+                Mark::Provisional
+            },
+            columns,
+            rows,
+        })
+    }
+
+    /// The printable results of one division (or the whole field, `None`):
+    /// every workout, then the overall standings when the snapshot has them.
+    pub fn division_results_pdf(&self, division_id: Option<Id>) -> Result<Vec<u8>, ExportError> {
+        let division_title = match division_id {
+            Some(id) => self.data.division(id)?.name.clone(),
+            None => "All competitors".to_string(),
+        };
+        let header = self.page_header();
+        let title = format!(
+            "{} \u{2014} {} results",
+            self.data.competition.name, division_title
+        );
+        let footer = format!(
+            "{}  \u{2022}  {}  \u{2022}  Generated {} by Scoretable",
+            self.data.competition.name,
+            division_title,
+            self.data.generated_at_text()
+        );
+        let mut builder = PdfBuilder::new(&title, &footer, self.data.generated_at);
+        for workout in self.workouts_in_order() {
+            if self
+                .data
+                .workout_leaderboard(workout.id, division_id)
+                .is_err()
+            {
+                continue;
+            }
+            let section = self.workout_section(workout, division_id, &division_title)?;
+            render_section(&mut builder, &header, &section);
+        }
+        if self.data.overall_leaderboard(division_id).is_ok() {
+            let section = self.overall_section(division_id, &division_title)?;
+            render_section(&mut builder, &header, &section);
+        }
+        if builder.page_count() == 0 {
+            return Err(ExportError::MissingLeaderboard {
+                workout_id: None,
+                division_id,
+            });
+        }
+        Ok(builder.finish())
+    }
+}

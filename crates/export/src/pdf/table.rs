@@ -1,0 +1,390 @@
+//! Paginated tables with a repeating page header and per-page footnotes.
+//!
+//! A [`TableSection`] is one titled table (a workout's or the overall
+//! leaderboard). [`render_section`] lays it out over as many pages as it
+//! needs: every page repeats the competition header, the section title, the
+//! provisional/official mark and the column headings; rows are striped for
+//! reading across; a row with a footnote gets a `*n` marker in its last
+//! column and the note itself at the foot of the same page.
+
+use super::document::{Align, Canvas, Colour, Orientation, PdfBuilder, BLACK, MARGIN};
+use super::text::Font;
+
+/// Body text size of table rows.
+const ROW_FONT_SIZE: f32 = 8.0;
+const ROW_HEIGHT: f32 = 12.0;
+const HEADER_ROW_HEIGHT: f32 = 14.0;
+const FOOTNOTE_FONT_SIZE: f32 = 7.0;
+const FOOTNOTE_HEIGHT: f32 = 9.0;
+/// Lowest baseline a row may use: just above the footer rule.
+const CONTENT_BOTTOM: f32 = MARGIN + 20.0;
+/// Width of the footnote-marker column every table ends with.
+const NOTE_COLUMN_WIDTH: f32 = 22.0;
+const CELL_PADDING: f32 = 3.0;
+
+/// One table column.
+#[derive(Debug, Clone)]
+pub(crate) struct Column {
+    pub(crate) title: String,
+    /// Fixed width in points, or `None` to share the remaining width.
+    pub(crate) width: Option<f32>,
+    /// Minimum width of a flexible column.
+    pub(crate) min_width: f32,
+    pub(crate) align: Align,
+    pub(crate) font: Font,
+}
+
+impl Column {
+    pub(crate) fn fixed(title: &str, width: f32, align: Align) -> Column {
+        Column {
+            title: title.to_string(),
+            width: Some(width),
+            min_width: width,
+            align,
+            font: Font::Regular,
+        }
+    }
+
+    pub(crate) fn flexible(title: &str, min_width: f32) -> Column {
+        Column {
+            title: title.to_string(),
+            width: None,
+            min_width,
+            align: Align::Left,
+            font: Font::Regular,
+        }
+    }
+
+    pub(crate) fn bold(mut self) -> Column {
+        self.font = Font::Bold;
+        self
+    }
+}
+
+/// One table row: a cell per column, and an optional footnote.
+#[derive(Debug, Clone)]
+pub(crate) struct TableRow {
+    pub(crate) cells: Vec<String>,
+    pub(crate) footnote: Option<String>,
+}
+
+/// The mark printed at the top right of every page of a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mark {
+    Provisional,
+    Official,
+}
+
+/// Text printed at the top of every page.
+#[derive(Debug, Clone)]
+pub(crate) struct PageHeader {
+    /// Large first line: the competition name.
+    pub(crate) title: String,
+    /// Small gray line under the section title: venue, dates, generation time.
+    pub(crate) details: String,
+}
+
+/// One titled, marked table.
+#[derive(Debug, Clone)]
+pub(crate) struct TableSection {
+    pub(crate) heading: String,
+    /// A line under the heading: score type, time cap, notes.
+    pub(crate) subheading: String,
+    pub(crate) mark: Mark,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) rows: Vec<TableRow>,
+}
+
+/// Column positions after fitting to a page.
+struct Layout {
+    orientation: Orientation,
+    /// Left edge and width of each column, the note column last.
+    columns: Vec<(f32, f32)>,
+}
+
+fn layout_columns(columns: &[Column]) -> Layout {
+    let fixed: f32 = columns
+        .iter()
+        .filter_map(|column| column.width)
+        .sum::<f32>()
+        + NOTE_COLUMN_WIDTH;
+    let flexible_minimum: f32 = columns
+        .iter()
+        .filter(|column| column.width.is_none())
+        .map(|column| column.min_width)
+        .sum();
+    let portrait_width = Orientation::Portrait.size().0 - 2.0 * MARGIN;
+    let orientation = if fixed + flexible_minimum <= portrait_width {
+        Orientation::Portrait
+    } else {
+        Orientation::Landscape
+    };
+    let available = orientation.size().0 - 2.0 * MARGIN;
+    // When even landscape is too narrow, fixed columns shrink proportionally.
+    let fixed_scale = if fixed + flexible_minimum > available {
+        ((available - flexible_minimum - NOTE_COLUMN_WIDTH) / (fixed - NOTE_COLUMN_WIDTH)).max(0.3)
+    } else {
+        1.0
+    };
+    let scaled_fixed: f32 = columns
+        .iter()
+        .filter_map(|column| column.width)
+        .map(|width| width * fixed_scale)
+        .sum::<f32>()
+        + NOTE_COLUMN_WIDTH;
+    let flexible_space = (available - scaled_fixed).max(flexible_minimum);
+    let mut positions = Vec::with_capacity(columns.len() + 1);
+    let mut x = MARGIN;
+    for column in columns {
+        let width = match column.width {
+            Some(width) => width * fixed_scale,
+            None => {
+                if flexible_minimum > 0.0 {
+                    flexible_space * column.min_width / flexible_minimum
+                } else {
+                    0.0
+                }
+            }
+        };
+        positions.push((x, width));
+        x += width;
+    }
+    positions.push((x, NOTE_COLUMN_WIDTH));
+    Layout {
+        orientation,
+        columns: positions,
+    }
+}
+
+/// Draws the header of a page and returns the baseline of the first row.
+fn draw_page_header(
+    canvas: &mut Canvas,
+    header: &PageHeader,
+    section: &TableSection,
+    layout: &Layout,
+    continued: bool,
+) -> f32 {
+    let width = canvas.width();
+    let top = canvas.height() - MARGIN;
+    let content_width = width - 2.0 * MARGIN;
+
+    // The mark: a coloured box at the top right.
+    let (mark_text, mark_colour) = match section.mark {
+        Mark::Provisional => ("PROVISIONAL", Colour::Rgb(0.78, 0.33, 0.0)),
+        Mark::Official => ("OFFICIAL", Colour::Rgb(0.0, 0.45, 0.2)),
+    };
+    let mark_width = 92.0;
+    let mark_x = width - MARGIN - mark_width;
+    canvas.stroke_rect(mark_x, top - 20.0, mark_width, 20.0, 1.2, mark_colour);
+    canvas.text_in_box(
+        mark_x,
+        mark_width,
+        top - 14.5,
+        Align::Centre,
+        Font::Bold,
+        10.0,
+        mark_colour,
+        mark_text,
+    );
+
+    canvas.text_in_box(
+        MARGIN,
+        content_width - mark_width - 10.0,
+        top - 14.0,
+        Align::Left,
+        Font::Bold,
+        14.0,
+        BLACK,
+        &header.title,
+    );
+    let heading = if continued {
+        format!("{} (continued)", section.heading)
+    } else {
+        section.heading.clone()
+    };
+    canvas.text_in_box(
+        MARGIN,
+        content_width,
+        top - 32.0,
+        Align::Left,
+        Font::Bold,
+        11.0,
+        BLACK,
+        &heading,
+    );
+    canvas.text_in_box(
+        MARGIN,
+        content_width,
+        top - 44.0,
+        Align::Left,
+        Font::Regular,
+        8.0,
+        Colour::Gray(0.25),
+        &section.subheading,
+    );
+    canvas.text_in_box(
+        MARGIN,
+        content_width,
+        top - 55.0,
+        Align::Left,
+        Font::Regular,
+        7.5,
+        Colour::Gray(0.4),
+        &header.details,
+    );
+
+    // Column headings on a gray band.
+    let band_top = top - 62.0;
+    canvas.fill_rect(
+        MARGIN,
+        band_top - HEADER_ROW_HEIGHT,
+        content_width,
+        HEADER_ROW_HEIGHT,
+        Colour::Gray(0.86),
+    );
+    let heading_baseline = band_top - HEADER_ROW_HEIGHT + 4.0;
+    for (column, (x, column_width)) in section.columns.iter().zip(&layout.columns) {
+        draw_cell(
+            canvas,
+            *x,
+            *column_width,
+            heading_baseline,
+            column.align,
+            Font::Bold,
+            7.5,
+            &column.title,
+        );
+    }
+    band_top - HEADER_ROW_HEIGHT - ROW_HEIGHT + 3.0
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_cell(
+    canvas: &mut Canvas,
+    x: f32,
+    width: f32,
+    baseline: f32,
+    align: Align,
+    font: Font,
+    size: f32,
+    text: &str,
+) {
+    let inner_width = (width - 2.0 * CELL_PADDING).max(1.0);
+    canvas.text_in_box(
+        x + CELL_PADDING,
+        inner_width,
+        baseline,
+        align,
+        font,
+        size,
+        BLACK,
+        text,
+    );
+}
+
+/// Lays `section` out over as many pages as it needs.
+pub(crate) fn render_section(
+    builder: &mut PdfBuilder,
+    header: &PageHeader,
+    section: &TableSection,
+) {
+    let layout = layout_columns(&section.columns);
+    let mut row_index = 0;
+    let mut continued = false;
+    loop {
+        let mut canvas = builder.begin_page(layout.orientation);
+        let mut baseline = draw_page_header(&mut canvas, header, section, &layout, continued);
+        let content_width = canvas.width() - 2.0 * MARGIN;
+        let mut footnotes: Vec<String> = Vec::new();
+        if section.rows.is_empty() {
+            canvas.text(
+                MARGIN + CELL_PADDING,
+                baseline,
+                Font::Regular,
+                ROW_FONT_SIZE,
+                Colour::Gray(0.35),
+                "No results yet.",
+            );
+        }
+        let mut rows_on_page = 0;
+        while row_index < section.rows.len() {
+            let row = &section.rows[row_index];
+            let footnotes_after = footnotes.len() + usize::from(row.footnote.is_some());
+            let lowest_allowed = CONTENT_BOTTOM + footnotes_after as f32 * FOOTNOTE_HEIGHT;
+            if baseline - 3.0 < lowest_allowed && rows_on_page > 0 {
+                break;
+            }
+            if rows_on_page % 2 == 1 {
+                canvas.fill_rect(
+                    MARGIN,
+                    baseline - 3.0,
+                    content_width,
+                    ROW_HEIGHT,
+                    Colour::Gray(0.95),
+                );
+            }
+            for ((column, (x, width)), cell) in
+                section.columns.iter().zip(&layout.columns).zip(&row.cells)
+            {
+                draw_cell(
+                    &mut canvas,
+                    *x,
+                    *width,
+                    baseline,
+                    column.align,
+                    column.font,
+                    ROW_FONT_SIZE,
+                    cell,
+                );
+            }
+            if let Some(note) = &row.footnote {
+                footnotes.push(note.clone());
+                let marker = format!("*{}", footnotes.len());
+                let (x, width) = layout.columns[layout.columns.len() - 1];
+                draw_cell(
+                    &mut canvas,
+                    x,
+                    width,
+                    baseline,
+                    Align::Left,
+                    Font::Bold,
+                    ROW_FONT_SIZE,
+                    &marker,
+                );
+            }
+            baseline -= ROW_HEIGHT;
+            rows_on_page += 1;
+            row_index += 1;
+        }
+        // Footnotes sit above the footer rule, first note on top.
+        let mut footnote_baseline = CONTENT_BOTTOM - 6.0 + footnotes.len() as f32 * FOOTNOTE_HEIGHT;
+        if !footnotes.is_empty() {
+            let rule_y = footnote_baseline + FOOTNOTE_HEIGHT - 1.0;
+            canvas.line(
+                (MARGIN, rule_y),
+                (MARGIN + 120.0, rule_y),
+                0.5,
+                Colour::Gray(0.5),
+            );
+        }
+        for (index, note) in footnotes.iter().enumerate() {
+            let text = format!("*{} {}", index + 1, note);
+            canvas.text_in_box(
+                MARGIN,
+                content_width,
+                footnote_baseline,
+                Align::Left,
+                Font::Regular,
+                FOOTNOTE_FONT_SIZE,
+                Colour::Gray(0.15),
+                &text,
+            );
+            footnote_baseline -= FOOTNOTE_HEIGHT;
+        }
+        builder.end_page(canvas);
+        continued = true;
+        if row_index >= section.rows.len() {
+            break;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Results as one versioned JSON document for the whole competition.
+//!
+//! The document (format `scoretable-results`, version 1) is:
+//!
+//! ```text
+//! {
+//!   "format": "scoretable-results",
+//!   "version": 1,
+//!   "generated_at": "2026-05-02T17:30:00Z",
+//!   "competition": { name, slug, start_date, end_date, venue, country, organiser, time_zone },
+//!   "divisions": [ { id, name, kind, gender, min_age, max_age } ],
+//!   "entrants": [ { "entrant": {"kind": "competitor", "id": 7}, bib, name, first_name,
+//!                   last_name, gender, country, club, division_ids } ],
+//!   "workouts": [ { the workout definition (id, name, sequence, score_type, time_cap_ms,
+//!                   rounding, tie_break, timing_points, heats, state, ...),
+//!                   "leaderboards": [ { "division_id": null or id,
+//!                                       "rows": [ ranked rows ] } ] } ],
+//!   "overall": [ { "division_id": null or id, "rows": [ overall rows ] } ],
+//!   "amendments": [ amendment log entries, oldest first ]
+//! }
+//! ```
+//!
+//! Ranked rows and overall rows are the engine's own types
+//! ([`RankedRow`], [`OverallRow`]) serialised with serde, so a reader gets the
+//! exact scores (integer milliseconds, reps, grams), statuses, places,
+//! division places, splits with positions and differences, the shown text,
+//! and the `amended` and `partial` flags. Entrants carry display data only:
+//! no date of birth, chip ids or external ids leave the competition file
+//! through this export.
+//!
+//! Readers must check `format` and `version`; fields may be added within a
+//! version, never removed or changed in meaning.
+
+use scoretable_core::model::{
+    Competition, Division, Entrant, Gender, Id, OverallRow, RankedRow, Workout,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::data::{AmendmentLogEntry, Exporter};
+use crate::error::ExportError;
+
+/// The `format` value of every results document.
+pub const RESULTS_JSON_FORMAT: &str = "scoretable-results";
+/// The current `version` of the results document.
+pub const RESULTS_JSON_VERSION: u32 = 1;
+
+/// The whole results document (see the module docs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultsDocument {
+    pub format: String,
+    pub version: u32,
+    pub generated_at: String,
+    pub competition: Competition,
+    pub divisions: Vec<Division>,
+    pub entrants: Vec<ResultsEntrant>,
+    pub workouts: Vec<ResultsWorkout>,
+    pub overall: Vec<ResultsOverallLeaderboard>,
+    pub amendments: Vec<AmendmentLogEntry>,
+}
+
+/// Display data of one competitor or team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsEntrant {
+    pub entrant: Entrant,
+    pub bib: String,
+    pub name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub gender: Option<Gender>,
+    pub country: Option<String>,
+    pub club: Option<String>,
+    pub division_ids: Vec<Id>,
+}
+
+/// A workout definition with its leaderboards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultsWorkout {
+    #[serde(flatten)]
+    pub workout: Workout,
+    pub leaderboards: Vec<ResultsWorkoutLeaderboard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsWorkoutLeaderboard {
+    pub division_id: Option<Id>,
+    pub rows: Vec<RankedRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsOverallLeaderboard {
+    pub division_id: Option<Id>,
+    pub rows: Vec<OverallRow>,
+}
+
+impl Exporter<'_> {
+    /// Builds the results document of the whole competition.
+    pub fn results_document(&self) -> Result<ResultsDocument, ExportError> {
+        let data = self.data;
+        let mut entrants = Vec::with_capacity(data.competitors.len() + data.teams.len());
+        let all_entrants = data
+            .competitors
+            .iter()
+            .map(|competitor| Entrant::Competitor(competitor.id))
+            .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
+        for entrant in all_entrants {
+            let display = self.directory.get(entrant)?;
+            entrants.push(ResultsEntrant {
+                entrant,
+                bib: display.bib.clone(),
+                name: display.name.clone(),
+                first_name: display.first_name.clone(),
+                last_name: display.last_name.clone(),
+                gender: display.gender,
+                country: display.country.clone(),
+                club: display.club.clone(),
+                division_ids: display.division_ids.clone(),
+            });
+        }
+        let mut workouts: Vec<&Workout> = data.workouts.iter().collect();
+        workouts.sort_by_key(|workout| (workout.sequence, workout.id));
+        let workouts = workouts
+            .into_iter()
+            .map(|workout| ResultsWorkout {
+                workout: workout.clone(),
+                leaderboards: data
+                    .workout_leaderboards
+                    .iter()
+                    .filter(|board| board.workout_id == workout.id)
+                    .map(|board| ResultsWorkoutLeaderboard {
+                        division_id: board.division_id,
+                        rows: board.rows.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let overall = data
+            .overall_leaderboards
+            .iter()
+            .map(|board| ResultsOverallLeaderboard {
+                division_id: board.division_id,
+                rows: board.rows.clone(),
+            })
+            .collect();
+        Ok(ResultsDocument {
+            format: RESULTS_JSON_FORMAT.to_string(),
+            version: RESULTS_JSON_VERSION,
+            generated_at: data.generated_at_text(),
+            competition: data.competition.clone(),
+            divisions: data.divisions.clone(),
+            entrants,
+            workouts,
+            overall,
+            amendments: data.amendments.clone(),
+        })
+    }
+
+    /// The results document as pretty-printed JSON bytes.
+    pub fn results_json(&self) -> Result<Vec<u8>, ExportError> {
+        let document = self.results_document()?;
+        let mut bytes = serde_json::to_vec_pretty(&document)
+            .map_err(|error| ExportError::render("results JSON", error))?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+}
+
+/// Reads a results document back, checking its format and version.
+pub fn parse_results_json(bytes: &[u8]) -> Result<ResultsDocument, ExportError> {
+    let document: ResultsDocument = serde_json::from_slice(bytes)
+        .map_err(|error| ExportError::render("results JSON (reading)", error))?;
+    if document.format != RESULTS_JSON_FORMAT || document.version != RESULTS_JSON_VERSION {
+        return Err(ExportError::render(
+            "results JSON (reading)",
+            format!(
+                "expected format {RESULTS_JSON_FORMAT} version {RESULTS_JSON_VERSION}, found {} version {}",
+                document.format, document.version
+            ),
+        ));
+    }
+    Ok(document)
+}

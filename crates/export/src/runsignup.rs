@@ -1,0 +1,403 @@
+//! Results in the shapes RunSignup's "Post Event Results" accepts, for manual upload.
+//!
+//! One file per workout, in any of RunSignup's three request formats:
+//!
+//! - CSV: a header row of field names, then one result per row;
+//! - JSON: `{"results": [{"bib": 123, "place": 1, "clock_time": "17:00.1", ...}]}`;
+//! - XML: `<request><result><field><name>bib</name><value>123</value></field>...</result></request>`.
+//!
+//! Fields, in this order:
+//!
+//! - `place`: the place on the exported leaderboard (the whole field by
+//!   default); empty (CSV) or absent (JSON, XML) for statuses;
+//! - `bib`: the bib number (a JSON number when it is one, else a string);
+//! - `registration_id`: present only when at least one entrant has a RunSignup
+//!   registration id, so RunSignup can match registrants exactly;
+//! - `first_name`, `last_name`: RunSignup needs them when it cannot match a
+//!   registrant, and ignores them for registrants it matches;
+//! - `clock_time`, `chip_time`: the official time. Scoretable records one
+//!   official time per result (the one it ranks on, after penalties and the
+//!   event's rounding), so both fields carry it. It is written `m:ss.s` below
+//!   an hour and `h:mm:ss.s` from an hour on, with one decimal as RunSignup's
+//!   examples show; a time with finer digits is rounded **up** to the next
+//!   tenth, as timing rules require when precision is reduced. For a status
+//!   both fields carry the status code;
+//! - `split-<split id>`: one per timing point, the cumulative time at that
+//!   point in the same format. The split id is RunSignup's (from "Get Splits
+//!   for Result Sets"); see [`RunSignupOptions::split_ids`]. A split the
+//!   entrant did not reach is left blank, which RunSignup treats as "do not
+//!   change" (never `X`, which would clear it);
+//! - `division-<division id>-place`: only for the divisions given in
+//!   [`RunSignupOptions::division_ids`], with RunSignup's division ids.
+//!
+//! Statuses: RunSignup accepts `DQ`, `DNS`, `DNF` and `DNQ`. Scoretable's
+//! `DSQ` is written `DQ`. `LAP`, `NC` and `WD` have no RunSignup equivalent;
+//! by default ([`RunSignupStatusPolicy::Reject`]) the export fails and names
+//! the first entrant with such a status, so nobody uploads a status RunSignup
+//! would misread. With [`RunSignupStatusPolicy::MapToNearest`] they are
+//! written as the nearest accepted status: `LAP` (lapped out) and `NC` (not
+//! classified) as `DNF`, because the athlete started but has no valid
+//! finish; `WD` (withdrawn) as `DNS`, because withdrawal is recorded before
+//! the start.
+//!
+//! Score types: RunSignup results are times, so only `Time` and `TimeCapped`
+//! workouts can be exported. In a time-capped workout an athlete who hit the
+//! cap has no finish time; they keep their place and get `DNF` in both time
+//! fields (RunSignup has no field for reps). Other score types fail with
+//! [`ExportError::RunSignupScoreType`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use scoretable_core::model::{Id, Millis, Rounding, Score, ScoreType, Status};
+use scoretable_core::time::{format_time, round_time, TimeStyle};
+
+use crate::csv_safety::SafeCsvWriter;
+use crate::data::{row_place, Exporter};
+use crate::error::ExportError;
+
+/// What to do with statuses RunSignup does not accept (`LAP`, `NC`, `WD`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RunSignupStatusPolicy {
+    /// Fail with an error naming the entrant.
+    #[default]
+    Reject,
+    /// `LAP` and `NC` become `DNF`, `WD` becomes `DNS`.
+    MapToNearest,
+}
+
+/// Choices for a RunSignup export.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunSignupOptions {
+    /// Export this division's leaderboard instead of the whole field.
+    pub division_id: Option<Id>,
+    pub status_policy: RunSignupStatusPolicy,
+    /// RunSignup split ids by Scoretable timing point id. `None` writes every
+    /// timing point under its Scoretable id, which is right when the timing
+    /// points were created from RunSignup's splits with the same ids. With a
+    /// map, only the mapped timing points are written.
+    pub split_ids: Option<BTreeMap<Id, String>>,
+    /// RunSignup division ids by Scoretable division id; each mapped division
+    /// gets a `division-<id>-place` field with the entrant's division place.
+    pub division_ids: BTreeMap<Id, String>,
+}
+
+/// One RunSignup result: field names and values in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSignupResult {
+    pub fields: Vec<(String, RunSignupValue)>,
+}
+
+/// A field value; numbers are written unquoted in JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunSignupValue {
+    Number(String),
+    Text(String),
+    /// No value: an empty CSV cell, and the field is left out of JSON and XML.
+    Blank,
+}
+
+impl RunSignupValue {
+    fn as_text(&self) -> &str {
+        match self {
+            RunSignupValue::Number(text) | RunSignupValue::Text(text) => text,
+            RunSignupValue::Blank => "",
+        }
+    }
+}
+
+/// The RunSignup code for a status, or `None` when RunSignup has none.
+pub fn runsignup_status_code(status: Status) -> Option<&'static str> {
+    match status {
+        Status::Dsq => Some("DQ"),
+        Status::Dns => Some("DNS"),
+        Status::Dnf => Some("DNF"),
+        Status::Dnq => Some("DNQ"),
+        Status::Lap | Status::Nc | Status::Wd => None,
+    }
+}
+
+/// The nearest RunSignup code for a status RunSignup does not accept.
+fn nearest_runsignup_status_code(status: Status) -> &'static str {
+    match status {
+        Status::Lap | Status::Nc => "DNF",
+        Status::Wd => "DNS",
+        other => runsignup_status_code(other).unwrap_or("DNF"),
+    }
+}
+
+/// A time as RunSignup takes it: `m:ss.s` or `h:mm:ss.s`, rounded up to the tenth.
+pub fn runsignup_time(ms: Millis) -> String {
+    format_time(
+        round_time(ms, Rounding::Up { unit_ms: 100 }),
+        TimeStyle::Compact { decimals: 1 },
+    )
+}
+
+fn is_json_number(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 15
+        && text.bytes().all(|byte| byte.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'))
+}
+
+impl Exporter<'_> {
+    /// The RunSignup results of one workout, field by field.
+    pub fn runsignup_results(
+        &self,
+        workout_id: Id,
+        options: &RunSignupOptions,
+    ) -> Result<Vec<RunSignupResult>, ExportError> {
+        let workout = self.data.workout(workout_id)?;
+        if !matches!(workout.score_type, ScoreType::Time | ScoreType::TimeCapped) {
+            return Err(ExportError::RunSignupScoreType {
+                workout: workout.name.clone(),
+                score_type: workout.score_type,
+            });
+        }
+        let board = self
+            .data
+            .workout_leaderboard(workout_id, options.division_id)?;
+        let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
+        timing_points.sort_by_key(|point| point.order);
+        let split_fields: Vec<(Id, String)> = timing_points
+            .iter()
+            .filter_map(|point| match &options.split_ids {
+                None => Some((point.id, format!("split-{}", point.id))),
+                Some(map) => map
+                    .get(&point.id)
+                    .map(|id| (point.id, format!("split-{id}"))),
+            })
+            .collect();
+        let with_registration_ids = board.rows.iter().any(|row| {
+            self.directory
+                .get(row.entrant)
+                .map(|entrant| entrant.runsignup_registration_id.is_some())
+                .unwrap_or(false)
+        });
+
+        let mut results = Vec::with_capacity(board.rows.len());
+        for row in &board.rows {
+            let entrant = self.directory.get(row.entrant)?;
+            let time_value = match (row.status, row.score) {
+                (Some(status), _) => {
+                    let code = match (runsignup_status_code(status), options.status_policy) {
+                        (Some(code), _) => code,
+                        (None, RunSignupStatusPolicy::MapToNearest) => {
+                            nearest_runsignup_status_code(status)
+                        }
+                        (None, RunSignupStatusPolicy::Reject) => {
+                            return Err(ExportError::RunSignupStatus {
+                                workout: workout.name.clone(),
+                                bib: entrant.bib.clone(),
+                                name: entrant.name.clone(),
+                                status,
+                            })
+                        }
+                    };
+                    RunSignupValue::Text(code.to_string())
+                }
+                (None, Some(Score::Time { ms })) => RunSignupValue::Text(runsignup_time(ms)),
+                (None, Some(Score::Capped { .. })) => RunSignupValue::Text("DNF".to_string()),
+                (None, _) => RunSignupValue::Blank,
+            };
+            let place = match row.status {
+                Some(_) => None,
+                None => row_place(row, options.division_id),
+            };
+            let mut fields = Vec::with_capacity(8 + split_fields.len());
+            fields.push((
+                "place".to_string(),
+                place.map_or(RunSignupValue::Blank, |place| {
+                    RunSignupValue::Number(place.to_string())
+                }),
+            ));
+            let bib = if is_json_number(&entrant.bib) {
+                RunSignupValue::Number(entrant.bib.clone())
+            } else if entrant.bib.is_empty() {
+                RunSignupValue::Blank
+            } else {
+                RunSignupValue::Text(entrant.bib.clone())
+            };
+            fields.push(("bib".to_string(), bib));
+            if with_registration_ids {
+                let registration = match &entrant.runsignup_registration_id {
+                    Some(id) if is_json_number(id) => RunSignupValue::Number(id.clone()),
+                    Some(id) => RunSignupValue::Text(id.clone()),
+                    None => RunSignupValue::Blank,
+                };
+                fields.push(("registration_id".to_string(), registration));
+            }
+            fields.push((
+                "first_name".to_string(),
+                RunSignupValue::Text(entrant.first_name.clone()),
+            ));
+            fields.push((
+                "last_name".to_string(),
+                RunSignupValue::Text(entrant.last_name.clone()),
+            ));
+            fields.push(("clock_time".to_string(), time_value.clone()));
+            fields.push(("chip_time".to_string(), time_value));
+            for (timing_point_id, field_name) in &split_fields {
+                let value = row
+                    .splits
+                    .iter()
+                    .find(|split| split.timing_point_id == *timing_point_id)
+                    .map_or(RunSignupValue::Blank, |split| {
+                        RunSignupValue::Text(runsignup_time(split.total_ms))
+                    });
+                fields.push((field_name.clone(), value));
+            }
+            for (division_id, runsignup_division_id) in &options.division_ids {
+                let division_place = if row.status.is_some() || row.rank.is_none() {
+                    None
+                } else {
+                    row.division_ranks
+                        .iter()
+                        .find(|(id, _)| id == division_id)
+                        .map(|(_, place)| *place)
+                };
+                fields.push((
+                    format!("division-{runsignup_division_id}-place"),
+                    division_place.map_or(RunSignupValue::Blank, |place| {
+                        RunSignupValue::Number(place.to_string())
+                    }),
+                ));
+            }
+            results.push(RunSignupResult { fields });
+        }
+        Ok(results)
+    }
+
+    /// RunSignup's CSV request body for one workout.
+    pub fn runsignup_csv(
+        &self,
+        workout_id: Id,
+        options: &RunSignupOptions,
+    ) -> Result<Vec<u8>, ExportError> {
+        let results = self.runsignup_results(workout_id, options)?;
+        let mut writer = SafeCsvWriter::new();
+        let header: Vec<String> = match results.first() {
+            Some(first) => first.fields.iter().map(|(name, _)| name.clone()).collect(),
+            None => self.runsignup_empty_header(workout_id, options)?,
+        };
+        writer.write_row(&header)?;
+        for result in &results {
+            writer.write_row(result.fields.iter().map(|(_, value)| value.as_text()))?;
+        }
+        writer.into_bytes()
+    }
+
+    /// RunSignup's JSON request body (`{"results": [...]}`) for one workout.
+    pub fn runsignup_json(
+        &self,
+        workout_id: Id,
+        options: &RunSignupOptions,
+    ) -> Result<Vec<u8>, ExportError> {
+        let results = self.runsignup_results(workout_id, options)?;
+        let mut array = Vec::with_capacity(results.len());
+        for result in &results {
+            let mut object = serde_json::Map::with_capacity(result.fields.len());
+            for (name, value) in &result.fields {
+                let json_value = match value {
+                    RunSignupValue::Number(text) => match text.parse::<u64>() {
+                        Ok(number) => serde_json::Value::from(number),
+                        Err(_) => serde_json::Value::from(text.clone()),
+                    },
+                    RunSignupValue::Text(text) => serde_json::Value::from(text.clone()),
+                    RunSignupValue::Blank => continue,
+                };
+                object.insert(name.clone(), json_value);
+            }
+            array.push(serde_json::Value::Object(object));
+        }
+        let mut document = serde_json::Map::new();
+        document.insert("results".to_string(), serde_json::Value::Array(array));
+        let mut bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(document))
+            .map_err(|error| ExportError::render("RunSignup JSON", error))?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+
+    /// RunSignup's XML request body (`<request><result><field>...`) for one workout.
+    pub fn runsignup_xml(
+        &self,
+        workout_id: Id,
+        options: &RunSignupOptions,
+    ) -> Result<Vec<u8>, ExportError> {
+        let results = self.runsignup_results(workout_id, options)?;
+        let mut xml = String::with_capacity(64 + results.len() * 400);
+        xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<request>\n");
+        for result in &results {
+            xml.push_str("\t<result>\n");
+            for (name, value) in &result.fields {
+                if matches!(value, RunSignupValue::Blank) {
+                    continue;
+                }
+                xml.push_str("\t\t<field>\n\t\t\t<name>");
+                escape_xml_into(&mut xml, name);
+                xml.push_str("</name>\n\t\t\t<value>");
+                escape_xml_into(&mut xml, value.as_text());
+                xml.push_str("</value>\n\t\t</field>\n");
+            }
+            xml.push_str("\t</result>\n");
+        }
+        xml.push_str("</request>\n");
+        Ok(xml.into_bytes())
+    }
+
+    /// The CSV header for a workout with no results yet.
+    fn runsignup_empty_header(
+        &self,
+        workout_id: Id,
+        options: &RunSignupOptions,
+    ) -> Result<Vec<String>, ExportError> {
+        let workout = self.data.workout(workout_id)?;
+        let mut header: Vec<String> = [
+            "place",
+            "bib",
+            "first_name",
+            "last_name",
+            "clock_time",
+            "chip_time",
+        ]
+        .iter()
+        .map(|name| name.to_string())
+        .collect();
+        let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
+        timing_points.sort_by_key(|point| point.order);
+        for point in timing_points {
+            match &options.split_ids {
+                None => header.push(format!("split-{}", point.id)),
+                Some(map) => {
+                    if let Some(id) = map.get(&point.id) {
+                        header.push(format!("split-{id}"));
+                    }
+                }
+            }
+        }
+        for runsignup_division_id in options.division_ids.values() {
+            header.push(format!("division-{runsignup_division_id}-place"));
+        }
+        Ok(header)
+    }
+}
+
+/// Appends `text` to `xml` with the five XML special characters escaped and
+/// characters XML 1.0 cannot carry dropped.
+pub(crate) fn escape_xml_into(xml: &mut String, text: &str) {
+    for character in text.chars() {
+        match character {
+            '&' => xml.push_str("&amp;"),
+            '<' => xml.push_str("&lt;"),
+            '>' => xml.push_str("&gt;"),
+            '"' => xml.push_str("&quot;"),
+            '\'' => xml.push_str("&apos;"),
+            '\t' | '\n' | '\r' => {
+                let _ = write!(xml, "&#{};", character as u32);
+            }
+            control if (control as u32) < 0x20 => {}
+            other => xml.push(other),
+        }
+    }
+}
