@@ -1,1 +1,40 @@
-fn main() { tauri_build::build() }
+//! Build script for the desktop app: compiles the Tauri context (config, CSP,
+//! icons, capabilities) and generates one `allow-<command>` permission per app
+//! command, so the capability file can grant exactly the commands the UI uses.
+
+/// Every command the shell exposes. The capability in
+/// `src-tauri/capabilities/main.json` must allow each of these by name.
+const APP_COMMANDS: &[&str] = &[
+    "competition_status",
+    "open_competition",
+    "create_competition",
+    "open_competition_dialog",
+    "create_competition_dialog",
+    "close_competition",
+    "list_divisions",
+    "add_division",
+    "list_workouts",
+    "add_workout",
+    "set_workout_state",
+    "list_competitors",
+    "import_competitors_csv",
+    "import_competitors_dialog",
+    "find_competitor",
+    "enter_score",
+    "undo_last_entry",
+    "recent_entries",
+    "workout_leaderboard",
+    "overall_leaderboard",
+    "find_scores",
+    "amend_score",
+    "score_history",
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=tauri.conf.json");
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/*.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(APP_COMMANDS));
+    tauri_build::try_build(attributes).expect("the Tauri build step failed");
+}

@@ -1,0 +1,212 @@
+// Amendments: find a score by bib or name, amend it with a reason and an
+// appeal reference, and see its full history and who moved because of it.
+// The backend keeps the history append-only and computes the impact.
+
+import { useEffect, useState } from "preact/hooks";
+import { useBackend } from "../app";
+import { type AmendOutcome, type HistoryEntryView, type ScoreSummary, toBackendError } from "../api/backend";
+import { useWorkouts } from "../lib/useWorkouts";
+
+export function AmendmentsScreen() {
+  const backend = useBackend();
+  const { list, selected, select } = useWorkouts(backend);
+  const [query, setQuery] = useState("");
+  const [matches, setMatches] = useState<ScoreSummary[]>([]);
+  const [chosen, setChosen] = useState<ScoreSummary | null>(null);
+  const [history, setHistory] = useState<HistoryEntryView[]>([]);
+  const [form, setForm] = useState({ value: "", reason: "", appeal_reference: "", official: "" });
+  const [outcome, setOutcome] = useState<AmendOutcome | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const workoutId = selected?.id ?? null;
+
+  useEffect(() => {
+    setMatches([]);
+    setChosen(null);
+    setOutcome(null);
+  }, [workoutId]);
+
+  const search = async () => {
+    if (workoutId === null || !query.trim()) return;
+    setError(null);
+    try {
+      const found = await backend.findScores(workoutId, query.trim());
+      setMatches(found);
+      if (found.length === 0) setError(`No score in this workout matches “${query.trim()}”.`);
+      if (found.length === 1) await choose(found[0]);
+    } catch (caught) {
+      setError(toBackendError(caught).message);
+    }
+  };
+
+  const choose = async (score: ScoreSummary) => {
+    setChosen(score);
+    setOutcome(null);
+    setForm((current) => ({ ...current, value: score.display }));
+    try {
+      setHistory(await backend.scoreHistory(score.workout_id, score.bib));
+    } catch (caught) {
+      setError(toBackendError(caught).message);
+    }
+  };
+
+  const amend = async () => {
+    if (!chosen) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await backend.amendScore({
+        workout_id: chosen.workout_id,
+        bib: chosen.bib,
+        value: form.value.trim(),
+        reason: form.reason.trim(),
+        appeal_reference: form.appeal_reference.trim(),
+        official: form.official.trim(),
+      });
+      setOutcome(result);
+      setChosen(result.score);
+      setHistory(result.history);
+      setForm((current) => ({ ...current, reason: "", appeal_reference: "" }));
+    } catch (caught) {
+      setError(toBackendError(caught).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const input = (key: keyof typeof form, label: string, placeholder = "") => (
+    <div class="field">
+      <label for={`amend-${key}`}>{label}</label>
+      <input id={`amend-${key}`} value={form[key]} placeholder={placeholder} onInput={(event) => setForm({ ...form, [key]: (event.currentTarget as HTMLInputElement).value })} />
+    </div>
+  );
+
+  return (
+    <section aria-labelledby="amend-title">
+      <div class="entry-head">
+        <h1 id="amend-title">Amendments</h1>
+        <div class="field">
+          <label for="amend-workout">Workout</label>
+          <select id="amend-workout" value={workoutId ?? ""} onChange={(event) => select(Number((event.currentTarget as HTMLSelectElement).value))}>
+            {list.map((workout) => (
+              <option key={workout.id} value={workout.id}>
+                {workout.sequence}. {workout.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <form class="inline-form" aria-label="Find a score" onSubmit={(event) => (event.preventDefault(), void search())}>
+        <div class="field grow">
+          <label for="amend-search">Find a score (bib or name)</label>
+          <input id="amend-search" type="search" value={query} onInput={(event) => setQuery((event.currentTarget as HTMLInputElement).value)} />
+        </div>
+        <button type="submit" aria-label="Find score">
+          Find
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {matches.length > 1 && (
+        <ul class="plain-list" aria-label="Matching scores">
+          {matches.map((match) => (
+            <li key={match.bib}>
+              <button type="button" class="link" aria-label={`Choose bib ${match.bib} ${match.name}`} onClick={() => choose(match)}>
+                {match.bib} {match.name} — {match.display}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {chosen && (
+        <div class="columns">
+          <form class="panel stack" aria-label="Amend the score" onSubmit={(event) => (event.preventDefault(), void amend())}>
+            <h2>
+              Bib {chosen.bib} {chosen.name}
+            </h2>
+            <p>
+              Current score <strong class="score" data-testid="amend-current">{chosen.display}</strong>
+              {chosen.rank !== null && <> · rank {chosen.rank}</>}
+              {chosen.amended && <span class="badge official"> amended</span>}
+            </p>
+            {input("value", "New score")}
+            {input("reason", "Reason", "e.g. judge's rep count corrected")}
+            <div class="row">
+              {input("appeal_reference", "Appeal reference", "e.g. APL-12")}
+              {input("official", "Official")}
+            </div>
+            <button type="submit" class="primary" aria-label="Amend score" disabled={busy || !form.reason.trim() || !form.value.trim()}>
+              Amend score
+            </button>
+          </form>
+          <div class="panel">
+            {outcome && (
+              <>
+                <h2>Who moved</h2>
+                {outcome.impact.length === 0 ? (
+                  <p class="muted" data-testid="impact-none">No placement changed.</p>
+                ) : (
+                  <table class="table" aria-label="Placement impact">
+                    <thead>
+                      <tr>
+                        <th scope="col">Bib</th>
+                        <th scope="col">Athlete</th>
+                        <th scope="col">Was</th>
+                        <th scope="col">Now</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {outcome.impact.map((change) => (
+                        <tr key={change.bib}>
+                          <td>{change.bib}</td>
+                          <td>{change.name}</td>
+                          <td>{change.old_rank ?? "–"}</td>
+                          <td>
+                            {change.new_rank ?? "–"}{" "}
+                            {change.old_rank !== null && change.new_rank !== null && (
+                              <span class={change.new_rank < change.old_rank ? "up" : "down"}>{change.new_rank < change.old_rank ? "▲" : "▼"}</span>
+                            )}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+              </>
+            )}
+            <h2>History</h2>
+            <table class="table" aria-label="Score history">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Change</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Appeal</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.map((item, index) => (
+                  <tr key={index}>
+                    <td>{item.at.replace("T", " ").slice(0, 19)}</td>
+                    <td>{item.by}</td>
+                    <td>
+                      {item.old_display ? `${item.old_display} → ` : ""}
+                      <strong>{item.new_display}</strong>
+                    </td>
+                    <td>{item.reason ?? ""}</td>
+                    <td>{item.appeal_reference ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

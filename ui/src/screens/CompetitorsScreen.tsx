@@ -1,0 +1,102 @@
+// Competitors: import a CSV with a progress bar, and a filterable list that
+// stays fast at tens of thousands of rows.
+
+import { useMemo, useState } from "preact/hooks";
+import { useBackend } from "../app";
+import { type CompetitorView, type ImportProgress, type ImportSummary, toBackendError } from "../api/backend";
+import { useAsync } from "../lib/useAsync";
+import { type GridColumn, VirtualGrid } from "../components/VirtualGrid";
+
+const columns: GridColumn<CompetitorView>[] = [
+  { key: "bib", header: "Bib", width: "6rem", render: (row) => row.bib },
+  { key: "name", header: "Name", width: "minmax(12rem, 2fr)", render: (row) => `${row.last_name.toUpperCase()} ${row.first_name}` },
+  { key: "gender", header: "Gender", width: "6rem", render: (row) => row.gender ?? "" },
+  { key: "country", header: "Country", width: "6rem", render: (row) => row.country ?? "" },
+  { key: "club", header: "Club", width: "minmax(8rem, 1fr)", render: (row) => row.club ?? "" },
+  { key: "divisions", header: "Divisions", width: "minmax(8rem, 1fr)", render: (row) => row.division_names.join(", ") },
+];
+
+export function CompetitorsScreen() {
+  const backend = useBackend();
+  const competitors = useAsync(() => backend.listCompetitors(), [backend]);
+  const [filter, setFilter] = useState("");
+  const [path, setPath] = useState("");
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
+  const [importing, setImporting] = useState(false);
+  const [result, setResult] = useState<ImportSummary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const runImport = async (action: () => Promise<ImportSummary | null>) => {
+    setImporting(true);
+    setError(null);
+    setResult(null);
+    setProgress(null);
+    try {
+      const summary = await action();
+      if (summary) {
+        setResult(summary);
+        await competitors.reload();
+      }
+    } catch (caught) {
+      setError(toBackendError(caught).message);
+    } finally {
+      setImporting(false);
+    }
+  };
+
+  const rows = useMemo(() => {
+    const all = competitors.value ?? [];
+    const needle = filter.trim().toLowerCase();
+    if (!needle) return all;
+    return all.filter(
+      (row) =>
+        row.bib.toLowerCase() === needle ||
+        `${row.first_name} ${row.last_name}`.toLowerCase().includes(needle) ||
+        (row.club ?? "").toLowerCase().includes(needle),
+    );
+  }, [competitors.value, filter]);
+
+  return (
+    <section class="screen-fill" aria-labelledby="competitors-title">
+      <h1 id="competitors-title">Competitors</h1>
+      <div class="toolbar">
+        <button type="button" aria-label="Import competitors from CSV…" disabled={importing} onClick={() => runImport(() => backend.importCompetitorsDialog(setProgress))}>
+          Import CSV…
+        </button>
+        <form class="inline-form" onSubmit={(event) => (event.preventDefault(), void runImport(() => backend.importCompetitorsCsv(path.trim(), setProgress)))}>
+          <div class="field grow">
+            <label for="import-path">CSV path</label>
+            <input id="import-path" value={path} placeholder="/path/to/competitors.csv" onInput={(event) => setPath((event.currentTarget as HTMLInputElement).value)} />
+          </div>
+          <button type="submit" aria-label="Import CSV at path" disabled={importing || !path.trim()}>
+            Import
+          </button>
+        </form>
+        <div class="field">
+          <label for="competitor-filter">Find (bib, name or club)</label>
+          <input id="competitor-filter" type="search" value={filter} onInput={(event) => setFilter((event.currentTarget as HTMLInputElement).value)} />
+        </div>
+      </div>
+      {(importing || progress) && (
+        <div class="progress-row" aria-live="polite">
+          <progress aria-label="Import progress" max={progress?.total || 1} value={progress?.done ?? 0} />
+          <span>{progress ? `${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} rows` : "Reading file…"}</span>
+        </div>
+      )}
+      {result && (
+        <p class="notice" role="status">
+          Imported {result.imported.toLocaleString()} competitors from {result.path}.
+        </p>
+      )}
+      {(error || competitors.error) && (
+        <p class="error" role="alert">
+          {error ?? competitors.error}
+        </p>
+      )}
+      <p class="muted" aria-live="polite">
+        {rows.length.toLocaleString()} competitors{filter ? " match" : ""}
+      </p>
+      <VirtualGrid label="Competitors" columns={columns} rows={rows} rowKey={(row) => String(row.id)} empty="No competitors yet: import a CSV." />
+    </section>
+  );
+}

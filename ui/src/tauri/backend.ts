@@ -1,0 +1,70 @@
+// The Tauri implementation of the Backend interface. This is the only module
+// that imports `@tauri-apps/*`: every call is one `invoke` of a command in
+// `src-tauri/commands/`, and failures arrive as serialized CommandError
+// values that are turned into BackendError.
+
+import { invoke, Channel } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import { type Backend, toBackendError } from "../api/backend";
+import type { ImportProgress } from "../api/bindings";
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toBackendError(error);
+  }
+}
+
+function progressChannel(onProgress: (progress: ImportProgress) => void): Channel<ImportProgress> {
+  const channel = new Channel<ImportProgress>();
+  channel.onmessage = onProgress;
+  return channel;
+}
+
+/** True when the page runs inside the Tauri webview. */
+export function insideTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+export function createTauriBackend(): Backend {
+  return {
+    competitionStatus: () => call("competition_status"),
+    openCompetition: (path) => call("open_competition", { path }),
+    createCompetition: (details) => call("create_competition", { details }),
+    openCompetitionDialog: () => call("open_competition_dialog"),
+    createCompetitionDialog: (details) => call("create_competition_dialog", { details }),
+    closeCompetition: () => call("close_competition"),
+    listDivisions: () => call("list_divisions"),
+    addDivision: (division) => call("add_division", { division }),
+    listWorkouts: () => call("list_workouts"),
+    addWorkout: (workout) => call("add_workout", { workout }),
+    setWorkoutState: (workoutId, state) => call("set_workout_state", { workoutId, state }),
+    listCompetitors: () => call("list_competitors"),
+    importCompetitorsCsv: (path, onProgress) =>
+      call("import_competitors_csv", { path, progress: progressChannel(onProgress) }),
+    importCompetitorsDialog: (onProgress) =>
+      call("import_competitors_dialog", { progress: progressChannel(onProgress) }),
+    findCompetitor: (workoutId, bib) => call("find_competitor", { workoutId, bib }),
+    enterScore: (request) => call("enter_score", { request }),
+    undoLastEntry: (workoutId) => call("undo_last_entry", { workoutId }),
+    recentEntries: (workoutId, limit) => call("recent_entries", { workoutId, limit }),
+    workoutLeaderboard: (workoutId, divisionId) => call("workout_leaderboard", { workoutId, divisionId }),
+    overallLeaderboard: (divisionId) => call("overall_leaderboard", { divisionId }),
+    findScores: (workoutId, query) => call("find_scores", { workoutId, query }),
+    amendScore: (request) => call("amend_score", { request }),
+    scoreHistory: (workoutId, bib) => call("score_history", { workoutId, bib }),
+    onScoresChanged(listener) {
+      let stop: (() => void) | null = null;
+      let cancelled = false;
+      void listen("scores-changed", () => listener()).then((unlisten) => {
+        if (cancelled) unlisten();
+        else stop = unlisten;
+      });
+      return () => {
+        cancelled = true;
+        stop?.();
+      };
+    },
+  };
+}
