@@ -14,6 +14,7 @@
 //! - [`generate`]: deterministic generated events for benchmarks and the demo.
 
 pub mod explain;
+pub mod generate;
 pub mod import;
 pub mod model;
 pub mod overall;
