@@ -162,7 +162,8 @@ mod tests {
             );
             prop_assert!(!starts_with_trigger || is_plain_number(&safe));
             // Neutralising only ever adds one leading quote.
-            prop_assert!(safe == cell || *safe == format!("'{cell}"));
+            let prefixed = format!("'{}", cell);
+            prop_assert!(safe == cell || *safe == prefixed);
         }
 
         #[test]

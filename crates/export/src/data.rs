@@ -68,6 +68,8 @@ pub struct OverallLeaderboard {
 pub struct AmendmentLogEntry {
     /// Position in the log, 1-based and gapless.
     pub sequence: u64,
+    /// The amendment's event id in the competition file's audit trail.
+    pub event_id: Id,
     pub workout_id: Id,
     pub entrant: Entrant,
     /// RFC 3339 UTC timestamp of the amendment.

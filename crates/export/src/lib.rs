@@ -1,7 +1,9 @@
 //! Scoretable's day-end exports.
 //!
-//! Everything here renders one [`ExportData`] snapshot (gathered by the
-//! caller from the competition file) into bytes, with no SQL and no network:
+//! Everything here renders one [`ExportData`] snapshot into bytes, with no
+//! SQL and no network. [`gather_export_data`] takes the snapshot from a
+//! competition file through the store's API, and [`seal_competition`] does
+//! that plus the online backup and the sealed archive in one call.
 //!
 //! - [`Exporter::workout_results_csv`] and [`Exporter::overall_results_csv`]:
 //!   results CSV per workout, division and overall, with splits and statuses;
@@ -27,6 +29,7 @@ pub mod awards;
 pub mod csv_safety;
 pub mod data;
 pub mod error;
+pub mod gather;
 pub mod pdf;
 pub mod results_csv;
 pub mod results_json;
@@ -41,6 +44,7 @@ pub use data::{
     WorkoutLeaderboard,
 };
 pub use error::ExportError;
+pub use gather::{gather_export_data, seal_competition};
 pub use results_json::{
     parse_results_json, ResultsDocument, RESULTS_JSON_FORMAT, RESULTS_JSON_VERSION,
 };
