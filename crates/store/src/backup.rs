@@ -152,9 +152,8 @@ impl CompetitionFile {
                 StoreError::from(error)
             })?;
         // The copy must not claim that this session is still open in it.
-        clear_sessions(&temporary).map_err(|error| {
+        clear_sessions(&temporary).inspect_err(|_| {
             let _ = std::fs::remove_file(&temporary);
-            error
         })?;
         std::fs::rename(&temporary, &target).map_err(|error| io_error(&target, error))?;
         self.backup_state.writes_since_backup = 0;

@@ -162,10 +162,9 @@ pub(crate) fn validate_competition(competition: &Competition) -> Result<()> {
             ),
         ));
     }
-    if !competition.country.is_empty()
-        && !(competition.country.len() == 3
-            && competition.country.chars().all(|c| c.is_ascii_uppercase()))
-    {
+    let is_country_code =
+        |code: &str| code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase());
+    if !competition.country.is_empty() && !is_country_code(&competition.country) {
         return Err(invalid(
             "country",
             format!(
@@ -272,9 +271,20 @@ impl CompetitionFile {
                 "its application id is {application_id:#x}, not Scoretable's {APPLICATION_ID:#x}"
             )));
         }
-        configure_connection(&connection)?;
+        let corrupt = |error: StoreError| match error {
+            StoreError::Database(ref inner) if is_corruption(&inner.0) => {
+                StoreError::IntegrityCheckFailed {
+                    path: path_text.clone(),
+                    details: inner.to_string(),
+                }
+            }
+            other => other,
+        };
+        configure_connection(&connection).map_err(corrupt)?;
         let leftover_sessions: i64 = if schema::schema_version(&connection)? >= 1 {
-            connection.query_row("SELECT count(*) FROM open_sessions", [], |row| row.get(0))?
+            connection
+                .query_row("SELECT count(*) FROM open_sessions", [], |row| row.get(0))
+                .map_err(|error| corrupt(error.into()))?
         } else {
             0
         };
@@ -282,7 +292,7 @@ impl CompetitionFile {
         if unclean {
             quick_check(&connection, &path_text)?;
         }
-        let found = schema::migrate(&mut connection, &path_text)?;
+        let found = schema::migrate(&mut connection, &path_text).map_err(corrupt)?;
         if !wal_existed && leftover_sessions > 0 {
             // No other connection can be live (it would hold the -wal file),
             // so the rows are leftovers of crashed sessions.
@@ -497,6 +507,13 @@ pub(crate) fn put_setting<T: Serialize>(
         params![key, text],
     )?;
     Ok(())
+}
+
+fn is_corruption(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
 }
 
 fn quick_check(connection: &Connection, path_text: &str) -> Result<()> {

@@ -18,15 +18,16 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{
-    Competitor, Division, DivisionKind, ExternalIds, Gender, Id, Team, TeamMember,
+    Competitor, Division, DivisionKind, ExternalIds, Gender, Id, Source, Team, TeamMember,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{
     decode, division_kind_from_word, division_kind_word, gender_from_word, gender_word, Word,
 };
-use crate::competition_file::CompetitionFile;
+use crate::competition_file::{now_timestamp, CompetitionFile};
 use crate::error::{Result, StoreError};
+use crate::results::{next_batch_id, record_batch, BatchRecord};
 
 /// The external systems whose identifiers a competitor or team carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -731,6 +732,21 @@ impl CompetitionFile {
                     summary.new += 1;
                 }
             }
+            let batch_id = next_batch_id(transaction)?;
+            record_batch(
+                transaction,
+                &BatchRecord {
+                    id: &batch_id,
+                    kind: "competitors",
+                    workout_id: None,
+                    source: Source::File,
+                    source_name: file_name,
+                    at: &now_timestamp(),
+                    inserted: summary.new,
+                    updated: summary.updated,
+                    skipped: summary.unchanged,
+                },
+            )?;
             Ok(summary)
         })
     }

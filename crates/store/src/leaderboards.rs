@@ -13,13 +13,13 @@ use scoretable_core::model::{
     TeamScoring, Workout,
 };
 use scoretable_core::ranking::rank_workout;
+use scoretable_core::teams::aggregate_team_results;
 use serde::{Deserialize, Serialize};
 
 use crate::competition_file::CompetitionFile;
 use crate::competitors::{load_competitors, load_teams};
 use crate::error::{Result, StoreError};
 use crate::results::load_results;
-use crate::team_results::aggregate_team_results;
 use crate::workouts::{load_workout, load_workouts};
 
 /// One entrant whose place changed between two leaderboards of a workout.

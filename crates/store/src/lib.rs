@@ -27,7 +27,6 @@ mod error;
 pub mod leaderboards;
 pub mod results;
 pub mod schema;
-mod team_results;
 pub mod workouts;
 
 pub use backup::BackupPolicy;
@@ -36,7 +35,7 @@ pub use competitors::{ExternalSystem, ImportSummary};
 pub use error::{DatabaseError, StoreError};
 pub use leaderboards::{placement_impact, PlacementChange};
 pub use results::{
-    replay_history, AmendmentReceipt, EntryReceipt, ImportedResult, Provenance,
+    replay_history, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult, Provenance,
     ResultImportSummary, ScoreEvent, ScoreEventKind, ScoreInput, ScoreValue, StoredResult,
 };
 pub use schema::CURRENT_SCHEMA_VERSION;

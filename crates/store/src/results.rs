@@ -278,6 +278,8 @@ pub struct ImportedResult {
 /// What a result import did.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ResultImportSummary {
+    /// The import batch id stored in each new result's provenance.
+    pub batch_id: String,
     pub inserted: usize,
     /// Skipped because the entrant already had a result (never overwritten).
     pub skipped_existing: usize,
@@ -677,17 +679,28 @@ fn latest_source_event(
     }
 }
 
-fn insert_result(
-    transaction: &Transaction<'_>,
+struct NewResult<'a> {
     workout_id: Id,
     entrant: Entrant,
     source: Source,
-    value: &ScoreValue,
+    value: &'a ScoreValue,
     penalty_ms: Millis,
-    incidents: &[String],
-    provenance: &Provenance,
-    received_at: &str,
-) -> Result<Id> {
+    incidents: &'a [String],
+    provenance: &'a Provenance,
+    received_at: &'a str,
+}
+
+fn insert_result(transaction: &Transaction<'_>, new: NewResult<'_>) -> Result<Id> {
+    let NewResult {
+        workout_id,
+        entrant,
+        source,
+        value,
+        penalty_ms,
+        incidents,
+        provenance,
+        received_at,
+    } = new;
     let (competitor_id, team_id) = entrant_columns(entrant);
     let (kind, a, b) = score_columns(value.score);
     let incidents = serde_json::to_string(incidents).expect("strings serialize");
@@ -994,7 +1007,6 @@ impl CompetitionFile {
         workout_id: Id,
         source: Source,
         source_name: &str,
-        import_batch: &str,
         records: &[ImportedResult],
     ) -> Result<ResultImportSummary> {
         if !matches!(source, Source::File | Source::Feed) {
@@ -1019,7 +1031,11 @@ impl CompetitionFile {
             let timing_points: std::collections::HashSet<Id> =
                 workout.timing_points.iter().map(|point| point.id).collect();
             let now = now_timestamp();
-            let mut summary = ResultImportSummary::default();
+            let batch_id = next_batch_id(transaction)?;
+            let mut summary = ResultImportSummary {
+                batch_id: batch_id.clone(),
+                ..ResultImportSummary::default()
+            };
             for record in records {
                 let row_error = |field: &str, message: String| StoreError::ImportRow {
                     file: source_name.clone(),
@@ -1052,20 +1068,23 @@ impl CompetitionFile {
                     continue;
                 }
                 let received_at = record.received_at.clone().unwrap_or_else(|| now.clone());
+                let provenance = Provenance {
+                    source_name: Some(source_name.clone()),
+                    record_id: record.record_id.clone(),
+                    import_batch: Some(batch_id.clone()),
+                };
                 let result_id = insert_result(
                     transaction,
-                    workout_id,
-                    record.entrant,
-                    source,
-                    &value,
-                    record.penalty_ms,
-                    &record.incidents,
-                    &Provenance {
-                        source_name: Some(source_name.clone()),
-                        record_id: record.record_id.clone(),
-                        import_batch: Some(import_batch.to_string()),
+                    NewResult {
+                        workout_id,
+                        entrant: record.entrant,
+                        source,
+                        value: &value,
+                        penalty_ms: record.penalty_ms,
+                        incidents: &record.incidents,
+                        provenance: &provenance,
+                        received_at: &received_at,
                     },
-                    &received_at,
                 )?;
                 let mut insert_split = transaction.prepare_cached(
                     "INSERT INTO result_splits (result_id, timing_point_id, total_ms)
@@ -1105,8 +1124,100 @@ impl CompetitionFile {
                 )?;
                 summary.inserted += 1;
             }
+            record_batch(
+                transaction,
+                &BatchRecord {
+                    id: &batch_id,
+                    kind: "results",
+                    workout_id: Some(workout_id),
+                    source,
+                    source_name: &source_name,
+                    at: &now,
+                    inserted: summary.inserted,
+                    updated: 0,
+                    skipped: summary.skipped_existing,
+                },
+            )?;
             Ok(summary)
         })
+    }
+}
+
+/// The next import batch id: `batch-000001`, `batch-000002`, ...
+pub(crate) fn next_batch_id(transaction: &Transaction<'_>) -> Result<String> {
+    let count: i64 =
+        transaction.query_row("SELECT count(*) FROM import_batches", [], |row| row.get(0))?;
+    Ok(format!("batch-{:06}", count + 1))
+}
+
+pub(crate) struct BatchRecord<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub workout_id: Option<Id>,
+    pub source: Source,
+    pub source_name: &'a str,
+    pub at: &'a str,
+    pub inserted: usize,
+    pub updated: usize,
+    pub skipped: usize,
+}
+
+pub(crate) fn record_batch(transaction: &Transaction<'_>, batch: &BatchRecord<'_>) -> Result<()> {
+    transaction.execute(
+        "INSERT INTO import_batches (id, kind, workout_id, source, source_name, imported_at,
+            inserted, updated, skipped) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            batch.id,
+            batch.kind,
+            batch.workout_id,
+            source_word(batch.source),
+            batch.source_name,
+            batch.at,
+            batch.inserted as i64,
+            batch.updated as i64,
+            batch.skipped as i64
+        ],
+    )?;
+    Ok(())
+}
+
+/// One recorded import (schema version 2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportBatch {
+    pub id: String,
+    /// `competitors` or `results`.
+    pub kind: String,
+    pub workout_id: Option<Id>,
+    pub source: Source,
+    pub source_name: String,
+    pub imported_at: String,
+    pub inserted: u64,
+    pub updated: u64,
+    pub skipped: u64,
+}
+
+impl CompetitionFile {
+    /// Every recorded import, oldest first.
+    pub fn import_batches(&self) -> Result<Vec<ImportBatch>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT id, kind, workout_id, source, source_name, imported_at, inserted, updated,
+                skipped FROM import_batches ORDER BY imported_at, id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            let source: Word = row.get(3)?;
+            Ok(ImportBatch {
+                id: row.get(0)?,
+                kind: row.get(1)?,
+                workout_id: row.get(2)?,
+                source: decode(3, source_from_word(&source.0))?,
+                source_name: row.get(4)?,
+                imported_at: row.get(5)?,
+                inserted: row.get(6)?,
+                updated: row.get(7)?,
+                skipped: row.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
@@ -1187,14 +1298,16 @@ fn enter_score_in(
     let at = now_timestamp();
     let result_id = insert_result(
         transaction,
-        workout_id,
-        entrant,
-        Source::Manual,
-        &value,
-        0,
-        &[],
-        &Provenance::default(),
-        &at,
+        NewResult {
+            workout_id,
+            entrant,
+            source: Source::Manual,
+            value: &value,
+            penalty_ms: 0,
+            incidents: &[],
+            provenance: &Provenance::default(),
+            received_at: &at,
+        },
     )?;
     let entry_id = append_event(
         transaction,

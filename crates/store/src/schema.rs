@@ -285,8 +285,26 @@ BEGIN
 END;
 "#;
 
+/// Version 2: a record of every import (competitor lists and result
+/// batches), so each result's `provenance_import_batch` can be traced to
+/// when, from where and with what outcome it arrived.
+pub(crate) const SCHEMA_V2: &str = r#"
+CREATE TABLE import_batches (
+    id TEXT PRIMARY KEY CHECK (length(id) > 0),
+    kind TEXT NOT NULL CHECK (kind IN ('competitors', 'results')),
+    workout_id INTEGER REFERENCES workouts(id),
+    source TEXT NOT NULL CHECK (source IN ('file', 'feed')),
+    source_name TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    inserted INTEGER NOT NULL CHECK (inserted >= 0),
+    updated INTEGER NOT NULL CHECK (updated >= 0),
+    skipped INTEGER NOT NULL CHECK (skipped >= 0),
+    CHECK ((kind = 'results') = (workout_id IS NOT NULL))
+) STRICT;
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
-pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
 
 /// The schema version this build writes.
 pub const CURRENT_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -331,6 +349,77 @@ mod tests {
         // Running again is a no-op.
         let found_again = migrate(&mut connection, ":memory:").unwrap();
         assert_eq!(found_again, CURRENT_SCHEMA_VERSION);
+    }
+
+    /// Builds a version-1 file by hand from the frozen v1 script, as the
+    /// first release wrote it, then opens it with the current code.
+    #[test]
+    fn a_version_1_file_upgrades_with_its_data_intact() {
+        use crate::competition_file::{CompetitionFile, APPLICATION_ID};
+        use scoretable_core::model::{Entrant, Gender};
+
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("v1.scoretable");
+        {
+            let connection = Connection::open(&path).unwrap();
+            connection
+                .pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            connection.execute_batch(SCHEMA_V1).unwrap();
+            connection.pragma_update(None, "user_version", 1).unwrap();
+            connection
+                .execute_batch(
+                    "INSERT INTO competition VALUES (1, 'Old Open', 'old-open', '2025-05-01',
+                        '2025-05-01', 'Old Gym', 'GBR', 'Old Club', 'Europe/London');
+                     INSERT INTO settings VALUES ('leaderboard',
+                        '{\"mode\":{\"mode\":\"rank_sum\"},\"tie_break\":{\"mode\":\"best_finish\"}}');
+                     INSERT INTO divisions (id, name, kind, gender) VALUES (1, 'Women', 'gender', 'female');
+                     INSERT INTO competitors (id, bib, first_name, last_name, gender, date_of_birth,
+                        runsignup_registration_id)
+                        VALUES (1, '7', 'Ada', 'Vale', 'female', '1990-02-03', '3210');
+                     INSERT INTO competitor_chips VALUES ('CHIP7', 1, 0);
+                     INSERT INTO competitor_divisions VALUES (1, 1);
+                     INSERT INTO workouts (id, name, sequence, score_type, load_unit, tie_break,
+                        rounding_mode, rounding_unit_ms, team_scoring, state)
+                        VALUES (1, 'Fran', 1, 'time', 'kg', 'none', 'exact', 0, 'individual', 'provisional');
+                     INSERT INTO results (id, workout_id, competitor_id, source, source_text,
+                        source_kind, source_a, received_at)
+                        VALUES (1, 1, 1, 'manual', '3:05', 'time', 185000, '2025-05-01T10:00:00.000Z');
+                     INSERT INTO score_events (workout_id, competitor_id, kind, who, at, new_value)
+                        VALUES (1, 1, 'entry', 'table 1', '2025-05-01T10:00:00.000Z',
+                        '{\"text\":\"3:05\",\"score\":{\"kind\":\"time\",\"ms\":185000},\"status\":null,\"tie_break_ms\":null}');",
+                )
+                .unwrap();
+        }
+        let mut file = CompetitionFile::open(&path).unwrap();
+        assert_eq!(file.open_report().schema_version_found, 1);
+        assert_eq!(file.open_report().schema_version, CURRENT_SCHEMA_VERSION);
+        assert_eq!(
+            schema_version(&file.connection).unwrap(),
+            CURRENT_SCHEMA_VERSION
+        );
+        assert_eq!(file.competition().unwrap().name, "Old Open");
+        let ada = file.competitor_by_bib("7").unwrap().unwrap();
+        assert_eq!(ada.gender, Some(Gender::Female));
+        assert_eq!(ada.chip_ids, vec!["CHIP7".to_string()]);
+        assert_eq!(ada.division_ids, vec![1]);
+        let result = file
+            .result(1, Entrant::Competitor(ada.id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(result.effective_value().unwrap().text, "3:05");
+        assert_eq!(
+            file.score_history(1, Entrant::Competitor(ada.id))
+                .unwrap()
+                .len(),
+            1
+        );
+        // Version 2's table exists and works.
+        assert!(file.import_batches().unwrap().is_empty());
+        file.import_competitors(&[]).unwrap();
+        assert_eq!(file.import_batches().unwrap().len(), 1);
+        let board = file.workout_leaderboard(1, Some(1)).unwrap();
+        assert_eq!(board[0].rank, Some(1));
     }
 
     #[test]
