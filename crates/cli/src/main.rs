@@ -1,1 +1,6 @@
-fn main() {}
+//! `scoretable`: the headless command line over the Scoretable core and store.
+//! See `scoretable --help` and the README's CLI section.
+
+fn main() {
+    std::process::exit(scoretable_cli::run_main());
+}

@@ -1,0 +1,381 @@
+//! The command line grammar.
+//!
+//! Every workflow of the desktop app has a command here. The global options
+//! `--file` (or `SCORETABLE_FILE`) choose the competition file and `--json`
+//! switches every command to one machine-readable JSON document on stdout.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Scoretable: offline-first competition scoring from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "scoretable", version, about, long_about = None)]
+pub struct Cli {
+    /// The competition file to work on.
+    #[arg(long, short = 'f', global = true, env = "SCORETABLE_FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Print one JSON document on stdout (errors as JSON on stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Who is at the keyboard; recorded with every entry, import and undo.
+    #[arg(long, global = true, env = "SCORETABLE_OPERATOR")]
+    pub operator: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new competition file.
+    Create(CreateArgs),
+    /// Show the competition and what it holds.
+    Info,
+    /// Manage divisions.
+    #[command(subcommand)]
+    Division(DivisionCommand),
+    /// Import or list competitors.
+    #[command(subcommand)]
+    Competitors(CompetitorsCommand),
+    /// Show one competitor.
+    #[command(subcommand)]
+    Competitor(CompetitorCommand),
+    /// Manage teams.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Manage workouts (events).
+    #[command(subcommand)]
+    Workout(WorkoutCommand),
+    /// Enter, import, undo, amend and inspect scores.
+    #[command(subcommand)]
+    Score(ScoreCommand),
+    /// Show a workout's or the overall leaderboard.
+    Leaderboard(LeaderboardArgs),
+    /// Explain why one entrant ranks above another in a workout.
+    Explain(ExplainArgs),
+    /// Take an online backup of the competition file now.
+    Backup(BackupArgs),
+    /// Write the demo competition, with scores entered, to a new file.
+    Demo(DemoArgs),
+    /// Write a large generated event to a new file, for benchmarks and manual testing.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The competition's name.
+    #[arg(long)]
+    pub name: String,
+    /// Lowercase, no spaces; derived from the name when left out.
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    #[arg(long)]
+    pub start_date: String,
+    /// Last day, `YYYY-MM-DD`; the first day when left out.
+    #[arg(long)]
+    pub end_date: Option<String>,
+    #[arg(long, default_value = "")]
+    pub venue: String,
+    /// Three-letter country code.
+    #[arg(long, default_value = "")]
+    pub country: String,
+    #[arg(long, default_value = "")]
+    pub organiser: String,
+    /// IANA time zone name, e.g. `Europe/London`.
+    #[arg(long, default_value = "UTC")]
+    pub time_zone: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DivisionCommand {
+    /// Add a division.
+    Add(DivisionAddArgs),
+    /// List divisions.
+    List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DivisionKindArg {
+    /// Every competitor of one gender.
+    Gender,
+    /// A gender (or any) within an age range on the competition's first day.
+    AgeGroup,
+    /// Membership assigned explicitly (by the import's division column).
+    Custom,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GenderArg {
+    Female,
+    Male,
+    Mixed,
+    Other,
+}
+
+#[derive(Debug, Args)]
+pub struct DivisionAddArgs {
+    /// The division's name, e.g. `Women 35-39`.
+    pub name: String,
+    #[arg(long, value_enum, default_value = "custom")]
+    pub kind: DivisionKindArg,
+    #[arg(long, value_enum)]
+    pub gender: Option<GenderArg>,
+    /// Youngest age (inclusive) for an age group.
+    #[arg(long)]
+    pub min_age: Option<u32>,
+    /// Oldest age (inclusive) for an age group.
+    #[arg(long)]
+    pub max_age: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CompetitorsCommand {
+    /// Import competitors from a CSV file; nothing is stored if any row is bad.
+    Import {
+        /// The CSV file.
+        csv: PathBuf,
+    },
+    /// List competitors.
+    List {
+        /// Only competitors in this division.
+        #[arg(long)]
+        division: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CompetitorCommand {
+    /// Show one competitor by bib.
+    Show { bib: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Add a team; members are bibs in leg order.
+    Add(TeamAddArgs),
+    /// List teams.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct TeamAddArgs {
+    pub name: String,
+    #[arg(long)]
+    pub bib: Option<String>,
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Member bibs in order, repeated or comma separated.
+    #[arg(long = "member", value_delimiter = ',', required = true)]
+    pub members: Vec<String>,
+    /// Divisions the team is ranked in, by name or id.
+    #[arg(long = "division")]
+    pub divisions: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkoutCommand {
+    /// Add a workout.
+    Add(Box<WorkoutAddArgs>),
+    /// List workouts.
+    List,
+    /// Mark a workout's results official or provisional.
+    State {
+        /// Workout id or name.
+        workout: String,
+        #[arg(value_enum)]
+        state: PublicationStateArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PublicationStateArg {
+    Official,
+    Provisional,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScoreTypeArg {
+    Time,
+    TimeCapped,
+    RoundsReps,
+    Reps,
+    Load,
+    Distance,
+    Points,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LoadUnitArg {
+    Kg,
+    Lb,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TieBreakArg {
+    /// Equal scores share a rank.
+    None,
+    /// A recorded tie-break time separates equal scores.
+    Time,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkoutAddArgs {
+    pub name: String,
+    #[arg(long = "type", value_enum)]
+    pub score_type: ScoreTypeArg,
+    /// Time cap, e.g. `12:00`.
+    #[arg(long)]
+    pub cap: Option<String>,
+    /// Reps in one round, for rounds+reps workouts.
+    #[arg(long)]
+    pub reps_per_round: Option<i64>,
+    #[arg(long, value_enum, default_value = "kg")]
+    pub load_unit: LoadUnitArg,
+    #[arg(long, value_enum, default_value = "none")]
+    pub tie_break: TieBreakArg,
+    /// `exact`, `truncate:<ms>`, `up:<ms>` or `nearest:<ms>`; `up:1000`
+    /// rounds up to the next full second.
+    #[arg(long, default_value = "exact")]
+    pub rounding: String,
+    /// `individual`, `team-chip`, `sum-all` or `best:<n>`.
+    #[arg(long, default_value = "individual")]
+    pub team_scoring: String,
+    /// A timing point in course order; repeat for each.
+    #[arg(long = "point")]
+    pub points: Vec<String>,
+    /// A heat name; repeat for each.
+    #[arg(long = "heat")]
+    pub heats: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScoreCommand {
+    /// Enter one score typed at the table.
+    Enter(ScoreEnterArgs),
+    /// Import scores from a CSV file; nothing is stored if any row is bad.
+    Import {
+        /// Workout id or name.
+        workout: String,
+        csv: PathBuf,
+    },
+    /// Undo one entry by its id (as printed by `score enter`).
+    Undo { entry_id: i64 },
+    /// Amend a score after an appeal; the history keeps every value.
+    Amend(ScoreAmendArgs),
+    /// Show every value a score has had.
+    History {
+        /// Workout id or name.
+        workout: String,
+        bib: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreEnterArgs {
+    /// Workout id or name.
+    pub workout: String,
+    pub bib: String,
+    /// The score as written on the sheet: `12:03.4`, `CAP+41`, `5+12`, `102.5`, `DNF`.
+    #[arg(allow_hyphen_values = true)]
+    pub value: String,
+    /// Tie-break time.
+    #[arg(long)]
+    pub tiebreak: Option<String>,
+    /// A split, `Point Name=HH:MM:SS.mmm`; repeat for each.
+    #[arg(long = "split")]
+    pub splits: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreAmendArgs {
+    /// Workout id or name.
+    pub workout: String,
+    pub bib: String,
+    #[arg(allow_hyphen_values = true)]
+    pub value: String,
+    /// Why the score changed.
+    #[arg(long)]
+    pub reason: String,
+    /// The appeal reference.
+    #[arg(long)]
+    pub appeal: Option<String>,
+    /// The official making the change.
+    #[arg(long)]
+    pub by: String,
+    /// Tie-break time.
+    #[arg(long)]
+    pub tiebreak: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OverallModeArg {
+    RankSum,
+    Points,
+    Cumulative,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LeaderboardArgs {
+    /// A workout id or name, or `overall`.
+    pub target: String,
+    /// Only this division (name or id), ranked by division place.
+    #[arg(long)]
+    pub division: Option<String>,
+    /// How the overall leaderboard combines workouts.
+    #[arg(long, value_enum, default_value = "rank-sum")]
+    pub mode: OverallModeArg,
+    /// A `Rank,Points` CSV for `--mode points` (default 100/95/90...).
+    #[arg(long)]
+    pub points_table: Option<PathBuf>,
+    /// `best-finish`, `workout:<id or name>` or `equal`.
+    #[arg(long, default_value = "best-finish")]
+    pub tie_break: String,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Workout id or name.
+    pub workout: String,
+    pub bib_a: String,
+    pub bib_b: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to put the backup; `<file stem>-backups` beside the file when left out.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the new competition file.
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Where to write the new competition file.
+    pub path: PathBuf,
+    #[arg(long, default_value_t = 1000)]
+    pub athletes: usize,
+    #[arg(long, default_value_t = 4)]
+    pub divisions: usize,
+    #[arg(long, default_value_t = 3)]
+    pub splits: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}

@@ -1,0 +1,510 @@
+//! Workout and overall leaderboards, and explanations of the order.
+//!
+//! Shared places are shown as `2=`; statuses have no place and show their
+//! code in the score column; amended results are marked `amended` and partial
+//! team results `partial`.
+
+use std::fs::File;
+use std::path::Path;
+
+use scoretable_core::explain::{explain_order, explain_overall};
+use scoretable_core::model::{
+    Division, Entrant, OverallMode, OverallRow, OverallTieBreak, RankedRow, Rounding, ScoreType,
+    Workout,
+};
+use scoretable_core::overall::{default_points_mode, parse_points_table_csv};
+use scoretable_core::score::format_workout_time;
+use scoretable_store::CompetitionFile;
+use serde_json::{json, Value};
+
+use crate::args::{ExplainArgs, FormatArg, LeaderboardArgs, OverallModeArg};
+use crate::context::{
+    entrant_json, open_competition, resolve_division, resolve_workout, EntrantDirectory,
+};
+use crate::convert::{import_error, store_error};
+use crate::error::{CliError, CliResult};
+use crate::options::option_error;
+use crate::output::Output;
+use crate::table::{Align, Table};
+
+/// Places shared by several rows, so they can be shown as `2=`.
+fn shared_places(places: impl Iterator<Item = Option<u32>>) -> std::collections::HashSet<u32> {
+    let mut counts = std::collections::HashMap::new();
+    for place in places.flatten() {
+        *counts.entry(place).or_insert(0u32) += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|(_, count)| *count > 1)
+        .map(|(place, _)| place)
+        .collect()
+}
+
+fn place_text(place: Option<u32>, shared: &std::collections::HashSet<u32>) -> String {
+    match place {
+        Some(place) if shared.contains(&place) => format!("{place}="),
+        Some(place) => place.to_string(),
+        None => "-".to_string(),
+    }
+}
+
+fn is_overall_target(target: &str) -> bool {
+    target.trim().eq_ignore_ascii_case("overall")
+}
+
+pub fn leaderboard(file: Option<&Path>, arguments: &LeaderboardArgs) -> CliResult<Output> {
+    let store = open_competition(file)?;
+    let directory = EntrantDirectory::load(&store)?;
+    let division = arguments
+        .division
+        .as_deref()
+        .map(|reference| resolve_division(&store, reference))
+        .transpose()?;
+    let (table, json) = if is_overall_target(&arguments.target) {
+        overall_board(&store, &directory, division.as_ref(), arguments)?
+    } else {
+        let workout = resolve_workout(&store, &arguments.target)?;
+        workout_board(&store, &directory, &workout, division.as_ref())?
+    };
+    store.close().map_err(store_error)?;
+    let text = match arguments.format {
+        FormatArg::Table => table.render(),
+        FormatArg::Csv => table
+            .to_csv()
+            .map_err(|error| CliError::io(format!("cannot write CSV: {error}")))?,
+        FormatArg::Json => {
+            // `--format json` prints the JSON document even without `--json`.
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        }
+    };
+    Ok(Output::new(text, json))
+}
+
+/// Behind the leader, `+0:12.3`, for time workouts.
+fn behind_text(workout: &Workout, row: &RankedRow) -> String {
+    match row.difference_ms {
+        Some(0) | None => String::new(),
+        Some(ms) => format!("+{}", format_workout_time(workout.rounding, ms)),
+    }
+}
+
+fn notes(row: &RankedRow) -> String {
+    let mut notes = Vec::new();
+    if row.amended {
+        notes.push("amended");
+    }
+    if row.partial {
+        notes.push("partial");
+    }
+    notes.join(", ")
+}
+
+fn workout_board(
+    store: &CompetitionFile,
+    directory: &EntrantDirectory,
+    workout: &Workout,
+    division: Option<&Division>,
+) -> CliResult<(Table, Value)> {
+    let rows = store
+        .workout_leaderboard(workout.id, division.map(|division| division.id))
+        .map_err(store_error)?;
+    let shared_overall = shared_places(rows.iter().map(|row| row.rank));
+    let division_place = |row: &RankedRow| {
+        division.and_then(|division| {
+            row.division_ranks
+                .iter()
+                .find(|(id, _)| *id == division.id)
+                .map(|(_, rank)| *rank)
+        })
+    };
+    let shared_division = shared_places(rows.iter().map(division_place));
+    let timed = matches!(workout.score_type, ScoreType::Time | ScoreType::TimeCapped);
+
+    let mut columns: Vec<(String, Align)> = Vec::new();
+    if let Some(division) = division {
+        columns.push((format!("{} rank", division.name), Align::Right));
+        columns.push(("Overall".to_string(), Align::Right));
+    } else {
+        columns.push(("Rank".to_string(), Align::Right));
+    }
+    columns.push(("Bib".to_string(), Align::Right));
+    columns.push(("Name".to_string(), Align::Left));
+    columns.push(("Score".to_string(), Align::Right));
+    if timed {
+        columns.push(("Behind".to_string(), Align::Right));
+    }
+    if workout.tie_break == scoretable_core::model::TieBreak::TieBreakTime {
+        columns.push(("Tie-break".to_string(), Align::Right));
+    }
+    for point in &workout.timing_points {
+        columns.push((point.name.clone(), Align::Right));
+    }
+    if division.is_none() {
+        columns.push(("Division ranks".to_string(), Align::Left));
+    }
+    columns.push(("Notes".to_string(), Align::Left));
+    let column_refs: Vec<(&str, Align)> = columns
+        .iter()
+        .map(|(name, align)| (name.as_str(), *align))
+        .collect();
+    let mut table = Table::new(&column_refs);
+
+    let mut json_rows = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut cells = Vec::with_capacity(columns.len());
+        if division.is_some() {
+            cells.push(place_text(division_place(row), &shared_division));
+        }
+        cells.push(place_text(row.rank, &shared_overall));
+        cells.push(directory.bib(row.entrant).to_string());
+        cells.push(directory.name(row.entrant));
+        cells.push(row.display.clone());
+        if timed {
+            cells.push(behind_text(workout, row));
+        }
+        if workout.tie_break == scoretable_core::model::TieBreak::TieBreakTime {
+            cells.push(
+                row.tie_break_ms
+                    .map(|ms| format_workout_time(workout.rounding, ms))
+                    .unwrap_or_default(),
+            );
+        }
+        for point in &workout.timing_points {
+            let cell = row
+                .splits
+                .iter()
+                .find(|split| split.timing_point_id == point.id)
+                .map(|split| {
+                    format!(
+                        "{} ({})",
+                        format_workout_time(workout.rounding, split.total_ms),
+                        split.position
+                    )
+                })
+                .unwrap_or_default();
+            cells.push(cell);
+        }
+        if division.is_none() {
+            cells.push(
+                row.division_ranks
+                    .iter()
+                    .map(|(id, rank)| format!("{} {rank}", directory.division_name(*id)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+        }
+        cells.push(notes(row));
+        table.push(cells);
+
+        json_rows.push(json!({
+            "rank": row.rank,
+            "tied": row.rank.is_some_and(|rank| shared_overall.contains(&rank)),
+            "division_rank": division_place(row),
+            "entrant": entrant_json(row.entrant),
+            "bib": directory.bib(row.entrant),
+            "name": directory.name(row.entrant),
+            "display": row.display,
+            "score": row.score,
+            "status": row.status,
+            "difference_ms": row.difference_ms,
+            "tie_break_ms": row.tie_break_ms,
+            "division_ranks": row.division_ranks.iter().map(|(id, rank)| json!({
+                "division_id": id,
+                "division": directory.division_name(*id),
+                "rank": rank,
+            })).collect::<Vec<_>>(),
+            "splits": row.splits.iter().map(|split| {
+                let name = workout
+                    .timing_points
+                    .iter()
+                    .find(|point| point.id == split.timing_point_id)
+                    .map(|point| point.name.clone());
+                json!({
+                    "timing_point_id": split.timing_point_id,
+                    "timing_point": name,
+                    "total_ms": split.total_ms,
+                    "leg_ms": split.leg_ms,
+                    "position": split.position,
+                    "difference_ms": split.difference_ms,
+                })
+            }).collect::<Vec<_>>(),
+            "amended": row.amended,
+            "partial": row.partial,
+        }));
+    }
+    let json = json!({
+        "leaderboard": "workout",
+        "workout": {
+            "id": workout.id,
+            "name": workout.name,
+            "score_type": workout.score_type,
+            "state": workout.state,
+        },
+        "division": division.map(|division| json!({ "id": division.id, "name": division.name })),
+        "rows": json_rows,
+    });
+    Ok((table, json))
+}
+
+/// Reads `--mode`, `--points-table` and `--tie-break` into engine values.
+pub fn overall_settings(
+    store: &CompetitionFile,
+    arguments: &LeaderboardArgs,
+) -> CliResult<(OverallMode, OverallTieBreak)> {
+    let mode = match arguments.mode {
+        OverallModeArg::RankSum => {
+            if arguments.points_table.is_some() {
+                return Err(option_error(
+                    "points-table",
+                    "a points table needs --mode points",
+                ));
+            }
+            OverallMode::RankSum
+        }
+        OverallModeArg::Cumulative => {
+            if arguments.points_table.is_some() {
+                return Err(option_error(
+                    "points-table",
+                    "a points table needs --mode points",
+                ));
+            }
+            OverallMode::Cumulative
+        }
+        OverallModeArg::Points => match &arguments.points_table {
+            None => default_points_mode(),
+            Some(path) => {
+                let file_name = path.display().to_string();
+                let reader = File::open(path)
+                    .map_err(|error| CliError::io(format!("cannot read {file_name}: {error}")))?;
+                let points = parse_points_table_csv(reader, &file_name).map_err(import_error)?;
+                OverallMode::PointsTable { points, floor: 0 }
+            }
+        },
+    };
+    let tie_break_text = arguments.tie_break.trim();
+    let tie_break = match tie_break_text.to_ascii_lowercase().as_str() {
+        "best-finish" | "best_finish" | "bestfinish" => OverallTieBreak::BestFinish,
+        "equal" | "none" => OverallTieBreak::Equal,
+        _ => {
+            let Some(reference) = tie_break_text
+                .split_once(':')
+                .filter(|(prefix, _)| prefix.trim().eq_ignore_ascii_case("workout"))
+                .map(|(_, reference)| reference)
+            else {
+                return Err(option_error(
+                    "tie-break",
+                    format!("'{tie_break_text}' is not best-finish, workout:<id or name> or equal"),
+                ));
+            };
+            let workout = resolve_workout(store, reference)?;
+            OverallTieBreak::Workout {
+                workout_id: workout.id,
+            }
+        }
+    };
+    Ok((mode, tie_break))
+}
+
+/// How an overall total is shown: times for cumulative time events, decimals
+/// for loads, distances and points, plain numbers otherwise.
+fn total_text(mode: &OverallMode, workouts: &[Workout], total: i64) -> String {
+    if !matches!(mode, OverallMode::Cumulative) {
+        return total.to_string();
+    }
+    let Some(first) = workouts.first() else {
+        return total.to_string();
+    };
+    match first.score_type {
+        ScoreType::Time | ScoreType::TimeCapped => format_workout_time(Rounding::Exact, total),
+        ScoreType::Load => format!("{} kg", thousandths(total)),
+        ScoreType::Distance => format!("{} m", thousandths(total)),
+        ScoreType::Points => thousandths(total),
+        ScoreType::Reps | ScoreType::RoundsReps => total.to_string(),
+    }
+}
+
+/// `1234.5` from `1234500` thousandths.
+fn thousandths(value: i64) -> String {
+    let sign = if value < 0 { "-" } else { "" };
+    let magnitude = value.unsigned_abs();
+    let whole = magnitude / 1000;
+    let fraction = magnitude % 1000;
+    if fraction == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let digits = format!("{fraction:03}");
+        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+    }
+}
+
+fn overall_board(
+    store: &CompetitionFile,
+    directory: &EntrantDirectory,
+    division: Option<&Division>,
+    arguments: &LeaderboardArgs,
+) -> CliResult<(Table, Value)> {
+    let (mode, tie_break) = overall_settings(store, arguments)?;
+    let workouts = store.workouts().map_err(store_error)?;
+    let rows = store
+        .overall_leaderboard(
+            division.map(|division| division.id),
+            Some(&mode),
+            Some(tie_break),
+        )
+        .map_err(store_error)?;
+    let shared = shared_places(rows.iter().map(|row| Some(row.rank)));
+    let mut columns: Vec<(String, Align)> = vec![
+        ("Rank".to_string(), Align::Right),
+        ("Bib".to_string(), Align::Right),
+        ("Name".to_string(), Align::Left),
+        ("Total".to_string(), Align::Right),
+    ];
+    for workout in &workouts {
+        columns.push((workout.name.clone(), Align::Right));
+    }
+    let column_refs: Vec<(&str, Align)> = columns
+        .iter()
+        .map(|(name, align)| (name.as_str(), *align))
+        .collect();
+    let mut table = Table::new(&column_refs);
+    let mut json_rows = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut cells = vec![
+            place_text(Some(row.rank), &shared),
+            directory.bib(row.entrant).to_string(),
+            directory.name(row.entrant),
+            total_text(&mode, &workouts, row.total),
+        ];
+        for workout in &workouts {
+            let cell = row.cells.iter().find(|cell| cell.workout_id == workout.id);
+            cells.push(match cell {
+                None => String::new(),
+                Some(cell) => match mode {
+                    OverallMode::Cumulative => cell.display.clone(),
+                    _ if cell.display.is_empty() => cell.points.to_string(),
+                    _ => format!("{} ({})", cell.points, cell.display),
+                },
+            });
+        }
+        table.push(cells);
+        json_rows.push(json!({
+            "rank": row.rank,
+            "tied": shared.contains(&row.rank),
+            "entrant": entrant_json(row.entrant),
+            "bib": directory.bib(row.entrant),
+            "name": directory.name(row.entrant),
+            "total": row.total,
+            "total_display": total_text(&mode, &workouts, row.total),
+            "cells": row.cells,
+        }));
+    }
+    let json = json!({
+        "leaderboard": "overall",
+        "mode": mode,
+        "tie_break": tie_break,
+        "division": division.map(|division| json!({ "id": division.id, "name": division.name })),
+        "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name })).collect::<Vec<_>>(),
+        "rows": json_rows,
+    });
+    Ok((table, json))
+}
+
+fn find_row<'rows>(
+    rows: &'rows [RankedRow],
+    entrant: Entrant,
+    bib: &str,
+    workout: &Workout,
+) -> CliResult<&'rows RankedRow> {
+    rows.iter()
+        .find(|row| row.entrant == entrant)
+        .ok_or_else(|| {
+            CliError::not_found(format!(
+                "bib {} has no result in workout {}",
+                bib.trim(),
+                workout.name
+            ))
+        })
+}
+
+pub fn explain(file: Option<&Path>, arguments: &ExplainArgs) -> CliResult<Output> {
+    let store = open_competition(file)?;
+    let directory = EntrantDirectory::load(&store)?;
+    let output = if is_overall_target(&arguments.workout) {
+        explain_overall_order(&store, &directory, arguments)?
+    } else {
+        let workout = resolve_workout(&store, &arguments.workout)?;
+        let entrant_a = store
+            .entrant_by_bib(workout.id, &arguments.bib_a)
+            .map_err(store_error)?;
+        let entrant_b = store
+            .entrant_by_bib(workout.id, &arguments.bib_b)
+            .map_err(store_error)?;
+        let rows = store
+            .workout_leaderboard(workout.id, None)
+            .map_err(store_error)?;
+        let row_a = find_row(&rows, entrant_a, &arguments.bib_a, &workout)?;
+        let row_b = find_row(&rows, entrant_b, &arguments.bib_b, &workout)?;
+        let sentence = explain_order(
+            &workout,
+            row_a,
+            row_b,
+            &directory.name(entrant_a),
+            &directory.name(entrant_b),
+        );
+        Output::new(
+            sentence.clone(),
+            json!({
+                "workout_id": workout.id,
+                "workout": workout.name,
+                "a": { "bib": directory.bib(entrant_a), "name": directory.name(entrant_a), "rank": row_a.rank, "display": row_a.display },
+                "b": { "bib": directory.bib(entrant_b), "name": directory.name(entrant_b), "rank": row_b.rank, "display": row_b.display },
+                "explanation": sentence,
+            }),
+        )
+    };
+    store.close().map_err(store_error)?;
+    Ok(output)
+}
+
+/// `explain overall A B`: uses the stored leaderboard settings.
+fn explain_overall_order(
+    store: &CompetitionFile,
+    directory: &EntrantDirectory,
+    arguments: &ExplainArgs,
+) -> CliResult<Output> {
+    let settings = store.leaderboard_settings().map_err(store_error)?;
+    let rows = store
+        .overall_leaderboard(None, Some(&settings.mode), Some(settings.tie_break))
+        .map_err(store_error)?;
+    let find = |bib: &str| -> CliResult<&OverallRow> {
+        rows.iter()
+            .find(|row| directory.bib(row.entrant) == bib.trim())
+            .ok_or_else(|| {
+                CliError::not_found(format!(
+                    "bib {} is not on the overall leaderboard",
+                    bib.trim()
+                ))
+            })
+    };
+    let row_a = find(&arguments.bib_a)?;
+    let row_b = find(&arguments.bib_b)?;
+    let sentence = explain_overall(
+        row_a,
+        row_b,
+        &directory.name(row_a.entrant),
+        &directory.name(row_b.entrant),
+        &settings.mode,
+        settings.tie_break,
+    );
+    Ok(Output::new(
+        sentence.clone(),
+        json!({
+            "leaderboard": "overall",
+            "mode": settings.mode,
+            "tie_break": settings.tie_break,
+            "a": { "bib": directory.bib(row_a.entrant), "name": directory.name(row_a.entrant), "rank": row_a.rank, "total": row_a.total },
+            "b": { "bib": directory.bib(row_b.entrant), "name": directory.name(row_b.entrant), "rank": row_b.rank, "total": row_b.total },
+            "explanation": sentence,
+        }),
+    ))
+}

@@ -1,0 +1,401 @@
+//! Scores: entry, file import, undo, amendments and history.
+
+use std::fs::File;
+use std::path::Path;
+
+use scoretable_core::import::read_scores_csv;
+use scoretable_core::model::{Entrant, Source, Workout};
+use scoretable_store::{
+    CompetitionFile, ImportedResult, PlacementChange, ScoreEvent, ScoreEventKind, ScoreInput,
+    ScoreValue,
+};
+use serde_json::json;
+
+use crate::args::{ScoreAmendArgs, ScoreEnterArgs};
+use crate::context::{entrant_json, open_competition, resolve_workout, EntrantDirectory};
+use crate::convert::{import_error, store_error};
+use crate::error::{CliError, CliResult, Problem};
+use crate::output::Output;
+use crate::table::{Align, Table};
+
+/// The name recorded as "who" for entries made from this command line.
+pub fn operator_name(operator: Option<&str>) -> String {
+    operator
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| "scoretable-cli".to_string())
+}
+
+fn score_input(value: &str, tie_break: Option<&str>) -> ScoreInput {
+    ScoreInput::Text {
+        value: value.to_string(),
+        tie_break: tie_break.map(str::to_string),
+    }
+}
+
+/// The entrant's bib and name, e.g. `#12 Ada Lovelace`.
+fn entrant_label(directory: &EntrantDirectory, entrant: Entrant) -> String {
+    format!("#{} {}", directory.bib(entrant), directory.name(entrant))
+}
+
+pub fn score_enter(
+    file: Option<&Path>,
+    operator: Option<&str>,
+    arguments: &ScoreEnterArgs,
+) -> CliResult<Output> {
+    let mut store = open_competition(file)?;
+    let workout = resolve_workout(&store, &arguments.workout)?;
+    if !arguments.splits.is_empty() {
+        return Err(splits_need_import(&workout));
+    }
+    let receipt = store
+        .enter_score_by_bib(
+            workout.id,
+            &arguments.bib,
+            score_input(&arguments.value, arguments.tiebreak.as_deref()),
+            &operator_name(operator),
+        )
+        .map_err(store_error)?;
+    let directory = EntrantDirectory::load(&store)?;
+    let label = entrant_label(&directory, receipt.entrant);
+    let tie_break = receipt
+        .value
+        .tie_break_ms
+        .map(|ms| {
+            format!(
+                " (tie-break {})",
+                scoretable_core::score::format_workout_time(workout.rounding, ms)
+            )
+        })
+        .unwrap_or_default();
+    let text = format!(
+        "{label}: {}{tie_break} saved in {} (entry {}; `score undo {}` takes it back)",
+        receipt.display, workout.name, receipt.entry_id, receipt.entry_id
+    );
+    let json = json!({
+        "entry_id": receipt.entry_id,
+        "result_id": receipt.result_id,
+        "workout_id": workout.id,
+        "workout": workout.name,
+        "entrant": entrant_json(receipt.entrant),
+        "bib": directory.bib(receipt.entrant),
+        "name": directory.name(receipt.entrant),
+        "value": receipt.value,
+        "display": receipt.display,
+    });
+    store.close().map_err(store_error)?;
+    Ok(Output::new(text, json))
+}
+
+/// Splits typed at the table are not stored by the store's manual entry yet;
+/// refusing is better than silently dropping them.
+fn splits_need_import(workout: &Workout) -> CliError {
+    CliError {
+        kind: crate::error::ErrorKind::Refused,
+        message: format!(
+            "splits cannot be entered by hand in {} yet; put them in a scores CSV with \
+             split:<timing point> columns and use `score import`",
+            workout.name
+        ),
+        problems: vec![Problem {
+            file: None,
+            row: None,
+            field: Some("split".into()),
+            message: "manual split entry is not supported by this version of the store".into(),
+        }],
+    }
+}
+
+pub fn score_import(
+    file: Option<&Path>,
+    workout_reference: &str,
+    csv_path: &Path,
+) -> CliResult<Output> {
+    let mut store = open_competition(file)?;
+    let workout = resolve_workout(&store, workout_reference)?;
+    let file_name = csv_path.display().to_string();
+    let reader = File::open(csv_path)
+        .map_err(|error| CliError::io(format!("cannot read {file_name}: {error}")))?;
+    let drafts = read_scores_csv(reader, &file_name, &workout).map_err(import_error)?;
+    let records = match_score_rows(&store, &workout, &file_name, drafts)?;
+    let summary = store
+        .import_results(workout.id, Source::File, &file_name, &records)
+        .map_err(store_error)?;
+    store.close().map_err(store_error)?;
+    Ok(Output::new(
+        format!(
+            "Imported {} of {} rows from {file_name} into {}; {} skipped because they already had a score ({} of them amended)",
+            summary.inserted,
+            records.len(),
+            workout.name,
+            summary.skipped_existing,
+            summary.skipped_amended
+        ),
+        json!({
+            "file": file_name,
+            "workout_id": workout.id,
+            "workout": workout.name,
+            "rows": records.len(),
+            "inserted": summary.inserted,
+            "skipped_existing": summary.skipped_existing,
+            "skipped_amended": summary.skipped_amended,
+            "import_batch": summary.batch_id,
+        }),
+    ))
+}
+
+/// Matches each CSV row's bib to an entrant; every unknown bib is reported,
+/// and nothing is stored if any is unknown.
+pub fn match_score_rows(
+    store: &CompetitionFile,
+    workout: &Workout,
+    file_name: &str,
+    drafts: Vec<scoretable_core::import::ScoreDraft>,
+) -> CliResult<Vec<ImportedResult>> {
+    let directory = EntrantDirectory::load(store)?;
+    let by_bib: std::collections::HashMap<&str, Entrant> = directory
+        .by_entrant
+        .values()
+        .filter(|info| !info.bib.is_empty())
+        .map(|info| (info.bib.as_str(), info.entrant))
+        .collect();
+    let competitor_bibs: std::collections::HashMap<&str, Entrant> = directory
+        .by_entrant
+        .values()
+        .filter(|info| matches!(info.entrant, Entrant::Competitor(_)))
+        .map(|info| (info.bib.as_str(), info.entrant))
+        .collect();
+    let mut problems = Vec::new();
+    let mut records = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let bib = draft.bib.trim();
+        // Competitor bibs win over team bibs, as in the store's lookup.
+        let entrant = competitor_bibs
+            .get(bib)
+            .or_else(|| by_bib.get(bib))
+            .copied();
+        let Some(entrant) = entrant else {
+            problems.push(Problem {
+                file: Some(file_name.to_string()),
+                row: Some(draft.row as u64),
+                field: Some("bib".into()),
+                message: format!("unknown bib {bib} in workout {}", workout.name),
+            });
+            continue;
+        };
+        records.push(ImportedResult {
+            row: draft.row as u64,
+            entrant,
+            value: ScoreInput::Parsed {
+                score: draft.score,
+                status: draft.status,
+                tie_break_ms: draft.tie_break_ms,
+            },
+            penalty_ms: draft.penalty_ms,
+            splits: draft.splits,
+            incidents: Vec::new(),
+            record_id: None,
+            received_at: None,
+        });
+    }
+    if !problems.is_empty() {
+        let count = problems.len();
+        return Err(CliError::bad_input(format!(
+            "{file_name} has {count} unknown bib{}; nothing was imported",
+            if count == 1 { "" } else { "s" }
+        ))
+        .with_problems(problems));
+    }
+    Ok(records)
+}
+
+pub fn score_undo(file: Option<&Path>, operator: Option<&str>, entry_id: i64) -> CliResult<Output> {
+    let mut store = open_competition(file)?;
+    let event = store
+        .undo_entry(entry_id, &operator_name(operator))
+        .map_err(store_error)?;
+    let directory = EntrantDirectory::load(&store)?;
+    let workout = store.workout(event.workout_id).map_err(store_error)?;
+    let old = event
+        .old
+        .as_ref()
+        .map(|value| value.text.clone())
+        .unwrap_or_default();
+    let text = format!(
+        "Undid entry {entry_id}: {} no longer has {old} in {}",
+        entrant_label(&directory, event.entrant),
+        workout.name
+    );
+    let json = json!({
+        "undone_entry_id": entry_id,
+        "event": event,
+        "bib": directory.bib(event.entrant),
+        "name": directory.name(event.entrant),
+        "workout": workout.name,
+    });
+    store.close().map_err(store_error)?;
+    Ok(Output::new(text, json))
+}
+
+pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult<Output> {
+    let mut store = open_competition(file)?;
+    let workout = resolve_workout(&store, &arguments.workout)?;
+    let entrant = store
+        .entrant_by_bib(workout.id, &arguments.bib)
+        .map_err(store_error)?;
+    let receipt = store
+        .amend_score_with(
+            workout.id,
+            entrant,
+            score_input(&arguments.value, arguments.tiebreak.as_deref()),
+            &arguments.by,
+            &arguments.reason,
+            arguments.appeal.as_deref(),
+        )
+        .map_err(store_error)?;
+    let directory = EntrantDirectory::load(&store)?;
+    let old = receipt
+        .old
+        .as_ref()
+        .map(|value| value.text.clone())
+        .unwrap_or_else(|| "no score".to_string());
+    let mut text = format!(
+        "Amended {} in {}: {old} -> {} (event {}, by {}, reason: {}{})\n",
+        entrant_label(&directory, entrant),
+        workout.name,
+        receipt.display,
+        receipt.event_id,
+        arguments.by.trim(),
+        arguments.reason.trim(),
+        arguments
+            .appeal
+            .as_deref()
+            .map(|appeal| format!(", appeal {}", appeal.trim()))
+            .unwrap_or_default()
+    );
+    if receipt.moved.is_empty() {
+        text.push_str("No placings changed.\n");
+    } else {
+        text.push_str("Placings changed:\n");
+        text.push_str(&moved_table(&directory, &receipt.moved).render());
+    }
+    let json = json!({
+        "event_id": receipt.event_id,
+        "result_id": receipt.result_id,
+        "workout_id": workout.id,
+        "workout": workout.name,
+        "entrant": entrant_json(entrant),
+        "bib": directory.bib(entrant),
+        "name": directory.name(entrant),
+        "old": receipt.old,
+        "new": receipt.new,
+        "display": receipt.display,
+        "moved": receipt.moved.iter().map(|change| json!({
+            "entrant": entrant_json(change.entrant),
+            "bib": directory.bib(change.entrant),
+            "name": directory.name(change.entrant),
+            "division_id": change.division_id,
+            "division": change.division_id.map(|id| directory.division_name(id)),
+            "old_rank": change.old_rank,
+            "new_rank": change.new_rank,
+        })).collect::<Vec<_>>(),
+    });
+    store.close().map_err(store_error)?;
+    Ok(Output::new(text, json))
+}
+
+fn moved_table(directory: &EntrantDirectory, moved: &[PlacementChange]) -> Table {
+    let mut table = Table::new(&[
+        ("Bib", Align::Right),
+        ("Name", Align::Left),
+        ("Ranking", Align::Left),
+        ("Old", Align::Right),
+        ("New", Align::Right),
+    ]);
+    let rank_text = |rank: Option<u32>| rank.map(|rank| rank.to_string()).unwrap_or("-".into());
+    for change in moved {
+        table.push(vec![
+            directory.bib(change.entrant).to_string(),
+            directory.name(change.entrant),
+            change
+                .division_id
+                .map(|id| directory.division_name(id))
+                .unwrap_or_else(|| "workout".to_string()),
+            rank_text(change.old_rank),
+            rank_text(change.new_rank),
+        ]);
+    }
+    table
+}
+
+fn value_text(value: Option<&ScoreValue>) -> String {
+    value.map(|value| value.text.clone()).unwrap_or_default()
+}
+
+fn kind_word(kind: ScoreEventKind) -> &'static str {
+    match kind {
+        ScoreEventKind::Entry => "entry",
+        ScoreEventKind::Import => "import",
+        ScoreEventKind::Amend => "amend",
+        ScoreEventKind::Undo => "undo",
+    }
+}
+
+pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) -> CliResult<Output> {
+    let store = open_competition(file)?;
+    let workout = resolve_workout(&store, workout_reference)?;
+    let entrant = store.entrant_by_bib(workout.id, bib).map_err(store_error)?;
+    let events: Vec<ScoreEvent> = store
+        .score_history(workout.id, entrant)
+        .map_err(store_error)?;
+    let directory = EntrantDirectory::load(&store)?;
+    let effective = scoretable_store::replay_history(&events);
+    let mut table = Table::new(&[
+        ("Event", Align::Right),
+        ("When (UTC)", Align::Left),
+        ("Kind", Align::Left),
+        ("Who", Align::Left),
+        ("Old", Align::Left),
+        ("New", Align::Left),
+        ("Reason", Align::Left),
+        ("Appeal", Align::Left),
+    ]);
+    for event in &events {
+        table.push(vec![
+            event.id.to_string(),
+            event.at.clone(),
+            kind_word(event.kind).to_string(),
+            event.who.clone(),
+            value_text(event.old.as_ref()),
+            value_text(event.new.as_ref()),
+            event.reason.clone().unwrap_or_default(),
+            event.appeal_ref.clone().unwrap_or_default(),
+        ]);
+    }
+    let mut text = format!(
+        "{} in {}: {}\n",
+        entrant_label(&directory, entrant),
+        workout.name,
+        effective
+            .as_ref()
+            .map(|value| format!("effective value {}", value.text))
+            .unwrap_or_else(|| "no score".to_string())
+    );
+    if events.is_empty() {
+        text.push_str("No history.\n");
+    } else {
+        text.push_str(&table.render());
+    }
+    let json = json!({
+        "workout_id": workout.id,
+        "workout": workout.name,
+        "entrant": entrant_json(entrant),
+        "bib": directory.bib(entrant),
+        "name": directory.name(entrant),
+        "effective": effective,
+        "events": events,
+    });
+    store.close().map_err(store_error)?;
+    Ok(Output::new(text, json))
+}

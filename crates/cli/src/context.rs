@@ -1,0 +1,137 @@
+//! The open competition file and lookups by the names people type.
+//!
+//! Workouts and divisions may be named by id or by name (case-insensitive);
+//! entrants by bib (competitor bibs first, then team bibs).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use scoretable_core::model::{Division, Entrant, EntrantInfo, Id, Workout};
+use scoretable_store::CompetitionFile;
+
+use crate::convert::store_error;
+use crate::error::{CliError, CliResult};
+
+/// Opens the competition file named by `--file` / `SCORETABLE_FILE`.
+pub fn open_competition(file: Option<&Path>) -> CliResult<CompetitionFile> {
+    let path = required_file(file)?;
+    CompetitionFile::open(&path).map_err(store_error)
+}
+
+/// The `--file` path, or an error saying how to give one.
+pub fn required_file(file: Option<&Path>) -> CliResult<PathBuf> {
+    file.map(Path::to_path_buf).ok_or_else(|| {
+        CliError::bad_input(
+            "no competition file: pass --file <competition.scoretable> or set SCORETABLE_FILE",
+        )
+    })
+}
+
+/// Finds a workout by id or by name.
+pub fn resolve_workout(store: &CompetitionFile, reference: &str) -> CliResult<Workout> {
+    let reference = reference.trim();
+    if let Some(workout) = store.workout_by_name(reference).map_err(store_error)? {
+        return Ok(workout);
+    }
+    let workouts = store.workouts().map_err(store_error)?;
+    if let Ok(id) = reference.parse::<Id>() {
+        if let Some(workout) = workouts.iter().find(|workout| workout.id == id) {
+            return Ok(workout.clone());
+        }
+    }
+    let known: Vec<String> = workouts
+        .iter()
+        .map(|workout| format!("{} ({})", workout.name, workout.id))
+        .collect();
+    let hint = if known.is_empty() {
+        "there are no workouts yet; add one with `workout add`".to_string()
+    } else {
+        format!("known workouts: {}", known.join(", "))
+    };
+    Err(CliError::not_found(format!(
+        "unknown workout {reference:?}; {hint}"
+    )))
+}
+
+/// Finds a division by id or by name.
+pub fn resolve_division(store: &CompetitionFile, reference: &str) -> CliResult<Division> {
+    let reference = reference.trim();
+    let divisions = store.divisions().map_err(store_error)?;
+    if let Some(division) = divisions
+        .iter()
+        .find(|division| division.name.eq_ignore_ascii_case(reference))
+    {
+        return Ok(division.clone());
+    }
+    if let Ok(id) = reference.parse::<Id>() {
+        if let Some(division) = divisions.iter().find(|division| division.id == id) {
+            return Ok(division.clone());
+        }
+    }
+    let known: Vec<&str> = divisions
+        .iter()
+        .map(|division| division.name.as_str())
+        .collect();
+    let hint = if known.is_empty() {
+        "there are no divisions yet; add one with `division add`".to_string()
+    } else {
+        format!("known divisions: {}", known.join(", "))
+    };
+    Err(CliError::not_found(format!(
+        "unknown division {reference:?}; {hint}"
+    )))
+}
+
+/// Bibs, names and divisions of every entrant, for showing rows.
+pub struct EntrantDirectory {
+    pub by_entrant: HashMap<Entrant, EntrantInfo>,
+    pub division_names: HashMap<Id, String>,
+}
+
+impl EntrantDirectory {
+    pub fn load(store: &CompetitionFile) -> CliResult<EntrantDirectory> {
+        let infos = store.entrant_infos().map_err(store_error)?;
+        let divisions = store.divisions().map_err(store_error)?;
+        Ok(EntrantDirectory {
+            by_entrant: infos.into_iter().map(|info| (info.entrant, info)).collect(),
+            division_names: divisions
+                .into_iter()
+                .map(|division| (division.id, division.name))
+                .collect(),
+        })
+    }
+
+    pub fn bib(&self, entrant: Entrant) -> &str {
+        self.by_entrant
+            .get(&entrant)
+            .map(|info| info.bib.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn name(&self, entrant: Entrant) -> String {
+        self.by_entrant
+            .get(&entrant)
+            .map(|info| info.name.clone())
+            .unwrap_or_else(|| describe_entrant(entrant))
+    }
+
+    pub fn division_name(&self, division_id: Id) -> String {
+        self.division_names
+            .get(&division_id)
+            .cloned()
+            .unwrap_or_else(|| format!("division {division_id}"))
+    }
+}
+
+/// `competitor 12` or `team 3`, for entrants without a known name.
+pub fn describe_entrant(entrant: Entrant) -> String {
+    match entrant {
+        Entrant::Competitor(id) => format!("competitor {id}"),
+        Entrant::Team(id) => format!("team {id}"),
+    }
+}
+
+/// The entrant as JSON: `{"kind": "competitor", "id": 12}`.
+pub fn entrant_json(entrant: Entrant) -> serde_json::Value {
+    serde_json::to_value(entrant).unwrap_or(serde_json::Value::Null)
+}
