@@ -267,10 +267,9 @@ impl PdfBuilder {
                 0.5,
                 Colour::Gray(0.6),
             );
-            let half = (width - 2.0 * MARGIN) / 2.0;
             canvas.text_in_box(
                 MARGIN,
-                half + 60.0,
+                width - 2.0 * MARGIN - 110.0,
                 MARGIN,
                 Align::Left,
                 Font::Regular,

@@ -133,28 +133,28 @@ impl Exporter<'_> {
         let with_division = division_id.is_none() && !self.data.divisions.is_empty();
 
         let mut columns = vec![
-            Column::fixed("Pl.", 30.0, Align::Right).bold(),
-            Column::fixed("Bib", 40.0, Align::Left),
+            Column::fixed("Pl.", 24.0, Align::Right).bold(),
+            Column::fixed("Bib", 28.0, Align::Left),
             Column::flexible("Name", 110.0).bold(),
         ];
         if with_club {
             columns.push(Column::flexible("Club", 70.0));
         }
         if with_country {
-            columns.push(Column::fixed("Ctry", 32.0, Align::Left));
+            columns.push(Column::fixed("Ctry", 28.0, Align::Left));
         }
         if with_division {
             columns.push(Column::flexible("Division", 60.0));
         }
-        columns.push(Column::fixed("Score", 58.0, Align::Right).bold());
+        columns.push(Column::fixed("Score", 40.0, Align::Right).bold());
         if with_difference {
-            columns.push(Column::fixed("Behind", 50.0, Align::Right));
+            columns.push(Column::fixed("Behind", 36.0, Align::Right));
         }
         if with_tie_break {
-            columns.push(Column::fixed("Tie-break", 48.0, Align::Right));
+            columns.push(Column::fixed("Tie-break", 36.0, Align::Right));
         }
         for point in &timing_points {
-            columns.push(Column::fixed(&point.name, 46.0, Align::Right));
+            columns.push(Column::fixed(&point.name, 30.0, Align::Right));
         }
 
         let mut rows = Vec::with_capacity(board.rows.len());
@@ -245,12 +245,12 @@ impl Exporter<'_> {
         }
         let with_country = entrants.iter().any(|entrant| entrant.country.is_some());
         let mut columns = vec![
-            Column::fixed("Pl.", 30.0, Align::Right).bold(),
-            Column::fixed("Bib", 40.0, Align::Left),
+            Column::fixed("Pl.", 24.0, Align::Right).bold(),
+            Column::fixed("Bib", 28.0, Align::Left),
             Column::flexible("Name", 110.0).bold(),
         ];
         if with_country {
-            columns.push(Column::fixed("Ctry", 32.0, Align::Left));
+            columns.push(Column::fixed("Ctry", 28.0, Align::Left));
         }
         columns.push(Column::fixed("Total", 44.0, Align::Right).bold());
         for workout in &workouts {

@@ -8,11 +8,12 @@
 //! column and the note itself at the foot of the same page.
 
 use super::document::{Align, Canvas, Colour, Orientation, PdfBuilder, BLACK, MARGIN};
-use super::text::Font;
+use super::text::{text_width, Font};
 
 /// Body text size of table rows.
 const ROW_FONT_SIZE: f32 = 8.0;
 const ROW_HEIGHT: f32 = 12.0;
+const HEADING_FONT_SIZE: f32 = 7.5;
 const HEADER_ROW_HEIGHT: f32 = 14.0;
 const FOOTNOTE_FONT_SIZE: f32 = 7.0;
 const FOOTNOTE_HEIGHT: f32 = 9.0;
@@ -26,7 +27,8 @@ const CELL_PADDING: f32 = 3.0;
 #[derive(Debug, Clone)]
 pub(crate) struct Column {
     pub(crate) title: String,
-    /// Fixed width in points, or `None` to share the remaining width.
+    /// For a fixed column, its minimum width in points: it grows to fit its
+    /// widest cell. `None` for a flexible column, which shares the remaining width.
     pub(crate) width: Option<f32>,
     /// Minimum width of a flexible column.
     pub(crate) min_width: f32,
@@ -102,6 +104,24 @@ struct Layout {
     columns: Vec<(f32, f32)>,
 }
 
+/// Widens each fixed column to its widest cell (and its heading).
+fn fit_fixed_columns(columns: &[Column], rows: &[TableRow]) -> Vec<Column> {
+    let mut fitted = columns.to_vec();
+    for (index, column) in fitted.iter_mut().enumerate() {
+        let Some(minimum) = column.width else {
+            continue;
+        };
+        let heading = text_width(&column.title, Font::Bold, HEADING_FONT_SIZE);
+        let widest_cell = rows
+            .iter()
+            .filter_map(|row| row.cells.get(index))
+            .map(|cell| text_width(cell, column.font, ROW_FONT_SIZE))
+            .fold(0.0_f32, f32::max);
+        column.width = Some(minimum.max(heading.max(widest_cell) + 2.0 * CELL_PADDING + 1.0));
+    }
+    fitted
+}
+
 fn layout_columns(columns: &[Column]) -> Layout {
     let fixed: f32 = columns
         .iter()
@@ -120,9 +140,13 @@ fn layout_columns(columns: &[Column]) -> Layout {
         Orientation::Landscape
     };
     let available = orientation.size().0 - 2.0 * MARGIN;
-    // When even landscape is too narrow, fixed columns shrink proportionally.
-    let fixed_scale = if fixed + flexible_minimum > available {
-        ((available - flexible_minimum - NOTE_COLUMN_WIDTH) / (fixed - NOTE_COLUMN_WIDTH)).max(0.3)
+    // When even landscape is too narrow, flexible columns (names, clubs)
+    // give up to half of their width first; only then do fixed columns
+    // shrink proportionally, cutting their text with an ellipsis.
+    let flexible_floor = flexible_minimum * 0.5;
+    let fixed_scale = if fixed + flexible_floor > available {
+        ((available - flexible_floor - NOTE_COLUMN_WIDTH) / (fixed - NOTE_COLUMN_WIDTH))
+            .clamp(0.3, 1.0)
     } else {
         1.0
     };
@@ -132,7 +156,7 @@ fn layout_columns(columns: &[Column]) -> Layout {
         .map(|width| width * fixed_scale)
         .sum::<f32>()
         + NOTE_COLUMN_WIDTH;
-    let flexible_space = (available - scaled_fixed).max(flexible_minimum);
+    let flexible_space = (available - scaled_fixed).max(flexible_floor).max(0.0);
     let mut positions = Vec::with_capacity(columns.len() + 1);
     let mut x = MARGIN;
     for column in columns {
@@ -161,6 +185,7 @@ fn draw_page_header(
     canvas: &mut Canvas,
     header: &PageHeader,
     section: &TableSection,
+    columns: &[Column],
     layout: &Layout,
     continued: bool,
 ) -> f32 {
@@ -243,7 +268,7 @@ fn draw_page_header(
         Colour::Gray(0.86),
     );
     let heading_baseline = band_top - HEADER_ROW_HEIGHT + 4.0;
-    for (column, (x, column_width)) in section.columns.iter().zip(&layout.columns) {
+    for (column, (x, column_width)) in columns.iter().zip(&layout.columns) {
         draw_cell(
             canvas,
             *x,
@@ -288,12 +313,14 @@ pub(crate) fn render_section(
     header: &PageHeader,
     section: &TableSection,
 ) {
-    let layout = layout_columns(&section.columns);
+    let columns = fit_fixed_columns(&section.columns, &section.rows);
+    let layout = layout_columns(&columns);
     let mut row_index = 0;
     let mut continued = false;
     loop {
         let mut canvas = builder.begin_page(layout.orientation);
-        let mut baseline = draw_page_header(&mut canvas, header, section, &layout, continued);
+        let mut baseline =
+            draw_page_header(&mut canvas, header, section, &columns, &layout, continued);
         let content_width = canvas.width() - 2.0 * MARGIN;
         let mut footnotes: Vec<String> = Vec::new();
         if section.rows.is_empty() {
@@ -323,8 +350,7 @@ pub(crate) fn render_section(
                     Colour::Gray(0.95),
                 );
             }
-            for ((column, (x, width)), cell) in
-                section.columns.iter().zip(&layout.columns).zip(&row.cells)
+            for ((column, (x, width)), cell) in columns.iter().zip(&layout.columns).zip(&row.cells)
             {
                 draw_cell(
                     &mut canvas,
