@@ -667,7 +667,7 @@ pub fn team_event(athletes: usize, workouts: usize, team_size: usize, seed: u64)
 /// tie-break, a 1RM clean & jerk (load) and a team synchro relay (sum of all
 /// members' times). The first two workouts are official with heats of ten.
 pub fn demo_event() -> GeneratedEvent {
-    let mut random = SplitMix64::new(2026_06_13);
+    let mut random = SplitMix64::new(20_260_613);
     let division = |id: Id, name: &str, gender: Gender, min_age: Option<u32>| Division {
         id,
         name: name.to_string(),

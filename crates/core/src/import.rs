@@ -23,6 +23,8 @@
 //! A file with any problem imports nothing.
 
 use std::collections::HashMap;
+
+use chrono::Datelike;
 use std::fmt;
 use std::io::Read;
 
@@ -116,7 +118,8 @@ impl Problems {
 /// A parsed CSV file: its header and data rows with their 1-based row numbers.
 pub(crate) struct Table {
     pub(crate) header: Vec<String>,
-    pub(crate) rows: Vec<(usize, Vec<String>)>,
+    /// Data rows with their 1-based row numbers, fields trimmed.
+    pub(crate) rows: Vec<(usize, csv::StringRecord)>,
 }
 
 impl Table {
@@ -186,15 +189,13 @@ pub(crate) fn read_table(mut reader: impl Read, file_name: &str) -> Result<Table
             .count();
         counted_up_to = start.max(counted_up_to);
         let row_number = line_number;
-        let fields: Vec<String> = record
-            .iter()
-            .map(|field| field.trim().to_string())
-            .collect();
-        if fields.iter().all(String::is_empty) {
+        let mut fields = record;
+        fields.trim();
+        if fields.iter().all(str::is_empty) {
             continue;
         }
         if header.is_none() {
-            header = Some(fields);
+            header = Some(fields.iter().map(str::to_string).collect());
         } else {
             rows.push((row_number, fields));
         }
@@ -380,9 +381,7 @@ pub fn read_competitors_csv(
     for (row, fields) in &table.rows {
         let row = *row;
         let cell = |index: Option<usize>| -> &str {
-            index
-                .and_then(|index| fields.get(index))
-                .map_or("", String::as_str)
+            index.and_then(|index| fields.get(index)).unwrap_or("")
         };
         let mut draft = CompetitorDraft {
             row,
@@ -509,12 +508,43 @@ pub fn parse_date_of_birth(text: &str) -> Result<Option<String>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    let parsed = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%d.%m.%Y"));
-    match parsed {
-        Ok(date) if text.len() >= 8 => Ok(Some(date.format("%Y-%m-%d").to_string())),
-        _ => Err(format!(
+    let numbers = |parts: [&str; 3], widths: [usize; 3]| -> Option<[u32; 3]> {
+        let mut values = [0_u32; 3];
+        for ((part, width), value) in parts.iter().zip(widths).zip(values.iter_mut()) {
+            let width_ok = if width == 4 {
+                part.len() == 4
+            } else {
+                (1..=2).contains(&part.len())
+            };
+            if !width_ok || !part.bytes().all(|byte| byte.is_ascii_digit()) {
+                return None;
+            }
+            *value = part.parse().ok()?;
+        }
+        Some(values)
+    };
+    let split3 = |separator: char| -> Option<[&str; 3]> {
+        let mut parts = text.split(separator);
+        let parts = [parts.next()?, parts.next()?, parts.next()?];
+        (text.matches(separator).count() == 2).then_some(parts)
+    };
+    let year_month_day = if let Some(parts) = split3('-') {
+        numbers(parts, [4, 2, 2])
+    } else if let Some([day, month, year]) = split3('/').or_else(|| split3('.')) {
+        numbers([year, month, day], [4, 2, 2])
+    } else {
+        None
+    };
+    match year_month_day
+        .and_then(|[year, month, day]| chrono::NaiveDate::from_ymd_opt(year as i32, month, day))
+    {
+        Some(date) => Ok(Some(format!(
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            date.month(),
+            date.day()
+        ))),
+        None => Err(format!(
             "expected a date like 1990-07-21 or 21/07/1990 (day first), got \"{text}\""
         )),
     }
@@ -627,9 +657,7 @@ pub fn read_scores_csv(
     for (row, fields) in &table.rows {
         let row = *row;
         let cell = |index: Option<usize>| -> &str {
-            index
-                .and_then(|index| fields.get(index))
-                .map_or("", String::as_str)
+            index.and_then(|index| fields.get(index)).unwrap_or("")
         };
         let bib = cell(Some(bib_column)).to_string();
         if bib.is_empty() {
@@ -829,6 +857,38 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("c.csv: is empty"));
+    }
+
+    #[test]
+    fn dates_of_birth() {
+        assert_eq!(
+            parse_date_of_birth("1990-07-21"),
+            Ok(Some("1990-07-21".to_string()))
+        );
+        assert_eq!(
+            parse_date_of_birth("1990-7-1"),
+            Ok(Some("1990-07-01".to_string()))
+        );
+        assert_eq!(
+            parse_date_of_birth("21/07/1990"),
+            Ok(Some("1990-07-21".to_string()))
+        );
+        assert_eq!(
+            parse_date_of_birth("1.7.1990"),
+            Ok(Some("1990-07-01".to_string()))
+        );
+        assert_eq!(parse_date_of_birth(""), Ok(None));
+        for bad in [
+            "1990-02-30",
+            "07/21/1990",
+            "90-07-21",
+            "1990/07/21",
+            "1990-07-21-01",
+            "x",
+            "1990-07-2a",
+        ] {
+            assert!(parse_date_of_birth(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

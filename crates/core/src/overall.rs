@@ -107,9 +107,9 @@ pub fn validate_overall_mode(workouts: &[Workout], mode: &OverallMode) -> Result
             });
         }
         if workout.score_type == ScoreType::RoundsReps
-            && !workout
+            && workout
                 .reps_per_round
-                .is_some_and(|per_round| per_round > 0)
+                .is_none_or(|per_round| per_round <= 0)
         {
             return Err(OverallError::MissingRepsPerRound {
                 workout: workout.name.clone(),
@@ -121,9 +121,7 @@ pub fn validate_overall_mode(workouts: &[Workout], mode: &OverallMode) -> Result
 
 /// The value a row adds to a cumulative total, if it counts.
 fn cumulative_value(workout: &Workout, row: &RankedRow) -> Option<i64> {
-    if row.rank.is_none() {
-        return None;
-    }
+    row.rank?;
     match row.score? {
         Score::Time { ms } => Some(ms),
         Score::Capped { .. } => None,
@@ -354,7 +352,7 @@ pub fn parse_points_table_csv(reader: impl Read, file_name: &str) -> Result<Vec<
     let points_field = table.header[points_column].clone();
     let mut by_rank: HashMap<u32, (usize, i64)> = HashMap::new();
     for (row, fields) in &table.rows {
-        let cell = |index: usize| fields.get(index).map_or("", String::as_str);
+        let cell = |index: usize| fields.get(index).unwrap_or("");
         let rank = match cell(rank_column).parse::<u32>() {
             Ok(rank) if rank >= 1 => Some(rank),
             _ => {

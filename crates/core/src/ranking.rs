@@ -327,7 +327,21 @@ pub fn rank_workout(
         last_key: Option<RankKey>,
         last_rank: u32,
     }
-    let mut divisions: HashMap<Id, DivisionState> = HashMap::new();
+    // Division ids are few: look them up in a sorted vector rather than hashing.
+    let mut division_ids: Vec<Id> = entrants
+        .iter()
+        .flat_map(|info| info.division_ids.iter().copied())
+        .collect();
+    division_ids.sort_unstable();
+    division_ids.dedup();
+    let mut divisions: Vec<DivisionState> = division_ids
+        .iter()
+        .map(|_| DivisionState {
+            count: 0,
+            last_key: None,
+            last_rank: 0,
+        })
+        .collect();
     let mut rows: Vec<RankedRow> = Vec::with_capacity(prepared.len());
     let mut previous_key: Option<RankKey> = None;
     let mut previous_rank = 0_u32;
@@ -350,11 +364,10 @@ pub fn rank_workout(
         if let (true, Some(info)) = (ranked, item.info) {
             division_ranks.reserve_exact(info.division_ids.len());
             for division_id in &info.division_ids {
-                let state = divisions.entry(*division_id).or_insert(DivisionState {
-                    count: 0,
-                    last_key: None,
-                    last_rank: 0,
-                });
+                let slot = division_ids
+                    .binary_search(division_id)
+                    .expect("every entrant's divisions are collected above");
+                let state = &mut divisions[slot];
                 state.count += 1;
                 if state.last_key != Some(item.key) {
                     state.last_rank = state.count;
@@ -397,38 +410,40 @@ pub fn rank_workout(
 
 /// Computes every row's split standings. `results[i]` belongs to `rows[i]`.
 fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut [RankedRow]) {
-    let order_of_point: HashMap<Id, u32> = workout
+    // There are few timing points: a sorted vector beats hashing for each of
+    // the many splits.
+    let mut order_of_point: Vec<(Id, u32)> = workout
         .timing_points
         .iter()
         .map(|point| (point.id, point.order))
         .collect();
+    order_of_point.sort_unstable();
+    let mut splits: Vec<(u32, Id, Millis)> = Vec::new();
 
-    // Every reached point: (timing point, rounded total, row, slot in that row's splits).
-    let mut reached: Vec<(Id, Millis, u32, u32)> = Vec::new();
-    for (row_index, (result, row)) in results.iter().zip(rows.iter_mut()).enumerate() {
-        if result.splits.is_empty() {
-            continue;
-        }
-        let mut splits: Vec<(u32, Id, Millis)> = result
-            .splits
-            .iter()
-            .map(|split| {
-                let order = order_of_point
-                    .get(&split.timing_point_id)
-                    .copied()
-                    .unwrap_or(u32::MAX);
-                (
-                    order,
-                    split.timing_point_id,
-                    round_time(split.total_ms, workout.rounding),
-                )
-            })
-            .collect();
+    // All standings in one flat vector (row after row) so that placing them
+    // writes to one contiguous block; `row_starts[i]` is where row i begins.
+    let mut standings: Vec<SplitStanding> = Vec::new();
+    let mut row_starts: Vec<usize> = Vec::with_capacity(rows.len() + 1);
+    // Every reached point: (timing point, rounded total, index in `standings`).
+    let mut reached: Vec<(Id, Millis, u32)> = Vec::new();
+    for result in results {
+        row_starts.push(standings.len());
+        splits.clear();
+        splits.extend(result.splits.iter().map(|split| {
+            let order = order_of_point
+                .binary_search_by_key(&split.timing_point_id, |(id, _)| *id)
+                .map_or(u32::MAX, |index| order_of_point[index].1);
+            (
+                order,
+                split.timing_point_id,
+                round_time(split.total_ms, workout.rounding),
+            )
+        }));
         splits.sort_unstable();
         let mut previous_total = 0;
-        row.splits.reserve_exact(splits.len());
-        for (slot, (_, timing_point_id, total_ms)) in splits.into_iter().enumerate() {
-            row.splits.push(SplitStanding {
+        for (_, timing_point_id, total_ms) in splits.iter().copied() {
+            reached.push((timing_point_id, total_ms, standings.len() as u32));
+            standings.push(SplitStanding {
                 timing_point_id,
                 total_ms,
                 leg_ms: total_ms - previous_total,
@@ -436,9 +451,9 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
                 difference_ms: 0,
             });
             previous_total = total_ms;
-            reached.push((timing_point_id, total_ms, row_index as u32, slot as u32));
         }
     }
+    row_starts.push(standings.len());
 
     reached.sort_unstable();
     let mut group_start = 0;
@@ -449,7 +464,7 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
         let mut previous_total = None;
         let mut previous_position = 0;
         while group_end < reached.len() && reached[group_end].0 == timing_point_id {
-            let (_, total_ms, row_index, slot) = reached[group_end];
+            let (_, total_ms, flat_index) = reached[group_end];
             let position = if previous_total == Some(total_ms) {
                 previous_position
             } else {
@@ -457,12 +472,18 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
             };
             previous_total = Some(total_ms);
             previous_position = position;
-            let standing = &mut rows[row_index as usize].splits[slot as usize];
+            let standing = &mut standings[flat_index as usize];
             standing.position = position;
             standing.difference_ms = total_ms - leader_ms;
             group_end += 1;
         }
         group_start = group_end;
+    }
+    for (row_index, row) in rows.iter_mut().enumerate() {
+        let (start, end) = (row_starts[row_index], row_starts[row_index + 1]);
+        if start < end {
+            row.splits = standings[start..end].to_vec();
+        }
     }
 }
 
@@ -754,6 +775,40 @@ mod tests {
         );
         assert_eq!(by_id[&Entrant::Competitor(2)].division_ranks, [(20, 1)]);
         assert_eq!(by_id[&Entrant::Competitor(3)].division_ranks, [(10, 1)]);
+    }
+
+    #[test]
+    fn ranks_the_bench_sized_event_consistently() {
+        // The benchmark's 60,000 athletes, 12 divisions and 10 splits. Timing
+        // is measured by the bench binary; this checks the result's shape.
+        let event = crate::generate::large_individual_event(60_000, 12, 10, 1);
+        let workout = &event.workouts[0];
+        let rows = rank_workout(workout, &event.entrant_infos(), &event.results[0]);
+        assert_eq!(rows.len(), 60_000);
+        let ranked = rows.iter().take_while(|row| row.rank.is_some()).count();
+        assert!(rows[ranked..]
+            .iter()
+            .all(|row| row.rank.is_none() && row.status.is_some()));
+        assert!(rows
+            .windows(2)
+            .take(ranked.saturating_sub(1))
+            .all(|pair| pair[0].rank <= pair[1].rank));
+        let mut division_sizes: HashMap<Id, u32> = HashMap::new();
+        for row in &rows[..ranked] {
+            for (division_id, rank) in &row.division_ranks {
+                let size = division_sizes.entry(*division_id).or_default();
+                *size += 1;
+                assert!(*rank >= 1 && *rank <= *size);
+            }
+        }
+        assert_eq!(division_sizes.values().sum::<u32>() as usize, ranked);
+        let finish_point = workout.timing_points.last().unwrap().id;
+        let leaders = rows
+            .iter()
+            .flat_map(|row| row.splits.iter())
+            .filter(|split| split.timing_point_id == finish_point && split.position == 1)
+            .count();
+        assert!(leaders >= 1);
     }
 
     // Property tests.
