@@ -1,0 +1,223 @@
+//! Exports taken from a real competition file: gathering through the store's
+//! API, the online backup inside the sealed archive, amendments in the log,
+//! and no secrets in any export.
+
+mod common;
+
+use std::io::Read;
+
+use common::*;
+use scoretable_core::import::read_scores_csv;
+use scoretable_core::model::{
+    Division, DivisionKind, Entrant, Gender, PublicationState, ScoreType, TimingPoint,
+};
+use scoretable_export::{
+    gather_export_data, seal_competition, verify_archive, ArchiveOptions, AwardRules, Exporter,
+};
+use scoretable_store::{CompetitionFile, ScoreInput};
+
+const SECRET: &str = "rsu-secret-7f3a9c1e55b0";
+
+fn build_file(directory: &std::path::Path) -> CompetitionFile {
+    let path = directory.join("harbour.scoretable");
+    let mut file = CompetitionFile::create(&path, &sample_competition()).unwrap();
+    let women = file
+        .add_division(&Division {
+            id: 0,
+            name: "Women".into(),
+            kind: DivisionKind::Gender,
+            gender: Some(Gender::Female),
+            min_age: None,
+            max_age: None,
+        })
+        .unwrap();
+    let men = file
+        .add_division(&Division {
+            id: 0,
+            name: "Men".into(),
+            kind: DivisionKind::Gender,
+            gender: Some(Gender::Male),
+            min_age: None,
+            max_age: None,
+        })
+        .unwrap();
+    for (index, (first, last, gender)) in [
+        ("Zoë", "Müller", Gender::Female),
+        ("Ann", "=1+2", Gender::Female),
+        ("Mary", "O'Brien", Gender::Female),
+        ("Tom", "Brennan", Gender::Male),
+        ("Seán", "Ó Súilleabháin", Gender::Male),
+        ("Luca", "Rossi", Gender::Male),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut entry = competitor(
+            index as i64 + 1,
+            &(101 + index).to_string(),
+            first,
+            last,
+            gender,
+        );
+        entry.division_ids = vec![if gender == Gender::Female { women } else { men }];
+        file.add_competitor(&entry).unwrap();
+    }
+    let mut run = workout(0, "Harbour 5K", 1, ScoreType::Time);
+    run.timing_points = vec![TimingPoint {
+        id: 0,
+        order: 1,
+        name: "2.5 km".into(),
+    }];
+    run.state = PublicationState::Provisional;
+    let run_id = file.add_workout(&run).unwrap();
+    for (bib, value) in [
+        ("101", "17:30.1"),
+        ("102", "17:42.4"),
+        ("103", "DNF"),
+        ("104", "16:30.0"),
+        ("105", "16:41.0"),
+        ("106", "DNS"),
+    ] {
+        file.enter_score_by_bib(run_id, bib, ScoreInput::text(value), "Scorekeeper")
+            .unwrap();
+    }
+    let entrant = file.entrant_by_bib(run_id, "105").unwrap();
+    file.amend_score(
+        run_id,
+        entrant,
+        "16:29.5",
+        "Chief Referee",
+        "Finish video",
+        Some("A-1"),
+    )
+    .unwrap();
+    file.set_workout_state(run_id, PublicationState::Official)
+        .unwrap();
+    // A credential-like setting, as a careless integration might store one.
+    file.set_setting(
+        "runsignup",
+        &serde_json::json!({ "api_key": "k-123", "api_secret": SECRET }),
+    )
+    .unwrap();
+    file
+}
+
+#[test]
+fn gathered_data_exports_and_reimports() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = build_file(directory.path());
+    let data = gather_export_data(&file).unwrap();
+    assert_eq!(data.workouts.len(), 1);
+    assert_eq!(data.workout_leaderboards.len(), 3);
+    assert_eq!(data.overall_leaderboards.len(), 3);
+    assert_eq!(data.amendments.len(), 1);
+    let amendment = &data.amendments[0];
+    assert_eq!(
+        (amendment.old_value.as_str(), amendment.new_value.as_str()),
+        ("16:41.0", "16:29.5")
+    );
+    assert_eq!(amendment.official, "Chief Referee");
+    assert_eq!(amendment.appeal_reference.as_deref(), Some("A-1"));
+
+    let exporter = Exporter::new(&data);
+    let workout = &data.workouts[0];
+    let bytes = exporter.workout_results_csv(workout.id, None).unwrap();
+    let drafts = read_scores_csv(bytes.as_slice(), "all.csv", workout).unwrap();
+    let board = &data.workout_leaderboard(workout.id, None).unwrap().rows;
+    assert_eq!(drafts.len(), board.len());
+    assert_eq!(drafts[0].bib, "105", "the amended time wins");
+    for (draft, row) in drafts.iter().zip(board) {
+        assert_eq!(
+            (draft.score, draft.status),
+            (
+                if row.status.is_some() {
+                    None
+                } else {
+                    row.score
+                },
+                row.status
+            )
+        );
+    }
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.contains(",Ann =1+2,"),
+        "a formula sign inside a cell is harmless: {text}"
+    );
+    assert!(text.lines().nth(1).unwrap().ends_with(",yes"), "{text}");
+    assert!(exporter
+        .division_results_pdf(Some(data.divisions[0].id))
+        .unwrap()
+        .starts_with(b"%PDF"));
+    let _ = Entrant::Competitor(1);
+}
+
+#[test]
+fn sealed_archive_from_a_file_verifies_and_leaks_no_secret() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = build_file(directory.path());
+    let output = directory.path().join("sealed.zip");
+    let options = ArchiveOptions {
+        award_rules: Some(AwardRules::default()),
+        ..ArchiveOptions::default()
+    };
+    let summary = seal_competition(&mut file, &options, &output).unwrap();
+    assert!(summary
+        .files
+        .iter()
+        .any(|archived| archived.path.starts_with("competition/harbour-games-2026-")));
+    let verification = verify_archive(&output).unwrap();
+    assert!(verification.is_intact(), "{:?}", verification.problems);
+    assert_eq!(verification.amendment_entries, 1);
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&output).unwrap()).unwrap();
+    let mut exports_checked = 0;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if name.starts_with("competition/") {
+            // The backup is a valid SQLite database taken by the online backup API.
+            assert!(bytes.starts_with(b"SQLite format 3\0"), "{name}");
+            continue;
+        }
+        exports_checked += 1;
+        let haystacks = [bytes.clone(), inflate_pdf_streams(&bytes)];
+        for haystack in haystacks {
+            let text = String::from_utf8_lossy(&haystack);
+            assert!(!text.contains(SECRET), "{name} contains the secret");
+            assert!(
+                !text.contains("api_key") && !text.contains("k-123"),
+                "{name} contains a settings value"
+            );
+            assert!(!text.contains("CHIP-SECRET"), "{name} contains chip ids");
+            assert!(
+                !text.contains("1990-07-21"),
+                "{name} contains a date of birth"
+            );
+        }
+    }
+    assert!(exports_checked >= 15, "{exports_checked}");
+}
+
+/// PDF content streams are compressed; inflate them so the secret check sees their text.
+fn inflate_pdf_streams(bytes: &[u8]) -> Vec<u8> {
+    let mut inflated = Vec::new();
+    let marker = b">>\nstream\n";
+    let mut rest = bytes;
+    while let Some(start) = rest
+        .windows(marker.len())
+        .position(|window| window == marker)
+    {
+        let body = &rest[start + marker.len()..];
+        let Some(end) = body.windows(10).position(|window| window == b"\nendstream") else {
+            break;
+        };
+        if let Ok(text) = miniz_oxide::inflate::decompress_to_vec_zlib(&body[..end]) {
+            inflated.extend(text);
+        }
+        rest = &body[end..];
+    }
+    inflated
+}
