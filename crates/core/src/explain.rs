@@ -229,6 +229,7 @@ mod tests {
     use crate::model::{Entrant, EntrantInfo, OverallCell, ResultEntry, Source, Status};
     use crate::ranking::rank_workout;
     use crate::score::tests::workout;
+    use proptest::prelude::*;
 
     fn entry(
         id: i64,
@@ -381,5 +382,40 @@ mod tests {
             explain_overall(&ada, &bo, "Ada", "Bo", &OverallMode::RankSum, OverallTieBreak::Workout { workout_id: 1 }),
             "Ada ranks above Bo: equal rank sum of 4; the tie-break workout decides: Ada has place 1 there and Bo place 2."
         );
+    }
+
+    proptest! {
+        #[test]
+        fn explanations_agree_with_the_ranking(
+            scores in proptest::collection::vec((proptest::option::of(0_i64..6), proptest::option::of(0_i64..3), 0_usize..9), 2..12),
+        ) {
+            let mut reps = workout(ScoreType::Reps);
+            reps.tie_break = TieBreak::TieBreakTime;
+            let results: Vec<ResultEntry> = scores
+                .iter()
+                .enumerate()
+                .map(|(index, (score, tie_break, status))| {
+                    let status = crate::model::Status::ALL.get(*status).copied();
+                    entry(index as i64, score.map(|reps| Score::Reps { reps }), status, tie_break.map(|ms| ms * 1000))
+                })
+                .collect();
+            let rows = rank_workout(&reps, &[], &results);
+            let name = |row: &RankedRow| match row.entrant {
+                Entrant::Competitor(id) | Entrant::Team(id) => format!("E{id}"),
+            };
+            for (upper_index, upper) in rows.iter().enumerate() {
+                for lower in &rows[upper_index + 1..] {
+                    let sentence = explain_order(&reps, lower, upper, &name(lower), &name(upper));
+                    let shares = upper.rank.is_some() && upper.rank == lower.rank;
+                    let same_status = upper.rank.is_none() && lower.rank.is_none() && row_key(&reps, upper) == row_key(&reps, lower);
+                    if shares || same_status {
+                        prop_assert!(sentence.starts_with(&format!("{} and {}", name(lower), name(upper))), "{}", sentence);
+                    } else {
+                        let expected = format!("{} ranks above {}", name(upper), name(lower));
+                        prop_assert!(sentence.starts_with(&expected), "{}", sentence);
+                    }
+                }
+            }
+        }
     }
 }

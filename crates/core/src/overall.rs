@@ -738,8 +738,12 @@ mod tests {
                     prop_assert_eq!(row.total, row.cells.iter().map(|cell| cell.points).sum::<i64>());
                     prop_assert_eq!(row.cells.len(), workouts.len());
                 }
-                for pair in rows.windows(2) {
-                    prop_assert!(pair[0].rank <= pair[1].rank);
+                prop_assert!(rows.first().is_none_or(|row| row.rank == 1));
+                for (position, pair) in rows.windows(2).enumerate() {
+                    prop_assert!(pair[1].rank == pair[0].rank || pair[1].rank == position as u32 + 2);
+                    if pair[1].rank == pair[0].rank {
+                        prop_assert_eq!(pair[0].total, pair[1].total);
+                    }
                     match mode {
                         OverallMode::RankSum => prop_assert!(pair[0].total <= pair[1].total),
                         _ => prop_assert!(pair[0].total >= pair[1].total),

@@ -235,6 +235,7 @@ mod tests {
     use super::*;
     use crate::model::{ExternalIds, Rounding, ScoreType, Source, TeamMember};
     use crate::score::tests::workout;
+    use proptest::prelude::*;
 
     fn team(id: Id, members: &[Id]) -> Team {
         Team {
@@ -411,5 +412,43 @@ mod tests {
             aggregate_team_results(&chip, &[team(1, &[1])], &[team_result.clone()]),
             [team_result]
         );
+    }
+
+    proptest! {
+        #[test]
+        fn best_n_sums_the_fastest_and_sum_all_sums_everyone(
+            times in proptest::collection::vec(proptest::option::of(1_i64..100_000), 1..6),
+            n in 1_u32..6,
+        ) {
+            let members: Vec<Id> = (1..=times.len() as Id).collect();
+            let results: Vec<ResultEntry> = times
+                .iter()
+                .zip(&members)
+                .filter_map(|(time_ms, id)| time_ms.map(|ms| member(*id, time(ms), None)))
+                .collect();
+            let mut finished: Vec<i64> = times.iter().flatten().copied().collect();
+            finished.sort_unstable();
+
+            let mut best = workout(ScoreType::Time);
+            best.team_scoring = TeamScoring::BestN { n };
+            let aggregated = aggregate_team_results(&best, &[team(1, &members)], &results);
+            if finished.is_empty() {
+                prop_assert!(aggregated.is_empty());
+            } else if members.len() < n as usize {
+                prop_assert_eq!(aggregated[0].status, Some(Status::Dnf));
+            } else {
+                let counted = finished.len().min(n as usize);
+                prop_assert_eq!(aggregated[0].score, time(finished[..counted].iter().sum()));
+                prop_assert_eq!(aggregated[0].partial, counted < n as usize);
+            }
+
+            let mut all = workout(ScoreType::Time);
+            all.team_scoring = TeamScoring::SumAll;
+            let aggregated = aggregate_team_results(&all, &[team(1, &members)], &results);
+            if !finished.is_empty() {
+                prop_assert_eq!(aggregated[0].score, time(finished.iter().sum()));
+                prop_assert_eq!(aggregated[0].partial, finished.len() < members.len());
+            }
+        }
     }
 }
