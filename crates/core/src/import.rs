@@ -22,7 +22,7 @@
 //! `competitors.csv row 14, field "gender": expected F, M, X..., got "Q"`.
 //! A file with any problem imports nothing.
 
-use std::collections::HashMap;
+use crate::fast_hash::{fast_hash_map, FastHashMap};
 
 use chrono::Datelike;
 use std::fmt;
@@ -376,8 +376,8 @@ pub fn read_competitors_csv(
 
     let header_name = |index: usize| table.header[index].clone();
     let mut drafts = Vec::with_capacity(table.rows.len());
-    let mut row_of_bib: HashMap<String, usize> = HashMap::new();
-    let mut row_of_chip: HashMap<String, usize> = HashMap::new();
+    let mut row_of_bib: FastHashMap<&str, usize> = fast_hash_map(table.rows.len());
+    let mut row_of_chip: FastHashMap<&str, usize> = fast_hash_map(table.rows.len());
     for (row, fields) in &table.rows {
         let row = *row;
         let cell = |index: Option<usize>| -> &str {
@@ -395,13 +395,13 @@ pub fn read_competitors_csv(
                 Some(&header_name(bib_column)),
                 "the bib is missing; every competitor needs one",
             );
-        } else if let Some(first_row) = row_of_bib.insert(bib.to_string(), row) {
+        } else if let Some(first_row) = row_of_bib.insert(bib, row) {
             problems.add(
                 row,
                 Some(&header_name(bib_column)),
                 format!("bib \"{bib}\" is already used by row {first_row}"),
             );
-            row_of_bib.insert(bib.to_string(), first_row);
+            row_of_bib.insert(bib, first_row);
         }
         draft.bib = bib.to_string();
 
@@ -435,7 +435,12 @@ pub fn read_competitors_csv(
         let club = cell(club_column);
         draft.club = (!club.is_empty()).then(|| club.to_string());
         draft.chip_ids = split_list(cell(chip_column));
-        for chip in &draft.chip_ids {
+        let chip_text = cell(chip_column);
+        for chip in chip_text
+            .split(';')
+            .map(str::trim)
+            .filter(|chip| !chip.is_empty())
+        {
             if let Some(first_row) = row_of_chip.get(chip) {
                 problems.add(
                     row,
@@ -443,7 +448,7 @@ pub fn read_competitors_csv(
                     format!("chip \"{chip}\" is already used by row {first_row}"),
                 );
             } else {
-                row_of_chip.insert(chip.clone(), row);
+                row_of_chip.insert(chip, row);
             }
         }
         draft.division_names = split_list(cell(division_column));
@@ -653,23 +658,24 @@ pub fn read_scores_csv(
     }
     let header_name = |index: usize| table.header[index].clone();
     let mut drafts = Vec::with_capacity(table.rows.len());
-    let mut row_of_bib: HashMap<String, usize> = HashMap::new();
+    let mut row_of_bib: FastHashMap<&str, usize> = fast_hash_map(table.rows.len());
     for (row, fields) in &table.rows {
         let row = *row;
         let cell = |index: Option<usize>| -> &str {
             index.and_then(|index| fields.get(index)).unwrap_or("")
         };
-        let bib = cell(Some(bib_column)).to_string();
+        let bib_text = cell(Some(bib_column));
+        let bib = bib_text.to_string();
         if bib.is_empty() {
             problems.add(row, Some(&header_name(bib_column)), "the bib is missing");
-        } else if let Some(first_row) = row_of_bib.get(&bib) {
+        } else if let Some(first_row) = row_of_bib.get(bib_text) {
             problems.add(
                 row,
                 Some(&header_name(bib_column)),
                 format!("bib \"{bib}\" already has a score in row {first_row}"),
             );
         } else {
-            row_of_bib.insert(bib.clone(), row);
+            row_of_bib.insert(bib_text, row);
         }
         let mut draft = ScoreDraft {
             row,

@@ -14,6 +14,7 @@
 //! - [`generate`]: deterministic generated events for benchmarks and the demo.
 
 pub mod explain;
+mod fast_hash;
 pub mod generate;
 pub mod import;
 pub mod model;

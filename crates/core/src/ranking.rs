@@ -45,8 +45,8 @@
 //! Ranking sorts once (O(n log n)) plus one sort of all splits.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
+use crate::fast_hash::{fast_hash_map, FastHashMap};
 use crate::model::{
     Entrant, EntrantInfo, Id, Millis, RankedRow, ResultEntry, Score, ScoreType, SplitStanding,
     Status, TieBreak, Workout,
@@ -274,8 +274,8 @@ pub fn rank_workout(
     entrants: &[EntrantInfo],
     results: &[ResultEntry],
 ) -> Vec<RankedRow> {
-    let info_by_entrant: HashMap<Entrant, &EntrantInfo> =
-        entrants.iter().map(|info| (info.entrant, info)).collect();
+    let mut info_by_entrant: FastHashMap<Entrant, &EntrantInfo> = fast_hash_map(entrants.len());
+    info_by_entrant.extend(entrants.iter().map(|info| (info.entrant, info)));
 
     struct Prepared<'data> {
         key: RankKey,
@@ -493,6 +493,7 @@ mod tests {
     use crate::model::{Rounding, Source, Split, TimingPoint};
     use crate::score::tests::workout;
     use proptest::prelude::*;
+    use std::collections::HashMap;
 
     fn result(id: Id, score: Option<Score>, status: Option<Status>) -> ResultEntry {
         ResultEntry {

@@ -30,7 +30,7 @@
 //!   incidents are kept; the result is `amended` when any counted member's is.
 //!   When a competitor has several results, the first one is used.
 
-use std::collections::HashMap;
+use crate::fast_hash::{fast_hash_map, FastHashMap};
 
 use crate::model::{Entrant, Id, ResultEntry, Score, Status, Team, TeamScoring, Workout};
 use crate::ranking::result_key;
@@ -51,7 +51,7 @@ pub fn aggregate_team_results(
         TeamScoring::Individual | TeamScoring::TeamChip => return member_results.to_vec(),
         TeamScoring::SumAll | TeamScoring::BestN { .. } => {}
     }
-    let mut result_of: HashMap<Id, &ResultEntry> = HashMap::with_capacity(member_results.len());
+    let mut result_of: FastHashMap<Id, &ResultEntry> = fast_hash_map(member_results.len());
     for result in member_results {
         if let Entrant::Competitor(id) = result.entrant {
             result_of.entry(id).or_insert(result);
