@@ -247,7 +247,8 @@ pub struct WorkoutAddArgs {
     /// A timing point in course order; repeat for each.
     #[arg(long = "point")]
     pub points: Vec<String>,
-    /// A heat name; repeat for each.
+    /// A heat: `Heat 1`, or `Heat 1=12,7,3` to put bibs in lanes 1, 2, 3;
+    /// repeat for each heat.
     #[arg(long = "heat")]
     pub heats: Vec<String>,
 }

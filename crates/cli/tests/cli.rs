@@ -400,8 +400,37 @@ fn score_import_rejects_bad_rows_and_unknown_bibs_atomically() {
     let session = Session::new();
     set_up(&session);
     session.ok(&[
-        "workout", "add", "Row 2K", "--type", "time", "--point", "500m", "--point", "1000m",
+        "workout",
+        "add",
+        "Row 2K",
+        "--type",
+        "time",
+        "--point",
+        "500m",
+        "--point",
+        "1000m",
+        "--heat",
+        "Heat 1=1,,3",
+        "--heat",
+        "Heat 2",
     ]);
+    let workouts = session.json(&["workout", "list"]);
+    let heats = &workouts["workouts"][0]["heats"];
+    assert_eq!(heats[0]["name"], "Heat 1");
+    assert_eq!(heats[0]["lanes"].as_array().unwrap().len(), 2);
+    assert_eq!(heats[0]["lanes"][1]["lane"], 3);
+    assert_eq!(heats[1]["lanes"].as_array().unwrap().len(), 0);
+    let (code, stderr) = session.fail(&[
+        "workout",
+        "add",
+        "Row 5K",
+        "--type",
+        "time",
+        "--heat",
+        "Heat 1=1,42",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown bib 42 in lane 2"), "{stderr}");
     let good = session.write(
         "row heat 1.csv",
         "bib,time,split:500m,split:1000m\n1,7:05.3,1:45.0,3:31.2\n2,6:40.1,1:38.2,3:18.0\n3,DNS,,\n",

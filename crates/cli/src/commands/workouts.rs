@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use scoretable_core::model::{
-    Heat, PublicationState, Rounding, ScoreType, TeamScoring, TieBreak, TimingPoint, Workout,
+    Heat, Lane, PublicationState, Rounding, ScoreType, TeamScoring, TieBreak, TimingPoint, Workout,
 };
 use scoretable_core::score::format_workout_time;
 use scoretable_core::time::parse_time;
@@ -48,16 +48,10 @@ pub fn workout_add(file: Option<&Path>, arguments: &WorkoutAddArgs) -> CliResult
             name: name.to_string(),
         });
     }
-    let heats = arguments
-        .heats
-        .iter()
-        .map(|name| Heat {
-            id: 0,
-            name: name.trim().to_string(),
-            start_time: None,
-            lanes: Vec::new(),
-        })
-        .collect();
+    let mut heats = Vec::new();
+    for text in &arguments.heats {
+        heats.push(parse_heat(&store, text)?);
+    }
     let sequence = store.workouts().map_err(store_error)?.len() as u32 + 1;
     let workout = Workout {
         id: 0,
@@ -85,6 +79,53 @@ pub fn workout_add(file: Option<&Path>, arguments: &WorkoutAddArgs) -> CliResult
         ),
         json!({ "workout": stored }),
     ))
+}
+
+/// Reads `Heat 1` or `Heat 1=12,7,3` (bibs in lane order; an empty slot
+/// such as `12,,3` leaves a lane free).
+fn parse_heat(store: &scoretable_store::CompetitionFile, text: &str) -> CliResult<Heat> {
+    let (name, lanes_text) = match text.split_once('=') {
+        Some((name, lanes)) => (name.trim(), Some(lanes)),
+        None => (text.trim(), None),
+    };
+    if name.is_empty() {
+        return Err(crate::options::option_error(
+            "heat",
+            format!("'{text}' names no heat"),
+        ));
+    }
+    let mut lanes = Vec::new();
+    if let Some(lanes_text) = lanes_text {
+        for (index, bib) in lanes_text.split(',').map(str::trim).enumerate() {
+            if bib.is_empty() {
+                continue;
+            }
+            let lane = index as u32 + 1;
+            if let Some(competitor) = store.competitor_by_bib(bib).map_err(store_error)? {
+                lanes.push(Lane {
+                    lane,
+                    competitor_id: Some(competitor.id),
+                    team_id: None,
+                });
+            } else if let Some(team) = store.team_by_bib(bib).map_err(store_error)? {
+                lanes.push(Lane {
+                    lane,
+                    competitor_id: None,
+                    team_id: Some(team.id),
+                });
+            } else {
+                return Err(CliError::not_found(format!(
+                    "unknown bib {bib} in lane {lane} of {name}"
+                )));
+            }
+        }
+    }
+    Ok(Heat {
+        id: 0,
+        name: name.to_string(),
+        start_time: None,
+        lanes,
+    })
 }
 
 fn word<T: serde::Serialize>(value: T) -> String {
