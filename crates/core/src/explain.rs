@@ -71,6 +71,10 @@ pub fn explain_order(
                 (None, _) => format!("equal scores of {}", better.display),
             }
         }
+        (Some(_), Some(_)) if worse.partial && !better.partial => format!(
+            "{worse_name}'s result {} is partial (team members still missing), which ranks after complete results",
+            worse.display
+        ),
         (Some(_), Some(_)) => compare_scores(workout, better, worse, better_name, worse_name),
         (Some(_), None) => match worse.status {
             Some(status) => format!("{worse_name} has {status}, which ranks after every valid result"),

@@ -18,25 +18,30 @@
 //!    kept but not ranked). Statuses are listed in the order LAP, NC, DNF, DNQ,
 //!    WD, DSQ, DNS ([`Status::rank_order`](crate::model::Status::rank_order))
 //!    and get `rank: None`.
-//! 4. **Unrankable results.** A result with neither score nor status, or with a
+//! 4. **Partial team results.** A team result still missing members
+//!    (`partial`) is placed after every complete result of its kind (after
+//!    complete finishers, and after complete capped results), so a sum over
+//!    fewer members never leads the board while others are still out (seed
+//!    000's warning about interim standings). It keeps its `partial` flag.
+//! 5. **Unrankable results.** A result with neither score nor status, or with a
 //!    score of a kind the workout does not take (e.g. reps in a time workout),
 //!    is listed after all statuses with `rank: None`.
-//! 5. **Tie-break.** With [`TieBreak::TieBreakTime`] a recorded tie-break time
+//! 6. **Tie-break.** With [`TieBreak::TieBreakTime`] a recorded tie-break time
 //!    separates equal scores, lower is better, and a missing tie-break time
 //!    comes after any recorded one. The tie-break never reorders different
 //!    scores.
-//! 6. **Ties.** Remaining equal results share a place with standard
+//! 7. **Ties.** Remaining equal results share a place with standard
 //!    competition ranking: 1, 2, 2, 4.
-//! 7. **Listing order.** Rows that share a place, and rows with the same
+//! 8. **Listing order.** Rows that share a place, and rows with the same
 //!    status, are listed by bib (numeric-aware: `2` before `10`, then text),
 //!    then by entrant, as World Triathlon asks ("default to ordering by
 //!    start_num"). The output therefore never depends on input order.
-//! 8. **Divisions.** Each ranked row gets a place in every division of its
+//! 9. **Divisions.** Each ranked row gets a place in every division of its
 //!    [`EntrantInfo`], computed in the same pass by the same rules. A result
 //!    whose entrant has no `EntrantInfo` is ranked overall only.
-//! 9. **Leader difference.** For time scores, `difference_ms` is the effective
+//! 10. **Leader difference.** For time scores, `difference_ms` is the effective
 //!    time minus the leader's.
-//! 10. **Splits.** At each timing point every result that reached it (status
+//! 11. **Splits.** At each timing point every result that reached it (status
 //!     rows included) is placed by its cumulative time at ranking precision;
 //!     equal times share a position. `leg_ms` is the time since the previous
 //!     recorded point (or since the start), and `difference_ms` is the time
@@ -71,6 +76,8 @@ enum Class {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct RankKey {
     class: Class,
+    /// A partial team result sorts after the complete ones of its class.
+    partial: bool,
     primary: i64,
     secondary: i64,
     tie_break: i64,
@@ -84,6 +91,7 @@ impl RankKey {
     /// True when the scores (ignoring the tie-break) are equal.
     pub(crate) fn same_score(self, other: RankKey) -> bool {
         self.class == other.class
+            && self.partial == other.partial
             && self.primary == other.primary
             && self.secondary == other.secondary
     }
@@ -129,11 +137,13 @@ pub(crate) fn result_key(
     status: Option<Status>,
     penalty_ms: Millis,
     tie_break_ms: Option<Millis>,
+    partial: bool,
 ) -> (RankKey, Option<Score>) {
     let effective = score.map(|score| effective_score(workout, score, penalty_ms));
     if let Some(status) = status {
         let key = RankKey {
             class: Class::Status,
+            partial: false,
             primary: status.rank_order() as i64,
             secondary: 0,
             tie_break: 0,
@@ -145,6 +155,7 @@ pub(crate) fn result_key(
         return (
             RankKey {
                 class: Class::Unrankable,
+                partial: false,
                 primary: 0,
                 secondary: 0,
                 tie_break: 0,
@@ -159,6 +170,7 @@ pub(crate) fn result_key(
     (
         RankKey {
             class,
+            partial,
             primary,
             secondary,
             tie_break,
@@ -172,6 +184,7 @@ pub(crate) fn row_key(workout: &Workout, row: &RankedRow) -> RankKey {
     if let Some(status) = row.status {
         return RankKey {
             class: Class::Status,
+            partial: false,
             primary: status.rank_order() as i64,
             secondary: 0,
             tie_break: 0,
@@ -181,6 +194,7 @@ pub(crate) fn row_key(workout: &Workout, row: &RankedRow) -> RankKey {
     else {
         return RankKey {
             class: Class::Unrankable,
+            partial: false,
             primary: 0,
             secondary: 0,
             tie_break: 0,
@@ -192,6 +206,7 @@ pub(crate) fn row_key(workout: &Workout, row: &RankedRow) -> RankKey {
     };
     RankKey {
         class,
+        partial: row.partial,
         primary,
         secondary,
         tie_break,
@@ -205,6 +220,7 @@ fn entry_key(workout: &Workout, result: &ResultEntry) -> RankKey {
         result.status,
         result.penalty_ms,
         result.tie_break_ms,
+        result.partial,
     )
     .0
 }
@@ -293,6 +309,7 @@ pub fn rank_workout(
                 result.status,
                 result.penalty_ms,
                 result.tie_break_ms,
+                result.partial,
             );
             Prepared {
                 key,
@@ -728,6 +745,34 @@ mod tests {
     }
 
     #[test]
+    fn partial_team_results_rank_after_complete_ones() {
+        let relay = workout(ScoreType::Time);
+        let team = |id: Id, ms: Millis, partial: bool| ResultEntry {
+            entrant: Entrant::Team(id),
+            partial,
+            ..result(0, time(ms), None)
+        };
+        let rows = rank_workout(
+            &relay,
+            &[],
+            &[
+                team(1, 300_000, false),
+                team(2, 200_000, true),
+                team(3, 310_000, false),
+            ],
+        );
+        assert_eq!(
+            ranks(&rows),
+            [
+                (Entrant::Team(1), Some(1)),
+                (Entrant::Team(3), Some(2)),
+                (Entrant::Team(2), Some(3))
+            ]
+        );
+        assert!(rows[2].partial);
+    }
+
+    #[test]
     fn mismatched_and_empty_results_are_listed_last_unranked() {
         let time_workout = workout(ScoreType::Time);
         let rows = rank_workout(
@@ -821,14 +866,21 @@ mod tests {
             1 => Just(None),
         ];
         let status = prop_oneof![6 => Just(None), 1 => proptest::sample::select(Status::ALL.to_vec()).prop_map(Some)];
-        (score, status, proptest::option::of(0_i64..4), 0_i64..3).prop_map(
-            move |(score, status, tie_break, penalty)| {
+        let partial = proptest::bool::weighted(0.1);
+        (
+            score,
+            status,
+            proptest::option::of(0_i64..4),
+            0_i64..3,
+            partial,
+        )
+            .prop_map(move |(score, status, tie_break, penalty, partial)| {
                 let mut entry = result(id, score, status);
                 entry.tie_break_ms = tie_break.map(|value| value * 1000);
                 entry.penalty_ms = penalty * 500;
+                entry.partial = partial;
                 entry
-            },
-        )
+            })
     }
 
     fn any_event() -> impl Strategy<Value = (Workout, Vec<EntrantInfo>, Vec<ResultEntry>)> {

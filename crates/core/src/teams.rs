@@ -79,6 +79,7 @@ pub fn aggregate_team_results(
                 result.status,
                 result.penalty_ms,
                 None,
+                false,
             );
             if let Some(status) = result.status {
                 failing.push(status);
