@@ -12,6 +12,37 @@
 //! - [`explain`]: sentences saying why one entrant ranks above another.
 //! - [`import`]: competitor and score CSV import.
 //! - [`generate`]: deterministic generated events for benchmarks and the demo.
+//!
+//! # Scoring rules in brief
+//!
+//! The full rules are in each module's documentation; this is the summary.
+//!
+//! - **Units.** Times are integer milliseconds, loads grams (1 lb =
+//!   453.59237 g, rounded to the nearest gram), distances millimetres, points
+//!   thousandths. No float is used anywhere in ranking.
+//! - **Precision.** A time has its penalty added and is then reduced to the
+//!   workout's [`Rounding`](model::Rounding) before it is ranked and shown;
+//!   `Up { unit_ms: 1000 }` is World Triathlon's "round up to the next full
+//!   second".
+//! - **Direction.** Time: lower is better. Time-capped: finishers by time,
+//!   then capped athletes by reps, more is better, shown `CAP+reps`.
+//!   Rounds+reps: total reps when reps per round is known, else rounds then
+//!   reps. Reps, load, distance, points: higher is better.
+//! - **Statuses** rank after every valid result, in the order LAP, NC, DNF,
+//!   DNQ, WD, DSQ, DNS, unplaced. `DQ` and `DSQ` are the same status.
+//! - **Ties.** A tie-break time (lower is better) separates equal scores when
+//!   the workout uses one; remaining ties share a place, 1, 2, 2, 4. Rows are
+//!   listed among equals by bib (numeric-aware), then entrant id.
+//! - **Partial team results** (members still missing) are placed after the
+//!   complete results of their kind.
+//! - **Overall.** Rank sum (lower is better; no place counts as placed count
+//!   + 1), points table (default 100, 95, ... 5 for places 1 to 20, then 0; no
+//!   place earns 0; tied athletes share the shared place's points), or
+//!   cumulative (one score family only). Overall ties: best finishes, a chosen
+//!   workout, or left equal.
+//! - **Teams.** One chip per team passes through; sum of all members, or of
+//!   the best N, is partial until enough members have valid scores; a team
+//!   gets a status only when it can no longer complete.
 
 pub mod explain;
 mod fast_hash;

@@ -399,13 +399,24 @@ fn format_grams_as_pounds(grams: i64) -> String {
     format_decimal(milli_pounds, 3)
 }
 
-/// Applies a penalty and the workout's ranking precision to a time score.
-/// Other scores are returned unchanged.
+/// The score as it is ranked and shown: a time gets its penalty added and
+/// is reduced to the workout's ranking precision, and plain reps in a
+/// rounds+reps workout with known reps per round become rounds+reps. Other
+/// scores are returned unchanged.
 pub fn effective_score(workout: &Workout, score: Score, penalty_ms: Millis) -> Score {
     match score {
         Score::Time { ms } => Score::Time {
             ms: round_time(ms.saturating_add(penalty_ms), workout.rounding),
         },
+        Score::Reps { reps } if workout.score_type == ScoreType::RoundsReps => {
+            match workout.reps_per_round.filter(|per_round| *per_round > 0) {
+                Some(per_round) => Score::RoundsReps {
+                    rounds: reps / per_round,
+                    reps: reps % per_round,
+                },
+                None => score,
+            }
+        }
         other => other,
     }
 }
@@ -594,6 +605,30 @@ pub(crate) mod tests {
         assert_eq!(
             format_score(&time, &Score::Points { milli: 87_500 }),
             "87.5"
+        );
+    }
+
+    #[test]
+    fn effective_scores() {
+        let mut race = workout(ScoreType::Time);
+        race.rounding = Rounding::Up { unit_ms: 1000 };
+        assert_eq!(
+            effective_score(&race, Score::Time { ms: 554_001 }, 15_000),
+            Score::Time { ms: 570_000 }
+        );
+        let mut amrap = workout(ScoreType::RoundsReps);
+        amrap.reps_per_round = Some(30);
+        assert_eq!(
+            effective_score(&amrap, Score::Reps { reps: 162 }, 0),
+            Score::RoundsReps {
+                rounds: 5,
+                reps: 12
+            }
+        );
+        amrap.reps_per_round = None;
+        assert_eq!(
+            effective_score(&amrap, Score::Reps { reps: 162 }, 0),
+            Score::Reps { reps: 162 }
         );
     }
 
