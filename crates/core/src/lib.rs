@@ -35,8 +35,8 @@
 //!   listed among equals by bib (numeric-aware), then entrant id.
 //! - **Partial team results** (members still missing) are placed after the
 //!   complete results of their kind.
-//! - **Overall.** Rank sum (lower is better; no place counts as placed count
-//!   + 1), points table (default 100, 95, ... 5 for places 1 to 20, then 0; no
+//! - **Overall.** Rank sum (lower is better; no place counts as one more
+//!   than the number placed), points table (default 100, 95, ... 5 for places 1 to 20, then 0; no
 //!   place earns 0; tied athletes share the shared place's points), or
 //!   cumulative (one score family only). Overall ties: best finishes, a chosen
 //!   workout, or left equal.
