@@ -39,8 +39,8 @@
 //! 9. **Divisions.** Each ranked row gets a place in every division of its
 //!    [`EntrantInfo`], computed in the same pass by the same rules. A result
 //!    whose entrant has no `EntrantInfo` is ranked overall only.
-//! 10. **Leader difference.** For time scores, `difference_ms` is the effective
-//!    time minus the leader's.
+//! 10. **Leader difference.** For time scores, `difference_ms` is the
+//!     effective time minus the leader's.
 //! 11. **Splits.** At each timing point every result that reached it (status
 //!     rows included) is placed by its cumulative time at ranking precision;
 //!     equal times share a position. `leg_ms` is the time since the previous
