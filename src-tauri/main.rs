@@ -1,1 +1,68 @@
-fn main() {}
+//! Scoretable's desktop app: a thin Tauri shell over the store and core.
+//!
+//! The UI (`ui/`, bundled from `ui/dist`) calls the commands in
+//! [`commands`], one module per domain. Each command runs its store work on
+//! the blocking pool (see [`state::AppState::run`]) so the window never
+//! freezes. Setting `SCORETABLE_OPEN=<file>` opens that competition file at
+//! startup.
+
+// Release builds on Windows have no console window.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod bindings;
+mod commands;
+mod dto;
+mod error;
+mod state;
+
+use state::AppState;
+
+/// The environment variable naming a competition file to open at startup.
+const OPEN_AT_STARTUP: &str = "SCORETABLE_OPEN";
+
+fn main() {
+    let app_state = AppState::default();
+    if let Some(path) = std::env::var_os(OPEN_AT_STARTUP).filter(|path| !path.is_empty()) {
+        let path = std::path::PathBuf::from(path);
+        if let Err(error) =
+            app_state.run_now(|session| commands::competition::open_path(session, &path))
+        {
+            // The window still opens, on the start screen; the scorekeeper
+            // can pick another file.
+            eprintln!(
+                "scoretable: could not open {}: {}",
+                path.display(),
+                error.message
+            );
+        }
+    }
+    tauri::Builder::default()
+        .manage(app_state)
+        .invoke_handler(tauri::generate_handler![
+            commands::competition::competition_status,
+            commands::competition::open_competition,
+            commands::competition::create_competition,
+            commands::competition::open_competition_dialog,
+            commands::competition::create_competition_dialog,
+            commands::competition::close_competition,
+            commands::setup::list_divisions,
+            commands::setup::add_division,
+            commands::setup::list_workouts,
+            commands::setup::add_workout,
+            commands::setup::set_workout_state,
+            commands::competitors::list_competitors,
+            commands::competitors::import_competitors_csv,
+            commands::competitors::import_competitors_dialog,
+            commands::competitors::find_competitor,
+            commands::scores::enter_score,
+            commands::scores::undo_last_entry,
+            commands::scores::recent_entries,
+            commands::leaderboard::workout_leaderboard,
+            commands::leaderboard::overall_leaderboard,
+            commands::amendments::find_scores,
+            commands::amendments::amend_score,
+            commands::amendments::score_history,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Scoretable");
+}

@@ -13,8 +13,8 @@ describe("amendments", () => {
       leaderboards: { 1: franBoard },
       amendmentImpacts: {
         "1:103": [
-          { bib: "103", name: "Katherine Johnson", old_rank: 2, new_rank: 1 },
-          { bib: "101", name: "Ada Lovelace", old_rank: 1, new_rank: 2 },
+          { bib: "103", name: "Katherine Johnson", division: null, old_rank: 2, new_rank: 1 },
+          { bib: "101", name: "Ada Lovelace", division: null, old_rank: 1, new_rank: 2 },
         ],
       },
     });

@@ -62,7 +62,7 @@ describe("competitors", () => {
     render(<App backend={backend} initialScreen="competitors" />);
     fireEvent.input(await screen.findByLabelText("CSV path"), { target: { value: "/data/start-list.csv" } });
     fireEvent.click(screen.getByLabelText("Import CSV at path"));
-    await screen.findByText("Imported 250 competitors from /data/start-list.csv.");
+    await screen.findByText("Read 250 competitors from /data/start-list.csv: 250 new, 0 updated.");
     const progress = screen.getByLabelText("Import progress") as HTMLProgressElement;
     expect(progress.value).toBe(250);
     expect(progress.max).toBe(250);

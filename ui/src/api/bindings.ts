@@ -65,9 +65,17 @@ export type ImportSummary = {
  */
 path: string, 
 /**
- * Rows stored.
+ * Rows read from the file.
  */
-imported: number, };
+imported: number, 
+/**
+ * New bibs added.
+ */
+added: number, 
+/**
+ * Known bibs whose details changed.
+ */
+updated: number, };
 
 export type ImportProgress = { done: number, total: number, };
 
@@ -135,6 +143,10 @@ by: string, source: string, old_display: string | null, new_display: string, rea
 
 export type AmendRequest = { workout_id: number, bib: string, value: string, reason: string, appeal_reference: string, official: string, };
 
-export type PlacementChangeView = { bib: string, name: string, old_rank: number | null, new_rank: number | null, };
+export type PlacementChangeView = { bib: string, name: string, 
+/**
+ * The division the place is in; `None` for the workout's overall place.
+ */
+division: string | null, old_rank: number | null, new_rank: number | null, };
 
 export type AmendOutcome = { score: ScoreSummary, history: Array<HistoryEntryView>, impact: Array<PlacementChangeView>, };

@@ -161,7 +161,7 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
           competitors.push(row);
           onProgress({ done: index + 1, total: rows.length });
         });
-        return { path, imported: rows.length };
+        return { path, imported: rows.length, added: rows.length, updated: 0 };
       }),
     importCompetitorsDialog: () => record("importCompetitorsDialog", () => null),
     findCompetitor: (workoutId, bib) =>

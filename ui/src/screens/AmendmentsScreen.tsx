@@ -155,15 +155,17 @@ export function AmendmentsScreen() {
                       <tr>
                         <th scope="col">Bib</th>
                         <th scope="col">Athlete</th>
+                        <th scope="col">Place in</th>
                         <th scope="col">Was</th>
                         <th scope="col">Now</th>
                       </tr>
                     </thead>
                     <tbody>
                       {outcome.impact.map((change) => (
-                        <tr key={change.bib}>
+                        <tr key={`${change.bib}:${change.division ?? ""}`}>
                           <td>{change.bib}</td>
                           <td>{change.name}</td>
+                          <td>{change.division ?? "Workout"}</td>
                           <td>{change.old_rank ?? "–"}</td>
                           <td>
                             {change.new_rank ?? "–"}{" "}

@@ -85,7 +85,7 @@ export function CompetitorsScreen() {
       )}
       {result && (
         <p class="notice" role="status">
-          Imported {result.imported.toLocaleString()} competitors from {result.path}.
+          Read {result.imported.toLocaleString()} competitors from {result.path}: {result.added.toLocaleString()} new, {result.updated.toLocaleString()} updated.
         </p>
       )}
       {(error || competitors.error) && (

@@ -1,0 +1,110 @@
+//! The TypeScript bindings of the command layer's types.
+//!
+//! `ui/src/api/bindings.ts` is generated from [`crate::dto`] with ts-rs. The
+//! test below regenerates it in memory and fails when the committed file
+//! differs; run it with `UPDATE_BINDINGS=1` to rewrite the file.
+
+#[cfg(test)]
+mod tests {
+    use crate::dto::*;
+    use ts_rs::TS;
+
+    /// The committed bindings, relative to the root package.
+    const BINDINGS_PATH: &str = "ui/src/api/bindings.ts";
+
+    fn declaration<T: TS>() -> String {
+        format!("export {}\n", T::decl())
+    }
+
+    fn generate() -> String {
+        let declarations = [
+            declaration::<CommandError>(),
+            declaration::<ErrorKind>(),
+            declaration::<CompetitionSummary>(),
+            declaration::<NewCompetition>(),
+            declaration::<GenderView>(),
+            declaration::<DivisionKindView>(),
+            declaration::<DivisionView>(),
+            declaration::<NewDivision>(),
+            declaration::<ScoreTypeView>(),
+            declaration::<PublicationStateView>(),
+            declaration::<TimingPointView>(),
+            declaration::<HeatView>(),
+            declaration::<WorkoutView>(),
+            declaration::<NewWorkout>(),
+            declaration::<CompetitorView>(),
+            declaration::<ImportSummary>(),
+            declaration::<ImportProgress>(),
+            declaration::<EnterScoreRequest>(),
+            declaration::<EntryView>(),
+            declaration::<AthletePreview>(),
+            declaration::<LeaderboardRowView>(),
+            declaration::<LeaderboardView>(),
+            declaration::<OverallCellView>(),
+            declaration::<OverallRowView>(),
+            declaration::<WorkoutHeader>(),
+            declaration::<OverallView>(),
+            declaration::<ScoreSummary>(),
+            declaration::<HistoryEntryView>(),
+            declaration::<AmendRequest>(),
+            declaration::<PlacementChangeView>(),
+            declaration::<AmendOutcome>(),
+        ];
+        let mut text = String::from(
+            "// Generated from src-tauri/dto.rs by ts-rs; do not edit by hand.\n\
+             // Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app bindings\n\n",
+        );
+        text.push_str(&declarations.join("\n"));
+        text
+    }
+
+    #[test]
+    fn bindings_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
+        let generated = generate();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).expect("could not write the bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale; regenerate it with UPDATE_BINDINGS=1 cargo test --bin scoretable-app bindings",
+            path.display()
+        );
+    }
+
+    /// The view enums serialize exactly as the TypeScript unions say.
+    #[test]
+    fn enums_serialize_as_their_bindings_declare() {
+        let json = |value: &dyn erased::Serialize| value.to_json();
+        assert_eq!(json(&ErrorKind::UnknownBib), "\"unknown_bib\"");
+        assert_eq!(json(&ScoreTypeView::TimeCapped), "\"time_capped\"");
+        assert_eq!(json(&DivisionKindView::AgeGroup), "\"age_group\"");
+        assert_eq!(json(&PublicationStateView::Official), "\"official\"");
+        assert_eq!(json(&GenderView::Female), "\"female\"");
+        let bindings = generate();
+        for union in [
+            "\"unknown_bib\"",
+            "\"time_capped\"",
+            "\"age_group\"",
+            "\"official\"",
+            "\"female\"",
+        ] {
+            assert!(bindings.contains(union), "bindings lack {union}");
+        }
+    }
+
+    /// A tiny object-safe wrapper so the test can list values of different types.
+    mod erased {
+        pub trait Serialize {
+            fn to_json(&self) -> String;
+        }
+
+        impl<T: serde::Serialize> Serialize for T {
+            fn to_json(&self) -> String {
+                serde_json::to_string(self).expect("view types always serialize")
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Amendments: find a score, amend it with a reason and an appeal
+//! reference, read its append-only history, and list who moved. The store
+//! keeps the history and computes the placement impact.
+
+use std::collections::HashMap;
+
+use scoretable_core::model::Workout;
+use scoretable_store::{CompetitionFile, ScoreEvent, ScoreEventKind};
+use tauri::{AppHandle, State};
+
+use crate::commands::notify_scores_changed;
+use crate::commands::view::{value_display, EntrantNames};
+use crate::dto::{AmendOutcome, AmendRequest, HistoryEntryView, PlacementChangeView, ScoreSummary};
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// Scores in the workout whose bib is `query` or whose name contains it.
+fn matching_scores(
+    file: &CompetitionFile,
+    workout_id: i64,
+    query: &str,
+) -> CommandResult<Vec<ScoreSummary>> {
+    let ranked = file.workout_leaderboard(workout_id, None)?;
+    let names = EntrantNames::new(file.entrant_infos()?);
+    let needle = query.trim().to_lowercase();
+    Ok(ranked
+        .iter()
+        .filter(|row| row.score.is_some() || row.status.is_some())
+        .filter_map(|row| {
+            let bib = names.bib(row.entrant);
+            let name = names.name(row.entrant);
+            let matches = bib.to_lowercase() == needle || name.to_lowercase().contains(&needle);
+            matches.then(|| ScoreSummary {
+                workout_id,
+                bib,
+                name,
+                display: row.display.clone(),
+                rank: row.rank,
+                amended: row.amended,
+            })
+        })
+        .take(50)
+        .collect())
+}
+
+fn history_view(workout: &Workout, events: &[ScoreEvent]) -> Vec<HistoryEntryView> {
+    events
+        .iter()
+        .map(|event| HistoryEntryView {
+            at: event.at.clone(),
+            by: event.who.clone(),
+            source: match event.kind {
+                ScoreEventKind::Entry => "entry",
+                ScoreEventKind::Import => "import",
+                ScoreEventKind::Amend => "amendment",
+                ScoreEventKind::Undo => "undo",
+            }
+            .to_string(),
+            old_display: event
+                .old
+                .as_ref()
+                .map(|value| value_display(workout, value)),
+            new_display: event
+                .new
+                .as_ref()
+                .map(|value| value_display(workout, value))
+                .unwrap_or_else(|| "(removed)".to_string()),
+            reason: event.reason.clone(),
+            appeal_reference: event.appeal_ref.clone(),
+        })
+        .collect()
+}
+
+#[tauri::command]
+pub async fn find_scores(
+    state: State<'_, AppState>,
+    workout_id: i64,
+    query: String,
+) -> CommandResult<Vec<ScoreSummary>> {
+    state
+        .run(move |session| matching_scores(session.file()?, workout_id, &query))
+        .await
+}
+
+#[tauri::command]
+pub async fn score_history(
+    state: State<'_, AppState>,
+    workout_id: i64,
+    bib: String,
+) -> CommandResult<Vec<HistoryEntryView>> {
+    state
+        .run(move |session| {
+            let file = session.file()?;
+            let workout = file.workout(workout_id)?;
+            let entrant = file.entrant_by_bib(workout_id, bib.trim())?;
+            Ok(history_view(
+                &workout,
+                &file.score_history(workout_id, entrant)?,
+            ))
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn amend_score(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: AmendRequest,
+) -> CommandResult<AmendOutcome> {
+    let outcome = state
+        .run(move |session| {
+            let file = session.file_mut()?;
+            let workout = file.workout(request.workout_id)?;
+            let bib = request.bib.trim();
+            let entrant = file.entrant_by_bib(request.workout_id, bib)?;
+            let official = match request.official.trim() {
+                "" => "official".to_string(),
+                name => name.to_string(),
+            };
+            let receipt = file.amend_score(
+                request.workout_id,
+                entrant,
+                request.value.trim(),
+                &official,
+                &request.reason,
+                Some(request.appeal_reference.as_str()),
+            )?;
+            let names = EntrantNames::new(file.entrant_infos()?);
+            let division_names: HashMap<i64, String> = file
+                .divisions()?
+                .into_iter()
+                .map(|division| (division.id, division.name))
+                .collect();
+            let ranked = file.workout_leaderboard(request.workout_id, None)?;
+            let row = ranked.iter().find(|row| row.entrant == entrant);
+            let score = ScoreSummary {
+                workout_id: request.workout_id,
+                bib: bib.to_string(),
+                name: names.name(entrant),
+                display: row.map_or_else(|| receipt.display.clone(), |row| row.display.clone()),
+                rank: row.and_then(|row| row.rank),
+                amended: true,
+            };
+            let impact = receipt
+                .moved
+                .iter()
+                .map(|change| PlacementChangeView {
+                    bib: names.bib(change.entrant),
+                    name: names.name(change.entrant),
+                    division: change.division_id.map(|id| {
+                        division_names
+                            .get(&id)
+                            .cloned()
+                            .unwrap_or_else(|| id.to_string())
+                    }),
+                    old_rank: change.old_rank,
+                    new_rank: change.new_rank,
+                })
+                .collect();
+            let history = history_view(&workout, &file.score_history(request.workout_id, entrant)?);
+            Ok(AmendOutcome {
+                score,
+                history,
+                impact,
+            })
+        })
+        .await?;
+    notify_scores_changed(&app);
+    Ok(outcome)
+}

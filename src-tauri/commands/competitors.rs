@@ -1,0 +1,166 @@
+//! Competitors: the list, lookup by bib, and CSV import with progress.
+//!
+//! The core reads and checks the whole CSV first (every bad row and field is
+//! named); the store then imports it in one transaction, so a bad file
+//! stores nothing. Progress is sent over a channel per phase: rows read,
+//! then rows stored.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use scoretable_core::import::read_competitors_csv;
+use scoretable_core::model::{Competitor, Entrant};
+use scoretable_store::CompetitionFile;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::commands::view::value_display;
+use crate::dto::{
+    AthletePreview, CommandError, CompetitorView, ErrorKind, ImportProgress, ImportSummary,
+};
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+fn division_names(file: &CompetitionFile) -> CommandResult<HashMap<i64, String>> {
+    Ok(file
+        .divisions()?
+        .into_iter()
+        .map(|division| (division.id, division.name))
+        .collect())
+}
+
+fn competitor_view(competitor: Competitor, names: &HashMap<i64, String>) -> CompetitorView {
+    CompetitorView {
+        id: competitor.id,
+        division_names: competitor
+            .division_ids
+            .iter()
+            .filter_map(|id| names.get(id).cloned())
+            .collect(),
+        bib: competitor.bib,
+        first_name: competitor.first_name,
+        last_name: competitor.last_name,
+        gender: competitor.gender.map(Into::into),
+        country: competitor.country,
+        club: competitor.club,
+    }
+}
+
+#[tauri::command]
+pub async fn list_competitors(state: State<'_, AppState>) -> CommandResult<Vec<CompetitorView>> {
+    state
+        .run(|session| {
+            let file = session.file()?;
+            let names = division_names(file)?;
+            Ok(file
+                .competitors()?
+                .into_iter()
+                .map(|competitor| competitor_view(competitor, &names))
+                .collect())
+        })
+        .await
+}
+
+/// Reads, checks and imports the CSV at `path`, reporting progress.
+fn import_file(
+    file: &mut CompetitionFile,
+    path: &Path,
+    progress: &Channel<ImportProgress>,
+) -> CommandResult<ImportSummary> {
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let reader = std::fs::File::open(path).map_err(|error| {
+        CommandError::new(
+            ErrorKind::Storage,
+            format!("Could not read {}: {error}.", path.display()),
+        )
+    })?;
+    let drafts = read_competitors_csv(std::io::BufReader::new(reader), &file_name)
+        .map_err(|error| CommandError::new(ErrorKind::InvalidValue, error.to_string()))?;
+    let total = drafts.len() as u32;
+    // A closed window is the only way a send fails; the import goes on.
+    let _ = progress.send(ImportProgress { done: 0, total });
+    let summary = file.import_competitors_from(&file_name, &drafts)?;
+    let _ = progress.send(ImportProgress { done: total, total });
+    Ok(ImportSummary {
+        path: path.display().to_string(),
+        imported: total,
+        added: summary.new as u32,
+        updated: summary.updated as u32,
+    })
+}
+
+#[tauri::command]
+pub async fn import_competitors_csv(
+    state: State<'_, AppState>,
+    path: String,
+    progress: Channel<ImportProgress>,
+) -> CommandResult<ImportSummary> {
+    let path = PathBuf::from(path.trim());
+    state
+        .run(move |session| import_file(session.file_mut()?, &path, &progress))
+        .await
+}
+
+#[tauri::command]
+pub async fn import_competitors_dialog(
+    state: State<'_, AppState>,
+    progress: Channel<ImportProgress>,
+) -> CommandResult<Option<ImportSummary>> {
+    let chosen = rfd::AsyncFileDialog::new()
+        .set_title("Import competitors")
+        .add_filter("CSV", &["csv", "txt", "tsv"])
+        .pick_file()
+        .await;
+    let Some(handle) = chosen else {
+        return Ok(None);
+    };
+    let path = handle.path().to_path_buf();
+    state
+        .run(move |session| import_file(session.file_mut()?, &path, &progress).map(Some))
+        .await
+}
+
+#[tauri::command]
+pub async fn find_competitor(
+    state: State<'_, AppState>,
+    workout_id: i64,
+    bib: String,
+) -> CommandResult<Option<AthletePreview>> {
+    state
+        .run(move |session| {
+            let file = session.file()?;
+            let bib = bib.trim();
+            let workout = file.workout(workout_id)?;
+            let (entrant, name, division_ids) =
+                if let Some(competitor) = file.competitor_by_bib(bib)? {
+                    (
+                        Entrant::Competitor(competitor.id),
+                        format!("{} {}", competitor.first_name, competitor.last_name),
+                        competitor.division_ids,
+                    )
+                } else if let Some(team) = file.team_by_bib(bib)? {
+                    (Entrant::Team(team.id), team.name, team.division_ids)
+                } else {
+                    return Ok(None);
+                };
+            let names = division_names(file)?;
+            let current_display = file.result(workout_id, entrant)?.and_then(|result| {
+                result
+                    .effective_value()
+                    .map(|value| value_display(&workout, value))
+            });
+            Ok(Some(AthletePreview {
+                bib: bib.to_string(),
+                name,
+                division_names: division_ids
+                    .iter()
+                    .filter_map(|id| names.get(id).cloned())
+                    .collect(),
+                current_display,
+            }))
+        })
+        .await
+}

@@ -1,0 +1,103 @@
+//! Keyboard score entry: store a typed score, undo the last one typed at
+//! this table, and list recent entries. Each score is parsed by the core and
+//! committed by the store (WAL, `synchronous=FULL`) before the command
+//! returns, so a confirmed entry survives a crash.
+
+use scoretable_store::ScoreInput;
+use tauri::{AppHandle, State};
+
+use crate::commands::notify_scores_changed;
+use crate::commands::view::entrant_name;
+use crate::dto::{EnterScoreRequest, EntryView};
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// Who the audit trail names for entries typed at this table.
+pub fn table_operator() -> String {
+    match std::env::var("USER").or_else(|_| std::env::var("USERNAME")) {
+        Ok(user) if !user.trim().is_empty() => format!("score table ({})", user.trim()),
+        _ => "score table".to_string(),
+    }
+}
+
+#[tauri::command]
+pub async fn enter_score(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: EnterScoreRequest,
+) -> CommandResult<EntryView> {
+    let entry = state
+        .run(move |session| {
+            let file = session.file_mut()?;
+            let bib = request.bib.trim().to_string();
+            let receipt = file.enter_score_by_bib(
+                request.workout_id,
+                &bib,
+                ScoreInput::text(request.value.trim()),
+                &table_operator(),
+            )?;
+            let name = entrant_name(file, receipt.entrant)?;
+            let entry = EntryView {
+                entry_id: receipt.entry_id,
+                workout_id: receipt.workout_id,
+                bib,
+                name,
+                display: receipt.display,
+            };
+            session.typed_entries.push(entry.clone());
+            Ok(entry)
+        })
+        .await?;
+    notify_scores_changed(&app);
+    Ok(entry)
+}
+
+#[tauri::command]
+pub async fn undo_last_entry(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    workout_id: i64,
+) -> CommandResult<Option<EntryView>> {
+    let undone = state
+        .run(move |session| {
+            let Some(position) = session
+                .typed_entries
+                .iter()
+                .rposition(|entry| entry.workout_id == workout_id)
+            else {
+                return Ok(None);
+            };
+            // Whether or not the store accepts the undo, this entry is no
+            // longer the one to undo next (it may have been amended since).
+            let entry = session.typed_entries.remove(position);
+            session
+                .file_mut()?
+                .undo_entry(entry.entry_id, &table_operator())?;
+            Ok(Some(entry))
+        })
+        .await?;
+    if undone.is_some() {
+        notify_scores_changed(&app);
+    }
+    Ok(undone)
+}
+
+#[tauri::command]
+pub async fn recent_entries(
+    state: State<'_, AppState>,
+    workout_id: i64,
+    limit: u32,
+) -> CommandResult<Vec<EntryView>> {
+    state
+        .run(move |session| {
+            Ok(session
+                .typed_entries
+                .iter()
+                .rev()
+                .filter(|entry| entry.workout_id == workout_id)
+                .take(limit as usize)
+                .cloned()
+                .collect())
+        })
+        .await
+}

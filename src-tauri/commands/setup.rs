@@ -1,0 +1,161 @@
+//! Setup: divisions and workouts (score type, cap, timing points, heats),
+//! and each workout's provisional/official state.
+
+use scoretable_core::model::{
+    Division, Heat, Lane, LoadUnit, PublicationState, Rounding, TeamScoring, TieBreak, TimingPoint,
+    Workout,
+};
+use scoretable_core::time::parse_time;
+use tauri::{AppHandle, State};
+
+use crate::commands::notify_scores_changed;
+use crate::dto::{
+    CommandError, DivisionView, NewDivision, NewWorkout, PublicationStateView, WorkoutView,
+};
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn list_divisions(state: State<'_, AppState>) -> CommandResult<Vec<DivisionView>> {
+    state
+        .run(|session| {
+            Ok(session
+                .file()?
+                .divisions()?
+                .iter()
+                .map(DivisionView::from)
+                .collect())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn add_division(
+    state: State<'_, AppState>,
+    division: NewDivision,
+) -> CommandResult<DivisionView> {
+    state
+        .run(move |session| {
+            let mut model = Division {
+                id: 0,
+                name: division.name.trim().to_string(),
+                kind: division.kind.into(),
+                gender: division.gender.map(Into::into),
+                min_age: division.min_age,
+                max_age: division.max_age,
+            };
+            model.id = session.file_mut()?.add_division(&model)?;
+            Ok(DivisionView::from(&model))
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn list_workouts(state: State<'_, AppState>) -> CommandResult<Vec<WorkoutView>> {
+    state
+        .run(|session| {
+            Ok(session
+                .file()?
+                .workouts()?
+                .iter()
+                .map(WorkoutView::from)
+                .collect())
+        })
+        .await
+}
+
+/// Builds the model workout for a new workout form. The cap is parsed by the
+/// core's time parser; the workout goes last in the schedule.
+fn workout_from(request: &NewWorkout, sequence: u32) -> CommandResult<Workout> {
+    let cap = request.time_cap.trim();
+    let time_cap_ms = if cap.is_empty() {
+        None
+    } else {
+        Some(parse_time(cap).map_err(|error| CommandError::invalid("time cap", error))?)
+    };
+    let timing_points = request
+        .timing_points
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !name.is_empty())
+        .enumerate()
+        .map(|(index, name)| TimingPoint {
+            id: 0,
+            order: index as u32 + 1,
+            name: name.to_string(),
+        })
+        .collect();
+    let heats = request
+        .heats
+        .iter()
+        .map(|name| name.trim())
+        .filter(|name| !name.is_empty())
+        .map(|name| Heat {
+            id: 0,
+            name: name.to_string(),
+            start_time: None,
+            lanes: (1..=request.lanes_per_heat)
+                .map(|lane| Lane {
+                    lane,
+                    competitor_id: None,
+                    team_id: None,
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(Workout {
+        id: 0,
+        name: request.name.trim().to_string(),
+        sequence,
+        score_type: request.score_type.into(),
+        time_cap_ms,
+        reps_per_round: None,
+        load_unit: LoadUnit::Kg,
+        tie_break: TieBreak::None,
+        rounding: Rounding::Exact,
+        team_scoring: TeamScoring::Individual,
+        timing_points,
+        heats,
+        state: PublicationState::Provisional,
+    })
+}
+
+#[tauri::command]
+pub async fn add_workout(
+    state: State<'_, AppState>,
+    workout: NewWorkout,
+) -> CommandResult<WorkoutView> {
+    state
+        .run(move |session| {
+            let file = session.file_mut()?;
+            let next_sequence = file
+                .workouts()?
+                .iter()
+                .map(|existing| existing.sequence)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            let model = workout_from(&workout, next_sequence)?;
+            let id = file.add_workout(&model)?;
+            Ok(WorkoutView::from(&file.workout(id)?))
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn set_workout_state(
+    app: AppHandle,
+    app_state: State<'_, AppState>,
+    workout_id: i64,
+    state: PublicationStateView,
+) -> CommandResult<WorkoutView> {
+    let updated = app_state
+        .run(move |session| {
+            let file = session.file_mut()?;
+            file.set_workout_state(workout_id, state.into())?;
+            Ok(WorkoutView::from(&file.workout(workout_id)?))
+        })
+        .await?;
+    notify_scores_changed(&app);
+    Ok(updated)
+}

@@ -1,0 +1,133 @@
+//! Shared conversions from store and engine values to view rows: names and
+//! bibs looked up by entrant, values formatted by the core, and ties marked
+//! where neighbouring rows share a rank. Nothing here ranks or compares.
+
+use std::collections::HashMap;
+
+use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, Workout};
+use scoretable_core::score::{format_score, format_workout_time};
+use scoretable_store::{CompetitionFile, ScoreValue};
+
+use crate::dto::LeaderboardRowView;
+use crate::error::CommandResult;
+
+/// Bib and name of every entrant, by entrant.
+pub struct EntrantNames {
+    by_entrant: HashMap<Entrant, EntrantInfo>,
+}
+
+impl EntrantNames {
+    pub fn new(infos: Vec<EntrantInfo>) -> EntrantNames {
+        EntrantNames {
+            by_entrant: infos.into_iter().map(|info| (info.entrant, info)).collect(),
+        }
+    }
+
+    pub fn bib(&self, entrant: Entrant) -> String {
+        self.by_entrant
+            .get(&entrant)
+            .map(|info| info.bib.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn name(&self, entrant: Entrant) -> String {
+        self.by_entrant
+            .get(&entrant)
+            .map(|info| info.name.clone())
+            .unwrap_or_else(|| "(removed entrant)".to_string())
+    }
+}
+
+/// The display name of one entrant, read directly (no full table load).
+pub fn entrant_name(file: &CompetitionFile, entrant: Entrant) -> CommandResult<String> {
+    Ok(match entrant {
+        Entrant::Competitor(id) => file
+            .competitor(id)?
+            .map(|competitor| format!("{} {}", competitor.first_name, competitor.last_name)),
+        Entrant::Team(id) => file.team(id)?.map(|team| team.name),
+    }
+    .unwrap_or_else(|| "(removed entrant)".to_string()))
+}
+
+/// A stored value as the leaderboard shows it: the status code, or the
+/// score in its clean form.
+pub fn value_display(workout: &Workout, value: &ScoreValue) -> String {
+    match (value.status, value.score) {
+        (Some(status), _) => status.code().to_string(),
+        (None, Some(score)) => format_score(workout, &score),
+        (None, None) => String::new(),
+    }
+}
+
+/// For each position, whether the rank there is shared with a neighbour.
+pub fn tied_flags(ranks: &[Option<u32>]) -> Vec<bool> {
+    (0..ranks.len())
+        .map(|index| {
+            let Some(rank) = ranks[index] else {
+                return false;
+            };
+            let before = index > 0 && ranks[index - 1] == Some(rank);
+            let after = index + 1 < ranks.len() && ranks[index + 1] == Some(rank);
+            before || after
+        })
+        .collect()
+}
+
+/// The rank shown for a row: the division place when a division is chosen.
+pub fn shown_rank(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
+    match division_id {
+        None => row.rank,
+        Some(division_id) => row
+            .division_ranks
+            .iter()
+            .find(|(id, _)| *id == division_id)
+            .map(|(_, rank)| *rank),
+    }
+}
+
+/// Converts ranked engine rows into view rows.
+pub fn leaderboard_rows(
+    workout: &Workout,
+    rows: &[RankedRow],
+    names: &EntrantNames,
+    division_id: Option<Id>,
+) -> Vec<LeaderboardRowView> {
+    let ranks: Vec<Option<u32>> = rows
+        .iter()
+        .map(|row| shown_rank(row, division_id))
+        .collect();
+    let tied = tied_flags(&ranks);
+    rows.iter()
+        .zip(ranks)
+        .zip(tied)
+        .map(|((row, rank), tied)| LeaderboardRowView {
+            rank,
+            tied,
+            bib: names.bib(row.entrant),
+            name: names.name(row.entrant),
+            display: row.display.clone(),
+            status: row.status.map(|status| status.code().to_string()),
+            difference: row
+                .difference_ms
+                .filter(|difference| *difference > 0)
+                .map(|difference| {
+                    format!("+{}", format_workout_time(workout.rounding, difference))
+                }),
+            amended: row.amended,
+            partial: row.partial,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tied_flags;
+
+    #[test]
+    fn ties_are_marked_on_every_row_sharing_a_rank() {
+        let ranks = [Some(1), Some(2), Some(2), Some(4), None, None];
+        assert_eq!(tied_flags(&ranks), [false, true, true, false, false, false]);
+        assert_eq!(tied_flags(&[]), Vec::<bool>::new());
+        assert_eq!(tied_flags(&[Some(1), Some(1)]), [true, true]);
+    }
+}
