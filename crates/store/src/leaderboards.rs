@@ -10,14 +10,14 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::Connection;
 use scoretable_core::model::{
     Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallTieBreak, RankedRow, ResultEntry,
-    TeamScoring, Workout,
+    Team, TeamScoring, Workout,
 };
 use scoretable_core::ranking::rank_workout;
 use scoretable_core::teams::aggregate_team_results;
 use serde::{Deserialize, Serialize};
 
 use crate::competition_file::CompetitionFile;
-use crate::competitors::{load_competitors, load_teams};
+use crate::competitors::load_teams;
 use crate::error::{Result, StoreError};
 use crate::results::load_results;
 use crate::workouts::{load_workout, load_workouts};
@@ -112,56 +112,142 @@ pub fn placement_impact(before: &[RankedRow], after: &[RankedRow]) -> Vec<Placem
     overall
 }
 
-/// Bibs, names and divisions of every competitor and team.
+/// Bibs, names and divisions of every competitor and team: one query per
+/// table (competitors, their divisions, teams, team divisions).
 pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantInfo>> {
-    let competitors = load_competitors(connection, "1", &[])?;
-    let teams = load_teams(connection, "1", &[])?;
-    let mut infos = Vec::with_capacity(competitors.len() + teams.len());
-    for competitor in competitors {
-        infos.push(EntrantInfo {
-            entrant: Entrant::Competitor(competitor.id),
-            bib: competitor.bib,
-            name: format!("{} {}", competitor.first_name, competitor.last_name)
-                .trim()
-                .to_string(),
-            division_ids: competitor.division_ids,
-        });
+    let mut infos: Vec<EntrantInfo> = Vec::new();
+    let mut index: HashMap<Entrant, usize> = HashMap::new();
+    {
+        let mut statement = connection
+            .prepare_cached("SELECT id, bib, first_name, last_name FROM competitors ORDER BY id")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let entrant = Entrant::Competitor(row.get(0)?);
+            let first: String = row.get(2)?;
+            let last: String = row.get(3)?;
+            let name = if first.is_empty() || last.is_empty() {
+                format!("{first}{last}")
+            } else {
+                format!("{first} {last}")
+            };
+            index.insert(entrant, infos.len());
+            infos.push(EntrantInfo {
+                entrant,
+                bib: row.get(1)?,
+                name,
+                division_ids: Vec::new(),
+            });
+        }
     }
-    for team in teams {
-        infos.push(EntrantInfo {
-            entrant: Entrant::Team(team.id),
-            bib: team.bib.unwrap_or_default(),
-            name: team.name,
-            division_ids: team.division_ids,
-        });
+    {
+        let mut statement = connection
+            .prepare_cached("SELECT id, coalesce(bib, ''), name FROM teams ORDER BY id")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let entrant = Entrant::Team(row.get(0)?);
+            index.insert(entrant, infos.len());
+            infos.push(EntrantInfo {
+                entrant,
+                bib: row.get(1)?,
+                name: row.get(2)?,
+                division_ids: Vec::new(),
+            });
+        }
+    }
+    for (sql, make) in [
+        (
+            "SELECT competitor_id, division_id FROM competitor_divisions",
+            Entrant::Competitor as fn(Id) -> Entrant,
+        ),
+        (
+            "SELECT team_id, division_id FROM team_divisions",
+            Entrant::Team as fn(Id) -> Entrant,
+        ),
+    ] {
+        let mut statement = connection.prepare_cached(sql)?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            if let Some(&position) = index.get(&make(row.get(0)?)) {
+                infos[position].division_ids.push(row.get(1)?);
+            }
+        }
+    }
+    for info in &mut infos {
+        info.division_ids.sort_unstable();
     }
     Ok(infos)
 }
 
-/// The effective results of a workout as the engine ranks them, with team
-/// aggregation applied for team workouts.
-fn effective_results(connection: &Connection, workout: &Workout) -> Result<Vec<ResultEntry>> {
-    let results: Vec<ResultEntry> = load_results(connection, workout.id)?
-        .iter()
-        .filter(|result| result.effective_value().is_some())
-        .map(|result| result.to_result_entry())
-        .collect();
-    match workout.team_scoring {
-        TeamScoring::SumAll | TeamScoring::BestN { .. } => {
-            let teams = load_teams(connection, "1", &[])?;
-            Ok(aggregate_team_results(workout, &teams, &results))
-        }
-        TeamScoring::Individual | TeamScoring::TeamChip => Ok(results),
-    }
+/// Everything needed to rank one workout, loaded once. Amendments rank the
+/// snapshot before and after changing one result in memory, so a placement
+/// impact costs one load and two rankings.
+pub(crate) struct WorkoutSnapshot {
+    pub(crate) workout: Workout,
+    infos: Vec<EntrantInfo>,
+    /// Effective results of the workout's own entrants (members for
+    /// `SumAll`/`BestN` workouts).
+    results: Vec<ResultEntry>,
+    /// Teams, for member-scored team workouts.
+    teams: Option<Vec<Team>>,
 }
 
-fn rank_loaded(
-    connection: &Connection,
-    workout: &Workout,
-    infos: &[EntrantInfo],
-) -> Result<Vec<RankedRow>> {
-    let results = effective_results(connection, workout)?;
-    Ok(rank_workout(workout, infos, &results))
+impl WorkoutSnapshot {
+    pub(crate) fn load(connection: &Connection, workout_id: Id) -> Result<WorkoutSnapshot> {
+        let workout = load_workout(connection, workout_id)?;
+        let infos = load_entrant_infos(connection)?;
+        Self::load_with(connection, workout, infos)
+    }
+
+    fn load_with(
+        connection: &Connection,
+        workout: Workout,
+        infos: Vec<EntrantInfo>,
+    ) -> Result<WorkoutSnapshot> {
+        let results: Vec<ResultEntry> = load_results(connection, workout.id)?
+            .iter()
+            .filter(|result| result.effective_value().is_some())
+            .map(|result| result.to_result_entry())
+            .collect();
+        let teams = match workout.team_scoring {
+            TeamScoring::SumAll | TeamScoring::BestN { .. } => {
+                Some(load_teams(connection, "1", &[])?)
+            }
+            TeamScoring::Individual | TeamScoring::TeamChip => None,
+        };
+        Ok(WorkoutSnapshot {
+            workout,
+            infos,
+            results,
+            teams,
+        })
+    }
+
+    /// Replaces (or adds) one entrant's effective result.
+    pub(crate) fn replace(&mut self, entry: ResultEntry) {
+        match self
+            .results
+            .iter_mut()
+            .find(|result| result.entrant == entry.entrant)
+        {
+            Some(slot) => *slot = entry,
+            None => self.results.push(entry),
+        }
+    }
+
+    /// The results the engine ranks: team results for member-scored team
+    /// workouts, else the results themselves.
+    fn rank_inputs(&self) -> std::borrow::Cow<'_, [ResultEntry]> {
+        match &self.teams {
+            Some(teams) => {
+                std::borrow::Cow::Owned(aggregate_team_results(&self.workout, teams, &self.results))
+            }
+            None => std::borrow::Cow::Borrowed(&self.results),
+        }
+    }
+
+    pub(crate) fn rank(&self) -> Vec<RankedRow> {
+        rank_workout(&self.workout, &self.infos, &self.rank_inputs())
+    }
 }
 
 /// Keeps the rows of one division, ordered by their place in it (rows
@@ -192,12 +278,11 @@ pub(crate) fn compute_workout_leaderboard(
     workout_id: Id,
     division_id: Option<Id>,
 ) -> Result<Vec<RankedRow>> {
-    let workout = load_workout(connection, workout_id)?;
-    let infos = load_entrant_infos(connection)?;
-    let rows = rank_loaded(connection, &workout, &infos)?;
+    let snapshot = WorkoutSnapshot::load(connection, workout_id)?;
+    let rows = snapshot.rank();
     Ok(match division_id {
         None => rows,
-        Some(division_id) => division_rows(rows, &infos, division_id),
+        Some(division_id) => division_rows(rows, &snapshot.infos, division_id),
     })
 }
 
@@ -266,8 +351,9 @@ impl CompetitionFile {
         let infos = load_entrant_infos(&self.connection)?;
         let mut ranked = Vec::with_capacity(workouts.len());
         for workout in workouts {
-            let rows = rank_loaded(&self.connection, &workout, &infos)?;
-            ranked.push((workout, rows));
+            let snapshot = WorkoutSnapshot::load_with(&self.connection, workout, Vec::new())?;
+            let rows = rank_workout(&snapshot.workout, &infos, &snapshot.rank_inputs());
+            ranked.push((snapshot.workout, rows));
         }
         Ok(scoretable_core::overall::overall_leaderboard_for(
             &ranked,

@@ -40,7 +40,7 @@ use crate::codec::{
 };
 use crate::competition_file::{now_timestamp, CompetitionFile};
 use crate::error::{Result, StoreError};
-use crate::leaderboards::{compute_workout_leaderboard, placement_impact, PlacementChange};
+use crate::leaderboards::{placement_impact, PlacementChange, WorkoutSnapshot};
 use crate::workouts::load_workout;
 
 /// One score value as stored: the text as received or shown, and what it means.
@@ -631,15 +631,24 @@ fn check_entrant(connection: &Connection, workout: &Workout, entrant: Entrant) -
             .query_row(params![id], |row| row.get(0))?,
     };
     if !exists {
-        let (what, id) = match entrant {
-            Entrant::Competitor(id) => ("competitor", id),
-            Entrant::Team(id) => ("team", id),
-        };
-        return Err(StoreError::NotFound {
-            what,
-            key: id.to_string(),
-        });
+        return Err(unknown_entrant(entrant));
     }
+    check_entrant_fits(workout, entrant)
+}
+
+fn unknown_entrant(entrant: Entrant) -> StoreError {
+    let (what, id) = match entrant {
+        Entrant::Competitor(id) => ("competitor", id),
+        Entrant::Team(id) => ("team", id),
+    };
+    StoreError::NotFound {
+        what,
+        key: id.to_string(),
+    }
+}
+
+/// Checks that an entrant kind fits the workout's team scoring.
+fn check_entrant_fits(workout: &Workout, entrant: Entrant) -> Result<()> {
     match (workout.team_scoring, entrant) {
         (TeamScoring::TeamChip, Entrant::Competitor(_)) => Err(StoreError::InvalidInput {
             field: format!("entrant in workout {}", workout.name),
@@ -654,6 +663,39 @@ fn check_entrant(connection: &Connection, workout: &Workout, entrant: Entrant) -
         }),
         _ => Ok(()),
     }
+}
+
+/// Ids of every competitor and team, loaded once for bulk imports.
+fn known_entrants(connection: &Connection) -> Result<std::collections::HashSet<Entrant>> {
+    let mut known = std::collections::HashSet::new();
+    for (sql, make) in [
+        (
+            "SELECT id FROM competitors",
+            Entrant::Competitor as fn(Id) -> Entrant,
+        ),
+        ("SELECT id FROM teams", Entrant::Team as fn(Id) -> Entrant),
+    ] {
+        let mut statement = connection.prepare_cached(sql)?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            known.insert(make(row.get(0)?));
+        }
+    }
+    Ok(known)
+}
+
+/// Entrants who already have a result in a workout, and whether it is amended.
+fn existing_results(connection: &Connection, workout_id: Id) -> Result<HashMap<Entrant, bool>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT competitor_id, team_id, amended FROM results WHERE workout_id = ?1",
+    )?;
+    let mut rows = statement.query(params![workout_id])?;
+    let mut existing = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let entrant = entrant_from_columns(row.get(0)?, row.get(1)?)?;
+        existing.insert(entrant, row.get::<_, bool>(2)?);
+    }
+    Ok(existing)
 }
 
 /// The latest event that set this result's source value (entry or import).
@@ -887,7 +929,8 @@ impl CompetitionFile {
             let value = resolve_value(&workout, &input).map_err(|message| {
                 invalid_score(transaction, &workout, entrant, &input, message)
             })?;
-            let before = compute_workout_leaderboard(transaction, workout_id, None)?;
+            let mut snapshot = WorkoutSnapshot::load(transaction, workout_id)?;
+            let before = snapshot.rank();
             let existing = load_result(transaction, workout_id, entrant)?;
             let old = existing
                 .as_ref()
@@ -953,7 +996,10 @@ impl CompetitionFile {
                     undoes_event_id: None,
                 },
             )?;
-            let after = compute_workout_leaderboard(transaction, workout_id, None)?;
+            let amended_result = load_result(transaction, workout_id, entrant)?
+                .expect("the result was just written");
+            snapshot.replace(amended_result.to_result_entry());
+            let after = snapshot.rank();
             Ok(AmendmentReceipt {
                 event_id,
                 result_id,
@@ -1032,6 +1078,8 @@ impl CompetitionFile {
                 workout.timing_points.iter().map(|point| point.id).collect();
             let now = now_timestamp();
             let batch_id = next_batch_id(transaction)?;
+            let known = known_entrants(transaction)?;
+            let mut existing = existing_results(transaction, workout_id)?;
             let mut summary = ResultImportSummary {
                 batch_id: batch_id.clone(),
                 ..ResultImportSummary::default()
@@ -1043,24 +1091,20 @@ impl CompetitionFile {
                     field: field.to_string(),
                     message,
                 };
-                check_entrant(transaction, &workout, record.entrant)
+                if !known.contains(&record.entrant) {
+                    return Err(row_error(
+                        "entrant",
+                        unknown_entrant(record.entrant).to_string(),
+                    ));
+                }
+                check_entrant_fits(&workout, record.entrant)
                     .map_err(|error| row_error("entrant", error.to_string()))?;
                 let value = resolve_value(&workout, &record.value)
                     .map_err(|message| row_error("value", message))?;
                 if record.penalty_ms < 0 {
                     return Err(row_error("penalty", "must not be negative".into()));
                 }
-                let (competitor_id, team_id) = entrant_columns(record.entrant);
-                let existing: Option<bool> = transaction
-                    .prepare_cached(
-                        "SELECT amended FROM results WHERE workout_id = ?1
-                            AND competitor_id IS ?2 AND team_id IS ?3",
-                    )?
-                    .query_row(params![workout_id, competitor_id, team_id], |row| {
-                        row.get(0)
-                    })
-                    .optional()?;
-                if let Some(amended) = existing {
+                if let Some(&amended) = existing.get(&record.entrant) {
                     summary.skipped_existing += 1;
                     if amended {
                         summary.skipped_amended += 1;
@@ -1122,6 +1166,7 @@ impl CompetitionFile {
                         undoes_event_id: None,
                     },
                 )?;
+                existing.insert(record.entrant, false);
                 summary.inserted += 1;
             }
             record_batch(

@@ -49,7 +49,7 @@ CREATE TABLE settings (
 
 CREATE TABLE divisions (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
     kind TEXT NOT NULL CHECK (kind IN ('gender', 'age_group', 'custom')),
     gender TEXT CHECK (gender IN ('female', 'male', 'mixed', 'other')),
     min_age INTEGER CHECK (min_age >= 0),
@@ -90,7 +90,7 @@ CREATE INDEX competitor_divisions_by_division ON competitor_divisions(division_i
 
 CREATE TABLE teams (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(name) > 0),
     bib TEXT UNIQUE,
     country TEXT,
     runsignup_registration_id TEXT UNIQUE,
@@ -116,7 +116,7 @@ CREATE INDEX team_members_by_competitor ON team_members(competitor_id);
 
 CREATE TABLE workouts (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(name) > 0),
     sequence INTEGER NOT NULL CHECK (sequence >= 1),
     score_type TEXT NOT NULL CHECK (score_type IN
         ('time', 'time_capped', 'rounds_reps', 'reps', 'load', 'distance', 'points')),

@@ -323,7 +323,7 @@ impl CompetitionFile {
                     ],
                 )
                 .map_err(conflict_on_name(workout))?;
-            // Timing points: first park known ones at negative orders so that
+            // Timing points: first park known ones at far-away orders so that
             // reordering never trips the (workout, order) uniqueness.
             let known: HashSet<Id> = current.timing_points.iter().map(|point| point.id).collect();
             let kept: HashSet<Id> = workout
@@ -351,7 +351,7 @@ impl CompetitionFile {
                 transaction.execute("DELETE FROM timing_points WHERE id = ?1", params![removed.id])?;
             }
             transaction.execute(
-                "UPDATE timing_points SET point_order = -point_order WHERE workout_id = ?1",
+                "UPDATE timing_points SET point_order = point_order + 1000000 WHERE workout_id = ?1",
                 params![workout.id],
             )?;
             for point in &workout.timing_points {
