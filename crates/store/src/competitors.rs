@@ -1031,3 +1031,119 @@ mod tests {
         );
     }
 }
+
+/// Counts rows referring to an entrant or workout, for refusal messages.
+fn count(transaction: &Transaction<'_>, sql: &str, id: Id) -> Result<i64> {
+    Ok(transaction.query_row(sql, params![id], |row| row.get(0))?)
+}
+
+impl CompetitionFile {
+    /// Removes a division; its memberships go with it.
+    pub fn remove_division(&mut self, division_id: Id) -> Result<()> {
+        self.write(|transaction| {
+            let removed =
+                transaction.execute("DELETE FROM divisions WHERE id = ?1", params![division_id])?;
+            if removed == 0 {
+                return Err(StoreError::NotFound {
+                    what: "division",
+                    key: division_id.to_string(),
+                });
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes a competitor who has no score history and is in no team.
+    /// Anyone with a score (or an undone one) stays: the audit trail needs them.
+    pub fn remove_competitor(&mut self, competitor_id: Id) -> Result<()> {
+        self.write(|transaction| {
+            let bib: Option<String> = transaction
+                .query_row(
+                    "SELECT bib FROM competitors WHERE id = ?1",
+                    params![competitor_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let Some(bib) = bib else {
+                return Err(StoreError::NotFound {
+                    what: "competitor",
+                    key: competitor_id.to_string(),
+                });
+            };
+            let events = count(
+                transaction,
+                "SELECT count(*) FROM score_events WHERE competitor_id = ?1",
+                competitor_id,
+            )?;
+            let results = count(
+                transaction,
+                "SELECT count(*) FROM results WHERE competitor_id = ?1",
+                competitor_id,
+            )?;
+            if events > 0 || results > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "Bib {bib} has score history and cannot be removed"
+                )));
+            }
+            let teams = count(
+                transaction,
+                "SELECT count(*) FROM team_members WHERE competitor_id = ?1",
+                competitor_id,
+            )?;
+            if teams > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "Bib {bib} is a team member; remove them from the team first"
+                )));
+            }
+            transaction.execute(
+                "UPDATE lanes SET competitor_id = NULL WHERE competitor_id = ?1",
+                params![competitor_id],
+            )?;
+            transaction.execute(
+                "DELETE FROM competitors WHERE id = ?1",
+                params![competitor_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Removes a team that has no score history.
+    pub fn remove_team(&mut self, team_id: Id) -> Result<()> {
+        self.write(|transaction| {
+            let name: Option<String> = transaction
+                .query_row(
+                    "SELECT name FROM teams WHERE id = ?1",
+                    params![team_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let Some(name) = name else {
+                return Err(StoreError::NotFound {
+                    what: "team",
+                    key: team_id.to_string(),
+                });
+            };
+            let events = count(
+                transaction,
+                "SELECT count(*) FROM score_events WHERE team_id = ?1",
+                team_id,
+            )?;
+            let results = count(
+                transaction,
+                "SELECT count(*) FROM results WHERE team_id = ?1",
+                team_id,
+            )?;
+            if events > 0 || results > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "Team {name} has score history and cannot be removed"
+                )));
+            }
+            transaction.execute(
+                "UPDATE lanes SET team_id = NULL WHERE team_id = ?1",
+                params![team_id],
+            )?;
+            transaction.execute("DELETE FROM teams WHERE id = ?1", params![team_id])?;
+            Ok(())
+        })
+    }
+}

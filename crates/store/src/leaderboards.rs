@@ -364,3 +364,66 @@ impl CompetitionFile {
         ))
     }
 }
+
+fn entrant_name(infos: &[EntrantInfo], entrant: Entrant) -> String {
+    infos
+        .iter()
+        .find(|info| info.entrant == entrant)
+        .map(|info| info.name.clone())
+        .unwrap_or_else(|| format!("{entrant:?}"))
+}
+
+impl CompetitionFile {
+    /// Says in one sentence why `a` and `b` are in their order in a workout
+    /// (e.g. "Ada ranks above Bo: 12:03.4 is faster than 12:05.0.").
+    pub fn explain_workout_order(&self, workout_id: Id, a: Entrant, b: Entrant) -> Result<String> {
+        let snapshot = WorkoutSnapshot::load(&self.connection, workout_id)?;
+        let rows = snapshot.rank();
+        let find = |entrant: Entrant| {
+            rows.iter()
+                .find(|row| row.entrant == entrant)
+                .ok_or_else(|| StoreError::NoScore {
+                    workout: snapshot.workout.name.clone(),
+                    entrant: entrant_name(&snapshot.infos, entrant),
+                })
+        };
+        let (row_a, row_b) = (find(a)?, find(b)?);
+        Ok(scoretable_core::explain::explain_order(
+            &snapshot.workout,
+            row_a,
+            row_b,
+            &entrant_name(&snapshot.infos, a),
+            &entrant_name(&snapshot.infos, b),
+        ))
+    }
+
+    /// Says why `a` and `b` are in their order on the overall leaderboard
+    /// computed with the stored settings.
+    pub fn explain_overall_order(
+        &self,
+        division_id: Option<Id>,
+        a: Entrant,
+        b: Entrant,
+    ) -> Result<String> {
+        let settings = self.leaderboard_settings()?;
+        let rows = self.overall_leaderboard(division_id, None, None)?;
+        let infos = load_entrant_infos(&self.connection)?;
+        let find = |entrant: Entrant| {
+            rows.iter()
+                .find(|row| row.entrant == entrant)
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "overall leaderboard entrant",
+                    key: entrant_name(&infos, entrant),
+                })
+        };
+        let (row_a, row_b) = (find(a)?, find(b)?);
+        Ok(scoretable_core::explain::explain_overall(
+            row_a,
+            row_b,
+            &entrant_name(&infos, a),
+            &entrant_name(&infos, b),
+            &settings.mode,
+            settings.tie_break,
+        ))
+    }
+}

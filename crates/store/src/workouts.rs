@@ -412,3 +412,35 @@ impl CompetitionFile {
         })
     }
 }
+
+impl CompetitionFile {
+    /// Removes a workout that has no score history (with its timing points
+    /// and heats). A workout with scores stays: the audit trail needs it.
+    pub fn remove_workout(&mut self, workout_id: Id) -> Result<()> {
+        self.write(|transaction| {
+            let workout = load_workout(transaction, workout_id)?;
+            let events: i64 = transaction.query_row(
+                "SELECT count(*) FROM score_events WHERE workout_id = ?1",
+                params![workout_id],
+                |row| row.get(0),
+            )?;
+            let results: i64 = transaction.query_row(
+                "SELECT count(*) FROM results WHERE workout_id = ?1",
+                params![workout_id],
+                |row| row.get(0),
+            )?;
+            if events > 0 || results > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "Workout {} has score history and cannot be removed",
+                    workout.name
+                )));
+            }
+            transaction.execute(
+                "DELETE FROM import_batches WHERE workout_id = ?1",
+                params![workout_id],
+            )?;
+            transaction.execute("DELETE FROM workouts WHERE id = ?1", params![workout_id])?;
+            Ok(())
+        })
+    }
+}

@@ -244,3 +244,127 @@ fn overall_leaderboard_combines_workouts() {
         ]
     );
 }
+
+#[test]
+fn explanations_come_from_the_engine() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    fixture
+        .file
+        .enter_score_by_bib(fran, "1", ScoreInput::text("3:00"), "table")
+        .unwrap();
+    fixture
+        .file
+        .enter_score_by_bib(fran, "2", ScoreInput::text("DNF"), "table")
+        .unwrap();
+    let sentence = fixture
+        .file
+        .explain_workout_order(fran, bib(&fixture, "1"), bib(&fixture, "2"))
+        .unwrap();
+    assert!(
+        sentence.contains("Ann Lee") && sentence.contains("DNF"),
+        "{sentence}"
+    );
+    let error = fixture
+        .file
+        .explain_workout_order(fran, bib(&fixture, "1"), bib(&fixture, "3"))
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NoScore { .. }), "{error}");
+    let overall = fixture
+        .file
+        .explain_overall_order(None, bib(&fixture, "1"), bib(&fixture, "2"))
+        .unwrap();
+    assert!(overall.contains("Ann Lee"), "{overall}");
+}
+
+#[test]
+fn only_entrants_and_workouts_without_history_can_be_removed() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    let receipt = fixture
+        .file
+        .enter_score_by_bib(fran, "1", ScoreInput::text("3:00"), "table")
+        .unwrap();
+    fixture.file.undo_entry(receipt.entry_id, "table").unwrap();
+    let ann = fixture.file.competitor_by_bib("1").unwrap().unwrap().id;
+    let error = fixture.file.remove_competitor(ann).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Bib 1 has score history and cannot be removed"
+    );
+    let error = fixture.file.remove_workout(fran).unwrap_err();
+    assert!(error.to_string().contains("has score history"), "{error}");
+    let dan = fixture.file.competitor_by_bib("10").unwrap().unwrap().id;
+    fixture.file.remove_competitor(dan).unwrap();
+    assert!(fixture.file.competitor_by_bib("10").unwrap().is_none());
+    let spare = fixture
+        .file
+        .add_workout(&workout("Spare", 2, ScoreType::Reps))
+        .unwrap();
+    fixture.file.remove_workout(spare).unwrap();
+    assert_eq!(fixture.file.workouts().unwrap().len(), 1);
+    fixture.file.remove_division(fixture.men).unwrap();
+    assert_eq!(fixture.file.divisions().unwrap().len(), 1);
+    assert!(fixture
+        .file
+        .competitor_by_bib("11")
+        .unwrap()
+        .unwrap()
+        .division_ids
+        .is_empty());
+}
+
+#[test]
+fn tie_breaks_and_parsed_values_are_checked() {
+    let mut fixture = fixture();
+    let mut amrap = workout("Cindy", 2, ScoreType::RoundsReps);
+    amrap.tie_break = scoretable_core::model::TieBreak::TieBreakTime;
+    let cindy = fixture.file.add_workout(&amrap).unwrap();
+    fixture
+        .file
+        .enter_score_by_bib(
+            cindy,
+            "1",
+            ScoreInput::text_with_tie_break("20+5", "14:10"),
+            "table",
+        )
+        .unwrap();
+    fixture
+        .file
+        .enter_score_by_bib(
+            cindy,
+            "2",
+            ScoreInput::text_with_tie_break("20+5", "13:55"),
+            "table",
+        )
+        .unwrap();
+    let error = fixture
+        .file
+        .enter_score_by_bib(
+            cindy,
+            "3",
+            ScoreInput::score(scoretable_core::model::Score::Time { ms: 1 }),
+            "table",
+        )
+        .unwrap_err();
+    assert!(matches!(error, StoreError::InvalidScore { .. }), "{error}");
+    let error = fixture
+        .file
+        .enter_score_by_bib(
+            cindy,
+            "3",
+            ScoreInput::text_with_tie_break("20+5", "later"),
+            "table",
+        )
+        .unwrap_err();
+    assert!(error.to_string().contains("tie-break"), "{error}");
+    let board = fixture.file.workout_leaderboard(cindy, None).unwrap();
+    assert_eq!(board[0].entrant, bib(&fixture, "2"));
+    assert_eq!(board[0].tie_break_ms, Some(835_000));
+    assert_eq!((board[0].rank, board[1].rank), (Some(1), Some(2)));
+    let error = fixture
+        .file
+        .enter_score_by_bib(cindy, "1", ScoreInput::text("21"), "")
+        .unwrap_err();
+    assert!(matches!(error, StoreError::InvalidInput { .. }), "{error}");
+}
