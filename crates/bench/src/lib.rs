@@ -481,10 +481,24 @@ fn case_a(
         "writing the scores CSV",
         fs::write(&scores_path, scores_csv(&event, &workout, results))
     )?;
+    let scores_name = scores_path.display().to_string();
+    let (scores_parse, parsed_scores) = timing::measure(
+        config.iterations,
+        || (),
+        |()| {
+            let file = fs::File::open(&scores_path).map_err(fail("opening the scores CSV"))?;
+            read_scores_csv(file, &scores_name, &workout).map_err(fail("parsing scores"))
+        },
+    );
+    figures.push(Figure::new(
+        "scores CSV: engine parse + validation",
+        scores_parse,
+        Some(parsed_scores?.len()),
+        "read_scores_csv: times, statuses, penalties and every split column",
+    ));
     let entry_list = work_dir.join("case-a-entry-list.scoretable");
     write_entry_list(&entry_list, &event)?;
     let working = work_dir.join("case-a.scoretable");
-    let scores_name = scores_path.display().to_string();
     let (score_import, summary) = timing::measure(
         config.iterations,
         || copy_competition_file(&entry_list, &working).and_then(|()| open_quiet(&working)),
