@@ -963,75 +963,6 @@ fn write_team(transaction: &Transaction<'_>, existing_id: Option<Id>, team: &Tea
     Ok(id)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn division(
-        id: Id,
-        kind: DivisionKind,
-        gender: Option<Gender>,
-        min: Option<u32>,
-        max: Option<u32>,
-    ) -> Division {
-        Division {
-            id,
-            name: format!("division {id}"),
-            kind,
-            gender,
-            min_age: min,
-            max_age: max,
-        }
-    }
-
-    #[test]
-    fn age_counts_whole_years_on_the_first_day() {
-        let start = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
-        assert_eq!(
-            age_on(NaiveDate::from_ymd_opt(1986, 6, 1).unwrap(), start),
-            Some(40)
-        );
-        assert_eq!(
-            age_on(NaiveDate::from_ymd_opt(1986, 6, 2).unwrap(), start),
-            Some(39)
-        );
-        assert_eq!(
-            age_on(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), start),
-            None
-        );
-    }
-
-    #[test]
-    fn automatic_divisions_follow_gender_and_age() {
-        let divisions = [
-            division(1, DivisionKind::Gender, Some(Gender::Female), None, None),
-            division(2, DivisionKind::Gender, Some(Gender::Male), None, None),
-            division(
-                3,
-                DivisionKind::AgeGroup,
-                Some(Gender::Female),
-                Some(35),
-                Some(39),
-            ),
-            division(4, DivisionKind::AgeGroup, None, Some(40), None),
-            division(5, DivisionKind::Custom, None, None, None),
-        ];
-        let start = NaiveDate::from_ymd_opt(2026, 6, 1);
-        assert_eq!(
-            automatic_divisions(&divisions, Some(Gender::Female), Some("1990-01-01"), start),
-            vec![1, 3]
-        );
-        assert_eq!(
-            automatic_divisions(&divisions, Some(Gender::Male), Some("1980-01-01"), start),
-            vec![2, 4]
-        );
-        assert_eq!(
-            automatic_divisions(&divisions, None, None, start),
-            Vec::<Id>::new()
-        );
-    }
-}
-
 /// Counts rows referring to an entrant or workout, for refusal messages.
 fn count(transaction: &Transaction<'_>, sql: &str, id: Id) -> Result<i64> {
     Ok(transaction.query_row(sql, params![id], |row| row.get(0))?)
@@ -1145,5 +1076,74 @@ impl CompetitionFile {
             transaction.execute("DELETE FROM teams WHERE id = ?1", params![team_id])?;
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn division(
+        id: Id,
+        kind: DivisionKind,
+        gender: Option<Gender>,
+        min: Option<u32>,
+        max: Option<u32>,
+    ) -> Division {
+        Division {
+            id,
+            name: format!("division {id}"),
+            kind,
+            gender,
+            min_age: min,
+            max_age: max,
+        }
+    }
+
+    #[test]
+    fn age_counts_whole_years_on_the_first_day() {
+        let start = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        assert_eq!(
+            age_on(NaiveDate::from_ymd_opt(1986, 6, 1).unwrap(), start),
+            Some(40)
+        );
+        assert_eq!(
+            age_on(NaiveDate::from_ymd_opt(1986, 6, 2).unwrap(), start),
+            Some(39)
+        );
+        assert_eq!(
+            age_on(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), start),
+            None
+        );
+    }
+
+    #[test]
+    fn automatic_divisions_follow_gender_and_age() {
+        let divisions = [
+            division(1, DivisionKind::Gender, Some(Gender::Female), None, None),
+            division(2, DivisionKind::Gender, Some(Gender::Male), None, None),
+            division(
+                3,
+                DivisionKind::AgeGroup,
+                Some(Gender::Female),
+                Some(35),
+                Some(39),
+            ),
+            division(4, DivisionKind::AgeGroup, None, Some(40), None),
+            division(5, DivisionKind::Custom, None, None, None),
+        ];
+        let start = NaiveDate::from_ymd_opt(2026, 6, 1);
+        assert_eq!(
+            automatic_divisions(&divisions, Some(Gender::Female), Some("1990-01-01"), start),
+            vec![1, 3]
+        );
+        assert_eq!(
+            automatic_divisions(&divisions, Some(Gender::Male), Some("1980-01-01"), start),
+            vec![2, 4]
+        );
+        assert_eq!(
+            automatic_divisions(&divisions, None, None, start),
+            Vec::<Id>::new()
+        );
     }
 }

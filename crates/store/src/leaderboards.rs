@@ -333,7 +333,7 @@ impl CompetitionFile {
         let settings = self.leaderboard_settings()?;
         let mode = mode.unwrap_or(&settings.mode);
         let tie_break = tie_break.unwrap_or(settings.tie_break);
-        let workouts = load_workouts(&self.connection, "1", &[])?;
+        let workouts = load_workouts(&self.connection, None)?;
         scoretable_core::overall::validate_overall_mode(&workouts, mode).map_err(|error| {
             StoreError::InvalidInput {
                 field: "overall mode".into(),

@@ -50,17 +50,22 @@ fn workout_from_row(row: &Row<'_>) -> rusqlite::Result<Workout> {
     })
 }
 
-/// Loads workouts matching `filter` with timing points, heats and lanes.
-pub(crate) fn load_workouts(
-    connection: &Connection,
-    filter: &str,
-    filter_params: &[&dyn rusqlite::ToSql],
-) -> Result<Vec<Workout>> {
+/// Loads every workout, or one, with timing points, heats and lanes: one
+/// query per table, and only the chosen workout's rows when there is one
+/// (score entry on a 60,000-lane event must not read every lane).
+pub(crate) fn load_workouts(connection: &Connection, only: Option<Id>) -> Result<Vec<Workout>> {
+    // Separate statements for "all" and "one" so that the one-workout
+    // queries use the (workout_id, ...) indexes.
+    let by = |column: &str| match only {
+        Some(_) => format!("{column} = ?1"),
+        None => "?1 IS NULL".to_string(),
+    };
     let mut workouts: Vec<Workout> = {
-        let sql =
-            format!("SELECT {WORKOUT_COLUMNS} FROM workouts WHERE {filter} ORDER BY sequence, id");
-        let mut statement = connection.prepare_cached(&sql)?;
-        let rows = statement.query_map(filter_params, workout_from_row)?;
+        let mut statement = connection.prepare_cached(&format!(
+            "SELECT {WORKOUT_COLUMNS} FROM workouts WHERE {} ORDER BY sequence, id",
+            by("id")
+        ))?;
+        let rows = statement.query_map(params![only], workout_from_row)?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let index: HashMap<Id, usize> = workouts
@@ -69,11 +74,12 @@ pub(crate) fn load_workouts(
         .map(|(position, workout)| (workout.id, position))
         .collect();
     {
-        let mut statement = connection.prepare_cached(
+        let mut statement = connection.prepare_cached(&format!(
             "SELECT workout_id, id, point_order, name FROM timing_points
-             ORDER BY workout_id, point_order",
-        )?;
-        let mut rows = statement.query([])?;
+             WHERE {} ORDER BY workout_id, point_order",
+            by("workout_id")
+        ))?;
+        let mut rows = statement.query(params![only])?;
         while let Some(row) = rows.next()? {
             let workout_id: Id = row.get(0)?;
             if let Some(&position) = index.get(&workout_id) {
@@ -87,10 +93,12 @@ pub(crate) fn load_workouts(
     }
     let mut heat_index: HashMap<Id, (usize, usize)> = HashMap::new();
     {
-        let mut statement = connection.prepare_cached(
-            "SELECT workout_id, id, name, start_time FROM heats ORDER BY workout_id, heat_order",
-        )?;
-        let mut rows = statement.query([])?;
+        let mut statement = connection.prepare_cached(&format!(
+            "SELECT workout_id, id, name, start_time FROM heats
+             WHERE {} ORDER BY workout_id, heat_order",
+            by("workout_id")
+        ))?;
+        let mut rows = statement.query(params![only])?;
         while let Some(row) = rows.next()? {
             let workout_id: Id = row.get(0)?;
             if let Some(&position) = index.get(&workout_id) {
@@ -106,10 +114,13 @@ pub(crate) fn load_workouts(
         }
     }
     if !heat_index.is_empty() {
-        let mut statement = connection.prepare_cached(
-            "SELECT heat_id, lane, competitor_id, team_id FROM lanes ORDER BY heat_id, lane",
-        )?;
-        let mut rows = statement.query([])?;
+        let mut statement = connection.prepare_cached(&format!(
+            "SELECT l.heat_id, l.lane, l.competitor_id, l.team_id FROM lanes l
+             JOIN heats h ON h.id = l.heat_id
+             WHERE {} ORDER BY l.heat_id, l.lane",
+            by("h.workout_id")
+        ))?;
+        let mut rows = statement.query(params![only])?;
         while let Some(row) = rows.next()? {
             let heat_id: Id = row.get(0)?;
             if let Some(&(workout_position, heat_position)) = heat_index.get(&heat_id) {
@@ -127,7 +138,7 @@ pub(crate) fn load_workouts(
 }
 
 pub(crate) fn load_workout(connection: &Connection, workout_id: Id) -> Result<Workout> {
-    load_workouts(connection, "id = ?1", &[&workout_id])?
+    load_workouts(connection, Some(workout_id))?
         .pop()
         .ok_or_else(|| StoreError::NotFound {
             what: "workout",
@@ -374,7 +385,7 @@ impl CompetitionFile {
 
     /// Every workout in schedule order.
     pub fn workouts(&self) -> Result<Vec<Workout>> {
-        load_workouts(&self.connection, "1", &[])
+        load_workouts(&self.connection, None)
     }
 
     pub fn workout(&self, workout_id: Id) -> Result<Workout> {
