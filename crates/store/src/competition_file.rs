@@ -190,6 +190,16 @@ impl CompetitionFile {
                 path: path.display().to_string(),
             });
         }
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            if !parent.is_dir() {
+                return Err(StoreError::FileNotFound {
+                    path: parent.display().to_string(),
+                });
+            }
+        }
         let created = Self::create_inner(path, competition);
         if created.is_err() {
             // Nothing useful was stored; leave no half-made file behind.

@@ -15,9 +15,29 @@
 //! - [`leaderboards`]: workout and overall leaderboards, placement impact.
 //! - [`backup`]: rolling online backups.
 //!
-//! Durability: WAL, `synchronous=FULL`, `foreign_keys=ON`, and every write in
-//! one `BEGIN IMMEDIATE` transaction, so an acknowledged score survives a
-//! crash and bad input never changes stored data.
+//! # Durability
+//!
+//! - `journal_mode=WAL`, `synchronous=FULL`, `foreign_keys=ON`,
+//!   `busy_timeout=5s`; every write is one `BEGIN IMMEDIATE` transaction, so an
+//!   acknowledged score survives a crash and bad input never changes stored data.
+//! - Unclean shutdown: each open handle writes a row in `open_sessions` and
+//!   removes it on close or drop. A leftover row, or a non-empty `-wal` file,
+//!   at open triggers `PRAGMA quick_check`; a failure is
+//!   [`StoreError::IntegrityCheckFailed`] ("restore the newest backup").
+//! - Rolling backups through SQLite's online backup API:
+//!   [`CompetitionFile::backup_now`] writes `<slug>-<UTC timestamp>.scoretable`
+//!   and keeps the newest 10; automatically after 100 writes or when the last
+//!   backup is 10 minutes old (checked after each write), into
+//!   `<file stem>-backups/` beside the file ([`BackupPolicy`]).
+//!
+//! # Scores
+//!
+//! Source values (typed, imported, polled) and official amendments are stored
+//! apart; the effective value is the amendment when there is one. Source
+//! values are written once (a database trigger refuses any UPDATE), amended
+//! and imported rows cannot be deleted, and the history in `score_events` is
+//! append-only (triggers refuse UPDATE and DELETE). Imports skip entrants who
+//! already have a result, so no sync ever overwrites a reviewed score.
 
 pub mod backup;
 mod codec;

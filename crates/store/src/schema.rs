@@ -16,9 +16,10 @@
 //! future sync adapter with a bug, can break them):
 //!
 //! - Enumerations are `CHECK`ed against their allowed spellings.
-//! - A result's source value can never be changed once the result carries an
-//!   official amendment or came from a file or feed record
-//!   (`results_source_is_protected`), an amendment can never be removed
+//! - A result's source value is written once: no UPDATE may change it, and
+//!   in particular no import can overwrite an amended or imported result
+//!   (`results_source_is_protected`, since version 3; version 1 protected
+//!   amended and imported rows only). An amendment can never be removed
 //!   (`results_amendment_is_permanent`), and such results can never be
 //!   deleted (`results_protected_delete`).
 //! - The score history (`score_events`) is append-only: UPDATE and DELETE are
@@ -303,8 +304,29 @@ CREATE TABLE import_batches (
 ) STRICT;
 "#;
 
+/// Version 3: source values become write-once for every result, not only
+/// for amended and imported ones. The store never rewrites a source value
+/// (a typing slip is undone, which deletes the manual row and logs it), so
+/// any such UPDATE comes from outside and is refused.
+pub(crate) const SCHEMA_V3: &str = r#"
+DROP TRIGGER results_source_is_protected;
+CREATE TRIGGER results_source_is_protected
+BEFORE UPDATE OF source, source_text, source_kind, source_a, source_b, source_status,
+    source_tie_break_ms ON results
+WHEN OLD.source IS NOT NEW.source
+    OR OLD.source_text IS NOT NEW.source_text
+    OR OLD.source_kind IS NOT NEW.source_kind
+    OR OLD.source_a IS NOT NEW.source_a
+    OR OLD.source_b IS NOT NEW.source_b
+    OR OLD.source_status IS NOT NEW.source_status
+    OR OLD.source_tie_break_ms IS NOT NEW.source_tie_break_ms
+BEGIN
+    SELECT RAISE(ABORT, 'protected result: a source value is written once and never overwritten; amend it instead');
+END;
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
-pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
+pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /// The schema version this build writes.
 pub const CURRENT_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -420,6 +442,12 @@ mod tests {
         assert_eq!(file.import_batches().unwrap().len(), 1);
         let board = file.workout_leaderboard(1, Some(1)).unwrap();
         assert_eq!(board[0].rank, Some(1));
+        // Version 3's stricter trigger now guards the typed v1 result too.
+        let error = file
+            .connection
+            .execute("UPDATE results SET source_a = 1 WHERE id = 1", [])
+            .unwrap_err();
+        assert!(error.to_string().contains("written once"), "{error}");
     }
 
     #[test]

@@ -270,3 +270,23 @@ fn amendments_and_undo_follow_the_rules() {
     assert!(matches!(error, StoreError::InvalidScore { .. }), "{error}");
     assert_eq!(fixture.file.score_events(None).unwrap().len(), before);
 }
+
+#[test]
+fn no_source_value_can_be_rewritten_even_of_a_typed_score() {
+    let mut fixture = fixture();
+    fixture
+        .file
+        .enter_score_by_bib(fixture.fran, "1", ScoreInput::text("3:00"), "table")
+        .unwrap();
+    let connection = raw(&fixture);
+    let error = connection
+        .execute(
+            "UPDATE results SET source = 'feed', source_text = '2:00', source_a = 120000",
+            [],
+        )
+        .unwrap_err();
+    assert!(error.to_string().contains("written once"), "{error}");
+    // A typed score that was not amended can still be undone through the store.
+    let history = fixture.file.score_events(Some(fixture.fran)).unwrap();
+    fixture.file.undo_entry(history[0].id, "table").unwrap();
+}
