@@ -2,20 +2,22 @@
 //!
 //! This is the only part of the crate that touches the store, and it does so
 //! through the store's public API only (no SQL here): the competition record,
-//! divisions, competitors, teams, workouts, the workout leaderboards for the
-//! whole field and every division, the overall leaderboards with the stored
-//! settings, and the amendment events of the audit trail. Settings and
-//! anything else in the file are never read, so they cannot reach an export.
+//! divisions, competitors, teams, workouts, each workout's whole-field
+//! leaderboard, the stored leaderboard settings, and the amendment events of
+//! the audit trail. Division and overall leaderboards are derived from the
+//! whole-field rows with the engine ([`ExportData::from_ranked`]). No other
+//! setting and nothing else in the file is read, so it cannot reach an export.
 
 use std::path::Path;
 
 use chrono::Utc;
 use scoretable_core::model::Workout;
+use scoretable_core::overall::validate_overall_mode;
 use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
 
 use crate::archive::{write_sealed_archive, ArchiveOptions, ArchiveSummary};
-use crate::data::{AmendmentLogEntry, ExportData, OverallLeaderboard, WorkoutLeaderboard};
+use crate::data::{AmendmentLogEntry, ExportData, SnapshotParts};
 use crate::error::ExportError;
 
 fn store_error(what: &str, error: scoretable_store::StoreError) -> ExportError {
@@ -54,34 +56,25 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
         .map_err(|error| store_error("workouts", error))?;
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
 
-    let scopes: Vec<Option<i64>> = std::iter::once(None)
-        .chain(divisions.iter().map(|division| Some(division.id)))
-        .collect();
-    let mut workout_leaderboards = Vec::with_capacity(workouts.len() * scopes.len());
-    for workout in &workouts {
-        for division_id in &scopes {
-            let rows = file
-                .workout_leaderboard(workout.id, *division_id)
-                .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-            workout_leaderboards.push(WorkoutLeaderboard {
-                workout_id: workout.id,
-                division_id: *division_id,
-                rows,
-            });
-        }
+    let infos = file
+        .entrant_infos()
+        .map_err(|error| store_error("entrants", error))?;
+    // Each workout is ranked once by the store; division and overall
+    // leaderboards are derived from those rows by the engine, exactly as the
+    // store derives them, instead of re-ranking every workout per division.
+    let mut ranked = Vec::with_capacity(workouts.len());
+    for workout in workouts {
+        let rows = file
+            .workout_leaderboard(workout.id, None)
+            .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
+        ranked.push((workout, rows));
     }
-    let mut overall_leaderboards = Vec::with_capacity(scopes.len());
-    if !workouts.is_empty() {
-        for division_id in &scopes {
-            let rows = file
-                .overall_leaderboard(*division_id, None, None)
-                .map_err(|error| store_error("overall leaderboard", error))?;
-            overall_leaderboards.push(OverallLeaderboard {
-                division_id: *division_id,
-                rows,
-            });
-        }
-    }
+    let settings = file
+        .leaderboard_settings()
+        .map_err(|error| store_error("leaderboard settings", error))?;
+    let just_workouts: Vec<Workout> = ranked.iter().map(|(workout, _)| workout.clone()).collect();
+    validate_overall_mode(&just_workouts, &settings.mode)
+        .map_err(|error| ExportError::render("overall leaderboard", error))?;
 
     let events = file
         .score_events(None)
@@ -91,7 +84,7 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
         .into_iter()
         .filter(|event| event.kind == ScoreEventKind::Amend)
     {
-        let workout = workouts
+        let workout = just_workouts
             .iter()
             .find(|workout| workout.id == event.workout_id);
         amendments.push(AmendmentLogEntry {
@@ -108,17 +101,20 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
         });
     }
 
-    Ok(ExportData {
+    let parts = SnapshotParts {
         competition,
         divisions,
         competitors,
         teams,
-        workouts,
-        workout_leaderboards,
-        overall_leaderboards,
         amendments,
         generated_at: Utc::now(),
-    })
+    };
+    Ok(ExportData::from_ranked(
+        parts,
+        ranked,
+        &infos,
+        Some((&settings.mode, settings.tie_break)),
+    ))
 }
 
 /// Takes a snapshot of `file`, backs the file up with SQLite's online backup

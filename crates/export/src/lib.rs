@@ -40,8 +40,8 @@ pub use archive::{
 };
 pub use awards::{Award, AwardBasis, AwardCategory, AwardCategoryList, AwardList, AwardRules};
 pub use data::{
-    AmendmentLogEntry, EntrantDirectory, EntrantDisplay, ExportData, Exporter, OverallLeaderboard,
-    WorkoutLeaderboard,
+    division_rows, AmendmentLogEntry, EntrantDirectory, EntrantDisplay, ExportData, Exporter,
+    OverallLeaderboard, SnapshotParts, WorkoutLeaderboard,
 };
 pub use error::ExportError;
 pub use gather::{gather_export_data, seal_competition};

@@ -13,12 +13,20 @@
 //!                   last_name, gender, country, club, division_ids } ],
 //!   "workouts": [ { the workout definition (id, name, sequence, score_type, time_cap_ms,
 //!                   rounding, tie_break, timing_points, heats, state, ...),
-//!                   "leaderboards": [ { "division_id": null or id,
-//!                                       "rows": [ ranked rows ] } ] } ],
+//!                   "leaderboards": [ { "division_id": null, "rows": [ ranked rows ] },
+//!                                     { "division_id": 3, "entrants": [ entrant, ... ] } ] } ],
 //!   "overall": [ { "division_id": null or id, "rows": [ overall rows ] } ],
 //!   "amendments": [ amendment log entries, oldest first ]
 //! }
 //! ```
+//!
+//! A division leaderboard whose rows are exactly the whole field's rows for
+//! its entrants (always so for snapshots the store or the engine made, since
+//! a ranked row already carries every division place) lists only the
+//! entrants, in division order; [`ResultsDocument::workout_rows`] resolves
+//! them. Otherwise it carries its own `rows`. This keeps a 60,000-athlete
+//! document from repeating every row once per division. The document is
+//! written as compact JSON.
 //!
 //! Ranked rows and overall rows are the engine's own types
 //! ([`RankedRow`], [`OverallRow`]) serialised with serde, so a reader gets the
@@ -80,10 +88,47 @@ pub struct ResultsWorkout {
     pub leaderboards: Vec<ResultsWorkoutLeaderboard>,
 }
 
+/// One leaderboard of a workout: full rows, or the entrants of a division
+/// in order when their rows are the whole field's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultsWorkoutLeaderboard {
     pub division_id: Option<Id>,
-    pub rows: Vec<RankedRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<RankedRow>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrants: Option<Vec<Entrant>>,
+}
+
+impl ResultsDocument {
+    /// The rows of one workout leaderboard, resolving entrant lists against
+    /// the whole-field leaderboard. `None` when the document has no such
+    /// leaderboard or an entrant list names someone the whole field lacks.
+    pub fn workout_rows(&self, workout_id: Id, division_id: Option<Id>) -> Option<Vec<RankedRow>> {
+        let workout = self
+            .workouts
+            .iter()
+            .find(|workout| workout.workout.id == workout_id)?;
+        let board = workout
+            .leaderboards
+            .iter()
+            .find(|board| board.division_id == division_id)?;
+        if let Some(rows) = &board.rows {
+            return Some(rows.clone());
+        }
+        let whole_field = workout
+            .leaderboards
+            .iter()
+            .find(|board| board.division_id.is_none())
+            .and_then(|board| board.rows.as_ref())?;
+        let by_entrant: std::collections::HashMap<Entrant, &RankedRow> =
+            whole_field.iter().map(|row| (row.entrant, row)).collect();
+        board
+            .entrants
+            .as_ref()?
+            .iter()
+            .map(|entrant| by_entrant.get(entrant).map(|row| (*row).clone()))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,15 +167,7 @@ impl Exporter<'_> {
             .into_iter()
             .map(|workout| ResultsWorkout {
                 workout: workout.clone(),
-                leaderboards: data
-                    .workout_leaderboards
-                    .iter()
-                    .filter(|board| board.workout_id == workout.id)
-                    .map(|board| ResultsWorkoutLeaderboard {
-                        division_id: board.division_id,
-                        rows: board.rows.clone(),
-                    })
-                    .collect(),
+                leaderboards: workout_leaderboards_for(data, workout.id),
             })
             .collect();
         let overall = data
@@ -154,14 +191,56 @@ impl Exporter<'_> {
         })
     }
 
-    /// The results document as pretty-printed JSON bytes.
+    /// The results document as compact JSON bytes.
     pub fn results_json(&self) -> Result<Vec<u8>, ExportError> {
         let document = self.results_document()?;
-        let mut bytes = serde_json::to_vec_pretty(&document)
+        let mut bytes = serde_json::to_vec(&document)
             .map_err(|error| ExportError::render("results JSON", error))?;
         bytes.push(b'\n');
         Ok(bytes)
     }
+}
+
+/// The leaderboards of one workout, division boards as entrant lists when
+/// their rows are the whole field's.
+fn workout_leaderboards_for(
+    data: &crate::ExportData,
+    workout_id: Id,
+) -> Vec<ResultsWorkoutLeaderboard> {
+    let boards: Vec<&crate::WorkoutLeaderboard> = data
+        .workout_leaderboards
+        .iter()
+        .filter(|board| board.workout_id == workout_id)
+        .collect();
+    let whole_field: Option<std::collections::HashMap<Entrant, &RankedRow>> = boards
+        .iter()
+        .find(|board| board.division_id.is_none())
+        .map(|board| board.rows.iter().map(|row| (row.entrant, row)).collect());
+    boards
+        .iter()
+        .map(|board| {
+            let same_as_whole_field = board.division_id.is_some()
+                && whole_field.as_ref().is_some_and(|rows| {
+                    board
+                        .rows
+                        .iter()
+                        .all(|row| rows.get(&row.entrant).is_some_and(|whole| *whole == row))
+                });
+            if same_as_whole_field {
+                ResultsWorkoutLeaderboard {
+                    division_id: board.division_id,
+                    rows: None,
+                    entrants: Some(board.rows.iter().map(|row| row.entrant).collect()),
+                }
+            } else {
+                ResultsWorkoutLeaderboard {
+                    division_id: board.division_id,
+                    rows: Some(board.rows.clone()),
+                    entrants: None,
+                }
+            }
+        })
+        .collect()
 }
 
 /// Reads a results document back, checking its format and version.
