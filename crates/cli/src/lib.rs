@@ -25,11 +25,7 @@ pub fn run_main() -> i32 {
         Ok(output) => {
             let mut stdout = std::io::stdout().lock();
             let written = if json {
-                writeln!(
-                    stdout,
-                    "{}",
-                    serde_json::to_string_pretty(&output.json).unwrap_or_default()
-                )
+                writeln!(stdout, "{}", output.json)
             } else {
                 write!(stdout, "{}", output.text)
             };

@@ -9,22 +9,21 @@ use std::path::Path;
 
 use scoretable_core::explain::{explain_order, explain_overall};
 use scoretable_core::model::{
-    Division, Entrant, OverallMode, OverallRow, OverallTieBreak, RankedRow, Rounding, ScoreType,
-    Workout,
+    Division, Entrant, Id, Millis, OverallCell, OverallMode, OverallRow, OverallTieBreak,
+    PublicationState, RankedRow, Rounding, Score, ScoreType, Status, Workout,
 };
 use scoretable_core::overall::{default_points_mode, parse_points_table_csv};
 use scoretable_core::score::format_workout_time;
 use scoretable_store::CompetitionFile;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::json;
 
 use crate::args::{ExplainArgs, FormatArg, LeaderboardArgs, OverallModeArg};
-use crate::context::{
-    entrant_json, open_competition, resolve_division, resolve_workout, EntrantDirectory,
-};
+use crate::context::{open_competition, resolve_division, resolve_workout, EntrantDirectory};
 use crate::convert::{import_error, store_error};
 use crate::error::{CliError, CliResult};
 use crate::options::option_error;
-use crate::output::Output;
+use crate::output::{to_json, Output};
 use crate::table::{Align, Table};
 
 /// Places shared by several rows, so they can be shown as `2=`.
@@ -48,11 +47,91 @@ fn place_text(place: Option<u32>, shared: &std::collections::HashSet<u32>) -> St
     }
 }
 
+#[derive(Serialize)]
+struct DivisionJson<'a> {
+    id: Id,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct WorkoutSummaryJson<'a> {
+    id: Id,
+    name: &'a str,
+    score_type: ScoreType,
+    state: PublicationState,
+}
+
+#[derive(Serialize)]
+struct DivisionRankJson {
+    division_id: Id,
+    division: String,
+    rank: u32,
+}
+
+#[derive(Serialize)]
+struct SplitJson<'a> {
+    timing_point_id: Id,
+    timing_point: Option<&'a str>,
+    total_ms: Millis,
+    leg_ms: Millis,
+    position: u32,
+    difference_ms: Millis,
+}
+
+/// One row of a workout board in `--json`.
+#[derive(Serialize)]
+struct WorkoutRowJson<'a> {
+    rank: Option<u32>,
+    /// The place is shared with another row.
+    tied: bool,
+    division_rank: Option<u32>,
+    entrant: Entrant,
+    bib: &'a str,
+    name: String,
+    display: &'a str,
+    score: Option<Score>,
+    status: Option<Status>,
+    difference_ms: Option<Millis>,
+    tie_break_ms: Option<Millis>,
+    division_ranks: Vec<DivisionRankJson>,
+    splits: Vec<SplitJson<'a>>,
+    amended: bool,
+    partial: bool,
+}
+
+#[derive(Serialize)]
+struct WorkoutBoardJson<'a> {
+    leaderboard: &'static str,
+    workout: WorkoutSummaryJson<'a>,
+    division: Option<DivisionJson<'a>>,
+    rows: Vec<WorkoutRowJson<'a>>,
+}
+
+/// One row of the overall board in `--json`.
+#[derive(Serialize)]
+struct OverallRowJson<'a> {
+    rank: u32,
+    tied: bool,
+    entrant: Entrant,
+    bib: &'a str,
+    name: String,
+    total: i64,
+    total_display: String,
+    cells: &'a [OverallCell],
+}
+
 fn is_overall_target(target: &str) -> bool {
     target.trim().eq_ignore_ascii_case("overall")
 }
 
-pub fn leaderboard(file: Option<&Path>, arguments: &LeaderboardArgs) -> CliResult<Output> {
+pub fn leaderboard(
+    file: Option<&Path>,
+    json_requested: bool,
+    arguments: &LeaderboardArgs,
+) -> CliResult<Output> {
+    // Only the requested form is built: a 60,000-row board as a JSON value
+    // costs far more than the table, and the other way round.
+    let want_json = json_requested || arguments.format == FormatArg::Json;
     let store = open_competition(file)?;
     let directory = EntrantDirectory::load(&store)?;
     let division = arguments
@@ -61,10 +140,10 @@ pub fn leaderboard(file: Option<&Path>, arguments: &LeaderboardArgs) -> CliResul
         .map(|reference| resolve_division(&store, reference))
         .transpose()?;
     let (table, json) = if is_overall_target(&arguments.target) {
-        overall_board(&store, &directory, division.as_ref(), arguments)?
+        overall_board(&store, &directory, division.as_ref(), arguments, want_json)?
     } else {
         let workout = resolve_workout(&store, &arguments.target)?;
-        workout_board(&store, &directory, &workout, division.as_ref())?
+        workout_board(&store, &directory, &workout, division.as_ref(), want_json)?
     };
     store.close().map_err(store_error)?;
     let text = match arguments.format {
@@ -72,12 +151,10 @@ pub fn leaderboard(file: Option<&Path>, arguments: &LeaderboardArgs) -> CliResul
         FormatArg::Csv => table
             .to_csv()
             .map_err(|error| CliError::io(format!("cannot write CSV: {error}")))?,
-        FormatArg::Json => {
-            // `--format json` prints the JSON document even without `--json`.
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        }
+        // `--format json` prints the JSON document even without `--json`.
+        FormatArg::Json => json.clone(),
     };
-    Ok(Output::new(text, json))
+    Ok(Output::with_json_text(text, json))
 }
 
 /// Behind the leader, `+0:12.3`, for time workouts.
@@ -104,7 +181,8 @@ fn workout_board(
     directory: &EntrantDirectory,
     workout: &Workout,
     division: Option<&Division>,
-) -> CliResult<(Table, Value)> {
+    want_json: bool,
+) -> CliResult<(Table, String)> {
     let rows = store
         .workout_leaderboard(workout.id, division.map(|division| division.id))
         .map_err(store_error)?;
@@ -151,98 +229,112 @@ fn workout_board(
 
     let mut json_rows = Vec::with_capacity(rows.len());
     for row in &rows {
-        let mut cells = Vec::with_capacity(columns.len());
-        if division.is_some() {
-            cells.push(place_text(division_place(row), &shared_division));
+        if !want_json {
+            let mut cells = Vec::with_capacity(columns.len());
+            if division.is_some() {
+                cells.push(place_text(division_place(row), &shared_division));
+            }
+            cells.push(place_text(row.rank, &shared_overall));
+            cells.push(directory.bib(row.entrant).to_string());
+            cells.push(directory.name(row.entrant));
+            cells.push(row.display.clone());
+            if timed {
+                cells.push(behind_text(workout, row));
+            }
+            if workout.tie_break == scoretable_core::model::TieBreak::TieBreakTime {
+                cells.push(
+                    row.tie_break_ms
+                        .map(|ms| format_workout_time(workout.rounding, ms))
+                        .unwrap_or_default(),
+                );
+            }
+            for point in &workout.timing_points {
+                let cell = row
+                    .splits
+                    .iter()
+                    .find(|split| split.timing_point_id == point.id)
+                    .map(|split| {
+                        format!(
+                            "{} ({})",
+                            format_workout_time(workout.rounding, split.total_ms),
+                            split.position
+                        )
+                    })
+                    .unwrap_or_default();
+                cells.push(cell);
+            }
+            if division.is_none() {
+                cells.push(
+                    row.division_ranks
+                        .iter()
+                        .map(|(id, rank)| format!("{} {rank}", directory.division_name(*id)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                );
+            }
+            cells.push(notes(row));
+            table.push(cells);
+            continue;
         }
-        cells.push(place_text(row.rank, &shared_overall));
-        cells.push(directory.bib(row.entrant).to_string());
-        cells.push(directory.name(row.entrant));
-        cells.push(row.display.clone());
-        if timed {
-            cells.push(behind_text(workout, row));
-        }
-        if workout.tie_break == scoretable_core::model::TieBreak::TieBreakTime {
-            cells.push(
-                row.tie_break_ms
-                    .map(|ms| format_workout_time(workout.rounding, ms))
-                    .unwrap_or_default(),
-            );
-        }
-        for point in &workout.timing_points {
-            let cell = row
+        json_rows.push(WorkoutRowJson {
+            rank: row.rank,
+            tied: row.rank.is_some_and(|rank| shared_overall.contains(&rank)),
+            division_rank: division_place(row),
+            entrant: row.entrant,
+            bib: directory.bib(row.entrant),
+            name: directory.name(row.entrant),
+            display: &row.display,
+            score: row.score,
+            status: row.status,
+            difference_ms: row.difference_ms,
+            tie_break_ms: row.tie_break_ms,
+            division_ranks: row
+                .division_ranks
+                .iter()
+                .map(|(id, rank)| DivisionRankJson {
+                    division_id: *id,
+                    division: directory.division_name(*id),
+                    rank: *rank,
+                })
+                .collect(),
+            splits: row
                 .splits
                 .iter()
-                .find(|split| split.timing_point_id == point.id)
-                .map(|split| {
-                    format!(
-                        "{} ({})",
-                        format_workout_time(workout.rounding, split.total_ms),
-                        split.position
-                    )
+                .map(|split| SplitJson {
+                    timing_point_id: split.timing_point_id,
+                    timing_point: workout
+                        .timing_points
+                        .iter()
+                        .find(|point| point.id == split.timing_point_id)
+                        .map(|point| point.name.as_str()),
+                    total_ms: split.total_ms,
+                    leg_ms: split.leg_ms,
+                    position: split.position,
+                    difference_ms: split.difference_ms,
                 })
-                .unwrap_or_default();
-            cells.push(cell);
-        }
-        if division.is_none() {
-            cells.push(
-                row.division_ranks
-                    .iter()
-                    .map(|(id, rank)| format!("{} {rank}", directory.division_name(*id)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
-        }
-        cells.push(notes(row));
-        table.push(cells);
-
-        json_rows.push(json!({
-            "rank": row.rank,
-            "tied": row.rank.is_some_and(|rank| shared_overall.contains(&rank)),
-            "division_rank": division_place(row),
-            "entrant": entrant_json(row.entrant),
-            "bib": directory.bib(row.entrant),
-            "name": directory.name(row.entrant),
-            "display": row.display,
-            "score": row.score,
-            "status": row.status,
-            "difference_ms": row.difference_ms,
-            "tie_break_ms": row.tie_break_ms,
-            "division_ranks": row.division_ranks.iter().map(|(id, rank)| json!({
-                "division_id": id,
-                "division": directory.division_name(*id),
-                "rank": rank,
-            })).collect::<Vec<_>>(),
-            "splits": row.splits.iter().map(|split| {
-                let name = workout
-                    .timing_points
-                    .iter()
-                    .find(|point| point.id == split.timing_point_id)
-                    .map(|point| point.name.clone());
-                json!({
-                    "timing_point_id": split.timing_point_id,
-                    "timing_point": name,
-                    "total_ms": split.total_ms,
-                    "leg_ms": split.leg_ms,
-                    "position": split.position,
-                    "difference_ms": split.difference_ms,
-                })
-            }).collect::<Vec<_>>(),
-            "amended": row.amended,
-            "partial": row.partial,
-        }));
+                .collect(),
+            amended: row.amended,
+            partial: row.partial,
+        });
     }
-    let json = json!({
-        "leaderboard": "workout",
-        "workout": {
-            "id": workout.id,
-            "name": workout.name,
-            "score_type": workout.score_type,
-            "state": workout.state,
-        },
-        "division": division.map(|division| json!({ "id": division.id, "name": division.name })),
-        "rows": json_rows,
-    });
+    let json = if want_json {
+        to_json(&WorkoutBoardJson {
+            leaderboard: "workout",
+            workout: WorkoutSummaryJson {
+                id: workout.id,
+                name: &workout.name,
+                score_type: workout.score_type,
+                state: workout.state,
+            },
+            division: division.map(|division| DivisionJson {
+                id: division.id,
+                name: &division.name,
+            }),
+            rows: json_rows,
+        })
+    } else {
+        String::new()
+    };
     Ok((table, json))
 }
 
@@ -342,7 +434,8 @@ fn overall_board(
     directory: &EntrantDirectory,
     division: Option<&Division>,
     arguments: &LeaderboardArgs,
-) -> CliResult<(Table, Value)> {
+    want_json: bool,
+) -> CliResult<(Table, String)> {
     let (mode, tie_break) = overall_settings(store, arguments)?;
     let workouts = store.workouts().map_err(store_error)?;
     let rows = store
@@ -369,43 +462,50 @@ fn overall_board(
     let mut table = Table::new(&column_refs);
     let mut json_rows = Vec::with_capacity(rows.len());
     for row in &rows {
-        let mut cells = vec![
-            place_text(Some(row.rank), &shared),
-            directory.bib(row.entrant).to_string(),
-            directory.name(row.entrant),
-            total_text(&mode, &workouts, row.total),
-        ];
-        for workout in &workouts {
-            let cell = row.cells.iter().find(|cell| cell.workout_id == workout.id);
-            cells.push(match cell {
-                None => String::new(),
-                Some(cell) => match mode {
-                    OverallMode::Cumulative => cell.display.clone(),
-                    _ if cell.display.is_empty() => cell.points.to_string(),
-                    _ => format!("{} ({})", cell.points, cell.display),
-                },
-            });
+        if !want_json {
+            let mut cells = vec![
+                place_text(Some(row.rank), &shared),
+                directory.bib(row.entrant).to_string(),
+                directory.name(row.entrant),
+                total_text(&mode, &workouts, row.total),
+            ];
+            for workout in &workouts {
+                let cell = row.cells.iter().find(|cell| cell.workout_id == workout.id);
+                cells.push(match cell {
+                    None => String::new(),
+                    Some(cell) => match mode {
+                        OverallMode::Cumulative => cell.display.clone(),
+                        _ if cell.display.is_empty() => cell.points.to_string(),
+                        _ => format!("{} ({})", cell.points, cell.display),
+                    },
+                });
+            }
+            table.push(cells);
+            continue;
         }
-        table.push(cells);
-        json_rows.push(json!({
-            "rank": row.rank,
-            "tied": shared.contains(&row.rank),
-            "entrant": entrant_json(row.entrant),
-            "bib": directory.bib(row.entrant),
-            "name": directory.name(row.entrant),
-            "total": row.total,
-            "total_display": total_text(&mode, &workouts, row.total),
-            "cells": row.cells,
-        }));
+        json_rows.push(OverallRowJson {
+            rank: row.rank,
+            tied: shared.contains(&row.rank),
+            entrant: row.entrant,
+            bib: directory.bib(row.entrant),
+            name: directory.name(row.entrant),
+            total: row.total,
+            total_display: total_text(&mode, &workouts, row.total),
+            cells: &row.cells,
+        });
     }
-    let json = json!({
-        "leaderboard": "overall",
-        "mode": mode,
-        "tie_break": tie_break,
-        "division": division.map(|division| json!({ "id": division.id, "name": division.name })),
-        "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name })).collect::<Vec<_>>(),
-        "rows": json_rows,
-    });
+    let json = if want_json {
+        to_json(&json!({
+            "leaderboard": "overall",
+            "mode": mode,
+            "tie_break": tie_break,
+            "division": division.map(|division| DivisionJson { id: division.id, name: &division.name }),
+            "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name })).collect::<Vec<_>>(),
+            "rows": json_rows,
+        }))
+    } else {
+        String::new()
+    };
     Ok((table, json))
 }
 

@@ -51,7 +51,7 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
         Command::Score(ScoreCommand::History { workout, bib }) => {
             scores::score_history(file, workout, bib)
         }
-        Command::Leaderboard(arguments) => leaderboard::leaderboard(file, arguments),
+        Command::Leaderboard(arguments) => leaderboard::leaderboard(file, cli.json, arguments),
         Command::Explain(arguments) => leaderboard::explain(file, arguments),
         Command::Demo(arguments) => events::demo(&arguments.path),
         Command::Generate(arguments) => events::generate(arguments),
