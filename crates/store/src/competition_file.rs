@@ -6,7 +6,7 @@
 //!   `foreign_keys=ON` and a five second `busy_timeout`. With WAL and FULL,
 //!   a commit is on disk (fsynced WAL frame) before the call returns, so an
 //!   acknowledged score survives a crash or power loss at any later moment.
-//! - Every write is one `BEGIN IMMEDIATE` transaction (see [`CompetitionFile::write`]),
+//! - Every write is one `BEGIN IMMEDIATE` transaction (see `CompetitionFile::write`),
 //!   so bad input rolls back completely and a concurrent writer waits for the
 //!   lock up front instead of failing half way.
 //! - Unclean shutdown detection: each open handle records itself in the

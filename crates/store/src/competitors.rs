@@ -11,6 +11,10 @@
 //! automatically in every `Gender` division of its gender and every
 //! `AgeGroup` division whose gender (if any) and inclusive age range match its
 //! age on the competition's first day.
+//!
+//! Adding a gender or age-group division later places every existing
+//! competitor who matches it; changing such a division's rule recomputes its
+//! members. Custom divisions are only ever assigned explicitly.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -290,6 +294,52 @@ pub(crate) fn automatic_divisions(
         .collect()
 }
 
+/// Places every competitor matching a gender or age-group division's rule in
+/// it (and, with `replace`, removes those who no longer match). Custom
+/// divisions are left alone. Returns how many competitors are members after.
+fn place_rule_members(
+    transaction: &Transaction<'_>,
+    division: &Division,
+    replace: bool,
+) -> Result<usize> {
+    if division.kind == DivisionKind::Custom {
+        return Ok(0);
+    }
+    let start = competition_start(transaction)?;
+    let only_this = [division.clone()];
+    let mut members = Vec::new();
+    {
+        let mut statement =
+            transaction.prepare_cached("SELECT id, gender, date_of_birth FROM competitors")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: Id = row.get(0)?;
+            let gender: Option<Word> = row.get(1)?;
+            let gender = gender
+                .map(|word| decode(1, gender_from_word(&word.0)))
+                .transpose()?;
+            let date_of_birth: Option<String> = row.get(2)?;
+            if !automatic_divisions(&only_this, gender, date_of_birth.as_deref(), start).is_empty()
+            {
+                members.push(id);
+            }
+        }
+    }
+    if replace {
+        transaction.execute(
+            "DELETE FROM competitor_divisions WHERE division_id = ?1",
+            params![division.id],
+        )?;
+    }
+    let mut insert = transaction.prepare_cached(
+        "INSERT OR IGNORE INTO competitor_divisions (competitor_id, division_id) VALUES (?1, ?2)",
+    )?;
+    for id in &members {
+        insert.execute(params![id, division.id])?;
+    }
+    Ok(members.len())
+}
+
 fn validate_division(division: &Division) -> Result<()> {
     let invalid = |message: String| StoreError::InvalidInput {
         field: format!("division {:?}", division.name),
@@ -522,20 +572,34 @@ impl CompetitionFile {
                     division.max_age
                 ],
             );
-            match result {
-                Ok(_) => Ok(transaction.last_insert_rowid()),
-                Err(error) if unique_conflict(&error).is_some() => Err(StoreError::Conflict(
-                    format!("Division {} already exists", division.name.trim()),
-                )),
-                Err(error) => Err(error.into()),
-            }
+            let id = match result {
+                Ok(_) => transaction.last_insert_rowid(),
+                Err(error) if unique_conflict(&error).is_some() => {
+                    return Err(StoreError::Conflict(format!(
+                        "Division {} already exists",
+                        division.name.trim()
+                    )))
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let stored = Division {
+                id,
+                ..division.clone()
+            };
+            place_rule_members(transaction, &stored, false)?;
+            Ok(id)
         })
     }
 
-    /// Replaces a division's definition. Existing memberships are kept.
+    /// Replaces a division's definition. A gender or age-group division's
+    /// members are recomputed from its rule when the rule changes; custom
+    /// memberships are kept.
     pub fn update_division(&mut self, division: &Division) -> Result<()> {
         validate_division(division)?;
         self.write(|transaction| {
+            let previous = load_divisions(transaction)?
+                .into_iter()
+                .find(|stored| stored.id == division.id);
             let changed = transaction.execute(
                 "UPDATE divisions SET name = ?2, kind = ?3, gender = ?4, min_age = ?5,
                     max_age = ?6 WHERE id = ?1",
@@ -553,6 +617,22 @@ impl CompetitionFile {
                     what: "division",
                     key: division.id.to_string(),
                 });
+            }
+            let rule_changed = previous.as_ref().is_some_and(|previous| {
+                (
+                    previous.kind,
+                    previous.gender,
+                    previous.min_age,
+                    previous.max_age,
+                ) != (
+                    division.kind,
+                    division.gender,
+                    division.min_age,
+                    division.max_age,
+                )
+            });
+            if rule_changed {
+                place_rule_members(transaction, division, true)?;
             }
             Ok(())
         })

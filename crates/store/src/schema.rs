@@ -1,7 +1,7 @@
 //! The competition file's schema and its versioned migrations.
 //!
 //! The schema version lives in SQLite's `user_version` header field. Every
-//! migration is a plain SQL script in [`MIGRATIONS`]; migration `n` (1-based)
+//! migration is a plain SQL script in `MIGRATIONS`; migration `n` (1-based)
 //! brings a file from version `n - 1` to version `n`. Opening a file applies
 //! all missing migrations in ONE immediate transaction, so a file is either at
 //! its old version or fully at the current one, never in between. A file with

@@ -517,3 +517,55 @@ fn sixty_thousand_competitors_import_in_one_go_and_rank() {
     assert_eq!(board.len(), 60_000);
     assert_eq!(board[0].rank, Some(1));
 }
+
+#[test]
+fn divisions_added_later_collect_their_members_and_follow_rule_changes() {
+    let (_directory, mut file) = new_file();
+    let mut ann = draft(2, "1", "Ann", "Lee", Gender::Female);
+    ann.date_of_birth = Some("1990-06-01".into()); // 36 on 2026-06-01.
+    let mut bea = draft(3, "2", "Bea", "Kay", Gender::Female);
+    bea.date_of_birth = Some("1980-01-01".into()); // 46.
+    let dan = draft(4, "3", "Dan", "Roe", Gender::Male);
+    file.import_competitors(&[ann, bea, dan]).unwrap();
+    let women = file
+        .add_division(&gender_division("Women", Gender::Female))
+        .unwrap();
+    let group = file
+        .add_division(&age_group(
+            "Women 35-39",
+            Some(Gender::Female),
+            35,
+            Some(39),
+        ))
+        .unwrap();
+    let members = |file: &CompetitionFile, division: i64| -> Vec<String> {
+        file.competitors_in_division(division)
+            .unwrap()
+            .into_iter()
+            .map(|competitor| competitor.bib)
+            .collect()
+    };
+    assert_eq!(members(&file, women), ["1", "2"]);
+    assert_eq!(members(&file, group), ["1"]);
+    let mut widened = file
+        .divisions()
+        .unwrap()
+        .into_iter()
+        .find(|division| division.id == group)
+        .unwrap();
+    widened.name = "Women 35-49".into();
+    widened.max_age = Some(49);
+    file.update_division(&widened).unwrap();
+    assert_eq!(members(&file, group), ["1", "2"]);
+    let custom = file
+        .add_division(&Division {
+            id: 0,
+            name: "Elite".into(),
+            kind: DivisionKind::Custom,
+            gender: None,
+            min_age: None,
+            max_age: None,
+        })
+        .unwrap();
+    assert!(members(&file, custom).is_empty());
+}
