@@ -50,6 +50,8 @@ pub enum ErrorKind {
     BadInput,
     /// A bib, workout, division or entry that does not exist.
     NotFound,
+    /// The command line itself is wrong: an unknown option, a missing argument.
+    Usage,
     /// The request is understood but not allowed: the score already exists,
     /// the workout is official, the amendment has no reason.
     Refused,
@@ -109,7 +111,7 @@ impl CliError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         match self.kind {
-            ErrorKind::BadInput | ErrorKind::NotFound | ErrorKind::Refused => 2,
+            ErrorKind::Usage | ErrorKind::BadInput | ErrorKind::NotFound | ErrorKind::Refused => 2,
             ErrorKind::Store | ErrorKind::Io => 1,
         }
     }

@@ -16,10 +16,15 @@ use std::io::Write;
 
 use clap::Parser;
 
+use crate::error::{CliError, ErrorKind};
+
 /// Parses the process arguments, runs the command, prints its output and
 /// returns the process exit code.
 pub fn run_main() -> i32 {
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return report_usage_error(error),
+    };
     let json = cli.json;
     match commands::run(&cli) {
         Ok(output) => {
@@ -48,4 +53,42 @@ pub fn run_main() -> i32 {
             error.exit_code()
         }
     }
+}
+
+/// Help and version go to stdout as clap prints them; a usage error is
+/// printed by clap, or as a JSON error document when `--json` was given.
+fn report_usage_error(error: clap::Error) -> i32 {
+    use clap::error::ErrorKind as ClapKind;
+    if matches!(
+        error.kind(),
+        ClapKind::DisplayHelp
+            | ClapKind::DisplayVersion
+            | ClapKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return if error.kind() == ClapKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            2
+        } else {
+            0
+        };
+    }
+    if std::env::args().any(|argument| argument == "--json") {
+        let message = error
+            .render()
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("error: ")
+            .to_string();
+        let error = CliError {
+            kind: ErrorKind::Usage,
+            message,
+            problems: Vec::new(),
+        };
+        eprintln!("{}", error.render_json());
+        return error.exit_code();
+    }
+    let _ = error.print();
+    2
 }

@@ -761,3 +761,43 @@ fn demo_generate_and_backup() {
     };
     assert_eq!(copy.json(&["leaderboard", "1"]), board);
 }
+
+#[test]
+fn every_listing_prints_one_json_document() {
+    let session = Session::new();
+    set_up(&session);
+    enter_fran(&session);
+    session.ok(&["team", "add", "Harbour", "--bib", "T2", "--member", "1,3,5"]);
+    for arguments in [
+        vec!["info"],
+        vec!["division", "list"],
+        vec!["competitors", "list"],
+        vec!["competitor", "show", "3"],
+        vec!["team", "list"],
+        vec!["workout", "list"],
+        vec!["score", "history", "Fran", "1"],
+        vec!["leaderboard", "Fran", "--division", "Masters 40+"],
+        vec!["leaderboard", "overall", "--mode", "cumulative"],
+        vec!["explain", "Fran", "4", "5"],
+    ] {
+        let document = session.json(&arguments);
+        assert!(document.is_object(), "{arguments:?}: {document}");
+    }
+    let divisions = session.json(&["division", "list"]);
+    assert_eq!(divisions["divisions"][2]["name"], "Masters 40+");
+    assert_eq!(divisions["divisions"][2]["members"], 3);
+    let explanation = session.json(&["explain", "Fran", "5", "4"]);
+    assert!(explanation["explanation"]
+        .as_str()
+        .unwrap()
+        .starts_with("Di Diaz ranks above Eve Ekwueme"));
+
+    // Usage errors are JSON too when --json is given.
+    let (code, error) = session.fail_json(&["leaderboard", "Fran", "--mode", "sideways"]);
+    assert_eq!(code, 2);
+    assert_eq!(error["error"]["kind"], "usage");
+    assert!(error["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("sideways"));
+}
