@@ -578,6 +578,23 @@ fn case_a(
             divisions.len()
         ),
     ));
+    let (one_pass, one_pass_rows) = timing::measure(
+        config.iterations,
+        || (),
+        |()| {
+            let rows = store
+                .workout_leaderboard(stored_workout.id, None)
+                .map_err(fail("ranking"))?;
+            Ok::<_, BenchError>(division_boards_from_one_ranking(&rows))
+        },
+    );
+    let one_pass_rows: usize = one_pass_rows?.values().map(Vec::len).sum();
+    figures.push(Figure::new(
+        "every division board from one ranking",
+        one_pass,
+        Some(one_pass_rows),
+        "one workout_leaderboard split by division places (ranked rows; the alternative to one call per division)",
+    ));
     let infos = try_to!("loading entrants", store.entrant_infos())?;
     let entries: Vec<ResultEntry> = try_to!("loading results", store.results(stored_workout.id))?
         .iter()
@@ -616,6 +633,27 @@ fn case_a(
         competitors_csv_bytes: csv_bytes,
         competition_file_bytes: file_bytes,
     })
+}
+
+/// Splits one workout ranking into division boards ordered by division
+/// place; each ranked row carries its place in every division it belongs to.
+fn division_boards_from_one_ranking(
+    rows: &[scoretable_core::model::RankedRow],
+) -> std::collections::BTreeMap<scoretable_core::model::Id, Vec<(u32, Entrant)>> {
+    let mut boards: std::collections::BTreeMap<_, Vec<(u32, Entrant)>> =
+        std::collections::BTreeMap::new();
+    for row in rows {
+        for (division_id, rank) in &row.division_ranks {
+            boards
+                .entry(*division_id)
+                .or_default()
+                .push((*rank, row.entrant));
+        }
+    }
+    for board in boards.values_mut() {
+        board.sort_by_key(|(rank, _)| *rank);
+    }
+    boards
 }
 
 /// Amends a different ranked result each run to a time that moves it, then
