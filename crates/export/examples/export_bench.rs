@@ -19,11 +19,9 @@ use chrono::Utc;
 use scoretable_core::generate::large_individual_event;
 use scoretable_core::import::read_competitors_csv;
 use scoretable_core::model::{Entrant, Id, OverallMode, OverallTieBreak, Source, Split};
-use scoretable_core::overall::overall_leaderboard_for;
 use scoretable_export::{
     gather_export_data, seal_competition, verify_archive, AmendmentLogEntry, ArchiveOptions,
-    AwardRules, ExportData, Exporter, OverallLeaderboard, RunSignupOptions, RunSignupStatusPolicy,
-    WorkoutLeaderboard,
+    AwardRules, ExportData, Exporter, RunSignupOptions, RunSignupStatusPolicy, SnapshotParts,
 };
 use scoretable_store::{BackupPolicy, CompetitionFile, ImportedResult, ScoreInput};
 
@@ -84,81 +82,44 @@ fn main() {
     let infos = event.entrant_infos();
     let data = measure(
         &mut results,
-        "assemble snapshot",
+        "assemble snapshot (ExportData::from_ranked)",
         "division boards + 13 overall boards",
         || {
-            let division_of: HashMap<Entrant, Vec<Id>> = infos
-                .iter()
-                .map(|info| (info.entrant, info.division_ids.clone()))
-                .collect();
-            let mut workout_leaderboards = Vec::new();
-            for (workout, rows) in &ranked {
-                workout_leaderboards.push(WorkoutLeaderboard {
-                    workout_id: workout.id,
-                    division_id: None,
-                    rows: rows.clone(),
-                });
-                for division in &event.divisions {
-                    let division_rows = rows
-                        .iter()
-                        .filter(|row| {
-                            division_of
-                                .get(&row.entrant)
-                                .is_some_and(|ids| ids.contains(&division.id))
-                        })
-                        .cloned()
-                        .collect();
-                    workout_leaderboards.push(WorkoutLeaderboard {
-                        workout_id: workout.id,
-                        division_id: Some(division.id),
-                        rows: division_rows,
+            // Every 200th finisher was amended, so footnotes and the chain have work to do.
+            let mut ranked = ranked.clone();
+            let workout_id = ranked[0].0.id;
+            let mut amendments = Vec::new();
+            for row in ranked[0].1.iter_mut() {
+                if row.rank.is_some_and(|rank| rank % 200 == 0) {
+                    row.amended = true;
+                    amendments.push(AmendmentLogEntry {
+                        sequence: amendments.len() as u64 + 1,
+                        event_id: amendments.len() as i64 + 1,
+                        workout_id,
+                        entrant: row.entrant,
+                        amended_at: "2026-06-13T16:00:00Z".to_string(),
+                        official: "Chief Referee".to_string(),
+                        old_value: "2:00:00".to_string(),
+                        new_value: row.display.clone(),
+                        reason: "Timing mat review".to_string(),
+                        appeal_reference: Some(format!("A-{}", amendments.len() + 1)),
                     });
                 }
             }
-            let scopes = std::iter::once(None)
-                .chain(event.divisions.iter().map(|division| Some(division.id)));
-            let overall_leaderboards = scopes
-                .map(|scope| OverallLeaderboard {
-                    division_id: scope,
-                    rows: overall_leaderboard_for(
-                        &ranked,
-                        &infos,
-                        scope,
-                        &OverallMode::RankSum,
-                        OverallTieBreak::BestFinish,
-                    ),
-                })
-                .collect();
-            // Every 200th finisher was amended, so footnotes and the chain have work to do.
-            let amendments = ranked[0]
-                .1
-                .iter()
-                .filter(|row| row.amended || row.rank.is_some_and(|rank| rank % 200 == 0))
-                .enumerate()
-                .map(|(index, row)| AmendmentLogEntry {
-                    sequence: index as u64 + 1,
-                    event_id: index as i64 + 1,
-                    workout_id: ranked[0].0.id,
-                    entrant: row.entrant,
-                    amended_at: "2026-06-13T16:00:00Z".to_string(),
-                    official: "Chief Referee".to_string(),
-                    old_value: "2:00:00".to_string(),
-                    new_value: row.display.clone(),
-                    reason: "Timing mat review".to_string(),
-                    appeal_reference: Some(format!("A-{}", index + 1)),
-                })
-                .collect();
-            let data = ExportData {
+            let parts = SnapshotParts {
                 competition: event.competition.clone(),
                 divisions: event.divisions.clone(),
                 competitors: event.competitors.clone(),
                 teams: event.teams.clone(),
-                workouts: event.workouts.clone(),
-                workout_leaderboards,
-                overall_leaderboards,
                 amendments,
                 generated_at: Utc::now(),
             };
+            let data = ExportData::from_ranked(
+                parts,
+                ranked,
+                &infos,
+                Some((&OverallMode::RankSum, OverallTieBreak::BestFinish)),
+            );
             (data, 0)
         },
     );

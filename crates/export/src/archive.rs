@@ -327,6 +327,9 @@ pub fn write_sealed_archive(
         zip: ZipWriter::new(BufWriter::new(file)),
         options: SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
+            // Level 1 keeps sealing a 60,000-athlete event to seconds; the
+            // text exports still shrink several times over.
+            .compression_level(Some(1))
             .last_modified_time(zip_time)
             .large_file(true),
         files: Vec::new(),
@@ -411,12 +414,10 @@ fn write_contents<W: Write + Seek>(
         let mut runsignup_options = options.runsignup.clone();
         runsignup_options.division_id = None;
         if data.workout_leaderboard(workout.id, None).is_ok() {
-            match exporter.runsignup_csv(workout.id, &runsignup_options) {
-                Ok(csv) => {
+            match exporter.runsignup_files(workout.id, &runsignup_options) {
+                Ok((csv, json, xml)) => {
                     writer.add_bytes(&format!("results/runsignup/{workout_slug}.csv"), &csv)?;
-                    let json = exporter.runsignup_json(workout.id, &runsignup_options)?;
                     writer.add_bytes(&format!("results/runsignup/{workout_slug}.json"), &json)?;
-                    let xml = exporter.runsignup_xml(workout.id, &runsignup_options)?;
                     writer.add_bytes(&format!("results/runsignup/{workout_slug}.xml"), &xml)?;
                 }
                 Err(

@@ -276,16 +276,7 @@ impl Exporter<'_> {
         options: &RunSignupOptions,
     ) -> Result<Vec<u8>, ExportError> {
         let results = self.runsignup_results(workout_id, options)?;
-        let mut writer = SafeCsvWriter::new();
-        let header: Vec<String> = match results.first() {
-            Some(first) => first.fields.iter().map(|(name, _)| name.clone()).collect(),
-            None => self.runsignup_empty_header(workout_id, options)?,
-        };
-        writer.write_row(&header)?;
-        for result in &results {
-            writer.write_row(result.fields.iter().map(|(_, value)| value.as_text()))?;
-        }
-        writer.into_bytes()
+        self.render_runsignup_csv(&results, workout_id, options)
     }
 
     /// RunSignup's JSON request body (`{"results": [...]}`) for one workout.
@@ -294,29 +285,7 @@ impl Exporter<'_> {
         workout_id: Id,
         options: &RunSignupOptions,
     ) -> Result<Vec<u8>, ExportError> {
-        let results = self.runsignup_results(workout_id, options)?;
-        let mut array = Vec::with_capacity(results.len());
-        for result in &results {
-            let mut object = serde_json::Map::with_capacity(result.fields.len());
-            for (name, value) in &result.fields {
-                let json_value = match value {
-                    RunSignupValue::Number(text) => match text.parse::<u64>() {
-                        Ok(number) => serde_json::Value::from(number),
-                        Err(_) => serde_json::Value::from(text.clone()),
-                    },
-                    RunSignupValue::Text(text) => serde_json::Value::from(text.clone()),
-                    RunSignupValue::Blank => continue,
-                };
-                object.insert(name.clone(), json_value);
-            }
-            array.push(serde_json::Value::Object(object));
-        }
-        let mut document = serde_json::Map::new();
-        document.insert("results".to_string(), serde_json::Value::Array(array));
-        let mut bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(document))
-            .map_err(|error| ExportError::render("RunSignup JSON", error))?;
-        bytes.push(b'\n');
-        Ok(bytes)
+        render_runsignup_json(&self.runsignup_results(workout_id, options)?)
     }
 
     /// RunSignup's XML request body (`<request><result><field>...`) for one workout.
@@ -325,25 +294,42 @@ impl Exporter<'_> {
         workout_id: Id,
         options: &RunSignupOptions,
     ) -> Result<Vec<u8>, ExportError> {
+        Ok(render_runsignup_xml(
+            &self.runsignup_results(workout_id, options)?,
+        ))
+    }
+
+    /// All three RunSignup request bodies of one workout, computing the
+    /// results once: `(csv, json, xml)`.
+    pub fn runsignup_files(
+        &self,
+        workout_id: Id,
+        options: &RunSignupOptions,
+    ) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), ExportError> {
         let results = self.runsignup_results(workout_id, options)?;
-        let mut xml = String::with_capacity(64 + results.len() * 400);
-        xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<request>\n");
-        for result in &results {
-            xml.push_str("\t<result>\n");
-            for (name, value) in &result.fields {
-                if matches!(value, RunSignupValue::Blank) {
-                    continue;
-                }
-                xml.push_str("\t\t<field>\n\t\t\t<name>");
-                escape_xml_into(&mut xml, name);
-                xml.push_str("</name>\n\t\t\t<value>");
-                escape_xml_into(&mut xml, value.as_text());
-                xml.push_str("</value>\n\t\t</field>\n");
-            }
-            xml.push_str("\t</result>\n");
+        Ok((
+            self.render_runsignup_csv(&results, workout_id, options)?,
+            render_runsignup_json(&results)?,
+            render_runsignup_xml(&results),
+        ))
+    }
+
+    fn render_runsignup_csv(
+        &self,
+        results: &[RunSignupResult],
+        workout_id: Id,
+        options: &RunSignupOptions,
+    ) -> Result<Vec<u8>, ExportError> {
+        let mut writer = SafeCsvWriter::new();
+        let header: Vec<String> = match results.first() {
+            Some(first) => first.fields.iter().map(|(name, _)| name.clone()).collect(),
+            None => self.runsignup_empty_header(workout_id, options)?,
+        };
+        writer.write_row(&header)?;
+        for result in results {
+            writer.write_row(result.fields.iter().map(|(_, value)| value.as_text()))?;
         }
-        xml.push_str("</request>\n");
-        Ok(xml.into_bytes())
+        writer.into_bytes()
     }
 
     /// The CSV header for a workout with no results yet.
@@ -381,6 +367,52 @@ impl Exporter<'_> {
         }
         Ok(header)
     }
+}
+
+fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, ExportError> {
+    let mut array = Vec::with_capacity(results.len());
+    for result in results {
+        let mut object = serde_json::Map::with_capacity(result.fields.len());
+        for (name, value) in &result.fields {
+            let json_value = match value {
+                RunSignupValue::Number(text) => match text.parse::<u64>() {
+                    Ok(number) => serde_json::Value::from(number),
+                    Err(_) => serde_json::Value::from(text.clone()),
+                },
+                RunSignupValue::Text(text) => serde_json::Value::from(text.clone()),
+                RunSignupValue::Blank => continue,
+            };
+            object.insert(name.clone(), json_value);
+        }
+        array.push(serde_json::Value::Object(object));
+    }
+    let mut document = serde_json::Map::new();
+    document.insert("results".to_string(), serde_json::Value::Array(array));
+    let mut bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(document))
+        .map_err(|error| ExportError::render("RunSignup JSON", error))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn render_runsignup_xml(results: &[RunSignupResult]) -> Vec<u8> {
+    let mut xml = String::with_capacity(64 + results.len() * 400);
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<request>\n");
+    for result in results {
+        xml.push_str("\t<result>\n");
+        for (name, value) in &result.fields {
+            if matches!(value, RunSignupValue::Blank) {
+                continue;
+            }
+            xml.push_str("\t\t<field>\n\t\t\t<name>");
+            escape_xml_into(&mut xml, name);
+            xml.push_str("</name>\n\t\t\t<value>");
+            escape_xml_into(&mut xml, value.as_text());
+            xml.push_str("</value>\n\t\t</field>\n");
+        }
+        xml.push_str("\t</result>\n");
+    }
+    xml.push_str("</request>\n");
+    xml.into_bytes()
 }
 
 /// Appends `text` to `xml` with the five XML special characters escaped and
