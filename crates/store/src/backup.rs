@@ -145,12 +145,9 @@ impl CompetitionFile {
         }
         let temporary = target.with_extension(format!("{FILE_EXTENSION}.partial"));
         let _ = std::fs::remove_file(&temporary);
-        self.connection
-            .backup(DatabaseName::Main, &temporary, None)
-            .map_err(|error| {
-                let _ = std::fs::remove_file(&temporary);
-                StoreError::from(error)
-            })?;
+        copy_database(&self.connection, &temporary).inspect_err(|_| {
+            let _ = std::fs::remove_file(&temporary);
+        })?;
         // The copy must not claim that this session is still open in it.
         clear_sessions(&temporary).inspect_err(|_| {
             let _ = std::fs::remove_file(&temporary);
@@ -167,6 +164,29 @@ impl CompetitionFile {
         let slug = self.competition()?.slug;
         list_backups(directory, &slug)
     }
+}
+
+/// Copies the whole database in one backup step (one consistent read
+/// snapshot), retrying briefly if another connection holds a lock.
+fn copy_database(source: &rusqlite::Connection, target: &Path) -> Result<()> {
+    use rusqlite::backup::{Backup, StepResult};
+    let mut destination = rusqlite::Connection::open(target)?;
+    let backup = Backup::new_with_names(
+        source,
+        DatabaseName::Main,
+        &mut destination,
+        DatabaseName::Main,
+    )?;
+    for _attempt in 0..100 {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            // More, Busy or Locked: another connection got in the way.
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    Err(StoreError::Conflict(
+        "the backup could not get a consistent copy: the file stayed locked for 5 seconds".into(),
+    ))
 }
 
 fn clear_sessions(copy: &Path) -> Result<()> {

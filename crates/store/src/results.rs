@@ -633,7 +633,40 @@ fn check_entrant(connection: &Connection, workout: &Workout, entrant: Entrant) -
     if !exists {
         return Err(unknown_entrant(entrant));
     }
-    check_entrant_fits(workout, entrant)
+    check_entrant_fits(workout, entrant)?;
+    if let (TeamScoring::SumAll | TeamScoring::BestN { .. }, Entrant::Competitor(id)) =
+        (workout.team_scoring, entrant)
+    {
+        let in_team: bool = connection
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM team_members WHERE competitor_id = ?1)")?
+            .query_row(params![id], |row| row.get(0))?;
+        if !in_team {
+            return Err(not_in_a_team(connection, workout, entrant));
+        }
+    }
+    Ok(())
+}
+
+fn not_in_a_team(connection: &Connection, workout: &Workout, entrant: Entrant) -> StoreError {
+    StoreError::InvalidInput {
+        field: format!("entrant in workout {}", workout.name),
+        message: not_in_a_team_message(connection, entrant),
+    }
+}
+
+fn not_in_a_team_message(connection: &Connection, entrant: Entrant) -> String {
+    format!(
+        "{} is in no team, and this workout ranks teams from their members' scores",
+        describe_entrant(connection, entrant).unwrap_or_else(|_| format!("{entrant:?}"))
+    )
+}
+
+/// Competitors who belong to at least one team.
+fn team_members(connection: &Connection) -> Result<std::collections::HashSet<Id>> {
+    let mut statement =
+        connection.prepare_cached("SELECT DISTINCT competitor_id FROM team_members")?;
+    let rows = statement.query_map([], |row| row.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn unknown_entrant(entrant: Entrant) -> StoreError {
@@ -1079,6 +1112,15 @@ impl CompetitionFile {
             let now = now_timestamp();
             let batch_id = next_batch_id(transaction)?;
             let known = known_entrants(transaction)?;
+            let members_only = matches!(
+                workout.team_scoring,
+                TeamScoring::SumAll | TeamScoring::BestN { .. }
+            );
+            let in_teams = if members_only {
+                team_members(transaction)?
+            } else {
+                std::collections::HashSet::new()
+            };
             let mut existing = existing_results(transaction, workout_id)?;
             let mut summary = ResultImportSummary {
                 batch_id: batch_id.clone(),
@@ -1099,6 +1141,14 @@ impl CompetitionFile {
                 }
                 check_entrant_fits(&workout, record.entrant)
                     .map_err(|error| row_error("entrant", error.to_string()))?;
+                if let (true, Entrant::Competitor(id)) = (members_only, record.entrant) {
+                    if !in_teams.contains(&id) {
+                        return Err(row_error(
+                            "entrant",
+                            not_in_a_team_message(transaction, record.entrant),
+                        ));
+                    }
+                }
                 let value = resolve_value(&workout, &record.value)
                     .map_err(|message| row_error("value", message))?;
                 if record.penalty_ms < 0 {

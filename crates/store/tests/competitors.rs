@@ -320,6 +320,18 @@ fn team_workouts_rank_teams_from_member_scores() {
             (Entrant::Team(red), Some(2), "10:00.0")
         ]
     );
+    // Someone in no team cannot score in a member-scored team workout.
+    file.import_competitors(&[draft(9, "99", "Solo", "Runner", Gender::Male)])
+        .unwrap();
+    let error = file
+        .enter_score_by_bib(relay, "99", ScoreInput::text("4:00"), "table")
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("bib 99 (Solo Runner) is in no team"),
+        "{error}"
+    );
     // A team result cannot be typed into a member-scored workout.
     let error = file
         .enter_score(relay, Entrant::Team(red), ScoreInput::text("9:00"), "table")
@@ -413,7 +425,7 @@ fn workouts_keep_timing_points_heats_and_refuse_unsafe_changes() {
 
 #[test]
 fn sixty_thousand_competitors_import_in_one_go_and_rank() {
-    let (_directory, mut file) = new_file();
+    let (directory, mut file) = new_file();
     file.add_division(&gender_division("Women", Gender::Female))
         .unwrap();
     file.add_division(&gender_division("Men", Gender::Male))
@@ -498,6 +510,10 @@ fn sixty_thousand_competitors_import_in_one_go_and_rank() {
         "enter one score on a 60k file (mean of 200, each fsynced): {:?}",
         started.elapsed() / 200
     );
+    let started = std::time::Instant::now();
+    let backup = file.backup_now(&directory.path().join("backups")).unwrap();
+    eprintln!("backup of a 60k file: {:?}", started.elapsed());
+    assert!(backup.exists());
     let started = std::time::Instant::now();
     file.enter_score_by_bib(race, "1", ScoreInput::text("2:00:00"), "table")
         .unwrap_err();
