@@ -267,6 +267,12 @@ pub enum ScoreCommand {
     Undo { entry_id: i64 },
     /// Amend a score after an appeal; the history keeps every value.
     Amend(ScoreAmendArgs),
+    /// The whole audit trail, oldest first: every entry, import, undo and amendment.
+    Log {
+        /// Only this workout (id or name).
+        #[arg(long)]
+        workout: Option<String>,
+    },
     /// Show every value a score has had.
     History {
         /// Workout id or name.

@@ -579,6 +579,22 @@ fn undo_official_state_and_amendments() {
     let board = session.json(&["leaderboard", "Max Reps"]);
     assert_eq!(board["rows"][0]["display"], "149");
     assert_eq!(board["workout"]["state"], "official");
+
+    // The audit trail lists every change in order, with who and why.
+    let log = session.json(&["score", "log", "--workout", "Max Reps"]);
+    let kinds: Vec<&str> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["event"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["entry", "undo", "entry", "amend"]);
+    assert_eq!(log["events"][3]["event"]["reason"], "No-rep on video");
+    let text = session.ok(&["score", "log"]);
+    assert!(
+        text.contains("No-rep on video") && text.contains("Ada Lovelace"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -48,6 +48,9 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
             scores::score_undo(file, operator, *entry_id)
         }
         Command::Score(ScoreCommand::Amend(arguments)) => scores::score_amend(file, arguments),
+        Command::Score(ScoreCommand::Log { workout }) => {
+            scores::score_log(file, workout.as_deref())
+        }
         Command::Score(ScoreCommand::History { workout, bib }) => {
             scores::score_history(file, workout, bib)
         }

@@ -399,3 +399,66 @@ pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) ->
     store.close().map_err(store_error)?;
     Ok(Output::new(text, json))
 }
+
+pub fn score_log(file: Option<&Path>, workout_reference: Option<&str>) -> CliResult<Output> {
+    let store = open_competition(file)?;
+    let workout = workout_reference
+        .map(|reference| resolve_workout(&store, reference))
+        .transpose()?;
+    let events = store
+        .score_events(workout.as_ref().map(|workout| workout.id))
+        .map_err(store_error)?;
+    let directory = EntrantDirectory::load(&store)?;
+    let workout_names: std::collections::HashMap<i64, String> = store
+        .workouts()
+        .map_err(store_error)?
+        .into_iter()
+        .map(|workout| (workout.id, workout.name))
+        .collect();
+    let mut table = Table::new(&[
+        ("Event", Align::Right),
+        ("When (UTC)", Align::Left),
+        ("Workout", Align::Left),
+        ("Bib", Align::Right),
+        ("Name", Align::Left),
+        ("Kind", Align::Left),
+        ("Who", Align::Left),
+        ("Old", Align::Left),
+        ("New", Align::Left),
+        ("Reason", Align::Left),
+        ("Appeal", Align::Left),
+    ]);
+    let mut json_events = Vec::with_capacity(events.len());
+    for event in &events {
+        let workout_name = workout_names
+            .get(&event.workout_id)
+            .cloned()
+            .unwrap_or_default();
+        table.push(vec![
+            event.id.to_string(),
+            event.at.clone(),
+            workout_name.clone(),
+            directory.bib(event.entrant).to_string(),
+            directory.name(event.entrant),
+            kind_word(event.kind).to_string(),
+            event.who.clone(),
+            value_text(event.old.as_ref()),
+            value_text(event.new.as_ref()),
+            event.reason.clone().unwrap_or_default(),
+            event.appeal_ref.clone().unwrap_or_default(),
+        ]);
+        json_events.push(json!({
+            "event": event,
+            "workout": workout_name,
+            "bib": directory.bib(event.entrant),
+            "name": directory.name(event.entrant),
+        }));
+    }
+    let text = if events.is_empty() {
+        "No score events yet.".to_string()
+    } else {
+        table.render()
+    };
+    store.close().map_err(store_error)?;
+    Ok(Output::new(text, json!({ "events": json_events })))
+}
