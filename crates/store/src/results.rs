@@ -51,6 +51,9 @@ pub struct ScoreValue {
     pub score: Option<Score>,
     pub status: Option<Status>,
     pub tie_break_ms: Option<Millis>,
+    /// Time penalty added before ranking (source penalty, or the amended one).
+    #[serde(default)]
+    pub penalty_ms: Millis,
 }
 
 /// A score to store: raw text for the engine to parse, or a parsed value.
@@ -130,6 +133,7 @@ pub struct StoredResult {
     /// `None` only when an amendment created the result.
     pub source_value: Option<ScoreValue>,
     pub amended_value: Option<ScoreValue>,
+    /// The source value's penalty (the effective one is in [`Self::effective_value`]).
     pub penalty_ms: Millis,
     pub splits: Vec<Split>,
     pub incidents: Vec<String>,
@@ -155,7 +159,7 @@ impl StoredResult {
             score: effective.and_then(|value| value.score),
             status: effective.and_then(|value| value.status),
             tie_break_ms: effective.and_then(|value| value.tie_break_ms),
-            penalty_ms: self.penalty_ms,
+            penalty_ms: effective.map_or(0, |value| value.penalty_ms),
             splits: self.splits.clone(),
             incidents: self.incidents.clone(),
             source: if self.is_amended() {
@@ -290,7 +294,8 @@ pub struct ResultImportSummary {
 const RESULT_COLUMNS: &str = "id, workout_id, competitor_id, team_id, source, source_text,
     source_kind, source_a, source_b, source_status, source_tie_break_ms, amended, amended_text,
     amended_kind, amended_a, amended_b, amended_status, amended_tie_break_ms, penalty_ms,
-    incidents, provenance_source_name, provenance_record_id, provenance_import_batch, received_at";
+    incidents, provenance_source_name, provenance_record_id, provenance_import_batch, received_at,
+    amended_penalty_ms";
 
 fn entrant_from_columns(
     competitor_id: Option<Id>,
@@ -314,7 +319,11 @@ fn entrant_columns(entrant: Entrant) -> (Option<Id>, Option<Id>) {
     }
 }
 
-fn value_from_columns(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<ScoreValue>> {
+fn value_from_columns(
+    row: &Row<'_>,
+    first: usize,
+    penalty_ms: Millis,
+) -> rusqlite::Result<Option<ScoreValue>> {
     let text: Option<String> = row.get(first)?;
     let kind: Option<Word> = row.get(first + 1)?;
     let a: Option<i64> = row.get(first + 2)?;
@@ -336,6 +345,7 @@ fn value_from_columns(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<Sc
         score,
         status,
         tie_break_ms,
+        penalty_ms,
     }))
 }
 
@@ -351,9 +361,10 @@ fn result_from_row(row: &Row<'_>) -> rusqlite::Result<StoredResult> {
         workout_id: row.get(1)?,
         entrant: entrant_from_columns(row.get(2)?, row.get(3)?)?,
         source: decode(4, source_from_word(&source.0))?,
-        source_value: value_from_columns(row, 5)?,
+        source_value: value_from_columns(row, 5, row.get(18)?)?,
         amended_value: if amended {
-            value_from_columns(row, 12)?
+            let amended_penalty: Option<Millis> = row.get(24)?;
+            value_from_columns(row, 12, amended_penalty.unwrap_or_default())?
         } else {
             None
         },
@@ -557,6 +568,7 @@ fn resolve_value(workout: &Workout, input: &ScoreInput) -> std::result::Result<S
                 score: parsed.score,
                 status: parsed.status,
                 tie_break_ms,
+                penalty_ms: 0,
             })
         }
         ScoreInput::Parsed {
@@ -583,6 +595,7 @@ fn resolve_value(workout: &Workout, input: &ScoreInput) -> std::result::Result<S
                 score: *score,
                 status: *status,
                 tie_break_ms: *tie_break_ms,
+                penalty_ms: 0,
             };
             value.text = display_value(workout, &value);
             Ok(value)
@@ -957,90 +970,86 @@ impl CompetitionFile {
             .filter(|text| !text.is_empty())
             .map(str::to_string);
         self.write(|transaction| {
-            let workout = load_workout(transaction, workout_id)?;
-            check_entrant(transaction, &workout, entrant)?;
-            let value = resolve_value(&workout, &input).map_err(|message| {
-                invalid_score(transaction, &workout, entrant, &input, message)
-            })?;
-            let mut snapshot = WorkoutSnapshot::load(transaction, workout_id)?;
-            let before = snapshot.rank();
-            let existing = load_result(transaction, workout_id, entrant)?;
-            let old = existing
-                .as_ref()
-                .and_then(|result| result.effective_value().cloned());
-            let (kind, a, b) = score_columns(value.score);
-            let at = now_timestamp();
-            let result_id = match &existing {
-                Some(result) => {
-                    transaction
-                        .prepare_cached(
-                            "UPDATE results SET amended = 1, amended_text = ?2, amended_kind = ?3,
-                                amended_a = ?4, amended_b = ?5, amended_status = ?6,
-                                amended_tie_break_ms = ?7
-                             WHERE id = ?1",
-                        )?
-                        .execute(params![
-                            result.id,
-                            value.text,
-                            kind,
-                            a,
-                            b,
-                            value.status.map(status_word),
-                            value.tie_break_ms
-                        ])?;
-                    result.id
-                }
-                None => {
-                    let (competitor_id, team_id) = entrant_columns(entrant);
-                    transaction
-                        .prepare_cached(
-                            "INSERT INTO results (workout_id, competitor_id, team_id, source,
-                                amended, amended_text, amended_kind, amended_a, amended_b,
-                                amended_status, amended_tie_break_ms, received_at)
-                             VALUES (?1, ?2, ?3, 'amendment', 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                        )?
-                        .execute(params![
-                            workout_id,
-                            competitor_id,
-                            team_id,
-                            value.text,
-                            kind,
-                            a,
-                            b,
-                            value.status.map(status_word),
-                            value.tie_break_ms,
-                            at
-                        ])?;
-                    transaction.last_insert_rowid()
-                }
-            };
-            let event_id = append_event(
+            amend_in(
                 transaction,
-                NewEvent {
+                Amendment {
                     workout_id,
                     entrant,
-                    kind: ScoreEventKind::Amend,
                     who: &who,
-                    at: &at,
-                    old: old.as_ref(),
-                    new: Some(&value),
-                    reason: Some(&reason),
+                    reason: &reason,
                     appeal_ref: appeal_ref.as_deref(),
-                    undoes_event_id: None,
+                    incident: None,
                 },
-            )?;
-            let amended_result = load_result(transaction, workout_id, entrant)?
-                .expect("the result was just written");
-            snapshot.replace(amended_result.to_result_entry());
-            let after = snapshot.rank();
-            Ok(AmendmentReceipt {
-                event_id,
-                result_id,
-                display: display_value(&workout, &value),
-                old,
-                new: value,
-                moved: placement_impact(&before, &after),
-            })
+                |workout, old| {
+                    let mut value = resolve_value(workout, &input).map_err(|message| {
+                        invalid_score(transaction, workout, entrant, &input, message)
+                    })?;
+                    // A new value keeps any penalty already applied.
+                    value.penalty_ms = old.map_or(0, |old| old.penalty_ms);
+                    Ok(value)
+                },
+            )
+        })
+    }
+
+    /// Sets an official time penalty on an entrant's result (replacing any
+    /// earlier penalty), keeping its score; optionally records the incident
+    /// in World Triathlon's wording ("10 second penalty for ..."). Logged as
+    /// an amendment and protected like one.
+    #[allow(clippy::too_many_arguments)]
+    pub fn amend_penalty(
+        &mut self,
+        workout_id: Id,
+        entrant: Entrant,
+        penalty_ms: Millis,
+        incident: Option<&str>,
+        who: &str,
+        reason: &str,
+        appeal_ref: Option<&str>,
+    ) -> Result<AmendmentReceipt> {
+        let who = require_who(who)?.to_string();
+        let reason = reason.trim().to_string();
+        if reason.is_empty() {
+            return Err(StoreError::ReasonRequired);
+        }
+        if penalty_ms < 0 {
+            return Err(StoreError::InvalidInput {
+                field: "penalty".into(),
+                message: "must not be negative".into(),
+            });
+        }
+        let appeal_ref = appeal_ref
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_string);
+        let incident = incident
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_string);
+        self.write(|transaction| {
+            amend_in(
+                transaction,
+                Amendment {
+                    workout_id,
+                    entrant,
+                    who: &who,
+                    reason: &reason,
+                    appeal_ref: appeal_ref.as_deref(),
+                    incident: incident.as_deref(),
+                },
+                |workout, old| {
+                    let Some(old) = old else {
+                        return Err(StoreError::NoScore {
+                            workout: workout.name.clone(),
+                            entrant: describe_entrant(transaction, entrant)?,
+                        });
+                    };
+                    Ok(ScoreValue {
+                        penalty_ms,
+                        ..old.clone()
+                    })
+                },
+            )
         })
     }
 
@@ -1149,11 +1158,12 @@ impl CompetitionFile {
                         ));
                     }
                 }
-                let value = resolve_value(&workout, &record.value)
+                let mut value = resolve_value(&workout, &record.value)
                     .map_err(|message| row_error("value", message))?;
                 if record.penalty_ms < 0 {
                     return Err(row_error("penalty", "must not be negative".into()));
                 }
+                value.penalty_ms = record.penalty_ms;
                 if let Some(&amended) = existing.get(&record.entrant) {
                     summary.skipped_existing += 1;
                     if amended {
@@ -1236,6 +1246,126 @@ impl CompetitionFile {
             Ok(summary)
         })
     }
+}
+
+struct Amendment<'a> {
+    workout_id: Id,
+    entrant: Entrant,
+    who: &'a str,
+    reason: &'a str,
+    appeal_ref: Option<&'a str>,
+    /// An incident note to add to the result.
+    incident: Option<&'a str>,
+}
+
+/// Writes an amendment whose value `make_value` derives from the workout and
+/// the current effective value, logs it, and reports who moved.
+fn amend_in(
+    transaction: &Transaction<'_>,
+    amendment: Amendment<'_>,
+    make_value: impl FnOnce(&Workout, Option<&ScoreValue>) -> Result<ScoreValue>,
+) -> Result<AmendmentReceipt> {
+    let Amendment {
+        workout_id,
+        entrant,
+        who,
+        reason,
+        appeal_ref,
+        incident,
+    } = amendment;
+    let workout = load_workout(transaction, workout_id)?;
+    check_entrant(transaction, &workout, entrant)?;
+    let existing = load_result(transaction, workout_id, entrant)?;
+    let old = existing
+        .as_ref()
+        .and_then(|result| result.effective_value().cloned());
+    let value = make_value(&workout, old.as_ref())?;
+    let mut snapshot = WorkoutSnapshot::load(transaction, workout_id)?;
+    let before = snapshot.rank();
+    let (kind, a, b) = score_columns(value.score);
+    let at = now_timestamp();
+    let result_id = match &existing {
+        Some(result) => {
+            transaction
+                .prepare_cached(
+                    "UPDATE results SET amended = 1, amended_text = ?2, amended_kind = ?3,
+                        amended_a = ?4, amended_b = ?5, amended_status = ?6,
+                        amended_tie_break_ms = ?7, amended_penalty_ms = ?8
+                     WHERE id = ?1",
+                )?
+                .execute(params![
+                    result.id,
+                    value.text,
+                    kind,
+                    a,
+                    b,
+                    value.status.map(status_word),
+                    value.tie_break_ms,
+                    value.penalty_ms
+                ])?;
+            result.id
+        }
+        None => {
+            let (competitor_id, team_id) = entrant_columns(entrant);
+            transaction
+                .prepare_cached(
+                    "INSERT INTO results (workout_id, competitor_id, team_id, source,
+                        amended, amended_text, amended_kind, amended_a, amended_b,
+                        amended_status, amended_tie_break_ms, amended_penalty_ms, received_at)
+                     VALUES (?1, ?2, ?3, 'amendment', 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                )?
+                .execute(params![
+                    workout_id,
+                    competitor_id,
+                    team_id,
+                    value.text,
+                    kind,
+                    a,
+                    b,
+                    value.status.map(status_word),
+                    value.tie_break_ms,
+                    value.penalty_ms,
+                    at
+                ])?;
+            transaction.last_insert_rowid()
+        }
+    };
+    if let Some(incident) = incident {
+        transaction.execute(
+            "UPDATE results SET incidents = json_insert(incidents, '$[#]', ?2) WHERE id = ?1",
+            params![result_id, incident],
+        )?;
+    }
+    let event_id = append_event(
+        transaction,
+        NewEvent {
+            workout_id,
+            entrant,
+            kind: ScoreEventKind::Amend,
+            who,
+            at: &at,
+            old: old.as_ref(),
+            new: Some(&value),
+            reason: Some(reason),
+            appeal_ref,
+            undoes_event_id: None,
+        },
+    )?;
+    let amended_result =
+        load_result(transaction, workout_id, entrant)?.ok_or_else(|| StoreError::NoScore {
+            workout: workout.name.clone(),
+            entrant: format!("{entrant:?}"),
+        })?;
+    snapshot.replace(amended_result.to_result_entry());
+    let after = snapshot.rank();
+    Ok(AmendmentReceipt {
+        event_id,
+        result_id,
+        display: display_value(&workout, &value),
+        old,
+        new: value,
+        moved: placement_impact(&before, &after),
+    })
 }
 
 /// The next import batch id: `batch-000001`, `batch-000002`, ...

@@ -325,8 +325,154 @@ BEGIN
 END;
 "#;
 
+/// Version 4: the inbound side (timing-feed polling and mapped file imports).
+///
+/// - `inbound_mappings`: saved field mappings (JSON owned by the inbound
+///   crate), optionally bound to one workout.
+/// - `inbound_connections`: polled feeds with their health (state, message,
+///   failures, last attempt and last success). Credentials are never stored:
+///   `auth_env` names an environment variable that holds them.
+/// - `inbound_ledger`: one row per source record ever imported (source name,
+///   workout, record key). Later polls compare against `current_value` and
+///   skip equal records; rows are permanent and their identity is fixed.
+/// - `inbound_conflicts`: a source value that differs from what was imported,
+///   waiting for an official (accept = amendment, or dismiss).
+/// - `inbound_review`: records whose participant could not be identified,
+///   waiting to be assigned to a competitor or team.
+pub(crate) const SCHEMA_V4: &str = r#"
+CREATE TABLE inbound_mappings (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    workout_id INTEGER REFERENCES workouts(id) ON DELETE CASCADE,
+    mapping TEXT NOT NULL CHECK (json_valid(mapping)),
+    updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE inbound_connections (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    url TEXT NOT NULL CHECK (length(url) > 0),
+    workout_id INTEGER NOT NULL REFERENCES workouts(id) ON DELETE CASCADE,
+    mapping_id INTEGER NOT NULL REFERENCES inbound_mappings(id),
+    format TEXT NOT NULL CHECK (length(format) > 0),
+    interval_ms INTEGER NOT NULL CHECK (interval_ms >= 100),
+    auth_env TEXT,
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    state TEXT NOT NULL CHECK (state IN ('idle', 'ok', 'backing_off', 'error')),
+    message TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0),
+    last_attempt_at TEXT,
+    last_success_at TEXT,
+    next_attempt_at TEXT,
+    last_report TEXT CHECK (last_report IS NULL OR json_valid(last_report)),
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE inbound_ledger (
+    id INTEGER PRIMARY KEY,
+    source_name TEXT NOT NULL CHECK (length(source_name) > 0),
+    workout_id INTEGER NOT NULL REFERENCES workouts(id),
+    record_key TEXT NOT NULL CHECK (length(record_key) > 0),
+    competitor_id INTEGER REFERENCES competitors(id),
+    team_id INTEGER REFERENCES teams(id),
+    result_id INTEGER REFERENCES results(id),
+    origin TEXT NOT NULL CHECK (origin IN ('imported', 'matched', 'existing')),
+    imported_value TEXT NOT NULL CHECK (json_valid(imported_value)),
+    current_fingerprint TEXT NOT NULL,
+    current_value TEXT NOT NULL CHECK (json_valid(current_value)),
+    first_imported_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (source_name, workout_id, record_key),
+    CHECK ((competitor_id IS NULL) <> (team_id IS NULL))
+) STRICT;
+
+CREATE TABLE inbound_conflicts (
+    id INTEGER PRIMARY KEY,
+    ledger_id INTEGER NOT NULL REFERENCES inbound_ledger(id),
+    incoming_fingerprint TEXT NOT NULL,
+    incoming_value TEXT NOT NULL CHECK (json_valid(incoming_value)),
+    compared_value TEXT NOT NULL CHECK (json_valid(compared_value)),
+    record TEXT NOT NULL CHECK (json_valid(record)),
+    detected_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    times_seen INTEGER NOT NULL DEFAULT 1 CHECK (times_seen >= 1),
+    state TEXT NOT NULL CHECK (state IN ('open', 'accepted', 'dismissed', 'superseded')),
+    resolved_by TEXT,
+    resolved_at TEXT,
+    resolution_note TEXT,
+    amendment_event_id INTEGER REFERENCES score_events(id),
+    CHECK ((state = 'open') = (resolved_at IS NULL))
+) STRICT;
+CREATE UNIQUE INDEX inbound_conflicts_one_open ON inbound_conflicts(ledger_id)
+    WHERE state = 'open';
+CREATE INDEX inbound_conflicts_by_ledger ON inbound_conflicts(ledger_id, incoming_fingerprint);
+
+CREATE TABLE inbound_review (
+    id INTEGER PRIMARY KEY,
+    source_name TEXT NOT NULL CHECK (length(source_name) > 0),
+    source_kind TEXT NOT NULL CHECK (source_kind IN ('file', 'feed')),
+    workout_id INTEGER NOT NULL REFERENCES workouts(id) ON DELETE CASCADE,
+    record_key TEXT NOT NULL CHECK (length(record_key) > 0),
+    identifier_kind TEXT NOT NULL,
+    identifier_value TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    record TEXT NOT NULL CHECK (json_valid(record)),
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    times_seen INTEGER NOT NULL DEFAULT 1 CHECK (times_seen >= 1),
+    state TEXT NOT NULL CHECK (state IN ('open', 'assigned', 'dismissed')),
+    competitor_id INTEGER REFERENCES competitors(id) ON DELETE SET NULL,
+    team_id INTEGER REFERENCES teams(id) ON DELETE SET NULL,
+    resolved_by TEXT,
+    resolved_at TEXT,
+    UNIQUE (source_name, workout_id, record_key),
+    CHECK (competitor_id IS NULL OR team_id IS NULL)
+) STRICT;
+
+CREATE TRIGGER inbound_ledger_no_delete
+BEFORE DELETE ON inbound_ledger
+BEGIN
+    SELECT RAISE(ABORT, 'protected result: the import ledger is permanent; its rows cannot be deleted');
+END;
+
+CREATE TRIGGER inbound_ledger_identity_is_fixed
+BEFORE UPDATE OF source_name, workout_id, record_key, imported_value, first_imported_at
+    ON inbound_ledger
+WHEN OLD.source_name IS NOT NEW.source_name
+    OR OLD.workout_id IS NOT NEW.workout_id
+    OR OLD.record_key IS NOT NEW.record_key
+    OR OLD.imported_value IS NOT NEW.imported_value
+    OR OLD.first_imported_at IS NOT NEW.first_imported_at
+BEGIN
+    SELECT RAISE(ABORT, 'protected result: an import ledger row keeps the record and value it first imported');
+END;
+"#;
+
+/// Version 5: officials can amend a time penalty. `amended_penalty_ms` holds
+/// the penalty of the amended value; the source `penalty_ms` joins the
+/// write-once source columns.
+pub(crate) const SCHEMA_V5: &str = r#"
+ALTER TABLE results ADD COLUMN amended_penalty_ms INTEGER CHECK (amended_penalty_ms >= 0);
+UPDATE results SET amended_penalty_ms = penalty_ms WHERE amended = 1;
+DROP TRIGGER results_source_is_protected;
+CREATE TRIGGER results_source_is_protected
+BEFORE UPDATE OF source, source_text, source_kind, source_a, source_b, source_status,
+    source_tie_break_ms, penalty_ms ON results
+WHEN OLD.source IS NOT NEW.source
+    OR OLD.source_text IS NOT NEW.source_text
+    OR OLD.source_kind IS NOT NEW.source_kind
+    OR OLD.source_a IS NOT NEW.source_a
+    OR OLD.source_b IS NOT NEW.source_b
+    OR OLD.source_status IS NOT NEW.source_status
+    OR OLD.source_tie_break_ms IS NOT NEW.source_tie_break_ms
+    OR OLD.penalty_ms IS NOT NEW.penalty_ms
+BEGIN
+    SELECT RAISE(ABORT, 'protected result: a source value is written once and never overwritten; amend it instead');
+END;
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
-pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
 
 /// The schema version this build writes.
 pub const CURRENT_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

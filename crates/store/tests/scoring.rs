@@ -368,3 +368,89 @@ fn tie_breaks_and_parsed_values_are_checked() {
         .unwrap_err();
     assert!(matches!(error, StoreError::InvalidInput { .. }), "{error}");
 }
+
+#[test]
+fn officials_can_amend_a_time_penalty_which_is_logged_and_kept() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    for (bib, value) in [("1", "3:00"), ("2", "3:10"), ("3", "3:20")] {
+        fixture
+            .file
+            .enter_score_by_bib(fran, bib, ScoreInput::text(value), "table")
+            .unwrap();
+    }
+    let ann = bib(&fixture, "1");
+    let error = fixture
+        .file
+        .amend_penalty(
+            fran,
+            bib(&fixture, "10"),
+            10_000,
+            None,
+            "referee",
+            "no result yet",
+            None,
+        )
+        .unwrap_err();
+    assert!(matches!(error, StoreError::NoScore { .. }), "{error}");
+    let receipt = fixture
+        .file
+        .amend_penalty(
+            fran,
+            ann,
+            15_000,
+            Some("15 second penalty for no-rep"),
+            "referee",
+            "no-rep",
+            Some("R-3"),
+        )
+        .unwrap();
+    assert_eq!(receipt.new.penalty_ms, 15_000);
+    assert_eq!(receipt.new.score, receipt.old.as_ref().unwrap().score);
+    let board = fixture.file.workout_leaderboard(fran, None).unwrap();
+    let ann_row = board.iter().find(|row| row.entrant == ann).unwrap();
+    assert_eq!(
+        (ann_row.rank, ann_row.display.as_str()),
+        (Some(2), "3:15.0")
+    );
+    let moved: Vec<(Option<u32>, Option<u32>)> = receipt
+        .moved
+        .iter()
+        .filter(|change| change.division_id.is_none())
+        .map(|change| (change.old_rank, change.new_rank))
+        .collect();
+    assert_eq!(moved, vec![(Some(2), Some(1)), (Some(1), Some(2))]);
+    let result = fixture.file.result(fran, ann).unwrap().unwrap();
+    assert_eq!(
+        result.incidents,
+        vec!["15 second penalty for no-rep".to_string()]
+    );
+    assert_eq!(
+        result.penalty_ms, 0,
+        "the source value keeps its own penalty"
+    );
+    // A later score amendment keeps the penalty.
+    fixture
+        .file
+        .amend_score(fran, ann, "2:58", "judge", "recount", None)
+        .unwrap();
+    let effective = fixture
+        .file
+        .result(fran, ann)
+        .unwrap()
+        .unwrap()
+        .effective_value()
+        .cloned()
+        .unwrap();
+    assert_eq!(effective.penalty_ms, 15_000);
+    let history = fixture.file.score_history(fran, ann).unwrap();
+    assert_eq!(
+        scoretable_store::replay_history(&history).unwrap(),
+        effective
+    );
+    let raw = rusqlite::Connection::open(fixture.file.path()).unwrap();
+    let error = raw
+        .execute("UPDATE results SET penalty_ms = 1", [])
+        .unwrap_err();
+    assert!(error.to_string().contains("written once"), "{error}");
+}
