@@ -138,6 +138,10 @@ fn set_up(session: &Session) {
     let summary = session.json(&["competitors", "import", csv.to_str().unwrap()]);
     assert_eq!(summary["new"], 6);
     assert_eq!(summary["competitors"], 6);
+    // Importing the same list again changes nothing.
+    let again = session.json(&["competitors", "import", csv.to_str().unwrap()]);
+    assert_eq!(again["new"], 0);
+    assert_eq!(again["unchanged"], 6);
 }
 
 /// Adds a time-capped workout and enters a score for everyone.
@@ -462,6 +466,36 @@ fn score_import_rejects_bad_rows_and_unknown_bibs_atomically() {
 
     // Bib 4's valid rows were not stored by either failed import.
     assert_eq!(session.json(&["leaderboard", "Row 2K"]), before);
+
+    // An official amendment is never overwritten by a later import of the
+    // same file; results already stored are skipped, not replaced.
+    session.ok(&[
+        "score",
+        "amend",
+        "Row 2K",
+        "1",
+        "7:01.3",
+        "--reason",
+        "Timing mat misread",
+        "--by",
+        "Chief Timekeeper",
+    ]);
+    let again = session.json(&["score", "import", "Row 2K", good.to_str().unwrap()]);
+    assert_eq!(again["inserted"], 0);
+    assert_eq!(again["skipped_existing"], 3);
+    assert_eq!(again["skipped_amended"], 1);
+    let after = session.json(&["leaderboard", "Row 2K"]);
+    let ada = after["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["bib"] == "1")
+        .unwrap();
+    assert!(
+        ada["display"].as_str().unwrap().starts_with("7:01.3"),
+        "{ada}"
+    );
+    assert_eq!(ada["amended"], true);
 }
 
 #[test]
