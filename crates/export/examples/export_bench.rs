@@ -162,7 +162,7 @@ fn main() {
     measure(
         &mut results,
         "JSON: results document",
-        "whole competition, pretty",
+        "whole competition, compact",
         || {
             let bytes = exporter.results_json().unwrap();
             std::fs::write(output_directory.join("results.json"), &bytes).unwrap();
@@ -321,7 +321,7 @@ fn main() {
     let gathered = measure(
         &mut results,
         "gather snapshot from the file",
-        "store leaderboards, 13 scopes",
+        "one store ranking per workout, engine overall",
         || (gather_export_data(&file).unwrap(), 0),
     );
     drop(gathered);
@@ -370,8 +370,14 @@ fn main() {
         "total {total:.0} ms; outputs in {}",
         output_directory.display()
     );
-    let _ = results
-        .iter()
-        .map(|measurement| (&measurement.name, measurement.bytes, &measurement.note))
-        .count();
+    println!("\n| figure | ms | MB | note |\n|---|---:|---:|---|");
+    for measurement in &results {
+        println!(
+            "| {} | {:.0} | {:.2} | {} |",
+            measurement.name,
+            measurement.milliseconds,
+            measurement.bytes as f64 / 1_000_000.0,
+            measurement.note
+        );
+    }
 }

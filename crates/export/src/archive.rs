@@ -415,10 +415,15 @@ fn write_contents<W: Write + Seek>(
         runsignup_options.division_id = None;
         if data.workout_leaderboard(workout.id, None).is_ok() {
             match exporter.runsignup_files(workout.id, &runsignup_options) {
-                Ok((csv, json, xml)) => {
-                    writer.add_bytes(&format!("results/runsignup/{workout_slug}.csv"), &csv)?;
-                    writer.add_bytes(&format!("results/runsignup/{workout_slug}.json"), &json)?;
-                    writer.add_bytes(&format!("results/runsignup/{workout_slug}.xml"), &xml)?;
+                Ok(files) => {
+                    writer
+                        .add_bytes(&format!("results/runsignup/{workout_slug}.csv"), &files.csv)?;
+                    writer.add_bytes(
+                        &format!("results/runsignup/{workout_slug}.json"),
+                        &files.json,
+                    )?;
+                    writer
+                        .add_bytes(&format!("results/runsignup/{workout_slug}.xml"), &files.xml)?;
                 }
                 Err(
                     error @ (ExportError::RunSignupScoreType { .. }

@@ -48,4 +48,4 @@ pub use gather::{gather_export_data, seal_competition};
 pub use results_json::{
     parse_results_json, ResultsDocument, RESULTS_JSON_FORMAT, RESULTS_JSON_VERSION,
 };
-pub use runsignup::{RunSignupOptions, RunSignupStatusPolicy};
+pub use runsignup::{RunSignupFiles, RunSignupOptions, RunSignupStatusPolicy};

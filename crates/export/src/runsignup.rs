@@ -56,6 +56,14 @@ use crate::csv_safety::SafeCsvWriter;
 use crate::data::{row_place, Exporter};
 use crate::error::ExportError;
 
+/// The three request bodies of one workout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSignupFiles {
+    pub csv: Vec<u8>,
+    pub json: Vec<u8>,
+    pub xml: Vec<u8>,
+}
+
 /// What to do with statuses RunSignup does not accept (`LAP`, `NC`, `WD`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RunSignupStatusPolicy {
@@ -300,18 +308,18 @@ impl Exporter<'_> {
     }
 
     /// All three RunSignup request bodies of one workout, computing the
-    /// results once: `(csv, json, xml)`.
+    /// results once.
     pub fn runsignup_files(
         &self,
         workout_id: Id,
         options: &RunSignupOptions,
-    ) -> Result<(Vec<u8>, Vec<u8>, Vec<u8>), ExportError> {
+    ) -> Result<RunSignupFiles, ExportError> {
         let results = self.runsignup_results(workout_id, options)?;
-        Ok((
-            self.render_runsignup_csv(&results, workout_id, options)?,
-            render_runsignup_json(&results)?,
-            render_runsignup_xml(&results),
-        ))
+        Ok(RunSignupFiles {
+            csv: self.render_runsignup_csv(&results, workout_id, options)?,
+            json: render_runsignup_json(&results)?,
+            xml: render_runsignup_xml(&results),
+        })
     }
 
     fn render_runsignup_csv(

@@ -43,7 +43,7 @@ fn page_text(pdf: &[u8]) -> String {
         if bytes[index] == b'<' && bytes.get(index + 1) != Some(&b'<') {
             if let Some(end) = bytes[index..].iter().position(|byte| *byte == b'>') {
                 let hex = &bytes[index + 1..index + end];
-                if hex.iter().all(u8::is_ascii_hexdigit) && hex.len() % 2 == 0 {
+                if hex.iter().all(u8::is_ascii_hexdigit) && hex.len().is_multiple_of(2) {
                     text.push('(');
                     for pair in hex.chunks(2) {
                         let value =
@@ -229,7 +229,7 @@ fn long_results_paginate_with_a_consistent_page_total() {
     let pdf = exporter.division_results_pdf(None).unwrap();
     let pages = page_count(&pdf);
     // 1,500 rows at about 50 rows a page, twice (workout and overall).
-    assert!(pages >= 50 && pages <= 80, "{pages} pages");
+    assert!((50..=80).contains(&pages), "{pages} pages");
     let text = page_text(&pdf);
     assert!(text.contains(&format!("(Page 1 of {pages})")));
     assert!(text.contains(&format!("(Page {pages} of {pages})")));
