@@ -540,11 +540,36 @@ fn unknown_bibs_and_invalid_values_are_clear_errors() {
     );
     let board = session.json(&["leaderboard", "Deadlift"]);
     assert_eq!(board["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(board["rows"][0]["tied"], false);
 
     // A second value for the same athlete is refused, not silently replaced.
     let (code, stderr) = session.fail(&["score", "enter", "Deadlift", "1", "110"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("already has a score"), "{stderr}");
+
+    // Equal loads share a place (1, 1, 3), shown as `1=` in the table.
+    session.ok(&["score", "enter", "Deadlift", "3", "102.5"]);
+    session.ok(&["score", "enter", "Deadlift", "5", "95"]);
+    let board = session.json(&["leaderboard", "Deadlift"]);
+    let places: Vec<(Value, Value)> = board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (row["rank"].clone(), row["tied"].clone()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            (Value::from(1), Value::from(true)),
+            (Value::from(1), Value::from(true)),
+            (Value::from(3), Value::from(false)),
+        ]
+    );
+    let table = session.ok(&["leaderboard", "Deadlift"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[2].trim_start().starts_with("1="), "{table}");
+    assert!(lines[3].trim_start().starts_with("1="), "{table}");
+    assert!(lines[4].trim_start().starts_with("3 "), "{table}");
 
     // Missing --file is explained.
     let output = Command::new(env!("CARGO_BIN_EXE_scoretable"))
