@@ -9,8 +9,10 @@
 
 use std::fmt;
 
-/// The store's public error.
+/// The store's public error. New variants may be added, so matches need a
+/// catch-all arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     #[error("{path} already exists; open it instead of creating it")]
     AlreadyExists { path: String },
@@ -85,6 +87,9 @@ pub enum StoreError {
     #[error("{0}")]
     Protected(String),
 
+    #[error("The competition file is busy in another program (it held the write lock for 5 seconds); try again")]
+    Busy,
+
     #[error("{0}")]
     Conflict(String),
 
@@ -125,6 +130,12 @@ impl From<rusqlite::Error> for StoreError {
             {
                 return StoreError::Protected(message.clone());
             }
+        }
+        if matches!(
+            error.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        ) {
+            return StoreError::Busy;
         }
         StoreError::Database(DatabaseError(error))
     }

@@ -302,3 +302,19 @@ fn automatic_backups_follow_the_write_count() {
     );
     assert_eq!(default_policy.keep, 10);
 }
+
+#[test]
+fn a_writer_blocked_by_another_program_gets_a_clear_busy_error() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("busy.scoretable");
+    let (mut file, workout_id) = file_with_competitors(&path, 2);
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let error = file
+        .enter_score_by_bib(workout_id, "1", ScoreInput::text("7:00"), "table")
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Busy), "{error:?}");
+    other.execute_batch("ROLLBACK").unwrap();
+    file.enter_score_by_bib(workout_id, "1", ScoreInput::text("7:00"), "table")
+        .unwrap();
+}
