@@ -117,8 +117,16 @@ impl CliError {
     }
 
     /// The human-readable report: the message, then one line per problem.
+    /// A single problem without a file or row only repeats the message, so it
+    /// is left out of the text (JSON still carries it).
     pub fn render_text(&self) -> String {
         let mut text = format!("error: {}", self.message);
+        let repeats_message = self.problems.len() == 1
+            && self.problems[0].file.is_none()
+            && self.problems[0].row.is_none();
+        if repeats_message {
+            return text;
+        }
         for problem in &self.problems {
             text.push_str("\n  ");
             text.push_str(&problem.to_string());
@@ -141,3 +149,52 @@ impl std::fmt::Display for CliError {
 impl std::error::Error for CliError {}
 
 pub type CliResult<T> = Result<T, CliError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_lists_located_problems_and_json_keeps_them_apart() {
+        let error = CliError::bad_input("scores.csv has 2 problems; nothing was imported")
+            .with_problems(vec![
+                Problem {
+                    file: Some("scores.csv".into()),
+                    row: Some(3),
+                    field: Some("time".into()),
+                    message: "expected a time like 12:03.4, got \"soon\"".into(),
+                },
+                Problem {
+                    file: Some("scores.csv".into()),
+                    row: Some(5),
+                    field: Some("bib".into()),
+                    message: "unknown bib 99".into(),
+                },
+            ]);
+        assert_eq!(
+            error.render_text(),
+            "error: scores.csv has 2 problems; nothing was imported\n  \
+             scores.csv, row 3, field 'time': expected a time like 12:03.4, got \"soon\"\n  \
+             scores.csv, row 5, field 'bib': unknown bib 99"
+        );
+        let json: serde_json::Value = serde_json::from_str(&error.render_json()).unwrap();
+        assert_eq!(json["error"]["kind"], "bad_input");
+        assert_eq!(json["error"]["problems"][1]["row"], 5);
+        assert_eq!(json["error"]["problems"][1]["field"], "bib");
+        assert_eq!(error.exit_code(), 2);
+    }
+
+    #[test]
+    fn a_single_unlocated_problem_is_not_repeated_in_text() {
+        let error =
+            CliError::bad_input("invalid --cap: expected a time").with_problems(vec![Problem {
+                file: None,
+                row: None,
+                field: Some("cap".into()),
+                message: "expected a time".into(),
+            }]);
+        assert_eq!(error.render_text(), "error: invalid --cap: expected a time");
+        assert!(error.render_json().contains("\"field\":\"cap\""));
+        assert_eq!(CliError::store("disk full").exit_code(), 1);
+    }
+}
