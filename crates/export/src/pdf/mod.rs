@@ -138,13 +138,13 @@ impl Exporter<'_> {
             Column::flexible("Name", 110.0).bold(),
         ];
         if with_club {
-            columns.push(Column::flexible("Club", 70.0));
+            columns.push(Column::flexible("Club", 70.0).optional());
         }
         if with_country {
             columns.push(Column::fixed("Ctry", 28.0, Align::Left));
         }
         if with_division {
-            columns.push(Column::flexible("Division", 60.0));
+            columns.push(Column::flexible("Division", 60.0).optional());
         }
         columns.push(Column::fixed("Score", 40.0, Align::Right).bold());
         if with_difference {

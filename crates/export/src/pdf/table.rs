@@ -14,7 +14,7 @@ use super::text::{text_width, Font};
 const ROW_FONT_SIZE: f32 = 8.0;
 const ROW_HEIGHT: f32 = 12.0;
 const HEADING_FONT_SIZE: f32 = 7.5;
-const HEADER_ROW_HEIGHT: f32 = 14.0;
+const HEADER_ROW_HEIGHT: f32 = 20.0;
 const FOOTNOTE_FONT_SIZE: f32 = 7.0;
 const FOOTNOTE_HEIGHT: f32 = 9.0;
 /// Lowest baseline a row may use: just above the footer rule.
@@ -34,6 +34,9 @@ pub(crate) struct Column {
     pub(crate) min_width: f32,
     pub(crate) align: Align,
     pub(crate) font: Font,
+    /// A flexible column that is left out, rather than squeezing the others,
+    /// when the page is too narrow (club, division).
+    pub(crate) optional: bool,
 }
 
 impl Column {
@@ -44,6 +47,7 @@ impl Column {
             min_width: width,
             align,
             font: Font::Regular,
+            optional: false,
         }
     }
 
@@ -54,7 +58,13 @@ impl Column {
             min_width,
             align: Align::Left,
             font: Font::Regular,
+            optional: false,
         }
+    }
+
+    pub(crate) fn optional(mut self) -> Column {
+        self.optional = true;
+        self
     }
 
     pub(crate) fn bold(mut self) -> Column {
@@ -111,7 +121,12 @@ fn fit_fixed_columns(columns: &[Column], rows: &[TableRow]) -> Vec<Column> {
         let Some(minimum) = column.width else {
             continue;
         };
-        let heading = text_width(&column.title, Font::Bold, HEADING_FONT_SIZE);
+        // Headings wrap onto two lines, so only their longest word must fit.
+        let heading = column
+            .title
+            .split(' ')
+            .map(|word| text_width(word, Font::Bold, HEADING_FONT_SIZE))
+            .fold(0.0_f32, f32::max);
         let widest_cell = rows
             .iter()
             .filter_map(|row| row.cells.get(index))
@@ -123,6 +138,37 @@ fn fit_fixed_columns(columns: &[Column], rows: &[TableRow]) -> Vec<Column> {
 }
 
 fn layout_columns(columns: &[Column]) -> Layout {
+    let layout = layout_with(columns);
+    let available = layout.orientation.size().0 - 2.0 * MARGIN;
+    let fixed: f32 = columns
+        .iter()
+        .filter_map(|column| column.width)
+        .sum::<f32>()
+        + NOTE_COLUMN_WIDTH;
+    let flexible_minimum: f32 = columns
+        .iter()
+        .filter(|column| column.width.is_none())
+        .map(|column| column.min_width)
+        .sum();
+    if fixed + flexible_minimum <= available || !columns.iter().any(|column| column.optional) {
+        return layout;
+    }
+    // Too narrow even in landscape: leave out the optional columns so the
+    // names keep their room.
+    let without_optional: Vec<Column> = columns
+        .iter()
+        .map(|column| {
+            let mut column = column.clone();
+            if column.optional && column.width.is_none() {
+                column.min_width = 0.0;
+            }
+            column
+        })
+        .collect();
+    layout_with(&without_optional)
+}
+
+fn layout_with(columns: &[Column]) -> Layout {
     let fixed: f32 = columns
         .iter()
         .filter_map(|column| column.width)
@@ -267,20 +313,50 @@ fn draw_page_header(
         HEADER_ROW_HEIGHT,
         Colour::Gray(0.86),
     );
-    let heading_baseline = band_top - HEADER_ROW_HEIGHT + 4.0;
     for (column, (x, column_width)) in columns.iter().zip(&layout.columns) {
-        draw_cell(
-            canvas,
-            *x,
-            *column_width,
-            heading_baseline,
-            column.align,
-            Font::Bold,
-            7.5,
-            &column.title,
-        );
+        if *column_width <= 0.0 {
+            continue;
+        }
+        let inner_width = (column_width - 2.0 * CELL_PADDING).max(1.0);
+        let lines = wrap_heading(&column.title, inner_width);
+        let first_baseline = if lines.len() == 1 {
+            band_top - 12.5
+        } else {
+            band_top - 8.5
+        };
+        for (index, line) in lines.iter().enumerate() {
+            draw_cell(
+                canvas,
+                *x,
+                *column_width,
+                first_baseline - index as f32 * 8.0,
+                column.align,
+                Font::Bold,
+                HEADING_FONT_SIZE,
+                line,
+            );
+        }
     }
     band_top - HEADER_ROW_HEIGHT - ROW_HEIGHT + 3.0
+}
+
+/// Splits a heading into at most two lines that fit `width`: the first line
+/// takes as many words as fit, the second the rest (cut with an ellipsis
+/// when even that is too long).
+fn wrap_heading(title: &str, width: f32) -> Vec<String> {
+    if text_width(title, Font::Bold, HEADING_FONT_SIZE) <= width || !title.contains(' ') {
+        return vec![title.to_string()];
+    }
+    let words: Vec<&str> = title.split(' ').collect();
+    let mut split_at = 1;
+    for count in 1..words.len() {
+        if text_width(&words[..count].join(" "), Font::Bold, HEADING_FONT_SIZE) <= width {
+            split_at = count;
+        } else {
+            break;
+        }
+    }
+    vec![words[..split_at].join(" "), words[split_at..].join(" ")]
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -294,7 +370,10 @@ fn draw_cell(
     size: f32,
     text: &str,
 ) {
-    let inner_width = (width - 2.0 * CELL_PADDING).max(1.0);
+    if width <= 2.0 * CELL_PADDING {
+        return;
+    }
+    let inner_width = width - 2.0 * CELL_PADDING;
     canvas.text_in_box(
         x + CELL_PADDING,
         inner_width,
