@@ -401,7 +401,18 @@ fn write_contents<W: Write + Seek>(
     let mut workouts: Vec<_> = data.workouts.iter().collect();
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
     for workout in &workouts {
-        let workout_slug = format!("{:02}-{}", workout.sequence, slug(&workout.name));
+        let base_slug = format!("{:02}-{}", workout.sequence, slug(&workout.name));
+        let shared = workouts
+            .iter()
+            .filter(|other| format!("{:02}-{}", other.sequence, slug(&other.name)) == base_slug)
+            .count()
+            > 1;
+        // Two workouts with the same place and name slug get their ids appended.
+        let workout_slug = if shared {
+            format!("{base_slug}-{}", workout.id)
+        } else {
+            base_slug
+        };
         for (division_id, division_slug) in &division_paths {
             if data.workout_leaderboard(workout.id, *division_id).is_ok() {
                 let bytes = exporter.workout_results_csv(workout.id, *division_id)?;

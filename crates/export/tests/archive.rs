@@ -298,3 +298,50 @@ fn chain_hashes_follow_the_documented_rule() {
     // An empty log has the genesis as its head.
     assert_eq!(chain_amendments(&[]).unwrap().1, CHAIN_GENESIS);
 }
+
+#[test]
+fn a_competition_without_results_still_seals_and_verifies() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut data = sample_data();
+    data.workouts.clear();
+    data.workout_leaderboards.clear();
+    data.overall_leaderboards.clear();
+    data.amendments.clear();
+    let backup = directory.path().join("empty.scoretable");
+    std::fs::write(&backup, b"backup").unwrap();
+    let output = directory.path().join("empty.zip");
+    let summary =
+        write_sealed_archive(&data, &backup, &ArchiveOptions::default(), &output).unwrap();
+    assert_eq!(summary.amendment_chain_head, CHAIN_GENESIS);
+    assert!(summary
+        .files
+        .iter()
+        .any(|file| file.path == "results/results.json"));
+    // No leaderboards, so no PDFs; each is listed as skipped.
+    assert_eq!(summary.skipped.len(), 3, "{:?}", summary.skipped);
+    let verification = verify_archive(&output).unwrap();
+    assert!(verification.is_intact(), "{:?}", verification.problems);
+    assert!(!directory.path().join("empty.zip.partial").exists());
+}
+
+#[test]
+fn workouts_sharing_a_name_get_distinct_files() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut data = sample_data();
+    data.workouts[1].name = "Harbour 5K".to_string();
+    data.workouts[1].sequence = 1;
+    let backup = directory.path().join("copy.scoretable");
+    std::fs::write(&backup, b"backup").unwrap();
+    let output = directory.path().join("twins.zip");
+    let summary =
+        write_sealed_archive(&data, &backup, &ArchiveOptions::default(), &output).unwrap();
+    assert!(summary
+        .files
+        .iter()
+        .any(|file| file.path == "results/csv/01-harbour-5k-10/all.csv"));
+    assert!(summary
+        .files
+        .iter()
+        .any(|file| file.path == "results/csv/01-harbour-5k-20/all.csv"));
+    assert!(verify_archive(&output).unwrap().is_intact());
+}
