@@ -373,16 +373,34 @@ pub struct DemoArgs {
     pub path: PathBuf,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GeneratedKind {
+    /// One timed race with timing points and age-group divisions.
+    Race,
+    /// A team competition: workouts of mixed score types, teams of `--team-size`.
+    Teams,
+}
+
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// Where to write the new competition file.
     pub path: PathBuf,
+    #[arg(long, value_enum, default_value = "race")]
+    pub kind: GeneratedKind,
     #[arg(long, default_value_t = 1000)]
     pub athletes: usize,
+    /// Age-group divisions (race only).
     #[arg(long, default_value_t = 4)]
     pub divisions: usize,
+    /// Timing points (race only).
     #[arg(long, default_value_t = 3)]
     pub splits: usize,
+    /// Workouts (teams only).
+    #[arg(long, default_value_t = 8)]
+    pub workouts: usize,
+    /// Members per team (teams only).
+    #[arg(long, default_value_t = 3)]
+    pub team_size: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 }

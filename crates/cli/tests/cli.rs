@@ -826,6 +826,38 @@ fn demo_generate_and_backup() {
     assert_eq!(board["rows"].as_array().unwrap().len(), 150);
     assert_eq!(board["rows"][0]["splits"].as_array().unwrap().len(), 3);
 
+    let teams_file = session.path("teams.scoretable");
+    let output = Command::new(env!("CARGO_BIN_EXE_scoretable"))
+        .args(["--json", "generate"])
+        .arg(&teams_file)
+        .args([
+            "--kind",
+            "teams",
+            "--athletes",
+            "60",
+            "--workouts",
+            "8",
+            "--team-size",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let teams = Session {
+        file: teams_file,
+        directory: tempfile::tempdir().unwrap(),
+    };
+    let info = teams.json(&["info"]);
+    assert_eq!(info["counts"]["competitors"], 60);
+    assert_eq!(info["counts"]["teams"], 20);
+    assert_eq!(info["counts"]["workouts"], 8);
+    let overall = teams.json(&["leaderboard", "overall", "--mode", "points"]);
+    assert_eq!(overall["workouts"].as_array().unwrap().len(), 8);
+
     let backups = session.path("backups");
     let backup = race.json(&["backup", "--dir", backups.to_str().unwrap()]);
     let backup_path = Path::new(backup["backup"].as_str().unwrap());

@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use scoretable_core::generate::{demo_event, large_individual_event};
+use scoretable_core::generate::{demo_event, large_individual_event, team_event};
 use serde_json::json;
 
-use crate::args::GenerateArgs;
+use crate::args::{GenerateArgs, GeneratedKind};
 use crate::convert::store_error;
 use crate::error::{CliError, CliResult};
 use crate::generated::{write_event, ResultEntryMode};
@@ -38,19 +38,43 @@ pub fn generate(arguments: &GenerateArgs) -> CliResult<Output> {
             "must be at least 1",
         ));
     }
-    if arguments.divisions == 0 {
-        return Err(crate::options::option_error(
-            "divisions",
-            "must be at least 1",
-        ));
-    }
     let start = std::time::Instant::now();
-    let event = large_individual_event(
-        arguments.athletes,
-        arguments.divisions,
-        arguments.splits,
-        arguments.seed,
-    );
+    let event = match arguments.kind {
+        GeneratedKind::Race => {
+            if arguments.divisions == 0 {
+                return Err(crate::options::option_error(
+                    "divisions",
+                    "must be at least 1",
+                ));
+            }
+            large_individual_event(
+                arguments.athletes,
+                arguments.divisions,
+                arguments.splits,
+                arguments.seed,
+            )
+        }
+        GeneratedKind::Teams => {
+            if arguments.workouts == 0 {
+                return Err(crate::options::option_error(
+                    "workouts",
+                    "must be at least 1",
+                ));
+            }
+            if arguments.team_size < 2 {
+                return Err(crate::options::option_error(
+                    "team-size",
+                    "a team needs at least 2 members",
+                ));
+            }
+            team_event(
+                arguments.athletes,
+                arguments.workouts,
+                arguments.team_size,
+                arguments.seed,
+            )
+        }
+    };
     let (store, summary) = write_event(&arguments.path, &event, ResultEntryMode::ImportAll)?;
     store.close().map_err(store_error)?;
     let seconds = start.elapsed().as_secs_f64();
@@ -59,15 +83,21 @@ pub fn generate(arguments: &GenerateArgs) -> CliResult<Output> {
             CliError::io(format!("cannot read {}: {error}", arguments.path.display()))
         })?
         .len();
+    let timing_points: usize = event
+        .workouts
+        .iter()
+        .map(|workout| workout.timing_points.len())
+        .sum();
     Ok(Output::new(
         format!(
-            "Wrote {} to {}: {} competitors in {} divisions, {} workout with {} timing points, {} results ({:.1} s, {:.1} MB)",
+            "Wrote {} to {}: {} competitors in {} divisions, {} teams, {} workouts with {} timing points, {} results ({:.1} s, {:.1} MB)",
             event.competition.name,
             arguments.path.display(),
             summary.competitors,
             summary.divisions,
+            summary.teams,
             summary.workouts,
-            arguments.splits,
+            timing_points,
             summary.results_imported,
             seconds,
             size as f64 / 1_048_576.0
