@@ -960,34 +960,15 @@ impl CompetitionFile {
         reason: &str,
         appeal_ref: Option<&str>,
     ) -> Result<AmendmentReceipt> {
-        let who = require_who(who)?.to_string();
-        let reason = reason.trim().to_string();
-        if reason.is_empty() {
-            return Err(StoreError::ReasonRequired);
-        }
-        let appeal_ref = appeal_ref
-            .map(str::trim)
-            .filter(|text| !text.is_empty())
-            .map(str::to_string);
         self.write(|transaction| {
-            amend_in(
+            amend_score_in(
                 transaction,
-                Amendment {
-                    workout_id,
-                    entrant,
-                    who: &who,
-                    reason: &reason,
-                    appeal_ref: appeal_ref.as_deref(),
-                    incident: None,
-                },
-                |workout, old| {
-                    let mut value = resolve_value(workout, &input).map_err(|message| {
-                        invalid_score(transaction, workout, entrant, &input, message)
-                    })?;
-                    // A new value keeps any penalty already applied.
-                    value.penalty_ms = old.map_or(0, |old| old.penalty_ms);
-                    Ok(value)
-                },
+                workout_id,
+                entrant,
+                &input,
+                who,
+                reason,
+                appeal_ref,
             )
         })
     }
@@ -1097,153 +1078,8 @@ impl CompetitionFile {
         source_name: &str,
         records: &[ImportedResult],
     ) -> Result<ResultImportSummary> {
-        if !matches!(source, Source::File | Source::Feed) {
-            return Err(StoreError::InvalidInput {
-                field: "import source".into(),
-                message: "results are imported from a file or a feed".into(),
-            });
-        }
-        let source_name = require_who(source_name)
-            .map_err(|_| StoreError::InvalidInput {
-                field: "import source name".into(),
-                message: "name the file or feed".into(),
-            })?
-            .to_string();
         self.write(|transaction| {
-            let workout = load_workout(transaction, workout_id)?;
-            if workout.state == PublicationState::Official {
-                return Err(StoreError::WorkoutIsOfficial {
-                    workout: workout.name,
-                });
-            }
-            let timing_points: std::collections::HashSet<Id> =
-                workout.timing_points.iter().map(|point| point.id).collect();
-            let now = now_timestamp();
-            let batch_id = next_batch_id(transaction)?;
-            let known = known_entrants(transaction)?;
-            let members_only = matches!(
-                workout.team_scoring,
-                TeamScoring::SumAll | TeamScoring::BestN { .. }
-            );
-            let in_teams = if members_only {
-                team_members(transaction)?
-            } else {
-                std::collections::HashSet::new()
-            };
-            let mut existing = existing_results(transaction, workout_id)?;
-            let mut summary = ResultImportSummary {
-                batch_id: batch_id.clone(),
-                ..ResultImportSummary::default()
-            };
-            for record in records {
-                let row_error = |field: &str, message: String| StoreError::ImportRow {
-                    file: source_name.clone(),
-                    row: record.row,
-                    field: field.to_string(),
-                    message,
-                };
-                if !known.contains(&record.entrant) {
-                    return Err(row_error(
-                        "entrant",
-                        unknown_entrant(record.entrant).to_string(),
-                    ));
-                }
-                check_entrant_fits(&workout, record.entrant)
-                    .map_err(|error| row_error("entrant", error.to_string()))?;
-                if let (true, Entrant::Competitor(id)) = (members_only, record.entrant) {
-                    if !in_teams.contains(&id) {
-                        return Err(row_error(
-                            "entrant",
-                            not_in_a_team_message(transaction, record.entrant),
-                        ));
-                    }
-                }
-                let mut value = resolve_value(&workout, &record.value)
-                    .map_err(|message| row_error("value", message))?;
-                if record.penalty_ms < 0 {
-                    return Err(row_error("penalty", "must not be negative".into()));
-                }
-                value.penalty_ms = record.penalty_ms;
-                if let Some(&amended) = existing.get(&record.entrant) {
-                    summary.skipped_existing += 1;
-                    if amended {
-                        summary.skipped_amended += 1;
-                    }
-                    continue;
-                }
-                let received_at = record.received_at.clone().unwrap_or_else(|| now.clone());
-                let provenance = Provenance {
-                    source_name: Some(source_name.clone()),
-                    record_id: record.record_id.clone(),
-                    import_batch: Some(batch_id.clone()),
-                };
-                let result_id = insert_result(
-                    transaction,
-                    NewResult {
-                        workout_id,
-                        entrant: record.entrant,
-                        source,
-                        value: &value,
-                        penalty_ms: record.penalty_ms,
-                        incidents: &record.incidents,
-                        provenance: &provenance,
-                        received_at: &received_at,
-                    },
-                )?;
-                let mut insert_split = transaction.prepare_cached(
-                    "INSERT INTO result_splits (result_id, timing_point_id, total_ms)
-                     VALUES (?1, ?2, ?3)",
-                )?;
-                for split in &record.splits {
-                    if !timing_points.contains(&split.timing_point_id) {
-                        return Err(row_error(
-                            "split",
-                            format!(
-                                "timing point {} is not part of workout {}",
-                                split.timing_point_id, workout.name
-                            ),
-                        ));
-                    }
-                    if split.total_ms < 0 {
-                        return Err(row_error("split", "time must not be negative".into()));
-                    }
-                    insert_split
-                        .execute(params![result_id, split.timing_point_id, split.total_ms])
-                        .map_err(|error| row_error("split", error.to_string()))?;
-                }
-                append_event(
-                    transaction,
-                    NewEvent {
-                        workout_id,
-                        entrant: record.entrant,
-                        kind: ScoreEventKind::Import,
-                        who: &source_name,
-                        at: &now,
-                        old: None,
-                        new: Some(&value),
-                        reason: None,
-                        appeal_ref: None,
-                        undoes_event_id: None,
-                    },
-                )?;
-                existing.insert(record.entrant, false);
-                summary.inserted += 1;
-            }
-            record_batch(
-                transaction,
-                &BatchRecord {
-                    id: &batch_id,
-                    kind: "results",
-                    workout_id: Some(workout_id),
-                    source,
-                    source_name: &source_name,
-                    at: &now,
-                    inserted: summary.inserted,
-                    updated: 0,
-                    skipped: summary.skipped_existing,
-                },
-            )?;
-            Ok(summary)
+            import_results_in(transaction, workout_id, source, source_name, records)
         })
     }
 }
@@ -1366,6 +1202,202 @@ fn amend_in(
         new: value,
         moved: placement_impact(&before, &after),
     })
+}
+
+/// [`CompetitionFile::import_results`] inside a caller's transaction, so
+/// crate-internal callers (the inbound ledger) can import and record their
+/// own bookkeeping atomically.
+pub(crate) fn import_results_in(
+    transaction: &Transaction<'_>,
+    workout_id: Id,
+    source: Source,
+    source_name: &str,
+    records: &[ImportedResult],
+) -> Result<ResultImportSummary> {
+    if !matches!(source, Source::File | Source::Feed) {
+        return Err(StoreError::InvalidInput {
+            field: "import source".into(),
+            message: "results are imported from a file or a feed".into(),
+        });
+    }
+    let source_name = require_who(source_name)
+        .map_err(|_| StoreError::InvalidInput {
+            field: "import source name".into(),
+            message: "name the file or feed".into(),
+        })?
+        .to_string();
+    let workout = load_workout(transaction, workout_id)?;
+    if workout.state == PublicationState::Official {
+        return Err(StoreError::WorkoutIsOfficial {
+            workout: workout.name,
+        });
+    }
+    let timing_points: std::collections::HashSet<Id> =
+        workout.timing_points.iter().map(|point| point.id).collect();
+    let now = now_timestamp();
+    let batch_id = next_batch_id(transaction)?;
+    let known = known_entrants(transaction)?;
+    let members_only = matches!(
+        workout.team_scoring,
+        TeamScoring::SumAll | TeamScoring::BestN { .. }
+    );
+    let in_teams = if members_only {
+        team_members(transaction)?
+    } else {
+        std::collections::HashSet::new()
+    };
+    let mut existing = existing_results(transaction, workout_id)?;
+    let mut summary = ResultImportSummary {
+        batch_id: batch_id.clone(),
+        ..ResultImportSummary::default()
+    };
+    for record in records {
+        let row_error = |field: &str, message: String| StoreError::ImportRow {
+            file: source_name.clone(),
+            row: record.row,
+            field: field.to_string(),
+            message,
+        };
+        if !known.contains(&record.entrant) {
+            return Err(row_error(
+                "entrant",
+                unknown_entrant(record.entrant).to_string(),
+            ));
+        }
+        check_entrant_fits(&workout, record.entrant)
+            .map_err(|error| row_error("entrant", error.to_string()))?;
+        if let (true, Entrant::Competitor(id)) = (members_only, record.entrant) {
+            if !in_teams.contains(&id) {
+                return Err(row_error(
+                    "entrant",
+                    not_in_a_team_message(transaction, record.entrant),
+                ));
+            }
+        }
+        let mut value = resolve_value(&workout, &record.value)
+            .map_err(|message| row_error("value", message))?;
+        if record.penalty_ms < 0 {
+            return Err(row_error("penalty", "must not be negative".into()));
+        }
+        value.penalty_ms = record.penalty_ms;
+        if let Some(&amended) = existing.get(&record.entrant) {
+            summary.skipped_existing += 1;
+            if amended {
+                summary.skipped_amended += 1;
+            }
+            continue;
+        }
+        let received_at = record.received_at.clone().unwrap_or_else(|| now.clone());
+        let provenance = Provenance {
+            source_name: Some(source_name.clone()),
+            record_id: record.record_id.clone(),
+            import_batch: Some(batch_id.clone()),
+        };
+        let result_id = insert_result(
+            transaction,
+            NewResult {
+                workout_id,
+                entrant: record.entrant,
+                source,
+                value: &value,
+                penalty_ms: record.penalty_ms,
+                incidents: &record.incidents,
+                provenance: &provenance,
+                received_at: &received_at,
+            },
+        )?;
+        let mut insert_split = transaction.prepare_cached(
+            "INSERT INTO result_splits (result_id, timing_point_id, total_ms)
+                 VALUES (?1, ?2, ?3)",
+        )?;
+        for split in &record.splits {
+            if !timing_points.contains(&split.timing_point_id) {
+                return Err(row_error(
+                    "split",
+                    format!(
+                        "timing point {} is not part of workout {}",
+                        split.timing_point_id, workout.name
+                    ),
+                ));
+            }
+            if split.total_ms < 0 {
+                return Err(row_error("split", "time must not be negative".into()));
+            }
+            insert_split
+                .execute(params![result_id, split.timing_point_id, split.total_ms])
+                .map_err(|error| row_error("split", error.to_string()))?;
+        }
+        append_event(
+            transaction,
+            NewEvent {
+                workout_id,
+                entrant: record.entrant,
+                kind: ScoreEventKind::Import,
+                who: &source_name,
+                at: &now,
+                old: None,
+                new: Some(&value),
+                reason: None,
+                appeal_ref: None,
+                undoes_event_id: None,
+            },
+        )?;
+        existing.insert(record.entrant, false);
+        summary.inserted += 1;
+    }
+    record_batch(
+        transaction,
+        &BatchRecord {
+            id: &batch_id,
+            kind: "results",
+            workout_id: Some(workout_id),
+            source,
+            source_name: &source_name,
+            at: &now,
+            inserted: summary.inserted,
+            updated: 0,
+            skipped: summary.skipped_existing,
+        },
+    )?;
+    Ok(summary)
+}
+
+/// [`CompetitionFile::amend_score_with`] inside a caller's transaction, so
+/// crate-internal callers (the inbound ledger) can amend and record their
+/// own bookkeeping atomically.
+pub(crate) fn amend_score_in(
+    transaction: &Transaction<'_>,
+    workout_id: Id,
+    entrant: Entrant,
+    input: &ScoreInput,
+    who: &str,
+    reason: &str,
+    appeal_ref: Option<&str>,
+) -> Result<AmendmentReceipt> {
+    let who = require_who(who)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::ReasonRequired);
+    }
+    let appeal_ref = appeal_ref.map(str::trim).filter(|text| !text.is_empty());
+    amend_in(
+        transaction,
+        Amendment {
+            workout_id,
+            entrant,
+            who,
+            reason,
+            appeal_ref,
+            incident: None,
+        },
+        |workout, old| {
+            let mut value = resolve_value(workout, input)
+                .map_err(|message| invalid_score(transaction, workout, entrant, input, message))?;
+            // A new value keeps any penalty already applied.
+            value.penalty_ms = old.map_or(0, |old| old.penalty_ms);
+            Ok(value)
+        },
+    )
 }
 
 /// The next import batch id: `batch-000001`, `batch-000002`, ...
