@@ -158,3 +158,55 @@ proptest! {
         }
     }
 }
+
+fn roster() -> impl Strategy<Value = Vec<(u8, String, bool)>> {
+    // (bib 1..=12, last name, is_female); bibs may repeat across imports
+    // but are made unique within one file below.
+    prop::collection::vec((1..=12_u8, "[A-Z][a-z]{1,6}", any::<bool>()), 0..10)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Re-importing start lists (any bibs, any changes, in any order) keeps
+    /// every competitor's id and never loses a score.
+    #[test]
+    fn reimports_keep_ids_and_scores(imports in prop::collection::vec(roster(), 1..6)) {
+        let directory = tempfile::tempdir().unwrap();
+        let mut file = CompetitionFile::create(directory.path().join("r.scoretable"), &competition()).unwrap();
+        let workout_id = file.add_workout(&workout("Row", 1, ScoreType::Time)).unwrap();
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        let mut scored: Vec<Entrant> = Vec::new();
+        for (import_number, rows) in imports.into_iter().enumerate() {
+            let mut seen = std::collections::HashSet::new();
+            let drafts: Vec<_> = rows
+                .into_iter()
+                .filter(|(bib, _, _)| seen.insert(*bib))
+                .enumerate()
+                .map(|(index, (bib, last, female))| {
+                    let gender = if female { Gender::Female } else { Gender::Male };
+                    draft(index + 2, &bib.to_string(), "Runner", &last, gender)
+                })
+                .collect();
+            let summary = file.import_competitors_from("list.csv", &drafts).unwrap();
+            prop_assert_eq!(summary.new + summary.updated + summary.unchanged, drafts.len());
+            for draft in &drafts {
+                let stored = file.competitor_by_bib(&draft.bib).unwrap().unwrap();
+                prop_assert_eq!(&stored.last_name, &draft.last_name);
+                let id = *ids.entry(draft.bib.clone()).or_insert(stored.id);
+                prop_assert_eq!(stored.id, id, "bib {} changed id", draft.bib);
+            }
+            // Score the first new competitor of this import, if any.
+            if let Some(draft) = drafts.iter().find(|draft| {
+                let entrant = Entrant::Competitor(ids[&draft.bib]);
+                !scored.contains(&entrant)
+            }) {
+                let entrant = Entrant::Competitor(ids[&draft.bib]);
+                file.enter_score(workout_id, entrant, ScoreInput::score(Score::Time { ms: 60_000 + import_number as i64 }), "table").unwrap();
+                scored.push(entrant);
+            }
+            prop_assert_eq!(file.results(workout_id).unwrap().len(), scored.len());
+            prop_assert_eq!(file.competitors().unwrap().len(), ids.len());
+        }
+    }
+}
