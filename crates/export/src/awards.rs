@@ -81,7 +81,8 @@ pub struct Award {
     pub entrant: Entrant,
     pub bib: String,
     pub name: String,
-    /// The score as shown (`12:03.4`) or the overall total (`total 245`).
+    /// The score as shown (`12:03.4`), or for overall awards the total
+    /// (`total 245`; the workout's score when there is only one workout).
     pub result: String,
     /// True when another entrant shares this award place.
     pub tied: bool,
@@ -169,7 +170,11 @@ impl Exporter<'_> {
                     .map(|row| Candidate {
                         entrant: row.entrant,
                         place: row.rank,
-                        result: format!("total {}", row.total),
+                        // With one workout its score says more than a rank-sum total.
+                        result: match row.cells.as_slice() {
+                            [only] if self.data.workouts.len() == 1 => only.display.clone(),
+                            _ => format!("total {}", row.total),
+                        },
                     })
                     .collect())
             }
