@@ -724,6 +724,34 @@ impl CompetitionFile {
                 .into_iter()
                 .map(|competitor| (competitor.bib.clone(), competitor))
                 .collect();
+            // Chips move between competitors between imports (a swap at
+            // packet pickup): release the chips of every known competitor
+            // whose chips change before writing any row, so the outcome never
+            // depends on row order. Chips held by competitors outside this
+            // file still conflict.
+            {
+                let mut release = transaction
+                    .prepare_cached("DELETE FROM competitor_chips WHERE competitor_id = ?1")?;
+                for row in rows {
+                    if let Some(known) = existing.get(row.bib.trim()) {
+                        let chips: Vec<&str> = row
+                            .chip_ids
+                            .iter()
+                            .map(|chip| chip.trim())
+                            .filter(|chip| !chip.is_empty())
+                            .collect();
+                        if chips
+                            != known
+                                .chip_ids
+                                .iter()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>()
+                        {
+                            release.execute(params![known.id])?;
+                        }
+                    }
+                }
+            }
             let mut seen_bibs: HashMap<String, usize> = HashMap::with_capacity(rows.len());
             let mut summary = ImportSummary::default();
             for row in rows {

@@ -585,3 +585,32 @@ fn divisions_added_later_collect_their_members_and_follow_rule_changes() {
         .unwrap();
     assert!(members(&file, custom).is_empty());
 }
+
+#[test]
+fn chips_can_swap_between_competitors_on_reimport() {
+    let (_directory, mut file) = new_file();
+    let with_chip = |row: usize, bib: &str, chip: &str| CompetitorDraft {
+        chip_ids: vec![chip.into()],
+        ..draft(row, bib, "R", bib, Gender::Male)
+    };
+    file.import_competitors(&[with_chip(2, "1", "A"), with_chip(3, "2", "B")])
+        .unwrap();
+    let summary = file
+        .import_competitors(&[with_chip(2, "1", "B"), with_chip(3, "2", "A")])
+        .unwrap();
+    assert_eq!(summary.updated, 2);
+    assert_eq!(file.competitor_by_chip("A").unwrap().unwrap().bib, "2");
+    assert_eq!(file.competitor_by_chip("B").unwrap().unwrap().bib, "1");
+    // A chip held by someone not in the file still conflicts, naming the row.
+    file.import_competitors(&[with_chip(2, "3", "C")]).unwrap();
+    let error = file
+        .import_competitors_from("late.csv", &[with_chip(2, "1", "C")])
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("late.csv, row 2, field chip:"),
+        "{error}"
+    );
+    assert_eq!(file.competitor_by_chip("B").unwrap().unwrap().bib, "1");
+}
