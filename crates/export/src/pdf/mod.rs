@@ -125,10 +125,23 @@ impl Exporter<'_> {
         }
         let with_country = entrants.iter().any(|entrant| entrant.country.is_some());
         let with_club = entrants.iter().any(|entrant| entrant.club.is_some());
-        let with_difference = board
+        // The engine measures differences from the whole field's leader; a
+        // division table shows them from the division's leader.
+        let leader_difference = board
             .rows
             .iter()
-            .any(|row| row.difference_ms.is_some_and(|ms| ms > 0));
+            .find(|row| row.rank.is_some() && row.status.is_none())
+            .and_then(|row| row.difference_ms)
+            .unwrap_or(0);
+        let behind = |row: &scoretable_core::model::RankedRow| -> Option<i64> {
+            match (row.status, row.rank, row.difference_ms) {
+                (None, Some(_), Some(ms)) if ms - leader_difference > 0 => {
+                    Some(ms - leader_difference)
+                }
+                _ => None,
+            }
+        };
+        let with_difference = board.rows.iter().any(|row| behind(row).is_some());
         let with_tie_break = workout.tie_break == TieBreak::TieBreakTime;
         let with_division = division_id.is_none() && !self.data.divisions.is_empty();
 
@@ -182,12 +195,11 @@ impl Exporter<'_> {
             }
             cells.push(score);
             if with_difference {
-                cells.push(match row.difference_ms {
-                    Some(ms) if ms > 0 && row.status.is_none() => {
-                        format!("+{}", format_time_for(workout, ms))
-                    }
-                    _ => String::new(),
-                });
+                cells.push(
+                    behind(row)
+                        .map(|ms| format!("+{}", format_time_for(workout, ms)))
+                        .unwrap_or_default(),
+                );
             }
             if with_tie_break {
                 cells.push(
