@@ -731,3 +731,61 @@ pub fn verify_archive(path: &Path) -> Result<ArchiveVerification, ExportError> {
         problems,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use scoretable_core::model::Entrant;
+
+    fn entry(sequence: u64, reason: &str) -> AmendmentLogEntry {
+        AmendmentLogEntry {
+            sequence,
+            event_id: sequence as i64 * 10,
+            workout_id: 1,
+            entrant: Entrant::Competitor(sequence as i64),
+            amended_at: "2026-05-02T15:00:00Z".to_string(),
+            official: "Referee".to_string(),
+            old_value: "12:00.0".to_string(),
+            new_value: "11:59.0".to_string(),
+            reason: reason.to_string(),
+            appeal_reference: None,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_edit_removal_or_swap_changes_the_head(
+            reasons in prop::collection::vec("[a-z ]{1,20}", 2..8),
+            target in any::<prop::sample::Index>(),
+            replacement in "[A-Z]{1,5}",
+        ) {
+            let entries: Vec<AmendmentLogEntry> =
+                reasons.iter().enumerate().map(|(index, reason)| entry(index as u64 + 1, reason)).collect();
+            let (_, head) = chain_amendments(&entries).unwrap();
+            let index = target.index(entries.len());
+
+            let mut edited = entries.clone();
+            edited[index].reason = replacement.clone();
+            prop_assert_ne!(chain_amendments(&edited).unwrap().1, head.clone());
+
+            let mut removed = entries.clone();
+            removed.remove(index);
+            prop_assert_ne!(chain_amendments(&removed).unwrap().1, head.clone());
+
+            let mut swapped = entries.clone();
+            let other = (index + 1) % entries.len();
+            swapped.swap(index, other);
+            prop_assert_ne!(chain_amendments(&swapped).unwrap().1, head);
+        }
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level() {
+        let value = serde_json::json!({"b": 1, "a": {"d": [true, null], "c": "x"}});
+        assert_eq!(
+            canonical_json(&value).unwrap(),
+            br#"{"a":{"c":"x","d":[true,null]},"b":1}"#.to_vec()
+        );
+    }
+}

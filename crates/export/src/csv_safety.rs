@@ -174,5 +174,24 @@ mod tests {
             let cell = format!("{trigger}{rest}");
             prop_assert_eq!(neutralize_cell(&cell).into_owned(), format!("'{cell}"));
         }
+
+        #[test]
+        fn written_cells_read_back_as_their_neutralized_text(cells in prop::collection::vec(".{0,12}", 1..6)) {
+            // Every export starts with a header row, as here.
+            let mut writer = SafeCsvWriter::new();
+            writer.write_row(vec!["cell"; cells.len()]).unwrap();
+            writer.write_row(&cells).unwrap();
+            let bytes = writer.into_bytes().unwrap();
+            let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
+            let expected: Vec<String> = cells.iter().map(|cell| neutralize_cell(cell).into_owned()).collect();
+            match reader.records().next() {
+                Some(record) => {
+                    let read: Vec<String> = record.unwrap().iter().map(str::to_string).collect();
+                    prop_assert_eq!(read, expected);
+                }
+                // A lone empty cell is an empty line, which a reader skips.
+                None => prop_assert_eq!(cells, vec![String::new()]),
+            }
+        }
     }
 }

@@ -121,8 +121,14 @@ fn division_pdf_has_numbered_pages_marks_and_amendment_footnotes() {
     assert!(text.contains("Appeal A-7."));
     assert!(text.contains("(*1)"));
     // Gaps are measured from the division's leader, not the whole field's.
-    assert!(text.contains("(+0:12.277)"), "division-relative gap missing");
-    assert!(!text.contains("+1:00.123"), "gap measured from the whole field's leader");
+    assert!(
+        text.contains("(+0:12.277)"),
+        "division-relative gap missing"
+    );
+    assert!(
+        !text.contains("+1:00.123"),
+        "gap measured from the whole field's leader"
+    );
     let men = exporter.division_results_pdf(Some(MEN)).unwrap();
     render_pages("men", &men, 4);
     // WinAnsi text: Zoë Müller is written with Latin-1 bytes.
