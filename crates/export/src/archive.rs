@@ -67,7 +67,8 @@ pub const CHAIN_GENESIS: &str = "00000000000000000000000000000000000000000000000
 const CHAIN_HEAD_PREFIX: &str = "# amendment-chain-head ";
 
 /// Choices for the archive's contents.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ArchiveOptions {
     /// Options for the RunSignup files (status policy, split and division ids).
     /// The division choice is ignored: the archive always holds the whole field.

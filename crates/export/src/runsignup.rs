@@ -51,6 +51,7 @@ use std::fmt::Write as _;
 
 use scoretable_core::model::{Id, Millis, Rounding, Score, ScoreType, Status};
 use scoretable_core::time::{format_time, round_time, TimeStyle};
+use serde::{Deserialize, Serialize};
 
 use crate::csv_safety::SafeCsvWriter;
 use crate::data::{row_place, Exporter};
@@ -65,7 +66,8 @@ pub struct RunSignupFiles {
 }
 
 /// What to do with statuses RunSignup does not accept (`LAP`, `NC`, `WD`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RunSignupStatusPolicy {
     /// Fail with an error naming the entrant.
     #[default]
@@ -75,7 +77,8 @@ pub enum RunSignupStatusPolicy {
 }
 
 /// Choices for a RunSignup export.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RunSignupOptions {
     /// Export this division's leaderboard instead of the whole field.
     pub division_id: Option<Id>,
