@@ -199,6 +199,15 @@ pub struct AmendmentReceipt {
     pub moved: Vec<PlacementChange>,
 }
 
+/// Returned by [`CompetitionFile::preview_amendment`]: nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmendmentPreview {
+    pub old: Option<ScoreValue>,
+    pub new: ScoreValue,
+    pub display: String,
+    pub moved: Vec<PlacementChange>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScoreEventKind {
@@ -970,6 +979,58 @@ impl CompetitionFile {
                 reason,
                 appeal_ref,
             )
+        })
+    }
+
+    /// Shows what an amendment would do without storing anything: the old
+    /// and new values and who would move. The desktop app shows this before
+    /// the official confirms.
+    pub fn preview_amendment(
+        &self,
+        workout_id: Id,
+        entrant: Entrant,
+        input: &ScoreInput,
+    ) -> Result<AmendmentPreview> {
+        let connection = &self.connection;
+        let workout = load_workout(connection, workout_id)?;
+        check_entrant(connection, &workout, entrant)?;
+        let existing = load_result(connection, workout_id, entrant)?;
+        let old = existing
+            .as_ref()
+            .and_then(|result| result.effective_value().cloned());
+        let mut value = resolve_value(&workout, input)
+            .map_err(|message| invalid_score(connection, &workout, entrant, input, message))?;
+        value.penalty_ms = old.as_ref().map_or(0, |old| old.penalty_ms);
+        let mut snapshot = WorkoutSnapshot::load(connection, workout_id)?;
+        let before = snapshot.rank();
+        let mut entry = match &existing {
+            Some(result) => result.to_result_entry(),
+            None => ResultEntry {
+                entrant,
+                score: None,
+                status: None,
+                tie_break_ms: None,
+                penalty_ms: 0,
+                splits: Vec::new(),
+                incidents: Vec::new(),
+                source: Source::Amendment,
+                amended: true,
+                partial: false,
+            },
+        };
+        entry.score = value.score;
+        entry.status = value.status;
+        entry.tie_break_ms = value.tie_break_ms;
+        entry.penalty_ms = value.penalty_ms;
+        entry.source = Source::Amendment;
+        entry.amended = true;
+        snapshot.replace(entry);
+        let after = snapshot.rank();
+        Ok(AmendmentPreview {
+            display: display_value(&workout, &value),
+            old,
+            new: value,
+            moved: placement_impact(&before, &after),
         })
     }
 

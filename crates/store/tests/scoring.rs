@@ -454,3 +454,48 @@ fn officials_can_amend_a_time_penalty_which_is_logged_and_kept() {
         .unwrap_err();
     assert!(error.to_string().contains("written once"), "{error}");
 }
+
+#[test]
+fn an_amendment_preview_matches_the_amendment_and_stores_nothing() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    for (bib, value) in [("1", "3:00"), ("2", "3:10"), ("3", "3:20")] {
+        fixture
+            .file
+            .enter_score_by_bib(fran, bib, ScoreInput::text(value), "table")
+            .unwrap();
+    }
+    let cara = bib(&fixture, "3");
+    let events_before = fixture.file.score_events(None).unwrap().len();
+    let preview = fixture
+        .file
+        .preview_amendment(fran, cara, &ScoreInput::text("2:59"))
+        .unwrap();
+    assert_eq!(
+        fixture.file.score_events(None).unwrap().len(),
+        events_before
+    );
+    assert_eq!(
+        fixture
+            .file
+            .result(fran, cara)
+            .unwrap()
+            .unwrap()
+            .effective_value()
+            .unwrap()
+            .text,
+        "3:20"
+    );
+    let receipt = fixture
+        .file
+        .amend_score(fran, cara, "2:59", "judge", "recount", None)
+        .unwrap();
+    assert_eq!(preview.moved, receipt.moved);
+    assert_eq!(preview.new, receipt.new);
+    assert_eq!(preview.old, receipt.old);
+    let error = fixture
+        .file
+        .preview_amendment(fran, cara, &ScoreInput::text("soon"))
+        .unwrap_err();
+    assert!(matches!(error, StoreError::InvalidScore { .. }), "{error}");
+}
