@@ -403,6 +403,20 @@ impl CompetitionFile {
         Ok(value)
     }
 
+    /// Runs several reads against one consistent snapshot (a deferred read
+    /// transaction), so a write by another program between the queries of
+    /// one load can never mix two states of the file.
+    pub(crate) fn read<T>(&self, body: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if !self.connection.is_autocommit() {
+            // Already inside a snapshot (a read calling another read).
+            return body(&self.connection);
+        }
+        let transaction = self.connection.unchecked_transaction()?;
+        let value = body(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
+    }
+
     /// The competition record.
     pub fn competition(&self) -> Result<Competition> {
         Ok(self.connection.query_row(

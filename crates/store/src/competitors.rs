@@ -861,7 +861,7 @@ impl CompetitionFile {
 
     /// Every competitor, in the order they were added.
     pub fn competitors(&self) -> Result<Vec<Competitor>> {
-        load_competitors(&self.connection, "1", &[])
+        self.read(|connection| load_competitors(connection, "1", &[]))
     }
 
     /// Competitors in one division.
@@ -925,7 +925,7 @@ impl CompetitionFile {
     }
 
     pub fn teams(&self) -> Result<Vec<Team>> {
-        load_teams(&self.connection, "1", &[])
+        self.read(|connection| load_teams(connection, "1", &[]))
     }
 
     pub fn team(&self, id: Id) -> Result<Option<Team>> {

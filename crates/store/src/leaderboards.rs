@@ -307,7 +307,7 @@ impl CompetitionFile {
     /// Bibs, names and divisions of every competitor and team, for showing
     /// leaderboard rows.
     pub fn entrant_infos(&self) -> Result<Vec<EntrantInfo>> {
-        load_entrant_infos(&self.connection)
+        self.read(load_entrant_infos)
     }
 
     /// Ranks one workout on its effective results. With a division, only
@@ -317,13 +317,24 @@ impl CompetitionFile {
         workout_id: Id,
         division_id: Option<Id>,
     ) -> Result<Vec<RankedRow>> {
-        check_division(&self.connection, division_id)?;
-        compute_workout_leaderboard(&self.connection, workout_id, division_id)
+        self.read(|connection| {
+            check_division(connection, division_id)?;
+            compute_workout_leaderboard(connection, workout_id, division_id)
+        })
     }
 
     /// The overall leaderboard across every workout. `mode` and `tie_break`
     /// default to the stored [`crate::LeaderboardSettings`].
     pub fn overall_leaderboard(
+        &self,
+        division_id: Option<Id>,
+        mode: Option<&OverallMode>,
+        tie_break: Option<OverallTieBreak>,
+    ) -> Result<Vec<OverallRow>> {
+        self.read(|_| self.overall_leaderboard_unlocked(division_id, mode, tie_break))
+    }
+
+    fn overall_leaderboard_unlocked(
         &self,
         division_id: Option<Id>,
         mode: Option<&OverallMode>,
@@ -377,6 +388,15 @@ impl CompetitionFile {
     /// Says in one sentence why `a` and `b` are in their order in a workout
     /// (e.g. "Ada ranks above Bo: 12:03.4 is faster than 12:05.0.").
     pub fn explain_workout_order(&self, workout_id: Id, a: Entrant, b: Entrant) -> Result<String> {
+        self.read(|_| self.explain_workout_order_unlocked(workout_id, a, b))
+    }
+
+    fn explain_workout_order_unlocked(
+        &self,
+        workout_id: Id,
+        a: Entrant,
+        b: Entrant,
+    ) -> Result<String> {
         let snapshot = WorkoutSnapshot::load(&self.connection, workout_id)?;
         let rows = snapshot.rank();
         let find = |entrant: Entrant| {

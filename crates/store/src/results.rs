@@ -991,6 +991,15 @@ impl CompetitionFile {
         entrant: Entrant,
         input: &ScoreInput,
     ) -> Result<AmendmentPreview> {
+        self.read(|_| self.preview_amendment_unlocked(workout_id, entrant, input))
+    }
+
+    fn preview_amendment_unlocked(
+        &self,
+        workout_id: Id,
+        entrant: Entrant,
+        input: &ScoreInput,
+    ) -> Result<AmendmentPreview> {
         let connection = &self.connection;
         let workout = load_workout(connection, workout_id)?;
         check_entrant(connection, &workout, entrant)?;
@@ -1125,8 +1134,10 @@ impl CompetitionFile {
 
     /// Every stored result of a workout (source and amended values apart).
     pub fn results(&self, workout_id: Id) -> Result<Vec<StoredResult>> {
-        load_workout(&self.connection, workout_id)?;
-        load_results(&self.connection, workout_id)
+        self.read(|connection| {
+            load_workout(connection, workout_id)?;
+            load_results(connection, workout_id)
+        })
     }
 
     /// Stores results from a file or feed in one transaction. Entrants who

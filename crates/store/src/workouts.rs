@@ -385,11 +385,11 @@ impl CompetitionFile {
 
     /// Every workout in schedule order.
     pub fn workouts(&self) -> Result<Vec<Workout>> {
-        load_workouts(&self.connection, None)
+        self.read(|connection| load_workouts(connection, None))
     }
 
     pub fn workout(&self, workout_id: Id) -> Result<Workout> {
-        load_workout(&self.connection, workout_id)
+        self.read(|connection| load_workout(connection, workout_id))
     }
 
     pub fn workout_by_name(&self, name: &str) -> Result<Option<Workout>> {
