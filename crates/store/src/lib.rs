@@ -14,6 +14,8 @@
 //! - [`results`]: score entry, undo, amendments, result imports, history.
 //! - [`leaderboards`]: workout and overall leaderboards, placement impact.
 //! - [`backup`]: rolling online backups.
+//! - [`ledger`]: the inbound import ledger, conflict inbox, review queue,
+//!   saved field mappings and polled connections.
 //!
 //! # Durability
 //!
@@ -45,6 +47,7 @@ pub mod competition_file;
 pub mod competitors;
 mod error;
 pub mod leaderboards;
+pub mod ledger;
 pub mod results;
 pub mod schema;
 pub mod workouts;
@@ -54,6 +57,12 @@ pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport};
 pub use competitors::{ExternalSystem, ImportSummary};
 pub use error::{DatabaseError, StoreError};
 pub use leaderboards::{placement_impact, PlacementChange};
+pub use ledger::{
+    value_fingerprint, ConflictResolution, ConflictState, ConnectionState, ConnectionStatus,
+    Identifier, IdentifierKind, InboundConflict, InboundConnection, InboundRecord, InboundReport,
+    InboundSource, NewConnection, RecordOutcome, RecordReport, ReviewItem, ReviewState,
+    SavedMapping, TeamProgress,
+};
 pub use results::{
     replay_history, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult, Provenance,
     ResultImportSummary, ScoreEvent, ScoreEventKind, ScoreInput, ScoreValue, StoredResult,

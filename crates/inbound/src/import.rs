@@ -1,0 +1,162 @@
+//! Saved mappings and mapped file imports.
+//!
+//! A file import reads the file (any supported format, detected from the
+//! extension and content), maps every record, and imports nothing if any
+//! record is invalid (the error lists each problem by row and field, so the
+//! file can be fixed and imported again). Valid files go through the ledger
+//! with the mapping's name as the source name: importing a corrected file
+//! again skips what was imported and raises conflicts for changed values.
+
+use std::path::Path;
+
+use scoretable_core::model::{Id, Source, Workout};
+use scoretable_store::{CompetitionFile, InboundReport, InboundSource};
+use serde::{Deserialize, Serialize};
+
+use crate::decode::TextEncoding;
+use crate::error::{io_error, InboundError};
+use crate::mapping::{map_document, FieldMapping};
+use crate::readers::read_document;
+use crate::record::{RecordFormat, SourceDocument};
+
+/// At most this many problems are listed in an error.
+pub const MAX_LISTED_PROBLEMS: usize = 50;
+
+/// Saves a mapping by name after checking it against its workout.
+pub fn save_mapping(
+    store: &mut CompetitionFile,
+    name: &str,
+    workout_id: Option<Id>,
+    mapping: &FieldMapping,
+) -> Result<Id, InboundError> {
+    if let Some(workout_id) = workout_id {
+        mapping.validate(&store.workout(workout_id)?)?;
+    }
+    let value = serde_json::to_value(mapping).expect("mappings serialize");
+    Ok(store.save_mapping(name, workout_id, &value)?)
+}
+
+/// Loads a saved mapping by name, with the workout it is bound to.
+pub fn load_mapping(
+    store: &CompetitionFile,
+    name: &str,
+) -> Result<(FieldMapping, Option<Id>), InboundError> {
+    let saved =
+        store
+            .mapping_by_name(name)?
+            .ok_or_else(|| scoretable_store::StoreError::NotFound {
+                what: "mapping",
+                key: name.trim().to_string(),
+            })?;
+    let mapping =
+        serde_json::from_value(saved.mapping).map_err(|error| InboundError::DamagedMapping {
+            name: saved.name.clone(),
+            message: error.to_string(),
+        })?;
+    Ok((mapping, saved.workout_id))
+}
+
+/// What a file import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileImportReport {
+    pub file_name: String,
+    pub format: RecordFormat,
+    pub encoding: Option<TextEncoding>,
+    pub records: usize,
+    /// Records without a result or status yet.
+    pub waiting: usize,
+    pub ledger: InboundReport,
+}
+
+/// Reads and maps `bytes`, failing with every problem when any record is invalid.
+pub fn read_and_map(
+    bytes: &[u8],
+    file_name: &str,
+    format: Option<RecordFormat>,
+    mapping: &FieldMapping,
+    workout: &Workout,
+) -> Result<(SourceDocument, crate::mapping::MappedDocument), InboundError> {
+    mapping.validate(workout)?;
+    let document = read_document(bytes, file_name, format)?;
+    let mapped = map_document(mapping, workout, &document);
+    if mapped.invalid > 0 {
+        let mut problems: Vec<String> = mapped
+            .problems
+            .iter()
+            .take(MAX_LISTED_PROBLEMS)
+            .cloned()
+            .collect();
+        if mapped.problems.len() > MAX_LISTED_PROBLEMS {
+            problems.push(format!(
+                "... and {} more",
+                mapped.problems.len() - MAX_LISTED_PROBLEMS
+            ));
+        }
+        return Err(InboundError::Records {
+            source_name: file_name.to_string(),
+            count: mapped.invalid,
+            problems,
+        });
+    }
+    Ok((document, mapped))
+}
+
+/// Imports a file's bytes into a workout through a mapping; `source_name`
+/// keys the ledger (normally the mapping's name).
+pub fn import_bytes(
+    store: &mut CompetitionFile,
+    workout_id: Id,
+    mapping: &FieldMapping,
+    source_name: &str,
+    bytes: &[u8],
+    file_name: &str,
+    format: Option<RecordFormat>,
+) -> Result<FileImportReport, InboundError> {
+    let workout = store.workout(workout_id)?;
+    let (document, mapped) = read_and_map(bytes, file_name, format, mapping, &workout)?;
+    let ledger = store.apply_inbound(
+        &InboundSource {
+            name: source_name.to_string(),
+            kind: Source::File,
+        },
+        workout_id,
+        &mapped.records,
+    )?;
+    Ok(FileImportReport {
+        file_name: file_name.to_string(),
+        format: document.format,
+        encoding: document.encoding,
+        records: document.records.len(),
+        waiting: mapped.waiting,
+        ledger,
+    })
+}
+
+/// Imports a file through a saved mapping (the mapping's name keys the ledger).
+pub fn import_file(
+    store: &mut CompetitionFile,
+    workout_id: Id,
+    mapping_name: &str,
+    path: &Path,
+    format: Option<RecordFormat>,
+) -> Result<FileImportReport, InboundError> {
+    let (mapping, _) = load_mapping(store, mapping_name)?;
+    let bytes = std::fs::read(path).map_err(|error| io_error(path, error))?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let source_name = store
+        .mapping_by_name(mapping_name)?
+        .map(|saved| saved.name)
+        .unwrap_or_else(|| mapping_name.to_string());
+    import_bytes(
+        store,
+        workout_id,
+        &mapping,
+        &source_name,
+        &bytes,
+        &file_name,
+        format,
+    )
+}

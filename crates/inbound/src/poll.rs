@@ -1,0 +1,466 @@
+//! Polling timing-system connections, with backoff through network loss.
+//!
+//! One poll: fetch the connection's URL, read the payload in the
+//! connection's format, map it with the saved mapping, and apply the ready
+//! records through the ledger ([`CompetitionFile::apply_inbound`]). Records
+//! that cannot be mapped are reported (record and field), not imported, and
+//! do not hold the others back: on competition day one bad line from the
+//! timing system must not stop every other athlete's score.
+//!
+//! # Health and backoff
+//!
+//! - A successful poll stores state `ok`, the time as the last success and a
+//!   summary of what happened; the next poll follows the interval.
+//! - A network failure (refused, reset, timed out, HTTP 5xx or 429) stores
+//!   `backing_off` with the message; a payload or mapping failure (HTTP 4xx,
+//!   malformed JSON, ...) stores `error`. Either way polling keeps going:
+//!   the wait after the n-th consecutive failure is the interval times
+//!   2^(n-1), capped (60 s by default), with "equal jitter" (a uniformly
+//!   random point in the upper half of that wait) so that many tables
+//!   coming back online do not hammer the source in step.
+//! - Credentials come from the environment variable the connection names and
+//!   are sent as the `Authorization` header; they never reach the file.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use scoretable_core::generate::SplitMix64;
+use scoretable_core::model::Source;
+use scoretable_store::{
+    CompetitionFile, ConnectionState, InboundConnection, InboundReport, InboundSource,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::InboundError;
+use crate::import::{load_mapping, MAX_LISTED_PROBLEMS};
+use crate::mapping::map_document;
+use crate::readers::read_document;
+use crate::record::RecordFormat;
+
+/// Why a fetch failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// Connection refused, reset or dropped, DNS failure: try again later.
+    #[error("network unreachable: {0}")]
+    Network(String),
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("HTTP {code}: {message}")]
+    Status { code: u16, message: String },
+}
+
+impl FetchError {
+    /// Network trouble (back off and retry) rather than a bad answer.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Network(_) | FetchError::Timeout(_) => true,
+            FetchError::Status { code, .. } => *code >= 500 || *code == 429 || *code == 408,
+        }
+    }
+}
+
+/// Fetches a payload. The HTTP implementation is [`HttpFetcher`]; tests and
+/// rehearsals can supply their own.
+pub trait Fetcher {
+    fn fetch(&mut self, url: &str, authorization: Option<&str>) -> Result<Vec<u8>, FetchError>;
+}
+
+/// Blocking HTTP(S) fetches with a whole-request timeout.
+pub struct HttpFetcher {
+    client: reqwest::blocking::Client,
+    timeout: Duration,
+}
+
+impl HttpFetcher {
+    pub fn new(timeout: Duration) -> Result<HttpFetcher, FetchError> {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("Scoretable/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| FetchError::Network(error.to_string()))?;
+        Ok(HttpFetcher { client, timeout })
+    }
+}
+
+fn describe_reqwest_error(error: &reqwest::Error) -> String {
+    use std::error::Error;
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    message
+}
+
+impl Fetcher for HttpFetcher {
+    fn fetch(&mut self, url: &str, authorization: Option<&str>) -> Result<Vec<u8>, FetchError> {
+        let mut request = self.client.get(url);
+        if let Some(value) = authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        let classify = |error: reqwest::Error| {
+            if error.is_timeout() {
+                FetchError::Timeout(self.timeout)
+            } else {
+                FetchError::Network(describe_reqwest_error(&error))
+            }
+        };
+        let response = request.send().map_err(classify)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                code: status.as_u16(),
+                message: status.canonical_reason().unwrap_or("error").to_string(),
+            });
+        }
+        let body = response.bytes().map_err(classify)?;
+        Ok(body.to_vec())
+    }
+}
+
+/// Exponential backoff with a cap and equal jitter (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    pub base: Duration,
+    pub cap: Duration,
+    failures: u32,
+    random: SplitMix64,
+}
+
+impl Backoff {
+    pub fn new(base: Duration, cap: Duration, seed: u64) -> Backoff {
+        Backoff {
+            base: base.max(Duration::from_millis(1)),
+            cap: cap.max(base),
+            failures: 0,
+            random: SplitMix64::new(seed),
+        }
+    }
+
+    /// Seeded from the clock, for real polling.
+    pub fn from_clock(base: Duration, cap: Duration) -> Backoff {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|elapsed| elapsed.as_nanos() as u64)
+            .unwrap_or(0x5eed);
+        Backoff::new(base, cap, seed)
+    }
+
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// The ceiling of the wait after the current number of failures.
+    pub fn ceiling(&self) -> Duration {
+        let exponent = self.failures.saturating_sub(1).min(20);
+        self.base.saturating_mul(1_u32 << exponent).min(self.cap)
+    }
+
+    /// Counts a failure and returns how long to wait before the next try.
+    pub fn failure(&mut self) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        let ceiling = self.ceiling().as_millis() as u64;
+        let half = ceiling / 2;
+        let jitter = if ceiling - half == 0 {
+            0
+        } else {
+            self.random.below(ceiling - half + 1)
+        };
+        Duration::from_millis(half + jitter)
+    }
+
+    /// Resets after a success.
+    pub fn success(&mut self) {
+        self.failures = 0;
+    }
+}
+
+/// What one poll found, stored as the connection's last report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollSummary {
+    pub records: usize,
+    pub waiting: usize,
+    pub invalid: usize,
+    /// The first problems, naming record and field.
+    pub problems: Vec<String>,
+    pub imported: usize,
+    pub unchanged: usize,
+    pub matched: usize,
+    pub new_conflicts: usize,
+    pub pending_conflicts: usize,
+    pub dismissed: usize,
+    pub unknown: usize,
+    pub ignored: usize,
+    /// Teams summed from members that are still missing members.
+    pub provisional_teams: Vec<String>,
+}
+
+impl PollSummary {
+    pub(crate) fn new(
+        records: usize,
+        waiting: usize,
+        invalid: usize,
+        problems: &[String],
+        ledger: &InboundReport,
+    ) -> PollSummary {
+        PollSummary {
+            records,
+            waiting,
+            invalid,
+            problems: problems.iter().take(MAX_LISTED_PROBLEMS).cloned().collect(),
+            imported: ledger.imported,
+            unchanged: ledger.unchanged,
+            matched: ledger.matched,
+            new_conflicts: ledger.new_conflicts,
+            pending_conflicts: ledger.pending_conflicts,
+            dismissed: ledger.dismissed,
+            unknown: ledger.unknown,
+            ignored: ledger.ignored,
+            provisional_teams: ledger
+                .team_progress
+                .iter()
+                .filter(|team| team.provisional)
+                .map(|team| format!("{} ({}/{})", team.name, team.members_scored, team.needed))
+                .collect(),
+        }
+    }
+}
+
+/// The result of one poll.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PollOutcome {
+    pub connection: String,
+    pub state: ConnectionState,
+    pub summary: Option<PollSummary>,
+    /// What went wrong, when the poll failed.
+    pub error: Option<String>,
+    /// How long the poller waits before the next poll.
+    pub next_poll_in_ms: u64,
+    /// The full ledger report (per record), on success.
+    #[serde(skip)]
+    pub ledger: Option<InboundReport>,
+}
+
+/// Reads the `Authorization` value from the connection's environment variable.
+fn authorization(connection: &InboundConnection) -> Result<Option<String>, String> {
+    match &connection.auth_env {
+        None => Ok(None),
+        Some(variable) => std::env::var(variable).map(Some).map_err(|_| {
+            format!("the environment variable {variable} holding the credentials is not set")
+        }),
+    }
+}
+
+fn timestamp_after(wait: Duration) -> String {
+    let at = chrono::Utc::now()
+        + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::zero());
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Polls one connection once and stores its health. Errors of the store
+/// itself (the competition file) are returned; everything about the source
+/// is reported in the outcome.
+pub fn poll_once(
+    store: &mut CompetitionFile,
+    connection_name: &str,
+    fetcher: &mut dyn Fetcher,
+    backoff: &mut Backoff,
+    recording: Option<&mut dyn Write>,
+) -> Result<PollOutcome, InboundError> {
+    let connection = store.connection_by_name(connection_name)?;
+    let interval = Duration::from_millis(connection.interval_ms);
+    let fail = |store: &mut CompetitionFile,
+                backoff: &mut Backoff,
+                state: ConnectionState,
+                message: String|
+     -> Result<PollOutcome, InboundError> {
+        let wait = backoff.failure();
+        store.record_poll_failure(connection.id, state, &message, Some(&timestamp_after(wait)))?;
+        Ok(PollOutcome {
+            connection: connection.name.clone(),
+            state,
+            summary: None,
+            error: Some(message),
+            next_poll_in_ms: wait.as_millis() as u64,
+            ledger: None,
+        })
+    };
+    let authorization = match authorization(&connection) {
+        Ok(value) => value,
+        Err(message) => return fail(store, backoff, ConnectionState::Error, message),
+    };
+    let payload = match fetcher.fetch(&connection.url, authorization.as_deref()) {
+        Ok(payload) => payload,
+        Err(error) => {
+            let state = if error.is_transient() {
+                ConnectionState::BackingOff
+            } else {
+                ConnectionState::Error
+            };
+            return fail(store, backoff, state, error.to_string());
+        }
+    };
+    if let Some(recording) = recording {
+        // A recording is the successive payloads separated by `---` lines
+        // (see `rehearsal`); a failure to record does not stop polling.
+        let _ = recording
+            .write_all(&payload)
+            .and_then(|()| recording.write_all(b"\n---\n"))
+            .and_then(|()| recording.flush());
+    }
+    let format = RecordFormat::from_word(&connection.format);
+    let (mapping, _) = match load_mapping(store, &connection.mapping_name) {
+        Ok(found) => found,
+        Err(error) => return fail(store, backoff, ConnectionState::Error, error.to_string()),
+    };
+    let workout = store.workout(connection.workout_id)?;
+    if let Err(error) = mapping.validate(&workout) {
+        return fail(store, backoff, ConnectionState::Error, error.to_string());
+    }
+    let document = match read_document(&payload, &connection.name, format) {
+        Ok(document) => document,
+        Err(error) => return fail(store, backoff, ConnectionState::Error, error.to_string()),
+    };
+    let mapped = map_document(&mapping, &workout, &document);
+    let ledger = match store.apply_inbound(
+        &InboundSource {
+            name: connection.name.clone(),
+            kind: Source::Feed,
+        },
+        connection.workout_id,
+        &mapped.records,
+    ) {
+        Ok(ledger) => ledger,
+        Err(error @ scoretable_store::StoreError::WorkoutIsOfficial { .. }) => {
+            return fail(store, backoff, ConnectionState::Error, error.to_string())
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let summary = PollSummary::new(
+        document.records.len(),
+        mapped.waiting,
+        mapped.invalid,
+        &mapped.problems,
+        &ledger,
+    );
+    backoff.success();
+    store.record_poll_success(
+        connection.id,
+        &serde_json::to_value(&summary).expect("summaries serialize"),
+    )?;
+    Ok(PollOutcome {
+        connection: connection.name,
+        state: ConnectionState::Ok,
+        summary: Some(summary),
+        error: None,
+        next_poll_in_ms: interval.as_millis() as u64,
+        ledger: Some(ledger),
+    })
+}
+
+/// How a watch loop runs.
+pub struct WatchOptions<'callback> {
+    /// Stop after this many polls (`None`: until stopped).
+    pub max_polls: Option<u64>,
+    /// Set to stop the loop (checked at least every 100 ms).
+    pub stop: Arc<AtomicBool>,
+    /// The longest wait between failed polls.
+    pub backoff_cap: Duration,
+    /// Called after each poll.
+    pub on_poll: &'callback mut dyn FnMut(&PollOutcome),
+    /// Where to record payloads for later rehearsal.
+    pub recording: Option<&'callback mut dyn Write>,
+}
+
+/// Polls a connection on its interval until stopped, backing off on failures.
+/// Returns the number of polls made.
+pub fn watch(
+    store: &mut CompetitionFile,
+    connection_name: &str,
+    fetcher: &mut dyn Fetcher,
+    options: WatchOptions<'_>,
+) -> Result<u64, InboundError> {
+    let connection = store.connection_by_name(connection_name)?;
+    let mut backoff = Backoff::from_clock(
+        Duration::from_millis(connection.interval_ms),
+        options.backoff_cap,
+    );
+    let WatchOptions {
+        max_polls,
+        stop,
+        on_poll,
+        mut recording,
+        ..
+    } = options;
+    let mut polls = 0_u64;
+    while !stop.load(Ordering::SeqCst) {
+        let outcome = poll_once(
+            store,
+            connection_name,
+            fetcher,
+            &mut backoff,
+            recording
+                .as_mut()
+                .map(|writer| &mut **writer as &mut dyn Write),
+        )?;
+        polls += 1;
+        on_poll(&outcome);
+        if max_polls.is_some_and(|max| polls >= max) {
+            break;
+        }
+        let deadline = Instant::now() + Duration::from_millis(outcome.next_poll_in_ms);
+        while !stop.load(Ordering::SeqCst) {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
+        }
+    }
+    Ok(polls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_jitter_in_the_upper_half() {
+        let mut backoff = Backoff::new(Duration::from_millis(1000), Duration::from_secs(8), 7);
+        let mut ceilings = Vec::new();
+        for _ in 0..6 {
+            let wait = backoff.failure();
+            let ceiling = backoff.ceiling();
+            assert!(
+                wait <= ceiling && wait >= ceiling / 2,
+                "{wait:?} vs {ceiling:?}"
+            );
+            ceilings.push(ceiling.as_millis());
+        }
+        assert_eq!(ceilings, vec![1000, 2000, 4000, 8000, 8000, 8000]);
+        backoff.success();
+        assert_eq!(backoff.failures(), 0);
+        assert_eq!(backoff.ceiling(), Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn transient_failures_are_told_apart_from_bad_answers() {
+        assert!(FetchError::Network("reset".into()).is_transient());
+        assert!(FetchError::Timeout(Duration::from_secs(1)).is_transient());
+        assert!(FetchError::Status {
+            code: 503,
+            message: String::new()
+        }
+        .is_transient());
+        assert!(!FetchError::Status {
+            code: 404,
+            message: String::new()
+        }
+        .is_transient());
+    }
+}
