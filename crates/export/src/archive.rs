@@ -389,8 +389,6 @@ fn write_contents<W: Write + Seek>(
 ) -> Result<(Vec<String>, String), ExportError> {
     let data = exporter.data;
     let mut skipped = Vec::new();
-    writer.add_bytes("results/results.json", &exporter.results_json()?)?;
-
     let division_paths: Vec<(Option<i64>, String)> = std::iter::once((None, "all".to_string()))
         .chain(data.divisions.iter().map(|division| {
             (
@@ -399,102 +397,128 @@ fn write_contents<W: Write + Seek>(
             )
         }))
         .collect();
-    let mut workouts: Vec<_> = data.workouts.iter().collect();
-    workouts.sort_by_key(|workout| (workout.sequence, workout.id));
-    for workout in &workouts {
-        let base_slug = format!("{:02}-{}", workout.sequence, slug(&workout.name));
-        let shared = workouts
-            .iter()
-            .filter(|other| format!("{:02}-{}", other.sequence, slug(&other.name)) == base_slug)
-            .count()
-            > 1;
-        // Two workouts with the same place and name slug get their ids appended.
-        let workout_slug = if shared {
-            format!("{base_slug}-{}", workout.id)
-        } else {
-            base_slug
-        };
-        for (division_id, division_slug) in &division_paths {
-            if data.workout_leaderboard(workout.id, *division_id).is_ok() {
-                let bytes = exporter.workout_results_csv(workout.id, *division_id)?;
-                writer.add_bytes(
-                    &format!("results/csv/{workout_slug}/{division_slug}.csv"),
-                    &bytes,
-                )?;
+    std::thread::scope(|scope| {
+        // The PDFs are the slowest exports: render them on a second core while
+        // this thread writes everything else into the zip.
+        let pdf_job = scope.spawn(|| {
+            division_paths
+                .iter()
+                .map(|(division_id, division_slug)| {
+                    (
+                        division_slug.clone(),
+                        exporter.division_results_pdf(*division_id),
+                    )
+                })
+                .collect::<Vec<_>>()
+        });
+        writer.add_bytes("results/results.json", &exporter.results_json()?)?;
+
+        let mut workouts: Vec<_> = data.workouts.iter().collect();
+        workouts.sort_by_key(|workout| (workout.sequence, workout.id));
+        for workout in &workouts {
+            let base_slug = format!("{:02}-{}", workout.sequence, slug(&workout.name));
+            let shared = workouts
+                .iter()
+                .filter(|other| format!("{:02}-{}", other.sequence, slug(&other.name)) == base_slug)
+                .count()
+                > 1;
+            // Two workouts with the same place and name slug get their ids appended.
+            let workout_slug = if shared {
+                format!("{base_slug}-{}", workout.id)
+            } else {
+                base_slug
+            };
+            for (division_id, division_slug) in &division_paths {
+                if data.workout_leaderboard(workout.id, *division_id).is_ok() {
+                    let bytes = exporter.workout_results_csv(workout.id, *division_id)?;
+                    writer.add_bytes(
+                        &format!("results/csv/{workout_slug}/{division_slug}.csv"),
+                        &bytes,
+                    )?;
+                }
+            }
+            let mut runsignup_options = options.runsignup.clone();
+            runsignup_options.division_id = None;
+            if data.workout_leaderboard(workout.id, None).is_ok() {
+                match exporter.runsignup_files(workout.id, &runsignup_options) {
+                    Ok(files) => {
+                        writer.add_bytes(
+                            &format!("results/runsignup/{workout_slug}.csv"),
+                            &files.csv,
+                        )?;
+                        writer.add_bytes(
+                            &format!("results/runsignup/{workout_slug}.json"),
+                            &files.json,
+                        )?;
+                        writer.add_bytes(
+                            &format!("results/runsignup/{workout_slug}.xml"),
+                            &files.xml,
+                        )?;
+                    }
+                    Err(
+                        error @ (ExportError::RunSignupScoreType { .. }
+                        | ExportError::RunSignupStatus { .. }),
+                    ) => {
+                        skipped.push(format!(
+                            "RunSignup files for workout {}: {error}",
+                            workout.name
+                        ));
+                    }
+                    Err(error) => return Err(error),
+                }
             }
         }
-        let mut runsignup_options = options.runsignup.clone();
-        runsignup_options.division_id = None;
-        if data.workout_leaderboard(workout.id, None).is_ok() {
-            match exporter.runsignup_files(workout.id, &runsignup_options) {
-                Ok(files) => {
-                    writer
-                        .add_bytes(&format!("results/runsignup/{workout_slug}.csv"), &files.csv)?;
-                    writer.add_bytes(
-                        &format!("results/runsignup/{workout_slug}.json"),
-                        &files.json,
-                    )?;
-                    writer
-                        .add_bytes(&format!("results/runsignup/{workout_slug}.xml"), &files.xml)?;
+        for (division_id, division_slug) in &division_paths {
+            if data.overall_leaderboard(*division_id).is_ok() {
+                let bytes = exporter.overall_results_csv(*division_id)?;
+                writer.add_bytes(&format!("results/csv/overall/{division_slug}.csv"), &bytes)?;
+            }
+        }
+        let pdfs = pdf_job
+            .join()
+            .map_err(|_| ExportError::render("results PDFs", "the rendering thread panicked"))?;
+        for (division_slug, pdf) in pdfs {
+            match pdf {
+                Ok(bytes) => {
+                    writer.add_bytes(&format!("results/pdf/{division_slug}.pdf"), &bytes)?
                 }
-                Err(
-                    error @ (ExportError::RunSignupScoreType { .. }
-                    | ExportError::RunSignupStatus { .. }),
-                ) => {
+                Err(ExportError::MissingLeaderboard { .. }) => {
                     skipped.push(format!(
-                        "RunSignup files for workout {}: {error}",
-                        workout.name
+                        "PDF for {division_slug}: the snapshot has no leaderboard for it"
                     ));
                 }
                 Err(error) => return Err(error),
             }
         }
-    }
-    for (division_id, division_slug) in &division_paths {
-        if data.overall_leaderboard(*division_id).is_ok() {
-            let bytes = exporter.overall_results_csv(*division_id)?;
-            writer.add_bytes(&format!("results/csv/overall/{division_slug}.csv"), &bytes)?;
+        if let Some(rules) = &options.award_rules {
+            writer.add_bytes("awards/awards.csv", &exporter.awards_csv(rules)?)?;
+            writer.add_bytes("awards/awards.pdf", &exporter.awards_pdf(rules)?)?;
         }
-    }
-    for (division_id, division_slug) in &division_paths {
-        match exporter.division_results_pdf(*division_id) {
-            Ok(bytes) => writer.add_bytes(&format!("results/pdf/{division_slug}.pdf"), &bytes)?,
-            Err(ExportError::MissingLeaderboard { .. }) => {
-                skipped.push(format!(
-                    "PDF for {division_slug}: the snapshot has no leaderboard for it"
-                ));
-            }
-            Err(error) => return Err(error),
-        }
-    }
-    if let Some(rules) = &options.award_rules {
-        writer.add_bytes("awards/awards.csv", &exporter.awards_csv(rules)?)?;
-        writer.add_bytes("awards/awards.pdf", &exporter.awards_pdf(rules)?)?;
-    }
-    let backup_name = competition_backup
-        .file_name()
-        .and_then(|name| name.to_str())
-        .map(|name| name.to_string())
-        .unwrap_or_else(|| format!("{}.scoretable", slug(&data.competition.name)));
-    writer.add_file(&format!("competition/{backup_name}"), competition_backup)?;
-    let (log, head) = amendment_log_jsonl(&data.amendments)?;
-    writer.add_bytes(AMENDMENT_LOG_PATH, &log)?;
-    let mut listed: Vec<String> = writer.files.iter().map(|file| file.path.clone()).collect();
-    listed.push("EXPORTS.json".to_string());
-    listed.sort();
-    let index = ExportIndex {
-        competition: data.competition.name.clone(),
-        generated_at: data.generated_at_text(),
-        results_format: crate::RESULTS_JSON_FORMAT.to_string(),
-        results_version: crate::RESULTS_JSON_VERSION,
-        files: listed,
-        skipped: skipped.clone(),
-    };
-    let mut index_bytes = serde_json::to_vec_pretty(&index)
-        .map_err(|error| ExportError::render("EXPORTS.json", error))?;
-    index_bytes.push(b'\n');
-    writer.add_bytes("EXPORTS.json", &index_bytes)?;
-    Ok((skipped, head))
+        let backup_name = competition_backup
+            .file_name()
+            .and_then(|name| name.to_str())
+            .map(|name| name.to_string())
+            .unwrap_or_else(|| format!("{}.scoretable", slug(&data.competition.name)));
+        writer.add_file(&format!("competition/{backup_name}"), competition_backup)?;
+        let (log, head) = amendment_log_jsonl(&data.amendments)?;
+        writer.add_bytes(AMENDMENT_LOG_PATH, &log)?;
+        let mut listed: Vec<String> = writer.files.iter().map(|file| file.path.clone()).collect();
+        listed.push("EXPORTS.json".to_string());
+        listed.sort();
+        let index = ExportIndex {
+            competition: data.competition.name.clone(),
+            generated_at: data.generated_at_text(),
+            results_format: crate::RESULTS_JSON_FORMAT.to_string(),
+            results_version: crate::RESULTS_JSON_VERSION,
+            files: listed,
+            skipped: skipped.clone(),
+        };
+        let mut index_bytes = serde_json::to_vec_pretty(&index)
+            .map_err(|error| ExportError::render("EXPORTS.json", error))?;
+        index_bytes.push(b'\n');
+        writer.add_bytes("EXPORTS.json", &index_bytes)?;
+        Ok((skipped, head))
+    })
 }
 
 /// A division's file-name slug, made unique with its id when two divisions share one.

@@ -380,28 +380,41 @@ impl Exporter<'_> {
     }
 }
 
+/// Writes `{"results": [...]}` with one result object per line, fields in
+/// RunSignup order, numbers unquoted and blank fields left out.
 fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, ExportError> {
-    let mut array = Vec::with_capacity(results.len());
-    for result in results {
-        let mut object = serde_json::Map::with_capacity(result.fields.len());
+    let error = |error: serde_json::Error| ExportError::render("RunSignup JSON", error);
+    let mut bytes = Vec::with_capacity(32 + results.len() * 320);
+    bytes.extend_from_slice(b"{\"results\": [");
+    for (index, result) in results.iter().enumerate() {
+        bytes.extend_from_slice(if index == 0 { b"\n  {" } else { b",\n  {" });
+        let mut first_field = true;
         for (name, value) in &result.fields {
-            let json_value = match value {
-                RunSignupValue::Number(text) => match text.parse::<u64>() {
-                    Ok(number) => serde_json::Value::from(number),
-                    Err(_) => serde_json::Value::from(text.clone()),
-                },
-                RunSignupValue::Text(text) => serde_json::Value::from(text.clone()),
-                RunSignupValue::Blank => continue,
-            };
-            object.insert(name.clone(), json_value);
+            if matches!(value, RunSignupValue::Blank) {
+                continue;
+            }
+            if !first_field {
+                bytes.extend_from_slice(b", ");
+            }
+            first_field = false;
+            serde_json::to_writer(&mut bytes, name).map_err(error)?;
+            bytes.extend_from_slice(b": ");
+            match value {
+                RunSignupValue::Number(text) if is_json_number(text) => {
+                    bytes.extend_from_slice(text.as_bytes())
+                }
+                RunSignupValue::Number(text) => {
+                    serde_json::to_writer(&mut bytes, text).map_err(error)?
+                }
+                RunSignupValue::Text(text) => {
+                    serde_json::to_writer(&mut bytes, text).map_err(error)?
+                }
+                RunSignupValue::Blank => {}
+            }
         }
-        array.push(serde_json::Value::Object(object));
+        bytes.push(b'}');
     }
-    let mut document = serde_json::Map::new();
-    document.insert("results".to_string(), serde_json::Value::Array(array));
-    let mut bytes = serde_json::to_vec_pretty(&serde_json::Value::Object(document))
-        .map_err(|error| ExportError::render("RunSignup JSON", error))?;
-    bytes.push(b'\n');
+    bytes.extend_from_slice(b"\n]}\n");
     Ok(bytes)
 }
 
