@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 use scoretable_core::model::{
-    Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallTieBreak, RankedRow, ResultEntry,
-    Team, TeamScoring, Workout,
+    Division, Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallTieBreak, RankedRow,
+    ResultEntry, Team, TeamScoring, Workout,
 };
 use scoretable_core::ranking::rank_workout;
 use scoretable_core::teams::aggregate_team_results;
@@ -320,6 +320,27 @@ impl CompetitionFile {
         self.read(|connection| {
             check_division(connection, division_id)?;
             compute_workout_leaderboard(connection, workout_id, division_id)
+        })
+    }
+
+    /// One workout ranked once and split into every division's board (each
+    /// ordered by division place), for screens and exports that show all
+    /// divisions: one ranking instead of one per division.
+    pub fn workout_leaderboards_by_division(
+        &self,
+        workout_id: Id,
+    ) -> Result<Vec<(Division, Vec<RankedRow>)>> {
+        self.read(|connection| {
+            let snapshot = WorkoutSnapshot::load(connection, workout_id)?;
+            let rows = snapshot.rank();
+            let divisions = crate::competitors::load_divisions(connection)?;
+            Ok(divisions
+                .into_iter()
+                .map(|division| {
+                    let board = division_rows(rows.clone(), &snapshot.infos, division.id);
+                    (division, board)
+                })
+                .collect())
         })
     }
 

@@ -499,3 +499,26 @@ fn an_amendment_preview_matches_the_amendment_and_stores_nothing() {
         .unwrap_err();
     assert!(matches!(error, StoreError::InvalidScore { .. }), "{error}");
 }
+
+#[test]
+fn all_division_boards_come_from_one_ranking() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    for (bib, value) in [("1", "3:00"), ("10", "2:50"), ("2", "3:05"), ("11", "2:40")] {
+        fixture
+            .file
+            .enter_score_by_bib(fran, bib, ScoreInput::text(value), "table")
+            .unwrap();
+    }
+    let boards = fixture.file.workout_leaderboards_by_division(fran).unwrap();
+    assert_eq!(boards.len(), 2);
+    for (division, rows) in boards {
+        assert_eq!(
+            rows,
+            fixture
+                .file
+                .workout_leaderboard(fran, Some(division.id))
+                .unwrap()
+        );
+    }
+}
