@@ -1967,3 +1967,62 @@ fn team_progress(
     }
     Ok(progress)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ledger_rows_cannot_be_deleted_or_re_keyed() {
+        let directory = tempfile::tempdir().unwrap();
+        let file = CompetitionFile::create(
+            directory.path().join("ledger.scoretable"),
+            &scoretable_core::model::Competition {
+                name: "Ledger".into(),
+                slug: "ledger".into(),
+                start_date: "2026-06-01".into(),
+                end_date: "2026-06-01".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        file.connection
+            .execute_batch(
+                "INSERT INTO workouts (id, name, sequence, score_type, load_unit, tie_break,
+                    rounding_mode, rounding_unit_ms, team_scoring, state)
+                    VALUES (1, 'Sprint', 1, 'time', 'kg', 'none', 'exact', 0, 'individual', 'provisional');
+                 INSERT INTO competitors (id, bib, first_name, last_name) VALUES (1, '1', 'A', 'B');
+                 INSERT INTO inbound_ledger (source_name, workout_id, record_key, competitor_id,
+                    origin, imported_value, current_fingerprint, current_value, first_imported_at,
+                    updated_at) VALUES ('timing', 1, '524658', 1, 'imported', '{}', 'x', '{}',
+                    '2026-06-01T10:00:00.000Z', '2026-06-01T10:00:00.000Z');",
+            )
+            .unwrap();
+        let error = StoreError::from(
+            file.connection
+                .execute("DELETE FROM inbound_ledger", [])
+                .unwrap_err(),
+        );
+        assert!(matches!(error, StoreError::Protected(_)), "{error}");
+        let error = StoreError::from(
+            file.connection
+                .execute("UPDATE inbound_ledger SET imported_value = '[]'", [])
+                .unwrap_err(),
+        );
+        assert!(matches!(error, StoreError::Protected(_)), "{error}");
+        // The current value may move (an accepted conflict).
+        file.connection
+            .execute("UPDATE inbound_ledger SET current_fingerprint = 'y'", [])
+            .unwrap();
+    }
+
+    #[test]
+    fn urls_carrying_secrets_are_refused() {
+        assert!(check_url_has_no_secret("https://timing.example/feed.json").is_ok());
+        assert!(check_url_has_no_secret("http://10.0.0.5:8080/results?race=3").is_ok());
+        assert!(check_url_has_no_secret("https://a:b@timing.example/").is_err());
+        assert!(check_url_has_no_secret("https://timing.example/?access_token=1").is_err());
+        assert!(check_url_has_no_secret("https://timing.example/?API-Key=1").is_err());
+        assert!(check_url_has_no_secret("timing.example/feed").is_err());
+    }
+}
