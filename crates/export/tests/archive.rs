@@ -345,3 +345,23 @@ fn workouts_sharing_a_name_get_distinct_files() {
         .any(|file| file.path == "results/csv/01-harbour-5k-20/all.csv"));
     assert!(verify_archive(&output).unwrap().is_intact());
 }
+
+#[test]
+fn the_same_snapshot_seals_to_the_same_bytes() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = sample_data();
+    let backup = directory.path().join("copy.scoretable");
+    std::fs::write(&backup, b"backup").unwrap();
+    let options = ArchiveOptions {
+        award_rules: Some(AwardRules::default()),
+        ..ArchiveOptions::default()
+    };
+    let first = directory.path().join("first.zip");
+    let second = directory.path().join("second.zip");
+    write_sealed_archive(&data, &backup, &options, &first).unwrap();
+    write_sealed_archive(&data, &backup, &options, &second).unwrap();
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
+}
