@@ -10,7 +10,9 @@
 //! have happened since the last backup, or when the last backup is older than
 //! [`BackupPolicy::every_minutes`] minutes (10). The backups go to
 //! `<file stem>-backups/` beside the competition file and the newest 10 are
-//! kept. A failed automatic backup never fails the write that triggered it
+//! kept. Before a file is upgraded to a newer schema, a copy named
+//! `<file stem>-schema-v<old version>-<timestamp>.scoretable` is written to the
+//! same folder and never pruned. A failed automatic backup never fails the write that triggered it
 //! (that write is already durable); the error is kept in
 //! [`CompetitionFile::last_backup_error`] for the user interface to show.
 
@@ -164,6 +166,34 @@ impl CompetitionFile {
         let slug = self.competition()?.slug;
         list_backups(directory, &slug)
     }
+}
+
+/// Copies a file about to be upgraded to
+/// `<file stem>-backups/<file stem>-schema-v<version>-<timestamp>.scoretable`.
+/// The name does not match the rolling backups' pattern, so pruning never
+/// deletes it. Returns the copy's path.
+pub(crate) fn pre_upgrade_backup(
+    connection: &rusqlite::Connection,
+    path: &Path,
+    version: u32,
+) -> Result<PathBuf> {
+    let directory = BackupPolicy::beside(path).directory;
+    std::fs::create_dir_all(&directory).map_err(|error| io_error(&directory, error))?;
+    let stem = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "competition".to_string());
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S%3fZ");
+    let target = directory.join(format!("{stem}-schema-v{version}-{stamp}.{FILE_EXTENSION}"));
+    let temporary = target.with_extension(format!("{FILE_EXTENSION}.partial"));
+    copy_database(connection, &temporary).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })?;
+    clear_sessions(&temporary).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })?;
+    std::fs::rename(&temporary, &target).map_err(|error| io_error(&target, error))?;
+    Ok(target)
 }
 
 /// Copies the whole database in one backup step (one consistent read

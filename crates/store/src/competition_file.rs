@@ -306,6 +306,12 @@ impl CompetitionFile {
         if unclean {
             quick_check(&connection, &path_text)?;
         }
+        let version_before = schema::schema_version(&connection)?;
+        if version_before > 0 && version_before < schema::CURRENT_SCHEMA_VERSION {
+            // Keep the file as it was before an upgrade, beside the rolling
+            // backups (never pruned by them).
+            crate::backup::pre_upgrade_backup(&connection, path, version_before)?;
+        }
         let found = schema::migrate(&mut connection, &path_text).map_err(corrupt)?;
         if !wal_existed && leftover_sessions > 0 {
             // No other connection can be live (it would hold the -wal file),

@@ -64,7 +64,8 @@ pub use ledger::{
     SavedMapping, TeamProgress,
 };
 pub use results::{
-    replay_history, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult, Provenance,
-    ResultImportSummary, ScoreEvent, ScoreEventKind, ScoreInput, ScoreValue, StoredResult,
+    replay_history, AmendmentPreview, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult,
+    Provenance, ResultImportSummary, ScoreEvent, ScoreEventKind, ScoreInput, ScoreValue,
+    StoredResult,
 };
 pub use schema::CURRENT_SCHEMA_VERSION;

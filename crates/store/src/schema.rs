@@ -582,6 +582,15 @@ mod tests {
                 .len(),
             1
         );
+        // The file as it was is kept beside the backups.
+        let backups: Vec<String> = std::fs::read_dir(directory.path().join("v1-backups"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(backups.len(), 1, "{backups:?}");
+        assert!(backups[0].starts_with("v1-schema-v1-"), "{backups:?}");
+        let kept = Connection::open(directory.path().join("v1-backups").join(&backups[0])).unwrap();
+        assert_eq!(schema_version(&kept).unwrap(), 1);
         // Version 2's table exists and works.
         assert!(file.import_batches().unwrap().is_empty());
         file.import_competitors(&[]).unwrap();
