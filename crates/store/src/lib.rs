@@ -30,7 +30,11 @@
 //!   [`CompetitionFile::backup_now`] writes `<slug>-<UTC timestamp>.scoretable`
 //!   and keeps the newest 10; automatically after 100 writes or when the last
 //!   backup is 10 minutes old (checked after each write), into
-//!   `<file stem>-backups/` beside the file ([`BackupPolicy`]).
+//!   `<file stem>-backups/` beside the file ([`BackupPolicy`]). Before a
+//!   schema upgrade the old file is copied there too (never pruned).
+//! - A write that waits more than five seconds for another program's lock
+//!   fails with [`StoreError::Busy`]; multi-query reads run in one read
+//!   snapshot, so they never mix two states of the file.
 //!
 //! # Scores
 //!

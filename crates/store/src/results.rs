@@ -23,6 +23,12 @@
 //! - Undo applies only to manual entries without an amendment.
 //! - An official workout refuses entries, undos and imports; amendments are
 //!   always possible, need a non-empty reason, and are logged.
+//! - A time penalty is part of a value: imports bring the source's penalty,
+//!   [`CompetitionFile::amend_penalty`] sets an official one (keeping the
+//!   score), and a later score amendment keeps the penalty already applied.
+//! - [`CompetitionFile::preview_amendment`] computes who would move without
+//!   storing anything; [`CompetitionFile::amend_score`] returns the same list
+//!   for what it stored.
 
 use std::collections::HashMap;
 
