@@ -5,7 +5,7 @@
 //!
 //! 1. **Effective score.** A time score has the result's `penalty_ms` added and
 //!    is then reduced to the workout's ranking precision with
-//!    [`round_time`](crate::time::round_time) (World Triathlon: round up to the
+//!    [`round_time`] (World Triathlon: round up to the
 //!    next full second). [`RankedRow::score`] and [`RankedRow::display`] show
 //!    this effective value. Other scores are ranked as entered.
 //! 2. **Direction.** `Time`: lower is better. `TimeCapped`: finishers by time,

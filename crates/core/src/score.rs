@@ -6,7 +6,7 @@
 //!
 //! | Score type    | Accepted text                                           | Shown as     |
 //! |---------------|---------------------------------------------------------|--------------|
-//! | `Time`        | any [`parse_time`] form, e.g. `12:03.4`                 | `12:03.4`    |
+//! | `Time`        | any [`parse_time`](crate::time::parse_time) form, e.g. `12:03.4` | `12:03.4`    |
 //! | `TimeCapped`  | a time at or under the cap, or `CAP+41`, `cap 41`       | `CAP+41`     |
 //! | `RoundsReps`  | `5+12`; plain reps (`162`) when reps per round is known | `5+12`       |
 //! | `Reps`        | `150`, `150 reps`                                       | `150`        |
