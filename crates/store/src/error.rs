@@ -54,14 +54,15 @@ pub enum StoreError {
         message: String,
     },
 
-    #[error(
-        "{entrant} already has a score ({display}) in workout {workout}; undo entry {entry_id} or amend it"
-    )]
+    #[error("{entrant} already has a score ({display}) in workout {workout}; {hint}")]
     AlreadyScored {
         workout: String,
         entrant: String,
         display: String,
+        /// The latest entry or import that set the score (0 if an amendment did).
         entry_id: i64,
+        /// What to do instead: undo the entry, or amend.
+        hint: String,
     },
 
     #[error("Workout {workout} is official: scores can only be amended")]

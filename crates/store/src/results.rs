@@ -1616,18 +1616,32 @@ fn enter_score_in(
     let value = resolve_value(&workout, input)
         .map_err(|message| invalid_score(transaction, &workout, entrant, input, message))?;
     if let Some(existing) = load_result(transaction, workout_id, entrant)? {
-        let entry_id = latest_source_event(transaction, workout_id, entrant)?
-            .map(|(id, _)| id)
-            .unwrap_or_default();
+        let latest = latest_source_event(transaction, workout_id, entrant)?;
+        let entry_id = latest.map(|(id, _)| id).unwrap_or_default();
         let display = existing
             .effective_value()
             .map(|value| display_value(&workout, value))
             .unwrap_or_default();
+        let hint = if existing.is_amended() {
+            "it has an official amendment; amend it again".to_string()
+        } else if matches!(existing.source, Source::File | Source::Feed) {
+            format!(
+                "it was imported from {}; amend it",
+                existing
+                    .provenance
+                    .source_name
+                    .as_deref()
+                    .unwrap_or("a file or feed")
+            )
+        } else {
+            format!("undo entry {entry_id} or amend it")
+        };
         return Err(StoreError::AlreadyScored {
             workout: workout.name,
             entrant: describe_entrant(transaction, entrant)?,
             display,
             entry_id,
+            hint,
         });
     }
     let at = now_timestamp();

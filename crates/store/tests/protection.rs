@@ -290,3 +290,42 @@ fn no_source_value_can_be_rewritten_even_of_a_typed_score() {
     let history = fixture.file.score_events(Some(fixture.fran)).unwrap();
     fixture.file.undo_entry(history[0].id, "table").unwrap();
 }
+
+#[test]
+fn a_second_entry_says_what_to_do_instead() {
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    let ann = fixture.file.entrant_by_bib(fran, "1").unwrap();
+    let bea = fixture.file.entrant_by_bib(fran, "2").unwrap();
+    let cara = fixture.file.entrant_by_bib(fran, "3").unwrap();
+    let typed = fixture
+        .file
+        .enter_score(fran, ann, ScoreInput::text("3:00"), "table")
+        .unwrap();
+    fixture
+        .file
+        .import_results(
+            fran,
+            Source::Feed,
+            "chip feed",
+            &[imported(2, bea, "00:03:05.0")],
+        )
+        .unwrap();
+    fixture
+        .file
+        .amend_score(fran, cara, "DNS", "judge", "absent", None)
+        .unwrap();
+    let again = |file: &mut scoretable_store::CompetitionFile, entrant| {
+        file.enter_score(fran, entrant, ScoreInput::text("3:30"), "table")
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        again(&mut fixture.file, ann),
+        format!("bib 1 (Ann Lee) already has a score (3:00.0) in workout Fran; undo entry {} or amend it", typed.entry_id)
+    );
+    assert!(again(&mut fixture.file, bea).ends_with("it was imported from chip feed; amend it"));
+    assert!(
+        again(&mut fixture.file, cara).ends_with("it has an official amendment; amend it again")
+    );
+}
