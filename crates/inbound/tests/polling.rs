@@ -1,0 +1,471 @@
+//! Polling against a stand-in feed server built from the timing-feed seed:
+//! changing values, unknown ids, malformed JSON, slow responses, dropped
+//! connections, HTTP errors, credentials and recovery with backoff.
+
+mod support;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use scoretable_core::model::{Entrant, Score, Status};
+use scoretable_inbound::{
+    poll_once, rehearse, save_mapping, watch, Backoff, FieldMapping, HttpFetcher, PollOutcome,
+    WatchOptions,
+};
+use scoretable_store::{CompetitionFile, ConnectionState, NewConnection};
+use support::feed_server::{FeedServer, Reply};
+use support::{fixture, seed_payload, timing_point, workout};
+
+fn add_connection(file: &mut CompetitionFile, race: i64, url: &str, format: &str) {
+    let workout = file.workout(race).unwrap();
+    let mapping = match format {
+        "world_triathlon" => FieldMapping::world_triathlon(&workout),
+        _ => FieldMapping::timing_feed(&workout),
+    };
+    save_mapping(file, "feed mapping", Some(race), &mapping).unwrap();
+    file.add_connection(&NewConnection {
+        name: "timing".into(),
+        url: url.into(),
+        workout_id: race,
+        mapping_name: "feed mapping".into(),
+        format: format.into(),
+        interval_ms: 100,
+        auth_env: None,
+    })
+    .unwrap();
+}
+
+fn poll(
+    file: &mut CompetitionFile,
+    fetcher: &mut HttpFetcher,
+    backoff: &mut Backoff,
+) -> PollOutcome {
+    poll_once(file, "timing", fetcher, backoff, None).unwrap()
+}
+
+fn fetcher() -> HttpFetcher {
+    HttpFetcher::new(Duration::from_millis(400)).unwrap()
+}
+
+fn backoff() -> Backoff {
+    Backoff::new(Duration::from_millis(100), Duration::from_millis(800), 3)
+}
+
+fn time_of(file: &CompetitionFile, race: i64, bib: &str) -> Option<Score> {
+    let competitor = file.competitor_by_bib(bib).unwrap().unwrap();
+    file.result(race, Entrant::Competitor(competitor.id))
+        .unwrap()
+        .and_then(|result| result.effective_value().and_then(|value| value.score))
+}
+
+#[test]
+fn the_seed_feed_imports_once_and_later_changes_become_conflicts() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[
+        ("524658", "00:13:37.2"),
+        ("527182", "00:13:59.1"),
+    ])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+
+    let first = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(first.state, ConnectionState::Ok, "{first:?}");
+    let summary = first.summary.unwrap();
+    assert_eq!((summary.records, summary.imported), (2, 2));
+    assert_eq!(
+        time_of(&fixture.file, fixture.race, "1"),
+        Some(Score::Time { ms: 817_200 })
+    );
+    let status = fixture.file.connection_by_name("timing").unwrap().status;
+    assert_eq!(status.state, ConnectionState::Ok);
+    assert!(status.last_success_at.is_some());
+    assert_eq!(status.last_report.unwrap()["imported"], 2);
+
+    // The timing system corrects Lexi's time and adds an unknown athlete.
+    server.set(Reply::Json(seed_payload(&[
+        ("524658", "00:13:35.0"),
+        ("527182", "00:13:59.1"),
+        ("999999", "00:15:00.0"),
+    ])));
+    let second = poll(&mut fixture.file, &mut fetcher, &mut backoff)
+        .summary
+        .unwrap();
+    assert_eq!(
+        (
+            second.imported,
+            second.unchanged,
+            second.new_conflicts,
+            second.unknown
+        ),
+        (0, 1, 1, 1)
+    );
+    // Never applied silently.
+    assert_eq!(
+        time_of(&fixture.file, fixture.race, "1"),
+        Some(Score::Time { ms: 817_200 })
+    );
+    let conflicts = fixture.file.inbound_conflicts(true).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(
+        conflicts[0]
+            .record
+            .fields
+            .iter()
+            .find(|f| f.0 == "Time")
+            .unwrap()
+            .1,
+        "00:13:35.0"
+    );
+    let reviews = fixture.file.review_items(true).unwrap();
+    assert_eq!(reviews[0].identifier.value, "999999");
+    // Polling again changes nothing more.
+    let third = poll(&mut fixture.file, &mut fetcher, &mut backoff)
+        .summary
+        .unwrap();
+    assert_eq!(
+        (third.pending_conflicts, third.unknown, third.imported),
+        (1, 1, 0)
+    );
+    assert_eq!(fixture.file.inbound_conflicts(true).unwrap().len(), 1);
+    assert_eq!(fixture.file.review_items(true).unwrap().len(), 1);
+}
+
+#[test]
+fn malformed_json_is_an_error_state_and_the_next_good_payload_recovers() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(
+        "[{\"CompCornerID\": \"524658\", \"Time\": ".into(),
+    ));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    let outcome = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(outcome.state, ConnectionState::Error);
+    let message = outcome.error.unwrap();
+    assert!(
+        message.starts_with("timing: is not valid JSON"),
+        "{message}"
+    );
+    let status = fixture.file.connection_by_name("timing").unwrap().status;
+    assert_eq!(status.state, ConnectionState::Error);
+    assert_eq!(status.message.as_deref(), Some(message.as_str()));
+    assert_eq!(status.consecutive_failures, 1);
+    assert!(status.next_attempt_at.is_some());
+    // A record with a bad time does not hold the others back.
+    server.set(Reply::Json(seed_payload(&[
+        ("524658", "soon"),
+        ("527182", "00:13:59.1"),
+    ])));
+    let outcome = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(outcome.state, ConnectionState::Ok);
+    let summary = outcome.summary.unwrap();
+    assert_eq!((summary.imported, summary.invalid), (1, 1));
+    assert!(
+        summary.problems[0].starts_with("timing record 1, field \"Time\": expected a time"),
+        "{:?}",
+        summary.problems
+    );
+    let status = fixture.file.connection_by_name("timing").unwrap().status;
+    assert_eq!(status.consecutive_failures, 0);
+}
+
+#[test]
+fn slow_responses_dropped_connections_and_server_errors_back_off() {
+    let mut fixture = fixture();
+    let payload = seed_payload(&[("524658", "00:13:37.2")]);
+    let server = FeedServer::start(Reply::Json(payload.clone()));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+
+    server.push(Reply::Slow(Duration::from_millis(1500), payload.clone()));
+    let slow = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(slow.state, ConnectionState::BackingOff, "{slow:?}");
+    assert!(
+        slow.error.as_deref().unwrap().contains("timed out"),
+        "{slow:?}"
+    );
+
+    server.push(Reply::Drop);
+    let dropped = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(dropped.state, ConnectionState::BackingOff, "{dropped:?}");
+
+    server.push(Reply::Status(503));
+    let unavailable = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(unavailable.state, ConnectionState::BackingOff);
+    assert_eq!(
+        unavailable.error.as_deref(),
+        Some("HTTP 503: Service Unavailable")
+    );
+    // Waits grow: failure n waits at least half of base * 2^(n-1).
+    assert!(unavailable.next_poll_in_ms >= 200, "{unavailable:?}");
+    assert_eq!(
+        fixture
+            .file
+            .connection_by_name("timing")
+            .unwrap()
+            .status
+            .consecutive_failures,
+        3
+    );
+
+    server.push(Reply::Status(404));
+    let missing = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(missing.state, ConnectionState::Error);
+
+    // The source comes back: the score arrives and the health resets.
+    let back = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(back.state, ConnectionState::Ok);
+    assert_eq!(back.next_poll_in_ms, 100);
+    assert_eq!(
+        time_of(&fixture.file, fixture.race, "1"),
+        Some(Score::Time { ms: 817_200 })
+    );
+    let status = fixture.file.connection_by_name("timing").unwrap().status;
+    assert_eq!(
+        (status.state, status.consecutive_failures),
+        (ConnectionState::Ok, 0)
+    );
+}
+
+#[test]
+fn an_unreachable_source_keeps_being_polled_until_it_comes_back() {
+    let mut fixture = fixture();
+    // Nothing listens on this port until the server starts below.
+    let placeholder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = placeholder.local_addr().unwrap();
+    drop(placeholder);
+    add_connection(
+        &mut fixture.file,
+        fixture.race,
+        &format!("http://{address}/feed.json"),
+        "json",
+    );
+    let mut fetcher = fetcher();
+    let mut outcomes: Vec<PollOutcome> = Vec::new();
+    let polls = watch(
+        &mut fixture.file,
+        "timing",
+        &mut fetcher,
+        WatchOptions {
+            max_polls: Some(3),
+            stop: Arc::new(AtomicBool::new(false)),
+            backoff_cap: Duration::from_millis(300),
+            on_poll: &mut |outcome| outcomes.push(outcome.clone()),
+            recording: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(polls, 3);
+    assert!(outcomes
+        .iter()
+        .all(|outcome| outcome.state == ConnectionState::BackingOff));
+    assert!(outcomes
+        .iter()
+        .all(|outcome| outcome.next_poll_in_ms <= 300));
+    let status = fixture.file.connection_by_name("timing").unwrap().status;
+    assert_eq!(status.consecutive_failures, 3);
+    assert!(status.message.unwrap().starts_with("network unreachable"));
+    assert!(status.last_success_at.is_none());
+}
+
+#[test]
+fn credentials_come_from_the_environment_and_never_reach_the_file() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let workout = fixture.file.workout(fixture.race).unwrap();
+    save_mapping(
+        &mut fixture.file,
+        "feed mapping",
+        Some(fixture.race),
+        &FieldMapping::timing_feed(&workout),
+    )
+    .unwrap();
+    fixture
+        .file
+        .add_connection(&NewConnection {
+            name: "timing".into(),
+            url: server.url.clone(),
+            workout_id: fixture.race,
+            mapping_name: "feed mapping".into(),
+            format: "json".into(),
+            interval_ms: 100,
+            auth_env: Some("SCORETABLE_TEST_FEED_TOKEN_A".into()),
+        })
+        .unwrap();
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    // Unset: an error naming the variable, and no request made.
+    let outcome = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(outcome.state, ConnectionState::Error);
+    assert!(outcome
+        .error
+        .unwrap()
+        .contains("SCORETABLE_TEST_FEED_TOKEN_A"));
+    assert!(server.requests().is_empty());
+    std::env::set_var("SCORETABLE_TEST_FEED_TOKEN_A", "Bearer s3cret-token");
+    let outcome = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(outcome.state, ConnectionState::Ok);
+    let request = server.requests().pop().unwrap().to_ascii_lowercase();
+    assert!(
+        request.contains("authorization: bearer s3cret-token"),
+        "{request}"
+    );
+    let path = fixture.file.path().to_path_buf();
+    fixture.file.close().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let wal = std::fs::read(path.with_extension("scoretable-wal")).unwrap_or_default();
+    for haystack in [bytes, wal] {
+        assert!(!haystack.windows(12).any(|window| window == b"s3cret-token"));
+    }
+}
+
+#[test]
+fn a_world_triathlon_message_is_a_source() {
+    let mut fixture = fixture();
+    let mut race = workout("Elite Men", 2);
+    race.timing_points = vec![timing_point(1, "Swim Lap 1"), timing_point(2, "Finish")];
+    race.rounding = scoretable_core::model::Rounding::Up { unit_ms: 1000 };
+    let race = fixture.file.add_workout(&race).unwrap();
+    let message = |gomez_finish: Option<&str>, second_status: Option<&str>| {
+        let mut gomez_splits = vec![serde_json::json!({
+            "id": "1", "name": "Swim Lap 1", "total_time": "00:10:54.799", "time": "00:10:54.799"
+        })];
+        if let Some(finish) = gomez_finish {
+            gomez_splits.push(serde_json::json!({
+                "id": "2", "name": "Finish", "total_time": finish, "time": "00:07:43.112"
+            }));
+        }
+        serde_json::json!({
+            "date": "2017-03-04T18:25:11+04:00", "event_id": "107158", "prog_id": "307158",
+            "prog_name": "Elite Men", "status": "live",
+            "athletes": [
+                {"id": "5695", "start_num": "26", "name": "Javier Gomez Noya", "segment_id": "2",
+                 "time": gomez_finish.unwrap_or("00:10:54.799"), "status": null, "incidents": null,
+                 "splits": gomez_splits},
+                {"id": 4321, "start_num": 27, "name": "Second Athlete", "segment_id": "1",
+                 "time": "00:10:53.996", "status": second_status, "incidents": "DSQ for cutting the swim course",
+                 "splits": [{"id": 1, "total_time": "00:10:53.996", "time": "00:10:53.996"}]}
+            ]
+        })
+        .to_string()
+    };
+    let server = FeedServer::start(Reply::Json(message(None, None)));
+    add_connection(&mut fixture.file, race, &server.url, "world_triathlon");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    // Both athletes are still on the course: waiting, nothing imported.
+    let first = poll(&mut fixture.file, &mut fetcher, &mut backoff)
+        .summary
+        .unwrap();
+    assert_eq!((first.records, first.waiting, first.imported), (2, 2, 0));
+    server.set(Reply::Json(message(Some("00:18:37.911"), Some("DSQ"))));
+    let second = poll(&mut fixture.file, &mut fetcher, &mut backoff)
+        .summary
+        .unwrap();
+    assert_eq!(second.imported, 2, "{second:?}");
+    let gomez = fixture.file.competitor_by_bib("1").unwrap().unwrap();
+    let result = fixture
+        .file
+        .result(race, Entrant::Competitor(gomez.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        result.effective_value().unwrap().score,
+        Some(Score::Time { ms: 1_117_911 })
+    );
+    assert_eq!(result.splits.len(), 2);
+    assert_eq!(result.splits[0].total_ms, 654_799);
+    let second_athlete = fixture.file.competitor_by_bib("2").unwrap().unwrap();
+    let disqualified = fixture
+        .file
+        .result(race, Entrant::Competitor(second_athlete.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        disqualified.effective_value().unwrap().status,
+        Some(Status::Dsq)
+    );
+    assert_eq!(
+        disqualified.incidents,
+        vec!["DSQ for cutting the swim course".to_string()]
+    );
+    // Ranked at World Triathlon precision: rounded up to the next second.
+    let board = fixture.file.workout_leaderboard(race, None).unwrap();
+    assert_eq!(board[0].display, "18:38");
+}
+
+#[test]
+fn a_recorded_feed_rehearses_into_a_scratch_copy_without_touching_real_results() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    // Record two live polls.
+    let mut recording: Vec<u8> = Vec::new();
+    poll_once(
+        &mut fixture.file,
+        "timing",
+        &mut fetcher,
+        &mut backoff,
+        Some(&mut recording),
+    )
+    .unwrap();
+    server.set(Reply::Json(seed_payload(&[
+        ("524658", "00:13:36.0"),
+        ("527182", "00:13:59.1"),
+        ("777777", "00:16:00.0"),
+    ])));
+    poll_once(
+        &mut fixture.file,
+        "timing",
+        &mut fetcher,
+        &mut backoff,
+        Some(&mut recording),
+    )
+    .unwrap();
+    recording.extend_from_slice(b"[{\"CompCornerID\": \n---\n");
+    // Rehearse the recording with a new mapping name against a fresh workout.
+    let rehearsal_race = fixture
+        .file
+        .add_workout(&workout("Rehearsal target", 3))
+        .unwrap();
+    let mapping = FieldMapping::timing_feed(&fixture.file.workout(rehearsal_race).unwrap());
+    let results_before = fixture.file.results(rehearsal_race).unwrap();
+    let events_before = fixture.file.score_events(None).unwrap().len();
+    let conflicts_before = fixture.file.inbound_conflicts(false).unwrap().len();
+    let report = rehearse(
+        &mut fixture.file,
+        "timing",
+        rehearsal_race,
+        &mapping,
+        None,
+        &recording,
+    )
+    .unwrap();
+    assert_eq!(report.payloads, 3);
+    assert_eq!(report.failed_payloads, 1);
+    assert_eq!(report.imported, 2, "{report:?}");
+    assert_eq!(report.new_conflicts, 1);
+    assert_eq!(report.unknown, 1);
+    assert_eq!(report.open_conflicts_at_end, 1 + conflicts_before);
+    assert!(report.steps[2]
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("payload 3"));
+    // The real file is untouched.
+    assert_eq!(
+        fixture.file.results(rehearsal_race).unwrap(),
+        results_before
+    );
+    assert_eq!(
+        fixture.file.score_events(None).unwrap().len(),
+        events_before
+    );
+    assert_eq!(
+        fixture.file.inbound_conflicts(false).unwrap().len(),
+        conflicts_before
+    );
+    assert_eq!(
+        fixture.file.ledger_size("timing", rehearsal_race).unwrap(),
+        0
+    );
+}
