@@ -11,8 +11,9 @@
 //!   Nested objects flatten with dots, arrays of objects with their
 //!   position (`splits.0.time`), arrays of scalars join with commas; `null`
 //!   fields are left out. Numbers and booleans become their JSON text.
-//! - **XML**: descends from the root while an element has exactly one child
-//!   element; that element's children are the records. A record's attributes
+//! - **XML**: descends from the root through wrappers holding exactly one
+//!   element whose children are mostly elements themselves (`<event>
+//!   <results>`); the children of the last wrapper are the records. A record's attributes
 //!   and leaf children are its fields (nested children flatten with dots).
 //! - **xlsx**: the first worksheet; first non-blank row is the header. Numbers
 //!   print without a trailing `.0`; cells formatted as times or durations
@@ -618,9 +619,16 @@ pub fn read_xml(bytes: &[u8], source_name: &str) -> Result<SourceDocument, ReadE
     let (text, encoding) = decode_text(bytes);
     // The declaration may claim another encoding; the text is already decoded.
     let root = parse_xml_tree(&text, source_name)?;
+    // Descend through single wrappers (`<event><results>...`) but stop at a
+    // lone record, whose children are mostly plain values.
+    let is_leaf = |element: &Element| element.children.is_empty() && element.attributes.is_empty();
     let mut container = &root;
-    while container.children.len() == 1 && !container.children[0].children.is_empty() {
-        container = &container.children[0];
+    while let [only] = container.children.as_slice() {
+        let non_leaves = only.children.iter().filter(|child| !is_leaf(child)).count();
+        if only.children.is_empty() || non_leaves * 2 <= only.children.len() {
+            break;
+        }
+        container = only;
     }
     let mut document = SourceDocument::new(source_name, RecordFormat::Xml, Some(encoding));
     for (position, element) in container.children.iter().enumerate() {

@@ -1,0 +1,313 @@
+//! Mapped file imports: CSV (delimiters, encodings), JSON, XML and xlsx,
+//! previews with per-row errors, and bad files leaving data unchanged.
+
+mod support;
+
+use scoretable_core::model::{Entrant, Score, Status};
+use scoretable_inbound::{
+    import_bytes, import_file, preview, read_document, save_mapping, FieldMapping, IdentifierField,
+    InboundError, RecordFormat, RowState, SplitField, StatusField, ValueField, ValueTransform,
+};
+use scoretable_store::{CompetitionFile, IdentifierKind};
+use support::xlsx::{workbook, Cell};
+use support::{fixture, timing_point, workout};
+
+fn bib_mapping() -> FieldMapping {
+    FieldMapping {
+        identifier: IdentifierField {
+            field: "Bib".into(),
+            kind: IdentifierKind::Bib,
+        },
+        team: None,
+        value: Some(ValueField {
+            field: "Result".into(),
+            transform: ValueTransform::AsIs,
+        }),
+        status: Some(StatusField {
+            field: "Status".into(),
+            values: [("Finished".to_string(), String::new())]
+                .into_iter()
+                .collect(),
+        }),
+        tie_break: None,
+        penalty: None,
+        incidents: None,
+        splits: Vec::new(),
+        record_key: None,
+    }
+}
+
+fn score_of(file: &CompetitionFile, race: i64, bib: &str) -> (Option<Score>, Option<Status>) {
+    let competitor = file.competitor_by_bib(bib).unwrap().unwrap();
+    let result = file
+        .result(race, Entrant::Competitor(competitor.id))
+        .unwrap()
+        .unwrap();
+    let value = result.effective_value().unwrap();
+    (value.score, value.status)
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect()
+}
+
+#[test]
+fn csv_in_every_encoding_and_delimiter_imports_the_same_scores() {
+    let text = "Bib;Name;Result;Status\n1;Chloé Moss;13:37.2;Finished\n2;Zoë;;DNF\n";
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        ("utf8.csv", text.as_bytes().to_vec()),
+        (
+            "bom.csv",
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        ),
+        ("utf16.csv", utf16le(&text.replace(';', "\t"))),
+        (
+            "cp1252.csv",
+            text.replace(';', ",")
+                .chars()
+                .map(|c| match c {
+                    'é' => 0xE9,
+                    'ë' => 0xEB,
+                    other => other as u8,
+                })
+                .collect(),
+        ),
+    ];
+    for (name, bytes) in variants {
+        let mut fixture = fixture();
+        let report = import_bytes(
+            &mut fixture.file,
+            fixture.race,
+            &bib_mapping(),
+            "results file",
+            &bytes,
+            name,
+            None,
+        )
+        .unwrap();
+        assert_eq!(report.format, RecordFormat::Csv, "{name}");
+        assert_eq!(report.ledger.imported, 2, "{name}");
+        assert_eq!(
+            score_of(&fixture.file, fixture.race, "1"),
+            (Some(Score::Time { ms: 817_200 }), None),
+            "{name}"
+        );
+        assert_eq!(
+            score_of(&fixture.file, fixture.race, "2"),
+            (None, Some(Status::Dnf)),
+            "{name}"
+        );
+        let document = read_document(&bytes, name, None).unwrap();
+        assert_eq!(
+            document.records[0].get("Name"),
+            Some("Chloé Moss"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_file_names_row_and_field_and_imports_nothing() {
+    let mut fixture = fixture();
+    let bytes = b"Bib,Result,Status\n1,13:37.2,\n2,thirteen,\n3,,Injured\n";
+    let error = import_bytes(
+        &mut fixture.file,
+        fixture.race,
+        &bib_mapping(),
+        "results file",
+        bytes,
+        "results.csv",
+        None,
+    )
+    .unwrap_err();
+    let InboundError::Records {
+        count, problems, ..
+    } = &error
+    else {
+        panic!("{error}");
+    };
+    assert_eq!(*count, 2);
+    assert!(
+        problems[0].starts_with("results.csv row 3, field \"Result\": expected a time"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].starts_with("results.csv row 4, field \"Status\""),
+        "{problems:?}"
+    );
+    assert!(fixture.file.results(fixture.race).unwrap().is_empty());
+    // The preview shows the same per row, before anything is stored.
+    let document = read_document(bytes, "results.csv", None).unwrap();
+    let workout = fixture.file.workout(fixture.race).unwrap();
+    let shown = preview(&bib_mapping(), &workout, &document, 2);
+    assert_eq!((shown.ready, shown.invalid, shown.rows.len()), (1, 2, 2));
+    assert_eq!(shown.rows[0].display, "13:37.2");
+    assert_eq!(shown.rows[1].state, RowState::Invalid);
+    assert_eq!(shown.rows[1].problems[0].field, "Result");
+    assert!(shown.missing_fields.is_empty());
+}
+
+#[test]
+fn json_xml_and_xlsx_files_import_through_saved_mappings() {
+    let mut fixture = fixture();
+    let mut race = workout("Sprint with splits", 2);
+    race.timing_points = vec![timing_point(1, "Swim"), timing_point(2, "Bike")];
+    let race = fixture.file.add_workout(&race).unwrap();
+    let mut mapping = bib_mapping();
+    mapping.value = Some(ValueField {
+        field: "Result".into(),
+        transform: ValueTransform::Seconds,
+    });
+    mapping.splits = vec![
+        SplitField {
+            field: "Swim".into(),
+            timing_point: "Swim".into(),
+            transform: ValueTransform::AsIs,
+        },
+        SplitField {
+            field: "Bike".into(),
+            timing_point: "2".into(),
+            transform: ValueTransform::AsIs,
+        },
+    ];
+    save_mapping(&mut fixture.file, "splits file", Some(race), &mapping).unwrap();
+    let directory = fixture.directory.path();
+    std::fs::write(
+        directory.join("a.json"),
+        r#"{"results": [{"Bib": 1, "Result": 817.2, "Swim": "5:00.0", "Bike": "10:00.0"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        directory.join("b.xml"),
+        "<results><result><Bib>2</Bib><Result>839.1</Result><Swim>5:10</Swim></result></results>",
+    )
+    .unwrap();
+    std::fs::write(
+        directory.join("c.xlsx"),
+        workbook(&[
+            vec![
+                Cell::Text("Bib".into()),
+                Cell::Text("Result".into()),
+                Cell::Text("Status".into()),
+            ],
+            vec![
+                Cell::Number(3.0),
+                Cell::Number(900.5),
+                Cell::Text("Finished".into()),
+            ],
+            vec![
+                Cell::Number(4.0),
+                Cell::Text(String::new()),
+                Cell::Text("DNS".into()),
+            ],
+        ]),
+    )
+    .unwrap();
+    for (name, format) in [
+        ("a.json", RecordFormat::Json),
+        ("b.xml", RecordFormat::Xml),
+        ("c.xlsx", RecordFormat::Xlsx),
+    ] {
+        let report = import_file(
+            &mut fixture.file,
+            race,
+            "splits file",
+            &directory.join(name),
+            None,
+        )
+        .unwrap();
+        assert_eq!(report.format, format);
+        assert!(report.ledger.imported >= 1, "{name}: {report:?}");
+    }
+    assert_eq!(
+        score_of(&fixture.file, race, "1"),
+        (Some(Score::Time { ms: 817_200 }), None)
+    );
+    assert_eq!(
+        score_of(&fixture.file, race, "2"),
+        (Some(Score::Time { ms: 839_100 }), None)
+    );
+    assert_eq!(
+        score_of(&fixture.file, race, "3"),
+        (Some(Score::Time { ms: 900_500 }), None)
+    );
+    assert_eq!(
+        score_of(&fixture.file, race, "4"),
+        (None, Some(Status::Dns))
+    );
+    let first = fixture.file.competitor_by_bib("1").unwrap().unwrap();
+    let result = fixture
+        .file
+        .result(race, Entrant::Competitor(first.id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        result
+            .splits
+            .iter()
+            .map(|split| split.total_ms)
+            .collect::<Vec<_>>(),
+        vec![300_000, 600_000]
+    );
+    // Importing the same file again skips everything through the ledger.
+    let again = import_file(
+        &mut fixture.file,
+        race,
+        "splits file",
+        &directory.join("a.json"),
+        None,
+    )
+    .unwrap();
+    assert_eq!((again.ledger.imported, again.ledger.unchanged), (0, 1));
+    // A corrected file raises a conflict instead of overwriting.
+    std::fs::write(
+        directory.join("a.json"),
+        r#"[{"Bib": "1", "Result": "815.0"}]"#,
+    )
+    .unwrap();
+    let corrected = import_file(
+        &mut fixture.file,
+        race,
+        "splits file",
+        &directory.join("a.json"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(corrected.ledger.new_conflicts, 1);
+    assert_eq!(
+        score_of(&fixture.file, race, "1"),
+        (Some(Score::Time { ms: 817_200 }), None)
+    );
+}
+
+#[test]
+fn the_seed_payload_as_a_file_and_a_damaged_mapping() {
+    let mut fixture = fixture();
+    let workout = fixture.file.workout(fixture.race).unwrap();
+    save_mapping(
+        &mut fixture.file,
+        "cc",
+        Some(fixture.race),
+        &FieldMapping::timing_feed(&workout),
+    )
+    .unwrap();
+    let payload = support::seed_payload(&[("524658", "00:13:37.2"), ("527182", "00:13:59.1")]);
+    let path = fixture.directory.path().join("payload.json");
+    std::fs::write(&path, payload).unwrap();
+    let report = import_file(&mut fixture.file, fixture.race, "cc", &path, None).unwrap();
+    assert_eq!(report.ledger.imported, 2);
+    fixture
+        .file
+        .save_mapping("broken", None, &serde_json::json!({"identifier": 3}))
+        .unwrap();
+    let error = import_file(&mut fixture.file, fixture.race, "broken", &path, None).unwrap_err();
+    assert!(
+        matches!(error, InboundError::DamagedMapping { .. }),
+        "{error}"
+    );
+    let error = import_file(&mut fixture.file, fixture.race, "missing", &path, None).unwrap_err();
+    assert_eq!(error.to_string(), "Unknown mapping missing");
+}
