@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine and runs every Scoretable test:
+#   1. the Rust workspace (engine, store, CLI, inbound, sync, export, bench
+#      smoke run, and the app's command layer), with property tests;
+#   2. the UI's logic tests (Vitest, against the in-browser mock backend);
+#   3. the end-to-end test of the real desktop app under Xvfb, driven through
+#      tauri-driver and WebKitWebDriver, with screenshots in test-artifacts/.
+# Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+# One target directory for everything, so the end-to-end build reuses the
+# dependencies the workspace tests compiled.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== cargo test --workspace"
+cargo test --workspace --no-fail-fast
+
+echo "== ui: vitest"
+(cd ui && npm test)
+
+echo "== end-to-end: the real app under Xvfb"
+tests/e2e/run.sh
