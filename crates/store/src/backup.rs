@@ -257,6 +257,10 @@ fn prune_backups(directory: &Path, slug: &str, keep: usize) -> Result<()> {
     let excess = backups.len().saturating_sub(keep.max(1));
     for old in &backups[..excess] {
         std::fs::remove_file(old).map_err(|error| io_error(old, error))?;
+        // A backup that was opened has a session lock file beside it.
+        let mut lock = old.as_os_str().to_owned();
+        lock.push(".lock");
+        let _ = std::fs::remove_file(PathBuf::from(lock));
     }
     Ok(())
 }

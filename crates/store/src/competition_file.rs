@@ -15,8 +15,10 @@
 //!   the competition file, means the last user did not close cleanly (or is
 //!   still running); the store then runs `PRAGMA quick_check` and refuses the
 //!   file with [`StoreError::IntegrityCheckFailed`] if it is damaged. Leftover
-//!   rows are cleared only when no `-wal` file existed, which proves no other
-//!   process had the file open.
+//!   rows are cleared when no `-wal` file existed, which proves no other
+//!   process had the file open. Every handle also holds a shared lock on the
+//!   sidecar `<file>.lock`; a program that can lock it exclusively at open
+//!   knows no other handle is live and clears leftover rows at once.
 //! - Rolling backups: see [`crate::backup`].
 
 use std::path::{Path, PathBuf};
@@ -80,6 +82,63 @@ pub struct CompetitionFile {
     open_report: OpenReport,
     pub(crate) backup_state: BackupState,
     closed: bool,
+    /// A shared lock on `<file>.lock` held while this handle is open (see
+    /// [`SessionLock`]). Declared after `connection` so it is released only
+    /// once the connection has closed.
+    _session_lock: SessionLock,
+}
+
+/// The sidecar `<file>.lock`: every open handle holds a shared lock on it.
+/// A program that can take it exclusively at open knows no other handle is
+/// live anywhere, so leftover `open_sessions` rows are crash leftovers and
+/// can be cleared at once (not only when the `-wal` file is gone).
+struct SessionLock {
+    file: Option<std::fs::File>,
+}
+
+impl SessionLock {
+    fn path(path: &Path) -> PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".lock");
+        PathBuf::from(name)
+    }
+
+    /// Opens the lock file and tries to lock it exclusively. Returns the lock
+    /// and whether this is the only live handle. Without a lock file (e.g. a
+    /// read-only folder) the answer is "not alone", the cautious one.
+    fn claim(path: &Path) -> (SessionLock, bool) {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(Self::path(path));
+        match file {
+            Err(_) => (SessionLock { file: None }, false),
+            Ok(file) => {
+                let alone = file.try_lock().is_ok();
+                (SessionLock { file: Some(file) }, alone)
+            }
+        }
+    }
+
+    /// Turns an exclusive claim (or none) into the shared lock held while
+    /// the handle is open, waiting at most a few seconds for another program
+    /// that is itself opening the file.
+    fn share(&mut self) {
+        let Some(file) = &self.file else {
+            return;
+        };
+        let _ = file.unlock();
+        for _attempt in 0..200 {
+            if file.try_lock_shared().is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        // Still busy: carry on without the lock; the -wal check still guards.
+        self.file = None;
+    }
 }
 
 impl std::fmt::Debug for CompetitionFile {
@@ -253,7 +312,8 @@ impl CompetitionFile {
             unclean_shutdown_detected: false,
             quick_check_ran: false,
         };
-        Self::finish_open(connection, path, report)
+        let (session_lock, _) = SessionLock::claim(path);
+        Self::finish_open(connection, path, report, session_lock)
     }
 
     /// Opens an existing competition file, migrating it to the current
@@ -264,6 +324,7 @@ impl CompetitionFile {
         if !path.exists() {
             return Err(StoreError::FileNotFound { path: path_text });
         }
+        let (session_lock, alone) = SessionLock::claim(path);
         // Any live connection keeps the -wal file; a crash leaves it with content.
         let wal_existed = wal_path(path).exists();
         let wal_had_content = std::fs::metadata(wal_path(path))
@@ -313,9 +374,9 @@ impl CompetitionFile {
             crate::backup::pre_upgrade_backup(&connection, path, version_before)?;
         }
         let found = schema::migrate(&mut connection, &path_text).map_err(corrupt)?;
-        if !wal_existed && leftover_sessions > 0 {
-            // No other connection can be live (it would hold the -wal file),
-            // so the rows are leftovers of crashed sessions.
+        if (alone || !wal_existed) && leftover_sessions > 0 {
+            // No other handle is live (none holds the lock file, or none
+            // holds the -wal file), so the rows are leftovers of crashes.
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             transaction.execute("DELETE FROM open_sessions", [])?;
@@ -327,13 +388,14 @@ impl CompetitionFile {
             unclean_shutdown_detected: unclean,
             quick_check_ran: unclean,
         };
-        Self::finish_open(connection, path, report)
+        Self::finish_open(connection, path, report, session_lock)
     }
 
     fn finish_open(
         mut connection: Connection,
         path: &Path,
         report: OpenReport,
+        mut session_lock: SessionLock,
     ) -> Result<CompetitionFile> {
         let session_id = format!(
             "{}-{}-{}",
@@ -347,6 +409,7 @@ impl CompetitionFile {
             params![session_id, now_timestamp(), i64::from(std::process::id())],
         )?;
         transaction.commit()?;
+        session_lock.share();
         Ok(CompetitionFile {
             connection,
             path: path.to_path_buf(),
@@ -354,6 +417,7 @@ impl CompetitionFile {
             open_report: report,
             backup_state: BackupState::new(BackupPolicy::beside(path)),
             closed: false,
+            _session_lock: session_lock,
         })
     }
 

@@ -144,6 +144,11 @@ fn a_killed_process_loses_no_acknowledged_score() {
             .unwrap();
         assert!(result.is_some(), "acknowledged score of bib {bib} was lost");
     }
+    // The dead process held no lock, so its leftover session was cleared at
+    // once: the next open after a clean close is clean.
+    reopened.close().unwrap();
+    let after = CompetitionFile::open(&path).unwrap();
+    assert!(!after.open_report().unclean_shutdown_detected);
 }
 
 #[test]
