@@ -2,7 +2,8 @@
 //!
 //! Rules:
 //! - A workout's score type cannot change once it has results, because the
-//!   stored values would be read in a different unit.
+//!   stored values would be read in a different unit; nor can it switch
+//!   between team-chip results and individual results.
 //! - Timing points are matched by id on update: known ids are renamed or
 //!   reordered, new ones (id 0 or unknown) are added, missing ones removed,
 //!   unless splits were recorded at them (then the update fails by name).
@@ -295,7 +296,11 @@ impl CompetitionFile {
         validate_workout(workout)?;
         self.write(|transaction| {
             let current = load_workout(transaction, workout.id)?;
-            if current.score_type != workout.score_type {
+            let team_mode = |scoring: TeamScoring| std::mem::discriminant(&scoring);
+            let entrants_change = team_mode(current.team_scoring) != team_mode(workout.team_scoring)
+                && (current.team_scoring == TeamScoring::TeamChip
+                    || workout.team_scoring == TeamScoring::TeamChip);
+            if current.score_type != workout.score_type || entrants_change {
                 let results: i64 = transaction.query_row(
                     "SELECT count(*) FROM results WHERE workout_id = ?1",
                     params![workout.id],
@@ -303,7 +308,8 @@ impl CompetitionFile {
                 )?;
                 if results > 0 {
                     return Err(StoreError::Conflict(format!(
-                        "Workout {} already has {results} results; its score type cannot change",
+                        "Workout {} already has {results} results; its score type and whether it \
+                         takes team or individual results cannot change",
                         current.name
                     )));
                 }

@@ -413,9 +413,17 @@ fn workouts_keep_timing_points_heats_and_refuse_unsafe_changes() {
     changed.score_type = ScoreType::Reps;
     let error = file.update_workout(&changed).unwrap_err();
     assert!(
-        error.to_string().contains("score type cannot change"),
+        error.to_string().contains("already has 1 results"),
         "{error}"
     );
+    let mut to_teams = updated.clone();
+    to_teams.team_scoring = TeamScoring::TeamChip;
+    let error = file.update_workout(&to_teams).unwrap_err();
+    assert!(error.to_string().contains("team or individual"), "{error}");
+    // Safe changes still go through.
+    let mut renamed = updated.clone();
+    renamed.rounding = scoretable_core::model::Rounding::Up { unit_ms: 1000 };
+    file.update_workout(&renamed).unwrap();
     let error = file
         .add_workout(&workout("sprint", 2, ScoreType::Time))
         .unwrap_err();
