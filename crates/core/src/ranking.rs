@@ -441,8 +441,13 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
     // writes to one contiguous block; `row_starts[i]` is where row i begins.
     let mut standings: Vec<SplitStanding> = Vec::new();
     let mut row_starts: Vec<usize> = Vec::with_capacity(rows.len() + 1);
-    // Every reached point: (timing point, rounded total, index in `standings`).
-    let mut reached: Vec<(Id, Millis, u32)> = Vec::new();
+    // Every reached point: (timing point's slot, rounded total, index in
+    // `standings`). Slots are dense indexes into `point_ids`, which keeps the
+    // sorted elements small.
+    let mut point_ids: Vec<Id> = order_of_point.iter().map(|(id, _)| *id).collect();
+    let known_points = point_ids.len();
+    let mut reached: Vec<(u32, Millis, u32)> =
+        Vec::with_capacity(results.iter().map(|result| result.splits.len()).sum());
     for result in results {
         row_starts.push(standings.len());
         splits.clear();
@@ -456,10 +461,25 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
                 round_time(split.total_ms, workout.rounding),
             )
         }));
-        splits.sort_unstable();
+        if !splits.is_sorted() {
+            splits.sort_unstable();
+        }
         let mut previous_total = 0;
         for (_, timing_point_id, total_ms) in splits.iter().copied() {
-            reached.push((timing_point_id, total_ms, standings.len() as u32));
+            let slot = match order_of_point.binary_search_by_key(&timing_point_id, |(id, _)| *id) {
+                Ok(slot) => slot,
+                Err(_) => match point_ids[known_points..]
+                    .iter()
+                    .position(|id| *id == timing_point_id)
+                {
+                    Some(offset) => known_points + offset,
+                    None => {
+                        point_ids.push(timing_point_id);
+                        point_ids.len() - 1
+                    }
+                },
+            };
+            reached.push((slot as u32, total_ms, standings.len() as u32));
             standings.push(SplitStanding {
                 timing_point_id,
                 total_ms,
@@ -475,12 +495,12 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
     reached.sort_unstable();
     let mut group_start = 0;
     while group_start < reached.len() {
-        let timing_point_id = reached[group_start].0;
+        let point_slot = reached[group_start].0;
         let leader_ms = reached[group_start].1;
         let mut group_end = group_start;
         let mut previous_total = None;
         let mut previous_position = 0;
-        while group_end < reached.len() && reached[group_end].0 == timing_point_id {
+        while group_end < reached.len() && reached[group_end].0 == point_slot {
             let (_, total_ms, flat_index) = reached[group_end];
             let position = if previous_total == Some(total_ms) {
                 previous_position
