@@ -16,6 +16,8 @@
 //! - [`backup`]: rolling online backups.
 //! - [`ledger`]: the inbound import ledger, conflict inbox, review queue,
 //!   saved field mappings and polled connections.
+//! - [`outbox`]: the outbound sync outbox, queued by triggers in the same
+//!   transaction as every change a result platform must receive.
 //!
 //! # Durability
 //!
@@ -52,6 +54,7 @@ pub mod competitors;
 mod error;
 pub mod leaderboards;
 pub mod ledger;
+pub mod outbox;
 pub mod results;
 pub mod schema;
 pub mod workouts;
@@ -66,6 +69,10 @@ pub use ledger::{
     Identifier, IdentifierKind, InboundConflict, InboundConnection, InboundRecord, InboundReport,
     InboundSource, NewConnection, RecordOutcome, RecordReport, ReviewItem, ReviewState,
     SavedMapping, TeamProgress,
+};
+pub use outbox::{
+    outbox_idempotency_key, NewSyncTarget, OutboxAck, OutboxCounts, OutboxItem, OutboxState,
+    RemoteRecord, SyncAttempt, SyncPlatform, SyncTarget, TargetWorkout,
 };
 pub use results::{
     replay_history, AmendmentPreview, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult,

@@ -471,8 +471,176 @@ BEGIN
 END;
 "#;
 
+/// Version 6: the outbound sync outbox (see `crate::outbox`).
+///
+/// - `sync_targets`: configured result platforms (RunSignup, RunSignup
+///   virtual, OpenTrack, World Triathlon Live Timing) with their endpoint,
+///   non-secret configuration and health. Secrets are never stored here:
+///   `secret_ref` names the OS keyring entry (or fallback file) holding them.
+/// - `sync_target_workouts`: which workouts a target receives, with the
+///   platform's id for each (event id, prog id).
+/// - `sync_changes`: a transient queue. Triggers on `results`,
+///   `result_splits`, `workouts`, `lanes` and `competitors` insert one row per
+///   change, IN THE SAME TRANSACTION as the change; a trigger on this table
+///   fans the change out to every target that must receive it and deletes
+///   it. Its AUTOINCREMENT id is the change's version.
+/// - `sync_outbox`: one durable row per target and entity. At most one row per
+///   target and entity is `queued`; a later change to the same entity
+///   supersedes (updates) the unsent row instead of adding one. States:
+///   queued, sending (claimed; the request may have been sent), acked,
+///   rejected (4xx, with the message), superseded, skipped (nothing to send).
+/// - `sync_remote_ids`: what each platform calls an entity (RunSignup's
+///   `result_id`) and a digest of the last acknowledged payload.
+pub(crate) const SCHEMA_V6: &str = r#"
+CREATE TABLE sync_targets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    platform TEXT NOT NULL CHECK (platform IN
+        ('runsignup', 'runsignup_virtual', 'opentrack', 'world_triathlon')),
+    endpoint TEXT NOT NULL CHECK (length(endpoint) > 0),
+    config TEXT NOT NULL CHECK (json_valid(config)),
+    secret_ref TEXT NOT NULL UNIQUE CHECK (length(secret_ref) > 0),
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    consecutive_failures INTEGER NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0),
+    last_attempt_at TEXT,
+    last_success_at TEXT,
+    last_error TEXT,
+    last_error_at TEXT,
+    next_attempt_at TEXT,
+    remote_state TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(remote_state)),
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sync_target_workouts (
+    target_id INTEGER NOT NULL REFERENCES sync_targets(id) ON DELETE CASCADE,
+    workout_id INTEGER NOT NULL REFERENCES workouts(id) ON DELETE CASCADE,
+    remote_id TEXT NOT NULL CHECK (length(remote_id) > 0),
+    PRIMARY KEY (target_id, workout_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE sync_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('result', 'workout', 'competitor')),
+    workout_id INTEGER,
+    competitor_id INTEGER,
+    team_id INTEGER
+);
+
+CREATE TABLE sync_outbox (
+    id INTEGER PRIMARY KEY,
+    target_id INTEGER NOT NULL REFERENCES sync_targets(id) ON DELETE CASCADE,
+    entity TEXT NOT NULL CHECK (length(entity) > 0),
+    workout_id INTEGER,
+    competitor_id INTEGER,
+    team_id INTEGER,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    state TEXT NOT NULL CHECK (state IN
+        ('queued', 'sending', 'acked', 'rejected', 'superseded', 'skipped')),
+    idempotency_key TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    finished_at TEXT,
+    CHECK ((state = 'sending') <= (idempotency_key IS NOT NULL))
+) STRICT;
+CREATE UNIQUE INDEX sync_outbox_one_queued ON sync_outbox(target_id, entity)
+    WHERE state = 'queued';
+CREATE INDEX sync_outbox_by_state ON sync_outbox(target_id, state, id);
+
+CREATE TABLE sync_remote_ids (
+    target_id INTEGER NOT NULL REFERENCES sync_targets(id) ON DELETE CASCADE,
+    entity TEXT NOT NULL,
+    remote_id TEXT,
+    payload_digest TEXT,
+    payload TEXT CHECK (payload IS NULL OR json_valid(payload)),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (target_id, entity)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER sync_changes_fan_out AFTER INSERT ON sync_changes
+BEGIN
+    INSERT INTO sync_outbox (target_id, entity, workout_id, competitor_id, team_id, version,
+        state, created_at, updated_at)
+    SELECT target.id,
+        CASE
+            WHEN target.platform = 'opentrack' THEN 'competition'
+            WHEN target.platform = 'world_triathlon' THEN 'workout/' || NEW.workout_id
+            WHEN NEW.competitor_id IS NOT NULL
+                THEN 'result/' || NEW.workout_id || '/c' || NEW.competitor_id
+            ELSE 'result/' || NEW.workout_id || '/t' || NEW.team_id
+        END,
+        NEW.workout_id,
+        CASE WHEN target.platform IN ('runsignup', 'runsignup_virtual') THEN NEW.competitor_id END,
+        CASE WHEN target.platform IN ('runsignup', 'runsignup_virtual') THEN NEW.team_id END,
+        NEW.id, 'queued',
+        strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    FROM sync_targets AS target
+    WHERE target.enabled = 1 AND (
+        (NEW.kind = 'result' AND EXISTS (SELECT 1 FROM sync_target_workouts AS mapped
+            WHERE mapped.target_id = target.id AND mapped.workout_id = NEW.workout_id))
+        OR (NEW.kind = 'workout' AND target.platform IN ('world_triathlon', 'opentrack')
+            AND EXISTS (SELECT 1 FROM sync_target_workouts AS mapped
+            WHERE mapped.target_id = target.id AND mapped.workout_id = NEW.workout_id))
+        OR (NEW.kind = 'competitor' AND target.platform = 'opentrack'))
+    ON CONFLICT (target_id, entity) WHERE state = 'queued'
+        DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at;
+    DELETE FROM sync_changes WHERE id = NEW.id;
+END;
+
+CREATE TRIGGER sync_result_inserted AFTER INSERT ON results
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, competitor_id, team_id)
+        VALUES ('result', NEW.workout_id, NEW.competitor_id, NEW.team_id);
+END;
+CREATE TRIGGER sync_result_updated AFTER UPDATE ON results
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, competitor_id, team_id)
+        VALUES ('result', NEW.workout_id, NEW.competitor_id, NEW.team_id);
+END;
+CREATE TRIGGER sync_result_deleted AFTER DELETE ON results
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, competitor_id, team_id)
+        VALUES ('result', OLD.workout_id, OLD.competitor_id, OLD.team_id);
+END;
+CREATE TRIGGER sync_split_inserted AFTER INSERT ON result_splits
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, competitor_id, team_id)
+        SELECT 'result', workout_id, competitor_id, team_id FROM results WHERE id = NEW.result_id;
+END;
+CREATE TRIGGER sync_split_updated AFTER UPDATE ON result_splits
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, competitor_id, team_id)
+        SELECT 'result', workout_id, competitor_id, team_id FROM results WHERE id = NEW.result_id;
+END;
+CREATE TRIGGER sync_split_deleted AFTER DELETE ON result_splits
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, competitor_id, team_id)
+        SELECT 'result', workout_id, competitor_id, team_id FROM results WHERE id = OLD.result_id;
+END;
+CREATE TRIGGER sync_workout_updated AFTER UPDATE ON workouts
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id) VALUES ('workout', NEW.id);
+END;
+CREATE TRIGGER sync_lane_inserted AFTER INSERT ON lanes
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id)
+        SELECT 'workout', workout_id FROM heats WHERE id = NEW.heat_id;
+END;
+CREATE TRIGGER sync_competitor_inserted AFTER INSERT ON competitors
+BEGIN
+    INSERT INTO sync_changes (kind, competitor_id) VALUES ('competitor', NEW.id);
+END;
+CREATE TRIGGER sync_competitor_updated AFTER UPDATE ON competitors
+BEGIN
+    INSERT INTO sync_changes (kind, competitor_id) VALUES ('competitor', NEW.id);
+END;
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
-pub(crate) const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6,
+];
 
 /// The schema version this build writes.
 pub const CURRENT_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

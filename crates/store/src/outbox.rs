@@ -1,0 +1,1009 @@
+//! The outbound sync outbox: targets, durable outbox rows and what each
+//! platform calls our entities.
+//!
+//! Every change a result platform must receive is queued IN THE SAME
+//! TRANSACTION as the change itself, by triggers (schema version 6) on
+//! `results`, `result_splits`, `workouts`, `lanes` and `competitors`. No
+//! write path can forget to queue, and a crash can never leave a stored score
+//! without its outbox row (or an outbox row without its score).
+//!
+//! An outbox row names an *entity*, not a payload: `result/<workout>/c<id>`
+//! (one entrant's result, RunSignup), `workout/<id>` (a whole race, World
+//! Triathlon's full-state message) or `competition` (OpenTrack's nested
+//! upload). The payload is rendered from the file's current state when the row
+//! is sent, so a coalesced row always carries the latest value. At most one
+//! row per target and entity is `queued` (a partial unique index): a later
+//! change to the same entity only bumps the queued row's `version`.
+//!
+//! Life of a row: `queued` -> [`CompetitionFile::claim_outbox`] marks it
+//! `sending` and fixes its deterministic idempotency key (target, entity,
+//! version) before any byte goes out -> the sync worker records `acked` (only
+//! on the platform's acknowledgement), `rejected` (a 4xx, with the message),
+//! or releases it to `queued` again after a retryable failure
+//! ([`CompetitionFile::release_outbox`]), where it becomes `superseded` if a
+//! newer change was queued meanwhile. A row found `sending` when a worker
+//! starts is *ambiguous* (the process died, or the response was lost): the
+//! worker reconciles it against the platform before sending it again.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use scoretable_core::model::Id;
+use serde::{Deserialize, Serialize};
+
+use crate::competition_file::{now_timestamp, CompetitionFile};
+use crate::error::{Result, StoreError};
+
+/// The result platforms Scoretable syncs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPlatform {
+    /// RunSignup "Post Event Results" (full results).
+    RunSignup,
+    /// RunSignup user-submitted (virtual) results.
+    RunSignupVirtual,
+    /// OpenTrack competition upload.
+    OpenTrack,
+    /// World Triathlon Live Timing Standard v1.1.
+    WorldTriathlon,
+}
+
+impl SyncPlatform {
+    /// The spelling stored in the file and used on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            SyncPlatform::RunSignup => "runsignup",
+            SyncPlatform::RunSignupVirtual => "runsignup_virtual",
+            SyncPlatform::OpenTrack => "opentrack",
+            SyncPlatform::WorldTriathlon => "world_triathlon",
+        }
+    }
+
+    /// Parses [`SyncPlatform::code`].
+    pub fn from_code(code: &str) -> Option<SyncPlatform> {
+        match code {
+            "runsignup" => Some(SyncPlatform::RunSignup),
+            "runsignup_virtual" => Some(SyncPlatform::RunSignupVirtual),
+            "opentrack" => Some(SyncPlatform::OpenTrack),
+            "world_triathlon" => Some(SyncPlatform::WorldTriathlon),
+            _ => None,
+        }
+    }
+}
+
+/// A workout a target receives, with the platform's id for it (RunSignup
+/// `event_id`, World Triathlon `prog_id`, OpenTrack event id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetWorkout {
+    pub workout_id: Id,
+    pub remote_id: String,
+}
+
+/// What is needed to configure a target. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewSyncTarget {
+    pub name: String,
+    pub platform: SyncPlatform,
+    /// Base URL, e.g. `https://runsignup.com`.
+    pub endpoint: String,
+    /// Platform-specific, non-secret settings (race id, formats, field maps).
+    pub config: serde_json::Value,
+    pub workouts: Vec<TargetWorkout>,
+}
+
+/// A configured target with its health.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncTarget {
+    pub id: Id,
+    pub name: String,
+    pub platform: SyncPlatform,
+    pub endpoint: String,
+    pub config: serde_json::Value,
+    /// The name of the keyring entry (or fallback file) holding the secret.
+    pub secret_ref: String,
+    pub enabled: bool,
+    pub workouts: Vec<TargetWorkout>,
+    pub consecutive_failures: u32,
+    pub last_attempt_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    /// Backoff: no attempt before this time (RFC 3339).
+    pub next_attempt_at: Option<String>,
+    /// Adapter state kept between runs (e.g. OpenTrack's competition id, the
+    /// digest of World Triathlon's last pushed message).
+    pub remote_state: serde_json::Value,
+}
+
+/// The state of an outbox row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Queued,
+    Sending,
+    Acked,
+    Rejected,
+    Superseded,
+    Skipped,
+}
+
+impl OutboxState {
+    fn code(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Sending => "sending",
+            OutboxState::Acked => "acked",
+            OutboxState::Rejected => "rejected",
+            OutboxState::Superseded => "superseded",
+            OutboxState::Skipped => "skipped",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<OutboxState> {
+        Some(match code {
+            "queued" => OutboxState::Queued,
+            "sending" => OutboxState::Sending,
+            "acked" => OutboxState::Acked,
+            "rejected" => OutboxState::Rejected,
+            "superseded" => OutboxState::Superseded,
+            "skipped" => OutboxState::Skipped,
+            _ => return None,
+        })
+    }
+}
+
+/// One outbox row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub id: Id,
+    pub target_id: Id,
+    /// `result/<workout>/c<competitor>`, `result/<workout>/t<team>`,
+    /// `workout/<workout>` or `competition`.
+    pub entity: String,
+    pub workout_id: Option<Id>,
+    pub competitor_id: Option<Id>,
+    pub team_id: Option<Id>,
+    /// The change sequence number of the latest change folded into this row.
+    pub version: i64,
+    pub state: OutboxState,
+    /// Deterministic: `t<target>/<entity>/v<version>`; set when claimed.
+    pub idempotency_key: Option<String>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub finished_at: Option<String>,
+}
+
+/// How many rows of a target are in each state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OutboxCounts {
+    pub queued: u64,
+    pub sending: u64,
+    pub acked: u64,
+    pub rejected: u64,
+    pub superseded: u64,
+    pub skipped: u64,
+}
+
+/// What a platform holds for one entity, as last acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteRecord {
+    pub entity: String,
+    /// The platform's id (RunSignup `result_id`).
+    pub remote_id: Option<String>,
+    pub payload_digest: Option<String>,
+    /// The acknowledged payload (JSON), e.g. the fields last sent.
+    pub payload: Option<serde_json::Value>,
+}
+
+/// An acknowledgement of one outbox row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxAck {
+    pub item_id: Id,
+    /// What the platform now holds for the row's entity; `None` leaves the
+    /// stored record as it is.
+    pub remote: Option<RemoteRecord>,
+}
+
+/// The outcome of one attempt to talk to a target, for its health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncAttempt {
+    Succeeded,
+    /// A failure; `next_attempt_at` is the backoff deadline (RFC 3339).
+    Failed {
+        message: String,
+        next_attempt_at: Option<String>,
+    },
+}
+
+/// The deterministic idempotency key of an entity version for a target.
+pub fn outbox_idempotency_key(target_id: Id, entity: &str, version: i64) -> String {
+    format!("t{target_id}/{entity}/v{version}")
+}
+
+const TARGET_COLUMNS: &str = "id, name, platform, endpoint, config, secret_ref, enabled, \
+    consecutive_failures, last_attempt_at, last_success_at, last_error, last_error_at, \
+    next_attempt_at, remote_state";
+
+const ITEM_COLUMNS: &str = "id, target_id, entity, workout_id, competitor_id, team_id, version, \
+    state, idempotency_key, attempts, last_error, created_at, updated_at, finished_at";
+
+fn json_column(row: &Row<'_>, index: usize) -> rusqlite::Result<serde_json::Value> {
+    let text: String = row.get(index)?;
+    serde_json::from_str(&text).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            Box::new(error),
+        )
+    })
+}
+
+fn target_from_row(row: &Row<'_>) -> rusqlite::Result<SyncTarget> {
+    let platform: String = row.get(2)?;
+    let platform = SyncPlatform::from_code(&platform).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            2,
+            rusqlite::types::Type::Text,
+            format!("unknown platform {platform}").into(),
+        )
+    })?;
+    Ok(SyncTarget {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        platform,
+        endpoint: row.get(3)?,
+        config: json_column(row, 4)?,
+        secret_ref: row.get(5)?,
+        enabled: row.get::<_, i64>(6)? == 1,
+        workouts: Vec::new(),
+        consecutive_failures: row.get::<_, i64>(7)? as u32,
+        last_attempt_at: row.get(8)?,
+        last_success_at: row.get(9)?,
+        last_error: row.get(10)?,
+        last_error_at: row.get(11)?,
+        next_attempt_at: row.get(12)?,
+        remote_state: json_column(row, 13)?,
+    })
+}
+
+fn item_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxItem> {
+    let state: String = row.get(7)?;
+    let state = OutboxState::from_code(&state).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            7,
+            rusqlite::types::Type::Text,
+            format!("unknown outbox state {state}").into(),
+        )
+    })?;
+    Ok(OutboxItem {
+        id: row.get(0)?,
+        target_id: row.get(1)?,
+        entity: row.get(2)?,
+        workout_id: row.get(3)?,
+        competitor_id: row.get(4)?,
+        team_id: row.get(5)?,
+        version: row.get(6)?,
+        state,
+        idempotency_key: row.get(8)?,
+        attempts: row.get::<_, i64>(9)? as u32,
+        last_error: row.get(10)?,
+        created_at: row.get(11)?,
+        updated_at: row.get(12)?,
+        finished_at: row.get(13)?,
+    })
+}
+
+fn load_target_workouts(connection: &Connection, target_id: Id) -> Result<Vec<TargetWorkout>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT workout_id, remote_id FROM sync_target_workouts WHERE target_id = ?1
+         ORDER BY workout_id",
+    )?;
+    let rows = statement.query_map(params![target_id], |row| {
+        Ok(TargetWorkout {
+            workout_id: row.get(0)?,
+            remote_id: row.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn load_targets(connection: &Connection, filter: Option<&str>) -> Result<Vec<SyncTarget>> {
+    let sql = match filter {
+        Some(_) => format!("SELECT {TARGET_COLUMNS} FROM sync_targets WHERE name = ?1"),
+        None => format!("SELECT {TARGET_COLUMNS} FROM sync_targets ORDER BY id"),
+    };
+    let mut statement = connection.prepare(&sql)?;
+    let mut targets = match filter {
+        Some(name) => statement
+            .query_map(params![name], target_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        None => statement
+            .query_map([], target_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+    };
+    for target in &mut targets {
+        target.workouts = load_target_workouts(connection, target.id)?;
+    }
+    Ok(targets)
+}
+
+fn current_change_version(connection: &Connection) -> Result<i64> {
+    let sequence: Option<i64> = connection
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'sync_changes'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(sequence.unwrap_or(0).max(1))
+}
+
+fn new_secret_ref(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|duration| duration.as_nanos())
+        .unwrap_or(0);
+    let cleaned: String = name
+        .chars()
+        .map(|character| {
+            if character.is_ascii_alphanumeric() {
+                character.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{cleaned}-{nanos:x}-{}", std::process::id())
+}
+
+impl CompetitionFile {
+    /// Configures a target and queues everything it must receive now (all
+    /// results of its workouts, its workouts' state, and for OpenTrack the
+    /// whole competition), so its first sync brings the platform up to date.
+    pub fn add_sync_target(&mut self, target: &NewSyncTarget) -> Result<SyncTarget> {
+        let name = target.name.trim();
+        if name.is_empty() {
+            return Err(StoreError::InvalidInput {
+                field: "target name".to_string(),
+                message: "must not be empty".to_string(),
+            });
+        }
+        if !(target.endpoint.starts_with("http://") || target.endpoint.starts_with("https://")) {
+            return Err(StoreError::InvalidInput {
+                field: "endpoint".to_string(),
+                message: format!("{:?} is not an http(s) URL", target.endpoint),
+            });
+        }
+        if !target.config.is_object() {
+            return Err(StoreError::InvalidInput {
+                field: "config".to_string(),
+                message: "must be a JSON object".to_string(),
+            });
+        }
+        let name = name.to_string();
+        self.write(|transaction| {
+            let exists: bool = transaction.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sync_targets WHERE name = ?1)",
+                params![name],
+                |row| row.get(0),
+            )?;
+            if exists {
+                return Err(StoreError::Conflict(format!(
+                    "A sync target named {name} already exists"
+                )));
+            }
+            let now = now_timestamp();
+            transaction.execute(
+                "INSERT INTO sync_targets (name, platform, endpoint, config, secret_ref, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    name,
+                    target.platform.code(),
+                    target.endpoint.trim_end_matches('/'),
+                    target.config.to_string(),
+                    new_secret_ref(&name),
+                    now
+                ],
+            )?;
+            let target_id = transaction.last_insert_rowid();
+            for workout in &target.workouts {
+                let known: bool = transaction.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM workouts WHERE id = ?1)",
+                    params![workout.workout_id],
+                    |row| row.get(0),
+                )?;
+                if !known {
+                    return Err(StoreError::NotFound {
+                        what: "workout",
+                        key: workout.workout_id.to_string(),
+                    });
+                }
+                if workout.remote_id.trim().is_empty() {
+                    return Err(StoreError::InvalidInput {
+                        field: format!("platform id of workout {}", workout.workout_id),
+                        message: "must not be empty".to_string(),
+                    });
+                }
+                transaction.execute(
+                    "INSERT INTO sync_target_workouts (target_id, workout_id, remote_id)
+                     VALUES (?1, ?2, ?3)",
+                    params![target_id, workout.workout_id, workout.remote_id.trim()],
+                )?;
+            }
+            let version = current_change_version(transaction)?;
+            let initial = match target.platform {
+                SyncPlatform::RunSignup | SyncPlatform::RunSignupVirtual => {
+                    "INSERT INTO sync_outbox (target_id, entity, workout_id, competitor_id, team_id,
+                        version, state, created_at, updated_at)
+                     SELECT ?1, 'result/' || results.workout_id || CASE
+                            WHEN results.competitor_id IS NOT NULL THEN '/c' || results.competitor_id
+                            ELSE '/t' || results.team_id END,
+                        results.workout_id, results.competitor_id, results.team_id, ?2, 'queued', ?3, ?3
+                     FROM results JOIN sync_target_workouts AS mapped
+                        ON mapped.workout_id = results.workout_id AND mapped.target_id = ?1
+                     WHERE true
+                     ORDER BY results.id"
+                }
+                SyncPlatform::WorldTriathlon => {
+                    "INSERT INTO sync_outbox (target_id, entity, workout_id, version, state,
+                        created_at, updated_at)
+                     SELECT ?1, 'workout/' || workout_id, workout_id, ?2, 'queued', ?3, ?3
+                     FROM sync_target_workouts WHERE target_id = ?1"
+                }
+                SyncPlatform::OpenTrack => {
+                    "INSERT INTO sync_outbox (target_id, entity, version, state, created_at,
+                        updated_at)
+                     VALUES (?1, 'competition', ?2, 'queued', ?3, ?3)"
+                }
+            };
+            transaction.execute(initial, params![target_id, version, now])?;
+            let mut targets = load_targets(transaction, Some(&name))?;
+            targets.pop().ok_or_else(|| StoreError::NotFound {
+                what: "sync target",
+                key: name.clone(),
+            })
+        })
+    }
+
+    /// Every configured target, oldest first.
+    pub fn sync_targets(&self) -> Result<Vec<SyncTarget>> {
+        self.read(|connection| load_targets(connection, None))
+    }
+
+    /// The target with this name (case-insensitive).
+    pub fn sync_target(&self, name: &str) -> Result<SyncTarget> {
+        self.read(|connection| {
+            load_targets(connection, Some(name))?
+                .pop()
+                .ok_or_else(|| StoreError::NotFound {
+                    what: "sync target",
+                    key: name.to_string(),
+                })
+        })
+    }
+
+    /// Removes a target with its outbox rows and remote ids. Returns the
+    /// removed target so the caller can delete its secret.
+    pub fn remove_sync_target(&mut self, name: &str) -> Result<SyncTarget> {
+        let target = self.sync_target(name)?;
+        self.write(|transaction| {
+            transaction.execute("DELETE FROM sync_targets WHERE id = ?1", params![target.id])?;
+            Ok(())
+        })?;
+        Ok(target)
+    }
+
+    /// Enables or pauses a target. A paused target queues nothing new.
+    pub fn set_sync_target_enabled(&mut self, target_id: Id, enabled: bool) -> Result<()> {
+        self.write(|transaction| {
+            transaction.execute(
+                "UPDATE sync_targets SET enabled = ?2 WHERE id = ?1",
+                params![target_id, enabled as i64],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Claims up to `limit` queued rows of a target, oldest first: marks them
+    /// `sending`, fixes their idempotency keys and counts the attempt, and
+    /// commits that BEFORE anything is sent.
+    pub fn claim_outbox(&mut self, target_id: Id, limit: usize) -> Result<Vec<OutboxItem>> {
+        self.write(|transaction| {
+            let now = now_timestamp();
+            let mut select = transaction.prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS} FROM sync_outbox
+                 WHERE target_id = ?1 AND state = 'queued' ORDER BY id LIMIT ?2"
+            ))?;
+            let mut items = select
+                .query_map(params![target_id, limit as i64], item_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut update = transaction.prepare_cached(
+                "UPDATE sync_outbox SET state = 'sending', idempotency_key = ?2,
+                    attempts = attempts + 1, updated_at = ?3 WHERE id = ?1",
+            )?;
+            for item in &mut items {
+                let key = outbox_idempotency_key(item.target_id, &item.entity, item.version);
+                update.execute(params![item.id, key, now])?;
+                item.state = OutboxState::Sending;
+                item.idempotency_key = Some(key);
+                item.attempts += 1;
+                item.updated_at = now.clone();
+            }
+            Ok(items)
+        })
+    }
+
+    /// Rows of a target in one state, oldest first (at most `limit`).
+    pub fn outbox_items(
+        &self,
+        target_id: Id,
+        state: OutboxState,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS} FROM sync_outbox
+                 WHERE target_id = ?1 AND state = ?2 ORDER BY id LIMIT ?3"
+            ))?;
+            let items = statement
+                .query_map(
+                    params![target_id, state.code(), limit as i64],
+                    item_from_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(items)
+        })
+    }
+
+    /// The most recently finished rows in a state (newest first), e.g. the
+    /// latest rejections for the status screen.
+    pub fn recent_outbox_items(
+        &self,
+        target_id: Id,
+        state: OutboxState,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS} FROM sync_outbox
+                 WHERE target_id = ?1 AND state = ?2 ORDER BY updated_at DESC, id DESC LIMIT ?3"
+            ))?;
+            let items = statement
+                .query_map(
+                    params![target_id, state.code(), limit as i64],
+                    item_from_row,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(items)
+        })
+    }
+
+    /// How many rows of a target are in each state.
+    pub fn outbox_counts(&self, target_id: Id) -> Result<OutboxCounts> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT state, count(*) FROM sync_outbox WHERE target_id = ?1 GROUP BY state",
+            )?;
+            let mut counts = OutboxCounts::default();
+            let rows = statement.query_map(params![target_id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64))
+            })?;
+            for row in rows {
+                let (state, count) = row?;
+                match OutboxState::from_code(&state) {
+                    Some(OutboxState::Queued) => counts.queued = count,
+                    Some(OutboxState::Sending) => counts.sending = count,
+                    Some(OutboxState::Acked) => counts.acked = count,
+                    Some(OutboxState::Rejected) => counts.rejected = count,
+                    Some(OutboxState::Superseded) => counts.superseded = count,
+                    Some(OutboxState::Skipped) => counts.skipped = count,
+                    None => {}
+                }
+            }
+            Ok(counts)
+        })
+    }
+
+    /// Records acknowledgements: the rows become `acked` and the platform's
+    /// view of each entity is stored, all in one transaction.
+    pub fn ack_outbox(&mut self, acks: &[OutboxAck]) -> Result<()> {
+        self.finish_outbox(acks, &[], &[])
+    }
+
+    /// Records 4xx rejections with the platform's message.
+    pub fn reject_outbox(&mut self, rejections: &[(Id, String)]) -> Result<()> {
+        self.finish_outbox(&[], rejections, &[])
+    }
+
+    /// Marks rows that turned out to need no request (e.g. an undone result
+    /// the platform never received) as `skipped`, with the reason.
+    pub fn skip_outbox(&mut self, skipped: &[(Id, String)]) -> Result<()> {
+        self.finish_outbox(&[], &[], skipped)
+    }
+
+    /// Acks, rejections and skips of one batch in one transaction.
+    pub fn finish_outbox(
+        &mut self,
+        acks: &[OutboxAck],
+        rejections: &[(Id, String)],
+        skipped: &[(Id, String)],
+    ) -> Result<()> {
+        self.write(|transaction| {
+            let now = now_timestamp();
+            let mut finish = transaction.prepare_cached(
+                "UPDATE sync_outbox SET state = ?2, last_error = ?3, updated_at = ?4,
+                    finished_at = ?4 WHERE id = ?1 AND state = 'sending'",
+            )?;
+            let mut remote = transaction.prepare_cached(
+                "INSERT INTO sync_remote_ids (target_id, entity, remote_id, payload_digest,
+                    payload, updated_at)
+                 SELECT target_id, entity, ?2, ?3, ?4, ?5 FROM sync_outbox WHERE id = ?1
+                 ON CONFLICT (target_id, entity) DO UPDATE SET
+                    remote_id = coalesce(excluded.remote_id, remote_id),
+                    payload_digest = excluded.payload_digest, payload = excluded.payload,
+                    updated_at = excluded.updated_at",
+            )?;
+            for ack in acks {
+                finish.execute(params![ack.item_id, "acked", None::<String>, now])?;
+                if let Some(record) = &ack.remote {
+                    remote.execute(params![
+                        ack.item_id,
+                        record.remote_id,
+                        record.payload_digest,
+                        record.payload.as_ref().map(|payload| payload.to_string()),
+                        now
+                    ])?;
+                }
+            }
+            for (item_id, message) in rejections {
+                finish.execute(params![item_id, "rejected", message, now])?;
+            }
+            for (item_id, reason) in skipped {
+                finish.execute(params![item_id, "skipped", reason, now])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Returns claimed rows to the queue after a failure that did not apply
+    /// them (or after reconcile showed they still have to be sent). A row
+    /// whose entity was queued again meanwhile becomes `superseded`: the
+    /// newer row carries the latest value.
+    pub fn release_outbox(&mut self, item_ids: &[Id], error: &str) -> Result<()> {
+        self.write(|transaction| {
+            let now = now_timestamp();
+            let mut supersede = transaction.prepare_cached(
+                "UPDATE sync_outbox SET state = 'superseded', last_error = ?2, updated_at = ?3,
+                    finished_at = ?3
+                 WHERE id = ?1 AND state = 'sending' AND EXISTS (
+                    SELECT 1 FROM sync_outbox AS newer WHERE newer.target_id = sync_outbox.target_id
+                    AND newer.entity = sync_outbox.entity AND newer.state = 'queued')",
+            )?;
+            let mut requeue = transaction.prepare_cached(
+                "UPDATE sync_outbox SET state = 'queued', last_error = ?2, updated_at = ?3
+                 WHERE id = ?1 AND state = 'sending'",
+            )?;
+            for item_id in item_ids {
+                if supersede.execute(params![item_id, error, now])? == 0 {
+                    requeue.execute(params![item_id, error, now])?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Records one attempt's outcome in the target's health.
+    pub fn record_sync_attempt(&mut self, target_id: Id, attempt: &SyncAttempt) -> Result<()> {
+        self.write(|transaction| {
+            let now = now_timestamp();
+            match attempt {
+                SyncAttempt::Succeeded => transaction.execute(
+                    "UPDATE sync_targets SET last_attempt_at = ?2, last_success_at = ?2,
+                        consecutive_failures = 0, next_attempt_at = NULL WHERE id = ?1",
+                    params![target_id, now],
+                )?,
+                SyncAttempt::Failed {
+                    message,
+                    next_attempt_at,
+                } => transaction.execute(
+                    "UPDATE sync_targets SET last_attempt_at = ?2, last_error = ?3,
+                        last_error_at = ?2, consecutive_failures = consecutive_failures + 1,
+                        next_attempt_at = ?4 WHERE id = ?1",
+                    params![target_id, now, message, next_attempt_at],
+                )?,
+            };
+            Ok(())
+        })
+    }
+
+    /// Replaces the adapter state kept for a target.
+    pub fn set_sync_remote_state(
+        &mut self,
+        target_id: Id,
+        remote_state: &serde_json::Value,
+    ) -> Result<()> {
+        self.write(|transaction| {
+            transaction.execute(
+                "UPDATE sync_targets SET remote_state = ?2 WHERE id = ?1",
+                params![target_id, remote_state.to_string()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// What the platform holds for each entity of a target, as last acknowledged.
+    pub fn sync_remote_records(&self, target_id: Id) -> Result<HashMap<String, RemoteRecord>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT entity, remote_id, payload_digest, payload FROM sync_remote_ids
+                 WHERE target_id = ?1",
+            )?;
+            let rows = statement.query_map(params![target_id], |row| {
+                let payload: Option<String> = row.get(3)?;
+                Ok(RemoteRecord {
+                    entity: row.get(0)?,
+                    remote_id: row.get(1)?,
+                    payload_digest: row.get(2)?,
+                    payload: payload.and_then(|text| serde_json::from_str(&text).ok()),
+                })
+            })?;
+            let mut records = HashMap::new();
+            for row in rows {
+                let record = row?;
+                records.insert(record.entity.clone(), record);
+            }
+            Ok(records)
+        })
+    }
+
+    /// Stores what reconcile read back from the platform (e.g. the
+    /// `result_id`s RunSignup assigned), without touching outbox rows.
+    pub fn put_sync_remote_ids(&mut self, target_id: Id, records: &[RemoteRecord]) -> Result<()> {
+        self.write(|transaction| {
+            let now = now_timestamp();
+            let mut statement = transaction.prepare_cached(
+                "INSERT INTO sync_remote_ids (target_id, entity, remote_id, payload_digest,
+                    payload, updated_at) VALUES (?1, ?2, ?3, NULL, NULL, ?4)
+                 ON CONFLICT (target_id, entity) DO UPDATE SET remote_id = excluded.remote_id,
+                    updated_at = excluded.updated_at",
+            )?;
+            for record in records {
+                statement.execute(params![target_id, record.entity, record.remote_id, now])?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::ScoreInput;
+    use scoretable_core::model::{
+        Competition, Competitor, Entrant, ExternalIds, LoadUnit, PublicationState, Rounding,
+        ScoreType, TeamScoring, TieBreak, Workout,
+    };
+
+    fn competition() -> Competition {
+        Competition {
+            name: "Outbox Open".to_string(),
+            slug: "outbox-open".to_string(),
+            start_date: "2026-05-01".to_string(),
+            end_date: "2026-05-01".to_string(),
+            venue: "Hall".to_string(),
+            country: "GBR".to_string(),
+            organiser: "Club".to_string(),
+            time_zone: "Europe/London".to_string(),
+        }
+    }
+
+    fn file_with_two_athletes() -> (tempfile::TempDir, CompetitionFile, Id) {
+        let directory = tempfile::tempdir().unwrap();
+        let mut file =
+            CompetitionFile::create(directory.path().join("o.scoretable"), &competition()).unwrap();
+        for (bib, first) in [("1", "Ada"), ("2", "Bea")] {
+            file.add_competitor(&Competitor {
+                id: 0,
+                bib: bib.to_string(),
+                chip_ids: vec![],
+                first_name: first.to_string(),
+                last_name: "Vale".to_string(),
+                gender: None,
+                date_of_birth: None,
+                country: None,
+                club: None,
+                external_ids: ExternalIds::default(),
+                division_ids: vec![],
+                para_class: None,
+            })
+            .unwrap();
+        }
+        let workout_id = file
+            .add_workout(&Workout {
+                id: 0,
+                name: "5k".to_string(),
+                sequence: 1,
+                score_type: ScoreType::Time,
+                time_cap_ms: None,
+                reps_per_round: None,
+                load_unit: LoadUnit::Kg,
+                tie_break: TieBreak::None,
+                rounding: Rounding::Exact,
+                team_scoring: TeamScoring::Individual,
+                timing_points: vec![],
+                heats: vec![],
+                state: PublicationState::Provisional,
+            })
+            .unwrap();
+        (directory, file, workout_id)
+    }
+
+    fn runsignup(workout_id: Id) -> NewSyncTarget {
+        NewSyncTarget {
+            name: "rsu".to_string(),
+            platform: SyncPlatform::RunSignup,
+            endpoint: "http://127.0.0.1:9".to_string(),
+            config: serde_json::json!({"race_id": "1"}),
+            workouts: vec![TargetWorkout {
+                workout_id,
+                remote_id: "11".to_string(),
+            }],
+        }
+    }
+
+    #[test]
+    fn existing_results_are_queued_when_a_target_is_added() {
+        let (_directory, mut file, workout_id) = file_with_two_athletes();
+        file.enter_score_by_bib(workout_id, "1", ScoreInput::text("17:00.1"), "t")
+            .unwrap();
+        let target = file.add_sync_target(&runsignup(workout_id)).unwrap();
+        let queued = file
+            .outbox_items(target.id, OutboxState::Queued, 10)
+            .unwrap();
+        assert_eq!(queued.len(), 1);
+        assert!(queued[0].entity.starts_with(&format!("result/{workout_id}/c")));
+    }
+
+    #[test]
+    fn every_change_is_queued_and_later_changes_coalesce() {
+        let (_directory, mut file, workout_id) = file_with_two_athletes();
+        let target = file.add_sync_target(&runsignup(workout_id)).unwrap();
+        assert_eq!(file.outbox_counts(target.id).unwrap().queued, 0);
+        let receipt = file
+            .enter_score_by_bib(workout_id, "1", ScoreInput::text("17:00.1"), "t")
+            .unwrap();
+        file.enter_score_by_bib(workout_id, "2", ScoreInput::text("17:05.0"), "t")
+            .unwrap();
+        let first = file
+            .outbox_items(target.id, OutboxState::Queued, 10)
+            .unwrap();
+        assert_eq!(first.len(), 2);
+        // Undo then re-enter: still one queued row for the entrant, newer version.
+        file.undo_entry(receipt.entry_id, "t").unwrap();
+        file.enter_score_by_bib(workout_id, "1", ScoreInput::text("16:59.0"), "t")
+            .unwrap();
+        let after = file
+            .outbox_items(target.id, OutboxState::Queued, 10)
+            .unwrap();
+        assert_eq!(after.len(), 2);
+        let ada_before = first.iter().find(|item| item.entity == first[0].entity);
+        let ada_after = after.iter().find(|item| item.entity == first[0].entity);
+        assert!(ada_after.unwrap().version > ada_before.unwrap().version);
+    }
+
+    #[test]
+    fn claimed_rows_get_deterministic_keys_and_release_supersedes() {
+        let (_directory, mut file, workout_id) = file_with_two_athletes();
+        let target = file.add_sync_target(&runsignup(workout_id)).unwrap();
+        file.enter_score_by_bib(workout_id, "1", ScoreInput::text("17:00.1"), "t")
+            .unwrap();
+        let claimed = file.claim_outbox(target.id, 10).unwrap();
+        assert_eq!(claimed.len(), 1);
+        let item = &claimed[0];
+        assert_eq!(
+            item.idempotency_key.as_deref(),
+            Some(outbox_idempotency_key(target.id, &item.entity, item.version).as_str())
+        );
+        assert!(file.claim_outbox(target.id, 10).unwrap().is_empty());
+        // A change while the row is in flight queues a new row...
+        let ada = file.competitor_by_bib("1").unwrap().unwrap();
+        file.amend_score(
+            workout_id,
+            Entrant::Competitor(ada.id),
+            "17:00.0",
+            "referee",
+            "photo finish",
+            None,
+        )
+        .unwrap();
+        // ...so releasing the failed row supersedes it.
+        file.release_outbox(&[item.id], "HTTP 503").unwrap();
+        let counts = file.outbox_counts(target.id).unwrap();
+        assert_eq!((counts.queued, counts.superseded), (1, 1));
+        // Without a newer row, a release requeues.
+        let again = file.claim_outbox(target.id, 10).unwrap();
+        file.release_outbox(&[again[0].id], "HTTP 503").unwrap();
+        let counts = file.outbox_counts(target.id).unwrap();
+        assert_eq!((counts.queued, counts.sending), (1, 0));
+        let third = file.claim_outbox(target.id, 10).unwrap();
+        assert_eq!(third[0].idempotency_key, again[0].idempotency_key);
+        file.ack_outbox(&[OutboxAck {
+            item_id: third[0].id,
+            remote: Some(RemoteRecord {
+                entity: third[0].entity.clone(),
+                remote_id: Some("r-9".to_string()),
+                payload_digest: Some("d".to_string()),
+                payload: None,
+            }),
+        }])
+        .unwrap();
+        let records = file.sync_remote_records(target.id).unwrap();
+        assert_eq!(records[&third[0].entity].remote_id.as_deref(), Some("r-9"));
+        assert_eq!(file.outbox_counts(target.id).unwrap().acked, 1);
+    }
+
+    #[test]
+    fn rejections_keep_their_message_and_official_state_reaches_live_timing() {
+        let (_directory, mut file, workout_id) = file_with_two_athletes();
+        let live = file
+            .add_sync_target(&NewSyncTarget {
+                name: "wt".to_string(),
+                platform: SyncPlatform::WorldTriathlon,
+                endpoint: "http://127.0.0.1:9".to_string(),
+                config: serde_json::json!({}),
+                workouts: vec![TargetWorkout {
+                    workout_id,
+                    remote_id: "307158".to_string(),
+                }],
+            })
+            .unwrap();
+        let claimed = file.claim_outbox(live.id, 10).unwrap();
+        file.reject_outbox(&[(claimed[0].id, "HTTP 422: num_athletes".to_string())])
+            .unwrap();
+        let rejected = file
+            .recent_outbox_items(live.id, OutboxState::Rejected, 5)
+            .unwrap();
+        assert_eq!(
+            rejected[0].last_error.as_deref(),
+            Some("HTTP 422: num_athletes")
+        );
+        file.set_workout_state(workout_id, PublicationState::Official)
+            .unwrap();
+        let queued = file.outbox_items(live.id, OutboxState::Queued, 5).unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].entity, format!("workout/{workout_id}"));
+    }
+
+    #[test]
+    fn a_failed_write_queues_nothing() {
+        let (_directory, mut file, workout_id) = file_with_two_athletes();
+        let target = file.add_sync_target(&runsignup(workout_id)).unwrap();
+        assert!(file
+            .enter_score_by_bib(workout_id, "1", ScoreInput::text("not a time"), "t")
+            .is_err());
+        assert_eq!(file.outbox_counts(target.id).unwrap(), OutboxCounts::default());
+    }
+
+    #[test]
+    fn targets_round_trip_and_remove() {
+        let (_directory, mut file, workout_id) = file_with_two_athletes();
+        let added = file.add_sync_target(&runsignup(workout_id)).unwrap();
+        assert_eq!(file.sync_target("RSU").unwrap(), added);
+        assert!(file.add_sync_target(&runsignup(workout_id)).is_err());
+        file.record_sync_attempt(
+            added.id,
+            &SyncAttempt::Failed {
+                message: "HTTP 503".to_string(),
+                next_attempt_at: None,
+            },
+        )
+        .unwrap();
+        let target = file.sync_target("rsu").unwrap();
+        assert_eq!(target.consecutive_failures, 1);
+        assert_eq!(target.last_error.as_deref(), Some("HTTP 503"));
+        file.remove_sync_target("rsu").unwrap();
+        assert!(file.sync_targets().unwrap().is_empty());
+    }
+}
