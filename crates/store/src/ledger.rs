@@ -696,7 +696,8 @@ struct LedgerRow {
     id: Id,
     entrant: Entrant,
     current_fingerprint: String,
-    current_value: ScoreValue,
+    /// The current value as stored JSON; only conflicts need it.
+    current_value_json: String,
 }
 
 fn load_ledger(
@@ -719,7 +720,7 @@ fn load_ledger(
                 id: row.get(0)?,
                 entrant,
                 current_fingerprint: row.get(4)?,
-                current_value: json_column(row, 5)?,
+                current_value_json: row.get(5)?,
             },
         );
     }
@@ -1581,6 +1582,56 @@ fn load_review(connection: &Connection, review_id: Id) -> Result<ReviewItem> {
         })
 }
 
+/// The workout's results as phase 3 needs them: who has one, with its
+/// provenance; effective values are loaded only when a record meets a
+/// result that is not its own import.
+struct ExistingResults {
+    rows: HashMap<Entrant, (Id, Option<String>, Option<String>)>,
+    workout_id: Id,
+    effective: Option<HashMap<Entrant, Option<ScoreValue>>>,
+}
+
+impl ExistingResults {
+    fn load(connection: &Connection, workout_id: Id) -> Result<ExistingResults> {
+        let mut statement = connection.prepare_cached(
+            "SELECT competitor_id, team_id, id, provenance_record_id, provenance_source_name
+             FROM results WHERE workout_id = ?1",
+        )?;
+        let mut rows = statement.query(params![workout_id])?;
+        let mut map = HashMap::new();
+        while let Some(row) = rows.next()? {
+            if let Some(entrant) = entrant_from(row.get(0)?, row.get(1)?) {
+                map.insert(entrant, (row.get(2)?, row.get(3)?, row.get(4)?));
+            }
+        }
+        Ok(ExistingResults {
+            rows: map,
+            workout_id,
+            effective: None,
+        })
+    }
+
+    fn effective(
+        &mut self,
+        connection: &Connection,
+        entrant: Entrant,
+    ) -> Result<Option<ScoreValue>> {
+        if self.effective.is_none() {
+            self.effective = Some(
+                load_results(connection, self.workout_id)?
+                    .into_iter()
+                    .map(|result| (result.entrant, result.effective_value().cloned()))
+                    .collect(),
+            );
+        }
+        Ok(self
+            .effective
+            .as_ref()
+            .and_then(|values| values.get(&entrant).cloned())
+            .flatten())
+    }
+}
+
 /// Phase 3 of [`CompetitionFile::apply_inbound`]: every record against the
 /// current state, in one transaction.
 fn classify_and_record(
@@ -1595,22 +1646,7 @@ fn classify_and_record(
     let mut ledger = load_ledger(transaction, source_name, workout.id)?;
     let mut reviews = load_reviews(transaction, source_name, workout.id)?;
     let mut conflicts = load_conflicts(transaction, source_name, workout.id)?;
-    let results: HashMap<Entrant, (Id, Option<ScoreValue>, Option<String>, Option<String>)> =
-        load_results(transaction, workout.id)?
-            .into_iter()
-            .map(|result| {
-                let effective = result.effective_value().cloned();
-                (
-                    result.entrant,
-                    (
-                        result.id,
-                        effective,
-                        result.provenance.record_id,
-                        result.provenance.source_name,
-                    ),
-                )
-            })
-            .collect();
+    let mut results = ExistingResults::load(transaction, workout.id)?;
     let mut resolver = Resolver::new(transaction);
     let mut report = InboundReport {
         source_name: source_name.to_string(),
@@ -1677,7 +1713,7 @@ fn classify_and_record(
                         workout.id,
                         record,
                         entrant,
-                        results.get(&entrant),
+                        &mut results,
                         &incoming_fingerprint,
                         &now,
                     )?;
@@ -1763,7 +1799,7 @@ fn compare_with_ledger(
     let conflict_id = insert_conflict(
         transaction,
         row.id,
-        &row.current_value,
+        &row.current_value_json,
         record,
         incoming_fingerprint,
         now,
@@ -1781,7 +1817,7 @@ fn compare_with_ledger(
 fn insert_conflict(
     transaction: &Transaction<'_>,
     ledger_id: Id,
-    compared_value: &ScoreValue,
+    compared_value_json: &str,
     record: &InboundRecord,
     incoming_fingerprint: &str,
     now: &str,
@@ -1794,7 +1830,7 @@ fn insert_conflict(
             ledger_id,
             incoming_fingerprint,
             to_json(&record.value),
-            to_json(compared_value),
+            compared_value_json,
             to_json(record),
             now
         ],
@@ -1811,12 +1847,12 @@ fn first_sight(
     workout_id: Id,
     record: &InboundRecord,
     entrant: Entrant,
-    existing: Option<&(Id, Option<ScoreValue>, Option<String>, Option<String>)>,
+    results: &mut ExistingResults,
     incoming_fingerprint: &str,
     now: &str,
 ) -> Result<(RecordOutcome, LedgerRow)> {
     let (competitor_id, team_id) = entrant_columns(entrant);
-    let Some((result_id, effective, record_id, result_source)) = existing else {
+    let Some((result_id, record_id, result_source)) = results.rows.get(&entrant).cloned() else {
         // The import in phase 2 did not store it: only possible when the
         // entrant lost a race with another writer and then had the result
         // undone. Nothing to compare with; report it as unknown next time.
@@ -1827,9 +1863,11 @@ fn first_sight(
     };
     let ours = record_id.as_deref() == Some(record.record_key.as_str())
         && result_source.as_deref() == Some(source_name);
-    let baseline = match effective {
-        Some(value) if !ours => value.clone(),
-        _ => record.value.clone(),
+    let baseline = match ours {
+        true => record.value.clone(),
+        false => results
+            .effective(transaction, entrant)?
+            .unwrap_or_else(|| record.value.clone()),
     };
     let baseline_fingerprint = value_fingerprint(&baseline);
     let origin = if ours {
@@ -1839,12 +1877,15 @@ fn first_sight(
     } else {
         "existing"
     };
-    transaction.execute(
-        "INSERT INTO inbound_ledger (source_name, workout_id, record_key, competitor_id, team_id,
-            result_id, origin, imported_value, current_fingerprint, current_value,
-            first_imported_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?10)",
-        params![
+    let baseline_json = to_json(&baseline);
+    transaction
+        .prepare_cached(
+            "INSERT INTO inbound_ledger (source_name, workout_id, record_key, competitor_id,
+                team_id, result_id, origin, imported_value, current_fingerprint, current_value,
+                first_imported_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8, ?10, ?10)",
+        )?
+        .execute(params![
             source_name,
             workout_id,
             record.record_key,
@@ -1852,16 +1893,15 @@ fn first_sight(
             team_id,
             result_id,
             origin,
-            to_json(&baseline),
+            baseline_json,
             baseline_fingerprint,
             now
-        ],
-    )?;
+        ])?;
     let row = LedgerRow {
         id: transaction.last_insert_rowid(),
         entrant,
         current_fingerprint: baseline_fingerprint,
-        current_value: baseline,
+        current_value_json: baseline_json,
     };
     let outcome = match origin {
         "imported" => RecordOutcome::Imported { entrant },
