@@ -18,12 +18,14 @@ pub enum InboundError {
     Mapping(#[from] MappingError),
 
     /// Some records could not be mapped; a file import then imports nothing.
-    #[error("{source_name}: {count} record(s) cannot be imported:\n{}", .problems.join("\n"))]
+    #[error("{source_name}: {count} record(s) cannot be imported; nothing was imported")]
     Records {
         source_name: String,
         count: usize,
-        /// One line per problem, naming the record and field (at most 50).
-        problems: Vec<String>,
+        /// Each problem, naming the record and field (at most 50).
+        problems: Vec<crate::mapping::RecordProblem>,
+        /// Problems beyond the 50 listed.
+        more: usize,
     },
 
     #[error("saved mapping {name:?} is damaged: {message}")]

@@ -80,21 +80,16 @@ pub fn read_and_map(
     let document = read_document(bytes, file_name, format)?;
     let mapped = map_document(mapping, workout, &document);
     if mapped.invalid > 0 {
-        let mut problems: Vec<String> = mapped
+        let problems: Vec<_> = mapped
             .problems
             .iter()
             .take(MAX_LISTED_PROBLEMS)
             .cloned()
             .collect();
-        if mapped.problems.len() > MAX_LISTED_PROBLEMS {
-            problems.push(format!(
-                "... and {} more",
-                mapped.problems.len() - MAX_LISTED_PROBLEMS
-            ));
-        }
         return Err(InboundError::Records {
             source_name: file_name.to_string(),
             count: mapped.invalid,
+            more: mapped.problems.len().saturating_sub(MAX_LISTED_PROBLEMS),
             problems,
         });
     }

@@ -32,11 +32,12 @@ pub use error::InboundError;
 pub use import::{import_bytes, import_file, load_mapping, save_mapping, FileImportReport};
 pub use mapping::{
     map_document, map_record, preview, FieldMapping, IdentifierField, MappedDocument, MappedRow,
-    Preview, RowState, SplitField, StatusField, ValueField, ValueTransform,
+    Preview, RecordProblem, RowState, SplitField, StatusField, ValueField, ValueTransform,
 };
+#[cfg(feature = "http")]
+pub use poll::HttpFetcher;
 pub use poll::{
-    poll_once, watch, Backoff, FetchError, Fetcher, HttpFetcher, PollOutcome, PollSummary,
-    WatchOptions,
+    poll_once, watch, Backoff, FetchError, Fetcher, PollOutcome, PollSummary, WatchOptions,
 };
 pub use readers::{detect_format, read_document};
 pub use record::{ReadError, RecordFormat, SourceDocument, SourceRecord};

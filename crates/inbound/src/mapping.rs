@@ -594,13 +594,34 @@ pub fn map_record(mapping: &FieldMapping, workout: &Workout, record: &SourceReco
     row
 }
 
+/// One problem of one record, located by source, record (row) and field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordProblem {
+    pub source_name: String,
+    /// `row` for tables, `record` otherwise.
+    pub record_word: String,
+    pub record: u64,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RecordProblem {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "{} {} {}, field \"{}\": {}",
+            self.source_name, self.record_word, self.record, self.field, self.message
+        )
+    }
+}
+
 /// A whole document mapped: ready records, and every problem.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MappedDocument {
     pub records: Vec<InboundRecord>,
     pub waiting: usize,
-    /// `source row 14, field "Time": expected ...` for every invalid record.
-    pub problems: Vec<String>,
+    /// Every problem of every invalid record.
+    pub problems: Vec<RecordProblem>,
     pub invalid: usize,
 }
 
@@ -619,14 +640,13 @@ pub fn map_document(
             RowState::Invalid => {
                 mapped.invalid += 1;
                 for problem in &row.problems {
-                    mapped.problems.push(format!(
-                        "{} {} {}, field \"{}\": {}",
-                        document.source_name,
-                        document.format.record_word(),
-                        row.index,
-                        problem.field,
-                        problem.message
-                    ));
+                    mapped.problems.push(RecordProblem {
+                        source_name: document.source_name.clone(),
+                        record_word: document.format.record_word().to_string(),
+                        record: row.index,
+                        field: problem.field.clone(),
+                        message: problem.message.clone(),
+                    });
                 }
             }
         }

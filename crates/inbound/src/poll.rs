@@ -68,11 +68,13 @@ pub trait Fetcher {
 }
 
 /// Blocking HTTP(S) fetches with a whole-request timeout.
+#[cfg(feature = "http")]
 pub struct HttpFetcher {
     client: reqwest::blocking::Client,
     timeout: Duration,
 }
 
+#[cfg(feature = "http")]
 impl HttpFetcher {
     pub fn new(timeout: Duration) -> Result<HttpFetcher, FetchError> {
         let client = reqwest::blocking::Client::builder()
@@ -85,6 +87,7 @@ impl HttpFetcher {
     }
 }
 
+#[cfg(feature = "http")]
 fn describe_reqwest_error(error: &reqwest::Error) -> String {
     use std::error::Error;
     let mut message = error.to_string();
@@ -97,6 +100,7 @@ fn describe_reqwest_error(error: &reqwest::Error) -> String {
     message
 }
 
+#[cfg(feature = "http")]
 impl Fetcher for HttpFetcher {
     fn fetch(&mut self, url: &str, authorization: Option<&str>) -> Result<Vec<u8>, FetchError> {
         let mut request = self.client.get(url);
@@ -205,14 +209,18 @@ impl PollSummary {
         records: usize,
         waiting: usize,
         invalid: usize,
-        problems: &[String],
+        problems: &[crate::mapping::RecordProblem],
         ledger: &InboundReport,
     ) -> PollSummary {
         PollSummary {
             records,
             waiting,
             invalid,
-            problems: problems.iter().take(MAX_LISTED_PROBLEMS).cloned().collect(),
+            problems: problems
+                .iter()
+                .take(MAX_LISTED_PROBLEMS)
+                .map(ToString::to_string)
+                .collect(),
             imported: ledger.imported,
             unchanged: ledger.unchanged,
             matched: ledger.matched,

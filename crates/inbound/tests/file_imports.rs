@@ -131,11 +131,15 @@ fn a_bad_file_names_row_and_field_and_imports_nothing() {
     };
     assert_eq!(*count, 2);
     assert!(
-        problems[0].starts_with("results.csv row 3, field \"Result\": expected a time"),
+        problems[0]
+            .to_string()
+            .starts_with("results.csv row 3, field \"Result\": expected a time"),
         "{problems:?}"
     );
     assert!(
-        problems[1].starts_with("results.csv row 4, field \"Status\""),
+        problems[1]
+            .to_string()
+            .starts_with("results.csv row 4, field \"Status\""),
         "{problems:?}"
     );
     assert!(fixture.file.results(fixture.race).unwrap().is_empty());
