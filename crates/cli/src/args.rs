@@ -62,6 +62,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Write a large generated event to a new file, for benchmarks and manual testing.
     Generate(GenerateArgs),
+    /// Day-end exports: results CSV and JSON, RunSignup files, PDFs, awards, the sealed archive.
+    #[command(subcommand)]
+    Export(crate::export_cmd::ExportCommand),
 }
 
 #[derive(Debug, Args)]

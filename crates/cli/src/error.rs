@@ -1,7 +1,7 @@
 //! The CLI's error type and how errors are reported.
 //!
 //! Exit codes: 1 for failures of the file or the machine (the store could not
-//! be opened, a disk error), 2 for bad input (a bad CSV row, an invalid value,
+//! be opened, a disk error, a sealed archive that fails verification), 2 for bad input (a bad CSV row, an invalid value,
 //! an unknown bib or workout, a refused change such as a second score for the
 //! same athlete). With `--json` the error is one JSON document
 //! `{"error": {...}}` on stderr; otherwise a readable message, with one line
@@ -59,6 +59,9 @@ pub enum ErrorKind {
     Store,
     /// Reading or writing another file failed.
     Io,
+    /// A sealed archive failed verification: a file in it was changed,
+    /// added or removed, or it is not a readable zip.
+    NotIntact,
 }
 
 /// An error that ends the command.
@@ -112,7 +115,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self.kind {
             ErrorKind::Usage | ErrorKind::BadInput | ErrorKind::NotFound | ErrorKind::Refused => 2,
-            ErrorKind::Store | ErrorKind::Io => 1,
+            ErrorKind::Store | ErrorKind::Io | ErrorKind::NotIntact => 1,
         }
     }
 

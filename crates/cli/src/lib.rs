@@ -7,6 +7,7 @@ pub mod commands;
 pub mod context;
 pub mod convert;
 pub mod error;
+pub mod export_cmd;
 pub mod generated;
 pub mod options;
 pub mod output;

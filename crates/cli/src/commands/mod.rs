@@ -58,5 +58,6 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
         Command::Explain(arguments) => leaderboard::explain(file, arguments),
         Command::Demo(arguments) => events::demo(&arguments.path),
         Command::Generate(arguments) => events::generate(arguments),
+        Command::Export(command) => crate::export_cmd::run(file, command),
     }
 }
