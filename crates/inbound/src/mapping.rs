@@ -438,9 +438,7 @@ pub fn map_record(mapping: &FieldMapping, workout: &Workout, record: &SourceReco
         record: None,
     };
     if value_text.is_empty() && status_text.is_empty() {
-        if identifier.is_empty() && record.fields.iter().all(|(_, value)| value.is_empty()) {
-            return row;
-        }
+        // Nothing to import yet: on the start list, or still on the course.
         return row;
     }
     if identifier.is_empty() {
@@ -545,7 +543,6 @@ pub fn map_record(mapping: &FieldMapping, workout: &Workout, record: &SourceReco
         }
         None => identifier.clone(),
     };
-    drop(problem);
     row.problems = problems;
     if !row.problems.is_empty() {
         row.state = RowState::Invalid;

@@ -674,7 +674,7 @@ fn cell_text(cell: &calamine::Data) -> String {
 
 /// `0.00946...` days as `00:13:37.200`.
 fn day_fraction_as_time(days: f64) -> String {
-    if !days.is_finite() || days < 0.0 || days > 1e6 {
+    if !days.is_finite() || !(0.0..=1e6).contains(&days) {
         return days.to_string();
     }
     let total_ms = (days * MS_PER_DAY).round() as i64;

@@ -340,7 +340,7 @@ fn unknown_participants_wait_in_the_review_queue_until_assigned() {
     };
     assert_eq!(reason, "no competitor has feed_participant_id \"999999\"");
     // Seen again: the same review item, counted.
-    file.apply_inbound(&feed(), race, &[stranger.clone()])
+    file.apply_inbound(&feed(), race, std::slice::from_ref(&stranger))
         .unwrap();
     let queue = file.review_items(true).unwrap();
     assert_eq!(queue.len(), 1);
@@ -364,7 +364,9 @@ fn unknown_participants_wait_in_the_review_queue_until_assigned() {
     assert_eq!(later.unchanged, 1);
     // A dismissed unknown record is ignored from then on.
     let other = record(4, "888888", "00:15:00.0", 900_000);
-    let report = file.apply_inbound(&feed(), race, &[other.clone()]).unwrap();
+    let report = file
+        .apply_inbound(&feed(), race, std::slice::from_ref(&other))
+        .unwrap();
     let RecordOutcome::Unknown { review_id, .. } = report.records[0].outcome.clone() else {
         panic!()
     };
