@@ -29,5 +29,17 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked
 fi
 
-echo "setup: installing UI packages (npm ci)"
-(cd ui && npm ci --no-audit --no-fund)
+echo "setup: installing UI packages from the committed lockfile"
+# npm 11 writes lockfiles without the optional native packages of other
+# platforms (rollup, esbuild) and then `npm ci` refuses them as out of sync
+# (npm/cli#8805). When that happens, install the same locked versions with
+# `npm install` and check that the lockfile did not change.
+if ! (cd ui && npm ci --no-audit --no-fund); then
+  echo "setup: npm ci refused the lockfile; installing the locked versions with npm install"
+  cp ui/package-lock.json "${TMPDIR:-/tmp}/scoretable-package-lock.json"
+  (cd ui && npm install --no-audit --no-fund)
+  if ! cmp -s ui/package-lock.json "${TMPDIR:-/tmp}/scoretable-package-lock.json"; then
+    echo "setup: npm install changed ui/package-lock.json; the committed lockfile is stale" >&2
+    exit 1
+  fi
+fi
