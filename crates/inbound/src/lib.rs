@@ -37,7 +37,8 @@ pub use mapping::{
 #[cfg(feature = "http")]
 pub use poll::HttpFetcher;
 pub use poll::{
-    poll_once, watch, Backoff, FetchError, Fetcher, PollOutcome, PollSummary, WatchOptions,
+    poll_once, preview_connection, watch, Backoff, FetchError, Fetcher, PollOutcome, PollSummary,
+    WatchOptions,
 };
 pub use readers::{detect_format, read_document};
 pub use record::{ReadError, RecordFormat, SourceDocument, SourceRecord};

@@ -282,6 +282,16 @@ pub fn poll_once(
 ) -> Result<PollOutcome, InboundError> {
     let connection = store.connection_by_name(connection_name)?;
     let interval = Duration::from_millis(connection.interval_ms);
+    if !connection.enabled {
+        return Ok(PollOutcome {
+            connection: connection.name,
+            state: connection.status.state,
+            summary: None,
+            error: Some("the connection is disabled".into()),
+            next_poll_in_ms: interval.as_millis() as u64,
+            ledger: None,
+        });
+    }
     let fail = |store: &mut CompetitionFile,
                 backoff: &mut Backoff,
                 state: ConnectionState,
@@ -369,6 +379,35 @@ pub fn poll_once(
         next_poll_in_ms: interval.as_millis() as u64,
         ledger: Some(ledger),
     })
+}
+
+/// Fetches a connection's payload once and previews it through the
+/// connection's mapping, storing nothing (the "test connection" button).
+pub fn preview_connection(
+    store: &CompetitionFile,
+    connection_name: &str,
+    fetcher: &mut dyn Fetcher,
+    rows: usize,
+) -> Result<crate::mapping::Preview, InboundError> {
+    let connection = store.connection_by_name(connection_name)?;
+    let authorization = authorization(&connection).map_err(|message| InboundError::Fetch {
+        url: connection.url.clone(),
+        message,
+    })?;
+    let payload = fetcher
+        .fetch(&connection.url, authorization.as_deref())
+        .map_err(|error| InboundError::Fetch {
+            url: connection.url.clone(),
+            message: error.to_string(),
+        })?;
+    let (mapping, _) = load_mapping(store, &connection.mapping_name)?;
+    let workout = store.workout(connection.workout_id)?;
+    let document = read_document(
+        &payload,
+        &connection.name,
+        RecordFormat::from_word(&connection.format),
+    )?;
+    Ok(crate::mapping::preview(&mapping, &workout, &document, rows))
 }
 
 /// How a watch loop runs.

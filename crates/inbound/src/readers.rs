@@ -832,6 +832,26 @@ mod tests {
     }
 
     #[test]
+    fn mixed_relay_teams_gather_their_members_splits() {
+        let message = r#"{"event_id": "107161", "prog_id": "307248", "status": "live",
+            "teams": [{"id": "1234", "start_num": "1", "name": "Team GBR I", "time": "00:49:51.000",
+              "status": null, "athletes": [
+                {"id": "9876", "team_order": "1", "splits": [
+                    {"id": 1, "name": "Leg 1 Swim Exit", "total_time": "00:16:38.000", "time": "00:08:20.000"}]},
+                {"id": "7788", "team_order": "2", "splits": [
+                    {"id": 8, "name": "Leg 2 Swim Exit", "total_time": "00:16:38.000", "time": "00:08:20.000"}]},
+                {"id": "5586", "team_order": "3", "splits": null}]}]}"#;
+        let document = read_document(message.as_bytes(), "relay", None).unwrap();
+        assert_eq!(document.format, RecordFormat::WorldTriathlon);
+        let team = &document.records[0];
+        assert_eq!(team.get("id"), Some("1234"));
+        assert_eq!(team.get("split.8.total_time"), Some("00:16:38.000"));
+        assert_eq!(team.get("member.3.id"), Some("5586"));
+        assert_eq!(team.get("message.status"), Some("live"));
+        assert_eq!(team.get("status"), None);
+    }
+
+    #[test]
     fn excel_day_fractions_print_as_times() {
         assert_eq!(day_fraction_as_time(817.2 / 86_400.0), "00:13:37.200");
         assert_eq!(cell_text(&calamine::Data::Float(42.0)), "42");

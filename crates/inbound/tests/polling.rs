@@ -469,3 +469,26 @@ fn a_recorded_feed_rehearses_into_a_scratch_copy_without_touching_real_results()
         0
     );
 }
+
+#[test]
+fn a_connection_can_be_tested_with_a_preview_and_disabled() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[
+        ("524658", "00:13:37.2"),
+        ("527182", "later"),
+    ])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    let mut fetcher = fetcher();
+    let shown =
+        scoretable_inbound::preview_connection(&fixture.file, "timing", &mut fetcher, 5).unwrap();
+    assert_eq!((shown.ready, shown.invalid), (1, 1));
+    assert_eq!(shown.rows[0].display, "13:37.2");
+    assert_eq!(shown.rows[1].problems[0].field, "Time");
+    // Previewing stores nothing.
+    assert!(fixture.file.results(fixture.race).unwrap().is_empty());
+    let id = fixture.file.connection_by_name("timing").unwrap().id;
+    fixture.file.set_connection_enabled(id, false).unwrap();
+    let outcome = poll(&mut fixture.file, &mut fetcher, &mut backoff());
+    assert_eq!(outcome.error.as_deref(), Some("the connection is disabled"));
+    assert_eq!(server.requests().len(), 1);
+}
