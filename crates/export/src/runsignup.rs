@@ -109,7 +109,8 @@ pub enum RunSignupValue {
 }
 
 impl RunSignupValue {
-    fn as_text(&self) -> &str {
+    /// The value as CSV and XML write it (empty for blank).
+    pub fn as_text(&self) -> &str {
         match self {
             RunSignupValue::Number(text) | RunSignupValue::Text(text) => text,
             RunSignupValue::Blank => "",
@@ -382,7 +383,7 @@ impl Exporter<'_> {
 
 /// Writes `{"results": [...]}` with one result object per line, fields in
 /// RunSignup order, numbers unquoted and blank fields left out.
-fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, ExportError> {
+pub fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, ExportError> {
     let error = |error: serde_json::Error| ExportError::render("RunSignup JSON", error);
     let mut bytes = Vec::with_capacity(32 + results.len() * 320);
     bytes.extend_from_slice(b"{\"results\": [");
@@ -418,7 +419,9 @@ fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, ExportE
     Ok(bytes)
 }
 
-fn render_runsignup_xml(results: &[RunSignupResult]) -> Vec<u8> {
+/// Writes `<request><result><field><name>..</name><value>..</value></field>...`,
+/// blank fields left out.
+pub fn render_runsignup_xml(results: &[RunSignupResult]) -> Vec<u8> {
     let mut xml = String::with_capacity(64 + results.len() * 400);
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<request>\n");
     for result in results {

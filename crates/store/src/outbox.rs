@@ -467,6 +467,12 @@ impl CompetitionFile {
         })
     }
 
+    /// The sequence number of the latest queued change: it grows with every
+    /// change a target may receive, so a cache keyed by it is fresh.
+    pub fn sync_change_version(&self) -> Result<i64> {
+        self.read(current_change_version)
+    }
+
     /// Every configured target, oldest first.
     pub fn sync_targets(&self) -> Result<Vec<SyncTarget>> {
         self.read(|connection| load_targets(connection, None))
@@ -863,7 +869,9 @@ mod tests {
             .outbox_items(target.id, OutboxState::Queued, 10)
             .unwrap();
         assert_eq!(queued.len(), 1);
-        assert!(queued[0].entity.starts_with(&format!("result/{workout_id}/c")));
+        assert!(queued[0]
+            .entity
+            .starts_with(&format!("result/{workout_id}/c")));
     }
 
     #[test]
@@ -983,7 +991,10 @@ mod tests {
         assert!(file
             .enter_score_by_bib(workout_id, "1", ScoreInput::text("not a time"), "t")
             .is_err());
-        assert_eq!(file.outbox_counts(target.id).unwrap(), OutboxCounts::default());
+        assert_eq!(
+            file.outbox_counts(target.id).unwrap(),
+            OutboxCounts::default()
+        );
     }
 
     #[test]

@@ -1,0 +1,676 @@
+//! The sync worker: drains each target's outbox, with backoff, reconcile,
+//! coalescing and failpoints; plus the status and preview the app shows.
+//!
+//! One pass over a target:
+//!
+//! 1. If the target is backing off (`next_attempt_at` in the future), wait
+//!    (or stop, when not waiting).
+//! 2. Rows left `sending` (a crash, or a lost response) are ambiguous: the
+//!    adapter reads the platform back (reconcile). Rows the platform already
+//!    holds are acknowledged without sending; the others go back to the
+//!    queue, with the platform's id when it was found, so the re-send is an
+//!    edit. Nothing is posted twice.
+//! 3. Claim a batch (commit `sending` + idempotency keys), send it, and
+//!    record each row's outcome in one transaction only after the platform
+//!    acknowledged. A 4xx for a multi-row batch re-sends the rows one by one
+//!    so only the offending rows are rejected.
+//!
+//! Failpoints for the crash harness: `SCORETABLE_FAILPOINT=after_commit_before_send`
+//! aborts the process right after a claim commits; `after_send_before_ack`
+//! aborts after the platform answered and before the outcome is stored.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use reqwest::blocking::Client;
+use scoretable_core::model::Id;
+use scoretable_store::{
+    CompetitionFile, OutboxAck, OutboxItem, OutboxState, RemoteRecord, SyncAttempt, SyncPlatform,
+    SyncTarget,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::adapter::{
+    idempotency_header, AdapterContext, BatchResult, ItemOutcome, Preview, PreviewChange, Verdict,
+};
+use crate::client::{backoff_delay, http_client};
+use crate::credentials::SecretStore;
+use crate::error::{Result, SyncError};
+use crate::runsignup::RunSignupSnapshot;
+use crate::triathlon::{self, HostedFeed};
+use crate::{opentrack, virtual_results};
+
+/// How a drain behaves.
+#[derive(Clone)]
+pub struct DrainOptions {
+    /// Rows per request (RunSignup accepts many results per request).
+    pub batch_size: usize,
+    /// Sleep through backoff instead of returning.
+    pub wait_for_backoff: bool,
+    /// Give up (leaving rows queued) at this moment.
+    pub deadline: Option<Instant>,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    /// Per-request timeout; a slower answer is ambiguous.
+    pub request_timeout: Duration,
+    /// Minimum gap between World Triathlon pushes.
+    pub live_timing_interval: Duration,
+    /// Also offer World Triathlon messages here (hosted JSON file).
+    pub hosted_feed: Option<HostedFeed>,
+}
+
+/// RunSignup rows per request. 500 results are about 75 KB of JSON: large
+/// enough that 60,000 results need only 120 requests, small enough that a
+/// request on a venue uplink finishes well inside the timeout and that a
+/// rejected batch costs little to split.
+pub const DEFAULT_BATCH_SIZE: usize = 500;
+
+impl Default for DrainOptions {
+    fn default() -> Self {
+        DrainOptions {
+            batch_size: DEFAULT_BATCH_SIZE,
+            wait_for_backoff: true,
+            deadline: None,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+            live_timing_interval: Duration::from_millis(1000),
+            hosted_feed: None,
+        }
+    }
+}
+
+/// What one drain did for one target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrainReport {
+    pub target: String,
+    pub acked: u64,
+    pub rejected: u64,
+    pub skipped: u64,
+    pub retried: u64,
+    pub reconciled: u64,
+    pub requests: u64,
+    /// Nothing is left queued or in flight.
+    pub drained: bool,
+    pub last_error: Option<String>,
+}
+
+/// A target's status, for `sync status` and the app's status screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetStatus {
+    pub name: String,
+    pub platform: SyncPlatform,
+    pub endpoint: String,
+    pub enabled: bool,
+    pub queued: u64,
+    /// Sent but not yet acknowledged (reconciled on the next drain).
+    pub in_flight: u64,
+    pub acked: u64,
+    pub rejected: u64,
+    pub last_success_at: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    pub next_attempt_at: Option<String>,
+    pub consecutive_failures: u32,
+    /// The newest rejections with their messages.
+    pub recent_rejections: Vec<OutboxItem>,
+}
+
+fn failpoint(name: &str) {
+    if std::env::var("SCORETABLE_FAILPOINT").as_deref() == Ok(name) {
+        std::process::abort();
+    }
+}
+
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|time| time.with_timezone(&Utc))
+}
+
+/// Status of every target.
+pub fn sync_status(file: &CompetitionFile) -> Result<Vec<TargetStatus>> {
+    let mut statuses = Vec::new();
+    for target in file.sync_targets()? {
+        let counts = file.outbox_counts(target.id)?;
+        statuses.push(TargetStatus {
+            recent_rejections: file.recent_outbox_items(target.id, OutboxState::Rejected, 5)?,
+            name: target.name,
+            platform: target.platform,
+            endpoint: target.endpoint,
+            enabled: target.enabled,
+            queued: counts.queued,
+            in_flight: counts.sending,
+            acked: counts.acked,
+            rejected: counts.rejected,
+            last_success_at: target.last_success_at,
+            last_error: target.last_error,
+            last_error_at: target.last_error_at,
+            next_attempt_at: target.next_attempt_at,
+            consecutive_failures: target.consecutive_failures,
+        });
+    }
+    Ok(statuses)
+}
+
+/// Drains every enabled target.
+pub fn drain_all(
+    file: &mut CompetitionFile,
+    secrets: &SecretStore,
+    options: &DrainOptions,
+) -> Result<Vec<DrainReport>> {
+    let mut reports = Vec::new();
+    for target in file.sync_targets()? {
+        if target.enabled {
+            reports.push(drain_target(file, &target.name, secrets, options)?);
+        }
+    }
+    Ok(reports)
+}
+
+struct Worker<'a> {
+    file: &'a mut CompetitionFile,
+    secret: Option<String>,
+    client: Client,
+    options: &'a DrainOptions,
+    snapshot: Option<RunSignupSnapshot>,
+    report: DrainReport,
+    /// Rows to send one at a time after a batch was refused as a whole.
+    isolate: usize,
+}
+
+/// Drains one target (see the module docs).
+pub fn drain_target(
+    file: &mut CompetitionFile,
+    target_name: &str,
+    secrets: &SecretStore,
+    options: &DrainOptions,
+) -> Result<DrainReport> {
+    let target = file.sync_target(target_name)?;
+    let hosted_only = target.platform == SyncPlatform::WorldTriathlon
+        && target.config.get("delivery").and_then(Value::as_str) == Some("hosted");
+    let secret = secrets.get(&target.name, &target.secret_ref)?;
+    if secret.is_none() && !hosted_only {
+        return Err(SyncError::MissingSecret {
+            target: target.name.clone(),
+        });
+    }
+    let mut worker = Worker {
+        file,
+        secret,
+        client: http_client(options.request_timeout),
+        options,
+        snapshot: None,
+        report: DrainReport {
+            target: target.name.clone(),
+            ..DrainReport::default()
+        },
+        isolate: 0,
+    };
+    worker.run(target.id)?;
+    Ok(worker.report)
+}
+
+impl Worker<'_> {
+    fn past_deadline(&self) -> bool {
+        self.options
+            .deadline
+            .is_some_and(|deadline| Instant::now() >= deadline)
+    }
+
+    fn sleep_until(&self, until: DateTime<Utc>) -> bool {
+        let wait = (until - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+        let wait = match self.options.deadline {
+            Some(deadline) => wait.min(deadline.saturating_duration_since(Instant::now())),
+            None => wait,
+        };
+        std::thread::sleep(wait);
+        !self.past_deadline()
+    }
+
+    fn run(&mut self, target_id: Id) -> Result<()> {
+        loop {
+            let target = self
+                .file
+                .sync_targets()?
+                .into_iter()
+                .find(|target| target.id == target_id)
+                .ok_or_else(|| SyncError::Config {
+                    target: self.report.target.clone(),
+                    message: "the target was removed".to_string(),
+                })?;
+            if self.past_deadline() {
+                break;
+            }
+            if let Some(next) = target.next_attempt_at.as_deref().and_then(parse_time) {
+                if next > Utc::now() {
+                    if !self.options.wait_for_backoff || !self.sleep_until(next) {
+                        break;
+                    }
+                }
+            }
+            let in_flight =
+                self.file
+                    .outbox_items(target.id, OutboxState::Sending, self.options.batch_size)?;
+            if !in_flight.is_empty() {
+                self.reconcile(&target, &in_flight)?;
+                continue;
+            }
+            let limit = if self.isolate > 0 {
+                1
+            } else {
+                self.options.batch_size
+            };
+            let items = self.file.claim_outbox(target.id, limit)?;
+            if items.is_empty() {
+                self.report.drained = true;
+                break;
+            }
+            self.isolate = self.isolate.saturating_sub(1);
+            failpoint("after_commit_before_send");
+            let result = self.send(&target, &items)?;
+            self.report.requests += 1;
+            self.apply(&target, &items, result)?;
+        }
+        Ok(())
+    }
+
+    fn context_remote(&self, target: &SyncTarget) -> Result<HashMap<String, RemoteRecord>> {
+        Ok(self.file.sync_remote_records(target.id)?)
+    }
+
+    fn runsignup_snapshot(&mut self, target: &SyncTarget) -> Result<()> {
+        let version = self.file.sync_change_version()?;
+        if self
+            .snapshot
+            .as_ref()
+            .is_none_or(|snapshot| snapshot.version != version)
+        {
+            let remote = HashMap::new();
+            let context = AdapterContext {
+                file: self.file,
+                target,
+                client: &self.client,
+                secret: None,
+                remote: &remote,
+            };
+            self.snapshot = Some(RunSignupSnapshot::gather(&context, version)?);
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<BatchResult> {
+        let remote = self.context_remote(target)?;
+        match target.platform {
+            SyncPlatform::RunSignup => {
+                self.runsignup_snapshot(target)?;
+                let context = AdapterContext {
+                    file: self.file,
+                    target,
+                    client: &self.client,
+                    secret: self.secret.as_deref(),
+                    remote: &remote,
+                };
+                let snapshot = self.snapshot.as_mut().ok_or_else(|| SyncError::Config {
+                    target: target.name.clone(),
+                    message: "no snapshot".to_string(),
+                })?;
+                crate::runsignup::send_batch(&context, snapshot, items)
+            }
+            SyncPlatform::RunSignupVirtual => {
+                let context = AdapterContext {
+                    file: self.file,
+                    target,
+                    client: &self.client,
+                    secret: self.secret.as_deref(),
+                    remote: &remote,
+                };
+                virtual_results::send_batch(&context, items)
+            }
+            SyncPlatform::OpenTrack => {
+                let context = AdapterContext {
+                    file: self.file,
+                    target,
+                    client: &self.client,
+                    secret: self.secret.as_deref(),
+                    remote: &remote,
+                };
+                let (result, state) = opentrack::upload(&context, items)?;
+                if let Some(state) = state {
+                    self.file.set_sync_remote_state(target.id, &state)?;
+                }
+                Ok(result)
+            }
+            SyncPlatform::WorldTriathlon => self.push_live_timing(target, &remote, items),
+        }
+    }
+
+    /// World Triathlon: one message per race, only when its content changed,
+    /// at most one push per `live_timing_interval`.
+    fn push_live_timing(
+        &mut self,
+        target: &SyncTarget,
+        remote: &HashMap<String, RemoteRecord>,
+        items: &[OutboxItem],
+    ) -> Result<BatchResult> {
+        let hosted_only = target.config.get("delivery").and_then(Value::as_str) == Some("hosted");
+        let mut outcomes = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let Some(workout_id) = item.workout_id else {
+                outcomes.push((item.id, ItemOutcome::Skipped("not a race".to_string())));
+                continue;
+            };
+            let Some(prog_id) = target
+                .workouts
+                .iter()
+                .find(|workout| workout.workout_id == workout_id)
+                .map(|workout| workout.remote_id.clone())
+            else {
+                outcomes.push((item.id, ItemOutcome::Skipped("race not mapped".to_string())));
+                continue;
+            };
+            let message =
+                triathlon::build_message(self.file, workout_id, &prog_id, &target.config)?;
+            if let Some(feed) = &self.options.hosted_feed {
+                feed.update(&prog_id, &message);
+            }
+            let digest = triathlon::content_digest(&message);
+            let unchanged = remote
+                .get(&item.entity)
+                .and_then(|record| record.payload_digest.as_deref())
+                == Some(digest.as_str());
+            if unchanged {
+                outcomes.push((
+                    item.id,
+                    ItemOutcome::Skipped("message unchanged".to_string()),
+                ));
+                continue;
+            }
+            if hosted_only {
+                outcomes.push((
+                    item.id,
+                    ItemOutcome::Acked(Some(RemoteRecord {
+                        entity: item.entity.clone(),
+                        remote_id: None,
+                        payload_digest: Some(digest),
+                        payload: None,
+                    })),
+                ));
+                continue;
+            }
+            // Rate limit across processes: the last push time is stored
+            // before each push.
+            let last_push_ms = target
+                .remote_state
+                .get("last_push_ms")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            let interval = self.options.live_timing_interval.as_millis() as i64;
+            let now_ms = Utc::now().timestamp_millis();
+            let state_now = self.file.sync_target(&target.name)?.remote_state;
+            let stored_last = state_now
+                .get("last_push_ms")
+                .and_then(Value::as_i64)
+                .unwrap_or(last_push_ms);
+            if now_ms - stored_last < interval {
+                std::thread::sleep(Duration::from_millis(
+                    (interval - (now_ms - stored_last)) as u64,
+                ));
+            }
+            // Re-render after the wait: changes during it are folded in.
+            let message = if now_ms - stored_last < interval {
+                triathlon::build_message(self.file, workout_id, &prog_id, &target.config)?
+            } else {
+                message
+            };
+            let mut state = state_now;
+            if !state.is_object() {
+                state = Value::Object(Default::default());
+            }
+            state["last_push_ms"] = Value::from(Utc::now().timestamp_millis());
+            self.file.set_sync_remote_state(target.id, &state)?;
+            let key = idempotency_header(&[item.idempotency_key.as_deref().unwrap_or("")]);
+            let result = triathlon::push(
+                &self.client,
+                &target.endpoint,
+                &target.config,
+                self.secret.as_deref().unwrap_or(""),
+                &item.entity,
+                &key,
+                &message,
+            );
+            match result {
+                BatchResult::Done(mut pushed) => {
+                    let outcome = pushed.pop().map(|(_, outcome)| outcome);
+                    outcomes.push((item.id, outcome.unwrap_or(ItemOutcome::Unconfirmed)));
+                }
+                failure if index == 0 && items.len() == 1 => return Ok(failure),
+                BatchResult::Rejected { message } => {
+                    outcomes.push((item.id, ItemOutcome::Rejected(message)))
+                }
+                _ => outcomes.push((item.id, ItemOutcome::Unconfirmed)),
+            }
+        }
+        Ok(BatchResult::Done(outcomes))
+    }
+
+    fn apply(
+        &mut self,
+        target: &SyncTarget,
+        items: &[OutboxItem],
+        result: BatchResult,
+    ) -> Result<()> {
+        let ids: Vec<Id> = items.iter().map(|item| item.id).collect();
+        match result {
+            BatchResult::Done(outcomes) => {
+                failpoint("after_send_before_ack");
+                let mut acks = Vec::new();
+                let mut rejections = Vec::new();
+                let mut skips = Vec::new();
+                for (item_id, outcome) in outcomes {
+                    match outcome {
+                        ItemOutcome::Acked(remote) => acks.push(OutboxAck { item_id, remote }),
+                        ItemOutcome::Rejected(message) => rejections.push((item_id, message)),
+                        ItemOutcome::Skipped(reason) => skips.push((item_id, reason)),
+                        ItemOutcome::Unconfirmed => {}
+                    }
+                }
+                self.report.acked += acks.len() as u64;
+                self.report.rejected += rejections.len() as u64;
+                self.report.skipped += skips.len() as u64;
+                self.file.finish_outbox(&acks, &rejections, &skips)?;
+                if let Some((_, message)) = rejections.last() {
+                    self.report.last_error = Some(message.clone());
+                    self.file.record_sync_attempt(
+                        target.id,
+                        &SyncAttempt::Failed {
+                            message: message.clone(),
+                            next_attempt_at: None,
+                        },
+                    )?;
+                } else {
+                    self.file
+                        .record_sync_attempt(target.id, &SyncAttempt::Succeeded)?;
+                }
+            }
+            BatchResult::Retryable {
+                message,
+                retry_after,
+            } => {
+                self.report.retried += ids.len() as u64;
+                self.file.release_outbox(&ids, &message)?;
+                self.back_off(target, message, retry_after)?;
+            }
+            BatchResult::Ambiguous { message } => {
+                // Rows stay `sending`; the next pass reconciles them.
+                self.back_off(target, message, None)?;
+            }
+            BatchResult::Rejected { message } => {
+                if items.len() > 1 {
+                    self.file.release_outbox(&ids, &message)?;
+                    self.isolate = items.len();
+                } else {
+                    self.report.rejected += 1;
+                    self.report.last_error = Some(message.clone());
+                    self.file.reject_outbox(&[(ids[0], message.clone())])?;
+                    self.file.record_sync_attempt(
+                        target.id,
+                        &SyncAttempt::Failed {
+                            message,
+                            next_attempt_at: None,
+                        },
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn back_off(
+        &mut self,
+        target: &SyncTarget,
+        message: String,
+        retry_after: Option<Duration>,
+    ) -> Result<()> {
+        let failures = self.file.sync_target(&target.name)?.consecutive_failures;
+        let delay = backoff_delay(
+            failures,
+            self.options.backoff_base,
+            self.options.backoff_cap,
+            retry_after,
+        );
+        let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+        self.report.last_error = Some(message.clone());
+        self.file.record_sync_attempt(
+            target.id,
+            &SyncAttempt::Failed {
+                message,
+                next_attempt_at: Some(next.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            },
+        )?;
+        Ok(())
+    }
+
+    fn reconcile(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<()> {
+        let remote = self.context_remote(target)?;
+        let verdicts = match target.platform {
+            SyncPlatform::RunSignup => {
+                self.runsignup_snapshot(target)?;
+                let context = AdapterContext {
+                    file: self.file,
+                    target,
+                    client: &self.client,
+                    secret: self.secret.as_deref(),
+                    remote: &remote,
+                };
+                let snapshot = self.snapshot.as_mut().ok_or_else(|| SyncError::Config {
+                    target: target.name.clone(),
+                    message: "no snapshot".to_string(),
+                })?;
+                crate::runsignup::reconcile(&context, snapshot, items)?
+            }
+            // Full-state platforms (World Triathlon, OpenTrack) and virtual
+            // results (one result per registration, replaced on re-send)
+            // are idempotent: re-sending the latest state cannot duplicate.
+            _ => Ok(items
+                .iter()
+                .map(|item| (item.id, Verdict::Resend { learned: None }))
+                .collect()),
+        };
+        let verdicts = match verdicts {
+            Ok(verdicts) => verdicts,
+            Err(failure) => {
+                let message = match BatchResult::from_failure(failure) {
+                    BatchResult::Retryable { message, .. }
+                    | BatchResult::Ambiguous { message }
+                    | BatchResult::Rejected { message } => message,
+                    BatchResult::Done(_) => String::new(),
+                };
+                return self.back_off(target, format!("reconcile: {message}"), None);
+            }
+        };
+        let mut acks = Vec::new();
+        let mut learned = Vec::new();
+        let mut resend = Vec::new();
+        for (item_id, verdict) in verdicts {
+            match verdict {
+                Verdict::AlreadyApplied(remote) => acks.push(OutboxAck { item_id, remote }),
+                Verdict::Resend { learned: record } => {
+                    if let Some(record) = record {
+                        learned.push(record);
+                    }
+                    resend.push(item_id);
+                }
+            }
+        }
+        self.report.reconciled += (acks.len() + resend.len()) as u64;
+        self.report.acked += acks.len() as u64;
+        if !learned.is_empty() {
+            self.file.put_sync_remote_ids(target.id, &learned)?;
+        }
+        self.file.ack_outbox(&acks)?;
+        self.file.release_outbox(
+            &resend,
+            "reconciled after an ambiguous failure: sending again",
+        )?;
+        Ok(())
+    }
+}
+
+/// What the next sync would change on a target's platform, and the requests
+/// it would send (credentials masked). Sends nothing and changes nothing.
+pub fn preview_target(file: &CompetitionFile, target_name: &str, limit: usize) -> Result<Preview> {
+    let target = file.sync_target(target_name)?;
+    let mut items = file.outbox_items(target.id, OutboxState::Sending, limit)?;
+    items.extend(file.outbox_items(target.id, OutboxState::Queued, limit)?);
+    let remote = file.sync_remote_records(target.id)?;
+    let client = http_client(Duration::from_secs(5));
+    let context = AdapterContext {
+        file,
+        target: &target,
+        client: &client,
+        secret: None,
+        remote: &remote,
+    };
+    match target.platform {
+        SyncPlatform::RunSignup => {
+            let mut snapshot = RunSignupSnapshot::gather(&context, file.sync_change_version()?)?;
+            crate::runsignup::preview(&context, &mut snapshot, &items)
+        }
+        SyncPlatform::RunSignupVirtual => virtual_results::preview(&context, &items),
+        SyncPlatform::OpenTrack => opentrack::preview(&context, &items),
+        SyncPlatform::WorldTriathlon => {
+            let mut preview = Preview::default();
+            for item in &items {
+                let Some(workout_id) = item.workout_id else {
+                    continue;
+                };
+                let Some(prog_id) = context.workout_remote_id(workout_id) else {
+                    continue;
+                };
+                let message = triathlon::build_message(file, workout_id, prog_id, &target.config)?;
+                let unchanged = remote
+                    .get(&item.entity)
+                    .and_then(|record| record.payload_digest.as_deref())
+                    == Some(triathlon::content_digest(&message).as_str());
+                preview.changes.push(PreviewChange {
+                    entity: item.entity.clone(),
+                    action: if unchanged { "unchanged" } else { "update" }.to_string(),
+                    before: None,
+                    after: Some(message.clone()),
+                    note: None,
+                });
+                if !unchanged {
+                    preview.requests.push(triathlon::rendered_request(
+                        &target.endpoint,
+                        &target.config,
+                        &message,
+                    ));
+                }
+            }
+            Ok(preview)
+        }
+    }
+}

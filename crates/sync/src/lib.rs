@@ -1,0 +1,45 @@
+//! Outbound sync: Scoretable's results pushed to result platforms through a
+//! durable outbox.
+//!
+//! The outbox itself lives in the competition file (see
+//! `scoretable_store::outbox`): triggers queue every change a platform must
+//! receive in the same transaction as the change. This crate drains it:
+//!
+//! - [`engine`]: the worker ([`drain_target`], [`drain_all`]) with
+//!   full-jitter backoff honouring `Retry-After`, 4xx rejections kept apart
+//!   from retryable failures, acknowledgement-only success, reconcile after
+//!   ambiguous failures, and failpoints for the crash harness; the status
+//!   ([`sync_status`]) and preview ([`preview_target`]) the app shows.
+//! - Adapters, each per its seed: [`runsignup`] (full results, seed 001),
+//!   [`virtual_results`] (seed 003), [`opentrack`] (seed 002) and
+//!   [`triathlon`] (World Triathlon Live Timing v1.1, seed 004, with the
+//!   hosted JSON file).
+//! - [`credentials`]: secrets in the OS keyring with a documented fallback;
+//!   never in the competition file.
+//! - [`client`]: sending and classifying, backoff.
+//! - `standin` (feature `standin`): local stand-in platforms built from the
+//!   seeds, rejecting what the seeds forbid and injecting faults.
+//!
+//! All network code for outbound sync lives in this crate.
+
+pub mod adapter;
+pub mod client;
+pub mod credentials;
+pub mod engine;
+pub mod error;
+pub mod http_server;
+pub mod opentrack;
+pub mod runsignup;
+#[cfg(feature = "standin")]
+pub mod standin;
+pub mod triathlon;
+pub mod virtual_results;
+
+pub use adapter::{Preview, PreviewChange, RenderedRequest};
+pub use credentials::{SecretBackend, SecretStore};
+pub use engine::{
+    drain_all, drain_target, preview_target, sync_status, DrainOptions, DrainReport, TargetStatus,
+    DEFAULT_BATCH_SIZE,
+};
+pub use error::{Result, SyncError};
+pub use triathlon::HostedFeed;

@@ -1,0 +1,360 @@
+//! OpenTrack competition upload (seed 002).
+//!
+//! OpenTrack's model is one nested record: Competition -> Competitors, and
+//! Events -> Units (heats, rounds) -> Results. Scoretable keeps one outbox
+//! entity, `competition`, and uploads the whole record (full state, so a
+//! re-send is idempotent and can never duplicate anything).
+//!
+//! 1. Token auth: `POST {endpoint}/api/get-auth-token/` with
+//!    `{"username", "password"}` (the secret is `email:password`); later
+//!    requests carry `Authorization: Bearer <token>`.
+//! 2. The competition: its id is kept in the target's remote state. Without
+//!    one, `GET /api/competitions/?slug=<slug>` finds a competition created by
+//!    an earlier attempt whose answer was lost; only when none exists is it
+//!    created with `POST /api/competitions/` and the minimal fields:
+//!    `full_name`, `slug`, `country_id`, `date`, `finish_date`,
+//!    `contact_details` (config, may be empty) and `organiser_id` (config).
+//! 3. `PUT /api/competitions/<id>/` with the full record: `competitors`
+//!    (`competitor_id` = bib, names, gender, `events_entered`) and `events`
+//!    (`event_id` = the workout's mapped id, `name`, `units` from heats, each
+//!    with `results`: `bib`, `place`, `performance`).
+//!
+//! The record is sent only when its content changed since the last
+//! acknowledged upload.
+
+use std::collections::{HashMap, HashSet};
+
+use scoretable_core::model::{Entrant, Gender, Id};
+use scoretable_store::{OutboxItem, RemoteRecord};
+use serde_json::{json, Value};
+
+use crate::adapter::{
+    config_text, idempotency_header, payload_digest, AdapterContext, BatchResult, ItemOutcome,
+    Preview, PreviewChange, RenderedRequest,
+};
+use crate::client::{send, SendOutcome};
+use crate::credentials::split_pair;
+use crate::error::{Result, SyncError};
+
+fn gender_code(gender: Option<Gender>) -> &'static str {
+    match gender {
+        Some(Gender::Female) => "F",
+        Some(Gender::Male) => "M",
+        _ => "X",
+    }
+}
+
+/// The minimal competition record of the seed.
+pub fn minimal_record(context: &AdapterContext<'_>) -> Result<Value> {
+    let competition = context.file.competition()?;
+    let config = &context.target.config;
+    let organiser_id = config_text(config, "organiser_id").ok_or_else(|| SyncError::Config {
+        target: context.target.name.clone(),
+        message: "OpenTrack needs organiser_id (from the organisation page's URL)".to_string(),
+    })?;
+    Ok(json!({
+        "full_name": competition.name,
+        "slug": config_text(config, "slug").unwrap_or(competition.slug),
+        "country_id": config_text(config, "country_id").unwrap_or(competition.country),
+        "date": competition.start_date,
+        "finish_date": competition.end_date,
+        "contact_details": config_text(config, "contact_details").unwrap_or_default(),
+        "organiser_id": organiser_id,
+    }))
+}
+
+/// The full nested record.
+pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
+    let mut record = minimal_record(context)?;
+    let file = context.file;
+    let competitors = file.competitors()?;
+    let mut entered: HashMap<Id, Vec<String>> = HashMap::new();
+    let mut events = Vec::new();
+    for mapped in &context.target.workouts {
+        let workout = file.workout(mapped.workout_id)?;
+        let rows = file.workout_leaderboard(mapped.workout_id, None)?;
+        let bib_of = |entrant: Entrant| -> Option<String> {
+            match entrant {
+                Entrant::Competitor(id) => competitors
+                    .iter()
+                    .find(|competitor| competitor.id == id)
+                    .map(|competitor| competitor.bib.clone()),
+                Entrant::Team(id) => file.team(id).ok().flatten().and_then(|team| team.bib),
+            }
+        };
+        let mut assigned: HashSet<Entrant> = HashSet::new();
+        let mut units = Vec::new();
+        let result_of = |row: &scoretable_core::model::RankedRow| {
+            json!({
+                "bib": bib_of(row.entrant),
+                "place": row.rank,
+                "performance": row.display,
+            })
+        };
+        for (index, heat) in workout.heats.iter().enumerate() {
+            let lane_entrants: HashSet<Entrant> = heat
+                .lanes
+                .iter()
+                .filter_map(|lane| {
+                    lane.competitor_id
+                        .map(Entrant::Competitor)
+                        .or(lane.team_id.map(Entrant::Team))
+                })
+                .collect();
+            let results: Vec<Value> = rows
+                .iter()
+                .filter(|row| lane_entrants.contains(&row.entrant))
+                .map(result_of)
+                .collect();
+            assigned.extend(lane_entrants);
+            units.push(json!({"heat": index + 1, "name": heat.name, "results": results}));
+        }
+        let unassigned: Vec<Value> = rows
+            .iter()
+            .filter(|row| !assigned.contains(&row.entrant))
+            .map(result_of)
+            .collect();
+        if units.is_empty() || !unassigned.is_empty() {
+            units.push(json!({"heat": units.len() + 1, "name": "Final", "results": unassigned}));
+        }
+        for row in &rows {
+            if let Entrant::Competitor(id) = row.entrant {
+                entered
+                    .entry(id)
+                    .or_default()
+                    .push(mapped.remote_id.clone());
+            }
+        }
+        events.push(json!({
+            "event_id": mapped.remote_id,
+            "name": workout.name,
+            "units": units,
+        }));
+    }
+    let competitors: Vec<Value> = competitors
+        .iter()
+        .map(|competitor| {
+            json!({
+                "competitor_id": competitor.bib,
+                "bib": competitor.bib,
+                "first_name": competitor.first_name,
+                "last_name": competitor.last_name,
+                "gender": gender_code(competitor.gender),
+                "date_of_birth": competitor.date_of_birth,
+                "nationality": competitor.country,
+                "team_name": competitor.club,
+                "events_entered": entered.get(&competitor.id).cloned().unwrap_or_default()
+                    .into_iter().map(|event_id| json!({"event_id": event_id})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    record["competitors"] = Value::Array(competitors);
+    record["events"] = Value::Array(events);
+    Ok(record)
+}
+
+fn outcome_failure(outcome: SendOutcome) -> BatchResult {
+    BatchResult::from_failure(outcome)
+}
+
+/// Uploads the competition. Returns the batch result and, when it changed,
+/// the remote state to store (the competition id).
+pub fn upload(
+    context: &AdapterContext<'_>,
+    items: &[OutboxItem],
+) -> Result<(BatchResult, Option<Value>)> {
+    let record = full_record(context)?;
+    let digest = payload_digest(&record);
+    let unchanged = context
+        .remote
+        .get("competition")
+        .and_then(|remote| remote.payload_digest.as_deref())
+        == Some(digest.as_str());
+    if unchanged {
+        let outcomes = items
+            .iter()
+            .map(|item| {
+                (
+                    item.id,
+                    ItemOutcome::Skipped("unchanged on OpenTrack".into()),
+                )
+            })
+            .collect();
+        return Ok((BatchResult::Done(outcomes), None));
+    }
+    let secret = context.secret.ok_or_else(|| SyncError::MissingSecret {
+        target: context.target.name.clone(),
+    })?;
+    let (username, password) = split_pair(&context.target.name, secret)?;
+    let token = match send_json(
+        context
+            .client
+            .post(context.url("/api/get-auth-token/"))
+            .json(&json!({"username": username, "password": password})),
+    ) {
+        Ok(answer) => match answer.get("token").and_then(Value::as_str) {
+            Some(token) => token.to_string(),
+            None => {
+                return Ok((
+                    BatchResult::Rejected {
+                        message: "OpenTrack gave no token".to_string(),
+                    },
+                    None,
+                ))
+            }
+        },
+        Err(failure) => return Ok((outcome_failure(failure), None)),
+    };
+    let bearer = format!("Bearer {token}");
+    let mut state = context.target.remote_state.clone();
+    if !state.is_object() {
+        state = json!({});
+    }
+    let mut competition_id = state
+        .get("competition_id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let mut new_state = None;
+    if competition_id.is_none() {
+        let slug = record["slug"].as_str().unwrap_or_default().to_string();
+        // Reconcile first: a create whose answer was lost left it there.
+        match send_json(
+            context
+                .client
+                .get(context.url("/api/competitions/"))
+                .query(&[("slug", slug.as_str())])
+                .header("Authorization", &bearer),
+        ) {
+            Ok(found) => {
+                competition_id = found
+                    .get("results")
+                    .and_then(Value::as_array)
+                    .and_then(|list| list.first())
+                    .and_then(|competition| competition.get("id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+            Err(failure) => return Ok((outcome_failure(failure), None)),
+        }
+        if competition_id.is_none() {
+            let minimal = minimal_record(context)?;
+            match send_json(
+                context
+                    .client
+                    .post(context.url("/api/competitions/"))
+                    .header("Authorization", &bearer)
+                    .json(&minimal),
+            ) {
+                Ok(created) => {
+                    competition_id = created
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                }
+                Err(failure) => return Ok((outcome_failure(failure), None)),
+            }
+        }
+        let Some(id) = &competition_id else {
+            return Ok((
+                BatchResult::Ambiguous {
+                    message: "OpenTrack did not return the competition id".to_string(),
+                },
+                None,
+            ));
+        };
+        state["competition_id"] = Value::String(id.clone());
+        new_state = Some(state.clone());
+    }
+    let competition_id = competition_id.unwrap_or_default();
+    let keys: Vec<&str> = items
+        .iter()
+        .filter_map(|item| item.idempotency_key.as_deref())
+        .collect();
+    let answer = send_json(
+        context
+            .client
+            .put(context.url(&format!("/api/competitions/{competition_id}/")))
+            .header("Authorization", &bearer)
+            .header("Idempotency-Key", idempotency_header(&keys))
+            .json(&record),
+    );
+    let result = match answer {
+        Ok(answer) if answer.get("id").and_then(Value::as_str) == Some(&competition_id) => {
+            let outcomes = items
+                .iter()
+                .map(|item| {
+                    (
+                        item.id,
+                        ItemOutcome::Acked(Some(RemoteRecord {
+                            entity: "competition".to_string(),
+                            remote_id: Some(competition_id.clone()),
+                            payload_digest: Some(digest.clone()),
+                            payload: None,
+                        })),
+                    )
+                })
+                .collect();
+            BatchResult::Done(outcomes)
+        }
+        Ok(_) => BatchResult::Ambiguous {
+            message: "OpenTrack's answer did not confirm the competition".to_string(),
+        },
+        Err(failure) => outcome_failure(failure),
+    };
+    Ok((result, new_state))
+}
+
+fn send_json(
+    request: reqwest::blocking::RequestBuilder,
+) -> std::result::Result<Value, SendOutcome> {
+    match send(request) {
+        SendOutcome::Response { status, body } => {
+            serde_json::from_str(&body).map_err(|_| SendOutcome::Ambiguous {
+                message: format!("HTTP {status} with a body that is not JSON"),
+            })
+        }
+        failure => Err(failure),
+    }
+}
+
+/// The preview: the record that would be uploaded.
+pub fn preview(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Preview> {
+    if items.is_empty() {
+        return Ok(Preview::default());
+    }
+    let record = full_record(context)?;
+    let unchanged = context
+        .remote
+        .get("competition")
+        .and_then(|remote| remote.payload_digest.as_deref())
+        == Some(payload_digest(&record).as_str());
+    let id = context
+        .target
+        .remote_state
+        .get("competition_id")
+        .and_then(Value::as_str)
+        .unwrap_or("<created on first sync>");
+    Ok(Preview {
+        changes: vec![PreviewChange {
+            entity: "competition".to_string(),
+            action: if unchanged { "unchanged" } else { "update" }.to_string(),
+            before: None,
+            after: Some(record.clone()),
+            note: None,
+        }],
+        requests: if unchanged {
+            Vec::new()
+        } else {
+            vec![RenderedRequest {
+                method: "PUT".to_string(),
+                url: format!(
+                    "{} (Authorization: Bearer ***)",
+                    context.url(&format!("/api/competitions/{id}/"))
+                ),
+                content_type: "application/json".to_string(),
+                form: Vec::new(),
+                body: serde_json::to_string_pretty(&record).unwrap_or_default(),
+            }]
+        },
+    })
+}

@@ -1,0 +1,980 @@
+//! RunSignup "Post Event Results" (seed 001).
+//!
+//! `POST {endpoint}/rest/race/{race_id}/results/full-results` with the form
+//! fields `event_id` (the workout's mapped id), `individual_result_set_id`
+//! (when configured: needed when an event has several result sets),
+//! `request_format` (`json`, `csv` or `xml`, config `request_format`) and
+//! `request`. Authentication (config `auth`): `api_key` sends `api_key` and
+//! `api_secret` as query parameters; `rsu_api_key` (API v2) sends `rsu_api_key`
+//! in the query and the secret in the `X-RSU-API-SECRET` header. The secret is
+//! stored as `key:secret`. `tmp_key` is never combined with `api_key`.
+//!
+//! Result fields come from the export crate's RunSignup renderer (the same
+//! fields a manual upload has), then:
+//!
+//! - matching (config `match_by`): `registration_id` (falls back to `bib`
+//!   for entrants without one), `bib`, or `chip` (`chip_num`, the first chip);
+//! - `result_id` is added once the platform has told us its id, so a re-send
+//!   edits instead of adding a second result;
+//! - `split-<id>`: blank never clears on RunSignup, so a split that was
+//!   acknowledged before and is now gone is sent as `X`;
+//! - placements (config `placements`): `auto` (default) leaves `place` and
+//!   `division-<id>-place` out, RunSignup calculates them; `hard_coded` sends
+//!   them (the result set must have division calculation disabled);
+//! - custom fields (config `custom_fields`: RunSignup custom field id ->
+//!   `club`, `country`, `gender`, `para_class` or `date_of_birth`) as
+//!   `custom-field-<id>`;
+//! - statuses: `DQ`, `DNS`, `DNF`, `DNQ` in the time fields (export policy,
+//!   config `status_policy`: `reject` or `map_to_nearest`).
+//!
+//! The response must be JSON without an `error` member. Result ids in it
+//! (`results[].result_id` by `bib` or `registration_id`) are stored; when a
+//! response has none, they are read back with get-results.
+//!
+//! Reconcile reads `GET {endpoint}/rest/race/{race_id}/results/get-results`
+//! (`event_id`, `format=json`) and stores every `result_id` it can match; a
+//! row whose `clock_time` and `chip_time` already equal what would be sent is
+//! acknowledged without posting.
+
+use std::collections::{BTreeMap, HashMap};
+
+use reqwest::blocking::RequestBuilder;
+use scoretable_core::model::Id;
+use scoretable_export::runsignup::{
+    render_runsignup_json, render_runsignup_xml, RunSignupResult, RunSignupValue,
+};
+use scoretable_export::{ExportData, Exporter, RunSignupOptions, RunSignupStatusPolicy};
+use scoretable_store::{OutboxItem, RemoteRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::adapter::{
+    idempotency_header, payload_digest, AdapterContext, BatchResult, ItemOutcome, Preview,
+    PreviewChange, RenderedRequest, Verdict,
+};
+use crate::client::{send, SendOutcome};
+use crate::credentials::split_pair;
+use crate::error::{Result, SyncError};
+
+/// Request body format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestFormat {
+    #[default]
+    Json,
+    Csv,
+    Xml,
+}
+
+/// How the secret is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RunSignupAuth {
+    /// `api_key` and `api_secret` query parameters.
+    #[default]
+    ApiKey,
+    /// `rsu_api_key` query parameter and the `X-RSU-API-SECRET` header.
+    RsuApiKey,
+}
+
+/// How registrants are matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchBy {
+    #[default]
+    RegistrationId,
+    Bib,
+    Chip,
+}
+
+/// Division placement handling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Placements {
+    #[default]
+    Auto,
+    HardCoded,
+}
+
+/// A RunSignup target's configuration (`sync_targets.config`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct RunSignupConfig {
+    pub race_id: String,
+    pub request_format: RequestFormat,
+    pub auth: RunSignupAuth,
+    pub match_by: MatchBy,
+    pub placements: Placements,
+    /// `individual_result_set_id` by Scoretable workout id.
+    pub result_set_ids: BTreeMap<String, String>,
+    /// RunSignup split ids by Scoretable timing point id.
+    pub split_ids: Option<BTreeMap<Id, String>>,
+    /// RunSignup division ids by Scoretable division id (hard-coded placements).
+    pub division_ids: BTreeMap<Id, String>,
+    /// RunSignup custom field id -> Scoretable competitor field.
+    pub custom_fields: BTreeMap<String, String>,
+    pub status_policy: RunSignupStatusPolicy,
+}
+
+impl RunSignupConfig {
+    /// Parses and checks a target's config.
+    pub fn from_value(target: &str, value: &Value) -> Result<RunSignupConfig> {
+        let config: RunSignupConfig =
+            serde_json::from_value(normalize_ids(value)).map_err(|error| SyncError::Config {
+                target: target.to_string(),
+                message: format!("RunSignup config: {error}"),
+            })?;
+        if config.race_id.is_empty() || !config.race_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(SyncError::Config {
+                target: target.to_string(),
+                message: "RunSignup needs a numeric race_id".to_string(),
+            });
+        }
+        for field in config.custom_fields.values() {
+            if !["club", "country", "gender", "para_class", "date_of_birth"]
+                .contains(&field.as_str())
+            {
+                return Err(SyncError::Config {
+                    target: target.to_string(),
+                    message: format!("unknown custom field source {field:?}"),
+                });
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// `race_id` may be given as a number.
+fn normalize_ids(value: &Value) -> Value {
+    let mut value = value.clone();
+    if let Some(Value::Number(number)) = value.get("race_id").cloned() {
+        value["race_id"] = Value::String(number.to_string());
+    }
+    value
+}
+
+/// The results of the whole file in RunSignup fields, computed once per
+/// state of the file (keyed by the outbox change sequence).
+pub struct RunSignupSnapshot {
+    pub version: i64,
+    data: ExportData,
+    /// Per workout: bib -> result fields.
+    results: HashMap<Id, HashMap<String, RunSignupResult>>,
+}
+
+impl RunSignupSnapshot {
+    /// Gathers the file's data.
+    pub fn gather(context: &AdapterContext<'_>, version: i64) -> Result<RunSignupSnapshot> {
+        let data = scoretable_export::gather_export_data(context.file)?;
+        Ok(RunSignupSnapshot {
+            version,
+            data,
+            results: HashMap::new(),
+        })
+    }
+
+    fn workout_results(
+        &mut self,
+        workout_id: Id,
+        config: &RunSignupConfig,
+    ) -> std::result::Result<&HashMap<String, RunSignupResult>, String> {
+        if !self.results.contains_key(&workout_id) {
+            let options = RunSignupOptions {
+                division_id: None,
+                status_policy: config.status_policy,
+                split_ids: config.split_ids.clone(),
+                division_ids: match config.placements {
+                    Placements::Auto => BTreeMap::new(),
+                    Placements::HardCoded => config.division_ids.clone(),
+                },
+            };
+            let rows = Exporter::new(&self.data)
+                .runsignup_results(workout_id, &options)
+                .map_err(|error| error.to_string())?;
+            let mut by_bib = HashMap::with_capacity(rows.len());
+            for row in rows {
+                let bib = row
+                    .fields
+                    .iter()
+                    .find(|(name, _)| name == "bib")
+                    .map(|(_, value)| value.as_text().to_string())
+                    .unwrap_or_default();
+                by_bib.insert(bib, row);
+            }
+            self.results.insert(workout_id, by_bib);
+        }
+        Ok(&self.results[&workout_id])
+    }
+
+    fn entrant_bib(&self, item: &OutboxItem) -> Option<String> {
+        if let Some(competitor_id) = item.competitor_id {
+            return self
+                .data
+                .competitors
+                .iter()
+                .find(|competitor| competitor.id == competitor_id)
+                .map(|competitor| competitor.bib.clone());
+        }
+        let team_id = item.team_id?;
+        self.data
+            .teams
+            .iter()
+            .find(|team| team.id == team_id)
+            .and_then(|team| team.bib.clone())
+    }
+}
+
+/// What one row would send.
+enum Planned {
+    Send {
+        fields: Vec<(String, RunSignupValue)>,
+        payload: Value,
+    },
+    Reject(String),
+    Skip(String),
+}
+
+fn fields_payload(fields: &[(String, RunSignupValue)]) -> Value {
+    let mut map = Map::new();
+    for (name, value) in fields {
+        if name == "result_id" || matches!(value, RunSignupValue::Blank) {
+            continue;
+        }
+        map.insert(name.clone(), Value::String(value.as_text().to_string()));
+    }
+    Value::Object(map)
+}
+
+fn plan_item(
+    context: &AdapterContext<'_>,
+    config: &RunSignupConfig,
+    snapshot: &mut RunSignupSnapshot,
+    item: &OutboxItem,
+) -> Planned {
+    let Some(workout_id) = item.workout_id else {
+        return Planned::Skip("not a result".to_string());
+    };
+    let remote = context.remote.get(&item.entity);
+    let Some(bib) = snapshot.entrant_bib(item) else {
+        return Planned::Skip("the entrant no longer exists".to_string());
+    };
+    let competitor = item.competitor_id.and_then(|id| {
+        snapshot
+            .data
+            .competitors
+            .iter()
+            .find(|competitor| competitor.id == id)
+            .cloned()
+    });
+    let results = match snapshot.workout_results(workout_id, config) {
+        Ok(results) => results,
+        Err(message) => return Planned::Reject(message),
+    };
+    let Some(result) = results.get(&bib) else {
+        return match remote.and_then(|record| record.remote_id.as_ref()) {
+            Some(result_id) => Planned::Reject(format!(
+                "bib {bib} has no result any more, but RunSignup's Post Event Results cannot \
+                 delete one: remove result {result_id} on RunSignup"
+            )),
+            None => Planned::Skip("no result to send (never sent, now removed)".to_string()),
+        };
+    };
+    let mut fields: Vec<(String, RunSignupValue)> = Vec::with_capacity(result.fields.len() + 4);
+    let registration_id = competitor
+        .as_ref()
+        .and_then(|competitor| competitor.external_ids.runsignup_registration_id.clone());
+    if let Some(result_id) = remote.and_then(|record| record.remote_id.clone()) {
+        fields.push(("result_id".to_string(), RunSignupValue::Number(result_id)));
+    }
+    let previous = remote.and_then(|record| record.payload.as_ref());
+    for (name, value) in &result.fields {
+        match name.as_str() {
+            "place" if config.placements == Placements::Auto => continue,
+            "registration_id" => continue,
+            name if name.starts_with("division-") && config.placements == Placements::Auto => {
+                continue
+            }
+            name if name.starts_with("split-") && !name.ends_with("-place") => {
+                let was_sent = previous
+                    .and_then(|payload| payload.get(name))
+                    .and_then(Value::as_str)
+                    .is_some_and(|text| !text.is_empty() && text != "X");
+                if matches!(value, RunSignupValue::Blank) && was_sent {
+                    fields.push((name.to_string(), RunSignupValue::Text("X".to_string())));
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        fields.push((name.clone(), value.clone()));
+    }
+    match config.match_by {
+        MatchBy::RegistrationId => {
+            if let Some(id) = registration_id {
+                fields.insert(
+                    usize::from(remote.is_some_and(|record| record.remote_id.is_some())),
+                    ("registration_id".to_string(), RunSignupValue::Number(id)),
+                );
+            }
+        }
+        MatchBy::Bib => {}
+        MatchBy::Chip => {
+            let chip = competitor
+                .as_ref()
+                .and_then(|competitor| competitor.chip_ids.first().cloned());
+            match chip {
+                Some(chip) => fields.push(("chip_num".to_string(), RunSignupValue::Text(chip))),
+                None => {
+                    return Planned::Reject(format!(
+                        "bib {bib} has no chip, but this target matches registrants by chip"
+                    ))
+                }
+            }
+        }
+    }
+    if let Some(competitor) = &competitor {
+        for (field_id, source) in &config.custom_fields {
+            let value = match source.as_str() {
+                "club" => competitor.club.clone(),
+                "country" => competitor.country.clone(),
+                "gender" => competitor
+                    .gender
+                    .map(|gender| scoretable_export::data::gender_text(Some(gender)).to_string()),
+                "para_class" => competitor.para_class.clone(),
+                "date_of_birth" => competitor.date_of_birth.clone(),
+                _ => None,
+            };
+            fields.push((
+                format!("custom-field-{field_id}"),
+                value.map_or(RunSignupValue::Blank, RunSignupValue::Text),
+            ));
+        }
+    }
+    let payload = fields_payload(&fields);
+    if previous == Some(&payload) && remote.is_some_and(|record| record.remote_id.is_some()) {
+        return Planned::Skip("unchanged on RunSignup".to_string());
+    }
+    Planned::Send { fields, payload }
+}
+
+fn render_request(
+    format: RequestFormat,
+    results: &[RunSignupResult],
+) -> std::result::Result<String, String> {
+    match format {
+        RequestFormat::Json => render_runsignup_json(results)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .map_err(|error| error.to_string()),
+        RequestFormat::Xml => {
+            Ok(String::from_utf8_lossy(&render_runsignup_xml(results)).into_owned())
+        }
+        RequestFormat::Csv => {
+            // CSV needs one header for every row: the union of field names in
+            // first-seen order; a field a row lacks is blank (never clears).
+            let mut header: Vec<String> = Vec::new();
+            for result in results {
+                for (name, _) in &result.fields {
+                    if !header.contains(name) {
+                        header.push(name.clone());
+                    }
+                }
+            }
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer
+                .write_record(&header)
+                .map_err(|error| error.to_string())?;
+            for result in results {
+                let row: Vec<&str> = header
+                    .iter()
+                    .map(|name| {
+                        result
+                            .fields
+                            .iter()
+                            .find(|(field, _)| field == name)
+                            .map_or("", |(_, value)| value.as_text())
+                    })
+                    .collect();
+                writer
+                    .write_record(&row)
+                    .map_err(|error| error.to_string())?;
+            }
+            let bytes = writer.into_inner().map_err(|error| error.to_string())?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
+}
+
+fn format_code(format: RequestFormat) -> &'static str {
+    match format {
+        RequestFormat::Json => "json",
+        RequestFormat::Csv => "csv",
+        RequestFormat::Xml => "xml",
+    }
+}
+
+/// Adds the credentials to a request per the configured method.
+fn authorize(
+    builder: RequestBuilder,
+    config: &RunSignupConfig,
+    target: &str,
+    secret: Option<&str>,
+) -> Result<RequestBuilder> {
+    let secret = secret.ok_or_else(|| SyncError::MissingSecret {
+        target: target.to_string(),
+    })?;
+    let (key, api_secret) = split_pair(target, secret)?;
+    Ok(match config.auth {
+        RunSignupAuth::ApiKey => builder.query(&[("api_key", key), ("api_secret", api_secret)]),
+        RunSignupAuth::RsuApiKey => builder
+            .query(&[("rsu_api_key", key)])
+            .header("X-RSU-API-SECRET", api_secret),
+    })
+}
+
+fn masked_url(context: &AdapterContext<'_>, config: &RunSignupConfig, path: &str) -> String {
+    let auth = match config.auth {
+        RunSignupAuth::ApiKey => "api_key=***&api_secret=***",
+        RunSignupAuth::RsuApiKey => "rsu_api_key=*** (+ X-RSU-API-SECRET header)",
+    };
+    format!("{}?format=json&{auth}", context.url(path))
+}
+
+fn results_path(config: &RunSignupConfig) -> String {
+    format!("/rest/race/{}/results/full-results", config.race_id)
+}
+
+struct PlannedBatch {
+    workout_id: Id,
+    event_id: String,
+    result_set_id: Option<String>,
+    items: Vec<(OutboxItem, Vec<(String, RunSignupValue)>, Value)>,
+}
+
+fn plan_batch(
+    context: &AdapterContext<'_>,
+    config: &RunSignupConfig,
+    snapshot: &mut RunSignupSnapshot,
+    items: &[OutboxItem],
+    outcomes: &mut Vec<(Id, ItemOutcome)>,
+    changes: Option<&mut Vec<PreviewChange>>,
+) -> Vec<PlannedBatch> {
+    let mut batches: Vec<PlannedBatch> = Vec::new();
+    let mut changes = changes;
+    for item in items {
+        let before = context
+            .remote
+            .get(&item.entity)
+            .and_then(|record| record.payload.clone());
+        let planned = plan_item(context, config, snapshot, item);
+        if let Some(changes) = changes.as_deref_mut() {
+            let (action, after, note) = match &planned {
+                Planned::Send { payload, .. } => (
+                    if before.is_some() { "update" } else { "create" },
+                    Some(payload.clone()),
+                    None,
+                ),
+                Planned::Reject(message) => ("cannot_send", None, Some(message.clone())),
+                Planned::Skip(reason) => (
+                    if before.is_some() {
+                        "unchanged"
+                    } else {
+                        "nothing_to_send"
+                    },
+                    None,
+                    Some(reason.clone()),
+                ),
+            };
+            changes.push(PreviewChange {
+                entity: item.entity.clone(),
+                action: action.to_string(),
+                before: before.clone(),
+                after,
+                note,
+            });
+        }
+        match planned {
+            Planned::Reject(message) => outcomes.push((item.id, ItemOutcome::Rejected(message))),
+            Planned::Skip(reason) => outcomes.push((item.id, ItemOutcome::Skipped(reason))),
+            Planned::Send { fields, payload } => {
+                let workout_id = item.workout_id.unwrap_or_default();
+                let Some(event_id) = context.workout_remote_id(workout_id) else {
+                    outcomes.push((
+                        item.id,
+                        ItemOutcome::Rejected(format!(
+                            "workout {workout_id} has no RunSignup event_id"
+                        )),
+                    ));
+                    continue;
+                };
+                match batches
+                    .iter_mut()
+                    .find(|batch| batch.workout_id == workout_id)
+                {
+                    Some(batch) => batch.items.push((item.clone(), fields, payload)),
+                    None => batches.push(PlannedBatch {
+                        workout_id,
+                        event_id: event_id.to_string(),
+                        result_set_id: config.result_set_ids.get(&workout_id.to_string()).cloned(),
+                        items: vec![(item.clone(), fields, payload)],
+                    }),
+                }
+            }
+        }
+    }
+    batches
+}
+
+fn form_fields(
+    config: &RunSignupConfig,
+    batch: &PlannedBatch,
+) -> std::result::Result<Vec<(String, String)>, String> {
+    let results: Vec<RunSignupResult> = batch
+        .items
+        .iter()
+        .map(|(_, fields, _)| RunSignupResult {
+            fields: fields.clone(),
+        })
+        .collect();
+    let request = render_request(config.request_format, &results)?;
+    let mut form = vec![
+        ("race_id".to_string(), config.race_id.clone()),
+        ("event_id".to_string(), batch.event_id.clone()),
+    ];
+    if let Some(result_set_id) = &batch.result_set_id {
+        form.push((
+            "individual_result_set_id".to_string(),
+            result_set_id.clone(),
+        ));
+    }
+    form.push((
+        "request_format".to_string(),
+        format_code(config.request_format).to_string(),
+    ));
+    form.push(("request".to_string(), request));
+    Ok(form)
+}
+
+fn encode_form(form: &[(String, String)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish()
+}
+
+/// Sends a batch of result rows (grouped into one request per event).
+pub fn send_batch(
+    context: &AdapterContext<'_>,
+    snapshot: &mut RunSignupSnapshot,
+    items: &[OutboxItem],
+) -> Result<BatchResult> {
+    let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
+    let mut outcomes = Vec::with_capacity(items.len());
+    let batches = plan_batch(context, &config, snapshot, items, &mut outcomes, None);
+    for batch in &batches {
+        let form = match form_fields(&config, batch) {
+            Ok(form) => form,
+            Err(message) => {
+                for (item, _, _) in &batch.items {
+                    outcomes.push((item.id, ItemOutcome::Rejected(message.clone())));
+                }
+                continue;
+            }
+        };
+        let keys: Vec<&str> = batch
+            .items
+            .iter()
+            .filter_map(|(item, _, _)| item.idempotency_key.as_deref())
+            .collect();
+        let builder = context
+            .client
+            .post(context.url(&results_path(&config)))
+            .query(&[("format", "json")])
+            .header("Idempotency-Key", idempotency_header(&keys))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(encode_form(&form));
+        let builder = authorize(builder, &config, &context.target.name, context.secret)?;
+        let body = match send(builder) {
+            SendOutcome::Response { body, .. } => body,
+            failure => {
+                // Earlier batches of this call were acknowledged: keep their
+                // outcomes by reporting the failure only when nothing else
+                // happened; otherwise the remaining rows stay unconfirmed.
+                if outcomes.is_empty() && batches.len() == 1 {
+                    return Ok(BatchResult::from_failure(failure));
+                }
+                let result = BatchResult::from_failure(failure);
+                for (item, _, _) in &batch.items {
+                    let outcome = match &result {
+                        BatchResult::Rejected { message } => ItemOutcome::Rejected(message.clone()),
+                        _ => ItemOutcome::Unconfirmed,
+                    };
+                    outcomes.push((item.id, outcome));
+                }
+                continue;
+            }
+        };
+        let parsed: Value = match serde_json::from_str(&body) {
+            Ok(parsed) => parsed,
+            Err(_) => {
+                for (item, _, _) in &batch.items {
+                    outcomes.push((item.id, ItemOutcome::Unconfirmed));
+                }
+                continue;
+            }
+        };
+        if let Some(error) = parsed.get("error") {
+            let message = format!("RunSignup refused the results: {error}");
+            for (item, _, _) in &batch.items {
+                outcomes.push((item.id, ItemOutcome::Rejected(message.clone())));
+            }
+            continue;
+        }
+        let ids = response_ids(&parsed);
+        let confirmed_count = parsed
+            .get("num_results_added")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            + parsed
+                .get("num_results_updated")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+        let mut missing_ids = false;
+        for (item, fields, payload) in &batch.items {
+            let bib = field_text(fields, "bib");
+            let registration = field_text(fields, "registration_id");
+            let known = context
+                .remote
+                .get(&item.entity)
+                .and_then(|record| record.remote_id.clone());
+            let id = registration
+                .as_ref()
+                .and_then(|registration| ids.by_registration.get(registration))
+                .or_else(|| bib.as_ref().and_then(|bib| ids.by_bib.get(bib)))
+                .cloned()
+                .or(known);
+            let confirmed = id.is_some() || confirmed_count as usize == batch.items.len();
+            if !confirmed {
+                outcomes.push((item.id, ItemOutcome::Unconfirmed));
+                continue;
+            }
+            missing_ids |= id.is_none();
+            outcomes.push((
+                item.id,
+                ItemOutcome::Acked(Some(RemoteRecord {
+                    entity: item.entity.clone(),
+                    remote_id: id,
+                    payload_digest: Some(payload_digest(payload)),
+                    payload: Some(payload.clone()),
+                })),
+            ));
+        }
+        if missing_ids {
+            // The platform did not say which result ids it assigned: read
+            // them back now, so later edits carry result_id.
+            if let Ok(remote) = fetch_results(context, &config, &batch.event_id) {
+                let learned = match_remote(
+                    snapshot,
+                    &remote,
+                    &batch
+                        .items
+                        .iter()
+                        .map(|(item, _, _)| item.clone())
+                        .collect::<Vec<_>>(),
+                );
+                for (item_id, outcome) in &mut outcomes {
+                    if let ItemOutcome::Acked(Some(record)) = outcome {
+                        if record.remote_id.is_none() {
+                            if let Some((_, remote_id)) =
+                                learned.iter().find(|(learned_id, _)| learned_id == item_id)
+                            {
+                                record.remote_id = Some(remote_id.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(BatchResult::Done(outcomes))
+}
+
+fn field_text(fields: &[(String, RunSignupValue)], name: &str) -> Option<String> {
+    fields
+        .iter()
+        .find(|(field, _)| field == name)
+        .map(|(_, value)| value.as_text().to_string())
+        .filter(|text| !text.is_empty())
+}
+
+#[derive(Default)]
+struct ResponseIds {
+    by_bib: HashMap<String, String>,
+    by_registration: HashMap<String, String>,
+}
+
+fn text_of(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(text) if !text.is_empty() => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+fn response_ids(parsed: &Value) -> ResponseIds {
+    let mut ids = ResponseIds::default();
+    let Some(results) = parsed.get("results").and_then(Value::as_array) else {
+        return ids;
+    };
+    for result in results {
+        let Some(result_id) = text_of(result.get("result_id")) else {
+            continue;
+        };
+        if let Some(bib) = text_of(result.get("bib").or_else(|| result.get("bib_num"))) {
+            ids.by_bib.insert(bib, result_id.clone());
+        }
+        if let Some(registration) = text_of(result.get("registration_id")) {
+            ids.by_registration.insert(registration, result_id);
+        }
+    }
+    ids
+}
+
+/// One result as get-results returns it.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteResult {
+    pub result_id: String,
+    pub bib: Option<String>,
+    pub registration_id: Option<String>,
+    pub fields: Map<String, Value>,
+}
+
+/// Reads an event's results back from RunSignup.
+pub fn fetch_results(
+    context: &AdapterContext<'_>,
+    config: &RunSignupConfig,
+    event_id: &str,
+) -> std::result::Result<Vec<RemoteResult>, SendOutcome> {
+    let builder = context
+        .client
+        .get(context.url(&format!(
+            "/rest/race/{}/results/get-results",
+            config.race_id
+        )))
+        .query(&[("format", "json"), ("event_id", event_id)]);
+    let builder =
+        authorize(builder, config, &context.target.name, context.secret).map_err(|error| {
+            SendOutcome::Rejected {
+                status: 0,
+                message: error.to_string(),
+            }
+        })?;
+    let body = match send(builder) {
+        SendOutcome::Response { body, .. } => body,
+        failure => return Err(failure),
+    };
+    let parsed: Value = serde_json::from_str(&body).map_err(|error| SendOutcome::Ambiguous {
+        message: format!("get-results answered with something other than JSON: {error}"),
+    })?;
+    let mut results = Vec::new();
+    for set in parsed
+        .get("individual_results_sets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for result in set
+            .get("results")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(result_id) = text_of(result.get("result_id")) else {
+                continue;
+            };
+            results.push(RemoteResult {
+                result_id,
+                bib: text_of(result.get("bib")),
+                registration_id: text_of(result.get("registration_id")),
+                fields: result.as_object().cloned().unwrap_or_default(),
+            });
+        }
+    }
+    Ok(results)
+}
+
+/// Matches remote results to rows: (row id, result_id).
+fn match_remote(
+    snapshot: &RunSignupSnapshot,
+    remote: &[RemoteResult],
+    items: &[OutboxItem],
+) -> Vec<(Id, String)> {
+    let mut matched = Vec::new();
+    for item in items {
+        let bib = snapshot.entrant_bib(item);
+        let registration = item.competitor_id.and_then(|id| {
+            snapshot
+                .data
+                .competitors
+                .iter()
+                .find(|competitor| competitor.id == id)
+                .and_then(|competitor| competitor.external_ids.runsignup_registration_id.clone())
+        });
+        let found = remote.iter().find(|result| {
+            (registration.is_some() && result.registration_id == registration)
+                || (bib.is_some() && result.bib == bib)
+        });
+        if let Some(found) = found {
+            matched.push((item.id, found.result_id.clone()));
+        }
+    }
+    matched
+}
+
+/// Reconciles rows whose outcome is unknown.
+pub fn reconcile(
+    context: &AdapterContext<'_>,
+    snapshot: &mut RunSignupSnapshot,
+    items: &[OutboxItem],
+) -> Result<std::result::Result<Vec<(Id, Verdict)>, SendOutcome>> {
+    let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
+    let mut verdicts = Vec::with_capacity(items.len());
+    let mut workouts: Vec<Id> = items.iter().filter_map(|item| item.workout_id).collect();
+    workouts.sort_unstable();
+    workouts.dedup();
+    for workout_id in workouts {
+        let group: Vec<OutboxItem> = items
+            .iter()
+            .filter(|item| item.workout_id == Some(workout_id))
+            .cloned()
+            .collect();
+        let Some(event_id) = context.workout_remote_id(workout_id).map(str::to_string) else {
+            verdicts.extend(
+                group
+                    .iter()
+                    .map(|item| (item.id, Verdict::Resend { learned: None })),
+            );
+            continue;
+        };
+        let remote = match fetch_results(context, &config, &event_id) {
+            Ok(remote) => remote,
+            Err(failure) => return Ok(Err(failure)),
+        };
+        let matched = match_remote(snapshot, &remote, &group);
+        for item in &group {
+            let Some((_, result_id)) = matched.iter().find(|(id, _)| *id == item.id) else {
+                verdicts.push((item.id, Verdict::Resend { learned: None }));
+                continue;
+            };
+            let platform = remote
+                .iter()
+                .find(|result| &result.result_id == result_id)
+                .cloned()
+                .unwrap_or_default();
+            // What would be sent now, with the learned result id.
+            let mut with_id = context.remote.clone();
+            let entry = with_id
+                .entry(item.entity.clone())
+                .or_insert_with(|| RemoteRecord {
+                    entity: item.entity.clone(),
+                    remote_id: None,
+                    payload_digest: None,
+                    payload: None,
+                });
+            entry.remote_id = Some(result_id.clone());
+            let learned_context = AdapterContext {
+                file: context.file,
+                target: context.target,
+                client: context.client,
+                secret: context.secret,
+                remote: &with_id,
+            };
+            let record = RemoteRecord {
+                entity: item.entity.clone(),
+                remote_id: Some(result_id.clone()),
+                payload_digest: None,
+                payload: None,
+            };
+            match plan_item(&learned_context, &config, snapshot, item) {
+                Planned::Send { payload, .. } => {
+                    let same = payload
+                        .as_object()
+                        .map(|fields| {
+                            fields.iter().all(|(name, value)| {
+                                !(name == "clock_time"
+                                    || name == "chip_time"
+                                    || name.starts_with("split-"))
+                                    || platform.fields.get(name).and_then(Value::as_str)
+                                        == value.as_str().filter(|text| *text != "X")
+                                    || (value.as_str() == Some("X")
+                                        && platform.fields.get(name).is_none())
+                            })
+                        })
+                        .unwrap_or(false);
+                    if same {
+                        verdicts.push((
+                            item.id,
+                            Verdict::AlreadyApplied(Some(RemoteRecord {
+                                payload_digest: Some(payload_digest(&payload)),
+                                payload: Some(payload),
+                                ..record
+                            })),
+                        ));
+                    } else {
+                        verdicts.push((
+                            item.id,
+                            Verdict::Resend {
+                                learned: Some(record),
+                            },
+                        ));
+                    }
+                }
+                _ => verdicts.push((
+                    item.id,
+                    Verdict::Resend {
+                        learned: Some(record),
+                    },
+                )),
+            }
+        }
+    }
+    Ok(Ok(verdicts))
+}
+
+/// The preview of a set of rows: per-entity diff against what the platform
+/// last acknowledged, and the requests that would be sent.
+pub fn preview(
+    context: &AdapterContext<'_>,
+    snapshot: &mut RunSignupSnapshot,
+    items: &[OutboxItem],
+) -> Result<Preview> {
+    let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
+    let mut outcomes = Vec::new();
+    let mut changes = Vec::new();
+    let batches = plan_batch(
+        context,
+        &config,
+        snapshot,
+        items,
+        &mut outcomes,
+        Some(&mut changes),
+    );
+    let mut requests = Vec::new();
+    for batch in &batches {
+        let form = form_fields(&config, batch).unwrap_or_default();
+        let body = form
+            .iter()
+            .find(|(name, _)| name == "request")
+            .map(|(_, request)| request.clone())
+            .unwrap_or_default();
+        requests.push(RenderedRequest {
+            method: "POST".to_string(),
+            url: masked_url(context, &config, &results_path(&config)),
+            content_type: "application/x-www-form-urlencoded".to_string(),
+            form: form
+                .into_iter()
+                .filter(|(name, _)| name != "request")
+                .collect(),
+            body,
+        });
+    }
+    Ok(Preview { changes, requests })
+}
