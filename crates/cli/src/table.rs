@@ -3,6 +3,7 @@
 //! Widths are measured in characters, not bytes, so names with accents line
 //! up. Columns marked right-aligned (ranks, totals) are padded on the left.
 
+use scoretable_export::csv_safety::neutralize_cell;
 use std::fmt::Write as _;
 
 /// Which side of its column a value sits on.
@@ -88,7 +89,9 @@ impl Table {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(&self.headers)?;
         for row in &self.rows {
-            writer.write_record(row)?;
+            // Names and clubs come from registration files, so a cell such as
+            // `=HYPERLINK(...)` must not become a live spreadsheet formula.
+            writer.write_record(row.iter().map(|cell| neutralize_cell(cell).into_owned()))?;
         }
         let bytes = writer
             .into_inner()
@@ -122,5 +125,25 @@ mod tests {
             table.to_csv().unwrap(),
             "Name,Score\n\"Smith, Jo\",12:03.4\n"
         );
+    }
+}
+
+#[cfg(test)]
+mod csv_safety_tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_are_neutralized_and_numbers_stay_numeric() {
+        let mut table = Table::new(&[
+            ("Rank", Align::Right),
+            ("Name", Align::Left),
+            ("Behind", Align::Right),
+        ]);
+        table.push(vec!["1".into(), "=HYPERLINK(\"x\")".into(), "-5".into()]);
+        table.push(vec!["2".into(), "@SUM(A1)".into(), "+0:30.0".into()]);
+        let csv = table.to_csv().unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[1], "1,\"'=HYPERLINK(\"\"x\"\")\",-5");
+        assert_eq!(lines[2], "2,'@SUM(A1),'+0:30.0");
     }
 }
