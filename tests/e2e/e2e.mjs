@@ -14,6 +14,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { saveFramebuffer } from "./framebuffer.mjs";
 
 const [applicationArgument, workDirectoryArgument, bigFileArgument] = process.argv.slice(2);
 if (!applicationArgument || !workDirectoryArgument) {
@@ -45,11 +46,17 @@ function check(condition, description) {
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
+const verbose = Boolean(process.env.E2E_VERBOSE);
+/** No single WebDriver call may take longer than this (a hung webview fails fast). */
+const requestTimeoutMs = 60_000;
+
 async function request(method, path, body) {
+  if (verbose) console.log(`# -> ${method} ${path} ${body === undefined ? "" : JSON.stringify(body).slice(0, 120)}`);
   const response = await fetch(`${driverUrl}${path}`, {
     method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(requestTimeoutMs),
   });
   const text = await response.text();
   const json = text ? JSON.parse(text) : {};
@@ -156,11 +163,27 @@ function sessionApi(sessionId) {
         optionText,
       );
     },
+    /** Saves what the screen shows: from Xvfb's framebuffer when E2E_FBDIR is set, else through WebDriver. */
     async screenshot(name) {
-      const data = await request("GET", `${base}/screenshot`);
       const path = join(artifacts, `${name}.png`);
-      writeFileSync(path, Buffer.from(data, "base64"));
+      if (process.env.E2E_FBDIR) {
+        // Let the last change reach the screen before reading it.
+        await sleep(400);
+        saveFramebuffer(process.env.E2E_FBDIR, path, 1280, 800);
+      } else {
+        const data = await request("GET", `${base}/screenshot`);
+        writeFileSync(path, Buffer.from(data, "base64"));
+      }
       console.log(`# screenshot ${path}`);
+    },
+    /** Saves a screenshot and the page source, for a failed run. */
+    async failureArtifacts(name) {
+      try {
+        await api.screenshot(name);
+        writeFileSync(join(artifacts, `${name}.html`), await request("GET", `${base}/source`));
+      } catch (error) {
+        console.log(`# could not save failure artifacts: ${error.message}`);
+      }
     },
     async close() {
       await request("DELETE", base).catch(() => {});
@@ -363,6 +386,9 @@ async function partOne(environment) {
     await app.find('[aria-label="Results are official. Mark provisional"]');
     check(true, "the workout can be marked official");
     await app.screenshot("09-leaderboard-official");
+  } catch (error) {
+    await app.failureArtifacts("failure-part-one");
+    throw error;
   } finally {
     await app.close();
     driver.kill();
@@ -422,6 +448,9 @@ async function partTwo(environment, bigFile) {
     console.log(`# memory at open: ${JSON.stringify(memoryBefore)}`);
     console.log(`# memory with the 60k leaderboard: ${JSON.stringify(memoryAfter)}`);
     await app.screenshot("11-big-overall");
+  } catch (error) {
+    await app.failureArtifacts("failure-part-two");
+    throw error;
   } finally {
     await app.close();
     driver.kill();

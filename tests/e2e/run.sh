@@ -57,5 +57,8 @@ fi
 
 echo "e2e: driving the app under Xvfb"
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
-dbus-run-session -- xvfb-run -a -s "-screen 0 1366x900x24" \
+# Xvfb keeps its screen in $E2E_FBDIR/Xvfb_screen0; the test's screenshots read it.
+export E2E_FBDIR="$work/framebuffer"
+mkdir -p "$E2E_FBDIR"
+dbus-run-session -- xvfb-run -a -s "-screen 0 1366x900x24 -fbdir $E2E_FBDIR" \
   node tests/e2e/e2e.mjs "$app" "$work" "${big_file[@]}"
