@@ -65,6 +65,8 @@ pub enum Command {
     /// Day-end exports: results CSV and JSON, RunSignup files, PDFs, awards, the sealed archive.
     #[command(subcommand)]
     Export(crate::export_cmd::ExportCommand),
+    /// Outbound sync to result platforms: drain the outbox, status, preview, targets, secrets.
+    Sync(crate::sync_cmd::SyncArgs),
 }
 
 #[derive(Debug, Args)]

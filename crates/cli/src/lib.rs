@@ -11,6 +11,7 @@ pub mod export_cmd;
 pub mod generated;
 pub mod options;
 pub mod output;
+pub mod sync_cmd;
 pub mod table;
 
 use std::io::Write;

@@ -59,5 +59,6 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
         Command::Demo(arguments) => events::demo(&arguments.path),
         Command::Generate(arguments) => events::generate(arguments),
         Command::Export(command) => crate::export_cmd::run(file, command),
+        Command::Sync(arguments) => crate::sync_cmd::run(file, arguments),
     }
 }
