@@ -441,6 +441,10 @@ impl Worker<'_> {
                 &key,
                 &message,
             );
+            // The gap is measured from when the previous push completed, so
+            // a slow request cannot bring two arrivals closer than the interval.
+            state["last_push_ms"] = Value::from(Utc::now().timestamp_millis());
+            self.file.set_sync_remote_state(target.id, &state)?;
             match result {
                 BatchResult::Done(mut pushed) => {
                     let outcome = pushed.pop().map(|(_, outcome)| outcome);

@@ -19,9 +19,10 @@ mod opentrack;
 mod runsignup;
 mod triathlon;
 
+pub use opentrack::validate_minimal as validate_opentrack_competition;
 pub use opentrack::OpenTrackStandin;
 pub use runsignup::{Registration, RemoteResultRow, RunSignupStandin};
-pub use triathlon::TriathlonStandin;
+pub use triathlon::{validate_message as validate_live_timing, TriathlonStandin};
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -175,7 +175,10 @@ fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
         };
     }
     if request.header("authorization") != Some(&format!("Bearer {}", state.token)) {
-        return reject(401, "authentication credentials were not provided".to_string());
+        return reject(
+            401,
+            "authentication credentials were not provided".to_string(),
+        );
     }
     match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/api/competitions/") => {
@@ -197,7 +200,10 @@ fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
                 .iter()
                 .any(|(_, record)| record["slug"] == body["slug"])
             {
-                return reject(400, "a competition with this slug already exists".to_string());
+                return reject(
+                    400,
+                    "a competition with this slug already exists".to_string(),
+                );
             }
             state.creates += 1;
             let id = format!("c{}", state.creates);
@@ -212,7 +218,11 @@ fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
             if let Err(message) = validate_full(&body) {
                 return reject(400, message);
             }
-            match state.competitions.iter_mut().find(|(known, _)| *known == id) {
+            match state
+                .competitions
+                .iter_mut()
+                .find(|(known, _)| *known == id)
+            {
                 Some((_, record)) => {
                     *record = body;
                     HttpReply::json(200, &json!({"id": id}))

@@ -141,7 +141,10 @@ fn parse_request(
                     Ok(object
                         .iter()
                         .map(|(name, value)| {
-                            (name.clone(), value_text(value).filter(|text| !text.is_empty()))
+                            (
+                                name.clone(),
+                                value_text(value).filter(|text| !text.is_empty()),
+                            )
                         })
                         .collect())
                 })
@@ -283,7 +286,10 @@ impl RunSignupStandin {
         for row in &state.results {
             let key = (
                 row.event_id.clone(),
-                row.registration_id.clone().or(row.bib.clone()).unwrap_or_default(),
+                row.registration_id
+                    .clone()
+                    .or(row.bib.clone())
+                    .unwrap_or_default(),
             );
             if seen.insert(key.clone(), ()).is_some() {
                 duplicates.push(key);
@@ -296,7 +302,10 @@ impl RunSignupStandin {
 fn check_auth(state: &State, request: &HttpRequest) -> Result<(), HttpReply> {
     let query = &request.query;
     if query.contains_key("tmp_key") && query.contains_key("api_key") {
-        return Err(runsignup_error(400, "tmp_key must not be combined with api_key"));
+        return Err(runsignup_error(
+            400,
+            "tmp_key must not be combined with api_key",
+        ));
     }
     if query.contains_key("tmp_secret") && query.contains_key("api_secret") {
         return Err(runsignup_error(
@@ -347,7 +356,10 @@ fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
 
 fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
     let form = request.form();
-    if form.get("race_id").is_some_and(|race| *race != state.race_id) {
+    if form
+        .get("race_id")
+        .is_some_and(|race| *race != state.race_id)
+    {
         return runsignup_error(400, "race_id does not match the URL");
     }
     let Some(event_id) = form.get("event_id").filter(|id| !id.is_empty()).cloned() else {
@@ -380,7 +392,8 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
     // Validate everything first: a bad row refuses the whole request.
     let mut planned = Vec::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
-        let row_error = |message: String| runsignup_error(400, format!("result {}: {message}", index + 1));
+        let row_error =
+            |message: String| runsignup_error(400, format!("result {}: {message}", index + 1));
         let text = |name: &str| row.get(name).cloned().flatten();
         let registration = if let Some(id) = text("registration_id") {
             match state.registrations.iter().find(|r| r.registration_id == id) {
@@ -390,7 +403,11 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
         } else if let Some(bib) = text("bib").or(text("bib_num")) {
             state.registrations.iter().find(|r| r.bib == bib).cloned()
         } else if let Some(chip) = text("chip_num") {
-            state.registrations.iter().find(|r| r.chip.as_deref() == Some(&chip)).cloned()
+            state
+                .registrations
+                .iter()
+                .find(|r| r.chip.as_deref() == Some(&chip))
+                .cloned()
         } else {
             None
         };
@@ -422,8 +439,18 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
                 ));
             }
             let known = [
-                "result_id", "registration_id", "bib", "bib_num", "chip_num", "place",
-                "clock_time", "chip_time", "first_name", "last_name", "gender", "age",
+                "result_id",
+                "registration_id",
+                "bib",
+                "bib_num",
+                "chip_num",
+                "place",
+                "clock_time",
+                "chip_time",
+                "first_name",
+                "last_name",
+                "gender",
+                "age",
             ];
             if !(known.contains(&name.as_str())
                 || name.starts_with("split-")
@@ -555,11 +582,16 @@ fn post_virtual(state: &mut State, request: &HttpRequest) -> HttpReply {
     };
     let mut planned = Vec::new();
     for (index, result) in results.iter().enumerate() {
-        let fail = |message: &str| runsignup_error(400, format!("virtual result {}: {message}", index + 1));
+        let fail = |message: &str| {
+            runsignup_error(400, format!("virtual result {}: {message}", index + 1))
+        };
         let registration_id = result.get("registration_id").and_then(value_text);
         let bib = result.get("bib_num").and_then(value_text);
         let registration = match (&registration_id, &bib) {
-            (Some(id), _) => state.registrations.iter().find(|r| &r.registration_id == id),
+            (Some(id), _) => state
+                .registrations
+                .iter()
+                .find(|r| &r.registration_id == id),
             (None, Some(bib)) => state.registrations.iter().find(|r| &r.bib == bib),
             (None, None) => return fail("registration_id or bib_num is required"),
         };
@@ -572,13 +604,18 @@ fn post_virtual(state: &mut State, request: &HttpRequest) -> HttpReply {
                 || (parts.len() == 3
                     && (2..=3).contains(&parts[0].len())
                     && is_time(&clock)
-                    && clock.split_once('.').is_some_and(|(_, tenths)| tenths.len() == 1));
+                    && clock
+                        .split_once('.')
+                        .is_some_and(|(_, tenths)| tenths.len() == 1));
             if !ok {
                 return fail("clock_time must be hhh:mm:ss.s or DQ/DNS/DNF/DNQ");
             }
         }
         if state.elevation_events.contains(&event_id)
-            && result.get("elevation_gain_in_mm").and_then(Value::as_u64).is_none()
+            && result
+                .get("elevation_gain_in_mm")
+                .and_then(Value::as_u64)
+                .is_none()
         {
             return fail("elevation_gain_in_mm is required for this event");
         }

@@ -45,7 +45,9 @@ pub fn validate_message(message: &Value) -> Result<(), String> {
     }
     let status = text(message.get("status")).unwrap_or_default();
     if !["prerace", "live", "official"].contains(&status.as_str()) {
-        return Err(format!("status {status:?} is not prerace, live or official"));
+        return Err(format!(
+            "status {status:?} is not prerace, live or official"
+        ));
     }
     chrono::DateTime::parse_from_rfc3339(&text(message.get("date")).unwrap_or_default())
         .map_err(|_| "date must be ISO 8601".to_string())?;
@@ -77,7 +79,9 @@ pub fn validate_message(message: &Value) -> Result<(), String> {
         let entry_status = text(entry.get("status"));
         if let Some(status) = &entry_status {
             if !["DNS", "DNF", "DSQ", "LAP", "NC"].contains(&status.as_str()) {
-                return Err(format!("athlete status {status:?} is not DNS/DNF/DSQ/LAP/NC"));
+                return Err(format!(
+                    "athlete status {status:?} is not DNS/DNF/DSQ/LAP/NC"
+                ));
             }
         }
         let is_dsq = entry_status.as_deref() == Some("DSQ");
@@ -131,7 +135,10 @@ impl TriathlonStandin {
 
     /// The latest accepted message.
     pub fn latest(&self) -> Option<Value> {
-        self.state().pushes.last().map(|(_, message)| message.clone())
+        self.state()
+            .pushes
+            .last()
+            .map(|(_, message)| message.clone())
     }
 
     pub fn rejections(&self) -> Vec<String> {
