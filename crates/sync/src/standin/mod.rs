@@ -33,6 +33,8 @@ use crate::http_server::HttpReply;
 /// A fault a stand-in can inject into its next request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
+    /// Handle this request normally (to aim a later fault at a later request).
+    Pass,
     /// Answer with this status (500, 503, ...) without applying anything.
     Status(u16),
     /// 429 with this `Retry-After` value (seconds or an HTTP-date).
@@ -110,7 +112,7 @@ impl Faults {
             .unwrap_or_else(|error| error.into_inner())
             .next();
         match fault {
-            None => apply(),
+            None | Some(Fault::Pass) => apply(),
             Some(Fault::Status(status)) => HttpReply::json(
                 status,
                 &serde_json::json!({"error": {"error_msg": "injected failure"}}),
