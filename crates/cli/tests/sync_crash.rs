@@ -1,0 +1,243 @@
+//! The kill -9 harness: `scoretable sync` is killed with SIGKILL at random
+//! moments and aborted at its failpoints (after a claim commits and before the
+//! request goes out; after the platform answered and before the answer is
+//! stored), more than 100 times, while results keep changing. A final clean
+//! drain must leave every result at the RunSignup stand-in exactly once with
+//! its latest value: nothing lost, nothing duplicated.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use scoretable_core::model::{
+    Competition, Competitor, Entrant, ExternalIds, LoadUnit, PublicationState, Rounding, ScoreType,
+    TeamScoring, TieBreak, Workout,
+};
+use scoretable_store::{CompetitionFile, NewSyncTarget, ScoreInput, SyncPlatform, TargetWorkout};
+use scoretable_sync::standin::{Fault, Registration, RunSignupStandin};
+use serde_json::json;
+
+const ATHLETES: usize = 24;
+
+fn set_up(path: &Path, endpoint: &str) -> i64 {
+    let mut file = CompetitionFile::create(
+        path,
+        &Competition {
+            name: "Crash Cup".to_string(),
+            slug: "crash-cup".to_string(),
+            start_date: "2026-07-01".to_string(),
+            end_date: "2026-07-01".to_string(),
+            venue: String::new(),
+            country: "GBR".to_string(),
+            organiser: String::new(),
+            time_zone: "UTC".to_string(),
+        },
+    )
+    .unwrap();
+    for index in 1..=ATHLETES {
+        file.add_competitor(&Competitor {
+            id: 0,
+            bib: index.to_string(),
+            chip_ids: vec![],
+            first_name: format!("A{index}"),
+            last_name: "B".to_string(),
+            gender: None,
+            date_of_birth: None,
+            country: None,
+            club: None,
+            external_ids: ExternalIds {
+                runsignup_registration_id: Some(format!("{}", 7000 + index)),
+                ..ExternalIds::default()
+            },
+            division_ids: vec![],
+            para_class: None,
+        })
+        .unwrap();
+    }
+    let workout_id = file
+        .add_workout(&Workout {
+            id: 0,
+            name: "10k".to_string(),
+            sequence: 1,
+            score_type: ScoreType::Time,
+            time_cap_ms: None,
+            reps_per_round: None,
+            load_unit: LoadUnit::Kg,
+            tie_break: TieBreak::None,
+            rounding: Rounding::Exact,
+            team_scoring: TeamScoring::Individual,
+            timing_points: vec![],
+            heats: vec![],
+            state: PublicationState::Provisional,
+        })
+        .unwrap();
+    file.add_sync_target(&NewSyncTarget {
+        name: "rsu".to_string(),
+        platform: SyncPlatform::RunSignup,
+        endpoint: endpoint.to_string(),
+        config: json!({"race_id": "555"}),
+        workouts: vec![TargetWorkout {
+            workout_id,
+            remote_id: "42".to_string(),
+        }],
+    })
+    .unwrap();
+    file.close().unwrap();
+    workout_id
+}
+
+fn sync_command(path: &Path, failpoint: Option<&str>) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scoretable"));
+    command
+        .args(["--file"])
+        .arg(path)
+        .args([
+            "sync",
+            "--batch-size",
+            "3",
+            "--backoff-base-ms",
+            "5",
+            "--request-timeout-ms",
+            "2000",
+            "--timeout-secs",
+            "30",
+        ])
+        .env("SCORETABLE_SYNC_SECRET_RSU", "crash-key:crash-secret")
+        .env("SCORETABLE_SECRET_BACKEND", "file")
+        .env("SCORETABLE_SECRETS_DIR", path.with_extension("secrets"))
+        .env_remove("SCORETABLE_FAILPOINT")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(failpoint) = failpoint {
+        command.env("SCORETABLE_FAILPOINT", failpoint);
+    }
+    command
+}
+
+/// RunSignup's time text for whole tenths below an hour.
+fn runsignup_text(ms: i64) -> String {
+    format!(
+        "{}:{:02}.{}",
+        ms / 60_000,
+        (ms / 1000) % 60,
+        (ms % 1000) / 100
+    )
+}
+
+#[test]
+fn sync_survives_more_than_100_kills_without_losing_or_duplicating() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("crash.scoretable");
+    let standin = RunSignupStandin::start("555", "crash-key", "crash-secret").unwrap();
+    standin.add_registrations((1..=ATHLETES).map(|index| Registration {
+        registration_id: format!("{}", 7000 + index),
+        bib: index.to_string(),
+        chip: None,
+    }));
+    // Some requests are applied but their answer never arrives.
+    standin.faults.random(
+        0.1,
+        vec![Fault::AppliedResponseLost, Fault::Status(503), Fault::Reset],
+        11,
+    );
+    let workout_id = set_up(&path, &standin.base_url());
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    let mut rng = fastrand::Rng::with_seed(2026);
+    let started = Instant::now();
+    let mut kills = 0;
+    for iteration in 0..120 {
+        // Change some results between runs: new entries and amendments.
+        {
+            let mut file = CompetitionFile::open(&path).unwrap();
+            for _ in 0..2 {
+                let bib = rng.usize(1..=ATHLETES).to_string();
+                let ms = 1_800_000 + rng.i64(0..600) * 100;
+                if expected.contains_key(&bib) {
+                    let competitor = file.competitor_by_bib(&bib).unwrap().unwrap();
+                    file.amend_score(
+                        workout_id,
+                        Entrant::Competitor(competitor.id),
+                        &runsignup_text(ms),
+                        "referee",
+                        "chip time review",
+                        None,
+                    )
+                    .unwrap();
+                } else {
+                    file.enter_score_by_bib(
+                        workout_id,
+                        &bib,
+                        ScoreInput::text(runsignup_text(ms)),
+                        "table",
+                    )
+                    .unwrap();
+                }
+                expected.insert(bib, ms);
+            }
+            file.close().unwrap();
+        }
+        let failpoint = match iteration % 3 {
+            0 => Some("after_commit_before_send"),
+            1 => Some("after_send_before_ack"),
+            _ => None,
+        };
+        let mut child = sync_command(&path, failpoint).spawn().unwrap();
+        match failpoint {
+            Some(_) => {
+                // The process aborts itself at the failpoint (or finishes
+                // when there was nothing to send); SIGKILL if it lingers.
+                let deadline = Instant::now() + Duration::from_secs(10);
+                loop {
+                    if child.try_wait().unwrap().is_some() {
+                        break;
+                    }
+                    if Instant::now() > deadline {
+                        child.kill().unwrap();
+                        child.wait().unwrap();
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            }
+            None => {
+                std::thread::sleep(Duration::from_millis(rng.u64(0..120)));
+                // SIGKILL (a no-op if it already finished).
+                let _ = child.kill();
+                child.wait().unwrap();
+            }
+        }
+        kills += 1;
+    }
+    assert!(kills >= 100);
+    // Drain to completion with no failpoint and no faults.
+    standin.faults.clear();
+    let status = sync_command(&path, None).status().unwrap();
+    assert!(status.success(), "final drain exited with {status}");
+
+    let file = CompetitionFile::open(&path).unwrap();
+    let target = file.sync_target("rsu").unwrap();
+    let counts = file.outbox_counts(target.id).unwrap();
+    assert_eq!(
+        (counts.queued, counts.sending, counts.rejected),
+        (0, 0, 0),
+        "{counts:?}"
+    );
+    let duplicates = standin.duplicates();
+    assert!(duplicates.is_empty(), "duplicated: {duplicates:?}");
+    let results = standin.results();
+    assert_eq!(results.len(), expected.len(), "lost results");
+    for (bib, ms) in &expected {
+        let row = results
+            .iter()
+            .find(|row| row.bib.as_deref() == Some(bib.as_str()))
+            .unwrap_or_else(|| panic!("bib {bib} lost"));
+        assert_eq!(row.fields["clock_time"], runsignup_text(*ms), "bib {bib}");
+    }
+    eprintln!(
+        "{kills} kills, {} results, {} posts, {:?}",
+        expected.len(),
+        standin.posts(),
+        started.elapsed()
+    );
+}
