@@ -67,6 +67,9 @@ pub enum Command {
     Export(crate::export_cmd::ExportCommand),
     /// Outbound sync to result platforms: drain the outbox, status, preview, targets, secrets.
     Sync(crate::sync_cmd::SyncArgs),
+    /// Inbound: mappings, connections, polling, mapped imports, rehearsals, conflicts, review.
+    #[command(flatten)]
+    Inbound(crate::inbound_cmd::InboundCommand),
 }
 
 #[derive(Debug, Args)]

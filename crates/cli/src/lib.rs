@@ -9,6 +9,7 @@ pub mod convert;
 pub mod error;
 pub mod export_cmd;
 pub mod generated;
+pub mod inbound_cmd;
 pub mod options;
 pub mod output;
 pub mod sync_cmd;

@@ -60,5 +60,6 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
         Command::Generate(arguments) => events::generate(arguments),
         Command::Export(command) => crate::export_cmd::run(file, command),
         Command::Sync(arguments) => crate::sync_cmd::run(file, arguments),
+        Command::Inbound(command) => crate::inbound_cmd::run(file, operator, cli.json, command),
     }
 }

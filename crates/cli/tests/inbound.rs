@@ -1,0 +1,261 @@
+//! End-to-end tests of the inbound commands of the `scoretable` binary:
+//! mappings, mapped file imports, rehearsals, polling a stand-in feed, the
+//! conflict inbox and the review queue.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Session {
+    directory: tempfile::TempDir,
+    file: PathBuf,
+}
+
+impl Session {
+    /// A competition with the timing-feed seed's two athletes and a race.
+    fn new() -> Session {
+        let directory = tempfile::tempdir().unwrap();
+        let file = directory.path().join("competition.scoretable");
+        let session = Session { directory, file };
+        session.ok(&[
+            "create",
+            "--name",
+            "Feed Open",
+            "--start-date",
+            "2026-06-01",
+        ]);
+        session.write(
+            "start.csv",
+            "bib,first_name,last_name,gender,CompCornerID\n\
+             1,Lexi,DeSaracho,F,524658\n2,Allison,McClellan,F,527182\n3,Cara,Moss,F,530001\n",
+        );
+        session.ok(&["competitors", "import", "start.csv"]);
+        session.ok(&["workout", "add", "Sprint", "--type", "time"]);
+        session
+    }
+
+    fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.directory.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    fn run(&self, arguments: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_scoretable"))
+            .current_dir(self.directory.path())
+            .env_remove("SCORETABLE_FILE")
+            .env("SCORETABLE_OPERATOR", "desk")
+            .arg("--file")
+            .arg(&self.file)
+            .args(arguments)
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, arguments: &[&str]) -> String {
+        let output = self.run(arguments);
+        assert!(
+            output.status.success(),
+            "scoretable {arguments:?} failed with {:?}\nstdout: {}\nstderr: {}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    fn json(&self, arguments: &[&str]) -> Value {
+        let mut with_json = vec!["--json"];
+        with_json.extend_from_slice(arguments);
+        let text = self.ok(&with_json);
+        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"))
+    }
+
+    fn fail(&self, arguments: &[&str]) -> (i32, String) {
+        let output = self.run(arguments);
+        assert!(!output.status.success(), "{arguments:?} should fail");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    }
+}
+
+fn seed_payload(records: &[(&str, &str)]) -> String {
+    let items: Vec<Value> = records
+        .iter()
+        .map(|(id, time)| {
+            serde_json::json!({"First Name": "A", "Last Name": "B", "Gender": "Female",
+                "Team Name": "", "CompCornerID": id, "CGID": "1236", "Time": time})
+        })
+        .collect();
+    serde_json::to_string(&items).unwrap()
+}
+
+/// Serves `body` to every request until the test ends.
+fn serve(body: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/feed.json", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0_u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    url
+}
+
+#[test]
+fn a_mapped_file_import_then_a_corrected_file_goes_to_the_conflict_inbox() {
+    let session = Session::new();
+    session.ok(&[
+        "mapping",
+        "set",
+        "results",
+        "--workout",
+        "Sprint",
+        "--id",
+        "Bib",
+        "--id-kind",
+        "bib",
+        "--value",
+        "Result",
+        "--status",
+        "Status",
+        "--status-map",
+        "Finished=",
+    ]);
+    let shown = session.json(&["mapping", "show", "results"]);
+    assert_eq!(shown["mapping"]["identifier"]["field"], "Bib");
+    session.write(
+        "bad.csv",
+        "Bib;Result;Status\n1;13:37.2;Finished\n2;soon;\n",
+    );
+    let preview = session.json(&["mapping", "preview", "results", "bad.csv", "--rows", "5"]);
+    assert_eq!(preview["ready"], 1);
+    assert_eq!(preview["invalid"], 1);
+    assert_eq!(preview["rows"][1]["problems"][0]["field"], "Result");
+    let (code, message) = session.fail(&["import", "Sprint", "bad.csv", "--mapping", "results"]);
+    assert_eq!(code, 2);
+    assert!(
+        message.contains("bad.csv, row 3, field 'Result'"),
+        "{message}"
+    );
+    session.write(
+        "good.csv",
+        "Bib;Result;Status\n1;13:37.2;Finished\n2;;DNF\n",
+    );
+    let report = session.json(&["import", "Sprint", "good.csv", "--mapping", "results"]);
+    assert_eq!(report["ledger"]["imported"], 2);
+    session.write(
+        "fixed.csv",
+        "Bib;Result;Status\n1;13:30.0;Finished\n2;;DNF\n",
+    );
+    let text = session.ok(&["import", "Sprint", "fixed.csv", "--mapping", "results"]);
+    assert!(text.contains("1 new conflicts"), "{text}");
+    let conflicts = session.json(&["conflicts", "list"]);
+    let id = conflicts[0]["id"].as_i64().unwrap().to_string();
+    let (code, _) = session.fail(&["conflicts", "resolve", &id, "--accept"]);
+    assert_eq!(code, 2);
+    let accepted = session.ok(&[
+        "conflicts",
+        "resolve",
+        &id,
+        "--accept",
+        "--reason",
+        "timing re-read",
+    ]);
+    assert!(accepted.contains("accepted"), "{accepted}");
+    let board = session.ok(&["leaderboard", "Sprint"]);
+    assert!(board.contains("13:30"), "{board}");
+}
+
+#[test]
+fn polling_the_seed_feed_with_unknown_ids_and_rehearsing_a_recording() {
+    let session = Session::new();
+    let url = serve(seed_payload(&[
+        ("524658", "00:13:37.2"),
+        ("527182", "00:13:59.1"),
+        ("999999", "00:15:00.0"),
+    ]));
+    session.ok(&[
+        "mapping",
+        "set",
+        "cc",
+        "--workout",
+        "Sprint",
+        "--preset",
+        "timing-feed",
+    ]);
+    let (code, message) = session.fail(&[
+        "connection",
+        "add",
+        "timing",
+        "--url",
+        "http://x.example/?token=abc",
+        "--workout",
+        "Sprint",
+        "--mapping",
+        "cc",
+    ]);
+    assert_eq!(code, 2);
+    assert!(message.contains("--auth-env"), "{message}");
+    session.ok(&[
+        "connection",
+        "add",
+        "timing",
+        "--url",
+        &url,
+        "--workout",
+        "Sprint",
+        "--mapping",
+        "cc",
+        "--interval-ms",
+        "200",
+    ]);
+    let status = session.json(&["connection", "status", "timing"]);
+    assert_eq!(status[0]["status"]["state"], "idle");
+    let text = session.ok(&["poll", "timing", "--record", "feed.rec"]);
+    assert!(text.contains("2 imported"), "{text}");
+    assert!(text.contains("1 unknown"), "{text}");
+    let status = session.json(&["connection", "status", "timing"]);
+    assert_eq!(status[0]["status"]["state"], "ok");
+    assert!(status[0]["status"]["last_success_at"].is_string());
+    let watched = session.ok(&["poll", "timing", "--watch", "--max-polls", "2"]);
+    assert!(watched.contains("2 polls made"), "{watched}");
+    let review = session.json(&["review", "list"]);
+    assert_eq!(review.as_array().unwrap().len(), 1);
+    let review_id = review[0]["id"].as_i64().unwrap().to_string();
+    assert_eq!(review[0]["times_seen"], 3);
+    // Rehearse the recording into another workout: nothing real changes.
+    session.ok(&["workout", "add", "Final", "--type", "time"]);
+    let rehearsal = session.json(&[
+        "rehearse",
+        "timing",
+        "--recording",
+        "feed.rec",
+        "--workout",
+        "Final",
+    ]);
+    assert_eq!(rehearsal["imported"], 2);
+    assert_eq!(rehearsal["unknown"], 1);
+    let final_board = session.json(&["leaderboard", "Final"]);
+    assert!(
+        final_board.to_string().matches("13:37").count() == 0,
+        "{final_board}"
+    );
+    // Assign the unknown athlete to Cara: imported.
+    let assigned = session.ok(&["review", "assign", &review_id, "3"]);
+    assert!(assigned.contains("imported"), "{assigned}");
+    let board = session.ok(&["leaderboard", "Sprint"]);
+    assert!(board.contains("15:00"), "{board}");
+}
