@@ -1,0 +1,251 @@
+// Sync status: per target, how many changes are queued, the last success,
+// the last retryable failure and the platform's rejections (shown apart:
+// retrying will not fix those), "Sync now", and a preview of what would
+// change on the platform before anything is pushed. Adding a target sends
+// its secret to the OS keyring once; it is never shown again. The outbox,
+// the worker and every request are in the backend.
+
+import { useEffect, useState } from "preact/hooks";
+import { useBackend } from "../app";
+import { type SyncPreviewView, type SyncTargetView, toBackendError } from "../api/backend";
+import { useAsync } from "../lib/useAsync";
+
+const platforms = [
+  ["runsignup", "RunSignup (full results)"],
+  ["runsignup_virtual", "RunSignup (virtual results)"],
+  ["opentrack", "OpenTrack"],
+  ["world_triathlon", "World Triathlon Live Timing"],
+] as const;
+
+const valueOf = (event: Event) => (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
+
+function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () => void; onPreview: () => void }) {
+  const { target } = props;
+  return (
+    <article class="panel" aria-label={`Target ${target.name}`}>
+      <div class="toolbar">
+        <h2>{target.name}</h2>
+        <span class="badge">{target.platform}</span>
+        {!target.enabled && <span class="badge">paused</span>}
+        <span class="muted">{target.endpoint}</span>
+      </div>
+      <dl class="columns">
+        <div>
+          <dt>Queued</dt>
+          <dd data-testid={`queued-${target.name}`} class="score">
+            {target.queued}
+          </dd>
+        </div>
+        <div>
+          <dt>In flight</dt>
+          <dd class="score">{target.in_flight}</dd>
+        </div>
+        <div>
+          <dt>Acknowledged</dt>
+          <dd class="score">{target.acknowledged}</dd>
+        </div>
+        <div>
+          <dt>Rejected</dt>
+          <dd class="score">{target.rejected}</dd>
+        </div>
+        <div>
+          <dt>Last success</dt>
+          <dd>{target.last_success_at ?? "never"}</dd>
+        </div>
+      </dl>
+      {target.last_error && (
+        <p class="error" role="alert" data-testid={`retryable-${target.name}`}>
+          Will retry{target.next_attempt_at ? ` after ${target.next_attempt_at}` : ""}
+          {target.consecutive_failures > 0 ? ` (${target.consecutive_failures} failures in a row)` : ""}: {target.last_error}
+        </p>
+      )}
+      {target.rejections.length > 0 && (
+        <div>
+          <h3>Rejected by the platform (fix and amend; retrying will not help)</h3>
+          <ul class="plain-list" aria-label={`Rejections of ${target.name}`}>
+            {target.rejections.map((rejection) => (
+              <li key={rejection.entity}>
+                <strong>{rejection.entity}</strong>: {rejection.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div class="toolbar">
+        <button type="button" aria-label={`Preview changes on ${target.name}`} onClick={props.onPreview} disabled={props.busy}>
+          Preview changes
+        </button>
+        <button type="button" class="primary" aria-label={`Sync ${target.name} now`} onClick={props.onSync} disabled={props.busy}>
+          Sync now
+        </button>
+      </div>
+    </article>
+  );
+}
+
+export function SyncScreen() {
+  const backend = useBackend();
+  const targets = useAsync(() => backend.syncTargetsStatus(), [backend]);
+  const [preview, setPreview] = useState<SyncPreviewView | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [form, setForm] = useState({ name: "", platform: "runsignup", endpoint: "", race_id: "", workout_id: "", remote_id: "", secret: "" });
+  const workouts = useAsync(() => backend.listWorkouts(), [backend]);
+
+  // The background worker drains by itself; keep the counts current.
+  useEffect(() => {
+    const timer = setInterval(() => void targets.reload(), 3000);
+    return () => clearInterval(timer);
+  }, [targets.reload]);
+
+  const attempt = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await action();
+    } catch (caught) {
+      setError(toBackendError(caught).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const syncNow = (target: SyncTargetView) =>
+    attempt(async () => {
+      const report = await backend.syncNow(target.name);
+      setNotice(
+        `${report.target}: ${report.acknowledged} acknowledged, ${report.rejected} rejected${report.drained ? ", all sent" : ", some still queued"}${report.last_error ? ` — ${report.last_error}` : ""}.`,
+      );
+      await targets.reload();
+    });
+
+  const showPreview = (target: SyncTargetView) =>
+    attempt(async () => {
+      setPreview(await backend.previewSync(target.name));
+    });
+
+  const addTarget = () =>
+    attempt(async () => {
+      const workoutId = Number(form.workout_id);
+      const added = await backend.addSyncTarget({
+        name: form.name.trim(),
+        platform: form.platform,
+        endpoint: form.endpoint.trim(),
+        race_id: form.race_id.trim(),
+        workouts: form.workout_id && form.remote_id.trim() ? [{ workout_id: workoutId, remote_id: form.remote_id.trim() }] : [],
+        secret: form.secret,
+      });
+      setForm({ ...form, name: "", secret: "" });
+      setNotice(`Added ${added.target.name}${added.secret_backend ? `; its secret is in the ${added.secret_backend}` : "; no secret stored yet"}.`);
+      await targets.reload();
+    });
+
+  const input = (key: keyof typeof form, label: string, type = "text") => (
+    <div class="field">
+      <label for={`target-${key}`}>{label}</label>
+      <input id={`target-${key}`} type={type} autoComplete={type === "password" ? "off" : undefined} value={form[key]} onInput={(event) => setForm({ ...form, [key]: valueOf(event) })} />
+    </div>
+  );
+
+  const list = targets.value ?? [];
+  return (
+    <section aria-labelledby="sync-title" class="stack">
+      <div class="entry-head">
+        <h1 id="sync-title">Sync</h1>
+        <button type="button" aria-label="Refresh sync status" onClick={() => void targets.reload()}>
+          Refresh
+        </button>
+      </div>
+      {(error || targets.error) && (
+        <p class="error" role="alert">
+          {error ?? targets.error}
+        </p>
+      )}
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {list.length === 0 && !targets.loading && <p class="muted">No sync targets yet. Add one below.</p>}
+      {list.map((target) => (
+        <TargetCard key={target.name} target={target} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} />
+      ))}
+      {preview && (
+        <div class="panel">
+          <h2>What {preview.target} would receive</h2>
+          <p class="muted">Nothing has been sent. {preview.requests.length} request(s): {preview.requests.join("; ")}</p>
+          {preview.changes.length === 0 ? (
+            <p>Nothing queued.</p>
+          ) : (
+            <table class="table" aria-label="Sync preview">
+              <thead>
+                <tr>
+                  <th scope="col">Entity</th>
+                  <th scope="col">Change</th>
+                  <th scope="col">On the platform now</th>
+                  <th scope="col">After the sync</th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.changes.map((change) => (
+                  <tr key={change.entity}>
+                    <td>
+                      {change.entity}
+                      {change.note && <div class="muted">{change.note}</div>}
+                    </td>
+                    <td>
+                      <span class="badge">{change.action}</span>
+                    </td>
+                    <td class="mono">{change.before ?? "(nothing)"}</td>
+                    <td class="mono">{change.after ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+      <form class="panel" aria-label="Add sync target" onSubmit={(event) => (event.preventDefault(), void addTarget())}>
+        <h2>Add a target</h2>
+        <div class="inline-form">
+          {input("name", "Target name")}
+          <div class="field">
+            <label for="target-platform">Platform</label>
+            <select id="target-platform" value={form.platform} onChange={(event) => setForm({ ...form, platform: valueOf(event) })}>
+              {platforms.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field grow">
+            <label for="target-endpoint">Endpoint URL</label>
+            <input id="target-endpoint" value={form.endpoint} placeholder="https://runsignup.com" onInput={(event) => setForm({ ...form, endpoint: valueOf(event) })} />
+          </div>
+          {input("race_id", "Race id (RunSignup)")}
+        </div>
+        <div class="inline-form">
+          <div class="field">
+            <label for="target-workout">Workout to send</label>
+            <select id="target-workout" value={form.workout_id} onChange={(event) => setForm({ ...form, workout_id: valueOf(event) })}>
+              <option value="">None</option>
+              {(workouts.value ?? []).map((workout) => (
+                <option key={workout.id} value={workout.id}>
+                  {workout.sequence}. {workout.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {input("remote_id", "Platform's id for it (event id)")}
+          {input("secret", "Secret (stored in the OS keyring)", "password")}
+          <button type="submit" aria-label="Add target" disabled={busy || !form.name.trim() || !form.endpoint.trim()}>
+            Add target
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
+import { App } from "../src/app";
+import { createMockBackend } from "../src/api/mock";
+import type { NewSyncTargetRequest, SyncTargetView } from "../src/api/backend";
+import { competition, fran } from "./fixtures";
+
+const target: SyncTargetView = {
+  name: "rsu",
+  platform: "runsignup",
+  endpoint: "http://127.0.0.1:9",
+  enabled: true,
+  queued: 12,
+  in_flight: 0,
+  acknowledged: 30,
+  rejected: 1,
+  last_success_at: "2026-11-23T08:00:00Z",
+  last_error: "connection refused",
+  last_error_at: "2026-11-23T09:00:00Z",
+  next_attempt_at: "2026-11-23T09:00:30Z",
+  consecutive_failures: 4,
+  rejections: [{ entity: "result:fran:bib 104", message: "400: bib 104 is not registered" }],
+};
+
+describe("sync status", () => {
+  it("shows queued, last success, retryable errors apart from rejections, previews and syncs", async () => {
+    const backend = createMockBackend({
+      competition,
+      workouts: [fran],
+      integrations: {
+        syncTargets: [target],
+        syncPreviews: {
+          rsu: {
+            target: "rsu",
+            changes: [{ entity: "result:fran:bib 101", action: "update", before: '{"time":"3:10"}', after: '{"time":"3:05"}', note: null }],
+            requests: ["POST http://127.0.0.1:9/rest/race/1/results/full"],
+          },
+        },
+      },
+    });
+    render(<App backend={backend} initialScreen="sync" />);
+    const card = await screen.findByRole("article", { name: "Target rsu" });
+    expect(screen.getByTestId("queued-rsu").textContent).toBe("12");
+    expect(card.textContent).toContain("2026-11-23T08:00:00Z");
+    expect(screen.getByTestId("retryable-rsu").textContent).toContain("Will retry after 2026-11-23T09:00:30Z (4 failures in a row): connection refused");
+    const rejections = within(card).getByRole("list", { name: "Rejections of rsu" });
+    expect(rejections.textContent).toContain("400: bib 104 is not registered");
+    expect(screen.getByTestId("retryable-rsu").textContent).not.toContain("bib 104");
+
+    fireEvent.click(screen.getByLabelText("Preview changes on rsu"));
+    const preview = await screen.findByRole("table", { name: "Sync preview" });
+    expect(preview.textContent).toContain('{"time":"3:05"}');
+    expect(backend.integrationCalls.some((call) => call.name === "syncNow")).toBe(false);
+
+    fireEvent.click(screen.getByLabelText("Sync rsu now"));
+    await screen.findByText(/rsu: 0 acknowledged, 0 rejected, some still queued — connection refused/);
+  });
+
+  it("adds a target with its secret and never shows the secret back", async () => {
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [] } });
+    render(<App backend={backend} initialScreen="sync" />);
+    await screen.findByText("No sync targets yet. Add one below.");
+    fireEvent.input(screen.getByLabelText("Target name"), { target: { value: "opentrack" } });
+    fireEvent.change(screen.getByLabelText("Platform"), { target: { value: "opentrack" } });
+    fireEvent.input(screen.getByLabelText("Endpoint URL"), { target: { value: "https://opentrack.run" } });
+    await waitFor(() => expect((screen.getByLabelText("Workout to send") as HTMLSelectElement).options.length).toBe(2));
+    fireEvent.change(screen.getByLabelText("Workout to send"), { target: { value: "1" } });
+    fireEvent.input(screen.getByLabelText("Platform's id for it (event id)"), { target: { value: "E7" } });
+    const secret = screen.getByLabelText("Secret (stored in the OS keyring)") as HTMLInputElement;
+    expect(secret.type).toBe("password");
+    fireEvent.input(secret, { target: { value: "s3cr3t-token" } });
+    fireEvent.click(screen.getByRole("button", { name: "Add target" }));
+    await screen.findByText("Added opentrack; its secret is in the OS keyring.");
+    expect(await screen.findByRole("article", { name: "Target opentrack" })).toBeTruthy();
+    const sent = backend.integrationCalls.find((call) => call.name === "addSyncTarget")!.args[0] as NewSyncTargetRequest;
+    expect(sent).toMatchObject({ name: "opentrack", platform: "opentrack", endpoint: "https://opentrack.run", workouts: [{ workout_id: 1, remote_id: "E7" }], secret: "s3cr3t-token" });
+    expect((screen.getByLabelText("Secret (stored in the OS keyring)") as HTMLInputElement).value).toBe("");
+    expect(document.body.textContent).not.toContain("s3cr3t-token");
+  });
+});
