@@ -11,6 +11,9 @@ import { CompetitorsScreen } from "./screens/CompetitorsScreen";
 import { ScoreEntryScreen } from "./screens/ScoreEntryScreen";
 import { LeaderboardScreen } from "./screens/LeaderboardScreen";
 import { AmendmentsScreen } from "./screens/AmendmentsScreen";
+import { MappingScreen } from "./screens/MappingScreen";
+import { SyncScreen } from "./screens/SyncScreen";
+import { ExportScreen } from "./screens/ExportScreen";
 
 const BackendContext = createContext<Backend | null>(null);
 
@@ -26,6 +29,9 @@ export const screens = [
   { id: "entry", label: "Score entry" },
   { id: "leaderboard", label: "Leaderboard" },
   { id: "amendments", label: "Amendments" },
+  { id: "mapping", label: "Mapping" },
+  { id: "sync", label: "Sync" },
+  { id: "export", label: "Export" },
 ] as const;
 
 export type ScreenId = (typeof screens)[number]["id"];
@@ -46,7 +52,10 @@ export function App({ backend, previewNotice, initialScreen = "entry" }: AppProp
   useEffect(() => {
     backend
       .competitionStatus()
-      .then((status) => setCompetition(status))
+      .then(async (status) => {
+        setCompetition(status);
+        setStartupError(await backend.takeStartupError());
+      })
       .catch((error) => setStartupError(toBackendError(error).message))
       .finally(() => setLoaded(true));
   }, [backend]);
@@ -128,6 +137,12 @@ export function App({ backend, previewNotice, initialScreen = "entry" }: AppProp
             <ScoreEntryScreen />
           ) : screen === "leaderboard" ? (
             <LeaderboardScreen />
+          ) : screen === "mapping" ? (
+            <MappingScreen />
+          ) : screen === "sync" ? (
+            <SyncScreen />
+          ) : screen === "export" ? (
+            <ExportScreen />
           ) : (
             <AmendmentsScreen />
           )}

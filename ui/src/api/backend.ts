@@ -26,8 +26,10 @@ import type {
   ScoreSummary,
   WorkoutView,
 } from "./bindings";
+import type { IntegrationsBackend } from "./integrations";
 
 export type * from "./bindings";
+export type * from "./integrations";
 
 /** A failed backend call, with a sentence for the scorekeeper. */
 export class BackendError extends Error {
@@ -50,7 +52,7 @@ export function toBackendError(error: unknown): BackendError {
   return new BackendError("storage", error instanceof Error ? error.message : String(error));
 }
 
-export interface Backend {
+export interface Backend extends IntegrationsBackend {
   /** The competition that is open, or null on the start screen. */
   competitionStatus(): Promise<CompetitionSummary | null>;
   openCompetition(path: string): Promise<CompetitionSummary>;
@@ -60,6 +62,8 @@ export interface Backend {
   /** Asks where to save with the native dialog, then creates; null when cancelled. */
   createCompetitionDialog(details: NewCompetition): Promise<CompetitionSummary | null>;
   closeCompetition(): Promise<void>;
+  /** Why the file given at startup could not be opened (reported once), or null. */
+  takeStartupError(): Promise<string | null>;
 
   listDivisions(): Promise<DivisionView[]>;
   addDivision(division: NewDivision): Promise<DivisionView>;

@@ -7,6 +7,7 @@
 // invalid through `rejectValue`.
 
 import { type Backend, BackendError } from "./backend";
+import { createMockIntegrations, type IntegrationsCalls, type IntegrationsFixture } from "./mockIntegrations";
 import type {
   AmendOutcome,
   CompetitionSummary,
@@ -32,12 +33,16 @@ export interface MockFixture {
   amendmentImpacts?: Record<string, PlacementChangeView[]>;
   /** Returns an error sentence for a typed value the test wants rejected. */
   rejectValue?: (value: string) => string | null;
+  /** Reported once by takeStartupError, as if SCORETABLE_OPEN had failed. */
+  startupError?: string;
   /** Rows of the CSV files `importCompetitorsCsv` can "read", by path. */
   csvFiles?: Record<string, CompetitorView[]>;
+  /** The integration screens' fixtures (see mockIntegrations.ts). */
+  integrations?: IntegrationsFixture;
 }
 
 /** The mock's recorded calls, for assertions. */
-export interface MockBackend extends Backend {
+export interface MockBackend extends Backend, IntegrationsCalls {
   readonly entries: EntryView[];
   readonly calls: string[];
   /** Replaces a fixture leaderboard, as if the backend had re-ranked. */
@@ -89,6 +94,7 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
   };
 
   return {
+    ...createMockIntegrations(fixture.integrations),
     entries,
     calls,
     setLeaderboard(leaderboard) {
@@ -107,6 +113,12 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
         const { path, ...rest } = details;
         competition = { ...emptyCompetition(path), ...rest, slug: details.name.toLowerCase().replace(/\s+/g, "-") };
         return competition;
+      }),
+    takeStartupError: () =>
+      record("takeStartupError", () => {
+        const error = fixture.startupError ?? null;
+        fixture.startupError = undefined;
+        return error;
       }),
     openCompetitionDialog: () => record("openCompetitionDialog", () => null),
     createCompetitionDialog: () => record("createCompetitionDialog", () => null),

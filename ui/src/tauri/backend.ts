@@ -7,6 +7,7 @@ import { invoke, Channel } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { type Backend, toBackendError } from "../api/backend";
 import type { ImportProgress } from "../api/bindings";
+import { createTauriIntegrations } from "./integrations";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -29,12 +30,14 @@ export function insideTauri(): boolean {
 
 export function createTauriBackend(): Backend {
   return {
+    ...createTauriIntegrations(),
     competitionStatus: () => call("competition_status"),
     openCompetition: (path) => call("open_competition", { path }),
     createCompetition: (details) => call("create_competition", { details }),
     openCompetitionDialog: () => call("open_competition_dialog"),
     createCompetitionDialog: (details) => call("create_competition_dialog", { details }),
     closeCompetition: () => call("close_competition"),
+    takeStartupError: () => call("take_startup_error"),
     listDivisions: () => call("list_divisions"),
     addDivision: (division) => call("add_division", { division }),
     listWorkouts: () => call("list_workouts"),
