@@ -11,6 +11,7 @@ const APP_COMMANDS: &[&str] = &[
     "open_competition_dialog",
     "create_competition_dialog",
     "close_competition",
+    "take_startup_error",
     "list_divisions",
     "add_division",
     "list_workouts",

@@ -24,16 +24,16 @@ fn main() {
     let app_state = AppState::default();
     if let Some(path) = std::env::var_os(OPEN_AT_STARTUP).filter(|path| !path.is_empty()) {
         let path = std::path::PathBuf::from(path);
-        if let Err(error) =
-            app_state.run_now(|session| commands::competition::open_path(session, &path))
-        {
-            // The window still opens, on the start screen; the scorekeeper
-            // can pick another file.
-            eprintln!(
-                "scoretable: could not open {}: {}",
-                path.display(),
-                error.message
-            );
+        let opened = app_state.run_now(|session| commands::competition::open_path(session, &path));
+        if let Err(error) = opened {
+            // The window still opens, on the start screen, which shows why;
+            // the scorekeeper can pick another file.
+            let message = format!("Could not open {}: {}", path.display(), error.message);
+            eprintln!("scoretable: {message}");
+            let _ = app_state.run_now(|session| {
+                session.startup_error = Some(message);
+                Ok(())
+            });
         }
     }
     tauri::Builder::default()
@@ -45,6 +45,7 @@ fn main() {
             commands::competition::open_competition_dialog,
             commands::competition::create_competition_dialog,
             commands::competition::close_competition,
+            commands::competition::take_startup_error,
             commands::setup::list_divisions,
             commands::setup::add_division,
             commands::setup::list_workouts,

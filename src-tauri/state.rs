@@ -22,6 +22,8 @@ pub struct Session {
     /// Entries typed at this table since the file was opened, oldest
     /// first: "undo last entry" undoes the newest one for the workout.
     pub typed_entries: Vec<EntryView>,
+    /// Why the file named by `SCORETABLE_OPEN` could not be opened, until the UI has shown it.
+    pub startup_error: Option<String>,
 }
 
 impl Session {

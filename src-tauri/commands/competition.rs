@@ -180,6 +180,12 @@ pub async fn close_competition(state: State<'_, AppState>) -> CommandResult<()> 
         .await
 }
 
+/// The error from opening `SCORETABLE_OPEN` at startup, once; then `None`.
+#[tauri::command]
+pub async fn take_startup_error(state: State<'_, AppState>) -> CommandResult<Option<String>> {
+    state.run(|session| Ok(session.startup_error.take())).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::slug_from_name;

@@ -16,6 +16,13 @@ describe("start screen", () => {
     expect(backend.calls).not.toContain("createCompetitionDialog");
   });
 
+  it("says why the file given at startup could not be opened", async () => {
+    const backend = createMockBackend({ startupError: "Could not open /data/big.scoretable: it does not exist" });
+    render(<App backend={backend} />);
+    expect((await screen.findByRole("alert")).textContent).toBe("Could not open /data/big.scoretable: it does not exist");
+    expect(await screen.findByLabelText("Competition name")).toBeTruthy();
+  });
+
   it("uses the native dialog when no path is typed", async () => {
     const backend = createMockBackend();
     render(<App backend={backend} />);
