@@ -764,6 +764,39 @@ impl CompetitionFile {
         })
     }
 
+    /// What the platform holds for the given entities of a target (the rows
+    /// of one batch), without loading every record of the target.
+    pub fn sync_remote_records_for(
+        &self,
+        target_id: Id,
+        entities: &[&str],
+    ) -> Result<HashMap<String, RemoteRecord>> {
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT entity, remote_id, payload_digest, payload FROM sync_remote_ids
+                 WHERE target_id = ?1 AND entity = ?2",
+            )?;
+            let mut records = HashMap::with_capacity(entities.len());
+            for entity in entities {
+                let record = statement
+                    .query_row(params![target_id, entity], |row| {
+                        let payload: Option<String> = row.get(3)?;
+                        Ok(RemoteRecord {
+                            entity: row.get(0)?,
+                            remote_id: row.get(1)?,
+                            payload_digest: row.get(2)?,
+                            payload: payload.and_then(|text| serde_json::from_str(&text).ok()),
+                        })
+                    })
+                    .optional()?;
+                if let Some(record) = record {
+                    records.insert(record.entity.clone(), record);
+                }
+            }
+            Ok(records)
+        })
+    }
+
     /// Stores what reconcile read back from the platform (e.g. the
     /// `result_id`s RunSignup assigned), without touching outbox rows.
     pub fn put_sync_remote_ids(&mut self, target_id: Id, records: &[RemoteRecord]) -> Result<()> {

@@ -277,8 +277,13 @@ impl Worker<'_> {
         Ok(())
     }
 
-    fn context_remote(&self, target: &SyncTarget) -> Result<HashMap<String, RemoteRecord>> {
-        Ok(self.file.sync_remote_records(target.id)?)
+    fn context_remote(
+        &self,
+        target: &SyncTarget,
+        items: &[OutboxItem],
+    ) -> Result<HashMap<String, RemoteRecord>> {
+        let entities: Vec<&str> = items.iter().map(|item| item.entity.as_str()).collect();
+        Ok(self.file.sync_remote_records_for(target.id, &entities)?)
     }
 
     fn runsignup_snapshot(&mut self, target: &SyncTarget) -> Result<()> {
@@ -302,7 +307,7 @@ impl Worker<'_> {
     }
 
     fn send(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<BatchResult> {
-        let remote = self.context_remote(target)?;
+        let remote = self.context_remote(target, items)?;
         match target.platform {
             SyncPlatform::RunSignup => {
                 self.runsignup_snapshot(target)?;
@@ -558,7 +563,7 @@ impl Worker<'_> {
     }
 
     fn reconcile(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<()> {
-        let remote = self.context_remote(target)?;
+        let remote = self.context_remote(target, items)?;
         let verdicts = match target.platform {
             SyncPlatform::RunSignup => {
                 self.runsignup_snapshot(target)?;

@@ -160,16 +160,25 @@ pub struct RunSignupSnapshot {
     data: ExportData,
     /// Per workout: bib -> result fields.
     results: HashMap<Id, HashMap<String, RunSignupResult>>,
+    /// Competitor id -> index in `data.competitors`.
+    competitor_index: HashMap<Id, usize>,
 }
 
 impl RunSignupSnapshot {
     /// Gathers the file's data.
     pub fn gather(context: &AdapterContext<'_>, version: i64) -> Result<RunSignupSnapshot> {
         let data = scoretable_export::gather_export_data(context.file)?;
+        let competitor_index = data
+            .competitors
+            .iter()
+            .enumerate()
+            .map(|(index, competitor)| (competitor.id, index))
+            .collect();
         Ok(RunSignupSnapshot {
             version,
             data,
             results: HashMap::new(),
+            competitor_index,
         })
     }
 
@@ -206,13 +215,16 @@ impl RunSignupSnapshot {
         Ok(&self.results[&workout_id])
     }
 
+    fn competitor(&self, competitor_id: Id) -> Option<&scoretable_core::model::Competitor> {
+        self.competitor_index
+            .get(&competitor_id)
+            .map(|index| &self.data.competitors[*index])
+    }
+
     fn entrant_bib(&self, item: &OutboxItem) -> Option<String> {
         if let Some(competitor_id) = item.competitor_id {
             return self
-                .data
-                .competitors
-                .iter()
-                .find(|competitor| competitor.id == competitor_id)
+                .competitor(competitor_id)
                 .map(|competitor| competitor.bib.clone());
         }
         let team_id = item.team_id?;
@@ -258,14 +270,9 @@ fn plan_item(
     let Some(bib) = snapshot.entrant_bib(item) else {
         return Planned::Skip("the entrant no longer exists".to_string());
     };
-    let competitor = item.competitor_id.and_then(|id| {
-        snapshot
-            .data
-            .competitors
-            .iter()
-            .find(|competitor| competitor.id == id)
-            .cloned()
-    });
+    let competitor = item
+        .competitor_id
+        .and_then(|id| snapshot.competitor(id).cloned());
     let results = match snapshot.workout_results(workout_id, config) {
         Ok(results) => results,
         Err(message) => return Planned::Reject(message),
@@ -812,10 +819,7 @@ fn match_remote(
         let bib = snapshot.entrant_bib(item);
         let registration = item.competitor_id.and_then(|id| {
             snapshot
-                .data
-                .competitors
-                .iter()
-                .find(|competitor| competitor.id == id)
+                .competitor(id)
                 .and_then(|competitor| competitor.external_ids.runsignup_registration_id.clone())
         });
         let found = remote.iter().find(|result| {
@@ -870,7 +874,12 @@ pub fn reconcile(
                 .cloned()
                 .unwrap_or_default();
             // What would be sent now, with the learned result id.
-            let mut with_id = context.remote.clone();
+            let mut with_id: HashMap<String, RemoteRecord> = context
+                .remote
+                .get(&item.entity)
+                .map(|record| (item.entity.clone(), record.clone()))
+                .into_iter()
+                .collect();
             let entry = with_id
                 .entry(item.entity.clone())
                 .or_insert_with(|| RemoteRecord {

@@ -34,6 +34,11 @@ struct State {
     api_key: String,
     api_secret: String,
     registrations: Vec<Registration>,
+    registration_by_id: HashMap<String, usize>,
+    registration_by_bib: HashMap<String, usize>,
+    registration_by_chip: HashMap<String, usize>,
+    /// result_id -> index in `results`.
+    result_positions: HashMap<u64, usize>,
     /// Events with more than one result set require individual_result_set_id.
     multi_set_events: HashSet<String>,
     /// Result sets with division placement calculation disabled.
@@ -234,7 +239,20 @@ impl RunSignupStandin {
 
     /// Adds registrants.
     pub fn add_registrations(&self, registrations: impl IntoIterator<Item = Registration>) {
-        self.state().registrations.extend(registrations);
+        let mut state = self.state();
+        for registration in registrations {
+            let index = state.registrations.len();
+            state
+                .registration_by_id
+                .insert(registration.registration_id.clone(), index);
+            state
+                .registration_by_bib
+                .insert(registration.bib.clone(), index);
+            if let Some(chip) = &registration.chip {
+                state.registration_by_chip.insert(chip.clone(), index);
+            }
+            state.registrations.push(registration);
+        }
     }
 
     /// Marks an event as having several result sets.
@@ -462,9 +480,12 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
         }
         let existing = match text("result_id") {
             Some(result_id) => {
-                match state.results.iter().position(|result| {
-                    result.result_id.to_string() == result_id && result.event_id == event_id
-                }) {
+                match result_id
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|id| state.result_positions.get(&id).copied())
+                    .filter(|position| state.results[*position].event_id == event_id)
+                {
                     Some(position) => Some(position),
                     None => return row_error(format!("unknown result_id {result_id}")),
                 }
@@ -500,7 +521,10 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
                     bib: bib.clone(),
                     fields: BTreeMap::new(),
                 });
-                state.results.len() - 1
+                let position = state.results.len() - 1;
+                let result_id = state.next_result_id;
+                state.result_positions.insert(result_id, position);
+                position
             }
         };
         let stored = &mut state.results[position];
