@@ -12,6 +12,7 @@
 mod bindings;
 mod commands;
 mod dto;
+mod dto_integrations;
 mod error;
 mod state;
 
@@ -38,6 +39,11 @@ fn main() {
     }
     tauri::Builder::default()
         .manage(app_state)
+        .manage(std::sync::Arc::new(commands::inbound::Pollers::default()))
+        .setup(|app| {
+            commands::sync::start_sync_worker(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::competition::competition_status,
             commands::competition::open_competition,
@@ -63,6 +69,27 @@ fn main() {
             commands::amendments::find_scores,
             commands::amendments::amend_score,
             commands::amendments::score_history,
+            commands::inbound::read_source_fields,
+            commands::inbound::preview_mapping,
+            commands::inbound::save_field_mapping,
+            commands::inbound::list_field_mappings,
+            commands::inbound::import_mapped_file,
+            commands::inbound::list_connections,
+            commands::inbound::add_connection,
+            commands::inbound::start_polling,
+            commands::inbound::stop_polling,
+            commands::inbound::rehearse_connection,
+            commands::inbound::list_conflicts,
+            commands::inbound::resolve_conflict,
+            commands::inbound::list_review_items,
+            commands::inbound::assign_review_item,
+            commands::inbound::dismiss_review_item,
+            commands::sync::sync_targets_status,
+            commands::sync::sync_now,
+            commands::sync::preview_sync,
+            commands::sync::add_sync_target,
+            commands::export::run_export,
+            commands::export::choose_path,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Scoretable");

@@ -10,6 +10,11 @@ pub mod scores;
 pub mod setup;
 pub mod view;
 
+// The integration screens: field mapping and polling, sync status, export.
+pub mod export;
+pub mod inbound;
+pub mod sync;
+
 use tauri::{AppHandle, Emitter};
 
 /// Tells every window that stored scores changed, so live leaderboards

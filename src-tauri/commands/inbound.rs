@@ -1,0 +1,781 @@
+//! Inbound: field mappings, mapped file imports, timing-system connections
+//! with a background poller, rehearsals, the conflict inbox and the review
+//! queue. Every call mirrors the CLI's `inbound_cmd` over
+//! `scoretable_inbound` and the store's import ledger; no mapping or ledger
+//! logic lives here.
+//!
+//! The poller runs one thread per started connection. Each thread opens its
+//! own handle on the competition file (the store allows several, WAL keeps
+//! readers and the writer apart) and runs `scoretable_inbound::watch`, which
+//! polls on the connection's interval, backs off on failures and stores the
+//! connection's health. Stopping sets the watch loop's stop flag.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use scoretable_core::model::Workout;
+use scoretable_inbound::{
+    load_mapping, preview, read_document, save_mapping, FieldMapping, HttpFetcher, IdentifierField,
+    InboundError, RecordFormat, SplitField, StatusField, ValueField, ValueTransform, WatchOptions,
+};
+use scoretable_store::{
+    CompetitionFile, ConnectionState, IdentifierKind, InboundConnection, NewConnection,
+};
+use tauri::{AppHandle, Manager, State};
+
+use crate::commands::notify_scores_changed;
+use crate::dto::{CommandError, ErrorKind};
+use crate::dto_integrations::{
+    ConflictView, ConnectionView, FileImportView, MappingDraft, MappingPreviewView,
+    NewConnectionRequest, PreviewRowView, RehearsalView, ReviewItemView, SavedMappingView,
+    SourceFieldsView, SourceRequest, SplitDraft,
+};
+use crate::error::CommandResult;
+use crate::state::{AppState, Session};
+
+/// How many preview rows the mapping screen shows.
+const PREVIEW_ROWS: usize = 20;
+
+/// How long one feed request may take before it counts as failed.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest wait between failed polls.
+const BACKOFF_CAP: Duration = Duration::from_secs(60);
+
+/// The operator recorded on amendments and review assignments made here.
+const OPERATOR: &str = "official";
+
+/// The background pollers of this window, by connection name.
+#[derive(Default)]
+pub struct Pollers {
+    running: Mutex<HashMap<String, Arc<AtomicBool>>>,
+}
+
+impl Pollers {
+    fn is_running(&self, name: &str) -> bool {
+        self.running
+            .lock()
+            .map(|running| running.contains_key(name))
+            .unwrap_or(false)
+    }
+}
+
+/// Turns an inbound error into the command error, naming file, row and field.
+pub fn inbound_error(error: InboundError) -> CommandError {
+    match error {
+        InboundError::Store(error) => error.into(),
+        InboundError::Records {
+            ref problems, more, ..
+        } => {
+            let mut message = error.to_string();
+            for problem in problems.iter().take(5) {
+                message.push_str(&format!("\n{problem}"));
+            }
+            if more > 0 {
+                message.push_str(&format!("\n... and {more} more"));
+            }
+            CommandError::new(ErrorKind::InvalidValue, message)
+        }
+        InboundError::Read(_) | InboundError::Mapping(_) => {
+            CommandError::new(ErrorKind::InvalidValue, error.to_string())
+        }
+        InboundError::DamagedMapping { .. }
+        | InboundError::Fetch { .. }
+        | InboundError::Io { .. } => CommandError::new(ErrorKind::Storage, error.to_string()),
+    }
+}
+
+fn parse_format(word: &str) -> CommandResult<Option<RecordFormat>> {
+    let word = word.trim();
+    if word.is_empty() {
+        return Ok(None);
+    }
+    RecordFormat::from_word(word).map(Some).ok_or_else(|| {
+        CommandError::invalid(
+            "format",
+            format!("{word:?}; expected csv, json, xml, xlsx or world_triathlon"),
+        )
+    })
+}
+
+fn optional_field(field: &Option<String>) -> Option<String> {
+    field
+        .as_deref()
+        .map(str::trim)
+        .filter(|field| !field.is_empty())
+        .map(str::to_string)
+}
+
+/// Builds the inbound crate's mapping from the screen's draft, like the
+/// CLI's `mapping set` does from its flags.
+fn mapping_from_draft(draft: &MappingDraft) -> CommandResult<FieldMapping> {
+    let identifier_field = draft.identifier_field.trim();
+    if identifier_field.is_empty() {
+        return Err(CommandError::invalid(
+            "participant field",
+            "choose the source field that identifies the entrant",
+        ));
+    }
+    let kind = IdentifierKind::from_word(draft.identifier_kind.trim()).ok_or_else(|| {
+        CommandError::invalid("identifier kind", format!("{:?}", draft.identifier_kind))
+    })?;
+    let transform = ValueTransform::from_word(draft.value_transform.trim()).ok_or_else(|| {
+        CommandError::invalid(
+            "value transform",
+            format!(
+                "{:?}; expected as_is, seconds or milliseconds",
+                draft.value_transform
+            ),
+        )
+    })?;
+    Ok(FieldMapping {
+        identifier: IdentifierField {
+            field: identifier_field.to_string(),
+            kind,
+        },
+        team: optional_field(&draft.team_field).map(|field| IdentifierField {
+            field,
+            kind: IdentifierKind::TeamName,
+        }),
+        value: optional_field(&draft.value_field).map(|field| ValueField { field, transform }),
+        status: optional_field(&draft.status_field).map(|field| StatusField {
+            field,
+            values: Default::default(),
+        }),
+        tie_break: None,
+        penalty: None,
+        incidents: None,
+        splits: draft
+            .splits
+            .iter()
+            .filter(|split| !split.field.trim().is_empty())
+            .map(|split| SplitField {
+                field: split.field.trim().to_string(),
+                timing_point: split.timing_point.trim().to_string(),
+                transform: ValueTransform::AsIs,
+            })
+            .collect(),
+        record_key: None,
+    })
+}
+
+fn draft_from_mapping(name: &str, workout_id: i64, mapping: &FieldMapping) -> MappingDraft {
+    MappingDraft {
+        name: name.to_string(),
+        workout_id,
+        identifier_field: mapping.identifier.field.clone(),
+        identifier_kind: mapping.identifier.kind.word().to_string(),
+        team_field: mapping.team.as_ref().map(|team| team.field.clone()),
+        value_field: mapping.value.as_ref().map(|value| value.field.clone()),
+        value_transform: match mapping
+            .value
+            .as_ref()
+            .map_or(ValueTransform::AsIs, |value| value.transform)
+        {
+            ValueTransform::AsIs => "as_is",
+            ValueTransform::Seconds => "seconds",
+            ValueTransform::Milliseconds => "milliseconds",
+        }
+        .to_string(),
+        status_field: mapping.status.as_ref().map(|status| status.field.clone()),
+        splits: mapping
+            .splits
+            .iter()
+            .map(|split| SplitDraft {
+                field: split.field.clone(),
+                timing_point: split.timing_point.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn read_source_bytes(path: &Path) -> CommandResult<Vec<u8>> {
+    std::fs::read(path).map_err(|error| {
+        CommandError::new(
+            ErrorKind::Storage,
+            format!("Cannot read {}: {error}", path.display()),
+        )
+    })
+}
+
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// Reads the source a request names: a file, or one fetch of a connection's feed.
+fn read_source(
+    file: &CompetitionFile,
+    source: &SourceRequest,
+) -> CommandResult<scoretable_inbound::SourceDocument> {
+    match source.connection.as_deref().filter(|name| !name.is_empty()) {
+        Some(name) => {
+            let connection = file.connection_by_name(name)?;
+            let mut fetcher = HttpFetcher::new(FETCH_TIMEOUT)
+                .map_err(|error| CommandError::new(ErrorKind::Storage, error.to_string()))?;
+            let payload = scoretable_inbound::Fetcher::fetch(&mut fetcher, &connection.url, None)
+                .map_err(|error| {
+                CommandError::new(
+                    ErrorKind::Storage,
+                    format!("Cannot fetch {}: {error}", connection.url),
+                )
+            })?;
+            read_document(
+                &payload,
+                &connection.name,
+                RecordFormat::from_word(&connection.format),
+            )
+            .map_err(|error| inbound_error(error.into()))
+        }
+        None => {
+            let path = PathBuf::from(source.path.trim());
+            if source.path.trim().is_empty() {
+                return Err(CommandError::invalid(
+                    "source file",
+                    "choose a file or a connection",
+                ));
+            }
+            let bytes = read_source_bytes(&path)?;
+            read_document(&bytes, &file_label(&path), parse_format(&source.format)?)
+                .map_err(|error| inbound_error(error.into()))
+        }
+    }
+}
+
+fn preview_view(shown: &scoretable_inbound::Preview) -> MappingPreviewView {
+    MappingPreviewView {
+        source_name: shown.source_name.clone(),
+        format: shown.format.word().to_string(),
+        field_names: shown.field_names.clone(),
+        missing_fields: shown.missing_fields.clone(),
+        total_records: shown.total_records as i64,
+        ready: shown.ready as i64,
+        waiting: shown.waiting as i64,
+        invalid: shown.invalid as i64,
+        rows: shown
+            .rows
+            .iter()
+            .map(|row| PreviewRowView {
+                index: row.index as i64,
+                state: format!("{:?}", row.state).to_lowercase(),
+                identifier: row.identifier.clone(),
+                team: row.team.clone(),
+                display: row.display.clone(),
+                splits: row
+                    .splits
+                    .iter()
+                    .map(|(point, time)| format!("{point}: {time}"))
+                    .collect(),
+                problems: row
+                    .problems
+                    .iter()
+                    .map(|problem| format!("{}: {}", problem.field, problem.message))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn state_word(state: ConnectionState) -> &'static str {
+    match state {
+        ConnectionState::Idle => "never polled",
+        ConnectionState::Ok => "ok",
+        ConnectionState::BackingOff => "backing off",
+        ConnectionState::Error => "error",
+    }
+}
+
+fn connection_view(connection: &InboundConnection, pollers: &Pollers) -> ConnectionView {
+    let status = &connection.status;
+    ConnectionView {
+        name: connection.name.clone(),
+        url: connection.url.clone(),
+        workout_id: connection.workout_id,
+        mapping_name: connection.mapping_name.clone(),
+        format: connection.format.clone(),
+        interval_ms: connection.interval_ms as i64,
+        enabled: connection.enabled,
+        state: state_word(status.state).to_string(),
+        message: status.message.clone(),
+        consecutive_failures: i64::from(status.consecutive_failures),
+        last_success_at: status.last_success_at.clone(),
+        next_attempt_at: status.next_attempt_at.clone(),
+        polling: pollers.is_running(&connection.name),
+    }
+}
+
+fn workout_for_draft(file: &CompetitionFile, workout_id: i64) -> CommandResult<Workout> {
+    Ok(file.workout(workout_id)?)
+}
+
+/// The fields of a file or feed, before anything is mapped.
+#[tauri::command]
+pub async fn read_source_fields(
+    state: State<'_, AppState>,
+    source: SourceRequest,
+) -> CommandResult<SourceFieldsView> {
+    state
+        .run(move |session| {
+            let document = read_source(session.file()?, &source)?;
+            Ok(SourceFieldsView {
+                source_name: document.source_name.clone(),
+                format: document.format.word().to_string(),
+                field_names: document.field_names.clone(),
+                total_records: document.records.len() as i64,
+            })
+        })
+        .await
+}
+
+/// The first rows of the source as `draft` will import them, with per-row errors.
+#[tauri::command]
+pub async fn preview_mapping(
+    state: State<'_, AppState>,
+    draft: MappingDraft,
+    source: SourceRequest,
+) -> CommandResult<MappingPreviewView> {
+    state
+        .run(move |session| {
+            let file = session.file()?;
+            let workout = workout_for_draft(file, draft.workout_id)?;
+            let mapping = mapping_from_draft(&draft)?;
+            let document = read_source(file, &source)?;
+            Ok(preview_view(&preview(
+                &mapping,
+                &workout,
+                &document,
+                PREVIEW_ROWS,
+            )))
+        })
+        .await
+}
+
+/// Saves `draft` under its name for its workout (connections use it by name).
+#[tauri::command]
+pub async fn save_field_mapping(
+    state: State<'_, AppState>,
+    draft: MappingDraft,
+) -> CommandResult<SavedMappingView> {
+    state
+        .run(move |session| {
+            let name = draft.name.trim().to_string();
+            if name.is_empty() {
+                return Err(CommandError::invalid("mapping name", "it is empty"));
+            }
+            let mapping = mapping_from_draft(&draft)?;
+            let file = session.file_mut()?;
+            save_mapping(file, &name, Some(draft.workout_id), &mapping).map_err(inbound_error)?;
+            let saved = file.mapping_by_name(&name)?.ok_or_else(|| {
+                CommandError::new(ErrorKind::NotFound, format!("Mapping {name} was not saved"))
+            })?;
+            Ok(SavedMappingView {
+                name: name.clone(),
+                workout_id: saved.workout_id,
+                updated_at: saved.updated_at,
+                draft: draft_from_mapping(&name, draft.workout_id, &mapping),
+            })
+        })
+        .await
+}
+
+/// Every saved mapping, as drafts the screen can edit.
+#[tauri::command]
+pub async fn list_field_mappings(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<SavedMappingView>> {
+    state
+        .run(move |session| {
+            let file = session.file()?;
+            let mut views = Vec::new();
+            for saved in file.mappings()? {
+                let (mapping, workout_id) =
+                    load_mapping(file, &saved.name).map_err(inbound_error)?;
+                views.push(SavedMappingView {
+                    draft: draft_from_mapping(&saved.name, workout_id.unwrap_or(0), &mapping),
+                    name: saved.name,
+                    workout_id,
+                    updated_at: saved.updated_at,
+                });
+            }
+            Ok(views)
+        })
+        .await
+}
+
+/// Imports a file through a saved mapping into its workout.
+#[tauri::command]
+pub async fn import_mapped_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    workout_id: i64,
+    mapping_name: String,
+    source: SourceRequest,
+) -> CommandResult<FileImportView> {
+    let view = state
+        .run(move |session| {
+            let path = PathBuf::from(source.path.trim());
+            let format = parse_format(&source.format)?;
+            let file = session.file_mut()?;
+            let report = scoretable_inbound::import_file(
+                file,
+                workout_id,
+                mapping_name.trim(),
+                &path,
+                format,
+            )
+            .map_err(inbound_error)?;
+            let ledger = &report.ledger;
+            Ok(FileImportView {
+                file_name: report.file_name.clone(),
+                format: report.format.word().to_string(),
+                records: report.records as i64,
+                waiting: report.waiting as i64,
+                imported: ledger.imported as i64,
+                already_imported: ledger.unchanged as i64,
+                matched: ledger.matched as i64,
+                new_conflicts: ledger.new_conflicts as i64,
+                unknown: ledger.unknown as i64,
+                ignored: ledger.ignored as i64,
+                provisional_teams: ledger
+                    .team_progress
+                    .iter()
+                    .filter(|team| team.provisional)
+                    .map(|team| format!("{} ({}/{})", team.name, team.members_scored, team.needed))
+                    .collect(),
+            })
+        })
+        .await?;
+    notify_scores_changed(&app);
+    Ok(view)
+}
+
+/// Connections with their health and whether this window polls them.
+#[tauri::command]
+pub async fn list_connections(
+    state: State<'_, AppState>,
+    pollers: State<'_, Arc<Pollers>>,
+) -> CommandResult<Vec<ConnectionView>> {
+    let pollers = Arc::clone(&pollers);
+    state
+        .run(move |session| {
+            Ok(session
+                .file()?
+                .connections()?
+                .iter()
+                .map(|connection| connection_view(connection, &pollers))
+                .collect())
+        })
+        .await
+}
+
+/// Adds a polled connection (the mapping must be saved first).
+#[tauri::command]
+pub async fn add_connection(
+    state: State<'_, AppState>,
+    pollers: State<'_, Arc<Pollers>>,
+    request: NewConnectionRequest,
+) -> CommandResult<ConnectionView> {
+    let pollers = Arc::clone(&pollers);
+    state
+        .run(move |session| {
+            let format = parse_format(&request.format)?.unwrap_or(RecordFormat::Json);
+            if format == RecordFormat::Xlsx {
+                return Err(CommandError::invalid(
+                    "format",
+                    "a polled feed cannot be an Excel workbook; import it as a file",
+                ));
+            }
+            if request.interval_ms < 100 {
+                return Err(CommandError::invalid(
+                    "polling interval",
+                    "it must be at least 100 ms",
+                ));
+            }
+            let file = session.file_mut()?;
+            let connection = file.add_connection(&NewConnection {
+                name: request.name.trim().to_string(),
+                url: request.url.trim().to_string(),
+                workout_id: request.workout_id,
+                mapping_name: request.mapping_name.trim().to_string(),
+                format: format.word().to_string(),
+                interval_ms: request.interval_ms as u64,
+                auth_env: None,
+            })?;
+            Ok(connection_view(&connection, &pollers))
+        })
+        .await
+}
+
+fn open_path(session: &Session) -> CommandResult<PathBuf> {
+    Ok(session.file()?.path().to_path_buf())
+}
+
+/// Starts this window's background poller for a connection.
+#[tauri::command]
+pub async fn start_polling(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    pollers: State<'_, Arc<Pollers>>,
+    name: String,
+) -> CommandResult<()> {
+    let (path, connection_name) = state
+        .run(move |session| {
+            let connection = session.file()?.connection_by_name(name.trim())?;
+            Ok((open_path(session)?, connection.name))
+        })
+        .await?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let mut running = pollers
+            .running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if running.contains_key(&connection_name) {
+            return Ok(());
+        }
+        running.insert(connection_name.clone(), Arc::clone(&stop));
+    }
+    let pollers = Arc::clone(&pollers);
+    std::thread::Builder::new()
+        .name(format!("poll {connection_name}"))
+        .spawn(move || {
+            let result = (|| -> Result<(), String> {
+                let mut file = CompetitionFile::open(&path).map_err(|error| error.to_string())?;
+                let mut fetcher =
+                    HttpFetcher::new(FETCH_TIMEOUT).map_err(|error| error.to_string())?;
+                let stop_when_closed = Arc::clone(&stop);
+                let mut on_poll =
+                    |outcome: &scoretable_inbound::PollOutcome| {
+                        // A poller belongs to the competition that was open
+                        // when it started; closing or switching files stops it.
+                        let still_open = app
+                            .state::<AppState>()
+                            .run_now(|session| {
+                                Ok(session
+                                    .file
+                                    .as_ref()
+                                    .map(|file| file.path() == path.as_path()))
+                            })
+                            .unwrap_or(None)
+                            .unwrap_or(false);
+                        if !still_open {
+                            stop_when_closed.store(true, Ordering::SeqCst);
+                        }
+                        if outcome.summary.as_ref().is_some_and(|summary| {
+                            summary.imported > 0 || summary.new_conflicts > 0
+                        }) {
+                            notify_scores_changed(&app);
+                        }
+                    };
+                scoretable_inbound::watch(
+                    &mut file,
+                    &connection_name,
+                    &mut fetcher,
+                    WatchOptions {
+                        max_polls: None,
+                        stop,
+                        backoff_cap: BACKOFF_CAP,
+                        on_poll: &mut on_poll,
+                        recording: None,
+                    },
+                )
+                .map(|_| ())
+                .map_err(|error| error.to_string())
+            })();
+            if let Err(message) = result {
+                eprintln!("scoretable: polling {connection_name} stopped: {message}");
+            }
+            if let Ok(mut running) = pollers.running.lock() {
+                running.remove(&connection_name);
+            }
+        })
+        .map_err(|error| CommandError::new(ErrorKind::Storage, error.to_string()))?;
+    Ok(())
+}
+
+/// Stops this window's background poller for a connection.
+#[tauri::command]
+pub async fn stop_polling(pollers: State<'_, Arc<Pollers>>, name: String) -> CommandResult<()> {
+    let running = pollers
+        .running
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(stop) = running.get(name.trim()) {
+        stop.store(true, Ordering::SeqCst);
+    }
+    Ok(())
+}
+
+/// Replays a recorded feed through the connection's mapping into a scratch copy.
+#[tauri::command]
+pub async fn rehearse_connection(
+    state: State<'_, AppState>,
+    connection: String,
+    recording_path: String,
+) -> CommandResult<RehearsalView> {
+    state
+        .run(move |session| {
+            let recording = read_source_bytes(Path::new(recording_path.trim()))?;
+            let file = session.file_mut()?;
+            let connection = file.connection_by_name(connection.trim())?;
+            let (mapping, _) =
+                load_mapping(file, &connection.mapping_name).map_err(inbound_error)?;
+            let report = scoretable_inbound::rehearse(
+                file,
+                &connection.name,
+                connection.workout_id,
+                &mapping,
+                RecordFormat::from_word(&connection.format),
+                &recording,
+            )
+            .map_err(inbound_error)?;
+            Ok(RehearsalView {
+                payloads: report.payloads as i64,
+                failed_payloads: report.failed_payloads as i64,
+                imported: report.imported as i64,
+                skipped: report.skipped as i64,
+                new_conflicts: report.new_conflicts as i64,
+                unknown: report.unknown as i64,
+                invalid: report.invalid as i64,
+                steps: report
+                    .steps
+                    .iter()
+                    .map(|step| match (&step.summary, &step.error) {
+                        (Some(summary), _) => format!(
+                            "Payload {}: {} records, {} imported, {} conflicts, {} unknown, {} invalid",
+                            step.payload,
+                            summary.records,
+                            summary.imported,
+                            summary.new_conflicts,
+                            summary.unknown,
+                            summary.invalid
+                        ),
+                        (None, error) => format!(
+                            "Payload {}: unusable: {}",
+                            step.payload,
+                            error.as_deref().unwrap_or("")
+                        ),
+                    })
+                    .collect(),
+            })
+        })
+        .await
+}
+
+/// Open conflicts: source values that differ from what was imported.
+#[tauri::command]
+pub async fn list_conflicts(state: State<'_, AppState>) -> CommandResult<Vec<ConflictView>> {
+    state
+        .run(move |session| {
+            Ok(session
+                .file()?
+                .inbound_conflicts(true)?
+                .into_iter()
+                .map(|conflict| ConflictView {
+                    id: conflict.id,
+                    source_name: conflict.source_name,
+                    workout_id: conflict.workout_id,
+                    entrant: conflict.entrant_label,
+                    imported: conflict.ledger_value.text,
+                    incoming: conflict.incoming_value.text,
+                    times_seen: conflict.times_seen as i64,
+                    detected_at: conflict.detected_at,
+                })
+                .collect())
+        })
+        .await
+}
+
+/// Accepts a conflict as an amendment (with a reason) or dismisses it.
+#[tauri::command]
+pub async fn resolve_conflict(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    accept: bool,
+    reason: String,
+) -> CommandResult<()> {
+    state
+        .run(move |session| {
+            let file = session.file_mut()?;
+            if accept {
+                if reason.trim().is_empty() {
+                    return Err(CommandError::invalid(
+                        "reason",
+                        "accepting a conflict amends the score, so give a reason",
+                    ));
+                }
+                file.accept_conflict(id, OPERATOR, reason.trim(), None)?;
+            } else {
+                file.dismiss_conflict(id, OPERATOR, reason.trim())?;
+            }
+            Ok(())
+        })
+        .await?;
+    notify_scores_changed(&app);
+    Ok(())
+}
+
+/// Open review items: records whose participant is unknown.
+#[tauri::command]
+pub async fn list_review_items(state: State<'_, AppState>) -> CommandResult<Vec<ReviewItemView>> {
+    state
+        .run(move |session| {
+            Ok(session
+                .file()?
+                .review_items(true)?
+                .into_iter()
+                .map(|item| ReviewItemView {
+                    id: item.id,
+                    source_name: item.source_name,
+                    workout_id: item.workout_id,
+                    identifier: format!(
+                        "{} {}",
+                        item.identifier.kind.word(),
+                        item.identifier.value
+                    ),
+                    value: item.record.value.text,
+                    reason: item.reason,
+                    times_seen: item.times_seen as i64,
+                })
+                .collect())
+        })
+        .await
+}
+
+/// Assigns an unknown record to the entrant with `bib`, importing it.
+#[tauri::command]
+pub async fn assign_review_item(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: i64,
+    bib: String,
+) -> CommandResult<()> {
+    state
+        .run(move |session| {
+            let file = session.file_mut()?;
+            let item = file.review_item(id)?;
+            let entrant = file.entrant_by_bib(item.workout_id, bib.trim())?;
+            file.assign_review(id, entrant, OPERATOR)?;
+            Ok(())
+        })
+        .await?;
+    notify_scores_changed(&app);
+    Ok(())
+}
+
+/// Ignores an unknown record from now on.
+#[tauri::command]
+pub async fn dismiss_review_item(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
+    state
+        .run(move |session| {
+            session.file_mut()?.dismiss_review(id, OPERATOR)?;
+            Ok(())
+        })
+        .await
+}

@@ -1,0 +1,273 @@
+//! Outbound sync: per-target status, "sync now", the preview of what would
+//! change on a platform, adding a target with its secret, and the background
+//! sync worker. Every call mirrors the CLI's `sync_cmd` over
+//! `scoretable_sync`; no network code lives here.
+//!
+//! The background worker is one thread for the app's lifetime. Every few
+//! seconds it looks at which competition is open, opens its own handle on
+//! that file and drains every target once without sleeping through backoff
+//! (`wait_for_backoff: false`). A target whose platform is unreachable keeps
+//! its rows queued and its backoff deadline stored; the next round after the
+//! deadline tries again, so the outbox drains by itself once connectivity
+//! returns.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use scoretable_store::{CompetitionFile, NewSyncTarget, SyncPlatform, TargetWorkout};
+use scoretable_sync::{DrainOptions, SecretStore, SyncError, TargetStatus};
+use serde_json::{json, Value};
+use tauri::{AppHandle, Manager, State};
+
+use crate::dto::{CommandError, ErrorKind};
+use crate::dto_integrations::{
+    AddedTargetView, DrainView, NewSyncTargetRequest, RejectionView, SyncChangeView,
+    SyncPreviewView, SyncTargetView,
+};
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// How often the background worker looks at the outbox.
+const WORKER_ROUND: Duration = Duration::from_secs(3);
+
+/// How long one drain may run before it yields (rows stay queued).
+const DRAIN_BUDGET: Duration = Duration::from_secs(20);
+
+/// How many changes the preview lists.
+const PREVIEW_LIMIT: usize = 50;
+
+fn sync_error(error: SyncError) -> CommandError {
+    match error {
+        SyncError::Store(error) => error.into(),
+        SyncError::Config { .. } | SyncError::MissingSecret { .. } => {
+            CommandError::new(ErrorKind::InvalidValue, error.to_string())
+        }
+        other => CommandError::new(ErrorKind::Storage, other.to_string()),
+    }
+}
+
+fn target_view(status: TargetStatus) -> SyncTargetView {
+    SyncTargetView {
+        name: status.name,
+        platform: status.platform.code().to_string(),
+        endpoint: status.endpoint,
+        enabled: status.enabled,
+        queued: status.queued as i64,
+        in_flight: status.in_flight as i64,
+        acknowledged: status.acked as i64,
+        rejected: status.rejected as i64,
+        last_success_at: status.last_success_at,
+        last_error: status.last_error,
+        last_error_at: status.last_error_at,
+        next_attempt_at: status.next_attempt_at,
+        consecutive_failures: i64::from(status.consecutive_failures),
+        rejections: status
+            .recent_rejections
+            .into_iter()
+            .map(|item| RejectionView {
+                entity: item.entity,
+                message: item.last_error.unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
+
+fn drain_options(wait_for_backoff: bool) -> DrainOptions {
+    DrainOptions {
+        wait_for_backoff,
+        deadline: Some(Instant::now() + DRAIN_BUDGET),
+        request_timeout: Duration::from_secs(10),
+        ..DrainOptions::default()
+    }
+}
+
+fn drain_view(report: scoretable_sync::DrainReport) -> DrainView {
+    DrainView {
+        target: report.target,
+        acknowledged: report.acked as i64,
+        rejected: report.rejected as i64,
+        retried: report.retried as i64,
+        drained: report.drained,
+        last_error: report.last_error,
+    }
+}
+
+/// Per target: queued, in flight, acknowledged, rejected, last success and errors.
+#[tauri::command]
+pub async fn sync_targets_status(state: State<'_, AppState>) -> CommandResult<Vec<SyncTargetView>> {
+    state
+        .run(move |session| {
+            Ok(scoretable_sync::sync_status(session.file()?)
+                .map_err(sync_error)?
+                .into_iter()
+                .map(target_view)
+                .collect())
+        })
+        .await
+}
+
+/// The path of the open competition, for work on a separate handle.
+async fn open_competition_path(state: &AppState) -> CommandResult<PathBuf> {
+    state
+        .run(|session| Ok(session.file()?.path().to_path_buf()))
+        .await
+}
+
+/// Drains one target now, on a separate handle so the window stays usable
+/// while requests are in flight.
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>, target: String) -> CommandResult<DrainView> {
+    let path = open_competition_path(&state).await?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut file = CompetitionFile::open(&path)?;
+        let report = scoretable_sync::drain_target(
+            &mut file,
+            target.trim(),
+            &SecretStore::default(),
+            &drain_options(false),
+        )
+        .map_err(sync_error)?;
+        Ok(drain_view(report))
+    })
+    .await?
+}
+
+/// What the next sync would change on the target's platform; sends nothing.
+#[tauri::command]
+pub async fn preview_sync(
+    state: State<'_, AppState>,
+    target: String,
+) -> CommandResult<SyncPreviewView> {
+    state
+        .run(move |session| {
+            let preview =
+                scoretable_sync::preview_target(session.file()?, target.trim(), PREVIEW_LIMIT)
+                    .map_err(sync_error)?;
+            Ok(SyncPreviewView {
+                target: target.trim().to_string(),
+                changes: preview
+                    .changes
+                    .into_iter()
+                    .map(|change| SyncChangeView {
+                        entity: change.entity,
+                        action: change.action,
+                        before: change.before.as_ref().map(Value::to_string),
+                        after: change.after.as_ref().map(Value::to_string),
+                        note: change.note,
+                    })
+                    .collect(),
+                requests: preview
+                    .requests
+                    .iter()
+                    .map(|request| format!("{} {}", request.method, request.url))
+                    .collect(),
+            })
+        })
+        .await
+}
+
+/// Adds a target; its secret goes to the OS keyring (or the documented
+/// fallback) through the sync crate and is never sent back to the window.
+#[tauri::command]
+pub async fn add_sync_target(
+    state: State<'_, AppState>,
+    request: NewSyncTargetRequest,
+) -> CommandResult<AddedTargetView> {
+    state
+        .run(move |session| {
+            let platform = SyncPlatform::from_code(request.platform.trim()).ok_or_else(|| {
+                CommandError::invalid(
+                    "platform",
+                    format!(
+                        "{:?}; expected runsignup, runsignup_virtual, opentrack or world_triathlon",
+                        request.platform
+                    ),
+                )
+            })?;
+            let mut config = json!({});
+            if !request.race_id.trim().is_empty() {
+                config["race_id"] = Value::String(request.race_id.trim().to_string());
+            }
+            let file = session.file_mut()?;
+            let target = file.add_sync_target(&NewSyncTarget {
+                name: request.name.trim().to_string(),
+                platform,
+                endpoint: request.endpoint.trim().to_string(),
+                config,
+                workouts: request
+                    .workouts
+                    .iter()
+                    .map(|workout| TargetWorkout {
+                        workout_id: workout.workout_id,
+                        remote_id: workout.remote_id.trim().to_string(),
+                    })
+                    .collect(),
+            })?;
+            let secret_backend = if request.secret.is_empty() {
+                String::new()
+            } else {
+                SecretStore::default()
+                    .set(&target.secret_ref, &request.secret)
+                    .map_err(sync_error)?
+                    .to_string()
+            };
+            let status = scoretable_sync::sync_status(file)
+                .map_err(sync_error)?
+                .into_iter()
+                .find(|status| status.name == target.name)
+                .ok_or_else(|| {
+                    CommandError::new(ErrorKind::NotFound, "The new target was not stored")
+                })?;
+            Ok(AddedTargetView {
+                target: target_view(status),
+                secret_backend,
+            })
+        })
+        .await
+}
+
+/// Starts the background sync worker (once, at startup).
+pub fn start_sync_worker(app: &AppHandle) {
+    let app = app.clone();
+    let spawned = std::thread::Builder::new()
+        .name("sync worker".into())
+        .spawn(move || {
+            let secrets = SecretStore::default();
+            let mut handle: Option<(PathBuf, CompetitionFile)> = None;
+            loop {
+                std::thread::sleep(WORKER_ROUND);
+                let state = app.state::<AppState>();
+                let open = state
+                    .run_now(|session| {
+                        Ok(session.file.as_ref().map(|file| file.path().to_path_buf()))
+                    })
+                    .unwrap_or(None);
+                let Some(path) = open else {
+                    handle = None;
+                    continue;
+                };
+                if handle.as_ref().map(|(open, _)| open) != Some(&path) {
+                    handle = CompetitionFile::open(&path).ok().map(|file| (path, file));
+                }
+                let Some((_, file)) = handle.as_mut() else {
+                    continue;
+                };
+                let queued = scoretable_sync::sync_status(file)
+                    .map(|statuses| {
+                        statuses
+                            .iter()
+                            .any(|status| status.enabled && status.queued + status.in_flight > 0)
+                    })
+                    .unwrap_or(false);
+                if !queued {
+                    continue;
+                }
+                // Errors (a missing secret, an unreachable platform) are
+                // stored per target and shown on the sync screen.
+                let _ = scoretable_sync::drain_all(file, &secrets, &drain_options(false));
+            }
+        });
+    if let Err(error) = spawned {
+        eprintln!("scoretable: could not start the sync worker: {error}");
+    }
+}

@@ -1,0 +1,375 @@
+//! The view types of the integration screens: field mapping and polling
+//! (inbound), sync status (outbound) and the export dialog.
+//!
+//! Like [`crate::dto`], these are plain data shaped for the screens. The test
+//! `integration_bindings_are_current` below writes them to
+//! `ui/src/api/bindingsIntegrations.ts` and fails when that file is stale.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// One split of a mapping: a source field and the timing point it times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SplitDraft {
+    pub field: String,
+    /// The timing point's name (or order) in the workout.
+    pub timing_point: String,
+}
+
+/// A field mapping as the mapping screen edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MappingDraft {
+    /// The saved mapping's name (connections refer to it).
+    pub name: String,
+    pub workout_id: i64,
+    /// The source field identifying the entrant.
+    pub identifier_field: String,
+    /// What the identifier holds: bib, chip, feed_participant_id, ...
+    pub identifier_kind: String,
+    /// The teammate id: the field naming a member's team (one chip per member).
+    pub team_field: Option<String>,
+    /// The result field.
+    pub value_field: Option<String>,
+    /// as_is, seconds or milliseconds.
+    pub value_transform: String,
+    pub status_field: Option<String>,
+    pub splits: Vec<SplitDraft>,
+}
+
+/// A saved mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SavedMappingView {
+    pub name: String,
+    pub workout_id: Option<i64>,
+    pub updated_at: String,
+    pub draft: MappingDraft,
+}
+
+/// What a source offers before anything is mapped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SourceFieldsView {
+    pub source_name: String,
+    pub format: String,
+    pub field_names: Vec<String>,
+    pub total_records: i64,
+}
+
+/// One row of the preview, as it will be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PreviewRowView {
+    /// The 1-based row or record number in the source.
+    pub index: i64,
+    /// ready, waiting or invalid.
+    pub state: String,
+    pub identifier: String,
+    pub team: Option<String>,
+    /// The result as the leaderboard will show it.
+    pub display: String,
+    /// `Point: time` pairs.
+    pub splits: Vec<String>,
+    /// `field: message`, one per problem.
+    pub problems: Vec<String>,
+}
+
+/// The first rows of a source mapped through a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MappingPreviewView {
+    pub source_name: String,
+    pub format: String,
+    pub field_names: Vec<String>,
+    /// Fields the mapping names that the source lacks.
+    pub missing_fields: Vec<String>,
+    pub total_records: i64,
+    pub ready: i64,
+    pub waiting: i64,
+    pub invalid: i64,
+    pub rows: Vec<PreviewRowView>,
+}
+
+/// Where a preview reads from: a file path, or a connection's live feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SourceRequest {
+    /// A CSV, JSON, XML or xlsx file; empty when `connection` is set.
+    pub path: String,
+    /// A connection whose feed to fetch once.
+    pub connection: Option<String>,
+    /// csv, json, xml, xlsx or world_triathlon; empty to detect.
+    pub format: String,
+}
+
+/// What a mapped file import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FileImportView {
+    pub file_name: String,
+    pub format: String,
+    pub records: i64,
+    pub waiting: i64,
+    pub imported: i64,
+    pub already_imported: i64,
+    pub matched: i64,
+    pub new_conflicts: i64,
+    pub unknown: i64,
+    pub ignored: i64,
+    pub provisional_teams: Vec<String>,
+}
+
+/// A polled timing-system connection and its health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConnectionView {
+    pub name: String,
+    pub url: String,
+    pub workout_id: i64,
+    pub mapping_name: String,
+    pub format: String,
+    pub interval_ms: i64,
+    pub enabled: bool,
+    /// never polled, ok, backing off or error.
+    pub state: String,
+    pub message: Option<String>,
+    pub consecutive_failures: i64,
+    pub last_success_at: Option<String>,
+    pub next_attempt_at: Option<String>,
+    /// Whether this window's background poller is running for it.
+    pub polling: bool,
+}
+
+/// A connection to add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewConnectionRequest {
+    pub name: String,
+    pub url: String,
+    pub workout_id: i64,
+    pub mapping_name: String,
+    /// json, world_triathlon, csv or xml.
+    pub format: String,
+    pub interval_ms: i64,
+}
+
+/// What replaying a recorded feed into a scratch copy would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RehearsalView {
+    pub payloads: i64,
+    pub failed_payloads: i64,
+    pub imported: i64,
+    pub skipped: i64,
+    pub new_conflicts: i64,
+    pub unknown: i64,
+    pub invalid: i64,
+    /// One line per payload.
+    pub steps: Vec<String>,
+}
+
+/// A source value that differs from what was imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ConflictView {
+    pub id: i64,
+    pub source_name: String,
+    pub workout_id: i64,
+    pub entrant: String,
+    pub imported: String,
+    pub incoming: String,
+    pub times_seen: i64,
+    pub detected_at: String,
+}
+
+/// A record whose participant is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReviewItemView {
+    pub id: i64,
+    pub source_name: String,
+    pub workout_id: i64,
+    /// `kind value`, e.g. `chip 0042`.
+    pub identifier: String,
+    pub value: String,
+    pub reason: String,
+    pub times_seen: i64,
+}
+
+/// One rejection: the platform refused the row (4xx); retrying will not help.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RejectionView {
+    pub entity: String,
+    pub message: String,
+}
+
+/// A sync target's outbox and health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncTargetView {
+    pub name: String,
+    pub platform: String,
+    pub endpoint: String,
+    pub enabled: bool,
+    pub queued: i64,
+    pub in_flight: i64,
+    pub acknowledged: i64,
+    pub rejected: i64,
+    pub last_success_at: Option<String>,
+    /// The last retryable failure (network, 5xx, 429), if the last attempt failed.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+    pub next_attempt_at: Option<String>,
+    pub consecutive_failures: i64,
+    pub rejections: Vec<RejectionView>,
+}
+
+/// A workout a target receives, with the platform's id for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TargetWorkoutRequest {
+    pub workout_id: i64,
+    pub remote_id: String,
+}
+
+/// A target to add; its secret goes to the OS keyring and is never shown again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NewSyncTargetRequest {
+    pub name: String,
+    /// runsignup, runsignup_virtual, opentrack or world_triathlon.
+    pub platform: String,
+    pub endpoint: String,
+    /// RunSignup race id (empty for other platforms).
+    pub race_id: String,
+    pub workouts: Vec<TargetWorkoutRequest>,
+    /// Empty to store no secret yet.
+    pub secret: String,
+}
+
+/// Where a target's secret was stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AddedTargetView {
+    pub target: SyncTargetView,
+    /// The OS keyring or the documented fallback; empty when no secret was given.
+    pub secret_backend: String,
+}
+
+/// One entity's change on the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncChangeView {
+    pub entity: String,
+    /// create, update, unchanged, cannot_send or nothing_to_send.
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub note: Option<String>,
+}
+
+/// What the next sync would change on a platform; nothing is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncPreviewView {
+    pub target: String,
+    pub changes: Vec<SyncChangeView>,
+    /// `METHOD url`, one per request (credentials masked by the sync crate).
+    pub requests: Vec<String>,
+}
+
+/// What one drain did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DrainView {
+    pub target: String,
+    pub acknowledged: i64,
+    pub rejected: i64,
+    pub retried: i64,
+    pub drained: bool,
+    pub last_error: Option<String>,
+}
+
+/// An export to write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportRequest {
+    /// workout_csv, overall_csv, json, runsignup, pdf, awards, all, seal or verify.
+    pub kind: String,
+    /// The file (or directory for `all`, archive for `verify`); empty to ask with a native dialog.
+    pub path: String,
+    pub workout_id: Option<i64>,
+    pub division_id: Option<i64>,
+    /// csv, json or xml (RunSignup); pdf or csv (awards).
+    pub format: String,
+    /// Write LAP and NC as DNF and WD as DNS in RunSignup files.
+    pub map_statuses: bool,
+    /// Awards from this workout instead of the overall standings.
+    pub award_workout_id: Option<i64>,
+    pub awards_per_division: i64,
+    pub overall_awards: i64,
+    pub overall_winners_also_take_division_awards: bool,
+}
+
+/// One file an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WrittenFileView {
+    pub path: String,
+    pub bytes: i64,
+    pub sha256: String,
+    pub contents: String,
+}
+
+/// What an export wrote, or what a verification found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportOutcome {
+    /// A sentence for the scorekeeper.
+    pub summary: String,
+    pub files: Vec<WrittenFileView>,
+    /// Exports left out, with the reason.
+    pub skipped: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed bindings, relative to the root package.
+    const BINDINGS_PATH: &str = "ui/src/api/bindingsIntegrations.ts";
+
+    fn declaration<T: TS>() -> String {
+        format!("export {}\n", T::decl())
+    }
+
+    fn generate() -> String {
+        let declarations = [
+            declaration::<SplitDraft>(),
+            declaration::<MappingDraft>(),
+            declaration::<SavedMappingView>(),
+            declaration::<SourceFieldsView>(),
+            declaration::<PreviewRowView>(),
+            declaration::<MappingPreviewView>(),
+            declaration::<SourceRequest>(),
+            declaration::<FileImportView>(),
+            declaration::<ConnectionView>(),
+            declaration::<NewConnectionRequest>(),
+            declaration::<RehearsalView>(),
+            declaration::<ConflictView>(),
+            declaration::<ReviewItemView>(),
+            declaration::<RejectionView>(),
+            declaration::<SyncTargetView>(),
+            declaration::<TargetWorkoutRequest>(),
+            declaration::<NewSyncTargetRequest>(),
+            declaration::<AddedTargetView>(),
+            declaration::<SyncChangeView>(),
+            declaration::<SyncPreviewView>(),
+            declaration::<DrainView>(),
+            declaration::<ExportRequest>(),
+            declaration::<WrittenFileView>(),
+            declaration::<ExportOutcome>(),
+        ];
+        let mut text = String::from(
+            "// Generated from src-tauri/dto_integrations.rs by ts-rs; do not edit by hand.\n\
+             // Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app integration_bindings\n\n",
+        );
+        text.push_str(&declarations.join("\n"));
+        text
+    }
+
+    #[test]
+    fn integration_bindings_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
+        let generated = generate();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).expect("could not write the bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale; regenerate it with UPDATE_BINDINGS=1 cargo test --bin scoretable-app integration_bindings",
+            path.display()
+        );
+    }
+}
