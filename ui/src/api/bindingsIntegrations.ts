@@ -1,50 +1,190 @@
 // Generated from src-tauri/dto_integrations.rs by ts-rs; do not edit by hand.
 // Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app integration_bindings
 
-export type SplitDraft = { field: string, timing_point: string, };
+export type SplitDraft = { field: string, 
+/**
+ * The timing point's name (or order) in the workout.
+ */
+timing_point: string, };
 
-export type MappingDraft = { name: string, workout_id: number, identifier_field: string, identifier_kind: string, team_field: string | null, value_field: string | null, value_transform: string, status_field: string | null, splits: Array<SplitDraft>, };
+export type MappingDraft = { 
+/**
+ * The saved mapping's name (connections refer to it).
+ */
+name: string, workout_id: bigint, 
+/**
+ * The source field identifying the entrant.
+ */
+identifier_field: string, 
+/**
+ * What the identifier holds: bib, chip, feed_participant_id, ...
+ */
+identifier_kind: string, 
+/**
+ * The teammate id: the field naming a member's team (one chip per member).
+ */
+team_field: string | null, 
+/**
+ * The result field.
+ */
+value_field: string | null, 
+/**
+ * as_is, seconds or milliseconds.
+ */
+value_transform: string, status_field: string | null, splits: Array<SplitDraft>, };
 
-export type SavedMappingView = { name: string, workout_id: number | null, updated_at: string, draft: MappingDraft, };
+export type SavedMappingView = { name: string, workout_id: bigint | null, updated_at: string, draft: MappingDraft, };
 
-export type SourceFieldsView = { source_name: string, format: string, field_names: Array<string>, total_records: number, };
+export type SourceFieldsView = { source_name: string, format: string, field_names: Array<string>, total_records: bigint, };
 
-export type PreviewRowView = { index: number, state: string, identifier: string, team: string | null, display: string, splits: Array<string>, problems: Array<string>, };
+export type PreviewRowView = { 
+/**
+ * The 1-based row or record number in the source.
+ */
+index: bigint, 
+/**
+ * ready, waiting or invalid.
+ */
+state: string, identifier: string, team: string | null, 
+/**
+ * The result as the leaderboard will show it.
+ */
+display: string, 
+/**
+ * `Point: time` pairs.
+ */
+splits: Array<string>, 
+/**
+ * `field: message`, one per problem.
+ */
+problems: Array<string>, };
 
-export type MappingPreviewView = { source_name: string, format: string, field_names: Array<string>, missing_fields: Array<string>, total_records: number, ready: number, waiting: number, invalid: number, rows: Array<PreviewRowView>, };
+export type MappingPreviewView = { source_name: string, format: string, field_names: Array<string>, 
+/**
+ * Fields the mapping names that the source lacks.
+ */
+missing_fields: Array<string>, total_records: bigint, ready: bigint, waiting: bigint, invalid: bigint, rows: Array<PreviewRowView>, };
 
-export type SourceRequest = { path: string, connection: string | null, format: string, };
+export type SourceRequest = { 
+/**
+ * A CSV, JSON, XML or xlsx file; empty when `connection` is set.
+ */
+path: string, 
+/**
+ * A connection whose feed to fetch once.
+ */
+connection: string | null, 
+/**
+ * csv, json, xml, xlsx or world_triathlon; empty to detect.
+ */
+format: string, };
 
-export type FileImportView = { file_name: string, format: string, records: number, waiting: number, imported: number, already_imported: number, matched: number, new_conflicts: number, unknown: number, ignored: number, provisional_teams: Array<string>, };
+export type FileImportView = { file_name: string, format: string, records: bigint, waiting: bigint, imported: bigint, already_imported: bigint, matched: bigint, new_conflicts: bigint, unknown: bigint, ignored: bigint, provisional_teams: Array<string>, };
 
-export type ConnectionView = { name: string, url: string, workout_id: number, mapping_name: string, format: string, interval_ms: number, enabled: boolean, state: string, message: string | null, consecutive_failures: number, last_success_at: string | null, next_attempt_at: string | null, polling: boolean, };
+export type ConnectionView = { name: string, url: string, workout_id: bigint, mapping_name: string, format: string, interval_ms: bigint, enabled: boolean, 
+/**
+ * never polled, ok, backing off or error.
+ */
+state: string, message: string | null, consecutive_failures: bigint, last_success_at: string | null, next_attempt_at: string | null, 
+/**
+ * Whether this window's background poller is running for it.
+ */
+polling: boolean, };
 
-export type NewConnectionRequest = { name: string, url: string, workout_id: number, mapping_name: string, format: string, interval_ms: number, };
+export type NewConnectionRequest = { name: string, url: string, workout_id: bigint, mapping_name: string, 
+/**
+ * json, world_triathlon, csv or xml.
+ */
+format: string, interval_ms: bigint, };
 
-export type RehearsalView = { payloads: number, failed_payloads: number, imported: number, skipped: number, new_conflicts: number, unknown: number, invalid: number, steps: Array<string>, };
+export type RehearsalView = { payloads: bigint, failed_payloads: bigint, imported: bigint, skipped: bigint, new_conflicts: bigint, unknown: bigint, invalid: bigint, 
+/**
+ * One line per payload.
+ */
+steps: Array<string>, };
 
-export type ConflictView = { id: number, source_name: string, workout_id: number, entrant: string, imported: string, incoming: string, times_seen: number, detected_at: string, };
+export type ConflictView = { id: bigint, source_name: string, workout_id: bigint, entrant: string, imported: string, incoming: string, times_seen: bigint, detected_at: string, };
 
-export type ReviewItemView = { id: number, source_name: string, workout_id: number, identifier: string, value: string, reason: string, times_seen: number, };
+export type ReviewItemView = { id: bigint, source_name: string, workout_id: bigint, 
+/**
+ * `kind value`, e.g. `chip 0042`.
+ */
+identifier: string, value: string, reason: string, times_seen: bigint, };
 
 export type RejectionView = { entity: string, message: string, };
 
-export type SyncTargetView = { name: string, platform: string, endpoint: string, enabled: boolean, queued: number, in_flight: number, acknowledged: number, rejected: number, last_success_at: string | null, last_error: string | null, last_error_at: string | null, next_attempt_at: string | null, consecutive_failures: number, rejections: Array<RejectionView>, };
+export type SyncTargetView = { name: string, platform: string, endpoint: string, enabled: boolean, queued: bigint, in_flight: bigint, acknowledged: bigint, rejected: bigint, last_success_at: string | null, 
+/**
+ * The last retryable failure (network, 5xx, 429), if the last attempt failed.
+ */
+last_error: string | null, last_error_at: string | null, next_attempt_at: string | null, consecutive_failures: bigint, rejections: Array<RejectionView>, };
 
-export type TargetWorkoutRequest = { workout_id: number, remote_id: string, };
+export type TargetWorkoutRequest = { workout_id: bigint, remote_id: string, };
 
-export type NewSyncTargetRequest = { name: string, platform: string, endpoint: string, race_id: string, workouts: Array<TargetWorkoutRequest>, secret: string, };
+export type NewSyncTargetRequest = { name: string, 
+/**
+ * runsignup, runsignup_virtual, opentrack or world_triathlon.
+ */
+platform: string, endpoint: string, 
+/**
+ * RunSignup race id (empty for other platforms).
+ */
+race_id: string, workouts: Array<TargetWorkoutRequest>, 
+/**
+ * Empty to store no secret yet.
+ */
+secret: string, };
 
-export type AddedTargetView = { target: SyncTargetView, secret_backend: string, };
+export type AddedTargetView = { target: SyncTargetView, 
+/**
+ * The OS keyring or the documented fallback; empty when no secret was given.
+ */
+secret_backend: string, };
 
-export type SyncChangeView = { entity: string, action: string, before: string | null, after: string | null, note: string | null, };
+export type SyncChangeView = { entity: string, 
+/**
+ * create, update, unchanged, cannot_send or nothing_to_send.
+ */
+action: string, before: string | null, after: string | null, note: string | null, };
 
-export type SyncPreviewView = { target: string, changes: Array<SyncChangeView>, requests: Array<string>, };
+export type SyncPreviewView = { target: string, changes: Array<SyncChangeView>, 
+/**
+ * `METHOD url`, one per request (credentials masked by the sync crate).
+ */
+requests: Array<string>, };
 
-export type DrainView = { target: string, acknowledged: number, rejected: number, retried: number, drained: boolean, last_error: string | null, };
+export type DrainView = { target: string, acknowledged: bigint, rejected: bigint, retried: bigint, drained: boolean, last_error: string | null, };
 
-export type ExportRequest = { kind: string, path: string, workout_id: number | null, division_id: number | null, format: string, map_statuses: boolean, award_workout_id: number | null, awards_per_division: number, overall_awards: number, overall_winners_also_take_division_awards: boolean, };
+export type ExportRequest = { 
+/**
+ * workout_csv, overall_csv, json, runsignup, pdf, awards, all, seal or verify.
+ */
+kind: string, 
+/**
+ * The file (or directory for `all`, archive for `verify`); empty to ask with a native dialog.
+ */
+path: string, workout_id: bigint | null, division_id: bigint | null, 
+/**
+ * csv, json or xml (RunSignup); pdf or csv (awards).
+ */
+format: string, 
+/**
+ * Write LAP and NC as DNF and WD as DNS in RunSignup files.
+ */
+map_statuses: boolean, 
+/**
+ * Awards from this workout instead of the overall standings.
+ */
+award_workout_id: bigint | null, awards_per_division: bigint, overall_awards: bigint, overall_winners_also_take_division_awards: boolean, };
 
-export type WrittenFileView = { path: string, bytes: number, sha256: string, contents: string, };
+export type WrittenFileView = { path: string, bytes: bigint, sha256: string, contents: string, };
 
-export type ExportOutcome = { summary: string, files: Array<WrittenFileView>, skipped: Array<string>, };
+export type ExportOutcome = { 
+/**
+ * A sentence for the scorekeeper.
+ */
+summary: string, files: Array<WrittenFileView>, 
+/**
+ * Exports left out, with the reason.
+ */
+skipped: Array<string>, };
