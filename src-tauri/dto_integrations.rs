@@ -21,6 +21,7 @@ pub struct SplitDraft {
 pub struct MappingDraft {
     /// The saved mapping's name (connections refer to it).
     pub name: String,
+    #[ts(type = "number")]
     pub workout_id: i64,
     /// The source field identifying the entrant.
     pub identifier_field: String,
@@ -40,6 +41,7 @@ pub struct MappingDraft {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SavedMappingView {
     pub name: String,
+    #[ts(type = "number | null")]
     pub workout_id: Option<i64>,
     pub updated_at: String,
     pub draft: MappingDraft,
@@ -51,6 +53,7 @@ pub struct SourceFieldsView {
     pub source_name: String,
     pub format: String,
     pub field_names: Vec<String>,
+    #[ts(type = "number")]
     pub total_records: i64,
 }
 
@@ -58,6 +61,7 @@ pub struct SourceFieldsView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PreviewRowView {
     /// The 1-based row or record number in the source.
+    #[ts(type = "number")]
     pub index: i64,
     /// ready, waiting or invalid.
     pub state: String,
@@ -79,9 +83,13 @@ pub struct MappingPreviewView {
     pub field_names: Vec<String>,
     /// Fields the mapping names that the source lacks.
     pub missing_fields: Vec<String>,
+    #[ts(type = "number")]
     pub total_records: i64,
+    #[ts(type = "number")]
     pub ready: i64,
+    #[ts(type = "number")]
     pub waiting: i64,
+    #[ts(type = "number")]
     pub invalid: i64,
     pub rows: Vec<PreviewRowView>,
 }
@@ -102,13 +110,21 @@ pub struct SourceRequest {
 pub struct FileImportView {
     pub file_name: String,
     pub format: String,
+    #[ts(type = "number")]
     pub records: i64,
+    #[ts(type = "number")]
     pub waiting: i64,
+    #[ts(type = "number")]
     pub imported: i64,
+    #[ts(type = "number")]
     pub already_imported: i64,
+    #[ts(type = "number")]
     pub matched: i64,
+    #[ts(type = "number")]
     pub new_conflicts: i64,
+    #[ts(type = "number")]
     pub unknown: i64,
+    #[ts(type = "number")]
     pub ignored: i64,
     pub provisional_teams: Vec<String>,
 }
@@ -118,14 +134,17 @@ pub struct FileImportView {
 pub struct ConnectionView {
     pub name: String,
     pub url: String,
+    #[ts(type = "number")]
     pub workout_id: i64,
     pub mapping_name: String,
     pub format: String,
+    #[ts(type = "number")]
     pub interval_ms: i64,
     pub enabled: bool,
     /// never polled, ok, backing off or error.
     pub state: String,
     pub message: Option<String>,
+    #[ts(type = "number")]
     pub consecutive_failures: i64,
     pub last_success_at: Option<String>,
     pub next_attempt_at: Option<String>,
@@ -138,22 +157,31 @@ pub struct ConnectionView {
 pub struct NewConnectionRequest {
     pub name: String,
     pub url: String,
+    #[ts(type = "number")]
     pub workout_id: i64,
     pub mapping_name: String,
     /// json, world_triathlon, csv or xml.
     pub format: String,
+    #[ts(type = "number")]
     pub interval_ms: i64,
 }
 
 /// What replaying a recorded feed into a scratch copy would do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RehearsalView {
+    #[ts(type = "number")]
     pub payloads: i64,
+    #[ts(type = "number")]
     pub failed_payloads: i64,
+    #[ts(type = "number")]
     pub imported: i64,
+    #[ts(type = "number")]
     pub skipped: i64,
+    #[ts(type = "number")]
     pub new_conflicts: i64,
+    #[ts(type = "number")]
     pub unknown: i64,
+    #[ts(type = "number")]
     pub invalid: i64,
     /// One line per payload.
     pub steps: Vec<String>,
@@ -162,12 +190,15 @@ pub struct RehearsalView {
 /// A source value that differs from what was imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ConflictView {
+    #[ts(type = "number")]
     pub id: i64,
     pub source_name: String,
+    #[ts(type = "number")]
     pub workout_id: i64,
     pub entrant: String,
     pub imported: String,
     pub incoming: String,
+    #[ts(type = "number")]
     pub times_seen: i64,
     pub detected_at: String,
 }
@@ -175,13 +206,16 @@ pub struct ConflictView {
 /// A record whose participant is unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReviewItemView {
+    #[ts(type = "number")]
     pub id: i64,
     pub source_name: String,
+    #[ts(type = "number")]
     pub workout_id: i64,
     /// `kind value`, e.g. `chip 0042`.
     pub identifier: String,
     pub value: String,
     pub reason: String,
+    #[ts(type = "number")]
     pub times_seen: i64,
 }
 
@@ -199,15 +233,20 @@ pub struct SyncTargetView {
     pub platform: String,
     pub endpoint: String,
     pub enabled: bool,
+    #[ts(type = "number")]
     pub queued: i64,
+    #[ts(type = "number")]
     pub in_flight: i64,
+    #[ts(type = "number")]
     pub acknowledged: i64,
+    #[ts(type = "number")]
     pub rejected: i64,
     pub last_success_at: Option<String>,
     /// The last retryable failure (network, 5xx, 429), if the last attempt failed.
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
     pub next_attempt_at: Option<String>,
+    #[ts(type = "number")]
     pub consecutive_failures: i64,
     pub rejections: Vec<RejectionView>,
 }
@@ -215,6 +254,7 @@ pub struct SyncTargetView {
 /// A workout a target receives, with the platform's id for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TargetWorkoutRequest {
+    #[ts(type = "number")]
     pub workout_id: i64,
     pub remote_id: String,
 }
@@ -265,8 +305,11 @@ pub struct SyncPreviewView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DrainView {
     pub target: String,
+    #[ts(type = "number")]
     pub acknowledged: i64,
+    #[ts(type = "number")]
     pub rejected: i64,
+    #[ts(type = "number")]
     pub retried: i64,
     pub drained: bool,
     pub last_error: Option<String>,
@@ -279,15 +322,20 @@ pub struct ExportRequest {
     pub kind: String,
     /// The file (or directory for `all`, archive for `verify`); empty to ask with a native dialog.
     pub path: String,
+    #[ts(type = "number | null")]
     pub workout_id: Option<i64>,
+    #[ts(type = "number | null")]
     pub division_id: Option<i64>,
     /// csv, json or xml (RunSignup); pdf or csv (awards).
     pub format: String,
     /// Write LAP and NC as DNF and WD as DNS in RunSignup files.
     pub map_statuses: bool,
     /// Awards from this workout instead of the overall standings.
+    #[ts(type = "number | null")]
     pub award_workout_id: Option<i64>,
+    #[ts(type = "number")]
     pub awards_per_division: i64,
+    #[ts(type = "number")]
     pub overall_awards: i64,
     pub overall_winners_also_take_division_awards: bool,
 }
@@ -296,6 +344,7 @@ pub struct ExportRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct WrittenFileView {
     pub path: String,
+    #[ts(type = "number")]
     pub bytes: i64,
     pub sha256: String,
     pub contents: String,

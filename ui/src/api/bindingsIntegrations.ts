@@ -11,7 +11,7 @@ export type MappingDraft = {
 /**
  * The saved mapping's name (connections refer to it).
  */
-name: string, workout_id: bigint, 
+name: string, workout_id: number, 
 /**
  * The source field identifying the entrant.
  */
@@ -33,15 +33,15 @@ value_field: string | null,
  */
 value_transform: string, status_field: string | null, splits: Array<SplitDraft>, };
 
-export type SavedMappingView = { name: string, workout_id: bigint | null, updated_at: string, draft: MappingDraft, };
+export type SavedMappingView = { name: string, workout_id: number | null, updated_at: string, draft: MappingDraft, };
 
-export type SourceFieldsView = { source_name: string, format: string, field_names: Array<string>, total_records: bigint, };
+export type SourceFieldsView = { source_name: string, format: string, field_names: Array<string>, total_records: number, };
 
 export type PreviewRowView = { 
 /**
  * The 1-based row or record number in the source.
  */
-index: bigint, 
+index: number, 
 /**
  * ready, waiting or invalid.
  */
@@ -63,7 +63,7 @@ export type MappingPreviewView = { source_name: string, format: string, field_na
 /**
  * Fields the mapping names that the source lacks.
  */
-missing_fields: Array<string>, total_records: bigint, ready: bigint, waiting: bigint, invalid: bigint, rows: Array<PreviewRowView>, };
+missing_fields: Array<string>, total_records: number, ready: number, waiting: number, invalid: number, rows: Array<PreviewRowView>, };
 
 export type SourceRequest = { 
 /**
@@ -79,47 +79,47 @@ connection: string | null,
  */
 format: string, };
 
-export type FileImportView = { file_name: string, format: string, records: bigint, waiting: bigint, imported: bigint, already_imported: bigint, matched: bigint, new_conflicts: bigint, unknown: bigint, ignored: bigint, provisional_teams: Array<string>, };
+export type FileImportView = { file_name: string, format: string, records: number, waiting: number, imported: number, already_imported: number, matched: number, new_conflicts: number, unknown: number, ignored: number, provisional_teams: Array<string>, };
 
-export type ConnectionView = { name: string, url: string, workout_id: bigint, mapping_name: string, format: string, interval_ms: bigint, enabled: boolean, 
+export type ConnectionView = { name: string, url: string, workout_id: number, mapping_name: string, format: string, interval_ms: number, enabled: boolean, 
 /**
  * never polled, ok, backing off or error.
  */
-state: string, message: string | null, consecutive_failures: bigint, last_success_at: string | null, next_attempt_at: string | null, 
+state: string, message: string | null, consecutive_failures: number, last_success_at: string | null, next_attempt_at: string | null, 
 /**
  * Whether this window's background poller is running for it.
  */
 polling: boolean, };
 
-export type NewConnectionRequest = { name: string, url: string, workout_id: bigint, mapping_name: string, 
+export type NewConnectionRequest = { name: string, url: string, workout_id: number, mapping_name: string, 
 /**
  * json, world_triathlon, csv or xml.
  */
-format: string, interval_ms: bigint, };
+format: string, interval_ms: number, };
 
-export type RehearsalView = { payloads: bigint, failed_payloads: bigint, imported: bigint, skipped: bigint, new_conflicts: bigint, unknown: bigint, invalid: bigint, 
+export type RehearsalView = { payloads: number, failed_payloads: number, imported: number, skipped: number, new_conflicts: number, unknown: number, invalid: number, 
 /**
  * One line per payload.
  */
 steps: Array<string>, };
 
-export type ConflictView = { id: bigint, source_name: string, workout_id: bigint, entrant: string, imported: string, incoming: string, times_seen: bigint, detected_at: string, };
+export type ConflictView = { id: number, source_name: string, workout_id: number, entrant: string, imported: string, incoming: string, times_seen: number, detected_at: string, };
 
-export type ReviewItemView = { id: bigint, source_name: string, workout_id: bigint, 
+export type ReviewItemView = { id: number, source_name: string, workout_id: number, 
 /**
  * `kind value`, e.g. `chip 0042`.
  */
-identifier: string, value: string, reason: string, times_seen: bigint, };
+identifier: string, value: string, reason: string, times_seen: number, };
 
 export type RejectionView = { entity: string, message: string, };
 
-export type SyncTargetView = { name: string, platform: string, endpoint: string, enabled: boolean, queued: bigint, in_flight: bigint, acknowledged: bigint, rejected: bigint, last_success_at: string | null, 
+export type SyncTargetView = { name: string, platform: string, endpoint: string, enabled: boolean, queued: number, in_flight: number, acknowledged: number, rejected: number, last_success_at: string | null, 
 /**
  * The last retryable failure (network, 5xx, 429), if the last attempt failed.
  */
-last_error: string | null, last_error_at: string | null, next_attempt_at: string | null, consecutive_failures: bigint, rejections: Array<RejectionView>, };
+last_error: string | null, last_error_at: string | null, next_attempt_at: string | null, consecutive_failures: number, rejections: Array<RejectionView>, };
 
-export type TargetWorkoutRequest = { workout_id: bigint, remote_id: string, };
+export type TargetWorkoutRequest = { workout_id: number, remote_id: string, };
 
 export type NewSyncTargetRequest = { name: string, 
 /**
@@ -153,7 +153,7 @@ export type SyncPreviewView = { target: string, changes: Array<SyncChangeView>,
  */
 requests: Array<string>, };
 
-export type DrainView = { target: string, acknowledged: bigint, rejected: bigint, retried: bigint, drained: boolean, last_error: string | null, };
+export type DrainView = { target: string, acknowledged: number, rejected: number, retried: number, drained: boolean, last_error: string | null, };
 
 export type ExportRequest = { 
 /**
@@ -163,7 +163,7 @@ kind: string,
 /**
  * The file (or directory for `all`, archive for `verify`); empty to ask with a native dialog.
  */
-path: string, workout_id: bigint | null, division_id: bigint | null, 
+path: string, workout_id: number | null, division_id: number | null, 
 /**
  * csv, json or xml (RunSignup); pdf or csv (awards).
  */
@@ -175,9 +175,9 @@ map_statuses: boolean,
 /**
  * Awards from this workout instead of the overall standings.
  */
-award_workout_id: bigint | null, awards_per_division: bigint, overall_awards: bigint, overall_winners_also_take_division_awards: boolean, };
+award_workout_id: number | null, awards_per_division: number, overall_awards: number, overall_winners_also_take_division_awards: boolean, };
 
-export type WrittenFileView = { path: string, bytes: bigint, sha256: string, contents: string, };
+export type WrittenFileView = { path: string, bytes: number, sha256: string, contents: string, };
 
 export type ExportOutcome = { 
 /**
