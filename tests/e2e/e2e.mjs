@@ -406,7 +406,7 @@ async function partTwo(environment, bigFile) {
     await goTo(app, "Leaderboard");
     const status = await app.until(
       `const status = document.querySelector('[data-testid="leaderboard-status"]');
-       return status && status.dataset.paintMs ? { rows: Number(status.dataset.rows), paintMs: Number(status.dataset.paintMs) } : null;`,
+       return status && status.dataset.paintMs && Number(status.dataset.rows) > 0 ? { rows: Number(status.dataset.rows), paintMs: Number(status.dataset.paintMs) } : null;`,
       "the big leaderboard to paint",
       180_000,
     );

@@ -12,6 +12,9 @@ import { useWorkouts } from "../lib/useWorkouts";
 import { rankLabel, stateLabel } from "../lib/format";
 import { type GridColumn, VirtualGrid } from "../components/VirtualGrid";
 
+/** One empty list for every render, so the grid does not see "new rows" each time. */
+const noRows: never[] = [];
+
 const workoutColumns: GridColumn<LeaderboardRowView>[] = [
   { key: "rank", header: "Rank", width: "5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
   { key: "bib", header: "Bib", width: "6rem", render: (row) => row.bib },
@@ -71,12 +74,13 @@ export function LeaderboardScreen() {
 
   const refresh = async () => {
     const request = ++latestRequest.current;
-    requestStarted.current = performance.now();
     try {
       if (view === "overall") {
+        requestStarted.current = performance.now();
         const next = await backend.overallLeaderboard(divisionId);
         if (request === latestRequest.current) setOverall(next);
       } else if (workoutId !== null) {
+        requestStarted.current = performance.now();
         const next = await backend.workoutLeaderboard(workoutId, divisionId);
         if (request === latestRequest.current) setBoard(next);
       }
@@ -198,7 +202,7 @@ export function LeaderboardScreen() {
         <VirtualGrid
           label="Overall leaderboard"
           columns={columnsForOverall}
-          rows={overall?.rows ?? []}
+          rows={overall?.rows ?? noRows}
           rowKey={(row) => row.bib}
           rowClass={(row) => (row.tied ? "tied" : "")}
           onPainted={onPainted}
@@ -208,7 +212,7 @@ export function LeaderboardScreen() {
         <VirtualGrid
           label={`Leaderboard for ${board?.workout_name ?? "workout"}`}
           columns={workoutColumns}
-          rows={board?.rows ?? []}
+          rows={board?.rows ?? noRows}
           rowKey={(row) => row.bib}
           rowClass={(row) => [row.status ? "has-status" : "", row.tied ? "tied" : "", row.amended ? "amended" : ""].join(" ")}
           onPainted={onPainted}
