@@ -45,7 +45,9 @@ export function VirtualGrid<Row>({
   useEffect(() => {
     const element = viewport.current;
     if (!element) return;
-    const measure = () => setHeight(element.clientHeight || 600);
+    // Never trust a viewport taller than the window: if a layout ever lets
+    // the viewport grow to its content, the grid still renders one screenful.
+    const measure = () => setHeight(Math.min(element.clientHeight || 600, window.innerHeight || 1080));
     measure();
     if (typeof ResizeObserver === "undefined") return;
     const observer = new ResizeObserver(measure);
