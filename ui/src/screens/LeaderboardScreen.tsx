@@ -67,6 +67,8 @@ export function LeaderboardScreen() {
   const [overall, setOverall] = useState<OverallView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [paintMs, setPaintMs] = useState<number | null>(null);
+  /** Counts painted responses, so a test can wait for the next one. */
+  const [paintCount, setPaintCount] = useState(0);
   const requestStarted = useRef(0);
   const latestRequest = useRef(0);
 
@@ -114,6 +116,7 @@ export function LeaderboardScreen() {
   const onPainted = () => {
     if (requestStarted.current) {
       setPaintMs(Math.round(performance.now() - requestStarted.current));
+      setPaintCount((count) => count + 1);
       requestStarted.current = 0;
     }
   };
@@ -189,7 +192,7 @@ export function LeaderboardScreen() {
             {stateLabel(state)}
           </button>
         )}
-        <span class="muted" role="status" data-testid="leaderboard-status" data-rows={rowCount} data-paint-ms={paintMs ?? ""}>
+        <span class="muted" role="status" data-testid="leaderboard-status" data-rows={rowCount} data-paint-ms={paintMs ?? ""} data-paint-count={paintCount}>
           {rowCount.toLocaleString()} rows{paintMs !== null ? ` · painted in ${paintMs} ms` : ""}
         </span>
       </div>
