@@ -29,6 +29,28 @@ const APP_COMMANDS: &[&str] = &[
     "find_scores",
     "amend_score",
     "score_history",
+    // The integration screens (allowed in capabilities/integrations.json).
+    "read_source_fields",
+    "preview_mapping",
+    "save_field_mapping",
+    "list_field_mappings",
+    "import_mapped_file",
+    "list_connections",
+    "add_connection",
+    "start_polling",
+    "stop_polling",
+    "rehearse_connection",
+    "list_conflicts",
+    "resolve_conflict",
+    "list_review_items",
+    "assign_review_item",
+    "dismiss_review_item",
+    "sync_targets_status",
+    "sync_now",
+    "preview_sync",
+    "add_sync_target",
+    "run_export",
+    "choose_path",
 ];
 
 fn main() {

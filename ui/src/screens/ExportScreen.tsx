@@ -9,6 +9,7 @@ import { useState } from "preact/hooks";
 import { useBackend } from "../app";
 import { type ExportOutcome, type ExportRequest, toBackendError } from "../api/backend";
 import { useAsync } from "../lib/useAsync";
+import "./integrations.css";
 
 const kinds = [
   ["workout_csv", "Results CSV of a workout"],
@@ -119,7 +120,7 @@ export function ExportScreen() {
         <h1 id="export-title">Export</h1>
       </div>
       <form class="panel stack" aria-label="Export" onSubmit={(event) => (event.preventDefault(), void run())}>
-        <div class="inline-form">
+        <div class="inline-form wrap">
           <div class="field">
             <label for="export-kind">What to export</label>
             <select id="export-kind" value={kind} onChange={(event) => changeKind(valueOf(event) as Kind)}>
@@ -202,7 +203,7 @@ export function ExportScreen() {
             </label>
           </fieldset>
         )}
-        <div class="inline-form">
+        <div class="inline-form wrap">
           <div class="field grow">
             <label for="export-path">{pathLabel}</label>
             <input id="export-path" value={path} placeholder={kind === "all" ? "/path/to/folder" : `/path/to/${suggestedName(kind, format) || "archive.zip"}`} onInput={(event) => setPath(valueOf(event))} />

@@ -20,6 +20,7 @@ import {
   toBackendError,
 } from "../api/backend";
 import { useWorkouts } from "../lib/useWorkouts";
+import "./integrations.css";
 
 const identifierKinds = [
   ["bib", "Bib"],
@@ -259,7 +260,7 @@ export function MappingScreen() {
           </select>
         </div>
       </div>
-      <nav class="tabs" aria-label="Mapping sections">
+      <div class="subtabs" role="group" aria-label="Mapping sections">
         {(
           [
             ["mapping", "Mapping and import"],
@@ -267,11 +268,11 @@ export function MappingScreen() {
             ["inbox", `Inbox (${inboxCount})`],
           ] as const
         ).map(([id, label]) => (
-          <button key={id} type="button" class="tab" aria-label={label} aria-current={tab === id ? "page" : undefined} onClick={() => setTab(id)}>
+          <button key={id} type="button" aria-label={label} aria-pressed={tab === id} onClick={() => setTab(id)}>
             {label}
           </button>
         ))}
-      </nav>
+      </div>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -287,7 +288,7 @@ export function MappingScreen() {
         <>
           <div class="panel">
             <h2>Source</h2>
-            <div class="inline-form">
+            <div class="inline-form wrap">
               <div class="field">
                 <label for="mapping-source-kind">Source</label>
                 <select id="mapping-source-kind" value={sourceKind} onChange={(event) => setSourceKind(valueOf(event) as "file" | "connection")}>
@@ -337,7 +338,7 @@ export function MappingScreen() {
           <div class="panel">
             <h2>Map fields</h2>
             {fields.length === 0 && <p class="muted">Read the source first to choose from its fields.</p>}
-            <div class="inline-form">
+            <div class="inline-form wrap">
               <div class="field">
                 <label for="mapping-name">Mapping name</label>
                 <input id="mapping-name" value={draft.name} onInput={(event) => setDraft({ ...draft, name: valueOf(event) })} />
@@ -355,7 +356,7 @@ export function MappingScreen() {
               </div>
               <FieldSelect id="mapping-team" label="Teammate id (team field)" fields={fields} value={draft.team_field} onChange={(value) => setDraft({ ...draft, team_field: value })} />
             </div>
-            <div class="inline-form">
+            <div class="inline-form wrap">
               <FieldSelect id="mapping-value" label="Result field" fields={fields} value={draft.value_field} onChange={(value) => setDraft({ ...draft, value_field: value })} />
               <div class="field">
                 <label for="mapping-transform">Result is</label>
@@ -368,7 +369,7 @@ export function MappingScreen() {
               <FieldSelect id="mapping-status" label="Status field" fields={fields} value={draft.status_field} onChange={(value) => setDraft({ ...draft, status_field: value })} />
             </div>
             {selected && selected.timing_points.length > 0 && (
-              <div class="inline-form" role="group" aria-label="Splits">
+              <div class="inline-form wrap" role="group" aria-label="Splits">
                 {selected.timing_points.map((point) => (
                   <FieldSelect key={point.id} id={`mapping-split-${point.id}`} label={`Split: ${point.name}`} fields={fields} value={splitField(point.name)} onChange={(value) => setSplit(point.name, value)} />
                 ))}
@@ -486,7 +487,7 @@ export function MappingScreen() {
           <form class="panel" aria-label="Add connection" onSubmit={(event) => (event.preventDefault(), void addConnection())}>
             <h2>Add a connection</h2>
             <p class="muted">It imports into the chosen workout through the mapping named above ({draft.name.trim() || "save a mapping first"}).</p>
-            <div class="inline-form">
+            <div class="inline-form wrap">
               <div class="field">
                 <label for="connection-name">Connection name</label>
                 <input id="connection-name" value={newConnection.name} onInput={(event) => setNewConnection({ ...newConnection, name: valueOf(event) })} />
@@ -516,7 +517,7 @@ export function MappingScreen() {
           <form class="panel" aria-label="Rehearse a recorded feed" onSubmit={(event) => (event.preventDefault(), void rehearse())}>
             <h2>Rehearsal</h2>
             <p class="muted">Replays a recorded feed through the connection's mapping into a scratch copy. Real results are not touched.</p>
-            <div class="inline-form">
+            <div class="inline-form wrap">
               <div class="field">
                 <label for="rehearse-connection">Rehearse connection</label>
                 <select id="rehearse-connection" value={recording.connection} onChange={(event) => setRecording({ ...recording, connection: valueOf(event) })}>

@@ -9,6 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 import { useBackend } from "../app";
 import { type SyncPreviewView, type SyncTargetView, toBackendError } from "../api/backend";
 import { useAsync } from "../lib/useAsync";
+import "./integrations.css";
 
 const platforms = [
   ["runsignup", "RunSignup (full results)"],
@@ -23,13 +24,13 @@ function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () =
   const { target } = props;
   return (
     <article class="panel" aria-label={`Target ${target.name}`}>
-      <div class="toolbar">
+      <div class="target-head">
         <h2>{target.name}</h2>
         <span class="badge">{target.platform}</span>
         {!target.enabled && <span class="badge">paused</span>}
         <span class="muted">{target.endpoint}</span>
       </div>
-      <dl class="columns">
+      <dl class="stat-row">
         <div>
           <dt>Queued</dt>
           <dd data-testid={`queued-${target.name}`} class="score">
@@ -209,7 +210,7 @@ export function SyncScreen() {
       )}
       <form class="panel" aria-label="Add sync target" onSubmit={(event) => (event.preventDefault(), void addTarget())}>
         <h2>Add a target</h2>
-        <div class="inline-form">
+        <div class="inline-form wrap">
           {input("name", "Target name")}
           <div class="field">
             <label for="target-platform">Platform</label>
@@ -227,7 +228,7 @@ export function SyncScreen() {
           </div>
           {input("race_id", "Race id (RunSignup)")}
         </div>
-        <div class="inline-form">
+        <div class="inline-form wrap">
           <div class="field">
             <label for="target-workout">Workout to send</label>
             <select id="target-workout" value={form.workout_id} onChange={(event) => setForm({ ...form, workout_id: valueOf(event) })}>
