@@ -16,7 +16,7 @@ import { type GridColumn, VirtualGrid } from "../components/VirtualGrid";
 const noRows: never[] = [];
 
 const workoutColumns: GridColumn<LeaderboardRowView>[] = [
-  { key: "rank", header: "Rank", width: "5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
+  { key: "rank", header: "Rank", width: "6.5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
   { key: "bib", header: "Bib", width: "6rem", render: (row) => row.bib },
   { key: "name", header: "Athlete", width: "minmax(12rem, 2fr)", render: (row) => row.name },
   {
@@ -37,7 +37,7 @@ const workoutColumns: GridColumn<LeaderboardRowView>[] = [
 
 function overallColumns(overall: OverallView | null): GridColumn<OverallRowView>[] {
   const fixed: GridColumn<OverallRowView>[] = [
-    { key: "rank", header: "Rank", width: "5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
+    { key: "rank", header: "Rank", width: "6.5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
     { key: "bib", header: "Bib", width: "6rem", render: (row) => row.bib },
     { key: "name", header: "Athlete", width: "minmax(12rem, 2fr)", render: (row) => row.name },
     { key: "total", header: "Total", width: "6rem", align: "end", render: (row) => row.total },
