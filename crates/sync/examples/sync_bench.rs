@@ -230,9 +230,26 @@ fn live_timing_burst() {
     );
 }
 
+/// Arguments: batch sizes to measure (default 100, 500 and 2000), or
+/// `live` for the Live Timing burst alone.
 fn main() {
-    for batch_size in [100, 500, 2000] {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    if arguments.iter().any(|argument| argument == "live") {
+        live_timing_burst();
+        return;
+    }
+    let sizes: Vec<usize> = if arguments.is_empty() {
+        vec![100, 500, 2000]
+    } else {
+        arguments
+            .iter()
+            .filter_map(|argument| argument.parse().ok())
+            .collect()
+    };
+    for batch_size in sizes {
         drain_60k(batch_size);
     }
-    live_timing_burst();
+    if arguments.is_empty() {
+        live_timing_burst();
+    }
 }

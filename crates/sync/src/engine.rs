@@ -155,7 +155,9 @@ pub fn sync_status(file: &CompetitionFile) -> Result<Vec<TargetStatus>> {
     Ok(statuses)
 }
 
-/// Drains every enabled target.
+/// Drains every enabled target. A target that cannot be drained (no
+/// secret, bad configuration) gets its error recorded and reported; the
+/// others still drain.
 pub fn drain_all(
     file: &mut CompetitionFile,
     secrets: &SecretStore,
@@ -163,8 +165,34 @@ pub fn drain_all(
 ) -> Result<Vec<DrainReport>> {
     let mut reports = Vec::new();
     for target in file.sync_targets()? {
-        if target.enabled {
-            reports.push(drain_target(file, &target.name, secrets, options)?);
+        if !target.enabled {
+            continue;
+        }
+        match drain_target(file, &target.name, secrets, options) {
+            Ok(report) => reports.push(report),
+            // One target's problem (a missing secret, a bad config) is shown
+            // on that target and never stops the others.
+            Err(
+                error @ (SyncError::MissingSecret { .. }
+                | SyncError::Config { .. }
+                | SyncError::Secret(_)
+                | SyncError::Export(_)),
+            ) => {
+                let message = error.to_string();
+                file.record_sync_attempt(
+                    target.id,
+                    &SyncAttempt::Failed {
+                        message: message.clone(),
+                        next_attempt_at: None,
+                    },
+                )?;
+                reports.push(DrainReport {
+                    target: target.name.clone(),
+                    last_error: Some(message),
+                    ..DrainReport::default()
+                });
+            }
+            Err(error) => return Err(error),
         }
     }
     Ok(reports)

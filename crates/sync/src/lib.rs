@@ -14,6 +14,8 @@
 //!   [`virtual_results`] (seed 003), [`opentrack`] (seed 002) and
 //!   [`triathlon`] (World Triathlon Live Timing v1.1, seed 004, with the
 //!   hosted JSON file).
+//! - [`worker`]: the background worker the app runs ([`SyncWorker`]: poll,
+//!   "sync now", latest reports).
 //! - [`credentials`]: secrets in the OS keyring with a documented fallback;
 //!   never in the competition file.
 //! - [`client`]: sending and classifying, backoff.
@@ -34,6 +36,7 @@ pub mod runsignup;
 pub mod standin;
 pub mod triathlon;
 pub mod virtual_results;
+pub mod worker;
 
 pub use adapter::{Preview, PreviewChange, RenderedRequest};
 pub use credentials::{SecretBackend, SecretStore};
@@ -43,3 +46,4 @@ pub use engine::{
 };
 pub use error::{Result, SyncError};
 pub use triathlon::HostedFeed;
+pub use worker::{sync_now, SyncWorker};

@@ -43,11 +43,23 @@ fn opentrack_gets_one_competition_with_competitors_events_units_and_results() {
     assert!(!preview.requests[0].body.contains("pa55word"));
     let report = drain_target(&mut fixture.file, "ot", &fixture.secrets, &quick_options()).unwrap();
     assert!(report.drained, "{report:?} {:?}", standin.rejections());
-    assert_eq!(standin.creates(), 1, "the lost create was found, not repeated");
+    assert_eq!(
+        standin.creates(),
+        1,
+        "the lost create was found, not repeated"
+    );
     let competitions = standin.competitions();
     assert_eq!(competitions.len(), 1, "{:?}", standin.rejections());
     let record = &competitions[0];
-    for field in ["full_name", "slug", "country_id", "date", "finish_date", "contact_details", "organiser_id"] {
+    for field in [
+        "full_name",
+        "slug",
+        "country_id",
+        "date",
+        "finish_date",
+        "contact_details",
+        "organiser_id",
+    ] {
         assert!(record.get(field).is_some(), "{field}");
     }
     assert_eq!(record["slug"], "harbour-sprint");
@@ -64,7 +76,10 @@ fn opentrack_gets_one_competition_with_competitors_events_units_and_results() {
     drain_target(&mut fixture.file, "ot", &fixture.secrets, &quick_options()).unwrap();
     assert_eq!(standin.creates(), 1);
     assert_eq!(
-        standin.competitions()[0]["events"][0]["units"][0]["results"].as_array().unwrap().len(),
+        standin.competitions()[0]["events"][0]["units"][0]["results"]
+            .as_array()
+            .unwrap()
+            .len(),
         3
     );
 }
@@ -135,17 +150,30 @@ fn virtual_results_carry_clock_time_and_registration() {
     fixture.enter("1", "17:00.1");
     fixture
         .file
-        .enter_score_by_bib(fixture.workout_id, "2", ScoreInput::status(Status::Dns), "t")
+        .enter_score_by_bib(
+            fixture.workout_id,
+            "2",
+            ScoreInput::status(Status::Dns),
+            "t",
+        )
         .unwrap();
-    let report =
-        drain_target(&mut fixture.file, "virtual", &fixture.secrets, &quick_options()).unwrap();
+    let report = drain_target(
+        &mut fixture.file,
+        "virtual",
+        &fixture.secrets,
+        &quick_options(),
+    )
+    .unwrap();
     assert_eq!(report.acked, 2, "{report:?} {:?}", standin.rejections());
     let stored = standin.virtual_results();
     assert_eq!(
         stored[&("9001".to_string(), "3201".to_string())]["clock_time"],
         "00:17:00.1"
     );
-    assert_eq!(stored[&("9001".to_string(), "3202".to_string())]["clock_time"], "DNS");
+    assert_eq!(
+        stored[&("9001".to_string(), "3202".to_string())]["clock_time"],
+        "DNS"
+    );
 }
 
 #[test]
@@ -172,20 +200,44 @@ fn virtual_stand_in_refuses_results_without_identity_and_events_needing_elevatio
             .status()
             .as_u16()
     };
-    assert_eq!(post("9001", json!({"virtual_results": [{"clock_time": "00:17:00.1"}]})), 400);
     assert_eq!(
-        post("9002", json!({"virtual_results": [{"bib_num": 1, "clock_time": "00:17:00.1"}]})),
+        post(
+            "9001",
+            json!({"virtual_results": [{"clock_time": "00:17:00.1"}]})
+        ),
+        400
+    );
+    assert_eq!(
+        post(
+            "9002",
+            json!({"virtual_results": [{"bib_num": 1, "clock_time": "00:17:00.1"}]})
+        ),
         400
     );
     // tally_value: unset keeps, null clears.
     assert_eq!(
-        post("9001", json!({"virtual_results": [{"bib_num": 1, "clock_time": "00:17:00.1", "tally_value": 1.75}]})),
+        post(
+            "9001",
+            json!({"virtual_results": [{"bib_num": 1, "clock_time": "00:17:00.1", "tally_value": 1.75}]})
+        ),
         200
     );
-    assert_eq!(post("9001", json!({"virtual_results": [{"bib_num": 1, "clock_time": "00:17:00.2"}]})), 200);
+    assert_eq!(
+        post(
+            "9001",
+            json!({"virtual_results": [{"bib_num": 1, "clock_time": "00:17:00.2"}]})
+        ),
+        200
+    );
     let key = ("9001".to_string(), "3201".to_string());
     assert_eq!(standin.virtual_results()[&key]["tally_value"], 1.75);
-    assert_eq!(post("9001", json!({"virtual_results": [{"bib_num": 1, "tally_value": null}]})), 200);
+    assert_eq!(
+        post(
+            "9001",
+            json!({"virtual_results": [{"bib_num": 1, "tally_value": null}]})
+        ),
+        200
+    );
     assert!(standin.virtual_results()[&key].get("tally_value").is_none());
     // Both tmp_key and api_key is refused.
     let status = client
@@ -219,7 +271,13 @@ fn a_target_needing_elevation_shows_a_clear_rejection() {
         .unwrap();
     fixture.set_secret("virtual", "key-1:secret-1");
     fixture.enter("1", "17:00.1");
-    drain_target(&mut fixture.file, "virtual", &fixture.secrets, &quick_options()).unwrap();
+    drain_target(
+        &mut fixture.file,
+        "virtual",
+        &fixture.secrets,
+        &quick_options(),
+    )
+    .unwrap();
     let target = fixture.file.sync_target("virtual").unwrap();
     let rejected = fixture
         .file

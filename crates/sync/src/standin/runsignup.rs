@@ -208,6 +208,17 @@ impl RunSignupStandin {
     /// Starts a stand-in for `race_id` accepting `api_key`/`api_secret`
     /// (as query parameters, or `rsu_api_key` + `X-RSU-API-SECRET`).
     pub fn start(race_id: &str, api_key: &str, api_secret: &str) -> std::io::Result<Self> {
+        Self::start_on("127.0.0.1:0", race_id, api_key, api_secret)
+    }
+
+    /// [`RunSignupStandin::start`] on a given address (e.g. one a target
+    /// already points at, to model connectivity returning).
+    pub fn start_on(
+        address: &str,
+        race_id: &str,
+        api_key: &str,
+        api_secret: &str,
+    ) -> std::io::Result<Self> {
         let state = Arc::new(Mutex::new(State {
             race_id: race_id.to_string(),
             api_key: api_key.to_string(),
@@ -218,7 +229,7 @@ impl RunSignupStandin {
         let faults = Faults::default();
         let handler_state = Arc::clone(&state);
         let handler_faults = faults.clone();
-        let server = HttpServer::start("127.0.0.1:0", move |request| {
+        let server = HttpServer::start(address, move |request| {
             handler_faults.handle(|| handle(&handler_state, &request))
         })?;
         Ok(RunSignupStandin {

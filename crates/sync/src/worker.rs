@@ -1,0 +1,116 @@
+//! The background sync worker the desktop app runs.
+//!
+//! [`SyncWorker::spawn`] opens its own handle on the competition file (WAL
+//! lets it read and write beside the app's handle) and drains every enabled
+//! target whenever something is queued: it polls the outbox every
+//! `poll_interval`, and [`SyncWorker::sync_now`] wakes it at once ("sync
+//! now"). Backoff is never slept through here: a target that is backing off
+//! is skipped until its time comes, so one unreachable platform never delays
+//! the others, and connectivity returning is noticed at the next poll.
+
+use std::path::Path;
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use scoretable_store::CompetitionFile;
+
+use crate::credentials::SecretStore;
+use crate::engine::{drain_all, DrainOptions, DrainReport};
+use crate::error::Result;
+
+enum Signal {
+    SyncNow,
+    Stop,
+}
+
+/// A running background worker; stops when dropped.
+pub struct SyncWorker {
+    sender: Sender<Signal>,
+    thread: Option<JoinHandle<()>>,
+    last_reports: Arc<Mutex<Vec<DrainReport>>>,
+    last_error: Arc<Mutex<Option<String>>>,
+}
+
+impl SyncWorker {
+    /// Starts the worker on the competition file at `path`.
+    pub fn spawn(
+        path: &Path,
+        secrets: SecretStore,
+        options: DrainOptions,
+        poll_interval: Duration,
+    ) -> Result<SyncWorker> {
+        let mut file = CompetitionFile::open(path)?;
+        let (sender, receiver) = mpsc::channel();
+        let last_reports = Arc::new(Mutex::new(Vec::new()));
+        let last_error = Arc::new(Mutex::new(None));
+        let reports = Arc::clone(&last_reports);
+        let errors = Arc::clone(&last_error);
+        let options = DrainOptions {
+            wait_for_backoff: false,
+            deadline: None,
+            ..options
+        };
+        let thread = std::thread::spawn(move || loop {
+            let outcome = drain_all(&mut file, &secrets, &options);
+            match outcome {
+                Ok(round) => {
+                    *reports.lock().unwrap_or_else(|error| error.into_inner()) = round;
+                    *errors.lock().unwrap_or_else(|error| error.into_inner()) = None;
+                }
+                Err(error) => {
+                    *errors.lock().unwrap_or_else(|error| error.into_inner()) =
+                        Some(error.to_string());
+                }
+            }
+            match receiver.recv_timeout(poll_interval) {
+                Ok(Signal::SyncNow) | Err(RecvTimeoutError::Timeout) => {}
+                Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+            }
+        });
+        Ok(SyncWorker {
+            sender,
+            thread: Some(thread),
+            last_reports,
+            last_error,
+        })
+    }
+
+    /// Wakes the worker to drain now.
+    pub fn sync_now(&self) {
+        let _ = self.sender.send(Signal::SyncNow);
+    }
+
+    /// What the latest round did per target.
+    pub fn last_reports(&self) -> Vec<DrainReport> {
+        self.last_reports
+            .lock()
+            .unwrap_or_else(|error| error.into_inner())
+            .clone()
+    }
+
+    /// The error of the latest round (e.g. a missing secret), if any.
+    pub fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|error| error.into_inner())
+            .clone()
+    }
+}
+
+impl Drop for SyncWorker {
+    fn drop(&mut self) {
+        let _ = self.sender.send(Signal::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Opens the file at `path` and drains every enabled target once ("sync
+/// now" without a running worker).
+pub fn sync_now(path: &Path, options: &DrainOptions) -> Result<Vec<DrainReport>> {
+    let mut file = CompetitionFile::open(path)?;
+    drain_all(&mut file, &SecretStore::default(), options)
+}
