@@ -213,6 +213,7 @@ async function mapping(app, resultsCsv) {
   check(rows[0][2] === "101" && rows[0][4] === "20:01.0" && rows[0][5].includes("Halfway"), `row 1 is bib 101 at 20:01.0 with its split (${rows[0].join(" | ")})`);
   const invalid = rows.find((row) => row[1] === "invalid");
   check(Boolean(invalid) && invalid[6].includes("Finish"), `the row with a bad time shows its error on the Finish field (${invalid?.join(" | ")})`);
+  await app.script(`document.querySelector('table[aria-label="Import preview"]').scrollIntoView({ block: "end" })`);
   await app.screenshot("integrations-1-mapping-preview");
 
   await app.click('[aria-label="Save mapping"]');

@@ -217,7 +217,7 @@ export function ExportScreen() {
         </div>
       </form>
       {error && (
-        <p class="error" role="alert" data-testid="export-error">
+        <p class="error multiline" role="alert" data-testid="export-error">
           {error}
         </p>
       )}

@@ -274,7 +274,7 @@ export function MappingScreen() {
         ))}
       </div>
       {error && (
-        <p class="error" role="alert">
+        <p class="error multiline" role="alert">
           {error}
         </p>
       )}
@@ -404,7 +404,7 @@ export function MappingScreen() {
                 {preview.source_name} ({preview.format}): {preview.total_records} records — {preview.ready} ready, {preview.waiting} waiting, {preview.invalid} with errors.
               </p>
               {preview.missing_fields.length > 0 && (
-                <p class="error" role="alert">
+                <p class="error multiline" role="alert">
                   The source has no field {preview.missing_fields.join(", ")}.
                 </p>
               )}

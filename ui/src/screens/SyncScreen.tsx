@@ -55,9 +55,9 @@ function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () =
         </div>
       </dl>
       {target.last_error && (
-        <p class="error" role="alert" data-testid={`retryable-${target.name}`}>
+        <p class="error multiline" role="alert" data-testid={`retryable-${target.name}`}>
           Will retry{target.next_attempt_at ? ` after ${target.next_attempt_at}` : ""}
-          {target.consecutive_failures > 0 ? ` (${target.consecutive_failures} failures in a row)` : ""}: {target.last_error}
+          {target.consecutive_failures > 1 ? ` (${target.consecutive_failures} failures in a row)` : ""}: {target.last_error}
         </p>
       )}
       {target.rejections.length > 0 && (
@@ -160,7 +160,7 @@ export function SyncScreen() {
         </button>
       </div>
       {(error || targets.error) && (
-        <p class="error" role="alert">
+        <p class="error multiline" role="alert">
           {error ?? targets.error}
         </p>
       )}
