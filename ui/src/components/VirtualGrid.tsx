@@ -24,8 +24,8 @@ interface VirtualGridProps<Row> {
   rowHeight?: number;
   /** Shown in place of the body when there are no rows. */
   empty?: ComponentChildren;
-  /** Called once the rows have been painted after `rows` changed. */
-  onPainted?: () => void;
+  /** Called with the rows once they have been painted after `rows` changed. */
+  onPainted?: (rows: Row[]) => void;
 }
 
 export function VirtualGrid<Row>({
@@ -59,7 +59,7 @@ export function VirtualGrid<Row>({
     if (!onPainted) return;
     // Two animation frames: the first runs before the paint of this commit,
     // the second after it, so the callback sees the rows on screen.
-    const frame = requestAnimationFrame(() => requestAnimationFrame(() => onPainted()));
+    const frame = requestAnimationFrame(() => requestAnimationFrame(() => onPainted(rows)));
     return () => cancelAnimationFrame(frame);
   }, [rows]);
 

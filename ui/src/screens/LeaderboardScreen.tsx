@@ -71,6 +71,8 @@ export function LeaderboardScreen() {
   const [paintCount, setPaintCount] = useState(0);
   const requestStarted = useRef(0);
   const latestRequest = useRef(0);
+  /** The rows of the latest response: only their paint is measured. */
+  const awaitedRows = useRef<unknown[] | null>(null);
 
   const workoutId = selected?.id ?? null;
 
@@ -80,11 +82,17 @@ export function LeaderboardScreen() {
       if (view === "overall") {
         requestStarted.current = performance.now();
         const next = await backend.overallLeaderboard(divisionId);
-        if (request === latestRequest.current) setOverall(next);
+        if (request === latestRequest.current) {
+          awaitedRows.current = next.rows;
+          setOverall(next);
+        }
       } else if (workoutId !== null) {
         requestStarted.current = performance.now();
         const next = await backend.workoutLeaderboard(workoutId, divisionId);
-        if (request === latestRequest.current) setBoard(next);
+        if (request === latestRequest.current) {
+          awaitedRows.current = next.rows;
+          setBoard(next);
+        }
       }
       if (request === latestRequest.current) setError(null);
     } catch (caught) {
@@ -113,8 +121,8 @@ export function LeaderboardScreen() {
     };
   }, [backend, view, workoutId, divisionId]);
 
-  const onPainted = () => {
-    if (requestStarted.current) {
+  const onPainted = (rows: unknown[]) => {
+    if (requestStarted.current && rows === awaitedRows.current) {
       setPaintMs(Math.round(performance.now() - requestStarted.current));
       setPaintCount((count) => count + 1);
       requestStarted.current = 0;
