@@ -273,10 +273,10 @@ impl Worker<'_> {
                 break;
             }
             if let Some(next) = target.next_attempt_at.as_deref().and_then(parse_time) {
-                if next > Utc::now() {
-                    if !self.options.wait_for_backoff || !self.sleep_until(next) {
-                        break;
-                    }
+                if next > Utc::now()
+                    && (!self.options.wait_for_backoff || !self.sleep_until(next))
+                {
+                    break;
                 }
             }
             let in_flight =

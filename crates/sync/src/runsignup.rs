@@ -450,11 +450,15 @@ fn results_path(config: &RunSignupConfig) -> String {
     format!("/rest/race/{}/results/full-results", config.race_id)
 }
 
+/// One row ready to send: the row, its fields, and the payload stored on
+/// acknowledgement.
+type PlannedRow = (OutboxItem, Vec<(String, RunSignupValue)>, Value);
+
 struct PlannedBatch {
     workout_id: Id,
     event_id: String,
     result_set_id: Option<String>,
-    items: Vec<(OutboxItem, Vec<(String, RunSignupValue)>, Value)>,
+    items: Vec<PlannedRow>,
 }
 
 fn plan_batch(

@@ -79,10 +79,10 @@ fn plan(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Plans> {
             ));
             continue;
         };
-        if !boards.contains_key(&workout_id) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = boards.entry(workout_id) {
             let workout = context.file.workout(workout_id)?;
             let rows = context.file.workout_leaderboard(workout_id, None)?;
-            boards.insert(workout_id, (workout.score_type, rows));
+            entry.insert((workout.score_type, rows));
         }
         let (score_type, rows) = &boards[&workout_id];
         let Some(competitor) = competitors.get(&competitor_id) else {
