@@ -5,16 +5,17 @@
 //! entity, `competition`, and uploads the whole record (full state, so a
 //! re-send is idempotent and can never duplicate anything).
 //!
-//! 1. Token auth: `POST {endpoint}/api/get-auth-token/` with
-//!    `{"username", "password"}` (the secret is `email:password`); later
-//!    requests carry `Authorization: Bearer <token>`.
+//! 1. Token auth, as OpenTrack's API examples do it: `POST
+//!    {endpoint}/api/v1/auth/token` with the form fields `username` and
+//!    `password` (the secret is `email:password`) answers `access_token`;
+//!    later requests carry `Authorization: Bearer <token>`.
 //! 2. The competition: its id is kept in the target's remote state. Without
-//!    one, `GET /api/competitions/?slug=<slug>` finds a competition created by
+//!    one, `GET /api/v1/competitions/?slug=<slug>` finds a competition created by
 //!    an earlier attempt whose answer was lost; only when none exists is it
-//!    created with `POST /api/competitions/` and the minimal fields:
+//!    created with `POST /api/v1/competitions/` and the minimal fields:
 //!    `full_name`, `slug`, `country_id`, `date`, `finish_date`,
 //!    `contact_details` (config, may be empty) and `organiser_id` (config).
-//! 3. `PUT /api/competitions/<id>/` with the full record: `competitors`
+//! 3. `PUT /api/v1/competitions/<id>/` with the full record: `competitors`
 //!    (`competitor_id` = bib, names, gender, `events_entered`) and `events`
 //!    (`event_id` = the workout's mapped id, `name`, `units` from heats, each
 //!    with `results`: `bib`, `place`, `performance`).
@@ -68,10 +69,19 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
     let mut record = minimal_record(context)?;
     let file = context.file;
     let competitors = file.competitors()?;
-    let mut entered: HashMap<Id, Vec<String>> = HashMap::new();
+    let mut entered: HashMap<Id, Vec<(String, Value)>> = HashMap::new();
     let mut events = Vec::new();
     for mapped in &context.target.workouts {
         let workout = file.workout(mapped.workout_id)?;
+        // OpenTrack's event code (e.g. `100`, `PV`), from config
+        // `event_codes` by workout id; null when not configured.
+        let event_code = context
+            .target
+            .config
+            .get("event_codes")
+            .and_then(|codes| codes.get(mapped.workout_id.to_string()))
+            .cloned()
+            .unwrap_or(Value::Null);
         let rows = file.workout_leaderboard(mapped.workout_id, None)?;
         let bib_of = |entrant: Entrant| -> Option<String> {
             match entrant {
@@ -122,11 +132,12 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
                 entered
                     .entry(id)
                     .or_default()
-                    .push(mapped.remote_id.clone());
+                    .push((mapped.remote_id.clone(), event_code.clone()));
             }
         }
         events.push(json!({
             "event_id": mapped.remote_id,
+            "event_code": event_code,
             "name": workout.name,
             "units": units,
         }));
@@ -144,7 +155,7 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
                 "nationality": competitor.country,
                 "team_name": competitor.club,
                 "events_entered": entered.get(&competitor.id).cloned().unwrap_or_default()
-                    .into_iter().map(|event_id| json!({"event_id": event_id})).collect::<Vec<_>>(),
+                    .into_iter().map(|(event_id, event_code)| json!({"event_id": event_id, "event_code": event_code})).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -189,10 +200,16 @@ pub fn upload(
     let token = match send_json(
         context
             .client
-            .post(context.url("/api/get-auth-token/"))
-            .json(&json!({"username": username, "password": password})),
+            .post(context.url("/api/v1/auth/token"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("username", &username)
+                    .append_pair("password", &password)
+                    .finish(),
+            ),
     ) {
-        Ok(answer) => match answer.get("token").and_then(Value::as_str) {
+        Ok(answer) => match answer.get("access_token").and_then(Value::as_str) {
             Some(token) => token.to_string(),
             None => {
                 return Ok((
@@ -221,7 +238,7 @@ pub fn upload(
         match send_json(
             context
                 .client
-                .get(context.url("/api/competitions/"))
+                .get(context.url("/api/v1/competitions/"))
                 .query(&[("slug", slug.as_str())])
                 .header("Authorization", &bearer),
         ) {
@@ -241,7 +258,7 @@ pub fn upload(
             match send_json(
                 context
                     .client
-                    .post(context.url("/api/competitions/"))
+                    .post(context.url("/api/v1/competitions/"))
                     .header("Authorization", &bearer)
                     .json(&minimal),
             ) {
@@ -273,7 +290,7 @@ pub fn upload(
     let answer = send_json(
         context
             .client
-            .put(context.url(&format!("/api/competitions/{competition_id}/")))
+            .put(context.url(&format!("/api/v1/competitions/{competition_id}/")))
             .header("Authorization", &bearer)
             .header("Idempotency-Key", idempotency_header(&keys))
             .json(&record),
@@ -349,7 +366,7 @@ pub fn preview(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Pre
                 method: "PUT".to_string(),
                 url: format!(
                     "{} (Authorization: Bearer ***)",
-                    context.url(&format!("/api/competitions/{id}/"))
+                    context.url(&format!("/api/v1/competitions/{id}/"))
                 ),
                 content_type: "application/json".to_string(),
                 form: Vec::new(),

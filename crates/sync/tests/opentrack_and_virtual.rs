@@ -89,19 +89,20 @@ fn opentrack_refuses_an_incomplete_minimal_record() {
     let standin = OpenTrackStandin::start("u", "p").unwrap();
     let client = reqwest::blocking::Client::new();
     let token: serde_json::Value = client
-        .post(format!("{}/api/get-auth-token/", standin.base_url()))
-        .json(&json!({"username": "u", "password": "p"}))
+        .post(format!("{}/api/v1/auth/token", standin.base_url()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("username=u&password=p")
         .send()
         .unwrap()
         .json()
         .unwrap();
-    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
     let seed = json!({"full_name": "api-test open meeting", "slug": "api-test-slug",
         "country_id": "GBR", "date": "2020-08-10", "finish_date": "2020-08-15",
         "contact_details": "", "organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55"});
     let create = |body: &serde_json::Value| {
         client
-            .post(format!("{}/api/competitions/", standin.base_url()))
+            .post(format!("{}/api/v1/competitions/", standin.base_url()))
             .header("Authorization", &bearer)
             .json(body)
             .send()

@@ -1,4 +1,5 @@
-//! OpenTrack stand-in (seed 002): token auth and competition upload.
+//! OpenTrack stand-in (seed 002, with the paths and token exchange of
+//! OpenTrack's API examples): token auth and competition upload.
 
 use std::sync::{Arc, Mutex};
 
@@ -165,11 +166,15 @@ fn handle(state: &Mutex<State>, request: &HttpRequest) -> HttpReply {
 
 fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-    if request.method == "POST" && request.path == "/api/get-auth-token/" {
-        let ok = body.get("username").and_then(Value::as_str) == Some(&state.username)
-            && body.get("password").and_then(Value::as_str) == Some(&state.password);
+    if request.method == "POST" && request.path == "/api/v1/auth/token" {
+        let form = request.form();
+        let ok = form.get("username") == Some(&state.username)
+            && form.get("password") == Some(&state.password);
         return if ok {
-            HttpReply::json(200, &json!({"token": state.token}))
+            HttpReply::json(
+                200,
+                &json!({"access_token": state.token, "token_type": "bearer"}),
+            )
         } else {
             reject(401, "wrong email or password".to_string())
         };
@@ -181,7 +186,7 @@ fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
         );
     }
     match (request.method.as_str(), request.path.as_str()) {
-        ("GET", "/api/competitions/") => {
+        ("GET", "/api/v1/competitions/") => {
             let slug = request.query.get("slug").cloned().unwrap_or_default();
             let found: Vec<Value> = state
                 .competitions
@@ -191,7 +196,7 @@ fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
                 .collect();
             HttpReply::json(200, &json!({"count": found.len(), "results": found}))
         }
-        ("POST", "/api/competitions/") => {
+        ("POST", "/api/v1/competitions/") => {
             if let Err(message) = validate_minimal(&body) {
                 return reject(400, message);
             }
@@ -210,9 +215,9 @@ fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
             state.competitions.push((id.clone(), body));
             HttpReply::json(201, &json!({"id": id}))
         }
-        ("PUT", path) if path.starts_with("/api/competitions/") => {
+        ("PUT", path) if path.starts_with("/api/v1/competitions/") => {
             let id = path
-                .trim_start_matches("/api/competitions/")
+                .trim_start_matches("/api/v1/competitions/")
                 .trim_end_matches('/')
                 .to_string();
             if let Err(message) = validate_full(&body) {
