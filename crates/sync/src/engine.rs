@@ -273,8 +273,7 @@ impl Worker<'_> {
                 break;
             }
             if let Some(next) = target.next_attempt_at.as_deref().and_then(parse_time) {
-                if next > Utc::now()
-                    && (!self.options.wait_for_backoff || !self.sleep_until(next))
+                if next > Utc::now() && (!self.options.wait_for_backoff || !self.sleep_until(next))
                 {
                     break;
                 }
