@@ -89,9 +89,16 @@ impl Table {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(&self.headers)?;
         for row in &self.rows {
+            // The dash a table shows for "nothing" is an empty cell in CSV.
             // Names and clubs come from registration files, so a cell such as
             // `=HYPERLINK(...)` must not become a live spreadsheet formula.
-            writer.write_record(row.iter().map(|cell| neutralize_cell(cell).into_owned()))?;
+            writer.write_record(row.iter().map(|cell| {
+                if cell == "-" {
+                    String::new()
+                } else {
+                    neutralize_cell(cell).into_owned()
+                }
+            }))?;
         }
         let bytes = writer
             .into_inner()
@@ -141,9 +148,11 @@ mod csv_safety_tests {
         ]);
         table.push(vec!["1".into(), "=HYPERLINK(\"x\")".into(), "-5".into()]);
         table.push(vec!["2".into(), "@SUM(A1)".into(), "+0:30.0".into()]);
+        table.push(vec!["-".into(), "-Dash".into(), "-".into()]);
         let csv = table.to_csv().unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[1], "1,\"'=HYPERLINK(\"\"x\"\")\",-5");
         assert_eq!(lines[2], "2,'@SUM(A1),'+0:30.0");
+        assert_eq!(lines[3], ",'-Dash,");
     }
 }
