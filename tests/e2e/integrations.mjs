@@ -36,7 +36,7 @@ const artifacts = resolve("test-artifacts");
 mkdirSync(artifacts, { recursive: true });
 mkdirSync(workDirectory, { recursive: true });
 
-const driverPort = 4445;
+const driverPort = 4544;
 const driverUrl = `http://127.0.0.1:${driverPort}`;
 let passed = 0;
 let failed = 0;
