@@ -124,7 +124,10 @@ pub async fn sync_now(state: State<'_, AppState>, target: String) -> CommandResu
             &mut file,
             target.trim(),
             &SecretStore::default(),
-            &drain_options(false),
+            // "Sync now" still honours the platform's Retry-After and the
+            // backoff: it waits for them (within the drain budget) instead of
+            // returning at once.
+            &drain_options(true),
         )
         .map_err(sync_error)?;
         Ok(drain_view(report))

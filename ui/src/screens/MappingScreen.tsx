@@ -430,7 +430,7 @@ export function MappingScreen() {
                       <td>{row.identifier}</td>
                       <td>{row.team ?? ""}</td>
                       <td class="score">{row.display}</td>
-                      <td>{row.splits.join("; ")}</td>
+                      <td class="nowrap">{row.splits.join("; ")}</td>
                       <td class={row.problems.length ? "error" : undefined}>{row.problems.join("; ")}</td>
                     </tr>
                   ))}
