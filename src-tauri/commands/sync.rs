@@ -3,19 +3,18 @@
 //! sync worker. Every call mirrors the CLI's `sync_cmd` over
 //! `scoretable_sync`; no network code lives here.
 //!
-//! The background worker is one thread for the app's lifetime. Every few
-//! seconds it looks at which competition is open, opens its own handle on
-//! that file and drains every target once without sleeping through backoff
-//! (`wait_for_backoff: false`). A target whose platform is unreachable keeps
-//! its rows queued and its backoff deadline stored; the next round after the
-//! deadline tries again, so the outbox drains by itself once connectivity
-//! returns.
+//! The background worker is the sync crate's `SyncWorker`, run on its own
+//! handle of whichever competition is open. It drains every target whenever
+//! something is queued and never sleeps through backoff: a target whose
+//! platform is unreachable keeps its rows queued and its backoff deadline
+//! stored, and the first round after the deadline tries again, so the
+//! outbox drains by itself once connectivity returns.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use scoretable_store::{CompetitionFile, NewSyncTarget, SyncPlatform, TargetWorkout};
-use scoretable_sync::{DrainOptions, SecretStore, SyncError, TargetStatus};
+use scoretable_sync::{DrainOptions, SecretStore, SyncError, SyncWorker, TargetStatus};
 use serde_json::{json, Value};
 use tauri::{AppHandle, Manager, State};
 
@@ -229,48 +228,47 @@ pub async fn add_sync_target(
         .await
 }
 
-/// Starts the background sync worker (once, at startup).
+/// Starts the background sync worker (once, at startup): a small
+/// supervisor thread that runs the sync crate's [`SyncWorker`] on whichever
+/// competition is open, starting a new one when another file is opened and
+/// stopping it (by dropping it) when the file is closed.
 pub fn start_sync_worker(app: &AppHandle) {
     let app = app.clone();
     let spawned = std::thread::Builder::new()
-        .name("sync worker".into())
+        .name("sync supervisor".into())
         .spawn(move || {
-            let secrets = SecretStore::default();
-            let mut handle: Option<(PathBuf, CompetitionFile)> = None;
+            let mut running: Option<(PathBuf, SyncWorker)> = None;
             loop {
-                std::thread::sleep(WORKER_ROUND);
                 let state = app.state::<AppState>();
                 let open = state
                     .run_now(|session| {
                         Ok(session.file.as_ref().map(|file| file.path().to_path_buf()))
                     })
                     .unwrap_or(None);
-                let Some(path) = open else {
-                    handle = None;
-                    continue;
-                };
-                if handle.as_ref().map(|(open, _)| open) != Some(&path) {
-                    handle = CompetitionFile::open(&path).ok().map(|file| (path, file));
+                if running.as_ref().map(|(path, _)| path) != open.as_ref() {
+                    // Dropping the old worker stops it.
+                    running = None;
+                    if let Some(path) = open {
+                        match SyncWorker::spawn(
+                            &path,
+                            SecretStore::default(),
+                            DrainOptions {
+                                request_timeout: Duration::from_secs(10),
+                                ..DrainOptions::default()
+                            },
+                            WORKER_ROUND,
+                        ) {
+                            Ok(worker) => running = Some((path, worker)),
+                            Err(error) => {
+                                eprintln!("scoretable: could not start the sync worker: {error}")
+                            }
+                        }
+                    }
                 }
-                let Some((_, file)) = handle.as_mut() else {
-                    continue;
-                };
-                let queued = scoretable_sync::sync_status(file)
-                    .map(|statuses| {
-                        statuses
-                            .iter()
-                            .any(|status| status.enabled && status.queued + status.in_flight > 0)
-                    })
-                    .unwrap_or(false);
-                if !queued {
-                    continue;
-                }
-                // Errors (a missing secret, an unreachable platform) are
-                // stored per target and shown on the sync screen.
-                let _ = scoretable_sync::drain_all(file, &secrets, &drain_options(false));
+                std::thread::sleep(WORKER_ROUND);
             }
         });
     if let Err(error) = spawned {
-        eprintln!("scoretable: could not start the sync worker: {error}");
+        eprintln!("scoretable: could not start the sync supervisor: {error}");
     }
 }
