@@ -3,8 +3,10 @@
 #   1. the Rust workspace (engine, store, CLI, inbound, sync, export, bench
 #      smoke run, and the app's command layer), with property tests;
 #   2. the UI's logic tests (Vitest, against the in-browser mock backend);
-#   3. the end-to-end test of the real desktop app under Xvfb, driven through
-#      tauri-driver and WebKitWebDriver, with screenshots in test-artifacts/.
+#   3. the end-to-end tests of the real desktop app under Xvfb, driven through
+#      tauri-driver and WebKitWebDriver (score table workflow, 60k-row
+#      leaderboard, field mapping, export and sync screens), with screenshots
+#      in test-artifacts/.
 # Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +26,7 @@ echo "== ui: vitest"
 
 echo "== end-to-end: the real app under Xvfb"
 tests/e2e/run.sh
+
+echo "== end-to-end: field mapping, export and sync screens"
+cargo build -p scoretable-cli --bin scoretable
+E2E_SKIP_BUILD=1 tests/e2e/run-integrations.sh
