@@ -23,11 +23,12 @@ if (!applicationArgument || !workDirectoryArgument) {
 }
 const application = resolve(applicationArgument);
 const workDirectory = resolve(workDirectoryArgument);
-const artifacts = resolve("test-artifacts");
+const artifacts = resolve(process.env.E2E_ARTIFACTS ?? "test-artifacts");
 mkdirSync(artifacts, { recursive: true });
 mkdirSync(workDirectory, { recursive: true });
 
-const driverPort = 4444;
+// Two runs can share a machine when each is given its own ports (E2E_DRIVER_PORT and the next one).
+const driverPort = Number(process.env.E2E_DRIVER_PORT ?? 4444);
 const driverUrl = `http://127.0.0.1:${driverPort}`;
 let passed = 0;
 let failed = 0;
@@ -70,7 +71,7 @@ async function request(method, path, body) {
 
 /** Starts tauri-driver and waits until it answers. */
 async function startDriver(environment) {
-  const driver = spawn("tauri-driver", ["--port", String(driverPort)], {
+  const driver = spawn("tauri-driver", ["--port", String(driverPort), "--native-port", String(driverPort + 1)], {
     env: environment,
     stdio: ["ignore", "inherit", "inherit"],
   });

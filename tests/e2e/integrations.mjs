@@ -32,11 +32,12 @@ if (!applicationArgument || !cliArgument || !workDirectoryArgument) {
 const application = resolve(applicationArgument);
 const cli = resolve(cliArgument);
 const workDirectory = resolve(workDirectoryArgument);
-const artifacts = resolve("test-artifacts");
+const artifacts = resolve(process.env.E2E_ARTIFACTS ?? "test-artifacts");
 mkdirSync(artifacts, { recursive: true });
 mkdirSync(workDirectory, { recursive: true });
 
-const driverPort = 4544;
+// Two runs can share a machine when each is given its own ports (E2E_DRIVER_PORT and the next one).
+const driverPort = Number(process.env.E2E_DRIVER_PORT ?? 4544);
 const driverUrl = `http://127.0.0.1:${driverPort}`;
 let passed = 0;
 let failed = 0;

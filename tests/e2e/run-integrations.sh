@@ -24,9 +24,9 @@ fi
 app="$CARGO_TARGET_DIR/debug/scoretable-app"
 cli="$CARGO_TARGET_DIR/debug/scoretable"
 
-work="$root/target/e2e-integrations"
+work="${E2E_WORK:-$root/target/e2e-integrations}"
 rm -rf "$work"
-mkdir -p "$work" "$root/test-artifacts"
+mkdir -p "$work" "${E2E_ARTIFACTS:-$root/test-artifacts}"
 
 echo "e2e: driving the integration screens under Xvfb"
 export WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1

@@ -13,6 +13,8 @@
 #   E2E_PROFILE=debug|release   app build profile (default debug)
 #   E2E_BIG_ATHLETES=N          athletes in the big event (default 60000; 0 skips it)
 #   CARGO_TARGET_DIR            defaults to target/app, apart from the workspace's target
+#   E2E_WORK, E2E_ARTIFACTS     work and screenshot directories (defaults target/e2e-work, test-artifacts)
+#   E2E_DRIVER_PORT             tauri-driver port (default 4444; the next port is WebKitWebDriver's)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -42,9 +44,9 @@ echo "e2e: building the app ($profile, custom-protocol)"
 cargo build "${profile_flag[@]}" --features custom-protocol --bin scoretable-app
 app="$CARGO_TARGET_DIR/$profile/scoretable-app"
 
-work="$root/target/e2e-work"
+work="${E2E_WORK:-$root/target/e2e-work}"
 rm -rf "$work"
-mkdir -p "$work" "$root/test-artifacts"
+mkdir -p "$work" "${E2E_ARTIFACTS:-$root/test-artifacts}"
 
 big_file=()
 if [ "$big_athletes" != "0" ]; then
