@@ -79,6 +79,10 @@ pub struct CompetitionFile {
     pub(crate) connection: Connection,
     path: PathBuf,
     session_id: String,
+    /// Unique among the handles this process has opened; part of the
+    /// [`crate::ChangeStamp`], so a stamp of one handle never equals a stamp
+    /// of another.
+    pub(crate) handle_serial: u64,
     open_report: OpenReport,
     pub(crate) backup_state: BackupState,
     closed: bool,
@@ -397,11 +401,12 @@ impl CompetitionFile {
         report: OpenReport,
         mut session_lock: SessionLock,
     ) -> Result<CompetitionFile> {
+        let handle_serial = SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let session_id = format!(
             "{}-{}-{}",
             std::process::id(),
             Utc::now().timestamp_nanos_opt().unwrap_or_default(),
-            SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            handle_serial
         );
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         transaction.execute(
@@ -414,6 +419,7 @@ impl CompetitionFile {
             connection,
             path: path.to_path_buf(),
             session_id,
+            handle_serial,
             open_report: report,
             backup_state: BackupState::new(BackupPolicy::beside(path)),
             closed: false,

@@ -1,0 +1,239 @@
+//! [`ChangeStamp`]: a cheap token that changes whenever the file's contents
+//! may have changed, so a reader (the desktop app's leaderboard cache) can
+//! keep an expensive derived value, such as a ranked 60,000-row board, until
+//! the next write instead of rebuilding it on every request.
+//!
+//! A stamp combines three numbers, none of which needs a query over a table:
+//!
+//! - `PRAGMA data_version`, which changes when *another* connection commits
+//!   to the file: the background sync worker, an inbound poller, the CLI
+//!   run from a terminal beside the app.
+//! - `sqlite3_total_changes()` of this handle's connection, which grows with
+//!   every row this connection inserts, updates or deletes, including the
+//!   rows that triggers write (outbox rows, history). Every write path of
+//!   the store (score entry, undo, amendments, imports, setup, workout state,
+//!   settings) changes at least one row, so every write moves it. A write
+//!   that rolls back also moves it: that only costs a needless rebuild.
+//! - A serial number of the handle, so a stamp taken from one open file can
+//!   never equal a stamp taken from another (or from the same path reopened).
+//!
+//! Stamps are compared for equality only; they are not ordered.
+
+use crate::competition_file::CompetitionFile;
+use crate::error::Result;
+
+/// See the module documentation. Equal stamps from the same handle mean no
+/// committed change happened between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChangeStamp {
+    handle_serial: u64,
+    data_version: i64,
+    local_changes: u64,
+}
+
+impl CompetitionFile {
+    /// The file's current change stamp: one pragma and one counter read.
+    pub fn change_stamp(&self) -> Result<ChangeStamp> {
+        let data_version: i64 = self
+            .connection
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        Ok(ChangeStamp {
+            handle_serial: self.handle_serial,
+            data_version,
+            local_changes: self.connection.total_changes(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use scoretable_core::import::CompetitorDraft;
+    use scoretable_core::model::{
+        Competition, Division, DivisionKind, Gender, LoadUnit, PublicationState, Rounding,
+        ScoreType, Source, TeamScoring, TieBreak, Workout,
+    };
+
+    use crate::results::{ImportedResult, ScoreInput};
+    use crate::{CompetitionFile, LeaderboardSettings};
+
+    fn competition() -> Competition {
+        Competition {
+            name: "Stamp Open".into(),
+            slug: "stamp-open".into(),
+            start_date: "2026-06-01".into(),
+            end_date: "2026-06-01".into(),
+            venue: String::new(),
+            country: String::new(),
+            organiser: String::new(),
+            time_zone: "UTC".into(),
+        }
+    }
+
+    fn workout(name: &str, sequence: u32) -> Workout {
+        Workout {
+            id: 0,
+            name: name.into(),
+            sequence,
+            score_type: ScoreType::Time,
+            time_cap_ms: None,
+            reps_per_round: None,
+            load_unit: LoadUnit::Kg,
+            tie_break: TieBreak::None,
+            rounding: Rounding::Exact,
+            team_scoring: TeamScoring::Individual,
+            timing_points: Vec::new(),
+            heats: Vec::new(),
+            state: PublicationState::Provisional,
+        }
+    }
+
+    fn draft(row: usize, bib: &str, first: &str) -> CompetitorDraft {
+        CompetitorDraft {
+            row,
+            bib: bib.into(),
+            first_name: first.into(),
+            last_name: "Stamp".into(),
+            gender: Some(Gender::Female),
+            ..CompetitorDraft::default()
+        }
+    }
+
+    /// Runs `write` and checks that the stamp moved.
+    fn assert_moves(
+        file: &mut CompetitionFile,
+        what: &str,
+        write: impl FnOnce(&mut CompetitionFile),
+    ) {
+        let before = file.change_stamp().unwrap();
+        write(file);
+        let after = file.change_stamp().unwrap();
+        assert_ne!(before, after, "{what} did not change the stamp");
+    }
+
+    #[test]
+    fn every_kind_of_write_changes_the_stamp_and_reads_do_not() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("stamp.scoretable");
+        let mut file = CompetitionFile::create(&path, &competition()).unwrap();
+
+        let mut women = 0;
+        assert_moves(&mut file, "adding a division", |file| {
+            women = file
+                .add_division(&Division {
+                    id: 0,
+                    name: "Women".into(),
+                    kind: DivisionKind::Gender,
+                    gender: Some(Gender::Female),
+                    min_age: None,
+                    max_age: None,
+                })
+                .unwrap();
+        });
+        assert_moves(&mut file, "a competitor import", |file| {
+            file.import_competitors_from(
+                "start.csv",
+                &[
+                    draft(2, "1", "Ann"),
+                    draft(3, "2", "Bea"),
+                    draft(4, "3", "Cat"),
+                ],
+            )
+            .unwrap();
+        });
+        let mut fran = 0;
+        assert_moves(&mut file, "adding a workout", |file| {
+            fran = file.add_workout(&workout("Fran", 1)).unwrap();
+        });
+        let mut receipt = None;
+        assert_moves(&mut file, "a typed score", |file| {
+            receipt = Some(
+                file.enter_score_by_bib(fran, "1", ScoreInput::text("3:10.5"), "table 1")
+                    .unwrap(),
+            );
+        });
+        assert_moves(&mut file, "an undo", |file| {
+            file.undo_entry(receipt.take().unwrap().entry_id, "table 1")
+                .unwrap();
+        });
+        file.enter_score_by_bib(fran, "1", ScoreInput::text("3:10.5"), "table 1")
+            .unwrap();
+        let ann = file.entrant_by_bib(fran, "1").unwrap();
+        assert_moves(&mut file, "an amendment", |file| {
+            file.amend_score(fran, ann, "3:01.0", "Head Judge", "video", Some("APL-1"))
+                .unwrap();
+        });
+        let bea = file.entrant_by_bib(fran, "2").unwrap();
+        assert_moves(&mut file, "a result import", |file| {
+            file.import_results(
+                fran,
+                Source::File,
+                "results.csv",
+                &[ImportedResult {
+                    row: 2,
+                    entrant: bea,
+                    value: ScoreInput::text("2:59.0"),
+                    penalty_ms: 0,
+                    splits: Vec::new(),
+                    incidents: Vec::new(),
+                    record_id: Some("r-2".into()),
+                    received_at: None,
+                }],
+            )
+            .unwrap();
+        });
+        assert_moves(&mut file, "marking the workout official", |file| {
+            file.set_workout_state(fran, PublicationState::Official)
+                .unwrap();
+        });
+        assert_moves(&mut file, "changing the overall settings", |file| {
+            file.set_leaderboard_settings(&LeaderboardSettings::default())
+                .unwrap();
+        });
+
+        // Reads, including the full ranking, leave the stamp alone.
+        let before = file.change_stamp().unwrap();
+        file.workouts().unwrap();
+        file.workout_leaderboard(fran, None).unwrap();
+        file.workout_leaderboard(fran, Some(women)).unwrap();
+        file.overall_leaderboard(None, None, None).unwrap();
+        file.entrant_infos().unwrap();
+        file.competition().unwrap();
+        file.score_history(fran, ann).unwrap();
+        assert_eq!(before, file.change_stamp().unwrap());
+
+        // A write through another connection (the sync worker, an inbound
+        // poller, the CLI) moves this handle's stamp too.
+        let before = file.change_stamp().unwrap();
+        {
+            let mut other = CompetitionFile::open(&path).unwrap();
+            other
+                .set_workout_state(fran, PublicationState::Provisional)
+                .unwrap();
+            other
+                .enter_score_by_bib(fran, "3", ScoreInput::text("DNF"), "feed")
+                .unwrap();
+            other.close().unwrap();
+        }
+        let after = file.change_stamp().unwrap();
+        assert_ne!(
+            before, after,
+            "another connection's write did not change the stamp"
+        );
+        assert_eq!(
+            after,
+            file.change_stamp().unwrap(),
+            "the stamp is stable without writes"
+        );
+    }
+
+    #[test]
+    fn stamps_of_different_handles_never_match() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("two.scoretable");
+        let first = CompetitionFile::create(&path, &competition()).unwrap();
+        let first_stamp = first.change_stamp().unwrap();
+        first.close().unwrap();
+        let second = CompetitionFile::open(&path).unwrap();
+        assert_ne!(first_stamp, second.change_stamp().unwrap());
+    }
+}
