@@ -1128,6 +1128,96 @@ impl CompetitionFile {
         })
     }
 
+    /// Removes a division only when no competitor or team is in it, so a
+    /// scorekeeper cannot drop a division's standings by accident. The
+    /// refusal says how many are still in it.
+    pub fn remove_empty_division(&mut self, division_id: Id) -> Result<()> {
+        self.write(|transaction| {
+            let name: Option<String> = transaction
+                .query_row(
+                    "SELECT name FROM divisions WHERE id = ?1",
+                    params![division_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let Some(name) = name else {
+                return Err(StoreError::NotFound {
+                    what: "division",
+                    key: division_id.to_string(),
+                });
+            };
+            let competitors = count(
+                transaction,
+                "SELECT count(*) FROM competitor_divisions WHERE division_id = ?1",
+                division_id,
+            )?;
+            let teams = count(
+                transaction,
+                "SELECT count(*) FROM team_divisions WHERE division_id = ?1",
+                division_id,
+            )?;
+            if competitors > 0 || teams > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "Division {name} still has {competitors} competitor(s) and {teams} team(s); \
+                     move them to another division first"
+                )));
+            }
+            transaction.execute("DELETE FROM divisions WHERE id = ?1", params![division_id])?;
+            Ok(())
+        })
+    }
+
+    /// Puts a competitor in exactly `division_ids` (a competitor may be in
+    /// several divisions, or none). Their details, chips and results are
+    /// untouched. An unknown division changes nothing. A later change to a
+    /// gender or age-group division's rule, or a re-import that names no
+    /// divisions, places them by the rules again (see the module docs).
+    pub fn set_competitor_divisions(
+        &mut self,
+        competitor_id: Id,
+        division_ids: &[Id],
+    ) -> Result<()> {
+        let mut wanted = division_ids.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        self.write(|transaction| {
+            let exists: Option<Id> = transaction
+                .query_row(
+                    "SELECT id FROM competitors WHERE id = ?1",
+                    params![competitor_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound {
+                    what: "competitor",
+                    key: competitor_id.to_string(),
+                });
+            }
+            let known: std::collections::HashSet<Id> = load_divisions(transaction)?
+                .into_iter()
+                .map(|division| division.id)
+                .collect();
+            if let Some(unknown) = wanted.iter().find(|id| !known.contains(id)) {
+                return Err(StoreError::NotFound {
+                    what: "division",
+                    key: unknown.to_string(),
+                });
+            }
+            transaction.execute(
+                "DELETE FROM competitor_divisions WHERE competitor_id = ?1",
+                params![competitor_id],
+            )?;
+            let mut insert = transaction.prepare_cached(
+                "INSERT INTO competitor_divisions (competitor_id, division_id) VALUES (?1, ?2)",
+            )?;
+            for division_id in &wanted {
+                insert.execute(params![competitor_id, division_id])?;
+            }
+            Ok(())
+        })
+    }
+
     /// Removes a competitor who has no score history and is in no team.
     /// Anyone with a score (or an undone one) stays: the audit trail needs them.
     pub fn remove_competitor(&mut self, competitor_id: Id) -> Result<()> {

@@ -2,10 +2,10 @@
 
 mod common;
 
-use common::{competition, draft};
-use scoretable_core::model::Gender;
+use common::{competition, draft, fixture};
+use scoretable_core::model::{Division, DivisionKind, Entrant, Gender, Team, TeamMember};
 use scoretable_store::competitors::{ImportProgress, IMPORT_PROGRESS_EVERY_ROWS};
-use scoretable_store::{CompetitionFile, StoreError};
+use scoretable_store::{CompetitionFile, ScoreInput, StoreError};
 
 fn new_file() -> (tempfile::TempDir, CompetitionFile) {
     let directory = tempfile::tempdir().unwrap();
@@ -79,4 +79,143 @@ fn a_failed_import_never_reports_completion_and_stores_nothing() {
     let done: Vec<usize> = reports.iter().map(|progress| progress.done).collect();
     assert_eq!(done, vec![0, 1_000]);
     assert!(file.competitors().unwrap().is_empty());
+}
+
+fn custom_division(name: &str) -> Division {
+    Division {
+        id: 0,
+        name: name.into(),
+        kind: DivisionKind::Custom,
+        gender: None,
+        min_age: None,
+        max_age: None,
+    }
+}
+
+#[test]
+fn a_competitor_moves_between_divisions_and_keeps_their_scores() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let scaled = file.add_division(&custom_division("Scaled")).unwrap();
+    let ann = file.competitor_by_bib("1").unwrap().unwrap();
+    assert_eq!(ann.division_ids, vec![fixture.women]);
+    file.enter_score_by_bib(fixture.fran, "1", ScoreInput::text("3:10"), "table")
+        .unwrap();
+
+    // In two divisions at once, given in any order and with a repeat.
+    file.set_competitor_divisions(ann.id, &[scaled, fixture.women, scaled])
+        .unwrap();
+    let moved = file.competitor(ann.id).unwrap().unwrap();
+    assert_eq!(moved.division_ids, vec![fixture.women, scaled]);
+    assert_eq!(
+        file.competitors_in_division(scaled).unwrap()[0].bib,
+        "1".to_string()
+    );
+    // Then only in Scaled; the rest of the competitor is unchanged.
+    file.set_competitor_divisions(ann.id, &[scaled]).unwrap();
+    let moved = file.competitor(ann.id).unwrap().unwrap();
+    assert_eq!(moved.division_ids, vec![scaled]);
+    assert_eq!(
+        (
+            moved.bib.as_str(),
+            moved.first_name.as_str(),
+            &moved.chip_ids
+        ),
+        ("1", "Ann", &ann.chip_ids)
+    );
+    assert!(file
+        .result(fixture.fran, Entrant::Competitor(ann.id))
+        .unwrap()
+        .is_some());
+    // And in none.
+    file.set_competitor_divisions(ann.id, &[]).unwrap();
+    assert!(file
+        .competitor(ann.id)
+        .unwrap()
+        .unwrap()
+        .division_ids
+        .is_empty());
+}
+
+#[test]
+fn an_unknown_division_or_competitor_changes_nothing() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let ann = file.competitor_by_bib("1").unwrap().unwrap();
+    let error = file
+        .set_competitor_divisions(ann.id, &[fixture.men, 9_999])
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::NotFound { what: "division", key } if key == "9999"),
+        "{error}"
+    );
+    assert_eq!(
+        file.competitor(ann.id).unwrap().unwrap().division_ids,
+        vec![fixture.women]
+    );
+    let error = file
+        .set_competitor_divisions(9_999, &[fixture.men])
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            StoreError::NotFound {
+                what: "competitor",
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn only_an_empty_division_can_be_removed() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let error = file.remove_empty_division(fixture.women).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Division Women still has 3 competitor(s) and 0 team(s); move them to another division first"
+    );
+    assert_eq!(file.divisions().unwrap().len(), 2);
+
+    // A team in a division keeps it too.
+    let relay = file.add_division(&custom_division("Relay")).unwrap();
+    let dan = file.competitor_by_bib("10").unwrap().unwrap();
+    let team = file
+        .add_team(&Team {
+            id: 0,
+            name: "Harbour A".into(),
+            bib: Some("T1".into()),
+            country: None,
+            division_ids: vec![relay],
+            members: vec![TeamMember {
+                competitor_id: dan.id,
+                order: 1,
+            }],
+            external_ids: Default::default(),
+        })
+        .unwrap();
+    assert!(matches!(
+        file.remove_empty_division(relay),
+        Err(StoreError::Conflict(message)) if message.contains("1 team(s)")
+    ));
+    file.remove_team(team).unwrap();
+    file.remove_empty_division(relay).unwrap();
+    assert!(file.division_by_name("Relay").unwrap().is_none());
+
+    // Emptied by moving its members out, Women can go as well.
+    for bib in ["1", "2", "3"] {
+        let competitor = file.competitor_by_bib(bib).unwrap().unwrap();
+        file.set_competitor_divisions(competitor.id, &[fixture.men])
+            .unwrap();
+    }
+    file.remove_empty_division(fixture.women).unwrap();
+    assert!(matches!(
+        file.remove_empty_division(fixture.women),
+        Err(StoreError::NotFound {
+            what: "division",
+            ..
+        })
+    ));
 }
