@@ -2,8 +2,9 @@
 //!
 //! The core reads and checks the whole CSV first (every bad row and field is
 //! named); the store then imports it in one transaction, so a bad file
-//! stores nothing. Progress is sent over a channel per phase: rows read,
-//! then rows stored.
+//! stores nothing. Progress goes over a [`Channel`] as the store reports it:
+//! rows stored so far out of the rows read, the last report after the
+//! commit.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -79,14 +80,18 @@ fn import_file(
     })?;
     let drafts = read_competitors_csv(std::io::BufReader::new(reader), &file_name)
         .map_err(|error| CommandError::new(ErrorKind::InvalidValue, error.to_string()))?;
-    let total = drafts.len() as u32;
-    // A closed window is the only way a send fails; the import goes on.
-    let _ = progress.send(ImportProgress { done: 0, total });
-    let summary = file.import_competitors_from(&file_name, &drafts)?;
-    let _ = progress.send(ImportProgress { done: total, total });
+    // The store reports before the first row, every thousand rows inside
+    // its one transaction, and once more after the commit. A closed window
+    // is the only way a send fails; the import goes on.
+    let summary = file.import_competitors_with_progress(&file_name, &drafts, &mut |report| {
+        let _ = progress.send(ImportProgress {
+            done: report.done as u32,
+            total: report.total as u32,
+        });
+    })?;
     Ok(ImportSummary {
         path: path.display().to_string(),
-        imported: total,
+        imported: drafts.len() as u32,
         added: summary.new as u32,
         updated: summary.updated as u32,
     })

@@ -1,5 +1,5 @@
-// Competitors: import a CSV with a progress bar, and a filterable list that
-// stays fast at tens of thousands of rows.
+// Competitors: import a CSV with a progress bar that follows the store row
+// by row, and a filterable list that stays fast at tens of thousands of rows.
 
 import { useMemo, useState } from "preact/hooks";
 import { useBackend } from "../app";
@@ -15,6 +15,15 @@ const columns: GridColumn<CompetitorView>[] = [
   { key: "club", header: "Club", width: "minmax(8rem, 1fr)", render: (row) => row.club ?? "" },
   { key: "divisions", header: "Divisions", width: "minmax(8rem, 1fr)", render: (row) => row.division_names.join(", ") },
 ];
+
+/** The words beside the import progress bar (also its accessible value). */
+export function progressText(progress: ImportProgress | null, importing: boolean): string {
+  if (!progress) return "Reading and checking the file…";
+  const counts = `${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} rows`;
+  if (!importing) return `${counts} stored`;
+  const percent = progress.total > 0 ? Math.floor((progress.done / progress.total) * 100) : 0;
+  return `Storing: ${counts} (${percent}%)`;
+}
 
 export function CompetitorsScreen() {
   const backend = useBackend();
@@ -38,6 +47,9 @@ export function CompetitorsScreen() {
         await competitors.reload();
       }
     } catch (caught) {
+      // The import is all-or-nothing: a failed one stored no row, so no
+      // partial count stays on screen.
+      setProgress(null);
       setError(toBackendError(caught).message);
     } finally {
       setImporting(false);
@@ -78,9 +90,17 @@ export function CompetitorsScreen() {
         </div>
       </div>
       {(importing || progress) && (
-        <div class="progress-row" aria-live="polite">
-          <progress aria-label="Import progress" max={progress?.total || 1} value={progress?.done ?? 0} />
-          <span>{progress ? `${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} rows` : "Reading file…"}</span>
+        <div class="progress-row">
+          <progress
+            aria-label="Import progress"
+            aria-valuetext={progressText(progress, importing)}
+            data-testid="import-progress"
+            max={progress?.total || 1}
+            value={progress?.done ?? 0}
+          />
+          <span aria-live="polite" data-testid="import-progress-text">
+            {progressText(progress, importing)}
+          </span>
         </div>
       )}
       {result && (
