@@ -408,7 +408,7 @@ impl Exporter<'_> {
             );
             builder.end_page(canvas);
         }
-        Ok(builder.finish())
+        builder.finish()
     }
 }
 

@@ -1,6 +1,8 @@
-//! PDF tests: structure, page numbering, marks and footnotes are checked by
-//! inflating the content streams; when poppler's `pdftoppm` is installed the
-//! pages are also rendered to PNG under `test-artifacts/` for a person to look at.
+//! PDF tests: structure, page numbering, marks, footnotes and names in
+//! several scripts are checked on the text poppler's `pdftotext` extracts
+//! (so through the embedded fonts' ToUnicode maps); when `pdftoppm` is
+//! installed the pages are also rendered to PNG under `test-artifacts/` for
+//! a person to look at.
 
 mod common;
 
@@ -13,59 +15,25 @@ use scoretable_core::model::{
 };
 use scoretable_export::{AwardBasis, AwardRules, Exporter};
 
-/// Every content stream of the PDF, inflated and concatenated as raw bytes.
-fn page_text_bytes(pdf: &[u8]) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    let mut rest = pdf;
-    while let Some(start) = find(rest, b">>\nstream\n") {
-        let body_start = start + b">>\nstream\n".len();
-        let Some(length) = find(&rest[body_start..], b"\nendstream") else {
-            break;
-        };
-        if let Ok(inflated) =
-            miniz_oxide::inflate::decompress_to_vec_zlib(&rest[body_start..body_start + length])
-        {
-            bytes.extend(inflated);
-            bytes.push(b'\n');
-        }
-        rest = &rest[body_start + length + b"\nendstream".len()..];
-    }
-    bytes
-}
-
-/// The content streams as text, with hex strings (`<48656C6C6F> Tj`, which
-/// pdf-writer uses for non-ASCII text) decoded to `(Hello) Tj` in Latin-1.
+/// The text of the PDF as a reader extracts it, through poppler's
+/// `pdftotext`: this goes through the embedded fonts' ToUnicode maps, so it
+/// checks what a person copying from the PDF gets.
 fn page_text(pdf: &[u8]) -> String {
-    let bytes = page_text_bytes(pdf);
-    let mut text = String::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'<' && bytes.get(index + 1) != Some(&b'<') {
-            if let Some(end) = bytes[index..].iter().position(|byte| *byte == b'>') {
-                let hex = &bytes[index + 1..index + end];
-                if hex.iter().all(u8::is_ascii_hexdigit) && hex.len().is_multiple_of(2) {
-                    text.push('(');
-                    for pair in hex.chunks(2) {
-                        let value =
-                            u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap();
-                        text.push(value as char);
-                    }
-                    text.push(')');
-                    index += end + 1;
-                    continue;
-                }
-            }
-        }
-        text.push(bytes[index] as char);
-        index += 1;
-    }
-    text
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("extract.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let output = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("the PDF tests need poppler's pdftotext (Debian: poppler-utils)");
+    assert!(
+        output.status.success(),
+        "pdftotext could not read the PDF: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("pdftotext writes UTF-8")
 }
 
 fn page_count(pdf: &[u8]) -> usize {
@@ -110,29 +78,25 @@ fn division_pdf_has_numbered_pages_marks_and_amendment_footnotes() {
     let text = page_text(&pdf);
     for page in 1..=4 {
         assert!(
-            text.contains(&format!("(Page {page} of 4)")),
+            text.contains(&format!("Page {page} of 4")),
             "page {page} footer missing"
         );
     }
-    assert!(text.contains("(OFFICIAL)"));
-    assert!(text.contains("(PROVISIONAL)"));
+    assert!(text.contains("OFFICIAL"));
+    assert!(text.contains("PROVISIONAL"));
     assert!(text.contains("Generated 2026-05-02T17:30:00Z"));
     assert!(text.contains("Amended 2026-05-02T15:12:09Z by Chief Referee: 18:10.2 -> 18:01.2."));
     assert!(text.contains("Appeal A-7."));
-    assert!(text.contains("(*1)"));
+    assert!(text.contains("*1"));
     // Gaps are measured from the division's leader, not the whole field's.
-    assert!(
-        text.contains("(+0:12.277)"),
-        "division-relative gap missing"
-    );
+    assert!(text.contains("+0:12.277"), "division-relative gap missing");
     assert!(
         !text.contains("+1:00.123"),
         "gap measured from the whole field's leader"
     );
     let men = exporter.division_results_pdf(Some(MEN)).unwrap();
     render_pages("men", &men, 4);
-    // WinAnsi text: Zoë Müller is written with Latin-1 bytes.
-    assert!(text.contains("(Zo\u{00EB} M\u{00FC}ller)"));
+    assert!(text.contains("Zo\u{00EB} M\u{00FC}ller"));
 }
 
 #[test]
@@ -151,7 +115,7 @@ fn whole_field_pdf_and_awards_render() {
     let awards = exporter.awards_pdf(&rules).unwrap();
     let text = page_text(&awards);
     assert_eq!(page_count(&awards), 3);
-    assert!(text.contains("(AWARDS)"));
+    assert!(text.contains("AWARDS"));
     assert!(text.contains("Overall winners do not take division awards."));
     render_pages("awards", &awards, 3);
 }
@@ -240,12 +204,156 @@ fn long_results_paginate_with_a_consistent_page_total() {
     // 1,500 rows at about 50 rows a page, twice (workout and overall).
     assert!((50..=80).contains(&pages), "{pages} pages");
     let text = page_text(&pdf);
-    assert!(text.contains(&format!("(Page 1 of {pages})")));
-    assert!(text.contains(&format!("(Page {pages} of {pages})")));
+    assert!(text.contains(&format!("Page 1 of {pages}")));
+    assert!(text.contains(&format!("Page {pages} of {pages}")));
     assert!(text.contains("(continued)"));
     // Every amended row's footnote is on the page of its row: three amendments.
     assert_eq!(text.matches("Chip mat error").count(), 3);
     // Eight splits do not fit portrait A4: the workout pages are landscape.
     assert!(String::from_utf8_lossy(&pdf).contains("/MediaBox [0 0 841.89 595.28]"));
     render_pages("large", &pdf, 2);
+}
+
+/// Names in several scripts: each prints with a real glyph and extracts as
+/// the same characters.
+fn unicode_data() -> scoretable_export::ExportData {
+    let names = [
+        ("Ёлкина", "Мария", Gender::Female),
+        ("Σοφία", "Παπαδοπούλου", Gender::Female),
+        ("Zoë", "Łukasiewicz", Gender::Female),
+        ("王", "秀英", Gender::Female),
+        ("Ada", "Unprintable\u{10FFFD}", Gender::Female),
+        ("Đorđe", "Čubrilović", Gender::Male),
+    ];
+    let competitors: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(index, (first, last, gender))| {
+            competitor(
+                index as i64 + 1,
+                &format!("{}", 201 + index),
+                first,
+                last,
+                *gender,
+            )
+        })
+        .collect();
+    let results: Vec<ResultEntry> = (1..=names.len() as i64)
+        .map(|id| {
+            result(
+                id,
+                Some(Score::Time {
+                    ms: 1_000_000 + id * 1_000,
+                }),
+                None,
+            )
+        })
+        .collect();
+    let mut competition = sample_competition();
+    competition.name = "Кубок Гавани 2026".to_string();
+    assemble(
+        competition,
+        sample_divisions(),
+        competitors,
+        vec![(workout(RUN, "Бег 5 км", 1, ScoreType::Time), results)],
+        Vec::new(),
+        OverallMode::RankSum,
+    )
+}
+
+#[test]
+fn names_in_any_script_print_and_extract_exactly() {
+    let data = unicode_data();
+    let exporter = Exporter::new(&data);
+    let pdf = exporter.division_results_pdf(None).unwrap();
+    render_pages("unicode", &pdf, 2);
+    let text = page_text(&pdf);
+    for name in [
+        "Ёлкина Мария",
+        "Σοφία Παπαδοπούλου",
+        "Zoë Łukasiewicz",
+        "Đorđe Čubrilović",
+        "Кубок Гавани 2026",
+        "Бег 5 км",
+    ] {
+        assert!(text.contains(name), "{name} missing from:\n{text}");
+    }
+    // Page numbers and headers are still there.
+    assert!(text.contains("Page 1 of 2"), "{text}");
+    assert!(text.contains("Page 2 of 2"), "{text}");
+    assert!(text.contains("Overall standings"));
+    assert!(text.contains("OFFICIAL"));
+    // No character silently became a question mark.
+    assert!(!text.contains('?'), "{text}");
+    // A character no font has prints as the replacement mark and is reported.
+    assert!(text.contains("Ada Unprintable\u{FFFD}"), "{text}");
+    assert_eq!(
+        scoretable_export::pdf::missing_characters("Ada Unprintable\u{10FFFD}"),
+        vec!['\u{10FFFD}']
+    );
+    // CJK prints with a system fallback font when one is installed (Debian:
+    // fonts-droid-fallback, fonts-noto-cjk, fonts-wqy-*), and as replacement
+    // marks, reported as missing, when none is.
+    let cjk_missing = scoretable_export::pdf::missing_characters("王 秀英");
+    if cjk_missing.is_empty() {
+        assert!(text.contains("王 秀英"), "{text}");
+        assert!(!scoretable_export::pdf::fallback_font_paths().is_empty());
+    } else {
+        assert_eq!(cjk_missing, vec!['王', '秀', '英']);
+        assert!(text.contains("\u{FFFD} \u{FFFD}\u{FFFD}"), "{text}");
+    }
+}
+
+#[test]
+fn fonts_are_embedded_as_subsets() {
+    let data = unicode_data();
+    let exporter = Exporter::new(&data);
+    let pdf = exporter.division_results_pdf(Some(WOMEN)).unwrap();
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("/Identity-H"));
+    assert!(raw.contains("/ToUnicode"));
+    assert!(raw.contains("/CIDFontType2"));
+    assert!(!raw.contains("/Helvetica"));
+    // Subset names carry a six-letter tag.
+    let base_fonts: Vec<&str> = raw
+        .match_indices("/BaseFont /")
+        .map(|(index, _)| raw[index + 11..].split(['\n', ' ', '/']).next().unwrap())
+        .collect();
+    assert!(
+        base_fonts.iter().any(|name| name.ends_with("+DejaVuSans")),
+        "{base_fonts:?}"
+    );
+    assert!(base_fonts
+        .iter()
+        .any(|name| name.ends_with("+DejaVuSans-Bold")));
+    for name in &base_fonts {
+        let (tag, _) = name.split_once('+').expect("a subset tag");
+        assert!(
+            tag.len() == 6 && tag.bytes().all(|byte| byte.is_ascii_uppercase()),
+            "{name}"
+        );
+    }
+    // The bundled fonts are 760 kB and 709 kB; subsets of the glyphs a
+    // results page uses are a few tens of kB. A CJK fallback font, when one
+    // is installed, adds only its few glyphs.
+    assert!(pdf.len() < 120_000, "{} bytes", pdf.len());
+    if let Ok(output) = Command::new("pdffonts")
+        .arg(write_artifact("subset", &pdf))
+        .output()
+    {
+        let listing = String::from_utf8_lossy(&output.stdout);
+        for line in listing.lines().skip(2) {
+            // Columns: name type encoding emb sub uni; every font embedded, subset, mapped.
+            assert!(
+                line.contains("Identity-H") && line.contains(" yes yes yes "),
+                "{line}"
+            );
+        }
+    }
+}
+
+fn write_artifact(name: &str, pdf: &[u8]) -> PathBuf {
+    let path = artifacts_directory().join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    path
 }

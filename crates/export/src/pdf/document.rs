@@ -6,11 +6,22 @@
 //! content streams: its body, and a footer written at the end when the page
 //! count is known, which carries the footer text and "Page 3 of 7".
 //!
+//! Text is written as two-byte character codes of Type0 fonts (Identity-H,
+//! so each code is a CID). Each font's glyphs are numbered in first-use
+//! order as pages are drawn; those numbers are the glyph ids of the subset
+//! font embedded at the end (`subsetter` keeps that order), and a
+//! `CIDToGIDMap` maps codes to them (see [`FaceUse`]). A `/W` width array
+//! and a ToUnicode map come with each font, so that text extracts and copies
+//! as the original characters.
+//!
 //! Coordinates are PDF points from the bottom-left corner of the page.
 
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use super::text::{encode, fit_text, text_width, Font};
+use super::fonts::{self, FaceIndex, Glyph};
+use super::text::{fit_text, text_width, Font};
+use crate::error::ExportError;
 
 /// A4 portrait width in points.
 pub(crate) const A4_SHORT: f32 = 595.28;
@@ -24,8 +35,101 @@ pub(crate) const MARGIN: f32 = 36.0;
 /// times the time on a thousand-page document for a few per cent.
 const PAGE_COMPRESSION_LEVEL: u8 = 1;
 
-const REGULAR_FONT: Name<'static> = Name(b"F1");
-const BOLD_FONT: Name<'static> = Name(b"F2");
+/// Deflate level for the embedded font subsets and ToUnicode maps: written
+/// once per document, so the better ratio is worth it.
+const FONT_COMPRESSION_LEVEL: u8 = 6;
+
+const FONT_NAMES: [&[u8]; 8] = [b"F0", b"F1", b"F2", b"F3", b"F4", b"F5", b"F6", b"F7"];
+
+/// The resource name of a font in page content.
+fn font_resource_name(face: FaceIndex) -> Vec<u8> {
+    match FONT_NAMES.get(usize::from(face)) {
+        Some(name) => name.to_vec(),
+        None => format!("F{face}").into_bytes(),
+    }
+}
+
+/// The bytes a character code is made of in page content, chosen so that
+/// pdf-writer writes a run of codes as a plain literal string of two bytes
+/// per glyph: printable ASCII other than the string delimiters `(`, `)`
+/// and `\\`. (Codes with other bytes are written as a hex string, four
+/// bytes per glyph, which makes the content streams half as large again.)
+const CODE_BYTES: &[u8; 92] = b" !\"#$%&'*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+
+/// The glyphs used from one font so far, numbered in first-use order.
+///
+/// Each glyph gets a subset glyph id (its position in first-use order; the
+/// subset font numbers its glyphs the same way) and a two-byte character
+/// code, which under Identity-H is also its CID. For a TrueType font the
+/// codes are made of [`CODE_BYTES`] and a `CIDToGIDMap` stream maps them to
+/// the subset glyph ids; for a CFF font (whose subset is CID-keyed with CID
+/// equal to glyph id) the code is the subset glyph id itself.
+#[derive(Debug, Default)]
+struct FaceUse {
+    /// Original glyph id to its index in `original_ids` (0 while unused).
+    subset_ids: Vec<u16>,
+    /// Subset glyph id to original glyph id; `.notdef` (0) first.
+    original_ids: Vec<u16>,
+    /// Subset glyph id to character code.
+    codes: Vec<u16>,
+    /// Subset glyph id to the character it prints.
+    characters: Vec<char>,
+}
+
+impl FaceUse {
+    fn code_for_subset_id(subset_id: usize, printable_codes: bool) -> u16 {
+        let base = CODE_BYTES.len();
+        if !printable_codes {
+            return subset_id as u16;
+        }
+        if subset_id < base * base {
+            u16::from_be_bytes([CODE_BYTES[subset_id / base], CODE_BYTES[subset_id % base]])
+        } else {
+            // Beyond 8,464 glyphs of one font in one document: codes above
+            // every printable pair, written as hex.
+            0x8000 + subset_id as u16
+        }
+    }
+}
+
+/// The glyphs used per font, indexed by [`FaceIndex`].
+#[derive(Debug, Default)]
+pub(crate) struct GlyphUse {
+    faces: Vec<FaceUse>,
+}
+
+impl GlyphUse {
+    /// The character code of `glyph`, numbering it on first use.
+    fn code(&mut self, glyph: Glyph) -> u16 {
+        let face_index = usize::from(glyph.face);
+        if self.faces.len() <= face_index {
+            self.faces.resize_with(face_index + 1, FaceUse::default);
+        }
+        let face_use = &mut self.faces[face_index];
+        let original = usize::from(glyph.glyph_id);
+        if let Some(&subset_id) = face_use.subset_ids.get(original) {
+            if subset_id != 0 {
+                return face_use.codes[usize::from(subset_id)];
+            }
+        }
+        if face_use.subset_ids.len() <= original {
+            face_use.subset_ids.resize(original + 1, 0);
+        }
+        let printable_codes = !fonts::face(glyph.face).is_cff();
+        if face_use.original_ids.is_empty() {
+            face_use.original_ids.push(0);
+            face_use.codes.push(0);
+            face_use.characters.push('\u{FFFD}');
+        }
+        let subset_id = face_use.original_ids.len();
+        let code = FaceUse::code_for_subset_id(subset_id, printable_codes);
+        face_use.subset_ids[original] = subset_id as u16;
+        face_use.original_ids.push(glyph.glyph_id);
+        face_use.codes.push(code);
+        face_use.characters.push(glyph.character);
+        code
+    }
+}
 
 /// Page orientation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +168,7 @@ pub(crate) enum Align {
 pub(crate) struct Canvas {
     content: Content,
     pub(crate) orientation: Orientation,
+    glyphs: GlyphUse,
 }
 
 impl Canvas {
@@ -103,14 +208,32 @@ impl Canvas {
             return;
         }
         self.set_fill(colour);
-        let font_name = match font {
-            Font::Regular => REGULAR_FONT,
-            Font::Bold => BOLD_FONT,
-        };
         self.content.begin_text();
-        self.content.set_font(font_name, size);
         self.content.next_line(x, y);
-        self.content.show(Str(&encode(text)));
+        // One run per stretch of characters from the same font (a CJK name
+        // in a Latin table switches to the fallback font and back).
+        let mut run_face: Option<FaceIndex> = None;
+        let mut run: Vec<u8> = Vec::with_capacity(text.len() * 2);
+        for character in text.chars() {
+            let glyph = fonts::glyph_for(character, font);
+            if glyph.glyph_id == 0 {
+                continue;
+            }
+            if run_face != Some(glyph.face) {
+                if !run.is_empty() {
+                    self.content.show(Str(&run));
+                    run.clear();
+                }
+                self.content
+                    .set_font(Name(&font_resource_name(glyph.face)), size);
+                run_face = Some(glyph.face);
+            }
+            let code = self.glyphs.code(glyph);
+            run.extend_from_slice(&code.to_be_bytes());
+        }
+        if !run.is_empty() {
+            self.content.show(Str(&run));
+        }
         self.content.end_text();
     }
 
@@ -190,6 +313,8 @@ struct FinishedPage {
 pub(crate) struct PdfBuilder {
     pdf: Pdf,
     next_id: i32,
+    /// The glyphs used so far; lent to the page being drawn.
+    glyphs: GlyphUse,
     pages: Vec<FinishedPage>,
     title: String,
     footer_left: String,
@@ -205,8 +330,9 @@ impl PdfBuilder {
     ) -> PdfBuilder {
         PdfBuilder {
             pdf: Pdf::new(),
-            // 1: catalog, 2: page tree, 3 and 4: fonts, 5: document info.
-            next_id: 6,
+            // 1: catalog, 2: page tree, 3: document info.
+            next_id: 4,
+            glyphs: GlyphUse::default(),
             pages: Vec::new(),
             title: title.to_string(),
             footer_left: footer_left.to_string(),
@@ -221,10 +347,11 @@ impl PdfBuilder {
     }
 
     /// A blank page to draw on.
-    pub(crate) fn begin_page(&self, orientation: Orientation) -> Canvas {
+    pub(crate) fn begin_page(&mut self, orientation: Orientation) -> Canvas {
         Canvas {
             content: Content::new(),
             orientation,
+            glyphs: std::mem::take(&mut self.glyphs),
         }
     }
 
@@ -232,6 +359,7 @@ impl PdfBuilder {
     pub(crate) fn end_page(&mut self, canvas: Canvas) {
         let page_id = self.allocate();
         let body_id = self.allocate();
+        self.glyphs = canvas.glyphs;
         let bytes = canvas.content.finish();
         let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&bytes, PAGE_COMPRESSION_LEVEL);
         self.pdf
@@ -250,12 +378,10 @@ impl PdfBuilder {
     }
 
     /// Writes the footers, page tree, fonts and trailer, and returns the file's bytes.
-    pub(crate) fn finish(mut self) -> Vec<u8> {
+    pub(crate) fn finish(mut self) -> Result<Vec<u8>, ExportError> {
         let catalog_id = Ref::new(1);
         let page_tree_id = Ref::new(2);
-        let regular_font_id = Ref::new(3);
-        let bold_font_id = Ref::new(4);
-        let info_id = Ref::new(5);
+        let info_id = Ref::new(3);
         let page_total = self.pages.len();
         let pages = std::mem::take(&mut self.pages);
         let mut footer_ids = Vec::with_capacity(page_total);
@@ -263,6 +389,7 @@ impl PdfBuilder {
             let mut canvas = Canvas {
                 content: Content::new(),
                 orientation: page.orientation,
+                glyphs: std::mem::take(&mut self.glyphs),
             };
             let width = canvas.width();
             let footer_line_y = MARGIN + 10.0;
@@ -293,6 +420,7 @@ impl PdfBuilder {
                 &format!("Page {} of {}", index + 1, page_total),
             );
             let footer_id = self.allocate();
+            self.glyphs = canvas.glyphs;
             let bytes = canvas.content.finish();
             let compressed =
                 miniz_oxide::deflate::compress_to_vec_zlib(&bytes, PAGE_COMPRESSION_LEVEL);
@@ -310,25 +438,29 @@ impl PdfBuilder {
                 .contents_array([page.body_id, *footer_id]);
             page_writer.finish();
         }
+        let glyphs = std::mem::take(&mut self.glyphs);
+        let mut font_resources = Vec::new();
+        for (face_index, face_use) in glyphs.faces.iter().enumerate() {
+            if face_use.original_ids.len() <= 1 {
+                continue;
+            }
+            let face_index = face_index as FaceIndex;
+            let font_id = self.embed_font(face_index, face_use)?;
+            font_resources.push((font_resource_name(face_index), font_id));
+        }
         self.pdf.catalog(catalog_id).pages(page_tree_id);
         let mut page_tree = self.pdf.pages(page_tree_id);
         page_tree
             .kids(pages.iter().map(|page| page.page_id))
             .count(page_total as i32);
-        page_tree
-            .resources()
-            .fonts()
-            .pair(REGULAR_FONT, regular_font_id)
-            .pair(BOLD_FONT, bold_font_id);
+        {
+            let mut resources = page_tree.resources();
+            let mut font_dictionary = resources.fonts();
+            for (name, font_id) in &font_resources {
+                font_dictionary.pair(Name(name), *font_id);
+            }
+        }
         page_tree.finish();
-        self.pdf
-            .type1_font(regular_font_id)
-            .base_font(Name(b"Helvetica"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-        self.pdf
-            .type1_font(bold_font_id)
-            .base_font(Name(b"Helvetica-Bold"))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
         use chrono::{Datelike, Timelike};
         let created = self.created;
         let date = Date::new(created.year().clamp(0, 9999) as u16)
@@ -344,6 +476,172 @@ impl PdfBuilder {
             .title(TextStr(&self.title))
             .producer(TextStr("Scoretable"))
             .creation_date(date);
-        self.pdf.finish()
+        Ok(self.pdf.finish())
+    }
+
+    /// Embeds the subset of one font the document uses as a Type0 font with
+    /// Identity-H encoding, and returns the Type0 font's id.
+    fn embed_font(
+        &mut self,
+        face_index: FaceIndex,
+        face_use: &FaceUse,
+    ) -> Result<Ref, ExportError> {
+        let font = fonts::face(face_index);
+        let type0_id = self.allocate();
+        let cid_font_id = self.allocate();
+        let descriptor_id = self.allocate();
+        let font_file_id = self.allocate();
+        let to_unicode_id = self.allocate();
+
+        let remapper = subsetter::GlyphRemapper::new_from_glyphs(&face_use.original_ids);
+        let subset =
+            subsetter::subset(font.data, font.collection_index, &remapper).map_err(|error| {
+                ExportError::render(
+                    format!(
+                        "PDF font subset of {} ({})",
+                        font.postscript_name, font.source
+                    ),
+                    format!("{error:?}"),
+                )
+            })?;
+        // A subset's name starts with a tag derived from its glyphs, so two
+        // different subsets of one font never share a name.
+        let mut tag_seed: u32 = 2_166_136_261;
+        for glyph_id in &face_use.original_ids {
+            for byte in glyph_id.to_be_bytes() {
+                tag_seed = (tag_seed ^ u32::from(byte)).wrapping_mul(16_777_619);
+            }
+        }
+        let tag: String = (0..6)
+            .map(|position| (b'A' + ((tag_seed >> (position * 5)) % 26) as u8) as char)
+            .collect();
+        let base_font = format!("{tag}+{}", font.postscript_name);
+        let base_font = Name(base_font.as_bytes());
+        let system_info = SystemInfo {
+            registry: Str(b"Adobe"),
+            ordering: Str(b"Identity"),
+            supplement: 0,
+        };
+
+        self.pdf
+            .type0_font(type0_id)
+            .base_font(base_font)
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid_font_id)
+            .to_unicode(to_unicode_id);
+
+        let is_cff = font.is_cff();
+        let cid_to_gid_map_id = if is_cff { None } else { Some(self.allocate()) };
+        let mut cid_font = self.pdf.cid_font(cid_font_id);
+        cid_font
+            .subtype(if is_cff {
+                CidFontType::Type0
+            } else {
+                CidFontType::Type2
+            })
+            .base_font(base_font)
+            .system_info(system_info)
+            .font_descriptor(descriptor_id)
+            .default_width(0.0);
+        if let Some(map_id) = cid_to_gid_map_id {
+            cid_font.cid_to_gid_map_stream(map_id);
+        }
+        // Widths by code, in runs of consecutive codes.
+        let mut by_code: Vec<(u16, f32)> = face_use
+            .codes
+            .iter()
+            .zip(&face_use.original_ids)
+            .skip(1)
+            .map(|(code, glyph_id)| (*code, f32::from(font.advance(*glyph_id))))
+            .collect();
+        by_code.sort_by_key(|(code, _)| *code);
+        {
+            let mut widths = cid_font.widths();
+            let mut start = 0;
+            while start < by_code.len() {
+                let mut end = start + 1;
+                while end < by_code.len() && by_code[end].0 == by_code[end - 1].0 + 1 {
+                    end += 1;
+                }
+                widths.consecutive(
+                    by_code[start].0,
+                    by_code[start..end].iter().map(|(_, width)| *width),
+                );
+                start = end;
+            }
+        }
+        cid_font.finish();
+        if let Some(map_id) = cid_to_gid_map_id {
+            let highest_code = by_code.last().map(|(code, _)| *code).unwrap_or(0);
+            let mut map = vec![0u8; (usize::from(highest_code) + 1) * 2];
+            for (subset_id, code) in face_use.codes.iter().enumerate().skip(1) {
+                let at = usize::from(*code) * 2;
+                map[at..at + 2].copy_from_slice(&(subset_id as u16).to_be_bytes());
+            }
+            let compressed_map =
+                miniz_oxide::deflate::compress_to_vec_zlib(&map, FONT_COMPRESSION_LEVEL);
+            self.pdf
+                .stream(map_id, &compressed_map)
+                .filter(Filter::FlateDecode);
+        }
+
+        let face = &font.face;
+        let bounding_box = face.global_bounding_box();
+        let ascent = font.scaled(face.ascender());
+        let mut flags = FontFlags::SYMBOLIC;
+        if face.is_italic() {
+            flags |= FontFlags::ITALIC;
+        }
+        if face.is_monospaced() {
+            flags |= FontFlags::FIXED_PITCH;
+        }
+        let mut descriptor = self.pdf.font_descriptor(descriptor_id);
+        descriptor
+            .name(base_font)
+            .flags(flags)
+            .bbox(Rect::new(
+                font.scaled(bounding_box.x_min),
+                font.scaled(bounding_box.y_min),
+                font.scaled(bounding_box.x_max),
+                font.scaled(bounding_box.y_max),
+            ))
+            .italic_angle(face.italic_angle())
+            .ascent(ascent)
+            .descent(font.scaled(face.descender()))
+            .cap_height(
+                face.capital_height()
+                    .map(|height| font.scaled(height))
+                    .unwrap_or(ascent),
+            )
+            .stem_v(if face.is_bold() { 140.0 } else { 80.0 });
+        if is_cff {
+            descriptor.font_file3(font_file_id);
+        } else {
+            descriptor.font_file2(font_file_id);
+        }
+        descriptor.finish();
+
+        let compressed_font =
+            miniz_oxide::deflate::compress_to_vec_zlib(&subset, FONT_COMPRESSION_LEVEL);
+        let mut font_file = self.pdf.stream(font_file_id, &compressed_font);
+        font_file.filter(Filter::FlateDecode);
+        if is_cff {
+            font_file.pair(Name(b"Subtype"), Name(b"OpenType"));
+        }
+        font_file.finish();
+
+        let mut to_unicode = UnicodeCmap::new(Name(b"Scoretable-UTF16"), system_info);
+        for (code, character) in face_use.codes.iter().zip(&face_use.characters).skip(1) {
+            to_unicode.pair(*code, *character);
+        }
+        let to_unicode = to_unicode.finish();
+        let compressed_map = miniz_oxide::deflate::compress_to_vec_zlib(
+            to_unicode.as_slice(),
+            FONT_COMPRESSION_LEVEL,
+        );
+        self.pdf
+            .stream(to_unicode_id, &compressed_map)
+            .filter(Filter::FlateDecode);
+        Ok(type0_id)
     }
 }

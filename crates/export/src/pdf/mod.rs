@@ -10,12 +10,17 @@
 //! reason and appeal reference. Tables switch to landscape A4 when their
 //! columns (many splits or workouts) do not fit portrait.
 //!
-//! The fonts are the standard Helvetica and Helvetica-Bold, so nothing is
-//! embedded and no external program is needed.
+//! The text prints in DejaVu Sans (bundled in the binary), with system
+//! fallback fonts for scripts it lacks, embedded as subset Type0 fonts with
+//! ToUnicode maps so names in any script print and extract correctly (see
+//! `fonts.rs`). No external program is needed.
 
 pub(crate) mod document;
+pub(crate) mod fonts;
 pub(crate) mod table;
 pub(crate) mod text;
+
+pub use fonts::{fallback_font_paths, missing_characters};
 
 use scoretable_core::model::{Id, PublicationState, ScoreType, TieBreak, Workout};
 use scoretable_core::time::{format_time, TimeStyle};
@@ -360,6 +365,6 @@ impl Exporter<'_> {
                 division_id,
             });
         }
-        Ok(builder.finish())
+        builder.finish()
     }
 }
