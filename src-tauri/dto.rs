@@ -315,6 +315,8 @@ pub struct CompetitorView {
     pub gender: Option<GenderView>,
     pub country: Option<String>,
     pub club: Option<String>,
+    #[ts(type = "number[]")]
+    pub division_ids: Vec<i64>,
     pub division_names: Vec<String>,
 }
 

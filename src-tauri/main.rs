@@ -12,6 +12,7 @@
 mod bindings;
 mod commands;
 mod dto;
+mod dto_entrants;
 mod dto_integrations;
 mod error;
 mod state;
@@ -54,6 +55,8 @@ fn main() {
             commands::competition::take_startup_error,
             commands::setup::list_divisions,
             commands::setup::add_division,
+            commands::setup::update_division,
+            commands::setup::remove_division,
             commands::setup::list_workouts,
             commands::setup::add_workout,
             commands::setup::set_workout_state,
@@ -61,6 +64,11 @@ fn main() {
             commands::competitors::import_competitors_csv,
             commands::competitors::import_competitors_dialog,
             commands::competitors::find_competitor,
+            commands::competitors::set_competitor_divisions,
+            commands::teams::list_teams,
+            commands::teams::add_team,
+            commands::teams::update_team,
+            commands::teams::remove_team,
             commands::scores::enter_score,
             commands::scores::undo_last_entry,
             commands::scores::recent_entries,

@@ -1,4 +1,5 @@
-//! Competitors: the list, lookup by bib, and CSV import with progress.
+//! Competitors: the list, lookup by bib, division membership, and CSV
+//! import with progress.
 //!
 //! The core reads and checks the whole CSV first (every bad row and field is
 //! named); the store then imports it in one transaction, so a bad file
@@ -13,8 +14,9 @@ use scoretable_core::import::read_competitors_csv;
 use scoretable_core::model::{Competitor, Entrant};
 use scoretable_store::CompetitionFile;
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, State};
 
+use crate::commands::notify_scores_changed;
 use crate::commands::view::value_display;
 use crate::dto::{
     AthletePreview, CommandError, CompetitorView, ErrorKind, ImportProgress, ImportSummary,
@@ -38,6 +40,7 @@ fn competitor_view(competitor: Competitor, names: &HashMap<i64, String>) -> Comp
             .iter()
             .filter_map(|id| names.get(id).cloned())
             .collect(),
+        division_ids: competitor.division_ids,
         bib: competitor.bib,
         first_name: competitor.first_name,
         last_name: competitor.last_name,
@@ -168,4 +171,30 @@ pub async fn find_competitor(
             }))
         })
         .await
+}
+
+/// Puts a competitor in exactly `division_ids` and returns them as listed.
+#[tauri::command]
+pub async fn set_competitor_divisions(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    competitor_id: i64,
+    division_ids: Vec<i64>,
+) -> CommandResult<CompetitorView> {
+    let updated = state
+        .run(move |session| {
+            let file = session.file_mut()?;
+            file.set_competitor_divisions(competitor_id, &division_ids)?;
+            let competitor = file.competitor(competitor_id)?.ok_or_else(|| {
+                CommandError::new(
+                    ErrorKind::NotFound,
+                    format!("There is no competitor {competitor_id}."),
+                )
+            })?;
+            Ok(competitor_view(competitor, &division_names(file)?))
+        })
+        .await?;
+    // Division leaderboards change with their members.
+    notify_scores_changed(&app);
+    Ok(updated)
 }

@@ -8,6 +8,7 @@ pub mod competitors;
 pub mod leaderboard;
 pub mod scores;
 pub mod setup;
+pub mod teams;
 pub mod view;
 
 // The integration screens: field mapping and polling, sync status, export.

@@ -50,6 +50,47 @@ pub async fn add_division(
         .await
 }
 
+/// Changes a division's name and rule. A gender or age-group division's
+/// members follow a changed rule (the store recomputes them).
+#[tauri::command]
+pub async fn update_division(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    division: DivisionView,
+) -> CommandResult<DivisionView> {
+    let updated = state
+        .run(move |session| {
+            let model = Division {
+                id: division.id,
+                name: division.name.trim().to_string(),
+                kind: division.kind.into(),
+                gender: division.gender.map(Into::into),
+                min_age: division.min_age,
+                max_age: division.max_age,
+            };
+            let file = session.file_mut()?;
+            file.update_division(&model)?;
+            Ok(DivisionView::from(&model))
+        })
+        .await?;
+    notify_scores_changed(&app);
+    Ok(updated)
+}
+
+/// Removes a division that no competitor or team is in.
+#[tauri::command]
+pub async fn remove_division(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    division_id: i64,
+) -> CommandResult<()> {
+    state
+        .run(move |session| Ok(session.file_mut()?.remove_empty_division(division_id)?))
+        .await?;
+    notify_scores_changed(&app);
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn list_workouts(state: State<'_, AppState>) -> CommandResult<Vec<WorkoutView>> {
     state

@@ -1,6 +1,6 @@
 // The application frame: the start screen until a competition is open, then
 // a header with the competition's name and one tab per screen. Alt+1 to
-// Alt+6 switch screens from the keyboard.
+// Alt+9 switch screens from the keyboard.
 
 import { createContext } from "preact";
 import { useCallback, useContext, useEffect, useState } from "preact/hooks";
@@ -8,6 +8,7 @@ import { type Backend, type CompetitionSummary, toBackendError } from "./api/bac
 import { StartScreen } from "./screens/StartScreen";
 import { SetupScreen } from "./screens/SetupScreen";
 import { CompetitorsScreen } from "./screens/CompetitorsScreen";
+import { TeamsScreen } from "./screens/TeamsScreen";
 import { ScoreEntryScreen } from "./screens/ScoreEntryScreen";
 import { LeaderboardScreen } from "./screens/LeaderboardScreen";
 import { AmendmentsScreen } from "./screens/AmendmentsScreen";
@@ -26,6 +27,7 @@ export function useBackend(): Backend {
 export const screens = [
   { id: "setup", label: "Setup" },
   { id: "competitors", label: "Competitors" },
+  { id: "teams", label: "Teams" },
   { id: "entry", label: "Score entry" },
   { id: "leaderboard", label: "Leaderboard" },
   { id: "amendments", label: "Amendments" },
@@ -133,6 +135,8 @@ export function App({ backend, previewNotice, initialScreen = "entry" }: AppProp
             <SetupScreen />
           ) : screen === "competitors" ? (
             <CompetitorsScreen />
+          ) : screen === "teams" ? (
+            <TeamsScreen />
           ) : screen === "entry" ? (
             <ScoreEntryScreen />
           ) : screen === "leaderboard" ? (

@@ -27,7 +27,7 @@ export const fran: WorkoutView = {
 };
 
 export function competitor(id: number, bib: string, first: string, last: string): CompetitorView {
-  return { id, bib, first_name: first, last_name: last, gender: "female", country: "GBR", club: null, division_names: ["Women"] };
+  return { id, bib, first_name: first, last_name: last, gender: "female", country: "GBR", club: null, division_ids: [], division_names: ["Women"] };
 }
 
 export const competitors = [

@@ -26,9 +26,11 @@ import type {
   ScoreSummary,
   WorkoutView,
 } from "./bindings";
+import type { EntrantsBackend } from "./entrants";
 import type { IntegrationsBackend } from "./integrations";
 
 export type * from "./bindings";
+export type * from "./entrants";
 export type * from "./integrations";
 
 /** A failed backend call, with a sentence for the scorekeeper. */
@@ -52,7 +54,7 @@ export function toBackendError(error: unknown): BackendError {
   return new BackendError("storage", error instanceof Error ? error.message : String(error));
 }
 
-export interface Backend extends IntegrationsBackend {
+export interface Backend extends EntrantsBackend, IntegrationsBackend {
   /** The competition that is open, or null on the start screen. */
   competitionStatus(): Promise<CompetitionSummary | null>;
   openCompetition(path: string): Promise<CompetitionSummary>;

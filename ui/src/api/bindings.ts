@@ -57,7 +57,7 @@ heats: Array<string>,
  */
 lanes_per_heat: number, };
 
-export type CompetitorView = { id: number, bib: string, first_name: string, last_name: string, gender: GenderView | null, country: string | null, club: string | null, division_names: Array<string>, };
+export type CompetitorView = { id: number, bib: string, first_name: string, last_name: string, gender: GenderView | null, country: string | null, club: string | null, division_ids: number[], division_names: Array<string>, };
 
 export type ImportSummary = { 
 /**

@@ -7,7 +7,9 @@
 // invalid through `rejectValue`.
 
 import { type Backend, BackendError } from "./backend";
+import { createMockEntrants } from "./mockEntrants";
 import { createMockIntegrations, type IntegrationsCalls, type IntegrationsFixture } from "./mockIntegrations";
+import type { TeamView } from "./bindingsEntrants";
 import type {
   AmendOutcome,
   CompetitionSummary,
@@ -33,6 +35,7 @@ export interface MockFixture {
   amendmentImpacts?: Record<string, PlacementChangeView[]>;
   /** Returns an error sentence for a typed value the test wants rejected. */
   rejectValue?: (value: string) => string | null;
+  teams?: TeamView[];
   /** Reported once by takeStartupError, as if SCORETABLE_OPEN had failed. */
   startupError?: string;
   /** Rows of the CSV files `importCompetitorsCsv` can "read", by path. */
@@ -66,6 +69,7 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
   const divisions = [...(fixture.divisions ?? [])];
   const workouts = [...(fixture.workouts ?? [])];
   const competitors = [...(fixture.competitors ?? [])];
+  const teams = [...(fixture.teams ?? [])];
   const leaderboards = { ...(fixture.leaderboards ?? {}) };
   const entries: EntryView[] = [];
   const history: Record<string, HistoryEntryView[]> = {};
@@ -95,6 +99,7 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
 
   return {
     ...createMockIntegrations(fixture.integrations),
+    ...createMockEntrants({ competitors, divisions, teams, nextId: () => nextId++, notify: () => notify() }),
     entries,
     calls,
     setLeaderboard(leaderboard) {

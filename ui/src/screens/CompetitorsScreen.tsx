@@ -1,11 +1,13 @@
 // Competitors: import a CSV with a progress bar that follows the store row
-// by row, and a filterable list that stays fast at tens of thousands of rows.
+// by row, change a competitor's divisions, and a filterable list that stays
+// fast at tens of thousands of rows.
 
 import { useMemo, useState } from "preact/hooks";
 import { useBackend } from "../app";
 import { type CompetitorView, type ImportProgress, type ImportSummary, toBackendError } from "../api/backend";
 import { useAsync } from "../lib/useAsync";
 import { type GridColumn, VirtualGrid } from "../components/VirtualGrid";
+import { DivisionMembership } from "../components/DivisionMembership";
 
 const columns: GridColumn<CompetitorView>[] = [
   { key: "bib", header: "Bib", width: "6rem", render: (row) => row.bib },
@@ -28,6 +30,10 @@ export function progressText(progress: ImportProgress | null, importing: boolean
 export function CompetitorsScreen() {
   const backend = useBackend();
   const competitors = useAsync(() => backend.listCompetitors(), [backend]);
+  const divisions = useAsync(() => backend.listDivisions(), [backend]);
+  // Competitors changed on this screen since the list was loaded, by id, so
+  // one change does not re-fetch tens of thousands of rows.
+  const [changed, setChanged] = useState<Map<number, CompetitorView>>(new Map());
   const [filter, setFilter] = useState("");
   const [path, setPath] = useState("");
   const [progress, setProgress] = useState<ImportProgress | null>(null);
@@ -44,6 +50,7 @@ export function CompetitorsScreen() {
       const summary = await action();
       if (summary) {
         setResult(summary);
+        setChanged(new Map());
         await competitors.reload();
       }
     } catch (caught) {
@@ -56,8 +63,11 @@ export function CompetitorsScreen() {
     }
   };
 
+  const all = useMemo(
+    () => (changed.size === 0 ? competitors.value ?? [] : (competitors.value ?? []).map((row) => changed.get(row.id) ?? row)),
+    [competitors.value, changed],
+  );
   const rows = useMemo(() => {
-    const all = competitors.value ?? [];
     const needle = filter.trim().toLowerCase();
     if (!needle) return all;
     return all.filter(
@@ -66,7 +76,7 @@ export function CompetitorsScreen() {
         `${row.first_name} ${row.last_name}`.toLowerCase().includes(needle) ||
         (row.club ?? "").toLowerCase().includes(needle),
     );
-  }, [competitors.value, filter]);
+  }, [all, filter]);
 
   return (
     <section class="screen-fill" aria-labelledby="competitors-title">
@@ -89,6 +99,11 @@ export function CompetitorsScreen() {
           <input id="competitor-filter" type="search" value={filter} onInput={(event) => setFilter((event.currentTarget as HTMLInputElement).value)} />
         </div>
       </div>
+      <DivisionMembership
+        competitors={all}
+        divisions={divisions.value ?? []}
+        onSaved={(stored) => setChanged((previous) => new Map(previous).set(stored.id, stored))}
+      />
       {(importing || progress) && (
         <div class="progress-row">
           <progress

@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import { useBackend } from "../app";
 import { type NewDivision, type NewWorkout, type ScoreTypeView, type WorkoutView, toBackendError } from "../api/backend";
 import { useAsync } from "../lib/useAsync";
+import { DivisionEditor } from "../components/DivisionEditor";
 import { formatCap, scoreTypeLabels, stateLabel } from "../lib/format";
 
 const splitNames = (text: string) =>
@@ -83,9 +84,19 @@ export function SetupScreen() {
           {divisions.error && <p class="error">{divisions.error}</p>}
           <ul class="plain-list" aria-label="Divisions">
             {(divisions.value ?? []).map((item) => (
-              <li key={item.id}>
-                <strong>{item.name}</strong> <span class="muted">{item.kind.replace("_", " ")}{item.gender ? `, ${item.gender}` : ""}{item.min_age !== null || item.max_age !== null ? `, ages ${item.min_age ?? "…"}–${item.max_age ?? "…"}` : ""}</span>
-              </li>
+              <DivisionEditor
+                key={item.id}
+                division={item}
+                onChanged={async (text) => {
+                  setError(null);
+                  setNotice(text);
+                  await divisions.reload();
+                }}
+                onError={(message) => {
+                  setNotice(null);
+                  setError(message);
+                }}
+              />
             ))}
             {divisions.value?.length === 0 && <li class="muted">No divisions yet.</li>}
           </ul>

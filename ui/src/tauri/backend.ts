@@ -7,6 +7,7 @@ import { invoke, Channel } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { type Backend, toBackendError } from "../api/backend";
 import type { ImportProgress } from "../api/bindings";
+import { createTauriEntrants } from "./entrants";
 import { createTauriIntegrations } from "./integrations";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -30,6 +31,7 @@ export function insideTauri(): boolean {
 
 export function createTauriBackend(): Backend {
   return {
+    ...createTauriEntrants(),
     ...createTauriIntegrations(),
     competitionStatus: () => call("competition_status"),
     openCompetition: (path) => call("open_competition", { path }),
