@@ -28,6 +28,7 @@ mod tests {
             declaration::<NewDivision>(),
             declaration::<ScoreTypeView>(),
             declaration::<PublicationStateView>(),
+            declaration::<TieBreakView>(),
             declaration::<TimingPointView>(),
             declaration::<HeatView>(),
             declaration::<WorkoutView>(),

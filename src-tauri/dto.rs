@@ -37,6 +37,8 @@ pub enum ErrorKind {
     Storage,
     /// The scorekeeper closed a dialog without choosing a file.
     Cancelled,
+    /// The typed tie-break time could not be read.
+    InvalidTieBreak,
 }
 
 /// The open competition, shown in the header and on the start screen.
@@ -226,6 +228,34 @@ impl From<PublicationStateView> for model::PublicationState {
     }
 }
 
+/// How a workout separates equal scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TieBreakView {
+    /// Equal scores share a rank.
+    None,
+    /// A recorded tie-break time separates them (lower is better).
+    TieBreakTime,
+}
+
+impl From<model::TieBreak> for TieBreakView {
+    fn from(tie_break: model::TieBreak) -> Self {
+        match tie_break {
+            model::TieBreak::None => TieBreakView::None,
+            model::TieBreak::TieBreakTime => TieBreakView::TieBreakTime,
+        }
+    }
+}
+
+impl From<TieBreakView> for model::TieBreak {
+    fn from(tie_break: TieBreakView) -> Self {
+        match tie_break {
+            TieBreakView::None => model::TieBreak::None,
+            TieBreakView::TieBreakTime => model::TieBreak::TieBreakTime,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TimingPointView {
     #[ts(type = "number")]
@@ -252,6 +282,8 @@ pub struct WorkoutView {
     pub score_type: ScoreTypeView,
     #[ts(type = "number | null")]
     pub time_cap_ms: Option<i64>,
+    /// Whether score entry asks for a tie-break time.
+    pub tie_break: TieBreakView,
     pub state: PublicationStateView,
     pub timing_points: Vec<TimingPointView>,
     pub heats: Vec<HeatView>,
@@ -265,6 +297,7 @@ impl From<&model::Workout> for WorkoutView {
             sequence: workout.sequence,
             score_type: workout.score_type.into(),
             time_cap_ms: workout.time_cap_ms,
+            tie_break: workout.tie_break.into(),
             state: workout.state.into(),
             timing_points: workout
                 .timing_points
@@ -303,6 +336,10 @@ pub struct NewWorkout {
     pub heats: Vec<String>,
     /// Lanes per heat (0 for none).
     pub lanes_per_heat: u32,
+    /// Whether equal scores are separated by a tie-break time (none when absent).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub tie_break: Option<TieBreakView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -348,6 +385,11 @@ pub struct EnterScoreRequest {
     pub bib: String,
     /// As typed: `12:03.4`, `CAP+41`, `5+12`, `DNF`, ...
     pub value: String,
+    /// The tie-break time as typed (`8:15.2`), for a workout with a
+    /// tie-break; absent or empty for none.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub tie_break: Option<String>,
 }
 
 /// A stored entry, as the score-entry screen lists it.

@@ -1,5 +1,6 @@
-//! Setup: divisions and workouts (score type, cap, timing points, heats),
-//! and each workout's provisional/official state.
+//! Setup: divisions (add, change, remove when empty) and workouts (score
+//! type, cap, tie-break, timing points, heats), and each workout's
+//! provisional/official state.
 
 use scoretable_core::model::{
     Division, Heat, Lane, LoadUnit, PublicationState, Rounding, TeamScoring, TieBreak, TimingPoint,
@@ -152,7 +153,7 @@ fn workout_from(request: &NewWorkout, sequence: u32) -> CommandResult<Workout> {
         time_cap_ms,
         reps_per_round: None,
         load_unit: LoadUnit::Kg,
-        tie_break: TieBreak::None,
+        tie_break: request.tie_break.map(Into::into).unwrap_or(TieBreak::None),
         rounding: Rounding::Exact,
         team_scoring: TeamScoring::Individual,
         timing_points,

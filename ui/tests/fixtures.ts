@@ -21,6 +21,7 @@ export const fran: WorkoutView = {
   sequence: 1,
   score_type: "time_capped",
   time_cap_ms: 600_000,
+  tie_break: "none",
   state: "provisional",
   timing_points: [],
   heats: [],

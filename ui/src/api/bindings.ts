@@ -7,7 +7,7 @@ export type CommandError = { kind: ErrorKind,
  */
 message: string, };
 
-export type ErrorKind = "no_competition" | "unknown_bib" | "invalid_value" | "not_found" | "storage" | "cancelled";
+export type ErrorKind = "no_competition" | "unknown_bib" | "invalid_value" | "not_found" | "storage" | "cancelled" | "invalid_tie_break";
 
 export type CompetitionSummary = { 
 /**
@@ -33,11 +33,17 @@ export type ScoreTypeView = "time" | "time_capped" | "rounds_reps" | "reps" | "l
 
 export type PublicationStateView = "provisional" | "official";
 
+export type TieBreakView = "none" | "tie_break_time";
+
 export type TimingPointView = { id: number, order: number, name: string, };
 
 export type HeatView = { id: number, name: string, start_time: string | null, lane_count: number, };
 
-export type WorkoutView = { id: number, name: string, sequence: number, score_type: ScoreTypeView, time_cap_ms: number | null, state: PublicationStateView, timing_points: Array<TimingPointView>, heats: Array<HeatView>, };
+export type WorkoutView = { id: number, name: string, sequence: number, score_type: ScoreTypeView, time_cap_ms: number | null, 
+/**
+ * Whether score entry asks for a tie-break time.
+ */
+tie_break: TieBreakView, state: PublicationStateView, timing_points: Array<TimingPointView>, heats: Array<HeatView>, };
 
 export type NewWorkout = { name: string, score_type: ScoreTypeView, 
 /**
@@ -55,7 +61,11 @@ heats: Array<string>,
 /**
  * Lanes per heat (0 for none).
  */
-lanes_per_heat: number, };
+lanes_per_heat: number, 
+/**
+ * Whether equal scores are separated by a tie-break time (none when absent).
+ */
+tie_break?: TieBreakView | null, };
 
 export type CompetitorView = { id: number, bib: string, first_name: string, last_name: string, gender: GenderView | null, country: string | null, club: string | null, division_ids: number[], division_names: Array<string>, };
 
@@ -83,7 +93,12 @@ export type EnterScoreRequest = { workout_id: number, bib: string,
 /**
  * As typed: `12:03.4`, `CAP+41`, `5+12`, `DNF`, ...
  */
-value: string, };
+value: string, 
+/**
+ * The tie-break time as typed (`8:15.2`), for a workout with a
+ * tie-break; absent or empty for none.
+ */
+tie_break?: string | null, };
 
 export type EntryView = { entry_id: number, workout_id: number, bib: string, name: string, 
 /**

@@ -35,6 +35,8 @@ export interface MockFixture {
   amendmentImpacts?: Record<string, PlacementChangeView[]>;
   /** Returns an error sentence for a typed value the test wants rejected. */
   rejectValue?: (value: string) => string | null;
+  /** Returns an error sentence for a typed tie-break the test wants rejected. */
+  rejectTieBreak?: (tieBreak: string) => string | null;
   teams?: TeamView[];
   /** Reported once by takeStartupError, as if SCORETABLE_OPEN had failed. */
   startupError?: string;
@@ -152,6 +154,7 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
           sequence: workouts.length + 1,
           score_type: workout.score_type,
           time_cap_ms: null,
+          tie_break: workout.tie_break ?? "none",
           state: "provisional",
           timing_points: workout.timing_points.map((name, index) => ({ id: nextId++, order: index + 1, name })),
           heats: workout.heats.map((name) => ({ id: nextId++, name, start_time: null, lane_count: workout.lanes_per_heat })),
@@ -202,12 +205,15 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
         if (!value) throw new BackendError("invalid_value", "Type a score before pressing Enter.");
         const rejection = fixture.rejectValue?.(value);
         if (rejection) throw new BackendError("invalid_value", rejection);
+        const tieBreak = request.tie_break?.trim() ?? "";
+        const tieBreakRejection = tieBreak ? fixture.rejectTieBreak?.(tieBreak) : null;
+        if (tieBreakRejection) throw new BackendError("invalid_tie_break", tieBreakRejection);
         const entry: EntryView = {
           entry_id: nextId++,
           workout_id: request.workout_id,
           bib: competitor.bib,
           name: fullName(competitor),
-          display: value,
+          display: tieBreak ? `${value} (tie-break ${tieBreak})` : value,
         };
         entries.push(entry);
         notify();

@@ -1,7 +1,10 @@
 // Keyboard-first score entry: type a bib and the athlete appears; press
-// Enter (or Tab) to move to the score; type it and press Enter to save. The
-// confirmation appears only once the backend has stored the score durably.
-// Escape clears the line; Ctrl+Z (or the Undo button) removes the last entry.
+// Enter (or Tab) to move to the score; type it and press Enter to save. A
+// workout with a tie-break asks for the tie-break time too: Enter in the
+// score moves to it, Enter there saves. The confirmation appears only once
+// the backend has stored the score durably. Escape clears the line; Ctrl+Z
+// (or the Undo button) removes the last entry typed at this table since the
+// file was opened; older scores are changed on the Amendments screen.
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useBackend } from "../app";
@@ -16,6 +19,7 @@ export function ScoreEntryScreen() {
   const { list, selected, select, workouts } = useWorkouts(backend);
   const [bib, setBib] = useState("");
   const [value, setValue] = useState("");
+  const [tieBreak, setTieBreak] = useState("");
   const [athlete, setAthlete] = useState<AthletePreview | null>(null);
   const [lookupDone, setLookupDone] = useState(false);
   const [message, setMessage] = useState<Message | null>(null);
@@ -23,9 +27,11 @@ export function ScoreEntryScreen() {
   const [recent, setRecent] = useState<EntryView[]>([]);
   const bibInput = useRef<HTMLInputElement>(null);
   const valueInput = useRef<HTMLInputElement>(null);
+  const tieBreakInput = useRef<HTMLInputElement>(null);
   const lookupSequence = useRef(0);
 
   const workoutId = selected?.id ?? null;
+  const hasTieBreak = selected?.tie_break === "tie_break_time";
 
   const loadRecent = async () => {
     if (workoutId === null) return;
@@ -67,6 +73,7 @@ export function ScoreEntryScreen() {
   const clearLine = () => {
     setBib("");
     setValue("");
+    setTieBreak("");
     setAthlete(null);
     bibInput.current?.focus();
   };
@@ -80,7 +87,12 @@ export function ScoreEntryScreen() {
     }
     setSaving(true);
     try {
-      const entry = await backend.enterScore({ workout_id: workoutId, bib: bib.trim(), value: value.trim() });
+      const entry = await backend.enterScore({
+        workout_id: workoutId,
+        bib: bib.trim(),
+        value: value.trim(),
+        tie_break: hasTieBreak && tieBreak.trim() ? tieBreak.trim() : null,
+      });
       setMessage({ tone: "saved", text: `Saved: bib ${entry.bib} ${entry.name} — ${entry.display}` });
       clearLine();
       await loadRecent();
@@ -90,6 +102,9 @@ export function ScoreEntryScreen() {
       if (error.kind === "unknown_bib") {
         bibInput.current?.focus();
         bibInput.current?.select();
+      } else if (error.kind === "invalid_tie_break" && tieBreakInput.current) {
+        tieBreakInput.current.focus();
+        tieBreakInput.current.select();
       } else {
         valueInput.current?.focus();
         valueInput.current?.select();
@@ -132,6 +147,16 @@ export function ScoreEntryScreen() {
   const onValueKey = (event: KeyboardEvent) => {
     if (event.key === "Enter") {
       event.preventDefault();
+      if (hasTieBreak) tieBreakInput.current?.focus();
+      else void save();
+    } else if (event.key === "Escape") {
+      clearLine();
+    }
+  };
+
+  const onTieBreakKey = (event: KeyboardEvent) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
       void save();
     } else if (event.key === "Escape") {
       clearLine();
@@ -139,7 +164,7 @@ export function ScoreEntryScreen() {
   };
 
   const onScreenKey = (event: KeyboardEvent) => {
-    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !bib && !value) {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !bib && !value && !tieBreak) {
       event.preventDefault();
       void undo();
     }
@@ -188,6 +213,12 @@ export function ScoreEntryScreen() {
           <label for="entry-value">Score{selected ? ` (e.g. ${scoreExamples[selected.score_type]} or DNF)` : ""}</label>
           <input id="entry-value" ref={valueInput} class="big" autoComplete="off" value={value} onInput={(event) => setValue((event.currentTarget as HTMLInputElement).value)} onKeyDown={onValueKey} />
         </div>
+        {hasTieBreak && (
+          <div class="field">
+            <label for="entry-tie-break">Tie-break time (e.g. 8:15.2)</label>
+            <input id="entry-tie-break" ref={tieBreakInput} class="big tie-break" autoComplete="off" value={tieBreak} onInput={(event) => setTieBreak((event.currentTarget as HTMLInputElement).value)} onKeyDown={onTieBreakKey} />
+          </div>
+        )}
         <button type="submit" class="primary" aria-label="Save score" disabled={saving}>
           {saving ? "Saving…" : "Save (Enter)"}
         </button>

@@ -3,7 +3,7 @@
 
 import { useState } from "preact/hooks";
 import { useBackend } from "../app";
-import { type NewDivision, type NewWorkout, type ScoreTypeView, type WorkoutView, toBackendError } from "../api/backend";
+import { type NewDivision, type NewWorkout, type ScoreTypeView, type TieBreakView, type WorkoutView, toBackendError } from "../api/backend";
 import { useAsync } from "../lib/useAsync";
 import { DivisionEditor } from "../components/DivisionEditor";
 import { formatCap, scoreTypeLabels, stateLabel } from "../lib/format";
@@ -21,7 +21,7 @@ export function SetupScreen() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [division, setDivision] = useState<NewDivision>({ name: "", kind: "custom", gender: null, min_age: null, max_age: null });
-  const [workout, setWorkout] = useState({ name: "", score_type: "time" as ScoreTypeView, time_cap: "", timing_points: "", heats: "", lanes_per_heat: "0" });
+  const [workout, setWorkout] = useState({ name: "", score_type: "time" as ScoreTypeView, time_cap: "", timing_points: "", heats: "", lanes_per_heat: "0", tie_break: "none" as TieBreakView });
 
   const attempt = async (action: () => Promise<string>) => {
     setError(null);
@@ -50,6 +50,7 @@ export function SetupScreen() {
         timing_points: splitNames(workout.timing_points),
         heats: splitNames(workout.heats),
         lanes_per_heat: Number.parseInt(workout.lanes_per_heat, 10) || 0,
+        tie_break: workout.tie_break,
       };
       const created = await backend.addWorkout(request);
       setWorkout({ ...workout, name: "", time_cap: "", timing_points: "", heats: "" });
@@ -167,7 +168,10 @@ export function SetupScreen() {
                   <td>{item.sequence}</td>
                   <td>{item.name}</td>
                   <td>{scoreTypeLabels[item.score_type]}</td>
-                  <td>{formatCap(item.time_cap_ms)}</td>
+                  <td>
+                    {formatCap(item.time_cap_ms)}
+                    {item.tie_break === "tie_break_time" && <span class="muted"> · tie-break</span>}
+                  </td>
                   <td>
                     {item.timing_points.length} / {item.heats.length}
                   </td>
@@ -206,6 +210,13 @@ export function SetupScreen() {
               <div class="field narrow">
                 <label for="workout-cap">Time cap</label>
                 <input id="workout-cap" placeholder="12:00" value={workout.time_cap} onInput={(event) => setWorkout({ ...workout, time_cap: (event.currentTarget as HTMLInputElement).value })} />
+              </div>
+              <div class="field">
+                <label for="workout-tie-break">Tie-break</label>
+                <select id="workout-tie-break" value={workout.tie_break} onChange={(event) => setWorkout({ ...workout, tie_break: (event.currentTarget as HTMLSelectElement).value as TieBreakView })}>
+                  <option value="none">None (ties share a place)</option>
+                  <option value="tie_break_time">Tie-break time</option>
+                </select>
               </div>
             </div>
             <div class="row">
