@@ -79,7 +79,7 @@ describe("score entry", () => {
     await screen.findByText("Undone: bib 103 Katherine Johnson — 3:59");
     expect(backend.entries).toHaveLength(0);
     fireEvent.click(screen.getByLabelText("Undo last entry (Ctrl+Z)"));
-    await screen.findByText("There is no entry to undo.");
+    await screen.findByText(/^No entry typed at this table for this workout since the file was opened\./);
   });
 
   it("gives every interactive element an accessible name", async () => {

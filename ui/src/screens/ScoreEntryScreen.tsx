@@ -121,7 +121,7 @@ export function ScoreEntryScreen() {
       setMessage(
         removed
           ? { tone: "info", text: `Undone: bib ${removed.bib} ${removed.name} — ${removed.display}` }
-          : { tone: "info", text: "There is no entry to undo." },
+          : { tone: "info", text: "No entry typed at this table for this workout since the file was opened. To change an earlier score, use the Amendments screen." },
       );
       await loadRecent();
       bibInput.current?.focus();
@@ -231,9 +231,12 @@ export function ScoreEntryScreen() {
         )}
       </div>
       <div class="toolbar">
-        <button type="button" aria-label="Undo last entry (Ctrl+Z)" onClick={undo}>
+        <button type="button" aria-label="Undo last entry (Ctrl+Z)" aria-describedby="undo-scope" onClick={undo}>
           Undo last entry
         </button>
+        <span id="undo-scope" class="muted">
+          Undoes only entries typed at this table since the file was opened.
+        </span>
       </div>
       <h2>Last entries</h2>
       <table class="table" aria-label="Last entries">
