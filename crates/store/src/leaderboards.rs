@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::competition_file::CompetitionFile;
 use crate::competitors::load_teams;
 use crate::error::{Result, StoreError};
-use crate::results::load_results;
+use crate::results::{load_results, load_results_without_splits};
 use crate::workouts::{load_workout, load_workouts};
 
 /// One entrant whose place changed between two leaderboards of a workout.
@@ -116,13 +116,17 @@ pub fn placement_impact(before: &[RankedRow], after: &[RankedRow]) -> Vec<Placem
 /// table (competitors, their divisions, teams, team divisions).
 pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantInfo>> {
     let mut infos: Vec<EntrantInfo> = Vec::new();
-    let mut index: HashMap<Entrant, usize> = HashMap::new();
+    // Both queries list by id, so each kind's ids are sorted: a binary
+    // search finds an entrant's row without hashing 60,000 keys.
+    let mut competitor_ids: Vec<Id> = Vec::new();
+    let mut team_ids: Vec<Id> = Vec::new();
     {
         let mut statement = connection
             .prepare_cached("SELECT id, bib, first_name, last_name FROM competitors ORDER BY id")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            let entrant = Entrant::Competitor(row.get(0)?);
+            let id: Id = row.get(0)?;
+            let entrant = Entrant::Competitor(id);
             let first: String = row.get(2)?;
             let last: String = row.get(3)?;
             let name = if first.is_empty() || last.is_empty() {
@@ -130,7 +134,7 @@ pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantI
             } else {
                 format!("{first} {last}")
             };
-            index.insert(entrant, infos.len());
+            competitor_ids.push(id);
             infos.push(EntrantInfo {
                 entrant,
                 bib: row.get(1)?,
@@ -144,8 +148,9 @@ pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantI
             .prepare_cached("SELECT id, coalesce(bib, ''), name FROM teams ORDER BY id")?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            let entrant = Entrant::Team(row.get(0)?);
-            index.insert(entrant, infos.len());
+            let id: Id = row.get(0)?;
+            let entrant = Entrant::Team(id);
+            team_ids.push(id);
             infos.push(EntrantInfo {
                 entrant,
                 bib: row.get(1)?,
@@ -154,21 +159,25 @@ pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantI
             });
         }
     }
-    for (sql, make) in [
+    let teams_start = competitor_ids.len();
+    for (sql, ids, start) in [
         (
             "SELECT competitor_id, division_id FROM competitor_divisions",
-            Entrant::Competitor as fn(Id) -> Entrant,
+            &competitor_ids,
+            0,
         ),
         (
             "SELECT team_id, division_id FROM team_divisions",
-            Entrant::Team as fn(Id) -> Entrant,
+            &team_ids,
+            teams_start,
         ),
     ] {
         let mut statement = connection.prepare_cached(sql)?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
-            if let Some(&position) = index.get(&make(row.get(0)?)) {
-                infos[position].division_ids.push(row.get(1)?);
+            let id: Id = row.get(0)?;
+            if let Ok(position) = ids.binary_search(&id) {
+                infos[start + position].division_ids.push(row.get(1)?);
             }
         }
     }
@@ -183,7 +192,7 @@ pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantI
 /// impact costs one load and two rankings.
 pub(crate) struct WorkoutSnapshot {
     pub(crate) workout: Workout,
-    infos: Vec<EntrantInfo>,
+    pub(crate) infos: Vec<EntrantInfo>,
     /// Effective results of the workout's own entrants (members for
     /// `SumAll`/`BestN` workouts).
     results: Vec<ResultEntry>,
@@ -203,7 +212,28 @@ impl WorkoutSnapshot {
         workout: Workout,
         infos: Vec<EntrantInfo>,
     ) -> Result<WorkoutSnapshot> {
-        let results: Vec<ResultEntry> = load_results(connection, workout.id)?
+        let stored = load_results(connection, workout.id)?;
+        Self::from_stored(connection, workout, infos, stored)
+    }
+
+    /// Like [`WorkoutSnapshot::load_with`] without the splits: ranks and
+    /// places are the same, only the rows' split standings stay empty.
+    pub(crate) fn load_without_splits(
+        connection: &Connection,
+        workout: Workout,
+        infos: Vec<EntrantInfo>,
+    ) -> Result<WorkoutSnapshot> {
+        let stored = load_results_without_splits(connection, workout.id)?;
+        Self::from_stored(connection, workout, infos, stored)
+    }
+
+    fn from_stored(
+        connection: &Connection,
+        workout: Workout,
+        infos: Vec<EntrantInfo>,
+        stored: Vec<crate::results::StoredResult>,
+    ) -> Result<WorkoutSnapshot> {
+        let results: Vec<ResultEntry> = stored
             .iter()
             .filter(|result| result.effective_value().is_some())
             .map(|result| result.to_result_entry())
@@ -252,7 +282,11 @@ impl WorkoutSnapshot {
 
 /// Keeps the rows of one division, ordered by their place in it (rows
 /// without a place keep the engine's order after the placed ones).
-fn division_rows(rows: Vec<RankedRow>, infos: &[EntrantInfo], division_id: Id) -> Vec<RankedRow> {
+pub(crate) fn division_rows(
+    rows: Vec<RankedRow>,
+    infos: &[EntrantInfo],
+    division_id: Id,
+) -> Vec<RankedRow> {
     let members: std::collections::HashSet<Entrant> = infos
         .iter()
         .filter(|info| info.division_ids.contains(&division_id))
@@ -286,7 +320,7 @@ pub(crate) fn compute_workout_leaderboard(
     })
 }
 
-fn check_division(connection: &Connection, division_id: Option<Id>) -> Result<()> {
+pub(crate) fn check_division(connection: &Connection, division_id: Option<Id>) -> Result<()> {
     if let Some(division_id) = division_id {
         let exists: bool = connection.query_row(
             "SELECT EXISTS (SELECT 1 FROM divisions WHERE id = ?1)",
@@ -361,6 +395,17 @@ impl CompetitionFile {
         mode: Option<&OverallMode>,
         tie_break: Option<OverallTieBreak>,
     ) -> Result<Vec<OverallRow>> {
+        Ok(self.overall_parts(division_id, mode, tie_break)?.rows)
+    }
+
+    /// The overall table with the workouts and entrant infos it was built
+    /// from (call inside a read snapshot).
+    pub(crate) fn overall_parts(
+        &self,
+        division_id: Option<Id>,
+        mode: Option<&OverallMode>,
+        tie_break: Option<OverallTieBreak>,
+    ) -> Result<crate::boards::OverallBoard> {
         check_division(&self.connection, division_id)?;
         let settings = self.leaderboard_settings()?;
         let mode = mode.unwrap_or(&settings.mode);
@@ -382,18 +427,28 @@ impl CompetitionFile {
         }
         let infos = load_entrant_infos(&self.connection)?;
         let mut ranked = Vec::with_capacity(workouts.len());
-        for workout in workouts {
-            let snapshot = WorkoutSnapshot::load_with(&self.connection, workout, Vec::new())?;
+        for workout in &workouts {
+            // The overall table uses places only, never split standings.
+            let snapshot = WorkoutSnapshot::load_without_splits(
+                &self.connection,
+                workout.clone(),
+                Vec::new(),
+            )?;
             let rows = rank_workout(&snapshot.workout, &infos, &snapshot.rank_inputs());
             ranked.push((snapshot.workout, rows));
         }
-        Ok(scoretable_core::overall::overall_leaderboard_for(
+        let rows = scoretable_core::overall::overall_leaderboard_for(
             &ranked,
             &infos,
             division_id,
             mode,
             tie_break,
-        ))
+        );
+        Ok(crate::boards::OverallBoard {
+            workouts,
+            rows,
+            infos,
+        })
     }
 }
 

@@ -48,6 +48,7 @@
 //! already have a result, so no sync ever overwrites a reviewed score.
 
 pub mod backup;
+pub mod boards;
 pub mod change_stamp;
 mod codec;
 pub mod competition_file;
@@ -61,6 +62,7 @@ pub mod schema;
 pub mod workouts;
 
 pub use backup::BackupPolicy;
+pub use boards::{OverallBoard, WorkoutBoard};
 pub use change_stamp::ChangeStamp;
 pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport};
 pub use competitors::{ExternalSystem, ImportSummary};

@@ -397,12 +397,7 @@ fn result_from_row(row: &Row<'_>) -> rusqlite::Result<StoredResult> {
 
 /// Loads a workout's results with their splits: two queries in all.
 pub(crate) fn load_results(connection: &Connection, workout_id: Id) -> Result<Vec<StoredResult>> {
-    let mut results: Vec<StoredResult> = {
-        let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE workout_id = ?1 ORDER BY id");
-        let mut statement = connection.prepare_cached(&sql)?;
-        let rows = statement.query_map(params![workout_id], result_from_row)?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    let mut results = load_results_without_splits(connection, workout_id)?;
     let index: HashMap<Id, usize> = results
         .iter()
         .enumerate()
@@ -425,6 +420,19 @@ pub(crate) fn load_results(connection: &Connection, workout_id: Id) -> Result<Ve
         }
     }
     Ok(results)
+}
+
+/// The workout's results with empty `splits`: for rankings that need no
+/// split standings (a 60,000-athlete race has ten times as many splits as
+/// results, and loading them is most of the cost).
+pub(crate) fn load_results_without_splits(
+    connection: &Connection,
+    workout_id: Id,
+) -> Result<Vec<StoredResult>> {
+    let sql = format!("SELECT {RESULT_COLUMNS} FROM results WHERE workout_id = ?1 ORDER BY id");
+    let mut statement = connection.prepare_cached(&sql)?;
+    let rows = statement.query_map(params![workout_id], result_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn load_result(

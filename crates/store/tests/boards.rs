@@ -1,0 +1,85 @@
+//! Live boards rank exactly like the full leaderboards, without split standings.
+
+mod common;
+
+use common::{fixture, timing_point, workout};
+use scoretable_core::model::{ScoreType, Source, Split};
+use scoretable_store::{ImportedResult, ScoreInput};
+
+#[test]
+fn a_board_ranks_exactly_like_the_leaderboard_without_split_standings() {
+    let mut fixture = fixture();
+    let mut race = workout("Row 2k", 2, ScoreType::Time);
+    race.timing_points = vec![timing_point(1, "500m"), timing_point(2, "1000m")];
+    let race_id = fixture.file.add_workout(&race).unwrap();
+    let points: Vec<i64> = fixture
+        .file
+        .workout(race_id)
+        .unwrap()
+        .timing_points
+        .iter()
+        .map(|point| point.id)
+        .collect();
+    let values = [
+        ("1", "7:01.5", [100_000, 210_000]),
+        ("2", "6:58.2", [101_000, 209_000]),
+        ("3", "7:01.5", [99_000, 211_000]),
+        ("10", "6:40.0", [95_000, 200_000]),
+        ("11", "DNF", [120_000, 0]),
+        ("12", "7:30.0", [110_000, 230_000]),
+    ];
+    let records: Vec<ImportedResult> = values
+        .iter()
+        .enumerate()
+        .map(|(row, (bib, value, splits))| ImportedResult {
+            row: row as u64 + 2,
+            entrant: fixture.file.entrant_by_bib(race_id, bib).unwrap(),
+            value: ScoreInput::text(*value),
+            penalty_ms: 0,
+            splits: points
+                .iter()
+                .zip(splits)
+                .filter(|(_, total_ms)| **total_ms > 0)
+                .map(|(point, total_ms)| Split {
+                    timing_point_id: *point,
+                    total_ms: *total_ms,
+                })
+                .collect(),
+            incidents: Vec::new(),
+            record_id: Some(format!("r{row}")),
+            received_at: None,
+        })
+        .collect();
+    fixture
+        .file
+        .import_results(race_id, Source::File, "timing.csv", &records)
+        .unwrap();
+
+    let file = &fixture.file;
+    for division_id in [None, Some(fixture.women), Some(fixture.men)] {
+        let board = file.workout_board(race_id, division_id).unwrap();
+        let mut expected = file.workout_leaderboard(race_id, division_id).unwrap();
+        assert!(
+            expected.iter().any(|row| !row.splits.is_empty()),
+            "the full leaderboard has split standings"
+        );
+        for row in &mut expected {
+            row.splits.clear();
+        }
+        assert_eq!(board.rows, expected, "division {division_id:?}");
+        assert_eq!(board.workout, file.workout(race_id).unwrap());
+        assert_eq!(board.infos, file.entrant_infos().unwrap());
+    }
+    // Ties and statuses survive: 3 and 1 share a place, the DNF is unranked.
+    let board = file.workout_board(race_id, None).unwrap();
+    let ranks: Vec<Option<u32>> = board.rows.iter().map(|row| row.rank).collect();
+    assert_eq!(ranks, [Some(1), Some(2), Some(3), Some(3), Some(5), None]);
+
+    let overall = file.overall_board(None).unwrap();
+    assert_eq!(
+        overall.rows,
+        file.overall_leaderboard(None, None, None).unwrap()
+    );
+    assert_eq!(overall.workouts, file.workouts().unwrap());
+    assert!(file.workout_board(race_id, Some(9_999)).is_err());
+}
