@@ -3,20 +3,20 @@
 //! verification, plus the native file and folder pickers the integration
 //! screens share.
 //!
-//! Each export runs the CLI's own export command (`scoretable_cli::export_cmd`)
-//! on a separate handle of the open file, so the dialog and
-//! `scoretable export ...` write exactly the same bytes, refuse the same
-//! paths (never the competition file) and word their errors the same way.
+//! Each export hands an [`ExportRequest`] to the export crate's
+//! [`scoretable_export::run_export`] on a separate handle of the open file,
+//! the same orchestration `scoretable export ...` runs, so the dialog and the
+//! CLI write exactly the same bytes and refuse the same paths (never the
+//! competition file). This module only translates the request and the
+//! export crate's errors.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use scoretable_cli::error::{CliError, ErrorKind as CliErrorKind};
-use scoretable_cli::export_cmd::{
-    self, AwardFlags, AwardsFormatArg, ExportAllArgs, ExportAwardsArgs, ExportCommand,
-    ExportCsvArgs, ExportJsonArgs, ExportPdfArgs, ExportRunSignupArgs, ExportSealArgs,
-    ExportVerifyArgs, RunSignupFormatArg,
+use scoretable_export::{
+    AwardBasis, AwardRules, AwardsFormat, ExportError, ExportRequest as Export, ExportSummary,
+    RunSignupFormat, RunSignupOptions, RunSignupStatusPolicy, SkipReason, SkippedExport,
 };
-use serde_json::Value;
+use scoretable_store::CompetitionFile;
 use tauri::State;
 
 use crate::dto::{CommandError, ErrorKind};
@@ -24,65 +24,120 @@ use crate::dto_integrations::{ExportOutcome, ExportRequest, WrittenFileView};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
-fn cli_error(error: CliError) -> CommandError {
-    let kind = match error.kind {
-        CliErrorKind::NotFound => ErrorKind::NotFound,
-        CliErrorKind::Store | CliErrorKind::Io => ErrorKind::Storage,
-        _ => ErrorKind::InvalidValue,
-    };
-    let mut message = error.message;
-    for problem in error.problems.iter().take(10) {
-        message.push_str(&format!("\n{}", problem.message));
+/// The export crate's error in the dialog's words.
+fn export_error(error: ExportError) -> CommandError {
+    match error {
+        ExportError::RunSignupStatus { .. } => {
+            CommandError::new(ErrorKind::InvalidValue, runsignup_status_text(&error))
+        }
+        ExportError::InvalidOption { field, message } => CommandError::invalid(&field, message),
+        ExportError::OutputIsCompetitionFile { .. } => CommandError::invalid("path", error),
+        ExportError::UnknownWorkout { .. }
+        | ExportError::UnknownDivision { .. }
+        | ExportError::MissingLeaderboard { .. }
+        | ExportError::NothingToExport { .. } => {
+            CommandError::new(ErrorKind::NotFound, error.to_string())
+        }
+        ExportError::RunSignupScoreType { .. } => {
+            CommandError::new(ErrorKind::InvalidValue, error.to_string())
+        }
+        ExportError::UnknownEntrant { .. }
+        | ExportError::Render { .. }
+        | ExportError::Io { .. }
+        | ExportError::Archive { .. }
+        | ExportError::Write { .. }
+        | ExportError::CreateDirectory { .. } => {
+            CommandError::new(ErrorKind::Storage, error.to_string())
+        }
     }
-    CommandError::new(kind, message)
 }
 
-fn award_flags(request: &ExportRequest) -> CommandResult<AwardFlags> {
+/// A status RunSignup does not take, with the dialog's checkbox as the fix.
+fn runsignup_status_text(error: &ExportError) -> String {
+    match error {
+        ExportError::RunSignupStatus {
+            workout,
+            bib,
+            name,
+            status,
+        } => format!(
+            "workout \"{workout}\": bib {bib} ({name}) has status {status}, which RunSignup does \
+             not accept (it takes DQ, DNS, DNF and DNQ); tick \"Write LAP and NC as DNF and WD \
+             as DNS\", or amend the status first"
+        ),
+        other => other.to_string(),
+    }
+}
+
+fn skipped_text(skipped: &SkippedExport) -> String {
+    match &skipped.reason {
+        SkipReason::Refused(error @ ExportError::RunSignupStatus { .. }) => {
+            format!("{}: {}", skipped.what, runsignup_status_text(error))
+        }
+        _ => skipped.describe(),
+    }
+}
+
+fn award_rules(request: &ExportRequest) -> CommandResult<AwardRules> {
     let count = |value: i64, field: &str| {
         u32::try_from(value).map_err(|_| CommandError::invalid(field, "it must be 0 or more"))
     };
-    Ok(AwardFlags {
-        workout: request.award_workout_id.map(|id| id.to_string()),
-        per_division: count(request.awards_per_division, "awards per division")?,
-        overall: count(request.overall_awards, "overall awards")?,
-        no_double_awards: !request.overall_winners_also_take_division_awards,
+    Ok(AwardRules {
+        basis: match request.award_workout_id {
+            Some(workout_id) => AwardBasis::Workout(workout_id),
+            None => AwardBasis::Overall,
+        },
+        awards_per_division: count(request.awards_per_division, "awards per division")?,
+        overall_awards: count(request.overall_awards, "overall awards")?,
+        overall_winners_also_take_division_awards: request
+            .overall_winners_also_take_division_awards,
     })
 }
 
-/// The CLI command the request describes.
-fn export_command(request: &ExportRequest) -> CommandResult<ExportCommand> {
+fn status_policy(request: &ExportRequest) -> RunSignupStatusPolicy {
+    if request.map_statuses {
+        RunSignupStatusPolicy::MapToNearest
+    } else {
+        RunSignupStatusPolicy::Reject
+    }
+}
+
+/// What the dialog asked for.
+enum Job {
+    Export(Export),
+    Verify(PathBuf),
+}
+
+/// The export request the dialog's request describes.
+fn export_job(request: &ExportRequest) -> CommandResult<Job> {
     let path = PathBuf::from(request.path.trim());
     if request.path.trim().is_empty() {
         return Err(CommandError::invalid("path", "choose where to write"));
     }
-    let workout = request.workout_id.map(|id| id.to_string());
-    let division = request.division_id.map(|id| id.to_string());
+    let workout = || {
+        request
+            .workout_id
+            .ok_or_else(|| CommandError::invalid("workout", "choose a workout"))
+    };
+    let division_id = request.division_id;
     let format = request.format.trim().to_ascii_lowercase();
-    Ok(match request.kind.as_str() {
-        "workout_csv" => {
-            if workout.is_none() {
-                return Err(CommandError::invalid("workout", "choose a workout"));
-            }
-            ExportCommand::Csv(ExportCsvArgs {
-                workout,
-                overall: false,
-                division,
-                output: path,
-            })
-        }
-        "overall_csv" => ExportCommand::Csv(ExportCsvArgs {
-            workout: None,
-            overall: true,
-            division,
+    Ok(Job::Export(match request.kind.as_str() {
+        "workout_csv" => Export::WorkoutCsv {
+            workout_id: workout()?,
+            division_id,
             output: path,
-        }),
-        "json" => ExportCommand::Json(ExportJsonArgs { output: path }),
-        "runsignup" => ExportCommand::RunSignup(ExportRunSignupArgs {
-            workout: workout.ok_or_else(|| CommandError::invalid("workout", "choose a workout"))?,
+        },
+        "overall_csv" => Export::OverallCsv {
+            division_id,
+            output: path,
+        },
+        "json" => Export::Json { output: path },
+        "runsignup" => Export::RunSignup {
+            workout_id: workout()?,
             format: match format.as_str() {
-                "csv" => RunSignupFormatArg::Csv,
-                "json" => RunSignupFormatArg::Json,
-                "xml" => RunSignupFormatArg::Xml,
+                "csv" => RunSignupFormat::Csv,
+                "json" => RunSignupFormat::Json,
+                "xml" => RunSignupFormat::Xml,
                 other => {
                     return Err(CommandError::invalid(
                         "RunSignup format",
@@ -90,97 +145,121 @@ fn export_command(request: &ExportRequest) -> CommandResult<ExportCommand> {
                     ))
                 }
             },
-            division,
-            map_statuses: request.map_statuses,
-            split_ids: Vec::new(),
-            division_ids: Vec::new(),
-            output: path,
-        }),
-        "pdf" => ExportCommand::Pdf(ExportPdfArgs {
-            division,
-            output: path,
-        }),
-        "awards" => ExportCommand::Awards(ExportAwardsArgs {
-            format: match format.as_str() {
-                "csv" => AwardsFormatArg::Csv,
-                _ => AwardsFormatArg::Pdf,
+            options: RunSignupOptions {
+                division_id,
+                status_policy: status_policy(request),
+                ..RunSignupOptions::default()
             },
-            awards: award_flags(request)?,
             output: path,
-        }),
-        "all" => ExportCommand::All(ExportAllArgs {
-            dir: path,
-            map_statuses: request.map_statuses,
-            no_awards: false,
-            awards: award_flags(request)?,
-        }),
-        "seal" => ExportCommand::Seal(ExportSealArgs {
+        },
+        "pdf" => Export::Pdf {
+            division_id,
             output: path,
-            map_statuses: request.map_statuses,
-            no_awards: false,
-            awards: award_flags(request)?,
-        }),
-        "verify" => ExportCommand::Verify(ExportVerifyArgs { archive: path }),
+        },
+        "awards" => Export::Awards {
+            format: match format.as_str() {
+                "csv" => AwardsFormat::Csv,
+                _ => AwardsFormat::Pdf,
+            },
+            rules: award_rules(request)?,
+            output: path,
+        },
+        "all" => Export::All {
+            directory: path,
+            status_policy: status_policy(request),
+            award_rules: Some(award_rules(request)?),
+        },
+        "seal" => Export::Seal {
+            output: path,
+            status_policy: status_policy(request),
+            award_rules: Some(award_rules(request)?),
+        },
+        "verify" => return Ok(Job::Verify(path)),
         other => {
             return Err(CommandError::invalid(
                 "export",
                 format!("unknown kind {other:?}"),
             ))
         }
-    })
+    }))
 }
 
-fn text(value: &Value, key: &str) -> String {
-    value
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn number(value: &Value, key: &str) -> i64 {
-    value.get(key).and_then(Value::as_i64).unwrap_or_default()
-}
-
-/// Reads the files out of the CLI's JSON report.
-fn outcome_from_report(summary: String, report: &Value) -> ExportOutcome {
-    let mut files = Vec::new();
-    if let Some(archive) = report.get("archive_sha256").and(report.get("archive")) {
-        files.push(WrittenFileView {
-            path: archive.as_str().unwrap_or_default().to_string(),
-            bytes: number(report, "archive_bytes"),
-            sha256: text(report, "archive_sha256"),
-            contents: "sealed archive".to_string(),
-        });
-    } else {
-        for key in ["written", "files"] {
-            for file in report
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                files.push(WrittenFileView {
-                    path: text(file, "path"),
-                    bytes: number(file, "bytes"),
-                    sha256: text(file, "sha256"),
-                    contents: text(file, "contents"),
-                });
-            }
-        }
-    }
-    let skipped = report
-        .get("skipped")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|reason| reason.as_str().map(str::to_string))
+/// The dialog's report of what an export wrote.
+fn outcome(kind: &str, target: &Path, summary: ExportSummary) -> ExportOutcome {
+    let files: Vec<WrittenFileView> = summary
+        .files
+        .iter()
+        .map(|file| WrittenFileView {
+            path: file.path.clone(),
+            bytes: file.bytes as i64,
+            sha256: file.sha256.clone(),
+            contents: file.contents.clone(),
+        })
         .collect();
-    ExportOutcome {
-        summary: summary.trim_end().to_string(),
-        files,
-        skipped,
+    let mut text = match (kind, summary.files.first()) {
+        ("all", _) => {
+            let total: u64 = summary.files.iter().map(|file| file.bytes).sum();
+            format!(
+                "Wrote {} files ({total} bytes) to {}:",
+                summary.files.len(),
+                target.display()
+            )
+        }
+        ("seal", _) => match &summary.archive {
+            Some(archive) => format!(
+                "Sealed {} ({} bytes, {} files plus MANIFEST.sha256)",
+                archive.path.display(),
+                archive.archive_bytes,
+                archive.files.len()
+            ),
+            None => format!("Sealed {}", target.display()),
+        },
+        (_, Some(file)) => format!(
+            "Export written: {} ({} bytes): {}",
+            file.path, file.bytes, file.contents
+        ),
+        (_, None) => "Nothing was written".to_string(),
+    };
+    for warning in &summary.warnings {
+        text.push_str(&format!("\nWarning: {warning}"));
     }
+    ExportOutcome {
+        summary: text,
+        files,
+        skipped: summary.skipped.iter().map(skipped_text).collect(),
+    }
+}
+
+fn verify(archive: &Path) -> CommandResult<ExportOutcome> {
+    let verification = scoretable_export::verify_archive(archive).map_err(|error| {
+        CommandError::new(
+            ErrorKind::InvalidValue,
+            format!("{} is not intact: {error}", archive.display()),
+        )
+    })?;
+    if !verification.is_intact() {
+        let count = verification.problems.len();
+        let mut message = format!(
+            "{} is not intact: {count} problem{} found",
+            archive.display(),
+            if count == 1 { "" } else { "s" }
+        );
+        for problem in verification.problems.iter().take(10) {
+            message.push_str(&format!("\n{problem}"));
+        }
+        return Err(CommandError::new(ErrorKind::InvalidValue, message));
+    }
+    Ok(ExportOutcome {
+        summary: format!(
+            "{} is intact: {} files match the manifest; amendment chain of {} entries, head {}",
+            archive.display(),
+            verification.files_checked,
+            verification.amendment_entries,
+            verification.amendment_chain_head
+        ),
+        files: Vec::new(),
+        skipped: Vec::new(),
+    })
 }
 
 /// Writes the export the request describes and reports every file written.
@@ -192,19 +271,19 @@ pub async fn run_export(
     let competition = state
         .run(|session| Ok(session.file()?.path().to_path_buf()))
         .await?;
-    let command = export_command(&request)?;
-    tauri::async_runtime::spawn_blocking(move || {
-        let output = export_cmd::run(Some(&competition), &command).map_err(cli_error)?;
-        let report: Value = serde_json::from_str(&output.json).unwrap_or(Value::Null);
-        let summary = match request.kind.as_str() {
-            // One-file exports print the path and contents; the table below shows them.
-            "all" | "seal" | "verify" => output.text.lines().next().unwrap_or_default().to_string(),
-            _ => format!(
-                "Export written: {}",
-                output.text.trim().trim_start_matches("Wrote ")
-            ),
-        };
-        Ok(outcome_from_report(summary, &report))
+    let job = export_job(&request)?;
+    tauri::async_runtime::spawn_blocking(move || match job {
+        Job::Verify(archive) => verify(&archive),
+        Job::Export(export) => {
+            let mut file = CompetitionFile::open(&competition)?;
+            let summary =
+                scoretable_export::run_export(&mut file, &export).map_err(export_error)?;
+            Ok(outcome(
+                &request.kind,
+                Path::new(request.path.trim()),
+                summary,
+            ))
+        }
     })
     .await?
 }

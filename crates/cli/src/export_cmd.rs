@@ -1,9 +1,9 @@
 //! `scoretable export ...`: the day-end exports from the command line.
 //!
-//! Every subcommand takes one snapshot of the competition file with
-//! [`scoretable_export::gather_export_data`] and renders it with the export
-//! crate, so the CLI, the desktop app's export dialog and the sealed archive
-//! write exactly the same bytes:
+//! Every subcommand resolves names (workouts, divisions, timing points) to
+//! ids and hands an [`ExportRequest`] to [`scoretable_export::run_export`],
+//! the export crate's shared orchestration, so the CLI, the desktop app's
+//! export dialog and the sealed archive write exactly the same bytes:
 //!
 //! - `export csv --workout W [--division D] -o F` and
 //!   `export csv --overall [--division D] -o F`: results CSV;
@@ -19,28 +19,25 @@
 //! - `export verify F.zip`: re-checks a sealed archive; exit code 1 when
 //!   anything in it was changed, added or removed.
 //!
-//! Files are written to a temporary name beside the target and renamed into
-//! place, so an interrupted export never leaves a half-written file under the
-//! final name. No export may overwrite the competition file itself.
+//! The export crate writes files to a temporary name beside the target and
+//! renames them into place, and refuses to write over the competition file.
+//! Warnings (a name with characters no font can print) are listed after the
+//! files.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
-use scoretable_core::model::{Division, Id, ScoreType, Workout};
-use scoretable_export::archive::sha256_hex;
-use scoretable_export::data::slug;
+use scoretable_core::model::{Id, Workout};
 use scoretable_export::{
-    ArchiveOptions, AwardBasis, AwardRules, ExportData, ExportError, Exporter, RunSignupOptions,
-    RunSignupStatusPolicy,
+    AwardBasis, AwardRules, AwardsFormat, ExportError, ExportRequest, ExportSummary,
+    RunSignupFormat, RunSignupOptions, RunSignupStatusPolicy, SkipReason, SkippedExport,
 };
 use scoretable_store::CompetitionFile;
 use serde::Serialize;
 
 use crate::context::{open_competition, required_file, resolve_division, resolve_workout};
-use crate::convert::store_error;
 use crate::error::{CliError, CliResult, ErrorKind, Problem};
 use crate::options::option_error;
 use crate::output::Output;
@@ -224,15 +221,7 @@ pub fn run(file: Option<&Path>, command: &ExportCommand) -> CliResult<Output> {
     }
 }
 
-/// One file an export wrote.
-#[derive(Debug, Clone, Serialize)]
-pub struct WrittenFile {
-    pub path: String,
-    pub bytes: u64,
-    pub sha256: String,
-    /// What the file holds, e.g. `results CSV of Fran, Women`.
-    pub contents: String,
-}
+pub use scoretable_export::WrittenFile;
 
 /// Sorts an export error into a CLI error, keeping the export crate's wording.
 pub fn export_error(error: ExportError) -> CliError {
@@ -254,12 +243,22 @@ pub fn export_error(error: ExportError) -> CliError {
     let kind = match &error {
         ExportError::UnknownWorkout { .. }
         | ExportError::UnknownDivision { .. }
-        | ExportError::MissingLeaderboard { .. } => ErrorKind::NotFound,
+        | ExportError::MissingLeaderboard { .. }
+        | ExportError::NothingToExport { .. } => ErrorKind::NotFound,
         ExportError::RunSignupScoreType { .. } | ExportError::RunSignupStatus { .. } => {
             ErrorKind::Refused
         }
+        ExportError::OutputIsCompetitionFile { .. } => {
+            return option_error("output", message);
+        }
+        ExportError::InvalidOption { field, message } => {
+            return option_error(&field.replace(' ', "-"), message.clone());
+        }
         ExportError::UnknownEntrant { .. } | ExportError::Render { .. } => ErrorKind::Store,
-        ExportError::Io { .. } | ExportError::Archive { .. } => ErrorKind::Io,
+        ExportError::Io { .. }
+        | ExportError::Archive { .. }
+        | ExportError::Write { .. }
+        | ExportError::CreateDirectory { .. } => ErrorKind::Io,
     };
     CliError {
         kind,
@@ -268,107 +267,67 @@ pub fn export_error(error: ExportError) -> CliError {
     }
 }
 
-/// The competition file and one snapshot of it.
-struct Snapshot {
-    store: CompetitionFile,
-    competition_path: PathBuf,
-    data: ExportData,
-}
-
-fn open_snapshot(file: Option<&Path>) -> CliResult<Snapshot> {
-    let competition_path = required_file(file)?;
-    let store = open_competition(file)?;
-    let data = scoretable_export::gather_export_data(&store).map_err(export_error)?;
-    Ok(Snapshot {
-        store,
-        competition_path,
-        data,
-    })
-}
-
-/// Refuses an output path that is the competition file (or its SQLite
-/// journal files), so an export can never destroy stored scores.
-fn refuse_competition_file(competition_path: &Path, output: &Path) -> CliResult<()> {
-    let Ok(competition) = std::fs::canonicalize(competition_path) else {
-        return Ok(());
-    };
-    let output_absolute = match std::fs::canonicalize(output) {
-        Ok(path) => path,
-        // A file that does not exist yet cannot be the competition file; its
-        // directory may still be, so compare through the parent.
-        Err(_) => match (output.parent(), output.file_name()) {
-            (Some(parent), Some(name)) => {
-                let parent = if parent.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    parent
-                };
-                match std::fs::canonicalize(parent) {
-                    Ok(parent) => parent.join(name),
-                    Err(_) => return Ok(()),
-                }
-            }
-            _ => return Ok(()),
-        },
-    };
-    let journal = |suffix: &str| {
-        let mut name = competition.as_os_str().to_os_string();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    if output_absolute == competition
-        || output_absolute == journal("-wal")
-        || output_absolute == journal("-shm")
-        || output_absolute == journal("-journal")
-    {
-        return Err(option_error(
-            "output",
+/// A skipped export in the CLI's words.
+fn skipped_text(skipped: &SkippedExport) -> String {
+    match &skipped.reason {
+        SkipReason::Refused(error @ ExportError::RunSignupStatus { .. }) => {
+            let ExportError::RunSignupStatus {
+                workout,
+                bib,
+                name,
+                status,
+            } = error
+            else {
+                unreachable!()
+            };
             format!(
-                "{} is the competition file; choose another path for the export",
-                output.display()
-            ),
-        ));
+                "{}: {}",
+                skipped.what,
+                export_error(ExportError::RunSignupStatus {
+                    workout: workout.clone(),
+                    bib: bib.clone(),
+                    name: name.clone(),
+                    status: *status,
+                })
+                .message
+            )
+        }
+        SkipReason::Refused(_) => skipped.describe(),
+        SkipReason::Nothing(_) => skipped.describe(),
     }
-    Ok(())
 }
 
-/// Writes `bytes` to `path` through a temporary file renamed into place.
-fn write_export(path: &Path, bytes: &[u8], contents: String) -> CliResult<WrittenFile> {
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| option_error("output", format!("{} names no file", path.display())))?;
-    let mut temporary_name = file_name.to_os_string();
-    temporary_name.push(".partial");
-    let temporary = path.with_file_name(temporary_name);
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, path)
-    };
-    if let Err(error) = write() {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(CliError::io(format!(
-            "cannot write {}: {error}",
-            path.display()
-        )));
+/// Runs `request` on the competition file.
+fn run_request(file: Option<&Path>, request: &ExportRequest) -> CliResult<ExportSummary> {
+    let mut store = open_competition(file)?;
+    scoretable_export::run_export(&mut store, request).map_err(export_error)
+}
+
+/// Appends the summary's warnings to a report's text.
+fn push_warnings(text: &mut String, warnings: &[String]) {
+    for warning in warnings {
+        let _ = writeln!(text, "warning: {warning}");
     }
-    Ok(WrittenFile {
-        path: path.display().to_string(),
-        bytes: bytes.len() as u64,
-        sha256: sha256_hex(bytes),
-        contents,
-    })
 }
 
 /// The report of a command that wrote one file.
-fn single_file_output(written: WrittenFile) -> Output {
-    let text = format!(
-        "Wrote {} ({} bytes): {}",
-        written.path, written.bytes, written.contents
-    );
-    Output::new(text, serde_json::json!({ "written": [written] }))
+fn single_file_output(summary: ExportSummary) -> Output {
+    let written = summary.files.into_iter().next();
+    let mut text = match &written {
+        Some(written) => format!(
+            "Wrote {} ({} bytes): {}",
+            written.path, written.bytes, written.contents
+        ),
+        None => "Nothing written".to_string(),
+    };
+    if !summary.warnings.is_empty() {
+        text.push('\n');
+        push_warnings(&mut text, &summary.warnings);
+    }
+    Output::new(
+        text,
+        serde_json::json!({ "written": written.into_iter().collect::<Vec<_>>(), "warnings": summary.warnings }),
+    )
 }
 
 /// The report of a command that wrote several files.
@@ -391,77 +350,35 @@ fn files_table(files: &[WrittenFile], base: Option<&Path>) -> String {
     table.render()
 }
 
-fn resolve_optional_division(
-    store: &CompetitionFile,
-    reference: Option<&str>,
-) -> CliResult<Option<Division>> {
+fn optional_division_id(store: &CompetitionFile, reference: Option<&str>) -> CliResult<Option<Id>> {
     reference
-        .map(|reference| resolve_division(store, reference))
+        .map(|reference| resolve_division(store, reference).map(|division| division.id))
         .transpose()
 }
 
-fn scope_name(division: Option<&Division>) -> String {
-    match division {
-        Some(division) => division.name.clone(),
-        None => "whole field".to_string(),
-    }
-}
-
 fn export_csv(file: Option<&Path>, arguments: &ExportCsvArgs) -> CliResult<Output> {
-    let snapshot = open_snapshot(file)?;
-    refuse_competition_file(&snapshot.competition_path, &arguments.output)?;
-    let division = resolve_optional_division(&snapshot.store, arguments.division.as_deref())?;
-    let division_id = division.as_ref().map(|division| division.id);
-    let exporter = Exporter::new(&snapshot.data);
-    let (bytes, contents) = match &arguments.workout {
-        Some(reference) => {
-            let workout = resolve_workout(&snapshot.store, reference)?;
-            let bytes = exporter
-                .workout_results_csv(workout.id, division_id)
-                .map_err(export_error)?;
-            let contents = format!(
-                "results CSV of {}, {}",
-                workout.name,
-                scope_name(division.as_ref())
-            );
-            (bytes, contents)
-        }
-        None => {
-            if snapshot.data.workouts.is_empty() {
-                return Err(CliError::not_found(
-                    "there are no workouts yet, so there are no overall standings to export",
-                ));
-            }
-            let bytes = exporter
-                .overall_results_csv(division_id)
-                .map_err(export_error)?;
-            let contents = format!("overall results CSV, {}", scope_name(division.as_ref()));
-            (bytes, contents)
-        }
+    let store = open_competition(file)?;
+    let division_id = optional_division_id(&store, arguments.division.as_deref())?;
+    let request = match &arguments.workout {
+        Some(reference) => ExportRequest::WorkoutCsv {
+            workout_id: resolve_workout(&store, reference)?.id,
+            division_id,
+            output: arguments.output.clone(),
+        },
+        None => ExportRequest::OverallCsv {
+            division_id,
+            output: arguments.output.clone(),
+        },
     };
-    Ok(single_file_output(write_export(
-        &arguments.output,
-        &bytes,
-        contents,
-    )?))
+    drop(store);
+    Ok(single_file_output(run_request(file, &request)?))
 }
 
 fn export_json(file: Option<&Path>, arguments: &ExportJsonArgs) -> CliResult<Output> {
-    let snapshot = open_snapshot(file)?;
-    refuse_competition_file(&snapshot.competition_path, &arguments.output)?;
-    let bytes = Exporter::new(&snapshot.data)
-        .results_json()
-        .map_err(export_error)?;
-    let contents = format!(
-        "results JSON ({}, {} workouts)",
-        scoretable_export::RESULTS_JSON_FORMAT,
-        snapshot.data.workouts.len()
-    );
-    Ok(single_file_output(write_export(
-        &arguments.output,
-        &bytes,
-        contents,
-    )?))
+    let request = ExportRequest::Json {
+        output: arguments.output.clone(),
+    };
+    Ok(single_file_output(run_request(file, &request)?))
 }
 
 /// Splits `Name=value` at the last `=`, for `--split-id` and `--division-id`,
@@ -525,12 +442,11 @@ fn status_policy(map_statuses: bool) -> RunSignupStatusPolicy {
 }
 
 fn export_runsignup(file: Option<&Path>, arguments: &ExportRunSignupArgs) -> CliResult<Output> {
-    let snapshot = open_snapshot(file)?;
-    refuse_competition_file(&snapshot.competition_path, &arguments.output)?;
-    let workout = resolve_workout(&snapshot.store, &arguments.workout)?;
-    let division = resolve_optional_division(&snapshot.store, arguments.division.as_deref())?;
+    let store = open_competition(file)?;
+    let workout = resolve_workout(&store, &arguments.workout)?;
+    let division_id = optional_division_id(&store, arguments.division.as_deref())?;
     let mut options = RunSignupOptions {
-        division_id: division.as_ref().map(|division| division.id),
+        division_id,
         status_policy: status_policy(arguments.map_statuses),
         split_ids: None,
         division_ids: BTreeMap::new(),
@@ -545,52 +461,32 @@ fn export_runsignup(file: Option<&Path>, arguments: &ExportRunSignupArgs) -> Cli
     }
     for text in &arguments.division_ids {
         let (name, id) = runsignup_assignment("division-id", text)?;
-        let mapped = resolve_division(&snapshot.store, &name)?;
+        let mapped = resolve_division(&store, &name)?;
         options.division_ids.insert(mapped.id, id);
     }
-    let exporter = Exporter::new(&snapshot.data);
-    let bytes = match arguments.format {
-        RunSignupFormatArg::Csv => exporter.runsignup_csv(workout.id, &options),
-        RunSignupFormatArg::Json => exporter.runsignup_json(workout.id, &options),
-        RunSignupFormatArg::Xml => exporter.runsignup_xml(workout.id, &options),
-    }
-    .map_err(export_error)?;
-    let format = match arguments.format {
-        RunSignupFormatArg::Csv => "CSV",
-        RunSignupFormatArg::Json => "JSON",
-        RunSignupFormatArg::Xml => "XML",
+    drop(store);
+    let request = ExportRequest::RunSignup {
+        workout_id: workout.id,
+        format: match arguments.format {
+            RunSignupFormatArg::Csv => RunSignupFormat::Csv,
+            RunSignupFormatArg::Json => RunSignupFormat::Json,
+            RunSignupFormatArg::Xml => RunSignupFormat::Xml,
+        },
+        options,
+        output: arguments.output.clone(),
     };
-    let contents = format!(
-        "RunSignup {format} of {}, {}",
-        workout.name,
-        scope_name(division.as_ref())
-    );
-    Ok(single_file_output(write_export(
-        &arguments.output,
-        &bytes,
-        contents,
-    )?))
+    Ok(single_file_output(run_request(file, &request)?))
 }
 
 fn export_pdf(file: Option<&Path>, arguments: &ExportPdfArgs) -> CliResult<Output> {
-    let snapshot = open_snapshot(file)?;
-    refuse_competition_file(&snapshot.competition_path, &arguments.output)?;
-    let division = resolve_optional_division(&snapshot.store, arguments.division.as_deref())?;
-    let bytes = Exporter::new(&snapshot.data)
-        .division_results_pdf(division.as_ref().map(|division| division.id))
-        .map_err(export_error)?;
-    let contents = format!(
-        "printable results, {}",
-        match &division {
-            Some(division) => division.name.clone(),
-            None => "all competitors".to_string(),
-        }
-    );
-    Ok(single_file_output(write_export(
-        &arguments.output,
-        &bytes,
-        contents,
-    )?))
+    let store = open_competition(file)?;
+    let division_id = optional_division_id(&store, arguments.division.as_deref())?;
+    drop(store);
+    let request = ExportRequest::Pdf {
+        division_id,
+        output: arguments.output.clone(),
+    };
+    Ok(single_file_output(run_request(file, &request)?))
 }
 
 /// The award rules the flags describe.
@@ -613,95 +509,39 @@ fn award_rules(store: &CompetitionFile, flags: &AwardFlags) -> CliResult<AwardRu
     })
 }
 
-/// Why awards cannot be drawn from this snapshot, if they cannot.
-fn awards_unavailable(data: &ExportData, rules: &AwardRules) -> Option<String> {
-    match rules.basis {
-        AwardBasis::Overall if data.overall_leaderboards.is_empty() => Some(
-            "there are no workouts yet, so there are no overall standings to give awards from"
-                .to_string(),
-        ),
-        _ => None,
-    }
-}
-
 fn export_awards(file: Option<&Path>, arguments: &ExportAwardsArgs) -> CliResult<Output> {
-    let snapshot = open_snapshot(file)?;
-    refuse_competition_file(&snapshot.competition_path, &arguments.output)?;
-    let rules = award_rules(&snapshot.store, &arguments.awards)?;
-    if let Some(reason) = awards_unavailable(&snapshot.data, &rules) {
-        return Err(CliError::not_found(reason));
-    }
-    let exporter = Exporter::new(&snapshot.data);
-    let list = exporter.award_list(&rules).map_err(export_error)?;
-    let bytes = match arguments.format {
-        AwardsFormatArg::Pdf => exporter.awards_pdf(&rules),
-        AwardsFormatArg::Csv => exporter.awards_csv(&rules),
-    }
-    .map_err(export_error)?;
-    let award_count: usize = list
-        .categories
-        .iter()
-        .map(|category| category.awards.len())
-        .sum();
-    let contents = format!(
-        "award list {} from {}: {award_count} awards in {} categories",
-        match arguments.format {
-            AwardsFormatArg::Pdf => "PDF",
-            AwardsFormatArg::Csv => "CSV",
+    let store = open_competition(file)?;
+    let rules = award_rules(&store, &arguments.awards)?;
+    drop(store);
+    let request = ExportRequest::Awards {
+        format: match arguments.format {
+            AwardsFormatArg::Pdf => AwardsFormat::Pdf,
+            AwardsFormatArg::Csv => AwardsFormat::Csv,
         },
-        list.basis_name,
-        list.categories.len()
-    );
-    let written = write_export(&arguments.output, &bytes, contents)?;
-    let text = format!(
-        "Wrote {} ({} bytes): {}",
-        written.path, written.bytes, written.contents
-    );
+        rules,
+        output: arguments.output.clone(),
+    };
+    let mut summary = run_request(file, &request)?;
+    let list = summary.awards.take();
+    let warnings = summary.warnings.clone();
+    let written = summary.files;
+    let mut text = written
+        .first()
+        .map(|written| {
+            format!(
+                "Wrote {} ({} bytes): {}",
+                written.path, written.bytes, written.contents
+            )
+        })
+        .unwrap_or_default();
+    if !warnings.is_empty() {
+        text.push('\n');
+        push_warnings(&mut text, &warnings);
+    }
     Ok(Output::new(
         text,
-        serde_json::json!({ "written": [written], "awards": list }),
+        serde_json::json!({ "written": written, "awards": list, "warnings": warnings }),
     ))
-}
-
-/// A file-name slug per division, made unique with the id when two
-/// divisions share one (or one is called "all"), as the sealed archive does.
-fn division_slugs(divisions: &[Division]) -> Vec<(Option<Id>, String, String)> {
-    let mut slugs = vec![(None, "all".to_string(), "whole field".to_string())];
-    for division in divisions {
-        let base = slug(&division.name);
-        let clashes = base == "all"
-            || divisions
-                .iter()
-                .filter(|other| slug(&other.name) == base)
-                .count()
-                > 1;
-        let unique = if clashes {
-            format!("{base}-{}", division.id)
-        } else {
-            base
-        };
-        slugs.push((Some(division.id), unique, division.name.clone()));
-    }
-    slugs
-}
-
-/// A directory name per workout: `<sequence>-<name slug>`, with the id when
-/// two workouts share one.
-fn workout_slugs(workouts: &[Workout]) -> Vec<(&Workout, String)> {
-    let base = |workout: &Workout| format!("{:02}-{}", workout.sequence, slug(&workout.name));
-    workouts
-        .iter()
-        .map(|workout| {
-            let own = base(workout);
-            let shared = workouts.iter().filter(|other| base(other) == own).count() > 1;
-            let unique = if shared {
-                format!("{own}-{}", workout.id)
-            } else {
-                own
-            };
-            (workout, unique)
-        })
-        .collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -710,134 +550,26 @@ struct ExportAllReport {
     files: Vec<WrittenFile>,
     /// Exports left out, with the reason.
     skipped: Vec<String>,
+    warnings: Vec<String>,
 }
 
 fn export_all(file: Option<&Path>, arguments: &ExportAllArgs) -> CliResult<Output> {
-    let snapshot = open_snapshot(file)?;
+    let store = open_competition(file)?;
     let rules = if arguments.no_awards {
         None
     } else {
-        Some(award_rules(&snapshot.store, &arguments.awards)?)
+        Some(award_rules(&store, &arguments.awards)?)
     };
+    drop(store);
     let directory = &arguments.dir;
-    std::fs::create_dir_all(directory)
-        .map_err(|error| CliError::io(format!("cannot create {}: {error}", directory.display())))?;
-    let data = &snapshot.data;
-    let exporter = Exporter::new(data);
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
-    let mut write = |relative: &str, bytes: &[u8], contents: String| -> CliResult<()> {
-        let path = directory.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|error| {
-                CliError::io(format!("cannot create {}: {error}", parent.display()))
-            })?;
-        }
-        refuse_competition_file(&snapshot.competition_path, &path)?;
-        files.push(write_export(&path, bytes, contents)?);
-        Ok(())
+    let request = ExportRequest::All {
+        directory: directory.clone(),
+        status_policy: status_policy(arguments.map_statuses),
+        award_rules: rules,
     };
-
-    write(
-        "results.json",
-        &exporter.results_json().map_err(export_error)?,
-        "results JSON".to_string(),
-    )?;
-    let divisions = division_slugs(&data.divisions);
-    let workouts = workout_slugs(&data.workouts);
-    let policy = status_policy(arguments.map_statuses);
-    for (workout, workout_slug) in &workouts {
-        for (division_id, division_slug, division_name) in &divisions {
-            let bytes = exporter
-                .workout_results_csv(workout.id, *division_id)
-                .map_err(export_error)?;
-            write(
-                &format!("csv/{workout_slug}/{division_slug}.csv"),
-                &bytes,
-                format!("results CSV of {}, {division_name}", workout.name),
-            )?;
-        }
-        let options = RunSignupOptions {
-            status_policy: policy,
-            ..RunSignupOptions::default()
-        };
-        if !matches!(workout.score_type, ScoreType::Time | ScoreType::TimeCapped) {
-            skipped.push(format!(
-                "RunSignup files for {}: RunSignup takes times only and this workout is scored as {:?}",
-                workout.name, workout.score_type
-            ));
-            continue;
-        }
-        match exporter.runsignup_files(workout.id, &options) {
-            Ok(runsignup) => {
-                for (extension, bytes) in [
-                    ("csv", &runsignup.csv),
-                    ("json", &runsignup.json),
-                    ("xml", &runsignup.xml),
-                ] {
-                    write(
-                        &format!("runsignup/{workout_slug}.{extension}"),
-                        bytes,
-                        format!(
-                            "RunSignup {} of {}",
-                            extension.to_ascii_uppercase(),
-                            workout.name
-                        ),
-                    )?;
-                }
-            }
-            Err(error @ ExportError::RunSignupStatus { .. }) => {
-                skipped.push(format!(
-                    "RunSignup files for {}: {}",
-                    workout.name,
-                    export_error(error).message
-                ));
-            }
-            Err(error) => return Err(export_error(error)),
-        }
-    }
-    if data.overall_leaderboards.is_empty() {
-        skipped.push("overall results: there are no workouts yet".to_string());
-    } else {
-        for (division_id, division_slug, division_name) in &divisions {
-            let bytes = exporter
-                .overall_results_csv(*division_id)
-                .map_err(export_error)?;
-            write(
-                &format!("csv/overall/{division_slug}.csv"),
-                &bytes,
-                format!("overall results CSV, {division_name}"),
-            )?;
-        }
-    }
-    for (division_id, division_slug, division_name) in &divisions {
-        let bytes = exporter
-            .division_results_pdf(*division_id)
-            .map_err(export_error)?;
-        write(
-            &format!("pdf/{division_slug}.pdf"),
-            &bytes,
-            format!("printable results, {division_name}"),
-        )?;
-    }
-    if let Some(rules) = &rules {
-        match awards_unavailable(data, rules) {
-            Some(reason) => skipped.push(format!("award list: {reason}")),
-            None => {
-                write(
-                    "awards/awards.csv",
-                    &exporter.awards_csv(rules).map_err(export_error)?,
-                    "award list CSV".to_string(),
-                )?;
-                write(
-                    "awards/awards.pdf",
-                    &exporter.awards_pdf(rules).map_err(export_error)?,
-                    "award list PDF".to_string(),
-                )?;
-            }
-        }
-    }
-
+    let summary = run_request(file, &request)?;
+    let files = summary.files;
+    let skipped: Vec<String> = summary.skipped.iter().map(skipped_text).collect();
     let total_bytes: u64 = files.iter().map(|file| file.bytes).sum();
     let mut text = format!(
         "Wrote {} files ({total_bytes} bytes) to {}:\n",
@@ -848,10 +580,12 @@ fn export_all(file: Option<&Path>, arguments: &ExportAllArgs) -> CliResult<Outpu
     for reason in &skipped {
         let _ = writeln!(text, "skipped: {reason}");
     }
+    push_warnings(&mut text, &summary.warnings);
     let report = ExportAllReport {
         directory: directory.display().to_string(),
         files,
         skipped,
+        warnings: summary.warnings,
     };
     Ok(Output::new(text, report))
 }
@@ -863,55 +597,42 @@ struct SealReport {
     archive_sha256: String,
     files: Vec<scoretable_export::archive::ArchivedFile>,
     skipped: Vec<String>,
+    warnings: Vec<String>,
     amendment_entries: usize,
     amendment_chain_head: String,
 }
 
 fn export_seal(file: Option<&Path>, arguments: &ExportSealArgs) -> CliResult<Output> {
-    let competition_path = required_file(file)?;
-    refuse_competition_file(&competition_path, &arguments.output)?;
-    let mut store = open_competition(file)?;
-    let mut skipped_awards = None;
+    required_file(file)?;
+    let store = open_competition(file)?;
     let award_rules = if arguments.no_awards {
         None
     } else {
-        let rules = award_rules(&store, &arguments.awards)?;
-        let has_workouts = !store.workouts().map_err(store_error)?.is_empty();
-        if matches!(rules.basis, AwardBasis::Overall) && !has_workouts {
-            skipped_awards = Some(
-                "award list: there are no workouts yet, so there are no overall standings"
-                    .to_string(),
-            );
-            None
-        } else {
-            Some(rules)
-        }
+        Some(award_rules(&store, &arguments.awards)?)
     };
-    let options = ArchiveOptions {
-        runsignup: RunSignupOptions {
-            status_policy: status_policy(arguments.map_statuses),
-            ..RunSignupOptions::default()
-        },
+    drop(store);
+    let request = ExportRequest::Seal {
+        output: arguments.output.clone(),
+        status_policy: status_policy(arguments.map_statuses),
         award_rules,
     };
-    let summary = scoretable_export::seal_competition(&mut store, &options, &arguments.output)
-        .map_err(export_error)?;
-    let archive_bytes = std::fs::read(&arguments.output).map_err(|error| {
-        CliError::io(format!(
-            "cannot read back {}: {error}",
-            arguments.output.display()
-        ))
-    })?;
-    let archive_sha256 = sha256_hex(&archive_bytes);
-    let mut skipped = summary.skipped.clone();
-    skipped.extend(skipped_awards);
+    let summary = run_request(file, &request)?;
+    let archive_sha256 = summary
+        .files
+        .first()
+        .map(|written| written.sha256.clone())
+        .unwrap_or_default();
+    let skipped: Vec<String> = summary.skipped.iter().map(skipped_text).collect();
+    let archive = summary
+        .archive
+        .ok_or_else(|| CliError::io("the seal wrote no archive summary"))?;
 
     let mut table = Table::new(&[
         ("File", Align::Left),
         ("Bytes", Align::Right),
         ("SHA-256", Align::Left),
     ]);
-    for archived in &summary.files {
+    for archived in &archive.files {
         table.push(vec![
             archived.path.clone(),
             archived.size_bytes.to_string(),
@@ -920,28 +641,30 @@ fn export_seal(file: Option<&Path>, arguments: &ExportSealArgs) -> CliResult<Out
     }
     let mut text = format!(
         "Sealed {} ({} bytes, {} files plus MANIFEST.sha256)\n",
-        summary.path.display(),
-        summary.archive_bytes,
-        summary.files.len()
+        archive.path.display(),
+        archive.archive_bytes,
+        archive.files.len()
     );
     let _ = writeln!(text, "archive sha256: {archive_sha256}");
     let _ = writeln!(
         text,
         "amendment chain head: {} ({} entries)",
-        summary.amendment_chain_head, summary.amendment_entries
+        archive.amendment_chain_head, archive.amendment_entries
     );
     text.push_str(&table.render());
     for reason in &skipped {
         let _ = writeln!(text, "skipped: {reason}");
     }
+    push_warnings(&mut text, &summary.warnings);
     let report = SealReport {
-        archive: summary.path.display().to_string(),
-        archive_bytes: summary.archive_bytes,
+        archive: archive.path.display().to_string(),
+        archive_bytes: archive.archive_bytes,
         archive_sha256,
-        files: summary.files,
+        files: archive.files,
         skipped,
-        amendment_entries: summary.amendment_entries,
-        amendment_chain_head: summary.amendment_chain_head,
+        warnings: summary.warnings,
+        amendment_entries: archive.amendment_entries,
+        amendment_chain_head: archive.amendment_chain_head,
     };
     Ok(Output::new(text, report))
 }

@@ -61,6 +61,27 @@ pub enum ExportError {
 
     #[error("archive {}: {message}", path.display())]
     Archive { path: PathBuf, message: String },
+
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("cannot create {}: {source}", path.display())]
+    CreateDirectory {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{} is the competition file; choose another path for the export", path.display())]
+    OutputIsCompetitionFile { path: PathBuf },
+
+    #[error("{field}: {message}")]
+    InvalidOption { field: String, message: String },
+
+    #[error("{reason}")]
+    NothingToExport { what: String, reason: String },
 }
 
 impl ExportError {

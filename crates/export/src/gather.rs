@@ -117,6 +117,34 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
     ))
 }
 
+/// A copy of the competition file taken with SQLite's online backup, in a
+/// temporary directory removed when this is dropped.
+pub(crate) struct OnlineBackup {
+    _directory: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl OnlineBackup {
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Backs `file` up with SQLite's online backup into a temporary directory.
+pub(crate) fn take_online_backup(file: &mut CompetitionFile) -> Result<OnlineBackup, ExportError> {
+    let backup_directory = tempfile::Builder::new()
+        .prefix("scoretable-seal-")
+        .tempdir()
+        .map_err(|error| ExportError::io(std::env::temp_dir(), error))?;
+    let backup = file
+        .backup_now(backup_directory.path())
+        .map_err(|error| store_error("online backup", error))?;
+    Ok(OnlineBackup {
+        _directory: backup_directory,
+        path: backup,
+    })
+}
+
 /// Takes a snapshot of `file`, backs the file up with SQLite's online backup
 /// into a temporary directory, and writes the sealed archive to `output`.
 pub fn seal_competition(
@@ -125,12 +153,6 @@ pub fn seal_competition(
     output: &Path,
 ) -> Result<ArchiveSummary, ExportError> {
     let data = gather_export_data(file)?;
-    let backup_directory = tempfile::Builder::new()
-        .prefix("scoretable-seal-")
-        .tempdir()
-        .map_err(|error| ExportError::io(std::env::temp_dir(), error))?;
-    let backup = file
-        .backup_now(backup_directory.path())
-        .map_err(|error| store_error("online backup", error))?;
-    write_sealed_archive(&data, &backup, options, output)
+    let backup = take_online_backup(file)?;
+    write_sealed_archive(&data, backup.path(), options, output)
 }

@@ -16,6 +16,9 @@
 //! - [`Exporter::division_results_pdf`]: printable A4 results per division;
 //! - [`Exporter::award_list`], [`Exporter::awards_csv`] and
 //!   [`Exporter::awards_pdf`]: the top-N award list under [`AwardRules`];
+//! - [`run_export`]: one export request against an open competition file
+//!   (snapshot, render, write atomically, never over the competition file),
+//!   shared by the CLI and the desktop app ([`request`]);
 //! - [`write_sealed_archive`] and [`verify_archive`]: a zip of all of the
 //!   above plus the competition file backup and the amendment log, sealed by
 //!   a SHA-256 manifest and a hash chain over the amendment log.
@@ -31,6 +34,7 @@ pub mod data;
 pub mod error;
 pub mod gather;
 pub mod pdf;
+pub mod request;
 pub mod results_csv;
 pub mod results_json;
 pub mod runsignup;
@@ -45,6 +49,10 @@ pub use data::{
 };
 pub use error::ExportError;
 pub use gather::{gather_export_data, seal_competition};
+pub use request::{
+    run_export, AwardsFormat, ExportRequest, ExportSummary, RunSignupFormat, SkipReason,
+    SkippedExport, WrittenFile,
+};
 pub use results_json::{
     parse_results_json, ResultsDocument, RESULTS_JSON_FORMAT, RESULTS_JSON_VERSION,
 };

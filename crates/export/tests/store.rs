@@ -221,3 +221,83 @@ fn pdf_text(name: &str, bytes: &[u8]) -> Vec<u8> {
     assert!(!output.stdout.is_empty(), "{name} has no text");
     output.stdout
 }
+
+#[test]
+fn run_export_writes_reports_and_refuses_the_competition_file() {
+    use scoretable_export::{run_export, ExportError, ExportRequest, SkipReason};
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = build_file(directory.path());
+    // An athlete whose name has a character no font covers.
+    let mut unprintable = competitor(50, "150", "Ada", "Unprintable\u{10FFFD}", Gender::Female);
+    unprintable.division_ids = Vec::new();
+    file.add_competitor(&unprintable).unwrap();
+
+    let pdf_path = directory.path().join("all.pdf");
+    let summary = run_export(
+        &mut file,
+        &ExportRequest::Pdf {
+            division_id: None,
+            output: pdf_path.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(summary.files.len(), 1);
+    let written = &summary.files[0];
+    let bytes = std::fs::read(&pdf_path).unwrap();
+    assert_eq!(written.bytes, bytes.len() as u64);
+    assert_eq!(
+        written.sha256,
+        scoretable_export::archive::sha256_hex(&bytes)
+    );
+    assert_eq!(written.contents, "printable results, all competitors");
+    assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+    assert!(
+        summary.warnings[0].starts_with("athlete Ada Unprintable\u{10FFFD} (bib 150): ")
+            && summary.warnings[0].contains("U+10FFFD"),
+        "{}",
+        summary.warnings[0]
+    );
+    // No temporary file is left beside the export.
+    assert!(!directory.path().join("all.pdf.partial").exists());
+
+    // The competition file and its journal are refused, and stay intact.
+    let competition_path = file.path().to_path_buf();
+    for target in [competition_path.clone(), {
+        let mut wal = competition_path.clone().into_os_string();
+        wal.push("-wal");
+        wal.into()
+    }] {
+        let error = run_export(&mut file, &ExportRequest::Json { output: target }).unwrap_err();
+        assert!(
+            matches!(error, ExportError::OutputIsCompetitionFile { .. }),
+            "{error}"
+        );
+    }
+    assert!(!file.workouts().unwrap().is_empty());
+
+    // Everything at once: a reps workout would be skipped for RunSignup; here
+    // the one timed workout has a DNF and a DNS, which RunSignup takes.
+    let all = directory.path().join("all");
+    let summary = run_export(
+        &mut file,
+        &ExportRequest::All {
+            directory: all.clone(),
+            status_policy: scoretable_export::RunSignupStatusPolicy::Reject,
+            award_rules: Some(AwardRules::default()),
+        },
+    )
+    .unwrap();
+    assert!(summary
+        .files
+        .iter()
+        .any(|file| file.path.ends_with("runsignup/01-harbour-5k.xml")));
+    assert!(summary
+        .files
+        .iter()
+        .all(|file| std::path::Path::new(&file.path).exists()));
+    assert!(summary
+        .skipped
+        .iter()
+        .all(|skipped| !matches!(skipped.reason, SkipReason::Refused(_))));
+    assert_eq!(summary.warnings.len(), 1);
+}

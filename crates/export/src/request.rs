@@ -1,0 +1,753 @@
+//! Running one export request against an open competition file: the shared
+//! orchestration behind `scoretable export ...` and the desktop app's export
+//! dialog, so both write exactly the same bytes, refuse the same paths and
+//! report the same files.
+//!
+//! [`run_export`] takes one snapshot of the file
+//! ([`gather_export_data`](crate::gather_export_data)), renders what the
+//! [`ExportRequest`] asks for, and writes each file through a temporary name
+//! beside the target renamed into place, so an interrupted export never
+//! leaves a half-written file under the final name. No export may write over
+//! the competition file or its SQLite journal files. The [`ExportSummary`]
+//! lists every file written (path, size, SHA-256, contents), the exports
+//! left out with the reason, and warnings: a name with characters no
+//! available font can print (they print as U+FFFD in PDFs).
+//!
+//! The caller resolves names to ids (the CLI accepts `--workout Fran`, the
+//! app passes ids); everything else is here.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use scoretable_core::model::{Division, Entrant, Id, ScoreType, Workout};
+use scoretable_store::CompetitionFile;
+use serde::Serialize;
+
+use crate::archive::{sha256_hex, write_sealed_archive, ArchiveOptions, ArchiveSummary};
+use crate::awards::{AwardBasis, AwardList, AwardRules};
+use crate::data::{slug, EntrantDirectory, ExportData, Exporter};
+use crate::error::ExportError;
+use crate::gather::{gather_export_data, take_online_backup};
+use crate::pdf::missing_characters;
+use crate::runsignup::{RunSignupOptions, RunSignupStatusPolicy};
+
+/// A RunSignup upload file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunSignupFormat {
+    Csv,
+    Json,
+    Xml,
+}
+
+/// An award list file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwardsFormat {
+    Pdf,
+    Csv,
+}
+
+/// One export to write.
+#[derive(Debug, Clone)]
+pub enum ExportRequest {
+    /// Results CSV of one workout, whole field or one division.
+    WorkoutCsv {
+        workout_id: Id,
+        division_id: Option<Id>,
+        output: PathBuf,
+    },
+    /// Overall standings CSV, whole field or one division.
+    OverallCsv {
+        division_id: Option<Id>,
+        output: PathBuf,
+    },
+    /// The versioned results JSON document.
+    Json { output: PathBuf },
+    /// One workout's results for RunSignup's manual upload.
+    RunSignup {
+        workout_id: Id,
+        format: RunSignupFormat,
+        options: RunSignupOptions,
+        output: PathBuf,
+    },
+    /// Printable results of one division, or everyone.
+    Pdf {
+        division_id: Option<Id>,
+        output: PathBuf,
+    },
+    /// The award list.
+    Awards {
+        format: AwardsFormat,
+        rules: AwardRules,
+        output: PathBuf,
+    },
+    /// Every export into one directory tree.
+    All {
+        directory: PathBuf,
+        status_policy: RunSignupStatusPolicy,
+        /// `None` leaves the award list out.
+        award_rules: Option<AwardRules>,
+    },
+    /// The sealed day-end archive.
+    Seal {
+        output: PathBuf,
+        status_policy: RunSignupStatusPolicy,
+        /// `None` leaves the award list out.
+        award_rules: Option<AwardRules>,
+    },
+}
+
+/// One file an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WrittenFile {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// What the file holds, e.g. `results CSV of Fran, Women`.
+    pub contents: String,
+}
+
+/// An export left out of `All` or `Seal`, and why.
+#[derive(Debug)]
+pub struct SkippedExport {
+    /// What was left out, e.g. `RunSignup files for Max Reps`.
+    pub what: String,
+    pub reason: SkipReason,
+}
+
+/// Why an export was left out.
+#[derive(Debug)]
+pub enum SkipReason {
+    /// The export crate refused it (e.g. a status RunSignup does not take);
+    /// callers word the fix for their own interface.
+    Refused(ExportError),
+    /// There is nothing to export (no workouts yet, a reps workout for
+    /// RunSignup, ...).
+    Nothing(String),
+}
+
+impl SkippedExport {
+    /// `what: reason`, with the export crate's wording of a refusal.
+    pub fn describe(&self) -> String {
+        match &self.reason {
+            SkipReason::Refused(error) => format!("{}: {error}", self.what),
+            SkipReason::Nothing(reason) if reason.is_empty() => self.what.clone(),
+            SkipReason::Nothing(reason) => format!("{}: {reason}", self.what),
+        }
+    }
+}
+
+/// What [`run_export`] wrote.
+#[derive(Debug)]
+pub struct ExportSummary {
+    /// Every file written, in the order written. For `Seal`, the archive.
+    pub files: Vec<WrittenFile>,
+    /// Exports left out (`All` and `Seal`).
+    pub skipped: Vec<SkippedExport>,
+    /// Problems that did not stop the export, e.g. a name with characters
+    /// no font covers.
+    pub warnings: Vec<String>,
+    /// The award list, for `Awards`.
+    pub awards: Option<AwardList>,
+    /// The archive's summary, for `Seal`.
+    pub archive: Option<ArchiveSummary>,
+    /// How many workouts the snapshot had.
+    pub workout_count: usize,
+}
+
+impl ExportSummary {
+    fn new(data: &ExportData) -> ExportSummary {
+        ExportSummary {
+            files: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            awards: None,
+            archive: None,
+            workout_count: data.workouts.len(),
+        }
+    }
+}
+
+/// Writes the export `request` describes from one snapshot of `file`.
+pub fn run_export(
+    file: &mut CompetitionFile,
+    request: &ExportRequest,
+) -> Result<ExportSummary, ExportError> {
+    let competition_path = file.path().to_path_buf();
+    match request {
+        ExportRequest::Seal {
+            output,
+            status_policy,
+            award_rules,
+        } => seal(file, &competition_path, output, *status_policy, award_rules),
+        other => {
+            let data = gather_export_data(file)?;
+            let writer = Writer {
+                competition_path: &competition_path,
+            };
+            run_on_snapshot(&data, &writer, other)
+        }
+    }
+}
+
+/// Writes export files, refusing the competition file.
+struct Writer<'a> {
+    competition_path: &'a Path,
+}
+
+impl Writer<'_> {
+    fn write(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        contents: String,
+    ) -> Result<WrittenFile, ExportError> {
+        refuse_competition_file(self.competition_path, path)?;
+        write_atomically(path, bytes)?;
+        Ok(WrittenFile {
+            path: path.display().to_string(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+            contents,
+        })
+    }
+}
+
+/// Refuses an output path that is the competition file (or its SQLite
+/// journal files), so an export can never destroy stored scores.
+pub fn refuse_competition_file(competition_path: &Path, output: &Path) -> Result<(), ExportError> {
+    let Ok(competition) = std::fs::canonicalize(competition_path) else {
+        return Ok(());
+    };
+    let output_absolute = match std::fs::canonicalize(output) {
+        Ok(path) => path,
+        // A file that does not exist yet cannot be the competition file; its
+        // directory may still be, so compare through the parent.
+        Err(_) => match (output.parent(), output.file_name()) {
+            (Some(parent), Some(name)) => {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                match std::fs::canonicalize(parent) {
+                    Ok(parent) => parent.join(name),
+                    Err(_) => return Ok(()),
+                }
+            }
+            _ => return Ok(()),
+        },
+    };
+    let journal = |suffix: &str| {
+        let mut name = competition.as_os_str().to_os_string();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    if output_absolute == competition
+        || output_absolute == journal("-wal")
+        || output_absolute == journal("-shm")
+        || output_absolute == journal("-journal")
+    {
+        return Err(ExportError::OutputIsCompetitionFile {
+            path: output.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let file_name = path.file_name().ok_or_else(|| ExportError::InvalidOption {
+        field: "output".to_string(),
+        message: format!("{} names no file", path.display()),
+    })?;
+    let mut temporary_name = file_name.to_os_string();
+    temporary_name.push(".partial");
+    let temporary = path.with_file_name(temporary_name);
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temporary, path)
+    };
+    write().map_err(|source| {
+        let _ = std::fs::remove_file(&temporary);
+        ExportError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+fn create_directory(directory: &Path) -> Result<(), ExportError> {
+    std::fs::create_dir_all(directory).map_err(|source| ExportError::CreateDirectory {
+        path: directory.to_path_buf(),
+        source,
+    })
+}
+
+fn scope_name(data: &ExportData, division_id: Option<Id>) -> Result<String, ExportError> {
+    Ok(match division_id {
+        Some(id) => data.division(id)?.name.clone(),
+        None => "whole field".to_string(),
+    })
+}
+
+/// Checks that `rules` give at least one award.
+pub fn check_award_rules(rules: &AwardRules) -> Result<(), ExportError> {
+    if rules.awards_per_division == 0 && rules.overall_awards == 0 {
+        return Err(ExportError::InvalidOption {
+            field: "awards per division".to_string(),
+            message: "with no awards per division and no overall awards there would be no awards"
+                .to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Why awards cannot be drawn from this snapshot, if they cannot.
+fn awards_unavailable(data: &ExportData, rules: &AwardRules) -> Option<String> {
+    match rules.basis {
+        AwardBasis::Overall if data.overall_leaderboards.is_empty() => Some(
+            "there are no workouts yet, so there are no overall standings to give awards from"
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
+/// Warnings for names (athletes, teams, clubs, the competition, workouts,
+/// divisions) with characters no available font covers: the PDFs print them
+/// as U+FFFD.
+pub fn pdf_font_warnings(data: &ExportData) -> Vec<String> {
+    let describe = |characters: &[char]| {
+        characters
+            .iter()
+            .map(|character| format!("'{character}' (U+{:04X})", *character as u32))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut warnings = Vec::new();
+    let mut check = |label: String, text: &str| {
+        let missing = missing_characters(text);
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "{label}: {} {} no glyph in the bundled or installed fonts; the PDFs print {} as \u{FFFD}",
+                describe(&missing),
+                if missing.len() == 1 { "has" } else { "have" },
+                if missing.len() == 1 { "it" } else { "them" },
+            ));
+        }
+    };
+    check("competition name".to_string(), &data.competition.name);
+    for workout in &data.workouts {
+        check(format!("workout {}", workout.name), &workout.name);
+    }
+    for division in &data.divisions {
+        check(format!("division {}", division.name), &division.name);
+    }
+    let directory = EntrantDirectory::new(data);
+    let entrants = data
+        .competitors
+        .iter()
+        .map(|competitor| Entrant::Competitor(competitor.id))
+        .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
+    for entrant in entrants {
+        let Ok(display) = directory.get(entrant) else {
+            continue;
+        };
+        let kind = match entrant {
+            Entrant::Competitor(_) => "athlete",
+            Entrant::Team(_) => "team",
+        };
+        let who = if display.bib.is_empty() {
+            format!("{kind} {}", display.name)
+        } else {
+            format!("{kind} {} (bib {})", display.name, display.bib)
+        };
+        check(who.clone(), &display.name);
+        if let Some(club) = &display.club {
+            check(format!("club {club} of {who}"), club);
+        }
+    }
+    warnings
+}
+
+fn run_on_snapshot(
+    data: &ExportData,
+    writer: &Writer,
+    request: &ExportRequest,
+) -> Result<ExportSummary, ExportError> {
+    let exporter = Exporter::new(data);
+    let mut summary = ExportSummary::new(data);
+    match request {
+        ExportRequest::WorkoutCsv {
+            workout_id,
+            division_id,
+            output,
+        } => {
+            let workout = data.workout(*workout_id)?;
+            let bytes = exporter.workout_results_csv(*workout_id, *division_id)?;
+            let contents = format!(
+                "results CSV of {}, {}",
+                workout.name,
+                scope_name(data, *division_id)?
+            );
+            summary.files.push(writer.write(output, &bytes, contents)?);
+        }
+        ExportRequest::OverallCsv {
+            division_id,
+            output,
+        } => {
+            if data.workouts.is_empty() {
+                return Err(ExportError::NothingToExport {
+                    what: "overall standings".to_string(),
+                    reason:
+                        "there are no workouts yet, so there are no overall standings to export"
+                            .to_string(),
+                });
+            }
+            let bytes = exporter.overall_results_csv(*division_id)?;
+            let contents = format!("overall results CSV, {}", scope_name(data, *division_id)?);
+            summary.files.push(writer.write(output, &bytes, contents)?);
+        }
+        ExportRequest::Json { output } => {
+            let bytes = exporter.results_json()?;
+            let contents = format!(
+                "results JSON ({}, {} workouts)",
+                crate::RESULTS_JSON_FORMAT,
+                data.workouts.len()
+            );
+            summary.files.push(writer.write(output, &bytes, contents)?);
+        }
+        ExportRequest::RunSignup {
+            workout_id,
+            format,
+            options,
+            output,
+        } => {
+            let workout = data.workout(*workout_id)?;
+            let (bytes, format_name) = match format {
+                RunSignupFormat::Csv => (exporter.runsignup_csv(*workout_id, options)?, "CSV"),
+                RunSignupFormat::Json => (exporter.runsignup_json(*workout_id, options)?, "JSON"),
+                RunSignupFormat::Xml => (exporter.runsignup_xml(*workout_id, options)?, "XML"),
+            };
+            let contents = format!(
+                "RunSignup {format_name} of {}, {}",
+                workout.name,
+                scope_name(data, options.division_id)?
+            );
+            summary.files.push(writer.write(output, &bytes, contents)?);
+        }
+        ExportRequest::Pdf {
+            division_id,
+            output,
+        } => {
+            let bytes = exporter.division_results_pdf(*division_id)?;
+            let contents = format!(
+                "printable results, {}",
+                match division_id {
+                    Some(id) => data.division(*id)?.name.clone(),
+                    None => "all competitors".to_string(),
+                }
+            );
+            summary.warnings = pdf_font_warnings(data);
+            summary.files.push(writer.write(output, &bytes, contents)?);
+        }
+        ExportRequest::Awards {
+            format,
+            rules,
+            output,
+        } => {
+            check_award_rules(rules)?;
+            if let Some(reason) = awards_unavailable(data, rules) {
+                return Err(ExportError::NothingToExport {
+                    what: "award list".to_string(),
+                    reason,
+                });
+            }
+            let list = exporter.award_list(rules)?;
+            let bytes = match format {
+                AwardsFormat::Pdf => {
+                    summary.warnings = pdf_font_warnings(data);
+                    exporter.awards_pdf(rules)?
+                }
+                AwardsFormat::Csv => exporter.awards_csv(rules)?,
+            };
+            let award_count: usize = list
+                .categories
+                .iter()
+                .map(|category| category.awards.len())
+                .sum();
+            let contents = format!(
+                "award list {} from {}: {award_count} awards in {} categories",
+                match format {
+                    AwardsFormat::Pdf => "PDF",
+                    AwardsFormat::Csv => "CSV",
+                },
+                list.basis_name,
+                list.categories.len()
+            );
+            summary.files.push(writer.write(output, &bytes, contents)?);
+            summary.awards = Some(list);
+        }
+        ExportRequest::All {
+            directory,
+            status_policy,
+            award_rules,
+        } => {
+            if let Some(rules) = award_rules {
+                check_award_rules(rules)?;
+            }
+            create_directory(directory)?;
+            export_all(
+                data,
+                &exporter,
+                writer,
+                directory,
+                *status_policy,
+                award_rules.as_ref(),
+                &mut summary,
+            )?;
+            summary.warnings = pdf_font_warnings(data);
+        }
+        ExportRequest::Seal { .. } => {
+            unreachable!("run_export seals without a shared snapshot")
+        }
+    }
+    Ok(summary)
+}
+
+/// A file-name slug per division, made unique with the id when two
+/// divisions share one (or one is called "all"), as the sealed archive does.
+fn division_slugs(divisions: &[Division]) -> Vec<(Option<Id>, String, String)> {
+    let mut slugs = vec![(None, "all".to_string(), "whole field".to_string())];
+    for division in divisions {
+        let base = slug(&division.name);
+        let clashes = base == "all"
+            || divisions
+                .iter()
+                .filter(|other| slug(&other.name) == base)
+                .count()
+                > 1;
+        let unique = if clashes {
+            format!("{base}-{}", division.id)
+        } else {
+            base
+        };
+        slugs.push((Some(division.id), unique, division.name.clone()));
+    }
+    slugs
+}
+
+/// A directory name per workout: `<sequence>-<name slug>`, with the id when
+/// two workouts share one.
+fn workout_slugs(workouts: &[Workout]) -> Vec<(&Workout, String)> {
+    let base = |workout: &Workout| format!("{:02}-{}", workout.sequence, slug(&workout.name));
+    workouts
+        .iter()
+        .map(|workout| {
+            let own = base(workout);
+            let shared = workouts.iter().filter(|other| base(other) == own).count() > 1;
+            let unique = if shared {
+                format!("{own}-{}", workout.id)
+            } else {
+                own
+            };
+            (workout, unique)
+        })
+        .collect()
+}
+
+fn export_all(
+    data: &ExportData,
+    exporter: &Exporter,
+    writer: &Writer,
+    directory: &Path,
+    status_policy: RunSignupStatusPolicy,
+    award_rules: Option<&AwardRules>,
+    summary: &mut ExportSummary,
+) -> Result<(), ExportError> {
+    let mut write = |relative: &str, bytes: &[u8], contents: String| -> Result<(), ExportError> {
+        let path = directory.join(relative);
+        if let Some(parent) = path.parent() {
+            create_directory(parent)?;
+        }
+        summary.files.push(writer.write(&path, bytes, contents)?);
+        Ok(())
+    };
+    let mut skipped = Vec::new();
+
+    write(
+        "results.json",
+        &exporter.results_json()?,
+        "results JSON".to_string(),
+    )?;
+    let divisions = division_slugs(&data.divisions);
+    let workouts = workout_slugs(&data.workouts);
+    for (workout, workout_slug) in &workouts {
+        for (division_id, division_slug, division_name) in &divisions {
+            let bytes = exporter.workout_results_csv(workout.id, *division_id)?;
+            write(
+                &format!("csv/{workout_slug}/{division_slug}.csv"),
+                &bytes,
+                format!("results CSV of {}, {division_name}", workout.name),
+            )?;
+        }
+        let options = RunSignupOptions {
+            status_policy,
+            ..RunSignupOptions::default()
+        };
+        let what = format!("RunSignup files for {}", workout.name);
+        if !matches!(workout.score_type, ScoreType::Time | ScoreType::TimeCapped) {
+            skipped.push(SkippedExport {
+                what,
+                reason: SkipReason::Nothing(format!(
+                    "RunSignup takes times only and this workout is scored as {:?}",
+                    workout.score_type
+                )),
+            });
+            continue;
+        }
+        match exporter.runsignup_files(workout.id, &options) {
+            Ok(runsignup) => {
+                for (extension, bytes) in [
+                    ("csv", &runsignup.csv),
+                    ("json", &runsignup.json),
+                    ("xml", &runsignup.xml),
+                ] {
+                    write(
+                        &format!("runsignup/{workout_slug}.{extension}"),
+                        bytes,
+                        format!(
+                            "RunSignup {} of {}",
+                            extension.to_ascii_uppercase(),
+                            workout.name
+                        ),
+                    )?;
+                }
+            }
+            Err(error @ ExportError::RunSignupStatus { .. }) => {
+                skipped.push(SkippedExport {
+                    what,
+                    reason: SkipReason::Refused(error),
+                });
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    if data.overall_leaderboards.is_empty() {
+        skipped.push(SkippedExport {
+            what: "overall results".to_string(),
+            reason: SkipReason::Nothing("there are no workouts yet".to_string()),
+        });
+    } else {
+        for (division_id, division_slug, division_name) in &divisions {
+            let bytes = exporter.overall_results_csv(*division_id)?;
+            write(
+                &format!("csv/overall/{division_slug}.csv"),
+                &bytes,
+                format!("overall results CSV, {division_name}"),
+            )?;
+        }
+    }
+    for (division_id, division_slug, division_name) in &divisions {
+        let bytes = exporter.division_results_pdf(*division_id)?;
+        write(
+            &format!("pdf/{division_slug}.pdf"),
+            &bytes,
+            format!("printable results, {division_name}"),
+        )?;
+    }
+    if let Some(rules) = award_rules {
+        match awards_unavailable(data, rules) {
+            Some(reason) => skipped.push(SkippedExport {
+                what: "award list".to_string(),
+                reason: SkipReason::Nothing(reason),
+            }),
+            None => {
+                write(
+                    "awards/awards.csv",
+                    &exporter.awards_csv(rules)?,
+                    "award list CSV".to_string(),
+                )?;
+                write(
+                    "awards/awards.pdf",
+                    &exporter.awards_pdf(rules)?,
+                    "award list PDF".to_string(),
+                )?;
+            }
+        }
+    }
+    summary.skipped.extend(skipped);
+    Ok(())
+}
+
+fn seal(
+    file: &mut CompetitionFile,
+    competition_path: &Path,
+    output: &Path,
+    status_policy: RunSignupStatusPolicy,
+    award_rules: &Option<AwardRules>,
+) -> Result<ExportSummary, ExportError> {
+    refuse_competition_file(competition_path, output)?;
+    if let Some(rules) = award_rules {
+        check_award_rules(rules)?;
+    }
+    let data = gather_export_data(file)?;
+    let mut summary = ExportSummary::new(&data);
+    let award_rules = match award_rules {
+        Some(rules) => match awards_unavailable(&data, rules) {
+            Some(_) => {
+                summary.skipped.push(SkippedExport {
+                    what: "award list".to_string(),
+                    reason: SkipReason::Nothing(
+                        "there are no workouts yet, so there are no overall standings".to_string(),
+                    ),
+                });
+                None
+            }
+            None => Some(rules.clone()),
+        },
+        None => None,
+    };
+    let options = ArchiveOptions {
+        runsignup: RunSignupOptions {
+            status_policy,
+            ..RunSignupOptions::default()
+        },
+        award_rules,
+    };
+    let backup = take_online_backup(file)?;
+    let archive = write_sealed_archive(&data, backup.path(), &options, output)?;
+    let archive_bytes = std::fs::read(output).map_err(|source| ExportError::Io {
+        path: output.to_path_buf(),
+        source,
+    })?;
+    summary.files.push(WrittenFile {
+        path: archive.path.display().to_string(),
+        bytes: archive.archive_bytes,
+        sha256: sha256_hex(&archive_bytes),
+        contents: "sealed archive".to_string(),
+    });
+    // The archive lists its own skipped exports first, as it always has.
+    let mut skipped: Vec<SkippedExport> = archive
+        .skipped
+        .iter()
+        .map(|reason| match reason.split_once(": ") {
+            Some((what, why)) => SkippedExport {
+                what: what.to_string(),
+                reason: SkipReason::Nothing(why.to_string()),
+            },
+            None => SkippedExport {
+                what: reason.clone(),
+                reason: SkipReason::Nothing(String::new()),
+            },
+        })
+        .collect();
+    skipped.append(&mut summary.skipped);
+    summary.skipped = skipped;
+    summary.warnings = pdf_font_warnings(&data);
+    summary.archive = Some(archive);
+    Ok(summary)
+}
