@@ -337,6 +337,9 @@ pub struct ExportRequest {
     pub awards_per_division: i64,
     #[ts(type = "number")]
     pub overall_awards: i64,
+    /// Awards for the top of each gender across the whole field (top N Female overall, top N Male overall).
+    #[ts(type = "number")]
+    pub gender_overall_awards: i64,
     pub overall_winners_also_take_division_awards: bool,
 }
 

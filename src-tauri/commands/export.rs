@@ -89,6 +89,7 @@ fn award_rules(request: &ExportRequest) -> CommandResult<AwardRules> {
         },
         awards_per_division: count(request.awards_per_division, "awards per division")?,
         overall_awards: count(request.overall_awards, "overall awards")?,
+        gender_overall_awards: count(request.gender_overall_awards, "gender overall awards")?,
         overall_winners_also_take_division_awards: request
             .overall_winners_also_take_division_awards,
     })

@@ -38,7 +38,7 @@ describe("export dialog", () => {
     expect(request).toMatchObject({ kind: "workout_csv", path: "/tmp/out/fran.csv", workout_id: 1, division_id: 5 });
   });
 
-  it("sends the award rules, including whether overall winners also take division awards", async () => {
+  it("sends the award rules, including gender-overall awards and whether winners also take division awards", async () => {
     const backend = createMockBackend({
       competition,
       workouts: [fran],
@@ -48,6 +48,7 @@ describe("export dialog", () => {
     fireEvent.change(await screen.findByLabelText("What to export"), { target: { value: "awards" } });
     fireEvent.input(screen.getByLabelText("Awards per division"), { target: { value: "5" } });
     fireEvent.input(screen.getByLabelText("Overall awards"), { target: { value: "3" } });
+    fireEvent.input(screen.getByLabelText("Overall awards per gender"), { target: { value: "2" } });
     const double = screen.getByLabelText("Overall winners also take division awards") as HTMLInputElement;
     expect(double.checked).toBe(true);
     fireEvent.click(double);
@@ -57,7 +58,7 @@ describe("export dialog", () => {
     fireEvent.click(screen.getByLabelText("Export now"));
     await screen.findByRole("status", { name: "Export result" });
     const request = backend.integrationCalls.find((call) => call.name === "runExport")!.args[0] as ExportRequest;
-    expect(request).toMatchObject({ kind: "awards", format: "pdf", awards_per_division: 5, overall_awards: 3, overall_winners_also_take_division_awards: false });
+    expect(request).toMatchObject({ kind: "awards", format: "pdf", awards_per_division: 5, overall_awards: 3, gender_overall_awards: 2, overall_winners_also_take_division_awards: false });
   });
 
   it("shows the backend's error and writes nothing when an export is refused", async () => {

@@ -147,7 +147,14 @@ pub struct AwardFlags {
     /// Awards for the top of the whole field, given before division awards.
     #[arg(long, default_value_t = 0)]
     pub overall: u32,
-    /// An overall award winner takes no division award; the next athlete moves up.
+    /// Awards for the top of each gender across the whole field (e.g. 3 for
+    /// top 3 Female overall and top 3 Male overall), given after the overall
+    /// awards and before division awards.
+    #[arg(long, default_value_t = 0)]
+    pub gender_overall: u32,
+    /// No double awards: an overall winner takes no gender-overall or
+    /// division award, a gender-overall winner no division award; the next
+    /// athlete moves up.
     #[arg(long)]
     pub no_double_awards: bool,
 }
@@ -495,15 +502,16 @@ fn award_rules(store: &CompetitionFile, flags: &AwardFlags) -> CliResult<AwardRu
         Some(reference) => AwardBasis::Workout(resolve_workout(store, reference)?.id),
         None => AwardBasis::Overall,
     };
-    if flags.per_division == 0 && flags.overall == 0 {
+    if flags.per_division == 0 && flags.overall == 0 && flags.gender_overall == 0 {
         return Err(option_error(
             "per-division",
-            "with --per-division 0 and --overall 0 there would be no awards",
+            "with --per-division 0, --overall 0 and --gender-overall 0 there would be no awards",
         ));
     }
     Ok(AwardRules {
         basis,
         overall_awards: flags.overall,
+        gender_overall_awards: flags.gender_overall,
         awards_per_division: flags.per_division,
         overall_winners_also_take_division_awards: !flags.no_double_awards,
     })

@@ -673,6 +673,42 @@ fn pdf_results_and_awards_render() {
     assert_eq!(bibs("Overall"), ["2"]);
     assert!(!bibs("Men").contains(&"2".to_string()), "{:?}", bibs("Men"));
     assert_eq!(bibs("Men").len(), 2);
+
+    // Gender-overall awards come after the overall ones; without double
+    // awards the overall winner is not in "Male overall" either.
+    let gender_awards = session.path("gender-awards.csv");
+    let report = session.json(&[
+        "export",
+        "awards",
+        "--format",
+        "csv",
+        "--overall",
+        "1",
+        "--gender-overall",
+        "1",
+        "--per-division",
+        "1",
+        "--no-double-awards",
+        "-o",
+        gender_awards.to_str().unwrap(),
+    ]);
+    let names: Vec<&str> = report["awards"]["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|category| category["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Overall", "Female overall", "Male overall", "Women", "Men"]
+    );
+    assert_eq!(report["awards"]["rules"]["gender_overall_awards"], 1);
+    let categories = report["awards"]["categories"].as_array().unwrap();
+    let male_overall = &categories[2]["awards"].as_array().unwrap()[0];
+    assert_ne!(male_overall["bib"], "2");
+    let men = &categories[4]["awards"].as_array().unwrap()[0];
+    assert_ne!(men["bib"], "2");
+    assert_ne!(men["bib"], male_overall["bib"]);
 }
 
 #[test]

@@ -218,6 +218,7 @@ fn main() {
     );
     let rules = AwardRules {
         overall_awards: 3,
+        gender_overall_awards: 0,
         ..AwardRules::default()
     };
     measure(

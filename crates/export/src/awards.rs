@@ -1,13 +1,22 @@
 //! The award list: top N per division, with optional overall awards.
 //!
 //! Awards are given from one leaderboard, the [`AwardBasis`]: the overall
-//! standings across workouts, or a single workout. With
-//! [`AwardRules::overall_awards`] above zero, the top of the whole field gets
-//! overall awards first. Then each division gets its top
-//! [`AwardRules::awards_per_division`]. When
-//! [`AwardRules::overall_winners_also_take_division_awards`] is false, an
-//! overall award winner is skipped in the divisions and the next athlete of
-//! each division moves up.
+//! standings across workouts, or a single workout. Categories are awarded in
+//! this order, as chip-timing award rules (RunSignup's among them) do:
+//!
+//! 1. with [`AwardRules::overall_awards`] above zero, the top of the whole
+//!    field ("Overall");
+//! 2. with [`AwardRules::gender_overall_awards`] above zero, the top of each
+//!    gender across the whole field ("Female overall", "Male overall", then
+//!    Mixed and Other when the field has them), ranked by their whole-field
+//!    places;
+//! 3. each division's top [`AwardRules::awards_per_division`].
+//!
+//! When [`AwardRules::overall_winners_also_take_division_awards`] is false
+//! (no double awards), an entrant awarded in an earlier category is skipped
+//! in the later ones and the next entrant moves up: an overall winner takes
+//! no gender-overall or division award, a gender-overall winner no division
+//! award.
 //!
 //! Only placed entrants win awards (never a status such as DNF or DSQ).
 //! Entrants tied on a place share the award place, so a tie at the last
@@ -20,7 +29,7 @@
 
 use std::collections::HashSet;
 
-use scoretable_core::model::{Entrant, Id};
+use scoretable_core::model::{Entrant, Gender, Id};
 use serde::{Deserialize, Serialize};
 
 use crate::csv_safety::SafeCsvWriter;
@@ -45,6 +54,10 @@ pub struct AwardRules {
     pub basis: AwardBasis,
     /// Awards for the top of the whole field; 0 for none.
     pub overall_awards: u32,
+    /// Awards for the top of each gender across the whole field (e.g. top 3
+    /// Female overall, top 3 Male overall); 0 for none.
+    #[serde(default)]
+    pub gender_overall_awards: u32,
     /// Awards in each division.
     pub awards_per_division: u32,
     /// When false, overall award winners are skipped in the divisions and
@@ -57,6 +70,7 @@ impl Default for AwardRules {
         AwardRules {
             basis: AwardBasis::Overall,
             overall_awards: 0,
+            gender_overall_awards: 0,
             awards_per_division: 3,
             overall_winners_also_take_division_awards: true,
         }
@@ -68,6 +82,8 @@ impl Default for AwardRules {
 #[serde(tag = "kind", content = "division_id", rename_all = "snake_case")]
 pub enum AwardCategory {
     Overall,
+    /// The top of one gender across the whole field.
+    GenderOverall(Gender),
     Division(Id),
 }
 
@@ -86,8 +102,13 @@ pub struct Award {
     pub result: String,
     /// True when another entrant shares this award place.
     pub tied: bool,
-    /// For a division award: the overall award place this entrant also holds.
+    /// For a gender-overall or division award: the overall award place
+    /// this entrant also holds (double awards allowed).
     pub also_overall_award_place: Option<u32>,
+    /// For a division award: the gender-overall award place this entrant
+    /// also holds (double awards allowed).
+    #[serde(default)]
+    pub also_gender_overall_award_place: Option<u32>,
 }
 
 /// The awards of one category.
@@ -212,6 +233,7 @@ impl Exporter<'_> {
             result: candidate.result.clone(),
             tied,
             also_overall_award_place: None,
+            also_gender_overall_award_place: None,
         })
     }
 
@@ -251,20 +273,68 @@ impl Exporter<'_> {
                 awards: self.awards_for(&selected)?,
             });
         }
-        let excluded: HashSet<Entrant> = if rules.overall_winners_also_take_division_awards {
-            HashSet::new()
-        } else {
+        // Without double awards, everyone awarded so far is skipped later.
+        let mut excluded: HashSet<Entrant> = HashSet::new();
+        let exclude_winners = !rules.overall_winners_also_take_division_awards;
+        if exclude_winners {
+            excluded.extend(overall_winners.iter().map(|(entrant, _)| *entrant));
+        }
+        let overall_place_of = |entrant: Entrant| {
             overall_winners
                 .iter()
-                .map(|(entrant, _)| *entrant)
-                .collect()
+                .find(|(winner, _)| *winner == entrant)
+                .map(|(_, place)| *place)
         };
+        let mut gender_winners: Vec<(Entrant, u32)> = Vec::new();
+        if rules.gender_overall_awards > 0 {
+            let candidates = self.award_candidates(rules.basis, None)?;
+            let mut gender_of = Vec::with_capacity(candidates.len());
+            for candidate in &candidates {
+                gender_of.push(self.directory.get(candidate.entrant)?.gender);
+            }
+            let mut category_winners = Vec::new();
+            for gender in [Gender::Female, Gender::Male, Gender::Mixed, Gender::Other] {
+                if !gender_of.contains(&Some(gender)) {
+                    continue;
+                }
+                let of_gender: Vec<Candidate> = candidates
+                    .iter()
+                    .zip(&gender_of)
+                    .filter(|(_, candidate_gender)| **candidate_gender == Some(gender))
+                    .map(|(candidate, _)| Candidate {
+                        entrant: candidate.entrant,
+                        place: candidate.place,
+                        result: candidate.result.clone(),
+                    })
+                    .collect();
+                let selected = select_awards(&of_gender, rules.gender_overall_awards, &excluded);
+                category_winners.extend(
+                    selected
+                        .iter()
+                        .map(|(place, candidate)| (candidate.entrant, *place)),
+                );
+                let mut awards = self.awards_for(&selected)?;
+                for award in &mut awards {
+                    award.also_overall_award_place = overall_place_of(award.entrant);
+                }
+                categories.push(AwardCategoryList {
+                    category: AwardCategory::GenderOverall(gender),
+                    name: format!("{} overall", gender_text(Some(gender))),
+                    awards,
+                });
+            }
+            gender_winners = category_winners;
+        }
+        if exclude_winners {
+            excluded.extend(gender_winners.iter().map(|(entrant, _)| *entrant));
+        }
         for division in &self.data.divisions {
             let candidates = self.award_candidates(rules.basis, Some(division.id))?;
             let selected = select_awards(&candidates, rules.awards_per_division, &excluded);
             let mut awards = self.awards_for(&selected)?;
             for award in &mut awards {
-                award.also_overall_award_place = overall_winners
+                award.also_overall_award_place = overall_place_of(award.entrant);
+                award.also_gender_overall_award_place = gender_winners
                     .iter()
                     .find(|(entrant, _)| *entrant == award.entrant)
                     .map(|(_, place)| *place);
@@ -309,6 +379,13 @@ impl Exporter<'_> {
                 if let Some(place) = award.also_overall_award_place {
                     notes.push(format!("also overall {}", ordinal(place)));
                 }
+                if let Some(place) = award.also_gender_overall_award_place {
+                    notes.push(format!(
+                        "also {} overall {}",
+                        gender_text(display.gender),
+                        ordinal(place)
+                    ));
+                }
                 writer.write_row([
                     category.name.as_str(),
                     &award.award_place.to_string(),
@@ -344,10 +421,15 @@ impl Exporter<'_> {
             self.data.generated_at,
         );
         let rule_text = format!(
-            "Top {} per division{}. Overall winners {} take division awards.",
+            "Top {} per division{}{}. Overall winners {} take division awards.",
             rules.awards_per_division,
             if rules.overall_awards > 0 {
                 format!(", top {} overall", rules.overall_awards)
+            } else {
+                String::new()
+            },
+            if rules.gender_overall_awards > 0 {
+                format!(", top {} per gender overall", rules.gender_overall_awards)
             } else {
                 String::new()
             },
@@ -575,6 +657,12 @@ fn draw_award_block(
     }
     if let Some(place) = award.also_overall_award_place {
         result.push_str(&format!("  \u{2022}  also {} overall", ordinal(place)));
+    }
+    if let Some(place) = award.also_gender_overall_award_place {
+        result.push_str(&format!(
+            "  \u{2022}  also {} in gender overall",
+            ordinal(place)
+        ));
     }
     canvas.text_in_box(
         text_x,

@@ -295,10 +295,13 @@ fn scope_name(data: &ExportData, division_id: Option<Id>) -> Result<String, Expo
 
 /// Checks that `rules` give at least one award.
 pub fn check_award_rules(rules: &AwardRules) -> Result<(), ExportError> {
-    if rules.awards_per_division == 0 && rules.overall_awards == 0 {
+    if rules.awards_per_division == 0
+        && rules.overall_awards == 0
+        && rules.gender_overall_awards == 0
+    {
         return Err(ExportError::InvalidOption {
             field: "awards per division".to_string(),
-            message: "with no awards per division and no overall awards there would be no awards"
+            message: "with no awards per division, overall or per gender there would be no awards"
                 .to_string(),
         });
     }

@@ -453,6 +453,7 @@ fn awards_respect_the_overall_winner_rule() {
     let keep = AwardRules {
         basis: AwardBasis::Overall,
         overall_awards: 1,
+        gender_overall_awards: 0,
         awards_per_division: 3,
         overall_winners_also_take_division_awards: true,
     };

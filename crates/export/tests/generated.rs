@@ -89,6 +89,7 @@ fn exercise(event: &GeneratedEvent, name: &str) {
     }
     let rules = AwardRules {
         overall_awards: 3,
+        gender_overall_awards: 0,
         overall_winners_also_take_division_awards: false,
         ..AwardRules::default()
     };

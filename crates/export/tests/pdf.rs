@@ -109,6 +109,7 @@ fn whole_field_pdf_and_awards_render() {
     let rules = AwardRules {
         basis: AwardBasis::Overall,
         overall_awards: 3,
+        gender_overall_awards: 0,
         awards_per_division: 3,
         overall_winners_also_take_division_awards: false,
     };

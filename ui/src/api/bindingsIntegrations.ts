@@ -175,7 +175,11 @@ map_statuses: boolean,
 /**
  * Awards from this workout instead of the overall standings.
  */
-award_workout_id: number | null, awards_per_division: number, overall_awards: number, overall_winners_also_take_division_awards: boolean, };
+award_workout_id: number | null, awards_per_division: number, overall_awards: number, 
+/**
+ * Awards for the top of each gender across the whole field (top N Female overall, top N Male overall).
+ */
+gender_overall_awards: number, overall_winners_also_take_division_awards: boolean, };
 
 export type WrittenFileView = { path: string, bytes: number, sha256: string, contents: string, };
 

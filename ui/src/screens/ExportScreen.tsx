@@ -57,7 +57,7 @@ export function ExportScreen() {
   const [divisionId, setDivisionId] = useState("");
   const [format, setFormat] = useState("csv");
   const [mapStatuses, setMapStatuses] = useState(false);
-  const [awards, setAwards] = useState({ workout: "", perDivision: "3", overall: "0", double: true });
+  const [awards, setAwards] = useState({ workout: "", perDivision: "3", overall: "0", genderOverall: "0", double: true });
   const [outcome, setOutcome] = useState<ExportOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -103,6 +103,7 @@ export function ExportScreen() {
       award_workout_id: awards.workout ? Number(awards.workout) : null,
       awards_per_division: Number(awards.perDivision) || 0,
       overall_awards: Number(awards.overall) || 0,
+      gender_overall_awards: Number(awards.genderOverall) || 0,
       overall_winners_also_take_division_awards: awards.double,
     };
     try {
@@ -197,9 +198,13 @@ export function ExportScreen() {
               <label for="awards-overall">Overall awards</label>
               <input id="awards-overall" inputMode="numeric" value={awards.overall} onInput={(event) => setAwards({ ...awards, overall: valueOf(event) })} />
             </div>
+            <div class="field">
+              <label for="awards-gender-overall">Overall awards per gender</label>
+              <input id="awards-gender-overall" inputMode="numeric" value={awards.genderOverall} onInput={(event) => setAwards({ ...awards, genderOverall: valueOf(event) })} />
+            </div>
             <label class="row">
               <input type="checkbox" aria-label="Overall winners also take division awards" checked={awards.double} onChange={(event) => setAwards({ ...awards, double: (event.currentTarget as HTMLInputElement).checked })} />
-              Overall winners also take division awards
+              Overall and gender-overall winners also take division awards
             </label>
           </fieldset>
         )}
