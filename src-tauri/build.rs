@@ -32,8 +32,10 @@ const APP_COMMANDS: &[&str] = &[
     "enter_score",
     "undo_last_entry",
     "recent_entries",
-    "workout_leaderboard",
-    "overall_leaderboard",
+    // The paged leaderboard (allowed in capabilities/leaderboard.json).
+    "leaderboard_page",
+    "overall_leaderboard_page",
+    "find_on_leaderboard",
     "find_scores",
     "amend_score",
     "score_history",

@@ -10,10 +10,12 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod bindings;
+mod boards;
 mod commands;
 mod dto;
 mod dto_entrants;
 mod dto_integrations;
+mod dto_leaderboard;
 mod error;
 mod state;
 
@@ -72,8 +74,9 @@ fn main() {
             commands::scores::enter_score,
             commands::scores::undo_last_entry,
             commands::scores::recent_entries,
-            commands::leaderboard::workout_leaderboard,
-            commands::leaderboard::overall_leaderboard,
+            commands::leaderboard::leaderboard_page,
+            commands::leaderboard::overall_leaderboard_page,
+            commands::leaderboard::find_on_leaderboard,
             commands::amendments::find_scores,
             commands::amendments::amend_score,
             commands::amendments::score_history,

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use scoretable_store::CompetitionFile;
 
+use crate::boards::SessionBoards;
 use crate::dto::{CommandError, EntryView};
 use crate::error::CommandResult;
 
@@ -24,6 +25,8 @@ pub struct Session {
     pub typed_entries: Vec<EntryView>,
     /// Why the file named by `SCORETABLE_OPEN` could not be opened, until the UI has shown it.
     pub startup_error: Option<String>,
+    /// Ranked leaderboards of the open file, kept until it changes.
+    pub boards: SessionBoards,
 }
 
 impl Session {

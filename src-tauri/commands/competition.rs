@@ -67,6 +67,7 @@ fn install(session: &mut Session, file: CompetitionFile) -> CommandResult<Compet
         previous.close()?;
     }
     session.typed_entries.clear();
+    session.boards.clear();
     Ok(summary)
 }
 
@@ -172,6 +173,7 @@ pub async fn close_competition(state: State<'_, AppState>) -> CommandResult<()> 
     state
         .run(|session| {
             session.typed_entries.clear();
+            session.boards.clear();
             match session.file.take() {
                 Some(file) => Ok(file.close()?),
                 None => Ok(()),

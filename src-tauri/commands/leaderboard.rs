@@ -1,92 +1,203 @@
-//! Live leaderboards: one workout (all entrants or one division) and the
-//! overall table. The store ranks through the engine; this module only
-//! attaches bibs and names and marks shared ranks.
+//! Live leaderboards, one window at a time: one workout (all entrants or one
+//! division) and the overall table. The store ranks through the engine; this
+//! module attaches bibs and names, marks shared ranks, keeps the built board
+//! in the session's [`crate::boards`] cache until the file changes, and
+//! returns the rows the screen shows.
+
+use std::sync::Arc;
 
 use scoretable_core::model::Id;
+use scoretable_store::CompetitionFile;
 use tauri::State;
 
+use crate::boards::{window, Board, BoardKey};
 use crate::commands::view::{leaderboard_rows, tied_flags, EntrantNames};
 use crate::dto::{LeaderboardView, OverallCellView, OverallRowView, OverallView, WorkoutHeader};
+use crate::dto_leaderboard::{BoardPosition, LeaderboardPage, OverallPage};
 use crate::error::CommandResult;
-use crate::state::AppState;
+use crate::state::{AppState, Session};
 
+/// The most rows one page may hold: a few screenfuls.
+const MOST_ROWS_PER_PAGE: u32 = 1_000;
+
+/// Rows `offset..offset + limit` of a workout's board.
 #[tauri::command]
-pub async fn workout_leaderboard(
+pub async fn leaderboard_page(
     state: State<'_, AppState>,
     workout_id: i64,
     division_id: Option<Id>,
-) -> CommandResult<LeaderboardView> {
+    offset: u32,
+    limit: u32,
+) -> CommandResult<LeaderboardPage> {
     state
         .run(move |session| {
-            let file = session.file()?;
-            let workout = file.workout(workout_id)?;
-            let ranked = file.workout_leaderboard(workout_id, division_id)?;
-            let names = EntrantNames::new(file.entrant_infos()?);
-            Ok(LeaderboardView {
+            let key = BoardKey::Workout {
                 workout_id,
-                workout_name: workout.name.clone(),
-                state: workout.state.into(),
                 division_id,
-                rows: leaderboard_rows(&workout, &ranked, &names, division_id),
+            };
+            let (stamp, board) = cached_board(session, key)?;
+            let Board::Workout(view) = &*board else {
+                unreachable!("a workout key always holds a workout board");
+            };
+            Ok(LeaderboardPage {
+                workout_id: view.workout_id,
+                workout_name: view.workout_name.clone(),
+                state: view.state,
+                division_id: view.division_id,
+                stamp,
+                total: view.rows.len() as u32,
+                offset,
+                rows: window(&view.rows, offset, limit.min(MOST_ROWS_PER_PAGE)),
             })
         })
         .await
 }
 
+/// Rows `offset..offset + limit` of the overall table.
 #[tauri::command]
-pub async fn overall_leaderboard(
+pub async fn overall_leaderboard_page(
     state: State<'_, AppState>,
     division_id: Option<Id>,
-) -> CommandResult<OverallView> {
+    offset: u32,
+    limit: u32,
+) -> CommandResult<OverallPage> {
     state
         .run(move |session| {
-            let file = session.file()?;
-            let workouts = file.workouts()?;
-            let rows = file.overall_leaderboard(division_id, None, None)?;
-            let names = EntrantNames::new(file.entrant_infos()?);
-            let ranks: Vec<Option<u32>> = rows.iter().map(|row| Some(row.rank)).collect();
-            let tied = tied_flags(&ranks);
-            Ok(OverallView {
-                division_id,
-                workouts: workouts
-                    .iter()
-                    .map(|workout| WorkoutHeader {
-                        id: workout.id,
-                        name: workout.name.clone(),
-                    })
-                    .collect(),
-                rows: rows
-                    .into_iter()
-                    .zip(tied)
-                    .map(|(row, tied)| OverallRowView {
-                        rank: row.rank,
-                        tied,
-                        bib: names.bib(row.entrant),
-                        name: names.name(row.entrant),
-                        total: row.total,
-                        cells: workouts
-                            .iter()
-                            .map(|workout| {
-                                row.cells
-                                    .iter()
-                                    .find(|cell| cell.workout_id == workout.id)
-                                    .map(|cell| OverallCellView {
-                                        workout_id: cell.workout_id,
-                                        rank: cell.rank,
-                                        points: cell.points,
-                                        display: cell.display.clone(),
-                                    })
-                                    .unwrap_or(OverallCellView {
-                                        workout_id: workout.id,
-                                        rank: None,
-                                        points: 0,
-                                        display: String::new(),
-                                    })
-                            })
-                            .collect(),
-                    })
-                    .collect(),
+            let (stamp, board) = cached_board(session, BoardKey::Overall { division_id })?;
+            let Board::Overall(view) = &*board else {
+                unreachable!("an overall key always holds an overall board");
+            };
+            Ok(OverallPage {
+                division_id: view.division_id,
+                workouts: view.workouts.clone(),
+                stamp,
+                total: view.rows.len() as u32,
+                offset,
+                rows: window(&view.rows, offset, limit.min(MOST_ROWS_PER_PAGE)),
             })
         })
         .await
+}
+
+/// Where `bib` is in a workout's board (`workout_id` set) or in the overall
+/// table (`workout_id` null); null when the bib is not on that board.
+#[tauri::command]
+pub async fn find_on_leaderboard(
+    state: State<'_, AppState>,
+    workout_id: Option<i64>,
+    division_id: Option<Id>,
+    bib: String,
+) -> CommandResult<Option<BoardPosition>> {
+    state
+        .run(move |session| {
+            let key = match workout_id {
+                Some(workout_id) => BoardKey::Workout {
+                    workout_id,
+                    division_id,
+                },
+                None => BoardKey::Overall { division_id },
+            };
+            let (stamp, board) = cached_board(session, key)?;
+            let bib = bib.trim();
+            let index = match &*board {
+                Board::Workout(view) => view.rows.iter().position(|row| row.bib == bib),
+                Board::Overall(view) => view.rows.iter().position(|row| row.bib == bib),
+            };
+            Ok(index.map(|index| BoardPosition {
+                index: index as u32,
+                stamp,
+            }))
+        })
+        .await
+}
+
+/// The board for `key` and the stamp of its generation, built when the
+/// file changed since it was last built.
+fn cached_board(session: &mut Session, key: BoardKey) -> CommandResult<(u64, Arc<Board>)> {
+    let Session { file, boards, .. } = session;
+    let file = file
+        .as_ref()
+        .ok_or_else(crate::dto::CommandError::no_competition)?;
+    let stamp = boards.observe(file.change_stamp()?);
+    let board = boards.board(key, || match key {
+        BoardKey::Workout {
+            workout_id,
+            division_id,
+        } => build_workout_board(file, workout_id, division_id).map(Board::Workout),
+        BoardKey::Overall { division_id } => {
+            build_overall_board(file, division_id).map(Board::Overall)
+        }
+    })?;
+    Ok((stamp, board))
+}
+
+/// One workout ranked by the store, as view rows with names and ties.
+fn build_workout_board(
+    file: &CompetitionFile,
+    workout_id: i64,
+    division_id: Option<Id>,
+) -> CommandResult<LeaderboardView> {
+    let board = file.workout_board(workout_id, division_id)?;
+    let names = EntrantNames::new(board.infos);
+    Ok(LeaderboardView {
+        workout_id,
+        workout_name: board.workout.name.clone(),
+        state: board.workout.state.into(),
+        division_id,
+        rows: leaderboard_rows(&board.workout, &board.rows, &names, division_id),
+    })
+}
+
+/// The overall table ranked by the store, as view rows with one cell per workout.
+fn build_overall_board(
+    file: &CompetitionFile,
+    division_id: Option<Id>,
+) -> CommandResult<OverallView> {
+    let board = file.overall_board(division_id)?;
+    let names = EntrantNames::new(board.infos);
+    let workouts = board.workouts;
+    let rows = board.rows;
+    let ranks: Vec<Option<u32>> = rows.iter().map(|row| Some(row.rank)).collect();
+    let tied = tied_flags(&ranks);
+    Ok(OverallView {
+        division_id,
+        workouts: workouts
+            .iter()
+            .map(|workout| WorkoutHeader {
+                id: workout.id,
+                name: workout.name.clone(),
+            })
+            .collect(),
+        rows: rows
+            .into_iter()
+            .zip(tied)
+            .map(|(row, tied)| OverallRowView {
+                rank: row.rank,
+                tied,
+                bib: names.bib(row.entrant),
+                name: names.name(row.entrant),
+                total: row.total,
+                cells: workouts
+                    .iter()
+                    .map(|workout| {
+                        row.cells
+                            .iter()
+                            .find(|cell| cell.workout_id == workout.id)
+                            .map(|cell| OverallCellView {
+                                workout_id: cell.workout_id,
+                                rank: cell.rank,
+                                points: cell.points,
+                                display: cell.display.clone(),
+                            })
+                            .unwrap_or(OverallCellView {
+                                workout_id: workout.id,
+                                rank: None,
+                                points: 0,
+                                display: String::new(),
+                            })
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
 }

@@ -26,6 +26,63 @@ describe("leaderboard", () => {
     await waitFor(() => expect(screen.getByTestId("leaderboard-status").getAttribute("data-paint-ms")).not.toBe(""));
   });
 
+  it("fetches only pages of the window from the backend, also deep in 60,000 rows", async () => {
+    const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: bigBoard(60_000) } });
+    const requested: Array<[number, number]> = [];
+    const leaderboardPage = backend.leaderboardPage;
+    backend.leaderboardPage = (workoutId, divisionId, offset, limit) => {
+      requested.push([offset, limit]);
+      return leaderboardPage(workoutId, divisionId, offset, limit);
+    };
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    const grid = await screen.findByRole("grid", { name: "Leaderboard for Fran" });
+    await waitFor(() => expect(grid.textContent).toContain("Athlete 1"));
+    const rowsFetched = () => requested.reduce((sum, [, limit]) => sum + limit, 0);
+    expect(rowsFetched()).toBeLessThanOrEqual(200);
+    const viewport = grid.querySelector(".grid-viewport") as HTMLDivElement;
+    viewport.scrollTop = 36 * 59_990;
+    fireEvent.scroll(viewport);
+    await waitFor(() => expect(grid.textContent).toContain("Athlete 60000"));
+    expect(rowsFetched()).toBeLessThanOrEqual(400);
+    expect(requested.some(([offset]) => offset === 59_900)).toBe(true);
+  });
+
+  it("finds a bib on the board and scrolls it into view", async () => {
+    const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: bigBoard(60_000) } });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    const grid = await screen.findByRole("grid", { name: "Leaderboard for Fran" });
+    await waitFor(() => expect(grid.textContent).toContain("Athlete 1"));
+    fireEvent.input(screen.getByLabelText("Find bib"), { target: { value: "55000" } });
+    fireEvent.click(screen.getByLabelText("Find bib on this leaderboard"));
+    await waitFor(() => expect(screen.getByTestId("leaderboard-find-result").textContent).toBe("Bib 55000 is on row 45,001."));
+    await waitFor(() => expect(grid.querySelector('[aria-selected="true"]')?.textContent).toContain("Athlete 45001"));
+    fireEvent.input(screen.getByLabelText("Find bib"), { target: { value: "7" } });
+    fireEvent.click(screen.getByLabelText("Find bib on this leaderboard"));
+    await waitFor(() => expect(screen.getByTestId("leaderboard-find-result").textContent).toBe("Bib 7 is not on this leaderboard."));
+  });
+
+  it("pages the overall table and shows its workout columns", async () => {
+    const overall = {
+      division_id: null,
+      workouts: [{ id: 1, name: "Fran" }],
+      rows: [
+        { rank: 1, tied: false, bib: "102", name: "Grace Hopper", total: 1, cells: [{ workout_id: 1, rank: 1, points: 0, display: "2:59.0" }] },
+        { rank: 2, tied: true, bib: "101", name: "Ada Lovelace", total: 2, cells: [{ workout_id: 1, rank: 2, points: 0, display: "3:10.5" }] },
+        { rank: 2, tied: true, bib: "103", name: "Katherine Johnson", total: 2, cells: [{ workout_id: 1, rank: 2, points: 0, display: "3:10.5" }] },
+      ],
+    };
+    const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: franBoard }, overall });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    await screen.findByRole("grid", { name: "Leaderboard for Fran" });
+    fireEvent.change(screen.getByLabelText("Show"), { target: { value: "overall" } });
+    const grid = await screen.findByRole("grid", { name: "Overall leaderboard" });
+    await waitFor(() => expect(grid.querySelectorAll('[role="row"]').length).toBe(4));
+    expect(grid.querySelector('[role="columnheader"]:last-child')?.textContent).toBe("Fran");
+    const ranks = [...grid.querySelectorAll('[role="row"][aria-rowindex]')].slice(1).map((element) => element.querySelector('[role="gridcell"]')?.textContent);
+    expect(ranks).toEqual(["1", "=2", "=2"]);
+    expect(backend.calls).toContain("overallLeaderboardPage");
+  });
+
   it("refreshes when the backend reports new scores", async () => {
     const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: franBoard } });
     render(<App backend={backend} initialScreen="leaderboard" />);

@@ -17,21 +17,21 @@ import type {
   HistoryEntryView,
   ImportProgress,
   ImportSummary,
-  LeaderboardView,
   NewCompetition,
   NewDivision,
   NewWorkout,
-  OverallView,
   PublicationStateView,
   ScoreSummary,
   WorkoutView,
 } from "./bindings";
 import type { EntrantsBackend } from "./entrants";
 import type { IntegrationsBackend } from "./integrations";
+import type { LeaderboardBackend } from "./leaderboard";
 
 export type * from "./bindings";
 export type * from "./entrants";
 export type * from "./integrations";
+export type * from "./leaderboard";
 
 /** A failed backend call, with a sentence for the scorekeeper. */
 export class BackendError extends Error {
@@ -54,7 +54,7 @@ export function toBackendError(error: unknown): BackendError {
   return new BackendError("storage", error instanceof Error ? error.message : String(error));
 }
 
-export interface Backend extends EntrantsBackend, IntegrationsBackend {
+export interface Backend extends EntrantsBackend, IntegrationsBackend, LeaderboardBackend {
   /** The competition that is open, or null on the start screen. */
   competitionStatus(): Promise<CompetitionSummary | null>;
   openCompetition(path: string): Promise<CompetitionSummary>;
@@ -84,9 +84,6 @@ export interface Backend extends EntrantsBackend, IntegrationsBackend {
   /** Removes the last entry typed at this table for the workout; null when there is none. */
   undoLastEntry(workoutId: number): Promise<EntryView | null>;
   recentEntries(workoutId: number, limit: number): Promise<EntryView[]>;
-
-  workoutLeaderboard(workoutId: number, divisionId: number | null): Promise<LeaderboardView>;
-  overallLeaderboard(divisionId: number | null): Promise<OverallView>;
 
   findScores(workoutId: number, query: string): Promise<ScoreSummary[]>;
   amendScore(request: AmendRequest): Promise<AmendOutcome>;

@@ -78,8 +78,19 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
   const calls: string[] = [];
   const listeners = new Set<() => void>();
   let nextId = 1000;
+  /** Like the real backend's board stamp: moves on with every change. */
+  let stamp = 1;
 
-  const notify = () => listeners.forEach((listener) => listener());
+  const notify = () => {
+    stamp++;
+    listeners.forEach((listener) => listener());
+  };
+  /** The fixture board of a workout (empty when the test gave none). */
+  const boardOf = (workoutId: number): LeaderboardView => {
+    const workout = requireWorkout(workoutId);
+    return leaderboards[workoutId] ?? { workout_id: workoutId, workout_name: workout.name, state: workout.state, division_id: null, rows: [] };
+  };
+  const overallBoard = (divisionId: number | null): OverallView => fixture.overall ?? { division_id: divisionId, workouts: [], rows: [] };
   const requireCompetition = () => {
     if (!competition) throw new BackendError("no_competition", "No competition file is open.");
   };
@@ -234,16 +245,31 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
       record("recentEntries", () =>
         entries.filter((entry) => entry.workout_id === workoutId).slice(-limit).reverse(),
       ),
-    workoutLeaderboard: (workoutId, divisionId) =>
-      record("workoutLeaderboard", () => {
-        const workout = requireWorkout(workoutId);
-        const leaderboard = leaderboards[workoutId];
-        return leaderboard
-          ? { ...leaderboard, division_id: divisionId }
-          : { workout_id: workoutId, workout_name: workout.name, state: workout.state, division_id: divisionId, rows: [] };
+    leaderboardPage: (workoutId, divisionId, offset, limit) =>
+      record("leaderboardPage", () => {
+        const board = boardOf(workoutId);
+        return {
+          workout_id: workoutId,
+          workout_name: board.workout_name,
+          state: board.state,
+          division_id: divisionId,
+          stamp,
+          total: board.rows.length,
+          offset,
+          rows: board.rows.slice(offset, offset + limit),
+        };
       }),
-    overallLeaderboard: (divisionId) =>
-      record("overallLeaderboard", () => fixture.overall ?? { division_id: divisionId, workouts: [], rows: [] }),
+    overallLeaderboardPage: (divisionId, offset, limit) =>
+      record("overallLeaderboardPage", () => {
+        const board = overallBoard(divisionId);
+        return { division_id: divisionId, workouts: board.workouts, stamp, total: board.rows.length, offset, rows: board.rows.slice(offset, offset + limit) };
+      }),
+    findOnLeaderboard: (workoutId, divisionId, bib) =>
+      record("findOnLeaderboard", () => {
+        const rows: { bib: string }[] = workoutId === null ? overallBoard(divisionId).rows : boardOf(workoutId).rows;
+        const index = rows.findIndex((row) => row.bib === bib.trim());
+        return index < 0 ? null : { index, stamp };
+      }),
     findScores: (workoutId, query) =>
       record("findScores", () => {
         const rows = leaderboards[workoutId]?.rows ?? [];

@@ -1,19 +1,26 @@
 // The live leaderboard: one workout or the overall table, for everyone or one
-// division. Rows come ranked from the backend; this screen only shows them,
-// re-fetching whenever scores change. Ties show as `=2`, statuses in their
-// own colour. The time from request to painted rows is shown so large events
-// can be measured.
+// division. Boards are ranked and kept by the backend; this screen fetches
+// only the rows in view, page by page (see lib/pagedBoard.ts), and refetches
+// them whenever scores change. Ties show as `=2`, statuses in their own
+// colour. The time from request to painted rows is shown so large events can
+// be measured, and a bib can be found on the board.
 
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useBackend } from "../app";
-import { type LeaderboardRowView, type LeaderboardView, type OverallRowView, type OverallView, toBackendError } from "../api/backend";
+import {
+  type Backend,
+  type LeaderboardPage,
+  type LeaderboardRowView,
+  type OverallPage,
+  type OverallRowView,
+  type WorkoutHeader,
+  toBackendError,
+} from "../api/backend";
 import { useAsync } from "../lib/useAsync";
 import { useWorkouts } from "../lib/useWorkouts";
 import { rankLabel, stateLabel } from "../lib/format";
+import { PagedBoard } from "../lib/pagedBoard";
 import { type GridColumn, VirtualGrid } from "../components/VirtualGrid";
-
-/** One empty list for every render, so the grid does not see "new rows" each time. */
-const noRows: never[] = [];
 
 const workoutColumns: GridColumn<LeaderboardRowView>[] = [
   { key: "rank", header: "Rank", width: "6.5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
@@ -35,14 +42,14 @@ const workoutColumns: GridColumn<LeaderboardRowView>[] = [
   { key: "difference", header: "Behind", width: "8rem", align: "end", render: (row) => row.difference ?? "" },
 ];
 
-function overallColumns(overall: OverallView | null): GridColumn<OverallRowView>[] {
+function overallColumns(workouts: WorkoutHeader[]): GridColumn<OverallRowView>[] {
   const fixed: GridColumn<OverallRowView>[] = [
     { key: "rank", header: "Rank", width: "6.5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
     { key: "bib", header: "Bib", width: "6rem", render: (row) => row.bib },
     { key: "name", header: "Athlete", width: "minmax(12rem, 2fr)", render: (row) => row.name },
     { key: "total", header: "Total", width: "6rem", align: "end", render: (row) => row.total },
   ];
-  const perWorkout = (overall?.workouts ?? []).map(
+  const perWorkout = workouts.map(
     (workout, index): GridColumn<OverallRowView> => ({
       key: `w${workout.id}`,
       header: workout.name,
@@ -57,75 +64,103 @@ function overallColumns(overall: OverallView | null): GridColumn<OverallRowView>
   return [...fixed, ...perWorkout];
 }
 
+type WorkoutBoard = PagedBoard<LeaderboardRowView, LeaderboardPage>;
+type OverallBoard = PagedBoard<OverallRowView, OverallPage>;
+
+/** Which board the screen shows. */
+type BoardChoice = { kind: "workout"; workoutId: number; divisionId: number | null } | { kind: "overall"; divisionId: number | null };
+
+function openBoard(backend: Backend, choice: BoardChoice, onChange: () => void): WorkoutBoard | OverallBoard {
+  if (choice.kind === "overall") {
+    return new PagedBoard<OverallRowView, OverallPage>(
+      (offset, limit) => backend.overallLeaderboardPage(choice.divisionId, offset, limit),
+      onChange,
+    );
+  }
+  return new PagedBoard<LeaderboardRowView, LeaderboardPage>(
+    (offset, limit) => backend.leaderboardPage(choice.workoutId, choice.divisionId, offset, limit),
+    onChange,
+  );
+}
+
 export function LeaderboardScreen() {
   const backend = useBackend();
   const { list, selected, select, workouts } = useWorkouts(backend);
   const divisions = useAsync(() => backend.listDivisions(), [backend]);
   const [view, setView] = useState<"workout" | "overall">("workout");
   const [divisionId, setDivisionId] = useState<number | null>(null);
-  const [board, setBoard] = useState<LeaderboardView | null>(null);
-  const [overall, setOverall] = useState<OverallView | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [paintMs, setPaintMs] = useState<number | null>(null);
   /** Counts painted responses, so a test can wait for the next one. */
   const [paintCount, setPaintCount] = useState(0);
-  const requestStarted = useRef(0);
-  const latestRequest = useRef(0);
-  /** The rows of the latest response: only their paint is measured. */
-  const awaitedRows = useRef<unknown[] | null>(null);
+  /** Bumped whenever the board's rows or header changed, to re-render. */
+  const [version, setVersion] = useState(0);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [findBib, setFindBib] = useState("");
+  const [found, setFound] = useState<{ index: number } | null>(null);
+  const [findMessage, setFindMessage] = useState<string | null>(null);
+  /** When the current measurement started (a board opened or scores changed), or 0. */
+  const measureStarted = useRef(0);
+  /** The version whose paint ends the measurement, once the window is loaded. */
+  const measureVersion = useRef<number | null>(null);
+  const versionRef = useRef(0);
 
   const workoutId = selected?.id ?? null;
+  const choice: BoardChoice | null = view === "overall" ? { kind: "overall", divisionId } : workoutId !== null ? { kind: "workout", workoutId, divisionId } : null;
+  const choiceKey = choice ? JSON.stringify(choice) : "";
 
-  const refresh = async () => {
-    const request = ++latestRequest.current;
-    try {
-      if (view === "overall") {
-        requestStarted.current = performance.now();
-        const next = await backend.overallLeaderboard(divisionId);
-        if (request === latestRequest.current) {
-          awaitedRows.current = next.rows;
-          setOverall(next);
-        }
-      } else if (workoutId !== null) {
-        requestStarted.current = performance.now();
-        const next = await backend.workoutLeaderboard(workoutId, divisionId);
-        if (request === latestRequest.current) {
-          awaitedRows.current = next.rows;
-          setBoard(next);
-        }
-      }
-      if (request === latestRequest.current) setError(null);
-    } catch (caught) {
-      if (request === latestRequest.current) setError(toBackendError(caught).message);
-    }
-  };
+  const board = useMemo(() => {
+    if (!choice) return null;
+    measureStarted.current = performance.now();
+    measureVersion.current = null;
+    const opened = openBoard(backend, choice, () => {
+      versionRef.current += 1;
+      if (measureStarted.current && measureVersion.current === null && opened.ready()) measureVersion.current = versionRef.current;
+      setVersion(versionRef.current);
+    });
+    return opened;
+  }, [backend, choiceKey]);
 
   useEffect(() => {
     setPaintMs(null);
-    void refresh();
-  }, [view, workoutId, divisionId]);
+    setFound(null);
+    setFindMessage(null);
+    return () => board?.dispose();
+  }, [board]);
 
-  // Live: re-rank when scores change, at most a few times a second.
+  /** Refetches the rows in view (the stamp tells the board whether anything moved). */
+  const refresh = () => {
+    if (!board) return;
+    measureStarted.current = performance.now();
+    measureVersion.current = null;
+    void board.refresh();
+  };
+
+  // Live: refetch when scores change, at once and then at most four times a second.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = 0;
     const stop = backend.onScoresChanged(() => {
       if (timer) return;
+      const wait = Math.max(0, last + 250 - performance.now());
       timer = setTimeout(() => {
         timer = null;
-        void refresh();
-      }, 250);
+        last = performance.now();
+        refresh();
+      }, wait);
     });
     return () => {
       stop();
       if (timer) clearTimeout(timer);
     };
-  }, [backend, view, workoutId, divisionId]);
+  }, [backend, board]);
 
-  const onPainted = (rows: unknown[]) => {
-    if (requestStarted.current && rows === awaitedRows.current) {
-      setPaintMs(Math.round(performance.now() - requestStarted.current));
+  const onPainted = (painted: unknown) => {
+    const target = measureVersion.current;
+    if (measureStarted.current && target !== null && typeof painted === "number" && painted >= target) {
+      setPaintMs(Math.round(performance.now() - measureStarted.current));
       setPaintCount((count) => count + 1);
-      requestStarted.current = 0;
+      measureStarted.current = 0;
+      measureVersion.current = null;
     }
   };
 
@@ -135,15 +170,41 @@ export function LeaderboardScreen() {
       await backend.setWorkoutState(selected.id, selected.state === "official" ? "provisional" : "official");
       // Reload the workout list so the badge and the toggle agree.
       await workouts.reload();
-      await refresh();
+      refresh();
+      setActionError(null);
     } catch (caught) {
-      setError(toBackendError(caught).message);
+      setActionError(toBackendError(caught).message);
     }
   };
 
-  const columnsForOverall = useMemo(() => overallColumns(overall), [overall]);
-  const state = board?.state ?? selected?.state ?? "provisional";
-  const rowCount = view === "overall" ? overall?.rows.length ?? 0 : board?.rows.length ?? 0;
+  const find = async (event: Event) => {
+    event.preventDefault();
+    const bib = findBib.trim();
+    if (!bib || !choice) return;
+    try {
+      const position = await backend.findOnLeaderboard(choice.kind === "workout" ? choice.workoutId : null, choice.divisionId, bib);
+      if (position === null) {
+        setFound(null);
+        setFindMessage(`Bib ${bib} is not on this leaderboard.`);
+      } else {
+        setFound({ index: position.index });
+        setFindMessage(`Bib ${bib} is on row ${(position.index + 1).toLocaleString()}.`);
+      }
+    } catch (caught) {
+      setFindMessage(toBackendError(caught).message);
+    }
+  };
+
+  const latest = board?.latest ?? null;
+  const workoutPage = latest && "workout_id" in latest ? latest : null;
+  const overallPage = latest && !("workout_id" in latest) ? latest : null;
+  const headerWorkouts = overallPage?.workouts;
+  const columnsForOverall = useMemo(() => overallColumns(headerWorkouts ?? []), [headerWorkouts?.map((workout) => `${workout.id}:${workout.name}`).join("|")]);
+  const state = workoutPage?.state ?? selected?.state ?? "provisional";
+  const rowCount = board?.total ?? 0;
+  const loading = board !== null && latest === null && board.error === null;
+  const error = actionError ?? (board?.error ? toBackendError(board.error).message : null);
+  const onWindow = useCallback((start: number, end: number) => void board?.show(start, end), [board]);
 
   return (
     <section class="screen-fill" aria-labelledby="leaderboard-title">
@@ -189,6 +250,15 @@ export function LeaderboardScreen() {
             ))}
           </select>
         </div>
+        <form class="field" onSubmit={find}>
+          <label for="leaderboard-find">Find bib</label>
+          <span class="find-bib">
+            <input id="leaderboard-find" value={findBib} inputMode="numeric" autoComplete="off" onInput={(event) => setFindBib((event.currentTarget as HTMLInputElement).value)} />
+            <button type="submit" aria-label="Find bib on this leaderboard">
+              Find
+            </button>
+          </span>
+        </form>
         {view === "workout" && selected && (
           <button
             type="button"
@@ -200,10 +270,24 @@ export function LeaderboardScreen() {
             {stateLabel(state)}
           </button>
         )}
-        <span class="muted" role="status" data-testid="leaderboard-status" data-rows={rowCount} data-paint-ms={paintMs ?? ""} data-paint-count={paintCount}>
-          {rowCount.toLocaleString()} rows{paintMs !== null ? ` · painted in ${paintMs} ms` : ""}
+        <span
+          class="muted"
+          role="status"
+          data-testid="leaderboard-status"
+          data-rows={rowCount}
+          data-stamp={latest?.stamp ?? ""}
+          data-paint-ms={paintMs ?? ""}
+          data-paint-count={paintCount}
+        >
+          {loading ? "Loading…" : `${rowCount.toLocaleString()} rows`}
+          {paintMs !== null ? ` · painted in ${paintMs} ms` : ""}
         </span>
       </div>
+      {findMessage && (
+        <p class="muted" role="status" data-testid="leaderboard-find-result">
+          {findMessage}
+        </p>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}
@@ -213,21 +297,31 @@ export function LeaderboardScreen() {
         <VirtualGrid
           label="Overall leaderboard"
           columns={columnsForOverall}
-          rows={overall?.rows ?? noRows}
-          rowKey={(row) => row.bib}
+          rowCount={rowCount}
+          rowAt={(index) => (board as OverallBoard | null)?.rowAt(index)}
+          onWindow={onWindow}
+          rowKey={(row, index) => `${index}:${row.bib}`}
           rowClass={(row) => (row.tied ? "tied" : "")}
+          paintKey={version}
           onPainted={onPainted}
-          empty="No ranked results yet."
+          scrollRequest={found}
+          highlightIndex={found?.index ?? null}
+          empty={loading ? "Loading…" : "No ranked results yet."}
         />
       ) : (
         <VirtualGrid
-          label={`Leaderboard for ${board?.workout_name ?? "workout"}`}
+          label={`Leaderboard for ${workoutPage?.workout_name ?? selected?.name ?? "workout"}`}
           columns={workoutColumns}
-          rows={board?.rows ?? noRows}
-          rowKey={(row) => row.bib}
+          rowCount={rowCount}
+          rowAt={(index) => (board as WorkoutBoard | null)?.rowAt(index)}
+          onWindow={onWindow}
+          rowKey={(row, index) => `${index}:${row.bib}`}
           rowClass={(row) => [row.status ? "has-status" : "", row.tied ? "tied" : "", row.amended ? "amended" : ""].join(" ")}
+          paintKey={version}
           onPainted={onPainted}
-          empty="No scores yet."
+          scrollRequest={found}
+          highlightIndex={found?.index ?? null}
+          empty={loading ? "Loading…" : "No scores yet."}
         />
       )}
     </section>
