@@ -48,6 +48,8 @@ export function CompetitorsScreen() {
     setProgress(null);
     try {
       const summary = await action();
+      // Stored and committed: the bar says so while the list re-reads.
+      setImporting(false);
       if (summary) {
         setResult(summary);
         setChanged(new Map());

@@ -110,7 +110,7 @@ export function TeamsScreen() {
           {notice}
         </p>
       )}
-      <div class="columns">
+      <div class="columns teams-columns">
         <div class="panel">
           <h2>Team entrants</h2>
           <table class="table" aria-label="Teams">
@@ -131,7 +131,15 @@ export function TeamsScreen() {
                   <td>{team.bib ?? ""}</td>
                   <td>{team.name}</td>
                   <td>{team.division_names.join(", ")}</td>
-                  <td>{team.members.map((member) => `${member.order}. ${member.bib} ${member.name}`).join("; ")}</td>
+                  <td>
+                    <ol class="member-list" aria-label={`Members of ${team.name}`}>
+                      {team.members.map((member) => (
+                        <li key={member.competitor_id} value={member.order}>
+                          {member.bib} {member.name}
+                        </li>
+                      ))}
+                    </ol>
+                  </td>
                   <td class="actions">
                     <button type="button" aria-label={`Edit team ${team.name}`} onClick={() => edit(team)}>
                       Edit
