@@ -6,7 +6,10 @@
 // Part 1 drives a fresh competition through the UI: create the file (path
 // field), add a workout, import competitors, enter scores (including an
 // unknown bib, an invalid value and an undo), check the ranked leaderboard,
-// amend one score and check who moved and the new order. Part 2, when a big
+// amend one score and check who moved and the new order. The entrants part
+// imports a 6,000-row start list and watches the progress bar reach the
+// total, moves a competitor to another division, builds a team from
+// member bibs, and enters tie-break times that decide a tie. Part 2, when a big
 // file is given, opens it with SCORETABLE_OPEN, shows its 60,000-row
 // leaderboard and reports the first-paint time and the app's memory.
 // Screenshots go to test-artifacts/. Any failed check exits non-zero.
@@ -463,9 +466,207 @@ async function partTwo(environment, bigFile) {
   }
 }
 
+/**
+ * Teams, divisions, import progress and tie-breaks, in a competition of its
+ * own: import a start list large enough for several progress reports and
+ * watch the bar reach the total, move a competitor to another division,
+ * create a team from member bibs, and enter scores with tie-break times
+ * that decide a tie on the leaderboard.
+ */
+async function partEntrants(environment) {
+  const competitionFile = join(workDirectory, "entrants.scoretable");
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(competitionFile + suffix, { force: true });
+  const startListRows = 6_000;
+  const csv = join(workDirectory, "start-list.csv");
+  const lines = ["bib,first_name,last_name,gender,country,club"];
+  for (let index = 0; index < startListRows; index++) {
+    lines.push(`${2000 + index},Runner${index},Family${index},${index % 2 === 0 ? "F" : "M"},GBR,Club ${index % 40}`);
+  }
+  writeFileSync(csv, lines.join("\n") + "\n");
+
+  const driver = await startDriver(environment);
+  const sessionId = await createSession();
+  const app = sessionApi(sessionId);
+  try {
+    await app.type("#new-name", "E2E Teams Cup");
+    await app.type("#new-path", competitionFile);
+    await app.click('[aria-label="Create competition"]');
+    await app.until(`return document.querySelector('[data-testid="competition-name"]')?.textContent === "E2E Teams Cup"`, "the teams competition to open");
+
+    // Setup: two gender divisions and a custom one, and a capped workout with a tie-break.
+    await goTo(app, "Setup");
+    for (const [name, kind, gender] of [["Women", "gender", "female"], ["Men", "gender", "male"], ["Scaled", "custom", ""]]) {
+      await app.type("#division-name", name);
+      await app.script(
+        `for (const [id, value] of [["#division-kind", arguments[0]], ["#division-gender", arguments[1]]]) {
+           const select = document.querySelector(id); select.value = value; select.dispatchEvent(new Event("change", { bubbles: true }));
+         }`,
+        kind,
+        gender,
+      );
+      await app.click('[aria-label="Add division"]');
+      await app.until(`return document.querySelector('ul[aria-label="Divisions"]').textContent.includes(arguments[0])`, `division ${name}`, 15_000, name);
+    }
+    await app.type("#workout-name", "Fran TB");
+    await app.selectOption("#workout-score-type", "Time with cap (CAP+reps)");
+    await app.type("#workout-cap", "10:00");
+    await app.selectOption("#workout-tie-break", "Tie-break time");
+    await app.click('[aria-label="Add workout"]');
+    const workouts = await app.until(
+      `const table = document.querySelector('table[aria-label="Workouts"]'); return table && table.textContent.includes("Fran TB") ? table.textContent : null;`,
+      "the tie-break workout",
+    );
+    check(workouts.includes("tie-break"), "the workout list says the workout has a tie-break");
+    // Edit a division's name, as an official would after a typo.
+    await app.click('[aria-label="Edit division Scaled"]');
+    await app.type('[aria-label="Name of division Scaled"]', "Scaled Open");
+    await app.click('[aria-label="Save division Scaled"]');
+    await app.until(`return document.querySelector('ul[aria-label="Divisions"]').textContent.includes("Scaled Open")`, "the renamed division");
+    check(true, "a division is renamed on the Setup screen");
+    await app.screenshot("12-setup-divisions-tie-break");
+
+    // Competitors: record every value the progress bar shows while the store imports.
+    await goTo(app, "Competitors");
+    await app.find("#import-path");
+    await app.script(`
+      window.__progressSeen = [];
+      const record = () => {
+        const bar = document.querySelector('[data-testid="import-progress"]');
+        if (bar) window.__progressSeen.push([Number(bar.getAttribute("value")), Number(bar.getAttribute("max"))]);
+      };
+      window.__progressObserver = new MutationObserver(record);
+      window.__progressObserver.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["value", "max"] });`);
+    await app.type("#import-path", csv);
+    const importStarted = Date.now();
+    await app.click('[aria-label="Import CSV at path"]');
+    const summary = await app.until(
+      `const status = document.querySelector('p[role="status"]'); return status && status.textContent.startsWith("Read") ? status.textContent : null;`,
+      "the start-list import",
+      120_000,
+    );
+    results.entrantsImportMs = Date.now() - importStarted;
+    // The webview formats counts in its own locale: 6000 or 6,000.
+    check(/ 6,?000 new/.test(summary), `the import reports ${startListRows} new competitors (${summary})`);
+    const bar = await app.script(
+      `const bar = document.querySelector('[data-testid="import-progress"]');
+       return { value: bar.value, max: bar.max, text: document.querySelector('[data-testid="import-progress-text"]').textContent, label: bar.getAttribute("aria-label") };`,
+    );
+    check(bar.value === startListRows && bar.max === startListRows, `the progress bar reaches the total (${bar.value} of ${bar.max})`);
+    check(bar.label === "Import progress" && /^6,?000 of 6,?000 rows stored$/.test(bar.text), `the bar is labelled and says what it counted (${bar.text})`);
+    const seen = await app.script(`window.__progressObserver.disconnect(); return window.__progressSeen;`);
+    const partial = [...new Set(seen.filter(([value, max]) => max === startListRows && value > 0 && value < startListRows).map(([value]) => value))];
+    console.log(`# import of ${startListRows} rows took ${results.entrantsImportMs} ms; partial progress values shown: ${partial.join(", ") || "none"}`);
+    results.entrantsImportProgressShown = partial;
+    check(partial.length > 0, `the bar showed the store's progress on the way (${partial.slice(0, 6).join(", ")})`);
+    await app.screenshot("13-import-progress");
+
+    // Move bib 2000 (placed in Women by her gender) to Scaled Open.
+    await app.type("#membership-bib", "2000");
+    await app.until(`return document.querySelector('[data-testid="membership-competitor"]').textContent.includes("Runner0")`, "the competitor to move");
+    const boxes = await app.script(
+      `return [...document.querySelectorAll('.membership input[type="checkbox"]')].map((box) => [document.querySelector('label[for="' + box.id + '"]').textContent.trim(), box.checked, box.id]);`,
+    );
+    check(JSON.stringify(boxes.map(([name, checked]) => [name, checked])) === JSON.stringify([["Women", true], ["Men", false], ["Scaled Open", false]]), `bib 2000 starts in Women only (${JSON.stringify(boxes)})`);
+    await app.click(`#${boxes[0][2]}`);
+    await app.click(`#${boxes[2][2]}`);
+    await app.click('[aria-label="Save divisions"]');
+    const moved = await app.until(`return document.querySelector('[data-testid="membership-message"]')?.textContent`, "the division change");
+    check(moved === "Bib 2000 Runner0 Family0 is now in Scaled Open.", `a competitor moves to another division (${moved})`);
+    await app.type("#competitor-filter", "2000");
+    const listed = await app.until(gridRowsWhen('rows.some((row) => row[0] === "2000")'), "the moved competitor in the list");
+    const movedRow = listed.find((row) => row[0] === "2000");
+    check(movedRow[5] === "Scaled Open", `the list shows the new division (${movedRow.join(" | ")})`);
+    await app.screenshot("14-division-membership");
+
+    // Teams: a team of three picked by bib, in the Scaled Open division.
+    await goTo(app, "Teams");
+    await app.type("#team-name", "Harbour Rowers");
+    await app.type("#team-bib", "T1");
+    await app.selectOption("#team-division", "Scaled Open");
+    await app.type("#team-members", "2003, 2001, 2002");
+    await app.until(`return document.querySelector('[data-testid="team-member-preview"]').textContent.includes("2002 Runner2 Family2")`, "the member preview");
+    await app.click('[aria-label="Add team"]');
+    const teamText = await app.until(
+      `const table = document.querySelector('table[aria-label="Teams"]'); return table && table.textContent.includes("Harbour Rowers") ? table.textContent : null;`,
+      "the new team",
+    );
+    const memberList = () => app.script(`return [...document.querySelectorAll('ol[aria-label="Members of Harbour Rowers"] li')].map((item) => item.value + ". " + item.textContent.trim())`);
+    const members = await memberList();
+    check(JSON.stringify(members) === JSON.stringify(["1. 2003 Runner3 Family3", "2. 2001 Runner1 Family1", "3. 2002 Runner2 Family2"]) && teamText.includes("Scaled Open"), `the team lists its members in order (${members.join("; ")})`);
+    // Change its members: an unknown bib is refused, then a swap is saved.
+    await app.click('[aria-label="Edit team Harbour Rowers"]');
+    await app.type("#team-members", "2003, 9999");
+    await app.click('[aria-label="Save team"]');
+    const refused = await app.until(`return document.querySelector('p[role="alert"]')?.textContent`, "the refused member");
+    check(refused.includes("No competitor has bib 9999"), `an unknown member bib is refused (${refused})`);
+    await app.type("#team-members", "2003, 2005, 2002");
+    await app.click('[aria-label="Save team"]');
+    await app.until(`return document.querySelector('p[role="status"]')?.textContent.includes("Team Harbour Rowers saved with 3 members")`, "the changed team");
+    const changedMembers = await memberList();
+    check(changedMembers[1] === "2. 2005 Runner5 Family5", `the team's members are changed (${changedMembers.join("; ")})`);
+    await app.screenshot("15-teams");
+
+    // Score entry with tie-breaks: two equal capped scores, told apart by the tie-break time.
+    await goTo(app, "Score entry");
+    await app.until(`return [...(document.querySelector("#entry-workout")?.options ?? [])].some((option) => option.textContent.trim() === "1. Fran TB")`, "the workout list on score entry");
+    await app.selectOption("#entry-workout", "1. Fran TB");
+    const enterWithTieBreak = async (bib, value, tieBreak) => {
+      await app.type("#entry-bib", bib);
+      await app.until(
+        `return document.querySelector('[data-testid="athlete-preview"]').textContent.includes(arguments[0])`,
+        `the athlete of bib ${bib}`,
+        15_000,
+        `Family${Number(bib) - 2000}`,
+      );
+      await app.keys("#entry-bib", "\uE007");
+      await app.type("#entry-value", value);
+      await app.keys("#entry-value", "\uE007");
+      const focused = await app.script(`return document.activeElement && document.activeElement.id`);
+      check(focused === "entry-tie-break", `Enter in the score moves to the tie-break for bib ${bib} (${focused})`);
+      await app.type("#entry-tie-break", tieBreak);
+      await app.keys("#entry-tie-break", "\uE007");
+      return app.until(
+        `const message = document.querySelector('[data-testid="entry-message"]');
+         const saving = document.querySelector('[aria-label="Save score"]').disabled;
+         return !saving && message ? message.textContent : null;`,
+        `the answer to entering ${bib} ${value} with tie-break ${tieBreak}`,
+      );
+    };
+    let message = await enterWithTieBreak("2010", "CAP+41", "eight minutes");
+    const focusAfterError = await app.script(`return document.activeElement && document.activeElement.id`);
+    check(/tie-break/i.test(message) && focusAfterError === "entry-tie-break", `a bad tie-break is refused and keeps focus there (${message})`);
+    await app.screenshot("16-tie-break-error");
+    await app.type("#entry-tie-break", "8:15.2");
+    await app.keys("#entry-tie-break", "\uE007");
+    message = await app.until(
+      `const m = document.querySelector('[data-testid="entry-message"]'); return m && m.textContent.startsWith("Saved: bib 2010") ? m.textContent : null;`,
+      "the corrected tie-break",
+    );
+    check(message.includes("CAP+41") && message.includes("tie-break 8:15.2"), `a score is saved with its tie-break (${message})`);
+    message = await enterWithTieBreak("2011", "CAP+41", "7:59.0");
+    check(message.startsWith("Saved: bib 2011") && message.includes("tie-break 7:59"), `a second equal score is saved with a faster tie-break (${message})`);
+    await app.screenshot("17-tie-break-entry");
+
+    await goTo(app, "Leaderboard");
+    const board = await app.until(gridRowsWhen("rows.length >= 2 && rows.some((row) => row[1] === '2010')"), "the tie-break leaderboard", 30_000);
+    const scored = board.filter((row) => row[1] === "2010" || row[1] === "2011").map((row) => `${row[0]} ${row[1]} ${row[3]}`);
+    console.log(`# tie-break leaderboard: ${scored.join(" | ")}`);
+    check(board[0][1] === "2011" && board[0][0] === "1" && board[1][1] === "2010" && board[1][0] === "2", `the faster tie-break ranks first (${scored.join(" | ")})`);
+    await app.screenshot("18-tie-break-leaderboard");
+  } catch (error) {
+    await app.failureArtifacts("failure-part-entrants");
+    throw error;
+  } finally {
+    await app.close();
+    driver.kill();
+    await sleep(500);
+  }
+}
+
 const environment = { ...process.env, WEBKIT_DISABLE_COMPOSITING_MODE: "1", NO_AT_BRIDGE: "1" };
 try {
   await partOne(environment);
+  await partEntrants(environment);
   if (bigFileArgument) await partTwo(environment, resolve(bigFileArgument));
 } catch (error) {
   failed++;
