@@ -1,6 +1,7 @@
 //! Divisions, competitors and teams.
 
 use std::fs::File;
+use std::io::IsTerminal;
 use std::path::Path;
 
 use scoretable_core::import::read_competitors_csv;
@@ -106,9 +107,29 @@ pub fn competitors_import(file: Option<&Path>, csv_path: &Path) -> CliResult<Out
     let reader = File::open(csv_path)
         .map_err(|error| CliError::io(format!("cannot read {file_name}: {error}")))?;
     let drafts = read_competitors_csv(reader, &file_name).map_err(import_error)?;
+    // A long import shows its progress on a terminal's stderr (never on
+    // stdout, so `--json` output and pipes stay clean).
+    let show_progress = std::io::stderr().is_terminal()
+        && drafts.len() > scoretable_store::competitors::IMPORT_PROGRESS_EVERY_ROWS;
     let summary = store
-        .import_competitors_from(&file_name, &drafts)
-        .map_err(store_error)?;
+        .import_competitors_with_progress(&file_name, &drafts, &mut |progress| {
+            if show_progress {
+                eprint!(
+                    "\rImporting competitors: {} of {} rows stored",
+                    progress.done, progress.total
+                );
+                if progress.done == progress.total {
+                    eprintln!();
+                }
+            }
+        })
+        .map_err(|error| {
+            if show_progress {
+                // End the progress line before the error is printed.
+                eprintln!();
+            }
+            store_error(error)
+        })?;
     let total = store.competitors().map_err(store_error)?.len();
     store.close().map_err(store_error)?;
     Ok(Output::new(
