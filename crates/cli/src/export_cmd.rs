@@ -9,7 +9,8 @@
 //!   `export csv --overall [--division D] -o F`: results CSV;
 //! - `export json -o F`: the versioned results JSON document;
 //! - `export runsignup --workout W --format csv|json|xml -o F`: a file in a
-//!   shape RunSignup's "Post Event Results" accepts, for manual upload;
+//!   shape RunSignup's "Post Event Results" accepts, for manual upload
+//!   (`--split-id`, `--division-id`, `--split-places`, `--custom-field`);
 //! - `export pdf [--division D] -o F`: printable results;
 //! - `export awards --format pdf|csv -o F`: the top-N award list;
 //! - `export all --dir DIR`: every file above, in one directory tree;
@@ -32,7 +33,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use scoretable_core::model::{Id, Workout};
 use scoretable_export::{
     AwardBasis, AwardRules, AwardsFormat, ExportError, ExportRequest, ExportSummary,
-    RunSignupFormat, RunSignupOptions, RunSignupStatusPolicy, SkipReason, SkippedExport,
+    RunSignupCustomField, RunSignupFormat, RunSignupOptions, RunSignupStatusPolicy, SkipReason,
+    SkippedExport,
 };
 use scoretable_store::CompetitionFile;
 use serde::Serialize;
@@ -120,6 +122,14 @@ pub struct ExportRunSignupArgs {
     /// division gets a `division-<id>-place` field.
     #[arg(long = "division-id")]
     pub division_ids: Vec<String>,
+    /// Add `split-<id>-place` after each split: the position at that timing
+    /// point among everyone who reached it.
+    #[arg(long)]
+    pub split_places: bool,
+    /// `club|country|gender=<RunSignup custom field id>`; repeat for each.
+    /// Writes that entrant field as `custom-field-<id>`.
+    #[arg(long = "custom-field")]
+    pub custom_fields: Vec<String>,
     /// Where to write the file.
     #[arg(long, short = 'o')]
     pub output: PathBuf,
@@ -457,6 +467,7 @@ fn export_runsignup(file: Option<&Path>, arguments: &ExportRunSignupArgs) -> Cli
         status_policy: status_policy(arguments.map_statuses),
         split_ids: None,
         division_ids: BTreeMap::new(),
+        ..RunSignupOptions::default()
     };
     if !arguments.split_ids.is_empty() {
         let mut split_ids = BTreeMap::new();
@@ -470,6 +481,17 @@ fn export_runsignup(file: Option<&Path>, arguments: &ExportRunSignupArgs) -> Cli
         let (name, id) = runsignup_assignment("division-id", text)?;
         let mapped = resolve_division(&store, &name)?;
         options.division_ids.insert(mapped.id, id);
+    }
+    options.split_places = arguments.split_places;
+    for text in &arguments.custom_fields {
+        let (name, id) = runsignup_assignment("custom-field", text)?;
+        let source = RunSignupCustomField::parse(&name).ok_or_else(|| {
+            option_error(
+                "custom-field",
+                format!("'{name}' in '{text}' is not club, country or gender"),
+            )
+        })?;
+        options.custom_fields.insert(id, source);
     }
     drop(store);
     let request = ExportRequest::RunSignup {

@@ -467,6 +467,45 @@ fn runsignup_files_in_every_format_with_split_and_division_ids() {
     assert_eq!(by_bib["1"]["division-567-place"], "1");
     assert_eq!(by_bib["2"]["first_name"], format!("'{FORMULA_NAME}"));
 
+    // Split places and custom fields, as the seed names them.
+    session.ok(&[
+        "export",
+        "runsignup",
+        "--workout",
+        "Sprint",
+        "--format",
+        "csv",
+        "--map-statuses",
+        "--split-id",
+        "Swim Exit=1234",
+        "--split-places",
+        "--custom-field",
+        "gender=88",
+        "-o",
+        path,
+    ]);
+    let rows = csv_records(&std::fs::read(&output).unwrap());
+    let by_bib: BTreeMap<&str, &BTreeMap<String, String>> =
+        rows.iter().map(|row| (row["bib"].as_str(), row)).collect();
+    assert_eq!(by_bib["2"]["split-1234-place"], "1");
+    assert_eq!(by_bib["2"]["custom-field-88"], "Male");
+    assert_eq!(by_bib["1"]["custom-field-88"], "Female");
+    let (code, stderr) = session.fail(&[
+        "export",
+        "runsignup",
+        "--workout",
+        "Sprint",
+        "--format",
+        "csv",
+        "--map-statuses",
+        "--custom-field",
+        "birthday=89",
+        "-o",
+        path,
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not club, country or gender"), "{stderr}");
+
     let json_path = session.path("runsignup.json");
     session.ok(&[
         "export",

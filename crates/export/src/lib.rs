@@ -56,4 +56,6 @@ pub use request::{
 pub use results_json::{
     parse_results_json, ResultsDocument, RESULTS_JSON_FORMAT, RESULTS_JSON_VERSION,
 };
-pub use runsignup::{RunSignupFiles, RunSignupOptions, RunSignupStatusPolicy};
+pub use runsignup::{
+    RunSignupCustomField, RunSignupFiles, RunSignupOptions, RunSignupStatusPolicy,
+};

@@ -27,8 +27,21 @@
 //!   for Result Sets"); see [`RunSignupOptions::split_ids`]. A split the
 //!   entrant did not reach is left blank, which RunSignup treats as "do not
 //!   change" (never `X`, which would clear it);
+//! - `split-<split id>-place` (with [`RunSignupOptions::split_places`]):
+//!   after each split, the entrant's position at that timing point among
+//!   everyone who reached it (the whole field, whatever the exported
+//!   leaderboard); blank when the entrant did not reach it;
 //! - `division-<division id>-place`: only for the divisions given in
-//!   [`RunSignupOptions::division_ids`], with RunSignup's division ids.
+//!   [`RunSignupOptions::division_ids`], with RunSignup's division ids;
+//! - `custom-field-<custom field id>`: only for the custom fields given in
+//!   [`RunSignupOptions::custom_fields`], each filled from one entrant field
+//!   ([`RunSignupCustomField`]: club, country or gender); blank when the
+//!   entrant has none.
+//!
+//! Not written: `result_id` (RunSignup's id of an existing result, which a
+//! manual upload does not know; the sync adapter adds it once RunSignup has
+//! told it), `chip_num` (chip ids stay out of exports) and personal fields
+//! such as date of birth or age.
 //!
 //! Statuses: RunSignup accepts `DQ`, `DNS`, `DNF` and `DNQ`. Scoretable's
 //! `DSQ` is written `DQ`. `LAP`, `NC` and `WD` have no RunSignup equivalent;
@@ -54,7 +67,7 @@ use scoretable_core::time::{format_time, round_time, TimeStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::csv_safety::SafeCsvWriter;
-use crate::data::{row_place, Exporter};
+use crate::data::{gender_text, row_place, Exporter};
 use crate::error::ExportError;
 
 /// The three request bodies of one workout.
@@ -91,6 +104,34 @@ pub struct RunSignupOptions {
     /// RunSignup division ids by Scoretable division id; each mapped division
     /// gets a `division-<id>-place` field with the entrant's division place.
     pub division_ids: BTreeMap<Id, String>,
+    /// Write `split-<id>-place` after each split field.
+    pub split_places: bool,
+    /// Entrant fields to write as `custom-field-<id>`, by RunSignup custom
+    /// field id.
+    pub custom_fields: BTreeMap<String, RunSignupCustomField>,
+}
+
+/// An entrant field a RunSignup custom field can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunSignupCustomField {
+    Club,
+    /// The country code as entered (e.g. `IRL`).
+    Country,
+    /// `Female`, `Male`, `Mixed` or `Other`.
+    Gender,
+}
+
+impl RunSignupCustomField {
+    /// Parses `club`, `country` or `gender` (any case).
+    pub fn parse(text: &str) -> Option<RunSignupCustomField> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "club" => Some(RunSignupCustomField::Club),
+            "country" => Some(RunSignupCustomField::Country),
+            "gender" => Some(RunSignupCustomField::Gender),
+            _ => None,
+        }
+    }
 }
 
 /// One RunSignup result: field names and values in order.
@@ -259,6 +300,16 @@ impl Exporter<'_> {
                         RunSignupValue::Text(runsignup_time(split.total_ms))
                     });
                 fields.push((field_name.clone(), value));
+                if options.split_places {
+                    let position = row
+                        .splits
+                        .iter()
+                        .find(|split| split.timing_point_id == *timing_point_id)
+                        .map_or(RunSignupValue::Blank, |split| {
+                            RunSignupValue::Number(split.position.to_string())
+                        });
+                    fields.push((format!("{field_name}-place"), position));
+                }
             }
             for (division_id, runsignup_division_id) in &options.division_ids {
                 let division_place = if row.status.is_some() || row.rank.is_none() {
@@ -274,6 +325,22 @@ impl Exporter<'_> {
                     division_place.map_or(RunSignupValue::Blank, |place| {
                         RunSignupValue::Number(place.to_string())
                     }),
+                ));
+            }
+            for (custom_field_id, source) in &options.custom_fields {
+                let value = match source {
+                    RunSignupCustomField::Club => entrant.club.clone(),
+                    RunSignupCustomField::Country => entrant.country.clone(),
+                    RunSignupCustomField::Gender => entrant
+                        .gender
+                        .map(|gender| gender_text(Some(gender)).to_string()),
+                };
+                fields.push((
+                    format!("custom-field-{custom_field_id}"),
+                    match value {
+                        Some(text) if !text.is_empty() => RunSignupValue::Text(text),
+                        _ => RunSignupValue::Blank,
+                    },
                 ));
             }
             results.push(RunSignupResult { fields });

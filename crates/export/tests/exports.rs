@@ -548,3 +548,92 @@ fn awards_respect_the_overall_winner_rule() {
     assert_eq!(women.awards[0].bib, "104");
     assert_eq!(women.awards[1].bib, "101");
 }
+
+/// The seed's "Post Event Results" fields beyond times: `split-<id>-place`
+/// and `custom-field-<id>`, in the CSV header, the `{"results": [...]}`
+/// JSON objects and the `<request><result><field>` XML.
+#[test]
+fn runsignup_split_places_and_custom_fields_follow_the_request_formats() {
+    use scoretable_export::RunSignupCustomField;
+    let data = sample_data();
+    let exporter = Exporter::new(&data);
+    let options = RunSignupOptions {
+        split_ids: Some([(101, "9001".to_string())].into_iter().collect()),
+        split_places: true,
+        custom_fields: [
+            ("77".to_string(), RunSignupCustomField::Club),
+            ("78".to_string(), RunSignupCustomField::Country),
+            ("79".to_string(), RunSignupCustomField::Gender),
+        ]
+        .into_iter()
+        .collect(),
+        ..RunSignupOptions::default()
+    };
+
+    let (header, rows) = read_csv(&exporter.runsignup_csv(RUN, &options).unwrap());
+    assert_eq!(
+        header,
+        [
+            "place",
+            "bib",
+            "registration_id",
+            "first_name",
+            "last_name",
+            "clock_time",
+            "chip_time",
+            "split-9001",
+            "split-9001-place",
+            "custom-field-77",
+            "custom-field-78",
+            "custom-field-79"
+        ]
+    );
+    // Split places are the engine's positions at the timing point.
+    let board = data.workout_leaderboard(RUN, None).unwrap();
+    let directory = scoretable_export::data::EntrantDirectory::new(&data);
+    for row in &board.rows {
+        let bib = &directory.get(row.entrant).unwrap().bib;
+        let csv_row = rows.iter().find(|csv_row| &csv_row[1] == bib).unwrap();
+        let expected = row
+            .splits
+            .iter()
+            .find(|split| split.timing_point_id == 101)
+            .map(|split| split.position.to_string())
+            .unwrap_or_default();
+        assert_eq!(csv_row[8], expected, "bib {bib}");
+    }
+    assert!(rows.iter().any(|row| row[8] == "1"));
+    // A DNS reached no timing point: its split place is blank.
+    let dns = rows.iter().find(|row| row[1] == "106").unwrap();
+    assert_eq!((dns[7].as_str(), dns[8].as_str()), ("", ""));
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&exporter.runsignup_json(RUN, &options).unwrap()).unwrap();
+    let results = json["results"].as_array().unwrap();
+    let mary = results
+        .iter()
+        .find(|result| result["bib"] == serde_json::json!(103))
+        .unwrap();
+    assert_eq!(
+        mary["custom-field-77"],
+        serde_json::json!("Harbour Striders")
+    );
+    assert_eq!(mary["custom-field-78"], serde_json::json!("IRL"));
+    assert_eq!(mary["custom-field-79"], serde_json::json!("Female"));
+    assert!(mary["split-9001-place"].is_number());
+    let tom = results
+        .iter()
+        .find(|result| result["bib"] == serde_json::json!(107))
+        .unwrap();
+    assert!(tom.get("custom-field-77").is_none(), "no club: left out");
+    assert_eq!(tom["custom-field-79"], serde_json::json!("Male"));
+
+    let xml = String::from_utf8(exporter.runsignup_xml(RUN, &options).unwrap()).unwrap();
+    assert!(
+        xml.contains("<name>custom-field-77</name>\n\t\t\t<value>Harbour Striders</value>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<name>split-9001-place</name>"));
+    // Nothing personal beyond the seed's fields: no chip ids, no birth dates.
+    assert!(!xml.contains("CHIP-SECRET") && !xml.contains("1990-07-21"));
+}

@@ -196,6 +196,7 @@ impl RunSignupSnapshot {
                     Placements::Auto => BTreeMap::new(),
                     Placements::HardCoded => config.division_ids.clone(),
                 },
+                ..RunSignupOptions::default()
             };
             let rows = Exporter::new(&self.data)
                 .runsignup_results(workout_id, &options)
