@@ -17,8 +17,9 @@
 //! - `EXPORTS.json`: what was exported and what was skipped, and why;
 //! - `MANIFEST.sha256`: the seal.
 //!
-//! Text files are deflated at level 1 (fast, still several times smaller);
-//! PDFs, whose pages are already compressed, are stored as they are. Zip
+//! Text files (and the competition file backup) are deflated at level 1
+//! (fast, still several times smaller); PDFs, whose pages and fonts are
+//! already compressed, are stored as they are (zip method "stored"). Zip
 //! timestamps are the snapshot's generation time, so the same snapshot and
 //! backup give the same archive bytes.
 //!
@@ -243,9 +244,21 @@ impl<W: Write + Seek> SealingWriter<W> {
         }
     }
 
+    /// The zip options for `path`: PDFs, whose content is already
+    /// compressed, are stored as they are; everything else is deflated.
+    fn options_for(&self, path: &str) -> SimpleFileOptions {
+        if path.ends_with(".pdf") {
+            self.options
+                .compression_method(CompressionMethod::Stored)
+                .compression_level(None)
+        } else {
+            self.options
+        }
+    }
+
     fn add_bytes(&mut self, path: &str, bytes: &[u8]) -> Result<(), ExportError> {
         self.zip
-            .start_file(path, self.options)
+            .start_file(path, self.options_for(path))
             .map_err(|error| self.archive_error(error))?;
         self.zip
             .write_all(bytes)
@@ -578,6 +591,9 @@ pub fn verify_archive(path: &Path) -> Result<ArchiveVerification, ExportError> {
     })?;
     let mut problems = Vec::new();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    // Entries already reported as unreadable, so the manifest check does not
+    // report them a second time as removed.
+    let mut unreadable: BTreeSet<String> = BTreeSet::new();
     let mut manifest: Option<Vec<u8>> = None;
     let mut amendment_log: Option<Vec<u8>> = None;
     for index in 0..zip.len() {
@@ -614,7 +630,8 @@ pub fn verify_archive(path: &Path) -> Result<ArchiveVerification, ExportError> {
                 }
                 Err(error) => {
                     problems.push(format!(
-                        "{name}: cannot be read (corrupted or modified): {error}"
+                        "{name}: cannot be decompressed, so the archive is corrupted or was \
+                         modified ({error})"
                     ));
                     failed = true;
                     break;
@@ -622,6 +639,7 @@ pub fn verify_archive(path: &Path) -> Result<ArchiveVerification, ExportError> {
             }
         }
         if failed {
+            unreadable.insert(name);
             continue;
         }
         if hashes.contains_key(&name) {
@@ -684,7 +702,11 @@ pub fn verify_archive(path: &Path) -> Result<ArchiveVerification, ExportError> {
         }
     }
     if manifest.is_some() {
-        let all_names: BTreeSet<&String> = hashes.keys().chain(listed.keys()).collect();
+        let all_names: BTreeSet<&String> = hashes
+            .keys()
+            .chain(listed.keys())
+            .filter(|name| !unreadable.contains(*name))
+            .collect();
         for name in all_names {
             match (hashes.get(name), listed.get(name)) {
                 (Some(actual), Some(expected)) if actual != expected => problems.push(format!(

@@ -365,3 +365,65 @@ fn the_same_snapshot_seals_to_the_same_bytes() {
         std::fs::read(&second).unwrap()
     );
 }
+
+#[test]
+fn pdfs_are_stored_and_text_files_deflated() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = write_sample_archive(directory.path());
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut pdfs = 0;
+    for index in 0..archive.len() {
+        let entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let expected = if name.ends_with(".pdf") {
+            pdfs += 1;
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        assert_eq!(entry.compression(), expected, "{name}");
+    }
+    assert!(pdfs >= 4, "{pdfs} PDFs");
+}
+
+#[test]
+fn an_entry_that_cannot_be_decompressed_is_reported_once_by_name() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = write_sample_archive(directory.path());
+    const DAMAGED: &str = "results/results.json";
+    let (start, length) = {
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let entry = archive.by_name(DAMAGED).unwrap();
+        assert_eq!(entry.compression(), zip::CompressionMethod::Deflated);
+        (
+            entry.data_start().unwrap() as usize,
+            entry.compressed_size() as usize,
+        )
+    };
+    let mut raw = std::fs::read(&path).unwrap();
+    // Overwrite a stretch in the middle of the deflate stream.
+    for byte in &mut raw[start + length / 3..start + length / 3 + 16] {
+        *byte = 0xFF;
+    }
+    let damaged = directory.path().join("damaged.zip");
+    std::fs::write(&damaged, &raw).unwrap();
+    let verification = verify_archive(&damaged).unwrap();
+    assert!(!verification.is_intact());
+    let about_entry: Vec<&String> = verification
+        .problems
+        .iter()
+        .filter(|problem| problem.contains(DAMAGED))
+        .collect();
+    assert_eq!(about_entry.len(), 1, "{:?}", verification.problems);
+    assert!(
+        about_entry[0].starts_with(&format!("{DAMAGED}: cannot be decompressed")),
+        "{}",
+        about_entry[0]
+    );
+    assert_eq!(
+        verification.problems.len(),
+        1,
+        "{:?}",
+        verification.problems
+    );
+}
