@@ -3,92 +3,14 @@
 //! Each test runs the real executable, as a scorekeeper's script would, and
 //! checks its output, its JSON and its exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
-/// A temporary directory with one competition file in it.
-struct Session {
-    directory: tempfile::TempDir,
-    file: PathBuf,
-}
-
-impl Session {
-    fn new() -> Session {
-        let directory = tempfile::tempdir().unwrap();
-        let file = directory.path().join("competition.scoretable");
-        Session { directory, file }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.directory.path().join(name)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn run(&self, arguments: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_scoretable"))
-            .current_dir(self.directory.path())
-            .env_remove("SCORETABLE_FILE")
-            .env_remove("SCORETABLE_OPERATOR")
-            .arg("--file")
-            .arg(&self.file)
-            .args(arguments)
-            .output()
-            .unwrap()
-    }
-
-    /// Runs a command that must succeed and returns its stdout.
-    fn ok(&self, arguments: &[&str]) -> String {
-        let output = self.run(arguments);
-        assert!(
-            output.status.success(),
-            "scoretable {arguments:?} failed with {:?}\nstdout: {}\nstderr: {}",
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    /// Runs a command with `--json` that must succeed and parses its stdout.
-    fn json(&self, arguments: &[&str]) -> Value {
-        let mut with_json = vec!["--json"];
-        with_json.extend_from_slice(arguments);
-        let text = self.ok(&with_json);
-        serde_json::from_str(&text)
-            .unwrap_or_else(|error| panic!("{arguments:?} printed invalid JSON ({error}): {text}"))
-    }
-
-    /// Runs a command that must fail; returns the exit code and stderr.
-    fn fail(&self, arguments: &[&str]) -> (i32, String) {
-        let output = self.run(arguments);
-        assert!(
-            !output.status.success(),
-            "scoretable {arguments:?} should have failed\nstdout: {}",
-            String::from_utf8_lossy(&output.stdout)
-        );
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stderr).unwrap(),
-        )
-    }
-
-    /// Runs a failing command with `--json` and parses the error document.
-    fn fail_json(&self, arguments: &[&str]) -> (i32, Value) {
-        let mut with_json = vec!["--json"];
-        with_json.extend_from_slice(arguments);
-        let (code, stderr) = self.fail(&with_json);
-        let value: Value = serde_json::from_str(stderr.trim())
-            .unwrap_or_else(|error| panic!("stderr is not JSON ({error}): {stderr}"));
-        (code, value)
-    }
-}
+use support::Session;
 
 const COMPETITORS_CSV: &str = "\
 bib,first_name,last_name,gender,dob,country,club
@@ -785,6 +707,7 @@ fn demo_generate_and_backup() {
     let demo_session = Session {
         file: demo.clone(),
         directory: tempfile::tempdir().unwrap(),
+        operator: None,
     };
     let workouts = demo_session.json(&["workout", "list"]);
     assert_eq!(workouts["workouts"].as_array().unwrap().len(), 4);
@@ -817,6 +740,7 @@ fn demo_generate_and_backup() {
     let race = Session {
         file: generated,
         directory: tempfile::tempdir().unwrap(),
+        operator: None,
     };
     let info = race.json(&["info"]);
     assert_eq!(info["counts"]["competitors"], 150);
@@ -850,6 +774,7 @@ fn demo_generate_and_backup() {
     let teams = Session {
         file: teams_file,
         directory: tempfile::tempdir().unwrap(),
+        operator: None,
     };
     let info = teams.json(&["info"]);
     assert_eq!(info["counts"]["competitors"], 60);
@@ -865,6 +790,7 @@ fn demo_generate_and_backup() {
     let copy = Session {
         file: backup_path.to_path_buf(),
         directory: tempfile::tempdir().unwrap(),
+        operator: None,
     };
     assert_eq!(copy.json(&["leaderboard", "1"]), board);
 }

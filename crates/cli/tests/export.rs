@@ -8,93 +8,15 @@
 //! parsed with the export crate's reader, PDFs are rendered with poppler, the
 //! sealed archive is verified and then tampered with.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
-/// A temporary directory with one competition file in it.
-struct Session {
-    directory: tempfile::TempDir,
-    file: PathBuf,
-}
-
-impl Session {
-    fn new() -> Session {
-        let directory = tempfile::tempdir().unwrap();
-        let file = directory.path().join("competition.scoretable");
-        Session { directory, file }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.directory.path().join(name)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn run(&self, arguments: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_scoretable"))
-            .current_dir(self.directory.path())
-            .env_remove("SCORETABLE_FILE")
-            .env_remove("SCORETABLE_OPERATOR")
-            .arg("--file")
-            .arg(&self.file)
-            .args(arguments)
-            .output()
-            .unwrap()
-    }
-
-    /// Runs a command that must succeed and returns its stdout.
-    fn ok(&self, arguments: &[&str]) -> String {
-        let output = self.run(arguments);
-        assert!(
-            output.status.success(),
-            "scoretable {arguments:?} failed with {:?}\nstdout: {}\nstderr: {}",
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    /// Runs a command with `--json` that must succeed and parses its stdout.
-    fn json(&self, arguments: &[&str]) -> Value {
-        let mut with_json = vec!["--json"];
-        with_json.extend_from_slice(arguments);
-        let text = self.ok(&with_json);
-        serde_json::from_str(&text)
-            .unwrap_or_else(|error| panic!("{arguments:?} printed invalid JSON ({error}): {text}"))
-    }
-
-    /// Runs a command that must fail; returns the exit code and stderr.
-    fn fail(&self, arguments: &[&str]) -> (i32, String) {
-        let output = self.run(arguments);
-        assert!(
-            !output.status.success(),
-            "scoretable {arguments:?} should have failed\nstdout: {}",
-            String::from_utf8_lossy(&output.stdout)
-        );
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stderr).unwrap(),
-        )
-    }
-
-    /// Runs a failing command with `--json` and parses the error document.
-    fn fail_json(&self, arguments: &[&str]) -> (i32, Value) {
-        let mut with_json = vec!["--json"];
-        with_json.extend_from_slice(arguments);
-        let (code, stderr) = self.fail(&with_json);
-        let value: Value = serde_json::from_str(stderr.trim())
-            .unwrap_or_else(|error| panic!("stderr is not JSON ({error}): {stderr}"));
-        (code, value)
-    }
-}
+use support::Session;
 
 /// The formula a hostile registrant typed as their first name.
 const FORMULA_NAME: &str = "=HYPERLINK(\"http://evil.example/\",\"prize\")";
@@ -969,6 +891,7 @@ fn the_demo_competition_seals_and_verifies() {
     let session = Session {
         file: directory.path().join("demo.scoretable"),
         directory,
+        operator: None,
     };
     session.ok(&["demo", session.file.to_str().unwrap()]);
     let archive = session.path("demo.zip");

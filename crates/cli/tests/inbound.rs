@@ -2,86 +2,34 @@
 //! mappings, mapped file imports, rehearsals, polling a stand-in feed, the
 //! conflict inbox and the review queue.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-struct Session {
-    directory: tempfile::TempDir,
-    file: PathBuf,
-}
+use support::Session;
 
-impl Session {
-    /// A competition with the timing-feed seed's two athletes and a race.
-    fn new() -> Session {
-        let directory = tempfile::tempdir().unwrap();
-        let file = directory.path().join("competition.scoretable");
-        let session = Session { directory, file };
-        session.ok(&[
-            "create",
-            "--name",
-            "Feed Open",
-            "--start-date",
-            "2026-06-01",
-        ]);
-        session.write(
-            "start.csv",
-            "bib,first_name,last_name,gender,CompCornerID\n\
-             1,Lexi,DeSaracho,F,524658\n2,Allison,McClellan,F,527182\n3,Cara,Moss,F,530001\n",
-        );
-        session.ok(&["competitors", "import", "start.csv"]);
-        session.ok(&["workout", "add", "Sprint", "--type", "time"]);
-        session
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.directory.path().join(name);
-        std::fs::write(&path, contents).unwrap();
-        path
-    }
-
-    fn run(&self, arguments: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_scoretable"))
-            .current_dir(self.directory.path())
-            .env_remove("SCORETABLE_FILE")
-            .env("SCORETABLE_OPERATOR", "desk")
-            .arg("--file")
-            .arg(&self.file)
-            .args(arguments)
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, arguments: &[&str]) -> String {
-        let output = self.run(arguments);
-        assert!(
-            output.status.success(),
-            "scoretable {arguments:?} failed with {:?}\nstdout: {}\nstderr: {}",
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    fn json(&self, arguments: &[&str]) -> Value {
-        let mut with_json = vec!["--json"];
-        with_json.extend_from_slice(arguments);
-        let text = self.ok(&with_json);
-        serde_json::from_str(&text).unwrap_or_else(|error| panic!("{error}: {text}"))
-    }
-
-    fn fail(&self, arguments: &[&str]) -> (i32, String) {
-        let output = self.run(arguments);
-        assert!(!output.status.success(), "{arguments:?} should fail");
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stderr).unwrap(),
-        )
-    }
+/// A competition with the timing-feed seed's three athletes and a race,
+/// entered by the operator "desk".
+fn feed_session() -> Session {
+    let session = Session::with_operator("desk");
+    session.ok(&[
+        "create",
+        "--name",
+        "Feed Open",
+        "--start-date",
+        "2026-06-01",
+    ]);
+    session.write(
+        "start.csv",
+        "bib,first_name,last_name,gender,CompCornerID\n\
+         1,Lexi,DeSaracho,F,524658\n2,Allison,McClellan,F,527182\n3,Cara,Moss,F,530001\n",
+    );
+    session.ok(&["competitors", "import", "start.csv"]);
+    session.ok(&["workout", "add", "Sprint", "--type", "time"]);
+    session
 }
 
 fn seed_payload(records: &[(&str, &str)]) -> String {
@@ -116,7 +64,7 @@ fn serve(body: String) -> String {
 
 #[test]
 fn a_mapped_file_import_then_a_corrected_file_goes_to_the_conflict_inbox() {
-    let session = Session::new();
+    let session = feed_session();
     session.ok(&[
         "mapping",
         "set",
@@ -181,7 +129,7 @@ fn a_mapped_file_import_then_a_corrected_file_goes_to_the_conflict_inbox() {
 
 #[test]
 fn polling_the_seed_feed_with_unknown_ids_and_rehearsing_a_recording() {
-    let session = Session::new();
+    let session = feed_session();
     let url = serve(seed_payload(&[
         ("524658", "00:13:37.2"),
         ("527182", "00:13:59.1"),
