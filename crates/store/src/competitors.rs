@@ -1044,6 +1044,22 @@ fn write_team(transaction: &Transaction<'_>, existing_id: Option<Id>, team: &Tea
             _ => error.into(),
         },
     };
+    // Score entry finds a competitor's bib before a team's, so a team bib
+    // that a competitor already carries could never be scored.
+    if let Some(bib) = bib {
+        let holder: Option<String> = transaction
+            .query_row(
+                "SELECT trim(first_name || ' ' || last_name) FROM competitors WHERE bib = ?1",
+                params![bib],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(holder) = holder {
+            return Err(StoreError::Conflict(format!(
+                "bib {bib} is already used by competitor {holder}"
+            )));
+        }
+    }
     let values = params![
         team.name.trim(),
         bib,

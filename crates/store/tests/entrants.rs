@@ -219,3 +219,40 @@ fn only_an_empty_division_can_be_removed() {
         })
     ));
 }
+
+#[test]
+fn a_team_bib_may_not_be_a_competitors_bib() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let dan = file.competitor_by_bib("10").unwrap().unwrap();
+    let mut team = Team {
+        id: 0,
+        name: "Harbour A".into(),
+        bib: Some("11".into()),
+        country: None,
+        division_ids: vec![],
+        members: vec![TeamMember {
+            competitor_id: dan.id,
+            order: 1,
+        }],
+        external_ids: Default::default(),
+    };
+    let error = file.add_team(&team).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        StoreError::Conflict("bib 11 is already used by competitor Eli Fox".into()).to_string()
+    );
+    assert!(file.teams().unwrap().is_empty());
+    team.bib = Some("T1".into());
+    team.id = file.add_team(&team).unwrap();
+    // Changing it to a competitor's bib is refused too, and changes nothing.
+    team.bib = Some("1".into());
+    assert!(matches!(
+        file.update_team(&team),
+        Err(StoreError::Conflict(message)) if message.contains("competitor Ann Lee")
+    ));
+    assert_eq!(
+        file.team(team.id).unwrap().unwrap().bib.as_deref(),
+        Some("T1")
+    );
+}
