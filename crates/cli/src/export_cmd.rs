@@ -240,11 +240,11 @@ pub fn run(file: Option<&Path>, command: &ExportCommand) -> CliResult<Output> {
 
 pub use scoretable_export::WrittenFile;
 
-/// Sorts an export error into a CLI error, keeping the export crate's wording.
-pub fn export_error(error: ExportError) -> CliError {
-    let message = match &error {
-        // The export crate words this one for programmers (it names the
-        // option type); scorekeepers get the command-line flag instead.
+/// An export error's message in the CLI's words: the export crate words a
+/// refused RunSignup status for programmers (it names the option type);
+/// scorekeepers get the command-line flag instead.
+fn export_error_message(error: &ExportError) -> String {
+    match error {
         ExportError::RunSignupStatus {
             workout,
             bib,
@@ -256,7 +256,12 @@ pub fn export_error(error: ExportError) -> CliError {
              as DNF and WD as DNS, or amend the status first"
         ),
         _ => error.to_string(),
-    };
+    }
+}
+
+/// Sorts an export error into a CLI error, keeping the export crate's wording.
+pub fn export_error(error: ExportError) -> CliError {
+    let message = export_error_message(&error);
     let kind = match &error {
         ExportError::UnknownWorkout { .. }
         | ExportError::UnknownDivision { .. }
@@ -287,29 +292,7 @@ pub fn export_error(error: ExportError) -> CliError {
 /// A skipped export in the CLI's words.
 fn skipped_text(skipped: &SkippedExport) -> String {
     match &skipped.reason {
-        SkipReason::Refused(error @ ExportError::RunSignupStatus { .. }) => {
-            let ExportError::RunSignupStatus {
-                workout,
-                bib,
-                name,
-                status,
-            } = error
-            else {
-                unreachable!()
-            };
-            format!(
-                "{}: {}",
-                skipped.what,
-                export_error(ExportError::RunSignupStatus {
-                    workout: workout.clone(),
-                    bib: bib.clone(),
-                    name: name.clone(),
-                    status: *status,
-                })
-                .message
-            )
-        }
-        SkipReason::Refused(_) => skipped.describe(),
+        SkipReason::Refused(error) => format!("{}: {}", skipped.what, export_error_message(error)),
         SkipReason::Nothing(_) => skipped.describe(),
     }
 }

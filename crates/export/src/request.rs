@@ -173,20 +173,23 @@ pub fn run_export(
     request: &ExportRequest,
 ) -> Result<ExportSummary, ExportError> {
     let competition_path = file.path().to_path_buf();
-    match request {
-        ExportRequest::Seal {
-            output,
-            status_policy,
-            award_rules,
-        } => seal(file, &competition_path, output, *status_policy, award_rules),
-        other => {
-            let data = gather_export_data(file)?;
-            let writer = Writer {
-                competition_path: &competition_path,
-            };
-            run_on_snapshot(&data, &writer, other)
+    // A seal refuses a bad target before the (slow) snapshot is taken.
+    if let ExportRequest::Seal {
+        output,
+        award_rules,
+        ..
+    } = request
+    {
+        refuse_competition_file(&competition_path, output)?;
+        if let Some(rules) = award_rules {
+            check_award_rules(rules)?;
         }
     }
+    let data = gather_export_data(file)?;
+    let writer = Writer {
+        competition_path: &competition_path,
+    };
+    run_on_snapshot(file, &data, &writer, request)
 }
 
 /// Writes export files, refusing the competition file.
@@ -377,6 +380,7 @@ pub fn pdf_font_warnings(data: &ExportData) -> Vec<String> {
 }
 
 fn run_on_snapshot(
+    file: &mut CompetitionFile,
     data: &ExportData,
     writer: &Writer,
     request: &ExportRequest,
@@ -514,9 +518,11 @@ fn run_on_snapshot(
             )?;
             summary.warnings = pdf_font_warnings(data);
         }
-        ExportRequest::Seal { .. } => {
-            unreachable!("run_export seals without a shared snapshot")
-        }
+        ExportRequest::Seal {
+            output,
+            status_policy,
+            award_rules,
+        } => return seal(file, data, output, *status_policy, award_rules),
     }
     Ok(summary)
 }
@@ -688,19 +694,14 @@ fn export_all(
 
 fn seal(
     file: &mut CompetitionFile,
-    competition_path: &Path,
+    data: &ExportData,
     output: &Path,
     status_policy: RunSignupStatusPolicy,
     award_rules: &Option<AwardRules>,
 ) -> Result<ExportSummary, ExportError> {
-    refuse_competition_file(competition_path, output)?;
-    if let Some(rules) = award_rules {
-        check_award_rules(rules)?;
-    }
-    let data = gather_export_data(file)?;
-    let mut summary = ExportSummary::new(&data);
+    let mut summary = ExportSummary::new(data);
     let award_rules = match award_rules {
-        Some(rules) => match awards_unavailable(&data, rules) {
+        Some(rules) => match awards_unavailable(data, rules) {
             Some(_) => {
                 summary.skipped.push(SkippedExport {
                     what: "award list".to_string(),
@@ -722,7 +723,7 @@ fn seal(
         award_rules,
     };
     let backup = take_online_backup(file)?;
-    let archive = write_sealed_archive(&data, backup.path(), &options, output)?;
+    let archive = write_sealed_archive(data, backup.path(), &options, output)?;
     let archive_bytes = std::fs::read(output).map_err(|source| ExportError::Io {
         path: output.to_path_buf(),
         source,
@@ -750,7 +751,7 @@ fn seal(
         .collect();
     skipped.append(&mut summary.skipped);
     summary.skipped = skipped;
-    summary.warnings = pdf_font_warnings(&data);
+    summary.warnings = pdf_font_warnings(data);
     summary.archive = Some(archive);
     Ok(summary)
 }

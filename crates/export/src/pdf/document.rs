@@ -42,10 +42,10 @@ const FONT_COMPRESSION_LEVEL: u8 = 6;
 const FONT_NAMES: [&[u8]; 8] = [b"F0", b"F1", b"F2", b"F3", b"F4", b"F5", b"F6", b"F7"];
 
 /// The resource name of a font in page content.
-fn font_resource_name(face: FaceIndex) -> Vec<u8> {
+fn font_resource_name(face: FaceIndex) -> std::borrow::Cow<'static, [u8]> {
     match FONT_NAMES.get(usize::from(face)) {
-        Some(name) => name.to_vec(),
-        None => format!("F{face}").into_bytes(),
+        Some(name) => std::borrow::Cow::Borrowed(*name),
+        None => std::borrow::Cow::Owned(format!("F{face}").into_bytes()),
     }
 }
 
