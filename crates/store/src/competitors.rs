@@ -12,6 +12,10 @@
 //! `AgeGroup` division whose gender (if any) and inclusive age range match its
 //! age on the competition's first day.
 //!
+//! A bib belongs to one entrant: a team may not take a competitor's bib and
+//! a competitor may not take a team's, because score entry looks a bib up
+//! among competitors first and such a team could never be scored.
+//!
 //! Adding a gender or age-group division later places every existing
 //! competitor who matches it; changing such a division's rule recomputes its
 //! members. Custom divisions are only ever assigned explicitly.
@@ -414,6 +418,20 @@ fn competition_start(connection: &Connection) -> Result<Option<NaiveDate>> {
     Ok(NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok())
 }
 
+/// Team bibs and the teams that carry them. Score entry finds a
+/// competitor's bib before a team's, so a competitor may not take a bib a
+/// team already has (and [`write_team`] refuses the reverse).
+fn team_bibs(connection: &Connection) -> Result<HashMap<String, String>> {
+    let mut statement =
+        connection.prepare_cached("SELECT bib, name FROM teams WHERE bib IS NOT NULL")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn team_bib_conflict(bib: &str, team: &str) -> String {
+    format!("bib {bib} is already used by team {team}")
+}
+
 /// Writes one competitor (insert when `existing_id` is None), replacing its
 /// chips and divisions. Uses cached statements: this is the import hot path.
 fn write_competitor(
@@ -673,6 +691,9 @@ impl CompetitionFile {
                 message,
             })?;
         self.write(|transaction| {
+            if let Some(team) = team_bibs(transaction)?.get(&clean.bib) {
+                return Err(StoreError::Conflict(team_bib_conflict(&clean.bib, team)));
+            }
             write_competitor(transaction, None, &clean).map_err(|error| {
                 match unique_conflict(&error) {
                     Some(column) => {
@@ -705,6 +726,9 @@ impl CompetitionFile {
                     what: "competitor",
                     key: clean.id.to_string(),
                 });
+            }
+            if let Some(team) = team_bibs(transaction)?.get(&clean.bib) {
+                return Err(StoreError::Conflict(team_bib_conflict(&clean.bib, team)));
             }
             write_competitor(transaction, Some(clean.id), &clean).map_err(|error| {
                 match unique_conflict(&error) {
@@ -783,6 +807,7 @@ impl CompetitionFile {
                     }
                 }
             }
+            let teams_by_bib = team_bibs(transaction)?;
             let mut seen_bibs: HashMap<String, usize> = HashMap::with_capacity(rows.len());
             let mut summary = ImportSummary::default();
             for (index, row) in rows.iter().enumerate() {
@@ -847,6 +872,9 @@ impl CompetitionFile {
                         "bib",
                         format!("bib {} already appears in row {first_row}", clean.bib),
                     ));
+                }
+                if let Some(team) = teams_by_bib.get(&clean.bib) {
+                    return Err(row_error("bib", team_bib_conflict(&clean.bib, team)));
                 }
                 let existing_competitor = existing.get(&clean.bib);
                 if let Some(known) = existing_competitor {

@@ -256,3 +256,45 @@ fn a_team_bib_may_not_be_a_competitors_bib() {
         Some("T1")
     );
 }
+
+#[test]
+fn a_competitor_may_not_take_a_teams_bib() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let dan = file.competitor_by_bib("10").unwrap().unwrap();
+    file.add_team(&Team {
+        id: 0,
+        name: "Harbour A".into(),
+        bib: Some("T1".into()),
+        country: None,
+        division_ids: vec![],
+        members: vec![TeamMember {
+            competitor_id: dan.id,
+            order: 1,
+        }],
+        external_ids: Default::default(),
+    })
+    .unwrap();
+    // On import, the row and field are named and nothing is stored.
+    let drafts = vec![
+        draft(2, "40", "Gus", "Hale", Gender::Male),
+        draft(3, "T1", "Ida", "Moe", Gender::Female),
+    ];
+    let error = file
+        .import_competitors_from("late.csv", &drafts)
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::ImportRow { row: 3, field, message, .. }
+            if field == "bib" && message == "bib T1 is already used by team Harbour A"),
+        "{error}"
+    );
+    assert!(file.competitor_by_bib("40").unwrap().is_none());
+    // Changing a competitor's bib to it is refused too.
+    let mut ann = file.competitor_by_bib("1").unwrap().unwrap();
+    ann.bib = "T1".into();
+    assert!(matches!(
+        file.update_competitor(&ann),
+        Err(StoreError::Conflict(message)) if message.contains("team Harbour A")
+    ));
+    assert!(file.competitor_by_bib("1").unwrap().is_some());
+}
