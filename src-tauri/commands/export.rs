@@ -321,3 +321,95 @@ pub async fn choose_path(purpose: String, suggested_name: String) -> CommandResu
     };
     Ok(chosen.map(|handle| handle.path().display().to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(kind: &str) -> ExportRequest {
+        ExportRequest {
+            kind: kind.to_string(),
+            path: " /tmp/out ".to_string(),
+            workout_id: Some(7),
+            division_id: Some(3),
+            format: "XML".to_string(),
+            map_statuses: true,
+            award_workout_id: None,
+            awards_per_division: 2,
+            overall_awards: 1,
+            gender_overall_awards: 3,
+            overall_winners_also_take_division_awards: false,
+        }
+    }
+
+    #[test]
+    fn dialog_requests_become_export_requests() {
+        match export_job(&request("runsignup")).unwrap() {
+            Job::Export(Export::RunSignup {
+                workout_id,
+                format,
+                options,
+                output,
+            }) => {
+                assert_eq!(workout_id, 7);
+                assert_eq!(format, RunSignupFormat::Xml);
+                assert_eq!(options.division_id, Some(3));
+                assert_eq!(options.status_policy, RunSignupStatusPolicy::MapToNearest);
+                assert_eq!(output, PathBuf::from("/tmp/out"));
+            }
+            _ => panic!("not a RunSignup export"),
+        }
+        match export_job(&request("seal")).unwrap() {
+            Job::Export(Export::Seal {
+                award_rules: Some(rules),
+                ..
+            }) => {
+                assert_eq!(rules.basis, AwardBasis::Overall);
+                assert_eq!(rules.overall_awards, 1);
+                assert_eq!(rules.gender_overall_awards, 3);
+                assert_eq!(rules.awards_per_division, 2);
+                assert!(!rules.overall_winners_also_take_division_awards);
+            }
+            _ => panic!("not a seal with awards"),
+        }
+        assert!(matches!(
+            export_job(&request("verify")).unwrap(),
+            Job::Verify(path) if path == Path::new("/tmp/out")
+        ));
+    }
+
+    #[test]
+    fn bad_dialog_requests_are_refused_by_field() {
+        let mut no_path = request("json");
+        no_path.path = "  ".to_string();
+        assert!(export_job(&no_path).is_err());
+        let mut negative = request("awards");
+        negative.gender_overall_awards = -1;
+        let error = export_job(&negative).err().unwrap();
+        assert!(
+            error.message.contains("gender overall awards"),
+            "{}",
+            error.message
+        );
+        let mut no_workout = request("workout_csv");
+        no_workout.workout_id = None;
+        assert!(export_job(&no_workout).is_err());
+        assert!(export_job(&request("everything")).is_err());
+    }
+
+    #[test]
+    fn refused_runsignup_statuses_name_the_dialog_checkbox() {
+        let error = export_error(ExportError::RunSignupStatus {
+            workout: "Sprint".to_string(),
+            bib: "4".to_string(),
+            name: "Di Diaz".to_string(),
+            status: scoretable_core::model::Status::Wd,
+        });
+        assert!(error.message.contains("bib 4"), "{}", error.message);
+        assert!(
+            error.message.contains("Write LAP and NC as DNF"),
+            "{}",
+            error.message
+        );
+    }
+}
