@@ -19,7 +19,7 @@
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use super::fonts::{self, FaceIndex, Glyph};
+use super::fonts::{self, FaceIndex, FontFace, Glyph};
 use super::text::{fit_text, text_width, Font};
 use crate::error::ExportError;
 
@@ -93,9 +93,20 @@ impl FaceUse {
 }
 
 /// The glyphs used per font, indexed by [`FaceIndex`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct GlyphUse {
     faces: Vec<FaceUse>,
+    /// The loaded font of a face index ([`fonts::face`]; tests put others in).
+    face_of: fn(FaceIndex) -> &'static FontFace,
+}
+
+impl Default for GlyphUse {
+    fn default() -> GlyphUse {
+        GlyphUse {
+            faces: Vec::new(),
+            face_of: fonts::face,
+        }
+    }
 }
 
 impl GlyphUse {
@@ -115,7 +126,7 @@ impl GlyphUse {
         if face_use.subset_ids.len() <= original {
             face_use.subset_ids.resize(original + 1, 0);
         }
-        let printable_codes = !fonts::face(glyph.face).is_cff();
+        let printable_codes = !(self.face_of)(glyph.face).is_cff();
         if face_use.original_ids.is_empty() {
             face_use.original_ids.push(0);
             face_use.codes.push(0);
@@ -445,7 +456,8 @@ impl PdfBuilder {
                 continue;
             }
             let face_index = face_index as FaceIndex;
-            let font_id = self.embed_font(face_index, face_use)?;
+            let font = (glyphs.face_of)(face_index);
+            let font_id = self.embed_font(font, face_use)?;
             font_resources.push((font_resource_name(face_index), font_id));
         }
         self.pdf.catalog(catalog_id).pages(page_tree_id);
@@ -481,12 +493,7 @@ impl PdfBuilder {
 
     /// Embeds the subset of one font the document uses as a Type0 font with
     /// Identity-H encoding, and returns the Type0 font's id.
-    fn embed_font(
-        &mut self,
-        face_index: FaceIndex,
-        face_use: &FaceUse,
-    ) -> Result<Ref, ExportError> {
-        let font = fonts::face(face_index);
+    fn embed_font(&mut self, font: &FontFace, face_use: &FaceUse) -> Result<Ref, ExportError> {
         let type0_id = self.allocate();
         let cid_font_id = self.allocate();
         let descriptor_id = self.allocate();
@@ -643,5 +650,107 @@ impl PdfBuilder {
             .stream(to_unicode_id, &compressed_map)
             .filter(Filter::FlateDecode);
         Ok(type0_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+
+    /// A CFF-flavoured OpenType font, like the Noto CJK fonts that are the
+    /// usual CJK fallback on Linux (Debian: fonts-urw-base35).
+    const CFF_FONT: &str = "/usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf";
+
+    fn cff_font() -> Option<&'static FontFace> {
+        static FONT: OnceLock<Option<FontFace>> = OnceLock::new();
+        FONT.get_or_init(|| {
+            let bytes = std::fs::read(CFF_FONT).ok()?;
+            FontFace::parse(Box::leak(bytes.into_boxed_slice()), 0, CFF_FONT.to_string())
+        })
+        .as_ref()
+    }
+
+    /// The bundled fonts, with the CFF font as face 2.
+    fn faces_with_cff(index: FaceIndex) -> &'static FontFace {
+        match index {
+            2 => cff_font().expect("the CFF test font"),
+            other => fonts::face(other),
+        }
+    }
+
+    #[test]
+    fn a_cff_font_embeds_as_cid_font_type0_and_extracts() {
+        let Some(font) = cff_font() else {
+            eprintln!("{CFF_FONT} is not installed; the CFF embedding is not exercised");
+            return;
+        };
+        assert!(font.is_cff());
+        let mut builder = PdfBuilder::new("CFF", "CFF footer", chrono::Utc::now());
+        builder.glyphs.face_of = faces_with_cff;
+        let mut canvas = builder.begin_page(Orientation::Portrait);
+        let mut codes = Vec::new();
+        for character in "Nimbus Sans".chars() {
+            let glyph_id = font.face.glyph_index(character).unwrap().0;
+            let glyph = Glyph {
+                face: 2,
+                glyph_id,
+                advance: font.advance(glyph_id),
+                character,
+            };
+            codes.extend_from_slice(&canvas.glyphs.code(glyph).to_be_bytes());
+        }
+        canvas.content.begin_text();
+        canvas.content.set_font(Name(b"F2"), 14.0);
+        canvas.content.next_line(72.0, 700.0);
+        canvas.content.show(Str(&codes));
+        canvas.content.end_text();
+        builder.end_page(canvas);
+        let pdf = builder.finish().unwrap();
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(
+            raw.contains("/CIDFontType0"),
+            "a CFF font is a CIDFontType0"
+        );
+        assert!(raw.contains("/FontFile3") && raw.contains("/Subtype /OpenType"));
+        assert!(raw.contains("+NimbusSans-Regular"));
+
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("cff.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let output = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("the PDF tests need poppler's pdftotext (Debian: poppler-utils)");
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(text.contains("Nimbus Sans"), "{text}");
+        assert!(text.contains("Page 1 of 1"), "{text}");
+        let fonts = std::process::Command::new("pdffonts")
+            .arg(&path)
+            .output()
+            .expect("pdffonts (poppler-utils)");
+        let listing = String::from_utf8_lossy(&fonts.stdout);
+        let line = listing
+            .lines()
+            .find(|line| line.contains("NimbusSans"))
+            .unwrap_or_else(|| panic!("{listing}"));
+        assert!(
+            line.contains("CID Type 0C") && line.contains(" yes yes yes "),
+            "{line}"
+        );
+        // For a person to look at: the glyphs must be the right ones, which
+        // text extraction (through ToUnicode) cannot show.
+        let artifacts = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../test-artifacts/export");
+        std::fs::create_dir_all(&artifacts).unwrap();
+        std::fs::write(artifacts.join("cff-font.pdf"), &pdf).unwrap();
+        let _ = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "60"])
+            .arg(artifacts.join("cff-font.pdf"))
+            .arg(artifacts.join("cff-font"))
+            .status();
     }
 }

@@ -93,7 +93,11 @@ pub(crate) struct FontFace {
 }
 
 impl FontFace {
-    fn parse(data: &'static [u8], collection_index: u32, source: String) -> Option<FontFace> {
+    pub(crate) fn parse(
+        data: &'static [u8],
+        collection_index: u32,
+        source: String,
+    ) -> Option<FontFace> {
         let face = ttf_parser::Face::parse(data, collection_index).ok()?;
         let postscript_name = face
             .names()
