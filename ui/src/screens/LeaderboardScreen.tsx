@@ -130,6 +130,9 @@ export function LeaderboardScreen() {
   /** Refetches the rows in view (the stamp tells the board whether anything moved). */
   const refresh = () => {
     if (!board) return;
+    // A found row may have moved: the mark and its row number go.
+    setFound(null);
+    setFindMessage(null);
     measureStarted.current = performance.now();
     measureVersion.current = null;
     void board.refresh();
