@@ -264,7 +264,7 @@ fn relay_teams_carry_their_athletes_and_para_fields_appear() {
         .add_team(&Team {
             id: 0,
             name: "Team GBR I".to_string(),
-            bib: Some("1".to_string()),
+            bib: Some("R1".to_string()),
             country: Some("GBR".to_string()),
             division_ids: vec![],
             members: fixture
