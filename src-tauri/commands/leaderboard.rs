@@ -10,7 +10,7 @@ use scoretable_core::model::Id;
 use scoretable_store::CompetitionFile;
 use tauri::State;
 
-use crate::boards::{window, Board, BoardKey};
+use crate::boards::{release_freed_memory, window, Board, BoardKey};
 use crate::commands::view::{leaderboard_rows, tied_flags, EntrantNames};
 use crate::dto::{LeaderboardView, OverallCellView, OverallRowView, OverallView, WorkoutHeader};
 use crate::dto_leaderboard::{BoardPosition, LeaderboardPage, OverallPage};
@@ -119,15 +119,23 @@ fn cached_board(session: &mut Session, key: BoardKey) -> CommandResult<(u64, Arc
         .as_ref()
         .ok_or_else(crate::dto::CommandError::no_competition)?;
     let stamp = boards.observe(file.change_stamp()?);
-    let board = boards.board(key, || match key {
-        BoardKey::Workout {
-            workout_id,
-            division_id,
-        } => build_workout_board(file, workout_id, division_id).map(Board::Workout),
-        BoardKey::Overall { division_id } => {
-            build_overall_board(file, division_id).map(Board::Overall)
+    let mut built = false;
+    let board = boards.board(key, || {
+        built = true;
+        match key {
+            BoardKey::Workout {
+                workout_id,
+                division_id,
+            } => build_workout_board(file, workout_id, division_id).map(Board::Workout),
+            BoardKey::Overall { division_id } => {
+                build_overall_board(file, division_id).map(Board::Overall)
+            }
         }
     })?;
+    if built {
+        // The build's temporary rows (and any boards just dropped) are free now.
+        release_freed_memory();
+    }
     Ok((stamp, board))
 }
 
