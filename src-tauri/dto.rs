@@ -430,6 +430,9 @@ pub struct LeaderboardRowView {
     pub status: Option<String>,
     /// Behind the leader, formatted, for time scores.
     pub difference: Option<String>,
+    /// The tie-break time (`7:59.0`) when the workout breaks ties on one and the row has it,
+    /// so an official can see why two equal scores are ordered as they are.
+    pub tie_break: Option<String>,
     pub amended: bool,
     pub partial: bool,
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, Workout};
+use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, TieBreak, Workout};
 use scoretable_core::score::{format_score, format_workout_time};
 use scoretable_store::{CompetitionFile, ScoreValue};
 
@@ -113,6 +113,12 @@ pub fn leaderboard_rows(
                 .map(|difference| {
                     format!("+{}", format_workout_time(workout.rounding, difference))
                 }),
+            tie_break: match workout.tie_break {
+                TieBreak::None => None,
+                _ => row
+                    .tie_break_ms
+                    .map(|tie_break| format_workout_time(workout.rounding, tie_break)),
+            },
             amended: row.amended,
             partial: row.partial,
         })

@@ -736,6 +736,7 @@ async function partEntrants(environment) {
     const scored = board.filter((row) => row[1] === "2010" || row[1] === "2011").map((row) => `${row[0]} ${row[1]} ${row[3]}`);
     console.log(`# tie-break leaderboard: ${scored.join(" | ")}`);
     check(board[0][1] === "2011" && board[0][0] === "1" && board[1][1] === "2010" && board[1][0] === "2", `the faster tie-break ranks first (${scored.join(" | ")})`);
+    check(board[0][3].includes("TB 7:59.0") && board[1][3].includes("TB 8:15.2"), `the leaderboard shows each tie-break time (${board[0][3]} | ${board[1][3]})`);
     await app.screenshot("18-tie-break-leaderboard");
   } catch (error) {
     await app.failureArtifacts("failure-part-entrants");

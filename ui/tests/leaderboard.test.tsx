@@ -15,6 +15,22 @@ describe("leaderboard", () => {
     expect(cells[3][3]).toBe("DNF");
   });
 
+  it("shows the tie-break time that orders two equal scores", async () => {
+    const board = {
+      ...franBoard,
+      rows: [
+        { ...row(1, false, "102", "Grace Hopper", "CAP+41"), tie_break: "7:59.0" },
+        { ...row(2, false, "101", "Ada Lovelace", "CAP+41"), tie_break: "8:15.2" },
+      ],
+    };
+    const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: board } });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    const grid = await screen.findByRole("grid", { name: "Leaderboard for Fran" });
+    await waitFor(() => expect(grid.querySelectorAll('[role="row"]').length).toBe(3));
+    expect(screen.getByLabelText("tie-break 7:59.0").textContent).toContain("TB 7:59.0");
+    expect(screen.getByLabelText("tie-break 8:15.2")).toBeTruthy();
+  });
+
   it("renders only a window of a 60,000-row leaderboard", async () => {
     const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: bigBoard(60_000) } });
     render(<App backend={backend} initialScreen="leaderboard" />);

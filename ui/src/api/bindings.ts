@@ -132,7 +132,12 @@ status: string | null,
 /**
  * Behind the leader, formatted, for time scores.
  */
-difference: string | null, amended: boolean, partial: boolean, };
+difference: string | null, 
+/**
+ * The tie-break time (`7:59.0`) when the workout breaks ties on one and the row has it,
+ * so an official can see why two equal scores are ordered as they are.
+ */
+tie_break: string | null, amended: boolean, partial: boolean, };
 
 export type LeaderboardView = { workout_id: number, workout_name: string, state: PublicationStateView, division_id: number | null, rows: Array<LeaderboardRowView>, };
 

@@ -29,11 +29,16 @@ const workoutColumns: GridColumn<LeaderboardRowView>[] = [
   {
     key: "score",
     header: "Score",
-    width: "9rem",
+    width: "13rem",
     align: "end",
     render: (row) => (
       <span class={row.status ? "status" : "score"}>
         {row.display || "—"}
+        {row.tie_break && (
+          <span class="tie-break" title="Tie-break time" aria-label={`tie-break ${row.tie_break}`}>
+            {" "}TB {row.tie_break}
+          </span>
+        )}
         {row.amended && <span class="flag" title="Amended by an official" aria-label="amended"> A</span>}
         {row.partial && <span class="flag" title="Team result missing members" aria-label="partial"> P</span>}
       </span>
