@@ -1024,7 +1024,7 @@ impl CompetitionFile {
         let mut value = resolve_value(&workout, input)
             .map_err(|message| invalid_score(connection, &workout, entrant, input, message))?;
         value.penalty_ms = old.as_ref().map_or(0, |old| old.penalty_ms);
-        let mut snapshot = WorkoutSnapshot::load(connection, workout_id)?;
+        let mut snapshot = WorkoutSnapshot::load_for_places(connection, workout_id)?;
         let before = snapshot.rank();
         let mut entry = match &existing {
             Some(result) => result.to_result_entry(),
@@ -1202,7 +1202,7 @@ fn amend_in(
         .as_ref()
         .and_then(|result| result.effective_value().cloned());
     let value = make_value(&workout, old.as_ref())?;
-    let mut snapshot = WorkoutSnapshot::load(transaction, workout_id)?;
+    let mut snapshot = WorkoutSnapshot::load_for_places(transaction, workout_id)?;
     let before = snapshot.rank();
     let (kind, a, b) = score_columns(value.score);
     let at = now_timestamp();

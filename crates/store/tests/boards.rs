@@ -4,7 +4,7 @@ mod common;
 
 use common::{fixture, timing_point, workout};
 use scoretable_core::model::{ScoreType, Source, Split};
-use scoretable_store::{ImportedResult, ScoreInput};
+use scoretable_store::{placement_impact, ImportedResult, ScoreInput};
 
 #[test]
 fn a_board_ranks_exactly_like_the_leaderboard_without_split_standings() {
@@ -82,4 +82,73 @@ fn a_board_ranks_exactly_like_the_leaderboard_without_split_standings() {
     );
     assert_eq!(overall.workouts, file.workouts().unwrap());
     assert!(file.workout_board(race_id, Some(9_999)).is_err());
+}
+
+/// Amendments work out who moved from places only (no splits are loaded);
+/// the list must equal the one the full leaderboards, with splits, give.
+#[test]
+fn an_amendment_reports_the_same_movers_as_the_full_leaderboards() {
+    let mut fixture = fixture();
+    let mut race = workout("Row 2k", 2, ScoreType::Time);
+    race.timing_points = vec![timing_point(1, "500m"), timing_point(2, "1000m")];
+    let race_id = fixture.file.add_workout(&race).unwrap();
+    let points: Vec<i64> = fixture
+        .file
+        .workout(race_id)
+        .unwrap()
+        .timing_points
+        .iter()
+        .map(|point| point.id)
+        .collect();
+    let values = [
+        ("1", "7:01.5"),
+        ("2", "6:58.2"),
+        ("3", "7:01.5"),
+        ("10", "6:40.0"),
+        ("11", "DNF"),
+        ("12", "7:30.0"),
+    ];
+    let records: Vec<ImportedResult> = values
+        .iter()
+        .enumerate()
+        .map(|(row, (bib, value))| ImportedResult {
+            row: row as u64 + 2,
+            entrant: fixture.file.entrant_by_bib(race_id, bib).unwrap(),
+            value: ScoreInput::text(*value),
+            penalty_ms: 0,
+            splits: points
+                .iter()
+                .enumerate()
+                .map(|(index, point)| Split {
+                    timing_point_id: *point,
+                    total_ms: 100_000 * (index as i64 + 1) + row as i64 * 1_000,
+                })
+                .collect(),
+            incidents: Vec::new(),
+            record_id: Some(format!("r{row}")),
+            received_at: None,
+        })
+        .collect();
+    fixture
+        .file
+        .import_results(race_id, Source::File, "timing.csv", &records)
+        .unwrap();
+    let twelve = fixture.file.entrant_by_bib(race_id, "12").unwrap();
+    let before = fixture.file.workout_leaderboard(race_id, None).unwrap();
+    let preview = fixture
+        .file
+        .preview_amendment(race_id, twelve, &ScoreInput::text("6:30.0"))
+        .unwrap();
+    let receipt = fixture
+        .file
+        .amend_score(race_id, twelve, "6:30.0", "judge", "video review", None)
+        .unwrap();
+    let after = fixture.file.workout_leaderboard(race_id, None).unwrap();
+    let expected = placement_impact(&before, &after);
+    assert!(
+        expected.iter().any(|change| change.division_id.is_some()),
+        "division places moved too"
+    );
+    assert_eq!(receipt.moved, expected);
+    assert_eq!(preview.moved, expected);
 }
