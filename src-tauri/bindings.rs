@@ -4,17 +4,53 @@
 //! test below regenerates it in memory and fails when the committed file
 //! differs; run it with `UPDATE_BINDINGS=1` to rewrite the file.
 
+/// What every generated bindings file's staleness test shares.
 #[cfg(test)]
-mod tests {
-    use crate::dto::*;
+pub(crate) mod support {
     use ts_rs::TS;
 
-    /// The committed bindings, relative to the root package.
-    const BINDINGS_PATH: &str = "ui/src/api/bindings.ts";
-
-    fn declaration<T: TS>() -> String {
+    /// One exported TypeScript declaration of `T`.
+    pub(crate) fn declaration<T: TS>() -> String {
         format!("export {}\n", T::decl())
     }
+
+    /// The text of a generated bindings file: a header naming its Rust source
+    /// and the test that regenerates it, any imports, then the declarations.
+    pub(crate) fn bindings_text(
+        rust_source: &str,
+        test_name: &str,
+        imports: &str,
+        declarations: &[String],
+    ) -> String {
+        let mut text = format!(
+            "// Generated from src-tauri/{rust_source} by ts-rs; do not edit by hand.\n\
+             // Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app {test_name}\n\n{imports}"
+        );
+        text.push_str(&declarations.join("\n"));
+        text
+    }
+
+    /// Fails when the committed file (relative to the root package) differs
+    /// from `generated`; with `UPDATE_BINDINGS` set, rewrites it instead.
+    pub(crate) fn check_bindings_file(relative_path: &str, test_name: &str, generated: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative_path);
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, generated).expect("could not write the bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale; regenerate it with UPDATE_BINDINGS=1 cargo test --bin scoretable-app {test_name}",
+            path.display()
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::support::{bindings_text, check_bindings_file, declaration};
+    use crate::dto::*;
 
     fn generate() -> String {
         let declarations = [
@@ -51,28 +87,12 @@ mod tests {
             declaration::<PlacementChangeView>(),
             declaration::<AmendOutcome>(),
         ];
-        let mut text = String::from(
-            "// Generated from src-tauri/dto.rs by ts-rs; do not edit by hand.\n\
-             // Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app bindings\n\n",
-        );
-        text.push_str(&declarations.join("\n"));
-        text
+        bindings_text("dto.rs", "bindings", "", &declarations)
     }
 
     #[test]
     fn bindings_are_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
-        let generated = generate();
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(&path, &generated).expect("could not write the bindings");
-            return;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{} is stale; regenerate it with UPDATE_BINDINGS=1 cargo test --bin scoretable-app bindings",
-            path.display()
-        );
+        check_bindings_file("ui/src/api/bindings.ts", "bindings", &generate());
     }
 
     /// The view enums serialize exactly as the TypeScript unions say.

@@ -367,12 +367,10 @@ pub struct ExportOutcome {
 mod tests {
     use super::*;
 
+    use crate::bindings::support::{bindings_text, check_bindings_file, declaration};
+
     /// The committed bindings, relative to the root package.
     const BINDINGS_PATH: &str = "ui/src/api/bindingsIntegrations.ts";
-
-    fn declaration<T: TS>() -> String {
-        format!("export {}\n", T::decl())
-    }
 
     fn generate() -> String {
         let declarations = [
@@ -401,27 +399,16 @@ mod tests {
             declaration::<WrittenFileView>(),
             declaration::<ExportOutcome>(),
         ];
-        let mut text = String::from(
-            "// Generated from src-tauri/dto_integrations.rs by ts-rs; do not edit by hand.\n\
-             // Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app integration_bindings\n\n",
-        );
-        text.push_str(&declarations.join("\n"));
-        text
+        bindings_text(
+            "dto_integrations.rs",
+            "integration_bindings",
+            "",
+            &declarations,
+        )
     }
 
     #[test]
     fn integration_bindings_are_current() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
-        let generated = generate();
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(&path, &generated).expect("could not write the bindings");
-            return;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{} is stale; regenerate it with UPDATE_BINDINGS=1 cargo test --bin scoretable-app integration_bindings",
-            path.display()
-        );
+        check_bindings_file(BINDINGS_PATH, "integration_bindings", &generate());
     }
 }
