@@ -16,10 +16,9 @@
 // overall table and the app's memory.
 // Screenshots go to test-artifacts/. Any failed check exits non-zero.
 
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { saveFramebuffer } from "./framebuffer.mjs";
+import { createDriver, sleep } from "./webdriver.mjs";
 
 const [applicationArgument, workDirectoryArgument, bigFileArgument] = process.argv.slice(2);
 if (!applicationArgument || !workDirectoryArgument) {
@@ -34,7 +33,6 @@ mkdirSync(workDirectory, { recursive: true });
 
 // Two runs can share a machine when each is given its own ports (E2E_DRIVER_PORT and the next one).
 const driverPort = Number(process.env.E2E_DRIVER_PORT ?? 4444);
-const driverUrl = `http://127.0.0.1:${driverPort}`;
 let passed = 0;
 let failed = 0;
 const results = {};
@@ -50,153 +48,8 @@ function check(condition, description) {
   return condition;
 }
 
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
 const verbose = Boolean(process.env.E2E_VERBOSE);
-/** No single WebDriver call may take longer than this (a hung webview fails fast). */
-const requestTimeoutMs = 60_000;
-
-async function request(method, path, body) {
-  if (verbose) console.log(`# -> ${method} ${path} ${body === undefined ? "" : JSON.stringify(body).slice(0, 120)}`);
-  const response = await fetch(`${driverUrl}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(requestTimeoutMs),
-  });
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : {};
-  if (!response.ok) {
-    const error = new Error(`${method} ${path}: ${response.status} ${json.value?.error ?? ""} ${json.value?.message ?? text}`);
-    error.webdriver = json.value?.error;
-    throw error;
-  }
-  return json.value;
-}
-
-/** Starts tauri-driver and waits until it answers. */
-async function startDriver(environment) {
-  const driver = spawn("tauri-driver", ["--port", String(driverPort), "--native-port", String(driverPort + 1)], {
-    env: environment,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  for (let attempt = 0; attempt < 60; attempt++) {
-    try {
-      await fetch(`${driverUrl}/status`);
-      return driver;
-    } catch {
-      await sleep(250);
-    }
-  }
-  throw new Error("tauri-driver did not start listening");
-}
-
-/** Creates a session, retrying: tauri-driver may accept before WebKitWebDriver is ready. */
-async function createSession() {
-  let lastError;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    try {
-      const value = await request("POST", "/session", {
-        capabilities: { alwaysMatch: { "tauri:options": { application } } },
-      });
-      return value.sessionId;
-    } catch (error) {
-      lastError = error;
-      await sleep(1000);
-    }
-  }
-  throw lastError;
-}
-
-function sessionApi(sessionId) {
-  const base = `/session/${sessionId}`;
-  const api = {
-    async find(selector, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          const value = await request("POST", `${base}/element`, { using: "css selector", value: selector });
-          return Object.values(value)[0];
-        } catch (error) {
-          if (Date.now() > deadline) throw new Error(`no element matches ${selector}: ${error.message}`);
-          await sleep(100);
-        }
-      }
-    },
-    async click(selector) {
-      const element = await api.find(selector);
-      await request("POST", `${base}/element/${element}/click`, {});
-    },
-    async clear(selector) {
-      const element = await api.find(selector);
-      await request("POST", `${base}/element/${element}/clear`, {});
-      return element;
-    },
-    async type(selector, text) {
-      const element = await api.clear(selector);
-      await request("POST", `${base}/element/${element}/value`, { text });
-    },
-    async keys(selector, text) {
-      const element = await api.find(selector);
-      await request("POST", `${base}/element/${element}/value`, { text });
-    },
-    async text(selector) {
-      const element = await api.find(selector);
-      return request("GET", `${base}/element/${element}/text`);
-    },
-    async script(source, ...args) {
-      return request("POST", `${base}/execute/sync`, { script: source, args });
-    },
-    /** Waits until `predicate` (a script returning a truthy value) holds; returns its value. */
-    async until(source, description, timeoutMs = 15_000, ...args) {
-      const deadline = Date.now() + timeoutMs;
-      let value;
-      for (;;) {
-        value = await api.script(source, ...args);
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-        await sleep(100);
-      }
-    },
-    async selectOption(selectSelector, optionText) {
-      await api.script(
-        `const select = document.querySelector(arguments[0]);
-         const option = [...select.options].find((candidate) => candidate.textContent.trim() === arguments[1]);
-         if (!option) throw new Error("no option " + arguments[1]);
-         select.value = option.value;
-         select.dispatchEvent(new Event("change", { bubbles: true }));`,
-        selectSelector,
-        optionText,
-      );
-    },
-    /** Saves what the screen shows: from Xvfb's framebuffer when E2E_FBDIR is set, else through WebDriver. */
-    async screenshot(name) {
-      const path = join(artifacts, `${name}.png`);
-      if (process.env.E2E_FBDIR) {
-        // Let the last change reach the screen before reading it.
-        await sleep(400);
-        saveFramebuffer(process.env.E2E_FBDIR, path, 1280, 800);
-      } else {
-        const data = await request("GET", `${base}/screenshot`);
-        writeFileSync(path, Buffer.from(data, "base64"));
-      }
-      console.log(`# screenshot ${path}`);
-    },
-    /** Saves a screenshot and the page source, for a failed run. */
-    async failureArtifacts(name) {
-      try {
-        await api.screenshot(name);
-        writeFileSync(join(artifacts, `${name}.html`), await request("GET", `${base}/source`));
-      } catch (error) {
-        console.log(`# could not save failure artifacts: ${error.message}`);
-      }
-    },
-    async close() {
-      await request("DELETE", base).catch(() => {});
-    },
-  };
-  return api;
-}
+const { startDriver, createSession, sessionApi } = createDriver({ port: driverPort, application, artifacts, verbose });
 
 /** A script returning the leaderboard rows as [rank, bib, name, score, ...] once `condition` holds for them. */
 function gridRowsWhen(condition) {

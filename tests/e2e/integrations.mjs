@@ -1,6 +1,6 @@
 // End-to-end test of the integration screens of the real desktop app,
 // driven through tauri-driver and WebKitWebDriver with plain WebDriver HTTP
-// calls (the minimal helpers are copied from e2e.mjs, which runs on import).
+// calls (the WebDriver helpers come from webdriver.mjs, shared with e2e.mjs).
 //
 // Usage: node tests/e2e/integrations.mjs <app binary> <cli binary> <work dir>
 //
@@ -18,11 +18,11 @@
 // Screenshots go to test-artifacts/integrations-*.png. Any failed check
 // exits non-zero.
 
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync, statSync, rmSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createServer } from "node:net";
-import { saveFramebuffer } from "./framebuffer.mjs";
+import { createDriver, sleep } from "./webdriver.mjs";
 
 const [applicationArgument, cliArgument, workDirectoryArgument] = process.argv.slice(2);
 if (!applicationArgument || !cliArgument || !workDirectoryArgument) {
@@ -38,7 +38,6 @@ mkdirSync(workDirectory, { recursive: true });
 
 // Two runs can share a machine when each is given its own ports (E2E_DRIVER_PORT and the next one).
 const driverPort = Number(process.env.E2E_DRIVER_PORT ?? 4544);
-const driverUrl = `http://127.0.0.1:${driverPort}`;
 let passed = 0;
 let failed = 0;
 
@@ -53,122 +52,7 @@ function check(condition, description) {
   return condition;
 }
 
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-async function request(method, path, body) {
-  const response = await fetch(`${driverUrl}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : {};
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${json.value?.error ?? ""} ${json.value?.message ?? text}`);
-  return json.value;
-}
-
-async function startDriver(environment) {
-  const driver = spawn("tauri-driver", ["--port", String(driverPort), "--native-port", String(driverPort + 1)], {
-    env: environment,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  for (let attempt = 0; attempt < 60; attempt++) {
-    try {
-      await fetch(`${driverUrl}/status`);
-      return driver;
-    } catch {
-      await sleep(250);
-    }
-  }
-  throw new Error("tauri-driver did not start listening");
-}
-
-async function createSession() {
-  let lastError;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    try {
-      const value = await request("POST", "/session", { capabilities: { alwaysMatch: { "tauri:options": { application } } } });
-      return value.sessionId;
-    } catch (error) {
-      lastError = error;
-      await sleep(1000);
-    }
-  }
-  throw lastError;
-}
-
-function sessionApi(sessionId) {
-  const base = `/session/${sessionId}`;
-  const api = {
-    async find(selector, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        try {
-          const value = await request("POST", `${base}/element`, { using: "css selector", value: selector });
-          return Object.values(value)[0];
-        } catch (error) {
-          if (Date.now() > deadline) throw new Error(`no element matches ${selector}: ${error.message}`);
-          await sleep(100);
-        }
-      }
-    },
-    async click(selector) {
-      const element = await api.find(selector);
-      await request("POST", `${base}/element/${element}/click`, {});
-    },
-    async type(selector, text) {
-      const element = await api.find(selector);
-      await request("POST", `${base}/element/${element}/clear`, {});
-      await request("POST", `${base}/element/${element}/value`, { text });
-    },
-    async script(source, ...args) {
-      return request("POST", `${base}/execute/sync`, { script: source, args });
-    },
-    async until(source, description, timeoutMs = 20_000, ...args) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await api.script(source, ...args);
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-        await sleep(150);
-      }
-    },
-    async select(selector, value) {
-      await api.script(
-        `const select = document.querySelector(arguments[0]);
-         if (![...select.options].some((option) => option.value === arguments[1])) throw new Error("no option " + arguments[1]);
-         select.value = arguments[1];
-         select.dispatchEvent(new Event("change", { bubbles: true }));`,
-        selector,
-        value,
-      );
-    },
-    async screenshot(name) {
-      const path = join(artifacts, `${name}.png`);
-      if (process.env.E2E_FBDIR) {
-        await sleep(400);
-        saveFramebuffer(process.env.E2E_FBDIR, path, 1280, 800);
-      } else {
-        const data = await request("GET", `${base}/screenshot`);
-        writeFileSync(path, Buffer.from(data, "base64"));
-      }
-      console.log(`# screenshot ${path}`);
-    },
-    async failureArtifacts(name) {
-      try {
-        await api.screenshot(name);
-        writeFileSync(join(artifacts, `${name}.html`), await request("GET", `${base}/source`));
-      } catch (error) {
-        console.log(`# could not save failure artifacts: ${error.message}`);
-      }
-    },
-    async close() {
-      await request("DELETE", base).catch(() => {});
-    },
-  };
-  return api;
-}
+const { startDriver, createSession, sessionApi } = createDriver({ port: driverPort, application, artifacts, untilTimeoutMs: 20_000, untilPollMs: 150 });
 
 /** A localhost port nothing listens on: bound once, then released. */
 async function closedPort() {
