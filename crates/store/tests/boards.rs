@@ -2,13 +2,13 @@
 
 mod common;
 
-use common::{fixture, timing_point, workout};
+use common::{fixture, timing_point, workout, Fixture};
 use scoretable_core::model::{ScoreType, Source, Split};
 use scoretable_store::{placement_impact, ImportedResult, ScoreInput};
 
-#[test]
-fn a_board_ranks_exactly_like_the_leaderboard_without_split_standings() {
-    let mut fixture = fixture();
+/// Adds a 2k row with two timing points to the fixture and imports six
+/// results with splits: a tie (1 and 3), a DNF with one split, men and women.
+fn row_2k_with_splits(fixture: &mut Fixture) -> i64 {
     let mut race = workout("Row 2k", 2, ScoreType::Time);
     race.timing_points = vec![timing_point(1, "500m"), timing_point(2, "1000m")];
     let race_id = fixture.file.add_workout(&race).unwrap();
@@ -54,6 +54,13 @@ fn a_board_ranks_exactly_like_the_leaderboard_without_split_standings() {
         .file
         .import_results(race_id, Source::File, "timing.csv", &records)
         .unwrap();
+    race_id
+}
+
+#[test]
+fn a_board_ranks_exactly_like_the_leaderboard_without_split_standings() {
+    let mut fixture = fixture();
+    let race_id = row_2k_with_splits(&mut fixture);
 
     let file = &fixture.file;
     for division_id in [None, Some(fixture.women), Some(fixture.men)] {
@@ -89,50 +96,7 @@ fn a_board_ranks_exactly_like_the_leaderboard_without_split_standings() {
 #[test]
 fn an_amendment_reports_the_same_movers_as_the_full_leaderboards() {
     let mut fixture = fixture();
-    let mut race = workout("Row 2k", 2, ScoreType::Time);
-    race.timing_points = vec![timing_point(1, "500m"), timing_point(2, "1000m")];
-    let race_id = fixture.file.add_workout(&race).unwrap();
-    let points: Vec<i64> = fixture
-        .file
-        .workout(race_id)
-        .unwrap()
-        .timing_points
-        .iter()
-        .map(|point| point.id)
-        .collect();
-    let values = [
-        ("1", "7:01.5"),
-        ("2", "6:58.2"),
-        ("3", "7:01.5"),
-        ("10", "6:40.0"),
-        ("11", "DNF"),
-        ("12", "7:30.0"),
-    ];
-    let records: Vec<ImportedResult> = values
-        .iter()
-        .enumerate()
-        .map(|(row, (bib, value))| ImportedResult {
-            row: row as u64 + 2,
-            entrant: fixture.file.entrant_by_bib(race_id, bib).unwrap(),
-            value: ScoreInput::text(*value),
-            penalty_ms: 0,
-            splits: points
-                .iter()
-                .enumerate()
-                .map(|(index, point)| Split {
-                    timing_point_id: *point,
-                    total_ms: 100_000 * (index as i64 + 1) + row as i64 * 1_000,
-                })
-                .collect(),
-            incidents: Vec::new(),
-            record_id: Some(format!("r{row}")),
-            received_at: None,
-        })
-        .collect();
-    fixture
-        .file
-        .import_results(race_id, Source::File, "timing.csv", &records)
-        .unwrap();
+    let race_id = row_2k_with_splits(&mut fixture);
     let twelve = fixture.file.entrant_by_bib(race_id, "12").unwrap();
     let before = fixture.file.workout_leaderboard(race_id, None).unwrap();
     let preview = fixture
