@@ -30,16 +30,11 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
 fi
 
 echo "setup: installing UI packages from the committed lockfile"
-# npm 11 writes lockfiles without the optional native packages of other
-# platforms (rollup, esbuild) and then `npm ci` refuses them as out of sync
-# (npm/cli#8805). When that happens, install the same locked versions with
-# `npm install` and check that the lockfile did not change.
+# Plain `npm ci`: the committed lockfile lists every platform's optional native
+# package (rollup, esbuild), as a clean `npm install` writes it, so it installs
+# on any machine. tests/npm-ci-clean.sh checks that in an empty folder.
 if ! (cd ui && npm ci --no-audit --no-fund); then
-  echo "setup: npm ci refused the lockfile; installing the locked versions with npm install"
-  cp ui/package-lock.json "${TMPDIR:-/tmp}/scoretable-package-lock.json"
-  (cd ui && npm install --no-audit --no-fund)
-  if ! cmp -s ui/package-lock.json "${TMPDIR:-/tmp}/scoretable-package-lock.json"; then
-    echo "setup: npm install changed ui/package-lock.json; the committed lockfile is stale" >&2
-    exit 1
-  fi
+  echo "setup: npm ci refused ui/package-lock.json. Regenerate it in an empty folder:" >&2
+  echo "  d=\$(mktemp -d) && cp ui/package.json \$d/ && (cd \$d && npm install --no-audit --no-fund) && cp \$d/package-lock.json ui/" >&2
+  exit 1
 fi

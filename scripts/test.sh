@@ -11,6 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== the committed npm lockfile, in an empty folder"
+tests/npm-ci-clean.sh
+
 scripts/setup.sh
 
 # One target directory for everything, so the end-to-end build reuses the
