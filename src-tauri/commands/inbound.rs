@@ -79,7 +79,11 @@ pub fn inbound_error(error: InboundError) -> CommandError {
             }
             CommandError::new(ErrorKind::InvalidValue, message)
         }
-        InboundError::Read(_) | InboundError::Mapping(_) => {
+        InboundError::Read(_)
+        | InboundError::Mapping(_)
+        | InboundError::MissingFields { .. }
+        | InboundError::NoRecords { .. }
+        | InboundError::DuplicateRecord { .. } => {
             CommandError::new(ErrorKind::InvalidValue, error.to_string())
         }
         InboundError::DamagedMapping { .. }

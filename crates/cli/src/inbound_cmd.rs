@@ -822,7 +822,7 @@ fn outcome_line(outcome: &PollOutcome) -> String {
             );
             if !summary.provisional_teams.is_empty() {
                 line.push_str(&format!(
-                    "; provisional teams: {}",
+                    "; partial teams (provisional until every member is scored): {}",
                     summary.provisional_teams.join(", ")
                 ));
             }
@@ -931,6 +931,23 @@ pub fn poll(file: Option<&Path>, json_mode: bool, arguments: &PollArgs) -> CliRe
 }
 
 fn ledger_text(report: &InboundReport) -> String {
+    let provisional: Vec<String> = report
+        .team_progress
+        .iter()
+        .filter(|team| team.provisional)
+        .map(|team| format!("{} ({}/{})", team.name, team.members_scored, team.needed))
+        .collect();
+    let mut text = ledger_counts(report);
+    if !provisional.is_empty() {
+        text.push_str(&format!(
+            "; partial teams (provisional until every member is scored): {}",
+            provisional.join(", ")
+        ));
+    }
+    text
+}
+
+fn ledger_counts(report: &InboundReport) -> String {
     format!(
         "{} imported, {} already imported, {} matched existing scores, {} new conflicts ({} pending), {} dismissed, {} unknown (review queue), {} ignored",
         report.imported,
