@@ -55,7 +55,8 @@ pub struct Pollers {
 }
 
 impl Pollers {
-    fn is_running(&self, name: &str) -> bool {
+    /// Whether this window's poller runs for the connection `name`.
+    pub fn is_running(&self, name: &str) -> bool {
         self.running
             .lock()
             .map(|running| running.contains_key(name))
