@@ -20,7 +20,7 @@ const platforms = [
 
 const valueOf = (event: Event) => (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
-function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () => void; onPreview: () => void }) {
+function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () => void; onPreview: () => void; onRetry: () => void }) {
   const { target } = props;
   return (
     <article class="panel" aria-label={`Target ${target.name}`}>
@@ -62,7 +62,7 @@ function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () =
       )}
       {target.rejections.length > 0 && (
         <div>
-          <h3>Rejected by the platform (fix and amend; retrying will not help)</h3>
+          <h3>Rejected by the platform (fix the score or the target's setup, then retry)</h3>
           <ul class="plain-list" aria-label={`Rejections of ${target.name}`}>
             {target.rejections.map((rejection) => (
               <li key={rejection.entity}>
@@ -76,6 +76,11 @@ function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () =
         <button type="button" aria-label={`Preview changes on ${target.name}`} onClick={props.onPreview} disabled={props.busy}>
           Preview changes
         </button>
+        {target.rejected > 0 && (
+          <button type="button" aria-label={`Retry rejected rows of ${target.name}`} onClick={props.onRetry} disabled={props.busy}>
+            Retry rejected
+          </button>
+        )}
         <button type="button" class="primary" aria-label={`Sync ${target.name} now`} onClick={props.onSync} disabled={props.busy}>
           Sync now
         </button>
@@ -119,6 +124,13 @@ export function SyncScreen() {
       setNotice(
         `${report.target}: ${report.acknowledged} acknowledged, ${report.rejected} rejected${report.drained ? ", all sent" : ", some still queued"}${report.last_error ? ` — ${report.last_error}` : ""}.`,
       );
+      await targets.reload();
+    });
+
+  const retryRejected = (target: SyncTargetView) =>
+    attempt(async () => {
+      const queued = await backend.retryRejected(target.name);
+      setNotice(`${target.name}: ${queued} rejected row(s) queued again.`);
       await targets.reload();
     });
 
@@ -171,7 +183,7 @@ export function SyncScreen() {
       )}
       {list.length === 0 && !targets.loading && <p class="muted">No sync targets yet. Add one below.</p>}
       {list.map((target) => (
-        <TargetCard key={target.name} target={target} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} />
+        <TargetCard key={target.name} target={target} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} onRetry={() => retryRejected(target)} />
       ))}
       {preview && (
         <div class="panel">
