@@ -784,3 +784,44 @@ fn a_payload_with_one_record_twice_imports_neither_copy_and_says_why() {
         Some(Score::Time { ms: 820_000 })
     );
 }
+
+#[test]
+fn stopping_a_watch_is_honoured_while_it_waits_out_a_long_retry_after() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    // The source asked for an hour's pause on the last poll.
+    server.push(Reply::RetryAfter(429, "3600".into()));
+    let first = poll(&mut fixture.file, &mut fetcher(), &mut backoff());
+    assert!(first.next_poll_in_ms >= 3_600_000, "{first:?}");
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    let started = std::time::Instant::now();
+    let polls = watch(
+        &mut fixture.file,
+        "timing",
+        &mut fetcher(),
+        WatchOptions {
+            max_polls: None,
+            stop,
+            backoff_cap: Duration::from_millis(800),
+            on_poll: &mut |_| {},
+            recording: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(polls, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // No request went out during the pause.
+    assert_eq!(server.requests().len(), 1);
+}
