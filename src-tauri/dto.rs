@@ -403,6 +403,9 @@ pub struct EntryView {
     pub name: String,
     /// The stored value as the core formats it.
     pub display: String,
+    /// The entrant's place in the workout just after the entry; `null`
+    /// for statuses (DNF, DNS, …). Later entries do not update it.
+    pub place: Option<u32>,
 }
 
 /// A competitor found by bib, for the score-entry preview.

@@ -6,6 +6,7 @@
 use crate::dto::{CommandError, ErrorKind};
 use scoretable_core::ValueError;
 use scoretable_store::StoreError;
+use scoretable_usecase::{ErrorClass, UseCaseError};
 
 /// The result type of every command.
 pub type CommandResult<T> = Result<T, CommandError>;
@@ -32,24 +33,35 @@ impl CommandError {
     }
 }
 
+impl CommandError {
+    /// The app's kind for a use-case error class; the class itself is
+    /// decided once, in `scoretable_usecase`, for the app and the CLI alike.
+    /// The field a message is about picks the finer kinds the UI focuses.
+    fn kind_of(class: ErrorClass, field: Option<&str>) -> ErrorKind {
+        match (class, field) {
+            (ErrorClass::NotFound, Some("bib")) => ErrorKind::UnknownBib,
+            (ErrorClass::Invalid, Some("tie_break")) => ErrorKind::InvalidTieBreak,
+            (ErrorClass::NotFound, _) => ErrorKind::NotFound,
+            (ErrorClass::Invalid | ErrorClass::Refused | ErrorClass::Conflict, _) => {
+                ErrorKind::InvalidValue
+            }
+            (ErrorClass::Io | ErrorClass::Internal, _) => ErrorKind::Storage,
+        }
+    }
+}
+
+impl From<UseCaseError> for CommandError {
+    fn from(error: UseCaseError) -> CommandError {
+        CommandError::new(
+            CommandError::kind_of(error.class, error.field.as_deref()),
+            error.message,
+        )
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(error: StoreError) -> CommandError {
-        let kind = match &error {
-            StoreError::UnknownBib { .. } => ErrorKind::UnknownBib,
-            StoreError::NotFound { .. } | StoreError::NoScore { .. } => ErrorKind::NotFound,
-            StoreError::InvalidInput { .. }
-            | StoreError::InvalidScore { .. }
-            | StoreError::AlreadyScored { .. }
-            | StoreError::WorkoutIsOfficial { .. }
-            | StoreError::ReasonRequired
-            | StoreError::CannotUndo { .. }
-            | StoreError::ImportRow { .. }
-            | StoreError::Protected(_)
-            | StoreError::Conflict(_)
-            | StoreError::AlreadyExists { .. } => ErrorKind::InvalidValue,
-            _ => ErrorKind::Storage,
-        };
-        CommandError::new(kind, error.to_string())
+        CommandError::from(UseCaseError::from(error))
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use scoretable_core::model::Competition;
 use scoretable_store::CompetitionFile;
+use scoretable_usecase::competition::slug_from_name;
 use tauri::State;
 
 use crate::dto::{CommandError, CompetitionSummary, ErrorKind, NewCompetition};
@@ -28,23 +29,6 @@ fn summary(file: &CompetitionFile) -> CommandResult<CompetitionSummary> {
         organiser: competition.organiser,
         time_zone: competition.time_zone,
     })
-}
-
-/// A URL-safe slug from the competition's name: lowercase ASCII letters and
-/// digits, other runs of characters collapsed to one hyphen.
-pub fn slug_from_name(name: &str) -> String {
-    let mut slug = String::with_capacity(name.len());
-    for character in name.trim().chars() {
-        if character.is_ascii_alphanumeric() {
-            slug.push(character.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
 }
 
 fn competition_from(details: &NewCompetition) -> Competition {
@@ -186,19 +170,4 @@ pub async fn close_competition(state: State<'_, AppState>) -> CommandResult<()> 
 #[tauri::command]
 pub async fn take_startup_error(state: State<'_, AppState>) -> CommandResult<Option<String>> {
     state.run(|session| Ok(session.startup_error.take())).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slug_from_name;
-
-    #[test]
-    fn slugs_are_lowercase_hyphenated_and_trimmed() {
-        assert_eq!(
-            slug_from_name("  Spring Throwdown 2026! "),
-            "spring-throwdown-2026"
-        );
-        assert_eq!(slug_from_name("A--B"), "a-b");
-        assert_eq!(slug_from_name("Ünïcode Cup"), "n-code-cup");
-    }
 }

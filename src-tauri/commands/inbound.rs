@@ -21,12 +21,13 @@ use scoretable_inbound::{
     load_mapping, preview, read_document, save_mapping, FieldMapping, HttpFetcher, IdentifierField,
     InboundError, RecordFormat, SplitField, StatusField, ValueField, ValueTransform, WatchOptions,
 };
-use scoretable_store::{
-    CompetitionFile, ConnectionState, IdentifierKind, InboundConnection, NewConnection,
-};
+use scoretable_store::{CompetitionFile, IdentifierKind, InboundConnection, NewConnection};
+use scoretable_usecase::feeds::{check_polled_feed, state_word};
+use scoretable_usecase::review::{self, ConflictDecision};
 use tauri::{AppHandle, Manager, State};
 
 use crate::commands::notify_scores_changed;
+use crate::commands::scores::table_operator;
 use crate::dto::{CommandError, ErrorKind};
 use crate::dto_integrations::{
     ConflictView, ConnectionView, FileImportView, MappingDraft, MappingPreviewView,
@@ -44,9 +45,6 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The longest wait between failed polls.
 const BACKOFF_CAP: Duration = Duration::from_secs(60);
-
-/// The operator recorded on amendments and review assignments made here.
-const OPERATOR: &str = "official";
 
 /// The background pollers of this window, by connection name.
 #[derive(Default)]
@@ -284,15 +282,6 @@ fn preview_view(shown: &scoretable_inbound::Preview) -> MappingPreviewView {
     }
 }
 
-fn state_word(state: ConnectionState) -> &'static str {
-    match state {
-        ConnectionState::Idle => "never polled",
-        ConnectionState::Ok => "ok",
-        ConnectionState::BackingOff => "backing off",
-        ConnectionState::Error => "error",
-    }
-}
-
 fn connection_view(connection: &InboundConnection, pollers: &Pollers) -> ConnectionView {
     let status = &connection.status;
     ConnectionView {
@@ -487,18 +476,7 @@ pub async fn add_connection(
     state
         .run(move |session| {
             let format = parse_format(&request.format)?.unwrap_or(RecordFormat::Json);
-            if format == RecordFormat::Xlsx {
-                return Err(CommandError::invalid(
-                    "format",
-                    "a polled feed cannot be an Excel workbook; import it as a file",
-                ));
-            }
-            if request.interval_ms < 100 {
-                return Err(CommandError::invalid(
-                    "polling interval",
-                    "it must be at least 100 ms",
-                ));
-            }
+            check_polled_feed(format, request.interval_ms.max(0) as u64)?;
             let file = session.file_mut()?;
             let connection = file.add_connection(&NewConnection {
                 name: request.name.trim().to_string(),
@@ -705,18 +683,15 @@ pub async fn resolve_conflict(
 ) -> CommandResult<()> {
     state
         .run(move |session| {
-            let file = session.file_mut()?;
-            if accept {
-                if reason.trim().is_empty() {
-                    return Err(CommandError::invalid(
-                        "reason",
-                        "accepting a conflict amends the score, so give a reason",
-                    ));
+            let decision = if accept {
+                ConflictDecision::Accept {
+                    reason: &reason,
+                    appeal: None,
                 }
-                file.accept_conflict(id, OPERATOR, reason.trim(), None)?;
             } else {
-                file.dismiss_conflict(id, OPERATOR, reason.trim())?;
-            }
+                ConflictDecision::Dismiss { note: &reason }
+            };
+            review::resolve_conflict(session.file_mut()?, id, &table_operator(), decision)?;
             Ok(())
         })
         .await?;
@@ -761,10 +736,7 @@ pub async fn assign_review_item(
 ) -> CommandResult<()> {
     state
         .run(move |session| {
-            let file = session.file_mut()?;
-            let item = file.review_item(id)?;
-            let entrant = file.entrant_by_bib(item.workout_id, bib.trim())?;
-            file.assign_review(id, entrant, OPERATOR)?;
+            review::assign_review(session.file_mut()?, id, &bib, &table_operator())?;
             Ok(())
         })
         .await?;
@@ -777,7 +749,7 @@ pub async fn assign_review_item(
 pub async fn dismiss_review_item(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
     state
         .run(move |session| {
-            session.file_mut()?.dismiss_review(id, OPERATOR)?;
+            review::dismiss_review(session.file_mut()?, id, &table_operator())?;
             Ok(())
         })
         .await

@@ -9,14 +9,11 @@
 //! an importer's score, and after reopening the file there is nothing to
 //! undo; earlier scores are changed on the Amendments screen.
 
-use scoretable_core::score::format_workout_time;
-use scoretable_core::time::parse_time;
-use scoretable_store::ScoreInput;
+use scoretable_usecase::scores::{enter_score_by_bib, TypedScore};
 use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
-use crate::commands::view::entrant_name;
-use crate::dto::{CommandError, EnterScoreRequest, EntryView, ErrorKind};
+use crate::dto::{EnterScoreRequest, EntryView};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -37,47 +34,23 @@ pub async fn enter_score(
     let entry = state
         .run(move |session| {
             let file = session.file_mut()?;
-            let bib = request.bib.trim().to_string();
-            let tie_break = request
-                .tie_break
-                .as_deref()
-                .map(str::trim)
-                .filter(|text| !text.is_empty());
-            let input = match tie_break {
-                None => ScoreInput::text(request.value.trim()),
-                Some(text) => {
-                    // Checked here first only so the UI can tell a bad
-                    // tie-break from a bad score and focus the right field;
-                    // the store parses it again with the same parser.
-                    parse_time(text).map_err(|error| {
-                        CommandError::new(
-                            ErrorKind::InvalidTieBreak,
-                            format!("Invalid tie-break {text:?} for bib {bib}: {error}"),
-                        )
-                    })?;
-                    ScoreInput::text_with_tie_break(request.value.trim(), text)
-                }
-            };
-            let receipt =
-                file.enter_score_by_bib(request.workout_id, &bib, input, &table_operator())?;
-            let name = entrant_name(file, receipt.entrant)?;
-            let display = match receipt.value.tie_break_ms {
-                Some(tie_break_ms) => {
-                    let workout = file.workout(receipt.workout_id)?;
-                    format!(
-                        "{} (tie-break {})",
-                        receipt.display,
-                        format_workout_time(workout.rounding, tie_break_ms)
-                    )
-                }
-                None => receipt.display,
-            };
+            let receipt = enter_score_by_bib(
+                file,
+                &TypedScore {
+                    workout_id: request.workout_id,
+                    bib: &request.bib,
+                    value: &request.value,
+                    tie_break: request.tie_break.as_deref(),
+                },
+                &table_operator(),
+            )?;
             let entry = EntryView {
                 entry_id: receipt.entry_id,
                 workout_id: receipt.workout_id,
-                bib,
-                name,
-                display,
+                bib: receipt.bib,
+                name: receipt.name,
+                display: receipt.display,
+                place: receipt.place,
             };
             session.typed_entries.push(entry.clone());
             Ok(entry)

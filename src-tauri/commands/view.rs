@@ -6,10 +6,9 @@ use std::collections::HashMap;
 
 use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, TieBreak, Workout};
 use scoretable_core::score::{format_score, format_workout_time};
-use scoretable_store::{CompetitionFile, ScoreValue};
+use scoretable_store::ScoreValue;
 
 use crate::dto::LeaderboardRowView;
-use crate::error::CommandResult;
 
 /// Bib and name of every entrant, by entrant.
 pub struct EntrantNames {
@@ -36,17 +35,6 @@ impl EntrantNames {
             .map(|info| info.name.clone())
             .unwrap_or_else(|| "(removed entrant)".to_string())
     }
-}
-
-/// The display name of one entrant, read directly (no full table load).
-pub fn entrant_name(file: &CompetitionFile, entrant: Entrant) -> CommandResult<String> {
-    Ok(match entrant {
-        Entrant::Competitor(id) => file
-            .competitor(id)?
-            .map(|competitor| format!("{} {}", competitor.first_name, competitor.last_name)),
-        Entrant::Team(id) => file.team(id)?.map(|team| team.name),
-    }
-    .unwrap_or_else(|| "(removed entrant)".to_string()))
 }
 
 /// A stored value as the leaderboard shows it: the status code, or the

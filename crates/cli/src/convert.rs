@@ -7,17 +7,29 @@
 use scoretable_core::import::ImportError;
 use scoretable_core::ValueError;
 use scoretable_store::StoreError;
+use scoretable_usecase::{classify, ErrorClass, UseCaseError};
 
 use crate::error::{CliError, ErrorKind, Problem};
+
+/// The CLI's kind for a use-case error class (the class is decided once,
+/// in `scoretable_usecase::classify`, for the CLI and the app alike).
+pub fn kind_of(class: ErrorClass) -> ErrorKind {
+    match class {
+        ErrorClass::NotFound => ErrorKind::NotFound,
+        ErrorClass::Invalid => ErrorKind::BadInput,
+        ErrorClass::Refused | ErrorClass::Conflict => ErrorKind::Refused,
+        ErrorClass::Io => ErrorKind::Io,
+        ErrorClass::Internal => ErrorKind::Store,
+    }
+}
 
 /// Sorts a store error into a CLI error, keeping the store's wording.
 pub fn store_error(error: StoreError) -> CliError {
     let message = error.to_string();
-    let kind;
+    let kind = kind_of(classify(&error));
     let mut problems = Vec::new();
     match &error {
         StoreError::UnknownBib { bib, .. } => {
-            kind = ErrorKind::NotFound;
             problems.push(Problem {
                 file: None,
                 row: None,
@@ -25,9 +37,7 @@ pub fn store_error(error: StoreError) -> CliError {
                 message: format!("unknown bib {bib}"),
             });
         }
-        StoreError::NotFound { .. } => kind = ErrorKind::NotFound,
         StoreError::InvalidInput { field, message } => {
-            kind = ErrorKind::BadInput;
             problems.push(Problem {
                 file: None,
                 row: None,
@@ -36,7 +46,6 @@ pub fn store_error(error: StoreError) -> CliError {
             });
         }
         StoreError::InvalidScore { message, .. } => {
-            kind = ErrorKind::BadInput;
             problems.push(Problem {
                 file: None,
                 row: None,
@@ -50,7 +59,6 @@ pub fn store_error(error: StoreError) -> CliError {
             field,
             message,
         } => {
-            kind = ErrorKind::BadInput;
             problems.push(Problem {
                 file: Some(file.clone()),
                 row: Some(*row),
@@ -58,19 +66,31 @@ pub fn store_error(error: StoreError) -> CliError {
                 message: message.clone(),
             });
         }
-        StoreError::AlreadyScored { .. }
-        | StoreError::WorkoutIsOfficial { .. }
-        | StoreError::NoScore { .. }
-        | StoreError::ReasonRequired
-        | StoreError::CannotUndo { .. }
-        | StoreError::Protected(_)
-        | StoreError::Conflict(_) => kind = ErrorKind::Refused,
-        StoreError::Io { .. } => kind = ErrorKind::Io,
-        _ => kind = ErrorKind::Store,
+        _ => {}
     }
     CliError {
         kind,
         message,
+        problems,
+    }
+}
+
+/// A use-case error as a CLI error: its class sorts it, its field (when it
+/// names one) becomes the problem's field.
+pub fn usecase_error(error: UseCaseError) -> CliError {
+    let problems = error
+        .field
+        .iter()
+        .map(|field| Problem {
+            file: None,
+            row: None,
+            field: Some(field.clone()),
+            message: error.message.clone(),
+        })
+        .collect();
+    CliError {
+        kind: kind_of(error.class),
+        message: error.message,
         problems,
     }
 }

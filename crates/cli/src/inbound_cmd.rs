@@ -41,11 +41,15 @@ use scoretable_store::{
     CompetitionFile, ConnectionState, IdentifierKind, InboundConnection, InboundReport,
     NewConnection, RecordOutcome,
 };
+use scoretable_usecase::feeds::{check_polled_feed, state_word};
+use scoretable_usecase::review::{
+    assign_review, dismiss_review, resolve_conflict, ConflictDecision, ConflictOutcome,
+};
 use serde_json::json;
 
 use crate::commands::scores::operator_name;
 use crate::context::{open_competition, resolve_workout};
-use crate::convert::store_error;
+use crate::convert::{store_error, usecase_error};
 use crate::error::{CliError, CliResult, Problem};
 use crate::output::Output;
 use crate::table::{Align, Table};
@@ -710,11 +714,7 @@ pub fn connection_add(file: Option<&Path>, arguments: &ConnectionAddArgs) -> Cli
     let mut store = open_competition(file)?;
     let workout = resolve_workout(&store, &arguments.workout)?;
     let format = parse_format(Some(&arguments.format))?.expect("a format was given");
-    if format == RecordFormat::Xlsx {
-        return Err(CliError::bad_input(
-            "a polled feed cannot be an Excel workbook; import it as a file",
-        ));
-    }
+    check_polled_feed(format, arguments.interval_ms).map_err(usecase_error)?;
     let connection = store
         .add_connection(&NewConnection {
             name: arguments.name.clone(),
@@ -733,15 +733,6 @@ pub fn connection_add(file: Option<&Path>, arguments: &ConnectionAddArgs) -> Cli
         ),
         &connection,
     ))
-}
-
-fn state_word(state: ConnectionState) -> &'static str {
-    match state {
-        ConnectionState::Idle => "never polled",
-        ConnectionState::Ok => "ok",
-        ConnectionState::BackingOff => "backing off",
-        ConnectionState::Error => "error",
-    }
 }
 
 fn connections_table(connections: &[InboundConnection]) -> String {
@@ -1086,39 +1077,40 @@ pub fn conflicts_resolve(
 ) -> CliResult<Output> {
     let mut store = open_competition(file)?;
     let who = operator_name(operator);
-    if arguments.accept {
+    let decision = if arguments.accept {
         let reason = arguments.reason.as_deref().ok_or_else(|| {
             CliError::bad_input("accepting a conflict amends the score: give --reason")
         })?;
-        let resolution = store
-            .accept_conflict(arguments.id, &who, reason, arguments.appeal.as_deref())
-            .map_err(store_error)?;
-        let text = format!(
-            "Conflict {} accepted: {} is now {} ({})",
-            arguments.id,
-            resolution.conflict.entrant_label,
-            resolution.conflict.incoming_value.text,
-            match &resolution.amendment {
-                Some(amendment) => format!("amendment {}", amendment.event_id),
-                None => "it already had that value".to_string(),
-            }
-        );
-        Ok(Output::new(text, &resolution))
+        ConflictDecision::Accept {
+            reason,
+            appeal: arguments.appeal.as_deref(),
+        }
     } else {
-        let conflict = store
-            .dismiss_conflict(
+        ConflictDecision::Dismiss {
+            note: arguments.reason.as_deref().unwrap_or(""),
+        }
+    };
+    match resolve_conflict(&mut store, arguments.id, &who, decision).map_err(usecase_error)? {
+        ConflictOutcome::Accepted(resolution) => {
+            let text = format!(
+                "Conflict {} accepted: {} is now {} ({})",
                 arguments.id,
-                &who,
-                arguments.reason.as_deref().unwrap_or(""),
-            )
-            .map_err(store_error)?;
-        Ok(Output::new(
+                resolution.conflict.entrant_label,
+                resolution.conflict.incoming_value.text,
+                match &resolution.amendment {
+                    Some(amendment) => format!("amendment {}", amendment.event_id),
+                    None => "it already had that value".to_string(),
+                }
+            );
+            Ok(Output::new(text, &resolution))
+        }
+        ConflictOutcome::Dismissed(conflict) => Ok(Output::new(
             format!(
                 "Conflict {} dismissed: {} keeps {}",
                 arguments.id, conflict.entrant_label, conflict.ledger_value.text
             ),
             &conflict,
-        ))
+        )),
     }
 }
 
@@ -1155,13 +1147,8 @@ pub fn review_assign(
     bib: &str,
 ) -> CliResult<Output> {
     let mut store = open_competition(file)?;
-    let item = store.review_item(id).map_err(store_error)?;
-    let entrant = store
-        .entrant_by_bib(item.workout_id, bib)
-        .map_err(store_error)?;
-    let report = store
-        .assign_review(id, entrant, &operator_name(operator))
-        .map_err(store_error)?;
+    let report =
+        assign_review(&mut store, id, bib, &operator_name(operator)).map_err(usecase_error)?;
     let outcome = report
         .records
         .first()
@@ -1184,9 +1171,7 @@ pub fn review_assign(
 
 pub fn review_dismiss(file: Option<&Path>, operator: Option<&str>, id: i64) -> CliResult<Output> {
     let mut store = open_competition(file)?;
-    let item = store
-        .dismiss_review(id, &operator_name(operator))
-        .map_err(store_error)?;
+    let item = dismiss_review(&mut store, id, &operator_name(operator)).map_err(usecase_error)?;
     Ok(Output::new(
         format!(
             "Review item {id} dismissed: {} {} will be ignored",

@@ -158,24 +158,6 @@ pub fn publication_state(argument: PublicationStateArg) -> PublicationState {
     }
 }
 
-/// A slug from a competition name: lowercase ASCII letters and digits joined by hyphens.
-pub fn slug_from_name(name: &str) -> String {
-    let mut slug = String::new();
-    let mut pending_hyphen = false;
-    for character in name.chars() {
-        if character.is_ascii_alphanumeric() {
-            if pending_hyphen && !slug.is_empty() {
-                slug.push('-');
-            }
-            pending_hyphen = false;
-            slug.push(character.to_ascii_lowercase());
-        } else {
-            pending_hyphen = true;
-        }
-    }
-    slug
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,14 +197,5 @@ mod tests {
         );
         assert!(split_assignment("no time").is_err());
         assert!(split_assignment("=1:00").is_err());
-    }
-
-    #[test]
-    fn slugs_are_lowercase_and_hyphenated() {
-        assert_eq!(
-            slug_from_name("Spring Throwdown 2026!"),
-            "spring-throwdown-2026"
-        );
-        assert_eq!(slug_from_name("  Ärø Open "), "r-open");
     }
 }

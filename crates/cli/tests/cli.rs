@@ -834,3 +834,32 @@ fn every_listing_prints_one_json_document() {
         .unwrap()
         .contains("sideways"));
 }
+
+#[test]
+fn a_score_receipt_has_the_place_and_amending_a_missing_score_is_not_found() {
+    let session = Session::new();
+    set_up(&session);
+    session.ok(&["workout", "add", "Max Reps", "--type", "reps"]);
+    let first = session.json(&["score", "enter", "Max Reps", "1", "150"]);
+    assert_eq!(
+        (first["bib"].as_str(), first["place"].as_i64()),
+        (Some("1"), Some(1))
+    );
+    let second = session.json(&["score", "enter", "Max Reps", "2", "160"]);
+    assert_eq!(second["place"], 1);
+    assert!(session
+        .ok(&["score", "enter", "Max Reps", "3", "100"])
+        .contains("place 3"));
+    // No score to amend: the same class ("not found") as in the app.
+    let (code, error) = session.fail_json(&[
+        "score",
+        "amend",
+        "Max Reps",
+        "4",
+        "120",
+        "--reason",
+        "late sheet",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(error["error"]["kind"], "not_found", "{error}");
+}

@@ -104,7 +104,12 @@ export type EntryView = { entry_id: number, workout_id: number, bib: string, nam
 /**
  * The stored value as the core formats it.
  */
-display: string, };
+display: string, 
+/**
+ * The entrant's place in the workout just after the entry; `null`
+ * for statuses (DNF, DNS, …). Later entries do not update it.
+ */
+place: number | null, };
 
 export type AthletePreview = { bib: string, name: string, division_names: Array<string>, 
 /**

@@ -133,7 +133,7 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
       record("createCompetition", () => {
         if (!details.name.trim()) throw new BackendError("invalid_value", "The competition needs a name.");
         const { path, ...rest } = details;
-        competition = { ...emptyCompetition(path), ...rest, slug: details.name.toLowerCase().replace(/\s+/g, "-") };
+        competition = { ...emptyCompetition(path), ...rest, slug: slugFromName(details.name) };
         return competition;
       }),
     takeStartupError: () =>
@@ -229,6 +229,8 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
           bib: competitor.bib,
           name: fullName(competitor),
           display: tieBreak ? `${value} (tie-break ${tieBreak})` : value,
+          // The mock does not rank; the backend returns the real place.
+          place: null,
         };
         entries.push(entry);
         notify();
@@ -312,4 +314,24 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/**
+ * The backend's slug rule (`scoretable_usecase::competition::slug_from_name`),
+ * copied for the in-browser mock only: `tests/slug.test.ts` checks it
+ * against `slug.fixture.json`, the samples the Rust rule is tested on.
+ */
+export function slugFromName(name: string): string {
+  let slug = "";
+  let pendingHyphen = false;
+  for (const character of name) {
+    if (/^[A-Za-z0-9]$/.test(character)) {
+      if (pendingHyphen && slug) slug += "-";
+      pendingHyphen = false;
+      slug += character.toLowerCase();
+    } else {
+      pendingHyphen = true;
+    }
+  }
+  return slug;
 }

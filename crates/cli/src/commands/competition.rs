@@ -4,13 +4,13 @@ use std::path::{Path, PathBuf};
 
 use scoretable_core::model::Competition;
 use scoretable_store::{BackupPolicy, CompetitionFile, CURRENT_SCHEMA_VERSION};
+use scoretable_usecase::competition::slug_from_name;
 use serde_json::json;
 
 use crate::args::CreateArgs;
 use crate::context::{open_competition, required_file};
 use crate::convert::store_error;
 use crate::error::CliResult;
-use crate::options::slug_from_name;
 use crate::output::Output;
 
 pub fn create(file: Option<&Path>, arguments: &CreateArgs) -> CliResult<Output> {

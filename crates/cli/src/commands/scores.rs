@@ -13,10 +13,11 @@ use serde_json::json;
 
 use crate::args::{ScoreAmendArgs, ScoreEnterArgs};
 use crate::context::{entrant_json, open_competition, resolve_workout, EntrantDirectory};
-use crate::convert::{import_error, store_error};
+use crate::convert::{import_error, store_error, usecase_error};
 use crate::error::{CliError, CliResult, Problem};
 use crate::output::Output;
 use crate::table::{Align, Table};
+use scoretable_usecase::scores::TypedScore;
 
 /// The name recorded as "who" for entries made from this command line.
 pub fn operator_name(operator: Option<&str>) -> String {
@@ -49,40 +50,41 @@ pub fn score_enter(
     if !arguments.splits.is_empty() {
         return Err(splits_need_import(&workout));
     }
-    let receipt = store
-        .enter_score_by_bib(
-            workout.id,
-            &arguments.bib,
-            score_input(&arguments.value, arguments.tiebreak.as_deref()),
-            &operator_name(operator),
-        )
-        .map_err(store_error)?;
-    let directory = EntrantDirectory::load(&store)?;
-    let label = entrant_label(&directory, receipt.entrant);
-    let tie_break = receipt
-        .value
-        .tie_break_ms
-        .map(|ms| {
-            format!(
-                " (tie-break {})",
-                scoretable_core::score::format_workout_time(workout.rounding, ms)
-            )
-        })
+    let receipt = scoretable_usecase::scores::enter_score_by_bib(
+        &mut store,
+        &TypedScore {
+            workout_id: workout.id,
+            bib: &arguments.bib,
+            value: &arguments.value,
+            tie_break: arguments.tiebreak.as_deref(),
+        },
+        &operator_name(operator),
+    )
+    .map_err(usecase_error)?;
+    let place = receipt
+        .place
+        .map(|place| format!(", place {place}"))
         .unwrap_or_default();
     let text = format!(
-        "{label}: {}{tie_break} saved in {} (entry {}; `score undo {}` takes it back)",
-        receipt.display, workout.name, receipt.entry_id, receipt.entry_id
+        "#{} {}: {} saved in {}{place} (entry {}; `score undo {}` takes it back)",
+        receipt.bib,
+        receipt.name,
+        receipt.display,
+        receipt.workout_name,
+        receipt.entry_id,
+        receipt.entry_id
     );
     let json = json!({
         "entry_id": receipt.entry_id,
         "result_id": receipt.result_id,
-        "workout_id": workout.id,
-        "workout": workout.name,
+        "workout_id": receipt.workout_id,
+        "workout": receipt.workout_name,
         "entrant": entrant_json(receipt.entrant),
-        "bib": directory.bib(receipt.entrant),
-        "name": directory.name(receipt.entrant),
+        "bib": receipt.bib,
+        "name": receipt.name,
         "value": receipt.value,
         "display": receipt.display,
+        "place": receipt.place,
     });
     store.close().map_err(store_error)?;
     Ok(Output::new(text, json))

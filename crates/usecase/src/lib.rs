@@ -1,0 +1,15 @@
+//! The use-case layer between the libraries (`core`, `store`, `inbound`) and
+//! the two shells (the CLI and the Tauri app). Each workflow both shells run
+//! is written once here; the shells only parse their input, call these
+//! functions and render the result or map the [`UseCaseError`]'s
+//! [`ErrorClass`] to their own error kind.
+//!
+//! Invariant: no Tauri, no SQL, no network. Orchestration only.
+
+pub mod competition;
+pub mod error;
+pub mod feeds;
+pub mod review;
+pub mod scores;
+
+pub use error::{classify, ErrorClass, UseCaseError, UseCaseResult};

@@ -1,0 +1,301 @@
+//! The use-case workflows both shells call.
+
+use scoretable_core::import::CompetitorDraft;
+use scoretable_core::model::{
+    Competition, ExternalIds, Gender, Id, LoadUnit, PublicationState, Rounding, Score, ScoreType,
+    Source, TeamScoring, TieBreak, Workout,
+};
+use scoretable_inbound::record::RecordFormat;
+use scoretable_store::{
+    CompetitionFile, ConnectionState, Identifier, IdentifierKind, InboundRecord, InboundSource,
+    RecordOutcome, ScoreValue, StoreError,
+};
+use scoretable_usecase::competition::slug_from_name;
+use scoretable_usecase::feeds::{check_polled_feed, state_word};
+use scoretable_usecase::review::{
+    assign_review, resolve_conflict, ConflictDecision, ConflictOutcome,
+};
+use scoretable_usecase::scores::{enter_score_by_bib, TypedScore};
+use scoretable_usecase::{classify, ErrorClass, UseCaseError};
+
+struct Fixture {
+    _directory: tempfile::TempDir,
+    file: CompetitionFile,
+    race: Id,
+}
+
+fn fixture() -> Fixture {
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = CompetitionFile::create(
+        directory.path().join("usecase.scoretable"),
+        &Competition {
+            name: "Use Case Open".into(),
+            slug: slug_from_name("Use Case Open"),
+            start_date: "2026-06-01".into(),
+            end_date: "2026-06-01".into(),
+            venue: String::new(),
+            country: String::new(),
+            organiser: String::new(),
+            time_zone: "UTC".into(),
+        },
+    )
+    .unwrap();
+    let drafts: Vec<CompetitorDraft> = [
+        ("1", "Lexi", "Moss", "524658"),
+        ("2", "Cara", "Roe", "527182"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(position, (bib, first, last, feed))| CompetitorDraft {
+        row: position + 2,
+        bib: bib.to_string(),
+        first_name: first.to_string(),
+        last_name: last.to_string(),
+        gender: Some(Gender::Female),
+        external_ids: ExternalIds {
+            feed_participant_id: Some(feed.to_string()),
+            ..ExternalIds::default()
+        },
+        ..CompetitorDraft::default()
+    })
+    .collect();
+    file.import_competitors_from("start-list.csv", &drafts)
+        .unwrap();
+    let race = file
+        .add_workout(&Workout {
+            id: 0,
+            name: "Sprint".into(),
+            sequence: 1,
+            score_type: ScoreType::Time,
+            time_cap_ms: None,
+            reps_per_round: None,
+            load_unit: LoadUnit::Kg,
+            tie_break: TieBreak::None,
+            rounding: Rounding::Exact,
+            team_scoring: TeamScoring::Individual,
+            timing_points: Vec::new(),
+            heats: Vec::new(),
+            state: PublicationState::Provisional,
+        })
+        .unwrap();
+    Fixture {
+        _directory: directory,
+        file,
+        race,
+    }
+}
+
+fn feed() -> InboundSource {
+    InboundSource {
+        name: "timing".into(),
+        kind: Source::Feed,
+    }
+}
+
+fn record(participant: &str, text: &str, ms: i64) -> InboundRecord {
+    InboundRecord {
+        index: 1,
+        record_key: participant.into(),
+        identifier: Identifier {
+            kind: IdentifierKind::FeedParticipantId,
+            value: participant.into(),
+        },
+        team: None,
+        teammate: None,
+        value: ScoreValue {
+            text: text.into(),
+            score: Some(Score::Time { ms }),
+            status: None,
+            tie_break_ms: None,
+            penalty_ms: 0,
+        },
+        penalty_ms: 0,
+        splits: Vec::new(),
+        incidents: Vec::new(),
+        fields: Vec::new(),
+    }
+}
+
+#[test]
+fn a_score_entered_by_bib_returns_bib_name_display_and_place() {
+    let Fixture { mut file, race, .. } = fixture();
+    let typed = |bib, value| TypedScore {
+        workout_id: race,
+        bib,
+        value,
+        tie_break: None,
+    };
+    let first = enter_score_by_bib(&mut file, &typed(" 2 ", "12:00.0"), "table one").unwrap();
+    assert_eq!(
+        (
+            first.bib.as_str(),
+            first.name.as_str(),
+            first.display.as_str(),
+            first.place
+        ),
+        ("2", "Cara Roe", "12:00.0", Some(1))
+    );
+    assert_eq!(first.workout_name, "Sprint");
+    let second = enter_score_by_bib(&mut file, &typed("1", "11:00.0"), "table one").unwrap();
+    assert_eq!((second.name.as_str(), second.place), ("Lexi Moss", Some(1)));
+    let history = file.score_events(Some(race)).unwrap();
+    assert!(history.iter().all(|event| event.who == "table one"));
+}
+
+#[test]
+fn a_bad_tie_break_names_its_field_and_stores_nothing() {
+    let Fixture { mut file, race, .. } = fixture();
+    let error = enter_score_by_bib(
+        &mut file,
+        &TypedScore {
+            workout_id: race,
+            bib: "1",
+            value: "12:00",
+            tie_break: Some("soon"),
+        },
+        "table one",
+    )
+    .unwrap_err();
+    assert_eq!(error.class, ErrorClass::Invalid);
+    assert_eq!(error.field.as_deref(), Some("tie_break"));
+    assert!(file.score_events(Some(race)).unwrap().is_empty());
+}
+
+#[test]
+fn an_unknown_bib_is_not_found_on_the_bib_field() {
+    let Fixture { mut file, race, .. } = fixture();
+    let error = enter_score_by_bib(
+        &mut file,
+        &TypedScore {
+            workout_id: race,
+            bib: "99",
+            value: "12:00",
+            tie_break: None,
+        },
+        "table one",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (error.class, error.field.as_deref()),
+        (ErrorClass::NotFound, Some("bib"))
+    );
+}
+
+#[test]
+fn no_score_is_one_class_for_both_shells() {
+    let error = StoreError::NoScore {
+        workout: "Sprint".into(),
+        entrant: "bib 1".into(),
+    };
+    assert_eq!(classify(&error), ErrorClass::NotFound);
+    assert_eq!(UseCaseError::from(error).class, ErrorClass::NotFound);
+    assert_eq!(classify(&StoreError::ReasonRequired), ErrorClass::Refused);
+}
+
+#[test]
+fn conflict_acceptance_and_review_assignment_record_the_operator() {
+    let Fixture { mut file, race, .. } = fixture();
+    file.apply_inbound(&feed(), race, &[record("524658", "00:13:37.2", 817_200)])
+        .unwrap();
+    let changed = file
+        .apply_inbound(&feed(), race, &[record("524658", "00:13:35.0", 815_000)])
+        .unwrap();
+    let RecordOutcome::Conflict { conflict_id, .. } = changed.records[0].outcome else {
+        panic!("expected a conflict: {:?}", changed.records[0]);
+    };
+    // A blank reason is refused before anything changes.
+    let blank = resolve_conflict(
+        &mut file,
+        conflict_id,
+        "score table (ada)",
+        ConflictDecision::Accept {
+            reason: " ",
+            appeal: None,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(blank.field.as_deref(), Some("reason"));
+    let outcome = resolve_conflict(
+        &mut file,
+        conflict_id,
+        "score table (ada)",
+        ConflictDecision::Accept {
+            reason: "chip re-read",
+            appeal: Some(""),
+        },
+    )
+    .unwrap();
+    let ConflictOutcome::Accepted(resolution) = outcome else {
+        panic!("expected an acceptance");
+    };
+    assert_eq!(
+        resolution.conflict.resolved_by.as_deref(),
+        Some("score table (ada)")
+    );
+    let amended_by: Vec<String> = file
+        .score_events(Some(race))
+        .unwrap()
+        .into_iter()
+        .map(|event| event.who)
+        .collect();
+    assert!(
+        amended_by.iter().any(|who| who == "score table (ada)"),
+        "{amended_by:?}"
+    );
+    assert!(
+        !amended_by.iter().any(|who| who == "official"),
+        "{amended_by:?}"
+    );
+
+    // An unknown participant goes to the review queue; assigning it records the operator.
+    let unknown = file
+        .apply_inbound(&feed(), race, &[record("999999", "00:14:00.0", 840_000)])
+        .unwrap();
+    let review_id = file.review_items(true).unwrap()[0].id;
+    assert_eq!(unknown.records.len(), 1);
+    assign_review(&mut file, review_id, " 2 ", "score table (ada)").unwrap();
+    let item = file.review_item(review_id).unwrap();
+    assert_eq!(item.resolved_by.as_deref(), Some("score table (ada)"));
+    assert!(assign_review(&mut file, review_id, "2", "  ").is_err());
+}
+
+#[test]
+fn a_polled_feed_is_never_xlsx_and_polls_at_most_ten_times_a_second() {
+    let xlsx = check_polled_feed(RecordFormat::Xlsx, 5_000).unwrap_err();
+    assert_eq!(
+        (xlsx.class, xlsx.field.as_deref()),
+        (ErrorClass::Invalid, Some("format"))
+    );
+    let fast = check_polled_feed(RecordFormat::Json, 99).unwrap_err();
+    assert_eq!(fast.field.as_deref(), Some("interval"));
+    assert!(fast.message.contains("100 ms"), "{}", fast.message);
+    check_polled_feed(RecordFormat::Json, 100).unwrap();
+    check_polled_feed(RecordFormat::Csv, 60_000).unwrap();
+}
+
+#[test]
+fn connection_states_have_one_word_each() {
+    let words: Vec<&str> = [
+        ConnectionState::Idle,
+        ConnectionState::Ok,
+        ConnectionState::BackingOff,
+        ConnectionState::Error,
+    ]
+    .into_iter()
+    .map(state_word)
+    .collect();
+    assert_eq!(words, ["never polled", "ok", "backing off", "error"]);
+}
+
+/// Sample names and their slugs; `ui/src/api/slug.fixture.json` holds the
+/// same table and the UI mock's copy of the rule is tested against it.
+const SLUG_SAMPLES: &str = include_str!("../../../ui/src/api/slug.fixture.json");
+
+#[test]
+fn one_slug_rule_matches_the_shared_samples() {
+    let samples: Vec<(String, String)> = serde_json::from_str(SLUG_SAMPLES).unwrap();
+    assert!(samples.len() >= 6);
+    for (name, slug) in samples {
+        assert_eq!(slug_from_name(&name), slug, "slug of {name:?}");
+    }
+}
