@@ -79,7 +79,10 @@ mod tests {
             escape_for_terminal("Eve\u{1b}]0;pwned\u{7}\n"),
             "Eve\\u{1b}]0;pwned\\u{7}\n"
         );
-        assert_eq!(escape_for_terminal("a\tb\u{202e}c\u{9b}"), "a\\u{9}b\\u{202e}c\\u{9b}");
+        assert_eq!(
+            escape_for_terminal("a\tb\u{202e}c\u{9b}"),
+            "a\\u{9}b\\u{202e}c\\u{9b}"
+        );
         assert!(matches!(
             escape_for_terminal("Zoë\n"),
             std::borrow::Cow::Borrowed(_)

@@ -21,9 +21,9 @@ fn demo(session: &Session) {
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .map(|status| {
-            status.lines().any(|line| {
-                line.starts_with("Uid:") && line.split_whitespace().nth(2) == Some("0")
-            })
+            status
+                .lines()
+                .any(|line| line.starts_with("Uid:") && line.split_whitespace().nth(2) == Some("0"))
         })
         .unwrap_or(false)
 }
@@ -162,7 +162,12 @@ fn a_full_disk_still_shows_and_exports_and_a_write_names_the_problem() {
         write_error.contains("full.scoretable") && write_error.contains("full"),
         "{write_error}"
     );
-    assert!(std::fs::metadata(out.path().join("results.json")).unwrap().len() > 100);
+    assert!(
+        std::fs::metadata(out.path().join("results.json"))
+            .unwrap()
+            .len()
+            > 100
+    );
 }
 
 #[test]
@@ -214,7 +219,10 @@ fn control_characters_in_an_import_are_refused_naming_row_and_field() {
         message.contains("row 3") && message.contains("first_name"),
         "{message}"
     );
-    assert!(!message.contains('\u{1b}'), "the error echoed the escape code");
+    assert!(
+        !message.contains('\u{1b}'),
+        "the error echoed the escape code"
+    );
     let listed = session.ok(&["competitors", "list"]);
     assert!(!listed.contains("Ada"), "nothing is imported: {listed}");
 }
@@ -240,7 +248,10 @@ fn a_damaged_file_names_its_backups_and_backup_restore_brings_it_back() {
     let backups = backup_paths(&session);
     assert_eq!(backups.len(), automatic + 2);
     let listed = session.ok(&["backup", "list"]);
-    assert!(listed.contains("UTC") && listed.contains("backup restore"), "{listed}");
+    assert!(
+        listed.contains("UTC") && listed.contains("backup restore"),
+        "{listed}"
+    );
     let good = std::fs::read(&session.file).unwrap();
     std::fs::write(&session.file, &good[..good.len() / 3]).unwrap();
     let (code, message) = session.fail(&["info"]);

@@ -73,8 +73,7 @@ pub(crate) fn stored_policy(connection: &rusqlite::Connection, path: &Path) -> B
             |row| row.get(0),
         )
         .ok();
-    if let Some(value) = stored.and_then(|text| serde_json::from_str::<StoredPolicy>(&text).ok())
-    {
+    if let Some(value) = stored.and_then(|text| serde_json::from_str::<StoredPolicy>(&text).ok()) {
         policy.automatic = value.automatic;
         policy.keep = value.keep.max(1);
         policy.every_writes = value.every_writes;

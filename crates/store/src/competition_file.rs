@@ -818,7 +818,9 @@ fn check_header(path: &Path) -> Result<()> {
         1 => 65_536u64,
         size => u64::from(size),
     };
-    let pages = u64::from(u32::from_be_bytes([header[28], header[29], header[30], header[31]]));
+    let pages = u64::from(u32::from_be_bytes([
+        header[28], header[29], header[30], header[31],
+    ]));
     let size_valid = header[24..28] == header[92..96];
     let length = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size_valid && pages > 0 && page_size >= 512 && length < pages * page_size {

@@ -111,8 +111,10 @@ pub(crate) fn session_is_dead(session_id: &str, process_id: i64) -> bool {
     process_is_gone(process_id)
 }
 
+/// Whether no process with this id runs on this machine (a pid that cannot
+/// be checked counts as running).
 #[cfg(unix)]
-fn process_is_gone(process_id: i64) -> bool {
+pub fn process_is_gone(process_id: i64) -> bool {
     let Ok(pid) = libc::pid_t::try_from(process_id) else {
         return true;
     };
@@ -124,8 +126,10 @@ fn process_is_gone(process_id: i64) -> bool {
     status != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
 }
 
+/// Whether no process with this id runs on this machine (a pid that cannot
+/// be checked counts as running).
 #[cfg(not(unix))]
-fn process_is_gone(_process_id: i64) -> bool {
+pub fn process_is_gone(_process_id: i64) -> bool {
     // Without a portable check, a row counts as live until an open finds
     // the lock file free.
     false

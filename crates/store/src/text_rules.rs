@@ -29,8 +29,7 @@ pub const MAX_COUNTRY_CHARS: usize = 64;
 /// Whether `character` is refused in names: C0/C1 controls and DEL, and the
 /// invisible bidi embedding, override and isolate marks.
 pub fn is_refused_character(character: char) -> bool {
-    character.is_control()
-        || matches!(character, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    character.is_control() || matches!(character, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Checks one value; the error says what is wrong (the caller names the
@@ -63,7 +62,9 @@ mod tests {
     #[test]
     fn control_characters_and_overlong_values_are_refused() {
         assert!(check_text("Zoë Ärnström", 100).is_ok());
-        assert!(check_text("a\u{1b}]0;x\u{7}", 100).unwrap_err().contains("U+001B"));
+        assert!(check_text("a\u{1b}]0;x\u{7}", 100)
+            .unwrap_err()
+            .contains("U+001B"));
         assert!(check_text("a\0b", 100).unwrap_err().contains("U+0000"));
         assert!(check_text("a\tb", 100).is_err());
         assert!(check_text("\u{202E}evil", 100).is_err());

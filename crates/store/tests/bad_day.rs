@@ -190,7 +190,10 @@ fn read_only_child_checks_the_file() {
     let app = CompetitionFile::open_preferring_write(&path).unwrap();
     assert!(app.is_read_only());
     let reason = app.open_report().read_only.clone().unwrap();
-    assert!(reason.contains("read-only") && reason.contains(&path), "{reason}");
+    assert!(
+        reason.contains("read-only") && reason.contains(&path),
+        "{reason}"
+    );
     println!("CHILD-OK");
 }
 
@@ -263,7 +266,10 @@ fn a_newer_file_with_changed_tables_is_named_as_newer() {
         CompetitionFile::open(&path).unwrap_err(),
         CompetitionFile::open_read_only(&path).unwrap_err(),
     ] {
-        assert!(matches!(error, StoreError::SchemaTooNew { .. }), "{error:?}");
+        assert!(
+            matches!(error, StoreError::SchemaTooNew { .. }),
+            "{error:?}"
+        );
         let message = error.to_string();
         assert!(
             message.contains("newer Scoretable") && message.contains("future.scoretable"),
@@ -284,7 +290,10 @@ fn a_file_missing_a_table_for_its_version_says_so() {
             .unwrap();
     }
     let error = CompetitionFile::open(&path).unwrap_err();
-    assert!(matches!(error, StoreError::SchemaMismatch { .. }), "{error:?}");
+    assert!(
+        matches!(error, StoreError::SchemaMismatch { .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("open_sessions"), "{error}");
 }
 
@@ -351,7 +360,11 @@ fn flipped_bytes_are_named_without_claiming_an_unclean_shutdown_and_restore_work
     let newest = scoretable_store::backups_beside(&path)[0].path.clone();
     let report = scoretable_store::restore_backup(&newest, &path).unwrap();
     let kept = report.previous_kept_as.unwrap();
-    assert_eq!(std::fs::read(&kept).unwrap(), bytes, "the damaged file is kept");
+    assert_eq!(
+        std::fs::read(&kept).unwrap(),
+        bytes,
+        "the damaged file is kept"
+    );
     let restored = CompetitionFile::open(&path).unwrap();
     assert_eq!(restored.competitors().unwrap().len(), 2_000);
 }
@@ -390,7 +403,10 @@ fn control_characters_and_huge_names_are_refused_naming_row_and_field() {
         .import_competitors(&[good.clone(), hostile.clone()])
         .unwrap_err()
         .to_string();
-    assert!(message.contains("bib") && message.contains("U+0000"), "{message}");
+    assert!(
+        message.contains("bib") && message.contains("U+0000"),
+        "{message}"
+    );
     hostile.bib = "2".into();
     hostile.last_name = "x".repeat(1_000_000);
     let message = file

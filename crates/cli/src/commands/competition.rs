@@ -153,7 +153,11 @@ pub fn backup_list(file: Option<&Path>) -> CliResult<Output> {
     let backups = scoretable_store::backups_beside(&path);
     let directory = BackupPolicy::beside(&path).directory;
     let text = if backups.is_empty() {
-        format!("No backups of {} in {}", path.display(), directory.display())
+        format!(
+            "No backups of {} in {}",
+            path.display(),
+            directory.display()
+        )
     } else {
         let mut table = crate::table::Table::new(&[
             ("Taken", crate::table::Align::Left),

@@ -8,8 +8,8 @@ pub mod scores;
 pub mod workouts;
 
 use crate::args::{
-    BackupAction, Cli, Command, CompetitorCommand, CompetitorsCommand, DivisionCommand, ScoreCommand,
-    TeamCommand, WorkoutCommand,
+    BackupAction, Cli, Command, CompetitorCommand, CompetitorsCommand, DivisionCommand,
+    ScoreCommand, TeamCommand, WorkoutCommand,
 };
 use crate::error::CliResult;
 use crate::output::Output;

@@ -12,7 +12,9 @@ use scoretable_store::{
 use serde_json::json;
 
 use crate::args::{ScoreAmendArgs, ScoreEnterArgs};
-use crate::context::{entrant_json, open_competition, open_for_reading, resolve_workout, EntrantDirectory};
+use crate::context::{
+    entrant_json, open_competition, open_for_reading, resolve_workout, EntrantDirectory,
+};
 use crate::convert::{import_error, store_error};
 use crate::error::{CliError, CliResult, Problem};
 use crate::output::Output;
