@@ -145,7 +145,12 @@ fn mapping_from_draft(draft: &MappingDraft) -> CommandResult<FieldMapping> {
             field,
             kind: IdentifierKind::TeamName,
         }),
-        teammate: None,
+        teammate: optional_field(&draft.teammate_field).map(|field| {
+            IdentifierField {
+                field,
+                kind: IdentifierKind::FeedParticipantId,
+            }
+        }),
         value: optional_field(&draft.value_field).map(|field| ValueField { field, transform }),
         status: optional_field(&draft.status_field).map(|field| StatusField {
             field,
@@ -175,6 +180,10 @@ fn draft_from_mapping(name: &str, workout_id: i64, mapping: &FieldMapping) -> Ma
         identifier_field: mapping.identifier.field.clone(),
         identifier_kind: mapping.identifier.kind.word().to_string(),
         team_field: mapping.team.as_ref().map(|team| team.field.clone()),
+        teammate_field: mapping
+            .teammate
+            .as_ref()
+            .map(|teammate| teammate.field.clone()),
         value_field: mapping.value.as_ref().map(|value| value.field.clone()),
         value_transform: match mapping
             .value

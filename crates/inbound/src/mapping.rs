@@ -749,6 +749,46 @@ pub fn map_document(
     mapped
 }
 
+impl MappedDocument {
+    /// Takes out every record whose key another record of the same payload
+    /// also carries, reporting each as a problem naming both records: a poll
+    /// cannot tell which of two values for one record the source meant, so
+    /// neither is imported (and neither opens a conflict against the other);
+    /// the other records go ahead. File imports refuse such a file whole.
+    pub fn withhold_duplicates(&mut self, source_name: &str, record_word: &str) {
+        let mut first_of: std::collections::HashMap<String, u64> =
+            std::collections::HashMap::with_capacity(self.records.len());
+        let mut duplicated: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for record in &self.records {
+            match first_of.get(&record.record_key) {
+                Some(first) => {
+                    duplicated.insert(record.record_key.clone());
+                    self.problems.push(RecordProblem {
+                        source_name: source_name.to_string(),
+                        record_word: record_word.to_string(),
+                        record: record.index,
+                        field: "record key".into(),
+                        message: format!(
+                            "{record_word} {first} carries the same record {}; neither is imported",
+                            quote_prefix(&record.record_key)
+                        ),
+                    });
+                }
+                None => {
+                    first_of.insert(record.record_key.clone(), record.index);
+                }
+            }
+        }
+        if duplicated.is_empty() {
+            return;
+        }
+        let before = self.records.len();
+        self.records
+            .retain(|record| !duplicated.contains(&record.record_key));
+        self.invalid += before - self.records.len();
+    }
+}
+
 /// The first rows of a document as they will be imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preview {

@@ -5,7 +5,10 @@
 //! records through the ledger ([`CompetitionFile::apply_inbound`]). Records
 //! that cannot be mapped are reported (record and field), not imported, and
 //! do not hold the others back: on competition day one bad line from the
-//! timing system must not stop every other athlete's score.
+//! timing system must not stop every other athlete's score. A record that
+//! appears twice in one payload (the same record key) is withheld, both
+//! copies, with a problem naming both: neither is imported and neither opens
+//! a conflict against the other.
 //!
 //! # Health and backoff
 //!
@@ -452,7 +455,8 @@ pub fn poll_once(
         Ok(document) => document,
         Err(error) => return fail(store, backoff, ConnectionState::Error, error.to_string()),
     };
-    let mapped = map_document(&mapping, &workout, &document);
+    let mut mapped = map_document(&mapping, &workout, &document);
+    mapped.withhold_duplicates(&document.source_name, document.format.record_word());
     let ledger = match store.apply_inbound(
         &InboundSource {
             name: connection.name.clone(),

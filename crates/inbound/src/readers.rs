@@ -53,7 +53,8 @@ pub fn detect_format(file_name: &str, bytes: &[u8]) -> RecordFormat {
         // A .json file is JSON (or a live-timing message), whatever its
         // content: content that does not parse is an error, never a CSV.
         Some("json") => {
-            return if is_triathlon_message(bytes) {
+            let (head, _) = decode_text(&bytes[..bytes.len().min(64)]);
+            return if head.trim_start().starts_with('{') && is_triathlon_message(bytes) {
                 RecordFormat::WorldTriathlon
             } else {
                 RecordFormat::Json

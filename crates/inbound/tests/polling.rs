@@ -721,3 +721,38 @@ fn per_member_chips_with_teammate_ids_aggregate_into_team_scores_with_the_preset
         vec!["team Red (feed_participant_id \"T-RED\") has no member with teammate id \"530002\"".to_string()]
     );
 }
+
+#[test]
+fn a_payload_with_one_record_twice_imports_neither_copy_and_says_why() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[
+        ("524658", "00:13:37.2"),
+        ("527182", "00:13:59.1"),
+        ("524658", "00:13:40.0"),
+    ])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    let outcome = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    let summary = outcome.summary.unwrap();
+    assert_eq!(
+        (summary.imported, summary.invalid, summary.new_conflicts),
+        (1, 2, 0),
+        "{summary:?}"
+    );
+    assert_eq!(
+        summary.problems,
+        vec!["timing record 3, field \"record key\": record 1 carries the same record \"524658\"; neither is imported".to_string()]
+    );
+    assert_eq!(time_of(&fixture.file, fixture.race, "1"), None);
+    assert!(fixture.file.inbound_conflicts(false).unwrap().is_empty());
+    // The source fixes its payload: the record imports normally.
+    server.set(Reply::Json(seed_payload(&[("524658", "00:13:40.0")])));
+    let fixed = poll(&mut fixture.file, &mut fetcher, &mut backoff)
+        .summary
+        .unwrap();
+    assert_eq!(fixed.imported, 1);
+    assert_eq!(
+        time_of(&fixture.file, fixture.race, "1"),
+        Some(Score::Time { ms: 820_000 })
+    );
+}
