@@ -72,7 +72,7 @@ pub use ledger::{
     value_fingerprint, ConflictResolution, ConflictState, ConnectionState, ConnectionStatus,
     Identifier, IdentifierKind, InboundConflict, InboundConnection, InboundRecord, InboundReport,
     InboundSource, NewConnection, RecordOutcome, RecordReport, ReviewItem, ReviewState,
-    SavedMapping, TeamProgress,
+    SavedMapping, TeamProgress, INBOUND_FAILPOINTS,
 };
 pub use outbox::{
     outbox_idempotency_key, NewSyncTarget, OutboxAck, OutboxCounts, OutboxItem, OutboxState,
