@@ -66,6 +66,7 @@ const APP_COMMANDS: &[&str] = &[
     "sync_targets_status",
     "sync_now",
     "preview_sync",
+    "retry_rejected",
     "add_sync_target",
     "run_export",
     "choose_path",

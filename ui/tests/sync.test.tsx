@@ -81,6 +81,17 @@ describe("sync status", () => {
     await screen.findByText(/rsu: 0 acknowledged, 0 rejected, some still queued — connection refused/);
   });
 
+  it("queues rejected rows again with Retry rejected", async () => {
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [{ ...target }] } });
+    render(<App backend={backend} initialScreen="sync" />);
+    await screen.findByRole("article", { name: "Target rsu" });
+    fireEvent.click(screen.getByLabelText("Retry rejected rows of rsu"));
+    await screen.findByText("rsu: 1 rejected row(s) queued again.");
+    expect(backend.integrationCalls.some((call) => call.name === "retryRejected")).toBe(true);
+    await waitFor(() => expect(screen.getByTestId("queued-rsu").textContent).toBe("13"));
+    expect(screen.queryByLabelText("Retry rejected rows of rsu")).toBeNull();
+  });
+
   it("reloads the cards when the backend pushes a new status, with no timer", async () => {
     const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [target] }, screens: { status: plainStatus } });
     render(<App backend={backend} initialScreen="sync" />);

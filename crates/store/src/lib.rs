@@ -75,8 +75,8 @@ pub use ledger::{
     SavedMapping, TeamProgress, INBOUND_FAILPOINTS,
 };
 pub use outbox::{
-    outbox_idempotency_key, NewSyncTarget, OutboxAck, OutboxCounts, OutboxItem, OutboxState,
-    RemoteRecord, SyncAttempt, SyncPlatform, SyncTarget, TargetWorkout,
+    endpoint_credential_problem, outbox_idempotency_key, NewSyncTarget, OutboxAck, OutboxCounts,
+    OutboxItem, OutboxState, RemoteRecord, SyncAttempt, SyncPlatform, SyncTarget, TargetWorkout,
 };
 pub use results::{
     replay_history, AmendmentPreview, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult,

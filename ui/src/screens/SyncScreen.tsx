@@ -32,7 +32,7 @@ export function plainSyncProblem(status: TargetStatusView, timeZone: string): st
   return `${status.problem ?? ""}${status.waiting > 0 || next ? ` ${waiting}${next}.` : ""}`.trim();
 }
 
-function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | undefined; busy: boolean; onSync: () => void; onPreview: () => void }) {
+function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | undefined; busy: boolean; onSync: () => void; onPreview: () => void; onRetry: () => void }) {
   const { target, status } = props;
   const timeZone = useTimeZone();
   return (
@@ -85,7 +85,7 @@ function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | 
       )}
       {target.rejections.length > 0 && (
         <div>
-          <h3>Rejected by the platform (fix and amend; retrying will not help)</h3>
+          <h3>Rejected by the platform (fix the score or the target's setup, then retry)</h3>
           <ul class="plain-list" aria-label={`Rejections of ${target.name}`}>
             {target.rejections.map((rejection) => (
               <li key={rejection.entity}>
@@ -99,6 +99,11 @@ function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | 
         <button type="button" aria-label={`Preview changes on ${target.name}`} onClick={props.onPreview} disabled={props.busy}>
           Preview changes
         </button>
+        {target.rejected > 0 && (
+          <button type="button" aria-label={`Retry rejected rows of ${target.name}`} onClick={props.onRetry} disabled={props.busy}>
+            Retry rejected
+          </button>
+        )}
         <button type="button" class="primary" aria-label={`Sync ${target.name} now`} onClick={props.onSync} disabled={props.busy}>
           Sync now
         </button>
@@ -139,6 +144,13 @@ export function SyncScreen() {
       setNotice(
         `${report.target}: ${report.acknowledged} acknowledged, ${report.rejected} rejected${report.drained ? ", all sent" : ", some still queued"}${report.last_error ? ` — ${report.last_error}` : ""}.`,
       );
+      await targets.reload();
+    });
+
+  const retryRejected = (target: SyncTargetView) =>
+    attempt(async () => {
+      const queued = await backend.retryRejected(target.name);
+      setNotice(`${target.name}: ${queued} rejected row(s) queued again.`);
       await targets.reload();
     });
 
@@ -191,7 +203,7 @@ export function SyncScreen() {
       )}
       {list.length === 0 && !targets.loading && <p class="muted">No sync targets yet. Add one below.</p>}
       {list.map((target) => (
-        <TargetCard key={target.name} target={target} status={status?.targets.find((item) => item.name === target.name)} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} />
+        <TargetCard key={target.name} target={target} status={status?.targets.find((item) => item.name === target.name)} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} onRetry={() => retryRejected(target)} />
       ))}
       {preview && (
         <div class="panel">
