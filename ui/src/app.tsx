@@ -75,6 +75,7 @@ export const shortcuts: Shortcut[] = [
   { keys: "Esc", action: "Close this list or a menu" },
   { keys: "Enter", action: "Score entry: next field, then save" },
   { keys: "Ctrl+Z", action: "Score entry: undo the last entry typed here" },
+  { keys: "↑ / ↓", action: "Heat sheet: the lane above or below (Enter saves and moves down)" },
   { keys: "E", action: "Leaderboard: why is the selected row above the next one?" },
   { keys: "Shift+F10", action: "Leaderboard: the selected row's menu" },
 ];
