@@ -212,19 +212,37 @@ fn polling_the_seed_feed_with_unknown_ids_and_rehearsing_a_recording() {
 fn a_failed_poll_exits_non_zero_with_the_reason() {
     let session = feed_session();
     session.ok(&[
-        "mapping", "set", "cc", "--workout", "Sprint", "--preset", "timing-feed",
+        "mapping",
+        "set",
+        "cc",
+        "--workout",
+        "Sprint",
+        "--preset",
+        "timing-feed",
     ]);
     // Nothing listens on this port.
     let placeholder = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = placeholder.local_addr().unwrap();
     drop(placeholder);
     session.ok(&[
-        "connection", "add", "down", "--url", &format!("http://{address}/feed.json"),
-        "--workout", "Sprint", "--mapping", "cc", "--interval-ms", "200",
+        "connection",
+        "add",
+        "down",
+        "--url",
+        &format!("http://{address}/feed.json"),
+        "--workout",
+        "Sprint",
+        "--mapping",
+        "cc",
+        "--interval-ms",
+        "200",
     ]);
     let (code, message) = session.fail(&["poll", "down"]);
     assert_eq!(code, 1, "{message}");
-    assert!(message.contains("poll of down failed: network unreachable"), "{message}");
+    assert!(
+        message.contains("poll of down failed: network unreachable"),
+        "{message}"
+    );
     assert!(message.contains("backing off"), "{message}");
     // A source that answers with an error: the reason, exit 2.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -240,7 +258,15 @@ fn a_failed_poll_exits_non_zero_with_the_reason() {
         }
     });
     session.ok(&[
-        "connection", "add", "gone", "--url", &url, "--workout", "Sprint", "--mapping", "cc",
+        "connection",
+        "add",
+        "gone",
+        "--url",
+        &url,
+        "--workout",
+        "Sprint",
+        "--mapping",
+        "cc",
     ]);
     let (code, message) = session.fail(&["poll", "gone"]);
     assert_eq!(code, 2, "{message}");
@@ -251,8 +277,17 @@ fn a_failed_poll_exits_non_zero_with_the_reason() {
 fn an_import_without_the_mapped_columns_exits_2_naming_them() {
     let session = feed_session();
     session.ok(&[
-        "mapping", "set", "bibs", "--workout", "Sprint", "--id", "Bib", "--id-kind", "bib",
-        "--value", "Time",
+        "mapping",
+        "set",
+        "bibs",
+        "--workout",
+        "Sprint",
+        "--id",
+        "Bib",
+        "--id-kind",
+        "bib",
+        "--value",
+        "Time",
     ]);
     session.write("wrong.csv", "Athlete,Result\nLexi,13:37.2\n");
     let (code, message) = session.fail(&["import", "Sprint", "wrong.csv", "--mapping", "bibs"]);
@@ -277,7 +312,13 @@ fn an_import_without_the_mapped_columns_exits_2_naming_them() {
 #[test]
 fn competitors_import_reads_utf16_like_every_other_reader() {
     let session = Session::with_operator("desk");
-    session.ok(&["create", "--name", "Wide Open", "--start-date", "2026-06-01"]);
+    session.ok(&[
+        "create",
+        "--name",
+        "Wide Open",
+        "--start-date",
+        "2026-06-01",
+    ]);
     let text = "bib,first_name,last_name\n7,Zoë,Brontë\n";
     let mut bytes = vec![0xFF, 0xFE];
     bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
@@ -285,5 +326,8 @@ fn competitors_import_reads_utf16_like_every_other_reader() {
     let imported = session.ok(&["competitors", "import", "wide.csv"]);
     assert!(imported.contains('1'), "{imported}");
     let listed = session.ok(&["competitors", "list"]);
-    assert!(listed.contains("Zoë") && listed.contains("Brontë"), "{listed}");
+    assert!(
+        listed.contains("Zoë") && listed.contains("Brontë"),
+        "{listed}"
+    );
 }

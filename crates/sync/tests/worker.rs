@@ -42,7 +42,12 @@ fn the_worker_drains_after_connectivity_returns() {
     )
     .unwrap();
     let waiting = Instant::now();
-    while fixture.file.sync_target("rsu").unwrap().last_error.is_none()
+    while fixture
+        .file
+        .sync_target("rsu")
+        .unwrap()
+        .last_error
+        .is_none()
         && waiting.elapsed() < Duration::from_secs(10)
     {
         std::thread::sleep(Duration::from_millis(20));
