@@ -145,11 +145,9 @@ fn mapping_from_draft(draft: &MappingDraft) -> CommandResult<FieldMapping> {
             field,
             kind: IdentifierKind::TeamName,
         }),
-        teammate: optional_field(&draft.teammate_field).map(|field| {
-            IdentifierField {
-                field,
-                kind: IdentifierKind::FeedParticipantId,
-            }
+        teammate: optional_field(&draft.teammate_field).map(|field| IdentifierField {
+            field,
+            kind: IdentifierKind::FeedParticipantId,
         }),
         value: optional_field(&draft.value_field).map(|field| ValueField { field, transform }),
         status: optional_field(&draft.status_field).map(|field| StatusField {

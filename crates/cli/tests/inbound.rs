@@ -331,3 +331,33 @@ fn competitors_import_reads_utf16_like_every_other_reader() {
         "{listed}"
     );
 }
+
+#[test]
+fn an_oversized_value_gives_a_short_error_on_stderr() {
+    let session = feed_session();
+    session.ok(&[
+        "mapping",
+        "set",
+        "bibs",
+        "--workout",
+        "Sprint",
+        "--id",
+        "Bib",
+        "--id-kind",
+        "bib",
+        "--value",
+        "Time",
+    ]);
+    let mut text = String::from("Bib,Time\n1,");
+    text.push_str(&"7".repeat(2 << 20));
+    text.push('\n');
+    session.write("huge.csv", &text);
+    let output = session.run(&["import", "Sprint", "huge.csv", "--mapping", "bibs"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.len() < 1000, "{} bytes on stderr", stderr.len());
+    assert!(
+        stderr.contains("is too long for a value (2097152 bytes"),
+        "{stderr}"
+    );
+}

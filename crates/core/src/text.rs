@@ -124,7 +124,11 @@ mod tests {
     fn utf16(text: &str, mark: bool, little_endian: bool) -> Vec<u8> {
         let mut bytes = Vec::new();
         if mark {
-            bytes.extend(if little_endian { [0xFF, 0xFE] } else { [0xFE, 0xFF] });
+            bytes.extend(if little_endian {
+                [0xFF, 0xFE]
+            } else {
+                [0xFE, 0xFF]
+            });
         }
         for unit in text.encode_utf16() {
             bytes.extend(if little_endian {

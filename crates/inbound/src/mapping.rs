@@ -459,7 +459,11 @@ pub fn map_record(mapping: &FieldMapping, workout: &Workout, record: &SourceReco
         } else {
             MAX_VALUE_BYTES
         };
-        if text.len() > limit && !problems.iter().any(|known: &FieldProblem| known.field == field) {
+        if text.len() > limit
+            && !problems
+                .iter()
+                .any(|known: &FieldProblem| known.field == field)
+        {
             problems.push(FieldProblem {
                 field: field.to_string(),
                 message: format!(

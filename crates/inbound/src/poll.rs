@@ -25,7 +25,9 @@
 //!   included, comes sooner than the interval after the previous one.
 //!   [`poll_once`] itself waits until `last attempt + interval` (and until
 //!   the stored next attempt after a failure) before it fetches, so separate
-//!   polls (a CLI `poll` right after the app's) keep the spacing too.
+//!   polls (a CLI `poll` right after the app's) keep the spacing too;
+//!   [`watch`] waits that out first, checking its stop flag, so stopping is
+//!   honoured even during a long `Retry-After`.
 //! - A `429 Too Many Requests` or `503 Service Unavailable` with a
 //!   `Retry-After` header (seconds, or an HTTP date) is honoured: the next
 //!   poll waits at least that long.
@@ -570,7 +572,24 @@ pub fn watch(
         ..
     } = options;
     let mut polls = 0_u64;
+    let pause = |wait: Duration| {
+        let deadline = Instant::now() + wait;
+        while !stop.load(Ordering::SeqCst) {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
+        }
+    };
     while !stop.load(Ordering::SeqCst) {
+        // Wait out the interval (or a stored backoff / Retry-After) here,
+        // where stopping is honoured, rather than inside `poll_once`.
+        let connection = store.connection_by_name(connection_name)?;
+        pause(wait_before_next_request(&connection));
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
         let outcome = poll_once(
             store,
             connection_name,
@@ -585,14 +604,7 @@ pub fn watch(
         if max_polls.is_some_and(|max| polls >= max) {
             break;
         }
-        let deadline = Instant::now() + Duration::from_millis(outcome.next_poll_in_ms);
-        while !stop.load(Ordering::SeqCst) {
-            let now = Instant::now();
-            if now >= deadline {
-                break;
-            }
-            std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
-        }
+        pause(Duration::from_millis(outcome.next_poll_in_ms));
     }
     Ok(polls)
 }

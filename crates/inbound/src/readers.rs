@@ -58,7 +58,7 @@ pub fn detect_format(file_name: &str, bytes: &[u8]) -> RecordFormat {
                 RecordFormat::WorldTriathlon
             } else {
                 RecordFormat::Json
-            }
+            };
         }
         _ => {}
     }

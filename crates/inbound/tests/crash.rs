@@ -61,7 +61,13 @@ fn crash_child() {
 /// SIGKILL. Returns whether the failpoint was reached.
 fn kill_at(path: &Path, mode: &str, failpoint: &str) -> bool {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "crash_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_FILE, path)
         .env(CHILD_MODE, mode)
         .env("SCORETABLE_FAILPOINT", failpoint)
@@ -169,15 +175,30 @@ fn kill_9_between_every_pair_of_writes_of_a_poll_then_a_changed_source_value_is_
     assert_eq!(apply_points.len(), 6);
     for failpoint in apply_points {
         let (scene, race) = scene();
-        assert!(kill_at(&scene.path, "poll", failpoint), "{failpoint} never reached");
+        assert!(
+            kill_at(&scene.path, "poll", failpoint),
+            "{failpoint} never reached"
+        );
         let mut file = CompetitionFile::open(&scene.path).unwrap();
         // All or nothing: the new results, the ledger rows, the conflict and
         // the review item are there together or not at all.
         let committed = ms_of(&file, race, "2").is_some();
         assert_eq!(ms_of(&file, race, "3").is_some(), committed, "{failpoint}");
-        assert_eq!(file.ledger_size("timing", race).unwrap(), if committed { 3 } else { 1 }, "{failpoint}");
-        assert_eq!(file.inbound_conflicts(true).unwrap().len(), usize::from(committed), "{failpoint}");
-        assert_eq!(file.review_items(true).unwrap().len(), usize::from(committed), "{failpoint}");
+        assert_eq!(
+            file.ledger_size("timing", race).unwrap(),
+            if committed { 3 } else { 1 },
+            "{failpoint}"
+        );
+        assert_eq!(
+            file.inbound_conflicts(true).unwrap().len(),
+            usize::from(committed),
+            "{failpoint}"
+        );
+        assert_eq!(
+            file.review_items(true).unwrap().len(),
+            usize::from(committed),
+            "{failpoint}"
+        );
         assert_eq!(
             committed,
             failpoint == "inbound_apply_after_commit",
@@ -191,7 +212,10 @@ fn kill_9_between_every_pair_of_writes_of_a_poll_then_a_changed_source_value_is_
             ("999999", "00:13:00.0"),
         ])));
         let summary = poll(&mut file).summary.unwrap();
-        for (bib, first, changed) in [("2", "00:11:00.0", "00:11:30.0"), ("3", "00:12:00.0", "00:12:30.0")] {
+        for (bib, first, changed) in [
+            ("2", "00:11:00.0", "00:11:30.0"),
+            ("3", "00:12:00.0", "00:12:30.0"),
+        ] {
             let stored = ms_of(&file, race, bib).unwrap();
             if committed {
                 // The acknowledged value stays, and the change is a conflict.
@@ -203,7 +227,10 @@ fn kill_9_between_every_pair_of_writes_of_a_poll_then_a_changed_source_value_is_
                     .into_iter()
                     .find(|conflict| conflict.entrant == Entrant::Competitor(competitor))
                     .unwrap_or_else(|| panic!("{failpoint}: no conflict for bib {bib}"));
-                assert_eq!(conflict.incoming_value.score, Some(Score::Time { ms: ms(changed) }));
+                assert_eq!(
+                    conflict.incoming_value.score,
+                    Some(Score::Time { ms: ms(changed) })
+                );
             } else {
                 // Nothing of the killed poll was acknowledged: the value the
                 // source sends now is the first one stored.
@@ -213,33 +240,50 @@ fn kill_9_between_every_pair_of_writes_of_a_poll_then_a_changed_source_value_is_
         if committed {
             assert_eq!(summary.new_conflicts, 2, "{failpoint}: {summary:?}");
         } else {
-            assert_eq!((summary.imported, summary.new_conflicts), (2, 1), "{failpoint}: {summary:?}");
+            assert_eq!(
+                (summary.imported, summary.new_conflicts),
+                (2, 1),
+                "{failpoint}: {summary:?}"
+            );
         }
         // Bib 1's amendment-protected value never moved.
-        assert_eq!(ms_of(&file, race, "1"), Some(ms("00:10:00.0")), "{failpoint}");
+        assert_eq!(
+            ms_of(&file, race, "1"),
+            Some(ms("00:10:00.0")),
+            "{failpoint}"
+        );
         file.close().unwrap();
     }
 }
 
 #[test]
 fn kill_9_inside_accepting_a_conflict_or_assigning_a_review_item_changes_nothing() {
-    for failpoint in INBOUND_FAILPOINTS
-        .iter()
-        .copied()
-        .filter(|point| point.starts_with("inbound_accept_") || point.starts_with("inbound_assign_"))
-    {
+    for failpoint in INBOUND_FAILPOINTS.iter().copied().filter(|point| {
+        point.starts_with("inbound_accept_") || point.starts_with("inbound_assign_")
+    }) {
         let (scene, race) = scene();
         let mut file = CompetitionFile::open(&scene.path).unwrap();
         poll(&mut file);
         file.close().unwrap();
-        let mode = if failpoint.starts_with("inbound_accept_") { "accept" } else { "assign" };
-        assert!(kill_at(&scene.path, mode, failpoint), "{failpoint} never reached");
+        let mode = if failpoint.starts_with("inbound_accept_") {
+            "accept"
+        } else {
+            "assign"
+        };
+        assert!(
+            kill_at(&scene.path, mode, failpoint),
+            "{failpoint} never reached"
+        );
         let mut file = CompetitionFile::open(&scene.path).unwrap();
         // Nothing of the killed call is there.
         let conflicts = file.inbound_conflicts(false).unwrap();
         assert_eq!(conflicts.len(), 1, "{failpoint}");
         assert_eq!(conflicts[0].state, ConflictState::Open, "{failpoint}");
-        assert_eq!(ms_of(&file, race, "1"), Some(ms("00:10:00.0")), "{failpoint}");
+        assert_eq!(
+            ms_of(&file, race, "1"),
+            Some(ms("00:10:00.0")),
+            "{failpoint}"
+        );
         assert_eq!(file.review_items(true).unwrap().len(), 1, "{failpoint}");
         assert_eq!(ms_of(&file, race, "4"), None, "{failpoint}");
         // The source changes bib 1 and the unknown record again: a new
@@ -252,11 +296,24 @@ fn kill_9_inside_accepting_a_conflict_or_assigning_a_review_item_changes_nothing
             ("999999", "00:13:30.0"),
         ])));
         let summary = poll(&mut file).summary.unwrap();
-        assert_eq!((summary.new_conflicts, summary.unknown), (1, 1), "{failpoint}: {summary:?}");
+        assert_eq!(
+            (summary.new_conflicts, summary.unknown),
+            (1, 1),
+            "{failpoint}: {summary:?}"
+        );
         let open = file.inbound_conflicts(true).unwrap();
         assert_eq!(open.len(), 1);
-        assert_eq!(open[0].incoming_value.score, Some(Score::Time { ms: ms("00:10:02.0") }));
-        assert_eq!(ms_of(&file, race, "1"), Some(ms("00:10:00.0")), "{failpoint}");
+        assert_eq!(
+            open[0].incoming_value.score,
+            Some(Score::Time {
+                ms: ms("00:10:02.0")
+            })
+        );
+        assert_eq!(
+            ms_of(&file, race, "1"),
+            Some(ms("00:10:00.0")),
+            "{failpoint}"
+        );
         assert_eq!(ms_of(&file, race, "4"), None, "{failpoint}");
         // And the calls still work afterwards.
         let accepted = file
@@ -266,7 +323,9 @@ fn kill_9_inside_accepting_a_conflict_or_assigning_a_review_item_changes_nothing
         assert_eq!(ms_of(&file, race, "1"), Some(ms("00:10:02.0")));
         let item = file.review_items(true).unwrap().remove(0);
         let bib4 = file.competitor_by_bib("4").unwrap().unwrap().id;
-        let report = file.assign_review(item.id, Entrant::Competitor(bib4), "judge").unwrap();
+        let report = file
+            .assign_review(item.id, Entrant::Competitor(bib4), "judge")
+            .unwrap();
         assert_eq!(report.imported, 1);
         assert_eq!(ms_of(&file, race, "4"), Some(ms("00:13:30.0")));
         file.close().unwrap();

@@ -340,7 +340,10 @@ fn refused(name: &str, bytes: &[u8]) -> InboundError {
         fixture.file.score_events(None).unwrap().len(),
         events_before
     );
-    assert_eq!(fixture.file.ledger_size("bib times", fixture.race).unwrap(), 0);
+    assert_eq!(
+        fixture.file.ledger_size("bib times", fixture.race).unwrap(),
+        0
+    );
     assert!(fixture.file.review_items(false).unwrap().is_empty());
     error
 }
@@ -353,8 +356,14 @@ fn a_file_without_the_mapped_columns_is_refused_naming_them() {
         matches!(&error, InboundError::MissingFields { missing, .. } if missing == &["Bib".to_string(), "Time".to_string()]),
         "{message}"
     );
-    assert!(message.starts_with("wrong.csv: the mapping reads \"Bib\", \"Time\""), "{message}");
-    assert!(message.contains("it has \"Athlete\", \"Result\""), "{message}");
+    assert!(
+        message.starts_with("wrong.csv: the mapping reads \"Bib\", \"Time\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("it has \"Athlete\", \"Result\""),
+        "{message}"
+    );
 }
 
 #[test]
@@ -378,17 +387,31 @@ fn a_huge_single_line_header_is_refused_with_a_short_message() {
     header.push_str("1,2\n");
     let error = refused("huge.csv", header.as_bytes());
     let message = error.to_string();
-    assert!(matches!(error, InboundError::MissingFields { .. }), "{message}");
-    assert!(message.len() < 600, "{} bytes: {}", message.len(), &message[..200]);
+    assert!(
+        matches!(error, InboundError::MissingFields { .. }),
+        "{message}"
+    );
+    assert!(
+        message.len() < 600,
+        "{} bytes: {}",
+        message.len(),
+        &message[..200]
+    );
     assert!(message.contains("(8388612 bytes)"), "{message}");
 }
 
 #[test]
 fn a_json_file_that_is_not_json_is_an_error_naming_the_file() {
     for (bytes, expected) in [
-        (&b"this is not json, at all"[..], "garbage.json: is not valid JSON"),
+        (
+            &b"this is not json, at all"[..],
+            "garbage.json: is not valid JSON",
+        ),
         (&b"\"hello\""[..], "garbage.json: is a single value"),
-        (&b"Bib,Time\n1,12:00.0\n"[..], "garbage.json: is not valid JSON"),
+        (
+            &b"Bib,Time\n1,12:00.0\n"[..],
+            "garbage.json: is not valid JSON",
+        ),
     ] {
         let error = refused("garbage.json", bytes);
         assert!(matches!(error, InboundError::Read(_)), "{error}");
@@ -407,14 +430,19 @@ fn a_json_file_that_is_not_json_is_an_error_naming_the_file() {
     )
     .unwrap_err();
     assert!(
-        error.to_string().starts_with("scores.txt: is not valid JSON"),
+        error
+            .to_string()
+            .starts_with("scores.txt: is not valid JSON"),
         "{error}"
     );
 }
 
 #[test]
 fn duplicate_ids_in_one_file_are_refused_naming_both_rows() {
-    let error = refused("twice.csv", b"Bib,Time\n1,12:00.0\n2,12:30.0\n\n1,12:05.0\n");
+    let error = refused(
+        "twice.csv",
+        b"Bib,Time\n1,12:00.0\n2,12:30.0\n\n1,12:05.0\n",
+    );
     assert!(
         matches!(
             error,
@@ -431,9 +459,14 @@ fn duplicate_ids_in_one_file_are_refused_naming_both_rows() {
         "twice.csv: rows 2 and 5 both carry record \"1\"; a file is imported whole, so nothing was imported"
     );
     // The same record with the same value twice is refused too: the file is wrong.
-    let error = refused("same.json", br#"[{"Bib": "1", "Time": "12:00.0"}, {"Bib": "1", "Time": "12:00.0"}]"#);
+    let error = refused(
+        "same.json",
+        br#"[{"Bib": "1", "Time": "12:00.0"}, {"Bib": "1", "Time": "12:00.0"}]"#,
+    );
     assert!(
-        error.to_string().starts_with("same.json: records 1 and 2 both carry record \"1\""),
+        error
+            .to_string()
+            .starts_with("same.json: records 1 and 2 both carry record \"1\""),
         "{error}"
     );
 }

@@ -555,7 +555,10 @@ fn through_every_fault_no_request_comes_sooner_than_the_interval_and_retry_after
     use ConnectionState::{BackingOff, Ok as Fine};
     assert_eq!(
         states,
-        vec![BackingOff, BackingOff, BackingOff, BackingOff, BackingOff, BackingOff, Fine, Fine, Fine],
+        vec![
+            BackingOff, BackingOff, BackingOff, BackingOff, BackingOff, BackingOff, Fine, Fine,
+            Fine
+        ],
         "{outcomes:#?}"
     );
     let times = server.request_times();
@@ -566,7 +569,9 @@ fn through_every_fault_no_request_comes_sooner_than_the_interval_and_retry_after
         "a request came sooner than the 300 ms interval: {gaps:?}"
     );
     // Every failure's announced wait is at least the interval.
-    assert!(outcomes.iter().all(|outcome| outcome.next_poll_in_ms >= 300));
+    assert!(outcomes
+        .iter()
+        .all(|outcome| outcome.next_poll_in_ms >= 300));
     // 429 with Retry-After: 1 (request 3) -> the next request a second later.
     assert!(outcomes[2].next_poll_in_ms >= 1000, "{:?}", outcomes[2]);
     assert!(gaps[2] >= Duration::from_millis(1000), "{gaps:?}");
@@ -626,21 +631,36 @@ fn a_connection_preview_fetches_with_the_connections_credentials() {
         })
         .unwrap();
     let mut fetcher = fetcher();
-    let error = scoretable_inbound::fetch_connection_document(&fixture.file, "timing", &mut fetcher)
-        .unwrap_err();
-    assert!(error.to_string().contains("SCORETABLE_TEST_FEED_TOKEN_PREVIEW"), "{error}");
+    let error =
+        scoretable_inbound::fetch_connection_document(&fixture.file, "timing", &mut fetcher)
+            .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("SCORETABLE_TEST_FEED_TOKEN_PREVIEW"),
+        "{error}"
+    );
     assert!(server.requests().is_empty());
-    std::env::set_var("SCORETABLE_TEST_FEED_TOKEN_PREVIEW", "Bearer preview-secret");
+    std::env::set_var(
+        "SCORETABLE_TEST_FEED_TOKEN_PREVIEW",
+        "Bearer preview-secret",
+    );
     let document =
         scoretable_inbound::fetch_connection_document(&fixture.file, "timing", &mut fetcher)
             .unwrap();
     assert_eq!(document.records.len(), 1);
     let request = server.requests().pop().unwrap().to_ascii_lowercase();
-    assert!(request.contains("authorization: bearer preview-secret"), "{request}");
+    assert!(
+        request.contains("authorization: bearer preview-secret"),
+        "{request}"
+    );
     // The preview goes through the same function.
     scoretable_inbound::preview_connection(&fixture.file, "timing", &mut fetcher, 5).unwrap();
     let request = server.requests().pop().unwrap().to_ascii_lowercase();
-    assert!(request.contains("authorization: bearer preview-secret"), "{request}");
+    assert!(
+        request.contains("authorization: bearer preview-secret"),
+        "{request}"
+    );
 }
 
 #[test]
@@ -671,7 +691,10 @@ fn per_member_chips_with_teammate_ids_aggregate_into_team_scores_with_the_preset
         .iter()
         .map(|record| record.record_key.clone())
         .collect();
-    assert_eq!(keys, vec!["T-RED/524658".to_string(), "T-RED/2".to_string()]);
+    assert_eq!(
+        keys,
+        vec!["T-RED/524658".to_string(), "T-RED/2".to_string()]
+    );
     let board = fixture.file.workout_leaderboard(relay, None).unwrap();
     assert!(
         board
@@ -704,7 +727,9 @@ fn per_member_chips_with_teammate_ids_aggregate_into_team_scores_with_the_preset
         .unwrap();
     assert!(!team.partial, "{team:?}");
     // A teammate id that is not on the team goes to review with the reason.
-    server.set(Reply::Json(serde_json::json!([member("530002", "00:13:00.0")]).to_string()));
+    server.set(Reply::Json(
+        serde_json::json!([member("530002", "00:13:00.0")]).to_string(),
+    ));
     let third = poll(&mut fixture.file, &mut fetcher, &mut backoff)
         .summary
         .unwrap();
@@ -718,7 +743,10 @@ fn per_member_chips_with_teammate_ids_aggregate_into_team_scores_with_the_preset
         .collect();
     assert_eq!(
         reasons,
-        vec!["team Red (feed_participant_id \"T-RED\") has no member with teammate id \"530002\"".to_string()]
+        vec![
+            "team Red (feed_participant_id \"T-RED\") has no member with teammate id \"530002\""
+                .to_string()
+        ]
     );
 }
 
@@ -755,4 +783,45 @@ fn a_payload_with_one_record_twice_imports_neither_copy_and_says_why() {
         time_of(&fixture.file, fixture.race, "1"),
         Some(Score::Time { ms: 820_000 })
     );
+}
+
+#[test]
+fn stopping_a_watch_is_honoured_while_it_waits_out_a_long_retry_after() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    // The source asked for an hour's pause on the last poll.
+    server.push(Reply::RetryAfter(429, "3600".into()));
+    let first = poll(&mut fixture.file, &mut fetcher(), &mut backoff());
+    assert!(first.next_poll_in_ms >= 3_600_000, "{first:?}");
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    let started = std::time::Instant::now();
+    let polls = watch(
+        &mut fixture.file,
+        "timing",
+        &mut fetcher(),
+        WatchOptions {
+            max_polls: None,
+            stop,
+            backoff_cap: Duration::from_millis(800),
+            on_poll: &mut |_| {},
+            recording: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(polls, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // No request went out during the pause.
+    assert_eq!(server.requests().len(), 1);
 }

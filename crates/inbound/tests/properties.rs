@@ -170,7 +170,10 @@ fn random_interleavings_never_overwrite_and_never_swallow_a_changed_value() {
         "interleaving: {seeds} seeds x {steps} steps: {} imported, {} conflicts opened, {} accepted, {} dismissed, 0 overwrites, 0 swallowed changes",
         totals[0], totals[1], totals[2], totals[3]
     );
-    assert!(totals[0] > 0 && totals[1] > 0 && totals[2] > 0, "{totals:?}");
+    assert!(
+        totals[0] > 0 && totals[1] > 0 && totals[2] > 0,
+        "{totals:?}"
+    );
 }
 
 /// One seeded run; returns (imported, conflicts opened, accepted, dismissed).
@@ -189,7 +192,14 @@ fn interleave(seed: u64, steps: usize) -> [usize; 4] {
     let entrants: Vec<Entrant> = support::ATHLETES
         .iter()
         .map(|athlete| {
-            Entrant::Competitor(fixture.file.competitor_by_bib(athlete.0).unwrap().unwrap().id)
+            Entrant::Competitor(
+                fixture
+                    .file
+                    .competitor_by_bib(athlete.0)
+                    .unwrap()
+                    .unwrap()
+                    .id,
+            )
         })
         .collect();
     let times: Vec<String> = (0..8)
@@ -221,7 +231,9 @@ fn interleave(seed: u64, steps: usize) -> [usize; 4] {
                 let records: Vec<(&str, &str)> = feed_values
                     .iter()
                     .enumerate()
-                    .filter_map(|(who, time)| time.map(|time| (PARTICIPANTS[who], times[time].as_str())))
+                    .filter_map(|(who, time)| {
+                        time.map(|time| (PARTICIPANTS[who], times[time].as_str()))
+                    })
                     .collect();
                 let payload = support::seed_payload(&records);
                 let document =
@@ -229,7 +241,10 @@ fn interleave(seed: u64, steps: usize) -> [usize; 4] {
                 let mapped = map_document(&mapping, &workout, &document);
                 vec![(
                     "timing".to_string(),
-                    fixture.file.apply_inbound(&feed, race, &mapped.records).unwrap(),
+                    fixture
+                        .file
+                        .apply_inbound(&feed, race, &mapped.records)
+                        .unwrap(),
                 )]
             }
             // The results file changes and is imported again.
@@ -239,7 +254,9 @@ fn interleave(seed: u64, steps: usize) -> [usize; 4] {
                 let records: Vec<(&str, &str)> = file_values
                     .iter()
                     .enumerate()
-                    .filter_map(|(who, time)| time.map(|time| (PARTICIPANTS[who], times[time].as_str())))
+                    .filter_map(|(who, time)| {
+                        time.map(|time| (PARTICIPANTS[who], times[time].as_str()))
+                    })
                     .collect();
                 let payload = support::seed_payload(&records);
                 let report = scoretable_inbound::import_bytes(
@@ -260,7 +277,14 @@ fn interleave(seed: u64, steps: usize) -> [usize; 4] {
                 let time = random.below(times.len() as u64) as usize;
                 fixture
                     .file
-                    .amend_score_with(race, entrants[who], ScoreInput::text(times[time].clone()), "judge", "appeal", None)
+                    .amend_score_with(
+                        race,
+                        entrants[who],
+                        ScoreInput::text(times[time].clone()),
+                        "judge",
+                        "appeal",
+                        None,
+                    )
                     .unwrap();
                 expected.insert(entrants[who], ms(&times[time]));
                 Vec::new()
@@ -279,10 +303,16 @@ fn interleave(seed: u64, steps: usize) -> [usize; 4] {
                             .accept_conflict(conflict.id, "judge", "source corrected", None)
                             .unwrap();
                         expected.insert(conflict.entrant, incoming);
-                        ledger.insert((conflict.source_name.clone(), conflict.record_key.clone()), incoming);
+                        ledger.insert(
+                            (conflict.source_name.clone(), conflict.record_key.clone()),
+                            incoming,
+                        );
                         counts[2] += 1;
                     } else {
-                        fixture.file.dismiss_conflict(conflict.id, "judge", "").unwrap();
+                        fixture
+                            .file
+                            .dismiss_conflict(conflict.id, "judge", "")
+                            .unwrap();
                         counts[3] += 1;
                     }
                 }
@@ -291,16 +321,26 @@ fn interleave(seed: u64, steps: usize) -> [usize; 4] {
         };
         for (source, report) in reports {
             for record in &report.records {
-                let who = PARTICIPANTS.iter().position(|id| *id == record.record_key).unwrap();
+                let who = PARTICIPANTS
+                    .iter()
+                    .position(|id| *id == record.record_key)
+                    .unwrap();
                 let entrant = entrants[who];
                 let key = (source.clone(), record.record_key.clone());
                 let value = {
-                    let values = if source == "timing" { &feed_values } else { &file_values };
+                    let values = if source == "timing" {
+                        &feed_values
+                    } else {
+                        &file_values
+                    };
                     ms(&times[values[who].unwrap()])
                 };
                 match &record.outcome {
                     RecordOutcome::Imported { .. } => {
-                        assert!(!expected.contains_key(&entrant), "{context}: imported over a score");
+                        assert!(
+                            !expected.contains_key(&entrant),
+                            "{context}: imported over a score"
+                        );
                         assert!(!ledger.contains_key(&key), "{context}: imported twice");
                         expected.insert(entrant, value);
                         first_source.insert(entrant, value);
@@ -313,7 +353,11 @@ fn interleave(seed: u64, steps: usize) -> [usize; 4] {
                         ledger.insert(key, value);
                     }
                     RecordOutcome::Unchanged { .. } => {
-                        assert_eq!(ledger.get(&key), Some(&value), "{context}: a changed value was swallowed");
+                        assert_eq!(
+                            ledger.get(&key),
+                            Some(&value),
+                            "{context}: a changed value was swallowed"
+                        );
                     }
                     RecordOutcome::Conflict { new, .. } => {
                         let baseline = *ledger

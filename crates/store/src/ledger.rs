@@ -741,8 +741,7 @@ impl<'connection> Resolver<'connection> {
                 self.team_name(team)?
             )));
         }
-        if let (Some(competitor), Some(team)) =
-            (self.competitor(identifier)?, self.team(teammate)?)
+        if let (Some(competitor), Some(team)) = (self.competitor(identifier)?, self.team(teammate)?)
         {
             if self.teams_of(competitor)?.contains(&team) {
                 return Ok(Ok(Entrant::Competitor(competitor)));
@@ -980,8 +979,13 @@ fn apply_inbound_in(
     let batch_id = if to_import.is_empty() {
         None
     } else {
-        let summary =
-            import_results_in(transaction, workout_id, source_kind, source_name, &to_import)?;
+        let summary = import_results_in(
+            transaction,
+            workout_id,
+            source_kind,
+            source_name,
+            &to_import,
+        )?;
         failpoint(FAILPOINT_APPLY_AFTER_RESULTS);
         Some(summary.batch_id)
     };
