@@ -6,7 +6,8 @@
 #   2. the UI's logic tests (Vitest, against the in-browser mock backend);
 #   3. the end-to-end tests of the real desktop app under Xvfb, driven through
 #      tauri-driver and WebKitWebDriver (score table workflow, 60k-row
-#      leaderboard, field mapping, export and sync screens), with screenshots
+#      leaderboard, field mapping, export and sync screens, the
+#      competition-day screens), with screenshots
 #      in test-artifacts/;
 #   4. the README's demo command (its build and generation, then the app on
 #      the demo file under Xvfb) and the Linux package (.deb built, installed
@@ -46,6 +47,9 @@ tests/e2e/run.sh
 
 step "end-to-end: field mapping, export and sync screens"
 E2E_SKIP_BUILD=1 tests/e2e/run-integrations.sh
+
+step "end-to-end: the competition-day screens (status strip, navigation, explanations, amendment preview)"
+E2E_SKIP_BUILD=1 tests/e2e/run-screens.sh
 
 step "the demo command (build, generate, open under Xvfb)"
 tests/demo-smoke.sh

@@ -39,6 +39,14 @@ const APP_COMMANDS: &[&str] = &[
     "find_scores",
     "amend_score",
     "score_history",
+    // The officials' questions and the status strip (capabilities/officials.json).
+    "preview_amendment",
+    "explain_order",
+    "heat_sheet",
+    "app_status",
+    // The venue display window (capabilities/venue.json reads; main opens it).
+    "open_venue_display",
+    "venue_config",
     // The integration screens (allowed in capabilities/integrations.json).
     "read_source_fields",
     "preview_mapping",
@@ -58,6 +66,7 @@ const APP_COMMANDS: &[&str] = &[
     "sync_targets_status",
     "sync_now",
     "preview_sync",
+    "retry_rejected",
     "add_sync_target",
     "run_export",
     "choose_path",

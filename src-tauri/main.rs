@@ -16,6 +16,8 @@ mod dto;
 mod dto_entrants;
 mod dto_integrations;
 mod dto_leaderboard;
+mod dto_officials;
+mod dto_status;
 mod error;
 mod state;
 
@@ -43,8 +45,10 @@ fn main() {
     tauri::Builder::default()
         .manage(app_state)
         .manage(std::sync::Arc::new(commands::inbound::Pollers::default()))
+        .manage(std::sync::Arc::new(commands::venue::VenueState::default()))
         .setup(|app| {
             commands::sync::start_sync_worker(app.handle());
+            commands::status::start_status_watcher(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -80,6 +84,12 @@ fn main() {
             commands::amendments::find_scores,
             commands::amendments::amend_score,
             commands::amendments::score_history,
+            commands::officials::preview_amendment,
+            commands::officials::explain_order,
+            commands::officials::heat_sheet,
+            commands::status::app_status,
+            commands::venue::open_venue_display,
+            commands::venue::venue_config,
             commands::inbound::read_source_fields,
             commands::inbound::preview_mapping,
             commands::inbound::save_field_mapping,
@@ -98,6 +108,7 @@ fn main() {
             commands::sync::sync_targets_status,
             commands::sync::sync_now,
             commands::sync::preview_sync,
+            commands::sync::retry_rejected,
             commands::sync::add_sync_target,
             commands::export::run_export,
             commands::export::choose_path,

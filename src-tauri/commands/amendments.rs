@@ -2,15 +2,14 @@
 //! reference, read its append-only history, and list who moved. The store
 //! keeps the history and computes the placement impact.
 
-use std::collections::HashMap;
-
 use scoretable_core::model::Workout;
 use scoretable_store::{CompetitionFile, ScoreEvent, ScoreEventKind};
 use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
+use crate::commands::officials::impact_views;
 use crate::commands::view::{value_display, EntrantNames};
-use crate::dto::{AmendOutcome, AmendRequest, HistoryEntryView, PlacementChangeView, ScoreSummary};
+use crate::dto::{AmendOutcome, AmendRequest, HistoryEntryView, ScoreSummary};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -126,11 +125,6 @@ pub async fn amend_score(
                 Some(request.appeal_reference.as_str()),
             )?;
             let names = EntrantNames::new(file.entrant_infos()?);
-            let division_names: HashMap<i64, String> = file
-                .divisions()?
-                .into_iter()
-                .map(|division| (division.id, division.name))
-                .collect();
             let ranked = file.workout_leaderboard(request.workout_id, None)?;
             let row = ranked.iter().find(|row| row.entrant == entrant);
             let score = ScoreSummary {
@@ -141,22 +135,7 @@ pub async fn amend_score(
                 rank: row.and_then(|row| row.rank),
                 amended: true,
             };
-            let impact = receipt
-                .moved
-                .iter()
-                .map(|change| PlacementChangeView {
-                    bib: names.bib(change.entrant),
-                    name: names.name(change.entrant),
-                    division: change.division_id.map(|id| {
-                        division_names
-                            .get(&id)
-                            .cloned()
-                            .unwrap_or_else(|| id.to_string())
-                    }),
-                    old_rank: change.old_rank,
-                    new_rank: change.new_rank,
-                })
-                .collect();
+            let impact = impact_views(file, &names, &receipt.moved)?;
             let history = history_view(&workout, &file.score_history(request.workout_id, entrant)?);
             Ok(AmendOutcome {
                 score,

@@ -435,7 +435,7 @@ pub(crate) fn load_results_without_splits(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn load_result(
+pub(crate) fn load_result(
     connection: &Connection,
     workout_id: Id,
     entrant: Entrant,

@@ -9,6 +9,7 @@ import { type Backend, toBackendError } from "../api/backend";
 import type { ImportProgress } from "../api/bindings";
 import { createTauriEntrants } from "./entrants";
 import { createTauriIntegrations } from "./integrations";
+import { createTauriScreens } from "./screens";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -24,6 +25,12 @@ function progressChannel(onProgress: (progress: ImportProgress) => void): Channe
   return channel;
 }
 
+/** The label of the Tauri window this page runs in (`main`, `venue`), or null outside Tauri. */
+export function windowLabel(): string | null {
+  const internals = (window as unknown as { __TAURI_INTERNALS__?: { metadata?: { currentWindow?: { label?: string } } } }).__TAURI_INTERNALS__;
+  return internals?.metadata?.currentWindow?.label ?? null;
+}
+
 /** True when the page runs inside the Tauri webview. */
 export function insideTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
@@ -33,6 +40,7 @@ export function createTauriBackend(): Backend {
   return {
     ...createTauriEntrants(),
     ...createTauriIntegrations(),
+    ...createTauriScreens(),
     competitionStatus: () => call("competition_status"),
     openCompetition: (path) => call("open_competition", { path }),
     createCompetition: (details) => call("create_competition", { details }),

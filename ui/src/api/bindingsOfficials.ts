@@ -1,0 +1,52 @@
+// Generated from src-tauri/dto_officials.rs by ts-rs; do not edit by hand.
+// Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app officials_bindings
+
+import type { PlacementChangeView } from "./bindings";
+
+export type AmendPreviewRequest = { workout_id: number, bib: string, value: string, };
+
+export type AmendPreviewView = { bib: string, name: string, 
+/**
+ * The result now; null when there is none yet.
+ */
+old_display: string | null, 
+/**
+ * The result after the amendment, as the leaderboard would show it.
+ */
+new_display: string, 
+/**
+ * Everyone whose place would change (overall first, then by division).
+ */
+impact: Array<PlacementChangeView>, };
+
+export type ExplainRequest = { 
+/**
+ * The workout's board; null for the overall table.
+ */
+workout_id: number | null, division_id: number | null, above_bib: string, below_bib: string, };
+
+export type HeatLaneView = { lane: number, bib: string, name: string, 
+/**
+ * The result as the leaderboard shows it; null before one is entered.
+ */
+display: string | null, 
+/**
+ * The place in the workout (everyone); null for statuses and no result.
+ */
+rank: number | null, tied: boolean, };
+
+export type HeatSheetView = { workout_id: number, heat_id: number, heat_name: string, lanes: Array<HeatLaneView>, };
+
+export type VenueConfig = { 
+/**
+ * The workout's board; null for the overall table.
+ */
+workout_id: number | null, 
+/**
+ * One division only; null to page through every division.
+ */
+division_id: number | null, 
+/**
+ * How long each division stays on screen.
+ */
+page_seconds: number, };
