@@ -175,6 +175,16 @@ export function App({ backend, previewNotice, initialScreen = "entry" }: AppProp
               <div class="competition-name" data-testid="competition-name" title={competition.path}>
                 {competition.name || competition.path}
               </div>
+              {competition.read_only && (
+                <div
+                  class="read-only-badge"
+                  role="status"
+                  data-testid="read-only"
+                  title={competition.read_only}
+                >
+                  Read-only: {competition.read_only}
+                </div>
+              )}
               <nav class="tabs" aria-label="Screens">
                 {(narrow ? screens.slice(0, screens.length - overflowCount) : screens).map((item) => (
                   <button

@@ -61,6 +61,37 @@ impl BackupPolicy {
     }
 }
 
+/// The policy for the file at `path`: the default beside it, with the
+/// counts stored in the file's `backup_policy` setting (so every program
+/// that writes the file honours the same policy).
+pub(crate) fn stored_policy(connection: &rusqlite::Connection, path: &Path) -> BackupPolicy {
+    let mut policy = BackupPolicy::beside(path);
+    let stored: Option<String> = connection
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'backup_policy'",
+            [],
+            |row| row.get(0),
+        )
+        .ok();
+    if let Some(value) = stored.and_then(|text| serde_json::from_str::<StoredPolicy>(&text).ok()) {
+        policy.automatic = value.automatic;
+        policy.keep = value.keep.max(1);
+        policy.every_writes = value.every_writes;
+        policy.every_minutes = value.every_minutes;
+    }
+    policy
+}
+
+/// The part of a [`BackupPolicy`] kept in the file (the folder is always
+/// beside the file, wherever it is moved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredPolicy {
+    pub automatic: bool,
+    pub keep: usize,
+    pub every_writes: u32,
+    pub every_minutes: u32,
+}
+
 #[derive(Debug)]
 pub(crate) struct BackupState {
     pub(crate) policy: BackupPolicy,

@@ -12,7 +12,9 @@ use scoretable_store::{
 use serde_json::json;
 
 use crate::args::{ScoreAmendArgs, ScoreEnterArgs};
-use crate::context::{entrant_json, open_competition, resolve_workout, EntrantDirectory};
+use crate::context::{
+    entrant_json, open_competition, open_for_reading, resolve_workout, EntrantDirectory,
+};
 use crate::convert::{import_error, store_error};
 use crate::error::{CliError, CliResult, Problem};
 use crate::output::Output;
@@ -343,7 +345,7 @@ fn kind_word(kind: ScoreEventKind) -> &'static str {
 }
 
 pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let workout = resolve_workout(&store, workout_reference)?;
     let entrant = store.entrant_by_bib(workout.id, bib).map_err(store_error)?;
     let events: Vec<ScoreEvent> = store
@@ -401,7 +403,7 @@ pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) ->
 }
 
 pub fn score_log(file: Option<&Path>, workout_reference: Option<&str>) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let workout = workout_reference
         .map(|reference| resolve_workout(&store, reference))
         .transpose()?;
