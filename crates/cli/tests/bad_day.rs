@@ -267,3 +267,15 @@ fn a_damaged_file_names_its_backups_and_backup_restore_brings_it_back() {
     let info = session.ok(&["info"]);
     assert!(info.contains("Competitors:"), "{info}");
 }
+
+#[test]
+fn one_shot_cli_writes_make_automatic_backups() {
+    let session = Session::new();
+    session.ok(&["create", "--name", "Harbour", "--start-date", "2026-06-01"]);
+    for index in 1..=230 {
+        session.ok(&["division", "add", &format!("Division {index}")]);
+    }
+    let backups = backup_paths(&session);
+    // The default policy: a backup every 100 writes, counted in the file.
+    assert_eq!(backups.len(), 2, "{backups:?}");
+}

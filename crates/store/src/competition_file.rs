@@ -26,7 +26,6 @@
 //! - Rolling backups: see [`crate::backup`].
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{
@@ -557,6 +556,7 @@ impl CompetitionFile {
     /// SQLite checkpoint the WAL. Dropping the handle does the same, but
     /// `close` reports errors.
     pub fn close(mut self) -> Result<()> {
+        self.backup_state.collect(true);
         self.mark_closed()?;
         self.closed = true;
         Ok(())
@@ -570,6 +570,9 @@ impl CompetitionFile {
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for release in self.backup_state.take_all_releases() {
+            crate::backup::apply_release(&transaction, &release)?;
+        }
         transaction.execute(
             "DELETE FROM open_sessions WHERE session_id = ?1",
             params![self.session_id],
@@ -613,8 +616,13 @@ impl CompetitionFile {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|error| named(error.into()))?;
         let value = body(&transaction).map_err(named)?;
+        // Count the write in the file (every program shares one backup
+        // policy); a due backup is claimed in this same transaction.
+        let release = self.backup_state.take_release();
+        let claimed = crate::backup::count_write(&transaction, &self.backup_state.policy, release)
+            .map_err(named)?;
         transaction.commit().map_err(|error| named(error.into()))?;
-        self.after_write();
+        self.after_write(claimed);
         Ok(value)
     }
 
@@ -714,12 +722,15 @@ impl CompetitionFile {
         self.write(|transaction| put_setting(transaction, key, value))
     }
 
-    pub(crate) fn after_write(&mut self) {
-        self.backup_state.writes_since_backup += 1;
-        if self.backup_state.is_due(Instant::now()) {
-            let directory = self.backup_state.policy.directory.clone();
-            let result = self.backup_now(&directory);
-            self.backup_state.record_automatic(result);
+    /// After a committed write: takes in finished backups and starts the
+    /// one this write claimed, on its own thread and connection.
+    pub(crate) fn after_write(&mut self, claimed_writes: Option<u64>) {
+        match claimed_writes {
+            Some(writes) => {
+                let path = self.path.clone();
+                self.backup_state.start(&path, writes);
+            }
+            None => self.backup_state.collect(false),
         }
     }
 }
@@ -730,6 +741,7 @@ impl Drop for CompetitionFile {
     fn drop(&mut self) {
         if !self.closed {
             // A drop is a clean close; errors cannot be reported here.
+            self.backup_state.collect(true);
             let _ = self.mark_closed();
         }
     }

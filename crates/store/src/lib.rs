@@ -33,9 +33,11 @@
 //! - Rolling backups through SQLite's online backup API:
 //!   [`CompetitionFile::backup_now`] writes `<slug>-<UTC timestamp>.scoretable`
 //!   and keeps the newest 10; automatically after 100 writes or when the last
-//!   backup is 10 minutes old (checked after each write), into
-//!   `<file stem>-backups/` beside the file ([`BackupPolicy`]). Before a
-//!   schema upgrade the old file is copied there too (never pruned).
+//!   backup is 10 minutes old, into `<file stem>-backups/` beside the file
+//!   ([`BackupPolicy`]). The policy and the write count live in the file, so
+//!   one-shot CLI writes make backups too, and the backup is taken on its own
+//!   thread and connection, off the write path. Before a schema upgrade the
+//!   old file is copied there too (never pruned).
 //! - A write that waits more than five seconds for another program's lock
 //!   fails with [`StoreError::Busy`]; multi-query reads run in one read
 //!   snapshot, so they never mix two states of the file.
