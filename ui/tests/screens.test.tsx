@@ -206,3 +206,49 @@ describe("why is A above B", () => {
     await waitFor(() => expect(screen.getByTestId("explanation").textContent).toContain("share 2nd place"));
   });
 });
+
+describe("row detail", () => {
+  it("shows a picked row's division places, splits with positions, penalty and status from the backend", async () => {
+    const backend = createMockBackend({
+      competition,
+      workouts: [fran],
+      competitors,
+      leaderboards: { 1: franBoard },
+      screens: {
+        rowDetails: {
+          "1:102": {
+            bib: "102",
+            name: "Grace Hopper",
+            display: "4:01.0",
+            status: null,
+            rank: 2,
+            division_places: [
+              { division: "Women RX", rank: 2 },
+              { division: "Masters 35+", rank: 1 },
+            ],
+            penalty: "+0:10.0",
+            tie_break: null,
+            splits: [
+              { point: "Thrusters 21", time: "0:55.0", leg: "0:55.0", position: 3, behind: "+0:04.0" },
+              { point: "Pull-ups 21", time: "1:40.0", leg: "0:45.0", position: 1, behind: null },
+            ],
+            amended: false,
+          },
+        },
+      },
+    });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    const grid = await screen.findByRole("grid");
+    await waitFor(() => expect(within(grid).getAllByRole("row").length).toBe(5));
+    fireEvent.click(within(grid).getAllByRole("row")[2]);
+    const detail = await screen.findByTestId("row-detail");
+    expect(detail.textContent).toContain("Women RX: 2");
+    expect(detail.textContent).toContain("Masters 35+: 1");
+    expect(detail.textContent).toContain("penalty +0:10.0");
+    const splits = within(detail).getByRole("table", { name: "Splits" });
+    const cells = within(splits).getAllByRole("row").slice(1).map((row) => row.textContent);
+    expect(cells).toEqual(["Thrusters 210:55.00:55.03+0:04.0", "Pull-ups 211:40.00:45.01"]);
+    fireEvent.click(within(detail).getByRole("button", { name: "Close the row detail" }));
+    await waitFor(() => expect(screen.queryByTestId("row-detail")).toBeNull());
+  });
+});
