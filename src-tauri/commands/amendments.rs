@@ -117,6 +117,7 @@ pub async fn amend_score(
                 "" => "official".to_string(),
                 name => name.to_string(),
             };
+            let before = file.change_stamp()?;
             let receipt = file.amend_score(
                 request.workout_id,
                 entrant,
@@ -125,19 +126,35 @@ pub async fn amend_score(
                 &request.reason,
                 Some(request.appeal_reference.as_str()),
             )?;
-            let names = EntrantNames::new(file.entrant_infos()?);
+            // Names of the amended entrant and of those who moved only, each
+            // by key, and the amended entrant's place by counting: nothing
+            // here loads or ranks the whole field.
+            let mut shown: Vec<scoretable_core::model::Entrant> = receipt
+                .moved
+                .iter()
+                .map(|change| change.entrant)
+                .chain([entrant])
+                .collect();
+            shown.sort_unstable();
+            shown.dedup();
+            let mut infos = Vec::with_capacity(shown.len());
+            for who in shown {
+                infos.extend(file.entrant_info(who)?);
+            }
+            let names = EntrantNames::new(infos);
             let division_names: HashMap<i64, String> = file
                 .divisions()?
                 .into_iter()
                 .map(|division| (division.id, division.name))
                 .collect();
-            let ranked = file.workout_leaderboard(request.workout_id, None)?;
-            let row = ranked.iter().find(|row| row.entrant == entrant);
+            let row = file.standing(request.workout_id, entrant)?;
             let score = ScoreSummary {
                 workout_id: request.workout_id,
                 bib: bib.to_string(),
                 name: names.name(entrant),
-                display: row.map_or_else(|| receipt.display.clone(), |row| row.display.clone()),
+                display: row
+                    .as_ref()
+                    .map_or_else(|| receipt.display.clone(), |row| row.display.clone()),
                 rank: row.and_then(|row| row.rank),
                 amended: true,
             };
@@ -158,6 +175,13 @@ pub async fn amend_score(
                 })
                 .collect();
             let history = history_view(&workout, &file.score_history(request.workout_id, entrant)?);
+            // The kept board of this workout moves the row; no rebuild.
+            crate::commands::leaderboard::update_boards_after_score_change(
+                session,
+                before,
+                request.workout_id,
+                entrant,
+            )?;
             Ok(AmendOutcome {
                 score,
                 history,

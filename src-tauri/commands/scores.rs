@@ -58,6 +58,7 @@ pub async fn enter_score(
                     ScoreInput::text_with_tie_break(request.value.trim(), text)
                 }
             };
+            let before = file.change_stamp()?;
             let receipt =
                 file.enter_score_by_bib(request.workout_id, &bib, input, &table_operator())?;
             let name = entrant_name(file, receipt.entrant)?;
@@ -79,6 +80,13 @@ pub async fn enter_score(
                 name,
                 display,
             };
+            // The kept board of this workout takes the new row; no rebuild.
+            crate::commands::leaderboard::update_boards_after_score_change(
+                session,
+                before,
+                receipt.workout_id,
+                receipt.entrant,
+            )?;
             session.typed_entries.push(entry.clone());
             Ok(entry)
         })

@@ -53,6 +53,7 @@ pub mod change_stamp;
 mod codec;
 pub mod competition_file;
 pub mod competitors;
+pub mod counts;
 mod error;
 pub mod leaderboards;
 pub mod ledger;
@@ -66,6 +67,7 @@ pub use boards::{OverallBoard, WorkoutBoard};
 pub use change_stamp::ChangeStamp;
 pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport};
 pub use competitors::{ExternalSystem, ImportSummary};
+pub use counts::{ResultCounts, Standing};
 pub use error::{DatabaseError, StoreError};
 pub use leaderboards::{placement_impact, PlacementChange};
 pub use ledger::{
