@@ -5,7 +5,8 @@
 #   2. the UI's logic tests (Vitest, against the in-browser mock backend);
 #   3. the end-to-end tests of the real desktop app under Xvfb, driven through
 #      tauri-driver and WebKitWebDriver (score table workflow, 60k-row
-#      leaderboard, field mapping, export and sync screens), with screenshots
+#      leaderboard, field mapping, export and sync screens, the
+#      competition-day screens), with screenshots
 #      in test-artifacts/.
 # Exits non-zero on the first failure.
 set -euo pipefail
@@ -33,3 +34,6 @@ tests/e2e/run.sh
 echo "== end-to-end: field mapping, export and sync screens"
 cargo build -p scoretable-cli --bin scoretable
 E2E_SKIP_BUILD=1 tests/e2e/run-integrations.sh
+
+echo "== end-to-end: the competition-day screens (status strip, navigation, explanations, amendment preview)"
+E2E_SKIP_BUILD=1 tests/e2e/run-screens.sh

@@ -115,7 +115,8 @@ impl<Stamp: PartialEq + Copy, Board> BoardCache<Stamp, Board> {
         if self.last_stamp != Some(before) || !only_this_write {
             return;
         }
-        self.boards.retain_mut(|(key, board)| update(key, Arc::make_mut(board)));
+        self.boards
+            .retain_mut(|(key, board)| update(key, Arc::make_mut(board)));
         self.last_stamp = Some(after);
         self.generation += 1;
     }
@@ -269,7 +270,9 @@ mod tests {
         });
         assert_eq!(cache.observe(2), 2, "a new generation, not a rebuild");
         let kept = cache
-            .board(workout(1), || -> Result<i64, ()> { panic!("updated in place") })
+            .board(workout(1), || -> Result<i64, ()> {
+                panic!("updated in place")
+            })
             .unwrap();
         assert_eq!(*kept, 11);
         assert_eq!(cache.kept(), 1);

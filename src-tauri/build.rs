@@ -39,6 +39,10 @@ const APP_COMMANDS: &[&str] = &[
     "find_scores",
     "amend_score",
     "score_history",
+    // The officials' questions and the status strip (capabilities/officials.json).
+    "preview_amendment",
+    "explain_order",
+    "app_status",
     // The integration screens (allowed in capabilities/integrations.json).
     "read_source_fields",
     "preview_mapping",
@@ -58,6 +62,7 @@ const APP_COMMANDS: &[&str] = &[
     "sync_targets_status",
     "sync_now",
     "preview_sync",
+    "retry_rejected",
     "add_sync_target",
     "run_export",
     "choose_path",

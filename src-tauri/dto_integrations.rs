@@ -27,8 +27,14 @@ pub struct MappingDraft {
     pub identifier_field: String,
     /// What the identifier holds: bib, chip, feed_participant_id, ...
     pub identifier_kind: String,
-    /// The teammate id: the field naming a member's team (one chip per member).
+    /// The field naming a member's team (one chip per member).
     pub team_field: Option<String>,
+    /// The teammate id field (the timing feed's `Teammate ID`): the
+    /// identifier then names the team registration and this field the member
+    /// (matched by the member's participant id, else bib). Absent: none.
+    #[serde(default)]
+    #[ts(optional)]
+    pub teammate_field: Option<String>,
     /// The result field.
     pub value_field: Option<String>,
     /// as_is, seconds or milliseconds.

@@ -16,6 +16,8 @@ mod dto;
 mod dto_entrants;
 mod dto_integrations;
 mod dto_leaderboard;
+mod dto_officials;
+mod dto_status;
 mod error;
 mod state;
 
@@ -45,6 +47,7 @@ fn main() {
         .manage(std::sync::Arc::new(commands::inbound::Pollers::default()))
         .setup(|app| {
             commands::sync::start_sync_worker(app.handle());
+            commands::status::start_status_watcher(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -80,6 +83,9 @@ fn main() {
             commands::amendments::find_scores,
             commands::amendments::amend_score,
             commands::amendments::score_history,
+            commands::officials::preview_amendment,
+            commands::officials::explain_order,
+            commands::status::app_status,
             commands::inbound::read_source_fields,
             commands::inbound::preview_mapping,
             commands::inbound::save_field_mapping,
@@ -98,6 +104,7 @@ fn main() {
             commands::sync::sync_targets_status,
             commands::sync::sync_now,
             commands::sync::preview_sync,
+            commands::sync::retry_rejected,
             commands::sync::add_sync_target,
             commands::export::run_export,
             commands::export::choose_path,

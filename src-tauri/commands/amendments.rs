@@ -2,15 +2,14 @@
 //! reference, read its append-only history, and list who moved. The store
 //! keeps the history and computes the placement impact.
 
-use std::collections::HashMap;
-
 use scoretable_core::model::Workout;
 use scoretable_store::{CompetitionFile, ScoreEvent, ScoreEventKind};
 use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
+use crate::commands::officials::impact_views;
 use crate::commands::view::{value_display, EntrantNames};
-use crate::dto::{AmendOutcome, AmendRequest, HistoryEntryView, PlacementChangeView, ScoreSummary};
+use crate::dto::{AmendOutcome, AmendRequest, HistoryEntryView, ScoreSummary};
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -129,24 +128,7 @@ pub async fn amend_score(
             // Names of the amended entrant and of those who moved only, each
             // by key, and the amended entrant's place by counting: nothing
             // here loads or ranks the whole field.
-            let mut shown: Vec<scoretable_core::model::Entrant> = receipt
-                .moved
-                .iter()
-                .map(|change| change.entrant)
-                .chain([entrant])
-                .collect();
-            shown.sort_unstable();
-            shown.dedup();
-            let mut infos = Vec::with_capacity(shown.len());
-            for who in shown {
-                infos.extend(file.entrant_info(who)?);
-            }
-            let names = EntrantNames::new(infos);
-            let division_names: HashMap<i64, String> = file
-                .divisions()?
-                .into_iter()
-                .map(|division| (division.id, division.name))
-                .collect();
+            let names = crate::commands::officials::names_for(file, entrant, &receipt.moved)?;
             let row = file.standing(request.workout_id, entrant)?;
             let score = ScoreSummary {
                 workout_id: request.workout_id,
@@ -158,22 +140,7 @@ pub async fn amend_score(
                 rank: row.and_then(|row| row.rank),
                 amended: true,
             };
-            let impact = receipt
-                .moved
-                .iter()
-                .map(|change| PlacementChangeView {
-                    bib: names.bib(change.entrant),
-                    name: names.name(change.entrant),
-                    division: change.division_id.map(|id| {
-                        division_names
-                            .get(&id)
-                            .cloned()
-                            .unwrap_or_else(|| id.to_string())
-                    }),
-                    old_rank: change.old_rank,
-                    new_rank: change.new_rank,
-                })
-                .collect();
+            let impact = impact_views(file, &names, &receipt.moved)?;
             let history = history_view(&workout, &file.score_history(request.workout_id, entrant)?);
             // The kept board of this workout moves the row; no rebuild.
             crate::commands::leaderboard::update_boards_after_score_change(

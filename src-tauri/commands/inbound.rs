@@ -55,7 +55,8 @@ pub struct Pollers {
 }
 
 impl Pollers {
-    fn is_running(&self, name: &str) -> bool {
+    /// Whether this window's poller runs for the connection `name`.
+    pub fn is_running(&self, name: &str) -> bool {
         self.running
             .lock()
             .map(|running| running.contains_key(name))
@@ -79,7 +80,11 @@ pub fn inbound_error(error: InboundError) -> CommandError {
             }
             CommandError::new(ErrorKind::InvalidValue, message)
         }
-        InboundError::Read(_) | InboundError::Mapping(_) => {
+        InboundError::Read(_)
+        | InboundError::Mapping(_)
+        | InboundError::MissingFields { .. }
+        | InboundError::NoRecords { .. }
+        | InboundError::DuplicateRecord { .. } => {
             CommandError::new(ErrorKind::InvalidValue, error.to_string())
         }
         InboundError::DamagedMapping { .. }
@@ -140,6 +145,10 @@ fn mapping_from_draft(draft: &MappingDraft) -> CommandResult<FieldMapping> {
             field,
             kind: IdentifierKind::TeamName,
         }),
+        teammate: optional_field(&draft.teammate_field).map(|field| IdentifierField {
+            field,
+            kind: IdentifierKind::FeedParticipantId,
+        }),
         value: optional_field(&draft.value_field).map(|field| ValueField { field, transform }),
         status: optional_field(&draft.status_field).map(|field| StatusField {
             field,
@@ -169,6 +178,10 @@ fn draft_from_mapping(name: &str, workout_id: i64, mapping: &FieldMapping) -> Ma
         identifier_field: mapping.identifier.field.clone(),
         identifier_kind: mapping.identifier.kind.word().to_string(),
         team_field: mapping.team.as_ref().map(|team| team.field.clone()),
+        teammate_field: mapping
+            .teammate
+            .as_ref()
+            .map(|teammate| teammate.field.clone()),
         value_field: mapping.value.as_ref().map(|value| value.field.clone()),
         value_transform: match mapping
             .value
@@ -215,22 +228,12 @@ fn read_source(
 ) -> CommandResult<scoretable_inbound::SourceDocument> {
     match source.connection.as_deref().filter(|name| !name.is_empty()) {
         Some(name) => {
-            let connection = file.connection_by_name(name)?;
+            // The same fetch as the CLI's `connection test`: with the
+            // connection's credentials.
             let mut fetcher = HttpFetcher::new(FETCH_TIMEOUT)
                 .map_err(|error| CommandError::new(ErrorKind::Storage, error.to_string()))?;
-            let payload = scoretable_inbound::Fetcher::fetch(&mut fetcher, &connection.url, None)
-                .map_err(|error| {
-                CommandError::new(
-                    ErrorKind::Storage,
-                    format!("Cannot fetch {}: {error}", connection.url),
-                )
-            })?;
-            read_document(
-                &payload,
-                &connection.name,
-                RecordFormat::from_word(&connection.format),
-            )
-            .map_err(|error| inbound_error(error.into()))
+            scoretable_inbound::fetch_connection_document(file, name, &mut fetcher)
+                .map_err(inbound_error)
         }
         None => {
             let path = PathBuf::from(source.path.trim());

@@ -216,8 +216,11 @@ pub fn update_boards_after_score_change(
             entry
         });
     let missing_info = file.entrant_info(entrant)?;
-    boards.after_local_write(before, after, after.only_local_writes_since(&before), |key, board| {
-        match (key, board) {
+    boards.after_local_write(
+        before,
+        after,
+        after.only_local_writes_since(&before),
+        |key, board| match (key, board) {
             (
                 BoardKey::Workout {
                     workout_id: board_workout,
@@ -238,10 +241,15 @@ pub fn update_boards_after_score_change(
                 );
                 true
             }
-            (BoardKey::Workout { workout_id: other, .. }, _) => *other != workout_id,
+            (
+                BoardKey::Workout {
+                    workout_id: other, ..
+                },
+                _,
+            ) => *other != workout_id,
             (BoardKey::Overall { .. }, _) => false,
-        }
-    });
+        },
+    );
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod amendments;
 pub mod competition;
 pub mod competitors;
 pub mod leaderboard;
+pub mod officials;
 pub mod scores;
 pub mod setup;
 pub mod teams;
@@ -14,6 +15,7 @@ pub mod view;
 // The integration screens: field mapping and polling, sync status, export.
 pub mod export;
 pub mod inbound;
+pub mod status;
 pub mod sync;
 
 use tauri::{AppHandle, Emitter};

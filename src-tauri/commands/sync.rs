@@ -134,6 +134,18 @@ pub async fn sync_now(state: State<'_, AppState>, target: String) -> CommandResu
     .await?
 }
 
+/// Queues the target's rejected rows again (after a fix); returns how many.
+#[tauri::command]
+pub async fn retry_rejected(state: State<'_, AppState>, target: String) -> CommandResult<i64> {
+    state
+        .run(move |session| {
+            let queued = scoretable_sync::retry_rejected(session.file_mut()?, target.trim(), None)
+                .map_err(sync_error)?;
+            Ok(queued as i64)
+        })
+        .await
+}
+
 /// What the next sync would change on the target's platform; sends nothing.
 #[tauri::command]
 pub async fn preview_sync(
@@ -191,7 +203,7 @@ pub async fn add_sync_target(
                 config["race_id"] = Value::String(request.race_id.trim().to_string());
             }
             let file = session.file_mut()?;
-            let target = file.add_sync_target(&NewSyncTarget {
+            let new_target = NewSyncTarget {
                 name: request.name.trim().to_string(),
                 platform,
                 endpoint: request.endpoint.trim().to_string(),
@@ -204,7 +216,9 @@ pub async fn add_sync_target(
                         remote_id: workout.remote_id.trim().to_string(),
                     })
                     .collect(),
-            })?;
+            };
+            scoretable_sync::validate_target(&new_target).map_err(sync_error)?;
+            let target = file.add_sync_target(&new_target)?;
             let secret_backend = if request.secret.is_empty() {
                 String::new()
             } else {

@@ -123,12 +123,21 @@ describe("field mapping", () => {
         },
       },
     });
+    backend.pushStatus({
+      targets: [],
+      feeds: [{ name: "finish", state: "offline", polling: false, last_success_at: "2026-11-23T09:00:00Z", next_attempt_at: null, problem: "Can't reach the finish feed (connection refused).", detail: "connection refused" }],
+      backup: { last_at: null, file_name: null, directory: "", automatic: true, problem: null, detail: null },
+    });
     render(<App backend={backend} initialScreen="mapping" />);
     fireEvent.click(await screen.findByLabelText("Connections"));
     const table = await screen.findByRole("table", { name: "Connections" });
     expect(screen.getByTestId("connection-state-finish").textContent).toContain("backing off");
-    expect(table.textContent).toContain("2026-11-23T09:00:00Z");
-    expect(table.textContent).toContain("connection refused");
+    // In the competition's time zone (London is on UTC in November), not the raw instant.
+    expect(table.textContent).toContain("23 Nov 09:00:00");
+    expect(table.textContent).not.toContain("2026-11-23T09:00:00Z");
+    // The plain sentence comes from the backend's status; the technical message is behind "details".
+    expect(table.textContent).toContain("Can't reach the finish feed (connection refused).");
+    expect(table.querySelector("details")?.textContent).toContain("connection refused");
     fireEvent.click(screen.getByLabelText("Start polling finish"));
     await screen.findByLabelText("Stop polling finish");
     fireEvent.click(screen.getByLabelText("Stop polling finish"));

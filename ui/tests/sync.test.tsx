@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { App } from "../src/app";
 import { createMockBackend } from "../src/api/mock";
-import type { NewSyncTargetRequest, SyncTargetView } from "../src/api/backend";
+import type { NewSyncTargetRequest, StatusView, SyncTargetView } from "../src/api/backend";
 import { competition, fran } from "./fixtures";
 
 const target: SyncTargetView = {
@@ -22,11 +22,30 @@ const target: SyncTargetView = {
   rejections: [{ entity: "result:fran:bib 104", message: "400: bib 104 is not registered" }],
 };
 
+const plainStatus: StatusView = {
+  targets: [
+    {
+      name: "rsu",
+      platform: "RunSignup",
+      state: "offline",
+      waiting: 12,
+      refused: 1,
+      problem: "Can't reach RunSignup (connection refused).",
+      detail: "connection refused",
+      next_attempt_at: "2026-11-23T09:00:30Z",
+      last_success_at: "2026-11-23T08:00:00Z",
+    },
+  ],
+  feeds: [],
+  backup: { last_at: null, file_name: null, directory: "/tmp/b", automatic: true, problem: null, detail: null },
+};
+
 describe("sync status", () => {
   it("shows queued, last success, retryable errors apart from rejections, previews and syncs", async () => {
     const backend = createMockBackend({
       competition,
       workouts: [fran],
+      screens: { status: plainStatus },
       integrations: {
         syncTargets: [target],
         syncPreviews: {
@@ -41,8 +60,14 @@ describe("sync status", () => {
     render(<App backend={backend} initialScreen="sync" />);
     const card = await screen.findByRole("article", { name: "Target rsu" });
     expect(screen.getByTestId("queued-rsu").textContent).toBe("12");
-    expect(card.textContent).toContain("2026-11-23T08:00:00Z");
-    expect(screen.getByTestId("retryable-rsu").textContent).toContain("Will retry after 2026-11-23T09:00:30Z (4 failures in a row): connection refused");
+    // Times in the competition's zone (London is on UTC in November).
+    expect(card.textContent).toContain("23 Nov 08:00:00");
+    const retry = screen.getByTestId("retryable-rsu");
+    expect(retry.querySelector(".plain")?.textContent).toBe("Can't reach RunSignup (connection refused). 12 results are waiting; next try at 23 Nov 09:00:30. (4 failures in a row)");
+    // The technical message is behind the details toggle.
+    expect(retry.querySelector("details summary")?.textContent).toBe("details");
+    expect(retry.querySelector("details")?.textContent).toContain("connection refused");
+    expect(retry.querySelector(".plain")?.textContent).not.toContain("2026-11-23T09:00:30Z");
     const rejections = within(card).getByRole("list", { name: "Rejections of rsu" });
     expect(rejections.textContent).toContain("400: bib 104 is not registered");
     expect(screen.getByTestId("retryable-rsu").textContent).not.toContain("bib 104");
@@ -54,6 +79,29 @@ describe("sync status", () => {
 
     fireEvent.click(screen.getByLabelText("Sync rsu now"));
     await screen.findByText(/rsu: 0 acknowledged, 0 rejected, some still queued — connection refused/);
+  });
+
+  it("queues rejected rows again with Retry rejected", async () => {
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [{ ...target }] } });
+    render(<App backend={backend} initialScreen="sync" />);
+    await screen.findByRole("article", { name: "Target rsu" });
+    fireEvent.click(screen.getByLabelText("Retry rejected rows of rsu"));
+    await screen.findByText("rsu: 1 rejected row(s) queued again.");
+    expect(backend.integrationCalls.some((call) => call.name === "retryRejected")).toBe(true);
+    await waitFor(() => expect(screen.getByTestId("queued-rsu").textContent).toBe("13"));
+    expect(screen.queryByLabelText("Retry rejected rows of rsu")).toBeNull();
+  });
+
+  it("reloads the cards when the backend pushes a new status, with no timer", async () => {
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [target] }, screens: { status: plainStatus } });
+    render(<App backend={backend} initialScreen="sync" />);
+    await screen.findByRole("article", { name: "Target rsu" });
+    const before = backend.integrationCalls.filter((call) => call.name === "syncTargetsStatus").length;
+    // Nothing is fetched again without a push.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(backend.integrationCalls.filter((call) => call.name === "syncTargetsStatus").length).toBe(before);
+    backend.pushStatus({ ...plainStatus, targets: [{ ...plainStatus.targets[0], state: "up_to_date", waiting: 0, problem: null, detail: null, next_attempt_at: null }] });
+    await waitFor(() => expect(backend.integrationCalls.filter((call) => call.name === "syncTargetsStatus").length).toBe(before + 1));
   });
 
   it("adds a target with its secret and never shows the secret back", async () => {

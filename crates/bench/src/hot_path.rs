@@ -28,8 +28,8 @@ use scoretable_store::{CompetitionFile, ImportedResult, LeaderboardSettings, Sco
 use serde::Serialize;
 
 use crate::{
-    copy_competition_file, fail, remove_competition_file, scores_csv, write_entry_list,
-    BenchError, BenchResult,
+    copy_competition_file, fail, remove_competition_file, scores_csv, write_entry_list, BenchError,
+    BenchResult,
 };
 
 /// What the hot-path run measures.
@@ -85,7 +85,7 @@ pub struct HotFigure {
     /// Wall clock.
     pub wall: Percentiles,
     /// CPU time: of this thread for in-process measures, of the child process
-/// (user + system) for fresh-process ones.
+    /// (user + system) for fresh-process ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu: Option<Percentiles>,
     /// Peak resident memory of the child process, megabytes.
@@ -215,18 +215,17 @@ struct Prepared {
     bibs: Vec<String>,
 }
 
-fn prepare(
-    event: &GeneratedEvent,
-    work_dir: &Path,
-    label: &str,
-) -> BenchResult<Prepared> {
+fn prepare(event: &GeneratedEvent, work_dir: &Path, label: &str) -> BenchResult<Prepared> {
     let entry_list = work_dir.join(format!("{label}-entry-list.scoretable"));
     write_entry_list(&entry_list, event)?;
     let path = work_dir.join(format!("{label}.scoretable"));
     copy_competition_file(&entry_list, &path)?;
     remove_competition_file(&entry_list);
     let mut store = CompetitionFile::open(&path).map_err(fail("opening"))?;
-    let race = store.workouts().map_err(fail("loading workouts"))?.remove(0);
+    let race = store
+        .workouts()
+        .map_err(fail("loading workouts"))?
+        .remove(0);
     let scores_path = work_dir.join(format!("{label}-scores.csv"));
     fs::write(&scores_path, scores_csv(event, &race, &event.results[0]))
         .map_err(fail("writing the scores CSV"))?;
@@ -267,7 +266,10 @@ fn prepare(
                         .iter()
                         .find(|point| point.id == split.timing_point_id)?
                         .order;
-                    let point = wave.timing_points.iter().find(|point| point.order == order)?;
+                    let point = wave
+                        .timing_points
+                        .iter()
+                        .find(|point| point.order == order)?;
                     Some(Split {
                         timing_point_id: point.id,
                         total_ms: split.total_ms,
@@ -329,11 +331,11 @@ fn size_figures(
     let progress = std::cell::RefCell::new(progress);
     let say = |message: &str| (progress.borrow_mut())(message);
     let push = |measure: &str,
-                    wall: Vec<Duration>,
-                    cpu: Option<Vec<Duration>>,
-                    peak_kb: Option<i64>,
-                    floor: &str,
-                    note: &str| {
+                wall: Vec<Duration>,
+                cpu: Option<Vec<Duration>>,
+                peak_kb: Option<i64>,
+                floor: &str,
+                note: &str| {
         let figure = HotFigure {
             athletes,
             measure: measure.to_string(),
@@ -368,7 +370,14 @@ fn size_figures(
         let store = CompetitionFile::open(&path).map_err(fail("opening"))?;
         store.close().map_err(fail("closing"))
     })?;
-    push("floor: open + close the file", open_close.wall, Some(open_close.cpu), None, "", "CompetitionFile::open then close (in process)");
+    push(
+        "floor: open + close the file",
+        open_close.wall,
+        Some(open_close.cpu),
+        None,
+        "",
+        "CompetitionFile::open then close (in process)",
+    );
     {
         let mut store = CompetitionFile::open(&path).map_err(fail("opening"))?;
         let settings = store
@@ -379,7 +388,14 @@ fn size_figures(
                 .set_leaderboard_settings(&LeaderboardSettings { ..settings.clone() })
                 .map_err(fail("writing settings"))
         })?;
-        push("floor: one fsync'd write transaction", transaction.wall, Some(transaction.cpu), None, "", "set_leaderboard_settings: BEGIN IMMEDIATE, one row, COMMIT (synchronous=FULL, WAL)");
+        push(
+            "floor: one fsync'd write transaction",
+            transaction.wall,
+            Some(transaction.cpu),
+            None,
+            "",
+            "set_leaderboard_settings: BEGIN IMMEDIATE, one row, COMMIT (synchronous=FULL, WAL)",
+        );
         store.close().map_err(fail("closing"))?;
     }
     {
@@ -407,7 +423,14 @@ fn size_figures(
             }
             Ok(total)
         })?;
-        push("floor: sort the field's keys + division places", sort.wall, Some(sort.cpu), None, "", "Vec<(i64, u32, u16)>::sort_unstable and one counting pass");
+        push(
+            "floor: sort the field's keys + division places",
+            sort.wall,
+            Some(sort.cpu),
+            None,
+            "",
+            "Vec<(i64, u32, u16)>::sort_unstable and one counting pass",
+        );
     }
 
     // Full re-rank.
@@ -419,21 +442,38 @@ fn size_figures(
                 .map(|board| board.rows.len())
                 .map_err(fail("ranking"))
         })?;
-        push("full re-rank: workout board (load + rank, no splits)", board.wall, Some(board.cpu), None, "floor: sort the field's keys + division places", "workout_board");
+        push(
+            "full re-rank: workout board (load + rank, no splits)",
+            board.wall,
+            Some(board.cpu),
+            None,
+            "floor: sort the field's keys + division places",
+            "workout_board",
+        );
         let by_division = timed(config.runs, budget, |_| {
             store
                 .workout_leaderboards_by_division(prepared.race.id)
                 .map(|boards| boards.len())
                 .map_err(fail("ranking"))
         })?;
-        push("full re-rank: every division board (with splits)", by_division.wall, Some(by_division.cpu), None, "floor: sort the field's keys + division places", "workout_leaderboards_by_division: one ranking split into 12 boards");
+        push(
+            "full re-rank: every division board (with splits)",
+            by_division.wall,
+            Some(by_division.cpu),
+            None,
+            "floor: sort the field's keys + division places",
+            "workout_leaderboards_by_division: one ranking split into 12 boards",
+        );
         store.close().map_err(fail("closing"))?;
     }
 
     // Amend → updated board, in one long-running process as the app runs
     // (automatic backups on).
     {
-        say(&format!("  {athletes}: amend → board ({} amendments at most)", config.amendments));
+        say(&format!(
+            "  {athletes}: amend → board ({} amendments at most)",
+            config.amendments
+        ));
         let mut store = CompetitionFile::open(&path).map_err(fail("opening"))?;
         let rows = store
             .workout_board(prepared.race.id, None)
@@ -445,15 +485,19 @@ fn size_figures(
             .map(|row| (row.entrant, row.score))
             .collect();
         let mut app = crate::app_path::AppBoards::new(&store, prepared.race.id)?;
-        let amend = timed(config.amendments, Duration::from_secs_f64(config.budget_seconds * 3.0), |run| {
-            let (entrant, score) = ranked[(run * 7919 + 13) % ranked.len()];
-            app.amend_and_refresh(
-                &mut store,
-                entrant,
-                ScoreInput::text(amended_value(score, run)),
-                &format!("BENCH-{run}"),
-            )
-        })?;
+        let amend = timed(
+            config.amendments,
+            Duration::from_secs_f64(config.budget_seconds * 3.0),
+            |run| {
+                let (entrant, score) = ranked[(run * 7919 + 13) % ranked.len()];
+                app.amend_and_refresh(
+                    &mut store,
+                    entrant,
+                    ScoreInput::text(amended_value(score, run)),
+                    &format!("BENCH-{run}"),
+                )
+            },
+        )?;
         // The kept board must equal a full ranking of the file after all that.
         let fresh = store
             .workout_board(prepared.race.id, None)
@@ -463,7 +507,14 @@ fn size_figures(
                 "the board kept through the amendments differs from a full ranking".into(),
             ));
         }
-        push("amend one score → updated board (in process)", amend.wall, Some(amend.cpu), None, "floor: one fsync'd write transaction", crate::app_path::DESCRIPTION);
+        push(
+            "amend one score → updated board (in process)",
+            amend.wall,
+            Some(amend.cpu),
+            None,
+            "floor: one fsync'd write transaction",
+            crate::app_path::DESCRIPTION,
+        );
         store.close().map_err(fail("closing"))?;
     }
 
@@ -472,11 +523,23 @@ fn size_figures(
         let store = CompetitionFile::open(&path).map_err(fail("opening"))?;
         let config_value = serde_json::json!({});
         let message = timed(config.runs.max(20), budget, |_| {
-            scoretable_sync::triathlon::build_message(&store, prepared.wave, "prog-1", &config_value)
-                .map(|message| message.to_string().len())
-                .map_err(fail("building the live-timing message"))
+            scoretable_sync::triathlon::build_message(
+                &store,
+                prepared.wave,
+                "prog-1",
+                &config_value,
+            )
+            .map(|message| message.to_string().len())
+            .map_err(fail("building the live-timing message"))
         })?;
-        push("live-timing message, 150-athlete wave", message.wall, Some(message.cpu), None, "floor: open + close the file", "scoretable_sync::triathlon::build_message");
+        push(
+            "live-timing message, 150-athlete wave",
+            message.wall,
+            Some(message.cpu),
+            None,
+            "floor: open + close the file",
+            "scoretable_sync::triathlon::build_message",
+        );
         store.close().map_err(fail("closing"))?;
     }
 
@@ -494,7 +557,10 @@ fn size_figures(
         ("CLI info", vec!["info"]),
         ("CLI workout list", vec!["workout", "list"]),
         ("CLI division list", vec!["division", "list"]),
-        ("CLI competitor show", vec!["competitor", "show", middle_bib.as_str()]),
+        (
+            "CLI competitor show",
+            vec!["competitor", "show", middle_bib.as_str()],
+        ),
     ];
     for (measure, arguments) in read_commands {
         let mut cpu = Vec::new();
@@ -505,7 +571,14 @@ fn size_figures(
             peak = peak.max(run.peak_kb);
             Ok(run.stdout.len())
         })?;
-        push(measure, wall.wall, Some(cpu), Some(peak), "floor: open + close the file", "a fresh `scoretable` process");
+        push(
+            measure,
+            wall.wall,
+            Some(cpu),
+            Some(peak),
+            "floor: open + close the file",
+            "a fresh `scoretable` process",
+        );
     }
     {
         let race_name = prepared.race.name.clone();
@@ -516,13 +589,28 @@ fn size_figures(
             let bib = rows_by_bib[(run * 104_729 + 7) % rows_by_bib.len()];
             let value = format_time(3_600_000 + run as i64 * 1000, TimeStyle::Iso);
             let child = cli_run(&[
-                "score", "amend", &race_name, bib, &value, "--reason", "bench", "--by", "bench official",
+                "score",
+                "amend",
+                &race_name,
+                bib,
+                &value,
+                "--reason",
+                "bench",
+                "--by",
+                "bench official",
             ])?;
             cpu.push(child.cpu);
             peak = peak.max(child.peak_kb);
             Ok(child.stdout.len())
         })?;
-        push("CLI score amend (who moved included)", wall.wall, Some(cpu), Some(peak), "floor: open + close the file", "a fresh process: amend, find who moved, print the summary");
+        push(
+            "CLI score amend (who moved included)",
+            wall.wall,
+            Some(cpu),
+            Some(peak),
+            "floor: open + close the file",
+            "a fresh process: amend, find who moved, print the summary",
+        );
     }
     {
         // Entries into a fresh workout, one athlete each, in a copy of the file.
@@ -535,7 +623,9 @@ fn size_figures(
         workout.sequence += 5;
         workout.timing_points = Vec::new();
         workout.heats = Vec::new();
-        store.add_workout(&workout).map_err(fail("adding a workout"))?;
+        store
+            .add_workout(&workout)
+            .map_err(fail("adding a workout"))?;
         store.close().map_err(fail("closing"))?;
         let copy_arg = copy.display().to_string();
         let mut cpu = Vec::new();
@@ -543,18 +633,34 @@ fn size_figures(
         let wall = timed(config.runs, budget, |run| {
             let bib = &prepared.bibs[(run * 7_919 + 3) % prepared.bibs.len()];
             let child = run_child(Command::new(&cli).args([
-                "-f", &copy_arg, "score", "enter", "Entry test", bib, "1:02:03",
+                "-f",
+                &copy_arg,
+                "score",
+                "enter",
+                "Entry test",
+                bib,
+                "1:02:03",
             ]))?;
             cpu.push(child.cpu);
             peak = peak.max(child.peak_kb);
             Ok(child.stdout.len())
         })?;
-        push("CLI score enter", wall.wall, Some(cpu), Some(peak), "floor: open + close the file", "a fresh process: one typed score");
+        push(
+            "CLI score enter",
+            wall.wall,
+            Some(cpu),
+            Some(peak),
+            "floor: open + close the file",
+            "a fresh process: one typed score",
+        );
         remove_competition_file(&copy);
     }
     for (measure, arguments) in [
         ("CLI export all (memory)", vec!["export", "all", "--dir"]),
-        ("CLI export seal (memory)", vec!["export", "seal", "--output"]),
+        (
+            "CLI export seal (memory)",
+            vec!["export", "seal", "--output"],
+        ),
     ] {
         let target = work_dir.join(format!("{label}-{}", arguments[1]));
         let _ = fs::remove_dir_all(&target);
@@ -568,7 +674,14 @@ fn size_figures(
         all_arguments.push(target.display().to_string());
         let references: Vec<&str> = all_arguments.iter().map(String::as_str).collect();
         let child = cli_run(&references)?;
-        push(measure, vec![child.wall], Some(vec![child.cpu]), Some(child.peak_kb), "", "peak resident memory of the process (ru_maxrss)");
+        push(
+            measure,
+            vec![child.wall],
+            Some(vec![child.cpu]),
+            Some(child.peak_kb),
+            "",
+            "peak resident memory of the process (ru_maxrss)",
+        );
         let _ = fs::remove_dir_all(&target);
         let _ = fs::remove_file(&target);
     }
@@ -586,10 +699,12 @@ fn size_figures(
         let mut theirs_wall = Vec::new();
         for _ in 0..3 {
             remove_competition_file(&fresh);
-            let mut store = CompetitionFile::create(&fresh, &event.competition)
-                .map_err(fail("creating"))?;
+            let mut store =
+                CompetitionFile::create(&fresh, &event.competition).map_err(fail("creating"))?;
             for division in &event.divisions {
-                store.add_division(division).map_err(fail("adding a division"))?;
+                store
+                    .add_division(division)
+                    .map_err(fail("adding a division"))?;
             }
             store.close().map_err(fail("closing"))?;
             let ours = run_child(Command::new(&cli).args([
@@ -639,8 +754,16 @@ fn size_figures(
             theirs_cpu.push(theirs.cpu);
             theirs_wall.push(theirs.wall);
         }
-        let ratio = Percentiles::of(&ours_cpu).p50_ms / Percentiles::of(&theirs_cpu).p50_ms.max(0.001);
-        push("floor: sqlite3 .import of the competitors CSV", theirs_wall, Some(theirs_cpu), None, "", "the sqlite3 shell into a table with the same unique columns");
+        let ratio =
+            Percentiles::of(&ours_cpu).p50_ms / Percentiles::of(&theirs_cpu).p50_ms.max(0.001);
+        push(
+            "floor: sqlite3 .import of the competitors CSV",
+            theirs_wall,
+            Some(theirs_cpu),
+            None,
+            "",
+            "the sqlite3 shell into a table with the same unique columns",
+        );
         push(
             "CLI competitors import",
             ours_wall,

@@ -380,7 +380,11 @@ fn competitor_import_figures(
 }
 
 /// The race's results as a scores CSV a timing company would send.
-pub(crate) fn scores_csv(event: &GeneratedEvent, workout: &Workout, results: &[ResultEntry]) -> String {
+pub(crate) fn scores_csv(
+    event: &GeneratedEvent,
+    workout: &Workout,
+    results: &[ResultEntry],
+) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "bib".to_string(),
@@ -977,7 +981,11 @@ const USAGE: &str = "scoretable-bench [--quick] [--athletes N] [--team-athletes 
 /// The hot-path settings: sizes 6,000 and 60,000 (`--quick`: 1,000).
 pub fn default_hot(quick: bool) -> hot_path::HotConfig {
     hot_path::HotConfig {
-        sizes: if quick { vec![1_000] } else { vec![6_000, 60_000] },
+        sizes: if quick {
+            vec![1_000]
+        } else {
+            vec![6_000, 60_000]
+        },
         amendments: if quick { 20 } else { 1_000 },
         runs: if quick { 3 } else { 15 },
         budget_seconds: if quick { 5.0 } else { 20.0 },
@@ -1074,7 +1082,10 @@ pub fn parse_arguments(arguments: &[String]) -> Result<Config, String> {
             }
             "--amendments" => {
                 let amendments = number(value(index, name)?, name)?;
-                config.hot.get_or_insert_with(|| default_hot(quick)).amendments = amendments;
+                config
+                    .hot
+                    .get_or_insert_with(|| default_hot(quick))
+                    .amendments = amendments;
                 index += 1;
             }
             "--runs" => {
@@ -1084,7 +1095,10 @@ pub fn parse_arguments(arguments: &[String]) -> Result<Config, String> {
             }
             "--budget" => {
                 let budget = number(value(index, name)?, name)?;
-                config.hot.get_or_insert_with(|| default_hot(quick)).budget_seconds = budget as f64;
+                config
+                    .hot
+                    .get_or_insert_with(|| default_hot(quick))
+                    .budget_seconds = budget as f64;
                 index += 1;
             }
             "--cli" => {

@@ -160,7 +160,9 @@ impl<'store> EntrantLookup<'store> {
     }
 
     pub fn bib(&self, entrant: Entrant) -> CliResult<String> {
-        self.with_info(entrant, |info| info.map(|info| info.bib.clone()).unwrap_or_default())
+        self.with_info(entrant, |info| {
+            info.map(|info| info.bib.clone()).unwrap_or_default()
+        })
     }
 
     pub fn name(&self, entrant: Entrant) -> CliResult<String> {

@@ -163,11 +163,18 @@ pub struct MappingSetArgs {
     /// What the identifier holds.
     #[arg(long = "id-kind")]
     pub identifier_kind: Option<String>,
-    /// The teammate id: the field naming the member's team.
+    /// The field naming the member's team (workouts summing members).
     #[arg(long)]
     pub team: Option<String>,
     #[arg(long, default_value = "team_name")]
     pub team_kind: String,
+    /// The teammate id field (per-member chips): the identifier then names
+    /// the team registration and this field the member in it.
+    #[arg(long)]
+    pub teammate: Option<String>,
+    /// What the teammate id holds (matched against members; bibs as fallback).
+    #[arg(long, default_value = "feed_participant_id")]
+    pub teammate_kind: String,
     /// The result field.
     #[arg(long)]
     pub value: Option<String>,
@@ -352,6 +359,40 @@ fn inbound_error(error: InboundError) -> CliError {
             CliError::bad_input(error.to_string()).with_problems(listed)
         }
         InboundError::Mapping(error) => CliError::bad_input(error.to_string()),
+        InboundError::MissingFields {
+            ref source_name,
+            ref missing,
+            ..
+        } => {
+            let listed = missing
+                .iter()
+                .map(|field| Problem {
+                    file: Some(source_name.clone()),
+                    row: None,
+                    field: Some(field.clone()),
+                    message: "the mapping reads this field; the file does not have it".into(),
+                })
+                .collect();
+            CliError::bad_input(error.to_string()).with_problems(listed)
+        }
+        InboundError::NoRecords { .. } => CliError::bad_input(error.to_string()),
+        InboundError::DuplicateRecord {
+            ref source_name,
+            first,
+            second,
+            ..
+        } => {
+            let listed = [first, second]
+                .into_iter()
+                .map(|row| Problem {
+                    file: Some(source_name.clone()),
+                    row: Some(row),
+                    field: None,
+                    message: "carries the same record as another row".into(),
+                })
+                .collect();
+            CliError::bad_input(error.to_string()).with_problems(listed)
+        }
         InboundError::DamagedMapping { .. } => CliError::store(error.to_string()),
         InboundError::Fetch { .. } | InboundError::Io { .. } => CliError::io(error.to_string()),
     }
@@ -431,6 +472,7 @@ fn build_mapping(
                             kind: IdentifierKind::Bib,
                         },
                         team: None,
+                        teammate: None,
                         value: None,
                         status: None,
                         tie_break: None,
@@ -458,6 +500,12 @@ fn build_mapping(
         mapping.team = Some(IdentifierField {
             field: field.clone(),
             kind: parse_kind(&arguments.team_kind)?,
+        });
+    }
+    if let Some(field) = &arguments.teammate {
+        mapping.teammate = Some(IdentifierField {
+            field: field.clone(),
+            kind: parse_kind(&arguments.teammate_kind)?,
         });
     }
     if let Some(field) = &arguments.value {
@@ -774,7 +822,7 @@ fn outcome_line(outcome: &PollOutcome) -> String {
             );
             if !summary.provisional_teams.is_empty() {
                 line.push_str(&format!(
-                    "; provisional teams: {}",
+                    "; partial teams (provisional until every member is scored): {}",
                     summary.provisional_teams.join(", ")
                 ));
             }
@@ -855,6 +903,23 @@ pub fn poll(file: Option<&Path>, json_mode: bool, arguments: &PollArgs) -> CliRe
             .collect::<Vec<_>>()
             .join("\n")
     };
+    // A poll that did not reach the source (or could not use its answer)
+    // fails the command, with the reason; with --watch, the last poll decides.
+    if let Some(failed) = outcomes
+        .last()
+        .filter(|outcome| outcome.state != ConnectionState::Ok)
+    {
+        let message = format!(
+            "poll of {} failed: {} ({})",
+            failed.connection,
+            failed.error.as_deref().unwrap_or("no reason given"),
+            state_word(failed.state)
+        );
+        return Err(match failed.state {
+            ConnectionState::BackingOff => CliError::io(message),
+            _ => CliError::bad_input(message),
+        });
+    }
     let status = store
         .connection_by_name(&connection.name)
         .map_err(store_error)?
@@ -866,6 +931,23 @@ pub fn poll(file: Option<&Path>, json_mode: bool, arguments: &PollArgs) -> CliRe
 }
 
 fn ledger_text(report: &InboundReport) -> String {
+    let provisional: Vec<String> = report
+        .team_progress
+        .iter()
+        .filter(|team| team.provisional)
+        .map(|team| format!("{} ({}/{})", team.name, team.members_scored, team.needed))
+        .collect();
+    let mut text = ledger_counts(report);
+    if !provisional.is_empty() {
+        text.push_str(&format!(
+            "; partial teams (provisional until every member is scored): {}",
+            provisional.join(", ")
+        ));
+    }
+    text
+}
+
+fn ledger_counts(report: &InboundReport) -> String {
     format!(
         "{} imported, {} already imported, {} matched existing scores, {} new conflicts ({} pending), {} dismissed, {} unknown (review queue), {} ignored",
         report.imported,

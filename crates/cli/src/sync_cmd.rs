@@ -11,6 +11,8 @@
 //! - `sync target add <name> --platform P --endpoint URL [--race-id N]
 //!   [--map WORKOUT=ID ...] [--set KEY=VALUE ...] [--config JSON]`,
 //!   `sync target list`, `sync target remove <name>`;
+//! - `sync retry <target> [entity]` queues rejected rows again after a
+//!   configuration fix;
 //! - `sync secret set <target>` reads the secret from stdin (never from the
 //!   command line, so it stays out of shell history) and stores it in the OS
 //!   keyring (fallback: a 0600 file, see `scoretable_sync::credentials`).
@@ -61,6 +63,13 @@ pub struct DrainArgs {
     /// Per-request timeout in milliseconds; a slower answer is treated as lost.
     #[arg(long, default_value_t = 30_000)]
     pub request_timeout_ms: u64,
+    /// How long after the request timeout a request may still be applied by
+    /// the platform; rows in flight are read back only after that.
+    #[arg(long, default_value_t = 30_000)]
+    pub late_landing_ms: u64,
+    /// While a target cannot be reached, probe it this often (milliseconds).
+    #[arg(long, default_value_t = 1_000)]
+    pub probe_interval_ms: u64,
     /// With `--watch`: serve World Triathlon messages at this address.
     #[arg(long)]
     pub host: Option<String>,
@@ -76,6 +85,13 @@ pub enum SyncCommand {
         /// At most this many rows.
         #[arg(long, default_value_t = 50)]
         limit: usize,
+    },
+    /// Queue a target's rejected rows again (after fixing its configuration).
+    Retry {
+        target: String,
+        /// Only this entity (`competition`, `workout/3`, `result/3/c12`) or
+        /// those under it (`result/3`: one workout's results).
+        entity: Option<String>,
     },
     /// Configure targets.
     #[command(subcommand)]
@@ -161,6 +177,7 @@ pub fn run(file: Option<&Path>, arguments: &SyncArgs) -> CliResult<Output> {
     match &arguments.command {
         None => drain(file, &arguments.drain),
         Some(SyncCommand::Status) => status(file),
+        Some(SyncCommand::Retry { target, entity }) => retry(file, target, entity.as_deref()),
         Some(SyncCommand::Preview { target, limit }) => preview(file, target, *limit),
         Some(SyncCommand::Target(TargetCommand::Add(add))) => target_add(file, add),
         Some(SyncCommand::Target(TargetCommand::List)) => target_list(file),
@@ -204,15 +221,15 @@ fn target_add(file: Option<&Path>, arguments: &TargetAddArgs) -> CliResult<Outpu
             remote_id: remote_id.trim().to_string(),
         });
     }
-    let target = store
-        .add_sync_target(&NewSyncTarget {
-            name: arguments.name.clone(),
-            platform: arguments.platform.into(),
-            endpoint: arguments.endpoint.clone(),
-            config,
-            workouts,
-        })
-        .map_err(store_error)?;
+    let new_target = NewSyncTarget {
+        name: arguments.name.clone(),
+        platform: arguments.platform.into(),
+        endpoint: arguments.endpoint.clone(),
+        config,
+        workouts,
+    };
+    scoretable_sync::validate_target(&new_target).map_err(sync_error)?;
+    let target = store.add_sync_target(&new_target).map_err(store_error)?;
     let queued = store.outbox_counts(target.id).map_err(store_error)?.queued;
     Ok(Output::new(
         format!(
@@ -223,6 +240,17 @@ fn target_add(file: Option<&Path>, arguments: &TargetAddArgs) -> CliResult<Outpu
             target.name
         ),
         json!({"target": target, "queued": queued}),
+    ))
+}
+
+fn retry(file: Option<&Path>, target: &str, entity: Option<&str>) -> CliResult<Output> {
+    let mut store = open_competition(file)?;
+    let queued = scoretable_sync::retry_rejected(&mut store, target, entity).map_err(sync_error)?;
+    Ok(Output::new(
+        format!(
+            "{queued} rejected row(s) of {target} queued again; run `scoretable sync` to send them\n"
+        ),
+        json!({"target": target, "entity": entity, "queued": queued}),
     ))
 }
 
@@ -387,6 +415,8 @@ fn drain(file: Option<&Path>, arguments: &DrainArgs) -> CliResult<Output> {
         deadline: Some(deadline),
         backoff_base: Duration::from_millis(arguments.backoff_base_ms.max(1)),
         request_timeout: Duration::from_millis(arguments.request_timeout_ms.max(1)),
+        late_landing: Duration::from_millis(arguments.late_landing_ms),
+        probe_interval: Duration::from_millis(arguments.probe_interval_ms.max(10)),
         hosted_feed,
         ..DrainOptions::default()
     };

@@ -207,3 +207,157 @@ fn polling_the_seed_feed_with_unknown_ids_and_rehearsing_a_recording() {
     let board = session.ok(&["leaderboard", "Sprint"]);
     assert!(board.contains("15:00"), "{board}");
 }
+
+#[test]
+fn a_failed_poll_exits_non_zero_with_the_reason() {
+    let session = feed_session();
+    session.ok(&[
+        "mapping",
+        "set",
+        "cc",
+        "--workout",
+        "Sprint",
+        "--preset",
+        "timing-feed",
+    ]);
+    // Nothing listens on this port.
+    let placeholder = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = placeholder.local_addr().unwrap();
+    drop(placeholder);
+    session.ok(&[
+        "connection",
+        "add",
+        "down",
+        "--url",
+        &format!("http://{address}/feed.json"),
+        "--workout",
+        "Sprint",
+        "--mapping",
+        "cc",
+        "--interval-ms",
+        "200",
+    ]);
+    let (code, message) = session.fail(&["poll", "down"]);
+    assert_eq!(code, 1, "{message}");
+    assert!(
+        message.contains("poll of down failed: network unreachable"),
+        "{message}"
+    );
+    assert!(message.contains("backing off"), "{message}");
+    // A source that answers with an error: the reason, exit 2.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/feed.json", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0_u8; 4096];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    session.ok(&[
+        "connection",
+        "add",
+        "gone",
+        "--url",
+        &url,
+        "--workout",
+        "Sprint",
+        "--mapping",
+        "cc",
+    ]);
+    let (code, message) = session.fail(&["poll", "gone"]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("HTTP 404"), "{message}");
+}
+
+#[test]
+fn an_import_without_the_mapped_columns_exits_2_naming_them() {
+    let session = feed_session();
+    session.ok(&[
+        "mapping",
+        "set",
+        "bibs",
+        "--workout",
+        "Sprint",
+        "--id",
+        "Bib",
+        "--id-kind",
+        "bib",
+        "--value",
+        "Time",
+    ]);
+    session.write("wrong.csv", "Athlete,Result\nLexi,13:37.2\n");
+    let (code, message) = session.fail(&["import", "Sprint", "wrong.csv", "--mapping", "bibs"]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("\"Bib\", \"Time\""), "{message}");
+    session.write("header.csv", "Bib,Time\n");
+    let (code, message) = session.fail(&["import", "Sprint", "header.csv", "--mapping", "bibs"]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("no rows"), "{message}");
+    session.write("twice.csv", "Bib,Time\n1,13:37.2\n1,13:38.0\n");
+    let (code, message) = session.fail(&["import", "Sprint", "twice.csv", "--mapping", "bibs"]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("rows 2 and 3"), "{message}");
+    session.write("bad.json", "hello");
+    let (code, message) = session.fail(&["import", "Sprint", "bad.json", "--mapping", "bibs"]);
+    assert_eq!(code, 2, "{message}");
+    assert!(message.contains("bad.json: is not valid JSON"), "{message}");
+    let board = session.json(&["leaderboard", "Sprint"]);
+    assert!(!board.to_string().contains("13:3"), "{board}");
+}
+
+#[test]
+fn competitors_import_reads_utf16_like_every_other_reader() {
+    let session = Session::with_operator("desk");
+    session.ok(&[
+        "create",
+        "--name",
+        "Wide Open",
+        "--start-date",
+        "2026-06-01",
+    ]);
+    let text = "bib,first_name,last_name\n7,Zoë,Brontë\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(session.path("wide.csv"), &bytes).unwrap();
+    let imported = session.ok(&["competitors", "import", "wide.csv"]);
+    assert!(imported.contains('1'), "{imported}");
+    let listed = session.ok(&["competitors", "list"]);
+    assert!(
+        listed.contains("Zoë") && listed.contains("Brontë"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn an_oversized_value_gives_a_short_error_on_stderr() {
+    let session = feed_session();
+    session.ok(&[
+        "mapping",
+        "set",
+        "bibs",
+        "--workout",
+        "Sprint",
+        "--id",
+        "Bib",
+        "--id-kind",
+        "bib",
+        "--value",
+        "Time",
+    ]);
+    let mut text = String::from("Bib,Time\n1,");
+    text.push_str(&"7".repeat(2 << 20));
+    text.push('\n');
+    session.write("huge.csv", &text);
+    let output = session.run(&["import", "Sprint", "huge.csv", "--mapping", "bibs"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.len() < 1000, "{} bytes on stderr", stderr.len());
+    assert!(
+        stderr.contains("is too long for a value (2097152 bytes"),
+        "{stderr}"
+    );
+}

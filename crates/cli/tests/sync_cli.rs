@@ -116,6 +116,36 @@ fn targets_secrets_preview_sync_and_status_from_the_command_line() {
         bib: bib.to_string(),
         chip: None,
     }));
+    // Credentials inside the endpoint URL are refused, never stored or printed.
+    for endpoint in [
+        format!(
+            "http://cli-key:cli-very-secret@{}",
+            &standin.base_url()[7..]
+        ),
+        format!("{}/?api_secret=cli-very-secret", standin.base_url()),
+    ] {
+        let refused = scoretable(
+            &path,
+            &secrets,
+            &[
+                "sync",
+                "target",
+                "add",
+                "leaky",
+                "--platform",
+                "runsignup",
+                "--endpoint",
+                &endpoint,
+                "--race-id",
+                "99",
+            ],
+            None,
+        );
+        assert!(!refused.status.success());
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("credential"), "{stderr}");
+        assert!(!stderr.contains("cli-very-secret"), "{stderr}");
+    }
     let added = json_of(&scoretable(
         &path,
         &secrets,
@@ -169,6 +199,14 @@ fn targets_secrets_preview_sync_and_status_from_the_command_line() {
     assert_eq!(synced["reports"][0]["acked"], 2);
     assert_eq!(standin.results().len(), 2);
 
+    // `sync retry` queues rejected rows again; none are rejected here.
+    let retried = json_of(&scoretable(
+        &path,
+        &secrets,
+        &["--json", "sync", "retry", "results"],
+        None,
+    ));
+    assert_eq!(retried["queued"], 0);
     let status = json_of(&scoretable(
         &path,
         &secrets,

@@ -99,7 +99,9 @@ fn sync_command(path: &Path, failpoint: Option<&str>) -> Command {
             "--backoff-base-ms",
             "5",
             "--request-timeout-ms",
-            "2000",
+            "1500",
+            "--late-landing-ms",
+            "200",
             "--timeout-secs",
             "30",
         ])

@@ -209,25 +209,11 @@ pub(crate) fn read_table(mut reader: impl Read, file_name: &str) -> Result<Table
     Ok(Table { header, rows })
 }
 
-/// UTF-8 (byte order mark stripped), or Windows-1252 when not valid UTF-8.
+/// Bytes to text with the one shared decoder ([`crate::text::decode_text`]):
+/// byte order marks (UTF-8, UTF-16), UTF-8, UTF-16 without a mark, else
+/// Windows-1252.
 pub(crate) fn decode_text(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => bytes.iter().map(|byte| windows_1252_char(*byte)).collect(),
-    }
-}
-
-fn windows_1252_char(byte: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
-        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
-        'ž', 'Ÿ',
-    ];
-    match byte {
-        0x80..=0x9F => HIGH[(byte - 0x80) as usize],
-        _ => byte as char,
-    }
+    crate::text::decode_text(bytes).0
 }
 
 /// The delimiter occurring most often outside quotes in the header line.
@@ -894,6 +880,27 @@ mod tests {
             "1990-07-2a",
         ] {
             assert!(parse_date_of_birth(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn utf16_competitor_files_are_read() {
+        for little_endian in [true, false] {
+            let mut bytes = if little_endian {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for unit in "bib,first_name,last_name\n7,Zoë,Brontë\n".encode_utf16() {
+                bytes.extend(if little_endian {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
+            }
+            let drafts = read_competitors_csv(&bytes[..], "utf16.csv").unwrap();
+            assert_eq!(drafts[0].bib, "7");
+            assert_eq!(drafts[0].first_name, "Zoë");
         }
     }
 

@@ -56,6 +56,7 @@ pub mod overall;
 pub mod ranking;
 pub mod score;
 pub mod teams;
+pub mod text;
 pub mod time;
 
 pub use score::ValueError;

@@ -237,9 +237,9 @@ where
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
             (None, None) => Ordering::Equal,
-            (Some(a_key), Some(b_key)) => a_key.cmp(&b_key).then_with(|| {
-                compare_bibs(&bib_of(a.1), &bib_of(b.1)).then_with(|| a.1.cmp(&b.1))
-            }),
+            (Some(a_key), Some(b_key)) => a_key
+                .cmp(&b_key)
+                .then_with(|| compare_bibs(&bib_of(a.1), &bib_of(b.1)).then_with(|| a.1.cmp(&b.1))),
         }
     };
     let mut list: Vec<PlaceChange> = Vec::with_capacity(overall.len());
@@ -254,7 +254,10 @@ where
 
 /// Sorts by the listing order, asking for bibs only to order rows that share
 /// a key (most moved rows have keys of their own).
-fn sort_ties_by_bib<T>(rows: &mut [(Option<RankKey>, Entrant, T)], listing: &dyn Fn(&(Option<RankKey>, Entrant, T), &(Option<RankKey>, Entrant, T)) -> Ordering) {
+fn sort_ties_by_bib<T>(
+    rows: &mut [(Option<RankKey>, Entrant, T)],
+    listing: &dyn Fn(&(Option<RankKey>, Entrant, T), &(Option<RankKey>, Entrant, T)) -> Ordering,
+) {
     // Keys first (a removed row last), which is cheap; then each run of equal
     // keys by the full listing order.
     rows.sort_by(|a, b| match (a.0, b.0) {

@@ -121,6 +121,7 @@ fn main() {
             kind: IdentifierKind::Bib,
         },
         team: None,
+        teammate: None,
         value: Some(ValueField {
             field: "Time".into(),
             transform: ValueTransform::AsIs,

@@ -1,12 +1,17 @@
 //! Saved mappings and mapped file imports.
 //!
 //! A file import reads the file (any supported format, detected from the
-//! extension and content), maps every record, and imports nothing if any
-//! record is invalid (the error lists each problem by row and field, so the
-//! file can be fixed and imported again). Valid files go through the ledger
+//! extension and content), maps every record, and imports nothing when the
+//! file is wrong as a whole or in any record, each named in the error: a
+//! file that does not parse as its declared or detected format; a file
+//! without the mapped identifier or result fields (the error names them and
+//! the fields the file has); a file with a header but no records; an
+//! invalid record (every problem by row and field, values quoted by a short
+//! prefix only); two records with the same record key (both rows named). Valid files go through the ledger
 //! with the mapping's name as the source name: importing a corrected file
 //! again skips what was imported and raises conflicts for changed values.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use scoretable_core::model::{Id, Source, Workout};
@@ -17,7 +22,7 @@ use crate::decode::TextEncoding;
 use crate::error::{io_error, InboundError};
 use crate::mapping::{map_document, FieldMapping};
 use crate::readers::read_document;
-use crate::record::{RecordFormat, SourceDocument};
+use crate::record::{normalise_field_name, RecordFormat, SourceDocument};
 
 /// At most this many problems are listed in an error.
 pub const MAX_LISTED_PROBLEMS: usize = 50;
@@ -78,6 +83,20 @@ pub fn read_and_map(
 ) -> Result<(SourceDocument, crate::mapping::MappedDocument), InboundError> {
     mapping.validate(workout)?;
     let document = read_document(bytes, file_name, format)?;
+    if document.records.is_empty() {
+        return Err(InboundError::NoRecords {
+            source_name: file_name.to_string(),
+            record_word: document.format.record_word().to_string(),
+        });
+    }
+    let missing = missing_required_fields(mapping, &document);
+    if !missing.is_empty() {
+        return Err(InboundError::MissingFields {
+            source_name: file_name.to_string(),
+            missing,
+            found: document.field_names.clone(),
+        });
+    }
     let mapped = map_document(mapping, workout, &document);
     if mapped.invalid > 0 {
         let problems: Vec<_> = mapped
@@ -93,7 +112,55 @@ pub fn read_and_map(
             problems,
         });
     }
+    let mut seen: HashMap<&str, u64> = HashMap::with_capacity(mapped.records.len());
+    for record in &mapped.records {
+        if let Some(first) = seen.insert(record.record_key.as_str(), record.index) {
+            return Err(InboundError::DuplicateRecord {
+                source_name: file_name.to_string(),
+                record_word: document.format.record_word().to_string(),
+                key: record.record_key.clone(),
+                first,
+                second: record.index,
+            });
+        }
+    }
     Ok((document, mapped))
+}
+
+/// The mapped fields a file must have: the identifier, the record key field
+/// when one is mapped, and the result (the value or the status field; when
+/// both are mapped, at least one). Optional fields (team, teammate id,
+/// splits, tie-break, penalty, incidents) may be absent.
+pub fn missing_required_fields(mapping: &FieldMapping, document: &SourceDocument) -> Vec<String> {
+    let has = |field: &str| {
+        let wanted = normalise_field_name(field);
+        document
+            .field_names
+            .iter()
+            .any(|name| name == field || normalise_field_name(name) == wanted)
+    };
+    let mut missing = Vec::new();
+    let mut need = |field: &str| {
+        if !has(field) && !missing.iter().any(|known| known == field) {
+            missing.push(field.to_string());
+        }
+    };
+    need(&mapping.identifier.field);
+    if let Some(field) = &mapping.record_key {
+        need(field);
+    }
+    match (&mapping.value, &mapping.status) {
+        (Some(value), Some(status)) => {
+            if !has(&value.field) && !has(&status.field) {
+                need(&value.field);
+                need(&status.field);
+            }
+        }
+        (Some(value), None) => need(&value.field),
+        (None, Some(status)) => need(&status.field),
+        (None, None) => {}
+    }
+    missing
 }
 
 /// Imports a file's bytes into a workout through a mapping; `source_name`

@@ -1,6 +1,7 @@
 //! Scoretable's inbound side: scores arriving from timing systems and files.
 //!
-//! - [`decode`]: bytes to text (BOMs, UTF-16, Windows-1252 fallback).
+//! - [`decode`]: bytes to text (BOMs, UTF-16, Windows-1252 fallback), the
+//!   decoder shared with the competitor import (`scoretable_core::text`).
 //! - [`record`] and [`readers`]: CSV, JSON, XML, Excel and World Triathlon
 //!   live-timing messages, all read as flat [`record::SourceRecord`]s.
 //! - [`mapping`]: field mappings (participant id / bib / chip, result,
@@ -8,7 +9,8 @@
 //!   transforms, and the preview of the first rows with per-row errors.
 //! - [`import`]: saved mappings and mapped file imports.
 //! - [`poll`]: polling connections with capped, jittered exponential backoff
-//!   and stored connection health.
+//!   that never polls sooner than the configured interval, `Retry-After`
+//!   honoured, and stored connection health.
 //! - [`rehearsal`]: replaying a recorded feed into a scratch copy.
 //!
 //! What a record does once mapped (import, skip, conflict, review) is the
@@ -37,7 +39,8 @@ pub use mapping::{
 #[cfg(feature = "http")]
 pub use poll::HttpFetcher;
 pub use poll::{
-    poll_once, preview_connection, watch, Backoff, FetchError, Fetcher, PollOutcome, PollSummary,
+    fetch_connection_document, parse_retry_after, poll_once, preview_connection,
+    wait_before_next_request, watch, Backoff, FetchError, Fetcher, PollOutcome, PollSummary,
     WatchOptions,
 };
 pub use readers::{detect_format, read_document};

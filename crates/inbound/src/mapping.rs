@@ -33,7 +33,32 @@ use scoretable_core::time::parse_time;
 use scoretable_store::{Identifier, IdentifierKind, InboundRecord, ScoreValue};
 use serde::{Deserialize, Serialize};
 
-use crate::record::{SourceDocument, SourceRecord};
+use crate::record::{clamp_message, quote_prefix, SourceDocument, SourceRecord};
+
+/// A mapped value (id, result, status, time) longer than this is refused.
+pub const MAX_VALUE_BYTES: usize = 256;
+/// An incidents text longer than this is refused.
+pub const MAX_INCIDENT_BYTES: usize = 4096;
+/// Source fields kept with a record (for the conflict and review screens)
+/// are cut to this many bytes.
+const MAX_KEPT_FIELD_BYTES: usize = 1024;
+
+fn kept_fields(fields: &[(String, String)]) -> Vec<(String, String)> {
+    let cut = |text: &str| {
+        if text.len() <= MAX_KEPT_FIELD_BYTES {
+            return text.to_string();
+        }
+        let mut end = MAX_KEPT_FIELD_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}...", &text[..end])
+    };
+    fields
+        .iter()
+        .map(|(name, value)| (cut(name), cut(value)))
+        .collect()
+}
 
 /// How a source value is turned into Scoretable's text before parsing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -99,6 +124,11 @@ pub struct FieldMapping {
     pub identifier: IdentifierField,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<IdentifierField>,
+    /// The member within the team registration the identifier names (the
+    /// timing feed's `Teammate ID`), for workouts that add up members'
+    /// results; the ledger key becomes `<identifier>/<teammate id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teammate: Option<IdentifierField>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<ValueField>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,8 +156,13 @@ pub struct MappingError {
 
 impl FieldMapping {
     /// The timing-feed seed's payload: `CompCornerID` is the participant id,
-    /// `Time` (`HH:MM:SS.000`) the result. `Team Name` is the teammate id for
-    /// workouts that sum members.
+    /// `Time` (`HH:MM:SS.000`) the result. For workouts that sum members
+    /// (one chip per team member) each record also carries the `Teammate ID`
+    /// (seed 000: "your source system must include the Teammate ID with each
+    /// returned data record"): `CompCornerID` then names the team
+    /// registration and `Teammate ID` the member, matched by the member's
+    /// own participant id or bib. A record without a `Teammate ID` is read
+    /// as the member's own participant id.
     pub fn timing_feed(workout: &Workout) -> FieldMapping {
         let sums_members = matches!(
             workout.team_scoring,
@@ -139,9 +174,10 @@ impl FieldMapping {
                 field: "CompCornerID".into(),
                 kind: IdentifierKind::FeedParticipantId,
             },
-            team: sums_members.then(|| IdentifierField {
-                field: "Team Name".into(),
-                kind: IdentifierKind::TeamName,
+            team: None,
+            teammate: sums_members.then(|| IdentifierField {
+                field: "Teammate ID".into(),
+                kind: IdentifierKind::FeedParticipantId,
             }),
             value: Some(ValueField {
                 field: "Time".into(),
@@ -174,6 +210,7 @@ impl FieldMapping {
                 kind: IdentifierKind::TriathlonAthleteId,
             },
             team: None,
+            teammate: None,
             value: Some(ValueField {
                 field: value_field,
                 transform: ValueTransform::AsIs,
@@ -272,6 +309,11 @@ impl FieldMapping {
     pub fn source_fields(&self) -> Vec<&str> {
         let mut fields = vec![self.identifier.field.as_str()];
         fields.extend(self.team.as_ref().map(|team| team.field.as_str()));
+        fields.extend(
+            self.teammate
+                .as_ref()
+                .map(|teammate| teammate.field.as_str()),
+        );
         fields.extend(self.value.as_ref().map(|value| value.field.as_str()));
         fields.extend(self.status.as_ref().map(|status| status.field.as_str()));
         fields.extend(self.tie_break.as_ref().map(|value| value.field.as_str()));
@@ -327,6 +369,9 @@ pub struct MappedRow {
     /// The identifier value as read.
     pub identifier: String,
     pub team: Option<String>,
+    /// The teammate id as read (per-member chips).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teammate: Option<String>,
     /// The result as the leaderboard will show it, e.g. `13:37.2` or `DNF`.
     pub display: String,
     /// Timing point names with their times as shown.
@@ -403,20 +448,62 @@ fn status_of(field: &StatusField, text: &str) -> Result<Option<Status>, String> 
 
 /// Maps one record for one workout.
 pub fn map_record(mapping: &FieldMapping, workout: &Workout, record: &SourceRecord) -> MappedRow {
-    let mut problems = Vec::new();
+    let mut problems: Vec<FieldProblem> = Vec::new();
+    let read = |field: &str| record.get(field).map(str::trim).unwrap_or("");
+    // An oversized value is refused before parsing, and quoted by a prefix
+    // only: a 50 MB field gives a one-line error, not a 50 MB one.
+    for field in mapping.source_fields() {
+        let text = read(field);
+        let limit = if mapping.incidents.as_deref() == Some(field) {
+            MAX_INCIDENT_BYTES
+        } else {
+            MAX_VALUE_BYTES
+        };
+        if text.len() > limit
+            && !problems
+                .iter()
+                .any(|known: &FieldProblem| known.field == field)
+        {
+            problems.push(FieldProblem {
+                field: field.to_string(),
+                message: format!(
+                    "is too long for a value ({} bytes, at most {limit}); it starts {}",
+                    text.len(),
+                    quote_prefix(text)
+                ),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return MappedRow {
+            index: record.index,
+            state: RowState::Invalid,
+            identifier: quote_prefix(read(&mapping.identifier.field)),
+            team: None,
+            teammate: None,
+            display: String::new(),
+            splits: Vec::new(),
+            problems,
+            record: None,
+        };
+    }
     let mut problem = |field: &str, message: String| {
         problems.push(FieldProblem {
             field: field.to_string(),
-            message,
+            message: clamp_message(&message),
         })
     };
-    let read = |field: &str| record.get(field).map(str::trim).unwrap_or("");
     let identifier = read(&mapping.identifier.field).to_string();
     let team = mapping
         .team
         .as_ref()
         .map(|team| read(&team.field).to_string())
         .filter(|team| !team.is_empty());
+    let teammate = mapping
+        .teammate
+        .as_ref()
+        .map(|teammate| read(&teammate.field).to_string())
+        .filter(|teammate| !teammate.is_empty());
     let value_text = mapping
         .value
         .as_ref()
@@ -432,6 +519,7 @@ pub fn map_record(mapping: &FieldMapping, workout: &Workout, record: &SourceReco
         state: RowState::Waiting,
         identifier: identifier.clone(),
         team: team.clone(),
+        teammate: teammate.clone(),
         display: String::new(),
         splits: Vec::new(),
         problems: Vec::new(),
@@ -541,7 +629,10 @@ pub fn map_record(mapping: &FieldMapping, workout: &Workout, record: &SourceReco
             }
             key
         }
-        None => identifier.clone(),
+        None => match &teammate {
+            Some(teammate) => format!("{identifier}/{teammate}"),
+            None => identifier.clone(),
+        },
     };
     row.problems = problems;
     if !row.problems.is_empty() {
@@ -582,11 +673,18 @@ pub fn map_record(mapping: &FieldMapping, workout: &Workout, record: &SourceReco
             }),
             _ => None,
         },
+        teammate: match (&mapping.teammate, &teammate) {
+            (Some(field), Some(value)) => Some(Identifier {
+                kind: field.kind,
+                value: value.clone(),
+            }),
+            _ => None,
+        },
         value,
         penalty_ms,
         splits,
         incidents,
-        fields: record.fields.clone(),
+        fields: kept_fields(&record.fields),
     });
     row
 }
@@ -606,8 +704,12 @@ impl std::fmt::Display for RecordProblem {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             formatter,
-            "{} {} {}, field \"{}\": {}",
-            self.source_name, self.record_word, self.record, self.field, self.message
+            "{} {} {}, field {}: {}",
+            self.source_name,
+            self.record_word,
+            self.record,
+            quote_prefix(&self.field),
+            clamp_message(&self.message)
         )
     }
 }
@@ -649,6 +751,46 @@ pub fn map_document(
         }
     }
     mapped
+}
+
+impl MappedDocument {
+    /// Takes out every record whose key another record of the same payload
+    /// also carries, reporting each as a problem naming both records: a poll
+    /// cannot tell which of two values for one record the source meant, so
+    /// neither is imported (and neither opens a conflict against the other);
+    /// the other records go ahead. File imports refuse such a file whole.
+    pub fn withhold_duplicates(&mut self, source_name: &str, record_word: &str) {
+        let mut first_of: std::collections::HashMap<String, u64> =
+            std::collections::HashMap::with_capacity(self.records.len());
+        let mut duplicated: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for record in &self.records {
+            match first_of.get(&record.record_key) {
+                Some(first) => {
+                    duplicated.insert(record.record_key.clone());
+                    self.problems.push(RecordProblem {
+                        source_name: source_name.to_string(),
+                        record_word: record_word.to_string(),
+                        record: record.index,
+                        field: "record key".into(),
+                        message: format!(
+                            "{record_word} {first} carries the same record {}; neither is imported",
+                            quote_prefix(&record.record_key)
+                        ),
+                    });
+                }
+                None => {
+                    first_of.insert(record.record_key.clone(), record.index);
+                }
+            }
+        }
+        if duplicated.is_empty() {
+            return;
+        }
+        let before = self.records.len();
+        self.records
+            .retain(|record| !duplicated.contains(&record.record_key));
+        self.invalid += before - self.records.len();
+    }
 }
 
 /// The first rows of a document as they will be imported.

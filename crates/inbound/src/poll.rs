@@ -5,7 +5,10 @@
 //! records through the ledger ([`CompetitionFile::apply_inbound`]). Records
 //! that cannot be mapped are reported (record and field), not imported, and
 //! do not hold the others back: on competition day one bad line from the
-//! timing system must not stop every other athlete's score.
+//! timing system must not stop every other athlete's score. A record that
+//! appears twice in one payload (the same record key) is withheld, both
+//! copies, with a problem naming both: neither is imported and neither opens
+//! a conflict against the other.
 //!
 //! # Health and backoff
 //!
@@ -15,11 +18,24 @@
 //!   `backing_off` with the message; a payload or mapping failure (HTTP 4xx,
 //!   malformed JSON, ...) stores `error`. Either way polling keeps going:
 //!   the wait after the n-th consecutive failure is the interval times
-//!   2^(n-1), capped (60 s by default), with "equal jitter" (a uniformly
-//!   random point in the upper half of that wait) so that many tables
-//!   coming back online do not hammer the source in step.
+//!   2^(n-1), capped (60 s by default), with jitter (a uniformly random
+//!   point in the upper half of that wait, never below the interval) so
+//!   that many tables coming back online do not hammer the source in step.
+//! - The configured interval is the source's promise: no request, retries
+//!   included, comes sooner than the interval after the previous one.
+//!   [`poll_once`] itself waits until `last attempt + interval` (and until
+//!   the stored next attempt after a failure) before it fetches, so separate
+//!   polls (a CLI `poll` right after the app's) keep the spacing too;
+//!   [`watch`] waits that out first, checking its stop flag, so stopping is
+//!   honoured even during a long `Retry-After`.
+//! - A `429 Too Many Requests` or `503 Service Unavailable` with a
+//!   `Retry-After` header (seconds, or an HTTP date) is honoured: the next
+//!   poll waits at least that long.
 //! - Credentials come from the environment variable the connection names and
 //!   are sent as the `Authorization` header; they never reach the file.
+//!   [`fetch_connection_document`] is the one way to fetch a connection's
+//!   payload outside a poll (the CLI's `connection test` and the desktop
+//!   app's preview), so both send the credentials.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,11 +63,49 @@ pub enum FetchError {
     Network(String),
     #[error("timed out after {0:?}")]
     Timeout(Duration),
-    #[error("HTTP {code}: {message}")]
-    Status { code: u16, message: String },
+    #[error("HTTP {code}: {message}{}", retry_note(*retry_after))]
+    Status {
+        code: u16,
+        message: String,
+        /// The source's `Retry-After` (429 and 503 only).
+        retry_after: Option<Duration>,
+    },
+}
+
+fn retry_note(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!(" (the source asks to wait {} ms)", wait.as_millis()),
+        None => String::new(),
+    }
+}
+
+/// The longest `Retry-After` honoured (a source asking for more is polled
+/// again after a day).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Reads a `Retry-After` value: whole seconds, or an HTTP date (IMF-fixdate,
+/// e.g. `Sun, 06 Nov 1994 08:49:37 GMT`) counted from `now`. A date in the
+/// past means no wait; anything unreadable is ignored.
+pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|byte| byte.is_ascii_digit()) {
+        let seconds: u64 = value.parse().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = date.with_timezone(&chrono::Utc) - now;
+    Some(wait.to_std().unwrap_or(Duration::ZERO).min(MAX_RETRY_AFTER))
 }
 
 impl FetchError {
+    /// How long the source asked to wait, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// Network trouble (back off and retry) rather than a bad answer.
     pub fn is_transient(&self) -> bool {
         match self {
@@ -117,9 +171,20 @@ impl Fetcher for HttpFetcher {
         let response = request.send().map_err(classify)?;
         let status = response.status();
         if !status.is_success() {
+            let code = status.as_u16();
+            let retry_after = if matches!(code, 429 | 503) {
+                response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|value| value.to_str().ok())
+                    .and_then(|value| parse_retry_after(value, chrono::Utc::now()))
+            } else {
+                None
+            };
             return Err(FetchError::Status {
-                code: status.as_u16(),
+                code,
                 message: status.canonical_reason().unwrap_or("error").to_string(),
+                retry_after,
             });
         }
         let body = response.bytes().map_err(classify)?;
@@ -165,17 +230,19 @@ impl Backoff {
         self.base.saturating_mul(1_u32 << exponent).min(self.cap)
     }
 
-    /// Counts a failure and returns how long to wait before the next try.
+    /// Counts a failure and returns how long to wait before the next try:
+    /// a random point in the upper half of the ceiling, never below the base
+    /// (the polling interval).
     pub fn failure(&mut self) -> Duration {
         self.failures = self.failures.saturating_add(1);
         let ceiling = self.ceiling().as_millis() as u64;
-        let half = ceiling / 2;
-        let jitter = if ceiling - half == 0 {
+        let floor = (ceiling / 2).max(self.base.as_millis() as u64).min(ceiling);
+        let jitter = if ceiling == floor {
             0
         } else {
-            self.random.below(ceiling - half + 1)
+            self.random.below(ceiling - floor + 1)
         };
-        Duration::from_millis(half + jitter)
+        Duration::from_millis(floor + jitter)
     }
 
     /// Resets after a success.
@@ -264,6 +331,41 @@ fn authorization(connection: &InboundConnection) -> Result<Option<String>, Strin
     }
 }
 
+fn parse_timestamp(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|time| time.with_timezone(&chrono::Utc))
+}
+
+/// How long to wait before a connection may be fetched again: until its last
+/// attempt plus the interval, and until the stored next attempt after a
+/// failure (backoff, `Retry-After`).
+pub fn wait_before_next_request(connection: &InboundConnection) -> Duration {
+    let now = chrono::Utc::now();
+    let interval = chrono::Duration::milliseconds(connection.interval_ms as i64);
+    let mut earliest = now;
+    if let Some(last) = connection
+        .status
+        .last_attempt_at
+        .as_deref()
+        .and_then(parse_timestamp)
+    {
+        earliest = earliest.max(last + interval);
+    }
+    if let Some(next) = connection
+        .status
+        .next_attempt_at
+        .as_deref()
+        .and_then(parse_timestamp)
+    {
+        earliest = earliest.max(next);
+    }
+    (earliest - now)
+        .to_std()
+        .unwrap_or(Duration::ZERO)
+        .min(MAX_RETRY_AFTER)
+}
+
 fn timestamp_after(wait: Duration) -> String {
     let at = chrono::Utc::now()
         + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::zero());
@@ -292,12 +394,13 @@ pub fn poll_once(
             ledger: None,
         });
     }
-    let fail = |store: &mut CompetitionFile,
-                backoff: &mut Backoff,
-                state: ConnectionState,
-                message: String|
+    let fail_after = |store: &mut CompetitionFile,
+                      backoff: &mut Backoff,
+                      state: ConnectionState,
+                      message: String,
+                      retry_after: Option<Duration>|
      -> Result<PollOutcome, InboundError> {
-        let wait = backoff.failure();
+        let wait = backoff.failure().max(retry_after.unwrap_or(Duration::ZERO));
         store.record_poll_failure(connection.id, state, &message, Some(&timestamp_after(wait)))?;
         Ok(PollOutcome {
             connection: connection.name.clone(),
@@ -308,10 +411,19 @@ pub fn poll_once(
             ledger: None,
         })
     };
+    let fail = |store: &mut CompetitionFile,
+                backoff: &mut Backoff,
+                state: ConnectionState,
+                message: String| fail_after(store, backoff, state, message, None);
     let authorization = match authorization(&connection) {
         Ok(value) => value,
         Err(message) => return fail(store, backoff, ConnectionState::Error, message),
     };
+    // The interval is the source's promise, retries included.
+    let wait = wait_before_next_request(&connection);
+    if !wait.is_zero() {
+        std::thread::sleep(wait);
+    }
     let payload = match fetcher.fetch(&connection.url, authorization.as_deref()) {
         Ok(payload) => payload,
         Err(error) => {
@@ -320,7 +432,8 @@ pub fn poll_once(
             } else {
                 ConnectionState::Error
             };
-            return fail(store, backoff, state, error.to_string());
+            let retry_after = error.retry_after();
+            return fail_after(store, backoff, state, error.to_string(), retry_after);
         }
     };
     if let Some(recording) = recording {
@@ -344,7 +457,8 @@ pub fn poll_once(
         Ok(document) => document,
         Err(error) => return fail(store, backoff, ConnectionState::Error, error.to_string()),
     };
-    let mapped = map_document(&mapping, &workout, &document);
+    let mut mapped = map_document(&mapping, &workout, &document);
+    mapped.withhold_duplicates(&document.source_name, document.format.record_word());
     let ledger = match store.apply_inbound(
         &InboundSource {
             name: connection.name.clone(),
@@ -381,14 +495,15 @@ pub fn poll_once(
     })
 }
 
-/// Fetches a connection's payload once and previews it through the
-/// connection's mapping, storing nothing (the "test connection" button).
-pub fn preview_connection(
+/// Fetches a connection's payload once, with the connection's credentials
+/// (the `Authorization` value from its environment variable), and reads it
+/// in the connection's format, storing nothing. The one fetch outside a poll:
+/// the CLI's `connection test` and the desktop app's preview both call it.
+pub fn fetch_connection_document(
     store: &CompetitionFile,
     connection_name: &str,
     fetcher: &mut dyn Fetcher,
-    rows: usize,
-) -> Result<crate::mapping::Preview, InboundError> {
+) -> Result<crate::record::SourceDocument, InboundError> {
     let connection = store.connection_by_name(connection_name)?;
     let authorization = authorization(&connection).map_err(|message| InboundError::Fetch {
         url: connection.url.clone(),
@@ -400,13 +515,25 @@ pub fn preview_connection(
             url: connection.url.clone(),
             message: error.to_string(),
         })?;
-    let (mapping, _) = load_mapping(store, &connection.mapping_name)?;
-    let workout = store.workout(connection.workout_id)?;
-    let document = read_document(
+    Ok(read_document(
         &payload,
         &connection.name,
         RecordFormat::from_word(&connection.format),
-    )?;
+    )?)
+}
+
+/// Fetches a connection's payload once and previews it through the
+/// connection's mapping, storing nothing (the "test connection" button).
+pub fn preview_connection(
+    store: &CompetitionFile,
+    connection_name: &str,
+    fetcher: &mut dyn Fetcher,
+    rows: usize,
+) -> Result<crate::mapping::Preview, InboundError> {
+    let connection = store.connection_by_name(connection_name)?;
+    let (mapping, _) = load_mapping(store, &connection.mapping_name)?;
+    let workout = store.workout(connection.workout_id)?;
+    let document = fetch_connection_document(store, connection_name, fetcher)?;
     Ok(crate::mapping::preview(&mapping, &workout, &document, rows))
 }
 
@@ -445,7 +572,24 @@ pub fn watch(
         ..
     } = options;
     let mut polls = 0_u64;
+    let pause = |wait: Duration| {
+        let deadline = Instant::now() + wait;
+        while !stop.load(Ordering::SeqCst) {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
+        }
+    };
     while !stop.load(Ordering::SeqCst) {
+        // Wait out the interval (or a stored backoff / Retry-After) here,
+        // where stopping is honoured, rather than inside `poll_once`.
+        let connection = store.connection_by_name(connection_name)?;
+        pause(wait_before_next_request(&connection));
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
         let outcome = poll_once(
             store,
             connection_name,
@@ -460,14 +604,7 @@ pub fn watch(
         if max_polls.is_some_and(|max| polls >= max) {
             break;
         }
-        let deadline = Instant::now() + Duration::from_millis(outcome.next_poll_in_ms);
-        while !stop.load(Ordering::SeqCst) {
-            let now = Instant::now();
-            if now >= deadline {
-                break;
-            }
-            std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
-        }
+        pause(Duration::from_millis(outcome.next_poll_in_ms));
     }
     Ok(polls)
 }
@@ -477,6 +614,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Mon, 01 Jun 2026 10:00:07 GMT", now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            parse_retry_after("Mon, 01 Jun 2026 09:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(
+            parse_retry_after("99999999999999999999", now),
+            Some(MAX_RETRY_AFTER)
+        );
+    }
+
+    #[test]
+    fn no_backoff_wait_is_shorter_than_the_interval() {
+        for seed in 0..200 {
+            let interval = Duration::from_millis(5000);
+            let mut backoff = Backoff::new(interval, Duration::from_secs(60), seed);
+            for _ in 0..8 {
+                let wait = backoff.failure();
+                assert!(wait >= interval, "seed {seed}: {wait:?}");
+                assert!(wait <= backoff.ceiling());
+            }
+        }
+    }
+
+    #[test]
     fn backoff_doubles_up_to_the_cap_with_jitter_in_the_upper_half() {
         let mut backoff = Backoff::new(Duration::from_millis(1000), Duration::from_secs(8), 7);
         let mut ceilings = Vec::new();
@@ -484,7 +655,7 @@ mod tests {
             let wait = backoff.failure();
             let ceiling = backoff.ceiling();
             assert!(
-                wait <= ceiling && wait >= ceiling / 2,
+                wait <= ceiling && wait >= ceiling / 2 && wait >= backoff.base,
                 "{wait:?} vs {ceiling:?}"
             );
             ceilings.push(ceiling.as_millis());
@@ -501,12 +672,14 @@ mod tests {
         assert!(FetchError::Timeout(Duration::from_secs(1)).is_transient());
         assert!(FetchError::Status {
             code: 503,
-            message: String::new()
+            message: String::new(),
+            retry_after: None,
         }
         .is_transient());
         assert!(!FetchError::Status {
             code: 404,
-            message: String::new()
+            message: String::new(),
+            retry_after: None,
         }
         .is_transient());
     }

@@ -2,6 +2,11 @@
 //! Triathlon live-timing message. Each turns bytes into a
 //! [`SourceDocument`]; none panics on any input (fuzzed and property-tested).
 //!
+//! The format is the declared one, else detected: by extension first
+//! (`.xlsx`/`.xlsm`, `.xml`, `.csv`/`.tsv`/`.txt`, `.json`), then by content.
+//! Content that does not parse as that format is an error naming the file
+//! (a `.json` file holding `"hello"` or garbage is never read as CSV).
+//!
 //! - **CSV**: decoded per [`crate::decode`]; the delimiter is whichever of
 //!   comma, semicolon and tab occurs most outside quotes in the first
 //!   non-blank line; the first non-blank row is the header; rows are
@@ -45,6 +50,16 @@ pub fn detect_format(file_name: &str, bytes: &[u8]) -> RecordFormat {
         Some("xlsx" | "xlsm") => return RecordFormat::Xlsx,
         Some("xml") => return RecordFormat::Xml,
         Some("csv" | "tsv" | "txt") => return RecordFormat::Csv,
+        // A .json file is JSON (or a live-timing message), whatever its
+        // content: content that does not parse is an error, never a CSV.
+        Some("json") => {
+            let (head, _) = decode_text(&bytes[..bytes.len().min(64)]);
+            return if head.trim_start().starts_with('{') && is_triathlon_message(bytes) {
+                RecordFormat::WorldTriathlon
+            } else {
+                RecordFormat::Json
+            };
+        }
         _ => {}
     }
     if bytes.starts_with(b"PK\x03\x04") {

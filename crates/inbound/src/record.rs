@@ -149,6 +149,29 @@ pub struct ReadError {
     pub message: String,
 }
 
+/// Values longer than this many bytes are quoted by a prefix only.
+pub const QUOTED_PREFIX_CHARS: usize = 40;
+/// Messages longer than this many characters are cut (a message never
+/// repeats a whole oversized value).
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// A value as error text quotes it: whole when short, else its first
+/// [`QUOTED_PREFIX_CHARS`] characters and its length.
+pub fn quote_prefix(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_PREFIX_CHARS) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!("{:?}... ({} bytes)", &text[..end], text.len()),
+    }
+}
+
+/// Cuts a message to [`MAX_MESSAGE_CHARS`] characters.
+pub fn clamp_message(message: &str) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message.to_string(),
+        Some((end, _)) => format!("{}... (cut; {} bytes)", &message[..end], message.len()),
+    }
+}
+
 impl fmt::Display for ReadError {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "{}", self.source_name)?;
@@ -156,9 +179,9 @@ impl fmt::Display for ReadError {
             write!(formatter, " {} {record}", self.record_word)?;
         }
         if let Some(field) = &self.field {
-            write!(formatter, ", field \"{field}\"")?;
+            write!(formatter, ", field {}", quote_prefix(field))?;
         }
-        write!(formatter, ": {}", self.message)
+        write!(formatter, ": {}", clamp_message(&self.message))
     }
 }
 
@@ -169,7 +192,7 @@ impl ReadError {
             record_word: "record".into(),
             record: None,
             field: None,
-            message: message.into(),
+            message: clamp_message(&message.into()),
         }
     }
 }

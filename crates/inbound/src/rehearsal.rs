@@ -115,7 +115,8 @@ pub fn rehearse(
                 continue;
             }
         };
-        let mapped = map_document(mapping, &workout, &document);
+        let mut mapped = map_document(mapping, &workout, &document);
+        mapped.withhold_duplicates(&document.source_name, document.format.record_word());
         let ledger = match scratch.apply_inbound(&source, workout_id, &mapped.records) {
             Ok(ledger) => ledger,
             Err(error) => {

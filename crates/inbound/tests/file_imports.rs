@@ -19,6 +19,7 @@ fn bib_mapping() -> FieldMapping {
             kind: IdentifierKind::Bib,
         },
         team: None,
+        teammate: None,
         value: Some(ValueField {
             field: "Result".into(),
             transform: ValueTransform::AsIs,
@@ -314,4 +315,184 @@ fn the_seed_payload_as_a_file_and_a_damaged_mapping() {
     );
     let error = import_file(&mut fixture.file, fixture.race, "missing", &path, None).unwrap_err();
     assert_eq!(error.to_string(), "Unknown mapping missing");
+}
+
+/// Imports `bytes` as `name` through a `Bib,Time` mapping; returns the error
+/// and checks nothing was stored.
+fn refused(name: &str, bytes: &[u8]) -> InboundError {
+    let mut fixture = fixture();
+    let mut mapping = bib_mapping();
+    mapping.value.as_mut().unwrap().field = "Time".into();
+    mapping.status = None;
+    let events_before = fixture.file.score_events(None).unwrap().len();
+    let error = import_bytes(
+        &mut fixture.file,
+        fixture.race,
+        &mapping,
+        "bib times",
+        bytes,
+        name,
+        None,
+    )
+    .unwrap_err();
+    assert!(fixture.file.results(fixture.race).unwrap().is_empty());
+    assert_eq!(
+        fixture.file.score_events(None).unwrap().len(),
+        events_before
+    );
+    assert_eq!(
+        fixture.file.ledger_size("bib times", fixture.race).unwrap(),
+        0
+    );
+    assert!(fixture.file.review_items(false).unwrap().is_empty());
+    error
+}
+
+#[test]
+fn a_file_without_the_mapped_columns_is_refused_naming_them() {
+    let error = refused("wrong.csv", b"Athlete,Result\nAnn,12:00.0\nBo,13:00.0\n");
+    let message = error.to_string();
+    assert!(
+        matches!(&error, InboundError::MissingFields { missing, .. } if missing == &["Bib".to_string(), "Time".to_string()]),
+        "{message}"
+    );
+    assert!(
+        message.starts_with("wrong.csv: the mapping reads \"Bib\", \"Time\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("it has \"Athlete\", \"Result\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_header_only_file_is_refused() {
+    let error = refused("header.csv", b"Bib,Time\n");
+    assert!(matches!(error, InboundError::NoRecords { .. }), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "header.csv: has no rows to import (only a header or an empty list); nothing was imported"
+    );
+    let error = refused("empty.json", b"[]");
+    assert!(matches!(error, InboundError::NoRecords { .. }), "{error}");
+}
+
+#[test]
+fn a_huge_single_line_header_is_refused_with_a_short_message() {
+    // 8 MB of header and no rows (the report saw 50 MB; the size only makes it slower).
+    let mut header = "Name".to_string();
+    header.push_str(&"x".repeat(8 << 20));
+    header.push_str(",Other\n");
+    header.push_str("1,2\n");
+    let error = refused("huge.csv", header.as_bytes());
+    let message = error.to_string();
+    assert!(
+        matches!(error, InboundError::MissingFields { .. }),
+        "{message}"
+    );
+    assert!(
+        message.len() < 600,
+        "{} bytes: {}",
+        message.len(),
+        &message[..200]
+    );
+    assert!(message.contains("(8388612 bytes)"), "{message}");
+}
+
+#[test]
+fn a_json_file_that_is_not_json_is_an_error_naming_the_file() {
+    for (bytes, expected) in [
+        (
+            &b"this is not json, at all"[..],
+            "garbage.json: is not valid JSON",
+        ),
+        (&b"\"hello\""[..], "garbage.json: is a single value"),
+        (
+            &b"Bib,Time\n1,12:00.0\n"[..],
+            "garbage.json: is not valid JSON",
+        ),
+    ] {
+        let error = refused("garbage.json", bytes);
+        assert!(matches!(error, InboundError::Read(_)), "{error}");
+        assert!(error.to_string().starts_with(expected), "{error}");
+    }
+    // A declared format wins over the extension, and must parse too.
+    let mut fixture = fixture();
+    let error = import_bytes(
+        &mut fixture.file,
+        fixture.race,
+        &bib_mapping(),
+        "bib times",
+        b"Bib,Result\n1,12:00.0\n",
+        "scores.txt",
+        Some(RecordFormat::Json),
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("scores.txt: is not valid JSON"),
+        "{error}"
+    );
+}
+
+#[test]
+fn duplicate_ids_in_one_file_are_refused_naming_both_rows() {
+    let error = refused(
+        "twice.csv",
+        b"Bib,Time\n1,12:00.0\n2,12:30.0\n\n1,12:05.0\n",
+    );
+    assert!(
+        matches!(
+            error,
+            InboundError::DuplicateRecord {
+                first: 2,
+                second: 5,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "twice.csv: rows 2 and 5 both carry record \"1\"; a file is imported whole, so nothing was imported"
+    );
+    // The same record with the same value twice is refused too: the file is wrong.
+    let error = refused(
+        "same.json",
+        br#"[{"Bib": "1", "Time": "12:00.0"}, {"Bib": "1", "Time": "12:00.0"}]"#,
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("same.json: records 1 and 2 both carry record \"1\""),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_oversized_value_is_quoted_by_a_short_prefix_only() {
+    let mut text = String::from("Bib,Time\n1,12:00.0\n2,");
+    text.push_str(&"9".repeat(5 << 20));
+    text.push('\n');
+    let error = refused("big.csv", text.as_bytes());
+    let InboundError::Records { problems, .. } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!(problems.len(), 1);
+    let shown = problems[0].to_string();
+    assert!(shown.len() < 300, "{} bytes", shown.len());
+    assert!(
+        shown.starts_with("big.csv row 3, field \"Time\": is too long for a value (5242880 bytes, at most 256); it starts \"9999"),
+        "{shown}"
+    );
+    assert!(error.to_string().len() < 300);
+    // A long unparseable value under the limit is cut in the message too.
+    let long = format!("Bib,Time\n1,{}\n", "z".repeat(250));
+    let error = refused("odd.csv", long.as_bytes());
+    let InboundError::Records { problems, .. } = &error else {
+        panic!("{error}");
+    };
+    assert!(problems[0].to_string().len() < 420, "{}", problems[0]);
 }

@@ -492,3 +492,336 @@ fn a_connection_can_be_tested_with_a_preview_and_disabled() {
     assert_eq!(outcome.error.as_deref(), Some("the connection is disabled"));
     assert_eq!(server.requests().len(), 1);
 }
+
+fn add_connection_every(file: &mut CompetitionFile, race: i64, url: &str, interval_ms: u64) {
+    let workout = file.workout(race).unwrap();
+    save_mapping(
+        file,
+        "feed mapping",
+        Some(race),
+        &FieldMapping::timing_feed(&workout),
+    )
+    .unwrap();
+    file.add_connection(&NewConnection {
+        name: "timing".into(),
+        url: url.into(),
+        workout_id: race,
+        mapping_name: "feed mapping".into(),
+        format: "json".into(),
+        interval_ms,
+        auth_env: None,
+    })
+    .unwrap();
+}
+
+#[test]
+fn through_every_fault_no_request_comes_sooner_than_the_interval_and_retry_after_is_honoured() {
+    let mut fixture = fixture();
+    let payload = seed_payload(&[("524658", "00:13:37.2")]);
+    let server = FeedServer::start(Reply::Json(payload.clone()));
+    let interval = Duration::from_millis(300);
+    add_connection_every(&mut fixture.file, fixture.race, &server.url, 300);
+    // The 503 comes about 4 s in; its date asks for about 3 s more.
+    let http_date = (chrono::Utc::now() + chrono::Duration::seconds(7))
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    for reply in [
+        Reply::Status(500),
+        Reply::Reset,
+        Reply::RetryAfter(429, "1".into()),
+        Reply::Slow(Duration::from_millis(1500), payload.clone()),
+        Reply::Drop,
+        Reply::RetryAfter(503, http_date),
+        Reply::Slow(Duration::from_millis(100), payload.clone()),
+    ] {
+        server.push(reply);
+    }
+    let mut fetcher = HttpFetcher::new(Duration::from_millis(1000)).unwrap();
+    let mut outcomes: Vec<PollOutcome> = Vec::new();
+    watch(
+        &mut fixture.file,
+        "timing",
+        &mut fetcher,
+        WatchOptions {
+            max_polls: Some(9),
+            stop: Arc::new(AtomicBool::new(false)),
+            backoff_cap: Duration::from_millis(600),
+            on_poll: &mut |outcome| outcomes.push(outcome.clone()),
+            recording: None,
+        },
+    )
+    .unwrap();
+    let states: Vec<ConnectionState> = outcomes.iter().map(|outcome| outcome.state).collect();
+    use ConnectionState::{BackingOff, Ok as Fine};
+    assert_eq!(
+        states,
+        vec![
+            BackingOff, BackingOff, BackingOff, BackingOff, BackingOff, BackingOff, Fine, Fine,
+            Fine
+        ],
+        "{outcomes:#?}"
+    );
+    let times = server.request_times();
+    assert_eq!(times.len(), 9);
+    let gaps: Vec<Duration> = times.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    assert!(
+        gaps.iter().all(|gap| *gap >= interval),
+        "a request came sooner than the 300 ms interval: {gaps:?}"
+    );
+    // Every failure's announced wait is at least the interval.
+    assert!(outcomes
+        .iter()
+        .all(|outcome| outcome.next_poll_in_ms >= 300));
+    // 429 with Retry-After: 1 (request 3) -> the next request a second later.
+    assert!(outcomes[2].next_poll_in_ms >= 1000, "{:?}", outcomes[2]);
+    assert!(gaps[2] >= Duration::from_millis(1000), "{gaps:?}");
+    assert!(outcomes[2]
+        .error
+        .as_deref()
+        .unwrap()
+        .starts_with("HTTP 429: Too Many Requests (the source asks to wait 1000 ms)"));
+    // 503 with an HTTP date about 3 s ahead (whole seconds, so at least 2 s).
+    assert!(outcomes[5].next_poll_in_ms >= 2000, "{:?}", outcomes[5]);
+    assert!(gaps[5] >= Duration::from_millis(2000), "{gaps:?}");
+    assert!(outcomes[3].error.as_deref().unwrap().contains("timed out"));
+    assert_eq!(
+        time_of(&fixture.file, fixture.race, "1"),
+        Some(Score::Time { ms: 817_200 })
+    );
+}
+
+#[test]
+fn separate_polls_keep_the_interval_too() {
+    // Two tools polling the same connection one after the other (a CLI
+    // `poll` right after the app's) still keep the source's interval.
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    add_connection_every(&mut fixture.file, fixture.race, &server.url, 400);
+    let mut fetcher = fetcher();
+    server.push(Reply::Status(500));
+    for _ in 0..4 {
+        poll(&mut fixture.file, &mut fetcher, &mut backoff());
+    }
+    let gap = server.shortest_gap().unwrap();
+    assert!(gap >= Duration::from_millis(400), "{gap:?}");
+}
+
+#[test]
+fn a_connection_preview_fetches_with_the_connections_credentials() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let workout = fixture.file.workout(fixture.race).unwrap();
+    save_mapping(
+        &mut fixture.file,
+        "feed mapping",
+        Some(fixture.race),
+        &FieldMapping::timing_feed(&workout),
+    )
+    .unwrap();
+    fixture
+        .file
+        .add_connection(&NewConnection {
+            name: "timing".into(),
+            url: server.url.clone(),
+            workout_id: fixture.race,
+            mapping_name: "feed mapping".into(),
+            format: "json".into(),
+            interval_ms: 100,
+            auth_env: Some("SCORETABLE_TEST_FEED_TOKEN_PREVIEW".into()),
+        })
+        .unwrap();
+    let mut fetcher = fetcher();
+    let error =
+        scoretable_inbound::fetch_connection_document(&fixture.file, "timing", &mut fetcher)
+            .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("SCORETABLE_TEST_FEED_TOKEN_PREVIEW"),
+        "{error}"
+    );
+    assert!(server.requests().is_empty());
+    std::env::set_var(
+        "SCORETABLE_TEST_FEED_TOKEN_PREVIEW",
+        "Bearer preview-secret",
+    );
+    let document =
+        scoretable_inbound::fetch_connection_document(&fixture.file, "timing", &mut fetcher)
+            .unwrap();
+    assert_eq!(document.records.len(), 1);
+    let request = server.requests().pop().unwrap().to_ascii_lowercase();
+    assert!(
+        request.contains("authorization: bearer preview-secret"),
+        "{request}"
+    );
+    // The preview goes through the same function.
+    scoretable_inbound::preview_connection(&fixture.file, "timing", &mut fetcher, 5).unwrap();
+    let request = server.requests().pop().unwrap().to_ascii_lowercase();
+    assert!(
+        request.contains("authorization: bearer preview-secret"),
+        "{request}"
+    );
+}
+
+#[test]
+fn per_member_chips_with_teammate_ids_aggregate_into_team_scores_with_the_preset_alone() {
+    let mut fixture = fixture();
+    support::add_team(&mut fixture.file, "Red", "T-RED", &["1", "2", "3"]);
+    support::add_team(&mut fixture.file, "Blue", "T-BLUE", &["4"]);
+    let mut relay = workout("Relay", 2);
+    relay.team_scoring = scoretable_core::model::TeamScoring::SumAll;
+    let relay = fixture.file.add_workout(&relay).unwrap();
+    let member = |teammate: &str, time: &str| {
+        serde_json::json!({"First Name": "", "Last Name": "", "Team Name": "Red",
+            "CompCornerID": "T-RED", "Teammate ID": teammate, "CGID": "1", "Time": time})
+    };
+    let server = FeedServer::start(Reply::Json(
+        serde_json::json!([member("524658", "00:10:00.0"), member("2", "00:11:00.0")]).to_string(),
+    ));
+    add_connection(&mut fixture.file, relay, &server.url, "json");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    let first = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    let summary = first.summary.clone().unwrap();
+    assert_eq!((summary.imported, summary.unknown), (2, 0), "{summary:?}");
+    assert_eq!(summary.provisional_teams, vec!["Red (2/3)".to_string()]);
+    let keys: Vec<String> = first
+        .ledger
+        .unwrap()
+        .records
+        .iter()
+        .map(|record| record.record_key.clone())
+        .collect();
+    assert_eq!(
+        keys,
+        vec!["T-RED/524658".to_string(), "T-RED/2".to_string()]
+    );
+    let board = fixture.file.workout_leaderboard(relay, None).unwrap();
+    assert!(
+        board
+            .iter()
+            .any(|row| matches!(row.entrant, Entrant::Team(_)) && row.partial),
+        "{board:?}"
+    );
+    // The third member finishes; the first member's time changes at the source.
+    server.set(Reply::Json(
+        serde_json::json!([
+            member("524658", "00:10:05.0"),
+            member("2", "00:11:00.0"),
+            member("530001", "00:12:00.0")
+        ])
+        .to_string(),
+    ));
+    let second = poll(&mut fixture.file, &mut fetcher, &mut backoff)
+        .summary
+        .unwrap();
+    assert_eq!(
+        (second.imported, second.unchanged, second.new_conflicts),
+        (1, 1, 1),
+        "{second:?}"
+    );
+    assert!(second.provisional_teams.is_empty(), "{second:?}");
+    let board = fixture.file.workout_leaderboard(relay, None).unwrap();
+    let team = board
+        .iter()
+        .find(|row| matches!(row.entrant, Entrant::Team(_)))
+        .unwrap();
+    assert!(!team.partial, "{team:?}");
+    // A teammate id that is not on the team goes to review with the reason.
+    server.set(Reply::Json(
+        serde_json::json!([member("530002", "00:13:00.0")]).to_string(),
+    ));
+    let third = poll(&mut fixture.file, &mut fetcher, &mut backoff)
+        .summary
+        .unwrap();
+    assert_eq!(third.unknown, 1);
+    let reasons: Vec<String> = fixture
+        .file
+        .review_items(true)
+        .unwrap()
+        .into_iter()
+        .map(|item| item.reason)
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            "team Red (feed_participant_id \"T-RED\") has no member with teammate id \"530002\""
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_payload_with_one_record_twice_imports_neither_copy_and_says_why() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[
+        ("524658", "00:13:37.2"),
+        ("527182", "00:13:59.1"),
+        ("524658", "00:13:40.0"),
+    ])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    let outcome = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    let summary = outcome.summary.unwrap();
+    assert_eq!(
+        (summary.imported, summary.invalid, summary.new_conflicts),
+        (1, 2, 0),
+        "{summary:?}"
+    );
+    assert_eq!(
+        summary.problems,
+        vec!["timing record 3, field \"record key\": record 1 carries the same record \"524658\"; neither is imported".to_string()]
+    );
+    assert_eq!(time_of(&fixture.file, fixture.race, "1"), None);
+    assert!(fixture.file.inbound_conflicts(false).unwrap().is_empty());
+    // The source fixes its payload: the record imports normally.
+    server.set(Reply::Json(seed_payload(&[("524658", "00:13:40.0")])));
+    let fixed = poll(&mut fixture.file, &mut fetcher, &mut backoff)
+        .summary
+        .unwrap();
+    assert_eq!(fixed.imported, 1);
+    assert_eq!(
+        time_of(&fixture.file, fixture.race, "1"),
+        Some(Score::Time { ms: 820_000 })
+    );
+}
+
+#[test]
+fn stopping_a_watch_is_honoured_while_it_waits_out_a_long_retry_after() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    // The source asked for an hour's pause on the last poll.
+    server.push(Reply::RetryAfter(429, "3600".into()));
+    let first = poll(&mut fixture.file, &mut fetcher(), &mut backoff());
+    assert!(first.next_poll_in_ms >= 3_600_000, "{first:?}");
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    let started = std::time::Instant::now();
+    let polls = watch(
+        &mut fixture.file,
+        "timing",
+        &mut fetcher(),
+        WatchOptions {
+            max_polls: None,
+            stop,
+            backoff_cap: Duration::from_millis(800),
+            on_poll: &mut |_| {},
+            recording: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(polls, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // No request went out during the pause.
+    assert_eq!(server.requests().len(), 1);
+}

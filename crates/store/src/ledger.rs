@@ -39,13 +39,19 @@
 //!    official's reason (the normal audited amendment) and moves the ledger's
 //!    current value to the accepted one. Dismissing keeps the result.
 //!
-//! Result rows are written only through [`CompetitionFile::import_results`]
-//! and [`CompetitionFile::amend_score_with`], so the protective triggers and
-//! the score history apply unchanged. Each of those is its own transaction
-//! and the ledger follows in a second one; a crash in between is healed on
-//! the next poll, because rule 3 recognises the source's own record by its
-//! provenance (the same value comes back as "imported"). Ledger rows cannot be
-//! deleted and keep the value they first recorded (schema triggers).
+//! Result rows are written only through the store's import and amendment
+//! (`import_results_in`, `amend_score_in`), so the protective triggers and
+//! the score history apply unchanged, and inside the same transaction as the
+//! ledger: [`CompetitionFile::apply_inbound`],
+//! [`CompetitionFile::accept_conflict`] and [`CompetitionFile::assign_review`]
+//! each commit their results, ledger rows, conflicts and review items
+//! together or not at all. A crash at any moment therefore leaves either the
+//! state before the call or the state after it, never a result without the
+//! ledger row that remembers its value (which would let a later source
+//! change slip through as "imported"). The failpoints ([`failpoint`]) sit
+//! between every pair of writes so the kill -9 tests can prove it. Ledger
+//! rows cannot be deleted and keep the value they first recorded (schema
+//! triggers).
 //!
 //! Connections keep their health (`ok`, `backing_off`, `error` with a
 //! message, consecutive failures, last attempt, last success) so the CLI and
@@ -64,9 +70,69 @@ use serde::{Deserialize, Serialize};
 use crate::competition_file::{now_timestamp, CompetitionFile};
 use crate::error::{Result, StoreError};
 use crate::results::{
-    describe_entrant, load_results, AmendmentReceipt, ImportedResult, ScoreInput, ScoreValue,
+    amend_score_in, describe_entrant, import_results_in, load_result, load_results,
+    AmendmentReceipt, ImportedResult, ScoreInput, ScoreValue,
 };
 use crate::workouts::load_workout;
+
+/// Failpoints of the inbound writes, for the crash harness: with
+/// `SCORETABLE_FAILPOINT=<name>` the process stops there (see [`failpoint`]).
+pub const FAILPOINT_APPLY_AFTER_RESULTS: &str = "inbound_apply_after_results";
+/// After the first ledger row of an apply is written.
+pub const FAILPOINT_APPLY_AFTER_LEDGER_ROW: &str = "inbound_apply_after_ledger_row";
+/// After a conflict of an apply is written (opened, refreshed or superseded).
+pub const FAILPOINT_APPLY_AFTER_CONFLICT: &str = "inbound_apply_after_conflict";
+/// After a review item of an apply is written.
+pub const FAILPOINT_APPLY_AFTER_REVIEW: &str = "inbound_apply_after_review";
+/// Every write of an apply done, before the commit.
+pub const FAILPOINT_APPLY_BEFORE_COMMIT: &str = "inbound_apply_before_commit";
+/// After an apply's commit (before a poll stores its health).
+pub const FAILPOINT_APPLY_AFTER_COMMIT: &str = "inbound_apply_after_commit";
+/// After accepting a conflict amended the result.
+pub const FAILPOINT_ACCEPT_AFTER_AMEND: &str = "inbound_accept_after_amend";
+/// After accepting a conflict marked it accepted.
+pub const FAILPOINT_ACCEPT_AFTER_CONFLICT: &str = "inbound_accept_after_conflict";
+/// Every write of an accept done, before the commit.
+pub const FAILPOINT_ACCEPT_BEFORE_COMMIT: &str = "inbound_accept_before_commit";
+/// After assigning a review item, before its record is imported.
+pub const FAILPOINT_ASSIGN_AFTER_REVIEW: &str = "inbound_assign_after_review";
+
+/// Every inbound failpoint, in the order an apply meets them.
+pub const INBOUND_FAILPOINTS: [&str; 10] = [
+    FAILPOINT_APPLY_AFTER_RESULTS,
+    FAILPOINT_APPLY_AFTER_LEDGER_ROW,
+    FAILPOINT_APPLY_AFTER_CONFLICT,
+    FAILPOINT_APPLY_AFTER_REVIEW,
+    FAILPOINT_APPLY_BEFORE_COMMIT,
+    FAILPOINT_APPLY_AFTER_COMMIT,
+    FAILPOINT_ACCEPT_AFTER_AMEND,
+    FAILPOINT_ACCEPT_AFTER_CONFLICT,
+    FAILPOINT_ACCEPT_BEFORE_COMMIT,
+    FAILPOINT_ASSIGN_AFTER_REVIEW,
+];
+
+/// Stops the process at a named point when `SCORETABLE_FAILPOINT` names it:
+/// prints `failpoint <name> reached` on stderr, then aborts, or, with
+/// `SCORETABLE_FAILPOINT_ACTION=hang`, waits to be killed (the kill -9
+/// harness sends SIGKILL once it reads the line). Costs one cached lookup
+/// when unset.
+pub fn failpoint(name: &str) {
+    static CHOSEN: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let chosen = CHOSEN.get_or_init(|| std::env::var("SCORETABLE_FAILPOINT").ok());
+    if chosen.as_deref() != Some(name) {
+        return;
+    }
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "failpoint {name} reached");
+    let _ = stderr.flush();
+    if std::env::var("SCORETABLE_FAILPOINT_ACTION").as_deref() == Ok("hang") {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    }
+    std::process::abort();
+}
 
 /// What a record's identifier refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -156,13 +222,22 @@ pub struct InboundSource {
 pub struct InboundRecord {
     /// 1-based record index in its payload or file, for messages.
     pub index: u64,
-    /// The ledger key: the identifier value, plus the team's for per-member chips.
+    /// The ledger key: the identifier value, plus the teammate id for
+    /// per-member chips (`<participant id>/<teammate id>`), so each member
+    /// of a team registration is its own record.
     pub record_key: String,
-    /// Who the record is for.
+    /// Who the record is for: the entrant, or for per-member chips the team
+    /// registration (the timing feed's participant id).
     pub identifier: Identifier,
-    /// The team the member belongs to (the source's teammate id), for
+    /// The team the member belongs to (named by a team field), for
     /// workouts that add up members' results.
     pub team: Option<Identifier>,
+    /// The member within the team registration `identifier` names (the
+    /// timing feed's `Teammate ID`), for workouts that add up members'
+    /// results. Matched against the members' own ids of the same kind, then
+    /// their bibs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teammate: Option<Identifier>,
     /// The parsed value; `text` is the source's own text.
     pub value: ScoreValue,
     pub penalty_ms: Millis,
@@ -636,6 +711,51 @@ impl<'connection> Resolver<'connection> {
             .unwrap_or_else(|| format!("#{team_id}")))
     }
 
+    /// Per-member chips: `identifier` names the team registration and
+    /// `teammate` the member in it (by the member's own id of the teammate's
+    /// kind, else by bib). A source that sends the member's own id as the
+    /// participant id and the team's as the teammate id is understood too.
+    fn member_by_teammate_id(
+        &mut self,
+        identifier: &Identifier,
+        teammate: &Identifier,
+    ) -> Result<std::result::Result<Entrant, String>> {
+        let described = format!("{} {:?}", identifier.kind.word(), identifier.value.trim());
+        let teammate_described = format!("teammate id {:?}", teammate.value.trim());
+        if let Some(team) = self.team(identifier)? {
+            let mut candidates = Vec::new();
+            candidates.extend(self.competitor(teammate)?);
+            if teammate.kind != IdentifierKind::Bib {
+                candidates.extend(self.competitor(&Identifier {
+                    kind: IdentifierKind::Bib,
+                    value: teammate.value.clone(),
+                })?);
+            }
+            for candidate in candidates {
+                if self.teams_of(candidate)?.contains(&team) {
+                    return Ok(Ok(Entrant::Competitor(candidate)));
+                }
+            }
+            return Ok(Err(format!(
+                "team {} ({described}) has no member with {teammate_described}",
+                self.team_name(team)?
+            )));
+        }
+        if let (Some(competitor), Some(team)) = (self.competitor(identifier)?, self.team(teammate)?)
+        {
+            if self.teams_of(competitor)?.contains(&team) {
+                return Ok(Ok(Entrant::Competitor(competitor)));
+            }
+            return Ok(Err(format!(
+                "{described} is not a member of team {} ({teammate_described})",
+                self.team_name(team)?
+            )));
+        }
+        Ok(Err(format!(
+            "no team has {described} (the record carries {teammate_described})"
+        )))
+    }
+
     /// The entrant a record is for in `workout`, or why none could be found.
     fn entrant(
         &mut self,
@@ -660,6 +780,13 @@ impl<'connection> Resolver<'connection> {
                 None => Err(format!("no competitor has {described}")),
             }),
             TeamScoring::SumAll | TeamScoring::BestN { .. } => {
+                if let Some(teammate) = record
+                    .teammate
+                    .as_ref()
+                    .filter(|teammate| !teammate.value.trim().is_empty())
+                {
+                    return self.member_by_teammate_id(identifier, teammate);
+                }
                 let Some(competitor) = self.competitor(identifier)? else {
                     return Ok(Err(format!("no competitor has {described}")));
                 };
@@ -831,6 +958,88 @@ fn check_record(record: &InboundRecord) -> Result<()> {
     Ok(())
 }
 
+/// [`CompetitionFile::apply_inbound`] inside a caller's transaction.
+fn apply_inbound_in(
+    transaction: &Transaction<'_>,
+    source_name: &str,
+    source_kind: Source,
+    workout_id: Id,
+    records: &[InboundRecord],
+) -> Result<InboundReport> {
+    let workout = load_workout(transaction, workout_id)?;
+    if workout.state == PublicationState::Official {
+        return Err(StoreError::WorkoutIsOfficial {
+            workout: workout.name,
+        });
+    }
+    // Which records are new results, then the normal audited import of
+    // those, then every record classified against the state as it is now:
+    // all in the caller's transaction.
+    let to_import = records_to_import(transaction, source_name, &workout, records)?;
+    let batch_id = if to_import.is_empty() {
+        None
+    } else {
+        let summary = import_results_in(
+            transaction,
+            workout_id,
+            source_kind,
+            source_name,
+            &to_import,
+        )?;
+        failpoint(FAILPOINT_APPLY_AFTER_RESULTS);
+        Some(summary.batch_id)
+    };
+    let report = classify_and_record(
+        transaction,
+        source_name,
+        source_kind,
+        &workout,
+        records,
+        batch_id.as_deref(),
+    )?;
+    failpoint(FAILPOINT_APPLY_BEFORE_COMMIT);
+    Ok(report)
+}
+
+fn records_to_import(
+    connection: &Connection,
+    source_name: &str,
+    workout: &Workout,
+    records: &[InboundRecord],
+) -> Result<Vec<ImportedResult>> {
+    let ledger = load_ledger(connection, source_name, workout.id)?;
+    let reviews = load_reviews(connection, source_name, workout.id)?;
+    let mut scored: HashSet<Entrant> = HashSet::new();
+    {
+        let mut statement = connection
+            .prepare_cached("SELECT competitor_id, team_id FROM results WHERE workout_id = ?1")?;
+        let mut rows = statement.query(params![workout.id])?;
+        while let Some(row) = rows.next()? {
+            if let Some(entrant) = entrant_from(row.get(0)?, row.get(1)?) {
+                scored.insert(entrant);
+            }
+        }
+    }
+    let mut resolver = Resolver::new(connection);
+    let mut to_import = Vec::new();
+    for record in records {
+        if ledger.contains_key(&record.record_key) {
+            continue;
+        }
+        let entrant = match reviews.get(&record.record_key) {
+            Some(review) if review.state == ReviewState::Assigned => review.entrant,
+            Some(review) if review.state == ReviewState::Dismissed => None,
+            _ => resolver.entrant(workout, record)?.ok(),
+        };
+        if let Some(entrant) = entrant {
+            if scored.insert(entrant) {
+                to_import.push(imported_result(record, entrant));
+            }
+        }
+    }
+    Ok(to_import)
+}
+
 /// A mapped record as the store's import takes it.
 fn imported_result(record: &InboundRecord, entrant: Entrant) -> ImportedResult {
     ImportedResult {
@@ -852,6 +1061,8 @@ fn imported_result(record: &InboundRecord, entrant: Entrant) -> ImportedResult {
 impl CompetitionFile {
     /// Applies mapped records from one source to one workout, following the
     /// ledger rules in the module docs, and reports every record's outcome.
+    /// One transaction: the results, the ledger rows, the conflicts and the
+    /// review items commit together or not at all.
     pub fn apply_inbound(
         &mut self,
         source: &InboundSource,
@@ -862,76 +1073,11 @@ impl CompetitionFile {
         for record in records {
             check_record(record)?;
         }
-        let workout = load_workout(&self.connection, workout_id)?;
-        if workout.state == PublicationState::Official {
-            return Err(StoreError::WorkoutIsOfficial {
-                workout: workout.name,
-            });
-        }
-        // Phase 1 (read): which records are new results.
-        let to_import = self.records_to_import(&source_name, &workout, records)?;
-        // Phase 2: the normal audited import of those.
-        let batch_id = if to_import.is_empty() {
-            None
-        } else {
-            Some(
-                self.import_results(workout_id, source.kind, &source_name, &to_import)?
-                    .batch_id,
-            )
-        };
-        // Phase 3 (one transaction): classify every record against the
-        // state as it is now and write the ledger, conflicts and reviews.
-        let source_kind = source.kind;
-        self.write(|transaction| {
-            classify_and_record(
-                transaction,
-                &source_name,
-                source_kind,
-                &workout,
-                records,
-                batch_id.as_deref(),
-            )
-        })
-    }
-
-    fn records_to_import(
-        &self,
-        source_name: &str,
-        workout: &Workout,
-        records: &[InboundRecord],
-    ) -> Result<Vec<ImportedResult>> {
-        let ledger = load_ledger(&self.connection, source_name, workout.id)?;
-        let reviews = load_reviews(&self.connection, source_name, workout.id)?;
-        let mut scored: HashSet<Entrant> = HashSet::new();
-        {
-            let mut statement = self.connection.prepare_cached(
-                "SELECT competitor_id, team_id FROM results WHERE workout_id = ?1",
-            )?;
-            let mut rows = statement.query(params![workout.id])?;
-            while let Some(row) = rows.next()? {
-                if let Some(entrant) = entrant_from(row.get(0)?, row.get(1)?) {
-                    scored.insert(entrant);
-                }
-            }
-        }
-        let mut resolver = Resolver::new(&self.connection);
-        let mut to_import = Vec::new();
-        for record in records {
-            if ledger.contains_key(&record.record_key) {
-                continue;
-            }
-            let entrant = match reviews.get(&record.record_key) {
-                Some(review) if review.state == ReviewState::Assigned => review.entrant,
-                Some(review) if review.state == ReviewState::Dismissed => None,
-                _ => resolver.entrant(workout, record)?.ok(),
-            };
-            if let Some(entrant) = entrant {
-                if scored.insert(entrant) {
-                    to_import.push(imported_result(record, entrant));
-                }
-            }
-        }
-        Ok(to_import)
+        let report = self.write(|transaction| {
+            apply_inbound_in(transaction, &source_name, source.kind, workout_id, records)
+        })?;
+        failpoint(FAILPOINT_APPLY_AFTER_COMMIT);
+        Ok(report)
     }
 
     /// The conflict inbox, optionally only open conflicts, oldest first.
@@ -964,39 +1110,41 @@ impl CompetitionFile {
         if reason.trim().is_empty() {
             return Err(StoreError::ReasonRequired);
         }
-        let conflict = load_conflict(&self.connection, conflict_id)?;
-        if conflict.state != ConflictState::Open {
-            return Err(StoreError::Conflict(format!(
-                "conflict {conflict_id} is already {}",
-                conflict.state.word()
-            )));
-        }
-        let incoming_fingerprint = value_fingerprint(&conflict.incoming_value);
-        let effective = self
-            .result(conflict.workout_id, conflict.entrant)?
-            .and_then(|result| result.effective_value().cloned());
-        let amendment = if effective.as_ref().map(value_fingerprint).as_deref()
-            == Some(incoming_fingerprint.as_str())
-        {
-            None
-        } else {
-            Some(self.amend_score_with(
-                conflict.workout_id,
-                conflict.entrant,
-                ScoreInput::Parsed {
-                    score: conflict.incoming_value.score,
-                    status: conflict.incoming_value.status,
-                    tie_break_ms: conflict.incoming_value.tie_break_ms,
-                },
-                who,
-                reason,
-                appeal_ref,
-            )?)
-        };
         let who = who.trim().to_string();
         let reason = reason.trim().to_string();
-        let event_id = amendment.as_ref().map(|receipt| receipt.event_id);
-        self.write(|transaction| {
+        let amendment = self.write(|transaction| {
+            let conflict = load_conflict(transaction, conflict_id)?;
+            if conflict.state != ConflictState::Open {
+                return Err(StoreError::Conflict(format!(
+                    "conflict {conflict_id} is already {}",
+                    conflict.state.word()
+                )));
+            }
+            let incoming_fingerprint = value_fingerprint(&conflict.incoming_value);
+            let effective = load_result(transaction, conflict.workout_id, conflict.entrant)?
+                .and_then(|result| result.effective_value().cloned());
+            let amendment = if effective.as_ref().map(value_fingerprint).as_deref()
+                == Some(incoming_fingerprint.as_str())
+            {
+                None
+            } else {
+                let receipt = amend_score_in(
+                    transaction,
+                    conflict.workout_id,
+                    conflict.entrant,
+                    &ScoreInput::Parsed {
+                        score: conflict.incoming_value.score,
+                        status: conflict.incoming_value.status,
+                        tie_break_ms: conflict.incoming_value.tie_break_ms,
+                    },
+                    &who,
+                    &reason,
+                    appeal_ref,
+                )?;
+                failpoint(FAILPOINT_ACCEPT_AFTER_AMEND);
+                Some(receipt)
+            };
+            let event_id = amendment.as_ref().map(|receipt| receipt.event_id);
             let now = now_timestamp();
             transaction.execute(
                 "UPDATE inbound_conflicts SET state = 'accepted', resolved_by = ?2,
@@ -1004,6 +1152,7 @@ impl CompetitionFile {
                  WHERE id = ?1 AND state = 'open'",
                 params![conflict_id, who, now, reason, event_id],
             )?;
+            failpoint(FAILPOINT_ACCEPT_AFTER_CONFLICT);
             transaction.execute(
                 "UPDATE inbound_ledger SET current_fingerprint = ?2, current_value = ?3,
                     updated_at = ?4
@@ -1015,7 +1164,8 @@ impl CompetitionFile {
                     now
                 ],
             )?;
-            Ok(())
+            failpoint(FAILPOINT_ACCEPT_BEFORE_COMMIT);
+            Ok(amendment)
         })?;
         Ok(ConflictResolution {
             conflict: load_conflict(&self.connection, conflict_id)?,
@@ -1145,19 +1295,27 @@ impl CompetitionFile {
             });
         }
         let (competitor_id, team_id) = entrant_columns(entrant);
+        // The assignment and the import it causes are one transaction.
         self.write(|transaction| {
-            transaction.execute(
+            let changed = transaction.execute(
                 "UPDATE inbound_review SET state = 'assigned', competitor_id = ?2, team_id = ?3,
                     resolved_by = ?4, resolved_at = ?5 WHERE id = ?1 AND state = 'open'",
                 params![review_id, competitor_id, team_id, who, now_timestamp()],
             )?;
-            Ok(())
-        })?;
-        let source = InboundSource {
-            name: item.source_name.clone(),
-            kind: item.source_kind,
-        };
-        self.apply_inbound(&source, item.workout_id, std::slice::from_ref(&item.record))
+            if changed == 0 {
+                return Err(StoreError::Conflict(format!(
+                    "review item {review_id} is no longer open"
+                )));
+            }
+            failpoint(FAILPOINT_ASSIGN_AFTER_REVIEW);
+            apply_inbound_in(
+                transaction,
+                &item.source_name,
+                item.source_kind,
+                item.workout_id,
+                std::slice::from_ref(&item.record),
+            )
+        })
     }
 
     /// Dismisses an unknown record: later records with its key are ignored.
@@ -1835,7 +1993,9 @@ fn insert_conflict(
             now
         ],
     )?;
-    Ok(transaction.last_insert_rowid())
+    let conflict_id = transaction.last_insert_rowid();
+    failpoint(FAILPOINT_APPLY_AFTER_CONFLICT);
+    Ok(conflict_id)
 }
 
 /// A record the ledger has not seen, for a known entrant.
@@ -1897,8 +2057,10 @@ fn first_sight(
             baseline_fingerprint,
             now
         ])?;
+    let ledger_id = transaction.last_insert_rowid();
+    failpoint(FAILPOINT_APPLY_AFTER_LEDGER_ROW);
     let row = LedgerRow {
-        id: transaction.last_insert_rowid(),
+        id: ledger_id,
         entrant,
         current_fingerprint: baseline_fingerprint,
         current_value_json: baseline_json,
@@ -1947,6 +2109,7 @@ fn upsert_review(
             now
         ],
     )?;
+    failpoint(FAILPOINT_APPLY_AFTER_REVIEW);
     Ok(transaction.query_row(
         "SELECT id FROM inbound_review WHERE source_name = ?1 AND workout_id = ?2
             AND record_key = ?3",

@@ -74,11 +74,11 @@ pub use ledger::{
     value_fingerprint, ConflictResolution, ConflictState, ConnectionState, ConnectionStatus,
     Identifier, IdentifierKind, InboundConflict, InboundConnection, InboundRecord, InboundReport,
     InboundSource, NewConnection, RecordOutcome, RecordReport, ReviewItem, ReviewState,
-    SavedMapping, TeamProgress,
+    SavedMapping, TeamProgress, INBOUND_FAILPOINTS,
 };
 pub use outbox::{
-    outbox_idempotency_key, NewSyncTarget, OutboxAck, OutboxCounts, OutboxItem, OutboxState,
-    RemoteRecord, SyncAttempt, SyncPlatform, SyncTarget, TargetWorkout,
+    endpoint_credential_problem, outbox_idempotency_key, NewSyncTarget, OutboxAck, OutboxCounts,
+    OutboxItem, OutboxState, RemoteRecord, SyncAttempt, SyncPlatform, SyncTarget, TargetWorkout,
 };
 pub use results::{
     replay_history, AmendmentPreview, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult,

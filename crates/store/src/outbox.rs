@@ -217,6 +217,58 @@ pub enum SyncAttempt {
     },
 }
 
+/// Query parameter names that carry credentials.
+const SECRET_QUERY_NAMES: [&str; 12] = [
+    "api_key",
+    "api_secret",
+    "rsu_api_key",
+    "sp_api_key",
+    "tmp_key",
+    "tmp_secret",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "access_token",
+    "apikey",
+];
+
+/// Why an endpoint URL may not be stored: credentials in it (user info,
+/// or a secret-like query parameter) would be kept in the competition file,
+/// its backups and exports, and printed. `None` when it is fine. The secret
+/// belongs in `sync secret set` (OS keyring).
+pub fn endpoint_credential_problem(endpoint: &str) -> Option<String> {
+    let rest = endpoint
+        .split_once("://")
+        .map_or(endpoint, |(_, rest)| rest);
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if rest[..authority_end].contains('@') {
+        return Some(
+            "the URL carries credentials (user:password@host); give the endpoint without them \
+             and store the secret with `scoretable sync secret set TARGET`"
+                .to_string(),
+        );
+    }
+    let query = rest[authority_end..]
+        .split_once('?')
+        .map(|(_, query)| query.split('#').next().unwrap_or(""))
+        .unwrap_or("");
+    for pair in query.split('&') {
+        let name = pair.split('=').next().unwrap_or("").to_ascii_lowercase();
+        let secret_like = SECRET_QUERY_NAMES.contains(&name.as_str())
+            || name.ends_with("_secret")
+            || name.ends_with("_token")
+            || name.ends_with("password");
+        if secret_like {
+            return Some(format!(
+                "the URL carries a credential in its query ({name}=...); give the endpoint \
+                 without it and store the secret with `scoretable sync secret set TARGET`"
+            ));
+        }
+    }
+    None
+}
+
 /// The deterministic idempotency key of an entity version for a target.
 pub fn outbox_idempotency_key(target_id: Id, entity: &str, version: i64) -> String {
     format!("t{target_id}/{entity}/v{version}")
@@ -376,6 +428,12 @@ impl CompetitionFile {
                 message: format!("{:?} is not an http(s) URL", target.endpoint),
             });
         }
+        if let Some(message) = endpoint_credential_problem(&target.endpoint) {
+            return Err(StoreError::InvalidInput {
+                field: "endpoint".to_string(),
+                message,
+            });
+        }
         if !target.config.is_object() {
             return Err(StoreError::InvalidInput {
                 field: "config".to_string(),
@@ -514,13 +572,18 @@ impl CompetitionFile {
 
     /// Claims up to `limit` queued rows of a target, oldest first: marks them
     /// `sending`, fixes their idempotency keys and counts the attempt, and
-    /// commits that BEFORE anything is sent.
+    /// commits that BEFORE anything is sent. A row whose entity is still in
+    /// flight (an earlier version whose request may yet land) is not claimed:
+    /// it waits until reconcile settled the earlier one, so it is sent as an
+    /// edit with the platform's id, never as a second create.
     pub fn claim_outbox(&mut self, target_id: Id, limit: usize) -> Result<Vec<OutboxItem>> {
         self.write(|transaction| {
             let now = now_timestamp();
             let mut select = transaction.prepare_cached(&format!(
                 "SELECT {ITEM_COLUMNS} FROM sync_outbox
-                 WHERE target_id = ?1 AND state = 'queued' ORDER BY id LIMIT ?2"
+                 WHERE target_id = ?1 AND state = 'queued' AND entity NOT IN (
+                    SELECT entity FROM sync_outbox WHERE target_id = ?1 AND state = 'sending')
+                 ORDER BY id LIMIT ?2"
             ))?;
             let mut items = select
                 .query_map(params![target_id, limit as i64], item_from_row)?
@@ -697,6 +760,49 @@ impl CompetitionFile {
                 }
             }
             Ok(())
+        })
+    }
+
+    /// Queues a target's rejected rows again (after a configuration fix):
+    /// all of them, or those whose entity is `entity` or starts with
+    /// `entity/` (e.g. `result/3` for one workout). Per entity only the
+    /// newest rejected row is queued; older ones, and those whose entity is
+    /// already queued, become `superseded`. Clears the target's backoff so
+    /// the next drain sends at once. Returns how many rows were queued.
+    pub fn requeue_rejected(&mut self, target_id: Id, entity: Option<&str>) -> Result<u64> {
+        self.write(|transaction| {
+            let now = now_timestamp();
+            let filter = "target_id = ?1 AND state = 'rejected'
+                AND (?2 IS NULL OR entity = ?2 OR substr(entity, 1, length(?2) + 1) = ?2 || '/')";
+            transaction.execute(
+                &format!(
+                    "UPDATE sync_outbox SET state = 'superseded', updated_at = ?3, finished_at = ?3
+                     WHERE {filter} AND (
+                        EXISTS (SELECT 1 FROM sync_outbox AS other
+                            WHERE other.target_id = sync_outbox.target_id
+                            AND other.entity = sync_outbox.entity AND other.state = 'queued')
+                        OR EXISTS (SELECT 1 FROM sync_outbox AS other
+                            WHERE other.target_id = sync_outbox.target_id
+                            AND other.entity = sync_outbox.entity AND other.state = 'rejected'
+                            AND other.id > sync_outbox.id))"
+                ),
+                params![target_id, entity, now],
+            )?;
+            let queued = transaction.execute(
+                &format!(
+                    "UPDATE sync_outbox SET state = 'queued', idempotency_key = NULL,
+                        finished_at = NULL, updated_at = ?3,
+                        last_error = 'queued again after: ' || coalesce(last_error, '')
+                     WHERE {filter}"
+                ),
+                params![target_id, entity, now],
+            )?;
+            transaction.execute(
+                "UPDATE sync_targets SET next_attempt_at = NULL, consecutive_failures = 0
+                 WHERE id = ?1",
+                params![target_id],
+            )?;
+            Ok(queued as u64)
         })
     }
 

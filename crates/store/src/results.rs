@@ -440,7 +440,10 @@ pub(crate) fn load_results_without_splits(
 /// without allocating. Same rows and values as
 /// [`StoredResult::to_result_entry`] over [`load_results_without_splits`]
 /// (rows without an effective value are left out), at a fraction of the cost.
-pub(crate) fn load_rank_entries(connection: &Connection, workout_id: Id) -> Result<Vec<ResultEntry>> {
+pub(crate) fn load_rank_entries(
+    connection: &Connection,
+    workout_id: Id,
+) -> Result<Vec<ResultEntry>> {
     let mut statement = connection.prepare_cached(
         "SELECT competitor_id, team_id, source, amended,
             source_kind, source_a, source_b, source_status, source_tie_break_ms, penalty_ms,
@@ -455,7 +458,10 @@ pub(crate) fn load_rank_entries(connection: &Connection, workout_id: Id) -> Resu
         row: &Row<'_>,
         first: usize,
     ) -> rusqlite::Result<Option<(Option<Score>, Option<Status>, Option<Millis>)>> {
-        let kind = row.get_ref(first)?.as_str_or_null().map_err(rusqlite::Error::from)?;
+        let kind = row
+            .get_ref(first)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?;
         let score = decode(
             first,
             score_from_columns(kind, row.get(first + 1)?, row.get(first + 2)?),
@@ -510,7 +516,7 @@ pub(crate) fn load_rank_entries(connection: &Connection, workout_id: Id) -> Resu
     Ok(entries)
 }
 
-fn load_result(
+pub(crate) fn load_result(
     connection: &Connection,
     workout_id: Id,
     entrant: Entrant,
@@ -1437,7 +1443,10 @@ fn placement_changes(
     let mut member_divisions: HashMap<Entrant, Vec<Id>> = HashMap::new();
     for (division_id, members) in &divisions {
         for member in members {
-            member_divisions.entry(*member).or_default().push(*division_id);
+            member_divisions
+                .entry(*member)
+                .or_default()
+                .push(*division_id);
         }
     }
     let bibs = std::cell::RefCell::new(HashMap::<Entrant, String>::new());

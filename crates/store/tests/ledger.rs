@@ -113,6 +113,7 @@ fn record(index: u64, participant: &str, text: &str, ms: i64) -> InboundRecord {
             value: participant.into(),
         },
         team: None,
+        teammate: None,
         value: time_value(text, ms),
         penalty_ms: 0,
         splits: Vec::new(),

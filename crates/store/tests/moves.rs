@@ -39,12 +39,7 @@ fn any_value() -> impl Strategy<Value = (Option<Score>, Option<Status>, Option<i
         1 => Just(None),
     ];
     let status = prop_oneof![6 => Just(None), 1 => proptest::sample::select(Status::ALL.to_vec()).prop_map(Some)];
-    (
-        score,
-        status,
-        proptest::option::of(0_i64..3),
-        0_i64..3,
-    )
+    (score, status, proptest::option::of(0_i64..3), 0_i64..3)
 }
 
 fn entry(id: Id, value: (Option<Score>, Option<Status>, Option<i64>, i64)) -> ResultEntry {
@@ -61,11 +56,18 @@ fn entry(id: Id, value: (Option<Score>, Option<Status>, Option<i64>, i64)) -> Re
 /// A workout, entrant infos (bibs with ties, 0-2 of three divisions, some
 /// entrants without info), the results before, the changed entrant and its
 /// result after (`None`: removed).
-type Case = (Workout, Vec<EntrantInfo>, Vec<ResultEntry>, Id, Option<ResultEntry>);
+type Case = (
+    Workout,
+    Vec<EntrantInfo>,
+    Vec<ResultEntry>,
+    Id,
+    Option<ResultEntry>,
+);
 
 fn any_case() -> impl Strategy<Value = Case> {
     (2_usize..30, any::<bool>(), any::<bool>()).prop_flat_map(|(count, tie_break, round)| {
-        let values = proptest::collection::vec(proptest::option::weighted(0.85, any_value()), count);
+        let values =
+            proptest::collection::vec(proptest::option::weighted(0.85, any_value()), count);
         let infos = proptest::collection::vec(
             (
                 proptest::collection::vec(1_i64..4, 0..3),
@@ -135,7 +137,14 @@ fn full_engine(case: &Case) -> Vec<Tuple> {
         &rank_workout(workout, infos, &after),
     )
     .into_iter()
-    .map(|change| (change.entrant, change.division_id, change.old_rank, change.new_rank))
+    .map(|change| {
+        (
+            change.entrant,
+            change.division_id,
+            change.old_rank,
+            change.new_rank,
+        )
+    })
     .collect()
 }
 
@@ -158,11 +167,26 @@ fn fast_path(case: &Case) -> Vec<Tuple> {
         &after,
         changed,
         old,
-        |who| by_entrant.get(&who).map_or(&[][..], |info| info.division_ids.as_slice()),
-        |who| by_entrant.get(&who).map_or(String::new(), |info| info.bib.clone()),
+        |who| {
+            by_entrant
+                .get(&who)
+                .map_or(&[][..], |info| info.division_ids.as_slice())
+        },
+        |who| {
+            by_entrant
+                .get(&who)
+                .map_or(String::new(), |info| info.bib.clone())
+        },
     )
     .into_iter()
-    .map(|change| (change.entrant, change.division_id, change.old_rank, change.new_rank))
+    .map(|change| {
+        (
+            change.entrant,
+            change.division_id,
+            change.old_rank,
+            change.new_rank,
+        )
+    })
     .collect()
 }
 
@@ -224,11 +248,23 @@ fn amendment_receipts_match_full_rankings() {
     let women = file
         .add_division(&gender_division("Women", Gender::Female))
         .unwrap();
-    let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
+    let men = file
+        .add_division(&gender_division("Men", Gender::Male))
+        .unwrap();
     let drafts: Vec<_> = (0..300)
         .map(|index| {
-            let gender = if index % 2 == 0 { Gender::Female } else { Gender::Male };
-            draft(index + 2, &(index + 1).to_string(), "A", &format!("N{index}"), gender)
+            let gender = if index % 2 == 0 {
+                Gender::Female
+            } else {
+                Gender::Male
+            };
+            draft(
+                index + 2,
+                &(index + 1).to_string(),
+                "A",
+                &format!("N{index}"),
+                gender,
+            )
         })
         .collect();
     file.import_competitors_from("start.csv", &drafts).unwrap();
@@ -268,8 +304,15 @@ fn amendment_receipts_match_full_rankings() {
             .amend_score(race, entrant, &value, "judge", "review", None)
             .unwrap();
         let after = file.workout_leaderboard(race, None).unwrap();
-        assert_eq!(receipt.moved, placement_impact(&before, &after), "run {run}");
+        assert_eq!(
+            receipt.moved,
+            placement_impact(&before, &after),
+            "run {run}"
+        );
         moved_in_all += receipt.moved.len();
     }
-    assert!(moved_in_all > 100, "the amendments moved people: {moved_in_all}");
+    assert!(
+        moved_in_all > 100,
+        "the amendments moved people: {moved_in_all}"
+    );
 }

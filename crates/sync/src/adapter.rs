@@ -49,8 +49,18 @@ pub enum ItemOutcome {
     Rejected(String),
     /// Nothing to send (unchanged, or never sent and now gone).
     Skipped(String),
-    /// The platform's answer did not cover this row: treat as ambiguous.
-    Unconfirmed,
+    /// The platform's answer did not cover this row (or no answer came):
+    /// maybe applied. The row stays in flight and is read back once its
+    /// request can no longer land.
+    Unconfirmed(String),
+    /// Refused as part of a multi-row request (nothing applied): the row may
+    /// be fine; it is sent again alone so only bad rows end rejected.
+    Refused(String),
+    /// Not applied (5xx, 429, no connection): back to the queue, after backoff.
+    Retry {
+        message: String,
+        retry_after: Option<Duration>,
+    },
 }
 
 /// The result of sending one batch.

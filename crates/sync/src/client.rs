@@ -15,9 +15,25 @@
 //!
 //! Error messages never contain the URL (its query may carry credentials).
 
+use std::cell::Cell;
 use std::time::{Duration, SystemTime};
 
 use reqwest::blocking::{Client, RequestBuilder};
+use reqwest::redirect;
+
+thread_local! {
+    static REQUESTS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many requests this thread has sent (for drain reports: one batch may
+/// take several requests: read-back pages, split batches).
+pub fn requests_sent() -> u64 {
+    REQUESTS.with(Cell::get)
+}
+
+/// How a "could not connect" failure's message starts (the engine probes
+/// such targets on a short interval instead of backing off).
+pub const UNREACHABLE_PREFIX: &str = "could not connect: ";
 
 /// What one request came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,9 +55,33 @@ pub enum SendOutcome {
     },
 }
 
-/// The HTTP client all adapters share.
+/// True when two URLs share scheme, host and port.
+pub fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// The HTTP client all adapters share. Credentials travel in query
+/// parameters and headers, so a redirect is followed only within the
+/// configured endpoint's origin (at most 5 hops); a redirect elsewhere is not
+/// followed and its 3xx answer is refused (see [`classify_status`]). No
+/// `Referer` header is ever sent.
 pub fn http_client(timeout: Duration) -> Client {
+    let policy = redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| same_origin(first, attempt.url()));
+        if !same || attempt.previous().len() > 5 {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    });
     Client::builder()
+        .redirect(policy)
+        .referer(false)
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(10).min(timeout))
         .pool_max_idle_per_host(0)
@@ -51,6 +91,7 @@ pub fn http_client(timeout: Duration) -> Client {
 
 /// Sends and classifies.
 pub fn send(request: RequestBuilder) -> SendOutcome {
+    REQUESTS.with(|count| count.set(count.get() + 1));
     let response = match request.send() {
         Ok(response) => response,
         Err(error) => return classify_transport_error(error),
@@ -80,6 +121,13 @@ pub fn classify_status(status: u16, body: String, retry_after: Option<Duration>)
     let excerpt: String = body.chars().take(300).collect();
     match status {
         200..=299 => SendOutcome::Response { status, body },
+        300..=399 => SendOutcome::Rejected {
+            status,
+            message: format!(
+                "HTTP {status}: the endpoint redirects to another origin; not followed, so no \
+                 credential leaves the configured endpoint (fix the target's endpoint URL)"
+            ),
+        },
         408 | 429 | 500..=599 => SendOutcome::Retryable {
             message: format!("HTTP {status}: {excerpt}"),
             retry_after,
@@ -102,7 +150,7 @@ fn classify_transport_error(error: reqwest::Error) -> SendOutcome {
     };
     if connect && !timeout {
         SendOutcome::Retryable {
-            message: format!("could not connect: {message}"),
+            message: format!("{UNREACHABLE_PREFIX}{message}"),
             retry_after: None,
         }
     } else {
@@ -195,5 +243,108 @@ mod tests {
                 SendOutcome::Retryable { .. }
             ));
         }
+    }
+}
+
+/// Names whose values are credentials wherever they appear in a message
+/// (query strings, echoed JSON, echoed headers).
+const SECRET_NAMES: [&str; 11] = [
+    "api_secret",
+    "api_key",
+    "rsu_api_key",
+    "sp_api_key",
+    "tmp_key",
+    "tmp_secret",
+    "x-rsu-api-secret",
+    "password",
+    "access_token",
+    "authorization",
+    "token",
+];
+
+/// Masks credentials in text that will be stored or shown (an error body may
+/// echo the request): every occurrence of the given secret values, and the
+/// value after any credential-like name (`api_secret=...`,
+/// `"password": "..."`, `Authorization: Bearer ...`).
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets {
+        if secret.len() >= 3 {
+            out = out.replace(secret, "***");
+        }
+    }
+    let lower = out.to_ascii_lowercase();
+    let bytes = out.as_bytes();
+    let mut masked: Vec<(usize, usize)> = Vec::new();
+    for name in SECRET_NAMES {
+        let mut from = 0;
+        while let Some(found) = lower[from..].find(name) {
+            let start = from + found;
+            from = start + name.len();
+            // Whole names only.
+            if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+                continue;
+            }
+            let mut index = start + name.len();
+            if index < bytes.len() && (bytes[index].is_ascii_alphanumeric() || bytes[index] == b'_')
+            {
+                continue;
+            }
+            // Skip the separator: `=`, `:`, quotes and spaces.
+            let mut saw_separator = false;
+            while index < bytes.len() && matches!(bytes[index], b'=' | b':' | b'"' | b'\'' | b' ') {
+                saw_separator |= matches!(bytes[index], b'=' | b':');
+                index += 1;
+            }
+            if !saw_separator {
+                continue;
+            }
+            // `Bearer <token>`: mask the token too.
+            if lower[index..].starts_with("bearer ") {
+                index += "bearer ".len();
+            }
+            let value_start = index;
+            while index < bytes.len()
+                && !matches!(
+                    bytes[index],
+                    b'&' | b'"' | b'\'' | b',' | b'}' | b' ' | b'\r' | b'\n'
+                )
+            {
+                index += 1;
+            }
+            if index > value_start {
+                masked.push((value_start, index));
+            }
+        }
+    }
+    masked.sort_unstable();
+    let mut result = String::with_capacity(out.len());
+    let mut last = 0;
+    for (start, end) in masked {
+        if start < last {
+            continue;
+        }
+        result.push_str(&out[last..start]);
+        result.push_str("***");
+        last = end;
+    }
+    result.push_str(&out[last..]);
+    result
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact;
+
+    #[test]
+    fn credentials_are_masked_in_echoed_requests() {
+        let text = r#"HTTP 400: {"error":"bad","echo":"/rest?api_key=k1&api_secret=topsecret&x=1","headers":{"X-RSU-API-SECRET":"hdr-secret","Authorization":"Bearer tok123"},"password":"pw"}"#;
+        let out = redact(text, &["zzz-secret-value"]);
+        for secret in ["k1", "topsecret", "hdr-secret", "tok123", "\"pw\""] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(out.contains("x=1"));
+        assert_eq!(redact("plain s3cr3t here", &["s3cr3t"]), "plain *** here");
+        assert_eq!(redact("tokens are fine", &[]), "tokens are fine");
     }
 }

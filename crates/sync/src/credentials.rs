@@ -158,6 +158,19 @@ fn write_private_file(path: &std::path::Path, secret: &str) -> Result<()> {
         SyncError::Secret(format!("cannot write {}: {error}", path.display()))
     };
     if let Some(parent) = path.parent() {
+        // The secrets folder is owner-only (0700), also when it existed.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)
+                .map_err(failure)?;
+            std::fs::set_permissions(parent, std::fs::Permissions::from_mode(0o700))
+                .map_err(failure)?;
+        }
+        #[cfg(not(unix))]
         std::fs::create_dir_all(parent).map_err(failure)?;
     }
     let mut options = std::fs::OpenOptions::new();
@@ -200,16 +213,21 @@ mod tests {
     #[test]
     fn the_fallback_file_is_private_and_round_trips() {
         let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("secrets").join("ref-1");
         let store = SecretStore {
-            fallback_dir: Some(directory.path().to_path_buf()),
+            fallback_dir: Some(directory.path().join("secrets")),
         };
-        let path = directory.path().join("ref-1");
         write_private_file(&path, "key:secret").unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
+            let folder = std::fs::metadata(directory.path().join("secrets"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(folder & 0o777, 0o700, "the secrets folder is owner-only");
         }
         std::env::set_var("SCORETABLE_SECRET_BACKEND", "file");
         assert_eq!(

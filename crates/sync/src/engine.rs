@@ -55,6 +55,16 @@ pub struct DrainOptions {
     pub backoff_cap: Duration,
     /// Per-request timeout; a slower answer is ambiguous.
     pub request_timeout: Duration,
+    /// How long after the client gave up (request timeout) a request may
+    /// still be applied by the platform. Rows in flight are read back only
+    /// once `claimed + request_timeout + late_landing` has passed: before
+    /// that, an absent row is not proof that the request will not land.
+    pub late_landing: Duration,
+    /// While a target cannot be reached (connection refused, DNS, no
+    /// route), probe it this often with a bare TCP connect instead of
+    /// backing off exponentially, so queued results leave soon after the
+    /// link returns. 5xx/429 answers keep the exponential backoff.
+    pub probe_interval: Duration,
     /// Minimum gap between World Triathlon pushes.
     pub live_timing_interval: Duration,
     /// Also offer World Triathlon messages here (hosted JSON file).
@@ -76,6 +86,8 @@ impl Default for DrainOptions {
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
+            late_landing: Duration::from_secs(30),
+            probe_interval: Duration::from_millis(1000),
             live_timing_interval: Duration::from_millis(1000),
             hosted_feed: None,
         }
@@ -205,8 +217,15 @@ struct Worker<'a> {
     options: &'a DrainOptions,
     snapshot: Option<RunSignupSnapshot>,
     report: DrainReport,
-    /// Rows to send one at a time after a batch was refused as a whole.
-    isolate: usize,
+    /// Bisection after a batch was refused as a whole (nothing applied):
+    /// (rows per claim, rows still to go at that size), innermost last. The
+    /// refused rows go back to the queue (oldest first) and are claimed in
+    /// halves until only the rows the platform refuses alone are left.
+    split: Vec<(usize, usize)>,
+    /// The last attempt could not connect: probe before claiming.
+    unreachable: bool,
+    /// Values masked out of every stored message.
+    secret_parts: Vec<String>,
 }
 
 /// Drains one target (see the module docs).
@@ -225,7 +244,17 @@ pub fn drain_target(
             target: target.name.clone(),
         });
     }
+    let secret_parts = secret
+        .as_deref()
+        .map(|secret| {
+            let mut parts: Vec<String> = secret.split(':').map(str::to_string).collect();
+            parts.push(secret.to_string());
+            parts
+        })
+        .unwrap_or_default();
     let mut worker = Worker {
+        unreachable: false,
+        secret_parts,
         file,
         secret,
         client: http_client(options.request_timeout),
@@ -235,9 +264,12 @@ pub fn drain_target(
             target: target.name.clone(),
             ..DrainReport::default()
         },
-        isolate: 0,
+        split: Vec::new(),
     };
-    worker.run(target.id)?;
+    let before = crate::client::requests_sent();
+    let outcome = worker.run(target.id);
+    worker.report.requests = crate::client::requests_sent() - before;
+    outcome?;
     Ok(worker.report)
 }
 
@@ -281,27 +313,114 @@ impl Worker<'_> {
             let in_flight =
                 self.file
                     .outbox_items(target.id, OutboxState::Sending, self.options.batch_size)?;
-            if !in_flight.is_empty() {
-                self.reconcile(&target, &in_flight)?;
+            let (settled, unsettled_until) = self.settled(&target, in_flight);
+            if !settled.is_empty() {
+                self.reconcile(&target, &settled)?;
                 continue;
             }
-            let limit = if self.isolate > 0 {
-                1
-            } else {
-                self.options.batch_size
-            };
+            if self.unreachable && !self.probe(&target) {
+                if !self.options.wait_for_backoff {
+                    break;
+                }
+                std::thread::sleep(self.options.probe_interval);
+                continue;
+            }
+            let limit = self
+                .split
+                .last()
+                .map_or(self.options.batch_size, |(limit, _)| *limit)
+                .min(self.options.batch_size)
+                .max(1);
             let items = self.file.claim_outbox(target.id, limit)?;
             if items.is_empty() {
-                self.report.drained = true;
-                break;
+                match unsettled_until {
+                    // Rows still in flight: wait until their requests can no
+                    // longer land, then read them back.
+                    Some(until) => {
+                        if !self.options.wait_for_backoff || !self.sleep_until(until) {
+                            break;
+                        }
+                        continue;
+                    }
+                    None => {
+                        self.report.drained = true;
+                        break;
+                    }
+                }
             }
-            self.isolate = self.isolate.saturating_sub(1);
             failpoint("after_commit_before_send");
             let result = self.send(&target, &items)?;
-            self.report.requests += 1;
-            self.apply(&target, &items, result)?;
+            let refused = self.apply(&target, &items, result)?;
+            // Rows settled in this round count down the bisection levels;
+            // refused rows are split again (pushed as a new level).
+            let settled = items.len().saturating_sub(refused);
+            for level in &mut self.split {
+                level.1 = level.1.saturating_sub(settled);
+            }
+            self.split.retain(|(_, remaining)| *remaining > 0);
+            if refused > 1 {
+                self.split.push((refused.div_ceil(2), refused));
+            }
         }
         Ok(())
+    }
+
+    /// Splits rows in flight into those whose requests can no longer land
+    /// (claimed more than `request_timeout + late_landing` ago), to be read
+    /// back now, and the moment the earliest other one settles.
+    fn settled(
+        &self,
+        target: &SyncTarget,
+        in_flight: Vec<OutboxItem>,
+    ) -> (Vec<OutboxItem>, Option<DateTime<Utc>>) {
+        // Live Timing messages are full state: re-sending the latest one is
+        // always safe, nothing to wait for.
+        if target.platform == SyncPlatform::WorldTriathlon {
+            return (in_flight, None);
+        }
+        let window =
+            chrono::Duration::from_std(self.options.request_timeout + self.options.late_landing)
+                .unwrap_or_default();
+        let now = Utc::now();
+        let mut settled = Vec::new();
+        let mut earliest: Option<DateTime<Utc>> = None;
+        for item in in_flight {
+            let claimed = parse_time(&item.updated_at).unwrap_or(now - window);
+            let settles = claimed + window;
+            if settles <= now {
+                settled.push(item);
+            } else {
+                earliest = Some(earliest.map_or(settles, |earliest| earliest.min(settles)));
+            }
+        }
+        (settled, earliest)
+    }
+
+    /// A cheap reachability probe: a TCP connect to the endpoint's host.
+    fn probe(&mut self, target: &SyncTarget) -> bool {
+        let Ok(url) = reqwest::Url::parse(&target.endpoint) else {
+            return true;
+        };
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return true;
+        };
+        let timeout = self.options.probe_interval.max(Duration::from_millis(200));
+        let reachable = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+            .map(|addresses| {
+                addresses
+                    .into_iter()
+                    .any(|address| std::net::TcpStream::connect_timeout(&address, timeout).is_ok())
+            })
+            .unwrap_or(false);
+        if reachable {
+            self.unreachable = false;
+        }
+        reachable
+    }
+
+    fn redact(&self, message: &str) -> String {
+        let parts: Vec<&str> = self.secret_parts.iter().map(String::as_str).collect();
+        crate::client::redact(message, &parts)
     }
 
     fn context_remote(
@@ -480,24 +599,43 @@ impl Worker<'_> {
             match result {
                 BatchResult::Done(mut pushed) => {
                     let outcome = pushed.pop().map(|(_, outcome)| outcome);
-                    outcomes.push((item.id, outcome.unwrap_or(ItemOutcome::Unconfirmed)));
+                    outcomes.push((
+                        item.id,
+                        outcome.unwrap_or(ItemOutcome::Unconfirmed(
+                            "Live Timing gave no answer for this race".into(),
+                        )),
+                    ));
                 }
                 failure if index == 0 && items.len() == 1 => return Ok(failure),
                 BatchResult::Rejected { message } => {
                     outcomes.push((item.id, ItemOutcome::Rejected(message)))
                 }
-                _ => outcomes.push((item.id, ItemOutcome::Unconfirmed)),
+                BatchResult::Retryable {
+                    message,
+                    retry_after,
+                } => outcomes.push((
+                    item.id,
+                    ItemOutcome::Retry {
+                        message,
+                        retry_after,
+                    },
+                )),
+                BatchResult::Ambiguous { message } => {
+                    outcomes.push((item.id, ItemOutcome::Unconfirmed(message)))
+                }
             }
         }
         Ok(BatchResult::Done(outcomes))
     }
 
+    /// Records a batch's outcome; returns how many rows were refused as part
+    /// of a multi-row request (back in the queue, to be sent in halves).
     fn apply(
         &mut self,
         target: &SyncTarget,
         items: &[OutboxItem],
         result: BatchResult,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let ids: Vec<Id> = items.iter().map(|item| item.id).collect();
         match result {
             BatchResult::Done(outcomes) => {
@@ -505,18 +643,54 @@ impl Worker<'_> {
                 let mut acks = Vec::new();
                 let mut rejections = Vec::new();
                 let mut skips = Vec::new();
+                let mut refused = Vec::new();
+                let mut retry: Vec<Id> = Vec::new();
+                let mut retry_failure: Option<(String, Option<Duration>)> = None;
+                let mut unconfirmed: Option<String> = None;
                 for (item_id, outcome) in outcomes {
                     match outcome {
                         ItemOutcome::Acked(remote) => acks.push(OutboxAck { item_id, remote }),
-                        ItemOutcome::Rejected(message) => rejections.push((item_id, message)),
+                        ItemOutcome::Rejected(message) => {
+                            rejections.push((item_id, self.redact(&message)))
+                        }
                         ItemOutcome::Skipped(reason) => skips.push((item_id, reason)),
-                        ItemOutcome::Unconfirmed => {}
+                        ItemOutcome::Refused(message) => refused.push((item_id, message)),
+                        ItemOutcome::Retry {
+                            message,
+                            retry_after,
+                        } => {
+                            retry.push(item_id);
+                            retry_failure = Some((message, retry_after));
+                        }
+                        ItemOutcome::Unconfirmed(message) => unconfirmed = Some(message),
                     }
                 }
                 self.report.acked += acks.len() as u64;
                 self.report.rejected += rejections.len() as u64;
                 self.report.skipped += skips.len() as u64;
                 self.file.finish_outbox(&acks, &rejections, &skips)?;
+                let refused_count = refused.len();
+                if !refused.is_empty() {
+                    let message = self.redact(&refused[0].1);
+                    let refused_ids: Vec<Id> = refused.iter().map(|(id, _)| *id).collect();
+                    self.file.release_outbox(&refused_ids, &message)?;
+                }
+                if let Some((message, retry_after)) = retry_failure {
+                    self.report.retried += retry.len() as u64;
+                    let message = self.redact(&message);
+                    self.file.release_outbox(&retry, &message)?;
+                    self.back_off(target, message, retry_after)?;
+                    return Ok(refused_count);
+                }
+                if let Some(message) = unconfirmed {
+                    // Maybe applied: those rows stay in flight until their
+                    // request can no longer land, then are read back.
+                    self.back_off(target, message, None)?;
+                    return Ok(refused_count);
+                }
+                if refused_count > 0 {
+                    return Ok(refused_count);
+                }
                 if let Some((_, message)) = rejections.last() {
                     self.report.last_error = Some(message.clone());
                     self.file.record_sync_attempt(
@@ -527,6 +701,7 @@ impl Worker<'_> {
                         },
                     )?;
                 } else {
+                    self.unreachable = false;
                     self.file
                         .record_sync_attempt(target.id, &SyncAttempt::Succeeded)?;
                 }
@@ -536,17 +711,19 @@ impl Worker<'_> {
                 retry_after,
             } => {
                 self.report.retried += ids.len() as u64;
+                let message = self.redact(&message);
                 self.file.release_outbox(&ids, &message)?;
                 self.back_off(target, message, retry_after)?;
             }
             BatchResult::Ambiguous { message } => {
-                // Rows stay `sending`; the next pass reconciles them.
+                // Rows stay `sending`; read back once they can no longer land.
                 self.back_off(target, message, None)?;
             }
             BatchResult::Rejected { message } => {
+                let message = self.redact(&message);
                 if items.len() > 1 {
                     self.file.release_outbox(&ids, &message)?;
-                    self.isolate = items.len();
+                    return Ok(items.len());
                 } else {
                     self.report.rejected += 1;
                     self.report.last_error = Some(message.clone());
@@ -561,7 +738,7 @@ impl Worker<'_> {
                 }
             }
         }
-        Ok(())
+        Ok(0)
     }
 
     fn back_off(
@@ -570,13 +747,22 @@ impl Worker<'_> {
         message: String,
         retry_after: Option<Duration>,
     ) -> Result<()> {
+        let message = self.redact(&message);
         let failures = self.file.sync_target(&target.name)?.consecutive_failures;
-        let delay = backoff_delay(
-            failures,
-            self.options.backoff_base,
-            self.options.backoff_cap,
-            retry_after,
-        );
+        // Could not connect at all: probe on a short interval instead of
+        // backing off exponentially (the link may return any second).
+        let unreachable = message.starts_with(crate::client::UNREACHABLE_PREFIX);
+        self.unreachable = unreachable;
+        let delay = if unreachable {
+            self.options.probe_interval
+        } else {
+            backoff_delay(
+                failures,
+                self.options.backoff_base,
+                self.options.backoff_cap,
+                retry_after,
+            )
+        };
         let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
         self.report.last_error = Some(message.clone());
         self.file.record_sync_attempt(
@@ -624,7 +810,7 @@ impl Worker<'_> {
                     | BatchResult::Rejected { message } => message,
                     BatchResult::Done(_) => String::new(),
                 };
-                return self.back_off(target, format!("reconcile: {message}"), None);
+                return self.back_off(target, message, None);
             }
         };
         let mut acks = Vec::new();

@@ -35,6 +35,7 @@ pub mod runsignup;
 #[cfg(feature = "standin")]
 pub mod standin;
 pub mod triathlon;
+pub mod validate;
 pub mod virtual_results;
 pub mod worker;
 
@@ -46,4 +47,5 @@ pub use engine::{
 };
 pub use error::{Result, SyncError};
 pub use triathlon::HostedFeed;
+pub use validate::{retry_rejected, validate_target};
 pub use worker::{sync_now, SyncWorker};

@@ -11,21 +11,29 @@
 //!    later requests carry `Authorization: Bearer <token>`.
 //! 2. The competition: its id is kept in the target's remote state. Without
 //!    one, `GET /api/v1/competitions/?slug=<slug>` finds a competition created by
-//!    an earlier attempt whose answer was lost; only when none exists is it
-//!    created with `POST /api/v1/competitions/` and the minimal fields:
-//!    `full_name`, `slug`, `country_id`, `date`, `finish_date`,
-//!    `contact_details` (config, may be empty) and `organiser_id` (config).
-//! 3. `PUT /api/v1/competitions/<id>/` with the full record: `competitors`
-//!    (`competitor_id` = bib, names, gender, `events_entered`) and `events`
-//!    (`event_id` = the workout's mapped id, `name`, `units` from heats, each
-//!    with `results`: `bib`, `place`, `performance`).
+//!    an earlier attempt whose answer was lost (the engine runs this only once
+//!    such a request can no longer land); only when none exists is it created
+//!    with `POST /api/v1/competitions/` and the whole nested record (as the
+//!    v1 upload and OpenTrack's example scripts take it).
+//! 3. Later: `PUT /api/v1/competitions/<id>/` with the full record.
+//!
+//! The record: the minimal fields (`full_name`, `slug`, `country_id`,
+//! `date`, `finish_date`, `contact_details`, `organiser_id`), `competitors`
+//! (`competitor_id` = bib, names, gender, `events_entered` with `event_id`
+//! and `event_code`) and `events` (`event_id` = the workout's mapped id,
+//! `event_code` from config `event_codes` by workout id, required when the
+//! target is added; `rounds`; `units`, one per heat, each with `heat`,
+//! `round` (config `rounds` by workout id, default 1) and `results`: `bib`,
+//! `place`, `performance`; a status is sent as OpenTrack's code in
+//! `performance` without a place: `DQ`, `DNF`, `DNS`, `NM`, see
+//! [`opentrack_status`]).
 //!
 //! The record is sent only when its content changed since the last
 //! acknowledged upload.
 
 use std::collections::{HashMap, HashSet};
 
-use scoretable_core::model::{Entrant, Gender, Id};
+use scoretable_core::model::{Entrant, Gender, Id, Status};
 use scoretable_store::{OutboxItem, RemoteRecord};
 use serde_json::{json, Value};
 
@@ -36,6 +44,23 @@ use crate::adapter::{
 use crate::client::{send, SendOutcome};
 use crate::credentials::split_pair;
 use crate::error::{Result, SyncError};
+
+/// OpenTrack's result code for a status: `DQ`, `DNF`, `DNS` or `NM`
+/// (Scoretable's LAP counts as DNF, WD as DNS, NC and DNQ as NM: no mark).
+pub fn opentrack_status(status: Status) -> &'static str {
+    match status {
+        Status::Dsq => "DQ",
+        Status::Dnf | Status::Lap => "DNF",
+        Status::Dns | Status::Wd => "DNS",
+        Status::Nc | Status::Dnq => "NM",
+    }
+}
+
+/// An OpenTrack event code: a discipline such as `100`, `5000`, `3000SC`,
+/// `110H`, `HJ`, `4x100`, `10K`: 1 to 12 ASCII letters and digits.
+pub fn valid_event_code(code: &str) -> bool {
+    (1..=12).contains(&code.len()) && code.bytes().all(|byte| byte.is_ascii_alphanumeric())
+}
 
 fn gender_code(gender: Option<Gender>) -> &'static str {
     match gender {
@@ -74,14 +99,31 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
     for mapped in &context.target.workouts {
         let workout = file.workout(mapped.workout_id)?;
         // OpenTrack's event code (e.g. `100`, `PV`), from config
-        // `event_codes` by workout id; null when not configured.
+        // `event_codes` by workout id (checked when the target was added);
+        // the round from config `rounds` by workout id (default 1).
         let event_code = context
             .target
             .config
             .get("event_codes")
             .and_then(|codes| codes.get(mapped.workout_id.to_string()))
-            .cloned()
-            .unwrap_or(Value::Null);
+            .and_then(Value::as_str)
+            .filter(|code| valid_event_code(code))
+            .map(str::to_string)
+            .ok_or_else(|| SyncError::Config {
+                target: context.target.name.clone(),
+                message: format!(
+                    "workout {} has no OpenTrack event code in config event_codes",
+                    mapped.workout_id
+                ),
+            })?;
+        let event_code = Value::String(event_code);
+        let round = context
+            .target
+            .config
+            .get("rounds")
+            .and_then(|rounds| rounds.get(mapped.workout_id.to_string()))
+            .and_then(|round| round.as_u64().or_else(|| round.as_str()?.parse().ok()))
+            .unwrap_or(1);
         let rows = file.workout_leaderboard(mapped.workout_id, None)?;
         let bib_of = |entrant: Entrant| -> Option<String> {
             match entrant {
@@ -94,12 +136,16 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
         };
         let mut assigned: HashSet<Entrant> = HashSet::new();
         let mut units = Vec::new();
-        let result_of = |row: &scoretable_core::model::RankedRow| {
-            json!({
+        let result_of = |row: &scoretable_core::model::RankedRow| match row.status {
+            Some(status) => json!({
+                "bib": bib_of(row.entrant),
+                "performance": opentrack_status(status),
+            }),
+            None => json!({
                 "bib": bib_of(row.entrant),
                 "place": row.rank,
                 "performance": row.display,
-            })
+            }),
         };
         for (index, heat) in workout.heats.iter().enumerate() {
             let lane_entrants: HashSet<Entrant> = heat
@@ -117,7 +163,12 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
                 .map(result_of)
                 .collect();
             assigned.extend(lane_entrants);
-            units.push(json!({"heat": index + 1, "name": heat.name, "results": results}));
+            units.push(json!({
+                "heat": index + 1,
+                "round": round,
+                "name": heat.name,
+                "results": results,
+            }));
         }
         let unassigned: Vec<Value> = rows
             .iter()
@@ -125,7 +176,12 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
             .map(result_of)
             .collect();
         if units.is_empty() || !unassigned.is_empty() {
-            units.push(json!({"heat": units.len() + 1, "name": "Final", "results": unassigned}));
+            units.push(json!({
+                "heat": units.len() + 1,
+                "round": round,
+                "name": "Final",
+                "results": unassigned,
+            }));
         }
         for row in &rows {
             if let Entrant::Competitor(id) = row.entrant {
@@ -139,6 +195,7 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
             "event_id": mapped.remote_id,
             "event_code": event_code,
             "name": workout.name,
+            "rounds": round.to_string(),
             "units": units,
         }));
     }
@@ -254,22 +311,37 @@ pub fn upload(
             Err(failure) => return Ok((outcome_failure(failure), None)),
         }
         if competition_id.is_none() {
-            let minimal = minimal_record(context)?;
-            match send_json(
-                context
-                    .client
-                    .post(context.url("/api/v1/competitions/"))
-                    .header("Authorization", &bearer)
-                    .json(&minimal),
-            ) {
-                Ok(created) => {
-                    competition_id = created
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                }
-                Err(failure) => return Ok((outcome_failure(failure), None)),
-            }
+            // Not there (proven by the read-back, which runs only once an
+            // earlier create can no longer land): create it with the whole
+            // nested record, as OpenTrack's v1 upload takes it.
+            let keys: Vec<&str> = items
+                .iter()
+                .filter_map(|item| item.idempotency_key.as_deref())
+                .collect();
+            return Ok(
+                match send_json(
+                    context
+                        .client
+                        .post(context.url("/api/v1/competitions/"))
+                        .header("Authorization", &bearer)
+                        .header("Idempotency-Key", idempotency_header(&keys))
+                        .json(&record),
+                ) {
+                    Ok(created) => match created.get("id").and_then(Value::as_str) {
+                        Some(id) => {
+                            state["competition_id"] = Value::String(id.to_string());
+                            (acked_all(items, id, &digest), Some(state))
+                        }
+                        None => (
+                            BatchResult::Ambiguous {
+                                message: "OpenTrack did not return the competition id".to_string(),
+                            },
+                            None,
+                        ),
+                    },
+                    Err(failure) => (outcome_failure(failure), None),
+                },
+            );
         }
         let Some(id) = &competition_id else {
             return Ok((
@@ -297,21 +369,7 @@ pub fn upload(
     );
     let result = match answer {
         Ok(answer) if answer.get("id").and_then(Value::as_str) == Some(&competition_id) => {
-            let outcomes = items
-                .iter()
-                .map(|item| {
-                    (
-                        item.id,
-                        ItemOutcome::Acked(Some(RemoteRecord {
-                            entity: "competition".to_string(),
-                            remote_id: Some(competition_id.clone()),
-                            payload_digest: Some(digest.clone()),
-                            payload: None,
-                        })),
-                    )
-                })
-                .collect();
-            BatchResult::Done(outcomes)
+            acked_all(items, &competition_id, &digest)
         }
         Ok(_) => BatchResult::Ambiguous {
             message: "OpenTrack's answer did not confirm the competition".to_string(),
@@ -319,6 +377,25 @@ pub fn upload(
         Err(failure) => outcome_failure(failure),
     };
     Ok((result, new_state))
+}
+
+fn acked_all(items: &[OutboxItem], competition_id: &str, digest: &str) -> BatchResult {
+    BatchResult::Done(
+        items
+            .iter()
+            .map(|item| {
+                (
+                    item.id,
+                    ItemOutcome::Acked(Some(RemoteRecord {
+                        entity: "competition".to_string(),
+                        remote_id: Some(competition_id.to_string()),
+                        payload_digest: Some(digest.to_string()),
+                        payload: None,
+                    })),
+                )
+            })
+            .collect(),
+    )
 }
 
 fn send_json(
@@ -350,7 +427,8 @@ pub fn preview(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Pre
         .remote_state
         .get("competition_id")
         .and_then(Value::as_str)
-        .unwrap_or("<created on first sync>");
+        .unwrap_or("");
+    let known = !id.is_empty();
     Ok(Preview {
         changes: vec![PreviewChange {
             entity: "competition".to_string(),
@@ -363,10 +441,14 @@ pub fn preview(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Pre
             Vec::new()
         } else {
             vec![RenderedRequest {
-                method: "PUT".to_string(),
+                method: if known { "PUT" } else { "POST" }.to_string(),
                 url: format!(
                     "{} (Authorization: Bearer ***)",
-                    context.url(&format!("/api/v1/competitions/{id}/"))
+                    if known {
+                        context.url(&format!("/api/v1/competitions/{id}/"))
+                    } else {
+                        context.url("/api/v1/competitions/")
+                    }
                 ),
                 content_type: "application/json".to_string(),
                 form: Vec::new(),

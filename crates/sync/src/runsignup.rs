@@ -36,7 +36,7 @@
 //! row whose `clock_time` and `chip_time` already equal what would be sent is
 //! acknowledged without posting.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use reqwest::blocking::RequestBuilder;
 use scoretable_core::model::Id;
@@ -162,6 +162,9 @@ pub struct RunSignupSnapshot {
     results: HashMap<Id, HashMap<String, RunSignupResult>>,
     /// Competitor id -> index in `data.competitors`.
     competitor_index: HashMap<Id, usize>,
+    /// Per workout: bib -> why its row cannot be sent (a status RunSignup
+    /// has no code for, under `status_policy: reject`).
+    unsupported: HashMap<Id, HashMap<String, String>>,
 }
 
 impl RunSignupSnapshot {
@@ -179,6 +182,7 @@ impl RunSignupSnapshot {
             data,
             results: HashMap::new(),
             competitor_index,
+            unsupported: HashMap::new(),
         })
     }
 
@@ -188,9 +192,54 @@ impl RunSignupSnapshot {
         config: &RunSignupConfig,
     ) -> std::result::Result<&HashMap<String, RunSignupResult>, String> {
         if !self.results.contains_key(&workout_id) {
+            // A status RunSignup has no code for (LAP, NC, WD) must refuse
+            // only that entrant's row under the default policy, never the
+            // whole workout: render with the nearest codes, then mark those
+            // rows refused.
+            if config.status_policy == RunSignupStatusPolicy::Reject {
+                let mut refused = HashMap::new();
+                let workout_name = self
+                    .data
+                    .workouts
+                    .iter()
+                    .find(|workout| workout.id == workout_id)
+                    .map(|workout| workout.name.clone())
+                    .unwrap_or_default();
+                if let Ok(board) = self.data.workout_leaderboard(workout_id, None) {
+                    for row in &board.rows {
+                        let Some(status) = row.status else { continue };
+                        if scoretable_export::runsignup::runsignup_status_code(status).is_some() {
+                            continue;
+                        }
+                        let bib = match row.entrant {
+                            scoretable_core::model::Entrant::Competitor(id) => {
+                                self.competitor(id).map(|competitor| competitor.bib.clone())
+                            }
+                            scoretable_core::model::Entrant::Team(id) => self
+                                .data
+                                .teams
+                                .iter()
+                                .find(|team| team.id == id)
+                                .and_then(|team| team.bib.clone()),
+                        };
+                        if let Some(bib) = bib {
+                            refused.insert(
+                                bib.clone(),
+                                format!(
+                                    "workout \"{workout_name}\": bib {bib} has status {status}, \
+                                     which RunSignup does not accept (it takes DQ, DNS, DNF and \
+                                     DNQ); set status_policy=map_to_nearest on the target to \
+                                     send LAP and NC as DNF and WD as DNS, or amend the status"
+                                ),
+                            );
+                        }
+                    }
+                }
+                self.unsupported.insert(workout_id, refused);
+            }
             let options = RunSignupOptions {
                 division_id: None,
-                status_policy: config.status_policy,
+                status_policy: RunSignupStatusPolicy::MapToNearest,
                 split_ids: config.split_ids.clone(),
                 division_ids: match config.placements {
                     Placements::Auto => BTreeMap::new(),
@@ -278,7 +327,7 @@ fn plan_item(
         Ok(results) => results,
         Err(message) => return Planned::Reject(message),
     };
-    let Some(result) = results.get(&bib) else {
+    let Some(result) = results.get(&bib).cloned() else {
         return match remote.and_then(|record| record.remote_id.as_ref()) {
             Some(result_id) => Planned::Reject(format!(
                 "bib {bib} has no result any more, but RunSignup's Post Event Results cannot \
@@ -287,6 +336,13 @@ fn plan_item(
             None => Planned::Skip("no result to send (never sent, now removed)".to_string()),
         };
     };
+    if let Some(message) = snapshot
+        .unsupported
+        .get(&workout_id)
+        .and_then(|refused| refused.get(&bib))
+    {
+        return Planned::Reject(message.clone());
+    }
     let mut fields: Vec<(String, RunSignupValue)> = Vec::with_capacity(result.fields.len() + 4);
     let registration_id = competitor
         .as_ref()
@@ -572,7 +628,12 @@ fn encode_form(form: &[(String, String)]) -> String {
         .finish()
 }
 
-/// Sends a batch of result rows (grouped into one request per event).
+/// Sends a batch of result rows: one request per event; a request the
+/// platform refuses (a 4xx, or an `error` inside a 200 body) is split in
+/// halves and re-sent until only the refused rows are left, each rejected
+/// alone with the platform's message. Rows whose answer does not name their
+/// `result_id` are confirmed by reading the event back (every page); a row
+/// that cannot be confirmed stays in flight (reconciled later).
 pub fn send_batch(
     context: &AdapterContext<'_>,
     snapshot: &mut RunSignupSnapshot,
@@ -581,132 +642,247 @@ pub fn send_batch(
     let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
     let mut outcomes = Vec::with_capacity(items.len());
     let batches = plan_batch(context, &config, snapshot, items, &mut outcomes, None);
+    let mut stop: Option<ItemOutcome> = None;
     for batch in &batches {
-        let form = match form_fields(&config, batch) {
-            Ok(form) => form,
-            Err(message) => {
-                for (item, _, _) in &batch.items {
-                    outcomes.push((item.id, ItemOutcome::Rejected(message.clone())));
-                }
-                continue;
-            }
-        };
-        let keys: Vec<&str> = batch
-            .items
-            .iter()
-            .filter_map(|(item, _, _)| item.idempotency_key.as_deref())
-            .collect();
-        let builder = context
-            .client
-            .post(context.url(&results_path(&config)))
-            .query(&[("format", "json")])
-            .header("Idempotency-Key", idempotency_header(&keys))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(encode_form(&form));
-        let builder = authorize(builder, &config, &context.target.name, context.secret)?;
-        let body = match send(builder) {
-            SendOutcome::Response { body, .. } => body,
-            failure => {
-                // Earlier batches of this call were acknowledged: keep their
-                // outcomes by reporting the failure only when nothing else
-                // happened; otherwise the remaining rows stay unconfirmed.
-                if outcomes.is_empty() && batches.len() == 1 {
-                    return Ok(BatchResult::from_failure(failure));
-                }
-                let result = BatchResult::from_failure(failure);
-                for (item, _, _) in &batch.items {
-                    let outcome = match &result {
-                        BatchResult::Rejected { message } => ItemOutcome::Rejected(message.clone()),
-                        _ => ItemOutcome::Unconfirmed,
-                    };
-                    outcomes.push((item.id, outcome));
-                }
-                continue;
-            }
-        };
-        let parsed: Value = match serde_json::from_str(&body) {
-            Ok(parsed) => parsed,
-            Err(_) => {
-                for (item, _, _) in &batch.items {
-                    outcomes.push((item.id, ItemOutcome::Unconfirmed));
-                }
-                continue;
-            }
-        };
-        if let Some(error) = parsed.get("error") {
-            let message = format!("RunSignup refused the results: {error}");
+        let rows: Vec<&PlannedRow> = batch.items.iter().collect();
+        if let Some(outcome) = &stop {
             for (item, _, _) in &batch.items {
-                outcomes.push((item.id, ItemOutcome::Rejected(message.clone())));
+                outcomes.push((item.id, outcome.clone()));
             }
             continue;
         }
-        let ids = response_ids(&parsed);
-        let confirmed_count = parsed
-            .get("num_results_added")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            + parsed
-                .get("num_results_updated")
-                .and_then(Value::as_u64)
-                .unwrap_or(0);
-        let mut missing_ids = false;
-        for (item, fields, payload) in &batch.items {
-            let bib = field_text(fields, "bib");
-            let registration = field_text(fields, "registration_id");
-            let known = context
-                .remote
-                .get(&item.entity)
-                .and_then(|record| record.remote_id.clone());
-            let id = registration
-                .as_ref()
-                .and_then(|registration| ids.by_registration.get(registration))
-                .or_else(|| bib.as_ref().and_then(|bib| ids.by_bib.get(bib)))
-                .cloned()
-                .or(known);
-            let confirmed = id.is_some() || confirmed_count as usize == batch.items.len();
-            if !confirmed {
-                outcomes.push((item.id, ItemOutcome::Unconfirmed));
+        // Work list of row slices still to send, in order.
+        let mut pending: Vec<Vec<&PlannedRow>> = vec![rows];
+        while let Some(chunk) = pending.pop() {
+            if let Some(outcome) = &stop {
+                for (item, _, _) in &chunk {
+                    outcomes.push((item.id, outcome.clone()));
+                }
                 continue;
             }
-            missing_ids |= id.is_none();
-            outcomes.push((
-                item.id,
-                ItemOutcome::Acked(Some(RemoteRecord {
-                    entity: item.entity.clone(),
-                    remote_id: id,
-                    payload_digest: Some(payload_digest(payload)),
-                    payload: Some(payload.clone()),
-                })),
-            ));
-        }
-        if missing_ids {
-            // The platform did not say which result ids it assigned: read
-            // them back now, so later edits carry result_id.
-            if let Ok(remote) = fetch_results(context, &config, &batch.event_id) {
-                let learned = match_remote(
-                    snapshot,
-                    &remote,
-                    &batch
-                        .items
-                        .iter()
-                        .map(|(item, _, _)| item.clone())
-                        .collect::<Vec<_>>(),
-                );
-                for (item_id, outcome) in &mut outcomes {
-                    if let ItemOutcome::Acked(Some(record)) = outcome {
-                        if record.remote_id.is_none() {
-                            if let Some((_, remote_id)) =
-                                learned.iter().find(|(learned_id, _)| learned_id == item_id)
-                            {
-                                record.remote_id = Some(remote_id.clone());
-                            }
-                        }
+            match post_chunk(context, &config, snapshot, batch, &chunk)? {
+                ChunkAnswer::Done(done) => outcomes.extend(done),
+                ChunkAnswer::Refused(message) => {
+                    if chunk.len() == 1 {
+                        outcomes.push((chunk[0].0.id, ItemOutcome::Rejected(message)));
+                    } else {
+                        let half = chunk.len().div_ceil(2);
+                        let (first, second) = chunk.split_at(half);
+                        // Stack: push the second half first so the first is sent first.
+                        pending.push(second.to_vec());
+                        pending.push(first.to_vec());
                     }
+                }
+                ChunkAnswer::Stop(outcome) => {
+                    for (item, _, _) in &chunk {
+                        outcomes.push((item.id, outcome.clone()));
+                    }
+                    stop = Some(outcome);
                 }
             }
         }
     }
     Ok(BatchResult::Done(outcomes))
+}
+
+enum ChunkAnswer {
+    /// Every row of the chunk has an outcome.
+    Done(Vec<(Id, ItemOutcome)>),
+    /// The platform refused the request as a whole (nothing applied).
+    Refused(String),
+    /// A transport failure: this outcome for the chunk and every row not
+    /// yet sent.
+    Stop(ItemOutcome),
+}
+
+fn post_chunk(
+    context: &AdapterContext<'_>,
+    config: &RunSignupConfig,
+    snapshot: &RunSignupSnapshot,
+    batch: &PlannedBatch,
+    rows: &[&PlannedRow],
+) -> Result<ChunkAnswer> {
+    let chunk = PlannedBatch {
+        workout_id: batch.workout_id,
+        event_id: batch.event_id.clone(),
+        result_set_id: batch.result_set_id.clone(),
+        items: rows.iter().map(|row| (*row).clone()).collect(),
+    };
+    let form = match form_fields(config, &chunk) {
+        Ok(form) => form,
+        Err(message) => return Ok(ChunkAnswer::Refused(message)),
+    };
+    let keys: Vec<&str> = rows
+        .iter()
+        .filter_map(|(item, _, _)| item.idempotency_key.as_deref())
+        .collect();
+    let builder = context
+        .client
+        .post(context.url(&results_path(config)))
+        .query(&[("format", "json")])
+        .header("Idempotency-Key", idempotency_header(&keys))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(encode_form(&form));
+    let builder = authorize(builder, config, &context.target.name, context.secret)?;
+    let body = match send(builder) {
+        SendOutcome::Response { body, .. } => body,
+        SendOutcome::Rejected { message, .. } => {
+            return Ok(ChunkAnswer::Refused(format!(
+                "RunSignup refused the results: {message}"
+            )))
+        }
+        SendOutcome::Retryable {
+            message,
+            retry_after,
+        } => {
+            return Ok(ChunkAnswer::Stop(ItemOutcome::Retry {
+                message,
+                retry_after,
+            }))
+        }
+        SendOutcome::Ambiguous { message } => {
+            return Ok(ChunkAnswer::Stop(ItemOutcome::Unconfirmed(message)))
+        }
+    };
+    let parsed: Value = match serde_json::from_str(&body) {
+        Ok(parsed) => parsed,
+        Err(_) => {
+            // A 200 whose body is not JSON: maybe applied; read back later.
+            return Ok(ChunkAnswer::Done(
+                rows.iter()
+                    .map(|(item, _, _)| {
+                        (
+                            item.id,
+                            ItemOutcome::Unconfirmed(
+                                "RunSignup answered 200 with a body that is not JSON".into(),
+                            ),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
+    };
+    if let Some(error) = parsed.get("error").filter(|error| !error.is_null()) {
+        let message = error
+            .get("error_msg")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| error.to_string());
+        return Ok(ChunkAnswer::Refused(format!(
+            "RunSignup refused the results: {message}"
+        )));
+    }
+    let ids = response_ids(&parsed);
+    let mut done = Vec::with_capacity(rows.len());
+    let mut unresolved: Vec<&PlannedRow> = Vec::new();
+    for row in rows {
+        let (item, fields, payload) = row;
+        let bib = field_text(fields, "bib");
+        let registration = field_text(fields, "registration_id");
+        let id = registration
+            .as_ref()
+            .and_then(|registration| ids.by_registration.get(registration))
+            .or_else(|| bib.as_ref().and_then(|bib| ids.by_bib.get(bib)))
+            .cloned();
+        match id {
+            Some(id) => done.push((item.id, acked(item, id, payload))),
+            None => unresolved.push(row),
+        }
+    }
+    if !unresolved.is_empty() {
+        // The answer did not say which result each row became: read the
+        // event back (every page) and acknowledge the rows found holding
+        // exactly what was sent; the others stay in flight.
+        match fetch_results(context, config, &batch.event_id) {
+            Ok(remote) => {
+                let index = RemoteIndex::new(&remote);
+                for (item, fields, payload) in unresolved {
+                    let known = context
+                        .remote
+                        .get(&item.entity)
+                        .and_then(|record| record.remote_id.clone());
+                    let found = index.find(
+                        known.as_deref(),
+                        field_text(fields, "registration_id")
+                            .or_else(|| entrant_registration(snapshot, item))
+                            .as_deref(),
+                        snapshot.entrant_bib(item).as_deref(),
+                        Some(payload),
+                    );
+                    match found {
+                        Some(result) if platform_matches(payload, &result.fields) => {
+                            done.push((item.id, acked(item, result.result_id.clone(), payload)))
+                        }
+                        _ => done.push((
+                            item.id,
+                            ItemOutcome::Unconfirmed(
+                                "RunSignup answered without confirming this row and the \
+                                 read-back did not show it yet"
+                                    .into(),
+                            ),
+                        )),
+                    }
+                }
+            }
+            Err(_) => {
+                for (item, _, _) in unresolved {
+                    done.push((
+                        item.id,
+                        ItemOutcome::Unconfirmed(
+                            "RunSignup answered without naming result ids; read-back failed".into(),
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(ChunkAnswer::Done(done))
+}
+
+fn acked(item: &OutboxItem, result_id: String, payload: &Value) -> ItemOutcome {
+    ItemOutcome::Acked(Some(RemoteRecord {
+        entity: item.entity.clone(),
+        remote_id: Some(result_id),
+        payload_digest: Some(payload_digest(payload)),
+        payload: Some(payload.clone()),
+    }))
+}
+
+fn entrant_registration(snapshot: &RunSignupSnapshot, item: &OutboxItem) -> Option<String> {
+    item.competitor_id.and_then(|id| {
+        snapshot
+            .competitor(id)
+            .and_then(|competitor| competitor.external_ids.runsignup_registration_id.clone())
+    })
+}
+
+/// True when the platform's row holds every time field the payload sends
+/// (`clock_time`, `chip_time`, `split-<id>`; `X` = cleared).
+fn platform_matches(payload: &Value, platform: &Map<String, Value>) -> bool {
+    let text = |value: &Value| match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    };
+    payload
+        .as_object()
+        .map(|fields| {
+            fields.iter().all(|(name, value)| {
+                let timed = name == "clock_time"
+                    || name == "chip_time"
+                    || (name.starts_with("split-") && !name.ends_with("-place"));
+                if !timed {
+                    return true;
+                }
+                let held = platform.get(name).and_then(text).filter(|t| !t.is_empty());
+                match value.as_str() {
+                    Some("X") => held.is_none(),
+                    Some(sent) => held.as_deref() == Some(sent),
+                    None => true,
+                }
+            })
+        })
+        .unwrap_or(false)
 }
 
 fn field_text(fields: &[(String, RunSignupValue)], name: &str) -> Option<String> {
@@ -759,86 +935,154 @@ pub struct RemoteResult {
     pub fields: Map<String, Value>,
 }
 
-/// Reads an event's results back from RunSignup.
+/// Results per get-results page asked for (the platform may answer fewer:
+/// paging goes on until a page is empty, shorter than the longest page seen,
+/// or repeats results already read).
+pub const READ_PAGE_SIZE: usize = 1000;
+
+/// Reads an event's results back from RunSignup: every page.
 pub fn fetch_results(
     context: &AdapterContext<'_>,
     config: &RunSignupConfig,
     event_id: &str,
 ) -> std::result::Result<Vec<RemoteResult>, SendOutcome> {
-    let builder = context
-        .client
-        .get(context.url(&format!(
-            "/rest/race/{}/results/get-results",
-            config.race_id
-        )))
-        .query(&[("format", "json"), ("event_id", event_id)]);
-    let builder =
-        authorize(builder, config, &context.target.name, context.secret).map_err(|error| {
-            SendOutcome::Rejected {
-                status: 0,
-                message: error.to_string(),
-            }
-        })?;
-    let body = match send(builder) {
-        SendOutcome::Response { body, .. } => body,
-        failure => return Err(failure),
-    };
-    let parsed: Value = serde_json::from_str(&body).map_err(|error| SendOutcome::Ambiguous {
-        message: format!("get-results answered with something other than JSON: {error}"),
-    })?;
     let mut results = Vec::new();
-    for set in parsed
-        .get("individual_results_sets")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        for result in set
-            .get("results")
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut longest = 0usize;
+    let page_size = READ_PAGE_SIZE.to_string();
+    for page in 1.. {
+        let page_text = page.to_string();
+        let builder = context
+            .client
+            .get(context.url(&format!(
+                "/rest/race/{}/results/get-results",
+                config.race_id
+            )))
+            .query(&[
+                ("format", "json"),
+                ("event_id", event_id),
+                ("page", page_text.as_str()),
+                ("results_per_page", page_size.as_str()),
+            ]);
+        let builder =
+            authorize(builder, config, &context.target.name, context.secret).map_err(|error| {
+                SendOutcome::Rejected {
+                    status: 0,
+                    message: error.to_string(),
+                }
+            })?;
+        let body = match send(builder) {
+            SendOutcome::Response { body, .. } => body,
+            failure => return Err(failure),
+        };
+        let parsed: Value =
+            serde_json::from_str(&body).map_err(|error| SendOutcome::Ambiguous {
+                message: format!("get-results answered with something other than JSON: {error}"),
+            })?;
+        if let Some(error) = parsed.get("error").filter(|error| !error.is_null()) {
+            return Err(SendOutcome::Rejected {
+                status: 200,
+                message: format!("get-results: {error}"),
+            });
+        }
+        let mut on_page = 0usize;
+        let mut new = 0usize;
+        for set in parsed
+            .get("individual_results_sets")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            let Some(result_id) = text_of(result.get("result_id")) else {
-                continue;
-            };
-            results.push(RemoteResult {
-                result_id,
-                bib: text_of(result.get("bib")),
-                registration_id: text_of(result.get("registration_id")),
-                fields: result.as_object().cloned().unwrap_or_default(),
-            });
+            for result in set
+                .get("results")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                on_page += 1;
+                let Some(result_id) = text_of(result.get("result_id")) else {
+                    continue;
+                };
+                if !seen.insert(result_id.clone()) {
+                    continue;
+                }
+                new += 1;
+                results.push(RemoteResult {
+                    result_id,
+                    bib: text_of(result.get("bib").or_else(|| result.get("bib_num"))),
+                    registration_id: text_of(result.get("registration_id")),
+                    fields: result.as_object().cloned().unwrap_or_default(),
+                });
+            }
         }
+        if on_page == 0 || new == 0 || on_page < longest {
+            break;
+        }
+        longest = longest.max(on_page);
     }
     Ok(results)
 }
 
-/// Matches remote results to rows: (row id, result_id).
-fn match_remote(
-    snapshot: &RunSignupSnapshot,
-    remote: &[RemoteResult],
-    items: &[OutboxItem],
-) -> Vec<(Id, String)> {
-    let mut matched = Vec::new();
-    for item in items {
-        let bib = snapshot.entrant_bib(item);
-        let registration = item.competitor_id.and_then(|id| {
-            snapshot
-                .competitor(id)
-                .and_then(|competitor| competitor.external_ids.runsignup_registration_id.clone())
-        });
-        let found = remote.iter().find(|result| {
-            (registration.is_some() && result.registration_id == registration)
-                || (bib.is_some() && result.bib == bib)
-        });
-        if let Some(found) = found {
-            matched.push((item.id, found.result_id.clone()));
-        }
-    }
-    matched
+/// The platform's results indexed by result id, registration and bib.
+struct RemoteIndex<'a> {
+    by_id: HashMap<&'a str, &'a RemoteResult>,
+    by_registration: HashMap<&'a str, Vec<&'a RemoteResult>>,
+    by_bib: HashMap<&'a str, Vec<&'a RemoteResult>>,
 }
 
-/// Reconciles rows whose outcome is unknown.
+impl<'a> RemoteIndex<'a> {
+    fn new(remote: &'a [RemoteResult]) -> Self {
+        let mut index = RemoteIndex {
+            by_id: HashMap::with_capacity(remote.len()),
+            by_registration: HashMap::new(),
+            by_bib: HashMap::new(),
+        };
+        for result in remote {
+            index.by_id.insert(result.result_id.as_str(), result);
+            if let Some(registration) = &result.registration_id {
+                index
+                    .by_registration
+                    .entry(registration.as_str())
+                    .or_default()
+                    .push(result);
+            }
+            if let Some(bib) = &result.bib {
+                index.by_bib.entry(bib.as_str()).or_default().push(result);
+            }
+        }
+        index
+    }
+
+    /// The platform's row for an entrant: by the known result id, else by
+    /// registration, else by bib; among several candidates, the one holding
+    /// `payload` when there is one.
+    fn find(
+        &self,
+        result_id: Option<&str>,
+        registration: Option<&str>,
+        bib: Option<&str>,
+        payload: Option<&Value>,
+    ) -> Option<&'a RemoteResult> {
+        if let Some(found) = result_id.and_then(|id| self.by_id.get(id)) {
+            return Some(found);
+        }
+        let candidates = registration
+            .and_then(|registration| self.by_registration.get(registration))
+            .or_else(|| bib.and_then(|bib| self.by_bib.get(bib)))?;
+        payload
+            .and_then(|payload| {
+                candidates
+                    .iter()
+                    .find(|result| platform_matches(payload, &result.fields))
+            })
+            .or_else(|| candidates.first())
+            .copied()
+    }
+}
+
+/// Reconciles rows whose outcome is unknown. Called only once the requests
+/// that carried them can no longer land (see the engine), so a row the
+/// read-back (every page) does not show is proven absent and may be created.
 pub fn reconcile(
     context: &AdapterContext<'_>,
     snapshot: &mut RunSignupSnapshot,
@@ -849,11 +1093,16 @@ pub fn reconcile(
     let mut workouts: Vec<Id> = items.iter().filter_map(|item| item.workout_id).collect();
     workouts.sort_unstable();
     workouts.dedup();
+    verdicts.extend(
+        items
+            .iter()
+            .filter(|item| item.workout_id.is_none())
+            .map(|item| (item.id, Verdict::Resend { learned: None })),
+    );
     for workout_id in workouts {
-        let group: Vec<OutboxItem> = items
+        let group: Vec<&OutboxItem> = items
             .iter()
             .filter(|item| item.workout_id == Some(workout_id))
-            .cloned()
             .collect();
         let Some(event_id) = context.workout_remote_id(workout_id).map(str::to_string) else {
             verdicts.extend(
@@ -867,17 +1116,22 @@ pub fn reconcile(
             Ok(remote) => remote,
             Err(failure) => return Ok(Err(failure)),
         };
-        let matched = match_remote(snapshot, &remote, &group);
-        for item in &group {
-            let Some((_, result_id)) = matched.iter().find(|(id, _)| *id == item.id) else {
+        let index = RemoteIndex::new(&remote);
+        for item in group {
+            let known = context
+                .remote
+                .get(&item.entity)
+                .and_then(|record| record.remote_id.clone());
+            let Some(found) = index.find(
+                known.as_deref(),
+                entrant_registration(snapshot, item).as_deref(),
+                snapshot.entrant_bib(item).as_deref(),
+                None,
+            ) else {
                 verdicts.push((item.id, Verdict::Resend { learned: None }));
                 continue;
             };
-            let platform = remote
-                .iter()
-                .find(|result| &result.result_id == result_id)
-                .cloned()
-                .unwrap_or_default();
+            let result_id = found.result_id.clone();
             // What would be sent now, with the learned result id.
             let mut with_id: HashMap<String, RemoteRecord> = context
                 .remote
@@ -885,15 +1139,15 @@ pub fn reconcile(
                 .map(|record| (item.entity.clone(), record.clone()))
                 .into_iter()
                 .collect();
-            let entry = with_id
+            with_id
                 .entry(item.entity.clone())
                 .or_insert_with(|| RemoteRecord {
                     entity: item.entity.clone(),
                     remote_id: None,
                     payload_digest: None,
                     payload: None,
-                });
-            entry.remote_id = Some(result_id.clone());
+                })
+                .remote_id = Some(result_id.clone());
             let learned_context = AdapterContext {
                 file: context.file,
                 target: context.target,
@@ -908,38 +1162,15 @@ pub fn reconcile(
                 payload: None,
             };
             match plan_item(&learned_context, &config, snapshot, item) {
-                Planned::Send { payload, .. } => {
-                    let same = payload
-                        .as_object()
-                        .map(|fields| {
-                            fields.iter().all(|(name, value)| {
-                                !(name == "clock_time"
-                                    || name == "chip_time"
-                                    || name.starts_with("split-"))
-                                    || platform.fields.get(name).and_then(Value::as_str)
-                                        == value.as_str().filter(|text| *text != "X")
-                                    || (value.as_str() == Some("X")
-                                        && platform.fields.get(name).is_none())
-                            })
-                        })
-                        .unwrap_or(false);
-                    if same {
-                        verdicts.push((
-                            item.id,
-                            Verdict::AlreadyApplied(Some(RemoteRecord {
-                                payload_digest: Some(payload_digest(&payload)),
-                                payload: Some(payload),
-                                ..record
-                            })),
-                        ));
-                    } else {
-                        verdicts.push((
-                            item.id,
-                            Verdict::Resend {
-                                learned: Some(record),
-                            },
-                        ));
-                    }
+                Planned::Send { payload, .. } if platform_matches(&payload, &found.fields) => {
+                    verdicts.push((
+                        item.id,
+                        Verdict::AlreadyApplied(Some(RemoteRecord {
+                            payload_digest: Some(payload_digest(&payload)),
+                            payload: Some(payload),
+                            ..record
+                        })),
+                    ))
                 }
                 _ => verdicts.push((
                     item.id,

@@ -29,7 +29,7 @@
 //! push per 1000 ms per target (bursts coalesce in the outbox); or hosted as
 //! a JSON file by [`HostedFeed`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::{SecondsFormat, Utc};
@@ -131,6 +131,62 @@ fn split_json(standing: &Standing, options: &Options) -> Value {
         "difference": duration_text(standing.difference_ms, options),
         "position": standing.position.to_string(),
     })
+}
+
+/// Positions and differences at every timing point, consistent with the
+/// order the athletes are listed in: a disqualified athlete is ranked after
+/// every other athlete at each point (the standard lists DSQ athletes at the
+/// bottom) and never moves anyone else down; the others are ranked by
+/// cumulative time (equal times share a position); the difference is to the
+/// fastest athlete who is not disqualified (never negative).
+fn rank_segments(participants: &mut [Participant]) {
+    let mut by_segment: BTreeMap<u32, Vec<(usize, usize)>> = BTreeMap::new();
+    for (who, participant) in participants.iter().enumerate() {
+        for (which, standing) in participant.standings.iter().enumerate() {
+            by_segment
+                .entry(standing.segment_id)
+                .or_default()
+                .push((who, which));
+        }
+    }
+    for entries in by_segment.values_mut() {
+        let dsq = |who: usize| participants[who].status == Some(Status::Dsq);
+        entries.sort_by_key(|(who, which)| {
+            (
+                dsq(*who),
+                participants[*who].standings[*which].total_ms,
+                *who,
+            )
+        });
+        let leader = entries
+            .first()
+            .map(|(who, which)| participants[*who].standings[*which].total_ms)
+            .unwrap_or(0);
+        let mut previous: Option<(bool, Millis, u32)> = None;
+        let ranked: Vec<(usize, usize, u32, Millis)> = entries
+            .iter()
+            .enumerate()
+            .map(|(index, (who, which))| {
+                let total = participants[*who].standings[*which].total_ms;
+                let class = dsq(*who);
+                let position = match previous {
+                    Some((previous_class, previous_total, position))
+                        if previous_class == class && previous_total == total =>
+                    {
+                        position
+                    }
+                    _ => index as u32 + 1,
+                };
+                previous = Some((class, total, position));
+                (*who, *which, position, (total - leader).max(0))
+            })
+            .collect();
+        for (who, which, position, difference) in ranked {
+            let standing = &mut participants[who].standings[which];
+            standing.position = position;
+            standing.difference_ms = difference;
+        }
+    }
 }
 
 fn order_participants(participants: &mut [Participant]) {
@@ -310,6 +366,7 @@ pub fn build_message(
             }
         })
         .collect();
+    rank_segments(&mut participants);
     order_participants(&mut participants);
 
     let mut latest_segment: Option<(u32, String, usize)> = None;

@@ -305,29 +305,40 @@ pub fn send_batch(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<
             SendOutcome::Response { body, .. } => body,
             failure if single => return Ok(BatchResult::from_failure(failure)),
             failure => {
-                let rejected = matches!(failure, SendOutcome::Rejected { .. });
-                let message = format!("{failure:?}");
+                let outcome = match failure {
+                    SendOutcome::Rejected { message, .. } if group.len() == 1 => {
+                        ItemOutcome::Rejected(message)
+                    }
+                    SendOutcome::Rejected { message, .. } => ItemOutcome::Refused(message),
+                    SendOutcome::Retryable {
+                        message,
+                        retry_after,
+                    } => ItemOutcome::Retry {
+                        message,
+                        retry_after,
+                    },
+                    SendOutcome::Ambiguous { message } => ItemOutcome::Unconfirmed(message),
+                    SendOutcome::Response { status, .. } => {
+                        ItemOutcome::Unconfirmed(format!("HTTP {status}"))
+                    }
+                };
                 for (item, _) in &group {
-                    outcomes.push((
-                        item.id,
-                        if rejected {
-                            ItemOutcome::Rejected(message.clone())
-                        } else {
-                            ItemOutcome::Unconfirmed
-                        },
-                    ));
+                    outcomes.push((item.id, outcome.clone()));
                 }
                 continue;
             }
         };
         let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        if let Some(error) = parsed.get("error") {
+        if let Some(error) = parsed.get("error").filter(|error| !error.is_null()) {
+            let message = format!("RunSignup refused the virtual results: {error}");
             for (item, _) in &group {
                 outcomes.push((
                     item.id,
-                    ItemOutcome::Rejected(format!(
-                        "RunSignup refused the virtual results: {error}"
-                    )),
+                    if group.len() == 1 {
+                        ItemOutcome::Rejected(message.clone())
+                    } else {
+                        ItemOutcome::Refused(message.clone())
+                    },
                 ));
             }
             continue;
@@ -356,7 +367,9 @@ pub fn send_batch(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<
                         payload: Some(payload.clone()),
                     }))
                 } else {
-                    ItemOutcome::Unconfirmed
+                    ItemOutcome::Unconfirmed(
+                        "RunSignup's answer did not list this virtual result".into(),
+                    )
                 },
             ));
         }

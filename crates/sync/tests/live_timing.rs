@@ -131,6 +131,15 @@ fn the_message_carries_every_field_in_the_standard_order() {
     assert_eq!(athletes[2]["status"], "DNF");
     assert_eq!(athletes[3]["splits"], Value::Null);
     assert_eq!(athletes[4]["status"], "DSQ");
+    // Seed 004: DSQ athletes are listed at the bottom, and their positions
+    // agree: bib 2 was fastest at point 2 (9:50) but is disqualified, so it
+    // is ranked after bibs 3 and 1 there and moves nobody down.
+    assert_eq!(leader["splits"][1]["position"], "1");
+    assert_eq!(leader["splits"][1]["difference"], "00:00:00.000");
+    assert_eq!(athletes[1]["splits"][1]["position"], "2");
+    assert_eq!(athletes[4]["position"], "3");
+    assert_eq!(athletes[4]["splits"][0]["position"], "3");
+    assert_eq!(athletes[4]["splits"][0]["difference"], "00:00:00.000");
     assert_eq!(
         athletes[4]["incidents"],
         "15 second penalty for cutting the swim course, DSQ for cutting the swim course"

@@ -19,7 +19,8 @@ fn opentrack_gets_one_competition_with_competitors_events_units_and_results() {
             name: "ot".to_string(),
             platform: SyncPlatform::OpenTrack,
             endpoint: standin.base_url(),
-            config: json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55"}),
+            config: json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55",
+                "event_codes": {fixture.workout_id.to_string(): "5000"}}),
             workouts: vec![TargetWorkout {
                 workout_id: fixture.workout_id,
                 remote_id: "T22".to_string(),
@@ -29,6 +30,15 @@ fn opentrack_gets_one_competition_with_competitors_events_units_and_results() {
     fixture.set_secret("ot", "timer@example.org:pa55word");
     fixture.enter("1", "10:00.0");
     fixture.enter("2", "9:59.0");
+    fixture
+        .file
+        .enter_score_by_bib(
+            fixture.workout_id,
+            "3",
+            ScoreInput::status(Status::Dsq),
+            "t",
+        )
+        .unwrap();
     // The create is applied but its answer is lost: the next attempt finds
     // the competition by slug instead of creating a second one.
     // Requests: token (503), token, find by slug, create (applied, answer lost).
@@ -39,7 +49,7 @@ fn opentrack_gets_one_competition_with_competitors_events_units_and_results() {
         Fault::AppliedResponseLost,
     ]);
     let preview = preview_target(&fixture.file, "ot", 10).unwrap();
-    assert_eq!(preview.requests[0].method, "PUT");
+    assert_eq!(preview.requests[0].method, "POST");
     assert!(!preview.requests[0].body.contains("pa55word"));
     let report = drain_target(&mut fixture.file, "ot", &fixture.secrets, &quick_options()).unwrap();
     assert!(report.drained, "{report:?} {:?}", standin.rejections());
@@ -66,13 +76,30 @@ fn opentrack_gets_one_competition_with_competitors_events_units_and_results() {
     assert_eq!(record["competitors"].as_array().unwrap().len(), 3);
     let event = &record["events"][0];
     assert_eq!(event["event_id"], "T22");
+    assert_eq!(event["event_code"], "5000");
+    assert_eq!(event["units"][0]["round"], 1);
+    assert_eq!(event["units"][0]["heat"], 1);
     let results = event["units"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2);
+    assert_eq!(results.len(), 3);
     assert_eq!(results[0]["bib"], "2");
     assert_eq!(results[0]["place"], 1);
+    assert_eq!(results[2]["bib"], "3");
+    assert_eq!(results[2]["performance"], "DQ", "OpenTrack's code, not DSQ");
+    assert!(results[2].get("place").is_none());
 
     // A later result replaces the record; unchanged state sends nothing.
-    fixture.enter("3", "10:30.0");
+    let athlete = fixture.file.competitor_by_bib("3").unwrap().unwrap();
+    fixture
+        .file
+        .amend_score(
+            fixture.workout_id,
+            scoretable_core::model::Entrant::Competitor(athlete.id),
+            "10:30.0",
+            "referee",
+            "DSQ overturned",
+            None,
+        )
+        .unwrap();
     drain_target(&mut fixture.file, "ot", &fixture.secrets, &quick_options()).unwrap();
     assert_eq!(standin.creates(), 1);
     assert_eq!(

@@ -209,6 +209,9 @@ fn faults_are_retried_and_lost_responses_are_reconciled_without_duplicates() {
     ]);
     let mut options = quick_options();
     options.batch_size = 4;
+    // The slow request is applied 2.5 s after it was sent: reading back is
+    // safe only after timeout + late landing (3 s).
+    options.late_landing = Duration::from_millis(1500);
     for bib in 1..=12 {
         fixture.enter(&bib.to_string(), &format!("20:{:02}.0", bib));
     }

@@ -27,11 +27,13 @@ import type {
 import type { EntrantsBackend } from "./entrants";
 import type { IntegrationsBackend } from "./integrations";
 import type { LeaderboardBackend } from "./leaderboard";
+import type { ScreensBackend } from "./screens";
 
 export type * from "./bindings";
 export type * from "./entrants";
 export type * from "./integrations";
 export type * from "./leaderboard";
+export type * from "./screens";
 
 /** A failed backend call, with a sentence for the scorekeeper. */
 export class BackendError extends Error {
@@ -54,7 +56,7 @@ export function toBackendError(error: unknown): BackendError {
   return new BackendError("storage", error instanceof Error ? error.message : String(error));
 }
 
-export interface Backend extends EntrantsBackend, IntegrationsBackend, LeaderboardBackend {
+export interface Backend extends EntrantsBackend, IntegrationsBackend, LeaderboardBackend, ScreensBackend {
   /** The competition that is open, or null on the start screen. */
   competitionStatus(): Promise<CompetitionSummary | null>;
   openCompetition(path: string): Promise<CompetitionSummary>;

@@ -21,9 +21,15 @@ identifier_field: string,
  */
 identifier_kind: string, 
 /**
- * The teammate id: the field naming a member's team (one chip per member).
+ * The field naming a member's team (one chip per member).
  */
 team_field: string | null, 
+/**
+ * The teammate id field (the timing feed's `Teammate ID`): the
+ * identifier then names the team registration and this field the member
+ * (matched by the member's participant id, else bib). Absent: none.
+ */
+teammate_field?: string, 
 /**
  * The result field.
  */

@@ -55,6 +55,8 @@ export interface IntegrationsBackend {
   syncTargetsStatus(): Promise<SyncTargetView[]>;
   syncNow(target: string): Promise<DrainView>;
   previewSync(target: string): Promise<SyncPreviewView>;
+  /** Queues the target's rejected rows again; returns how many. */
+  retryRejected(target: string): Promise<number>;
   /** Adds a target; the secret goes to the OS keyring and is never returned. */
   addSyncTarget(request: NewSyncTargetRequest): Promise<AddedTargetView>;
 

@@ -9,6 +9,7 @@
 import { type Backend, BackendError } from "./backend";
 import { createMockEntrants } from "./mockEntrants";
 import { createMockIntegrations, type IntegrationsCalls, type IntegrationsFixture } from "./mockIntegrations";
+import { createMockScreens, type ScreensControls, type ScreensFixture } from "./mockScreens";
 import type { TeamView } from "./bindingsEntrants";
 import type {
   AmendOutcome,
@@ -44,10 +45,12 @@ export interface MockFixture {
   csvFiles?: Record<string, CompetitorView[]>;
   /** The integration screens' fixtures (see mockIntegrations.ts). */
   integrations?: IntegrationsFixture;
+  /** The status strip, amendment previews and explanations (see mockScreens.ts). */
+  screens?: ScreensFixture;
 }
 
 /** The mock's recorded calls, for assertions. */
-export interface MockBackend extends Backend, IntegrationsCalls {
+export interface MockBackend extends Backend, IntegrationsCalls, ScreensControls {
   readonly entries: EntryView[];
   readonly calls: string[];
   /** Replaces a fixture leaderboard, as if the backend had re-ranked. */
@@ -112,6 +115,7 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
 
   return {
     ...createMockIntegrations(fixture.integrations),
+    ...createMockScreens(fixture.screens),
     ...createMockEntrants({ competitors, divisions, teams, nextId: () => nextId++, notify: () => notify() }),
     entries,
     calls,

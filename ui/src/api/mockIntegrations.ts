@@ -155,6 +155,14 @@ export function createMockIntegrations(fixture: IntegrationsFixture = {}): Integ
         if (!found) throw notFound(`Target ${target}`);
         return { target, acknowledged: 0, rejected: 0, retried: 1, drained: false, last_error: found.last_error };
       }),
+    retryRejected: (target) =>
+      record("retryRejected", [target], () => {
+        const found = syncTargets.find((candidate) => candidate.name === target);
+        if (!found) throw notFound(`Target ${target}`);
+        const queued = found.rejected;
+        syncTargets[syncTargets.indexOf(found)] = { ...found, queued: found.queued + queued, rejected: 0, rejections: [] };
+        return queued;
+      }),
     previewSync: (target) =>
       record("previewSync", [target], () => {
         const preview = fixture.syncPreviews?.[target];

@@ -44,6 +44,12 @@ interface VirtualGridProps<Row> {
   scrollRequest?: { index: number } | null;
   /** A row to mark (found by a search), by index. */
   highlightIndex?: number | null;
+  /** The row the user picked (click), by index. */
+  selectedIndex?: number | null;
+  /** A click on a row. */
+  onRowClick?: (index: number) => void;
+  /** A right click on a row (the browser's menu is suppressed). */
+  onRowContextMenu?: (index: number, event: MouseEvent) => void;
 }
 
 export function VirtualGrid<Row>({
@@ -61,6 +67,9 @@ export function VirtualGrid<Row>({
   onPainted,
   scrollRequest,
   highlightIndex,
+  selectedIndex,
+  onRowClick,
+  onRowContextMenu,
 }: VirtualGridProps<Row>) {
   const count = rows ? rows.length : rowCount ?? 0;
   const lookup = (index: number): Row | undefined => (rows ? rows[index] : rowAt?.(index));
@@ -141,6 +150,7 @@ export function VirtualGrid<Row>({
                 const row = lookup(index);
                 const parity = index % 2 ? "odd" : "even";
                 const found = index === highlightIndex ? "found" : "";
+                const picked = index === selectedIndex ? "picked" : "";
                 if (row === undefined) {
                   return (
                     <div
@@ -162,9 +172,18 @@ export function VirtualGrid<Row>({
                     key={rowKey(row, index)}
                     role="row"
                     aria-rowindex={index + 2}
-                    aria-selected={found ? true : undefined}
-                    class={`grid-row ${parity} ${rowClass?.(row) ?? ""} ${found}`}
+                    aria-selected={found || picked ? true : undefined}
+                    class={`grid-row ${parity} ${rowClass?.(row) ?? ""} ${found} ${picked}`}
                     style={{ gridTemplateColumns: template, height: `${rowHeight}px` }}
+                    onClick={onRowClick ? () => onRowClick(index) : undefined}
+                    onContextMenu={
+                      onRowContextMenu
+                        ? (event) => {
+                            event.preventDefault();
+                            onRowContextMenu(index, event as unknown as MouseEvent);
+                          }
+                        : undefined
+                    }
                   >
                     {columns.map((column) => (
                       <div key={column.key} role="gridcell" class={column.align === "end" ? "cell end" : "cell"}>

@@ -1,11 +1,49 @@
-// Amendments: find a score by bib or name, amend it with a reason and an
-// appeal reference, and see its full history and who moved because of it.
-// The backend keeps the history append-only and computes the impact.
+// Amendments: find a score by bib or name, type the new value and see who
+// would move before anything is saved (the store's preview_amendment, which
+// stores nothing), amend it with a reason and an appeal reference, then see
+// its full history and who moved. The backend keeps the history
+// append-only and computes both impacts.
 
 import { useEffect, useState } from "preact/hooks";
-import { useBackend } from "../app";
-import { type AmendOutcome, type HistoryEntryView, type ScoreSummary, toBackendError } from "../api/backend";
+import { useBackend, useTimeZone } from "../app";
+import { type AmendOutcome, type AmendPreviewView, type HistoryEntryView, type PlacementChangeView, type ScoreSummary, toBackendError } from "../api/backend";
 import { useWorkouts } from "../lib/useWorkouts";
+import { localTime } from "../lib/time";
+
+/** How long typing must pause before the preview is asked for. */
+const PREVIEW_PAUSE_MS = 250;
+
+function ImpactTable({ label, impact }: { label: string; impact: PlacementChangeView[] }) {
+  return (
+    <table class="table" aria-label={label}>
+      <thead>
+        <tr>
+          <th scope="col">Bib</th>
+          <th scope="col">Athlete</th>
+          <th scope="col">Place in</th>
+          <th scope="col">Was</th>
+          <th scope="col">{label === "Placement impact" ? "Now" : "Would be"}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {impact.map((change) => (
+          <tr key={`${change.bib}:${change.division ?? ""}`}>
+            <td>{change.bib}</td>
+            <td>{change.name}</td>
+            <td>{change.division ?? "Workout"}</td>
+            <td>{change.old_rank ?? "–"}</td>
+            <td>
+              {change.new_rank ?? "–"}{" "}
+              {change.old_rank !== null && change.new_rank !== null && (
+                <span class={change.new_rank < change.old_rank ? "up" : "down"}>{change.new_rank < change.old_rank ? "▲" : "▼"}</span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export function AmendmentsScreen() {
   const backend = useBackend();
@@ -18,6 +56,9 @@ export function AmendmentsScreen() {
   const [outcome, setOutcome] = useState<AmendOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState<AmendPreviewView | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  const timeZone = useTimeZone();
 
   const workoutId = selected?.id ?? null;
 
@@ -50,6 +91,25 @@ export function AmendmentsScreen() {
       setError(toBackendError(caught).message);
     }
   };
+
+  // Who would move: asked for once typing pauses, for a value that differs from the current one.
+  const typed = form.value.trim();
+  useEffect(() => {
+    setPreview(null);
+    setPreviewError(null);
+    if (!chosen || !typed || typed === chosen.display) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      backend
+        .previewAmendment({ workout_id: chosen.workout_id, bib: chosen.bib, value: typed })
+        .then((answer) => live && setPreview(answer))
+        .catch((caught) => live && setPreviewError(toBackendError(caught).message));
+    }, PREVIEW_PAUSE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [backend, chosen, typed]);
 
   const amend = async () => {
     if (!chosen) return;
@@ -144,39 +204,39 @@ export function AmendmentsScreen() {
             </button>
           </form>
           <div class="panel">
+            {!outcome && (preview || previewError) && (
+              <div data-testid="amend-preview">
+                <h2>Before you save</h2>
+                {previewError ? (
+                  <p class="error">{previewError}</p>
+                ) : (
+                  preview && (
+                    <>
+                      <p>
+                        {preview.old_display ?? "No result"} → <strong class="score">{preview.new_display}</strong>. Nothing is saved until you amend.
+                      </p>
+                      {preview.impact.length === 0 ? (
+                        <p class="muted" data-testid="preview-none">
+                          No placement would change.
+                        </p>
+                      ) : (
+                        <>
+                          <p>Who would move:</p>
+                          <ImpactTable label="Would move" impact={preview.impact} />
+                        </>
+                      )}
+                    </>
+                  )
+                )}
+              </div>
+            )}
             {outcome && (
               <>
                 <h2>Who moved</h2>
                 {outcome.impact.length === 0 ? (
                   <p class="muted" data-testid="impact-none">No placement changed.</p>
                 ) : (
-                  <table class="table" aria-label="Placement impact">
-                    <thead>
-                      <tr>
-                        <th scope="col">Bib</th>
-                        <th scope="col">Athlete</th>
-                        <th scope="col">Place in</th>
-                        <th scope="col">Was</th>
-                        <th scope="col">Now</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {outcome.impact.map((change) => (
-                        <tr key={`${change.bib}:${change.division ?? ""}`}>
-                          <td>{change.bib}</td>
-                          <td>{change.name}</td>
-                          <td>{change.division ?? "Workout"}</td>
-                          <td>{change.old_rank ?? "–"}</td>
-                          <td>
-                            {change.new_rank ?? "–"}{" "}
-                            {change.old_rank !== null && change.new_rank !== null && (
-                              <span class={change.new_rank < change.old_rank ? "up" : "down"}>{change.new_rank < change.old_rank ? "▲" : "▼"}</span>
-                            )}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <ImpactTable label="Placement impact" impact={outcome.impact} />
                 )}
               </>
             )}
@@ -194,7 +254,7 @@ export function AmendmentsScreen() {
               <tbody>
                 {history.map((item, index) => (
                   <tr key={index}>
-                    <td>{item.at.replace("T", " ").slice(0, 19)}</td>
+                    <td title={item.at}>{localTime(item.at, timeZone)}</td>
                     <td>{item.by}</td>
                     <td>
                       {item.old_display ? `${item.old_display} → ` : ""}

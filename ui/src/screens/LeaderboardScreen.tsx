@@ -3,7 +3,10 @@
 // only the rows in view, page by page (see lib/pagedBoard.ts), and refetches
 // them whenever scores change. Ties show as `=2`, statuses in their own
 // colour. The time from request to painted rows is shown so large events can
-// be measured, and a bib can be found on the board.
+// be measured, and a bib can be found on the board. A row's context menu
+// (right click, Shift+F10 or the menu key) or the E key asks the backend
+// why the picked row is above the next one; the engine's sentence is shown
+// above the board.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useBackend } from "../app";
@@ -88,6 +91,39 @@ function openBoard(backend: Backend, choice: BoardChoice, onChange: () => void):
   );
 }
 
+/** A row's context menu: why it is above the next row, or below the previous one. */
+function RowMenu(props: {
+  menu: { index: number; x: number; y: number };
+  rowInfo: (index: number) => { bib: string; name: string } | null;
+  onExplain: (above: number, below: number) => void;
+  onClose: () => void;
+}) {
+  const { index, x, y } = props.menu;
+  const row = props.rowInfo(index);
+  const next = props.rowInfo(index + 1);
+  const previous = props.rowInfo(index - 1);
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => first.current?.focus(), [index]);
+  if (!row) return null;
+  return (
+    <div class="popover menu row-menu" role="menu" aria-label={`Row menu for ${row.name}`} style={{ position: "fixed", left: `${x}px`, top: `${y}px` }}>
+      {next && (
+        <button type="button" role="menuitem" ref={first} onClick={() => props.onExplain(index, index + 1)}>
+          Why is {row.name} above {next.name}? <kbd>E</kbd>
+        </button>
+      )}
+      {previous && (
+        <button type="button" role="menuitem" ref={next ? undefined : first} onClick={() => props.onExplain(index - 1, index)}>
+          Why is {previous.name} above {row.name}?
+        </button>
+      )}
+      <button type="button" role="menuitem" onClick={props.onClose}>
+        Close <kbd>Esc</kbd>
+      </button>
+    </div>
+  );
+}
+
 export function LeaderboardScreen() {
   const backend = useBackend();
   const { list, selected, select, workouts } = useWorkouts(backend);
@@ -108,6 +144,10 @@ export function LeaderboardScreen() {
   /** The version whose paint ends the measurement, once the window is loaded. */
   const measureVersion = useRef<number | null>(null);
   const versionRef = useRef(0);
+  /** The picked row (click), its context menu, and the last explanation. */
+  const [picked, setPicked] = useState<number | null>(null);
+  const [menu, setMenu] = useState<{ index: number; x: number; y: number } | null>(null);
+  const [explanation, setExplanation] = useState<{ text: string; failed: boolean } | null>(null);
 
   const workoutId = selected?.id ?? null;
   const choice: BoardChoice | null = view === "overall" ? { kind: "overall", divisionId } : workoutId !== null ? { kind: "workout", workoutId, divisionId } : null;
@@ -129,8 +169,64 @@ export function LeaderboardScreen() {
     setPaintMs(null);
     setFound(null);
     setFindMessage(null);
+    setPicked(null);
+    setMenu(null);
+    setExplanation(null);
     return () => board?.dispose();
   }, [board]);
+
+  /** The bib and name of the row at `index`, when it has arrived. */
+  const rowInfo = (index: number): { bib: string; name: string } | null => {
+    if (!board || index < 0 || index >= board.total) return null;
+    const row = (board as WorkoutBoard).rowAt(index) as { bib: string; name: string } | undefined;
+    return row ? { bib: row.bib, name: row.name } : null;
+  };
+
+  /** Asks the backend why the row at `above` is above the row at `below`. */
+  const explain = async (above: number, below: number) => {
+    setMenu(null);
+    const first = rowInfo(above);
+    const second = rowInfo(below);
+    if (!choice || !first || !second) return;
+    try {
+      const text = await backend.explainOrder({
+        workout_id: choice.kind === "workout" ? choice.workoutId : null,
+        division_id: choice.divisionId,
+        above_bib: first.bib,
+        below_bib: second.bib,
+      });
+      setExplanation({ text, failed: false });
+    } catch (caught) {
+      setExplanation({ text: toBackendError(caught).message, failed: true });
+    }
+  };
+
+  /** Explains the picked row against the next one (or the one above, for the last row). */
+  const explainPicked = (index: number) => {
+    if (!board) return;
+    if (index + 1 < board.total) void explain(index, index + 1);
+    else if (index > 0) void explain(index - 1, index);
+  };
+
+  // E explains the picked row; Shift+F10 or the menu key opens its menu.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const tag = (event.target as HTMLElement | null)?.tagName;
+      if (picked === null || tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || event.ctrlKey || event.altKey || event.metaKey) return;
+      if (event.key === "e" || event.key === "E") {
+        event.preventDefault();
+        explainPicked(picked);
+      } else if (event.key === "ContextMenu" || (event.shiftKey && event.key === "F10")) {
+        event.preventDefault();
+        const row = document.querySelector(`.grid-row.picked`)?.getBoundingClientRect();
+        setMenu({ index: picked, x: (row?.left ?? 0) + 40, y: row?.bottom ?? 200 });
+      } else if (event.key === "Escape") {
+        setMenu(null);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [picked, board, choiceKey]);
 
   /** Refetches the rows in view (the stamp tells the board whether anything moved). */
   const refresh = () => {
@@ -301,6 +397,15 @@ export function LeaderboardScreen() {
           {error}
         </p>
       )}
+      {explanation && (
+        <p class={explanation.failed ? "error" : "notice"} role="status" data-testid="explanation">
+          {explanation.text}{" "}
+          <button type="button" class="link" aria-label="Hide explanation" onClick={() => setExplanation(null)}>
+            Hide
+          </button>
+        </p>
+      )}
+      {menu && <RowMenu menu={menu} rowInfo={rowInfo} onExplain={(above, below) => void explain(above, below)} onClose={() => setMenu(null)} />}
       {view === "overall" ? (
         <VirtualGrid
           label="Overall leaderboard"
@@ -314,6 +419,12 @@ export function LeaderboardScreen() {
           onPainted={onPainted}
           scrollRequest={found}
           highlightIndex={found?.index ?? null}
+          selectedIndex={picked}
+          onRowClick={(index) => setPicked(index)}
+          onRowContextMenu={(index, event) => {
+            setPicked(index);
+            setMenu({ index, x: event.clientX, y: event.clientY });
+          }}
           empty={loading ? "Loading…" : "No ranked results yet."}
         />
       ) : (
@@ -329,6 +440,12 @@ export function LeaderboardScreen() {
           onPainted={onPainted}
           scrollRequest={found}
           highlightIndex={found?.index ?? null}
+          selectedIndex={picked}
+          onRowClick={(index) => setPicked(index)}
+          onRowContextMenu={(index, event) => {
+            setPicked(index);
+            setMenu({ index, x: event.clientX, y: event.clientY });
+          }}
           empty={loading ? "Loading…" : "No scores yet."}
         />
       )}

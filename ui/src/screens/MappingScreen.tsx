@@ -5,9 +5,12 @@
 // connections, rehearse a recorded feed, and work the conflict inbox and
 // the review queue. Reading, mapping and the import ledger are all in the
 // backend; this screen only edits the draft and shows what comes back.
+// Connection health reloads whenever the backend pushes a new status (no
+// timer); its problems are in plain words with the technical message behind
+// "details", and times are in the competition's time zone.
 
 import { useEffect, useState } from "preact/hooks";
-import { useBackend } from "../app";
+import { useBackend, useTimeZone } from "../app";
 import {
   type ConflictView,
   type ConnectionView,
@@ -20,6 +23,8 @@ import {
   toBackendError,
 } from "../api/backend";
 import { useWorkouts } from "../lib/useWorkouts";
+import { localTime } from "../lib/time";
+import { useStatus } from "../lib/useStatus";
 import "./integrations.css";
 
 const identifierKinds = [
@@ -129,14 +134,10 @@ export function MappingScreen() {
     });
   }, [backend]);
 
-  // Connection health changes while pollers run; refresh it while any does.
-  useEffect(() => {
-    if (!connections.some((connection) => connection.polling)) return;
-    const timer = setInterval(() => {
-      void backend.listConnections().then(setConnections, () => undefined);
-    }, 2000);
-    return () => clearInterval(timer);
-  }, [connections, backend]);
+  // Connection health changes while pollers run; the backend pushes a new
+  // status when it does, and the table reloads then.
+  const timeZone = useTimeZone();
+  const status = useStatus(backend, () => void backend.listConnections().then(setConnections, () => undefined));
 
   // A saved mapping for the chosen workout is loaded as the starting draft.
   useEffect(() => {
@@ -471,8 +472,18 @@ export function MappingScreen() {
                         <span class="badge">{connection.enabled ? connection.state : "disabled"}</span>
                         {connection.consecutive_failures > 0 && <div class="muted">{connection.consecutive_failures} failures</div>}
                       </td>
-                      <td>{connection.last_success_at ?? "never"}</td>
-                      <td>{connection.message ?? ""}</td>
+                      <td>{connection.last_success_at ? localTime(connection.last_success_at, timeZone) : "never"}</td>
+                      <td>
+                        {connection.message && (
+                          <>
+                            {status?.feeds.find((feed) => feed.name === connection.name)?.problem ?? "The last poll failed."}
+                            <details>
+                              <summary>details</summary>
+                              <span class="mono multiline">{connection.message}</span>
+                            </details>
+                          </>
+                        )}
+                      </td>
                       <td>
                         <button type="button" aria-label={`${connection.polling ? "Stop" : "Start"} polling ${connection.name}`} onClick={() => togglePolling(connection)} disabled={busy}>
                           {connection.polling ? "Stop" : "Start"}

@@ -1,14 +1,19 @@
 // Sync status: per target, how many changes are queued, the last success,
-// the last retryable failure and the platform's rejections (shown apart:
-// retrying will not fix those), "Sync now", and a preview of what would
-// change on the platform before anything is pushed. Adding a target sends
-// its secret to the OS keyring once; it is never shown again. The outbox,
-// the worker and every request are in the backend.
+// the last retryable failure in plain words (the technical message behind
+// "details") and the platform's rejections (shown apart: retrying will not
+// fix those), "Sync now", and a preview of what would change on the
+// platform before anything is pushed. Times are in the competition's time
+// zone. The counts reload whenever the backend pushes a new status; there
+// is no timer. Adding a target sends its secret to the OS keyring once; it
+// is never shown again. The outbox, the worker and every request are in the
+// backend.
 
-import { useEffect, useState } from "preact/hooks";
-import { useBackend } from "../app";
-import { type SyncPreviewView, type SyncTargetView, toBackendError } from "../api/backend";
+import { useState } from "preact/hooks";
+import { useBackend, useTimeZone } from "../app";
+import { type SyncPreviewView, type SyncTargetView, type TargetStatusView, toBackendError } from "../api/backend";
 import { useAsync } from "../lib/useAsync";
+import { localTime } from "../lib/time";
+import { useStatus } from "../lib/useStatus";
 import "./integrations.css";
 
 const platforms = [
@@ -20,8 +25,16 @@ const platforms = [
 
 const valueOf = (event: Event) => (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
-function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () => void; onPreview: () => void }) {
-  const { target } = props;
+/** "Can't reach RunSignup (connection refused). 2 results are waiting; next try at 14:49:32." */
+export function plainSyncProblem(status: TargetStatusView, timeZone: string): string {
+  const waiting = status.waiting === 1 ? "1 result is waiting" : `${status.waiting} results are waiting`;
+  const next = status.next_attempt_at ? `; next try at ${localTime(status.next_attempt_at, timeZone)}` : "";
+  return `${status.problem ?? ""}${status.waiting > 0 || next ? ` ${waiting}${next}.` : ""}`.trim();
+}
+
+function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | undefined; busy: boolean; onSync: () => void; onPreview: () => void; onRetry: () => void }) {
+  const { target, status } = props;
+  const timeZone = useTimeZone();
   return (
     <article class="panel" aria-label={`Target ${target.name}`}>
       <div class="target-head">
@@ -51,18 +64,28 @@ function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () =
         </div>
         <div>
           <dt>Last success</dt>
-          <dd>{target.last_success_at ?? "never"}</dd>
+          <dd>{target.last_success_at ? localTime(target.last_success_at, timeZone) : "never"}</dd>
         </div>
       </dl>
-      {target.last_error && (
-        <p class="error multiline" role="alert" data-testid={`retryable-${target.name}`}>
-          Will retry{target.next_attempt_at ? ` after ${target.next_attempt_at}` : ""}
-          {target.consecutive_failures > 1 ? ` (${target.consecutive_failures} failures in a row)` : ""}: {target.last_error}
-        </p>
+      {target.last_error && (target.next_attempt_at || status?.state === "offline") && (
+        <div class="error" role="alert" data-testid={`retryable-${target.name}`}>
+          <p class="plain">
+            {status?.problem ? plainSyncProblem(status, timeZone) : `Sending to ${target.name} failed; it will be tried again.`}
+            {target.consecutive_failures > 1 ? ` (${target.consecutive_failures} failures in a row)` : ""}
+          </p>
+          <details>
+            <summary>details</summary>
+            <p class="mono multiline">
+              {target.last_error}
+              {target.last_error_at ? `\nat ${target.last_error_at}` : ""}
+              {target.next_attempt_at ? `\nnext attempt ${target.next_attempt_at}` : ""}
+            </p>
+          </details>
+        </div>
       )}
       {target.rejections.length > 0 && (
         <div>
-          <h3>Rejected by the platform (fix and amend; retrying will not help)</h3>
+          <h3>Rejected by the platform (fix the score or the target's setup, then retry)</h3>
           <ul class="plain-list" aria-label={`Rejections of ${target.name}`}>
             {target.rejections.map((rejection) => (
               <li key={rejection.entity}>
@@ -76,6 +99,11 @@ function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () =
         <button type="button" aria-label={`Preview changes on ${target.name}`} onClick={props.onPreview} disabled={props.busy}>
           Preview changes
         </button>
+        {target.rejected > 0 && (
+          <button type="button" aria-label={`Retry rejected rows of ${target.name}`} onClick={props.onRetry} disabled={props.busy}>
+            Retry rejected
+          </button>
+        )}
         <button type="button" class="primary" aria-label={`Sync ${target.name} now`} onClick={props.onSync} disabled={props.busy}>
           Sync now
         </button>
@@ -87,18 +115,15 @@ function TargetCard(props: { target: SyncTargetView; busy: boolean; onSync: () =
 export function SyncScreen() {
   const backend = useBackend();
   const targets = useAsync(() => backend.syncTargetsStatus(), [backend]);
+  // The background worker drains by itself; the backend pushes a new status
+  // whenever a count or state changed, and the cards reload then.
+  const status = useStatus(backend, () => void targets.reload());
   const [preview, setPreview] = useState<SyncPreviewView | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [form, setForm] = useState({ name: "", platform: "runsignup", endpoint: "", race_id: "", workout_id: "", remote_id: "", secret: "" });
   const workouts = useAsync(() => backend.listWorkouts(), [backend]);
-
-  // The background worker drains by itself; keep the counts current.
-  useEffect(() => {
-    const timer = setInterval(() => void targets.reload(), 3000);
-    return () => clearInterval(timer);
-  }, [targets.reload]);
 
   const attempt = async (action: () => Promise<void>) => {
     setBusy(true);
@@ -119,6 +144,13 @@ export function SyncScreen() {
       setNotice(
         `${report.target}: ${report.acknowledged} acknowledged, ${report.rejected} rejected${report.drained ? ", all sent" : ", some still queued"}${report.last_error ? ` — ${report.last_error}` : ""}.`,
       );
+      await targets.reload();
+    });
+
+  const retryRejected = (target: SyncTargetView) =>
+    attempt(async () => {
+      const queued = await backend.retryRejected(target.name);
+      setNotice(`${target.name}: ${queued} rejected row(s) queued again.`);
       await targets.reload();
     });
 
@@ -171,7 +203,7 @@ export function SyncScreen() {
       )}
       {list.length === 0 && !targets.loading && <p class="muted">No sync targets yet. Add one below.</p>}
       {list.map((target) => (
-        <TargetCard key={target.name} target={target} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} />
+        <TargetCard key={target.name} target={target} status={status?.targets.find((item) => item.name === target.name)} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} onRetry={() => retryRejected(target)} />
       ))}
       {preview && (
         <div class="panel">

@@ -9,6 +9,7 @@ import { type Backend, toBackendError } from "../api/backend";
 import type { ImportProgress } from "../api/bindings";
 import { createTauriEntrants } from "./entrants";
 import { createTauriIntegrations } from "./integrations";
+import { createTauriScreens } from "./screens";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -33,6 +34,7 @@ export function createTauriBackend(): Backend {
   return {
     ...createTauriEntrants(),
     ...createTauriIntegrations(),
+    ...createTauriScreens(),
     competitionStatus: () => call("competition_status"),
     openCompetition: (path) => call("open_competition", { path }),
     createCompetition: (details) => call("create_competition", { details }),

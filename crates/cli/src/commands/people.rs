@@ -311,12 +311,15 @@ pub fn competitor_show(file: Option<&Path>, bib: &str) -> CliResult<Output> {
         };
         // This entrant's place by counting, not by ranking the workout.
         let row = store.standing(workout.id, entrant).map_err(store_error)?;
-        let display = row.as_ref().map(|row| row.display.clone()).unwrap_or_else(|| {
-            stored
-                .effective_value()
-                .map(|value| value.text.clone())
-                .unwrap_or_default()
-        });
+        let display = row
+            .as_ref()
+            .map(|row| row.display.clone())
+            .unwrap_or_else(|| {
+                stored
+                    .effective_value()
+                    .map(|value| value.text.clone())
+                    .unwrap_or_default()
+            });
         let division_ranks = row
             .as_ref()
             .map(|row| {

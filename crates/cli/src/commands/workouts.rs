@@ -186,9 +186,7 @@ pub fn workout_list(file: Option<&Path>) -> CliResult<Output> {
     let mut json_workouts = Vec::new();
     let counts = store.result_counts().map_err(store_error)?;
     for workout in &workouts {
-        let results = counts
-            .get(&workout.id)
-            .map_or(0, |counts| counts.results);
+        let results = counts.get(&workout.id).map_or(0, |counts| counts.results);
         table.push(vec![
             workout.id.to_string(),
             workout.sequence.to_string(),

@@ -1,13 +1,15 @@
 //! A stand-in timing feed: a plain `std::net::TcpListener` speaking just
 //! enough HTTP/1.1 to answer GETs with scripted replies (bodies, statuses,
-//! slow answers, dropped connections, malformed JSON).
+//! 429/503 with `Retry-After`, slow answers, dropped and reset connections,
+//! malformed JSON). It records when every request arrived, so tests can
+//! check the poller's spacing.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the server answers to one request.
 #[derive(Debug, Clone)]
@@ -20,12 +22,18 @@ pub enum Reply {
     Slow(Duration, String),
     /// Accept the connection and close it without answering.
     Drop,
+    /// Close the connection without reading the request: the unread bytes
+    /// make the kernel answer with a TCP reset.
+    Reset,
+    /// This status with a `Retry-After` header (seconds or an HTTP date).
+    RetryAfter(u16, String),
 }
 
 struct Shared {
     queue: VecDeque<Reply>,
     fallback: Reply,
     requests: Vec<String>,
+    times: Vec<Instant>,
 }
 
 pub struct FeedServer {
@@ -44,6 +52,7 @@ impl FeedServer {
             queue: VecDeque::new(),
             fallback,
             requests: Vec::new(),
+            times: Vec::new(),
         }));
         let stop = Arc::new(AtomicBool::new(false));
         {
@@ -82,6 +91,20 @@ impl FeedServer {
     pub fn requests(&self) -> Vec<String> {
         self.shared.lock().unwrap().requests.clone()
     }
+
+    /// When each request arrived (resets included), in order.
+    pub fn request_times(&self) -> Vec<Instant> {
+        self.shared.lock().unwrap().times.clone()
+    }
+
+    /// The shortest gap between two consecutive requests.
+    pub fn shortest_gap(&self) -> Option<Duration> {
+        let times = self.request_times();
+        times
+            .windows(2)
+            .map(|pair| pair[1].duration_since(pair[0]))
+            .min()
+    }
 }
 
 impl Drop for FeedServer {
@@ -93,6 +116,21 @@ impl Drop for FeedServer {
 }
 
 fn serve(mut stream: TcpStream, shared: &Mutex<Shared>) {
+    let arrived = Instant::now();
+    {
+        let mut shared = shared.lock().unwrap();
+        if matches!(shared.queue.front(), Some(Reply::Reset))
+            || (shared.queue.is_empty() && matches!(shared.fallback, Reply::Reset))
+        {
+            shared.queue.pop_front();
+            shared.times.push(arrived);
+            shared.requests.push("(reset)".into());
+            // Wait for the request to arrive unread, then close: a reset.
+            std::thread::sleep(Duration::from_millis(20));
+            drop(stream);
+            return;
+        }
+    }
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .unwrap();
@@ -109,14 +147,21 @@ fn serve(mut stream: TcpStream, shared: &Mutex<Shared>) {
         shared
             .requests
             .push(String::from_utf8_lossy(&head).into_owned());
+        shared.times.push(arrived);
         shared
             .queue
             .pop_front()
             .unwrap_or_else(|| shared.fallback.clone())
     };
+    let mut extra_headers = String::new();
     let (status, body) = match reply {
         Reply::Json(body) => (200, body),
         Reply::Status(code) => (code, format!("status {code}")),
+        Reply::RetryAfter(code, value) => {
+            extra_headers = format!("Retry-After: {value}\r\n");
+            (code, format!("status {code}"))
+        }
+        Reply::Reset => return,
         Reply::Slow(wait, body) => {
             std::thread::sleep(wait);
             (200, body)
@@ -129,12 +174,13 @@ fn serve(mut stream: TcpStream, shared: &Mutex<Shared>) {
     let reason = match status {
         200 => "OK",
         404 => "Not Found",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Status",
     };
     let response = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n{extra_headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.write_all(response.as_bytes());

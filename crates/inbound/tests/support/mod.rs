@@ -121,3 +121,29 @@ pub fn seed_payload(records: &[(&str, &str)]) -> String {
         .collect();
     serde_json::to_string_pretty(&items).unwrap()
 }
+
+/// Adds a team whose feed participant id is `feed_id`, with the members of
+/// these bibs.
+pub fn add_team(file: &mut CompetitionFile, name: &str, feed_id: &str, bibs: &[&str]) -> Id {
+    let members = bibs
+        .iter()
+        .enumerate()
+        .map(|(order, bib)| scoretable_core::model::TeamMember {
+            competitor_id: file.competitor_by_bib(bib).unwrap().unwrap().id,
+            order: order as u32 + 1,
+        })
+        .collect();
+    file.add_team(&scoretable_core::model::Team {
+        id: 0,
+        name: name.into(),
+        bib: Some(format!("T-{name}")),
+        country: None,
+        division_ids: Vec::new(),
+        members,
+        external_ids: ExternalIds {
+            feed_participant_id: Some(feed_id.to_string()),
+            ..ExternalIds::default()
+        },
+    })
+    .unwrap()
+}

@@ -21,7 +21,7 @@ mod triathlon;
 
 pub use opentrack::validate_minimal as validate_opentrack_competition;
 pub use opentrack::OpenTrackStandin;
-pub use runsignup::{Registration, RemoteResultRow, RunSignupStandin};
+pub use runsignup::{PostAnswer, Registration, RemoteResultRow, RunSignupStandin};
 pub use triathlon::{validate_message as validate_live_timing, TriathlonStandin};
 
 use std::collections::VecDeque;
@@ -41,10 +41,16 @@ pub enum Fault {
     TooManyRequests { retry_after: String },
     /// Close the connection without applying or answering.
     Reset,
-    /// Wait this long, then handle the request normally.
+    /// Wait this long, then handle the request normally: with a delay
+    /// longer than the client's timeout, the request lands after the client
+    /// gave up on it.
     Slow(Duration),
     /// Apply the request, then close the connection without answering.
     AppliedResponseLost,
+    /// Apply the request at once, then answer only after this delay (later
+    /// than the client's timeout: the client gives up on a request that
+    /// was applied).
+    AppliedAnswerLate(Duration),
 }
 
 /// Faults for the next requests, plus an optional random fault rate.
@@ -133,6 +139,11 @@ impl Faults {
             Some(Fault::AppliedResponseLost) => {
                 let _ = apply();
                 HttpReply::Drop
+            }
+            Some(Fault::AppliedAnswerLate(delay)) => {
+                let reply = apply();
+                std::thread::sleep(delay);
+                reply
             }
         }
     }

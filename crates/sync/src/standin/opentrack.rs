@@ -65,6 +65,27 @@ pub fn validate_minimal(record: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Discipline codes the stand-in knows: distances (`100`, `5000`, `10K`),
+/// hurdles and steeplechase (`110H`, `3000SC`), relays (`4x100`) and the
+/// field and combined events.
+fn known_event_code(code: &str) -> bool {
+    const FIELD: [&str; 14] = [
+        "HJ", "PV", "LJ", "TJ", "SP", "DT", "HT", "JT", "WT", "PEN", "HEP", "DEC", "XC", "MAR",
+    ];
+    if FIELD.contains(&code) || code == "HM" {
+        return true;
+    }
+    let digits = code.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return false;
+    }
+    let rest = &code[digits..];
+    matches!(rest, "" | "H" | "SC" | "K" | "k" | "W" | "mW")
+        || (rest.starts_with('x')
+            && rest.len() > 1
+            && rest[1..].bytes().all(|byte| byte.is_ascii_digit()))
+}
+
 fn validate_full(record: &Value) -> Result<(), String> {
     validate_minimal(record)?;
     let bibs: Vec<&str> = record
@@ -86,7 +107,23 @@ fn validate_full(record: &Value) -> Result<(), String> {
             .get("units")
             .and_then(Value::as_array)
             .ok_or("every event needs units")?;
+        let code = event
+            .get("event_code")
+            .and_then(Value::as_str)
+            .ok_or("every event needs an event_code (100, 5000, HJ ...)")?;
+        if !known_event_code(code) {
+            return Err(format!("unknown event_code {code:?}"));
+        }
         for unit in units {
+            for field in ["heat", "round"] {
+                if unit
+                    .get(field)
+                    .and_then(Value::as_u64)
+                    .is_none_or(|n| n < 1)
+                {
+                    return Err(format!("every unit needs a {field} number (1, 2 ...)"));
+                }
+            }
             for result in unit
                 .get("results")
                 .and_then(Value::as_array)
@@ -95,6 +132,24 @@ fn validate_full(record: &Value) -> Result<(), String> {
                 let bib = result.get("bib").and_then(Value::as_str).unwrap_or("");
                 if !bibs.contains(&bib) {
                     return Err(format!("result for unknown bib {bib:?}"));
+                }
+                let performance = result
+                    .get("performance")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let starts_with_digit = performance
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_digit());
+                if ["DQ", "DNF", "DNS", "NM"].contains(&performance) {
+                    if result.get("place").is_some_and(|place| !place.is_null()) {
+                        return Err(format!("bib {bib}: a {performance} result has no place"));
+                    }
+                } else if !starts_with_digit {
+                    return Err(format!(
+                        "bib {bib}: performance {performance:?} is neither a mark nor one of \
+                         DQ, DNF, DNS, NM"
+                    ));
                 }
             }
         }
@@ -197,7 +252,13 @@ fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
             HttpReply::json(200, &json!({"count": found.len(), "results": found}))
         }
         ("POST", "/api/v1/competitions/") => {
-            if let Err(message) = validate_minimal(&body) {
+            let nested = body.get("competitors").is_some() || body.get("events").is_some();
+            let checked = if nested {
+                validate_full(&body)
+            } else {
+                validate_minimal(&body)
+            };
+            if let Err(message) = checked {
                 return reject(400, message);
             }
             if state

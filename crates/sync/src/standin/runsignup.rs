@@ -28,8 +28,35 @@ pub struct RemoteResultRow {
     pub fields: BTreeMap<String, String>,
 }
 
+/// How the stand-in words a successful post. Real answers vary; the
+/// adapter must not depend on one shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PostAnswer {
+    /// Counts and every row's `result_id` (the richest answer).
+    #[default]
+    Full,
+    /// Only `num_results_added` / `num_results_updated`, no rows.
+    CountsOnly,
+    /// Counts as strings under other names, no rows.
+    OtherCounts,
+    /// `{"success": true}`: nothing to confirm rows with.
+    Bare,
+    /// Rotates through the four above, one per post.
+    Rotate,
+}
+
 #[derive(Default)]
 struct State {
+    /// get-results: at most this many results per page (asked-for values
+    /// above are cut down, as a real API does).
+    max_per_page: usize,
+    post_answer: PostAnswer,
+    /// Refusals of a post come inside an HTTP 200 body (as RunSignup does);
+    /// otherwise with a 400.
+    errors_in_200: bool,
+    /// result positions by event, in creation order.
+    event_results: HashMap<String, Vec<usize>>,
+    get_requests: u64,
     race_id: String,
     api_key: String,
     api_secret: String,
@@ -224,6 +251,8 @@ impl RunSignupStandin {
             api_key: api_key.to_string(),
             api_secret: api_secret.to_string(),
             next_result_id: 5000,
+            max_per_page: 1000,
+            errors_in_200: true,
             ..State::default()
         }));
         let faults = Faults::default();
@@ -285,6 +314,26 @@ impl RunSignupStandin {
         if elevation_required {
             state.elevation_events.insert(event_id.to_string());
         }
+    }
+
+    /// Caps get-results pages at this many results.
+    pub fn set_max_results_per_page(&self, max: usize) {
+        self.state().max_per_page = max.max(1);
+    }
+
+    /// How a successful post is answered.
+    pub fn set_post_answer(&self, answer: PostAnswer) {
+        self.state().post_answer = answer;
+    }
+
+    /// Refusals inside HTTP 200 bodies (default) or as 400s.
+    pub fn set_errors_in_200(&self, in_200: bool) {
+        self.state().errors_in_200 = in_200;
+    }
+
+    /// How many get-results pages were served.
+    pub fn get_requests(&self) -> u64 {
+        self.state().get_requests
     }
 
     /// Every result row held.
@@ -359,12 +408,17 @@ fn handle(state: &Mutex<State>, request: &HttpRequest) -> HttpReply {
     let mut state = state.lock().unwrap_or_else(|error| error.into_inner());
     let reply = handle_locked(&mut state, request);
     if let HttpReply::Respond { status, body, .. } = &reply {
-        if *status >= 400 {
-            let message = String::from_utf8_lossy(body).into_owned();
+        let message = String::from_utf8_lossy(body).into_owned();
+        if *status >= 400 || (*status == 200 && message.starts_with("{\"error\"")) {
             state.rejections.push(message);
         }
     }
     reply
+}
+
+/// A refusal of a post, inside a 200 body or as a 400 per the setting.
+fn refuse(state: &State, message: String) -> HttpReply {
+    runsignup_error(if state.errors_in_200 { 200 } else { 400 }, message)
 }
 
 fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {
@@ -389,23 +443,27 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
         .get("race_id")
         .is_some_and(|race| *race != state.race_id)
     {
-        return runsignup_error(400, "race_id does not match the URL");
+        return refuse(state, "race_id does not match the URL".to_string());
     }
     let Some(event_id) = form.get("event_id").filter(|id| !id.is_empty()).cloned() else {
-        return runsignup_error(400, "event_id is required");
+        return refuse(state, "event_id is required".to_string());
     };
     if state.virtual_events.contains(&event_id) {
-        return runsignup_error(400, "event is virtual: post user-submitted results instead");
+        return refuse(
+            state,
+            "event is virtual: post user-submitted results instead".to_string(),
+        );
     }
     let Some(request_body) = form.get("request") else {
-        return runsignup_error(400, "request is required");
+        return refuse(state, "request is required".to_string());
     };
     let result_set_id = match form.get("individual_result_set_id") {
         Some(id) => id.clone(),
         None if state.multi_set_events.contains(&event_id) => {
-            return runsignup_error(
-                400,
-                "individual_result_set_id is required: the event has several result sets",
+            return refuse(
+                state,
+                "individual_result_set_id is required: the event has several result sets"
+                    .to_string(),
             )
         }
         None => format!("default-{event_id}"),
@@ -416,27 +474,28 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
         .unwrap_or("xml");
     let rows = match parse_request(format, request_body) {
         Ok(rows) => rows,
-        Err(message) => return runsignup_error(400, message),
+        Err(message) => return refuse(state, message),
     };
     // Validate everything first: a bad row refuses the whole request.
     let mut planned = Vec::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
-        let row_error =
-            |message: String| runsignup_error(400, format!("result {}: {message}", index + 1));
+        let row_error = |message: String| refuse(state, format!("result {}: {message}", index + 1));
         let text = |name: &str| row.get(name).cloned().flatten();
         let registration = if let Some(id) = text("registration_id") {
-            match state.registrations.iter().find(|r| r.registration_id == id) {
-                Some(registration) => Some(registration.clone()),
+            match state.registration_by_id.get(&id) {
+                Some(index) => Some(state.registrations[*index].clone()),
                 None => return row_error(format!("unknown registration_id {id}")),
             }
         } else if let Some(bib) = text("bib").or(text("bib_num")) {
-            state.registrations.iter().find(|r| r.bib == bib).cloned()
+            state
+                .registration_by_bib
+                .get(&bib)
+                .map(|index| state.registrations[*index].clone())
         } else if let Some(chip) = text("chip_num") {
             state
-                .registrations
-                .iter()
-                .find(|r| r.chip.as_deref() == Some(&chip))
-                .cloned()
+                .registration_by_chip
+                .get(&chip)
+                .map(|index| state.registrations[*index].clone())
         } else {
             None
         };
@@ -535,6 +594,11 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
                 let position = state.results.len() - 1;
                 let result_id = state.next_result_id;
                 state.result_positions.insert(result_id, position);
+                state
+                    .event_results
+                    .entry(event_id.clone())
+                    .or_default()
+                    .push(position);
                 position
             }
         };
@@ -561,22 +625,67 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
         }));
     }
     state.posts += 1;
-    HttpReply::json(
-        200,
-        &json!({
+    let style = match state.post_answer {
+        PostAnswer::Rotate => [
+            PostAnswer::Full,
+            PostAnswer::CountsOnly,
+            PostAnswer::OtherCounts,
+            PostAnswer::Bare,
+        ][(state.posts % 4) as usize],
+        style => style,
+    };
+    let answer = match style {
+        PostAnswer::Full | PostAnswer::Rotate => json!({
             "num_results_added": added,
             "num_results_updated": updated,
             "results": answered,
         }),
-    )
+        PostAnswer::CountsOnly => json!({
+            "num_results_added": added,
+            "num_results_updated": updated,
+        }),
+        PostAnswer::OtherCounts => json!({
+            "results_added": added.to_string(),
+            "results_updated": updated.to_string(),
+        }),
+        PostAnswer::Bare => json!({"success": true}),
+    };
+    HttpReply::json(200, &answer)
 }
 
 fn get_results(state: &mut State, request: &HttpRequest) -> HttpReply {
     let Some(event_id) = request.query.get("event_id") else {
         return runsignup_error(400, "event_id is required");
     };
+    let number = |name: &str, default: usize| -> Result<usize, HttpReply> {
+        match request.query.get(name) {
+            None => Ok(default),
+            Some(text) => match text.parse::<usize>() {
+                Ok(value) if value >= 1 => Ok(value),
+                _ => Err(runsignup_error(
+                    400,
+                    format!("{name} must be a positive integer"),
+                )),
+            },
+        }
+    };
+    let page = match number("page", 1) {
+        Ok(page) => page,
+        Err(reply) => return reply,
+    };
+    let per_page = match number("results_per_page", 100) {
+        Ok(per_page) => per_page.min(state.max_per_page),
+        Err(reply) => return reply,
+    };
+    state.get_requests += 1;
+    let positions = state
+        .event_results
+        .get(event_id)
+        .cloned()
+        .unwrap_or_default();
     let mut sets: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for row in state.results.iter().filter(|row| &row.event_id == event_id) {
+    for position in positions.iter().skip((page - 1) * per_page).take(per_page) {
+        let row = &state.results[*position];
         let mut object = Map::new();
         object.insert("result_id".into(), json!(row.result_id));
         object.insert("registration_id".into(), json!(row.registration_id));
@@ -624,10 +733,13 @@ fn post_virtual(state: &mut State, request: &HttpRequest) -> HttpReply {
         let bib = result.get("bib_num").and_then(value_text);
         let registration = match (&registration_id, &bib) {
             (Some(id), _) => state
-                .registrations
-                .iter()
-                .find(|r| &r.registration_id == id),
-            (None, Some(bib)) => state.registrations.iter().find(|r| &r.bib == bib),
+                .registration_by_id
+                .get(id)
+                .map(|index| &state.registrations[*index]),
+            (None, Some(bib)) => state
+                .registration_by_bib
+                .get(bib)
+                .map(|index| &state.registrations[*index]),
             (None, None) => return fail("registration_id or bib_num is required"),
         };
         let Some(registration) = registration.cloned() else {

@@ -97,6 +97,43 @@ pub fn validate_message(message: &Value) -> Result<(), String> {
             return Err("every team needs its athletes".to_string());
         }
     }
+    // Split positions agree with the listed order: at every timing point, a
+    // disqualified athlete is ranked after every athlete who is not.
+    let mut worst_kept: std::collections::HashMap<String, u64> = Default::default();
+    let mut best_dsq: std::collections::HashMap<String, u64> = Default::default();
+    for entry in list {
+        let is_dsq = text(entry.get("status")).as_deref() == Some("DSQ");
+        for split in entry
+            .get("splits")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(id), Some(position)) = (
+                text(split.get("id")),
+                text(split.get("position")).and_then(|p| p.parse::<u64>().ok()),
+            ) else {
+                continue;
+            };
+            let slot = if is_dsq {
+                best_dsq.entry(id).or_insert(u64::MAX)
+            } else {
+                worst_kept.entry(id).or_insert(0)
+            };
+            *slot = if is_dsq {
+                (*slot).min(position)
+            } else {
+                (*slot).max(position)
+            };
+        }
+    }
+    for (id, best) in &best_dsq {
+        if worst_kept.get(id).is_some_and(|worst| best <= worst) {
+            return Err(format!(
+                "segment {id}: a DSQ athlete is ranked {best}, ahead of athletes listed above it"
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -169,6 +169,8 @@ pub fn quick_options() -> DrainOptions {
         backoff_base: Duration::from_millis(5),
         backoff_cap: Duration::from_millis(50),
         request_timeout: Duration::from_millis(1500),
+        late_landing: Duration::from_millis(1000),
+        probe_interval: Duration::from_millis(100),
         deadline: Some(std::time::Instant::now() + Duration::from_secs(60)),
         ..DrainOptions::default()
     }

@@ -1,0 +1,72 @@
+//! The officials' views: what an amendment would change before it is saved,
+//! and why one row of a leaderboard is above another. The store and the
+//! engine decide both; these types only carry the answer. The test
+//! `officials_bindings_are_current` writes them to
+//! `ui/src/api/bindingsOfficials.ts` and fails when that file is stale.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::dto::PlacementChangeView;
+
+/// An amendment to preview: nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AmendPreviewRequest {
+    #[ts(type = "number")]
+    pub workout_id: i64,
+    pub bib: String,
+    pub value: String,
+}
+
+/// What the amendment would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AmendPreviewView {
+    pub bib: String,
+    pub name: String,
+    /// The result now; null when there is none yet.
+    pub old_display: Option<String>,
+    /// The result after the amendment, as the leaderboard would show it.
+    pub new_display: String,
+    /// Everyone whose place would change (overall first, then by division).
+    pub impact: Vec<PlacementChangeView>,
+}
+
+/// Two rows of a board to explain, `above` before `below`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExplainRequest {
+    /// The workout's board; null for the overall table.
+    #[ts(type = "number | null")]
+    pub workout_id: Option<i64>,
+    #[ts(type = "number | null")]
+    pub division_id: Option<i64>,
+    pub above_bib: String,
+    pub below_bib: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::bindings::support::{bindings_text, check_bindings_file, declaration};
+
+    const BINDINGS_PATH: &str = "ui/src/api/bindingsOfficials.ts";
+
+    fn generate() -> String {
+        let declarations = [
+            declaration::<AmendPreviewRequest>(),
+            declaration::<AmendPreviewView>(),
+            declaration::<ExplainRequest>(),
+        ];
+        bindings_text(
+            "dto_officials.rs",
+            "officials_bindings",
+            "import type { PlacementChangeView } from \"./bindings\";\n\n",
+            &declarations,
+        )
+    }
+
+    #[test]
+    fn officials_bindings_are_current() {
+        check_bindings_file(BINDINGS_PATH, "officials_bindings", &generate());
+    }
+}

@@ -1,0 +1,93 @@
+//! The header's status strip: every sync target, every polled feed and the
+//! last backup, in plain words. The backend pushes a fresh [`StatusView`]
+//! with the `status-changed` event whenever it differs from the last one
+//! (see [`crate::commands::status`]); the window never polls for it.
+//!
+//! Times are RFC 3339 in UTC; the UI shows them in the competition's time
+//! zone. `problem` is a sentence for the scorekeeper, `detail` the technical
+//! message behind it (shown behind a "details" toggle and in the log).
+//! The test `status_bindings_are_current` writes these types to
+//! `ui/src/api/bindingsStatus.ts` and fails when that file is stale.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Everything the status strip shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StatusView {
+    pub targets: Vec<TargetStatusView>,
+    pub feeds: Vec<FeedStatusView>,
+    pub backup: BackupStatusView,
+}
+
+/// One outbound sync target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TargetStatusView {
+    pub name: String,
+    /// The platform's name as people say it (RunSignup, OpenTrack, ...).
+    pub platform: String,
+    /// up_to_date, waiting, offline, refused or paused.
+    pub state: String,
+    /// Results queued or sent but not yet acknowledged.
+    #[ts(type = "number")]
+    pub waiting: i64,
+    /// Results the platform refused (retrying will not help).
+    #[ts(type = "number")]
+    pub refused: i64,
+    pub problem: Option<String>,
+    pub detail: Option<String>,
+    pub next_attempt_at: Option<String>,
+    pub last_success_at: Option<String>,
+}
+
+/// One polled timing-system feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FeedStatusView {
+    pub name: String,
+    /// ok, not_polled_yet, offline, error or stopped.
+    pub state: String,
+    /// Whether this window's poller is running for it.
+    pub polling: bool,
+    pub last_success_at: Option<String>,
+    pub next_attempt_at: Option<String>,
+    pub problem: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// The newest backup of the open competition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupStatusView {
+    /// When the newest backup was written; null when there is none yet.
+    pub last_at: Option<String>,
+    pub file_name: Option<String>,
+    /// The folder backups go to.
+    pub directory: String,
+    /// Whether writes trigger backups automatically.
+    pub automatic: bool,
+    pub problem: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::bindings::support::{bindings_text, check_bindings_file, declaration};
+
+    const BINDINGS_PATH: &str = "ui/src/api/bindingsStatus.ts";
+
+    fn generate() -> String {
+        let declarations = [
+            declaration::<StatusView>(),
+            declaration::<TargetStatusView>(),
+            declaration::<FeedStatusView>(),
+            declaration::<BackupStatusView>(),
+        ];
+        bindings_text("dto_status.rs", "status_bindings", "", &declarations)
+    }
+
+    #[test]
+    fn status_bindings_are_current() {
+        check_bindings_file(BINDINGS_PATH, "status_bindings", &generate());
+    }
+}

@@ -1,0 +1,46 @@
+// Generated from src-tauri/dto_status.rs by ts-rs; do not edit by hand.
+// Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app status_bindings
+
+export type StatusView = { targets: Array<TargetStatusView>, feeds: Array<FeedStatusView>, backup: BackupStatusView, };
+
+export type TargetStatusView = { name: string, 
+/**
+ * The platform's name as people say it (RunSignup, OpenTrack, ...).
+ */
+platform: string, 
+/**
+ * up_to_date, waiting, offline, refused or paused.
+ */
+state: string, 
+/**
+ * Results queued or sent but not yet acknowledged.
+ */
+waiting: number, 
+/**
+ * Results the platform refused (retrying will not help).
+ */
+refused: number, problem: string | null, detail: string | null, next_attempt_at: string | null, last_success_at: string | null, };
+
+export type FeedStatusView = { name: string, 
+/**
+ * ok, not_polled_yet, offline, error or stopped.
+ */
+state: string, 
+/**
+ * Whether this window's poller is running for it.
+ */
+polling: boolean, last_success_at: string | null, next_attempt_at: string | null, problem: string | null, detail: string | null, };
+
+export type BackupStatusView = { 
+/**
+ * When the newest backup was written; null when there is none yet.
+ */
+last_at: string | null, file_name: string | null, 
+/**
+ * The folder backups go to.
+ */
+directory: string, 
+/**
+ * Whether writes trigger backups automatically.
+ */
+automatic: boolean, problem: string | null, detail: string | null, };

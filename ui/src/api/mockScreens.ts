@@ -1,0 +1,52 @@
+// The in-browser side of the competition-day calls. Like `mock.ts` it never
+// ranks or explains: the status, amendment previews and explanations are the
+// fixtures a test provides, and `pushStatus` plays the backend's
+// `status-changed` event.
+
+import { BackendError } from "./backend";
+import type { AmendPreviewView, ScreensBackend, StatusView } from "./screens";
+
+export interface ScreensFixture {
+  status?: StatusView;
+  /** Previews by `workoutId:bib:value`. */
+  amendmentPreviews?: Record<string, AmendPreviewView>;
+  /** Explanations by `aboveBib:belowBib`. */
+  explanations?: Record<string, string>;
+}
+
+export interface ScreensControls {
+  /** Plays the backend pushing a new status. */
+  pushStatus(status: StatusView): void;
+}
+
+export const emptyStatus: StatusView = {
+  targets: [],
+  feeds: [],
+  backup: { last_at: null, file_name: null, directory: "", automatic: true, problem: null, detail: null },
+};
+
+export function createMockScreens(fixture: ScreensFixture = {}): ScreensBackend & ScreensControls {
+  let status = fixture.status ?? emptyStatus;
+  const listeners = new Set<(status: StatusView) => void>();
+  return {
+    appStatus: async () => status,
+    onStatusChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    pushStatus(next) {
+      status = next;
+      listeners.forEach((listener) => listener(next));
+    },
+    previewAmendment: async (request) => {
+      const preview = fixture.amendmentPreviews?.[`${request.workout_id}:${request.bib}:${request.value.trim()}`];
+      if (!preview) throw new BackendError("invalid_value", `Invalid score: ${request.value.trim()}`);
+      return preview;
+    },
+    explainOrder: async (request) => {
+      const sentence = fixture.explanations?.[`${request.above_bib}:${request.below_bib}`];
+      if (!sentence) throw new BackendError("not_found", `No explanation for ${request.above_bib} and ${request.below_bib}.`);
+      return sentence;
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// The competition-day calls: the header's status strip (pushed by the
+// backend as `status-changed` events, never polled), the amendment preview
+// and the "why is A above B" explanation. `Backend` extends this interface;
+// the Tauri implementation is `src/tauri/screens.ts` and the in-browser one
+// `src/api/mockScreens.ts`. Counts, states, places and explanations all come
+// from the Rust side.
+
+import type { AmendPreviewRequest, AmendPreviewView, ExplainRequest } from "./bindingsOfficials";
+import type { StatusView } from "./bindingsStatus";
+
+export type * from "./bindingsOfficials";
+export type * from "./bindingsStatus";
+
+export interface ScreensBackend {
+  /** The status strip now; later changes arrive through `onStatusChanged`. */
+  appStatus(): Promise<StatusView>;
+  /** Calls `listener` with every new status the backend pushes; returns an unsubscribe function. */
+  onStatusChanged(listener: (status: StatusView) => void): () => void;
+  /** What an amendment would change (who would move); stores nothing. */
+  previewAmendment(request: AmendPreviewRequest): Promise<AmendPreviewView>;
+  /** The engine's sentence saying why one row is above another. */
+  explainOrder(request: ExplainRequest): Promise<string>;
+}
