@@ -113,9 +113,16 @@ pub async fn undo_last_entry(
             // Whether or not the store accepts the undo, this entry is no
             // longer the one to undo next (it may have been amended since).
             let entry = session.typed_entries.remove(position);
-            session
-                .file_mut()?
-                .undo_entry(entry.entry_id, &table_operator())?;
+            let file = session.file_mut()?;
+            let before = file.change_stamp()?;
+            let undo = file.undo_entry(entry.entry_id, &table_operator())?;
+            // The kept board of this workout drops the row; no rebuild.
+            crate::commands::leaderboard::update_boards_after_score_change(
+                session,
+                before,
+                undo.workout_id,
+                undo.entrant,
+            )?;
             Ok(Some(entry))
         })
         .await?;
