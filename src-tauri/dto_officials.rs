@@ -1,5 +1,6 @@
 //! The officials' views: what an amendment would change before it is saved,
-//! and why one row of a leaderboard is above another. The store and the
+//! why one row of a leaderboard is above another, and a heat's sheet for
+//! entering its scores in bulk. The store and the
 //! engine decide both; these types only carry the answer. The test
 //! `officials_bindings_are_current` writes them to
 //! `ui/src/api/bindingsOfficials.ts` and fails when that file is stale.
@@ -43,6 +44,43 @@ pub struct ExplainRequest {
     pub below_bib: String,
 }
 
+/// One lane of a heat sheet, with the lane's result and place when it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HeatLaneView {
+    pub lane: u32,
+    pub bib: String,
+    pub name: String,
+    /// The result as the leaderboard shows it; null before one is entered.
+    pub display: Option<String>,
+    /// The place in the workout (everyone); null for statuses and no result.
+    pub rank: Option<u32>,
+    pub tied: bool,
+}
+
+/// A heat's athletes (or teams) in lane order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HeatSheetView {
+    #[ts(type = "number")]
+    pub workout_id: i64,
+    #[ts(type = "number")]
+    pub heat_id: i64,
+    pub heat_name: String,
+    pub lanes: Vec<HeatLaneView>,
+}
+
+/// What the venue display shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VenueConfig {
+    /// The workout's board; null for the overall table.
+    #[ts(type = "number | null")]
+    pub workout_id: Option<i64>,
+    /// One division only; null to page through every division.
+    #[ts(type = "number | null")]
+    pub division_id: Option<i64>,
+    /// How long each division stays on screen.
+    pub page_seconds: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +94,9 @@ mod tests {
             declaration::<AmendPreviewRequest>(),
             declaration::<AmendPreviewView>(),
             declaration::<ExplainRequest>(),
+            declaration::<HeatLaneView>(),
+            declaration::<HeatSheetView>(),
+            declaration::<VenueConfig>(),
         ];
         bindings_text(
             "dto_officials.rs",

@@ -45,6 +45,7 @@ fn main() {
     tauri::Builder::default()
         .manage(app_state)
         .manage(std::sync::Arc::new(commands::inbound::Pollers::default()))
+        .manage(std::sync::Arc::new(commands::venue::VenueState::default()))
         .setup(|app| {
             commands::sync::start_sync_worker(app.handle());
             commands::status::start_status_watcher(app.handle());
@@ -85,7 +86,10 @@ fn main() {
             commands::amendments::score_history,
             commands::officials::preview_amendment,
             commands::officials::explain_order,
+            commands::officials::heat_sheet,
             commands::status::app_status,
+            commands::venue::open_venue_display,
+            commands::venue::venue_config,
             commands::inbound::read_source_fields,
             commands::inbound::preview_mapping,
             commands::inbound::save_field_mapping,

@@ -117,7 +117,10 @@ pub async fn find_on_leaderboard(
 
 /// The board for `key` and the stamp of its generation, built when the
 /// file changed since it was last built.
-fn cached_board(session: &mut Session, key: BoardKey) -> CommandResult<(u64, Arc<Board>)> {
+pub(crate) fn cached_board(
+    session: &mut Session,
+    key: BoardKey,
+) -> CommandResult<(u64, Arc<Board>)> {
     let Session { file, boards, .. } = session;
     let file = file
         .as_ref()

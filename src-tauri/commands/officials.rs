@@ -1,8 +1,9 @@
 //! The officials' questions: "what would this amendment change?" (the
-//! store's `preview_amendment`, which stores nothing) and "why is A above
-//! B?" (the engine's explanation through the store). Both answers are
-//! computed in the store and core; this module finds the entrants by bib and
-//! names them.
+//! store's `preview_amendment`, which stores nothing), "why is A above B?"
+//! (the engine's explanation through the store), and a heat's sheet in lane
+//! order with each lane's result and place (from the same cached board the
+//! leaderboard shows). The answers are computed in the store and core; this
+//! module finds the entrants by bib and names them.
 
 use std::collections::HashMap;
 
@@ -10,11 +11,17 @@ use scoretable_core::model::Entrant;
 use scoretable_store::{CompetitionFile, PlacementChange, ScoreInput, StoreError};
 use tauri::State;
 
+use crate::boards::{Board, BoardKey};
+use crate::commands::leaderboard::cached_board;
 use crate::commands::view::{value_display, EntrantNames};
+use crate::dto::CommandError;
+use crate::dto::ErrorKind;
 use crate::dto::PlacementChangeView;
-use crate::dto_officials::{AmendPreviewRequest, AmendPreviewView, ExplainRequest};
+use crate::dto_officials::{
+    AmendPreviewRequest, AmendPreviewView, ExplainRequest, HeatLaneView, HeatSheetView,
+};
 use crate::error::CommandResult;
-use crate::state::AppState;
+use crate::state::{AppState, Session};
 
 /// The placement changes as the screens list them, with bibs, names and division names.
 pub fn impact_views(
@@ -136,5 +143,101 @@ pub async fn explain_order(
 ) -> CommandResult<String> {
     state
         .run(move |session| explanation(session.file()?, &request))
+        .await
+}
+
+/// The bib and name of a lane's entrant, read directly (a heat has few lanes).
+fn lane_entrant(
+    file: &CompetitionFile,
+    lane: &scoretable_core::model::Lane,
+) -> CommandResult<Option<(String, String)>> {
+    if let Some(id) = lane.competitor_id {
+        return Ok(file.competitor(id)?.map(|competitor| {
+            (
+                competitor.bib,
+                format!("{} {}", competitor.first_name, competitor.last_name),
+            )
+        }));
+    }
+    if let Some(id) = lane.team_id {
+        return Ok(file
+            .team(id)?
+            .map(|team| (team.bib.unwrap_or_default(), team.name)));
+    }
+    Ok(None)
+}
+
+/// A heat's lanes in order, each with its result and place in the workout.
+pub fn heat_sheet_view(
+    session: &mut Session,
+    workout_id: i64,
+    heat_id: i64,
+) -> CommandResult<HeatSheetView> {
+    let file = session.file()?;
+    let workout = file.workout(workout_id)?;
+    let heat = workout
+        .heats
+        .iter()
+        .find(|heat| heat.id == heat_id)
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorKind::NotFound,
+                format!("Workout {} has no heat with id {heat_id}.", workout.name),
+            )
+        })?;
+    let mut lanes = Vec::new();
+    for lane in &heat.lanes {
+        if let Some((bib, name)) = lane_entrant(file, lane)? {
+            lanes.push((lane.lane, bib, name));
+        }
+    }
+    lanes.sort_by_key(|(lane, _, _)| *lane);
+    let heat_name = heat.name.clone();
+    let (_, board) = cached_board(
+        session,
+        BoardKey::Workout {
+            workout_id,
+            division_id: None,
+        },
+    )?;
+    let Board::Workout(view) = &*board else {
+        unreachable!("a workout key always holds a workout board");
+    };
+    let by_bib: HashMap<&str, &crate::dto::LeaderboardRowView> = view
+        .rows
+        .iter()
+        .map(|row| (row.bib.as_str(), row))
+        .collect();
+    Ok(HeatSheetView {
+        workout_id,
+        heat_id,
+        heat_name,
+        lanes: lanes
+            .into_iter()
+            .map(|(lane, bib, name)| {
+                let row = by_bib
+                    .get(bib.as_str())
+                    .filter(|row| !row.display.is_empty());
+                HeatLaneView {
+                    lane,
+                    display: row.map(|row| row.display.clone()),
+                    rank: row.and_then(|row| row.rank),
+                    tied: row.is_some_and(|row| row.tied),
+                    bib,
+                    name,
+                }
+            })
+            .collect(),
+    })
+}
+
+#[tauri::command]
+pub async fn heat_sheet(
+    state: State<'_, AppState>,
+    workout_id: i64,
+    heat_id: i64,
+) -> CommandResult<HeatSheetView> {
+    state
+        .run(move |session| heat_sheet_view(session, workout_id, heat_id))
         .await
 }

@@ -372,10 +372,33 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BackupArgs {
     /// Where to put the backup; `<file stem>-backups` beside the file when left out.
     #[arg(long)]
     pub dir: Option<PathBuf>,
+
+    /// `list` or `restore`; without one, take a backup now.
+    #[command(subcommand)]
+    pub action: Option<BackupAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// List the backups beside the competition file, newest first, with
+    /// their times (works even when the file itself is damaged).
+    List,
+    /// Replace the competition file with a backup. The backup is checked
+    /// first; the replaced file is kept beside it as `<name>.replaced-<time>`.
+    /// Every other Scoretable program must have closed the file.
+    Restore {
+        /// The backup file to restore; see `backup list`.
+        #[arg(required_unless_present = "newest")]
+        backup: Option<PathBuf>,
+        /// Restore the newest backup beside the file.
+        #[arg(long, conflicts_with = "backup")]
+        newest: bool,
+    },
 }
 
 #[derive(Debug, Args)]

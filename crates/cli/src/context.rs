@@ -18,6 +18,20 @@ pub fn open_competition(file: Option<&Path>) -> CliResult<CompetitionFile> {
     CompetitionFile::open(&path).map_err(store_error)
 }
 
+/// Opens the competition file for a command that only reads (lists,
+/// leaderboards, exports, backups): nothing is written to the file, so it
+/// works on a read-only file or folder and on a full disk. A file an older
+/// Scoretable wrote is upgraded first (that needs write access).
+pub fn open_for_reading(file: Option<&Path>) -> CliResult<CompetitionFile> {
+    let path = required_file(file)?;
+    match CompetitionFile::open_read_only(&path) {
+        Err(scoretable_store::StoreError::SchemaTooOld { .. }) => {
+            CompetitionFile::open(&path).map_err(store_error)
+        }
+        opened => opened.map_err(store_error),
+    }
+}
+
 /// The `--file` path, or an error saying how to give one.
 pub fn required_file(file: Option<&Path>) -> CliResult<PathBuf> {
     file.map(Path::to_path_buf).ok_or_else(|| {

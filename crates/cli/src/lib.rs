@@ -35,7 +35,7 @@ pub fn run_main() -> i32 {
             let written = if json {
                 writeln!(stdout, "{}", output.json)
             } else {
-                write!(stdout, "{}", output.text)
+                write!(stdout, "{}", output::escape_for_terminal(&output.text))
             };
             match written.and_then(|()| stdout.flush()) {
                 Ok(()) => 0,
@@ -51,7 +51,7 @@ pub fn run_main() -> i32 {
             if json {
                 eprintln!("{}", error.render_json());
             } else {
-                eprintln!("{}", error.render_text());
+                eprintln!("{}", output::escape_for_terminal(&error.render_text()));
             }
             error.exit_code()
         }

@@ -21,6 +21,10 @@ use serde_json::json;
 const ATHLETES: usize = 24;
 
 fn set_up(path: &Path, endpoint: &str) -> i64 {
+    set_up_with(path, endpoint, ATHLETES)
+}
+
+fn set_up_with(path: &Path, endpoint: &str, athletes: usize) -> i64 {
     let mut file = CompetitionFile::create(
         path,
         &Competition {
@@ -35,7 +39,7 @@ fn set_up(path: &Path, endpoint: &str) -> i64 {
         },
     )
     .unwrap();
-    for index in 1..=ATHLETES {
+    for index in 1..=athletes {
         file.add_competitor(&Competitor {
             id: 0,
             bib: index.to_string(),
@@ -88,23 +92,30 @@ fn set_up(path: &Path, endpoint: &str) -> i64 {
 }
 
 fn sync_command(path: &Path, failpoint: Option<&str>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scoretable"));
-    command
-        .args(["--file"])
-        .arg(path)
-        .args([
-            "sync",
+    sync_command_with(
+        path,
+        failpoint,
+        &[
             "--batch-size",
             "3",
-            "--backoff-base-ms",
-            "5",
             "--request-timeout-ms",
             "1500",
             "--late-landing-ms",
             "200",
             "--timeout-secs",
             "30",
-        ])
+        ],
+    )
+}
+
+/// `scoretable --file PATH sync --backoff-base-ms 5 ARGS...`.
+fn sync_command_with(path: &Path, failpoint: Option<&str>, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scoretable"));
+    command
+        .args(["--file"])
+        .arg(path)
+        .args(["sync", "--backoff-base-ms", "5"])
+        .args(args)
         .env("SCORETABLE_SYNC_SECRET_RSU", "crash-key:crash-secret")
         .env("SCORETABLE_SECRET_BACKEND", "file")
         .env("SCORETABLE_SECRETS_DIR", path.with_extension("secrets"))
@@ -241,5 +252,128 @@ fn sync_survives_more_than_100_kills_without_losing_or_duplicating() {
         expected.len(),
         standin.posts(),
         started.elapsed()
+    );
+}
+
+/// Event size: 3,000 results (30 of them for registrations RunSignup does
+/// not know), faults on 15% of requests (500, 503, 429 + Retry-After, reset,
+/// applied but answer lost, answer later than the client's timeout, request
+/// applied after the client gave up), get-results paged by 250, answers in
+/// every shape, and `scoretable sync` SIGKILLed 10 times at random moments.
+/// Then a clean drain: every valid result exactly once, only the 30 invalid
+/// rows rejected, nothing queued or in flight.
+#[test]
+fn three_thousand_results_survive_repeated_kills_and_every_fault() {
+    use scoretable_core::model::{Score, Source};
+    use scoretable_store::ImportedResult;
+    use scoretable_sync::standin::PostAnswer;
+
+    let athletes = 3000;
+    let invalid = |index: usize| index % 100 == 42;
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("event.scoretable");
+    let standin = RunSignupStandin::start("555", "crash-key", "crash-secret").unwrap();
+    standin.add_registrations(
+        (1..=athletes)
+            .filter(|index| !invalid(*index))
+            .map(|index| Registration {
+                registration_id: format!("{}", 7000 + index),
+                bib: index.to_string(),
+                chip: None,
+            }),
+    );
+    standin.set_max_results_per_page(250);
+    standin.set_post_answer(PostAnswer::Rotate);
+    standin.faults.random(
+        0.15,
+        vec![
+            Fault::Status(500),
+            Fault::Status(503),
+            Fault::TooManyRequests {
+                retry_after: "1".to_string(),
+            },
+            Fault::Reset,
+            Fault::AppliedResponseLost,
+            Fault::AppliedAnswerLate(Duration::from_millis(1700)),
+            Fault::Slow(Duration::from_millis(1700)),
+        ],
+        16,
+    );
+    let workout_id = set_up_with(&path, &standin.base_url(), athletes);
+    {
+        let mut file = CompetitionFile::open(&path).unwrap();
+        let competitors = file.competitors().unwrap();
+        let records: Vec<ImportedResult> = competitors
+            .iter()
+            .enumerate()
+            .map(|(index, competitor)| ImportedResult {
+                row: index as u64 + 1,
+                entrant: Entrant::Competitor(competitor.id),
+                value: ScoreInput::score(Score::Time {
+                    ms: 1_800_000 + index as i64 * 300,
+                }),
+                penalty_ms: 0,
+                splits: vec![],
+                incidents: vec![],
+                record_id: None,
+                received_at: None,
+            })
+            .collect();
+        file.import_results(workout_id, Source::File, "timing", &records)
+            .unwrap();
+        file.close().unwrap();
+    }
+    // Requests time out after 1.5 s; a request may still land 1 s later.
+    let timing = [
+        "--batch-size",
+        "500",
+        "--request-timeout-ms",
+        "1500",
+        "--late-landing-ms",
+        "1000",
+        "--timeout-secs",
+        "120",
+    ];
+    let mut rng = fastrand::Rng::with_seed(3000);
+    for _ in 0..10 {
+        let mut child = sync_command_with(&path, None, &timing).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(200..2500)));
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+    standin.faults.clear();
+    let output = sync_command_with(&path, None, &timing)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "final drain exited with {}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eprintln!("final drain: {}", String::from_utf8_lossy(&output.stdout));
+
+    let file = CompetitionFile::open(&path).unwrap();
+    let target = file.sync_target("rsu").unwrap();
+    let counts = file.outbox_counts(target.id).unwrap();
+    let bad = (1..=athletes).filter(|index| invalid(*index)).count() as u64;
+    assert_eq!(
+        (counts.queued, counts.sending, counts.rejected),
+        (0, 0, bad),
+        "{counts:?}"
+    );
+    let duplicates = standin.duplicates();
+    assert!(duplicates.is_empty(), "{} duplicated", duplicates.len());
+    assert_eq!(
+        standin.results().len() as u64,
+        athletes as u64 - bad,
+        "lost results"
+    );
+    eprintln!(
+        "3000 results, 10 kills: {} posts, {} get-results pages",
+        standin.posts(),
+        standin.get_requests()
     );
 }

@@ -24,3 +24,29 @@ export type ExplainRequest = {
  * The workout's board; null for the overall table.
  */
 workout_id: number | null, division_id: number | null, above_bib: string, below_bib: string, };
+
+export type HeatLaneView = { lane: number, bib: string, name: string, 
+/**
+ * The result as the leaderboard shows it; null before one is entered.
+ */
+display: string | null, 
+/**
+ * The place in the workout (everyone); null for statuses and no result.
+ */
+rank: number | null, tied: boolean, };
+
+export type HeatSheetView = { workout_id: number, heat_id: number, heat_name: string, lanes: Array<HeatLaneView>, };
+
+export type VenueConfig = { 
+/**
+ * The workout's board; null for the overall table.
+ */
+workout_id: number | null, 
+/**
+ * One division only; null to page through every division.
+ */
+division_id: number | null, 
+/**
+ * How long each division stays on screen.
+ */
+page_seconds: number, };

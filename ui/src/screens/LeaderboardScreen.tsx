@@ -374,6 +374,18 @@ export function LeaderboardScreen() {
             {stateLabel(state)}
           </button>
         )}
+        <button
+          type="button"
+          aria-label="Open the venue display for this board"
+          title="A second window for a projector or TV: large type, pages through the divisions (or shows the chosen one), live"
+          onClick={() =>
+            void backend
+              .openVenueDisplay({ workout_id: choice?.kind === "workout" ? choice.workoutId : null, division_id: divisionId, page_seconds: 10 })
+              .catch((caught) => setActionError(toBackendError(caught).message))
+          }
+        >
+          Venue display
+        </button>
         <span
           class="muted"
           role="status"

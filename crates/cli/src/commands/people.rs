@@ -10,7 +10,9 @@ use scoretable_store::CompetitionFile;
 use serde_json::json;
 
 use crate::args::{DivisionAddArgs, TeamAddArgs};
-use crate::context::{open_competition, resolve_division, EntrantDirectory, EntrantLookup};
+use crate::context::{
+    open_competition, open_for_reading, resolve_division, EntrantDirectory, EntrantLookup,
+};
 use crate::convert::{import_error, store_error};
 use crate::error::{CliError, CliResult};
 use crate::options::{division_kind, gender};
@@ -70,7 +72,7 @@ fn describe_division(division: &Division) -> String {
 }
 
 pub fn division_list(file: Option<&Path>) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let divisions = store.divisions().map_err(store_error)?;
     let mut table = Table::new(&[
         ("Id", Align::Right),
@@ -182,7 +184,7 @@ fn competitor_json_with(
 }
 
 pub fn competitors_list(file: Option<&Path>, division: Option<&str>) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let directory = EntrantDirectory::load(&store)?;
     let mut competitors = match division {
         Some(reference) => {
@@ -231,7 +233,7 @@ pub fn competitors_list(file: Option<&Path>, division: Option<&str>) -> CliResul
 }
 
 pub fn competitor_show(file: Option<&Path>, bib: &str) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let lookup = EntrantLookup::new(&store)?;
     let competitor = store
         .competitor_by_bib(bib)
@@ -420,7 +422,7 @@ pub fn team_add(file: Option<&Path>, arguments: &TeamAddArgs) -> CliResult<Outpu
 }
 
 pub fn team_list(file: Option<&Path>) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let directory = EntrantDirectory::load(&store)?;
     let teams = store.teams().map_err(store_error)?;
     let mut table = Table::new(&[

@@ -13,7 +13,8 @@ use serde_json::json;
 
 use crate::args::{ScoreAmendArgs, ScoreEnterArgs};
 use crate::context::{
-    entrant_json, open_competition, resolve_workout, EntrantDirectory, EntrantLookup,
+    entrant_json, open_competition, open_for_reading, resolve_workout, EntrantDirectory,
+    EntrantLookup,
 };
 use crate::convert::{import_error, store_error};
 use crate::error::{CliError, CliResult, Problem};
@@ -373,7 +374,7 @@ fn kind_word(kind: ScoreEventKind) -> &'static str {
 }
 
 pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let workout = resolve_workout(&store, workout_reference)?;
     let entrant = store.entrant_by_bib(workout.id, bib).map_err(store_error)?;
     let events: Vec<ScoreEvent> = store
@@ -431,7 +432,7 @@ pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) ->
 }
 
 pub fn score_log(file: Option<&Path>, workout_reference: Option<&str>) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let workout = workout_reference
         .map(|reference| resolve_workout(&store, reference))
         .transpose()?;
