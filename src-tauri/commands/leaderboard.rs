@@ -168,7 +168,7 @@ fn build_workout_board(
 
 /// View rows `offset..offset + limit` of a workout board, ties marked with
 /// the rows either side of the window in view.
-fn page_rows(
+pub(crate) fn page_rows(
     board: &WorkoutBoardState,
     offset: u32,
     limit: u32,

@@ -203,10 +203,26 @@ pub fn heat_sheet_view(
     let Board::Workout(view) = &*board else {
         unreachable!("a workout key always holds a workout board");
     };
-    let by_bib: HashMap<&str, &crate::dto::LeaderboardRowView> = view
+    // The board's rows of the lanes' bibs only, as view rows (ties marked).
+    let lane_bibs: std::collections::HashSet<&str> =
+        lanes.iter().map(|(_, bib, _)| bib.as_str()).collect();
+    let lane_rows: HashMap<String, crate::dto::LeaderboardRowView> = view
         .rows
         .iter()
-        .map(|row| (row.bib.as_str(), row))
+        .enumerate()
+        .filter_map(|(position, row)| {
+            let bib = view.infos.get(&row.entrant)?.bib.as_str();
+            lane_bibs.contains(bib).then_some((position, bib))
+        })
+        .filter_map(|(position, bib)| {
+            crate::commands::leaderboard::page_rows(view, position as u32, 1)
+                .pop()
+                .map(|row| (bib.to_string(), row))
+        })
+        .collect();
+    let by_bib: HashMap<&str, &crate::dto::LeaderboardRowView> = lane_rows
+        .iter()
+        .map(|(bib, row)| (bib.as_str(), row))
         .collect();
     Ok(HeatSheetView {
         workout_id,
