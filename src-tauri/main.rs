@@ -87,6 +87,7 @@ fn main() {
             commands::officials::preview_amendment,
             commands::officials::explain_order,
             commands::officials::heat_sheet,
+            commands::officials::row_detail,
             commands::status::app_status,
             commands::venue::open_venue_display,
             commands::venue::venue_config,

@@ -117,6 +117,8 @@ fn sync_command_with(path: &Path, failpoint: Option<&str>, args: &[&str]) -> Com
         .args(["sync", "--backoff-base-ms", "5"])
         .args(args)
         .env("SCORETABLE_SYNC_SECRET_RSU", "crash-key:crash-secret")
+        .env("SCORETABLE_SYNC_SECRET_OT", "timer@example.org:pa55word")
+        .env("SCORETABLE_SYNC_SECRET_TRI", "timer-key")
         .env("SCORETABLE_SECRET_BACKEND", "file")
         .env("SCORETABLE_SECRETS_DIR", path.with_extension("secrets"))
         .env_remove("SCORETABLE_FAILPOINT")
@@ -375,5 +377,140 @@ fn three_thousand_results_survive_repeated_kills_and_every_fault() {
         "3000 results, 10 kills: {} posts, {} get-results pages",
         standin.posts(),
         standin.get_requests()
+    );
+}
+
+/// OpenTrack and World Triathlon at event size: 3,000 results, faults on
+/// 20% of requests, `scoretable sync` SIGKILLed 8 times at random moments,
+/// then a clean drain: one OpenTrack competition (never a second create)
+/// holding all 3,000 results, the latest Live Timing message listing all
+/// 3,000 athletes, nothing refused, nothing queued or in flight.
+#[test]
+fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
+    use scoretable_core::model::{Score, Source};
+    use scoretable_store::ImportedResult;
+    use scoretable_sync::standin::{OpenTrackStandin, TriathlonStandin};
+
+    let athletes = 3000;
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("event.scoretable");
+    let opentrack = OpenTrackStandin::start("timer@example.org", "pa55word").unwrap();
+    let triathlon = TriathlonStandin::start("timer-key").unwrap();
+    let pool = vec![
+        Fault::Status(500),
+        Fault::Status(503),
+        Fault::TooManyRequests {
+            retry_after: "1".to_string(),
+        },
+        Fault::Reset,
+        Fault::AppliedResponseLost,
+        Fault::AppliedAnswerLate(Duration::from_millis(1700)),
+        Fault::Slow(Duration::from_millis(1700)),
+    ];
+    opentrack.faults.random(0.2, pool.clone(), 21);
+    triathlon.faults.random(0.2, pool, 22);
+    // The RunSignup target of set_up_with points nowhere and is removed.
+    let workout_id = set_up_with(&path, "http://127.0.0.1:9", athletes);
+    {
+        let mut file = CompetitionFile::open(&path).unwrap();
+        file.remove_sync_target("rsu").unwrap();
+        file.add_sync_target(&NewSyncTarget {
+            name: "ot".to_string(),
+            platform: SyncPlatform::OpenTrack,
+            endpoint: opentrack.base_url(),
+            config: json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55",
+                           "event_codes": {workout_id.to_string(): "10K"}}),
+            workouts: vec![TargetWorkout {
+                workout_id,
+                remote_id: "T1".to_string(),
+            }],
+        })
+        .unwrap();
+        file.add_sync_target(&NewSyncTarget {
+            name: "tri".to_string(),
+            platform: SyncPlatform::WorldTriathlon,
+            endpoint: triathlon.base_url(),
+            config: json!({"event_id": "107158"}),
+            workouts: vec![TargetWorkout {
+                workout_id,
+                remote_id: "307158".to_string(),
+            }],
+        })
+        .unwrap();
+        let competitors = file.competitors().unwrap();
+        let records: Vec<ImportedResult> = competitors
+            .iter()
+            .enumerate()
+            .map(|(index, competitor)| ImportedResult {
+                row: index as u64 + 1,
+                entrant: Entrant::Competitor(competitor.id),
+                value: ScoreInput::score(Score::Time {
+                    ms: 1_800_000 + index as i64 * 300,
+                }),
+                penalty_ms: 0,
+                splits: vec![],
+                incidents: vec![],
+                record_id: None,
+                received_at: None,
+            })
+            .collect();
+        file.import_results(workout_id, Source::File, "timing", &records)
+            .unwrap();
+        file.close().unwrap();
+    }
+    let timing = [
+        "--request-timeout-ms",
+        "1500",
+        "--late-landing-ms",
+        "1000",
+        "--timeout-secs",
+        "120",
+    ];
+    let mut rng = fastrand::Rng::with_seed(3001);
+    for _ in 0..8 {
+        let mut child = sync_command_with(&path, None, &timing).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(200..3000)));
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+    opentrack.faults.clear();
+    triathlon.faults.clear();
+    let output = sync_command_with(&path, None, &timing)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "final drain exited with {}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let file = CompetitionFile::open(&path).unwrap();
+    for name in ["ot", "tri"] {
+        let target = file.sync_target(name).unwrap();
+        let counts = file.outbox_counts(target.id).unwrap();
+        assert_eq!(
+            (counts.queued, counts.sending, counts.rejected),
+            (0, 0, 0),
+            "{name}: {counts:?}"
+        );
+    }
+    assert_eq!(opentrack.creates(), 1, "{:?}", opentrack.rejections());
+    let competitions = opentrack.competitions();
+    assert_eq!(competitions.len(), 1);
+    let results: usize = competitions[0]["events"][0]["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|unit| unit["results"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(results, athletes);
+    let latest = triathlon.latest().expect("a Live Timing message arrived");
+    assert_eq!(latest["athletes"].as_array().unwrap().len(), athletes);
+    assert!(
+        triathlon.rejections().is_empty(),
+        "{:?}",
+        triathlon.rejections()
     );
 }
