@@ -210,6 +210,9 @@ pub fn backup_status(file: &CompetitionFile) -> BackupStatusView {
             .map(|name| name.to_string_lossy().into_owned()),
         directory: policy.directory.display().to_string(),
         automatic: policy.automatic,
+        every_writes: policy.every_writes,
+        every_minutes: policy.every_minutes,
+        keep: u32::try_from(policy.keep).unwrap_or(u32::MAX),
         problem: error.as_ref().map(|_| {
             "The last automatic backup failed; scores are safe in the competition file.".to_string()
         }),

@@ -28,7 +28,7 @@ const status: StatusView = {
   feeds: [
     { name: "chips", state: "ok", polling: true, last_success_at: "2026-07-06T13:45:10Z", next_attempt_at: null, problem: null, detail: null },
   ],
-  backup: { last_at: "2026-07-06T13:30:00Z", file_name: "spring-20260706T133000000Z.scoretable", directory: "/tmp/spring-backups", automatic: true, problem: null, detail: null },
+  backup: { last_at: "2026-07-06T13:30:00Z", file_name: "spring-20260706T133000000Z.scoretable", directory: "/tmp/spring-backups", automatic: true, every_writes: 50, every_minutes: 0, keep: 20, problem: null, detail: null },
 };
 
 const now = new Date("2026-07-06T15:00:00Z");
@@ -68,7 +68,10 @@ describe("status strip", () => {
     fireEvent.click(within(strip).getByRole("button", { name: /Sync target OpenTrack/ }));
     await screen.findByRole("heading", { name: "Sync" });
     fireEvent.click(within(strip).getByRole("button", { name: /Backups/ }));
-    expect(screen.getByRole("dialog", { name: "Backups" }).textContent).toContain("/tmp/spring-backups");
+    const backups = screen.getByRole("dialog", { name: "Backups" });
+    expect(backups.textContent).toContain("/tmp/spring-backups");
+    // The stored policy, not a fixed sentence.
+    expect(backups.textContent).toContain("A backup follows every 50 saved changes; the newest 20 are kept.");
   });
 
   it("says when there is no backup yet and when the last one failed", async () => {

@@ -329,6 +329,9 @@ pub struct ScoreAmendArgs {
     /// Tie-break time.
     #[arg(long)]
     pub tiebreak: Option<String>,
+    /// List everyone whose placing changed (by default the count and the first ten).
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -28,7 +28,7 @@ export interface ScreensControls {
 export const emptyStatus: StatusView = {
   targets: [],
   feeds: [],
-  backup: { last_at: null, file_name: null, directory: "", automatic: true, problem: null, detail: null },
+  backup: { last_at: null, file_name: null, directory: "", automatic: true, every_writes: 100, every_minutes: 10, keep: 10, problem: null, detail: null },
 };
 
 export function createMockScreens(fixture: ScreensFixture = {}): ScreensBackend & ScreensControls {
