@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine and runs every Scoretable test:
+#   0. the committed npm lockfile installs with plain `npm ci` in an empty folder;
 #   1. the Rust workspace (engine, store, CLI, inbound, sync, export, bench
 #      smoke run, and the app's command layer), with property tests;
 #   2. the UI's logic tests (Vitest, against the in-browser mock backend);
@@ -7,33 +8,53 @@
 #      tauri-driver and WebKitWebDriver (score table workflow, 60k-row
 #      leaderboard, field mapping, export and sync screens, the
 #      competition-day screens), with screenshots
-#      in test-artifacts/.
-# Exits non-zero on the first failure.
+#      in test-artifacts/;
+#   4. the README's demo command (its build and generation, then the app on
+#      the demo file under Xvfb) and the Linux package (.deb built, installed
+#      and started under Xvfb).
+# Exits non-zero on the first failure. Prints each step's wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== the committed npm lockfile, in an empty folder"
+started=$SECONDS
+step() { echo "== [$(( SECONDS - started ))s] $*"; }
+
+step "the committed npm lockfile, in an empty folder"
 tests/npm-ci-clean.sh
 
+step "setup"
 scripts/setup.sh
 
-# One target directory for everything, so the end-to-end build reuses the
-# dependencies the workspace tests compiled.
+# One target directory and one feature set for everything, so each profile's
+# dependency tree is compiled once: the workspace tests build the app with
+# `custom-protocol` (it embeds ui/dist, so the UI is built first), and the
+# end-to-end runs reuse that build; the demo and the package share one
+# release build.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-echo "== cargo test --workspace"
-cargo test --workspace --no-fail-fast
+step "ui: build"
+npm --prefix ui run build
 
-echo "== ui: vitest"
+step "cargo test --workspace"
+cargo test --workspace --no-fail-fast --features scoretable/custom-protocol
+
+step "ui: vitest"
 (cd ui && npm test)
 
-echo "== end-to-end: the real app under Xvfb"
+step "end-to-end: the real app under Xvfb"
 tests/e2e/run.sh
 
-echo "== end-to-end: field mapping, export and sync screens"
-cargo build -p scoretable-cli --bin scoretable
+step "end-to-end: field mapping, export and sync screens"
 E2E_SKIP_BUILD=1 tests/e2e/run-integrations.sh
 
-echo "== end-to-end: the competition-day screens (status strip, navigation, explanations, amendment preview)"
+step "end-to-end: the competition-day screens (status strip, navigation, explanations, amendment preview)"
 E2E_SKIP_BUILD=1 tests/e2e/run-screens.sh
+
+step "the demo command (build, generate, open under Xvfb)"
+tests/demo-smoke.sh
+
+step "the Linux package (build, install, start under Xvfb)"
+tests/package-smoke.sh
+
+step "all tests passed"

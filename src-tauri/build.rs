@@ -42,7 +42,12 @@ const APP_COMMANDS: &[&str] = &[
     // The officials' questions and the status strip (capabilities/officials.json).
     "preview_amendment",
     "explain_order",
+    "heat_sheet",
+    "row_detail",
     "app_status",
+    // The venue display window (capabilities/venue.json reads; main opens it).
+    "open_venue_display",
+    "venue_config",
     // The integration screens (allowed in capabilities/integrations.json).
     "read_source_fields",
     "preview_mapping",

@@ -54,6 +54,11 @@ pub struct CompetitionSummary {
     pub country: String,
     pub organiser: String,
     pub time_zone: String,
+    /// Set when the file is open for reading only, with the reason (a
+    /// read-only file or folder, a full disk); the header says so.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub read_only: Option<String>,
 }
 
 /// The details of a competition to create at `path`.

@@ -1,5 +1,6 @@
 //! The officials' views: what an amendment would change before it is saved,
-//! and why one row of a leaderboard is above another. The store and the
+//! why one row of a leaderboard is above another, and a heat's sheet for
+//! entering its scores in bulk. The store and the
 //! engine decide both; these types only carry the answer. The test
 //! `officials_bindings_are_current` writes them to
 //! `ui/src/api/bindingsOfficials.ts` and fails when that file is stale.
@@ -43,6 +44,79 @@ pub struct ExplainRequest {
     pub below_bib: String,
 }
 
+/// One lane of a heat sheet, with the lane's result and place when it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HeatLaneView {
+    pub lane: u32,
+    pub bib: String,
+    pub name: String,
+    /// The result as the leaderboard shows it; null before one is entered.
+    pub display: Option<String>,
+    /// The place in the workout (everyone); null for statuses and no result.
+    pub rank: Option<u32>,
+    pub tied: bool,
+}
+
+/// A heat's athletes (or teams) in lane order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HeatSheetView {
+    #[ts(type = "number")]
+    pub workout_id: i64,
+    #[ts(type = "number")]
+    pub heat_id: i64,
+    pub heat_name: String,
+    pub lanes: Vec<HeatLaneView>,
+}
+
+/// A place in one of the entrant's divisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DivisionPlaceView {
+    pub division: String,
+    pub rank: u32,
+}
+
+/// One timing point of a row: the time there, the leg, and the position at that point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SplitView {
+    pub point: String,
+    pub time: String,
+    pub leg: String,
+    /// 1-based position at this point among everyone who reached it.
+    pub position: u32,
+    /// Behind the leader at this point; null for the leader.
+    pub behind: Option<String>,
+}
+
+/// Everything an official needs about one row of a workout's board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RowDetailView {
+    pub bib: String,
+    pub name: String,
+    pub display: String,
+    pub status: Option<String>,
+    /// The place in the workout (everyone); null for statuses.
+    pub rank: Option<u32>,
+    pub division_places: Vec<DivisionPlaceView>,
+    /// The time penalty added before ranking (`+0:10.0`); null for none.
+    pub penalty: Option<String>,
+    pub tie_break: Option<String>,
+    pub splits: Vec<SplitView>,
+    pub amended: bool,
+}
+
+/// What the venue display shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VenueConfig {
+    /// The workout's board; null for the overall table.
+    #[ts(type = "number | null")]
+    pub workout_id: Option<i64>,
+    /// One division only; null to page through every division.
+    #[ts(type = "number | null")]
+    pub division_id: Option<i64>,
+    /// How long each division stays on screen.
+    pub page_seconds: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +130,12 @@ mod tests {
             declaration::<AmendPreviewRequest>(),
             declaration::<AmendPreviewView>(),
             declaration::<ExplainRequest>(),
+            declaration::<HeatLaneView>(),
+            declaration::<HeatSheetView>(),
+            declaration::<VenueConfig>(),
+            declaration::<DivisionPlaceView>(),
+            declaration::<SplitView>(),
+            declaration::<RowDetailView>(),
         ];
         bindings_text(
             "dto_officials.rs",

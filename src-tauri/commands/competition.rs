@@ -28,6 +28,7 @@ fn summary(file: &CompetitionFile) -> CommandResult<CompetitionSummary> {
         country: competition.country,
         organiser: competition.organiser,
         time_zone: competition.time_zone,
+        read_only: file.open_report().read_only.clone(),
     })
 }
 
@@ -57,7 +58,9 @@ fn install(session: &mut Session, file: CompetitionFile) -> CommandResult<Compet
 
 /// Opens the file at `path` in `session` (used by the command and at startup).
 pub fn open_path(session: &mut Session, path: &Path) -> CommandResult<CompetitionSummary> {
-    let file = CompetitionFile::open(path)?;
+    // A file that cannot be written (read-only, full disk) still opens, for
+    // reading and exporting; the header says why it is read-only.
+    let file = CompetitionFile::open_preferring_write(path)?;
     install(session, file)
 }
 

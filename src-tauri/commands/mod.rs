@@ -17,6 +17,7 @@ pub mod export;
 pub mod inbound;
 pub mod status;
 pub mod sync;
+pub mod venue;
 
 use tauri::{AppHandle, Emitter};
 

@@ -34,6 +34,7 @@ pub async fn enter_score(
     let entry = state
         .run(move |session| {
             let file = session.file_mut()?;
+            let before = file.change_stamp()?;
             let receipt = enter_score_by_bib(
                 file,
                 &TypedScore {
@@ -52,6 +53,13 @@ pub async fn enter_score(
                 display: receipt.display,
                 place: receipt.place,
             };
+            // The kept board of this workout takes the new row; no rebuild.
+            crate::commands::leaderboard::update_boards_after_score_change(
+                session,
+                before,
+                receipt.workout_id,
+                receipt.entrant,
+            )?;
             session.typed_entries.push(entry.clone());
             Ok(entry)
         })
@@ -78,9 +86,16 @@ pub async fn undo_last_entry(
             // Whether or not the store accepts the undo, this entry is no
             // longer the one to undo next (it may have been amended since).
             let entry = session.typed_entries.remove(position);
-            session
-                .file_mut()?
-                .undo_entry(entry.entry_id, &table_operator())?;
+            let file = session.file_mut()?;
+            let before = file.change_stamp()?;
+            let undo = file.undo_entry(entry.entry_id, &table_operator())?;
+            // The kept board of this workout drops the row; no rebuild.
+            crate::commands::leaderboard::update_boards_after_score_change(
+                session,
+                before,
+                undo.workout_id,
+                undo.entrant,
+            )?;
             Ok(Some(entry))
         })
         .await?;

@@ -12,7 +12,7 @@
 # Environment:
 #   E2E_PROFILE=debug|release   app build profile (default debug)
 #   E2E_BIG_ATHLETES=N          athletes in the big event (default 60000; 0 skips it)
-#   CARGO_TARGET_DIR            defaults to target/app, apart from the workspace's target
+#   CARGO_TARGET_DIR            defaults to target, shared with the workspace build (one compile)
 #   E2E_WORK, E2E_ARTIFACTS     work and screenshot directories (defaults target/e2e-work, test-artifacts)
 #   E2E_DRIVER_PORT             tauri-driver port (default 4444; the next port is WebKitWebDriver's)
 set -euo pipefail
@@ -21,7 +21,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 profile="${E2E_PROFILE:-debug}"
 big_athletes="${E2E_BIG_ATHLETES:-60000}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/app}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 
 for tool in tauri-driver WebKitWebDriver xvfb-run dbus-run-session node npm cargo; do
   if ! command -v "$tool" >/dev/null 2>&1; then
@@ -51,8 +51,10 @@ mkdir -p "$work" "${E2E_ARTIFACTS:-$root/test-artifacts}"
 big_file=()
 if [ "$big_athletes" != "0" ]; then
   echo "e2e: generating a competition with $big_athletes athletes"
-  cargo build --release -p scoretable-cli
-  "$CARGO_TARGET_DIR/release/scoretable" generate "$work/big.scoretable" \
+  # The debug CLI the workspace tests already built: no release compile of
+  # the tree just to generate a file.
+  cargo build -p scoretable-cli --bin scoretable
+  "$CARGO_TARGET_DIR/debug/scoretable" generate "$work/big.scoretable" \
     --athletes "$big_athletes" --divisions 12 --splits 10
   big_file=("$work/big.scoretable")
 fi

@@ -1,14 +1,15 @@
 // End-to-end check of the competition-day screens in the real app: the
 // header's status strip (pushed by the backend), plain words and local times
 // on the Sync screen, navigation on one line with Alt shortcuts and the `?`
-// overlay, "why is A above B" from a row's context menu and the E key, and
-// the amendment preview before saving. Screenshots at 1280x800 and 900x600
+// overlay, "why is A above B" from a row's context menu and the E key, the
+// amendment preview before saving, bulk entry down a heat sheet, and the
+// venue display window. Screenshots at 1280x800 and 900x600
 // land in test-artifacts/screens-*.png.
 //
 // Usage: node tests/e2e/screens.mjs <app binary> <cli binary> <work dir>
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { createDriver, sleep } from "./webdriver.mjs";
@@ -116,6 +117,13 @@ for (const suffix of ["", "-wal", "-shm", ".lock"]) rmSync(competitionFile + suf
 rmSync(join(workDirectory, "screens-backups"), { recursive: true, force: true });
 execFileSync(cli, ["demo", competitionFile], { stdio: ["ignore", "pipe", "inherit"] });
 execFileSync(cli, ["--file", competitionFile, "backup"], { stdio: ["ignore", "pipe", "inherit"] });
+// A workout with one heat of three lanes (bibs 12, 7, 3), no scores yet, for the heat sheet.
+execFileSync(cli, ["--file", competitionFile, "workout", "add", "Heat Row", "--type", "time", "--heat", "Heat 1=12,7,3"], { stdio: ["ignore", "pipe", "inherit"] });
+// A workout with two timing points and three results with splits, for the row detail.
+execFileSync(cli, ["--file", competitionFile, "workout", "add", "Split Row", "--type", "time", "--point", "500m", "--point", "1000m"], { stdio: ["ignore", "pipe", "inherit"] });
+const splitCsv = join(workDirectory, "split-row.csv");
+writeFileSync(splitCsv, ["bib,score,split:500m,split:1000m", "12,7:10.0,1:50.0,3:40.0", "7,7:05.0,1:40.0,3:45.0", "3,7:20.0,1:45.0,3:35.0"].join("\n") + "\n");
+execFileSync(cli, ["--file", competitionFile, "score", "import", "Split Row", splitCsv], { stdio: ["ignore", "pipe", "inherit"] });
 const port = await closedPort();
 const secretsDirectory = join(workDirectory, "secrets");
 rmSync(secretsDirectory, { recursive: true, force: true });
@@ -140,6 +148,10 @@ try {
   const strip = await app.until(`const strip = document.querySelector('[data-testid="status-strip"][role="group"]'); return strip ? strip.textContent : null;`, "the status strip");
   check(strip.includes("Sync: no targets"), `the strip says there are no sync targets (${strip})`);
   check(/Backup (\d+ \w+ )?\d\d:\d\d:\d\d/.test(strip), `the strip shows the last backup's local time (${strip})`);
+  await app.click('[data-testid="status-strip"] button[aria-label^="Backups"]');
+  const backups = await app.until(`return document.querySelector('[role="dialog"][aria-label="Backups"]')?.textContent ?? null`, "the backup details");
+  check(/A backup follows every .+; the newest \d+ are kept\./.test(backups) && backups.includes("screens-backups"), `the backup chip shows the stored policy and folder (${backups})`);
+  await app.click('[data-testid="status-strip"] button[aria-label^="Backups"]');
   let layout = await app.script(navOnOneLine);
   check(layout.tabs === 9 && layout.lines === 1 && !layout.overflow, `at ${layout.width} px all nine tabs sit on one line (${JSON.stringify(layout)})`);
   // A much longer competition name must not push the tabs onto a second line.
@@ -206,6 +218,24 @@ try {
   const second = await app.until(`const text = document.querySelector('[data-testid="explanation"]')?.textContent ?? ""; return text.includes(${JSON.stringify(names[1])}) && text.includes(${JSON.stringify(names[2])}) ? text : null;`, "the E key's explanation");
   check(true, `E explains the picked row against the next (${second})`);
 
+  // 4b. A picked row's detail: division places and splits with their positions.
+  const splitWorkout = await app.script(`return [...document.querySelector("#leaderboard-view").options].find((option) => option.textContent.includes("Split Row")).value`);
+  await app.select("#leaderboard-view", splitWorkout);
+  await app.until(`return document.querySelector('[data-testid="leaderboard-status"]')?.textContent.startsWith("3 rows") || null`, "the Split Row board");
+  await app.click('[role="grid"] [role="row"][aria-rowindex="2"]');
+  const detail = await app.until(
+    `const panel = document.querySelector('[data-testid="row-detail"]'); const table = panel?.querySelector('table[aria-label="Splits"]'); return table ? { head: panel.querySelector(".row-detail-head").textContent, splits: [...table.querySelectorAll("tbody tr")].map((row) => [...row.cells].map((cell) => cell.textContent).join("|")) } : null;`,
+    "the row detail",
+  );
+  check(
+    detail.head.includes("7:05.0") && detail.head.includes("place 1") && /RX: \d+/.test(detail.head) && detail.splits[0].startsWith("500m|1:40.0|1:40.0|1|") && detail.splits[1].startsWith("1000m|3:45.0|2:05.0|3|+"),
+    `the row detail shows division places and each split with its position (${detail.head} / ${detail.splits.join(" ; ")})`,
+  );
+  await screenshotAt(app, "screens-04b-row-detail-1280", 1280, 800);
+  await app.select("#leaderboard-view", await app.script(`return [...document.querySelector("#leaderboard-view").options].find((option) => option.textContent.includes("2K Row")).value`));
+  await app.until(`return document.querySelector('[data-testid="leaderboard-status"]')?.textContent.startsWith("60 rows") || null`, "the 2K Row board again");
+  await app.until(`return document.querySelectorAll('[role="grid"] [role="row"][aria-rowindex]:not([aria-busy])').length > 5`, "the 2K Row rows");
+
   // 5. The amendment preview: who would move before saving, then who moved.
   const bib = await app.script(`return document.querySelector('[role="grid"] [role="row"][aria-rowindex="4"] [role="gridcell"]:nth-child(2)').textContent.trim()`);
   await app.click('nav button[aria-label^="Amendments ("]');
@@ -229,22 +259,107 @@ try {
   check(JSON.stringify(moved) === JSON.stringify(wouldMove), `who moved matches the preview (${moved.join(", ")})`);
   await screenshotAt(app, "screens-06-amend-moved-1280", 1280, 800);
 
-  // 6. 900x600: one line of tabs with a More menu, the strip, the leaderboard.
+  // 6. Heat sheet: lane order, Enter saves and shows the place, a bad value keeps its text and focus.
+  await app.click('nav button[aria-label^="Score entry ("]');
+  await app.until(`return document.querySelector("#entry-workout")?.options.length > 4`, "the workouts on score entry");
+  const heatWorkout = await app.script(`return [...document.querySelector("#entry-workout").options].find((option) => option.textContent.includes("Heat Row")).value`);
+  await app.select("#entry-workout", heatWorkout);
+  await app.click('[role="group"][aria-label="Entry mode"] button:nth-child(2)');
+  const lanes = await app.until(
+    `const table = document.querySelector('table.heat-sheet'); return table ? [...table.querySelectorAll("tbody tr")].map((row) => row.cells[0].textContent + ":" + row.cells[1].textContent) : null;`,
+    "the heat sheet",
+  );
+  check(JSON.stringify(lanes) === JSON.stringify(["1:12", "2:7", "3:3"]), `the heat's athletes are listed in lane order (${lanes.join(", ")})`);
+  const focusedLane = await app.until(`return document.activeElement?.getAttribute("aria-label")?.startsWith("Score for lane 1") ? document.activeElement.getAttribute("aria-label") : null`, "focus on lane 1");
+  check(Boolean(focusedLane), "the first lane's score field has focus");
+  await typeExactly(app, '[aria-label^="Score for lane 1"]', "7:10.0");
+  await app.keys('[aria-label^="Score for lane 1"]', "\uE007");
+  await app.until(`return document.querySelector('[data-testid="heat-place-1"]')?.textContent === "1"`, "lane 1's place");
+  const movedOn = await app.until(`return document.activeElement?.getAttribute("aria-label")?.startsWith("Score for lane 2") || null`, "focus to move to lane 2");
+  check(movedOn === true, "Enter saved lane 1, its place appeared and focus moved to lane 2");
+  await app.keys('[aria-label^="Score for lane 2"]', "abc\uE007");
+  const laneError = await app.until(`return document.querySelector('[data-testid="heat-lane-2"] [role="alert"]')?.textContent ?? null`, "lane 2's error");
+  const kept = await app.script(`const input = document.querySelector('[aria-label^="Score for lane 2"]'); return { value: input.value, focused: document.activeElement === input };`);
+  check(/invalid score/i.test(laneError) && kept.value === "abc" && kept.focused, `a bad value is refused on its lane, keeping the text and focus (${laneError})`);
+  await screenshotAt(app, "screens-07-heat-sheet-error-1280", 1280, 800);
+  await typeExactly(app, '[aria-label^="Score for lane 2"]', "7:05.0");
+  await app.keys('[aria-label^="Score for lane 2"]', "\uE007");
+  const places = await app.until(
+    `const one = document.querySelector('[data-testid="heat-place-1"]')?.textContent; const two = document.querySelector('[data-testid="heat-place-2"]')?.textContent; return two === "1" ? [one, two] : null;`,
+    "the places after lane 2",
+  );
+  check(places[0] === "2" && places[1] === "1", `the faster lane 2 takes first place and lane 1 moves to second (${places.join(", ")})`);
+  await screenshotAt(app, "screens-08-heat-sheet-1280", 1280, 800);
+
+  // 7. 900x600: one line of tabs with a More menu, the strip, the leaderboard.
   await request("POST", `/session/${sessionId}/window/rect`, { width: 900, height: 600 });
   await app.until(`return window.innerWidth <= 900 ? window.innerWidth : null`, "the window to shrink to 900 px");
   layout = await app.script(navOnOneLine);
   check(layout.lines === 1 && !layout.overflow && layout.tabs === 7, `at ${layout.width} px the tabs stay on one line with a More menu (${JSON.stringify(layout)})`);
-  await screenshotAt(app, "screens-07-amend-900", 900, 600);
+  await app.click('nav button[aria-label^="Amendments ("]');
+  await screenshotAt(app, "screens-10-amend-900", 900, 600);
   await app.click('button[aria-label="More screens"]');
-  await screenshotAt(app, "screens-08-more-menu-900", 900, 600);
+  await screenshotAt(app, "screens-11-more-menu-900", 900, 600);
   await app.click('[role="menu"][aria-label="More screens"] [role="menuitem"]:nth-child(2)');
   await app.until(`return document.querySelector('#sync-title') !== null`, "the Sync screen from the More menu");
   check(true, "the More menu opens the Sync screen");
-  await screenshotAt(app, "screens-09-sync-900", 900, 600);
+  await screenshotAt(app, "screens-12-sync-900", 900, 600);
   await press(app, 'button[aria-label="Keyboard shortcuts (?)"]', "\uE00A5\uE000");
-  await app.until(`return document.querySelectorAll('[role="grid"] [role="row"][aria-rowindex]').length > 3`, "the leaderboard at 900 px");
-  await screenshotAt(app, "screens-10-leaderboard-900", 900, 600);
+  await app.until(`return document.querySelectorAll('[role="grid"] [role="row"][aria-rowindex]').length > 2`, "the leaderboard at 900 px");
+  await screenshotAt(app, "screens-13-leaderboard-900", 900, 600);
   await request("POST", `/session/${sessionId}/window/rect`, { width: 1280, height: 800 });
+  // 8. The venue display (last: on the bare X server its window stays on top): a second window, large type, provisional marked, no controls.
+  await app.click('nav button[aria-label^="Leaderboard ("]');
+  await app.until(`return document.querySelector("#leaderboard-view")?.options.length > 4`, "the boards to choose from");
+  const rowWorkout = await app.script(`return [...document.querySelector("#leaderboard-view").options].find((option) => option.textContent.includes("2K Row")).value`);
+  await app.select("#leaderboard-view", rowWorkout);
+  await app.until(`return document.querySelectorAll('[role="grid"] [role="row"][aria-rowindex]').length > 3`, "the leaderboard rows");
+  const mainHandle = await request("GET", `/session/${sessionId}/window`);
+  await app.click('[aria-label="Open the venue display for this board"]');
+  let venueHandle = null;
+  for (let attempt = 0; attempt < 50 && !venueHandle; attempt++) {
+    const handles = await request("GET", `/session/${sessionId}/window/handles`);
+    venueHandle = handles.find((handle) => handle !== mainHandle) ?? null;
+    if (!venueHandle) await sleep(200);
+  }
+  check(Boolean(venueHandle), "the venue display opens in a second window");
+  if (venueHandle) {
+    await request("POST", `/session/${sessionId}/window`, { handle: venueHandle });
+    const venue = await app.until(
+      `const rows = [...document.querySelectorAll('.venue-row')]; return rows.length > 3 ? { title: document.querySelector('.venue-title').textContent, state: document.querySelector('[data-testid="venue-state"]').textContent, rows: rows.length, controls: document.querySelectorAll("button, input, select, textarea").length, size: getComputedStyle(rows[0]).fontSize } : null;`,
+      "the venue board",
+    );
+    check(venue.title.includes("2K Row") && venue.state === "OFFICIAL" && venue.controls === 0, `the venue window shows the board with its state and no controls (${JSON.stringify(venue)})`);
+    check(parseFloat(venue.size) >= 28, `the venue rows are in large type (${venue.size})`);
+    await screenshotAt(app, "screens-09-venue-1280", 1280, 720);
+    // Re-aim it at one division from the main window, then an amendment typed there reaches it live.
+    await request("POST", `/session/${sessionId}/window`, { handle: mainHandle });
+    const women = await app.script(`return [...document.querySelector("#leaderboard-division").options].find((option) => option.textContent === "Women RX").value`);
+    await app.select("#leaderboard-division", women);
+    await app.until(`return document.querySelector('[data-testid="leaderboard-status"]')?.textContent.startsWith("24 rows") || null`, "the Women RX board");
+    await app.click('[aria-label="Open the venue display for this board"]');
+    const secondName = await app.until(`return document.querySelector('[role="grid"] [role="row"][aria-rowindex="3"] [role="gridcell"]:nth-child(3)')?.textContent.trim() || null`, "the second row of the division");
+    const secondBib = await app.script(`return document.querySelector('[role="grid"] [role="row"][aria-rowindex="3"] [role="gridcell"]:nth-child(2)').textContent.trim()`);
+    await request("POST", `/session/${sessionId}/window`, { handle: venueHandle });
+    const pinned = await app.until(`const page = document.querySelector('[data-testid="venue-page"]').textContent; return page === "" && document.querySelector('.venue-title').textContent.includes("Women RX") ? true : null;`, "the venue display to stay on Women RX");
+    check(pinned === true, "the main window re-aims the open venue display at one division, which it keeps");
+    await request("POST", `/session/${sessionId}/window`, { handle: mainHandle });
+    await app.click('nav button[aria-label^="Amendments ("]');
+    await app.until(`return document.querySelector("#amend-workout")?.options.length > 4`, "the workouts");
+    await app.select("#amend-workout", rowWorkout);
+    await app.type("#amend-search", secondBib);
+    await app.click('[aria-label="Find score"]');
+    await app.until(`return document.querySelector('[data-testid="amend-current"]')?.textContent`, "the found score");
+    await typeExactly(app, "#amend-value", "5:00.0");
+    await app.type("#amend-reason", "Timing correction");
+    await app.click('[aria-label="Amend score"]');
+    await app.until(`return document.querySelector('table[aria-label="Placement impact"]') !== null`, "the amendment");
+    await request("POST", `/session/${sessionId}/window`, { handle: venueHandle });
+    const leader = await app.until(`const first = document.querySelector('.venue-row .venue-name')?.textContent; return first === ${JSON.stringify(secondName)} ? first : null;`, "the venue display to follow the amendment", 10_000);
+    check(leader === secondName, `the venue display updates live: ${leader} now leads`);
+    await request("POST", `/session/${sessionId}/window`, { handle: mainHandle });
+  }
+
 } catch (error) {
   failed++;
   console.log(`not ok - the screens run stopped: ${error.message}`);

@@ -75,6 +75,7 @@ export const shortcuts: Shortcut[] = [
   { keys: "Esc", action: "Close this list or a menu" },
   { keys: "Enter", action: "Score entry: next field, then save" },
   { keys: "Ctrl+Z", action: "Score entry: undo the last entry typed here" },
+  { keys: "↑ / ↓", action: "Heat sheet: the lane above or below (Enter saves and moves down)" },
   { keys: "E", action: "Leaderboard: why is the selected row above the next one?" },
   { keys: "Shift+F10", action: "Leaderboard: the selected row's menu" },
 ];
@@ -174,6 +175,16 @@ export function App({ backend, previewNotice, initialScreen = "entry" }: AppProp
               <div class="competition-name" data-testid="competition-name" title={competition.path}>
                 {competition.name || competition.path}
               </div>
+              {competition.read_only && (
+                <div
+                  class="read-only-badge"
+                  role="status"
+                  data-testid="read-only"
+                  title={competition.read_only}
+                >
+                  Read-only: {competition.read_only}
+                </div>
+              )}
               <nav class="tabs" aria-label="Screens">
                 {(narrow ? screens.slice(0, screens.length - overflowCount) : screens).map((item) => (
                   <button

@@ -84,4 +84,20 @@ describe("competitors", () => {
     fireEvent.click(screen.getByLabelText("Import CSV at path"));
     expect((await screen.findByRole("alert")).textContent).toContain("/data/missing.csv");
   });
+
+  it("says in the header when the file is open read-only, and why", async () => {
+    const reason = "/tmp/spring.scoretable cannot be changed: the file is read-only";
+    const backend = createMockBackend({ competition: { ...competition, read_only: reason } });
+    render(<App backend={backend} initialScreen="competitors" />);
+    const badge = await screen.findByTestId("read-only");
+    expect(badge.textContent).toContain("Read-only");
+    expect(badge.textContent).toContain("the file is read-only");
+  });
+
+  it("shows no read-only badge for a writable file", async () => {
+    const backend = createMockBackend({ competition });
+    render(<App backend={backend} initialScreen="competitors" />);
+    await screen.findByTestId("competition-name");
+    expect(screen.queryByTestId("read-only")).toBeNull();
+  });
 });

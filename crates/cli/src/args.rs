@@ -20,6 +20,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Append a structured log (one JSON object a line) to this file: the
+    /// command, opens, backups and the outcome. Never secrets or bodies.
+    #[arg(long, global = true, env = "SCORETABLE_LOG_FILE")]
+    pub log_file: Option<PathBuf>,
+
     /// Who is at the keyboard; recorded with every entry, import and undo.
     #[arg(long, global = true, env = "SCORETABLE_OPERATOR")]
     pub operator: Option<String>,
@@ -324,6 +329,9 @@ pub struct ScoreAmendArgs {
     /// Tie-break time.
     #[arg(long)]
     pub tiebreak: Option<String>,
+    /// List everyone whose placing changed (by default the count and the first ten).
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -369,10 +377,33 @@ pub struct ExplainArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BackupArgs {
     /// Where to put the backup; `<file stem>-backups` beside the file when left out.
     #[arg(long)]
     pub dir: Option<PathBuf>,
+
+    /// `list` or `restore`; without one, take a backup now.
+    #[command(subcommand)]
+    pub action: Option<BackupAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// List the backups beside the competition file, newest first, with
+    /// their times (works even when the file itself is damaged).
+    List,
+    /// Replace the competition file with a backup. The backup is checked
+    /// first; the replaced file is kept beside it as `<name>.replaced-<time>`.
+    /// Every other Scoretable program must have closed the file.
+    Restore {
+        /// The backup file to restore; see `backup list`.
+        #[arg(required_unless_present = "newest")]
+        backup: Option<PathBuf>,
+        /// Restore the newest backup beside the file.
+        #[arg(long, conflicts_with = "backup")]
+        newest: bool,
+    },
 }
 
 #[derive(Debug, Args)]

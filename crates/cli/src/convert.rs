@@ -129,3 +129,23 @@ pub fn value_error(field: &str, error: ValueError) -> CliError {
         message,
     }])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_score_is_not_found_as_in_the_app() {
+        let error = store_error(StoreError::NoScore {
+            workout: "Fran".into(),
+            entrant: "bib 4".into(),
+        });
+        assert_eq!(error.kind, ErrorKind::NotFound);
+        let unknown = store_error(StoreError::UnknownBib {
+            bib: "99".into(),
+            workout: "Fran".into(),
+        });
+        assert_eq!(unknown.kind, ErrorKind::NotFound);
+        assert_eq!(unknown.problems[0].field.as_deref(), Some("bib"));
+    }
+}

@@ -39,7 +39,7 @@ use scoretable_export::{
 use scoretable_store::CompetitionFile;
 use serde::Serialize;
 
-use crate::context::{open_competition, required_file, resolve_division, resolve_workout};
+use crate::context::{open_for_reading, required_file, resolve_division, resolve_workout};
 use crate::error::{CliError, CliResult, ErrorKind, Problem};
 use crate::options::option_error;
 use crate::output::Output;
@@ -299,7 +299,7 @@ fn skipped_text(skipped: &SkippedExport) -> String {
 
 /// Runs `request` on the competition file.
 fn run_request(file: Option<&Path>, request: &ExportRequest) -> CliResult<ExportSummary> {
-    let mut store = open_competition(file)?;
+    let mut store = open_for_reading(file)?;
     scoretable_export::run_export(&mut store, request).map_err(export_error)
 }
 
@@ -357,7 +357,7 @@ fn optional_division_id(store: &CompetitionFile, reference: Option<&str>) -> Cli
 }
 
 fn export_csv(file: Option<&Path>, arguments: &ExportCsvArgs) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let division_id = optional_division_id(&store, arguments.division.as_deref())?;
     let request = match &arguments.workout {
         Some(reference) => ExportRequest::WorkoutCsv {
@@ -442,7 +442,7 @@ fn status_policy(map_statuses: bool) -> RunSignupStatusPolicy {
 }
 
 fn export_runsignup(file: Option<&Path>, arguments: &ExportRunSignupArgs) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let workout = resolve_workout(&store, &arguments.workout)?;
     let division_id = optional_division_id(&store, arguments.division.as_deref())?;
     let mut options = RunSignupOptions {
@@ -491,7 +491,7 @@ fn export_runsignup(file: Option<&Path>, arguments: &ExportRunSignupArgs) -> Cli
 }
 
 fn export_pdf(file: Option<&Path>, arguments: &ExportPdfArgs) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let division_id = optional_division_id(&store, arguments.division.as_deref())?;
     drop(store);
     let request = ExportRequest::Pdf {
@@ -523,7 +523,7 @@ fn award_rules(store: &CompetitionFile, flags: &AwardFlags) -> CliResult<AwardRu
 }
 
 fn export_awards(file: Option<&Path>, arguments: &ExportAwardsArgs) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let rules = award_rules(&store, &arguments.awards)?;
     drop(store);
     let request = ExportRequest::Awards {
@@ -567,7 +567,7 @@ struct ExportAllReport {
 }
 
 fn export_all(file: Option<&Path>, arguments: &ExportAllArgs) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let rules = if arguments.no_awards {
         None
     } else {
@@ -617,7 +617,7 @@ struct SealReport {
 
 fn export_seal(file: Option<&Path>, arguments: &ExportSealArgs) -> CliResult<Output> {
     required_file(file)?;
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let award_rules = if arguments.no_awards {
         None
     } else {

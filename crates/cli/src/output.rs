@@ -38,6 +38,28 @@ impl Output {
     }
 }
 
+/// Text for a terminal: control characters (other than line breaks) and
+/// the invisible bidi overrides are shown escaped (`\u{1b}`), so a name
+/// such as `ESC ] 0 ; … BEL` prints as text instead of retitling or
+/// recolouring the terminal. JSON output escapes them by itself.
+pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs_escape = |character: char| {
+        character != '\n' && scoretable_store::text_rules::is_refused_character(character)
+    };
+    if !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for character in text.chars() {
+        if needs_escape(character) {
+            escaped.push_str(&format!("\\u{{{:x}}}", character as u32));
+        } else {
+            escaped.push(character);
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
+}
+
 /// Pretty JSON; serialising plain data to a string cannot fail, but if it
 /// ever did the document says so rather than printing nothing.
 pub fn to_json(value: &impl Serialize) -> String {
@@ -45,4 +67,25 @@ pub fn to_json(value: &impl Serialize) -> String {
         serde_json::json!({ "error": { "kind": "io", "message": format!("cannot encode JSON: {error}") } })
             .to_string()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(
+            escape_for_terminal("Eve\u{1b}]0;pwned\u{7}\n"),
+            "Eve\\u{1b}]0;pwned\\u{7}\n"
+        );
+        assert_eq!(
+            escape_for_terminal("a\tb\u{202e}c\u{9b}"),
+            "a\\u{9}b\\u{202e}c\\u{9b}"
+        );
+        assert!(matches!(
+            escape_for_terminal("Zoë\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

@@ -37,6 +37,15 @@ impl Table {
     /// Adds a row; it must have one cell per column.
     pub fn push(&mut self, row: Vec<String>) {
         debug_assert_eq!(row.len(), self.headers.len());
+        // Escaped here (not only when printed) so the columns line up with
+        // what the terminal shows.
+        let row = row
+            .into_iter()
+            .map(|cell| match crate::output::escape_for_terminal(&cell) {
+                std::borrow::Cow::Borrowed(_) => cell,
+                std::borrow::Cow::Owned(escaped) => escaped,
+            })
+            .collect();
         self.rows.push(row);
     }
 

@@ -21,6 +21,10 @@ use serde_json::json;
 const ATHLETES: usize = 24;
 
 fn set_up(path: &Path, endpoint: &str) -> i64 {
+    set_up_with(path, endpoint, ATHLETES)
+}
+
+fn set_up_with(path: &Path, endpoint: &str, athletes: usize) -> i64 {
     let mut file = CompetitionFile::create(
         path,
         &Competition {
@@ -35,7 +39,7 @@ fn set_up(path: &Path, endpoint: &str) -> i64 {
         },
     )
     .unwrap();
-    for index in 1..=ATHLETES {
+    for index in 1..=athletes {
         file.add_competitor(&Competitor {
             id: 0,
             bib: index.to_string(),
@@ -88,24 +92,33 @@ fn set_up(path: &Path, endpoint: &str) -> i64 {
 }
 
 fn sync_command(path: &Path, failpoint: Option<&str>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scoretable"));
-    command
-        .args(["--file"])
-        .arg(path)
-        .args([
-            "sync",
+    sync_command_with(
+        path,
+        failpoint,
+        &[
             "--batch-size",
             "3",
-            "--backoff-base-ms",
-            "5",
             "--request-timeout-ms",
             "1500",
             "--late-landing-ms",
             "200",
             "--timeout-secs",
             "30",
-        ])
+        ],
+    )
+}
+
+/// `scoretable --file PATH sync --backoff-base-ms 5 ARGS...`.
+fn sync_command_with(path: &Path, failpoint: Option<&str>, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scoretable"));
+    command
+        .args(["--file"])
+        .arg(path)
+        .args(["sync", "--backoff-base-ms", "5"])
+        .args(args)
         .env("SCORETABLE_SYNC_SECRET_RSU", "crash-key:crash-secret")
+        .env("SCORETABLE_SYNC_SECRET_OT", "timer@example.org:pa55word")
+        .env("SCORETABLE_SYNC_SECRET_TRI", "timer-key")
         .env("SCORETABLE_SECRET_BACKEND", "file")
         .env("SCORETABLE_SECRETS_DIR", path.with_extension("secrets"))
         .env_remove("SCORETABLE_FAILPOINT")
@@ -241,5 +254,263 @@ fn sync_survives_more_than_100_kills_without_losing_or_duplicating() {
         expected.len(),
         standin.posts(),
         started.elapsed()
+    );
+}
+
+/// Event size: 3,000 results (30 of them for registrations RunSignup does
+/// not know), faults on 15% of requests (500, 503, 429 + Retry-After, reset,
+/// applied but answer lost, answer later than the client's timeout, request
+/// applied after the client gave up), get-results paged by 250, answers in
+/// every shape, and `scoretable sync` SIGKILLed 10 times at random moments.
+/// Then a clean drain: every valid result exactly once, only the 30 invalid
+/// rows rejected, nothing queued or in flight.
+#[test]
+fn three_thousand_results_survive_repeated_kills_and_every_fault() {
+    use scoretable_core::model::{Score, Source};
+    use scoretable_store::ImportedResult;
+    use scoretable_sync::standin::PostAnswer;
+
+    let athletes = 3000;
+    let invalid = |index: usize| index % 100 == 42;
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("event.scoretable");
+    let standin = RunSignupStandin::start("555", "crash-key", "crash-secret").unwrap();
+    standin.add_registrations(
+        (1..=athletes)
+            .filter(|index| !invalid(*index))
+            .map(|index| Registration {
+                registration_id: format!("{}", 7000 + index),
+                bib: index.to_string(),
+                chip: None,
+            }),
+    );
+    standin.set_max_results_per_page(250);
+    standin.set_post_answer(PostAnswer::Rotate);
+    standin.faults.random(
+        0.15,
+        vec![
+            Fault::Status(500),
+            Fault::Status(503),
+            Fault::TooManyRequests {
+                retry_after: "1".to_string(),
+            },
+            Fault::Reset,
+            Fault::AppliedResponseLost,
+            Fault::AppliedAnswerLate(Duration::from_millis(1700)),
+            Fault::Slow(Duration::from_millis(1700)),
+        ],
+        16,
+    );
+    let workout_id = set_up_with(&path, &standin.base_url(), athletes);
+    {
+        let mut file = CompetitionFile::open(&path).unwrap();
+        let competitors = file.competitors().unwrap();
+        let records: Vec<ImportedResult> = competitors
+            .iter()
+            .enumerate()
+            .map(|(index, competitor)| ImportedResult {
+                row: index as u64 + 1,
+                entrant: Entrant::Competitor(competitor.id),
+                value: ScoreInput::score(Score::Time {
+                    ms: 1_800_000 + index as i64 * 300,
+                }),
+                penalty_ms: 0,
+                splits: vec![],
+                incidents: vec![],
+                record_id: None,
+                received_at: None,
+            })
+            .collect();
+        file.import_results(workout_id, Source::File, "timing", &records)
+            .unwrap();
+        file.close().unwrap();
+    }
+    // Requests time out after 1.5 s; a request may still land 1 s later.
+    let timing = [
+        "--batch-size",
+        "500",
+        "--request-timeout-ms",
+        "1500",
+        "--late-landing-ms",
+        "1000",
+        "--timeout-secs",
+        "120",
+    ];
+    let mut rng = fastrand::Rng::with_seed(3000);
+    for _ in 0..10 {
+        let mut child = sync_command_with(&path, None, &timing).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(200..2500)));
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+    standin.faults.clear();
+    let output = sync_command_with(&path, None, &timing)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "final drain exited with {}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eprintln!("final drain: {}", String::from_utf8_lossy(&output.stdout));
+
+    let file = CompetitionFile::open(&path).unwrap();
+    let target = file.sync_target("rsu").unwrap();
+    let counts = file.outbox_counts(target.id).unwrap();
+    let bad = (1..=athletes).filter(|index| invalid(*index)).count() as u64;
+    assert_eq!(
+        (counts.queued, counts.sending, counts.rejected),
+        (0, 0, bad),
+        "{counts:?}"
+    );
+    let duplicates = standin.duplicates();
+    assert!(duplicates.is_empty(), "{} duplicated", duplicates.len());
+    assert_eq!(
+        standin.results().len() as u64,
+        athletes as u64 - bad,
+        "lost results"
+    );
+    eprintln!(
+        "3000 results, 10 kills: {} posts, {} get-results pages",
+        standin.posts(),
+        standin.get_requests()
+    );
+}
+
+/// OpenTrack and World Triathlon at event size: 3,000 results, faults on
+/// 20% of requests, `scoretable sync` SIGKILLed 8 times at random moments,
+/// then a clean drain: one OpenTrack competition (never a second create)
+/// holding all 3,000 results, the latest Live Timing message listing all
+/// 3,000 athletes, nothing refused, nothing queued or in flight.
+#[test]
+fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
+    use scoretable_core::model::{Score, Source};
+    use scoretable_store::ImportedResult;
+    use scoretable_sync::standin::{OpenTrackStandin, TriathlonStandin};
+
+    let athletes = 3000;
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("event.scoretable");
+    let opentrack = OpenTrackStandin::start("timer@example.org", "pa55word").unwrap();
+    let triathlon = TriathlonStandin::start("timer-key").unwrap();
+    let pool = vec![
+        Fault::Status(500),
+        Fault::Status(503),
+        Fault::TooManyRequests {
+            retry_after: "1".to_string(),
+        },
+        Fault::Reset,
+        Fault::AppliedResponseLost,
+        Fault::AppliedAnswerLate(Duration::from_millis(1700)),
+        Fault::Slow(Duration::from_millis(1700)),
+    ];
+    opentrack.faults.random(0.2, pool.clone(), 21);
+    triathlon.faults.random(0.2, pool, 22);
+    // The RunSignup target of set_up_with points nowhere and is removed.
+    let workout_id = set_up_with(&path, "http://127.0.0.1:9", athletes);
+    {
+        let mut file = CompetitionFile::open(&path).unwrap();
+        file.remove_sync_target("rsu").unwrap();
+        file.add_sync_target(&NewSyncTarget {
+            name: "ot".to_string(),
+            platform: SyncPlatform::OpenTrack,
+            endpoint: opentrack.base_url(),
+            config: json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55",
+                           "event_codes": {workout_id.to_string(): "10K"}}),
+            workouts: vec![TargetWorkout {
+                workout_id,
+                remote_id: "T1".to_string(),
+            }],
+        })
+        .unwrap();
+        file.add_sync_target(&NewSyncTarget {
+            name: "tri".to_string(),
+            platform: SyncPlatform::WorldTriathlon,
+            endpoint: triathlon.base_url(),
+            config: json!({"event_id": "107158"}),
+            workouts: vec![TargetWorkout {
+                workout_id,
+                remote_id: "307158".to_string(),
+            }],
+        })
+        .unwrap();
+        let competitors = file.competitors().unwrap();
+        let records: Vec<ImportedResult> = competitors
+            .iter()
+            .enumerate()
+            .map(|(index, competitor)| ImportedResult {
+                row: index as u64 + 1,
+                entrant: Entrant::Competitor(competitor.id),
+                value: ScoreInput::score(Score::Time {
+                    ms: 1_800_000 + index as i64 * 300,
+                }),
+                penalty_ms: 0,
+                splits: vec![],
+                incidents: vec![],
+                record_id: None,
+                received_at: None,
+            })
+            .collect();
+        file.import_results(workout_id, Source::File, "timing", &records)
+            .unwrap();
+        file.close().unwrap();
+    }
+    let timing = [
+        "--request-timeout-ms",
+        "1500",
+        "--late-landing-ms",
+        "1000",
+        "--timeout-secs",
+        "120",
+    ];
+    let mut rng = fastrand::Rng::with_seed(3001);
+    for _ in 0..8 {
+        let mut child = sync_command_with(&path, None, &timing).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(rng.u64(200..3000)));
+        let _ = child.kill();
+        child.wait().unwrap();
+    }
+    opentrack.faults.clear();
+    triathlon.faults.clear();
+    let output = sync_command_with(&path, None, &timing)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "final drain exited with {}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let file = CompetitionFile::open(&path).unwrap();
+    for name in ["ot", "tri"] {
+        let target = file.sync_target(name).unwrap();
+        let counts = file.outbox_counts(target.id).unwrap();
+        assert_eq!(
+            (counts.queued, counts.sending, counts.rejected),
+            (0, 0, 0),
+            "{name}: {counts:?}"
+        );
+    }
+    assert_eq!(opentrack.creates(), 1, "{:?}", opentrack.rejections());
+    let competitions = opentrack.competitions();
+    assert_eq!(competitions.len(), 1);
+    let results: usize = competitions[0]["events"][0]["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|unit| unit["results"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(results, athletes);
+    let latest = triathlon.latest().expect("a Live Timing message arrived");
+    assert_eq!(latest["athletes"].as_array().unwrap().len(), athletes);
+    assert!(
+        triathlon.rejections().is_empty(),
+        "{:?}",
+        triathlon.rejections()
     );
 }

@@ -328,7 +328,10 @@ pub fn write_sealed_archive(
 ) -> Result<ArchiveSummary, ExportError> {
     let exporter = Exporter::new(data);
     let temporary = output.with_extension("zip.partial");
-    let file = File::create(&temporary).map_err(|error| ExportError::io(&temporary, error))?;
+    // Owner-only while it is written; a killed run's partial is truncated
+    // and replaced here.
+    let file = crate::work_files::create_private_file(&temporary)
+        .map_err(|error| ExportError::io(&temporary, error))?;
     let generated = data.generated_at;
     let zip_time = {
         use chrono::{Datelike, Timelike};

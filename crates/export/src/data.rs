@@ -359,9 +359,12 @@ pub fn gender_text(gender: Option<Gender>) -> &'static str {
     }
 }
 
-/// A file-name-safe slug of `text`: lowercase ASCII letters, digits and `-`.
+/// A file-name-safe slug of `text`: lowercase ASCII letters, digits and `-`,
+/// at most [`MAX_SLUG_CHARS`] long (a longer one is cut and ends with a hash
+/// of the whole, keeping different names apart), and never a device name
+/// Windows reserves (`con` becomes `con-x`).
 pub fn slug(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
+    let mut slug = String::with_capacity(text.len().min(4 * MAX_SLUG_CHARS));
     let mut last_was_dash = true;
     for character in text.chars() {
         if character.is_ascii_alphanumeric() {
@@ -378,7 +381,48 @@ pub fn slug(text: &str) -> String {
     if slug.is_empty() {
         slug.push('x');
     }
+    if slug.len() > MAX_SLUG_CHARS {
+        // Long names are cut, with a hash of the whole slug so two names
+        // that share their first characters still get different files.
+        let hash = slug.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+            (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+        });
+        let mut short = slug[..MAX_SLUG_CHARS - 9].trim_end_matches('-').to_string();
+        short.push_str(&format!("-{hash:08x}"));
+        slug = short;
+    }
+    if is_reserved_file_name(&slug) {
+        // `con.csv` or `nul.pdf` cannot be created on Windows.
+        slug.push_str("-x");
+    }
     slug
+}
+
+/// Slugs are at most this many characters, so a folder of exports stays
+/// well inside every file system's name limit (255 bytes) and Windows'
+/// 260-character paths.
+pub const MAX_SLUG_CHARS: usize = 60;
+
+/// Whether `name` (before its first dot) is a device name Windows reserves in
+/// every folder: CON, PRN, AUX, NUL, COM0-9, LPT0-9 (any case, with any
+/// extension).
+pub fn is_reserved_file_name(name: &str) -> bool {
+    let base = name
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(' ');
+    let upper = base.to_ascii_uppercase();
+    match upper.as_str() {
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
+        _ => {
+            let bytes = upper.as_bytes();
+            // COM1..COM9, LPT1..LPT9 (and the 0 variants some tools refuse).
+            bytes.len() == 4
+                && (upper.starts_with("COM") || upper.starts_with("LPT"))
+                && bytes[3].is_ascii_digit()
+        }
+    }
 }
 
 /// A snapshot plus the indexes every renderer needs, built once.

@@ -117,10 +117,11 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
     ))
 }
 
-/// A copy of the competition file taken with SQLite's online backup, in a
-/// temporary directory removed when this is dropped.
+/// A copy of the competition file taken with SQLite's online backup, in an
+/// owner-only work folder beside the output, removed when this is dropped
+/// (see [`crate::work_files`]).
 pub(crate) struct OnlineBackup {
-    _directory: tempfile::TempDir,
+    _directory: crate::work_files::WorkDir,
     path: std::path::PathBuf,
 }
 
@@ -130,15 +131,17 @@ impl OnlineBackup {
     }
 }
 
-/// Backs `file` up with SQLite's online backup into a temporary directory.
-pub(crate) fn take_online_backup(file: &mut CompetitionFile) -> Result<OnlineBackup, ExportError> {
-    let backup_directory = tempfile::Builder::new()
-        .prefix("scoretable-seal-")
-        .tempdir()
-        .map_err(|error| ExportError::io(std::env::temp_dir(), error))?;
+/// Backs `file` up with SQLite's online backup into an owner-only work
+/// folder beside `output`.
+pub(crate) fn take_online_backup(
+    file: &mut CompetitionFile,
+    output: &Path,
+) -> Result<OnlineBackup, ExportError> {
+    let backup_directory = crate::work_files::WorkDir::beside(output)?;
     let backup = file
         .backup_now(backup_directory.path())
         .map_err(|error| store_error("online backup", error))?;
+    crate::work_files::make_private(&backup).map_err(|error| ExportError::io(&backup, error))?;
     Ok(OnlineBackup {
         _directory: backup_directory,
         path: backup,
@@ -153,6 +156,6 @@ pub fn seal_competition(
     output: &Path,
 ) -> Result<ArchiveSummary, ExportError> {
     let data = gather_export_data(file)?;
-    let backup = take_online_backup(file)?;
+    let backup = take_online_backup(file, output)?;
     write_sealed_archive(&data, backup.path(), options, output)
 }

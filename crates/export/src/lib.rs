@@ -38,6 +38,7 @@ pub mod request;
 pub mod results_csv;
 pub mod results_json;
 pub mod runsignup;
+mod work_files;
 
 pub use archive::{
     verify_archive, write_sealed_archive, ArchiveOptions, ArchiveSummary, ArchiveVerification,

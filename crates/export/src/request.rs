@@ -506,8 +506,7 @@ fn run_on_snapshot(
             if let Some(rules) = award_rules {
                 check_award_rules(rules)?;
             }
-            create_directory(directory)?;
-            export_all(
+            export_all_atomically(
                 data,
                 &exporter,
                 writer,
@@ -566,6 +565,174 @@ fn workout_slugs(workouts: &[Workout]) -> Vec<(&Workout, String)> {
             (workout, unique)
         })
         .collect()
+}
+
+/// [`export_all`] into an owner-only staging folder beside `directory`,
+/// then moved into place: a failure part way (a full disk, a name the file
+/// system refuses) leaves `directory` as it was. A missing or empty
+/// `directory` is replaced by the staging folder in one rename; into a
+/// folder that already holds files, the finished files are moved one by one
+/// (renames within one file system, nothing left to write).
+fn export_all_atomically(
+    data: &ExportData,
+    exporter: &Exporter,
+    writer: &Writer,
+    directory: &Path,
+    status_policy: RunSignupStatusPolicy,
+    award_rules: Option<&AwardRules>,
+    summary: &mut ExportSummary,
+) -> Result<(), ExportError> {
+    if let Some(parent) = directory.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_directory(parent)?;
+    }
+    let mut staging = crate::work_files::WorkDir::beside(directory)?;
+    let first_new = summary.files.len();
+    export_all(
+        data,
+        exporter,
+        writer,
+        staging.path(),
+        status_policy,
+        award_rules,
+        summary,
+    )?;
+    let finals: Vec<(PathBuf, PathBuf)> = summary.files[first_new..]
+        .iter()
+        .map(|file| {
+            let staged = PathBuf::from(&file.path);
+            let relative = staged
+                .strip_prefix(staging.path())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| staged.clone());
+            (staged, directory.join(relative))
+        })
+        .collect();
+    for (_, final_path) in &finals {
+        refuse_competition_file(writer.competition_path, final_path)?;
+    }
+    let empty = match std::fs::read_dir(directory) {
+        Ok(mut entries) => Some(entries.next().is_none()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(ExportError::CreateDirectory {
+                path: directory.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let moved = match empty {
+        None => std::fs::rename(staging.path(), directory),
+        Some(true) => {
+            std::fs::remove_dir(directory).and_then(|()| std::fs::rename(staging.path(), directory))
+        }
+        Some(false) => {
+            let relatives: Vec<PathBuf> = finals
+                .iter()
+                .filter_map(|(staged, _)| {
+                    staged
+                        .strip_prefix(staging.path())
+                        .ok()
+                        .map(Path::to_path_buf)
+                })
+                .collect();
+            move_tree(staging.path(), directory, &relatives)
+        }
+    };
+    moved.map_err(|source| ExportError::Write {
+        path: directory.to_path_buf(),
+        source,
+    })?;
+    if empty != Some(false) {
+        staging.keep();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(directory, std::fs::Permissions::from_mode(0o755));
+        }
+    }
+    for (file, (_, final_path)) in summary.files[first_new..].iter_mut().zip(&finals) {
+        file.path = final_path.display().to_string();
+    }
+    Ok(())
+}
+
+/// Moves the staged files (`relatives`, under `from`) to the same places
+/// under `to`, replacing files of the same name, as one unit: a file that
+/// cannot be placed (a folder of that name, a file where a folder must go)
+/// is found before anything moves, and a failure while moving puts every
+/// moved file back and restores the files it replaced.
+fn move_tree(from: &Path, to: &Path, relatives: &[PathBuf]) -> std::io::Result<()> {
+    for relative in relatives {
+        let destination = to.join(relative);
+        if destination.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "{} is a folder, so the export's file of that name cannot be written",
+                destination.display()
+            )));
+        }
+        let mut ancestor = relative.parent();
+        while let Some(folder) = ancestor.filter(|folder| !folder.as_os_str().is_empty()) {
+            if to.join(folder).is_file() {
+                return Err(std::io::Error::other(format!(
+                    "{} is a file, so the export's folder of that name cannot be made",
+                    to.join(folder).display()
+                )));
+            }
+            ancestor = folder.parent();
+        }
+    }
+    let aside = from.join(".replaced");
+    let mut created: Vec<PathBuf> = Vec::new();
+    let mut done: Vec<(&PathBuf, Option<PathBuf>)> = Vec::new();
+    let place =
+        |relative: &PathBuf, created: &mut Vec<PathBuf>| -> std::io::Result<Option<PathBuf>> {
+            let destination = to.join(relative);
+            if let Some(parent) = destination.parent() {
+                let mut missing = Vec::new();
+                let mut folder = Some(parent);
+                while let Some(current) = folder.filter(|current| !current.exists()) {
+                    missing.push(current.to_path_buf());
+                    folder = current.parent();
+                }
+                std::fs::create_dir_all(parent)?;
+                created.extend(missing.into_iter().rev());
+            }
+            let saved = if destination.exists() {
+                let saved = aside.join(relative);
+                if let Some(parent) = saved.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::rename(&destination, &saved)?;
+                Some(saved)
+            } else {
+                None
+            };
+            if let Err(error) = std::fs::rename(from.join(relative), &destination) {
+                if let Some(saved) = &saved {
+                    let _ = std::fs::rename(saved, &destination);
+                }
+                return Err(error);
+            }
+            Ok(saved)
+        };
+    for relative in relatives {
+        match place(relative, &mut created) {
+            Ok(saved) => done.push((relative, saved)),
+            Err(error) => {
+                for (moved, saved) in done.into_iter().rev() {
+                    let _ = std::fs::rename(to.join(moved), from.join(moved));
+                    if let Some(saved) = saved {
+                        let _ = std::fs::rename(saved, to.join(moved));
+                    }
+                }
+                for folder in created.iter().rev() {
+                    let _ = std::fs::remove_dir(folder);
+                }
+                return Err(error);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn export_all(
@@ -722,7 +889,7 @@ fn seal(
         },
         award_rules,
     };
-    let backup = take_online_backup(file)?;
+    let backup = take_online_backup(file, output)?;
     let archive = write_sealed_archive(data, backup.path(), &options, output)?;
     let archive_bytes = std::fs::read(output).map_err(|source| ExportError::Io {
         path: output.to_path_buf(),

@@ -5,22 +5,37 @@
 //! under a temporary name, renames it to `<slug>-<UTC timestamp>.scoretable`
 //! and deletes the oldest backups of that slug beyond the newest `keep`.
 //!
-//! Automatic policy (default, see [`BackupPolicy::beside`]): after a committed
-//! write, a backup is taken when [`BackupPolicy::every_writes`] writes (100)
-//! have happened since the last backup, or when the last backup is older than
+//! Automatic policy (default, see [`BackupPolicy::beside`]): a backup is due
+//! when [`BackupPolicy::every_writes`] writes (100) have been committed since
+//! the last one, or when the last one is older than
 //! [`BackupPolicy::every_minutes`] minutes (10). The backups go to
 //! `<file stem>-backups/` beside the competition file and the newest 10 are
-//! kept. Before a file is upgraded to a newer schema, a copy named
+//! kept.
+//!
+//! The policy and the progress towards it live **in the file** (settings
+//! `backup_policy` and `backup_progress`), so every program that writes the
+//! file honours one policy: a hundred one-shot CLI writes make a backup just
+//! as a hundred writes in the app do. Each write counts itself in its own
+//! transaction; the write that makes a backup due also claims it (so two
+//! programs never take the same backup), and after the commit the backup is
+//! taken on a thread with **its own connection**, off the write path: the
+//! write returns at once and later writes go on while the copy is made.
+//! Closing the handle waits for a backup in flight, so a CLI command never
+//! exits half way through one. A claim whose program died is taken over after
+//! ten minutes.
+//!
+//! Before a file is upgraded to a newer schema, a copy named
 //! `<file stem>-schema-v<old version>-<timestamp>.scoretable` is written to the
-//! same folder and never pruned. A failed automatic backup never fails the write that triggered it
-//! (that write is already durable); the error is kept in
-//! [`CompetitionFile::last_backup_error`] for the user interface to show.
+//! same folder and never pruned. A failed automatic backup never fails the
+//! write that triggered it (that write is already durable); the error is kept
+//! in [`CompetitionFile::last_backup_error`] for the user interface to show,
+//! and the next attempt waits for another full interval.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
-use rusqlite::DatabaseName;
+use rusqlite::{DatabaseName, OptionalExtension};
 
 use crate::competition_file::{CompetitionFile, FILE_EXTENSION};
 use crate::error::{io_error, Result, StoreError};
@@ -61,104 +76,395 @@ impl BackupPolicy {
     }
 }
 
+/// The policy for the file at `path`: the default beside it, with the
+/// counts stored in the file's `backup_policy` setting (so every program
+/// that writes the file honours the same policy).
+pub(crate) fn stored_policy(connection: &rusqlite::Connection, path: &Path) -> BackupPolicy {
+    let mut policy = BackupPolicy::beside(path);
+    let stored: Option<String> = connection
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'backup_policy'",
+            [],
+            |row| row.get(0),
+        )
+        .ok();
+    if let Some(value) = stored.and_then(|text| serde_json::from_str::<StoredPolicy>(&text).ok()) {
+        policy.automatic = value.automatic;
+        policy.keep = value.keep.max(1);
+        policy.every_writes = value.every_writes;
+        policy.every_minutes = value.every_minutes;
+    }
+    policy
+}
+
+/// The part of a [`BackupPolicy`] kept in the file (the folder is always
+/// beside the file, wherever it is moved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredPolicy {
+    pub automatic: bool,
+    pub keep: usize,
+    pub every_writes: u32,
+    pub every_minutes: u32,
+}
+
+/// The setting holding the progress towards the next automatic backup.
+pub(crate) const PROGRESS_KEY: &str = "backup_progress";
+/// The setting holding the stored part of the policy.
+pub(crate) const POLICY_KEY: &str = "backup_policy";
+/// A claim older than this is taken over (its program died mid-backup).
+const CLAIM_EXPIRES_MINUTES: i64 = 10;
+
+/// Progress towards the next automatic backup, kept in the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Progress {
+    /// Writes committed since the last automatic backup.
+    #[serde(default)]
+    pub writes: u64,
+    /// When the last automatic backup finished (RFC 3339).
+    #[serde(default)]
+    pub last_backup_at: Option<String>,
+    /// When a program claimed the backup now being taken.
+    #[serde(default)]
+    pub claimed_at: Option<String>,
+}
+
+fn parse_time(text: &Option<String>) -> Option<chrono::DateTime<Utc>> {
+    text.as_deref()
+        .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+        .map(|time| time.with_timezone(&Utc))
+}
+
+/// Whether a backup is due now under `policy` (pure; see [`count_write`]).
+pub(crate) fn is_due(
+    progress: &Progress,
+    policy: &BackupPolicy,
+    now: chrono::DateTime<Utc>,
+) -> bool {
+    if !policy.automatic || progress.writes == 0 {
+        return false;
+    }
+    if let Some(claimed) = parse_time(&progress.claimed_at) {
+        if now - claimed < chrono::Duration::minutes(CLAIM_EXPIRES_MINUTES) {
+            return false;
+        }
+    }
+    let by_count = policy.every_writes > 0 && progress.writes >= u64::from(policy.every_writes);
+    let by_age = policy.every_minutes > 0
+        && parse_time(&progress.last_backup_at).is_some_and(|last| {
+            now - last >= chrono::Duration::minutes(i64::from(policy.every_minutes))
+        });
+    by_count || by_age
+}
+
+/// Counts one write in the file inside its transaction; when that makes a
+/// backup due, claims it and returns the write count the backup covers.
+pub(crate) fn count_write(
+    transaction: &rusqlite::Transaction<'_>,
+    policy: &BackupPolicy,
+    release: Option<Release>,
+) -> Result<Option<u64>> {
+    if let Some(release) = release {
+        apply_release(transaction, &release)?;
+    }
+    if !policy.automatic {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    let stored: Option<String> = transaction
+        .query_row(
+            "SELECT value FROM settings WHERE key = ?1",
+            [PROGRESS_KEY],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let mut progress = stored
+        .and_then(|text| serde_json::from_str::<Progress>(&text).ok())
+        .unwrap_or_default();
+    if progress.last_backup_at.is_none() {
+        // The clock of the age rule starts with the first counted write.
+        progress.last_backup_at = Some(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    }
+    progress.writes += 1;
+    let due = is_due(&progress, policy, now);
+    if due {
+        progress.claimed_at = Some(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    }
+    crate::competition_file::put_setting(transaction, PROGRESS_KEY, &progress)?;
+    Ok(due.then_some(progress.writes))
+}
+
+/// A finished automatic backup whose claim is still to be released in the
+/// file: the backup thread could not get the write lock at once (a burst of
+/// writes), so the handle's next write (or its close) does it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Release {
+    /// The writes the backup covered (0 after a failure: start over).
+    covered_writes: u64,
+    succeeded: bool,
+    finished_at: String,
+}
+
+/// Releases a claim: subtracts the covered writes (writes made meanwhile
+/// still count), records the time and clears the claim.
+pub(crate) fn apply_release(connection: &rusqlite::Connection, release: &Release) -> Result<()> {
+    let writes = if release.succeeded {
+        "max(0, coalesce(json_extract(value, '$.writes'), 0) - ?1)"
+    } else {
+        "?1 * 0"
+    };
+    connection.execute(
+        &format!(
+            "UPDATE settings SET value = json_set(value, '$.writes', {writes}, \
+             '$.last_backup_at', ?2, '$.claimed_at', NULL) WHERE key = ?3"
+        ),
+        rusqlite::params![
+            release.covered_writes as i64,
+            release.finished_at,
+            PROGRESS_KEY
+        ],
+    )?;
+    Ok(())
+}
+
+/// What the backup threads of one handle report back.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    last_error: Option<String>,
+    last_backup: Option<PathBuf>,
+    unreleased: Vec<Release>,
+}
+
 #[derive(Debug)]
 pub(crate) struct BackupState {
     pub(crate) policy: BackupPolicy,
-    pub(crate) writes_since_backup: u32,
-    last_backup_at: Instant,
     last_error: Option<String>,
     last_automatic_backup: Option<PathBuf>,
+    outcome: std::sync::Arc<std::sync::Mutex<Outcome>>,
+    pending: Vec<std::thread::JoinHandle<()>>,
+    unreleased: Vec<Release>,
 }
 
 impl BackupState {
     pub(crate) fn new(policy: BackupPolicy) -> BackupState {
         BackupState {
             policy,
-            writes_since_backup: 0,
-            last_backup_at: Instant::now(),
             last_error: None,
             last_automatic_backup: None,
+            outcome: Default::default(),
+            pending: Vec::new(),
+            unreleased: Vec::new(),
         }
     }
 
-    pub(crate) fn is_due(&self, now: Instant) -> bool {
-        if !self.policy.automatic || self.writes_since_backup == 0 {
-            return false;
+    /// Starts the claimed backup of the file at `path` on its own thread and
+    /// connection.
+    pub(crate) fn start(&mut self, path: &Path, claimed_writes: u64) {
+        self.collect(false);
+        let path = path.to_path_buf();
+        let directory = self.policy.directory.clone();
+        let keep = self.policy.keep;
+        let outcome = self.outcome.clone();
+        let spawned = std::thread::Builder::new()
+            .name("scoretable-backup".to_string())
+            .spawn(move || {
+                let (result, unreleased) =
+                    backup_on_own_connection(&path, &directory, keep, claimed_writes);
+                let mut outcome = outcome
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                outcome.unreleased.extend(unreleased);
+                match &result {
+                    Ok(backup) => tracing::info!(backup = %backup.display(), covered_writes = claimed_writes, "automatic backup taken"),
+                    Err(error) => tracing::warn!(error = %error, "automatic backup failed"),
+                }
+                match result {
+                    Ok(backup) => {
+                        outcome.last_error = None;
+                        outcome.last_backup = Some(backup);
+                    }
+                    Err(error) => outcome.last_error = Some(error.to_string()),
+                }
+            });
+        match spawned {
+            Ok(handle) => self.pending.push(handle),
+            Err(error) => self.last_error = Some(format!("could not start the backup: {error}")),
         }
-        let by_count =
-            self.policy.every_writes > 0 && self.writes_since_backup >= self.policy.every_writes;
-        let by_age = self.policy.every_minutes > 0
-            && now.duration_since(self.last_backup_at)
-                >= Duration::from_secs(u64::from(self.policy.every_minutes) * 60);
-        by_count || by_age
     }
 
-    pub(crate) fn record_automatic(&mut self, result: Result<PathBuf>) {
-        match result {
-            Ok(path) => {
-                self.last_error = None;
-                self.last_automatic_backup = Some(path);
-            }
-            Err(error) => {
-                self.last_error = Some(error.to_string());
-                // Try again after the next write, not on every one.
-                self.writes_since_backup = 0;
-                self.last_backup_at = Instant::now();
+    /// Takes in what finished backups reported; with `wait`, waits for the
+    /// ones still running first.
+    pub(crate) fn collect(&mut self, wait: bool) {
+        let mut running = Vec::new();
+        for handle in self.pending.drain(..) {
+            if wait || handle.is_finished() {
+                let _ = handle.join();
+            } else {
+                running.push(handle);
             }
         }
+        self.pending = running;
+        let mut outcome = self
+            .outcome
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(error) = outcome.last_error.take() {
+            self.last_error = Some(error);
+        }
+        if let Some(backup) = outcome.last_backup.take() {
+            self.last_error = None;
+            self.last_automatic_backup = Some(backup);
+        }
+        self.unreleased.append(&mut outcome.unreleased);
+    }
+
+    /// The oldest claim still to be released by this handle's next write.
+    pub(crate) fn take_release(&mut self) -> Option<Release> {
+        self.collect(false);
+        if self.unreleased.is_empty() {
+            None
+        } else {
+            Some(self.unreleased.remove(0))
+        }
+    }
+
+    /// Every claim still to be released (at close).
+    pub(crate) fn take_all_releases(&mut self) -> Vec<Release> {
+        std::mem::take(&mut self.unreleased)
     }
 }
 
+/// Takes one automatic backup of the file at `path` with a read-only
+/// connection of its own, then releases the claim in the file (the writes it
+/// covered are subtracted, so writes made meanwhile still count). When the
+/// write lock is not free within a moment, the release is handed back to the
+/// handle for its next write.
+fn backup_on_own_connection(
+    path: &Path,
+    directory: &Path,
+    keep: usize,
+    claimed_writes: u64,
+) -> (Result<PathBuf>, Option<Release>) {
+    let taken = (|| {
+        let source = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        source.busy_timeout(Duration::from_secs(5))?;
+        let slug: String =
+            source.query_row("SELECT slug FROM competition WHERE id = 1", [], |row| {
+                row.get(0)
+            })?;
+        write_backup(&source, directory, &slug, keep)
+    })();
+    let release = Release {
+        covered_writes: if taken.is_ok() { claimed_writes } else { 0 },
+        succeeded: taken.is_ok(),
+        finished_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    };
+    let released = (|| -> Result<()> {
+        let writer = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        writer.busy_timeout(Duration::from_millis(250))?;
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        apply_release(&writer, &release)
+    })();
+    (taken, released.is_err().then_some(release))
+}
+
+/// Writes `directory/<slug>-<timestamp>.scoretable` from `source` and prunes
+/// the oldest beyond `keep`.
+fn write_backup(
+    source: &rusqlite::Connection,
+    directory: &Path,
+    slug: &str,
+    keep: usize,
+) -> Result<PathBuf> {
+    std::fs::create_dir_all(directory).map_err(|error| io_error(directory, error))?;
+    let mut target;
+    loop {
+        let stamp = Utc::now().format("%Y%m%dT%H%M%S%3fZ");
+        target = directory.join(format!("{slug}-{stamp}.{FILE_EXTENSION}"));
+        if !target.exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let temporary = target.with_extension(format!("{FILE_EXTENSION}.partial"));
+    let _ = std::fs::remove_file(&temporary);
+    copy_database(source, &temporary).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })?;
+    // The copy must not claim that any session is still open in it.
+    clear_sessions(&temporary).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })?;
+    std::fs::rename(&temporary, &target).map_err(|error| io_error(&target, error))?;
+    prune_backups(directory, slug, keep)?;
+    Ok(target)
+}
+
 impl CompetitionFile {
-    /// Replaces the automatic backup policy for this handle.
+    /// Replaces the automatic backup policy for this handle only (for
+    /// example a scratch copy that must not back itself up). To change the
+    /// policy for every program, use [`CompetitionFile::store_backup_policy`].
     pub fn set_backup_policy(&mut self, policy: BackupPolicy) {
         self.backup_state.policy = policy;
+    }
+
+    /// Stores the policy's counts in the file, so every program that opens
+    /// it from now on follows them, and uses it for this handle.
+    pub fn store_backup_policy(&mut self, policy: &BackupPolicy) -> Result<()> {
+        let stored = StoredPolicy {
+            automatic: policy.automatic,
+            keep: policy.keep.max(1),
+            every_writes: policy.every_writes,
+            every_minutes: policy.every_minutes,
+        };
+        self.write(|transaction| {
+            crate::competition_file::put_setting(transaction, POLICY_KEY, &stored)
+        })?;
+        self.backup_state.policy.automatic = stored.automatic;
+        self.backup_state.policy.keep = stored.keep;
+        self.backup_state.policy.every_writes = stored.every_writes;
+        self.backup_state.policy.every_minutes = stored.every_minutes;
+        Ok(())
     }
 
     pub fn backup_policy(&self) -> &BackupPolicy {
         &self.backup_state.policy
     }
 
-    /// The error of the last automatic backup, if it failed.
+    /// The error of the last automatic backup, if it failed (as known at
+    /// this handle's last write, or after [`CompetitionFile::finish_backups`]).
     pub fn last_backup_error(&self) -> Option<&str> {
         self.backup_state.last_error.as_deref()
     }
 
-    /// The last automatic backup written by this handle.
+    /// The last automatic backup this handle took.
     pub fn last_automatic_backup(&self) -> Option<&Path> {
         self.backup_state.last_automatic_backup.as_deref()
+    }
+
+    /// Waits for automatic backups still being taken and takes in their
+    /// results. [`CompetitionFile::close`] and drop do this too.
+    pub fn finish_backups(&mut self) {
+        self.backup_state.collect(true);
     }
 
     /// Writes a consistent copy of the file to
     /// `directory/<slug>-<timestamp>.scoretable` and keeps only the newest
     /// [`BackupPolicy::keep`] backups of this competition there. Returns the
-    /// new backup's path.
+    /// new backup's path. Works on a read-only handle (it only reads).
     pub fn backup_now(&mut self, directory: &Path) -> Result<PathBuf> {
-        std::fs::create_dir_all(directory).map_err(|error| io_error(directory, error))?;
         let slug = self.competition()?.slug;
-        let mut target;
-        loop {
-            let stamp = Utc::now().format("%Y%m%dT%H%M%S%3fZ");
-            target = directory.join(format!("{slug}-{stamp}.{FILE_EXTENSION}"));
-            if !target.exists() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        let temporary = target.with_extension(format!("{FILE_EXTENSION}.partial"));
-        let _ = std::fs::remove_file(&temporary);
-        copy_database(&self.connection, &temporary).inspect_err(|_| {
-            let _ = std::fs::remove_file(&temporary);
-        })?;
-        // The copy must not claim that this session is still open in it.
-        clear_sessions(&temporary).inspect_err(|_| {
-            let _ = std::fs::remove_file(&temporary);
-        })?;
-        std::fs::rename(&temporary, &target).map_err(|error| io_error(&target, error))?;
-        self.backup_state.writes_since_backup = 0;
-        self.backup_state.last_backup_at = Instant::now();
-        prune_backups(directory, &slug, self.backup_state.policy.keep)?;
-        Ok(target)
+        write_backup(
+            &self.connection,
+            directory,
+            &slug,
+            self.backup_state.policy.keep,
+        )
     }
 
     /// Backups of this competition in `directory`, oldest first.
@@ -270,22 +576,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn due_by_count_and_by_age() {
-        let mut state = BackupState::new(BackupPolicy {
+    fn due_by_count_and_by_age_unless_claimed() {
+        let policy = BackupPolicy {
             automatic: true,
             directory: PathBuf::from("unused"),
             keep: 3,
             every_writes: 2,
             every_minutes: 1,
-        });
-        let start = state.last_backup_at;
-        assert!(!state.is_due(start));
-        state.writes_since_backup = 1;
-        assert!(!state.is_due(start));
-        assert!(state.is_due(start + Duration::from_secs(61)));
-        state.writes_since_backup = 2;
-        assert!(state.is_due(start));
-        state.policy.automatic = false;
-        assert!(!state.is_due(start + Duration::from_secs(3600)));
+        };
+        let start = Utc::now();
+        let stamp = |time: chrono::DateTime<Utc>| Some(time.to_rfc3339());
+        let mut progress = Progress {
+            writes: 0,
+            last_backup_at: stamp(start),
+            claimed_at: None,
+        };
+        assert!(!is_due(&progress, &policy, start));
+        progress.writes = 1;
+        assert!(!is_due(&progress, &policy, start));
+        assert!(is_due(
+            &progress,
+            &policy,
+            start + chrono::Duration::seconds(61)
+        ));
+        progress.writes = 2;
+        assert!(is_due(&progress, &policy, start));
+        progress.claimed_at = stamp(start);
+        assert!(
+            !is_due(&progress, &policy, start),
+            "claimed by another program"
+        );
+        assert!(
+            is_due(&progress, &policy, start + chrono::Duration::minutes(11)),
+            "a claim of a dead program expires"
+        );
+        progress.claimed_at = None;
+        let off = BackupPolicy {
+            automatic: false,
+            ..policy
+        };
+        assert!(!is_due(&progress, &off, start + chrono::Duration::hours(1)));
     }
 }

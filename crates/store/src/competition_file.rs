@@ -9,20 +9,23 @@
 //! - Every write is one `BEGIN IMMEDIATE` transaction (see `CompetitionFile::write`),
 //!   so bad input rolls back completely and a concurrent writer waits for the
 //!   lock up front instead of failing half way.
-//! - Unclean shutdown detection: each open handle records itself in the
-//!   `open_sessions` table and removes itself on [`CompetitionFile::close`] or
-//!   drop. On open, a leftover session row, or a non-empty `-wal` file beside
-//!   the competition file, means the last user did not close cleanly (or is
-//!   still running); the store then runs `PRAGMA quick_check` and refuses the
-//!   file with [`StoreError::IntegrityCheckFailed`] if it is damaged. Leftover
-//!   rows are cleared when no `-wal` file existed, which proves no other
-//!   process had the file open. Every handle also holds a shared lock on the
-//!   sidecar `<file>.lock`; a program that can lock it exclusively at open
-//!   knows no other handle is live and clears leftover rows at once.
+//! - Unclean shutdown detection (see [`crate::file_health`]): each
+//!   read-write handle records itself in `open_sessions` (pid and host in its
+//!   id) and holds a shared OS lock on the sidecar `<file>.lock`; it removes
+//!   its row on [`CompetitionFile::close`] or drop. At open, a row is a crash
+//!   leftover when nothing holds the lock (then a non-empty `-wal` is one
+//!   too) or when its process is gone; only then does `PRAGMA quick_check`
+//!   run, and the dead rows are cleared. A live holder (the app,
+//!   `sync --watch`) is no crash and costs no check.
+//! - [`CompetitionFile::open_read_only`] writes nothing (no row, no
+//!   migration, no lock file), so a read-only file or folder or a full disk
+//!   can still be read and exported. Opening checks the header and schema
+//!   version before touching any table, so a damaged, truncated, altered or
+//!   newer file gets its own error naming the file (and the backups beside
+//!   it).
 //! - Rolling backups: see [`crate::backup`].
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{
@@ -33,6 +36,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::backup::{BackupPolicy, BackupState};
 use crate::error::{Result, StoreError};
+use crate::file_health;
 use crate::schema;
 
 /// `PRAGMA application_id` of Scoretable files: ASCII "SCTB".
@@ -53,6 +57,10 @@ pub struct OpenReport {
     pub unclean_shutdown_detected: bool,
     /// `PRAGMA quick_check` ran (and passed, or open would have failed).
     pub quick_check_ran: bool,
+    /// Set when the file is open for reading only: why (for the app's
+    /// header and the CLI's `info`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<String>,
 }
 
 /// How the overall leaderboard is computed unless a caller says otherwise.
@@ -86,6 +94,9 @@ pub struct CompetitionFile {
     open_report: OpenReport,
     pub(crate) backup_state: BackupState,
     closed: bool,
+    /// Set on handles opened with [`CompetitionFile::open_read_only`]: no
+    /// session row, no writes, no migrations.
+    read_only: bool,
     /// A shared lock on `<file>.lock` held while this handle is open (see
     /// [`SessionLock`]). Declared after `connection` so it is released only
     /// once the connection has closed.
@@ -100,11 +111,29 @@ struct SessionLock {
     file: Option<std::fs::File>,
 }
 
+/// The sidecar lock file of the competition file at `path`.
+pub(crate) fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
 impl SessionLock {
     fn path(path: &Path) -> PathBuf {
-        let mut name = path.as_os_str().to_owned();
-        name.push(".lock");
-        PathBuf::from(name)
+        lock_path(path)
+    }
+
+    /// Like [`SessionLock::claim`] for a read-only handle: never creates the
+    /// lock file (the folder may be read-only). Without a lock file no
+    /// read-write handle is live (each one creates it).
+    fn claim_for_reading(path: &Path) -> (SessionLock, bool) {
+        match std::fs::File::open(Self::path(path)) {
+            Err(_) => (SessionLock { file: None }, true),
+            Ok(file) => {
+                let alone = file.try_lock().is_ok();
+                (SessionLock { file: Some(file) }, alone)
+            }
+        }
     }
 
     /// Opens the lock file and tries to lock it exclusively. Returns the lock
@@ -193,6 +222,15 @@ pub(crate) fn validate_competition(competition: &Competition) -> Result<()> {
     };
     if competition.name.trim().is_empty() {
         return Err(invalid("name", "must not be empty".into()));
+    }
+    for (field, value) in [
+        ("name", &competition.name),
+        ("venue", &competition.venue),
+        ("organiser", &competition.organiser),
+        ("time zone", &competition.time_zone),
+    ] {
+        crate::text_rules::check_text(value.trim(), crate::text_rules::MAX_NAME_CHARS)
+            .map_err(|message| invalid(field, message))?;
     }
     if competition.slug.is_empty()
         || !competition
@@ -315,84 +353,181 @@ impl CompetitionFile {
             schema_version: schema::CURRENT_SCHEMA_VERSION,
             unclean_shutdown_detected: false,
             quick_check_ran: false,
+            read_only: None,
         };
         let (session_lock, _) = SessionLock::claim(path);
         Self::finish_open(connection, path, report, session_lock)
     }
 
-    /// Opens an existing competition file, migrating it to the current
-    /// schema and checking it if the last session did not close cleanly.
+    /// Opens an existing competition file for reading and writing,
+    /// migrating it to the current schema and checking it if the last
+    /// session did not close cleanly.
+    ///
+    /// A file that cannot be written (read-only file or folder, full disk)
+    /// is refused with [`StoreError::ReadOnly`] or [`StoreError::DiskFull`],
+    /// naming the file and the cause; [`CompetitionFile::open_read_only`]
+    /// still reads it.
     pub fn open(path: impl AsRef<Path>) -> Result<CompetitionFile> {
         let path = path.as_ref();
         let path_text = path.display().to_string();
-        if !path.exists() {
-            return Err(StoreError::FileNotFound { path: path_text });
-        }
+        check_header(path)?;
         let (session_lock, alone) = SessionLock::claim(path);
         // Any live connection keeps the -wal file; a crash leaves it with content.
-        let wal_existed = wal_path(path).exists();
         let wal_had_content = std::fs::metadata(wal_path(path))
             .map(|metadata| metadata.len() > 0)
             .unwrap_or(false);
+        let named = |error: StoreError| file_health::file_error(path, error);
         let mut connection = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        let not_ours = |reason: String| StoreError::NotACompetitionFile {
-            path: path_text.clone(),
-            reason,
-        };
-        let application_id: i32 = connection
-            .query_row("PRAGMA application_id", [], |row| row.get(0))
-            .map_err(|error| not_ours(error.to_string()))?;
-        if application_id != APPLICATION_ID {
-            return Err(not_ours(format!(
-                "its application id is {application_id:#x}, not Scoretable's {APPLICATION_ID:#x}"
-            )));
+        )
+        .map_err(|error| named(error.into()))?;
+        if connection
+            .is_readonly(rusqlite::DatabaseName::Main)
+            .unwrap_or(false)
+        {
+            return Err(StoreError::ReadOnly {
+                path: path_text,
+                reason: file_health::diagnose_unwritable(path)
+                    .unwrap_or_else(|| "the file is read-only".to_string()),
+            });
         }
-        let corrupt = |error: StoreError| match error {
-            StoreError::Database(ref inner) if is_corruption(&inner.0) => {
-                StoreError::IntegrityCheckFailed {
-                    path: path_text.clone(),
-                    details: inner.to_string(),
-                }
-            }
-            other => other,
-        };
-        configure_connection(&connection).map_err(corrupt)?;
-        let leftover_sessions: i64 = if schema::schema_version(&connection)? >= 1 {
-            connection
-                .query_row("SELECT count(*) FROM open_sessions", [], |row| row.get(0))
-                .map_err(|error| corrupt(error.into()))?
-        } else {
-            0
-        };
-        let unclean = wal_had_content || leftover_sessions > 0;
+        let version_before = inspect(&connection, path)?;
+        configure_connection(&connection).map_err(named)?;
+        let dead = crash_leftovers(&connection, path, alone)?;
+        let unclean = !dead.is_empty() || (alone && wal_had_content);
         if unclean {
             quick_check(&connection, &path_text)?;
         }
-        let version_before = schema::schema_version(&connection)?;
         if version_before > 0 && version_before < schema::CURRENT_SCHEMA_VERSION {
             // Keep the file as it was before an upgrade, beside the rolling
             // backups (never pruned by them).
             crate::backup::pre_upgrade_backup(&connection, path, version_before)?;
         }
-        let found = schema::migrate(&mut connection, &path_text).map_err(corrupt)?;
-        if (alone || !wal_existed) && leftover_sessions > 0 {
-            // No other handle is live (none holds the lock file, or none
-            // holds the -wal file), so the rows are leftovers of crashes.
-            let transaction =
-                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            transaction.execute("DELETE FROM open_sessions", [])?;
-            transaction.commit()?;
+        let found = schema::migrate(&mut connection, &path_text).map_err(named)?;
+        if !dead.is_empty() {
+            // Rows of handles whose process is gone: crash leftovers.
+            let transaction = connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|error| named(error.into()))?;
+            for session_id in &dead {
+                transaction
+                    .execute(
+                        "DELETE FROM open_sessions WHERE session_id = ?1",
+                        params![session_id],
+                    )
+                    .map_err(|error| named(error.into()))?;
+            }
+            transaction.commit().map_err(|error| named(error.into()))?;
         }
         let report = OpenReport {
             schema_version_found: found,
             schema_version: schema::CURRENT_SCHEMA_VERSION,
             unclean_shutdown_detected: unclean,
             quick_check_ran: unclean,
+            read_only: None,
         };
+        tracing::info!(
+            file = %path_text,
+            schema_version_found = found,
+            unclean_shutdown = unclean,
+            crash_leftovers = dead.len(),
+            "competition file opened for writing"
+        );
         Self::finish_open(connection, path, report, session_lock)
+    }
+
+    /// Opens an existing competition file for reading only: nothing is
+    /// written to it or beside it (no session row, no migration, no lock
+    /// file), so it works on a read-only file, in a read-only folder and on
+    /// a full disk. Writes through the handle fail with
+    /// [`StoreError::ReadOnly`].
+    ///
+    /// When SQLite cannot create the `-shm` file it needs beside a WAL file
+    /// (read-only folder, full disk) and no `-wal` with content exists, the
+    /// file is read as immutable (nothing else can be changing it).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<CompetitionFile> {
+        let path = path.as_ref();
+        let path_text = path.display().to_string();
+        check_header(path)?;
+        let (session_lock, alone) = SessionLock::claim_for_reading(path);
+        let wal_had_content = std::fs::metadata(wal_path(path))
+            .map(|metadata| metadata.len() > 0)
+            .unwrap_or(false);
+        let named = |error: StoreError| file_health::file_error(path, error);
+        let connection = match read_connection(path, false) {
+            Ok(connection) => connection,
+            Err(error) if !wal_had_content && !is_corruption(&error) => {
+                read_connection(path, true).map_err(|_| named(error.into()))?
+            }
+            Err(error) => return Err(named(error.into())),
+        };
+        let version = inspect(&connection, path)?;
+        if version < schema::CURRENT_SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooOld {
+                path: path_text,
+                found: version,
+                current: schema::CURRENT_SCHEMA_VERSION,
+            });
+        }
+        let dead = crash_leftovers(&connection, path, alone)?;
+        let unclean = !dead.is_empty() || (alone && wal_had_content);
+        if unclean {
+            quick_check(&connection, &path_text)?;
+        }
+        let report = OpenReport {
+            schema_version_found: version,
+            schema_version: version,
+            unclean_shutdown_detected: unclean,
+            quick_check_ran: unclean,
+            read_only: Some("opened for reading only".to_string()),
+        };
+        tracing::info!(
+            file = %path_text,
+            unclean_shutdown = unclean,
+            "competition file opened for reading only"
+        );
+        let mut session_lock = session_lock;
+        session_lock.share();
+        let handle_serial = SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(CompetitionFile {
+            connection,
+            path: path.to_path_buf(),
+            session_id: String::new(),
+            handle_serial,
+            open_report: report,
+            backup_state: BackupState::new(BackupPolicy::beside(path)),
+            closed: false,
+            read_only: true,
+            _session_lock: session_lock,
+        })
+    }
+
+    /// Opens the file for reading and writing when it can be written, else
+    /// for reading only (read-only file or folder, full disk, a file that
+    /// cannot be opened for writing), with the reason in
+    /// [`OpenReport::read_only`]. The app opens files this way and shows the
+    /// reason in its header.
+    pub fn open_preferring_write(path: impl AsRef<Path>) -> Result<CompetitionFile> {
+        let path = path.as_ref();
+        match Self::open(path) {
+            Err(
+                error @ (StoreError::ReadOnly { .. }
+                | StoreError::DiskFull { .. }
+                | StoreError::CannotOpen { .. }),
+            ) => {
+                tracing::warn!(file = %path.display(), reason = %error, "cannot write the file; opening it read-only");
+                let mut file = Self::open_read_only(path).map_err(|_| error.clone_message())?;
+                file.open_report.read_only = Some(error.to_string());
+                Ok(file)
+            }
+            other => other,
+        }
+    }
+
+    /// Whether this handle was opened for reading only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     fn finish_open(
@@ -402,27 +537,30 @@ impl CompetitionFile {
         mut session_lock: SessionLock,
     ) -> Result<CompetitionFile> {
         let handle_serial = SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let session_id = format!(
-            "{}-{}-{}",
-            std::process::id(),
-            Utc::now().timestamp_nanos_opt().unwrap_or_default(),
-            handle_serial
-        );
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        transaction.execute(
-            "INSERT INTO open_sessions (session_id, opened_at, process_id) VALUES (?1, ?2, ?3)",
-            params![session_id, now_timestamp(), i64::from(std::process::id())],
-        )?;
-        transaction.commit()?;
+        let session_id = file_health::new_session_id(handle_serial);
+        let named = |error: rusqlite::Error| file_health::file_error(path, error.into());
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(named)?;
+        transaction
+            .execute(
+                "INSERT INTO open_sessions (session_id, opened_at, process_id) VALUES (?1, ?2, ?3)",
+                params![session_id, now_timestamp(), i64::from(std::process::id())],
+            )
+            .map_err(named)?;
+        transaction.commit().map_err(named)?;
+        file_health::register_session(&session_id);
         session_lock.share();
+        let policy = crate::backup::stored_policy(&connection, path);
         Ok(CompetitionFile {
             connection,
             path: path.to_path_buf(),
             session_id,
             handle_serial,
             open_report: report,
-            backup_state: BackupState::new(BackupPolicy::beside(path)),
+            backup_state: BackupState::new(policy),
             closed: false,
+            read_only: false,
             _session_lock: session_lock,
         })
     }
@@ -431,15 +569,23 @@ impl CompetitionFile {
     /// SQLite checkpoint the WAL. Dropping the handle does the same, but
     /// `close` reports errors.
     pub fn close(mut self) -> Result<()> {
+        self.backup_state.collect(true);
         self.mark_closed()?;
         self.closed = true;
         Ok(())
     }
 
     fn mark_closed(&mut self) -> Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
+        file_health::unregister_session(&self.session_id);
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for release in self.backup_state.take_all_releases() {
+            crate::backup::apply_release(&transaction, &release)?;
+        }
         transaction.execute(
             "DELETE FROM open_sessions WHERE session_id = ?1",
             params![self.session_id],
@@ -470,12 +616,26 @@ impl CompetitionFile {
         &mut self,
         body: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.display().to_string(),
+                reason: "it was opened for reading only".to_string(),
+            });
+        }
+        let path = self.path.clone();
+        let named = |error: StoreError| file_health::file_error(&path, error);
         let transaction = self
             .connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = body(&transaction)?;
-        transaction.commit()?;
-        self.after_write();
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|error| named(error.into()))?;
+        let value = body(&transaction).map_err(named)?;
+        // Count the write in the file (every program shares one backup
+        // policy); a due backup is claimed in this same transaction.
+        let release = self.backup_state.take_release();
+        let claimed = crate::backup::count_write(&transaction, &self.backup_state.policy, release)
+            .map_err(named)?;
+        transaction.commit().map_err(|error| named(error.into()))?;
+        self.after_write(claimed);
         Ok(value)
     }
 
@@ -575,12 +735,15 @@ impl CompetitionFile {
         self.write(|transaction| put_setting(transaction, key, value))
     }
 
-    pub(crate) fn after_write(&mut self) {
-        self.backup_state.writes_since_backup += 1;
-        if self.backup_state.is_due(Instant::now()) {
-            let directory = self.backup_state.policy.directory.clone();
-            let result = self.backup_now(&directory);
-            self.backup_state.record_automatic(result);
+    /// After a committed write: takes in finished backups and starts the
+    /// one this write claimed, on its own thread and connection.
+    pub(crate) fn after_write(&mut self, claimed_writes: Option<u64>) {
+        match claimed_writes {
+            Some(writes) => {
+                let path = self.path.clone();
+                self.backup_state.start(&path, writes);
+            }
+            None => self.backup_state.collect(false),
         }
     }
 }
@@ -591,6 +754,7 @@ impl Drop for CompetitionFile {
     fn drop(&mut self) {
         if !self.closed {
             // A drop is a clean close; errors cannot be reported here.
+            self.backup_state.collect(true);
             let _ = self.mark_closed();
         }
     }
@@ -613,6 +777,205 @@ pub(crate) fn put_setting<T: Serialize>(
     Ok(())
 }
 
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuses a missing file, a file that is not a database at all, and a
+/// database file too short to hold even its header (truncated).
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read as _;
+    let path_text = path.display().to_string();
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::FileNotFound { path: path_text });
+        }
+        Err(error) => {
+            return Err(StoreError::CannotOpen {
+                path: path_text,
+                reason: error.to_string(),
+            })
+        }
+    };
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(StoreError::NotACompetitionFile {
+            path: path_text,
+            reason: "it is a folder".to_string(),
+        });
+    }
+    let mut header = [0u8; 100];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(count) => read += count,
+            Err(error) => {
+                return Err(StoreError::CannotOpen {
+                    path: path_text,
+                    reason: error.to_string(),
+                })
+            }
+        }
+    }
+    if read == 0 {
+        return Err(StoreError::Damaged {
+            path: path_text,
+            details: "it is empty (0 bytes)".to_string(),
+            advice: file_health::restore_advice(path),
+        });
+    }
+    if read < 16 || &header[..16] != SQLITE_MAGIC {
+        return Err(StoreError::NotACompetitionFile {
+            path: path_text,
+            reason: "it is not a database file".to_string(),
+        });
+    }
+    if read < 100 {
+        return Err(StoreError::Damaged {
+            path: path_text,
+            details: format!("it is cut short ({read} bytes, shorter than its own header)"),
+            advice: file_health::restore_advice(path),
+        });
+    }
+    // Bytes 28..32: the database size in pages (valid when bytes 24..28
+    // equal bytes 92..96); page size at 16..18 (1 means 65536).
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536u64,
+        size => u64::from(size),
+    };
+    let pages = u64::from(u32::from_be_bytes([
+        header[28], header[29], header[30], header[31],
+    ]));
+    let size_valid = header[24..28] == header[92..96];
+    let length = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size_valid && pages > 0 && page_size >= 512 && length < pages * page_size {
+        return Err(StoreError::Damaged {
+            path: path_text,
+            details: format!(
+                "it is cut short: {length} bytes of the {} its header records (truncated by a copy or a full disk)",
+                pages * page_size
+            ),
+            advice: file_health::restore_advice(path),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that the file is a Scoretable file this build can read; returns
+/// its schema version. Runs before any table is touched, so a newer file is
+/// named as such rather than failing on a missing table.
+fn inspect(connection: &Connection, path: &Path) -> Result<u32> {
+    let path_text = path.display().to_string();
+    let named = |error: rusqlite::Error| file_health::file_error(path, error.into());
+    let application_id: i32 = connection
+        .query_row("PRAGMA application_id", [], |row| row.get(0))
+        .map_err(named)?;
+    if application_id != APPLICATION_ID {
+        return Err(StoreError::NotACompetitionFile {
+            path: path_text,
+            reason: format!(
+                "its application id is {application_id:#x}, not Scoretable's {APPLICATION_ID:#x}"
+            ),
+        });
+    }
+    let version: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(named)?;
+    let version = u32::try_from(version).unwrap_or(u32::MAX);
+    if version > schema::CURRENT_SCHEMA_VERSION {
+        return Err(StoreError::SchemaTooNew {
+            path: path_text,
+            found: version,
+            supported: schema::CURRENT_SCHEMA_VERSION,
+        });
+    }
+    if version >= 1 {
+        let mut statement = connection
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .map_err(named)?;
+        let tables: std::collections::HashSet<String> = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .and_then(|rows| rows.collect())
+            .map_err(named)?;
+        let missing: Vec<&str> = schema::tables_at(version)
+            .into_iter()
+            .filter(|table| !tables.contains(*table))
+            .collect();
+        if !missing.is_empty() {
+            return Err(StoreError::SchemaMismatch {
+                path: path_text,
+                details: format!(
+                    "schema version {version} but no {} table",
+                    missing.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(version)
+}
+
+/// A read-only connection; `immutable` reads without the -wal/-shm files.
+fn read_connection(path: &Path, immutable: bool) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = if immutable {
+        Connection::open_with_flags(
+            format!("file:{}?immutable=1", uri_path(path)),
+            flags | OpenFlags::SQLITE_OPEN_URI,
+        )?
+    } else {
+        Connection::open_with_flags(path, flags)?
+    };
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    connection.pragma_update(None, "cache_size", -65_536)?;
+    connection.set_prepared_statement_cache_capacity(64);
+    // Touch the schema so the -wal/-shm files are opened now, not at the
+    // first real query.
+    connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+        row.get::<_, i64>(0)
+    })?;
+    Ok(connection)
+}
+
+/// `path` escaped for a `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let text = absolute.to_string_lossy().replace('\\', "/");
+    let mut escaped = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' | b':' => {
+                escaped.push(byte as char)
+            }
+            other => escaped.push_str(&format!("%{other:02X}")),
+        }
+    }
+    if escaped.starts_with('/') {
+        escaped
+    } else {
+        format!("/{escaped}")
+    }
+}
+
+/// The `open_sessions` rows left by handles that are gone: all of them when
+/// no handle holds the lock file, else those whose process is known dead.
+fn crash_leftovers(connection: &Connection, path: &Path, alone: bool) -> Result<Vec<String>> {
+    let named = |error: rusqlite::Error| file_health::file_error(path, error.into());
+    let mut statement = connection
+        .prepare("SELECT session_id, process_id FROM open_sessions")
+        .map_err(named)?;
+    let rows: Vec<(String, i64)> = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(named)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(session_id, process_id)| {
+            alone || file_health::session_is_dead(session_id, *process_id)
+        })
+        .map(|(session_id, _)| session_id)
+        .collect())
+}
+
 fn is_corruption(error: &rusqlite::Error) -> bool {
     matches!(
         error.sqlite_error_code(),
@@ -628,13 +991,19 @@ fn quick_check(connection: &Connection, path_text: &str) -> Result<()> {
         .map_err(|error| StoreError::IntegrityCheckFailed {
             path: path_text.to_string(),
             details: error.to_string(),
+            advice: file_health::restore_advice(Path::new(path_text)),
         })?;
     if lines.len() == 1 && lines[0] == "ok" {
         Ok(())
     } else {
+        let mut details: Vec<String> = lines.iter().take(3).cloned().collect();
+        if lines.len() > 3 {
+            details.push(format!("and {} more problems", lines.len() - 3));
+        }
         Err(StoreError::IntegrityCheckFailed {
             path: path_text.to_string(),
-            details: lines.join("; "),
+            details: details.join("; "),
+            advice: file_health::restore_advice(Path::new(path_text)),
         })
     }
 }

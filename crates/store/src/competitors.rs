@@ -369,6 +369,11 @@ fn validate_division(division: &Division) -> Result<()> {
             message: "must not be empty".into(),
         });
     }
+    crate::text_rules::check_text(division.name.trim(), crate::text_rules::MAX_NAME_CHARS)
+        .map_err(|message| StoreError::InvalidInput {
+            field: "division name".into(),
+            message,
+        })?;
     match division.kind {
         DivisionKind::Gender if division.gender.is_none() => {
             Err(invalid("a gender division needs a gender".into()))
@@ -519,12 +524,30 @@ fn write_competitor(
 /// Normalises a competitor's optional text fields and checks its required ones.
 fn clean_competitor(competitor: &Competitor) -> std::result::Result<Competitor, (String, String)> {
     let mut clean = competitor.clone();
+    use crate::text_rules::{
+        check_text, MAX_BIB_CHARS, MAX_COUNTRY_CHARS, MAX_NAME_CHARS, MAX_PERSON_NAME_CHARS,
+    };
+    let check = |field: &str, value: &str, limit: usize| {
+        check_text(value, limit).map_err(|message| (field.to_string(), message))
+    };
     clean.bib = competitor.bib.trim().to_string();
     if clean.bib.is_empty() {
         return Err(("bib".into(), "must not be empty".into()));
     }
+    check("bib", &clean.bib, MAX_BIB_CHARS)?;
     clean.first_name = competitor.first_name.trim().to_string();
     clean.last_name = competitor.last_name.trim().to_string();
+    check("first_name", &clean.first_name, MAX_PERSON_NAME_CHARS)?;
+    check("last_name", &clean.last_name, MAX_PERSON_NAME_CHARS)?;
+    for (field, value, limit) in [
+        ("country", &competitor.country, MAX_COUNTRY_CHARS),
+        ("club", &competitor.club, MAX_NAME_CHARS),
+        ("para_class", &competitor.para_class, MAX_NAME_CHARS),
+    ] {
+        if let Some(value) = value {
+            check(field, value.trim(), limit)?;
+        }
+    }
     if clean.first_name.is_empty() && clean.last_name.is_empty() {
         return Err((
             "name".into(),
@@ -557,6 +580,7 @@ fn clean_competitor(competitor: &Competitor) -> std::result::Result<Competitor, 
         if chip.is_empty() {
             continue;
         }
+        check("chip", chip, MAX_BIB_CHARS)?;
         if chips.iter().any(|seen: &String| seen == chip) {
             return Err(("chip".into(), format!("chip {chip} is listed twice")));
         }
@@ -1023,6 +1047,25 @@ fn validate_team(team: &Team) -> Result<()> {
             field: "team name".into(),
             message: "must not be empty".into(),
         });
+    }
+    use crate::text_rules::{check_text, MAX_BIB_CHARS, MAX_COUNTRY_CHARS, MAX_NAME_CHARS};
+    check_text(team.name.trim(), MAX_NAME_CHARS).map_err(|message| StoreError::InvalidInput {
+        field: "team name".into(),
+        message,
+    })?;
+    if let Some(bib) = &team.bib {
+        check_text(bib.trim(), MAX_BIB_CHARS).map_err(|message| StoreError::InvalidInput {
+            field: format!("team {} bib", team.name.trim()),
+            message,
+        })?;
+    }
+    if let Some(country) = &team.country {
+        check_text(country.trim(), MAX_COUNTRY_CHARS).map_err(|message| {
+            StoreError::InvalidInput {
+                field: format!("team {} country", team.name.trim()),
+                message,
+            }
+        })?;
     }
     let mut orders = BTreeMap::new();
     for member in &team.members {

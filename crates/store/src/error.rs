@@ -32,10 +32,49 @@ pub enum StoreError {
         supported: u32,
     },
 
-    #[error(
-        "{path} failed its integrity check after an unclean shutdown: {details}. Restore the newest backup."
-    )]
-    IntegrityCheckFailed { path: String, details: String },
+    #[error("{path} failed its integrity check ({details}). {advice}")]
+    IntegrityCheckFailed {
+        path: String,
+        details: String,
+        /// The newest backups beside the file and how to restore one.
+        advice: String,
+    },
+
+    /// The file is a SQLite file but cannot be read: truncated, overwritten
+    /// or otherwise damaged.
+    #[error("{path} is damaged: {details}. {advice}")]
+    Damaged {
+        path: String,
+        details: String,
+        /// The newest backups beside the file and how to restore one.
+        advice: String,
+    },
+
+    /// A read-only open of a file an older Scoretable wrote: reading it needs
+    /// the upgrade, which writes.
+    #[error("{path} is at schema version {found} and needs upgrading to version {current} before it can be read; open it once where it can be written")]
+    SchemaTooOld {
+        path: String,
+        found: u32,
+        current: u32,
+    },
+
+    /// The file's tables do not match its schema version: altered by another
+    /// program, or written by a newer Scoretable that did not raise the version.
+    #[error("{path} does not have the tables Scoretable expects ({details}); it was written by a newer Scoretable or changed by another program")]
+    SchemaMismatch { path: String, details: String },
+
+    /// A write was refused because the file cannot be written.
+    #[error("{path} cannot be changed: {reason}. It can still be read and exported (read commands open it read-only)")]
+    ReadOnly { path: String, reason: String },
+
+    /// A write failed because the disk is full; nothing of it was stored.
+    #[error("The disk holding {path} is full: nothing was saved. Free some space, or export the results to another drive (read commands still work)")]
+    DiskFull { path: String },
+
+    /// SQLite could not open the file (or its -wal/-shm files beside it).
+    #[error("{path} cannot be opened: {reason}")]
+    CannotOpen { path: String, reason: String },
 
     #[error("Unknown bib {bib} in workout {workout}")]
     UnknownBib { bib: String, workout: String },
@@ -139,6 +178,25 @@ impl From<rusqlite::Error> for StoreError {
             return StoreError::Busy;
         }
         StoreError::Database(DatabaseError(error))
+    }
+}
+
+impl StoreError {
+    /// The file-level errors again (for reporting the first of two failed
+    /// attempts); others become [`StoreError::Conflict`] with the same text.
+    pub(crate) fn clone_message(&self) -> StoreError {
+        match self {
+            StoreError::ReadOnly { path, reason } => StoreError::ReadOnly {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+            StoreError::DiskFull { path } => StoreError::DiskFull { path: path.clone() },
+            StoreError::CannotOpen { path, reason } => StoreError::CannotOpen {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+            other => StoreError::Conflict(other.to_string()),
+        }
     }
 }
 

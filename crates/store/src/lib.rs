@@ -24,16 +24,20 @@
 //! - `journal_mode=WAL`, `synchronous=FULL`, `foreign_keys=ON`,
 //!   `busy_timeout=5s`; every write is one `BEGIN IMMEDIATE` transaction, so an
 //!   acknowledged score survives a crash and bad input never changes stored data.
-//! - Unclean shutdown: each open handle writes a row in `open_sessions` and
-//!   removes it on close or drop. A leftover row, or a non-empty `-wal` file,
-//!   at open triggers `PRAGMA quick_check`; a failure is
-//!   [`StoreError::IntegrityCheckFailed`] ("restore the newest backup").
+//! - Unclean shutdown: each read-write handle writes a row in
+//!   `open_sessions` and holds a shared lock on `<file>.lock`. Only a real
+//!   crash (a row whose process is gone, or leftovers while nothing holds the
+//!   lock) triggers `PRAGMA quick_check`; a failure is
+//!   [`StoreError::IntegrityCheckFailed`], which lists the newest backups
+//!   beside the file ([`file_health`]). Read-only opens write nothing.
 //! - Rolling backups through SQLite's online backup API:
 //!   [`CompetitionFile::backup_now`] writes `<slug>-<UTC timestamp>.scoretable`
 //!   and keeps the newest 10; automatically after 100 writes or when the last
-//!   backup is 10 minutes old (checked after each write), into
-//!   `<file stem>-backups/` beside the file ([`BackupPolicy`]). Before a
-//!   schema upgrade the old file is copied there too (never pruned).
+//!   backup is 10 minutes old, into `<file stem>-backups/` beside the file
+//!   ([`BackupPolicy`]). The policy and the write count live in the file, so
+//!   one-shot CLI writes make backups too, and the backup is taken on its own
+//!   thread and connection, off the write path. Before a schema upgrade the
+//!   old file is copied there too (never pruned).
 //! - A write that waits more than five seconds for another program's lock
 //!   fails with [`StoreError::Busy`]; multi-query reads run in one read
 //!   snapshot, so they never mix two states of the file.
@@ -53,12 +57,15 @@ pub mod change_stamp;
 mod codec;
 pub mod competition_file;
 pub mod competitors;
+pub mod counts;
 mod error;
+pub mod file_health;
 pub mod leaderboards;
 pub mod ledger;
 pub mod outbox;
 pub mod results;
 pub mod schema;
+pub mod text_rules;
 pub mod workouts;
 
 pub use backup::BackupPolicy;
@@ -66,7 +73,9 @@ pub use boards::{OverallBoard, WorkoutBoard};
 pub use change_stamp::ChangeStamp;
 pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport};
 pub use competitors::{ExternalSystem, ImportSummary};
+pub use counts::{ResultCounts, Standing};
 pub use error::{DatabaseError, StoreError};
+pub use file_health::{backups_beside, restore_advice, restore_backup, BackupFile, RestoreReport};
 pub use leaderboards::{placement_impact, PlacementChange};
 pub use ledger::{
     value_fingerprint, ConflictResolution, ConflictState, ConnectionState, ConnectionStatus,

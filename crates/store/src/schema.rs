@@ -645,6 +645,49 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const CURRENT_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// The tables a file at `version` has, read from the migration scripts
+/// (`CREATE TABLE` adds one, `DROP TABLE` removes one). Open checks them so a
+/// file whose tables were altered is named as such, not failed on a missing
+/// table half way through.
+pub(crate) fn tables_at(version: u32) -> Vec<&'static str> {
+    let mut tables: Vec<&'static str> = Vec::new();
+    for script in MIGRATIONS.iter().take(version as usize) {
+        let mut rest: &'static str = script;
+        loop {
+            let create = rest.find("CREATE TABLE ");
+            let drop = rest.find("DROP TABLE ");
+            let (at, creating, keyword) = match (create, drop) {
+                (Some(c), Some(d)) if d < c => (d, false, "DROP TABLE "),
+                (Some(c), _) => (c, true, "CREATE TABLE "),
+                (None, Some(d)) => (d, false, "DROP TABLE "),
+                (None, None) => break,
+            };
+            rest = &rest[at + keyword.len()..];
+            let mut name_text = rest.trim_start();
+            for prefix in ["IF NOT EXISTS ", "IF EXISTS "] {
+                if let Some(stripped) = name_text.strip_prefix(prefix) {
+                    name_text = stripped.trim_start();
+                }
+            }
+            let end = name_text
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(name_text.len());
+            let name = &name_text[..end];
+            if name.is_empty() {
+                continue;
+            }
+            if creating {
+                if !tables.contains(&name) {
+                    tables.push(name);
+                }
+            } else {
+                tables.retain(|table| *table != name);
+            }
+        }
+    }
+    tables
+}
+
 /// Reads the schema version from the file header.
 pub(crate) fn schema_version(connection: &Connection) -> Result<u32> {
     let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;

@@ -155,6 +155,8 @@ fn validate_workout(workout: &Workout) -> Result<()> {
     if workout.name.trim().is_empty() {
         return Err(invalid("name", "must not be empty".into()));
     }
+    crate::text_rules::check_text(workout.name.trim(), crate::text_rules::MAX_NAME_CHARS)
+        .map_err(|message| invalid("name", message))?;
     if workout.sequence == 0 {
         return Err(invalid("sequence", "starts at 1".into()));
     }

@@ -653,6 +653,7 @@ pub fn send_batch(
         }
         // Work list of row slices still to send, in order.
         let mut pending: Vec<Vec<&PlannedRow>> = vec![rows];
+        let mut to_confirm: Vec<PlannedRow> = Vec::new();
         while let Some(chunk) = pending.pop() {
             if let Some(outcome) = &stop {
                 for (item, _, _) in &chunk {
@@ -660,8 +661,11 @@ pub fn send_batch(
                 }
                 continue;
             }
-            match post_chunk(context, &config, snapshot, batch, &chunk)? {
-                ChunkAnswer::Done(done) => outcomes.extend(done),
+            match post_chunk(context, &config, batch, &chunk)? {
+                ChunkAnswer::Done { done, unresolved } => {
+                    outcomes.extend(done);
+                    to_confirm.extend(unresolved);
+                }
                 ChunkAnswer::Refused(message) => {
                     if chunk.len() == 1 {
                         outcomes.push((chunk[0].0.id, ItemOutcome::Rejected(message)));
@@ -681,13 +685,25 @@ pub fn send_batch(
                 }
             }
         }
+        confirm_by_read_back(
+            context,
+            &config,
+            snapshot,
+            &batch.event_id,
+            to_confirm,
+            &mut outcomes,
+        );
     }
     Ok(BatchResult::Done(outcomes))
 }
 
 enum ChunkAnswer {
-    /// Every row of the chunk has an outcome.
-    Done(Vec<(Id, ItemOutcome)>),
+    /// Rows with an outcome, and rows the answer did not confirm by id (to
+    /// be confirmed by reading back).
+    Done {
+        done: Vec<(Id, ItemOutcome)>,
+        unresolved: Vec<PlannedRow>,
+    },
     /// The platform refused the request as a whole (nothing applied).
     Refused(String),
     /// A transport failure: this outcome for the chunk and every row not
@@ -698,7 +714,6 @@ enum ChunkAnswer {
 fn post_chunk(
     context: &AdapterContext<'_>,
     config: &RunSignupConfig,
-    snapshot: &RunSignupSnapshot,
     batch: &PlannedBatch,
     rows: &[&PlannedRow],
 ) -> Result<ChunkAnswer> {
@@ -748,8 +763,9 @@ fn post_chunk(
         Ok(parsed) => parsed,
         Err(_) => {
             // A 200 whose body is not JSON: maybe applied; read back later.
-            return Ok(ChunkAnswer::Done(
-                rows.iter()
+            return Ok(ChunkAnswer::Done {
+                done: rows
+                    .iter()
                     .map(|(item, _, _)| {
                         (
                             item.id,
@@ -759,7 +775,8 @@ fn post_chunk(
                         )
                     })
                     .collect(),
-            ));
+                unresolved: Vec::new(),
+            });
         }
     };
     if let Some(error) = parsed.get("error").filter(|error| !error.is_null()) {
@@ -789,54 +806,68 @@ fn post_chunk(
             None => unresolved.push(row),
         }
     }
-    if !unresolved.is_empty() {
-        // The answer did not say which result each row became: read the
-        // event back (every page) and acknowledge the rows found holding
-        // exactly what was sent; the others stay in flight.
-        match fetch_results(context, config, &batch.event_id) {
-            Ok(remote) => {
-                let index = RemoteIndex::new(&remote);
-                for (item, fields, payload) in unresolved {
-                    let known = context
-                        .remote
-                        .get(&item.entity)
-                        .and_then(|record| record.remote_id.clone());
-                    let found = index.find(
-                        known.as_deref(),
-                        field_text(fields, "registration_id")
-                            .or_else(|| entrant_registration(snapshot, item))
-                            .as_deref(),
-                        snapshot.entrant_bib(item).as_deref(),
-                        Some(payload),
-                    );
-                    match found {
-                        Some(result) if platform_matches(payload, &result.fields) => {
-                            done.push((item.id, acked(item, result.result_id.clone(), payload)))
-                        }
-                        _ => done.push((
-                            item.id,
-                            ItemOutcome::Unconfirmed(
-                                "RunSignup answered without confirming this row and the \
-                                 read-back did not show it yet"
-                                    .into(),
-                            ),
-                        )),
+    Ok(ChunkAnswer::Done {
+        done,
+        unresolved: unresolved.into_iter().map(|row| (*row).clone()).collect(),
+    })
+}
+
+/// Rows a success answer did not confirm by result id: read the event back
+/// (every page, once for all such rows of a batch) and acknowledge the rows
+/// found holding exactly what was sent; the others stay in flight.
+fn confirm_by_read_back(
+    context: &AdapterContext<'_>,
+    config: &RunSignupConfig,
+    snapshot: &RunSignupSnapshot,
+    event_id: &str,
+    unresolved: Vec<PlannedRow>,
+    outcomes: &mut Vec<(Id, ItemOutcome)>,
+) {
+    if unresolved.is_empty() {
+        return;
+    }
+    match fetch_results(context, config, event_id) {
+        Ok(remote) => {
+            let index = RemoteIndex::new(&remote);
+            for (item, fields, payload) in &unresolved {
+                let known = context
+                    .remote
+                    .get(&item.entity)
+                    .and_then(|record| record.remote_id.clone());
+                let found = index.find(
+                    known.as_deref(),
+                    field_text(fields, "registration_id")
+                        .or_else(|| entrant_registration(snapshot, item))
+                        .as_deref(),
+                    snapshot.entrant_bib(item).as_deref(),
+                    Some(payload),
+                );
+                match found {
+                    Some(result) if platform_matches(payload, &result.fields) => {
+                        outcomes.push((item.id, acked(item, result.result_id.clone(), payload)))
                     }
-                }
-            }
-            Err(_) => {
-                for (item, _, _) in unresolved {
-                    done.push((
+                    _ => outcomes.push((
                         item.id,
                         ItemOutcome::Unconfirmed(
-                            "RunSignup answered without naming result ids; read-back failed".into(),
+                            "RunSignup answered without confirming this row and the \
+                             read-back did not show it yet"
+                                .into(),
                         ),
-                    ));
+                    )),
                 }
             }
         }
+        Err(_) => {
+            for (item, _, _) in &unresolved {
+                outcomes.push((
+                    item.id,
+                    ItemOutcome::Unconfirmed(
+                        "RunSignup answered without naming result ids; read-back failed".into(),
+                    ),
+                ));
+            }
+        }
     }
-    Ok(ChunkAnswer::Done(done))
 }
 
 fn acked(item: &OutboxItem, result_id: String, payload: &Value) -> ItemOutcome {

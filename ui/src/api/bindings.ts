@@ -13,7 +13,12 @@ export type CompetitionSummary = {
 /**
  * The competition file on disk.
  */
-path: string, name: string, slug: string, start_date: string, end_date: string, venue: string, country: string, organiser: string, time_zone: string, };
+path: string, name: string, slug: string, start_date: string, end_date: string, venue: string, country: string, organiser: string, time_zone: string, 
+/**
+ * Set when the file is open for reading only, with the reason (a
+ * read-only file or folder, a full disk); the header says so.
+ */
+read_only?: string | null, };
 
 export type NewCompetition = { 
 /**

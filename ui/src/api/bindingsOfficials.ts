@@ -24,3 +24,51 @@ export type ExplainRequest = {
  * The workout's board; null for the overall table.
  */
 workout_id: number | null, division_id: number | null, above_bib: string, below_bib: string, };
+
+export type HeatLaneView = { lane: number, bib: string, name: string, 
+/**
+ * The result as the leaderboard shows it; null before one is entered.
+ */
+display: string | null, 
+/**
+ * The place in the workout (everyone); null for statuses and no result.
+ */
+rank: number | null, tied: boolean, };
+
+export type HeatSheetView = { workout_id: number, heat_id: number, heat_name: string, lanes: Array<HeatLaneView>, };
+
+export type VenueConfig = { 
+/**
+ * The workout's board; null for the overall table.
+ */
+workout_id: number | null, 
+/**
+ * One division only; null to page through every division.
+ */
+division_id: number | null, 
+/**
+ * How long each division stays on screen.
+ */
+page_seconds: number, };
+
+export type DivisionPlaceView = { division: string, rank: number, };
+
+export type SplitView = { point: string, time: string, leg: string, 
+/**
+ * 1-based position at this point among everyone who reached it.
+ */
+position: number, 
+/**
+ * Behind the leader at this point; null for the leader.
+ */
+behind: string | null, };
+
+export type RowDetailView = { bib: string, name: string, display: string, status: string | null, 
+/**
+ * The place in the workout (everyone); null for statuses.
+ */
+rank: number | null, division_places: Array<DivisionPlaceView>, 
+/**
+ * The time penalty added before ranking (`+0:10.0`); null for none.
+ */
+penalty: string | null, tie_break: string | null, splits: Array<SplitView>, amended: boolean, };

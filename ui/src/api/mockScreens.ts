@@ -4,7 +4,7 @@
 // `status-changed` event.
 
 import { BackendError } from "./backend";
-import type { AmendPreviewView, ScreensBackend, StatusView } from "./screens";
+import type { AmendPreviewView, HeatSheetView, RowDetailView, ScreensBackend, StatusView, VenueConfig } from "./screens";
 
 export interface ScreensFixture {
   status?: StatusView;
@@ -12,6 +12,12 @@ export interface ScreensFixture {
   amendmentPreviews?: Record<string, AmendPreviewView>;
   /** Explanations by `aboveBib:belowBib`. */
   explanations?: Record<string, string>;
+  /** The heat sheet the backend would return now (a test may change what it returns). */
+  heatSheet?: (workoutId: number, heatId: number) => HeatSheetView;
+  /** Row details by `workoutId:bib`. */
+  rowDetails?: Record<string, RowDetailView>;
+  /** What the venue display shows at first. */
+  venue?: VenueConfig;
 }
 
 export interface ScreensControls {
@@ -22,12 +28,14 @@ export interface ScreensControls {
 export const emptyStatus: StatusView = {
   targets: [],
   feeds: [],
-  backup: { last_at: null, file_name: null, directory: "", automatic: true, problem: null, detail: null },
+  backup: { last_at: null, file_name: null, directory: "", automatic: true, every_writes: 100, every_minutes: 10, keep: 10, problem: null, detail: null },
 };
 
 export function createMockScreens(fixture: ScreensFixture = {}): ScreensBackend & ScreensControls {
   let status = fixture.status ?? emptyStatus;
   const listeners = new Set<(status: StatusView) => void>();
+  let venue: VenueConfig | null = fixture.venue ?? null;
+  const venueListeners = new Set<(config: VenueConfig) => void>();
   return {
     appStatus: async () => status,
     onStatusChanged(listener) {
@@ -47,6 +55,24 @@ export function createMockScreens(fixture: ScreensFixture = {}): ScreensBackend 
       const sentence = fixture.explanations?.[`${request.above_bib}:${request.below_bib}`];
       if (!sentence) throw new BackendError("not_found", `No explanation for ${request.above_bib} and ${request.below_bib}.`);
       return sentence;
+    },
+    rowDetail: async (workoutId, bib) => {
+      const detail = fixture.rowDetails?.[`${workoutId}:${bib}`];
+      if (!detail) throw new BackendError("not_found", `Bib ${bib} has no score in this workout.`);
+      return detail;
+    },
+    openVenueDisplay: async (config) => {
+      venue = config;
+      venueListeners.forEach((listener) => listener(config));
+    },
+    venueConfig: async () => venue,
+    onVenueConfig(listener) {
+      venueListeners.add(listener);
+      return () => venueListeners.delete(listener);
+    },
+    heatSheet: async (workoutId, heatId) => {
+      if (!fixture.heatSheet) throw new BackendError("not_found", `There is no heat with id ${heatId}.`);
+      return fixture.heatSheet(workoutId, heatId);
     },
   };
 }

@@ -5,12 +5,14 @@
 // the backend has stored the score durably. Escape clears the line; Ctrl+Z
 // (or the Undo button) removes the last entry typed at this table since the
 // file was opened; older scores are changed on the Amendments screen.
+// "Heat sheet" switches to bulk entry down a heat's lanes (HeatSheet.tsx).
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { useBackend } from "../app";
 import { type AthletePreview, type EntryView, toBackendError } from "../api/backend";
 import { useWorkouts } from "../lib/useWorkouts";
 import { scoreExamples, stateLabel } from "../lib/format";
+import { HeatSheet } from "../components/HeatSheet";
 
 type Message = { tone: "error" | "saved" | "info"; text: string };
 
@@ -25,6 +27,7 @@ export function ScoreEntryScreen() {
   const [message, setMessage] = useState<Message | null>(null);
   const [saving, setSaving] = useState(false);
   const [recent, setRecent] = useState<EntryView[]>([]);
+  const [mode, setMode] = useState<"single" | "heat">("single");
   const bibInput = useRef<HTMLInputElement>(null);
   const valueInput = useRef<HTMLInputElement>(null);
   const tieBreakInput = useRef<HTMLInputElement>(null);
@@ -188,7 +191,19 @@ export function ScoreEntryScreen() {
           </select>
         </div>
         {selected && <span class={`badge ${selected.state}`}>{stateLabel(selected.state)}</span>}
+        <div class="segmented" role="group" aria-label="Entry mode">
+          <button type="button" aria-label="One at a time" aria-pressed={mode === "single"} onClick={() => setMode("single")}>
+            One at a time
+          </button>
+          <button type="button" aria-label="Heat sheet" aria-pressed={mode === "heat"} onClick={() => setMode("heat")}>
+            Heat sheet
+          </button>
+        </div>
       </div>
+      {mode === "heat" && selected ? (
+        <HeatSheet workout={selected} />
+      ) : (
+      <>
       <form class="entry-line" aria-label="Enter a score" onSubmit={(event) => (event.preventDefault(), void save())}>
         <div class="field">
           <label for="entry-bib">Bib</label>
@@ -258,6 +273,8 @@ export function ScoreEntryScreen() {
         </tbody>
       </table>
       {recent.length === 0 && <p class="muted">No entries yet for this workout.</p>}
+      </>
+      )}
     </section>
   );
 }

@@ -25,6 +25,12 @@ function progressChannel(onProgress: (progress: ImportProgress) => void): Channe
   return channel;
 }
 
+/** The label of the Tauri window this page runs in (`main`, `venue`), or null outside Tauri. */
+export function windowLabel(): string | null {
+  const internals = (window as unknown as { __TAURI_INTERNALS__?: { metadata?: { currentWindow?: { label?: string } } } }).__TAURI_INTERNALS__;
+  return internals?.metadata?.currentWindow?.label ?? null;
+}
+
 /** True when the page runs inside the Tauri webview. */
 export function insideTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;

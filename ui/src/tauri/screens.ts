@@ -5,7 +5,21 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { toBackendError } from "../api/backend";
-import type { ScreensBackend, StatusView } from "../api/screens";
+import type { ScreensBackend, StatusView, VenueConfig } from "../api/screens";
+
+/** Listens to a backend event; the returned function stops listening, even before `listen` resolved. */
+function subscribe<T>(event: string, listener: (payload: T) => void): () => void {
+  let stop: (() => void) | null = null;
+  let cancelled = false;
+  void listen<T>(event, (message) => listener(message.payload)).then((unlisten) => {
+    if (cancelled) unlisten();
+    else stop = unlisten;
+  });
+  return () => {
+    cancelled = true;
+    stop?.();
+  };
+}
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -18,19 +32,13 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export function createTauriScreens(): ScreensBackend {
   return {
     appStatus: () => call("app_status"),
-    onStatusChanged(listener) {
-      let stop: (() => void) | null = null;
-      let cancelled = false;
-      void listen<StatusView>("status-changed", (event) => listener(event.payload)).then((unlisten) => {
-        if (cancelled) unlisten();
-        else stop = unlisten;
-      });
-      return () => {
-        cancelled = true;
-        stop?.();
-      };
-    },
+    onStatusChanged: (listener) => subscribe<StatusView>("status-changed", listener),
     previewAmendment: (request) => call("preview_amendment", { request }),
     explainOrder: (request) => call("explain_order", { request }),
+    heatSheet: (workoutId, heatId) => call("heat_sheet", { workoutId, heatId }),
+    rowDetail: (workoutId, bib) => call("row_detail", { workoutId, bib }),
+    openVenueDisplay: (config) => call("open_venue_display", { config }),
+    venueConfig: () => call("venue_config"),
+    onVenueConfig: (listener) => subscribe<VenueConfig>("venue-config", listener),
   };
 }

@@ -8,7 +8,7 @@ use scoretable_usecase::competition::slug_from_name;
 use serde_json::json;
 
 use crate::args::CreateArgs;
-use crate::context::{open_competition, required_file};
+use crate::context::{open_for_reading, required_file};
 use crate::convert::store_error;
 use crate::error::CliResult;
 use crate::output::Output;
@@ -48,23 +48,23 @@ pub fn create(file: Option<&Path>, arguments: &CreateArgs) -> CliResult<Output> 
 }
 
 pub fn info(file: Option<&Path>) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let competition = store.competition().map_err(store_error)?;
     let divisions = store.divisions().map_err(store_error)?;
-    let competitors = store.competitors().map_err(store_error)?;
-    let teams = store.teams().map_err(store_error)?;
+    // Counts by SQL aggregates: nothing per competitor or per result is loaded.
+    let (competitor_count, team_count) = store.entrant_counts().map_err(store_error)?;
     let workouts = store.workouts().map_err(store_error)?;
+    let result_counts = store.result_counts().map_err(store_error)?;
     let mut workout_summaries = Vec::new();
     for workout in &workouts {
-        let results = store.results(workout.id).map_err(store_error)?;
-        let amended = results.iter().filter(|result| result.is_amended()).count();
+        let counts = result_counts.get(&workout.id).copied().unwrap_or_default();
         workout_summaries.push(json!({
             "id": workout.id,
             "name": workout.name,
             "score_type": workout.score_type,
             "state": workout.state,
-            "results": results.len(),
-            "amended": amended,
+            "results": counts.results,
+            "amended": counts.amended,
         }));
     }
     let report = store.open_report().clone();
@@ -91,8 +91,8 @@ pub fn info(file: Option<&Path>) -> CliResult<Output> {
     text.push_str(&format!("  Time zone:   {}\n", competition.time_zone));
     text.push_str(&format!("  File:        {}\n", store.path().display()));
     text.push_str(&format!("  Divisions:   {}\n", divisions.len()));
-    text.push_str(&format!("  Competitors: {}\n", competitors.len()));
-    text.push_str(&format!("  Teams:       {}\n", teams.len()));
+    text.push_str(&format!("  Competitors: {competitor_count}\n"));
+    text.push_str(&format!("  Teams:       {team_count}\n"));
     text.push_str(&format!("  Workouts:    {}\n", workouts.len()));
     for summary in &workout_summaries {
         text.push_str(&format!(
@@ -115,8 +115,8 @@ pub fn info(file: Option<&Path>) -> CliResult<Output> {
         "open_report": report,
         "counts": {
             "divisions": divisions.len(),
-            "competitors": competitors.len(),
-            "teams": teams.len(),
+            "competitors": competitor_count,
+            "teams": team_count,
             "workouts": workouts.len(),
         },
         "workouts": workout_summaries,
@@ -126,7 +126,7 @@ pub fn info(file: Option<&Path>) -> CliResult<Output> {
 }
 
 pub fn backup(file: Option<&Path>, directory: Option<&Path>) -> CliResult<Output> {
-    let mut store = open_competition(file)?;
+    let mut store = open_for_reading(file)?;
     let directory: PathBuf = directory
         .map(Path::to_path_buf)
         .unwrap_or_else(|| BackupPolicy::beside(store.path()).directory);
@@ -145,5 +145,87 @@ pub fn backup(file: Option<&Path>, directory: Option<&Path>) -> CliResult<Output
             "directory": directory.display().to_string(),
             "backups": kept.iter().map(|path| path.display().to_string()).collect::<Vec<_>>(),
         }),
+    ))
+}
+
+pub fn backup_list(file: Option<&Path>) -> CliResult<Output> {
+    let path = required_file(file)?;
+    let backups = scoretable_store::backups_beside(&path);
+    let directory = BackupPolicy::beside(&path).directory;
+    let text = if backups.is_empty() {
+        format!(
+            "No backups of {} in {}",
+            path.display(),
+            directory.display()
+        )
+    } else {
+        let mut table = crate::table::Table::new(&[
+            ("Taken", crate::table::Align::Left),
+            ("Size", crate::table::Align::Right),
+            ("Backup", crate::table::Align::Left),
+        ]);
+        for backup in &backups {
+            let mut name = backup.path.display().to_string();
+            if backup.pre_upgrade {
+                name.push_str("  (before a schema upgrade)");
+            }
+            table.push(vec![
+                backup.taken_at.clone(),
+                format!("{} KB", backup.size_bytes.div_ceil(1024)),
+                name,
+            ]);
+        }
+        format!(
+            "{} backups of {} in {}, newest first:\n{}Restore one with: scoretable --file {} backup restore <backup>",
+            backups.len(),
+            path.display(),
+            directory.display(),
+            table.render(),
+            path.display()
+        )
+    };
+    Ok(Output::new(
+        text,
+        json!({
+            "file": path.display().to_string(),
+            "directory": directory.display().to_string(),
+            "backups": backups,
+        }),
+    ))
+}
+
+pub fn backup_restore(
+    file: Option<&Path>,
+    backup: Option<&Path>,
+    newest: bool,
+) -> CliResult<Output> {
+    let path = required_file(file)?;
+    let chosen: PathBuf = match (backup, newest) {
+        (Some(backup), _) => backup.to_path_buf(),
+        (None, _) => scoretable_store::backups_beside(&path)
+            .into_iter()
+            .find(|backup| !backup.pre_upgrade)
+            .map(|backup| backup.path)
+            .ok_or_else(|| {
+                crate::error::CliError::not_found(format!(
+                    "no backups of {} in {}",
+                    path.display(),
+                    BackupPolicy::beside(&path).directory.display()
+                ))
+            })?,
+    };
+    let report = scoretable_store::restore_backup(&chosen, &path).map_err(store_error)?;
+    let kept = report
+        .previous_kept_as
+        .as_ref()
+        .map(|kept| format!("; the replaced file is kept as {}", kept.display()))
+        .unwrap_or_default();
+    Ok(Output::new(
+        format!(
+            "Restored {} from {}{kept}",
+            path.display(),
+            chosen.display()
+        ),
+        json!({ "restore": report }),
     ))
 }

@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::args::{ExplainArgs, FormatArg, LeaderboardArgs, OverallModeArg};
-use crate::context::{open_competition, resolve_division, resolve_workout, EntrantDirectory};
+use crate::context::{open_for_reading, resolve_division, resolve_workout, EntrantDirectory};
 use crate::convert::{import_error, store_error};
 use crate::error::{CliError, CliResult};
 use crate::options::option_error;
@@ -132,7 +132,7 @@ pub fn leaderboard(
     // Only the requested form is built: a 60,000-row board as a JSON value
     // costs far more than the table, and the other way round.
     let want_json = json_requested || arguments.format == FormatArg::Json;
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let directory = EntrantDirectory::load(&store)?;
     let division = arguments
         .division
@@ -527,7 +527,7 @@ fn find_row<'rows>(
 }
 
 pub fn explain(file: Option<&Path>, arguments: &ExplainArgs) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let directory = EntrantDirectory::load(&store)?;
     let output = if is_overall_target(&arguments.workout) {
         explain_overall_order(&store, &directory, arguments)?

@@ -8,8 +8,8 @@ pub mod scores;
 pub mod workouts;
 
 use crate::args::{
-    Cli, Command, CompetitorCommand, CompetitorsCommand, DivisionCommand, ScoreCommand,
-    TeamCommand, WorkoutCommand,
+    BackupAction, Cli, Command, CompetitorCommand, CompetitorsCommand, DivisionCommand,
+    ScoreCommand, TeamCommand, WorkoutCommand,
 };
 use crate::error::CliResult;
 use crate::output::Output;
@@ -21,7 +21,13 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
     match &cli.command {
         Command::Create(arguments) => competition::create(file, arguments),
         Command::Info => competition::info(file),
-        Command::Backup(arguments) => competition::backup(file, arguments.dir.as_deref()),
+        Command::Backup(arguments) => match &arguments.action {
+            None => competition::backup(file, arguments.dir.as_deref()),
+            Some(BackupAction::List) => competition::backup_list(file),
+            Some(BackupAction::Restore { backup, newest }) => {
+                competition::backup_restore(file, backup.as_deref(), *newest)
+            }
+        },
         Command::Division(DivisionCommand::Add(arguments)) => people::division_add(file, arguments),
         Command::Division(DivisionCommand::List) => people::division_list(file),
         Command::Competitors(CompetitorsCommand::Import { csv }) => {

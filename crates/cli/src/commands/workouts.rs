@@ -10,7 +10,7 @@ use scoretable_core::time::parse_time;
 use serde_json::json;
 
 use crate::args::{PublicationStateArg, WorkoutAddArgs};
-use crate::context::{open_competition, resolve_workout};
+use crate::context::{open_competition, open_for_reading, resolve_workout};
 use crate::convert::{store_error, value_error};
 use crate::error::{CliError, CliResult};
 use crate::options::{
@@ -172,7 +172,7 @@ pub fn describe_workout(workout: &Workout) -> String {
 }
 
 pub fn workout_list(file: Option<&Path>) -> CliResult<Output> {
-    let store = open_competition(file)?;
+    let store = open_for_reading(file)?;
     let workouts = store.workouts().map_err(store_error)?;
     let mut table = Table::new(&[
         ("Id", Align::Right),
@@ -184,8 +184,9 @@ pub fn workout_list(file: Option<&Path>) -> CliResult<Output> {
         ("Timing points", Align::Left),
     ]);
     let mut json_workouts = Vec::new();
+    let counts = store.result_counts().map_err(store_error)?;
     for workout in &workouts {
-        let results = store.results(workout.id).map_err(store_error)?.len();
+        let results = counts.get(&workout.id).map_or(0, |counts| counts.results);
         table.push(vec![
             workout.id.to_string(),
             workout.sequence.to_string(),
