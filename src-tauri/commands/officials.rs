@@ -55,6 +55,27 @@ pub fn impact_views(
         .collect())
 }
 
+/// Bibs and names of `entrant` and of everyone in `moved`, each looked up by
+/// key: an amendment's screens never load the whole field's names.
+pub fn names_for(
+    file: &CompetitionFile,
+    entrant: scoretable_core::model::Entrant,
+    moved: &[PlacementChange],
+) -> CommandResult<EntrantNames> {
+    let mut shown: Vec<scoretable_core::model::Entrant> = moved
+        .iter()
+        .map(|change| change.entrant)
+        .chain([entrant])
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
+    let mut infos = Vec::with_capacity(shown.len());
+    for who in shown {
+        infos.extend(file.entrant_info(who)?);
+    }
+    Ok(EntrantNames::new(infos))
+}
+
 /// What amending `request.bib` to `request.value` would change; stores nothing.
 pub fn amendment_preview(
     file: &CompetitionFile,
@@ -68,7 +89,7 @@ pub fn amendment_preview(
         entrant,
         &ScoreInput::text(request.value.trim()),
     )?;
-    let names = EntrantNames::new(file.entrant_infos()?);
+    let names = names_for(file, entrant, &preview.moved)?;
     Ok(AmendPreviewView {
         bib: bib.to_string(),
         name: names.name(entrant),
@@ -186,10 +207,26 @@ pub fn heat_sheet_view(
     let Board::Workout(view) = &*board else {
         unreachable!("a workout key always holds a workout board");
     };
-    let by_bib: HashMap<&str, &crate::dto::LeaderboardRowView> = view
+    // The board's rows of the lanes' bibs only, as view rows (ties marked).
+    let lane_bibs: std::collections::HashSet<&str> =
+        lanes.iter().map(|(_, bib, _)| bib.as_str()).collect();
+    let lane_rows: HashMap<String, crate::dto::LeaderboardRowView> = view
         .rows
         .iter()
-        .map(|row| (row.bib.as_str(), row))
+        .enumerate()
+        .filter_map(|(position, row)| {
+            let bib = view.infos.get(&row.entrant)?.bib.as_str();
+            lane_bibs.contains(bib).then_some((position, bib))
+        })
+        .filter_map(|(position, bib)| {
+            crate::commands::leaderboard::page_rows(view, position as u32, 1)
+                .pop()
+                .map(|row| (bib.to_string(), row))
+        })
+        .collect();
+    let by_bib: HashMap<&str, &crate::dto::LeaderboardRowView> = lane_rows
+        .iter()
+        .map(|(bib, row)| (bib.as_str(), row))
         .collect();
     Ok(HeatSheetView {
         workout_id,
