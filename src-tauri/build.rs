@@ -43,6 +43,7 @@ const APP_COMMANDS: &[&str] = &[
     "preview_amendment",
     "explain_order",
     "heat_sheet",
+    "row_detail",
     "app_status",
     // The venue display window (capabilities/venue.json reads; main opens it).
     "open_venue_display",

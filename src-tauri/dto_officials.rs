@@ -68,6 +68,42 @@ pub struct HeatSheetView {
     pub lanes: Vec<HeatLaneView>,
 }
 
+/// A place in one of the entrant's divisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DivisionPlaceView {
+    pub division: String,
+    pub rank: u32,
+}
+
+/// One timing point of a row: the time there, the leg, and the position at that point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SplitView {
+    pub point: String,
+    pub time: String,
+    pub leg: String,
+    /// 1-based position at this point among everyone who reached it.
+    pub position: u32,
+    /// Behind the leader at this point; null for the leader.
+    pub behind: Option<String>,
+}
+
+/// Everything an official needs about one row of a workout's board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RowDetailView {
+    pub bib: String,
+    pub name: String,
+    pub display: String,
+    pub status: Option<String>,
+    /// The place in the workout (everyone); null for statuses.
+    pub rank: Option<u32>,
+    pub division_places: Vec<DivisionPlaceView>,
+    /// The time penalty added before ranking (`+0:10.0`); null for none.
+    pub penalty: Option<String>,
+    pub tie_break: Option<String>,
+    pub splits: Vec<SplitView>,
+    pub amended: bool,
+}
+
 /// What the venue display shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct VenueConfig {
@@ -97,6 +133,9 @@ mod tests {
             declaration::<HeatLaneView>(),
             declaration::<HeatSheetView>(),
             declaration::<VenueConfig>(),
+            declaration::<DivisionPlaceView>(),
+            declaration::<SplitView>(),
+            declaration::<RowDetailView>(),
         ];
         bindings_text(
             "dto_officials.rs",

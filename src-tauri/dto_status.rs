@@ -64,6 +64,12 @@ pub struct BackupStatusView {
     pub directory: String,
     /// Whether writes trigger backups automatically.
     pub automatic: bool,
+    /// A backup follows this many saved changes (0: never by count).
+    pub every_writes: u32,
+    /// A backup follows when the last one is this many minutes old (0: never by age).
+    pub every_minutes: u32,
+    /// How many backups are kept (the newest).
+    pub keep: u32,
     pub problem: Option<String>,
     pub detail: Option<String>,
 }

@@ -116,6 +116,7 @@ pub async fn amend_score(
                 "" => "official".to_string(),
                 name => name.to_string(),
             };
+            let before = file.change_stamp()?;
             let receipt = file.amend_score(
                 request.workout_id,
                 entrant,
@@ -124,19 +125,30 @@ pub async fn amend_score(
                 &request.reason,
                 Some(request.appeal_reference.as_str()),
             )?;
-            let names = EntrantNames::new(file.entrant_infos()?);
-            let ranked = file.workout_leaderboard(request.workout_id, None)?;
-            let row = ranked.iter().find(|row| row.entrant == entrant);
+            // Names of the amended entrant and of those who moved only, each
+            // by key, and the amended entrant's place by counting: nothing
+            // here loads or ranks the whole field.
+            let names = crate::commands::officials::names_for(file, entrant, &receipt.moved)?;
+            let row = file.standing(request.workout_id, entrant)?;
             let score = ScoreSummary {
                 workout_id: request.workout_id,
                 bib: bib.to_string(),
                 name: names.name(entrant),
-                display: row.map_or_else(|| receipt.display.clone(), |row| row.display.clone()),
+                display: row
+                    .as_ref()
+                    .map_or_else(|| receipt.display.clone(), |row| row.display.clone()),
                 rank: row.and_then(|row| row.rank),
                 amended: true,
             };
             let impact = impact_views(file, &names, &receipt.moved)?;
             let history = history_view(&workout, &file.score_history(request.workout_id, entrant)?);
+            // The kept board of this workout moves the row; no rebuild.
+            crate::commands::leaderboard::update_boards_after_score_change(
+                session,
+                before,
+                request.workout_id,
+                entrant,
+            )?;
             Ok(AmendOutcome {
                 score,
                 history,

@@ -10,9 +10,9 @@ use scoretable_core::model::Id;
 use scoretable_store::CompetitionFile;
 use tauri::State;
 
-use crate::boards::{release_freed_memory, window, Board, BoardKey};
+use crate::boards::{release_freed_memory, window, Board, BoardKey, WorkoutBoardState};
 use crate::commands::view::{leaderboard_rows, tied_flags, EntrantNames};
-use crate::dto::{LeaderboardView, OverallCellView, OverallRowView, OverallView, WorkoutHeader};
+use crate::dto::{OverallCellView, OverallRowView, OverallView, WorkoutHeader};
 use crate::dto_leaderboard::{BoardPosition, LeaderboardPage, OverallPage};
 use crate::error::CommandResult;
 use crate::state::{AppState, Session};
@@ -40,14 +40,14 @@ pub async fn leaderboard_page(
                 unreachable!("a workout key always holds a workout board");
             };
             Ok(LeaderboardPage {
-                workout_id: view.workout_id,
-                workout_name: view.workout_name.clone(),
-                state: view.state,
+                workout_id: view.workout.id,
+                workout_name: view.workout.name.clone(),
+                state: view.workout.state.into(),
                 division_id: view.division_id,
                 stamp,
                 total: view.rows.len() as u32,
                 offset,
-                rows: window(&view.rows, offset, limit.min(MOST_ROWS_PER_PAGE)),
+                rows: page_rows(view, offset, limit.min(MOST_ROWS_PER_PAGE)),
             })
         })
         .await
@@ -100,7 +100,11 @@ pub async fn find_on_leaderboard(
             let (stamp, board) = cached_board(session, key)?;
             let bib = bib.trim();
             let index = match &*board {
-                Board::Workout(view) => view.rows.iter().position(|row| row.bib == bib),
+                Board::Workout(view) => view.rows.iter().position(|row| {
+                    view.infos
+                        .get(&row.entrant)
+                        .is_some_and(|info| info.bib == bib)
+                }),
                 Board::Overall(view) => view.rows.iter().position(|row| row.bib == bib),
             };
             Ok(index.map(|index| BoardPosition {
@@ -142,21 +146,114 @@ pub(crate) fn cached_board(
     Ok((stamp, board))
 }
 
-/// One workout ranked by the store, as view rows with names and ties.
+/// One workout ranked by the store, kept as engine rows with the entrants'
+/// bibs and names; pages convert only their own rows.
 fn build_workout_board(
     file: &CompetitionFile,
     workout_id: i64,
     division_id: Option<Id>,
-) -> CommandResult<LeaderboardView> {
+) -> CommandResult<WorkoutBoardState> {
     let board = file.workout_board(workout_id, division_id)?;
-    let names = EntrantNames::new(board.infos);
-    Ok(LeaderboardView {
-        workout_id,
-        workout_name: board.workout.name.clone(),
-        state: board.workout.state.into(),
+    Ok(WorkoutBoardState {
+        workout: board.workout,
         division_id,
-        rows: leaderboard_rows(&board.workout, &board.rows, &names, division_id),
+        rows: board.rows,
+        infos: board
+            .infos
+            .into_iter()
+            .map(|info| (info.entrant, info))
+            .collect(),
     })
+}
+
+/// View rows `offset..offset + limit` of a workout board, ties marked with
+/// the rows either side of the window in view.
+pub(crate) fn page_rows(
+    board: &WorkoutBoardState,
+    offset: u32,
+    limit: u32,
+) -> Vec<crate::dto::LeaderboardRowView> {
+    let start = (offset as usize).min(board.rows.len());
+    let end = start.saturating_add(limit as usize).min(board.rows.len());
+    if start == end {
+        return Vec::new();
+    }
+    // One neighbour each side decides whether an edge row's rank is shared.
+    let context_start = start.saturating_sub(1);
+    let context_end = (end + 1).min(board.rows.len());
+    let slice = &board.rows[context_start..context_end];
+    let names = EntrantNames::new(
+        slice
+            .iter()
+            .filter_map(|row| board.infos.get(&row.entrant).cloned())
+            .collect(),
+    );
+    let rows = leaderboard_rows(&board.workout, slice, &names, board.division_id);
+    rows.into_iter()
+        .skip(start - context_start)
+        .take(end - start)
+        .collect()
+}
+
+/// Brings the kept boards up to date after this app amended `entrant`'s
+/// result in `workout_id` to `new`: that workout's whole-field board is
+/// updated in place; its division boards and the overall tables are dropped
+/// (rebuilt when next shown); other workouts' boards stay.
+pub fn update_boards_after_score_change(
+    session: &mut Session,
+    before: scoretable_store::ChangeStamp,
+    workout_id: i64,
+    entrant: scoretable_core::model::Entrant,
+) -> CommandResult<()> {
+    let Session { file, boards, .. } = session;
+    let file = file
+        .as_ref()
+        .ok_or_else(crate::dto::CommandError::no_competition)?;
+    let after = file.change_stamp()?;
+    let new = file
+        .result(workout_id, entrant)?
+        .filter(|result| result.effective_value().is_some())
+        .map(|result| {
+            let mut entry = result.to_result_entry();
+            entry.splits.clear();
+            entry
+        });
+    let missing_info = file.entrant_info(entrant)?;
+    boards.after_local_write(
+        before,
+        after,
+        after.only_local_writes_since(&before),
+        |key, board| match (key, board) {
+            (
+                BoardKey::Workout {
+                    workout_id: board_workout,
+                    division_id: None,
+                },
+                Board::Workout(state),
+            ) if *board_workout == workout_id => {
+                if let Some(info) = &missing_info {
+                    state.infos.entry(entrant).or_insert_with(|| info.clone());
+                }
+                let infos = &state.infos;
+                scoretable_core::moves::replace_in_board(
+                    &state.workout,
+                    &mut state.rows,
+                    entrant,
+                    new.as_ref(),
+                    |who| infos.get(&who),
+                );
+                true
+            }
+            (
+                BoardKey::Workout {
+                    workout_id: other, ..
+                },
+                _,
+            ) => *other != workout_id,
+            (BoardKey::Overall { .. }, _) => false,
+        },
+    );
+    Ok(())
 }
 
 /// The overall table ranked by the store, as view rows with one cell per workout.

@@ -2,7 +2,10 @@
 //! store's `preview_amendment`, which stores nothing), "why is A above B?"
 //! (the engine's explanation through the store), and a heat's sheet in lane
 //! order with each lane's result and place (from the same cached board the
-//! leaderboard shows). The answers are computed in the store and core; this
+//! leaderboard shows), and one row's detail: division places, splits with
+//! their positions, penalty and status. The detail ranks the workout with
+//! its splits (the store's `workout_leaderboard`), which boards skip: it is
+//! asked for one row at a time, when an official opens it. The answers are computed in the store and core; this
 //! module finds the entrants by bib and names them.
 
 use std::collections::HashMap;
@@ -18,7 +21,8 @@ use crate::dto::CommandError;
 use crate::dto::ErrorKind;
 use crate::dto::PlacementChangeView;
 use crate::dto_officials::{
-    AmendPreviewRequest, AmendPreviewView, ExplainRequest, HeatLaneView, HeatSheetView,
+    AmendPreviewRequest, AmendPreviewView, DivisionPlaceView, ExplainRequest, HeatLaneView,
+    HeatSheetView, RowDetailView, SplitView,
 };
 use crate::error::CommandResult;
 use crate::state::{AppState, Session};
@@ -51,6 +55,27 @@ pub fn impact_views(
         .collect())
 }
 
+/// Bibs and names of `entrant` and of everyone in `moved`, each looked up by
+/// key: an amendment's screens never load the whole field's names.
+pub fn names_for(
+    file: &CompetitionFile,
+    entrant: scoretable_core::model::Entrant,
+    moved: &[PlacementChange],
+) -> CommandResult<EntrantNames> {
+    let mut shown: Vec<scoretable_core::model::Entrant> = moved
+        .iter()
+        .map(|change| change.entrant)
+        .chain([entrant])
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
+    let mut infos = Vec::with_capacity(shown.len());
+    for who in shown {
+        infos.extend(file.entrant_info(who)?);
+    }
+    Ok(EntrantNames::new(infos))
+}
+
 /// What amending `request.bib` to `request.value` would change; stores nothing.
 pub fn amendment_preview(
     file: &CompetitionFile,
@@ -64,7 +89,7 @@ pub fn amendment_preview(
         entrant,
         &ScoreInput::text(request.value.trim()),
     )?;
-    let names = EntrantNames::new(file.entrant_infos()?);
+    let names = names_for(file, entrant, &preview.moved)?;
     Ok(AmendPreviewView {
         bib: bib.to_string(),
         name: names.name(entrant),
@@ -182,10 +207,26 @@ pub fn heat_sheet_view(
     let Board::Workout(view) = &*board else {
         unreachable!("a workout key always holds a workout board");
     };
-    let by_bib: HashMap<&str, &crate::dto::LeaderboardRowView> = view
+    // The board's rows of the lanes' bibs only, as view rows (ties marked).
+    let lane_bibs: std::collections::HashSet<&str> =
+        lanes.iter().map(|(_, bib, _)| bib.as_str()).collect();
+    let lane_rows: HashMap<String, crate::dto::LeaderboardRowView> = view
         .rows
         .iter()
-        .map(|row| (row.bib.as_str(), row))
+        .enumerate()
+        .filter_map(|(position, row)| {
+            let bib = view.infos.get(&row.entrant)?.bib.as_str();
+            lane_bibs.contains(bib).then_some((position, bib))
+        })
+        .filter_map(|(position, bib)| {
+            crate::commands::leaderboard::page_rows(view, position as u32, 1)
+                .pop()
+                .map(|row| (bib.to_string(), row))
+        })
+        .collect();
+    let by_bib: HashMap<&str, &crate::dto::LeaderboardRowView> = lane_rows
+        .iter()
+        .map(|(bib, row)| (bib.as_str(), row))
         .collect();
     Ok(HeatSheetView {
         workout_id,
@@ -218,5 +259,84 @@ pub async fn heat_sheet(
 ) -> CommandResult<HeatSheetView> {
     state
         .run(move |session| heat_sheet_view(session, workout_id, heat_id))
+        .await
+}
+
+/// One row's detail: division places, splits with positions, penalty, status.
+pub fn row_detail_view(
+    file: &CompetitionFile,
+    workout_id: i64,
+    bib: &str,
+) -> CommandResult<RowDetailView> {
+    use scoretable_core::score::format_workout_time;
+    let workout = file.workout(workout_id)?;
+    let entrant = file.entrant_by_bib(workout_id, bib.trim())?;
+    let ranked = file.workout_leaderboard(workout_id, None)?;
+    let row = ranked
+        .iter()
+        .find(|row| row.entrant == entrant)
+        .ok_or_else(|| StoreError::NoScore {
+            workout: workout.name.clone(),
+            entrant: bib.trim().to_string(),
+        })?;
+    let names = EntrantNames::new(file.entrant_infos()?);
+    let division_names: HashMap<i64, String> = file
+        .divisions()?
+        .into_iter()
+        .map(|division| (division.id, division.name))
+        .collect();
+    let time = |ms| format_workout_time(workout.rounding, ms);
+    let penalty_ms = file
+        .result(workout_id, entrant)?
+        .and_then(|result| result.effective_value().map(|value| value.penalty_ms))
+        .unwrap_or(0);
+    Ok(RowDetailView {
+        bib: names.bib(entrant),
+        name: names.name(entrant),
+        display: row.display.clone(),
+        status: row.status.map(|status| status.code().to_string()),
+        rank: row.rank,
+        division_places: row
+            .division_ranks
+            .iter()
+            .map(|(id, rank)| DivisionPlaceView {
+                division: division_names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| id.to_string()),
+                rank: *rank,
+            })
+            .collect(),
+        penalty: (penalty_ms != 0).then(|| format!("+{}", time(penalty_ms))),
+        tie_break: row.tie_break_ms.map(time),
+        splits: row
+            .splits
+            .iter()
+            .map(|split| SplitView {
+                point: workout
+                    .timing_points
+                    .iter()
+                    .find(|point| point.id == split.timing_point_id)
+                    .map(|point| point.name.clone())
+                    .unwrap_or_else(|| split.timing_point_id.to_string()),
+                time: time(split.total_ms),
+                leg: time(split.leg_ms),
+                position: split.position,
+                behind: (split.difference_ms > 0)
+                    .then(|| format!("+{}", time(split.difference_ms))),
+            })
+            .collect(),
+        amended: row.amended,
+    })
+}
+
+#[tauri::command]
+pub async fn row_detail(
+    state: State<'_, AppState>,
+    workout_id: i64,
+    bib: String,
+) -> CommandResult<RowDetailView> {
+    state
+        .run(move |session| row_detail_view(session.file()?, workout_id, &bib))
         .await
 }

@@ -58,6 +58,7 @@ pub async fn enter_score(
                     ScoreInput::text_with_tie_break(request.value.trim(), text)
                 }
             };
+            let before = file.change_stamp()?;
             let receipt =
                 file.enter_score_by_bib(request.workout_id, &bib, input, &table_operator())?;
             let name = entrant_name(file, receipt.entrant)?;
@@ -79,6 +80,13 @@ pub async fn enter_score(
                 name,
                 display,
             };
+            // The kept board of this workout takes the new row; no rebuild.
+            crate::commands::leaderboard::update_boards_after_score_change(
+                session,
+                before,
+                receipt.workout_id,
+                receipt.entrant,
+            )?;
             session.typed_entries.push(entry.clone());
             Ok(entry)
         })
@@ -105,9 +113,16 @@ pub async fn undo_last_entry(
             // Whether or not the store accepts the undo, this entry is no
             // longer the one to undo next (it may have been amended since).
             let entry = session.typed_entries.remove(position);
-            session
-                .file_mut()?
-                .undo_entry(entry.entry_id, &table_operator())?;
+            let file = session.file_mut()?;
+            let before = file.change_stamp()?;
+            let undo = file.undo_entry(entry.entry_id, &table_operator())?;
+            // The kept board of this workout drops the row; no rebuild.
+            crate::commands::leaderboard::update_boards_after_score_change(
+                session,
+                before,
+                undo.workout_id,
+                undo.entrant,
+            )?;
             Ok(Some(entry))
         })
         .await?;

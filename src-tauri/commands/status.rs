@@ -2,10 +2,13 @@
 //! backup, in plain words, pushed to every window.
 //!
 //! [`app_status`] answers once (when a window opens); after that the
-//! status watcher thread ([`start_status_watcher`]) recomputes the view
-//! every [`WATCH_ROUND`] on the shared session and emits `status-changed`
-//! with the new view only when it differs from the last one sent, so the
-//! window needs no timers. The counts and states come from the sync crate
+//! status watcher thread ([`start_status_watcher`]) looks every
+//! [`WATCH_ROUND`] at the file's change stamp (one pragma) and recomputes the
+//! view when the stamp moved (the sync worker, pollers and score entry all
+//! write through the file) or every [`FULL_EVERY`] rounds (poller threads
+//! starting or stopping and backup files are outside the database). It emits
+//! `status-changed` with the new view only when it differs from the last one
+//! sent, so the window needs no timers. The counts and states come from the sync crate
 //! and the store; this module only words them.
 
 use std::path::Path;
@@ -24,6 +27,9 @@ use crate::state::AppState;
 
 /// How often the watcher looks for a change.
 const WATCH_ROUND: Duration = Duration::from_secs(1);
+
+/// Recompute at least this often (in rounds) even when the file did not change.
+const FULL_EVERY: u32 = 5;
 
 /// The event carrying a new [`StatusView`].
 pub const STATUS_EVENT: &str = "status-changed";
@@ -204,6 +210,9 @@ pub fn backup_status(file: &CompetitionFile) -> BackupStatusView {
             .map(|name| name.to_string_lossy().into_owned()),
         directory: policy.directory.display().to_string(),
         automatic: policy.automatic,
+        every_writes: policy.every_writes,
+        every_minutes: policy.every_minutes,
+        keep: u32::try_from(policy.keep).unwrap_or(u32::MAX),
         problem: error.as_ref().map(|_| {
             "The last automatic backup failed; scores are safe in the competition file.".to_string()
         }),
@@ -245,18 +254,39 @@ pub fn start_status_watcher(app: &AppHandle) {
         .name("status watcher".into())
         .spawn(move || {
             let mut last: Option<StatusView> = None;
+            let mut last_stamp = None;
+            let mut round: u32 = 0;
             loop {
+                round = round.wrapping_add(1);
                 let state = app.state::<AppState>();
                 let pollers = Arc::clone(&app.state::<Arc<Pollers>>());
-                let current = state
-                    .run_now(|session| match session.file.as_ref() {
-                        Some(file) => status_view(file, &pollers).map(Some),
-                        None => Ok(None),
-                    })
-                    .unwrap_or_else(|error| {
+                let full = round % FULL_EVERY == 0;
+                let computed = state.run_now(|session| match session.file.as_ref() {
+                    Some(file) => {
+                        let stamp = file.change_stamp().ok();
+                        if !full && stamp.is_some() && stamp == last_stamp && last.is_some() {
+                            return Ok(None);
+                        }
+                        last_stamp = stamp;
+                        status_view(file, &pollers).map(|view| Some(Some(view)))
+                    }
+                    None => {
+                        last_stamp = None;
+                        Ok(Some(None))
+                    }
+                });
+                let current = match computed {
+                    // Nothing moved since the last look.
+                    Ok(None) => {
+                        std::thread::sleep(WATCH_ROUND);
+                        continue;
+                    }
+                    Ok(Some(view)) => view,
+                    Err(error) => {
                         eprintln!("scoretable: status: {}", error.message);
                         None
-                    });
+                    }
+                };
                 if let Some(view) = current.as_ref() {
                     if last.as_ref() != Some(view) {
                         for target in view.targets.iter().filter(|target| target.detail.is_some()) {

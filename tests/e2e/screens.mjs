@@ -9,7 +9,7 @@
 // Usage: node tests/e2e/screens.mjs <app binary> <cli binary> <work dir>
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { createDriver, sleep } from "./webdriver.mjs";
@@ -119,6 +119,11 @@ execFileSync(cli, ["demo", competitionFile], { stdio: ["ignore", "pipe", "inheri
 execFileSync(cli, ["--file", competitionFile, "backup"], { stdio: ["ignore", "pipe", "inherit"] });
 // A workout with one heat of three lanes (bibs 12, 7, 3), no scores yet, for the heat sheet.
 execFileSync(cli, ["--file", competitionFile, "workout", "add", "Heat Row", "--type", "time", "--heat", "Heat 1=12,7,3"], { stdio: ["ignore", "pipe", "inherit"] });
+// A workout with two timing points and three results with splits, for the row detail.
+execFileSync(cli, ["--file", competitionFile, "workout", "add", "Split Row", "--type", "time", "--point", "500m", "--point", "1000m"], { stdio: ["ignore", "pipe", "inherit"] });
+const splitCsv = join(workDirectory, "split-row.csv");
+writeFileSync(splitCsv, ["bib,score,split:500m,split:1000m", "12,7:10.0,1:50.0,3:40.0", "7,7:05.0,1:40.0,3:45.0", "3,7:20.0,1:45.0,3:35.0"].join("\n") + "\n");
+execFileSync(cli, ["--file", competitionFile, "score", "import", "Split Row", splitCsv], { stdio: ["ignore", "pipe", "inherit"] });
 const port = await closedPort();
 const secretsDirectory = join(workDirectory, "secrets");
 rmSync(secretsDirectory, { recursive: true, force: true });
@@ -143,6 +148,10 @@ try {
   const strip = await app.until(`const strip = document.querySelector('[data-testid="status-strip"][role="group"]'); return strip ? strip.textContent : null;`, "the status strip");
   check(strip.includes("Sync: no targets"), `the strip says there are no sync targets (${strip})`);
   check(/Backup (\d+ \w+ )?\d\d:\d\d:\d\d/.test(strip), `the strip shows the last backup's local time (${strip})`);
+  await app.click('[data-testid="status-strip"] button[aria-label^="Backups"]');
+  const backups = await app.until(`return document.querySelector('[role="dialog"][aria-label="Backups"]')?.textContent ?? null`, "the backup details");
+  check(/A backup follows every .+; the newest \d+ are kept\./.test(backups) && backups.includes("screens-backups"), `the backup chip shows the stored policy and folder (${backups})`);
+  await app.click('[data-testid="status-strip"] button[aria-label^="Backups"]');
   let layout = await app.script(navOnOneLine);
   check(layout.tabs === 9 && layout.lines === 1 && !layout.overflow, `at ${layout.width} px all nine tabs sit on one line (${JSON.stringify(layout)})`);
   // A much longer competition name must not push the tabs onto a second line.
@@ -208,6 +217,24 @@ try {
   await press(app, '[role="grid"] .grid-viewport', "e");
   const second = await app.until(`const text = document.querySelector('[data-testid="explanation"]')?.textContent ?? ""; return text.includes(${JSON.stringify(names[1])}) && text.includes(${JSON.stringify(names[2])}) ? text : null;`, "the E key's explanation");
   check(true, `E explains the picked row against the next (${second})`);
+
+  // 4b. A picked row's detail: division places and splits with their positions.
+  const splitWorkout = await app.script(`return [...document.querySelector("#leaderboard-view").options].find((option) => option.textContent.includes("Split Row")).value`);
+  await app.select("#leaderboard-view", splitWorkout);
+  await app.until(`return document.querySelector('[data-testid="leaderboard-status"]')?.textContent.startsWith("3 rows") || null`, "the Split Row board");
+  await app.click('[role="grid"] [role="row"][aria-rowindex="2"]');
+  const detail = await app.until(
+    `const panel = document.querySelector('[data-testid="row-detail"]'); const table = panel?.querySelector('table[aria-label="Splits"]'); return table ? { head: panel.querySelector(".row-detail-head").textContent, splits: [...table.querySelectorAll("tbody tr")].map((row) => [...row.cells].map((cell) => cell.textContent).join("|")) } : null;`,
+    "the row detail",
+  );
+  check(
+    detail.head.includes("7:05.0") && detail.head.includes("place 1") && /RX: \d+/.test(detail.head) && detail.splits[0].startsWith("500m|1:40.0|1:40.0|1|") && detail.splits[1].startsWith("1000m|3:45.0|2:05.0|3|+"),
+    `the row detail shows division places and each split with its position (${detail.head} / ${detail.splits.join(" ; ")})`,
+  );
+  await screenshotAt(app, "screens-04b-row-detail-1280", 1280, 800);
+  await app.select("#leaderboard-view", await app.script(`return [...document.querySelector("#leaderboard-view").options].find((option) => option.textContent.includes("2K Row")).value`));
+  await app.until(`return document.querySelector('[data-testid="leaderboard-status"]')?.textContent.startsWith("60 rows") || null`, "the 2K Row board again");
+  await app.until(`return document.querySelectorAll('[role="grid"] [role="row"][aria-rowindex]:not([aria-busy])').length > 5`, "the 2K Row rows");
 
   // 5. The amendment preview: who would move before saving, then who moved.
   const bib = await app.script(`return document.querySelector('[role="grid"] [role="row"][aria-rowindex="4"] [role="gridcell"]:nth-child(2)').textContent.trim()`);

@@ -126,7 +126,7 @@ describe("field mapping", () => {
     backend.pushStatus({
       targets: [],
       feeds: [{ name: "finish", state: "offline", polling: false, last_success_at: "2026-11-23T09:00:00Z", next_attempt_at: null, problem: "Can't reach the finish feed (connection refused).", detail: "connection refused" }],
-      backup: { last_at: null, file_name: null, directory: "", automatic: true, problem: null, detail: null },
+      backup: { last_at: null, file_name: null, directory: "", automatic: true, every_writes: 100, every_minutes: 10, keep: 10, problem: null, detail: null },
     });
     render(<App backend={backend} initialScreen="mapping" />);
     fireEvent.click(await screen.findByLabelText("Connections"));

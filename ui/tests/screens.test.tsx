@@ -28,7 +28,7 @@ const status: StatusView = {
   feeds: [
     { name: "chips", state: "ok", polling: true, last_success_at: "2026-07-06T13:45:10Z", next_attempt_at: null, problem: null, detail: null },
   ],
-  backup: { last_at: "2026-07-06T13:30:00Z", file_name: "spring-20260706T133000000Z.scoretable", directory: "/tmp/spring-backups", automatic: true, problem: null, detail: null },
+  backup: { last_at: "2026-07-06T13:30:00Z", file_name: "spring-20260706T133000000Z.scoretable", directory: "/tmp/spring-backups", automatic: true, every_writes: 50, every_minutes: 0, keep: 20, problem: null, detail: null },
 };
 
 const now = new Date("2026-07-06T15:00:00Z");
@@ -68,7 +68,10 @@ describe("status strip", () => {
     fireEvent.click(within(strip).getByRole("button", { name: /Sync target OpenTrack/ }));
     await screen.findByRole("heading", { name: "Sync" });
     fireEvent.click(within(strip).getByRole("button", { name: /Backups/ }));
-    expect(screen.getByRole("dialog", { name: "Backups" }).textContent).toContain("/tmp/spring-backups");
+    const backups = screen.getByRole("dialog", { name: "Backups" });
+    expect(backups.textContent).toContain("/tmp/spring-backups");
+    // The stored policy, not a fixed sentence.
+    expect(backups.textContent).toContain("A backup follows every 50 saved changes; the newest 20 are kept.");
   });
 
   it("says when there is no backup yet and when the last one failed", async () => {
@@ -204,5 +207,51 @@ describe("why is A above B", () => {
     fireEvent.click(within(grid).getAllByRole("row")[2]);
     fireEvent.keyDown(window, { key: "e" });
     await waitFor(() => expect(screen.getByTestId("explanation").textContent).toContain("share 2nd place"));
+  });
+});
+
+describe("row detail", () => {
+  it("shows a picked row's division places, splits with positions, penalty and status from the backend", async () => {
+    const backend = createMockBackend({
+      competition,
+      workouts: [fran],
+      competitors,
+      leaderboards: { 1: franBoard },
+      screens: {
+        rowDetails: {
+          "1:102": {
+            bib: "102",
+            name: "Grace Hopper",
+            display: "4:01.0",
+            status: null,
+            rank: 2,
+            division_places: [
+              { division: "Women RX", rank: 2 },
+              { division: "Masters 35+", rank: 1 },
+            ],
+            penalty: "+0:10.0",
+            tie_break: null,
+            splits: [
+              { point: "Thrusters 21", time: "0:55.0", leg: "0:55.0", position: 3, behind: "+0:04.0" },
+              { point: "Pull-ups 21", time: "1:40.0", leg: "0:45.0", position: 1, behind: null },
+            ],
+            amended: false,
+          },
+        },
+      },
+    });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    const grid = await screen.findByRole("grid");
+    await waitFor(() => expect(within(grid).getAllByRole("row").length).toBe(5));
+    fireEvent.click(within(grid).getAllByRole("row")[2]);
+    const detail = await screen.findByTestId("row-detail");
+    expect(detail.textContent).toContain("Women RX: 2");
+    expect(detail.textContent).toContain("Masters 35+: 1");
+    expect(detail.textContent).toContain("penalty +0:10.0");
+    const splits = within(detail).getByRole("table", { name: "Splits" });
+    const cells = within(splits).getAllByRole("row").slice(1).map((row) => row.textContent);
+    expect(cells).toEqual(["Thrusters 210:55.00:55.03+0:04.0", "Pull-ups 211:40.00:45.01"]);
+    fireEvent.click(within(detail).getByRole("button", { name: "Close the row detail" }));
+    await waitFor(() => expect(screen.queryByTestId("row-detail")).toBeNull());
   });
 });

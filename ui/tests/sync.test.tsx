@@ -37,7 +37,7 @@ const plainStatus: StatusView = {
     },
   ],
   feeds: [],
-  backup: { last_at: null, file_name: null, directory: "/tmp/b", automatic: true, problem: null, detail: null },
+  backup: { last_at: null, file_name: null, directory: "/tmp/b", automatic: true, every_writes: 100, every_minutes: 10, keep: 10, problem: null, detail: null },
 };
 
 describe("sync status", () => {

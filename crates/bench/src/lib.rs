@@ -27,6 +27,8 @@
 //! The harness is parameterised (`--athletes`, `--quick`) so CI can run a
 //! small smoke version.
 
+pub mod app_path;
+pub mod hot_path;
 pub mod timing;
 
 use std::fs;
@@ -67,6 +69,8 @@ pub struct Config {
     pub seed: u64,
     pub run_case_a: bool,
     pub run_case_b: bool,
+    /// The hot-path measures of issue 13 (see [`hot_path`]), when set.
+    pub hot: Option<hot_path::HotConfig>,
     /// Where temporary competition files go (a fresh temp dir when `None`).
     pub work_dir: Option<PathBuf>,
     /// Where the JSON report goes.
@@ -88,6 +92,7 @@ impl Config {
             seed: 2026,
             run_case_a: true,
             run_case_b: true,
+            hot: None,
             work_dir: None,
             output: PathBuf::from("target/bench/results.json"),
         }
@@ -155,6 +160,9 @@ pub struct Report {
     pub config: Config,
     pub machine: Machine,
     pub cases: Vec<CaseReport>,
+    /// The hot-path table, when it was run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hot_path: Vec<hot_path::HotFigure>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -190,10 +198,10 @@ impl std::fmt::Display for BenchError {
 
 impl std::error::Error for BenchError {}
 
-type BenchResult<T> = Result<T, BenchError>;
+pub(crate) type BenchResult<T> = Result<T, BenchError>;
 
 /// A `map_err` adapter that prefixes an error with what was being done.
-fn fail<E: std::fmt::Display>(context: &str) -> impl Fn(E) -> BenchError + '_ {
+pub(crate) fn fail<E: std::fmt::Display>(context: &str) -> impl Fn(E) -> BenchError + '_ {
     move |error| BenchError(format!("{context}: {error}"))
 }
 
@@ -219,10 +227,15 @@ pub fn run(config: &Config, progress: &mut dyn FnMut(&str)) -> BenchResult<Repor
     if config.run_case_b {
         cases.push(case_b(config, &work_dir, progress)?);
     }
+    let hot_path = match &config.hot {
+        Some(hot) => hot_path::run_hot_path(hot, &work_dir, progress)?,
+        None => Vec::new(),
+    };
     let report = Report {
         config: config.clone(),
         machine: Machine::current(),
         cases,
+        hot_path,
     };
     if let Some(parent) = config.output.parent() {
         if !parent.as_os_str().is_empty() {
@@ -258,7 +271,7 @@ fn disable_automatic_backups(store: &mut CompetitionFile) {
     store.set_backup_policy(policy);
 }
 
-fn remove_competition_file(path: &Path) {
+pub(crate) fn remove_competition_file(path: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut name = path.as_os_str().to_owned();
         name.push(suffix);
@@ -367,7 +380,11 @@ fn competitor_import_figures(
 }
 
 /// The race's results as a scores CSV a timing company would send.
-fn scores_csv(event: &GeneratedEvent, workout: &Workout, results: &[ResultEntry]) -> String {
+pub(crate) fn scores_csv(
+    event: &GeneratedEvent,
+    workout: &Workout,
+    results: &[ResultEntry],
+) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "bib".to_string(),
@@ -423,7 +440,7 @@ fn scores_csv(event: &GeneratedEvent, workout: &Workout, results: &[ResultEntry]
 }
 
 /// Writes the event without results: divisions, competitors, teams, workouts.
-fn write_entry_list(path: &Path, event: &GeneratedEvent) -> BenchResult<()> {
+pub(crate) fn write_entry_list(path: &Path, event: &GeneratedEvent) -> BenchResult<()> {
     let without_results = GeneratedEvent {
         results: event.workouts.iter().map(|_| Vec::new()).collect(),
         ..event.clone()
@@ -437,7 +454,7 @@ fn write_entry_list(path: &Path, event: &GeneratedEvent) -> BenchResult<()> {
     Ok(())
 }
 
-fn copy_competition_file(from: &Path, to: &Path) -> BenchResult<()> {
+pub(crate) fn copy_competition_file(from: &Path, to: &Path) -> BenchResult<()> {
     remove_competition_file(to);
     try_to!("copying the competition file", fs::copy(from, to))?;
     Ok(())
@@ -950,11 +967,32 @@ pub fn render_report(report: &Report) -> String {
             case.competition_file_bytes as f64 / 1_048_576.0
         ));
     }
+    if !report.hot_path.is_empty() {
+        text.push_str("\nHot path (issue 13)\n");
+        text.push_str(&hot_path::render_hot_table(&report.hot_path));
+    }
     text
 }
 
 const USAGE: &str = "scoretable-bench [--quick] [--athletes N] [--team-athletes N] \
-[--iterations N] [--amend-runs N] [--case a|b] [--seed N] [--out PATH] [--work-dir PATH]";
+[--iterations N] [--amend-runs N] [--case a|b|hot|all] [--seed N] [--out PATH] [--work-dir PATH] \
+[--sizes N,N,...] [--amendments N] [--runs N] [--budget SECONDS] [--cli PATH]";
+
+/// The hot-path settings: sizes 6,000 and 60,000 (`--quick`: 1,000).
+pub fn default_hot(quick: bool) -> hot_path::HotConfig {
+    hot_path::HotConfig {
+        sizes: if quick {
+            vec![1_000]
+        } else {
+            vec![6_000, 60_000]
+        },
+        amendments: if quick { 20 } else { 1_000 },
+        runs: if quick { 3 } else { 15 },
+        budget_seconds: if quick { 5.0 } else { 20.0 },
+        cli: None,
+        seed: 2026,
+    }
+}
 
 /// Reads the command line into a config.
 pub fn parse_arguments(arguments: &[String]) -> Result<Config, String> {
@@ -1012,11 +1050,17 @@ pub fn parse_arguments(arguments: &[String]) -> Result<Config, String> {
                         config.run_case_a = false;
                         config.run_case_b = true;
                     }
+                    "hot" => {
+                        config.run_case_a = false;
+                        config.run_case_b = false;
+                        config.hot.get_or_insert_with(|| default_hot(quick));
+                    }
                     "all" => {
                         config.run_case_a = true;
                         config.run_case_b = true;
+                        config.hot.get_or_insert_with(|| default_hot(quick));
                     }
-                    other => return Err(format!("--case is a, b or all, got {other:?}")),
+                    other => return Err(format!("--case is a, b, hot or all, got {other:?}")),
                 }
                 index += 1;
             }
@@ -1026,6 +1070,40 @@ pub fn parse_arguments(arguments: &[String]) -> Result<Config, String> {
             }
             "--work-dir" => {
                 config.work_dir = Some(PathBuf::from(value(index, name)?));
+                index += 1;
+            }
+            "--sizes" => {
+                let sizes = value(index, name)?
+                    .split(',')
+                    .map(|size| number(size.trim(), name))
+                    .collect::<Result<Vec<_>, _>>()?;
+                config.hot.get_or_insert_with(|| default_hot(quick)).sizes = sizes;
+                index += 1;
+            }
+            "--amendments" => {
+                let amendments = number(value(index, name)?, name)?;
+                config
+                    .hot
+                    .get_or_insert_with(|| default_hot(quick))
+                    .amendments = amendments;
+                index += 1;
+            }
+            "--runs" => {
+                let runs = number(value(index, name)?, name)?;
+                config.hot.get_or_insert_with(|| default_hot(quick)).runs = runs;
+                index += 1;
+            }
+            "--budget" => {
+                let budget = number(value(index, name)?, name)?;
+                config
+                    .hot
+                    .get_or_insert_with(|| default_hot(quick))
+                    .budget_seconds = budget as f64;
+                index += 1;
+            }
+            "--cli" => {
+                let cli = PathBuf::from(value(index, name)?);
+                config.hot.get_or_insert_with(|| default_hot(quick)).cli = Some(cli);
                 index += 1;
             }
             "--help" | "-h" => return Err(format!("usage: {USAGE}")),

@@ -137,6 +137,68 @@ impl EntrantDirectory {
     }
 }
 
+/// Bibs and names of the few entrants a command shows, looked up by key
+/// when first asked for (a command that prints one or ten entrants must not
+/// load 60,000), and every division's name (a small table).
+pub struct EntrantLookup<'store> {
+    store: &'store CompetitionFile,
+    known: std::cell::RefCell<HashMap<Entrant, Option<EntrantInfo>>>,
+    division_names: HashMap<Id, String>,
+}
+
+impl<'store> EntrantLookup<'store> {
+    pub fn new(store: &'store CompetitionFile) -> CliResult<EntrantLookup<'store>> {
+        let divisions = store.divisions().map_err(store_error)?;
+        Ok(EntrantLookup {
+            store,
+            known: std::cell::RefCell::new(HashMap::new()),
+            division_names: divisions
+                .into_iter()
+                .map(|division| (division.id, division.name))
+                .collect(),
+        })
+    }
+
+    fn with_info<T>(
+        &self,
+        entrant: Entrant,
+        read: impl FnOnce(Option<&EntrantInfo>) -> T,
+    ) -> CliResult<T> {
+        if let Some(info) = self.known.borrow().get(&entrant) {
+            return Ok(read(info.as_ref()));
+        }
+        let info = self.store.entrant_info(entrant).map_err(store_error)?;
+        let value = read(info.as_ref());
+        self.known.borrow_mut().insert(entrant, info);
+        Ok(value)
+    }
+
+    pub fn bib(&self, entrant: Entrant) -> CliResult<String> {
+        self.with_info(entrant, |info| {
+            info.map(|info| info.bib.clone()).unwrap_or_default()
+        })
+    }
+
+    pub fn name(&self, entrant: Entrant) -> CliResult<String> {
+        self.with_info(entrant, |info| {
+            info.map(|info| info.name.clone())
+                .unwrap_or_else(|| describe_entrant(entrant))
+        })
+    }
+
+    /// `#12 Ada Lovelace`.
+    pub fn label(&self, entrant: Entrant) -> CliResult<String> {
+        Ok(format!("#{} {}", self.bib(entrant)?, self.name(entrant)?))
+    }
+
+    pub fn division_name(&self, division_id: Id) -> String {
+        self.division_names
+            .get(&division_id)
+            .cloned()
+            .unwrap_or_else(|| format!("division {division_id}"))
+    }
+}
+
 /// `competitor 12` or `team 3`, for entrants without a known name.
 pub fn describe_entrant(entrant: Entrant) -> String {
     match entrant {

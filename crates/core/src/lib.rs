@@ -7,6 +7,8 @@
 //! - [`time`]: time parsing, formatting and rounding.
 //! - [`score`]: score and status parsing and formatting.
 //! - [`ranking`]: ranking one workout, with divisions and splits.
+//! - [`moves`]: who moves when one result changes, and one entrant's place,
+//!   without ranking the workout.
 //! - [`overall`]: the overall leaderboard across workouts.
 //! - [`teams`]: team results from member results.
 //! - [`explain`]: sentences saying why one entrant ranks above another.
@@ -49,6 +51,7 @@ mod fast_hash;
 pub mod generate;
 pub mod import;
 pub mod model;
+pub mod moves;
 pub mod overall;
 pub mod ranking;
 pub mod score;

@@ -37,7 +37,9 @@
 //! places wins, then more second places, ...; a missing place is worst),
 //! `Workout` prefers the better place in that workout (no place is worst),
 //! `Equal` leaves them equal. Entrants still equal share a place with
-//! standard competition ranking (1, 2, 2, 4) and are listed by entrant.
+//! standard competition ranking (1, 2, 2, 4) and are listed by bib
+//! (numeric-aware, as on workout boards), then by entrant; without entrant
+//! information ([`overall_leaderboard`]) by entrant.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
@@ -309,9 +311,21 @@ pub fn overall_leaderboard_for(
         by_count.then(by_total).then(by_tie_break)
     };
 
+    // Entrants still equal are listed by bib (numeric-aware), then entrant,
+    // as workout boards are: the order never depends on input order.
+    let bib_of: HashMap<Entrant, &str> = entrants
+        .iter()
+        .map(|info| (info.entrant, info.bib.as_str()))
+        .collect();
+    let bibs: Vec<&str> = rows
+        .iter()
+        .map(|row| bib_of.get(&row.entrant).copied().unwrap_or(""))
+        .collect();
     let mut order: Vec<usize> = (0..member_count).collect();
     order.sort_by(|a, b| {
-        compare_standing(*a, *b).then_with(|| rows[*a].entrant.cmp(&rows[*b].entrant))
+        compare_standing(*a, *b)
+            .then_with(|| crate::ranking::compare_bibs(bibs[*a], bibs[*b]))
+            .then_with(|| rows[*a].entrant.cmp(&rows[*b].entrant))
     });
     let mut ranks = vec![0_u32; member_count];
     for (position, index) in order.iter().enumerate() {
@@ -721,7 +735,89 @@ mod tests {
         assert!(parse_points_table_csv("Place\n1\n".as_bytes(), "p.csv").is_err());
     }
 
+    #[test]
+    fn tied_entrants_are_listed_by_bib_then_entrant() {
+        // Entrants 1..=4 all tie; bibs say 10, 9, 2, and none (listed first:
+        // an empty bib sorts before any other).
+        let rows: Vec<RankedRow> = (1..=4).map(|id| ranked_row(id, Some(1), &[])).collect();
+        let infos: Vec<EntrantInfo> = [(1, "10"), (2, "9"), (3, "2")]
+            .iter()
+            .map(|(id, bib)| EntrantInfo {
+                entrant: Entrant::Competitor(*id),
+                bib: bib.to_string(),
+                name: String::new(),
+                division_ids: Vec::new(),
+            })
+            .collect();
+        let board = overall_leaderboard_for(
+            &[(reps_workout(1), rows)],
+            &infos,
+            None,
+            &OverallMode::RankSum,
+            OverallTieBreak::BestFinish,
+        );
+        let order: Vec<Entrant> = board.iter().map(|row| row.entrant).collect();
+        assert_eq!(
+            order,
+            [4, 3, 2, 1].map(Entrant::Competitor),
+            "no bib, then bibs 2, 9, 10"
+        );
+        assert!(board.iter().all(|row| row.rank == 1));
+    }
+
     proptest! {
+        #[test]
+        fn the_overall_table_never_depends_on_input_order(
+            places in proptest::collection::vec(proptest::collection::vec(proptest::option::of(1_u32..4), 6), 1..4),
+            bibs in proptest::collection::vec(0_u32..4, 6),
+            seed: u64,
+        ) {
+            let workouts: Vec<(Workout, Vec<RankedRow>)> = places
+                .iter()
+                .enumerate()
+                .map(|(workout_index, column)| {
+                    let rows = column.iter().enumerate().map(|(entrant, place)| ranked_row(entrant as Id + 1, *place, &[(7, place.unwrap_or(9))])).collect();
+                    (reps_workout(workout_index as Id + 1), rows)
+                })
+                .collect();
+            let infos: Vec<EntrantInfo> = bibs.iter().enumerate().map(|(index, bib)| EntrantInfo {
+                entrant: Entrant::Competitor(index as Id + 1),
+                bib: bib.to_string(),
+                name: String::new(),
+                division_ids: vec![7],
+            }).collect();
+            // The same rows and entrants in another order.
+            let mut state = seed;
+            let mut shuffle = |length: usize| -> Vec<usize> {
+                let mut order: Vec<usize> = (0..length).collect();
+                for index in (1..length).rev() {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    order.swap(index, (state >> 33) as usize % (index + 1));
+                }
+                order
+            };
+            let shuffled_workouts: Vec<(Workout, Vec<RankedRow>)> = workouts
+                .iter()
+                .map(|(workout, rows)| (workout.clone(), shuffle(rows.len()).into_iter().map(|index| rows[index].clone()).collect()))
+                .collect();
+            let shuffled_infos: Vec<EntrantInfo> = shuffle(infos.len()).into_iter().map(|index| infos[index].clone()).collect();
+            for mode in [OverallMode::RankSum, default_points_mode()] {
+                for scope in [None, Some(7)] {
+                    for tie_break in [OverallTieBreak::Equal, OverallTieBreak::BestFinish] {
+                        let expected = overall_leaderboard_for(&workouts, &infos, scope, &mode, tie_break);
+                        let shuffled = overall_leaderboard_for(&shuffled_workouts, &shuffled_infos, scope, &mode, tie_break);
+                        prop_assert_eq!(&shuffled, &expected);
+                        for pair in expected.windows(2) {
+                            if pair[0].rank == pair[1].rank {
+                                let bib = |entrant: Entrant| bibs[match entrant { Entrant::Competitor(id) | Entrant::Team(id) => id as usize - 1 }].to_string();
+                                prop_assert_ne!(crate::ranking::compare_bibs(&bib(pair[0].entrant), &bib(pair[1].entrant)), Ordering::Greater);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
         #[test]
         fn rank_sum_totals_are_the_sum_of_cells(places in proptest::collection::vec(proptest::collection::vec(proptest::option::of(1_u32..6), 1..8), 1..5)) {
             let workouts: Vec<(Workout, Vec<RankedRow>)> = places

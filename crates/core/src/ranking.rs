@@ -88,6 +88,12 @@ impl RankKey {
         matches!(self.class, Class::Valid | Class::Capped)
     }
 
+    /// A valid result (for time-capped workouts: a finisher), the rows that
+    /// get a difference to the leader.
+    pub(crate) fn is_valid_finisher(self) -> bool {
+        self.class == Class::Valid
+    }
+
     /// True when the scores (ignoring the tie-break) are equal.
     pub(crate) fn same_score(self, other: RankKey) -> bool {
         self.class == other.class
@@ -213,7 +219,7 @@ pub(crate) fn row_key(workout: &Workout, row: &RankedRow) -> RankKey {
     }
 }
 
-fn entry_key(workout: &Workout, result: &ResultEntry) -> RankKey {
+pub(crate) fn entry_key(workout: &Workout, result: &ResultEntry) -> RankKey {
     result_key(
         workout,
         result.score,

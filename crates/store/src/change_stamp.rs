@@ -31,6 +31,16 @@ pub struct ChangeStamp {
     local_changes: u64,
 }
 
+impl ChangeStamp {
+    /// True when no other connection committed between `earlier` and this
+    /// stamp (both of one handle): every change in between was made through
+    /// this handle, so a reader that applied those changes itself can keep
+    /// its derived values.
+    pub fn only_local_writes_since(&self, earlier: &ChangeStamp) -> bool {
+        self.handle_serial == earlier.handle_serial && self.data_version == earlier.data_version
+    }
+}
+
 impl CompetitionFile {
     /// The file's current change stamp: one pragma and one counter read.
     pub fn change_stamp(&self) -> Result<ChangeStamp> {
@@ -219,11 +229,17 @@ mod tests {
             before, after,
             "another connection's write did not change the stamp"
         );
+        assert!(!after.only_local_writes_since(&before));
         assert_eq!(
             after,
             file.change_stamp().unwrap(),
             "the stamp is stable without writes"
         );
+        // A write through this handle alone is told apart from another's.
+        file.set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        let local = file.change_stamp().unwrap();
+        assert!(local != after && local.only_local_writes_since(&after));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use scoretable_core::model::{
     Division, Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallTieBreak, RankedRow,
     ResultEntry, Team, TeamScoring, Workout,
@@ -187,9 +187,30 @@ pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantI
     Ok(infos)
 }
 
-/// Everything needed to rank one workout, loaded once. Amendments rank the
-/// snapshot before and after changing one result in memory, so a placement
-/// impact costs one load and two rankings.
+/// The infos of `entrants` (at least: all of them when they are a large part
+/// of the file, where one bulk load is cheaper than lookups by key). Ranking
+/// needs only the ranked entrants' bibs and divisions, so a wave of 150 in a
+/// file of 60,000 athletes looks up 150.
+pub(crate) fn load_entrant_infos_for(
+    connection: &Connection,
+    entrants: &[Entrant],
+) -> Result<Vec<EntrantInfo>> {
+    let total: i64 = connection.query_row(
+        "SELECT (SELECT count(*) FROM competitors) + (SELECT count(*) FROM teams)",
+        [],
+        |row| row.get(0),
+    )?;
+    if entrants.len() as i64 * 8 >= total {
+        return load_entrant_infos(connection);
+    }
+    let mut infos = Vec::with_capacity(entrants.len());
+    for entrant in entrants {
+        infos.extend(load_entrant_info(connection, *entrant)?);
+    }
+    Ok(infos)
+}
+
+/// Everything needed to rank one workout, loaded once.
 pub(crate) struct WorkoutSnapshot {
     pub(crate) workout: Workout,
     pub(crate) infos: Vec<EntrantInfo>,
@@ -201,31 +222,20 @@ pub(crate) struct WorkoutSnapshot {
 }
 
 impl WorkoutSnapshot {
+    /// The workout with its splits, and the infos of the entrants it ranks
+    /// (see [`load_entrant_infos_for`]).
     pub(crate) fn load(connection: &Connection, workout_id: Id) -> Result<WorkoutSnapshot> {
         let workout = load_workout(connection, workout_id)?;
-        let infos = load_entrant_infos(connection)?;
-        Self::load_with(connection, workout, infos)
-    }
-
-    fn load_with(
-        connection: &Connection,
-        workout: Workout,
-        infos: Vec<EntrantInfo>,
-    ) -> Result<WorkoutSnapshot> {
         let stored = load_results(connection, workout.id)?;
+        let infos = match workout.team_scoring {
+            // Ranked rows are teams built from members' results: every entrant.
+            TeamScoring::SumAll | TeamScoring::BestN { .. } => load_entrant_infos(connection)?,
+            TeamScoring::Individual | TeamScoring::TeamChip => {
+                let entrants: Vec<Entrant> = stored.iter().map(|result| result.entrant).collect();
+                load_entrant_infos_for(connection, &entrants)?
+            }
+        };
         Self::from_stored(connection, workout, infos, stored)
-    }
-
-    /// A snapshot for places only (an amendment's who-moved list): ranks and
-    /// division places never depend on splits, so they are not loaded. At
-    /// 60,000 athletes with 10 timing points that skips 600,000 split rows.
-    pub(crate) fn load_for_places(
-        connection: &Connection,
-        workout_id: Id,
-    ) -> Result<WorkoutSnapshot> {
-        let workout = load_workout(connection, workout_id)?;
-        let infos = load_entrant_infos(connection)?;
-        Self::load_without_splits(connection, workout, infos)
     }
 
     /// Like [`WorkoutSnapshot::load_with`] without the splits: ranks and
@@ -262,18 +272,6 @@ impl WorkoutSnapshot {
             results,
             teams,
         })
-    }
-
-    /// Replaces (or adds) one entrant's effective result.
-    pub(crate) fn replace(&mut self, entry: ResultEntry) {
-        match self
-            .results
-            .iter_mut()
-            .find(|result| result.entrant == entry.entrant)
-        {
-            Some(slot) => *slot = entry,
-            None => self.results.push(entry),
-        }
     }
 
     /// The results the engine ranks: team results for member-scored team
@@ -349,7 +347,62 @@ pub(crate) fn check_division(connection: &Connection, division_id: Option<Id>) -
     Ok(())
 }
 
+/// One entrant's bib, name and divisions by key: three indexed lookups.
+pub(crate) fn load_entrant_info(
+    connection: &Connection,
+    entrant: Entrant,
+) -> Result<Option<EntrantInfo>> {
+    let (found, divisions_sql): (Option<(String, String)>, &str) = match entrant {
+        Entrant::Competitor(id) => (
+            connection
+                .prepare_cached("SELECT bib, first_name, last_name FROM competitors WHERE id = ?1")?
+                .query_row([id], |row| {
+                    let first: String = row.get(1)?;
+                    let last: String = row.get(2)?;
+                    let name = if first.is_empty() || last.is_empty() {
+                        format!("{first}{last}")
+                    } else {
+                        format!("{first} {last}")
+                    };
+                    Ok((row.get(0)?, name))
+                })
+                .optional()?,
+            "SELECT division_id FROM competitor_divisions WHERE competitor_id = ?1 ORDER BY division_id",
+        ),
+        Entrant::Team(id) => (
+            connection
+                .prepare_cached("SELECT coalesce(bib, ''), name FROM teams WHERE id = ?1")?
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?,
+            "SELECT division_id FROM team_divisions WHERE team_id = ?1 ORDER BY division_id",
+        ),
+    };
+    let Some((bib, name)) = found else {
+        return Ok(None);
+    };
+    let id = match entrant {
+        Entrant::Competitor(id) | Entrant::Team(id) => id,
+    };
+    let division_ids = connection
+        .prepare_cached(divisions_sql)?
+        .query_map([id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(EntrantInfo {
+        entrant,
+        bib,
+        name,
+        division_ids,
+    }))
+}
+
 impl CompetitionFile {
+    /// One entrant's bib, name and divisions, looked up by key (for
+    /// commands that show a few entrants, where loading every entrant's
+    /// [`entrant_infos`](Self::entrant_infos) would cost far more).
+    pub fn entrant_info(&self, entrant: Entrant) -> Result<Option<EntrantInfo>> {
+        load_entrant_info(&self.connection, entrant)
+    }
+
     /// Bibs, names and divisions of every competitor and team, for showing
     /// leaderboard rows.
     pub fn entrant_infos(&self) -> Result<Vec<EntrantInfo>> {
@@ -487,12 +540,19 @@ impl CompetitionFile {
     ) -> Result<String> {
         let snapshot = WorkoutSnapshot::load(&self.connection, workout_id)?;
         let rows = snapshot.rank();
+        let infos: Vec<EntrantInfo> = [a, b]
+            .into_iter()
+            .map(|entrant| load_entrant_info(&self.connection, entrant))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
         let find = |entrant: Entrant| {
             rows.iter()
                 .find(|row| row.entrant == entrant)
                 .ok_or_else(|| StoreError::NoScore {
                     workout: snapshot.workout.name.clone(),
-                    entrant: entrant_name(&snapshot.infos, entrant),
+                    entrant: entrant_name(&infos, entrant),
                 })
         };
         let (row_a, row_b) = (find(a)?, find(b)?);
@@ -500,8 +560,8 @@ impl CompetitionFile {
             &snapshot.workout,
             row_a,
             row_b,
-            &entrant_name(&snapshot.infos, a),
-            &entrant_name(&snapshot.infos, b),
+            &entrant_name(&infos, a),
+            &entrant_name(&infos, b),
         ))
     }
 

@@ -46,7 +46,7 @@ use crate::codec::{
 };
 use crate::competition_file::{now_timestamp, CompetitionFile};
 use crate::error::{Result, StoreError};
-use crate::leaderboards::{placement_impact, PlacementChange, WorkoutSnapshot};
+use crate::leaderboards::{placement_impact, PlacementChange};
 use crate::workouts::load_workout;
 
 /// One score value as stored: the text as received or shown, and what it means.
@@ -433,6 +433,87 @@ pub(crate) fn load_results_without_splits(
     let mut statement = connection.prepare_cached(&sql)?;
     let rows = statement.query_map(params![workout_id], result_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The workout's effective results as the engine ranks them, without
+/// splits, incidents or texts: only the columns a place depends on, decoded
+/// without allocating. Same rows and values as
+/// [`StoredResult::to_result_entry`] over [`load_results_without_splits`]
+/// (rows without an effective value are left out), at a fraction of the cost.
+pub(crate) fn load_rank_entries(
+    connection: &Connection,
+    workout_id: Id,
+) -> Result<Vec<ResultEntry>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT competitor_id, team_id, source, amended,
+            source_kind, source_a, source_b, source_status, source_tie_break_ms, penalty_ms,
+            amended_kind, amended_a, amended_b, amended_status, amended_tie_break_ms,
+            amended_penalty_ms
+         FROM results WHERE workout_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = statement.query(params![workout_id])?;
+    let mut entries = Vec::new();
+    // (score, status, tie-break) from the six columns starting at `first`.
+    fn value(
+        row: &Row<'_>,
+        first: usize,
+    ) -> rusqlite::Result<Option<(Option<Score>, Option<Status>, Option<Millis>)>> {
+        let kind = row
+            .get_ref(first)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?;
+        let score = decode(
+            first,
+            score_from_columns(kind, row.get(first + 1)?, row.get(first + 2)?),
+        )?;
+        let status = match row
+            .get_ref(first + 3)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?
+        {
+            Some(word) => Some(decode(first + 3, status_from_word(word))?),
+            None => None,
+        };
+        if score.is_none() && status.is_none() {
+            return Ok(None);
+        }
+        Ok(Some((score, status, row.get(first + 4)?)))
+    }
+    while let Some(row) = rows.next()? {
+        let entrant = entrant_from_columns(row.get(0)?, row.get(1)?)?;
+        let amended_flag: bool = row.get(3)?;
+        let amended_value = if amended_flag { value(row, 10)? } else { None };
+        let amended = amended_value.is_some();
+        let (value, penalty_ms, source) = match amended_value {
+            Some(value) => (
+                value,
+                row.get::<_, Option<Millis>>(15)?.unwrap_or_default(),
+                Source::Amendment,
+            ),
+            None => match value(row, 4)? {
+                Some(value) => {
+                    let word = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+                    let source = decode(2, source_from_word(word))?;
+                    (value, row.get(9)?, source)
+                }
+                None => continue,
+            },
+        };
+        let (score, status, tie_break_ms) = value;
+        entries.push(ResultEntry {
+            entrant,
+            score,
+            status,
+            tie_break_ms,
+            penalty_ms,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            source,
+            amended,
+            partial: false,
+        });
+    }
+    Ok(entries)
 }
 
 pub(crate) fn load_result(
@@ -983,6 +1064,27 @@ impl CompetitionFile {
         reason: &str,
         appeal_ref: Option<&str>,
     ) -> Result<AmendmentReceipt> {
+        let mut receipt =
+            self.record_amendment(workout_id, entrant, input, who, reason, appeal_ref)?;
+        receipt.moved = self.placement_changes_since(workout_id, entrant, receipt.old.as_ref())?;
+        Ok(receipt)
+    }
+
+    /// [`amend_score_with`](Self::amend_score_with) without the who-moved
+    /// list (`moved` is empty): the write alone, one short transaction that
+    /// updates the result, appends the history event and commits, with no
+    /// loading or ranking while the write lock is held. For callers that
+    /// know who moved from a board they keep (the desktop app), or that
+    /// call [`placement_changes_since`](Self::placement_changes_since).
+    pub fn record_amendment(
+        &mut self,
+        workout_id: Id,
+        entrant: Entrant,
+        input: ScoreInput,
+        who: &str,
+        reason: &str,
+        appeal_ref: Option<&str>,
+    ) -> Result<AmendmentReceipt> {
         self.write(|transaction| {
             amend_score_in(
                 transaction,
@@ -1024,36 +1126,43 @@ impl CompetitionFile {
         let mut value = resolve_value(&workout, input)
             .map_err(|message| invalid_score(connection, &workout, entrant, input, message))?;
         value.penalty_ms = old.as_ref().map_or(0, |old| old.penalty_ms);
-        let mut snapshot = WorkoutSnapshot::load_for_places(connection, workout_id)?;
-        let before = snapshot.rank();
-        let mut entry = match &existing {
-            Some(result) => result.to_result_entry(),
-            None => ResultEntry {
-                entrant,
-                score: None,
-                status: None,
-                tie_break_ms: None,
-                penalty_ms: 0,
-                splits: Vec::new(),
-                incidents: Vec::new(),
-                source: Source::Amendment,
-                amended: true,
-                partial: false,
-            },
-        };
-        entry.score = value.score;
-        entry.status = value.status;
-        entry.tie_break_ms = value.tie_break_ms;
-        entry.penalty_ms = value.penalty_ms;
-        entry.source = Source::Amendment;
-        entry.amended = true;
-        snapshot.replace(entry);
-        let after = snapshot.rank();
+        let mut after = load_rank_entries(connection, workout_id)?;
+        let before = after
+            .iter()
+            .position(|result| result.entrant == entrant)
+            .map(|position| after.swap_remove(position));
+        after.push(amended_entry(entrant, &value));
+        let moved = placement_changes(connection, &workout, entrant, before, after)?;
         Ok(AmendmentPreview {
             display: display_value(&workout, &value),
             old,
             new: value,
-            moved: placement_impact(&before, &after),
+            moved,
+        })
+    }
+
+    /// Who moved in a workout since `entrant`'s effective value was `old`
+    /// (`None`: no result): the places of the workout as stored now against
+    /// the same results with `old` in place of the entrant's current value.
+    /// Costs one pass over the workout's ranking columns (see
+    /// [`scoretable_core::moves`]), never a ranking; member-scored team
+    /// workouts are ranked in full.
+    pub fn placement_changes_since(
+        &self,
+        workout_id: Id,
+        entrant: Entrant,
+        old: Option<&ScoreValue>,
+    ) -> Result<Vec<PlacementChange>> {
+        self.read(|connection| {
+            let workout = load_workout(connection, workout_id)?;
+            let after = load_rank_entries(connection, workout_id)?;
+            let before = old.map(|old| amended_entry(entrant, old)).map(|mut entry| {
+                // The value before carries its own source; only the fields
+                // that rank matter here.
+                entry.amended = false;
+                entry
+            });
+            placement_changes(connection, &workout, entrant, before, after)
         })
     }
 
@@ -1091,7 +1200,7 @@ impl CompetitionFile {
             .map(str::trim)
             .filter(|text| !text.is_empty())
             .map(str::to_string);
-        self.write(|transaction| {
+        let mut receipt = self.write(|transaction| {
             amend_in(
                 transaction,
                 Amendment {
@@ -1115,7 +1224,9 @@ impl CompetitionFile {
                     })
                 },
             )
-        })
+        })?;
+        receipt.moved = self.placement_changes_since(workout_id, entrant, receipt.old.as_ref())?;
+        Ok(receipt)
     }
 
     /// The history of one entrant's score in one workout, oldest first.
@@ -1202,8 +1313,6 @@ fn amend_in(
         .as_ref()
         .and_then(|result| result.effective_value().cloned());
     let value = make_value(&workout, old.as_ref())?;
-    let mut snapshot = WorkoutSnapshot::load_for_places(transaction, workout_id)?;
-    let before = snapshot.rank();
     let (kind, a, b) = score_columns(value.score);
     let at = now_timestamp();
     let result_id = match &existing {
@@ -1273,21 +1382,166 @@ fn amend_in(
             undoes_event_id: None,
         },
     )?;
-    let amended_result =
-        load_result(transaction, workout_id, entrant)?.ok_or_else(|| StoreError::NoScore {
-            workout: workout.name.clone(),
-            entrant: format!("{entrant:?}"),
-        })?;
-    snapshot.replace(amended_result.to_result_entry());
-    let after = snapshot.rank();
     Ok(AmendmentReceipt {
         event_id,
         result_id,
         display: display_value(&workout, &value),
         old,
         new: value,
-        moved: placement_impact(&before, &after),
+        // Filled after the commit by the callers that report who moved.
+        moved: Vec::new(),
     })
+}
+
+/// The ranking input of an amended value.
+fn amended_entry(entrant: Entrant, value: &ScoreValue) -> ResultEntry {
+    ResultEntry {
+        entrant,
+        score: value.score,
+        status: value.status,
+        tie_break_ms: value.tie_break_ms,
+        penalty_ms: value.penalty_ms,
+        splits: Vec::new(),
+        incidents: Vec::new(),
+        source: Source::Amendment,
+        amended: true,
+        partial: false,
+    }
+}
+
+/// Who moved when `entrant`'s ranking input went from `before` to its row in
+/// `after` (every result of the workout as it is, or would be, after).
+fn placement_changes(
+    connection: &Connection,
+    workout: &Workout,
+    entrant: Entrant,
+    before: Option<ResultEntry>,
+    after: Vec<ResultEntry>,
+) -> Result<Vec<PlacementChange>> {
+    if matches!(
+        workout.team_scoring,
+        TeamScoring::SumAll | TeamScoring::BestN { .. }
+    ) {
+        // A member's result changes their team's aggregate: rank both in full.
+        let mut before_results: Vec<ResultEntry> = after
+            .iter()
+            .filter(|result| result.entrant != entrant)
+            .cloned()
+            .collect();
+        before_results.extend(before);
+        let infos = crate::leaderboards::load_entrant_infos(connection)?;
+        let teams = crate::competitors::load_teams(connection, "1", &[])?;
+        let rank = |results: &[ResultEntry]| {
+            let inputs = scoretable_core::teams::aggregate_team_results(workout, &teams, results);
+            scoretable_core::ranking::rank_workout(workout, &infos, &inputs)
+        };
+        return Ok(placement_impact(&rank(&before_results), &rank(&after)));
+    }
+    let divisions = entrant_division_members(connection, entrant)?;
+    let own: Vec<Id> = divisions.keys().copied().collect();
+    // Each member's divisions among the changed entrant's own.
+    let mut member_divisions: HashMap<Entrant, Vec<Id>> = HashMap::new();
+    for (division_id, members) in &divisions {
+        for member in members {
+            member_divisions
+                .entry(*member)
+                .or_default()
+                .push(*division_id);
+        }
+    }
+    let bibs = std::cell::RefCell::new(HashMap::<Entrant, String>::new());
+    let failure = std::cell::RefCell::new(None);
+    let bib_of = |who: Entrant| -> String {
+        if let Some(bib) = bibs.borrow().get(&who) {
+            return bib.clone();
+        }
+        match entrant_bib(connection, who) {
+            Ok(bib) => {
+                bibs.borrow_mut().insert(who, bib.clone());
+                bib
+            }
+            Err(error) => {
+                failure.borrow_mut().get_or_insert(error);
+                String::new()
+            }
+        }
+    };
+    let changes = scoretable_core::moves::places_changed_by(
+        workout,
+        &after,
+        entrant,
+        before.as_ref(),
+        |who| {
+            if who == entrant {
+                own.as_slice()
+            } else {
+                member_divisions.get(&who).map_or(&[][..], Vec::as_slice)
+            }
+        },
+        bib_of,
+    );
+    if let Some(error) = failure.into_inner() {
+        return Err(error);
+    }
+    Ok(changes
+        .into_iter()
+        .map(|change| PlacementChange {
+            entrant: change.entrant,
+            division_id: change.division_id,
+            old_rank: change.old_rank,
+            new_rank: change.new_rank,
+        })
+        .collect())
+}
+
+/// The divisions of one entrant, each with its members: two indexed queries.
+pub(crate) fn entrant_division_members(
+    connection: &Connection,
+    entrant: Entrant,
+) -> Result<std::collections::BTreeMap<Id, Vec<Entrant>>> {
+    let (own_sql, members_sql, make): (&str, &str, fn(Id) -> Entrant) = match entrant {
+        Entrant::Competitor(_) => (
+            "SELECT division_id FROM competitor_divisions WHERE competitor_id = ?1",
+            "SELECT competitor_id FROM competitor_divisions WHERE division_id = ?1",
+            Entrant::Competitor,
+        ),
+        Entrant::Team(_) => (
+            "SELECT division_id FROM team_divisions WHERE team_id = ?1",
+            "SELECT team_id FROM team_divisions WHERE division_id = ?1",
+            Entrant::Team,
+        ),
+    };
+    let id = match entrant {
+        Entrant::Competitor(id) | Entrant::Team(id) => id,
+    };
+    let own: Vec<Id> = connection
+        .prepare_cached(own_sql)?
+        .query_map(params![id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut divisions = std::collections::BTreeMap::new();
+    let mut statement = connection.prepare_cached(members_sql)?;
+    for division_id in own {
+        let members: Vec<Entrant> = statement
+            .query_map(params![division_id], |row| row.get(0).map(make))?
+            .collect::<rusqlite::Result<_>>()?;
+        divisions.insert(division_id, members);
+    }
+    Ok(divisions)
+}
+
+/// One entrant's bib (`""` for a team without one).
+pub(crate) fn entrant_bib(connection: &Connection, entrant: Entrant) -> Result<String> {
+    let found: Option<String> = match entrant {
+        Entrant::Competitor(id) => connection
+            .prepare_cached("SELECT bib FROM competitors WHERE id = ?1")?
+            .query_row(params![id], |row| row.get(0))
+            .optional()?,
+        Entrant::Team(id) => connection
+            .prepare_cached("SELECT coalesce(bib, '') FROM teams WHERE id = ?1")?
+            .query_row(params![id], |row| row.get(0))
+            .optional()?,
+    };
+    Ok(found.unwrap_or_default())
 }
 
 /// [`CompetitionFile::import_results`] inside a caller's transaction, so

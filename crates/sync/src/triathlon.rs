@@ -276,16 +276,6 @@ pub fn build_message(
     let workout = file.workout(workout_id)?;
     let rows = file.workout_leaderboard(workout_id, None)?;
     let stored = file.results(workout_id)?;
-    let competitors: HashMap<Id, Competitor> = file
-        .competitors()?
-        .into_iter()
-        .map(|competitor| (competitor.id, competitor))
-        .collect();
-    let teams: HashMap<Id, Team> = file
-        .teams()?
-        .into_iter()
-        .map(|team| (team.id, team))
-        .collect();
     let points: HashMap<Id, (u32, String)> = workout
         .timing_points
         .iter()
@@ -326,11 +316,35 @@ pub fn build_message(
     let relay = entrants
         .iter()
         .any(|entrant| matches!(entrant, Entrant::Team(_)));
+    // Only this workout's entrants (and relay members), each looked up by key:
+    // a wave of 150 in a file of 60,000 never loads the other athletes.
+    let mut teams: HashMap<Id, Team> = HashMap::new();
+    let mut competitor_ids: Vec<Id> = Vec::new();
+    for entrant in &entrants {
+        match entrant {
+            Entrant::Competitor(id) => competitor_ids.push(*id),
+            Entrant::Team(id) => {
+                if let Some(team) = file.team(*id)? {
+                    competitor_ids.extend(team.members.iter().map(|member| member.competitor_id));
+                    teams.insert(*id, team);
+                }
+            }
+        }
+    }
+    let mut competitors: HashMap<Id, Competitor> = HashMap::with_capacity(competitor_ids.len());
+    for id in competitor_ids {
+        if let std::collections::hash_map::Entry::Vacant(slot) = competitors.entry(id) {
+            if let Some(competitor) = file.competitor(id)? {
+                slot.insert(competitor);
+            }
+        }
+    }
+    let row_of: HashMap<Entrant, &RankedRow> = rows.iter().map(|row| (row.entrant, row)).collect();
 
     let mut participants: Vec<Participant> = entrants
         .iter()
         .map(|entrant| {
-            let row = rows.iter().find(|row| row.entrant == *entrant);
+            let row = row_of.get(entrant).copied();
             let start_num = match entrant {
                 Entrant::Competitor(id) => competitors
                     .get(id)

@@ -50,3 +50,25 @@ division_id: number | null,
  * How long each division stays on screen.
  */
 page_seconds: number, };
+
+export type DivisionPlaceView = { division: string, rank: number, };
+
+export type SplitView = { point: string, time: string, leg: string, 
+/**
+ * 1-based position at this point among everyone who reached it.
+ */
+position: number, 
+/**
+ * Behind the leader at this point; null for the leader.
+ */
+behind: string | null, };
+
+export type RowDetailView = { bib: string, name: string, display: string, status: string | null, 
+/**
+ * The place in the workout (everyone); null for statuses.
+ */
+rank: number | null, division_places: Array<DivisionPlaceView>, 
+/**
+ * The time penalty added before ranking (`+0:10.0`); null for none.
+ */
+penalty: string | null, tie_break: string | null, splits: Array<SplitView>, amended: boolean, };

@@ -43,4 +43,16 @@ directory: string,
 /**
  * Whether writes trigger backups automatically.
  */
-automatic: boolean, problem: string | null, detail: string | null, };
+automatic: boolean, 
+/**
+ * A backup follows this many saved changes (0: never by count).
+ */
+every_writes: number, 
+/**
+ * A backup follows when the last one is this many minutes old (0: never by age).
+ */
+every_minutes: number, 
+/**
+ * How many backups are kept (the newest).
+ */
+keep: number, problem: string | null, detail: string | null, };

@@ -4,7 +4,7 @@
 // `status-changed` event.
 
 import { BackendError } from "./backend";
-import type { AmendPreviewView, HeatSheetView, ScreensBackend, StatusView, VenueConfig } from "./screens";
+import type { AmendPreviewView, HeatSheetView, RowDetailView, ScreensBackend, StatusView, VenueConfig } from "./screens";
 
 export interface ScreensFixture {
   status?: StatusView;
@@ -14,6 +14,8 @@ export interface ScreensFixture {
   explanations?: Record<string, string>;
   /** The heat sheet the backend would return now (a test may change what it returns). */
   heatSheet?: (workoutId: number, heatId: number) => HeatSheetView;
+  /** Row details by `workoutId:bib`. */
+  rowDetails?: Record<string, RowDetailView>;
   /** What the venue display shows at first. */
   venue?: VenueConfig;
 }
@@ -26,7 +28,7 @@ export interface ScreensControls {
 export const emptyStatus: StatusView = {
   targets: [],
   feeds: [],
-  backup: { last_at: null, file_name: null, directory: "", automatic: true, problem: null, detail: null },
+  backup: { last_at: null, file_name: null, directory: "", automatic: true, every_writes: 100, every_minutes: 10, keep: 10, problem: null, detail: null },
 };
 
 export function createMockScreens(fixture: ScreensFixture = {}): ScreensBackend & ScreensControls {
@@ -53,6 +55,11 @@ export function createMockScreens(fixture: ScreensFixture = {}): ScreensBackend 
       const sentence = fixture.explanations?.[`${request.above_bib}:${request.below_bib}`];
       if (!sentence) throw new BackendError("not_found", `No explanation for ${request.above_bib} and ${request.below_bib}.`);
       return sentence;
+    },
+    rowDetail: async (workoutId, bib) => {
+      const detail = fixture.rowDetails?.[`${workoutId}:${bib}`];
+      if (!detail) throw new BackendError("not_found", `Bib ${bib} has no score in this workout.`);
+      return detail;
     },
     openVenueDisplay: async (config) => {
       venue = config;

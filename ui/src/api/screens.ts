@@ -5,7 +5,7 @@
 // `src/api/mockScreens.ts`. Counts, states, places and explanations all come
 // from the Rust side.
 
-import type { AmendPreviewRequest, AmendPreviewView, ExplainRequest, HeatSheetView, VenueConfig } from "./bindingsOfficials";
+import type { AmendPreviewRequest, AmendPreviewView, ExplainRequest, HeatSheetView, RowDetailView, VenueConfig } from "./bindingsOfficials";
 import type { StatusView } from "./bindingsStatus";
 
 export type * from "./bindingsOfficials";
@@ -22,6 +22,8 @@ export interface ScreensBackend {
   explainOrder(request: ExplainRequest): Promise<string>;
   /** A heat's athletes in lane order with each result and place (from the backend's board). */
   heatSheet(workoutId: number, heatId: number): Promise<HeatSheetView>;
+  /** One row of a workout's board in detail: division places, splits with positions, penalty, status. */
+  rowDetail(workoutId: number, bib: string): Promise<RowDetailView>;
   /** Opens the venue display window showing `config`, or re-aims it when it is open. */
   openVenueDisplay(config: VenueConfig): Promise<void>;
   /** What the venue display shows (null before it was opened). */

@@ -5,7 +5,7 @@
 // screen, a feed the Mapping screen; the backup shows where backups go.
 
 import { useState } from "preact/hooks";
-import type { FeedStatusView, TargetStatusView } from "../api/backend";
+import type { BackupStatusView, FeedStatusView, TargetStatusView } from "../api/backend";
 import { useBackend } from "../app";
 import { localTime } from "../lib/time";
 import { useStatus } from "../lib/useStatus";
@@ -46,6 +46,13 @@ export function feedWords(feed: FeedStatusView, timeZone: string): string {
     default:
       return feed.state;
   }
+}
+
+/** The stored backup policy in words: "A backup follows every 100 saved changes or 10 minutes; the newest 10 are kept." */
+export function backupPolicyWords(backup: BackupStatusView): string {
+  if (!backup.automatic) return "Automatic backups are off.";
+  const when = [backup.every_writes > 0 ? `${backup.every_writes} saved changes` : "", backup.every_minutes > 0 ? `${backup.every_minutes} minutes` : ""].filter(Boolean).join(" or ");
+  return `${when ? `A backup follows every ${when}` : "Automatic backups are on but have no trigger"}; the newest ${backup.keep} are kept.`;
 }
 
 const tone = (state: string) => (state === "up_to_date" || state === "ok" ? "good" : state === "waiting" || state === "not_polled_yet" || state === "stopped" || state === "paused" ? "busy" : "bad");
@@ -120,7 +127,7 @@ export function StatusStrip({ timeZone, onOpenSync, onOpenMapping }: StatusStrip
           <div class="popover" role="dialog" aria-label="Backups">
             {backup.problem && <p class="error">{backup.problem}</p>}
             <p>
-              {backup.automatic ? "A backup is taken automatically every 100 saved changes or 10 minutes." : "Automatic backups are off."}
+              {backupPolicyWords(backup)}
             </p>
             <p>
               Folder: <span class="mono">{backup.directory}</span>

@@ -16,6 +16,7 @@ import {
   type LeaderboardRowView,
   type OverallPage,
   type OverallRowView,
+  type RowDetailView,
   type WorkoutHeader,
   toBackendError,
 } from "../api/backend";
@@ -91,6 +92,56 @@ function openBoard(backend: Backend, choice: BoardChoice, onChange: () => void):
   );
 }
 
+/** The picked row in detail: places in each division, splits with positions, penalty and status. */
+function RowDetail({ detail, onClose }: { detail: RowDetailView; onClose: () => void }) {
+  return (
+    <section class="panel row-detail" aria-label={`Detail of ${detail.name}`} data-testid="row-detail">
+      <div class="row-detail-head">
+        <strong>
+          Bib {detail.bib} {detail.name}
+        </strong>
+        <span class={detail.status ? "status" : "score"}>{detail.display}</span>
+        <span>{detail.rank !== null ? `place ${detail.rank}` : detail.status ? `${detail.status}: not ranked` : "not ranked"}</span>
+        {detail.division_places.map((place) => (
+          <span key={place.division} class="badge">
+            {place.division}: {place.rank}
+          </span>
+        ))}
+        {detail.penalty && <span class="badge penalty">penalty {detail.penalty}</span>}
+        {detail.tie_break && <span class="badge">tie-break {detail.tie_break}</span>}
+        {detail.amended && <span class="badge official">amended</span>}
+        <button type="button" class="link" aria-label="Close the row detail" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {detail.splits.length > 0 && (
+        <table class="table splits" aria-label="Splits">
+          <thead>
+            <tr>
+              <th scope="col">Timing point</th>
+              <th scope="col">Time</th>
+              <th scope="col">Leg</th>
+              <th scope="col">Position</th>
+              <th scope="col">Behind</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.splits.map((split) => (
+              <tr key={split.point}>
+                <td>{split.point}</td>
+                <td class="score">{split.time}</td>
+                <td>{split.leg}</td>
+                <td>{split.position}</td>
+                <td>{split.behind ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 /** A row's context menu: why it is above the next row, or below the previous one. */
 function RowMenu(props: {
   menu: { index: number; x: number; y: number };
@@ -148,6 +199,7 @@ export function LeaderboardScreen() {
   const [picked, setPicked] = useState<number | null>(null);
   const [menu, setMenu] = useState<{ index: number; x: number; y: number } | null>(null);
   const [explanation, setExplanation] = useState<{ text: string; failed: boolean } | null>(null);
+  const [detail, setDetail] = useState<RowDetailView | null>(null);
 
   const workoutId = selected?.id ?? null;
   const choice: BoardChoice | null = view === "overall" ? { kind: "overall", divisionId } : workoutId !== null ? { kind: "workout", workoutId, divisionId } : null;
@@ -172,8 +224,25 @@ export function LeaderboardScreen() {
     setPicked(null);
     setMenu(null);
     setExplanation(null);
+    setDetail(null);
     return () => board?.dispose();
   }, [board]);
+
+  // A picked row of a workout's board shows its detail: division places, splits with positions, penalty.
+  useEffect(() => {
+    setDetail(null);
+    if (picked === null || !choice || choice.kind !== "workout") return;
+    const row = rowInfo(picked);
+    if (!row) return;
+    let live = true;
+    backend.rowDetail(choice.workoutId, row.bib).then(
+      (answer) => live && setDetail(answer),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [picked, choiceKey, version]);
 
   /** The bib and name of the row at `index`, when it has arrived. */
   const rowInfo = (index: number): { bib: string; name: string } | null => {
@@ -417,6 +486,7 @@ export function LeaderboardScreen() {
           </button>
         </p>
       )}
+      {detail && <RowDetail detail={detail} onClose={() => setPicked(null)} />}
       {menu && <RowMenu menu={menu} rowInfo={rowInfo} onExplain={(above, below) => void explain(above, below)} onClose={() => setMenu(null)} />}
       {view === "overall" ? (
         <VirtualGrid

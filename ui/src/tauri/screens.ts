@@ -36,6 +36,7 @@ export function createTauriScreens(): ScreensBackend {
     previewAmendment: (request) => call("preview_amendment", { request }),
     explainOrder: (request) => call("explain_order", { request }),
     heatSheet: (workoutId, heatId) => call("heat_sheet", { workoutId, heatId }),
+    rowDetail: (workoutId, bib) => call("row_detail", { workoutId, bib }),
     openVenueDisplay: (config) => call("open_venue_display", { config }),
     venueConfig: () => call("venue_config"),
     onVenueConfig: (listener) => subscribe<VenueConfig>("venue-config", listener),

@@ -51,20 +51,20 @@ pub fn info(file: Option<&Path>) -> CliResult<Output> {
     let store = open_for_reading(file)?;
     let competition = store.competition().map_err(store_error)?;
     let divisions = store.divisions().map_err(store_error)?;
-    let competitors = store.competitors().map_err(store_error)?;
-    let teams = store.teams().map_err(store_error)?;
+    // Counts by SQL aggregates: nothing per competitor or per result is loaded.
+    let (competitor_count, team_count) = store.entrant_counts().map_err(store_error)?;
     let workouts = store.workouts().map_err(store_error)?;
+    let result_counts = store.result_counts().map_err(store_error)?;
     let mut workout_summaries = Vec::new();
     for workout in &workouts {
-        let results = store.results(workout.id).map_err(store_error)?;
-        let amended = results.iter().filter(|result| result.is_amended()).count();
+        let counts = result_counts.get(&workout.id).copied().unwrap_or_default();
         workout_summaries.push(json!({
             "id": workout.id,
             "name": workout.name,
             "score_type": workout.score_type,
             "state": workout.state,
-            "results": results.len(),
-            "amended": amended,
+            "results": counts.results,
+            "amended": counts.amended,
         }));
     }
     let report = store.open_report().clone();
@@ -91,8 +91,8 @@ pub fn info(file: Option<&Path>) -> CliResult<Output> {
     text.push_str(&format!("  Time zone:   {}\n", competition.time_zone));
     text.push_str(&format!("  File:        {}\n", store.path().display()));
     text.push_str(&format!("  Divisions:   {}\n", divisions.len()));
-    text.push_str(&format!("  Competitors: {}\n", competitors.len()));
-    text.push_str(&format!("  Teams:       {}\n", teams.len()));
+    text.push_str(&format!("  Competitors: {competitor_count}\n"));
+    text.push_str(&format!("  Teams:       {team_count}\n"));
     text.push_str(&format!("  Workouts:    {}\n", workouts.len()));
     for summary in &workout_summaries {
         text.push_str(&format!(
@@ -115,8 +115,8 @@ pub fn info(file: Option<&Path>) -> CliResult<Output> {
         "open_report": report,
         "counts": {
             "divisions": divisions.len(),
-            "competitors": competitors.len(),
-            "teams": teams.len(),
+            "competitors": competitor_count,
+            "teams": team_count,
             "workouts": workouts.len(),
         },
         "workouts": workout_summaries,

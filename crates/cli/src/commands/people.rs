@@ -10,7 +10,9 @@ use scoretable_store::CompetitionFile;
 use serde_json::json;
 
 use crate::args::{DivisionAddArgs, TeamAddArgs};
-use crate::context::{open_competition, open_for_reading, resolve_division, EntrantDirectory};
+use crate::context::{
+    open_competition, open_for_reading, resolve_division, EntrantDirectory, EntrantLookup,
+};
 use crate::convert::{import_error, store_error};
 use crate::error::{CliError, CliResult};
 use crate::options::{division_kind, gender};
@@ -79,11 +81,9 @@ pub fn division_list(file: Option<&Path>) -> CliResult<Output> {
         ("Members", Align::Right),
     ]);
     let mut json_divisions = Vec::new();
+    let member_counts = store.division_member_counts().map_err(store_error)?;
     for division in &divisions {
-        let members = store
-            .competitors_in_division(division.id)
-            .map_err(store_error)?
-            .len();
+        let members = member_counts.get(&division.id).copied().unwrap_or(0);
         table.push(vec![
             division.id.to_string(),
             division.name.clone(),
@@ -166,12 +166,19 @@ fn gender_word(competitor: &Competitor) -> String {
 }
 
 fn competitor_json(competitor: &Competitor, directory: &EntrantDirectory) -> serde_json::Value {
+    competitor_json_with(competitor, &|id| directory.division_name(id))
+}
+
+fn competitor_json_with(
+    competitor: &Competitor,
+    division_name: &dyn Fn(i64) -> String,
+) -> serde_json::Value {
     let mut value = serde_json::to_value(competitor).unwrap_or_default();
     value["name"] = json!(competitor_name(competitor));
     value["divisions"] = json!(competitor
         .division_ids
         .iter()
-        .map(|id| directory.division_name(*id))
+        .map(|id| division_name(*id))
         .collect::<Vec<_>>());
     value
 }
@@ -227,7 +234,7 @@ pub fn competitors_list(file: Option<&Path>, division: Option<&str>) -> CliResul
 
 pub fn competitor_show(file: Option<&Path>, bib: &str) -> CliResult<Output> {
     let store = open_for_reading(file)?;
-    let directory = EntrantDirectory::load(&store)?;
+    let lookup = EntrantLookup::new(&store)?;
     let competitor = store
         .competitor_by_bib(bib)
         .map_err(store_error)?
@@ -260,7 +267,7 @@ pub fn competitor_show(file: Option<&Path>, bib: &str) -> CliResult<Output> {
         competitor
             .division_ids
             .iter()
-            .map(|id| directory.division_name(*id))
+            .map(|id| lookup.division_name(*id))
             .collect::<Vec<_>>()
             .join("; "),
     );
@@ -304,26 +311,28 @@ pub fn competitor_show(file: Option<&Path>, bib: &str) -> CliResult<Output> {
         let Some(stored) = store.result(workout.id, entrant).map_err(store_error)? else {
             continue;
         };
-        let leaderboard = store
-            .workout_leaderboard(workout.id, None)
-            .map_err(store_error)?;
-        let row = leaderboard.iter().find(|row| row.entrant == entrant);
-        let display = row.map(|row| row.display.clone()).unwrap_or_else(|| {
-            stored
-                .effective_value()
-                .map(|value| value.text.clone())
-                .unwrap_or_default()
-        });
+        // This entrant's place by counting, not by ranking the workout.
+        let row = store.standing(workout.id, entrant).map_err(store_error)?;
+        let display = row
+            .as_ref()
+            .map(|row| row.display.clone())
+            .unwrap_or_else(|| {
+                stored
+                    .effective_value()
+                    .map(|value| value.text.clone())
+                    .unwrap_or_default()
+            });
         let division_ranks = row
+            .as_ref()
             .map(|row| {
                 row.division_ranks
                     .iter()
-                    .map(|(id, rank)| format!("{} {rank}", directory.division_name(*id)))
+                    .map(|(id, rank)| format!("{} {rank}", lookup.division_name(*id)))
                     .collect::<Vec<_>>()
                     .join("; ")
             })
             .unwrap_or_default();
-        let rank = row.and_then(|row| row.rank);
+        let rank = row.as_ref().and_then(|row| row.rank);
         results_table.push(vec![
             workout.name.clone(),
             rank.map(|rank| rank.to_string()).unwrap_or_default(),
@@ -340,9 +349,9 @@ pub fn competitor_show(file: Option<&Path>, bib: &str) -> CliResult<Output> {
             "workout": workout.name,
             "rank": rank,
             "display": display,
-            "division_ranks": row.map(|row| row.division_ranks.iter().map(|(id, rank)| json!({
+            "division_ranks": row.as_ref().map(|row| row.division_ranks.iter().map(|(id, rank)| json!({
                 "division_id": id,
-                "division": directory.division_name(*id),
+                "division": lookup.division_name(*id),
                 "rank": rank,
             })).collect::<Vec<_>>()).unwrap_or_default(),
             "result": stored,
@@ -355,7 +364,7 @@ pub fn competitor_show(file: Option<&Path>, bib: &str) -> CliResult<Output> {
         text.push_str(&results_table.render());
     }
     let json = json!({
-        "competitor": competitor_json(&competitor, &directory),
+        "competitor": competitor_json_with(&competitor, &|id| lookup.division_name(id)),
         "teams": teams,
         "results": json_results,
     });

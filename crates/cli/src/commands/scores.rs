@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::args::{ScoreAmendArgs, ScoreEnterArgs};
 use crate::context::{
     entrant_json, open_competition, open_for_reading, resolve_workout, EntrantDirectory,
+    EntrantLookup,
 };
 use crate::convert::{import_error, store_error};
 use crate::error::{CliError, CliResult, Problem};
@@ -36,11 +37,6 @@ fn score_input(value: &str, tie_break: Option<&str>) -> ScoreInput {
     }
 }
 
-/// The entrant's bib and name, e.g. `#12 Ada Lovelace`.
-fn entrant_label(directory: &EntrantDirectory, entrant: Entrant) -> String {
-    format!("#{} {}", directory.bib(entrant), directory.name(entrant))
-}
-
 pub fn score_enter(
     file: Option<&Path>,
     operator: Option<&str>,
@@ -59,8 +55,8 @@ pub fn score_enter(
             &operator_name(operator),
         )
         .map_err(store_error)?;
-    let directory = EntrantDirectory::load(&store)?;
-    let label = entrant_label(&directory, receipt.entrant);
+    let lookup = EntrantLookup::new(&store)?;
+    let label = lookup.label(receipt.entrant)?;
     let tie_break = receipt
         .value
         .tie_break_ms
@@ -81,8 +77,8 @@ pub fn score_enter(
         "workout_id": workout.id,
         "workout": workout.name,
         "entrant": entrant_json(receipt.entrant),
-        "bib": directory.bib(receipt.entrant),
-        "name": directory.name(receipt.entrant),
+        "bib": lookup.bib(receipt.entrant)?,
+        "name": lookup.name(receipt.entrant)?,
         "value": receipt.value,
         "display": receipt.display,
     });
@@ -217,7 +213,7 @@ pub fn score_undo(file: Option<&Path>, operator: Option<&str>, entry_id: i64) ->
     let event = store
         .undo_entry(entry_id, &operator_name(operator))
         .map_err(store_error)?;
-    let directory = EntrantDirectory::load(&store)?;
+    let lookup = EntrantLookup::new(&store)?;
     let workout = store.workout(event.workout_id).map_err(store_error)?;
     let old = event
         .old
@@ -226,19 +222,22 @@ pub fn score_undo(file: Option<&Path>, operator: Option<&str>, entry_id: i64) ->
         .unwrap_or_default();
     let text = format!(
         "Undid entry {entry_id}: {} no longer has {old} in {}",
-        entrant_label(&directory, event.entrant),
+        lookup.label(event.entrant)?,
         workout.name
     );
     let json = json!({
         "undone_entry_id": entry_id,
         "event": event,
-        "bib": directory.bib(event.entrant),
-        "name": directory.name(event.entrant),
+        "bib": lookup.bib(event.entrant)?,
+        "name": lookup.name(event.entrant)?,
         "workout": workout.name,
     });
     store.close().map_err(store_error)?;
     Ok(Output::new(text, json))
 }
+
+/// How many moved entrants `score amend` lists without `--all`.
+pub const MOVED_SHOWN: usize = 10;
 
 pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult<Output> {
     let mut store = open_competition(file)?;
@@ -246,8 +245,9 @@ pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult
     let entrant = store
         .entrant_by_bib(workout.id, &arguments.bib)
         .map_err(store_error)?;
-    let receipt = store
-        .amend_score_with(
+    // The write alone (update, history, commit); who moved is read after it.
+    let mut receipt = store
+        .record_amendment(
             workout.id,
             entrant,
             score_input(&arguments.value, arguments.tiebreak.as_deref()),
@@ -256,7 +256,10 @@ pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult
             arguments.appeal.as_deref(),
         )
         .map_err(store_error)?;
-    let directory = EntrantDirectory::load(&store)?;
+    receipt.moved = store
+        .placement_changes_since(workout.id, entrant, receipt.old.as_ref())
+        .map_err(store_error)?;
+    let lookup = EntrantLookup::new(&store)?;
     let old = receipt
         .old
         .as_ref()
@@ -264,7 +267,7 @@ pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult
         .unwrap_or_else(|| "no score".to_string());
     let mut text = format!(
         "Amended {} in {}: {old} -> {} (event {}, by {}, reason: {}{})\n",
-        entrant_label(&directory, entrant),
+        lookup.label(entrant)?,
         workout.name,
         receipt.display,
         receipt.event_id,
@@ -276,38 +279,64 @@ pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult
             .map(|appeal| format!(", appeal {}", appeal.trim()))
             .unwrap_or_default()
     );
-    if receipt.moved.is_empty() {
+    let count = receipt.moved.len();
+    let shown = if arguments.all {
+        &receipt.moved[..]
+    } else {
+        &receipt.moved[..count.min(MOVED_SHOWN)]
+    };
+    if count == 0 {
         text.push_str("No placings changed.\n");
     } else {
-        text.push_str("Placings changed:\n");
-        text.push_str(&moved_table(&directory, &receipt.moved).render());
+        let entrants: std::collections::BTreeSet<_> =
+            receipt.moved.iter().map(|change| change.entrant).collect();
+        text.push_str(&format!(
+            "Placings changed: {count} place{} of {} entrant{}{}\n",
+            if count == 1 { "" } else { "s" },
+            entrants.len(),
+            if entrants.len() == 1 { "" } else { "s" },
+            if shown.len() < count {
+                format!(" (the first {}; --all lists every one)", shown.len())
+            } else {
+                String::new()
+            }
+        ));
+        text.push_str(&moved_table(&lookup, shown)?.render());
     }
+    let moved_json = shown
+        .iter()
+        .map(|change| {
+            Ok(json!({
+                "entrant": entrant_json(change.entrant),
+                "bib": lookup.bib(change.entrant)?,
+                "name": lookup.name(change.entrant)?,
+                "division_id": change.division_id,
+                "division": change.division_id.map(|id| lookup.division_name(id)),
+                "old_rank": change.old_rank,
+                "new_rank": change.new_rank,
+            }))
+        })
+        .collect::<CliResult<Vec<_>>>()?;
     let json = json!({
         "event_id": receipt.event_id,
         "result_id": receipt.result_id,
         "workout_id": workout.id,
         "workout": workout.name,
         "entrant": entrant_json(entrant),
-        "bib": directory.bib(entrant),
-        "name": directory.name(entrant),
+        "bib": lookup.bib(entrant)?,
+        "name": lookup.name(entrant)?,
         "old": receipt.old,
         "new": receipt.new,
         "display": receipt.display,
-        "moved": receipt.moved.iter().map(|change| json!({
-            "entrant": entrant_json(change.entrant),
-            "bib": directory.bib(change.entrant),
-            "name": directory.name(change.entrant),
-            "division_id": change.division_id,
-            "division": change.division_id.map(|id| directory.division_name(id)),
-            "old_rank": change.old_rank,
-            "new_rank": change.new_rank,
-        })).collect::<Vec<_>>(),
+        "moved_count": count,
+        "moved_all_listed": shown.len() == count,
+        "moved": moved_json,
     });
     store.close().map_err(store_error)?;
     Ok(Output::new(text, json))
 }
 
-fn moved_table(directory: &EntrantDirectory, moved: &[PlacementChange]) -> Table {
+fn moved_table(lookup: &EntrantLookup<'_>, moved: &[PlacementChange]) -> CliResult<Table> {
     let mut table = Table::new(&[
         ("Bib", Align::Right),
         ("Name", Align::Left),
@@ -318,17 +347,17 @@ fn moved_table(directory: &EntrantDirectory, moved: &[PlacementChange]) -> Table
     let rank_text = |rank: Option<u32>| rank.map(|rank| rank.to_string()).unwrap_or("-".into());
     for change in moved {
         table.push(vec![
-            directory.bib(change.entrant).to_string(),
-            directory.name(change.entrant),
+            lookup.bib(change.entrant)?,
+            lookup.name(change.entrant)?,
             change
                 .division_id
-                .map(|id| directory.division_name(id))
+                .map(|id| lookup.division_name(id))
                 .unwrap_or_else(|| "workout".to_string()),
             rank_text(change.old_rank),
             rank_text(change.new_rank),
         ]);
     }
-    table
+    Ok(table)
 }
 
 fn value_text(value: Option<&ScoreValue>) -> String {
@@ -351,7 +380,7 @@ pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) ->
     let events: Vec<ScoreEvent> = store
         .score_history(workout.id, entrant)
         .map_err(store_error)?;
-    let directory = EntrantDirectory::load(&store)?;
+    let lookup = EntrantLookup::new(&store)?;
     let effective = scoretable_store::replay_history(&events);
     let mut table = Table::new(&[
         ("Event", Align::Right),
@@ -377,7 +406,7 @@ pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) ->
     }
     let mut text = format!(
         "{} in {}: {}\n",
-        entrant_label(&directory, entrant),
+        lookup.label(entrant)?,
         workout.name,
         effective
             .as_ref()
@@ -393,8 +422,8 @@ pub fn score_history(file: Option<&Path>, workout_reference: &str, bib: &str) ->
         "workout_id": workout.id,
         "workout": workout.name,
         "entrant": entrant_json(entrant),
-        "bib": directory.bib(entrant),
-        "name": directory.name(entrant),
+        "bib": lookup.bib(entrant)?,
+        "name": lookup.name(entrant)?,
         "effective": effective,
         "events": events,
     });

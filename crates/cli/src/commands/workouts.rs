@@ -184,8 +184,9 @@ pub fn workout_list(file: Option<&Path>) -> CliResult<Output> {
         ("Timing points", Align::Left),
     ]);
     let mut json_workouts = Vec::new();
+    let counts = store.result_counts().map_err(store_error)?;
     for workout in &workouts {
-        let results = store.results(workout.id).map_err(store_error)?.len();
+        let results = counts.get(&workout.id).map_or(0, |counts| counts.results);
         table.push(vec![
             workout.id.to_string(),
             workout.sequence.to_string(),

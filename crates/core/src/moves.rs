@@ -1,0 +1,451 @@
+//! Who moves when one result changes, and one entrant's standing, without
+//! ranking the workout.
+//!
+//! [`rank_workout`](crate::ranking::rank_workout) gives each ranked row the
+//! place `1 + (rows with a strictly better key)`, overall and in each of its
+//! divisions (standard competition ranking). So when only entrant `C`'s
+//! result changes from key `old` to key `new`, another entrant with key `k`
+//! changes place exactly when `old < k` and `new < k` differ: its key lies
+//! between the two values. Those rows are found in one pass over the
+//! workout's keys (no sort of the field, no names, no splits); only they are
+//! sorted, for the listing order. The same counts give one entrant's place
+//! ([`standing`]) without ranking anyone else.
+//!
+//! Both functions work on the results the engine ranks. Workouts whose
+//! results are derived from other rows (member-scored team workouts) change
+//! more than one ranked row per amendment; callers rank those in full.
+
+use std::cmp::Ordering;
+
+use crate::model::{Entrant, Id, ResultEntry, Workout};
+use crate::ranking::{compare_bibs, entry_key, RankKey};
+
+/// One entrant whose place (overall, or in a division) differs between the
+/// workout before and after a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaceChange {
+    pub entrant: Entrant,
+    /// `None` for the workout's overall place, else the division.
+    pub division_id: Option<Id>,
+    pub old_rank: Option<u32>,
+    pub new_rank: Option<u32>,
+}
+
+/// The places that change when `changed`'s result goes from `before` to its
+/// row in `after` (absent from `after`: the result was removed; `before`
+/// `None`: it had none).
+///
+/// `after` is every ranked input of the workout after the change.
+/// `divisions_of` gives an entrant's divisions (it is asked about every row
+/// of `after`, so it should be a cheap lookup, e.g. a membership set per
+/// division of the changed entrant); `bib_of` gives bibs, asked only for the
+/// rows that moved, for the listing order.
+///
+/// The list equals the difference of two full rankings (as
+/// `scoretable_store::placement_impact` computes it): overall changes first,
+/// then by division id, each in the order of the new leaderboard (key, bib,
+/// entrant); a removed entrant comes after the others of its list.
+pub fn places_changed_by<'a, Divisions, Bib>(
+    workout: &Workout,
+    after: &[ResultEntry],
+    changed: Entrant,
+    before: Option<&ResultEntry>,
+    divisions_of: Divisions,
+    bib_of: Bib,
+) -> Vec<PlaceChange>
+where
+    Divisions: Fn(Entrant) -> &'a [Id],
+    Bib: Fn(Entrant) -> String,
+{
+    let old_key = before.map(|result| entry_key(workout, result));
+    let new_key = after
+        .iter()
+        .find(|result| result.entrant == changed)
+        .map(|result| entry_key(workout, result));
+    let changed_divisions: Vec<Id> = {
+        let mut ids = divisions_of(changed).to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    // The key range in which other rows can move: between the two values,
+    // or from the one value on when the result was added or removed.
+    let (low, high) = match (old_key, new_key) {
+        (Some(old), Some(new)) => (old.min(new), Some(old.max(new))),
+        (Some(one), None) | (None, Some(one)) => (one, None),
+        (None, None) => return Vec::new(),
+    };
+
+    /// A row whose key lies in `low..=high`.
+    struct Candidate {
+        key: RankKey,
+        entrant: Entrant,
+        /// For each of the changed entrant's divisions: is this row a member.
+        member: Vec<bool>,
+    }
+    // Rows other than `changed` better than `low`, overall and per division.
+    let mut below_low = 0_u32;
+    let mut below_low_in: Vec<u32> = vec![0; changed_divisions.len()];
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for result in after {
+        if result.entrant == changed {
+            continue;
+        }
+        let key = entry_key(workout, result);
+        if key < low {
+            below_low += 1;
+            if !changed_divisions.is_empty() {
+                let divisions = divisions_of(result.entrant);
+                for (slot, division_id) in changed_divisions.iter().enumerate() {
+                    if divisions.contains(division_id) {
+                        below_low_in[slot] += 1;
+                    }
+                }
+            }
+        } else if high.is_none_or(|high| key <= high) {
+            let divisions = divisions_of(result.entrant);
+            candidates.push(Candidate {
+                key,
+                entrant: result.entrant,
+                member: changed_divisions
+                    .iter()
+                    .map(|division_id| divisions.contains(division_id))
+                    .collect(),
+            });
+        }
+    }
+    candidates.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+
+    // Other rows better than `key`, for a key in `low..=high`: the rows
+    // better than `low` plus the candidates better than `key`.
+    let better_candidates = |key: RankKey, slot: Option<usize>| -> u32 {
+        candidates
+            .iter()
+            .take_while(|candidate| candidate.key < key)
+            .filter(|candidate| slot.is_none_or(|slot| candidate.member[slot]))
+            .count() as u32
+    };
+    let place_among_others = |key: Option<RankKey>, slot: Option<usize>| -> Option<u32> {
+        let key = key.filter(|key| key.is_ranked())?;
+        let below = match slot {
+            None => below_low,
+            Some(slot) => below_low_in[slot],
+        };
+        Some(1 + below + better_candidates(key, slot))
+    };
+    // Whether `changed` is better than `key`, before and after.
+    let ahead = |changed_key: Option<RankKey>, key: RankKey| changed_key.is_some_and(|c| c < key);
+
+    // (sort key for the listing, change); the changed entrant's own rows use
+    // its new key.
+    let mut overall: Vec<(Option<RankKey>, Entrant, PlaceChange)> = Vec::new();
+    let mut by_division: Vec<Vec<(Option<RankKey>, Entrant, PlaceChange)>> =
+        vec![Vec::new(); changed_divisions.len()];
+
+    // Places of the other rows: counted among all rows, the changed one included.
+    let mut running_better = 0_u32;
+    let mut running_better_in: Vec<u32> = vec![0; changed_divisions.len()];
+    let mut index = 0;
+    while index < candidates.len() {
+        // A group of equal keys shares its places.
+        let key = candidates[index].key;
+        let end = candidates[index..]
+            .iter()
+            .position(|candidate| candidate.key != key)
+            .map_or(candidates.len(), |offset| index + offset);
+        let moves = key.is_ranked() && ahead(old_key, key) != ahead(new_key, key);
+        if moves {
+            let old_place = 1 + below_low + running_better + u32::from(ahead(old_key, key));
+            let new_place = 1 + below_low + running_better + u32::from(ahead(new_key, key));
+            for candidate in &candidates[index..end] {
+                overall.push((
+                    Some(key),
+                    candidate.entrant,
+                    PlaceChange {
+                        entrant: candidate.entrant,
+                        division_id: None,
+                        old_rank: Some(old_place),
+                        new_rank: Some(new_place),
+                    },
+                ));
+                for (slot, division_id) in changed_divisions.iter().enumerate() {
+                    if !candidate.member[slot] {
+                        continue;
+                    }
+                    let base = 1 + below_low_in[slot] + running_better_in[slot];
+                    by_division[slot].push((
+                        Some(key),
+                        candidate.entrant,
+                        PlaceChange {
+                            entrant: candidate.entrant,
+                            division_id: Some(*division_id),
+                            old_rank: Some(base + u32::from(ahead(old_key, key))),
+                            new_rank: Some(base + u32::from(ahead(new_key, key))),
+                        },
+                    ));
+                }
+            }
+        }
+        for candidate in &candidates[index..end] {
+            running_better += 1;
+            for (slot, better) in running_better_in.iter_mut().enumerate() {
+                if candidate.member[slot] {
+                    *better += 1;
+                }
+            }
+        }
+        index = end;
+    }
+
+    // The changed entrant itself.
+    let old_place = place_among_others(old_key, None);
+    let new_place = place_among_others(new_key, None);
+    if old_place != new_place {
+        overall.push((
+            new_key,
+            changed,
+            PlaceChange {
+                entrant: changed,
+                division_id: None,
+                old_rank: old_place,
+                new_rank: new_place,
+            },
+        ));
+    }
+    for (slot, division_id) in changed_divisions.iter().enumerate() {
+        let old_place = place_among_others(old_key, Some(slot));
+        let new_place = place_among_others(new_key, Some(slot));
+        if old_place != new_place {
+            by_division[slot].push((
+                new_key,
+                changed,
+                PlaceChange {
+                    entrant: changed,
+                    division_id: Some(*division_id),
+                    old_rank: old_place,
+                    new_rank: new_place,
+                },
+            ));
+        }
+    }
+
+    // Listing order of the new leaderboard; a removed row (no new key) last.
+    let listing = |a: &(Option<RankKey>, Entrant, PlaceChange),
+                   b: &(Option<RankKey>, Entrant, PlaceChange)|
+     -> Ordering {
+        match (a.0, b.0) {
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+            (Some(a_key), Some(b_key)) => a_key
+                .cmp(&b_key)
+                .then_with(|| compare_bibs(&bib_of(a.1), &bib_of(b.1)).then_with(|| a.1.cmp(&b.1))),
+        }
+    };
+    let mut list: Vec<PlaceChange> = Vec::with_capacity(overall.len());
+    sort_ties_by_bib(&mut overall, &listing);
+    list.extend(overall.into_iter().map(|(_, _, change)| change));
+    for mut division in by_division {
+        sort_ties_by_bib(&mut division, &listing);
+        list.extend(division.into_iter().map(|(_, _, change)| change));
+    }
+    list
+}
+
+/// Sorts by the listing order, asking for bibs only to order rows that share
+/// a key (most moved rows have keys of their own).
+fn sort_ties_by_bib<T>(
+    rows: &mut [(Option<RankKey>, Entrant, T)],
+    listing: &dyn Fn(&(Option<RankKey>, Entrant, T), &(Option<RankKey>, Entrant, T)) -> Ordering,
+) {
+    // Keys first (a removed row last), which is cheap; then each run of equal
+    // keys by the full listing order.
+    rows.sort_by(|a, b| match (a.0, b.0) {
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (a_key, b_key) => a_key.cmp(&b_key),
+    });
+    let mut start = 0;
+    while start < rows.len() {
+        let end = rows[start..]
+            .iter()
+            .position(|row| row.0 != rows[start].0)
+            .map_or(rows.len(), |offset| start + offset);
+        if end - start > 1 {
+            rows[start..end].sort_by(listing);
+        }
+        start = end;
+    }
+}
+
+/// One entrant's place in a workout: overall and in each of `divisions`
+/// (the entrant's own), computed by counting the better rows, without
+/// ranking the others. `None` when the entrant has no result in `results`;
+/// ranks are `None` for a status or an unrankable result, as the engine's.
+pub fn standing<'a, Divisions>(
+    workout: &Workout,
+    results: &[ResultEntry],
+    entrant: Entrant,
+    divisions: &[Id],
+    divisions_of: Divisions,
+) -> Option<(Option<u32>, Vec<(Id, u32)>)>
+where
+    Divisions: Fn(Entrant) -> &'a [Id],
+{
+    let own = results.iter().find(|result| result.entrant == entrant)?;
+    let key = entry_key(workout, own);
+    if !key.is_ranked() {
+        return Some((None, Vec::new()));
+    }
+    let mut better = 0_u32;
+    let mut better_in = vec![0_u32; divisions.len()];
+    for result in results {
+        if result.entrant == entrant || entry_key(workout, result) >= key {
+            continue;
+        }
+        better += 1;
+        if !divisions.is_empty() {
+            let theirs = divisions_of(result.entrant);
+            for (slot, division_id) in divisions.iter().enumerate() {
+                if theirs.contains(division_id) {
+                    better_in[slot] += 1;
+                }
+            }
+        }
+    }
+    Some((
+        Some(better + 1),
+        divisions
+            .iter()
+            .zip(better_in)
+            .map(|(division_id, better)| (*division_id, better + 1))
+            .collect(),
+    ))
+}
+
+/// Brings a ranked board (rows as [`rank_workout`](crate::ranking::rank_workout)
+/// lists them, without split standings) up to date after one entrant's
+/// result changed to `new` (`None`: removed), without sorting or loading
+/// anything: the entrant's row is taken out and put back where its new key
+/// belongs (binary search on the listing order), then one pass re-counts the
+/// places overall and per division and the differences to the leader.
+///
+/// The rows equal `rank_workout` over the changed results, split standings
+/// aside (the board has none). `info_of` gives an entrant's bib and divisions
+/// (the `EntrantInfo` the board was ranked with). Returns the range of rows
+/// whose position changed (the amended row's old and new places and the rows
+/// between them).
+pub fn replace_in_board<'a, Info>(
+    workout: &Workout,
+    rows: &mut Vec<crate::model::RankedRow>,
+    changed: Entrant,
+    new: Option<&ResultEntry>,
+    info_of: Info,
+) -> std::ops::Range<usize>
+where
+    Info: Fn(Entrant) -> Option<&'a crate::model::EntrantInfo>,
+{
+    use crate::ranking::{result_key, row_key};
+    use crate::score::format_score;
+
+    let bib = |entrant: Entrant| info_of(entrant).map_or("", |info| info.bib.as_str());
+    let old_position = rows.iter().position(|row| row.entrant == changed);
+    if let Some(position) = old_position {
+        rows.remove(position);
+    }
+    let mut new_position = None;
+    if let Some(result) = new {
+        let (key, effective) = result_key(
+            workout,
+            result.score,
+            result.status,
+            result.penalty_ms,
+            result.tie_break_ms,
+            result.partial,
+        );
+        let display = match (result.status, effective) {
+            (Some(status), _) => status.code().to_string(),
+            (None, Some(score)) => format_score(workout, &score),
+            (None, None) => String::new(),
+        };
+        let own_bib = bib(changed);
+        let position = rows.partition_point(|row| {
+            row_key(workout, row)
+                .cmp(&key)
+                .then_with(|| compare_bibs(bib(row.entrant), own_bib))
+                .then_with(|| row.entrant.cmp(&changed))
+                == Ordering::Less
+        });
+        rows.insert(
+            position,
+            crate::model::RankedRow {
+                entrant: changed,
+                rank: None,
+                division_ranks: Vec::new(),
+                score: effective,
+                status: result.status,
+                display,
+                difference_ms: None,
+                splits: Vec::new(),
+                tie_break_ms: result.tie_break_ms,
+                partial: result.partial,
+                amended: result.amended,
+            },
+        );
+        new_position = Some(position);
+    }
+
+    // One pass: places overall and per division, differences to the leader.
+    let mut keys: Vec<RankKey> = Vec::with_capacity(rows.len());
+    keys.extend(rows.iter().map(|row| row_key(workout, row)));
+    let leader_ms = match (keys.first(), rows.first().and_then(|row| row.score)) {
+        (Some(key), Some(crate::model::Score::Time { ms })) if key.is_ranked() => Some(ms),
+        _ => None,
+    };
+    // Division ids are few: (id, count, last key, last place).
+    let mut divisions: Vec<(Id, u32, Option<RankKey>, u32)> = Vec::new();
+    let mut previous: Option<(RankKey, u32)> = None;
+    for (position, row) in rows.iter_mut().enumerate() {
+        let key = keys[position];
+        let ranked = key.is_ranked();
+        row.rank = ranked.then(|| match previous {
+            Some((previous_key, previous_rank)) if previous_key == key => previous_rank,
+            _ => position as u32 + 1,
+        });
+        if let Some(rank) = row.rank {
+            previous = Some((key, rank));
+        }
+        row.division_ranks.clear();
+        if let (true, Some(info)) = (ranked, info_of(row.entrant)) {
+            for division_id in &info.division_ids {
+                let slot = match divisions.iter().position(|(id, ..)| id == division_id) {
+                    Some(slot) => slot,
+                    None => {
+                        divisions.push((*division_id, 0, None, 0));
+                        divisions.len() - 1
+                    }
+                };
+                let state = &mut divisions[slot];
+                state.1 += 1;
+                if state.2 != Some(key) {
+                    state.3 = state.1;
+                    state.2 = Some(key);
+                }
+                row.division_ranks.push((*division_id, state.3));
+            }
+        }
+        row.difference_ms = match (ranked, row.score, leader_ms) {
+            (true, Some(crate::model::Score::Time { ms }), Some(leader))
+                if key.is_valid_finisher() =>
+            {
+                Some(ms - leader)
+            }
+            _ => None,
+        };
+    }
+    let touched: Vec<usize> = [old_position, new_position].into_iter().flatten().collect();
+    match (touched.iter().min(), touched.iter().max()) {
+        (Some(&low), Some(&high)) => low..(high + 1).min(rows.len().max(low)),
+        _ => 0..0,
+    }
+}
