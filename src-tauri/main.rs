@@ -19,6 +19,7 @@ mod dto_leaderboard;
 mod dto_officials;
 mod dto_status;
 mod error;
+mod logging;
 mod state;
 
 use state::AppState;
@@ -47,6 +48,18 @@ fn main() {
         .manage(std::sync::Arc::new(commands::inbound::Pollers::default()))
         .manage(std::sync::Arc::new(commands::venue::VenueState::default()))
         .setup(|app| {
+            // The day's log beside the app's data (see `logging`).
+            use tauri::Manager;
+            match app.path().app_log_dir() {
+                Ok(directory) => match logging::start(&directory) {
+                    Ok(file) => tracing::info!(log = %file.display(), "Scoretable started"),
+                    Err(error) => eprintln!(
+                        "scoretable: cannot write the log in {}: {error}",
+                        directory.display()
+                    ),
+                },
+                Err(error) => eprintln!("scoretable: no log folder: {error}"),
+            }
             commands::sync::start_sync_worker(app.handle());
             commands::status::start_status_watcher(app.handle());
             Ok(())

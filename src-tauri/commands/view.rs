@@ -8,7 +8,7 @@ use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, TieBreak, Work
 use scoretable_core::score::{format_score, format_workout_time};
 use scoretable_store::{CompetitionFile, ScoreValue};
 
-use crate::dto::LeaderboardRowView;
+use crate::dto::{DivisionPlace, LeaderboardRowView};
 use crate::error::CommandResult;
 
 /// Bib and name of every entrant, by entrant.
@@ -121,6 +121,11 @@ pub fn leaderboard_rows(
             },
             amended: row.amended,
             partial: row.partial,
+            division_places: row
+                .division_ranks
+                .iter()
+                .map(|&(division_id, rank)| DivisionPlace { division_id, rank })
+                .collect(),
         })
         .collect()
 }

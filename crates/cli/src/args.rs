@@ -20,6 +20,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Append a structured log (one JSON object a line) to this file: the
+    /// command, opens, backups and the outcome. Never secrets or bodies.
+    #[arg(long, global = true, env = "SCORETABLE_LOG_FILE")]
+    pub log_file: Option<PathBuf>,
+
     /// Who is at the keyboard; recorded with every entry, import and undo.
     #[arg(long, global = true, env = "SCORETABLE_OPERATOR")]
     pub operator: Option<String>,

@@ -29,7 +29,30 @@ pub fn run_main() -> i32 {
         Err(error) => return report_usage_error(error),
     };
     let json = cli.json;
-    match commands::run(&cli) {
+    if let Some(path) = &cli.log_file {
+        if let Err(message) = start_log(path) {
+            let error = CliError {
+                kind: ErrorKind::Io,
+                message,
+                problems: Vec::new(),
+            };
+            eprintln!("{}", error.render_text());
+            return error.exit_code();
+        }
+    }
+    let command = command_name(&cli.command);
+    tracing::info!(command = %command, "command started");
+    let result = commands::run(&cli);
+    match &result {
+        Ok(_) => tracing::info!(command = %command, exit_code = 0, "command finished"),
+        Err(error) => tracing::warn!(
+            command = %command,
+            exit_code = error.exit_code(),
+            error = %error.message,
+            "command failed"
+        ),
+    }
+    match result {
         Ok(output) => {
             let mut stdout = std::io::stdout().lock();
             let written = if json {
@@ -94,4 +117,32 @@ fn report_usage_error(error: clap::Error) -> i32 {
     }
     let _ = error.print();
     2
+}
+
+/// Starts the structured log: JSON lines appended to `path`.
+fn start_log(path: &std::path::Path) -> Result<(), String> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|error| format!("cannot open the log file {}: {error}", path.display()))?;
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_target(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .try_init()
+        .map_err(|error| format!("cannot start the log {}: {error}", path.display()))
+}
+
+/// The command's name for the log (`Score`, `Export`), never its
+/// arguments: those may hold a secret or a personal detail.
+fn command_name(command: &args::Command) -> String {
+    let debug = format!("{command:?}");
+    debug
+        .split(|character: char| !character.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }

@@ -279,3 +279,53 @@ fn one_shot_cli_writes_make_automatic_backups() {
     // The default policy: a backup every 100 writes, counted in the file.
     assert_eq!(backups.len(), 2, "{backups:?}");
 }
+
+#[test]
+fn log_file_records_commands_opens_and_failures_as_json_lines() {
+    let session = Session::new();
+    demo(&session);
+    let log = session.path("day.log");
+    let log_text = log.display().to_string();
+    session.ok(&["--log-file", &log_text, "info"]);
+    session.fail(&[
+        "--log-file",
+        &log_text,
+        "score",
+        "enter",
+        "Nope",
+        "1",
+        "1:00",
+    ]);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    let messages: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            line["fields"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m == "competition file opened for reading only"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m == "command finished"),
+        "{messages:?}"
+    );
+    let failed = lines
+        .iter()
+        .find(|line| line["fields"]["message"] == "command failed")
+        .expect("the failure is logged");
+    assert!(failed["fields"]["error"].as_str().unwrap().contains("Nope"));
+    assert!(lines.iter().all(|line| line["timestamp"].is_string()));
+    // The command's arguments (which may hold a secret) are not logged.
+    assert!(!std::fs::read_to_string(&log).unwrap().contains("1:00"));
+}

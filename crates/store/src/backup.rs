@@ -273,6 +273,10 @@ impl BackupState {
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
                 outcome.unreleased.extend(unreleased);
+                match &result {
+                    Ok(backup) => tracing::info!(backup = %backup.display(), covered_writes = claimed_writes, "automatic backup taken"),
+                    Err(error) => tracing::warn!(error = %error, "automatic backup failed"),
+                }
                 match result {
                     Ok(backup) => {
                         outcome.last_error = None;

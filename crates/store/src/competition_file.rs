@@ -427,6 +427,13 @@ impl CompetitionFile {
             quick_check_ran: unclean,
             read_only: None,
         };
+        tracing::info!(
+            file = %path_text,
+            schema_version_found = found,
+            unclean_shutdown = unclean,
+            crash_leftovers = dead.len(),
+            "competition file opened for writing"
+        );
         Self::finish_open(connection, path, report, session_lock)
     }
 
@@ -475,6 +482,11 @@ impl CompetitionFile {
             quick_check_ran: unclean,
             read_only: Some("opened for reading only".to_string()),
         };
+        tracing::info!(
+            file = %path_text,
+            unclean_shutdown = unclean,
+            "competition file opened for reading only"
+        );
         let mut session_lock = session_lock;
         session_lock.share();
         let handle_serial = SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -504,6 +516,7 @@ impl CompetitionFile {
                 | StoreError::DiskFull { .. }
                 | StoreError::CannotOpen { .. }),
             ) => {
+                tracing::warn!(file = %path.display(), reason = %error, "cannot write the file; opening it read-only");
                 let mut file = Self::open_read_only(path).map_err(|_| error.clone_message())?;
                 file.open_report.read_only = Some(error.to_string());
                 Ok(file)

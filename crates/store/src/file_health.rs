@@ -388,6 +388,11 @@ pub fn restore_backup(backup: &Path, target: &Path) -> Result<RestoreReport> {
         }
     }
     drop(lock);
+    tracing::info!(
+        file = %target.display(),
+        backup = %backup.display(),
+        "restored from a backup"
+    );
     Ok(RestoreReport {
         restored_from: backup.to_path_buf(),
         file: target.to_path_buf(),
