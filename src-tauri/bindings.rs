@@ -76,6 +76,7 @@ mod tests {
             declaration::<EntryView>(),
             declaration::<AthletePreview>(),
             declaration::<LeaderboardRowView>(),
+            declaration::<DivisionPlace>(),
             declaration::<LeaderboardView>(),
             declaration::<OverallCellView>(),
             declaration::<OverallRowView>(),

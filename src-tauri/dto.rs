@@ -443,6 +443,16 @@ pub struct LeaderboardRowView {
     pub tie_break: Option<String>,
     pub amended: bool,
     pub partial: bool,
+    /// The row's place in each of its divisions (the screen names them).
+    pub division_places: Vec<DivisionPlace>,
+}
+
+/// A place within one division, by the division's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DivisionPlace {
+    #[ts(type = "number")]
+    pub division_id: i64,
+    pub rank: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -8,7 +8,7 @@ use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, TieBreak, Work
 use scoretable_core::score::{format_score, format_workout_time};
 use scoretable_store::ScoreValue;
 
-use crate::dto::LeaderboardRowView;
+use crate::dto::{DivisionPlace, LeaderboardRowView};
 
 /// Bib and name of every entrant, by entrant.
 pub struct EntrantNames {
@@ -109,6 +109,11 @@ pub fn leaderboard_rows(
             },
             amended: row.amended,
             partial: row.partial,
+            division_places: row
+                .division_ranks
+                .iter()
+                .map(|&(division_id, rank)| DivisionPlace { division_id, rank })
+                .collect(),
         })
         .collect()
 }

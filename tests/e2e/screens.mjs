@@ -218,6 +218,10 @@ try {
   const second = await app.until(`const text = document.querySelector('[data-testid="explanation"]')?.textContent ?? ""; return text.includes(${JSON.stringify(names[1])}) && text.includes(${JSON.stringify(names[2])}) ? text : null;`, "the E key's explanation");
   check(true, `E explains the picked row against the next (${second})`);
 
+  // 4a. Division place columns on the workout board (everyone).
+  const divisionCell = await app.until(`const cell = document.querySelector('[role="grid"] [role="row"][aria-rowindex="2"] .division-places'); return cell && cell.textContent ? cell.textContent : null;`, "the division places of the first row");
+  check(/(Women|Men) (RX|Masters 35\+) \d+/.test(divisionCell), `the board shows each row's division places (${divisionCell})`);
+
   // 4b. A picked row's detail: division places and splits with their positions.
   const splitWorkout = await app.script(`return [...document.querySelector("#leaderboard-view").options].find((option) => option.textContent.includes("Split Row")).value`);
   await app.select("#leaderboard-view", splitWorkout);

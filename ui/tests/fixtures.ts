@@ -39,7 +39,7 @@ export const competitors = [
 ];
 
 export function row(rank: number | null, tied: boolean, bib: string, name: string, display: string, status: string | null = null): LeaderboardRowView {
-  return { rank, tied, bib, name, display, status, difference: null, tie_break: null, amended: false, partial: false };
+  return { rank, tied, bib, name, display, status, difference: null, tie_break: null, amended: false, partial: false, division_places: [] };
 }
 
 export const franBoard: LeaderboardView = {

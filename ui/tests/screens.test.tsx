@@ -255,3 +255,22 @@ describe("row detail", () => {
     await waitFor(() => expect(screen.queryByTestId("row-detail")).toBeNull());
   });
 });
+
+describe("division place columns", () => {
+  it("shows each row's place in each of its divisions, named from the division list", async () => {
+    const divisions = [
+      { id: 1, name: "Women RX", kind: "gender", gender: "female", min_age: null, max_age: null },
+      { id: 3, name: "Masters 35+", kind: "age_group", gender: null, min_age: 35, max_age: null },
+    ] as never[];
+    const board = {
+      ...franBoard,
+      rows: franBoard.rows.map((entry, index) => ({ ...entry, division_places: index === 1 ? [{ division_id: 1, rank: 2 }, { division_id: 3, rank: 1 }] : [{ division_id: 1, rank: index + 1 }] })),
+    };
+    const backend = createMockBackend({ competition, workouts: [fran], competitors, divisions, leaderboards: { 1: board } });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    const grid = await screen.findByRole("grid");
+    await waitFor(() => expect(within(grid).getAllByRole("row").length).toBe(5));
+    expect(within(grid).getAllByRole("columnheader").map((cell) => cell.textContent)).toContain("Division places");
+    await waitFor(() => expect(within(grid).getAllByRole("row")[2].textContent).toContain("Women RX 2Masters 35+ 1"));
+  });
+});

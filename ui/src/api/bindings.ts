@@ -147,7 +147,13 @@ difference: string | null,
  * The tie-break time (`7:59.0`) when the workout breaks ties on one and the row has it,
  * so an official can see why two equal scores are ordered as they are.
  */
-tie_break: string | null, amended: boolean, partial: boolean, };
+tie_break: string | null, amended: boolean, partial: boolean, 
+/**
+ * The row's place in each of its divisions (the screen names them).
+ */
+division_places: Array<DivisionPlace>, };
+
+export type DivisionPlace = { division_id: number, rank: number, };
 
 export type LeaderboardView = { workout_id: number, workout_name: string, state: PublicationStateView, division_id: number | null, rows: Array<LeaderboardRowView>, };
 

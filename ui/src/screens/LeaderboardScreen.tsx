@@ -26,7 +26,26 @@ import { rankLabel, stateLabel } from "../lib/format";
 import { PagedBoard } from "../lib/pagedBoard";
 import { type GridColumn, VirtualGrid } from "../components/VirtualGrid";
 
-const workoutColumns: GridColumn<LeaderboardRowView>[] = [
+/** The workout board's columns; `divisionName` names a division place's division. */
+function workoutColumns(divisionName: (id: number) => string): GridColumn<LeaderboardRowView>[] {
+  // Last, so the rank, bib, athlete, score and behind columns keep their places.
+  return [...baseWorkoutColumns, {
+    key: "divisions",
+    header: "Division places",
+    width: "minmax(9rem, 1.4fr)",
+    render: (row) => (
+      <span class="division-places">
+        {row.division_places.map((place) => (
+          <span key={place.division_id} class="division-place" title={`Place ${place.rank} in ${divisionName(place.division_id)}`}>
+            {divisionName(place.division_id)} <strong>{place.rank}</strong>
+          </span>
+        ))}
+      </span>
+    ),
+  }];
+}
+
+const baseWorkoutColumns: GridColumn<LeaderboardRowView>[] = [
   { key: "rank", header: "Rank", width: "6.5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
   { key: "bib", header: "Bib", width: "6rem", render: (row) => row.bib },
   { key: "name", header: "Athlete", width: "minmax(12rem, 2fr)", render: (row) => row.name },
@@ -377,6 +396,11 @@ export function LeaderboardScreen() {
   const rowCount = board?.total ?? 0;
   const loading = board !== null && latest === null && board.error === null;
   const error = actionError ?? (board?.error ? toBackendError(board.error).message : null);
+  const divisionNames = divisions.value ?? [];
+  const columnsForWorkout = useMemo(
+    () => workoutColumns((id) => divisionNames.find((division) => division.id === id)?.name ?? `Division ${id}`),
+    [divisionNames.map((division) => `${division.id}:${division.name}`).join("|")],
+  );
   const onWindow = useCallback((start: number, end: number) => void board?.show(start, end), [board]);
 
   return (
@@ -512,7 +536,7 @@ export function LeaderboardScreen() {
       ) : (
         <VirtualGrid
           label={`Leaderboard for ${workoutPage?.workout_name ?? selected?.name ?? "workout"}`}
-          columns={workoutColumns}
+          columns={columnsForWorkout}
           rowCount={rowCount}
           rowAt={(index) => (board as WorkoutBoard | null)?.rowAt(index)}
           onWindow={onWindow}
