@@ -84,3 +84,38 @@ fn arguments_scale_the_run() {
     assert!(parse_arguments(&["--frobnicate".to_string()]).is_err());
     assert_eq!(parse_arguments(&[]).unwrap().athletes, 60_000);
 }
+
+#[test]
+fn tiny_hot_path_run_keeps_the_board_equal_to_a_full_ranking() {
+    // The in-process hot-path measures on 200 athletes; the run fails if the
+    // board kept through the amendments differs from a full ranking. The
+    // fresh-process measures need the `scoretable` binary and are skipped
+    // when it is not beside the test binary.
+    let directory = tempfile::tempdir().unwrap();
+    let config = Config {
+        run_case_a: false,
+        run_case_b: false,
+        hot: Some(scoretable_bench::hot_path::HotConfig {
+            sizes: vec![200],
+            amendments: 30,
+            runs: 2,
+            budget_seconds: 5.0,
+            cli: Some(directory.path().join("no-such-binary")),
+            seed: 7,
+        }),
+        work_dir: Some(directory.path().join("work")),
+        output: directory.path().join("hot.json"),
+        ..Config::quick()
+    };
+    let result = run(&config, &mut |_| {});
+    // Without the binary the first fresh-process measure fails to start;
+    // everything before it (floors, re-rank, amend → board, live timing) ran.
+    let error = result
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains("starting a child process"),
+        "unexpected outcome: {error}"
+    );
+}
