@@ -68,6 +68,32 @@ fn backend_choice() -> Option<String> {
     std::env::var("SCORETABLE_SECRET_BACKEND").ok()
 }
 
+/// Where the platform keeps per-user configuration: `%APPDATA%` on Windows,
+/// `~/Library/Application Support` on macOS, `$XDG_CONFIG_HOME` or
+/// `~/.config` elsewhere.
+#[cfg(windows)]
+fn platform_config_directory() -> Option<PathBuf> {
+    std::env::var_os("APPDATA").map(PathBuf::from)
+}
+#[cfg(windows)]
+const CONFIG_DIRECTORY_SOURCE: &str = "APPDATA is not set";
+
+#[cfg(target_os = "macos")]
+fn platform_config_directory() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join("Library/Application Support"))
+}
+#[cfg(target_os = "macos")]
+const CONFIG_DIRECTORY_SOURCE: &str = "HOME is not set";
+
+#[cfg(not(any(windows, target_os = "macos")))]
+fn platform_config_directory() -> Option<PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
+}
+#[cfg(not(any(windows, target_os = "macos")))]
+const CONFIG_DIRECTORY_SOURCE: &str = "neither XDG_CONFIG_HOME nor HOME is set";
+
 impl SecretStore {
     fn fallback_directory(&self) -> Result<PathBuf> {
         if let Some(directory) = &self.fallback_dir {
@@ -76,12 +102,12 @@ impl SecretStore {
         if let Some(directory) = std::env::var_os("SCORETABLE_SECRETS_DIR") {
             return Ok(PathBuf::from(directory));
         }
-        let config = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
-            .ok_or_else(|| {
-                SyncError::Secret("no HOME or XDG_CONFIG_HOME for the secrets file".to_string())
-            })?;
+        let config = platform_config_directory().ok_or_else(|| {
+            SyncError::Secret(format!(
+                "no configuration folder for the secrets file ({}); set SCORETABLE_SECRETS_DIR",
+                CONFIG_DIRECTORY_SOURCE
+            ))
+        })?;
         Ok(config.join("scoretable").join("secrets"))
     }
 
