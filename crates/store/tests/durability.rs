@@ -389,6 +389,10 @@ fn two_handles_never_take_the_same_automatic_backup() {
                 "table",
             )
             .unwrap();
+        // Two tables typing, not a tight loop: a backup in flight covers
+        // every write made meanwhile, so 200 writes in 0.2 s (a fast disk)
+        // would leave room for one or two backups only.
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
     first.finish_backups();
     second.finish_backups();
