@@ -237,13 +237,26 @@ fn a_failed_poll_exits_non_zero_with_the_reason() {
         "--interval-ms",
         "200",
     ]);
-    let (code, message) = session.fail(&["poll", "down"]);
+    let log = session.path("day.log");
+    let log_text = log.display().to_string();
+    let (code, message) = session.fail(&["--log-file", &log_text, "poll", "down"]);
     assert_eq!(code, 1, "{message}");
     assert!(
         message.contains("poll of down failed: network unreachable"),
         "{message}"
     );
     assert!(message.contains("backing off"), "{message}");
+    // The competition-day log says what happened, when: the failed poll
+    // with its connection, state and reason.
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let failure: Value = logged
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).expect("one JSON object a line"))
+        .find(|line| line["fields"]["message"] == "poll failed")
+        .unwrap_or_else(|| panic!("no 'poll failed' line in the log:\n{logged}"));
+    assert!(failure["fields"]["connection_id"].is_number(), "{failure}");
+    assert!(failure["fields"]["error"].as_str().is_some_and(|error| !error.is_empty()), "{failure}");
+    assert!(failure["timestamp"].is_string(), "{failure}");
     // A source that answers with an error: the reason, exit 2.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/feed.json", listener.local_addr().unwrap());

@@ -1076,6 +1076,16 @@ impl CompetitionFile {
         let report = self.write(|transaction| {
             apply_inbound_in(transaction, &source_name, source.kind, workout_id, records)
         })?;
+        tracing::info!(
+            source = %report.source_name,
+            workout_id,
+            records = records.len(),
+            imported = report.imported,
+            unchanged = report.unchanged,
+            new_conflicts = report.new_conflicts,
+            unknown = report.unknown,
+            "inbound applied"
+        );
         failpoint(FAILPOINT_APPLY_AFTER_COMMIT);
         Ok(report)
     }
@@ -1526,7 +1536,9 @@ impl CompetitionFile {
                 params![connection_id, now, report],
             )?;
             Ok(())
-        })
+        })?;
+        tracing::info!(connection_id, "poll succeeded");
+        Ok(())
     }
 
     /// Records a failed poll: `BackingOff` for network trouble (retrying at
@@ -1544,6 +1556,13 @@ impl CompetitionFile {
                 message: "a failure is backing_off or error".into(),
             });
         }
+        tracing::warn!(
+            connection_id,
+            state = state.word(),
+            error = %message,
+            next_attempt_at = next_attempt_at.unwrap_or("-"),
+            "poll failed"
+        );
         self.write(|transaction| {
             transaction.execute(
                 "UPDATE inbound_connections SET state = ?2, message = ?3,

@@ -827,7 +827,23 @@ impl CompetitionFile {
                 )?,
             };
             Ok(())
-        })
+        })?;
+        // The competition-day log: what the Sync screen showed, when. The
+        // message is the stored one (credentials already masked by the
+        // adapter); no request or response body is logged.
+        match attempt {
+            SyncAttempt::Succeeded => tracing::info!(target_id, "sync attempt succeeded"),
+            SyncAttempt::Failed {
+                message,
+                next_attempt_at,
+            } => tracing::warn!(
+                target_id,
+                error = %message,
+                next_attempt_at = next_attempt_at.as_deref().unwrap_or("-"),
+                "sync attempt failed"
+            ),
+        }
+        Ok(())
     }
 
     /// Replaces the adapter state kept for a target.
