@@ -255,7 +255,12 @@ fn a_failed_poll_exits_non_zero_with_the_reason() {
         .find(|line| line["fields"]["message"] == "poll failed")
         .unwrap_or_else(|| panic!("no 'poll failed' line in the log:\n{logged}"));
     assert!(failure["fields"]["connection_id"].is_number(), "{failure}");
-    assert!(failure["fields"]["error"].as_str().is_some_and(|error| !error.is_empty()), "{failure}");
+    assert!(
+        failure["fields"]["error"]
+            .as_str()
+            .is_some_and(|error| !error.is_empty()),
+        "{failure}"
+    );
     assert!(failure["timestamp"].is_string(), "{failure}");
     // A source that answers with an error: the reason, exit 2.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
