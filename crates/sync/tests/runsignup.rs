@@ -5,40 +5,11 @@ mod support;
 use std::time::Duration;
 
 use scoretable_core::model::{Entrant, Status};
-use scoretable_store::{NewSyncTarget, OutboxState, ScoreInput, SyncPlatform, TargetWorkout};
-use scoretable_sync::standin::{Fault, Registration, RunSignupStandin};
+use scoretable_store::{OutboxState, ScoreInput};
+use scoretable_sync::standin::Fault;
 use scoretable_sync::{drain_target, preview_target, sync_status};
 use serde_json::json;
-use support::{fixture, quick_options, Fixture};
-
-fn standin(athletes: usize) -> RunSignupStandin {
-    let standin = RunSignupStandin::start("777", "key-1", "s3cr3t-value").unwrap();
-    standin.add_registrations((1..=athletes).map(|index| Registration {
-        registration_id: format!("{}", 3200 + index),
-        bib: index.to_string(),
-        chip: Some(format!("CHIP{index}")),
-    }));
-    standin
-}
-
-fn add_target(fixture: &mut Fixture, standin: &RunSignupStandin, config: serde_json::Value) {
-    let mut config = config;
-    config["race_id"] = json!("777");
-    fixture
-        .file
-        .add_sync_target(&NewSyncTarget {
-            name: "rsu".to_string(),
-            platform: SyncPlatform::RunSignup,
-            endpoint: standin.base_url(),
-            config,
-            workouts: vec![TargetWorkout {
-                workout_id: fixture.workout_id,
-                remote_id: "4001".to_string(),
-            }],
-        })
-        .unwrap();
-    fixture.set_secret("rsu", "key-1:s3cr3t-value");
-}
+use support::{add_target, fixture, quick_options, runsignup_standin as standin, Fixture};
 
 fn drain(fixture: &mut Fixture) -> scoretable_sync::DrainReport {
     drain_target(&mut fixture.file, "rsu", &fixture.secrets, &quick_options()).unwrap()

@@ -175,3 +175,42 @@ pub fn quick_options() -> DrainOptions {
         ..DrainOptions::default()
     }
 }
+
+/// A RunSignup stand-in for race 777 (key `key-1`, secret `s3cr3t-value`)
+/// with registrations 3201.. for bibs 1..=`registered` (chips `CHIP<bib>`).
+pub fn runsignup_standin(registered: usize) -> scoretable_sync::standin::RunSignupStandin {
+    use scoretable_sync::standin::{Registration, RunSignupStandin};
+    let standin = RunSignupStandin::start("777", "key-1", "s3cr3t-value").unwrap();
+    standin.add_registrations((1..=registered).map(|index| Registration {
+        registration_id: format!("{}", 3200 + index),
+        bib: index.to_string(),
+        chip: Some(format!("CHIP{index}")),
+    }));
+    standin
+}
+
+/// Adds the RunSignup target `rsu` (race 777, event 4001 for the fixture's
+/// workout) with `config`, and its secret.
+pub fn add_target(
+    fixture: &mut Fixture,
+    standin: &scoretable_sync::standin::RunSignupStandin,
+    config: serde_json::Value,
+) {
+    use scoretable_store::{NewSyncTarget, SyncPlatform, TargetWorkout};
+    let mut config = config;
+    config["race_id"] = serde_json::json!("777");
+    fixture
+        .file
+        .add_sync_target(&NewSyncTarget {
+            name: "rsu".to_string(),
+            platform: SyncPlatform::RunSignup,
+            endpoint: standin.base_url(),
+            config,
+            workouts: vec![TargetWorkout {
+                workout_id: fixture.workout_id,
+                remote_id: "4001".to_string(),
+            }],
+        })
+        .unwrap();
+    fixture.set_secret("rsu", "key-1:s3cr3t-value");
+}
