@@ -53,6 +53,7 @@ fn install(session: &mut Session, file: CompetitionFile) -> CommandResult<Compet
     }
     session.typed_entries.clear();
     session.boards.clear();
+    session.live.clear();
     Ok(summary)
 }
 
@@ -161,6 +162,7 @@ pub async fn close_competition(state: State<'_, AppState>) -> CommandResult<()> 
         .run(|session| {
             session.typed_entries.clear();
             session.boards.clear();
+            session.live.clear();
             match session.file.take() {
                 Some(file) => Ok(file.close()?),
                 None => Ok(()),
