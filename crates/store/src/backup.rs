@@ -507,12 +507,7 @@ pub(crate) fn pre_upgrade_backup(
 fn copy_database(source: &rusqlite::Connection, target: &Path) -> Result<()> {
     use rusqlite::backup::{Backup, StepResult};
     let mut destination = rusqlite::Connection::open(target)?;
-    let backup = Backup::new_with_names(
-        source,
-        MAIN_DB,
-        &mut destination,
-        MAIN_DB,
-    )?;
+    let backup = Backup::new_with_names(source, MAIN_DB, &mut destination, MAIN_DB)?;
     for _attempt in 0..100 {
         match backup.step(-1)? {
             StepResult::Done => return Ok(()),
