@@ -382,10 +382,7 @@ impl CompetitionFile {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|error| named(error.into()))?;
-        if connection
-            .is_readonly(rusqlite::DatabaseName::Main)
-            .unwrap_or(false)
-        {
+        if connection.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             return Err(StoreError::ReadOnly {
                 path: path_text,
                 reason: file_health::diagnose_unwritable(path)
