@@ -343,6 +343,9 @@ impl Worker<'_> {
                         continue;
                     }
                     None => {
+                        if self.queue_moved_places(&target)? {
+                            continue;
+                        }
                         self.report.drained = true;
                         break;
                     }
@@ -430,6 +433,49 @@ impl Worker<'_> {
     ) -> Result<HashMap<String, RemoteRecord>> {
         let entities: Vec<&str> = items.iter().map(|item| item.entity.as_str()).collect();
         Ok(self.file.sync_remote_records_for(target.id, &entities)?)
+    }
+
+    /// RunSignup with hard-coded places: once the queue is empty, and only
+    /// when the file changed since the last look, queues again the rows
+    /// already on RunSignup whose places moved (see
+    /// [`crate::runsignup::moved_places`]). Returns whether any were queued.
+    fn queue_moved_places(&mut self, target: &SyncTarget) -> Result<bool> {
+        const CHECKED: &str = "places_checked_version";
+        if target.platform != SyncPlatform::RunSignup
+            || target.config.get("placements").and_then(Value::as_str) != Some("hard_coded")
+        {
+            return Ok(false);
+        }
+        let version = self.file.sync_change_version()?;
+        if target.remote_state.get(CHECKED).and_then(Value::as_i64) == Some(version) {
+            return Ok(false);
+        }
+        self.runsignup_snapshot(target)?;
+        let remote = HashMap::new();
+        let context = AdapterContext {
+            file: self.file,
+            target,
+            client: &self.client,
+            secret: None,
+            remote: &remote,
+        };
+        let snapshot = self.snapshot.as_mut().ok_or_else(|| SyncError::Config {
+            target: target.name.clone(),
+            message: "no snapshot".to_string(),
+        })?;
+        let moved = crate::runsignup::moved_places(&context, snapshot)?;
+        let queued = self.file.queue_sync_entities(target.id, &moved)?;
+        let mut state = match &target.remote_state {
+            Value::Object(map) => map.clone(),
+            _ => serde_json::Map::new(),
+        };
+        state.insert(
+            CHECKED.to_string(),
+            Value::from(self.file.sync_change_version()?),
+        );
+        self.file
+            .set_sync_remote_state(target.id, &Value::Object(state))?;
+        Ok(queued > 0)
     }
 
     fn runsignup_snapshot(&mut self, target: &SyncTarget) -> Result<()> {
