@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
-use rusqlite::{DatabaseName, OptionalExtension};
+use rusqlite::{OptionalExtension, MAIN_DB};
 
 use crate::competition_file::{CompetitionFile, FILE_EXTENSION};
 use crate::error::{io_error, Result, StoreError};
@@ -509,9 +509,9 @@ fn copy_database(source: &rusqlite::Connection, target: &Path) -> Result<()> {
     let mut destination = rusqlite::Connection::open(target)?;
     let backup = Backup::new_with_names(
         source,
-        DatabaseName::Main,
+        MAIN_DB,
         &mut destination,
-        DatabaseName::Main,
+        MAIN_DB,
     )?;
     for _attempt in 0..100 {
         match backup.step(-1)? {

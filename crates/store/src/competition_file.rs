@@ -383,7 +383,7 @@ impl CompetitionFile {
         )
         .map_err(|error| named(error.into()))?;
         if connection
-            .is_readonly(rusqlite::DatabaseName::Main)
+            .is_readonly(rusqlite::MAIN_DB)
             .unwrap_or(false)
         {
             return Err(StoreError::ReadOnly {
