@@ -458,6 +458,14 @@ impl CompetitionFile {
     /// [`BackupPolicy::keep`] backups of this competition there. Returns the
     /// new backup's path. Works on a read-only handle (it only reads).
     pub fn backup_now(&mut self, directory: &Path) -> Result<PathBuf> {
+        self.snapshot_backup(directory)
+    }
+
+    /// [`CompetitionFile::backup_now`] through a shared handle: inside
+    /// [`CompetitionFile::read_snapshot`] the copy is of that snapshot (the
+    /// online backup reads through this connection's open read
+    /// transaction), so it matches every other read made in it.
+    pub fn snapshot_backup(&self, directory: &Path) -> Result<PathBuf> {
         let slug = self.competition()?.slug;
         write_backup(
             &self.connection,

@@ -84,8 +84,8 @@ pub use ledger::{
     SavedMapping, TeamProgress, INBOUND_FAILPOINTS,
 };
 pub use outbox::{
-    endpoint_credential_problem, outbox_idempotency_key, NewSyncTarget, OutboxAck, OutboxCounts,
-    OutboxItem, OutboxState, QueuedEntity, RemoteRecord, SyncAttempt, SyncPlatform, SyncTarget,
+    endpoint_credential_problem, outbox_idempotency_key, EntityScope, NewSyncTarget, OutboxAck,
+    OutboxCounts, OutboxItem, OutboxState, QueuedEntity, RemoteRecord, SyncAttempt, SyncTarget,
     TargetWorkout,
 };
 pub use results::{

@@ -1343,3 +1343,107 @@ pub fn preview(
     }
     Ok(Preview { changes, requests })
 }
+
+/// RunSignup full results as a sync platform: one outbox row per entrant's
+/// result, read back (every page) before anything in doubt is sent again.
+pub struct RunSignupAdapter;
+
+/// The message of a configuration error (the adapter's caller names the
+/// target).
+fn config_message(error: SyncError) -> String {
+    match error {
+        SyncError::Config { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
+impl crate::registry::SyncAdapter for RunSignupAdapter {
+    fn code(&self) -> &'static str {
+        "runsignup"
+    }
+
+    fn name(&self) -> &'static str {
+        "RunSignup"
+    }
+
+    fn scope(&self) -> scoretable_store::EntityScope {
+        scoretable_store::EntityScope::Result
+    }
+
+    fn validate(&self, spec: &crate::registry::TargetSpec) -> std::result::Result<(), String> {
+        RunSignupConfig::from_value(spec.name.trim(), &spec.config).map_err(config_message)?;
+        for workout in &spec.workouts {
+            if workout.remote_id.trim().parse::<u64>().is_err() {
+                return Err(format!(
+                    "workout {}: RunSignup event_id {:?} must be a number",
+                    workout.workout_id, workout.remote_id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn session(&self) -> Box<dyn crate::registry::AdapterSession> {
+        Box::new(RunSignupSession { snapshot: None })
+    }
+}
+
+/// One drain's RunSignup state: the file's results in RunSignup fields,
+/// gathered again only when the file changed.
+struct RunSignupSession {
+    snapshot: Option<RunSignupSnapshot>,
+}
+
+impl RunSignupSession {
+    fn snapshot(&mut self, context: &AdapterContext<'_>) -> Result<&mut RunSignupSnapshot> {
+        let version = context.file.sync_change_version()?;
+        if let Some(snapshot) = self.snapshot.take() {
+            if snapshot.version == version {
+                return Ok(self.snapshot.insert(snapshot));
+            }
+        }
+        Ok(self
+            .snapshot
+            .insert(RunSignupSnapshot::gather(context, version)?))
+    }
+}
+
+impl crate::registry::AdapterSession for RunSignupSession {
+    fn send(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+        items: &[OutboxItem],
+    ) -> Result<BatchResult> {
+        let context = context.adapter();
+        let snapshot = self.snapshot(&context)?;
+        send_batch(&context, snapshot, items)
+    }
+
+    fn reconcile(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+        items: &[OutboxItem],
+    ) -> Result<std::result::Result<Vec<(Id, Verdict)>, SendOutcome>> {
+        let context = context.adapter();
+        let snapshot = self.snapshot(&context)?;
+        reconcile(&context, snapshot, items)
+    }
+
+    fn preview(&mut self, context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Preview> {
+        let snapshot = self.snapshot(context)?;
+        preview(context, snapshot, items)
+    }
+
+    fn moved(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+    ) -> Result<Option<Vec<QueuedEntity>>> {
+        let context = context.adapter();
+        let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
+        if config.placements != Placements::HardCoded {
+            return Ok(None);
+        }
+        let snapshot = self.snapshot(&context)?;
+        moved_places(&context, snapshot).map(Some)
+    }
+}
