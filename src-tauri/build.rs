@@ -17,6 +17,8 @@ const APP_COMMANDS: &[&str] = &[
     "list_workouts",
     "add_workout",
     "set_workout_state",
+    "overall_settings",
+    "set_team_workouts_rule",
     "list_competitors",
     "import_competitors_csv",
     "import_competitors_dialog",

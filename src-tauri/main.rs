@@ -79,6 +79,8 @@ fn main() {
             commands::setup::list_workouts,
             commands::setup::add_workout,
             commands::setup::set_workout_state,
+            commands::setup::overall_settings,
+            commands::setup::set_team_workouts_rule,
             commands::competitors::list_competitors,
             commands::competitors::import_competitors_csv,
             commands::competitors::import_competitors_dialog,

@@ -274,6 +274,10 @@ fn build_overall_board(
             .map(|workout| WorkoutHeader {
                 id: workout.id,
                 name: workout.name.clone(),
+                heading: scoretable_core::overall::overall_column_heading(
+                    workout,
+                    board.team_workouts,
+                ),
             })
             .collect(),
         rows: rows

@@ -113,7 +113,7 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
         parts,
         ranked,
         &infos,
-        Some((&settings.mode, settings.tie_break)),
+        Some(&settings),
     ))
 }
 

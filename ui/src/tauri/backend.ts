@@ -53,6 +53,8 @@ export function createTauriBackend(): Backend {
     listWorkouts: () => call("list_workouts"),
     addWorkout: (workout) => call("add_workout", { workout }),
     setWorkoutState: (workoutId, state) => call("set_workout_state", { workoutId, state }),
+    overallSettings: () => call("overall_settings"),
+    setTeamWorkoutsRule: (rule) => call("set_team_workouts_rule", { rule }),
     listCompetitors: () => call("list_competitors"),
     importCompetitorsCsv: (path, onProgress) =>
       call("import_competitors_csv", { path, progress: progressChannel(onProgress) }),
