@@ -221,11 +221,18 @@ impl Exporter<'_> {
 
     /// The results document as compact JSON bytes.
     pub fn results_json(&self) -> Result<Vec<u8>, ExportError> {
-        let document = self.results_document()?;
-        let mut bytes = serde_json::to_vec(&document)
-            .map_err(|error| ExportError::render("results JSON", error))?;
-        bytes.push(b'\n');
+        let mut bytes = Vec::new();
+        self.write_results_json(&mut bytes)?;
         Ok(bytes)
+    }
+
+    /// [`Exporter::results_json`] written into `out`.
+    pub fn write_results_json(&self, out: &mut dyn std::io::Write) -> Result<(), ExportError> {
+        let document = self.results_document()?;
+        serde_json::to_writer(&mut *out, &document)
+            .map_err(|error| ExportError::render("results JSON", error))?;
+        out.write_all(b"\n")
+            .map_err(|error| ExportError::render("results JSON", error))
     }
 }
 

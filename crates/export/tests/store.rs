@@ -406,3 +406,216 @@ fn every_overall_export_follows_the_stored_team_workouts_rule() {
         assert!(text.contains(note), "{rule:?}: {text}");
     }
 }
+
+/// An observer that amends bib 101's Harbour 5K time through a second
+/// handle of the same file at every step of the snapshot (after each read,
+/// after the seal's backup), as another program at the table would.
+fn writer_between_reads(path: &std::path::Path) -> impl FnMut(&str) {
+    let mut other = CompetitionFile::open(path).unwrap();
+    let run = other
+        .workouts()
+        .unwrap()
+        .into_iter()
+        .find(|workout| workout.name == "Harbour 5K")
+        .unwrap()
+        .id;
+    let entrant = other.entrant_by_bib(run, "101").unwrap();
+    let mut step = 0;
+    move |what: &str| {
+        step += 1;
+        other
+            .amend_score(
+                run,
+                entrant,
+                &format!("17:{:02}.0", 10 + step),
+                "Chief Referee",
+                &format!("amended after reading {what}"),
+                None,
+            )
+            .unwrap();
+    }
+}
+
+/// Bib 101's time on the whole-field board and the new value of its last
+/// amendment in the log, from one results document: equal when the
+/// document is one state of the file.
+fn board_and_log_of_101(document: &scoretable_export::ResultsDocument) -> (String, String) {
+    let run = document.workouts[0].workout.id;
+    let entrant = document
+        .entrants
+        .iter()
+        .find(|entrant| entrant.bib == "101")
+        .unwrap()
+        .entrant;
+    let rows = document.workout_rows(run, None).unwrap();
+    let shown = rows
+        .iter()
+        .find(|row| row.entrant == entrant)
+        .unwrap()
+        .display
+        .clone();
+    let logged = document
+        .amendments
+        .iter()
+        .rev()
+        .find(|entry| entry.entrant == entrant)
+        .map(|entry| entry.new_value.clone())
+        .unwrap_or_default();
+    (shown, logged)
+}
+
+#[test]
+fn export_all_reads_one_snapshot_while_another_program_writes() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = build_file(directory.path());
+    let mut observer = writer_between_reads(file.path());
+    let output = directory.path().join("day-end");
+    scoretable_export::run_export_observed(
+        &mut file,
+        &scoretable_export::ExportRequest::All {
+            directory: output.clone(),
+            status_policy: scoretable_export::RunSignupStatusPolicy::MapToNearest,
+            award_rules: None,
+        },
+        &mut observer,
+    )
+    .unwrap();
+    let document =
+        scoretable_export::parse_results_json(&std::fs::read(output.join("results.json")).unwrap())
+            .unwrap();
+    // The writes landed (the file moved on) but none is in the bundle.
+    let (shown, logged) = board_and_log_of_101(&document);
+    assert_eq!(
+        shown, "17:30.1",
+        "the board shows a write made while exporting"
+    );
+    assert_eq!(logged, "", "the log shows a write made while exporting");
+    let csv = std::fs::read_to_string(output.join("csv/01-harbour-5k/all.csv")).unwrap();
+    assert!(csv.contains("17:30.1"), "{csv}");
+    let now = file
+        .score_events(None)
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.kind == scoretable_store::ScoreEventKind::Amend)
+        .count();
+    assert!(now > 5, "the observer wrote {} amendments", now - 1);
+}
+
+#[test]
+fn a_seal_backs_up_and_exports_one_snapshot_while_another_program_writes() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = build_file(directory.path());
+    let mut observer = writer_between_reads(file.path());
+    let output = directory.path().join("sealed.zip");
+    scoretable_export::run_export_observed(
+        &mut file,
+        &scoretable_export::ExportRequest::Seal {
+            output: output.clone(),
+            status_policy: scoretable_export::RunSignupStatusPolicy::MapToNearest,
+            award_rules: None,
+        },
+        &mut observer,
+    )
+    .unwrap();
+    assert!(verify_archive(&output).unwrap().is_intact());
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&output).unwrap()).unwrap();
+    let mut results = Vec::new();
+    archive
+        .by_name("results/results.json")
+        .unwrap()
+        .read_to_end(&mut results)
+        .unwrap();
+    let document = scoretable_export::parse_results_json(&results).unwrap();
+    let backup_name = archive
+        .file_names()
+        .map(|name| name.unwrap().to_string())
+        .find(|name| name.starts_with("competition/"))
+        .unwrap();
+    let backup_path = directory.path().join("backup-copy.scoretable");
+    let mut backup_bytes = Vec::new();
+    archive
+        .by_name(&backup_name)
+        .unwrap()
+        .read_to_end(&mut backup_bytes)
+        .unwrap();
+    std::fs::write(&backup_path, backup_bytes).unwrap();
+    let backup = CompetitionFile::open_read_only(&backup_path).unwrap();
+    let from_backup = gather_export_data(&backup).unwrap();
+    // The archived file and the archived exports are one state of the file.
+    assert_eq!(
+        from_backup.amendments.len(),
+        document.amendments.len(),
+        "the backup and the exports hold different amendment logs"
+    );
+    let run = from_backup.workouts[0].id;
+    let backup_rows = &from_backup.workout_leaderboard(run, None).unwrap().rows;
+    let document_rows = document.workout_rows(run, None).unwrap();
+    assert_eq!(
+        backup_rows
+            .iter()
+            .map(|row| row.display.clone())
+            .collect::<Vec<_>>(),
+        document_rows
+            .iter()
+            .map(|row| row.display.clone())
+            .collect::<Vec<_>>()
+    );
+    let (shown, logged) = board_and_log_of_101(&document);
+    assert_eq!(shown, "17:30.1");
+    assert_eq!(logged, "");
+}
+
+#[test]
+fn export_all_and_the_seal_write_one_bundle_layout() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = build_file(directory.path());
+    let folder = directory.path().join("day-end");
+    let archive_path = directory.path().join("sealed.zip");
+    let rules = Some(AwardRules::default());
+    let all = scoretable_export::run_export(
+        &mut file,
+        &scoretable_export::ExportRequest::All {
+            directory: folder.clone(),
+            status_policy: scoretable_export::RunSignupStatusPolicy::Reject,
+            award_rules: rules.clone(),
+        },
+    )
+    .unwrap();
+    let seal = scoretable_export::run_export(
+        &mut file,
+        &scoretable_export::ExportRequest::Seal {
+            output: archive_path.clone(),
+            status_policy: scoretable_export::RunSignupStatusPolicy::Reject,
+            award_rules: rules,
+        },
+    )
+    .unwrap();
+    let mut in_folder: Vec<String> = all
+        .files
+        .iter()
+        .map(|written| {
+            std::path::Path::new(&written.path)
+                .strip_prefix(&folder)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    let archive = zip::ZipArchive::new(std::fs::File::open(&archive_path).unwrap()).unwrap();
+    let mut in_archive: Vec<String> = archive
+        .file_names()
+        .filter_map(|name| name.unwrap().strip_prefix("results/").map(str::to_string))
+        .collect();
+    in_folder.sort();
+    in_archive.sort();
+    assert_eq!(in_folder, in_archive);
+    assert!(in_folder.contains(&"awards/awards.pdf".to_string()));
+    // The same things are left out, for the same reasons.
+    let describe = |skipped: &[scoretable_export::SkippedExport]| {
+        skipped
+            .iter()
+            .map(|skip| skip.describe())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(describe(&all.skipped), describe(&seal.skipped));
+}

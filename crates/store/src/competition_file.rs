@@ -371,10 +371,7 @@ impl CompetitionFile {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|error| named(error.into()))?;
-        if connection
-            .is_readonly(rusqlite::DatabaseName::Main)
-            .unwrap_or(false)
-        {
+        if connection.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             return Err(StoreError::ReadOnly {
                 path: path_text,
                 reason: file_health::diagnose_unwritable(path)
@@ -642,6 +639,44 @@ impl CompetitionFile {
         let transaction = self.connection.unchecked_transaction()?;
         let value = body(&transaction)?;
         transaction.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `body` against one consistent snapshot of the file: a read
+    /// transaction held across every read `body` makes through this handle
+    /// (the store's own multi-query reads join it), so a write by another
+    /// program or handle meanwhile is either wholly visible or not at all.
+    /// The snapshot is taken when this is called, before `body` runs. Writes
+    /// through this handle inside `body` fail (a transaction is open).
+    /// [`CompetitionFile::snapshot_backup`] inside `body` copies this same
+    /// snapshot. Used by the day-end exports, which read a whole
+    /// competition in many queries.
+    pub fn read_snapshot<T, E>(
+        &self,
+        body: impl FnOnce(&CompetitionFile) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        if !self.connection.is_autocommit() {
+            // Already inside a snapshot.
+            return body(self);
+        }
+        let transaction = self
+            .connection
+            .unchecked_transaction()
+            .map_err(|error| E::from(StoreError::from(error)))?;
+        // BEGIN is deferred: the snapshot starts at the first read, so read
+        // now rather than at whatever `body` happens to read first.
+        transaction
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map_err(|error| E::from(StoreError::from(error)))?;
+        let value = body(self)?;
+        transaction
+            .commit()
+            .map_err(|error| E::from(StoreError::from(error)))?;
         Ok(value)
     }
 
