@@ -50,6 +50,11 @@ const APP_COMMANDS: &[&str] = &[
     // The venue display window (capabilities/venue.json reads; main opens it).
     "open_venue_display",
     "venue_config",
+    "venue_competition_status",
+    "venue_divisions",
+    "venue_workouts",
+    "venue_leaderboard_page",
+    "venue_overall_page",
     // The integration screens (allowed in capabilities/integrations.json).
     "read_source_fields",
     "preview_mapping",

@@ -84,3 +84,20 @@ export function createTauriBackend(): Backend {
     },
   };
 }
+
+/**
+ * The venue display window's backend: its reads go to the `venue_*`
+ * commands, which use the display's own read-only handle of the file, so
+ * the display never waits while the main window's session is busy. Its
+ * capability allows nothing else (every other call is refused).
+ */
+export function createTauriVenueBackend(): Backend {
+  return {
+    ...createTauriBackend(),
+    competitionStatus: () => call("venue_competition_status"),
+    listDivisions: () => call("venue_divisions"),
+    listWorkouts: () => call("venue_workouts"),
+    leaderboardPage: (workoutId, divisionId, offset, limit) => call("venue_leaderboard_page", { workoutId, divisionId, offset, limit }),
+    overallLeaderboardPage: (divisionId, offset, limit) => call("venue_overall_page", { divisionId, offset, limit }),
+  };
+}
