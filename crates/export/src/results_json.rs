@@ -400,6 +400,8 @@ impl Serialize for LeaderboardsView<'_> {
 #[derive(Serialize)]
 struct OverallBoardView<'a> {
     division_id: Option<Id>,
+    team_workouts: TeamWorkoutsInOverall,
+    columns: &'a [ResultsOverallColumn],
     rows: &'a [OverallRow],
 }
 
@@ -407,12 +409,23 @@ struct OverallView<'a>(&'a crate::ExportData);
 
 impl Serialize for OverallView<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let data = self.0;
+        // The same headings for every scope, as the document builds them.
+        let columns: Vec<ResultsOverallColumn> = data
+            .workouts
+            .iter()
+            .map(|workout| ResultsOverallColumn {
+                workout_id: workout.id,
+                heading: data.overall_heading(workout),
+            })
+            .collect();
         serializer.collect_seq(
-            self.0
-                .overall_leaderboards
+            data.overall_leaderboards
                 .iter()
                 .map(|board| OverallBoardView {
                     division_id: board.division_id,
+                    team_workouts: data.overall_team_workouts,
+                    columns: &columns,
                     rows: &board.rows,
                 }),
         )
