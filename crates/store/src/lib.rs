@@ -85,7 +85,8 @@ pub use ledger::{
 };
 pub use outbox::{
     endpoint_credential_problem, outbox_idempotency_key, EntityScope, NewSyncTarget, OutboxAck,
-    OutboxCounts, OutboxItem, OutboxState, RemoteRecord, SyncAttempt, SyncTarget, TargetWorkout,
+    OutboxCounts, OutboxItem, OutboxState, QueuedEntity, RemoteRecord, SyncAttempt, SyncTarget,
+    TargetWorkout,
 };
 pub use results::{
     replay_history, AmendmentPreview, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult,

@@ -205,6 +205,17 @@ pub struct RemoteRecord {
     pub payload: Option<serde_json::Value>,
 }
 
+/// A row a target's adapter asks to send again although nothing about its
+/// entrant changed (e.g. RunSignup rows with hard-coded places after
+/// another entrant's result moved them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedEntity {
+    pub entity: String,
+    pub workout_id: Option<Id>,
+    pub competitor_id: Option<Id>,
+    pub team_id: Option<Id>,
+}
+
 /// An acknowledgement of one outbox row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxAck {
@@ -630,6 +641,51 @@ impl CompetitionFile {
                 item.updated_at = now.clone();
             }
             Ok(items)
+        })
+    }
+
+    /// Queues these entities for one target, in one transaction, with a
+    /// freshly reserved change version (so each gets a new idempotency key
+    /// and caches keyed by [`Self::sync_change_version`] are refreshed). An
+    /// entity already queued keeps its row with the new version. Returns how
+    /// many rows were queued or refreshed.
+    pub fn queue_sync_entities(&mut self, target_id: Id, rows: &[QueuedEntity]) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        self.write(|transaction| {
+            let now = now_timestamp();
+            let reserved = transaction.execute(
+                "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'sync_changes'",
+                [],
+            )?;
+            if reserved == 0 {
+                transaction.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES ('sync_changes', 1)",
+                    [],
+                )?;
+            }
+            let version = current_change_version(transaction)?;
+            let mut insert = transaction.prepare_cached(
+                "INSERT INTO sync_outbox (target_id, entity, workout_id, competitor_id, team_id,
+                    version, state, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7)
+                 ON CONFLICT (target_id, entity) WHERE state = 'queued'
+                    DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
+            )?;
+            let mut queued = 0u64;
+            for row in rows {
+                queued += insert.execute(params![
+                    target_id,
+                    row.entity,
+                    row.workout_id,
+                    row.competitor_id,
+                    row.team_id,
+                    version,
+                    now
+                ])? as u64;
+            }
+            Ok(queued)
         })
     }
 

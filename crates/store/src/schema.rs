@@ -714,9 +714,47 @@ BEGIN
 END;
 "#;
 
+/// Version 8: division membership is watched like the other tables a sync
+/// payload reads. Moving a competitor or team to another division changes
+/// their division places (and those of the others in both divisions), so
+/// their results and the competitor are queued again. Only when a target
+/// exists: a bulk import into a file without targets pays nothing.
+pub(crate) const SCHEMA_V8: &str = r#"
+CREATE INDEX results_by_team_only ON results(team_id) WHERE team_id IS NOT NULL;
+
+CREATE TRIGGER sync_competitor_division_added AFTER INSERT ON competitor_divisions
+WHEN EXISTS (SELECT 1 FROM sync_targets WHERE enabled = 1)
+BEGIN
+    INSERT INTO sync_changes (kind, competitor_id) VALUES ('competitor', NEW.competitor_id);
+    INSERT INTO sync_changes (kind, workout_id, competitor_id)
+        SELECT 'result', workout_id, competitor_id FROM results
+        WHERE competitor_id = NEW.competitor_id;
+END;
+CREATE TRIGGER sync_competitor_division_removed AFTER DELETE ON competitor_divisions
+WHEN EXISTS (SELECT 1 FROM sync_targets WHERE enabled = 1)
+BEGIN
+    INSERT INTO sync_changes (kind, competitor_id) VALUES ('competitor', OLD.competitor_id);
+    INSERT INTO sync_changes (kind, workout_id, competitor_id)
+        SELECT 'result', workout_id, competitor_id FROM results
+        WHERE competitor_id = OLD.competitor_id;
+END;
+CREATE TRIGGER sync_team_division_added AFTER INSERT ON team_divisions
+WHEN EXISTS (SELECT 1 FROM sync_targets WHERE enabled = 1)
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, team_id)
+        SELECT 'result', workout_id, team_id FROM results WHERE team_id = NEW.team_id;
+END;
+CREATE TRIGGER sync_team_division_removed AFTER DELETE ON team_divisions
+WHEN EXISTS (SELECT 1 FROM sync_targets WHERE enabled = 1)
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, team_id)
+        SELECT 'result', workout_id, team_id FROM results WHERE team_id = OLD.team_id;
+END;
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7,
+    SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7, SCHEMA_V8,
 ];
 
 /// The schema version this build writes.

@@ -29,6 +29,7 @@ use scoretable_store::{
     CompetitionFile, OutboxAck, OutboxItem, OutboxState, RemoteRecord, SyncAttempt, SyncTarget,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::adapter::{BatchResult, ItemOutcome, Preview, Verdict};
 use crate::client::{backoff_delay, http_client};
@@ -350,6 +351,9 @@ impl Worker<'_> {
                         continue;
                     }
                     None => {
+                        if self.queue_moved(&target)? {
+                            continue;
+                        }
                         self.report.drained = true;
                         break;
                     }
@@ -433,6 +437,45 @@ impl Worker<'_> {
     ) -> Result<HashMap<String, RemoteRecord>> {
         let entities: Vec<&str> = items.iter().map(|item| item.entity.as_str()).collect();
         Ok(self.file.sync_remote_records_for(target.id, &entities)?)
+    }
+
+    /// Once the queue is empty, and only when the file changed since the
+    /// last look, asks the adapter for rows already acknowledged whose
+    /// rendering moved because of other entrants' changes (RunSignup rows
+    /// with hard-coded places) and queues them again. Returns whether any
+    /// were queued.
+    fn queue_moved(&mut self, target: &SyncTarget) -> Result<bool> {
+        const CHECKED: &str = "moved_checked_version";
+        let version = self.file.sync_change_version()?;
+        if target.remote_state.get(CHECKED).and_then(Value::as_i64) == Some(version) {
+            return Ok(false);
+        }
+        let remote = HashMap::new();
+        let mut context = SendContext {
+            file: self.file,
+            target,
+            client: &self.client,
+            secret: self.secret.as_deref(),
+            remote: &remote,
+            options: self.options,
+        };
+        let Some(moved) = self.session.moved(&mut context)? else {
+            return Ok(false);
+        };
+        let queued = self.file.queue_sync_entities(target.id, &moved)?;
+        // The adapter may have stored state of its own meanwhile.
+        let current = self.file.sync_target(&target.name)?.remote_state;
+        let mut state = match current {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        state.insert(
+            CHECKED.to_string(),
+            Value::from(self.file.sync_change_version()?),
+        );
+        self.file
+            .set_sync_remote_state(target.id, &Value::Object(state))?;
+        Ok(queued > 0)
     }
 
     fn send(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<BatchResult> {

@@ -29,7 +29,7 @@ use reqwest::blocking::Client;
 use scoretable_core::model::Id;
 use scoretable_store::{
     endpoint_credential_problem, CompetitionFile, EntityScope, NewSyncTarget, OutboxItem,
-    OutboxState, RemoteRecord, SyncTarget, TargetWorkout,
+    OutboxState, QueuedEntity, RemoteRecord, SyncTarget, TargetWorkout,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -142,6 +142,15 @@ pub trait AdapterSession {
     /// What sending these rows would change, and the requests (credentials
     /// masked). Sends nothing.
     fn preview(&mut self, context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Preview>;
+
+    /// Rows already acknowledged whose rendering changed although nothing
+    /// about their own entrant did (RunSignup rows carrying hard-coded
+    /// places after another entrant's result moved them), to be queued
+    /// again. Asked once the queue is empty and the file changed since the
+    /// last time; `None` when the platform's rows never depend on others.
+    fn moved(&mut self, _context: &mut SendContext<'_>) -> Result<Option<Vec<QueuedEntity>>> {
+        Ok(None)
+    }
 }
 
 /// The platforms a build knows, by code.
