@@ -146,7 +146,7 @@ impl BundlePlan {
         let divisions = division_slugs(&data.divisions);
         for (workout, workout_slug) in workout_slugs(&data.workouts) {
             for (division_id, division_slug, division_name) in &divisions {
-                if data.workout_leaderboard(workout.id, *division_id).is_ok() {
+                if data.has_workout_leaderboard(workout.id, *division_id) {
                     file(
                         format!("csv/{workout_slug}/{division_slug}.csv"),
                         format!("results CSV of {}, {division_name}", workout.name),
@@ -168,7 +168,7 @@ impl BundlePlan {
                 });
                 continue;
             }
-            if data.workout_leaderboard(workout.id, None).is_err() {
+            if !data.has_workout_leaderboard(workout.id, None) {
                 skipped.push(SkippedExport {
                     what,
                     reason: SkipReason::Nothing(
@@ -228,7 +228,7 @@ impl BundlePlan {
                 || data
                     .workouts
                     .iter()
-                    .any(|workout| data.workout_leaderboard(workout.id, *division_id).is_ok());
+                    .any(|workout| data.has_workout_leaderboard(workout.id, *division_id));
             if has_section {
                 file(
                     format!("pdf/{division_slug}.pdf"),

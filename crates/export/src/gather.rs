@@ -72,22 +72,12 @@ fn gather_in_snapshot(
         .divisions()
         .map_err(|error| store_error("divisions", error))?;
     observer("divisions");
-    let competitors = file
-        .competitors()
-        .map_err(|error| store_error("competitors", error))?;
-    observer("competitors");
-    let teams = file.teams().map_err(|error| store_error("teams", error))?;
-    observer("teams");
     let mut workouts = file
         .workouts()
         .map_err(|error| store_error("workouts", error))?;
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
     observer("workouts");
 
-    let infos = file
-        .entrant_infos()
-        .map_err(|error| store_error("entrants", error))?;
-    observer("entrants");
     // Each workout is ranked once by the store; division and overall
     // leaderboards are derived from those rows by the engine, exactly as the
     // store derives them, instead of re-ranking every workout per division.
@@ -99,6 +89,18 @@ fn gather_in_snapshot(
         ranked.push((workout, rows));
         observer("leaderboard");
     }
+    // Names after the rankings: the ranking's working memory is free again
+    // by then, so a 60,000-athlete snapshot peaks lower.
+    let competitors = file
+        .competitors()
+        .map_err(|error| store_error("competitors", error))?;
+    observer("competitors");
+    let teams = file.teams().map_err(|error| store_error("teams", error))?;
+    observer("teams");
+    let infos = file
+        .entrant_infos()
+        .map_err(|error| store_error("entrants", error))?;
+    observer("entrants");
     let settings = file
         .leaderboard_settings()
         .map_err(|error| store_error("leaderboard settings", error))?;

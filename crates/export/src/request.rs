@@ -451,13 +451,16 @@ fn run_on_snapshot(
             output,
         } => {
             let workout = data.workout(*workout_id)?;
-            let bytes = exporter.workout_results_csv(*workout_id, *division_id)?;
             let contents = format!(
                 "results CSV of {}, {}",
                 workout.name,
                 scope_name(data, *division_id)?
             );
-            summary.files.push(writer.write(output, &bytes, contents)?);
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_workout_results_csv(*workout_id, *division_id, out)
+                })?);
         }
         ExportRequest::OverallCsv {
             division_id,
@@ -471,18 +474,25 @@ fn run_on_snapshot(
                             .to_string(),
                 });
             }
-            let bytes = exporter.overall_results_csv(*division_id)?;
             let contents = format!("overall results CSV, {}", scope_name(data, *division_id)?);
-            summary.files.push(writer.write(output, &bytes, contents)?);
+            data.overall_leaderboard(*division_id)?;
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_overall_results_csv(*division_id, out)
+                })?);
         }
         ExportRequest::Json { output } => {
-            let bytes = exporter.results_json()?;
             let contents = format!(
                 "results JSON ({}, {} workouts)",
                 crate::RESULTS_JSON_FORMAT,
                 data.workouts.len()
             );
-            summary.files.push(writer.write(output, &bytes, contents)?);
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_results_json(out)
+                })?);
         }
         ExportRequest::RunSignup {
             workout_id,
@@ -491,17 +501,23 @@ fn run_on_snapshot(
             output,
         } => {
             let workout = data.workout(*workout_id)?;
-            let (bytes, format_name) = match format {
-                RunSignupFormat::Csv => (exporter.runsignup_csv(*workout_id, options)?, "CSV"),
-                RunSignupFormat::Json => (exporter.runsignup_json(*workout_id, options)?, "JSON"),
-                RunSignupFormat::Xml => (exporter.runsignup_xml(*workout_id, options)?, "XML"),
+            let format_name = match format {
+                RunSignupFormat::Csv => "CSV",
+                RunSignupFormat::Json => "JSON",
+                RunSignupFormat::Xml => "XML",
             };
             let contents = format!(
                 "RunSignup {format_name} of {}, {}",
                 workout.name,
                 scope_name(data, options.division_id)?
             );
-            summary.files.push(writer.write(output, &bytes, contents)?);
+            // Refused statuses and score types are found before a file is made.
+            exporter.runsignup_check(*workout_id, options)?;
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_runsignup(*workout_id, *format, options, out)
+                })?);
         }
         ExportRequest::Pdf {
             division_id,

@@ -77,8 +77,14 @@ fn exercise(event: &GeneratedEvent, name: &str) {
             .unwrap()
             .starts_with(b"%PDF"));
     }
-    let document =
-        scoretable_export::parse_results_json(&exporter.results_json().unwrap()).unwrap();
+    let streamed = exporter.results_json().unwrap();
+    let mut expected = serde_json::to_vec(&exporter.results_document().unwrap()).unwrap();
+    expected.push(b'\n');
+    assert!(
+        streamed == expected,
+        "the streamed results JSON differs from the document"
+    );
+    let document = scoretable_export::parse_results_json(&streamed).unwrap();
     for workout in &data.workouts {
         for scope in &scopes {
             assert_eq!(

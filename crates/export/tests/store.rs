@@ -108,7 +108,21 @@ fn gathered_data_exports_and_reimports() {
     let file = build_file(directory.path());
     let data = gather_export_data(&file).unwrap();
     assert_eq!(data.workouts.len(), 1);
-    assert_eq!(data.workout_leaderboards.len(), 3);
+    // The snapshot holds the whole field's rows once; the two division
+    // boards are cut from them (and match the store's own division boards).
+    assert_eq!(data.workout_leaderboards.len(), 1);
+    let workout_id = data.workouts[0].id;
+    let boards = data.workout_leaderboards_of(workout_id);
+    assert_eq!(boards.len(), 3);
+    for board in &boards {
+        if let Some(division_id) = board.division_id {
+            assert_eq!(
+                board.rows,
+                file.workout_leaderboard(workout_id, Some(division_id))
+                    .unwrap()
+            );
+        }
+    }
     assert_eq!(data.overall_leaderboards.len(), 3);
     assert_eq!(data.amendments.len(), 1);
     let amendment = &data.amendments[0];

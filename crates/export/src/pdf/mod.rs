@@ -345,11 +345,7 @@ impl Exporter<'_> {
         );
         let mut builder = PdfBuilder::new(&title, &footer, self.data.generated_at);
         for workout in self.workouts_in_order() {
-            if self
-                .data
-                .workout_leaderboard(workout.id, division_id)
-                .is_err()
-            {
+            if !self.data.has_workout_leaderboard(workout.id, division_id) {
                 continue;
             }
             let section = self.workout_section(workout, division_id, &division_title)?;
