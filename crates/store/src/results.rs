@@ -948,6 +948,13 @@ impl CompetitionFile {
         entrant_by_bib(&self.connection, workout_id, bib)
     }
 
+    /// The entrants of many bibs in a workout, by the same rule as
+    /// [`entrant_by_bib`](Self::entrant_by_bib) (one read for the whole
+    /// list): `None` for a bib nobody has.
+    pub fn entrants_by_bibs(&self, workout_id: Id, bibs: &[&str]) -> Result<Vec<Option<Entrant>>> {
+        self.read(|connection| entrants_by_bibs(connection, workout_id, bibs))
+    }
+
     /// Records a score typed at the table and returns a receipt whose
     /// `entry_id` undoes it.
     pub fn enter_score(
@@ -1854,17 +1861,53 @@ fn entrant_by_bib(connection: &Connection, workout_id: Id, bib: &str) -> Result<
         .prepare_cached("SELECT id FROM teams WHERE bib = ?1")?
         .query_row(params![bib], |row| row.get(0))
         .optional()?;
-    // A team-chip workout prefers the team with this bib.
-    let entrant = match (workout.team_scoring, competitor, team) {
+    pick_entrant(workout.team_scoring, competitor, team).ok_or_else(|| StoreError::UnknownBib {
+        bib: bib.to_string(),
+        workout: workout.name,
+    })
+}
+
+/// The bib rule, in one place: competitor bibs first, then team bibs,
+/// except that a team-chip workout prefers the team with the bib.
+fn pick_entrant(
+    team_scoring: TeamScoring,
+    competitor: Option<Id>,
+    team: Option<Id>,
+) -> Option<Entrant> {
+    match (team_scoring, competitor, team) {
         (TeamScoring::TeamChip, _, Some(team)) => Some(Entrant::Team(team)),
         (_, Some(competitor), _) => Some(Entrant::Competitor(competitor)),
         (_, None, Some(team)) => Some(Entrant::Team(team)),
         (_, None, None) => None,
+    }
+}
+
+/// [`entrant_by_bib`] for many bibs at once (two reads, not two per bib):
+/// each bib (trimmed) with its entrant, `None` for an unknown bib.
+fn entrants_by_bibs(
+    connection: &Connection,
+    workout_id: Id,
+    bibs: &[&str],
+) -> Result<Vec<Option<Entrant>>> {
+    let workout = load_workout(connection, workout_id)?;
+    let ids = |sql: &str| -> Result<HashMap<String, Id>> {
+        let mut statement = connection.prepare_cached(sql)?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<HashMap<String, Id>>>()?)
     };
-    entrant.ok_or_else(|| StoreError::UnknownBib {
-        bib: bib.to_string(),
-        workout: workout.name,
-    })
+    let competitors = ids("SELECT bib, id FROM competitors")?;
+    let teams = ids("SELECT bib, id FROM teams WHERE bib IS NOT NULL")?;
+    Ok(bibs
+        .iter()
+        .map(|bib| {
+            let bib = bib.trim();
+            pick_entrant(
+                workout.team_scoring,
+                competitors.get(bib).copied(),
+                teams.get(bib).copied(),
+            )
+        })
+        .collect())
 }
 
 fn enter_score_in(
