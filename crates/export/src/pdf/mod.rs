@@ -273,8 +273,22 @@ impl Exporter<'_> {
         }
         columns.push(Column::fixed("Total", 44.0, Align::Right).bold());
         for workout in &workouts {
-            columns.push(Column::fixed(&workout.name, 52.0, Align::Right));
+            columns.push(Column::fixed(
+                &self.data.overall_heading(workout),
+                52.0,
+                Align::Right,
+            ));
         }
+        let team_rule = workouts
+            .iter()
+            .any(|workout| scoretable_core::overall::is_team_workout(workout))
+            .then(|| {
+                format!(
+                    " {}",
+                    scoretable_core::overall::team_rule_sentence(self.data.overall_team_workouts)
+                )
+            })
+            .unwrap_or_default();
         let column_count = columns.len();
         let row_count = board.rows.len();
         let section_workouts = workouts.clone();
@@ -319,9 +333,9 @@ impl Exporter<'_> {
         };
         Ok(TableSection {
             heading: format!("{division_title}  \u{2014}  Overall standings"),
-            subheading:
-                "Cells show the workout place, with the points earned in brackets when they differ."
-                    .to_string(),
+            subheading: format!(
+                "Cells show the workout place, with the points earned in brackets when they differ.{team_rule}"
+            ),
             mark: if all_official {
                 Mark::Official
             } else {
