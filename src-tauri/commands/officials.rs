@@ -107,32 +107,17 @@ pub async fn preview_amendment(
         .await
 }
 
-/// An athlete on the overall table, by bib.
-fn overall_entrant(file: &CompetitionFile, bib: &str) -> CommandResult<Entrant> {
-    let competitor = file
-        .competitor_by_bib(bib)?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "competitor with bib",
-            key: bib.to_string(),
-        })?;
-    Ok(Entrant::Competitor(competitor.id))
-}
-
-/// The engine's sentence saying why `above_bib` is above `below_bib`.
+/// The engine's sentence saying why `above_bib` is above `below_bib` (the
+/// use-case layer's `explain`, which the CLI's `explain` calls too).
 pub fn explanation(file: &CompetitionFile, request: &ExplainRequest) -> CommandResult<String> {
-    let (above, below) = (request.above_bib.trim(), request.below_bib.trim());
-    Ok(match request.workout_id {
-        Some(workout_id) => file.explain_workout_order(
-            workout_id,
-            file.entrant_by_bib(workout_id, above)?,
-            file.entrant_by_bib(workout_id, below)?,
-        )?,
-        None => file.explain_overall_order(
-            request.division_id,
-            overall_entrant(file, above)?,
-            overall_entrant(file, below)?,
-        )?,
-    })
+    use scoretable_usecase::explain::{explain, Board};
+    let board = match request.workout_id {
+        Some(workout_id) => Board::Workout(workout_id),
+        None => Board::Overall {
+            division_id: request.division_id,
+        },
+    };
+    Ok(explain(file, board, &request.above_bib, &request.below_bib)?.sentence)
 }
 
 #[tauri::command]
@@ -322,4 +307,46 @@ pub async fn row_detail(
     state
         .run(move |session| row_detail_view(session.file()?, workout_id, &bib))
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Drift fixed: the app resolved overall bibs to competitors only (the
+    /// CLI found any entrant), so "why is this team above that one?" on a
+    /// team event's overall table answered "not found".
+    #[test]
+    fn the_overall_order_of_two_teams_is_explained() {
+        let directory = tempfile::tempdir().unwrap();
+        let event = scoretable_core::generate::team_event(12, 8, 3, 7);
+        let (file, _) = scoretable_usecase::generate::write_event(
+            &directory.path().join("teams.scoretable"),
+            &event,
+            scoretable_usecase::generate::ResultEntryMode::ImportAll,
+        )
+        .unwrap();
+        let teams: Vec<String> = file
+            .overall_leaderboard(None, None, None)
+            .unwrap()
+            .into_iter()
+            .filter_map(|row| match row.entrant {
+                Entrant::Team(id) => file.team(id).unwrap().and_then(|team| team.bib),
+                Entrant::Competitor(_) => None,
+            })
+            .take(2)
+            .collect();
+        assert_eq!(teams.len(), 2, "the generated event has ranked teams");
+        let sentence = explanation(
+            &file,
+            &ExplainRequest {
+                workout_id: None,
+                division_id: None,
+                above_bib: teams[0].clone(),
+                below_bib: teams[1].clone(),
+            },
+        )
+        .unwrap();
+        assert!(!sentence.is_empty());
+    }
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scoretable_store::{CompetitionFile, ConnectionState, SyncPlatform};
+use scoretable_store::{CompetitionFile, ConnectionState};
 use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::commands::inbound::Pollers;
@@ -33,16 +33,6 @@ const FULL_EVERY: u32 = 5;
 
 /// The event carrying a new [`StatusView`].
 pub const STATUS_EVENT: &str = "status-changed";
-
-/// The platform's name as people say it.
-pub fn platform_name(platform: SyncPlatform) -> &'static str {
-    match platform {
-        SyncPlatform::RunSignup => "RunSignup",
-        SyncPlatform::RunSignupVirtual => "RunSignup (virtual results)",
-        SyncPlatform::OpenTrack => "OpenTrack",
-        SyncPlatform::WorldTriathlon => "World Triathlon",
-    }
-}
 
 /// The HTTP status a message starting `HTTP nnn` carries.
 fn http_status(message: &str) -> Option<u16> {
@@ -104,7 +94,7 @@ pub fn plain_problem(subject: &str, message: &str) -> String {
 
 /// The strip's entry for one sync target.
 pub fn target_status(status: &scoretable_sync::TargetStatus) -> TargetStatusView {
-    let platform = platform_name(status.platform);
+    let platform = status.platform_name.as_str();
     let waiting = (status.queued + status.in_flight) as i64;
     let refused = status.rejected as i64;
     let failing = status.last_error.is_some() && status.next_attempt_at.is_some();
@@ -373,7 +363,8 @@ mod tests {
     ) -> scoretable_sync::TargetStatus {
         scoretable_sync::TargetStatus {
             name: "rs".into(),
-            platform: SyncPlatform::RunSignup,
+            platform: "runsignup".into(),
+            platform_name: "RunSignup".into(),
             endpoint: "http://127.0.0.1:9".into(),
             enabled: true,
             queued,

@@ -13,8 +13,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use scoretable_store::{CompetitionFile, NewSyncTarget, SyncPlatform, TargetWorkout};
-use scoretable_sync::{DrainOptions, SecretStore, SyncError, SyncWorker, TargetStatus};
+use scoretable_store::{CompetitionFile, TargetWorkout};
+use scoretable_sync::{DrainOptions, SecretStore, SyncError, SyncWorker, TargetSpec, TargetStatus};
 use serde_json::{json, Value};
 use tauri::{AppHandle, Manager, State};
 
@@ -38,6 +38,7 @@ const PREVIEW_LIMIT: usize = 50;
 fn sync_error(error: SyncError) -> CommandError {
     match error {
         SyncError::Store(error) => error.into(),
+        SyncError::UnknownPlatform { .. } => CommandError::invalid("platform", error.to_string()),
         SyncError::Config { .. } | SyncError::MissingSecret { .. } => {
             CommandError::new(ErrorKind::InvalidValue, error.to_string())
         }
@@ -48,7 +49,7 @@ fn sync_error(error: SyncError) -> CommandError {
 fn target_view(status: TargetStatus) -> SyncTargetView {
     SyncTargetView {
         name: status.name,
-        platform: status.platform.code().to_string(),
+        platform: status.platform,
         endpoint: status.endpoint,
         enabled: status.enabled,
         queued: status.queued as i64,
@@ -189,23 +190,14 @@ pub async fn add_sync_target(
 ) -> CommandResult<AddedTargetView> {
     state
         .run(move |session| {
-            let platform = SyncPlatform::from_code(request.platform.trim()).ok_or_else(|| {
-                CommandError::invalid(
-                    "platform",
-                    format!(
-                        "{:?}; expected runsignup, runsignup_virtual, opentrack or world_triathlon",
-                        request.platform
-                    ),
-                )
-            })?;
             let mut config = json!({});
             if !request.race_id.trim().is_empty() {
                 config["race_id"] = Value::String(request.race_id.trim().to_string());
             }
             let file = session.file_mut()?;
-            let new_target = NewSyncTarget {
+            let spec = TargetSpec {
                 name: request.name.trim().to_string(),
-                platform,
+                platform: request.platform.trim().to_string(),
                 endpoint: request.endpoint.trim().to_string(),
                 config,
                 workouts: request
@@ -217,8 +209,7 @@ pub async fn add_sync_target(
                     })
                     .collect(),
             };
-            scoretable_sync::validate_target(&new_target).map_err(sync_error)?;
-            let target = file.add_sync_target(&new_target)?;
+            let target = scoretable_sync::add_target(file, &spec).map_err(sync_error)?;
             let secret_backend = if request.secret.is_empty() {
                 String::new()
             } else {

@@ -19,12 +19,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use scoretable_cli::commands::scores::match_score_rows;
 use scoretable_core::generate::{large_individual_event, GeneratedEvent};
 use scoretable_core::import::read_scores_csv;
 use scoretable_core::model::{Entrant, Id, Score, Source, Split, Workout};
 use scoretable_core::time::{format_time, TimeStyle};
 use scoretable_store::{CompetitionFile, ImportedResult, LeaderboardSettings, ScoreInput};
+use scoretable_usecase::imports::match_score_rows;
 use serde::Serialize;
 
 use crate::{

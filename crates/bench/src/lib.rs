@@ -36,8 +36,6 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use scoretable_cli::commands::scores::match_score_rows;
-use scoretable_cli::generated::{write_event, ResultEntryMode};
 use scoretable_core::generate::{large_individual_event, team_event, GeneratedEvent};
 use scoretable_core::import::{read_competitors_csv, read_scores_csv};
 use scoretable_core::model::{
@@ -47,6 +45,8 @@ use scoretable_core::overall::default_points_mode;
 use scoretable_core::ranking::rank_workout;
 use scoretable_core::time::{format_time, TimeStyle};
 use scoretable_store::{BackupPolicy, CompetitionFile};
+use scoretable_usecase::generate::{write_event, ResultEntryMode};
+use scoretable_usecase::imports::match_score_rows;
 use serde::Serialize;
 
 use crate::timing::Timing;

@@ -78,16 +78,29 @@ pub fn store_error(error: StoreError) -> CliError {
 /// A use-case error as a CLI error: its class sorts it, its field (when it
 /// names one) becomes the problem's field.
 pub fn usecase_error(error: UseCaseError) -> CliError {
-    let problems = error
-        .field
-        .iter()
-        .map(|field| Problem {
-            file: None,
-            row: None,
-            field: Some(field.clone()),
-            message: error.message.clone(),
-        })
-        .collect();
+    let problems = if error.problems.is_empty() {
+        error
+            .field
+            .iter()
+            .map(|field| Problem {
+                file: None,
+                row: None,
+                field: Some(field.clone()),
+                message: error.message.clone(),
+            })
+            .collect()
+    } else {
+        error
+            .problems
+            .into_iter()
+            .map(|problem| Problem {
+                file: problem.file,
+                row: problem.row,
+                field: problem.field,
+                message: problem.message,
+            })
+            .collect()
+    };
     CliError {
         kind: kind_of(error.class),
         message: error.message,

@@ -1,6 +1,6 @@
 //! The Scoretable command line as a library: argument grammar, commands and
-//! output. The `scoretable` binary is a thin `main` over [`run_main`]; the
-//! benchmark harness reuses [`generated`] to write large events.
+//! output. The `scoretable` binary is a thin `main` over [`run_main`]. The
+//! workflows themselves live in `scoretable_usecase`.
 
 pub mod args;
 pub mod commands;
@@ -8,7 +8,6 @@ pub mod context;
 pub mod convert;
 pub mod error;
 pub mod export_cmd;
-pub mod generated;
 pub mod inbound_cmd;
 pub mod options;
 pub mod output;

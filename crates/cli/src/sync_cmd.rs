@@ -22,9 +22,9 @@ use std::io::Read as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use clap::{Args, Subcommand, ValueEnum};
-use scoretable_store::{NewSyncTarget, SyncPlatform, TargetWorkout};
-use scoretable_sync::{DrainOptions, HostedFeed, SecretStore};
+use clap::{Args, Subcommand};
+use scoretable_store::TargetWorkout;
+use scoretable_sync::{DrainOptions, HostedFeed, Registry, SecretStore, TargetSpec};
 use serde_json::{json, Value};
 
 use crate::context::{open_competition, resolve_workout};
@@ -101,23 +101,23 @@ pub enum SyncCommand {
     Secret(SecretCommand),
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum PlatformArg {
-    Runsignup,
-    RunsignupVirtual,
-    Opentrack,
-    WorldTriathlon,
-}
-
-impl From<PlatformArg> for SyncPlatform {
-    fn from(platform: PlatformArg) -> SyncPlatform {
-        match platform {
-            PlatformArg::Runsignup => SyncPlatform::RunSignup,
-            PlatformArg::RunsignupVirtual => SyncPlatform::RunSignupVirtual,
-            PlatformArg::Opentrack => SyncPlatform::OpenTrack,
-            PlatformArg::WorldTriathlon => SyncPlatform::WorldTriathlon,
-        }
-    }
+/// A platform code the built-in registry knows (`-` and `_` both accepted).
+fn platform_code(text: &str) -> Result<String, String> {
+    let registry = Registry::builtin();
+    registry
+        .get(text)
+        .map(|adapter| adapter.code().to_string())
+        .ok_or_else(|| {
+            format!(
+                "unknown platform; expected one of {}",
+                registry
+                    .codes()
+                    .iter()
+                    .map(|code| code.replace('_', "-"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
 }
 
 #[derive(Debug, Subcommand)]
@@ -133,8 +133,10 @@ pub enum TargetCommand {
 #[derive(Debug, Args)]
 pub struct TargetAddArgs {
     pub name: String,
-    #[arg(long, value_enum)]
-    pub platform: PlatformArg,
+    /// The platform's code, e.g. runsignup or world-triathlon (any platform
+    /// the sync crate's registry knows; an unknown one is refused with the list).
+    #[arg(long, value_parser = platform_code)]
+    pub platform: String,
     /// Base URL, e.g. https://runsignup.com.
     #[arg(long)]
     pub endpoint: String,
@@ -165,6 +167,7 @@ fn sync_error(error: scoretable_sync::SyncError) -> CliError {
     match error {
         scoretable_sync::SyncError::Store(error) => store_error(error),
         scoretable_sync::SyncError::Config { .. }
+        | scoretable_sync::SyncError::UnknownPlatform { .. }
         | scoretable_sync::SyncError::MissingSecret { .. } => {
             CliError::bad_input(error.to_string())
         }
@@ -221,23 +224,20 @@ fn target_add(file: Option<&Path>, arguments: &TargetAddArgs) -> CliResult<Outpu
             remote_id: remote_id.trim().to_string(),
         });
     }
-    let new_target = NewSyncTarget {
+    let spec = TargetSpec {
         name: arguments.name.clone(),
-        platform: arguments.platform.into(),
+        platform: arguments.platform.clone(),
         endpoint: arguments.endpoint.clone(),
         config,
         workouts,
     };
-    scoretable_sync::validate_target(&new_target).map_err(sync_error)?;
-    let target = store.add_sync_target(&new_target).map_err(store_error)?;
+    let target = scoretable_sync::add_target(&mut store, &spec).map_err(sync_error)?;
     let queued = store.outbox_counts(target.id).map_err(store_error)?.queued;
     Ok(Output::new(
         format!(
             "Added target {} ({}), {queued} change(s) queued. Store its secret with: \
              scoretable sync secret set {}\n",
-            target.name,
-            target.platform.code(),
-            target.name
+            target.name, target.platform, target.name
         ),
         json!({"target": target, "queued": queued}),
     ))
@@ -263,7 +263,7 @@ fn target_list(file: Option<&Path>) -> CliResult<Output> {
             text,
             "{}\t{}\t{}\t{}",
             target.name,
-            target.platform.code(),
+            target.platform,
             target.endpoint,
             if target.enabled { "enabled" } else { "paused" }
         );
@@ -327,7 +327,7 @@ fn status(file: Option<&Path>) -> CliResult<Output> {
             text,
             "{} ({}): {} queued, {} in flight, {} acknowledged, {} rejected; last success {}",
             status.name,
-            status.platform.code(),
+            status.platform,
             status.queued,
             status.in_flight,
             status.acked,

@@ -14,8 +14,9 @@ use scoretable_core::model::{
     Competition, Competitor, Entrant, ExternalIds, LoadUnit, PublicationState, Rounding, ScoreType,
     TeamScoring, TieBreak, Workout,
 };
-use scoretable_store::{CompetitionFile, NewSyncTarget, ScoreInput, SyncPlatform, TargetWorkout};
+use scoretable_store::{CompetitionFile, ScoreInput, TargetWorkout};
 use scoretable_sync::standin::{Fault, Registration, RunSignupStandin};
+use scoretable_sync::TargetSpec;
 use serde_json::json;
 
 const ATHLETES: usize = 24;
@@ -76,16 +77,19 @@ fn set_up_with(path: &Path, endpoint: &str, athletes: usize) -> i64 {
             state: PublicationState::Provisional,
         })
         .unwrap();
-    file.add_sync_target(&NewSyncTarget {
-        name: "rsu".to_string(),
-        platform: SyncPlatform::RunSignup,
-        endpoint: endpoint.to_string(),
-        config: json!({"race_id": "555"}),
-        workouts: vec![TargetWorkout {
-            workout_id,
-            remote_id: "42".to_string(),
-        }],
-    })
+    scoretable_sync::add_target(
+        &mut file,
+        &TargetSpec {
+            name: "rsu".to_string(),
+            platform: "runsignup".to_string(),
+            endpoint: endpoint.to_string(),
+            config: json!({"race_id": "555"}),
+            workouts: vec![TargetWorkout {
+                workout_id,
+                remote_id: "42".to_string(),
+            }],
+        },
+    )
     .unwrap();
     file.close().unwrap();
     workout_id
@@ -414,28 +418,34 @@ fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
     {
         let mut file = CompetitionFile::open(&path).unwrap();
         file.remove_sync_target("rsu").unwrap();
-        file.add_sync_target(&NewSyncTarget {
-            name: "ot".to_string(),
-            platform: SyncPlatform::OpenTrack,
-            endpoint: opentrack.base_url(),
-            config: json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55",
+        scoretable_sync::add_target(
+            &mut file,
+            &TargetSpec {
+                name: "ot".to_string(),
+                platform: "opentrack".to_string(),
+                endpoint: opentrack.base_url(),
+                config: json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55",
                            "event_codes": {workout_id.to_string(): "10K"}}),
-            workouts: vec![TargetWorkout {
-                workout_id,
-                remote_id: "T1".to_string(),
-            }],
-        })
+                workouts: vec![TargetWorkout {
+                    workout_id,
+                    remote_id: "T1".to_string(),
+                }],
+            },
+        )
         .unwrap();
-        file.add_sync_target(&NewSyncTarget {
-            name: "tri".to_string(),
-            platform: SyncPlatform::WorldTriathlon,
-            endpoint: triathlon.base_url(),
-            config: json!({"event_id": "107158"}),
-            workouts: vec![TargetWorkout {
-                workout_id,
-                remote_id: "307158".to_string(),
-            }],
-        })
+        scoretable_sync::add_target(
+            &mut file,
+            &TargetSpec {
+                name: "tri".to_string(),
+                platform: "world_triathlon".to_string(),
+                endpoint: triathlon.base_url(),
+                config: json!({"event_id": "107158"}),
+                workouts: vec![TargetWorkout {
+                    workout_id,
+                    remote_id: "307158".to_string(),
+                }],
+            },
+        )
         .unwrap();
         let competitors = file.competitors().unwrap();
         let records: Vec<ImportedResult> = competitors

@@ -2,14 +2,13 @@
 //!
 //! [`write_sealed_archive`] writes one zip holding:
 //!
-//! - `results/results.json`: the versioned results document;
-//! - `results/csv/<workout>/all.csv` and `.../<division>.csv`: workout results;
-//! - `results/csv/overall/all.csv` and `.../<division>.csv`: overall results;
-//! - `results/runsignup/<workout>.csv|.json|.xml`: RunSignup upload files for
-//!   every workout RunSignup can take (time workouts); the others are listed
-//!   as skipped, with the reason, in `EXPORTS.json`;
-//! - `results/pdf/<division>.pdf` and `results/pdf/all.pdf`: printable results;
-//! - `awards/awards.csv` and `awards/awards.pdf`, when award rules are given;
+//! - `results/`: the day-end bundle, exactly as `export all` writes it into
+//!   a folder, from the same plan ([`crate::bundle`]): `results.json`,
+//!   `csv/<workout>/all.csv` and `.../<division>.csv`, `csv/overall/...`,
+//!   `runsignup/<workout>.csv|.json|.xml` for every workout RunSignup can
+//!   take, `pdf/all.pdf` and `pdf/<division>.pdf`, and
+//!   `awards/awards.csv|.pdf` when award rules are given; what the plan
+//!   leaves out is listed, with the reason, in `EXPORTS.json`;
 //! - `competition/<name>`: the competition file, as a backup the caller took
 //!   with SQLite's online backup (see `CompetitionFile::backup_now` in the store);
 //! - `amendments/amendments.jsonl`: the amendment log, one JSON object per
@@ -60,6 +59,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::awards::AwardRules;
+use crate::bundle::{write_bundle, BundlePlan, BundleSink, PlannedFile};
 use crate::data::{slug, AmendmentLogEntry, Exporter};
 use crate::error::ExportError;
 use crate::runsignup::RunSignupOptions;
@@ -256,6 +256,26 @@ impl<W: Write + Seek> SealingWriter<W> {
         }
     }
 
+    /// Adds a file whose bytes `render` writes straight into the zip.
+    fn add_with(
+        &mut self,
+        path: &str,
+        render: &mut dyn FnMut(&mut dyn Write) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        self.zip
+            .start_file(path, self.options_for(path))
+            .map_err(|error| self.archive_error(error))?;
+        let mut hashing = HashingWriter::new(&mut self.zip);
+        render(&mut hashing)?;
+        let (_, sha256, size_bytes) = hashing.finish();
+        self.files.push(ArchivedFile {
+            path: path.to_string(),
+            size_bytes,
+            sha256,
+        });
+        Ok(())
+    }
+
     fn add_bytes(&mut self, path: &str, bytes: &[u8]) -> Result<(), ExportError> {
         self.zip
             .start_file(path, self.options_for(path))
@@ -302,6 +322,55 @@ impl<W: Write + Seek> SealingWriter<W> {
     }
 }
 
+/// The bundle goes into the archive under `results/`.
+impl<W: Write + Seek> BundleSink for SealingWriter<W> {
+    fn add(
+        &mut self,
+        planned: &PlannedFile,
+        render: &mut dyn FnMut(&mut dyn Write) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        self.add_with(&format!("{RESULTS_FOLDER}/{}", planned.path), render)
+    }
+}
+
+/// The folder of the archive that holds the bundle (see [`crate::bundle`]).
+pub const RESULTS_FOLDER: &str = "results";
+
+/// A writer that passes everything on and counts and hashes it.
+pub(crate) struct HashingWriter<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub(crate) fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// The writer, the lowercase hex SHA-256 and the size of what passed.
+    pub(crate) fn finish(self) -> (W, String, u64) {
+        (self.inner, to_hex(&self.hasher.finalize()), self.bytes)
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buffer)?;
+        self.hasher.update(&buffer[..written]);
+        self.bytes += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// An entry of `EXPORTS.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct ExportIndex {
@@ -327,6 +396,18 @@ pub fn write_sealed_archive(
     output: &Path,
 ) -> Result<ArchiveSummary, ExportError> {
     let exporter = Exporter::new(data);
+    let plan = BundlePlan::new(&exporter, &options.runsignup, options.award_rules.as_ref());
+    write_planned_archive(&exporter, &plan, competition_backup, output)
+}
+
+/// Writes the archive of a planned bundle (see [`write_sealed_archive`]).
+pub(crate) fn write_planned_archive(
+    exporter: &Exporter<'_>,
+    plan: &BundlePlan,
+    competition_backup: &Path,
+    output: &Path,
+) -> Result<ArchiveSummary, ExportError> {
+    let data = exporter.data;
     let temporary = output.with_extension("zip.partial");
     // Owner-only while it is written; a killed run's partial is truncated
     // and replaced here.
@@ -357,8 +438,9 @@ pub fn write_sealed_archive(
         files: Vec::new(),
         archive_path: output.to_path_buf(),
     };
-    let result = write_contents(&exporter, competition_backup, options, &mut writer);
-    let (skipped, head) = match result {
+    let result = write_contents(exporter, plan, competition_backup, &mut writer);
+    let skipped: Vec<String> = plan.skipped.iter().map(|skip| skip.describe()).collect();
+    let head = match result {
         Ok(contents) => contents,
         Err(error) => {
             drop(writer);
@@ -404,158 +486,36 @@ pub fn write_sealed_archive(
 
 fn write_contents<W: Write + Seek>(
     exporter: &Exporter<'_>,
+    plan: &BundlePlan,
     competition_backup: &Path,
-    options: &ArchiveOptions,
     writer: &mut SealingWriter<W>,
-) -> Result<(Vec<String>, String), ExportError> {
+) -> Result<String, ExportError> {
     let data = exporter.data;
-    let mut skipped = Vec::new();
-    let division_paths: Vec<(Option<i64>, String)> = std::iter::once((None, "all".to_string()))
-        .chain(data.divisions.iter().map(|division| {
-            (
-                Some(division.id),
-                unique_slug(&division.name, division.id, &data.divisions),
-            )
-        }))
-        .collect();
-    std::thread::scope(|scope| {
-        // The PDFs are the slowest exports: render them on a second core while
-        // this thread writes everything else into the zip.
-        let pdf_job = scope.spawn(|| {
-            division_paths
-                .iter()
-                .map(|(division_id, division_slug)| {
-                    (
-                        division_slug.clone(),
-                        exporter.division_results_pdf(*division_id),
-                    )
-                })
-                .collect::<Vec<_>>()
-        });
-        writer.add_bytes("results/results.json", &exporter.results_json()?)?;
-
-        let mut workouts: Vec<_> = data.workouts.iter().collect();
-        workouts.sort_by_key(|workout| (workout.sequence, workout.id));
-        for workout in &workouts {
-            let base_slug = format!("{:02}-{}", workout.sequence, slug(&workout.name));
-            let shared = workouts
-                .iter()
-                .filter(|other| format!("{:02}-{}", other.sequence, slug(&other.name)) == base_slug)
-                .count()
-                > 1;
-            // Two workouts with the same place and name slug get their ids appended.
-            let workout_slug = if shared {
-                format!("{base_slug}-{}", workout.id)
-            } else {
-                base_slug
-            };
-            for (division_id, division_slug) in &division_paths {
-                if data.workout_leaderboard(workout.id, *division_id).is_ok() {
-                    let bytes = exporter.workout_results_csv(workout.id, *division_id)?;
-                    writer.add_bytes(
-                        &format!("results/csv/{workout_slug}/{division_slug}.csv"),
-                        &bytes,
-                    )?;
-                }
-            }
-            let mut runsignup_options = options.runsignup.clone();
-            runsignup_options.division_id = None;
-            if data.workout_leaderboard(workout.id, None).is_ok() {
-                match exporter.runsignup_files(workout.id, &runsignup_options) {
-                    Ok(files) => {
-                        writer.add_bytes(
-                            &format!("results/runsignup/{workout_slug}.csv"),
-                            &files.csv,
-                        )?;
-                        writer.add_bytes(
-                            &format!("results/runsignup/{workout_slug}.json"),
-                            &files.json,
-                        )?;
-                        writer.add_bytes(
-                            &format!("results/runsignup/{workout_slug}.xml"),
-                            &files.xml,
-                        )?;
-                    }
-                    Err(
-                        error @ (ExportError::RunSignupScoreType { .. }
-                        | ExportError::RunSignupStatus { .. }),
-                    ) => {
-                        skipped.push(format!(
-                            "RunSignup files for workout {}: {error}",
-                            workout.name
-                        ));
-                    }
-                    Err(error) => return Err(error),
-                }
-            }
-        }
-        for (division_id, division_slug) in &division_paths {
-            if data.overall_leaderboard(*division_id).is_ok() {
-                let bytes = exporter.overall_results_csv(*division_id)?;
-                writer.add_bytes(&format!("results/csv/overall/{division_slug}.csv"), &bytes)?;
-            }
-        }
-        let pdfs = pdf_job
-            .join()
-            .map_err(|_| ExportError::render("results PDFs", "the rendering thread panicked"))?;
-        for (division_slug, pdf) in pdfs {
-            match pdf {
-                Ok(bytes) => {
-                    writer.add_bytes(&format!("results/pdf/{division_slug}.pdf"), &bytes)?
-                }
-                Err(ExportError::MissingLeaderboard { .. }) => {
-                    skipped.push(format!(
-                        "PDF for {division_slug}: the snapshot has no leaderboard for it"
-                    ));
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        if let Some(rules) = &options.award_rules {
-            writer.add_bytes("awards/awards.csv", &exporter.awards_csv(rules)?)?;
-            writer.add_bytes("awards/awards.pdf", &exporter.awards_pdf(rules)?)?;
-        }
-        let backup_name = competition_backup
-            .file_name()
-            .and_then(|name| name.to_str())
-            .map(|name| name.to_string())
-            .unwrap_or_else(|| format!("{}.scoretable", slug(&data.competition.name)));
-        writer.add_file(&format!("competition/{backup_name}"), competition_backup)?;
-        let (log, head) = amendment_log_jsonl(&data.amendments)?;
-        writer.add_bytes(AMENDMENT_LOG_PATH, &log)?;
-        let mut listed: Vec<String> = writer.files.iter().map(|file| file.path.clone()).collect();
-        listed.push("EXPORTS.json".to_string());
-        listed.sort();
-        let index = ExportIndex {
-            competition: data.competition.name.clone(),
-            generated_at: data.generated_at_text(),
-            results_format: crate::RESULTS_JSON_FORMAT.to_string(),
-            results_version: crate::RESULTS_JSON_VERSION,
-            files: listed,
-            skipped: skipped.clone(),
-        };
-        let mut index_bytes = serde_json::to_vec_pretty(&index)
-            .map_err(|error| ExportError::render("EXPORTS.json", error))?;
-        index_bytes.push(b'\n');
-        writer.add_bytes("EXPORTS.json", &index_bytes)?;
-        Ok((skipped, head))
-    })
-}
-
-/// A division's file-name slug, made unique with its id when two divisions share one.
-fn unique_slug(name: &str, id: i64, divisions: &[scoretable_core::model::Division]) -> String {
-    let base = slug(name);
-    let clashes = divisions
-        .iter()
-        .filter(|division| slug(&division.name) == base)
-        .count()
-        > 1
-        || base == "all";
-    if clashes {
-        format!("{base}-{id}")
-    } else {
-        base
-    }
+    write_bundle(exporter, plan, writer)?;
+    let backup_name = competition_backup
+        .file_name()
+        .and_then(|name| name.to_str())
+        .map(|name| name.to_string())
+        .unwrap_or_else(|| format!("{}.scoretable", slug(&data.competition.name)));
+    writer.add_file(&format!("competition/{backup_name}"), competition_backup)?;
+    let (log, head) = amendment_log_jsonl(&data.amendments)?;
+    writer.add_bytes(AMENDMENT_LOG_PATH, &log)?;
+    let mut listed: Vec<String> = writer.files.iter().map(|file| file.path.clone()).collect();
+    listed.push("EXPORTS.json".to_string());
+    listed.sort();
+    let index = ExportIndex {
+        competition: data.competition.name.clone(),
+        generated_at: data.generated_at_text(),
+        results_format: crate::RESULTS_JSON_FORMAT.to_string(),
+        results_version: crate::RESULTS_JSON_VERSION,
+        files: listed,
+        skipped: plan.skipped.iter().map(|skip| skip.describe()).collect(),
+    };
+    let mut index_bytes = serde_json::to_vec_pretty(&index)
+        .map_err(|error| ExportError::render("EXPORTS.json", error))?;
+    index_bytes.push(b'\n');
+    writer.add_bytes("EXPORTS.json", &index_bytes)?;
+    Ok(head)
 }
 
 fn manifest_text(

@@ -470,7 +470,7 @@ impl Exporter<'_> {
                         break;
                     }
                     let display = self.directory.get(award.entrant)?;
-                    draw_award_block(&mut canvas, y, BLOCK_HEIGHT, award, display);
+                    draw_award_block(&mut canvas, y, BLOCK_HEIGHT, award, &display);
                     y -= BLOCK_HEIGHT + 10.0;
                     awards.next();
                 }

@@ -73,17 +73,30 @@ pub fn is_plain_number(text: &str) -> bool {
     index == bytes.len()
 }
 
-/// A CSV writer wrapper that neutralises every cell it writes.
-pub(crate) struct SafeCsvWriter {
-    writer: csv::Writer<Vec<u8>>,
+/// A CSV writer wrapper that neutralises every cell it writes, into
+/// memory ([`SafeCsvWriter::new`]) or straight into any writer
+/// ([`SafeCsvWriter::to_writer`]).
+pub(crate) struct SafeCsvWriter<W: std::io::Write = Vec<u8>> {
+    writer: csv::Writer<W>,
 }
 
-impl SafeCsvWriter {
-    pub(crate) fn new() -> SafeCsvWriter {
+impl SafeCsvWriter<Vec<u8>> {
+    pub(crate) fn new() -> SafeCsvWriter<Vec<u8>> {
+        SafeCsvWriter::to_writer(Vec::new())
+    }
+
+    pub(crate) fn into_bytes(self) -> Result<Vec<u8>, crate::ExportError> {
+        self.writer
+            .into_inner()
+            .map_err(|error| crate::ExportError::render("CSV", error.error()))
+    }
+}
+
+impl<W: std::io::Write> SafeCsvWriter<W> {
+    /// Writes rows into `out` as they are written (through a small buffer).
+    pub(crate) fn to_writer(out: W) -> SafeCsvWriter<W> {
         SafeCsvWriter {
-            writer: csv::WriterBuilder::new()
-                .flexible(false)
-                .from_writer(Vec::new()),
+            writer: csv::WriterBuilder::new().flexible(false).from_writer(out),
         }
     }
 
@@ -102,10 +115,11 @@ impl SafeCsvWriter {
             .map_err(|error| crate::ExportError::render("CSV", error))
     }
 
-    pub(crate) fn into_bytes(self) -> Result<Vec<u8>, crate::ExportError> {
+    /// Flushes the last rows into the underlying writer.
+    pub(crate) fn finish(mut self) -> Result<(), crate::ExportError> {
         self.writer
-            .into_inner()
-            .map_err(|error| crate::ExportError::render("CSV", error.error()))
+            .flush()
+            .map_err(|error| crate::ExportError::render("CSV", error))
     }
 }
 

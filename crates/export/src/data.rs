@@ -10,14 +10,15 @@
 //! [`EntrantDirectory`] turns the competitor and team lists into the display
 //! data the renderers need (bib, name, gender, divisions) for any [`Entrant`].
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use scoretable_core::model::{
-    Competition, Competitor, Division, Entrant, EntrantInfo, Gender, Id, OverallMode, OverallRow,
-    OverallTieBreak, RankedRow, Team, Workout,
+    Competition, Competitor, Division, Entrant, EntrantInfo, Gender, Id, OverallRow,
+    OverallSettings, RankedRow, Team, TeamWorkoutsInOverall, Workout,
 };
-use scoretable_core::overall::overall_leaderboard_for;
+use scoretable_core::overall::{overall_column_heading, overall_standings};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExportError;
@@ -32,10 +33,18 @@ pub struct ExportData {
     /// Workouts in schedule order.
     pub workouts: Vec<Workout>,
     /// Ranked leaderboards: for each workout, the whole field (`division_id`
-    /// `None`) and/or one per division.
+    /// `None`) and/or one per division. A division leaderboard not listed
+    /// here is cut from the whole field's rows when asked for (see
+    /// [`ExportData::workout_leaderboard`]), so a snapshot need not hold
+    /// every row twice.
     pub workout_leaderboards: Vec<WorkoutLeaderboard>,
     /// Overall leaderboards across workouts: the whole field and/or one per division.
     pub overall_leaderboards: Vec<OverallLeaderboard>,
+    /// How team workouts count in individuals' overall totals (the rule the
+    /// overall leaderboards were computed with; named in every overall
+    /// column heading).
+    #[serde(default)]
+    pub overall_team_workouts: TeamWorkoutsInOverall,
     /// Every amendment, oldest first.
     pub amendments: Vec<AmendmentLogEntry>,
     /// When this snapshot was taken; printed on every export.
@@ -105,34 +114,44 @@ pub struct EntrantDisplay {
     pub runsignup_registration_id: Option<String>,
 }
 
-/// Display data for every entrant of an [`ExportData`].
+/// Display data for every entrant of an [`ExportData`], looked up by
+/// entrant and made when asked for, so the directory holds no second copy
+/// of the snapshot's names.
 #[derive(Debug, Clone, Default)]
-pub struct EntrantDirectory {
-    entrants: HashMap<Entrant, EntrantDisplay>,
+pub struct EntrantDirectory<'a> {
+    entrants: HashMap<Entrant, EntrantRecord<'a>>,
 }
 
-impl EntrantDirectory {
+#[derive(Debug, Clone, Copy)]
+enum EntrantRecord<'a> {
+    Competitor(&'a Competitor),
+    Team(&'a Team),
+}
+
+impl<'a> EntrantDirectory<'a> {
     /// Indexes the competitors and teams of `data`.
-    pub fn new(data: &ExportData) -> EntrantDirectory {
+    pub fn new(data: &'a ExportData) -> EntrantDirectory<'a> {
         let mut entrants = HashMap::with_capacity(data.competitors.len() + data.teams.len());
         for competitor in &data.competitors {
             entrants.insert(
                 Entrant::Competitor(competitor.id),
-                competitor_display(competitor),
+                EntrantRecord::Competitor(competitor),
             );
         }
         for team in &data.teams {
-            entrants.insert(Entrant::Team(team.id), team_display(team));
+            entrants.insert(Entrant::Team(team.id), EntrantRecord::Team(team));
         }
         EntrantDirectory { entrants }
     }
 
     /// The display data of `entrant`, or an error naming the entrant when the
     /// snapshot has a result for someone it does not list.
-    pub fn get(&self, entrant: Entrant) -> Result<&EntrantDisplay, ExportError> {
-        self.entrants
-            .get(&entrant)
-            .ok_or(ExportError::UnknownEntrant { entrant })
+    pub fn get(&self, entrant: Entrant) -> Result<EntrantDisplay, ExportError> {
+        match self.entrants.get(&entrant) {
+            Some(EntrantRecord::Competitor(competitor)) => Ok(competitor_display(competitor)),
+            Some(EntrantRecord::Team(team)) => Ok(team_display(team)),
+            None => Err(ExportError::UnknownEntrant { entrant }),
+        }
     }
 }
 
@@ -179,6 +198,15 @@ pub fn division_rows(rows: &[RankedRow], infos: &[EntrantInfo], division_id: Id)
         .filter(|info| info.division_ids.contains(&division_id))
         .map(|info| info.entrant)
         .collect();
+    division_rows_of(rows, &members, division_id)
+}
+
+/// [`division_rows`] with the division's members given as a set.
+fn division_rows_of(
+    rows: &[RankedRow],
+    members: &HashSet<Entrant>,
+    division_id: Id,
+) -> Vec<RankedRow> {
     let place = |row: &RankedRow| {
         row.division_ranks
             .iter()
@@ -209,48 +237,39 @@ pub struct SnapshotParts {
 impl ExportData {
     /// Builds a snapshot from whole-field workout leaderboards ranked by the
     /// engine: division leaderboards are cut from them with
-    /// [`division_rows`], and the overall leaderboards (whole field and each
-    /// division) are computed with the engine's `overall_leaderboard_for`
-    /// when `overall` gives the mode and tie-break. Ranking each workout once
+    /// [`division_rows`] when asked for, and the overall leaderboards (whole
+    /// field and each division) are computed with the engine's
+    /// `overall_standings` when `overall` gives the settings (mode,
+    /// tie-break, team-workouts rule; the snapshot's teams give the
+    /// members). Ranking each workout once
     /// keeps a 60,000-athlete snapshot fast.
     pub fn from_ranked(
         parts: SnapshotParts,
         ranked: Vec<(Workout, Vec<RankedRow>)>,
         infos: &[EntrantInfo],
-        overall: Option<(&OverallMode, OverallTieBreak)>,
+        overall: Option<&OverallSettings>,
     ) -> ExportData {
-        let mut workout_leaderboards =
-            Vec::with_capacity(ranked.len() * (parts.divisions.len() + 1));
-        for (workout, rows) in &ranked {
-            for division in &parts.divisions {
-                workout_leaderboards.push(WorkoutLeaderboard {
-                    workout_id: workout.id,
-                    division_id: Some(division.id),
-                    rows: division_rows(rows, infos, division.id),
-                });
-            }
-        }
+        // Division leaderboards are not stored: they are cut from the whole
+        // field's rows when a renderer asks for one.
+        let mut workout_leaderboards = Vec::with_capacity(ranked.len());
         let mut overall_leaderboards = Vec::new();
-        if let (Some((mode, tie_break)), false) = (overall, ranked.is_empty()) {
+        if let (Some(settings), false) = (overall, ranked.is_empty()) {
             let scopes = std::iter::once(None)
                 .chain(parts.divisions.iter().map(|division| Some(division.id)));
             for scope in scopes {
                 overall_leaderboards.push(OverallLeaderboard {
                     division_id: scope,
-                    rows: overall_leaderboard_for(&ranked, infos, scope, mode, tie_break),
+                    rows: overall_standings(&ranked, infos, &parts.teams, scope, settings),
                 });
             }
         }
         let mut workouts = Vec::with_capacity(ranked.len());
-        for (index, (workout, rows)) in ranked.into_iter().enumerate() {
-            workout_leaderboards.insert(
-                index,
-                WorkoutLeaderboard {
-                    workout_id: workout.id,
-                    division_id: None,
-                    rows,
-                },
-            );
+        for (workout, rows) in ranked {
+            workout_leaderboards.push(WorkoutLeaderboard {
+                workout_id: workout.id,
+                division_id: None,
+                rows,
+            });
             workouts.push(workout);
         }
         ExportData {
@@ -261,9 +280,18 @@ impl ExportData {
             workouts,
             workout_leaderboards,
             overall_leaderboards,
+            overall_team_workouts: overall
+                .map(|settings| settings.team_workouts)
+                .unwrap_or_default(),
             amendments: parts.amendments,
             generated_at: parts.generated_at,
         }
+    }
+
+    /// The overall table's column heading for `workout`: its name, with the
+    /// team-workouts rule for a team workout (`Relay (team, not counted)`).
+    pub fn overall_heading(&self, workout: &Workout) -> String {
+        overall_column_heading(workout, self.overall_team_workouts)
     }
 
     /// The workout with `workout_id`, or an error naming it.
@@ -282,19 +310,144 @@ impl ExportData {
             .ok_or(ExportError::UnknownDivision { division_id })
     }
 
-    /// The leaderboard of one workout for the whole field (`None`) or one division.
+    /// The leaderboard of one workout for the whole field (`None`) or one
+    /// division. A division leaderboard the snapshot does not list is cut
+    /// from the whole field's rows by the store's rule ([`division_rows`],
+    /// members by their competitor or team divisions) and returned owned.
     pub fn workout_leaderboard(
         &self,
         workout_id: Id,
         division_id: Option<Id>,
-    ) -> Result<&WorkoutLeaderboard, ExportError> {
+    ) -> Result<Cow<'_, WorkoutLeaderboard>, ExportError> {
+        let missing = ExportError::MissingLeaderboard {
+            workout_id: Some(workout_id),
+            division_id,
+        };
+        if let Some(board) = self.listed_leaderboard(workout_id, division_id) {
+            return Ok(Cow::Borrowed(board));
+        }
+        let (Some(division), Some(whole_field)) =
+            (division_id, self.listed_leaderboard(workout_id, None))
+        else {
+            return Err(missing);
+        };
+        if self.division(division).is_err() {
+            return Err(missing);
+        }
+        let members = self.division_members(division);
+        Ok(Cow::Owned(WorkoutLeaderboard {
+            workout_id,
+            division_id,
+            rows: division_rows_of(&whole_field.rows, &members, division),
+        }))
+    }
+
+    /// Whether [`ExportData::workout_leaderboard`] has a leaderboard for
+    /// the workout and scope, without cutting it.
+    pub fn has_workout_leaderboard(&self, workout_id: Id, division_id: Option<Id>) -> bool {
+        self.listed_leaderboard(workout_id, division_id).is_some()
+            || (division_id.is_some_and(|division| self.division(division).is_ok())
+                && self.listed_leaderboard(workout_id, None).is_some())
+    }
+
+    /// Every leaderboard of one workout: those the snapshot lists, in its
+    /// order, then the division leaderboards cut from the whole field, in
+    /// division order.
+    pub fn workout_leaderboards_of(&self, workout_id: Id) -> Vec<Cow<'_, WorkoutLeaderboard>> {
+        let mut boards: Vec<Cow<'_, WorkoutLeaderboard>> = self
+            .workout_leaderboards
+            .iter()
+            .filter(|board| board.workout_id == workout_id)
+            .map(Cow::Borrowed)
+            .collect();
+        if self.listed_leaderboard(workout_id, None).is_some() {
+            for division in &self.divisions {
+                if self
+                    .listed_leaderboard(workout_id, Some(division.id))
+                    .is_none()
+                {
+                    if let Ok(board) = self.workout_leaderboard(workout_id, Some(division.id)) {
+                        boards.push(board);
+                    }
+                }
+            }
+        }
+        boards
+    }
+
+    /// The leaderboards of one workout the snapshot lists, in its order.
+    pub(crate) fn listed_leaderboards_of(&self, workout_id: Id) -> Vec<&WorkoutLeaderboard> {
+        self.workout_leaderboards
+            .iter()
+            .filter(|board| board.workout_id == workout_id)
+            .collect()
+    }
+
+    /// For each division whose leaderboard of `workout_id` the snapshot does
+    /// not list (while it lists the whole field), the entrants of the board
+    /// [`ExportData::workout_leaderboard`] would cut, in division order;
+    /// computed one division at a time, without copying rows.
+    pub(crate) fn derived_division_entrants(
+        &self,
+        workout_id: Id,
+    ) -> impl Iterator<Item = (Id, Vec<Entrant>)> + '_ {
+        let whole_field = self.listed_leaderboard(workout_id, None);
+        self.divisions
+            .iter()
+            .filter(move |division| {
+                whole_field.is_some()
+                    && self
+                        .listed_leaderboard(workout_id, Some(division.id))
+                        .is_none()
+            })
+            .filter_map(move |division| {
+                let whole_field = whole_field?;
+                let members = self.division_members(division.id);
+                let mut kept: Vec<(u32, Entrant)> = whole_field
+                    .rows
+                    .iter()
+                    .filter_map(|row| {
+                        let place = row
+                            .division_ranks
+                            .iter()
+                            .find(|(id, _)| *id == division.id)
+                            .map(|(_, place)| *place);
+                        (members.contains(&row.entrant) || place.is_some())
+                            .then(|| (place.unwrap_or(u32::MAX), row.entrant))
+                    })
+                    .collect();
+                // Stable, as `division_rows`: equal places keep the engine's order.
+                kept.sort_by_key(|(place, _)| *place);
+                Some((
+                    division.id,
+                    kept.into_iter().map(|(_, entrant)| entrant).collect(),
+                ))
+            })
+    }
+
+    /// The competitors and teams in `division_id`.
+    fn division_members(&self, division_id: Id) -> HashSet<Entrant> {
+        self.competitors
+            .iter()
+            .filter(|competitor| competitor.division_ids.contains(&division_id))
+            .map(|competitor| Entrant::Competitor(competitor.id))
+            .chain(
+                self.teams
+                    .iter()
+                    .filter(|team| team.division_ids.contains(&division_id))
+                    .map(|team| Entrant::Team(team.id)),
+            )
+            .collect()
+    }
+
+    fn listed_leaderboard(
+        &self,
+        workout_id: Id,
+        division_id: Option<Id>,
+    ) -> Option<&WorkoutLeaderboard> {
         self.workout_leaderboards
             .iter()
             .find(|board| board.workout_id == workout_id && board.division_id == division_id)
-            .ok_or(ExportError::MissingLeaderboard {
-                workout_id: Some(workout_id),
-                division_id,
-            })
     }
 
     /// The overall leaderboard for the whole field (`None`) or one division.
@@ -433,7 +586,7 @@ pub fn is_reserved_file_name(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Exporter<'a> {
     pub data: &'a ExportData,
-    pub directory: EntrantDirectory,
+    pub directory: EntrantDirectory<'a>,
     latest_amendments: HashMap<(Id, Entrant), &'a AmendmentLogEntry>,
     amended_entrants: HashSet<Entrant>,
 }

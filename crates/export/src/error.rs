@@ -84,6 +84,17 @@ pub enum ExportError {
     NothingToExport { what: String, reason: String },
 }
 
+impl From<scoretable_store::StoreError> for ExportError {
+    /// A store error while taking the snapshot (beginning or ending its read
+    /// transaction); errors of one read name what was being read instead.
+    fn from(error: scoretable_store::StoreError) -> ExportError {
+        ExportError::Render {
+            what: "snapshot (reading the competition file)".to_string(),
+            message: error.to_string(),
+        }
+    }
+}
+
 impl ExportError {
     pub(crate) fn render(what: impl Into<String>, error: impl std::fmt::Display) -> ExportError {
         ExportError::Render {

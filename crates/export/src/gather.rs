@@ -39,26 +39,45 @@ fn value_text(workout: Option<&Workout>, value: Option<&ScoreValue>) -> String {
     }
 }
 
-/// Reads everything the exports need from `file`, stamped with the current time.
+/// Reads everything the exports need from `file` in one consistent snapshot
+/// (one read transaction, see `CompetitionFile::read_snapshot`), stamped
+/// with the current time. A write by another program while it reads is
+/// either wholly in the snapshot or not at all.
 pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportError> {
+    gather_export_data_observed(file, &mut |_| {})
+}
+
+/// [`gather_export_data`] calling `observer` after each read with what was
+/// read (`"competition"`, `"divisions"`, ...). A test seam: the
+/// consistency tests write through another handle from the observer, between
+/// the reads.
+#[doc(hidden)]
+pub fn gather_export_data_observed(
+    file: &CompetitionFile,
+    observer: &mut dyn FnMut(&str),
+) -> Result<ExportData, ExportError> {
+    file.read_snapshot(|file| gather_in_snapshot(file, observer))
+}
+
+/// The reads of a snapshot; call inside `read_snapshot`.
+fn gather_in_snapshot(
+    file: &CompetitionFile,
+    observer: &mut dyn FnMut(&str),
+) -> Result<ExportData, ExportError> {
     let competition = file
         .competition()
         .map_err(|error| store_error("competition", error))?;
+    observer("competition");
     let divisions = file
         .divisions()
         .map_err(|error| store_error("divisions", error))?;
-    let competitors = file
-        .competitors()
-        .map_err(|error| store_error("competitors", error))?;
-    let teams = file.teams().map_err(|error| store_error("teams", error))?;
+    observer("divisions");
     let mut workouts = file
         .workouts()
         .map_err(|error| store_error("workouts", error))?;
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
+    observer("workouts");
 
-    let infos = file
-        .entrant_infos()
-        .map_err(|error| store_error("entrants", error))?;
     // Each workout is ranked once by the store; division and overall
     // leaderboards are derived from those rows by the engine, exactly as the
     // store derives them, instead of re-ranking every workout per division.
@@ -68,10 +87,24 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
             .workout_leaderboard(workout.id, None)
             .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
         ranked.push((workout, rows));
+        observer("leaderboard");
     }
+    // Names after the rankings: the ranking's working memory is free again
+    // by then, so a 60,000-athlete snapshot peaks lower.
+    let competitors = file
+        .competitors()
+        .map_err(|error| store_error("competitors", error))?;
+    observer("competitors");
+    let teams = file.teams().map_err(|error| store_error("teams", error))?;
+    observer("teams");
+    let infos = file
+        .entrant_infos()
+        .map_err(|error| store_error("entrants", error))?;
+    observer("entrants");
     let settings = file
         .leaderboard_settings()
         .map_err(|error| store_error("leaderboard settings", error))?;
+    observer("leaderboard settings");
     let just_workouts: Vec<Workout> = ranked.iter().map(|(workout, _)| workout.clone()).collect();
     validate_overall_mode(&just_workouts, &settings.mode)
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
@@ -79,6 +112,7 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
     let events = file
         .score_events(None)
         .map_err(|error| store_error("amendment log", error))?;
+    observer("amendment log");
     let mut amendments = Vec::new();
     for event in events
         .into_iter()
@@ -113,7 +147,7 @@ pub fn gather_export_data(file: &CompetitionFile) -> Result<ExportData, ExportEr
         parts,
         ranked,
         &infos,
-        Some((&settings.mode, settings.tie_break)),
+        Some(&settings),
     ))
 }
 
@@ -132,14 +166,15 @@ impl OnlineBackup {
 }
 
 /// Backs `file` up with SQLite's online backup into an owner-only work
-/// folder beside `output`.
+/// folder beside `output`. Inside `read_snapshot` the copy is of that
+/// snapshot.
 pub(crate) fn take_online_backup(
-    file: &mut CompetitionFile,
+    file: &CompetitionFile,
     output: &Path,
 ) -> Result<OnlineBackup, ExportError> {
     let backup_directory = crate::work_files::WorkDir::beside(output)?;
     let backup = file
-        .backup_now(backup_directory.path())
+        .snapshot_backup(backup_directory.path())
         .map_err(|error| store_error("online backup", error))?;
     crate::work_files::make_private(&backup).map_err(|error| ExportError::io(&backup, error))?;
     Ok(OnlineBackup {
@@ -148,14 +183,42 @@ pub(crate) fn take_online_backup(
     })
 }
 
-/// Takes a snapshot of `file`, backs the file up with SQLite's online backup
-/// into a temporary directory, and writes the sealed archive to `output`.
+/// The online backup and the export snapshot of a seal, from one read
+/// snapshot: the backup copies exactly the state the exports are rendered
+/// from, whatever other programs write meanwhile.
+pub(crate) fn backup_and_gather(
+    file: &CompetitionFile,
+    output: &Path,
+    observer: &mut dyn FnMut(&str),
+) -> Result<(ExportData, OnlineBackup), ExportError> {
+    file.read_snapshot(|file| {
+        let backup = take_online_backup(file, output)?;
+        observer("online backup");
+        let data = gather_in_snapshot(file, observer)?;
+        Ok((data, backup))
+    })
+}
+
+/// Takes one snapshot of `file`: an online backup into a temporary
+/// directory and the export data, both of the same state (see
+/// [`gather_export_data`]), and writes the sealed archive to `output`.
 pub fn seal_competition(
     file: &mut CompetitionFile,
     options: &ArchiveOptions,
     output: &Path,
 ) -> Result<ArchiveSummary, ExportError> {
-    let data = gather_export_data(file)?;
-    let backup = take_online_backup(file, output)?;
+    seal_competition_observed(file, options, output, &mut |_| {})
+}
+
+/// [`seal_competition`] calling `observer` after the backup and after each
+/// read (see [`gather_export_data_observed`]). A test seam.
+#[doc(hidden)]
+pub fn seal_competition_observed(
+    file: &mut CompetitionFile,
+    options: &ArchiveOptions,
+    output: &Path,
+    observer: &mut dyn FnMut(&str),
+) -> Result<ArchiveSummary, ExportError> {
+    let (data, backup) = backup_and_gather(file, output, observer)?;
     write_sealed_archive(&data, backup.path(), options, output)
 }

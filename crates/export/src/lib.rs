@@ -29,6 +29,7 @@
 
 pub mod archive;
 pub mod awards;
+pub mod bundle;
 pub mod csv_safety;
 pub mod data;
 pub mod error;
@@ -44,15 +45,18 @@ pub use archive::{
     verify_archive, write_sealed_archive, ArchiveOptions, ArchiveSummary, ArchiveVerification,
 };
 pub use awards::{Award, AwardBasis, AwardCategory, AwardCategoryList, AwardList, AwardRules};
+pub use bundle::{BundleFile, BundlePlan, PlannedFile};
 pub use data::{
     division_rows, AmendmentLogEntry, EntrantDirectory, EntrantDisplay, ExportData, Exporter,
     OverallLeaderboard, SnapshotParts, WorkoutLeaderboard,
 };
 pub use error::ExportError;
-pub use gather::{gather_export_data, seal_competition};
+pub use gather::{
+    gather_export_data, gather_export_data_observed, seal_competition, seal_competition_observed,
+};
 pub use request::{
-    run_export, AwardsFormat, ExportRequest, ExportSummary, RunSignupFormat, SkipReason,
-    SkippedExport, WrittenFile,
+    run_export, run_export_observed, AwardsFormat, ExportRequest, ExportSummary, RunSignupFormat,
+    SkipReason, SkippedExport, WrittenFile,
 };
 pub use results_json::{
     parse_results_json, ResultsDocument, RESULTS_JSON_FORMAT, RESULTS_JSON_VERSION,

@@ -19,15 +19,15 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use scoretable_core::model::{Division, Entrant, Id, ScoreType, Workout};
+use scoretable_core::model::{Entrant, Id};
 use scoretable_store::CompetitionFile;
 use serde::Serialize;
 
-use crate::archive::{sha256_hex, write_sealed_archive, ArchiveOptions, ArchiveSummary};
-use crate::awards::{AwardBasis, AwardList, AwardRules};
-use crate::data::{slug, EntrantDirectory, ExportData, Exporter};
+use crate::archive::{sha256_hex, write_planned_archive, ArchiveSummary, HashingWriter};
+use crate::awards::{AwardList, AwardRules};
+use crate::bundle::{awards_unavailable, write_bundle, BundlePlan, BundleSink, PlannedFile};
+use crate::data::{EntrantDirectory, ExportData, Exporter};
 use crate::error::ExportError;
-use crate::gather::{gather_export_data, take_online_backup};
 use crate::pdf::missing_characters;
 use crate::runsignup::{RunSignupOptions, RunSignupStatusPolicy};
 
@@ -172,24 +172,39 @@ pub fn run_export(
     file: &mut CompetitionFile,
     request: &ExportRequest,
 ) -> Result<ExportSummary, ExportError> {
+    run_export_observed(file, request, &mut |_| {})
+}
+
+/// [`run_export`] calling `observer` after each read of the snapshot (and
+/// after the seal's backup). A test seam: the consistency tests write
+/// through another handle from the observer.
+#[doc(hidden)]
+pub fn run_export_observed(
+    file: &mut CompetitionFile,
+    request: &ExportRequest,
+    observer: &mut dyn FnMut(&str),
+) -> Result<ExportSummary, ExportError> {
     let competition_path = file.path().to_path_buf();
-    // A seal refuses a bad target before the (slow) snapshot is taken.
+    let writer = Writer {
+        competition_path: &competition_path,
+    };
     if let ExportRequest::Seal {
         output,
+        status_policy,
         award_rules,
-        ..
     } = request
     {
+        // A bad target is refused before the (slow) snapshot is taken.
         refuse_competition_file(&competition_path, output)?;
         if let Some(rules) = award_rules {
             check_award_rules(rules)?;
         }
+        // The backup and the exports come from one read snapshot.
+        let (data, backup) = crate::gather::backup_and_gather(file, output, observer)?;
+        return seal(&data, backup.path(), output, *status_policy, award_rules);
     }
-    let data = gather_export_data(file)?;
-    let writer = Writer {
-        competition_path: &competition_path,
-    };
-    run_on_snapshot(file, &data, &writer, request)
+    let data = crate::gather::gather_export_data_observed(file, observer)?;
+    run_on_snapshot(&data, &writer, request)
 }
 
 /// Writes export files, refusing the competition file.
@@ -198,6 +213,24 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Writes the file at `path` as `render` produces it, through a
+    /// temporary name renamed into place, hashing it on the way.
+    fn write_with(
+        &self,
+        path: &Path,
+        contents: String,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), ExportError>,
+    ) -> Result<WrittenFile, ExportError> {
+        refuse_competition_file(self.competition_path, path)?;
+        let (bytes, sha256) = write_atomically_with(path, render)?;
+        Ok(WrittenFile {
+            path: path.display().to_string(),
+            bytes,
+            sha256,
+            contents,
+        })
+    }
+
     fn write(
         &self,
         path: &Path,
@@ -282,6 +315,42 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     })
 }
 
+/// Writes what `render` produces to `path` through a temporary file renamed
+/// into place; returns the size and SHA-256 of what was written.
+fn write_atomically_with(
+    path: &Path,
+    render: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), ExportError>,
+) -> Result<(u64, String), ExportError> {
+    let file_name = path.file_name().ok_or_else(|| ExportError::InvalidOption {
+        field: "output".to_string(),
+        message: format!("{} names no file", path.display()),
+    })?;
+    let mut temporary_name = file_name.to_os_string();
+    temporary_name.push(".partial");
+    let temporary = path.with_file_name(temporary_name);
+    let write_error = |source| ExportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let result = (|| {
+        let file = std::fs::File::create(&temporary).map_err(write_error)?;
+        let mut hashing = HashingWriter::new(std::io::BufWriter::with_capacity(1 << 16, file));
+        render(&mut hashing)?;
+        let (buffered, sha256, bytes) = hashing.finish();
+        let file = buffered
+            .into_inner()
+            .map_err(|error| write_error(error.into_error()))?;
+        file.sync_all().map_err(write_error)?;
+        drop(file);
+        std::fs::rename(&temporary, path).map_err(write_error)?;
+        Ok((bytes, sha256))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
 fn create_directory(directory: &Path) -> Result<(), ExportError> {
     std::fs::create_dir_all(directory).map_err(|source| ExportError::CreateDirectory {
         path: directory.to_path_buf(),
@@ -309,17 +378,6 @@ pub fn check_award_rules(rules: &AwardRules) -> Result<(), ExportError> {
         });
     }
     Ok(())
-}
-
-/// Why awards cannot be drawn from this snapshot, if they cannot.
-fn awards_unavailable(data: &ExportData, rules: &AwardRules) -> Option<String> {
-    match rules.basis {
-        AwardBasis::Overall if data.overall_leaderboards.is_empty() => Some(
-            "there are no workouts yet, so there are no overall standings to give awards from"
-                .to_string(),
-        ),
-        _ => None,
-    }
 }
 
 /// Warnings for names (athletes, teams, clubs, the competition, workouts,
@@ -380,7 +438,6 @@ pub fn pdf_font_warnings(data: &ExportData) -> Vec<String> {
 }
 
 fn run_on_snapshot(
-    file: &mut CompetitionFile,
     data: &ExportData,
     writer: &Writer,
     request: &ExportRequest,
@@ -394,13 +451,16 @@ fn run_on_snapshot(
             output,
         } => {
             let workout = data.workout(*workout_id)?;
-            let bytes = exporter.workout_results_csv(*workout_id, *division_id)?;
             let contents = format!(
                 "results CSV of {}, {}",
                 workout.name,
                 scope_name(data, *division_id)?
             );
-            summary.files.push(writer.write(output, &bytes, contents)?);
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_workout_results_csv(*workout_id, *division_id, out)
+                })?);
         }
         ExportRequest::OverallCsv {
             division_id,
@@ -414,18 +474,25 @@ fn run_on_snapshot(
                             .to_string(),
                 });
             }
-            let bytes = exporter.overall_results_csv(*division_id)?;
             let contents = format!("overall results CSV, {}", scope_name(data, *division_id)?);
-            summary.files.push(writer.write(output, &bytes, contents)?);
+            data.overall_leaderboard(*division_id)?;
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_overall_results_csv(*division_id, out)
+                })?);
         }
         ExportRequest::Json { output } => {
-            let bytes = exporter.results_json()?;
             let contents = format!(
                 "results JSON ({}, {} workouts)",
                 crate::RESULTS_JSON_FORMAT,
                 data.workouts.len()
             );
-            summary.files.push(writer.write(output, &bytes, contents)?);
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_results_json(out)
+                })?);
         }
         ExportRequest::RunSignup {
             workout_id,
@@ -434,17 +501,23 @@ fn run_on_snapshot(
             output,
         } => {
             let workout = data.workout(*workout_id)?;
-            let (bytes, format_name) = match format {
-                RunSignupFormat::Csv => (exporter.runsignup_csv(*workout_id, options)?, "CSV"),
-                RunSignupFormat::Json => (exporter.runsignup_json(*workout_id, options)?, "JSON"),
-                RunSignupFormat::Xml => (exporter.runsignup_xml(*workout_id, options)?, "XML"),
+            let format_name = match format {
+                RunSignupFormat::Csv => "CSV",
+                RunSignupFormat::Json => "JSON",
+                RunSignupFormat::Xml => "XML",
             };
             let contents = format!(
                 "RunSignup {format_name} of {}, {}",
                 workout.name,
                 scope_name(data, options.division_id)?
             );
-            summary.files.push(writer.write(output, &bytes, contents)?);
+            // Refused statuses and score types are found before a file is made.
+            exporter.runsignup_check(*workout_id, options)?;
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_runsignup(*workout_id, *format, options, out)
+                })?);
         }
         ExportRequest::Pdf {
             division_id,
@@ -467,7 +540,7 @@ fn run_on_snapshot(
             output,
         } => {
             check_award_rules(rules)?;
-            if let Some(reason) = awards_unavailable(data, rules) {
+            if let Some(reason) = awards_unavailable(&exporter, rules) {
                 return Err(ExportError::NothingToExport {
                     what: "award list".to_string(),
                     reason,
@@ -507,7 +580,6 @@ fn run_on_snapshot(
                 check_award_rules(rules)?;
             }
             export_all_atomically(
-                data,
                 &exporter,
                 writer,
                 directory,
@@ -517,54 +589,14 @@ fn run_on_snapshot(
             )?;
             summary.warnings = pdf_font_warnings(data);
         }
-        ExportRequest::Seal {
-            output,
-            status_policy,
-            award_rules,
-        } => return seal(file, data, output, *status_policy, award_rules),
+        ExportRequest::Seal { .. } => {
+            return Err(ExportError::render(
+                "sealed archive",
+                "a seal takes its own snapshot with the backup",
+            ))
+        }
     }
     Ok(summary)
-}
-
-/// A file-name slug per division, made unique with the id when two
-/// divisions share one (or one is called "all"), as the sealed archive does.
-fn division_slugs(divisions: &[Division]) -> Vec<(Option<Id>, String, String)> {
-    let mut slugs = vec![(None, "all".to_string(), "whole field".to_string())];
-    for division in divisions {
-        let base = slug(&division.name);
-        let clashes = base == "all"
-            || divisions
-                .iter()
-                .filter(|other| slug(&other.name) == base)
-                .count()
-                > 1;
-        let unique = if clashes {
-            format!("{base}-{}", division.id)
-        } else {
-            base
-        };
-        slugs.push((Some(division.id), unique, division.name.clone()));
-    }
-    slugs
-}
-
-/// A directory name per workout: `<sequence>-<name slug>`, with the id when
-/// two workouts share one.
-fn workout_slugs(workouts: &[Workout]) -> Vec<(&Workout, String)> {
-    let base = |workout: &Workout| format!("{:02}-{}", workout.sequence, slug(&workout.name));
-    workouts
-        .iter()
-        .map(|workout| {
-            let own = base(workout);
-            let shared = workouts.iter().filter(|other| base(other) == own).count() > 1;
-            let unique = if shared {
-                format!("{own}-{}", workout.id)
-            } else {
-                own
-            };
-            (workout, unique)
-        })
-        .collect()
 }
 
 /// [`export_all`] into an owner-only staging folder beside `directory`,
@@ -574,7 +606,6 @@ fn workout_slugs(workouts: &[Workout]) -> Vec<(&Workout, String)> {
 /// folder that already holds files, the finished files are moved one by one
 /// (renames within one file system, nothing left to write).
 fn export_all_atomically(
-    data: &ExportData,
     exporter: &Exporter,
     writer: &Writer,
     directory: &Path,
@@ -588,7 +619,6 @@ fn export_all_atomically(
     let mut staging = crate::work_files::WorkDir::beside(directory)?;
     let first_new = summary.files.len();
     export_all(
-        data,
         exporter,
         writer,
         staging.path(),
@@ -735,8 +765,32 @@ fn move_tree(from: &Path, to: &Path, relatives: &[PathBuf]) -> std::io::Result<(
     Ok(())
 }
 
+/// Writes the bundle files into a folder, each through a temporary name.
+struct FolderSink<'a, 'b> {
+    writer: &'a Writer<'b>,
+    directory: &'a Path,
+    files: &'a mut Vec<WrittenFile>,
+}
+
+impl BundleSink for FolderSink<'_, '_> {
+    fn add(
+        &mut self,
+        planned: &PlannedFile,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        let path = self.directory.join(&planned.path);
+        if let Some(parent) = path.parent() {
+            create_directory(parent)?;
+        }
+        let written = self
+            .writer
+            .write_with(&path, planned.contents.clone(), render)?;
+        self.files.push(written);
+        Ok(())
+    }
+}
+
 fn export_all(
-    data: &ExportData,
     exporter: &Exporter,
     writer: &Writer,
     directory: &Path,
@@ -744,180 +798,51 @@ fn export_all(
     award_rules: Option<&AwardRules>,
     summary: &mut ExportSummary,
 ) -> Result<(), ExportError> {
-    let mut write = |relative: &str, bytes: &[u8], contents: String| -> Result<(), ExportError> {
-        let path = directory.join(relative);
-        if let Some(parent) = path.parent() {
-            create_directory(parent)?;
-        }
-        summary.files.push(writer.write(&path, bytes, contents)?);
-        Ok(())
+    let options = RunSignupOptions {
+        status_policy,
+        ..RunSignupOptions::default()
     };
-    let mut skipped = Vec::new();
-
-    write(
-        "results.json",
-        &exporter.results_json()?,
-        "results JSON".to_string(),
-    )?;
-    let divisions = division_slugs(&data.divisions);
-    let workouts = workout_slugs(&data.workouts);
-    for (workout, workout_slug) in &workouts {
-        for (division_id, division_slug, division_name) in &divisions {
-            let bytes = exporter.workout_results_csv(workout.id, *division_id)?;
-            write(
-                &format!("csv/{workout_slug}/{division_slug}.csv"),
-                &bytes,
-                format!("results CSV of {}, {division_name}", workout.name),
-            )?;
-        }
-        let options = RunSignupOptions {
-            status_policy,
-            ..RunSignupOptions::default()
-        };
-        let what = format!("RunSignup files for {}", workout.name);
-        if !matches!(workout.score_type, ScoreType::Time | ScoreType::TimeCapped) {
-            skipped.push(SkippedExport {
-                what,
-                reason: SkipReason::Nothing(format!(
-                    "RunSignup takes times only and this workout is scored as {:?}",
-                    workout.score_type
-                )),
-            });
-            continue;
-        }
-        match exporter.runsignup_files(workout.id, &options) {
-            Ok(runsignup) => {
-                for (extension, bytes) in [
-                    ("csv", &runsignup.csv),
-                    ("json", &runsignup.json),
-                    ("xml", &runsignup.xml),
-                ] {
-                    write(
-                        &format!("runsignup/{workout_slug}.{extension}"),
-                        bytes,
-                        format!(
-                            "RunSignup {} of {}",
-                            extension.to_ascii_uppercase(),
-                            workout.name
-                        ),
-                    )?;
-                }
-            }
-            Err(error @ ExportError::RunSignupStatus { .. }) => {
-                skipped.push(SkippedExport {
-                    what,
-                    reason: SkipReason::Refused(error),
-                });
-            }
-            Err(error) => return Err(error),
-        }
-    }
-    if data.overall_leaderboards.is_empty() {
-        skipped.push(SkippedExport {
-            what: "overall results".to_string(),
-            reason: SkipReason::Nothing("there are no workouts yet".to_string()),
-        });
-    } else {
-        for (division_id, division_slug, division_name) in &divisions {
-            let bytes = exporter.overall_results_csv(*division_id)?;
-            write(
-                &format!("csv/overall/{division_slug}.csv"),
-                &bytes,
-                format!("overall results CSV, {division_name}"),
-            )?;
-        }
-    }
-    for (division_id, division_slug, division_name) in &divisions {
-        let bytes = exporter.division_results_pdf(*division_id)?;
-        write(
-            &format!("pdf/{division_slug}.pdf"),
-            &bytes,
-            format!("printable results, {division_name}"),
-        )?;
-    }
-    if let Some(rules) = award_rules {
-        match awards_unavailable(data, rules) {
-            Some(reason) => skipped.push(SkippedExport {
-                what: "award list".to_string(),
-                reason: SkipReason::Nothing(reason),
-            }),
-            None => {
-                write(
-                    "awards/awards.csv",
-                    &exporter.awards_csv(rules)?,
-                    "award list CSV".to_string(),
-                )?;
-                write(
-                    "awards/awards.pdf",
-                    &exporter.awards_pdf(rules)?,
-                    "award list PDF".to_string(),
-                )?;
-            }
-        }
-    }
-    summary.skipped.extend(skipped);
+    let plan = BundlePlan::new(exporter, &options, award_rules);
+    let mut sink = FolderSink {
+        writer,
+        directory,
+        files: &mut summary.files,
+    };
+    write_bundle(exporter, &plan, &mut sink)?;
+    summary.skipped.extend(plan.skipped);
     Ok(())
 }
 
 fn seal(
-    file: &mut CompetitionFile,
     data: &ExportData,
+    backup: &Path,
     output: &Path,
     status_policy: RunSignupStatusPolicy,
     award_rules: &Option<AwardRules>,
 ) -> Result<ExportSummary, ExportError> {
     let mut summary = ExportSummary::new(data);
-    let award_rules = match award_rules {
-        Some(rules) => match awards_unavailable(data, rules) {
-            Some(_) => {
-                summary.skipped.push(SkippedExport {
-                    what: "award list".to_string(),
-                    reason: SkipReason::Nothing(
-                        "there are no workouts yet, so there are no overall standings".to_string(),
-                    ),
-                });
-                None
-            }
-            None => Some(rules.clone()),
-        },
-        None => None,
+    let exporter = Exporter::new(data);
+    let options = RunSignupOptions {
+        status_policy,
+        ..RunSignupOptions::default()
     };
-    let options = ArchiveOptions {
-        runsignup: RunSignupOptions {
-            status_policy,
-            ..RunSignupOptions::default()
-        },
-        award_rules,
+    let plan = BundlePlan::new(&exporter, &options, award_rules.as_ref());
+    let archive = write_planned_archive(&exporter, &plan, backup, output)?;
+    // Hashed as it is read back, never held in memory whole.
+    let sha256 = {
+        let file = std::fs::File::open(output).map_err(|error| ExportError::io(output, error))?;
+        let mut hashing = HashingWriter::new(std::io::sink());
+        std::io::copy(&mut std::io::BufReader::new(file), &mut hashing)
+            .map_err(|error| ExportError::io(output, error))?;
+        hashing.finish().1
     };
-    let backup = take_online_backup(file, output)?;
-    let archive = write_sealed_archive(data, backup.path(), &options, output)?;
-    let archive_bytes = std::fs::read(output).map_err(|source| ExportError::Io {
-        path: output.to_path_buf(),
-        source,
-    })?;
     summary.files.push(WrittenFile {
         path: archive.path.display().to_string(),
         bytes: archive.archive_bytes,
-        sha256: sha256_hex(&archive_bytes),
+        sha256,
         contents: "sealed archive".to_string(),
     });
-    // The archive lists its own skipped exports first, as it always has.
-    let mut skipped: Vec<SkippedExport> = archive
-        .skipped
-        .iter()
-        .map(|reason| match reason.split_once(": ") {
-            Some((what, why)) => SkippedExport {
-                what: what.to_string(),
-                reason: SkipReason::Nothing(why.to_string()),
-            },
-            None => SkippedExport {
-                what: reason.clone(),
-                reason: SkipReason::Nothing(String::new()),
-            },
-        })
-        .collect();
-    skipped.append(&mut summary.skipped);
-    summary.skipped = skipped;
+    summary.skipped = plan.skipped;
     summary.warnings = pdf_font_warnings(data);
     summary.archive = Some(archive);
     Ok(summary)

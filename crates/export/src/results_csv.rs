@@ -20,6 +20,8 @@
 //!
 //! Every cell goes through [`crate::csv_safety::neutralize_cell`].
 
+use std::io::Write;
+
 use scoretable_core::model::{Id, Millis, Workout};
 use scoretable_core::score::format_workout_time;
 
@@ -44,6 +46,18 @@ impl Exporter<'_> {
         workout_id: Id,
         division_id: Option<Id>,
     ) -> Result<Vec<u8>, ExportError> {
+        let mut bytes = Vec::new();
+        self.write_workout_results_csv(workout_id, division_id, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// [`Exporter::workout_results_csv`] written into `out` row by row.
+    pub fn write_workout_results_csv(
+        &self,
+        workout_id: Id,
+        division_id: Option<Id>,
+        out: &mut dyn Write,
+    ) -> Result<(), ExportError> {
         let workout = self.data.workout(workout_id)?;
         let board = self.data.workout_leaderboard(workout_id, division_id)?;
         let division_name = match division_id {
@@ -53,7 +67,7 @@ impl Exporter<'_> {
         let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
         timing_points.sort_by_key(|point| point.order);
 
-        let mut writer = SafeCsvWriter::new();
+        let mut writer = SafeCsvWriter::to_writer(out);
         let mut header: Vec<String> = [
             "rank",
             "bib",
@@ -116,11 +130,22 @@ impl Exporter<'_> {
             cells.push(if row.amended { "yes" } else { "no" }.to_string());
             writer.write_row(&cells)?;
         }
-        writer.into_bytes()
+        writer.finish()
     }
 
     /// The CSV of the overall leaderboard for the whole field (`None`) or one division.
     pub fn overall_results_csv(&self, division_id: Option<Id>) -> Result<Vec<u8>, ExportError> {
+        let mut bytes = Vec::new();
+        self.write_overall_results_csv(division_id, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// [`Exporter::overall_results_csv`] written into `out` row by row.
+    pub fn write_overall_results_csv(
+        &self,
+        division_id: Option<Id>,
+        out: &mut dyn Write,
+    ) -> Result<(), ExportError> {
         let board = self.data.overall_leaderboard(division_id)?;
         let division_name = match division_id {
             Some(id) => Some(self.data.division(id)?.name.clone()),
@@ -129,15 +154,16 @@ impl Exporter<'_> {
         let mut workouts: Vec<&Workout> = self.data.workouts.iter().collect();
         workouts.sort_by_key(|workout| (workout.sequence, workout.id));
 
-        let mut writer = SafeCsvWriter::new();
+        let mut writer = SafeCsvWriter::to_writer(out);
         let mut header: Vec<String> = ["rank", "bib", "name", "gender", "division", "total"]
             .iter()
             .map(|name| name.to_string())
             .collect();
         for workout in &workouts {
-            header.push(format!("{}: rank", workout.name));
-            header.push(format!("{}: score", workout.name));
-            header.push(format!("{}: points", workout.name));
+            let heading = self.data.overall_heading(workout);
+            header.push(format!("{heading}: rank"));
+            header.push(format!("{heading}: score"));
+            header.push(format!("{heading}: points"));
         }
         header.push("amended".to_string());
         writer.write_row(&header)?;
@@ -175,6 +201,6 @@ impl Exporter<'_> {
             );
             writer.write_row(&cells)?;
         }
-        writer.into_bytes()
+        writer.finish()
     }
 }

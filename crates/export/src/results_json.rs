@@ -15,7 +15,10 @@
 //!                   rounding, tie_break, timing_points, heats, state, ...),
 //!                   "leaderboards": [ { "division_id": null, "rows": [ ranked rows ] },
 //!                                     { "division_id": 3, "entrants": [ entrant, ... ] } ] } ],
-//!   "overall": [ { "division_id": null or id, "rows": [ overall rows ] } ],
+//!   "overall": [ { "division_id": null or id,
+//!                  "team_workouts": "excluded" or "team_place",
+//!                  "columns": [ { workout_id, "heading": "Relay (team, not counted)" } ],
+//!                  "rows": [ overall rows ] } ],
 //!   "amendments": [ amendment log entries, oldest first ]
 //! }
 //! ```
@@ -40,9 +43,12 @@
 //! version, never removed or changed in meaning.
 
 use scoretable_core::model::{
-    Competition, Division, Entrant, Gender, Id, OverallRow, RankedRow, Workout,
+    Competition, Division, Entrant, Gender, Id, OverallRow, RankedRow, TeamWorkoutsInOverall,
+    Workout,
 };
 use serde::{Deserialize, Serialize};
+
+use std::io::Write as _;
 
 use crate::data::{AmendmentLogEntry, Exporter};
 use crate::error::ExportError;
@@ -134,7 +140,22 @@ impl ResultsDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultsOverallLeaderboard {
     pub division_id: Option<Id>,
+    /// How team workouts count in individuals' totals: `excluded` or
+    /// `team_place`.
+    #[serde(default)]
+    pub team_workouts: TeamWorkoutsInOverall,
+    /// One heading per workout, as every screen and export names the
+    /// column (`Relay (team, not counted)`).
+    #[serde(default)]
+    pub columns: Vec<ResultsOverallColumn>,
     pub rows: Vec<OverallRow>,
+}
+
+/// A column of the overall table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsOverallColumn {
+    pub workout_id: Id,
+    pub heading: String,
 }
 
 impl Exporter<'_> {
@@ -175,6 +196,15 @@ impl Exporter<'_> {
             .iter()
             .map(|board| ResultsOverallLeaderboard {
                 division_id: board.division_id,
+                team_workouts: data.overall_team_workouts,
+                columns: data
+                    .workouts
+                    .iter()
+                    .map(|workout| ResultsOverallColumn {
+                        workout_id: workout.id,
+                        heading: data.overall_heading(workout),
+                    })
+                    .collect(),
                 rows: board.rows.clone(),
             })
             .collect();
@@ -193,12 +223,241 @@ impl Exporter<'_> {
 
     /// The results document as compact JSON bytes.
     pub fn results_json(&self) -> Result<Vec<u8>, ExportError> {
-        let document = self.results_document()?;
-        let mut bytes = serde_json::to_vec(&document)
-            .map_err(|error| ExportError::render("results JSON", error))?;
-        bytes.push(b'\n');
+        let mut bytes = Vec::new();
+        self.write_results_json(&mut bytes)?;
         Ok(bytes)
     }
+
+    /// [`Exporter::results_json`] written into `out` as it is serialised:
+    /// the same bytes as `serde_json::to_vec(&self.results_document())`
+    /// and a newline, from borrowed views of the snapshot, so neither a
+    /// copy of the document nor its bytes are ever held in memory.
+    pub fn write_results_json(&self, out: &mut dyn std::io::Write) -> Result<(), ExportError> {
+        let data = self.data;
+        let view = DocumentView {
+            format: RESULTS_JSON_FORMAT,
+            version: RESULTS_JSON_VERSION,
+            generated_at: data.generated_at_text(),
+            competition: &data.competition,
+            divisions: &data.divisions,
+            entrants: EntrantsView(self),
+            workouts: WorkoutsView(data),
+            overall: OverallView(data),
+            amendments: &data.amendments,
+        };
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer(&mut buffered, &view)
+            .map_err(|error| ExportError::render("results JSON", error))?;
+        buffered
+            .write_all(b"\n")
+            .and_then(|()| buffered.flush())
+            .map_err(|error| ExportError::render("results JSON", error))
+    }
+}
+
+/// [`ResultsDocument`] as borrowed views of the snapshot (same fields, same
+/// order, same serialisation).
+#[derive(Serialize)]
+struct DocumentView<'a, 'e> {
+    format: &'static str,
+    version: u32,
+    generated_at: String,
+    competition: &'a Competition,
+    divisions: &'a [Division],
+    entrants: EntrantsView<'a, 'e>,
+    workouts: WorkoutsView<'a>,
+    overall: OverallView<'a>,
+    amendments: &'a [AmendmentLogEntry],
+}
+
+/// [`ResultsEntrant`], borrowed.
+#[derive(Serialize)]
+struct EntrantView<'a> {
+    entrant: Entrant,
+    bib: &'a str,
+    name: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    gender: Option<Gender>,
+    country: Option<&'a str>,
+    club: Option<&'a str>,
+    division_ids: &'a [Id],
+}
+
+struct EntrantsView<'a, 'e>(&'e Exporter<'a>);
+
+impl Serialize for EntrantsView<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let data = self.0.data;
+        let mut seq = serializer.serialize_seq(Some(data.competitors.len() + data.teams.len()))?;
+        let all_entrants = data
+            .competitors
+            .iter()
+            .map(|competitor| Entrant::Competitor(competitor.id))
+            .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
+        for entrant in all_entrants {
+            let display = self.0.directory.get(entrant).map_err(S::Error::custom)?;
+            seq.serialize_element(&EntrantView {
+                entrant,
+                bib: &display.bib,
+                name: &display.name,
+                first_name: &display.first_name,
+                last_name: &display.last_name,
+                gender: display.gender,
+                country: display.country.as_deref(),
+                club: display.club.as_deref(),
+                division_ids: &display.division_ids,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// [`ResultsWorkout`], borrowed.
+#[derive(Serialize)]
+struct WorkoutView<'a> {
+    #[serde(flatten)]
+    workout: &'a Workout,
+    leaderboards: LeaderboardsView<'a>,
+}
+
+struct WorkoutsView<'a>(&'a crate::ExportData);
+
+impl Serialize for WorkoutsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut workouts: Vec<&Workout> = self.0.workouts.iter().collect();
+        workouts.sort_by_key(|workout| (workout.sequence, workout.id));
+        serializer.collect_seq(workouts.into_iter().map(|workout| WorkoutView {
+            workout,
+            leaderboards: LeaderboardsView(self.0, workout.id),
+        }))
+    }
+}
+
+/// [`ResultsWorkoutLeaderboard`], borrowed.
+#[derive(Serialize)]
+struct LeaderboardView<'a> {
+    division_id: Option<Id>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<&'a [RankedRow]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entrants: Option<EntrantList<'a>>,
+}
+
+/// The entrants of rows, in order.
+enum EntrantList<'a> {
+    Rows(&'a [RankedRow]),
+    Entrants(Vec<Entrant>),
+}
+
+impl Serialize for EntrantList<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EntrantList::Rows(rows) => serializer.collect_seq(rows.iter().map(|row| row.entrant)),
+            EntrantList::Entrants(entrants) => serializer.collect_seq(entrants),
+        }
+    }
+}
+
+struct LeaderboardsView<'a>(&'a crate::ExportData, Id);
+
+impl Serialize for LeaderboardsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let (data, workout_id) = (self.0, self.1);
+        let listed = workout_boards_for(data, workout_id);
+        let mut seq = serializer.serialize_seq(None)?;
+        for (board, same_as_whole_field) in &listed {
+            seq.serialize_element(&if *same_as_whole_field {
+                LeaderboardView {
+                    division_id: board.division_id,
+                    rows: None,
+                    entrants: Some(EntrantList::Rows(&board.rows)),
+                }
+            } else {
+                LeaderboardView {
+                    division_id: board.division_id,
+                    rows: Some(&board.rows),
+                    entrants: None,
+                }
+            })?;
+        }
+        // Division boards the snapshot does not list are the whole field's
+        // rows by construction: only their entrants, one division at a time.
+        for (division_id, entrants) in data.derived_division_entrants(workout_id) {
+            seq.serialize_element(&LeaderboardView {
+                division_id: Some(division_id),
+                rows: None,
+                entrants: Some(EntrantList::Entrants(entrants)),
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// [`ResultsOverallLeaderboard`], borrowed.
+#[derive(Serialize)]
+struct OverallBoardView<'a> {
+    division_id: Option<Id>,
+    team_workouts: TeamWorkoutsInOverall,
+    columns: &'a [ResultsOverallColumn],
+    rows: &'a [OverallRow],
+}
+
+struct OverallView<'a>(&'a crate::ExportData);
+
+impl Serialize for OverallView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let data = self.0;
+        // The same headings for every scope, as the document builds them.
+        let columns: Vec<ResultsOverallColumn> = data
+            .workouts
+            .iter()
+            .map(|workout| ResultsOverallColumn {
+                workout_id: workout.id,
+                heading: data.overall_heading(workout),
+            })
+            .collect();
+        serializer.collect_seq(
+            data.overall_leaderboards
+                .iter()
+                .map(|board| OverallBoardView {
+                    division_id: board.division_id,
+                    team_workouts: data.overall_team_workouts,
+                    columns: &columns,
+                    rows: &board.rows,
+                }),
+        )
+    }
+}
+
+/// The leaderboards of one workout, each with whether its rows are exactly
+/// the whole field's rows for its entrants (then the document lists only
+/// the entrants).
+fn workout_boards_for(
+    data: &crate::ExportData,
+    workout_id: Id,
+) -> Vec<(&crate::WorkoutLeaderboard, bool)> {
+    let boards = data.listed_leaderboards_of(workout_id);
+    let whole_field: Option<std::collections::HashMap<Entrant, &RankedRow>> = boards
+        .iter()
+        .find(|board| board.division_id.is_none())
+        .map(|board| board.rows.iter().map(|row| (row.entrant, row)).collect());
+    let same: Vec<bool> = boards
+        .iter()
+        .map(|board| {
+            board.division_id.is_some()
+                && whole_field.as_ref().is_some_and(|rows| {
+                    board
+                        .rows
+                        .iter()
+                        .all(|row| rows.get(&row.entrant).is_some_and(|whole| *whole == row))
+                })
+        })
+        .collect();
+    drop(whole_field);
+    boards.into_iter().zip(same).collect()
 }
 
 /// The leaderboards of one workout, division boards as entrant lists when
@@ -207,25 +466,16 @@ fn workout_leaderboards_for(
     data: &crate::ExportData,
     workout_id: Id,
 ) -> Vec<ResultsWorkoutLeaderboard> {
-    let boards: Vec<&crate::WorkoutLeaderboard> = data
-        .workout_leaderboards
-        .iter()
-        .filter(|board| board.workout_id == workout_id)
-        .collect();
-    let whole_field: Option<std::collections::HashMap<Entrant, &RankedRow>> = boards
-        .iter()
-        .find(|board| board.division_id.is_none())
-        .map(|board| board.rows.iter().map(|row| (row.entrant, row)).collect());
-    boards
-        .iter()
-        .map(|board| {
-            let same_as_whole_field = board.division_id.is_some()
-                && whole_field.as_ref().is_some_and(|rows| {
-                    board
-                        .rows
-                        .iter()
-                        .all(|row| rows.get(&row.entrant).is_some_and(|whole| *whole == row))
-                });
+    let derived = data
+        .derived_division_entrants(workout_id)
+        .map(|(division_id, entrants)| ResultsWorkoutLeaderboard {
+            division_id: Some(division_id),
+            rows: None,
+            entrants: Some(entrants),
+        });
+    workout_boards_for(data, workout_id)
+        .into_iter()
+        .map(|(board, same_as_whole_field)| {
             if same_as_whole_field {
                 ResultsWorkoutLeaderboard {
                     division_id: board.division_id,
@@ -240,6 +490,7 @@ fn workout_leaderboards_for(
                 }
             }
         })
+        .chain(derived)
         .collect()
 }
 

@@ -61,6 +61,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write;
 
 use scoretable_core::model::{Id, Millis, Rounding, Score, ScoreType, Status};
 use scoretable_core::time::{format_time, round_time, TimeStyle};
@@ -69,6 +70,7 @@ use serde::{Deserialize, Serialize};
 use crate::csv_safety::SafeCsvWriter;
 use crate::data::{gender_text, row_place, Exporter};
 use crate::error::ExportError;
+use crate::request::RunSignupFormat;
 
 /// The three request bodies of one workout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,6 +203,33 @@ impl Exporter<'_> {
         workout_id: Id,
         options: &RunSignupOptions,
     ) -> Result<Vec<RunSignupResult>, ExportError> {
+        let mut results = Vec::new();
+        self.for_each_runsignup_result(workout_id, options, &mut |result| {
+            results.push(result);
+            Ok(())
+        })?;
+        Ok(results)
+    }
+
+    /// Checks that the workout can go to RunSignup under `options`: a time
+    /// workout with a leaderboard and, unless statuses are mapped, no status
+    /// RunSignup refuses. The error is the one rendering would give.
+    pub fn runsignup_check(
+        &self,
+        workout_id: Id,
+        options: &RunSignupOptions,
+    ) -> Result<(), ExportError> {
+        self.for_each_runsignup_result(workout_id, options, &mut |_| Ok(()))
+    }
+
+    /// The RunSignup results of one workout, handed to `each` one at a time
+    /// in leaderboard order, so a writer can stream them.
+    fn for_each_runsignup_result(
+        &self,
+        workout_id: Id,
+        options: &RunSignupOptions,
+        each: &mut dyn FnMut(RunSignupResult) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         let workout = self.data.workout(workout_id)?;
         if !matches!(workout.score_type, ScoreType::Time | ScoreType::TimeCapped) {
             return Err(ExportError::RunSignupScoreType {
@@ -229,7 +258,6 @@ impl Exporter<'_> {
                 .unwrap_or(false)
         });
 
-        let mut results = Vec::with_capacity(board.rows.len());
         for row in &board.rows {
             let entrant = self.directory.get(row.entrant)?;
             let time_value = match (row.status, row.score) {
@@ -343,9 +371,9 @@ impl Exporter<'_> {
                     },
                 ));
             }
-            results.push(RunSignupResult { fields });
+            each(RunSignupResult { fields })?;
         }
-        Ok(results)
+        Ok(())
     }
 
     /// RunSignup's CSV request body for one workout.
@@ -354,8 +382,7 @@ impl Exporter<'_> {
         workout_id: Id,
         options: &RunSignupOptions,
     ) -> Result<Vec<u8>, ExportError> {
-        let results = self.runsignup_results(workout_id, options)?;
-        self.render_runsignup_csv(&results, workout_id, options)
+        self.runsignup_bytes(workout_id, RunSignupFormat::Csv, options)
     }
 
     /// RunSignup's JSON request body (`{"results": [...]}`) for one workout.
@@ -364,7 +391,7 @@ impl Exporter<'_> {
         workout_id: Id,
         options: &RunSignupOptions,
     ) -> Result<Vec<u8>, ExportError> {
-        render_runsignup_json(&self.runsignup_results(workout_id, options)?)
+        self.runsignup_bytes(workout_id, RunSignupFormat::Json, options)
     }
 
     /// RunSignup's XML request body (`<request><result><field>...`) for one workout.
@@ -373,42 +400,72 @@ impl Exporter<'_> {
         workout_id: Id,
         options: &RunSignupOptions,
     ) -> Result<Vec<u8>, ExportError> {
-        Ok(render_runsignup_xml(
-            &self.runsignup_results(workout_id, options)?,
-        ))
+        self.runsignup_bytes(workout_id, RunSignupFormat::Xml, options)
     }
 
-    /// All three RunSignup request bodies of one workout, computing the
-    /// results once.
+    fn runsignup_bytes(
+        &self,
+        workout_id: Id,
+        format: RunSignupFormat,
+        options: &RunSignupOptions,
+    ) -> Result<Vec<u8>, ExportError> {
+        let mut bytes = Vec::new();
+        self.write_runsignup(workout_id, format, options, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// All three RunSignup request bodies of one workout.
     pub fn runsignup_files(
         &self,
         workout_id: Id,
         options: &RunSignupOptions,
     ) -> Result<RunSignupFiles, ExportError> {
-        let results = self.runsignup_results(workout_id, options)?;
         Ok(RunSignupFiles {
-            csv: self.render_runsignup_csv(&results, workout_id, options)?,
-            json: render_runsignup_json(&results)?,
-            xml: render_runsignup_xml(&results),
+            csv: self.runsignup_csv(workout_id, options)?,
+            json: self.runsignup_json(workout_id, options)?,
+            xml: self.runsignup_xml(workout_id, options)?,
         })
     }
 
-    fn render_runsignup_csv(
+    /// One RunSignup request body written into `out` result by result.
+    pub fn write_runsignup(
         &self,
-        results: &[RunSignupResult],
         workout_id: Id,
+        format: RunSignupFormat,
         options: &RunSignupOptions,
-    ) -> Result<Vec<u8>, ExportError> {
-        let mut writer = SafeCsvWriter::new();
-        let header: Vec<String> = match results.first() {
-            Some(first) => first.fields.iter().map(|(name, _)| name.clone()).collect(),
-            None => self.runsignup_empty_header(workout_id, options)?,
-        };
-        writer.write_row(&header)?;
-        for result in results {
-            writer.write_row(result.fields.iter().map(|(_, value)| value.as_text()))?;
+        out: &mut dyn Write,
+    ) -> Result<(), ExportError> {
+        match format {
+            RunSignupFormat::Csv => {
+                let mut writer = SafeCsvWriter::to_writer(&mut *out);
+                let mut header_written = false;
+                self.for_each_runsignup_result(workout_id, options, &mut |result| {
+                    if !header_written {
+                        writer.write_row(result.fields.iter().map(|(name, _)| name.as_str()))?;
+                        header_written = true;
+                    }
+                    writer.write_row(result.fields.iter().map(|(_, value)| value.as_text()))
+                })?;
+                if !header_written {
+                    writer.write_row(&self.runsignup_empty_header(workout_id, options)?)?;
+                }
+                writer.finish()
+            }
+            RunSignupFormat::Json => {
+                let mut json = RunSignupJsonWriter::new(out)?;
+                self.for_each_runsignup_result(workout_id, options, &mut |result| {
+                    json.result(&result)
+                })?;
+                json.finish()
+            }
+            RunSignupFormat::Xml => {
+                let mut xml = RunSignupXmlWriter::new(out)?;
+                self.for_each_runsignup_result(workout_id, options, &mut |result| {
+                    xml.result(&result)
+                })?;
+                xml.finish()
+            }
         }
-        writer.into_bytes()
     }
 
     /// The CSV header for a workout with no results yet.
@@ -448,14 +505,34 @@ impl Exporter<'_> {
     }
 }
 
-/// Writes `{"results": [...]}` with one result object per line, fields in
-/// RunSignup order, numbers unquoted and blank fields left out.
-pub fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, ExportError> {
-    let error = |error: serde_json::Error| ExportError::render("RunSignup JSON", error);
-    let mut bytes = Vec::with_capacity(32 + results.len() * 320);
-    bytes.extend_from_slice(b"{\"results\": [");
-    for (index, result) in results.iter().enumerate() {
-        bytes.extend_from_slice(if index == 0 { b"\n  {" } else { b",\n  {" });
+fn write_error(what: &'static str) -> impl Fn(std::io::Error) -> ExportError {
+    move |error| ExportError::render(what, error)
+}
+
+/// Writes `{"results": [...]}` result by result (see [`render_runsignup_json`]).
+struct RunSignupJsonWriter<'a> {
+    out: &'a mut dyn Write,
+    first: bool,
+    line: Vec<u8>,
+}
+
+impl<'a> RunSignupJsonWriter<'a> {
+    fn new(out: &'a mut dyn Write) -> Result<Self, ExportError> {
+        out.write_all(b"{\"results\": [")
+            .map_err(write_error("RunSignup JSON"))?;
+        Ok(RunSignupJsonWriter {
+            out,
+            first: true,
+            line: Vec::with_capacity(512),
+        })
+    }
+
+    fn result(&mut self, result: &RunSignupResult) -> Result<(), ExportError> {
+        let error = |error: serde_json::Error| ExportError::render("RunSignup JSON", error);
+        let bytes = &mut self.line;
+        bytes.clear();
+        bytes.extend_from_slice(if self.first { b"\n  {" } else { b",\n  {" });
+        self.first = false;
         let mut first_field = true;
         for (name, value) in &result.fields {
             if matches!(value, RunSignupValue::Blank) {
@@ -465,48 +542,101 @@ pub fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, Exp
                 bytes.extend_from_slice(b", ");
             }
             first_field = false;
-            serde_json::to_writer(&mut bytes, name).map_err(error)?;
+            serde_json::to_writer(&mut *bytes, name).map_err(error)?;
             bytes.extend_from_slice(b": ");
             match value {
                 RunSignupValue::Number(text) if is_json_number(text) => {
                     bytes.extend_from_slice(text.as_bytes())
                 }
                 RunSignupValue::Number(text) => {
-                    serde_json::to_writer(&mut bytes, text).map_err(error)?
+                    serde_json::to_writer(&mut *bytes, text).map_err(error)?
                 }
                 RunSignupValue::Text(text) => {
-                    serde_json::to_writer(&mut bytes, text).map_err(error)?
+                    serde_json::to_writer(&mut *bytes, text).map_err(error)?
                 }
                 RunSignupValue::Blank => {}
             }
         }
         bytes.push(b'}');
+        self.out
+            .write_all(bytes)
+            .map_err(write_error("RunSignup JSON"))
     }
-    bytes.extend_from_slice(b"\n]}\n");
+
+    fn finish(self) -> Result<(), ExportError> {
+        self.out
+            .write_all(b"\n]}\n")
+            .map_err(write_error("RunSignup JSON"))
+    }
+}
+
+/// Writes `{"results": [...]}` with one result object per line, fields in
+/// RunSignup order, numbers unquoted and blank fields left out.
+pub fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, ExportError> {
+    let mut bytes = Vec::with_capacity(32 + results.len() * 320);
+    let mut writer = RunSignupJsonWriter::new(&mut bytes)?;
+    for result in results {
+        writer.result(result)?;
+    }
+    writer.finish()?;
     Ok(bytes)
 }
 
-/// Writes `<request><result><field><name>..</name><value>..</value></field>...`,
-/// blank fields left out.
-pub fn render_runsignup_xml(results: &[RunSignupResult]) -> Vec<u8> {
-    let mut xml = String::with_capacity(64 + results.len() * 400);
-    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<request>\n");
-    for result in results {
+/// Writes `<request><result>...` result by result (see [`render_runsignup_xml`]).
+struct RunSignupXmlWriter<'a> {
+    out: &'a mut dyn Write,
+    text: String,
+}
+
+impl<'a> RunSignupXmlWriter<'a> {
+    fn new(out: &'a mut dyn Write) -> Result<Self, ExportError> {
+        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<request>\n")
+            .map_err(write_error("RunSignup XML"))?;
+        Ok(RunSignupXmlWriter {
+            out,
+            text: String::with_capacity(1024),
+        })
+    }
+
+    fn result(&mut self, result: &RunSignupResult) -> Result<(), ExportError> {
+        let xml = &mut self.text;
+        xml.clear();
         xml.push_str("\t<result>\n");
         for (name, value) in &result.fields {
             if matches!(value, RunSignupValue::Blank) {
                 continue;
             }
             xml.push_str("\t\t<field>\n\t\t\t<name>");
-            escape_xml_into(&mut xml, name);
+            escape_xml_into(xml, name);
             xml.push_str("</name>\n\t\t\t<value>");
-            escape_xml_into(&mut xml, value.as_text());
+            escape_xml_into(xml, value.as_text());
             xml.push_str("</value>\n\t\t</field>\n");
         }
         xml.push_str("\t</result>\n");
+        self.out
+            .write_all(xml.as_bytes())
+            .map_err(write_error("RunSignup XML"))
     }
-    xml.push_str("</request>\n");
-    xml.into_bytes()
+
+    fn finish(self) -> Result<(), ExportError> {
+        self.out
+            .write_all(b"</request>\n")
+            .map_err(write_error("RunSignup XML"))
+    }
+}
+
+/// Writes `<request><result><field><name>..</name><value>..</value></field>...`,
+/// blank fields left out.
+pub fn render_runsignup_xml(results: &[RunSignupResult]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(64 + results.len() * 400);
+    // Writing into memory cannot fail.
+    if let Ok(mut writer) = RunSignupXmlWriter::new(&mut bytes) {
+        for result in results {
+            let _ = writer.result(result);
+        }
+        let _ = writer.finish();
+    }
+    bytes
 }
 
 /// Appends `text` to `xml` with the five XML special characters escaped and

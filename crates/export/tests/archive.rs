@@ -73,8 +73,8 @@ fn archive_holds_every_export_and_verifies() {
         "results/pdf/all.pdf",
         "results/pdf/women.pdf",
         "results/pdf/men.pdf",
-        "awards/awards.csv",
-        "awards/awards.pdf",
+        "results/awards/awards.csv",
+        "results/awards/awards.pdf",
         "competition/harbour-games-2026.scoretable",
         "amendments/amendments.jsonl",
         "EXPORTS.json",
@@ -132,7 +132,7 @@ fn mapped_statuses_put_every_timed_workout_in_the_archive() {
     assert!(!summary
         .files
         .iter()
-        .any(|file| file.path.starts_with("awards/")));
+        .any(|file| file.path.starts_with("results/awards/")));
     assert_eq!(summary.skipped.len(), 1);
 }
 
@@ -212,7 +212,7 @@ fn a_modified_byte_is_detected() {
 
     // Removing a file and adding one are reported too.
     let mut entries = zip_entries(&path);
-    entries.retain(|(name, _)| name != "awards/awards.csv");
+    entries.retain(|(name, _)| name != "results/awards/awards.csv");
     entries.push(("results/extra.csv".to_string(), b"bib\n1\n".to_vec()));
     let edited = directory.path().join("edited.zip");
     rewrite_zip(&edited, &entries);
@@ -220,7 +220,8 @@ fn a_modified_byte_is_detected() {
     assert!(
         problems
             .iter()
-            .any(|problem| problem.contains("awards/awards.csv") && problem.contains("removed")),
+            .any(|problem| problem.contains("results/awards/awards.csv")
+                && problem.contains("removed")),
         "{problems:?}"
     );
     assert!(
@@ -317,8 +318,9 @@ fn a_competition_without_results_still_seals_and_verifies() {
         .files
         .iter()
         .any(|file| file.path == "results/results.json"));
-    // No leaderboards, so no PDFs; each is listed as skipped.
-    assert_eq!(summary.skipped.len(), 3, "{:?}", summary.skipped);
+    // No leaderboards, so no overall results and no PDFs; each is listed
+    // as skipped.
+    assert_eq!(summary.skipped.len(), 4, "{:?}", summary.skipped);
     let verification = verify_archive(&output).unwrap();
     assert!(verification.is_intact(), "{:?}", verification.problems);
     assert!(!directory.path().join("empty.zip.partial").exists());

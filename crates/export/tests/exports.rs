@@ -176,6 +176,15 @@ fn formula_names_at_the_start_of_a_cell_are_prefixed() {
 }
 
 #[test]
+fn streamed_results_json_is_the_document_serialised() {
+    let data = sample_data();
+    let exporter = Exporter::new(&data);
+    let mut expected = serde_json::to_vec(&exporter.results_document().unwrap()).unwrap();
+    expected.push(b'\n');
+    assert_eq!(exporter.results_json().unwrap(), expected);
+}
+
+#[test]
 fn results_json_reads_back_to_the_source_leaderboards() {
     let data = sample_data();
     let exporter = Exporter::new(&data);

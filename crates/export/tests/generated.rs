@@ -6,7 +6,7 @@
 use chrono::{TimeZone, Utc};
 use scoretable_core::generate::{demo_event, team_event, GeneratedEvent};
 use scoretable_core::import::read_scores_csv;
-use scoretable_core::model::{OverallMode, OverallTieBreak, ScoreType};
+use scoretable_core::model::{OverallMode, OverallSettings, OverallTieBreak, ScoreType};
 use scoretable_export::{
     verify_archive, write_sealed_archive, ArchiveOptions, AwardRules, ExportData, Exporter,
     RunSignupOptions, RunSignupStatusPolicy, SnapshotParts,
@@ -26,7 +26,10 @@ fn snapshot(event: &GeneratedEvent) -> ExportData {
         parts,
         event.ranked_workouts(),
         &event.entrant_infos(),
-        Some((&points, OverallTieBreak::BestFinish)),
+        Some(&OverallSettings {
+            mode: points,
+            ..OverallSettings::default()
+        }),
     )
 }
 
@@ -77,8 +80,14 @@ fn exercise(event: &GeneratedEvent, name: &str) {
             .unwrap()
             .starts_with(b"%PDF"));
     }
-    let document =
-        scoretable_export::parse_results_json(&exporter.results_json().unwrap()).unwrap();
+    let streamed = exporter.results_json().unwrap();
+    let mut expected = serde_json::to_vec(&exporter.results_document().unwrap()).unwrap();
+    expected.push(b'\n');
+    assert!(
+        streamed == expected,
+        "the streamed results JSON differs from the document"
+    );
+    let document = scoretable_export::parse_results_json(&streamed).unwrap();
     for workout in &data.workouts {
         for scope in &scopes {
             assert_eq!(
@@ -138,7 +147,11 @@ fn rank_sum_overall_exports() {
         parts,
         event.ranked_workouts(),
         &event.entrant_infos(),
-        Some((&OverallMode::RankSum, OverallTieBreak::Equal)),
+        Some(&OverallSettings {
+            mode: OverallMode::RankSum,
+            tie_break: OverallTieBreak::Equal,
+            ..OverallSettings::default()
+        }),
     );
     let exporter = Exporter::new(&data);
     let csv = String::from_utf8(exporter.overall_results_csv(None).unwrap()).unwrap();

@@ -163,6 +163,28 @@ pub fn missing_required_fields(mapping: &FieldMapping, document: &SourceDocument
     missing
 }
 
+/// The mapped fields a polled payload with records must have. A header
+/// row (CSV, Excel) names every column whether or not a cell is filled, so
+/// there the rule is the file's ([`missing_required_fields`]). A JSON or XML
+/// feed leaves an athlete's result out until the athlete finishes, so there
+/// only the fields every record carries are required: the identifier and the
+/// record key. A feed that renamed those would otherwise be read as "every
+/// athlete waiting" (or every record unknown) without a word.
+pub fn missing_feed_fields(mapping: &FieldMapping, document: &SourceDocument) -> Vec<String> {
+    if document.records.is_empty() {
+        return Vec::new();
+    }
+    match document.format {
+        RecordFormat::Csv | RecordFormat::Xlsx => missing_required_fields(mapping, document),
+        _ => {
+            let mut keys_only = mapping.clone();
+            keys_only.value = None;
+            keys_only.status = None;
+            missing_required_fields(&keys_only, document)
+        }
+    }
+}
+
 /// Imports a file's bytes into a workout through a mapping; `source_name`
 /// keys the ledger (normally the mapping's name).
 pub fn import_bytes(

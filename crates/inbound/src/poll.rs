@@ -50,7 +50,7 @@ use scoretable_store::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::InboundError;
-use crate::import::{load_mapping, MAX_LISTED_PROBLEMS};
+use crate::import::{load_mapping, missing_feed_fields, MAX_LISTED_PROBLEMS};
 use crate::mapping::map_document;
 use crate::readers::read_document;
 use crate::record::RecordFormat;
@@ -457,6 +457,18 @@ pub fn poll_once(
         Ok(document) => document,
         Err(error) => return fail(store, backoff, ConnectionState::Error, error.to_string()),
     };
+    // A payload without the mapped identifier (or, with a header row, the
+    // result columns) is the source's shape changing under the mapping:
+    // refuse it and apply nothing, as a file import does.
+    let missing = missing_feed_fields(&mapping, &document);
+    if !missing.is_empty() {
+        let error = InboundError::MissingFields {
+            source_name: connection.name.clone(),
+            missing,
+            found: document.field_names.clone(),
+        };
+        return fail(store, backoff, ConnectionState::Error, error.to_string());
+    }
     let mut mapped = map_document(&mapping, &workout, &document);
     mapped.withhold_duplicates(&document.source_name, document.format.record_word());
     let ledger = match store.apply_inbound(

@@ -331,3 +331,140 @@ fn kill_9_inside_accepting_a_conflict_or_assigning_a_review_item_changes_nothing
         file.close().unwrap();
     }
 }
+
+/// The feed at event size: `count` athletes with feed ids `F<n>`, each with
+/// a time of 20 minutes plus n seconds (plus `bump` seconds for the first
+/// `bumped` athletes: the source changing values).
+fn event_payload(count: usize, bumped: usize, bump: i64) -> String {
+    let mut items = Vec::with_capacity(count);
+    for n in 0..count {
+        let seconds = 1_200 + n as i64 + if n < bumped { bump } else { 0 };
+        items.push(serde_json::json!({
+            "CompCornerID": format!("F{n}"),
+            "Time": format!("{:02}:{:02}:{:02}.0", seconds / 3600, seconds / 60 % 60, seconds % 60),
+        }));
+    }
+    serde_json::Value::Array(items).to_string()
+}
+
+/// Issue 12, defect 1 at event size: a 30,000-record poll killed with
+/// SIGKILL at a failpoint inside its write (and right after its commit);
+/// the source then changes 10 values. The file holds all 30,000 results or
+/// none, and every changed value comes back as a conflict (or, when nothing
+/// was acknowledged, as a first import): none is swallowed.
+#[test]
+fn kill_9_during_a_30000_record_poll_then_ten_changed_values_are_never_swallowed() {
+    const ATHLETES_AT_EVENT_SIZE: usize = 30_000;
+    let directory = tempfile::tempdir().unwrap();
+    let base = directory.path().join("event-size.scoretable");
+    let race = {
+        let mut file = CompetitionFile::create(
+            &base,
+            &scoretable_core::model::Competition {
+                name: "Event Size Open".into(),
+                slug: "event-size-open".into(),
+                start_date: "2026-06-01".into(),
+                end_date: "2026-06-01".into(),
+                venue: String::new(),
+                country: String::new(),
+                organiser: String::new(),
+                time_zone: "UTC".into(),
+            },
+        )
+        .unwrap();
+        let drafts: Vec<scoretable_core::import::CompetitorDraft> = (0..ATHLETES_AT_EVENT_SIZE)
+            .map(|n| scoretable_core::import::CompetitorDraft {
+                row: n + 2,
+                bib: (n + 1).to_string(),
+                first_name: format!("Athlete{n}"),
+                last_name: "Feed".into(),
+                external_ids: scoretable_core::model::ExternalIds {
+                    feed_participant_id: Some(format!("F{n}")),
+                    ..Default::default()
+                },
+                ..Default::default()
+            })
+            .collect();
+        file.import_competitors_from("start-list.csv", &drafts)
+            .unwrap();
+        let race = file.add_workout(&support::workout("Sprint", 1)).unwrap();
+        let workout = file.workout(race).unwrap();
+        save_mapping(
+            &mut file,
+            "feed mapping",
+            Some(race),
+            &FieldMapping::timing_feed(&workout),
+        )
+        .unwrap();
+        race
+    };
+    let server = FeedServer::start(Reply::Json(event_payload(ATHLETES_AT_EVENT_SIZE, 0, 0)));
+    {
+        let mut file = CompetitionFile::open(&base).unwrap();
+        file.add_connection(&NewConnection {
+            name: "timing".into(),
+            url: server.url.clone(),
+            workout_id: race,
+            mapping_name: "feed mapping".into(),
+            format: "json".into(),
+            interval_ms: 100,
+            auth_env: None,
+        })
+        .unwrap();
+        file.close().unwrap();
+    }
+    for failpoint in [FAILPOINT_INSIDE, FAILPOINT_AFTER_COMMIT] {
+        let path = directory.path().join(format!("{failpoint}.scoretable"));
+        std::fs::copy(&base, &path).unwrap();
+        server.set(Reply::Json(event_payload(ATHLETES_AT_EVENT_SIZE, 0, 0)));
+        assert!(
+            kill_at(&path, "poll", failpoint),
+            "{failpoint} never reached"
+        );
+        let mut file = CompetitionFile::open(&path).unwrap();
+        let stored = file.results(race).unwrap().len();
+        let committed = stored == ATHLETES_AT_EVENT_SIZE;
+        assert!(committed || stored == 0, "{failpoint}: {stored} results");
+        assert_eq!(
+            committed,
+            failpoint == FAILPOINT_AFTER_COMMIT,
+            "{failpoint}"
+        );
+        assert_eq!(
+            file.ledger_size("timing", race).unwrap(),
+            if committed {
+                ATHLETES_AT_EVENT_SIZE as u64
+            } else {
+                0
+            },
+            "{failpoint}"
+        );
+        // Ten values change at the source.
+        server.set(Reply::Json(event_payload(ATHLETES_AT_EVENT_SIZE, 10, 7)));
+        let summary = poll(&mut file).summary.unwrap();
+        if committed {
+            assert_eq!(
+                (summary.imported, summary.new_conflicts),
+                (0, 10),
+                "{summary:?}"
+            );
+            assert_eq!(file.inbound_conflicts(true).unwrap().len(), 10);
+        } else {
+            assert_eq!(
+                (summary.imported, summary.new_conflicts),
+                (ATHLETES_AT_EVENT_SIZE, 0),
+                "{summary:?}"
+            );
+        }
+        for n in 0..10 {
+            let value = ms_of(&file, race, &(n + 1).to_string()).unwrap();
+            let first = (1_200 + n as i64) * 1000;
+            let expected = if committed { first } else { first + 7_000 };
+            assert_eq!(value, expected, "{failpoint}: bib {}", n + 1);
+        }
+        file.close().unwrap();
+    }
+}
+
+const FAILPOINT_INSIDE: &str = "inbound_apply_after_ledger_row";
+const FAILPOINT_AFTER_COMMIT: &str = "inbound_apply_after_commit";

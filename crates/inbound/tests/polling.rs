@@ -825,3 +825,79 @@ fn stopping_a_watch_is_honoured_while_it_waits_out_a_long_retry_after() {
     // No request went out during the pause.
     assert_eq!(server.requests().len(), 1);
 }
+
+#[test]
+fn a_feed_that_lost_its_mapped_identifier_is_refused_and_changes_nothing() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "json");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    let first = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(first.summary.unwrap().imported, 1);
+
+    // The source renamed its participant id: every record would otherwise
+    // read as "unknown participant" with nothing said about the shape.
+    let renamed = seed_payload(&[("524658", "00:12:00.0"), ("527182", "00:13:59.1")])
+        .replace("\"CompCornerID\"", "\"ParticipantID\"");
+    server.set(Reply::Json(renamed));
+    let refused = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(refused.state, ConnectionState::Error, "{refused:?}");
+    let message = refused.error.unwrap();
+    assert!(message.contains("\"CompCornerID\""), "{message}");
+    assert!(message.contains("nothing was imported"), "{message}");
+    assert!(refused.ledger.is_none());
+    assert_eq!(time_of(&fixture.file, fixture.race, "2"), None);
+    assert_eq!(
+        time_of(&fixture.file, fixture.race, "1"),
+        Some(Score::Time { ms: 817_200 })
+    );
+    let status = fixture.file.connection_by_name("timing").unwrap().status;
+    assert_eq!(status.state, ConnectionState::Error);
+
+    // The source is mended: the next poll reads it again.
+    server.set(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let mended = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(mended.state, ConnectionState::Ok, "{mended:?}");
+}
+
+#[test]
+fn a_csv_feed_without_its_result_column_is_refused_but_json_results_may_come_later() {
+    let mut fixture = fixture();
+    let server = FeedServer::start(Reply::Json(
+        "CompCornerID,Time\n524658,00:13:37.2\n".to_string(),
+    ));
+    add_connection(&mut fixture.file, fixture.race, &server.url, "csv");
+    let (mut fetcher, mut backoff) = (fetcher(), backoff());
+    let first = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(first.state, ConnectionState::Ok, "{first:?}");
+
+    // A header row names every column: a missing "Time" column is a changed
+    // export, not athletes still on the course.
+    server.set(Reply::Json(
+        "CompCornerID,Result\n524658,00:12:00.0\n527182,00:13:59.1\n".to_string(),
+    ));
+    let refused = poll(&mut fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(refused.state, ConnectionState::Error, "{refused:?}");
+    let message = refused.error.unwrap();
+    assert!(message.contains("\"Time\""), "{message}");
+    assert_eq!(
+        time_of(&fixture.file, fixture.race, "1"),
+        Some(Score::Time { ms: 817_200 })
+    );
+    assert_eq!(time_of(&fixture.file, fixture.race, "2"), None);
+
+    // A JSON feed leaves "Time" out until an athlete finishes: waiting, not refused.
+    let mut json_fixture = support::fixture();
+    let payload = seed_payload(&[("524658", "00:13:37.2")])
+        .replace("\"Time\": \"00:13:37.2\"", "\"Split\": \"00:05:00.0\"");
+    let json_server = FeedServer::start(Reply::Json(payload));
+    add_connection(
+        &mut json_fixture.file,
+        json_fixture.race,
+        &json_server.url,
+        "json",
+    );
+    let waiting = poll(&mut json_fixture.file, &mut fetcher, &mut backoff);
+    assert_eq!(waiting.state, ConnectionState::Ok, "{waiting:?}");
+    assert_eq!(waiting.summary.unwrap().waiting, 1);
+}

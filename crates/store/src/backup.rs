@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
-use rusqlite::{DatabaseName, OptionalExtension};
+use rusqlite::{OptionalExtension, MAIN_DB};
 
 use crate::competition_file::{CompetitionFile, FILE_EXTENSION};
 use crate::error::{io_error, Result, StoreError};
@@ -458,6 +458,14 @@ impl CompetitionFile {
     /// [`BackupPolicy::keep`] backups of this competition there. Returns the
     /// new backup's path. Works on a read-only handle (it only reads).
     pub fn backup_now(&mut self, directory: &Path) -> Result<PathBuf> {
+        self.snapshot_backup(directory)
+    }
+
+    /// [`CompetitionFile::backup_now`] through a shared handle: inside
+    /// [`CompetitionFile::read_snapshot`] the copy is of that snapshot (the
+    /// online backup reads through this connection's open read
+    /// transaction), so it matches every other read made in it.
+    pub fn snapshot_backup(&self, directory: &Path) -> Result<PathBuf> {
         let slug = self.competition()?.slug;
         write_backup(
             &self.connection,
@@ -507,12 +515,7 @@ pub(crate) fn pre_upgrade_backup(
 fn copy_database(source: &rusqlite::Connection, target: &Path) -> Result<()> {
     use rusqlite::backup::{Backup, StepResult};
     let mut destination = rusqlite::Connection::open(target)?;
-    let backup = Backup::new_with_names(
-        source,
-        DatabaseName::Main,
-        &mut destination,
-        DatabaseName::Main,
-    )?;
+    let backup = Backup::new_with_names(source, MAIN_DB, &mut destination, MAIN_DB)?;
     for _attempt in 0..100 {
         match backup.step(-1)? {
             StepResult::Done => return Ok(()),

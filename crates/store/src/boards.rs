@@ -11,7 +11,8 @@
 use rusqlite::Connection;
 use scoretable_core::board::{LiveBoard, RankInfo};
 use scoretable_core::model::{
-    Entrant, EntrantInfo, Id, OverallRow, RankedRow, ResultEntry, TeamScoring, Workout,
+    Entrant, EntrantInfo, Id, OverallRow, RankedRow, ResultEntry, TeamScoring,
+    TeamWorkoutsInOverall, Workout,
 };
 
 use crate::competition_file::CompetitionFile;
@@ -38,6 +39,9 @@ pub struct OverallBoard {
     pub workouts: Vec<Workout>,
     pub rows: Vec<OverallRow>,
     pub infos: Vec<EntrantInfo>,
+    /// The rule the rows were computed with (for the column headings:
+    /// `scoretable_core::overall::overall_column_heading`).
+    pub team_workouts: TeamWorkoutsInOverall,
 }
 
 impl CompetitionFile {

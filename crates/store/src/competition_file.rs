@@ -31,10 +31,10 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
-use scoretable_core::model::{Competition, OverallMode, OverallTieBreak};
+use scoretable_core::model::{Competition, OverallSettings, TeamWorkoutsInOverall};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::backup::{BackupPolicy, BackupState};
+use crate::backup::BackupState;
 use crate::error::{Result, StoreError};
 use crate::file_health;
 use crate::schema;
@@ -63,21 +63,10 @@ pub struct OpenReport {
     pub read_only: Option<String>,
 }
 
-/// How the overall leaderboard is computed unless a caller says otherwise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeaderboardSettings {
-    pub mode: OverallMode,
-    pub tie_break: OverallTieBreak,
-}
-
-impl Default for LeaderboardSettings {
-    fn default() -> Self {
-        LeaderboardSettings {
-            mode: OverallMode::RankSum,
-            tie_break: OverallTieBreak::BestFinish,
-        }
-    }
-}
+/// How the overall leaderboard is computed unless a caller says otherwise:
+/// mode, tie-break and the team-workouts rule (the engine's
+/// [`OverallSettings`], stored as the `leaderboard` setting).
+pub type LeaderboardSettings = OverallSettings;
 
 pub(crate) const LEADERBOARD_SETTINGS_KEY: &str = "leaderboard";
 
@@ -382,10 +371,7 @@ impl CompetitionFile {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|error| named(error.into()))?;
-        if connection
-            .is_readonly(rusqlite::DatabaseName::Main)
-            .unwrap_or(false)
-        {
+        if connection.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             return Err(StoreError::ReadOnly {
                 path: path_text,
                 reason: file_health::diagnose_unwritable(path)
@@ -490,13 +476,16 @@ impl CompetitionFile {
         let mut session_lock = session_lock;
         session_lock.share();
         let handle_serial = SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Never used to back up (nothing is written), but reported: the
+        // policy stored in the file, as a writer would follow it.
+        let policy = crate::backup::stored_policy(&connection, path);
         Ok(CompetitionFile {
             connection,
             path: path.to_path_buf(),
             session_id: String::new(),
             handle_serial,
             open_report: report,
-            backup_state: BackupState::new(BackupPolicy::beside(path)),
+            backup_state: BackupState::new(policy),
             closed: false,
             read_only: true,
             _session_lock: session_lock,
@@ -661,6 +650,44 @@ impl CompetitionFile {
         Ok(value)
     }
 
+    /// Runs `body` against one consistent snapshot of the file: a read
+    /// transaction held across every read `body` makes through this handle
+    /// (the store's own multi-query reads join it), so a write by another
+    /// program or handle meanwhile is either wholly visible or not at all.
+    /// The snapshot is taken when this is called, before `body` runs. Writes
+    /// through this handle inside `body` fail (a transaction is open).
+    /// [`CompetitionFile::snapshot_backup`] inside `body` copies this same
+    /// snapshot. Used by the day-end exports, which read a whole
+    /// competition in many queries.
+    pub fn read_snapshot<T, E>(
+        &self,
+        body: impl FnOnce(&CompetitionFile) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        if !self.connection.is_autocommit() {
+            // Already inside a snapshot.
+            return body(self);
+        }
+        let transaction = self
+            .connection
+            .unchecked_transaction()
+            .map_err(|error| E::from(StoreError::from(error)))?;
+        // BEGIN is deferred: the snapshot starts at the first read, so read
+        // now rather than at whatever `body` happens to read first.
+        transaction
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map_err(|error| E::from(StoreError::from(error)))?;
+        let value = body(self)?;
+        transaction
+            .commit()
+            .map_err(|error| E::from(StoreError::from(error)))?;
+        Ok(value)
+    }
+
     /// The competition record.
     pub fn competition(&self) -> Result<Competition> {
         Ok(self.connection.query_row(
@@ -713,6 +740,33 @@ impl CompetitionFile {
 
     pub fn set_leaderboard_settings(&mut self, settings: &LeaderboardSettings) -> Result<()> {
         self.write(|transaction| put_setting(transaction, LEADERBOARD_SETTINGS_KEY, settings))
+    }
+
+    /// Stores how team workouts count in individuals' overall totals,
+    /// keeping the stored mode and tie-break (one write transaction).
+    pub fn set_team_workouts_rule(&mut self, rule: TeamWorkoutsInOverall) -> Result<()> {
+        self.write(|transaction| {
+            let text: Option<String> = transaction
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    params![LEADERBOARD_SETTINGS_KEY],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let mut settings = match text {
+                None => LeaderboardSettings::default(),
+                Some(text) => {
+                    serde_json::from_str::<LeaderboardSettings>(&text).map_err(|error| {
+                        StoreError::InvalidInput {
+                            field: format!("setting {LEADERBOARD_SETTINGS_KEY}"),
+                            message: error.to_string(),
+                        }
+                    })?
+                }
+            };
+            settings.team_workouts = rule;
+            put_setting(transaction, LEADERBOARD_SETTINGS_KEY, &settings)
+        })
     }
 
     /// Reads a JSON setting by key.

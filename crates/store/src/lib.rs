@@ -84,8 +84,9 @@ pub use ledger::{
     SavedMapping, TeamProgress, INBOUND_FAILPOINTS,
 };
 pub use outbox::{
-    endpoint_credential_problem, outbox_idempotency_key, NewSyncTarget, OutboxAck, OutboxCounts,
-    OutboxItem, OutboxState, RemoteRecord, SyncAttempt, SyncPlatform, SyncTarget, TargetWorkout,
+    endpoint_credential_problem, outbox_idempotency_key, EntityScope, NewSyncTarget, OutboxAck,
+    OutboxCounts, OutboxItem, OutboxState, QueuedEntity, RemoteRecord, SyncAttempt, SyncTarget,
+    TargetWorkout,
 };
 pub use results::{
     replay_history, AmendmentPreview, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult,

@@ -8,9 +8,9 @@
 //! without its outbox row (or an outbox row without its score).
 //!
 //! An outbox row names an *entity*, not a payload: `result/<workout>/c<id>`
-//! (one entrant's result, RunSignup), `workout/<id>` (a whole race, World
-//! Triathlon's full-state message) or `competition` (OpenTrack's nested
-//! upload). The payload is rendered from the file's current state when the row
+//! (one entrant's result), `workout/<id>` (a whole race, for full-state
+//! messages) or `competition` (one nested upload), per the target's
+//! [`EntityScope`], which its adapter chose (the store knows no platforms). The payload is rendered from the file's current state when the row
 //! is sent, so a coalesced row always carries the latest value. At most one
 //! row per target and entity is `queued` (a partial unique index): a later
 //! change to the same entity only bumps the queued row's `version`.
@@ -34,38 +34,40 @@ use serde::{Deserialize, Serialize};
 use crate::competition_file::{now_timestamp, CompetitionFile};
 use crate::error::{Result, StoreError};
 
-/// The result platforms Scoretable syncs to.
+/// What one outbox row of a target stands for, chosen by the target's
+/// adapter (in the sync crate) when the target is added. The store knows no
+/// platforms: it fans every change out by scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum SyncPlatform {
-    /// RunSignup "Post Event Results" (full results).
-    RunSignup,
-    /// RunSignup user-submitted (virtual) results.
-    RunSignupVirtual,
-    /// OpenTrack competition upload.
-    OpenTrack,
-    /// World Triathlon Live Timing Standard v1.1.
-    WorldTriathlon,
+pub enum EntityScope {
+    /// One row per entrant's result (`result/<workout>/c<id>`), for the
+    /// target's workouts.
+    Result,
+    /// One row per workout (`workout/<id>`): a full-state message of the
+    /// race, queued on any result or workout change of the target's workouts.
+    Workout,
+    /// One row for the whole competition (`competition`), queued on any
+    /// result or workout change of the target's workouts and on any
+    /// competitor change.
+    Competition,
 }
 
-impl SyncPlatform {
-    /// The spelling stored in the file and used on the command line.
+impl EntityScope {
+    /// The spelling stored in the file.
     pub fn code(self) -> &'static str {
         match self {
-            SyncPlatform::RunSignup => "runsignup",
-            SyncPlatform::RunSignupVirtual => "runsignup_virtual",
-            SyncPlatform::OpenTrack => "opentrack",
-            SyncPlatform::WorldTriathlon => "world_triathlon",
+            EntityScope::Result => "result",
+            EntityScope::Workout => "workout",
+            EntityScope::Competition => "competition",
         }
     }
 
-    /// Parses [`SyncPlatform::code`].
-    pub fn from_code(code: &str) -> Option<SyncPlatform> {
+    /// Parses [`EntityScope::code`].
+    pub fn from_code(code: &str) -> Option<EntityScope> {
         match code {
-            "runsignup" => Some(SyncPlatform::RunSignup),
-            "runsignup_virtual" => Some(SyncPlatform::RunSignupVirtual),
-            "opentrack" => Some(SyncPlatform::OpenTrack),
-            "world_triathlon" => Some(SyncPlatform::WorldTriathlon),
+            "result" => Some(EntityScope::Result),
+            "workout" => Some(EntityScope::Workout),
+            "competition" => Some(EntityScope::Competition),
             _ => None,
         }
     }
@@ -83,7 +85,11 @@ pub struct TargetWorkout {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewSyncTarget {
     pub name: String,
-    pub platform: SyncPlatform,
+    /// The adapter's platform code (`runsignup`, `opentrack`, ...): data to
+    /// the store, looked up in the sync crate's registry.
+    pub platform: String,
+    /// What the target's outbox rows stand for (from its adapter).
+    pub scope: EntityScope,
     /// Base URL, e.g. `https://runsignup.com`.
     pub endpoint: String,
     /// Platform-specific, non-secret settings (race id, formats, field maps).
@@ -96,7 +102,9 @@ pub struct NewSyncTarget {
 pub struct SyncTarget {
     pub id: Id,
     pub name: String,
-    pub platform: SyncPlatform,
+    /// The adapter's platform code.
+    pub platform: String,
+    pub scope: EntityScope,
     pub endpoint: String,
     pub config: serde_json::Value,
     /// The name of the keyring entry (or fallback file) holding the secret.
@@ -197,6 +205,17 @@ pub struct RemoteRecord {
     pub payload: Option<serde_json::Value>,
 }
 
+/// A row a target's adapter asks to send again although nothing about its
+/// entrant changed (e.g. RunSignup rows with hard-coded places after
+/// another entrant's result moved them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedEntity {
+    pub entity: String,
+    pub workout_id: Option<Id>,
+    pub competitor_id: Option<Id>,
+    pub team_id: Option<Id>,
+}
+
 /// An acknowledgement of one outbox row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxAck {
@@ -276,7 +295,7 @@ pub fn outbox_idempotency_key(target_id: Id, entity: &str, version: i64) -> Stri
 
 const TARGET_COLUMNS: &str = "id, name, platform, endpoint, config, secret_ref, enabled, \
     consecutive_failures, last_attempt_at, last_success_at, last_error, last_error_at, \
-    next_attempt_at, remote_state";
+    next_attempt_at, remote_state, entity_scope";
 
 const ITEM_COLUMNS: &str = "id, target_id, entity, workout_id, competitor_id, team_id, version, \
     state, idempotency_key, attempts, last_error, created_at, updated_at, finished_at";
@@ -293,18 +312,19 @@ fn json_column(row: &Row<'_>, index: usize) -> rusqlite::Result<serde_json::Valu
 }
 
 fn target_from_row(row: &Row<'_>) -> rusqlite::Result<SyncTarget> {
-    let platform: String = row.get(2)?;
-    let platform = SyncPlatform::from_code(&platform).ok_or_else(|| {
+    let scope: String = row.get(14)?;
+    let scope = EntityScope::from_code(&scope).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
-            2,
+            14,
             rusqlite::types::Type::Text,
-            format!("unknown platform {platform}").into(),
+            format!("unknown entity scope {scope}").into(),
         )
     })?;
     Ok(SyncTarget {
         id: row.get(0)?,
         name: row.get(1)?,
-        platform,
+        platform: row.get(2)?,
+        scope,
         endpoint: row.get(3)?,
         config: json_column(row, 4)?,
         secret_ref: row.get(5)?,
@@ -411,9 +431,12 @@ fn new_secret_ref(name: &str) -> String {
 }
 
 impl CompetitionFile {
-    /// Configures a target and queues everything it must receive now (all
-    /// results of its workouts, its workouts' state, and for OpenTrack the
+    /// Configures a target and queues everything it must receive now, by
+    /// its scope (every result of its workouts, each of its workouts, or the
     /// whole competition), so its first sync brings the platform up to date.
+    /// The platform's own settings are checked by its adapter before this
+    /// (`scoretable_sync::add_target`); the store checks only what every
+    /// target needs.
     pub fn add_sync_target(&mut self, target: &NewSyncTarget) -> Result<SyncTarget> {
         let name = target.name.trim();
         if name.is_empty() {
@@ -440,6 +463,21 @@ impl CompetitionFile {
                 message: "must be a JSON object".to_string(),
             });
         }
+        let platform = target.platform.trim();
+        if platform.is_empty()
+            || !platform
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+        {
+            return Err(StoreError::InvalidInput {
+                field: "platform".to_string(),
+                message: format!(
+                    "{:?} must be lowercase letters, digits or '_'",
+                    target.platform
+                ),
+            });
+        }
+        let platform = platform.to_string();
         let name = name.to_string();
         self.write(|transaction| {
             let exists: bool = transaction.query_row(
@@ -454,11 +492,13 @@ impl CompetitionFile {
             }
             let now = now_timestamp();
             transaction.execute(
-                "INSERT INTO sync_targets (name, platform, endpoint, config, secret_ref, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO sync_targets (name, platform, entity_scope, endpoint, config,
+                    secret_ref, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     name,
-                    target.platform.code(),
+                    platform,
+                    target.scope.code(),
                     target.endpoint.trim_end_matches('/'),
                     target.config.to_string(),
                     new_secret_ref(&name),
@@ -491,8 +531,8 @@ impl CompetitionFile {
                 )?;
             }
             let version = current_change_version(transaction)?;
-            let initial = match target.platform {
-                SyncPlatform::RunSignup | SyncPlatform::RunSignupVirtual => {
+            let initial = match target.scope {
+                EntityScope::Result => {
                     "INSERT INTO sync_outbox (target_id, entity, workout_id, competitor_id, team_id,
                         version, state, created_at, updated_at)
                      SELECT ?1, 'result/' || results.workout_id || CASE
@@ -504,13 +544,13 @@ impl CompetitionFile {
                      WHERE true
                      ORDER BY results.id"
                 }
-                SyncPlatform::WorldTriathlon => {
+                EntityScope::Workout => {
                     "INSERT INTO sync_outbox (target_id, entity, workout_id, version, state,
                         created_at, updated_at)
                      SELECT ?1, 'workout/' || workout_id, workout_id, ?2, 'queued', ?3, ?3
                      FROM sync_target_workouts WHERE target_id = ?1"
                 }
-                SyncPlatform::OpenTrack => {
+                EntityScope::Competition => {
                     "INSERT INTO sync_outbox (target_id, entity, version, state, created_at,
                         updated_at)
                      VALUES (?1, 'competition', ?2, 'queued', ?3, ?3)"
@@ -601,6 +641,51 @@ impl CompetitionFile {
                 item.updated_at = now.clone();
             }
             Ok(items)
+        })
+    }
+
+    /// Queues these entities for one target, in one transaction, with a
+    /// freshly reserved change version (so each gets a new idempotency key
+    /// and caches keyed by [`Self::sync_change_version`] are refreshed). An
+    /// entity already queued keeps its row with the new version. Returns how
+    /// many rows were queued or refreshed.
+    pub fn queue_sync_entities(&mut self, target_id: Id, rows: &[QueuedEntity]) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        self.write(|transaction| {
+            let now = now_timestamp();
+            let reserved = transaction.execute(
+                "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'sync_changes'",
+                [],
+            )?;
+            if reserved == 0 {
+                transaction.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES ('sync_changes', 1)",
+                    [],
+                )?;
+            }
+            let version = current_change_version(transaction)?;
+            let mut insert = transaction.prepare_cached(
+                "INSERT INTO sync_outbox (target_id, entity, workout_id, competitor_id, team_id,
+                    version, state, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?7)
+                 ON CONFLICT (target_id, entity) WHERE state = 'queued'
+                    DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at",
+            )?;
+            let mut queued = 0u64;
+            for row in rows {
+                queued += insert.execute(params![
+                    target_id,
+                    row.entity,
+                    row.workout_id,
+                    row.competitor_id,
+                    row.team_id,
+                    version,
+                    now
+                ])? as u64;
+            }
+            Ok(queued)
         })
     }
 
@@ -1004,7 +1089,8 @@ mod tests {
     fn runsignup(workout_id: Id) -> NewSyncTarget {
         NewSyncTarget {
             name: "rsu".to_string(),
-            platform: SyncPlatform::RunSignup,
+            platform: "runsignup".to_string(),
+            scope: EntityScope::Result,
             endpoint: "http://127.0.0.1:9".to_string(),
             config: serde_json::json!({"race_id": "1"}),
             workouts: vec![TargetWorkout {
@@ -1113,7 +1199,8 @@ mod tests {
         let live = file
             .add_sync_target(&NewSyncTarget {
                 name: "wt".to_string(),
-                platform: SyncPlatform::WorldTriathlon,
+                platform: "world_triathlon".to_string(),
+                scope: EntityScope::Workout,
                 endpoint: "http://127.0.0.1:9".to_string(),
                 config: serde_json::json!({}),
                 workouts: vec![TargetWorkout {
@@ -1171,5 +1258,91 @@ mod tests {
         assert_eq!(target.last_error.as_deref(), Some("HTTP 503"));
         file.remove_sync_target("rsu").unwrap();
         assert!(file.sync_targets().unwrap().is_empty());
+    }
+
+    /// The store takes any platform code and fans changes out by the
+    /// target's scope alone: a platform it has never heard of works.
+    #[test]
+    fn any_platform_code_fans_out_by_its_scope() {
+        let (_directory, mut file, workout_id) = file_with_two_athletes();
+        let mapped = vec![TargetWorkout {
+            workout_id,
+            remote_id: "1".to_string(),
+        }];
+        let mut targets = Vec::new();
+        for (name, scope) in [
+            ("per-result", EntityScope::Result),
+            ("per-race", EntityScope::Workout),
+            ("whole", EntityScope::Competition),
+        ] {
+            targets.push(
+                file.add_sync_target(&NewSyncTarget {
+                    name: name.to_string(),
+                    platform: "example_platform_2".to_string(),
+                    scope,
+                    endpoint: "http://127.0.0.1:9".to_string(),
+                    config: serde_json::json!({}),
+                    workouts: mapped.clone(),
+                })
+                .unwrap(),
+            );
+        }
+        assert_eq!(targets[0].platform, "example_platform_2");
+        assert_eq!(targets[2].scope, EntityScope::Competition);
+        for target in &targets {
+            let claimed = file.claim_outbox(target.id, 10).unwrap();
+            file.ack_outbox(
+                &claimed
+                    .iter()
+                    .map(|item| OutboxAck {
+                        item_id: item.id,
+                        remote: None,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        }
+        file.enter_score_by_bib(workout_id, "1", ScoreInput::text("17:00.1"), "t")
+            .unwrap();
+        let ada = file.competitor_by_bib("1").unwrap().unwrap();
+        let queued = |file: &CompetitionFile, target: &SyncTarget| -> Vec<String> {
+            file.outbox_items(target.id, OutboxState::Queued, 10)
+                .unwrap()
+                .into_iter()
+                .map(|item| item.entity)
+                .collect()
+        };
+        assert_eq!(
+            queued(&file, &targets[0]),
+            vec![format!("result/{workout_id}/c{}", ada.id)]
+        );
+        assert_eq!(
+            queued(&file, &targets[1]),
+            vec![format!("workout/{workout_id}")]
+        );
+        assert_eq!(queued(&file, &targets[2]), vec!["competition".to_string()]);
+        let per_result = file
+            .outbox_items(targets[0].id, OutboxState::Queued, 1)
+            .unwrap();
+        assert_eq!(per_result[0].competitor_id, Some(ada.id));
+        // A competitor change reaches only the competition-wide target.
+        let mut bea = file.competitor_by_bib("2").unwrap().unwrap();
+        bea.club = Some("Harriers".to_string());
+        file.update_competitor(&bea).unwrap();
+        assert_eq!(queued(&file, &targets[0]).len(), 1);
+        assert_eq!(queued(&file, &targets[1]).len(), 1);
+        assert_eq!(queued(&file, &targets[2]), vec!["competition".to_string()]);
+        // A code that is not a plain word is refused, naming the field.
+        let error = file
+            .add_sync_target(&NewSyncTarget {
+                name: "odd".to_string(),
+                platform: "Run Signup".to_string(),
+                scope: EntityScope::Result,
+                endpoint: "http://127.0.0.1:9".to_string(),
+                config: serde_json::json!({}),
+                workouts: vec![],
+            })
+            .unwrap_err();
+        assert!(error.to_string().contains("platform"), "{error}");
     }
 }

@@ -668,6 +668,12 @@ fn score_fits(workout: &Workout, score: Score) -> bool {
 }
 
 /// The clean leaderboard text of a value.
+/// A value as the workout's board shows it (penalty added, ranking
+/// precision): what receipts and the amendment preview say.
+pub(crate) fn board_value(workout: &Workout, value: &ScoreValue) -> String {
+    scoretable_core::score::board_display(workout, value.score, value.status, value.penalty_ms)
+}
+
 pub(crate) fn display_value(workout: &Workout, value: &ScoreValue) -> String {
     match (value.status, value.score) {
         (Some(status), _) => status.code().to_string(),
@@ -964,6 +970,13 @@ impl CompetitionFile {
         entrant_by_bib(&self.connection, workout_id, bib)
     }
 
+    /// The entrants of many bibs in a workout, by the same rule as
+    /// [`entrant_by_bib`](Self::entrant_by_bib) (one read for the whole
+    /// list): `None` for a bib nobody has.
+    pub fn entrants_by_bibs(&self, workout_id: Id, bibs: &[&str]) -> Result<Vec<Option<Entrant>>> {
+        self.read(|connection| entrants_by_bibs(connection, workout_id, bibs))
+    }
+
     /// Records a score typed at the table and returns a receipt whose
     /// `entry_id` undoes it.
     pub fn enter_score(
@@ -1156,7 +1169,7 @@ impl CompetitionFile {
         after.push(amended_entry(entrant, &value));
         let moved = placement_changes(connection, &workout, entrant, before, after)?;
         Ok(AmendmentPreview {
-            display: display_value(&workout, &value),
+            display: board_value(&workout, &value),
             old,
             new: value,
             moved,
@@ -1407,7 +1420,7 @@ fn amend_in(
     Ok(AmendmentReceipt {
         event_id,
         result_id,
-        display: display_value(&workout, &value),
+        display: board_value(&workout, &value),
         old,
         new: value,
         // Filled after the commit by the callers that report who moved.
@@ -1939,17 +1952,53 @@ fn entrant_by_bib(connection: &Connection, workout_id: Id, bib: &str) -> Result<
         .prepare_cached("SELECT id FROM teams WHERE bib = ?1")?
         .query_row(params![bib], |row| row.get(0))
         .optional()?;
-    // A team-chip workout prefers the team with this bib.
-    let entrant = match (workout.team_scoring, competitor, team) {
+    pick_entrant(workout.team_scoring, competitor, team).ok_or_else(|| StoreError::UnknownBib {
+        bib: bib.to_string(),
+        workout: workout.name,
+    })
+}
+
+/// The bib rule, in one place: competitor bibs first, then team bibs,
+/// except that a team-chip workout prefers the team with the bib.
+fn pick_entrant(
+    team_scoring: TeamScoring,
+    competitor: Option<Id>,
+    team: Option<Id>,
+) -> Option<Entrant> {
+    match (team_scoring, competitor, team) {
         (TeamScoring::TeamChip, _, Some(team)) => Some(Entrant::Team(team)),
         (_, Some(competitor), _) => Some(Entrant::Competitor(competitor)),
         (_, None, Some(team)) => Some(Entrant::Team(team)),
         (_, None, None) => None,
+    }
+}
+
+/// [`entrant_by_bib`] for many bibs at once (two reads, not two per bib):
+/// each bib (trimmed) with its entrant, `None` for an unknown bib.
+fn entrants_by_bibs(
+    connection: &Connection,
+    workout_id: Id,
+    bibs: &[&str],
+) -> Result<Vec<Option<Entrant>>> {
+    let workout = load_workout(connection, workout_id)?;
+    let ids = |sql: &str| -> Result<HashMap<String, Id>> {
+        let mut statement = connection.prepare_cached(sql)?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<HashMap<String, Id>>>()?)
     };
-    entrant.ok_or_else(|| StoreError::UnknownBib {
-        bib: bib.to_string(),
-        workout: workout.name,
-    })
+    let competitors = ids("SELECT bib, id FROM competitors")?;
+    let teams = ids("SELECT bib, id FROM teams WHERE bib IS NOT NULL")?;
+    Ok(bibs
+        .iter()
+        .map(|bib| {
+            let bib = bib.trim();
+            pick_entrant(
+                workout.team_scoring,
+                competitors.get(bib).copied(),
+                teams.get(bib).copied(),
+            )
+        })
+        .collect())
 }
 
 fn enter_score_in(
@@ -1973,7 +2022,7 @@ fn enter_score_in(
         let entry_id = latest.map(|(id, _)| id).unwrap_or_default();
         let display = existing
             .effective_value()
-            .map(|value| display_value(&workout, value))
+            .map(|value| board_value(&workout, value))
             .unwrap_or_default();
         let hint = if existing.is_amended() {
             "it has an official amendment; amend it again".to_string()
@@ -2031,7 +2080,7 @@ fn enter_score_in(
         result_id,
         workout_id,
         entrant,
-        display: display_value(&workout, &value),
+        display: board_value(&workout, &value),
         value,
     })
 }

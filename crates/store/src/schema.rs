@@ -25,7 +25,7 @@
 //! - The score history (`score_events`) is append-only: UPDATE and DELETE are
 //!   rejected by triggers.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::error::{Result, StoreError};
 
@@ -637,9 +637,154 @@ BEGIN
 END;
 "#;
 
+/// Version 7: the store holds no platform policy. `sync_targets.platform` is
+/// any code the sync crate's adapter registry knows (no `CHECK` listing
+/// platforms), and each target carries its `entity_scope`, chosen by its
+/// adapter when the target is added: `result` (one outbox row per entrant's
+/// result), `workout` (one per race, full-state messages) or `competition`
+/// (one for the whole competition, which also receives competitor changes).
+/// The fan-out trigger reads the scope instead of naming platforms.
+///
+/// `sync_targets` is rebuilt (SQLite cannot drop a `CHECK`); [`migrate`]
+/// runs with foreign keys off, so the rebuild cascades nothing into
+/// `sync_target_workouts`, `sync_outbox` or `sync_remote_ids`, and checks
+/// every foreign key before it commits. Targets of version 6 get the scope
+/// their platform had in version 6's trigger.
+pub(crate) const SCHEMA_V7: &str = r#"
+DROP TRIGGER sync_changes_fan_out;
+CREATE TABLE sync_targets_v6 AS SELECT * FROM sync_targets;
+DROP TABLE sync_targets;
+CREATE TABLE sync_targets (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    platform TEXT NOT NULL CHECK (length(platform) > 0),
+    entity_scope TEXT NOT NULL CHECK (entity_scope IN ('result', 'workout', 'competition')),
+    endpoint TEXT NOT NULL CHECK (length(endpoint) > 0),
+    config TEXT NOT NULL CHECK (json_valid(config)),
+    secret_ref TEXT NOT NULL UNIQUE CHECK (length(secret_ref) > 0),
+    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    consecutive_failures INTEGER NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0),
+    last_attempt_at TEXT,
+    last_success_at TEXT,
+    last_error TEXT,
+    last_error_at TEXT,
+    next_attempt_at TEXT,
+    remote_state TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(remote_state)),
+    created_at TEXT NOT NULL
+) STRICT;
+INSERT INTO sync_targets (id, name, platform, entity_scope, endpoint, config, secret_ref,
+    enabled, consecutive_failures, last_attempt_at, last_success_at, last_error, last_error_at,
+    next_attempt_at, remote_state, created_at)
+SELECT id, name, platform,
+    CASE platform WHEN 'opentrack' THEN 'competition'
+        WHEN 'world_triathlon' THEN 'workout' ELSE 'result' END,
+    endpoint, config, secret_ref, enabled, consecutive_failures, last_attempt_at,
+    last_success_at, last_error, last_error_at, next_attempt_at, remote_state, created_at
+FROM sync_targets_v6 ORDER BY id;
+DROP TABLE sync_targets_v6;
+
+CREATE TRIGGER sync_changes_fan_out AFTER INSERT ON sync_changes
+BEGIN
+    INSERT INTO sync_outbox (target_id, entity, workout_id, competitor_id, team_id, version,
+        state, created_at, updated_at)
+    SELECT target.id,
+        CASE
+            WHEN target.entity_scope = 'competition' THEN 'competition'
+            WHEN target.entity_scope = 'workout' THEN 'workout/' || NEW.workout_id
+            WHEN NEW.competitor_id IS NOT NULL
+                THEN 'result/' || NEW.workout_id || '/c' || NEW.competitor_id
+            ELSE 'result/' || NEW.workout_id || '/t' || NEW.team_id
+        END,
+        NEW.workout_id,
+        CASE WHEN target.entity_scope = 'result' THEN NEW.competitor_id END,
+        CASE WHEN target.entity_scope = 'result' THEN NEW.team_id END,
+        NEW.id, 'queued',
+        strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    FROM sync_targets AS target
+    WHERE target.enabled = 1 AND (
+        (NEW.kind = 'result' AND EXISTS (SELECT 1 FROM sync_target_workouts AS mapped
+            WHERE mapped.target_id = target.id AND mapped.workout_id = NEW.workout_id))
+        OR (NEW.kind = 'workout' AND target.entity_scope IN ('workout', 'competition')
+            AND EXISTS (SELECT 1 FROM sync_target_workouts AS mapped
+            WHERE mapped.target_id = target.id AND mapped.workout_id = NEW.workout_id))
+        OR (NEW.kind = 'competitor' AND target.entity_scope = 'competition'))
+    ON CONFLICT (target_id, entity) WHERE state = 'queued'
+        DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at;
+    DELETE FROM sync_changes WHERE id = NEW.id;
+END;
+"#;
+
+/// Version 8: division membership is watched like the other tables a sync
+/// payload reads. Moving a competitor or team to another division changes
+/// their division places (and those of the others in both divisions), so
+/// their results and the competitor are queued again. Only when a target
+/// exists: a bulk import into a file without targets pays nothing.
+pub(crate) const SCHEMA_V8: &str = r#"
+CREATE INDEX results_by_team_only ON results(team_id) WHERE team_id IS NOT NULL;
+
+CREATE TRIGGER sync_competitor_division_added AFTER INSERT ON competitor_divisions
+WHEN EXISTS (SELECT 1 FROM sync_targets WHERE enabled = 1)
+BEGIN
+    INSERT INTO sync_changes (kind, competitor_id) VALUES ('competitor', NEW.competitor_id);
+    INSERT INTO sync_changes (kind, workout_id, competitor_id)
+        SELECT 'result', workout_id, competitor_id FROM results
+        WHERE competitor_id = NEW.competitor_id;
+END;
+CREATE TRIGGER sync_competitor_division_removed AFTER DELETE ON competitor_divisions
+WHEN EXISTS (SELECT 1 FROM sync_targets WHERE enabled = 1)
+BEGIN
+    INSERT INTO sync_changes (kind, competitor_id) VALUES ('competitor', OLD.competitor_id);
+    INSERT INTO sync_changes (kind, workout_id, competitor_id)
+        SELECT 'result', workout_id, competitor_id FROM results
+        WHERE competitor_id = OLD.competitor_id;
+END;
+CREATE TRIGGER sync_team_division_added AFTER INSERT ON team_divisions
+WHEN EXISTS (SELECT 1 FROM sync_targets WHERE enabled = 1)
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, team_id)
+        SELECT 'result', workout_id, team_id FROM results WHERE team_id = NEW.team_id;
+END;
+CREATE TRIGGER sync_team_division_removed AFTER DELETE ON team_divisions
+WHEN EXISTS (SELECT 1 FROM sync_targets WHERE enabled = 1)
+BEGIN
+    INSERT INTO sync_changes (kind, workout_id, team_id)
+        SELECT 'result', workout_id, team_id FROM results WHERE team_id = OLD.team_id;
+END;
+"#;
+
+/// Version 9: the overall's rule for team workouts in individuals' totals
+/// (issue 15), kept with the other overall settings (`settings` row
+/// `leaderboard`, field `team_workouts`). A file from before the rule states
+/// the default (`excluded`) explicitly, and triggers refuse any other
+/// spelling than `excluded` or `team_place`, as the enumeration checks do.
+/// An older Scoretable, which would ignore the rule, refuses the file as
+/// newer than it knows.
+pub(crate) const SCHEMA_V9: &str = r#"
+UPDATE settings SET value = json_set(value, '$.team_workouts', 'excluded')
+ WHERE key = 'leaderboard' AND json_valid(value)
+   AND json_type(value, '$.team_workouts') IS NULL;
+CREATE TRIGGER settings_team_workouts_checked_insert BEFORE INSERT ON settings
+WHEN NEW.key = 'leaderboard'
+ AND (NOT json_valid(NEW.value)
+      OR coalesce(json_extract(NEW.value, '$.team_workouts'), 'excluded')
+         NOT IN ('excluded', 'team_place'))
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK: team_workouts must be excluded or team_place');
+END;
+CREATE TRIGGER settings_team_workouts_checked_update BEFORE UPDATE ON settings
+WHEN NEW.key = 'leaderboard'
+ AND (NOT json_valid(NEW.value)
+      OR coalesce(json_extract(NEW.value, '$.team_workouts'), 'excluded')
+         NOT IN ('excluded', 'team_place'))
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK: team_workouts must be excluded or team_place');
+END;
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6,
+    SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7, SCHEMA_V8,
+    SCHEMA_V9,
 ];
 
 /// The schema version this build writes.
@@ -696,7 +841,24 @@ pub(crate) fn schema_version(connection: &Connection) -> Result<u32> {
 
 /// Brings the file to [`CURRENT_SCHEMA_VERSION`], applying every missing
 /// migration in one immediate transaction. Returns the version found before.
+///
+/// Foreign keys are off while the migrations run (a table rebuild must not
+/// cascade into the tables that reference it; `PRAGMA foreign_keys` cannot
+/// change inside a transaction), every foreign key is checked before the
+/// commit, and the connection's setting is restored afterwards.
 pub(crate) fn migrate(connection: &mut Connection, path_for_errors: &str) -> Result<u32> {
+    let foreign_keys: bool = connection.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+    if foreign_keys {
+        connection.pragma_update(None, "foreign_keys", "OFF")?;
+    }
+    let outcome = migrate_in_transaction(connection, path_for_errors);
+    if foreign_keys {
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+    }
+    outcome
+}
+
+fn migrate_in_transaction(connection: &mut Connection, path_for_errors: &str) -> Result<u32> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found = schema_version(&transaction)?;
     if found > CURRENT_SCHEMA_VERSION {
@@ -710,6 +872,17 @@ pub(crate) fn migrate(connection: &mut Connection, path_for_errors: &str) -> Res
         transaction.execute_batch(script)?;
         let version = index as u32 + 1;
         transaction.pragma_update(None, "user_version", version)?;
+    }
+    if found < CURRENT_SCHEMA_VERSION {
+        let broken: Option<String> = transaction
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Conflict(format!(
+                "{path_for_errors}: the schema upgrade left a broken reference in {table}; \
+                 nothing was changed"
+            )));
+        }
     }
     transaction.commit()?;
     Ok(found)
@@ -814,6 +987,283 @@ mod tests {
             .execute("UPDATE results SET source_a = 1 WHERE id = 1", [])
             .unwrap_err();
         assert!(error.to_string().contains("written once"), "{error}");
+    }
+
+    /// Every row of `table`, each as its columns' debug text.
+    fn table_rows(connection: &Connection, table: &str) -> Vec<Vec<String>> {
+        let mut statement = connection
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .unwrap();
+        let columns = statement.column_count();
+        statement
+            .query_map([], |row| {
+                (0..columns)
+                    .map(|index| {
+                        row.get::<_, rusqlite::types::Value>(index)
+                            .map(|value| format!("{value:?}"))
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+    }
+
+    /// A version-6 file with targets of every platform version 6 knew and
+    /// outbox rows in every state upgrades to the scope-based schema with
+    /// every queued, in-flight, acknowledged and rejected row, every remote
+    /// id and every mapped workout intact (the rebuild of `sync_targets`
+    /// cascades nothing), and fans out as before afterwards.
+    #[test]
+    fn a_version_6_file_upgrades_keeping_its_outbox() {
+        use crate::competition_file::{CompetitionFile, APPLICATION_ID};
+        use crate::outbox::{EntityScope, OutboxState};
+
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("v6.scoretable");
+        let (outbox, remote_ids, mapped, targets_before) = {
+            let mut connection = Connection::open(&path).unwrap();
+            connection
+                .pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            connection
+                .pragma_update(None, "foreign_keys", "ON")
+                .unwrap();
+            let transaction = connection.transaction().unwrap();
+            for script in &MIGRATIONS[..6] {
+                transaction.execute_batch(script).unwrap();
+            }
+            transaction.pragma_update(None, "user_version", 6).unwrap();
+            transaction.commit().unwrap();
+            connection
+                .execute_batch(
+                    "INSERT INTO competition VALUES (1, 'Six Open', 'six-open', '2026-05-01',
+                        '2026-05-01', 'Hall', 'GBR', 'Club', 'Europe/London');
+                     INSERT INTO competitors (id, bib, first_name, last_name) VALUES
+                        (1, '1', 'Ada', 'Vale'), (2, '2', 'Bea', 'Vale'), (3, '3', 'Cy', 'Vale');
+                     INSERT INTO workouts (id, name, sequence, score_type, load_unit, tie_break,
+                        rounding_mode, rounding_unit_ms, team_scoring, state)
+                        VALUES (1, '5k', 1, 'time', 'kg', 'none', 'exact', 0, 'individual',
+                        'provisional');
+                     INSERT INTO sync_targets (id, name, platform, endpoint, config, secret_ref,
+                        consecutive_failures, last_error, next_attempt_at, remote_state, created_at)
+                        VALUES
+                        (1, 'rsu', 'runsignup', 'http://127.0.0.1:9', '{\"race_id\":\"5\"}',
+                            'rsu-ref', 2, 'HTTP 503', '2026-05-01T10:00:00.000Z', '{}',
+                            '2026-05-01T09:00:00.000Z'),
+                        (2, 'virtual', 'runsignup_virtual', 'http://127.0.0.1:9',
+                            '{\"race_id\":\"5\"}', 'virtual-ref', 0, NULL, NULL, '{}',
+                            '2026-05-01T09:00:00.000Z'),
+                        (3, 'ot', 'opentrack', 'http://127.0.0.1:9',
+                            '{\"organiser_id\":\"o\"}', 'ot-ref', 0, NULL, NULL,
+                            '{\"competition_id\":\"c-1\"}', '2026-05-01T09:00:00.000Z'),
+                        (4, 'wt', 'world_triathlon', 'http://127.0.0.1:9', '{}', 'wt-ref', 0,
+                            NULL, NULL, '{\"last_push_ms\":5}', '2026-05-01T09:00:00.000Z');
+                     INSERT INTO sync_target_workouts VALUES (1, 1, '11'), (2, 1, '12'),
+                        (3, 1, '13'), (4, 1, '307158');
+                     INSERT INTO results (id, workout_id, competitor_id, source, source_text,
+                        source_kind, source_a, received_at) VALUES
+                        (1, 1, 1, 'manual', '17:00', 'time', 1020000, '2026-05-01T10:00:00.000Z'),
+                        (2, 1, 2, 'manual', '17:05', 'time', 1025000, '2026-05-01T10:00:01.000Z'),
+                        (3, 1, 3, 'manual', '17:09', 'time', 1029000, '2026-05-01T10:00:02.000Z');
+                     -- Rows in every state: acked (with the platform's id), sending (with
+                     -- its idempotency key), rejected (with the message), queued.
+                     UPDATE sync_outbox SET state = 'acked', finished_at = updated_at
+                        WHERE target_id = 1 AND entity = 'result/1/c1';
+                     UPDATE sync_outbox SET state = 'sending', idempotency_key = 't1/result/1/c2/v2',
+                        attempts = 1 WHERE target_id = 1 AND entity = 'result/1/c2';
+                     UPDATE sync_outbox SET state = 'rejected', last_error = 'HTTP 422: bib',
+                        finished_at = updated_at WHERE target_id = 2 AND entity = 'result/1/c3';
+                     UPDATE sync_outbox SET state = 'acked', finished_at = updated_at
+                        WHERE target_id IN (3, 4);
+                     INSERT INTO sync_remote_ids VALUES
+                        (1, 'result/1/c1', 'r-77', 'd1', '{\"bib\":\"1\"}', '2026-05-01T10:01:00.000Z'),
+                        (3, 'competition', 'c-1', 'd3', NULL, '2026-05-01T10:01:00.000Z'),
+                        (4, 'workout/1', NULL, 'd4', NULL, '2026-05-01T10:01:00.000Z');",
+                )
+                .unwrap();
+            (
+                table_rows(&connection, "sync_outbox"),
+                table_rows(&connection, "sync_remote_ids"),
+                table_rows(&connection, "sync_target_workouts"),
+                table_rows(&connection, "sync_targets"),
+            )
+        };
+        assert_eq!(outbox.len(), 3 + 3 + 1 + 1, "{outbox:?}");
+
+        let mut file = CompetitionFile::open(&path).unwrap();
+        assert_eq!(file.open_report().schema_version_found, 6);
+        assert_eq!(table_rows(&file.connection, "sync_outbox"), outbox);
+        assert_eq!(table_rows(&file.connection, "sync_remote_ids"), remote_ids);
+        assert_eq!(table_rows(&file.connection, "sync_target_workouts"), mapped);
+        // Every target keeps its columns; the scope is added from its platform.
+        let targets = file.sync_targets().unwrap();
+        let scopes: Vec<(&str, &str, EntityScope)> = targets
+            .iter()
+            .map(|target| (target.name.as_str(), target.platform.as_str(), target.scope))
+            .collect();
+        assert_eq!(
+            scopes,
+            vec![
+                ("rsu", "runsignup", EntityScope::Result),
+                ("virtual", "runsignup_virtual", EntityScope::Result),
+                ("ot", "opentrack", EntityScope::Competition),
+                ("wt", "world_triathlon", EntityScope::Workout),
+            ]
+        );
+        let targets_after = table_rows(&file.connection, "sync_targets");
+        for (before, after) in targets_before.iter().zip(&targets_after) {
+            // Version 7 inserts entity_scope after platform.
+            let mut without_scope = after.clone();
+            without_scope.remove(3);
+            assert_eq!(&without_scope, before);
+        }
+        assert_eq!(targets[0].consecutive_failures, 2);
+        assert_eq!(targets[2].remote_state["competition_id"], "c-1");
+        let in_flight = file
+            .outbox_items(targets[0].id, OutboxState::Sending, 10)
+            .unwrap();
+        assert_eq!(
+            in_flight[0].idempotency_key.as_deref(),
+            Some("t1/result/1/c2/v2")
+        );
+        assert_eq!(
+            file.sync_remote_records(1).unwrap()["result/1/c1"]
+                .remote_id
+                .as_deref(),
+            Some("r-77")
+        );
+        // The upgraded trigger fans a change out as version 6 did.
+        file.connection
+            .execute(
+                "UPDATE results SET penalty_ms = penalty_ms WHERE id = 1",
+                [],
+            )
+            .unwrap();
+        let queued = |target_id| -> Vec<String> {
+            file.outbox_items(target_id, OutboxState::Queued, 10)
+                .unwrap()
+                .into_iter()
+                .map(|item| item.entity)
+                .collect()
+        };
+        assert!(queued(1).contains(&"result/1/c1".to_string()));
+        assert!(queued(2).contains(&"result/1/c1".to_string()));
+        assert_eq!(queued(3), vec!["competition".to_string()]);
+        assert_eq!(queued(4), vec!["workout/1".to_string()]);
+        // Foreign keys are on again: removing a target removes its rows.
+        let fk: i64 = file
+            .connection
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        file.remove_sync_target("rsu").unwrap();
+        let left: i64 = file
+            .connection
+            .query_row(
+                "SELECT count(*) FROM sync_outbox WHERE target_id = 1",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+
+    /// A version-8 file (before the team-workouts rule) upgrades to one
+    /// whose stored overall settings name the default rule, keeps its mode
+    /// and tie-break, and refuses an unknown spelling afterwards.
+    #[test]
+    fn a_version_8_file_gets_the_team_workouts_rule() {
+        use crate::competition_file::CompetitionFile;
+        use scoretable_core::model::{OverallMode, OverallTieBreak, TeamWorkoutsInOverall};
+
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("v8.scoretable");
+        {
+            let mut file = CompetitionFile::create(
+                &path,
+                &scoretable_core::model::Competition {
+                    name: "Six".into(),
+                    slug: "six".into(),
+                    start_date: "2026-01-01".into(),
+                    end_date: "2026-01-01".into(),
+                    venue: String::new(),
+                    country: String::new(),
+                    organiser: String::new(),
+                    time_zone: "UTC".into(),
+                },
+            )
+            .unwrap();
+            file.set_setting(
+                "leaderboard",
+                &serde_json::json!({"mode": {"mode": "points_table", "points": [10, 5], "floor": 1},
+                                    "tie_break": {"mode": "equal"}}),
+            )
+            .unwrap();
+            file.close().unwrap();
+            // Back to version 8 as that build left it: no triggers, no rule.
+            let connection = Connection::open(&path).unwrap();
+            connection
+                .execute_batch(
+                    "DROP TRIGGER settings_team_workouts_checked_insert;
+                     DROP TRIGGER settings_team_workouts_checked_update;
+                     UPDATE settings SET value = json_remove(value, '$.team_workouts')
+                      WHERE key = 'leaderboard';
+                     PRAGMA user_version = 8;",
+                )
+                .unwrap();
+            let stored: String = connection
+                .query_row(
+                    "SELECT value FROM settings WHERE key = 'leaderboard'",
+                    [],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert!(!stored.contains("team_workouts"), "{stored}");
+        }
+        let mut file = CompetitionFile::open(&path).unwrap();
+        assert_eq!(file.open_report().schema_version_found, 8);
+        let stored: String = file
+            .connection
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'leaderboard'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(
+            stored.contains("\"team_workouts\":\"excluded\""),
+            "{stored}"
+        );
+        let settings = file.leaderboard_settings().unwrap();
+        assert_eq!(settings.team_workouts, TeamWorkoutsInOverall::Excluded);
+        assert_eq!(
+            settings.mode,
+            OverallMode::PointsTable {
+                points: vec![10, 5],
+                floor: 1
+            }
+        );
+        assert_eq!(settings.tie_break, OverallTieBreak::Equal);
+        file.set_team_workouts_rule(TeamWorkoutsInOverall::TeamPlace)
+            .unwrap();
+        assert_eq!(
+            file.leaderboard_settings().unwrap().team_workouts,
+            TeamWorkoutsInOverall::TeamPlace
+        );
+        let error = file
+            .connection
+            .execute(
+                "UPDATE settings SET value = json_set(value, '$.team_workouts', 'sideways')
+                  WHERE key = 'leaderboard'",
+                [],
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("team_workouts"), "{error}");
+        assert_eq!(
+            file.leaderboard_settings().unwrap().team_workouts,
+            TeamWorkoutsInOverall::TeamPlace
+        );
     }
 
     #[test]

@@ -14,10 +14,9 @@ use scoretable_core::model::{
     Competition, Entrant, ExternalIds, LoadUnit, PublicationState, Rounding, Score, ScoreType,
     Source, TeamScoring, TieBreak, Workout,
 };
-use scoretable_store::{
-    CompetitionFile, ImportedResult, NewSyncTarget, ScoreInput, SyncPlatform, TargetWorkout,
-};
+use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput, TargetWorkout};
 use scoretable_sync::standin::{Registration, RunSignupStandin, TriathlonStandin};
+use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, DrainOptions, SecretStore};
 use serde_json::json;
 
@@ -88,18 +87,20 @@ fn drain_60k(batch_size: usize) {
         bib: index.to_string(),
         chip: None,
     }));
-    let target = file
-        .add_sync_target(&NewSyncTarget {
+    let target = scoretable_sync::add_target(
+        &mut file,
+        &TargetSpec {
             name: "rsu".to_string(),
-            platform: SyncPlatform::RunSignup,
+            platform: "runsignup".to_string(),
             endpoint: standin.base_url(),
             config: json!({"race_id": "1"}),
             workouts: vec![TargetWorkout {
                 workout_id,
                 remote_id: "10".to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     let competitors = file.competitors().unwrap();
     let records: Vec<ImportedResult> = competitors
         .iter()
@@ -152,18 +153,20 @@ fn live_timing_burst() {
     let athletes = 1000;
     let (mut file, workout_id) = event(directory.path(), "wt.scoretable", athletes);
     let standin = TriathlonStandin::start("key").unwrap();
-    let target = file
-        .add_sync_target(&NewSyncTarget {
+    let target = scoretable_sync::add_target(
+        &mut file,
+        &TargetSpec {
             name: "wt".to_string(),
-            platform: SyncPlatform::WorldTriathlon,
+            platform: "world_triathlon".to_string(),
             endpoint: standin.base_url(),
             config: json!({"event_id": "1"}),
             workouts: vec![TargetWorkout {
                 workout_id,
                 remote_id: "2".to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     let secrets = SecretStore {
         fallback_dir: Some(directory.path().join("secrets")),
     };

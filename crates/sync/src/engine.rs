@@ -26,21 +26,17 @@ use chrono::{DateTime, Utc};
 use reqwest::blocking::Client;
 use scoretable_core::model::Id;
 use scoretable_store::{
-    CompetitionFile, OutboxAck, OutboxItem, OutboxState, RemoteRecord, SyncAttempt, SyncPlatform,
-    SyncTarget,
+    CompetitionFile, OutboxAck, OutboxItem, OutboxState, RemoteRecord, SyncAttempt, SyncTarget,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::adapter::{
-    idempotency_header, AdapterContext, BatchResult, ItemOutcome, Preview, PreviewChange, Verdict,
-};
+use crate::adapter::{BatchResult, ItemOutcome, Preview, Verdict};
 use crate::client::{backoff_delay, http_client};
 use crate::credentials::SecretStore;
 use crate::error::{Result, SyncError};
-use crate::runsignup::RunSignupSnapshot;
-use crate::triathlon::{self, HostedFeed};
-use crate::{opentrack, virtual_results};
+use crate::registry::{AdapterSession, Registry, SendContext, SyncAdapter};
+use crate::triathlon::HostedFeed;
 
 /// How a drain behaves.
 #[derive(Clone)]
@@ -69,6 +65,8 @@ pub struct DrainOptions {
     pub live_timing_interval: Duration,
     /// Also offer World Triathlon messages here (hosted JSON file).
     pub hosted_feed: Option<HostedFeed>,
+    /// The platforms targets may name (the built-in ones by default).
+    pub registry: Registry,
 }
 
 /// RunSignup rows per request. 500 results are about 75 KB of JSON: large
@@ -90,6 +88,7 @@ impl Default for DrainOptions {
             probe_interval: Duration::from_millis(1000),
             live_timing_interval: Duration::from_millis(1000),
             hosted_feed: None,
+            registry: Registry::builtin().clone(),
         }
     }
 }
@@ -113,7 +112,11 @@ pub struct DrainReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetStatus {
     pub name: String,
-    pub platform: SyncPlatform,
+    /// The platform's code.
+    pub platform: String,
+    /// The platform's name as people say it (the code when this build does
+    /// not know the platform).
+    pub platform_name: String,
     pub endpoint: String,
     pub enabled: bool,
     pub queued: u64,
@@ -150,6 +153,7 @@ pub fn sync_status(file: &CompetitionFile) -> Result<Vec<TargetStatus>> {
         statuses.push(TargetStatus {
             recent_rejections: file.recent_outbox_items(target.id, OutboxState::Rejected, 5)?,
             name: target.name,
+            platform_name: Registry::builtin().name_of(&target.platform),
             platform: target.platform,
             endpoint: target.endpoint,
             enabled: target.enabled,
@@ -187,6 +191,7 @@ pub fn drain_all(
             Err(
                 error @ (SyncError::MissingSecret { .. }
                 | SyncError::Config { .. }
+                | SyncError::UnknownPlatform { .. }
                 | SyncError::Secret(_)
                 | SyncError::Export(_)),
             ) => {
@@ -215,7 +220,8 @@ struct Worker<'a> {
     secret: Option<String>,
     client: Client,
     options: &'a DrainOptions,
-    snapshot: Option<RunSignupSnapshot>,
+    adapter: &'a dyn SyncAdapter,
+    session: Box<dyn AdapterSession>,
     report: DrainReport,
     /// Bisection after a batch was refused as a whole (nothing applied):
     /// (rows per claim, rows still to go at that size), innermost last. The
@@ -236,10 +242,11 @@ pub fn drain_target(
     options: &DrainOptions,
 ) -> Result<DrainReport> {
     let target = file.sync_target(target_name)?;
-    let hosted_only = target.platform == SyncPlatform::WorldTriathlon
-        && target.config.get("delivery").and_then(Value::as_str) == Some("hosted");
+    let adapter = options
+        .registry
+        .adapter_of(&target.name, &target.platform)?;
     let secret = secrets.get(&target.name, &target.secret_ref)?;
-    if secret.is_none() && !hosted_only {
+    if secret.is_none() && adapter.needs_secret(&target.config) {
         return Err(SyncError::MissingSecret {
             target: target.name.clone(),
         });
@@ -259,7 +266,8 @@ pub fn drain_target(
         secret,
         client: http_client(options.request_timeout),
         options,
-        snapshot: None,
+        adapter,
+        session: adapter.session(),
         report: DrainReport {
             target: target.name.clone(),
             ..DrainReport::default()
@@ -313,7 +321,7 @@ impl Worker<'_> {
             let in_flight =
                 self.file
                     .outbox_items(target.id, OutboxState::Sending, self.options.batch_size)?;
-            let (settled, unsettled_until) = self.settled(&target, in_flight);
+            let (settled, unsettled_until) = self.settled(in_flight);
             if !settled.is_empty() {
                 self.reconcile(&target, &settled)?;
                 continue;
@@ -343,6 +351,9 @@ impl Worker<'_> {
                         continue;
                     }
                     None => {
+                        if self.queue_moved(&target)? {
+                            continue;
+                        }
                         self.report.drained = true;
                         break;
                     }
@@ -368,14 +379,10 @@ impl Worker<'_> {
     /// Splits rows in flight into those whose requests can no longer land
     /// (claimed more than `request_timeout + late_landing` ago), to be read
     /// back now, and the moment the earliest other one settles.
-    fn settled(
-        &self,
-        target: &SyncTarget,
-        in_flight: Vec<OutboxItem>,
-    ) -> (Vec<OutboxItem>, Option<DateTime<Utc>>) {
-        // Live Timing messages are full state: re-sending the latest one is
+    fn settled(&self, in_flight: Vec<OutboxItem>) -> (Vec<OutboxItem>, Option<DateTime<Utc>>) {
+        // Full-state messages (Live Timing): re-sending the latest one is
         // always safe, nothing to wait for.
-        if target.platform == SyncPlatform::WorldTriathlon {
+        if self.adapter.full_state() {
             return (in_flight, None);
         }
         let window =
@@ -432,200 +439,56 @@ impl Worker<'_> {
         Ok(self.file.sync_remote_records_for(target.id, &entities)?)
     }
 
-    fn runsignup_snapshot(&mut self, target: &SyncTarget) -> Result<()> {
+    /// Once the queue is empty, and only when the file changed since the
+    /// last look, asks the adapter for rows already acknowledged whose
+    /// rendering moved because of other entrants' changes (RunSignup rows
+    /// with hard-coded places) and queues them again. Returns whether any
+    /// were queued.
+    fn queue_moved(&mut self, target: &SyncTarget) -> Result<bool> {
+        const CHECKED: &str = "moved_checked_version";
         let version = self.file.sync_change_version()?;
-        if self
-            .snapshot
-            .as_ref()
-            .is_none_or(|snapshot| snapshot.version != version)
-        {
-            let remote = HashMap::new();
-            let context = AdapterContext {
-                file: self.file,
-                target,
-                client: &self.client,
-                secret: None,
-                remote: &remote,
-            };
-            self.snapshot = Some(RunSignupSnapshot::gather(&context, version)?);
+        if target.remote_state.get(CHECKED).and_then(Value::as_i64) == Some(version) {
+            return Ok(false);
         }
-        Ok(())
+        let remote = HashMap::new();
+        let mut context = SendContext {
+            file: self.file,
+            target,
+            client: &self.client,
+            secret: self.secret.as_deref(),
+            remote: &remote,
+            options: self.options,
+        };
+        let Some(moved) = self.session.moved(&mut context)? else {
+            return Ok(false);
+        };
+        let queued = self.file.queue_sync_entities(target.id, &moved)?;
+        // The adapter may have stored state of its own meanwhile.
+        let current = self.file.sync_target(&target.name)?.remote_state;
+        let mut state = match current {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        state.insert(
+            CHECKED.to_string(),
+            Value::from(self.file.sync_change_version()?),
+        );
+        self.file
+            .set_sync_remote_state(target.id, &Value::Object(state))?;
+        Ok(queued > 0)
     }
 
     fn send(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<BatchResult> {
         let remote = self.context_remote(target, items)?;
-        match target.platform {
-            SyncPlatform::RunSignup => {
-                self.runsignup_snapshot(target)?;
-                let context = AdapterContext {
-                    file: self.file,
-                    target,
-                    client: &self.client,
-                    secret: self.secret.as_deref(),
-                    remote: &remote,
-                };
-                let snapshot = self.snapshot.as_mut().ok_or_else(|| SyncError::Config {
-                    target: target.name.clone(),
-                    message: "no snapshot".to_string(),
-                })?;
-                crate::runsignup::send_batch(&context, snapshot, items)
-            }
-            SyncPlatform::RunSignupVirtual => {
-                let context = AdapterContext {
-                    file: self.file,
-                    target,
-                    client: &self.client,
-                    secret: self.secret.as_deref(),
-                    remote: &remote,
-                };
-                virtual_results::send_batch(&context, items)
-            }
-            SyncPlatform::OpenTrack => {
-                let context = AdapterContext {
-                    file: self.file,
-                    target,
-                    client: &self.client,
-                    secret: self.secret.as_deref(),
-                    remote: &remote,
-                };
-                let (result, state) = opentrack::upload(&context, items)?;
-                if let Some(state) = state {
-                    self.file.set_sync_remote_state(target.id, &state)?;
-                }
-                Ok(result)
-            }
-            SyncPlatform::WorldTriathlon => self.push_live_timing(target, &remote, items),
-        }
-    }
-
-    /// World Triathlon: one message per race, only when its content changed,
-    /// at most one push per `live_timing_interval`.
-    fn push_live_timing(
-        &mut self,
-        target: &SyncTarget,
-        remote: &HashMap<String, RemoteRecord>,
-        items: &[OutboxItem],
-    ) -> Result<BatchResult> {
-        let hosted_only = target.config.get("delivery").and_then(Value::as_str) == Some("hosted");
-        let mut outcomes = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            let Some(workout_id) = item.workout_id else {
-                outcomes.push((item.id, ItemOutcome::Skipped("not a race".to_string())));
-                continue;
-            };
-            let Some(prog_id) = target
-                .workouts
-                .iter()
-                .find(|workout| workout.workout_id == workout_id)
-                .map(|workout| workout.remote_id.clone())
-            else {
-                outcomes.push((item.id, ItemOutcome::Skipped("race not mapped".to_string())));
-                continue;
-            };
-            let message =
-                triathlon::build_message(self.file, workout_id, &prog_id, &target.config)?;
-            if let Some(feed) = &self.options.hosted_feed {
-                feed.update(&prog_id, &message);
-            }
-            let digest = triathlon::content_digest(&message);
-            let unchanged = remote
-                .get(&item.entity)
-                .and_then(|record| record.payload_digest.as_deref())
-                == Some(digest.as_str());
-            if unchanged {
-                outcomes.push((
-                    item.id,
-                    ItemOutcome::Skipped("message unchanged".to_string()),
-                ));
-                continue;
-            }
-            if hosted_only {
-                outcomes.push((
-                    item.id,
-                    ItemOutcome::Acked(Some(RemoteRecord {
-                        entity: item.entity.clone(),
-                        remote_id: None,
-                        payload_digest: Some(digest),
-                        payload: None,
-                    })),
-                ));
-                continue;
-            }
-            // Rate limit across processes: the last push time is stored
-            // before each push.
-            let last_push_ms = target
-                .remote_state
-                .get("last_push_ms")
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
-            let interval = self.options.live_timing_interval.as_millis() as i64;
-            let now_ms = Utc::now().timestamp_millis();
-            let state_now = self.file.sync_target(&target.name)?.remote_state;
-            let stored_last = state_now
-                .get("last_push_ms")
-                .and_then(Value::as_i64)
-                .unwrap_or(last_push_ms);
-            if now_ms - stored_last < interval {
-                std::thread::sleep(Duration::from_millis(
-                    (interval - (now_ms - stored_last)) as u64,
-                ));
-            }
-            // Re-render after the wait: changes during it are folded in.
-            let message = if now_ms - stored_last < interval {
-                triathlon::build_message(self.file, workout_id, &prog_id, &target.config)?
-            } else {
-                message
-            };
-            let mut state = state_now;
-            if !state.is_object() {
-                state = Value::Object(Default::default());
-            }
-            state["last_push_ms"] = Value::from(Utc::now().timestamp_millis());
-            self.file.set_sync_remote_state(target.id, &state)?;
-            let key = idempotency_header(&[item.idempotency_key.as_deref().unwrap_or("")]);
-            let result = triathlon::push(
-                &self.client,
-                &target.endpoint,
-                &target.config,
-                self.secret.as_deref().unwrap_or(""),
-                &item.entity,
-                &key,
-                &message,
-            );
-            // The gap is measured from when the previous push completed, so
-            // a slow request cannot bring two arrivals closer than the interval.
-            state["last_push_ms"] = Value::from(Utc::now().timestamp_millis());
-            self.file.set_sync_remote_state(target.id, &state)?;
-            match result {
-                BatchResult::Done(mut pushed) => {
-                    let outcome = pushed.pop().map(|(_, outcome)| outcome);
-                    outcomes.push((
-                        item.id,
-                        outcome.unwrap_or(ItemOutcome::Unconfirmed(
-                            "Live Timing gave no answer for this race".into(),
-                        )),
-                    ));
-                }
-                failure if index == 0 && items.len() == 1 => return Ok(failure),
-                BatchResult::Rejected { message } => {
-                    outcomes.push((item.id, ItemOutcome::Rejected(message)))
-                }
-                BatchResult::Retryable {
-                    message,
-                    retry_after,
-                } => outcomes.push((
-                    item.id,
-                    ItemOutcome::Retry {
-                        message,
-                        retry_after,
-                    },
-                )),
-                BatchResult::Ambiguous { message } => {
-                    outcomes.push((item.id, ItemOutcome::Unconfirmed(message)))
-                }
-            }
-        }
-        Ok(BatchResult::Done(outcomes))
+        let mut context = SendContext {
+            file: self.file,
+            target,
+            client: &self.client,
+            secret: self.secret.as_deref(),
+            remote: &remote,
+            options: self.options,
+        };
+        self.session.send(&mut context, items)
     }
 
     /// Records a batch's outcome; returns how many rows were refused as part
@@ -777,30 +640,15 @@ impl Worker<'_> {
 
     fn reconcile(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<()> {
         let remote = self.context_remote(target, items)?;
-        let verdicts = match target.platform {
-            SyncPlatform::RunSignup => {
-                self.runsignup_snapshot(target)?;
-                let context = AdapterContext {
-                    file: self.file,
-                    target,
-                    client: &self.client,
-                    secret: self.secret.as_deref(),
-                    remote: &remote,
-                };
-                let snapshot = self.snapshot.as_mut().ok_or_else(|| SyncError::Config {
-                    target: target.name.clone(),
-                    message: "no snapshot".to_string(),
-                })?;
-                crate::runsignup::reconcile(&context, snapshot, items)?
-            }
-            // Full-state platforms (World Triathlon, OpenTrack) and virtual
-            // results (one result per registration, replaced on re-send)
-            // are idempotent: re-sending the latest state cannot duplicate.
-            _ => Ok(items
-                .iter()
-                .map(|item| (item.id, Verdict::Resend { learned: None }))
-                .collect()),
+        let mut context = SendContext {
+            file: self.file,
+            target,
+            client: &self.client,
+            secret: self.secret.as_deref(),
+            remote: &remote,
+            options: self.options,
         };
+        let verdicts = self.session.reconcile(&mut context, items)?;
         let verdicts = match verdicts {
             Ok(verdicts) => verdicts,
             Err(failure) => {
@@ -844,55 +692,5 @@ impl Worker<'_> {
 /// What the next sync would change on a target's platform, and the requests
 /// it would send (credentials masked). Sends nothing and changes nothing.
 pub fn preview_target(file: &CompetitionFile, target_name: &str, limit: usize) -> Result<Preview> {
-    let target = file.sync_target(target_name)?;
-    let mut items = file.outbox_items(target.id, OutboxState::Sending, limit)?;
-    items.extend(file.outbox_items(target.id, OutboxState::Queued, limit)?);
-    let remote = file.sync_remote_records(target.id)?;
-    let client = http_client(Duration::from_secs(5));
-    let context = AdapterContext {
-        file,
-        target: &target,
-        client: &client,
-        secret: None,
-        remote: &remote,
-    };
-    match target.platform {
-        SyncPlatform::RunSignup => {
-            let mut snapshot = RunSignupSnapshot::gather(&context, file.sync_change_version()?)?;
-            crate::runsignup::preview(&context, &mut snapshot, &items)
-        }
-        SyncPlatform::RunSignupVirtual => virtual_results::preview(&context, &items),
-        SyncPlatform::OpenTrack => opentrack::preview(&context, &items),
-        SyncPlatform::WorldTriathlon => {
-            let mut preview = Preview::default();
-            for item in &items {
-                let Some(workout_id) = item.workout_id else {
-                    continue;
-                };
-                let Some(prog_id) = context.workout_remote_id(workout_id) else {
-                    continue;
-                };
-                let message = triathlon::build_message(file, workout_id, prog_id, &target.config)?;
-                let unchanged = remote
-                    .get(&item.entity)
-                    .and_then(|record| record.payload_digest.as_deref())
-                    == Some(triathlon::content_digest(&message).as_str());
-                preview.changes.push(PreviewChange {
-                    entity: item.entity.clone(),
-                    action: if unchanged { "unchanged" } else { "update" }.to_string(),
-                    before: None,
-                    after: Some(message.clone()),
-                    note: None,
-                });
-                if !unchanged {
-                    preview.requests.push(triathlon::rendered_request(
-                        &target.endpoint,
-                        &target.config,
-                        &message,
-                    ));
-                }
-            }
-            Ok(preview)
-        }
-    }
+    Registry::builtin().preview(file, target_name, limit)
 }

@@ -12,6 +12,14 @@ pub enum SyncError {
     #[error("target {target}: {message}")]
     Config { target: String, message: String },
 
+    #[error("target {target}: unknown platform {platform:?}; expected {known}")]
+    UnknownPlatform {
+        target: String,
+        platform: String,
+        /// The codes this build knows, comma separated.
+        known: String,
+    },
+
     #[error("target {target}: no secret is configured; run `scoretable sync secret set {target}`")]
     MissingSecret { target: String },
 

@@ -5,6 +5,9 @@
 //! `scoretable_store::outbox`): triggers queue every change a platform must
 //! receive in the same transaction as the change. This crate drains it:
 //!
+//! - [`registry`]: the [`SyncAdapter`] trait each platform implements and
+//!   the [`Registry`] that finds one by the code stored on a target; the
+//!   engine and the target checks know no platform.
 //! - [`engine`]: the worker ([`drain_target`], [`drain_all`]) with
 //!   full-jitter backoff honouring `Retry-After`, 4xx rejections kept apart
 //!   from retryable failures, acknowledgement-only success, reconcile after
@@ -31,6 +34,7 @@ pub mod engine;
 pub mod error;
 pub mod http_server;
 pub mod opentrack;
+pub mod registry;
 pub mod runsignup;
 #[cfg(feature = "standin")]
 pub mod standin;
@@ -46,6 +50,10 @@ pub use engine::{
     DEFAULT_BATCH_SIZE,
 };
 pub use error::{Result, SyncError};
+pub use registry::{
+    add_target, validate_target, AdapterSession, PlatformInfo, Registry, SendContext, SyncAdapter,
+    TargetSpec,
+};
 pub use triathlon::HostedFeed;
-pub use validate::{retry_rejected, validate_target};
+pub use validate::retry_rejected;
 pub use worker::{sync_now, SyncWorker};

@@ -457,3 +457,75 @@ pub fn preview(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Pre
         },
     })
 }
+
+/// OpenTrack as a sync platform: one outbox row for the whole competition
+/// (full state, so a re-send cannot duplicate), which also takes competitor
+/// changes.
+pub struct OpenTrackAdapter;
+
+impl crate::registry::SyncAdapter for OpenTrackAdapter {
+    fn code(&self) -> &'static str {
+        "opentrack"
+    }
+
+    fn name(&self) -> &'static str {
+        "OpenTrack"
+    }
+
+    fn scope(&self) -> scoretable_store::EntityScope {
+        scoretable_store::EntityScope::Competition
+    }
+
+    fn validate(&self, spec: &crate::registry::TargetSpec) -> std::result::Result<(), String> {
+        if config_text(&spec.config, "organiser_id").is_none() {
+            return Err(
+                "OpenTrack needs organiser_id (from the organisation page's URL): \
+                 --set organiser_id=..."
+                    .to_string(),
+            );
+        }
+        for workout in &spec.workouts {
+            let code = spec
+                .config
+                .get("event_codes")
+                .and_then(|codes| codes.get(workout.workout_id.to_string()))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if !valid_event_code(code) {
+                return Err(format!(
+                    "workout {}: OpenTrack needs its event code (100, 5000, HJ, LJ, \
+                     SP ...) in config event_codes, e.g. --config \
+                     '{{\"event_codes\": {{\"{}\": \"100\"}}}}'",
+                    workout.workout_id, workout.workout_id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn session(&self) -> Box<dyn crate::registry::AdapterSession> {
+        Box::new(OpenTrackSession)
+    }
+}
+
+struct OpenTrackSession;
+
+impl crate::registry::AdapterSession for OpenTrackSession {
+    fn send(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+        items: &[OutboxItem],
+    ) -> Result<BatchResult> {
+        let (result, state) = upload(&context.adapter(), items)?;
+        if let Some(state) = state {
+            context
+                .file
+                .set_sync_remote_state(context.target.id, &state)?;
+        }
+        Ok(result)
+    }
+
+    fn preview(&mut self, context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Preview> {
+        preview(context, items)
+    }
+}

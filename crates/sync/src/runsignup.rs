@@ -44,7 +44,7 @@ use scoretable_export::runsignup::{
     render_runsignup_json, render_runsignup_xml, RunSignupResult, RunSignupValue,
 };
 use scoretable_export::{ExportData, Exporter, RunSignupOptions, RunSignupStatusPolicy};
-use scoretable_store::{OutboxItem, RemoteRecord};
+use scoretable_store::{OutboxItem, QueuedEntity, RemoteRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -284,6 +284,95 @@ impl RunSignupSnapshot {
             .find(|team| team.id == team_id)
             .and_then(|team| team.bib.clone())
     }
+}
+
+/// Whether a RunSignup field carries a place computed from other entrants'
+/// results: the overall place, a division place or a split place.
+fn is_place_field(name: &str) -> bool {
+    name == "place"
+        || (name.starts_with("division-") || name.starts_with("split-")) && name.ends_with("-place")
+}
+
+/// The workout and entrant of a result entity (`result/<workout>/c<id>` or
+/// `result/<workout>/t<id>`).
+fn result_entity(entity: &str) -> Option<(Id, Option<Id>, Option<Id>)> {
+    let rest = entity.strip_prefix("result/")?;
+    let (workout, entrant) = rest.split_once('/')?;
+    let workout: Id = workout.parse().ok()?;
+    if let Some(id) = entrant.strip_prefix('c') {
+        return Some((workout, Some(id.parse().ok()?), None));
+    }
+    let id = entrant.strip_prefix('t')?;
+    Some((workout, None, Some(id.parse().ok()?)))
+}
+
+/// With hard-coded placements every row on RunSignup carries places, so a
+/// result entered, amended or removed for one entrant (or an entrant moved
+/// to another division) changes the places of rows already sent for
+/// others. Returns the acknowledged rows whose places, as rendered now,
+/// differ from what RunSignup holds, to be queued again; none when
+/// RunSignup computes the places itself.
+pub fn moved_places(
+    context: &AdapterContext<'_>,
+    snapshot: &mut RunSignupSnapshot,
+) -> Result<Vec<QueuedEntity>> {
+    let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
+    if config.placements != Placements::HardCoded {
+        return Ok(Vec::new());
+    }
+    let records = context.file.sync_remote_records(context.target.id)?;
+    let mut entities: Vec<&String> = records.keys().collect();
+    entities.sort();
+    let mut moved = Vec::new();
+    for entity in entities {
+        let record = &records[entity];
+        let Some(sent) = record.payload.as_ref().and_then(Value::as_object) else {
+            continue;
+        };
+        let Some((workout_id, competitor_id, team_id)) = result_entity(entity) else {
+            continue;
+        };
+        let item_bib = match (competitor_id, team_id) {
+            (Some(id), _) => snapshot
+                .competitor(id)
+                .map(|competitor| competitor.bib.clone()),
+            (None, Some(id)) => snapshot
+                .data
+                .teams
+                .iter()
+                .find(|team| team.id == id)
+                .and_then(|team| team.bib.clone()),
+            (None, None) => None,
+        };
+        let Some(bib) = item_bib else { continue };
+        let Ok(rows) = snapshot.workout_results(workout_id, &config) else {
+            continue;
+        };
+        let sent_text = |name: &str| sent.get(name).and_then(Value::as_str).unwrap_or("");
+        let stale = match rows.get(&bib) {
+            // The result is gone: its removal is queued by the change itself.
+            None => false,
+            Some(row) => {
+                row.fields
+                    .iter()
+                    .any(|(name, value)| is_place_field(name) && sent_text(name) != value.as_text())
+                    || sent.keys().any(|name| {
+                        is_place_field(name)
+                            && !sent_text(name).is_empty()
+                            && !row.fields.iter().any(|(field, _)| field == name)
+                    })
+            }
+        };
+        if stale {
+            moved.push(QueuedEntity {
+                entity: entity.clone(),
+                workout_id: Some(workout_id),
+                competitor_id,
+                team_id,
+            });
+        }
+    }
+    Ok(moved)
 }
 
 /// What one row would send.
@@ -1253,4 +1342,108 @@ pub fn preview(
         });
     }
     Ok(Preview { changes, requests })
+}
+
+/// RunSignup full results as a sync platform: one outbox row per entrant's
+/// result, read back (every page) before anything in doubt is sent again.
+pub struct RunSignupAdapter;
+
+/// The message of a configuration error (the adapter's caller names the
+/// target).
+fn config_message(error: SyncError) -> String {
+    match error {
+        SyncError::Config { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
+impl crate::registry::SyncAdapter for RunSignupAdapter {
+    fn code(&self) -> &'static str {
+        "runsignup"
+    }
+
+    fn name(&self) -> &'static str {
+        "RunSignup"
+    }
+
+    fn scope(&self) -> scoretable_store::EntityScope {
+        scoretable_store::EntityScope::Result
+    }
+
+    fn validate(&self, spec: &crate::registry::TargetSpec) -> std::result::Result<(), String> {
+        RunSignupConfig::from_value(spec.name.trim(), &spec.config).map_err(config_message)?;
+        for workout in &spec.workouts {
+            if workout.remote_id.trim().parse::<u64>().is_err() {
+                return Err(format!(
+                    "workout {}: RunSignup event_id {:?} must be a number",
+                    workout.workout_id, workout.remote_id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn session(&self) -> Box<dyn crate::registry::AdapterSession> {
+        Box::new(RunSignupSession { snapshot: None })
+    }
+}
+
+/// One drain's RunSignup state: the file's results in RunSignup fields,
+/// gathered again only when the file changed.
+struct RunSignupSession {
+    snapshot: Option<RunSignupSnapshot>,
+}
+
+impl RunSignupSession {
+    fn snapshot(&mut self, context: &AdapterContext<'_>) -> Result<&mut RunSignupSnapshot> {
+        let version = context.file.sync_change_version()?;
+        if let Some(snapshot) = self.snapshot.take() {
+            if snapshot.version == version {
+                return Ok(self.snapshot.insert(snapshot));
+            }
+        }
+        Ok(self
+            .snapshot
+            .insert(RunSignupSnapshot::gather(context, version)?))
+    }
+}
+
+impl crate::registry::AdapterSession for RunSignupSession {
+    fn send(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+        items: &[OutboxItem],
+    ) -> Result<BatchResult> {
+        let context = context.adapter();
+        let snapshot = self.snapshot(&context)?;
+        send_batch(&context, snapshot, items)
+    }
+
+    fn reconcile(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+        items: &[OutboxItem],
+    ) -> Result<std::result::Result<Vec<(Id, Verdict)>, SendOutcome>> {
+        let context = context.adapter();
+        let snapshot = self.snapshot(&context)?;
+        reconcile(&context, snapshot, items)
+    }
+
+    fn preview(&mut self, context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Preview> {
+        let snapshot = self.snapshot(context)?;
+        preview(context, snapshot, items)
+    }
+
+    fn moved(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+    ) -> Result<Option<Vec<QueuedEntity>>> {
+        let context = context.adapter();
+        let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
+        if config.placements != Placements::HardCoded {
+            return Ok(None);
+        }
+        let snapshot = self.snapshot(&context)?;
+        moved_places(&context, snapshot).map(Some)
+    }
 }

@@ -37,13 +37,17 @@ use scoretable_core::model::{
     Competitor, Entrant, Id, Millis, PublicationState, RankedRow, Rounding, Score, Status, Team,
 };
 use scoretable_core::time::{format_time, round_time, TimeStyle};
-use scoretable_store::{CompetitionFile, RemoteRecord};
+use scoretable_store::{CompetitionFile, EntityScope, OutboxItem, RemoteRecord};
 use serde_json::{json, Map, Value};
 
-use crate::adapter::{config_text, payload_digest, BatchResult, ItemOutcome, RenderedRequest};
+use crate::adapter::{
+    config_text, idempotency_header, payload_digest, AdapterContext, BatchResult, ItemOutcome,
+    Preview, PreviewChange, RenderedRequest,
+};
 use crate::client::{send, SendOutcome};
 use crate::error::{Result, SyncError};
 use crate::http_server::{HttpReply, HttpServer};
+use crate::registry::{AdapterSession, SendContext, SyncAdapter, TargetSpec};
 
 /// A World Triathlon status word for a Scoretable status.
 pub fn triathlon_status(status: Status) -> &'static str {
@@ -697,6 +701,216 @@ impl HostedFeed {
             message: format!("cannot listen on {address}: {error}"),
         })
     }
+}
+
+/// World Triathlon Live Timing as a sync platform: one full-state message
+/// per race (`workout/<id>` rows), pushed only when its content changed;
+/// with config `delivery: hosted` it is only served as a JSON file and
+/// needs no secret.
+pub struct LiveTimingAdapter;
+
+impl SyncAdapter for LiveTimingAdapter {
+    fn code(&self) -> &'static str {
+        "world_triathlon"
+    }
+
+    fn name(&self) -> &'static str {
+        "World Triathlon"
+    }
+
+    fn scope(&self) -> EntityScope {
+        EntityScope::Workout
+    }
+
+    fn validate(&self, spec: &TargetSpec) -> std::result::Result<(), String> {
+        for workout in &spec.workouts {
+            if workout.remote_id.trim().parse::<u64>().is_err() {
+                return Err(format!(
+                    "workout {}: World Triathlon prog_id {:?} must be a number",
+                    workout.workout_id, workout.remote_id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn needs_secret(&self, config: &Value) -> bool {
+        config.get("delivery").and_then(Value::as_str) != Some("hosted")
+    }
+
+    fn full_state(&self) -> bool {
+        true
+    }
+
+    fn session(&self) -> Box<dyn AdapterSession> {
+        Box::new(LiveTimingSession)
+    }
+}
+
+struct LiveTimingSession;
+
+impl AdapterSession for LiveTimingSession {
+    fn send(&mut self, context: &mut SendContext<'_>, items: &[OutboxItem]) -> Result<BatchResult> {
+        push_live_timing(context, items)
+    }
+
+    fn preview(&mut self, context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Preview> {
+        let target = context.target;
+        let mut preview = Preview::default();
+        for item in items {
+            let Some(workout_id) = item.workout_id else {
+                continue;
+            };
+            let Some(prog_id) = context.workout_remote_id(workout_id) else {
+                continue;
+            };
+            let message = build_message(context.file, workout_id, prog_id, &target.config)?;
+            let unchanged = context
+                .remote
+                .get(&item.entity)
+                .and_then(|record| record.payload_digest.as_deref())
+                == Some(content_digest(&message).as_str());
+            preview.changes.push(PreviewChange {
+                entity: item.entity.clone(),
+                action: if unchanged { "unchanged" } else { "update" }.to_string(),
+                before: None,
+                after: Some(message.clone()),
+                note: None,
+            });
+            if !unchanged {
+                preview
+                    .requests
+                    .push(rendered_request(&target.endpoint, &target.config, &message));
+            }
+        }
+        Ok(preview)
+    }
+}
+
+/// World Triathlon: one message per race, only when its content changed,
+/// at most one push per `live_timing_interval`.
+fn push_live_timing(context: &mut SendContext<'_>, items: &[OutboxItem]) -> Result<BatchResult> {
+    let target = context.target;
+    let remote = context.remote;
+    let hosted_only = target.config.get("delivery").and_then(Value::as_str) == Some("hosted");
+    let mut outcomes = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        let Some(workout_id) = item.workout_id else {
+            outcomes.push((item.id, ItemOutcome::Skipped("not a race".to_string())));
+            continue;
+        };
+        let Some(prog_id) = target
+            .workouts
+            .iter()
+            .find(|workout| workout.workout_id == workout_id)
+            .map(|workout| workout.remote_id.clone())
+        else {
+            outcomes.push((item.id, ItemOutcome::Skipped("race not mapped".to_string())));
+            continue;
+        };
+        let message = build_message(context.file, workout_id, &prog_id, &target.config)?;
+        if let Some(feed) = &context.options.hosted_feed {
+            feed.update(&prog_id, &message);
+        }
+        let digest = content_digest(&message);
+        let unchanged = remote
+            .get(&item.entity)
+            .and_then(|record| record.payload_digest.as_deref())
+            == Some(digest.as_str());
+        if unchanged {
+            outcomes.push((
+                item.id,
+                ItemOutcome::Skipped("message unchanged".to_string()),
+            ));
+            continue;
+        }
+        if hosted_only {
+            outcomes.push((
+                item.id,
+                ItemOutcome::Acked(Some(RemoteRecord {
+                    entity: item.entity.clone(),
+                    remote_id: None,
+                    payload_digest: Some(digest),
+                    payload: None,
+                })),
+            ));
+            continue;
+        }
+        // Rate limit across processes: the last push time is stored
+        // before each push.
+        let last_push_ms = target
+            .remote_state
+            .get("last_push_ms")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let interval = context.options.live_timing_interval.as_millis() as i64;
+        let now_ms = Utc::now().timestamp_millis();
+        let state_now = context.file.sync_target(&target.name)?.remote_state;
+        let stored_last = state_now
+            .get("last_push_ms")
+            .and_then(Value::as_i64)
+            .unwrap_or(last_push_ms);
+        if now_ms - stored_last < interval {
+            std::thread::sleep(std::time::Duration::from_millis(
+                (interval - (now_ms - stored_last)) as u64,
+            ));
+        }
+        // Re-render after the wait: changes during it are folded in.
+        let message = if now_ms - stored_last < interval {
+            build_message(context.file, workout_id, &prog_id, &target.config)?
+        } else {
+            message
+        };
+        let mut state = state_now;
+        if !state.is_object() {
+            state = Value::Object(Default::default());
+        }
+        state["last_push_ms"] = Value::from(Utc::now().timestamp_millis());
+        context.file.set_sync_remote_state(target.id, &state)?;
+        let key = idempotency_header(&[item.idempotency_key.as_deref().unwrap_or("")]);
+        let result = push(
+            context.client,
+            &target.endpoint,
+            &target.config,
+            context.secret.unwrap_or(""),
+            &item.entity,
+            &key,
+            &message,
+        );
+        // The gap is measured from when the previous push completed, so
+        // a slow request cannot bring two arrivals closer than the interval.
+        state["last_push_ms"] = Value::from(Utc::now().timestamp_millis());
+        context.file.set_sync_remote_state(target.id, &state)?;
+        match result {
+            BatchResult::Done(mut pushed) => {
+                let outcome = pushed.pop().map(|(_, outcome)| outcome);
+                outcomes.push((
+                    item.id,
+                    outcome.unwrap_or(ItemOutcome::Unconfirmed(
+                        "Live Timing gave no answer for this race".into(),
+                    )),
+                ));
+            }
+            failure if index == 0 && items.len() == 1 => return Ok(failure),
+            BatchResult::Rejected { message } => {
+                outcomes.push((item.id, ItemOutcome::Rejected(message)))
+            }
+            BatchResult::Retryable {
+                message,
+                retry_after,
+            } => outcomes.push((
+                item.id,
+                ItemOutcome::Retry {
+                    message,
+                    retry_after,
+                },
+            )),
+            BatchResult::Ambiguous { message } => {
+                outcomes.push((item.id, ItemOutcome::Unconfirmed(message)))
+            }
+        }
+    }
+    Ok(BatchResult::Done(outcomes))
 }
 
 #[cfg(test)]

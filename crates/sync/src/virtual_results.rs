@@ -428,6 +428,53 @@ pub fn preview(context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Pre
     Ok(preview)
 }
 
+/// RunSignup virtual results as a sync platform: one outbox row per
+/// entrant's result; a re-send replaces the registration's result, so rows
+/// in doubt are simply sent again.
+pub struct VirtualResultsAdapter;
+
+impl crate::registry::SyncAdapter for VirtualResultsAdapter {
+    fn code(&self) -> &'static str {
+        "runsignup_virtual"
+    }
+
+    fn name(&self) -> &'static str {
+        "RunSignup (virtual results)"
+    }
+
+    fn scope(&self) -> scoretable_store::EntityScope {
+        scoretable_store::EntityScope::Result
+    }
+
+    fn validate(&self, spec: &crate::registry::TargetSpec) -> std::result::Result<(), String> {
+        let race = config_text(&spec.config, "race_id").unwrap_or_default();
+        if race.is_empty() || !race.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err("RunSignup needs a numeric race_id".to_string());
+        }
+        Ok(())
+    }
+
+    fn session(&self) -> Box<dyn crate::registry::AdapterSession> {
+        Box::new(VirtualResultsSession)
+    }
+}
+
+struct VirtualResultsSession;
+
+impl crate::registry::AdapterSession for VirtualResultsSession {
+    fn send(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+        items: &[OutboxItem],
+    ) -> Result<BatchResult> {
+        send_batch(&context.adapter(), items)
+    }
+
+    fn preview(&mut self, context: &AdapterContext<'_>, items: &[OutboxItem]) -> Result<Preview> {
+        preview(context, items)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,10 +11,11 @@ mod support;
 use std::time::Duration;
 
 use scoretable_core::model::{Entrant, Score, Source};
-use scoretable_store::{ImportedResult, NewSyncTarget, ScoreInput, SyncPlatform, TargetWorkout};
+use scoretable_store::{ImportedResult, ScoreInput, TargetWorkout};
 use scoretable_sync::standin::{
     Fault, OpenTrackStandin, PostAnswer, Registration, RunSignupStandin, TriathlonStandin,
 };
+use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, DrainOptions};
 use serde_json::json;
 use support::{fixture, quick_options, Fixture};
@@ -76,24 +77,25 @@ fn options() -> DrainOptions {
 fn add_target(
     fixture: &mut Fixture,
     name: &str,
-    platform: SyncPlatform,
+    platform: &str,
     endpoint: String,
     config: serde_json::Value,
     remote_id: &str,
 ) {
-    fixture
-        .file
-        .add_sync_target(&NewSyncTarget {
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
             name: name.to_string(),
-            platform,
+            platform: platform.to_string(),
             endpoint,
             config,
             workouts: vec![TargetWorkout {
                 workout_id: fixture.workout_id,
                 remote_id: remote_id.to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
 }
 
 fn assert_clean(fixture: &Fixture, name: &str, acked: u64, rejected: u64) {
@@ -127,7 +129,7 @@ fn runsignup_3000_results_through_every_fault() {
     add_target(
         &mut fixture,
         "rsu",
-        SyncPlatform::RunSignup,
+        "runsignup",
         standin.base_url(),
         json!({"race_id": "777"}),
         "4001",
@@ -172,7 +174,7 @@ fn runsignup_virtual_3000_results_through_every_fault() {
     add_target(
         &mut fixture,
         "virtual",
-        SyncPlatform::RunSignupVirtual,
+        "runsignup_virtual",
         standin.base_url(),
         json!({"race_id": "777"}),
         "9001",
@@ -200,7 +202,7 @@ fn opentrack_3000_results_through_every_fault() {
     add_target(
         &mut fixture,
         "ot",
-        SyncPlatform::OpenTrack,
+        "opentrack",
         standin.base_url(),
         json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55",
                "event_codes": {workout: "10K"}}),
@@ -234,7 +236,7 @@ fn live_timing_3000_athletes_through_every_fault() {
     add_target(
         &mut fixture,
         "tri",
-        SyncPlatform::WorldTriathlon,
+        "world_triathlon",
         standin.base_url(),
         json!({"event_id": "107158"}),
         "307158",

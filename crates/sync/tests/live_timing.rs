@@ -7,29 +7,29 @@ use std::time::{Duration, Instant};
 use scoretable_core::model::{
     Entrant, ExternalIds, PublicationState, Score, Source, Status, Team, TeamMember, TeamScoring,
 };
-use scoretable_store::{
-    CompetitionFile, ImportedResult, NewSyncTarget, ScoreInput, SyncPlatform, TargetWorkout,
-};
+use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput, TargetWorkout};
 use scoretable_sync::standin::TriathlonStandin;
 use scoretable_sync::triathlon::build_message;
+use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, HostedFeed};
 use serde_json::{json, Value};
 use support::{fixture, quick_options, Fixture};
 
 fn add_target(fixture: &mut Fixture, standin: &TriathlonStandin, config: Value) {
-    fixture
-        .file
-        .add_sync_target(&NewSyncTarget {
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
             name: "wt".to_string(),
-            platform: SyncPlatform::WorldTriathlon,
+            platform: "world_triathlon".to_string(),
             endpoint: standin.base_url(),
             config,
             workouts: vec![TargetWorkout {
                 workout_id: fixture.workout_id,
                 remote_id: "307158".to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     fixture.set_secret("wt", "wt-api-key");
 }
 
@@ -409,19 +409,20 @@ fn the_hosted_file_serves_the_latest_message() {
     let server = feed.serve("127.0.0.1:0").unwrap();
     let url = format!("http://{}/307158.json", server.address());
     assert_eq!(reqwest::blocking::get(&url).unwrap().status().as_u16(), 404);
-    fixture
-        .file
-        .add_sync_target(&NewSyncTarget {
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
             name: "wt-hosted".to_string(),
-            platform: SyncPlatform::WorldTriathlon,
+            platform: "world_triathlon".to_string(),
             endpoint: "http://127.0.0.1:9".to_string(),
             config: json!({"delivery": "hosted", "event_id": "1"}),
             workouts: vec![TargetWorkout {
                 workout_id: fixture.workout_id,
                 remote_id: "307158".to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     fixture.enter("1", "20:00.0");
     let mut options = quick_options();
     options.hosted_feed = Some(feed.clone());

@@ -3,8 +3,9 @@
 mod support;
 
 use scoretable_core::model::Status;
-use scoretable_store::{NewSyncTarget, OutboxState, ScoreInput, SyncPlatform, TargetWorkout};
+use scoretable_store::{OutboxState, ScoreInput, TargetWorkout};
 use scoretable_sync::standin::{Fault, OpenTrackStandin, Registration, RunSignupStandin};
+use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, preview_target};
 use serde_json::json;
 use support::{fixture, quick_options};
@@ -13,11 +14,11 @@ use support::{fixture, quick_options};
 fn opentrack_gets_one_competition_with_competitors_events_units_and_results() {
     let mut fixture = fixture(3, 0);
     let standin = OpenTrackStandin::start("timer@example.org", "pa55word").unwrap();
-    fixture
-        .file
-        .add_sync_target(&NewSyncTarget {
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
             name: "ot".to_string(),
-            platform: SyncPlatform::OpenTrack,
+            platform: "opentrack".to_string(),
             endpoint: standin.base_url(),
             config: json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55",
                 "event_codes": {fixture.workout_id.to_string(): "5000"}}),
@@ -25,8 +26,9 @@ fn opentrack_gets_one_competition_with_competitors_events_units_and_results() {
                 workout_id: fixture.workout_id,
                 remote_id: "T22".to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     fixture.set_secret("ot", "timer@example.org:pa55word");
     fixture.enter("1", "10:00.0");
     fixture.enter("2", "9:59.0");
@@ -161,19 +163,20 @@ fn virtual_standin() -> RunSignupStandin {
 fn virtual_results_carry_clock_time_and_registration() {
     let mut fixture = fixture(3, 0);
     let standin = virtual_standin();
-    fixture
-        .file
-        .add_sync_target(&NewSyncTarget {
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
             name: "virtual".to_string(),
-            platform: SyncPlatform::RunSignupVirtual,
+            platform: "runsignup_virtual".to_string(),
             endpoint: standin.base_url(),
             config: json!({"race_id": "777"}),
             workouts: vec![TargetWorkout {
                 workout_id: fixture.workout_id,
                 remote_id: "9001".to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     fixture.set_secret("virtual", "key-1:secret-1");
     fixture.enter("1", "17:00.1");
     fixture
@@ -284,19 +287,20 @@ fn virtual_stand_in_refuses_results_without_identity_and_events_needing_elevatio
 fn a_target_needing_elevation_shows_a_clear_rejection() {
     let mut fixture = fixture(1, 0);
     let standin = virtual_standin();
-    fixture
-        .file
-        .add_sync_target(&NewSyncTarget {
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
             name: "virtual".to_string(),
-            platform: SyncPlatform::RunSignupVirtual,
+            platform: "runsignup_virtual".to_string(),
             endpoint: standin.base_url(),
             config: json!({"race_id": "777", "elevation_required": true}),
             workouts: vec![TargetWorkout {
                 workout_id: fixture.workout_id,
                 remote_id: "9001".to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     fixture.set_secret("virtual", "key-1:secret-1");
     fixture.enter("1", "17:00.1");
     drain_target(

@@ -312,3 +312,111 @@ fn the_secret_never_reaches_the_competition_file() {
     let needle = b"s3cr3t-value";
     assert!(!bytes.windows(needle.len()).any(|window| window == needle));
 }
+
+/// With hard-coded placements every row carries its place: a faster result
+/// entered later moves the athletes behind it down, and their rows already
+/// on RunSignup must be sent again with the new place.
+#[test]
+fn hard_coded_places_already_sent_follow_a_later_faster_result() {
+    let mut fixture = fixture(3, 1);
+    let standin = standin(3);
+    standin.require_result_set("4001");
+    standin.disable_division_calculation("88");
+    let workout = fixture.workout_id.to_string();
+    add_target(
+        &mut fixture,
+        &standin,
+        json!({"placements": "hard_coded", "result_set_ids": {workout: "88"}}),
+    );
+    fixture.enter("1", "18:00.0");
+    fixture.enter("2", "19:00.0");
+    let report = drain(&mut fixture);
+    assert_eq!(report.acked, 2, "{report:?} {:?}", standin.rejections());
+    fixture.enter("3", "17:00.0");
+    let report = drain(&mut fixture);
+    assert_eq!(report.rejected, 0, "{report:?} {:?}", standin.rejections());
+    let place_of = |bib: &str| {
+        standin
+            .results()
+            .into_iter()
+            .find(|row| row.bib.as_deref() == Some(bib))
+            .unwrap()
+            .fields["place"]
+            .clone()
+    };
+    assert_eq!(
+        (place_of("3"), place_of("1"), place_of("2")),
+        ("1".to_string(), "2".to_string(), "3".to_string())
+    );
+    assert_eq!(standin.results().len(), 3, "no duplicates");
+}
+
+/// Moving an athlete to another division after their result was sent
+/// queues it again (the membership table is watched), and with hard-coded
+/// division places the athlete left behind moves up.
+#[test]
+fn a_division_change_after_sync_resends_the_division_places() {
+    let mut fixture = support::fixture(2, 1);
+    let mut division = |name: &str| {
+        fixture
+            .file
+            .add_division(&scoretable_core::model::Division {
+                id: 0,
+                name: name.to_string(),
+                kind: scoretable_core::model::DivisionKind::Custom,
+                gender: None,
+                min_age: None,
+                max_age: None,
+            })
+            .unwrap()
+    };
+    let (open, masters) = (division("Open"), division("Masters"));
+    for bib in ["1", "2"] {
+        let mut competitor = fixture.file.competitor_by_bib(bib).unwrap().unwrap();
+        competitor.division_ids = vec![open];
+        fixture.file.update_competitor(&competitor).unwrap();
+    }
+    let standin = standin(2);
+    standin.require_result_set("4001");
+    standin.disable_division_calculation("88");
+    let workout = fixture.workout_id.to_string();
+    add_target(
+        &mut fixture,
+        &standin,
+        json!({"placements": "hard_coded",
+               "division_ids": {open.to_string(): "555", masters.to_string(): "556"},
+               "result_set_ids": {workout: "88"}}),
+    );
+    fixture.enter("1", "17:00.0");
+    fixture.enter("2", "18:00.0");
+    assert_eq!(drain(&mut fixture).acked, 2);
+    let field = |bib: &str, name: &str| {
+        standin
+            .results()
+            .into_iter()
+            .find(|row| row.bib.as_deref() == Some(bib))
+            .unwrap()
+            .fields
+            .get(name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(field("2", "division-555-place"), "2");
+
+    let moved = fixture.file.competitor_by_bib("1").unwrap().unwrap();
+    fixture
+        .file
+        .set_competitor_divisions(moved.id, &[masters])
+        .unwrap();
+    let target = fixture.file.sync_targets().unwrap()[0].id;
+    assert_eq!(
+        fixture.file.outbox_counts(target).unwrap().queued,
+        1,
+        "the membership change queued bib 1's result"
+    );
+    let report = drain(&mut fixture);
+    assert_eq!(report.rejected, 0, "{report:?} {:?}", standin.rejections());
+    assert_eq!(field("1", "division-556-place"), "1");
+    assert_eq!(field("2", "division-555-place"), "1", "bib 2 moved up");
+    assert_eq!(standin.results().len(), 2, "no duplicates");
+}

@@ -5,17 +5,19 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use scoretable_store::{NewSyncTarget, OutboxState, SyncPlatform, TargetWorkout};
+use scoretable_store::{OutboxState, TargetWorkout};
+
 use scoretable_sync::http_server::{HttpReply, HttpServer};
 use scoretable_sync::standin::{Registration, RunSignupStandin};
+use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, retry_rejected, validate_target};
 use serde_json::json;
 use support::{fixture, quick_options, Fixture};
 
-fn runsignup_target(fixture: &Fixture, endpoint: String) -> NewSyncTarget {
-    NewSyncTarget {
+fn runsignup_target(fixture: &Fixture, endpoint: String) -> TargetSpec {
+    TargetSpec {
         name: "rsu".to_string(),
-        platform: SyncPlatform::RunSignup,
+        platform: "runsignup".to_string(),
         endpoint,
         config: json!({"race_id": "777"}),
         workouts: vec![TargetWorkout {
@@ -46,7 +48,7 @@ fn no_credential_follows_a_redirect_to_another_origin() {
     })
     .unwrap();
     let target = runsignup_target(&fixture, redirector.base_url());
-    fixture.file.add_sync_target(&target).unwrap();
+    scoretable_sync::add_target(&mut fixture.file, &target).unwrap();
     fixture.set_secret("rsu", "key-1:s3cr3t-value");
     fixture.enter("1", "20:00.0");
     let report =
@@ -81,7 +83,7 @@ fn an_error_body_echoing_the_request_is_stored_redacted() {
     })
     .unwrap();
     let target = runsignup_target(&fixture, echo.base_url());
-    fixture.file.add_sync_target(&target).unwrap();
+    scoretable_sync::add_target(&mut fixture.file, &target).unwrap();
     fixture.set_secret("rsu", "key-1:s3cr3t-value");
     fixture.enter("1", "20:00.0");
     drain_target(&mut fixture.file, "rsu", &fixture.secrets, &quick_options()).unwrap();
@@ -118,9 +120,7 @@ fn endpoints_with_credentials_and_bad_configs_are_refused_when_added() {
             !error.contains("secret@") && !error.contains("abc"),
             "{error}"
         );
-        let stored = fixture
-            .file
-            .add_sync_target(&target)
+        let stored = scoretable_sync::add_target(&mut fixture.file, &target)
             .unwrap_err()
             .to_string();
         assert!(stored.contains("credential"), "{endpoint}: {stored}");
@@ -131,7 +131,7 @@ fn endpoints_with_credentials_and_bad_configs_are_refused_when_added() {
     bad_race.config = json!({"race_id": "abc"});
     assert!(validate_target(&bad_race).is_err());
     let mut opentrack = runsignup_target(&fixture, "https://opentrack.example".to_string());
-    opentrack.platform = SyncPlatform::OpenTrack;
+    opentrack.platform = "opentrack".to_string();
     opentrack.config = json!({"organiser_id": "org"});
     let error = validate_target(&opentrack).unwrap_err().to_string();
     assert!(error.contains("event code"), "{error}");
@@ -155,7 +155,7 @@ fn rejected_rows_are_queued_again_after_a_fix() {
         chip: None,
     }]);
     let target = runsignup_target(&fixture, standin.base_url());
-    fixture.file.add_sync_target(&target).unwrap();
+    scoretable_sync::add_target(&mut fixture.file, &target).unwrap();
     fixture.set_secret("rsu", "key-1:s3cr3t-value");
     for bib in ["1", "2", "3"] {
         fixture.enter(bib, "20:00.0");

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use scoretable_core::import::ImportError;
 use scoretable_core::ValueError;
 use scoretable_store::StoreError;
 
@@ -34,6 +35,19 @@ pub struct UseCaseError {
     pub class: ErrorClass,
     pub message: String,
     pub field: Option<String>,
+    /// Every bad row of an input file (file, row, field, message), when the
+    /// error is about a file; empty otherwise.
+    pub problems: Vec<Problem>,
+}
+
+/// One bad row of an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: Option<String>,
+    /// 1-based line number in the file, counting the header as line 1.
+    pub row: Option<u64>,
+    pub field: Option<String>,
+    pub message: String,
 }
 
 pub type UseCaseResult<T> = Result<T, UseCaseError>;
@@ -44,6 +58,7 @@ impl UseCaseError {
             class,
             message: message.into(),
             field: None,
+            problems: Vec::new(),
         }
     }
 
@@ -53,6 +68,7 @@ impl UseCaseError {
             class: ErrorClass::Invalid,
             message: message.into(),
             field: Some(field.to_string()),
+            problems: Vec::new(),
         }
     }
 }
@@ -104,6 +120,7 @@ impl From<StoreError> for UseCaseError {
             class: classify(&error),
             field: store_field(&error),
             message: error.to_string(),
+            problems: Vec::new(),
         }
     }
 }
@@ -111,5 +128,36 @@ impl From<StoreError> for UseCaseError {
 impl From<ValueError> for UseCaseError {
     fn from(error: ValueError) -> UseCaseError {
         UseCaseError::invalid("value", error.to_string())
+    }
+}
+
+impl From<ImportError> for UseCaseError {
+    /// An input file with bad rows: every row is listed; the message names
+    /// the file.
+    fn from(error: ImportError) -> UseCaseError {
+        let count = error.problems.len();
+        let message = if count == 1 {
+            format!("{} has a problem; nothing was imported", error.file_name)
+        } else {
+            format!(
+                "{} has {count} problems; nothing was imported",
+                error.file_name
+            )
+        };
+        UseCaseError {
+            class: ErrorClass::Invalid,
+            message,
+            field: None,
+            problems: error
+                .problems
+                .iter()
+                .map(|problem| Problem {
+                    file: Some(error.file_name.clone()),
+                    row: problem.row.map(|row| row as u64),
+                    field: problem.field.clone(),
+                    message: problem.message.clone(),
+                })
+                .collect(),
+        }
     }
 }

@@ -9,8 +9,11 @@
 pub mod boards;
 pub mod competition;
 pub mod error;
+pub mod explain;
 pub mod feeds;
+pub mod generate;
+pub mod imports;
 pub mod review;
 pub mod scores;
 
-pub use error::{classify, ErrorClass, UseCaseError, UseCaseResult};
+pub use error::{classify, ErrorClass, Problem, UseCaseError, UseCaseResult};

@@ -370,3 +370,131 @@ fn kept_boards_follow_local_writes_and_rebuild_after_another_program_writes() {
     assert_eq!(rows, fixture.file.workout_board(race, None).unwrap().rows);
     assert_eq!(rows[0].display, "9:00.0");
 }
+
+/// A scores file finds its entrants with the store's bib rule (the CLI had
+/// its own copy of it): a relay team by its bib, a competitor by theirs.
+#[test]
+fn a_scores_file_finds_entrants_by_the_rule_typed_entry_uses() {
+    use scoretable_core::model::{Entrant, Team, TeamMember};
+    use scoretable_usecase::imports::import_scores_csv;
+
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let lexi = file.competitor_by_bib("1").unwrap().unwrap();
+    let cara = file.competitor_by_bib("2").unwrap().unwrap();
+    let team = file
+        .add_team(&Team {
+            id: 0,
+            name: "Harbour Relay".into(),
+            bib: Some("R1".into()),
+            country: None,
+            division_ids: Vec::new(),
+            members: vec![
+                TeamMember {
+                    competitor_id: lexi.id,
+                    order: 1,
+                },
+                TeamMember {
+                    competitor_id: cara.id,
+                    order: 2,
+                },
+            ],
+            external_ids: ExternalIds::default(),
+        })
+        .unwrap();
+    let relay_id = file
+        .add_workout(&Workout {
+            id: 0,
+            name: "Relay".into(),
+            sequence: 2,
+            score_type: ScoreType::Time,
+            time_cap_ms: None,
+            reps_per_round: None,
+            load_unit: LoadUnit::Kg,
+            tie_break: TieBreak::None,
+            rounding: Rounding::Exact,
+            team_scoring: TeamScoring::TeamChip,
+            timing_points: Vec::new(),
+            heats: Vec::new(),
+            state: PublicationState::Provisional,
+        })
+        .unwrap();
+    let relay = file.workout(relay_id).unwrap();
+    assert_eq!(
+        file.entrant_by_bib(relay_id, "R1").unwrap(),
+        Entrant::Team(team)
+    );
+    let import = import_scores_csv(
+        file,
+        &relay,
+        "relay.csv",
+        "bib,time\nR1,20:00.0\n".as_bytes(),
+    )
+    .unwrap();
+    assert_eq!((import.rows, import.summary.inserted), (1, 1));
+    assert!(file
+        .result(relay_id, Entrant::Team(team))
+        .unwrap()
+        .is_some());
+    assert!(file
+        .result(relay_id, Entrant::Competitor(lexi.id))
+        .unwrap()
+        .is_none());
+    // Unknown bibs: every one named with file, row and field; nothing stored.
+    let error = import_scores_csv(
+        file,
+        &relay,
+        "late.csv",
+        "bib,time\n2,21:00.0\n77,22:00.0\n78,23:00.0\n".as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(error.class, ErrorClass::Invalid);
+    assert_eq!(
+        error.message,
+        "late.csv has 2 unknown bibs; nothing was imported"
+    );
+    let rows: Vec<(Option<&str>, Option<u64>, Option<&str>)> = error
+        .problems
+        .iter()
+        .map(|problem| {
+            (
+                problem.file.as_deref(),
+                problem.row,
+                problem.field.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Some("late.csv"), Some(3), Some("bib")),
+            (Some("late.csv"), Some(4), Some("bib"))
+        ]
+    );
+    assert!(file
+        .result(relay_id, Entrant::Competitor(cara.id))
+        .unwrap()
+        .is_none());
+}
+
+/// Event generation lives here (the CLI's `demo` and the benchmarks call
+/// it): every generated entrant and result lands on the stored ids.
+#[test]
+fn a_generated_event_is_written_through_the_store() {
+    use scoretable_usecase::generate::{write_event, ResultEntryMode};
+
+    let directory = tempfile::tempdir().unwrap();
+    let event = scoretable_core::generate::demo_event();
+    let path = directory.path().join("demo.scoretable");
+    let (file, summary) = write_event(&path, &event, ResultEntryMode::AsRecorded).unwrap();
+    assert_eq!(summary.competitors, event.competitors.len());
+    assert_eq!(summary.workouts, event.workouts.len());
+    let results: usize = event.results.iter().map(Vec::len).sum();
+    assert_eq!(summary.results_entered + summary.results_imported, results);
+    assert!(summary.results_entered > 0);
+    assert_eq!(file.competitors().unwrap().len(), event.competitors.len());
+    // Writing over an existing file is refused, naming it.
+    drop(file);
+    let error = write_event(&path, &event, ResultEntryMode::ImportAll).unwrap_err();
+    assert_eq!(error.class, ErrorClass::Conflict, "{error}");
+}

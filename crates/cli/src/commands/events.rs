@@ -6,14 +6,15 @@ use scoretable_core::generate::{demo_event, large_individual_event, team_event};
 use serde_json::json;
 
 use crate::args::{GenerateArgs, GeneratedKind};
-use crate::convert::store_error;
+use crate::convert::{store_error, usecase_error};
 use crate::error::{CliError, CliResult};
-use crate::generated::{write_event, ResultEntryMode};
 use crate::output::Output;
+use scoretable_usecase::generate::{write_event, ResultEntryMode};
 
 pub fn demo(path: &Path) -> CliResult<Output> {
     let event = demo_event();
-    let (store, summary) = write_event(path, &event, ResultEntryMode::AsRecorded)?;
+    let (store, summary) =
+        write_event(path, &event, ResultEntryMode::AsRecorded).map_err(usecase_error)?;
     store.close().map_err(store_error)?;
     Ok(Output::new(
         format!(
@@ -75,7 +76,8 @@ pub fn generate(arguments: &GenerateArgs) -> CliResult<Output> {
             )
         }
     };
-    let (store, summary) = write_event(&arguments.path, &event, ResultEntryMode::ImportAll)?;
+    let (store, summary) =
+        write_event(&arguments.path, &event, ResultEntryMode::ImportAll).map_err(usecase_error)?;
     store.close().map_err(store_error)?;
     let seconds = start.elapsed().as_secs_f64();
     let size = std::fs::metadata(&arguments.path)

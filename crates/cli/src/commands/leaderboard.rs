@@ -7,12 +7,13 @@
 use std::fs::File;
 use std::path::Path;
 
-use scoretable_core::explain::{explain_order, explain_overall};
 use scoretable_core::model::{
-    Division, Entrant, Id, Millis, OverallCell, OverallMode, OverallRow, OverallTieBreak,
-    PublicationState, RankedRow, Rounding, Score, ScoreType, Status, Workout,
+    Division, Entrant, Id, Millis, OverallCell, OverallMode, OverallTieBreak, PublicationState,
+    RankedRow, Rounding, Score, ScoreType, Status, Workout,
 };
-use scoretable_core::overall::{default_points_mode, parse_points_table_csv};
+use scoretable_core::overall::{
+    default_points_mode, overall_column_heading, parse_points_table_csv, team_rule_sentence,
+};
 use scoretable_core::score::format_workout_time;
 use scoretable_store::CompetitionFile;
 use serde::Serialize;
@@ -20,7 +21,7 @@ use serde_json::json;
 
 use crate::args::{ExplainArgs, FormatArg, LeaderboardArgs, OverallModeArg};
 use crate::context::{open_for_reading, resolve_division, resolve_workout, EntrantDirectory};
-use crate::convert::{import_error, store_error};
+use crate::convert::{import_error, store_error, usecase_error};
 use crate::error::{CliError, CliResult};
 use crate::options::option_error;
 use crate::output::{to_json, Output};
@@ -437,6 +438,10 @@ fn overall_board(
     want_json: bool,
 ) -> CliResult<(Table, String)> {
     let (mode, tie_break) = overall_settings(store, arguments)?;
+    let team_workouts = store
+        .leaderboard_settings()
+        .map_err(store_error)?
+        .team_workouts;
     let workouts = store.workouts().map_err(store_error)?;
     let rows = store
         .overall_leaderboard(
@@ -453,7 +458,7 @@ fn overall_board(
         ("Total".to_string(), Align::Right),
     ];
     for workout in &workouts {
-        columns.push((workout.name.clone(), Align::Right));
+        columns.push((overall_column_heading(workout, team_workouts), Align::Right));
     }
     let column_refs: Vec<(&str, Align)> = columns
         .iter()
@@ -499,8 +504,10 @@ fn overall_board(
             "leaderboard": "overall",
             "mode": mode,
             "tie_break": tie_break,
+            "team_workouts": team_workouts,
+            "team_workouts_note": team_rule_sentence(team_workouts),
             "division": division.map(|division| DivisionJson { id: division.id, name: &division.name }),
-            "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name })).collect::<Vec<_>>(),
+            "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name, "heading": overall_column_heading(workout, team_workouts) })).collect::<Vec<_>>(),
             "rows": json_rows,
         }))
     } else {
@@ -509,102 +516,51 @@ fn overall_board(
     Ok((table, json))
 }
 
-fn find_row<'rows>(
-    rows: &'rows [RankedRow],
-    entrant: Entrant,
-    bib: &str,
-    workout: &Workout,
-) -> CliResult<&'rows RankedRow> {
-    rows.iter()
-        .find(|row| row.entrant == entrant)
-        .ok_or_else(|| {
-            CliError::not_found(format!(
-                "bib {} has no result in workout {}",
-                bib.trim(),
-                workout.name
-            ))
-        })
-}
-
 pub fn explain(file: Option<&Path>, arguments: &ExplainArgs) -> CliResult<Output> {
+    use scoretable_usecase::explain::{explain, Board};
     let store = open_for_reading(file)?;
-    let directory = EntrantDirectory::load(&store)?;
     let output = if is_overall_target(&arguments.workout) {
-        explain_overall_order(&store, &directory, arguments)?
+        let explanation = explain(
+            &store,
+            Board::Overall { division_id: None },
+            &arguments.bib_a,
+            &arguments.bib_b,
+        )
+        .map_err(usecase_error)?;
+        let (a, b) = (&explanation.a, &explanation.b);
+        let settings = explanation.overall_settings.clone().unwrap_or_default();
+        Output::new(
+            explanation.sentence.clone(),
+            json!({
+                "leaderboard": "overall",
+                "mode": settings.mode,
+                "tie_break": settings.tie_break,
+                "a": { "bib": a.bib, "name": a.name, "rank": a.rank, "total": a.total },
+                "b": { "bib": b.bib, "name": b.name, "rank": b.rank, "total": b.total },
+                "explanation": explanation.sentence,
+            }),
+        )
     } else {
         let workout = resolve_workout(&store, &arguments.workout)?;
-        let entrant_a = store
-            .entrant_by_bib(workout.id, &arguments.bib_a)
-            .map_err(store_error)?;
-        let entrant_b = store
-            .entrant_by_bib(workout.id, &arguments.bib_b)
-            .map_err(store_error)?;
-        let rows = store
-            .workout_leaderboard(workout.id, None)
-            .map_err(store_error)?;
-        let row_a = find_row(&rows, entrant_a, &arguments.bib_a, &workout)?;
-        let row_b = find_row(&rows, entrant_b, &arguments.bib_b, &workout)?;
-        let sentence = explain_order(
-            &workout,
-            row_a,
-            row_b,
-            &directory.name(entrant_a),
-            &directory.name(entrant_b),
-        );
+        let explanation = explain(
+            &store,
+            Board::Workout(workout.id),
+            &arguments.bib_a,
+            &arguments.bib_b,
+        )
+        .map_err(usecase_error)?;
+        let (a, b) = (&explanation.a, &explanation.b);
         Output::new(
-            sentence.clone(),
+            explanation.sentence.clone(),
             json!({
                 "workout_id": workout.id,
                 "workout": workout.name,
-                "a": { "bib": directory.bib(entrant_a), "name": directory.name(entrant_a), "rank": row_a.rank, "display": row_a.display },
-                "b": { "bib": directory.bib(entrant_b), "name": directory.name(entrant_b), "rank": row_b.rank, "display": row_b.display },
-                "explanation": sentence,
+                "a": { "bib": a.bib, "name": a.name, "rank": a.rank, "display": a.display },
+                "b": { "bib": b.bib, "name": b.name, "rank": b.rank, "display": b.display },
+                "explanation": explanation.sentence,
             }),
         )
     };
     store.close().map_err(store_error)?;
     Ok(output)
-}
-
-/// `explain overall A B`: uses the stored leaderboard settings.
-fn explain_overall_order(
-    store: &CompetitionFile,
-    directory: &EntrantDirectory,
-    arguments: &ExplainArgs,
-) -> CliResult<Output> {
-    let settings = store.leaderboard_settings().map_err(store_error)?;
-    let rows = store
-        .overall_leaderboard(None, Some(&settings.mode), Some(settings.tie_break))
-        .map_err(store_error)?;
-    let find = |bib: &str| -> CliResult<&OverallRow> {
-        rows.iter()
-            .find(|row| directory.bib(row.entrant) == bib.trim())
-            .ok_or_else(|| {
-                CliError::not_found(format!(
-                    "bib {} is not on the overall leaderboard",
-                    bib.trim()
-                ))
-            })
-    };
-    let row_a = find(&arguments.bib_a)?;
-    let row_b = find(&arguments.bib_b)?;
-    let sentence = explain_overall(
-        row_a,
-        row_b,
-        &directory.name(row_a.entrant),
-        &directory.name(row_b.entrant),
-        &settings.mode,
-        settings.tie_break,
-    );
-    Ok(Output::new(
-        sentence.clone(),
-        json!({
-            "leaderboard": "overall",
-            "mode": settings.mode,
-            "tie_break": settings.tie_break,
-            "a": { "bib": directory.bib(row_a.entrant), "name": directory.name(row_a.entrant), "rank": row_a.rank, "total": row_a.total },
-            "b": { "bib": directory.bib(row_b.entrant), "name": directory.name(row_b.entrant), "rank": row_b.rank, "total": row_b.total },
-            "explanation": sentence,
-        }),
-    ))
 }

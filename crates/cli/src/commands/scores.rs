@@ -3,12 +3,8 @@
 use std::fs::File;
 use std::path::Path;
 
-use scoretable_core::import::read_scores_csv;
-use scoretable_core::model::{Entrant, Source, Workout};
-use scoretable_store::{
-    CompetitionFile, ImportedResult, PlacementChange, ScoreEvent, ScoreEventKind, ScoreInput,
-    ScoreValue,
-};
+use scoretable_core::model::Workout;
+use scoretable_store::{PlacementChange, ScoreEvent, ScoreEventKind, ScoreInput, ScoreValue};
 use serde_json::json;
 
 use crate::args::{ScoreAmendArgs, ScoreEnterArgs};
@@ -16,7 +12,7 @@ use crate::context::{
     entrant_json, open_competition, open_for_reading, resolve_workout, EntrantDirectory,
     EntrantLookup,
 };
-use crate::convert::{import_error, store_error, usecase_error};
+use crate::convert::{store_error, usecase_error};
 use crate::error::{CliError, CliResult, Problem};
 use crate::output::Output;
 use crate::table::{Align, Table};
@@ -117,17 +113,16 @@ pub fn score_import(
     let file_name = csv_path.display().to_string();
     let reader = File::open(csv_path)
         .map_err(|error| CliError::io(format!("cannot read {file_name}: {error}")))?;
-    let drafts = read_scores_csv(reader, &file_name, &workout).map_err(import_error)?;
-    let records = match_score_rows(&store, &workout, &file_name, drafts)?;
-    let summary = store
-        .import_results(workout.id, Source::File, &file_name, &records)
-        .map_err(store_error)?;
+    let import =
+        scoretable_usecase::imports::import_scores_csv(&mut store, &workout, &file_name, reader)
+            .map_err(usecase_error)?;
+    let (summary, rows) = (import.summary, import.rows);
     store.close().map_err(store_error)?;
     Ok(Output::new(
         format!(
             "Imported {} of {} rows from {file_name} into {}; {} skipped because they already had a score ({} of them amended)",
             summary.inserted,
-            records.len(),
+            rows,
             workout.name,
             summary.skipped_existing,
             summary.skipped_amended
@@ -136,78 +131,13 @@ pub fn score_import(
             "file": file_name,
             "workout_id": workout.id,
             "workout": workout.name,
-            "rows": records.len(),
+            "rows": rows,
             "inserted": summary.inserted,
             "skipped_existing": summary.skipped_existing,
             "skipped_amended": summary.skipped_amended,
             "import_batch": summary.batch_id,
         }),
     ))
-}
-
-/// Matches each CSV row's bib to an entrant; every unknown bib is reported,
-/// and nothing is stored if any is unknown.
-pub fn match_score_rows(
-    store: &CompetitionFile,
-    workout: &Workout,
-    file_name: &str,
-    drafts: Vec<scoretable_core::import::ScoreDraft>,
-) -> CliResult<Vec<ImportedResult>> {
-    let directory = EntrantDirectory::load(store)?;
-    let by_bib: std::collections::HashMap<&str, Entrant> = directory
-        .by_entrant
-        .values()
-        .filter(|info| !info.bib.is_empty())
-        .map(|info| (info.bib.as_str(), info.entrant))
-        .collect();
-    let competitor_bibs: std::collections::HashMap<&str, Entrant> = directory
-        .by_entrant
-        .values()
-        .filter(|info| matches!(info.entrant, Entrant::Competitor(_)))
-        .map(|info| (info.bib.as_str(), info.entrant))
-        .collect();
-    let mut problems = Vec::new();
-    let mut records = Vec::with_capacity(drafts.len());
-    for draft in drafts {
-        let bib = draft.bib.trim();
-        // Competitor bibs win over team bibs, as in the store's lookup.
-        let entrant = competitor_bibs
-            .get(bib)
-            .or_else(|| by_bib.get(bib))
-            .copied();
-        let Some(entrant) = entrant else {
-            problems.push(Problem {
-                file: Some(file_name.to_string()),
-                row: Some(draft.row as u64),
-                field: Some("bib".into()),
-                message: format!("unknown bib {bib} in workout {}", workout.name),
-            });
-            continue;
-        };
-        records.push(ImportedResult {
-            row: draft.row as u64,
-            entrant,
-            value: ScoreInput::Parsed {
-                score: draft.score,
-                status: draft.status,
-                tie_break_ms: draft.tie_break_ms,
-            },
-            penalty_ms: draft.penalty_ms,
-            splits: draft.splits,
-            incidents: Vec::new(),
-            record_id: None,
-            received_at: None,
-        });
-    }
-    if !problems.is_empty() {
-        let count = problems.len();
-        return Err(CliError::bad_input(format!(
-            "{file_name} has {count} unknown bib{}; nothing was imported",
-            if count == 1 { "" } else { "s" }
-        ))
-        .with_problems(problems));
-    }
-    Ok(records)
 }
 
 pub fn score_undo(file: Option<&Path>, operator: Option<&str>, entry_id: i64) -> CliResult<Output> {

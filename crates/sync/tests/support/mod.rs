@@ -10,6 +10,7 @@ use scoretable_core::model::{
     Workout,
 };
 use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput};
+use scoretable_sync::TargetSpec;
 use scoretable_sync::{DrainOptions, SecretStore};
 
 pub struct Fixture {
@@ -196,21 +197,22 @@ pub fn add_target(
     standin: &scoretable_sync::standin::RunSignupStandin,
     config: serde_json::Value,
 ) {
-    use scoretable_store::{NewSyncTarget, SyncPlatform, TargetWorkout};
+    use scoretable_store::TargetWorkout;
     let mut config = config;
     config["race_id"] = serde_json::json!("777");
-    fixture
-        .file
-        .add_sync_target(&NewSyncTarget {
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
             name: "rsu".to_string(),
-            platform: SyncPlatform::RunSignup,
+            platform: "runsignup".to_string(),
             endpoint: standin.base_url(),
             config,
             workouts: vec![TargetWorkout {
                 workout_id: fixture.workout_id,
                 remote_id: "4001".to_string(),
             }],
-        })
-        .unwrap();
+        },
+    )
+    .unwrap();
     fixture.set_secret("rsu", "key-1:s3cr3t-value");
 }

@@ -1,5 +1,7 @@
-//! Writing a generated event ([`scoretable_core::generate`]) into a new
-//! competition file, through the same store calls a scorekeeper's actions use.
+//! Event generation: writing a generated event
+//! ([`scoretable_core::generate`]) into a new competition file, through the
+//! same store calls a scorekeeper's actions use. The CLI's `demo` and
+//! `generate` and the benchmark harness call it.
 //!
 //! The generator numbers its divisions, competitors, teams, workouts and
 //! timing points itself; the store assigns its own ids. This module maps each
@@ -28,8 +30,7 @@ use scoretable_core::model::{
 use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput};
 use serde::Serialize;
 
-use crate::convert::{import_error, store_error};
-use crate::error::{CliError, CliResult};
+use crate::error::{ErrorClass, UseCaseError, UseCaseResult};
 
 /// How generated results reach the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,32 +71,29 @@ pub fn write_event(
     path: &Path,
     event: &GeneratedEvent,
     mode: ResultEntryMode,
-) -> CliResult<(CompetitionFile, WriteSummary)> {
-    let mut store = CompetitionFile::create(path, &event.competition).map_err(store_error)?;
+) -> UseCaseResult<(CompetitionFile, WriteSummary)> {
+    let mut store = CompetitionFile::create(path, &event.competition)?;
     let mut maps = IdMaps::default();
     let mut summary = WriteSummary::default();
 
     for division in &event.divisions {
-        let id = store.add_division(division).map_err(store_error)?;
+        let id = store.add_division(division)?;
         maps.divisions.insert(division.id, id);
         summary.divisions += 1;
     }
 
     let csv = event.competitors_csv();
     let file_name = "generated competitors.csv";
-    let drafts = read_competitors_csv(csv.as_bytes(), file_name).map_err(import_error)?;
-    store
-        .import_competitors_from(file_name, &drafts)
-        .map_err(store_error)?;
+    let drafts = read_competitors_csv(csv.as_bytes(), file_name)?;
+    store.import_competitors_from(file_name, &drafts)?;
     let stored_by_bib: HashMap<String, Id> = store
-        .competitors()
-        .map_err(store_error)?
+        .competitors()?
         .into_iter()
         .map(|competitor| (competitor.bib, competitor.id))
         .collect();
     for competitor in &event.competitors {
         let id = stored_by_bib.get(&competitor.bib).ok_or_else(|| {
-            CliError::store(format!(
+            internal(format!(
                 "generated bib {} is missing after the import",
                 competitor.bib
             ))
@@ -122,7 +120,7 @@ pub fn write_event(
                 .collect(),
             ..team.clone()
         };
-        let id = store.add_team(&stored_team).map_err(store_error)?;
+        let id = store.add_team(&stored_team)?;
         maps.teams.insert(team.id, id);
         summary.teams += 1;
     }
@@ -161,16 +159,16 @@ pub fn write_event(
                 .collect(),
             ..workout.clone()
         };
-        let id = store.add_workout(&to_store).map_err(store_error)?;
+        let id = store.add_workout(&to_store)?;
         maps.workouts.insert(workout.id, id);
-        let stored = store.workout(id).map_err(store_error)?;
+        let stored = store.workout(id)?;
         for point in &workout.timing_points {
             let stored_point = stored
                 .timing_points
                 .iter()
                 .find(|candidate| candidate.order == point.order)
                 .ok_or_else(|| {
-                    CliError::store(format!(
+                    internal(format!(
                         "timing point {} of {} is missing after it was added",
                         point.name, workout.name
                     ))
@@ -184,9 +182,7 @@ pub fn write_event(
         let workout_id = maps.workouts[&workout.id];
         write_results(&mut store, &maps, workout_id, results, mode, &mut summary)?;
         if workout.state != PublicationState::Provisional {
-            store
-                .set_workout_state(workout_id, workout.state)
-                .map_err(store_error)?;
+            store.set_workout_state(workout_id, workout.state)?;
         }
     }
     Ok((store, summary))
@@ -239,7 +235,7 @@ fn write_results(
     results: &[ResultEntry],
     mode: ResultEntryMode,
     summary: &mut WriteSummary,
-) -> CliResult<()> {
+) -> UseCaseResult<()> {
     let mut by_source: Vec<(Source, Vec<ImportedResult>)> = Vec::new();
     for (index, result) in results.iter().enumerate() {
         let typed_at_table = result.source == Source::Manual
@@ -247,18 +243,16 @@ fn write_results(
             && result.penalty_ms == 0
             && result.incidents.is_empty();
         if mode == ResultEntryMode::AsRecorded && typed_at_table {
-            store
-                .enter_score(
-                    workout_id,
-                    map_entrant(maps, result.entrant),
-                    ScoreInput::Parsed {
-                        score: result.score,
-                        status: result.status,
-                        tie_break_ms: result.tie_break_ms,
-                    },
-                    GENERATED_OPERATOR,
-                )
-                .map_err(store_error)?;
+            store.enter_score(
+                workout_id,
+                map_entrant(maps, result.entrant),
+                ScoreInput::Parsed {
+                    score: result.score,
+                    status: result.status,
+                    tie_break_ms: result.tie_break_ms,
+                },
+                GENERATED_OPERATOR,
+            )?;
             summary.results_entered += 1;
             continue;
         }
@@ -280,10 +274,12 @@ fn write_results(
             Source::Feed => "generated timing feed",
             _ => "generated results file",
         };
-        let imported = store
-            .import_results(workout_id, source, source_name, &records)
-            .map_err(store_error)?;
+        let imported = store.import_results(workout_id, source, source_name, &records)?;
         summary.results_imported += imported.inserted;
     }
     Ok(())
+}
+
+fn internal(message: String) -> UseCaseError {
+    UseCaseError::new(ErrorClass::Internal, message)
 }
