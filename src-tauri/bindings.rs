@@ -81,6 +81,8 @@ mod tests {
             declaration::<OverallCellView>(),
             declaration::<OverallRowView>(),
             declaration::<WorkoutHeader>(),
+            declaration::<TeamWorkoutsRuleView>(),
+            declaration::<OverallSettingsView>(),
             declaration::<OverallView>(),
             declaration::<ScoreSummary>(),
             declaration::<HistoryEntryView>(),

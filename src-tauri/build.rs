@@ -17,6 +17,8 @@ const APP_COMMANDS: &[&str] = &[
     "list_workouts",
     "add_workout",
     "set_workout_state",
+    "overall_settings",
+    "set_team_workouts_rule",
     "list_competitors",
     "import_competitors_csv",
     "import_competitors_dialog",
@@ -48,6 +50,11 @@ const APP_COMMANDS: &[&str] = &[
     // The venue display window (capabilities/venue.json reads; main opens it).
     "open_venue_display",
     "venue_config",
+    "venue_competition_status",
+    "venue_divisions",
+    "venue_workouts",
+    "venue_leaderboard_page",
+    "venue_overall_page",
     // The integration screens (allowed in capabilities/integrations.json).
     "read_source_fields",
     "preview_mapping",

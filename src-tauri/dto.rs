@@ -492,6 +492,53 @@ pub struct WorkoutHeader {
     #[ts(type = "number")]
     pub id: i64,
     pub name: String,
+    /// The overall column's heading: the name, with the team-workouts rule
+    /// for a team workout (`Relay (team, not counted)`), from the engine.
+    pub heading: String,
+}
+
+/// How team workouts count in individuals' overall totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamWorkoutsRuleView {
+    Excluded,
+    TeamPlace,
+}
+
+impl From<scoretable_core::model::TeamWorkoutsInOverall> for TeamWorkoutsRuleView {
+    fn from(rule: scoretable_core::model::TeamWorkoutsInOverall) -> Self {
+        match rule {
+            scoretable_core::model::TeamWorkoutsInOverall::Excluded => {
+                TeamWorkoutsRuleView::Excluded
+            }
+            scoretable_core::model::TeamWorkoutsInOverall::TeamPlace => {
+                TeamWorkoutsRuleView::TeamPlace
+            }
+        }
+    }
+}
+
+impl From<TeamWorkoutsRuleView> for scoretable_core::model::TeamWorkoutsInOverall {
+    fn from(rule: TeamWorkoutsRuleView) -> Self {
+        match rule {
+            TeamWorkoutsRuleView::Excluded => {
+                scoretable_core::model::TeamWorkoutsInOverall::Excluded
+            }
+            TeamWorkoutsRuleView::TeamPlace => {
+                scoretable_core::model::TeamWorkoutsInOverall::TeamPlace
+            }
+        }
+    }
+}
+
+/// The overall settings stored in the file, as the setup screen shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct OverallSettingsView {
+    pub team_workouts: TeamWorkoutsRuleView,
+    /// The rule as a sentence (`Team workouts are not counted in ...`).
+    pub team_workouts_note: String,
+    /// The team workouts the rule applies to, by name.
+    pub team_workout_names: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -49,6 +49,7 @@ fn main() {
         .manage(app_state)
         .manage(std::sync::Arc::new(commands::inbound::Pollers::default()))
         .manage(std::sync::Arc::new(commands::venue::VenueState::default()))
+        .manage(std::sync::Arc::new(commands::venue::VenueReader::default()))
         .setup(|app| {
             // The day's log beside the app's data (see `logging`).
             use tauri::Manager;
@@ -81,6 +82,8 @@ fn main() {
             commands::setup::list_workouts,
             commands::setup::add_workout,
             commands::setup::set_workout_state,
+            commands::setup::overall_settings,
+            commands::setup::set_team_workouts_rule,
             commands::competitors::list_competitors,
             commands::competitors::import_competitors_csv,
             commands::competitors::import_competitors_dialog,
@@ -106,6 +109,11 @@ fn main() {
             commands::status::app_status,
             commands::venue::open_venue_display,
             commands::venue::venue_config,
+            commands::venue::venue_competition_status,
+            commands::venue::venue_divisions,
+            commands::venue::venue_workouts,
+            commands::venue::venue_leaderboard_page,
+            commands::venue::venue_overall_page,
             commands::inbound::read_source_fields,
             commands::inbound::preview_mapping,
             commands::inbound::save_field_mapping,

@@ -16,7 +16,7 @@ use crate::state::{AppState, Session};
 /// The extension of competition files, without the dot.
 const FILE_EXTENSION: &str = "scoretable";
 
-fn summary(file: &CompetitionFile) -> CommandResult<CompetitionSummary> {
+pub(crate) fn summary(file: &CompetitionFile) -> CommandResult<CompetitionSummary> {
     let competition = file.competition()?;
     Ok(CompetitionSummary {
         path: file.path().display().to_string(),

@@ -30,27 +30,58 @@ pub async fn leaderboard_page(
     limit: u32,
 ) -> CommandResult<LeaderboardPage> {
     state
-        .run(move |session| {
-            let key = BoardKey::Workout {
-                workout_id,
-                division_id,
-            };
-            let (stamp, board) = cached_board(session, key)?;
-            let Board::Workout(view) = &*board else {
-                unreachable!("a workout key always holds a workout board");
-            };
-            Ok(LeaderboardPage {
-                workout_id: view.workout.id,
-                workout_name: view.workout.name.clone(),
-                state: view.workout.state.into(),
-                division_id: view.division_id,
-                stamp,
-                total: view.rows.len() as u32,
-                offset,
-                rows: page_rows(view, offset, limit.min(MOST_ROWS_PER_PAGE)),
-            })
-        })
+        .run(move |session| workout_page(session, workout_id, division_id, offset, limit))
         .await
+}
+
+/// A page of a workout's board from `session`'s file and board cache (the
+/// main session, or the venue display's own read-only one).
+pub(crate) fn workout_page(
+    session: &mut Session,
+    workout_id: i64,
+    division_id: Option<Id>,
+    offset: u32,
+    limit: u32,
+) -> CommandResult<LeaderboardPage> {
+    let key = BoardKey::Workout {
+        workout_id,
+        division_id,
+    };
+    let (stamp, board) = cached_board(session, key)?;
+    let Board::Workout(view) = &*board else {
+        unreachable!("a workout key always holds a workout board");
+    };
+    Ok(LeaderboardPage {
+        workout_id: view.workout.id,
+        workout_name: view.workout.name.clone(),
+        state: view.workout.state.into(),
+        division_id: view.division_id,
+        stamp,
+        total: view.rows.len() as u32,
+        offset,
+        rows: page_rows(view, offset, limit.min(MOST_ROWS_PER_PAGE)),
+    })
+}
+
+/// A page of the overall table from `session` (see [`workout_page`]).
+pub(crate) fn overall_page(
+    session: &mut Session,
+    division_id: Option<Id>,
+    offset: u32,
+    limit: u32,
+) -> CommandResult<OverallPage> {
+    let (stamp, board) = cached_board(session, BoardKey::Overall { division_id })?;
+    let Board::Overall(view) = &*board else {
+        unreachable!("an overall key always holds an overall board");
+    };
+    Ok(OverallPage {
+        division_id: view.division_id,
+        workouts: view.workouts.clone(),
+        stamp,
+        total: view.rows.len() as u32,
+        offset,
+        rows: window(&view.rows, offset, limit.min(MOST_ROWS_PER_PAGE)),
+    })
 }
 
 /// Rows `offset..offset + limit` of the overall table.
@@ -62,20 +93,7 @@ pub async fn overall_leaderboard_page(
     limit: u32,
 ) -> CommandResult<OverallPage> {
     state
-        .run(move |session| {
-            let (stamp, board) = cached_board(session, BoardKey::Overall { division_id })?;
-            let Board::Overall(view) = &*board else {
-                unreachable!("an overall key always holds an overall board");
-            };
-            Ok(OverallPage {
-                division_id: view.division_id,
-                workouts: view.workouts.clone(),
-                stamp,
-                total: view.rows.len() as u32,
-                offset,
-                rows: window(&view.rows, offset, limit.min(MOST_ROWS_PER_PAGE)),
-            })
-        })
+        .run(move |session| overall_page(session, division_id, offset, limit))
         .await
 }
 
@@ -274,6 +292,10 @@ fn build_overall_board(
             .map(|workout| WorkoutHeader {
                 id: workout.id,
                 name: workout.name.clone(),
+                heading: scoretable_core::overall::overall_column_heading(
+                    workout,
+                    board.team_workouts,
+                ),
             })
             .collect(),
         rows: rows

@@ -11,7 +11,8 @@ use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
 use crate::dto::{
-    CommandError, DivisionView, NewDivision, NewWorkout, PublicationStateView, WorkoutView,
+    CommandError, DivisionView, NewDivision, NewWorkout, OverallSettingsView, PublicationStateView,
+    TeamWorkoutsRuleView, WorkoutView,
 };
 use crate::error::CommandResult;
 use crate::state::AppState;
@@ -200,4 +201,48 @@ pub async fn set_workout_state(
         .await?;
     notify_scores_changed(&app);
     Ok(updated)
+}
+
+/// The overall settings the file stores: how team workouts count in
+/// individuals' totals, with the engine's sentence for it.
+#[tauri::command]
+pub async fn overall_settings(state: State<'_, AppState>) -> CommandResult<OverallSettingsView> {
+    state
+        .run(|session| overall_settings_view(session.file()?))
+        .await
+}
+
+/// Stores how team workouts count in individuals' overall totals; every
+/// board, the venue display and every export follow it.
+#[tauri::command]
+pub async fn set_team_workouts_rule(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    rule: TeamWorkoutsRuleView,
+) -> CommandResult<OverallSettingsView> {
+    let view = state
+        .run(move |session| {
+            let file = session.file_mut()?;
+            file.set_team_workouts_rule(rule.into())?;
+            overall_settings_view(file)
+        })
+        .await?;
+    notify_scores_changed(&app);
+    Ok(view)
+}
+
+fn overall_settings_view(
+    file: &scoretable_store::CompetitionFile,
+) -> CommandResult<OverallSettingsView> {
+    let rule = file.leaderboard_settings()?.team_workouts;
+    Ok(OverallSettingsView {
+        team_workouts: rule.into(),
+        team_workouts_note: scoretable_core::overall::team_rule_sentence(rule).to_string(),
+        team_workout_names: file
+            .workouts()?
+            .iter()
+            .filter(|workout| scoretable_core::overall::is_team_workout(workout))
+            .map(|workout| workout.name.clone())
+            .collect(),
+    })
 }

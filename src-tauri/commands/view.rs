@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, TieBreak, Workout};
-use scoretable_core::score::{format_score, format_workout_time};
+use scoretable_core::score::format_workout_time;
 use scoretable_store::ScoreValue;
 
 use crate::dto::{DivisionPlace, LeaderboardRowView};
@@ -39,12 +39,10 @@ impl EntrantNames {
 
 /// A stored value as the leaderboard shows it: the status code, or the
 /// score in its clean form.
+/// A stored value as the workout's board shows it (penalty added, ranking
+/// precision), from the engine.
 pub fn value_display(workout: &Workout, value: &ScoreValue) -> String {
-    match (value.status, value.score) {
-        (Some(status), _) => status.code().to_string(),
-        (None, Some(score)) => format_score(workout, &score),
-        (None, None) => String::new(),
-    }
+    scoretable_core::score::board_display(workout, value.score, value.status, value.penalty_ms)
 }
 
 /// For each position, whether the rank there is shared with a neighbour.

@@ -156,7 +156,7 @@ async function partOne(environment) {
     await app.screenshot("02-setup");
 
     // Competitors: CSV import through the path field.
-    await goTo(app, "Competitors");
+    await goTo(app, "Athletes");
     await app.type("#import-path", csv);
     await app.click('[aria-label="Import CSV at path"]');
     const imported = await app.until(
@@ -463,7 +463,7 @@ async function partEntrants(environment) {
     await app.screenshot("12-setup-divisions-tie-break");
 
     // Competitors: record every value the progress bar shows while the store imports.
-    await goTo(app, "Competitors");
+    await goTo(app, "Athletes");
     await app.find("#import-path");
     await app.script(`
       window.__progressSeen = [];

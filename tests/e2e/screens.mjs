@@ -295,6 +295,46 @@ try {
   check(places[0] === "2" && places[1] === "1", `the faster lane 2 takes first place and lane 1 moves to second (${places.join(", ")})`);
   await screenshotAt(app, "screens-08-heat-sheet-1280", 1280, 800);
 
+  // 6b. Team workouts in the individual overall: left out by default (the
+  // column heading says so and athletes' relay cells say "not counted"), then
+  // the organiser picks "team place" on the setup screen and every member
+  // carries the team's place.
+  const overallRelay = `
+    const grid = document.querySelector('[role="grid"][aria-label="Overall leaderboard"]');
+    if (!grid) return null;
+    const headers = [...grid.querySelectorAll('[role="columnheader"]')].map((cell) => cell.textContent.trim());
+    const column = headers.findIndex((text) => text.startsWith("Event 4: Team Synchro Relay"));
+    const rows = [...grid.querySelectorAll('[role="row"][aria-rowindex]:not([aria-busy])')].slice(1);
+    if (column < 0 || rows.length < 5) return null;
+    const cells = rows.map((row) => row.querySelectorAll('[role="gridcell"]')[column]?.textContent.trim() ?? "");
+    return { heading: headers[column], cells: cells.slice(0, 8) };`;
+  await app.click('nav button[aria-label^="Leaderboard ("]');
+  await app.until(`return document.querySelector("#leaderboard-view")?.options.length > 4`, "the boards to choose from");
+  await app.select("#leaderboard-view", "overall");
+  const excluded = await app.until(overallRelay, "the overall table");
+  check(
+    excluded.heading === "Event 4: Team Synchro Relay (team, not counted)" && excluded.cells.length > 3 && excluded.cells.every((cell) => cell === "not counted"),
+    `by default the overall leaves the relay out of athletes' totals and its heading says so (${excluded.heading}: ${excluded.cells.slice(0, 3).join(" / ")})`,
+  );
+  await screenshotAt(app, "screens-14-overall-team-excluded-1280", 1280, 800);
+  await app.click('nav button[aria-label^="Setup ("]');
+  await app.until(`return document.querySelector("#overall-team-workouts")?.value === "excluded" || null`, "the overall rule on the setup screen");
+  await app.select("#overall-team-workouts", "team_place");
+  const setupNote = await app.until(`const note = [...document.querySelectorAll('[role="status"]')].map((element) => element.textContent).find((text) => text.startsWith("Overall:")); return note ?? null;`, "the stored rule");
+  check(setupNote.includes("credited with the team's place"), `the setup screen stores the rule (${setupNote})`);
+  await screenshotAt(app, "screens-15-setup-team-rule-1280", 1280, 800);
+  await app.click('nav button[aria-label^="Leaderboard ("]');
+  await app.until(`return document.querySelector("#leaderboard-view")?.options.length > 4`, "the boards to choose from");
+  await app.select("#leaderboard-view", "overall");
+  const credited = await app.until(`const result = (() => { ${overallRelay} })(); return result && result.heading.endsWith("(team place)") ? result : null;`, "the overall with team places");
+  check(
+    credited.cells.filter((cell) => /^\d+:\d\d\.\d+ \(\d+\)$/.test(cell)).length >= 4,
+    `with "team place" athletes carry their team's relay place (${credited.heading}: ${credited.cells.slice(0, 3).join(" / ")})`,
+  );
+  await screenshotAt(app, "screens-16-overall-team-place-1280", 1280, 800);
+  const cliOverall = JSON.parse(execFileSync(cli, ["--json", "--file", competitionFile, "leaderboard", "overall"], { encoding: "utf8" }));
+  check(cliOverall.team_workouts === "team_place", `the CLI reads the rule the app stored (${cliOverall.team_workouts})`);
+
   // 7. 900x600: one line of tabs with a More menu, the strip, the leaderboard.
   await request("POST", `/session/${sessionId}/window/rect`, { width: 900, height: 600 });
   await app.until(`return window.innerWidth <= 900 ? window.innerWidth : null`, "the window to shrink to 900 px");
@@ -311,6 +351,9 @@ try {
   await press(app, 'button[aria-label="Keyboard shortcuts (?)"]', "\uE00A5\uE000");
   await app.until(`return document.querySelectorAll('[role="grid"] [role="row"][aria-rowindex]').length > 2`, "the leaderboard at 900 px");
   await screenshotAt(app, "screens-13-leaderboard-900", 900, 600);
+  await app.select("#leaderboard-view", "overall");
+  await app.until(`const result = (() => { ${overallRelay} })(); return result && result.heading.endsWith("(team place)") ? result : null;`, "the overall at 900 px");
+  await screenshotAt(app, "screens-17-overall-team-place-900", 900, 600);
   await request("POST", `/session/${sessionId}/window/rect`, { width: 1280, height: 800 });
   // 8. The venue display (last: on the bare X server its window stays on top): a second window, large type, provisional marked, no controls.
   await app.click('nav button[aria-label^="Leaderboard ("]');

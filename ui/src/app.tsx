@@ -38,7 +38,7 @@ export function useTimeZone(): string {
 /** Every screen: `label` names it (and its Alt shortcut), `short` is the tab's text. */
 export const screens = [
   { id: "setup", label: "Setup", short: "Setup" },
-  { id: "competitors", label: "Competitors", short: "Athletes" },
+  { id: "competitors", label: "Athletes", short: "Athletes" },
   { id: "teams", label: "Teams", short: "Teams" },
   { id: "entry", label: "Score entry", short: "Entry" },
   { id: "leaderboard", label: "Leaderboard", short: "Board" },

@@ -6,14 +6,14 @@
 import { render } from "preact";
 import { App } from "./app";
 import { createMockBackend } from "./api/mock";
-import { createTauriBackend, insideTauri, windowLabel } from "./tauri/backend";
+import { createTauriBackend, createTauriVenueBackend, insideTauri, windowLabel } from "./tauri/backend";
 import { VenueDisplay } from "./screens/VenueDisplay";
 import "./styles.css";
 
 const root = document.getElementById("app");
 if (root) {
   if (insideTauri() && windowLabel() === "venue") {
-    render(<VenueDisplay backend={createTauriBackend()} />, root);
+    render(<VenueDisplay backend={createTauriVenueBackend()} />, root);
   } else if (insideTauri()) {
     render(<App backend={createTauriBackend()} />, root);
   } else if (new URLSearchParams(window.location.search).get("view") === "venue") {

@@ -94,7 +94,7 @@ describe("division membership", () => {
     const stored = (await backend.listCompetitors()).find((row) => row.bib === "102")!;
     expect(stored.division_ids).toEqual([2]);
     // The list shows the new division without re-reading every competitor.
-    expect(screen.getByRole("grid", { name: "Competitors" }).textContent).toContain("Scaled");
+    expect(screen.getByRole("grid", { name: "Athletes" }).textContent).toContain("Scaled");
     expectEveryControlLabelled();
   });
 

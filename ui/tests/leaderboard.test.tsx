@@ -80,11 +80,14 @@ describe("leaderboard", () => {
   it("pages the overall table and shows its workout columns", async () => {
     const overall = {
       division_id: null,
-      workouts: [{ id: 1, name: "Fran" }],
+      workouts: [
+        { id: 1, name: "Fran", heading: "Fran" },
+        { id: 2, name: "Relay", heading: "Relay (team, not counted)" },
+      ],
       rows: [
-        { rank: 1, tied: false, bib: "102", name: "Grace Hopper", total: 1, cells: [{ workout_id: 1, rank: 1, points: 0, display: "2:59.0" }] },
-        { rank: 2, tied: true, bib: "101", name: "Ada Lovelace", total: 2, cells: [{ workout_id: 1, rank: 2, points: 0, display: "3:10.5" }] },
-        { rank: 2, tied: true, bib: "103", name: "Katherine Johnson", total: 2, cells: [{ workout_id: 1, rank: 2, points: 0, display: "3:10.5" }] },
+        { rank: 1, tied: false, bib: "102", name: "Grace Hopper", total: 1, cells: [{ workout_id: 1, rank: 1, points: 0, display: "2:59.0" }, { workout_id: 2, rank: null, points: 0, display: "not counted" }] },
+        { rank: 2, tied: true, bib: "101", name: "Ada Lovelace", total: 2, cells: [{ workout_id: 1, rank: 2, points: 0, display: "3:10.5" }, { workout_id: 2, rank: null, points: 0, display: "not counted" }] },
+        { rank: 2, tied: true, bib: "103", name: "Katherine Johnson", total: 2, cells: [{ workout_id: 1, rank: 2, points: 0, display: "3:10.5" }, { workout_id: 2, rank: null, points: 0, display: "not counted" }] },
       ],
     };
     const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: franBoard }, overall });
@@ -93,7 +96,8 @@ describe("leaderboard", () => {
     fireEvent.change(screen.getByLabelText("Show"), { target: { value: "overall" } });
     const grid = await screen.findByRole("grid", { name: "Overall leaderboard" });
     await waitFor(() => expect(grid.querySelectorAll('[role="row"]').length).toBe(4));
-    expect(grid.querySelector('[role="columnheader"]:last-child')?.textContent).toBe("Fran");
+    // The headings come from the backend: a team workout names the team rule.
+    expect(grid.querySelector('[role="columnheader"]:last-child')?.textContent).toBe("Relay (team, not counted)");
     const ranks = [...grid.querySelectorAll('[role="row"][aria-rowindex]')].slice(1).map((element) => element.querySelector('[role="gridcell"]')?.textContent);
     expect(ranks).toEqual(["1", "=2", "=2"]);
     expect(backend.calls).toContain("overallLeaderboardPage");

@@ -119,6 +119,27 @@ describe("navigation", () => {
     expect(within(narrowNav).getByRole("button", { name: "More screens" }).textContent).toBe("Sync ▾");
   });
 
+  it("names each screen as its tab does (the tab's word is in the screen's title)", async () => {
+    setWidth(false);
+    const backend = createMockBackend({ competition, workouts: [fran] });
+    render(<App backend={backend} initialScreen="entry" />);
+    const nav = await screen.findByRole("navigation", { name: "Screens" });
+    const tabs = within(nav).getAllByRole("button");
+    expect(tabs).toHaveLength(9);
+    for (const tab of tabs) {
+      const word = (tab.textContent ?? "").trim();
+      fireEvent.click(tab);
+      const title = await waitFor(() => {
+        const heading = document.querySelector("main h1, section h1");
+        if (!heading) throw new Error("no title yet");
+        return heading.textContent ?? "";
+      });
+      expect(title.toLowerCase(), `tab "${word}"`).toContain(word.toLowerCase());
+      // The tab's accessible name starts with the same word as its title.
+      expect(tab.getAttribute("aria-label")?.toLowerCase()).toContain(word.toLowerCase());
+    }
+  });
+
   it("switches screens with Alt+digit and lists the shortcuts with ?", async () => {
     const backend = createMockBackend({ competition, workouts: [fran] });
     render(<App backend={backend} initialScreen="entry" />);

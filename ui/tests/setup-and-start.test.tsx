@@ -60,6 +60,25 @@ describe("setup", () => {
     await screen.findByText("Division Masters 40+ added.");
     expect(screen.getByRole("list", { name: "Divisions" }).textContent).toContain("ages 40–…");
   });
+
+  it("stores how team workouts count in the individual overall", async () => {
+    const backend = createMockBackend({
+      competition,
+      overallSettings: {
+        team_workouts: "excluded",
+        team_workouts_note: "Team workouts are not counted in individuals' overall totals.",
+        team_workout_names: ["Relay"],
+      },
+    });
+    render(<App backend={backend} initialScreen="setup" />);
+    const select = (await screen.findByLabelText("Team workouts in the individual overall")) as HTMLSelectElement;
+    expect(select.value).toBe("excluded");
+    expect(screen.getByText(/Team workouts: Relay\./).textContent).toContain("not counted");
+    fireEvent.change(select, { target: { value: "team_place" } });
+    await screen.findByText("Overall: In team workouts each member is credited with the team's place.");
+    expect(backend.calls).toContain("setTeamWorkoutsRule:team_place");
+    await waitFor(() => expect((screen.getByLabelText("Team workouts in the individual overall") as HTMLSelectElement).value).toBe("team_place"));
+  });
 });
 
 describe("competitors", () => {

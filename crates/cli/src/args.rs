@@ -63,6 +63,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Take an online backup of the competition file now.
     Backup(BackupArgs),
+    /// Show or change the settings stored in the file: how team workouts
+    /// count in the individual overall, and the automatic backup policy.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Write the demo competition, with scores entered, to a new file.
     Demo(DemoArgs),
     /// Write a large generated event to a new file, for benchmarks and manual testing.
@@ -384,6 +388,52 @@ pub struct BackupArgs {
     /// `list` or `restore`; without one, take a backup now.
     #[command(subcommand)]
     pub action: Option<BackupAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show the overall settings (mode, tie-break, team workouts) and the
+    /// automatic backup policy stored in the file.
+    Show,
+    /// How team workouts count in individuals' overall totals: `excluded`
+    /// (left out, the default) or `team-place` (each member is credited
+    /// with the team's place). Every screen and export follows it.
+    TeamWorkouts {
+        #[arg(value_enum)]
+        rule: TeamWorkoutsArg,
+    },
+    /// Change the automatic backup policy stored in the file; every program
+    /// that writes the file (the app, the CLI, watchers) follows it. Only
+    /// the options given change.
+    Backup(BackupPolicyArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TeamWorkoutsArg {
+    Excluded,
+    TeamPlace,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OnOffArg {
+    On,
+    Off,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupPolicyArgs {
+    /// Automatic backups on or off.
+    #[arg(long, value_enum)]
+    pub automatic: Option<OnOffArg>,
+    /// Take a backup after this many writes since the last one (0: never by count).
+    #[arg(long)]
+    pub every_writes: Option<u32>,
+    /// Take a backup when the last one is this many minutes old (0: never by age).
+    #[arg(long)]
+    pub every_minutes: Option<u32>,
+    /// How many backups to keep (the newest; at least 1).
+    #[arg(long)]
+    pub keep: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

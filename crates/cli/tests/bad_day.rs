@@ -329,3 +329,164 @@ fn log_file_records_commands_opens_and_failures_as_json_lines() {
     // The command's arguments (which may hold a secret) are not logged.
     assert!(!std::fs::read_to_string(&log).unwrap().contains("1:00"));
 }
+
+/// `settings backup` changes the policy stored in the file, so the next
+/// one-shot writes follow it: with a backup every 5 writes, 12 writes make 2.
+#[test]
+fn settings_backup_changes_the_stored_policy_every_writer_follows() {
+    let session = Session::new();
+    session.ok(&["create", "--name", "Harbour", "--start-date", "2026-06-01"]);
+    let (_, refused) = session.fail_json(&["settings", "backup", "--keep", "0"]);
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--keep"),
+        "{refused}"
+    );
+    let stored = session.json(&[
+        "settings",
+        "backup",
+        "--every-writes",
+        "5",
+        "--every-minutes",
+        "0",
+        "--keep",
+        "3",
+    ]);
+    assert_eq!(stored["backup_policy"]["every_writes"], 5);
+    assert_eq!(stored["backup_policy"]["keep"], 3);
+    let before = backup_paths(&session).len();
+    for index in 1..=12 {
+        session.ok(&["division", "add", &format!("Division {index}")]);
+    }
+    assert_eq!(backup_paths(&session).len(), before + 2);
+    // Five more writes, one more backup, and only the newest 3 are kept.
+    for index in 13..=22 {
+        session.ok(&["division", "add", &format!("Division {index}")]);
+    }
+    assert_eq!(backup_paths(&session).len(), 3);
+    let shown = session.json(&["settings", "show"]);
+    assert_eq!(shown["backup_policy"]["every_writes"], 5);
+    assert_eq!(shown["backup_policy"]["every_minutes"], 0);
+    session.ok(&["settings", "backup", "--automatic", "off"]);
+    let count = backup_paths(&session).len();
+    for index in 23..=40 {
+        session.ok(&["division", "add", &format!("Division {index}")]);
+    }
+    assert_eq!(backup_paths(&session).len(), count);
+    assert!(session
+        .ok(&["settings", "show"])
+        .contains("Backups:        off"));
+}
+
+fn overall_rows(session: &Session) -> serde_json::Value {
+    session.json(&["leaderboard", "overall"])
+}
+
+/// The demo's team relay in the individual overall: left out by default
+/// (before the rule, every athlete got the same 19 points for it, with an
+/// empty cell), or each member credited with the team's place after
+/// `settings team-workouts team-place`; the column heading says which.
+#[test]
+fn settings_team_workouts_decides_how_the_relay_counts_for_athletes() {
+    let session = Session::new();
+    demo(&session);
+    let shown = session.json(&["settings", "show"]);
+    assert_eq!(shown["overall"]["team_workouts"], "excluded");
+    let relay_board = session.json(&["leaderboard", "Event 4: Team Synchro Relay"]);
+    let team_places: std::collections::HashMap<String, u64> = relay_board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|row| Some((row["bib"].as_str()?.to_string(), row["rank"].as_u64()?)))
+        .collect();
+    assert!(!team_places.is_empty());
+
+    let overall = overall_rows(&session);
+    assert_eq!(overall["team_workouts"], "excluded");
+    let relay_column = overall["workouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|workout| workout["name"] == "Event 4: Team Synchro Relay")
+        .unwrap();
+    assert_eq!(
+        overall["workouts"][relay_column]["heading"],
+        "Event 4: Team Synchro Relay (team, not counted)"
+    );
+    let athletes: Vec<&serde_json::Value> = overall["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["entrant"]["kind"] == "competitor")
+        .collect();
+    assert_eq!(athletes.len(), 60);
+    for row in &athletes {
+        let cell = &row["cells"][relay_column];
+        assert_eq!(cell["points"], 0, "{row}");
+        assert_eq!(cell["display"], "not counted", "{row}");
+        let sum: i64 = row["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|cell| cell["points"].as_i64().unwrap())
+            .sum();
+        assert_eq!(row["total"].as_i64().unwrap(), sum);
+    }
+    let text = session.ok(&["leaderboard", "overall"]);
+    assert!(text.contains("(team, not counted)"), "{text}");
+
+    session.ok(&["settings", "team-workouts", "team-place"]);
+    let overall = overall_rows(&session);
+    assert_eq!(overall["team_workouts"], "team_place");
+    assert_eq!(
+        overall["workouts"][relay_column]["heading"],
+        "Event 4: Team Synchro Relay (team place)"
+    );
+    // Every athlete on a placed team carries that team's place.
+    let teams = session.json(&["team", "list"]);
+    let mut checked = 0;
+    for team in teams["teams"].as_array().unwrap() {
+        let Some(place) = team["bib"].as_str().and_then(|bib| team_places.get(bib)) else {
+            continue;
+        };
+        for label in team["member_labels"].as_array().unwrap() {
+            // "#12 Name": the member's bib.
+            let bib = label.as_str().unwrap()[1..].split(' ').next().unwrap();
+            let row = overall["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|row| row["bib"] == bib)
+                .unwrap_or_else(|| panic!("bib {bib} on the overall"));
+            assert_eq!(
+                row["cells"][relay_column]["rank"].as_u64(),
+                Some(*place),
+                "{row}"
+            );
+            assert_eq!(row["cells"][relay_column]["points"].as_u64(), Some(*place));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "{checked} members checked");
+    // Exports follow the file's rule too.
+    let directory = session.path("day-end");
+    session.ok(&["export", "all", "--dir", directory.to_str().unwrap()]);
+    let csv = std::fs::read_to_string(directory.join("csv/overall/all.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("Event 4: Team Synchro Relay (team place): rank"),
+        "{}",
+        csv.lines().next().unwrap()
+    );
+    // An unknown rule is refused and nothing changes.
+    let (_, error) = session.fail_json(&["settings", "team-workouts", "sideways"]);
+    assert!(error.to_string().contains("sideways"), "{error}");
+    assert_eq!(
+        session.json(&["settings", "show"])["overall"]["team_workouts"],
+        "team_place"
+    );
+}

@@ -401,6 +401,59 @@ pub enum OverallTieBreak {
     Equal,
 }
 
+/// How a team workout counts in an individual competitor's overall
+/// standing (the organiser picks one per competition; see
+/// [`crate::overall`]). Team rows always count their own team workouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamWorkoutsInOverall {
+    /// Team workouts are left out of individuals' totals (the default).
+    #[default]
+    Excluded,
+    /// Each member is credited with the team's place in the workout.
+    TeamPlace,
+}
+
+impl TeamWorkoutsInOverall {
+    /// The stored and command-line spelling: `excluded` or `team_place`.
+    pub fn code(self) -> &'static str {
+        match self {
+            TeamWorkoutsInOverall::Excluded => "excluded",
+            TeamWorkoutsInOverall::TeamPlace => "team_place",
+        }
+    }
+
+    /// Reads `excluded` or `team_place` (also `team-place`).
+    pub fn parse(text: &str) -> Option<TeamWorkoutsInOverall> {
+        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "excluded" | "exclude" => Some(TeamWorkoutsInOverall::Excluded),
+            "team_place" => Some(TeamWorkoutsInOverall::TeamPlace),
+            _ => None,
+        }
+    }
+}
+
+/// How the overall leaderboard is computed: the combining mode, the
+/// tie-break and how team workouts count for individuals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverallSettings {
+    pub mode: OverallMode,
+    pub tie_break: OverallTieBreak,
+    /// Missing in files written before the rule existed: `Excluded`.
+    #[serde(default)]
+    pub team_workouts: TeamWorkoutsInOverall,
+}
+
+impl Default for OverallSettings {
+    fn default() -> Self {
+        OverallSettings {
+            mode: OverallMode::RankSum,
+            tie_break: OverallTieBreak::BestFinish,
+            team_workouts: TeamWorkoutsInOverall::Excluded,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverallCell {
     pub workout_id: Id,

@@ -30,6 +30,32 @@
 //!   higher otherwise. A workout of another family contributes nothing and its
 //!   cell says so.
 //!
+//! # Team workouts in the individual overall
+//!
+//! A team workout (any [`TeamScoring`] but `Individual`) ranks teams, not
+//! competitors. How it counts in a *competitor's* row is the organiser's
+//! rule for the competition ([`TeamWorkoutsInOverall`], stored with the
+//! other overall settings):
+//!
+//! - **Excluded** (the default): the workout is left out of every
+//!   competitor's total. The cell says `not counted` and earns nothing; it
+//!   is not a missing place either (no "last + 1" in a rank sum).
+//! - **Team place**: each member is credited with the place of their team
+//!   (of their best-placed team when they are in several); in a division's
+//!   table the team's place in that division when the team is ranked in it,
+//!   otherwise its place among all teams; the cell shows the team's result.
+//!   The credited place earns what an
+//!   own place would (rank sum, points table); a member whose team has no
+//!   place (or who is in no team) counts as one below the last placed team
+//!   in a rank sum and earns 0 points. A cumulative overall adds scores, and
+//!   a team's score is not its member's, so there team workouts are always
+//!   left out of competitors' totals.
+//!
+//! Team rows count their team workouts as before. The column heading of a
+//! team workout names the rule ([`overall_column_heading`]): `Relay (team,
+//! not counted)` or `Relay (team place)`, on every screen and in every
+//! export.
+//!
 //! # Ties
 //!
 //! Equal totals are separated by the chosen [`OverallTieBreak`]:
@@ -47,8 +73,9 @@ use std::io::Read;
 
 use crate::import::{read_table, ImportError, Problems};
 use crate::model::{
-    Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallTieBreak, RankedRow,
-    Score, ScoreType, Workout,
+    Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallSettings,
+    OverallTieBreak, RankedRow, Score, ScoreType, Team, TeamScoring, TeamWorkoutsInOverall,
+    Workout,
 };
 
 /// 100, 95, 90, ... 10, 5: points for places 1 to 20; later places earn 0.
@@ -155,6 +182,8 @@ pub fn overall_leaderboard(
 
 /// Like [`overall_leaderboard`], but an entrant also belongs to a division
 /// when its [`EntrantInfo`] lists it, so status-only entrants are included.
+/// Team workouts are left out of individuals' totals
+/// ([`TeamWorkoutsInOverall::Excluded`]); [`overall_standings`] takes the rule.
 pub fn overall_leaderboard_for(
     workouts: &[(Workout, Vec<RankedRow>)],
     entrants: &[EntrantInfo],
@@ -162,6 +191,72 @@ pub fn overall_leaderboard_for(
     mode: &OverallMode,
     tie_break: OverallTieBreak,
 ) -> Vec<OverallRow> {
+    overall_standings(
+        workouts,
+        entrants,
+        &[],
+        division_id,
+        &OverallSettings {
+            mode: mode.clone(),
+            tie_break,
+            team_workouts: TeamWorkoutsInOverall::Excluded,
+        },
+    )
+}
+
+/// Whether `workout` ranks teams (any team scoring but `Individual`).
+pub fn is_team_workout(workout: &Workout) -> bool {
+    workout.team_scoring != TeamScoring::Individual
+}
+
+/// What the overall table's column of `workout` says about the team rule,
+/// or `None` for an individual workout: `team, not counted` or `team place`.
+pub fn team_column_note(workout: &Workout, rule: TeamWorkoutsInOverall) -> Option<&'static str> {
+    if !is_team_workout(workout) {
+        return None;
+    }
+    Some(match rule {
+        TeamWorkoutsInOverall::Excluded => "team, not counted",
+        TeamWorkoutsInOverall::TeamPlace => "team place",
+    })
+}
+
+/// The overall table's column heading for `workout`: its name, with the
+/// team rule in brackets for a team workout
+/// (`Relay (team, not counted)`). Every screen and export uses it.
+pub fn overall_column_heading(workout: &Workout, rule: TeamWorkoutsInOverall) -> String {
+    match team_column_note(workout, rule) {
+        Some(note) => format!("{} ({note})", workout.name),
+        None => workout.name.clone(),
+    }
+}
+
+/// The team rule as a sentence for notes under a table and help text.
+pub fn team_rule_sentence(rule: TeamWorkoutsInOverall) -> &'static str {
+    match rule {
+        TeamWorkoutsInOverall::Excluded => {
+            "Team workouts are not counted in individuals' overall totals."
+        }
+        TeamWorkoutsInOverall::TeamPlace => {
+            "In team workouts each member is credited with the team's place."
+        }
+    }
+}
+
+/// The overall table with every setting: like [`overall_leaderboard_for`],
+/// and team workouts count for competitors as `settings.team_workouts`
+/// says (see the module docs); `teams` gives the members for
+/// [`TeamWorkoutsInOverall::TeamPlace`].
+pub fn overall_standings(
+    workouts: &[(Workout, Vec<RankedRow>)],
+    entrants: &[EntrantInfo],
+    teams: &[Team],
+    division_id: Option<Id>,
+    settings: &OverallSettings,
+) -> Vec<OverallRow> {
+    let mode = &settings.mode;
+    let tie_break = settings.tie_break;
+    let team_rule = settings.team_workouts;
     let place_in_scope = |row: &RankedRow| -> Option<u32> {
         match division_id {
             None => row.rank,
@@ -198,6 +293,7 @@ pub fn overall_leaderboard_for(
 
     let cumulative_family = workouts.first().map(|(workout, _)| family(workout));
     let member_count = members.len();
+    let members_list: Vec<Entrant> = members.iter().copied().collect();
     let index_of: HashMap<Entrant, usize> = members
         .iter()
         .enumerate()
@@ -228,7 +324,62 @@ pub fn overall_leaderboard_for(
             .filter(|row| place_in_scope(row).is_some())
             .count() as i64;
         let family_matches = cumulative_family == Some(family(workout));
+        let team_workout = is_team_workout(workout);
+        // Competitors' credit in a team workout: (place, display) of their
+        // best-placed team, and the number of placed teams.
+        let credit = if team_workout && team_rule == TeamWorkoutsInOverall::TeamPlace {
+            Some(team_credit(workout_rows, teams, division_id))
+        } else {
+            None
+        };
         for (index, row) in row_of.iter().enumerate() {
+            let is_competitor = matches!(members_list[index], Entrant::Competitor(_));
+            if team_workout && is_competitor {
+                let cell = match (&credit, mode) {
+                    (
+                        Some((credited, placed_teams)),
+                        OverallMode::RankSum | OverallMode::PointsTable { .. },
+                    ) => {
+                        let (place, display) = match members_list[index] {
+                            Entrant::Competitor(id) => credited
+                                .get(&id)
+                                .map(|(place, display)| (*place, display.clone()))
+                                .unwrap_or((None, String::new())),
+                            Entrant::Team(_) => (None, String::new()),
+                        };
+                        let points = match mode {
+                            OverallMode::RankSum => place.map_or(*placed_teams + 1, i64::from),
+                            OverallMode::PointsTable { points, floor } => place
+                                .map_or(0, |place| {
+                                    points.get(place as usize - 1).copied().unwrap_or(*floor)
+                                }),
+                            OverallMode::Cumulative => 0,
+                        };
+                        places[index].push(place);
+                        OverallCell {
+                            workout_id: workout.id,
+                            rank: place,
+                            points,
+                            display,
+                        }
+                    }
+                    // Left out: no place, no points, not a missing place
+                    // for the best-finish tie-break. A cumulative overall
+                    // adds scores, and a team's score is not the member's.
+                    _ => {
+                        places[index].push(None);
+                        OverallCell {
+                            workout_id: workout.id,
+                            rank: None,
+                            points: 0,
+                            display: "not counted".to_string(),
+                        }
+                    }
+                };
+                rows[index].total += cell.points;
+                rows[index].cells.push(cell);
+                continue;
+            }
             let place = row.and_then(place_in_scope);
             let display = row.map_or_else(String::new, |row| row.display.clone());
             let (points, display) = match mode {
@@ -345,6 +496,54 @@ pub fn overall_leaderboard_for(
             row
         })
         .collect()
+}
+
+/// For [`TeamWorkoutsInOverall::TeamPlace`]: each member's credited place
+/// and the team's display (the best-placed of their teams with a row in
+/// this workout), and how many teams are placed. In a division's table the
+/// team's place in that division counts when the team is ranked in it,
+/// otherwise its place among all teams.
+fn team_credit(
+    rows: &[RankedRow],
+    teams: &[Team],
+    division_id: Option<Id>,
+) -> (HashMap<Id, (Option<u32>, String)>, i64) {
+    let row_of: HashMap<Id, &RankedRow> = rows
+        .iter()
+        .filter_map(|row| match row.entrant {
+            Entrant::Team(id) => Some((id, row)),
+            Entrant::Competitor(_) => None,
+        })
+        .collect();
+    let placed_teams = row_of.values().filter(|row| row.rank.is_some()).count() as i64;
+    let mut credited: HashMap<Id, (Option<u32>, String)> = HashMap::new();
+    for team in teams {
+        let Some(row) = row_of.get(&team.id) else {
+            continue;
+        };
+        let place = division_id
+            .and_then(|division_id| {
+                row.division_ranks
+                    .iter()
+                    .find(|(id, _)| *id == division_id)
+                    .map(|(_, rank)| *rank)
+            })
+            .or(row.rank);
+        for member in &team.members {
+            let entry = credited
+                .entry(member.competitor_id)
+                .or_insert((None, String::new()));
+            let better = match (place, entry.0) {
+                (Some(new), Some(old)) => new < old,
+                (Some(_), None) => true,
+                (None, _) => entry.1.is_empty(),
+            };
+            if better {
+                *entry = (place, row.display.clone());
+            }
+        }
+    }
+    (credited, placed_teams)
 }
 
 /// Reads a custom points table from a `Rank,Points` CSV file.
@@ -698,6 +897,219 @@ mod tests {
             validate_overall_mode(&[workout(ScoreType::RoundsReps)], &OverallMode::Cumulative)
                 .is_err()
         );
+    }
+
+    fn team_row(id: Id, rank: Option<u32>, display: &str) -> RankedRow {
+        let mut row = ranked_row(id, rank, &[]);
+        row.entrant = Entrant::Team(id);
+        row.display = display.to_string();
+        row
+    }
+
+    fn relay(id: Id) -> Workout {
+        let mut relay = reps_workout(id);
+        relay.team_scoring = TeamScoring::SumAll;
+        relay.name = "Relay".into();
+        relay
+    }
+
+    fn team(id: Id, members: &[Id]) -> Team {
+        Team {
+            id,
+            name: format!("Team {id}"),
+            bib: None,
+            country: None,
+            division_ids: Vec::new(),
+            members: members
+                .iter()
+                .enumerate()
+                .map(|(order, competitor_id)| crate::model::TeamMember {
+                    competitor_id: *competitor_id,
+                    order: order as u32 + 1,
+                })
+                .collect(),
+            external_ids: Default::default(),
+        }
+    }
+
+    /// Competitors 1..=4 in one individual workout (places 1..=4) and a
+    /// relay of two teams: team 10 (members 3, 4) first, team 11 (1, 2)
+    /// second, team 12 (no members in the table) third.
+    fn mixed_event() -> (Vec<(Workout, Vec<RankedRow>)>, Vec<Team>) {
+        let workouts = vec![
+            (
+                reps_workout(1),
+                (1..=4)
+                    .map(|id| ranked_row(id, Some(id as u32), &[]))
+                    .collect(),
+            ),
+            (
+                relay(2),
+                vec![
+                    team_row(10, Some(1), "3:00"),
+                    team_row(11, Some(2), "3:10"),
+                    team_row(12, Some(3), "3:20"),
+                ],
+            ),
+        ];
+        let teams = vec![team(10, &[3, 4]), team(11, &[1, 2]), team(12, &[99])];
+        (workouts, teams)
+    }
+
+    fn competitor_standing(rows: &[OverallRow]) -> Vec<(Id, u32, i64)> {
+        rows.iter()
+            .filter_map(|row| match row.entrant {
+                Entrant::Competitor(id) => Some((id, row.rank, row.total)),
+                Entrant::Team(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn team_workouts_are_left_out_of_individual_totals_by_default() {
+        let (workouts, teams) = mixed_event();
+        let settings = OverallSettings::default();
+        assert_eq!(settings.team_workouts, TeamWorkoutsInOverall::Excluded);
+        let rows = overall_standings(&workouts, &[], &teams, None, &settings);
+        // Before the rule every competitor got "3 placed teams + 1" = 4 for
+        // the relay: totals 5, 6, 7, 8. Now only their own workout counts.
+        assert_eq!(
+            competitor_standing(&rows),
+            [(1, 1, 1), (2, 2, 2), (3, 3, 3), (4, 4, 4)]
+        );
+        let cell = &rows[0].cells[1];
+        assert_eq!(
+            (cell.rank, cell.points, cell.display.as_str()),
+            (None, 0, "not counted")
+        );
+        // Teams still count their own relay place.
+        let team_10 = rows
+            .iter()
+            .find(|row| row.entrant == Entrant::Team(10))
+            .unwrap();
+        assert_eq!(team_10.cells[1].rank, Some(1));
+        assert_eq!(team_10.cells[1].points, 1);
+        // The old entry point is the default rule too.
+        assert_eq!(
+            overall_leaderboard_for(
+                &workouts,
+                &[],
+                None,
+                &OverallMode::RankSum,
+                OverallTieBreak::BestFinish
+            ),
+            rows
+        );
+    }
+
+    #[test]
+    fn team_place_credits_each_member_with_the_teams_place() {
+        let (workouts, teams) = mixed_event();
+        let settings = OverallSettings {
+            team_workouts: TeamWorkoutsInOverall::TeamPlace,
+            ..OverallSettings::default()
+        };
+        let rows = overall_standings(&workouts, &[], &teams, None, &settings);
+        // 1: 1 + 2 = 3, 2: 2 + 2 = 4, 3: 3 + 1 = 4, 4: 4 + 1 = 5; 2 and 3
+        // tie on 4 and best finish puts 3 (a first place) ahead.
+        assert_eq!(
+            competitor_standing(&rows),
+            [(1, 1, 3), (3, 2, 4), (2, 3, 4), (4, 4, 5)]
+        );
+        let three = rows
+            .iter()
+            .find(|row| row.entrant == Entrant::Competitor(3))
+            .unwrap();
+        assert_eq!(three.cells[1].rank, Some(1));
+        // The team's result, as the column heading says "team place".
+        assert_eq!(three.cells[1].display, "3:00");
+
+        // Points table: the credited place earns its points.
+        let points = OverallSettings {
+            mode: OverallMode::PointsTable {
+                points: vec![10, 8, 6, 4],
+                floor: 0,
+            },
+            ..settings.clone()
+        };
+        let rows = overall_standings(&workouts, &[], &teams, None, &points);
+        assert_eq!(
+            competitor_standing(&rows),
+            [(1, 1, 18), (3, 2, 16), (2, 3, 16), (4, 4, 14)]
+        );
+
+        // A member whose team has no place counts as one below the last
+        // placed team; a competitor in no team likewise.
+        let mut unplaced = workouts.clone();
+        unplaced[1].1[1] = team_row(11, None, "DNF");
+        let rows = overall_standings(&unplaced, &[], &teams, None, &settings);
+        let one = rows
+            .iter()
+            .find(|row| row.entrant == Entrant::Competitor(1))
+            .unwrap();
+        assert_eq!((one.cells[1].rank, one.cells[1].points), (None, 3));
+        assert_eq!(one.total, 1 + 3);
+
+        // Cumulative adds scores: team workouts stay out for competitors.
+        let cumulative = OverallSettings {
+            mode: OverallMode::Cumulative,
+            ..settings
+        };
+        let rows = overall_standings(&workouts, &[], &teams, None, &cumulative);
+        assert!(rows
+            .iter()
+            .filter(|row| matches!(row.entrant, Entrant::Competitor(_)))
+            .all(|row| row.cells[1].display == "not counted" && row.cells[1].points == 0));
+    }
+
+    #[test]
+    fn team_place_in_a_division_uses_the_teams_division_place() {
+        let (mut workouts, teams) = mixed_event();
+        for row in &mut workouts[0].1 {
+            row.division_ranks = vec![(7, row.rank.unwrap())];
+        }
+        // Team 11 is second overall but first in division 7.
+        workouts[1].1[1].division_ranks = vec![(7, 1)];
+        let settings = OverallSettings {
+            team_workouts: TeamWorkoutsInOverall::TeamPlace,
+            ..OverallSettings::default()
+        };
+        let rows = overall_standings(&workouts, &[], &teams, Some(7), &settings);
+        // 1: 1 + 1, 2: 2 + 1, 3: 3 + 1 (team 10 has no division place: its
+        // place among all teams), 4: 4 + 1.
+        assert_eq!(
+            competitor_standing(&rows),
+            [(1, 1, 2), (2, 2, 3), (3, 3, 4), (4, 4, 5)]
+        );
+    }
+
+    #[test]
+    fn column_headings_name_the_rule() {
+        assert_eq!(
+            overall_column_heading(&relay(2), TeamWorkoutsInOverall::Excluded),
+            "Relay (team, not counted)"
+        );
+        assert_eq!(
+            overall_column_heading(&relay(2), TeamWorkoutsInOverall::TeamPlace),
+            "Relay (team place)"
+        );
+        let mut row = reps_workout(1);
+        row.name = "Row".into();
+        assert_eq!(
+            overall_column_heading(&row, TeamWorkoutsInOverall::TeamPlace),
+            "Row"
+        );
+        assert_eq!(
+            TeamWorkoutsInOverall::parse("team-place"),
+            Some(TeamWorkoutsInOverall::TeamPlace)
+        );
+        assert_eq!(TeamWorkoutsInOverall::parse("sideways"), None);
+        // Settings written before the rule existed read as Excluded.
+        let old: OverallSettings = serde_json::from_str(
+            r#"{"mode":{"mode":"rank_sum"},"tie_break":{"mode":"best_finish"}}"#,
+        )
+        .unwrap();
+        assert_eq!(old.team_workouts, TeamWorkoutsInOverall::Excluded);
     }
 
     #[test]

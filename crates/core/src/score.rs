@@ -403,6 +403,23 @@ fn format_grams_as_pounds(grams: i64) -> String {
 /// is reduced to the workout's ranking precision, and plain reps in a
 /// rounds+reps workout with known reps per round become rounds+reps. Other
 /// scores are returned unchanged.
+/// A result as its leaderboard row shows it: the status code, or the
+/// effective score (penalty added, reduced to the workout's ranking
+/// precision) in its clean form; empty for neither. Receipts and the
+/// amendment preview use it so they show the same digits as the board.
+pub fn board_display(
+    workout: &Workout,
+    score: Option<Score>,
+    status: Option<crate::model::Status>,
+    penalty_ms: Millis,
+) -> String {
+    match (status, score) {
+        (Some(status), _) => status.code().to_string(),
+        (None, Some(score)) => format_score(workout, &effective_score(workout, score, penalty_ms)),
+        (None, None) => String::new(),
+    }
+}
+
 pub fn effective_score(workout: &Workout, score: Score, penalty_ms: Millis) -> Score {
     match score {
         Score::Time { ms } => Score::Time {
@@ -605,6 +622,31 @@ pub(crate) mod tests {
         assert_eq!(
             format_score(&time, &Score::Points { milli: 87_500 }),
             "87.5"
+        );
+    }
+
+    #[test]
+    fn board_display_shows_the_rankings_precision() {
+        let mut row = workout(ScoreType::Time);
+        row.rounding = Rounding::Truncate { unit_ms: 100 };
+        // Typed with hundredths; the board ranks and shows tenths.
+        assert_eq!(
+            board_display(&row, Some(Score::Time { ms: 330_070 }), None, 0),
+            "5:30.0"
+        );
+        assert_eq!(format_score(&row, &Score::Time { ms: 330_070 }), "5:30.07");
+        assert_eq!(
+            board_display(&row, Some(Score::Time { ms: 330_070 }), None, 10_000),
+            "5:40.0"
+        );
+        assert_eq!(
+            board_display(
+                &row,
+                Some(Score::Time { ms: 1 }),
+                Some(crate::model::Status::Dnf),
+                0
+            ),
+            "DNF"
         );
     }
 

@@ -18,7 +18,7 @@ use std::time::Instant;
 use chrono::Utc;
 use scoretable_core::generate::large_individual_event;
 use scoretable_core::import::read_competitors_csv;
-use scoretable_core::model::{Entrant, Id, OverallMode, OverallTieBreak, Source, Split};
+use scoretable_core::model::{Entrant, Id, OverallSettings, Source, Split};
 use scoretable_export::{
     gather_export_data, seal_competition, verify_archive, AmendmentLogEntry, ArchiveOptions,
     AwardRules, ExportData, Exporter, RunSignupOptions, RunSignupStatusPolicy, SnapshotParts,
@@ -114,12 +114,8 @@ fn main() {
                 amendments,
                 generated_at: Utc::now(),
             };
-            let data = ExportData::from_ranked(
-                parts,
-                ranked,
-                &infos,
-                Some((&OverallMode::RankSum, OverallTieBreak::BestFinish)),
-            );
+            let data =
+                ExportData::from_ranked(parts, ranked, &infos, Some(&OverallSettings::default()));
             (data, 0)
         },
     );

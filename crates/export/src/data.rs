@@ -15,10 +15,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use scoretable_core::model::{
-    Competition, Competitor, Division, Entrant, EntrantInfo, Gender, Id, OverallMode, OverallRow,
-    OverallTieBreak, RankedRow, Team, Workout,
+    Competition, Competitor, Division, Entrant, EntrantInfo, Gender, Id, OverallRow,
+    OverallSettings, RankedRow, Team, TeamWorkoutsInOverall, Workout,
 };
-use scoretable_core::overall::overall_leaderboard_for;
+use scoretable_core::overall::{overall_column_heading, overall_standings};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExportError;
@@ -40,6 +40,11 @@ pub struct ExportData {
     pub workout_leaderboards: Vec<WorkoutLeaderboard>,
     /// Overall leaderboards across workouts: the whole field and/or one per division.
     pub overall_leaderboards: Vec<OverallLeaderboard>,
+    /// How team workouts count in individuals' overall totals (the rule the
+    /// overall leaderboards were computed with; named in every overall
+    /// column heading).
+    #[serde(default)]
+    pub overall_team_workouts: TeamWorkoutsInOverall,
     /// Every amendment, oldest first.
     pub amendments: Vec<AmendmentLogEntry>,
     /// When this snapshot was taken; printed on every export.
@@ -232,27 +237,29 @@ pub struct SnapshotParts {
 impl ExportData {
     /// Builds a snapshot from whole-field workout leaderboards ranked by the
     /// engine: division leaderboards are cut from them with
-    /// [`division_rows`] when asked for, and the overall leaderboards (whole field and each
-    /// division) are computed with the engine's `overall_leaderboard_for`
-    /// when `overall` gives the mode and tie-break. Ranking each workout once
+    /// [`division_rows`] when asked for, and the overall leaderboards (whole
+    /// field and each division) are computed with the engine's
+    /// `overall_standings` when `overall` gives the settings (mode,
+    /// tie-break, team-workouts rule; the snapshot's teams give the
+    /// members). Ranking each workout once
     /// keeps a 60,000-athlete snapshot fast.
     pub fn from_ranked(
         parts: SnapshotParts,
         ranked: Vec<(Workout, Vec<RankedRow>)>,
         infos: &[EntrantInfo],
-        overall: Option<(&OverallMode, OverallTieBreak)>,
+        overall: Option<&OverallSettings>,
     ) -> ExportData {
         // Division leaderboards are not stored: they are cut from the whole
         // field's rows when a renderer asks for one.
         let mut workout_leaderboards = Vec::with_capacity(ranked.len());
         let mut overall_leaderboards = Vec::new();
-        if let (Some((mode, tie_break)), false) = (overall, ranked.is_empty()) {
+        if let (Some(settings), false) = (overall, ranked.is_empty()) {
             let scopes = std::iter::once(None)
                 .chain(parts.divisions.iter().map(|division| Some(division.id)));
             for scope in scopes {
                 overall_leaderboards.push(OverallLeaderboard {
                     division_id: scope,
-                    rows: overall_leaderboard_for(&ranked, infos, scope, mode, tie_break),
+                    rows: overall_standings(&ranked, infos, &parts.teams, scope, settings),
                 });
             }
         }
@@ -273,9 +280,18 @@ impl ExportData {
             workouts,
             workout_leaderboards,
             overall_leaderboards,
+            overall_team_workouts: overall
+                .map(|settings| settings.team_workouts)
+                .unwrap_or_default(),
             amendments: parts.amendments,
             generated_at: parts.generated_at,
         }
+    }
+
+    /// The overall table's column heading for `workout`: its name, with the
+    /// team-workouts rule for a team workout (`Relay (team, not counted)`).
+    pub fn overall_heading(&self, workout: &Workout) -> String {
+        overall_column_heading(workout, self.overall_team_workouts)
     }
 
     /// The workout with `workout_id`, or an error naming it.

@@ -147,7 +147,7 @@ fn gather_in_snapshot(
         parts,
         ranked,
         &infos,
-        Some((&settings.mode, settings.tie_break)),
+        Some(&settings),
     ))
 }
 

@@ -160,9 +160,10 @@ impl Exporter<'_> {
             .map(|name| name.to_string())
             .collect();
         for workout in &workouts {
-            header.push(format!("{}: rank", workout.name));
-            header.push(format!("{}: score", workout.name));
-            header.push(format!("{}: points", workout.name));
+            let heading = self.data.overall_heading(workout);
+            header.push(format!("{heading}: rank"));
+            header.push(format!("{heading}: score"));
+            header.push(format!("{heading}: points"));
         }
         header.push("amended".to_string());
         writer.write_row(&header)?;

@@ -15,7 +15,10 @@
 //!                   rounding, tie_break, timing_points, heats, state, ...),
 //!                   "leaderboards": [ { "division_id": null, "rows": [ ranked rows ] },
 //!                                     { "division_id": 3, "entrants": [ entrant, ... ] } ] } ],
-//!   "overall": [ { "division_id": null or id, "rows": [ overall rows ] } ],
+//!   "overall": [ { "division_id": null or id,
+//!                  "team_workouts": "excluded" or "team_place",
+//!                  "columns": [ { workout_id, "heading": "Relay (team, not counted)" } ],
+//!                  "rows": [ overall rows ] } ],
 //!   "amendments": [ amendment log entries, oldest first ]
 //! }
 //! ```
@@ -40,7 +43,8 @@
 //! version, never removed or changed in meaning.
 
 use scoretable_core::model::{
-    Competition, Division, Entrant, Gender, Id, OverallRow, RankedRow, Workout,
+    Competition, Division, Entrant, Gender, Id, OverallRow, RankedRow, TeamWorkoutsInOverall,
+    Workout,
 };
 use serde::{Deserialize, Serialize};
 
@@ -136,7 +140,22 @@ impl ResultsDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultsOverallLeaderboard {
     pub division_id: Option<Id>,
+    /// How team workouts count in individuals' totals: `excluded` or
+    /// `team_place`.
+    #[serde(default)]
+    pub team_workouts: TeamWorkoutsInOverall,
+    /// One heading per workout, as every screen and export names the
+    /// column (`Relay (team, not counted)`).
+    #[serde(default)]
+    pub columns: Vec<ResultsOverallColumn>,
     pub rows: Vec<OverallRow>,
+}
+
+/// A column of the overall table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsOverallColumn {
+    pub workout_id: Id,
+    pub heading: String,
 }
 
 impl Exporter<'_> {
@@ -177,6 +196,15 @@ impl Exporter<'_> {
             .iter()
             .map(|board| ResultsOverallLeaderboard {
                 division_id: board.division_id,
+                team_workouts: data.overall_team_workouts,
+                columns: data
+                    .workouts
+                    .iter()
+                    .map(|workout| ResultsOverallColumn {
+                        workout_id: workout.id,
+                        heading: data.overall_heading(workout),
+                    })
+                    .collect(),
                 rows: board.rows.clone(),
             })
             .collect();
@@ -372,6 +400,8 @@ impl Serialize for LeaderboardsView<'_> {
 #[derive(Serialize)]
 struct OverallBoardView<'a> {
     division_id: Option<Id>,
+    team_workouts: TeamWorkoutsInOverall,
+    columns: &'a [ResultsOverallColumn],
     rows: &'a [OverallRow],
 }
 
@@ -379,12 +409,23 @@ struct OverallView<'a>(&'a crate::ExportData);
 
 impl Serialize for OverallView<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let data = self.0;
+        // The same headings for every scope, as the document builds them.
+        let columns: Vec<ResultsOverallColumn> = data
+            .workouts
+            .iter()
+            .map(|workout| ResultsOverallColumn {
+                workout_id: workout.id,
+                heading: data.overall_heading(workout),
+            })
+            .collect();
         serializer.collect_seq(
-            self.0
-                .overall_leaderboards
+            data.overall_leaderboards
                 .iter()
                 .map(|board| OverallBoardView {
                     division_id: board.division_id,
+                    team_workouts: data.overall_team_workouts,
+                    columns: &columns,
                     rows: &board.rows,
                 }),
         )

@@ -6,7 +6,7 @@
 use chrono::{TimeZone, Utc};
 use scoretable_core::generate::{demo_event, team_event, GeneratedEvent};
 use scoretable_core::import::read_scores_csv;
-use scoretable_core::model::{OverallMode, OverallTieBreak, ScoreType};
+use scoretable_core::model::{OverallMode, OverallSettings, OverallTieBreak, ScoreType};
 use scoretable_export::{
     verify_archive, write_sealed_archive, ArchiveOptions, AwardRules, ExportData, Exporter,
     RunSignupOptions, RunSignupStatusPolicy, SnapshotParts,
@@ -26,7 +26,10 @@ fn snapshot(event: &GeneratedEvent) -> ExportData {
         parts,
         event.ranked_workouts(),
         &event.entrant_infos(),
-        Some((&points, OverallTieBreak::BestFinish)),
+        Some(&OverallSettings {
+            mode: points,
+            ..OverallSettings::default()
+        }),
     )
 }
 
@@ -144,7 +147,11 @@ fn rank_sum_overall_exports() {
         parts,
         event.ranked_workouts(),
         &event.entrant_infos(),
-        Some((&OverallMode::RankSum, OverallTieBreak::Equal)),
+        Some(&OverallSettings {
+            mode: OverallMode::RankSum,
+            tie_break: OverallTieBreak::Equal,
+            ..OverallSettings::default()
+        }),
     );
     let exporter = Exporter::new(&data);
     let csv = String::from_utf8(exporter.overall_results_csv(None).unwrap()).unwrap();

@@ -316,6 +316,111 @@ fn run_export_writes_reports_and_refuses_the_competition_file() {
     assert_eq!(summary.warnings.len(), 1);
 }
 
+/// The team-workouts rule stored in the file reaches every export that
+/// shows the overall: the CSV's column headings and totals, the JSON
+/// document (rule, headings, rows) and the PDF's heading and note.
+#[test]
+fn every_overall_export_follows_the_stored_team_workouts_rule() {
+    use scoretable_core::model::{Team, TeamMember, TeamScoring, TeamWorkoutsInOverall};
+
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = build_file(directory.path());
+    let mut relay = workout(0, "Relay", 2, ScoreType::Time);
+    relay.team_scoring = TeamScoring::SumAll;
+    relay.state = PublicationState::Provisional;
+    let relay = file.add_workout(&relay).unwrap();
+    // 104 and 105 (the two fastest in the 5K) are one team; 101 and 102 the other.
+    for (name, members) in [("Fast", [4, 5]), ("Slow", [1, 2])] {
+        file.add_team(&Team {
+            id: 0,
+            name: name.into(),
+            bib: Some(format!("T-{name}")),
+            country: None,
+            division_ids: Vec::new(),
+            members: members
+                .iter()
+                .enumerate()
+                .map(|(order, id)| TeamMember {
+                    competitor_id: *id,
+                    order: order as u32 + 1,
+                })
+                .collect(),
+            external_ids: Default::default(),
+        })
+        .unwrap();
+    }
+    // The slow 5K pair wins the relay.
+    for (bib, value) in [
+        ("101", "1:00"),
+        ("102", "1:00"),
+        ("104", "2:00"),
+        ("105", "2:00"),
+    ] {
+        file.enter_score_by_bib(relay, bib, ScoreInput::text(value), "Scorekeeper")
+            .unwrap();
+    }
+    let total_of = |csv: &str, bib: &str| -> String {
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let bib_column = header.iter().position(|name| name == "bib").unwrap();
+        let total_column = header.iter().position(|name| name == "total").unwrap();
+        reader
+            .records()
+            .map(|record| record.unwrap())
+            .find(|record| &record[bib_column] == bib)
+            .map(|record| record[total_column].to_string())
+            .unwrap()
+    };
+    for (rule, heading, note, total_101) in [
+        // 101 was 3rd of 4 finishers in the 5K; the relay is not counted.
+        (
+            TeamWorkoutsInOverall::Excluded,
+            "Relay (team, not counted)",
+            "not counted",
+            "3",
+        ),
+        // 3rd in the 5K plus the winning team's 1st place.
+        (
+            TeamWorkoutsInOverall::TeamPlace,
+            "Relay (team place)",
+            "credited",
+            "4",
+        ),
+    ] {
+        file.set_team_workouts_rule(rule).unwrap();
+        let data = gather_export_data(&file).unwrap();
+        assert_eq!(data.overall_team_workouts, rule);
+        let exporter = Exporter::new(&data);
+        let csv = String::from_utf8(exporter.overall_results_csv(None).unwrap()).unwrap();
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .contains(&format!("{heading}: rank")),
+            "{csv}"
+        );
+        assert_eq!(total_of(&csv, "101"), total_101, "{rule:?}\n{csv}");
+        let document =
+            scoretable_export::parse_results_json(&exporter.results_json().unwrap()).unwrap();
+        let whole_field = &document.overall[0];
+        assert_eq!(whole_field.team_workouts, rule);
+        assert!(whole_field
+            .columns
+            .iter()
+            .any(|column| column.workout_id == relay && column.heading == heading));
+        assert_eq!(
+            whole_field.rows,
+            data.overall_leaderboard(None).unwrap().rows
+        );
+        let pdf = pdf_text("results.pdf", &exporter.division_results_pdf(None).unwrap());
+        let text = String::from_utf8_lossy(&pdf)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains(note), "{rule:?}: {text}");
+    }
+}
+
 /// An observer that amends bib 101's Harbour 5K time through a second
 /// handle of the same file at every step of the snapshot (after each read,
 /// after the seal's backup), as another program at the table would.

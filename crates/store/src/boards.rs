@@ -8,7 +8,9 @@
 //! of the cost of loading and ranking, so a board skips them. Screens that
 //! show splits use [`CompetitionFile::workout_leaderboard`].
 
-use scoretable_core::model::{EntrantInfo, Id, OverallRow, RankedRow, Workout};
+use scoretable_core::model::{
+    EntrantInfo, Id, OverallRow, RankedRow, TeamWorkoutsInOverall, Workout,
+};
 
 use crate::competition_file::CompetitionFile;
 use crate::error::Result;
@@ -33,6 +35,9 @@ pub struct OverallBoard {
     pub workouts: Vec<Workout>,
     pub rows: Vec<OverallRow>,
     pub infos: Vec<EntrantInfo>,
+    /// The rule the rows were computed with (for the column headings:
+    /// `scoretable_core::overall::overall_column_heading`).
+    pub team_workouts: TeamWorkoutsInOverall,
 }
 
 impl CompetitionFile {

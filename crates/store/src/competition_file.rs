@@ -31,10 +31,10 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
-use scoretable_core::model::{Competition, OverallMode, OverallTieBreak};
+use scoretable_core::model::{Competition, OverallSettings, TeamWorkoutsInOverall};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::backup::{BackupPolicy, BackupState};
+use crate::backup::BackupState;
 use crate::error::{Result, StoreError};
 use crate::file_health;
 use crate::schema;
@@ -63,21 +63,10 @@ pub struct OpenReport {
     pub read_only: Option<String>,
 }
 
-/// How the overall leaderboard is computed unless a caller says otherwise.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LeaderboardSettings {
-    pub mode: OverallMode,
-    pub tie_break: OverallTieBreak,
-}
-
-impl Default for LeaderboardSettings {
-    fn default() -> Self {
-        LeaderboardSettings {
-            mode: OverallMode::RankSum,
-            tie_break: OverallTieBreak::BestFinish,
-        }
-    }
-}
+/// How the overall leaderboard is computed unless a caller says otherwise:
+/// mode, tie-break and the team-workouts rule (the engine's
+/// [`OverallSettings`], stored as the `leaderboard` setting).
+pub type LeaderboardSettings = OverallSettings;
 
 pub(crate) const LEADERBOARD_SETTINGS_KEY: &str = "leaderboard";
 
@@ -487,13 +476,16 @@ impl CompetitionFile {
         let mut session_lock = session_lock;
         session_lock.share();
         let handle_serial = SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Never used to back up (nothing is written), but reported: the
+        // policy stored in the file, as a writer would follow it.
+        let policy = crate::backup::stored_policy(&connection, path);
         Ok(CompetitionFile {
             connection,
             path: path.to_path_buf(),
             session_id: String::new(),
             handle_serial,
             open_report: report,
-            backup_state: BackupState::new(BackupPolicy::beside(path)),
+            backup_state: BackupState::new(policy),
             closed: false,
             read_only: true,
             _session_lock: session_lock,
@@ -718,6 +710,33 @@ impl CompetitionFile {
 
     pub fn set_leaderboard_settings(&mut self, settings: &LeaderboardSettings) -> Result<()> {
         self.write(|transaction| put_setting(transaction, LEADERBOARD_SETTINGS_KEY, settings))
+    }
+
+    /// Stores how team workouts count in individuals' overall totals,
+    /// keeping the stored mode and tie-break (one write transaction).
+    pub fn set_team_workouts_rule(&mut self, rule: TeamWorkoutsInOverall) -> Result<()> {
+        self.write(|transaction| {
+            let text: Option<String> = transaction
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    params![LEADERBOARD_SETTINGS_KEY],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let mut settings = match text {
+                None => LeaderboardSettings::default(),
+                Some(text) => {
+                    serde_json::from_str::<LeaderboardSettings>(&text).map_err(|error| {
+                        StoreError::InvalidInput {
+                            field: format!("setting {LEADERBOARD_SETTINGS_KEY}"),
+                            message: error.to_string(),
+                        }
+                    })?
+                }
+            };
+            settings.team_workouts = rule;
+            put_setting(transaction, LEADERBOARD_SETTINGS_KEY, &settings)
+        })
     }
 
     /// Reads a JSON setting by key.

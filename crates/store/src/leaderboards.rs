@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{Connection, OptionalExtension};
 use scoretable_core::model::{
-    Division, Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallTieBreak, RankedRow,
-    ResultEntry, Team, TeamScoring, Workout,
+    Division, Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallSettings, OverallTieBreak,
+    RankedRow, ResultEntry, Team, TeamScoring, TeamWorkoutsInOverall, Workout,
 };
 use scoretable_core::ranking::rank_workout;
 use scoretable_core::teams::aggregate_team_results;
@@ -502,17 +502,27 @@ impl CompetitionFile {
             let rows = rank_workout(&snapshot.workout, &infos, &snapshot.rank_inputs());
             ranked.push((snapshot.workout, rows));
         }
-        let rows = scoretable_core::overall::overall_leaderboard_for(
+        // Members are only needed to credit team places.
+        let teams = match settings.team_workouts {
+            TeamWorkoutsInOverall::TeamPlace => load_teams(&self.connection, "1", &[])?,
+            TeamWorkoutsInOverall::Excluded => Vec::new(),
+        };
+        let rows = scoretable_core::overall::overall_standings(
             &ranked,
             &infos,
+            &teams,
             division_id,
-            mode,
-            tie_break,
+            &OverallSettings {
+                mode: mode.clone(),
+                tie_break,
+                team_workouts: settings.team_workouts,
+            },
         );
         Ok(crate::boards::OverallBoard {
             workouts,
             rows,
             infos,
+            team_workouts: settings.team_workouts,
         })
     }
 }

@@ -646,6 +646,12 @@ fn score_fits(workout: &Workout, score: Score) -> bool {
 }
 
 /// The clean leaderboard text of a value.
+/// A value as the workout's board shows it (penalty added, ranking
+/// precision): what receipts and the amendment preview say.
+pub(crate) fn board_value(workout: &Workout, value: &ScoreValue) -> String {
+    scoretable_core::score::board_display(workout, value.score, value.status, value.penalty_ms)
+}
+
 pub(crate) fn display_value(workout: &Workout, value: &ScoreValue) -> String {
     match (value.status, value.score) {
         (Some(status), _) => status.code().to_string(),
@@ -1141,7 +1147,7 @@ impl CompetitionFile {
         after.push(amended_entry(entrant, &value));
         let moved = placement_changes(connection, &workout, entrant, before, after)?;
         Ok(AmendmentPreview {
-            display: display_value(&workout, &value),
+            display: board_value(&workout, &value),
             old,
             new: value,
             moved,
@@ -1392,7 +1398,7 @@ fn amend_in(
     Ok(AmendmentReceipt {
         event_id,
         result_id,
-        display: display_value(&workout, &value),
+        display: board_value(&workout, &value),
         old,
         new: value,
         // Filled after the commit by the callers that report who moved.
@@ -1925,7 +1931,7 @@ fn enter_score_in(
         let entry_id = latest.map(|(id, _)| id).unwrap_or_default();
         let display = existing
             .effective_value()
-            .map(|value| display_value(&workout, value))
+            .map(|value| board_value(&workout, value))
             .unwrap_or_default();
         let hint = if existing.is_amended() {
             "it has an official amendment; amend it again".to_string()
@@ -1983,7 +1989,7 @@ fn enter_score_in(
         result_id,
         workout_id,
         entrant,
-        display: display_value(&workout, &value),
+        display: board_value(&workout, &value),
         value,
     })
 }

@@ -752,9 +752,39 @@ BEGIN
 END;
 "#;
 
+/// Version 9: the overall's rule for team workouts in individuals' totals
+/// (issue 15), kept with the other overall settings (`settings` row
+/// `leaderboard`, field `team_workouts`). A file from before the rule states
+/// the default (`excluded`) explicitly, and triggers refuse any other
+/// spelling than `excluded` or `team_place`, as the enumeration checks do.
+/// An older Scoretable, which would ignore the rule, refuses the file as
+/// newer than it knows.
+pub(crate) const SCHEMA_V9: &str = r#"
+UPDATE settings SET value = json_set(value, '$.team_workouts', 'excluded')
+ WHERE key = 'leaderboard' AND json_valid(value)
+   AND json_type(value, '$.team_workouts') IS NULL;
+CREATE TRIGGER settings_team_workouts_checked_insert BEFORE INSERT ON settings
+WHEN NEW.key = 'leaderboard'
+ AND (NOT json_valid(NEW.value)
+      OR coalesce(json_extract(NEW.value, '$.team_workouts'), 'excluded')
+         NOT IN ('excluded', 'team_place'))
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK: team_workouts must be excluded or team_place');
+END;
+CREATE TRIGGER settings_team_workouts_checked_update BEFORE UPDATE ON settings
+WHEN NEW.key = 'leaderboard'
+ AND (NOT json_valid(NEW.value)
+      OR coalesce(json_extract(NEW.value, '$.team_workouts'), 'excluded')
+         NOT IN ('excluded', 'team_place'))
+BEGIN
+    SELECT RAISE(ABORT, 'CHECK: team_workouts must be excluded or team_place');
+END;
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
 pub(crate) const MIGRATIONS: &[&str] = &[
     SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7, SCHEMA_V8,
+    SCHEMA_V9,
 ];
 
 /// The schema version this build writes.
@@ -1137,6 +1167,103 @@ mod tests {
             )
             .unwrap();
         assert_eq!(left, 0);
+    }
+
+    /// A version-8 file (before the team-workouts rule) upgrades to one
+    /// whose stored overall settings name the default rule, keeps its mode
+    /// and tie-break, and refuses an unknown spelling afterwards.
+    #[test]
+    fn a_version_8_file_gets_the_team_workouts_rule() {
+        use crate::competition_file::CompetitionFile;
+        use scoretable_core::model::{OverallMode, OverallTieBreak, TeamWorkoutsInOverall};
+
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("v8.scoretable");
+        {
+            let mut file = CompetitionFile::create(
+                &path,
+                &scoretable_core::model::Competition {
+                    name: "Six".into(),
+                    slug: "six".into(),
+                    start_date: "2026-01-01".into(),
+                    end_date: "2026-01-01".into(),
+                    venue: String::new(),
+                    country: String::new(),
+                    organiser: String::new(),
+                    time_zone: "UTC".into(),
+                },
+            )
+            .unwrap();
+            file.set_setting(
+                "leaderboard",
+                &serde_json::json!({"mode": {"mode": "points_table", "points": [10, 5], "floor": 1},
+                                    "tie_break": {"mode": "equal"}}),
+            )
+            .unwrap();
+            file.close().unwrap();
+            // Back to version 8 as that build left it: no triggers, no rule.
+            let connection = Connection::open(&path).unwrap();
+            connection
+                .execute_batch(
+                    "DROP TRIGGER settings_team_workouts_checked_insert;
+                     DROP TRIGGER settings_team_workouts_checked_update;
+                     UPDATE settings SET value = json_remove(value, '$.team_workouts')
+                      WHERE key = 'leaderboard';
+                     PRAGMA user_version = 8;",
+                )
+                .unwrap();
+            let stored: String = connection
+                .query_row(
+                    "SELECT value FROM settings WHERE key = 'leaderboard'",
+                    [],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert!(!stored.contains("team_workouts"), "{stored}");
+        }
+        let mut file = CompetitionFile::open(&path).unwrap();
+        assert_eq!(file.open_report().schema_version_found, 8);
+        let stored: String = file
+            .connection
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'leaderboard'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(
+            stored.contains("\"team_workouts\":\"excluded\""),
+            "{stored}"
+        );
+        let settings = file.leaderboard_settings().unwrap();
+        assert_eq!(settings.team_workouts, TeamWorkoutsInOverall::Excluded);
+        assert_eq!(
+            settings.mode,
+            OverallMode::PointsTable {
+                points: vec![10, 5],
+                floor: 1
+            }
+        );
+        assert_eq!(settings.tie_break, OverallTieBreak::Equal);
+        file.set_team_workouts_rule(TeamWorkoutsInOverall::TeamPlace)
+            .unwrap();
+        assert_eq!(
+            file.leaderboard_settings().unwrap().team_workouts,
+            TeamWorkoutsInOverall::TeamPlace
+        );
+        let error = file
+            .connection
+            .execute(
+                "UPDATE settings SET value = json_set(value, '$.team_workouts', 'sideways')
+                  WHERE key = 'leaderboard'",
+                [],
+            )
+            .unwrap_err();
+        assert!(error.to_string().contains("team_workouts"), "{error}");
+        assert_eq!(
+            file.leaderboard_settings().unwrap().team_workouts,
+            TeamWorkoutsInOverall::TeamPlace
+        );
     }
 
     #[test]

@@ -245,6 +245,108 @@ fn overall_leaderboard_combines_workouts() {
     );
 }
 
+/// A team relay in the overall: left out of individuals' totals by
+/// default (before the rule every competitor without a team place got
+/// "placed teams + 1"), or each member credited with the team's place when
+/// the organiser stores that rule; the board says which rule it used.
+#[test]
+fn team_workouts_count_in_the_individual_overall_by_the_stored_rule() {
+    use scoretable_core::model::{Team, TeamMember, TeamScoring, TeamWorkoutsInOverall};
+
+    let mut fixture = fixture();
+    let fran = fixture.fran;
+    let mut relay = workout("Relay", 2, ScoreType::Time);
+    relay.team_scoring = TeamScoring::SumAll;
+    let relay = fixture.file.add_workout(&relay).unwrap();
+    let member = |fixture: &common::Fixture, bib_text: &str| match bib(fixture, bib_text) {
+        Entrant::Competitor(id) => id,
+        Entrant::Team(_) => unreachable!(),
+    };
+    for (name, bibs) in [("North", ["1", "2"]), ("South", ["3", "10"])] {
+        let members = bibs
+            .iter()
+            .enumerate()
+            .map(|(order, bib_text)| TeamMember {
+                competitor_id: member(&fixture, bib_text),
+                order: order as u32 + 1,
+            })
+            .collect();
+        fixture
+            .file
+            .add_team(&Team {
+                id: 0,
+                name: name.into(),
+                bib: Some(format!("T-{name}")),
+                country: None,
+                division_ids: Vec::new(),
+                members,
+                external_ids: Default::default(),
+            })
+            .unwrap();
+    }
+    for (bib_text, value) in [("1", "3:00"), ("2", "3:05"), ("3", "3:10"), ("10", "2:50")] {
+        fixture
+            .file
+            .enter_score_by_bib(fran, bib_text, ScoreInput::text(value), "table 1")
+            .unwrap();
+    }
+    // North 1:00 + 1:10 = 2:10 beats South 1:20 + 1:00 = 2:20.
+    for (bib_text, value) in [("1", "1:00"), ("2", "1:10"), ("3", "1:20"), ("10", "1:00")] {
+        fixture
+            .file
+            .enter_score_by_bib(relay, bib_text, ScoreInput::text(value), "table 2")
+            .unwrap();
+    }
+    let competitors = |file: &scoretable_store::CompetitionFile| -> Vec<(Entrant, u32, i64)> {
+        file.overall_leaderboard(None, None, None)
+            .unwrap()
+            .iter()
+            .filter(|row| matches!(row.entrant, Entrant::Competitor(_)))
+            .map(|row| (row.entrant, row.rank, row.total))
+            .collect()
+    };
+    let board = fixture.file.overall_board(None).unwrap();
+    assert_eq!(board.team_workouts, TeamWorkoutsInOverall::Excluded);
+    // Fran alone: 10, 1, 2, 3 (before the rule each also got 2 + 1 = 3).
+    assert_eq!(
+        competitors(&fixture.file),
+        vec![
+            (bib(&fixture, "10"), 1, 1),
+            (bib(&fixture, "1"), 2, 2),
+            (bib(&fixture, "2"), 3, 3),
+            (bib(&fixture, "3"), 4, 4),
+        ]
+    );
+    fixture
+        .file
+        .set_team_workouts_rule(TeamWorkoutsInOverall::TeamPlace)
+        .unwrap();
+    // North (1, 2) first, South (3, 10) second: 10: 1 + 2, 1: 2 + 1,
+    // 2: 3 + 1, 3: 4 + 2. 10 and 1 tie on 3; best finish: both have a
+    // first place and a second place, so they share. Team North (Fran:
+    // 4 placed + 1, relay 1) also totals 6 and its relay win puts it
+    // ahead of 3, who is 5th.
+    assert_eq!(
+        competitors(&fixture.file),
+        vec![
+            (bib(&fixture, "1"), 1, 3),
+            (bib(&fixture, "10"), 1, 3),
+            (bib(&fixture, "2"), 3, 4),
+            (bib(&fixture, "3"), 5, 6),
+        ]
+    );
+    let board = fixture.file.overall_board(None).unwrap();
+    assert_eq!(board.team_workouts, TeamWorkoutsInOverall::TeamPlace);
+    // The rule is in the file: a second handle reads it.
+    let path = fixture.file.path().to_path_buf();
+    let reader = scoretable_store::CompetitionFile::open_read_only(&path).unwrap();
+    assert_eq!(
+        reader.leaderboard_settings().unwrap().team_workouts,
+        TeamWorkoutsInOverall::TeamPlace
+    );
+    assert_eq!(competitors(&reader), competitors(&fixture.file));
+}
+
 #[test]
 fn explanations_come_from_the_engine() {
     let mut fixture = fixture();
@@ -521,4 +623,40 @@ fn all_division_boards_come_from_one_ranking() {
                 .unwrap()
         );
     }
+}
+
+/// The amendment preview, the amendment's receipt and the entry receipt
+/// show a value as the board does: in a workout ranked in tenths (the demo's
+/// 2K row), "5:30.07" is "5:30.0" everywhere (it was "5:30.07" in the
+/// preview while the board said "5:30.0").
+#[test]
+fn previews_and_receipts_show_the_boards_digits() {
+    use scoretable_core::model::Rounding;
+    let mut fixture = fixture();
+    let mut row = workout("2K Row", 2, ScoreType::Time);
+    row.rounding = Rounding::Truncate { unit_ms: 100 };
+    let row = fixture.file.add_workout(&row).unwrap();
+    let entry = fixture
+        .file
+        .enter_score_by_bib(row, "1", ScoreInput::text("6:01.29"), "table")
+        .unwrap();
+    assert_eq!(entry.display, "6:01.2");
+    fixture
+        .file
+        .enter_score_by_bib(row, "2", ScoreInput::text("6:00.00"), "table")
+        .unwrap();
+    let ann = bib(&fixture, "1");
+    let preview = fixture
+        .file
+        .preview_amendment(row, ann, &ScoreInput::text("5:30.07"))
+        .unwrap();
+    assert_eq!(preview.display, "5:30.0");
+    let receipt = fixture
+        .file
+        .amend_score(row, ann, "5:30.07", "Head judge", "Video", None)
+        .unwrap();
+    assert_eq!(receipt.display, "5:30.0");
+    let board = fixture.file.workout_leaderboard(row, None).unwrap();
+    assert_eq!(board[0].entrant, ann);
+    assert_eq!(board[0].display, preview.display);
 }

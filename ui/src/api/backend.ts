@@ -20,8 +20,10 @@ import type {
   NewCompetition,
   NewDivision,
   NewWorkout,
+  OverallSettingsView,
   PublicationStateView,
   ScoreSummary,
+  TeamWorkoutsRuleView,
   WorkoutView,
 } from "./bindings";
 import type { EntrantsBackend } from "./entrants";
@@ -74,6 +76,9 @@ export interface Backend extends EntrantsBackend, IntegrationsBackend, Leaderboa
   listWorkouts(): Promise<WorkoutView[]>;
   addWorkout(workout: NewWorkout): Promise<WorkoutView>;
   setWorkoutState(workoutId: number, state: PublicationStateView): Promise<WorkoutView>;
+  /** How team workouts count in individuals' overall totals (stored in the file). */
+  overallSettings(): Promise<OverallSettingsView>;
+  setTeamWorkoutsRule(rule: TeamWorkoutsRuleView): Promise<OverallSettingsView>;
 
   listCompetitors(): Promise<CompetitorView[]>;
   importCompetitorsCsv(path: string, onProgress: (progress: ImportProgress) => void): Promise<ImportSummary>;

@@ -161,7 +161,24 @@ export type OverallCellView = { workout_id: number, rank: number | null, points:
 
 export type OverallRowView = { rank: number, tied: boolean, bib: string, name: string, total: number, cells: Array<OverallCellView>, };
 
-export type WorkoutHeader = { id: number, name: string, };
+export type WorkoutHeader = { id: number, name: string, 
+/**
+ * The overall column's heading: the name, with the team-workouts rule
+ * for a team workout (`Relay (team, not counted)`), from the engine.
+ */
+heading: string, };
+
+export type TeamWorkoutsRuleView = "excluded" | "team_place";
+
+export type OverallSettingsView = { team_workouts: TeamWorkoutsRuleView, 
+/**
+ * The rule as a sentence (`Team workouts are not counted in ...`).
+ */
+team_workouts_note: string, 
+/**
+ * The team workouts the rule applies to, by name.
+ */
+team_workout_names: Array<string>, };
 
 export type OverallView = { division_id: number | null, workouts: Array<WorkoutHeader>, rows: Array<OverallRowView>, };
 

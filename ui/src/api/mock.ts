@@ -19,6 +19,7 @@ import type {
   EntryView,
   HistoryEntryView,
   LeaderboardView,
+  OverallSettingsView,
   OverallView,
   PlacementChangeView,
   WorkoutView,
@@ -47,6 +48,8 @@ export interface MockFixture {
   integrations?: IntegrationsFixture;
   /** The status strip, amendment previews and explanations (see mockScreens.ts). */
   screens?: ScreensFixture;
+  /** The stored overall settings; the mock only stores the rule, it never re-ranks. */
+  overallSettings?: OverallSettingsView;
 }
 
 /** The mock's recorded calls, for assertions. */
@@ -81,6 +84,11 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
   const calls: string[] = [];
   const listeners = new Set<() => void>();
   let nextId = 1000;
+  let overallSettings: OverallSettingsView = fixture.overallSettings ?? {
+    team_workouts: "excluded",
+    team_workouts_note: "Team workouts are not counted in individuals' overall totals.",
+    team_workout_names: [],
+  };
   /** Like the real backend's board stamp: moves on with every change. */
   let stamp = 1;
 
@@ -185,6 +193,23 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
         if (leaderboard) leaderboard.state = state;
         notify();
         return { ...workout };
+      }),
+    overallSettings: () =>
+      record("overallSettings", () => {
+        requireCompetition();
+        return { ...overallSettings };
+      }),
+    setTeamWorkoutsRule: (rule) =>
+      record(`setTeamWorkoutsRule:${rule}`, () => {
+        requireCompetition();
+        overallSettings = {
+          ...overallSettings,
+          team_workouts: rule,
+          team_workouts_note:
+            rule === "team_place" ? "In team workouts each member is credited with the team's place." : "Team workouts are not counted in individuals' overall totals.",
+        };
+        notify();
+        return { ...overallSettings };
       }),
     listCompetitors: () => record("listCompetitors", () => (requireCompetition(), [...competitors])),
     importCompetitorsCsv: (path, onProgress) =>

@@ -129,7 +129,7 @@ export function VirtualGrid<Row>({
     <div class="grid" role="grid" aria-label={label} aria-rowcount={count + 1} aria-colcount={columns.length}>
       <div class="grid-header" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
         {columns.map((column) => (
-          <div key={column.key} role="columnheader" class={column.align === "end" ? "cell end" : "cell"}>
+          <div key={column.key} role="columnheader" title={column.header} class={column.align === "end" ? "cell end" : "cell"}>
             {column.header}
           </div>
         ))}

@@ -82,9 +82,9 @@ export function CompetitorsScreen() {
 
   return (
     <section class="screen-fill" aria-labelledby="competitors-title">
-      <h1 id="competitors-title">Competitors</h1>
+      <h1 id="competitors-title">Athletes</h1>
       <div class="toolbar">
-        <button type="button" aria-label="Import competitors from CSV…" disabled={importing} onClick={() => runImport(() => backend.importCompetitorsDialog(setProgress))}>
+        <button type="button" aria-label="Import athletes from CSV…" disabled={importing} onClick={() => runImport(() => backend.importCompetitorsDialog(setProgress))}>
           Import CSV…
         </button>
         <form class="inline-form" onSubmit={(event) => (event.preventDefault(), void runImport(() => backend.importCompetitorsCsv(path.trim(), setProgress)))}>
@@ -133,7 +133,7 @@ export function CompetitorsScreen() {
       <p class="muted" aria-live="polite">
         {rows.length.toLocaleString()} competitors{filter ? " match" : ""}
       </p>
-      <VirtualGrid label="Competitors" columns={columns} rows={rows} rowKey={(row) => String(row.id)} empty="No competitors yet: import a CSV." />
+      <VirtualGrid label="Athletes" columns={columns} rows={rows} rowKey={(row) => String(row.id)} empty="No competitors yet: import a CSV." />
     </section>
   );
 }

@@ -80,12 +80,15 @@ function overallColumns(workouts: WorkoutHeader[]): GridColumn<OverallRowView>[]
   const perWorkout = workouts.map(
     (workout, index): GridColumn<OverallRowView> => ({
       key: `w${workout.id}`,
-      header: workout.name,
+      header: workout.heading,
       width: "minmax(7rem, 1fr)",
       align: "end",
       render: (row) => {
         const cell = row.cells[index];
-        return cell ? `${cell.display} (${cell.rank ?? "–"})` : "";
+        if (!cell) return "";
+        // A cell without a place (a status, "not counted") shows the backend's words alone.
+        const text = cell.rank === null ? cell.display : `${cell.display} (${cell.rank})`;
+        return <span title={text}>{text}</span>;
       },
     }),
   );
@@ -391,7 +394,7 @@ export function LeaderboardScreen() {
   const workoutPage = latest && "workout_id" in latest ? latest : null;
   const overallPage = latest && !("workout_id" in latest) ? latest : null;
   const headerWorkouts = overallPage?.workouts;
-  const columnsForOverall = useMemo(() => overallColumns(headerWorkouts ?? []), [headerWorkouts?.map((workout) => `${workout.id}:${workout.name}`).join("|")]);
+  const columnsForOverall = useMemo(() => overallColumns(headerWorkouts ?? []), [headerWorkouts?.map((workout) => `${workout.id}:${workout.heading}`).join("|")]);
   const state = workoutPage?.state ?? selected?.state ?? "provisional";
   const rowCount = board?.total ?? 0;
   const loading = board !== null && latest === null && board.error === null;

@@ -3,7 +3,7 @@
 
 import { useState } from "preact/hooks";
 import { useBackend } from "../app";
-import { type NewDivision, type NewWorkout, type ScoreTypeView, type TieBreakView, type WorkoutView, toBackendError } from "../api/backend";
+import { type NewDivision, type NewWorkout, type ScoreTypeView, type TeamWorkoutsRuleView, type TieBreakView, type WorkoutView, toBackendError } from "../api/backend";
 import { useAsync } from "../lib/useAsync";
 import { DivisionEditor } from "../components/DivisionEditor";
 import { formatCap, scoreTypeLabels, stateLabel } from "../lib/format";
@@ -18,6 +18,7 @@ export function SetupScreen() {
   const backend = useBackend();
   const divisions = useAsync(() => backend.listDivisions(), [backend]);
   const workouts = useAsync(() => backend.listWorkouts(), [backend]);
+  const overall = useAsync(() => backend.overallSettings(), [backend]);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [division, setDivision] = useState<NewDivision>({ name: "", kind: "custom", gender: null, min_age: null, max_age: null });
@@ -56,6 +57,13 @@ export function SetupScreen() {
       setWorkout({ ...workout, name: "", time_cap: "", timing_points: "", heats: "" });
       await workouts.reload();
       return `Workout ${created.name} added.`;
+    });
+
+  const setTeamRule = (rule: TeamWorkoutsRuleView) =>
+    attempt(async () => {
+      const stored = await backend.setTeamWorkoutsRule(rule);
+      await overall.reload();
+      return `Overall: ${stored.team_workouts_note}`;
     });
 
   const toggleState = (target: WorkoutView) =>
@@ -239,6 +247,29 @@ export function SetupScreen() {
               Add workout
             </button>
           </form>
+          <h2>Overall leaderboard</h2>
+          {overall.error && <p class="error">{overall.error}</p>}
+          {overall.value && (
+            <div class="stack" aria-label="Overall leaderboard rules">
+              <div class="field">
+                <label for="overall-team-workouts">Team workouts in the individual overall</label>
+                <select
+                  id="overall-team-workouts"
+                  value={overall.value.team_workouts}
+                  onChange={(event) => void setTeamRule((event.currentTarget as HTMLSelectElement).value as TeamWorkoutsRuleView)}
+                >
+                  <option value="excluded">Leave them out of individuals' totals</option>
+                  <option value="team_place">Credit each member with the team's place</option>
+                </select>
+              </div>
+              <p class="muted" id="overall-team-workouts-note">
+                {overall.value.team_workouts_note}{" "}
+                {overall.value.team_workout_names.length > 0
+                  ? `Team workouts: ${overall.value.team_workout_names.join(", ")}.`
+                  : "This competition has no team workouts yet."}
+              </p>
+            </div>
+          )}
         </div>
       </div>
     </section>

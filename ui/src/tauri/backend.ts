@@ -53,6 +53,8 @@ export function createTauriBackend(): Backend {
     listWorkouts: () => call("list_workouts"),
     addWorkout: (workout) => call("add_workout", { workout }),
     setWorkoutState: (workoutId, state) => call("set_workout_state", { workoutId, state }),
+    overallSettings: () => call("overall_settings"),
+    setTeamWorkoutsRule: (rule) => call("set_team_workouts_rule", { rule }),
     listCompetitors: () => call("list_competitors"),
     importCompetitorsCsv: (path, onProgress) =>
       call("import_competitors_csv", { path, progress: progressChannel(onProgress) }),
@@ -80,5 +82,22 @@ export function createTauriBackend(): Backend {
         stop?.();
       };
     },
+  };
+}
+
+/**
+ * The venue display window's backend: its reads go to the `venue_*`
+ * commands, which use the display's own read-only handle of the file, so
+ * the display never waits while the main window's session is busy. Its
+ * capability allows nothing else (every other call is refused).
+ */
+export function createTauriVenueBackend(): Backend {
+  return {
+    ...createTauriBackend(),
+    competitionStatus: () => call("venue_competition_status"),
+    listDivisions: () => call("venue_divisions"),
+    listWorkouts: () => call("venue_workouts"),
+    leaderboardPage: (workoutId, divisionId, offset, limit) => call("venue_leaderboard_page", { workoutId, divisionId, offset, limit }),
+    overallLeaderboardPage: (divisionId, offset, limit) => call("venue_overall_page", { divisionId, offset, limit }),
   };
 }

@@ -11,7 +11,9 @@ use scoretable_core::model::{
     Division, Entrant, Id, Millis, OverallCell, OverallMode, OverallTieBreak, PublicationState,
     RankedRow, Rounding, Score, ScoreType, Status, Workout,
 };
-use scoretable_core::overall::{default_points_mode, parse_points_table_csv};
+use scoretable_core::overall::{
+    default_points_mode, overall_column_heading, parse_points_table_csv, team_rule_sentence,
+};
 use scoretable_core::score::format_workout_time;
 use scoretable_store::CompetitionFile;
 use serde::Serialize;
@@ -436,6 +438,10 @@ fn overall_board(
     want_json: bool,
 ) -> CliResult<(Table, String)> {
     let (mode, tie_break) = overall_settings(store, arguments)?;
+    let team_workouts = store
+        .leaderboard_settings()
+        .map_err(store_error)?
+        .team_workouts;
     let workouts = store.workouts().map_err(store_error)?;
     let rows = store
         .overall_leaderboard(
@@ -452,7 +458,7 @@ fn overall_board(
         ("Total".to_string(), Align::Right),
     ];
     for workout in &workouts {
-        columns.push((workout.name.clone(), Align::Right));
+        columns.push((overall_column_heading(workout, team_workouts), Align::Right));
     }
     let column_refs: Vec<(&str, Align)> = columns
         .iter()
@@ -498,8 +504,10 @@ fn overall_board(
             "leaderboard": "overall",
             "mode": mode,
             "tie_break": tie_break,
+            "team_workouts": team_workouts,
+            "team_workouts_note": team_rule_sentence(team_workouts),
             "division": division.map(|division| DivisionJson { id: division.id, name: &division.name }),
-            "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name })).collect::<Vec<_>>(),
+            "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name, "heading": overall_column_heading(workout, team_workouts) })).collect::<Vec<_>>(),
             "rows": json_rows,
         }))
     } else {

@@ -5,11 +5,12 @@ pub mod events;
 pub mod leaderboard;
 pub mod people;
 pub mod scores;
+pub mod settings;
 pub mod workouts;
 
 use crate::args::{
     BackupAction, Cli, Command, CompetitorCommand, CompetitorsCommand, DivisionCommand,
-    ScoreCommand, TeamCommand, WorkoutCommand,
+    ScoreCommand, SettingsCommand, TeamCommand, WorkoutCommand,
 };
 use crate::error::CliResult;
 use crate::output::Output;
@@ -28,6 +29,13 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
                 competition::backup_restore(file, backup.as_deref(), *newest)
             }
         },
+        Command::Settings(SettingsCommand::Show) => settings::show(file),
+        Command::Settings(SettingsCommand::TeamWorkouts { rule }) => {
+            settings::team_workouts(file, *rule)
+        }
+        Command::Settings(SettingsCommand::Backup(arguments)) => {
+            settings::backup_policy(file, arguments)
+        }
         Command::Division(DivisionCommand::Add(arguments)) => people::division_add(file, arguments),
         Command::Division(DivisionCommand::List) => people::division_list(file),
         Command::Competitors(CompetitorsCommand::Import { csv }) => {

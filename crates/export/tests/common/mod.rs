@@ -174,6 +174,7 @@ pub fn assemble(
             .collect(),
         workout_leaderboards,
         overall_leaderboards,
+        overall_team_workouts: Default::default(),
         amendments,
         generated_at: Utc.with_ymd_and_hms(2026, 5, 2, 17, 30, 0).unwrap(),
     }
