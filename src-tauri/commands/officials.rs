@@ -156,11 +156,14 @@ fn lane_entrant(
     Ok(None)
 }
 
-/// A heat's lanes in order, each with its result and place in the workout.
+/// A heat's lanes in order, each with its result and place in the workout
+/// (in `division_id`'s board when one is given: division places, as the
+/// leaderboard shows them for that division).
 pub fn heat_sheet_view(
     session: &mut Session,
     workout_id: i64,
     heat_id: i64,
+    division_id: Option<i64>,
 ) -> CommandResult<HeatSheetView> {
     let file = session.file()?;
     let workout = file.workout(workout_id)?;
@@ -186,7 +189,7 @@ pub fn heat_sheet_view(
         session,
         BoardKey::Workout {
             workout_id,
-            division_id: None,
+            division_id,
         },
     )?;
     let Board::Workout(view) = &*board else {
@@ -213,10 +216,39 @@ pub fn heat_sheet_view(
         .iter()
         .map(|(bib, row)| (bib.as_str(), row))
         .collect();
+    // Lanes outside the division are not on its board: their results come
+    // from the whole field's board, without a place.
+    let mut outside: HashMap<String, String> = HashMap::new();
+    if division_id.is_some() {
+        let missing: Vec<String> = lanes
+            .iter()
+            .map(|(_, bib, _)| bib.clone())
+            .filter(|bib| !by_bib.contains_key(bib.as_str()))
+            .collect();
+        if !missing.is_empty() {
+            let (_, whole) = cached_board(
+                session,
+                BoardKey::Workout {
+                    workout_id,
+                    division_id: None,
+                },
+            )?;
+            if let Board::Workout(view) = &*whole {
+                for row in &view.rows {
+                    if let Some(info) = view.infos.get(&row.entrant) {
+                        if missing.contains(&info.bib) && !row.display.is_empty() {
+                            outside.insert(info.bib.clone(), row.display.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
     Ok(HeatSheetView {
         workout_id,
         heat_id,
         heat_name,
+        division_id,
         lanes: lanes
             .into_iter()
             .map(|(lane, bib, name)| {
@@ -225,7 +257,9 @@ pub fn heat_sheet_view(
                     .filter(|row| !row.display.is_empty());
                 HeatLaneView {
                     lane,
-                    display: row.map(|row| row.display.clone()),
+                    display: row
+                        .map(|row| row.display.clone())
+                        .or_else(|| outside.get(&bib).cloned()),
                     rank: row.and_then(|row| row.rank),
                     tied: row.is_some_and(|row| row.tied),
                     bib,
@@ -241,9 +275,10 @@ pub async fn heat_sheet(
     state: State<'_, AppState>,
     workout_id: i64,
     heat_id: i64,
+    division_id: Option<i64>,
 ) -> CommandResult<HeatSheetView> {
     state
-        .run(move |session| heat_sheet_view(session, workout_id, heat_id))
+        .run(move |session| heat_sheet_view(session, workout_id, heat_id, division_id))
         .await
 }
 

@@ -8,6 +8,7 @@
 // is never shown again. The outbox, the worker and every request are in the
 // backend.
 
+import { DayLog } from "../components/DayLog";
 import { useState } from "preact/hooks";
 import { useBackend, useTimeZone } from "../app";
 import { type SyncPreviewView, type SyncTargetView, type TargetStatusView, toBackendError } from "../api/backend";
@@ -191,6 +192,7 @@ export function SyncScreen() {
           Refresh
         </button>
       </div>
+      <DayLog />
       {(error || targets.error) && (
         <p class="error multiline" role="alert">
           {error ?? targets.error}
