@@ -198,6 +198,8 @@ try {
   );
   check(/scoretable-\d{4}-\d\d-\d\d\.log$/.test(dayLog.path) && !/e2e-secret/.test(JSON.stringify(dayLog)), `the Sync screen links to today's log with its newest lines, no secret (${dayLog.path}; ${dayLog.sync})`);
   await screenshotAt(app, "screens-01b-sync-day-log-1280", 1280, 800);
+  const secretStore = await app.until(`return document.querySelector('[data-testid="secret-store-RunSignup"]')?.textContent || null`, "where the secret is kept");
+  check(/^file .*secrets.* \(mode 0600\)$/.test(secretStore) && !secretStore.includes("e2e-secret"), `the Sync card says which store holds the secret (${secretStore})`);
   await app.click('[data-testid="day-log"] summary');
 
   // 3. Keyboard: Alt+5 opens the leaderboard; ? shows the shortcuts.

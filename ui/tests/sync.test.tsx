@@ -125,4 +125,13 @@ describe("sync status", () => {
     expect((screen.getByLabelText("Secret (stored in the OS keyring)") as HTMLInputElement).value).toBe("");
     expect(document.body.textContent).not.toContain("s3cr3t-token");
   });
+
+  it("says which store holds each target's secret, never the secret", async () => {
+    const keyring = { ...target, name: "rsu", secret_stored_in: "OS keyring (scoretable-sync)" };
+    const bare = { ...target, name: "ot", rejected: 0, rejections: [], last_error: null, next_attempt_at: null };
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [keyring, bare] } });
+    render(<App backend={backend} initialScreen="sync" />);
+    await waitFor(() => expect(screen.getByTestId("secret-store-rsu").textContent).toBe("OS keyring (scoretable-sync)"));
+    expect(screen.getByTestId("secret-store-ot").textContent).toBe("none stored");
+  });
 });

@@ -1,14 +1,17 @@
 // The link from the Sync and Mapping screens to the competition-day log:
 // where the file is (one a day, beside the app's data) and, when opened,
-// today's newest lines as the backend read them. "What happened at 10:32?"
+// today's newest lines as the backend read them, newest first, at the
+// competition's local time. "What happened at 10:32?"
 // is answered from these lines or the file.
 
 import { useState } from "preact/hooks";
-import { useBackend } from "../app";
+import { useBackend, useTimeZone } from "../app";
+import { localTime } from "../lib/time";
 import { type DayLogView, toBackendError } from "../api/backend";
 
 export function DayLog() {
   const backend = useBackend();
+  const timeZone = useTimeZone();
   const [log, setLog] = useState<DayLogView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -43,10 +46,13 @@ export function DayLog() {
           {log.lines.length === 0 ? (
             <p class="muted">Nothing logged today yet.</p>
           ) : (
-            <ol class="day-log-lines" aria-label="Newest log lines">
-              {log.lines.map((line, index) => (
+            <ol class="day-log-lines" aria-label="Newest log lines" reversed>
+              {[...log.lines].reverse().map((line, index) => (
                 <li key={index} class={`level-${line.level.toLowerCase()}`}>
-                  <span class="muted">{line.at}</span> <strong>{line.level}</strong> {line.text}
+                  <span class="muted" title={line.at}>
+                    {localTime(line.at, timeZone)}
+                  </span>{" "}
+                  <strong>{line.level}</strong> {line.text}
                 </li>
               ))}
             </ol>

@@ -67,6 +67,10 @@ function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | 
           <dt>Last success</dt>
           <dd>{target.last_success_at ? localTime(target.last_success_at, timeZone) : "never"}</dd>
         </div>
+        <div>
+          <dt>Secret</dt>
+          <dd data-testid={`secret-store-${target.name}`}>{target.secret_stored_in ?? "none stored"}</dd>
+        </div>
       </dl>
       {target.last_error && (target.next_attempt_at || status?.state === "offline") && (
         <div class="error" role="alert" data-testid={`retryable-${target.name}`}>
