@@ -29,7 +29,7 @@ use crate::data::{row_place, AmendmentLogEntry, Exporter};
 use crate::error::ExportError;
 use crate::results_csv::format_time_for;
 use document::{Align, PdfBuilder};
-use table::{render_section, Column, Mark, PageHeader, TableRow, TableSection};
+use table::{render_section, Column, Mark, PageHeader, RowSource, TableRow, TableSection};
 
 /// A short description of how a workout is scored, for section subheadings.
 pub(crate) fn score_type_text(workout: &Workout) -> String {
@@ -115,21 +115,21 @@ impl Exporter<'_> {
         workouts
     }
 
-    fn workout_section(
-        &self,
-        workout: &Workout,
+    fn workout_section<'s>(
+        &'s self,
+        workout: &'s Workout,
         division_id: Option<Id>,
         division_title: &str,
-    ) -> Result<TableSection, ExportError> {
+    ) -> Result<TableSection<'s>, ExportError> {
         let board = self.data.workout_leaderboard(workout.id, division_id)?;
         let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
         timing_points.sort_by_key(|point| point.order);
-        let mut entrants = Vec::with_capacity(board.rows.len());
+        let (mut with_country, mut with_club) = (false, false);
         for row in &board.rows {
-            entrants.push(self.directory.get(row.entrant)?);
+            let entrant = self.directory.get(row.entrant)?;
+            with_country |= entrant.country.is_some();
+            with_club |= entrant.club.is_some();
         }
-        let with_country = entrants.iter().any(|entrant| entrant.country.is_some());
-        let with_club = entrants.iter().any(|entrant| entrant.club.is_some());
         // The engine measures differences from the whole field's leader; a
         // division table shows them from the division's leader.
         let leader_difference = board
@@ -138,7 +138,7 @@ impl Exporter<'_> {
             .find(|row| row.rank.is_some() && row.status.is_none())
             .and_then(|row| row.difference_ms)
             .unwrap_or(0);
-        let behind = |row: &scoretable_core::model::RankedRow| -> Option<i64> {
+        let behind = move |row: &scoretable_core::model::RankedRow| -> Option<i64> {
             match (row.status, row.rank, row.difference_ms) {
                 (None, Some(_), Some(ms)) if ms - leader_difference > 0 => {
                     Some(ms - leader_difference)
@@ -175,9 +175,12 @@ impl Exporter<'_> {
             columns.push(Column::fixed(&point.name, 30.0, Align::Right));
         }
 
-        let mut rows = Vec::with_capacity(board.rows.len());
-        for (row, entrant) in board.rows.iter().zip(&entrants) {
-            let mut cells = Vec::with_capacity(columns.len());
+        let column_count = columns.len();
+        let row_count = board.rows.len();
+        let make_row = move |index: usize| -> Result<TableRow, ExportError> {
+            let row = &board.rows[index];
+            let entrant = self.directory.get(row.entrant)?;
+            let mut cells = Vec::with_capacity(column_count);
             cells.push(
                 row_place(row, division_id)
                     .map(|place| place.to_string())
@@ -232,8 +235,8 @@ impl Exporter<'_> {
             } else {
                 None
             };
-            rows.push(TableRow { cells, footnote });
-        }
+            Ok(TableRow { cells, footnote })
+        };
         Ok(TableSection {
             heading: format!(
                 "{division_title}  \u{2014}  Workout {}: {}",
@@ -242,7 +245,7 @@ impl Exporter<'_> {
             subheading: score_type_text(workout),
             mark: mark_for(workout.state),
             columns,
-            rows,
+            rows: RowSource::new(row_count, make_row),
         })
     }
 
@@ -250,17 +253,16 @@ impl Exporter<'_> {
         &self,
         division_id: Option<Id>,
         division_title: &str,
-    ) -> Result<TableSection, ExportError> {
+    ) -> Result<TableSection<'_>, ExportError> {
         let board = self.data.overall_leaderboard(division_id)?;
         let workouts = self.workouts_in_order();
         let all_official = workouts
             .iter()
             .all(|workout| workout.state == PublicationState::Official);
-        let mut entrants = Vec::with_capacity(board.rows.len());
+        let mut with_country = false;
         for row in &board.rows {
-            entrants.push(self.directory.get(row.entrant)?);
+            with_country |= self.directory.get(row.entrant)?.country.is_some();
         }
-        let with_country = entrants.iter().any(|entrant| entrant.country.is_some());
         let mut columns = vec![
             Column::fixed("Pl.", 24.0, Align::Right).bold(),
             Column::fixed("Bib", 28.0, Align::Left),
@@ -287,9 +289,14 @@ impl Exporter<'_> {
                 )
             })
             .unwrap_or_default();
-        let mut rows = Vec::with_capacity(board.rows.len());
-        for (row, entrant) in board.rows.iter().zip(&entrants) {
-            let mut cells = Vec::with_capacity(columns.len());
+        let column_count = columns.len();
+        let row_count = board.rows.len();
+        let section_workouts = workouts.clone();
+        let make_row = move |index: usize| -> Result<TableRow, ExportError> {
+            let workouts = &section_workouts;
+            let row = &board.rows[index];
+            let entrant = self.directory.get(row.entrant)?;
+            let mut cells = Vec::with_capacity(column_count);
             cells.push(row.rank.to_string());
             cells.push(entrant.bib.clone());
             cells.push(entrant.name.clone());
@@ -298,7 +305,7 @@ impl Exporter<'_> {
             }
             cells.push(row.total.to_string());
             let mut amended_workouts = Vec::new();
-            for workout in &workouts {
+            for workout in workouts.iter() {
                 let cell = row.cells.iter().find(|cell| cell.workout_id == workout.id);
                 cells.push(match cell {
                     Some(cell) => match cell.rank {
@@ -322,8 +329,8 @@ impl Exporter<'_> {
                     amended_workouts.join("; ")
                 ))
             };
-            rows.push(TableRow { cells, footnote });
-        }
+            Ok(TableRow { cells, footnote })
+        };
         Ok(TableSection {
             heading: format!("{division_title}  \u{2014}  Overall standings"),
             subheading: format!(
@@ -335,7 +342,7 @@ impl Exporter<'_> {
                 Mark::Provisional
             },
             columns,
-            rows,
+            rows: RowSource::new(row_count, make_row),
         })
     }
 
@@ -363,11 +370,11 @@ impl Exporter<'_> {
                 continue;
             }
             let section = self.workout_section(workout, division_id, &division_title)?;
-            render_section(&mut builder, &header, &section);
+            render_section(&mut builder, &header, &section)?;
         }
         if self.data.overall_leaderboard(division_id).is_ok() {
             let section = self.overall_section(division_id, &division_title)?;
-            render_section(&mut builder, &header, &section);
+            render_section(&mut builder, &header, &section)?;
         }
         if builder.page_count() == 0 {
             return Err(ExportError::MissingLeaderboard {

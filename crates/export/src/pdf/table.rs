@@ -9,6 +9,7 @@
 
 use super::document::{Align, Canvas, Colour, Orientation, PdfBuilder, BLACK, MARGIN};
 use super::text::{text_width, Font};
+use crate::error::ExportError;
 
 /// Body text size of table rows.
 const ROW_FONT_SIZE: f32 = 8.0;
@@ -97,14 +98,46 @@ pub(crate) struct PageHeader {
 }
 
 /// One titled, marked table.
-#[derive(Debug, Clone)]
-pub(crate) struct TableSection {
+pub(crate) struct TableSection<'a> {
     pub(crate) heading: String,
     /// A line under the heading: score type, time cap, notes.
     pub(crate) subheading: String,
     pub(crate) mark: Mark,
     pub(crate) columns: Vec<Column>,
-    pub(crate) rows: Vec<TableRow>,
+    pub(crate) rows: RowSource<'a>,
+}
+
+/// A table's rows, made one at a time when drawn, so a 60,000-row table
+/// never holds all its cells in memory at once.
+pub(crate) struct RowSource<'a> {
+    len: usize,
+    #[allow(clippy::type_complexity)]
+    make: Box<dyn Fn(usize) -> Result<TableRow, ExportError> + 'a>,
+}
+
+impl<'a> RowSource<'a> {
+    /// `len` rows; `make(index)` makes one.
+    pub(crate) fn new(
+        len: usize,
+        make: impl Fn(usize) -> Result<TableRow, ExportError> + 'a,
+    ) -> RowSource<'a> {
+        RowSource {
+            len,
+            make: Box::new(make),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn get(&self, index: usize) -> Result<TableRow, ExportError> {
+        (self.make)(index)
+    }
 }
 
 /// Column positions after fitting to a page.
@@ -115,9 +148,18 @@ struct Layout {
 }
 
 /// Widens each fixed column to its widest cell (and its heading).
-fn fit_fixed_columns(columns: &[Column], rows: &[TableRow]) -> Vec<Column> {
+fn fit_fixed_columns(columns: &[Column], rows: &RowSource) -> Result<Vec<Column>, ExportError> {
     let mut fitted = columns.to_vec();
-    for (index, column) in fitted.iter_mut().enumerate() {
+    let mut widest_cells = vec![0.0_f32; fitted.len()];
+    for row_index in 0..rows.len() {
+        let row = rows.get(row_index)?;
+        for ((column, widest), cell) in fitted.iter().zip(&mut widest_cells).zip(&row.cells) {
+            if column.width.is_some() {
+                *widest = widest.max(text_width(cell, column.font, ROW_FONT_SIZE));
+            }
+        }
+    }
+    for (column, widest_cell) in fitted.iter_mut().zip(widest_cells) {
         let Some(minimum) = column.width else {
             continue;
         };
@@ -127,14 +169,9 @@ fn fit_fixed_columns(columns: &[Column], rows: &[TableRow]) -> Vec<Column> {
             .split(' ')
             .map(|word| text_width(word, Font::Bold, HEADING_FONT_SIZE))
             .fold(0.0_f32, f32::max);
-        let widest_cell = rows
-            .iter()
-            .filter_map(|row| row.cells.get(index))
-            .map(|cell| text_width(cell, column.font, ROW_FONT_SIZE))
-            .fold(0.0_f32, f32::max);
         column.width = Some(minimum.max(heading.max(widest_cell) + 2.0 * CELL_PADDING + 1.0));
     }
-    fitted
+    Ok(fitted)
 }
 
 fn layout_columns(columns: &[Column]) -> Layout {
@@ -391,8 +428,8 @@ pub(crate) fn render_section(
     builder: &mut PdfBuilder,
     header: &PageHeader,
     section: &TableSection,
-) {
-    let columns = fit_fixed_columns(&section.columns, &section.rows);
+) -> Result<(), ExportError> {
+    let columns = fit_fixed_columns(&section.columns, &section.rows)?;
     let layout = layout_columns(&columns);
     let mut row_index = 0;
     let mut continued = false;
@@ -414,7 +451,7 @@ pub(crate) fn render_section(
         }
         let mut rows_on_page = 0;
         while row_index < section.rows.len() {
-            let row = &section.rows[row_index];
+            let row = section.rows.get(row_index)?;
             let footnotes_after = footnotes.len() + usize::from(row.footnote.is_some());
             let lowest_allowed = CONTENT_BOTTOM + footnotes_after as f32 * FOOTNOTE_HEIGHT;
             if baseline - 3.0 < lowest_allowed && rows_on_page > 0 {
@@ -492,4 +529,5 @@ pub(crate) fn render_section(
             break;
         }
     }
+    Ok(())
 }
