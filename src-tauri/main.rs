@@ -11,6 +11,8 @@
 
 mod bindings;
 mod boards;
+#[cfg(test)]
+mod command_lists;
 mod commands;
 mod dto;
 mod dto_entrants;

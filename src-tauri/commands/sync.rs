@@ -209,15 +209,13 @@ pub async fn add_sync_target(
                     })
                     .collect(),
             };
-            let target = scoretable_sync::add_target(file, &spec).map_err(sync_error)?;
-            let secret_backend = if request.secret.is_empty() {
-                String::new()
-            } else {
-                SecretStore::default()
-                    .set(&target.secret_ref, &request.secret)
-                    .map_err(sync_error)?
-                    .to_string()
-            };
+            let added = scoretable_usecase::sync_targets::add_sync_target(
+                file,
+                &spec,
+                Some(&request.secret),
+                &SecretStore::default(),
+            )?;
+            let (target, secret_backend) = (added.target, added.secret_backend.unwrap_or_default());
             let status = scoretable_sync::sync_status(file)
                 .map_err(sync_error)?
                 .into_iter()

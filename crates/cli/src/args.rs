@@ -306,12 +306,10 @@ pub struct ScoreEnterArgs {
     /// The score as written on the sheet: `12:03.4`, `CAP+41`, `5+12`, `102.5`, `DNF`.
     #[arg(allow_hyphen_values = true)]
     pub value: String,
-    /// Tie-break time.
+    /// Tie-break time. (Splits come from files and feeds: `score import`
+    /// with `split:<timing point>` columns.)
     #[arg(long)]
     pub tiebreak: Option<String>,
-    /// A split, `Point Name=HH:MM:SS.mmm`; repeat for each.
-    #[arg(long = "split")]
-    pub splits: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -28,7 +28,7 @@ use scoretable_sync::{DrainOptions, HostedFeed, Registry, SecretStore, TargetSpe
 use serde_json::{json, Value};
 
 use crate::context::{open_competition, resolve_workout};
-use crate::convert::store_error;
+use crate::convert::{store_error, usecase_error};
 use crate::error::{CliError, CliResult};
 use crate::output::Output;
 
@@ -231,8 +231,14 @@ fn target_add(file: Option<&Path>, arguments: &TargetAddArgs) -> CliResult<Outpu
         config,
         workouts,
     };
-    let target = scoretable_sync::add_target(&mut store, &spec).map_err(sync_error)?;
-    let queued = store.outbox_counts(target.id).map_err(store_error)?.queued;
+    let added = scoretable_usecase::sync_targets::add_sync_target(
+        &mut store,
+        &spec,
+        None,
+        &SecretStore::default(),
+    )
+    .map_err(usecase_error)?;
+    let (target, queued) = (added.target, added.queued);
     Ok(Output::new(
         format!(
             "Added target {} ({}), {queued} change(s) queued. Store its secret with: \

@@ -493,6 +493,15 @@ fn unknown_bibs_and_invalid_values_are_clear_errors() {
     assert!(lines[3].trim_start().starts_with("1="), "{table}");
     assert!(lines[4].trim_start().starts_with("3 "), "{table}");
 
+    // `score enter` takes no splits (it used to parse `--split` and always
+    // refuse it); splits come from `score import`. Help does not offer it.
+    let help = session.ok(&["score", "enter", "--help"]);
+    assert!(!help.contains("--split"), "{help}");
+    let output = session.run(&[
+        "score", "enter", "Deadlift", "1", "100", "--split", "a=1:00",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+
     // Missing --file is explained.
     let output = Command::new(env!("CARGO_BIN_EXE_scoretable"))
         .env_remove("SCORETABLE_FILE")

@@ -701,28 +701,6 @@ impl CompetitionFile {
         )?)
     }
 
-    /// Replaces the competition record.
-    pub fn update_competition(&mut self, competition: &Competition) -> Result<()> {
-        validate_competition(competition)?;
-        self.write(|transaction| {
-            transaction.execute(
-                "UPDATE competition SET name = ?1, slug = ?2, start_date = ?3, end_date = ?4,
-                    venue = ?5, country = ?6, organiser = ?7, time_zone = ?8 WHERE id = 1",
-                params![
-                    competition.name,
-                    competition.slug,
-                    competition.start_date,
-                    competition.end_date,
-                    competition.venue,
-                    competition.country,
-                    competition.organiser,
-                    competition.time_zone
-                ],
-            )?;
-            Ok(())
-        })
-    }
-
     /// The stored leaderboard settings (overall mode and tie-break).
     pub fn leaderboard_settings(&self) -> Result<LeaderboardSettings> {
         Ok(self

@@ -1020,24 +1020,9 @@ impl CompetitionFile {
         Ok(load_teams(&self.connection, "id = ?1", &[&id])?.pop())
     }
 
-    pub fn team_by_name(&self, name: &str) -> Result<Option<Team>> {
-        let name = name.trim();
-        Ok(load_teams(&self.connection, "name = ?1", &[&name])?.pop())
-    }
-
     pub fn team_by_bib(&self, bib: &str) -> Result<Option<Team>> {
         let bib = bib.trim();
         Ok(load_teams(&self.connection, "bib = ?1", &[&bib])?.pop())
-    }
-
-    pub fn team_by_external_id(
-        &self,
-        system: ExternalSystem,
-        external_id: &str,
-    ) -> Result<Option<Team>> {
-        let external_id = external_id.trim();
-        let filter = format!("{} = ?1", system.column());
-        Ok(load_teams(&self.connection, &filter, &[&external_id])?.pop())
     }
 }
 

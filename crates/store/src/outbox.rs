@@ -599,17 +599,6 @@ impl CompetitionFile {
         Ok(target)
     }
 
-    /// Enables or pauses a target. A paused target queues nothing new.
-    pub fn set_sync_target_enabled(&mut self, target_id: Id, enabled: bool) -> Result<()> {
-        self.write(|transaction| {
-            transaction.execute(
-                "UPDATE sync_targets SET enabled = ?2 WHERE id = ?1",
-                params![target_id, enabled as i64],
-            )?;
-            Ok(())
-        })
-    }
-
     /// Claims up to `limit` queued rows of a target, oldest first: marks them
     /// `sending`, fixes their idempotency keys and counts the attempt, and
     /// commits that BEFORE anything is sent. A row whose entity is still in
@@ -769,12 +758,6 @@ impl CompetitionFile {
     /// Records 4xx rejections with the platform's message.
     pub fn reject_outbox(&mut self, rejections: &[(Id, String)]) -> Result<()> {
         self.finish_outbox(&[], rejections, &[])
-    }
-
-    /// Marks rows that turned out to need no request (e.g. an undone result
-    /// the platform never received) as `skipped`, with the reason.
-    pub fn skip_outbox(&mut self, skipped: &[(Id, String)]) -> Result<()> {
-        self.finish_outbox(&[], &[], skipped)
     }
 
     /// Acks, rejections and skips of one batch in one transaction.

@@ -14,5 +14,6 @@ pub mod generate;
 pub mod imports;
 pub mod review;
 pub mod scores;
+pub mod sync_targets;
 
 pub use error::{classify, ErrorClass, Problem, UseCaseError, UseCaseResult};

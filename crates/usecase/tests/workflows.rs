@@ -427,3 +427,68 @@ fn a_generated_event_is_written_through_the_store() {
     let error = write_event(&path, &event, ResultEntryMode::ImportAll).unwrap_err();
     assert_eq!(error.class, ErrorClass::Conflict, "{error}");
 }
+
+/// Sync targets: one add for both shells, checked by the platform's adapter
+/// (the unknown platform and the bad setting name their field), with the
+/// secret in the secret store and never in the competition file.
+#[test]
+fn a_sync_target_is_added_through_its_adapter_with_its_secret_outside_the_file() {
+    use scoretable_store::TargetWorkout;
+    use scoretable_sync::{SecretStore, TargetSpec};
+    use scoretable_usecase::sync_targets::add_sync_target;
+
+    std::env::set_var("SCORETABLE_SECRET_BACKEND", "file");
+    let mut fixture = fixture();
+    let secrets_dir = tempfile::tempdir().unwrap();
+    let secrets = SecretStore {
+        fallback_dir: Some(secrets_dir.path().to_path_buf()),
+    };
+    fixture
+        .file
+        .enter_score_by_bib(
+            fixture.race,
+            "1",
+            scoretable_store::ScoreInput::text("20:00.0"),
+            "t",
+        )
+        .unwrap();
+    let spec = |platform: &str, event: &str| TargetSpec {
+        name: "rsu".into(),
+        platform: platform.into(),
+        endpoint: "https://runsignup.example".into(),
+        config: serde_json::json!({"race_id": "777"}),
+        workouts: vec![TargetWorkout {
+            workout_id: fixture.race,
+            remote_id: event.into(),
+        }],
+    };
+    let unknown =
+        add_sync_target(&mut fixture.file, &spec("runsignop", "1"), None, &secrets).unwrap_err();
+    assert_eq!(unknown.class, ErrorClass::Invalid);
+    assert_eq!(unknown.field.as_deref(), Some("platform"));
+    assert!(unknown.message.contains("runsignup_virtual"), "{unknown}");
+    let bad_event =
+        add_sync_target(&mut fixture.file, &spec("runsignup", "E1"), None, &secrets).unwrap_err();
+    assert_eq!(bad_event.class, ErrorClass::Invalid);
+    assert!(bad_event.message.contains("event_id"), "{bad_event}");
+    assert!(fixture.file.sync_targets().unwrap().is_empty());
+    let added = add_sync_target(
+        &mut fixture.file,
+        &spec("runsignup", "4001"),
+        Some("key-1:very-secret-value"),
+        &secrets,
+    )
+    .unwrap();
+    assert_eq!(added.target.platform, "runsignup");
+    assert_eq!(added.queued, 1);
+    assert!(added.secret_backend.unwrap().contains("file"));
+    let path = fixture.file.path().to_path_buf();
+    drop(fixture.file);
+    let mut bytes = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(path.with_extension("scoretable-wal")) {
+        bytes.extend(wal);
+    }
+    assert!(!bytes
+        .windows(b"very-secret-value".len())
+        .any(|window| window == b"very-secret-value"));
+}

@@ -3,7 +3,6 @@
 use std::fs::File;
 use std::path::Path;
 
-use scoretable_core::model::Workout;
 use scoretable_store::{PlacementChange, ScoreEvent, ScoreEventKind, ScoreInput, ScoreValue};
 use serde_json::json;
 
@@ -13,7 +12,7 @@ use crate::context::{
     EntrantLookup,
 };
 use crate::convert::{store_error, usecase_error};
-use crate::error::{CliError, CliResult, Problem};
+use crate::error::{CliError, CliResult};
 use crate::output::Output;
 use crate::table::{Align, Table};
 use scoretable_usecase::scores::TypedScore;
@@ -41,9 +40,6 @@ pub fn score_enter(
 ) -> CliResult<Output> {
     let mut store = open_competition(file)?;
     let workout = resolve_workout(&store, &arguments.workout)?;
-    if !arguments.splits.is_empty() {
-        return Err(splits_need_import(&workout));
-    }
     let receipt = scoretable_usecase::scores::enter_score_by_bib(
         &mut store,
         &TypedScore {
@@ -82,25 +78,6 @@ pub fn score_enter(
     });
     store.close().map_err(store_error)?;
     Ok(Output::new(text, json))
-}
-
-/// Splits typed at the table are not stored by the store's manual entry yet;
-/// refusing is better than silently dropping them.
-fn splits_need_import(workout: &Workout) -> CliError {
-    CliError {
-        kind: crate::error::ErrorKind::Refused,
-        message: format!(
-            "splits cannot be entered by hand in {} yet; put them in a scores CSV with \
-             split:<timing point> columns and use `score import`",
-            workout.name
-        ),
-        problems: vec![Problem {
-            file: None,
-            row: None,
-            field: Some("split".into()),
-            message: "manual split entry is not supported by this version of the store".into(),
-        }],
-    }
 }
 
 pub fn score_import(
