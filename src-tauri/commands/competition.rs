@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use scoretable_core::model::Competition;
 use scoretable_store::CompetitionFile;
-use scoretable_usecase::competition::slug_from_name;
+use scoretable_usecase::competition::{slug_from_name, CompetitionDetails};
 use tauri::State;
 
 use crate::dto::{CommandError, CompetitionSummary, ErrorKind, NewCompetition};
@@ -32,17 +32,19 @@ pub(crate) fn summary(file: &CompetitionFile) -> CommandResult<CompetitionSummar
     })
 }
 
+/// The record a New Competition form stands for (the use-case layer's one
+/// rule, which the CLI's `competition create` uses too).
 fn competition_from(details: &NewCompetition) -> Competition {
-    Competition {
-        name: details.name.trim().to_string(),
-        slug: slug_from_name(&details.name),
-        start_date: details.start_date.trim().to_string(),
-        end_date: details.end_date.trim().to_string(),
-        venue: details.venue.trim().to_string(),
-        country: details.country.trim().to_ascii_uppercase(),
-        organiser: details.organiser.trim().to_string(),
-        time_zone: details.time_zone.trim().to_string(),
-    }
+    scoretable_usecase::competition::competition_from(&CompetitionDetails {
+        name: &details.name,
+        slug: None,
+        start_date: &details.start_date,
+        end_date: Some(&details.end_date),
+        venue: &details.venue,
+        country: &details.country,
+        organiser: &details.organiser,
+        time_zone: &details.time_zone,
+    })
 }
 
 /// Replaces whatever is open with `file`, closing the old one cleanly.
@@ -53,6 +55,7 @@ fn install(session: &mut Session, file: CompetitionFile) -> CommandResult<Compet
     }
     session.typed_entries.clear();
     session.boards.clear();
+    session.live.clear();
     Ok(summary)
 }
 
@@ -161,6 +164,7 @@ pub async fn close_competition(state: State<'_, AppState>) -> CommandResult<()> 
         .run(|session| {
             session.typed_entries.clear();
             session.boards.clear();
+            session.live.clear();
             match session.file.take() {
                 Some(file) => Ok(file.close()?),
                 None => Ok(()),
@@ -173,4 +177,32 @@ pub async fn close_competition(state: State<'_, AppState>) -> CommandResult<()> 
 #[tauri::command]
 pub async fn take_startup_error(state: State<'_, AppState>) -> CommandResult<Option<String>> {
     state.run(|session| Ok(session.startup_error.take())).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Drift fixed: the CLI made a competition without an end date a
+    /// one-day competition; the app passed the blank end date on and the
+    /// store refused the form.
+    #[test]
+    fn a_blank_end_date_is_the_start_date_as_in_the_cli() {
+        let details = NewCompetition {
+            path: String::new(),
+            name: " Harbour Sprint ".into(),
+            start_date: "2026-06-01".into(),
+            end_date: "  ".into(),
+            venue: "Harbour".into(),
+            country: "gbr".into(),
+            organiser: "Club".into(),
+            time_zone: "Europe/London".into(),
+        };
+        let competition = competition_from(&details);
+        assert_eq!(competition.end_date, "2026-06-01");
+        assert_eq!(competition.slug, "harbour-sprint");
+        assert_eq!(competition.country, "GBR");
+        let directory = tempfile::tempdir().unwrap();
+        CompetitionFile::create(directory.path().join("one-day.scoretable"), &competition).unwrap();
+    }
 }

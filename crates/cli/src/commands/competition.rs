@@ -2,38 +2,32 @@
 
 use std::path::{Path, PathBuf};
 
-use scoretable_core::model::Competition;
-use scoretable_store::{BackupPolicy, CompetitionFile, CURRENT_SCHEMA_VERSION};
-use scoretable_usecase::competition::slug_from_name;
+use scoretable_store::{BackupPolicy, CURRENT_SCHEMA_VERSION};
+use scoretable_usecase::competition::CompetitionDetails;
 use serde_json::json;
 
 use crate::args::CreateArgs;
 use crate::context::{open_for_reading, required_file};
-use crate::convert::store_error;
+use crate::convert::{store_error, usecase_error};
 use crate::error::CliResult;
 use crate::output::Output;
 
 pub fn create(file: Option<&Path>, arguments: &CreateArgs) -> CliResult<Output> {
     let path = required_file(file)?;
-    let competition = Competition {
-        name: arguments.name.trim().to_string(),
-        slug: arguments
-            .slug
-            .clone()
-            .unwrap_or_else(|| slug_from_name(&arguments.name)),
-        start_date: arguments.start_date.trim().to_string(),
-        end_date: arguments
-            .end_date
-            .clone()
-            .unwrap_or_else(|| arguments.start_date.clone())
-            .trim()
-            .to_string(),
-        venue: arguments.venue.trim().to_string(),
-        country: arguments.country.trim().to_ascii_uppercase(),
-        organiser: arguments.organiser.trim().to_string(),
-        time_zone: arguments.time_zone.trim().to_string(),
-    };
-    let store = CompetitionFile::create(&path, &competition).map_err(store_error)?;
+    let store = scoretable_usecase::competition::create_competition(
+        &path,
+        &CompetitionDetails {
+            name: &arguments.name,
+            slug: arguments.slug.as_deref(),
+            start_date: &arguments.start_date,
+            end_date: arguments.end_date.as_deref(),
+            venue: &arguments.venue,
+            country: &arguments.country,
+            organiser: &arguments.organiser,
+            time_zone: &arguments.time_zone,
+        },
+    )
+    .map_err(usecase_error)?;
     let stored = store.competition().map_err(store_error)?;
     store.close().map_err(store_error)?;
     Ok(Output::new(
