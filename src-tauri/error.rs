@@ -51,10 +51,31 @@ impl CommandError {
 }
 
 impl From<UseCaseError> for CommandError {
+    /// A file's bad rows are listed one per line (`people.csv row 3, field
+    /// "bib": ...`), so the window shows every one.
     fn from(error: UseCaseError) -> CommandError {
+        let message = if error.problems.is_empty() {
+            error.message
+        } else {
+            error
+                .problems
+                .iter()
+                .map(|problem| {
+                    let mut line = problem.file.clone().unwrap_or_default();
+                    if let Some(row) = problem.row {
+                        line.push_str(&format!(" row {row}"));
+                    }
+                    if let Some(field) = &problem.field {
+                        line.push_str(&format!(", field \"{field}\""));
+                    }
+                    format!("{line}: {}", problem.message)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         CommandError::new(
             CommandError::kind_of(error.class, error.field.as_deref()),
-            error.message,
+            message,
         )
     }
 }
