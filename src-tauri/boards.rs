@@ -1,66 +1,37 @@
-//! The ranked-board cache of the open competition.
+//! The overall-table cache of the open competition.
 //!
-//! Ranking a 60,000-athlete workout and attaching names costs a few hundred
-//! milliseconds; sending every row to the webview costs far more. So the
-//! leaderboard commands build each board once (ranked by the store and the
-//! engine, names attached, ties marked) and keep it here, and the UI asks
-//! for the window of rows it shows.
+//! Workout boards are the session's `KeptBoards` (crate `scoretable-usecase`:
+//! one `LiveBoard` per workout, every division with it, updated in place
+//! by the app's own score writes). The overall table is built here once
+//! (ranked by the store, names attached, ties marked) and kept, and the UI
+//! asks for the window of rows it shows.
 //!
-//! A workout board keeps the engine's ranked rows and the entrants' bibs
-//! and names; a page converts only the rows it returns into view rows.
-//!
-//! A board stays valid while the store's [`ChangeStamp`] stays the same.
-//! An amendment made in this app updates the kept whole-field board of its
-//! workout in place ([`BoardCache::after_local_write`] with
-//! `scoretable_core::moves::replace_in_board`: the row moves to its new
-//! place by binary search and one pass re-counts the places, no loading and
-//! no sort) and drops the other boards. Any other change of the stamp (an
-//! import, another program's write, a write by someone else between the
-//! last look and ours) drops every board. Either way the cache's generation
-//! goes up by one; the generation is the `stamp` the UI sees, so pages of
-//! one ranking share it and a newer ranking always has a larger one. Only a
-//! few boards are kept, the most recently used.
+//! A table stays valid while the store's [`ChangeStamp`] stays the same;
+//! any change drops it (it is rebuilt when next shown). The cache's
+//! generation goes up with each change; together with the workout boards'
+//! generation it is the `stamp` the UI sees, so pages of one ranking share
+//! it and a newer ranking always has a larger one. Only a few tables are
+//! kept, the most recently used.
 
 use std::sync::Arc;
 
 use scoretable_store::ChangeStamp;
-
-use std::collections::HashMap;
-
-use scoretable_core::model::{Entrant, EntrantInfo, RankedRow, Workout};
 
 use crate::dto::OverallView;
 
 /// How many boards (workout or overall, per division) are kept at once.
 pub const BOARDS_KEPT: usize = 4;
 
-/// Which board: one workout or the overall table, for everyone or one division.
+/// Which board: the overall table, for everyone or one division.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BoardKey {
-    Workout {
-        workout_id: i64,
-        division_id: Option<i64>,
-    },
-    Overall {
-        division_id: Option<i64>,
-    },
+    Overall { division_id: Option<i64> },
 }
 
 /// A built board, of which the UI fetches windows.
 #[derive(Clone)]
 pub enum Board {
-    Workout(WorkoutBoardState),
     Overall(OverallView),
-}
-
-/// One workout's ranked rows (without split standings) and the bibs, names
-/// and divisions of the entrants on it.
-#[derive(Clone)]
-pub struct WorkoutBoardState {
-    pub workout: Workout,
-    pub division_id: Option<i64>,
-    pub rows: Vec<RankedRow>,
-    pub infos: HashMap<Entrant, EntrantInfo>,
 }
 
 /// The session's cache of boards, keyed by the store's change stamp.
@@ -96,29 +67,6 @@ impl<Stamp: PartialEq + Copy, Board> BoardCache<Stamp, Board> {
             self.boards.clear();
         }
         self.generation
-    }
-
-    /// After a write made through this handle: when `before` (taken just
-    /// before the write) is the stamp the boards belong to and `after` shows
-    /// no other writer, `update` brings each kept board up to date (returning
-    /// false drops it) and the boards move to the new generation; otherwise
-    /// nothing happens here and the next [`BoardCache::observe`] drops them.
-    pub fn after_local_write(
-        &mut self,
-        before: Stamp,
-        after: Stamp,
-        only_this_write: bool,
-        mut update: impl FnMut(&BoardKey, &mut Board) -> bool,
-    ) where
-        Board: Clone,
-    {
-        if self.last_stamp != Some(before) || !only_this_write {
-            return;
-        }
-        self.boards
-            .retain_mut(|(key, board)| update(key, Arc::make_mut(board)));
-        self.last_stamp = Some(after);
-        self.generation += 1;
     }
 
     /// Forgets every board (the file was closed or another one opened).
@@ -180,9 +128,8 @@ mod tests {
     use super::*;
 
     fn workout(workout_id: i64) -> BoardKey {
-        BoardKey::Workout {
-            workout_id,
-            division_id: None,
+        BoardKey::Overall {
+            division_id: Some(workout_id),
         }
     }
 
@@ -232,15 +179,7 @@ mod tests {
             .board(BoardKey::Overall { division_id: None }, || Ok::<_, ()>(-1))
             .unwrap();
         assert_eq!(*overall, -1);
-        let division = cache
-            .board(
-                BoardKey::Workout {
-                    workout_id: 9,
-                    division_id: Some(3),
-                },
-                || Ok::<_, ()>(93),
-            )
-            .unwrap();
+        let division = cache.board(workout(93), || Ok::<_, ()>(93)).unwrap();
         assert_eq!(*division, 93);
     }
 
@@ -255,36 +194,6 @@ mod tests {
         assert_eq!(cache.kept(), 0);
         // The same stamp after a clear (another file opened) is a new generation.
         assert_eq!(cache.observe(1), 2);
-    }
-
-    #[test]
-    fn a_local_write_updates_kept_boards_and_any_other_change_drops_them() {
-        let mut cache: BoardCache<u32, i64> = BoardCache::default();
-        assert_eq!(cache.observe(1), 1);
-        cache.board(workout(1), || Ok::<_, ()>(10)).unwrap();
-        cache.board(workout(2), || Ok::<_, ()>(20)).unwrap();
-        // Our write from stamp 1 to 2: workout 1 is updated, workout 2 dropped.
-        cache.after_local_write(1, 2, true, |key, board| {
-            *board += 1;
-            *key == workout(1)
-        });
-        assert_eq!(cache.observe(2), 2, "a new generation, not a rebuild");
-        let kept = cache
-            .board(workout(1), || -> Result<i64, ()> {
-                panic!("updated in place")
-            })
-            .unwrap();
-        assert_eq!(*kept, 11);
-        assert_eq!(cache.kept(), 1);
-        // Someone else wrote as well: nothing is updated, the next look drops all.
-        cache.after_local_write(2, 3, false, |_, _| panic!("not ours alone"));
-        assert_eq!(cache.observe(3), 3);
-        assert_eq!(cache.kept(), 0);
-        // Boards of an older stamp are never updated.
-        cache.board(workout(1), || Ok::<_, ()>(5)).unwrap();
-        cache.after_local_write(7, 8, true, |_, _| panic!("stale"));
-        assert_eq!(cache.observe(8), 4);
-        assert_eq!(cache.kept(), 0);
     }
 
     #[test]

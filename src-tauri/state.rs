@@ -25,8 +25,11 @@ pub struct Session {
     pub typed_entries: Vec<EntryView>,
     /// Why the file named by `SCORETABLE_OPEN` could not be opened, until the UI has shown it.
     pub startup_error: Option<String>,
-    /// Ranked leaderboards of the open file, kept until it changes.
+    /// Overall tables of the open file, kept until it changes.
     pub boards: SessionBoards,
+    /// Ranked workout boards (every division), updated in place by this
+    /// app's own score writes and rebuilt once after anyone else's.
+    pub live: scoretable_usecase::boards::KeptBoards,
 }
 
 impl Session {

@@ -3,7 +3,7 @@
 //! keeps the history and computes the placement impact.
 
 use scoretable_core::model::Workout;
-use scoretable_store::{CompetitionFile, ScoreEvent, ScoreEventKind};
+use scoretable_store::{CompetitionFile, ScoreEvent, ScoreEventKind, ScoreInput};
 use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
@@ -116,20 +116,28 @@ pub async fn amend_score(
                 "" => "official".to_string(),
                 name => name.to_string(),
             };
-            let before = file.change_stamp()?;
-            let receipt = file.amend_score(
-                request.workout_id,
-                entrant,
-                request.value.trim(),
-                &official,
-                &request.reason,
-                Some(request.appeal_reference.as_str()),
-            )?;
-            // Names of the amended entrant and of those who moved only, each
-            // by key, and the amended entrant's place by counting: nothing
-            // here loads or ranks the whole field.
+            // The short write, then who moved from the kept board of the
+            // workout (moved in place: nothing loads or ranks the field).
+            let receipt = {
+                let crate::state::Session { file, live, .. } = &mut *session;
+                let file = file
+                    .as_mut()
+                    .ok_or_else(crate::dto::CommandError::no_competition)?;
+                live.amend(
+                    file,
+                    request.workout_id,
+                    entrant,
+                    ScoreInput::text(request.value.trim()),
+                    &official,
+                    &request.reason,
+                    Some(request.appeal_reference.as_str()),
+                )?
+            };
+            let (_, file, board) =
+                crate::commands::leaderboard::live_board(session, request.workout_id)?;
+            let row = board.row_of(entrant);
+            // Names of the amended entrant and of those who moved only.
             let names = crate::commands::officials::names_for(file, entrant, &receipt.moved)?;
-            let row = file.standing(request.workout_id, entrant)?;
             let score = ScoreSummary {
                 workout_id: request.workout_id,
                 bib: bib.to_string(),
@@ -142,13 +150,6 @@ pub async fn amend_score(
             };
             let impact = impact_views(file, &names, &receipt.moved)?;
             let history = history_view(&workout, &file.score_history(request.workout_id, entrant)?);
-            // The kept board of this workout moves the row; no rebuild.
-            crate::commands::leaderboard::update_boards_after_score_change(
-                session,
-                before,
-                request.workout_id,
-                entrant,
-            )?;
             Ok(AmendOutcome {
                 score,
                 history,

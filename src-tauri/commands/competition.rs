@@ -55,6 +55,7 @@ fn install(session: &mut Session, file: CompetitionFile) -> CommandResult<Compet
     }
     session.typed_entries.clear();
     session.boards.clear();
+    session.live.clear();
     Ok(summary)
 }
 
@@ -163,6 +164,7 @@ pub async fn close_competition(state: State<'_, AppState>) -> CommandResult<()> 
         .run(|session| {
             session.typed_entries.clear();
             session.boards.clear();
+            session.live.clear();
             match session.file.take() {
                 Some(file) => Ok(file.close()?),
                 None => Ok(()),

@@ -1,16 +1,19 @@
 //! Live leaderboards, one window at a time: one workout (all entrants or one
-//! division) and the overall table. The store ranks through the engine; this
-//! module attaches bibs and names, marks shared ranks, keeps the built board
-//! in the session's [`crate::boards`] cache until the file changes, and
-//! returns the rows the screen shows.
+//! division) and the overall table. A workout's board is the session's kept
+//! `LiveBoard` (`scoretable_usecase::boards::KeptBoards`: ranked once, every
+//! division with it, updated in place by this app's own score writes); the
+//! overall table is kept in the session's [`crate::boards`] cache until the
+//! file changes. This module looks up bibs and names for the rows of a page
+//! only, marks shared ranks and returns the rows the screen shows.
 
 use std::sync::Arc;
 
-use scoretable_core::model::Id;
+use scoretable_core::board::LiveBoard;
+use scoretable_core::model::{Entrant, Id};
 use scoretable_store::CompetitionFile;
 use tauri::State;
 
-use crate::boards::{release_freed_memory, window, Board, BoardKey, WorkoutBoardState};
+use crate::boards::{release_freed_memory, window, Board, BoardKey};
 use crate::commands::view::{leaderboard_rows, tied_flags, EntrantNames};
 use crate::dto::{OverallCellView, OverallRowView, OverallView, WorkoutHeader};
 use crate::dto_leaderboard::{BoardPosition, LeaderboardPage, OverallPage};
@@ -43,23 +46,23 @@ pub(crate) fn workout_page(
     offset: u32,
     limit: u32,
 ) -> CommandResult<LeaderboardPage> {
-    let key = BoardKey::Workout {
-        workout_id,
-        division_id,
-    };
-    let (stamp, board) = cached_board(session, key)?;
-    let Board::Workout(view) = &*board else {
-        unreachable!("a workout key always holds a workout board");
-    };
+    let (stamp, file, board) = live_board(session, workout_id)?;
+    let workout = board.workout();
     Ok(LeaderboardPage {
-        workout_id: view.workout.id,
-        workout_name: view.workout.name.clone(),
-        state: view.workout.state.into(),
-        division_id: view.division_id,
+        workout_id: workout.id,
+        workout_name: workout.name.clone(),
+        state: workout.state.into(),
+        division_id,
         stamp,
-        total: view.rows.len() as u32,
+        total: list_len(board, division_id) as u32,
         offset,
-        rows: page_rows(view, offset, limit.min(MOST_ROWS_PER_PAGE)),
+        rows: page_rows(
+            file,
+            board,
+            division_id,
+            offset,
+            limit.min(MOST_ROWS_PER_PAGE),
+        )?,
     })
 }
 
@@ -70,10 +73,8 @@ pub(crate) fn overall_page(
     offset: u32,
     limit: u32,
 ) -> CommandResult<OverallPage> {
-    let (stamp, board) = cached_board(session, BoardKey::Overall { division_id })?;
-    let Board::Overall(view) = &*board else {
-        unreachable!("an overall key always holds an overall board");
-    };
+    let (stamp, board) = cached_overall(session, division_id)?;
+    let Board::Overall(view) = &*board;
     Ok(OverallPage {
         division_id: view.division_id,
         workouts: view.workouts.clone(),
@@ -108,22 +109,22 @@ pub async fn find_on_leaderboard(
 ) -> CommandResult<Option<BoardPosition>> {
     state
         .run(move |session| {
-            let key = match workout_id {
-                Some(workout_id) => BoardKey::Workout {
-                    workout_id,
-                    division_id,
-                },
-                None => BoardKey::Overall { division_id },
-            };
-            let (stamp, board) = cached_board(session, key)?;
             let bib = bib.trim();
-            let index = match &*board {
-                Board::Workout(view) => view.rows.iter().position(|row| {
-                    view.infos
-                        .get(&row.entrant)
-                        .is_some_and(|info| info.bib == bib)
-                }),
-                Board::Overall(view) => view.rows.iter().position(|row| row.bib == bib),
+            let (stamp, index) = match workout_id {
+                Some(workout_id) => {
+                    let (stamp, file, board) = live_board(session, workout_id)?;
+                    let index = match file.entrant_by_bib(workout_id, bib) {
+                        Ok(entrant) => board.position(division_id, entrant),
+                        Err(scoretable_store::StoreError::NotFound { .. }) => None,
+                        Err(error) => return Err(error.into()),
+                    };
+                    (stamp, index)
+                }
+                None => {
+                    let (stamp, board) = cached_overall(session, division_id)?;
+                    let Board::Overall(view) = &*board;
+                    (stamp, view.rows.iter().position(|row| row.bib == bib))
+                }
             };
             Ok(index.map(|index| BoardPosition {
                 index: index as u32,
@@ -133,145 +134,126 @@ pub async fn find_on_leaderboard(
         .await
 }
 
-/// The board for `key` and the stamp of its generation, built when the
-/// file changed since it was last built.
-pub(crate) fn cached_board(
+/// The stamp the UI sees: it moves whenever a kept workout board or overall
+/// table changes (both counters only grow).
+fn ui_stamp(
     session: &mut Session,
-    key: BoardKey,
+    file_stamp: scoretable_store::ChangeStamp,
+) -> CommandResult<u64> {
+    let Session {
+        file, boards, live, ..
+    } = session;
+    let file = file
+        .as_ref()
+        .ok_or_else(crate::dto::CommandError::no_competition)?;
+    let overall = boards.observe(file_stamp);
+    let workouts = live.observe(file)?;
+    Ok(overall + workouts)
+}
+
+/// A workout's kept live board (ranked once per change of the file by
+/// anyone else, updated in place by this app's own score writes), the file,
+/// and the stamp the UI sees.
+pub(crate) fn live_board(
+    session: &mut Session,
+    workout_id: i64,
+) -> CommandResult<(u64, &CompetitionFile, &LiveBoard)> {
+    let file_stamp = session.file()?.change_stamp()?;
+    let stamp = ui_stamp(session, file_stamp)?;
+    let Session { file, live, .. } = session;
+    let file = file
+        .as_ref()
+        .ok_or_else(crate::dto::CommandError::no_competition)?;
+    let built = !live.is_kept(workout_id);
+    let board = live.board(file, workout_id)?;
+    if built {
+        // The build's temporary rows (and any boards just dropped) are free now.
+        release_freed_memory();
+    }
+    Ok((stamp, file, board))
+}
+
+/// The overall table for `division_id` and the stamp the UI sees, built
+/// when the file changed since it was last built.
+fn cached_overall(
+    session: &mut Session,
+    division_id: Option<Id>,
 ) -> CommandResult<(u64, Arc<Board>)> {
+    let file_stamp = session.file()?.change_stamp()?;
+    let stamp = ui_stamp(session, file_stamp)?;
     let Session { file, boards, .. } = session;
     let file = file
         .as_ref()
         .ok_or_else(crate::dto::CommandError::no_competition)?;
-    let stamp = boards.observe(file.change_stamp()?);
     let mut built = false;
-    let board = boards.board(key, || {
+    let board = boards.board(BoardKey::Overall { division_id }, || {
         built = true;
-        match key {
-            BoardKey::Workout {
-                workout_id,
-                division_id,
-            } => build_workout_board(file, workout_id, division_id).map(Board::Workout),
-            BoardKey::Overall { division_id } => {
-                build_overall_board(file, division_id).map(Board::Overall)
-            }
-        }
+        build_overall_board(file, division_id).map(Board::Overall)
     })?;
     if built {
-        // The build's temporary rows (and any boards just dropped) are free now.
         release_freed_memory();
     }
     Ok((stamp, board))
 }
 
-/// One workout ranked by the store, kept as engine rows with the entrants'
-/// bibs and names; pages convert only their own rows.
-fn build_workout_board(
-    file: &CompetitionFile,
-    workout_id: i64,
-    division_id: Option<Id>,
-) -> CommandResult<WorkoutBoardState> {
-    let board = file.workout_board(workout_id, division_id)?;
-    Ok(WorkoutBoardState {
-        workout: board.workout,
-        division_id,
-        rows: board.rows,
-        infos: board
-            .infos
-            .into_iter()
-            .map(|info| (info.entrant, info))
-            .collect(),
-    })
+/// Rows on the whole-field board or one division's.
+pub(crate) fn list_len(board: &LiveBoard, division_id: Option<Id>) -> usize {
+    match division_id {
+        None => board.len(),
+        Some(division_id) => board.division_len(division_id),
+    }
 }
 
-/// View rows `offset..offset + limit` of a workout board, ties marked with
-/// the rows either side of the window in view.
+/// View rows `offset..offset + limit` of a workout board (the whole field
+/// or one division), ties marked with the rows either side of the window in
+/// view; bibs and names are looked up for these rows only.
 pub(crate) fn page_rows(
-    board: &WorkoutBoardState,
+    file: &CompetitionFile,
+    board: &LiveBoard,
+    division_id: Option<Id>,
     offset: u32,
     limit: u32,
-) -> Vec<crate::dto::LeaderboardRowView> {
-    let start = (offset as usize).min(board.rows.len());
-    let end = start.saturating_add(limit as usize).min(board.rows.len());
+) -> CommandResult<Vec<crate::dto::LeaderboardRowView>> {
+    let total = list_len(board, division_id);
+    let start = (offset as usize).min(total);
+    let end = start.saturating_add(limit as usize).min(total);
     if start == end {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     // One neighbour each side decides whether an edge row's rank is shared.
     let context_start = start.saturating_sub(1);
-    let context_end = (end + 1).min(board.rows.len());
-    let slice = &board.rows[context_start..context_end];
-    let names = EntrantNames::new(
-        slice
-            .iter()
-            .filter_map(|row| board.infos.get(&row.entrant).cloned())
-            .collect(),
-    );
-    let rows = leaderboard_rows(&board.workout, slice, &names, board.division_id);
-    rows.into_iter()
+    let context_end = (end + 1).min(total);
+    let slice = match division_id {
+        None => board.rows(context_start..context_end),
+        Some(division_id) => board.division_rows(division_id, context_start..context_end),
+    };
+    let entrants: Vec<Entrant> = slice.iter().map(|row| row.entrant).collect();
+    let names = EntrantNames::new(file.entrant_infos_of(&entrants)?);
+    let rows = leaderboard_rows(board.workout(), &slice, &names, division_id);
+    Ok(rows
+        .into_iter()
         .skip(start - context_start)
         .take(end - start)
-        .collect()
+        .collect())
 }
 
-/// Brings the kept boards up to date after this app amended `entrant`'s
-/// result in `workout_id` to `new`: that workout's whole-field board is
-/// updated in place; its division boards and the overall tables are dropped
-/// (rebuilt when next shown); other workouts' boards stay.
+/// Brings the kept boards up to date after this app wrote `entrant`'s
+/// result in `workout_id` (`before`: the stamp just before the write): that
+/// workout's live board moves the row in place (every division with it)
+/// and returns who changed place; the overall tables are rebuilt when next
+/// shown. After a write by anyone else meanwhile, every board is rebuilt
+/// once when next shown and `None` is returned.
 pub fn update_boards_after_score_change(
     session: &mut Session,
     before: scoretable_store::ChangeStamp,
     workout_id: i64,
-    entrant: scoretable_core::model::Entrant,
-) -> CommandResult<()> {
-    let Session { file, boards, .. } = session;
+    entrant: Entrant,
+) -> CommandResult<Option<Vec<scoretable_core::moves::PlaceChange>>> {
+    let Session { file, live, .. } = session;
     let file = file
         .as_ref()
         .ok_or_else(crate::dto::CommandError::no_competition)?;
-    let after = file.change_stamp()?;
-    let new = file
-        .result(workout_id, entrant)?
-        .filter(|result| result.effective_value().is_some())
-        .map(|result| {
-            let mut entry = result.to_result_entry();
-            entry.splits.clear();
-            entry
-        });
-    let missing_info = file.entrant_info(entrant)?;
-    boards.after_local_write(
-        before,
-        after,
-        after.only_local_writes_since(&before),
-        |key, board| match (key, board) {
-            (
-                BoardKey::Workout {
-                    workout_id: board_workout,
-                    division_id: None,
-                },
-                Board::Workout(state),
-            ) if *board_workout == workout_id => {
-                if let Some(info) = &missing_info {
-                    state.infos.entry(entrant).or_insert_with(|| info.clone());
-                }
-                let infos = &state.infos;
-                scoretable_core::moves::replace_in_board(
-                    &state.workout,
-                    &mut state.rows,
-                    entrant,
-                    new.as_ref(),
-                    |who| infos.get(&who),
-                );
-                true
-            }
-            (
-                BoardKey::Workout {
-                    workout_id: other, ..
-                },
-                _,
-            ) => *other != workout_id,
-            (BoardKey::Overall { .. }, _) => false,
-        },
-    );
-    Ok(())
+    Ok(live.after_write(file, before, workout_id, entrant)?)
 }
 
 /// The overall table ranked by the store, as view rows with one cell per workout.

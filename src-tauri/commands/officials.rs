@@ -14,8 +14,7 @@ use scoretable_core::model::Entrant;
 use scoretable_store::{CompetitionFile, PlacementChange, ScoreInput, StoreError};
 use tauri::State;
 
-use crate::boards::{Board, BoardKey};
-use crate::commands::leaderboard::cached_board;
+use crate::commands::leaderboard::{live_board, page_rows};
 use crate::commands::view::{value_display, EntrantNames};
 use crate::dto::CommandError;
 use crate::dto::ErrorKind;
@@ -69,11 +68,7 @@ pub fn names_for(
         .collect();
     shown.sort_unstable();
     shown.dedup();
-    let mut infos = Vec::with_capacity(shown.len());
-    for who in shown {
-        infos.extend(file.entrant_info(who)?);
-    }
-    Ok(EntrantNames::new(infos))
+    Ok(EntrantNames::new(file.entrant_infos_of(&shown)?))
 }
 
 /// What amending `request.bib` to `request.value` would change; stores nothing.
@@ -182,33 +177,21 @@ pub fn heat_sheet_view(
     }
     lanes.sort_by_key(|(lane, _, _)| *lane);
     let heat_name = heat.name.clone();
-    let (_, board) = cached_board(
-        session,
-        BoardKey::Workout {
-            workout_id,
-            division_id: None,
-        },
-    )?;
-    let Board::Workout(view) = &*board else {
-        unreachable!("a workout key always holds a workout board");
-    };
-    // The board's rows of the lanes' bibs only, as view rows (ties marked).
-    let lane_bibs: std::collections::HashSet<&str> =
-        lanes.iter().map(|(_, bib, _)| bib.as_str()).collect();
-    let lane_rows: HashMap<String, crate::dto::LeaderboardRowView> = view
-        .rows
-        .iter()
-        .enumerate()
-        .filter_map(|(position, row)| {
-            let bib = view.infos.get(&row.entrant)?.bib.as_str();
-            lane_bibs.contains(bib).then_some((position, bib))
-        })
-        .filter_map(|(position, bib)| {
-            crate::commands::leaderboard::page_rows(view, position as u32, 1)
-                .pop()
-                .map(|row| (bib.to_string(), row))
-        })
-        .collect();
+    let (_, file, board) = live_board(session, workout_id)?;
+    // The board's rows of the lanes' entrants only, as view rows (ties marked).
+    let mut lane_rows: HashMap<String, crate::dto::LeaderboardRowView> = HashMap::new();
+    for (_, bib, _) in &lanes {
+        let entrant = match file.entrant_by_bib(workout_id, bib) {
+            Ok(entrant) => entrant,
+            Err(scoretable_store::StoreError::NotFound { .. }) => continue,
+            Err(error) => return Err(error.into()),
+        };
+        if let Some(position) = board.position(None, entrant) {
+            if let Some(row) = page_rows(file, board, None, position as u32, 1)?.pop() {
+                lane_rows.insert(bib.clone(), row);
+            }
+        }
+    }
     let by_bib: HashMap<&str, &crate::dto::LeaderboardRowView> = lane_rows
         .iter()
         .map(|(bib, row)| (bib.as_str(), row))

@@ -1,39 +1,31 @@
 //! The desktop app's amend path as the bench measures it, mirroring
-//! `src-tauri/commands/amendments.rs` and `src-tauri/boards.rs`: the
-//! amendment (a short write, then who moved from the ranking columns), then
-//! the kept whole-field board of the workout updated in place
-//! (`scoretable_core::moves::replace_in_board`), no reload and no re-rank.
+//! `src-tauri/commands/amendments.rs`: `scoretable_usecase::boards::KeptBoards`
+//! keeps the workout's live board; an amendment is the short write, then the
+//! entrant's ranking input read back by key and applied to the kept board
+//! (binary-search move, places re-counted only where they changed), whose
+//! changed rows are the who-moved list. No reload and no re-rank.
 
-use std::collections::HashMap;
-
-use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, Workout};
+use scoretable_core::model::{Entrant, Id, RankedRow};
 use scoretable_store::{CompetitionFile, ScoreInput};
+use scoretable_usecase::boards::KeptBoards;
 
-use crate::{fail, BenchResult};
+use crate::BenchResult;
 
-pub const DESCRIPTION: &str = "amend_score_with (write, then who moved by one pass over the ranking columns) + the kept board updated in place (binary-search re-insert, one re-placing pass)";
+pub const DESCRIPTION: &str = "KeptBoards::amend: record_amendment (write + commit), the entrant's ranking input by key, LiveBoard::apply (who moved from the board)";
 
-/// The board the app keeps for one workout.
+/// The boards the app keeps.
 pub struct AppBoards {
-    workout: Workout,
-    rows: Vec<RankedRow>,
-    infos: HashMap<Entrant, EntrantInfo>,
+    workout_id: Id,
+    boards: KeptBoards,
 }
 
 impl AppBoards {
     pub fn new(store: &CompetitionFile, workout_id: Id) -> BenchResult<AppBoards> {
-        let board = store
-            .workout_board(workout_id, None)
-            .map_err(fail("ranking"))?;
-        Ok(AppBoards {
-            workout: board.workout,
-            rows: board.rows,
-            infos: board
-                .infos
-                .into_iter()
-                .map(|info| (info.entrant, info))
-                .collect(),
-        })
+        let mut boards = KeptBoards::default();
+        boards
+            .board(store, workout_id)
+            .map_err(|error| crate::BenchError(format!("ranking: {error}")))?;
+        Ok(AppBoards { workout_id, boards })
     }
 
     /// Amends one score and brings the board up to date; returns how many
@@ -45,38 +37,32 @@ impl AppBoards {
         input: ScoreInput,
         appeal: &str,
     ) -> BenchResult<usize> {
-        let receipt = store
-            .amend_score_with(
-                self.workout.id,
+        let receipt = self
+            .boards
+            .amend(
+                store,
+                self.workout_id,
                 entrant,
                 input,
                 "bench official",
                 "benchmark amendment",
                 Some(appeal),
             )
-            .map_err(fail("amending"))?;
-        let new = store
-            .result(self.workout.id, entrant)
-            .map_err(fail("reading the result"))?
-            .filter(|result| result.effective_value().is_some())
-            .map(|result| {
-                let mut entry = result.to_result_entry();
-                entry.splits.clear();
-                entry
-            });
-        let infos = &self.infos;
-        scoretable_core::moves::replace_in_board(
-            &self.workout,
-            &mut self.rows,
-            entrant,
-            new.as_ref(),
-            |who| infos.get(&who),
-        );
+            .map_err(|error| crate::BenchError(format!("amending: {error}")))?;
         Ok(receipt.moved.len())
     }
 
-    /// The board as kept (for checking it against a full ranking).
-    pub fn rows(&self) -> &[RankedRow] {
-        &self.rows
+    /// Whether the board was kept through the last amendment (not rebuilt).
+    pub fn kept(&self) -> bool {
+        self.boards.is_kept(self.workout_id)
+    }
+
+    /// The board's rows (for checking it against a full ranking).
+    pub fn rows(&mut self, store: &CompetitionFile) -> BenchResult<Vec<RankedRow>> {
+        Ok(self
+            .boards
+            .board(store, self.workout_id)
+            .map_err(|error| crate::BenchError(format!("ranking: {error}")))?
+            .rows(0..usize::MAX))
     }
 }

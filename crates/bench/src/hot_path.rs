@@ -46,6 +46,16 @@ pub struct HotConfig {
     /// The `scoretable` binary for the fresh-process measures.
     pub cli: Option<PathBuf>,
     pub seed: u64,
+    /// Which groups of measures run (empty: all): `floors`, `rerank`,
+    /// `amend`, `live`, `cli-read`, `cli-amend`, `cli-enter`, `export`,
+    /// `import`; `keep-file` keeps the generated competition file.
+    pub measures: Vec<String>,
+}
+
+impl HotConfig {
+    fn runs_measure(&self, group: &str) -> bool {
+        self.measures.is_empty() || self.measures.iter().any(|wanted| wanted == group)
+    }
 }
 
 /// p50 / p99 / max of one measure.
@@ -142,6 +152,18 @@ struct ChildRun {
     cpu: Duration,
     peak_kb: i64,
     stdout: Vec<u8>,
+    stderr: Vec<u8>,
+}
+
+/// GNU time, which reports its child's peak resident memory.
+const GNU_TIME: &str = "/usr/bin/time";
+
+/// The `peak-kb N` line `GNU_TIME -f "peak-kb %M"` prints last.
+fn peak_from_gnu_time(stderr: &[u8]) -> Option<i64> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .rev()
+        .find_map(|line| line.trim().strip_prefix("peak-kb ")?.parse().ok())
 }
 
 /// Runs a command to completion and reads its resource use with `wait4`.
@@ -194,6 +216,7 @@ fn run_child(command: &mut Command) -> BenchResult<ChildRun> {
         cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
         peak_kb: usage.ru_maxrss,
         stdout,
+        stderr,
     })
 }
 
@@ -434,7 +457,7 @@ fn size_figures(
     }
 
     // Full re-rank.
-    {
+    if config.runs_measure("rerank") {
         let store = CompetitionFile::open(&path).map_err(fail("opening"))?;
         let board = timed(config.runs, budget, |_| {
             store
@@ -456,6 +479,20 @@ fn size_figures(
                 .map(|boards| boards.len())
                 .map_err(fail("ranking"))
         })?;
+        let live = timed(config.runs, budget, |_| {
+            store
+                .live_board(prepared.race.id)
+                .map(|board| board.len())
+                .map_err(fail("ranking"))
+        })?;
+        push(
+            "full re-rank: live board, every division (compact, no names)",
+            live.wall,
+            Some(live.cpu),
+            None,
+            "floor: sort the field's keys + division places",
+            "CompetitionFile::live_board: ranking columns + bibs and divisions, one sort, divisions split in the same pass",
+        );
         push(
             "full re-rank: every division board (with splits)",
             by_division.wall,
@@ -469,7 +506,7 @@ fn size_figures(
 
     // Amend → updated board, in one long-running process as the app runs
     // (automatic backups on).
-    {
+    if config.runs_measure("amend") {
         say(&format!(
             "  {athletes}: amend → board ({} amendments at most)",
             config.amendments
@@ -485,41 +522,73 @@ fn size_figures(
             .map(|row| (row.entrant, row.score))
             .collect();
         let mut app = crate::app_path::AppBoards::new(&store, prepared.race.id)?;
+        let mut rebuilds = 0_usize;
+        // The floor, interleaved: one fsync'd settings write after each
+        // amendment, so both see the same disk, backups and neighbours.
+        let settings = store
+            .leaderboard_settings()
+            .map_err(fail("reading settings"))?;
+        let mut floor_wall = Vec::new();
+        let mut floor_cpu = Vec::new();
         let amend = timed(
             config.amendments,
             Duration::from_secs_f64(config.budget_seconds * 3.0),
             |run| {
                 let (entrant, score) = ranked[(run * 7919 + 13) % ranked.len()];
-                app.amend_and_refresh(
+                let moved = app.amend_and_refresh(
                     &mut store,
                     entrant,
                     ScoreInput::text(amended_value(score, run)),
                     &format!("BENCH-{run}"),
-                )
+                )?;
+                // Another connection committed meanwhile (the backup
+                // thread releasing its claim): the next amendment rebuilds.
+                if !app.kept() {
+                    rebuilds += 1;
+                }
+                let cpu = thread_cpu();
+                let start = Instant::now();
+                store
+                    .set_leaderboard_settings(&settings)
+                    .map_err(fail("writing settings"))?;
+                floor_wall.push(start.elapsed());
+                floor_cpu.push(thread_cpu().saturating_sub(cpu));
+                Ok(moved)
             },
         )?;
         // The kept board must equal a full ranking of the file after all that.
         let fresh = store
             .workout_board(prepared.race.id, None)
             .map_err(fail("ranking"))?;
-        if app.rows() != fresh.rows.as_slice() {
+        if app.rows(&store)? != fresh.rows {
             return Err(BenchError(
                 "the board kept through the amendments differs from a full ranking".into(),
             ));
         }
         push(
+            "floor: one fsync'd write transaction, interleaved with the amendments",
+            floor_wall,
+            Some(floor_cpu),
+            None,
+            "",
+            "set_leaderboard_settings after each amendment (same disk, backups and neighbours)",
+        );
+        push(
             "amend one score → updated board (in process)",
             amend.wall,
             Some(amend.cpu),
             None,
-            "floor: one fsync'd write transaction",
-            crate::app_path::DESCRIPTION,
+            "floor: one fsync'd write transaction, interleaved with the amendments",
+            &format!(
+                "{}; boards rebuilt after another connection's commit: {rebuilds}",
+                crate::app_path::DESCRIPTION
+            ),
         );
         store.close().map_err(fail("closing"))?;
     }
 
     // Live timing.
-    {
+    if config.runs_measure("live") {
         let store = CompetitionFile::open(&path).map_err(fail("opening"))?;
         let config_value = serde_json::json!({});
         let message = timed(config.runs.max(20), budget, |_| {
@@ -562,7 +631,10 @@ fn size_figures(
             vec!["competitor", "show", middle_bib.as_str()],
         ),
     ];
-    for (measure, arguments) in read_commands {
+    for (measure, arguments) in read_commands
+        .into_iter()
+        .filter(|_| config.runs_measure("cli-read"))
+    {
         let mut cpu = Vec::new();
         let mut peak = 0;
         let wall = timed(config.runs, budget, |_| {
@@ -580,7 +652,7 @@ fn size_figures(
             "a fresh `scoretable` process",
         );
     }
-    {
+    if config.runs_measure("cli-amend") {
         let race_name = prepared.race.name.clone();
         let rows_by_bib: Vec<&String> = prepared.bibs.iter().collect();
         let mut cpu = Vec::new();
@@ -612,7 +684,7 @@ fn size_figures(
             "a fresh process: amend, find who moved, print the summary",
         );
     }
-    {
+    if config.runs_measure("cli-enter") {
         // Entries into a fresh workout, one athlete each, in a copy of the file.
         let copy = work_dir.join(format!("{label}-enter.scoretable"));
         copy_competition_file(&path, &copy)?;
@@ -661,7 +733,10 @@ fn size_figures(
             "CLI export seal (memory)",
             vec!["export", "seal", "--output"],
         ),
-    ] {
+    ]
+    .into_iter()
+    .filter(|_| config.runs_measure("export"))
+    {
         let target = work_dir.join(format!("{label}-{}", arguments[1]));
         let _ = fs::remove_dir_all(&target);
         let _ = fs::remove_file(&target);
@@ -673,19 +748,51 @@ fn size_figures(
         let mut all_arguments: Vec<String> = arguments.iter().map(|a| a.to_string()).collect();
         all_arguments.push(target.display().to_string());
         let references: Vec<&str> = all_arguments.iter().map(String::as_str).collect();
-        let child = cli_run(&references)?;
+        // A child's ru_maxrss counts the pages it shared with this (large)
+        // process at fork; GNU time forks the export from its own small
+        // process, so its figure is the export's alone.
+        let (child, peak_kb, how) = if Path::new(GNU_TIME).exists() {
+            let child = run_child(
+                Command::new(GNU_TIME)
+                    .arg("-f")
+                    .arg("peak-kb %M")
+                    .arg(&cli)
+                    .arg("-f")
+                    .arg(&file_arg)
+                    .args(&references),
+            )?;
+            let peak = peak_from_gnu_time(&child.stderr).ok_or_else(|| {
+                BenchError(format!(
+                    "{GNU_TIME} printed no peak: {}",
+                    String::from_utf8_lossy(&child.stderr)
+                ))
+            })?;
+            (
+                child,
+                peak,
+                "peak resident memory of the export process (GNU time %M)",
+            )
+        } else {
+            let child = cli_run(&references)?;
+            let peak = child.peak_kb;
+            (
+                child,
+                peak,
+                "peak resident memory (ru_maxrss; includes this process's size at fork)",
+            )
+        };
         push(
             measure,
             vec![child.wall],
             Some(vec![child.cpu]),
-            Some(child.peak_kb),
+            Some(peak_kb),
             "",
-            "peak resident memory of the process (ru_maxrss)",
+            how,
         );
         let _ = fs::remove_dir_all(&target);
         let _ = fs::remove_file(&target);
     }
-    {
+    if config.runs_measure("import") {
         // Competitors import vs the sqlite3 shell importing the same CSV into
         // a table with the same unique columns.
         let csv_path = work_dir.join(format!("{label}-competitors.csv"));
@@ -776,7 +883,9 @@ fn size_figures(
         remove_competition_file(&raw);
         fs::remove_file(&csv_path).ok();
     }
-    remove_competition_file(&path);
+    if !config.measures.iter().any(|measure| measure == "keep-file") {
+        remove_competition_file(&path);
+    }
     Ok(figures.into_inner())
 }
 
@@ -809,4 +918,21 @@ pub fn render_hot_table(figures: &[HotFigure]) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod gnu_time_tests {
+    use super::peak_from_gnu_time;
+
+    #[test]
+    fn the_peak_is_read_from_the_last_gnu_time_line() {
+        assert_eq!(
+            peak_from_gnu_time(b"wrote 12 files\npeak-kb 213264\n"),
+            Some(213264)
+        );
+        assert_eq!(
+            peak_from_gnu_time(b"Command exited with non-zero status 1\n"),
+            None
+        );
+    }
 }

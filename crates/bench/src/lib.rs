@@ -991,6 +991,7 @@ pub fn default_hot(quick: bool) -> hot_path::HotConfig {
         budget_seconds: if quick { 5.0 } else { 20.0 },
         cli: None,
         seed: 2026,
+        measures: Vec::new(),
     }
 }
 
@@ -1086,6 +1087,17 @@ pub fn parse_arguments(arguments: &[String]) -> Result<Config, String> {
                     .hot
                     .get_or_insert_with(|| default_hot(quick))
                     .amendments = amendments;
+                index += 1;
+            }
+            "--measures" => {
+                let measures = value(index, name)?
+                    .split(',')
+                    .map(|measure| measure.trim().to_string())
+                    .collect();
+                config
+                    .hot
+                    .get_or_insert_with(|| default_hot(quick))
+                    .measures = measures;
                 index += 1;
             }
             "--runs" => {

@@ -102,6 +102,7 @@ fn tiny_hot_path_run_keeps_the_board_equal_to_a_full_ranking() {
             budget_seconds: 5.0,
             cli: Some(directory.path().join("no-such-binary")),
             seed: 7,
+            measures: Vec::new(),
         }),
         work_dir: Some(directory.path().join("work")),
         output: directory.path().join("hot.json"),

@@ -7,6 +7,7 @@
 //! - [`time`]: time parsing, formatting and rounding.
 //! - [`score`]: score and status parsing and formatting.
 //! - [`ranking`]: ranking one workout, with divisions and splits.
+//! - [`board`]: a ranked board kept in memory, updated one result at a time.
 //! - [`moves`]: who moves when one result changes, and one entrant's place,
 //!   without ranking the workout.
 //! - [`overall`]: the overall leaderboard across workouts.
@@ -46,6 +47,7 @@
 //!   the best N, is partial until enough members have valid scores; a team
 //!   gets a status only when it can no longer complete.
 
+pub mod board;
 pub mod explain;
 mod fast_hash;
 pub mod generate;

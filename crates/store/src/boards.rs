@@ -8,13 +8,17 @@
 //! of the cost of loading and ranking, so a board skips them. Screens that
 //! show splits use [`CompetitionFile::workout_leaderboard`].
 
+use rusqlite::Connection;
+use scoretable_core::board::{LiveBoard, RankInfo};
 use scoretable_core::model::{
-    EntrantInfo, Id, OverallRow, RankedRow, TeamWorkoutsInOverall, Workout,
+    Entrant, EntrantInfo, Id, OverallRow, RankedRow, ResultEntry, TeamScoring,
+    TeamWorkoutsInOverall, Workout,
 };
 
 use crate::competition_file::CompetitionFile;
 use crate::error::Result;
 use crate::leaderboards::{check_division, division_rows, load_entrant_infos, WorkoutSnapshot};
+use crate::results::{load_rank_entries, load_rank_entry};
 use crate::workouts::load_workout;
 
 /// One workout's board (see the module documentation).
@@ -65,5 +69,168 @@ impl CompetitionFile {
     /// The overall table's board with the stored settings, in one read snapshot.
     pub fn overall_board(&self, division_id: Option<Id>) -> Result<OverallBoard> {
         self.read(|_| self.overall_parts(division_id, None, None))
+    }
+}
+
+/// Bibs and divisions (no names) of every competitor and of every team,
+/// each sorted by id: what ranking needs, loaded in four queries.
+pub(crate) struct RankInfos {
+    competitors: Vec<(Id, RankInfo)>,
+    teams: Vec<(Id, RankInfo)>,
+}
+
+impl RankInfos {
+    pub(crate) fn load(connection: &Connection) -> Result<RankInfos> {
+        let mut infos = RankInfos {
+            competitors: Vec::new(),
+            teams: Vec::new(),
+        };
+        for (sql, divisions_sql, list) in [
+            (
+                "SELECT id, bib FROM competitors ORDER BY id",
+                "SELECT competitor_id, division_id FROM competitor_divisions
+                 ORDER BY competitor_id",
+                &mut infos.competitors,
+            ),
+            (
+                "SELECT id, coalesce(bib, '') FROM teams ORDER BY id",
+                "SELECT team_id, division_id FROM team_divisions ORDER BY team_id",
+                &mut infos.teams,
+            ),
+        ] {
+            let mut statement = connection.prepare_cached(sql)?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                list.push((
+                    row.get(0)?,
+                    RankInfo {
+                        bib: row.get(1)?,
+                        division_ids: Vec::new(),
+                    },
+                ));
+            }
+            let mut statement = connection.prepare_cached(divisions_sql)?;
+            let mut rows = statement.query([])?;
+            // Memberships mostly come in id order: try where the last one
+            // was (and the next row) before searching.
+            let mut at = 0_usize;
+            while let Some(row) = rows.next()? {
+                let id: Id = row.get(0)?;
+                let found = match (list.get(at), list.get(at + 1)) {
+                    (Some((here, _)), _) if *here == id => Some(at),
+                    (_, Some((next, _))) if *next == id => Some(at + 1),
+                    _ => list.binary_search_by_key(&id, |(id, _)| *id).ok(),
+                };
+                if let Some(found) = found {
+                    at = found;
+                    list[at].1.division_ids.push(row.get(1)?);
+                }
+            }
+            for (_, info) in list.iter_mut() {
+                info.division_ids.sort_unstable();
+            }
+        }
+        Ok(infos)
+    }
+
+    /// An entrant's info, moved out (asked once per entrant).
+    pub(crate) fn take(&mut self, entrant: Entrant) -> Option<RankInfo> {
+        let (list, id) = match entrant {
+            Entrant::Competitor(id) => (&mut self.competitors, id),
+            Entrant::Team(id) => (&mut self.teams, id),
+        };
+        list.binary_search_by_key(&id, |(id, _)| *id)
+            .ok()
+            .map(|at| std::mem::take(&mut list[at].1))
+    }
+}
+
+/// One entrant's bib and divisions by key.
+fn load_rank_info(connection: &Connection, entrant: Entrant) -> Result<Option<RankInfo>> {
+    Ok(
+        crate::leaderboards::load_entrant_info(connection, entrant)?.map(|info| RankInfo {
+            bib: info.bib,
+            division_ids: info.division_ids,
+        }),
+    )
+}
+
+/// The ranking inputs of a workout: team rows formed from members' results
+/// for member-scored team workouts, else the results themselves.
+fn rank_inputs(connection: &Connection, workout: &Workout) -> Result<Vec<ResultEntry>> {
+    let results = load_rank_entries(connection, workout.id)?;
+    Ok(match workout.team_scoring {
+        TeamScoring::SumAll | TeamScoring::BestN { .. } => {
+            let teams = crate::competitors::load_teams(connection, "1", &[])?;
+            scoretable_core::teams::aggregate_team_results(workout, &teams, &results)
+        }
+        TeamScoring::Individual | TeamScoring::TeamChip => results,
+    })
+}
+
+/// One ranked row's new input after a write to `entrant`'s result: the
+/// row itself, with its bib and divisions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankedInput {
+    pub entrant: Entrant,
+    /// `None`: the row has no effective result any more.
+    pub result: Option<ResultEntry>,
+    pub info: Option<RankInfo>,
+}
+
+impl CompetitionFile {
+    /// One workout's [`LiveBoard`] (every division in one ranking), in one
+    /// read snapshot: the ranking columns of its results and the bibs and
+    /// divisions of the entrants, no names, no splits.
+    pub fn live_board(&self, workout_id: Id) -> Result<LiveBoard> {
+        self.read(|connection| {
+            let workout = load_workout(connection, workout_id)?;
+            let inputs = rank_inputs(connection, &workout)?;
+            let mut infos = RankInfos::load(connection)?;
+            Ok(LiveBoard::build(&workout, &inputs, |entrant| {
+                infos.take(entrant)
+            }))
+        })
+    }
+
+    /// The ranked rows of `workout_id` that depend on `entrant`'s result,
+    /// with their inputs as stored now: the entrant's own row, or for a
+    /// member-scored team workout the rows of the entrant's teams. Feed
+    /// each to [`LiveBoard::apply`] after a write.
+    pub fn ranked_inputs_of(&self, workout_id: Id, entrant: Entrant) -> Result<Vec<RankedInput>> {
+        self.read(|connection| {
+            let workout = load_workout(connection, workout_id)?;
+            match (workout.team_scoring, entrant) {
+                (TeamScoring::SumAll | TeamScoring::BestN { .. }, Entrant::Competitor(id)) => {
+                    let teams = crate::competitors::load_teams(
+                        connection,
+                        "id IN (SELECT team_id FROM team_members WHERE competitor_id = ?1)",
+                        &[&id],
+                    )?;
+                    let results = load_rank_entries(connection, workout.id)?;
+                    let formed =
+                        scoretable_core::teams::aggregate_team_results(&workout, &teams, &results);
+                    teams
+                        .iter()
+                        .map(|team| {
+                            let team_entrant = Entrant::Team(team.id);
+                            Ok(RankedInput {
+                                entrant: team_entrant,
+                                result: formed
+                                    .iter()
+                                    .find(|result| result.entrant == team_entrant)
+                                    .cloned(),
+                                info: load_rank_info(connection, team_entrant)?,
+                            })
+                        })
+                        .collect()
+                }
+                _ => Ok(vec![RankedInput {
+                    entrant,
+                    result: load_rank_entry(connection, workout.id, entrant)?,
+                    info: load_rank_info(connection, entrant)?,
+                }]),
+            }
+        })
     }
 }

@@ -17,7 +17,19 @@
 //! - A serial number of the handle, so a stamp taken from one open file can
 //!   never equal a stamp taken from another (or from the same path reopened).
 //!
-//! Stamps are compared for equality only; they are not ordered.
+//! - The file's write serial (setting `write_serial`), which every store
+//!   write transaction, by any program, moves by one in the same
+//!   transaction, and a mark of the last backup-claim release (setting
+//!   `backup_progress`). A backup thread releasing its claim commits on its
+//!   own connection, so it moves `data_version` although no content changed;
+//!   [`ChangeStamp::same_contents`] and [`ChangeStamp::only_writes_since`]
+//!   tell such a commit from a content change: the write serial did not
+//!   move (beyond this handle's own writes) and the release mark did. (A
+//!   program writing the file with raw SQL, without the store, in the same
+//!   moment as a backup release would go unseen until the next change.)
+//!
+//! Stamps are compared for equality (any commit at all) or by
+//! [`ChangeStamp::same_contents`]; they are not ordered.
 
 use crate::competition_file::CompetitionFile;
 use crate::error::Result;
@@ -29,9 +41,32 @@ pub struct ChangeStamp {
     handle_serial: u64,
     data_version: i64,
     local_changes: u64,
+    write_serial: i64,
+    release_mark: u64,
 }
 
 impl ChangeStamp {
+    /// True when the file's contents are as they were at `earlier` (both of
+    /// one handle): no store write by anyone since, and any commit by
+    /// another connection was a backup-claim release.
+    pub fn same_contents(&self, earlier: &ChangeStamp) -> bool {
+        self.handle_serial == earlier.handle_serial
+            && self.write_serial == earlier.write_serial
+            && self.local_changes == earlier.local_changes
+            && (self.data_version == earlier.data_version
+                || self.release_mark != earlier.release_mark)
+    }
+
+    /// True when the only content changes between `earlier` and this stamp
+    /// are `writes` store writes made through this handle (other
+    /// connections committed nothing, or only backup-claim releases).
+    pub fn only_writes_since(&self, earlier: &ChangeStamp, writes: i64) -> bool {
+        self.handle_serial == earlier.handle_serial
+            && self.write_serial == earlier.write_serial + writes
+            && (self.data_version == earlier.data_version
+                || self.release_mark != earlier.release_mark)
+    }
+
     /// True when no other connection committed between `earlier` and this
     /// stamp (both of one handle): every change in between was made through
     /// this handle, so a reader that applied those changes itself can keep
@@ -47,10 +82,26 @@ impl CompetitionFile {
         let data_version: i64 = self
             .connection
             .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        let (write_serial, release): (Option<i64>, Option<String>) = self.connection.query_row(
+            "SELECT (SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'write_serial'),
+                (SELECT json_extract(value, '$.last_backup_at') || '/' ||
+                    coalesce(json_extract(value, '$.claimed_at'), '')
+                 FROM settings WHERE key = ?1)",
+            [crate::backup::PROGRESS_KEY],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let release_mark = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            release.hash(&mut hasher);
+            hasher.finish()
+        };
         Ok(ChangeStamp {
             handle_serial: self.handle_serial,
             data_version,
             local_changes: self.connection.total_changes(),
+            write_serial: write_serial.unwrap_or(0),
+            release_mark,
         })
     }
 }
@@ -118,6 +169,11 @@ mod tests {
         write(file);
         let after = file.change_stamp().unwrap();
         assert_ne!(before, after, "{what} did not change the stamp");
+        assert!(
+            !after.same_contents(&before),
+            "{what} did not change the stamp's contents"
+        );
+        assert!(after.only_writes_since(&before, 1), "{what} is one write");
     }
 
     #[test]
@@ -240,6 +296,57 @@ mod tests {
             .unwrap();
         let local = file.change_stamp().unwrap();
         assert!(local != after && local.only_local_writes_since(&after));
+        assert!(!after.only_writes_since(&before, 0));
+        assert!(local.only_writes_since(&after, 1));
+    }
+
+    #[test]
+    fn a_backup_claim_released_by_another_connection_changes_no_contents() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("release.scoretable");
+        let mut file = CompetitionFile::create(&path, &competition()).unwrap();
+        file.set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        let before = file.change_stamp().unwrap();
+        // What a backup thread's release commits on its own connection.
+        let other = rusqlite::Connection::open(&path).unwrap();
+        let release = |at: &str| {
+            other
+                .execute(
+                    "UPDATE settings SET value = json_set(value, '$.last_backup_at', ?1,
+                        '$.claimed_at', NULL) WHERE key = 'backup_progress'",
+                    [at],
+                )
+                .unwrap()
+        };
+        assert_eq!(release("2026-06-01T10:00:00.000Z"), 1);
+        let after = file.change_stamp().unwrap();
+        assert_ne!(before, after, "another connection committed");
+        assert!(after.same_contents(&before));
+        assert!(after.only_writes_since(&before, 0));
+        // A write through this handle meanwhile is still seen as ours alone.
+        file.set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        release("2026-06-01T10:05:00.000Z");
+        let later = file.change_stamp().unwrap();
+        assert!(!later.same_contents(&after));
+        assert!(later.only_writes_since(&after, 1));
+        // Another program's store write, or a raw write without a release,
+        // changes the contents.
+        {
+            let mut program = CompetitionFile::open(&path).unwrap();
+            program
+                .set_leaderboard_settings(&LeaderboardSettings::default())
+                .unwrap();
+            program.close().unwrap();
+        }
+        let written = file.change_stamp().unwrap();
+        assert!(!written.same_contents(&later));
+        assert!(!written.only_writes_since(&later, 0));
+        other
+            .execute("UPDATE competition SET venue = 'Hall 2'", [])
+            .unwrap();
+        assert!(!file.change_stamp().unwrap().same_contents(&written));
     }
 
     #[test]

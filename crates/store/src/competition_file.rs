@@ -618,6 +618,14 @@ impl CompetitionFile {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|error| named(error.into()))?;
         let value = body(&transaction).map_err(named)?;
+        // Every store write moves the write serial (see `ChangeStamp`).
+        transaction
+            .prepare_cached(
+                "INSERT INTO settings (key, value) VALUES ('write_serial', '1')
+                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            )
+            .and_then(|mut statement| statement.execute([]))
+            .map_err(|error| named(error.into()))?;
         // Count the write in the file (every program shares one backup
         // policy); a due backup is claimed in this same transaction.
         let release = self.backup_state.take_release();

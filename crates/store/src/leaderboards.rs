@@ -403,6 +403,12 @@ impl CompetitionFile {
         load_entrant_info(&self.connection, entrant)
     }
 
+    /// Bibs, names and divisions of `entrants` (the rows a screen shows),
+    /// by key, or in one bulk load when they are a large part of the file.
+    pub fn entrant_infos_of(&self, entrants: &[Entrant]) -> Result<Vec<EntrantInfo>> {
+        self.read(|connection| load_entrant_infos_for(connection, entrants))
+    }
+
     /// Bibs, names and divisions of every competitor and team, for showing
     /// leaderboard rows.
     pub fn entrant_infos(&self) -> Result<Vec<EntrantInfo>> {

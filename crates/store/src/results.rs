@@ -444,14 +444,36 @@ pub(crate) fn load_rank_entries(
     connection: &Connection,
     workout_id: Id,
 ) -> Result<Vec<ResultEntry>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT competitor_id, team_id, source, amended,
-            source_kind, source_a, source_b, source_status, source_tie_break_ms, penalty_ms,
-            amended_kind, amended_a, amended_b, amended_status, amended_tie_break_ms,
-            amended_penalty_ms
-         FROM results WHERE workout_id = ?1 ORDER BY id",
-    )?;
-    let mut rows = statement.query(params![workout_id])?;
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {RANK_COLUMNS} FROM results WHERE workout_id = ?1 ORDER BY id"
+    ))?;
+    let rows = statement.query(params![workout_id])?;
+    rank_entries_from(rows)
+}
+
+/// One entrant's ranking input in a workout ([`load_rank_entries`]'s row),
+/// by key; `None` without an effective value.
+pub(crate) fn load_rank_entry(
+    connection: &Connection,
+    workout_id: Id,
+    entrant: Entrant,
+) -> Result<Option<ResultEntry>> {
+    let (competitor_id, team_id) = entrant_columns(entrant);
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {RANK_COLUMNS} FROM results WHERE workout_id = ?1
+         AND competitor_id IS ?2 AND team_id IS ?3"
+    ))?;
+    let rows = statement.query(params![workout_id, competitor_id, team_id])?;
+    Ok(rank_entries_from(rows)?.pop())
+}
+
+/// The columns a place depends on, in the order [`rank_entries_from`] reads.
+const RANK_COLUMNS: &str = "competitor_id, team_id, source, amended,
+    source_kind, source_a, source_b, source_status, source_tie_break_ms, penalty_ms,
+    amended_kind, amended_a, amended_b, amended_status, amended_tie_break_ms,
+    amended_penalty_ms";
+
+fn rank_entries_from(mut rows: rusqlite::Rows<'_>) -> Result<Vec<ResultEntry>> {
     let mut entries = Vec::new();
     // (score, status, tie-break) from the six columns starting at `first`.
     fn value(
@@ -1450,23 +1472,65 @@ fn placement_changes(
         };
         return Ok(placement_impact(&rank(&before_results), &rank(&after)));
     }
-    let divisions = entrant_division_members(connection, entrant)?;
+    let mut divisions = entrant_division_members(connection, entrant)?;
     let own: Vec<Id> = divisions.keys().copied().collect();
-    // Each member's divisions among the changed entrant's own.
+    for members in divisions.values_mut() {
+        members.sort_unstable();
+    }
+    // An entrant's divisions among the changed entrant's own are one of the
+    // subsets of `own`: each subset once, picked by a bit mask of binary
+    // searches in the sorted member lists (no map of every member).
+    let subsets: Vec<Vec<Id>> = (0..1_usize << own.len().min(16))
+        .map(|mask| {
+            own.iter()
+                .enumerate()
+                .filter(|(slot, _)| mask & (1 << slot) != 0)
+                .map(|(_, id)| *id)
+                .collect()
+        })
+        .collect();
+    let member_lists: Vec<&Vec<Entrant>> = divisions.values().collect();
+    // More than 16 divisions of one entrant: a map of every member instead.
     let mut member_divisions: HashMap<Entrant, Vec<Id>> = HashMap::new();
-    for (division_id, members) in &divisions {
-        for member in members {
-            member_divisions
-                .entry(*member)
-                .or_default()
-                .push(*division_id);
+    if own.len() > 16 {
+        for (division_id, members) in &divisions {
+            for member in members {
+                member_divisions
+                    .entry(*member)
+                    .or_default()
+                    .push(*division_id);
+            }
         }
     }
+    let mask_of = |who: Entrant| -> usize {
+        member_lists
+            .iter()
+            .take(16)
+            .enumerate()
+            .filter(|(_, members)| members.binary_search(&who).is_ok())
+            .fold(0, |mask, (slot, _)| mask | (1 << slot))
+    };
     let bibs = std::cell::RefCell::new(HashMap::<Entrant, String>::new());
     let failure = std::cell::RefCell::new(None);
+    // Bibs are asked for rows that share a key with another moved row. A
+    // few are looked up by key; once many are needed (a large move through
+    // a field ranked to whole seconds), every bib is read in one scan.
+    let looked_up = std::cell::Cell::new(0_usize);
     let bib_of = |who: Entrant| -> String {
         if let Some(bib) = bibs.borrow().get(&who) {
             return bib.clone();
+        }
+        looked_up.set(looked_up.get() + 1);
+        if looked_up.get() == BIBS_BY_KEY {
+            match all_bibs(connection) {
+                Ok(all) => bibs.borrow_mut().extend(all),
+                Err(error) => {
+                    failure.borrow_mut().get_or_insert(error);
+                }
+            }
+            if let Some(bib) = bibs.borrow().get(&who) {
+                return bib.clone();
+            }
         }
         match entrant_bib(connection, who) {
             Ok(bib) => {
@@ -1487,8 +1551,10 @@ fn placement_changes(
         |who| {
             if who == entrant {
                 own.as_slice()
-            } else {
+            } else if own.len() > 16 {
                 member_divisions.get(&who).map_or(&[][..], Vec::as_slice)
+            } else {
+                subsets[mask_of(who)].as_slice()
             }
         },
         bib_of,
@@ -1505,6 +1571,31 @@ fn placement_changes(
             new_rank: change.new_rank,
         })
         .collect())
+}
+
+/// How many bibs the who-moved listing looks up by key before it reads them all.
+const BIBS_BY_KEY: usize = 512;
+
+/// Every competitor's and team's bib, in two scans.
+fn all_bibs(connection: &Connection) -> Result<Vec<(Entrant, String)>> {
+    let mut bibs = Vec::new();
+    for (sql, make) in [
+        (
+            "SELECT id, bib FROM competitors",
+            Entrant::Competitor as fn(Id) -> Entrant,
+        ),
+        (
+            "SELECT id, coalesce(bib, '') FROM teams",
+            Entrant::Team as fn(Id) -> Entrant,
+        ),
+    ] {
+        let mut statement = connection.prepare_cached(sql)?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            bibs.push((make(row.get(0)?), row.get(1)?));
+        }
+    }
+    Ok(bibs)
 }
 
 /// The divisions of one entrant, each with its members: two indexed queries.

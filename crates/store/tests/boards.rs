@@ -116,3 +116,66 @@ fn an_amendment_reports_the_same_movers_as_the_full_leaderboards() {
     assert_eq!(receipt.moved, expected);
     assert_eq!(preview.moved, expected);
 }
+
+/// The kept live board (every division in one ranking, updated one result
+/// at a time from `ranked_inputs_of`) equals a fresh full ranking after each
+/// amendment, and its who-moved list equals the difference of the two full
+/// rankings.
+#[test]
+fn a_live_board_kept_through_amendments_equals_the_full_leaderboards() {
+    let mut fixture = fixture();
+    let race_id = row_2k_with_splits(&mut fixture);
+    let mut live = fixture.file.live_board(race_id).unwrap();
+    let check = |file: &scoretable_store::CompetitionFile,
+                 live: &scoretable_core::board::LiveBoard| {
+        let expected = file.workout_board(race_id, None).unwrap().rows;
+        assert_eq!(live.rows(0..usize::MAX), expected);
+        for division_id in [fixture.women, fixture.men] {
+            let expected = file.workout_board(race_id, Some(division_id)).unwrap().rows;
+            assert_eq!(live.division_rows(division_id, 0..usize::MAX), expected);
+        }
+    };
+    check(&fixture.file, &live);
+    for (bib, value) in [
+        ("12", "6:30.0"),
+        ("1", "DNF"),
+        ("11", "7:01.5"),
+        ("2", "7:01.5"),
+        ("10", "DNS"),
+        ("3", "8:00.0"),
+    ] {
+        let entrant = fixture.file.entrant_by_bib(race_id, bib).unwrap();
+        let before = fixture.file.workout_leaderboard(race_id, None).unwrap();
+        fixture
+            .file
+            .record_amendment(
+                race_id,
+                entrant,
+                ScoreInput::text(value),
+                "judge",
+                "appeal",
+                None,
+            )
+            .unwrap();
+        let after = fixture.file.workout_leaderboard(race_id, None).unwrap();
+        let mut moved = Vec::new();
+        for input in fixture.file.ranked_inputs_of(race_id, entrant).unwrap() {
+            moved.extend(live.apply(input.entrant, input.result.as_ref(), input.info.as_ref()));
+        }
+        let moved: Vec<_> = moved
+            .into_iter()
+            .map(|change| scoretable_store::PlacementChange {
+                entrant: change.entrant,
+                division_id: change.division_id,
+                old_rank: change.old_rank,
+                new_rank: change.new_rank,
+            })
+            .collect();
+        assert_eq!(
+            moved,
+            placement_impact(&before, &after),
+            "amending {bib} to {value}"
+        );
+        check(&fixture.file, &live);
+    }
+}

@@ -6,6 +6,7 @@
 //!
 //! Invariant: no Tauri, no SQL, no network. Orchestration only.
 
+pub mod boards;
 pub mod competition;
 pub mod error;
 pub mod explain;

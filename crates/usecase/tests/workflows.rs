@@ -300,6 +300,77 @@ fn one_slug_rule_matches_the_shared_samples() {
     }
 }
 
+/// A kept board follows the app's own amendments and entries in place (the
+/// who-moved list from the board equals the store's), and a write by another
+/// handle makes it rebuild once.
+#[test]
+fn kept_boards_follow_local_writes_and_rebuild_after_another_program_writes() {
+    use scoretable_usecase::boards::KeptBoards;
+    let mut fixture = fixture();
+    let race = fixture.race;
+    for (bib, value) in [("1", "12:00"), ("2", "11:00")] {
+        enter_score_by_bib(
+            &mut fixture.file,
+            &TypedScore {
+                workout_id: race,
+                bib,
+                value,
+                tie_break: None,
+            },
+            "table",
+        )
+        .unwrap();
+    }
+    let mut boards = KeptBoards::default();
+    let first = boards.board(&fixture.file, race).unwrap().rows(0..10);
+    assert_eq!(first, fixture.file.workout_board(race, None).unwrap().rows);
+    let generation = boards.generation();
+    let lexi = fixture.file.entrant_by_bib(race, "1").unwrap();
+    let receipt = boards
+        .amend(
+            &mut fixture.file,
+            race,
+            lexi,
+            scoretable_store::ScoreInput::text("10:00"),
+            "judge",
+            "timing error",
+            None,
+        )
+        .unwrap();
+    let expected = fixture
+        .file
+        .placement_changes_since(race, lexi, receipt.old.as_ref())
+        .unwrap();
+    assert_eq!(receipt.moved, expected);
+    assert_eq!(receipt.moved.len(), 2, "{:?}", receipt.moved);
+    assert!(boards.is_kept(race), "updated in place, not dropped");
+    assert!(boards.generation() > generation);
+    assert_eq!(
+        boards.board(&fixture.file, race).unwrap().rows(0..10),
+        fixture.file.workout_board(race, None).unwrap().rows
+    );
+    // Another handle (another program) amends: the board is rebuilt once.
+    let path = fixture.file.path().to_path_buf();
+    {
+        let mut other = CompetitionFile::open(&path).unwrap();
+        let cara = other.entrant_by_bib(race, "2").unwrap();
+        other
+            .record_amendment(
+                race,
+                cara,
+                scoretable_store::ScoreInput::text("9:00"),
+                "judge",
+                "photo finish",
+                None,
+            )
+            .unwrap();
+        other.close().unwrap();
+    }
+    let rows = boards.board(&fixture.file, race).unwrap().rows(0..10);
+    assert_eq!(rows, fixture.file.workout_board(race, None).unwrap().rows);
+    assert_eq!(rows[0].display, "9:00.0");
+}
+
 /// A scores file finds its entrants with the store's bib rule (the CLI had
 /// its own copy of it): a relay team by its bib, a competitor by theirs.
 #[test]

@@ -1,0 +1,998 @@
+//! A workout's ranked board kept in memory and brought up to date one result
+//! at a time.
+//!
+//! [`LiveBoard::build`] ranks a workout once, on compact slots (rank key,
+//! entrant, place), and splits it into every division in the same pass: a
+//! division's list is its members in the workout's listing order, so its
+//! places are counted as the slots go by. Names are not part of the board;
+//! callers look them up for the rows they show.
+//!
+//! [`LiveBoard::apply`] takes one entrant's new result (or its removal). The
+//! entrant's slot is found by binary search on its old key, moved to where
+//! its new key belongs (binary search again; only the rows between the two
+//! places shift by one), and the places are re-counted from the first row
+//! that moved until the first row after the move whose place did not change.
+//! The same happens in each of the entrant's own divisions and in no other.
+//! The rows whose place changed are exactly the who-moved list, in the order
+//! [`crate::moves::places_changed_by`] gives it (overall first, then by
+//! division id, each in the new listing order, a removed entrant last).
+//!
+//! The board's rows ([`LiveBoard::rows`], [`LiveBoard::division_rows`])
+//! equal [`rank_workout`](crate::ranking::rank_workout) over the same
+//! results, split standings aside: a property test applies random sequences
+//! of amendments (ties, tie-breaks, statuses, caps, penalties, rounding,
+//! divisions) and compares the board with a full ranking after each one.
+//!
+//! Member-scored team workouts (`SumAll`, `BestN`) rank team rows formed
+//! from members' results; the board ranks whatever inputs it is given, so
+//! their callers pass each changed team's aggregated result.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use crate::fast_hash::{fast_hash_map, FastHashMap};
+use crate::model::{
+    Entrant, EntrantInfo, Id, Millis, RankedRow, ResultEntry, Score, Status, Workout,
+};
+use crate::moves::PlaceChange;
+use crate::ranking::{compare_bibs, result_key, RankKey};
+use crate::score::format_score;
+
+/// One row of a ranked list: what orders it and its place in that list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    key: RankKey,
+    entrant: Entrant,
+    /// The place in this list (the workout, or one division).
+    rank: Option<u32>,
+}
+
+/// What the board knows of one entrant with a result: its ordering data and
+/// what its row shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    key: RankKey,
+    bib: Box<str>,
+    /// Sorted, without repeats.
+    divisions: Box<[Id]>,
+    score: Option<Score>,
+    status: Option<Status>,
+    tie_break_ms: Option<Millis>,
+    partial: bool,
+    amended: bool,
+}
+
+/// A workout's ranked board, overall and in every division (see the module
+/// documentation).
+#[derive(Debug, Clone)]
+pub struct LiveBoard {
+    workout: Workout,
+    overall: Vec<Slot>,
+    /// Sorted by division id.
+    divisions: Vec<(Id, Vec<Slot>)>,
+    entries: FastHashMap<Entrant, Entry>,
+}
+
+/// The board's ordering data of an entrant without a result yet: its bib and
+/// divisions, as the engine ranks with them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RankInfo {
+    pub bib: String,
+    pub division_ids: Vec<Id>,
+}
+
+impl From<&EntrantInfo> for RankInfo {
+    fn from(info: &EntrantInfo) -> RankInfo {
+        RankInfo {
+            bib: info.bib.clone(),
+            division_ids: info.division_ids.clone(),
+        }
+    }
+}
+
+fn entry_of(workout: &Workout, result: &ResultEntry, info: Option<RankInfo>) -> Entry {
+    let (key, effective) = result_key(
+        workout,
+        result.score,
+        result.status,
+        result.penalty_ms,
+        result.tie_break_ms,
+        result.partial,
+    );
+    let RankInfo {
+        bib,
+        division_ids: mut divisions,
+    } = info.unwrap_or_default();
+    if !divisions.windows(2).all(|pair| pair[0] < pair[1]) {
+        divisions.sort_unstable();
+        divisions.dedup();
+    }
+    Entry {
+        key,
+        bib: bib.into_boxed_str(),
+        divisions: divisions.into_boxed_slice(),
+        score: effective,
+        status: result.status,
+        tie_break_ms: result.tie_break_ms,
+        partial: result.partial,
+        amended: result.amended,
+    }
+}
+
+/// Listing order: key, then bib (numeric-aware), then entrant.
+fn listing(a: (&RankKey, &str, Entrant), b: (&RankKey, &str, Entrant)) -> Ordering {
+    a.0.cmp(b.0)
+        .then_with(|| compare_bibs(a.1, b.1))
+        .then_with(|| a.2.cmp(&b.2))
+}
+
+/// Places of `slots[from..]` by standard competition ranking, given the
+/// places before `from` are right.
+fn place_from(slots: &mut [Slot], from: usize) {
+    for index in from..slots.len() {
+        slots[index].rank = new_rank(slots, index);
+    }
+}
+
+/// The place of `slots[index]` from its predecessor's (already right).
+fn new_rank(slots: &[Slot], index: usize) -> Option<u32> {
+    let slot = slots[index];
+    if !slot.key.is_ranked() {
+        return None;
+    }
+    match index.checked_sub(1).map(|previous| slots[previous]) {
+        Some(previous) if previous.key == slot.key => previous.rank,
+        _ => Some(index as u32 + 1),
+    }
+}
+
+impl LiveBoard {
+    /// Ranks `results` (the workout's ranked inputs) once and splits them
+    /// into every division. `info_of` gives an entrant's bib and divisions
+    /// (`None`: bib `""`, ranked overall only, as the engine does); it is
+    /// asked once per result.
+    pub fn build(
+        workout: &Workout,
+        results: &[ResultEntry],
+        mut info_of: impl FnMut(Entrant) -> Option<RankInfo>,
+    ) -> LiveBoard {
+        let mut entries: FastHashMap<Entrant, Entry> = fast_hash_map(results.len());
+        for result in results {
+            let info = info_of(result.entrant);
+            entries.insert(result.entrant, entry_of(workout, result, info));
+        }
+        // Sorted with each row's bib at hand: bibs are compared only between
+        // equal keys, but then without a lookup.
+        // A plain number bib (digits, no leading zero) compares as that
+        // number, which is what `compare_bibs` gives for two of them.
+        let number = |bib: &str| -> Option<u64> {
+            (!bib.is_empty()
+                && bib.len() <= 18
+                && !bib.starts_with('0')
+                && bib.bytes().all(|byte| byte.is_ascii_digit()))
+            .then(|| bib.parse().ok())
+            .flatten()
+        };
+        let mut listed: Vec<(RankKey, Option<u64>, &str, Entrant)> = entries
+            .iter()
+            .map(|(entrant, entry)| (entry.key, number(&entry.bib), &*entry.bib, *entrant))
+            .collect();
+        listed.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                match (a.1, b.1) {
+                    (Some(a_number), Some(b_number)) => a_number.cmp(&b_number),
+                    _ => compare_bibs(a.2, b.2),
+                }
+                .then_with(|| a.3.cmp(&b.3))
+            })
+        });
+        let mut overall: Vec<Slot> = listed
+            .into_iter()
+            .map(|(key, _, _, entrant)| Slot {
+                key,
+                entrant,
+                rank: None,
+            })
+            .collect();
+        place_from(&mut overall, 0);
+        // Every division in one pass over the listing.
+        let mut division_ids: Vec<Id> = entries
+            .values()
+            .flat_map(|entry| entry.divisions.iter().copied())
+            .collect();
+        division_ids.sort_unstable();
+        division_ids.dedup();
+        let mut divisions: Vec<(Id, Vec<Slot>)> =
+            division_ids.iter().map(|id| (*id, Vec::new())).collect();
+        for slot in &overall {
+            for division_id in entries[&slot.entrant].divisions.iter() {
+                let at = division_ids
+                    .binary_search(division_id)
+                    .expect("every division is collected above");
+                let list = &mut divisions[at].1;
+                let mut slot = *slot;
+                list.push(slot);
+                slot.rank = new_rank(list, list.len() - 1);
+                *list.last_mut().expect("just pushed") = slot;
+            }
+        }
+        LiveBoard {
+            workout: workout.clone(),
+            overall,
+            divisions,
+            entries,
+        }
+    }
+
+    /// The workout the board ranks.
+    pub fn workout(&self) -> &Workout {
+        &self.workout
+    }
+
+    /// Rows on the whole-field board.
+    pub fn len(&self) -> usize {
+        self.overall.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.overall.is_empty()
+    }
+
+    /// Rows on one division's board (0 for a division without members on it).
+    pub fn division_len(&self, division_id: Id) -> usize {
+        self.division(division_id).map_or(0, Vec::len)
+    }
+
+    /// The divisions with members on the board, by id.
+    pub fn division_ids(&self) -> impl Iterator<Item = Id> + '_ {
+        self.divisions.iter().map(|(id, _)| *id)
+    }
+
+    /// The entrants of the whole-field board at `range` (clamped), in
+    /// listing order.
+    pub fn entrants(&self, range: Range<usize>) -> impl Iterator<Item = Entrant> + '_ {
+        clamp(&self.overall, range).iter().map(|slot| slot.entrant)
+    }
+
+    /// The entrants of one division's board at `range` (clamped).
+    pub fn division_entrants(&self, division_id: Option<Id>, range: Range<usize>) -> Vec<Entrant> {
+        let list = match division_id {
+            None => &self.overall,
+            Some(id) => match self.division(id) {
+                Some(list) => list,
+                None => return Vec::new(),
+            },
+        };
+        clamp(list, range).iter().map(|slot| slot.entrant).collect()
+    }
+
+    /// Where an entrant is listed on the whole-field board (`division_id`
+    /// `None`) or a division's.
+    pub fn position(&self, division_id: Option<Id>, entrant: Entrant) -> Option<usize> {
+        let entry = self.entries.get(&entrant)?;
+        let list = match division_id {
+            None => &self.overall,
+            Some(id) => self.division(id)?,
+        };
+        self.find(list, entry.key, &entry.bib, entrant).ok()
+    }
+
+    /// The whole-field board's rows at `range` as the engine lists them
+    /// (without split standings).
+    pub fn rows(&self, range: Range<usize>) -> Vec<RankedRow> {
+        clamp(&self.overall, range)
+            .iter()
+            .map(|slot| self.row(slot.entrant))
+            .collect()
+    }
+
+    /// One division's rows at `range`, ordered by division place (statuses
+    /// after the placed rows, in listing order), as
+    /// `scoretable_store`'s division boards list them.
+    pub fn division_rows(&self, division_id: Id, range: Range<usize>) -> Vec<RankedRow> {
+        self.division(division_id).map_or_else(Vec::new, |list| {
+            clamp(list, range)
+                .iter()
+                .map(|slot| self.row(slot.entrant))
+                .collect()
+        })
+    }
+
+    /// One entrant's row, `None` when it has no result on the board.
+    pub fn row_of(&self, entrant: Entrant) -> Option<RankedRow> {
+        self.entries
+            .contains_key(&entrant)
+            .then(|| self.row(entrant))
+    }
+
+    fn division(&self, division_id: Id) -> Option<&Vec<Slot>> {
+        self.divisions
+            .binary_search_by_key(&division_id, |(id, _)| *id)
+            .ok()
+            .map(|at| &self.divisions[at].1)
+    }
+
+    fn bib(&self, entrant: Entrant) -> &str {
+        self.entries.get(&entrant).map_or("", |entry| &entry.bib)
+    }
+
+    /// Binary search for `(key, bib, entrant)` in a list.
+    fn find(
+        &self,
+        list: &[Slot],
+        key: RankKey,
+        bib: &str,
+        entrant: Entrant,
+    ) -> Result<usize, usize> {
+        list.binary_search_by(|slot| {
+            listing(
+                (&slot.key, self.bib_for(slot, key), slot.entrant),
+                (&key, bib, entrant),
+            )
+        })
+    }
+
+    /// A slot's bib, looked up only when its key equals `key` (only then is
+    /// the bib compared).
+    fn bib_for(&self, slot: &Slot, key: RankKey) -> &str {
+        if slot.key == key {
+            self.bib(slot.entrant)
+        } else {
+            ""
+        }
+    }
+
+    fn row(&self, entrant: Entrant) -> RankedRow {
+        let entry = &self.entries[&entrant];
+        let rank = self.rank_in(&self.overall, entry, entrant);
+        let division_ranks = if rank.is_some() {
+            entry
+                .divisions
+                .iter()
+                .filter_map(|division_id| {
+                    let list = self.division(*division_id)?;
+                    Some((*division_id, self.rank_in(list, entry, entrant)?))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let leader_ms = self.overall.first().and_then(|first| {
+            match (first.key.is_ranked(), self.entries[&first.entrant].score) {
+                (true, Some(Score::Time { ms })) => Some(ms),
+                _ => None,
+            }
+        });
+        let difference_ms = match (rank, entry.score, leader_ms) {
+            (Some(_), Some(Score::Time { ms }), Some(leader)) if entry.key.is_valid_finisher() => {
+                Some(ms - leader)
+            }
+            _ => None,
+        };
+        RankedRow {
+            entrant,
+            rank,
+            division_ranks,
+            score: entry.score,
+            status: entry.status,
+            display: match (entry.status, entry.score) {
+                (Some(status), _) => status.code().to_string(),
+                (None, Some(score)) => format_score(&self.workout, &score),
+                (None, None) => String::new(),
+            },
+            difference_ms,
+            splits: Vec::new(),
+            tie_break_ms: entry.tie_break_ms,
+            partial: entry.partial,
+            amended: entry.amended,
+        }
+    }
+
+    fn rank_in(&self, list: &[Slot], entry: &Entry, entrant: Entrant) -> Option<u32> {
+        let at = self.find(list, entry.key, &entry.bib, entrant).ok()?;
+        list[at].rank
+    }
+
+    /// Brings the board up to date after `entrant`'s result changed to `new`
+    /// (`None`: it has no result any more). `info` gives the entrant's bib
+    /// and divisions when it is new on the board (else the board's own are
+    /// kept). Returns who changed place, as
+    /// [`crate::moves::places_changed_by`] lists them.
+    pub fn apply(
+        &mut self,
+        entrant: Entrant,
+        new: Option<&ResultEntry>,
+        info: Option<&RankInfo>,
+    ) -> Vec<PlaceChange> {
+        let old = self.entries.remove(&entrant);
+        let new_entry = new.map(|result| {
+            let info = match (&old, info) {
+                (Some(old), _) => Some(RankInfo {
+                    bib: old.bib.to_string(),
+                    division_ids: old.divisions.to_vec(),
+                }),
+                (None, info) => info.cloned(),
+            };
+            entry_of(&self.workout, result, info)
+        });
+        let bib: Box<str> = old
+            .as_ref()
+            .map(|entry| entry.bib.clone())
+            .or_else(|| new_entry.as_ref().map(|entry| entry.bib.clone()))
+            .unwrap_or_default();
+        let old_key = old.as_ref().map(|entry| entry.key);
+        let new_key = new_entry.as_ref().map(|entry| entry.key);
+        let divisions: Vec<Id> = old
+            .as_ref()
+            .or(new_entry.as_ref())
+            .map(|entry| entry.divisions.to_vec())
+            .unwrap_or_default();
+        // The board's entries hold every other entrant; the changed one's
+        // bib is passed explicitly while it is out of the map.
+        let mut changes = Vec::new();
+        let mut list = std::mem::take(&mut self.overall);
+        self.replace_in(
+            &mut list,
+            None,
+            entrant,
+            &bib,
+            old_key,
+            new_key,
+            &mut changes,
+        );
+        self.overall = list;
+        for division_id in &divisions {
+            let at = match self
+                .divisions
+                .binary_search_by_key(division_id, |(id, _)| *id)
+            {
+                Ok(at) => at,
+                Err(at) => {
+                    self.divisions.insert(at, (*division_id, Vec::new()));
+                    at
+                }
+            };
+            let mut list = std::mem::take(&mut self.divisions[at].1);
+            self.replace_in(
+                &mut list,
+                Some(*division_id),
+                entrant,
+                &bib,
+                old_key,
+                new_key,
+                &mut changes,
+            );
+            self.divisions[at].1 = list;
+        }
+        self.divisions.retain(|(_, list)| !list.is_empty());
+        if let Some(entry) = new_entry {
+            self.entries.insert(entrant, entry);
+        }
+        changes
+    }
+
+    /// Moves (or removes, or inserts) `entrant` in one list and re-counts
+    /// the places that changed, recording them.
+    #[allow(clippy::too_many_arguments)]
+    fn replace_in(
+        &self,
+        list: &mut Vec<Slot>,
+        division_id: Option<Id>,
+        entrant: Entrant,
+        bib: &str,
+        old_key: Option<RankKey>,
+        new_key: Option<RankKey>,
+        changes: &mut Vec<PlaceChange>,
+    ) {
+        let old_at = old_key.map(|key| {
+            self.find_with(list, key, bib, entrant)
+                .expect("an entrant with a result is on each of its lists")
+        });
+        // `first..` is re-counted. After a move, the rows after `moved_end`
+        // keep their positions, so the first of them that keeps its place
+        // ends the re-count; after an insertion or a removal every later row
+        // shifted, so only the unranked tail ends it.
+        let mut gone = None;
+        let (first, moved_end) = match (old_at, new_key) {
+            (Some(old_at), Some(new_key)) => {
+                // The new position among the other rows.
+                let before_old = &list[..old_at];
+                let after_old = &list[old_at + 1..];
+                let less = |slot: &Slot| self.less(slot, new_key, bib, entrant) == Ordering::Less;
+                let new_at = if old_at > 0 && !less(&list[old_at - 1]) {
+                    before_old.partition_point(less)
+                } else {
+                    old_at + after_old.partition_point(less)
+                };
+                let slot = list[old_at];
+                match new_at.cmp(&old_at) {
+                    Ordering::Less => list[new_at..=old_at].rotate_right(1),
+                    Ordering::Greater => list[old_at..=new_at].rotate_left(1),
+                    Ordering::Equal => {}
+                }
+                list[new_at] = Slot {
+                    key: new_key,
+                    ..slot
+                };
+                (new_at.min(old_at), Some(new_at.max(old_at)))
+            }
+            (Some(old_at), None) => {
+                let slot = list.remove(old_at);
+                if slot.rank.is_some() {
+                    gone = Some(PlaceChange {
+                        entrant,
+                        division_id,
+                        old_rank: slot.rank,
+                        new_rank: None,
+                    });
+                }
+                (old_at, None)
+            }
+            (None, Some(new_key)) => {
+                let new_at = list.partition_point(|slot| {
+                    self.less(slot, new_key, bib, entrant) == Ordering::Less
+                });
+                list.insert(
+                    new_at,
+                    Slot {
+                        key: new_key,
+                        entrant,
+                        rank: None,
+                    },
+                );
+                (new_at, None)
+            }
+            (None, None) => return,
+        };
+        for index in first..list.len() {
+            let rank = new_rank(list, index);
+            let slot = &mut list[index];
+            if rank == slot.rank {
+                let settled = match moved_end {
+                    Some(end) => index > end,
+                    None => rank.is_none(),
+                };
+                if settled {
+                    break;
+                }
+                continue;
+            }
+            changes.push(PlaceChange {
+                entrant: slot.entrant,
+                division_id,
+                old_rank: slot.rank,
+                new_rank: rank,
+            });
+            slot.rank = rank;
+        }
+        // A removed entrant is listed after the others of its list.
+        changes.extend(gone);
+    }
+
+    /// [`LiveBoard::find`] while the changed entrant is out of the entries.
+    fn find_with(
+        &self,
+        list: &[Slot],
+        key: RankKey,
+        bib: &str,
+        entrant: Entrant,
+    ) -> Result<usize, usize> {
+        list.binary_search_by(|slot| self.less(slot, key, bib, entrant))
+    }
+
+    /// How `slot` compares with `(key, bib, entrant)` in listing order.
+    fn less(&self, slot: &Slot, key: RankKey, bib: &str, entrant: Entrant) -> Ordering {
+        slot.key.cmp(&key).then_with(|| {
+            let slot_bib = if slot.entrant == entrant {
+                bib
+            } else {
+                self.bib(slot.entrant)
+            };
+            compare_bibs(slot_bib, bib).then_with(|| slot.entrant.cmp(&entrant))
+        })
+    }
+}
+
+fn clamp<T>(items: &[T], range: Range<usize>) -> &[T] {
+    let end = range.end.min(items.len());
+    let start = range.start.min(end);
+    &items[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Rounding, ScoreType, Source, TieBreak};
+    use crate::ranking::rank_workout;
+    use crate::score::tests::workout;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn result(id: Id, score: Option<Score>, status: Option<Status>) -> ResultEntry {
+        ResultEntry {
+            entrant: Entrant::Competitor(id),
+            score,
+            status,
+            tie_break_ms: None,
+            penalty_ms: 0,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            source: Source::Manual,
+            amended: false,
+            partial: false,
+        }
+    }
+
+    fn info(id: Id, bib: &str, divisions: &[Id]) -> EntrantInfo {
+        EntrantInfo {
+            entrant: Entrant::Competitor(id),
+            bib: bib.to_string(),
+            name: String::new(),
+            division_ids: divisions.to_vec(),
+        }
+    }
+
+    /// The oracle's who-moved list: two full rankings compared, overall
+    /// first, then by division, each in the new listing order with removed
+    /// entrants last.
+    fn moved_between(before: &[RankedRow], after: &[RankedRow]) -> Vec<PlaceChange> {
+        let old: BTreeMap<Entrant, &RankedRow> =
+            before.iter().map(|row| (row.entrant, row)).collect();
+        let division_rank = |row: Option<&RankedRow>, id: Id| {
+            row.and_then(|row| {
+                row.division_ranks
+                    .iter()
+                    .find(|(division, _)| *division == id)
+                    .map(|(_, rank)| *rank)
+            })
+        };
+        let mut overall = Vec::new();
+        let mut by_division: BTreeMap<Id, Vec<PlaceChange>> = BTreeMap::new();
+        for row in after {
+            let previous = old.get(&row.entrant).copied();
+            let old_rank = previous.and_then(|previous| previous.rank);
+            if old_rank != row.rank {
+                overall.push(PlaceChange {
+                    entrant: row.entrant,
+                    division_id: None,
+                    old_rank,
+                    new_rank: row.rank,
+                });
+            }
+            let mut ids: Vec<Id> = row.division_ranks.iter().map(|(id, _)| *id).collect();
+            if let Some(previous) = previous {
+                ids.extend(previous.division_ranks.iter().map(|(id, _)| *id));
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                let (was, now) = (division_rank(previous, id), division_rank(Some(row), id));
+                if was != now {
+                    by_division.entry(id).or_default().push(PlaceChange {
+                        entrant: row.entrant,
+                        division_id: Some(id),
+                        old_rank: was,
+                        new_rank: now,
+                    });
+                }
+            }
+        }
+        for row in before
+            .iter()
+            .filter(|row| !after.iter().any(|now| now.entrant == row.entrant))
+        {
+            if row.rank.is_some() {
+                overall.push(PlaceChange {
+                    entrant: row.entrant,
+                    division_id: None,
+                    old_rank: row.rank,
+                    new_rank: None,
+                });
+            }
+            for (id, rank) in &row.division_ranks {
+                by_division.entry(*id).or_default().push(PlaceChange {
+                    entrant: row.entrant,
+                    division_id: Some(*id),
+                    old_rank: Some(*rank),
+                    new_rank: None,
+                });
+            }
+        }
+        overall.extend(by_division.into_values().flatten());
+        overall
+    }
+
+    /// A division's board from a full ranking, as the store builds it.
+    fn division_board(rows: &[RankedRow], infos: &[EntrantInfo], id: Id) -> Vec<RankedRow> {
+        let place = |row: &RankedRow| {
+            row.division_ranks
+                .iter()
+                .find(|(division, _)| *division == id)
+                .map(|(_, rank)| *rank)
+        };
+        let mut kept: Vec<RankedRow> = rows
+            .iter()
+            .filter(|row| {
+                place(row).is_some()
+                    || infos
+                        .iter()
+                        .any(|info| info.entrant == row.entrant && info.division_ids.contains(&id))
+            })
+            .cloned()
+            .collect();
+        kept.sort_by_key(|row| place(row).unwrap_or(u32::MAX));
+        kept
+    }
+
+    fn without_splits(mut rows: Vec<RankedRow>) -> Vec<RankedRow> {
+        for row in &mut rows {
+            row.splits.clear();
+        }
+        rows
+    }
+
+    /// Checks the board against a full ranking of `results`.
+    fn check(
+        board: &LiveBoard,
+        workout: &Workout,
+        infos: &[EntrantInfo],
+        results: &BTreeMap<Entrant, ResultEntry>,
+    ) -> Result<Vec<RankedRow>, TestCaseError> {
+        let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+        let expected = without_splits(rank_workout(workout, infos, &inputs));
+        prop_assert_eq!(&board.rows(0..usize::MAX), &expected);
+        prop_assert_eq!(board.len(), expected.len());
+        for id in 1..4 {
+            let division = division_board(&expected, infos, id);
+            prop_assert_eq!(board.division_rows(id, 0..usize::MAX), division.clone());
+            prop_assert_eq!(board.division_len(id), division.len());
+            for (at, row) in division.iter().enumerate() {
+                prop_assert_eq!(board.position(Some(id), row.entrant), Some(at));
+            }
+        }
+        for (at, row) in expected.iter().enumerate() {
+            prop_assert_eq!(board.position(None, row.entrant), Some(at));
+        }
+        Ok(expected)
+    }
+
+    fn any_value() -> impl Strategy<Value = (Option<Score>, Option<Status>, Option<Millis>, Millis)>
+    {
+        let score = prop_oneof![
+            5 => (0_i64..12).prop_map(|seconds| Some(Score::Time { ms: seconds * 500 })),
+            2 => (0_i64..4).prop_map(|reps| Some(Score::Capped { reps })),
+            1 => Just(Some(Score::Reps { reps: 3 })),
+            1 => Just(None),
+        ];
+        let status = prop_oneof![
+            6 => Just(None),
+            1 => proptest::sample::select(Status::ALL.to_vec()).prop_map(Some),
+        ];
+        (score, status, proptest::option::of(0_i64..3), 0_i64..3).prop_map(
+            |(score, status, tie_break, penalty)| {
+                (score, status, tie_break.map(|t| t * 1000), penalty * 500)
+            },
+        )
+    }
+
+    type Step = (
+        usize,
+        Option<(Option<Score>, Option<Status>, Option<Millis>, Millis)>,
+        bool,
+    );
+
+    #[allow(clippy::type_complexity)]
+    fn any_case() -> impl Strategy<
+        Value = (
+            Workout,
+            Vec<EntrantInfo>,
+            Vec<Option<(Option<Score>, Option<Status>, Option<Millis>, Millis)>>,
+            Vec<Step>,
+        ),
+    > {
+        (1_usize..30, any::<bool>(), 0_u8..3).prop_flat_map(|(count, tie_break, rounding)| {
+            let infos = proptest::collection::vec(
+                (
+                    proptest::collection::vec(1_i64..4, 0..3),
+                    0_u32..12,
+                    proptest::bool::weighted(0.9),
+                ),
+                count,
+            );
+            let start =
+                proptest::collection::vec(proptest::option::weighted(0.7, any_value()), count);
+            let steps = proptest::collection::vec(
+                (
+                    0..count,
+                    proptest::option::weighted(0.85, any_value()),
+                    proptest::bool::weighted(0.1),
+                ),
+                1..25,
+            );
+            (infos, start, steps).prop_map(move |(infos, start, steps)| {
+                let mut race = workout(ScoreType::TimeCapped);
+                race.tie_break = if tie_break {
+                    TieBreak::TieBreakTime
+                } else {
+                    TieBreak::None
+                };
+                race.rounding = match rounding {
+                    0 => Rounding::Exact,
+                    1 => Rounding::Up { unit_ms: 1000 },
+                    _ => Rounding::Truncate { unit_ms: 1000 },
+                };
+                let infos = infos
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, (_, _, known))| *known)
+                    .map(|(index, (mut divisions, bib, _))| {
+                        divisions.sort_unstable();
+                        divisions.dedup();
+                        info(index as Id + 1, &bib.to_string(), &divisions)
+                    })
+                    .collect();
+                (race, infos, start, steps)
+            })
+        })
+    }
+
+    fn make(
+        index: usize,
+        value: (Option<Score>, Option<Status>, Option<Millis>, Millis),
+        amended: bool,
+    ) -> ResultEntry {
+        let (score, status, tie_break_ms, penalty_ms) = value;
+        ResultEntry {
+            tie_break_ms,
+            penalty_ms,
+            amended,
+            partial: false,
+            ..result(index as Id + 1, score, status)
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn the_board_after_any_amendments_equals_a_full_ranking(
+            (race, infos, start, steps) in any_case()
+        ) {
+            let rank_infos: BTreeMap<Entrant, RankInfo> =
+                infos.iter().map(|info| (info.entrant, RankInfo::from(info))).collect();
+            let mut results: BTreeMap<Entrant, ResultEntry> = start
+                .iter()
+                .enumerate()
+                .filter_map(|(index, value)| value.map(|value| make(index, value, false)))
+                .map(|entry| (entry.entrant, entry))
+                .collect();
+            let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+            let mut board = LiveBoard::build(&race, &inputs, |entrant| rank_infos.get(&entrant).cloned());
+            let mut before = check(&board, &race, &infos, &results)?;
+            for (index, value, partial) in steps {
+                let entrant = Entrant::Competitor(index as Id + 1);
+                let new = value.map(|value| ResultEntry { partial, ..make(index, value, true) });
+                match &new {
+                    Some(entry) => results.insert(entrant, entry.clone()),
+                    None => results.remove(&entrant),
+                };
+                let moved = board.apply(entrant, new.as_ref(), rank_infos.get(&entrant));
+                let after = check(&board, &race, &infos, &results)?;
+                prop_assert_eq!(moved, moved_between(&before, &after));
+                before = after;
+            }
+        }
+    }
+
+    #[test]
+    fn a_tied_removal_and_insertion_shift_every_later_place() {
+        // A, X, B share first place and C is fourth: removing X makes C
+        // third although B keeps its place.
+        let race = workout(ScoreType::Time);
+        let time = |ms| Some(Score::Time { ms });
+        let results = [
+            result(1, time(1000), None),
+            result(2, time(1000), None),
+            result(3, time(1000), None),
+            result(4, time(2000), None),
+        ];
+        let infos: Vec<RankInfo> = (1..=4)
+            .map(|bib| RankInfo {
+                bib: bib.to_string(),
+                division_ids: vec![7],
+            })
+            .collect();
+        let info_of = |entrant: Entrant| match entrant {
+            Entrant::Competitor(id) => infos.get(id as usize - 1),
+            Entrant::Team(_) => None,
+        };
+        let mut board = LiveBoard::build(&race, &results, |entrant| info_of(entrant).cloned());
+        let moved = board.apply(Entrant::Competitor(2), None, None);
+        let ranks: Vec<Option<u32>> = board.rows(0..10).iter().map(|row| row.rank).collect();
+        assert_eq!(ranks, [Some(1), Some(1), Some(3)]);
+        assert_eq!(
+            moved,
+            [
+                PlaceChange {
+                    entrant: Entrant::Competitor(4),
+                    division_id: None,
+                    old_rank: Some(4),
+                    new_rank: Some(3)
+                },
+                PlaceChange {
+                    entrant: Entrant::Competitor(2),
+                    division_id: None,
+                    old_rank: Some(1),
+                    new_rank: None
+                },
+                PlaceChange {
+                    entrant: Entrant::Competitor(4),
+                    division_id: Some(7),
+                    old_rank: Some(4),
+                    new_rank: Some(3)
+                },
+                PlaceChange {
+                    entrant: Entrant::Competitor(2),
+                    division_id: Some(7),
+                    old_rank: Some(1),
+                    new_rank: None
+                },
+            ]
+        );
+        let moved = board.apply(
+            Entrant::Competitor(2),
+            Some(&results[1]),
+            info_of(Entrant::Competitor(2)),
+        );
+        assert_eq!(moved.len(), 4, "{moved:?}");
+        let ranks: Vec<Option<u32>> = board.rows(0..10).iter().map(|row| row.rank).collect();
+        assert_eq!(ranks, [Some(1), Some(1), Some(1), Some(4)]);
+    }
+}
+
+#[cfg(test)]
+mod bib_order_tests {
+    use super::*;
+    use crate::model::{ScoreType, Source};
+    use crate::score::tests::workout;
+
+    #[test]
+    fn equal_scores_are_listed_by_bib_numbers_and_texts_alike() {
+        // Number bibs take the fast path, the others `compare_bibs`; mixed
+        // pairs must agree with it too.
+        let race = workout(ScoreType::Reps);
+        let bibs = ["10", "2", "02", "A1", "1", "", "100", "9a", "0"];
+        let results: Vec<ResultEntry> = (0..bibs.len())
+            .map(|index| ResultEntry {
+                entrant: Entrant::Competitor(index as Id + 1),
+                score: Some(Score::Reps { reps: 5 }),
+                status: None,
+                tie_break_ms: None,
+                penalty_ms: 0,
+                splits: Vec::new(),
+                incidents: Vec::new(),
+                source: Source::Manual,
+                amended: false,
+                partial: false,
+            })
+            .collect();
+        let info_of = |entrant: Entrant| match entrant {
+            Entrant::Competitor(id) => Some(RankInfo {
+                bib: bibs[id as usize - 1].to_string(),
+                division_ids: Vec::new(),
+            }),
+            Entrant::Team(_) => None,
+        };
+        let board = LiveBoard::build(&race, &results, info_of);
+        let listed: Vec<&str> = board
+            .entrants(0..usize::MAX)
+            .map(|entrant| match entrant {
+                Entrant::Competitor(id) => bibs[id as usize - 1],
+                Entrant::Team(_) => unreachable!(),
+            })
+            .collect();
+        let mut expected = bibs.to_vec();
+        expected.sort_by(|a, b| compare_bibs(a, b));
+        assert_eq!(listed, expected);
+    }
+}
