@@ -51,13 +51,13 @@ impl CommandError {
 }
 
 impl From<UseCaseError> for CommandError {
-    /// A file's bad rows are listed one per line (`people.csv row 3, field
-    /// "bib": ...`), so the window shows every one.
+    /// A file's bad rows are listed one per line after the message
+    /// (`people.csv row 3, field "bib": ...`), so the window shows every one.
     fn from(error: UseCaseError) -> CommandError {
         let message = if error.problems.is_empty() {
             error.message
         } else {
-            error
+            let lines = error
                 .problems
                 .iter()
                 .map(|problem| {
@@ -68,10 +68,15 @@ impl From<UseCaseError> for CommandError {
                     if let Some(field) = &problem.field {
                         line.push_str(&format!(", field \"{field}\""));
                     }
-                    format!("{line}: {}", problem.message)
+                    if line.is_empty() {
+                        problem.message.clone()
+                    } else {
+                        format!("{line}: {}", problem.message)
+                    }
                 })
                 .collect::<Vec<_>>()
-                .join("\n")
+                .join("\n");
+            format!("{}\n{lines}", error.message)
         };
         CommandError::new(
             CommandError::kind_of(error.class, error.field.as_deref()),
