@@ -153,13 +153,22 @@ pub async fn sync_now(state: State<'_, AppState>, target: String) -> CommandResu
     .await?
 }
 
-/// Queues the target's rejected rows again (after a fix); returns how many.
+/// Queues the target's rejected rows again (after a fix), or only the row
+/// of `entity` (as the card lists it); returns how many.
 #[tauri::command]
-pub async fn retry_rejected(state: State<'_, AppState>, target: String) -> CommandResult<i64> {
+pub async fn retry_rejected(
+    state: State<'_, AppState>,
+    target: String,
+    entity: Option<String>,
+) -> CommandResult<i64> {
     state
         .run(move |session| {
-            let queued = scoretable_sync::retry_rejected(session.file_mut()?, target.trim(), None)
-                .map_err(sync_error)?;
+            let queued = scoretable_sync::retry_rejected(
+                session.file_mut()?,
+                target.trim(),
+                entity.as_deref().map(str::trim),
+            )
+            .map_err(sync_error)?;
             Ok(queued as i64)
         })
         .await

@@ -134,4 +134,22 @@ describe("sync status", () => {
     await waitFor(() => expect(screen.getByTestId("secret-store-rsu").textContent).toBe("OS keyring (scoretable-sync)"));
     expect(screen.getByTestId("secret-store-ot").textContent).toBe("none stored");
   });
+
+  it("retries one refused row of a target, leaving the others refused", async () => {
+    const twoRefused = {
+      ...target,
+      rejected: 2,
+      rejections: [
+        { entity: "result:fran:bib 104", message: "400: bib 104 is not registered" },
+        { entity: "result:fran:bib 105", message: "400: bib 105 is not registered" },
+      ],
+    };
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [twoRefused] } });
+    render(<App backend={backend} initialScreen="sync" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Retry result:fran:bib 105 on rsu" }));
+    await screen.findByText("rsu: result:fran:bib 105 queued again.");
+    expect(backend.integrationCalls.find((call) => call.name === "retryRejected")?.args).toEqual(["rsu", "result:fran:bib 105"]);
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Retry result:fran:bib 105 on rsu" })).toBeNull());
+    expect(screen.getByRole("button", { name: "Retry result:fran:bib 104 on rsu" })).toBeTruthy();
+  });
 });
