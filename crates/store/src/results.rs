@@ -1502,7 +1502,33 @@ fn placement_changes(
             }
         }
     }
+    // Every member is of the changed entrant's kind; their masks by id.
+    let id_of = |who: Entrant| match (who, entrant) {
+        (Entrant::Competitor(id), Entrant::Competitor(_))
+        | (Entrant::Team(id), Entrant::Team(_)) => usize::try_from(id).ok(),
+        _ => None,
+    };
+    let largest = member_lists
+        .iter()
+        .flat_map(|members| members.last())
+        .filter_map(|who| id_of(*who))
+        .max();
+    // Ids are rowids, dense in practice; sparse ones search the lists.
+    let dense = largest.is_none_or(|id| id < 4_000_000);
+    let mut masks: Vec<u16> = vec![0; largest.filter(|_| dense).map_or(0, |id| id + 1)];
+    if dense {
+        for (slot, members) in member_lists.iter().take(16).enumerate() {
+            for id in members.iter().filter_map(|who| id_of(*who)) {
+                masks[id] |= 1 << slot;
+            }
+        }
+    }
     let mask_of = |who: Entrant| -> usize {
+        if dense {
+            return id_of(who)
+                .and_then(|id| masks.get(id))
+                .map_or(0, |mask| usize::from(*mask));
+        }
         member_lists
             .iter()
             .take(16)
@@ -1511,6 +1537,8 @@ fn placement_changes(
             .fold(0, |mask, (slot, _)| mask | (1 << slot))
     };
     let bibs = std::cell::RefCell::new(HashMap::<Entrant, String>::new());
+    // Every bib, sorted by entrant, once many are needed.
+    let all: std::cell::RefCell<Vec<(Entrant, String)>> = Default::default();
     let failure = std::cell::RefCell::new(None);
     // Bibs are asked for rows that share a key with another moved row. A
     // few are looked up by key; once many are needed (a large move through
@@ -1520,16 +1548,27 @@ fn placement_changes(
         if let Some(bib) = bibs.borrow().get(&who) {
             return bib.clone();
         }
+        let from_all = |all: &[(Entrant, String)]| {
+            all.binary_search_by_key(&who, |(entrant, _)| *entrant)
+                .ok()
+                .map(|at| all[at].1.clone())
+        };
+        if let Some(bib) = from_all(&all.borrow()) {
+            return bib;
+        }
         looked_up.set(looked_up.get() + 1);
         if looked_up.get() == BIBS_BY_KEY {
             match all_bibs(connection) {
-                Ok(all) => bibs.borrow_mut().extend(all),
+                Ok(mut loaded) => {
+                    loaded.sort_unstable_by_key(|(entrant, _)| *entrant);
+                    *all.borrow_mut() = loaded;
+                }
                 Err(error) => {
                     failure.borrow_mut().get_or_insert(error);
                 }
             }
-            if let Some(bib) = bibs.borrow().get(&who) {
-                return bib.clone();
+            if let Some(bib) = from_all(&all.borrow()) {
+                return bib;
             }
         }
         match entrant_bib(connection, who) {

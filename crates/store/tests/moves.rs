@@ -236,9 +236,10 @@ proptest! {
     }
 }
 
-/// Through the store: 40 amendments spread over a 300-athlete race with
-/// two divisions; each receipt's who-moved list equals the difference of the
-/// boards ranked in full before and after.
+/// Through the store: 40 amendments spread over a 1,200-athlete race with
+/// two divisions and many ties (so a long move needs more bibs than are
+/// looked up by key, and reads them all); each receipt's who-moved list
+/// equals the difference of the boards ranked in full before and after.
 #[test]
 fn amendment_receipts_match_full_rankings() {
     let directory = tempfile::tempdir().unwrap();
@@ -251,7 +252,7 @@ fn amendment_receipts_match_full_rankings() {
     let men = file
         .add_division(&gender_division("Men", Gender::Male))
         .unwrap();
-    let drafts: Vec<_> = (0..300)
+    let drafts: Vec<_> = (0..1200)
         .map(|index| {
             let gender = if index % 2 == 0 {
                 Gender::Female
@@ -271,7 +272,7 @@ fn amendment_receipts_match_full_rankings() {
     let race = file
         .add_workout(&workout("Race", 1, ScoreType::Time))
         .unwrap();
-    let records: Vec<ImportedResult> = (0..300)
+    let records: Vec<ImportedResult> = (0..1200)
         .map(|index| ImportedResult {
             row: index as u64 + 2,
             entrant: file.entrant_by_bib(race, &(index + 1).to_string()).unwrap(),
@@ -293,7 +294,7 @@ fn amendment_receipts_match_full_rankings() {
     assert!(women > 0 && men > 0);
     let mut moved_in_all = 0;
     for run in 0..40_usize {
-        let bib = (run * 7 % 300 + 1).to_string();
+        let bib = (run * 7 % 1200 + 1).to_string();
         let entrant = file.entrant_by_bib(race, &bib).unwrap();
         let value = match run % 5 {
             0 => "DNS".to_string(),
