@@ -51,10 +51,36 @@ impl CommandError {
 }
 
 impl From<UseCaseError> for CommandError {
+    /// A file's bad rows are listed one per line after the message
+    /// (`people.csv row 3, field "bib": ...`), so the window shows every one.
     fn from(error: UseCaseError) -> CommandError {
+        let message = if error.problems.is_empty() {
+            error.message
+        } else {
+            let lines = error
+                .problems
+                .iter()
+                .map(|problem| {
+                    let mut line = problem.file.clone().unwrap_or_default();
+                    if let Some(row) = problem.row {
+                        line.push_str(&format!(" row {row}"));
+                    }
+                    if let Some(field) = &problem.field {
+                        line.push_str(&format!(", field \"{field}\""));
+                    }
+                    if line.is_empty() {
+                        problem.message.clone()
+                    } else {
+                        format!("{line}: {}", problem.message)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            format!("{}\n{lines}", error.message)
+        };
         CommandError::new(
             CommandError::kind_of(error.class, error.field.as_deref()),
-            error.message,
+            message,
         )
     }
 }

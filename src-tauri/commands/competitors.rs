@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use scoretable_core::import::read_competitors_csv;
 use scoretable_core::model::{Competitor, Entrant};
 use scoretable_store::CompetitionFile;
 use tauri::ipc::Channel;
@@ -81,20 +80,24 @@ fn import_file(
             format!("Could not read {}: {error}.", path.display()),
         )
     })?;
-    let drafts = read_competitors_csv(std::io::BufReader::new(reader), &file_name)
-        .map_err(|error| CommandError::new(ErrorKind::InvalidValue, error.to_string()))?;
     // The store reports before the first row, every thousand rows inside
     // its one transaction, and once more after the commit. A closed window
     // is the only way a send fails; the import goes on.
-    let summary = file.import_competitors_with_progress(&file_name, &drafts, &mut |report| {
-        let _ = progress.send(ImportProgress {
-            done: report.done as u32,
-            total: report.total as u32,
-        });
-    })?;
+    let import = scoretable_usecase::imports::import_competitors_csv(
+        file,
+        &file_name,
+        std::io::BufReader::new(reader),
+        &mut |report| {
+            let _ = progress.send(ImportProgress {
+                done: report.done as u32,
+                total: report.total as u32,
+            });
+        },
+    )?;
+    let (summary, rows) = (import.summary, import.rows);
     Ok(ImportSummary {
         path: path.display().to_string(),
-        imported: drafts.len() as u32,
+        imported: rows as u32,
         added: summary.new as u32,
         updated: summary.updated as u32,
     })

@@ -64,31 +64,9 @@ impl Pollers {
 
 /// Turns an inbound error into the command error, naming file, row and field.
 pub fn inbound_error(error: InboundError) -> CommandError {
-    match error {
-        InboundError::Store(error) => error.into(),
-        InboundError::Records {
-            ref problems, more, ..
-        } => {
-            let mut message = error.to_string();
-            for problem in problems.iter().take(5) {
-                message.push_str(&format!("\n{problem}"));
-            }
-            if more > 0 {
-                message.push_str(&format!("\n... and {more} more"));
-            }
-            CommandError::new(ErrorKind::InvalidValue, message)
-        }
-        InboundError::Read(_)
-        | InboundError::Mapping(_)
-        | InboundError::MissingFields { .. }
-        | InboundError::NoRecords { .. }
-        | InboundError::DuplicateRecord { .. } => {
-            CommandError::new(ErrorKind::InvalidValue, error.to_string())
-        }
-        InboundError::DamagedMapping { .. }
-        | InboundError::Fetch { .. }
-        | InboundError::Io { .. } => CommandError::new(ErrorKind::Storage, error.to_string()),
-    }
+    // Classified once in the use-case layer, as the CLI does; every bad
+    // record is listed in the message.
+    CommandError::from(scoretable_usecase::UseCaseError::from(error))
 }
 
 fn parse_format(word: &str) -> CommandResult<Option<RecordFormat>> {
@@ -602,19 +580,13 @@ pub async fn rehearse_connection(
     state
         .run(move |session| {
             let recording = read_source_bytes(Path::new(recording_path.trim()))?;
-            let file = session.file_mut()?;
-            let connection = file.connection_by_name(connection.trim())?;
-            let (mapping, _) =
-                load_mapping(file, &connection.mapping_name).map_err(inbound_error)?;
-            let report = scoretable_inbound::rehearse(
-                file,
-                &connection.name,
-                connection.workout_id,
-                &mapping,
-                RecordFormat::from_word(&connection.format),
+            let report = scoretable_usecase::inbound::rehearse_connection(
+                session.file_mut()?,
+                &connection,
+                None,
+                None,
                 &recording,
-            )
-            .map_err(inbound_error)?;
+            )?;
             Ok(RehearsalView {
                 payloads: report.payloads as i64,
                 failed_payloads: report.failed_payloads as i64,

@@ -33,9 +33,9 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use scoretable_core::model::Workout;
 use scoretable_inbound::{
-    import_file, load_mapping, preview, read_document, rehearse, save_mapping, FieldMapping,
-    HttpFetcher, IdentifierField, InboundError, PollOutcome, RecordFormat, SplitField, StatusField,
-    ValueField, ValueTransform, WatchOptions,
+    import_file, load_mapping, preview, read_document, save_mapping, FieldMapping, HttpFetcher,
+    IdentifierField, InboundError, PollOutcome, RecordFormat, SplitField, StatusField, ValueField,
+    ValueTransform, WatchOptions,
 };
 use scoretable_store::{
     CompetitionFile, ConnectionState, IdentifierKind, InboundConnection, InboundReport,
@@ -50,7 +50,7 @@ use serde_json::json;
 use crate::commands::scores::operator_name;
 use crate::context::{open_competition, resolve_workout};
 use crate::convert::{store_error, usecase_error};
-use crate::error::{CliError, CliResult, Problem};
+use crate::error::{CliError, CliResult};
 use crate::output::Output;
 use crate::table::{Align, Table};
 
@@ -329,77 +329,10 @@ pub enum ReviewCommand {
     Dismiss { id: i64 },
 }
 
+/// An inbound error, classified once in the use-case layer (every bad
+/// record named with its source, record and field).
 fn inbound_error(error: InboundError) -> CliError {
-    match error {
-        InboundError::Store(error) => store_error(error),
-        InboundError::Read(error) => {
-            CliError::bad_input(error.to_string()).with_problems(vec![Problem {
-                file: Some(error.source_name.clone()),
-                row: error.record,
-                field: error.field.clone(),
-                message: error.message.clone(),
-            }])
-        }
-        InboundError::Records {
-            ref problems, more, ..
-        } => {
-            let mut listed: Vec<Problem> = problems
-                .iter()
-                .map(|problem| Problem {
-                    file: Some(problem.source_name.clone()),
-                    row: Some(problem.record),
-                    field: Some(problem.field.clone()),
-                    message: problem.message.clone(),
-                })
-                .collect();
-            if more > 0 {
-                listed.push(Problem {
-                    file: None,
-                    row: None,
-                    field: None,
-                    message: format!("... and {more} more"),
-                });
-            }
-            CliError::bad_input(error.to_string()).with_problems(listed)
-        }
-        InboundError::Mapping(error) => CliError::bad_input(error.to_string()),
-        InboundError::MissingFields {
-            ref source_name,
-            ref missing,
-            ..
-        } => {
-            let listed = missing
-                .iter()
-                .map(|field| Problem {
-                    file: Some(source_name.clone()),
-                    row: None,
-                    field: Some(field.clone()),
-                    message: "the mapping reads this field; the file does not have it".into(),
-                })
-                .collect();
-            CliError::bad_input(error.to_string()).with_problems(listed)
-        }
-        InboundError::NoRecords { .. } => CliError::bad_input(error.to_string()),
-        InboundError::DuplicateRecord {
-            ref source_name,
-            first,
-            second,
-            ..
-        } => {
-            let listed = [first, second]
-                .into_iter()
-                .map(|row| Problem {
-                    file: Some(source_name.clone()),
-                    row: Some(row),
-                    field: None,
-                    message: "carries the same record as another row".into(),
-                })
-                .collect();
-            CliError::bad_input(error.to_string()).with_problems(listed)
-        }
-        InboundError::DamagedMapping { .. } => CliError::store(error.to_string()),
-        InboundError::Fetch { .. } | InboundError::Io { .. } => CliError::io(error.to_string()),
-    }
+    usecase_error(error.into())
 }
 
 fn parse_format(word: Option<&str>) -> CliResult<Option<RecordFormat>> {
@@ -990,28 +923,19 @@ pub fn import(file: Option<&Path>, arguments: &ImportArgs) -> CliResult<Output> 
 
 pub fn rehearse_command(file: Option<&Path>, arguments: &RehearseArgs) -> CliResult<Output> {
     let mut store = open_competition(file)?;
-    let connection = store
-        .connection_by_name(&arguments.connection)
-        .map_err(store_error)?;
-    let workout_id = match &arguments.workout {
-        Some(reference) => resolve_workout(&store, reference)?.id,
-        None => connection.workout_id,
+    let workout = match &arguments.workout {
+        Some(reference) => Some(resolve_workout(&store, reference)?.id),
+        None => None,
     };
-    let mapping_name = arguments
-        .mapping
-        .as_deref()
-        .unwrap_or(&connection.mapping_name);
-    let (mapping, _) = load_mapping(&store, mapping_name).map_err(inbound_error)?;
     let recording = read_file(&arguments.recording)?;
-    let report = rehearse(
+    let report = scoretable_usecase::inbound::rehearse_connection(
         &mut store,
-        &connection.name,
-        workout_id,
-        &mapping,
-        RecordFormat::from_word(&connection.format),
+        &arguments.connection,
+        workout,
+        arguments.mapping.as_deref(),
         &recording,
     )
-    .map_err(inbound_error)?;
+    .map_err(usecase_error)?;
     let mut text = format!(
         "Rehearsal of {} payloads ({} unusable) into a scratch copy; real results untouched.\n\
          Would import {}, skip {}, raise {} conflicts, queue {} unknown, reject {} invalid records.\n",

@@ -92,3 +92,29 @@ pub fn import_scores_csv(
         summary,
     })
 }
+
+/// What a competitor import did.
+#[derive(Debug, Clone)]
+pub struct CompetitorsImport {
+    /// Rows read from the file.
+    pub rows: usize,
+    pub summary: scoretable_store::competitors::ImportSummary,
+}
+
+/// Reads a competitor list (CSV) and imports it in one transaction: new
+/// bibs added, existing ones updated; a file with bad rows changes nothing
+/// and every bad row is listed. `on_progress` hears before the first row,
+/// every thousand rows and after the commit.
+pub fn import_competitors_csv(
+    file: &mut CompetitionFile,
+    file_name: &str,
+    reader: impl Read,
+    on_progress: &mut dyn FnMut(scoretable_store::competitors::ImportProgress),
+) -> UseCaseResult<CompetitorsImport> {
+    let drafts = scoretable_core::import::read_competitors_csv(reader, file_name)?;
+    let summary = file.import_competitors_with_progress(file_name, &drafts, on_progress)?;
+    Ok(CompetitorsImport {
+        rows: drafts.len(),
+        summary,
+    })
+}

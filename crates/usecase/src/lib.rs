@@ -13,6 +13,7 @@ pub mod explain;
 pub mod feeds;
 pub mod generate;
 pub mod imports;
+pub mod inbound;
 pub mod review;
 pub mod scores;
 pub mod sync_targets;

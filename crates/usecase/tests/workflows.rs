@@ -563,3 +563,46 @@ fn a_sync_target_is_added_through_its_adapter_with_its_secret_outside_the_file()
         .windows(b"very-secret-value".len())
         .any(|window| window == b"very-secret-value"));
 }
+
+/// Competitor imports: one workflow for both shells; bad rows are all
+/// listed with file, row and field and nothing changes; progress is heard.
+#[test]
+fn a_competitor_list_imports_all_or_nothing_with_every_bad_row_named() {
+    use scoretable_usecase::imports::import_competitors_csv;
+
+    let mut fixture = fixture();
+    let before = fixture.file.competitors().unwrap();
+    let error = import_competitors_csv(
+        &mut fixture.file,
+        "people.csv",
+        "bib,first_name,last_name,gender\n3,Ana,Lind,F\n,Bo,Berg,M\n4,Cy,Dahl,Q\n".as_bytes(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert_eq!(error.class, ErrorClass::Invalid);
+    let rows: Vec<(Option<u64>, Option<&str>)> = error
+        .problems
+        .iter()
+        .map(|problem| (problem.row, problem.field.as_deref()))
+        .collect();
+    assert_eq!(rows.len(), 2, "{:?}", error.problems);
+    assert!(rows.iter().any(|(row, _)| *row == Some(3)), "{rows:?}");
+    assert!(rows.iter().any(|(row, _)| *row == Some(4)), "{rows:?}");
+    assert!(error
+        .problems
+        .iter()
+        .all(|problem| problem.file.as_deref() == Some("people.csv")));
+    assert_eq!(fixture.file.competitors().unwrap(), before);
+    let mut heard = Vec::new();
+    let import = import_competitors_csv(
+        &mut fixture.file,
+        "people.csv",
+        "bib,first_name,last_name\n3,Ana,Lind\n1,Lexi,Moss\n".as_bytes(),
+        &mut |progress| heard.push((progress.done, progress.total)),
+    )
+    .unwrap();
+    assert_eq!(import.rows, 2);
+    assert_eq!(import.summary.new, 1);
+    assert_eq!(heard.first(), Some(&(0, 2)));
+    assert_eq!(heard.last(), Some(&(2, 2)));
+}

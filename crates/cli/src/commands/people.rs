@@ -4,7 +4,6 @@ use std::fs::File;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use scoretable_core::import::read_competitors_csv;
 use scoretable_core::model::{Competitor, Division, Entrant, ExternalIds, Team, TeamMember};
 use scoretable_store::CompetitionFile;
 use serde_json::json;
@@ -13,7 +12,7 @@ use crate::args::{DivisionAddArgs, TeamAddArgs};
 use crate::context::{
     open_competition, open_for_reading, resolve_division, EntrantDirectory, EntrantLookup,
 };
-use crate::convert::{import_error, store_error};
+use crate::convert::{store_error, usecase_error};
 use crate::error::{CliError, CliResult};
 use crate::options::{division_kind, gender};
 use crate::output::Output;
@@ -106,43 +105,49 @@ pub fn competitors_import(file: Option<&Path>, csv_path: &Path) -> CliResult<Out
     let file_name = csv_path.display().to_string();
     let reader = File::open(csv_path)
         .map_err(|error| CliError::io(format!("cannot read {file_name}: {error}")))?;
-    let drafts = read_competitors_csv(reader, &file_name).map_err(import_error)?;
     // A long import shows its progress on a terminal's stderr (never on
     // stdout, so `--json` output and pipes stay clean).
-    let show_progress = std::io::stderr().is_terminal()
-        && drafts.len() > scoretable_store::competitors::IMPORT_PROGRESS_EVERY_ROWS;
-    let summary = store
-        .import_competitors_with_progress(&file_name, &drafts, &mut |progress| {
-            if show_progress {
-                eprint!(
-                    "\rImporting competitors: {} of {} rows stored",
-                    progress.done, progress.total
-                );
-                if progress.done == progress.total {
-                    eprintln!();
-                }
-            }
-        })
-        .map_err(|error| {
-            if show_progress {
-                // End the progress line before the error is printed.
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let mut on_progress = |progress: scoretable_store::competitors::ImportProgress| {
+        if terminal && progress.total > scoretable_store::competitors::IMPORT_PROGRESS_EVERY_ROWS {
+            shown = true;
+            eprint!(
+                "\rImporting competitors: {} of {} rows stored",
+                progress.done, progress.total
+            );
+            if progress.done == progress.total {
                 eprintln!();
             }
-            store_error(error)
-        })?;
+        }
+    };
+    let import = scoretable_usecase::imports::import_competitors_csv(
+        &mut store,
+        &file_name,
+        reader,
+        &mut on_progress,
+    );
+    let import = import.map_err(|error| {
+        if shown {
+            // End the progress line before the error is printed.
+            eprintln!();
+        }
+        usecase_error(error)
+    })?;
+    let (summary, rows) = (import.summary, import.rows);
     let total = store.competitors().map_err(store_error)?.len();
     store.close().map_err(store_error)?;
     Ok(Output::new(
         format!(
             "Imported {} rows from {file_name}: {} new, {} updated, {} unchanged ({total} competitors in all)",
-            drafts.len(),
+            rows,
             summary.new,
             summary.updated,
             summary.unchanged
         ),
         json!({
             "file": file_name,
-            "rows": drafts.len(),
+            "rows": rows,
             "new": summary.new,
             "updated": summary.updated,
             "unchanged": summary.unchanged,
