@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Scoretable needs on a fresh Debian machine: the system
 # libraries Tauri links against, the UI-test tools (Xvfb, WebKitWebDriver,
-# D-Bus), tauri-driver, and the UI's npm packages from the committed lockfile.
+# D-Bus, gnome-keyring for the OS-keyring tests), tauri-driver, and the UI's npm packages from the committed lockfile.
 # Safe to run again: each step is skipped when its result is already present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ debian_packages=(
   build-essential pkg-config curl
   libwebkit2gtk-4.1-dev libssl-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver dbus dbus-x11
+  gnome-keyring
   poppler-utils
 )
 missing=()

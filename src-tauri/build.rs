@@ -47,6 +47,7 @@ const APP_COMMANDS: &[&str] = &[
     "heat_sheet",
     "row_detail",
     "app_status",
+    "day_log",
     // The venue display window (capabilities/venue.json reads; main opens it).
     "open_venue_display",
     "venue_config",

@@ -255,6 +255,10 @@ pub struct SyncTargetView {
     #[ts(type = "number")]
     pub consecutive_failures: i64,
     pub rejections: Vec<RejectionView>,
+    /// Which store holds the target's secret (`OS keyring (scoretable-sync)`,
+    /// `file ... (mode 0600)`, an environment variable), or none; never the secret.
+    #[ts(optional)]
+    pub secret_stored_in: Option<String>,
 }
 
 /// A workout a target receives, with the platform's id for it.

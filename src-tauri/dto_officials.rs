@@ -52,7 +52,8 @@ pub struct HeatLaneView {
     pub name: String,
     /// The result as the leaderboard shows it; null before one is entered.
     pub display: Option<String>,
-    /// The place in the workout (everyone); null for statuses and no result.
+    /// The place in the workout, or in the sheet's division when one is
+    /// chosen; null for statuses, no result, or an athlete outside it.
     pub rank: Option<u32>,
     pub tied: bool,
 }
@@ -65,6 +66,9 @@ pub struct HeatSheetView {
     #[ts(type = "number")]
     pub heat_id: i64,
     pub heat_name: String,
+    /// The division the places are in; null for everyone.
+    #[ts(type = "number | null")]
+    pub division_id: Option<i64>,
     pub lanes: Vec<HeatLaneView>,
 }
 

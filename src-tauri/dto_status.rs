@@ -74,6 +74,28 @@ pub struct BackupStatusView {
     pub detail: Option<String>,
 }
 
+/// Where the competition-day log is, and its newest lines, for the Sync
+/// and Mapping screens' link to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DayLogView {
+    /// The log folder (one file a day, 30 days kept).
+    pub folder: String,
+    /// Today's file.
+    pub today: String,
+    /// Today's newest lines, newest last: time, level, what happened.
+    pub lines: Vec<DayLogLine>,
+}
+
+/// One line of the competition-day log, as a person reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DayLogLine {
+    /// When, as the log's timestamp (RFC 3339, UTC).
+    pub at: String,
+    pub level: String,
+    /// The message and its fields (`sync attempt failed · target=RunSignup ...`).
+    pub text: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +110,8 @@ mod tests {
             declaration::<TargetStatusView>(),
             declaration::<FeedStatusView>(),
             declaration::<BackupStatusView>(),
+            declaration::<DayLogView>(),
+            declaration::<DayLogLine>(),
         ];
         bindings_text("dto_status.rs", "status_bindings", "", &declarations)
     }

@@ -128,6 +128,44 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for DailyFile {
     }
 }
 
+/// Today's file in `directory`.
+pub fn today_file(directory: &Path) -> PathBuf {
+    directory.join(file_name(&today()))
+}
+
+/// The newest `limit` lines of today's file in `directory`, newest last,
+/// each as (timestamp, level, message with its fields). The lines hold no
+/// secrets or bodies (nothing logs them); unreadable lines are skipped.
+pub fn newest_lines(directory: &Path, limit: usize) -> Vec<(String, String, String)> {
+    let Ok(text) = std::fs::read_to_string(today_file(directory)) else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.len().saturating_sub(limit);
+    lines[start..]
+        .iter()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .map(|value| {
+            let at = value["timestamp"].as_str().unwrap_or_default().to_string();
+            let level = value["level"].as_str().unwrap_or_default().to_string();
+            let mut text = value["fields"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if let Some(fields) = value["fields"].as_object() {
+                for (key, field) in fields.iter().filter(|(key, _)| *key != "message") {
+                    let shown = match field.as_str() {
+                        Some(text) => text.to_string(),
+                        None => field.to_string(),
+                    };
+                    text.push_str(&format!(" · {key}={shown}"));
+                }
+            }
+            (at, level, text)
+        })
+        .collect()
+}
+
 /// Starts logging to daily files in `directory`; returns today's file.
 pub fn start(directory: &Path) -> std::io::Result<PathBuf> {
     let daily = DailyFile::new(directory)?;
@@ -139,6 +177,33 @@ pub fn start(directory: &Path) -> std::io::Result<PathBuf> {
         .with_span_list(false)
         .try_init();
     Ok(today)
+}
+
+#[cfg(test)]
+mod newest_lines_tests {
+    use super::*;
+
+    #[test]
+    fn newest_lines_reads_todays_file_as_people_read_it() {
+        let directory = tempfile::tempdir().unwrap();
+        let lines = [
+            r#"{"timestamp":"2026-12-06T10:31:00Z","level":"INFO","fields":{"message":"competition file opened","path":"/d/a.scoretable"}}"#,
+            "not json",
+            r#"{"timestamp":"2026-12-06T10:32:00Z","level":"WARN","fields":{"message":"sync attempt failed","target":"RunSignup","waiting":3}}"#,
+        ];
+        std::fs::write(today_file(directory.path()), lines.join("\n") + "\n").unwrap();
+        let read = newest_lines(directory.path(), 2);
+        assert_eq!(
+            read,
+            vec![(
+                "2026-12-06T10:32:00Z".to_string(),
+                "WARN".to_string(),
+                "sync attempt failed · target=RunSignup · waiting=3".to_string()
+            )]
+        );
+        assert_eq!(newest_lines(directory.path(), 10).len(), 2);
+        assert!(newest_lines(&directory.path().join("none"), 10).is_empty());
+    }
 }
 
 #[cfg(test)]

@@ -107,6 +107,7 @@ fn main() {
             commands::officials::heat_sheet,
             commands::officials::row_detail,
             commands::status::app_status,
+            commands::status::day_log,
             commands::venue::open_venue_display,
             commands::venue::venue_config,
             commands::venue::venue_competition_status,

@@ -151,11 +151,14 @@ fn lane_entrant(
     Ok(None)
 }
 
-/// A heat's lanes in order, each with its result and place in the workout.
+/// A heat's lanes in order, each with its result and place in the workout
+/// (in `division_id`'s board when one is given: division places, as the
+/// leaderboard shows them for that division).
 pub fn heat_sheet_view(
     session: &mut Session,
     workout_id: i64,
     heat_id: i64,
+    division_id: Option<i64>,
 ) -> CommandResult<HeatSheetView> {
     let file = session.file()?;
     let workout = file.workout(workout_id)?;
@@ -178,17 +181,29 @@ pub fn heat_sheet_view(
     lanes.sort_by_key(|(lane, _, _)| *lane);
     let heat_name = heat.name.clone();
     let (_, file, board) = live_board(session, workout_id)?;
-    // The board's rows of the lanes' entrants only, as view rows (ties marked).
+    // The board's rows of the lanes' entrants only, as view rows (ties
+    // marked), from the chosen division's list when there is one. A lane
+    // outside that division keeps its result (from the whole field's list)
+    // without a place.
     let mut lane_rows: HashMap<String, crate::dto::LeaderboardRowView> = HashMap::new();
+    let mut outside: HashMap<String, String> = HashMap::new();
     for (_, bib, _) in &lanes {
         let entrant = match file.entrant_by_bib(workout_id, bib) {
             Ok(entrant) => entrant,
             Err(scoretable_store::StoreError::NotFound { .. }) => continue,
             Err(error) => return Err(error.into()),
         };
-        if let Some(position) = board.position(None, entrant) {
-            if let Some(row) = page_rows(file, board, None, position as u32, 1)?.pop() {
+        if let Some(position) = board.position(division_id, entrant) {
+            if let Some(row) = page_rows(file, board, division_id, position as u32, 1)?.pop() {
                 lane_rows.insert(bib.clone(), row);
+            }
+        } else if division_id.is_some() {
+            if let Some(position) = board.position(None, entrant) {
+                if let Some(row) = page_rows(file, board, None, position as u32, 1)?.pop() {
+                    if !row.display.is_empty() {
+                        outside.insert(bib.clone(), row.display);
+                    }
+                }
             }
         }
     }
@@ -200,6 +215,7 @@ pub fn heat_sheet_view(
         workout_id,
         heat_id,
         heat_name,
+        division_id,
         lanes: lanes
             .into_iter()
             .map(|(lane, bib, name)| {
@@ -208,7 +224,9 @@ pub fn heat_sheet_view(
                     .filter(|row| !row.display.is_empty());
                 HeatLaneView {
                     lane,
-                    display: row.map(|row| row.display.clone()),
+                    display: row
+                        .map(|row| row.display.clone())
+                        .or_else(|| outside.get(&bib).cloned()),
                     rank: row.and_then(|row| row.rank),
                     tied: row.is_some_and(|row| row.tied),
                     bib,
@@ -224,9 +242,10 @@ pub async fn heat_sheet(
     state: State<'_, AppState>,
     workout_id: i64,
     heat_id: i64,
+    division_id: Option<i64>,
 ) -> CommandResult<HeatSheetView> {
     state
-        .run(move |session| heat_sheet_view(session, workout_id, heat_id))
+        .run(move |session| heat_sheet_view(session, workout_id, heat_id, division_id))
         .await
 }
 

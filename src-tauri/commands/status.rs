@@ -419,3 +419,22 @@ mod tests {
         );
     }
 }
+
+/// The competition-day log: its folder, today's file and today's newest
+/// lines (the Sync and Mapping screens link to it).
+#[tauri::command]
+pub async fn day_log(app: AppHandle) -> CommandResult<crate::dto_status::DayLogView> {
+    let folder = app.path().app_log_dir()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let lines = crate::logging::newest_lines(&folder, 40)
+            .into_iter()
+            .map(|(at, level, text)| crate::dto_status::DayLogLine { at, level, text })
+            .collect();
+        Ok(crate::dto_status::DayLogView {
+            today: crate::logging::today_file(&folder).display().to_string(),
+            folder: folder.display().to_string(),
+            lines,
+        })
+    })
+    .await?
+}

@@ -69,6 +69,7 @@ fn target_view(status: TargetStatus) -> SyncTargetView {
                 message: item.last_error.unwrap_or_default(),
             })
             .collect(),
+        secret_stored_in: None,
     }
 }
 
@@ -97,10 +98,27 @@ fn drain_view(report: scoretable_sync::DrainReport) -> DrainView {
 pub async fn sync_targets_status(state: State<'_, AppState>) -> CommandResult<Vec<SyncTargetView>> {
     state
         .run(move |session| {
-            Ok(scoretable_sync::sync_status(session.file()?)
+            let file = session.file()?;
+            let references: std::collections::HashMap<String, String> = file
+                .sync_targets()?
+                .into_iter()
+                .map(|target| (target.name, target.secret_ref))
+                .collect();
+            let secrets = SecretStore::default();
+            Ok(scoretable_sync::sync_status(file)
                 .map_err(sync_error)?
                 .into_iter()
-                .map(target_view)
+                .map(|status| {
+                    // Where the secret is kept, never the secret.
+                    let stored_in = references
+                        .get(&status.name)
+                        .and_then(|reference| secrets.locate(&status.name, reference).ok())
+                        .flatten()
+                        .map(|backend| backend.to_string());
+                    let mut view = target_view(status);
+                    view.secret_stored_in = stored_in;
+                    view
+                })
                 .collect())
         })
         .await
@@ -135,13 +153,22 @@ pub async fn sync_now(state: State<'_, AppState>, target: String) -> CommandResu
     .await?
 }
 
-/// Queues the target's rejected rows again (after a fix); returns how many.
+/// Queues the target's rejected rows again (after a fix), or only the row
+/// of `entity` (as the card lists it); returns how many.
 #[tauri::command]
-pub async fn retry_rejected(state: State<'_, AppState>, target: String) -> CommandResult<i64> {
+pub async fn retry_rejected(
+    state: State<'_, AppState>,
+    target: String,
+    entity: Option<String>,
+) -> CommandResult<i64> {
     state
         .run(move |session| {
-            let queued = scoretable_sync::retry_rejected(session.file_mut()?, target.trim(), None)
-                .map_err(sync_error)?;
+            let queued = scoretable_sync::retry_rejected(
+                session.file_mut()?,
+                target.trim(),
+                entity.as_deref().map(str::trim),
+            )
+            .map_err(sync_error)?;
             Ok(queued as i64)
         })
         .await

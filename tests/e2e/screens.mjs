@@ -189,6 +189,18 @@ try {
   check(zoneCheck?.shown === true, `the next try is shown in the competition's time zone (${JSON.stringify(zoneCheck)})`);
   await app.click('[data-testid="retryable-RunSignup"] details summary');
   await screenshotAt(app, "screens-01-sync-offline-1280", 1280, 800);
+  // The Sync screen links to the competition-day log: today's file and its newest lines.
+  await app.click('[data-testid="day-log"] summary');
+  const dayLog = await app.until(
+    `const path = document.querySelector('[data-testid="day-log-path"]')?.textContent; const lines = [...document.querySelectorAll('[aria-label="Newest log lines"] li')].map((line) => line.textContent); return path && lines.some((line) => /sync attempt/.test(line)) ? { path, count: lines.length, sync: lines.filter((line) => /sync attempt/.test(line)).pop() } : null;`,
+    "the competition-day log on the Sync screen",
+    20_000,
+  );
+  check(/scoretable-\d{4}-\d\d-\d\d\.log$/.test(dayLog.path) && !/e2e-secret/.test(JSON.stringify(dayLog)), `the Sync screen links to today's log with its newest lines, no secret (${dayLog.path}; ${dayLog.sync})`);
+  await screenshotAt(app, "screens-01b-sync-day-log-1280", 1280, 800);
+  const secretStore = await app.until(`return document.querySelector('[data-testid="secret-store-RunSignup"]')?.textContent || null`, "where the secret is kept");
+  check(/^file .*secrets.* \(mode 0600\)$/.test(secretStore) && !secretStore.includes("e2e-secret"), `the Sync card says which store holds the secret (${secretStore})`);
+  await app.click('[data-testid="day-log"] summary');
 
   // 3. Keyboard: Alt+5 opens the leaderboard; ? shows the shortcuts.
   await press(app, 'button[aria-label="Keyboard shortcuts (?)"]', "\uE00A5\uE000");
@@ -294,6 +306,15 @@ try {
   );
   check(places[0] === "2" && places[1] === "1", `the faster lane 2 takes first place and lane 1 moves to second (${places.join(", ")})`);
   await screenshotAt(app, "screens-08-heat-sheet-1280", 1280, 800);
+  // Places in one division: the same lanes, the division board's places.
+  const womenRx = await app.script(`return [...document.querySelector("#heat-division").options].find((option) => option.textContent === "Women RX").value`);
+  await app.select("#heat-division", womenRx);
+  const divisionPlaces = await app.until(
+    `const header = [...document.querySelectorAll("table.heat-sheet th")].map((cell) => cell.textContent).find((text) => text.startsWith("Place in")); return header === "Place in Women RX" ? { header, two: document.querySelector('[data-testid="heat-place-2"]').textContent, result: document.querySelector('[data-testid="heat-result-1"]').textContent } : null;`,
+    "the Women RX places on the heat sheet",
+  );
+  check(divisionPlaces.two === "1" && divisionPlaces.result === "7:10.0", `with a division chosen the heat sheet shows division places (${JSON.stringify(divisionPlaces)})`);
+  await screenshotAt(app, "screens-08b-heat-sheet-division-1280", 1280, 800);
 
   // 6b. Team workouts in the individual overall: left out by default (the
   // column heading says so and athletes' relay cells say "not counted"), then

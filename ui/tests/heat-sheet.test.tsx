@@ -23,6 +23,7 @@ function sheetFrom(backend: () => MockBackend): HeatSheetView {
     workout_id: 1,
     heat_id: 7,
     heat_name: "Heat 1",
+    division_id: null,
     lanes: laneBibs.map(([lane, bib, name]) => {
       const entry = entries.filter((candidate) => candidate.bib === bib).pop();
       return { lane, bib, name, display: entry?.display ?? null, rank: entry ? entries.indexOf(entry) + 1 : null, tied: false };
@@ -69,5 +70,31 @@ describe("heat sheet", () => {
     await waitFor(() => expect(screen.getByTestId("heat-place-2").textContent).toBe("2"));
     expect(within(screen.getByTestId("heat-lane-2")).queryByRole("alert")).toBeNull();
     expect(backend.entries.map((entry) => entry.bib)).toEqual(["103", "101"]);
+  });
+
+  it("shows division places when a division is chosen, and asks the backend for them", async () => {
+    const asked: Array<number | null> = [];
+    const backend = createMockBackend({
+      competition,
+      workouts: [heated],
+      competitors,
+      divisions: [{ id: 5, name: "Women", kind: "gender", gender: "female", min_age: null, max_age: null }],
+      screens: {
+        heatSheet: (_workout, _heat, divisionId) => {
+          asked.push(divisionId);
+          // Whole field: 103 third; in Women she is first (the backend's division board).
+          const place = divisionId === 5 ? 1 : 3;
+          return { workout_id: 1, heat_id: 7, heat_name: "Heat 1", division_id: divisionId, lanes: [{ lane: 1, bib: "103", name: "Katherine Johnson", display: "3:10.0", rank: place, tied: false }] };
+        },
+      },
+    });
+    render(<App backend={backend} initialScreen="entry" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Heat sheet" }));
+    await waitFor(() => expect(screen.getByTestId("heat-place-1").textContent).toBe("3"));
+    await waitFor(() => expect((screen.getByLabelText("Places in") as HTMLSelectElement).options.length).toBe(2));
+    fireEvent.change(screen.getByLabelText("Places in"), { target: { value: "5" } });
+    await waitFor(() => expect(screen.getByTestId("heat-place-1").textContent).toBe("1"));
+    expect(asked).toContain(5);
+    expect(screen.getByRole("columnheader", { name: "Place in Women" })).toBeTruthy();
   });
 });

@@ -295,3 +295,29 @@ describe("division place columns", () => {
     await waitFor(() => expect(within(grid).getAllByRole("row")[2].textContent).toContain("Women RX 2Masters 35+ 1"));
   });
 });
+
+describe("competition-day log", () => {
+  it("is linked from the Sync and Mapping screens with today's file and newest lines", async () => {
+    const backend = createMockBackend({
+      competition,
+      workouts: [fran],
+      screens: {
+        dayLog: {
+          folder: "/var/log/scoretable",
+          today: "/var/log/scoretable/scoretable-2026-07-06.log",
+          lines: [{ at: "2026-07-06T10:32:00Z", level: "WARN", text: "sync attempt failed · target=RunSignup · waiting=3" }],
+        },
+      },
+    });
+    render(<App backend={backend} initialScreen="sync" />);
+    const log = await screen.findByTestId("day-log");
+    fireEvent.click(within(log).getByText("Competition-day log"));
+    (log as HTMLDetailsElement).open = true;
+    fireEvent(log, new Event("toggle"));
+    await waitFor(() => expect(within(log).getByTestId("day-log-path").textContent).toBe("/var/log/scoretable/scoretable-2026-07-06.log"));
+    expect(within(log).getByRole("list", { name: "Newest log lines" }).textContent).toContain("sync attempt failed · target=RunSignup");
+    fireEvent.keyDown(window, { key: "7", code: "Digit7", altKey: true });
+    await screen.findByRole("heading", { name: "Field mapping" });
+    expect(screen.getByTestId("day-log")).toBeTruthy();
+  });
+});

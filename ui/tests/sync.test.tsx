@@ -125,4 +125,31 @@ describe("sync status", () => {
     expect((screen.getByLabelText("Secret (stored in the OS keyring)") as HTMLInputElement).value).toBe("");
     expect(document.body.textContent).not.toContain("s3cr3t-token");
   });
+
+  it("says which store holds each target's secret, never the secret", async () => {
+    const keyring = { ...target, name: "rsu", secret_stored_in: "OS keyring (scoretable-sync)" };
+    const bare = { ...target, name: "ot", rejected: 0, rejections: [], last_error: null, next_attempt_at: null };
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [keyring, bare] } });
+    render(<App backend={backend} initialScreen="sync" />);
+    await waitFor(() => expect(screen.getByTestId("secret-store-rsu").textContent).toBe("OS keyring (scoretable-sync)"));
+    expect(screen.getByTestId("secret-store-ot").textContent).toBe("none stored");
+  });
+
+  it("retries one refused row of a target, leaving the others refused", async () => {
+    const twoRefused = {
+      ...target,
+      rejected: 2,
+      rejections: [
+        { entity: "result:fran:bib 104", message: "400: bib 104 is not registered" },
+        { entity: "result:fran:bib 105", message: "400: bib 105 is not registered" },
+      ],
+    };
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [twoRefused] } });
+    render(<App backend={backend} initialScreen="sync" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Retry result:fran:bib 105 on rsu" }));
+    await screen.findByText("rsu: result:fran:bib 105 queued again.");
+    expect(backend.integrationCalls.find((call) => call.name === "retryRejected")?.args).toEqual(["rsu", "result:fran:bib 105"]);
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Retry result:fran:bib 105 on rsu" })).toBeNull());
+    expect(screen.getByRole("button", { name: "Retry result:fran:bib 104 on rsu" })).toBeTruthy();
+  });
 });

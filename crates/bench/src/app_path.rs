@@ -52,6 +52,23 @@ impl AppBoards {
         Ok(receipt.moved.len())
     }
 
+    /// One fsync'd write of the overall settings (the floor the amendments
+    /// are compared with), which leaves the kept workout board in place.
+    pub fn settings_write(
+        &mut self,
+        store: &mut CompetitionFile,
+        settings: &scoretable_store::LeaderboardSettings,
+    ) -> BenchResult<()> {
+        let error = |error: String| crate::BenchError(format!("writing settings: {error}"));
+        let before = store.change_stamp().map_err(|e| error(e.to_string()))?;
+        store
+            .set_leaderboard_settings(settings)
+            .map_err(|e| error(e.to_string()))?;
+        self.boards
+            .after_unrelated_write(store, before)
+            .map_err(|e| error(e.to_string()))
+    }
+
     /// Whether the board was kept through the last amendment (not rebuilt).
     pub fn kept(&self) -> bool {
         self.boards.is_kept(self.workout_id)

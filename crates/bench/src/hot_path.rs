@@ -548,9 +548,7 @@ fn size_figures(
                 }
                 let cpu = thread_cpu();
                 let start = Instant::now();
-                store
-                    .set_leaderboard_settings(&settings)
-                    .map_err(fail("writing settings"))?;
+                app.settings_write(&mut store, &settings)?;
                 floor_wall.push(start.elapsed());
                 floor_cpu.push(thread_cpu().saturating_sub(cpu));
                 Ok(moved)

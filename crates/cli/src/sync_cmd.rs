@@ -263,21 +263,33 @@ fn retry(file: Option<&Path>, target: &str, entity: Option<&str>) -> CliResult<O
 fn target_list(file: Option<&Path>) -> CliResult<Output> {
     let store = open_competition(file)?;
     let targets = store.sync_targets().map_err(store_error)?;
+    let secrets = SecretStore::default();
     let mut text = String::new();
+    let mut stored_in = serde_json::Map::new();
     for target in &targets {
+        // Where the secret is kept (never the secret itself).
+        let location = secrets
+            .locate(&target.name, &target.secret_ref)
+            .map_err(sync_error)?
+            .map(|backend| backend.to_string());
         let _ = writeln!(
             text,
-            "{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\tsecret: {}",
             target.name,
             target.platform,
             target.endpoint,
-            if target.enabled { "enabled" } else { "paused" }
+            if target.enabled { "enabled" } else { "paused" },
+            location.as_deref().unwrap_or("none stored")
         );
+        stored_in.insert(target.name.clone(), json!(location));
     }
     if targets.is_empty() {
         text.push_str("No sync targets.\n");
     }
-    Ok(Output::new(text, json!({ "targets": targets })))
+    Ok(Output::new(
+        text,
+        json!({ "targets": targets, "secret_stored_in": stored_in }),
+    ))
 }
 
 fn target_remove(file: Option<&Path>, name: &str) -> CliResult<Output> {

@@ -184,6 +184,25 @@ fn targets_secrets_preview_sync_and_status_from_the_command_line() {
         String::from_utf8_lossy(&stored.stderr)
     );
 
+    // `sync target list` says which store holds the secret, never the secret.
+    let listed = scoretable(&path, &secrets, &["sync", "target", "list"], None);
+    let listed_text = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed_text.contains("secret: file ") && listed_text.contains("(mode 0600)"),
+        "{listed_text}"
+    );
+    assert!(!listed_text.contains("cli-very-secret"));
+    let listed = json_of(&scoretable(
+        &path,
+        &secrets,
+        &["--json", "sync", "target", "list"],
+        None,
+    ));
+    assert!(listed["secret_stored_in"]["results"]
+        .as_str()
+        .unwrap()
+        .starts_with("file "));
+
     let preview = json_of(&scoretable(
         &path,
         &secrets,

@@ -26,6 +26,18 @@ fn set_up(path: &Path, endpoint: &str) -> i64 {
 }
 
 fn set_up_with(path: &Path, endpoint: &str, athletes: usize) -> i64 {
+    set_up_for(path, endpoint, athletes, "runsignup", "42")
+}
+
+/// The file with `athletes` registered competitors, one time workout, and
+/// target `rsu` of `platform` sending it as the platform's `remote_id`.
+fn set_up_for(
+    path: &Path,
+    endpoint: &str,
+    athletes: usize,
+    platform: &str,
+    remote_id: &str,
+) -> i64 {
     let mut file = CompetitionFile::create(
         path,
         &Competition {
@@ -81,12 +93,12 @@ fn set_up_with(path: &Path, endpoint: &str, athletes: usize) -> i64 {
         &mut file,
         &TargetSpec {
             name: "rsu".to_string(),
-            platform: "runsignup".to_string(),
+            platform: platform.to_string(),
             endpoint: endpoint.to_string(),
             config: json!({"race_id": "555"}),
             workouts: vec![TargetWorkout {
                 workout_id,
-                remote_id: "42".to_string(),
+                remote_id: remote_id.to_string(),
             }],
         },
     )
@@ -258,6 +270,131 @@ fn sync_survives_more_than_100_kills_without_losing_or_duplicating() {
         expected.len(),
         standin.posts(),
         started.elapsed()
+    );
+}
+
+/// RunSignup virtual results (user-submitted results of a virtual event):
+/// `scoretable sync` aborted at both failpoints and SIGKILLed at random
+/// moments 60 times while results change, with answers lost after the
+/// change was applied, 503s and resets. The final drain leaves every
+/// athlete's latest time on the platform (an older request landing late
+/// must not win), nothing queued, in flight or rejected.
+#[test]
+fn runsignup_virtual_results_survive_repeated_kills() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("virtual.scoretable");
+    let standin = RunSignupStandin::start("555", "crash-key", "crash-secret").unwrap();
+    standin.add_registrations((1..=ATHLETES).map(|index| Registration {
+        registration_id: format!("{}", 7000 + index),
+        bib: index.to_string(),
+        chip: None,
+    }));
+    standin.add_virtual_event("9001", false);
+    standin.faults.random(
+        0.1,
+        vec![Fault::AppliedResponseLost, Fault::Status(503), Fault::Reset],
+        17,
+    );
+    let workout_id = set_up_for(
+        &path,
+        &standin.base_url(),
+        ATHLETES,
+        "runsignup_virtual",
+        "9001",
+    );
+    let virtual_text = |ms: i64| {
+        format!(
+            "{:02}:{:02}:{:02}.{}",
+            ms / 3_600_000,
+            (ms / 60_000) % 60,
+            (ms / 1000) % 60,
+            (ms % 1000) / 100
+        )
+    };
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    let mut rng = fastrand::Rng::with_seed(2027);
+    let mut kills = 0;
+    for iteration in 0..60 {
+        {
+            let mut file = CompetitionFile::open(&path).unwrap();
+            for _ in 0..2 {
+                let bib = rng.usize(1..=ATHLETES).to_string();
+                let ms = 1_800_000 + rng.i64(0..600) * 100;
+                if expected.contains_key(&bib) {
+                    let competitor = file.competitor_by_bib(&bib).unwrap().unwrap();
+                    file.amend_score(
+                        workout_id,
+                        Entrant::Competitor(competitor.id),
+                        &runsignup_text(ms),
+                        "referee",
+                        "GPS track review",
+                        None,
+                    )
+                    .unwrap();
+                } else {
+                    file.enter_score_by_bib(
+                        workout_id,
+                        &bib,
+                        ScoreInput::text(runsignup_text(ms)),
+                        "table",
+                    )
+                    .unwrap();
+                }
+                expected.insert(bib, ms);
+            }
+            file.close().unwrap();
+        }
+        let failpoint = match iteration % 3 {
+            0 => Some("after_commit_before_send"),
+            1 => Some("after_send_before_ack"),
+            _ => None,
+        };
+        let mut child = sync_command(&path, failpoint).spawn().unwrap();
+        match failpoint {
+            Some(_) => {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while child.try_wait().unwrap().is_none() {
+                    if Instant::now() > deadline {
+                        child.kill().unwrap();
+                        child.wait().unwrap();
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            }
+            None => {
+                std::thread::sleep(Duration::from_millis(rng.u64(0..300)));
+                let _ = child.kill();
+                child.wait().unwrap();
+            }
+        }
+        kills += 1;
+    }
+    standin.faults.clear();
+    let status = sync_command(&path, None).status().unwrap();
+    assert!(status.success(), "final drain exited with {status}");
+    let file = CompetitionFile::open(&path).unwrap();
+    let target = file.sync_target("rsu").unwrap();
+    let counts = file.outbox_counts(target.id).unwrap();
+    assert_eq!(
+        (counts.queued, counts.sending, counts.rejected),
+        (0, 0, 0),
+        "{counts:?}"
+    );
+    let stored = standin.virtual_results();
+    assert_eq!(stored.len(), expected.len(), "lost virtual results");
+    for (bib, ms) in &expected {
+        let key = (
+            "9001".to_string(),
+            format!("{}", 7000 + bib.parse::<usize>().unwrap()),
+        );
+        let row = stored.get(&key).unwrap_or_else(|| panic!("bib {bib} lost"));
+        assert_eq!(row["clock_time"], virtual_text(*ms), "bib {bib}");
+    }
+    eprintln!(
+        "virtual: {kills} kills, {} results, {} posts",
+        expected.len(),
+        standin.posts()
     );
 }
 

@@ -140,6 +140,25 @@ impl SecretStore {
         }
     }
 
+    /// Which store holds a target's secret now (the same order as
+    /// [`SecretStore::get`]), or `None` when none does. Never returns or
+    /// logs the secret itself.
+    pub fn locate(&self, target_name: &str, secret_ref: &str) -> Result<Option<SecretBackend>> {
+        let variable = secret_env_var(target_name);
+        if std::env::var(&variable).is_ok_and(|value| !value.is_empty()) {
+            return Ok(Some(SecretBackend::Environment(variable)));
+        }
+        if backend_choice().as_deref() != Some("file") {
+            if let Ok(entry) = keyring::Entry::new(KEYRING_SERVICE, secret_ref) {
+                if entry.get_password().is_ok() {
+                    return Ok(Some(SecretBackend::Keyring));
+                }
+            }
+        }
+        let path = self.fallback_path(secret_ref)?;
+        Ok(path.is_file().then_some(SecretBackend::File(path)))
+    }
+
     /// Stores a secret; returns where it went.
     pub fn set(&self, secret_ref: &str, secret: &str) -> Result<SecretBackend> {
         let choice = backend_choice();

@@ -26,7 +26,10 @@
 //! `round` (config `rounds` by workout id, default 1) and `results`: `bib`,
 //! `place`, `performance`; a status is sent as OpenTrack's code in
 //! `performance` without a place: `DQ`, `DNF`, `DNS`, `NM`, see
-//! [`opentrack_status`]).
+//! [`opentrack_status`]; the statuses OpenTrack has no code for, LAP, WD,
+//! NC and DNQ, follow the official's policy in config `status_codes`, e.g.
+//! `{"LAP": "DNF", "WD": "DNS", "NC": "NM", "DNQ": "NM"}` (those are the
+//! defaults), checked when the target is added; see [`status_code_for`]).
 //!
 //! The record is sent only when its content changed since the last
 //! acknowledged upload.
@@ -53,6 +56,72 @@ pub fn opentrack_status(status: Status) -> &'static str {
         Status::Dnf | Status::Lap => "DNF",
         Status::Dns | Status::Wd => "DNS",
         Status::Nc | Status::Dnq => "NM",
+    }
+}
+
+/// The OpenTrack codes a status may be sent as.
+const OPENTRACK_CODES: [&str; 4] = ["DQ", "DNF", "DNS", "NM"];
+
+/// The statuses without an OpenTrack code of their own, whose code the
+/// official chooses in config `status_codes`.
+const CHOSEN_STATUSES: [Status; 4] = [Status::Lap, Status::Wd, Status::Nc, Status::Dnq];
+
+/// The OpenTrack code `status` is sent as under the target's config: the
+/// official's choice in `status_codes` (by Scoretable's code, e.g. `"LAP"`)
+/// for LAP, WD, NC and DNQ, else [`opentrack_status`].
+pub fn status_code_for(config: &Value, status: Status) -> String {
+    if CHOSEN_STATUSES.contains(&status) {
+        if let Some(code) = config
+            .get("status_codes")
+            .and_then(|codes| codes.get(status.code()))
+            .and_then(Value::as_str)
+            .map(|code| code.trim().to_ascii_uppercase())
+            .filter(|code| OPENTRACK_CODES.contains(&code.as_str()))
+        {
+            return code;
+        }
+    }
+    opentrack_status(status).to_string()
+}
+
+/// Checks config `status_codes`: an object from LAP, WD, NC or DNQ to one of
+/// OpenTrack's DQ, DNF, DNS, NM.
+fn check_status_codes(config: &Value) -> std::result::Result<(), String> {
+    let Some(codes) = config.get("status_codes") else {
+        return Ok(());
+    };
+    let Some(codes) = codes.as_object() else {
+        return Err(
+            "status_codes must be an object such as {\"LAP\": \"DNF\", \"WD\": \"DNS\"}"
+                .to_string(),
+        );
+    };
+    for (status, code) in codes {
+        let known = CHOSEN_STATUSES
+            .iter()
+            .any(|candidate| candidate.code().eq_ignore_ascii_case(status));
+        if !known {
+            return Err(format!(
+                "status_codes: {status} is not a status OpenTrack lacks a code for \
+                 (choose codes for LAP, WD, NC, DNQ)"
+            ));
+        }
+        let code = code.as_str().unwrap_or("").trim().to_ascii_uppercase();
+        if !OPENTRACK_CODES.contains(&code.as_str()) {
+            return Err(format!(
+                "status_codes: {status} must map to one of OpenTrack's DQ, DNF, DNS, NM, not {}",
+                code_text(code.as_str())
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn code_text(code: &str) -> String {
+    if code.is_empty() {
+        "an empty value".to_string()
+    } else {
+        code.to_string()
     }
 }
 
@@ -139,7 +208,7 @@ pub fn full_record(context: &AdapterContext<'_>) -> Result<Value> {
         let result_of = |row: &scoretable_core::model::RankedRow| match row.status {
             Some(status) => json!({
                 "bib": bib_of(row.entrant),
-                "performance": opentrack_status(status),
+                "performance": status_code_for(&context.target.config, status),
             }),
             None => json!({
                 "bib": bib_of(row.entrant),
@@ -477,6 +546,7 @@ impl crate::registry::SyncAdapter for OpenTrackAdapter {
     }
 
     fn validate(&self, spec: &crate::registry::TargetSpec) -> std::result::Result<(), String> {
+        check_status_codes(&spec.config)?;
         if config_text(&spec.config, "organiser_id").is_none() {
             return Err(
                 "OpenTrack needs organiser_id (from the organisation page's URL): \

@@ -322,3 +322,65 @@ fn a_target_needing_elevation_shows_a_clear_rejection() {
         .contains("elevation_gain_in_mm"));
     assert_eq!(standin.posts(), 0);
 }
+
+/// LAP, WD, NC and DNQ have no OpenTrack code: the official chooses one per
+/// target (config `status_codes`), checked when the target is added; without
+/// a choice the defaults apply (LAP as DNF, WD as DNS, NC and DNQ as NM).
+#[test]
+fn opentrack_status_codes_follow_the_officials_policy() {
+    let mut fixture = fixture(4, 0);
+    let standin = OpenTrackStandin::start("timer@example.org", "pa55word").unwrap();
+    let spec = |status_codes: serde_json::Value| TargetSpec {
+        name: "ot".to_string(),
+        platform: "opentrack".to_string(),
+        endpoint: standin.base_url(),
+        config: json!({"organiser_id": "6b2af700-0481-4f73-b9ae-8221ae619b55",
+            "event_codes": {fixture.workout_id.to_string(): "5000"},
+            "status_codes": status_codes}),
+        workouts: vec![TargetWorkout {
+            workout_id: fixture.workout_id,
+            remote_id: "T22".to_string(),
+        }],
+    };
+    for (bad, says) in [
+        (json!({"LAP": "DSQ"}), "DQ, DNF, DNS, NM"),
+        (json!({"DNF": "DNS"}), "LAP, WD, NC, DNQ"),
+        (json!(["LAP", "DNF"]), "must be an object"),
+    ] {
+        let error = scoretable_sync::add_target(&mut fixture.file, &spec(bad.clone()))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(says), "{bad}: {error}");
+    }
+    assert!(
+        fixture.file.sync_targets().unwrap().is_empty(),
+        "nothing stored"
+    );
+    scoretable_sync::add_target(&mut fixture.file, &spec(json!({"LAP": "NM", "WD": "dnf"})))
+        .unwrap();
+    fixture.set_secret("ot", "timer@example.org:pa55word");
+    fixture.enter("1", "10:00.0");
+    for (bib, status) in [("2", Status::Lap), ("3", Status::Wd), ("4", Status::Dnq)] {
+        fixture
+            .file
+            .enter_score_by_bib(fixture.workout_id, bib, ScoreInput::status(status), "t")
+            .unwrap();
+    }
+    let report = drain_target(&mut fixture.file, "ot", &fixture.secrets, &quick_options()).unwrap();
+    assert!(report.drained, "{report:?} {:?}", standin.rejections());
+    let competitions = standin.competitions();
+    let results = competitions[0]["events"][0]["units"][0]["results"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let performance = |bib: &str| {
+        results
+            .iter()
+            .find(|result| result["bib"] == bib)
+            .map(|result| result["performance"].clone())
+            .unwrap()
+    };
+    assert_eq!(performance("2"), "NM", "LAP as the official chose, not DNF");
+    assert_eq!(performance("3"), "DNF", "WD as the official chose, not DNS");
+    assert_eq!(performance("4"), "NM", "DNQ keeps its default");
+}

@@ -136,6 +136,27 @@ impl KeptBoards {
         Ok(Some(moved))
     }
 
+    /// After this handle made one write that changes no workout's results,
+    /// entrants or setup (the overall table's settings, for one), taken
+    /// from `before`: the kept boards stay when nothing else was written
+    /// meanwhile; otherwise they are dropped as by [`KeptBoards::observe`].
+    pub fn after_unrelated_write(
+        &mut self,
+        file: &CompetitionFile,
+        before: ChangeStamp,
+    ) -> UseCaseResult<()> {
+        let after = file.change_stamp()?;
+        let current = self.stamp.is_some_and(|kept| before.same_contents(&kept));
+        if current && after.only_writes_since(&before, 1) {
+            self.stamp = Some(after);
+        } else {
+            self.stamp = None;
+            self.boards.clear();
+            self.generation += 1;
+        }
+        Ok(())
+    }
+
     /// An official amendment (see [`CompetitionFile::record_amendment`]):
     /// the short write, then who moved from the kept board of the workout,
     /// built first when it is not kept. Falls back to the store's

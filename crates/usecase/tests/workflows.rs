@@ -564,6 +564,40 @@ fn a_sync_target_is_added_through_its_adapter_with_its_secret_outside_the_file()
         .any(|window| window == b"very-secret-value"));
 }
 
+/// A write that changes no board (the overall settings) keeps the kept
+/// workout board; an amendment after it is still applied in place.
+#[test]
+fn an_unrelated_write_keeps_the_boards() {
+    use scoretable_usecase::boards::KeptBoards;
+    let mut fixture = fixture();
+    let race = fixture.race;
+    enter_score_by_bib(
+        &mut fixture.file,
+        &TypedScore {
+            workout_id: race,
+            bib: "1",
+            value: "12:00",
+            tie_break: None,
+        },
+        "table",
+    )
+    .unwrap();
+    let mut boards = KeptBoards::default();
+    boards.board(&fixture.file, race).unwrap();
+    let generation = boards.generation();
+    let before = fixture.file.change_stamp().unwrap();
+    let settings = fixture.file.leaderboard_settings().unwrap();
+    fixture.file.set_leaderboard_settings(&settings).unwrap();
+    boards.after_unrelated_write(&fixture.file, before).unwrap();
+    boards.observe(&fixture.file).unwrap();
+    assert!(boards.is_kept(race));
+    assert_eq!(boards.generation(), generation);
+    // Without telling the boards, the same write drops them.
+    fixture.file.set_leaderboard_settings(&settings).unwrap();
+    boards.observe(&fixture.file).unwrap();
+    assert!(!boards.is_kept(race));
+}
+
 /// Competitor imports: one workflow for both shells; bad rows are all
 /// listed with file, row and field and nothing changes; progress is heard.
 #[test]

@@ -123,7 +123,12 @@ export type SyncTargetView = { name: string, platform: string, endpoint: string,
 /**
  * The last retryable failure (network, 5xx, 429), if the last attempt failed.
  */
-last_error: string | null, last_error_at: string | null, next_attempt_at: string | null, consecutive_failures: number, rejections: Array<RejectionView>, };
+last_error: string | null, last_error_at: string | null, next_attempt_at: string | null, consecutive_failures: number, rejections: Array<RejectionView>, 
+/**
+ * Which store holds the target's secret (`OS keyring (scoretable-sync)`,
+ * `file ... (mode 0600)`, an environment variable), or none; never the secret.
+ */
+secret_stored_in?: string, };
 
 export type TargetWorkoutRequest = { workout_id: number, remote_id: string, };
 

@@ -31,11 +31,16 @@ export type HeatLaneView = { lane: number, bib: string, name: string,
  */
 display: string | null, 
 /**
- * The place in the workout (everyone); null for statuses and no result.
+ * The place in the workout, or in the sheet's division when one is
+ * chosen; null for statuses, no result, or an athlete outside it.
  */
 rank: number | null, tied: boolean, };
 
-export type HeatSheetView = { workout_id: number, heat_id: number, heat_name: string, lanes: Array<HeatLaneView>, };
+export type HeatSheetView = { workout_id: number, heat_id: number, heat_name: string, 
+/**
+ * The division the places are in; null for everyone.
+ */
+division_id: number | null, lanes: Array<HeatLaneView>, };
 
 export type VenueConfig = { 
 /**

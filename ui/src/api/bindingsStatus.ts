@@ -56,3 +56,27 @@ every_minutes: number,
  * How many backups are kept (the newest).
  */
 keep: number, problem: string | null, detail: string | null, };
+
+export type DayLogView = { 
+/**
+ * The log folder (one file a day, 30 days kept).
+ */
+folder: string, 
+/**
+ * Today's file.
+ */
+today: string, 
+/**
+ * Today's newest lines, newest last: time, level, what happened.
+ */
+lines: Array<DayLogLine>, };
+
+export type DayLogLine = { 
+/**
+ * When, as the log's timestamp (RFC 3339, UTC).
+ */
+at: string, level: string, 
+/**
+ * The message and its fields (`sync attempt failed · target=RunSignup ...`).
+ */
+text: string, };

@@ -56,7 +56,8 @@ export interface IntegrationsBackend {
   syncNow(target: string): Promise<DrainView>;
   previewSync(target: string): Promise<SyncPreviewView>;
   /** Queues the target's rejected rows again; returns how many. */
-  retryRejected(target: string): Promise<number>;
+  /** Queues the target's refused rows again, or only `entity`'s row; returns how many. */
+  retryRejected(target: string, entity?: string): Promise<number>;
   /** Adds a target; the secret goes to the OS keyring and is never returned. */
   addSyncTarget(request: NewSyncTargetRequest): Promise<AddedTargetView>;
 

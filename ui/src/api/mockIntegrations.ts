@@ -155,10 +155,20 @@ export function createMockIntegrations(fixture: IntegrationsFixture = {}): Integ
         if (!found) throw notFound(`Target ${target}`);
         return { target, acknowledged: 0, rejected: 0, retried: 1, drained: false, last_error: found.last_error };
       }),
-    retryRejected: (target) =>
-      record("retryRejected", [target], () => {
+    retryRejected: (target, entity) =>
+      record("retryRejected", entity === undefined ? [target] : [target, entity], () => {
         const found = syncTargets.find((candidate) => candidate.name === target);
         if (!found) throw notFound(`Target ${target}`);
+        if (entity !== undefined) {
+          if (!found.rejections.some((rejection) => rejection.entity === entity)) return 0;
+          syncTargets[syncTargets.indexOf(found)] = {
+            ...found,
+            queued: found.queued + 1,
+            rejected: found.rejected - 1,
+            rejections: found.rejections.filter((rejection) => rejection.entity !== entity),
+          };
+          return 1;
+        }
         const queued = found.rejected;
         syncTargets[syncTargets.indexOf(found)] = { ...found, queued: found.queued + queued, rejected: 0, rejections: [] };
         return queued;

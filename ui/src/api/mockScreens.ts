@@ -4,7 +4,7 @@
 // `status-changed` event.
 
 import { BackendError } from "./backend";
-import type { AmendPreviewView, HeatSheetView, RowDetailView, ScreensBackend, StatusView, VenueConfig } from "./screens";
+import type { AmendPreviewView, DayLogView, HeatSheetView, RowDetailView, ScreensBackend, StatusView, VenueConfig } from "./screens";
 
 export interface ScreensFixture {
   status?: StatusView;
@@ -13,11 +13,13 @@ export interface ScreensFixture {
   /** Explanations by `aboveBib:belowBib`. */
   explanations?: Record<string, string>;
   /** The heat sheet the backend would return now (a test may change what it returns). */
-  heatSheet?: (workoutId: number, heatId: number) => HeatSheetView;
+  heatSheet?: (workoutId: number, heatId: number, divisionId: number | null) => HeatSheetView;
   /** Row details by `workoutId:bib`. */
   rowDetails?: Record<string, RowDetailView>;
   /** What the venue display shows at first. */
   venue?: VenueConfig;
+  /** The competition-day log the backend would report. */
+  dayLog?: DayLogView;
 }
 
 export interface ScreensControls {
@@ -38,6 +40,7 @@ export function createMockScreens(fixture: ScreensFixture = {}): ScreensBackend 
   const venueListeners = new Set<(config: VenueConfig) => void>();
   return {
     appStatus: async () => status,
+    dayLog: async () => fixture.dayLog ?? { folder: "/logs", today: "/logs/scoretable-2026-07-06.log", lines: [] },
     onStatusChanged(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -70,9 +73,9 @@ export function createMockScreens(fixture: ScreensFixture = {}): ScreensBackend 
       venueListeners.add(listener);
       return () => venueListeners.delete(listener);
     },
-    heatSheet: async (workoutId, heatId) => {
+    heatSheet: async (workoutId, heatId, divisionId) => {
       if (!fixture.heatSheet) throw new BackendError("not_found", `There is no heat with id ${heatId}.`);
-      return fixture.heatSheet(workoutId, heatId);
+      return fixture.heatSheet(workoutId, heatId, divisionId);
     },
   };
 }

@@ -6,7 +6,7 @@
 // from the Rust side.
 
 import type { AmendPreviewRequest, AmendPreviewView, ExplainRequest, HeatSheetView, RowDetailView, VenueConfig } from "./bindingsOfficials";
-import type { StatusView } from "./bindingsStatus";
+import type { DayLogView, StatusView } from "./bindingsStatus";
 
 export type * from "./bindingsOfficials";
 export type * from "./bindingsStatus";
@@ -16,12 +16,14 @@ export interface ScreensBackend {
   appStatus(): Promise<StatusView>;
   /** Calls `listener` with every new status the backend pushes; returns an unsubscribe function. */
   onStatusChanged(listener: (status: StatusView) => void): () => void;
+  /** Where the competition-day log is, with today's newest lines. */
+  dayLog(): Promise<DayLogView>;
   /** What an amendment would change (who would move); stores nothing. */
   previewAmendment(request: AmendPreviewRequest): Promise<AmendPreviewView>;
   /** The engine's sentence saying why one row is above another. */
   explainOrder(request: ExplainRequest): Promise<string>;
-  /** A heat's athletes in lane order with each result and place (from the backend's board). */
-  heatSheet(workoutId: number, heatId: number): Promise<HeatSheetView>;
+  /** A heat's athletes in lane order with each result and place (from the backend's board; division places when `divisionId` is set). */
+  heatSheet(workoutId: number, heatId: number, divisionId: number | null): Promise<HeatSheetView>;
   /** One row of a workout's board in detail: division places, splits with positions, penalty, status. */
   rowDetail(workoutId: number, bib: string): Promise<RowDetailView>;
   /** Opens the venue display window showing `config`, or re-aims it when it is open. */

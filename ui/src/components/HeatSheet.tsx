@@ -10,12 +10,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useBackend } from "../app";
 import { type HeatSheetView, type WorkoutView, toBackendError } from "../api/backend";
 import { rankLabel, scoreExamples } from "../lib/format";
+import { useAsync } from "../lib/useAsync";
 
 type LaneMessage = { tone: "error" | "saved"; text: string };
 
 export function HeatSheet({ workout }: { workout: WorkoutView }) {
   const backend = useBackend();
   const [heatId, setHeatId] = useState<number | null>(workout.heats[0]?.id ?? null);
+  const [divisionId, setDivisionId] = useState<number | null>(null);
+  const divisions = useAsync(() => backend.listDivisions(), [backend]);
   const [sheet, setSheet] = useState<HeatSheetView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [typed, setTyped] = useState<Record<number, { value: string; tieBreak: string }>>({});
@@ -29,7 +32,7 @@ export function HeatSheet({ workout }: { workout: WorkoutView }) {
   const load = async () => {
     if (heatId === null) return;
     try {
-      setSheet(await backend.heatSheet(workout.id, heatId));
+      setSheet(await backend.heatSheet(workout.id, heatId, divisionId));
       setError(null);
     } catch (caught) {
       setError(toBackendError(caught).message);
@@ -43,8 +46,11 @@ export function HeatSheet({ workout }: { workout: WorkoutView }) {
     void load().then(() => inputs.current["value-0"]?.focus());
   }, [workout.id, heatId]);
 
+  // Places in another division: the same lanes, the division's places.
+  useEffect(() => void load(), [divisionId]);
+
   // Scores typed at other tables (or imported) show up here too.
-  useEffect(() => backend.onScoresChanged(() => void load()), [backend, workout.id, heatId]);
+  useEffect(() => backend.onScoresChanged(() => void load()), [backend, workout.id, heatId, divisionId]);
 
   const lanes = sheet?.lanes ?? [];
   const line = (index: number) => typed[index] ?? { value: "", tieBreak: "" };
@@ -122,6 +128,24 @@ export function HeatSheet({ workout }: { workout: WorkoutView }) {
             ))}
           </select>
         </div>
+        <div class="field">
+          <label for="heat-division">Places in</label>
+          <select
+            id="heat-division"
+            value={divisionId ?? ""}
+            onChange={(event) => {
+              const value = (event.currentTarget as HTMLSelectElement).value;
+              setDivisionId(value === "" ? null : Number(value));
+            }}
+          >
+            <option value="">Everyone</option>
+            {(divisions.value ?? []).map((division) => (
+              <option key={division.id} value={division.id}>
+                {division.name}
+              </option>
+            ))}
+          </select>
+        </div>
         <p class="muted">
           Type each score (e.g. {scoreExamples[workout.score_type]} or DNF) and press Enter; the place appears and the next lane is ready.
         </p>
@@ -142,7 +166,7 @@ export function HeatSheet({ workout }: { workout: WorkoutView }) {
               <th scope="col">Score</th>
               {hasTieBreak && <th scope="col">Tie-break</th>}
               <th scope="col">Result</th>
-              <th scope="col">Place</th>
+              <th scope="col">{divisionId === null ? "Place" : `Place in ${(divisions.value ?? []).find((division) => division.id === divisionId)?.name ?? "division"}`}</th>
               <th scope="col" class="sr-only">
                 Message
               </th>

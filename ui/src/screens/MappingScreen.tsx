@@ -9,6 +9,7 @@
 // timer); its problems are in plain words with the technical message behind
 // "details", and times are in the competition's time zone.
 
+import { DayLog } from "../components/DayLog";
 import { useEffect, useState } from "preact/hooks";
 import { useBackend, useTimeZone } from "../app";
 import {
@@ -261,6 +262,7 @@ export function MappingScreen() {
           </select>
         </div>
       </div>
+      <DayLog />
       <div class="subtabs" role="group" aria-label="Mapping sections">
         {(
           [

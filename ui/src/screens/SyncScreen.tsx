@@ -8,6 +8,7 @@
 // is never shown again. The outbox, the worker and every request are in the
 // backend.
 
+import { DayLog } from "../components/DayLog";
 import { useState } from "preact/hooks";
 import { useBackend, useTimeZone } from "../app";
 import { type SyncPreviewView, type SyncTargetView, type TargetStatusView, toBackendError } from "../api/backend";
@@ -32,7 +33,7 @@ export function plainSyncProblem(status: TargetStatusView, timeZone: string): st
   return `${status.problem ?? ""}${status.waiting > 0 || next ? ` ${waiting}${next}.` : ""}`.trim();
 }
 
-function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | undefined; busy: boolean; onSync: () => void; onPreview: () => void; onRetry: () => void }) {
+function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | undefined; busy: boolean; onSync: () => void; onPreview: () => void; onRetry: () => void; onRetryRow: (entity: string) => void }) {
   const { target, status } = props;
   const timeZone = useTimeZone();
   return (
@@ -66,6 +67,10 @@ function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | 
           <dt>Last success</dt>
           <dd>{target.last_success_at ? localTime(target.last_success_at, timeZone) : "never"}</dd>
         </div>
+        <div>
+          <dt>Secret</dt>
+          <dd data-testid={`secret-store-${target.name}`}>{target.secret_stored_in ?? "none stored"}</dd>
+        </div>
       </dl>
       {target.last_error && (target.next_attempt_at || status?.state === "offline") && (
         <div class="error" role="alert" data-testid={`retryable-${target.name}`}>
@@ -89,7 +94,16 @@ function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | 
           <ul class="plain-list" aria-label={`Rejections of ${target.name}`}>
             {target.rejections.map((rejection) => (
               <li key={rejection.entity}>
-                <strong>{rejection.entity}</strong>: {rejection.message}
+                <strong>{rejection.entity}</strong>: {rejection.message}{" "}
+                <button
+                  type="button"
+                  class="quiet"
+                  aria-label={`Retry ${rejection.entity} on ${target.name}`}
+                  onClick={() => props.onRetryRow(rejection.entity)}
+                  disabled={props.busy}
+                >
+                  Retry this row
+                </button>
               </li>
             ))}
           </ul>
@@ -147,10 +161,10 @@ export function SyncScreen() {
       await targets.reload();
     });
 
-  const retryRejected = (target: SyncTargetView) =>
+  const retryRejected = (target: SyncTargetView, entity?: string) =>
     attempt(async () => {
-      const queued = await backend.retryRejected(target.name);
-      setNotice(`${target.name}: ${queued} rejected row(s) queued again.`);
+      const queued = await backend.retryRejected(target.name, entity);
+      setNotice(entity === undefined ? `${target.name}: ${queued} rejected row(s) queued again.` : `${target.name}: ${entity} queued again.`);
       await targets.reload();
     });
 
@@ -191,6 +205,7 @@ export function SyncScreen() {
           Refresh
         </button>
       </div>
+      <DayLog />
       {(error || targets.error) && (
         <p class="error multiline" role="alert">
           {error ?? targets.error}
@@ -203,7 +218,7 @@ export function SyncScreen() {
       )}
       {list.length === 0 && !targets.loading && <p class="muted">No sync targets yet. Add one below.</p>}
       {list.map((target) => (
-        <TargetCard key={target.name} target={target} status={status?.targets.find((item) => item.name === target.name)} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} onRetry={() => retryRejected(target)} />
+        <TargetCard key={target.name} target={target} status={status?.targets.find((item) => item.name === target.name)} busy={busy} onSync={() => syncNow(target)} onPreview={() => showPreview(target)} onRetry={() => retryRejected(target)} onRetryRow={(entity) => retryRejected(target, entity)} />
       ))}
       {preview && (
         <div class="panel">

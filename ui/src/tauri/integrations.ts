@@ -33,7 +33,7 @@ export function createTauriIntegrations(): IntegrationsBackend {
     syncTargetsStatus: () => call("sync_targets_status"),
     syncNow: (target) => call("sync_now", { target }),
     previewSync: (target) => call("preview_sync", { target }),
-    retryRejected: (target) => call("retry_rejected", { target }),
+    retryRejected: (target, entity) => call("retry_rejected", { target, entity: entity ?? null }),
     addSyncTarget: (request) => call("add_sync_target", { request }),
     runExport: (request) => call("run_export", { request }),
     choosePath: (purpose, suggestedName) => call("choose_path", { purpose, suggestedName }),

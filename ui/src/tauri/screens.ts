@@ -33,9 +33,10 @@ export function createTauriScreens(): ScreensBackend {
   return {
     appStatus: () => call("app_status"),
     onStatusChanged: (listener) => subscribe<StatusView>("status-changed", listener),
+    dayLog: () => call("day_log"),
     previewAmendment: (request) => call("preview_amendment", { request }),
     explainOrder: (request) => call("explain_order", { request }),
-    heatSheet: (workoutId, heatId) => call("heat_sheet", { workoutId, heatId }),
+    heatSheet: (workoutId, heatId, divisionId) => call("heat_sheet", { workoutId, heatId, divisionId }),
     rowDetail: (workoutId, bib) => call("row_detail", { workoutId, bib }),
     openVenueDisplay: (config) => call("open_venue_display", { config }),
     venueConfig: () => call("venue_config"),
