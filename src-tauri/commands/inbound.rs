@@ -21,8 +21,8 @@ use scoretable_inbound::{
     load_mapping, preview, read_document, save_mapping, FieldMapping, HttpFetcher, IdentifierField,
     InboundError, RecordFormat, SplitField, StatusField, ValueField, ValueTransform, WatchOptions,
 };
-use scoretable_store::{CompetitionFile, IdentifierKind, InboundConnection, NewConnection};
-use scoretable_usecase::feeds::{check_polled_feed, state_word};
+use scoretable_store::{CompetitionFile, IdentifierKind, InboundConnection};
+use scoretable_usecase::feeds::{state_word, FeedDetails};
 use scoretable_usecase::review::{self, ConflictDecision};
 use tauri::{AppHandle, Manager, State};
 
@@ -70,16 +70,7 @@ pub fn inbound_error(error: InboundError) -> CommandError {
 }
 
 fn parse_format(word: &str) -> CommandResult<Option<RecordFormat>> {
-    let word = word.trim();
-    if word.is_empty() {
-        return Ok(None);
-    }
-    RecordFormat::from_word(word).map(Some).ok_or_else(|| {
-        CommandError::invalid(
-            "format",
-            format!("{word:?}; expected csv, json, xml, xlsx or world_triathlon"),
-        )
-    })
+    Ok(scoretable_usecase::feeds::parse_format_word(word)?)
 }
 
 fn optional_field(field: &Option<String>) -> Option<String> {
@@ -454,17 +445,19 @@ pub async fn add_connection(
     state
         .run(move |session| {
             let format = parse_format(&request.format)?.unwrap_or(RecordFormat::Json);
-            check_polled_feed(format, request.interval_ms.max(0) as u64)?;
-            let file = session.file_mut()?;
-            let connection = file.add_connection(&NewConnection {
-                name: request.name.trim().to_string(),
-                url: request.url.trim().to_string(),
-                workout_id: request.workout_id,
-                mapping_name: request.mapping_name.trim().to_string(),
-                format: format.word().to_string(),
-                interval_ms: request.interval_ms as u64,
-                auth_env: None,
-            })?;
+            let connection = scoretable_usecase::feeds::add_connection(
+                session.file_mut()?,
+                &FeedDetails {
+                    name: &request.name,
+                    url: &request.url,
+                    workout_id: request.workout_id,
+                    mapping_name: &request.mapping_name,
+                    format,
+                    // A negative interval is refused as too short.
+                    interval_ms: request.interval_ms.max(0) as u64,
+                    auth_env: None,
+                },
+            )?;
             Ok(connection_view(&connection, &pollers))
         })
         .await

@@ -35,15 +35,9 @@ const DRAIN_BUDGET: Duration = Duration::from_secs(20);
 /// How many changes the preview lists.
 const PREVIEW_LIMIT: usize = 50;
 
+/// A sync error, classified once in the use-case layer (as the CLI does).
 fn sync_error(error: SyncError) -> CommandError {
-    match error {
-        SyncError::Store(error) => error.into(),
-        SyncError::UnknownPlatform { .. } => CommandError::invalid("platform", error.to_string()),
-        SyncError::Config { .. } | SyncError::MissingSecret { .. } => {
-            CommandError::new(ErrorKind::InvalidValue, error.to_string())
-        }
-        other => CommandError::new(ErrorKind::Storage, other.to_string()),
-    }
+    CommandError::from(scoretable_usecase::UseCaseError::from(error))
 }
 
 fn target_view(status: TargetStatus) -> SyncTargetView {

@@ -39,9 +39,9 @@ use scoretable_inbound::{
 };
 use scoretable_store::{
     CompetitionFile, ConnectionState, IdentifierKind, InboundConnection, InboundReport,
-    NewConnection, RecordOutcome,
+    RecordOutcome,
 };
-use scoretable_usecase::feeds::{check_polled_feed, state_word};
+use scoretable_usecase::feeds::{state_word, FeedDetails};
 use scoretable_usecase::review::{
     assign_review, dismiss_review, resolve_conflict, ConflictDecision, ConflictOutcome,
 };
@@ -336,14 +336,10 @@ fn inbound_error(error: InboundError) -> CliError {
 }
 
 fn parse_format(word: Option<&str>) -> CliResult<Option<RecordFormat>> {
-    word.map(|word| {
-        RecordFormat::from_word(word).ok_or_else(|| {
-            CliError::bad_input(format!(
-                "unknown format {word:?}; expected csv, json, xml, xlsx or world_triathlon"
-            ))
-        })
-    })
-    .transpose()
+    match word {
+        Some(word) => scoretable_usecase::feeds::parse_format_word(word).map_err(usecase_error),
+        None => Ok(None),
+    }
 }
 
 fn parse_kind(word: &str) -> CliResult<IdentifierKind> {
@@ -647,18 +643,19 @@ pub fn connection_add(file: Option<&Path>, arguments: &ConnectionAddArgs) -> Cli
     let mut store = open_competition(file)?;
     let workout = resolve_workout(&store, &arguments.workout)?;
     let format = parse_format(Some(&arguments.format))?.expect("a format was given");
-    check_polled_feed(format, arguments.interval_ms).map_err(usecase_error)?;
-    let connection = store
-        .add_connection(&NewConnection {
-            name: arguments.name.clone(),
-            url: arguments.url.clone(),
+    let connection = scoretable_usecase::feeds::add_connection(
+        &mut store,
+        &FeedDetails {
+            name: &arguments.name,
+            url: &arguments.url,
             workout_id: workout.id,
-            mapping_name: arguments.mapping.clone(),
-            format: format.word().to_string(),
+            mapping_name: &arguments.mapping,
+            format,
             interval_ms: arguments.interval_ms,
-            auth_env: arguments.auth_env.clone(),
-        })
-        .map_err(store_error)?;
+            auth_env: arguments.auth_env.as_deref(),
+        },
+    )
+    .map_err(usecase_error)?;
     Ok(Output::new(
         format!(
             "Added connection {} polling {} every {} ms into {}",

@@ -163,16 +163,9 @@ pub enum SecretCommand {
     Delete { target: String },
 }
 
+/// A sync error, classified once in the use-case layer.
 fn sync_error(error: scoretable_sync::SyncError) -> CliError {
-    match error {
-        scoretable_sync::SyncError::Store(error) => store_error(error),
-        scoretable_sync::SyncError::Config { .. }
-        | scoretable_sync::SyncError::UnknownPlatform { .. }
-        | scoretable_sync::SyncError::MissingSecret { .. } => {
-            CliError::bad_input(error.to_string())
-        }
-        other => CliError::io(other.to_string()),
-    }
+    usecase_error(error.into())
 }
 
 /// Runs `scoretable sync ...`.

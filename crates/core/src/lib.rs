@@ -56,6 +56,7 @@ pub mod model;
 pub mod moves;
 pub mod overall;
 pub mod ranking;
+pub mod runsignup;
 pub mod score;
 pub mod teams;
 pub mod text;

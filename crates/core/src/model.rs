@@ -470,3 +470,29 @@ pub struct OverallRow {
     pub total: i64,
     pub cells: Vec<OverallCell>,
 }
+
+/// The place a row shows on a leaderboard for `division_id`: the workout
+/// place for the whole field, the division place for a division. `None` for
+/// statuses and empty results.
+pub fn row_place(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
+    row.rank?;
+    match division_id {
+        None => row.rank,
+        Some(division) => row
+            .division_ranks
+            .iter()
+            .find(|(id, _)| *id == division)
+            .map(|(_, place)| *place),
+    }
+}
+
+/// The human word for a gender, as exports and result platforms print it.
+pub fn gender_text(gender: Option<Gender>) -> &'static str {
+    match gender {
+        Some(Gender::Female) => "Female",
+        Some(Gender::Male) => "Male",
+        Some(Gender::Mixed) => "Mixed",
+        Some(Gender::Other) => "Other",
+        None => "",
+    }
+}

@@ -486,31 +486,7 @@ impl ExportData {
     }
 }
 
-/// The place a row shows on a leaderboard for `division_id`: the workout
-/// place for the whole field, the division place for a division. `None` for
-/// statuses and empty results.
-pub fn row_place(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
-    row.rank?;
-    match division_id {
-        None => row.rank,
-        Some(division) => row
-            .division_ranks
-            .iter()
-            .find(|(id, _)| *id == division)
-            .map(|(_, place)| *place),
-    }
-}
-
-/// The human word for a gender, as exports print it.
-pub fn gender_text(gender: Option<Gender>) -> &'static str {
-    match gender {
-        Some(Gender::Female) => "Female",
-        Some(Gender::Male) => "Male",
-        Some(Gender::Mixed) => "Mixed",
-        Some(Gender::Other) => "Other",
-        None => "",
-    }
-}
+pub use scoretable_core::model::{gender_text, row_place};
 
 /// A file-name-safe slug of `text`: lowercase ASCII letters, digits and `-`,
 /// at most [`MAX_SLUG_CHARS`] long (a longer one is cut and ends with a hash

@@ -84,6 +84,32 @@ pub enum ExportError {
     NothingToExport { what: String, reason: String },
 }
 
+impl From<scoretable_core::runsignup::RunSignupRefusal> for ExportError {
+    fn from(refusal: scoretable_core::runsignup::RunSignupRefusal) -> ExportError {
+        use scoretable_core::runsignup::RunSignupRefusal;
+        match refusal {
+            RunSignupRefusal::ScoreType {
+                workout,
+                score_type,
+            } => ExportError::RunSignupScoreType {
+                workout,
+                score_type,
+            },
+            RunSignupRefusal::Status {
+                workout,
+                bib,
+                name,
+                status,
+            } => ExportError::RunSignupStatus {
+                workout,
+                bib,
+                name,
+                status,
+            },
+        }
+    }
+}
+
 impl From<scoretable_store::StoreError> for ExportError {
     /// A store error while taking the snapshot (beginning or ending its read
     /// transaction); errors of one read name what was being read instead.

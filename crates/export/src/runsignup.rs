@@ -59,16 +59,23 @@
 //! fields (RunSignup has no field for reps). Other score types fail with
 //! [`ExportError::RunSignupScoreType`].
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+//!
+//! The fields and statuses are rendered by `scoretable_core::runsignup`
+//! (shared with the sync adapter); this module writes them as files.
+
 use std::io::Write;
 
-use scoretable_core::model::{Id, Millis, Rounding, Score, ScoreType, Status};
-use scoretable_core::time::{format_time, round_time, TimeStyle};
-use serde::{Deserialize, Serialize};
+use scoretable_core::model::{Entrant, Id};
+use scoretable_core::runsignup::{
+    empty_header, for_each_result, JsonResults, RunSignupEntrant, XmlResults,
+};
+pub use scoretable_core::runsignup::{
+    runsignup_status_code, runsignup_time, RunSignupCustomField, RunSignupOptions, RunSignupResult,
+    RunSignupStatusPolicy, RunSignupValue,
+};
 
 use crate::csv_safety::SafeCsvWriter;
-use crate::data::{gender_text, row_place, Exporter};
+use crate::data::Exporter;
 use crate::error::ExportError;
 use crate::request::RunSignupFormat;
 
@@ -78,122 +85,6 @@ pub struct RunSignupFiles {
     pub csv: Vec<u8>,
     pub json: Vec<u8>,
     pub xml: Vec<u8>,
-}
-
-/// What to do with statuses RunSignup does not accept (`LAP`, `NC`, `WD`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunSignupStatusPolicy {
-    /// Fail with an error naming the entrant.
-    #[default]
-    Reject,
-    /// `LAP` and `NC` become `DNF`, `WD` becomes `DNS`.
-    MapToNearest,
-}
-
-/// Choices for a RunSignup export.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RunSignupOptions {
-    /// Export this division's leaderboard instead of the whole field.
-    pub division_id: Option<Id>,
-    pub status_policy: RunSignupStatusPolicy,
-    /// RunSignup split ids by Scoretable timing point id. `None` writes every
-    /// timing point under its Scoretable id, which is right when the timing
-    /// points were created from RunSignup's splits with the same ids. With a
-    /// map, only the mapped timing points are written.
-    pub split_ids: Option<BTreeMap<Id, String>>,
-    /// RunSignup division ids by Scoretable division id; each mapped division
-    /// gets a `division-<id>-place` field with the entrant's division place.
-    pub division_ids: BTreeMap<Id, String>,
-    /// Write `split-<id>-place` after each split field.
-    pub split_places: bool,
-    /// Entrant fields to write as `custom-field-<id>`, by RunSignup custom
-    /// field id.
-    pub custom_fields: BTreeMap<String, RunSignupCustomField>,
-}
-
-/// An entrant field a RunSignup custom field can carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunSignupCustomField {
-    Club,
-    /// The country code as entered (e.g. `IRL`).
-    Country,
-    /// `Female`, `Male`, `Mixed` or `Other`.
-    Gender,
-}
-
-impl RunSignupCustomField {
-    /// Parses `club`, `country` or `gender` (any case).
-    pub fn parse(text: &str) -> Option<RunSignupCustomField> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "club" => Some(RunSignupCustomField::Club),
-            "country" => Some(RunSignupCustomField::Country),
-            "gender" => Some(RunSignupCustomField::Gender),
-            _ => None,
-        }
-    }
-}
-
-/// One RunSignup result: field names and values in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunSignupResult {
-    pub fields: Vec<(String, RunSignupValue)>,
-}
-
-/// A field value; numbers are written unquoted in JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RunSignupValue {
-    Number(String),
-    Text(String),
-    /// No value: an empty CSV cell, and the field is left out of JSON and XML.
-    Blank,
-}
-
-impl RunSignupValue {
-    /// The value as CSV and XML write it (empty for blank).
-    pub fn as_text(&self) -> &str {
-        match self {
-            RunSignupValue::Number(text) | RunSignupValue::Text(text) => text,
-            RunSignupValue::Blank => "",
-        }
-    }
-}
-
-/// The RunSignup code for a status, or `None` when RunSignup has none.
-pub fn runsignup_status_code(status: Status) -> Option<&'static str> {
-    match status {
-        Status::Dsq => Some("DQ"),
-        Status::Dns => Some("DNS"),
-        Status::Dnf => Some("DNF"),
-        Status::Dnq => Some("DNQ"),
-        Status::Lap | Status::Nc | Status::Wd => None,
-    }
-}
-
-/// The nearest RunSignup code for a status RunSignup does not accept.
-fn nearest_runsignup_status_code(status: Status) -> &'static str {
-    match status {
-        Status::Lap | Status::Nc => "DNF",
-        Status::Wd => "DNS",
-        other => runsignup_status_code(other).unwrap_or("DNF"),
-    }
-}
-
-/// A time as RunSignup takes it: `m:ss.s` or `h:mm:ss.s`, rounded up to the tenth.
-pub fn runsignup_time(ms: Millis) -> String {
-    format_time(
-        round_time(ms, Rounding::Up { unit_ms: 100 }),
-        TimeStyle::Compact { decimals: 1 },
-    )
-}
-
-fn is_json_number(text: &str) -> bool {
-    !text.is_empty()
-        && text.len() <= 15
-        && text.bytes().all(|byte| byte.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'))
 }
 
 impl Exporter<'_> {
@@ -231,149 +122,24 @@ impl Exporter<'_> {
         each: &mut dyn FnMut(RunSignupResult) -> Result<(), ExportError>,
     ) -> Result<(), ExportError> {
         let workout = self.data.workout(workout_id)?;
-        if !matches!(workout.score_type, ScoreType::Time | ScoreType::TimeCapped) {
-            return Err(ExportError::RunSignupScoreType {
-                workout: workout.name.clone(),
-                score_type: workout.score_type,
-            });
-        }
+        scoretable_core::runsignup::check_score_type(workout)?;
         let board = self
             .data
             .workout_leaderboard(workout_id, options.division_id)?;
-        let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
-        timing_points.sort_by_key(|point| point.order);
-        let split_fields: Vec<(Id, String)> = timing_points
-            .iter()
-            .filter_map(|point| match &options.split_ids {
-                None => Some((point.id, format!("split-{}", point.id))),
-                Some(map) => map
-                    .get(&point.id)
-                    .map(|id| (point.id, format!("split-{id}"))),
+        let entrant_of = |entrant: Entrant| -> Result<RunSignupEntrant, ExportError> {
+            let display = self.directory.get(entrant)?;
+            Ok(RunSignupEntrant {
+                bib: display.bib,
+                name: display.name,
+                first_name: display.first_name,
+                last_name: display.last_name,
+                gender: display.gender,
+                country: display.country,
+                club: display.club,
+                registration_id: display.runsignup_registration_id,
             })
-            .collect();
-        let with_registration_ids = board.rows.iter().any(|row| {
-            self.directory
-                .get(row.entrant)
-                .map(|entrant| entrant.runsignup_registration_id.is_some())
-                .unwrap_or(false)
-        });
-
-        for row in &board.rows {
-            let entrant = self.directory.get(row.entrant)?;
-            let time_value = match (row.status, row.score) {
-                (Some(status), _) => {
-                    let code = match (runsignup_status_code(status), options.status_policy) {
-                        (Some(code), _) => code,
-                        (None, RunSignupStatusPolicy::MapToNearest) => {
-                            nearest_runsignup_status_code(status)
-                        }
-                        (None, RunSignupStatusPolicy::Reject) => {
-                            return Err(ExportError::RunSignupStatus {
-                                workout: workout.name.clone(),
-                                bib: entrant.bib.clone(),
-                                name: entrant.name.clone(),
-                                status,
-                            })
-                        }
-                    };
-                    RunSignupValue::Text(code.to_string())
-                }
-                (None, Some(Score::Time { ms })) => RunSignupValue::Text(runsignup_time(ms)),
-                (None, Some(Score::Capped { .. })) => RunSignupValue::Text("DNF".to_string()),
-                (None, _) => RunSignupValue::Blank,
-            };
-            let place = match row.status {
-                Some(_) => None,
-                None => row_place(row, options.division_id),
-            };
-            let mut fields = Vec::with_capacity(8 + split_fields.len());
-            fields.push((
-                "place".to_string(),
-                place.map_or(RunSignupValue::Blank, |place| {
-                    RunSignupValue::Number(place.to_string())
-                }),
-            ));
-            let bib = if is_json_number(&entrant.bib) {
-                RunSignupValue::Number(entrant.bib.clone())
-            } else if entrant.bib.is_empty() {
-                RunSignupValue::Blank
-            } else {
-                RunSignupValue::Text(entrant.bib.clone())
-            };
-            fields.push(("bib".to_string(), bib));
-            if with_registration_ids {
-                let registration = match &entrant.runsignup_registration_id {
-                    Some(id) if is_json_number(id) => RunSignupValue::Number(id.clone()),
-                    Some(id) => RunSignupValue::Text(id.clone()),
-                    None => RunSignupValue::Blank,
-                };
-                fields.push(("registration_id".to_string(), registration));
-            }
-            fields.push((
-                "first_name".to_string(),
-                RunSignupValue::Text(entrant.first_name.clone()),
-            ));
-            fields.push((
-                "last_name".to_string(),
-                RunSignupValue::Text(entrant.last_name.clone()),
-            ));
-            fields.push(("clock_time".to_string(), time_value.clone()));
-            fields.push(("chip_time".to_string(), time_value));
-            for (timing_point_id, field_name) in &split_fields {
-                let value = row
-                    .splits
-                    .iter()
-                    .find(|split| split.timing_point_id == *timing_point_id)
-                    .map_or(RunSignupValue::Blank, |split| {
-                        RunSignupValue::Text(runsignup_time(split.total_ms))
-                    });
-                fields.push((field_name.clone(), value));
-                if options.split_places {
-                    let position = row
-                        .splits
-                        .iter()
-                        .find(|split| split.timing_point_id == *timing_point_id)
-                        .map_or(RunSignupValue::Blank, |split| {
-                            RunSignupValue::Number(split.position.to_string())
-                        });
-                    fields.push((format!("{field_name}-place"), position));
-                }
-            }
-            for (division_id, runsignup_division_id) in &options.division_ids {
-                let division_place = if row.status.is_some() || row.rank.is_none() {
-                    None
-                } else {
-                    row.division_ranks
-                        .iter()
-                        .find(|(id, _)| id == division_id)
-                        .map(|(_, place)| *place)
-                };
-                fields.push((
-                    format!("division-{runsignup_division_id}-place"),
-                    division_place.map_or(RunSignupValue::Blank, |place| {
-                        RunSignupValue::Number(place.to_string())
-                    }),
-                ));
-            }
-            for (custom_field_id, source) in &options.custom_fields {
-                let value = match source {
-                    RunSignupCustomField::Club => entrant.club.clone(),
-                    RunSignupCustomField::Country => entrant.country.clone(),
-                    RunSignupCustomField::Gender => entrant
-                        .gender
-                        .map(|gender| gender_text(Some(gender)).to_string()),
-                };
-                fields.push((
-                    format!("custom-field-{custom_field_id}"),
-                    match value {
-                        Some(text) if !text.is_empty() => RunSignupValue::Text(text),
-                        _ => RunSignupValue::Blank,
-                    },
-                ));
-            }
-            each(RunSignupResult { fields })?;
-        }
-        Ok(())
+        };
+        for_each_result(workout, &board.rows, options, &entrant_of, each)
     }
 
     /// RunSignup's CSV request body for one workout.
@@ -447,213 +213,39 @@ impl Exporter<'_> {
                     writer.write_row(result.fields.iter().map(|(_, value)| value.as_text()))
                 })?;
                 if !header_written {
-                    writer.write_row(&self.runsignup_empty_header(workout_id, options)?)?;
+                    let workout = self.data.workout(workout_id)?;
+                    writer.write_row(&empty_header(workout, options))?;
                 }
                 writer.finish()
             }
             RunSignupFormat::Json => {
-                let mut json = RunSignupJsonWriter::new(out)?;
+                let error = |error| ExportError::render("RunSignup JSON", error);
+                let mut json = JsonResults::new(out).map_err(error)?;
                 self.for_each_runsignup_result(workout_id, options, &mut |result| {
-                    json.result(&result)
+                    json.result(&result).map_err(error)
                 })?;
-                json.finish()
+                json.finish().map_err(error)
             }
             RunSignupFormat::Xml => {
-                let mut xml = RunSignupXmlWriter::new(out)?;
+                let error = |error| ExportError::render("RunSignup XML", error);
+                let mut xml = XmlResults::new(out).map_err(error)?;
                 self.for_each_runsignup_result(workout_id, options, &mut |result| {
-                    xml.result(&result)
+                    xml.result(&result).map_err(error)
                 })?;
-                xml.finish()
+                xml.finish().map_err(error)
             }
         }
-    }
-
-    /// The CSV header for a workout with no results yet.
-    fn runsignup_empty_header(
-        &self,
-        workout_id: Id,
-        options: &RunSignupOptions,
-    ) -> Result<Vec<String>, ExportError> {
-        let workout = self.data.workout(workout_id)?;
-        let mut header: Vec<String> = [
-            "place",
-            "bib",
-            "first_name",
-            "last_name",
-            "clock_time",
-            "chip_time",
-        ]
-        .iter()
-        .map(|name| name.to_string())
-        .collect();
-        let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
-        timing_points.sort_by_key(|point| point.order);
-        for point in timing_points {
-            match &options.split_ids {
-                None => header.push(format!("split-{}", point.id)),
-                Some(map) => {
-                    if let Some(id) = map.get(&point.id) {
-                        header.push(format!("split-{id}"));
-                    }
-                }
-            }
-        }
-        for runsignup_division_id in options.division_ids.values() {
-            header.push(format!("division-{runsignup_division_id}-place"));
-        }
-        Ok(header)
-    }
-}
-
-fn write_error(what: &'static str) -> impl Fn(std::io::Error) -> ExportError {
-    move |error| ExportError::render(what, error)
-}
-
-/// Writes `{"results": [...]}` result by result (see [`render_runsignup_json`]).
-struct RunSignupJsonWriter<'a> {
-    out: &'a mut dyn Write,
-    first: bool,
-    line: Vec<u8>,
-}
-
-impl<'a> RunSignupJsonWriter<'a> {
-    fn new(out: &'a mut dyn Write) -> Result<Self, ExportError> {
-        out.write_all(b"{\"results\": [")
-            .map_err(write_error("RunSignup JSON"))?;
-        Ok(RunSignupJsonWriter {
-            out,
-            first: true,
-            line: Vec::with_capacity(512),
-        })
-    }
-
-    fn result(&mut self, result: &RunSignupResult) -> Result<(), ExportError> {
-        let error = |error: serde_json::Error| ExportError::render("RunSignup JSON", error);
-        let bytes = &mut self.line;
-        bytes.clear();
-        bytes.extend_from_slice(if self.first { b"\n  {" } else { b",\n  {" });
-        self.first = false;
-        let mut first_field = true;
-        for (name, value) in &result.fields {
-            if matches!(value, RunSignupValue::Blank) {
-                continue;
-            }
-            if !first_field {
-                bytes.extend_from_slice(b", ");
-            }
-            first_field = false;
-            serde_json::to_writer(&mut *bytes, name).map_err(error)?;
-            bytes.extend_from_slice(b": ");
-            match value {
-                RunSignupValue::Number(text) if is_json_number(text) => {
-                    bytes.extend_from_slice(text.as_bytes())
-                }
-                RunSignupValue::Number(text) => {
-                    serde_json::to_writer(&mut *bytes, text).map_err(error)?
-                }
-                RunSignupValue::Text(text) => {
-                    serde_json::to_writer(&mut *bytes, text).map_err(error)?
-                }
-                RunSignupValue::Blank => {}
-            }
-        }
-        bytes.push(b'}');
-        self.out
-            .write_all(bytes)
-            .map_err(write_error("RunSignup JSON"))
-    }
-
-    fn finish(self) -> Result<(), ExportError> {
-        self.out
-            .write_all(b"\n]}\n")
-            .map_err(write_error("RunSignup JSON"))
     }
 }
 
 /// Writes `{"results": [...]}` with one result object per line, fields in
 /// RunSignup order, numbers unquoted and blank fields left out.
 pub fn render_runsignup_json(results: &[RunSignupResult]) -> Result<Vec<u8>, ExportError> {
-    let mut bytes = Vec::with_capacity(32 + results.len() * 320);
-    let mut writer = RunSignupJsonWriter::new(&mut bytes)?;
-    for result in results {
-        writer.result(result)?;
-    }
-    writer.finish()?;
-    Ok(bytes)
-}
-
-/// Writes `<request><result>...` result by result (see [`render_runsignup_xml`]).
-struct RunSignupXmlWriter<'a> {
-    out: &'a mut dyn Write,
-    text: String,
-}
-
-impl<'a> RunSignupXmlWriter<'a> {
-    fn new(out: &'a mut dyn Write) -> Result<Self, ExportError> {
-        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<request>\n")
-            .map_err(write_error("RunSignup XML"))?;
-        Ok(RunSignupXmlWriter {
-            out,
-            text: String::with_capacity(1024),
-        })
-    }
-
-    fn result(&mut self, result: &RunSignupResult) -> Result<(), ExportError> {
-        let xml = &mut self.text;
-        xml.clear();
-        xml.push_str("\t<result>\n");
-        for (name, value) in &result.fields {
-            if matches!(value, RunSignupValue::Blank) {
-                continue;
-            }
-            xml.push_str("\t\t<field>\n\t\t\t<name>");
-            escape_xml_into(xml, name);
-            xml.push_str("</name>\n\t\t\t<value>");
-            escape_xml_into(xml, value.as_text());
-            xml.push_str("</value>\n\t\t</field>\n");
-        }
-        xml.push_str("\t</result>\n");
-        self.out
-            .write_all(xml.as_bytes())
-            .map_err(write_error("RunSignup XML"))
-    }
-
-    fn finish(self) -> Result<(), ExportError> {
-        self.out
-            .write_all(b"</request>\n")
-            .map_err(write_error("RunSignup XML"))
-    }
+    Ok(scoretable_core::runsignup::render_json(results))
 }
 
 /// Writes `<request><result><field><name>..</name><value>..</value></field>...`,
 /// blank fields left out.
 pub fn render_runsignup_xml(results: &[RunSignupResult]) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(64 + results.len() * 400);
-    // Writing into memory cannot fail.
-    if let Ok(mut writer) = RunSignupXmlWriter::new(&mut bytes) {
-        for result in results {
-            let _ = writer.result(result);
-        }
-        let _ = writer.finish();
-    }
-    bytes
-}
-
-/// Appends `text` to `xml` with the five XML special characters escaped and
-/// characters XML 1.0 cannot carry dropped.
-pub(crate) fn escape_xml_into(xml: &mut String, text: &str) {
-    for character in text.chars() {
-        match character {
-            '&' => xml.push_str("&amp;"),
-            '<' => xml.push_str("&lt;"),
-            '>' => xml.push_str("&gt;"),
-            '"' => xml.push_str("&quot;"),
-            '\'' => xml.push_str("&apos;"),
-            '\t' | '\n' | '\r' => {
-                let _ = write!(xml, "&#{};", character as u32);
-            }
-            control if (control as u32) < 0x20 => {}
-            other => xml.push(other),
-        }
-    }
+    scoretable_core::runsignup::render_xml(results)
 }

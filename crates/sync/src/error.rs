@@ -26,8 +26,9 @@ pub enum SyncError {
     #[error("secret storage: {0}")]
     Secret(String),
 
-    #[error("export: {0}")]
-    Export(#[from] scoretable_export::ExportError),
+    /// The results a platform receives could not be read or rendered.
+    #[error("results: {0}")]
+    Export(String),
 }
 
 pub type Result<T, E = SyncError> = std::result::Result<T, E>;

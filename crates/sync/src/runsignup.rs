@@ -40,10 +40,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use reqwest::blocking::RequestBuilder;
 use scoretable_core::model::Id;
-use scoretable_export::runsignup::{
-    render_runsignup_json, render_runsignup_xml, RunSignupResult, RunSignupValue,
+use scoretable_core::model::{Competitor, Entrant, RankedRow, Team, Workout};
+use scoretable_core::runsignup::{
+    render_json, render_xml, runsignup_status_code, RunSignupEntrant, RunSignupOptions,
+    RunSignupRefusal, RunSignupResult, RunSignupStatusPolicy, RunSignupValue,
 };
-use scoretable_export::{ExportData, Exporter, RunSignupOptions, RunSignupStatusPolicy};
 use scoretable_store::{OutboxItem, QueuedEntity, RemoteRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -157,10 +158,13 @@ fn normalize_ids(value: &Value) -> Value {
 /// state of the file (keyed by the outbox change sequence).
 pub struct RunSignupSnapshot {
     pub version: i64,
-    data: ExportData,
+    competitors: Vec<Competitor>,
+    teams: Vec<Team>,
+    /// Each workout with its whole field's ranked rows.
+    workouts: Vec<(Workout, Vec<RankedRow>)>,
     /// Per workout: bib -> result fields.
     results: HashMap<Id, HashMap<String, RunSignupResult>>,
-    /// Competitor id -> index in `data.competitors`.
+    /// Competitor id -> index in `competitors`.
     competitor_index: HashMap<Id, usize>,
     /// Per workout: bib -> why its row cannot be sent (a status RunSignup
     /// has no code for, under `status_policy: reject`).
@@ -168,22 +172,75 @@ pub struct RunSignupSnapshot {
 }
 
 impl RunSignupSnapshot {
-    /// Gathers the file's data.
+    /// Reads what RunSignup's fields are made of (competitors, teams, each
+    /// workout's whole-field leaderboard) in one read snapshot of the file.
     pub fn gather(context: &AdapterContext<'_>, version: i64) -> Result<RunSignupSnapshot> {
-        let data = scoretable_export::gather_export_data(context.file)?;
-        let competitor_index = data
-            .competitors
+        let file = context.file;
+        let read = |error: scoretable_store::StoreError| {
+            SyncError::Export(format!("reading the results snapshot: {error}"))
+        };
+        let (competitors, teams, workouts) = file.read_snapshot(|file| {
+            let competitors = file.competitors().map_err(read)?;
+            let teams = file.teams().map_err(read)?;
+            let mut workouts = Vec::new();
+            for workout in file.workouts().map_err(read)? {
+                let rows = file.workout_leaderboard(workout.id, None).map_err(read)?;
+                workouts.push((workout, rows));
+            }
+            Ok::<_, SyncError>((competitors, teams, workouts))
+        })?;
+        let competitor_index = competitors
             .iter()
             .enumerate()
             .map(|(index, competitor)| (competitor.id, index))
             .collect();
         Ok(RunSignupSnapshot {
             version,
-            data,
+            competitors,
+            teams,
+            workouts,
             results: HashMap::new(),
             competitor_index,
             unsupported: HashMap::new(),
         })
+    }
+
+    /// What RunSignup's fields show of one entrant.
+    fn runsignup_entrant(&self, entrant: Entrant) -> Option<RunSignupEntrant> {
+        match entrant {
+            Entrant::Competitor(id) => self.competitor(id).map(|competitor| {
+                let name = match (competitor.first_name.trim(), competitor.last_name.trim()) {
+                    ("", last) => last.to_string(),
+                    (first, "") => first.to_string(),
+                    (first, last) => format!("{first} {last}"),
+                };
+                RunSignupEntrant {
+                    bib: competitor.bib.clone(),
+                    name,
+                    first_name: competitor.first_name.clone(),
+                    last_name: competitor.last_name.clone(),
+                    gender: competitor.gender,
+                    country: competitor.country.clone(),
+                    club: competitor.club.clone(),
+                    registration_id: competitor.external_ids.runsignup_registration_id.clone(),
+                }
+            }),
+            Entrant::Team(id) => {
+                self.teams
+                    .iter()
+                    .find(|team| team.id == id)
+                    .map(|team| RunSignupEntrant {
+                        bib: team.bib.clone().unwrap_or_default(),
+                        name: team.name.clone(),
+                        first_name: String::new(),
+                        last_name: team.name.clone(),
+                        gender: None,
+                        country: team.country.clone(),
+                        club: None,
+                        registration_id: team.external_ids.runsignup_registration_id.clone(),
+                    })
+            }
+        }
     }
 
     fn workout_results(
@@ -198,17 +255,17 @@ impl RunSignupSnapshot {
             // rows refused.
             if config.status_policy == RunSignupStatusPolicy::Reject {
                 let mut refused = HashMap::new();
-                let workout_name = self
-                    .data
+                let board = self
                     .workouts
                     .iter()
-                    .find(|workout| workout.id == workout_id)
-                    .map(|workout| workout.name.clone())
+                    .find(|(workout, _)| workout.id == workout_id);
+                let workout_name = board
+                    .map(|(workout, _)| workout.name.clone())
                     .unwrap_or_default();
-                if let Ok(board) = self.data.workout_leaderboard(workout_id, None) {
-                    for row in &board.rows {
+                if let Some((_, rows)) = board {
+                    for row in rows {
                         let Some(status) = row.status else { continue };
-                        if scoretable_export::runsignup::runsignup_status_code(status).is_some() {
+                        if runsignup_status_code(status).is_some() {
                             continue;
                         }
                         let bib = match row.entrant {
@@ -216,7 +273,6 @@ impl RunSignupSnapshot {
                                 self.competitor(id).map(|competitor| competitor.bib.clone())
                             }
                             scoretable_core::model::Entrant::Team(id) => self
-                                .data
                                 .teams
                                 .iter()
                                 .find(|team| team.id == id)
@@ -247,9 +303,30 @@ impl RunSignupSnapshot {
                 },
                 ..RunSignupOptions::default()
             };
-            let rows = Exporter::new(&self.data)
-                .runsignup_results(workout_id, &options)
-                .map_err(|error| error.to_string())?;
+            let (workout, board) = self
+                .workouts
+                .iter()
+                .find(|(workout, _)| workout.id == workout_id)
+                .ok_or_else(|| format!("the file has no workout with id {workout_id}"))?;
+            let entrant_of = |entrant: Entrant| -> std::result::Result<RunSignupEntrant, RowError> {
+                self.runsignup_entrant(entrant).ok_or_else(|| {
+                    RowError(format!(
+                        "a leaderboard lists {entrant:?}, but the file has no such competitor or team"
+                    ))
+                })
+            };
+            let mut rows = Vec::with_capacity(board.len());
+            scoretable_core::runsignup::for_each_result(
+                workout,
+                board,
+                &options,
+                &entrant_of,
+                &mut |result| {
+                    rows.push(result);
+                    Ok(())
+                },
+            )
+            .map_err(|RowError(message)| message)?;
             let mut by_bib = HashMap::with_capacity(rows.len());
             for row in rows {
                 let bib = row
@@ -268,7 +345,7 @@ impl RunSignupSnapshot {
     fn competitor(&self, competitor_id: Id) -> Option<&scoretable_core::model::Competitor> {
         self.competitor_index
             .get(&competitor_id)
-            .map(|index| &self.data.competitors[*index])
+            .map(|index| &self.competitors[*index])
     }
 
     fn entrant_bib(&self, item: &OutboxItem) -> Option<String> {
@@ -278,11 +355,19 @@ impl RunSignupSnapshot {
                 .map(|competitor| competitor.bib.clone());
         }
         let team_id = item.team_id?;
-        self.data
-            .teams
+        self.teams
             .iter()
             .find(|team| team.id == team_id)
             .and_then(|team| team.bib.clone())
+    }
+}
+
+/// Why a workout's rows could not be rendered, as the sync reports it.
+struct RowError(String);
+
+impl From<RunSignupRefusal> for RowError {
+    fn from(refusal: RunSignupRefusal) -> RowError {
+        RowError(refusal.to_string())
     }
 }
 
@@ -337,7 +422,6 @@ pub fn moved_places(
                 .competitor(id)
                 .map(|competitor| competitor.bib.clone()),
             (None, Some(id)) => snapshot
-                .data
                 .teams
                 .iter()
                 .find(|team| team.id == id)
@@ -492,7 +576,7 @@ fn plan_item(
                 "country" => competitor.country.clone(),
                 "gender" => competitor
                     .gender
-                    .map(|gender| scoretable_export::data::gender_text(Some(gender)).to_string()),
+                    .map(|gender| scoretable_core::model::gender_text(Some(gender)).to_string()),
                 "para_class" => competitor.para_class.clone(),
                 "date_of_birth" => competitor.date_of_birth.clone(),
                 _ => None,
@@ -515,12 +599,8 @@ fn render_request(
     results: &[RunSignupResult],
 ) -> std::result::Result<String, String> {
     match format {
-        RequestFormat::Json => render_runsignup_json(results)
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .map_err(|error| error.to_string()),
-        RequestFormat::Xml => {
-            Ok(String::from_utf8_lossy(&render_runsignup_xml(results)).into_owned())
-        }
+        RequestFormat::Json => Ok(String::from_utf8_lossy(&render_json(results)).into_owned()),
+        RequestFormat::Xml => Ok(String::from_utf8_lossy(&render_xml(results)).into_owned()),
         RequestFormat::Csv => {
             // CSV needs one header for every row: the union of field names in
             // first-seen order; a field a row lacks is blank (never clears).

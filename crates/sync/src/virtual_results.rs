@@ -23,8 +23,8 @@
 use std::collections::HashMap;
 
 use scoretable_core::model::{Entrant, Id, RankedRow, Rounding, Score, ScoreType};
+use scoretable_core::runsignup::runsignup_status_code;
 use scoretable_core::time::{format_time, round_time, TimeStyle};
-use scoretable_export::runsignup::runsignup_status_code;
 use scoretable_store::{OutboxItem, RemoteRecord};
 use serde_json::{json, Map, Value};
 

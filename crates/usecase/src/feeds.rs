@@ -39,3 +39,60 @@ pub fn state_word(state: ConnectionState) -> &'static str {
         ConnectionState::Error => "error",
     }
 }
+
+/// A record format named by a word (`csv`, `json`, `xml`, `xlsx`,
+/// `world_triathlon` and their aliases); blank is `None` (detect, or the
+/// caller's default). An unknown word is refused on the `format` field,
+/// listing the words.
+pub fn parse_format_word(word: &str) -> UseCaseResult<Option<RecordFormat>> {
+    let word = word.trim();
+    if word.is_empty() {
+        return Ok(None);
+    }
+    RecordFormat::from_word(word).map(Some).ok_or_else(|| {
+        let words: Vec<&str> = RecordFormat::ALL
+            .iter()
+            .map(|format| format.word())
+            .collect();
+        UseCaseError::invalid(
+            "format",
+            format!("unknown format {word:?}; expected {}", words.join(", ")),
+        )
+    })
+}
+
+/// A polled feed as a shell's form or arguments give it.
+#[derive(Debug, Clone)]
+pub struct FeedDetails<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub workout_id: scoretable_core::model::Id,
+    pub mapping_name: &'a str,
+    pub format: RecordFormat,
+    pub interval_ms: u64,
+    /// The environment variable holding the `Authorization` value.
+    pub auth_env: Option<&'a str>,
+}
+
+/// Adds a polled feed: the feed checks ([`check_polled_feed`]), fields
+/// trimmed, then the store's checks (unique name, a URL without
+/// credentials, the mapping and workout exist).
+pub fn add_connection(
+    file: &mut scoretable_store::CompetitionFile,
+    details: &FeedDetails<'_>,
+) -> UseCaseResult<scoretable_store::InboundConnection> {
+    check_polled_feed(details.format, details.interval_ms)?;
+    Ok(file.add_connection(&scoretable_store::NewConnection {
+        name: details.name.trim().to_string(),
+        url: details.url.trim().to_string(),
+        workout_id: details.workout_id,
+        mapping_name: details.mapping_name.trim().to_string(),
+        format: details.format.word().to_string(),
+        interval_ms: details.interval_ms,
+        auth_env: details
+            .auth_env
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_string),
+    })?)
+}

@@ -17,9 +17,9 @@ impl From<SyncError> for UseCaseError {
             SyncError::UnknownPlatform { .. } => UseCaseError::invalid("platform", message),
             SyncError::MissingSecret { .. } => UseCaseError::invalid("secret", message),
             SyncError::Config { .. } => UseCaseError::new(ErrorClass::Invalid, message),
-            SyncError::Secret(_) => UseCaseError::new(ErrorClass::Io, message),
-            #[allow(unreachable_patterns)]
-            _ => UseCaseError::new(ErrorClass::Internal, message),
+            // The secret store and the results the platform is sent are read
+            // from outside the competition file's transaction.
+            _ => UseCaseError::new(ErrorClass::Io, message),
         }
     }
 }
@@ -64,8 +64,6 @@ pub fn sync_error_class(error: &SyncError) -> ErrorClass {
         SyncError::UnknownPlatform { .. }
         | SyncError::MissingSecret { .. }
         | SyncError::Config { .. } => ErrorClass::Invalid,
-        SyncError::Secret(_) => ErrorClass::Io,
-        #[allow(unreachable_patterns)]
-        _ => ErrorClass::Internal,
+        _ => ErrorClass::Io,
     }
 }

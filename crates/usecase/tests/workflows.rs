@@ -640,3 +640,42 @@ fn a_competitor_list_imports_all_or_nothing_with_every_bad_row_named() {
     assert_eq!(heard.first(), Some(&(0, 2)));
     assert_eq!(heard.last(), Some(&(2, 2)));
 }
+
+/// Adding a polled feed: one format word rule and one add for both shells
+/// (the feed checks first, then the store's).
+#[test]
+fn a_polled_feed_is_added_by_one_rule() {
+    use scoretable_usecase::feeds::{add_connection, parse_format_word, FeedDetails};
+
+    assert_eq!(parse_format_word("  ").unwrap(), None);
+    assert_eq!(parse_format_word("TSV").unwrap(), Some(RecordFormat::Csv));
+    let unknown = parse_format_word("pdf").unwrap_err();
+    assert_eq!(unknown.field.as_deref(), Some("format"));
+    assert!(unknown.message.contains("world_triathlon"), "{unknown}");
+    let mut fixture = fixture();
+    let details = |format, interval_ms, mapping_name| FeedDetails {
+        name: " timing ",
+        url: "https://timing.example/results.json",
+        workout_id: fixture.race,
+        mapping_name,
+        format,
+        interval_ms,
+        auth_env: Some(" TIMING_TOKEN "),
+    };
+    let xlsx = add_connection(
+        &mut fixture.file,
+        &details(RecordFormat::Xlsx, 1_000, "feed"),
+    )
+    .unwrap_err();
+    assert_eq!(xlsx.field.as_deref(), Some("format"));
+    let fast =
+        add_connection(&mut fixture.file, &details(RecordFormat::Json, 50, "feed")).unwrap_err();
+    assert_eq!(fast.field.as_deref(), Some("interval"));
+    let no_mapping = add_connection(
+        &mut fixture.file,
+        &details(RecordFormat::Json, 1_000, "missing"),
+    )
+    .unwrap_err();
+    assert_eq!(no_mapping.class, ErrorClass::NotFound);
+    assert!(fixture.file.connections().unwrap().is_empty());
+}
