@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 
-use scoretable_core::model::Entrant;
 use scoretable_store::{CompetitionFile, PlacementChange, ScoreInput, StoreError};
 use tauri::State;
 
@@ -331,6 +330,7 @@ pub async fn row_detail(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scoretable_core::model::Entrant;
 
     /// Drift fixed: the app resolved overall bibs to competitors only (the
     /// CLI found any entrant), so "why is this team above that one?" on a

@@ -429,3 +429,38 @@ fn an_entry_that_cannot_be_decompressed_is_reported_once_by_name() {
         verification.problems
     );
 }
+
+/// Any byte of the entries' region flipped is reported: contents through
+/// their CRC and the manifest, and local headers (names, times, sizes,
+/// extra fields) against the central directory. Before the structural
+/// check a flip in a local header's time or sizes went unnoticed.
+#[test]
+fn a_flipped_byte_in_any_local_header_or_content_is_reported() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = write_sample_archive(directory.path());
+    let raw = std::fs::read(&path).unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut offsets: Vec<usize> = Vec::new();
+    for index in 0..zip.len().min(4) {
+        let entry = zip.by_index_raw(index).unwrap();
+        let start = entry.header_start() as usize;
+        let data = entry.data_start().unwrap() as usize;
+        offsets.extend(start..data);
+        offsets.push(data);
+    }
+    let central = zip.central_directory_start() as usize;
+    offsets.extend((0..central).step_by(997));
+    let corrupted = directory.path().join("flipped.zip");
+    for offset in offsets {
+        let mut bytes = raw.clone();
+        bytes[offset] ^= 0x20;
+        std::fs::write(&corrupted, &bytes).unwrap();
+        match verify_archive(&corrupted) {
+            Ok(verification) => assert!(
+                !verification.is_intact(),
+                "a flipped byte at {offset} went unnoticed"
+            ),
+            Err(error) => assert!(error.to_string().contains("flipped.zip"), "{error}"),
+        }
+    }
+}

@@ -306,7 +306,8 @@ pub struct ResultImportSummary {
     pub skipped_amended: usize,
 }
 
-const RESULT_COLUMNS: &str = "id, workout_id, competitor_id, team_id, source, source_text,
+pub(crate) const RESULT_COLUMNS: &str =
+    "id, workout_id, competitor_id, team_id, source, source_text,
     source_kind, source_a, source_b, source_status, source_tie_break_ms, amended, amended_text,
     amended_kind, amended_a, amended_b, amended_status, amended_tie_break_ms, penalty_ms,
     incidents, provenance_source_name, provenance_record_id, provenance_import_batch, received_at,
@@ -395,6 +396,12 @@ fn result_from_row(row: &Row<'_>) -> rusqlite::Result<StoredResult> {
     })
 }
 
+/// A workout's splits, in result and timing-point order.
+pub(crate) const WORKOUT_SPLITS_SQL: &str = "SELECT s.result_id, s.timing_point_id, s.total_ms
+     FROM result_splits s JOIN results r ON r.id = s.result_id
+     JOIN timing_points p ON p.id = s.timing_point_id
+     WHERE r.workout_id = ?1 ORDER BY s.result_id, p.point_order";
+
 /// Loads a workout's results with their splits: two queries in all.
 pub(crate) fn load_results(connection: &Connection, workout_id: Id) -> Result<Vec<StoredResult>> {
     let mut results = load_results_without_splits(connection, workout_id)?;
@@ -403,12 +410,7 @@ pub(crate) fn load_results(connection: &Connection, workout_id: Id) -> Result<Ve
         .enumerate()
         .map(|(position, result)| (result.id, position))
         .collect();
-    let mut statement = connection.prepare_cached(
-        "SELECT s.result_id, s.timing_point_id, s.total_ms
-         FROM result_splits s JOIN results r ON r.id = s.result_id
-         JOIN timing_points p ON p.id = s.timing_point_id
-         WHERE r.workout_id = ?1 ORDER BY s.result_id, p.point_order",
-    )?;
+    let mut statement = connection.prepare_cached(WORKOUT_SPLITS_SQL)?;
     let mut rows = statement.query(params![workout_id])?;
     while let Some(row) = rows.next()? {
         let result_id: Id = row.get(0)?;
@@ -468,7 +470,7 @@ pub(crate) fn load_rank_entry(
 }
 
 /// The columns a place depends on, in the order [`rank_entries_from`] reads.
-const RANK_COLUMNS: &str = "competitor_id, team_id, source, amended,
+pub(crate) const RANK_COLUMNS: &str = "competitor_id, team_id, source, amended,
     source_kind, source_a, source_b, source_status, source_tie_break_ms, penalty_ms,
     amended_kind, amended_a, amended_b, amended_status, amended_tie_break_ms,
     amended_penalty_ms";
