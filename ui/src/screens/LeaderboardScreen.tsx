@@ -81,7 +81,9 @@ function overallColumns(workouts: WorkoutHeader[]): GridColumn<OverallRowView>[]
     (workout, index): GridColumn<OverallRowView> => ({
       key: `w${workout.id}`,
       header: workout.heading,
-      width: "minmax(7rem, 1fr)",
+      // Wide enough for "12:34.567 (123)" and "307.5 kg (12)": a place cut
+      // off behind an ellipsis is worse than a horizontal scroll.
+      width: "minmax(9.5rem, 1fr)",
       align: "end",
       render: (row) => {
         const cell = row.cells[index];
