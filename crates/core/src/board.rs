@@ -602,35 +602,12 @@ fn clamp<T>(items: &[T], range: Range<usize>) -> &[T] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Rounding, ScoreType, Source, TieBreak};
+    use crate::model::{Rounding, ScoreType, TieBreak};
     use crate::ranking::rank_workout;
+    use crate::ranking::tests::{info, result};
     use crate::score::tests::workout;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
-
-    fn result(id: Id, score: Option<Score>, status: Option<Status>) -> ResultEntry {
-        ResultEntry {
-            entrant: Entrant::Competitor(id),
-            score,
-            status,
-            tie_break_ms: None,
-            penalty_ms: 0,
-            splits: Vec::new(),
-            incidents: Vec::new(),
-            source: Source::Manual,
-            amended: false,
-            partial: false,
-        }
-    }
-
-    fn info(id: Id, bib: &str, divisions: &[Id]) -> EntrantInfo {
-        EntrantInfo {
-            entrant: Entrant::Competitor(id),
-            bib: bib.to_string(),
-            name: String::new(),
-            division_ids: divisions.to_vec(),
-        }
-    }
 
     /// The oracle's who-moved list: two full rankings compared, overall
     /// first, then by division, each in the new listing order with removed

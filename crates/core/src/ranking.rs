@@ -531,14 +531,15 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{Rounding, Source, Split, TimingPoint};
     use crate::score::tests::workout;
     use proptest::prelude::*;
     use std::collections::HashMap;
 
-    fn result(id: Id, score: Option<Score>, status: Option<Status>) -> ResultEntry {
+    /// A competitor's manual result (shared with the board's tests).
+    pub(crate) fn result(id: Id, score: Option<Score>, status: Option<Status>) -> ResultEntry {
         ResultEntry {
             entrant: Entrant::Competitor(id),
             score,
@@ -553,7 +554,8 @@ mod tests {
         }
     }
 
-    fn info(id: Id, bib: &str, divisions: &[Id]) -> EntrantInfo {
+    /// A competitor's info (shared with the board's tests).
+    pub(crate) fn info(id: Id, bib: &str, divisions: &[Id]) -> EntrantInfo {
         EntrantInfo {
             entrant: Entrant::Competitor(id),
             bib: bib.to_string(),

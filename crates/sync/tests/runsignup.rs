@@ -254,22 +254,7 @@ fn result_sets_and_hard_coded_division_places_follow_the_seed() {
     assert!(first.rejections()[0].contains("individual_result_set_id"));
 
     let mut fixture = support::fixture(2, 1);
-    let division = fixture
-        .file
-        .add_division(&scoretable_core::model::Division {
-            id: 0,
-            name: "Open".to_string(),
-            kind: scoretable_core::model::DivisionKind::Custom,
-            gender: None,
-            min_age: None,
-            max_age: None,
-        })
-        .unwrap();
-    for bib in ["1", "2"] {
-        let mut competitor = fixture.file.competitor_by_bib(bib).unwrap().unwrap();
-        competitor.division_ids = vec![division];
-        fixture.file.update_competitor(&competitor).unwrap();
-    }
+    let division = support::custom_division(&mut fixture, "Open", &["1", "2"]);
     let standin = standin(2);
     standin.require_result_set("4001");
     standin.disable_division_calculation("88");
@@ -357,25 +342,8 @@ fn hard_coded_places_already_sent_follow_a_later_faster_result() {
 #[test]
 fn a_division_change_after_sync_resends_the_division_places() {
     let mut fixture = support::fixture(2, 1);
-    let mut division = |name: &str| {
-        fixture
-            .file
-            .add_division(&scoretable_core::model::Division {
-                id: 0,
-                name: name.to_string(),
-                kind: scoretable_core::model::DivisionKind::Custom,
-                gender: None,
-                min_age: None,
-                max_age: None,
-            })
-            .unwrap()
-    };
-    let (open, masters) = (division("Open"), division("Masters"));
-    for bib in ["1", "2"] {
-        let mut competitor = fixture.file.competitor_by_bib(bib).unwrap().unwrap();
-        competitor.division_ids = vec![open];
-        fixture.file.update_competitor(&competitor).unwrap();
-    }
+    let open = support::custom_division(&mut fixture, "Open", &["1", "2"]);
+    let masters = support::custom_division(&mut fixture, "Masters", &[]);
     let standin = standin(2);
     standin.require_result_set("4001");
     standin.disable_division_calculation("88");

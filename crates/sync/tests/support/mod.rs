@@ -190,6 +190,27 @@ pub fn runsignup_standin(registered: usize) -> scoretable_sync::standin::RunSign
     standin
 }
 
+/// Adds a custom division `name` and puts the athletes with these bibs in it.
+pub fn custom_division(fixture: &mut Fixture, name: &str, bibs: &[&str]) -> i64 {
+    let division = fixture
+        .file
+        .add_division(&scoretable_core::model::Division {
+            id: 0,
+            name: name.to_string(),
+            kind: scoretable_core::model::DivisionKind::Custom,
+            gender: None,
+            min_age: None,
+            max_age: None,
+        })
+        .unwrap();
+    for bib in bibs {
+        let mut competitor = fixture.file.competitor_by_bib(bib).unwrap().unwrap();
+        competitor.division_ids = vec![division];
+        fixture.file.update_competitor(&competitor).unwrap();
+    }
+    division
+}
+
 /// Adds the RunSignup target `rsu` (race 777, event 4001 for the fixture's
 /// workout) with `config`, and its secret.
 pub fn add_target(
