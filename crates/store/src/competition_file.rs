@@ -199,6 +199,15 @@ fn configure_connection(connection: &Connection) -> Result<()> {
     // 64 MiB of page cache keeps a 60,000-competitor event's indexes in
     // memory during imports and rankings.
     connection.pragma_update(None, "cache_size", -65_536)?;
+    // Statement journals in memory. A write whose statement fires triggers
+    // (every competitor, result and division-membership row does: the sync
+    // triggers) keeps a statement journal of the pages it changes; on disk,
+    // once one statement spilled it past 64 KiB, every later statement of
+    // the transaction wrote its pages to a temporary file: 45 % of a
+    // 60,000-row competitors import went to those writes. A statement
+    // journal holds only the pages one statement changes; sorts stay in the
+    // page-cache budget above before they spill either way.
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
     connection.set_prepared_statement_cache_capacity(64);
     Ok(())
 }

@@ -622,3 +622,73 @@ fn chips_can_swap_between_competitors_on_reimport() {
     );
     assert_eq!(file.competitor_by_chip("B").unwrap().unwrap().bib, "1");
 }
+
+/// New competitors are written many rows to a statement; a conflict inside
+/// a full batch or the last, shorter one still names its own row and field,
+/// and nothing of the import is stored.
+#[test]
+fn a_conflict_inside_a_batch_of_new_competitors_names_its_row() {
+    let (_directory, mut file) = new_file();
+    let women = file
+        .add_division(&gender_division("Women", Gender::Female))
+        .unwrap();
+    file.import_competitors(&[CompetitorDraft {
+        chip_ids: vec!["HELD".into()],
+        external_ids: ExternalIds {
+            runsignup_registration_id: Some("R-HELD".into()),
+            ..ExternalIds::default()
+        },
+        ..draft(2, "held", "Hal", "Held", Gender::Male)
+    }])
+    .unwrap();
+    let field = |count: usize| -> Vec<CompetitorDraft> {
+        (0..count)
+            .map(|index| CompetitorDraft {
+                chip_ids: vec![format!("C{index}")],
+                external_ids: ExternalIds {
+                    runsignup_registration_id: Some(format!("R{index}")),
+                    ..ExternalIds::default()
+                },
+                ..draft(
+                    index + 2,
+                    &format!("{}", index + 1),
+                    "A",
+                    "B",
+                    Gender::Female,
+                )
+            })
+            .collect()
+    };
+    // Row 72 (the 71st competitor, in the second batch of 64) takes a chip
+    // held by a competitor outside the file; row 140 (in the last, shorter
+    // batch) a registration id.
+    let mut rows = field(150);
+    rows[70].chip_ids = vec!["HELD".into()];
+    let error = file.import_competitors_from("big.csv", &rows).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("big.csv, row 72, field chip:"),
+        "{error}"
+    );
+    let mut rows = field(150);
+    rows[138].external_ids.runsignup_registration_id = Some("R-HELD".into());
+    let error = file.import_competitors_from("big.csv", &rows).unwrap_err();
+    assert!(
+        error.to_string().starts_with("big.csv, row 140, field "),
+        "{error}"
+    );
+    assert_eq!(file.competitors().unwrap().len(), 1);
+    // Without conflicts every row, chip and membership is stored, with the
+    // ids SQLite would give them, in file order.
+    let summary = file.import_competitors(&field(150)).unwrap();
+    assert_eq!(summary.new, 150);
+    let stored = file.competitors().unwrap();
+    assert_eq!(stored.len(), 151);
+    for (index, competitor) in stored[1..].iter().enumerate() {
+        assert_eq!(competitor.id, stored[0].id + 1 + index as i64);
+        assert_eq!(competitor.bib, format!("{}", index + 1));
+        assert_eq!(competitor.chip_ids, vec![format!("C{index}")]);
+        assert_eq!(competitor.division_ids, vec![women]);
+    }
+}
