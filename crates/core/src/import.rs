@@ -146,7 +146,12 @@ pub(crate) fn read_table(mut reader: impl Read, file_name: &str) -> Result<Table
     reader.read_to_end(&mut bytes).map_err(|error| {
         ImportError::whole_file(file_name, format!("could not be read: {error}"))
     })?;
-    let text = decode_text(&bytes);
+    // Plain UTF-8 (the usual case) becomes the text without a copy.
+    let text = match String::from_utf8(bytes) {
+        Ok(text) if crate::text::is_plain_utf8(text.as_bytes()) => text,
+        Ok(text) => decode_text(text.as_bytes()),
+        Err(error) => decode_text(error.as_bytes()),
+    };
     let first_line = text
         .lines()
         .find(|line| !line.trim().is_empty())
@@ -477,18 +482,25 @@ pub fn split_full_name(name: &str) -> (String, String) {
 
 /// Reads a gender; blank is unknown.
 pub fn parse_gender(text: &str) -> Result<Option<Gender>, String> {
-    let gender = match text.trim().to_ascii_lowercase().as_str() {
-        "" => return Ok(None),
-        "f" | "female" | "w" | "woman" | "women" | "girl" | "girls" => Gender::Female,
-        "m" | "male" | "man" | "men" | "boy" | "boys" => Gender::Male,
-        "mixed" | "mx" => Gender::Mixed,
-        "x" | "other" | "nonbinary" | "non-binary" | "nb" => Gender::Other,
-        _ => {
-            return Err(format!(
-                "expected F, M, X, Female, Male, Mixed or Other, got \"{}\"",
-                text.trim()
-            ))
-        }
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    // Compared without case and without lowercasing a copy (an import reads
+    // tens of thousands of these).
+    let one_of = |words: &[&str]| words.iter().any(|word| text.eq_ignore_ascii_case(word));
+    let gender = if one_of(&["f", "female", "w", "woman", "women", "girl", "girls"]) {
+        Gender::Female
+    } else if one_of(&["m", "male", "man", "men", "boy", "boys"]) {
+        Gender::Male
+    } else if one_of(&["mixed", "mx"]) {
+        Gender::Mixed
+    } else if one_of(&["x", "other", "nonbinary", "non-binary", "nb"]) {
+        Gender::Other
+    } else {
+        return Err(format!(
+            "expected F, M, X, Female, Male, Mixed or Other, got \"{text}\""
+        ));
     };
     Ok(Some(gender))
 }

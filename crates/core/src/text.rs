@@ -86,6 +86,15 @@ fn windows_1252_char(byte: u8) -> char {
     }
 }
 
+/// Whether [`decode_text`] returns valid UTF-8 `bytes` unchanged (no byte
+/// order mark, not taken for UTF-16).
+pub(crate) fn is_plain_utf8(bytes: &[u8]) -> bool {
+    !bytes.starts_with(&[0xEF, 0xBB, 0xBF])
+        && !bytes.starts_with(&[0xFF, 0xFE])
+        && !bytes.starts_with(&[0xFE, 0xFF])
+        && sniff_utf16(bytes).is_none()
+}
+
 /// Decodes `bytes` following the module's rules.
 pub fn decode_text(bytes: &[u8]) -> (String, TextEncoding) {
     if let Some(body) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {

@@ -879,6 +879,22 @@ fn queue_imported_competitor_changes(
     Ok(())
 }
 
+/// A date written exactly `YYYY-MM-DD`, read without parsing a format
+/// string (an import checks tens of thousands of dates of birth).
+fn canonical_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes[range].iter().try_fold(0_u32, |value, byte| {
+            byte.is_ascii_digit()
+                .then(|| value * 10 + u32::from(byte - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
+}
+
 /// Normalises a competitor's optional text fields and checks its required
 /// ones, in place (an import cleans tens of thousands of rows).
 fn clean_competitor(mut clean: Competitor) -> std::result::Result<Competitor, (String, String)> {
@@ -928,7 +944,7 @@ fn clean_competitor(mut clean: Competitor) -> std::result::Result<Competitor, (S
     }
     none_if_empty(&mut clean.date_of_birth);
     if let Some(text) = &clean.date_of_birth {
-        if NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() {
+        if canonical_date(text).is_none() && NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() {
             return Err((
                 "date_of_birth".into(),
                 format!("expected YYYY-MM-DD, got {text:?}"),
@@ -1203,7 +1219,9 @@ impl CompetitionFile {
                 }
             }
             let teams_by_bib = team_bibs(transaction)?;
-            let mut seen_bibs: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+            // Keyed by the file's own text (the cleaned bib is the trimmed
+            // text), so no bib is copied for it.
+            let mut seen_bibs: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
             let mut summary = ImportSummary::default();
             // The rows are written with triggers off and the sync triggers'
             // work is queued once afterwards (see
@@ -1277,7 +1295,7 @@ impl CompetitionFile {
                 };
                 let mut clean = clean_competitor(draft)
                     .map_err(|(field, message)| row_error(&field, message))?;
-                if let Some(first_row) = seen_bibs.insert(clean.bib.clone(), row.row) {
+                if let Some(first_row) = seen_bibs.insert(row.bib.trim(), row.row) {
                     return Err(row_error(
                         "bib",
                         format!("bib {} already appears in row {first_row}", clean.bib),
@@ -1814,6 +1832,23 @@ mod tests {
             age_on(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), start),
             None
         );
+    }
+
+    #[test]
+    fn canonical_dates_are_read_without_a_format_string() {
+        assert_eq!(
+            canonical_date("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
+        for text in [
+            "2023-02-29",
+            "2024-1-05",
+            "20a4-01-01",
+            "2024/01/01",
+            "2024-01-011",
+        ] {
+            assert_eq!(canonical_date(text), None, "{text}");
+        }
     }
 
     #[test]
