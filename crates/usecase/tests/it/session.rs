@@ -2,7 +2,7 @@
 //! sync worker) lives exactly as long as its file, against a stand-in feed
 //! server and a RunSignup stand-in; its own score writes keep its boards.
 
-#[path = "../../inbound/tests/support/feed_server.rs"]
+#[path = "../../../inbound/tests/it/support/feed_server.rs"]
 #[allow(dead_code)]
 mod feed_server;
 
