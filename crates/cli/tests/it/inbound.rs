@@ -4,11 +4,9 @@
 
 use crate::support;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-
 use serde_json::Value;
 
+use scoretable_testkit::http::{Reply, ScriptedServer};
 use support::Session;
 
 /// A competition with the timing-feed seed's three athletes and a race,
@@ -41,25 +39,6 @@ fn seed_payload(records: &[(&str, &str)]) -> String {
         })
         .collect();
     serde_json::to_string(&items).unwrap()
-}
-
-/// Serves `body` to every request until the test ends.
-fn serve(body: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/feed.json", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buffer = [0_u8; 4096];
-            let _ = stream.read(&mut buffer);
-            let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes());
-        }
-    });
-    url
 }
 
 #[test]
@@ -130,11 +109,12 @@ fn a_mapped_file_import_then_a_corrected_file_goes_to_the_conflict_inbox() {
 #[test]
 fn polling_the_seed_feed_with_unknown_ids_and_rehearsing_a_recording() {
     let session = feed_session();
-    let url = serve(seed_payload(&[
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[
         ("524658", "00:13:37.2"),
         ("527182", "00:13:59.1"),
         ("999999", "00:15:00.0"),
-    ]));
+    ])));
+    let url = server.url.clone();
     session.ok(&[
         "mapping",
         "set",
@@ -221,7 +201,7 @@ fn a_failed_poll_exits_non_zero_with_the_reason() {
         "timing-feed",
     ]);
     // Nothing listens on this port.
-    let placeholder = TcpListener::bind("127.0.0.1:0").unwrap();
+    let placeholder = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = placeholder.local_addr().unwrap();
     drop(placeholder);
     session.ok(&[
@@ -263,18 +243,8 @@ fn a_failed_poll_exits_non_zero_with_the_reason() {
     );
     assert!(failure["timestamp"].is_string(), "{failure}");
     // A source that answers with an error: the reason, exit 2.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/feed.json", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buffer = [0_u8; 4096];
-            let _ = stream.read(&mut buffer);
-            let _ = stream.write_all(
-                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            );
-        }
-    });
+    let gone = ScriptedServer::start(Reply::Status(404));
+    let url = gone.url.clone();
     session.ok(&[
         "connection",
         "add",

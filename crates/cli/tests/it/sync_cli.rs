@@ -11,7 +11,7 @@ use scoretable_core::model::{
     TeamScoring, TieBreak, Workout,
 };
 use scoretable_store::{CompetitionFile, ScoreInput};
-use scoretable_sync::standin::{Registration, RunSignupStandin};
+use scoretable_testkit::standin::{Registration, RunSignupStandin};
 use serde_json::Value;
 
 fn scoretable(path: &Path, secrets: &Path, arguments: &[&str], stdin: Option<&str>) -> Output {

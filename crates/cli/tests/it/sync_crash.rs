@@ -15,8 +15,9 @@ use scoretable_core::model::{
     TeamScoring, TieBreak, Workout,
 };
 use scoretable_store::{CompetitionFile, ScoreInput, TargetWorkout};
-use scoretable_sync::standin::{Fault, Registration, RunSignupStandin};
 use scoretable_sync::TargetSpec;
+use scoretable_testkit::crash;
+use scoretable_testkit::standin::{Fault, Registration, RunSignupStandin};
 use serde_json::json;
 
 const ATHLETES: usize = 24;
@@ -137,13 +138,27 @@ fn sync_command_with(path: &Path, failpoint: Option<&str>, args: &[&str]) -> Com
         .env("SCORETABLE_SYNC_SECRET_TRI", "timer-key")
         .env("SCORETABLE_SECRET_BACKEND", "file")
         .env("SCORETABLE_SECRETS_DIR", path.with_extension("secrets"))
-        .env_remove("SCORETABLE_FAILPOINT")
+        .env_remove(crash::FAILPOINT)
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     if let Some(failpoint) = failpoint {
-        command.env("SCORETABLE_FAILPOINT", failpoint);
+        command.env(crash::FAILPOINT, failpoint);
     }
     command
+}
+
+/// One `scoretable sync` run of the repeated-kill tests. With a failpoint
+/// the process aborts itself there (or finishes when there was nothing to
+/// send) and gets SIGKILL if it lingers; without one it gets SIGKILL at a
+/// random moment in its first 300 ms.
+fn run_once(path: &Path, failpoint: Option<&str>, rng: &mut fastrand::Rng) {
+    let mut child = sync_command(path, failpoint).spawn().unwrap();
+    match failpoint {
+        Some(_) => {
+            crash::run_or_kill(&mut child, Duration::from_secs(10));
+        }
+        None => crash::kill_after(child, Duration::from_millis(rng.u64(0..300))),
+    }
 }
 
 /// RunSignup's time text for whole tenths below an hour.
@@ -213,31 +228,7 @@ fn sync_survives_more_than_100_kills_without_losing_or_duplicating() {
             1 => Some("after_send_before_ack"),
             _ => None,
         };
-        let mut child = sync_command(&path, failpoint).spawn().unwrap();
-        match failpoint {
-            Some(_) => {
-                // The process aborts itself at the failpoint (or finishes
-                // when there was nothing to send); SIGKILL if it lingers.
-                let deadline = Instant::now() + Duration::from_secs(10);
-                loop {
-                    if child.try_wait().unwrap().is_some() {
-                        break;
-                    }
-                    if Instant::now() > deadline {
-                        child.kill().unwrap();
-                        child.wait().unwrap();
-                        break;
-                    }
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-            }
-            None => {
-                std::thread::sleep(Duration::from_millis(rng.u64(0..300)));
-                // SIGKILL (a no-op if it already finished).
-                let _ = child.kill();
-                child.wait().unwrap();
-            }
-        }
+        run_once(&path, failpoint, &mut rng);
         kills += 1;
     }
     assert!(kills >= 100);
@@ -349,25 +340,7 @@ fn runsignup_virtual_results_survive_repeated_kills() {
             1 => Some("after_send_before_ack"),
             _ => None,
         };
-        let mut child = sync_command(&path, failpoint).spawn().unwrap();
-        match failpoint {
-            Some(_) => {
-                let deadline = Instant::now() + Duration::from_secs(10);
-                while child.try_wait().unwrap().is_none() {
-                    if Instant::now() > deadline {
-                        child.kill().unwrap();
-                        child.wait().unwrap();
-                        break;
-                    }
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-            }
-            None => {
-                std::thread::sleep(Duration::from_millis(rng.u64(0..300)));
-                let _ = child.kill();
-                child.wait().unwrap();
-            }
-        }
+        run_once(&path, failpoint, &mut rng);
         kills += 1;
     }
     standin.faults.clear();
@@ -409,7 +382,7 @@ fn runsignup_virtual_results_survive_repeated_kills() {
 fn three_thousand_results_survive_repeated_kills_and_every_fault() {
     use scoretable_core::model::{Score, Source};
     use scoretable_store::ImportedResult;
-    use scoretable_sync::standin::PostAnswer;
+    use scoretable_testkit::standin::PostAnswer;
 
     let athletes = 3000;
     let invalid = |index: usize| index % 100 == 42;
@@ -479,10 +452,8 @@ fn three_thousand_results_survive_repeated_kills_and_every_fault() {
     ];
     let mut rng = fastrand::Rng::with_seed(3000);
     for _ in 0..10 {
-        let mut child = sync_command_with(&path, None, &timing).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.u64(200..2500)));
-        let _ = child.kill();
-        child.wait().unwrap();
+        let child = sync_command_with(&path, None, &timing).spawn().unwrap();
+        crash::kill_after(child, Duration::from_millis(rng.u64(200..2500)));
     }
     standin.faults.clear();
     let output = sync_command_with(&path, None, &timing)
@@ -530,7 +501,7 @@ fn three_thousand_results_survive_repeated_kills_and_every_fault() {
 fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
     use scoretable_core::model::{Score, Source};
     use scoretable_store::ImportedResult;
-    use scoretable_sync::standin::{OpenTrackStandin, TriathlonStandin};
+    use scoretable_testkit::standin::{OpenTrackStandin, TriathlonStandin};
 
     let athletes = 3000;
     let directory = tempfile::tempdir().unwrap();
@@ -615,10 +586,8 @@ fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
     ];
     let mut rng = fastrand::Rng::with_seed(3001);
     for _ in 0..8 {
-        let mut child = sync_command_with(&path, None, &timing).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(rng.u64(200..3000)));
-        let _ = child.kill();
-        child.wait().unwrap();
+        let child = sync_command_with(&path, None, &timing).spawn().unwrap();
+        crash::kill_after(child, Duration::from_millis(rng.u64(200..3000)));
     }
     opentrack.faults.clear();
     triathlon.faults.clear();

@@ -9,15 +9,15 @@
 
 use crate::support;
 
-use std::io::{BufRead, BufReader};
+use scoretable_testkit::crash;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use scoretable_core::model::{Entrant, Score};
 use scoretable_inbound::{poll_once, save_mapping, Backoff, FieldMapping, HttpFetcher};
 use scoretable_store::{CompetitionFile, ConflictState, NewConnection, INBOUND_FAILPOINTS};
-use support::feed_server::{FeedServer, Reply};
+use scoretable_testkit::http::{Reply, ScriptedServer};
 use support::{fixture, seed_payload};
 
 const CHILD_FILE: &str = "SCORETABLE_CRASH_CHILD_FILE";
@@ -60,49 +60,18 @@ fn crash_child() {
 /// Runs the child until it reports the failpoint, then kills it with
 /// SIGKILL. Returns whether the failpoint was reached.
 fn kill_at(path: &Path, mode: &str, failpoint: &str) -> bool {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            &support::test_path(module_path!(), "crash_child"),
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+    let mut child = crash::this_test(module_path!(), "crash_child");
+    child
+        .arg("--ignored")
         .env(CHILD_FILE, path)
-        .env(CHILD_MODE, mode)
-        .env("SCORETABLE_FAILPOINT", failpoint)
-        .env("SCORETABLE_FAILPOINT_ACTION", "hang")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut reached = false;
-    let mut seen = Vec::new();
-    for line in stderr.lines() {
-        let line = line.unwrap();
-        if line == format!("failpoint {failpoint} reached") {
-            reached = true;
-            // kill -9, while the write transaction is open.
-            child.kill().unwrap();
-            break;
-        }
-        seen.push(line);
-    }
-    let status = child.wait().unwrap();
-    if reached {
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(status.signal(), Some(9), "{status:?}");
-    } else {
-        assert!(status.success(), "the child failed: {}", seen.join("\n"));
-    }
-    reached
+        .env(CHILD_MODE, mode);
+    crash::kill_at_failpoint(child, failpoint)
 }
 
 struct Scene {
     _fixture_directory: tempfile::TempDir,
     path: PathBuf,
-    server: FeedServer,
+    server: ScriptedServer,
 }
 
 fn ms_of(file: &CompetitionFile, race: i64, bib: &str) -> Option<i64> {
@@ -124,7 +93,7 @@ fn ms(text: &str) -> i64 {
 /// conflict), bibs 2 and 3 (new results) and an unknown id (a review item).
 fn scene() -> (Scene, i64) {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:10:00.0")])));
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:10:00.0")])));
     let workout = fixture.file.workout(fixture.race).unwrap();
     save_mapping(
         &mut fixture.file,
@@ -398,7 +367,7 @@ fn kill_9_during_a_30000_record_poll_then_ten_changed_values_are_never_swallowed
         .unwrap();
         race
     };
-    let server = FeedServer::start(Reply::Json(event_payload(ATHLETES_AT_EVENT_SIZE, 0, 0)));
+    let server = ScriptedServer::start(Reply::Json(event_payload(ATHLETES_AT_EVENT_SIZE, 0, 0)));
     {
         let mut file = CompetitionFile::open(&base).unwrap();
         file.add_connection(&NewConnection {

@@ -14,7 +14,7 @@ use scoretable_inbound::{
     WatchOptions,
 };
 use scoretable_store::{CompetitionFile, ConnectionState, NewConnection};
-use support::feed_server::{FeedServer, Reply};
+use scoretable_testkit::http::{Reply, ScriptedServer};
 use support::{fixture, seed_payload, timing_point, workout};
 
 fn add_connection(file: &mut CompetitionFile, race: i64, url: &str, format: &str) {
@@ -62,7 +62,7 @@ fn time_of(file: &CompetitionFile, race: i64, bib: &str) -> Option<Score> {
 #[test]
 fn the_seed_feed_imports_once_and_later_changes_become_conflicts() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[
         ("524658", "00:13:37.2"),
         ("527182", "00:13:59.1"),
     ])));
@@ -134,7 +134,7 @@ fn the_seed_feed_imports_once_and_later_changes_become_conflicts() {
 #[test]
 fn malformed_json_is_an_error_state_and_the_next_good_payload_recovers() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(
+    let server = ScriptedServer::start(Reply::Json(
         "[{\"CompCornerID\": \"524658\", \"Time\": ".into(),
     ));
     add_connection(&mut fixture.file, fixture.race, &server.url, "json");
@@ -173,7 +173,7 @@ fn malformed_json_is_an_error_state_and_the_next_good_payload_recovers() {
 fn slow_responses_dropped_connections_and_server_errors_back_off() {
     let mut fixture = fixture();
     let payload = seed_payload(&[("524658", "00:13:37.2")]);
-    let server = FeedServer::start(Reply::Json(payload.clone()));
+    let server = ScriptedServer::start(Reply::Json(payload.clone()));
     add_connection(&mut fixture.file, fixture.race, &server.url, "json");
     let (mut fetcher, mut backoff) = (fetcher(), backoff());
 
@@ -271,7 +271,7 @@ fn an_unreachable_source_keeps_being_polled_with_capped_backoff() {
 #[test]
 fn credentials_come_from_the_environment_and_never_reach_the_file() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
     let workout = fixture.file.workout(fixture.race).unwrap();
     save_mapping(
         &mut fixture.file,
@@ -348,7 +348,7 @@ fn a_world_triathlon_message_is_a_source() {
         })
         .to_string()
     };
-    let server = FeedServer::start(Reply::Json(message(None, None)));
+    let server = ScriptedServer::start(Reply::Json(message(None, None)));
     add_connection(&mut fixture.file, race, &server.url, "world_triathlon");
     let (mut fetcher, mut backoff) = (fetcher(), backoff());
     // Both athletes are still on the course: waiting, nothing imported.
@@ -395,7 +395,7 @@ fn a_world_triathlon_message_is_a_source() {
 #[test]
 fn a_recorded_feed_rehearses_into_a_scratch_copy_without_touching_real_results() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
     add_connection(&mut fixture.file, fixture.race, &server.url, "json");
     let (mut fetcher, mut backoff) = (fetcher(), backoff());
     // Record two live polls.
@@ -473,7 +473,7 @@ fn a_recorded_feed_rehearses_into_a_scratch_copy_without_touching_real_results()
 #[test]
 fn a_connection_can_be_tested_with_a_preview_and_disabled() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[
         ("524658", "00:13:37.2"),
         ("527182", "later"),
     ])));
@@ -518,7 +518,7 @@ fn add_connection_every(file: &mut CompetitionFile, race: i64, url: &str, interv
 fn through_every_fault_no_request_comes_sooner_than_the_interval_and_retry_after_is_honoured() {
     let mut fixture = fixture();
     let payload = seed_payload(&[("524658", "00:13:37.2")]);
-    let server = FeedServer::start(Reply::Json(payload.clone()));
+    let server = ScriptedServer::start(Reply::Json(payload.clone()));
     let interval = Duration::from_millis(300);
     add_connection_every(&mut fixture.file, fixture.race, &server.url, 300);
     // The 503 comes about 4 s in; its date asks for about 3 s more.
@@ -595,7 +595,7 @@ fn separate_polls_keep_the_interval_too() {
     // Two tools polling the same connection one after the other (a CLI
     // `poll` right after the app's) still keep the source's interval.
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
     add_connection_every(&mut fixture.file, fixture.race, &server.url, 400);
     let mut fetcher = fetcher();
     server.push(Reply::Status(500));
@@ -609,7 +609,7 @@ fn separate_polls_keep_the_interval_too() {
 #[test]
 fn a_connection_preview_fetches_with_the_connections_credentials() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
     let workout = fixture.file.workout(fixture.race).unwrap();
     save_mapping(
         &mut fixture.file,
@@ -675,7 +675,7 @@ fn per_member_chips_with_teammate_ids_aggregate_into_team_scores_with_the_preset
         serde_json::json!({"First Name": "", "Last Name": "", "Team Name": "Red",
             "CompCornerID": "T-RED", "Teammate ID": teammate, "CGID": "1", "Time": time})
     };
-    let server = FeedServer::start(Reply::Json(
+    let server = ScriptedServer::start(Reply::Json(
         serde_json::json!([member("524658", "00:10:00.0"), member("2", "00:11:00.0")]).to_string(),
     ));
     add_connection(&mut fixture.file, relay, &server.url, "json");
@@ -753,7 +753,7 @@ fn per_member_chips_with_teammate_ids_aggregate_into_team_scores_with_the_preset
 #[test]
 fn a_payload_with_one_record_twice_imports_neither_copy_and_says_why() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[
         ("524658", "00:13:37.2"),
         ("527182", "00:13:59.1"),
         ("524658", "00:13:40.0"),
@@ -788,7 +788,7 @@ fn a_payload_with_one_record_twice_imports_neither_copy_and_says_why() {
 #[test]
 fn stopping_a_watch_is_honoured_while_it_waits_out_a_long_retry_after() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
     add_connection(&mut fixture.file, fixture.race, &server.url, "json");
     // The source asked for an hour's pause on the last poll.
     server.push(Reply::RetryAfter(429, "3600".into()));
@@ -829,7 +829,7 @@ fn stopping_a_watch_is_honoured_while_it_waits_out_a_long_retry_after() {
 #[test]
 fn a_feed_that_lost_its_mapped_identifier_is_refused_and_changes_nothing() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
+    let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
     add_connection(&mut fixture.file, fixture.race, &server.url, "json");
     let (mut fetcher, mut backoff) = (fetcher(), backoff());
     let first = poll(&mut fixture.file, &mut fetcher, &mut backoff);
@@ -863,7 +863,7 @@ fn a_feed_that_lost_its_mapped_identifier_is_refused_and_changes_nothing() {
 #[test]
 fn a_csv_feed_without_its_result_column_is_refused_but_json_results_may_come_later() {
     let mut fixture = fixture();
-    let server = FeedServer::start(Reply::Json(
+    let server = ScriptedServer::start(Reply::Json(
         "CompCornerID,Time\n524658,00:13:37.2\n".to_string(),
     ));
     add_connection(&mut fixture.file, fixture.race, &server.url, "csv");
@@ -890,7 +890,7 @@ fn a_csv_feed_without_its_result_column_is_refused_but_json_results_may_come_lat
     let mut json_fixture = support::fixture();
     let payload = seed_payload(&[("524658", "00:13:37.2")])
         .replace("\"Time\": \"00:13:37.2\"", "\"Split\": \"00:05:00.0\"");
-    let json_server = FeedServer::start(Reply::Json(payload));
+    let json_server = ScriptedServer::start(Reply::Json(payload));
     add_connection(
         &mut json_fixture.file,
         json_fixture.race,

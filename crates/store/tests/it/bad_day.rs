@@ -42,10 +42,7 @@ fn file_with_scores(path: &std::path::Path, count: usize) -> i64 {
 
 /// Runs `test` (a test of this module) alone in a child process.
 fn child_command(test: &str) -> Command {
-    let mut command = Command::new(std::env::current_exe().unwrap());
-    let test = common::test_path(module_path!(), test);
-    command.args(["--exact", &test, "--nocapture", "--test-threads=1"]);
-    command
+    scoretable_testkit::crash::this_test(module_path!(), test)
 }
 
 /// Run as a child: opens the file, writes one score, says READY and keeps

@@ -2,8 +2,10 @@
 
 use crate::common;
 
+use scoretable_testkit::crash;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::{competition, draft, workout};
 use scoretable_core::model::{Entrant, Gender, ScoreType};
@@ -103,13 +105,7 @@ fn a_killed_process_loses_no_acknowledged_score() {
     let path = directory.path().join("killed.scoretable");
     let (file, workout_id) = file_with_competitors(&path, 50);
     file.close().unwrap();
-    let child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            &common::test_path(module_path!(), "crash_child_writes_scores_then_aborts"),
-            "--nocapture",
-            "--test-threads=1",
-        ])
+    let child = crash::this_test(module_path!(), "crash_child_writes_scores_then_aborts")
         .env("SCORETABLE_CRASH_CHILD_FILE", &path)
         .env("SCORETABLE_CRASH_CHILD_WORKOUT", workout_id.to_string())
         .stdout(Stdio::piped())

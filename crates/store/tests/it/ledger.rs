@@ -3,13 +3,14 @@
 
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{
-    Competition, Entrant, ExternalIds, Gender, Id, LoadUnit, PublicationState, Rounding, Score,
-    ScoreType, Source, Status, Team, TeamMember, TeamScoring, TieBreak, Workout,
+    Entrant, ExternalIds, Id, PublicationState, Score, ScoreType, Source, Status, Team, TeamMember,
+    TeamScoring, Workout,
 };
 use scoretable_store::{
     CompetitionFile, ConflictState, ConnectionState, Identifier, IdentifierKind, InboundRecord,
     InboundSource, NewConnection, RecordOutcome, ReviewState, ScoreInput, ScoreValue, StoreError,
 };
+use scoretable_testkit::fixtures;
 
 struct Fixture {
     _directory: tempfile::TempDir,
@@ -19,19 +20,8 @@ struct Fixture {
 
 fn workout(name: &str, team_scoring: TeamScoring) -> Workout {
     Workout {
-        id: 0,
-        name: name.into(),
-        sequence: 1,
-        score_type: ScoreType::Time,
-        time_cap_ms: None,
-        reps_per_round: None,
-        load_unit: LoadUnit::Kg,
-        tie_break: TieBreak::None,
-        rounding: Rounding::Exact,
         team_scoring,
-        timing_points: Vec::new(),
-        heats: Vec::new(),
-        state: PublicationState::Provisional,
+        ..fixtures::workout(name, 1, ScoreType::Time)
     }
 }
 
@@ -40,16 +30,7 @@ fn fixture() -> Fixture {
     let directory = tempfile::tempdir().unwrap();
     let mut file = CompetitionFile::create(
         directory.path().join("feed.scoretable"),
-        &Competition {
-            name: "Feed Open".into(),
-            slug: "feed-open".into(),
-            start_date: "2026-06-01".into(),
-            end_date: "2026-06-01".into(),
-            venue: String::new(),
-            country: String::new(),
-            organiser: String::new(),
-            time_zone: "UTC".into(),
-        },
+        &fixtures::competition("Feed Open", "feed-open"),
     )
     .unwrap();
     let people = [
@@ -61,18 +42,8 @@ fn fixture() -> Fixture {
     let drafts: Vec<CompetitorDraft> = people
         .iter()
         .enumerate()
-        .map(|(position, (bib, first, last, feed))| CompetitorDraft {
-            row: position + 2,
-            bib: bib.to_string(),
-            first_name: first.to_string(),
-            last_name: last.to_string(),
-            gender: Some(Gender::Female),
-            chip_ids: vec![format!("CHIP{bib}")],
-            external_ids: ExternalIds {
-                feed_participant_id: Some(feed.to_string()),
-                ..ExternalIds::default()
-            },
-            ..CompetitorDraft::default()
+        .map(|(position, (bib, first, last, feed))| {
+            fixtures::feed_athlete(position + 2, bib, first, last, feed)
         })
         .collect();
     file.import_competitors_from("start-list.csv", &drafts)

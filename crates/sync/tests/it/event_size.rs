@@ -12,11 +12,11 @@ use std::time::Duration;
 
 use scoretable_core::model::{Entrant, Score, Source};
 use scoretable_store::{ImportedResult, ScoreInput, TargetWorkout};
-use scoretable_sync::standin::{
-    Fault, OpenTrackStandin, PostAnswer, Registration, RunSignupStandin, TriathlonStandin,
-};
 use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, DrainOptions};
+use scoretable_testkit::standin::{
+    Fault, OpenTrackStandin, PostAnswer, Registration, RunSignupStandin, TriathlonStandin,
+};
 use serde_json::json;
 use support::{fixture, quick_options, Fixture};
 

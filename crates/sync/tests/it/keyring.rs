@@ -10,8 +10,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support;
-
 use scoretable_sync::{SecretBackend, SecretStore};
 
 const INNER: &str = "SCORETABLE_KEYRING_TEST_INNER";
@@ -36,7 +34,7 @@ fn secrets_round_trip_through_a_real_secret_service() {
     let output = Command::new("dbus-run-session")
         .args(["--", "sh", "-c", script])
         .arg(&executable)
-        .arg(support::test_path(module_path!(), TEST_NAME))
+        .arg(scoretable_testkit::crash::test_path(module_path!(), TEST_NAME))
         .env(INNER, "1")
         .env("HOME", home.path())
         .env("XDG_DATA_HOME", home.path().join("data"))

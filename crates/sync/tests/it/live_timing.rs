@@ -8,10 +8,10 @@ use scoretable_core::model::{
     Entrant, ExternalIds, PublicationState, Score, Source, Status, Team, TeamMember, TeamScoring,
 };
 use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput, TargetWorkout};
-use scoretable_sync::standin::TriathlonStandin;
 use scoretable_sync::triathlon::build_message;
 use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, HostedFeed};
+use scoretable_testkit::standin::TriathlonStandin;
 use serde_json::{json, Value};
 use support::{fixture, quick_options, Fixture};
 
@@ -144,7 +144,7 @@ fn the_message_carries_every_field_in_the_standard_order() {
         athletes[4]["incidents"],
         "15 second penalty for cutting the swim course, DSQ for cutting the swim course"
     );
-    scoretable_sync::standin::validate_live_timing(&message).unwrap();
+    scoretable_testkit::standin::validate_live_timing(&message).unwrap();
 
     // Whole seconds round up.
     let mut whole = config();
@@ -192,7 +192,7 @@ fn a_retry_sends_only_the_latest_message() {
     add_target(&mut fixture, &standin, config());
     standin
         .faults
-        .push([scoretable_sync::standin::Fault::TooManyRequests {
+        .push([scoretable_testkit::standin::Fault::TooManyRequests {
             retry_after: "1".to_string(),
         }]);
     let mut options = quick_options();
@@ -340,7 +340,7 @@ fn relay_teams_carry_their_athletes_and_para_fields_appear() {
     assert_eq!(team["athletes"][0]["splits"][0]["id"], "1");
     assert_eq!(team["athletes"][1]["splits"][0]["id"], "2");
     assert_eq!(team["athletes"][2]["splits"], Value::Null);
-    scoretable_sync::standin::validate_live_timing(&message).unwrap();
+    scoretable_testkit::standin::validate_live_timing(&message).unwrap();
 
     // An individual race with a para athlete carries the paratriathlon object.
     let fixture = support::fixture(2, 1);

@@ -4,9 +4,9 @@ use crate::support;
 
 use scoretable_core::model::Status;
 use scoretable_store::{OutboxState, ScoreInput, TargetWorkout};
-use scoretable_sync::standin::{Fault, OpenTrackStandin, Registration, RunSignupStandin};
 use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, preview_target};
+use scoretable_testkit::standin::{Fault, OpenTrackStandin, Registration, RunSignupStandin};
 use serde_json::json;
 use support::{fixture, quick_options};
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use scoretable_core::model::{Entrant, Status};
 use scoretable_store::{OutboxState, ScoreInput};
-use scoretable_sync::standin::Fault;
 use scoretable_sync::{drain_target, preview_target, sync_status};
+use scoretable_testkit::standin::Fault;
 use serde_json::json;
 use support::{add_target, fixture, quick_options, runsignup_standin as standin, Fixture};
 

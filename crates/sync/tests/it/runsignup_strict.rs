@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use scoretable_core::model::Status;
 use scoretable_store::{OutboxState, ScoreInput};
-use scoretable_sync::standin::{Fault, PostAnswer, Registration, RunSignupStandin};
 use scoretable_sync::{drain_target, DrainOptions, DrainReport};
+use scoretable_testkit::standin::{Fault, PostAnswer, Registration, RunSignupStandin};
 use serde_json::json;
 use support::{add_target, fixture, quick_options, runsignup_standin as standin, Fixture};
 

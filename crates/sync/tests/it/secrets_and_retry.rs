@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use scoretable_store::{OutboxState, TargetWorkout};
 
-use scoretable_sync::http_server::{HttpReply, HttpServer};
-use scoretable_sync::standin::{Registration, RunSignupStandin};
 use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, retry_rejected, validate_target};
+use scoretable_testkit::http::{HttpReply, HttpServer};
+use scoretable_testkit::standin::{Registration, RunSignupStandin};
 use serde_json::json;
 use support::{fixture, quick_options, Fixture};
 

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use scoretable_store::TargetWorkout;
 
-use scoretable_sync::standin::{Registration, RunSignupStandin};
 use scoretable_sync::SyncWorker;
 use scoretable_sync::TargetSpec;
+use scoretable_testkit::standin::{Registration, RunSignupStandin};
 use serde_json::json;
 use support::{fixture, quick_options};
 
@@ -282,8 +282,8 @@ mod example_platform {
 #[test]
 fn a_platform_added_as_one_adapter_syncs_through_the_unchanged_engine() {
     use scoretable_store::{EntityScope, OutboxState};
-    use scoretable_sync::http_server::{HttpReply, HttpServer};
     use scoretable_sync::{drain_target, Registry, SyncError};
+    use scoretable_testkit::http::{HttpReply, HttpServer};
 
     let mut fixture = fixture(2, 0);
     let received: example_platform::Received = Default::default();

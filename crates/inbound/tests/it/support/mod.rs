@@ -1,16 +1,13 @@
-//! Test support: a stand-in timing feed server, a competition fixture and a
-//! tiny .xlsx writer.
+//! Test support: a competition fixture and a tiny .xlsx writer. The
+//! stand-in timing feed is `scoretable_testkit::http::ScriptedServer`.
 #![allow(dead_code)]
 
-pub mod feed_server;
 pub mod xlsx;
 
 use scoretable_core::import::CompetitorDraft;
-use scoretable_core::model::{
-    Competition, ExternalIds, Gender, Id, LoadUnit, PublicationState, Rounding, ScoreType,
-    TeamScoring, TieBreak, TimingPoint, Workout,
-};
+use scoretable_core::model::{ExternalIds, Id, ScoreType, Workout};
 use scoretable_store::CompetitionFile;
+use scoretable_testkit::fixtures;
 
 pub struct Fixture {
     pub directory: tempfile::TempDir,
@@ -19,30 +16,10 @@ pub struct Fixture {
 }
 
 pub fn workout(name: &str, sequence: u32) -> Workout {
-    Workout {
-        id: 0,
-        name: name.into(),
-        sequence,
-        score_type: ScoreType::Time,
-        time_cap_ms: None,
-        reps_per_round: None,
-        load_unit: LoadUnit::Kg,
-        tie_break: TieBreak::None,
-        rounding: Rounding::Exact,
-        team_scoring: TeamScoring::Individual,
-        timing_points: Vec::new(),
-        heats: Vec::new(),
-        state: PublicationState::Provisional,
-    }
+    fixtures::workout(name, sequence, ScoreType::Time)
 }
 
-pub fn timing_point(order: u32, name: &str) -> TimingPoint {
-    TimingPoint {
-        id: 0,
-        order,
-        name: name.into(),
-    }
-}
+pub use scoretable_testkit::fixtures::timing_point;
 
 /// The seed's two athletes plus two more, with feed ids and (for the first
 /// two) World Triathlon athlete ids 5695 and 4321.
@@ -57,37 +34,22 @@ pub fn fixture() -> Fixture {
     let directory = tempfile::tempdir().unwrap();
     let mut file = CompetitionFile::create(
         directory.path().join("feed-open.scoretable"),
-        &Competition {
-            name: "Feed Open".into(),
-            slug: "feed-open".into(),
-            start_date: "2026-06-01".into(),
-            end_date: "2026-06-01".into(),
-            venue: String::new(),
-            country: String::new(),
-            organiser: String::new(),
-            time_zone: "UTC".into(),
-        },
+        &fixtures::competition("Feed Open", "feed-open"),
     )
     .unwrap();
     let drafts: Vec<CompetitorDraft> = ATHLETES
         .iter()
         .enumerate()
-        .map(
-            |(position, (bib, first, last, feed, triathlon))| CompetitorDraft {
-                row: position + 2,
-                bib: bib.to_string(),
-                first_name: first.to_string(),
-                last_name: last.to_string(),
-                gender: Some(Gender::Female),
-                chip_ids: vec![format!("CHIP{bib}")],
+        .map(|(position, (bib, first, last, feed, triathlon))| {
+            let athlete = fixtures::feed_athlete(position + 2, bib, first, last, feed);
+            CompetitorDraft {
                 external_ids: ExternalIds {
-                    feed_participant_id: Some(feed.to_string()),
                     triathlon_athlete_id: triathlon.map(str::to_string),
-                    ..ExternalIds::default()
+                    ..athlete.external_ids.clone()
                 },
-                ..CompetitorDraft::default()
-            },
-        )
+                ..athlete
+            }
+        })
         .collect();
     file.import_competitors_from("start-list.csv", &drafts)
         .unwrap();
@@ -146,12 +108,4 @@ pub fn add_team(file: &mut CompetitionFile, name: &str, feed_id: &str, bibs: &[&
         },
     })
     .unwrap()
-}
-
-/// The full name of test `name` in the module whose `module_path!()` is
-/// `module` (`it::bad_day` gives `bad_day::name`), for re-running one test
-/// of this binary in a child process with `--exact`.
-pub fn test_path(module: &str, name: &str) -> String {
-    let module = module.split_once("::").map_or("", |(_, rest)| rest);
-    format!("{module}::{name}")
 }

@@ -1,11 +1,7 @@
 //! Shared fixtures for the store's integration tests.
 #![allow(dead_code)]
 
-use scoretable_core::import::CompetitorDraft;
-use scoretable_core::model::{
-    Competition, Division, DivisionKind, Gender, LoadUnit, PublicationState, Rounding, ScoreType,
-    TeamScoring, TieBreak, TimingPoint, Workout,
-};
+use scoretable_core::model::{Competition, Division, DivisionKind, Gender, ScoreType};
 use scoretable_store::CompetitionFile;
 
 pub fn competition() -> Competition {
@@ -21,42 +17,7 @@ pub fn competition() -> Competition {
     }
 }
 
-pub fn workout(name: &str, sequence: u32, score_type: ScoreType) -> Workout {
-    Workout {
-        id: 0,
-        name: name.into(),
-        sequence,
-        score_type,
-        time_cap_ms: None,
-        reps_per_round: None,
-        load_unit: LoadUnit::Kg,
-        tie_break: TieBreak::None,
-        rounding: Rounding::Exact,
-        team_scoring: TeamScoring::Individual,
-        timing_points: Vec::new(),
-        heats: Vec::new(),
-        state: PublicationState::Provisional,
-    }
-}
-
-pub fn timing_point(order: u32, name: &str) -> TimingPoint {
-    TimingPoint {
-        id: 0,
-        order,
-        name: name.into(),
-    }
-}
-
-pub fn draft(row: usize, bib: &str, first: &str, last: &str, gender: Gender) -> CompetitorDraft {
-    CompetitorDraft {
-        row,
-        bib: bib.into(),
-        first_name: first.into(),
-        last_name: last.into(),
-        gender: Some(gender),
-        ..CompetitorDraft::default()
-    }
-}
+pub use scoretable_testkit::fixtures::{draft, timing_point, workout};
 
 pub fn gender_division(name: &str, gender: Gender) -> Division {
     Division {
@@ -111,12 +72,4 @@ pub fn fixture() -> Fixture {
         men,
         fran,
     }
-}
-
-/// The full name of test `name` in the module whose `module_path!()` is
-/// `module` (`it::bad_day` gives `bad_day::name`), for re-running one test
-/// of this binary in a child process with `--exact`.
-pub fn test_path(module: &str, name: &str) -> String {
-    let module = module.split_once("::").map_or("", |(_, rest)| rest);
-    format!("{module}::{name}")
 }

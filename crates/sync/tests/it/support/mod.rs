@@ -179,8 +179,8 @@ pub fn quick_options() -> DrainOptions {
 
 /// A RunSignup stand-in for race 777 (key `key-1`, secret `s3cr3t-value`)
 /// with registrations 3201.. for bibs 1..=`registered` (chips `CHIP<bib>`).
-pub fn runsignup_standin(registered: usize) -> scoretable_sync::standin::RunSignupStandin {
-    use scoretable_sync::standin::{Registration, RunSignupStandin};
+pub fn runsignup_standin(registered: usize) -> scoretable_testkit::standin::RunSignupStandin {
+    use scoretable_testkit::standin::{Registration, RunSignupStandin};
     let standin = RunSignupStandin::start("777", "key-1", "s3cr3t-value").unwrap();
     standin.add_registrations((1..=registered).map(|index| Registration {
         registration_id: format!("{}", 3200 + index),
@@ -215,7 +215,7 @@ pub fn custom_division(fixture: &mut Fixture, name: &str, bibs: &[&str]) -> i64 
 /// workout) with `config`, and its secret.
 pub fn add_target(
     fixture: &mut Fixture,
-    standin: &scoretable_sync::standin::RunSignupStandin,
+    standin: &scoretable_testkit::standin::RunSignupStandin,
     config: serde_json::Value,
 ) {
     use scoretable_store::TargetWorkout;
@@ -236,12 +236,4 @@ pub fn add_target(
     )
     .unwrap();
     fixture.set_secret("rsu", "key-1:s3cr3t-value");
-}
-
-/// The full name of test `name` in the module whose `module_path!()` is
-/// `module` (`it::bad_day` gives `bad_day::name`), for re-running one test
-/// of this binary in a child process with `--exact`.
-pub fn test_path(module: &str, name: &str) -> String {
-    let module = module.split_once("::").map_or("", |(_, rest)| rest);
-    format!("{module}::{name}")
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::Faults;
-use crate::http_server::{HttpReply, HttpRequest, HttpServer};
+use crate::http::{HttpReply, HttpRequest, HttpServer};
 
 #[derive(Default)]
 struct State {

@@ -28,7 +28,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::http_server::HttpReply;
+use crate::http::HttpReply;
 
 /// A fault a stand-in can inject into its next request.
 #[derive(Debug, Clone, PartialEq, Eq)]

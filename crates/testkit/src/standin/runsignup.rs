@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{json, Map, Value};
 
 use super::{runsignup_error, Faults};
-use crate::http_server::{HttpReply, HttpRequest, HttpServer};
+use crate::http::{HttpReply, HttpRequest, HttpServer};
 
 /// A registrant the stand-in knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
