@@ -2,16 +2,11 @@
 //! sync worker) lives exactly as long as its file, against a stand-in feed
 //! server and a RunSignup stand-in; its own score writes keep its boards.
 
-#[path = "../../../inbound/tests/it/support/feed_server.rs"]
-#[allow(dead_code)]
-mod feed_server;
-
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use feed_server::{FeedServer, Reply};
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{
     Competition, Entrant, ExternalIds, Gender, Id, LoadUnit, PublicationState, Rounding, ScoreType,
@@ -19,8 +14,9 @@ use scoretable_core::model::{
 };
 use scoretable_inbound::{save_mapping, FieldMapping, RecordFormat};
 use scoretable_store::{CompetitionFile, TargetWorkout};
-use scoretable_sync::standin::{Registration, RunSignupStandin};
 use scoretable_sync::{SecretStore, TargetSpec};
+use scoretable_testkit::http::{Reply, ScriptedServer};
+use scoretable_testkit::standin::{Registration, RunSignupStandin};
 use scoretable_usecase::feeds::{add_connection, FeedDetails};
 use scoretable_usecase::scores::TypedScore;
 use scoretable_usecase::session::{
@@ -220,7 +216,7 @@ fn time_of(file: &CompetitionFile, race: Id, bib: &str) -> Option<String> {
 #[test]
 fn a_poller_stops_and_its_handle_closes_when_the_session_closes() {
     let fixture = fixture();
-    let server = FeedServer::start(Reply::Json(feed_payload(&[("524658", "13:37.2")])));
+    let server = ScriptedServer::start(Reply::Json(feed_payload(&[("524658", "13:37.2")])));
     add_feed(&fixture.path, fixture.race, "lifetime", &server.url);
     let recorder = Arc::new(Recorder::default());
     let mut session = Session::new(
@@ -267,7 +263,7 @@ fn a_poller_stops_and_its_handle_closes_when_the_session_closes() {
 fn switching_files_stops_the_old_files_pollers_and_stop_polling_joins() {
     let first = fixture();
     let second = fixture();
-    let server = FeedServer::start(Reply::Json(feed_payload(&[("527182", "14:00.0")])));
+    let server = ScriptedServer::start(Reply::Json(feed_payload(&[("527182", "14:00.0")])));
     add_feed(&first.path, first.race, "switch", &server.url);
     add_feed(&second.path, second.race, "stopper", &server.url);
     let mut session = Session::new(SessionSettings::foreground("table 1"), Arc::new(Quiet));
