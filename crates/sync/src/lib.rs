@@ -19,11 +19,15 @@
 //!   hosted JSON file).
 //! - [`worker`]: the background worker the app runs ([`SyncWorker`]: poll,
 //!   "sync now", latest reports).
+//! - [`netwatch`]: the OS's network-change signal (Linux netlink), which
+//!   ends the wait between reachability probes at once.
 //! - [`credentials`]: secrets in the OS keyring with a documented fallback;
 //!   never in the competition file.
 //! - [`client`]: sending and classifying, backoff.
-//! - `standin` (feature `standin`): local stand-in platforms built from the
-//!   seeds, rejecting what the seeds forbid and injecting faults.
+//! - [`http_server`]: the small server behind the hosted JSON file.
+//!
+//! The stand-in platforms the tests run against are in the
+//! `scoretable-testkit` crate (a dev-dependency only).
 //!
 //! All network code for outbound sync lives in this crate.
 
@@ -33,11 +37,10 @@ pub mod credentials;
 pub mod engine;
 pub mod error;
 pub mod http_server;
+pub mod netwatch;
 pub mod opentrack;
 pub mod registry;
 pub mod runsignup;
-#[cfg(feature = "standin")]
-pub mod standin;
 pub mod triathlon;
 pub mod validate;
 pub mod virtual_results;
