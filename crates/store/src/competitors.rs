@@ -1363,6 +1363,58 @@ impl CompetitionFile {
         self.read(|connection| load_competitors(connection, "1", &[]))
     }
 
+    /// The competitors with these ids (with their chips and divisions), in
+    /// id order; ids not in the file are left out. A few queries by key
+    /// whatever the size of the file: a live-timing wave of 150 in a file of
+    /// 60,000 reads 150.
+    pub fn competitors_by_ids(&self, ids: &[Id]) -> Result<Vec<Competitor>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = format!(
+            "[{}]",
+            ids.iter().map(Id::to_string).collect::<Vec<_>>().join(",")
+        );
+        self.read(|connection| {
+            let sql = format!(
+                "SELECT {COMPETITOR_COLUMNS} FROM competitors
+                 WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id"
+            );
+            let mut competitors: Vec<Competitor> = connection
+                .prepare_cached(&sql)?
+                .query_map([&list], competitor_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            let position: HashMap<Id, usize> = competitors
+                .iter()
+                .enumerate()
+                .map(|(at, competitor)| (competitor.id, at))
+                .collect();
+            let mut chips = connection.prepare_cached(
+                "SELECT competitor_id, chip_id FROM competitor_chips
+                 WHERE competitor_id IN (SELECT value FROM json_each(?1))
+                 ORDER BY competitor_id, position",
+            )?;
+            let mut rows = chips.query([&list])?;
+            while let Some(row) = rows.next()? {
+                if let Some(&at) = position.get(&row.get(0)?) {
+                    competitors[at].chip_ids.push(row.get(1)?);
+                }
+            }
+            let mut divisions = connection.prepare_cached(
+                "SELECT competitor_id, division_id FROM competitor_divisions
+                 WHERE competitor_id IN (SELECT value FROM json_each(?1))
+                 ORDER BY competitor_id, division_id",
+            )?;
+            let mut rows = divisions.query([&list])?;
+            while let Some(row) = rows.next()? {
+                if let Some(&at) = position.get(&row.get(0)?) {
+                    competitors[at].division_ids.push(row.get(1)?);
+                }
+            }
+            Ok(competitors)
+        })
+    }
+
     /// Competitors in one division.
     pub fn competitors_in_division(&self, division_id: Id) -> Result<Vec<Competitor>> {
         let members: std::collections::HashSet<Id> = {

@@ -1343,6 +1343,38 @@ impl CompetitionFile {
         load_result(&self.connection, workout_id, entrant)
     }
 
+    /// The incident notes of a workout's results that have any, by entrant:
+    /// one pass over the workout's own rows, reading only that column.
+    pub fn result_incidents(&self, workout_id: Id) -> Result<HashMap<Entrant, Vec<String>>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT competitor_id, team_id, incidents FROM results
+             WHERE workout_id = ?1 AND incidents <> '[]'",
+        )?;
+        let mut rows = statement.query(params![workout_id])?;
+        let mut incidents = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let competitor_id: Option<Id> = row.get(0)?;
+            let team_id: Option<Id> = row.get(1)?;
+            let text: String = row.get(2)?;
+            let notes: Vec<String> = serde_json::from_str(&text).map_err(|error| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    2,
+                    rusqlite::types::Type::Text,
+                    Box::new(error),
+                )
+            })?;
+            let entrant = match (competitor_id, team_id) {
+                (Some(id), _) => Entrant::Competitor(id),
+                (None, Some(id)) => Entrant::Team(id),
+                (None, None) => continue,
+            };
+            if !notes.is_empty() {
+                incidents.insert(entrant, notes);
+            }
+        }
+        Ok(incidents)
+    }
+
     /// Every stored result of a workout (source and amended values apart).
     pub fn results(&self, workout_id: Id) -> Result<Vec<StoredResult>> {
         self.read(|connection| {

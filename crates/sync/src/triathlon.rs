@@ -279,7 +279,6 @@ pub fn build_message(
     let competition = file.competition()?;
     let workout = file.workout(workout_id)?;
     let rows = file.workout_leaderboard(workout_id, None)?;
-    let stored = file.results(workout_id)?;
     let points: HashMap<Id, (u32, String)> = workout
         .timing_points
         .iter()
@@ -292,13 +291,8 @@ pub fn build_message(
         .max()
         .unwrap_or(0)
         + 1;
-    let incidents: HashMap<Entrant, Vec<String>> = stored
-        .iter()
-        .map(|result| {
-            let entry = result.to_result_entry();
-            (entry.entrant, entry.incidents)
-        })
-        .collect();
+    // Only the incident notes: the results themselves are the ranked rows.
+    let incidents: HashMap<Entrant, Vec<String>> = file.result_incidents(workout_id)?;
 
     // Everyone on the start list (heat lanes) and everyone with a result.
     let mut entrants: Vec<Entrant> = Vec::new();
@@ -335,14 +329,14 @@ pub fn build_message(
             }
         }
     }
-    let mut competitors: HashMap<Id, Competitor> = HashMap::with_capacity(competitor_ids.len());
-    for id in competitor_ids {
-        if let std::collections::hash_map::Entry::Vacant(slot) = competitors.entry(id) {
-            if let Some(competitor) = file.competitor(id)? {
-                slot.insert(competitor);
-            }
-        }
-    }
+    competitor_ids.sort_unstable();
+    competitor_ids.dedup();
+    // One read of exactly these competitors (not one lookup each).
+    let competitors: HashMap<Id, Competitor> = file
+        .competitors_by_ids(&competitor_ids)?
+        .into_iter()
+        .map(|competitor| (competitor.id, competitor))
+        .collect();
     let row_of: HashMap<Entrant, &RankedRow> = rows.iter().map(|row| (row.entrant, row)).collect();
 
     let mut participants: Vec<Participant> = entrants

@@ -298,3 +298,44 @@ fn a_competitor_may_not_take_a_teams_bib() {
     ));
     assert!(file.competitor_by_bib("1").unwrap().is_some());
 }
+
+/// A few entrants' infos, competitors and incident notes are read by key;
+/// they are the same as the ones in a full load, in the order asked for.
+#[test]
+fn entrants_read_by_key_match_the_full_load() {
+    let (_directory, mut file) = new_file();
+    let women = file
+        .add_division(&common::gender_division("Women", Gender::Female))
+        .unwrap();
+    file.import_competitors(&many_drafts(40)).unwrap();
+    let everyone = file.competitors().unwrap();
+    let picked = [everyone[30].id, everyone[3].id, everyone[17].id];
+    let asked: Vec<Entrant> = picked.iter().map(|id| Entrant::Competitor(*id)).collect();
+    let all_infos = file.entrant_infos().unwrap();
+    let expected: Vec<_> = asked
+        .iter()
+        .map(|entrant| {
+            all_infos
+                .iter()
+                .find(|info| info.entrant == *entrant)
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    let by_key = file.entrant_infos_of(&asked).unwrap();
+    assert_eq!(by_key, expected);
+    assert!(by_key.iter().all(|info| info.division_ids == vec![women]));
+    let mut sorted = picked.to_vec();
+    sorted.sort_unstable();
+    let by_ids = file
+        .competitors_by_ids(&[picked[0], picked[1], picked[2], 999_999])
+        .unwrap();
+    assert_eq!(
+        by_ids,
+        sorted
+            .iter()
+            .map(|id| everyone.iter().find(|c| c.id == *id).unwrap().clone())
+            .collect::<Vec<_>>()
+    );
+    assert!(file.competitors_by_ids(&[]).unwrap().is_empty());
+}
