@@ -36,6 +36,7 @@ pub mod http_server;
 pub mod opentrack;
 pub mod registry;
 pub mod runsignup;
+pub mod settings;
 #[cfg(feature = "standin")]
 pub mod standin;
 pub mod triathlon;
@@ -54,6 +55,7 @@ pub use registry::{
     add_target, validate_target, AdapterSession, PlatformInfo, Registry, SendContext, SyncAdapter,
     TargetSpec,
 };
+pub use settings::{config_from_settings, SettingChoice, SettingInfo, SettingKind, SettingValue};
 pub use triathlon::HostedFeed;
 pub use validate::retry_rejected;
 pub use worker::{sync_now, SyncWorker};
