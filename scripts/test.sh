@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine and runs every Scoretable test:
 #   0. the committed npm lockfile installs with plain `npm ci` in an empty folder;
+#      no merge-conflict markers and `cargo fmt --check` clean;
 #   1. the Rust workspace (engine, store, CLI, inbound, sync, export, bench
 #      smoke run, and the app's command layer), with property tests;
 #   2. the UI's logic tests (Vitest, against the in-browser mock backend);
@@ -24,6 +25,9 @@ tests/npm-ci-clean.sh
 
 step "setup"
 scripts/setup.sh
+
+step "source hygiene (conflict markers, cargo fmt --check)"
+tests/hygiene.sh
 
 # One target directory and one feature set for everything, so each profile's
 # dependency tree is compiled once: the workspace tests build the app with

@@ -333,7 +333,7 @@ fn runsignup_json_and_xml_follow_the_request_formats() {
     loop {
         match reader.read_event().unwrap() {
             quick_xml::events::Event::Start(start) => {
-                let name = String::from_utf8(start.name().as_ref().to_vec()).unwrap();
+                let name = start.name().as_ref().to_string();
                 if name == "result" {
                     results_seen += 1;
                 }
@@ -343,7 +343,7 @@ fn runsignup_json_and_xml_follow_the_request_formats() {
                 path.pop();
             }
             quick_xml::events::Event::Text(text) => {
-                let value = String::from_utf8(text.to_vec()).unwrap();
+                let value = text.xml10_content().into_owned();
                 if path == ["request", "result", "field", "name"] {
                     current_name = value;
                 } else if path == ["request", "result", "field", "value"] && results_seen == 1 {

@@ -454,7 +454,6 @@ fn xml_error(source_name: &str, message: impl Into<String>) -> ReadError {
 fn parse_xml_tree(text: &str, source_name: &str) -> Result<Element, ReadError> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
-    let decoder = reader.decoder();
     let mut stack: Vec<Element> = vec![Element {
         name: String::new(),
         attributes: Vec::new(),
@@ -468,13 +467,13 @@ fn parse_xml_tree(text: &str, source_name: &str) -> Result<Element, ReadError> {
         )
     };
     let open_element = |start: &quick_xml::events::BytesStart<'_>| -> Result<Element, ReadError> {
-        let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+        let name = start.local_name().as_ref().to_string();
         let mut attributes = Vec::new();
         for attribute in start.attributes() {
             let attribute = attribute.map_err(|error| invalid(&error, 0))?;
-            let key = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
+            let key = attribute.key.local_name().as_ref().to_string();
             let value = attribute
-                .decode_and_unescape_value(decoder)
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|error| invalid(&error, 0))?
                 .trim()
                 .to_string();
@@ -519,9 +518,7 @@ fn parse_xml_tree(text: &str, source_name: &str) -> Result<Element, ReadError> {
                     .push(element);
             }
             Event::Text(text) => {
-                let decoded = text
-                    .xml_content()
-                    .map_err(|error| invalid(&error, position))?;
+                let decoded = text.xml10_content();
                 stack
                     .last_mut()
                     .expect("never empty")
@@ -529,7 +526,7 @@ fn parse_xml_tree(text: &str, source_name: &str) -> Result<Element, ReadError> {
                     .push_str(&decoded);
             }
             Event::CData(data) => {
-                let decoded = data.decode().map_err(|error| invalid(&error, position))?;
+                let decoded = data.xml10_content();
                 stack
                     .last_mut()
                     .expect("never empty")
@@ -540,9 +537,7 @@ fn parse_xml_tree(text: &str, source_name: &str) -> Result<Element, ReadError> {
                 let resolved = match reference.resolve_char_ref() {
                     Ok(Some(character)) => character.to_string(),
                     Ok(None) => {
-                        let name = reference
-                            .decode()
-                            .map_err(|error| invalid(&error, position))?;
+                        let name = reference.xml10_content();
                         match name.as_ref() {
                             "amp" => "&".to_string(),
                             "lt" => "<".to_string(),

@@ -3,7 +3,12 @@
 //! `cargo run --release -p scoretable-sync --features standin --example sync_bench`
 //!
 //! 1. Drain time of 60,000 queued results to the RunSignup stand-in, for a
-//!    few batch sizes (rows per request).
+//!    few batch sizes (rows per request): the drain time over several runs
+//!    (`SCORETABLE_BENCH_RUNS`, default 3) and the p50/p99 of one request's
+//!    cycle (the gap between consecutive posts the stand-in applied: the
+//!    client's claim, render, send, answer and acknowledgement), against a
+//!    floor measured in the same run: the same number of bare HTTP posts of
+//!    a body of the same size to a server that answers at once.
 //! 2. World Triathlon pushes per second while results arrive at 100 updates
 //!    per second for 10 seconds (the standard allows at most one per second).
 
@@ -77,7 +82,80 @@ fn event(directory: &std::path::Path, name: &str, athletes: usize) -> (Competiti
     (file, workout_id)
 }
 
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() - 1) as f64 * fraction).round() as usize;
+    sorted[index]
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// The floor: `requests` bare posts of `body_bytes` each to a server that
+/// answers `{}` at once, through the same HTTP client settings.
+fn post_floor(requests: usize, body_bytes: usize) -> Vec<Duration> {
+    let server = scoretable_sync::http_server::HttpServer::start("127.0.0.1:0", |_request| {
+        scoretable_sync::http_server::HttpReply::json(200, &json!({}))
+    })
+    .unwrap();
+    let client = scoretable_sync::client::http_client(Duration::from_secs(30));
+    let body = format!("{{\"results\":\"{}\"}}", "x".repeat(body_bytes));
+    let url = format!("{}/floor", server.base_url());
+    let mut times: Vec<Duration> = (0..requests)
+        .map(|_| {
+            let started = Instant::now();
+            let answer = client
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .body(body.clone())
+                .send()
+                .unwrap();
+            assert!(answer.status().is_success());
+            let _ = answer.bytes().unwrap();
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    times
+}
+
 fn drain_60k(batch_size: usize) {
+    let runs: usize = std::env::var("SCORETABLE_BENCH_RUNS")
+        .ok()
+        .and_then(|runs| runs.parse().ok())
+        .unwrap_or(3);
+    let mut drains = Vec::new();
+    let mut cycles = Vec::new();
+    let mut requests = 0;
+    for _ in 0..runs {
+        let (elapsed, run_cycles, run_requests) = drain_60k_once(batch_size);
+        drains.push(elapsed);
+        cycles.extend(run_cycles);
+        requests = run_requests;
+    }
+    drains.sort();
+    cycles.sort();
+    // About 150 bytes of JSON per result row.
+    let floor = post_floor(cycles.len().max(1), batch_size * 150);
+    println!(
+        "RunSignup 60,000 results, batch {batch_size}, {runs} runs: drain p50 {:.2} s (min {:.2}, max {:.2}), {requests} requests per run; request cycle p50 {:.1} ms / p99 {:.1} ms; floor (bare post of the same size) p50 {:.2} ms / p99 {:.2} ms; ratio p50 {:.1}x",
+        percentile(&drains, 0.5).as_secs_f64(),
+        drains[0].as_secs_f64(),
+        drains[drains.len() - 1].as_secs_f64(),
+        millis(percentile(&cycles, 0.5)),
+        millis(percentile(&cycles, 0.99)),
+        millis(percentile(&floor, 0.5)),
+        millis(percentile(&floor, 0.99)),
+        millis(percentile(&cycles, 0.5)) / millis(percentile(&floor, 0.5)).max(0.001)
+    );
+}
+
+/// One drain of 60,000 queued results: (drain time, gaps between applied
+/// posts, requests).
+fn drain_60k_once(batch_size: usize) -> (Duration, Vec<Duration>, u64) {
     let directory = tempfile::tempdir().unwrap();
     let athletes = 60_000;
     let (mut file, workout_id) = event(directory.path(), "rsu.scoretable", athletes);
@@ -146,6 +224,12 @@ fn drain_60k(batch_size: usize) {
         report.requests,
         athletes as f64 / elapsed.as_secs_f64()
     );
+    let times = standin.post_times();
+    let gaps = times
+        .windows(2)
+        .map(|pair| pair[1].duration_since(pair[0]))
+        .collect();
+    (elapsed, gaps, report.requests)
 }
 
 fn live_timing_burst() {

@@ -35,6 +35,7 @@ use crate::adapter::{BatchResult, ItemOutcome, Preview, Verdict};
 use crate::client::{backoff_delay, http_client};
 use crate::credentials::SecretStore;
 use crate::error::{Result, SyncError};
+use crate::netwatch::NetworkWatch;
 use crate::registry::{AdapterSession, Registry, SendContext, SyncAdapter};
 use crate::triathlon::HostedFeed;
 
@@ -61,6 +62,13 @@ pub struct DrainOptions {
     /// backing off exponentially, so queued results leave soon after the
     /// link returns. 5xx/429 answers keep the exponential backoff.
     pub probe_interval: Duration,
+    /// Also end the wait between probes as soon as the OS reports a network
+    /// change (see [`crate::netwatch`]); off only in tests that need the
+    /// bare probe interval.
+    pub watch_network: bool,
+    /// This round follows a network change: a target whose last attempt
+    /// could not connect is probed now instead of at its next attempt time.
+    pub network_changed: bool,
     /// Minimum gap between World Triathlon pushes.
     pub live_timing_interval: Duration,
     /// Also offer World Triathlon messages here (hosted JSON file).
@@ -86,6 +94,8 @@ impl Default for DrainOptions {
             request_timeout: Duration::from_secs(30),
             late_landing: Duration::from_secs(30),
             probe_interval: Duration::from_millis(1000),
+            watch_network: true,
+            network_changed: false,
             live_timing_interval: Duration::from_millis(1000),
             hosted_feed: None,
             registry: Registry::builtin().clone(),
@@ -230,6 +240,9 @@ struct Worker<'a> {
     split: Vec<(usize, usize)>,
     /// The last attempt could not connect: probe before claiming.
     unreachable: bool,
+    /// The OS's network-change signal, opened the first time the target is
+    /// found unreachable while waiting is allowed.
+    network: Option<Option<NetworkWatch>>,
     /// Values masked out of every stored message.
     secret_parts: Vec<String>,
 }
@@ -261,6 +274,7 @@ pub fn drain_target(
         .unwrap_or_default();
     let mut worker = Worker {
         unreachable: false,
+        network: None,
         secret_parts,
         file,
         secret,
@@ -288,6 +302,34 @@ impl Worker<'_> {
             .is_some_and(|deadline| Instant::now() >= deadline)
     }
 
+    /// Waits for the network to change, at most `timeout` (a plain sleep
+    /// where the OS gives no signal). True if it changed.
+    fn wait_network(&mut self, timeout: Duration) -> bool {
+        let timeout = match self.options.deadline {
+            Some(deadline) => timeout.min(deadline.saturating_duration_since(Instant::now())),
+            None => timeout,
+        };
+        if !self.options.watch_network {
+            std::thread::sleep(timeout);
+            return false;
+        }
+        let watch = self.network.get_or_insert_with(NetworkWatch::open);
+        crate::netwatch::wait_or_sleep(watch.as_ref(), timeout)
+    }
+
+    /// Like [`Worker::sleep_until`]; for a target that could not be
+    /// reached, a network change ends the wait early (and the loop probes).
+    fn wait_until(&mut self, until: DateTime<Utc>, unreachable: bool) -> bool {
+        if !unreachable {
+            return self.sleep_until(until);
+        }
+        let wait = (until - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+        if self.wait_network(wait) {
+            self.unreachable = true;
+        }
+        !self.past_deadline()
+    }
+
     fn sleep_until(&self, until: DateTime<Utc>) -> bool {
         let wait = (until - Utc::now()).to_std().unwrap_or(Duration::ZERO);
         let wait = match self.options.deadline {
@@ -312,10 +354,24 @@ impl Worker<'_> {
             if self.past_deadline() {
                 break;
             }
+            let was_unreachable = target
+                .last_error
+                .as_deref()
+                .is_some_and(|error| error.starts_with(crate::client::UNREACHABLE_PREFIX));
             if let Some(next) = target.next_attempt_at.as_deref().and_then(parse_time) {
-                if next > Utc::now() && (!self.options.wait_for_backoff || !self.sleep_until(next))
-                {
-                    break;
+                if next > Utc::now() {
+                    if was_unreachable && self.options.network_changed {
+                        // The network changed since the target was found
+                        // unreachable: probe it now.
+                        self.unreachable = true;
+                        if !self.probe(&target) {
+                            break;
+                        }
+                    } else if !self.options.wait_for_backoff
+                        || !self.wait_until(next, was_unreachable)
+                    {
+                        break;
+                    }
                 }
             }
             let in_flight =
@@ -330,7 +386,7 @@ impl Worker<'_> {
                 if !self.options.wait_for_backoff {
                     break;
                 }
-                std::thread::sleep(self.options.probe_interval);
+                self.wait_network(self.options.probe_interval);
                 continue;
             }
             let limit = self

@@ -19,6 +19,8 @@
 //!   hosted JSON file).
 //! - [`worker`]: the background worker the app runs ([`SyncWorker`]: poll,
 //!   "sync now", latest reports).
+//! - [`netwatch`]: the OS's network-change signal (Linux netlink), which
+//!   ends the wait between reachability probes at once.
 //! - [`credentials`]: secrets in the OS keyring with a documented fallback;
 //!   never in the competition file.
 //! - [`client`]: sending and classifying, backoff.
@@ -33,6 +35,7 @@ pub mod credentials;
 pub mod engine;
 pub mod error;
 pub mod http_server;
+pub mod netwatch;
 pub mod opentrack;
 pub mod registry;
 pub mod runsignup;

@@ -6,9 +6,12 @@
 //! `poll_interval`, and [`SyncWorker::sync_now`] wakes it at once ("sync
 //! now"). Backoff is never slept through here: a target that is backing off
 //! is skipped until its time comes, so one unreachable platform never delays
-//! the others, and connectivity returning is noticed at the next poll.
+//! the others, and connectivity returning is noticed at the next poll, or at
+//! once where the OS reports network changes ([`crate::netwatch`]): a change
+//! wakes the worker, which probes every target that could not connect.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -19,9 +22,12 @@ use scoretable_store::CompetitionFile;
 use crate::credentials::SecretStore;
 use crate::engine::{drain_all, DrainOptions, DrainReport};
 use crate::error::Result;
+use crate::netwatch::NetworkWatch;
 
 enum Signal {
     SyncNow,
+    /// The OS reported a network change: try unreachable targets now.
+    NetworkChanged,
     Stop,
 }
 
@@ -29,6 +35,8 @@ enum Signal {
 pub struct SyncWorker {
     sender: Sender<Signal>,
     thread: Option<JoinHandle<()>>,
+    /// Forwards the OS's network-change signal (where there is one).
+    watcher: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
     last_reports: Arc<Mutex<Vec<DrainReport>>>,
     last_error: Arc<Mutex<Option<String>>>,
 }
@@ -52,8 +60,14 @@ impl SyncWorker {
             deadline: None,
             ..options
         };
+        let watch_network = options.watch_network;
+        let mut network_changed = false;
         let thread = std::thread::spawn(move || loop {
-            let outcome = drain_all(&mut file, &secrets, &options);
+            let round = DrainOptions {
+                network_changed,
+                ..options.clone()
+            };
+            let outcome = drain_all(&mut file, &secrets, &round);
             match outcome {
                 Ok(round) => {
                     *reports.lock().unwrap_or_else(|error| error.into_inner()) = round;
@@ -64,14 +78,35 @@ impl SyncWorker {
                         Some(error.to_string());
                 }
             }
+            network_changed = false;
             match receiver.recv_timeout(poll_interval) {
                 Ok(Signal::SyncNow) | Err(RecvTimeoutError::Timeout) => {}
+                Ok(Signal::NetworkChanged) => network_changed = true,
                 Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => break,
             }
         });
+        let watcher = watch_network
+            .then(NetworkWatch::open)
+            .flatten()
+            .map(|watch| {
+                let stop = Arc::new(AtomicBool::new(false));
+                let stopped = Arc::clone(&stop);
+                let network = sender.clone();
+                let handle = std::thread::spawn(move || {
+                    while !stopped.load(Ordering::Relaxed) {
+                        if watch.wait(Duration::from_millis(250))
+                            && network.send(Signal::NetworkChanged).is_err()
+                        {
+                            break;
+                        }
+                    }
+                });
+                (stop, handle)
+            });
         Ok(SyncWorker {
             sender,
             thread: Some(thread),
+            watcher,
             last_reports,
             last_error,
         })
@@ -101,6 +136,10 @@ impl SyncWorker {
 
 impl Drop for SyncWorker {
     fn drop(&mut self) {
+        if let Some((stop, watcher)) = self.watcher.take() {
+            stop.store(true, Ordering::Relaxed);
+            let _ = watcher.join();
+        }
         let _ = self.sender.send(Signal::Stop);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();

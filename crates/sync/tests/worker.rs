@@ -376,3 +376,180 @@ fn a_platform_added_as_one_adapter_syncs_through_the_unchanged_engine() {
         Some("board-1")
     );
 }
+
+/// Adds, then removes, an address on the loopback interface: a real
+/// network change the OS reports. `None` where this process may not change
+/// the network (no CAP_NET_ADMIN, no `ip`): the caller then skips, saying so.
+fn network_change(address: &str) -> Option<()> {
+    let added = std::process::Command::new("ip")
+        .args(["addr", "add", &format!("{address}/32"), "dev", "lo"])
+        .output()
+        .ok()?;
+    if !added.status.success() {
+        eprintln!(
+            "skipped: cannot change the network here ({})",
+            String::from_utf8_lossy(&added.stderr).trim()
+        );
+        return None;
+    }
+    let _ = std::process::Command::new("ip")
+        .args(["addr", "del", &format!("{address}/32"), "dev", "lo"])
+        .output();
+    Some(())
+}
+
+/// Issue 16: where the OS reports network changes (Linux netlink), a change
+/// ends the wait between probes at once. The probe interval here is 60 s,
+/// so without the signal the results would wait a minute.
+#[test]
+fn a_network_change_probes_an_unreachable_target_at_once() {
+    let Some(watch) = scoretable_sync::netwatch::NetworkWatch::open() else {
+        panic!("Linux offers the netlink signal; opening it failed");
+    };
+    if network_change("127.0.0.93").is_none() {
+        return;
+    }
+    assert!(
+        watch.wait(Duration::from_secs(5)),
+        "the address change was reported"
+    );
+
+    let mut fixture = fixture(3, 0);
+    let unreachable = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = unreachable.local_addr().unwrap().to_string();
+    drop(unreachable);
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
+            name: "rsu".to_string(),
+            platform: "runsignup".to_string(),
+            endpoint: format!("http://{address}"),
+            config: json!({"race_id": "777"}),
+            workouts: vec![TargetWorkout {
+                workout_id: fixture.workout_id,
+                remote_id: "4001".to_string(),
+            }],
+        },
+    )
+    .unwrap();
+    fixture.set_secret("rsu", "k:s");
+    for bib in ["1", "2", "3"] {
+        fixture.enter(bib, "20:00.0");
+    }
+    let path = fixture.file.path().to_path_buf();
+    let secrets = fixture.secrets.clone();
+    let drainer = std::thread::spawn(move || {
+        let mut file = scoretable_store::CompetitionFile::open(&path).unwrap();
+        let options = scoretable_sync::DrainOptions {
+            deadline: Some(Instant::now() + Duration::from_secs(50)),
+            probe_interval: Duration::from_secs(60),
+            ..scoretable_sync::DrainOptions::default()
+        };
+        scoretable_sync::drain_target(&mut file, "rsu", &secrets, &options).unwrap()
+    });
+    // The drain found the platform unreachable and waits for its next probe.
+    let waiting = Instant::now();
+    while fixture
+        .file
+        .sync_target("rsu")
+        .unwrap()
+        .last_error
+        .is_none()
+        && waiting.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let standin = RunSignupStandin::start_on(&address, "777", "k", "s").unwrap();
+    standin.add_registrations((1..=3).map(|index| Registration {
+        registration_id: format!("{}", 3200 + index),
+        bib: index.to_string(),
+        chip: None,
+    }));
+    let back = Instant::now();
+    network_change("127.0.0.94").expect("changed the network above");
+    while standin.results().len() < 3 && back.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let delay = back.elapsed();
+    eprintln!("network change -> results posted in {delay:?} (probe interval 60 s)");
+    assert_eq!(standin.results().len(), 3);
+    assert!(delay < Duration::from_secs(5), "took {delay:?}");
+    let report = drainer.join().unwrap();
+    assert!(report.drained, "{report:?}");
+}
+
+/// The app's background worker: a network change wakes it, and it probes a
+/// target that could not connect without waiting for its next attempt.
+#[test]
+fn the_worker_wakes_on_a_network_change() {
+    let mut fixture = fixture(3, 0);
+    let unreachable = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = unreachable.local_addr().unwrap().to_string();
+    drop(unreachable);
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
+            name: "rsu".to_string(),
+            platform: "runsignup".to_string(),
+            endpoint: format!("http://{address}"),
+            config: json!({"race_id": "777"}),
+            workouts: vec![TargetWorkout {
+                workout_id: fixture.workout_id,
+                remote_id: "4001".to_string(),
+            }],
+        },
+    )
+    .unwrap();
+    fixture.set_secret("rsu", "k:s");
+    fixture.enter("1", "20:00.0");
+    let path = fixture.file.path().to_path_buf();
+    // Polls every minute and probes an unreachable target every minute:
+    // only the network-change signal can make it try sooner.
+    let worker = SyncWorker::spawn(
+        &path,
+        fixture.secrets.clone(),
+        scoretable_sync::DrainOptions {
+            probe_interval: Duration::from_secs(60),
+            ..quick_options()
+        },
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    let waiting = Instant::now();
+    while fixture
+        .file
+        .sync_target("rsu")
+        .unwrap()
+        .last_error
+        .is_none()
+        && waiting.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(fixture
+        .file
+        .sync_target("rsu")
+        .unwrap()
+        .last_error
+        .is_some());
+    std::thread::sleep(Duration::from_millis(300));
+    let standin = RunSignupStandin::start_on(&address, "777", "k", "s").unwrap();
+    standin.add_registrations([Registration {
+        registration_id: "3201".to_string(),
+        bib: "1".to_string(),
+        chip: None,
+    }]);
+    let back = Instant::now();
+    if network_change("127.0.0.95").is_none() {
+        return;
+    }
+    while standin.results().is_empty() && back.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let delay = back.elapsed();
+    eprintln!("worker: network change -> result posted in {delay:?}");
+    assert_eq!(standin.results().len(), 1);
+    assert!(delay < Duration::from_secs(5), "took {delay:?}");
+    drop(worker);
+}

@@ -76,6 +76,8 @@ struct State {
     virtual_results: BTreeMap<(String, String), Map<String, Value>>,
     next_result_id: u64,
     posts: u64,
+    /// When each applied post arrived (the benchmark's per-request cycle).
+    post_times: Vec<std::time::Instant>,
     rejections: Vec<String>,
 }
 
@@ -344,6 +346,11 @@ impl RunSignupStandin {
     /// Virtual results by (event, registration id).
     pub fn virtual_results(&self) -> BTreeMap<(String, String), Map<String, Value>> {
         self.state().virtual_results.clone()
+    }
+
+    /// When each applied result post was answered, in order.
+    pub fn post_times(&self) -> Vec<std::time::Instant> {
+        self.state().post_times.clone()
     }
 
     /// How many result posts were applied.
@@ -625,6 +632,7 @@ fn post_results(state: &mut State, request: &HttpRequest) -> HttpReply {
         }));
     }
     state.posts += 1;
+    state.post_times.push(std::time::Instant::now());
     let style = match state.post_answer {
         PostAnswer::Rotate => [
             PostAnswer::Full,
