@@ -8,7 +8,7 @@
 //!
 //! Run: `cargo run --release -p scoretable-inbound --example inbound_throughput [athletes]`
 
-#[path = "../tests/support/xlsx.rs"]
+#[path = "../tests/it/support/xlsx.rs"]
 mod xlsx;
 
 use std::time::{Duration, Instant};

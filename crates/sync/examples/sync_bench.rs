@@ -1,6 +1,6 @@
 //! Sync benchmarks on generated events (run in release):
 //!
-//! `cargo run --release -p scoretable-sync --features standin --example sync_bench`
+//! `cargo run --release -p scoretable-sync --example sync_bench`
 //!
 //! 1. Drain time of 60,000 queued results to the RunSignup stand-in, for a
 //!    few batch sizes (rows per request): the drain time over several runs
@@ -20,9 +20,9 @@ use scoretable_core::model::{
     Source, TeamScoring, TieBreak, Workout,
 };
 use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput, TargetWorkout};
-use scoretable_sync::standin::{Registration, RunSignupStandin, TriathlonStandin};
 use scoretable_sync::TargetSpec;
 use scoretable_sync::{drain_target, DrainOptions, SecretStore};
+use scoretable_testkit::standin::{Registration, RunSignupStandin, TriathlonStandin};
 use serde_json::json;
 
 fn competition() -> Competition {
@@ -97,8 +97,8 @@ fn millis(duration: Duration) -> f64 {
 /// The floor: `requests` bare posts of `body_bytes` each to a server that
 /// answers `{}` at once, through the same HTTP client settings.
 fn post_floor(requests: usize, body_bytes: usize) -> Vec<Duration> {
-    let server = scoretable_sync::http_server::HttpServer::start("127.0.0.1:0", |_request| {
-        scoretable_sync::http_server::HttpReply::json(200, &json!({}))
+    let server = scoretable_testkit::http::HttpServer::start("127.0.0.1:0", |_request| {
+        scoretable_testkit::http::HttpReply::json(200, &json!({}))
     })
     .unwrap();
     let client = scoretable_sync::client::http_client(Duration::from_secs(30));

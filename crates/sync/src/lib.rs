@@ -24,8 +24,10 @@
 //! - [`credentials`]: secrets in the OS keyring with a documented fallback;
 //!   never in the competition file.
 //! - [`client`]: sending and classifying, backoff.
-//! - `standin` (feature `standin`): local stand-in platforms built from the
-//!   seeds, rejecting what the seeds forbid and injecting faults.
+//! - [`http_server`]: the small server behind the hosted JSON file.
+//!
+//! The stand-in platforms the tests run against are in the
+//! `scoretable-testkit` crate (a dev-dependency only).
 //!
 //! All network code for outbound sync lives in this crate.
 
@@ -40,8 +42,6 @@ pub mod opentrack;
 pub mod registry;
 pub mod runsignup;
 pub mod settings;
-#[cfg(feature = "standin")]
-pub mod standin;
 pub mod triathlon;
 pub mod validate;
 pub mod virtual_results;

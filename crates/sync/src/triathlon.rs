@@ -685,7 +685,7 @@ impl HostedFeed {
             let path = request.path.trim_start_matches('/');
             let prog_id = path.strip_suffix(".json").filter(|id| !id.is_empty());
             match feed.message(prog_id) {
-                Some(text) => HttpReply::Respond {
+                Some(text) => HttpReply {
                     status: 200,
                     headers: vec![
                         ("Content-Type".to_string(), "application/json".to_string()),

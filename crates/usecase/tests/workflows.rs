@@ -2,14 +2,15 @@
 
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{
-    Competition, ExternalIds, Gender, Id, LoadUnit, PublicationState, Rounding, Score, ScoreType,
-    Source, TeamScoring, TieBreak, Workout,
+    ExternalIds, Id, LoadUnit, PublicationState, Rounding, Score, ScoreType, Source, TeamScoring,
+    TieBreak, Workout,
 };
 use scoretable_inbound::record::RecordFormat;
 use scoretable_store::{
     CompetitionFile, ConnectionState, Identifier, IdentifierKind, InboundRecord, InboundSource,
     RecordOutcome, ScoreValue, StoreError,
 };
+use scoretable_testkit::fixtures;
 use scoretable_usecase::competition::slug_from_name;
 use scoretable_usecase::feeds::{check_polled_feed, state_word};
 use scoretable_usecase::review::{
@@ -28,16 +29,7 @@ fn fixture() -> Fixture {
     let directory = tempfile::tempdir().unwrap();
     let mut file = CompetitionFile::create(
         directory.path().join("usecase.scoretable"),
-        &Competition {
-            name: "Use Case Open".into(),
-            slug: slug_from_name("Use Case Open"),
-            start_date: "2026-06-01".into(),
-            end_date: "2026-06-01".into(),
-            venue: String::new(),
-            country: String::new(),
-            organiser: String::new(),
-            time_zone: "UTC".into(),
-        },
+        &fixtures::competition("Use Case Open", &slug_from_name("Use Case Open")),
     )
     .unwrap();
     let drafts: Vec<CompetitorDraft> = [
@@ -46,37 +38,14 @@ fn fixture() -> Fixture {
     ]
     .iter()
     .enumerate()
-    .map(|(position, (bib, first, last, feed))| CompetitorDraft {
-        row: position + 2,
-        bib: bib.to_string(),
-        first_name: first.to_string(),
-        last_name: last.to_string(),
-        gender: Some(Gender::Female),
-        external_ids: ExternalIds {
-            feed_participant_id: Some(feed.to_string()),
-            ..ExternalIds::default()
-        },
-        ..CompetitorDraft::default()
+    .map(|(position, (bib, first, last, feed))| {
+        fixtures::feed_athlete(position + 2, bib, first, last, feed)
     })
     .collect();
     file.import_competitors_from("start-list.csv", &drafts)
         .unwrap();
     let race = file
-        .add_workout(&Workout {
-            id: 0,
-            name: "Sprint".into(),
-            sequence: 1,
-            score_type: ScoreType::Time,
-            time_cap_ms: None,
-            reps_per_round: None,
-            load_unit: LoadUnit::Kg,
-            tie_break: TieBreak::None,
-            rounding: Rounding::Exact,
-            team_scoring: TeamScoring::Individual,
-            timing_points: Vec::new(),
-            heats: Vec::new(),
-            state: PublicationState::Provisional,
-        })
+        .add_workout(&fixtures::workout("Sprint", 1, ScoreType::Time))
         .unwrap();
     Fixture {
         _directory: directory,

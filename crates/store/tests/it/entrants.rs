@@ -1,0 +1,300 @@
+//! Import progress, division membership editing and division removal.
+
+use crate::common;
+
+use common::{competition, draft, fixture};
+use scoretable_core::model::{Division, DivisionKind, Entrant, Gender, Team, TeamMember};
+use scoretable_store::competitors::{ImportProgress, IMPORT_PROGRESS_EVERY_ROWS};
+use scoretable_store::{CompetitionFile, ScoreInput, StoreError};
+
+fn new_file() -> (tempfile::TempDir, CompetitionFile) {
+    let directory = tempfile::tempdir().unwrap();
+    let file =
+        CompetitionFile::create(directory.path().join("c.scoretable"), &competition()).unwrap();
+    (directory, file)
+}
+
+fn many_drafts(count: usize) -> Vec<scoretable_core::import::CompetitorDraft> {
+    (0..count)
+        .map(|index| {
+            draft(
+                index + 2,
+                &(1000 + index).to_string(),
+                "Athlete",
+                &format!("Number{index}"),
+                Gender::Female,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_import_reports_progress_every_thousand_rows_and_once_stored() {
+    let (_directory, mut file) = new_file();
+    let drafts = many_drafts(2_500);
+    let mut reports = Vec::new();
+    let summary = file
+        .import_competitors_with_progress("big.csv", &drafts, &mut |progress| {
+            reports.push(progress)
+        })
+        .unwrap();
+    assert_eq!(summary.new, 2_500);
+    let done: Vec<usize> = reports.iter().map(|progress| progress.done).collect();
+    assert_eq!(done, vec![0, 1_000, 2_000, 2_500]);
+    assert!(reports.iter().all(|progress| progress.total == 2_500));
+    assert_eq!(IMPORT_PROGRESS_EVERY_ROWS, 1_000);
+    // The last report came after the commit: every row is readable.
+    assert_eq!(file.competitors().unwrap().len(), 2_500);
+
+    // Re-importing the same rows reports the same way (unchanged rows count).
+    reports.clear();
+    file.import_competitors_with_progress("big.csv", &drafts, &mut |progress| {
+        reports.push(progress)
+    })
+    .unwrap();
+    assert_eq!(
+        reports.last(),
+        Some(&ImportProgress {
+            done: 2_500,
+            total: 2_500
+        })
+    );
+}
+
+#[test]
+fn a_failed_import_never_reports_completion_and_stores_nothing() {
+    let (_directory, mut file) = new_file();
+    let mut drafts = many_drafts(1_500);
+    drafts[1_200].bib = "1000".into();
+    let mut reports = Vec::new();
+    let error = file
+        .import_competitors_with_progress("dup.csv", &drafts, &mut |progress| {
+            reports.push(progress)
+        })
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::ImportRow { row, field, .. } if *row == 1_202 && field == "bib"),
+        "{error}"
+    );
+    let done: Vec<usize> = reports.iter().map(|progress| progress.done).collect();
+    assert_eq!(done, vec![0, 1_000]);
+    assert!(file.competitors().unwrap().is_empty());
+}
+
+fn custom_division(name: &str) -> Division {
+    Division {
+        id: 0,
+        name: name.into(),
+        kind: DivisionKind::Custom,
+        gender: None,
+        min_age: None,
+        max_age: None,
+    }
+}
+
+#[test]
+fn a_competitor_moves_between_divisions_and_keeps_their_scores() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let scaled = file.add_division(&custom_division("Scaled")).unwrap();
+    let ann = file.competitor_by_bib("1").unwrap().unwrap();
+    assert_eq!(ann.division_ids, vec![fixture.women]);
+    file.enter_score_by_bib(fixture.fran, "1", ScoreInput::text("3:10"), "table")
+        .unwrap();
+
+    // In two divisions at once, given in any order and with a repeat.
+    file.set_competitor_divisions(ann.id, &[scaled, fixture.women, scaled])
+        .unwrap();
+    let moved = file.competitor(ann.id).unwrap().unwrap();
+    assert_eq!(moved.division_ids, vec![fixture.women, scaled]);
+    assert_eq!(
+        file.competitors_in_division(scaled).unwrap()[0].bib,
+        "1".to_string()
+    );
+    // Then only in Scaled; the rest of the competitor is unchanged.
+    file.set_competitor_divisions(ann.id, &[scaled]).unwrap();
+    let moved = file.competitor(ann.id).unwrap().unwrap();
+    assert_eq!(moved.division_ids, vec![scaled]);
+    assert_eq!(
+        (
+            moved.bib.as_str(),
+            moved.first_name.as_str(),
+            &moved.chip_ids
+        ),
+        ("1", "Ann", &ann.chip_ids)
+    );
+    assert!(file
+        .result(fixture.fran, Entrant::Competitor(ann.id))
+        .unwrap()
+        .is_some());
+    // And in none.
+    file.set_competitor_divisions(ann.id, &[]).unwrap();
+    assert!(file
+        .competitor(ann.id)
+        .unwrap()
+        .unwrap()
+        .division_ids
+        .is_empty());
+}
+
+#[test]
+fn an_unknown_division_or_competitor_changes_nothing() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let ann = file.competitor_by_bib("1").unwrap().unwrap();
+    let error = file
+        .set_competitor_divisions(ann.id, &[fixture.men, 9_999])
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::NotFound { what: "division", key } if key == "9999"),
+        "{error}"
+    );
+    assert_eq!(
+        file.competitor(ann.id).unwrap().unwrap().division_ids,
+        vec![fixture.women]
+    );
+    let error = file
+        .set_competitor_divisions(9_999, &[fixture.men])
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            StoreError::NotFound {
+                what: "competitor",
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn only_an_empty_division_can_be_removed() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let error = file.remove_empty_division(fixture.women).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "Division Women still has 3 competitor(s) and 0 team(s); move them to another division first"
+    );
+    assert_eq!(file.divisions().unwrap().len(), 2);
+
+    // A team in a division keeps it too.
+    let relay = file.add_division(&custom_division("Relay")).unwrap();
+    let dan = file.competitor_by_bib("10").unwrap().unwrap();
+    let team = file
+        .add_team(&Team {
+            id: 0,
+            name: "Harbour A".into(),
+            bib: Some("T1".into()),
+            country: None,
+            division_ids: vec![relay],
+            members: vec![TeamMember {
+                competitor_id: dan.id,
+                order: 1,
+            }],
+            external_ids: Default::default(),
+        })
+        .unwrap();
+    assert!(matches!(
+        file.remove_empty_division(relay),
+        Err(StoreError::Conflict(message)) if message.contains("1 team(s)")
+    ));
+    file.remove_team(team).unwrap();
+    file.remove_empty_division(relay).unwrap();
+    assert!(file.division_by_name("Relay").unwrap().is_none());
+
+    // Emptied by moving its members out, Women can go as well.
+    for bib in ["1", "2", "3"] {
+        let competitor = file.competitor_by_bib(bib).unwrap().unwrap();
+        file.set_competitor_divisions(competitor.id, &[fixture.men])
+            .unwrap();
+    }
+    file.remove_empty_division(fixture.women).unwrap();
+    assert!(matches!(
+        file.remove_empty_division(fixture.women),
+        Err(StoreError::NotFound {
+            what: "division",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_team_bib_may_not_be_a_competitors_bib() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let dan = file.competitor_by_bib("10").unwrap().unwrap();
+    let mut team = Team {
+        id: 0,
+        name: "Harbour A".into(),
+        bib: Some("11".into()),
+        country: None,
+        division_ids: vec![],
+        members: vec![TeamMember {
+            competitor_id: dan.id,
+            order: 1,
+        }],
+        external_ids: Default::default(),
+    };
+    let error = file.add_team(&team).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        StoreError::Conflict("bib 11 is already used by competitor Eli Fox".into()).to_string()
+    );
+    assert!(file.teams().unwrap().is_empty());
+    team.bib = Some("T1".into());
+    team.id = file.add_team(&team).unwrap();
+    // Changing it to a competitor's bib is refused too, and changes nothing.
+    team.bib = Some("1".into());
+    assert!(matches!(
+        file.update_team(&team),
+        Err(StoreError::Conflict(message)) if message.contains("competitor Ann Lee")
+    ));
+    assert_eq!(
+        file.team(team.id).unwrap().unwrap().bib.as_deref(),
+        Some("T1")
+    );
+}
+
+#[test]
+fn a_competitor_may_not_take_a_teams_bib() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let dan = file.competitor_by_bib("10").unwrap().unwrap();
+    file.add_team(&Team {
+        id: 0,
+        name: "Harbour A".into(),
+        bib: Some("T1".into()),
+        country: None,
+        division_ids: vec![],
+        members: vec![TeamMember {
+            competitor_id: dan.id,
+            order: 1,
+        }],
+        external_ids: Default::default(),
+    })
+    .unwrap();
+    // On import, the row and field are named and nothing is stored.
+    let drafts = vec![
+        draft(2, "40", "Gus", "Hale", Gender::Male),
+        draft(3, "T1", "Ida", "Moe", Gender::Female),
+    ];
+    let error = file
+        .import_competitors_from("late.csv", &drafts)
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::ImportRow { row: 3, field, message, .. }
+            if field == "bib" && message == "bib T1 is already used by team Harbour A"),
+        "{error}"
+    );
+    assert!(file.competitor_by_bib("40").unwrap().is_none());
+    // Changing a competitor's bib to it is refused too.
+    let mut ann = file.competitor_by_bib("1").unwrap().unwrap();
+    ann.bib = "T1".into();
+    assert!(matches!(
+        file.update_competitor(&ann),
+        Err(StoreError::Conflict(message)) if message.contains("team Harbour A")
+    ));
+    assert!(file.competitor_by_bib("1").unwrap().is_some());
+}

@@ -1,0 +1,18 @@
+//! The store's integration tests.
+//!
+//! One integration-test binary for the crate (each extra binary links
+//! SQLite and the crate again); each file below is one module, so a
+//! test's name is `<file>::<test>`, e.g. `cargo test -p scoretable-store --test it bad_day::`.
+
+mod common;
+
+mod bad_day;
+mod boards;
+mod competitors;
+mod durability;
+mod entrants;
+mod ledger;
+mod moves;
+mod properties;
+mod protection;
+mod scoring;
