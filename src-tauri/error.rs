@@ -46,6 +46,7 @@ impl CommandError {
                 ErrorKind::InvalidValue
             }
             (ErrorClass::Io | ErrorClass::Internal, _) => ErrorKind::Storage,
+            (ErrorClass::NoFile, _) => ErrorKind::NoCompetition,
         }
     }
 }

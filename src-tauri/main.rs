@@ -24,13 +24,21 @@ mod error;
 mod logging;
 mod state;
 
+use scoretable_usecase::SessionSettings;
 use state::AppState;
 
 /// The environment variable naming a competition file to open at startup.
 const OPEN_AT_STARTUP: &str = "SCORETABLE_OPEN";
 
 fn main() {
-    let app_state = AppState::default();
+    // The main window's session: its file, the pollers and the sync worker
+    // tied to it, its kept boards (crate `scoretable-usecase`). What its
+    // background threads report becomes window events once Tauri is up.
+    let events = std::sync::Arc::new(state::AppEvents::default());
+    let app_state = AppState::new(state::Session::new(
+        SessionSettings::desktop(commands::scores::table_operator()),
+        events.clone(),
+    ));
     if let Some(path) = std::env::var_os(OPEN_AT_STARTUP).filter(|path| !path.is_empty()) {
         let path = std::path::PathBuf::from(path);
         let opened = app_state.run_now(|session| commands::competition::open_path(session, &path));
@@ -39,18 +47,14 @@ fn main() {
             // the scorekeeper can pick another file.
             let message = format!("Could not open {}: {}", path.display(), error.message);
             eprintln!("scoretable: {message}");
-            let _ = app_state.run_now(|session| {
-                session.startup_error = Some(message);
-                Ok(())
-            });
+            app_state.set_startup_error(message);
         }
     }
     tauri::Builder::default()
         .manage(app_state)
-        .manage(std::sync::Arc::new(commands::inbound::Pollers::default()))
         .manage(std::sync::Arc::new(commands::venue::VenueState::default()))
         .manage(std::sync::Arc::new(commands::venue::VenueReader::default()))
-        .setup(|app| {
+        .setup(move |app| {
             // The day's log beside the app's data (see `logging`).
             use tauri::Manager;
             match app.path().app_log_dir() {
@@ -63,7 +67,7 @@ fn main() {
                 },
                 Err(error) => eprintln!("scoretable: no log folder: {error}"),
             }
-            commands::sync::start_sync_worker(app.handle());
+            events.attach(app.handle());
             commands::status::start_status_watcher(app.handle());
             Ok(())
         })

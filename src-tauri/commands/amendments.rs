@@ -108,7 +108,7 @@ pub async fn amend_score(
 ) -> CommandResult<AmendOutcome> {
     let outcome = state
         .run(move |session| {
-            let file = session.file_mut()?;
+            let file = session.file()?;
             let workout = file.workout(request.workout_id)?;
             let bib = request.bib.trim();
             let entrant = file.entrant_by_bib(request.workout_id, bib)?;
@@ -118,21 +118,14 @@ pub async fn amend_score(
             };
             // The short write, then who moved from the kept board of the
             // workout (moved in place: nothing loads or ranks the field).
-            let receipt = {
-                let crate::state::Session { file, live, .. } = &mut *session;
-                let file = file
-                    .as_mut()
-                    .ok_or_else(crate::dto::CommandError::no_competition)?;
-                live.amend(
-                    file,
-                    request.workout_id,
-                    entrant,
-                    ScoreInput::text(request.value.trim()),
-                    &official,
-                    &request.reason,
-                    Some(request.appeal_reference.as_str()),
-                )?
-            };
+            let receipt = session.amend(
+                request.workout_id,
+                entrant,
+                ScoreInput::text(request.value.trim()),
+                &official,
+                &request.reason,
+                Some(request.appeal_reference.as_str()),
+            )?;
             let (_, file, board) =
                 crate::commands::leaderboard::live_board(session, request.workout_id)?;
             let row = board.row_of(entrant);

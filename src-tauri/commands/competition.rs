@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use scoretable_core::model::Competition;
 use scoretable_store::CompetitionFile;
 use scoretable_usecase::competition::{slug_from_name, CompetitionDetails};
 use tauri::State;
@@ -32,48 +31,37 @@ pub(crate) fn summary(file: &CompetitionFile) -> CommandResult<CompetitionSummar
     })
 }
 
-/// The record a New Competition form stands for (the use-case layer's one
-/// rule, which the CLI's `competition create` uses too).
-fn competition_from(details: &NewCompetition) -> Competition {
-    scoretable_usecase::competition::competition_from(&CompetitionDetails {
-        name: &details.name,
+/// The competition a New Competition form stands for (the use-case layer's
+/// one rule, which the CLI's `competition create` uses too: a blank end
+/// date is the start date, the slug comes from the name).
+fn details(form: &NewCompetition) -> CompetitionDetails<'_> {
+    CompetitionDetails {
+        name: &form.name,
         slug: None,
-        start_date: &details.start_date,
-        end_date: Some(&details.end_date),
-        venue: &details.venue,
-        country: &details.country,
-        organiser: &details.organiser,
-        time_zone: &details.time_zone,
-    })
-}
-
-/// Replaces whatever is open with `file`, closing the old one cleanly.
-fn install(session: &mut Session, file: CompetitionFile) -> CommandResult<CompetitionSummary> {
-    let summary = summary(&file)?;
-    if let Some(previous) = session.file.replace(file) {
-        previous.close()?;
+        start_date: &form.start_date,
+        end_date: Some(&form.end_date),
+        venue: &form.venue,
+        country: &form.country,
+        organiser: &form.organiser,
+        time_zone: &form.time_zone,
     }
-    session.typed_entries.clear();
-    session.boards.clear();
-    session.live.clear();
-    Ok(summary)
 }
 
-/// Opens the file at `path` in `session` (used by the command and at startup).
+/// Opens the file at `path` in `session` (used by the command and at
+/// startup), closing whatever was open: its pollers and sync worker stop,
+/// the new file's sync worker starts.
 pub fn open_path(session: &mut Session, path: &Path) -> CommandResult<CompetitionSummary> {
     // A file that cannot be written (read-only, full disk) still opens, for
     // reading and exporting; the header says why it is read-only.
-    let file = CompetitionFile::open_preferring_write(path)?;
-    install(session, file)
+    summary(session.open(path)?)
 }
 
 fn create_at(
     session: &mut Session,
     path: &Path,
-    details: &NewCompetition,
+    form: &NewCompetition,
 ) -> CommandResult<CompetitionSummary> {
-    let file = CompetitionFile::create(path, &competition_from(details))?;
-    install(session, file)
+    summary(session.create(path, &details(form))?)
 }
 
 fn require_path(path: &str) -> CommandResult<PathBuf> {
@@ -92,7 +80,7 @@ pub async fn competition_status(
     state: State<'_, AppState>,
 ) -> CommandResult<Option<CompetitionSummary>> {
     state
-        .run(|session| session.file.as_ref().map(summary).transpose())
+        .run(|session| session.open_file().map(summary).transpose())
         .await
 }
 
@@ -160,23 +148,14 @@ pub async fn create_competition_dialog(
 
 #[tauri::command]
 pub async fn close_competition(state: State<'_, AppState>) -> CommandResult<()> {
-    state
-        .run(|session| {
-            session.typed_entries.clear();
-            session.boards.clear();
-            session.live.clear();
-            match session.file.take() {
-                Some(file) => Ok(file.close()?),
-                None => Ok(()),
-            }
-        })
-        .await
+    // Stops the file's pollers and sync worker, then closes it.
+    state.run(|session| Ok(session.close()?)).await
 }
 
 /// The error from opening `SCORETABLE_OPEN` at startup, once; then `None`.
 #[tauri::command]
 pub async fn take_startup_error(state: State<'_, AppState>) -> CommandResult<Option<String>> {
-    state.run(|session| Ok(session.startup_error.take())).await
+    Ok(state.take_startup_error())
 }
 
 #[cfg(test)]
@@ -198,7 +177,8 @@ mod tests {
             organiser: "Club".into(),
             time_zone: "Europe/London".into(),
         };
-        let competition = competition_from(&details);
+        let competition =
+            scoretable_usecase::competition::competition_from(&super::details(&details));
         assert_eq!(competition.end_date, "2026-06-01");
         assert_eq!(competition.slug, "harbour-sprint");
         assert_eq!(competition.country, "GBR");

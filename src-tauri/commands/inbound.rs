@@ -4,30 +4,26 @@
 //! `scoretable_inbound` and the store's import ledger; no mapping or ledger
 //! logic lives here.
 //!
-//! The poller runs one thread per started connection. Each thread opens its
-//! own handle on the competition file (the store allows several, WAL keeps
-//! readers and the writer apart) and runs `scoretable_inbound::watch`, which
-//! polls on the connection's interval, backs off on failures and stores the
-//! connection's health. Stopping sets the watch loop's stop flag.
+//! The pollers are the session's (`scoretable_usecase::Session`): one
+//! thread per started connection on its own handle of the file, polling on
+//! the connection's interval with backoff and storing the connection's
+//! health; stopped and joined when asked, or when the file is closed or
+//! another one opened.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use scoretable_core::model::Workout;
 use scoretable_inbound::{
-    load_mapping, preview, read_document, save_mapping, FieldMapping, HttpFetcher, IdentifierField,
-    InboundError, RecordFormat, SplitField, StatusField, ValueField, ValueTransform, WatchOptions,
+    load_mapping, save_mapping, FieldMapping, IdentifierField, InboundError, RecordFormat,
+    SplitField, StatusField, ValueField, ValueTransform,
 };
-use scoretable_store::{CompetitionFile, IdentifierKind, InboundConnection};
+use scoretable_store::{IdentifierKind, InboundConnection};
 use scoretable_usecase::feeds::{state_word, FeedDetails};
+use scoretable_usecase::mappings::{preview_source, read_input_file, read_source, Source};
 use scoretable_usecase::review::{self, ConflictDecision};
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
-use crate::commands::scores::table_operator;
 use crate::dto::{CommandError, ErrorKind};
 use crate::dto_integrations::{
     ConflictView, ConnectionView, FileImportView, MappingDraft, MappingPreviewView,
@@ -35,32 +31,13 @@ use crate::dto_integrations::{
     SourceFieldsView, SourceRequest, SplitDraft,
 };
 use crate::error::CommandResult;
-use crate::state::{AppState, Session};
+use crate::state::AppState;
 
 /// How many preview rows the mapping screen shows.
 const PREVIEW_ROWS: usize = 20;
 
-/// How long one feed request may take before it counts as failed.
+/// How long one fetch for a preview may take before it counts as failed.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The longest wait between failed polls.
-const BACKOFF_CAP: Duration = Duration::from_secs(60);
-
-/// The background pollers of this window, by connection name.
-#[derive(Default)]
-pub struct Pollers {
-    running: Mutex<HashMap<String, Arc<AtomicBool>>>,
-}
-
-impl Pollers {
-    /// Whether this window's poller runs for the connection `name`.
-    pub fn is_running(&self, name: &str) -> bool {
-        self.running
-            .lock()
-            .map(|running| running.contains_key(name))
-            .unwrap_or(false)
-    }
-}
 
 /// Turns an inbound error into the command error, naming file, row and field.
 pub fn inbound_error(error: InboundError) -> CommandError {
@@ -172,49 +149,25 @@ fn draft_from_mapping(name: &str, workout_id: i64, mapping: &FieldMapping) -> Ma
     }
 }
 
-fn read_source_bytes(path: &Path) -> CommandResult<Vec<u8>> {
-    std::fs::read(path).map_err(|error| {
-        CommandError::new(
-            ErrorKind::Storage,
-            format!("Cannot read {}: {error}", path.display()),
-        )
-    })
-}
-
-fn file_label(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    )
-}
-
-/// Reads the source a request names: a file, or one fetch of a connection's feed.
-fn read_source(
-    file: &CompetitionFile,
-    source: &SourceRequest,
-) -> CommandResult<scoretable_inbound::SourceDocument> {
-    match source.connection.as_deref().filter(|name| !name.is_empty()) {
-        Some(name) => {
-            // The same fetch as the CLI's `connection test`: with the
-            // connection's credentials.
-            let mut fetcher = HttpFetcher::new(FETCH_TIMEOUT)
-                .map_err(|error| CommandError::new(ErrorKind::Storage, error.to_string()))?;
-            scoretable_inbound::fetch_connection_document(file, name, &mut fetcher)
-                .map_err(inbound_error)
-        }
-        None => {
-            let path = PathBuf::from(source.path.trim());
-            if source.path.trim().is_empty() {
-                return Err(CommandError::invalid(
-                    "source file",
-                    "choose a file or a connection",
-                ));
-            }
-            let bytes = read_source_bytes(&path)?;
-            read_document(&bytes, &file_label(&path), parse_format(&source.format)?)
-                .map_err(|error| inbound_error(error.into()))
-        }
+/// The source a request names: a file, or one fetch of a connection's
+/// feed (with its credentials, as the CLI's `connection test`).
+fn source_of(source: &SourceRequest) -> CommandResult<Source<'_>> {
+    if let Some(name) = source.connection.as_deref().filter(|name| !name.is_empty()) {
+        return Ok(Source::Connection {
+            name,
+            fetch_timeout: FETCH_TIMEOUT,
+        });
     }
+    if source.path.trim().is_empty() {
+        return Err(CommandError::invalid(
+            "source file",
+            "choose a file or a connection",
+        ));
+    }
+    Ok(Source::File {
+        path: Path::new(source.path.trim()),
+        format: parse_format(&source.format)?,
+    })
 }
 
 fn preview_view(shown: &scoretable_inbound::Preview) -> MappingPreviewView {
@@ -252,7 +205,7 @@ fn preview_view(shown: &scoretable_inbound::Preview) -> MappingPreviewView {
     }
 }
 
-fn connection_view(connection: &InboundConnection, pollers: &Pollers) -> ConnectionView {
+fn connection_view(connection: &InboundConnection, polling: bool) -> ConnectionView {
     let status = &connection.status;
     ConnectionView {
         name: connection.name.clone(),
@@ -267,7 +220,7 @@ fn connection_view(connection: &InboundConnection, pollers: &Pollers) -> Connect
         consecutive_failures: i64::from(status.consecutive_failures),
         last_success_at: status.last_success_at.clone(),
         next_attempt_at: status.next_attempt_at.clone(),
-        polling: pollers.is_running(&connection.name),
+        polling,
         provisional_teams: status
             .last_report
             .as_ref()
@@ -275,10 +228,6 @@ fn connection_view(connection: &InboundConnection, pollers: &Pollers) -> Connect
             .and_then(|teams| serde_json::from_value::<Vec<String>>(teams.clone()).ok())
             .unwrap_or_default(),
     }
-}
-
-fn workout_for_draft(file: &CompetitionFile, workout_id: i64) -> CommandResult<Workout> {
-    Ok(file.workout(workout_id)?)
 }
 
 /// The fields of a file or feed, before anything is mapped.
@@ -289,7 +238,7 @@ pub async fn read_source_fields(
 ) -> CommandResult<SourceFieldsView> {
     state
         .run(move |session| {
-            let document = read_source(session.file()?, &source)?;
+            let document = read_source(session.file()?, &source_of(&source)?)?;
             Ok(SourceFieldsView {
                 source_name: document.source_name.clone(),
                 format: document.format.word().to_string(),
@@ -309,16 +258,14 @@ pub async fn preview_mapping(
 ) -> CommandResult<MappingPreviewView> {
     state
         .run(move |session| {
-            let file = session.file()?;
-            let workout = workout_for_draft(file, draft.workout_id)?;
             let mapping = mapping_from_draft(&draft)?;
-            let document = read_source(file, &source)?;
-            Ok(preview_view(&preview(
+            Ok(preview_view(&preview_source(
+                session.file()?,
+                draft.workout_id,
                 &mapping,
-                &workout,
-                &document,
+                &source_of(&source)?,
                 PREVIEW_ROWS,
-            )))
+            )?))
         })
         .await
 }
@@ -424,18 +371,14 @@ pub async fn import_mapped_file(
 
 /// Connections with their health and whether this window polls them.
 #[tauri::command]
-pub async fn list_connections(
-    state: State<'_, AppState>,
-    pollers: State<'_, Arc<Pollers>>,
-) -> CommandResult<Vec<ConnectionView>> {
-    let pollers = Arc::clone(&pollers);
+pub async fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<ConnectionView>> {
     state
         .run(move |session| {
             Ok(session
                 .file()?
                 .connections()?
                 .iter()
-                .map(|connection| connection_view(connection, &pollers))
+                .map(|connection| connection_view(connection, session.is_polling(&connection.name)))
                 .collect())
         })
         .await
@@ -445,10 +388,8 @@ pub async fn list_connections(
 #[tauri::command]
 pub async fn add_connection(
     state: State<'_, AppState>,
-    pollers: State<'_, Arc<Pollers>>,
     request: NewConnectionRequest,
 ) -> CommandResult<ConnectionView> {
-    let pollers = Arc::clone(&pollers);
     state
         .run(move |session| {
             let format = parse_format(&request.format)?.unwrap_or(RecordFormat::Json);
@@ -465,109 +406,35 @@ pub async fn add_connection(
                     auth_env: None,
                 },
             )?;
-            Ok(connection_view(&connection, &pollers))
+            let polling = session.is_polling(&connection.name);
+            Ok(connection_view(&connection, polling))
         })
         .await
 }
 
-fn open_path(session: &Session) -> CommandResult<PathBuf> {
-    Ok(session.file()?.path().to_path_buf())
-}
-
-/// Starts this window's background poller for a connection.
+/// Starts this window's background poller for a connection: a thread of
+/// the session (on its own handle of the file) that stops when the file is
+/// closed or another one opened; a poll that stores scores tells every
+/// window (`scores-changed`).
 #[tauri::command]
-pub async fn start_polling(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    pollers: State<'_, Arc<Pollers>>,
-    name: String,
-) -> CommandResult<()> {
-    let (path, connection_name) = state
+pub async fn start_polling(state: State<'_, AppState>, name: String) -> CommandResult<()> {
+    state
         .run(move |session| {
-            let connection = session.file()?.connection_by_name(name.trim())?;
-            Ok((open_path(session)?, connection.name))
+            session.start_polling(&name)?;
+            Ok(())
         })
-        .await?;
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let mut running = pollers
-            .running
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if running.contains_key(&connection_name) {
-            return Ok(());
-        }
-        running.insert(connection_name.clone(), Arc::clone(&stop));
-    }
-    let pollers = Arc::clone(&pollers);
-    std::thread::Builder::new()
-        .name(format!("poll {connection_name}"))
-        .spawn(move || {
-            let result = (|| -> Result<(), String> {
-                let mut file = CompetitionFile::open(&path).map_err(|error| error.to_string())?;
-                let mut fetcher =
-                    HttpFetcher::new(FETCH_TIMEOUT).map_err(|error| error.to_string())?;
-                let stop_when_closed = Arc::clone(&stop);
-                let mut on_poll =
-                    |outcome: &scoretable_inbound::PollOutcome| {
-                        // A poller belongs to the competition that was open
-                        // when it started; closing or switching files stops it.
-                        let still_open = app
-                            .state::<AppState>()
-                            .run_now(|session| {
-                                Ok(session
-                                    .file
-                                    .as_ref()
-                                    .map(|file| file.path() == path.as_path()))
-                            })
-                            .unwrap_or(None)
-                            .unwrap_or(false);
-                        if !still_open {
-                            stop_when_closed.store(true, Ordering::SeqCst);
-                        }
-                        if outcome.summary.as_ref().is_some_and(|summary| {
-                            summary.imported > 0 || summary.new_conflicts > 0
-                        }) {
-                            notify_scores_changed(&app);
-                        }
-                    };
-                scoretable_inbound::watch(
-                    &mut file,
-                    &connection_name,
-                    &mut fetcher,
-                    WatchOptions {
-                        max_polls: None,
-                        stop,
-                        backoff_cap: BACKOFF_CAP,
-                        on_poll: &mut on_poll,
-                        recording: None,
-                    },
-                )
-                .map(|_| ())
-                .map_err(|error| error.to_string())
-            })();
-            if let Err(message) = result {
-                eprintln!("scoretable: polling {connection_name} stopped: {message}");
-            }
-            if let Ok(mut running) = pollers.running.lock() {
-                running.remove(&connection_name);
-            }
-        })
-        .map_err(|error| CommandError::new(ErrorKind::Storage, error.to_string()))?;
-    Ok(())
+        .await
 }
 
 /// Stops this window's background poller for a connection.
 #[tauri::command]
-pub async fn stop_polling(pollers: State<'_, Arc<Pollers>>, name: String) -> CommandResult<()> {
-    let running = pollers
-        .running
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(stop) = running.get(name.trim()) {
-        stop.store(true, Ordering::SeqCst);
-    }
-    Ok(())
+pub async fn stop_polling(state: State<'_, AppState>, name: String) -> CommandResult<()> {
+    state
+        .run(move |session| {
+            session.stop_polling(&name);
+            Ok(())
+        })
+        .await
 }
 
 /// Replays a recorded feed through the connection's mapping into a scratch copy.
@@ -579,7 +446,7 @@ pub async fn rehearse_connection(
 ) -> CommandResult<RehearsalView> {
     state
         .run(move |session| {
-            let recording = read_source_bytes(Path::new(recording_path.trim()))?;
+            let recording = read_input_file(Path::new(recording_path.trim()))?;
             let report = scoretable_usecase::inbound::rehearse_connection(
                 session.file_mut()?,
                 &connection,
@@ -663,7 +530,8 @@ pub async fn resolve_conflict(
             } else {
                 ConflictDecision::Dismiss { note: &reason }
             };
-            review::resolve_conflict(session.file_mut()?, id, &table_operator(), decision)?;
+            let operator = session.operator().to_string();
+            review::resolve_conflict(session.file_mut()?, id, &operator, decision)?;
             Ok(())
         })
         .await?;
@@ -708,7 +576,8 @@ pub async fn assign_review_item(
 ) -> CommandResult<()> {
     state
         .run(move |session| {
-            review::assign_review(session.file_mut()?, id, &bib, &table_operator())?;
+            let operator = session.operator().to_string();
+            review::assign_review(session.file_mut()?, id, &bib, &operator)?;
             Ok(())
         })
         .await?;
@@ -721,7 +590,8 @@ pub async fn assign_review_item(
 pub async fn dismiss_review_item(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
     state
         .run(move |session| {
-            review::dismiss_review(session.file_mut()?, id, &table_operator())?;
+            let operator = session.operator().to_string();
+            review::dismiss_review(session.file_mut()?, id, &operator)?;
             Ok(())
         })
         .await

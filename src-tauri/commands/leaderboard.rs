@@ -2,8 +2,8 @@
 //! division) and the overall table. A workout's board is the session's kept
 //! `LiveBoard` (`scoretable_usecase::boards::KeptBoards`: ranked once, every
 //! division with it, updated in place by this app's own score writes); the
-//! overall table is kept in the session's [`crate::boards`] cache until the
-//! file changes. This module looks up bibs and names for the rows of a page
+//! overall table is the session's `OverallTable`, kept until the file
+//! changes. This module looks up bibs and names for the rows of a page
 //! only, marks shared ranks and returns the rows the screen shows.
 
 use std::sync::Arc;
@@ -13,9 +13,11 @@ use scoretable_core::model::{Entrant, Id};
 use scoretable_store::CompetitionFile;
 use tauri::State;
 
-use crate::boards::{release_freed_memory, window, Board, BoardKey};
-use crate::commands::view::{leaderboard_rows, tied_flags, EntrantNames};
-use crate::dto::{OverallCellView, OverallRowView, OverallView, WorkoutHeader};
+use scoretable_usecase::boards::{OverallLine, OverallTable};
+
+use crate::boards::{release_freed_memory, window};
+use crate::commands::view::{leaderboard_rows, EntrantNames};
+use crate::dto::{OverallCellView, OverallRowView, WorkoutHeader};
 use crate::dto_leaderboard::{BoardPosition, LeaderboardPage, OverallPage};
 use crate::error::CommandResult;
 use crate::state::{AppState, Session};
@@ -74,15 +76,25 @@ pub(crate) fn overall_page(
     offset: u32,
     limit: u32,
 ) -> CommandResult<OverallPage> {
-    let (stamp, board) = cached_overall(session, division_id)?;
-    let Board::Overall(view) = &*board;
+    let (stamp, table) = cached_overall(session, division_id)?;
     Ok(OverallPage {
-        division_id: view.division_id,
-        workouts: view.workouts.clone(),
+        division_id: table.division_id,
+        workouts: table
+            .columns
+            .iter()
+            .map(|column| WorkoutHeader {
+                id: column.workout_id,
+                name: column.name.clone(),
+                heading: column.heading.clone(),
+            })
+            .collect(),
         stamp,
-        total: view.rows.len() as u32,
+        total: table.rows.len() as u32,
         offset,
-        rows: window(&view.rows, offset, limit.min(MOST_ROWS_PER_PAGE)),
+        rows: window(&table.rows, offset, limit.min(MOST_ROWS_PER_PAGE))
+            .iter()
+            .map(overall_row_view)
+            .collect(),
     })
 }
 
@@ -122,9 +134,8 @@ pub async fn find_on_leaderboard(
                     (stamp, index)
                 }
                 None => {
-                    let (stamp, board) = cached_overall(session, division_id)?;
-                    let Board::Overall(view) = &*board;
-                    (stamp, view.rows.iter().position(|row| row.bib == bib))
+                    let (stamp, table) = cached_overall(session, division_id)?;
+                    (stamp, table.rows.iter().position(|row| row.bib == bib))
                 }
             };
             Ok(index.map(|index| BoardPosition {
@@ -135,66 +146,54 @@ pub async fn find_on_leaderboard(
         .await
 }
 
-/// The stamp the UI sees: it moves whenever a kept workout board or overall
-/// table changes (both counters only grow).
-fn ui_stamp(
-    session: &mut Session,
-    file_stamp: scoretable_store::ChangeStamp,
-) -> CommandResult<u64> {
-    let Session {
-        file, boards, live, ..
-    } = session;
-    let file = file
-        .as_ref()
-        .ok_or_else(crate::dto::CommandError::no_competition)?;
-    let overall = boards.observe(file_stamp);
-    let workouts = live.observe(file)?;
-    Ok(overall + workouts)
-}
-
 /// A workout's kept live board (ranked once per change of the file by
 /// anyone else, updated in place by this app's own score writes), the file,
-/// and the stamp the UI sees.
+/// and the stamp the UI sees (it moves whenever a kept workout board or
+/// overall table changes).
 pub(crate) fn live_board(
     session: &mut Session,
     workout_id: i64,
 ) -> CommandResult<(u64, &CompetitionFile, &LiveBoard)> {
-    let file_stamp = session.file()?.change_stamp()?;
-    let stamp = ui_stamp(session, file_stamp)?;
-    let Session { file, live, .. } = session;
-    let file = file
-        .as_ref()
-        .ok_or_else(crate::dto::CommandError::no_competition)?;
-    let built = !live.is_kept(workout_id);
-    let board = live.board(file, workout_id)?;
-    if built {
+    let read = session.workout_board(workout_id)?;
+    if read.built {
         // The build's temporary rows (and any boards just dropped) are free now.
         release_freed_memory();
     }
-    Ok((stamp, file, board))
+    Ok((read.stamp, read.file, read.board))
 }
 
-/// The overall table for `division_id` and the stamp the UI sees, built
-/// when the file changed since it was last built.
+/// The overall table for `division_id` (names attached, ties marked, by
+/// the use-case layer) and the stamp the UI sees, built when the file
+/// changed since it was last built.
 fn cached_overall(
     session: &mut Session,
     division_id: Option<Id>,
-) -> CommandResult<(u64, Arc<Board>)> {
-    let file_stamp = session.file()?.change_stamp()?;
-    let stamp = ui_stamp(session, file_stamp)?;
-    let Session { file, boards, .. } = session;
-    let file = file
-        .as_ref()
-        .ok_or_else(crate::dto::CommandError::no_competition)?;
-    let mut built = false;
-    let board = boards.board(BoardKey::Overall { division_id }, || {
-        built = true;
-        build_overall_board(file, division_id).map(Board::Overall)
-    })?;
-    if built {
+) -> CommandResult<(u64, Arc<OverallTable>)> {
+    let read = session.overall_table(division_id)?;
+    if read.built {
         release_freed_memory();
     }
-    Ok((stamp, board))
+    Ok((read.stamp, read.table))
+}
+
+fn overall_row_view(row: &OverallLine) -> OverallRowView {
+    OverallRowView {
+        rank: row.rank,
+        tied: row.tied,
+        bib: row.bib.clone(),
+        name: row.name.clone(),
+        total: row.total,
+        cells: row
+            .cells
+            .iter()
+            .map(|cell| OverallCellView {
+                workout_id: cell.workout_id,
+                rank: cell.rank,
+                points: cell.points,
+                display: cell.display.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// Rows on the whole-field board or one division's.
@@ -236,81 +235,4 @@ pub(crate) fn page_rows(
         .skip(start - context_start)
         .take(end - start)
         .collect())
-}
-
-/// Brings the kept boards up to date after this app wrote `entrant`'s
-/// result in `workout_id` (`before`: the stamp just before the write): that
-/// workout's live board moves the row in place (every division with it)
-/// and returns who changed place; the overall tables are rebuilt when next
-/// shown. After a write by anyone else meanwhile, every board is rebuilt
-/// once when next shown and `None` is returned.
-pub fn update_boards_after_score_change(
-    session: &mut Session,
-    before: scoretable_store::ChangeStamp,
-    workout_id: i64,
-    entrant: Entrant,
-) -> CommandResult<Option<Vec<scoretable_core::moves::PlaceChange>>> {
-    let Session { file, live, .. } = session;
-    let file = file
-        .as_ref()
-        .ok_or_else(crate::dto::CommandError::no_competition)?;
-    Ok(live.after_write(file, before, workout_id, entrant)?)
-}
-
-/// The overall table ranked by the store, as view rows with one cell per workout.
-fn build_overall_board(
-    file: &CompetitionFile,
-    division_id: Option<Id>,
-) -> CommandResult<OverallView> {
-    let board = file.overall_board(division_id)?;
-    let names = EntrantNames::new(board.infos);
-    let workouts = board.workouts;
-    let rows = board.rows;
-    let ranks: Vec<Option<u32>> = rows.iter().map(|row| Some(row.rank)).collect();
-    let tied = tied_flags(&ranks);
-    Ok(OverallView {
-        division_id,
-        workouts: workouts
-            .iter()
-            .map(|workout| WorkoutHeader {
-                id: workout.id,
-                name: workout.name.clone(),
-                heading: scoretable_core::overall::overall_column_heading(
-                    workout,
-                    board.team_workouts,
-                ),
-            })
-            .collect(),
-        rows: rows
-            .into_iter()
-            .zip(tied)
-            .map(|(row, tied)| OverallRowView {
-                rank: row.rank,
-                tied,
-                bib: names.bib(row.entrant),
-                name: names.name(row.entrant),
-                total: row.total,
-                cells: workouts
-                    .iter()
-                    .map(|workout| {
-                        row.cells
-                            .iter()
-                            .find(|cell| cell.workout_id == workout.id)
-                            .map(|cell| OverallCellView {
-                                workout_id: cell.workout_id,
-                                rank: cell.rank,
-                                points: cell.points,
-                                display: cell.display.clone(),
-                            })
-                            .unwrap_or(OverallCellView {
-                                workout_id: workout.id,
-                                rank: None,
-                                points: 0,
-                                display: String::new(),
-                            })
-                    })
-                    .collect(),
-            })
-            .collect(),
-    })
 }

@@ -5,11 +5,11 @@
 //! confirmed entry survives a crash.
 //!
 //! Undo reaches only entries typed at this table since the file was opened
-//! (the session's `typed_entries`): a table never undoes another table's or
+//! (the session's typed entries, `scoretable_usecase::Session`): a table never undoes another table's or
 //! an importer's score, and after reopening the file there is nothing to
 //! undo; earlier scores are changed on the Amendments screen.
 
-use scoretable_usecase::scores::{enter_score_by_bib, TypedScore};
+use scoretable_usecase::scores::{ScoreReceipt, TypedScore};
 use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
@@ -25,6 +25,19 @@ pub fn table_operator() -> String {
     }
 }
 
+fn entry_view(receipt: ScoreReceipt) -> EntryView {
+    EntryView {
+        entry_id: receipt.entry_id,
+        workout_id: receipt.workout_id,
+        bib: receipt.bib,
+        name: receipt.name,
+        display: receipt.display,
+        place: receipt.place,
+    }
+}
+
+/// Stores a typed score as the table's operator; the workout's kept board
+/// takes the new row in place (no rebuild).
 #[tauri::command]
 pub async fn enter_score(
     app: AppHandle,
@@ -33,35 +46,13 @@ pub async fn enter_score(
 ) -> CommandResult<EntryView> {
     let entry = state
         .run(move |session| {
-            let file = session.file_mut()?;
-            let before = file.change_stamp()?;
-            let receipt = enter_score_by_bib(
-                file,
-                &TypedScore {
-                    workout_id: request.workout_id,
-                    bib: &request.bib,
-                    value: &request.value,
-                    tie_break: request.tie_break.as_deref(),
-                },
-                &table_operator(),
-            )?;
-            let entry = EntryView {
-                entry_id: receipt.entry_id,
-                workout_id: receipt.workout_id,
-                bib: receipt.bib,
-                name: receipt.name,
-                display: receipt.display,
-                place: receipt.place,
-            };
-            // The kept board of this workout takes the new row; no rebuild.
-            crate::commands::leaderboard::update_boards_after_score_change(
-                session,
-                before,
-                receipt.workout_id,
-                receipt.entrant,
-            )?;
-            session.typed_entries.push(entry.clone());
-            Ok(entry)
+            let receipt = session.enter_score(&TypedScore {
+                workout_id: request.workout_id,
+                bib: &request.bib,
+                value: &request.value,
+                tie_break: request.tie_break.as_deref(),
+            })?;
+            Ok(entry_view(receipt))
         })
         .await?;
     notify_scores_changed(&app);
@@ -75,29 +66,7 @@ pub async fn undo_last_entry(
     workout_id: i64,
 ) -> CommandResult<Option<EntryView>> {
     let undone = state
-        .run(move |session| {
-            let Some(position) = session
-                .typed_entries
-                .iter()
-                .rposition(|entry| entry.workout_id == workout_id)
-            else {
-                return Ok(None);
-            };
-            // Whether or not the store accepts the undo, this entry is no
-            // longer the one to undo next (it may have been amended since).
-            let entry = session.typed_entries.remove(position);
-            let file = session.file_mut()?;
-            let before = file.change_stamp()?;
-            let undo = file.undo_entry(entry.entry_id, &table_operator())?;
-            // The kept board of this workout drops the row; no rebuild.
-            crate::commands::leaderboard::update_boards_after_score_change(
-                session,
-                before,
-                undo.workout_id,
-                undo.entrant,
-            )?;
-            Ok(Some(entry))
-        })
+        .run(move |session| Ok(session.undo_last_entry(workout_id)?.map(entry_view)))
         .await?;
     if undone.is_some() {
         notify_scores_changed(&app);
@@ -114,12 +83,9 @@ pub async fn recent_entries(
     state
         .run(move |session| {
             Ok(session
-                .typed_entries
-                .iter()
-                .rev()
-                .filter(|entry| entry.workout_id == workout_id)
-                .take(limit as usize)
-                .cloned()
+                .recent_entries(workout_id, limit as usize)
+                .into_iter()
+                .map(entry_view)
                 .collect())
         })
         .await

@@ -12,18 +12,16 @@
 //! and the store; this module only words them.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use scoretable_store::{CompetitionFile, ConnectionState};
 use tauri::{AppHandle, Emitter, Manager, State};
 
-use crate::commands::inbound::Pollers;
 use crate::dto::CommandError;
 use crate::dto::ErrorKind;
 use crate::dto_status::{BackupStatusView, FeedStatusView, StatusView, TargetStatusView};
 use crate::error::CommandResult;
-use crate::state::AppState;
+use crate::state::{AppState, Session};
 
 /// How often the watcher looks for a change.
 const WATCH_ROUND: Duration = Duration::from_secs(1);
@@ -210,8 +208,9 @@ pub fn backup_status(file: &CompetitionFile) -> BackupStatusView {
     }
 }
 
-/// The whole strip for the open file.
-pub fn status_view(file: &CompetitionFile, pollers: &Pollers) -> CommandResult<StatusView> {
+/// The whole strip for the session's open file.
+pub fn status_view(session: &Session) -> CommandResult<StatusView> {
+    let file = session.file()?;
     let targets = scoretable_sync::sync_status(file)
         .map_err(|error| CommandError::new(ErrorKind::Storage, error.to_string()))?;
     let feeds = file.connections()?;
@@ -219,7 +218,7 @@ pub fn status_view(file: &CompetitionFile, pollers: &Pollers) -> CommandResult<S
         targets: targets.iter().map(target_status).collect(),
         feeds: feeds
             .iter()
-            .map(|connection| feed_status(connection, pollers.is_running(&connection.name)))
+            .map(|connection| feed_status(connection, session.is_polling(&connection.name)))
             .collect(),
         backup: backup_status(file),
     })
@@ -227,14 +226,8 @@ pub fn status_view(file: &CompetitionFile, pollers: &Pollers) -> CommandResult<S
 
 /// The status strip now (the window asks once; later views arrive as events).
 #[tauri::command]
-pub async fn app_status(
-    state: State<'_, AppState>,
-    pollers: State<'_, Arc<Pollers>>,
-) -> CommandResult<StatusView> {
-    let pollers = Arc::clone(&pollers);
-    state
-        .run(move |session| status_view(session.file()?, &pollers))
-        .await
+pub async fn app_status(state: State<'_, AppState>) -> CommandResult<StatusView> {
+    state.run(move |session| status_view(session)).await
 }
 
 /// Starts the thread that pushes `status-changed` whenever the strip changes.
@@ -249,16 +242,15 @@ pub fn start_status_watcher(app: &AppHandle) {
             loop {
                 round = round.wrapping_add(1);
                 let state = app.state::<AppState>();
-                let pollers = Arc::clone(&app.state::<Arc<Pollers>>());
                 let full = round % FULL_EVERY == 0;
-                let computed = state.run_now(|session| match session.file.as_ref() {
+                let computed = state.run_now(|session| match session.open_file() {
                     Some(file) => {
                         let stamp = file.change_stamp().ok();
                         if !full && stamp.is_some() && stamp == last_stamp && last.is_some() {
                             return Ok(None);
                         }
                         last_stamp = stamp;
-                        status_view(file, &pollers).map(|view| Some(Some(view)))
+                        status_view(session).map(|view| Some(Some(view)))
                     }
                     None => {
                         last_stamp = None;

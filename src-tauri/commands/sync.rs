@@ -3,23 +3,25 @@
 //! sync worker. Every call mirrors the CLI's `sync_cmd` over
 //! `scoretable_sync`; no network code lives here.
 //!
-//! The background worker is the sync crate's `SyncWorker`, run on its own
-//! handle of whichever competition is open. It drains every target whenever
-//! something is queued and never sleeps through backoff: a target whose
-//! platform is unreachable keeps its rows queued and its backoff deadline
-//! stored, and the first round after the deadline tries again, so the
-//! outbox drains by itself once connectivity returns.
+//! The background worker is the session's (`scoretable_usecase::Session`
+//! starts the sync crate's `SyncWorker` with each writable file and stops
+//! and joins it when the file is closed or another one opened). It drains
+//! every target whenever something is queued and never sleeps through
+//! backoff: a target whose platform is unreachable keeps its rows queued and
+//! its backoff deadline stored, and the first round after the deadline tries
+//! again, so the outbox drains by itself once connectivity returns.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use scoretable_store::{CompetitionFile, TargetWorkout};
 use scoretable_sync::{
-    DrainOptions, Registry, SecretStore, SettingChoice, SettingValue, SyncError, SyncWorker,
-    TargetSpec, TargetStatus,
+    DrainOptions, Registry, SecretStore, SettingChoice, SettingValue, SyncError, TargetSpec,
+    TargetStatus,
 };
+use scoretable_usecase::sync_targets::{drain_outbox, DrainPlan};
 use serde_json::Value;
-use tauri::{AppHandle, Manager, State};
+use tauri::State;
 
 use crate::dto::{CommandError, ErrorKind};
 use crate::dto_integrations::{
@@ -28,9 +30,6 @@ use crate::dto_integrations::{
 };
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-/// How often the background worker looks at the outbox.
-const WORKER_ROUND: Duration = Duration::from_secs(3);
 
 /// How long one drain may run before it yields (rows stay queued).
 const DRAIN_BUDGET: Duration = Duration::from_secs(20);
@@ -135,17 +134,24 @@ pub async fn sync_now(state: State<'_, AppState>, target: String) -> CommandResu
     let path = open_competition_path(&state).await?;
     tauri::async_runtime::spawn_blocking(move || {
         let mut file = CompetitionFile::open(&path)?;
-        let report = scoretable_sync::drain_target(
+        let reports = drain_outbox(
             &mut file,
-            target.trim(),
-            &SecretStore::default(),
-            // "Sync now" still honours the platform's Retry-After and the
-            // backoff: it waits for them (within the drain budget) instead of
-            // returning at once.
-            &drain_options(true),
-        )
-        .map_err(sync_error)?;
-        Ok(drain_view(report))
+            &DrainPlan {
+                target: Some(target.trim()),
+                watch_until: None,
+                // "Sync now" still honours the platform's Retry-After and
+                // the backoff: it waits for them (within the drain budget)
+                // instead of returning at once.
+                options: &drain_options(true),
+                secrets: &SecretStore::default(),
+            },
+        )?;
+        file.close()?;
+        reports
+            .into_iter()
+            .next()
+            .map(drain_view)
+            .ok_or_else(|| CommandError::new(ErrorKind::NotFound, "No such target"))
     })
     .await?
 }
@@ -305,49 +311,4 @@ pub async fn add_sync_target(
             })
         })
         .await
-}
-
-/// Starts the background sync worker (once, at startup): a small
-/// supervisor thread that runs the sync crate's [`SyncWorker`] on whichever
-/// competition is open, starting a new one when another file is opened and
-/// stopping it (by dropping it) when the file is closed.
-pub fn start_sync_worker(app: &AppHandle) {
-    let app = app.clone();
-    let spawned = std::thread::Builder::new()
-        .name("sync supervisor".into())
-        .spawn(move || {
-            let mut running: Option<(PathBuf, SyncWorker)> = None;
-            loop {
-                let state = app.state::<AppState>();
-                let open = state
-                    .run_now(|session| {
-                        Ok(session.file.as_ref().map(|file| file.path().to_path_buf()))
-                    })
-                    .unwrap_or(None);
-                if running.as_ref().map(|(path, _)| path) != open.as_ref() {
-                    // Dropping the old worker stops it.
-                    running = None;
-                    if let Some(path) = open {
-                        match SyncWorker::spawn(
-                            &path,
-                            SecretStore::default(),
-                            DrainOptions {
-                                request_timeout: Duration::from_secs(10),
-                                ..DrainOptions::default()
-                            },
-                            WORKER_ROUND,
-                        ) {
-                            Ok(worker) => running = Some((path, worker)),
-                            Err(error) => {
-                                eprintln!("scoretable: could not start the sync worker: {error}")
-                            }
-                        }
-                    }
-                }
-                std::thread::sleep(WORKER_ROUND);
-            }
-        });
-    if let Err(error) = spawned {
-        eprintln!("scoretable: could not start the sync supervisor: {error}");
-    }
 }

@@ -26,14 +26,27 @@ use crate::dto_leaderboard::{LeaderboardPage, OverallPage};
 use crate::dto_officials::VenueConfig;
 use crate::error::CommandResult;
 use crate::state::{AppState, Session};
+use scoretable_usecase::session::{Quiet, SessionSettings};
 
 /// The venue display's read-only session (see the module docs).
-#[derive(Default)]
 pub struct VenueReader {
     /// The competition file the main window has open, as of the last time
     /// it opened or re-aimed the display.
     path: Mutex<Option<PathBuf>>,
     session: Mutex<Session>,
+}
+
+impl Default for VenueReader {
+    fn default() -> VenueReader {
+        VenueReader {
+            path: Mutex::new(None),
+            // Reads only: no operator is ever recorded, no background work.
+            session: Mutex::new(Session::new(
+                SessionSettings::foreground("venue display"),
+                Arc::new(Quiet),
+            )),
+        }
+    }
 }
 
 fn unpoisoned<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -56,9 +69,8 @@ impl VenueReader {
             .clone()
             .ok_or_else(CommandError::no_competition)?;
         let mut session = unpoisoned(&self.session);
-        if session.file.as_ref().map(CompetitionFile::path) != Some(path.as_path()) {
-            *session = Session::default();
-            session.file = Some(CompetitionFile::open_read_only(&path)?);
+        if session.open_file().map(CompetitionFile::path) != Some(path.as_path()) {
+            session.open_read_only(&path)?;
         }
         work(&mut session)
     }
@@ -282,7 +294,7 @@ mod tests {
         let app_state = AppState::default();
         app_state
             .run_now(|session| {
-                session.file = Some(file);
+                session.adopt(file)?;
                 Ok(())
             })
             .unwrap();

@@ -8,6 +8,8 @@ use scoretable_core::model::{Entrant, EntrantInfo, Id, RankedRow, TieBreak, Work
 use scoretable_core::score::format_workout_time;
 use scoretable_store::ScoreValue;
 
+use scoretable_usecase::boards::tied_flags;
+
 use crate::dto::{DivisionPlace, LeaderboardRowView};
 
 /// Bib and name of every entrant, by entrant.
@@ -43,20 +45,6 @@ impl EntrantNames {
 /// precision), from the engine.
 pub fn value_display(workout: &Workout, value: &ScoreValue) -> String {
     scoretable_core::score::board_display(workout, value.score, value.status, value.penalty_ms)
-}
-
-/// For each position, whether the rank there is shared with a neighbour.
-pub fn tied_flags(ranks: &[Option<u32>]) -> Vec<bool> {
-    (0..ranks.len())
-        .map(|index| {
-            let Some(rank) = ranks[index] else {
-                return false;
-            };
-            let before = index > 0 && ranks[index - 1] == Some(rank);
-            let after = index + 1 < ranks.len() && ranks[index + 1] == Some(rank);
-            before || after
-        })
-        .collect()
 }
 
 /// The rank shown for a row: the division place when a division is chosen.
@@ -116,17 +104,4 @@ pub fn leaderboard_rows(
                 .collect(),
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::tied_flags;
-
-    #[test]
-    fn ties_are_marked_on_every_row_sharing_a_rank() {
-        let ranks = [Some(1), Some(2), Some(2), Some(4), None, None];
-        assert_eq!(tied_flags(&ranks), [false, true, true, false, false, false]);
-        assert_eq!(tied_flags(&[]), Vec::<bool>::new());
-        assert_eq!(tied_flags(&[Some(1), Some(1)]), [true, true]);
-    }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { slugFromName } from "../src/api/mock";
 import samples from "../src/api/slug.fixture.json";
 
-// The same table is checked against the Rust rule in crates/usecase/tests/workflows.rs.
+// The same table is checked against the Rust rule in crates/usecase/tests/it/workflows.rs.
 describe("the mock's slug rule", () => {
   it("gives the backend's slug for every shared sample", () => {
     expect(samples.length).toBeGreaterThanOrEqual(6);

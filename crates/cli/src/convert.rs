@@ -16,7 +16,7 @@ use crate::error::{CliError, ErrorKind, Problem};
 pub fn kind_of(class: ErrorClass) -> ErrorKind {
     match class {
         ErrorClass::NotFound => ErrorKind::NotFound,
-        ErrorClass::Invalid => ErrorKind::BadInput,
+        ErrorClass::Invalid | ErrorClass::NoFile => ErrorKind::BadInput,
         ErrorClass::Refused | ErrorClass::Conflict => ErrorKind::Refused,
         ErrorClass::Io => ErrorKind::Io,
         ErrorClass::Internal => ErrorKind::Store,

@@ -33,18 +33,19 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use scoretable_core::model::Workout;
 use scoretable_inbound::{
-    import_file, load_mapping, preview, read_document, save_mapping, FieldMapping, HttpFetcher,
-    IdentifierField, InboundError, PollOutcome, RecordFormat, SplitField, StatusField, ValueField,
-    ValueTransform, WatchOptions,
+    import_file, save_mapping, FieldMapping, HttpFetcher, IdentifierField, InboundError,
+    PollOutcome, RecordFormat, SplitField, StatusField, ValueField, ValueTransform,
 };
 use scoretable_store::{
     CompetitionFile, ConnectionState, IdentifierKind, InboundConnection, InboundReport,
     RecordOutcome,
 };
-use scoretable_usecase::feeds::{state_word, FeedDetails};
+use scoretable_usecase::feeds::{state_word, FeedDetails, FeedWatch, PollSettings};
+use scoretable_usecase::mappings::{preview_saved, Source};
 use scoretable_usecase::review::{
     assign_review, dismiss_review, resolve_conflict, ConflictDecision, ConflictOutcome,
 };
+use scoretable_usecase::session::{Quiet, Session, SessionSettings};
 use serde_json::json;
 
 use crate::commands::scores::operator_name;
@@ -566,19 +567,16 @@ pub fn mapping_preview(
     format: Option<&str>,
 ) -> CliResult<Output> {
     let store = open_competition(file)?;
-    let (mapping, workout_id) = load_mapping(&store, name).map_err(inbound_error)?;
-    let workout_id = workout_id.ok_or_else(|| {
-        CliError::bad_input(format!("mapping {name:?} is not bound to a workout"))
-    })?;
-    let workout = store.workout(workout_id).map_err(store_error)?;
-    let bytes = read_file(path)?;
-    let file_name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let document = read_document(&bytes, &file_name, parse_format(format)?)
-        .map_err(|error| inbound_error(error.into()))?;
-    let shown = preview(&mapping, &workout, &document, rows);
+    let shown = preview_saved(
+        &store,
+        name,
+        &Source::File {
+            path,
+            format: parse_format(format)?,
+        },
+        rows,
+    )
+    .map_err(usecase_error)?;
     Ok(preview_output(&shown))
 }
 
@@ -763,12 +761,17 @@ fn outcome_line(outcome: &PollOutcome) -> String {
 }
 
 pub fn poll(file: Option<&Path>, json_mode: bool, arguments: &PollArgs) -> CliResult<Output> {
-    let mut store = open_competition(file)?;
+    let store = open_competition(file)?;
     let connection = store
         .connection_by_name(&arguments.connection)
         .map_err(store_error)?;
-    let mut fetcher = HttpFetcher::new(Duration::from_millis(arguments.timeout_ms))
-        .map_err(|error| CliError::io(error.to_string()))?;
+    // The same watch the desktop app's background pollers run, here on
+    // this thread (a foreground session starts no background work).
+    let mut session = Session::new(
+        SessionSettings::foreground(operator_name(None)),
+        Arc::new(Quiet),
+    );
+    session.adopt(store).map_err(usecase_error)?;
     let mut recording = match &arguments.record {
         Some(path) => Some(
             std::fs::OpenOptions::new()
@@ -787,7 +790,6 @@ pub fn poll(file: Option<&Path>, json_mode: bool, arguments: &PollArgs) -> CliRe
     } else {
         Some(1)
     };
-    let stop = Arc::new(AtomicBool::new(false));
     let mut on_poll = |outcome: &PollOutcome| {
         if arguments.watch {
             // Live progress, one line (or JSON line) per poll.
@@ -802,19 +804,21 @@ pub fn poll(file: Option<&Path>, json_mode: bool, arguments: &PollArgs) -> CliRe
         }
         outcomes.push(outcome.clone());
     };
-    scoretable_inbound::watch(
-        &mut store,
-        &connection.name,
-        &mut fetcher,
-        WatchOptions {
-            max_polls,
-            stop,
-            backoff_cap: Duration::from_millis(arguments.backoff_cap_ms.max(1)),
-            on_poll: &mut on_poll,
-            recording: recording.as_mut().map(|file| file as &mut dyn Write),
-        },
-    )
-    .map_err(inbound_error)?;
+    session
+        .watch_feed(
+            &connection.name,
+            FeedWatch {
+                settings: PollSettings {
+                    fetch_timeout: Duration::from_millis(arguments.timeout_ms),
+                    backoff_cap: Duration::from_millis(arguments.backoff_cap_ms.max(1)),
+                },
+                max_polls,
+                stop: Arc::new(AtomicBool::new(false)),
+                recording: recording.as_mut().map(|file| file as &mut dyn Write),
+            },
+            &mut on_poll,
+        )
+        .map_err(usecase_error)?;
     let text = if arguments.watch {
         format!("{} polls made", outcomes.len())
     } else {
@@ -841,7 +845,9 @@ pub fn poll(file: Option<&Path>, json_mode: bool, arguments: &PollArgs) -> CliRe
             _ => CliError::bad_input(message),
         });
     }
-    let status = store
+    let status = session
+        .file()
+        .map_err(usecase_error)?
         .connection_by_name(&connection.name)
         .map_err(store_error)?
         .status;

@@ -20,6 +20,7 @@
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
@@ -27,6 +28,10 @@ use scoretable_store::TargetWorkout;
 use scoretable_sync::{DrainOptions, HostedFeed, Registry, SecretStore, TargetSpec};
 use serde_json::{json, Value};
 
+use scoretable_usecase::session::{Quiet, Session, SessionSettings};
+use scoretable_usecase::sync_targets::DrainPlan;
+
+use crate::commands::scores::operator_name;
 use crate::context::{open_competition, resolve_workout};
 use crate::convert::{store_error, usecase_error};
 use crate::error::{CliError, CliResult};
@@ -413,7 +418,7 @@ fn preview(file: Option<&Path>, target: &str, limit: usize) -> CliResult<Output>
 }
 
 fn drain(file: Option<&Path>, arguments: &DrainArgs) -> CliResult<Output> {
-    let mut store = open_competition(file)?;
+    let store = open_competition(file)?;
     let deadline = Instant::now() + Duration::from_secs(arguments.timeout_secs);
     let hosted_feed = arguments.host.as_ref().map(|_| HostedFeed::default());
     let _server = match (&arguments.host, &hosted_feed) {
@@ -431,24 +436,21 @@ fn drain(file: Option<&Path>, arguments: &DrainArgs) -> CliResult<Output> {
         hosted_feed,
         ..DrainOptions::default()
     };
-    let secrets = SecretStore::default();
-    let reports = loop {
-        let round = match &arguments.target {
-            Some(target) => {
-                vec![
-                    scoretable_sync::drain_target(&mut store, target, &secrets, &options)
-                        .map_err(sync_error)?,
-                ]
-            }
-            None => {
-                scoretable_sync::drain_all(&mut store, &secrets, &options).map_err(sync_error)?
-            }
-        };
-        if !arguments.watch || Instant::now() >= deadline {
-            break round;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    // The same drain the desktop app's "sync now" runs; with --watch,
+    // again every 100 ms until the deadline.
+    let mut session = Session::new(
+        SessionSettings::foreground(operator_name(None)),
+        Arc::new(Quiet),
+    );
+    session.adopt(store).map_err(usecase_error)?;
+    let reports = session
+        .drain(&DrainPlan {
+            target: arguments.target.as_deref(),
+            watch_until: arguments.watch.then_some(deadline),
+            options: &options,
+            secrets: &SecretStore::default(),
+        })
+        .map_err(usecase_error)?;
     let mut text = String::new();
     for report in &reports {
         let _ = writeln!(

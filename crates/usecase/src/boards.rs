@@ -17,8 +17,11 @@
 //! the kept boards, so a shell can tell a page of an older ranking from a
 //! newer one.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use scoretable_core::board::LiveBoard;
-use scoretable_core::model::{Entrant, Id};
+use scoretable_core::model::{Entrant, EntrantInfo, Id, OverallCell};
 use scoretable_core::moves::PlaceChange;
 use scoretable_store::{
     AmendmentReceipt, ChangeStamp, CompetitionFile, PlacementChange, ScoreInput,
@@ -191,5 +194,253 @@ fn placement_change(change: PlaceChange) -> PlacementChange {
         division_id: change.division_id,
         old_rank: change.old_rank,
         new_rank: change.new_rank,
+    }
+}
+
+/// The overall table as screens show it: ranked by the store, bibs and
+/// names attached, shared ranks marked. Built once per change of the file
+/// ([`OverallTables`]); a screen asks for windows of its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverallTable {
+    pub division_id: Option<Id>,
+    pub columns: Vec<OverallColumn>,
+    pub rows: Vec<OverallLine>,
+}
+
+/// One workout column of the overall table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverallColumn {
+    pub workout_id: Id,
+    pub name: String,
+    /// The name, with the team-workouts rule for a team workout
+    /// (`Relay (team, not counted)`), from the engine.
+    pub heading: String,
+}
+
+/// One row of the overall table, with one cell per column (blank cells
+/// for workouts the entrant has no place in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverallLine {
+    pub rank: u32,
+    /// The rank is shared with a neighbouring row.
+    pub tied: bool,
+    pub bib: String,
+    pub name: String,
+    pub total: i64,
+    pub cells: Vec<OverallCell>,
+}
+
+/// For each position, whether the rank there is shared with a neighbour.
+pub fn tied_flags(ranks: &[Option<u32>]) -> Vec<bool> {
+    (0..ranks.len())
+        .map(|index| {
+            let Some(rank) = ranks[index] else {
+                return false;
+            };
+            let before = index > 0 && ranks[index - 1] == Some(rank);
+            let after = index + 1 < ranks.len() && ranks[index + 1] == Some(rank);
+            before || after
+        })
+        .collect()
+}
+
+/// The overall table for everyone or one division, ranked by the store.
+pub fn overall_table(
+    file: &CompetitionFile,
+    division_id: Option<Id>,
+) -> UseCaseResult<OverallTable> {
+    let board = file.overall_board(division_id)?;
+    let infos: HashMap<Entrant, EntrantInfo> = board
+        .infos
+        .into_iter()
+        .map(|info| (info.entrant, info))
+        .collect();
+    let ranks: Vec<Option<u32>> = board.rows.iter().map(|row| Some(row.rank)).collect();
+    let tied = tied_flags(&ranks);
+    let workouts = board.workouts;
+    let team_workouts = board.team_workouts;
+    Ok(OverallTable {
+        division_id,
+        columns: workouts
+            .iter()
+            .map(|workout| OverallColumn {
+                workout_id: workout.id,
+                name: workout.name.clone(),
+                heading: scoretable_core::overall::overall_column_heading(workout, team_workouts),
+            })
+            .collect(),
+        rows: board
+            .rows
+            .into_iter()
+            .zip(tied)
+            .map(|(row, tied)| {
+                let info = infos.get(&row.entrant);
+                OverallLine {
+                    rank: row.rank,
+                    tied,
+                    bib: info.map(|info| info.bib.clone()).unwrap_or_default(),
+                    name: info
+                        .map_or_else(|| "(removed entrant)".to_string(), |info| info.name.clone()),
+                    total: row.total,
+                    cells: workouts
+                        .iter()
+                        .map(|workout| {
+                            row.cells
+                                .iter()
+                                .find(|cell| cell.workout_id == workout.id)
+                                .cloned()
+                                .unwrap_or(OverallCell {
+                                    workout_id: workout.id,
+                                    rank: None,
+                                    points: 0,
+                                    display: String::new(),
+                                })
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The overall tables a long-running process keeps (the few most recently
+/// used, per division), while the file's change stamp stays the same; any
+/// change drops them (each is rebuilt when next asked for). The generation
+/// goes up with each change.
+pub type OverallTables = KeptTables<ChangeStamp, OverallTable>;
+
+/// The cache behind [`OverallTables`], generic over the stamp and the table
+/// so its rules are tested without a file.
+pub struct KeptTables<Stamp, Table> {
+    last_stamp: Option<Stamp>,
+    generation: u64,
+    /// Most recently used first, at most [`BOARDS_KEPT`].
+    tables: Vec<(Option<Id>, Arc<Table>)>,
+}
+
+impl<Stamp, Table> Default for KeptTables<Stamp, Table> {
+    fn default() -> Self {
+        KeptTables {
+            last_stamp: None,
+            generation: 0,
+            tables: Vec::new(),
+        }
+    }
+}
+
+impl<Stamp: PartialEq + Copy, Table> KeptTables<Stamp, Table> {
+    /// Records the file's current stamp: when it differs from the last one
+    /// seen, every table is dropped and the generation moves on. Returns
+    /// the generation the tables now belong to.
+    pub fn observe(&mut self, stamp: Stamp) -> u64 {
+        if self.last_stamp != Some(stamp) {
+            self.last_stamp = Some(stamp);
+            self.generation += 1;
+            self.tables.clear();
+        }
+        self.generation
+    }
+
+    /// Forgets every table (the file was closed or another one opened).
+    /// The generation keeps counting, so no old page passes for a new one.
+    pub fn clear(&mut self) {
+        self.last_stamp = None;
+        self.tables.clear();
+    }
+
+    /// How many tables are kept now.
+    pub fn kept(&self) -> usize {
+        self.tables.len()
+    }
+
+    /// The table of `division_id` in the current generation (call
+    /// [`KeptTables::observe`] first), built by `build` when it is not
+    /// kept; the flag says whether it was built now.
+    pub fn table<Error>(
+        &mut self,
+        division_id: Option<Id>,
+        build: impl FnOnce() -> Result<Table, Error>,
+    ) -> Result<(Arc<Table>, bool), Error> {
+        if let Some(position) = self
+            .tables
+            .iter()
+            .position(|(kept, _)| *kept == division_id)
+        {
+            let entry = self.tables.remove(position);
+            let table = Arc::clone(&entry.1);
+            self.tables.insert(0, entry);
+            return Ok((table, false));
+        }
+        let table = Arc::new(build()?);
+        self.tables.insert(0, (division_id, Arc::clone(&table)));
+        self.tables.truncate(BOARDS_KEPT);
+        Ok((table, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{tied_flags, KeptTables, BOARDS_KEPT};
+
+    #[test]
+    fn a_table_is_built_once_per_stamp() {
+        let mut cache: KeptTables<u32, String> = KeptTables::default();
+        let builds = std::cell::Cell::new(0);
+        let build = |label: &str| -> Result<String, ()> {
+            builds.set(builds.get() + 1);
+            Ok(label.to_string())
+        };
+        assert_eq!(cache.observe(7), 1);
+        assert_eq!(*cache.table(Some(1), || build("a")).unwrap().0, "a");
+        assert_eq!(cache.observe(7), 1);
+        let (kept, built) = cache.table(Some(1), || build("b")).unwrap();
+        assert_eq!((kept.as_str(), built), ("a", false));
+        assert_eq!(builds.get(), 1, "the same stamp reuses the table");
+        // A write: the stamp changes, the generation moves on, the table is rebuilt.
+        assert_eq!(cache.observe(8), 2);
+        assert_eq!(*cache.table(Some(1), || build("c")).unwrap().0, "c");
+        assert_eq!(builds.get(), 2);
+    }
+
+    #[test]
+    fn only_the_most_recently_used_tables_are_kept() {
+        let mut cache: KeptTables<u32, i64> = KeptTables::default();
+        cache.observe(1);
+        for id in 0..10 {
+            cache.table(Some(id), || Ok::<_, ()>(id)).unwrap();
+        }
+        assert_eq!(cache.kept(), BOARDS_KEPT);
+        // The oldest are gone: asking again builds.
+        let (_, built) = cache.table(Some(0), || Ok::<_, ()>(0)).unwrap();
+        assert!(built);
+        // The newest is kept; the whole field is a table of its own.
+        cache
+            .table(Some(9), || -> Result<i64, ()> {
+                panic!("division 9 is kept")
+            })
+            .unwrap();
+        let (everyone, _) = cache.table(None, || Ok::<_, ()>(-1)).unwrap();
+        assert_eq!(*everyone, -1);
+    }
+
+    #[test]
+    fn a_failed_build_keeps_nothing_and_clear_forgets_without_reusing_generations() {
+        let mut cache: KeptTables<u32, i64> = KeptTables::default();
+        cache.observe(1);
+        assert!(cache.table(Some(1), || Err("no such division")).is_err());
+        assert_eq!(cache.kept(), 0);
+        cache.table(Some(1), || Ok::<_, ()>(1)).unwrap();
+        cache.clear();
+        assert_eq!(cache.kept(), 0);
+        // The same stamp after a clear (another file opened) is a new generation.
+        assert_eq!(cache.observe(1), 2);
+    }
+
+    #[test]
+    fn ties_are_marked_on_every_row_sharing_a_rank() {
+        let ranks = [Some(1), Some(2), Some(2), Some(4), None, None];
+        assert_eq!(tied_flags(&ranks), [false, true, true, false, false, false]);
+        assert_eq!(tied_flags(&[]), Vec::<bool>::new());
+        assert_eq!(tied_flags(&[Some(1), Some(1)]), [true, true]);
     }
 }

@@ -24,6 +24,9 @@ pub enum ErrorClass {
     Io,
     /// The competition file itself failed (busy, damaged, SQLite).
     Internal,
+    /// The request needs an open competition file and none is open (a
+    /// long-running session between files).
+    NoFile,
 }
 
 /// A workflow's error: its class, its message (already worded for the

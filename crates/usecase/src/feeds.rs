@@ -96,3 +96,69 @@ pub fn add_connection(
             .map(str::to_string),
     })?)
 }
+
+/// How a feed is watched: the fetch timeout and the longest wait between
+/// failed polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollSettings {
+    /// How long one feed request may take before it counts as failed.
+    pub fetch_timeout: std::time::Duration,
+    /// The longest wait between failed polls.
+    pub backoff_cap: std::time::Duration,
+}
+
+impl Default for PollSettings {
+    /// The desktop app's: 10 s per request, at most 60 s between failed polls.
+    fn default() -> PollSettings {
+        PollSettings {
+            fetch_timeout: std::time::Duration::from_secs(10),
+            backoff_cap: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+/// One watch of a feed: how long, until what, recording where.
+pub struct FeedWatch<'a> {
+    pub settings: PollSettings,
+    /// Stop after this many polls (`None`: until `stop` is set).
+    pub max_polls: Option<u64>,
+    /// Set to stop (honoured within 100 ms between polls).
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Where to record payloads for a later rehearsal.
+    pub recording: Option<&'a mut dyn std::io::Write>,
+}
+
+/// Polls the connection `name` on its interval with the inbound crate's
+/// feed client, backing off on failures, calling `on_poll` after every
+/// poll, until stopped or `max_polls` polls were made; returns how many.
+/// The desktop app's pollers (a [`crate::session::Session`]'s background
+/// threads) and the CLI's `poll [--watch]` both run this.
+pub fn watch_feed<'a>(
+    file: &mut scoretable_store::CompetitionFile,
+    name: &str,
+    watch: FeedWatch<'a>,
+    on_poll: &'a mut dyn FnMut(&scoretable_inbound::PollOutcome),
+) -> UseCaseResult<u64> {
+    let mut fetcher = scoretable_inbound::HttpFetcher::new(watch.settings.fetch_timeout)
+        .map_err(|error| UseCaseError::new(crate::ErrorClass::Io, error.to_string()))?;
+    Ok(scoretable_inbound::watch(
+        file,
+        name,
+        &mut fetcher,
+        scoretable_inbound::WatchOptions {
+            max_polls: watch.max_polls,
+            stop: watch.stop,
+            backoff_cap: watch.settings.backoff_cap,
+            on_poll,
+            recording: watch.recording,
+        },
+    )?)
+}
+
+/// Whether a poll stored anything the boards or the conflict inbox show.
+pub fn poll_changed_scores(outcome: &scoretable_inbound::PollOutcome) -> bool {
+    outcome
+        .summary
+        .as_ref()
+        .is_some_and(|summary| summary.imported > 0 || summary.new_conflicts > 0)
+}

@@ -14,8 +14,11 @@ pub mod feeds;
 pub mod generate;
 pub mod imports;
 pub mod inbound;
+pub mod mappings;
 pub mod review;
 pub mod scores;
+pub mod session;
 pub mod sync_targets;
 
 pub use error::{classify, ErrorClass, Problem, UseCaseError, UseCaseResult};
+pub use session::{Session, SessionObserver, SessionSettings};

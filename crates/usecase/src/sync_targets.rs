@@ -67,3 +67,40 @@ pub fn sync_error_class(error: &SyncError) -> ErrorClass {
         _ => ErrorClass::Io,
     }
 }
+
+/// One drain of the outbox: every enabled target or one, once or (with
+/// `watch_until`) again every 100 ms until then.
+pub struct DrainPlan<'a> {
+    /// Only this target.
+    pub target: Option<&'a str>,
+    /// Keep draining as changes arrive until this moment (`sync --watch`).
+    pub watch_until: Option<std::time::Instant>,
+    pub options: &'a scoretable_sync::DrainOptions,
+    pub secrets: &'a SecretStore,
+}
+
+/// Drains the outbox as `plan` says and returns the last round's reports,
+/// one per target. The CLI's `sync [--watch]` and the app's "sync now"
+/// both run this.
+pub fn drain_outbox(
+    file: &mut CompetitionFile,
+    plan: &DrainPlan<'_>,
+) -> UseCaseResult<Vec<scoretable_sync::DrainReport>> {
+    loop {
+        let round = match plan.target {
+            Some(target) => vec![scoretable_sync::drain_target(
+                file,
+                target,
+                plan.secrets,
+                plan.options,
+            )?],
+            None => scoretable_sync::drain_all(file, plan.secrets, plan.options)?,
+        };
+        match plan.watch_until {
+            Some(until) if std::time::Instant::now() < until => {
+                std::thread::sleep(std::time::Duration::from_millis(100))
+            }
+            _ => return Ok(round),
+        }
+    }
+}

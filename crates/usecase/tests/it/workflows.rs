@@ -258,7 +258,7 @@ fn connection_states_have_one_word_each() {
 
 /// Sample names and their slugs; `ui/src/api/slug.fixture.json` holds the
 /// same table and the UI mock's copy of the rule is tested against it.
-const SLUG_SAMPLES: &str = include_str!("../../../ui/src/api/slug.fixture.json");
+const SLUG_SAMPLES: &str = include_str!("../../../../ui/src/api/slug.fixture.json");
 
 #[test]
 fn one_slug_rule_matches_the_shared_samples() {
