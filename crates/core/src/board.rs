@@ -58,6 +58,7 @@ struct Entry {
     score: Option<Score>,
     status: Option<Status>,
     tie_break_ms: Option<Millis>,
+    penalty_ms: Millis,
     partial: bool,
     amended: bool,
 }
@@ -114,6 +115,7 @@ fn entry_of(workout: &Workout, result: &ResultEntry, info: Option<RankInfo>) -> 
         score: effective,
         status: result.status,
         tie_break_ms: result.tie_break_ms,
+        penalty_ms: result.penalty_ms,
         partial: result.partial,
         amended: result.amended,
     }
@@ -298,6 +300,19 @@ impl LiveBoard {
         })
     }
 
+    /// Whether any result on the whole-field board (`division_id` `None`)
+    /// or a division's carries a time penalty, so a screen knows to show
+    /// the penalty column for every page of it.
+    pub fn has_penalties(&self, division_id: Option<Id>) -> bool {
+        match division_id {
+            None => self.entries.values().any(|entry| entry.penalty_ms != 0),
+            Some(id) => self.division(id).is_some_and(|list| {
+                list.iter()
+                    .any(|slot| self.entries[&slot.entrant].penalty_ms != 0)
+            }),
+        }
+    }
+
     /// One entrant's row, `None` when it has no result on the board.
     pub fn row_of(&self, entrant: Entrant) -> Option<RankedRow> {
         self.entries
@@ -383,6 +398,7 @@ impl LiveBoard {
             difference_ms,
             splits: Vec::new(),
             tie_break_ms: entry.tie_break_ms,
+            penalty_ms: entry.penalty_ms,
             partial: entry.partial,
             amended: entry.amended,
         }
