@@ -76,6 +76,7 @@ const APP_COMMANDS: &[&str] = &[
     "sync_now",
     "preview_sync",
     "retry_rejected",
+    "sync_platforms",
     "add_sync_target",
     "run_export",
     "choose_path",

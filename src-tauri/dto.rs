@@ -441,6 +441,10 @@ pub struct LeaderboardRowView {
     /// The tie-break time (`7:59.0`) when the workout breaks ties on one and the row has it,
     /// so an official can see why two equal scores are ordered as they are.
     pub tie_break: Option<String>,
+    /// The time penalty added to the score (`+0:15`), when it has one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub penalty: Option<String>,
     pub amended: bool,
     pub partial: bool,
     /// The row's place in each of its divisions (the screen names them).

@@ -73,6 +73,11 @@ pub struct PreviewRowView {
     pub state: String,
     pub identifier: String,
     pub team: Option<String>,
+    /// The teammate id as read (one chip per team member): the member
+    /// within the team registration `identifier` names.
+    #[serde(default)]
+    #[ts(optional)]
+    pub teammate: Option<String>,
     /// The result as the leaderboard will show it.
     pub display: String,
     /// `Point: time` pairs.
@@ -156,6 +161,10 @@ pub struct ConnectionView {
     pub next_attempt_at: Option<String>,
     /// Whether this window's background poller is running for it.
     pub polling: bool,
+    /// Teams summed from members that the last successful poll left still
+    /// missing members, as `Team (scored/needed)`: their results are partial.
+    #[serde(default)]
+    pub provisional_teams: Vec<String>,
 }
 
 /// A connection to add.
@@ -269,15 +278,73 @@ pub struct TargetWorkoutRequest {
     pub remote_id: String,
 }
 
+/// A value a setting may take, with the words shown for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingChoiceView {
+    pub value: String,
+    pub label: String,
+}
+
+/// One setting a platform's targets take, as its adapter describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingView {
+    /// The config key (`match_by`, `status_codes`, ...).
+    pub key: String,
+    pub label: String,
+    pub help: String,
+    /// text, number, flag, choice, per_workout, per_timing_point,
+    /// per_division, status_codes or pairs.
+    pub kind: String,
+    /// Refused without it (per-workout: for every workout sent).
+    pub required: bool,
+    /// What applies when left out.
+    pub default: Option<String>,
+    /// The values of a choice, status-code map or pairs.
+    pub choices: Vec<SettingChoiceView>,
+    /// A status-code map's statuses, each with its default code in `label`.
+    pub keys: Vec<SettingChoiceView>,
+}
+
+/// A sync platform this build knows, with every setting its adapter takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncPlatformView {
+    pub code: String,
+    pub name: String,
+    /// What the platform calls its id of a workout (`RunSignup event_id`).
+    pub remote_id_label: String,
+    /// What the secret is (`API key:API secret`); empty when none is needed.
+    pub secret_hint: String,
+    pub settings: Vec<SettingView>,
+}
+
+/// One (key, value) of a map setting: a workout, timing point or division
+/// id, a status code or a platform-side key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingEntryRequest {
+    pub key: String,
+    pub value: String,
+}
+
+/// One setting's value as the form collected it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingValueRequest {
+    pub key: String,
+    /// For text, number, flag and choice settings; empty for the default.
+    pub value: String,
+    /// For the map settings.
+    pub entries: Vec<SettingEntryRequest>,
+}
+
 /// A target to add; its secret goes to the OS keyring and is never shown again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct NewSyncTargetRequest {
     pub name: String,
-    /// runsignup, runsignup_virtual, opentrack or world_triathlon.
+    /// A platform code from `sync_platforms`.
     pub platform: String,
     pub endpoint: String,
-    /// RunSignup race id (empty for other platforms).
-    pub race_id: String,
+    /// The platform's settings (race id, match_by, status codes, ...), as
+    /// `sync_platforms` describes them; the adapter checks them.
+    pub settings: Vec<SettingValueRequest>,
     pub workouts: Vec<TargetWorkoutRequest>,
     /// Empty to store no secret yet.
     pub secret: String,
@@ -400,6 +467,11 @@ mod tests {
             declaration::<RejectionView>(),
             declaration::<SyncTargetView>(),
             declaration::<TargetWorkoutRequest>(),
+            declaration::<SettingChoiceView>(),
+            declaration::<SettingView>(),
+            declaration::<SyncPlatformView>(),
+            declaration::<SettingEntryRequest>(),
+            declaration::<SettingValueRequest>(),
             declaration::<NewSyncTargetRequest>(),
             declaration::<AddedTargetView>(),
             declaration::<SyncChangeView>(),

@@ -30,6 +30,10 @@ pub struct LeaderboardPage {
     /// Index of the first row in `rows`.
     pub offset: u32,
     pub rows: Vec<LeaderboardRowView>,
+    /// Whether any result on the whole board (not only this page) has a
+    /// time penalty: the screen shows the penalty column on every page.
+    #[serde(default)]
+    pub penalties: bool,
 }
 
 /// Rows `offset..offset + rows.len()` of the ranked overall table.

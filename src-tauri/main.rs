@@ -138,6 +138,7 @@ fn main() {
             commands::sync::sync_now,
             commands::sync::preview_sync,
             commands::sync::retry_rejected,
+            commands::sync::sync_platforms,
             commands::sync::add_sync_target,
             commands::export::run_export,
             commands::export::choose_path,

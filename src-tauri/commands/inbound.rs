@@ -188,6 +188,7 @@ fn preview_view(shown: &scoretable_inbound::Preview) -> MappingPreviewView {
                 state: format!("{:?}", row.state).to_lowercase(),
                 identifier: row.identifier.clone(),
                 team: row.team.clone(),
+                teammate: row.teammate.clone(),
                 display: row.display.clone(),
                 splits: row
                     .splits
@@ -220,6 +221,12 @@ fn connection_view(connection: &InboundConnection, polling: bool) -> ConnectionV
         last_success_at: status.last_success_at.clone(),
         next_attempt_at: status.next_attempt_at.clone(),
         polling,
+        provisional_teams: status
+            .last_report
+            .as_ref()
+            .and_then(|report| report.get("provisional_teams"))
+            .and_then(|teams| serde_json::from_value::<Vec<String>>(teams.clone()).ok())
+            .unwrap_or_default(),
     }
 }
 

@@ -57,6 +57,7 @@ pub(crate) fn workout_page(
         division_id,
         stamp,
         total: list_len(board, division_id) as u32,
+        penalties: board.has_penalties(division_id),
         offset,
         rows: page_rows(
             file,

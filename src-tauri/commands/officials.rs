@@ -338,7 +338,16 @@ mod tests {
     #[test]
     fn the_overall_order_of_two_teams_is_explained() {
         let directory = tempfile::tempdir().unwrap();
-        let event = scoretable_core::generate::team_event(12, 8, 3, 7);
+        let mut event = scoretable_core::generate::team_event(12, 8, 3, 7);
+        // Only the team workouts: a team competition, whose overall ranks
+        // teams (an overall with individual workouts ranks athletes only).
+        let (workouts, results): (Vec<_>, Vec<_>) = event
+            .workouts
+            .drain(..)
+            .zip(event.results.drain(..))
+            .filter(|(workout, _)| scoretable_core::overall::is_team_workout(workout))
+            .unzip();
+        (event.workouts, event.results) = (workouts, results);
         let (file, _) = scoretable_usecase::generate::write_event(
             &directory.path().join("teams.scoretable"),
             &event,

@@ -15,15 +15,18 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use scoretable_store::{CompetitionFile, TargetWorkout};
-use scoretable_sync::{DrainOptions, SecretStore, SyncError, TargetSpec, TargetStatus};
+use scoretable_sync::{
+    DrainOptions, Registry, SecretStore, SettingChoice, SettingValue, SyncError, TargetSpec,
+    TargetStatus,
+};
 use scoretable_usecase::sync_targets::{drain_outbox, DrainPlan};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tauri::State;
 
 use crate::dto::{CommandError, ErrorKind};
 use crate::dto_integrations::{
-    AddedTargetView, DrainView, NewSyncTargetRequest, RejectionView, SyncChangeView,
-    SyncPreviewView, SyncTargetView,
+    AddedTargetView, DrainView, NewSyncTargetRequest, RejectionView, SettingChoiceView,
+    SettingView, SyncChangeView, SyncPlatformView, SyncPreviewView, SyncTargetView,
 };
 use crate::error::CommandResult;
 use crate::state::AppState;
@@ -208,6 +211,46 @@ pub async fn preview_sync(
         .await
 }
 
+/// The platforms this build can sync to, each with every setting its
+/// adapter reads and checks (the add-target form is built from these).
+#[tauri::command]
+pub fn sync_platforms() -> Vec<SyncPlatformView> {
+    Registry::builtin()
+        .platforms()
+        .into_iter()
+        .map(|platform| SyncPlatformView {
+            code: platform.code,
+            name: platform.name,
+            remote_id_label: platform.remote_id_label,
+            secret_hint: platform.secret_hint,
+            settings: platform
+                .settings
+                .into_iter()
+                .map(|setting| SettingView {
+                    key: setting.key,
+                    label: setting.label,
+                    help: setting.help,
+                    kind: serde_json::to_value(setting.kind)
+                        .ok()
+                        .and_then(|kind| kind.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    required: setting.required,
+                    default: setting.default,
+                    choices: setting.choices.into_iter().map(choice_view).collect(),
+                    keys: setting.keys.into_iter().map(choice_view).collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn choice_view(choice: SettingChoice) -> SettingChoiceView {
+    SettingChoiceView {
+        value: choice.value,
+        label: choice.label,
+    }
+}
+
 /// Adds a target; its secret goes to the OS keyring (or the documented
 /// fallback) through the sync crate and is never sent back to the window.
 #[tauri::command]
@@ -217,10 +260,22 @@ pub async fn add_sync_target(
 ) -> CommandResult<AddedTargetView> {
     state
         .run(move |session| {
-            let mut config = json!({});
-            if !request.race_id.trim().is_empty() {
-                config["race_id"] = Value::String(request.race_id.trim().to_string());
-            }
+            let values: Vec<SettingValue> = request
+                .settings
+                .iter()
+                .map(|setting| SettingValue {
+                    key: setting.key.clone(),
+                    value: setting.value.clone(),
+                    entries: setting
+                        .entries
+                        .iter()
+                        .map(|entry| (entry.key.clone(), entry.value.clone()))
+                        .collect(),
+                })
+                .collect();
+            let config = Registry::builtin()
+                .config_from_settings(&request.name, &request.platform, &values)
+                .map_err(sync_error)?;
             let file = session.file_mut()?;
             let spec = TargetSpec {
                 name: request.name.trim().to_string(),

@@ -93,6 +93,8 @@ pub fn leaderboard_rows(
                     .tie_break_ms
                     .map(|tie_break| format_workout_time(workout.rounding, tie_break)),
             },
+            penalty: (row.penalty_ms != 0)
+                .then(|| format!("+{}", format_workout_time(workout.rounding, row.penalty_ms))),
             amended: row.amended,
             partial: row.partial,
             division_places: row

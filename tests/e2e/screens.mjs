@@ -122,7 +122,8 @@ execFileSync(cli, ["--file", competitionFile, "workout", "add", "Heat Row", "--t
 // A workout with two timing points and three results with splits, for the row detail.
 execFileSync(cli, ["--file", competitionFile, "workout", "add", "Split Row", "--type", "time", "--point", "500m", "--point", "1000m"], { stdio: ["ignore", "pipe", "inherit"] });
 const splitCsv = join(workDirectory, "split-row.csv");
-writeFileSync(splitCsv, ["bib,score,split:500m,split:1000m", "12,7:10.0,1:50.0,3:40.0", "7,7:05.0,1:40.0,3:45.0", "3,7:20.0,1:45.0,3:35.0"].join("\n") + "\n");
+// Bib 3 served a 15 s penalty (7:20.0 + 0:15 = 7:35.0): the board shows a penalty column.
+writeFileSync(splitCsv, ["bib,score,split:500m,split:1000m,penalty", "12,7:10.0,1:50.0,3:40.0,", "7,7:05.0,1:40.0,3:45.0,", "3,7:20.0,1:45.0,3:35.0,0:15"].join("\n") + "\n");
 execFileSync(cli, ["--file", competitionFile, "score", "import", "Split Row", splitCsv], { stdio: ["ignore", "pipe", "inherit"] });
 const port = await closedPort();
 const secretsDirectory = join(workDirectory, "secrets");
@@ -248,9 +249,25 @@ try {
     `the row detail shows division places and each split with its position (${detail.head} / ${detail.splits.join(" ; ")})`,
   );
   await screenshotAt(app, "screens-04b-row-detail-1280", 1280, 800);
+  // 4c. The penalty column: on a board where a result has a penalty, beside the score.
+  const penaltyBoard = `
+    const grid = document.querySelector('[role="grid"]');
+    const headers = [...grid.querySelectorAll('[role="columnheader"]')].map((cell) => cell.textContent.trim());
+    const rows = [...grid.querySelectorAll('[role="row"][aria-rowindex]:not([aria-busy])')].slice(1).map((row) => [...row.querySelectorAll('[role="gridcell"]')].map((cell) => cell.textContent.trim()));
+    return rows.length === 3 ? { headers, rows } : null;`;
+  const withPenalty = await app.until(penaltyBoard, "the Split Row board with its penalty");
+  const penaltyAt = withPenalty.headers.indexOf("Penalty");
+  const bib3 = withPenalty.rows.find((cells) => cells[1] === "3");
+  check(
+    penaltyAt === withPenalty.headers.indexOf("Score") + 1 && bib3?.[penaltyAt] === "+0:15.0" && bib3?.[3].startsWith("7:35.0") && withPenalty.rows.filter((cells) => cells[penaltyAt] === "").length === 2,
+    `the penalty column sits beside the score; bib 3's 15 s penalty is in its 7:35.0 (${withPenalty.headers.join(" | ")} / ${bib3?.join(" | ")})`,
+  );
+  await screenshotAt(app, "screens-04c-penalty-1280", 1280, 800);
   await app.select("#leaderboard-view", await app.script(`return [...document.querySelector("#leaderboard-view").options].find((option) => option.textContent.includes("2K Row")).value`));
   await app.until(`return document.querySelector('[data-testid="leaderboard-status"]')?.textContent.startsWith("60 rows") || null`, "the 2K Row board again");
   await app.until(`return document.querySelectorAll('[role="grid"] [role="row"][aria-rowindex]:not([aria-busy])').length > 5`, "the 2K Row rows");
+  const cleanHeaders = await app.script(`return [...document.querySelectorAll('[role="grid"] [role="columnheader"]')].map((cell) => cell.textContent.trim())`);
+  check(!cleanHeaders.includes("Penalty"), `a board without penalties has no penalty column (${cleanHeaders.join(" | ")})`);
 
   // 5. The amendment preview: who would move before saving, then who moved.
   const bib = await app.script(`return document.querySelector('[role="grid"] [role="row"][aria-rowindex="4"] [role="gridcell"]:nth-child(2)').textContent.trim()`);
@@ -337,6 +354,13 @@ try {
     excluded.heading === "Event 4: Team Synchro Relay (team, not counted)" && excluded.cells.length > 3 && excluded.cells.every((cell) => cell === "not counted"),
     `by default the overall leaves the relay out of athletes' totals and its heading says so (${excluded.heading}: ${excluded.cells.slice(0, 3).join(" / ")})`,
   );
+  // The unscoped individual overall lists the 60 athletes only: the 20
+  // relay teams (bibs T1..T20) are not ranked among them.
+  const overallRows = await app.until(`return document.querySelector('[data-testid="leaderboard-status"]')?.dataset.rows || null`, "the overall's row count");
+  await typeExactly(app, "#leaderboard-find", "T1");
+  await app.click('[aria-label="Find bib on this leaderboard"]');
+  const teamFind = await app.until(`return [...document.querySelectorAll('[role="status"]')].map((element) => element.textContent).find((text) => text.includes("Bib T1")) ?? null`, "the find answer for team T1");
+  check(overallRows === "60" && teamFind === "Bib T1 is not on this leaderboard.", `the unscoped overall lists the 60 athletes and no team (${overallRows} rows; ${teamFind})`);
   await screenshotAt(app, "screens-14-overall-team-excluded-1280", 1280, 800);
   await app.click('nav button[aria-label^="Setup ("]');
   await app.until(`return document.querySelector("#overall-team-workouts")?.value === "excluded" || null`, "the overall rule on the setup screen");
@@ -374,7 +398,20 @@ try {
   await screenshotAt(app, "screens-13-leaderboard-900", 900, 600);
   await app.select("#leaderboard-view", "overall");
   await app.until(`const result = (() => { ${overallRelay} })(); return result && result.heading.endsWith("(team place)") ? result : null;`, "the overall at 900 px");
+  // The overall's headings stay within two lines at 900 px; each carries its full heading as a tooltip.
+  const headings = await app.script(`
+    const header = document.querySelector('[role="grid"][aria-label="Overall leaderboard"] .grid-header');
+    const cells = [...header.querySelectorAll('[role="columnheader"]')];
+    const lineHeight = parseFloat(getComputedStyle(cells[0]).lineHeight);
+    return { height: header.getBoundingClientRect().height, lineHeight, titled: cells.every((cell) => cell.title === cell.textContent.trim()), relay: cells.find((cell) => cell.title.startsWith("Event 4"))?.title ?? null };`);
+  check(
+    headings.height <= 2 * headings.lineHeight + 16 && headings.titled && headings.relay === "Event 4: Team Synchro Relay (team place)",
+    `at 900 px the overall's headings stay within two lines (${Math.round(headings.height)} px, line ${headings.lineHeight} px) and each has its full name as a tooltip (${headings.relay})`,
+  );
   await screenshotAt(app, "screens-17-overall-team-place-900", 900, 600);
+  await app.select("#leaderboard-view", await app.script(`return [...document.querySelector("#leaderboard-view").options].find((option) => option.textContent.includes("Split Row")).value`));
+  await app.until(`const headers = [...document.querySelectorAll('[role="grid"] [role="columnheader"]')].map((cell) => cell.textContent.trim()); return headers.includes("Penalty") || null`, "the penalty column at 900 px");
+  await screenshotAt(app, "screens-17b-penalty-900", 900, 600);
   await request("POST", `/session/${sessionId}/window/rect`, { width: 1280, height: 800 });
   // 8. The venue display (last: on the bare X server its window stays on top): a second window, large type, provisional marked, no controls.
   await app.click('nav button[aria-label^="Leaderboard ("]');

@@ -31,6 +31,31 @@ describe("leaderboard", () => {
     expect(screen.getByLabelText("tie-break 8:15.2")).toBeTruthy();
   });
 
+  it("shows a penalty column beside the score when the backend says the board has penalties, and none otherwise", async () => {
+    const board = {
+      ...franBoard,
+      rows: [
+        row(1, false, "102", "Grace Hopper", "2:59.0"),
+        { ...row(2, false, "101", "Ada Lovelace", "3:25.5"), penalty: "+0:15" },
+        row(null, false, "104", "Hedy Lamarr", "DNF", "DNF"),
+      ],
+    };
+    const backend = createMockBackend({ competition, workouts: [{ ...fran }, { ...fran, id: 2, name: "Clean", sequence: 2 }], competitors, leaderboards: { 1: board, 2: franBoard } });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    const grid = await screen.findByRole("grid", { name: "Leaderboard for Fran" });
+    await waitFor(() => expect(grid.querySelectorAll('[role="row"]').length).toBe(4));
+    const headers = [...grid.querySelectorAll('[role="columnheader"]')].map((header) => header.textContent);
+    expect(headers.slice(0, 6)).toEqual(["Rank", "Bib", "Athlete", "Score", "Penalty", "Behind"]);
+    const cells = [...grid.querySelectorAll('[role="row"][aria-rowindex]')].slice(1).map((element) => [...element.querySelectorAll('[role="gridcell"]')].map((cell) => cell.textContent));
+    expect(cells.map((cellsOfRow) => cellsOfRow[4])).toEqual(["", "+0:15", ""]);
+    expect(cells[2][3]).toBe("DNF");
+    // A board without penalties has no penalty column.
+    fireEvent.change(screen.getByLabelText("Show"), { target: { value: "2" } });
+    const clean = await screen.findByRole("grid", { name: "Leaderboard for Clean" });
+    await waitFor(() => expect(clean.querySelectorAll('[role="row"]').length).toBe(5));
+    expect([...clean.querySelectorAll('[role="columnheader"]')].map((header) => header.textContent)).not.toContain("Penalty");
+  });
+
   it("renders only a window of a 60,000-row leaderboard", async () => {
     const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: bigBoard(60_000) } });
     render(<App backend={backend} initialScreen="leaderboard" />);
@@ -98,6 +123,8 @@ describe("leaderboard", () => {
     await waitFor(() => expect(grid.querySelectorAll('[role="row"]').length).toBe(4));
     // The headings come from the backend: a team workout names the team rule.
     expect(grid.querySelector('[role="columnheader"]:last-child')?.textContent).toBe("Relay (team, not counted)");
+    // A long heading is cut short on screen; its tooltip carries the whole heading.
+    expect(grid.querySelector('[role="columnheader"]:last-child')?.getAttribute("title")).toBe("Relay (team, not counted)");
     const ranks = [...grid.querySelectorAll('[role="row"][aria-rowindex]')].slice(1).map((element) => element.querySelector('[role="gridcell"]')?.textContent);
     expect(ranks).toEqual(["1", "=2", "=2"]);
     expect(backend.calls).toContain("overallLeaderboardPage");

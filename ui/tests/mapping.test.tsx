@@ -116,6 +116,7 @@ describe("field mapping", () => {
             last_success_at: "2026-11-23T09:00:00Z",
             next_attempt_at: null,
             polling: false,
+            provisional_teams: ["Relay Rockets (1/2)"],
           },
         ],
         rehearsals: {
@@ -138,6 +139,8 @@ describe("field mapping", () => {
     // The plain sentence comes from the backend's status; the technical message is behind "details".
     expect(table.textContent).toContain("Can't reach the finish feed (connection refused).");
     expect(table.querySelector("details")?.textContent).toContain("connection refused");
+    // The last poll's partial teams, as the backend reported them.
+    expect(screen.getByTestId("connection-partial-finish").textContent).toContain("Relay Rockets (1/2)");
     fireEvent.click(screen.getByLabelText("Start polling finish"));
     await screen.findByLabelText("Stop polling finish");
     fireEvent.click(screen.getByLabelText("Stop polling finish"));
@@ -187,5 +190,86 @@ describe("field mapping", () => {
     fireEvent.click(screen.getByLabelText("Assign review item 9"));
     await screen.findByText("Nothing to review.");
     expect(backend.integrationCalls.find((call) => call.name === "assignReviewItem")!.args).toEqual([9, "103"]);
+  });
+  it("maps the Teammate ID field for one chip per team member, sends it, and shows the partial teams the import reports", async () => {
+    const relay = { ...fran, id: 3, name: "Relay", sequence: 3, timing_points: [] };
+    const feed = { source_name: "feed.json", format: "json", field_names: ["CompCornerID", "Teammate ID", "Time"], total_records: 2 };
+    const backend = createMockBackend({
+      competition,
+      workouts: [relay],
+      competitors,
+      integrations: {
+        sources: { "/data/feed.json": feed },
+        // The rows stand for the backend's mapping: the teammate id comes back only when the draft maps it.
+        preview: (draft) => ({
+          source_name: "feed.json",
+          format: "json",
+          field_names: feed.field_names,
+          missing_fields: [],
+          total_records: 2,
+          ready: 2,
+          waiting: 0,
+          invalid: 0,
+          rows: [
+            { index: 1, state: "ready", identifier: "T1", team: null, teammate: draft.teammate_field ? "P101" : undefined, display: "10:00.0", splits: [], problems: [] },
+            { index: 2, state: "ready", identifier: "T1", team: null, teammate: draft.teammate_field ? "P102" : undefined, display: "10:30.0", splits: [], problems: [] },
+          ],
+        }),
+        imports: {
+          "/data/feed.json": { file_name: "feed.json", format: "json", records: 1, waiting: 0, imported: 1, already_imported: 0, matched: 0, new_conflicts: 0, unknown: 0, ignored: 0, provisional_teams: ["Relay Rockets (1/2)"] },
+        },
+      },
+    });
+    render(<App backend={backend} initialScreen="mapping" />);
+    await waitFor(() => expect((screen.getByLabelText("Workout") as HTMLSelectElement).value).toBe("3"));
+    fireEvent.input(screen.getByLabelText("Source file path"), { target: { value: "/data/feed.json" } });
+    fireEvent.click(screen.getByLabelText("Read source fields"));
+    await screen.findByText(/feed.json: json, 2 records, 3 fields/);
+    const teammate = screen.getByLabelText("Teammate ID field") as HTMLSelectElement;
+    expect(Array.from(teammate.options).map((option) => option.value)).toEqual(["", "CompCornerID", "Teammate ID", "Time"]);
+    expect(screen.queryByTestId("teammate-note")).toBeNull();
+    fireEvent.change(screen.getByLabelText("Participant field"), { target: { value: "CompCornerID" } });
+    fireEvent.change(screen.getByLabelText("Participant field holds"), { target: { value: "feed_participant_id" } });
+    fireEvent.change(screen.getByLabelText("Result field"), { target: { value: "Time" } });
+    fireEvent.change(teammate, { target: { value: "Teammate ID" } });
+    expect(screen.getByTestId("teammate-note").textContent).toContain("Records are kept apart by participant id and teammate id");
+    fireEvent.click(screen.getByLabelText("Preview import"));
+    const table = await screen.findByRole("table", { name: "Import preview" });
+    expect(within(table).getAllByRole("columnheader").map((header) => header.textContent)).toContain("Teammate ID");
+    expect(within(table).getAllByRole("row")[2].textContent).toContain("P102");
+    const sent = backend.integrationCalls.find((call) => call.name === "previewMapping")!.args[0] as MappingDraft;
+    expect(sent).toMatchObject({ identifier_field: "CompCornerID", identifier_kind: "feed_participant_id", teammate_field: "Teammate ID", team_field: null });
+
+    fireEvent.input(screen.getByLabelText("Mapping name"), { target: { value: "relay-feed" } });
+    fireEvent.click(screen.getByLabelText("Save mapping"));
+    await screen.findByText("Saved mapping relay-feed for Relay.");
+    const saved = backend.integrationCalls.find((call) => call.name === "saveFieldMapping")!.args[0] as MappingDraft;
+    expect(saved.teammate_field).toBe("Teammate ID");
+    fireEvent.click(screen.getByLabelText("Import file"));
+    const partial = await screen.findByTestId("import-partial-teams");
+    expect(partial.textContent).toContain("Relay Rockets (1/2)");
+    expect(partial.textContent).toContain("members still missing");
+
+    // Clearing the field removes it from the draft.
+    fireEvent.change(teammate, { target: { value: "" } });
+    expect(screen.queryByTestId("teammate-note")).toBeNull();
+  });
+  it("drops another workout's splits when the chosen workout has no saved mapping", async () => {
+    const relay = { ...fran, id: 3, name: "Relay", sequence: 3, timing_points: [] };
+    const backend = createMockBackend({ competition, workouts: [run5k, relay], competitors, integrations: { sources: { "/data/results.csv": source }, preview } });
+    render(<App backend={backend} initialScreen="mapping" />);
+    await waitFor(() => expect((screen.getByLabelText("Workout") as HTMLSelectElement).options.length).toBe(2));
+    fireEvent.change(screen.getByLabelText("Workout"), { target: { value: "2" } });
+    fireEvent.input(screen.getByLabelText("Source file path"), { target: { value: "/data/results.csv" } });
+    fireEvent.click(screen.getByLabelText("Read source fields"));
+    await screen.findByText(/results.csv: csv, 3 records, 4 fields/);
+    fireEvent.change(screen.getByLabelText("Participant field"), { target: { value: "Bib" } });
+    fireEvent.change(await screen.findByLabelText("Split: Halfway"), { target: { value: "Split1" } });
+    fireEvent.change(screen.getByLabelText("Workout"), { target: { value: "3" } });
+    await waitFor(() => expect(backend.integrationCalls.filter((call) => call.name === "listFieldMappings").length).toBeGreaterThan(1));
+    fireEvent.click(screen.getByLabelText("Preview import"));
+    await screen.findByRole("table", { name: "Import preview" });
+    const sent = backend.integrationCalls.filter((call) => call.name === "previewMapping").pop()!.args[0] as MappingDraft;
+    expect(sent).toMatchObject({ workout_id: 3, identifier_field: "Bib", splits: [] });
   });
 });

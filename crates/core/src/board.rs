@@ -58,6 +58,7 @@ struct Entry {
     score: Option<Score>,
     status: Option<Status>,
     tie_break_ms: Option<Millis>,
+    penalty_ms: Millis,
     partial: bool,
     amended: bool,
 }
@@ -71,6 +72,8 @@ pub struct LiveBoard {
     /// Sorted by division id.
     divisions: Vec<(Id, Vec<Slot>)>,
     entries: FastHashMap<Entrant, Entry>,
+    /// How many entries carry a time penalty (kept by `build` and `apply`).
+    penalized: usize,
 }
 
 /// The board's ordering data of an entrant without a result yet: its bib and
@@ -114,6 +117,7 @@ fn entry_of(workout: &Workout, result: &ResultEntry, info: Option<RankInfo>) -> 
         score: effective,
         status: result.status,
         tie_break_ms: result.tie_break_ms,
+        penalty_ms: result.penalty_ms,
         partial: result.partial,
         amended: result.amended,
     }
@@ -216,11 +220,16 @@ impl LiveBoard {
                 *list.last_mut().expect("just pushed") = slot;
             }
         }
+        let penalized = entries
+            .values()
+            .filter(|entry| entry.penalty_ms != 0)
+            .count();
         LiveBoard {
             workout: workout.clone(),
             overall,
             divisions,
             entries,
+            penalized,
         }
     }
 
@@ -296,6 +305,19 @@ impl LiveBoard {
                 .map(|slot| self.row(slot.entrant))
                 .collect()
         })
+    }
+
+    /// Whether any result on the whole-field board (`division_id` `None`)
+    /// or a division's carries a time penalty, so a screen knows to show
+    /// the penalty column for every page of it.
+    pub fn has_penalties(&self, division_id: Option<Id>) -> bool {
+        match division_id {
+            None => self.penalized > 0,
+            Some(id) => self.division(id).is_some_and(|list| {
+                list.iter()
+                    .any(|slot| self.entries[&slot.entrant].penalty_ms != 0)
+            }),
+        }
     }
 
     /// One entrant's row, `None` when it has no result on the board.
@@ -383,6 +405,7 @@ impl LiveBoard {
             difference_ms,
             splits: Vec::new(),
             tie_break_ms: entry.tie_break_ms,
+            penalty_ms: entry.penalty_ms,
             partial: entry.partial,
             amended: entry.amended,
         }
@@ -405,6 +428,9 @@ impl LiveBoard {
         info: Option<&RankInfo>,
     ) -> Vec<PlaceChange> {
         let old = self.entries.remove(&entrant);
+        if old.as_ref().is_some_and(|old| old.penalty_ms != 0) {
+            self.penalized -= 1;
+        }
         let new_entry = new.map(|result| {
             let info = match (&old, info) {
                 (Some(old), _) => Some(RankInfo {
@@ -466,6 +492,9 @@ impl LiveBoard {
         }
         self.divisions.retain(|(_, list)| !list.is_empty());
         if let Some(entry) = new_entry {
+            if entry.penalty_ms != 0 {
+                self.penalized += 1;
+            }
             self.entries.insert(entrant, entry);
         }
         changes
@@ -971,5 +1000,56 @@ mod bib_order_tests {
         let mut expected = bibs.to_vec();
         expected.sort_by(|a, b| compare_bibs(a, b));
         assert_eq!(listed, expected);
+    }
+
+    #[test]
+    fn the_board_knows_whether_any_result_has_a_penalty_as_results_change() {
+        let race = workout(ScoreType::Time);
+        let result = |id: Id, ms: i64, penalty_ms: i64| ResultEntry {
+            entrant: Entrant::Competitor(id),
+            score: Some(Score::Time { ms }),
+            status: None,
+            tie_break_ms: None,
+            penalty_ms,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            source: Source::Manual,
+            amended: false,
+            partial: false,
+        };
+        let info = |id: Id, division: Id| RankInfo {
+            bib: id.to_string(),
+            division_ids: vec![division],
+        };
+        let info_of = |entrant: Entrant| match entrant {
+            Entrant::Competitor(id) => Some(info(id, 10 + id % 2)),
+            Entrant::Team(_) => None,
+        };
+        let mut board = LiveBoard::build(
+            &race,
+            &[result(1, 60_000, 0), result(2, 61_000, 15_000)],
+            info_of,
+        );
+        assert!(board.has_penalties(None));
+        assert!(board.has_penalties(Some(10)), "entrant 2 is in division 10");
+        assert!(!board.has_penalties(Some(11)));
+        // The row shows its penalty; the score already includes it.
+        let row = board.row_of(Entrant::Competitor(2)).unwrap();
+        assert_eq!(
+            (row.penalty_ms, row.score),
+            (15_000, Some(Score::Time { ms: 76_000 }))
+        );
+        // The penalty is taken back: no result on the board has one now.
+        board.apply(Entrant::Competitor(2), Some(&result(2, 61_000, 0)), None);
+        assert!(!board.has_penalties(None));
+        // A new entrant with a penalty, then its result removed.
+        board.apply(
+            Entrant::Competitor(3),
+            Some(&result(3, 59_000, 5_000)),
+            Some(&info(3, 11)),
+        );
+        assert!(board.has_penalties(None) && board.has_penalties(Some(11)));
+        board.apply(Entrant::Competitor(3), None, None);
+        assert!(!board.has_penalties(None) && !board.has_penalties(Some(11)));
     }
 }

@@ -371,6 +371,11 @@ pub struct RankedRow {
     pub difference_ms: Option<Millis>,
     pub splits: Vec<SplitStanding>,
     pub tie_break_ms: Option<Millis>,
+    /// The result's time penalty (0 for none), already added to a time
+    /// score before ranking; shown so officials see why a time ranks where
+    /// it does.
+    #[serde(default)]
+    pub penalty_ms: Millis,
     /// True for team results that still miss members.
     pub partial: bool,
     pub amended: bool,

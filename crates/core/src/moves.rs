@@ -388,6 +388,7 @@ where
                 difference_ms: None,
                 splits: Vec::new(),
                 tie_break_ms: result.tie_break_ms,
+                penalty_ms: result.penalty_ms,
                 partial: result.partial,
                 amended: result.amended,
             },

@@ -7,6 +7,11 @@
 //! are listed; without one, overall places are used and every entrant with a
 //! row in any workout is listed.
 //!
+//! The table ranks one kind of entrant: competitors when the competition has
+//! an individual workout (the individual overall; teams are ranked on their
+//! team workouts' boards, never against athletes), teams when every workout
+//! is a team workout (a team competition). See [`overall_entrant_kind`].
+//!
 //! # Modes
 //!
 //! - **Rank sum** ([`OverallMode::RankSum`]): the total is the sum of the
@@ -51,7 +56,8 @@
 //!   a team's score is not its member's, so there team workouts are always
 //!   left out of competitors' totals.
 //!
-//! Team rows count their team workouts as before. The column heading of a
+//! The individual overall has no team rows (see Scope); a team
+//! competition's overall counts each team's workouts. The column heading of a
 //! team workout names the rule ([`overall_column_heading`]): `Relay (team,
 //! not counted)` or `Relay (team place)`, on every screen and in every
 //! export.
@@ -204,6 +210,25 @@ pub fn overall_leaderboard_for(
     )
 }
 
+/// Which entrants an overall table of these workouts ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverallEntrants {
+    /// The individual overall: competitors only.
+    Competitors,
+    /// A team competition's overall: teams only.
+    Teams,
+}
+
+/// Competitors when any workout is individual, else teams: an overall
+/// table never ranks teams against athletes.
+pub fn overall_entrant_kind(workouts: &[&Workout]) -> OverallEntrants {
+    if workouts.is_empty() || workouts.iter().any(|workout| !is_team_workout(workout)) {
+        OverallEntrants::Competitors
+    } else {
+        OverallEntrants::Teams
+    }
+}
+
 /// Whether `workout` ranks teams (any team scoring but `Individual`).
 pub fn is_team_workout(workout: &Workout) -> bool {
     workout.team_scoring != TeamScoring::Individual
@@ -290,6 +315,18 @@ pub fn overall_standings(
             );
         }
     }
+
+    // One kind of entrant per table: teams are never ranked against athletes.
+    let kind = overall_entrant_kind(
+        &workouts
+            .iter()
+            .map(|(workout, _)| workout)
+            .collect::<Vec<_>>(),
+    );
+    members.retain(|entrant| match kind {
+        OverallEntrants::Competitors => matches!(entrant, Entrant::Competitor(_)),
+        OverallEntrants::Teams => matches!(entrant, Entrant::Team(_)),
+    });
 
     let cumulative_family = workouts.first().map(|(workout, _)| family(workout));
     let member_count = members.len();
@@ -651,6 +688,7 @@ mod tests {
             difference_ms: None,
             splits: Vec::new(),
             tie_break_ms: None,
+            penalty_ms: 0,
             partial: false,
             amended: false,
         }
@@ -982,13 +1020,15 @@ mod tests {
             (cell.rank, cell.points, cell.display.as_str()),
             (None, 0, "not counted")
         );
-        // Teams still count their own relay place.
-        let team_10 = rows
-            .iter()
-            .find(|row| row.entrant == Entrant::Team(10))
-            .unwrap();
-        assert_eq!(team_10.cells[1].rank, Some(1));
-        assert_eq!(team_10.cells[1].points, 1);
+        // The individual overall lists no team: a team is never ranked
+        // against athletes (team 10 with its relay place 1 used to share
+        // first place with competitor 1).
+        assert!(
+            rows.iter()
+                .all(|row| matches!(row.entrant, Entrant::Competitor(_))),
+            "{rows:?}"
+        );
+        assert_eq!(rows.len(), 4);
         // The old entry point is the default rule too.
         assert_eq!(
             overall_leaderboard_for(
@@ -1000,6 +1040,50 @@ mod tests {
             ),
             rows
         );
+    }
+
+    #[test]
+    fn a_team_competitions_overall_ranks_teams_only() {
+        let workouts = vec![
+            (
+                relay(1),
+                vec![team_row(10, Some(2), "3:10"), team_row(11, Some(1), "3:00")],
+            ),
+            (
+                relay(2),
+                vec![team_row(10, Some(1), "2:00"), team_row(11, Some(2), "2:10")],
+            ),
+        ];
+        let teams = vec![team(10, &[1, 2]), team(11, &[3, 4])];
+        // A competitor in the division, with no row of their own, is not
+        // listed among the teams.
+        let infos = vec![EntrantInfo {
+            entrant: Entrant::Competitor(1),
+            bib: "1".into(),
+            name: "Ada".into(),
+            division_ids: vec![5],
+        }];
+        for division in [None, Some(5)] {
+            let rows = overall_standings(
+                &workouts,
+                &infos,
+                &teams,
+                division,
+                &OverallSettings::default(),
+            );
+            let listed: Vec<Entrant> = rows.iter().map(|row| row.entrant).collect();
+            if division.is_none() {
+                assert_eq!(listed, [Entrant::Team(10), Entrant::Team(11)], "{rows:?}");
+                assert_eq!(rows[0].total, 3);
+            } else {
+                assert!(
+                    listed
+                        .iter()
+                        .all(|entrant| matches!(entrant, Entrant::Team(_))),
+                    "{rows:?}"
+                );
+            }
+        }
     }
 
     #[test]

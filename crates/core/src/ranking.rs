@@ -420,6 +420,7 @@ pub fn rank_workout(
             difference_ms,
             splits: Vec::new(),
             tie_break_ms: item.result.tie_break_ms,
+            penalty_ms: item.result.penalty_ms,
             partial: item.result.partial,
             amended: item.result.amended,
         });

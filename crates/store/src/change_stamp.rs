@@ -110,8 +110,7 @@ impl CompetitionFile {
 mod tests {
     use scoretable_core::import::CompetitorDraft;
     use scoretable_core::model::{
-        Competition, Division, DivisionKind, Gender, LoadUnit, PublicationState, Rounding,
-        ScoreType, Source, TeamScoring, TieBreak, Workout,
+        Competition, Division, DivisionKind, Gender, PublicationState, ScoreType, Source, Workout,
     };
 
     use crate::results::{ImportedResult, ScoreInput};
@@ -131,21 +130,7 @@ mod tests {
     }
 
     fn workout(name: &str, sequence: u32) -> Workout {
-        Workout {
-            id: 0,
-            name: name.into(),
-            sequence,
-            score_type: ScoreType::Time,
-            time_cap_ms: None,
-            reps_per_round: None,
-            load_unit: LoadUnit::Kg,
-            tie_break: TieBreak::None,
-            rounding: Rounding::Exact,
-            team_scoring: TeamScoring::Individual,
-            timing_points: Vec::new(),
-            heats: Vec::new(),
-            state: PublicationState::Provisional,
-        }
+        scoretable_testkit::fixtures::workout(name, sequence, ScoreType::Time)
     }
 
     fn draft(row: usize, bib: &str, first: &str) -> CompetitorDraft {

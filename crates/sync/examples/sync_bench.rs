@@ -16,8 +16,7 @@ use std::time::{Duration, Instant};
 
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{
-    Competition, Entrant, ExternalIds, LoadUnit, PublicationState, Rounding, Score, ScoreType,
-    Source, TeamScoring, TieBreak, Workout,
+    Competition, Entrant, ExternalIds, Score, ScoreType, Source, Workout,
 };
 use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput, TargetWorkout};
 use scoretable_sync::TargetSpec;
@@ -39,21 +38,7 @@ fn competition() -> Competition {
 }
 
 fn workout() -> Workout {
-    Workout {
-        id: 0,
-        name: "Marathon".to_string(),
-        sequence: 1,
-        score_type: ScoreType::Time,
-        time_cap_ms: None,
-        reps_per_round: None,
-        load_unit: LoadUnit::Kg,
-        tie_break: TieBreak::None,
-        rounding: Rounding::Exact,
-        team_scoring: TeamScoring::Individual,
-        timing_points: vec![],
-        heats: vec![],
-        state: PublicationState::Provisional,
-    }
+    scoretable_testkit::fixtures::workout("Marathon", 1, ScoreType::Time)
 }
 
 fn event(directory: &std::path::Path, name: &str, athletes: usize) -> (CompetitionFile, i64) {

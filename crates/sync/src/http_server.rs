@@ -55,24 +55,24 @@ impl HttpServer {
     {
         let listener = TcpListener::bind(address)?;
         let address = listener.local_addr()?;
-        listener.set_nonblocking(true)?;
         let stopping = Arc::new(AtomicBool::new(false));
         let handler = Arc::new(handler);
-        let acceptor_stopping = Arc::clone(&stopping);
-        let acceptor = std::thread::spawn(move || {
-            while !acceptor_stopping.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((stream, _)) => {
+        let acceptor = {
+            let stopping = Arc::clone(&stopping);
+            // Blocks in accept; dropping the server wakes it with a
+            // connection of its own after raising the flag.
+            std::thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if let Ok(stream) = stream {
                         let handler = Arc::clone(&handler);
                         std::thread::spawn(move || answer(stream, handler.as_ref()));
                     }
-                    Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
-                        std::thread::sleep(Duration::from_millis(2));
-                    }
-                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
-            }
-        });
+            })
+        };
         Ok(HttpServer {
             address,
             stopping,
@@ -94,14 +94,23 @@ impl HttpServer {
 impl Drop for HttpServer {
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::SeqCst);
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
+        // Wake the accept loop (a wildcard address is reached on loopback).
+        let mut wake = self.address;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        if TcpStream::connect_timeout(&wake, Duration::from_secs(1)).is_ok() {
+            if let Some(acceptor) = self.acceptor.take() {
+                let _ = acceptor.join();
+            }
         }
     }
 }
 
 fn answer(stream: TcpStream, handler: &(dyn Fn(HttpRequest) -> HttpReply + Send + Sync)) {
-    let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut reader = BufReader::new(&stream);
     let mut request_line = String::new();

@@ -41,6 +41,7 @@ pub mod netwatch;
 pub mod opentrack;
 pub mod registry;
 pub mod runsignup;
+pub mod settings;
 pub mod triathlon;
 pub mod validate;
 pub mod virtual_results;
@@ -57,6 +58,7 @@ pub use registry::{
     add_target, validate_target, AdapterSession, PlatformInfo, Registry, SendContext, SyncAdapter,
     TargetSpec,
 };
+pub use settings::{config_from_settings, SettingChoice, SettingInfo, SettingKind, SettingValue};
 pub use triathlon::HostedFeed;
 pub use validate::retry_rejected;
 pub use worker::{sync_now, SyncWorker};

@@ -541,6 +541,55 @@ impl crate::registry::SyncAdapter for OpenTrackAdapter {
         "OpenTrack"
     }
 
+    fn remote_id_label(&self) -> &'static str {
+        "OpenTrack event id"
+    }
+
+    fn secret_hint(&self) -> &'static str {
+        "email:password"
+    }
+
+    fn settings(&self) -> Vec<crate::settings::SettingInfo> {
+        use crate::settings::{SettingInfo, SettingKind};
+        let statuses: Vec<(&str, &str)> = CHOSEN_STATUSES
+            .iter()
+            .map(|status| (status.code(), opentrack_status(*status)))
+            .collect();
+        vec![
+            SettingInfo::text(
+                "organiser_id",
+                "Organiser id",
+                "From the organisation page's URL on OpenTrack.",
+            )
+            .required(),
+            SettingInfo::per(
+                SettingKind::PerWorkout,
+                "event_codes",
+                "Event code",
+                "The discipline of each workout the target receives: 100, 5000, 3000SC, HJ, LJ, SP ...",
+            )
+            .required(),
+            SettingInfo::per(
+                SettingKind::PerWorkout,
+                "rounds",
+                "Round",
+                "The round number of each workout (1 when left out).",
+            ),
+            SettingInfo::status_codes(
+                "status_codes",
+                "OpenTrack code for statuses it lacks",
+                "LAP, WD, NC and DNQ have no OpenTrack code of their own; choose the one each is sent as.",
+                &statuses,
+                &OPENTRACK_CODES,
+            ),
+            SettingInfo::text("slug", "Competition slug", "The competition's short name in OpenTrack URLs.")
+                .default_value("the competition's slug"),
+            SettingInfo::text("country_id", "Country", "Three-letter country code.")
+                .default_value("the competition's country"),
+            SettingInfo::text("contact_details", "Contact details", "Shown on the competition page."),
+        ]
+    }
+
     fn scope(&self) -> scoretable_store::EntityScope {
         scoretable_store::EntityScope::Competition
     }

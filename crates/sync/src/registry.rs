@@ -38,6 +38,7 @@ use crate::adapter::{AdapterContext, BatchResult, Preview, Verdict};
 use crate::client::{http_client, SendOutcome};
 use crate::engine::DrainOptions;
 use crate::error::{Result, SyncError};
+use crate::settings::{config_from_settings, SettingInfo, SettingValue};
 
 /// A target as a shell asks for it: the platform by its code. The adapter
 /// checks it and adds its scope before the store sees it.
@@ -54,11 +55,19 @@ pub struct TargetSpec {
     pub workouts: Vec<TargetWorkout>,
 }
 
-/// One platform a registry offers, for the shells' pickers and messages.
+/// One platform a registry offers, for the shells' pickers, forms and
+/// messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlatformInfo {
     pub code: String,
     pub name: String,
+    /// What the platform calls its id of a workout (`event_id`, `prog_id`).
+    pub remote_id_label: String,
+    /// What the target's secret is (`API key:API secret`), empty when the
+    /// platform needs none.
+    pub secret_hint: String,
+    /// Every setting the adapter reads and checks.
+    pub settings: Vec<SettingInfo>,
 }
 
 /// Everything a send or a reconcile may use: the file (writable, for state
@@ -101,6 +110,23 @@ pub trait SyncAdapter: Send + Sync {
     /// already checked: an http(s) URL without credentials, and the config
     /// is a JSON object). The message names the setting.
     fn validate(&self, spec: &TargetSpec) -> std::result::Result<(), String>;
+
+    /// Every setting (config key) the adapter reads and checks, described
+    /// for a shell's form ([`crate::settings`]).
+    fn settings(&self) -> Vec<SettingInfo> {
+        Vec::new()
+    }
+
+    /// What the platform calls its id of a workout the target receives.
+    fn remote_id_label(&self) -> &'static str {
+        "Platform id"
+    }
+
+    /// What the target's secret is, as a form asks for it; empty when the
+    /// platform takes none.
+    fn secret_hint(&self) -> &'static str {
+        ""
+    }
 
     /// Whether a drain needs the target's secret (World Triathlon's hosted
     /// delivery sends nothing, so it needs none).
@@ -222,8 +248,26 @@ impl Registry {
             .map(|adapter| PlatformInfo {
                 code: adapter.code().to_string(),
                 name: adapter.name().to_string(),
+                remote_id_label: adapter.remote_id_label().to_string(),
+                secret_hint: adapter.secret_hint().to_string(),
+                settings: adapter.settings(),
             })
             .collect()
+    }
+
+    /// A target's config from a form's setting values, by the platform's
+    /// own descriptions of its settings (see [`config_from_settings`]).
+    pub fn config_from_settings(
+        &self,
+        target: &str,
+        platform: &str,
+        values: &[SettingValue],
+    ) -> Result<Value> {
+        let adapter = self.adapter_of(target, platform)?;
+        config_from_settings(&adapter.settings(), values).map_err(|message| SyncError::Config {
+            target: target.trim().to_string(),
+            message,
+        })
     }
 
     /// The name people say for a stored code (the code itself when this

@@ -1446,6 +1446,91 @@ impl crate::registry::SyncAdapter for RunSignupAdapter {
         "RunSignup"
     }
 
+    fn remote_id_label(&self) -> &'static str {
+        "RunSignup event_id"
+    }
+
+    fn secret_hint(&self) -> &'static str {
+        "API key:API secret"
+    }
+
+    fn settings(&self) -> Vec<crate::settings::SettingInfo> {
+        use crate::settings::{SettingInfo, SettingKind};
+        vec![
+            SettingInfo::text("race_id", "Race id", "The race's number on RunSignup.").required(),
+            SettingInfo::choice(
+                "match_by",
+                "Match registrants by",
+                "Which id ties a Scoretable athlete to a RunSignup registrant.",
+                &[
+                    ("registration_id", "Registration id"),
+                    ("bib", "Bib"),
+                    ("chip", "Chip"),
+                ],
+            ),
+            SettingInfo::choice(
+                "status_policy",
+                "Statuses RunSignup lacks (LAP, NC, WD)",
+                "Refuse such a row alone (the official fixes it and retries), or send LAP and NC as DNF and WD as DNS.",
+                &[
+                    ("reject", "Refuse the row"),
+                    ("map_to_nearest", "Send as the nearest (DNF, DNS)"),
+                ],
+            ),
+            SettingInfo::choice(
+                "placements",
+                "Places",
+                "Let RunSignup calculate places, or send Scoretable's (the result set must have division calculation off).",
+                &[("auto", "RunSignup calculates them"), ("hard_coded", "Send Scoretable's places")],
+            ),
+            SettingInfo::choice(
+                "request_format",
+                "Request format",
+                "The body format of the results request.",
+                &[("json", "JSON"), ("csv", "CSV"), ("xml", "XML")],
+            ),
+            SettingInfo::choice(
+                "auth",
+                "How the key is sent",
+                "api_key and api_secret as query parameters, or rsu_api_key with the X-RSU-API-SECRET header.",
+                &[
+                    ("api_key", "api_key and api_secret parameters"),
+                    ("rsu_api_key", "rsu_api_key and the X-RSU-API-SECRET header"),
+                ],
+            ),
+            SettingInfo::per(
+                SettingKind::PerWorkout,
+                "result_set_ids",
+                "Result set id",
+                "individual_result_set_id per workout, when its event has several result sets.",
+            ),
+            SettingInfo::per(
+                SettingKind::PerTimingPoint,
+                "split_ids",
+                "RunSignup split id",
+                "The RunSignup split each timing point is sent as; without any, every split is sent by name.",
+            ),
+            SettingInfo::per(
+                SettingKind::PerDivision,
+                "division_ids",
+                "RunSignup division id",
+                "The RunSignup division of each Scoretable division, for hard-coded places.",
+            ),
+            SettingInfo::pairs(
+                "custom_fields",
+                "Custom fields",
+                "A RunSignup custom field id and the competitor field it is filled from.",
+                &[
+                    ("club", "Club"),
+                    ("country", "Country"),
+                    ("gender", "Gender"),
+                    ("para_class", "Para class"),
+                    ("date_of_birth", "Date of birth"),
+                ],
+            ),
+        ]
+    }
+
     fn scope(&self) -> scoretable_store::EntityScope {
         scoretable_store::EntityScope::Result
     }

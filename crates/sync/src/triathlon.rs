@@ -718,6 +718,45 @@ impl SyncAdapter for LiveTimingAdapter {
         "World Triathlon"
     }
 
+    fn remote_id_label(&self) -> &'static str {
+        "World Triathlon prog_id"
+    }
+
+    fn secret_hint(&self) -> &'static str {
+        "API key (not needed for hosted delivery)"
+    }
+
+    fn settings(&self) -> Vec<crate::settings::SettingInfo> {
+        use crate::settings::SettingInfo;
+        vec![
+            SettingInfo::choice(
+                "delivery",
+                "Delivery",
+                "Push each message to the endpoint, or host it as a JSON file for World Triathlon to fetch.",
+                &[("push", "Push to the endpoint"), ("hosted", "Hosted JSON file")],
+            ),
+            SettingInfo::text("event_id", "Event id", "World Triathlon's id of the event."),
+            SettingInfo::text("event_name", "Event name", "As the message names the event.")
+                .default_value("the competition's name"),
+            SettingInfo::text("start_time", "Start time", "ISO 8601; else the first heat's start.")
+                .default_value("the first heat's start"),
+            SettingInfo::flag("sandbox", "Sandbox", "Send to World Triathlon's sandbox (not published).")
+                .default_value("true"),
+            SettingInfo::flag("wetsuit", "Wetsuit swim", "Whether wetsuits were allowed.")
+                .default_value("false"),
+            SettingInfo::flag(
+                "whole_seconds",
+                "Whole seconds",
+                "Round times up to the next whole second, as the standard shows them.",
+            )
+            .default_value("false"),
+            SettingInfo::text("air_temp", "Air temperature", "Sent under conditions."),
+            SettingInfo::text("water_temp", "Water temperature", "Sent under conditions."),
+            SettingInfo::text("path", "Request path", "Where messages are posted.")
+                .default_value("/v1/timing"),
+        ]
+    }
+
     fn scope(&self) -> EntityScope {
         EntityScope::Workout
     }

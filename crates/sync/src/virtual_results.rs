@@ -442,6 +442,50 @@ impl crate::registry::SyncAdapter for VirtualResultsAdapter {
         "RunSignup (virtual results)"
     }
 
+    fn remote_id_label(&self) -> &'static str {
+        "RunSignup virtual event_id"
+    }
+
+    fn secret_hint(&self) -> &'static str {
+        "API key:API secret"
+    }
+
+    fn settings(&self) -> Vec<crate::settings::SettingInfo> {
+        use crate::settings::{SettingInfo, SettingKind};
+        vec![
+            SettingInfo::text("race_id", "Race id", "The race's number on RunSignup.").required(),
+            SettingInfo::choice(
+                "auth",
+                "How the key is sent",
+                "api_key and api_secret as query parameters, or rsu_api_key with the X-RSU-API-SECRET header.",
+                &[
+                    ("api_key", "api_key and api_secret parameters"),
+                    ("rsu_api_key", "rsu_api_key and the X-RSU-API-SECRET header"),
+                ],
+            ),
+            SettingInfo::per(
+                SettingKind::PerWorkout,
+                "result_set_ids",
+                "Result set id",
+                "individual_result_set_id per workout, when its virtual event has several result sets.",
+            ),
+            SettingInfo::choice(
+                "tally_unit",
+                "Distance unit",
+                "Send distance results as tally_value in this unit; without one, distance results cannot be sent.",
+                &[("", "None"), ("km", "Kilometres"), ("mi", "Miles"), ("m", "Metres")],
+            ),
+            SettingInfo::flag(
+                "elevation_required",
+                "The event requires elevation gain",
+                "Scoretable records none, so each row is refused with a message instead of sent without it.",
+            )
+            .default_value("false"),
+            SettingInfo::text("path", "Request path", "Where results are posted.")
+                .default_value("/rest/race/{race_id}/results/virtual-results"),
+        ]
+    }
+
     fn scope(&self) -> scoretable_store::EntityScope {
         scoretable_store::EntityScope::Result
     }

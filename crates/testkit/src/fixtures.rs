@@ -5,8 +5,8 @@
 
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{
-    Competition, ExternalIds, Gender, LoadUnit, PublicationState, Rounding, ScoreType, TeamScoring,
-    TieBreak, TimingPoint, Workout,
+    Competition, Competitor, ExternalIds, Gender, LoadUnit, PublicationState, Rounding, ScoreType,
+    TeamScoring, TieBreak, TimingPoint, Workout,
 };
 
 /// A one-day competition on 2026-06-01 in UTC.
@@ -80,5 +80,28 @@ pub fn feed_athlete(
             ..ExternalIds::default()
         },
         ..draft(row, bib, first, last, Gender::Female)
+    }
+}
+
+/// A competitor with only a bib and a name (no chips, gender, club,
+/// divisions or external ids); tests add what they need with `..`.
+pub fn competitor(
+    bib: impl Into<String>,
+    first: impl Into<String>,
+    last: impl Into<String>,
+) -> Competitor {
+    Competitor {
+        id: 0,
+        bib: bib.into(),
+        chip_ids: Vec::new(),
+        first_name: first.into(),
+        last_name: last.into(),
+        gender: None,
+        date_of_birth: None,
+        country: None,
+        club: None,
+        external_ids: ExternalIds::default(),
+        division_ids: Vec::new(),
+        para_class: None,
     }
 }

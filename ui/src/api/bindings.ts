@@ -147,7 +147,11 @@ difference: string | null,
  * The tie-break time (`7:59.0`) when the workout breaks ties on one and the row has it,
  * so an official can see why two equal scores are ordered as they are.
  */
-tie_break: string | null, amended: boolean, partial: boolean, 
+tie_break: string | null, 
+/**
+ * The time penalty added to the score (`+0:15`), when it has one.
+ */
+penalty?: string, amended: boolean, partial: boolean, 
 /**
  * The row's place in each of its divisions (the screen names them).
  */

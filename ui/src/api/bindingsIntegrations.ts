@@ -53,6 +53,11 @@ index: number,
  */
 state: string, identifier: string, team: string | null, 
 /**
+ * The teammate id as read (one chip per team member): the member
+ * within the team registration `identifier` names.
+ */
+teammate?: string, 
+/**
  * The result as the leaderboard will show it.
  */
 display: string, 
@@ -95,7 +100,12 @@ state: string, message: string | null, consecutive_failures: number, last_succes
 /**
  * Whether this window's background poller is running for it.
  */
-polling: boolean, };
+polling: boolean, 
+/**
+ * Teams summed from members that the last successful poll left still
+ * missing members, as `Team (scored/needed)`: their results are partial.
+ */
+provisional_teams: Array<string>, };
 
 export type NewConnectionRequest = { name: string, url: string, workout_id: number, mapping_name: string, 
 /**
@@ -132,15 +142,67 @@ secret_stored_in?: string, };
 
 export type TargetWorkoutRequest = { workout_id: number, remote_id: string, };
 
+export type SettingChoiceView = { value: string, label: string, };
+
+export type SettingView = { 
+/**
+ * The config key (`match_by`, `status_codes`, ...).
+ */
+key: string, label: string, help: string, 
+/**
+ * text, number, flag, choice, per_workout, per_timing_point,
+ * per_division, status_codes or pairs.
+ */
+kind: string, 
+/**
+ * Refused without it (per-workout: for every workout sent).
+ */
+required: boolean, 
+/**
+ * What applies when left out.
+ */
+default: string | null, 
+/**
+ * The values of a choice, status-code map or pairs.
+ */
+choices: Array<SettingChoiceView>, 
+/**
+ * A status-code map's statuses, each with its default code in `label`.
+ */
+keys: Array<SettingChoiceView>, };
+
+export type SyncPlatformView = { code: string, name: string, 
+/**
+ * What the platform calls its id of a workout (`RunSignup event_id`).
+ */
+remote_id_label: string, 
+/**
+ * What the secret is (`API key:API secret`); empty when none is needed.
+ */
+secret_hint: string, settings: Array<SettingView>, };
+
+export type SettingEntryRequest = { key: string, value: string, };
+
+export type SettingValueRequest = { key: string, 
+/**
+ * For text, number, flag and choice settings; empty for the default.
+ */
+value: string, 
+/**
+ * For the map settings.
+ */
+entries: Array<SettingEntryRequest>, };
+
 export type NewSyncTargetRequest = { name: string, 
 /**
- * runsignup, runsignup_virtual, opentrack or world_triathlon.
+ * A platform code from `sync_platforms`.
  */
 platform: string, endpoint: string, 
 /**
- * RunSignup race id (empty for other platforms).
+ * The platform's settings (race id, match_by, status codes, ...), as
+ * `sync_platforms` describes them; the adapter checks them.
  */
-race_id: string, workouts: Array<TargetWorkoutRequest>, 
+settings: Array<SettingValueRequest>, workouts: Array<TargetWorkoutRequest>, 
 /**
  * Empty to store no secret yet.
  */

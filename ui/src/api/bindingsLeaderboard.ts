@@ -16,7 +16,12 @@ total: number,
 /**
  * Index of the first row in `rows`.
  */
-offset: number, rows: Array<LeaderboardRowView>, };
+offset: number, rows: Array<LeaderboardRowView>, 
+/**
+ * Whether any result on the whole board (not only this page) has a
+ * time penalty: the screen shows the penalty column on every page.
+ */
+penalties: boolean, };
 
 export type OverallPage = { division_id: number | null, workouts: Array<WorkoutHeader>, 
 /**

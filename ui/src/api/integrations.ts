@@ -21,6 +21,7 @@ import type {
   SavedMappingView,
   SourceFieldsView,
   SourceRequest,
+  SyncPlatformView,
   SyncPreviewView,
   SyncTargetView,
 } from "./bindingsIntegrations";
@@ -55,9 +56,10 @@ export interface IntegrationsBackend {
   syncTargetsStatus(): Promise<SyncTargetView[]>;
   syncNow(target: string): Promise<DrainView>;
   previewSync(target: string): Promise<SyncPreviewView>;
-  /** Queues the target's rejected rows again; returns how many. */
   /** Queues the target's refused rows again, or only `entity`'s row; returns how many. */
   retryRejected(target: string, entity?: string): Promise<number>;
+  /** The platforms this build syncs to, each with every setting its adapter takes. */
+  syncPlatforms(): Promise<SyncPlatformView[]>;
   /** Adds a target; the secret goes to the OS keyring and is never returned. */
   addSyncTarget(request: NewSyncTargetRequest): Promise<AddedTargetView>;
 

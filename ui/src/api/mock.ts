@@ -288,6 +288,8 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
           total: board.rows.length,
           offset,
           rows: board.rows.slice(offset, offset + limit),
+          // As the backend says it: whether any row of the whole board has a penalty.
+          penalties: board.rows.some((row) => Boolean(row.penalty)),
         };
       }),
     overallLeaderboardPage: (divisionId, offset, limit) =>

@@ -19,6 +19,8 @@ import type {
   ReviewItemView,
   SavedMappingView,
   SourceFieldsView,
+  NewSyncTargetRequest,
+  SyncPlatformView,
   SyncPreviewView,
   SyncTargetView,
 } from "./bindingsIntegrations";
@@ -36,6 +38,10 @@ export interface IntegrationsFixture {
   reviewItems?: ReviewItemView[];
   syncTargets?: SyncTargetView[];
   syncPreviews?: Record<string, SyncPreviewView>;
+  /** The platforms and their settings, as the backend's adapters describe them. */
+  syncPlatforms?: SyncPlatformView[];
+  /** A sentence to refuse addSyncTarget with (the adapter's check), when set. */
+  refuseTarget?: (request: NewSyncTargetRequest) => string | null;
   /** What an export request wrote, or an error sentence to reject it with. */
   exportOutcome?: (request: ExportRequest) => ExportOutcome | string;
   /** What the native dialog returns (null: cancelled). */
@@ -109,6 +115,7 @@ export function createMockIntegrations(fixture: IntegrationsFixture = {}): Integ
           last_success_at: null,
           next_attempt_at: null,
           polling: false,
+          provisional_teams: [],
         };
         connections.push(added);
         return added;
@@ -179,8 +186,11 @@ export function createMockIntegrations(fixture: IntegrationsFixture = {}): Integ
         if (!preview) throw notFound(`Target ${target}`);
         return preview;
       }),
+    syncPlatforms: () => record("syncPlatforms", [], () => fixture.syncPlatforms ?? []),
     addSyncTarget: (request) =>
       record("addSyncTarget", [request], () => {
+        const refusal = fixture.refuseTarget?.(request);
+        if (refusal) throw new BackendError("invalid_value", refusal);
         const target: SyncTargetView = {
           name: request.name,
           platform: request.platform,

@@ -2,7 +2,10 @@
 // division. Boards are ranked and kept by the backend; this screen fetches
 // only the rows in view, page by page (see lib/pagedBoard.ts), and refetches
 // them whenever scores change. Ties show as `=2`, statuses in their own
-// colour. The time from request to painted rows is shown so large events can
+// colour, and a penalty column beside the score when any result on the
+// board has a penalty (the backend says so for the whole board). Column
+// headings stay within two lines (the overall's long workout headings are
+// cut short, the full heading in their tooltip). The time from request to painted rows is shown so large events can
 // be measured, and a bib can be found on the board. A row's context menu
 // (right click, Shift+F10 or the menu key) or the E key asks the backend
 // why the picked row is above the next one; the engine's sentence is shown
@@ -26,10 +29,24 @@ import { rankLabel, stateLabel } from "../lib/format";
 import { PagedBoard } from "../lib/pagedBoard";
 import { type GridColumn, VirtualGrid } from "../components/VirtualGrid";
 
-/** The workout board's columns; `divisionName` names a division place's division. */
-function workoutColumns(divisionName: (id: number) => string): GridColumn<LeaderboardRowView>[] {
+/** The penalty column, beside the score and its status: the backend's formatted penalty (`+0:15`). */
+const penaltyColumn: GridColumn<LeaderboardRowView> = {
+  key: "penalty",
+  header: "Penalty",
+  width: "6.5rem",
+  align: "end",
+  render: (row) => (row.penalty ? <span class="penalty-cell" title={`Time penalty ${row.penalty}, included in the score`}>{row.penalty}</span> : ""),
+};
+
+/**
+ * The workout board's columns; `divisionName` names a division place's
+ * division. `penalties` (from the backend: any result on the whole board has
+ * one) adds the penalty column after the score.
+ */
+function workoutColumns(divisionName: (id: number) => string, penalties: boolean): GridColumn<LeaderboardRowView>[] {
+  const base = penalties ? [...baseWorkoutColumns.slice(0, 4), penaltyColumn, ...baseWorkoutColumns.slice(4)] : baseWorkoutColumns;
   // Last, so the rank, bib, athlete, score and behind columns keep their places.
-  return [...baseWorkoutColumns, {
+  return [...base, {
     key: "divisions",
     header: "Division places",
     width: "minmax(9rem, 1.4fr)",
@@ -402,9 +419,10 @@ export function LeaderboardScreen() {
   const loading = board !== null && latest === null && board.error === null;
   const error = actionError ?? (board?.error ? toBackendError(board.error).message : null);
   const divisionNames = divisions.value ?? [];
+  const penalties = workoutPage?.penalties ?? false;
   const columnsForWorkout = useMemo(
-    () => workoutColumns((id) => divisionNames.find((division) => division.id === id)?.name ?? `Division ${id}`),
-    [divisionNames.map((division) => `${division.id}:${division.name}`).join("|")],
+    () => workoutColumns((id) => divisionNames.find((division) => division.id === id)?.name ?? `Division ${id}`, penalties),
+    [divisionNames.map((division) => `${division.id}:${division.name}`).join("|"), penalties],
   );
   const onWindow = useCallback((start: number, end: number) => void board?.show(start, end), [board]);
 

@@ -1,6 +1,6 @@
 // Field mapping: choose a file or a polled connection, map its fields to
 // Scoretable's (participant id / bib / chip, result, status, splits per
-// timing point, teammate id), preview the first rows as they will be
+// timing point, team and Teammate ID for one chip per team member), preview the first rows as they will be
 // imported with per-row errors, save the mapping, import, add and poll
 // connections, rehearse a recorded feed, and work the conflict inbox and
 // the review queue. Reading, mapping and the import ledger are all in the
@@ -64,6 +64,15 @@ function FieldSelect(props: { id: string; label: string; fields: string[]; value
           </option>
         ))}
       </select>
+    </div>
+  );
+}
+
+/** Teams whose members' results do not all exist yet, as the backend reports them (`Team (1/2)`). */
+function PartialTeams(props: { teams: string[]; testId: string }) {
+  return (
+    <div class="warning" role="status" data-testid={props.testId}>
+      <strong>Partial {props.teams.length === 1 ? "team" : "teams"}, members still missing:</strong> {props.teams.join(", ")}. Their results are provisional until every member has a result.
     </div>
   );
 }
@@ -148,6 +157,10 @@ export function MappingScreen() {
       if (forWorkout) {
         const { workout_id: _ignored, ...rest } = forWorkout.draft;
         setDraft(rest);
+      } else {
+        // Another workout's splits name timing points this one may not have.
+        const points = new Set((selected?.timing_points ?? []).map((point) => point.name));
+        setDraft((current) => ({ ...current, splits: current.splits.filter((split) => points.has(split.timing_point)) }));
       }
     }, () => undefined);
   }, [workoutId, backend]);
@@ -246,6 +259,7 @@ export function MappingScreen() {
 
   const canPreview = workoutId !== null && draft.identifier_field !== "" && (sourceKind === "file" ? path.trim() !== "" : sourceConnection !== "");
   const inboxCount = conflicts.length + reviewItems.length;
+  const showTeammate = Boolean(draft.teammate_field) || (preview?.rows.some((row) => row.teammate) ?? false);
 
   return (
     <section aria-labelledby="mapping-title" class="stack">
@@ -357,8 +371,14 @@ export function MappingScreen() {
                   ))}
                 </select>
               </div>
-              <FieldSelect id="mapping-team" label="Teammate id (team field)" fields={fields} value={draft.team_field} onChange={(value) => setDraft({ ...draft, team_field: value })} />
+              <FieldSelect id="mapping-team" label="Team field (team name)" fields={fields} value={draft.team_field} onChange={(value) => setDraft({ ...draft, team_field: value })} />
+              <FieldSelect id="mapping-teammate" label="Teammate ID field" fields={fields} value={draft.teammate_field ?? null} onChange={(value) => setDraft({ ...draft, teammate_field: value ?? undefined })} />
             </div>
+            {draft.teammate_field && (
+              <p class="muted" data-testid="teammate-note">
+                Each record is one team member: the participant field names the team registration and {draft.teammate_field} the member (matched by the member's participant id, else bib). Records are kept apart by participant id and teammate id, and a team's result stays partial until every member has one.
+              </p>
+            )}
             <div class="inline-form wrap">
               <FieldSelect id="mapping-value" label="Result field" fields={fields} value={draft.value_field} onChange={(value) => setDraft({ ...draft, value_field: value })} />
               <div class="field">
@@ -396,9 +416,9 @@ export function MappingScreen() {
           {imported && (
             <p class="saved" role="status" data-testid="import-report">
               {imported.file_name}: {imported.records} records — {imported.imported} imported, {imported.already_imported} already imported, {imported.matched} matched, {imported.new_conflicts} new conflicts, {imported.unknown} unknown (review queue), {imported.waiting} waiting.
-              {imported.provisional_teams.length > 0 && ` Provisional teams: ${imported.provisional_teams.join(", ")}.`}
             </p>
           )}
+          {imported && imported.provisional_teams.length > 0 && <PartialTeams teams={imported.provisional_teams} testId="import-partial-teams" />}
 
           {preview && (
             <div class="panel">
@@ -418,6 +438,7 @@ export function MappingScreen() {
                     <th scope="col">State</th>
                     <th scope="col">Participant</th>
                     <th scope="col">Team</th>
+                    {showTeammate && <th scope="col">Teammate ID</th>}
                     <th scope="col">Result</th>
                     <th scope="col">Splits</th>
                     <th scope="col">Errors</th>
@@ -432,6 +453,7 @@ export function MappingScreen() {
                       </td>
                       <td>{row.identifier}</td>
                       <td>{row.team ?? ""}</td>
+                      {showTeammate && <td>{row.teammate ?? ""}</td>}
                       <td class="score">{row.display}</td>
                       <td class="nowrap">{row.splits.join("; ")}</td>
                       <td class={row.problems.length ? "error" : undefined}>{row.problems.join("; ")}</td>
@@ -473,6 +495,7 @@ export function MappingScreen() {
                       <td data-testid={`connection-state-${connection.name}`}>
                         <span class="badge">{connection.enabled ? connection.state : "disabled"}</span>
                         {connection.consecutive_failures > 0 && <div class="muted">{connection.consecutive_failures} failures</div>}
+                        {connection.provisional_teams.length > 0 && <PartialTeams teams={connection.provisional_teams} testId={`connection-partial-${connection.name}`} />}
                       </td>
                       <td>{connection.last_success_at ? localTime(connection.last_success_at, timeZone) : "never"}</td>
                       <td>

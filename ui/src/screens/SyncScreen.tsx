@@ -5,26 +5,20 @@
 // platform before anything is pushed. Times are in the competition's time
 // zone. The counts reload whenever the backend pushes a new status; there
 // is no timer. Adding a target sends its secret to the OS keyring once; it
-// is never shown again. The outbox, the worker and every request are in the
-// backend.
+// is never shown again; the form offers every setting the platform's adapter
+// takes, as the backend describes them (components/AddTargetForm.tsx). A
+// refused row can be retried alone after a fix. The outbox, the worker and
+// every request are in the backend.
 
+import { AddTargetForm } from "../components/AddTargetForm";
 import { DayLog } from "../components/DayLog";
 import { useState } from "preact/hooks";
 import { useBackend, useTimeZone } from "../app";
-import { type SyncPreviewView, type SyncTargetView, type TargetStatusView, toBackendError } from "../api/backend";
+import { type NewSyncTargetRequest, type SyncPreviewView, type SyncTargetView, type TargetStatusView, toBackendError } from "../api/backend";
 import { useAsync } from "../lib/useAsync";
 import { localTime } from "../lib/time";
 import { useStatus } from "../lib/useStatus";
 import "./integrations.css";
-
-const platforms = [
-  ["runsignup", "RunSignup (full results)"],
-  ["runsignup_virtual", "RunSignup (virtual results)"],
-  ["opentrack", "OpenTrack"],
-  ["world_triathlon", "World Triathlon Live Timing"],
-] as const;
-
-const valueOf = (event: Event) => (event.currentTarget as HTMLInputElement | HTMLSelectElement).value;
 
 /** "Can't reach RunSignup (connection refused). 2 results are waiting; next try at 14:49:32." */
 export function plainSyncProblem(status: TargetStatusView, timeZone: string): string {
@@ -57,11 +51,15 @@ function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | 
         </div>
         <div>
           <dt>Acknowledged</dt>
-          <dd class="score">{target.acknowledged}</dd>
+          <dd class="score" data-testid={`acknowledged-${target.name}`}>
+            {target.acknowledged}
+          </dd>
         </div>
         <div>
           <dt>Rejected</dt>
-          <dd class="score">{target.rejected}</dd>
+          <dd class="score" data-testid={`rejected-${target.name}`}>
+            {target.rejected}
+          </dd>
         </div>
         <div>
           <dt>Last success</dt>
@@ -136,8 +134,10 @@ export function SyncScreen() {
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [form, setForm] = useState({ name: "", platform: "runsignup", endpoint: "", race_id: "", workout_id: "", remote_id: "", secret: "" });
   const workouts = useAsync(() => backend.listWorkouts(), [backend]);
+  const divisions = useAsync(() => backend.listDivisions(), [backend]);
+  // Every platform with every setting its adapter takes, from the backend.
+  const platforms = useAsync(() => backend.syncPlatforms(), [backend]);
 
   const attempt = async (action: () => Promise<void>) => {
     setBusy(true);
@@ -173,28 +173,16 @@ export function SyncScreen() {
       setPreview(await backend.previewSync(target.name));
     });
 
-  const addTarget = () =>
-    attempt(async () => {
-      const workoutId = Number(form.workout_id);
-      const added = await backend.addSyncTarget({
-        name: form.name.trim(),
-        platform: form.platform,
-        endpoint: form.endpoint.trim(),
-        race_id: form.race_id.trim(),
-        workouts: form.workout_id && form.remote_id.trim() ? [{ workout_id: workoutId, remote_id: form.remote_id.trim() }] : [],
-        secret: form.secret,
-      });
-      setForm({ ...form, name: "", secret: "" });
-      setNotice(`Added ${added.target.name}${added.secret_backend ? `; its secret is in the ${added.secret_backend}` : "; no secret stored yet"}.`);
+  const addTarget = async (request: NewSyncTargetRequest) => {
+    let added = false;
+    await attempt(async () => {
+      const result = await backend.addSyncTarget(request);
+      added = true;
+      setNotice(`Added ${result.target.name}${result.secret_backend ? `; its secret is in the ${result.secret_backend}` : "; no secret stored yet"}.`);
       await targets.reload();
     });
-
-  const input = (key: keyof typeof form, label: string, type = "text") => (
-    <div class="field">
-      <label for={`target-${key}`}>{label}</label>
-      <input id={`target-${key}`} type={type} autoComplete={type === "password" ? "off" : undefined} value={form[key]} onInput={(event) => setForm({ ...form, [key]: valueOf(event) })} />
-    </div>
-  );
+    return added;
+  };
 
   const list = targets.value ?? [];
   return (
@@ -255,45 +243,7 @@ export function SyncScreen() {
           )}
         </div>
       )}
-      <form class="panel" aria-label="Add sync target" onSubmit={(event) => (event.preventDefault(), void addTarget())}>
-        <h2>Add a target</h2>
-        <div class="inline-form wrap">
-          {input("name", "Target name")}
-          <div class="field">
-            <label for="target-platform">Platform</label>
-            <select id="target-platform" value={form.platform} onChange={(event) => setForm({ ...form, platform: valueOf(event) })}>
-              {platforms.map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field grow">
-            <label for="target-endpoint">Endpoint URL</label>
-            <input id="target-endpoint" value={form.endpoint} placeholder="https://runsignup.com" onInput={(event) => setForm({ ...form, endpoint: valueOf(event) })} />
-          </div>
-          {input("race_id", "Race id (RunSignup)")}
-        </div>
-        <div class="inline-form wrap">
-          <div class="field">
-            <label for="target-workout">Workout to send</label>
-            <select id="target-workout" value={form.workout_id} onChange={(event) => setForm({ ...form, workout_id: valueOf(event) })}>
-              <option value="">None</option>
-              {(workouts.value ?? []).map((workout) => (
-                <option key={workout.id} value={workout.id}>
-                  {workout.sequence}. {workout.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          {input("remote_id", "Platform's id for it (event id)")}
-          {input("secret", "Secret (stored in the OS keyring)", "password")}
-          <button type="submit" aria-label="Add target" disabled={busy || !form.name.trim() || !form.endpoint.trim()}>
-            Add target
-          </button>
-        </div>
-      </form>
+      <AddTargetForm platforms={platforms.value ?? []} workouts={workouts.value ?? []} divisions={divisions.value ?? []} busy={busy} onAdd={addTarget} />
     </section>
   );
 }

@@ -34,6 +34,7 @@ export function createTauriIntegrations(): IntegrationsBackend {
     syncNow: (target) => call("sync_now", { target }),
     previewSync: (target) => call("preview_sync", { target }),
     retryRejected: (target, entity) => call("retry_rejected", { target, entity: entity ?? null }),
+    syncPlatforms: () => call("sync_platforms"),
     addSyncTarget: (request) => call("add_sync_target", { request }),
     runExport: (request) => call("run_export", { request }),
     choosePath: (purpose, suggestedName) => call("choose_path", { purpose, suggestedName }),

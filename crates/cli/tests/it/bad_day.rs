@@ -428,6 +428,9 @@ fn settings_team_workouts_decides_how_the_relay_counts_for_athletes() {
         .filter(|row| row["entrant"]["kind"] == "competitor")
         .collect();
     assert_eq!(athletes.len(), 60);
+    // The individual overall lists the athletes only: the 20 relay teams
+    // are not ranked among them.
+    assert_eq!(overall["rows"].as_array().unwrap().len(), 60);
     for row in &athletes {
         let cell = &row["cells"][relay_column];
         assert_eq!(cell["points"], 0, "{row}");

@@ -6,10 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use scoretable_core::model::{
-    Competition, Competitor, ExternalIds, LoadUnit, PublicationState, Rounding, ScoreType,
-    TeamScoring, TieBreak, Workout,
-};
+use scoretable_core::model::{Competition, Competitor, ExternalIds, ScoreType};
 use scoretable_store::{CompetitionFile, ScoreInput};
 use scoretable_testkit::standin::{Registration, RunSignupStandin};
 use serde_json::Value;
@@ -69,40 +66,20 @@ fn targets_secrets_preview_sync_and_status_from_the_command_line() {
     .unwrap();
     for bib in 1..=3 {
         file.add_competitor(&Competitor {
-            id: 0,
-            bib: bib.to_string(),
-            chip_ids: vec![],
-            first_name: format!("R{bib}"),
-            last_name: "Unner".to_string(),
-            gender: None,
-            date_of_birth: None,
-            country: None,
-            club: None,
             external_ids: ExternalIds {
                 runsignup_registration_id: Some(format!("{}", 500 + bib)),
                 ..ExternalIds::default()
             },
-            division_ids: vec![],
-            para_class: None,
+            ..scoretable_testkit::fixtures::competitor(bib.to_string(), format!("R{bib}"), "Unner")
         })
         .unwrap();
     }
     let workout_id = file
-        .add_workout(&Workout {
-            id: 0,
-            name: "5k".to_string(),
-            sequence: 1,
-            score_type: ScoreType::Time,
-            time_cap_ms: None,
-            reps_per_round: None,
-            load_unit: LoadUnit::Kg,
-            tie_break: TieBreak::None,
-            rounding: Rounding::Exact,
-            team_scoring: TeamScoring::Individual,
-            timing_points: vec![],
-            heats: vec![],
-            state: PublicationState::Provisional,
-        })
+        .add_workout(&scoretable_testkit::fixtures::workout(
+            "5k",
+            1,
+            ScoreType::Time,
+        ))
         .unwrap();
     file.enter_score_by_bib(workout_id, "1", ScoreInput::text("18:00.0"), "t")
         .unwrap();

@@ -10,10 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use scoretable_core::model::{
-    Competition, Competitor, Entrant, ExternalIds, LoadUnit, PublicationState, Rounding, ScoreType,
-    TeamScoring, TieBreak, Workout,
-};
+use scoretable_core::model::{Competition, Competitor, Entrant, ExternalIds, ScoreType};
 use scoretable_store::{CompetitionFile, ScoreInput, TargetWorkout};
 use scoretable_sync::TargetSpec;
 use scoretable_testkit::crash;
@@ -55,40 +52,20 @@ fn set_up_for(
     .unwrap();
     for index in 1..=athletes {
         file.add_competitor(&Competitor {
-            id: 0,
-            bib: index.to_string(),
-            chip_ids: vec![],
-            first_name: format!("A{index}"),
-            last_name: "B".to_string(),
-            gender: None,
-            date_of_birth: None,
-            country: None,
-            club: None,
             external_ids: ExternalIds {
                 runsignup_registration_id: Some(format!("{}", 7000 + index)),
                 ..ExternalIds::default()
             },
-            division_ids: vec![],
-            para_class: None,
+            ..scoretable_testkit::fixtures::competitor(index.to_string(), format!("A{index}"), "B")
         })
         .unwrap();
     }
     let workout_id = file
-        .add_workout(&Workout {
-            id: 0,
-            name: "10k".to_string(),
-            sequence: 1,
-            score_type: ScoreType::Time,
-            time_cap_ms: None,
-            reps_per_round: None,
-            load_unit: LoadUnit::Kg,
-            tie_break: TieBreak::None,
-            rounding: Rounding::Exact,
-            team_scoring: TeamScoring::Individual,
-            timing_points: vec![],
-            heats: vec![],
-            state: PublicationState::Provisional,
-        })
+        .add_workout(&scoretable_testkit::fixtures::workout(
+            "10k",
+            1,
+            ScoreType::Time,
+        ))
         .unwrap();
     scoretable_sync::add_target(
         &mut file,

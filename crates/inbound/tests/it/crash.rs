@@ -94,26 +94,14 @@ fn ms(text: &str) -> i64 {
 fn scene() -> (Scene, i64) {
     let mut fixture = fixture();
     let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:10:00.0")])));
-    let workout = fixture.file.workout(fixture.race).unwrap();
-    save_mapping(
+    support::add_feed_connection(
         &mut fixture.file,
-        "feed mapping",
-        Some(fixture.race),
-        &FieldMapping::timing_feed(&workout),
-    )
-    .unwrap();
-    fixture
-        .file
-        .add_connection(&NewConnection {
-            name: "timing".into(),
-            url: server.url.clone(),
-            workout_id: fixture.race,
-            mapping_name: "feed mapping".into(),
-            format: "json".into(),
-            interval_ms: 100,
-            auth_env: None,
-        })
-        .unwrap();
+        fixture.race,
+        &server.url,
+        "json",
+        100,
+        None,
+    );
     assert_eq!(poll(&mut fixture.file).summary.unwrap().imported, 1);
     server.set(Reply::Json(seed_payload(&[
         ("524658", "00:10:01.0"),

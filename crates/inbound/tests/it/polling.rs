@@ -10,30 +10,14 @@ use std::time::Duration;
 
 use scoretable_core::model::{Entrant, Score, Status};
 use scoretable_inbound::{
-    poll_once, rehearse, save_mapping, watch, Backoff, FieldMapping, HttpFetcher, PollOutcome,
-    WatchOptions,
+    poll_once, rehearse, watch, Backoff, FieldMapping, HttpFetcher, PollOutcome, WatchOptions,
 };
-use scoretable_store::{CompetitionFile, ConnectionState, NewConnection};
+use scoretable_store::{CompetitionFile, ConnectionState};
 use scoretable_testkit::http::{Reply, ScriptedServer};
 use support::{fixture, seed_payload, timing_point, workout};
 
 fn add_connection(file: &mut CompetitionFile, race: i64, url: &str, format: &str) {
-    let workout = file.workout(race).unwrap();
-    let mapping = match format {
-        "world_triathlon" => FieldMapping::world_triathlon(&workout),
-        _ => FieldMapping::timing_feed(&workout),
-    };
-    save_mapping(file, "feed mapping", Some(race), &mapping).unwrap();
-    file.add_connection(&NewConnection {
-        name: "timing".into(),
-        url: url.into(),
-        workout_id: race,
-        mapping_name: "feed mapping".into(),
-        format: format.into(),
-        interval_ms: 100,
-        auth_env: None,
-    })
-    .unwrap();
+    support::add_feed_connection(file, race, url, format, 100, None);
 }
 
 fn poll(
@@ -272,26 +256,14 @@ fn an_unreachable_source_keeps_being_polled_with_capped_backoff() {
 fn credentials_come_from_the_environment_and_never_reach_the_file() {
     let mut fixture = fixture();
     let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
-    let workout = fixture.file.workout(fixture.race).unwrap();
-    save_mapping(
+    support::add_feed_connection(
         &mut fixture.file,
-        "feed mapping",
-        Some(fixture.race),
-        &FieldMapping::timing_feed(&workout),
-    )
-    .unwrap();
-    fixture
-        .file
-        .add_connection(&NewConnection {
-            name: "timing".into(),
-            url: server.url.clone(),
-            workout_id: fixture.race,
-            mapping_name: "feed mapping".into(),
-            format: "json".into(),
-            interval_ms: 100,
-            auth_env: Some("SCORETABLE_TEST_FEED_TOKEN_A".into()),
-        })
-        .unwrap();
+        fixture.race,
+        &server.url,
+        "json",
+        100,
+        Some("SCORETABLE_TEST_FEED_TOKEN_A"),
+    );
     let (mut fetcher, mut backoff) = (fetcher(), backoff());
     // Unset: an error naming the variable, and no request made.
     let outcome = poll(&mut fixture.file, &mut fetcher, &mut backoff);
@@ -494,24 +466,7 @@ fn a_connection_can_be_tested_with_a_preview_and_disabled() {
 }
 
 fn add_connection_every(file: &mut CompetitionFile, race: i64, url: &str, interval_ms: u64) {
-    let workout = file.workout(race).unwrap();
-    save_mapping(
-        file,
-        "feed mapping",
-        Some(race),
-        &FieldMapping::timing_feed(&workout),
-    )
-    .unwrap();
-    file.add_connection(&NewConnection {
-        name: "timing".into(),
-        url: url.into(),
-        workout_id: race,
-        mapping_name: "feed mapping".into(),
-        format: "json".into(),
-        interval_ms,
-        auth_env: None,
-    })
-    .unwrap();
+    support::add_feed_connection(file, race, url, "json", interval_ms, None);
 }
 
 #[test]
@@ -610,26 +565,14 @@ fn separate_polls_keep_the_interval_too() {
 fn a_connection_preview_fetches_with_the_connections_credentials() {
     let mut fixture = fixture();
     let server = ScriptedServer::start(Reply::Json(seed_payload(&[("524658", "00:13:37.2")])));
-    let workout = fixture.file.workout(fixture.race).unwrap();
-    save_mapping(
+    support::add_feed_connection(
         &mut fixture.file,
-        "feed mapping",
-        Some(fixture.race),
-        &FieldMapping::timing_feed(&workout),
-    )
-    .unwrap();
-    fixture
-        .file
-        .add_connection(&NewConnection {
-            name: "timing".into(),
-            url: server.url.clone(),
-            workout_id: fixture.race,
-            mapping_name: "feed mapping".into(),
-            format: "json".into(),
-            interval_ms: 100,
-            auth_env: Some("SCORETABLE_TEST_FEED_TOKEN_PREVIEW".into()),
-        })
-        .unwrap();
+        fixture.race,
+        &server.url,
+        "json",
+        100,
+        Some("SCORETABLE_TEST_FEED_TOKEN_PREVIEW"),
+    );
     let mut fetcher = fetcher();
     let error =
         scoretable_inbound::fetch_connection_document(&fixture.file, "timing", &mut fetcher)

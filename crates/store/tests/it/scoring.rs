@@ -323,18 +323,24 @@ fn team_workouts_count_in_the_individual_overall_by_the_stored_rule() {
         .unwrap();
     // North (1, 2) first, South (3, 10) second: 10: 1 + 2, 1: 2 + 1,
     // 2: 3 + 1, 3: 4 + 2. 10 and 1 tie on 3; best finish: both have a
-    // first place and a second place, so they share. Team North (Fran:
-    // 4 placed + 1, relay 1) also totals 6 and its relay win puts it
-    // ahead of 3, who is 5th.
+    // first place and a second place, so they share. The individual
+    // overall ranks no team (Team North, 6 with its relay win, used to be
+    // placed ahead of 3, making 3 5th of 4 athletes), so 3 is 4th.
     assert_eq!(
         competitors(&fixture.file),
         vec![
             (bib(&fixture, "1"), 1, 3),
             (bib(&fixture, "10"), 1, 3),
             (bib(&fixture, "2"), 3, 4),
-            (bib(&fixture, "3"), 5, 6),
+            (bib(&fixture, "3"), 4, 6),
         ]
     );
+    assert!(fixture
+        .file
+        .overall_leaderboard(None, None, None)
+        .unwrap()
+        .iter()
+        .all(|row| matches!(row.entrant, Entrant::Competitor(_))));
     let board = fixture.file.overall_board(None).unwrap();
     assert_eq!(board.team_workouts, TeamWorkoutsInOverall::TeamPlace);
     // The rule is in the file: a second handle reads it.

@@ -25,10 +25,10 @@ pub use runsignup::{PostAnswer, Registration, RemoteResultRow, RunSignupStandin}
 pub use triathlon::{validate_message as validate_live_timing, TriathlonStandin};
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::http::HttpReply;
+use crate::http::{HttpReply, HttpRequest, HttpServer};
 
 /// A fault a stand-in can inject into its next request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,4 +155,59 @@ pub(crate) fn runsignup_error(status: u16, message: impl Into<String>) -> HttpRe
         status,
         &serde_json::json!({"error": {"error_code": status, "error_msg": message.into()}}),
     )
+}
+
+/// A stand-in's state: how it answers a request, and the refusals it keeps
+/// for the tests to read.
+pub(crate) trait Platform: Send + 'static {
+    /// Answers one request, with the state locked.
+    fn answer(&mut self, request: &HttpRequest) -> HttpReply;
+
+    /// Whether an answer is a refusal to keep (by default a 4xx or 5xx).
+    fn refused(status: u16, body: &str) -> bool {
+        let _ = body;
+        status >= 400
+    }
+
+    /// The refusals kept so far.
+    fn rejections(&mut self) -> &mut Vec<String>;
+}
+
+/// A stand-in's server and state: each request is answered under the
+/// stand-in's fault plan, and refusals are kept.
+pub(crate) struct Running<S> {
+    server: HttpServer,
+    state: Arc<Mutex<S>>,
+}
+
+impl<S: Platform> Running<S> {
+    pub(crate) fn start(address: &str, state: S, faults: &Faults) -> std::io::Result<Running<S>> {
+        let state = Arc::new(Mutex::new(state));
+        let handler_state = Arc::clone(&state);
+        let faults = faults.clone();
+        let server = HttpServer::start(address, move |request| {
+            faults.handle(|| answer(&handler_state, &request))
+        })?;
+        Ok(Running { server, state })
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, S> {
+        self.state.lock().unwrap_or_else(|error| error.into_inner())
+    }
+
+    pub(crate) fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+}
+
+fn answer<S: Platform>(state: &Mutex<S>, request: &HttpRequest) -> HttpReply {
+    let mut state = state.lock().unwrap_or_else(|error| error.into_inner());
+    let reply = state.answer(request);
+    if let HttpReply::Respond { status, body, .. } = &reply {
+        let message = String::from_utf8_lossy(body).into_owned();
+        if S::refused(*status, &message) {
+            state.rejections().push(message);
+        }
+    }
+    reply
 }

@@ -1,12 +1,10 @@
 //! OpenTrack stand-in (seed 002, with the paths and token exchange of
 //! OpenTrack's API examples): token auth and competition upload.
 
-use std::sync::{Arc, Mutex};
-
 use serde_json::{json, Value};
 
-use super::Faults;
-use crate::http::{HttpReply, HttpRequest, HttpServer};
+use super::{Faults, Platform, Running};
+use crate::http::{HttpReply, HttpRequest};
 
 #[derive(Default)]
 struct State {
@@ -21,8 +19,7 @@ struct State {
 
 /// The OpenTrack stand-in.
 pub struct OpenTrackStandin {
-    server: HttpServer,
-    state: Arc<Mutex<State>>,
+    running: Running<State>,
     pub faults: Faults,
 }
 
@@ -160,31 +157,23 @@ fn validate_full(record: &Value) -> Result<(), String> {
 impl OpenTrackStandin {
     /// Starts the stand-in accepting one user.
     pub fn start(username: &str, password: &str) -> std::io::Result<Self> {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             username: username.to_string(),
             password: password.to_string(),
             token: format!("token-{}", fastrand::u64(..)),
             ..State::default()
-        }));
+        };
         let faults = Faults::default();
-        let handler_state = Arc::clone(&state);
-        let handler_faults = faults.clone();
-        let server = HttpServer::start("127.0.0.1:0", move |request| {
-            handler_faults.handle(|| handle(&handler_state, &request))
-        })?;
-        Ok(OpenTrackStandin {
-            server,
-            state,
-            faults,
-        })
+        let running = Running::start("127.0.0.1:0", state, &faults)?;
+        Ok(OpenTrackStandin { running, faults })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|error| error.into_inner())
+        self.running.state()
     }
 
     pub fn base_url(&self) -> String {
-        self.server.base_url()
+        self.running.base_url()
     }
 
     /// Every competition held.
@@ -206,17 +195,14 @@ impl OpenTrackStandin {
     }
 }
 
-fn handle(state: &Mutex<State>, request: &HttpRequest) -> HttpReply {
-    let mut state = state.lock().unwrap_or_else(|error| error.into_inner());
-    let reply = handle_locked(&mut state, request);
-    if let HttpReply::Respond { status, body, .. } = &reply {
-        if *status >= 400 {
-            state
-                .rejections
-                .push(String::from_utf8_lossy(body).into_owned());
-        }
+impl Platform for State {
+    fn answer(&mut self, request: &HttpRequest) -> HttpReply {
+        handle_locked(self, request)
     }
-    reply
+
+    fn rejections(&mut self) -> &mut Vec<String> {
+        &mut self.rejections
+    }
 }
 
 fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {

@@ -2,12 +2,11 @@
 //! user-submitted virtual results (seed 003).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
 
-use super::{runsignup_error, Faults};
-use crate::http::{HttpReply, HttpRequest, HttpServer};
+use super::{runsignup_error, Faults, Platform, Running};
+use crate::http::{HttpReply, HttpRequest};
 
 /// A registrant the stand-in knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,8 +82,7 @@ struct State {
 
 /// The RunSignup stand-in server.
 pub struct RunSignupStandin {
-    server: HttpServer,
-    state: Arc<Mutex<State>>,
+    running: Running<State>,
     pub faults: Faults,
 }
 
@@ -248,7 +246,7 @@ impl RunSignupStandin {
         api_key: &str,
         api_secret: &str,
     ) -> std::io::Result<Self> {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             race_id: race_id.to_string(),
             api_key: api_key.to_string(),
             api_secret: api_secret.to_string(),
@@ -256,27 +254,19 @@ impl RunSignupStandin {
             max_per_page: 1000,
             errors_in_200: true,
             ..State::default()
-        }));
+        };
         let faults = Faults::default();
-        let handler_state = Arc::clone(&state);
-        let handler_faults = faults.clone();
-        let server = HttpServer::start(address, move |request| {
-            handler_faults.handle(|| handle(&handler_state, &request))
-        })?;
-        Ok(RunSignupStandin {
-            server,
-            state,
-            faults,
-        })
+        let running = Running::start(address, state, &faults)?;
+        Ok(RunSignupStandin { running, faults })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|error| error.into_inner())
+        self.running.state()
     }
 
     /// `http://127.0.0.1:<port>`.
     pub fn base_url(&self) -> String {
-        self.server.base_url()
+        self.running.base_url()
     }
 
     /// Adds registrants.
@@ -411,16 +401,19 @@ fn check_auth(state: &State, request: &HttpRequest) -> Result<(), HttpReply> {
     }
 }
 
-fn handle(state: &Mutex<State>, request: &HttpRequest) -> HttpReply {
-    let mut state = state.lock().unwrap_or_else(|error| error.into_inner());
-    let reply = handle_locked(&mut state, request);
-    if let HttpReply::Respond { status, body, .. } = &reply {
-        let message = String::from_utf8_lossy(body).into_owned();
-        if *status >= 400 || (*status == 200 && message.starts_with("{\"error\"")) {
-            state.rejections.push(message);
-        }
+impl Platform for State {
+    fn answer(&mut self, request: &HttpRequest) -> HttpReply {
+        handle_locked(self, request)
     }
-    reply
+
+    fn refused(status: u16, body: &str) -> bool {
+        // Refusals of a post also come inside an HTTP 200 body.
+        status >= 400 || (status == 200 && body.starts_with("{\"error\""))
+    }
+
+    fn rejections(&mut self) -> &mut Vec<String> {
+        &mut self.rejections
+    }
 }
 
 /// A refusal of a post, inside a 200 body or as a 400 per the setting.

@@ -1,12 +1,11 @@
 //! World Triathlon Live Timing v1.1 stand-in (seed 004): `POST /v1/timing`.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::Faults;
-use crate::http::{HttpReply, HttpRequest, HttpServer};
+use super::{Faults, Platform, Running};
+use crate::http::{HttpReply, HttpRequest};
 
 #[derive(Default)]
 struct State {
@@ -18,8 +17,7 @@ struct State {
 
 /// The Live Timing stand-in.
 pub struct TriathlonStandin {
-    server: HttpServer,
-    state: Arc<Mutex<State>>,
+    running: Running<State>,
     pub faults: Faults,
 }
 
@@ -140,29 +138,21 @@ pub fn validate_message(message: &Value) -> Result<(), String> {
 impl TriathlonStandin {
     /// Starts the stand-in accepting `api_key` in the `apikey` header.
     pub fn start(api_key: &str) -> std::io::Result<Self> {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             api_key: api_key.to_string(),
             ..State::default()
-        }));
+        };
         let faults = Faults::default();
-        let handler_state = Arc::clone(&state);
-        let handler_faults = faults.clone();
-        let server = HttpServer::start("127.0.0.1:0", move |request| {
-            handler_faults.handle(|| handle(&handler_state, &request))
-        })?;
-        Ok(TriathlonStandin {
-            server,
-            state,
-            faults,
-        })
+        let running = Running::start("127.0.0.1:0", state, &faults)?;
+        Ok(TriathlonStandin { running, faults })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|error| error.into_inner())
+        self.running.state()
     }
 
     pub fn base_url(&self) -> String {
-        self.server.base_url()
+        self.running.base_url()
     }
 
     /// Every accepted message, with when it arrived.
@@ -188,17 +178,14 @@ impl TriathlonStandin {
     }
 }
 
-fn handle(state: &Mutex<State>, request: &HttpRequest) -> HttpReply {
-    let mut state = state.lock().unwrap_or_else(|error| error.into_inner());
-    let reply = handle_locked(&mut state, request);
-    if let HttpReply::Respond { status, body, .. } = &reply {
-        if *status >= 400 {
-            state
-                .rejections
-                .push(String::from_utf8_lossy(body).into_owned());
-        }
+impl Platform for State {
+    fn answer(&mut self, request: &HttpRequest) -> HttpReply {
+        handle_locked(self, request)
     }
-    reply
+
+    fn rejections(&mut self) -> &mut Vec<String> {
+        &mut self.rejections
+    }
 }
 
 fn handle_locked(state: &mut State, request: &HttpRequest) -> HttpReply {

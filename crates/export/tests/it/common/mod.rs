@@ -10,8 +10,8 @@
 use chrono::{TimeZone, Utc};
 use scoretable_core::model::{
     Competition, Competitor, Division, DivisionKind, Entrant, EntrantInfo, ExternalIds, Gender, Id,
-    LoadUnit, OverallMode, OverallTieBreak, PublicationState, ResultEntry, Rounding, Score,
-    ScoreType, Source, Split, Status, TeamScoring, TieBreak, TimingPoint, Workout,
+    OverallMode, OverallTieBreak, PublicationState, ResultEntry, Score, ScoreType, Source, Split,
+    Status, TieBreak, TimingPoint, Workout,
 };
 use scoretable_core::overall::overall_leaderboard_for;
 use scoretable_core::ranking::rank_workout;
@@ -54,18 +54,8 @@ pub fn competitor(id: Id, bib: &str, first: &str, last: &str, gender: Gender) ->
 pub fn workout(id: Id, name: &str, sequence: u32, score_type: ScoreType) -> Workout {
     Workout {
         id,
-        name: name.to_string(),
-        sequence,
-        score_type,
-        time_cap_ms: None,
-        reps_per_round: None,
-        load_unit: LoadUnit::Kg,
-        tie_break: TieBreak::None,
-        rounding: Rounding::Exact,
-        team_scoring: TeamScoring::Individual,
-        timing_points: Vec::new(),
-        heats: Vec::new(),
         state: PublicationState::Official,
+        ..scoretable_testkit::fixtures::workout(name, sequence, score_type)
     }
 }
 

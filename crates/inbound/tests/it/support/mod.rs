@@ -6,7 +6,8 @@ pub mod xlsx;
 
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{ExternalIds, Id, ScoreType, Workout};
-use scoretable_store::CompetitionFile;
+use scoretable_inbound::{save_mapping, FieldMapping};
+use scoretable_store::{CompetitionFile, NewConnection};
 use scoretable_testkit::fixtures;
 
 pub struct Fixture {
@@ -108,4 +109,33 @@ pub fn add_team(file: &mut CompetitionFile, name: &str, feed_id: &str, bibs: &[&
         },
     })
     .unwrap()
+}
+
+/// Saves the timing-feed mapping (World Triathlon's for format
+/// `world_triathlon`) as "feed mapping" and adds connection "timing" polling
+/// `url` for the workout, its credentials (if any) in `auth_env`.
+pub fn add_feed_connection(
+    file: &mut CompetitionFile,
+    race: Id,
+    url: &str,
+    format: &str,
+    interval_ms: u64,
+    auth_env: Option<&str>,
+) {
+    let workout = file.workout(race).unwrap();
+    let mapping = match format {
+        "world_triathlon" => FieldMapping::world_triathlon(&workout),
+        _ => FieldMapping::timing_feed(&workout),
+    };
+    save_mapping(file, "feed mapping", Some(race), &mapping).unwrap();
+    file.add_connection(&NewConnection {
+        name: "timing".into(),
+        url: url.into(),
+        workout_id: race,
+        mapping_name: "feed mapping".into(),
+        format: format.into(),
+        interval_ms,
+        auth_env: auth_env.map(str::to_string),
+    })
+    .unwrap();
 }

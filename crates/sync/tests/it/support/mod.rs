@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use scoretable_core::model::{
-    Competition, Competitor, Entrant, ExternalIds, Gender, Heat, Id, Lane, LoadUnit,
-    PublicationState, Rounding, ScoreType, Source, Split, TeamScoring, TieBreak, TimingPoint,
-    Workout,
+    Competition, Competitor, Entrant, ExternalIds, Gender, Heat, Id, Lane, ScoreType, Source,
+    Split, TimingPoint, Workout,
 };
 use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput};
 use scoretable_sync::TargetSpec;
 use scoretable_sync::{DrainOptions, SecretStore};
+use scoretable_testkit::fixtures;
 
 pub struct Fixture {
     pub directory: tempfile::TempDir,
@@ -45,17 +45,12 @@ pub fn fixture(athletes: usize, points: usize) -> Fixture {
     for index in 1..=athletes {
         let id = file
             .add_competitor(&Competitor {
-                id: 0,
-                bib: index.to_string(),
                 chip_ids: vec![format!("CHIP{index}")],
-                first_name: format!("Ath{index}"),
-                last_name: "Lete".to_string(),
                 gender: Some(if index % 2 == 0 {
                     Gender::Female
                 } else {
                     Gender::Male
                 }),
-                date_of_birth: None,
                 country: Some("GBR".to_string()),
                 club: Some("Harbour".to_string()),
                 external_ids: ExternalIds {
@@ -63,24 +58,13 @@ pub fn fixture(athletes: usize, points: usize) -> Fixture {
                     triathlon_athlete_id: Some(format!("{}", 90000 + index)),
                     ..ExternalIds::default()
                 },
-                division_ids: vec![],
-                para_class: None,
+                ..fixtures::competitor(index.to_string(), format!("Ath{index}"), "Lete")
             })
             .unwrap();
         competitor_ids.push(id);
     }
     let workout_id = file
         .add_workout(&Workout {
-            id: 0,
-            name: "Sprint".to_string(),
-            sequence: 1,
-            score_type: ScoreType::Time,
-            time_cap_ms: None,
-            reps_per_round: None,
-            load_unit: LoadUnit::Kg,
-            tie_break: TieBreak::None,
-            rounding: Rounding::Exact,
-            team_scoring: TeamScoring::Individual,
             timing_points: (1..=points)
                 .map(|order| TimingPoint {
                     id: 0,
@@ -102,7 +86,7 @@ pub fn fixture(athletes: usize, points: usize) -> Fixture {
                     })
                     .collect(),
             }],
-            state: PublicationState::Provisional,
+            ..fixtures::workout("Sprint", 1, ScoreType::Time)
         })
         .unwrap();
     let secrets = SecretStore {
