@@ -75,6 +75,7 @@ mod tests {
             declaration::<EnterScoreRequest>(),
             declaration::<EntryView>(),
             declaration::<AthletePreview>(),
+            declaration::<StatusCodeView>(),
             declaration::<LeaderboardRowView>(),
             declaration::<DivisionPlace>(),
             declaration::<LeaderboardView>(),
@@ -107,6 +108,22 @@ mod tests {
         assert_eq!(json(&DivisionKindView::AgeGroup), "\"age_group\"");
         assert_eq!(json(&PublicationStateView::Official), "\"official\"");
         assert_eq!(json(&GenderView::Female), "\"female\"");
+        assert_eq!(json(&StatusCodeView::Dnf), "\"DNF\"");
+        for status in [
+            scoretable_core::model::Status::Lap,
+            scoretable_core::model::Status::Nc,
+            scoretable_core::model::Status::Dnf,
+            scoretable_core::model::Status::Dnq,
+            scoretable_core::model::Status::Wd,
+            scoretable_core::model::Status::Dsq,
+            scoretable_core::model::Status::Dns,
+        ] {
+            // The view's word is the core's code, the one the board shows.
+            assert_eq!(
+                json(&StatusCodeView::from(status)),
+                format!("\"{}\"", status.code())
+            );
+        }
         let bindings = generate();
         for union in [
             "\"unknown_bib\"",
@@ -114,6 +131,7 @@ mod tests {
             "\"age_group\"",
             "\"official\"",
             "\"female\"",
+            "\"DNF\"",
         ] {
             assert!(bindings.contains(union), "bindings lack {union}");
         }

@@ -423,6 +423,34 @@ pub struct AthletePreview {
     pub current_display: Option<String>,
 }
 
+/// A result status, as its code: lapped, not classified, did not finish,
+/// did not qualify, withdrew, disqualified, did not start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum StatusCodeView {
+    Lap,
+    Nc,
+    Dnf,
+    Dnq,
+    Wd,
+    Dsq,
+    Dns,
+}
+
+impl From<model::Status> for StatusCodeView {
+    fn from(status: model::Status) -> Self {
+        match status {
+            model::Status::Lap => StatusCodeView::Lap,
+            model::Status::Nc => StatusCodeView::Nc,
+            model::Status::Dnf => StatusCodeView::Dnf,
+            model::Status::Dnq => StatusCodeView::Dnq,
+            model::Status::Wd => StatusCodeView::Wd,
+            model::Status::Dsq => StatusCodeView::Dsq,
+            model::Status::Dns => StatusCodeView::Dns,
+        }
+    }
+}
+
 /// One row of a workout leaderboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LeaderboardRowView {
@@ -435,7 +463,7 @@ pub struct LeaderboardRowView {
     /// `12:03.4`, `CAP+41`, `DNF`, or empty when no score yet.
     pub display: String,
     /// The status code (`DNF`, `DSQ`, ...) when the row has one.
-    pub status: Option<String>,
+    pub status: Option<StatusCodeView>,
     /// Behind the leader, formatted, for time scores.
     pub difference: Option<String>,
     /// The tie-break time (`7:59.0`) when the workout breaks ties on one and the row has it,

@@ -63,14 +63,57 @@ pub struct SourceFieldsView {
     pub total_records: i64,
 }
 
+/// How a previewed record would import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviewRowState {
+    Ready,
+    /// No result or status yet.
+    Waiting,
+    Invalid,
+}
+
+impl From<scoretable_inbound::RowState> for PreviewRowState {
+    fn from(state: scoretable_inbound::RowState) -> Self {
+        match state {
+            scoretable_inbound::RowState::Ready => PreviewRowState::Ready,
+            scoretable_inbound::RowState::Waiting => PreviewRowState::Waiting,
+            scoretable_inbound::RowState::Invalid => PreviewRowState::Invalid,
+        }
+    }
+}
+
+/// A polled connection's health, in the words the Mapping screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum ConnectionStateView {
+    #[serde(rename = "never polled")]
+    NeverPolled,
+    #[serde(rename = "ok")]
+    Ok,
+    #[serde(rename = "backing off")]
+    BackingOff,
+    #[serde(rename = "error")]
+    Error,
+}
+
+impl From<scoretable_store::ConnectionState> for ConnectionStateView {
+    fn from(state: scoretable_store::ConnectionState) -> Self {
+        match state {
+            scoretable_store::ConnectionState::Idle => ConnectionStateView::NeverPolled,
+            scoretable_store::ConnectionState::Ok => ConnectionStateView::Ok,
+            scoretable_store::ConnectionState::BackingOff => ConnectionStateView::BackingOff,
+            scoretable_store::ConnectionState::Error => ConnectionStateView::Error,
+        }
+    }
+}
+
 /// One row of the preview, as it will be imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PreviewRowView {
     /// The 1-based row or record number in the source.
     #[ts(type = "number")]
     pub index: i64,
-    /// ready, waiting or invalid.
-    pub state: String,
+    pub state: PreviewRowState,
     pub identifier: String,
     pub team: Option<String>,
     /// The teammate id as read (one chip per team member): the member
@@ -152,8 +195,7 @@ pub struct ConnectionView {
     #[ts(type = "number")]
     pub interval_ms: i64,
     pub enabled: bool,
-    /// never polled, ok, backing off or error.
-    pub state: String,
+    pub state: ConnectionStateView,
     pub message: Option<String>,
     #[ts(type = "number")]
     pub consecutive_failures: i64,
@@ -455,10 +497,12 @@ mod tests {
             declaration::<MappingDraft>(),
             declaration::<SavedMappingView>(),
             declaration::<SourceFieldsView>(),
+            declaration::<PreviewRowState>(),
             declaration::<PreviewRowView>(),
             declaration::<MappingPreviewView>(),
             declaration::<SourceRequest>(),
             declaration::<FileImportView>(),
+            declaration::<ConnectionStateView>(),
             declaration::<ConnectionView>(),
             declaration::<NewConnectionRequest>(),
             declaration::<RehearsalView>(),
@@ -492,5 +536,31 @@ mod tests {
     #[test]
     fn integration_bindings_are_current() {
         check_bindings_file(BINDINGS_PATH, "integration_bindings", &generate());
+    }
+
+    /// The connection states the window gets are the use-case layer's
+    /// words (which the CLI prints), and the preview's row states the
+    /// inbound crate's.
+    #[test]
+    fn state_views_serialize_as_the_shared_words() {
+        use scoretable_store::ConnectionState;
+        for state in [
+            ConnectionState::Idle,
+            ConnectionState::Ok,
+            ConnectionState::BackingOff,
+            ConnectionState::Error,
+        ] {
+            assert_eq!(
+                serde_json::to_value(ConnectionStateView::from(state)).unwrap(),
+                scoretable_usecase::feeds::state_word(state)
+            );
+        }
+        use scoretable_inbound::RowState;
+        for state in [RowState::Ready, RowState::Waiting, RowState::Invalid] {
+            assert_eq!(
+                serde_json::to_value(PreviewRowState::from(state)).unwrap(),
+                serde_json::to_value(state).unwrap()
+            );
+        }
     }
 }

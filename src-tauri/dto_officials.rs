@@ -97,7 +97,7 @@ pub struct RowDetailView {
     pub bib: String,
     pub name: String,
     pub display: String,
-    pub status: Option<String>,
+    pub status: Option<crate::dto::StatusCodeView>,
     /// The place in the workout (everyone); null for statuses.
     pub rank: Option<u32>,
     pub division_places: Vec<DivisionPlaceView>,
@@ -144,7 +144,7 @@ mod tests {
         bindings_text(
             "dto_officials.rs",
             "officials_bindings",
-            "import type { PlacementChangeView } from \"./bindings\";\n\n",
+            "import type { PlacementChangeView, StatusCodeView } from \"./bindings\";\n\n",
             &declarations,
         )
     }

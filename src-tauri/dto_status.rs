@@ -20,14 +20,43 @@ pub struct StatusView {
     pub backup: BackupStatusView,
 }
 
+/// Where a sync target stands, as the strip words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetSyncState {
+    /// Everything acknowledged.
+    UpToDate,
+    /// Results queued or in flight.
+    Waiting,
+    /// The platform cannot be reached or keeps failing; retried later.
+    Offline,
+    /// The platform refused results (retrying will not help).
+    Refused,
+    /// The target is disabled.
+    Paused,
+}
+
+/// Where a polled feed stands, as the strip words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedPollState {
+    Ok,
+    NotPolledYet,
+    /// Backing off after failures.
+    Offline,
+    /// The feed answered but its payload or mapping was bad.
+    Error,
+    /// This window does not poll it.
+    Stopped,
+}
+
 /// One outbound sync target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TargetStatusView {
     pub name: String,
     /// The platform's name as people say it (RunSignup, OpenTrack, ...).
     pub platform: String,
-    /// up_to_date, waiting, offline, refused or paused.
-    pub state: String,
+    pub state: TargetSyncState,
     /// Results queued or sent but not yet acknowledged.
     #[ts(type = "number")]
     pub waiting: i64,
@@ -44,8 +73,7 @@ pub struct TargetStatusView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct FeedStatusView {
     pub name: String,
-    /// ok, not_polled_yet, offline, error or stopped.
-    pub state: String,
+    pub state: FeedPollState,
     /// Whether this window's poller is running for it.
     pub polling: bool,
     pub last_success_at: Option<String>,
@@ -107,7 +135,9 @@ mod tests {
     fn generate() -> String {
         let declarations = [
             declaration::<StatusView>(),
+            declaration::<TargetSyncState>(),
             declaration::<TargetStatusView>(),
+            declaration::<FeedPollState>(),
             declaration::<FeedStatusView>(),
             declaration::<BackupStatusView>(),
             declaration::<DayLogView>(),

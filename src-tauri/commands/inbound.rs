@@ -18,7 +18,7 @@ use scoretable_inbound::{
     SplitField, StatusField, ValueField, ValueTransform,
 };
 use scoretable_store::{IdentifierKind, InboundConnection};
-use scoretable_usecase::feeds::{state_word, FeedDetails};
+use scoretable_usecase::feeds::FeedDetails;
 use scoretable_usecase::mappings::{preview_source, read_input_file, read_source, Source};
 use scoretable_usecase::review::{self, ConflictDecision};
 use tauri::{AppHandle, State};
@@ -185,7 +185,7 @@ fn preview_view(shown: &scoretable_inbound::Preview) -> MappingPreviewView {
             .iter()
             .map(|row| PreviewRowView {
                 index: row.index as i64,
-                state: format!("{:?}", row.state).to_lowercase(),
+                state: row.state.into(),
                 identifier: row.identifier.clone(),
                 team: row.team.clone(),
                 teammate: row.teammate.clone(),
@@ -215,7 +215,7 @@ fn connection_view(connection: &InboundConnection, polling: bool) -> ConnectionV
         format: connection.format.clone(),
         interval_ms: connection.interval_ms as i64,
         enabled: connection.enabled,
-        state: state_word(status.state).to_string(),
+        state: status.state.into(),
         message: status.message.clone(),
         consecutive_failures: i64::from(status.consecutive_failures),
         last_success_at: status.last_success_at.clone(),

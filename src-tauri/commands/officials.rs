@@ -280,7 +280,7 @@ pub fn row_detail_view(
         bib: names.bib(entrant),
         name: names.name(entrant),
         display: row.display.clone(),
-        status: row.status.map(|status| status.code().to_string()),
+        status: row.status.map(crate::dto::StatusCodeView::from),
         rank: row.rank,
         division_places: row
             .division_ranks

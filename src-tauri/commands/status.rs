@@ -19,7 +19,9 @@ use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::dto::CommandError;
 use crate::dto::ErrorKind;
-use crate::dto_status::{BackupStatusView, FeedStatusView, StatusView, TargetStatusView};
+use crate::dto_status::{
+    BackupStatusView, FeedPollState, FeedStatusView, StatusView, TargetStatusView, TargetSyncState,
+};
 use crate::error::CommandResult;
 use crate::state::{AppState, Session};
 
@@ -97,15 +99,15 @@ pub fn target_status(status: &scoretable_sync::TargetStatus) -> TargetStatusView
     let refused = status.rejected as i64;
     let failing = status.last_error.is_some() && status.next_attempt_at.is_some();
     let state = if !status.enabled {
-        "paused"
+        TargetSyncState::Paused
     } else if failing {
-        "offline"
+        TargetSyncState::Offline
     } else if refused > 0 {
-        "refused"
+        TargetSyncState::Refused
     } else if waiting > 0 {
-        "waiting"
+        TargetSyncState::Waiting
     } else {
-        "up_to_date"
+        TargetSyncState::UpToDate
     };
     let problem = status
         .last_error
@@ -115,7 +117,7 @@ pub fn target_status(status: &scoretable_sync::TargetStatus) -> TargetStatusView
     TargetStatusView {
         name: status.name.clone(),
         platform: platform.to_string(),
-        state: state.to_string(),
+        state,
         waiting,
         refused,
         detail: problem.as_ref().and(status.last_error.clone()),
@@ -132,13 +134,13 @@ pub fn feed_status(
 ) -> FeedStatusView {
     let status = &connection.status;
     let state = if !polling {
-        "stopped"
+        FeedPollState::Stopped
     } else {
         match status.state {
-            ConnectionState::Idle => "not_polled_yet",
-            ConnectionState::Ok => "ok",
-            ConnectionState::BackingOff => "offline",
-            ConnectionState::Error => "error",
+            ConnectionState::Idle => FeedPollState::NotPolledYet,
+            ConnectionState::Ok => FeedPollState::Ok,
+            ConnectionState::BackingOff => FeedPollState::Offline,
+            ConnectionState::Error => FeedPollState::Error,
         }
     };
     let failing = matches!(
@@ -153,7 +155,7 @@ pub fn feed_status(
         .map(|message| capitalise(&plain_problem(&subject, message)));
     FeedStatusView {
         name: connection.name.clone(),
-        state: state.to_string(),
+        state,
         polling,
         last_success_at: status.last_success_at.clone(),
         next_attempt_at: status.next_attempt_at.clone().filter(|_| failing),
@@ -374,15 +376,21 @@ mod tests {
 
     #[test]
     fn target_states_follow_the_outbox() {
-        assert_eq!(target_status(&status(0, 0, None, None)).state, "up_to_date");
-        assert_eq!(target_status(&status(2, 0, None, None)).state, "waiting");
+        assert_eq!(
+            target_status(&status(0, 0, None, None)).state,
+            TargetSyncState::UpToDate
+        );
+        assert_eq!(
+            target_status(&status(2, 0, None, None)).state,
+            TargetSyncState::Waiting
+        );
         let offline = target_status(&status(
             2,
             0,
             Some("could not connect: error sending request: client error (Connect)"),
             Some("2026-12-06T03:49:32.500Z"),
         ));
-        assert_eq!(offline.state, "offline");
+        assert_eq!(offline.state, TargetSyncState::Offline);
         assert_eq!(offline.waiting, 2);
         assert_eq!(
             offline.problem.as_deref(),
@@ -398,7 +406,7 @@ mod tests {
             Some("2026-12-06T03:49:32.500Z")
         );
         let refused = target_status(&status(0, 1, Some("HTTP 422: bad"), None));
-        assert_eq!(refused.state, "refused");
+        assert_eq!(refused.state, TargetSyncState::Refused);
         assert_eq!(
             refused.problem.as_deref(),
             Some("RunSignup refused a result (HTTP 422).")
@@ -406,8 +414,8 @@ mod tests {
         // A stale error after a success says nothing.
         let healed = target_status(&status(0, 0, Some("HTTP 503: x"), None));
         assert_eq!(
-            (healed.state.as_str(), healed.problem),
-            ("up_to_date", None)
+            (healed.state, healed.problem),
+            (TargetSyncState::UpToDate, None)
         );
     }
 }

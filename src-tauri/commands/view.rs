@@ -80,7 +80,7 @@ pub fn leaderboard_rows(
             bib: names.bib(row.entrant),
             name: names.name(row.entrant),
             display: row.display.clone(),
-            status: row.status.map(|status| status.code().to_string()),
+            status: row.status.map(crate::dto::StatusCodeView::from),
             difference: row
                 .difference_ms
                 .filter(|difference| *difference > 0)

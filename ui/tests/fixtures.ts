@@ -1,7 +1,7 @@
 // Fixture data for the UI tests. Leaderboards here are what the backend
 // would return already ranked; the UI only displays them.
 
-import type { CompetitionSummary, CompetitorView, LeaderboardRowView, LeaderboardView, WorkoutView } from "../src/api/bindings";
+import type { CompetitionSummary, CompetitorView, LeaderboardRowView, LeaderboardView, StatusCodeView, WorkoutView } from "../src/api/bindings";
 
 export const competition: CompetitionSummary = {
   path: "/tmp/spring.scoretable",
@@ -38,7 +38,7 @@ export const competitors = [
   competitor(4, "104", "Hedy", "Lamarr"),
 ];
 
-export function row(rank: number | null, tied: boolean, bib: string, name: string, display: string, status: string | null = null): LeaderboardRowView {
+export function row(rank: number | null, tied: boolean, bib: string, name: string, display: string, status: StatusCodeView | null = null): LeaderboardRowView {
   return { rank, tied, bib, name, display, status, difference: null, tie_break: null, amended: false, partial: false, division_places: [] };
 }
 

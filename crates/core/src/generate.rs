@@ -18,7 +18,7 @@
 //! individual results; [`GeneratedEvent::ranked_workouts`] aggregates them
 //! with [`aggregate_team_results`] before ranking.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::model::{
     Competition, Competitor, Division, DivisionKind, Entrant, EntrantInfo, ExternalIds, Gender,
@@ -176,11 +176,7 @@ fn competition_day() -> NaiveDate {
 }
 
 fn age_on(date_of_birth: NaiveDate, day: NaiveDate) -> u32 {
-    let mut age = day.year() - date_of_birth.year();
-    if (day.month(), day.day()) < (date_of_birth.month(), date_of_birth.day()) {
-        age -= 1;
-    }
-    age.max(0) as u32
+    crate::divisions::age_on(date_of_birth, day).unwrap_or(0)
 }
 
 /// Makes one competitor; `choose_divisions` picks its divisions from gender and age.

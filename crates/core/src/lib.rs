@@ -48,12 +48,14 @@
 //!   gets a status only when it can no longer complete.
 
 pub mod board;
+pub mod divisions;
 pub mod explain;
 mod fast_hash;
 pub mod generate;
 pub mod import;
 pub mod model;
 pub mod moves;
+pub mod naming;
 pub mod overall;
 pub mod ranking;
 pub mod runsignup;

@@ -399,10 +399,21 @@ fn format_grams_as_pounds(grams: i64) -> String {
     format_decimal(milli_pounds, 3)
 }
 
-/// The score as it is ranked and shown: a time gets its penalty added and
-/// is reduced to the workout's ranking precision, and plain reps in a
-/// rounds+reps workout with known reps per round become rounds+reps. Other
-/// scores are returned unchanged.
+/// A value as stored and typed, in its clean form: the status code, or the
+/// score itself (no penalty added, full precision); empty for neither. The
+/// store keeps it as the value's text.
+pub fn value_text(
+    workout: &Workout,
+    score: Option<Score>,
+    status: Option<crate::model::Status>,
+) -> String {
+    match (status, score) {
+        (Some(status), _) => status.code().to_string(),
+        (None, Some(score)) => format_score(workout, &score),
+        (None, None) => String::new(),
+    }
+}
+
 /// A result as its leaderboard row shows it: the status code, or the
 /// effective score (penalty added, reduced to the workout's ranking
 /// precision) in its clean form; empty for neither. Receipts and the
@@ -420,6 +431,10 @@ pub fn board_display(
     }
 }
 
+/// The score as it is ranked and shown: a time gets its penalty added and
+/// is reduced to the workout's ranking precision, and plain reps in a
+/// rounds+reps workout with known reps per round become rounds+reps. Other
+/// scores are returned unchanged.
 pub fn effective_score(workout: &Workout, score: Score, penalty_ms: Millis) -> Score {
     match score {
         Score::Time { ms } => Score::Time {
@@ -460,6 +475,18 @@ pub(crate) mod tests {
             heats: Vec::new(),
             state: PublicationState::Provisional,
         }
+    }
+
+    #[test]
+    fn value_text_is_the_status_or_the_score_as_typed() {
+        let mut race = workout(ScoreType::Time);
+        race.rounding = Rounding::Up { unit_ms: 1000 };
+        let score = Some(Score::Time { ms: 61_200 });
+        // The stored text keeps full precision and no penalty; the board rounds.
+        assert_eq!(value_text(&race, score, None), "1:01.2");
+        assert_eq!(board_display(&race, score, None, 0), "1:02");
+        assert_eq!(value_text(&race, score, Some(Status::Dnf)), "DNF");
+        assert_eq!(value_text(&race, None, None), "");
     }
 
     fn score_of(workout: &Workout, text: &str) -> Score {

@@ -35,6 +35,23 @@ use crate::fast_hash::{fast_hash_map, FastHashMap};
 use crate::model::{Entrant, Id, ResultEntry, Score, Status, Team, TeamScoring, Workout};
 use crate::ranking::result_key;
 
+/// Whether an entrant of this kind can have a result in `workout`: a
+/// team-chip workout takes one result per team; individual workouts and
+/// those that sum members take each competitor's. The error says what to
+/// enter instead.
+pub fn entrant_fits(workout: &Workout, entrant: Entrant) -> Result<(), &'static str> {
+    match (workout.team_scoring, entrant) {
+        (TeamScoring::TeamChip, Entrant::Competitor(_)) => {
+            Err("this workout takes one result per team; enter the team's score")
+        }
+        (
+            TeamScoring::Individual | TeamScoring::SumAll | TeamScoring::BestN { .. },
+            Entrant::Team(_),
+        ) => Err("this workout takes individual results; enter each competitor's score"),
+        _ => Ok(()),
+    }
+}
+
 /// Forms team results for `workout` from member results. See the module docs.
 pub fn aggregate_team_results(
     workout: &Workout,
@@ -274,6 +291,27 @@ mod tests {
 
     fn time(ms: i64) -> Option<Score> {
         Some(Score::Time { ms })
+    }
+
+    #[test]
+    fn team_chip_workouts_take_teams_and_the_others_competitors() {
+        let mut relay = workout(ScoreType::Time);
+        for scoring in [
+            TeamScoring::Individual,
+            TeamScoring::SumAll,
+            TeamScoring::BestN { n: 2 },
+        ] {
+            relay.team_scoring = scoring;
+            assert_eq!(entrant_fits(&relay, Entrant::Competitor(1)), Ok(()));
+            assert!(entrant_fits(&relay, Entrant::Team(1))
+                .unwrap_err()
+                .contains("individual results"));
+        }
+        relay.team_scoring = TeamScoring::TeamChip;
+        assert_eq!(entrant_fits(&relay, Entrant::Team(1)), Ok(()));
+        assert!(entrant_fits(&relay, Entrant::Competitor(1))
+            .unwrap_err()
+            .contains("one result per team"));
     }
 
     #[test]

@@ -488,25 +488,15 @@ impl ExportData {
 
 pub use scoretable_core::model::{gender_text, row_place};
 
-/// A file-name-safe slug of `text`: lowercase ASCII letters, digits and `-`,
+/// A file-name-safe slug of `text`: the competition slug rule
+/// ([`scoretable_core::naming::slug_from_name`]: lowercase ASCII letters,
+/// digits and single `-`),
 /// at most [`MAX_SLUG_CHARS`] long (a longer one is cut and ends with a hash
 /// of the whole, keeping different names apart), and never a device name
 /// Windows reserves (`con` becomes `con-x`).
 pub fn slug(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len().min(4 * MAX_SLUG_CHARS));
-    let mut last_was_dash = true;
-    for character in text.chars() {
-        if character.is_ascii_alphanumeric() {
-            slug.push(character.to_ascii_lowercase());
-            last_was_dash = false;
-        } else if !last_was_dash {
-            slug.push('-');
-            last_was_dash = true;
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
+    // The core's one slug rule, then what file names need besides.
+    let mut slug = scoretable_core::naming::slug_from_name(text);
     if slug.is_empty() {
         slug.push('x');
     }

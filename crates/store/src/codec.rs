@@ -1,4 +1,6 @@
-//! Spelling of the model's enumerations and scores in SQL columns.
+//! Spelling of the model's and the store's enumerations and of scores in
+//! SQL columns: one `as_sql`/`from_sql` pair per enumeration ([`SqlWord`]),
+//! all listed here.
 //!
 //! Each enumeration is stored as the lowercase snake-case word the schema's
 //! `CHECK` constraints allow. A [`Score`] is stored as a kind word and up to
@@ -16,31 +18,45 @@ fn unknown(word: &str) -> FromSqlError {
     FromSqlError::Other(format!("unknown stored value {word:?}").into())
 }
 
-macro_rules! word_codec {
-    ($type:ty, $to:ident, $from:ident, { $($variant:path => $word:literal),+ $(,)? }) => {
-        pub(crate) fn $to(value: $type) -> &'static str {
-            match value { $($variant => $word),+ }
-        }
-        pub(crate) fn $from(word: &str) -> FromSqlResult<$type> {
-            match word { $($word => Ok($variant),)+ other => Err(unknown(other)) }
+/// An enumeration stored as one SQL word. Every spelling of every such
+/// enumeration is written once, below (the schema's `CHECK`s allow the
+/// same words): `as_sql` to write it, `from_sql` to read it back.
+pub(crate) trait SqlWord: Sized + Copy + 'static {
+    /// Every value, in declaration order (the round-trip test reads it).
+    #[allow(dead_code)]
+    const ALL: &'static [Self];
+    fn as_sql(self) -> &'static str;
+    fn from_sql(word: &str) -> FromSqlResult<Self>;
+}
+
+macro_rules! sql_words {
+    ($type:ty, { $($variant:path => $word:literal),+ $(,)? }) => {
+        impl SqlWord for $type {
+            const ALL: &'static [Self] = &[$($variant),+];
+            fn as_sql(self) -> &'static str {
+                match self { $($variant => $word),+ }
+            }
+            fn from_sql(word: &str) -> FromSqlResult<Self> {
+                match word { $($word => Ok($variant),)+ other => Err(unknown(other)) }
+            }
         }
     };
 }
 
-word_codec!(Gender, gender_word, gender_from_word, {
+sql_words!(Gender, {
     Gender::Female => "female",
     Gender::Male => "male",
     Gender::Mixed => "mixed",
     Gender::Other => "other",
 });
 
-word_codec!(DivisionKind, division_kind_word, division_kind_from_word, {
+sql_words!(DivisionKind, {
     DivisionKind::Gender => "gender",
     DivisionKind::AgeGroup => "age_group",
     DivisionKind::Custom => "custom",
 });
 
-word_codec!(ScoreType, score_type_word, score_type_from_word, {
+sql_words!(ScoreType, {
     ScoreType::Time => "time",
     ScoreType::TimeCapped => "time_capped",
     ScoreType::RoundsReps => "rounds_reps",
@@ -50,22 +66,22 @@ word_codec!(ScoreType, score_type_word, score_type_from_word, {
     ScoreType::Points => "points",
 });
 
-word_codec!(LoadUnit, load_unit_word, load_unit_from_word, {
+sql_words!(LoadUnit, {
     LoadUnit::Kg => "kg",
     LoadUnit::Lb => "lb",
 });
 
-word_codec!(TieBreak, tie_break_word, tie_break_from_word, {
+sql_words!(TieBreak, {
     TieBreak::None => "none",
     TieBreak::TieBreakTime => "tie_break_time",
 });
 
-word_codec!(PublicationState, state_word, state_from_word, {
+sql_words!(PublicationState, {
     PublicationState::Provisional => "provisional",
     PublicationState::Official => "official",
 });
 
-word_codec!(Status, status_word, status_from_word, {
+sql_words!(Status, {
     Status::Lap => "LAP",
     Status::Nc => "NC",
     Status::Dnf => "DNF",
@@ -77,11 +93,64 @@ word_codec!(Status, status_word, status_from_word, {
 
 // Stored result sources. `amendment` marks a row created by an amendment
 // alone; amended values live in the `amended_*` columns.
-word_codec!(Source, source_word, source_from_word, {
+sql_words!(Source, {
     Source::Manual => "manual",
     Source::File => "file",
     Source::Feed => "feed",
     Source::Amendment => "amendment",
+});
+
+// The store's own enumerations.
+sql_words!(crate::results::ScoreEventKind, {
+    crate::results::ScoreEventKind::Entry => "entry",
+    crate::results::ScoreEventKind::Import => "import",
+    crate::results::ScoreEventKind::Amend => "amend",
+    crate::results::ScoreEventKind::Undo => "undo",
+});
+
+sql_words!(crate::outbox::OutboxState, {
+    crate::outbox::OutboxState::Queued => "queued",
+    crate::outbox::OutboxState::Sending => "sending",
+    crate::outbox::OutboxState::Acked => "acked",
+    crate::outbox::OutboxState::Rejected => "rejected",
+    crate::outbox::OutboxState::Superseded => "superseded",
+    crate::outbox::OutboxState::Skipped => "skipped",
+});
+
+sql_words!(crate::outbox::EntityScope, {
+    crate::outbox::EntityScope::Result => "result",
+    crate::outbox::EntityScope::Workout => "workout",
+    crate::outbox::EntityScope::Competition => "competition",
+});
+
+sql_words!(crate::ledger::IdentifierKind, {
+    crate::ledger::IdentifierKind::Bib => "bib",
+    crate::ledger::IdentifierKind::Chip => "chip",
+    crate::ledger::IdentifierKind::FeedParticipantId => "feed_participant_id",
+    crate::ledger::IdentifierKind::TriathlonAthleteId => "triathlon_athlete_id",
+    crate::ledger::IdentifierKind::RunsignupRegistrationId => "runsignup_registration_id",
+    crate::ledger::IdentifierKind::OpentrackId => "opentrack_id",
+    crate::ledger::IdentifierKind::TeamName => "team_name",
+});
+
+sql_words!(crate::ledger::ConflictState, {
+    crate::ledger::ConflictState::Open => "open",
+    crate::ledger::ConflictState::Accepted => "accepted",
+    crate::ledger::ConflictState::Dismissed => "dismissed",
+    crate::ledger::ConflictState::Superseded => "superseded",
+});
+
+sql_words!(crate::ledger::ReviewState, {
+    crate::ledger::ReviewState::Open => "open",
+    crate::ledger::ReviewState::Assigned => "assigned",
+    crate::ledger::ReviewState::Dismissed => "dismissed",
+});
+
+sql_words!(crate::ledger::ConnectionState, {
+    crate::ledger::ConnectionState::Idle => "idle",
+    crate::ledger::ConnectionState::Ok => "ok",
+    crate::ledger::ConnectionState::BackingOff => "backing_off",
+    crate::ledger::ConnectionState::Error => "error",
 });
 
 pub(crate) fn rounding_columns(rounding: Rounding) -> (&'static str, i64) {
@@ -214,19 +283,37 @@ mod tests {
         assert_eq!(score_from_columns(None, None, None).unwrap(), None);
     }
 
+    /// Every stored word reads back as the value that wrote it, no two
+    /// values of an enumeration share a word, and an unknown word is an
+    /// error naming it.
+    fn round_trips<T: SqlWord + PartialEq + std::fmt::Debug>() {
+        let words: std::collections::HashSet<&str> =
+            T::ALL.iter().map(|value| value.as_sql()).collect();
+        assert_eq!(words.len(), T::ALL.len(), "{:?} share a word", T::ALL);
+        for &value in T::ALL {
+            assert_eq!(T::from_sql(value.as_sql()).unwrap(), value);
+        }
+        let unknown = T::from_sql("robot").unwrap_err().to_string();
+        assert!(unknown.contains("\"robot\""), "{unknown}");
+    }
+
     #[test]
     fn words_round_trip() {
-        for status in [
-            Status::Lap,
-            Status::Nc,
-            Status::Dnf,
-            Status::Dnq,
-            Status::Wd,
-            Status::Dsq,
-            Status::Dns,
-        ] {
-            assert_eq!(status_from_word(status_word(status)).unwrap(), status);
-        }
-        assert!(gender_from_word("robot").is_err());
+        assert_eq!(Status::ALL.len(), 7);
+        round_trips::<Gender>();
+        round_trips::<DivisionKind>();
+        round_trips::<ScoreType>();
+        round_trips::<LoadUnit>();
+        round_trips::<TieBreak>();
+        round_trips::<PublicationState>();
+        round_trips::<Status>();
+        round_trips::<Source>();
+        round_trips::<crate::results::ScoreEventKind>();
+        round_trips::<crate::outbox::OutboxState>();
+        round_trips::<crate::outbox::EntityScope>();
+        round_trips::<crate::ledger::IdentifierKind>();
+        round_trips::<crate::ledger::ConflictState>();
+        round_trips::<crate::ledger::ReviewState>();
+        round_trips::<crate::ledger::ConnectionState>();
     }
 }

@@ -22,17 +22,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use scoretable_core::divisions::automatic_divisions;
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{
     Competitor, Division, DivisionKind, ExternalIds, Gender, Id, Source, Team, TeamMember,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{
-    decode, division_kind_from_word, division_kind_word, gender_from_word, gender_word, Word,
-};
+use crate::codec::{decode, SqlWord, Word};
 use crate::competition_file::{now_timestamp, CompetitionFile};
 use crate::error::{Result, StoreError};
 use crate::results::{next_batch_id, record_batch, BatchRecord};
@@ -100,7 +99,7 @@ fn competitor_from_row(row: &Row<'_>) -> rusqlite::Result<Competitor> {
         first_name: row.get(2)?,
         last_name: row.get(3)?,
         gender: gender
-            .map(|word| decode(4, gender_from_word(&word.0)))
+            .map(|word| decode(4, Gender::from_sql(&word.0)))
             .transpose()?,
         date_of_birth: row.get(5)?,
         country: row.get(6)?,
@@ -122,9 +121,9 @@ fn division_from_row(row: &Row<'_>) -> rusqlite::Result<Division> {
     Ok(Division {
         id: row.get(0)?,
         name: row.get(1)?,
-        kind: decode(2, division_kind_from_word(&kind.0))?,
+        kind: decode(2, DivisionKind::from_sql(&kind.0))?,
         gender: gender
-            .map(|word| decode(3, gender_from_word(&word.0)))
+            .map(|word| decode(3, Gender::from_sql(&word.0)))
             .transpose()?,
         min_age: row.get(4)?,
         max_age: row.get(5)?,
@@ -272,46 +271,6 @@ pub(crate) fn load_teams(
     Ok(teams)
 }
 
-/// Age in whole years on `on`.
-pub(crate) fn age_on(date_of_birth: NaiveDate, on: NaiveDate) -> Option<u32> {
-    let mut years = on.year() - date_of_birth.year();
-    if (on.month(), on.day()) < (date_of_birth.month(), date_of_birth.day()) {
-        years -= 1;
-    }
-    u32::try_from(years).ok()
-}
-
-/// The rule-based divisions a competitor falls in.
-pub(crate) fn automatic_divisions(
-    divisions: &[Division],
-    gender: Option<Gender>,
-    date_of_birth: Option<&str>,
-    competition_start: Option<NaiveDate>,
-) -> Vec<Id> {
-    let age = match (date_of_birth, competition_start) {
-        (Some(text), Some(start)) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .and_then(|born| age_on(born, start)),
-        _ => None,
-    };
-    divisions
-        .iter()
-        .filter(|division| match division.kind {
-            DivisionKind::Custom => false,
-            DivisionKind::Gender => gender.is_some() && division.gender == gender,
-            DivisionKind::AgeGroup => {
-                let gender_matches = division.gender.is_none() || division.gender == gender;
-                let age_matches = age.is_some_and(|age| {
-                    division.min_age.is_none_or(|min| age >= min)
-                        && division.max_age.is_none_or(|max| age <= max)
-                });
-                gender_matches && age_matches
-            }
-        })
-        .map(|division| division.id)
-        .collect()
-}
-
 /// Places every competitor matching a gender or age-group division's rule in
 /// it (and, with `replace`, removes those who no longer match). Custom
 /// divisions are left alone. Returns how many competitors are members after.
@@ -334,7 +293,7 @@ fn place_rule_members(
             let id: Id = row.get(0)?;
             let gender: Option<Word> = row.get(1)?;
             let gender = gender
-                .map(|word| decode(1, gender_from_word(&word.0)))
+                .map(|word| decode(1, Gender::from_sql(&word.0)))
                 .transpose()?;
             let date_of_birth: Option<String> = row.get(2)?;
             if !automatic_divisions(&only_this, gender, date_of_birth.as_deref(), start).is_empty()
@@ -487,7 +446,7 @@ impl<'a> CompetitorWriter<'a> {
     /// its chips and divisions.
     fn write(&mut self, existing_id: Option<Id>, competitor: &Competitor) -> rusqlite::Result<Id> {
         let external = &competitor.external_ids;
-        let gender = competitor.gender.map(gender_word);
+        let gender = competitor.gender.map(SqlWord::as_sql);
         let id = match existing_id {
             None => {
                 self.insert.execute(params![
@@ -637,7 +596,7 @@ impl<'a> NewCompetitors<'a> {
         let genders: Vec<Option<&'static str>> = self
             .competitors
             .iter()
-            .map(|(_, competitor)| competitor.gender.map(gender_word))
+            .map(|(_, competitor)| competitor.gender.map(SqlWord::as_sql))
             .collect();
         let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(13 * self.competitors.len());
         for ((_, competitor), gender) in self.competitors.iter().zip(&genders) {
@@ -1007,8 +966,8 @@ impl CompetitionFile {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     division.name.trim(),
-                    division_kind_word(division.kind),
-                    division.gender.map(gender_word),
+                    SqlWord::as_sql(division.kind),
+                    division.gender.map(SqlWord::as_sql),
                     division.min_age,
                     division.max_age
                 ],
@@ -1047,8 +1006,8 @@ impl CompetitionFile {
                 params![
                     division.id,
                     division.name.trim(),
-                    division_kind_word(division.kind),
-                    division.gender.map(gender_word),
+                    SqlWord::as_sql(division.kind),
+                    division.gender.map(SqlWord::as_sql),
                     division.min_age,
                     division.max_age
                 ],
@@ -1852,40 +1811,6 @@ impl CompetitionFile {
 mod tests {
     use super::*;
 
-    fn division(
-        id: Id,
-        kind: DivisionKind,
-        gender: Option<Gender>,
-        min: Option<u32>,
-        max: Option<u32>,
-    ) -> Division {
-        Division {
-            id,
-            name: format!("division {id}"),
-            kind,
-            gender,
-            min_age: min,
-            max_age: max,
-        }
-    }
-
-    #[test]
-    fn age_counts_whole_years_on_the_first_day() {
-        let start = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
-        assert_eq!(
-            age_on(NaiveDate::from_ymd_opt(1986, 6, 1).unwrap(), start),
-            Some(40)
-        );
-        assert_eq!(
-            age_on(NaiveDate::from_ymd_opt(1986, 6, 2).unwrap(), start),
-            Some(39)
-        );
-        assert_eq!(
-            age_on(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), start),
-            None
-        );
-    }
-
     #[test]
     fn canonical_dates_are_read_without_a_format_string() {
         assert_eq!(
@@ -1901,36 +1826,6 @@ mod tests {
         ] {
             assert_eq!(canonical_date(text), None, "{text}");
         }
-    }
-
-    #[test]
-    fn automatic_divisions_follow_gender_and_age() {
-        let divisions = [
-            division(1, DivisionKind::Gender, Some(Gender::Female), None, None),
-            division(2, DivisionKind::Gender, Some(Gender::Male), None, None),
-            division(
-                3,
-                DivisionKind::AgeGroup,
-                Some(Gender::Female),
-                Some(35),
-                Some(39),
-            ),
-            division(4, DivisionKind::AgeGroup, None, Some(40), None),
-            division(5, DivisionKind::Custom, None, None, None),
-        ];
-        let start = NaiveDate::from_ymd_opt(2026, 6, 1);
-        assert_eq!(
-            automatic_divisions(&divisions, Some(Gender::Female), Some("1990-01-01"), start),
-            vec![1, 3]
-        );
-        assert_eq!(
-            automatic_divisions(&divisions, Some(Gender::Male), Some("1980-01-01"), start),
-            vec![2, 4]
-        );
-        assert_eq!(
-            automatic_divisions(&divisions, None, None, start),
-            Vec::<Id>::new()
-        );
     }
 
     /// The triggers an import bypasses are every trigger on the tables it

@@ -25,6 +25,7 @@
 //! starts is *ambiguous* (the process died, or the response was lost): the
 //! worker reconciles it against the platform before sending it again.
 
+use crate::codec::SqlWord;
 use std::collections::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -55,21 +56,12 @@ pub enum EntityScope {
 impl EntityScope {
     /// The spelling stored in the file.
     pub fn code(self) -> &'static str {
-        match self {
-            EntityScope::Result => "result",
-            EntityScope::Workout => "workout",
-            EntityScope::Competition => "competition",
-        }
+        self.as_sql()
     }
 
     /// Parses [`EntityScope::code`].
     pub fn from_code(code: &str) -> Option<EntityScope> {
-        match code {
-            "result" => Some(EntityScope::Result),
-            "workout" => Some(EntityScope::Workout),
-            "competition" => Some(EntityScope::Competition),
-            _ => None,
-        }
+        EntityScope::from_sql(code).ok()
     }
 }
 
@@ -137,26 +129,11 @@ pub enum OutboxState {
 
 impl OutboxState {
     fn code(self) -> &'static str {
-        match self {
-            OutboxState::Queued => "queued",
-            OutboxState::Sending => "sending",
-            OutboxState::Acked => "acked",
-            OutboxState::Rejected => "rejected",
-            OutboxState::Superseded => "superseded",
-            OutboxState::Skipped => "skipped",
-        }
+        self.as_sql()
     }
 
     fn from_code(code: &str) -> Option<OutboxState> {
-        Some(match code {
-            "queued" => OutboxState::Queued,
-            "sending" => OutboxState::Sending,
-            "acked" => OutboxState::Acked,
-            "rejected" => OutboxState::Rejected,
-            "superseded" => OutboxState::Superseded,
-            "skipped" => OutboxState::Skipped,
-            _ => return None,
-        })
+        OutboxState::from_sql(code).ok()
     }
 }
 

@@ -37,13 +37,10 @@ use scoretable_core::model::{
     Entrant, Id, Millis, PublicationState, ResultEntry, Score, ScoreType, Source, Split, Status,
     TeamScoring, Workout,
 };
-use scoretable_core::score::{format_score, parse_score};
+use scoretable_core::score::parse_score;
 use serde::{Deserialize, Serialize};
 
-use crate::codec::{
-    decode, score_columns, score_from_columns, source_from_word, source_word, status_from_word,
-    status_word, Word,
-};
+use crate::codec::{decode, score_columns, score_from_columns, SqlWord, Word};
 use crate::competition_file::{now_timestamp, CompetitionFile};
 use crate::error::{Result, StoreError};
 use crate::leaderboards::{placement_impact, PlacementChange};
@@ -225,24 +222,11 @@ pub enum ScoreEventKind {
 
 impl ScoreEventKind {
     fn word(self) -> &'static str {
-        match self {
-            ScoreEventKind::Entry => "entry",
-            ScoreEventKind::Import => "import",
-            ScoreEventKind::Amend => "amend",
-            ScoreEventKind::Undo => "undo",
-        }
+        self.as_sql()
     }
 
     fn from_word(word: &str) -> rusqlite::types::FromSqlResult<ScoreEventKind> {
-        match word {
-            "entry" => Ok(ScoreEventKind::Entry),
-            "import" => Ok(ScoreEventKind::Import),
-            "amend" => Ok(ScoreEventKind::Amend),
-            "undo" => Ok(ScoreEventKind::Undo),
-            other => Err(rusqlite::types::FromSqlError::Other(
-                format!("unknown event kind {other:?}").into(),
-            )),
-        }
+        ScoreEventKind::from_sql(word)
     }
 }
 
@@ -351,7 +335,7 @@ fn value_from_columns(
         score_from_columns(kind.as_ref().map(|word| word.0.as_str()), a, b),
     )?;
     let status = status
-        .map(|word| decode(first + 4, status_from_word(&word.0)))
+        .map(|word| decode(first + 4, Status::from_sql(&word.0)))
         .transpose()?;
     if score.is_none() && status.is_none() {
         return Ok(None);
@@ -376,7 +360,7 @@ fn result_from_row(row: &Row<'_>) -> rusqlite::Result<StoredResult> {
         id: row.get(0)?,
         workout_id: row.get(1)?,
         entrant: entrant_from_columns(row.get(2)?, row.get(3)?)?,
-        source: decode(4, source_from_word(&source.0))?,
+        source: decode(4, Source::from_sql(&source.0))?,
         source_value: value_from_columns(row, 5, row.get(18)?)?,
         amended_value: if amended {
             let amended_penalty: Option<Millis> = row.get(24)?;
@@ -544,7 +528,7 @@ fn rank_entries_from(mut rows: rusqlite::Rows<'_>) -> Result<Vec<ResultEntry>> {
             .as_str_or_null()
             .map_err(rusqlite::Error::from)?
         {
-            Some(word) => Some(decode(first + 3, status_from_word(word))?),
+            Some(word) => Some(decode(first + 3, Status::from_sql(word))?),
             None => None,
         };
         if score.is_none() && status.is_none() {
@@ -566,7 +550,7 @@ fn rank_entries_from(mut rows: rusqlite::Rows<'_>) -> Result<Vec<ResultEntry>> {
             None => match value(row, 4)? {
                 Some(value) => {
                     let word = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-                    let source = decode(2, source_from_word(word))?;
+                    let source = decode(2, Source::from_sql(word))?;
                     (value, row.get(9)?, source)
                 }
                 None => continue,
@@ -726,11 +710,7 @@ pub(crate) fn board_value(workout: &Workout, value: &ScoreValue) -> String {
 }
 
 pub(crate) fn display_value(workout: &Workout, value: &ScoreValue) -> String {
-    match (value.status, value.score) {
-        (Some(status), _) => status.code().to_string(),
-        (None, Some(score)) => format_score(workout, &score),
-        (None, None) => String::new(),
-    }
+    scoretable_core::score::value_text(workout, value.score, value.status)
 }
 
 /// Parses or checks a score input for a workout. The error message is the
@@ -876,22 +856,15 @@ fn unknown_entrant(entrant: Entrant) -> StoreError {
     }
 }
 
-/// Checks that an entrant kind fits the workout's team scoring.
+/// Checks that an entrant kind fits the workout's team scoring (the
+/// core's rule), naming the workout.
 fn check_entrant_fits(workout: &Workout, entrant: Entrant) -> Result<()> {
-    match (workout.team_scoring, entrant) {
-        (TeamScoring::TeamChip, Entrant::Competitor(_)) => Err(StoreError::InvalidInput {
+    scoretable_core::teams::entrant_fits(workout, entrant).map_err(|message| {
+        StoreError::InvalidInput {
             field: format!("entrant in workout {}", workout.name),
-            message: "this workout takes one result per team; enter the team's score".into(),
-        }),
-        (
-            TeamScoring::Individual | TeamScoring::SumAll | TeamScoring::BestN { .. },
-            Entrant::Team(_),
-        ) => Err(StoreError::InvalidInput {
-            field: format!("entrant in workout {}", workout.name),
-            message: "this workout takes individual results; enter each competitor's score".into(),
-        }),
-        _ => Ok(()),
-    }
+            message: message.into(),
+        }
+    })
 }
 
 /// Ids of every competitor and team, loaded once for bulk imports.
@@ -986,12 +959,12 @@ fn insert_result(transaction: &Transaction<'_>, new: NewResult<'_>) -> Result<Id
         workout_id,
         competitor_id,
         team_id,
-        source_word(source),
+        SqlWord::as_sql(source),
         value.text,
         kind,
         a,
         b,
-        value.status.map(status_word),
+        value.status.map(SqlWord::as_sql),
         value.tie_break_ms,
         penalty_ms,
         incidents,
@@ -1448,7 +1421,7 @@ fn amend_in(
                     kind,
                     a,
                     b,
-                    value.status.map(status_word),
+                    value.status.map(SqlWord::as_sql),
                     value.tie_break_ms,
                     value.penalty_ms
                 ])?;
@@ -1471,7 +1444,7 @@ fn amend_in(
                     kind,
                     a,
                     b,
-                    value.status.map(status_word),
+                    value.status.map(SqlWord::as_sql),
                     value.tie_break_ms,
                     value.penalty_ms,
                     at
@@ -1993,7 +1966,7 @@ pub(crate) fn record_batch(transaction: &Transaction<'_>, batch: &BatchRecord<'_
             batch.id,
             batch.kind,
             batch.workout_id,
-            source_word(batch.source),
+            SqlWord::as_sql(batch.source),
             batch.source_name,
             batch.at,
             batch.inserted as i64,
@@ -2032,7 +2005,7 @@ impl CompetitionFile {
                 id: row.get(0)?,
                 kind: row.get(1)?,
                 workout_id: row.get(2)?,
-                source: decode(3, source_from_word(&source.0))?,
+                source: decode(3, Source::from_sql(&source.0))?,
                 source_name: row.get(4)?,
                 imported_at: row.get(5)?,
                 inserted: row.get(6)?,

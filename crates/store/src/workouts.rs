@@ -14,12 +14,14 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
-use scoretable_core::model::{Heat, Id, Lane, PublicationState, TeamScoring, TimingPoint, Workout};
+use scoretable_core::model::{
+    Heat, Id, Lane, LoadUnit, PublicationState, ScoreType, TeamScoring, TieBreak, TimingPoint,
+    Workout,
+};
 
 use crate::codec::{
-    decode, load_unit_from_word, load_unit_word, rounding_columns, rounding_from_columns,
-    score_type_from_word, score_type_word, state_from_word, state_word, team_scoring_columns,
-    team_scoring_from_columns, tie_break_from_word, tie_break_word, Word,
+    decode, rounding_columns, rounding_from_columns, team_scoring_columns,
+    team_scoring_from_columns, SqlWord, Word,
 };
 use crate::competition_file::CompetitionFile;
 use crate::error::{Result, StoreError};
@@ -38,16 +40,16 @@ fn workout_from_row(row: &Row<'_>) -> rusqlite::Result<Workout> {
         id: row.get(0)?,
         name: row.get(1)?,
         sequence: row.get(2)?,
-        score_type: decode(3, score_type_from_word(&score_type.0))?,
+        score_type: decode(3, ScoreType::from_sql(&score_type.0))?,
         time_cap_ms: row.get(4)?,
         reps_per_round: row.get(5)?,
-        load_unit: decode(6, load_unit_from_word(&load_unit.0))?,
-        tie_break: decode(7, tie_break_from_word(&tie_break.0))?,
+        load_unit: decode(6, LoadUnit::from_sql(&load_unit.0))?,
+        tie_break: decode(7, TieBreak::from_sql(&tie_break.0))?,
         rounding: decode(8, rounding_from_columns(&rounding_mode.0, row.get(9)?))?,
         team_scoring: decode(10, team_scoring_from_columns(&team_scoring.0, row.get(11)?))?,
         timing_points: Vec::new(),
         heats: Vec::new(),
-        state: decode(12, state_from_word(&state.0))?,
+        state: decode(12, PublicationState::from_sql(&state.0))?,
     })
 }
 
@@ -267,16 +269,16 @@ impl CompetitionFile {
                     params![
                         workout.name.trim(),
                         workout.sequence,
-                        score_type_word(workout.score_type),
+                        SqlWord::as_sql(workout.score_type),
                         workout.time_cap_ms,
                         workout.reps_per_round,
-                        load_unit_word(workout.load_unit),
-                        tie_break_word(workout.tie_break),
+                        SqlWord::as_sql(workout.load_unit),
+                        SqlWord::as_sql(workout.tie_break),
                         rounding_mode,
                         rounding_unit,
                         team_mode,
                         best_n,
-                        state_word(workout.state)
+                        SqlWord::as_sql(workout.state)
                     ],
                 )
                 .map_err(conflict_on_name(workout))?;
@@ -329,16 +331,16 @@ impl CompetitionFile {
                         workout.id,
                         workout.name.trim(),
                         workout.sequence,
-                        score_type_word(workout.score_type),
+                        SqlWord::as_sql(workout.score_type),
                         workout.time_cap_ms,
                         workout.reps_per_round,
-                        load_unit_word(workout.load_unit),
-                        tie_break_word(workout.tie_break),
+                        SqlWord::as_sql(workout.load_unit),
+                        SqlWord::as_sql(workout.tie_break),
                         rounding_mode,
                         rounding_unit,
                         team_mode,
                         best_n,
-                        state_word(workout.state)
+                        SqlWord::as_sql(workout.state)
                     ],
                 )
                 .map_err(conflict_on_name(workout))?;
@@ -419,7 +421,7 @@ impl CompetitionFile {
         self.write(|transaction| {
             let changed = transaction.execute(
                 "UPDATE workouts SET state = ?2 WHERE id = ?1",
-                params![workout_id, state_word(state)],
+                params![workout_id, SqlWord::as_sql(state)],
             )?;
             if changed == 0 {
                 return Err(StoreError::NotFound {

@@ -122,6 +122,8 @@ export type AthletePreview = { bib: string, name: string, division_names: Array<
  */
 current_display: string | null, };
 
+export type StatusCodeView = "LAP" | "NC" | "DNF" | "DNQ" | "WD" | "DSQ" | "DNS";
+
 export type LeaderboardRowView = { 
 /**
  * Place in the list shown (the division's place when a division is chosen).
@@ -138,7 +140,7 @@ display: string,
 /**
  * The status code (`DNF`, `DSQ`, ...) when the row has one.
  */
-status: string | null, 
+status: StatusCodeView | null, 
 /**
  * Behind the leader, formatted, for time scores.
  */

@@ -43,15 +43,13 @@ export type SavedMappingView = { name: string, workout_id: number | null, update
 
 export type SourceFieldsView = { source_name: string, format: string, field_names: Array<string>, total_records: number, };
 
+export type PreviewRowState = "ready" | "waiting" | "invalid";
+
 export type PreviewRowView = { 
 /**
  * The 1-based row or record number in the source.
  */
-index: number, 
-/**
- * ready, waiting or invalid.
- */
-state: string, identifier: string, team: string | null, 
+index: number, state: PreviewRowState, identifier: string, team: string | null, 
 /**
  * The teammate id as read (one chip per team member): the member
  * within the team registration `identifier` names.
@@ -92,11 +90,9 @@ format: string, };
 
 export type FileImportView = { file_name: string, format: string, records: number, waiting: number, imported: number, already_imported: number, matched: number, new_conflicts: number, unknown: number, ignored: number, provisional_teams: Array<string>, };
 
-export type ConnectionView = { name: string, url: string, workout_id: number, mapping_name: string, format: string, interval_ms: number, enabled: boolean, 
-/**
- * never polled, ok, backing off or error.
- */
-state: string, message: string | null, consecutive_failures: number, last_success_at: string | null, next_attempt_at: string | null, 
+export type ConnectionStateView = "never polled" | "ok" | "backing off" | "error";
+
+export type ConnectionView = { name: string, url: string, workout_id: number, mapping_name: string, format: string, interval_ms: number, enabled: boolean, state: ConnectionStateView, message: string | null, consecutive_failures: number, last_success_at: string | null, next_attempt_at: string | null, 
 /**
  * Whether this window's background poller is running for it.
  */

@@ -1,7 +1,7 @@
 // Generated from src-tauri/dto_officials.rs by ts-rs; do not edit by hand.
 // Regenerate with: UPDATE_BINDINGS=1 cargo test --bin scoretable-app officials_bindings
 
-import type { PlacementChangeView } from "./bindings";
+import type { PlacementChangeView, StatusCodeView } from "./bindings";
 
 export type AmendPreviewRequest = { workout_id: number, bib: string, value: string, };
 
@@ -68,7 +68,7 @@ position: number,
  */
 behind: string | null, };
 
-export type RowDetailView = { bib: string, name: string, display: string, status: string | null, 
+export type RowDetailView = { bib: string, name: string, display: string, status: StatusCodeView | null, 
 /**
  * The place in the workout (everyone); null for statuses.
  */

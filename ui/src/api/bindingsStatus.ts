@@ -3,15 +3,13 @@
 
 export type StatusView = { targets: Array<TargetStatusView>, feeds: Array<FeedStatusView>, backup: BackupStatusView, };
 
+export type TargetSyncState = "up_to_date" | "waiting" | "offline" | "refused" | "paused";
+
 export type TargetStatusView = { name: string, 
 /**
  * The platform's name as people say it (RunSignup, OpenTrack, ...).
  */
-platform: string, 
-/**
- * up_to_date, waiting, offline, refused or paused.
- */
-state: string, 
+platform: string, state: TargetSyncState, 
 /**
  * Results queued or sent but not yet acknowledged.
  */
@@ -21,11 +19,9 @@ waiting: number,
  */
 refused: number, problem: string | null, detail: string | null, next_attempt_at: string | null, last_success_at: string | null, };
 
-export type FeedStatusView = { name: string, 
-/**
- * ok, not_polled_yet, offline, error or stopped.
- */
-state: string, 
+export type FeedPollState = "ok" | "not_polled_yet" | "offline" | "error" | "stopped";
+
+export type FeedStatusView = { name: string, state: FeedPollState, 
 /**
  * Whether this window's poller is running for it.
  */

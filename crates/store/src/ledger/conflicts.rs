@@ -2,6 +2,7 @@
 //! an official to accept (an audited amendment) or dismiss.
 
 use super::*;
+use crate::codec::SqlWord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -15,22 +16,11 @@ pub enum ConflictState {
 
 impl ConflictState {
     pub(super) fn word(self) -> &'static str {
-        match self {
-            ConflictState::Open => "open",
-            ConflictState::Accepted => "accepted",
-            ConflictState::Dismissed => "dismissed",
-            ConflictState::Superseded => "superseded",
-        }
+        self.as_sql()
     }
 
     pub(super) fn from_word(word: &str) -> rusqlite::Result<ConflictState> {
-        match word {
-            "open" => Ok(ConflictState::Open),
-            "accepted" => Ok(ConflictState::Accepted),
-            "dismissed" => Ok(ConflictState::Dismissed),
-            "superseded" => Ok(ConflictState::Superseded),
-            other => Err(bad_word(other)),
-        }
+        ConflictState::from_sql(word).map_err(|_| bad_word(word))
     }
 }
 

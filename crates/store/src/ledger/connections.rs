@@ -2,6 +2,7 @@
 //! carrying credentials are refused.
 
 use super::*;
+use crate::codec::SqlWord;
 
 /// A saved field mapping (its JSON belongs to the inbound crate).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,23 +30,12 @@ pub enum ConnectionState {
 }
 
 impl ConnectionState {
-    pub fn word(self) -> &'static str {
-        match self {
-            ConnectionState::Idle => "idle",
-            ConnectionState::Ok => "ok",
-            ConnectionState::BackingOff => "backing_off",
-            ConnectionState::Error => "error",
-        }
+    fn word(self) -> &'static str {
+        self.as_sql()
     }
 
     pub(super) fn from_word(word: &str) -> rusqlite::Result<ConnectionState> {
-        match word {
-            "idle" => Ok(ConnectionState::Idle),
-            "ok" => Ok(ConnectionState::Ok),
-            "backing_off" => Ok(ConnectionState::BackingOff),
-            "error" => Ok(ConnectionState::Error),
-            other => Err(bad_word(other)),
-        }
+        ConnectionState::from_sql(word).map_err(|_| bad_word(word))
     }
 }
 

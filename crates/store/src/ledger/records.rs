@@ -2,6 +2,7 @@
 //! records, per-record outcomes, team progress.
 
 use super::*;
+use crate::codec::SqlWord;
 
 /// What a record's identifier refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -37,15 +38,7 @@ impl IdentifierKind {
 
     /// The snake-case word used in mappings and on the command line.
     pub fn word(self) -> &'static str {
-        match self {
-            IdentifierKind::Bib => "bib",
-            IdentifierKind::Chip => "chip",
-            IdentifierKind::FeedParticipantId => "feed_participant_id",
-            IdentifierKind::TriathlonAthleteId => "triathlon_athlete_id",
-            IdentifierKind::RunsignupRegistrationId => "runsignup_registration_id",
-            IdentifierKind::OpentrackId => "opentrack_id",
-            IdentifierKind::TeamName => "team_name",
-        }
+        self.as_sql()
     }
 
     /// Parses [`word`](Self::word).

@@ -2,6 +2,7 @@
 //! official to assign (importing the stored record) or dismiss.
 
 use super::*;
+use crate::codec::SqlWord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -13,20 +14,11 @@ pub enum ReviewState {
 
 impl ReviewState {
     pub(super) fn word(self) -> &'static str {
-        match self {
-            ReviewState::Open => "open",
-            ReviewState::Assigned => "assigned",
-            ReviewState::Dismissed => "dismissed",
-        }
+        self.as_sql()
     }
 
     pub(super) fn from_word(word: &str) -> rusqlite::Result<ReviewState> {
-        match word {
-            "open" => Ok(ReviewState::Open),
-            "assigned" => Ok(ReviewState::Assigned),
-            "dismissed" => Ok(ReviewState::Dismissed),
-            other => Err(bad_word(other)),
-        }
+        ReviewState::from_sql(word).map_err(|_| bad_word(word))
     }
 }
 
