@@ -20,6 +20,8 @@
 //! aborts after the platform answered and before the outcome is stored.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -48,6 +50,10 @@ pub struct DrainOptions {
     pub wait_for_backoff: bool,
     /// Give up (leaving rows queued) at this moment.
     pub deadline: Option<Instant>,
+    /// Give up (leaving rows queued) as soon as this is set: checked before
+    /// every claim and every wait, so a drain stops after the request in
+    /// flight (the app's worker sets it when the file is closed).
+    pub stop: Option<Arc<AtomicBool>>,
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
     /// Per-request timeout; a slower answer is ambiguous.
@@ -89,6 +95,7 @@ impl Default for DrainOptions {
             batch_size: DEFAULT_BATCH_SIZE,
             wait_for_backoff: true,
             deadline: None,
+            stop: None,
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
@@ -191,6 +198,13 @@ pub fn drain_all(
 ) -> Result<Vec<DrainReport>> {
     let mut reports = Vec::new();
     for target in file.sync_targets()? {
+        if options
+            .stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(Ordering::Relaxed))
+        {
+            break;
+        }
         if !target.enabled {
             continue;
         }
@@ -300,6 +314,11 @@ impl Worker<'_> {
         self.options
             .deadline
             .is_some_and(|deadline| Instant::now() >= deadline)
+            || self
+                .options
+                .stop
+                .as_ref()
+                .is_some_and(|stop| stop.load(Ordering::Relaxed))
     }
 
     /// Waits for the network to change, at most `timeout` (a plain sleep

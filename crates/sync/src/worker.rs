@@ -31,9 +31,13 @@ enum Signal {
     Stop,
 }
 
-/// A running background worker; stops when dropped.
+/// A running background worker; stops when dropped: a drain in progress
+/// stops after its request in flight (rows not yet sent stay queued), so
+/// closing the file never waits for a long outbox to drain.
 pub struct SyncWorker {
     sender: Sender<Signal>,
+    /// Set on drop: the drain in progress stops after its request in flight.
+    stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     /// Forwards the OS's network-change signal (where there is one).
     watcher: Option<(Arc<AtomicBool>, JoinHandle<()>)>,
@@ -55,9 +59,11 @@ impl SyncWorker {
         let last_error = Arc::new(Mutex::new(None));
         let reports = Arc::clone(&last_reports);
         let errors = Arc::clone(&last_error);
+        let stop = Arc::new(AtomicBool::new(false));
         let options = DrainOptions {
             wait_for_backoff: false,
             deadline: None,
+            stop: Some(Arc::clone(&stop)),
             ..options
         };
         let watch_network = options.watch_network;
@@ -105,6 +111,7 @@ impl SyncWorker {
             });
         Ok(SyncWorker {
             sender,
+            stop,
             thread: Some(thread),
             watcher,
             last_reports,
@@ -136,6 +143,7 @@ impl SyncWorker {
 
 impl Drop for SyncWorker {
     fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
         if let Some((stop, watcher)) = self.watcher.take() {
             stop.store(true, Ordering::Relaxed);
             let _ = watcher.join();

@@ -553,3 +553,78 @@ fn the_worker_wakes_on_a_network_change() {
     assert!(delay < Duration::from_secs(5), "took {delay:?}");
     drop(worker);
 }
+
+/// Closing the file (dropping the worker) does not wait for a long drain to
+/// finish: the drain stops after its request in flight, and what it left
+/// queued leaves on the next drain, once.
+#[test]
+fn dropping_the_worker_stops_a_long_drain_after_its_request_in_flight() {
+    let athletes = 200;
+    let mut fixture = fixture(athletes, 0);
+    let standin = RunSignupStandin::start("777", "k", "s").unwrap();
+    standin.add_registrations((1..=athletes).map(|index| Registration {
+        registration_id: format!("{}", 3200 + index),
+        bib: index.to_string(),
+        chip: None,
+    }));
+    // Every request takes 150 ms: one row per request makes a 30 s drain.
+    standin.faults.random(
+        1.0,
+        vec![scoretable_testkit::standin::Fault::Slow(
+            Duration::from_millis(150),
+        )],
+        7,
+    );
+    scoretable_sync::add_target(
+        &mut fixture.file,
+        &TargetSpec {
+            name: "rsu".to_string(),
+            platform: "runsignup".to_string(),
+            endpoint: standin.base_url(),
+            config: json!({"race_id": "777"}),
+            workouts: vec![TargetWorkout {
+                workout_id: fixture.workout_id,
+                remote_id: "4001".to_string(),
+            }],
+        },
+    )
+    .unwrap();
+    fixture.set_secret("rsu", "k:s");
+    for bib in 1..=athletes {
+        fixture.enter(&bib.to_string(), &format!("20:{:02}.0", bib % 60));
+    }
+    let path = fixture.file.path().to_path_buf();
+    let worker = SyncWorker::spawn(
+        &path,
+        fixture.secrets.clone(),
+        scoretable_sync::DrainOptions {
+            batch_size: 1,
+            ..quick_options()
+        },
+        Duration::from_millis(50),
+    )
+    .unwrap();
+    let started = Instant::now();
+    while standin.results().len() < 3 && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(standin.results().len() >= 3);
+    let closing = Instant::now();
+    drop(worker);
+    let closed_in = closing.elapsed();
+    let sent = standin.results().len();
+    eprintln!("worker dropped after {sent} of {athletes} rows; drop took {closed_in:?}");
+    assert!(sent < athletes / 2, "the drain was still far from done");
+    assert!(
+        closed_in < Duration::from_secs(3),
+        "dropping waited {closed_in:?} for the drain"
+    );
+    // Nothing lost, nothing doubled: a later drain sends the rest once.
+    standin.faults.clear();
+    let report =
+        scoretable_sync::drain_target(&mut fixture.file, "rsu", &fixture.secrets, &quick_options())
+            .unwrap();
+    assert!(report.drained, "{report:?}");
+    assert_eq!(standin.results().len(), athletes);
+    assert!(standin.duplicates().is_empty());
+}
