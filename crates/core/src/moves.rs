@@ -57,6 +57,46 @@ where
     Divisions: Fn(Entrant) -> &'a [Id],
     Bib: Fn(Entrant) -> String,
 {
+    places_changed_listing(
+        workout,
+        after,
+        changed,
+        before,
+        divisions_of,
+        bib_of,
+        usize::MAX,
+    )
+    .listed
+}
+
+/// [`places_changed_by`] counted in full but listed only up to `listed`
+/// changes: what a command that prints the first few needs. Bibs are asked
+/// only to order ties among the listed rows, so a move through most of a
+/// field ranked to whole seconds reads a handful of bibs, not every one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedPlaces {
+    /// Every changed place (overall and division places).
+    pub changes: usize,
+    /// The distinct entrants among them.
+    pub entrants: usize,
+    /// The first `listed` changes in [`places_changed_by`]'s order.
+    pub listed: Vec<PlaceChange>,
+}
+
+/// See [`MovedPlaces`]; `listed: usize::MAX` lists every change.
+pub fn places_changed_listing<'a, Divisions, Bib>(
+    workout: &Workout,
+    after: &[ResultEntry],
+    changed: Entrant,
+    before: Option<&ResultEntry>,
+    divisions_of: Divisions,
+    bib_of: Bib,
+    listed: usize,
+) -> MovedPlaces
+where
+    Divisions: Fn(Entrant) -> &'a [Id],
+    Bib: Fn(Entrant) -> String,
+{
     let old_key = before.map(|result| entry_key(workout, result));
     let new_key = after
         .iter()
@@ -73,7 +113,13 @@ where
     let (low, high) = match (old_key, new_key) {
         (Some(old), Some(new)) => (old.min(new), Some(old.max(new))),
         (Some(one), None) | (None, Some(one)) => (one, None),
-        (None, None) => return Vec::new(),
+        (None, None) => {
+            return MovedPlaces {
+                changes: 0,
+                entrants: 0,
+                listed: Vec::new(),
+            }
+        }
     };
 
     /// A row whose key lies in `low..=high`.
@@ -242,21 +288,41 @@ where
                 .then_with(|| compare_bibs(&bib_of(a.1), &bib_of(b.1)).then_with(|| a.1.cmp(&b.1))),
         }
     };
-    let mut list: Vec<PlaceChange> = Vec::with_capacity(overall.len());
-    sort_ties_by_bib(&mut overall, &listing);
-    list.extend(overall.into_iter().map(|(_, _, change)| change));
-    for mut division in by_division {
-        sort_ties_by_bib(&mut division, &listing);
-        list.extend(division.into_iter().map(|(_, _, change)| change));
+    let changes = overall.len() + by_division.iter().map(Vec::len).sum::<usize>();
+    let entrants = {
+        let mut seen: Vec<Entrant> = overall
+            .iter()
+            .chain(by_division.iter().flatten())
+            .map(|row| row.1)
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    };
+    let mut list: Vec<PlaceChange> = Vec::with_capacity(changes.min(listed));
+    for mut rows in std::iter::once(overall).chain(by_division) {
+        let room = listed - list.len();
+        if room == 0 {
+            break;
+        }
+        sort_ties_by_bib(&mut rows, &listing, room);
+        list.extend(rows.into_iter().take(room).map(|(_, _, change)| change));
     }
-    list
+    MovedPlaces {
+        changes,
+        entrants,
+        listed: list,
+    }
 }
 
 /// Sorts by the listing order, asking for bibs only to order rows that share
-/// a key (most moved rows have keys of their own).
+/// a key (most moved rows have keys of their own), and only as far as the
+/// first `upto` rows: runs of equal keys starting after them keep their
+/// key order alone.
 fn sort_ties_by_bib<T>(
     rows: &mut [(Option<RankKey>, Entrant, T)],
     listing: &dyn Fn(&(Option<RankKey>, Entrant, T), &(Option<RankKey>, Entrant, T)) -> Ordering,
+    upto: usize,
 ) {
     // Keys first (a removed row last), which is cheap; then each run of equal
     // keys by the full listing order.
@@ -266,7 +332,7 @@ fn sort_ties_by_bib<T>(
         (a_key, b_key) => a_key.cmp(&b_key),
     });
     let mut start = 0;
-    while start < rows.len() {
+    while start < rows.len() && start < upto {
         let end = rows[start..]
             .iter()
             .position(|row| row.0 != rows[start].0)

@@ -90,7 +90,7 @@ pub use outbox::{
 };
 pub use results::{
     replay_history, AmendmentPreview, AmendmentReceipt, EntryReceipt, ImportBatch, ImportedResult,
-    Provenance, ResultImportSummary, ScoreEvent, ScoreEventKind, ScoreInput, ScoreValue,
-    StoredResult,
+    MovedPlacements, Provenance, ResultImportSummary, ScoreEvent, ScoreEventKind, ScoreInput,
+    ScoreValue, StoredResult,
 };
 pub use schema::CURRENT_SCHEMA_VERSION;

@@ -1225,6 +1225,27 @@ impl CompetitionFile {
         })
     }
 
+    /// [`placement_changes_since`](Self::placement_changes_since) counted in
+    /// full but listed only up to `listed` changes, for a command that
+    /// prints the first few: bibs are read only to order the listed ties.
+    pub fn placement_changes_listed(
+        &self,
+        workout_id: Id,
+        entrant: Entrant,
+        old: Option<&ScoreValue>,
+        listed: usize,
+    ) -> Result<MovedPlacements> {
+        self.read(|connection| {
+            let workout = load_workout(connection, workout_id)?;
+            let after = load_rank_entries(connection, workout_id)?;
+            let before = old.map(|old| amended_entry(entrant, old)).map(|mut entry| {
+                entry.amended = false;
+                entry
+            });
+            placement_changes_listed(connection, &workout, entrant, before, after, listed)
+        })
+    }
+
     /// Sets an official time penalty on an entrant's result (replacing any
     /// earlier penalty), keeping its score; optionally records the incident
     /// in World Triathlon's wording ("10 second penalty for ..."). Logged as
@@ -1509,6 +1530,19 @@ fn placement_changes(
     before: Option<ResultEntry>,
     after: Vec<ResultEntry>,
 ) -> Result<Vec<PlacementChange>> {
+    Ok(placement_changes_listed(connection, workout, entrant, before, after, usize::MAX)?.listed)
+}
+
+/// Who moved, counted in full and listed up to `listed` changes (see
+/// [`MovedPlacements`]).
+fn placement_changes_listed(
+    connection: &Connection,
+    workout: &Workout,
+    entrant: Entrant,
+    before: Option<ResultEntry>,
+    after: Vec<ResultEntry>,
+    listed: usize,
+) -> Result<MovedPlacements> {
     if matches!(
         workout.team_scoring,
         TeamScoring::SumAll | TeamScoring::BestN { .. }
@@ -1526,7 +1560,10 @@ fn placement_changes(
             let inputs = scoretable_core::teams::aggregate_team_results(workout, &teams, results);
             scoretable_core::ranking::rank_workout(workout, &infos, &inputs)
         };
-        return Ok(placement_impact(&rank(&before_results), &rank(&after)));
+        return Ok(MovedPlacements::of(
+            placement_impact(&rank(&before_results), &rank(&after)),
+            listed,
+        ));
     }
     let mut divisions = entrant_division_members(connection, entrant)?;
     let own: Vec<Id> = divisions.keys().copied().collect();
@@ -1638,7 +1675,7 @@ fn placement_changes(
             }
         }
     };
-    let changes = scoretable_core::moves::places_changed_by(
+    let moved = scoretable_core::moves::places_changed_listing(
         workout,
         &after,
         entrant,
@@ -1653,19 +1690,50 @@ fn placement_changes(
             }
         },
         bib_of,
+        listed,
     );
     if let Some(error) = failure.into_inner() {
         return Err(error);
     }
-    Ok(changes
-        .into_iter()
-        .map(|change| PlacementChange {
-            entrant: change.entrant,
-            division_id: change.division_id,
-            old_rank: change.old_rank,
-            new_rank: change.new_rank,
-        })
-        .collect())
+    Ok(MovedPlacements {
+        changes: moved.changes,
+        entrants: moved.entrants,
+        listed: moved
+            .listed
+            .into_iter()
+            .map(|change| PlacementChange {
+                entrant: change.entrant,
+                division_id: change.division_id,
+                old_rank: change.old_rank,
+                new_rank: change.new_rank,
+            })
+            .collect(),
+    })
+}
+
+/// Who moved in a workout, counted in full and listed only as far as a
+/// command shows ([`CompetitionFile::placement_changes_listed`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovedPlacements {
+    /// Every changed place (overall and division places).
+    pub changes: usize,
+    /// The distinct entrants among them.
+    pub entrants: usize,
+    /// The first changes, in [`placement_impact`]'s order.
+    pub listed: Vec<PlacementChange>,
+}
+
+impl MovedPlacements {
+    fn of(all: Vec<PlacementChange>, listed: usize) -> MovedPlacements {
+        let mut entrants: Vec<Entrant> = all.iter().map(|change| change.entrant).collect();
+        entrants.sort_unstable();
+        entrants.dedup();
+        MovedPlacements {
+            changes: all.len(),
+            entrants: entrants.len(),
+            listed: all.into_iter().take(listed).collect(),
+        }
+    }
 }
 
 /// How many bibs the who-moved listing looks up by key before it reads them all.

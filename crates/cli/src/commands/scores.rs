@@ -165,9 +165,21 @@ pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult
             arguments.appeal.as_deref(),
         )
         .map_err(store_error)?;
-    receipt.moved = store
-        .placement_changes_since(workout.id, entrant, receipt.old.as_ref())
+    // Counted in full, listed only as far as printed: bibs are read for
+    // the listed rows' ties only.
+    let moved = store
+        .placement_changes_listed(
+            workout.id,
+            entrant,
+            receipt.old.as_ref(),
+            if arguments.all {
+                usize::MAX
+            } else {
+                MOVED_SHOWN
+            },
+        )
         .map_err(store_error)?;
+    receipt.moved = moved.listed;
     let lookup = EntrantLookup::new(&store)?;
     let old = receipt
         .old
@@ -188,22 +200,17 @@ pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult
             .map(|appeal| format!(", appeal {}", appeal.trim()))
             .unwrap_or_default()
     );
-    let count = receipt.moved.len();
-    let shown = if arguments.all {
-        &receipt.moved[..]
-    } else {
-        &receipt.moved[..count.min(MOVED_SHOWN)]
-    };
+    let count = moved.changes;
+    let shown = &receipt.moved[..];
     if count == 0 {
         text.push_str("No placings changed.\n");
     } else {
-        let entrants: std::collections::BTreeSet<_> =
-            receipt.moved.iter().map(|change| change.entrant).collect();
+        let entrants = moved.entrants;
         text.push_str(&format!(
             "Placings changed: {count} place{} of {} entrant{}{}\n",
             if count == 1 { "" } else { "s" },
-            entrants.len(),
-            if entrants.len() == 1 { "" } else { "s" },
+            entrants,
+            if entrants == 1 { "" } else { "s" },
             if shown.len() < count {
                 format!(" (the first {}; --all lists every one)", shown.len())
             } else {

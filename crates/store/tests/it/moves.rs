@@ -12,7 +12,9 @@ use scoretable_core::model::{
     Entrant, EntrantInfo, Gender, Id, ResultEntry, Rounding, Score, ScoreType, Source, Status,
     TieBreak, Workout,
 };
-use scoretable_core::moves::{places_changed_by, replace_in_board, standing};
+use scoretable_core::moves::{
+    places_changed_by, places_changed_listing, replace_in_board, standing,
+};
 use scoretable_core::ranking::rank_workout;
 use scoretable_store::{placement_impact, CompetitionFile, ImportedResult, ScoreInput};
 
@@ -196,6 +198,47 @@ proptest! {
     #[test]
     fn who_moved_equals_the_difference_of_two_full_rankings(case in any_case()) {
         prop_assert_eq!(fast_path(&case), full_engine(&case));
+    }
+
+    /// Listed up to a limit: the same counts and the first rows of the
+    /// full list.
+    #[test]
+    fn who_moved_listed_up_to_a_limit_is_the_start_of_the_full_list(
+        case in any_case(),
+        limit in 0_usize..6,
+    ) {
+        let full = full_engine(&case);
+        let (workout, infos, before, changed, new_result) = &case;
+        let changed = Entrant::Competitor(*changed);
+        let mut after: Vec<ResultEntry> = before
+            .iter()
+            .filter(|result| result.entrant != changed)
+            .cloned()
+            .collect();
+        after.extend(new_result.clone());
+        let by_entrant: HashMap<Entrant, &EntrantInfo> =
+            infos.iter().map(|info| (info.entrant, info)).collect();
+        let old = before.iter().find(|result| result.entrant == changed);
+        let moved = places_changed_listing(
+            workout,
+            &after,
+            changed,
+            old,
+            |who| by_entrant.get(&who).map_or(&[][..], |info| info.division_ids.as_slice()),
+            |who| by_entrant.get(&who).map_or(String::new(), |info| info.bib.clone()),
+            limit,
+        );
+        let mut entrants: Vec<Entrant> = full.iter().map(|row| row.0).collect();
+        entrants.sort_unstable();
+        entrants.dedup();
+        prop_assert_eq!(moved.changes, full.len());
+        prop_assert_eq!(moved.entrants, entrants.len());
+        let listed: Vec<Tuple> = moved
+            .listed
+            .iter()
+            .map(|change| (change.entrant, change.division_id, change.old_rank, change.new_rank))
+            .collect();
+        prop_assert_eq!(&listed[..], &full[..full.len().min(limit)]);
     }
 
     #[test]
