@@ -22,8 +22,12 @@
 //! # Durability
 //!
 //! - `journal_mode=WAL`, `synchronous=FULL`, `foreign_keys=ON`,
-//!   `busy_timeout=5s`; every write is one `BEGIN IMMEDIATE` transaction, so an
-//!   acknowledged score survives a crash and bad input never changes stored data.
+//!   `busy_timeout=5s`, statement journals in memory (`temp_store=MEMORY`);
+//!   every write is one `BEGIN IMMEDIATE` transaction, so an acknowledged
+//!   score survives a crash and bad input never changes stored data.
+//! - A competitor import writes its rows with triggers off and queues the
+//!   sync triggers' outbox rows once, set-based, in the same transaction
+//!   (`competitors`); triggers are on again before it commits or fails.
 //! - Unclean shutdown: each read-write handle writes a row in
 //!   `open_sessions` and holds a shared lock on `<file>.lock`. Only a real
 //!   crash (a row whose process is gone, or leftovers while nothing holds the
