@@ -12,20 +12,23 @@ use scoretable_testkit::standin::{Registration, RunSignupStandin};
 use serde_json::json;
 use support::{fixture, quick_options};
 
-#[test]
-fn the_worker_drains_after_connectivity_returns() {
-    let mut fixture = fixture(3, 0);
-    // A port nothing listens on: connect errors are retryable.
+/// A local address nothing listens on: connecting fails at once.
+fn dead_address() -> String {
     let unreachable = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = unreachable.local_addr().unwrap().to_string();
-    let dead_endpoint = format!("http://{address}");
     drop(unreachable);
+    address
+}
+
+/// The RunSignup target "rsu" (race 777, the fixture's workout as event
+/// 4001) at `endpoint`, with its secret.
+fn add_rsu_target(fixture: &mut support::Fixture, endpoint: &str) {
     scoretable_sync::add_target(
         &mut fixture.file,
         &TargetSpec {
             name: "rsu".to_string(),
             platform: "runsignup".to_string(),
-            endpoint: dead_endpoint,
+            endpoint: endpoint.to_string(),
             config: json!({"race_id": "777"}),
             workouts: vec![TargetWorkout {
                 workout_id: fixture.workout_id,
@@ -35,15 +38,19 @@ fn the_worker_drains_after_connectivity_returns() {
     )
     .unwrap();
     fixture.set_secret("rsu", "k:s");
-    fixture.enter("1", "20:00.0");
-    let path = fixture.file.path().to_path_buf();
-    let worker = SyncWorker::spawn(
-        &path,
-        fixture.secrets.clone(),
-        quick_options(),
-        Duration::from_millis(50),
-    )
-    .unwrap();
+}
+
+/// Registers bibs 1..=count as registrations 3201...
+fn register_bibs(standin: &RunSignupStandin, count: usize) {
+    standin.add_registrations((1..=count).map(|index| Registration {
+        registration_id: format!("{}", 3200 + index),
+        bib: index.to_string(),
+        chip: None,
+    }));
+}
+
+/// Waits (at most 10 s) until the target "rsu" records a failed attempt.
+fn wait_for_first_error(fixture: &support::Fixture) {
     let waiting = Instant::now();
     while fixture
         .file
@@ -55,6 +62,25 @@ fn the_worker_drains_after_connectivity_returns() {
     {
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn the_worker_drains_after_connectivity_returns() {
+    let mut fixture = fixture(3, 0);
+    // A port nothing listens on: connect errors are retryable.
+    let address = dead_address();
+    let dead_endpoint = format!("http://{address}");
+    add_rsu_target(&mut fixture, &dead_endpoint);
+    fixture.enter("1", "20:00.0");
+    let path = fixture.file.path().to_path_buf();
+    let worker = SyncWorker::spawn(
+        &path,
+        fixture.secrets.clone(),
+        quick_options(),
+        Duration::from_millis(50),
+    )
+    .unwrap();
+    wait_for_first_error(&fixture);
     let target = fixture.file.sync_target("rsu").unwrap();
     assert!(target
         .last_error
@@ -110,24 +136,8 @@ fn queued_results_leave_within_5_s_of_connectivity_returning() {
             .unwrap_or(12),
     );
     let mut fixture = fixture(3, 0);
-    let unreachable = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = unreachable.local_addr().unwrap().to_string();
-    drop(unreachable);
-    scoretable_sync::add_target(
-        &mut fixture.file,
-        &TargetSpec {
-            name: "rsu".to_string(),
-            platform: "runsignup".to_string(),
-            endpoint: format!("http://{address}"),
-            config: json!({"race_id": "777"}),
-            workouts: vec![TargetWorkout {
-                workout_id: fixture.workout_id,
-                remote_id: "4001".to_string(),
-            }],
-        },
-    )
-    .unwrap();
-    fixture.set_secret("rsu", "k:s");
+    let address = dead_address();
+    add_rsu_target(&mut fixture, &format!("http://{address}"));
     for bib in ["1", "2", "3"] {
         fixture.enter(bib, "20:00.0");
     }
@@ -144,11 +154,7 @@ fn queued_results_leave_within_5_s_of_connectivity_returning() {
     std::thread::sleep(outage);
     let back = Instant::now();
     let standin = RunSignupStandin::start_on(&address, "777", "k", "s").unwrap();
-    standin.add_registrations((1..=3).map(|index| Registration {
-        registration_id: format!("{}", 3200 + index),
-        bib: index.to_string(),
-        chip: None,
-    }));
+    register_bibs(&standin, 3);
     while standin.results().is_empty() && back.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -415,24 +421,8 @@ fn a_network_change_probes_an_unreachable_target_at_once() {
     );
 
     let mut fixture = fixture(3, 0);
-    let unreachable = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = unreachable.local_addr().unwrap().to_string();
-    drop(unreachable);
-    scoretable_sync::add_target(
-        &mut fixture.file,
-        &TargetSpec {
-            name: "rsu".to_string(),
-            platform: "runsignup".to_string(),
-            endpoint: format!("http://{address}"),
-            config: json!({"race_id": "777"}),
-            workouts: vec![TargetWorkout {
-                workout_id: fixture.workout_id,
-                remote_id: "4001".to_string(),
-            }],
-        },
-    )
-    .unwrap();
-    fixture.set_secret("rsu", "k:s");
+    let address = dead_address();
+    add_rsu_target(&mut fixture, &format!("http://{address}"));
     for bib in ["1", "2", "3"] {
         fixture.enter(bib, "20:00.0");
     }
@@ -448,24 +438,10 @@ fn a_network_change_probes_an_unreachable_target_at_once() {
         scoretable_sync::drain_target(&mut file, "rsu", &secrets, &options).unwrap()
     });
     // The drain found the platform unreachable and waits for its next probe.
-    let waiting = Instant::now();
-    while fixture
-        .file
-        .sync_target("rsu")
-        .unwrap()
-        .last_error
-        .is_none()
-        && waiting.elapsed() < Duration::from_secs(10)
-    {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_first_error(&fixture);
     std::thread::sleep(Duration::from_millis(300));
     let standin = RunSignupStandin::start_on(&address, "777", "k", "s").unwrap();
-    standin.add_registrations((1..=3).map(|index| Registration {
-        registration_id: format!("{}", 3200 + index),
-        bib: index.to_string(),
-        chip: None,
-    }));
+    register_bibs(&standin, 3);
     let back = Instant::now();
     network_change("127.0.0.94").expect("changed the network above");
     while standin.results().len() < 3 && back.elapsed() < Duration::from_secs(30) {
@@ -484,24 +460,8 @@ fn a_network_change_probes_an_unreachable_target_at_once() {
 #[test]
 fn the_worker_wakes_on_a_network_change() {
     let mut fixture = fixture(3, 0);
-    let unreachable = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = unreachable.local_addr().unwrap().to_string();
-    drop(unreachable);
-    scoretable_sync::add_target(
-        &mut fixture.file,
-        &TargetSpec {
-            name: "rsu".to_string(),
-            platform: "runsignup".to_string(),
-            endpoint: format!("http://{address}"),
-            config: json!({"race_id": "777"}),
-            workouts: vec![TargetWorkout {
-                workout_id: fixture.workout_id,
-                remote_id: "4001".to_string(),
-            }],
-        },
-    )
-    .unwrap();
-    fixture.set_secret("rsu", "k:s");
+    let address = dead_address();
+    add_rsu_target(&mut fixture, &format!("http://{address}"));
     fixture.enter("1", "20:00.0");
     let path = fixture.file.path().to_path_buf();
     // Polls every minute and probes an unreachable target every minute:
@@ -516,17 +476,7 @@ fn the_worker_wakes_on_a_network_change() {
         Duration::from_secs(60),
     )
     .unwrap();
-    let waiting = Instant::now();
-    while fixture
-        .file
-        .sync_target("rsu")
-        .unwrap()
-        .last_error
-        .is_none()
-        && waiting.elapsed() < Duration::from_secs(10)
-    {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_first_error(&fixture);
     assert!(fixture
         .file
         .sync_target("rsu")
@@ -562,11 +512,7 @@ fn dropping_the_worker_stops_a_long_drain_after_its_request_in_flight() {
     let athletes = 200;
     let mut fixture = fixture(athletes, 0);
     let standin = RunSignupStandin::start("777", "k", "s").unwrap();
-    standin.add_registrations((1..=athletes).map(|index| Registration {
-        registration_id: format!("{}", 3200 + index),
-        bib: index.to_string(),
-        chip: None,
-    }));
+    register_bibs(&standin, athletes);
     // Every request takes 150 ms: one row per request makes a 30 s drain.
     standin.faults.random(
         1.0,
@@ -575,21 +521,7 @@ fn dropping_the_worker_stops_a_long_drain_after_its_request_in_flight() {
         )],
         7,
     );
-    scoretable_sync::add_target(
-        &mut fixture.file,
-        &TargetSpec {
-            name: "rsu".to_string(),
-            platform: "runsignup".to_string(),
-            endpoint: standin.base_url(),
-            config: json!({"race_id": "777"}),
-            workouts: vec![TargetWorkout {
-                workout_id: fixture.workout_id,
-                remote_id: "4001".to_string(),
-            }],
-        },
-    )
-    .unwrap();
-    fixture.set_secret("rsu", "k:s");
+    add_rsu_target(&mut fixture, &standin.base_url());
     for bib in 1..=athletes {
         fixture.enter(&bib.to_string(), &format!("20:{:02}.0", bib % 60));
     }
