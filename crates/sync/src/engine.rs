@@ -83,6 +83,15 @@ pub struct DrainOptions {
     pub registry: Registry,
 }
 
+impl DrainOptions {
+    /// The owner asked the drain to stop ([`DrainOptions::stop`] is set).
+    pub fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(Ordering::Relaxed))
+    }
+}
+
 /// RunSignup rows per request. 500 results are about 75 KB of JSON: large
 /// enough that 60,000 results need only 120 requests, small enough that a
 /// request on a venue uplink finishes well inside the timeout and that a
@@ -198,11 +207,7 @@ pub fn drain_all(
 ) -> Result<Vec<DrainReport>> {
     let mut reports = Vec::new();
     for target in file.sync_targets()? {
-        if options
-            .stop
-            .as_ref()
-            .is_some_and(|stop| stop.load(Ordering::Relaxed))
-        {
+        if options.stopped() {
             break;
         }
         if !target.enabled {
@@ -314,11 +319,7 @@ impl Worker<'_> {
         self.options
             .deadline
             .is_some_and(|deadline| Instant::now() >= deadline)
-            || self
-                .options
-                .stop
-                .as_ref()
-                .is_some_and(|stop| stop.load(Ordering::Relaxed))
+            || self.options.stopped()
     }
 
     /// Waits for the network to change, at most `timeout` (a plain sleep
