@@ -179,3 +179,142 @@ fn a_live_board_kept_through_amendments_equals_the_full_leaderboards() {
         check(&fixture.file, &live);
     }
 }
+
+mod random_events {
+    //! The live board (`CompetitionFile::live_board`: compact ranking of the
+    //! stored ranking columns, every division split in one pass) against the
+    //! full leaderboards (`workout_leaderboard`, the engine's
+    //! `rank_workout` over every stored result with splits) on random
+    //! stored events: numeric and text bibs, ties, statuses, penalties,
+    //! amendments, rounding, entrants in no division.
+
+    use super::common::{competition, draft, gender_division, workout};
+    use proptest::prelude::*;
+    use scoretable_core::model::{Gender, Rounding, ScoreType, Source, TieBreak};
+    use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput};
+
+    /// (bib, gender 0..3, value index or none, penalty seconds, amendment
+    /// value index).
+    type Athlete = (String, u8, Option<usize>, u8, Option<usize>);
+
+    const VALUES: [&str; 9] = [
+        "20:00", "20:00.4", "20:01", "19:59.6", "21:30", "DNF", "DNS", "DSQ", "20:00.9",
+    ];
+
+    fn any_event() -> impl Strategy<Value = (u8, bool, Vec<Athlete>)> {
+        let bib = prop_oneof![
+            3 => (1_u32..200).prop_map(|number| number.to_string()),
+            1 => (0_u32..30).prop_map(|number| format!("0{number}")),
+            1 => ("[A-C]", 0_u32..20).prop_map(|(letter, number)| format!("{letter}{number}")),
+        ];
+        let athlete = (
+            bib,
+            0_u8..3,
+            proptest::option::weighted(0.85, 0..VALUES.len()),
+            prop_oneof![4 => Just(0_u8), 1 => 1_u8..30],
+            proptest::option::weighted(0.15, 0..VALUES.len()),
+        );
+        (
+            0_u8..4,
+            any::<bool>(),
+            proptest::collection::vec(athlete, 1..40),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn the_live_board_equals_the_full_leaderboards_on_random_events(
+            (rounding, tie_break, athletes) in any_event()
+        ) {
+            let directory = tempfile::tempdir().unwrap();
+            let mut file = CompetitionFile::create(
+                directory.path().join("random.scoretable"),
+                &competition(),
+            )
+            .unwrap();
+            let women = file.add_division(&gender_division("Women", Gender::Female)).unwrap();
+            let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
+            let mut seen = std::collections::HashSet::new();
+            let athletes: Vec<Athlete> = athletes
+                .into_iter()
+                .filter(|athlete| seen.insert(athlete.0.clone()))
+                .collect();
+            let drafts: Vec<_> = athletes
+                .iter()
+                .enumerate()
+                .map(|(index, (bib, gender, ..))| {
+                    let gender = [Gender::Female, Gender::Male, Gender::Other][*gender as usize];
+                    draft(index + 2, bib, "A", &format!("N{index}"), gender)
+                })
+                .collect();
+            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let mut race = workout("Race", 1, ScoreType::Time);
+            race.rounding = match rounding {
+                0 => Rounding::Exact,
+                1 => Rounding::Up { unit_ms: 1000 },
+                2 => Rounding::Truncate { unit_ms: 1000 },
+                _ => Rounding::Nearest { unit_ms: 1000 },
+            };
+            if tie_break {
+                race.tie_break = TieBreak::TieBreakTime;
+            }
+            let race = file.add_workout(&race).unwrap();
+            let records: Vec<ImportedResult> = athletes
+                .iter()
+                .enumerate()
+                .filter_map(|(index, (bib, _, value, penalty, _))| {
+                    let value = (*value)?;
+                    Some(ImportedResult {
+                        row: index as u64 + 2,
+                        entrant: file.entrant_by_bib(race, bib).unwrap(),
+                        value: ScoreInput::text(VALUES[value]),
+                        penalty_ms: i64::from(*penalty) * 1000,
+                        splits: Vec::new(),
+                        incidents: Vec::new(),
+                        record_id: None,
+                        received_at: None,
+                    })
+                })
+                .collect();
+            if !records.is_empty() {
+                file.import_results(race, Source::File, "times.csv", &records).unwrap();
+            }
+            for (bib, _, _, _, amendment) in &athletes {
+                if let Some(value) = amendment {
+                    let entrant = file.entrant_by_bib(race, bib).unwrap();
+                    file.record_amendment(
+                        race,
+                        entrant,
+                        ScoreInput::text(VALUES[*value]),
+                        "judge",
+                        "appeal",
+                        None,
+                    )
+                    .unwrap();
+                }
+            }
+            let live = file.live_board(race).unwrap();
+            let without_splits = |mut rows: Vec<scoretable_core::model::RankedRow>| {
+                for row in &mut rows {
+                    row.splits.clear();
+                }
+                rows
+            };
+            let expected = without_splits(file.workout_leaderboard(race, None).unwrap());
+            prop_assert_eq!(live.rows(0..usize::MAX), expected.clone());
+            prop_assert_eq!(live.len(), expected.len());
+            for (at, row) in expected.iter().enumerate() {
+                prop_assert_eq!(live.position(None, row.entrant), Some(at));
+                prop_assert_eq!(live.row_of(row.entrant), Some(row.clone()));
+            }
+            for division in [women, men] {
+                let expected =
+                    without_splits(file.workout_leaderboard(race, Some(division)).unwrap());
+                prop_assert_eq!(live.division_rows(division, 0..usize::MAX), expected.clone());
+                prop_assert_eq!(live.division_len(division), expected.len());
+            }
+        }
+    }
+}
