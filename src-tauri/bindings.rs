@@ -11,7 +11,7 @@ pub(crate) mod support {
 
     /// One exported TypeScript declaration of `T`.
     pub(crate) fn declaration<T: TS>() -> String {
-        format!("export {}\n", T::decl())
+        format!("export {}\n", T::decl(&ts_rs::Config::new()))
     }
 
     /// The text of a generated bindings file: a header naming its Rust source

@@ -16,37 +16,25 @@
 // overall table and the app's memory.
 // Screenshots go to test-artifacts/. Any failed check exits non-zero.
 
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createDriver, sleep } from "./webdriver.mjs";
+import { artifactsFolder, createTally, suiteArguments, workFolder } from "./harness.mjs";
 
-const [applicationArgument, workDirectoryArgument, bigFileArgument] = process.argv.slice(2);
-if (!applicationArgument || !workDirectoryArgument) {
-  console.error("usage: node tests/e2e/e2e.mjs <app binary> <work dir> [<big competition file>]");
-  process.exit(2);
-}
+const [applicationArgument, workDirectoryArgument, bigFileArgument] = suiteArguments(
+  "e2e.mjs",
+  ["app binary", "work dir", "big competition file"],
+  2,
+);
 const application = resolve(applicationArgument);
-const workDirectory = resolve(workDirectoryArgument);
-const artifacts = resolve(process.env.E2E_ARTIFACTS ?? "test-artifacts");
-mkdirSync(artifacts, { recursive: true });
-mkdirSync(workDirectory, { recursive: true });
+const workDirectory = workFolder(workDirectoryArgument);
+const artifacts = artifactsFolder();
 
 // Two runs can share a machine when each is given its own ports (E2E_DRIVER_PORT and the next one).
 const driverPort = Number(process.env.E2E_DRIVER_PORT ?? 4444);
-let passed = 0;
-let failed = 0;
+const tally = createTally();
+const { check } = tally;
 const results = {};
-
-function check(condition, description) {
-  if (condition) {
-    passed++;
-    console.log(`ok - ${description}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${description}`);
-  }
-  return condition;
-}
 
 const verbose = Boolean(process.env.E2E_VERBOSE);
 const { startDriver, createSession, sessionApi } = createDriver({ port: driverPort, application, artifacts, verbose });
@@ -607,9 +595,10 @@ try {
   await partEntrants(environment);
   if (bigFileArgument) await partTwo(environment, resolve(bigFileArgument));
 } catch (error) {
-  failed++;
-  console.log(`not ok - the end-to-end run stopped: ${error.message}`);
+  tally.stopped("end-to-end", error);
 }
-writeFileSync(join(artifacts, "e2e-results.json"), JSON.stringify({ passed, failed, ...results }, null, 2));
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+writeFileSync(
+  join(artifacts, "e2e-results.json"),
+  JSON.stringify({ passed: tally.passed, failed: tally.failed, ...results }, null, 2),
+);
+tally.finish();

@@ -24,35 +24,23 @@ import { join, resolve } from "node:path";
 import { createServer } from "node:net";
 import { createServer as createHttpServer } from "node:http";
 import { createDriver, sleep } from "./webdriver.mjs";
+import { artifactsFolder, createTally, suiteArguments, workFolder } from "./harness.mjs";
 import { saveFramebuffer } from "./framebuffer.mjs";
 
-const [applicationArgument, cliArgument, workDirectoryArgument] = process.argv.slice(2);
-if (!applicationArgument || !cliArgument || !workDirectoryArgument) {
-  console.error("usage: node tests/e2e/integrations.mjs <app binary> <cli binary> <work dir>");
-  process.exit(2);
-}
+const [applicationArgument, cliArgument, workDirectoryArgument] = suiteArguments("integrations.mjs", [
+  "app binary",
+  "cli binary",
+  "work dir",
+]);
 const application = resolve(applicationArgument);
 const cli = resolve(cliArgument);
-const workDirectory = resolve(workDirectoryArgument);
-const artifacts = resolve(process.env.E2E_ARTIFACTS ?? "test-artifacts");
-mkdirSync(artifacts, { recursive: true });
-mkdirSync(workDirectory, { recursive: true });
+const workDirectory = workFolder(workDirectoryArgument);
+const artifacts = artifactsFolder();
 
 // Two runs can share a machine when each is given its own ports (E2E_DRIVER_PORT and the next one).
 const driverPort = Number(process.env.E2E_DRIVER_PORT ?? 4544);
-let passed = 0;
-let failed = 0;
-
-function check(condition, description) {
-  if (condition) {
-    passed++;
-    console.log(`ok - ${description}`);
-  } else {
-    failed++;
-    console.log(`not ok - ${description}`);
-  }
-  return condition;
-}
+const tally = createTally();
+const { check } = tally;
 
 const { request, startDriver, createSession, sessionApi } = createDriver({ port: driverPort, application, artifacts, untilTimeoutMs: 20_000, untilPollMs: 150 });
 
@@ -371,13 +359,11 @@ try {
   await sync(app, port);
   await syncSettingsAndRetry(app, sessionId, standin);
 } catch (error) {
-  failed++;
-  console.log(`not ok - the integration run stopped: ${error.message}`);
+  tally.stopped("integration", error);
   if (app) await app.failureArtifacts("integrations-failure");
 } finally {
   if (app) await app.close();
   driver.kill();
   standin.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+tally.finish();

@@ -9,32 +9,25 @@
 // Usage: node tests/e2e/screens.mjs <app binary> <cli binary> <work dir>
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { createDriver, sleep } from "./webdriver.mjs";
+import { artifactsFolder, createTally, suiteArguments, workFolder } from "./harness.mjs";
 
-const [applicationArgument, cliArgument, workArgument] = process.argv.slice(2);
-if (!applicationArgument || !cliArgument || !workArgument) {
-  console.error("usage: node tests/e2e/screens.mjs <app binary> <cli binary> <work dir>");
-  process.exit(2);
-}
+const [applicationArgument, cliArgument, workArgument] = suiteArguments("screens.mjs", [
+  "app binary",
+  "cli binary",
+  "work dir",
+]);
 const application = resolve(applicationArgument);
 const cli = resolve(cliArgument);
-const workDirectory = resolve(workArgument);
-const artifacts = resolve(process.env.E2E_ARTIFACTS ?? "test-artifacts");
-mkdirSync(artifacts, { recursive: true });
-mkdirSync(workDirectory, { recursive: true });
+const workDirectory = workFolder(workArgument);
+const artifacts = artifactsFolder();
 const driverPort = Number(process.env.E2E_DRIVER_PORT ?? 4444);
 
-let passed = 0;
-let failed = 0;
-function check(condition, description) {
-  if (condition) passed++;
-  else failed++;
-  console.log(`${condition ? "ok" : "not ok"} - ${description}`);
-  return condition;
-}
+const tally = createTally();
+const { check } = tally;
 
 const { request, startDriver, createSession, sessionApi } = createDriver({ port: driverPort, application, artifacts, verbose: Boolean(process.env.E2E_VERBOSE) });
 
@@ -466,13 +459,11 @@ try {
   }
 
 } catch (error) {
-  failed++;
-  console.log(`not ok - the screens run stopped: ${error.message}`);
+  tally.stopped("screens", error);
   if (app) await app.failureArtifacts("screens-failure");
 } finally {
   if (app) await app.close();
   driver.kill();
 }
 console.log(`# screens run took ${Math.round((Date.now() - started) / 1000)} s`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+tally.finish();

@@ -221,33 +221,7 @@ pub(crate) fn decode_text(bytes: &[u8]) -> String {
     crate::text::decode_text(bytes).0
 }
 
-/// The delimiter occurring most often outside quotes in the header line.
-pub(crate) fn sniff_delimiter(header_line: &str) -> u8 {
-    let mut counts = [(b',', 0_usize), (b';', 0), (b'\t', 0)];
-    let mut in_quotes = false;
-    for byte in header_line.bytes() {
-        if byte == b'"' {
-            in_quotes = !in_quotes;
-        } else if !in_quotes {
-            for (delimiter, count) in counts.iter_mut() {
-                if byte == *delimiter {
-                    *count += 1;
-                }
-            }
-        }
-    }
-    // Ties keep the earlier entry, so comma wins when nothing is found.
-    counts
-        .iter()
-        .fold((b',', 0), |best, candidate| {
-            if candidate.1 > best.1 {
-                *candidate
-            } else {
-                best
-            }
-        })
-        .0
-}
+pub(crate) use crate::text::sniff_delimiter;
 
 /// A competitor read from a file: no id yet, divisions by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

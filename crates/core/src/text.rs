@@ -126,6 +126,36 @@ pub fn decode_text(bytes: &[u8]) -> (String, TextEncoding) {
     }
 }
 
+/// The delimiter (comma, semicolon or tab) occurring most often outside
+/// quotes in a header line; comma on a tie or when none occurs. The one rule
+/// every CSV reader (competitor imports, mapped imports and feeds) uses.
+pub fn sniff_delimiter(header_line: &str) -> u8 {
+    let mut counts = [(b',', 0_usize), (b';', 0), (b'\t', 0)];
+    let mut in_quotes = false;
+    for byte in header_line.bytes() {
+        if byte == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            for (delimiter, count) in counts.iter_mut() {
+                if byte == *delimiter {
+                    *count += 1;
+                }
+            }
+        }
+    }
+    // Ties keep the earlier entry, so comma wins when nothing is found.
+    counts
+        .iter()
+        .fold((b',', 0), |best, candidate| {
+            if candidate.1 > best.1 {
+                *candidate
+            } else {
+                best
+            }
+        })
+        .0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

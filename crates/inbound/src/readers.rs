@@ -106,32 +106,9 @@ pub fn read_document(
     }
 }
 
-/// The delimiter occurring most often outside quotes (comma on a tie or none).
-pub fn sniff_delimiter(line: &str) -> u8 {
-    let mut counts = [(b',', 0_usize), (b';', 0), (b'\t', 0)];
-    let mut in_quotes = false;
-    for byte in line.bytes() {
-        if byte == b'"' {
-            in_quotes = !in_quotes;
-        } else if !in_quotes {
-            for (delimiter, count) in counts.iter_mut() {
-                if byte == *delimiter {
-                    *count += 1;
-                }
-            }
-        }
-    }
-    counts
-        .iter()
-        .fold((b',', 0), |best, candidate| {
-            if candidate.1 > best.1 {
-                *candidate
-            } else {
-                best
-            }
-        })
-        .0
-}
+/// The delimiter occurring most often outside quotes (comma on a tie or
+/// none): the one rule of [`scoretable_core::text::sniff_delimiter`].
+pub use scoretable_core::text::sniff_delimiter;
 
 /// Reads a delimited text file with a header row.
 pub fn read_csv(bytes: &[u8], source_name: &str) -> Result<SourceDocument, ReadError> {

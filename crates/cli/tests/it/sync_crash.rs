@@ -138,6 +138,84 @@ fn run_once(path: &Path, failpoint: Option<&str>, rng: &mut fastrand::Rng) {
     }
 }
 
+/// Every fault the event-size tests draw from: server errors, a rate limit,
+/// resets, lost and late answers to applied requests, slow answers.
+fn every_fault() -> Vec<Fault> {
+    vec![
+        Fault::Status(500),
+        Fault::Status(503),
+        Fault::TooManyRequests {
+            retry_after: "1".to_string(),
+        },
+        Fault::Reset,
+        Fault::AppliedResponseLost,
+        Fault::AppliedAnswerLate(Duration::from_millis(1700)),
+        Fault::Slow(Duration::from_millis(1700)),
+    ]
+}
+
+/// Imports one time result for every competitor of the file (30:00.0 plus
+/// 0.3 s per competitor, in import order), as a timing file would.
+fn import_a_time_for_everyone(path: &Path, workout_id: i64) {
+    use scoretable_core::model::{Score, Source};
+    use scoretable_store::ImportedResult;
+
+    let mut file = CompetitionFile::open(path).unwrap();
+    let competitors = file.competitors().unwrap();
+    let records: Vec<ImportedResult> = competitors
+        .iter()
+        .enumerate()
+        .map(|(index, competitor)| ImportedResult {
+            row: index as u64 + 1,
+            entrant: Entrant::Competitor(competitor.id),
+            value: ScoreInput::score(Score::Time {
+                ms: 1_800_000 + index as i64 * 300,
+            }),
+            penalty_ms: 0,
+            splits: vec![],
+            incidents: vec![],
+            record_id: None,
+            received_at: None,
+        })
+        .collect();
+    file.import_results(workout_id, Source::File, "timing", &records)
+        .unwrap();
+    file.close().unwrap();
+}
+
+/// Starts `scoretable sync` with `args` `kills` times, each SIGKILLed after a
+/// random wait in `wait_ms` (seeded).
+fn kill_repeatedly(
+    path: &Path,
+    args: &[&str],
+    kills: usize,
+    wait_ms: std::ops::Range<u64>,
+    seed: u64,
+) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    for _ in 0..kills {
+        let child = sync_command_with(path, None, args).spawn().unwrap();
+        crash::kill_after(child, Duration::from_millis(rng.u64(wait_ms.clone())));
+    }
+}
+
+/// One undisturbed `scoretable sync` with `args`, which must succeed; its
+/// standard output.
+fn final_drain(path: &Path, args: &[&str]) -> String {
+    let output = sync_command_with(path, None, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "final drain exited with {}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// RunSignup's time text for whole tenths below an hour.
 fn runsignup_text(ms: i64) -> String {
     format!(
@@ -357,8 +435,6 @@ fn runsignup_virtual_results_survive_repeated_kills() {
 /// rows rejected, nothing queued or in flight.
 #[test]
 fn three_thousand_results_survive_repeated_kills_and_every_fault() {
-    use scoretable_core::model::{Score, Source};
-    use scoretable_store::ImportedResult;
     use scoretable_testkit::standin::PostAnswer;
 
     let athletes = 3000;
@@ -377,45 +453,9 @@ fn three_thousand_results_survive_repeated_kills_and_every_fault() {
     );
     standin.set_max_results_per_page(250);
     standin.set_post_answer(PostAnswer::Rotate);
-    standin.faults.random(
-        0.15,
-        vec![
-            Fault::Status(500),
-            Fault::Status(503),
-            Fault::TooManyRequests {
-                retry_after: "1".to_string(),
-            },
-            Fault::Reset,
-            Fault::AppliedResponseLost,
-            Fault::AppliedAnswerLate(Duration::from_millis(1700)),
-            Fault::Slow(Duration::from_millis(1700)),
-        ],
-        16,
-    );
+    standin.faults.random(0.15, every_fault(), 16);
     let workout_id = set_up_with(&path, &standin.base_url(), athletes);
-    {
-        let mut file = CompetitionFile::open(&path).unwrap();
-        let competitors = file.competitors().unwrap();
-        let records: Vec<ImportedResult> = competitors
-            .iter()
-            .enumerate()
-            .map(|(index, competitor)| ImportedResult {
-                row: index as u64 + 1,
-                entrant: Entrant::Competitor(competitor.id),
-                value: ScoreInput::score(Score::Time {
-                    ms: 1_800_000 + index as i64 * 300,
-                }),
-                penalty_ms: 0,
-                splits: vec![],
-                incidents: vec![],
-                record_id: None,
-                received_at: None,
-            })
-            .collect();
-        file.import_results(workout_id, Source::File, "timing", &records)
-            .unwrap();
-        file.close().unwrap();
-    }
+    import_a_time_for_everyone(&path, workout_id);
     // Requests time out after 1.5 s; a request may still land 1 s later.
     let timing = [
         "--batch-size",
@@ -427,24 +467,10 @@ fn three_thousand_results_survive_repeated_kills_and_every_fault() {
         "--timeout-secs",
         "120",
     ];
-    let mut rng = fastrand::Rng::with_seed(3000);
-    for _ in 0..10 {
-        let child = sync_command_with(&path, None, &timing).spawn().unwrap();
-        crash::kill_after(child, Duration::from_millis(rng.u64(200..2500)));
-    }
+    kill_repeatedly(&path, &timing, 10, 200..2500, 3000);
     standin.faults.clear();
-    let output = sync_command_with(&path, None, &timing)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "final drain exited with {}: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    eprintln!("final drain: {}", String::from_utf8_lossy(&output.stdout));
+    let summary = final_drain(&path, &timing);
+    eprintln!("final drain: {summary}");
 
     let file = CompetitionFile::open(&path).unwrap();
     let target = file.sync_target("rsu").unwrap();
@@ -476,8 +502,6 @@ fn three_thousand_results_survive_repeated_kills_and_every_fault() {
 /// 3,000 athletes, nothing refused, nothing queued or in flight.
 #[test]
 fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
-    use scoretable_core::model::{Score, Source};
-    use scoretable_store::ImportedResult;
     use scoretable_testkit::standin::{OpenTrackStandin, TriathlonStandin};
 
     let athletes = 3000;
@@ -485,19 +509,8 @@ fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
     let path = directory.path().join("event.scoretable");
     let opentrack = OpenTrackStandin::start("timer@example.org", "pa55word").unwrap();
     let triathlon = TriathlonStandin::start("timer-key").unwrap();
-    let pool = vec![
-        Fault::Status(500),
-        Fault::Status(503),
-        Fault::TooManyRequests {
-            retry_after: "1".to_string(),
-        },
-        Fault::Reset,
-        Fault::AppliedResponseLost,
-        Fault::AppliedAnswerLate(Duration::from_millis(1700)),
-        Fault::Slow(Duration::from_millis(1700)),
-    ];
-    opentrack.faults.random(0.2, pool.clone(), 21);
-    triathlon.faults.random(0.2, pool, 22);
+    opentrack.faults.random(0.2, every_fault(), 21);
+    triathlon.faults.random(0.2, every_fault(), 22);
     // The RunSignup target of set_up_with points nowhere and is removed.
     let workout_id = set_up_with(&path, "http://127.0.0.1:9", athletes);
     {
@@ -532,27 +545,9 @@ fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
             },
         )
         .unwrap();
-        let competitors = file.competitors().unwrap();
-        let records: Vec<ImportedResult> = competitors
-            .iter()
-            .enumerate()
-            .map(|(index, competitor)| ImportedResult {
-                row: index as u64 + 1,
-                entrant: Entrant::Competitor(competitor.id),
-                value: ScoreInput::score(Score::Time {
-                    ms: 1_800_000 + index as i64 * 300,
-                }),
-                penalty_ms: 0,
-                splits: vec![],
-                incidents: vec![],
-                record_id: None,
-                received_at: None,
-            })
-            .collect();
-        file.import_results(workout_id, Source::File, "timing", &records)
-            .unwrap();
         file.close().unwrap();
     }
+    import_a_time_for_everyone(&path, workout_id);
     let timing = [
         "--request-timeout-ms",
         "1500",
@@ -561,24 +556,10 @@ fn opentrack_and_live_timing_at_event_size_survive_repeated_kills() {
         "--timeout-secs",
         "120",
     ];
-    let mut rng = fastrand::Rng::with_seed(3001);
-    for _ in 0..8 {
-        let child = sync_command_with(&path, None, &timing).spawn().unwrap();
-        crash::kill_after(child, Duration::from_millis(rng.u64(200..3000)));
-    }
+    kill_repeatedly(&path, &timing, 8, 200..3000, 3001);
     opentrack.faults.clear();
     triathlon.faults.clear();
-    let output = sync_command_with(&path, None, &timing)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "final drain exited with {}: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
+    final_drain(&path, &timing);
     let file = CompetitionFile::open(&path).unwrap();
     for name in ["ot", "tri"] {
         let target = file.sync_target(name).unwrap();

@@ -1,0 +1,306 @@
+//! Reading results: whole workouts (by index or by one pass over the
+//! table), the ranking columns alone, one entrant's result, incidents.
+
+use super::*;
+
+pub(super) fn result_from_row(row: &Row<'_>) -> rusqlite::Result<StoredResult> {
+    let source: Word = row.get(4)?;
+    let amended: bool = row.get(11)?;
+    let incidents_text: String = row.get(19)?;
+    let incidents: Vec<String> = serde_json::from_str(&incidents_text).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(19, rusqlite::types::Type::Text, Box::new(error))
+    })?;
+    Ok(StoredResult {
+        id: row.get(0)?,
+        workout_id: row.get(1)?,
+        entrant: entrant_from_columns(row.get(2)?, row.get(3)?)?,
+        source: decode(4, Source::from_sql(&source.0))?,
+        source_value: value_from_columns(row, 5, row.get(18)?)?,
+        amended_value: if amended {
+            let amended_penalty: Option<Millis> = row.get(24)?;
+            value_from_columns(row, 12, amended_penalty.unwrap_or_default())?
+        } else {
+            None
+        },
+        penalty_ms: row.get(18)?,
+        splits: Vec::new(),
+        incidents,
+        provenance: Provenance {
+            source_name: row.get(20)?,
+            record_id: row.get(21)?,
+            import_batch: row.get(22)?,
+        },
+        received_at: row.get(23)?,
+    })
+}
+
+/// How a whole workout's rows are read. A workout holding a small share of
+/// the file's results (a 150-athlete wave beside a 60,000-athlete race) is
+/// read through `results_by_workout` (schema v10); one holding most of them
+/// is read by one pass over the table in id order, which is about twice as
+/// fast as looking each row up through the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WorkoutRead {
+    ByIndex,
+    WholeTable,
+}
+
+impl WorkoutRead {
+    pub(crate) fn of(connection: &Connection, workout_id: Id) -> Result<WorkoutRead> {
+        let (mine, all): (i64, i64) = connection
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM results WHERE workout_id = ?1),
+                        (SELECT count(*) FROM results)",
+            )?
+            .query_row(params![workout_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(if mine * 4 >= all {
+            WorkoutRead::WholeTable
+        } else {
+            WorkoutRead::ByIndex
+        })
+    }
+
+    /// `SELECT columns FROM results ... WHERE workout_id = ?1 ORDER BY id`.
+    pub(crate) fn results_sql(self, columns: &str) -> String {
+        let hint = match self {
+            WorkoutRead::ByIndex => "INDEXED BY results_by_workout",
+            WorkoutRead::WholeTable => "NOT INDEXED",
+        };
+        format!("SELECT {columns} FROM results {hint} WHERE workout_id = ?1 ORDER BY id")
+    }
+
+    /// A workout's splits, in result and timing-point order.
+    pub(crate) fn splits_sql(self) -> &'static str {
+        match self {
+            WorkoutRead::ByIndex => {
+                "SELECT s.result_id, s.timing_point_id, s.total_ms
+                 FROM results r INDEXED BY results_by_workout
+                 CROSS JOIN result_splits s ON s.result_id = r.id
+                 JOIN timing_points p ON p.id = s.timing_point_id
+                 WHERE r.workout_id = ?1 ORDER BY s.result_id, p.point_order"
+            }
+            WorkoutRead::WholeTable => {
+                "SELECT s.result_id, s.timing_point_id, s.total_ms
+                 FROM result_splits s CROSS JOIN results r NOT INDEXED ON r.id = s.result_id
+                 JOIN timing_points p ON p.id = s.timing_point_id
+                 WHERE r.workout_id = ?1 ORDER BY s.result_id, p.point_order"
+            }
+        }
+    }
+}
+
+/// Loads a workout's results with their splits: two queries in all.
+pub(crate) fn load_results(connection: &Connection, workout_id: Id) -> Result<Vec<StoredResult>> {
+    let mut results = load_results_without_splits(connection, workout_id)?;
+    let index: HashMap<Id, usize> = results
+        .iter()
+        .enumerate()
+        .map(|(position, result)| (result.id, position))
+        .collect();
+    let read = WorkoutRead::of(connection, workout_id)?;
+    let mut statement = connection.prepare_cached(read.splits_sql())?;
+    let mut rows = statement.query(params![workout_id])?;
+    while let Some(row) = rows.next()? {
+        let result_id: Id = row.get(0)?;
+        if let Some(&position) = index.get(&result_id) {
+            results[position].splits.push(Split {
+                timing_point_id: row.get(1)?,
+                total_ms: row.get(2)?,
+            });
+        }
+    }
+    Ok(results)
+}
+
+/// The workout's results with empty `splits`: for rankings that need no
+/// split standings (a 60,000-athlete race has ten times as many splits as
+/// results, and loading them is most of the cost).
+pub(crate) fn load_results_without_splits(
+    connection: &Connection,
+    workout_id: Id,
+) -> Result<Vec<StoredResult>> {
+    let sql = WorkoutRead::of(connection, workout_id)?.results_sql(RESULT_COLUMNS);
+    let mut statement = connection.prepare_cached(&sql)?;
+    let rows = statement.query_map(params![workout_id], result_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The workout's effective results as the engine ranks them, without
+/// splits, incidents or texts: only the columns a place depends on, decoded
+/// without allocating. Same rows and values as
+/// [`StoredResult::to_result_entry`] over [`load_results_without_splits`]
+/// (rows without an effective value are left out), at a fraction of the cost.
+pub(crate) fn load_rank_entries(
+    connection: &Connection,
+    workout_id: Id,
+) -> Result<Vec<ResultEntry>> {
+    let sql = WorkoutRead::of(connection, workout_id)?.results_sql(RANK_COLUMNS);
+    let mut statement = connection.prepare_cached(&sql)?;
+    let rows = statement.query(params![workout_id])?;
+    rank_entries_from(rows)
+}
+
+/// One entrant's ranking input in a workout ([`load_rank_entries`]'s row),
+/// by key; `None` without an effective value.
+pub(crate) fn load_rank_entry(
+    connection: &Connection,
+    workout_id: Id,
+    entrant: Entrant,
+) -> Result<Option<ResultEntry>> {
+    let (competitor_id, team_id) = entrant_columns(entrant);
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {RANK_COLUMNS} FROM results WHERE workout_id = ?1
+         AND competitor_id IS ?2 AND team_id IS ?3"
+    ))?;
+    let rows = statement.query(params![workout_id, competitor_id, team_id])?;
+    Ok(rank_entries_from(rows)?.pop())
+}
+
+/// The columns a place depends on, in the order [`rank_entries_from`] reads.
+pub(crate) const RANK_COLUMNS: &str = "competitor_id, team_id, source, amended,
+    source_kind, source_a, source_b, source_status, source_tie_break_ms, penalty_ms,
+    amended_kind, amended_a, amended_b, amended_status, amended_tie_break_ms,
+    amended_penalty_ms";
+
+pub(super) fn rank_entries_from(mut rows: rusqlite::Rows<'_>) -> Result<Vec<ResultEntry>> {
+    let mut entries = Vec::new();
+    // (score, status, tie-break) from the six columns starting at `first`.
+    pub(super) fn value(
+        row: &Row<'_>,
+        first: usize,
+    ) -> rusqlite::Result<Option<(Option<Score>, Option<Status>, Option<Millis>)>> {
+        let kind = row
+            .get_ref(first)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?;
+        let score = decode(
+            first,
+            score_from_columns(kind, row.get(first + 1)?, row.get(first + 2)?),
+        )?;
+        let status = match row
+            .get_ref(first + 3)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?
+        {
+            Some(word) => Some(decode(first + 3, Status::from_sql(word))?),
+            None => None,
+        };
+        if score.is_none() && status.is_none() {
+            return Ok(None);
+        }
+        Ok(Some((score, status, row.get(first + 4)?)))
+    }
+    while let Some(row) = rows.next()? {
+        let entrant = entrant_from_columns(row.get(0)?, row.get(1)?)?;
+        let amended_flag: bool = row.get(3)?;
+        let amended_value = if amended_flag { value(row, 10)? } else { None };
+        let amended = amended_value.is_some();
+        let (value, penalty_ms, source) = match amended_value {
+            Some(value) => (
+                value,
+                row.get::<_, Option<Millis>>(15)?.unwrap_or_default(),
+                Source::Amendment,
+            ),
+            None => match value(row, 4)? {
+                Some(value) => {
+                    let word = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
+                    let source = decode(2, Source::from_sql(word))?;
+                    (value, row.get(9)?, source)
+                }
+                None => continue,
+            },
+        };
+        let (score, status, tie_break_ms) = value;
+        entries.push(ResultEntry {
+            entrant,
+            score,
+            status,
+            tie_break_ms,
+            penalty_ms,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            source,
+            amended,
+            partial: false,
+        });
+    }
+    Ok(entries)
+}
+
+pub(crate) fn load_result(
+    connection: &Connection,
+    workout_id: Id,
+    entrant: Entrant,
+) -> Result<Option<StoredResult>> {
+    let (competitor_id, team_id) = entrant_columns(entrant);
+    let sql = format!(
+        "SELECT {RESULT_COLUMNS} FROM results WHERE workout_id = ?1
+         AND competitor_id IS ?2 AND team_id IS ?3"
+    );
+    let mut statement = connection.prepare_cached(&sql)?;
+    let mut result = statement
+        .query_row(params![workout_id, competitor_id, team_id], result_from_row)
+        .optional()?;
+    if let Some(result) = result.as_mut() {
+        let mut statement = connection.prepare_cached(
+            "SELECT s.timing_point_id, s.total_ms FROM result_splits s
+             JOIN timing_points p ON p.id = s.timing_point_id
+             WHERE s.result_id = ?1 ORDER BY p.point_order",
+        )?;
+        let rows = statement.query_map(params![result.id], |row| {
+            Ok(Split {
+                timing_point_id: row.get(0)?,
+                total_ms: row.get(1)?,
+            })
+        })?;
+        result.splits = rows.collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(result)
+}
+
+impl CompetitionFile {
+    /// One entrant's stored result in a workout.
+    pub fn result(&self, workout_id: Id, entrant: Entrant) -> Result<Option<StoredResult>> {
+        load_result(&self.connection, workout_id, entrant)
+    }
+
+    /// The incident notes of a workout's results that have any, by entrant:
+    /// one pass over the workout's own rows, reading only that column.
+    pub fn result_incidents(&self, workout_id: Id) -> Result<HashMap<Entrant, Vec<String>>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT competitor_id, team_id, incidents FROM results
+             WHERE workout_id = ?1 AND incidents <> '[]'",
+        )?;
+        let mut rows = statement.query(params![workout_id])?;
+        let mut incidents = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let competitor_id: Option<Id> = row.get(0)?;
+            let team_id: Option<Id> = row.get(1)?;
+            let text: String = row.get(2)?;
+            let notes: Vec<String> = serde_json::from_str(&text).map_err(|error| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    2,
+                    rusqlite::types::Type::Text,
+                    Box::new(error),
+                )
+            })?;
+            let entrant = match (competitor_id, team_id) {
+                (Some(id), _) => Entrant::Competitor(id),
+                (None, Some(id)) => Entrant::Team(id),
+                (None, None) => continue,
+            };
+            if !notes.is_empty() {
+                incidents.insert(entrant, notes);
+            }
+        }
+        Ok(incidents)
+    }
+
+    /// Every stored result of a workout (source and amended values apart).
+    pub fn results(&self, workout_id: Id) -> Result<Vec<StoredResult>> {
+        self.read(|connection| {
+            load_workout(connection, workout_id)?;
+            load_results(connection, workout_id)
+        })
+    }
+}
