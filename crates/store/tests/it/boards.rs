@@ -317,4 +317,116 @@ mod random_events {
             }
         }
     }
+
+    const REPS: [&str; 7] = ["25", "30", "12", "30", "DNF", "7", "31"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// Who moved read as an index range (the band between the old and
+        /// the new value, the better rows counted) equals the difference of
+        /// the full leaderboards before and after each amendment, counted in
+        /// full and listed up to any limit.
+        #[test]
+        fn who_moved_by_index_range_equals_the_full_leaderboards_difference(
+            (rounding, tie_break, athletes) in any_event(),
+            reps in any::<bool>(),
+            steps in proptest::collection::vec(
+                (0_usize..40, 0_usize..9, prop_oneof![0_usize..4, Just(usize::MAX)]),
+                1..8,
+            ),
+        ) {
+            let directory = tempfile::tempdir().unwrap();
+            let mut file = CompetitionFile::create(
+                directory.path().join("moves.scoretable"),
+                &competition(),
+            )
+            .unwrap();
+            let women = file.add_division(&gender_division("Women", Gender::Female)).unwrap();
+            let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
+            prop_assert!(women > 0 && men > 0);
+            let mut seen = std::collections::HashSet::new();
+            let athletes: Vec<Athlete> = athletes
+                .into_iter()
+                .filter(|athlete| seen.insert(athlete.0.clone()))
+                .collect();
+            let drafts: Vec<_> = athletes
+                .iter()
+                .enumerate()
+                .map(|(index, (bib, gender, ..))| {
+                    let gender = [Gender::Female, Gender::Male, Gender::Other][*gender as usize];
+                    draft(index + 2, bib, "A", &format!("N{index}"), gender)
+                })
+                .collect();
+            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let value_text = |index: usize| {
+                if reps {
+                    REPS[index % REPS.len()]
+                } else {
+                    VALUES[index % VALUES.len()]
+                }
+            };
+            let mut race = workout("Race", 1, if reps { ScoreType::Reps } else { ScoreType::Time });
+            race.rounding = match rounding {
+                0 => Rounding::Exact,
+                1 => Rounding::Up { unit_ms: 1000 },
+                2 => Rounding::Truncate { unit_ms: 1000 },
+                _ => Rounding::Nearest { unit_ms: 1000 },
+            };
+            if tie_break {
+                race.tie_break = TieBreak::TieBreakTime;
+            }
+            let race = file.add_workout(&race).unwrap();
+            let records: Vec<ImportedResult> = athletes
+                .iter()
+                .enumerate()
+                .filter_map(|(index, (bib, _, value, penalty, _))| {
+                    let value = (*value)?;
+                    Some(ImportedResult {
+                        row: index as u64 + 2,
+                        entrant: file.entrant_by_bib(race, bib).unwrap(),
+                        value: ScoreInput::text(value_text(value)),
+                        penalty_ms: if reps { 0 } else { i64::from(*penalty) * 1000 },
+                        splits: Vec::new(),
+                        incidents: Vec::new(),
+                        record_id: None,
+                        received_at: None,
+                    })
+                })
+                .collect();
+            if !records.is_empty() {
+                file.import_results(race, Source::File, "times.csv", &records).unwrap();
+            }
+            for (athlete, value, listed) in steps {
+                let bib = &athletes[athlete % athletes.len()].0;
+                let entrant = file.entrant_by_bib(race, bib).unwrap();
+                let before = file.workout_leaderboard(race, None).unwrap();
+                let Ok(receipt) = file.record_amendment(
+                    race,
+                    entrant,
+                    ScoreInput::text(value_text(value)),
+                    "judge",
+                    "appeal",
+                    None,
+                ) else {
+                    continue;
+                };
+                let after = file.workout_leaderboard(race, None).unwrap();
+                let expected = scoretable_store::placement_impact(&before, &after);
+                let moved = file
+                    .placement_changes_listed(race, entrant, receipt.old.as_ref(), listed)
+                    .unwrap();
+                prop_assert_eq!(moved.changes, expected.len());
+                let mut entrants: Vec<_> = expected.iter().map(|change| change.entrant).collect();
+                entrants.sort_unstable();
+                entrants.dedup();
+                prop_assert_eq!(moved.entrants, entrants.len());
+                prop_assert_eq!(&moved.listed[..], &expected[..listed.min(expected.len())]);
+                prop_assert_eq!(
+                    file.placement_changes_since(race, entrant, receipt.old.as_ref()).unwrap(),
+                    expected
+                );
+            }
+        }
+    }
 }
