@@ -10,6 +10,7 @@
 
 use rusqlite::Connection;
 use scoretable_core::board::{LiveBoard, RankInfo, RankInfoRef};
+use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{
     Entrant, EntrantInfo, Id, OverallRow, RankedRow, ResultEntry, TeamScoring,
     TeamWorkoutsInOverall, Workout,
@@ -44,6 +45,18 @@ pub struct OverallBoard {
     pub team_workouts: TeamWorkoutsInOverall,
 }
 
+/// The overall table kept in memory by a long-running process: the
+/// engine's [`LiveOverall`], updated from one workout's changed rows.
+#[derive(Debug, Clone)]
+pub struct LiveOverallBoard {
+    /// Every workout, in sequence: the table's columns.
+    pub workouts: Vec<Workout>,
+    pub table: LiveOverall,
+    pub infos: Vec<EntrantInfo>,
+    /// The rule the table was computed with.
+    pub team_workouts: TeamWorkoutsInOverall,
+}
+
 impl CompetitionFile {
     /// One workout's board, for everyone or one division (then ordered by
     /// division place), in one read snapshot.
@@ -69,6 +82,12 @@ impl CompetitionFile {
     /// The overall table's board with the stored settings, in one read snapshot.
     pub fn overall_board(&self, division_id: Option<Id>) -> Result<OverallBoard> {
         self.read(|_| self.overall_parts(division_id, None, None))
+    }
+
+    /// The overall table with the stored settings as a [`LiveOverall`] a
+    /// long-running process keeps and updates, in one read snapshot.
+    pub fn live_overall(&self, division_id: Option<Id>) -> Result<LiveOverallBoard> {
+        self.read(|_| self.live_overall_parts(division_id, None, None))
     }
 }
 
