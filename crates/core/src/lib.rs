@@ -50,7 +50,7 @@
 pub mod board;
 pub mod divisions;
 pub mod explain;
-mod fast_hash;
+pub mod fast_hash;
 pub mod generate;
 pub mod import;
 pub mod model;
