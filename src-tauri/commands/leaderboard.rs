@@ -2,8 +2,8 @@
 //! division) and the overall table. A workout's board is the session's kept
 //! `LiveBoard` (`scoretable_usecase::boards::KeptBoards`: ranked once, every
 //! division with it, updated in place by this app's own score writes); the
-//! overall table is the session's `OverallTable`, kept until the file
-//! changes. This module looks up bibs and names for the rows of a page
+//! overall table is the session's `OverallTable`, kept with the boards and
+//! updated in place from the changed workout's who-moved rows. This module looks up bibs and names for the rows of a page
 //! only, marks shared ranks and returns the rows the screen shows.
 
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use tauri::State;
 
 use scoretable_usecase::boards::{OverallLine, OverallTable};
 
-use crate::boards::{release_freed_memory, window};
+use crate::boards::release_freed_memory;
 use crate::commands::view::{leaderboard_rows, EntrantNames};
 use crate::dto::{OverallCellView, OverallRowView, WorkoutHeader};
 use crate::dto_leaderboard::{BoardPosition, LeaderboardPage, OverallPage};
@@ -89,9 +89,13 @@ pub(crate) fn overall_page(
             })
             .collect(),
         stamp,
-        total: table.rows.len() as u32,
+        total: table.len() as u32,
         offset,
-        rows: window(&table.rows, offset, limit.min(MOST_ROWS_PER_PAGE))
+        rows: table
+            .lines(
+                offset as usize
+                    ..(offset as usize).saturating_add(limit.min(MOST_ROWS_PER_PAGE) as usize),
+            )
             .iter()
             .map(overall_row_view)
             .collect(),
@@ -135,7 +139,7 @@ pub async fn find_on_leaderboard(
                 }
                 None => {
                     let (stamp, table) = cached_overall(session, division_id)?;
-                    (stamp, table.rows.iter().position(|row| row.bib == bib))
+                    (stamp, table.position_of_bib(bib))
                 }
             };
             Ok(index.map(|index| BoardPosition {

@@ -3,11 +3,13 @@
 //! keeps the workout's live board; an amendment is the short write, then the
 //! entrant's ranking input read back by key and applied to the kept board
 //! (binary-search move, places re-counted only where they changed), whose
-//! changed rows are the who-moved list. No reload and no re-rank.
+//! changed rows are the who-moved list. No reload and no re-rank. With
+//! overall tables kept ([`AppBoards::keep_overall`]) the same write updates
+//! them from the workout's changed rows (`LiveOverall::apply`).
 
 use scoretable_core::model::{Entrant, Id, RankedRow};
 use scoretable_store::{CompetitionFile, ScoreInput};
-use scoretable_usecase::boards::KeptBoards;
+use scoretable_usecase::boards::{overall_table, KeptBoards, OverallLine};
 
 use crate::BenchResult;
 
@@ -74,6 +76,39 @@ impl AppBoards {
         self.boards.is_kept(self.workout_id)
     }
 
+    /// Builds and keeps the overall tables of `scopes` (whole field: `None`),
+    /// as the app's overall screen does.
+    pub fn keep_overall(
+        &mut self,
+        store: &CompetitionFile,
+        scopes: &[Option<Id>],
+    ) -> BenchResult<()> {
+        for scope in scopes {
+            self.boards
+                .overall(store, *scope)
+                .map_err(|error| crate::BenchError(format!("overall table: {error}")))?;
+        }
+        Ok(())
+    }
+
+    /// How many overall tables are kept (all of them when none was dropped).
+    pub fn overall_kept(&self) -> usize {
+        self.boards.tables_kept()
+    }
+
+    /// The kept overall table of `scope` and whether it had to be built.
+    pub fn overall_lines(
+        &mut self,
+        store: &CompetitionFile,
+        scope: Option<Id>,
+    ) -> BenchResult<(Vec<OverallLine>, bool)> {
+        let (table, built) = self
+            .boards
+            .overall(store, scope)
+            .map_err(|error| crate::BenchError(format!("overall table: {error}")))?;
+        Ok((table.lines(0..usize::MAX), built))
+    }
+
     /// The board's rows (for checking it against a full ranking).
     pub fn rows(&mut self, store: &CompetitionFile) -> BenchResult<Vec<RankedRow>> {
         Ok(self
@@ -82,4 +117,12 @@ impl AppBoards {
             .map_err(|error| crate::BenchError(format!("ranking: {error}")))?
             .rows(0..usize::MAX))
     }
+}
+
+/// The overall table of `scope` built from the file (what the app did after
+/// every score change before the tables were kept): its row count.
+pub fn rebuild_overall(store: &CompetitionFile, scope: Option<Id>) -> BenchResult<usize> {
+    overall_table(store, scope)
+        .map(|table| table.len())
+        .map_err(|error| crate::BenchError(format!("overall table: {error}")))
 }

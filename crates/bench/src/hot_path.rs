@@ -47,8 +47,8 @@ pub struct HotConfig {
     pub cli: Option<PathBuf>,
     pub seed: u64,
     /// Which groups of measures run (empty: all): `floors`, `rerank`,
-    /// `amend`, `live`, `cli-read`, `cli-amend`, `cli-enter`, `export`,
-    /// `import`; `keep-file` keeps the generated competition file.
+    /// `amend`, `amend-overall`, `live`, `cli-read`, `cli-amend`,
+    /// `cli-enter`, `export`, `import`; `keep-file` keeps the generated competition file.
     pub measures: Vec<String>,
 }
 
@@ -585,18 +585,134 @@ fn size_figures(
         store.close().map_err(fail("closing"))?;
     }
 
+    // Amend → updated board and overall tables (whole field and one
+    // division), kept and updated in place, against the old path (the
+    // overall tables rebuilt from the file after the amendment) and the
+    // interleaved fsync'd write, all in the same run.
+    if config.runs_measure("amend-overall") {
+        say(&format!(
+            "  {athletes}: amend → board + overall tables ({} amendments at most)",
+            config.amendments
+        ));
+        let mut store = CompetitionFile::open(&path).map_err(fail("opening"))?;
+        let rows = store
+            .workout_board(prepared.race.id, None)
+            .map_err(fail("ranking"))?
+            .rows;
+        let ranked: Vec<(Entrant, Option<Score>)> = rows
+            .iter()
+            .filter(|row| row.rank.is_some())
+            .map(|row| (row.entrant, row.score))
+            .collect();
+        let division = store
+            .divisions()
+            .map_err(fail("loading divisions"))?
+            .first()
+            .map(|division| division.id);
+        let scopes = [None, division];
+        let settings = store
+            .leaderboard_settings()
+            .map_err(fail("reading settings"))?;
+        let mut app = crate::app_path::AppBoards::new(&store, prepared.race.id)?;
+        app.keep_overall(&store, &scopes)?;
+        let mut dropped = 0_usize;
+        let mut floor_wall = Vec::new();
+        let mut floor_cpu = Vec::new();
+        let amend = timed(
+            config.amendments,
+            Duration::from_secs_f64(config.budget_seconds * 3.0),
+            |run| {
+                let (entrant, score) = ranked[(run * 7919 + 13) % ranked.len()];
+                let moved = app.amend_and_refresh(
+                    &mut store,
+                    entrant,
+                    ScoreInput::text(amended_value(score, run)),
+                    &format!("BENCH-O-{run}"),
+                )?;
+                // Another connection committed meanwhile: rebuilt on the
+                // next read, counted.
+                if app.overall_kept() < scopes.len() {
+                    dropped += 1;
+                    app.keep_overall(&store, &scopes)?;
+                }
+                let cpu = thread_cpu();
+                let start = Instant::now();
+                app.settings_write(&mut store, &settings)?;
+                floor_wall.push(start.elapsed());
+                floor_cpu.push(thread_cpu().saturating_sub(cpu));
+                Ok(moved)
+            },
+        )?;
+        // The kept tables must equal tables built from the file.
+        for scope in scopes {
+            let (kept, _) = app.overall_lines(&store, scope)?;
+            let fresh = scoretable_usecase::boards::overall_table(&store, scope)
+                .map_err(fail("overall table"))?
+                .lines(0..usize::MAX);
+            if kept != fresh {
+                return Err(BenchError(format!(
+                    "the overall table ({scope:?}) kept through the amendments differs from one built from the file"
+                )));
+            }
+        }
+        push(
+            "floor: one fsync'd write transaction, interleaved with the amendments (overall kept)",
+            floor_wall,
+            Some(floor_cpu),
+            None,
+            "",
+            "set_leaderboard_settings after each amendment (same disk, backups and neighbours)",
+        );
+        push(
+            "amend one score → updated board and overall tables (in process)",
+            amend.wall,
+            Some(amend.cpu),
+            None,
+            "floor: one fsync'd write transaction, interleaved with the amendments (overall kept)",
+            &format!(
+                "{}; then LiveOverall::apply on the whole-field and one division's overall table; tables dropped by another connection's commit: {dropped}",
+                crate::app_path::DESCRIPTION
+            ),
+        );
+        // The old path: the board in place, the overall tables rebuilt.
+        let mut old = crate::app_path::AppBoards::new(&store, prepared.race.id)?;
+        let rebuilt = timed(config.runs, budget, |run| {
+            let (entrant, score) = ranked[(run * 7919 + 29) % ranked.len()];
+            old.amend_and_refresh(
+                &mut store,
+                entrant,
+                ScoreInput::text(amended_value(score, run + 1)),
+                &format!("BENCH-R-{run}"),
+            )?;
+            let mut rows = 0;
+            for scope in scopes {
+                rows += crate::app_path::rebuild_overall(&store, scope)?;
+            }
+            Ok(rows)
+        })?;
+        push(
+            "amend one score → board in place, overall tables rebuilt from the file (old path)",
+            rebuilt.wall,
+            Some(rebuilt.cpu),
+            None,
+            "floor: one fsync'd write transaction, interleaved with the amendments (overall kept)",
+            "KeptBoards::amend, then overall_table for the whole field and one division",
+        );
+        store.close().map_err(fail("closing"))?;
+    }
+
     // Live timing.
     if config.runs_measure("live") {
         let store = CompetitionFile::open(&path).map_err(fail("opening"))?;
         let config_value = serde_json::json!({});
         let message = timed(config.runs.max(20), budget, |_| {
-            scoretable_sync::triathlon::build_message(
+            scoretable_sync::triathlon::render_message(
                 &store,
                 prepared.wave,
                 "prog-1",
                 &config_value,
             )
-            .map(|message| message.to_string().len())
+            .map(|message| message.text().len())
             .map_err(fail("building the live-timing message"))
         })?;
         push(
@@ -605,7 +721,25 @@ fn size_figures(
             Some(message.cpu),
             None,
             "floor: open + close the file",
-            "scoretable_sync::triathlon::build_message",
+            "scoretable_sync::triathlon::render_message: the message's JSON text",
+        );
+        let digested = timed(config.runs.max(20), budget, |_| {
+            scoretable_sync::triathlon::render_message(
+                &store,
+                prepared.wave,
+                "prog-1",
+                &config_value,
+            )
+            .map(|message| message.content_digest().len())
+            .map_err(fail("building the live-timing message"))
+        })?;
+        push(
+            "live-timing message + content digest (a push's work before sending)",
+            digested.wall,
+            Some(digested.cpu),
+            None,
+            "floor: open + close the file",
+            "render_message, then LiveMessage::content_digest (SHA-256 of the text without its date)",
         );
         store.close().map_err(fail("closing"))?;
     }

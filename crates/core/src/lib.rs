@@ -11,6 +11,8 @@
 //! - [`moves`]: who moves when one result changes, and one entrant's place,
 //!   without ranking the workout.
 //! - [`overall`]: the overall leaderboard across workouts.
+//! - [`live_overall`]: the overall table kept in memory, updated one
+//!   workout change at a time.
 //! - [`teams`]: team results from member results.
 //! - [`explain`]: sentences saying why one entrant ranks above another.
 //! - [`import`]: competitor and score CSV import.
@@ -53,6 +55,7 @@ pub mod explain;
 pub mod fast_hash;
 pub mod generate;
 pub mod import;
+pub mod live_overall;
 pub mod model;
 pub mod moves;
 pub mod naming;

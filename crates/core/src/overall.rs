@@ -73,15 +73,13 @@
 //! (numeric-aware, as on workout boards), then by entrant; without entrant
 //! information ([`overall_leaderboard`]) by entrant.
 
-use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::Read;
 
 use crate::import::{read_table, ImportError, Problems};
 use crate::model::{
-    Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallSettings,
-    OverallTieBreak, RankedRow, Score, ScoreType, Team, TeamScoring, TeamWorkoutsInOverall,
-    Workout,
+    EntrantInfo, Id, OverallMode, OverallRow, OverallSettings, OverallTieBreak, RankedRow, Score,
+    ScoreType, Team, TeamScoring, TeamWorkoutsInOverall, Workout,
 };
 
 /// 100, 95, 90, ... 10, 5: points for places 1 to 20; later places earn 0.
@@ -108,7 +106,7 @@ pub enum OverallError {
 
 /// Which score types can be added up together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
+pub(crate) enum Family {
     Time,
     Reps,
     Load,
@@ -116,7 +114,7 @@ enum Family {
     Points,
 }
 
-fn family(workout: &Workout) -> Family {
+pub(crate) fn family(workout: &Workout) -> Family {
     match workout.score_type {
         ScoreType::Time | ScoreType::TimeCapped => Family::Time,
         ScoreType::RoundsReps | ScoreType::Reps => Family::Reps,
@@ -155,7 +153,7 @@ pub fn validate_overall_mode(workouts: &[Workout], mode: &OverallMode) -> Result
 }
 
 /// The value a row adds to a cumulative total, if it counts.
-fn cumulative_value(workout: &Workout, row: &RankedRow) -> Option<i64> {
+pub(crate) fn cumulative_value(workout: &Workout, row: &RankedRow) -> Option<i64> {
     row.rank?;
     match row.score? {
         Score::Time { ms } => Some(ms),
@@ -279,308 +277,8 @@ pub fn overall_standings(
     division_id: Option<Id>,
     settings: &OverallSettings,
 ) -> Vec<OverallRow> {
-    let mode = &settings.mode;
-    let tie_break = settings.tie_break;
-    let team_rule = settings.team_workouts;
-    let place_in_scope = |row: &RankedRow| -> Option<u32> {
-        match division_id {
-            None => row.rank,
-            Some(division_id) => row
-                .division_ranks
-                .iter()
-                .find(|(id, _)| *id == division_id)
-                .map(|(_, rank)| *rank),
-        }
-    };
-    let mut members: BTreeSet<Entrant> = BTreeSet::new();
-    match division_id {
-        None => {
-            for (_, rows) in workouts {
-                members.extend(rows.iter().map(|row| row.entrant));
-            }
-        }
-        Some(division_id) => {
-            for (_, rows) in workouts {
-                members.extend(
-                    rows.iter()
-                        .filter(|row| place_in_scope(row).is_some())
-                        .map(|row| row.entrant),
-                );
-            }
-            members.extend(
-                entrants
-                    .iter()
-                    .filter(|info| info.division_ids.contains(&division_id))
-                    .map(|info| info.entrant),
-            );
-        }
-    }
-
-    // One kind of entrant per table: teams are never ranked against athletes.
-    let kind = overall_entrant_kind(
-        &workouts
-            .iter()
-            .map(|(workout, _)| workout)
-            .collect::<Vec<_>>(),
-    );
-    members.retain(|entrant| match kind {
-        OverallEntrants::Competitors => matches!(entrant, Entrant::Competitor(_)),
-        OverallEntrants::Teams => matches!(entrant, Entrant::Team(_)),
-    });
-
-    let cumulative_family = workouts.first().map(|(workout, _)| family(workout));
-    let member_count = members.len();
-    let members_list: Vec<Entrant> = members.iter().copied().collect();
-    let index_of: HashMap<Entrant, usize> = members
-        .iter()
-        .enumerate()
-        .map(|(index, entrant)| (*entrant, index))
-        .collect();
-    let mut rows: Vec<OverallRow> = members
-        .iter()
-        .map(|entrant| OverallRow {
-            entrant: *entrant,
-            rank: 0,
-            total: 0,
-            cells: Vec::with_capacity(workouts.len()),
-        })
-        .collect();
-    let mut places: Vec<Vec<Option<u32>>> = vec![Vec::with_capacity(workouts.len()); member_count];
-    let mut counted: Vec<u32> = vec![0; member_count];
-
-    for (workout, workout_rows) in workouts {
-        let mut row_of: Vec<Option<&RankedRow>> = vec![None; member_count];
-        for row in workout_rows {
-            if let Some(index) = index_of.get(&row.entrant) {
-                row_of[*index] = Some(row);
-            }
-        }
-        let placed_count = row_of
-            .iter()
-            .flatten()
-            .filter(|row| place_in_scope(row).is_some())
-            .count() as i64;
-        let family_matches = cumulative_family == Some(family(workout));
-        let team_workout = is_team_workout(workout);
-        // Competitors' credit in a team workout: (place, display) of their
-        // best-placed team, and the number of placed teams.
-        let credit = if team_workout && team_rule == TeamWorkoutsInOverall::TeamPlace {
-            Some(team_credit(workout_rows, teams, division_id))
-        } else {
-            None
-        };
-        for (index, row) in row_of.iter().enumerate() {
-            let is_competitor = matches!(members_list[index], Entrant::Competitor(_));
-            if team_workout && is_competitor {
-                let cell = match (&credit, mode) {
-                    (
-                        Some((credited, placed_teams)),
-                        OverallMode::RankSum | OverallMode::PointsTable { .. },
-                    ) => {
-                        let (place, display) = match members_list[index] {
-                            Entrant::Competitor(id) => credited
-                                .get(&id)
-                                .map(|(place, display)| (*place, display.clone()))
-                                .unwrap_or((None, String::new())),
-                            Entrant::Team(_) => (None, String::new()),
-                        };
-                        let points = match mode {
-                            OverallMode::RankSum => place.map_or(*placed_teams + 1, i64::from),
-                            OverallMode::PointsTable { points, floor } => place
-                                .map_or(0, |place| {
-                                    points.get(place as usize - 1).copied().unwrap_or(*floor)
-                                }),
-                            OverallMode::Cumulative => 0,
-                        };
-                        places[index].push(place);
-                        OverallCell {
-                            workout_id: workout.id,
-                            rank: place,
-                            points,
-                            display,
-                        }
-                    }
-                    // Left out: no place, no points, not a missing place
-                    // for the best-finish tie-break. A cumulative overall
-                    // adds scores, and a team's score is not the member's.
-                    _ => {
-                        places[index].push(None);
-                        OverallCell {
-                            workout_id: workout.id,
-                            rank: None,
-                            points: 0,
-                            display: "not counted".to_string(),
-                        }
-                    }
-                };
-                rows[index].total += cell.points;
-                rows[index].cells.push(cell);
-                continue;
-            }
-            let place = row.and_then(place_in_scope);
-            let display = row.map_or_else(String::new, |row| row.display.clone());
-            let (points, display) = match mode {
-                OverallMode::RankSum => (place.map_or(placed_count + 1, i64::from), display),
-                OverallMode::PointsTable { points, floor } => {
-                    let earned = place.map_or(0, |place| {
-                        points.get(place as usize - 1).copied().unwrap_or(*floor)
-                    });
-                    (earned, display)
-                }
-                OverallMode::Cumulative => {
-                    if !family_matches {
-                        (0, "not counted: different score type".to_string())
-                    } else {
-                        match row
-                            .filter(|_| place.is_some())
-                            .and_then(|row| cumulative_value(workout, row))
-                        {
-                            Some(value) => {
-                                counted[index] += 1;
-                                (value, display)
-                            }
-                            None => (0, display),
-                        }
-                    }
-                }
-            };
-            places[index].push(place);
-            rows[index].total += points;
-            rows[index].cells.push(OverallCell {
-                workout_id: workout.id,
-                rank: place,
-                points,
-                display,
-            });
-        }
-    }
-
-    let lower_total_wins = match mode {
-        OverallMode::RankSum => true,
-        OverallMode::PointsTable { .. } => false,
-        OverallMode::Cumulative => cumulative_family == Some(Family::Time),
-    };
-    let tie_break_workout = match tie_break {
-        OverallTieBreak::Workout { workout_id } => workouts
-            .iter()
-            .position(|(workout, _)| workout.id == workout_id),
-        _ => None,
-    };
-    // Sorted places for best-finish comparison, missing places last.
-    let sorted_places: Vec<Vec<u32>> = places
-        .iter()
-        .map(|entrant_places| {
-            let mut sorted: Vec<u32> = entrant_places
-                .iter()
-                .map(|place| place.unwrap_or(u32::MAX))
-                .collect();
-            sorted.sort_unstable();
-            sorted
-        })
-        .collect();
-
-    let compare_standing = |a: usize, b: usize| -> Ordering {
-        let by_count = counted[b].cmp(&counted[a]);
-        let by_total = if lower_total_wins {
-            rows[a].total.cmp(&rows[b].total)
-        } else {
-            rows[b].total.cmp(&rows[a].total)
-        };
-        let by_tie_break = match tie_break {
-            OverallTieBreak::BestFinish => sorted_places[a].cmp(&sorted_places[b]),
-            OverallTieBreak::Workout { .. } => match tie_break_workout {
-                Some(position) => places[a][position]
-                    .unwrap_or(u32::MAX)
-                    .cmp(&places[b][position].unwrap_or(u32::MAX)),
-                None => Ordering::Equal,
-            },
-            OverallTieBreak::Equal => Ordering::Equal,
-        };
-        by_count.then(by_total).then(by_tie_break)
-    };
-
-    // Entrants still equal are listed by bib (numeric-aware), then entrant,
-    // as workout boards are: the order never depends on input order.
-    let bib_of: HashMap<Entrant, &str> = entrants
-        .iter()
-        .map(|info| (info.entrant, info.bib.as_str()))
-        .collect();
-    let bibs: Vec<&str> = rows
-        .iter()
-        .map(|row| bib_of.get(&row.entrant).copied().unwrap_or(""))
-        .collect();
-    let mut order: Vec<usize> = (0..member_count).collect();
-    order.sort_by(|a, b| {
-        compare_standing(*a, *b)
-            .then_with(|| crate::ranking::compare_bibs(bibs[*a], bibs[*b]))
-            .then_with(|| rows[*a].entrant.cmp(&rows[*b].entrant))
-    });
-    let mut ranks = vec![0_u32; member_count];
-    for (position, index) in order.iter().enumerate() {
-        ranks[*index] =
-            if position > 0 && compare_standing(order[position - 1], *index) == Ordering::Equal {
-                ranks[order[position - 1]]
-            } else {
-                position as u32 + 1
-            };
-    }
-    let mut slots: Vec<Option<OverallRow>> = rows.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .map(|index| {
-            let mut row = slots[index].take().expect("each entrant is listed once");
-            row.rank = ranks[index];
-            row
-        })
-        .collect()
-}
-
-/// For [`TeamWorkoutsInOverall::TeamPlace`]: each member's credited place
-/// and the team's display (the best-placed of their teams with a row in
-/// this workout), and how many teams are placed. In a division's table the
-/// team's place in that division counts when the team is ranked in it,
-/// otherwise its place among all teams.
-fn team_credit(
-    rows: &[RankedRow],
-    teams: &[Team],
-    division_id: Option<Id>,
-) -> (HashMap<Id, (Option<u32>, String)>, i64) {
-    let row_of: HashMap<Id, &RankedRow> = rows
-        .iter()
-        .filter_map(|row| match row.entrant {
-            Entrant::Team(id) => Some((id, row)),
-            Entrant::Competitor(_) => None,
-        })
-        .collect();
-    let placed_teams = row_of.values().filter(|row| row.rank.is_some()).count() as i64;
-    let mut credited: HashMap<Id, (Option<u32>, String)> = HashMap::new();
-    for team in teams {
-        let Some(row) = row_of.get(&team.id) else {
-            continue;
-        };
-        let place = division_id
-            .and_then(|division_id| {
-                row.division_ranks
-                    .iter()
-                    .find(|(id, _)| *id == division_id)
-                    .map(|(_, rank)| *rank)
-            })
-            .or(row.rank);
-        for member in &team.members {
-            let entry = credited
-                .entry(member.competitor_id)
-                .or_insert((None, String::new()));
-            let better = match (place, entry.0) {
-                (Some(new), Some(old)) => new < old,
-                (Some(_), None) => true,
-                (None, _) => entry.1.is_empty(),
-            };
-            if better {
-                *entry = (place, row.display.clone());
-            }
-        }
-    }
-    (credited, placed_teams)
+    crate::live_overall::LiveOverall::build(workouts, entrants, teams, division_id, settings)
+        .into_rows()
 }
 
 /// Reads a custom points table from a `Rank,Points` CSV file.
@@ -666,10 +364,12 @@ pub fn parse_points_table_csv(reader: impl Read, file_name: &str) -> Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Entrant;
     use crate::model::{ResultEntry, Source, Status};
     use crate::ranking::rank_workout;
     use crate::score::tests::workout;
     use proptest::prelude::*;
+    use std::cmp::Ordering;
 
     fn ranked_row(id: Id, rank: Option<u32>, divisions: &[(Id, u32)]) -> RankedRow {
         RankedRow {

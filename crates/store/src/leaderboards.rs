@@ -564,6 +564,24 @@ impl CompetitionFile {
         mode: Option<&OverallMode>,
         tie_break: Option<OverallTieBreak>,
     ) -> Result<crate::boards::OverallBoard> {
+        let live = self.live_overall_parts(division_id, mode, tie_break)?;
+        Ok(crate::boards::OverallBoard {
+            workouts: live.workouts,
+            rows: live.table.into_rows(),
+            infos: live.infos,
+            team_workouts: live.team_workouts,
+        })
+    }
+
+    /// The overall table as a [`scoretable_core::live_overall::LiveOverall`]
+    /// (kept and updated by a long-running process), with its columns and
+    /// every entrant's information.
+    pub(crate) fn live_overall_parts(
+        &self,
+        division_id: Option<Id>,
+        mode: Option<&OverallMode>,
+        tie_break: Option<OverallTieBreak>,
+    ) -> Result<crate::boards::LiveOverallBoard> {
         check_division(&self.connection, division_id)?;
         let settings = self.leaderboard_settings()?;
         let mode = mode.unwrap_or(&settings.mode);
@@ -600,7 +618,7 @@ impl CompetitionFile {
             TeamWorkoutsInOverall::TeamPlace => load_teams(&self.connection, "1", &[])?,
             TeamWorkoutsInOverall::Excluded => Vec::new(),
         };
-        let rows = scoretable_core::overall::overall_standings(
+        let table = scoretable_core::live_overall::LiveOverall::build(
             &ranked,
             &infos,
             &teams,
@@ -611,9 +629,9 @@ impl CompetitionFile {
                 team_workouts: settings.team_workouts,
             },
         );
-        Ok(crate::boards::OverallBoard {
+        Ok(crate::boards::LiveOverallBoard {
             workouts,
-            rows,
+            table,
             infos,
             team_workouts: settings.team_workouts,
         })

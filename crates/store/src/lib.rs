@@ -73,7 +73,7 @@ pub mod text_rules;
 pub mod workouts;
 
 pub use backup::BackupPolicy;
-pub use boards::{OverallBoard, RankedInput, WorkoutBoard};
+pub use boards::{LiveOverallBoard, OverallBoard, RankedInput, WorkoutBoard};
 pub use change_stamp::ChangeStamp;
 pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport};
 pub use competitors::{ExternalSystem, ImportSummary};

@@ -13,15 +13,27 @@
 //! backup thread releasing its claim changes no contents and keeps them
 //! ([`ChangeStamp::same_contents`]).
 //!
+//! The overall tables ([`OverallTable`], the few most recently used, per
+//! division) are kept beside the boards with the same rules. After this
+//! handle's own score write the rows of the changed workout that moved (the
+//! board's who-moved list and the written entrant) update each kept table
+//! in place ([`LiveOverall::apply`]: only those cells, the unplaced
+//! entrants' "placed + 1" in a rank sum, totals, and the moved rows put
+//! back by binary search); anything else drops them with the boards, and
+//! each is rebuilt once when next asked for. A write the tables cannot
+//! follow (the workout's board is not kept) drops the tables alone.
+//!
 //! The generation ([`KeptBoards::generation`]) goes up with every change of
-//! the kept boards, so a shell can tell a page of an older ranking from a
-//! newer one.
+//! the kept boards or tables, so a shell can tell a page of an older
+//! ranking from a newer one.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use scoretable_core::board::LiveBoard;
-use scoretable_core::model::{Entrant, EntrantInfo, Id, OverallCell};
+use scoretable_core::live_overall::LiveOverall;
+use scoretable_core::model::{Entrant, Id, OverallCell, RankedRow};
 use scoretable_core::moves::PlaceChange;
 use scoretable_store::{
     AmendmentReceipt, ChangeStamp, CompetitionFile, PlacementChange, ScoreInput,
@@ -39,6 +51,8 @@ pub struct KeptBoards {
     generation: u64,
     /// Most recently used first.
     boards: Vec<(Id, LiveBoard)>,
+    /// The overall tables by division, most recently used first.
+    tables: Vec<(Option<Id>, Arc<OverallTable>)>,
 }
 
 impl KeptBoards {
@@ -52,6 +66,7 @@ impl KeptBoards {
     pub fn clear(&mut self) {
         self.stamp = None;
         self.boards.clear();
+        self.tables.clear();
         self.generation += 1;
     }
 
@@ -66,6 +81,7 @@ impl KeptBoards {
             _ => {
                 self.stamp = Some(stamp);
                 self.boards.clear();
+                self.tables.clear();
                 self.generation += 1;
             }
         }
@@ -96,13 +112,56 @@ impl KeptBoards {
         Ok(&self.boards[0].1)
     }
 
+    /// How many overall tables are kept now.
+    pub fn tables_kept(&self) -> usize {
+        self.tables.len()
+    }
+
+    /// The overall table of `division_id` for the file as it is now: the
+    /// kept one, or built once ([`overall_table`]) and kept; the flag says
+    /// whether it was built now.
+    pub fn overall(
+        &mut self,
+        file: &CompetitionFile,
+        division_id: Option<Id>,
+    ) -> UseCaseResult<(Arc<OverallTable>, bool)> {
+        self.observe(file)?;
+        if let Some(at) = self
+            .tables
+            .iter()
+            .position(|(kept, _)| *kept == division_id)
+        {
+            let entry = self.tables.remove(at);
+            let table = Arc::clone(&entry.1);
+            self.tables.insert(0, entry);
+            return Ok((table, false));
+        }
+        let table = Arc::new(overall_table(file, division_id)?);
+        self.tables.insert(0, (division_id, Arc::clone(&table)));
+        self.tables.truncate(BOARDS_KEPT);
+        Ok((table, true))
+    }
+
+    /// Before this handle writes a result of `workout_id`: when overall
+    /// tables are kept, the workout's board is built (if it is not kept)
+    /// so that its who-moved list can update them after the write.
+    pub fn before_write(&mut self, file: &CompetitionFile, workout_id: Id) -> UseCaseResult<()> {
+        self.observe(file)?;
+        if !self.tables.is_empty() {
+            self.board(file, workout_id)?;
+        }
+        Ok(())
+    }
+
     /// Brings the boards up to date after this handle wrote `entrant`'s
     /// result in `workout_id`; `before` is the stamp taken just before the
     /// write. When the boards belonged to `before` and no other program
-    /// wrote meanwhile, the workout's kept board is updated in place and the
-    /// rows that changed place are returned (`None` when the workout's board
-    /// is not kept); otherwise every board is dropped (rebuilt once when
-    /// next asked for) and `None` is returned.
+    /// wrote meanwhile, the workout's kept board is updated in place, the
+    /// kept overall tables take the rows that changed, and the rows that
+    /// changed place are returned (`None` when the workout's board is not
+    /// kept: the overall tables are dropped then); otherwise every board
+    /// and table is dropped (rebuilt once when next asked for) and `None`
+    /// is returned.
     pub fn after_write(
         &mut self,
         file: &CompetitionFile,
@@ -115,12 +174,14 @@ impl KeptBoards {
         if !current || !after.only_writes_since(&before, 1) {
             self.stamp = None;
             self.boards.clear();
+            self.tables.clear();
             self.generation += 1;
             return Ok(None);
         }
         self.stamp = Some(after);
         self.generation += 1;
         let Some(at) = self.boards.iter().position(|(id, _)| *id == workout_id) else {
+            self.tables.clear();
             return Ok(None);
         };
         let inputs = match file.ranked_inputs_of(workout_id, entrant) {
@@ -128,21 +189,38 @@ impl KeptBoards {
             Err(error) => {
                 // The board cannot be brought up to date: rebuild it later.
                 self.boards.remove(at);
+                self.tables.clear();
                 return Err(error.into());
             }
         };
         let board = &mut self.boards[at].1;
         let mut moved = Vec::new();
+        let mut changed: Vec<Entrant> = Vec::with_capacity(inputs.len());
         for input in inputs {
+            changed.push(input.entrant);
             moved.extend(board.apply(input.entrant, input.result.as_ref(), input.info.as_ref()));
+        }
+        if !self.tables.is_empty() {
+            changed.extend(moved.iter().map(|change| change.entrant));
+            changed.sort_unstable();
+            changed.dedup();
+            let rows: Vec<(Entrant, Option<RankedRow>)> = changed
+                .into_iter()
+                .map(|entrant| (entrant, board.row_of(entrant)))
+                .collect();
+            for (_, table) in &mut self.tables {
+                Arc::make_mut(table).apply(workout_id, &rows);
+            }
         }
         Ok(Some(moved))
     }
 
-    /// After this handle made one write that changes no workout's results,
-    /// entrants or setup (the overall table's settings, for one), taken
-    /// from `before`: the kept boards stay when nothing else was written
-    /// meanwhile; otherwise they are dropped as by [`KeptBoards::observe`].
+    /// After this handle made one write that changes nothing the boards and
+    /// the overall tables depend on (no result, entrant or setup; the
+    /// bench's floor writes the same overall settings again), taken from
+    /// `before`: the kept boards and tables stay when nothing else was
+    /// written meanwhile; otherwise they are dropped as by
+    /// [`KeptBoards::observe`].
     pub fn after_unrelated_write(
         &mut self,
         file: &CompetitionFile,
@@ -155,6 +233,7 @@ impl KeptBoards {
         } else {
             self.stamp = None;
             self.boards.clear();
+            self.tables.clear();
             self.generation += 1;
         }
         Ok(())
@@ -162,7 +241,7 @@ impl KeptBoards {
 
     /// An official amendment (see [`CompetitionFile::record_amendment`]):
     /// the short write, then who moved from the kept board of the workout,
-    /// built first when it is not kept. Falls back to the store's
+    /// built first when it is not kept; the kept overall tables follow. Falls back to the store's
     /// [`CompetitionFile::placement_changes_since`] when another program
     /// wrote meanwhile.
     #[allow(clippy::too_many_arguments)]
@@ -197,14 +276,73 @@ fn placement_change(change: PlaceChange) -> PlacementChange {
     }
 }
 
-/// The overall table as screens show it: ranked by the store, bibs and
+/// The overall table as screens show it: ranked by the engine, bibs and
 /// names attached, shared ranks marked. Built once per change of the file
-/// ([`OverallTables`]); a screen asks for windows of its rows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// by anyone else, updated in place by this handle's own score writes
+/// ([`KeptBoards`]); a screen asks for windows of its rows
+/// ([`OverallTable::lines`]).
+#[derive(Debug, Clone)]
 pub struct OverallTable {
     pub division_id: Option<Id>,
     pub columns: Vec<OverallColumn>,
-    pub rows: Vec<OverallLine>,
+    live: LiveOverall,
+    /// Bib and name of every entrant.
+    names: HashMap<Entrant, (String, String)>,
+}
+
+impl OverallTable {
+    /// Rows on the table.
+    pub fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live.is_empty()
+    }
+
+    /// The rows at `range` (clamped), with names and shared ranks marked.
+    pub fn lines(&self, range: Range<usize>) -> Vec<OverallLine> {
+        let start = range.start.min(self.len());
+        self.live
+            .rows(range)
+            .into_iter()
+            .enumerate()
+            .map(|(offset, row)| {
+                let position = start + offset;
+                let shared = |neighbour: Option<usize>| {
+                    neighbour.and_then(|at| self.live.rank_at(at)) == Some(row.rank)
+                };
+                let tied = shared(position.checked_sub(1)) || shared(Some(position + 1));
+                let (bib, name) = match self.names.get(&row.entrant) {
+                    Some((bib, name)) => (bib.clone(), name.clone()),
+                    None => (String::new(), "(removed entrant)".to_string()),
+                };
+                OverallLine {
+                    rank: row.rank,
+                    tied,
+                    bib,
+                    name,
+                    total: row.total,
+                    cells: row.cells,
+                }
+            })
+            .collect()
+    }
+
+    /// Where the entrant with `bib` is listed.
+    pub fn position_of_bib(&self, bib: &str) -> Option<usize> {
+        (0..self.len()).find(|position| {
+            self.live
+                .entrant_at(*position)
+                .and_then(|entrant| self.names.get(&entrant))
+                .is_some_and(|(known, _)| known == bib)
+        })
+    }
+
+    /// Takes workout `workout_id`'s changed rows (see [`LiveOverall::apply`]).
+    pub fn apply(&mut self, workout_id: Id, rows: &[(Entrant, Option<RankedRow>)]) {
+        self.live.apply(workout_id, rows);
+    }
 }
 
 /// One workout column of the overall table.
@@ -244,24 +382,17 @@ pub fn tied_flags(ranks: &[Option<u32>]) -> Vec<bool> {
         .collect()
 }
 
-/// The overall table for everyone or one division, ranked by the store.
+/// The overall table for everyone or one division, built from the file.
 pub fn overall_table(
     file: &CompetitionFile,
     division_id: Option<Id>,
 ) -> UseCaseResult<OverallTable> {
-    let board = file.overall_board(division_id)?;
-    let infos: HashMap<Entrant, EntrantInfo> = board
-        .infos
-        .into_iter()
-        .map(|info| (info.entrant, info))
-        .collect();
-    let ranks: Vec<Option<u32>> = board.rows.iter().map(|row| Some(row.rank)).collect();
-    let tied = tied_flags(&ranks);
-    let workouts = board.workouts;
+    let board = file.live_overall(division_id)?;
     let team_workouts = board.team_workouts;
     Ok(OverallTable {
         division_id,
-        columns: workouts
+        columns: board
+            .workouts
             .iter()
             .map(|workout| OverallColumn {
                 workout_id: workout.id,
@@ -269,172 +400,18 @@ pub fn overall_table(
                 heading: scoretable_core::overall::overall_column_heading(workout, team_workouts),
             })
             .collect(),
-        rows: board
-            .rows
+        live: board.table,
+        names: board
+            .infos
             .into_iter()
-            .zip(tied)
-            .map(|(row, tied)| {
-                let info = infos.get(&row.entrant);
-                OverallLine {
-                    rank: row.rank,
-                    tied,
-                    bib: info.map(|info| info.bib.clone()).unwrap_or_default(),
-                    name: info
-                        .map_or_else(|| "(removed entrant)".to_string(), |info| info.name.clone()),
-                    total: row.total,
-                    cells: workouts
-                        .iter()
-                        .map(|workout| {
-                            row.cells
-                                .iter()
-                                .find(|cell| cell.workout_id == workout.id)
-                                .cloned()
-                                .unwrap_or(OverallCell {
-                                    workout_id: workout.id,
-                                    rank: None,
-                                    points: 0,
-                                    display: String::new(),
-                                })
-                        })
-                        .collect(),
-                }
-            })
+            .map(|info| (info.entrant, (info.bib, info.name)))
             .collect(),
     })
 }
 
-/// The overall tables a long-running process keeps (the few most recently
-/// used, per division), while the file's change stamp stays the same; any
-/// change drops them (each is rebuilt when next asked for). The generation
-/// goes up with each change.
-pub type OverallTables = KeptTables<ChangeStamp, OverallTable>;
-
-/// The cache behind [`OverallTables`], generic over the stamp and the table
-/// so its rules are tested without a file.
-pub struct KeptTables<Stamp, Table> {
-    last_stamp: Option<Stamp>,
-    generation: u64,
-    /// Most recently used first, at most [`BOARDS_KEPT`].
-    tables: Vec<(Option<Id>, Arc<Table>)>,
-}
-
-impl<Stamp, Table> Default for KeptTables<Stamp, Table> {
-    fn default() -> Self {
-        KeptTables {
-            last_stamp: None,
-            generation: 0,
-            tables: Vec::new(),
-        }
-    }
-}
-
-impl<Stamp: PartialEq + Copy, Table> KeptTables<Stamp, Table> {
-    /// Records the file's current stamp: when it differs from the last one
-    /// seen, every table is dropped and the generation moves on. Returns
-    /// the generation the tables now belong to.
-    pub fn observe(&mut self, stamp: Stamp) -> u64 {
-        if self.last_stamp != Some(stamp) {
-            self.last_stamp = Some(stamp);
-            self.generation += 1;
-            self.tables.clear();
-        }
-        self.generation
-    }
-
-    /// Forgets every table (the file was closed or another one opened).
-    /// The generation keeps counting, so no old page passes for a new one.
-    pub fn clear(&mut self) {
-        self.last_stamp = None;
-        self.tables.clear();
-    }
-
-    /// How many tables are kept now.
-    pub fn kept(&self) -> usize {
-        self.tables.len()
-    }
-
-    /// The table of `division_id` in the current generation (call
-    /// [`KeptTables::observe`] first), built by `build` when it is not
-    /// kept; the flag says whether it was built now.
-    pub fn table<Error>(
-        &mut self,
-        division_id: Option<Id>,
-        build: impl FnOnce() -> Result<Table, Error>,
-    ) -> Result<(Arc<Table>, bool), Error> {
-        if let Some(position) = self
-            .tables
-            .iter()
-            .position(|(kept, _)| *kept == division_id)
-        {
-            let entry = self.tables.remove(position);
-            let table = Arc::clone(&entry.1);
-            self.tables.insert(0, entry);
-            return Ok((table, false));
-        }
-        let table = Arc::new(build()?);
-        self.tables.insert(0, (division_id, Arc::clone(&table)));
-        self.tables.truncate(BOARDS_KEPT);
-        Ok((table, true))
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{tied_flags, KeptTables, BOARDS_KEPT};
-
-    #[test]
-    fn a_table_is_built_once_per_stamp() {
-        let mut cache: KeptTables<u32, String> = KeptTables::default();
-        let builds = std::cell::Cell::new(0);
-        let build = |label: &str| -> Result<String, ()> {
-            builds.set(builds.get() + 1);
-            Ok(label.to_string())
-        };
-        assert_eq!(cache.observe(7), 1);
-        assert_eq!(*cache.table(Some(1), || build("a")).unwrap().0, "a");
-        assert_eq!(cache.observe(7), 1);
-        let (kept, built) = cache.table(Some(1), || build("b")).unwrap();
-        assert_eq!((kept.as_str(), built), ("a", false));
-        assert_eq!(builds.get(), 1, "the same stamp reuses the table");
-        // A write: the stamp changes, the generation moves on, the table is rebuilt.
-        assert_eq!(cache.observe(8), 2);
-        assert_eq!(*cache.table(Some(1), || build("c")).unwrap().0, "c");
-        assert_eq!(builds.get(), 2);
-    }
-
-    #[test]
-    fn only_the_most_recently_used_tables_are_kept() {
-        let mut cache: KeptTables<u32, i64> = KeptTables::default();
-        cache.observe(1);
-        for id in 0..10 {
-            cache.table(Some(id), || Ok::<_, ()>(id)).unwrap();
-        }
-        assert_eq!(cache.kept(), BOARDS_KEPT);
-        // The oldest are gone: asking again builds.
-        let (_, built) = cache.table(Some(0), || Ok::<_, ()>(0)).unwrap();
-        assert!(built);
-        // The newest is kept; the whole field is a table of its own.
-        cache
-            .table(Some(9), || -> Result<i64, ()> {
-                panic!("division 9 is kept")
-            })
-            .unwrap();
-        let (everyone, _) = cache.table(None, || Ok::<_, ()>(-1)).unwrap();
-        assert_eq!(*everyone, -1);
-    }
-
-    #[test]
-    fn a_failed_build_keeps_nothing_and_clear_forgets_without_reusing_generations() {
-        let mut cache: KeptTables<u32, i64> = KeptTables::default();
-        cache.observe(1);
-        assert!(cache.table(Some(1), || Err("no such division")).is_err());
-        assert_eq!(cache.kept(), 0);
-        cache.table(Some(1), || Ok::<_, ()>(1)).unwrap();
-        cache.clear();
-        assert_eq!(cache.kept(), 0);
-        // The same stamp after a clear (another file opened) is a new generation.
-        assert_eq!(cache.observe(1), 2);
-    }
+    use super::tied_flags;
 
     #[test]
     fn ties_are_marked_on_every_row_sharing_a_rank() {

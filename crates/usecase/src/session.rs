@@ -19,10 +19,12 @@
 //! [`SessionObserver`] the shell gives it (the app emits `scores-changed`;
 //! the session knows nothing of Tauri).
 //!
-//! **Boards.** The workout boards ([`KeptBoards`]) and the overall tables
-//! ([`OverallTables`]) are kept here; the session's own score entry, undo
-//! and amendment update the workout board in place, anything else makes
-//! each board be rebuilt once when next asked for.
+//! **Boards.** The workout boards and the overall tables ([`KeptBoards`])
+//! are kept here; the session's own score entry, undo and amendment update
+//! the workout board in place and, from its who-moved list, every kept
+//! overall table (the workout's board is built first when only tables are
+//! kept); anything else makes each board and table be rebuilt once when
+//! next asked for.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -37,7 +39,7 @@ use scoretable_inbound::PollOutcome;
 use scoretable_store::{AmendmentReceipt, CompetitionFile, ScoreInput};
 use scoretable_sync::{DrainOptions, DrainReport, SecretStore, SyncWorker};
 
-use crate::boards::{overall_table, KeptBoards, OverallTable, OverallTables};
+use crate::boards::{KeptBoards, OverallTable};
 use crate::competition::{create_competition, CompetitionDetails};
 use crate::error::{ErrorClass, UseCaseError, UseCaseResult};
 use crate::feeds::{poll_changed_scores, watch_feed, FeedWatch, PollSettings};
@@ -157,7 +159,6 @@ pub struct Session {
     /// first: undo takes back the newest one of a workout.
     typed: Vec<ScoreReceipt>,
     workouts: KeptBoards,
-    overall: OverallTables,
     pollers: BTreeMap<String, Poller>,
     sync_worker: Option<SyncWorker>,
 }
@@ -178,7 +179,6 @@ impl Session {
             file: None,
             typed: Vec::new(),
             workouts: KeptBoards::default(),
-            overall: OverallTables::default(),
             pollers: BTreeMap::new(),
             sync_worker: None,
         }
@@ -267,7 +267,6 @@ impl Session {
     pub fn close(&mut self) -> UseCaseResult<()> {
         self.stop_background();
         self.typed.clear();
-        self.overall.clear();
         self.workouts.clear();
         match self.file.take() {
             Some(file) => Ok(file.close()?),
@@ -409,6 +408,7 @@ impl Session {
     pub fn enter_score(&mut self, typed: &TypedScore<'_>) -> UseCaseResult<ScoreReceipt> {
         let operator = self.settings.operator.clone();
         let file = self.file.as_mut().ok_or_else(no_file)?;
+        self.workouts.before_write(file, typed.workout_id)?;
         let before = file.change_stamp()?;
         let receipt = enter_score_by_bib(file, typed, &operator)?;
         self.workouts
@@ -432,6 +432,7 @@ impl Session {
         };
         let entry = self.typed.remove(position);
         let file = self.file.as_mut().ok_or_else(no_file)?;
+        self.workouts.before_write(file, workout_id)?;
         let before = file.change_stamp()?;
         let undo = file.undo_entry(entry.entry_id, &self.settings.operator)?;
         self.workouts
@@ -470,12 +471,10 @@ impl Session {
     }
 
     /// The stamp screens see: it moves whenever a kept workout board or
-    /// overall table changes (both counters only grow).
+    /// overall table changes (the counter only grows).
     fn stamp(&mut self) -> UseCaseResult<u64> {
         let file = self.file.as_ref().ok_or_else(no_file)?;
-        let overall = self.overall.observe(file.change_stamp()?);
-        let workouts = self.workouts.observe(file)?;
-        Ok(overall + workouts)
+        self.workouts.observe(file)
     }
 
     /// A workout's kept board (ranked once per change of the file by
@@ -493,14 +492,13 @@ impl Session {
         })
     }
 
-    /// The overall table for `division_id`, built when the file changed
+    /// The overall table for `division_id`: kept, updated in place by this
+    /// session's own score writes, built when anyone else changed the file
     /// since it was last built.
     pub fn overall_table(&mut self, division_id: Option<Id>) -> UseCaseResult<OverallRead> {
         let stamp = self.stamp()?;
         let file = self.file.as_ref().ok_or_else(no_file)?;
-        let (table, built) = self
-            .overall
-            .table(division_id, || overall_table(file, division_id))?;
+        let (table, built) = self.workouts.overall(file, division_id)?;
         Ok(OverallRead {
             stamp,
             table,

@@ -5,5 +5,6 @@
 //! module, so a test's name is `<file>::<test>`, e.g.
 //! `cargo test -p scoretable-usecase --test it session::`.
 
+mod overall;
 mod session;
 mod workflows;

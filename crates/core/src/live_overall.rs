@@ -1,0 +1,1053 @@
+//! The overall table kept in memory and brought up to date one workout
+//! change at a time.
+//!
+//! [`LiveOverall::build`] computes the table from every workout's ranked
+//! rows, with the rules of [`crate::overall`] (this is the one
+//! implementation: [`crate::overall::overall_standings`] builds a
+//! `LiveOverall` and returns its rows). [`LiveOverall::apply`] takes the
+//! rows of one workout that changed (the entrant whose result was written
+//! and everyone whose place moved: a [`crate::board::LiveBoard`]'s who-moved
+//! list) and:
+//!
+//! 1. replaces those rows in that workout's column, recomputing only their
+//!    cells (for a team workout credited to members, the cells of the changed
+//!    teams' members);
+//! 2. in a rank sum, when the number of placed entrants (or teams) of that
+//!    workout changed, re-counts the "placed + 1" cell of every entrant
+//!    without a place there, the one change that reaches past the who-moved
+//!    list;
+//! 3. adjusts those entrants' totals and tie-break places, takes them out
+//!    of the listing and puts each back by binary search with the same
+//!    order as a full build (total, tie-break, bib, entrant); entrants that
+//!    join or leave the table (a first or last result) are inserted or
+//!    removed the same way;
+//! 4. re-counts the shared places from the first row that moved, stopping
+//!    after the last one once places agree again.
+//!
+//! A property test applies random sequences of score changes (ties,
+//! statuses, divisions, team workouts, every mode and tie-break) and
+//! compares the kept table with a fresh build after each one.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use crate::fast_hash::{fast_hash_map, FastHashMap};
+use crate::model::{
+    Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallSettings,
+    OverallTieBreak, RankedRow, Team, TeamWorkoutsInOverall, Workout,
+};
+use crate::overall::{
+    cumulative_value, family, is_team_workout, overall_entrant_kind, Family, OverallEntrants,
+};
+use crate::ranking::compare_bibs;
+
+/// One workout's row of an entrant of the table's kind, as the table uses it.
+#[derive(Debug, Clone)]
+struct ColumnRow {
+    /// The place in the table's scope (the workout's, or the division's).
+    place: Option<u32>,
+    display: String,
+    /// What the row adds to a cumulative total, if it counts.
+    cumulative: Option<i64>,
+}
+
+/// A team's row in a team workout whose places are credited to members.
+#[derive(Debug, Clone)]
+struct TeamRow {
+    /// The team's place in the division when it is ranked there, else its
+    /// place among all teams.
+    place: Option<u32>,
+    ranked: bool,
+    display: String,
+}
+
+/// One workout column.
+#[derive(Debug, Clone)]
+struct Column {
+    workout: Workout,
+    /// A team workout in a competitors' table: left out or credited.
+    team_for_competitors: bool,
+    /// Team places are credited to members (`TeamPlace`, not cumulative).
+    credits: bool,
+    family_matches: bool,
+    rows: FastHashMap<Entrant, ColumnRow>,
+    /// Rows with a place in scope.
+    placed: i64,
+    team_rows: FastHashMap<Id, TeamRow>,
+    /// Team rows with a place among all teams.
+    placed_teams: i64,
+}
+
+/// An entrant of the table's kind, listed or not.
+#[derive(Debug, Clone)]
+struct Candidate {
+    entrant: Entrant,
+    bib: String,
+    /// Its information lists the table's division.
+    in_division: bool,
+    /// Columns whose row makes it a member (a row for the whole field, a
+    /// place in the division for a division).
+    reasons: u32,
+    listed: bool,
+    rank: u32,
+    total: i64,
+    counted: u32,
+    cells: Vec<OverallCell>,
+    /// Which cells count towards a cumulative overall.
+    counts: Vec<bool>,
+    places: Vec<Option<u32>>,
+    /// `places` sorted best first, a missing place as `u32::MAX`.
+    sorted: Vec<u32>,
+}
+
+impl Candidate {
+    fn member(&self) -> bool {
+        self.in_division || self.reasons > 0
+    }
+}
+
+/// The overall table of one scope kept in memory (see the module
+/// documentation).
+#[derive(Debug, Clone)]
+pub struct LiveOverall {
+    settings: OverallSettings,
+    division_id: Option<Id>,
+    kind: OverallEntrants,
+    lower_total_wins: bool,
+    tie_break_column: Option<usize>,
+    columns: Vec<Column>,
+    /// A competitor's teams, in the order the teams were given.
+    teams_of: FastHashMap<Id, Vec<Id>>,
+    /// A team's members.
+    members_of: FastHashMap<Id, Vec<Id>>,
+    candidates: Vec<Candidate>,
+    index_of: FastHashMap<Entrant, u32>,
+    /// Listed candidates, in listing order.
+    order: Vec<u32>,
+}
+
+fn of_kind(kind: OverallEntrants, entrant: Entrant) -> bool {
+    match kind {
+        OverallEntrants::Competitors => matches!(entrant, Entrant::Competitor(_)),
+        OverallEntrants::Teams => matches!(entrant, Entrant::Team(_)),
+    }
+}
+
+fn place_in_scope(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
+    match division_id {
+        None => row.rank,
+        Some(division_id) => row
+            .division_ranks
+            .iter()
+            .find(|(id, _)| *id == division_id)
+            .map(|(_, rank)| *rank),
+    }
+}
+
+fn sorted_places(places: &[Option<u32>]) -> Vec<u32> {
+    let mut sorted: Vec<u32> = places
+        .iter()
+        .map(|place| place.unwrap_or(u32::MAX))
+        .collect();
+    sorted.sort_unstable();
+    sorted
+}
+
+fn table_points(points: &[i64], floor: i64, place: u32) -> i64 {
+    points.get(place as usize - 1).copied().unwrap_or(floor)
+}
+
+impl LiveOverall {
+    /// The table of `workouts` for everyone (`division_id` `None`) or one
+    /// division, ranking the kind of entrant [`overall_entrant_kind`]
+    /// chooses. See [`crate::overall::overall_standings`] for the inputs.
+    pub fn build(
+        workouts: &[(Workout, Vec<RankedRow>)],
+        entrants: &[EntrantInfo],
+        teams: &[Team],
+        division_id: Option<Id>,
+        settings: &OverallSettings,
+    ) -> LiveOverall {
+        let kind = overall_entrant_kind(
+            &workouts
+                .iter()
+                .map(|(workout, _)| workout)
+                .collect::<Vec<_>>(),
+        );
+        let cumulative_family = workouts.first().map(|(workout, _)| family(workout));
+        let cumulative = matches!(settings.mode, OverallMode::Cumulative);
+        let team_place = settings.team_workouts == TeamWorkoutsInOverall::TeamPlace;
+        let lower_total_wins = match settings.mode {
+            OverallMode::RankSum => true,
+            OverallMode::PointsTable { .. } => false,
+            OverallMode::Cumulative => cumulative_family == Some(Family::Time),
+        };
+        let tie_break_column = match settings.tie_break {
+            OverallTieBreak::Workout { workout_id } => workouts
+                .iter()
+                .position(|(workout, _)| workout.id == workout_id),
+            _ => None,
+        };
+        let mut teams_of: FastHashMap<Id, Vec<Id>> = fast_hash_map(0);
+        let mut members_of: FastHashMap<Id, Vec<Id>> = fast_hash_map(teams.len());
+        for team in teams {
+            for member in &team.members {
+                teams_of
+                    .entry(member.competitor_id)
+                    .or_default()
+                    .push(team.id);
+                members_of
+                    .entry(team.id)
+                    .or_default()
+                    .push(member.competitor_id);
+            }
+        }
+        let mut table = LiveOverall {
+            settings: settings.clone(),
+            division_id,
+            kind,
+            lower_total_wins,
+            tie_break_column,
+            columns: Vec::with_capacity(workouts.len()),
+            teams_of,
+            members_of,
+            candidates: Vec::new(),
+            index_of: fast_hash_map(0),
+            order: Vec::new(),
+        };
+        for info in entrants {
+            if of_kind(kind, info.entrant) {
+                let index = table.candidate(info.entrant);
+                let candidate = &mut table.candidates[index as usize];
+                candidate.bib = info.bib.clone();
+                candidate.in_division =
+                    division_id.is_some_and(|division_id| info.division_ids.contains(&division_id));
+            }
+        }
+        for (workout, rows) in workouts {
+            let team_for_competitors =
+                is_team_workout(workout) && kind == OverallEntrants::Competitors;
+            let mut column = Column {
+                workout: workout.clone(),
+                team_for_competitors,
+                credits: team_for_competitors && team_place && !cumulative,
+                family_matches: cumulative_family == Some(family(workout)),
+                rows: fast_hash_map(rows.len()),
+                placed: 0,
+                team_rows: fast_hash_map(0),
+                placed_teams: 0,
+            };
+            for row in rows {
+                if column.credits {
+                    if let Entrant::Team(id) = row.entrant {
+                        let team_row = table.team_row(row);
+                        column.placed_teams += i64::from(team_row.ranked);
+                        column.team_rows.insert(id, team_row);
+                    }
+                }
+                if of_kind(kind, row.entrant) {
+                    let column_row = table.column_row(workout, row);
+                    let index = table.candidate(row.entrant);
+                    let candidate = &mut table.candidates[index as usize];
+                    if division_id.is_none() || column_row.place.is_some() {
+                        candidate.reasons += 1;
+                    }
+                    column.placed += i64::from(column_row.place.is_some());
+                    if let Some(old) = column.rows.insert(row.entrant, column_row) {
+                        // A repeated row: the last one counts, as before.
+                        column.placed -= i64::from(old.place.is_some());
+                        if division_id.is_none() || old.place.is_some() {
+                            table.candidates[index as usize].reasons -= 1;
+                        }
+                    }
+                }
+            }
+            table.columns.push(column);
+        }
+        let mut order = Vec::new();
+        for index in 0..table.candidates.len() {
+            if table.candidates[index].member() {
+                table.fill(index);
+                order.push(index as u32);
+            }
+        }
+        order.sort_by(|a, b| table.listing(*a, *b));
+        table.order = order;
+        table.count_ranks(0, usize::MAX, true);
+        table
+    }
+
+    /// The candidate index of `entrant`, created (bib `""`, not in the
+    /// division) when new.
+    fn candidate(&mut self, entrant: Entrant) -> u32 {
+        if let Some(index) = self.index_of.get(&entrant) {
+            return *index;
+        }
+        let index = self.candidates.len() as u32;
+        self.candidates.push(Candidate {
+            entrant,
+            bib: String::new(),
+            in_division: false,
+            reasons: 0,
+            listed: false,
+            rank: 0,
+            total: 0,
+            counted: 0,
+            cells: Vec::new(),
+            counts: Vec::new(),
+            places: Vec::new(),
+            sorted: Vec::new(),
+        });
+        self.index_of.insert(entrant, index);
+        index
+    }
+
+    fn column_row(&self, workout: &Workout, row: &RankedRow) -> ColumnRow {
+        ColumnRow {
+            place: place_in_scope(row, self.division_id),
+            display: row.display.clone(),
+            cumulative: cumulative_value(workout, row),
+        }
+    }
+
+    fn team_row(&self, row: &RankedRow) -> TeamRow {
+        let place = self
+            .division_id
+            .and_then(|division_id| {
+                row.division_ranks
+                    .iter()
+                    .find(|(id, _)| *id == division_id)
+                    .map(|(_, rank)| *rank)
+            })
+            .or(row.rank);
+        TeamRow {
+            place,
+            ranked: row.rank.is_some(),
+            display: row.display.clone(),
+        }
+    }
+
+    /// A member's credit in a credited team workout: the place and display
+    /// of their best-placed team with a row there (teams in the order they
+    /// were given; an unplaced team's display only while none is known).
+    fn credit(&self, column: &Column, competitor: Id) -> (Option<u32>, String) {
+        let mut credit: (Option<u32>, &str) = (None, "");
+        for team in self.teams_of.get(&competitor).into_iter().flatten() {
+            let Some(row) = column.team_rows.get(team) else {
+                continue;
+            };
+            let better = match (row.place, credit.0) {
+                (Some(new), Some(old)) => new < old,
+                (Some(_), None) => true,
+                (None, _) => credit.1.is_empty(),
+            };
+            if better {
+                credit = (row.place, &row.display);
+            }
+        }
+        (credit.0, credit.1.to_string())
+    }
+
+    /// One cell of a member: the cell, the place it counts for tie-breaks,
+    /// and whether it counts towards a cumulative overall.
+    fn cell(&self, column: &Column, entrant: Entrant) -> (OverallCell, Option<u32>, bool) {
+        let workout_id = column.workout.id;
+        let mode = &self.settings.mode;
+        if column.team_for_competitors {
+            if let (true, Entrant::Competitor(id)) = (column.credits, entrant) {
+                let (place, display) = self.credit(column, id);
+                let points = match mode {
+                    OverallMode::RankSum => place.map_or(column.placed_teams + 1, i64::from),
+                    OverallMode::PointsTable { points, floor } => {
+                        place.map_or(0, |place| table_points(points, *floor, place))
+                    }
+                    OverallMode::Cumulative => 0,
+                };
+                let cell = OverallCell {
+                    workout_id,
+                    rank: place,
+                    points,
+                    display,
+                };
+                return (cell, place, false);
+            }
+            // Left out: no place, no points, not a missing place for the
+            // best-finish tie-break (a cumulative overall adds scores, and
+            // a team's score is not the member's).
+            let cell = OverallCell {
+                workout_id,
+                rank: None,
+                points: 0,
+                display: "not counted".to_string(),
+            };
+            return (cell, None, false);
+        }
+        let row = column.rows.get(&entrant);
+        let place = row.and_then(|row| row.place);
+        let display = row.map_or_else(String::new, |row| row.display.clone());
+        let (points, display, counted) = match mode {
+            OverallMode::RankSum => (place.map_or(column.placed + 1, i64::from), display, false),
+            OverallMode::PointsTable { points, floor } => (
+                place.map_or(0, |place| table_points(points, *floor, place)),
+                display,
+                false,
+            ),
+            OverallMode::Cumulative => {
+                if !column.family_matches {
+                    (0, "not counted: different score type".to_string(), false)
+                } else {
+                    match row
+                        .filter(|_| place.is_some())
+                        .and_then(|row| row.cumulative)
+                    {
+                        Some(value) => (value, display, true),
+                        None => (0, display, false),
+                    }
+                }
+            }
+        };
+        let cell = OverallCell {
+            workout_id,
+            rank: place,
+            points,
+            display,
+        };
+        (cell, place, counted)
+    }
+
+    /// Computes every cell of candidate `index` and lists it.
+    fn fill(&mut self, index: usize) {
+        let entrant = self.candidates[index].entrant;
+        let mut cells = Vec::with_capacity(self.columns.len());
+        let mut places = Vec::with_capacity(self.columns.len());
+        let mut counts = Vec::with_capacity(self.columns.len());
+        for column in &self.columns {
+            let (cell, place, counted) = self.cell(column, entrant);
+            cells.push(cell);
+            places.push(place);
+            counts.push(counted);
+        }
+        let counted = counts.iter().filter(|counted| **counted).count() as u32;
+        let candidate = &mut self.candidates[index];
+        candidate.total = cells.iter().map(|cell| cell.points).sum();
+        candidate.sorted = sorted_places(&places);
+        candidate.cells = cells;
+        candidate.places = places;
+        candidate.counts = counts;
+        candidate.counted = counted;
+        candidate.listed = true;
+    }
+
+    /// Recomputes the cell of column `at` of listed candidate `index`.
+    fn refresh(&mut self, index: usize, at: usize) {
+        let entrant = self.candidates[index].entrant;
+        let (cell, place, counts) = self.cell(&self.columns[at], entrant);
+        let candidate = &mut self.candidates[index];
+        candidate.total += cell.points - candidate.cells[at].points;
+        candidate.cells[at] = cell;
+        if candidate.counts[at] != counts {
+            candidate.counts[at] = counts;
+            if counts {
+                candidate.counted += 1;
+            } else {
+                candidate.counted -= 1;
+            }
+        }
+        if candidate.places[at] != place {
+            candidate.places[at] = place;
+            candidate.sorted = sorted_places(&candidate.places);
+        }
+    }
+
+    /// Standing order of two listed candidates (equal: a shared place).
+    fn standing(&self, a: u32, b: u32) -> Ordering {
+        let (a, b) = (&self.candidates[a as usize], &self.candidates[b as usize]);
+        let by_count = b.counted.cmp(&a.counted);
+        let by_total = if self.lower_total_wins {
+            a.total.cmp(&b.total)
+        } else {
+            b.total.cmp(&a.total)
+        };
+        by_count
+            .then(by_total)
+            .then_with(|| match self.settings.tie_break {
+                OverallTieBreak::BestFinish => a.sorted.cmp(&b.sorted),
+                OverallTieBreak::Workout { .. } => match self.tie_break_column {
+                    Some(at) => a.places[at]
+                        .unwrap_or(u32::MAX)
+                        .cmp(&b.places[at].unwrap_or(u32::MAX)),
+                    None => Ordering::Equal,
+                },
+                OverallTieBreak::Equal => Ordering::Equal,
+            })
+    }
+
+    /// Listing order: standing, then bib (numeric-aware), then entrant.
+    fn listing(&self, a: u32, b: u32) -> Ordering {
+        self.standing(a, b).then_with(|| {
+            let (ca, cb) = (&self.candidates[a as usize], &self.candidates[b as usize]);
+            compare_bibs(&ca.bib, &cb.bib).then_with(|| ca.entrant.cmp(&cb.entrant))
+        })
+    }
+
+    /// Re-counts shared places from position `first`; past `last` it stops
+    /// at the first place that did not change when `settle` allows it.
+    fn count_ranks(&mut self, first: usize, last: usize, always: bool) {
+        for position in first..self.order.len() {
+            let index = self.order[position];
+            let rank = if position > 0
+                && self.standing(self.order[position - 1], index) == Ordering::Equal
+            {
+                self.candidates[self.order[position - 1] as usize].rank
+            } else {
+                position as u32 + 1
+            };
+            let candidate = &mut self.candidates[index as usize];
+            if !always && position > last && candidate.rank == rank {
+                break;
+            }
+            candidate.rank = rank;
+        }
+    }
+
+    /// Brings the table up to date after workout `workout_id`'s rows of
+    /// `changed` entrants changed: each `(entrant, row)` is the entrant's
+    /// row as ranked now (`None`: no row any more). Pass every row whose
+    /// place (overall or in any division) or result changed: the written
+    /// entrant (or team) and the board's who-moved list. A workout the
+    /// table has no column for changes nothing.
+    pub fn apply(&mut self, workout_id: Id, changed: &[(Entrant, Option<RankedRow>)]) {
+        let Some(at) = self
+            .columns
+            .iter()
+            .position(|column| column.workout.id == workout_id)
+        else {
+            return;
+        };
+        let (old_placed, old_placed_teams) =
+            (self.columns[at].placed, self.columns[at].placed_teams);
+        let mut touched: Vec<u32> = Vec::new();
+        for (entrant, row) in changed {
+            if self.columns[at].credits {
+                if let Entrant::Team(id) = entrant {
+                    let new = row.as_ref().map(|row| self.team_row(row));
+                    let column = &mut self.columns[at];
+                    if let Some(old) = column.team_rows.remove(id) {
+                        column.placed_teams -= i64::from(old.ranked);
+                    }
+                    if let Some(new) = new {
+                        column.placed_teams += i64::from(new.ranked);
+                        column.team_rows.insert(*id, new);
+                    }
+                    for member in self.members_of.get(id).cloned().unwrap_or_default() {
+                        let competitor = Entrant::Competitor(member);
+                        if let Some(index) = self.index_of.get(&competitor) {
+                            touched.push(*index);
+                        }
+                    }
+                }
+            }
+            if !of_kind(self.kind, *entrant) {
+                continue;
+            }
+            let new = row
+                .as_ref()
+                .map(|row| self.column_row(&self.columns[at].workout, row));
+            let index = self.candidate(*entrant);
+            let whole_field = self.division_id.is_none();
+            let column = &mut self.columns[at];
+            let mut reasons = i64::from(self.candidates[index as usize].reasons);
+            if let Some(old) = column.rows.remove(entrant) {
+                column.placed -= i64::from(old.place.is_some());
+                reasons -= i64::from(whole_field || old.place.is_some());
+            }
+            if let Some(new) = new {
+                column.placed += i64::from(new.place.is_some());
+                reasons += i64::from(whole_field || new.place.is_some());
+                column.rows.insert(*entrant, new);
+            }
+            self.candidates[index as usize].reasons = reasons as u32;
+            touched.push(index);
+        }
+        // A rank sum counts "placed + 1" for no place: when the count
+        // moved, every listed entrant without a place here changes.
+        let column = &self.columns[at];
+        let shifted = matches!(self.settings.mode, OverallMode::RankSum)
+            && if column.credits {
+                column.placed_teams != old_placed_teams
+            } else {
+                !column.team_for_competitors && column.placed != old_placed
+            };
+        if shifted {
+            touched.extend(
+                self.order
+                    .iter()
+                    .copied()
+                    .filter(|index| self.candidates[*index as usize].places[at].is_none()),
+            );
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        if touched.is_empty() {
+            return;
+        }
+
+        // Take the touched candidates out of the listing, remembering where
+        // they were.
+        let mut moving = vec![false; self.candidates.len()];
+        for index in &touched {
+            moving[*index as usize] = true;
+        }
+        let old_len = self.order.len();
+        let mut first = usize::MAX;
+        let mut last = 0;
+        let mut rest = Vec::with_capacity(old_len);
+        for (position, index) in self.order.iter().enumerate() {
+            if moving[*index as usize] {
+                first = first.min(position);
+                last = last.max(position);
+            } else {
+                rest.push(*index);
+            }
+        }
+        // Update their cells; new members get every cell.
+        let mut back: Vec<u32> = Vec::with_capacity(touched.len());
+        for index in touched {
+            let candidate = &self.candidates[index as usize];
+            match (candidate.listed, candidate.member()) {
+                (true, true) => {
+                    self.refresh(index as usize, at);
+                    back.push(index);
+                }
+                (false, true) => {
+                    self.fill(index as usize);
+                    back.push(index);
+                }
+                (true, false) => {
+                    let candidate = &mut self.candidates[index as usize];
+                    candidate.listed = false;
+                    candidate.cells.clear();
+                    candidate.counts.clear();
+                    candidate.places.clear();
+                    candidate.sorted.clear();
+                }
+                (false, false) => {}
+            }
+        }
+        back.sort_by(|a, b| self.listing(*a, *b));
+        // Put them back by binary search among the others.
+        let mut order = Vec::with_capacity(rest.len() + back.len());
+        let mut from = 0;
+        for index in back {
+            let offset = rest[from..].partition_point(|other| self.listing(*other, index).is_lt());
+            order.extend_from_slice(&rest[from..from + offset]);
+            from += offset;
+            first = first.min(order.len());
+            last = last.max(order.len());
+            order.push(index);
+        }
+        order.extend_from_slice(&rest[from..]);
+        self.order = order;
+        let always = self.order.len() != old_len;
+        self.count_ranks(first.min(self.order.len()), last, always);
+    }
+
+    /// The scope: `None` for the whole field, else the division.
+    pub fn division_id(&self) -> Option<Id> {
+        self.division_id
+    }
+
+    /// Which kind of entrant the table ranks.
+    pub fn kind(&self) -> OverallEntrants {
+        self.kind
+    }
+
+    /// The workouts, in column order.
+    pub fn workouts(&self) -> impl Iterator<Item = &Workout> + '_ {
+        self.columns.iter().map(|column| &column.workout)
+    }
+
+    /// The settings the table was built with.
+    pub fn settings(&self) -> &OverallSettings {
+        &self.settings
+    }
+
+    /// Rows on the table.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The entrant listed at `position`.
+    pub fn entrant_at(&self, position: usize) -> Option<Entrant> {
+        self.order
+            .get(position)
+            .map(|index| self.candidates[*index as usize].entrant)
+    }
+
+    /// The place shown at `position`.
+    pub fn rank_at(&self, position: usize) -> Option<u32> {
+        self.order
+            .get(position)
+            .map(|index| self.candidates[*index as usize].rank)
+    }
+
+    /// The rows at `range` (clamped), in listing order.
+    pub fn rows(&self, range: Range<usize>) -> Vec<OverallRow> {
+        let end = range.end.min(self.order.len());
+        let start = range.start.min(end);
+        self.order[start..end]
+            .iter()
+            .map(|index| {
+                let candidate = &self.candidates[*index as usize];
+                OverallRow {
+                    entrant: candidate.entrant,
+                    rank: candidate.rank,
+                    total: candidate.total,
+                    cells: candidate.cells.clone(),
+                }
+            })
+            .collect()
+    }
+
+    /// Every row, in listing order.
+    pub fn into_rows(mut self) -> Vec<OverallRow> {
+        let order = std::mem::take(&mut self.order);
+        order
+            .into_iter()
+            .map(|index| {
+                let candidate = &mut self.candidates[index as usize];
+                OverallRow {
+                    entrant: candidate.entrant,
+                    rank: candidate.rank,
+                    total: candidate.total,
+                    cells: std::mem::take(&mut candidate.cells),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::board::{LiveBoard, RankInfo};
+    use crate::model::{ResultEntry, Score, ScoreType, Status, TeamMember, TeamScoring};
+    use crate::overall::overall_standings;
+    use crate::ranking::rank_workout;
+    use crate::ranking::tests::result;
+    use crate::score::tests::workout;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    const TEAM_BASE: Id = 100;
+
+    type Value = Option<(Option<i64>, Option<Status>)>;
+
+    fn any_value() -> impl Strategy<Value = Value> {
+        proptest::option::weighted(
+            0.8,
+            prop_oneof![
+                6 => (0_i64..5).prop_map(|reps| (Some(reps), None)),
+                1 => proptest::sample::select(vec![Status::Dnf, Status::Dns, Status::Dsq])
+                    .prop_map(|status| (None, Some(status))),
+                1 => Just((None, None)),
+            ],
+        )
+    }
+
+    fn entry(entrant: Entrant, value: (Option<i64>, Option<Status>)) -> ResultEntry {
+        let id = match entrant {
+            Entrant::Competitor(id) | Entrant::Team(id) => id,
+        };
+        ResultEntry {
+            entrant,
+            ..result(id, value.0.map(|reps| Score::Reps { reps }), value.1)
+        }
+    }
+
+    fn any_settings(workout_ids: usize) -> impl Strategy<Value = OverallSettings> {
+        let mode = prop_oneof![
+            Just(OverallMode::RankSum),
+            Just(OverallMode::PointsTable {
+                points: vec![10, 8, 6],
+                floor: 1
+            }),
+            Just(OverallMode::Cumulative),
+        ];
+        let tie_break = prop_oneof![
+            Just(OverallTieBreak::BestFinish),
+            Just(OverallTieBreak::Equal),
+            (1..=workout_ids as Id).prop_map(|workout_id| OverallTieBreak::Workout { workout_id }),
+        ];
+        let rule = prop_oneof![
+            Just(TeamWorkoutsInOverall::Excluded),
+            Just(TeamWorkoutsInOverall::TeamPlace),
+        ];
+        (mode, tie_break, rule).prop_map(|(mode, tie_break, team_workouts)| OverallSettings {
+            mode,
+            tie_break,
+            team_workouts,
+        })
+    }
+
+    /// An event: workouts (team or not), infos of competitors and teams,
+    /// teams, starting results, settings and steps (workout, entrant
+    /// index, new value).
+    #[allow(clippy::type_complexity)]
+    fn any_event() -> impl Strategy<
+        Value = (
+            Vec<Workout>,
+            Vec<EntrantInfo>,
+            Vec<Team>,
+            Vec<Vec<Value>>,
+            OverallSettings,
+            Vec<(usize, usize, Value)>,
+        ),
+    > {
+        (1_usize..4, 1_usize..10, 0_usize..4).prop_flat_map(|(workouts, competitors, teams)| {
+            let team_flags = proptest::collection::vec(proptest::bool::weighted(0.4), workouts);
+            let infos = proptest::collection::vec(
+                (
+                    proptest::option::weighted(0.9, 0_u32..4),
+                    proptest::collection::vec(1_i64..3, 0..3),
+                ),
+                competitors + teams,
+            );
+            let members =
+                proptest::collection::vec(proptest::collection::vec(0..competitors, 0..3), teams);
+            let start = proptest::collection::vec(
+                proptest::collection::vec(any_value(), competitors.max(teams)),
+                workouts,
+            );
+            let steps = proptest::collection::vec(
+                (0..workouts, 0..competitors.max(teams), any_value()),
+                1..20,
+            );
+            (
+                team_flags,
+                infos,
+                members,
+                start,
+                any_settings(workouts),
+                steps,
+            )
+                .prop_map(
+                    move |(team_flags, infos, members, start, settings, steps)| {
+                        let workouts: Vec<Workout> = team_flags
+                            .iter()
+                            .enumerate()
+                            .map(|(index, team)| {
+                                let mut workout = workout(ScoreType::Reps);
+                                workout.id = index as Id + 1;
+                                workout.name = format!("W{}", index + 1);
+                                if *team {
+                                    workout.team_scoring = TeamScoring::TeamChip;
+                                }
+                                workout
+                            })
+                            .collect();
+                        let infos: Vec<EntrantInfo> = infos
+                            .into_iter()
+                            .enumerate()
+                            .filter_map(|(index, (bib, mut divisions))| {
+                                let bib = bib?;
+                                divisions.sort_unstable();
+                                divisions.dedup();
+                                let entrant = if index < competitors {
+                                    Entrant::Competitor(index as Id + 1)
+                                } else {
+                                    Entrant::Team(TEAM_BASE + (index - competitors) as Id)
+                                };
+                                Some(EntrantInfo {
+                                    entrant,
+                                    bib: bib.to_string(),
+                                    name: String::new(),
+                                    division_ids: divisions,
+                                })
+                            })
+                            .collect();
+                        let teams: Vec<Team> = members
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, members)| Team {
+                                id: TEAM_BASE + index as Id,
+                                name: format!("Team {index}"),
+                                bib: None,
+                                country: None,
+                                division_ids: Vec::new(),
+                                members: members
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(order, member)| TeamMember {
+                                        competitor_id: member as Id + 1,
+                                        order: order as u32 + 1,
+                                    })
+                                    .collect(),
+                                external_ids: Default::default(),
+                            })
+                            .collect();
+                        // Only entrants that can be written: competitors in
+                        // individual workouts, existing teams in team ones.
+                        let team_count = teams.len();
+                        let entrant_of = move |workout: &Workout,
+                                               index: usize|
+                              -> Option<Entrant> {
+                            if workout.team_scoring == TeamScoring::Individual {
+                                (index < competitors).then(|| Entrant::Competitor(index as Id + 1))
+                            } else {
+                                (index < team_count).then(|| Entrant::Team(TEAM_BASE + index as Id))
+                            }
+                        };
+                        let start = workouts
+                            .iter()
+                            .zip(start)
+                            .map(|(workout, values)| {
+                                values
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(index, value)| {
+                                        value.filter(|_| entrant_of(workout, index).is_some())
+                                    })
+                                    .collect()
+                            })
+                            .collect();
+                        let steps = steps
+                            .into_iter()
+                            .filter(|(workout, index, _)| {
+                                entrant_of(&workouts[*workout], *index).is_some()
+                            })
+                            .collect();
+                        (workouts, infos, teams, start, settings, steps)
+                    },
+                )
+        })
+    }
+
+    fn entrant_at(workout: &Workout, index: usize) -> Entrant {
+        if workout.team_scoring == TeamScoring::Individual {
+            Entrant::Competitor(index as Id + 1)
+        } else {
+            Entrant::Team(TEAM_BASE + index as Id)
+        }
+    }
+
+    fn rank_all(
+        workouts: &[Workout],
+        infos: &[EntrantInfo],
+        results: &[BTreeMap<Entrant, ResultEntry>],
+    ) -> Vec<(Workout, Vec<RankedRow>)> {
+        workouts
+            .iter()
+            .zip(results)
+            .map(|(workout, results)| {
+                let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+                (workout.clone(), rank_workout(workout, infos, &inputs))
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn the_kept_overall_after_any_changes_equals_a_fresh_one(
+            (workouts, infos, teams, start, settings, steps) in any_event()
+        ) {
+            let rank_infos: BTreeMap<Entrant, RankInfo> =
+                infos.iter().map(|info| (info.entrant, RankInfo::from(info))).collect();
+            let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = workouts
+                .iter()
+                .zip(&start)
+                .map(|(workout, values)| {
+                    values
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(index, value)| {
+                            value.map(|value| {
+                                let entrant = entrant_at(workout, index);
+                                (entrant, entry(entrant, value))
+                            })
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut boards: Vec<LiveBoard> = workouts
+                .iter()
+                .zip(&results)
+                .map(|(workout, results)| {
+                    let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+                    LiveBoard::build(workout, &inputs, |entrant| rank_infos.get(&entrant).cloned())
+                })
+                .collect();
+            let ranked = rank_all(&workouts, &infos, &results);
+            let scopes = [None, Some(1), Some(2)];
+            let mut kept: Vec<LiveOverall> = scopes
+                .iter()
+                .map(|scope| LiveOverall::build(&ranked, &infos, &teams, *scope, &settings))
+                .collect();
+            for (at, index, value) in steps {
+                let workout = &workouts[at];
+                let entrant = entrant_at(workout, index);
+                let new = value.map(|value| entry(entrant, value));
+                match &new {
+                    Some(new) => results[at].insert(entrant, new.clone()),
+                    None => results[at].remove(&entrant),
+                };
+                let moved = boards[at].apply(entrant, new.as_ref(), rank_infos.get(&entrant));
+                let mut changed: Vec<Entrant> = vec![entrant];
+                changed.extend(moved.iter().map(|change| change.entrant));
+                let rows: Vec<(Entrant, Option<RankedRow>)> = changed
+                    .into_iter()
+                    .map(|entrant| (entrant, boards[at].row_of(entrant)))
+                    .collect();
+                let ranked = rank_all(&workouts, &infos, &results);
+                for (scope, table) in scopes.iter().zip(kept.iter_mut()) {
+                    table.apply(workout.id, &rows);
+                    let expected = overall_standings(&ranked, &infos, &teams, *scope, &settings);
+                    prop_assert_eq!(table.len(), expected.len());
+                    prop_assert_eq!(table.rows(0..usize::MAX), expected, "scope {:?}", scope);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_placed_result_moves_every_unplaced_entrant_in_a_rank_sum() {
+        // Two workouts; in W2 only entrant 1 is placed, so 2 and 3 count
+        // 1 + 1 = 2 there. A score for 2 makes 3's W2 cell 3.
+        let mut w1 = workout(ScoreType::Reps);
+        w1.id = 1;
+        let mut w2 = workout(ScoreType::Reps);
+        w2.id = 2;
+        let reps = |id, reps| result(id, Some(Score::Reps { reps }), None);
+        let first = vec![reps(1, 1), reps(2, 2), reps(3, 3)];
+        let second = vec![reps(1, 5)];
+        let ranked = vec![
+            (w1.clone(), rank_workout(&w1, &[], &first)),
+            (w2.clone(), rank_workout(&w2, &[], &second)),
+        ];
+        let settings = OverallSettings::default();
+        let mut table = LiveOverall::build(&ranked, &[], &[], None, &settings);
+        assert_eq!(table.rows(0..3)[2].cells[1].points, 2);
+        let second = vec![reps(1, 5), reps(2, 6)];
+        let new_rows = rank_workout(&w2, &[], &second);
+        let changed: Vec<(Entrant, Option<RankedRow>)> = new_rows
+            .iter()
+            .map(|row| (row.entrant, Some(row.clone())))
+            .collect();
+        table.apply(2, &changed);
+        let ranked = vec![ranked[0].clone(), (w2.clone(), new_rows)];
+        let fresh = overall_standings(&ranked, &[], &[], None, &settings);
+        let rows = table.rows(0..usize::MAX);
+        assert_eq!(rows, fresh);
+        let three = rows
+            .iter()
+            .find(|row| row.entrant == Entrant::Competitor(3))
+            .unwrap();
+        assert_eq!(three.cells[1].points, 3);
+    }
+}
