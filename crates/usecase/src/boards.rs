@@ -201,15 +201,14 @@ impl KeptBoards {
             moved.extend(board.apply(input.entrant, input.result.as_ref(), input.info.as_ref()));
         }
         if !self.tables.is_empty() {
-            changed.extend(moved.iter().map(|change| change.entrant));
             changed.sort_unstable();
             changed.dedup();
-            let rows: Vec<(Entrant, Option<RankedRow>)> = changed
+            let written: Vec<(Entrant, Option<RankedRow>)> = changed
                 .into_iter()
                 .map(|entrant| (entrant, board.row_of(entrant)))
                 .collect();
             for (_, table) in &mut self.tables {
-                Arc::make_mut(table).apply(workout_id, &rows);
+                Arc::make_mut(table).apply(workout_id, &written, &moved);
             }
         }
         Ok(Some(moved))
@@ -339,9 +338,15 @@ impl OverallTable {
         })
     }
 
-    /// Takes workout `workout_id`'s changed rows (see [`LiveOverall::apply`]).
-    pub fn apply(&mut self, workout_id: Id, rows: &[(Entrant, Option<RankedRow>)]) {
-        self.live.apply(workout_id, rows);
+    /// Takes workout `workout_id`'s written rows and who moved (see
+    /// [`LiveOverall::apply`]).
+    pub fn apply(
+        &mut self,
+        workout_id: Id,
+        written: &[(Entrant, Option<RankedRow>)],
+        moved: &[PlaceChange],
+    ) {
+        self.live.apply(workout_id, written, moved);
     }
 }
 
