@@ -357,7 +357,7 @@ impl LiveOverall {
     /// A member's credit in a credited team workout: the place and display
     /// of their best-placed team with a row there (teams in the order they
     /// were given; an unplaced team's display only while none is known).
-    fn credit(&self, column: &Column, competitor: Id) -> (Option<u32>, String) {
+    fn credit<'a>(&'a self, column: &'a Column, competitor: Id) -> (Option<u32>, &'a str) {
         let mut credit: (Option<u32>, &str) = (None, "");
         for team in self.teams_of.get(&competitor).into_iter().flatten() {
             let Some(row) = column.team_rows.get(team) else {
@@ -373,13 +373,29 @@ impl LiveOverall {
                 credit = (place, &row.display);
             }
         }
-        (credit.0, credit.1.to_string())
+        credit
     }
 
     /// One cell of a member: the cell, the place it counts for tie-breaks,
     /// and whether it counts towards a cumulative overall.
     fn cell(&self, column: &Column, entrant: Entrant) -> (OverallCell, Option<u32>, bool) {
-        let workout_id = column.workout.id;
+        let (place, points, display, counted) = self.cell_parts(column, entrant);
+        let cell = OverallCell {
+            workout_id: column.workout.id,
+            rank: place,
+            points,
+            display: display.to_string(),
+        };
+        (cell, place, counted)
+    }
+
+    /// A cell's place, points, display (borrowed) and whether it counts
+    /// towards a cumulative overall.
+    fn cell_parts<'a>(
+        &'a self,
+        column: &'a Column,
+        entrant: Entrant,
+    ) -> (Option<u32>, i64, &'a str, bool) {
         let mode = &self.settings.mode;
         if column.left_out {
             if let (true, Entrant::Competitor(id)) = (column.credits, entrant) {
@@ -391,56 +407,43 @@ impl LiveOverall {
                     }
                     OverallMode::Cumulative => 0,
                 };
-                let cell = OverallCell {
-                    workout_id,
-                    rank: place,
-                    points,
-                    display,
-                };
-                return (cell, place, false);
+                return (place, points, display, false);
             }
             // Left out: no place, no points, not a missing place for the
             // best-finish tie-break (a cumulative overall adds scores, and
             // a team's score is not the member's, nor a member's the team's).
-            let cell = OverallCell {
-                workout_id,
-                rank: None,
-                points: 0,
-                display: "not counted".to_string(),
-            };
-            return (cell, None, false);
+            return (None, 0, "not counted", false);
         }
         let row = column.rows.get(&entrant);
         let place = row.and_then(|row| row.place);
-        let display = row.map_or_else(String::new, |row| row.display.clone());
-        let (points, display, counted) = match mode {
-            OverallMode::RankSum => (place.map_or(column.placed + 1, i64::from), display, false),
+        let display = row.map_or("", |row| row.display.as_str());
+        match mode {
+            OverallMode::RankSum => (
+                place,
+                place.map_or(column.placed + 1, i64::from),
+                display,
+                false,
+            ),
             OverallMode::PointsTable { points, floor } => (
+                place,
                 place.map_or(0, |place| table_points(points, *floor, place)),
                 display,
                 false,
             ),
             OverallMode::Cumulative => {
                 if !column.family_matches {
-                    (0, "not counted: different score type".to_string(), false)
+                    (place, 0, "not counted: different score type", false)
                 } else {
                     match row
                         .filter(|_| place.is_some())
                         .and_then(|row| row.cumulative)
                     {
-                        Some(value) => (value, display, true),
-                        None => (0, display, false),
+                        Some(value) => (place, value, display, true),
+                        None => (place, 0, display, false),
                     }
                 }
             }
-        };
-        let cell = OverallCell {
-            workout_id,
-            rank: place,
-            points,
-            display,
-        };
-        (cell, place, counted)
+        }
     }
 
     /// Computes every cell of candidate `index` and lists it.
@@ -466,13 +469,21 @@ impl LiveOverall {
         candidate.listed = true;
     }
 
-    /// Recomputes the cell of column `at` of listed candidate `index`.
+    /// Recomputes the cell of column `at` of listed candidate `index`
+    /// (the display is copied only when it changed).
     fn refresh(&mut self, index: usize, at: usize) {
         let entrant = self.candidates[index].entrant;
-        let (cell, place, counts) = self.cell(&self.columns[at], entrant);
+        let (place, points, display, counts) = self.cell_parts(&self.columns[at], entrant);
+        let display =
+            (self.candidates[index].cells[at].display != display).then(|| display.to_string());
         let candidate = &mut self.candidates[index];
-        candidate.total += cell.points - candidate.cells[at].points;
-        candidate.cells[at] = cell;
+        let cell = &mut candidate.cells[at];
+        candidate.total += points - cell.points;
+        cell.points = points;
+        cell.rank = place;
+        if let Some(display) = display {
+            cell.display = display;
+        }
         if candidate.counts[at] != counts {
             candidate.counts[at] = counts;
             if counts {
@@ -481,9 +492,18 @@ impl LiveOverall {
                 candidate.counted -= 1;
             }
         }
-        if candidate.places[at] != place {
+        let old = candidate.places[at];
+        if old != place {
             candidate.places[at] = place;
-            candidate.sorted = sorted_places(&candidate.places);
+            // Keep the sorted places sorted: one value out, one in.
+            let sorted = &mut candidate.sorted;
+            let old = old.unwrap_or(u32::MAX);
+            if let Ok(position) = sorted.binary_search(&old) {
+                sorted.remove(position);
+            }
+            let new = place.unwrap_or(u32::MAX);
+            let position = sorted.partition_point(|value| *value < new);
+            sorted.insert(position, new);
         }
     }
 
