@@ -18,9 +18,9 @@ fn main() {
     let start = std::time::Instant::now();
     let mut bytes = 0;
     for _ in 0..runs {
-        bytes += scoretable_sync::triathlon::build_message(&store, workout, "prog-1", &config)
+        bytes += scoretable_sync::triathlon::render_message(&store, workout, "prog-1", &config)
             .expect("building the message")
-            .to_string()
+            .text()
             .len();
     }
     eprintln!(

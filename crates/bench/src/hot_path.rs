@@ -706,13 +706,13 @@ fn size_figures(
         let store = CompetitionFile::open(&path).map_err(fail("opening"))?;
         let config_value = serde_json::json!({});
         let message = timed(config.runs.max(20), budget, |_| {
-            scoretable_sync::triathlon::build_message(
+            scoretable_sync::triathlon::render_message(
                 &store,
                 prepared.wave,
                 "prog-1",
                 &config_value,
             )
-            .map(|message| message.to_string().len())
+            .map(|message| message.text().len())
             .map_err(fail("building the live-timing message"))
         })?;
         push(
@@ -721,7 +721,25 @@ fn size_figures(
             Some(message.cpu),
             None,
             "floor: open + close the file",
-            "scoretable_sync::triathlon::build_message",
+            "scoretable_sync::triathlon::render_message: the message's JSON text",
+        );
+        let digested = timed(config.runs.max(20), budget, |_| {
+            scoretable_sync::triathlon::render_message(
+                &store,
+                prepared.wave,
+                "prog-1",
+                &config_value,
+            )
+            .map(|message| message.content_digest().len())
+            .map_err(fail("building the live-timing message"))
+        })?;
+        push(
+            "live-timing message + content digest (a push's work before sending)",
+            digested.wall,
+            Some(digested.cpu),
+            None,
+            "floor: open + close the file",
+            "render_message, then LiveMessage::content_digest (SHA-256 of the text without its date)",
         );
         store.close().map_err(fail("closing"))?;
     }

@@ -2,10 +2,13 @@
 //! at a time.
 //!
 //! [`LiveBoard::build`] ranks a workout once, on compact slots (rank key,
-//! entrant, place), and splits it into every division in the same pass: a
-//! division's list is its members in the workout's listing order, so its
-//! places are counted as the slots go by. Names are not part of the board;
-//! callers look them up for the rows they show.
+//! entry index, place), and splits it into every division in the same pass:
+//! a division's list is its members in the workout's listing order, so its
+//! places are counted as the slots go by. The board's entries are plain
+//! values in one vector (bibs in one string, division ids in one pool, an
+//! entrant found by a dense id table), so building allocates a handful of
+//! vectors, not a few per entrant. Names are not part of the board; callers
+//! look them up for the rows they show.
 //!
 //! [`LiveBoard::apply`] takes one entrant's new result (or its removal). The
 //! entrant's slot is found by binary search on its old key, moved to where
@@ -38,29 +41,101 @@ use crate::moves::PlaceChange;
 use crate::ranking::{compare_bibs, result_key, RankKey};
 use crate::score::format_score;
 
-/// One row of a ranked list: what orders it and its place in that list.
+/// One row of a ranked list: what orders it, whose it is and its place in
+/// that list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Slot {
     key: RankKey,
-    entrant: Entrant,
+    /// The entry's index in [`LiveBoard::entries`].
+    at: u32,
     /// The place in this list (the workout, or one division).
     rank: Option<u32>,
 }
 
-/// What the board knows of one entrant with a result: its ordering data and
-/// what its row shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the board knows of one entrant: its ordering data and what its row
+/// shows. Plain values: the bib and divisions are ranges of the board's
+/// pools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
+    entrant: Entrant,
+    /// Whether the entrant has a result on the board (an entry is never
+    /// removed, so indexes stay valid; a removed result clears this).
+    present: bool,
     key: RankKey,
-    bib: Box<str>,
-    /// Sorted, without repeats.
-    divisions: Box<[Id]>,
+    /// `bibs[bib.0..bib.1]`.
+    bib: (u32, u32),
+    /// `division_pool[divisions.0..divisions.1]`, sorted, without repeats.
+    divisions: (u32, u32),
     score: Option<Score>,
     status: Option<Status>,
     tie_break_ms: Option<Millis>,
     penalty_ms: Millis,
     partial: bool,
     amended: bool,
+}
+
+/// Entrant → entry index: dense tables for the usual small row ids, a map
+/// for the rest.
+#[derive(Debug, Clone, Default)]
+struct EntrantIndex {
+    competitors: Vec<u32>,
+    teams: Vec<u32>,
+    sparse: FastHashMap<Entrant, u32>,
+    /// Ids below this go in the dense tables.
+    dense_limit: usize,
+}
+
+const ABSENT: u32 = u32::MAX;
+
+impl EntrantIndex {
+    fn with_room(entries: usize) -> EntrantIndex {
+        EntrantIndex {
+            competitors: Vec::new(),
+            teams: Vec::new(),
+            sparse: fast_hash_map(0),
+            dense_limit: (entries.saturating_mul(8)).max(1 << 16),
+        }
+    }
+
+    fn dense(&self, entrant: Entrant) -> Option<(bool, usize)> {
+        let (team, id) = match entrant {
+            Entrant::Competitor(id) => (false, id),
+            Entrant::Team(id) => (true, id),
+        };
+        usize::try_from(id)
+            .ok()
+            .filter(|id| *id < self.dense_limit)
+            .map(|id| (team, id))
+    }
+
+    fn get(&self, entrant: Entrant) -> Option<u32> {
+        match self.dense(entrant) {
+            Some((team, id)) => {
+                let table = if team { &self.teams } else { &self.competitors };
+                table.get(id).copied().filter(|at| *at != ABSENT)
+            }
+            None => self.sparse.get(&entrant).copied(),
+        }
+    }
+
+    fn insert(&mut self, entrant: Entrant, at: u32) {
+        match self.dense(entrant) {
+            Some((team, id)) => {
+                let table = if team {
+                    &mut self.teams
+                } else {
+                    &mut self.competitors
+                };
+                if table.len() <= id {
+                    table.resize(id + 1, ABSENT);
+                }
+                table[id] = at;
+            }
+            None => {
+                self.sparse.insert(entrant, at);
+            }
+        }
+    }
 }
 
 /// A workout's ranked board, overall and in every division (see the module
@@ -71,8 +146,14 @@ pub struct LiveBoard {
     overall: Vec<Slot>,
     /// Sorted by division id.
     divisions: Vec<(Id, Vec<Slot>)>,
-    entries: FastHashMap<Entrant, Entry>,
-    /// How many entries carry a time penalty (kept by `build` and `apply`).
+    entries: Vec<Entry>,
+    index: EntrantIndex,
+    /// Every entry's bib, one after the other.
+    bibs: String,
+    /// Every entry's division ids, one run after the other.
+    division_pool: Vec<Id>,
+    /// How many present entries carry a time penalty (kept by `build` and
+    /// `apply`).
     penalized: usize,
 }
 
@@ -93,42 +174,9 @@ impl From<&EntrantInfo> for RankInfo {
     }
 }
 
-fn entry_of(workout: &Workout, result: &ResultEntry, info: Option<RankInfo>) -> Entry {
-    let (key, effective) = result_key(
-        workout,
-        result.score,
-        result.status,
-        result.penalty_ms,
-        result.tie_break_ms,
-        result.partial,
-    );
-    let RankInfo {
-        bib,
-        division_ids: mut divisions,
-    } = info.unwrap_or_default();
-    if !divisions.windows(2).all(|pair| pair[0] < pair[1]) {
-        divisions.sort_unstable();
-        divisions.dedup();
-    }
-    Entry {
-        key,
-        bib: bib.into_boxed_str(),
-        divisions: divisions.into_boxed_slice(),
-        score: effective,
-        status: result.status,
-        tie_break_ms: result.tie_break_ms,
-        penalty_ms: result.penalty_ms,
-        partial: result.partial,
-        amended: result.amended,
-    }
-}
-
-/// Listing order: key, then bib (numeric-aware), then entrant.
-fn listing(a: (&RankKey, &str, Entrant), b: (&RankKey, &str, Entrant)) -> Ordering {
-    a.0.cmp(b.0)
-        .then_with(|| compare_bibs(a.1, b.1))
-        .then_with(|| a.2.cmp(&b.2))
-}
+/// A borrowed [`RankInfo`]: an entrant's bib and division ids (in any
+/// order, repeats allowed).
+pub type RankInfoRef<'a> = (&'a str, &'a [Id]);
 
 /// Places of `slots[from..]` by standard competition ranking, given the
 /// places before `from` are right.
@@ -150,6 +198,22 @@ fn new_rank(slots: &[Slot], index: usize) -> Option<u32> {
     }
 }
 
+/// A plain number bib (digits, no leading zero) compares as that number,
+/// which is what `compare_bibs` gives for two of them.
+fn bib_number(bib: &str) -> Option<u64> {
+    (!bib.is_empty()
+        && bib.len() <= 18
+        && !bib.starts_with('0')
+        && bib.bytes().all(|byte| byte.is_ascii_digit()))
+    .then(|| bib.parse().ok())
+    .flatten()
+}
+
+fn pool_range(start: usize, end: usize) -> (u32, u32) {
+    let narrow = |at: usize| u32::try_from(at).expect("a board's pools stay below 4 GiB");
+    (narrow(start), narrow(end))
+}
+
 impl LiveBoard {
     /// Ranks `results` (the workout's ranked inputs) once and splits them
     /// into every division. `info_of` gives an entrant's bib and divisions
@@ -160,77 +224,182 @@ impl LiveBoard {
         results: &[ResultEntry],
         mut info_of: impl FnMut(Entrant) -> Option<RankInfo>,
     ) -> LiveBoard {
-        let mut entries: FastHashMap<Entrant, Entry> = fast_hash_map(results.len());
+        let infos: Vec<Option<RankInfo>> = results
+            .iter()
+            .map(|result| info_of(result.entrant))
+            .collect();
+        let mut next = infos.iter();
+        LiveBoard::build_from(workout, results, |_| {
+            next.next()
+                .and_then(Option::as_ref)
+                .map(|info| (info.bib.as_str(), info.division_ids.as_slice()))
+        })
+    }
+
+    /// [`LiveBoard::build`] with borrowed infos (nothing allocated per
+    /// entrant): `info_of` is asked once per result, in the order of
+    /// `results`. When an entrant has more than one result the last one
+    /// counts.
+    pub fn build_from<'i>(
+        workout: &Workout,
+        results: &[ResultEntry],
+        mut info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> LiveBoard {
+        let mut board = LiveBoard {
+            workout: workout.clone(),
+            overall: Vec::new(),
+            divisions: Vec::new(),
+            entries: Vec::with_capacity(results.len()),
+            index: EntrantIndex::with_room(results.len()),
+            bibs: String::with_capacity(results.len() * 6),
+            division_pool: Vec::with_capacity(results.len() * 2),
+            penalized: 0,
+        };
         for result in results {
             let info = info_of(result.entrant);
-            entries.insert(result.entrant, entry_of(workout, result, info));
-        }
-        // Sorted with each row's bib at hand: bibs are compared only between
-        // equal keys, but then without a lookup.
-        // A plain number bib (digits, no leading zero) compares as that
-        // number, which is what `compare_bibs` gives for two of them.
-        let number = |bib: &str| -> Option<u64> {
-            (!bib.is_empty()
-                && bib.len() <= 18
-                && !bib.starts_with('0')
-                && bib.bytes().all(|byte| byte.is_ascii_digit()))
-            .then(|| bib.parse().ok())
-            .flatten()
-        };
-        let mut listed: Vec<(RankKey, Option<u64>, &str, Entrant)> = entries
-            .iter()
-            .map(|(entrant, entry)| (entry.key, number(&entry.bib), &*entry.bib, *entrant))
-            .collect();
-        listed.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| {
-                match (a.1, b.1) {
-                    (Some(a_number), Some(b_number)) => a_number.cmp(&b_number),
-                    _ => compare_bibs(a.2, b.2),
+            let entry = board.entry_of(result, info);
+            match board.index.get(result.entrant) {
+                Some(at) => board.entries[at as usize] = entry,
+                None => {
+                    let at = u32::try_from(board.entries.len()).expect("fewer than 2^32 entrants");
+                    board.entries.push(entry);
+                    board.index.insert(result.entrant, at);
                 }
-                .then_with(|| a.3.cmp(&b.3))
-            })
-        });
-        let mut overall: Vec<Slot> = listed
+            }
+        }
+        // Sorted with each row's bib number at hand: bibs are compared only
+        // between equal keys, and plain number bibs without a text compare.
+        let mut listed: Vec<(RankKey, Option<u64>, u32)> = board
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(at, entry)| (entry.key, bib_number(board.bib_of(entry)), at as u32))
+            .collect();
+        {
+            let entries = &board.entries;
+            let bib = |at: u32| board.bib_of(&entries[at as usize]);
+            listed.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0).then_with(|| {
+                    match (a.1, b.1) {
+                        (Some(a_number), Some(b_number)) => a_number.cmp(&b_number),
+                        _ => compare_bibs(bib(a.2), bib(b.2)),
+                    }
+                    .then_with(|| {
+                        entries[a.2 as usize]
+                            .entrant
+                            .cmp(&entries[b.2 as usize].entrant)
+                    })
+                })
+            });
+        }
+        board.overall = listed
             .into_iter()
-            .map(|(key, _, _, entrant)| Slot {
+            .map(|(key, _, at)| Slot {
                 key,
-                entrant,
+                at,
                 rank: None,
             })
             .collect();
-        place_from(&mut overall, 0);
+        place_from(&mut board.overall, 0);
         // Every division in one pass over the listing.
-        let mut division_ids: Vec<Id> = entries
-            .values()
-            .flat_map(|entry| entry.divisions.iter().copied())
-            .collect();
+        let mut division_ids: Vec<Id> = board.division_pool.clone();
         division_ids.sort_unstable();
         division_ids.dedup();
-        let mut divisions: Vec<(Id, Vec<Slot>)> =
-            division_ids.iter().map(|id| (*id, Vec::new())).collect();
-        for slot in &overall {
-            for division_id in entries[&slot.entrant].divisions.iter() {
-                let at = division_ids
-                    .binary_search(division_id)
-                    .expect("every division is collected above");
-                let list = &mut divisions[at].1;
-                let mut slot = *slot;
-                list.push(slot);
-                slot.rank = new_rank(list, list.len() - 1);
-                *list.last_mut().expect("just pushed") = slot;
+        let mut sizes = vec![0_usize; division_ids.len()];
+        for division_id in &board.division_pool {
+            if let Ok(at) = division_ids.binary_search(division_id) {
+                sizes[at] += 1;
             }
         }
-        let penalized = entries
-            .values()
+        let mut divisions: Vec<(Id, Vec<Slot>)> = division_ids
+            .iter()
+            .zip(&sizes)
+            .filter(|(_, size)| **size > 0)
+            .map(|(id, size)| (*id, Vec::with_capacity(*size)))
+            .collect();
+        // Each entry's division run, read in listing order from a small
+        // table rather than from the entries.
+        let runs: Vec<(u32, u32)> = board.entries.iter().map(|entry| entry.divisions).collect();
+        for slot in &board.overall {
+            let run = runs[slot.at as usize];
+            for division_id in &board.division_pool[run.0 as usize..run.1 as usize] {
+                let at = divisions
+                    .binary_search_by_key(division_id, |(id, _)| *id)
+                    .expect("every division is collected above");
+                let list = &mut divisions[at].1;
+                list.push(*slot);
+                let index = list.len() - 1;
+                list[index].rank = new_rank(list, index);
+            }
+        }
+        board.divisions = divisions;
+        board.penalized = board
+            .entries
+            .iter()
             .filter(|entry| entry.penalty_ms != 0)
             .count();
-        LiveBoard {
-            workout: workout.clone(),
-            overall,
-            divisions,
-            entries,
-            penalized,
+        board
+    }
+
+    /// A new entry for `result`, its bib and divisions added to the pools.
+    fn entry_of(&mut self, result: &ResultEntry, info: Option<RankInfoRef<'_>>) -> Entry {
+        let (key, effective) = result_key(
+            &self.workout,
+            result.score,
+            result.status,
+            result.penalty_ms,
+            result.tie_break_ms,
+            result.partial,
+        );
+        let (bib, divisions) = info.unwrap_or(("", &[]));
+        let bib_start = self.bibs.len();
+        self.bibs.push_str(bib);
+        let division_start = self.division_pool.len();
+        self.division_pool.extend_from_slice(divisions);
+        let own = &mut self.division_pool[division_start..];
+        if !own.windows(2).all(|pair| pair[0] < pair[1]) {
+            own.sort_unstable();
+            let mut kept = 0;
+            for index in 0..own.len() {
+                if index == 0 || own[index] != own[kept - 1] {
+                    own[kept] = own[index];
+                    kept += 1;
+                }
+            }
+            self.division_pool.truncate(division_start + kept);
         }
+        Entry {
+            entrant: result.entrant,
+            present: true,
+            key,
+            bib: pool_range(bib_start, self.bibs.len()),
+            divisions: pool_range(division_start, self.division_pool.len()),
+            score: effective,
+            status: result.status,
+            tie_break_ms: result.tie_break_ms,
+            penalty_ms: result.penalty_ms,
+            partial: result.partial,
+            amended: result.amended,
+        }
+    }
+
+    fn bib_of(&self, entry: &Entry) -> &str {
+        &self.bibs[entry.bib.0 as usize..entry.bib.1 as usize]
+    }
+
+    fn divisions_of(&self, entry: &Entry) -> &[Id] {
+        &self.division_pool[entry.divisions.0 as usize..entry.divisions.1 as usize]
+    }
+
+    /// The entry of an entrant with a result on the board.
+    fn present(&self, entrant: Entrant) -> Option<u32> {
+        self.index
+            .get(entrant)
+            .filter(|at| self.entries[*at as usize].present)
+    }
+
+    fn entrant_at(&self, slot: &Slot) -> Entrant {
+        self.entries[slot.at as usize].entrant
     }
 
     /// The workout the board ranks.
@@ -260,7 +429,9 @@ impl LiveBoard {
     /// The entrants of the whole-field board at `range` (clamped), in
     /// listing order.
     pub fn entrants(&self, range: Range<usize>) -> impl Iterator<Item = Entrant> + '_ {
-        clamp(&self.overall, range).iter().map(|slot| slot.entrant)
+        clamp(&self.overall, range)
+            .iter()
+            .map(|slot| self.entrant_at(slot))
     }
 
     /// The entrants of one division's board at `range` (clamped).
@@ -272,18 +443,22 @@ impl LiveBoard {
                 None => return Vec::new(),
             },
         };
-        clamp(list, range).iter().map(|slot| slot.entrant).collect()
+        clamp(list, range)
+            .iter()
+            .map(|slot| self.entrant_at(slot))
+            .collect()
     }
 
     /// Where an entrant is listed on the whole-field board (`division_id`
     /// `None`) or a division's.
     pub fn position(&self, division_id: Option<Id>, entrant: Entrant) -> Option<usize> {
-        let entry = self.entries.get(&entrant)?;
+        let at = self.present(entrant)?;
+        let entry = &self.entries[at as usize];
         let list = match division_id {
             None => &self.overall,
             Some(id) => self.division(id)?,
         };
-        self.find(list, entry.key, &entry.bib, entrant).ok()
+        self.find(list, entry.key, self.bib_of(entry), at).ok()
     }
 
     /// The whole-field board's rows at `range` as the engine lists them
@@ -291,7 +466,7 @@ impl LiveBoard {
     pub fn rows(&self, range: Range<usize>) -> Vec<RankedRow> {
         clamp(&self.overall, range)
             .iter()
-            .map(|slot| self.row(slot.entrant))
+            .map(|slot| self.row(slot.at))
             .collect()
     }
 
@@ -302,7 +477,7 @@ impl LiveBoard {
         self.division(division_id).map_or_else(Vec::new, |list| {
             clamp(list, range)
                 .iter()
-                .map(|slot| self.row(slot.entrant))
+                .map(|slot| self.row(slot.at))
                 .collect()
         })
     }
@@ -315,16 +490,14 @@ impl LiveBoard {
             None => self.penalized > 0,
             Some(id) => self.division(id).is_some_and(|list| {
                 list.iter()
-                    .any(|slot| self.entries[&slot.entrant].penalty_ms != 0)
+                    .any(|slot| self.entries[slot.at as usize].penalty_ms != 0)
             }),
         }
     }
 
     /// One entrant's row, `None` when it has no result on the board.
     pub fn row_of(&self, entrant: Entrant) -> Option<RankedRow> {
-        self.entries
-            .contains_key(&entrant)
-            .then(|| self.row(entrant))
+        self.present(entrant).map(|at| self.row(at))
     }
 
     fn division(&self, division_id: Id) -> Option<&Vec<Slot>> {
@@ -334,53 +507,28 @@ impl LiveBoard {
             .map(|at| &self.divisions[at].1)
     }
 
-    fn bib(&self, entrant: Entrant) -> &str {
-        self.entries.get(&entrant).map_or("", |entry| &entry.bib)
+    /// Binary search for `(key, bib, entry at)` in a list.
+    fn find(&self, list: &[Slot], key: RankKey, bib: &str, at: u32) -> Result<usize, usize> {
+        list.binary_search_by(|slot| self.less(slot, key, bib, at))
     }
 
-    /// Binary search for `(key, bib, entrant)` in a list.
-    fn find(
-        &self,
-        list: &[Slot],
-        key: RankKey,
-        bib: &str,
-        entrant: Entrant,
-    ) -> Result<usize, usize> {
-        list.binary_search_by(|slot| {
-            listing(
-                (&slot.key, self.bib_for(slot, key), slot.entrant),
-                (&key, bib, entrant),
-            )
-        })
-    }
-
-    /// A slot's bib, looked up only when its key equals `key` (only then is
-    /// the bib compared).
-    fn bib_for(&self, slot: &Slot, key: RankKey) -> &str {
-        if slot.key == key {
-            self.bib(slot.entrant)
-        } else {
-            ""
-        }
-    }
-
-    fn row(&self, entrant: Entrant) -> RankedRow {
-        let entry = &self.entries[&entrant];
-        let rank = self.rank_in(&self.overall, entry, entrant);
+    fn row(&self, at: u32) -> RankedRow {
+        let entry = &self.entries[at as usize];
+        let bib = self.bib_of(entry);
+        let rank = self.rank_in(&self.overall, entry.key, bib, at);
         let division_ranks = if rank.is_some() {
-            entry
-                .divisions
+            self.divisions_of(entry)
                 .iter()
                 .filter_map(|division_id| {
                     let list = self.division(*division_id)?;
-                    Some((*division_id, self.rank_in(list, entry, entrant)?))
+                    Some((*division_id, self.rank_in(list, entry.key, bib, at)?))
                 })
                 .collect()
         } else {
             Vec::new()
         };
         let leader_ms = self.overall.first().and_then(|first| {
-            match (first.key.is_ranked(), self.entries[&first.entrant].score) {
+            match (first.key.is_ranked(), self.entries[first.at as usize].score) {
                 (true, Some(Score::Time { ms })) => Some(ms),
                 _ => None,
             }
@@ -392,7 +540,7 @@ impl LiveBoard {
             _ => None,
         };
         RankedRow {
-            entrant,
+            entrant: entry.entrant,
             rank,
             division_ranks,
             score: entry.score,
@@ -411,9 +559,9 @@ impl LiveBoard {
         }
     }
 
-    fn rank_in(&self, list: &[Slot], entry: &Entry, entrant: Entrant) -> Option<u32> {
-        let at = self.find(list, entry.key, &entry.bib, entrant).ok()?;
-        list[at].rank
+    fn rank_in(&self, list: &[Slot], key: RankKey, bib: &str, at: u32) -> Option<u32> {
+        let found = self.find(list, key, bib, at).ok()?;
+        list[found].rank
     }
 
     /// Brings the board up to date after `entrant`'s result changed to `new`
@@ -427,94 +575,113 @@ impl LiveBoard {
         new: Option<&ResultEntry>,
         info: Option<&RankInfo>,
     ) -> Vec<PlaceChange> {
-        let old = self.entries.remove(&entrant);
-        if old.as_ref().is_some_and(|old| old.penalty_ms != 0) {
+        let known = self.index.get(entrant);
+        let old: Option<Entry> = known
+            .map(|at| self.entries[at as usize])
+            .filter(|entry| entry.present);
+        if old.is_some_and(|old| old.penalty_ms != 0) {
             self.penalized -= 1;
         }
-        let new_entry = new.map(|result| {
-            let info = match (&old, info) {
-                (Some(old), _) => Some(RankInfo {
-                    bib: old.bib.to_string(),
-                    division_ids: old.divisions.to_vec(),
-                }),
-                (None, info) => info.cloned(),
-            };
-            entry_of(&self.workout, result, info)
-        });
-        let bib: Box<str> = old
-            .as_ref()
-            .map(|entry| entry.bib.clone())
-            .or_else(|| new_entry.as_ref().map(|entry| entry.bib.clone()))
-            .unwrap_or_default();
-        let old_key = old.as_ref().map(|entry| entry.key);
-        let new_key = new_entry.as_ref().map(|entry| entry.key);
-        let divisions: Vec<Id> = old
-            .as_ref()
-            .or(new_entry.as_ref())
-            .map(|entry| entry.divisions.to_vec())
-            .unwrap_or_default();
-        // The board's entries hold every other entrant; the changed one's
-        // bib is passed explicitly while it is out of the map.
+        if old.is_none() && new.is_none() {
+            return Vec::new();
+        }
+        // The entrant's entry: its own, or a new one. An entrant already on
+        // the board keeps its bib and divisions.
+        let at = match known {
+            Some(at) => at,
+            None => {
+                let at = u32::try_from(self.entries.len()).expect("fewer than 2^32 entrants");
+                let placeholder = self.entry_of(
+                    new.expect("a new entrant has a new result"),
+                    info.map(|info| (info.bib.as_str(), info.division_ids.as_slice())),
+                );
+                self.entries.push(Entry {
+                    present: false,
+                    ..placeholder
+                });
+                self.index.insert(entrant, at);
+                at
+            }
+        };
+        let new_entry: Option<Entry> = match (new, old) {
+            (None, _) => None,
+            // Just made above from `new` and `info`.
+            (Some(_), None) if known.is_none() => Some(Entry {
+                present: true,
+                ..self.entries[at as usize]
+            }),
+            (Some(result), Some(old)) => Some(Entry {
+                bib: old.bib,
+                divisions: old.divisions,
+                ..self.entry_of(result, None)
+            }),
+            // Known but removed earlier: as a new entrant, with `info`.
+            (Some(result), None) => Some(self.entry_of(
+                result,
+                info.map(|info| (info.bib.as_str(), info.division_ids.as_slice())),
+            )),
+        };
+        let shown = old.or(new_entry).expect("the entrant had or has a result");
+        let bib = self.bib_of(&shown).to_owned();
+        let divisions: Vec<Id> = self.divisions_of(&shown).to_vec();
+        let old_key = old.map(|entry| entry.key);
+        let new_key = new_entry.map(|entry| entry.key);
         let mut changes = Vec::new();
         let mut list = std::mem::take(&mut self.overall);
-        self.replace_in(
-            &mut list,
-            None,
-            entrant,
-            &bib,
-            old_key,
-            new_key,
-            &mut changes,
-        );
+        self.replace_in(&mut list, None, at, &bib, old_key, new_key, &mut changes);
         self.overall = list;
         for division_id in &divisions {
-            let at = match self
+            let position = match self
                 .divisions
                 .binary_search_by_key(division_id, |(id, _)| *id)
             {
-                Ok(at) => at,
-                Err(at) => {
-                    self.divisions.insert(at, (*division_id, Vec::new()));
-                    at
+                Ok(position) => position,
+                Err(position) => {
+                    self.divisions.insert(position, (*division_id, Vec::new()));
+                    position
                 }
             };
-            let mut list = std::mem::take(&mut self.divisions[at].1);
+            let mut list = std::mem::take(&mut self.divisions[position].1);
             self.replace_in(
                 &mut list,
                 Some(*division_id),
-                entrant,
+                at,
                 &bib,
                 old_key,
                 new_key,
                 &mut changes,
             );
-            self.divisions[at].1 = list;
+            self.divisions[position].1 = list;
         }
         self.divisions.retain(|(_, list)| !list.is_empty());
-        if let Some(entry) = new_entry {
-            if entry.penalty_ms != 0 {
-                self.penalized += 1;
+        match new_entry {
+            Some(entry) => {
+                if entry.penalty_ms != 0 {
+                    self.penalized += 1;
+                }
+                self.entries[at as usize] = entry;
             }
-            self.entries.insert(entrant, entry);
+            None => self.entries[at as usize].present = false,
         }
         changes
     }
 
-    /// Moves (or removes, or inserts) `entrant` in one list and re-counts
-    /// the places that changed, recording them.
+    /// Moves (or removes, or inserts) the entry at `at` in one list and
+    /// re-counts the places that changed, recording them.
     #[allow(clippy::too_many_arguments)]
     fn replace_in(
         &self,
         list: &mut Vec<Slot>,
         division_id: Option<Id>,
-        entrant: Entrant,
+        at: u32,
         bib: &str,
         old_key: Option<RankKey>,
         new_key: Option<RankKey>,
         changes: &mut Vec<PlaceChange>,
     ) {
+        let entrant = self.entries[at as usize].entrant;
         let old_at = old_key.map(|key| {
-            self.find_with(list, key, bib, entrant)
+            self.find(list, key, bib, at)
                 .expect("an entrant with a result is on each of its lists")
         });
         // `first..` is re-counted. After a move, the rows after `moved_end`
@@ -527,7 +694,7 @@ impl LiveBoard {
                 // The new position among the other rows.
                 let before_old = &list[..old_at];
                 let after_old = &list[old_at + 1..];
-                let less = |slot: &Slot| self.less(slot, new_key, bib, entrant) == Ordering::Less;
+                let less = |slot: &Slot| self.less(slot, new_key, bib, at) == Ordering::Less;
                 let new_at = if old_at > 0 && !less(&list[old_at - 1]) {
                     before_old.partition_point(less)
                 } else {
@@ -558,14 +725,13 @@ impl LiveBoard {
                 (old_at, None)
             }
             (None, Some(new_key)) => {
-                let new_at = list.partition_point(|slot| {
-                    self.less(slot, new_key, bib, entrant) == Ordering::Less
-                });
+                let new_at = list
+                    .partition_point(|slot| self.less(slot, new_key, bib, at) == Ordering::Less);
                 list.insert(
                     new_at,
                     Slot {
                         key: new_key,
-                        entrant,
+                        at,
                         rank: None,
                     },
                 );
@@ -587,7 +753,7 @@ impl LiveBoard {
                 continue;
             }
             changes.push(PlaceChange {
-                entrant: slot.entrant,
+                entrant: self.entries[slot.at as usize].entrant,
                 division_id,
                 old_rank: slot.rank,
                 new_rank: rank,
@@ -598,26 +764,18 @@ impl LiveBoard {
         changes.extend(gone);
     }
 
-    /// [`LiveBoard::find`] while the changed entrant is out of the entries.
-    fn find_with(
-        &self,
-        list: &[Slot],
-        key: RankKey,
-        bib: &str,
-        entrant: Entrant,
-    ) -> Result<usize, usize> {
-        list.binary_search_by(|slot| self.less(slot, key, bib, entrant))
-    }
-
-    /// How `slot` compares with `(key, bib, entrant)` in listing order.
-    fn less(&self, slot: &Slot, key: RankKey, bib: &str, entrant: Entrant) -> Ordering {
+    /// How `slot` compares with `(key, bib, entry at)` in listing order; the
+    /// slot's bib is looked up only when the keys are equal.
+    fn less(&self, slot: &Slot, key: RankKey, bib: &str, at: u32) -> Ordering {
         slot.key.cmp(&key).then_with(|| {
-            let slot_bib = if slot.entrant == entrant {
+            let slot_entry = &self.entries[slot.at as usize];
+            let slot_bib = if slot.at == at {
                 bib
             } else {
-                self.bib(slot.entrant)
+                self.bib_of(slot_entry)
             };
-            compare_bibs(slot_bib, bib).then_with(|| slot.entrant.cmp(&entrant))
+            compare_bibs(slot_bib, bib)
+                .then_with(|| slot_entry.entrant.cmp(&self.entries[at as usize].entrant))
         })
     }
 }

@@ -97,6 +97,50 @@ where
     Divisions: Fn(Entrant) -> &'a [Id],
     Bib: Fn(Entrant) -> String,
 {
+    places_changed_listing_above(
+        workout,
+        after,
+        changed,
+        before,
+        divisions_of,
+        bib_of,
+        listed,
+        &RowsBelow::default(),
+    )
+}
+
+/// Rows left out of `after` because they rank strictly better than both
+/// of the changed entrant's values (below the [`RankBand`]): their number
+/// overall and in each of the changed entrant's divisions. They never move;
+/// they only push every place in the band down.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowsBelow {
+    pub overall: u32,
+    /// (division id, rows of that division below the band).
+    pub by_division: Vec<(Id, u32)>,
+}
+
+/// [`places_changed_listing`] when `after` holds only the rows of the
+/// workout whose keys may lie between the changed entrant's two values (a
+/// superset of them, e.g. a [`RankBand`] read by index range, plus the
+/// changed entrant's own row) and `below` counts the rows left out that rank
+/// better than the band. Rows worse than the band may be left out freely:
+/// they never move and push no place in the band.
+#[allow(clippy::too_many_arguments)]
+pub fn places_changed_listing_above<'a, Divisions, Bib>(
+    workout: &Workout,
+    after: &[ResultEntry],
+    changed: Entrant,
+    before: Option<&ResultEntry>,
+    divisions_of: Divisions,
+    bib_of: Bib,
+    listed: usize,
+    below: &RowsBelow,
+) -> MovedPlaces
+where
+    Divisions: Fn(Entrant) -> &'a [Id],
+    Bib: Fn(Entrant) -> String,
+{
     let old_key = before.map(|result| entry_key(workout, result));
     let new_key = after
         .iter()
@@ -126,12 +170,25 @@ where
     struct Candidate {
         key: RankKey,
         entrant: Entrant,
-        /// For each of the changed entrant's divisions: is this row a member.
-        member: Vec<bool>,
+        /// Its membership flags start at `flags[member * divisions]`: for
+        /// each of the changed entrant's divisions, is this row a member.
+        member: usize,
     }
+    let division_count = changed_divisions.len();
+    let mut flags: Vec<bool> = Vec::new();
     // Rows other than `changed` better than `low`, overall and per division.
-    let mut below_low = 0_u32;
-    let mut below_low_in: Vec<u32> = vec![0; changed_divisions.len()];
+    let mut below_low = below.overall;
+    let mut below_low_in: Vec<u32> = changed_divisions
+        .iter()
+        .map(|id| {
+            below
+                .by_division
+                .iter()
+                .filter(|(division, _)| division == id)
+                .map(|(_, count)| *count)
+                .sum()
+        })
+        .collect();
     let mut candidates: Vec<Candidate> = Vec::new();
     for result in after {
         if result.entrant == changed {
@@ -153,14 +210,18 @@ where
             candidates.push(Candidate {
                 key,
                 entrant: result.entrant,
-                member: changed_divisions
-                    .iter()
-                    .map(|division_id| divisions.contains(division_id))
-                    .collect(),
+                member: candidates.len(),
             });
+            flags.extend(
+                changed_divisions
+                    .iter()
+                    .map(|division_id| divisions.contains(division_id)),
+            );
         }
     }
     candidates.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    let member =
+        |candidate: &Candidate, slot: usize| flags[candidate.member * division_count + slot];
 
     // Other rows better than `key`, for a key in `low..=high`: the rows
     // better than `low` plus the candidates better than `key`.
@@ -168,7 +229,7 @@ where
         candidates
             .iter()
             .take_while(|candidate| candidate.key < key)
-            .filter(|candidate| slot.is_none_or(|slot| candidate.member[slot]))
+            .filter(|candidate| slot.is_none_or(|slot| member(candidate, slot)))
             .count() as u32
     };
     let place_among_others = |key: Option<RankKey>, slot: Option<usize>| -> Option<u32> {
@@ -215,7 +276,7 @@ where
                     },
                 ));
                 for (slot, division_id) in changed_divisions.iter().enumerate() {
-                    if !candidate.member[slot] {
+                    if !member(candidate, slot) {
                         continue;
                     }
                     let base = 1 + below_low_in[slot] + running_better_in[slot];
@@ -235,7 +296,7 @@ where
         for candidate in &candidates[index..end] {
             running_better += 1;
             for (slot, better) in running_better_in.iter_mut().enumerate() {
-                if candidate.member[slot] {
+                if member(candidate, slot) {
                     *better += 1;
                 }
             }
@@ -515,4 +576,129 @@ where
         (Some(&low), Some(&high)) => low..(high + 1).min(rows.len().max(low)),
         _ => 0..0,
     }
+}
+
+/// A kind of score a workout ranks, as the index range of
+/// [`RankBand`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankedKind {
+    Time,
+    Capped,
+    Reps,
+    Load,
+    Distance,
+    Points,
+}
+
+/// The kinds of ranked results of `workout`, in rank order (finishers'
+/// times before capped results), when each ranked result's key follows one
+/// stored value of its kind ([`ranked_value`]); `None` for rounds-and-reps
+/// workouts (their key mixes rounds and reps) and member-scored team
+/// workouts (their rows are formed from members' results).
+pub fn ranked_kinds(workout: &Workout) -> Option<&'static [RankedKind]> {
+    use crate::model::{ScoreType, TeamScoring};
+    if matches!(
+        workout.team_scoring,
+        TeamScoring::SumAll | TeamScoring::BestN { .. }
+    ) {
+        return None;
+    }
+    Some(match workout.score_type {
+        ScoreType::Time | ScoreType::TimeCapped => &[RankedKind::Time, RankedKind::Capped],
+        ScoreType::Reps => &[RankedKind::Reps],
+        ScoreType::Load => &[RankedKind::Load],
+        ScoreType::Distance => &[RankedKind::Distance],
+        ScoreType::Points => &[RankedKind::Points],
+        ScoreType::RoundsReps => return None,
+    })
+}
+
+/// A ranked result's kind (its index in [`ranked_kinds`]) and value: a time
+/// with its penalty added, before rounding; any other score negated (more
+/// is better), so that among results of one kind a smaller value never
+/// ranks worse. `None` when the result is not ranked (a status, or a score
+/// the workout does not take) or the workout has no [`ranked_kinds`].
+pub fn ranked_value(workout: &Workout, result: &ResultEntry) -> Option<(usize, i64)> {
+    use crate::model::Score;
+    let kinds = ranked_kinds(workout)?;
+    if !entry_key(workout, result).is_ranked() {
+        return None;
+    }
+    let (kind, value) = match result.score? {
+        Score::Time { ms } => (RankedKind::Time, ms.saturating_add(result.penalty_ms)),
+        Score::Capped { reps } => (RankedKind::Capped, reps.saturating_neg()),
+        Score::Reps { reps } => (RankedKind::Reps, reps.saturating_neg()),
+        Score::Load { grams } => (RankedKind::Load, grams.saturating_neg()),
+        Score::Distance { mm } => (RankedKind::Distance, mm.saturating_neg()),
+        Score::Points { milli } => (RankedKind::Points, milli.saturating_neg()),
+        Score::RoundsReps { .. } => return None,
+    };
+    Some((kinds.iter().position(|known| *known == kind)?, value))
+}
+
+/// A ranked row rebuilt from its [`ranked_value`] (penalty included,
+/// `penalty_ms` 0): it ranks with the same key as the stored result.
+pub fn ranked_row(
+    entrant: Entrant,
+    kind: RankedKind,
+    value: i64,
+    tie_break_ms: Option<crate::model::Millis>,
+) -> ResultEntry {
+    use crate::model::{Score, Source};
+    let score = match kind {
+        RankedKind::Time => Score::Time { ms: value },
+        RankedKind::Capped => Score::Capped { reps: -value },
+        RankedKind::Reps => Score::Reps { reps: -value },
+        RankedKind::Load => Score::Load { grams: -value },
+        RankedKind::Distance => Score::Distance { mm: -value },
+        RankedKind::Points => Score::Points { milli: -value },
+    };
+    ResultEntry {
+        entrant,
+        score: Some(score),
+        status: None,
+        tie_break_ms,
+        penalty_ms: 0,
+        splits: Vec::new(),
+        incidents: Vec::new(),
+        source: Source::Manual,
+        amended: false,
+        partial: false,
+    }
+}
+
+/// The ranked rows that can move when one result changes from `before` to
+/// `after`: those whose (kind, value) lies from `from` to `to` (inclusive,
+/// in kind order then value; `to` `None`: to the end), widened by the
+/// time rounding so that every row ranked between the two keys is inside.
+/// A ranked row before `from` ranks strictly better than both keys, one
+/// after `to` strictly worse. `None` when neither value is ranked: then no
+/// other row moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankBand {
+    pub from: (usize, i64),
+    pub to: Option<(usize, i64)>,
+}
+
+pub fn rank_band(
+    workout: &Workout,
+    before: Option<&ResultEntry>,
+    after: Option<&ResultEntry>,
+) -> Option<RankBand> {
+    let kinds = ranked_kinds(workout)?;
+    let margin = |kind: usize| match kinds[kind] {
+        RankedKind::Time => crate::time::rounding_unit(workout.rounding).unwrap_or(0),
+        _ => 0,
+    };
+    let old = before.and_then(|result| ranked_value(workout, result));
+    let new = after.and_then(|result| ranked_value(workout, result));
+    let (low, high) = match (old, new) {
+        (None, None) => return None,
+        (Some(one), None) | (None, Some(one)) => (one, None),
+        (Some(old), Some(new)) => (old.min(new), Some(old.max(new))),
+    };
+    Some(RankBand {
+        from: (low.0, low.1.saturating_sub(margin(low.0))),
+        to: high.map(|(kind, value)| (kind, value.saturating_add(margin(kind)))),
+    })
 }

@@ -9,7 +9,7 @@
 //! show splits use [`CompetitionFile::workout_leaderboard`].
 
 use rusqlite::Connection;
-use scoretable_core::board::{LiveBoard, RankInfo};
+use scoretable_core::board::{LiveBoard, RankInfo, RankInfoRef};
 use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{
     Entrant, EntrantInfo, Id, OverallRow, RankedRow, ResultEntry, TeamScoring,
@@ -105,10 +105,21 @@ impl CompetitionFile {
 }
 
 /// Bibs and divisions (no names) of every competitor and of every team,
-/// each sorted by id: what ranking needs, loaded in four queries.
+/// each sorted by id: what ranking needs, loaded in four queries into a few
+/// flat vectors (no allocation per entrant).
 pub(crate) struct RankInfos {
-    competitors: Vec<(Id, RankInfo)>,
-    teams: Vec<(Id, RankInfo)>,
+    /// (id, bib range in `bibs`, division range in `divisions`).
+    competitors: Vec<(Id, (u32, u32), (u32, u32))>,
+    teams: Vec<(Id, (u32, u32), (u32, u32))>,
+    bibs: String,
+    divisions: Vec<Id>,
+    /// Competitor id → index in `competitors` (`u32::MAX`: none), when the
+    /// ids are dense enough for a table; else empty (binary search).
+    competitor_at: Vec<u32>,
+}
+
+fn narrow(at: usize) -> u32 {
+    u32::try_from(at).expect("rank infos stay below 4 GiB")
 }
 
 impl RankInfos {
@@ -116,64 +127,98 @@ impl RankInfos {
         let mut infos = RankInfos {
             competitors: Vec::new(),
             teams: Vec::new(),
+            bibs: String::new(),
+            divisions: Vec::new(),
+            competitor_at: Vec::new(),
         };
-        for (sql, divisions_sql, list) in [
+        for (team, sql, divisions_sql) in [
             (
+                false,
                 "SELECT id, bib FROM competitors ORDER BY id",
                 "SELECT competitor_id, division_id FROM competitor_divisions
-                 ORDER BY competitor_id",
-                &mut infos.competitors,
+                 ORDER BY competitor_id, division_id",
             ),
             (
+                true,
                 "SELECT id, coalesce(bib, '') FROM teams ORDER BY id",
-                "SELECT team_id, division_id FROM team_divisions ORDER BY team_id",
-                &mut infos.teams,
+                "SELECT team_id, division_id FROM team_divisions ORDER BY team_id, division_id",
             ),
         ] {
+            let RankInfos {
+                competitors,
+                teams,
+                bibs,
+                divisions,
+                ..
+            } = &mut infos;
+            let list = if team { teams } else { competitors };
             let mut statement = connection.prepare_cached(sql)?;
             let mut rows = statement.query([])?;
             while let Some(row) = rows.next()? {
-                list.push((
-                    row.get(0)?,
-                    RankInfo {
-                        bib: row.get(1)?,
-                        division_ids: Vec::new(),
-                    },
-                ));
+                let id: Id = row.get(0)?;
+                let start = bibs.len();
+                bibs.push_str(row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?);
+                list.push((id, (narrow(start), narrow(bibs.len())), (0, 0)));
             }
             let mut statement = connection.prepare_cached(divisions_sql)?;
             let mut rows = statement.query([])?;
-            // Memberships mostly come in id order: try where the last one
-            // was (and the next row) before searching.
+            // Memberships come in id order, so each entrant's run is
+            // contiguous in `divisions`: try where the last one was (and the
+            // next row) before searching.
             let mut at = 0_usize;
             while let Some(row) = rows.next()? {
                 let id: Id = row.get(0)?;
                 let found = match (list.get(at), list.get(at + 1)) {
-                    (Some((here, _)), _) if *here == id => Some(at),
-                    (_, Some((next, _))) if *next == id => Some(at + 1),
-                    _ => list.binary_search_by_key(&id, |(id, _)| *id).ok(),
+                    (Some((here, _, _)), _) if *here == id => Some(at),
+                    (_, Some((next, _, _))) if *next == id => Some(at + 1),
+                    _ => list.binary_search_by_key(&id, |(id, _, _)| *id).ok(),
                 };
                 if let Some(found) = found {
                     at = found;
-                    list[at].1.division_ids.push(row.get(1)?);
+                    let run = &mut list[at].2;
+                    if run.0 == run.1 {
+                        *run = (narrow(divisions.len()), narrow(divisions.len()));
+                    }
+                    if run.1 as usize == divisions.len() {
+                        divisions.push(row.get(1)?);
+                        run.1 += 1;
+                    }
                 }
             }
-            for (_, info) in list.iter_mut() {
-                info.division_ids.sort_unstable();
+        }
+        let largest = infos.competitors.last().map_or(0, |(id, _, _)| *id);
+        let dense_limit = (infos.competitors.len() as i64)
+            .saturating_mul(8)
+            .max(1 << 16);
+        if largest < dense_limit && infos.competitors.first().is_some_and(|(id, _, _)| *id >= 0) {
+            infos.competitor_at = vec![u32::MAX; largest as usize + 1];
+            for (at, (id, _, _)) in infos.competitors.iter().enumerate() {
+                infos.competitor_at[*id as usize] = narrow(at);
             }
         }
         Ok(infos)
     }
 
-    /// An entrant's info, moved out (asked once per entrant).
-    pub(crate) fn take(&mut self, entrant: Entrant) -> Option<RankInfo> {
+    /// An entrant's bib and division ids (sorted).
+    pub(crate) fn get(&self, entrant: Entrant) -> Option<RankInfoRef<'_>> {
         let (list, id) = match entrant {
-            Entrant::Competitor(id) => (&mut self.competitors, id),
-            Entrant::Team(id) => (&mut self.teams, id),
+            Entrant::Competitor(id) => (&self.competitors, id),
+            Entrant::Team(id) => (&self.teams, id),
         };
-        list.binary_search_by_key(&id, |(id, _)| *id)
-            .ok()
-            .map(|at| std::mem::take(&mut list[at].1))
+        let at = match (entrant, usize::try_from(id)) {
+            (Entrant::Competitor(_), Ok(index)) if !self.competitor_at.is_empty() => {
+                match self.competitor_at.get(index) {
+                    Some(&at) if at != u32::MAX => at as usize,
+                    _ => return None,
+                }
+            }
+            _ => list.binary_search_by_key(&id, |(id, _, _)| *id).ok()?,
+        };
+        let (_, bib, divisions) = list[at];
+        Some((
+            &self.bibs[bib.0 as usize..bib.1 as usize],
+            &self.divisions[divisions.0 as usize..divisions.1 as usize],
+        ))
     }
 }
 
@@ -218,9 +263,9 @@ impl CompetitionFile {
         self.read(|connection| {
             let workout = load_workout(connection, workout_id)?;
             let inputs = rank_inputs(connection, &workout)?;
-            let mut infos = RankInfos::load(connection)?;
-            Ok(LiveBoard::build(&workout, &inputs, |entrant| {
-                infos.take(entrant)
+            let infos = RankInfos::load(connection)?;
+            Ok(LiveBoard::build_from(&workout, &inputs, |entrant| {
+                infos.get(entrant)
             }))
         })
     }

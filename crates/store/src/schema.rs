@@ -792,10 +792,28 @@ pub(crate) const SCHEMA_V10: &str = r#"
 CREATE INDEX results_by_workout ON results(workout_id, id);
 "#;
 
+/// Version 11: who moved after one amendment is read as an index range
+/// (`crate::results::placements`): the rows whose effective ranking value
+/// lies between the amended entrant's old and new value, counted below it.
+/// The indexed expressions are the effective status, kind, value (a time
+/// with its penalty, any other score negated) and tie-break of each result;
+/// the queries use them verbatim (a test checks the plan).
+pub(crate) const SCHEMA_V11: &str = r#"
+CREATE INDEX results_by_rank_value ON results(
+    workout_id,
+    (CASE WHEN amended THEN amended_status ELSE source_status END),
+    (CASE WHEN amended THEN amended_kind ELSE source_kind END),
+    (CASE WHEN amended THEN (CASE amended_kind WHEN 'time' THEN amended_a + coalesce(amended_penalty_ms, 0) ELSE -amended_a END) ELSE (CASE source_kind WHEN 'time' THEN source_a + penalty_ms ELSE -source_a END) END),
+    (CASE WHEN amended THEN amended_tie_break_ms ELSE source_tie_break_ms END),
+    competitor_id,
+    team_id
+);
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
 pub(crate) const MIGRATIONS: &[&str] = &[
     SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7, SCHEMA_V8,
-    SCHEMA_V9, SCHEMA_V10,
+    SCHEMA_V9, SCHEMA_V10, SCHEMA_V11,
 ];
 
 /// The schema version this build writes.
@@ -1243,11 +1261,12 @@ mod tests {
             .unwrap();
             file.close().unwrap();
             // Back to version 8 as that build left it: no triggers, no rule
-            // (and no version 10 index).
+            // (and no version 10 or 11 index).
             let connection = Connection::open(&path).unwrap();
             connection
                 .execute_batch(
                     "DROP INDEX results_by_workout;
+                     DROP INDEX results_by_rank_value;
                      DROP TRIGGER settings_team_workouts_checked_insert;
                      DROP TRIGGER settings_team_workouts_checked_update;
                      UPDATE settings SET value = json_remove(value, '$.team_workouts')

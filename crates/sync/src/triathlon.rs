@@ -35,10 +35,12 @@ use std::sync::{Arc, Mutex};
 use chrono::{SecondsFormat, Utc};
 use scoretable_core::model::{
     Competitor, Entrant, Id, Millis, PublicationState, RankedRow, Rounding, Score, Status, Team,
+    TeamMember,
 };
 use scoretable_core::time::{format_time, round_time, TimeStyle};
 use scoretable_store::{CompetitionFile, EntityScope, OutboxItem, RemoteRecord};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use crate::adapter::{
     config_text, idempotency_header, payload_digest, AdapterContext, BatchResult, ItemOutcome,
@@ -74,28 +76,28 @@ fn duration_text(ms: Millis, options: &Options) -> String {
     }
 }
 
-struct Standing {
+struct Standing<'a> {
     segment_id: u32,
-    name: String,
+    name: &'a str,
     total_ms: Millis,
     leg_ms: Millis,
     position: u32,
     difference_ms: Millis,
 }
 
-struct Participant {
+struct Participant<'a> {
     entrant: Entrant,
     start_num: String,
-    standings: Vec<Standing>,
+    standings: Vec<Standing<'a>>,
     status: Option<Status>,
     incidents: Vec<String>,
 }
 
-fn standings_of(
+fn standings_of<'a>(
     row: &RankedRow,
-    points: &HashMap<Id, (u32, String)>,
+    points: &HashMap<Id, (u32, &'a str)>,
     finish_segment: u32,
-) -> Vec<Standing> {
+) -> Vec<Standing<'a>> {
     let mut standings: Vec<Standing> = row
         .splits
         .iter()
@@ -103,7 +105,7 @@ fn standings_of(
             let (order, name) = points.get(&split.timing_point_id)?;
             Some(Standing {
                 segment_id: *order,
-                name: name.clone(),
+                name,
                 total_ms: split.total_ms,
                 leg_ms: split.leg_ms,
                 position: split.position,
@@ -116,7 +118,7 @@ fn standings_of(
         let previous = standings.last().map_or(0, |standing| standing.total_ms);
         standings.push(Standing {
             segment_id: finish_segment,
-            name: "Finish".to_string(),
+            name: "Finish",
             total_ms: ms,
             leg_ms: ms - previous,
             position: rank,
@@ -124,17 +126,6 @@ fn standings_of(
         });
     }
     standings
-}
-
-fn split_json(standing: &Standing, options: &Options) -> Value {
-    json!({
-        "id": standing.segment_id.to_string(),
-        "name": standing.name,
-        "total_time": duration_text(standing.total_ms, options),
-        "time": duration_text(standing.leg_ms, options),
-        "difference": duration_text(standing.difference_ms, options),
-        "position": standing.position.to_string(),
-    })
 }
 
 /// Positions and differences at every timing point, consistent with the
@@ -218,48 +209,179 @@ fn start_number_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-fn text_or_null(text: Option<&String>) -> Value {
-    text.map_or(Value::Null, |text| Value::String(text.clone()))
+/// A JSON text being written straight out, in the form `serde_json` gives a
+/// `Value` (compact, the keys of every object in sorted order, as its
+/// `BTreeMap`-backed maps write them), so the text is the same as building
+/// the `Value` and serialising it, without the tree.
+struct JsonOut {
+    bytes: Vec<u8>,
+    /// Whether the next key opens its object (no comma before it).
+    first: bool,
 }
 
-fn head_fields(participant: &Participant, options: &Options, object: &mut Map<String, Value>) {
-    let latest = participant.standings.last();
-    object.insert(
-        "segment_id".into(),
-        latest.map_or(Value::Null, |standing| {
-            standing.segment_id.to_string().into()
-        }),
-    );
-    object.insert(
-        "time".into(),
-        latest.map_or(Value::Null, |standing| {
-            duration_text(standing.total_ms, options).into()
-        }),
-    );
-    object.insert(
-        "difference".into(),
-        latest.map_or(Value::Null, |standing| {
-            duration_text(standing.difference_ms, options).into()
-        }),
-    );
-    object.insert(
-        "position".into(),
-        latest.map_or(Value::Null, |standing| standing.position.to_string().into()),
-    );
-    object.insert(
-        "status".into(),
-        participant
-            .status
-            .map_or(Value::Null, |status| triathlon_status(status).into()),
-    );
-    object.insert(
-        "incidents".into(),
-        if participant.incidents.is_empty() {
-            Value::Null
+impl JsonOut {
+    fn with_capacity(capacity: usize) -> JsonOut {
+        JsonOut {
+            bytes: Vec::with_capacity(capacity),
+            first: true,
+        }
+    }
+
+    fn open(&mut self) {
+        self.bytes.push(b'{');
+        self.first = true;
+    }
+
+    fn close(&mut self) {
+        self.bytes.push(b'}');
+        self.first = false;
+    }
+
+    fn open_list(&mut self) {
+        self.bytes.push(b'[');
+        self.first = true;
+    }
+
+    fn close_list(&mut self) {
+        self.bytes.push(b']');
+        self.first = false;
+    }
+
+    /// Before an element of a list.
+    fn item(&mut self) {
+        if !self.first {
+            self.bytes.push(b',');
+        }
+        self.first = false;
+    }
+
+    /// `"name":`; `name` is one of this module's plain ASCII keys.
+    fn key(&mut self, name: &str) {
+        self.item();
+        self.bytes.push(b'"');
+        self.bytes.extend_from_slice(name.as_bytes());
+        self.bytes.extend_from_slice(b"\":");
+    }
+
+    fn null(&mut self) {
+        self.bytes.extend_from_slice(b"null");
+    }
+
+    /// One JSON string made of `parts`, escaped as `serde_json` escapes.
+    fn string(&mut self, parts: &[&str]) {
+        self.bytes.push(b'"');
+        for part in parts {
+            let plain = part
+                .bytes()
+                .all(|byte| byte >= 0x20 && byte != b'"' && byte != b'\\');
+            if plain {
+                self.bytes.extend_from_slice(part.as_bytes());
+            } else {
+                let escaped = serde_json::to_string(part).unwrap_or_default();
+                self.bytes
+                    .extend_from_slice(&escaped.as_bytes()[1..escaped.len().saturating_sub(1)]);
+            }
+        }
+        self.bytes.push(b'"');
+    }
+
+    fn text(&mut self, text: &str) {
+        self.string(&[text]);
+    }
+
+    fn text_or_null(&mut self, text: Option<&String>) {
+        match text {
+            Some(text) => self.text(text),
+            None => self.null(),
+        }
+    }
+
+    /// A number written as a string, as the standard wants every value.
+    fn number_text(&mut self, number: u64) {
+        use std::io::Write as _;
+        self.bytes.push(b'"');
+        let _ = write!(self.bytes, "{number}");
+        self.bytes.push(b'"');
+    }
+
+    /// A duration as [`duration_text`] shows it, as a string.
+    fn duration(&mut self, ms: Millis, options: &Options) {
+        let shown = if options.whole_seconds {
+            round_time(ms, Rounding::Up { unit_ms: 1000 })
         } else {
-            participant.incidents.join(", ").into()
-        },
-    );
+            ms
+        };
+        if shown < 0 {
+            // Never for a valid race; the general formatter says it.
+            let text = duration_text(ms, options);
+            self.text(&text);
+            return;
+        }
+        let hours = shown / 3_600_000;
+        let minutes = (shown % 3_600_000) / 60_000;
+        let seconds = (shown % 60_000) / 1000;
+        let millis = shown % 1000;
+        let digit = |value: i64| b'0' + value as u8;
+        self.bytes.push(b'"');
+        if hours < 100 {
+            self.bytes.push(digit(hours / 10));
+            self.bytes.push(digit(hours % 10));
+        } else {
+            use std::io::Write as _;
+            let _ = write!(self.bytes, "{hours}");
+        }
+        self.bytes.extend_from_slice(&[
+            b':',
+            digit(minutes / 10),
+            digit(minutes % 10),
+            b':',
+            digit(seconds / 10),
+            digit(seconds % 10),
+        ]);
+        if !(options.whole_seconds && millis == 0) {
+            self.bytes.extend_from_slice(&[
+                b'.',
+                digit(millis / 100),
+                digit(millis / 10 % 10),
+                digit(millis % 10),
+            ]);
+        }
+        self.bytes.push(b'"');
+    }
+}
+
+/// One built live-timing message: its JSON text, exactly as `serde_json`
+/// writes the message's `Value` (compact, keys in order), and where its
+/// `date` is, so the content digest needs no second rendering.
+#[derive(Debug, Clone)]
+pub struct LiveMessage {
+    text: String,
+    /// The bytes of `"date":"...",` (up to the next key).
+    date: std::ops::Range<usize>,
+}
+
+impl LiveMessage {
+    /// The message as sent (compact JSON).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The message as a JSON value.
+    pub fn to_value(&self) -> Result<Value> {
+        serde_json::from_str(&self.text).map_err(|error| SyncError::Config {
+            target: "world_triathlon".to_string(),
+            message: format!("the live-timing message does not parse: {error}"),
+        })
+    }
+
+    /// [`content_digest`] of this message (everything but `date`), hashed
+    /// from the text.
+    pub fn content_digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(&self.text.as_bytes()[..self.date.start]);
+        hasher.update(&self.text.as_bytes()[self.date.end..]);
+        crate::adapter::hex(&hasher.finalize())
+    }
 }
 
 /// Builds the full-state message of one workout. `prog_id` is the target's id
@@ -270,6 +392,28 @@ pub fn build_message(
     prog_id: &str,
     config: &Value,
 ) -> Result<Value> {
+    render_message(file, workout_id, prog_id, config)?.to_value()
+}
+
+/// Builds the full-state message of one workout as its JSON text, written
+/// straight out from the wave's own rows (see [`build_message`]). Every
+/// read is of one snapshot of the file (one read transaction), so a write
+/// by another program meanwhile is wholly in the message or not at all.
+pub fn render_message(
+    file: &CompetitionFile,
+    workout_id: Id,
+    prog_id: &str,
+    config: &Value,
+) -> Result<LiveMessage> {
+    file.read_snapshot(|file| render_in_snapshot(file, workout_id, prog_id, config))
+}
+
+fn render_in_snapshot(
+    file: &CompetitionFile,
+    workout_id: Id,
+    prog_id: &str,
+    config: &Value,
+) -> Result<LiveMessage> {
     let options = Options {
         whole_seconds: config
             .get("whole_seconds")
@@ -279,10 +423,10 @@ pub fn build_message(
     let competition = file.competition()?;
     let workout = file.workout(workout_id)?;
     let rows = file.workout_leaderboard(workout_id, None)?;
-    let points: HashMap<Id, (u32, String)> = workout
+    let points: HashMap<Id, (u32, &str)> = workout
         .timing_points
         .iter()
-        .map(|point| (point.id, (point.order, point.name.clone())))
+        .map(|point| (point.id, (point.order, point.name.as_str())))
         .collect();
     let finish_segment = workout
         .timing_points
@@ -367,13 +511,13 @@ pub fn build_message(
     rank_segments(&mut participants);
     order_participants(&mut participants);
 
-    let mut latest_segment: Option<(u32, String, usize)> = None;
+    let mut latest_segment: Option<(u32, &str, usize)> = None;
     for participant in &participants {
         if let Some(standing) = participant.standings.last() {
             match &mut latest_segment {
                 Some((segment, _, count)) if *segment == standing.segment_id => *count += 1,
                 Some((segment, _, _)) if *segment > standing.segment_id => {}
-                _ => latest_segment = Some((standing.segment_id, standing.name.clone(), 1)),
+                _ => latest_segment = Some((standing.segment_id, standing.name, 1)),
             }
         }
     }
@@ -395,168 +539,275 @@ pub fn build_message(
             .find_map(|heat| heat.start_time.clone())
     });
 
-    let mut message = Map::new();
-    message.insert(
-        "date".into(),
-        Utc::now()
-            .to_rfc3339_opts(SecondsFormat::Millis, true)
-            .into(),
-    );
-    if let Some(start_time) = start_time {
-        message.insert("start_time".into(), start_time.into());
-    }
-    message.insert(
-        "event_id".into(),
-        text_or_null(config_text(config, "event_id").as_ref()),
-    );
-    message.insert(
-        "event_name".into(),
-        config_text(config, "event_name")
-            .unwrap_or(competition.name)
-            .into(),
-    );
-    message.insert("prog_id".into(), prog_id.into());
-    message.insert("prog_name".into(), workout.name.clone().into());
-    message.insert(
-        "wetsuit".into(),
-        config_text(config, "wetsuit")
-            .unwrap_or_else(|| "false".to_string())
-            .into(),
-    );
-    message.insert(
-        "sandbox".into(),
-        config_text(config, "sandbox")
-            .unwrap_or_else(|| "true".to_string())
-            .into(),
-    );
+    let writing = Writing {
+        options,
+        finish_segment,
+        segments_per_leg: config
+            .get("segments_per_leg")
+            .and_then(Value::as_u64)
+            .map(|n| n as u32),
+    };
     let count_key = if relay { "num_teams" } else { "num_athletes" };
-    message.insert(count_key.into(), participants.len().to_string().into());
-    message.insert("status".into(), status.into());
-    message.insert(
-        "latest".into(),
-        match latest_segment {
-            Some((segment, name, count)) => json!({
-                "segment_id": segment.to_string(),
-                "segment_name": name,
-                count_key: count.to_string(),
-            }),
-            None => Value::Null,
-        },
-    );
-    let mut conditions = Map::new();
-    for key in ["air_temp", "water_temp"] {
-        if let Some(value) = config_text(config, key) {
-            conditions.insert(key.into(), value.into());
-        }
+    let conditions: Vec<(&str, String)> = ["air_temp", "water_temp"]
+        .into_iter()
+        .filter_map(|key| config_text(config, key).map(|value| (key, value)))
+        .collect();
+
+    // The keys of every object in sorted order, as a `serde_json` map
+    // writes them (tested: the text is its own canonical form).
+    let mut out = JsonOut::with_capacity(1024 + participants.len() * 1600);
+    out.open();
+    if !relay {
+        out.key("athletes");
+        write_participants(&mut out, &participants, &competitors, &teams, &writing);
     }
     if !conditions.is_empty() {
-        message.insert("conditions".into(), Value::Object(conditions));
+        out.key("conditions");
+        out.open();
+        for (key, value) in &conditions {
+            out.key(key);
+            out.text(value);
+        }
+        out.close();
     }
+    out.item();
+    let date_start = out.bytes.len();
+    out.bytes.extend_from_slice(b"\"date\":");
+    out.text(&Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true));
+    // The content digest leaves out `"date":"...",` (up to the next key).
+    let date_end = out.bytes.len() + 1;
+    out.key("event_id");
+    out.text_or_null(config_text(config, "event_id").as_ref());
+    out.key("event_name");
+    out.text(&config_text(config, "event_name").unwrap_or(competition.name));
+    out.key("latest");
+    match &latest_segment {
+        Some((segment, name, count)) => {
+            out.open();
+            out.key(count_key);
+            out.number_text(*count as u64);
+            out.key("segment_id");
+            out.number_text(u64::from(*segment));
+            out.key("segment_name");
+            out.text(name);
+            out.close();
+        }
+        None => out.null(),
+    }
+    out.key(count_key);
+    out.number_text(participants.len() as u64);
+    out.key("prog_id");
+    out.text(prog_id);
+    out.key("prog_name");
+    out.text(&workout.name);
+    out.key("sandbox");
+    out.text(&config_text(config, "sandbox").unwrap_or_else(|| "true".to_string()));
+    if let Some(start_time) = &start_time {
+        out.key("start_time");
+        out.text(start_time);
+    }
+    out.key("status");
+    out.text(status);
+    if relay {
+        out.key("teams");
+        write_participants(&mut out, &participants, &competitors, &teams, &writing);
+    }
+    out.key("wetsuit");
+    out.text(&config_text(config, "wetsuit").unwrap_or_else(|| "false".to_string()));
+    out.close();
+    let text = String::from_utf8(out.bytes).map_err(|error| SyncError::Config {
+        target: "world_triathlon".to_string(),
+        message: format!("the live-timing message is not UTF-8: {error}"),
+    })?;
+    Ok(LiveMessage {
+        text,
+        date: date_start..date_end,
+    })
+}
 
-    let mut list = Vec::with_capacity(participants.len());
-    for participant in &participants {
-        let mut object = Map::new();
+/// What writing the participants needs besides them.
+struct Writing {
+    options: Options,
+    finish_segment: u32,
+    segments_per_leg: Option<u32>,
+}
+
+fn write_split(out: &mut JsonOut, standing: &Standing, options: &Options) {
+    out.open();
+    out.key("difference");
+    out.duration(standing.difference_ms, options);
+    out.key("id");
+    out.number_text(u64::from(standing.segment_id));
+    out.key("name");
+    out.text(standing.name);
+    out.key("position");
+    out.number_text(u64::from(standing.position));
+    out.key("time");
+    out.duration(standing.leg_ms, options);
+    out.key("total_time");
+    out.duration(standing.total_ms, options);
+    out.close();
+}
+
+/// The fields of an athlete or team from its latest standing (null before
+/// any), as `key` asks for them.
+fn write_head_field(out: &mut JsonOut, key: &str, participant: &Participant, options: &Options) {
+    let latest = participant.standings.last();
+    out.key(key);
+    match (key, latest) {
+        ("difference", Some(standing)) => out.duration(standing.difference_ms, options),
+        ("position", Some(standing)) => out.number_text(u64::from(standing.position)),
+        ("segment_id", Some(standing)) => out.number_text(u64::from(standing.segment_id)),
+        ("time", Some(standing)) => out.duration(standing.total_ms, options),
+        ("status", _) => match participant.status {
+            Some(status) => out.text(triathlon_status(status)),
+            None => out.null(),
+        },
+        ("incidents", _) => {
+            if participant.incidents.is_empty() {
+                out.null();
+            } else {
+                let mut parts: Vec<&str> = Vec::with_capacity(participant.incidents.len() * 2);
+                for (index, incident) in participant.incidents.iter().enumerate() {
+                    if index > 0 {
+                        parts.push(", ");
+                    }
+                    parts.push(incident);
+                }
+                out.string(&parts);
+            }
+        }
+        _ => out.null(),
+    }
+}
+
+fn write_participants(
+    out: &mut JsonOut,
+    participants: &[Participant],
+    competitors: &HashMap<Id, Competitor>,
+    teams: &HashMap<Id, Team>,
+    writing: &Writing,
+) {
+    let options = &writing.options;
+    out.open_list();
+    for participant in participants {
+        out.item();
+        out.open();
         match participant.entrant {
             Entrant::Competitor(id) => {
                 let competitor = competitors.get(&id);
-                object.insert(
-                    "id".into(),
-                    text_or_null(
-                        competitor.and_then(|c| c.external_ids.triathlon_athlete_id.as_ref()),
-                    ),
+                out.key("country");
+                out.text_or_null(competitor.and_then(|c| c.country.as_ref()));
+                write_head_field(out, "difference", participant, options);
+                out.key("id");
+                out.text_or_null(
+                    competitor.and_then(|c| c.external_ids.triathlon_athlete_id.as_ref()),
                 );
-                object.insert("start_num".into(), participant.start_num.clone().into());
-                object.insert(
-                    "name".into(),
-                    competitor
-                        .map(|c| format!("{} {}", c.first_name, c.last_name))
-                        .unwrap_or_default()
-                        .into(),
-                );
-                object.insert(
-                    "country".into(),
-                    text_or_null(competitor.and_then(|c| c.country.as_ref())),
-                );
-                head_fields(participant, &options, &mut object);
-                object.insert(
-                    "splits".into(),
-                    if participant.standings.is_empty() {
-                        Value::Null
-                    } else {
-                        participant
-                            .standings
-                            .iter()
-                            .map(|standing| split_json(standing, &options))
-                            .collect()
-                    },
-                );
-                if let Some(class) = competitor.and_then(|c| c.para_class.as_ref()) {
-                    object.insert(
-                        "paratriathlon".into(),
-                        json!({"class": class, "compensation_time": null}),
-                    );
+                write_head_field(out, "incidents", participant, options);
+                out.key("name");
+                match competitor {
+                    Some(c) => out.string(&[&c.first_name, " ", &c.last_name]),
+                    None => out.text(""),
                 }
+                if let Some(class) = competitor.and_then(|c| c.para_class.as_ref()) {
+                    out.key("paratriathlon");
+                    out.open();
+                    out.key("class");
+                    out.text(class);
+                    out.key("compensation_time");
+                    out.null();
+                    out.close();
+                }
+                write_head_field(out, "position", participant, options);
+                write_head_field(out, "segment_id", participant, options);
+                out.key("splits");
+                if participant.standings.is_empty() {
+                    out.null();
+                } else {
+                    out.open_list();
+                    for standing in &participant.standings {
+                        out.item();
+                        write_split(out, standing, options);
+                    }
+                    out.close_list();
+                }
+                out.key("start_num");
+                out.text(&participant.start_num);
+                write_head_field(out, "status", participant, options);
+                write_head_field(out, "time", participant, options);
             }
             Entrant::Team(id) => {
                 let team = teams.get(&id);
-                object.insert(
-                    "id".into(),
-                    text_or_null(team.and_then(|t| t.external_ids.triathlon_athlete_id.as_ref())),
-                );
-                object.insert("start_num".into(), participant.start_num.clone().into());
-                object.insert(
-                    "name".into(),
-                    team.map(|t| t.name.clone()).unwrap_or_default().into(),
-                );
-                object.insert(
-                    "country".into(),
-                    text_or_null(team.and_then(|t| t.country.as_ref())),
-                );
-                head_fields(participant, &options, &mut object);
-                let mut members = team.map(|t| t.members.clone()).unwrap_or_default();
+                out.key("athletes");
+                let mut members: Vec<&TeamMember> =
+                    team.map(|t| t.members.iter().collect()).unwrap_or_default();
                 members.sort_by_key(|member| member.order);
                 let legs = members.len().max(1) as u32;
-                let per_leg = config
-                    .get("segments_per_leg")
-                    .and_then(Value::as_u64)
-                    .map(|n| n as u32)
-                    .unwrap_or_else(|| finish_segment.div_ceil(legs).max(1));
-                let athletes: Vec<Value> = members
-                    .iter()
-                    .map(|member| {
-                        let competitor = competitors.get(&member.competitor_id);
-                        let first = (member.order - 1) * per_leg + 1;
-                        let last = member.order * per_leg;
-                        let splits: Vec<Value> = participant
-                            .standings
-                            .iter()
-                            .filter(|standing| {
-                                standing.segment_id >= first
-                                    && (standing.segment_id <= last
-                                        || (member.order == legs
-                                            && standing.segment_id == finish_segment))
-                            })
-                            .map(|standing| split_json(standing, &options))
-                            .collect();
-                        json!({
-                            "id": text_or_null(competitor.and_then(|c| c.external_ids.triathlon_athlete_id.as_ref())),
-                            "team_order": member.order.to_string(),
-                            "name": competitor.map(|c| format!("{} {}", c.first_name, c.last_name)).unwrap_or_default(),
-                            "country": text_or_null(competitor.and_then(|c| c.country.as_ref())),
-                            "splits": if splits.is_empty() { Value::Null } else { Value::Array(splits) },
-                        })
-                    })
-                    .collect();
-                object.insert("athletes".into(), Value::Array(athletes));
+                let per_leg = writing
+                    .segments_per_leg
+                    .unwrap_or_else(|| writing.finish_segment.div_ceil(legs).max(1));
+                out.open_list();
+                for member in members {
+                    let competitor = competitors.get(&member.competitor_id);
+                    let first = (member.order - 1) * per_leg + 1;
+                    let last = member.order * per_leg;
+                    let mut splits = participant.standings.iter().filter(|standing| {
+                        standing.segment_id >= first
+                            && (standing.segment_id <= last
+                                || (member.order == legs
+                                    && standing.segment_id == writing.finish_segment))
+                    });
+                    out.item();
+                    out.open();
+                    out.key("country");
+                    out.text_or_null(competitor.and_then(|c| c.country.as_ref()));
+                    out.key("id");
+                    out.text_or_null(
+                        competitor.and_then(|c| c.external_ids.triathlon_athlete_id.as_ref()),
+                    );
+                    out.key("name");
+                    match competitor {
+                        Some(c) => out.string(&[&c.first_name, " ", &c.last_name]),
+                        None => out.text(""),
+                    }
+                    out.key("splits");
+                    match splits.next() {
+                        None => out.null(),
+                        Some(first_split) => {
+                            out.open_list();
+                            out.item();
+                            write_split(out, first_split, options);
+                            for standing in splits {
+                                out.item();
+                                write_split(out, standing, options);
+                            }
+                            out.close_list();
+                        }
+                    }
+                    out.key("team_order");
+                    out.number_text(u64::from(member.order));
+                    out.close();
+                }
+                out.close_list();
+                out.key("country");
+                out.text_or_null(team.and_then(|t| t.country.as_ref()));
+                write_head_field(out, "difference", participant, options);
+                out.key("id");
+                out.text_or_null(team.and_then(|t| t.external_ids.triathlon_athlete_id.as_ref()));
+                write_head_field(out, "incidents", participant, options);
+                out.key("name");
+                out.text(team.map_or("", |t| t.name.as_str()));
+                write_head_field(out, "position", participant, options);
+                write_head_field(out, "segment_id", participant, options);
+                out.key("start_num");
+                out.text(&participant.start_num);
+                write_head_field(out, "status", participant, options);
+                write_head_field(out, "time", participant, options);
             }
         }
-        list.push(Value::Object(object));
+        out.close();
     }
-    message.insert(
-        if relay { "teams" } else { "athletes" }.into(),
-        Value::Array(list),
-    );
-    Ok(Value::Object(message))
+    out.close_list();
 }
 
 /// The digest of a message's content: everything but the publication `date`.
@@ -596,16 +847,15 @@ pub fn push(
     api_key: &str,
     entity: &str,
     idempotency_key: &str,
-    message: &Value,
+    message: &LiveMessage,
 ) -> BatchResult {
-    let body = message.to_string();
     let outcome = send(
         client
             .post(push_url(endpoint, config))
             .header("Content-Type", "application/json")
             .header("apikey", api_key)
             .header("Idempotency-Key", idempotency_key)
-            .body(body),
+            .body(message.text().to_string()),
     );
     match outcome {
         SendOutcome::Response { .. } => BatchResult::Done(vec![(
@@ -613,7 +863,7 @@ pub fn push(
             ItemOutcome::Acked(Some(RemoteRecord {
                 entity: entity.to_string(),
                 remote_id: None,
-                payload_digest: Some(content_digest(message)),
+                payload_digest: Some(message.content_digest()),
                 payload: None,
             })),
         )]),
@@ -626,30 +876,40 @@ pub fn push(
 /// first) race.
 #[derive(Clone, Default)]
 pub struct HostedFeed {
-    messages: Arc<Mutex<Vec<(String, String)>>>,
+    /// Each race's `prog_id`, message text and content digest.
+    messages: Arc<Mutex<Vec<(String, String, String)>>>,
 }
 
 impl HostedFeed {
     /// Replaces a race's message. Returns false when its content is
     /// unchanged (the file then keeps its old `date`).
     pub fn update(&self, prog_id: &str, message: &Value) -> bool {
+        self.replace(prog_id, message.to_string(), content_digest(message))
+    }
+
+    /// [`HostedFeed::update`] with a message as built.
+    pub fn update_message(&self, prog_id: &str, message: &LiveMessage) -> bool {
+        self.replace(
+            prog_id,
+            message.text().to_string(),
+            message.content_digest(),
+        )
+    }
+
+    fn replace(&self, prog_id: &str, text: String, digest: String) -> bool {
         let mut messages = self
             .messages
             .lock()
             .unwrap_or_else(|error| error.into_inner());
-        let text = message.to_string();
-        let digest = content_digest(message);
-        match messages.iter_mut().find(|(id, _)| id == prog_id) {
-            Some((_, existing)) => {
-                let unchanged = serde_json::from_str::<Value>(existing)
-                    .map(|old| content_digest(&old) == digest)
-                    .unwrap_or(false);
-                if unchanged {
+        match messages.iter_mut().find(|(id, _, _)| id == prog_id) {
+            Some((_, existing, existing_digest)) => {
+                if *existing_digest == digest {
                     return false;
                 }
                 *existing = text;
+                *existing_digest = digest;
             }
-            None => messages.push((prog_id.to_string(), text)),
+            None => messages.push((prog_id.to_string(), text, digest)),
         }
         true
     }
@@ -663,9 +923,9 @@ impl HostedFeed {
         match prog_id {
             Some(prog_id) => messages
                 .iter()
-                .find(|(id, _)| id == prog_id)
-                .map(|(_, text)| text.clone()),
-            None => messages.first().map(|(_, text)| text.clone()),
+                .find(|(id, _, _)| id == prog_id)
+                .map(|(_, text, _)| text.clone()),
+            None => messages.first().map(|(_, text, _)| text.clone()),
         }
     }
 
@@ -841,11 +1101,11 @@ fn push_live_timing(context: &mut SendContext<'_>, items: &[OutboxItem]) -> Resu
             outcomes.push((item.id, ItemOutcome::Skipped("race not mapped".to_string())));
             continue;
         };
-        let message = build_message(context.file, workout_id, &prog_id, &target.config)?;
+        let message = render_message(context.file, workout_id, &prog_id, &target.config)?;
         if let Some(feed) = &context.options.hosted_feed {
-            feed.update(&prog_id, &message);
+            feed.update_message(&prog_id, &message);
         }
-        let digest = content_digest(&message);
+        let digest = message.content_digest();
         let unchanged = remote
             .get(&item.entity)
             .and_then(|record| record.payload_digest.as_deref())
@@ -890,7 +1150,7 @@ fn push_live_timing(context: &mut SendContext<'_>, items: &[OutboxItem]) -> Resu
         }
         // Re-render after the wait: changes during it are folded in.
         let message = if now_ms - stored_last < interval {
-            build_message(context.file, workout_id, &prog_id, &target.config)?
+            render_message(context.file, workout_id, &prog_id, &target.config)?
         } else {
             message
         };
@@ -965,6 +1225,39 @@ mod tests {
             whole_seconds: false,
         };
         assert_eq!(duration_text(1_117_911, &exact), "00:18:37.911");
+    }
+
+    #[test]
+    fn durations_written_straight_out_read_as_duration_text() {
+        for whole_seconds in [false, true] {
+            let options = Options { whole_seconds };
+            let mut values: Vec<Millis> = vec![
+                0,
+                1,
+                999,
+                1000,
+                1001,
+                59_999,
+                3_599_999,
+                3_600_000,
+                99 * 3_600_000 + 3_599_999,
+                100 * 3_600_000,
+                1234 * 3_600_000 + 61_001,
+                -1,
+                -1000,
+                -61_500,
+            ];
+            values.extend((0..2_000).map(|step| step * 7_919_113 % 400_000_000));
+            for ms in values {
+                let mut out = JsonOut::with_capacity(32);
+                out.duration(ms, &options);
+                assert_eq!(
+                    String::from_utf8(out.bytes).unwrap(),
+                    format!("\"{}\"", duration_text(ms, &options)),
+                    "{ms} ms, whole seconds {whole_seconds}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -179,3 +179,254 @@ fn a_live_board_kept_through_amendments_equals_the_full_leaderboards() {
         check(&fixture.file, &live);
     }
 }
+
+mod random_events {
+    //! The live board (`CompetitionFile::live_board`: compact ranking of the
+    //! stored ranking columns, every division split in one pass) against the
+    //! full leaderboards (`workout_leaderboard`, the engine's
+    //! `rank_workout` over every stored result with splits) on random
+    //! stored events: numeric and text bibs, ties, statuses, penalties,
+    //! amendments, rounding, entrants in no division.
+
+    use super::common::{competition, draft, gender_division, workout};
+    use proptest::prelude::*;
+    use scoretable_core::model::{Gender, Rounding, ScoreType, Source, TieBreak};
+    use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput};
+
+    /// (bib, gender 0..3, value index or none, penalty seconds, amendment
+    /// value index).
+    type Athlete = (String, u8, Option<usize>, u8, Option<usize>);
+
+    const VALUES: [&str; 9] = [
+        "20:00", "20:00.4", "20:01", "19:59.6", "21:30", "DNF", "DNS", "DSQ", "20:00.9",
+    ];
+
+    fn any_event() -> impl Strategy<Value = (u8, bool, Vec<Athlete>)> {
+        let bib = prop_oneof![
+            3 => (1_u32..200).prop_map(|number| number.to_string()),
+            1 => (0_u32..30).prop_map(|number| format!("0{number}")),
+            1 => ("[A-C]", 0_u32..20).prop_map(|(letter, number)| format!("{letter}{number}")),
+        ];
+        let athlete = (
+            bib,
+            0_u8..3,
+            proptest::option::weighted(0.85, 0..VALUES.len()),
+            prop_oneof![4 => Just(0_u8), 1 => 1_u8..30],
+            proptest::option::weighted(0.15, 0..VALUES.len()),
+        );
+        (
+            0_u8..4,
+            any::<bool>(),
+            proptest::collection::vec(athlete, 1..40),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn the_live_board_equals_the_full_leaderboards_on_random_events(
+            (rounding, tie_break, athletes) in any_event()
+        ) {
+            let directory = tempfile::tempdir().unwrap();
+            let mut file = CompetitionFile::create(
+                directory.path().join("random.scoretable"),
+                &competition(),
+            )
+            .unwrap();
+            let women = file.add_division(&gender_division("Women", Gender::Female)).unwrap();
+            let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
+            let mut seen = std::collections::HashSet::new();
+            let athletes: Vec<Athlete> = athletes
+                .into_iter()
+                .filter(|athlete| seen.insert(athlete.0.clone()))
+                .collect();
+            let drafts: Vec<_> = athletes
+                .iter()
+                .enumerate()
+                .map(|(index, (bib, gender, ..))| {
+                    let gender = [Gender::Female, Gender::Male, Gender::Other][*gender as usize];
+                    draft(index + 2, bib, "A", &format!("N{index}"), gender)
+                })
+                .collect();
+            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let mut race = workout("Race", 1, ScoreType::Time);
+            race.rounding = match rounding {
+                0 => Rounding::Exact,
+                1 => Rounding::Up { unit_ms: 1000 },
+                2 => Rounding::Truncate { unit_ms: 1000 },
+                _ => Rounding::Nearest { unit_ms: 1000 },
+            };
+            if tie_break {
+                race.tie_break = TieBreak::TieBreakTime;
+            }
+            let race = file.add_workout(&race).unwrap();
+            let records: Vec<ImportedResult> = athletes
+                .iter()
+                .enumerate()
+                .filter_map(|(index, (bib, _, value, penalty, _))| {
+                    let value = (*value)?;
+                    Some(ImportedResult {
+                        row: index as u64 + 2,
+                        entrant: file.entrant_by_bib(race, bib).unwrap(),
+                        value: ScoreInput::text(VALUES[value]),
+                        penalty_ms: i64::from(*penalty) * 1000,
+                        splits: Vec::new(),
+                        incidents: Vec::new(),
+                        record_id: None,
+                        received_at: None,
+                    })
+                })
+                .collect();
+            if !records.is_empty() {
+                file.import_results(race, Source::File, "times.csv", &records).unwrap();
+            }
+            for (bib, _, _, _, amendment) in &athletes {
+                if let Some(value) = amendment {
+                    let entrant = file.entrant_by_bib(race, bib).unwrap();
+                    file.record_amendment(
+                        race,
+                        entrant,
+                        ScoreInput::text(VALUES[*value]),
+                        "judge",
+                        "appeal",
+                        None,
+                    )
+                    .unwrap();
+                }
+            }
+            let live = file.live_board(race).unwrap();
+            let without_splits = |mut rows: Vec<scoretable_core::model::RankedRow>| {
+                for row in &mut rows {
+                    row.splits.clear();
+                }
+                rows
+            };
+            let expected = without_splits(file.workout_leaderboard(race, None).unwrap());
+            prop_assert_eq!(live.rows(0..usize::MAX), expected.clone());
+            prop_assert_eq!(live.len(), expected.len());
+            for (at, row) in expected.iter().enumerate() {
+                prop_assert_eq!(live.position(None, row.entrant), Some(at));
+                prop_assert_eq!(live.row_of(row.entrant), Some(row.clone()));
+            }
+            for division in [women, men] {
+                let expected =
+                    without_splits(file.workout_leaderboard(race, Some(division)).unwrap());
+                prop_assert_eq!(live.division_rows(division, 0..usize::MAX), expected.clone());
+                prop_assert_eq!(live.division_len(division), expected.len());
+            }
+        }
+    }
+
+    const REPS: [&str; 7] = ["25", "30", "12", "30", "DNF", "7", "31"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// Who moved read as an index range (the band between the old and
+        /// the new value, the better rows counted) equals the difference of
+        /// the full leaderboards before and after each amendment, counted in
+        /// full and listed up to any limit.
+        #[test]
+        fn who_moved_by_index_range_equals_the_full_leaderboards_difference(
+            (rounding, tie_break, athletes) in any_event(),
+            reps in any::<bool>(),
+            steps in proptest::collection::vec(
+                (0_usize..40, 0_usize..9, prop_oneof![0_usize..4, Just(usize::MAX)]),
+                1..8,
+            ),
+        ) {
+            let directory = tempfile::tempdir().unwrap();
+            let mut file = CompetitionFile::create(
+                directory.path().join("moves.scoretable"),
+                &competition(),
+            )
+            .unwrap();
+            let women = file.add_division(&gender_division("Women", Gender::Female)).unwrap();
+            let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
+            prop_assert!(women > 0 && men > 0);
+            let mut seen = std::collections::HashSet::new();
+            let athletes: Vec<Athlete> = athletes
+                .into_iter()
+                .filter(|athlete| seen.insert(athlete.0.clone()))
+                .collect();
+            let drafts: Vec<_> = athletes
+                .iter()
+                .enumerate()
+                .map(|(index, (bib, gender, ..))| {
+                    let gender = [Gender::Female, Gender::Male, Gender::Other][*gender as usize];
+                    draft(index + 2, bib, "A", &format!("N{index}"), gender)
+                })
+                .collect();
+            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let value_text = |index: usize| {
+                if reps {
+                    REPS[index % REPS.len()]
+                } else {
+                    VALUES[index % VALUES.len()]
+                }
+            };
+            let mut race = workout("Race", 1, if reps { ScoreType::Reps } else { ScoreType::Time });
+            race.rounding = match rounding {
+                0 => Rounding::Exact,
+                1 => Rounding::Up { unit_ms: 1000 },
+                2 => Rounding::Truncate { unit_ms: 1000 },
+                _ => Rounding::Nearest { unit_ms: 1000 },
+            };
+            if tie_break {
+                race.tie_break = TieBreak::TieBreakTime;
+            }
+            let race = file.add_workout(&race).unwrap();
+            let records: Vec<ImportedResult> = athletes
+                .iter()
+                .enumerate()
+                .filter_map(|(index, (bib, _, value, penalty, _))| {
+                    let value = (*value)?;
+                    Some(ImportedResult {
+                        row: index as u64 + 2,
+                        entrant: file.entrant_by_bib(race, bib).unwrap(),
+                        value: ScoreInput::text(value_text(value)),
+                        penalty_ms: if reps { 0 } else { i64::from(*penalty) * 1000 },
+                        splits: Vec::new(),
+                        incidents: Vec::new(),
+                        record_id: None,
+                        received_at: None,
+                    })
+                })
+                .collect();
+            if !records.is_empty() {
+                file.import_results(race, Source::File, "times.csv", &records).unwrap();
+            }
+            for (athlete, value, listed) in steps {
+                let bib = &athletes[athlete % athletes.len()].0;
+                let entrant = file.entrant_by_bib(race, bib).unwrap();
+                let before = file.workout_leaderboard(race, None).unwrap();
+                let Ok(receipt) = file.record_amendment(
+                    race,
+                    entrant,
+                    ScoreInput::text(value_text(value)),
+                    "judge",
+                    "appeal",
+                    None,
+                ) else {
+                    continue;
+                };
+                let after = file.workout_leaderboard(race, None).unwrap();
+                let expected = scoretable_store::placement_impact(&before, &after);
+                let moved = file
+                    .placement_changes_listed(race, entrant, receipt.old.as_ref(), listed)
+                    .unwrap();
+                prop_assert_eq!(moved.changes, expected.len());
+                let mut entrants: Vec<_> = expected.iter().map(|change| change.entrant).collect();
+                entrants.sort_unstable();
+                entrants.dedup();
+                prop_assert_eq!(moved.entrants, entrants.len());
+                prop_assert_eq!(&moved.listed[..], &expected[..listed.min(expected.len())]);
+                prop_assert_eq!(
+                    file.placement_changes_since(race, entrant, receipt.old.as_ref()).unwrap(),
+                    expected
+                );
+            }
+        }
+    }
+}
