@@ -18,8 +18,7 @@
 //! every skip from the snapshot before anything is rendered;
 //! [`write_bundle`] renders the files in plan order into a [`BundleSink`]
 //! (a staging folder for `export all`, the zip for the seal), each file
-//! written to its sink as it is rendered, with the PDFs rendered on a
-//! second thread one file ahead.
+//! written to its sink as it is rendered, the PDFs one object at a time.
 
 use std::io::Write;
 
@@ -301,7 +300,7 @@ impl BundlePlan {
                 exporter.write_overall_results_csv(*division_id, out)
             }
             BundleFile::Pdf { division_id } => {
-                write_all(out, &exporter.division_results_pdf(*division_id)?)
+                exporter.write_division_results_pdf(*division_id, out)
             }
             BundleFile::AwardsCsv => write_all(out, &exporter.awards_csv(rules()?)?),
             BundleFile::AwardsPdf => write_all(out, &exporter.awards_pdf(rules()?)?),
@@ -335,47 +334,17 @@ pub(crate) trait BundleSink {
     ) -> Result<(), ExportError>;
 }
 
-/// Renders every file of `plan` into `sink`, in plan order. The PDFs, the
-/// slowest files, are rendered on a second thread at most one file ahead of
-/// the sink, so at most one finished PDF waits in memory.
+/// Renders every file of `plan` into `sink`, in plan order, each written
+/// as it is rendered (the PDFs object by object), so no file is held whole.
 pub(crate) fn write_bundle(
     exporter: &Exporter<'_>,
     plan: &BundlePlan,
     sink: &mut dyn BundleSink,
 ) -> Result<(), ExportError> {
-    let pdf_files: Vec<&BundleFile> = plan
-        .files
-        .iter()
-        .map(|planned| &planned.file)
-        .filter(|file| matches!(file, BundleFile::Pdf { .. }))
-        .collect();
-    std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<u8>, ExportError>>(0);
-        scope.spawn(move || {
-            for file in pdf_files {
-                let mut bytes = Vec::new();
-                let rendered = plan.render(exporter, file, &mut bytes).map(|()| bytes);
-                let failed = rendered.is_err();
-                // A closed channel: the writer stopped; so do we.
-                if sender.send(rendered).is_err() || failed {
-                    return;
-                }
-            }
-        });
-        // `receiver` is owned by this closure: returning early drops it,
-        // which ends the PDF thread before the scope waits for it.
-        for planned in &plan.files {
-            if matches!(planned.file, BundleFile::Pdf { .. }) {
-                let bytes = receiver.recv().map_err(|_| {
-                    ExportError::render("results PDFs", "the rendering thread stopped")
-                })??;
-                sink.add(planned, &mut |out| write_all(out, &bytes))?;
-            } else {
-                sink.add(planned, &mut |out| {
-                    plan.render(exporter, &planned.file, out)
-                })?;
-            }
-        }
-        Ok(())
-    })
+    for planned in &plan.files {
+        sink.add(planned, &mut |out| {
+            plan.render(exporter, &planned.file, out)
+        })?;
+    }
+    Ok(())
 }

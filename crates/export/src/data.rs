@@ -249,20 +249,54 @@ impl ExportData {
         infos: &[EntrantInfo],
         overall: Option<&OverallSettings>,
     ) -> ExportData {
-        // Division leaderboards are not stored: they are cut from the whole
-        // field's rows when a renderer asks for one.
-        let mut workout_leaderboards = Vec::with_capacity(ranked.len());
+        let overall_leaderboards =
+            ExportData::overall_boards(&ranked, infos, &parts.teams, &parts.divisions, overall);
+        ExportData::from_ranked_with_overall(
+            parts,
+            ranked,
+            overall_leaderboards,
+            overall
+                .map(|settings| settings.team_workouts)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The overall leaderboards [`ExportData::from_ranked`] computes: the
+    /// whole field, then each division, with the engine's
+    /// `overall_standings`; none without settings or workouts.
+    pub fn overall_boards(
+        ranked: &[(Workout, Vec<RankedRow>)],
+        infos: &[EntrantInfo],
+        teams: &[Team],
+        divisions: &[Division],
+        overall: Option<&OverallSettings>,
+    ) -> Vec<OverallLeaderboard> {
         let mut overall_leaderboards = Vec::new();
         if let (Some(settings), false) = (overall, ranked.is_empty()) {
-            let scopes = std::iter::once(None)
-                .chain(parts.divisions.iter().map(|division| Some(division.id)));
+            let scopes =
+                std::iter::once(None).chain(divisions.iter().map(|division| Some(division.id)));
             for scope in scopes {
                 overall_leaderboards.push(OverallLeaderboard {
                     division_id: scope,
-                    rows: overall_standings(&ranked, infos, &parts.teams, scope, settings),
+                    rows: overall_standings(ranked, infos, teams, scope, settings),
                 });
             }
         }
+        overall_leaderboards
+    }
+
+    /// [`ExportData::from_ranked`] with the overall leaderboards already
+    /// computed ([`ExportData::overall_boards`]), so a snapshot can compute
+    /// them before it loads the competitors and hold the two apart.
+    pub fn from_ranked_with_overall(
+        parts: SnapshotParts,
+        ranked: Vec<(Workout, Vec<RankedRow>)>,
+        overall_leaderboards: Vec<OverallLeaderboard>,
+        overall_team_workouts: TeamWorkoutsInOverall,
+    ) -> ExportData {
+        // Division leaderboards are not stored: they are cut from the whole
+        // field's rows when a renderer asks for one.
+        let mut workout_leaderboards = Vec::with_capacity(ranked.len());
         let mut workouts = Vec::with_capacity(ranked.len());
         for (workout, rows) in ranked {
             workout_leaderboards.push(WorkoutLeaderboard {
@@ -280,9 +314,7 @@ impl ExportData {
             workouts,
             workout_leaderboards,
             overall_leaderboards,
-            overall_team_workouts: overall
-                .map(|settings| settings.team_workouts)
-                .unwrap_or_default(),
+            overall_team_workouts,
             amendments: parts.amendments,
             generated_at: parts.generated_at,
         }

@@ -56,8 +56,17 @@ pub fn gather_export_data_observed(
     file: &CompetitionFile,
     observer: &mut dyn FnMut(&str),
 ) -> Result<ExportData, ExportError> {
-    file.read_snapshot(|file| gather_in_snapshot(file, observer))
+    file.with_page_cache(EXPORT_PAGE_CACHE_KIB, |file| {
+        file.read_snapshot(|file| gather_in_snapshot(file, observer))
+    })
+    .map_err(|error| store_error("page cache", error))?
 }
+
+/// The page cache a snapshot is read with, in KiB: it reads each table
+/// once, so a larger cache would only keep pages that are not read again
+/// (at 60,000 athletes the usual 64 MiB were a quarter of an export's
+/// memory); it still holds the indexes' upper levels.
+const EXPORT_PAGE_CACHE_KIB: i64 = 4_096;
 
 /// The reads of a snapshot; call inside `read_snapshot`.
 fn gather_in_snapshot(
@@ -89,12 +98,10 @@ fn gather_in_snapshot(
         ranked.push((workout, rows));
         observer("leaderboard");
     }
-    // Names after the rankings: the ranking's working memory is free again
-    // by then, so a 60,000-athlete snapshot peaks lower.
-    let competitors = file
-        .competitors()
-        .map_err(|error| store_error("competitors", error))?;
-    observer("competitors");
+    // The overall standings before the names: they need the rankings, the
+    // teams and the entrants' divisions only, so the competitors' records
+    // are not held while they are computed (the two largest parts of a
+    // 60,000-athlete snapshot's memory then never meet).
     let teams = file.teams().map_err(|error| store_error("teams", error))?;
     observer("teams");
     let infos = file
@@ -108,6 +115,13 @@ fn gather_in_snapshot(
     let just_workouts: Vec<Workout> = ranked.iter().map(|(workout, _)| workout.clone()).collect();
     validate_overall_mode(&just_workouts, &settings.mode)
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
+    let overall_leaderboards =
+        ExportData::overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
+    drop(infos);
+    let competitors = file
+        .competitors()
+        .map_err(|error| store_error("competitors", error))?;
+    observer("competitors");
 
     let events = file
         .score_events(None)
@@ -143,11 +157,11 @@ fn gather_in_snapshot(
         amendments,
         generated_at: Utc::now(),
     };
-    Ok(ExportData::from_ranked(
+    Ok(ExportData::from_ranked_with_overall(
         parts,
         ranked,
-        &infos,
-        Some(&settings),
+        overall_leaderboards,
+        settings.team_workouts,
     ))
 }
 
@@ -191,12 +205,15 @@ pub(crate) fn backup_and_gather(
     output: &Path,
     observer: &mut dyn FnMut(&str),
 ) -> Result<(ExportData, OnlineBackup), ExportError> {
-    file.read_snapshot(|file| {
-        let backup = take_online_backup(file, output)?;
-        observer("online backup");
-        let data = gather_in_snapshot(file, observer)?;
-        Ok((data, backup))
+    file.with_page_cache(EXPORT_PAGE_CACHE_KIB, |file| {
+        file.read_snapshot(|file| {
+            let backup = take_online_backup(file, output)?;
+            observer("online backup");
+            let data = gather_in_snapshot(file, observer)?;
+            Ok((data, backup))
+        })
     })
+    .map_err(|error| store_error("page cache", error))?
 }
 
 /// Takes one snapshot of `file`: an online backup into a temporary

@@ -17,7 +17,8 @@
 //! Coordinates are PDF points from the bottom-left corner of the page.
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
-use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::writers::{Catalog, DocumentInfo};
+use pdf_writer::{Chunk, Content, Date, Filter, Finish, Name, Rect, Ref, Str, TextStr};
 
 use super::fonts::{self, FaceIndex, FontFace, Glyph};
 use super::text::{fit_text, text_width, Font};
@@ -320,9 +321,30 @@ struct FinishedPage {
     orientation: Orientation,
 }
 
-/// Builds one PDF document page by page.
-pub(crate) struct PdfBuilder {
-    pdf: Pdf,
+/// Where a [`PdfBuilder`] writes the document.
+enum Destination<'w> {
+    Memory(Vec<u8>),
+    Writer(&'w mut dyn std::io::Write),
+}
+
+/// The start of every file `pdf-writer` makes (version 1.7 and a binary
+/// marker), as `pdf_writer::Pdf` writes it.
+const PDF_HEADER: &[u8] = b"%PDF-1.7\n%\x80\x80\x80\x80\n\n";
+
+/// Builds one PDF document page by page, writing each indirect object into
+/// its destination as soon as the next one starts: the bytes are those
+/// `pdf_writer::Pdf` would hold for the same objects (header, objects in
+/// order, cross-reference table, trailer), without holding the document.
+pub(crate) struct PdfBuilder<'w> {
+    destination: Destination<'w>,
+    /// The object being written (at most one).
+    chunk: Chunk,
+    /// Bytes written so far (the next object's offset).
+    written: usize,
+    /// Each written object's id and offset.
+    offsets: Vec<(Ref, usize)>,
+    /// The first write error; later writes are skipped and `finish` reports it.
+    failed: Option<std::io::Error>,
     next_id: i32,
     /// The glyphs used so far; lent to the page being drawn.
     glyphs: GlyphUse,
@@ -332,15 +354,41 @@ pub(crate) struct PdfBuilder {
     created: chrono::DateTime<chrono::Utc>,
 }
 
-impl PdfBuilder {
-    /// Starts a document. `footer_left` is printed at the bottom left of every page.
+impl PdfBuilder<'static> {
+    /// Starts a document held in memory. `footer_left` is printed at the
+    /// bottom left of every page.
     pub(crate) fn new(
         title: &str,
         footer_left: &str,
         created: chrono::DateTime<chrono::Utc>,
-    ) -> PdfBuilder {
+    ) -> PdfBuilder<'static> {
+        PdfBuilder::with_destination(title, footer_left, created, Destination::Memory(Vec::new()))
+    }
+}
+
+impl<'w> PdfBuilder<'w> {
+    /// Starts a document written into `out` object by object.
+    pub(crate) fn writing_into(
+        title: &str,
+        footer_left: &str,
+        created: chrono::DateTime<chrono::Utc>,
+        out: &'w mut dyn std::io::Write,
+    ) -> PdfBuilder<'w> {
+        PdfBuilder::with_destination(title, footer_left, created, Destination::Writer(out))
+    }
+
+    fn with_destination(
+        title: &str,
+        footer_left: &str,
+        created: chrono::DateTime<chrono::Utc>,
+        destination: Destination<'w>,
+    ) -> PdfBuilder<'w> {
         PdfBuilder {
-            pdf: Pdf::new(),
+            destination,
+            chunk: Chunk::new(),
+            written: 0,
+            offsets: Vec::new(),
+            failed: None,
             // 1: catalog, 2: page tree, 3: document info.
             next_id: 4,
             glyphs: GlyphUse::default(),
@@ -355,6 +403,51 @@ impl PdfBuilder {
         let id = Ref::new(self.next_id);
         self.next_id += 1;
         id
+    }
+
+    fn write_out(&mut self, bytes: &[u8]) {
+        if self.failed.is_some() {
+            return;
+        }
+        let result = match &mut self.destination {
+            Destination::Memory(buffer) => {
+                buffer.extend_from_slice(bytes);
+                Ok(())
+            }
+            Destination::Writer(out) => out.write_all(bytes),
+        };
+        match result {
+            Ok(()) => self.written += bytes.len(),
+            Err(error) => self.failed = Some(error),
+        }
+    }
+
+    /// Writes the finished object (the header first, before the first one).
+    fn flush_object(&mut self) {
+        if self.chunk.len() == 0 {
+            return;
+        }
+        if self.written == 0 {
+            self.write_out(PDF_HEADER);
+        }
+        let chunk = std::mem::replace(&mut self.chunk, Chunk::new());
+        let mut refs = chunk.refs();
+        if let Some(id) = refs.next() {
+            self.offsets.push((id, self.written));
+        }
+        if refs.next().is_some() && self.failed.is_none() {
+            self.failed = Some(std::io::Error::other(
+                "two PDF objects were written as one (a PdfBuilder defect)",
+            ));
+        }
+        self.write_out(chunk.as_bytes());
+    }
+
+    /// The chunk to write the next object into, once the previous object
+    /// went out.
+    fn object(&mut self) -> &mut Chunk {
+        self.flush_object();
+        &mut self.chunk
     }
 
     /// A blank page to draw on.
@@ -373,7 +466,7 @@ impl PdfBuilder {
         self.glyphs = canvas.glyphs;
         let bytes = canvas.content.finish();
         let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&bytes, PAGE_COMPRESSION_LEVEL);
-        self.pdf
+        self.object()
             .stream(body_id, &compressed)
             .filter(Filter::FlateDecode);
         self.pages.push(FinishedPage {
@@ -388,8 +481,18 @@ impl PdfBuilder {
         self.pages.len()
     }
 
-    /// Writes the footers, page tree, fonts and trailer, and returns the file's bytes.
+    /// Writes the footers, page tree, fonts and trailer, and returns the
+    /// file's bytes (empty when written into a writer).
     pub(crate) fn finish(mut self) -> Result<Vec<u8>, ExportError> {
+        self.write_end()?;
+        match self.destination {
+            Destination::Memory(bytes) => Ok(bytes),
+            Destination::Writer(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// The footers, page tree, fonts, cross-reference table and trailer.
+    fn write_end(&mut self) -> Result<(), ExportError> {
         let catalog_id = Ref::new(1);
         let page_tree_id = Ref::new(2);
         let info_id = Ref::new(3);
@@ -435,14 +538,14 @@ impl PdfBuilder {
             let bytes = canvas.content.finish();
             let compressed =
                 miniz_oxide::deflate::compress_to_vec_zlib(&bytes, PAGE_COMPRESSION_LEVEL);
-            self.pdf
+            self.object()
                 .stream(footer_id, &compressed)
                 .filter(Filter::FlateDecode);
             footer_ids.push(footer_id);
         }
         for (page, footer_id) in pages.iter().zip(&footer_ids) {
             let (width, height) = page.orientation.size();
-            let mut page_writer = self.pdf.page(page.page_id);
+            let mut page_writer = self.object().page(page.page_id);
             page_writer
                 .parent(page_tree_id)
                 .media_box(Rect::new(0.0, 0.0, width, height))
@@ -460,8 +563,11 @@ impl PdfBuilder {
             let font_id = self.embed_font(font, face_use)?;
             font_resources.push((font_resource_name(face_index), font_id));
         }
-        self.pdf.catalog(catalog_id).pages(page_tree_id);
-        let mut page_tree = self.pdf.pages(page_tree_id);
+        self.object()
+            .indirect(catalog_id)
+            .start::<Catalog>()
+            .pages(page_tree_id);
+        let mut page_tree = self.object().pages(page_tree_id);
         page_tree
             .kids(pages.iter().map(|page| page.page_id))
             .count(page_total as i32);
@@ -483,12 +589,29 @@ impl PdfBuilder {
             .second(created.second() as u8)
             .utc_offset_hour(0)
             .utc_offset_minute(0);
-        self.pdf
-            .document_info(info_id)
-            .title(TextStr(&self.title))
+        let title = std::mem::take(&mut self.title);
+        self.object()
+            .indirect(info_id)
+            .start::<DocumentInfo>()
+            .title(TextStr(&title))
             .producer(TextStr("Scoretable"))
             .creation_date(date);
-        Ok(self.pdf.finish())
+        self.flush_object();
+        let trailer = cross_reference_and_trailer(
+            std::mem::take(&mut self.offsets),
+            self.written,
+            catalog_id,
+            info_id,
+        );
+        self.write_out(&trailer);
+        if let Some(error) = self.failed.take() {
+            return Err(ExportError::render("PDF", error));
+        }
+        if let Destination::Writer(out) = &mut self.destination {
+            out.flush()
+                .map_err(|error| ExportError::render("PDF", error))?;
+        }
+        Ok(())
     }
 
     /// Embeds the subset of one font the document uses as a Type0 font with
@@ -530,7 +653,7 @@ impl PdfBuilder {
             supplement: 0,
         };
 
-        self.pdf
+        self.object()
             .type0_font(type0_id)
             .base_font(base_font)
             .encoding_predefined(Name(b"Identity-H"))
@@ -539,7 +662,7 @@ impl PdfBuilder {
 
         let is_cff = font.is_cff();
         let cid_to_gid_map_id = if is_cff { None } else { Some(self.allocate()) };
-        let mut cid_font = self.pdf.cid_font(cid_font_id);
+        let mut cid_font = self.object().cid_font(cid_font_id);
         cid_font
             .subtype(if is_cff {
                 CidFontType::Type0
@@ -587,7 +710,7 @@ impl PdfBuilder {
             }
             let compressed_map =
                 miniz_oxide::deflate::compress_to_vec_zlib(&map, FONT_COMPRESSION_LEVEL);
-            self.pdf
+            self.object()
                 .stream(map_id, &compressed_map)
                 .filter(Filter::FlateDecode);
         }
@@ -602,7 +725,7 @@ impl PdfBuilder {
         if face.is_monospaced() {
             flags |= FontFlags::FIXED_PITCH;
         }
-        let mut descriptor = self.pdf.font_descriptor(descriptor_id);
+        let mut descriptor = self.object().font_descriptor(descriptor_id);
         descriptor
             .name(base_font)
             .flags(flags)
@@ -630,7 +753,7 @@ impl PdfBuilder {
 
         let compressed_font =
             miniz_oxide::deflate::compress_to_vec_zlib(&subset, FONT_COMPRESSION_LEVEL);
-        let mut font_file = self.pdf.stream(font_file_id, &compressed_font);
+        let mut font_file = self.object().stream(font_file_id, &compressed_font);
         font_file.filter(Filter::FlateDecode);
         if is_cff {
             font_file.pair(Name(b"Subtype"), Name(b"OpenType"));
@@ -646,11 +769,58 @@ impl PdfBuilder {
             to_unicode.as_slice(),
             FONT_COMPRESSION_LEVEL,
         );
-        self.pdf
+        self.object()
             .stream(to_unicode_id, &compressed_map)
             .filter(Filter::FlateDecode);
         Ok(type0_id)
     }
+}
+
+/// The cross-reference table and trailer `pdf_writer::Pdf::finish` writes
+/// after objects at `offsets` (the table starting at byte `xref_offset`),
+/// with the catalog and document info in the trailer.
+fn cross_reference_and_trailer(
+    mut offsets: Vec<(Ref, usize)>,
+    xref_offset: usize,
+    catalog_id: Ref,
+    info_id: Ref,
+) -> Vec<u8> {
+    use std::io::Write as _;
+    offsets.sort();
+    let xref_len = 1 + offsets.last().map_or(0, |(id, _)| id.get());
+    let mut out = Vec::with_capacity(64 + offsets.len() * 20);
+    let _ = write!(out, "xref\n0 {xref_len}\n");
+    if offsets.is_empty() {
+        let _ = write!(out, "{:010} {:05} f\r\n", 0, 65535);
+    }
+    // The free list as pdf-writer links it: each unused id points at the
+    // next unused one (id 0 heads it, generation 65535).
+    let mut written = 0;
+    for (index, (object_id, offset)) in offsets.iter().enumerate() {
+        for free_id in written..object_id.get() {
+            let mut next = free_id + 1;
+            if next == object_id.get() {
+                for (used_id, _) in &offsets[index..] {
+                    if next < used_id.get() {
+                        break;
+                    }
+                    next = used_id.get() + 1;
+                }
+            }
+            let generation = if free_id == 0 { 65535 } else { 0 };
+            let _ = write!(out, "{:010} {generation:05} f\r\n", next % xref_len);
+            written += 1;
+        }
+        let _ = write!(out, "{offset:010} {:05} n\r\n", 0);
+        written += 1;
+    }
+    let _ = write!(
+        out,
+        "trailer\n<<\n  /Size {xref_len}\n  /Root {} 0 R\n  /Info {} 0 R\n>>\nstartxref\n{xref_offset}\n%%EOF",
+        catalog_id.get(),
+        info_id.get()
+    );
+    out
 }
 
 #[cfg(test)]

@@ -349,6 +349,20 @@ impl Exporter<'_> {
     /// The printable results of one division (or the whole field, `None`):
     /// every workout, then the overall standings when the snapshot has them.
     pub fn division_results_pdf(&self, division_id: Option<Id>) -> Result<Vec<u8>, ExportError> {
+        let mut bytes = Vec::new();
+        self.write_division_results_pdf(division_id, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// [`Exporter::division_results_pdf`] written into `out` as it is made,
+    /// one PDF object (a page's content, a footer, a font) at a time, so a
+    /// document of thousands of pages is never held whole. Nothing is
+    /// written when there is nothing to print (the error comes first).
+    pub fn write_division_results_pdf(
+        &self,
+        division_id: Option<Id>,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), ExportError> {
         let division_title = match division_id {
             Some(id) => self.data.division(id)?.name.clone(),
             None => "All competitors".to_string(),
@@ -364,7 +378,7 @@ impl Exporter<'_> {
             division_title,
             self.data.generated_at_text()
         );
-        let mut builder = PdfBuilder::new(&title, &footer, self.data.generated_at);
+        let mut builder = PdfBuilder::writing_into(&title, &footer, self.data.generated_at, out);
         for workout in self.workouts_in_order() {
             if !self.data.has_workout_leaderboard(workout.id, division_id) {
                 continue;
@@ -382,6 +396,6 @@ impl Exporter<'_> {
                 division_id,
             });
         }
-        builder.finish()
+        builder.finish().map(|_| ())
     }
 }

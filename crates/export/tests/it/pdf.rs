@@ -358,3 +358,62 @@ fn write_artifact(name: &str, pdf: &[u8]) -> PathBuf {
     std::fs::write(&path, pdf).unwrap();
     path
 }
+
+/// The PDFs are written object by object into their destination; their
+/// bytes are those of the in-memory `pdf_writer::Pdf` document they were
+/// built as before (SHA-256 taken from that writer): a whole field, one
+/// division, the award list, and a 1,500-athlete field of 60 pages with
+/// ten splits (fonts subset at the end, footers after every page).
+#[test]
+fn pdf_bytes_are_those_of_the_in_memory_writer() {
+    let data = sample_data();
+    let exporter = Exporter::new(&data);
+    let rules = AwardRules {
+        basis: AwardBasis::Overall,
+        overall_awards: 3,
+        gender_overall_awards: 0,
+        awards_per_division: 3,
+        overall_winners_also_take_division_awards: false,
+    };
+    let division = data.divisions[0].id;
+    let large = large_data(1_500, 10);
+    let large_exporter = Exporter::new(&large);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "whole field",
+            exporter.division_results_pdf(None).unwrap(),
+            "f7aa382ce53f24033849519319bba1a5159d592ac6c1e405684d5f677067ab77",
+        ),
+        (
+            "one division",
+            exporter.division_results_pdf(Some(division)).unwrap(),
+            "04d219b4ea99720e9f4875462a6e21dea5e528477bf90d48438c5058c310d207",
+        ),
+        (
+            "awards",
+            exporter.awards_pdf(&rules).unwrap(),
+            "8f81f3e9d460866fedc77141540f77abb72dc7f17778f39f63a50a66519cb2ca",
+        ),
+        (
+            "1,500 athletes",
+            large_exporter.division_results_pdf(None).unwrap(),
+            "75f7ebfc2222b54025c480e76549d644ff3ccbb9e6f237c5a1c32c4fdac9fc66",
+        ),
+    ];
+    let mut streamed = Vec::new();
+    large_exporter
+        .write_division_results_pdf(None, &mut streamed)
+        .unwrap();
+    assert_eq!(
+        streamed, cases[3].1,
+        "written into a writer, the same bytes"
+    );
+    for (name, pdf, expected) in cases {
+        let sha = scoretable_export::archive::sha256_hex(&pdf);
+        if std::env::var_os("SCORETABLE_PRINT_PDF_HASHES").is_some() {
+            eprintln!("{name}: {sha} ({} bytes)", pdf.len());
+        } else {
+            assert_eq!(sha, expected, "{name}");
+        }
+    }
+}

@@ -339,3 +339,28 @@ fn entrants_read_by_key_match_the_full_load() {
     );
     assert!(file.competitors_by_ids(&[]).unwrap().is_empty());
 }
+
+/// `with_page_cache` holds the cache to its size for the reads inside it
+/// (a read snapshot too) and gives the usual 64 MiB back after; the reads
+/// see the same data.
+#[test]
+fn a_page_cache_limit_holds_for_its_reads_and_is_given_back() {
+    let fixture = common::fixture();
+    let file = &fixture.file;
+    let usual = file.page_cache_kib().unwrap();
+    assert_eq!(usual, 65_536);
+    let (inside, board) = file
+        .with_page_cache(1_024, |file| {
+            file.read_snapshot(|file| -> Result<_, scoretable_store::StoreError> {
+                Ok((
+                    file.page_cache_kib()?,
+                    file.workout_leaderboard(fixture.fran, None)?,
+                ))
+            })
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(inside, 1_024);
+    assert_eq!(board, file.workout_leaderboard(fixture.fran, None).unwrap());
+    assert_eq!(file.page_cache_kib().unwrap(), usual);
+}
