@@ -10,15 +10,15 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A `HashMap` using [`FastHasher`].
-pub(crate) type FastHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub type FastHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Creates an empty [`FastHashMap`] with room for `capacity` entries.
-pub(crate) fn fast_hash_map<K, V>(capacity: usize) -> FastHashMap<K, V> {
+pub fn fast_hash_map<K, V>(capacity: usize) -> FastHashMap<K, V> {
     HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
 }
 
 #[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct FastHasher {
+pub struct FastHasher {
     hash: u64,
 }
 

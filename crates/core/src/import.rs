@@ -195,7 +195,13 @@ pub(crate) fn read_table(mut reader: impl Read, file_name: &str) -> Result<Table
         counted_up_to = start.max(counted_up_to);
         let row_number = line_number;
         let mut fields = record;
-        fields.trim();
+        // Trimming builds a new record; most rows have nothing to trim.
+        let padded = |field: &str| {
+            field.starts_with(char::is_whitespace) || field.ends_with(char::is_whitespace)
+        };
+        if fields.iter().any(padded) {
+            fields.trim();
+        }
         if fields.iter().all(str::is_empty) {
             continue;
         }
@@ -406,14 +412,14 @@ pub fn read_competitors_csv(
             .map(str::trim)
             .filter(|chip| !chip.is_empty())
         {
-            if let Some(first_row) = row_of_chip.get(chip) {
+            // One hash a chip: the first row keeps it.
+            let first_row = *row_of_chip.entry(chip).or_insert(row);
+            if first_row != row {
                 problems.add(
                     row,
                     chip_column.map(header_name).as_deref(),
                     format!("chip \"{chip}\" is already used by row {first_row}"),
                 );
-            } else {
-                row_of_chip.insert(chip, row);
             }
         }
         draft.division_names = split_list(cell(division_column));

@@ -52,7 +52,7 @@
 pub mod board;
 pub mod divisions;
 pub mod explain;
-mod fast_hash;
+pub mod fast_hash;
 pub mod generate;
 pub mod import;
 pub mod live_overall;

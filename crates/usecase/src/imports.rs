@@ -112,9 +112,7 @@ pub fn import_competitors_csv(
     on_progress: &mut dyn FnMut(scoretable_store::competitors::ImportProgress),
 ) -> UseCaseResult<CompetitorsImport> {
     let drafts = scoretable_core::import::read_competitors_csv(reader, file_name)?;
-    let summary = file.import_competitors_with_progress(file_name, &drafts, on_progress)?;
-    Ok(CompetitorsImport {
-        rows: drafts.len(),
-        summary,
-    })
+    let rows = drafts.len();
+    let summary = file.import_owned_competitors_with_progress(file_name, drafts, on_progress)?;
+    Ok(CompetitorsImport { rows, summary })
 }

@@ -31,31 +31,44 @@ pub const IMPORT_PROGRESS_EVERY_ROWS: usize = 1_000;
 
 /// Rows per multi-row `INSERT` of an import's new competitors, chips and
 /// division memberships: one statement per 64 rows instead of three per
-/// competitor (13 parameters a competitor: 832 a statement, far below
-/// SQLite's limit).
+/// competitor (12 parameters a competitor: 768 a statement, far below
+/// SQLite's limit). 128 or 256 measured the same.
 pub(super) const BULK_ROWS: usize = 64;
 
-/// `INSERT INTO <table_columns> VALUES (?, ...), ...` for `rows` rows.
-pub(super) fn values_sql(table_columns: &str, columns: usize, rows: usize) -> String {
+/// `INSERT <verb> INTO <table_columns> VALUES (?, ...), ...` for `rows` rows.
+pub(super) fn values_sql(verb: &str, table_columns: &str, columns: usize, rows: usize) -> String {
     let one = format!("({})", vec!["?"; columns].join(", "));
     format!(
-        "INSERT INTO {table_columns} VALUES {}",
+        "INSERT {verb} INTO {table_columns} VALUES {}",
         vec![one.as_str(); rows].join(", ")
     )
 }
 
-pub(super) const BULK_COMPETITOR_COLUMNS: &str =
-    "competitors (id, bib, first_name, last_name, gender,
+/// The batch statements' columns. New competitors leave `id` to SQLite (the
+/// next rowid, one above the largest: in file order, checked after every
+/// batch, since their chips and memberships name those ids).
+pub(super) const BULK_COMPETITOR_COLUMNS: &str = "competitors (bib, first_name, last_name, gender,
     date_of_birth, country, club, runsignup_registration_id, opentrack_id,
+    triathlon_athlete_id, feed_participant_id, para_class)";
+/// One competitor with its id, for the row-at-a-time replay that names a
+/// failed batch's row.
+pub(super) const SINGLE_COMPETITOR_COLUMNS: &str = "competitors (id, bib, first_name, last_name,
+    gender, date_of_birth, country, club, runsignup_registration_id, opentrack_id,
     triathlon_athlete_id, feed_participant_id, para_class)";
 pub(super) const BULK_CHIP_COLUMNS: &str = "competitor_chips (chip_id, competitor_id, position)";
 pub(super) const BULK_DIVISION_COLUMNS: &str = "competitor_divisions (competitor_id, division_id)";
 
-/// An import's new competitors, written [`BULK_ROWS`] at a time with the ids
-/// SQLite would give them (one above the largest, in file order), their
-/// chips and memberships after them. A failed statement changes nothing
-/// (SQLite undoes the statement), and its rows are then written one at a
-/// time to find the row to name in the error.
+/// An import's new competitors, written [`BULK_ROWS`] at a time, their chips
+/// and memberships after them, through statements held for the whole
+/// import (prepared once) that bind their text without copying it
+/// ([`StaticInsert`]).
+///
+/// The batches are `INSERT OR FAIL`: a constraint failure stops the
+/// statement and keeps the rows before the failing one. A failure still
+/// changes nothing stored: the import returns the error and its whole
+/// transaction rolls back. The failing row is found from what the batch
+/// kept (competitors by id, chips by chip id) and written alone to name it
+/// with its field.
 pub(super) struct NewCompetitors<'a> {
     pub(super) connection: &'a Connection,
     pub(super) next_id: Id,
@@ -65,6 +78,32 @@ pub(super) struct NewCompetitors<'a> {
     pub(super) chips: Vec<(usize, String, Id, i64, String)>,
     /// (competitor id, division id).
     pub(super) memberships: Vec<(Id, Id)>,
+    /// The full-batch statements, prepared on first use.
+    pub(super) full_competitors: Option<StaticInsert<'a>>,
+    pub(super) full_chips: Option<StaticInsert<'a>>,
+    pub(super) full_memberships: Option<StaticInsert<'a>>,
+}
+
+/// Runs `rows` rows through the held full-batch statement, or a statement
+/// prepared for a last, shorter batch.
+fn execute_batch<'a>(
+    connection: &'a Connection,
+    held: &mut Option<StaticInsert<'a>>,
+    full: usize,
+    table_columns: &str,
+    columns: usize,
+    rows: usize,
+    values: &[Bound<'_>],
+) -> Result<std::result::Result<(), rusqlite::Error>> {
+    let sql = |rows| values_sql("OR FAIL", table_columns, columns, rows);
+    if rows == full {
+        if held.is_none() {
+            *held = Some(StaticInsert::prepare(connection, &sql(full))?);
+        }
+        let statement = held.as_mut().expect("prepared above");
+        return Ok(statement.execute(values));
+    }
+    Ok(StaticInsert::prepare(connection, &sql(rows))?.execute(values))
 }
 
 impl<'a> NewCompetitors<'a> {
@@ -79,6 +118,9 @@ impl<'a> NewCompetitors<'a> {
             competitors: Vec::with_capacity(BULK_ROWS),
             chips: Vec::with_capacity(BULK_ROWS),
             memberships: Vec::with_capacity(BULK_ROWS),
+            full_competitors: None,
+            full_chips: None,
+            full_memberships: None,
         })
     }
 
@@ -109,19 +151,6 @@ impl<'a> NewCompetitors<'a> {
         self.flush_memberships(true)
     }
 
-    /// The cached statement inserting `rows` rows: full batches share one;
-    /// the last, shorter batch of each table adds one more per import.
-    pub(super) fn statement(
-        &self,
-        table_columns: &str,
-        columns: usize,
-        rows: usize,
-    ) -> Result<rusqlite::CachedStatement<'a>> {
-        Ok(self
-            .connection
-            .prepare_cached(&values_sql(table_columns, columns, rows))?)
-    }
-
     pub(super) fn flush_competitors(
         &mut self,
         row_error: &dyn Fn(usize, &str, String) -> StoreError,
@@ -129,39 +158,78 @@ impl<'a> NewCompetitors<'a> {
         if self.competitors.is_empty() {
             return Ok(());
         }
-        let genders: Vec<Option<&'static str>> = self
-            .competitors
-            .iter()
-            .map(|(_, competitor)| competitor.gender.map(SqlWord::as_sql))
-            .collect();
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(13 * self.competitors.len());
-        for ((_, competitor), gender) in self.competitors.iter().zip(&genders) {
+        let mut bound: Vec<Bound<'_>> = Vec::with_capacity(12 * self.competitors.len());
+        for (_, competitor) in &self.competitors {
             let external = &competitor.external_ids;
-            values.extend_from_slice(&[
-                &competitor.id as &dyn rusqlite::ToSql,
-                &competitor.bib,
-                &competitor.first_name,
-                &competitor.last_name,
-                gender,
-                &competitor.date_of_birth,
-                &competitor.country,
-                &competitor.club,
-                &external.runsignup_registration_id,
-                &external.opentrack_id,
-                &external.triathlon_athlete_id,
-                &external.feed_participant_id,
-                &competitor.para_class,
+            bound.extend_from_slice(&[
+                Bound::Text(&competitor.bib),
+                Bound::Text(&competitor.first_name),
+                Bound::Text(&competitor.last_name),
+                competitor
+                    .gender
+                    .map_or(Bound::Null, |gender| Bound::Text(gender.as_sql())),
+                Bound::text(&competitor.date_of_birth),
+                Bound::text(&competitor.country),
+                Bound::text(&competitor.club),
+                Bound::text(&external.runsignup_registration_id),
+                Bound::text(&external.opentrack_id),
+                Bound::text(&external.triathlon_athlete_id),
+                Bound::text(&external.feed_participant_id),
+                Bound::text(&competitor.para_class),
             ]);
         }
-        let outcome = self
-            .statement(BULK_COMPETITOR_COLUMNS, 13, self.competitors.len())?
-            .execute(values.as_slice());
+        let first_id = self.competitors[0].1.id;
+        let last_id = first_id + self.competitors.len() as Id - 1;
+        let outcome = execute_batch(
+            self.connection,
+            &mut self.full_competitors,
+            BULK_ROWS,
+            BULK_COMPETITOR_COLUMNS,
+            12,
+            self.competitors.len(),
+            &bound,
+        )?;
+        drop(bound);
         if let Err(error) = outcome {
-            // Find the row: the same rows one at a time.
-            let mut single =
-                self.connection
-                    .prepare_cached(&values_sql(BULK_COMPETITOR_COLUMNS, 13, 1))?;
-            for (at, (row, competitor)) in self.competitors.iter().enumerate() {
+            // The batch kept the rows before the failing one: write the rest
+            // one at a time, with their ids, to name the row.
+            let genders: Vec<Option<&'static str>> = self
+                .competitors
+                .iter()
+                .map(|(_, competitor)| competitor.gender.map(SqlWord::as_sql))
+                .collect();
+            let mut values: Vec<&dyn rusqlite::ToSql> =
+                Vec::with_capacity(13 * self.competitors.len());
+            for ((_, competitor), gender) in self.competitors.iter().zip(&genders) {
+                let external = &competitor.external_ids;
+                values.extend_from_slice(&[
+                    &competitor.id as &dyn rusqlite::ToSql,
+                    &competitor.bib,
+                    &competitor.first_name,
+                    &competitor.last_name,
+                    gender,
+                    &competitor.date_of_birth,
+                    &competitor.country,
+                    &competitor.club,
+                    &external.runsignup_registration_id,
+                    &external.opentrack_id,
+                    &external.triathlon_athlete_id,
+                    &external.feed_participant_id,
+                    &competitor.para_class,
+                ]);
+            }
+            let kept: i64 = self.connection.query_row(
+                "SELECT count(*) FROM competitors WHERE id >= ?1",
+                params![first_id],
+                |row| row.get(0),
+            )?;
+            let mut single = self.connection.prepare_cached(&values_sql(
+                "",
+                SINGLE_COMPETITOR_COLUMNS,
+                13,
+                1,
+            ))?;
+            for (at, (row, competitor)) in self.competitors.iter().enumerate().skip(kept as usize) {
                 if let Err(error) = single.execute(&values[at * 13..(at + 1) * 13]) {
                     return Err(match unique_conflict(&error) {
                         Some(column) => {
@@ -174,7 +242,13 @@ impl<'a> NewCompetitors<'a> {
             }
             return Err(error.into());
         }
-        drop(values);
+        // The ids given to chips and memberships are the ones SQLite chose.
+        if self.connection.last_insert_rowid() != last_id {
+            return Err(StoreError::Conflict(format!(
+                "new competitors were stored up to id {}, expected {last_id}",
+                self.connection.last_insert_rowid()
+            )));
+        }
         for (row, competitor) in self.competitors.drain(..) {
             let Competitor {
                 id,
@@ -203,18 +277,43 @@ impl<'a> NewCompetitors<'a> {
     ) -> Result<()> {
         while self.chips.len() >= BULK_ROWS || (all && !self.chips.is_empty()) {
             let batch = self.chips.len().min(BULK_ROWS);
-            let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(3 * batch);
+            let mut bound: Vec<Bound<'_>> = Vec::with_capacity(3 * batch);
             for (_, _, id, position, chip) in &self.chips[..batch] {
-                values.extend_from_slice(&[chip as &dyn rusqlite::ToSql, id, position]);
+                bound.extend_from_slice(&[
+                    Bound::Text(chip),
+                    Bound::Integer(*id),
+                    Bound::Integer(*position),
+                ]);
             }
-            let outcome = self
-                .statement(BULK_CHIP_COLUMNS, 3, batch)?
-                .execute(values.as_slice());
+            let outcome = execute_batch(
+                self.connection,
+                &mut self.full_chips,
+                BULK_ROWS,
+                BULK_CHIP_COLUMNS,
+                3,
+                batch,
+                &bound,
+            )?;
+            drop(bound);
             if let Err(error) = outcome {
+                let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(3 * batch);
+                for (_, _, id, position, chip) in &self.chips[..batch] {
+                    values.extend_from_slice(&[chip as &dyn rusqlite::ToSql, id, position]);
+                }
+                // The batch kept the chips before the failing one.
+                let mut holder = self.connection.prepare_cached(
+                    "SELECT competitor_id FROM competitor_chips WHERE chip_id = ?1",
+                )?;
                 let mut single =
                     self.connection
-                        .prepare_cached(&values_sql(BULK_CHIP_COLUMNS, 3, 1))?;
-                for (at, (row, bib, ..)) in self.chips[..batch].iter().enumerate() {
+                        .prepare_cached(&values_sql("", BULK_CHIP_COLUMNS, 3, 1))?;
+                for (at, (row, bib, id, _, chip)) in self.chips[..batch].iter().enumerate() {
+                    let held_by: Option<Id> = holder
+                        .query_row(params![chip], |row| row.get(0))
+                        .optional()?;
+                    if held_by == Some(*id) {
+                        continue;
+                    }
                     if let Err(error) = single.execute(&values[at * 3..(at + 1) * 3]) {
                         return Err(match unique_conflict(&error) {
                             Some(_) => row_error(
@@ -230,7 +329,6 @@ impl<'a> NewCompetitors<'a> {
                 }
                 return Err(error.into());
             }
-            drop(values);
             self.chips.drain(..batch);
         }
         Ok(())
@@ -241,13 +339,23 @@ impl<'a> NewCompetitors<'a> {
     pub(super) fn flush_memberships(&mut self, all: bool) -> Result<()> {
         while self.memberships.len() >= BULK_ROWS || (all && !self.memberships.is_empty()) {
             let batch = self.memberships.len().min(BULK_ROWS);
-            let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(2 * batch);
+            let mut bound: Vec<Bound<'_>> = Vec::with_capacity(2 * batch);
             for (competitor_id, division_id) in &self.memberships[..batch] {
-                values.extend_from_slice(&[competitor_id as &dyn rusqlite::ToSql, division_id]);
+                bound.extend_from_slice(&[
+                    Bound::Integer(*competitor_id),
+                    Bound::Integer(*division_id),
+                ]);
             }
-            self.statement(BULK_DIVISION_COLUMNS, 2, batch)?
-                .execute(values.as_slice())?;
-            drop(values);
+            execute_batch(
+                self.connection,
+                &mut self.full_memberships,
+                BULK_ROWS,
+                BULK_DIVISION_COLUMNS,
+                2,
+                batch,
+                &bound,
+            )??;
+            drop(bound);
             self.memberships.drain(..batch);
         }
         Ok(())
@@ -395,6 +503,18 @@ impl CompetitionFile {
         rows: &[CompetitorDraft],
         on_progress: &mut dyn FnMut(ImportProgress),
     ) -> Result<ImportSummary> {
+        self.import_owned_competitors_with_progress(file_name, rows.to_vec(), on_progress)
+    }
+
+    /// [`import_competitors_with_progress`](Self::import_competitors_with_progress)
+    /// taking the drafts by value, so their text moves into the stored rows
+    /// instead of being copied (the CSV import's path).
+    pub fn import_owned_competitors_with_progress(
+        &mut self,
+        file_name: &str,
+        rows: Vec<CompetitorDraft>,
+        on_progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportSummary> {
         let total = rows.len();
         on_progress(ImportProgress { done: 0, total });
         let summary = self.write(|transaction| {
@@ -412,7 +532,7 @@ impl CompetitionFile {
             {
                 let mut release = transaction
                     .prepare_cached("DELETE FROM competitor_chips WHERE competitor_id = ?1")?;
-                for row in rows {
+                for row in &rows {
                     if let Some(known) = existing.get(row.bib.trim()) {
                         let chips: Vec<&str> = row
                             .chip_ids
@@ -433,9 +553,23 @@ impl CompetitionFile {
                 }
             }
             let teams_by_bib = team_bibs(transaction)?;
-            // Keyed by the file's own text (the cleaned bib is the trimmed
-            // text), so no bib is copied for it.
-            let mut seen_bibs: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+            // A bib seen in an earlier row, found before the rows move into
+            // the loop below (which reports it at the same point as ever),
+            // keyed by the file's own text: the cleaned bib is the trimmed
+            // text, so no bib is copied for it.
+            let repeated_bibs: HashMap<usize, usize> = {
+                // Bib -> (index, file row) of its first row.
+                let mut seen_bibs: FastHashMap<&str, (usize, usize)> = fast_hash_map(rows.len());
+                let mut repeated = HashMap::new();
+                for (index, row) in rows.iter().enumerate() {
+                    let (first, first_row) =
+                        *seen_bibs.entry(row.bib.trim()).or_insert((index, row.row));
+                    if first != index {
+                        repeated.insert(index, first_row);
+                    }
+                }
+                repeated
+            };
             let mut summary = ImportSummary::default();
             // The rows are written with triggers off and the sync triggers'
             // work is queued once afterwards (see
@@ -452,13 +586,14 @@ impl CompetitionFile {
                 field: field.to_string(),
                 message,
             };
-            for (index, row) in rows.iter().enumerate() {
+            for (index, row) in rows.into_iter().enumerate() {
                 if index > 0 && index % IMPORT_PROGRESS_EVERY_ROWS == 0 {
                     on_progress(ImportProgress { done: index, total });
                 }
+                let file_row = row.row;
                 let row_error = |field: &str, message: String| StoreError::ImportRow {
                     file: file_name.to_string(),
-                    row: row.row as u64,
+                    row: file_row as u64,
                     field: field.to_string(),
                     message,
                 };
@@ -493,23 +628,37 @@ impl CompetitionFile {
                         start,
                     );
                 }
+                let CompetitorDraft {
+                    row: _,
+                    bib,
+                    chip_ids,
+                    first_name,
+                    last_name,
+                    gender,
+                    date_of_birth,
+                    country,
+                    club,
+                    external_ids,
+                    division_names: _,
+                    para_class,
+                } = row;
                 let draft = Competitor {
                     id: 0,
-                    bib: row.bib.clone(),
-                    chip_ids: row.chip_ids.clone(),
-                    first_name: row.first_name.clone(),
-                    last_name: row.last_name.clone(),
-                    gender: row.gender,
-                    date_of_birth: row.date_of_birth.clone(),
-                    country: row.country.clone(),
-                    club: row.club.clone(),
-                    external_ids: row.external_ids.clone(),
+                    bib,
+                    chip_ids,
+                    first_name,
+                    last_name,
+                    gender,
+                    date_of_birth,
+                    country,
+                    club,
+                    external_ids,
                     division_ids,
-                    para_class: row.para_class.clone(),
+                    para_class,
                 };
                 let mut clean = clean_competitor(draft)
                     .map_err(|(field, message)| row_error(&field, message))?;
-                if let Some(first_row) = seen_bibs.insert(row.bib.trim(), row.row) {
+                if let Some(first_row) = repeated_bibs.get(&index) {
                     return Err(row_error(
                         "bib",
                         format!("bib {} already appears in row {first_row}", clean.bib),
@@ -527,7 +676,7 @@ impl CompetitionFile {
                     }
                 }
                 let Some(known) = existing_competitor else {
-                    last_written = Some(new_competitors.push(row.row, clean, &error_at)?);
+                    last_written = Some(new_competitors.push(file_row, clean, &error_at)?);
                     summary.new += 1;
                     continue;
                 };

@@ -36,6 +36,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use scoretable_core::divisions::automatic_divisions;
+use scoretable_core::fast_hash::{fast_hash_map, FastHashMap};
 use scoretable_core::import::CompetitorDraft;
 use scoretable_core::model::{
     Competitor, Division, DivisionKind, ExternalIds, Gender, Id, Source, Team, TeamMember,
@@ -50,12 +51,14 @@ use crate::results::{next_batch_id, record_batch, BatchRecord};
 mod divisions;
 mod import;
 mod load;
+mod static_insert;
 mod teams;
 mod write;
 
 use divisions::*;
 pub use import::*;
 pub(crate) use load::*;
+use static_insert::{Bound, StaticInsert};
 use write::*;
 
 /// The external systems whose identifiers a competitor or team carries.

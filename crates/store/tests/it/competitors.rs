@@ -623,6 +623,58 @@ fn chips_can_swap_between_competitors_on_reimport() {
     assert_eq!(file.competitor_by_chip("B").unwrap().unwrap().bib, "1");
 }
 
+/// Two rows of one batch that share a registration id or a chip: the later
+/// row is named (the batch keeps the rows before it, and they are what it
+/// conflicts with), and the failed import stores nothing.
+#[test]
+fn a_conflict_between_two_rows_of_one_batch_names_the_later_row() {
+    let (_directory, mut file) = new_file();
+    file.add_division(&gender_division("Women", Gender::Female))
+        .unwrap();
+    let field = || -> Vec<CompetitorDraft> {
+        (0..100)
+            .map(|index| CompetitorDraft {
+                chip_ids: vec![format!("C{index}")],
+                external_ids: ExternalIds {
+                    runsignup_registration_id: Some(format!("R{index}")),
+                    ..ExternalIds::default()
+                },
+                ..draft(
+                    index + 2,
+                    &format!("{}", index + 1),
+                    "A",
+                    "B",
+                    Gender::Female,
+                )
+            })
+            .collect()
+    };
+    // Rows 12 and 31 (the 11th and 30th competitors) in the first batch.
+    let mut rows = field();
+    rows[29].external_ids.runsignup_registration_id = Some("R10".into());
+    let error = file.import_competitors_from("pair.csv", &rows).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("pair.csv, row 31, field runsignup_registration_id:"),
+        "{error}"
+    );
+    // A chip shared by rows 70 and 90 (second batch).
+    let mut rows = field();
+    rows[88].chip_ids = vec!["C68".into()];
+    let error = file.import_competitors_from("pair.csv", &rows).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("pair.csv, row 90, field chip:"),
+        "{error}"
+    );
+    assert!(file.competitors().unwrap().is_empty());
+    assert!(file.competitor_by_chip("C0").unwrap().is_none());
+    // The same field without the conflicts imports whole.
+    assert_eq!(file.import_competitors(&field()).unwrap().new, 100);
+}
+
 /// New competitors are written many rows to a statement; a conflict inside
 /// a full batch or the last, shorter one still names its own row and field,
 /// and nothing of the import is stored.
