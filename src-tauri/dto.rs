@@ -292,6 +292,10 @@ pub struct WorkoutView {
     pub state: PublicationStateView,
     pub timing_points: Vec<TimingPointView>,
     pub heats: Vec<HeatView>,
+    /// A team workout (it ranks teams). A competition with team and
+    /// individual workouts has a team overall beside the individual one.
+    #[serde(default)]
+    pub team: bool,
 }
 
 impl From<&model::Workout> for WorkoutView {
@@ -304,6 +308,7 @@ impl From<&model::Workout> for WorkoutView {
             time_cap_ms: workout.time_cap_ms,
             tie_break: workout.tie_break.into(),
             state: workout.state.into(),
+            team: scoretable_core::overall::is_team_workout(workout),
             timing_points: workout
                 .timing_points
                 .iter()

@@ -75,8 +75,9 @@ pub(crate) fn overall_page(
     division_id: Option<Id>,
     offset: u32,
     limit: u32,
+    teams: bool,
 ) -> CommandResult<OverallPage> {
-    let (stamp, table) = cached_overall(session, division_id)?;
+    let (stamp, table) = cached_overall(session, division_id, teams)?;
     Ok(OverallPage {
         division_id: table.division_id,
         workouts: table
@@ -102,28 +103,35 @@ pub(crate) fn overall_page(
     })
 }
 
-/// Rows `offset..offset + limit` of the overall table.
+/// Rows `offset..offset + limit` of the overall table; with `teams`, of
+/// the team overall of a mixed event (teams ranked on their team workouts,
+/// the individual workouts not counted for teams).
 #[tauri::command]
 pub async fn overall_leaderboard_page(
     state: State<'_, AppState>,
     division_id: Option<Id>,
     offset: u32,
     limit: u32,
+    teams: Option<bool>,
 ) -> CommandResult<OverallPage> {
+    let teams = teams.unwrap_or(false);
     state
-        .run(move |session| overall_page(session, division_id, offset, limit))
+        .run(move |session| overall_page(session, division_id, offset, limit, teams))
         .await
 }
 
 /// Where `bib` is in a workout's board (`workout_id` set) or in the overall
-/// table (`workout_id` null); null when the bib is not on that board.
+/// table (`workout_id` null; with `teams`, the team overall); null when the
+/// bib is not on that board.
 #[tauri::command]
 pub async fn find_on_leaderboard(
     state: State<'_, AppState>,
     workout_id: Option<i64>,
     division_id: Option<Id>,
     bib: String,
+    teams: Option<bool>,
 ) -> CommandResult<Option<BoardPosition>> {
+    let teams = teams.unwrap_or(false);
     state
         .run(move |session| {
             let bib = bib.trim();
@@ -138,7 +146,7 @@ pub async fn find_on_leaderboard(
                     (stamp, index)
                 }
                 None => {
-                    let (stamp, table) = cached_overall(session, division_id)?;
+                    let (stamp, table) = cached_overall(session, division_id, teams)?;
                     (stamp, table.position_of_bib(bib))
                 }
             };
@@ -172,8 +180,13 @@ pub(crate) fn live_board(
 fn cached_overall(
     session: &mut Session,
     division_id: Option<Id>,
+    teams: bool,
 ) -> CommandResult<(u64, Arc<OverallTable>)> {
-    let read = session.overall_table(division_id)?;
+    let read = if teams {
+        session.team_overall_table(division_id)?
+    } else {
+        session.overall_table(division_id)?
+    };
     if read.built {
         release_freed_memory();
     }

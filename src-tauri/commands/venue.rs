@@ -155,7 +155,7 @@ pub async fn venue_overall_page(
 ) -> CommandResult<OverallPage> {
     let reader = Arc::clone(&reader);
     reader
-        .run(move |session| overall_page(session, division_id, offset, limit))
+        .run(move |session| overall_page(session, division_id, offset, limit, false))
         .await
 }
 

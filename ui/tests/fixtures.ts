@@ -25,6 +25,7 @@ export const fran: WorkoutView = {
   state: "provisional",
   timing_points: [],
   heats: [],
+  team: false,
 };
 
 export function competitor(id: number, bib: string, first: string, last: string): CompetitorView {

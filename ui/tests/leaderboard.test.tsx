@@ -130,6 +130,45 @@ describe("leaderboard", () => {
     expect(backend.calls).toContain("overallLeaderboardPage");
   });
 
+  it("offers the team overall only in a competition with team and individual workouts", async () => {
+    const relay = { ...fran, id: 2, name: "Relay", sequence: 2, score_type: "time" as const, time_cap_ms: null, team: true };
+    const teamOverall = {
+      division_id: null,
+      workouts: [
+        { id: 1, name: "Fran", heading: "Fran (individual, not counted)" },
+        { id: 2, name: "Relay", heading: "Relay" },
+      ],
+      rows: [
+        { rank: 1, tied: false, bib: "T2", name: "Team Two", total: 1, cells: [{ workout_id: 1, rank: null, points: 0, display: "not counted" }, { workout_id: 2, rank: 1, points: 1, display: "9:58.0" }] },
+        { rank: 2, tied: false, bib: "T1", name: "Team One", total: 2, cells: [{ workout_id: 1, rank: null, points: 0, display: "not counted" }, { workout_id: 2, rank: 2, points: 2, display: "10:04.5" }] },
+      ],
+    };
+    const backend = createMockBackend({ competition, workouts: [{ ...fran }, relay], competitors, leaderboards: { 1: franBoard }, teamOverall });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    await screen.findByRole("grid", { name: "Leaderboard for Fran" });
+    const show = screen.getByLabelText("Show") as HTMLSelectElement;
+    expect([...show.options].map((option) => option.textContent)).toContain("Team overall");
+    fireEvent.change(show, { target: { value: "team-overall" } });
+    const grid = await screen.findByRole("grid", { name: "Team overall leaderboard" });
+    await waitFor(() => expect(grid.querySelectorAll('[role="row"]').length).toBe(3));
+    // The backend asked for the team table, and its headings say the individual workout does not count.
+    expect(backend.calls).toContain("overallLeaderboardPage(teams)");
+    expect([...grid.querySelectorAll('[role="columnheader"]')].map((header) => header.textContent)).toContain("Fran (individual, not counted)");
+    expect(grid.textContent).toContain("Team Two");
+    // Finding a bib looks in the team table.
+    fireEvent.input(screen.getByLabelText("Find bib"), { target: { value: "T1" } });
+    fireEvent.click(screen.getByLabelText("Find bib on this leaderboard"));
+    await waitFor(() => expect(grid.querySelector('[aria-rowindex="3"]')?.className ?? "").toContain("found"));
+  });
+
+  it("has no team overall without team workouts", async () => {
+    const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: franBoard } });
+    render(<App backend={backend} initialScreen="leaderboard" />);
+    await screen.findByRole("grid", { name: "Leaderboard for Fran" });
+    const show = screen.getByLabelText("Show") as HTMLSelectElement;
+    expect([...show.options].map((option) => option.textContent)).not.toContain("Team overall");
+  });
+
   it("refreshes when the backend reports new scores", async () => {
     const backend = createMockBackend({ competition, workouts: [{ ...fran }], competitors, leaderboards: { 1: franBoard } });
     render(<App backend={backend} initialScreen="leaderboard" />);

@@ -366,6 +366,11 @@ pub struct LeaderboardArgs {
     /// `best-finish`, `workout:<id or name>` or `equal`.
     #[arg(long, default_value = "best-finish")]
     pub tie_break: String,
+    /// With `overall`: the team overall of a competition with team and
+    /// individual workouts (teams ranked on their team workouts; the
+    /// individual workouts are not counted for teams).
+    #[arg(long)]
+    pub teams: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
 }

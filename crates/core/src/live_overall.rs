@@ -36,6 +36,7 @@ use crate::model::{
     Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallSettings,
     OverallTieBreak, RankedRow, Team, TeamWorkoutsInOverall, Workout,
 };
+use crate::moves::PlaceChange;
 use crate::overall::{
     cumulative_value, family, is_team_workout, overall_entrant_kind, Family, OverallEntrants,
 };
@@ -54,19 +55,33 @@ struct ColumnRow {
 /// A team's row in a team workout whose places are credited to members.
 #[derive(Debug, Clone)]
 struct TeamRow {
-    /// The team's place in the division when it is ranked there, else its
-    /// place among all teams.
-    place: Option<u32>,
-    ranked: bool,
+    /// The team's place among all teams.
+    overall: Option<u32>,
+    /// Its place in the table's division, when it is ranked there.
+    division: Option<u32>,
     display: String,
+}
+
+impl TeamRow {
+    /// The place credited: in the division when the team is ranked there,
+    /// else among all teams.
+    fn place(&self) -> Option<u32> {
+        self.division.or(self.overall)
+    }
+
+    fn ranked(&self) -> bool {
+        self.overall.is_some()
+    }
 }
 
 /// One workout column.
 #[derive(Debug, Clone)]
 struct Column {
     workout: Workout,
-    /// A team workout in a competitors' table: left out or credited.
-    team_for_competitors: bool,
+    /// A workout of the other kind of entrant: a team workout in a
+    /// competitors' table (left out or credited), an individual workout in
+    /// a teams' table (left out).
+    left_out: bool,
     /// Team places are credited to members (`TeamPlace`, not cumulative).
     credits: bool,
     family_matches: bool,
@@ -174,6 +189,21 @@ impl LiveOverall {
                 .map(|(workout, _)| workout)
                 .collect::<Vec<_>>(),
         );
+        LiveOverall::build_for(kind, workouts, entrants, teams, division_id, settings)
+    }
+
+    /// Like [`LiveOverall::build`], ranking `kind`: the team overall of a
+    /// mixed event is `build_for(OverallEntrants::Teams, ...)`, where the
+    /// individual workouts are left out of teams' totals
+    /// ([`crate::overall::team_overall_standings`]).
+    pub fn build_for(
+        kind: OverallEntrants,
+        workouts: &[(Workout, Vec<RankedRow>)],
+        entrants: &[EntrantInfo],
+        teams: &[Team],
+        division_id: Option<Id>,
+        settings: &OverallSettings,
+    ) -> LiveOverall {
         let cumulative_family = workouts.first().map(|(workout, _)| family(workout));
         let cumulative = matches!(settings.mode, OverallMode::Cumulative);
         let team_place = settings.team_workouts == TeamWorkoutsInOverall::TeamPlace;
@@ -229,7 +259,8 @@ impl LiveOverall {
                 is_team_workout(workout) && kind == OverallEntrants::Competitors;
             let mut column = Column {
                 workout: workout.clone(),
-                team_for_competitors,
+                left_out: team_for_competitors
+                    || (!is_team_workout(workout) && kind == OverallEntrants::Teams),
                 credits: team_for_competitors && team_place && !cumulative,
                 family_matches: cumulative_family == Some(family(workout)),
                 rows: fast_hash_map(rows.len()),
@@ -241,7 +272,7 @@ impl LiveOverall {
                 if column.credits {
                     if let Entrant::Team(id) = row.entrant {
                         let team_row = table.team_row(row);
-                        column.placed_teams += i64::from(team_row.ranked);
+                        column.placed_teams += i64::from(team_row.ranked());
                         column.team_rows.insert(id, team_row);
                     }
                 }
@@ -311,18 +342,14 @@ impl LiveOverall {
     }
 
     fn team_row(&self, row: &RankedRow) -> TeamRow {
-        let place = self
-            .division_id
-            .and_then(|division_id| {
+        TeamRow {
+            overall: row.rank,
+            division: self.division_id.and_then(|division_id| {
                 row.division_ranks
                     .iter()
                     .find(|(id, _)| *id == division_id)
                     .map(|(_, rank)| *rank)
-            })
-            .or(row.rank);
-        TeamRow {
-            place,
-            ranked: row.rank.is_some(),
+            }),
             display: row.display.clone(),
         }
     }
@@ -330,30 +357,47 @@ impl LiveOverall {
     /// A member's credit in a credited team workout: the place and display
     /// of their best-placed team with a row there (teams in the order they
     /// were given; an unplaced team's display only while none is known).
-    fn credit(&self, column: &Column, competitor: Id) -> (Option<u32>, String) {
+    fn credit<'a>(&'a self, column: &'a Column, competitor: Id) -> (Option<u32>, &'a str) {
         let mut credit: (Option<u32>, &str) = (None, "");
         for team in self.teams_of.get(&competitor).into_iter().flatten() {
             let Some(row) = column.team_rows.get(team) else {
                 continue;
             };
-            let better = match (row.place, credit.0) {
+            let place = row.place();
+            let better = match (place, credit.0) {
                 (Some(new), Some(old)) => new < old,
                 (Some(_), None) => true,
                 (None, _) => credit.1.is_empty(),
             };
             if better {
-                credit = (row.place, &row.display);
+                credit = (place, &row.display);
             }
         }
-        (credit.0, credit.1.to_string())
+        credit
     }
 
     /// One cell of a member: the cell, the place it counts for tie-breaks,
     /// and whether it counts towards a cumulative overall.
     fn cell(&self, column: &Column, entrant: Entrant) -> (OverallCell, Option<u32>, bool) {
-        let workout_id = column.workout.id;
+        let (place, points, display, counted) = self.cell_parts(column, entrant);
+        let cell = OverallCell {
+            workout_id: column.workout.id,
+            rank: place,
+            points,
+            display: display.to_string(),
+        };
+        (cell, place, counted)
+    }
+
+    /// A cell's place, points, display (borrowed) and whether it counts
+    /// towards a cumulative overall.
+    fn cell_parts<'a>(
+        &'a self,
+        column: &'a Column,
+        entrant: Entrant,
+    ) -> (Option<u32>, i64, &'a str, bool) {
         let mode = &self.settings.mode;
-        if column.team_for_competitors {
+        if column.left_out {
             if let (true, Entrant::Competitor(id)) = (column.credits, entrant) {
                 let (place, display) = self.credit(column, id);
                 let points = match mode {
@@ -363,56 +407,43 @@ impl LiveOverall {
                     }
                     OverallMode::Cumulative => 0,
                 };
-                let cell = OverallCell {
-                    workout_id,
-                    rank: place,
-                    points,
-                    display,
-                };
-                return (cell, place, false);
+                return (place, points, display, false);
             }
             // Left out: no place, no points, not a missing place for the
             // best-finish tie-break (a cumulative overall adds scores, and
-            // a team's score is not the member's).
-            let cell = OverallCell {
-                workout_id,
-                rank: None,
-                points: 0,
-                display: "not counted".to_string(),
-            };
-            return (cell, None, false);
+            // a team's score is not the member's, nor a member's the team's).
+            return (None, 0, "not counted", false);
         }
         let row = column.rows.get(&entrant);
         let place = row.and_then(|row| row.place);
-        let display = row.map_or_else(String::new, |row| row.display.clone());
-        let (points, display, counted) = match mode {
-            OverallMode::RankSum => (place.map_or(column.placed + 1, i64::from), display, false),
+        let display = row.map_or("", |row| row.display.as_str());
+        match mode {
+            OverallMode::RankSum => (
+                place,
+                place.map_or(column.placed + 1, i64::from),
+                display,
+                false,
+            ),
             OverallMode::PointsTable { points, floor } => (
+                place,
                 place.map_or(0, |place| table_points(points, *floor, place)),
                 display,
                 false,
             ),
             OverallMode::Cumulative => {
                 if !column.family_matches {
-                    (0, "not counted: different score type".to_string(), false)
+                    (place, 0, "not counted: different score type", false)
                 } else {
                     match row
                         .filter(|_| place.is_some())
                         .and_then(|row| row.cumulative)
                     {
-                        Some(value) => (value, display, true),
-                        None => (0, display, false),
+                        Some(value) => (place, value, display, true),
+                        None => (place, 0, display, false),
                     }
                 }
             }
-        };
-        let cell = OverallCell {
-            workout_id,
-            rank: place,
-            points,
-            display,
-        };
-        (cell, place, counted)
+        }
     }
 
     /// Computes every cell of candidate `index` and lists it.
@@ -438,13 +469,21 @@ impl LiveOverall {
         candidate.listed = true;
     }
 
-    /// Recomputes the cell of column `at` of listed candidate `index`.
+    /// Recomputes the cell of column `at` of listed candidate `index`
+    /// (the display is copied only when it changed).
     fn refresh(&mut self, index: usize, at: usize) {
         let entrant = self.candidates[index].entrant;
-        let (cell, place, counts) = self.cell(&self.columns[at], entrant);
+        let (place, points, display, counts) = self.cell_parts(&self.columns[at], entrant);
+        let display =
+            (self.candidates[index].cells[at].display != display).then(|| display.to_string());
         let candidate = &mut self.candidates[index];
-        candidate.total += cell.points - candidate.cells[at].points;
-        candidate.cells[at] = cell;
+        let cell = &mut candidate.cells[at];
+        candidate.total += points - cell.points;
+        cell.points = points;
+        cell.rank = place;
+        if let Some(display) = display {
+            cell.display = display;
+        }
         if candidate.counts[at] != counts {
             candidate.counts[at] = counts;
             if counts {
@@ -453,9 +492,18 @@ impl LiveOverall {
                 candidate.counted -= 1;
             }
         }
-        if candidate.places[at] != place {
+        let old = candidate.places[at];
+        if old != place {
             candidate.places[at] = place;
-            candidate.sorted = sorted_places(&candidate.places);
+            // Keep the sorted places sorted: one value out, one in.
+            let sorted = &mut candidate.sorted;
+            let old = old.unwrap_or(u32::MAX);
+            if let Ok(position) = sorted.binary_search(&old) {
+                sorted.remove(position);
+            }
+            let new = place.unwrap_or(u32::MAX);
+            let position = sorted.partition_point(|value| *value < new);
+            sorted.insert(position, new);
         }
     }
 
@@ -510,13 +558,20 @@ impl LiveOverall {
         }
     }
 
-    /// Brings the table up to date after workout `workout_id`'s rows of
-    /// `changed` entrants changed: each `(entrant, row)` is the entrant's
-    /// row as ranked now (`None`: no row any more). Pass every row whose
-    /// place (overall or in any division) or result changed: the written
-    /// entrant (or team) and the board's who-moved list. A workout the
-    /// table has no column for changes nothing.
-    pub fn apply(&mut self, workout_id: Id, changed: &[(Entrant, Option<RankedRow>)]) {
+    /// Brings the table up to date after results of workout `workout_id`
+    /// were written: `written` holds each written entrant's row as ranked
+    /// now (`None`: no row any more; for a member-scored team workout, the
+    /// changed teams' rows), `moved` the places that changed (overall and
+    /// per division: a [`crate::board::LiveBoard`]'s who-moved list; the
+    /// written entrants' own entries there are covered by their rows). Only
+    /// the places of the moved rows change; their results do not. A workout
+    /// the table has no column for changes nothing.
+    pub fn apply(
+        &mut self,
+        workout_id: Id,
+        written: &[(Entrant, Option<RankedRow>)],
+        moved: &[PlaceChange],
+    ) {
         let Some(at) = self
             .columns
             .iter()
@@ -527,21 +582,69 @@ impl LiveOverall {
         let (old_placed, old_placed_teams) =
             (self.columns[at].placed, self.columns[at].placed_teams);
         let mut touched: Vec<u32> = Vec::new();
-        for (entrant, row) in changed {
+        let whole_field = self.division_id.is_none();
+        for change in moved {
+            let entrant = change.entrant;
+            if written.iter().any(|(written, _)| *written == entrant) {
+                continue;
+            }
+            let column = &mut self.columns[at];
+            if column.credits {
+                if let Entrant::Team(id) = entrant {
+                    let Some(row) = column.team_rows.get_mut(&id) else {
+                        continue;
+                    };
+                    if change.division_id.is_none() {
+                        column.placed_teams +=
+                            i64::from(change.new_rank.is_some()) - i64::from(row.ranked());
+                        row.overall = change.new_rank;
+                    } else if change.division_id == self.division_id {
+                        row.division = change.new_rank;
+                    } else {
+                        continue;
+                    }
+                    for member in self.members_of.get(&id).into_iter().flatten() {
+                        if let Some(index) = self.index_of.get(&Entrant::Competitor(*member)) {
+                            touched.push(*index);
+                        }
+                    }
+                    continue;
+                }
+            }
+            if change.division_id != self.division_id || !of_kind(self.kind, entrant) {
+                continue;
+            }
+            let Some(row) = column.rows.get_mut(&entrant) else {
+                continue;
+            };
+            let was = row.place.is_some();
+            let now = change.new_rank.is_some();
+            row.place = change.new_rank;
+            column.placed += i64::from(now) - i64::from(was);
+            let Some(index) = self.index_of.get(&entrant).copied() else {
+                continue;
+            };
+            if !whole_field {
+                let candidate = &mut self.candidates[index as usize];
+                candidate.reasons =
+                    (i64::from(candidate.reasons) + i64::from(now) - i64::from(was)) as u32;
+            }
+            touched.push(index);
+        }
+        for (entrant, row) in written {
             if self.columns[at].credits {
                 if let Entrant::Team(id) = entrant {
                     let new = row.as_ref().map(|row| self.team_row(row));
                     let column = &mut self.columns[at];
                     if let Some(old) = column.team_rows.remove(id) {
-                        column.placed_teams -= i64::from(old.ranked);
+                        column.placed_teams -= i64::from(old.ranked());
                     }
                     if let Some(new) = new {
-                        column.placed_teams += i64::from(new.ranked);
+                        column.placed_teams += i64::from(new.ranked());
                         column.team_rows.insert(*id, new);
                     }
-                    for member in self.members_of.get(id).cloned().unwrap_or_default() {
-                        let competitor = Entrant::Competitor(member);
-                        if let Some(index) = self.index_of.get(&competitor) {
+                    for member in self.members_of.get(id).into_iter().flatten() {
+                        if let Some(index) = self.index_of.get(&Entrant::Competitor(*member)) {
                             touched.push(*index);
                         }
                     }
@@ -554,7 +657,6 @@ impl LiveOverall {
                 .as_ref()
                 .map(|row| self.column_row(&self.columns[at].workout, row));
             let index = self.candidate(*entrant);
-            let whole_field = self.division_id.is_none();
             let column = &mut self.columns[at];
             let mut reasons = i64::from(self.candidates[index as usize].reasons);
             if let Some(old) = column.rows.remove(entrant) {
@@ -576,7 +678,7 @@ impl LiveOverall {
             && if column.credits {
                 column.placed_teams != old_placed_teams
             } else {
-                !column.team_for_competitors && column.placed != old_placed
+                !column.left_out && column.placed != old_placed
             };
         if shifted {
             touched.extend(
@@ -602,44 +704,64 @@ impl LiveOverall {
         let mut first = usize::MAX;
         let mut last = 0;
         let mut rest = Vec::with_capacity(old_len);
+        // The listed ones among them in their old listing order (mostly
+        // still in order: the sort below finds the runs), new members after.
+        let mut back: Vec<u32> = Vec::with_capacity(touched.len());
         for (position, index) in self.order.iter().enumerate() {
             if moving[*index as usize] {
                 first = first.min(position);
                 last = last.max(position);
+                back.push(*index);
             } else {
                 rest.push(*index);
             }
         }
-        // Update their cells; new members get every cell.
-        let mut back: Vec<u32> = Vec::with_capacity(touched.len());
-        for index in touched {
-            let candidate = &self.candidates[index as usize];
+        back.extend(
+            touched
+                .iter()
+                .copied()
+                .filter(|index| !self.candidates[*index as usize].listed),
+        );
+        // Update their cells; new members get every cell; leavers go.
+        back.retain(|index| {
+            let index = *index as usize;
+            let candidate = &self.candidates[index];
             match (candidate.listed, candidate.member()) {
                 (true, true) => {
-                    self.refresh(index as usize, at);
-                    back.push(index);
+                    self.refresh(index, at);
+                    true
                 }
                 (false, true) => {
-                    self.fill(index as usize);
-                    back.push(index);
+                    self.fill(index);
+                    true
                 }
                 (true, false) => {
-                    let candidate = &mut self.candidates[index as usize];
+                    let candidate = &mut self.candidates[index];
                     candidate.listed = false;
                     candidate.cells.clear();
                     candidate.counts.clear();
                     candidate.places.clear();
                     candidate.sorted.clear();
+                    false
                 }
-                (false, false) => {}
+                (false, false) => false,
             }
-        }
+        });
         back.sort_by(|a, b| self.listing(*a, *b));
-        // Put them back by binary search among the others.
+        // Put them back among the others: by binary search when they are a
+        // few, by one merge pass when they are many.
         let mut order = Vec::with_capacity(rest.len() + back.len());
         let mut from = 0;
+        let few = back.len().saturating_mul(32) < rest.len();
         for index in back {
-            let offset = rest[from..].partition_point(|other| self.listing(*other, index).is_lt());
+            let offset = if few {
+                rest[from..].partition_point(|other| self.listing(*other, index).is_lt())
+            } else {
+                rest[from..]
+                    .iter()
+                    .take_while(|other| self.listing(**other, index).is_lt())
+                    .count()
+            };
             order.extend_from_slice(&rest[from..from + offset]);
             from += offset;
             first = first.min(order.len());
@@ -736,7 +858,7 @@ mod tests {
     use super::*;
     use crate::board::{LiveBoard, RankInfo};
     use crate::model::{ResultEntry, Score, ScoreType, Status, TeamMember, TeamScoring};
-    use crate::overall::overall_standings;
+    use crate::overall::{overall_standings, team_overall_standings};
     use crate::ranking::rank_workout;
     use crate::ranking::tests::result;
     use crate::score::tests::workout;
@@ -808,8 +930,8 @@ mod tests {
             Vec<(usize, usize, Value)>,
         ),
     > {
-        (1_usize..4, 1_usize..10, 0_usize..4).prop_flat_map(|(workouts, competitors, teams)| {
-            let team_flags = proptest::collection::vec(proptest::bool::weighted(0.4), workouts);
+        (1_usize..4, 1_usize..10, 0_usize..6).prop_flat_map(|(workouts, competitors, teams)| {
+            let team_flags = proptest::collection::vec(proptest::bool::weighted(0.5), workouts);
             let infos = proptest::collection::vec(
                 (
                     proptest::option::weighted(0.9, 0_u32..4),
@@ -951,7 +1073,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(300))]
+        #![proptest_config(ProptestConfig::with_cases(1000))]
 
         #[test]
         fn the_kept_overall_after_any_changes_equals_a_fresh_one(
@@ -984,10 +1106,22 @@ mod tests {
                 })
                 .collect();
             let ranked = rank_all(&workouts, &infos, &results);
-            let scopes = [None, Some(1), Some(2)];
+            // Every scope, for the table of the event's kind and the team
+            // table (a mixed event's team overall).
+            let scopes: Vec<(Option<Id>, bool)> = [None, Some(1), Some(2)]
+                .into_iter()
+                .flat_map(|scope| [(scope, false), (scope, true)])
+                .collect();
+            let build = |ranked: &[(Workout, Vec<RankedRow>)], scope: Option<Id>, teams_table: bool| {
+                if teams_table {
+                    LiveOverall::build_for(OverallEntrants::Teams, ranked, &infos, &teams, scope, &settings)
+                } else {
+                    LiveOverall::build(ranked, &infos, &teams, scope, &settings)
+                }
+            };
             let mut kept: Vec<LiveOverall> = scopes
                 .iter()
-                .map(|scope| LiveOverall::build(&ranked, &infos, &teams, *scope, &settings))
+                .map(|(scope, teams_table)| build(&ranked, *scope, *teams_table))
                 .collect();
             for (at, index, value) in steps {
                 let workout = &workouts[at];
@@ -998,16 +1132,15 @@ mod tests {
                     None => results[at].remove(&entrant),
                 };
                 let moved = boards[at].apply(entrant, new.as_ref(), rank_infos.get(&entrant));
-                let mut changed: Vec<Entrant> = vec![entrant];
-                changed.extend(moved.iter().map(|change| change.entrant));
-                let rows: Vec<(Entrant, Option<RankedRow>)> = changed
-                    .into_iter()
-                    .map(|entrant| (entrant, boards[at].row_of(entrant)))
-                    .collect();
+                let written = [(entrant, boards[at].row_of(entrant))];
                 let ranked = rank_all(&workouts, &infos, &results);
-                for (scope, table) in scopes.iter().zip(kept.iter_mut()) {
-                    table.apply(workout.id, &rows);
-                    let expected = overall_standings(&ranked, &infos, &teams, *scope, &settings);
+                for ((scope, teams_table), table) in scopes.iter().zip(kept.iter_mut()) {
+                    table.apply(workout.id, &written, &moved);
+                    let expected = if *teams_table {
+                        team_overall_standings(&ranked, &infos, &teams, *scope, &settings)
+                    } else {
+                        overall_standings(&ranked, &infos, &teams, *scope, &settings)
+                    };
                     prop_assert_eq!(table.len(), expected.len());
                     prop_assert_eq!(table.rows(0..usize::MAX), expected, "scope {:?}", scope);
                 }
@@ -1039,7 +1172,7 @@ mod tests {
             .iter()
             .map(|row| (row.entrant, Some(row.clone())))
             .collect();
-        table.apply(2, &changed);
+        table.apply(2, &changed, &[]);
         let ranked = vec![ranked[0].clone(), (w2.clone(), new_rows)];
         let fresh = overall_standings(&ranked, &[], &[], None, &settings);
         let rows = table.rows(0..usize::MAX);

@@ -8,9 +8,10 @@
 //! row in any workout is listed.
 //!
 //! The table ranks one kind of entrant: competitors when the competition has
-//! an individual workout (the individual overall; teams are ranked on their
-//! team workouts' boards, never against athletes), teams when every workout
-//! is a team workout (a team competition). See [`overall_entrant_kind`].
+//! an individual workout (the individual overall; teams are never ranked
+//! against athletes), teams when every workout is a team workout (a team
+//! competition). See [`overall_entrant_kind`]. A mixed event also has a
+//! team overall (below).
 //!
 //! # Modes
 //!
@@ -57,7 +58,20 @@
 //!   left out of competitors' totals.
 //!
 //! The individual overall has no team rows (see Scope); a team
-//! competition's overall counts each team's workouts. The column heading of a
+//! competition's overall counts each team's workouts.
+//!
+//! # The team overall of a mixed event
+//!
+//! A competition with team and individual workouts has a second table,
+//! of teams ([`team_overall_standings`], [`has_team_overall`]): each team
+//! is credited with its places in the team workouts, with the same mode
+//! and tie-break as the individual overall; individual workouts are not
+//! counted for teams (the cell says `not counted`, earns nothing and is no
+//! missing place in a rank sum or a best-finish comparison), as team
+//! competitions in the field (CrossFit-style team divisions) score team
+//! events only. Its column heading says so: `Row (individual, not
+//! counted)` ([`overall_column_heading_for`]), on every screen and export
+//! that shows the table. The column heading of a
 //! team workout names the rule ([`overall_column_heading`]): `Relay (team,
 //! not counted)` or `Relay (team place)`, on every screen and in every
 //! export.
@@ -226,6 +240,60 @@ pub fn overall_entrant_kind(workouts: &[&Workout]) -> OverallEntrants {
         OverallEntrants::Teams
     }
 }
+
+/// Whether the competition has team workouts beside individual ones (a
+/// mixed event): then a team overall table
+/// ([`team_overall_standings`]) ranks the teams beside the individual
+/// overall. A competition of team workouts only has one table, of teams.
+pub fn has_team_overall(workouts: &[&Workout]) -> bool {
+    workouts.iter().any(|workout| is_team_workout(workout))
+        && workouts.iter().any(|workout| !is_team_workout(workout))
+}
+
+/// The team overall table of a mixed event: teams ranked on their team
+/// workouts' places with the competition's mode and tie-break, the
+/// individual workouts not counted for teams (their cells say `not
+/// counted`, earn nothing and are no missing place), as team competitions
+/// in the field credit team events only. In a competition of team
+/// workouts only it is the same table as [`overall_standings`].
+pub fn team_overall_standings(
+    workouts: &[(Workout, Vec<RankedRow>)],
+    entrants: &[EntrantInfo],
+    teams: &[Team],
+    division_id: Option<Id>,
+    settings: &OverallSettings,
+) -> Vec<OverallRow> {
+    crate::live_overall::LiveOverall::build_for(
+        OverallEntrants::Teams,
+        workouts,
+        entrants,
+        teams,
+        division_id,
+        settings,
+    )
+    .into_rows()
+}
+
+/// The column heading of `workout` in the overall table of `kind`: in
+/// the individual overall as [`overall_column_heading`]; in a team
+/// overall an individual workout says `(individual, not counted)`.
+pub fn overall_column_heading_for(
+    workout: &Workout,
+    rule: TeamWorkoutsInOverall,
+    kind: OverallEntrants,
+) -> String {
+    match kind {
+        OverallEntrants::Competitors => overall_column_heading(workout, rule),
+        OverallEntrants::Teams if !is_team_workout(workout) => {
+            format!("{} (individual, not counted)", workout.name)
+        }
+        OverallEntrants::Teams => workout.name.clone(),
+    }
+}
+
+/// The team overall's rule as a sentence for notes under the table.
+pub const TEAM_OVERALL_SENTENCE: &str =
+    "Teams are ranked on their team workouts; individual workouts are not counted in teams' totals.";
 
 /// Whether `workout` ranks teams (any team scoring but `Individual`).
 pub fn is_team_workout(workout: &Workout) -> bool {
@@ -864,6 +932,107 @@ mod tests {
         assert_eq!(
             competitor_standing(&rows),
             [(1, 1, 2), (2, 2, 3), (3, 3, 4), (4, 4, 5)]
+        );
+    }
+
+    #[test]
+    fn a_mixed_events_team_overall_ranks_teams_on_their_team_workouts() {
+        let (mut workouts, teams) = mixed_event();
+        // A second relay where team 12 wins: 10 = 1 + 3, 11 = 2 + 2,
+        // 12 = 3 + 1 in a rank sum; best finish separates them.
+        workouts.push((
+            relay(3),
+            vec![
+                team_row(10, Some(3), "4:00"),
+                team_row(11, Some(2), "3:50"),
+                team_row(12, Some(1), "3:40"),
+            ],
+        ));
+        let refs: Vec<&Workout> = workouts.iter().map(|(workout, _)| workout).collect();
+        assert!(has_team_overall(&refs));
+        assert!(
+            !has_team_overall(&refs[1..]),
+            "team workouts only: one table"
+        );
+        assert!(!has_team_overall(&refs[..1]), "individual only: one table");
+        let settings = OverallSettings::default();
+        let rows = team_overall_standings(&workouts, &[], &teams, None, &settings);
+        let standing: Vec<(Entrant, u32, i64)> = rows
+            .iter()
+            .map(|row| (row.entrant, row.rank, row.total))
+            .collect();
+        // All three total 4; team 10 and 12 have a first place each and
+        // list by entrant; 11's best is second.
+        assert_eq!(
+            standing,
+            [
+                (Entrant::Team(10), 1, 4),
+                (Entrant::Team(12), 1, 4),
+                (Entrant::Team(11), 3, 4)
+            ]
+        );
+        // The individual workout counts nothing for teams: no constant
+        // "placed + 1", no missing place.
+        for row in &rows {
+            let cell = &row.cells[0];
+            assert_eq!(
+                (cell.rank, cell.points, cell.display.as_str()),
+                (None, 0, "not counted")
+            );
+        }
+        // The individual overall is unchanged by the team table's rule.
+        let individual = overall_standings(&workouts, &[], &teams, None, &settings);
+        assert!(individual
+            .iter()
+            .all(|row| matches!(row.entrant, Entrant::Competitor(_))));
+        // Points table: the teams' relay points alone.
+        let points = OverallSettings {
+            mode: OverallMode::PointsTable {
+                points: vec![10, 8, 6],
+                floor: 0,
+            },
+            ..settings
+        };
+        let rows = team_overall_standings(&workouts, &[], &teams, None, &points);
+        assert_eq!(rows[0].total, 16);
+        assert!(rows.iter().all(|row| row.cells[0].points == 0));
+        // A division's team table lists the teams whose information names
+        // the division.
+        let infos = vec![EntrantInfo {
+            entrant: Entrant::Team(11),
+            bib: "T11".into(),
+            name: "Eleven".into(),
+            division_ids: vec![5],
+        }];
+        let rows = team_overall_standings(&workouts, &infos, &teams, Some(5), &points);
+        assert_eq!(
+            rows.iter().map(|row| row.entrant).collect::<Vec<_>>(),
+            [Entrant::Team(11)]
+        );
+        // The heading says the individual workout is not counted.
+        assert_eq!(
+            overall_column_heading_for(
+                &reps_workout(1),
+                TeamWorkoutsInOverall::TeamPlace,
+                OverallEntrants::Teams
+            ),
+            format!("{} (individual, not counted)", reps_workout(1).name)
+        );
+        assert_eq!(
+            overall_column_heading_for(
+                &relay(2),
+                TeamWorkoutsInOverall::TeamPlace,
+                OverallEntrants::Teams
+            ),
+            relay(2).name
+        );
+        assert_eq!(
+            overall_column_heading_for(
+                &relay(2),
+                TeamWorkoutsInOverall::TeamPlace,
+                OverallEntrants::Competitors
+            ),
+            "Relay (team place)"
         );
     }
 

@@ -87,7 +87,20 @@ impl CompetitionFile {
     /// The overall table with the stored settings as a [`LiveOverall`] a
     /// long-running process keeps and updates, in one read snapshot.
     pub fn live_overall(&self, division_id: Option<Id>) -> Result<LiveOverallBoard> {
-        self.read(|_| self.live_overall_parts(division_id, None, None))
+        self.read(|_| self.live_overall_parts(division_id, None, None, None))
+    }
+
+    /// The team overall of a mixed event as a kept [`LiveOverall`] (see
+    /// `scoretable_core::overall::team_overall_standings`).
+    pub fn live_team_overall(&self, division_id: Option<Id>) -> Result<LiveOverallBoard> {
+        self.read(|_| {
+            self.live_overall_parts(
+                division_id,
+                None,
+                None,
+                Some(scoretable_core::overall::OverallEntrants::Teams),
+            )
+        })
     }
 }
 

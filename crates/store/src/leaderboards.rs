@@ -12,6 +12,7 @@ use scoretable_core::model::{
     Division, Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallSettings, OverallTieBreak,
     RankedRow, ResultEntry, Team, TeamScoring, TeamWorkoutsInOverall, Workout,
 };
+use scoretable_core::overall::OverallEntrants;
 use scoretable_core::ranking::rank_workout;
 use scoretable_core::teams::aggregate_team_results;
 use serde::{Deserialize, Serialize};
@@ -536,6 +537,24 @@ impl CompetitionFile {
         })
     }
 
+    /// The team overall of a mixed event
+    /// ([`scoretable_core::overall::team_overall_standings`]: teams ranked on
+    /// their team workouts, individual workouts not counted); `mode` and
+    /// `tie_break` default to the stored settings.
+    pub fn team_overall_leaderboard(
+        &self,
+        division_id: Option<Id>,
+        mode: Option<&OverallMode>,
+        tie_break: Option<OverallTieBreak>,
+    ) -> Result<Vec<OverallRow>> {
+        self.read(|_| {
+            Ok(self
+                .live_overall_parts(division_id, mode, tie_break, Some(OverallEntrants::Teams))?
+                .table
+                .into_rows())
+        })
+    }
+
     /// The overall leaderboard across every workout. `mode` and `tie_break`
     /// default to the stored [`crate::LeaderboardSettings`].
     pub fn overall_leaderboard(
@@ -564,7 +583,7 @@ impl CompetitionFile {
         mode: Option<&OverallMode>,
         tie_break: Option<OverallTieBreak>,
     ) -> Result<crate::boards::OverallBoard> {
-        let live = self.live_overall_parts(division_id, mode, tie_break)?;
+        let live = self.live_overall_parts(division_id, mode, tie_break, None)?;
         Ok(crate::boards::OverallBoard {
             workouts: live.workouts,
             rows: live.table.into_rows(),
@@ -576,11 +595,14 @@ impl CompetitionFile {
     /// The overall table as a [`scoretable_core::live_overall::LiveOverall`]
     /// (kept and updated by a long-running process), with its columns and
     /// every entrant's information.
+    /// `kind` `None`: the kind the workouts call for
+    /// ([`scoretable_core::overall::overall_entrant_kind`]).
     pub(crate) fn live_overall_parts(
         &self,
         division_id: Option<Id>,
         mode: Option<&OverallMode>,
         tie_break: Option<OverallTieBreak>,
+        kind: Option<OverallEntrants>,
     ) -> Result<crate::boards::LiveOverallBoard> {
         check_division(&self.connection, division_id)?;
         let settings = self.leaderboard_settings()?;
@@ -618,7 +640,11 @@ impl CompetitionFile {
             TeamWorkoutsInOverall::TeamPlace => load_teams(&self.connection, "1", &[])?,
             TeamWorkoutsInOverall::Excluded => Vec::new(),
         };
-        let table = scoretable_core::live_overall::LiveOverall::build(
+        let kind = kind.unwrap_or_else(|| {
+            scoretable_core::overall::overall_entrant_kind(&workouts.iter().collect::<Vec<_>>())
+        });
+        let table = scoretable_core::live_overall::LiveOverall::build_for(
+            kind,
             &ranked,
             &infos,
             &teams,

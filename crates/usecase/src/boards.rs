@@ -51,8 +51,9 @@ pub struct KeptBoards {
     generation: u64,
     /// Most recently used first.
     boards: Vec<(Id, LiveBoard)>,
-    /// The overall tables by division, most recently used first.
-    tables: Vec<(Option<Id>, Arc<OverallTable>)>,
+    /// The overall tables by division and kind (`true`: the team overall
+    /// of a mixed event), most recently used first.
+    tables: Vec<((Option<Id>, bool), Arc<OverallTable>)>,
 }
 
 impl KeptBoards {
@@ -125,19 +126,39 @@ impl KeptBoards {
         file: &CompetitionFile,
         division_id: Option<Id>,
     ) -> UseCaseResult<(Arc<OverallTable>, bool)> {
+        self.kept_table(file, division_id, false)
+    }
+
+    /// The team overall of a mixed event for `division_id` (see
+    /// [`team_overall_table`]), kept and updated as [`KeptBoards::overall`].
+    pub fn team_overall(
+        &mut self,
+        file: &CompetitionFile,
+        division_id: Option<Id>,
+    ) -> UseCaseResult<(Arc<OverallTable>, bool)> {
+        self.kept_table(file, division_id, true)
+    }
+
+    fn kept_table(
+        &mut self,
+        file: &CompetitionFile,
+        division_id: Option<Id>,
+        teams: bool,
+    ) -> UseCaseResult<(Arc<OverallTable>, bool)> {
         self.observe(file)?;
-        if let Some(at) = self
-            .tables
-            .iter()
-            .position(|(kept, _)| *kept == division_id)
-        {
+        let key = (division_id, teams);
+        if let Some(at) = self.tables.iter().position(|(kept, _)| *kept == key) {
             let entry = self.tables.remove(at);
             let table = Arc::clone(&entry.1);
             self.tables.insert(0, entry);
             return Ok((table, false));
         }
-        let table = Arc::new(overall_table(file, division_id)?);
-        self.tables.insert(0, (division_id, Arc::clone(&table)));
+        let table = Arc::new(if teams {
+            team_overall_table(file, division_id)?
+        } else {
+            overall_table(file, division_id)?
+        });
+        self.tables.insert(0, (key, Arc::clone(&table)));
         self.tables.truncate(BOARDS_KEPT);
         Ok((table, true))
     }
@@ -201,15 +222,14 @@ impl KeptBoards {
             moved.extend(board.apply(input.entrant, input.result.as_ref(), input.info.as_ref()));
         }
         if !self.tables.is_empty() {
-            changed.extend(moved.iter().map(|change| change.entrant));
             changed.sort_unstable();
             changed.dedup();
-            let rows: Vec<(Entrant, Option<RankedRow>)> = changed
+            let written: Vec<(Entrant, Option<RankedRow>)> = changed
                 .into_iter()
                 .map(|entrant| (entrant, board.row_of(entrant)))
                 .collect();
             for (_, table) in &mut self.tables {
-                Arc::make_mut(table).apply(workout_id, &rows);
+                Arc::make_mut(table).apply(workout_id, &written, &moved);
             }
         }
         Ok(Some(moved))
@@ -339,9 +359,15 @@ impl OverallTable {
         })
     }
 
-    /// Takes workout `workout_id`'s changed rows (see [`LiveOverall::apply`]).
-    pub fn apply(&mut self, workout_id: Id, rows: &[(Entrant, Option<RankedRow>)]) {
-        self.live.apply(workout_id, rows);
+    /// Takes workout `workout_id`'s written rows and who moved (see
+    /// [`LiveOverall::apply`]).
+    pub fn apply(
+        &mut self,
+        workout_id: Id,
+        written: &[(Entrant, Option<RankedRow>)],
+        moved: &[PlaceChange],
+    ) {
+        self.live.apply(workout_id, written, moved);
     }
 }
 
@@ -387,8 +413,25 @@ pub fn overall_table(
     file: &CompetitionFile,
     division_id: Option<Id>,
 ) -> UseCaseResult<OverallTable> {
-    let board = file.live_overall(division_id)?;
+    table_from(file.live_overall(division_id)?, division_id)
+}
+
+/// The team overall of a mixed event (teams ranked on their team
+/// workouts, the individual workouts not counted for teams:
+/// `scoretable_core::overall::team_overall_standings`), built from the file.
+pub fn team_overall_table(
+    file: &CompetitionFile,
+    division_id: Option<Id>,
+) -> UseCaseResult<OverallTable> {
+    table_from(file.live_team_overall(division_id)?, division_id)
+}
+
+fn table_from(
+    board: scoretable_store::LiveOverallBoard,
+    division_id: Option<Id>,
+) -> UseCaseResult<OverallTable> {
     let team_workouts = board.team_workouts;
+    let kind = board.table.kind();
     Ok(OverallTable {
         division_id,
         columns: board
@@ -397,7 +440,11 @@ pub fn overall_table(
             .map(|workout| OverallColumn {
                 workout_id: workout.id,
                 name: workout.name.clone(),
-                heading: scoretable_core::overall::overall_column_heading(workout, team_workouts),
+                heading: scoretable_core::overall::overall_column_heading_for(
+                    workout,
+                    team_workouts,
+                    kind,
+                ),
             })
             .collect(),
         live: board.table,

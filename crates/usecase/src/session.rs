@@ -510,6 +510,19 @@ impl Session {
             built,
         })
     }
+
+    /// The team overall of a mixed event for `division_id`, kept and
+    /// updated as [`Session::overall_table`] is.
+    pub fn team_overall_table(&mut self, division_id: Option<Id>) -> UseCaseResult<OverallRead> {
+        let stamp = self.stamp()?;
+        let file = self.file.as_ref().ok_or_else(no_file)?;
+        let (table, built) = self.workouts.team_overall(file, division_id)?;
+        Ok(OverallRead {
+            stamp,
+            table,
+            built,
+        })
+    }
 }
 
 impl Drop for Session {

@@ -48,7 +48,12 @@ export type WorkoutView = { id: number, name: string, sequence: number, score_ty
 /**
  * Whether score entry asks for a tie-break time.
  */
-tie_break: TieBreakView, state: PublicationStateView, timing_points: Array<TimingPointView>, heats: Array<HeatView>, };
+tie_break: TieBreakView, state: PublicationStateView, timing_points: Array<TimingPointView>, heats: Array<HeatView>, 
+/**
+ * A team workout (it ranks teams). A competition with team and
+ * individual workouts has a team overall beside the individual one.
+ */
+team: boolean, };
 
 export type NewWorkout = { name: string, score_type: ScoreTypeView, 
 /**

@@ -11,8 +11,11 @@ export type * from "./bindingsLeaderboard";
 export interface LeaderboardBackend {
   /** Rows `offset..offset + limit` of a workout's ranked board (everyone, or one division). */
   leaderboardPage(workoutId: number, divisionId: number | null, offset: number, limit: number): Promise<LeaderboardPage>;
-  /** Rows `offset..offset + limit` of the ranked overall table. */
-  overallLeaderboardPage(divisionId: number | null, offset: number, limit: number): Promise<OverallPage>;
-  /** Where a bib is on a workout's board (or the overall table when `workoutId` is null); null when it is not there. */
-  findOnLeaderboard(workoutId: number | null, divisionId: number | null, bib: string): Promise<BoardPosition | null>;
+  /**
+   * Rows `offset..offset + limit` of the ranked overall table; with `teams`, of the team overall of a
+   * competition with team and individual workouts (ranked by the backend on the team workouts).
+   */
+  overallLeaderboardPage(divisionId: number | null, offset: number, limit: number, teams?: boolean): Promise<OverallPage>;
+  /** Where a bib is on a workout's board (or the overall table when `workoutId` is null; the team overall with `teams`); null when it is not there. */
+  findOnLeaderboard(workoutId: number | null, divisionId: number | null, bib: string, teams?: boolean): Promise<BoardPosition | null>;
 }

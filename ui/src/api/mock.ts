@@ -33,6 +33,8 @@ export interface MockFixture {
   /** Ranked leaderboards by workout id, as the real backend would return them. */
   leaderboards?: Record<number, LeaderboardView>;
   overall?: OverallView;
+  /** The team overall (a competition with team and individual workouts), as the backend ranks it. */
+  teamOverall?: OverallView;
   /** The placement impact an amendment reports, by `workoutId:bib`. */
   amendmentImpacts?: Record<string, PlacementChangeView[]>;
   /** Returns an error sentence for a typed value the test wants rejected. */
@@ -101,7 +103,8 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
     const workout = requireWorkout(workoutId);
     return leaderboards[workoutId] ?? { workout_id: workoutId, workout_name: workout.name, state: workout.state, division_id: null, rows: [] };
   };
-  const overallBoard = (divisionId: number | null): OverallView => fixture.overall ?? { division_id: divisionId, workouts: [], rows: [] };
+  const overallBoard = (divisionId: number | null, teams = false): OverallView =>
+    (teams ? fixture.teamOverall : fixture.overall) ?? { division_id: divisionId, workouts: [], rows: [] };
   const requireCompetition = () => {
     if (!competition) throw new BackendError("no_competition", "No competition file is open.");
   };
@@ -181,6 +184,7 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
           state: "provisional",
           timing_points: workout.timing_points.map((name, index) => ({ id: nextId++, order: index + 1, name })),
           heats: workout.heats.map((name) => ({ id: nextId++, name, start_time: null, lane_count: workout.lanes_per_heat })),
+          team: false,
         };
         workouts.push(created);
         return created;
@@ -292,14 +296,14 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
           penalties: board.rows.some((row) => Boolean(row.penalty)),
         };
       }),
-    overallLeaderboardPage: (divisionId, offset, limit) =>
-      record("overallLeaderboardPage", () => {
-        const board = overallBoard(divisionId);
+    overallLeaderboardPage: (divisionId, offset, limit, teams) =>
+      record(teams ? "overallLeaderboardPage(teams)" : "overallLeaderboardPage", () => {
+        const board = overallBoard(divisionId, teams);
         return { division_id: divisionId, workouts: board.workouts, stamp, total: board.rows.length, offset, rows: board.rows.slice(offset, offset + limit) };
       }),
-    findOnLeaderboard: (workoutId, divisionId, bib) =>
+    findOnLeaderboard: (workoutId, divisionId, bib, teams) =>
       record("findOnLeaderboard", () => {
-        const rows: { bib: string }[] = workoutId === null ? overallBoard(divisionId).rows : boardOf(workoutId).rows;
+        const rows: { bib: string }[] = workoutId === null ? overallBoard(divisionId, teams).rows : boardOf(workoutId).rows;
         const index = rows.findIndex((row) => row.bib === bib.trim());
         return index < 0 ? null : { index, stamp };
       }),

@@ -118,12 +118,14 @@ type WorkoutBoard = PagedBoard<LeaderboardRowView, LeaderboardPage>;
 type OverallBoard = PagedBoard<OverallRowView, OverallPage>;
 
 /** Which board the screen shows. */
-type BoardChoice = { kind: "workout"; workoutId: number; divisionId: number | null } | { kind: "overall"; divisionId: number | null };
+type BoardChoice =
+  | { kind: "workout"; workoutId: number; divisionId: number | null }
+  | { kind: "overall"; divisionId: number | null; teams: boolean };
 
 function openBoard(backend: Backend, choice: BoardChoice, onChange: () => void): WorkoutBoard | OverallBoard {
   if (choice.kind === "overall") {
     return new PagedBoard<OverallRowView, OverallPage>(
-      (offset, limit) => backend.overallLeaderboardPage(choice.divisionId, offset, limit),
+      (offset, limit) => backend.overallLeaderboardPage(choice.divisionId, offset, limit, choice.teams),
       onChange,
     );
   }
@@ -220,7 +222,7 @@ export function LeaderboardScreen() {
   const backend = useBackend();
   const { list, selected, select, workouts } = useWorkouts(backend);
   const divisions = useAsync(() => backend.listDivisions(), [backend]);
-  const [view, setView] = useState<"workout" | "overall">("workout");
+  const [view, setView] = useState<"workout" | "overall" | "team-overall">("workout");
   const [divisionId, setDivisionId] = useState<number | null>(null);
   const [paintMs, setPaintMs] = useState<number | null>(null);
   /** Counts painted responses, so a test can wait for the next one. */
@@ -243,7 +245,14 @@ export function LeaderboardScreen() {
   const [detail, setDetail] = useState<RowDetailView | null>(null);
 
   const workoutId = selected?.id ?? null;
-  const choice: BoardChoice | null = view === "overall" ? { kind: "overall", divisionId } : workoutId !== null ? { kind: "workout", workoutId, divisionId } : null;
+  // A competition with team and individual workouts also ranks its teams overall.
+  const mixed = list.some((workout) => workout.team) && list.some((workout) => !workout.team);
+  const overallView = view === "overall" || (view === "team-overall" && mixed);
+  const choice: BoardChoice | null = overallView
+    ? { kind: "overall", divisionId, teams: view === "team-overall" }
+    : workoutId !== null
+      ? { kind: "workout", workoutId, divisionId }
+      : null;
   const choiceKey = choice ? JSON.stringify(choice) : "";
 
   const board = useMemo(() => {
@@ -396,7 +405,12 @@ export function LeaderboardScreen() {
     const bib = findBib.trim();
     if (!bib || !choice) return;
     try {
-      const position = await backend.findOnLeaderboard(choice.kind === "workout" ? choice.workoutId : null, choice.divisionId, bib);
+      const position = await backend.findOnLeaderboard(
+        choice.kind === "workout" ? choice.workoutId : null,
+        choice.divisionId,
+        bib,
+        choice.kind === "overall" && choice.teams,
+      );
       if (position === null) {
         setFound(null);
         setFindMessage(`Bib ${bib} is not on this leaderboard.`);
@@ -434,10 +448,10 @@ export function LeaderboardScreen() {
           <label for="leaderboard-view">Show</label>
           <select
             id="leaderboard-view"
-            value={view === "overall" ? "overall" : String(workoutId ?? "")}
+            value={overallView ? view : String(workoutId ?? "")}
             onChange={(event) => {
               const value = (event.currentTarget as HTMLSelectElement).value;
-              if (value === "overall") setView("overall");
+              if (value === "overall" || value === "team-overall") setView(value);
               else {
                 setView("workout");
                 select(Number(value));
@@ -450,6 +464,7 @@ export function LeaderboardScreen() {
               </option>
             ))}
             <option value="overall">Overall</option>
+            {mixed ? <option value="team-overall">Team overall</option> : null}
           </select>
         </div>
         <div class="field">
@@ -479,7 +494,7 @@ export function LeaderboardScreen() {
             </button>
           </span>
         </form>
-        {view === "workout" && selected && (
+        {!overallView && selected && (
           <button
             type="button"
             class={`state-toggle ${state}`}
@@ -535,9 +550,9 @@ export function LeaderboardScreen() {
       )}
       {detail && <RowDetail detail={detail} onClose={() => setPicked(null)} />}
       {menu && <RowMenu menu={menu} rowInfo={rowInfo} onExplain={(above, below) => void explain(above, below)} onClose={() => setMenu(null)} />}
-      {view === "overall" ? (
+      {overallView ? (
         <VirtualGrid
-          label="Overall leaderboard"
+          label={view === "team-overall" ? "Team overall leaderboard" : "Overall leaderboard"}
           columns={columnsForOverall}
           rowCount={rowCount}
           rowAt={(index) => (board as OverallBoard | null)?.rowAt(index)}

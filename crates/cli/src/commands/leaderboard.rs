@@ -12,7 +12,8 @@ use scoretable_core::model::{
     RankedRow, Rounding, Score, ScoreType, Status, Workout,
 };
 use scoretable_core::overall::{
-    default_points_mode, overall_column_heading, parse_points_table_csv, team_rule_sentence,
+    default_points_mode, is_team_workout, overall_column_heading_for, overall_entrant_kind,
+    parse_points_table_csv, team_rule_sentence, OverallEntrants, TEAM_OVERALL_SENTENCE,
 };
 use scoretable_core::score::format_workout_time;
 use scoretable_store::CompetitionFile;
@@ -140,6 +141,11 @@ pub fn leaderboard(
         .as_deref()
         .map(|reference| resolve_division(&store, reference))
         .transpose()?;
+    if arguments.teams && !is_overall_target(&arguments.target) {
+        return Err(CliError::bad_input(
+            "--teams goes with `overall`: a workout's board already ranks whoever the workout takes",
+        ));
+    }
     let (table, json) = if is_overall_target(&arguments.target) {
         overall_board(&store, &directory, division.as_ref(), arguments, want_json)?
     } else {
@@ -443,13 +449,25 @@ fn overall_board(
         .map_err(store_error)?
         .team_workouts;
     let workouts = store.workouts().map_err(store_error)?;
-    let rows = store
-        .overall_leaderboard(
-            division.map(|division| division.id),
-            Some(&mode),
-            Some(tie_break),
-        )
-        .map_err(store_error)?;
+    let kind = if arguments.teams {
+        if !workouts.iter().any(is_team_workout) {
+            return Err(CliError::bad_input(
+                "--teams: the competition has no team workouts, so there is no team overall",
+            ));
+        }
+        OverallEntrants::Teams
+    } else {
+        overall_entrant_kind(&workouts.iter().collect::<Vec<_>>())
+    };
+    let division_id = division.map(|division| division.id);
+    let rows = match kind {
+        OverallEntrants::Teams if arguments.teams => {
+            store.team_overall_leaderboard(division_id, Some(&mode), Some(tie_break))
+        }
+        _ => store.overall_leaderboard(division_id, Some(&mode), Some(tie_break)),
+    }
+    .map_err(store_error)?;
+    let heading = |workout: &Workout| overall_column_heading_for(workout, team_workouts, kind);
     let shared = shared_places(rows.iter().map(|row| Some(row.rank)));
     let mut columns: Vec<(String, Align)> = vec![
         ("Rank".to_string(), Align::Right),
@@ -458,7 +476,7 @@ fn overall_board(
         ("Total".to_string(), Align::Right),
     ];
     for workout in &workouts {
-        columns.push((overall_column_heading(workout, team_workouts), Align::Right));
+        columns.push((heading(workout), Align::Right));
     }
     let column_refs: Vec<(&str, Align)> = columns
         .iter()
@@ -504,10 +522,14 @@ fn overall_board(
             "leaderboard": "overall",
             "mode": mode,
             "tie_break": tie_break,
+            "entrants": match kind { OverallEntrants::Competitors => "competitors", OverallEntrants::Teams => "teams" },
             "team_workouts": team_workouts,
-            "team_workouts_note": team_rule_sentence(team_workouts),
+            "team_workouts_note": match kind {
+                OverallEntrants::Competitors => team_rule_sentence(team_workouts),
+                OverallEntrants::Teams => TEAM_OVERALL_SENTENCE,
+            },
             "division": division.map(|division| DivisionJson { id: division.id, name: &division.name }),
-            "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name, "heading": overall_column_heading(workout, team_workouts) })).collect::<Vec<_>>(),
+            "workouts": workouts.iter().map(|workout| json!({ "id": workout.id, "name": workout.name, "heading": heading(workout) })).collect::<Vec<_>>(),
             "rows": json_rows,
         }))
     } else {

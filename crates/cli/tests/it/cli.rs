@@ -861,3 +861,113 @@ fn a_score_receipt_has_the_bib_name_and_place() {
         .ok(&["score", "enter", "Max Reps", "3", "100"])
         .contains("place 3"));
 }
+
+/// The team overall of a mixed event (`leaderboard overall --teams`): teams
+/// ranked on the team relay alone, the individual workouts not counted for
+/// teams and their headings saying so; refused where it has no meaning.
+#[test]
+fn a_mixed_events_team_overall_ranks_teams_on_their_team_workouts() {
+    let session = Session::new();
+    let demo = session.path("demo.scoretable");
+    let output = Command::new(env!("CARGO_BIN_EXE_scoretable"))
+        .args(["--json", "demo"])
+        .arg(&demo)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let demo = Session {
+        file: demo,
+        directory: tempfile::tempdir().unwrap(),
+        operator: None,
+    };
+    let workouts = demo.json(&["workout", "list"]);
+    let relay = workouts["workouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|workout| workout["team_scoring"]["mode"] != "individual")
+        .unwrap_or_else(|| panic!("the demo has a team relay: {workouts}"));
+    let relay_id = relay["id"].as_i64().unwrap().to_string();
+    let relay_board = demo.json(&["leaderboard", &relay_id]);
+    let overall = demo.json(&["leaderboard", "overall", "--teams"]);
+    assert_eq!(overall["entrants"], "teams");
+    let rows = overall["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|row| row["entrant"]["kind"] == "team"),
+        "{overall}"
+    );
+    // The same teams, the placed ones in the relay board's order, each with
+    // its relay place as its rank-sum total (unplaced teams share the last
+    // total and are listed by bib, not by status).
+    let bibs = |rows: &Value, placed_only: bool| -> Vec<String> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| !placed_only || row["rank"].is_i64())
+            .map(|row| row["bib"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let placed = bibs(&relay_board["rows"], true);
+    assert_eq!(bibs(&overall["rows"], false)[..placed.len()], placed[..]);
+    let mut all = bibs(&overall["rows"], false);
+    let mut relay_all = bibs(&relay_board["rows"], false);
+    all.sort();
+    relay_all.sort();
+    assert_eq!(all, relay_all);
+    for (row, relay_row) in rows.iter().zip(relay_board["rows"].as_array().unwrap()) {
+        if let Some(place) = relay_row["rank"].as_i64() {
+            assert_eq!(row["total"].as_i64(), Some(place), "{row}");
+        }
+        for cell in row["cells"].as_array().unwrap() {
+            if cell["workout_id"].as_i64() != relay["id"].as_i64() {
+                assert_eq!(cell["display"], "not counted", "{cell}");
+                assert_eq!(cell["points"], 0, "{cell}");
+            }
+        }
+    }
+    for heading in overall["workouts"].as_array().unwrap() {
+        let text = heading["heading"].as_str().unwrap();
+        if heading["id"] == relay["id"] {
+            assert_eq!(text, relay["name"].as_str().unwrap());
+        } else {
+            assert!(text.ends_with("(individual, not counted)"), "{text}");
+        }
+    }
+    assert!(overall["team_workouts_note"]
+        .as_str()
+        .unwrap()
+        .contains("individual workouts are not counted"));
+    // The table form names the rule in the column headings too.
+    let table = demo.ok(&["leaderboard", "overall", "--teams"]);
+    assert!(table.contains("(individual, not counted)"), "{table}");
+    // The individual overall still lists athletes only.
+    let individual = demo.json(&["leaderboard", "overall"]);
+    assert_eq!(individual["entrants"], "competitors");
+    assert!(individual["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|row| row["entrant"]["kind"] == "competitor"));
+
+    // --teams with a workout, or in an event without team workouts: refused.
+    let (code, message) = demo.fail(&["leaderboard", &relay_id, "--teams"]);
+    assert_ne!(code, 0);
+    assert!(message.contains("--teams goes with `overall`"), "{message}");
+    let race = session.path("race.scoretable");
+    let output = Command::new(env!("CARGO_BIN_EXE_scoretable"))
+        .args(["--json", "generate"])
+        .arg(&race)
+        .args(["--athletes", "20", "--divisions", "2", "--splits", "1"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let race = Session {
+        file: race,
+        directory: tempfile::tempdir().unwrap(),
+        operator: None,
+    };
+    let (code, message) = race.fail(&["leaderboard", "overall", "--teams"]);
+    assert_ne!(code, 0);
+    assert!(message.contains("no team workouts"), "{message}");
+}

@@ -11,7 +11,7 @@ use scoretable_core::model::{
     TeamWorkoutsInOverall, Workout,
 };
 use scoretable_store::{CompetitionFile, ScoreInput};
-use scoretable_usecase::boards::{overall_table, OverallLine};
+use scoretable_usecase::boards::{overall_table, team_overall_table, OverallLine};
 use scoretable_usecase::generate::{write_event, ResultEntryMode};
 use scoretable_usecase::scores::TypedScore;
 use scoretable_usecase::session::{Quiet, Session, SessionSettings};
@@ -57,13 +57,28 @@ fn lines(file: &CompetitionFile, division_id: Option<Id>) -> Vec<OverallLine> {
     table.lines(0..usize::MAX)
 }
 
-/// Every kept table equals one built from the file, and was not rebuilt.
+/// Every kept table (the individual overall and the team overall, per
+/// scope) equals one built from the file, and was not rebuilt.
 fn check(session: &mut Session, scopes: &[Option<Id>], what: &str) {
-    for scope in scopes {
-        let read = session.overall_table(*scope).unwrap();
+    for (scope, teams) in scopes
+        .iter()
+        .flat_map(|scope| [(*scope, false), (*scope, true)])
+    {
+        let read = if teams {
+            session.team_overall_table(scope).unwrap()
+        } else {
+            session.overall_table(scope).unwrap()
+        };
         assert!(!read.built, "{what}: the {scope:?} table was rebuilt");
         let kept = read.table.lines(0..usize::MAX);
-        let fresh = lines(session.file().unwrap(), *scope);
+        let file = session.file().unwrap();
+        let fresh = if teams {
+            team_overall_table(file, scope)
+                .unwrap()
+                .lines(0..usize::MAX)
+        } else {
+            lines(file, scope)
+        };
         assert_eq!(kept.len(), fresh.len(), "{what}: {scope:?}");
         for (at, (kept, fresh)) in kept.iter().zip(&fresh).enumerate() {
             assert_eq!(kept, fresh, "{what}: {scope:?}, row {at}");
@@ -98,9 +113,10 @@ fn kept_overall_tables_follow_amendments_entries_and_undos() {
         .into_iter()
         .map(|division| division.id)
         .collect();
+    // Two scopes, so that all four tables (individual and team) stay kept.
     let scopes: Vec<Option<Id>> = [None]
         .into_iter()
-        .chain(divisions.iter().take(3).map(|id| Some(*id)))
+        .chain(divisions.iter().take(1).map(|id| Some(*id)))
         .collect();
     let mut random = SplitMix64::new(13);
     let settings_cases = [
@@ -123,6 +139,18 @@ fn kept_overall_tables_follow_amendments_entries_and_undos() {
         file.set_leaderboard_settings(&settings).unwrap();
         for scope in &scopes {
             assert!(session.overall_table(*scope).unwrap().built);
+            let teams = session.team_overall_table(*scope).unwrap();
+            assert!(teams.built);
+            if scope.is_none() {
+                // The generated games have team workouts: teams are listed,
+                // and the individual workouts' headings say they do not count.
+                assert!(!teams.table.is_empty());
+                assert!(teams
+                    .table
+                    .columns
+                    .iter()
+                    .any(|column| column.heading.ends_with("(individual, not counted)")));
+            }
         }
         check(&mut session, &scopes, "built");
         for step in 0..40 {
