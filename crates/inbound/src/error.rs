@@ -60,6 +60,10 @@ pub enum InboundError {
     #[error("could not fetch {url}: {message}")]
     Fetch { url: String, message: String },
 
+    /// A poll stopped while its request was in flight; nothing was recorded.
+    #[error("stopped before the source answered")]
+    Stopped,
+
     #[error("I/O error on {path}: {source}")]
     Io {
         path: String,

@@ -70,6 +70,10 @@ pub enum FetchError {
         /// The source's `Retry-After` (429 and 503 only).
         retry_after: Option<Duration>,
     },
+    /// The poller was stopped while the request was in flight: its answer,
+    /// whenever it comes, is dropped unread (see [`HttpFetcher::stopped_by`]).
+    #[error("stopped before the source answered")]
+    Stopped,
 }
 
 fn retry_note(retry_after: Option<Duration>) -> String {
@@ -111,6 +115,7 @@ impl FetchError {
         match self {
             FetchError::Network(_) | FetchError::Timeout(_) => true,
             FetchError::Status { code, .. } => *code >= 500 || *code == 429 || *code == 408,
+            FetchError::Stopped => false,
         }
     }
 }
@@ -126,6 +131,7 @@ pub trait Fetcher {
 pub struct HttpFetcher {
     client: reqwest::blocking::Client,
     timeout: Duration,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 #[cfg(feature = "http")]
@@ -137,9 +143,28 @@ impl HttpFetcher {
             .user_agent(concat!("Scoretable/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| FetchError::Network(error.to_string()))?;
-        Ok(HttpFetcher { client, timeout })
+        Ok(HttpFetcher {
+            client,
+            timeout,
+            stop: None,
+        })
+    }
+
+    /// Makes every fetch give up as soon as `stop` is set
+    /// ([`FetchError::Stopped`], within [`STOP_CHECK`]) instead of waiting
+    /// for a slow source up to the timeout: the request runs on a thread of
+    /// its own, which is left to finish (it ends by the timeout at the
+    /// latest) and whose answer is dropped unread. Nothing of a stopped
+    /// fetch reaches the file; an answer already received is applied whole
+    /// before the poller looks at `stop` again.
+    pub fn stopped_by(mut self, stop: Arc<AtomicBool>) -> HttpFetcher {
+        self.stop = Some(stop);
+        self
     }
 }
+
+/// How often a stoppable fetch checks its stop flag.
+pub const STOP_CHECK: Duration = Duration::from_millis(20);
 
 #[cfg(feature = "http")]
 fn describe_reqwest_error(error: &reqwest::Error) -> String {
@@ -157,39 +182,78 @@ fn describe_reqwest_error(error: &reqwest::Error) -> String {
 #[cfg(feature = "http")]
 impl Fetcher for HttpFetcher {
     fn fetch(&mut self, url: &str, authorization: Option<&str>) -> Result<Vec<u8>, FetchError> {
-        let mut request = self.client.get(url);
-        if let Some(value) = authorization {
-            request = request.header(reqwest::header::AUTHORIZATION, value);
-        }
-        let classify = |error: reqwest::Error| {
-            if error.is_timeout() {
-                FetchError::Timeout(self.timeout)
-            } else {
-                FetchError::Network(describe_reqwest_error(&error))
-            }
+        let Some(stop) = &self.stop else {
+            return http_fetch(&self.client, self.timeout, url, authorization);
         };
-        let response = request.send().map_err(classify)?;
-        let status = response.status();
-        if !status.is_success() {
-            let code = status.as_u16();
-            let retry_after = if matches!(code, 429 | 503) {
-                response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| parse_retry_after(value, chrono::Utc::now()))
-            } else {
-                None
-            };
-            return Err(FetchError::Status {
-                code,
-                message: status.canonical_reason().unwrap_or("error").to_string(),
-                retry_after,
-            });
+        if stop.load(Ordering::SeqCst) {
+            return Err(FetchError::Stopped);
         }
-        let body = response.bytes().map_err(classify)?;
-        Ok(body.to_vec())
+        let (client, timeout) = (self.client.clone(), self.timeout);
+        let (url, authorization) = (url.to_string(), authorization.map(str::to_string));
+        let (answer, answered) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("feed request".into())
+            .spawn(move || {
+                // The receiver is gone when the fetch was stopped.
+                let _ = answer.send(http_fetch(&client, timeout, &url, authorization.as_deref()));
+            })
+            .map_err(|error| FetchError::Network(error.to_string()))?;
+        loop {
+            match answered.recv_timeout(STOP_CHECK) {
+                Ok(result) => return result,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if stop.load(Ordering::SeqCst) {
+                        return Err(FetchError::Stopped);
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(FetchError::Network("the request thread ended".into()))
+                }
+            }
+        }
     }
+}
+
+/// One blocking GET with the client's whole-request timeout.
+#[cfg(feature = "http")]
+fn http_fetch(
+    client: &reqwest::blocking::Client,
+    timeout: Duration,
+    url: &str,
+    authorization: Option<&str>,
+) -> Result<Vec<u8>, FetchError> {
+    let mut request = client.get(url);
+    if let Some(value) = authorization {
+        request = request.header(reqwest::header::AUTHORIZATION, value);
+    }
+    let classify = |error: reqwest::Error| {
+        if error.is_timeout() {
+            FetchError::Timeout(timeout)
+        } else {
+            FetchError::Network(describe_reqwest_error(&error))
+        }
+    };
+    let response = request.send().map_err(classify)?;
+    let status = response.status();
+    if !status.is_success() {
+        let code = status.as_u16();
+        let retry_after = if matches!(code, 429 | 503) {
+            response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| parse_retry_after(value, chrono::Utc::now()))
+        } else {
+            None
+        };
+        return Err(FetchError::Status {
+            code,
+            message: status.canonical_reason().unwrap_or("error").to_string(),
+            retry_after,
+        });
+    }
+    let body = response.bytes().map_err(classify)?;
+    Ok(body.to_vec())
 }
 
 /// Exponential backoff with a cap and equal jitter (see the module docs).
@@ -426,6 +490,8 @@ pub fn poll_once(
     }
     let payload = match fetcher.fetch(&connection.url, authorization.as_deref()) {
         Ok(payload) => payload,
+        // Not the source's failure: nothing is recorded.
+        Err(FetchError::Stopped) => return Err(InboundError::Stopped),
         Err(error) => {
             let state = if error.is_transient() {
                 ConnectionState::BackingOff
@@ -602,7 +668,7 @@ pub fn watch(
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let outcome = poll_once(
+        let outcome = match poll_once(
             store,
             connection_name,
             fetcher,
@@ -610,7 +676,10 @@ pub fn watch(
             recording
                 .as_mut()
                 .map(|writer| &mut **writer as &mut dyn Write),
-        )?;
+        ) {
+            Err(InboundError::Stopped) => break,
+            outcome => outcome?,
+        };
         polls += 1;
         on_poll(&outcome);
         if max_polls.is_some_and(|max| polls >= max) {

@@ -713,7 +713,7 @@ impl CompetitionFile {
     }
 
     /// Says why `a` and `b` are in their order on the overall leaderboard
-    /// computed with the stored settings.
+    /// computed with the stored settings (two teams: on the team overall).
     pub fn explain_overall_order(
         &self,
         division_id: Option<Id>,
@@ -721,7 +721,14 @@ impl CompetitionFile {
         b: Entrant,
     ) -> Result<String> {
         let settings = self.leaderboard_settings()?;
-        let rows = self.overall_leaderboard(division_id, None, None)?;
+        // Two teams are explained on the team table (in a mixed event the
+        // team overall; in a team competition the one table).
+        let rows = match (a, b) {
+            (Entrant::Team(_), Entrant::Team(_)) => {
+                self.team_overall_leaderboard(division_id, None, None)?
+            }
+            _ => self.overall_leaderboard(division_id, None, None)?,
+        };
         let infos = load_entrant_infos(&self.connection)?;
         let find = |entrant: Entrant| {
             rows.iter()

@@ -109,7 +109,13 @@ pub fn explain(
             let a = overall_entrant(file, bib_a)?;
             let b = overall_entrant(file, bib_b)?;
             let sentence = file.explain_overall_order(division_id, a, b)?;
-            let rows = file.overall_leaderboard(division_id, None, None)?;
+            // Two teams are on the team table (as the store explains them).
+            let rows = match (a, b) {
+                (Entrant::Team(_), Entrant::Team(_)) => {
+                    file.team_overall_leaderboard(division_id, None, None)?
+                }
+                _ => file.overall_leaderboard(division_id, None, None)?,
+            };
             let mut sides = [side(file, a)?, side(file, b)?];
             for side in &mut sides {
                 if let Some(row) = rows.iter().find(|row| row.entrant == side.entrant) {

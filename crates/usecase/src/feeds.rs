@@ -3,6 +3,7 @@
 
 use scoretable_inbound::RecordFormat;
 use scoretable_store::ConnectionState;
+use std::sync::Arc;
 
 use crate::error::{UseCaseError, UseCaseResult};
 
@@ -139,8 +140,10 @@ pub fn watch_feed<'a>(
     watch: FeedWatch<'a>,
     on_poll: &'a mut dyn FnMut(&scoretable_inbound::PollOutcome),
 ) -> UseCaseResult<u64> {
+    // A stop (a session closing its file) does not wait for a slow source.
     let mut fetcher = scoretable_inbound::HttpFetcher::new(watch.settings.fetch_timeout)
-        .map_err(|error| UseCaseError::new(crate::ErrorClass::Io, error.to_string()))?;
+        .map_err(|error| UseCaseError::new(crate::ErrorClass::Io, error.to_string()))?
+        .stopped_by(Arc::clone(&watch.stop));
     Ok(scoretable_inbound::watch(
         file,
         name,

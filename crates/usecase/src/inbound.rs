@@ -80,7 +80,7 @@ impl From<InboundError> for UseCaseError {
             ),
             InboundError::Mapping(_) | InboundError::NoRecords { .. } => invalid(Vec::new()),
             InboundError::DamagedMapping { .. } => UseCaseError::new(ErrorClass::Internal, message),
-            InboundError::Fetch { .. } | InboundError::Io { .. } => {
+            InboundError::Fetch { .. } | InboundError::Io { .. } | InboundError::Stopped => {
                 UseCaseError::new(ErrorClass::Io, message)
             }
         }

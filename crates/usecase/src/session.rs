@@ -10,7 +10,11 @@
 //! ([`Session::close`]), switching files or dropping the session stops every
 //! poller and the sync worker and joins their threads before the file is
 //! closed, so no background thread outlives the file it works on and none
-//! can write into a file opened after it.
+//! can write into a file opened after it. A poller waiting for a slow
+//! source gives its request up at once (the fetcher is stopped by the same
+//! flag, `HttpFetcher::stopped_by`; nothing of that request is recorded),
+//! so closing never waits for a feed's answer; an answer already received
+//! is applied, in its one transaction, before the poller stops.
 //!
 //! **Threads and events.** Each poller is a thread on its own handle of the
 //! file (WAL keeps readers and the writer apart), running
@@ -363,7 +367,8 @@ impl Session {
     }
 
     /// Stops the poller of the connection `name` and waits for its thread
-    /// (at most one feed request's timeout). Nothing when none runs.
+    /// (an in-flight request is given up, not waited for). Nothing when none
+    /// runs.
     pub fn stop_polling(&mut self, name: &str) {
         if let Some(poller) = self.pollers.remove(name.trim()) {
             poller.stop.store(true, Ordering::SeqCst);

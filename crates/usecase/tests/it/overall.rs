@@ -200,6 +200,24 @@ fn kept_overall_tables_follow_amendments_entries_and_undos() {
     }
     assert!(steps >= 60, "{steps} writes checked");
 
+    // Two teams are explained on the team overall (the individual overall
+    // of a mixed event lists no team).
+    let team_rows = session.team_overall_table(None).unwrap().table.lines(0..2);
+    let explanation = scoretable_usecase::explain::explain(
+        session.file().unwrap(),
+        scoretable_usecase::explain::Board::Overall { division_id: None },
+        &team_rows[0].bib,
+        &team_rows[1].bib,
+    )
+    .unwrap();
+    assert_eq!(explanation.a.rank, Some(team_rows[0].rank));
+    assert_eq!(explanation.b.total, Some(team_rows[1].total));
+    assert!(
+        explanation.sentence.contains(&team_rows[0].name),
+        "{}",
+        explanation.sentence
+    );
+
     // Another program writes: each table is rebuilt once.
     {
         let mut other = CompetitionFile::open(&path).unwrap();

@@ -259,6 +259,47 @@ fn a_poller_stops_and_its_handle_closes_when_the_session_closes() {
     assert!(recorder.failures.lock().unwrap().is_empty());
 }
 
+/// Closing the session while a poll's request waits for a slow source does
+/// not wait for the answer (it used to, up to the request timeout): the
+/// poller gives the request up, records nothing of it (no score, no failed
+/// attempt) and its thread is joined at once.
+#[test]
+fn closing_does_not_wait_for_a_slow_sources_answer() {
+    let fixture = fixture();
+    let server = ScriptedServer::start(Reply::Slow(
+        Duration::from_secs(8),
+        feed_payload(&[("524658", "13:37.2")]),
+    ));
+    add_feed(&fixture.path, fixture.race, "slow", &server.url);
+    let recorder = Arc::new(Recorder::default());
+    let mut session = Session::new(
+        SessionSettings::foreground("table 1"),
+        Arc::clone(&recorder) as Arc<dyn SessionObserver>,
+    );
+    session.open(&fixture.path).unwrap();
+    session.start_polling("slow").unwrap();
+    wait_until("the first request is in flight", || {
+        !server.requests().is_empty()
+    });
+    let started = Instant::now();
+    session.close().unwrap();
+    let closing = started.elapsed();
+    eprintln!("closing with a request in flight took {closing:?}");
+    assert!(
+        closing < Duration::from_secs(4),
+        "close waited {closing:?} for the source's answer"
+    );
+    assert!(!has_thread("poll slow"), "{:?}", thread_names());
+    assert_no_handle_left(&fixture.path);
+    assert!(recorder.failures.lock().unwrap().is_empty());
+    let file = CompetitionFile::open(&fixture.path).unwrap();
+    assert_eq!(time_of(&file, fixture.race, "1"), None);
+    let status = file.connection_by_name("slow").unwrap().status;
+    assert_eq!(status.consecutive_failures, 0, "{status:?}");
+    assert_eq!(status.message, None, "{status:?}");
+    file.close().unwrap();
+}
+
 #[test]
 fn switching_files_stops_the_old_files_pollers_and_stop_polling_joins() {
     let first = fixture();
