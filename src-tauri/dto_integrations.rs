@@ -437,7 +437,8 @@ pub struct DrainView {
 /// An export to write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ExportRequest {
-    /// workout_csv, overall_csv, json, runsignup, pdf, awards, all, seal or verify.
+    /// workout_csv, overall_csv, team_overall_csv, json, runsignup, pdf, awards, all,
+    /// seal or verify.
     pub kind: String,
     /// The file (or directory for `all`, archive for `verify`); empty to ask with a native dialog.
     pub path: String,

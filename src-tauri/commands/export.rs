@@ -130,6 +130,12 @@ fn export_job(request: &ExportRequest) -> CommandResult<Job> {
         },
         "overall_csv" => Export::OverallCsv {
             division_id,
+            teams: false,
+            output: path,
+        },
+        "team_overall_csv" => Export::OverallCsv {
+            division_id,
+            teams: true,
             output: path,
         },
         "json" => Export::Json { output: path },

@@ -77,6 +77,10 @@ pub struct ExportCsvArgs {
     /// Export the overall standings across workouts instead of one workout.
     #[arg(long)]
     pub overall: bool,
+    /// With --overall in a competition with team and individual workouts:
+    /// the team overall (teams ranked on their team workouts only).
+    #[arg(long, requires = "overall")]
+    pub teams: bool,
     /// Only this division (name or id), ranked by division place.
     #[arg(long)]
     pub division: Option<String>,
@@ -367,6 +371,7 @@ fn export_csv(file: Option<&Path>, arguments: &ExportCsvArgs) -> CliResult<Outpu
         },
         None => ExportRequest::OverallCsv {
             division_id,
+            teams: arguments.teams,
             output: arguments.output.clone(),
         },
     };

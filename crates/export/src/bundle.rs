@@ -8,6 +8,8 @@
 //! csv/<workout>/<division>.csv          each workout, each division
 //! runsignup/<workout>.csv|.json|.xml    RunSignup upload files (time workouts)
 //! csv/overall/all.csv, <division>.csv   overall standings
+//! csv/overall-teams/all.csv, <division>.csv
+//!                                       a mixed event's team overall
 //! pdf/all.pdf, pdf/<division>.pdf       printable results
 //! awards/awards.csv, awards/awards.pdf  the award list, when award rules are given
 //! ```
@@ -43,6 +45,10 @@ pub enum BundleFile {
         format: RunSignupFormat,
     },
     OverallCsv {
+        division_id: Option<Id>,
+    },
+    /// A mixed event's team overall standings CSV, whole field or one division.
+    TeamOverallCsv {
         division_id: Option<Id>,
     },
     Pdf {
@@ -219,6 +225,17 @@ impl BundlePlan {
                     );
                 }
             }
+            for (division_id, division_slug, division_name) in &divisions {
+                if data.team_overall_leaderboard(*division_id).is_ok() {
+                    file(
+                        format!("csv/overall-teams/{division_slug}.csv"),
+                        format!("team overall results CSV, {division_name}"),
+                        BundleFile::TeamOverallCsv {
+                            division_id: *division_id,
+                        },
+                    );
+                }
+            }
         }
         for (division_id, division_slug, division_name) in &divisions {
             // A PDF prints each workout's leaderboard of the scope and the
@@ -298,6 +315,9 @@ impl BundlePlan {
             }
             BundleFile::OverallCsv { division_id } => {
                 exporter.write_overall_results_csv(*division_id, out)
+            }
+            BundleFile::TeamOverallCsv { division_id } => {
+                exporter.write_team_overall_results_csv(*division_id, out)
             }
             BundleFile::Pdf { division_id } => {
                 exporter.write_division_results_pdf(*division_id, out)

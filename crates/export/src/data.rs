@@ -18,7 +18,10 @@ use scoretable_core::model::{
     Competition, Competitor, Division, Entrant, EntrantInfo, Gender, Id, OverallRow,
     OverallSettings, RankedRow, Team, TeamWorkoutsInOverall, Workout,
 };
-use scoretable_core::overall::{overall_column_heading, overall_standings};
+use scoretable_core::overall::{
+    has_team_overall, overall_column_heading, overall_column_heading_for, overall_standings,
+    team_overall_standings, OverallEntrants,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExportError;
@@ -45,6 +48,13 @@ pub struct ExportData {
     /// column heading).
     #[serde(default)]
     pub overall_team_workouts: TeamWorkoutsInOverall,
+    /// The team overall leaderboards of a mixed event (team workouts beside
+    /// individual ones): teams ranked on their team workouts only, the whole
+    /// field and/or one per division ([`team_overall_standings`]). Empty
+    /// when the competition has one kind of workout (its one overall table
+    /// is [`ExportData::overall_leaderboards`]).
+    #[serde(default)]
+    pub team_overall_leaderboards: Vec<OverallLeaderboard>,
     /// Every amendment, oldest first.
     pub amendments: Vec<AmendmentLogEntry>,
     /// When this snapshot was taken; printed on every export.
@@ -251,6 +261,13 @@ impl ExportData {
     ) -> ExportData {
         let overall_leaderboards =
             ExportData::overall_boards(&ranked, infos, &parts.teams, &parts.divisions, overall);
+        let team_overall_leaderboards = ExportData::team_overall_boards(
+            &ranked,
+            infos,
+            &parts.teams,
+            &parts.divisions,
+            overall,
+        );
         ExportData::from_ranked_with_overall(
             parts,
             ranked,
@@ -259,6 +276,37 @@ impl ExportData {
                 .map(|settings| settings.team_workouts)
                 .unwrap_or_default(),
         )
+        .with_team_overall(team_overall_leaderboards)
+    }
+
+    /// The team overall leaderboards of a mixed event (whole field, then
+    /// each division) with the engine's `team_overall_standings`; none
+    /// without settings or when the workouts are all of one kind.
+    pub fn team_overall_boards(
+        ranked: &[(Workout, Vec<RankedRow>)],
+        infos: &[EntrantInfo],
+        teams: &[Team],
+        divisions: &[Division],
+        overall: Option<&OverallSettings>,
+    ) -> Vec<OverallLeaderboard> {
+        let workouts: Vec<&Workout> = ranked.iter().map(|(workout, _)| workout).collect();
+        let Some(settings) = overall.filter(|_| has_team_overall(&workouts)) else {
+            return Vec::new();
+        };
+        std::iter::once(None)
+            .chain(divisions.iter().map(|division| Some(division.id)))
+            .map(|scope| OverallLeaderboard {
+                division_id: scope,
+                rows: team_overall_standings(ranked, infos, teams, scope, settings),
+            })
+            .collect()
+    }
+
+    /// This snapshot with the team overall leaderboards of a mixed event
+    /// ([`ExportData::team_overall_boards`]).
+    pub fn with_team_overall(mut self, boards: Vec<OverallLeaderboard>) -> ExportData {
+        self.team_overall_leaderboards = boards;
+        self
     }
 
     /// The overall leaderboards [`ExportData::from_ranked`] computes: the
@@ -315,6 +363,7 @@ impl ExportData {
             workout_leaderboards,
             overall_leaderboards,
             overall_team_workouts,
+            team_overall_leaderboards: Vec::new(),
             amendments: parts.amendments,
             generated_at: parts.generated_at,
         }
@@ -324,6 +373,13 @@ impl ExportData {
     /// team-workouts rule for a team workout (`Relay (team, not counted)`).
     pub fn overall_heading(&self, workout: &Workout) -> String {
         overall_column_heading(workout, self.overall_team_workouts)
+    }
+
+    /// The column heading of `workout` in the overall table of `kind`: in
+    /// the team overall an individual workout says `(individual, not
+    /// counted)`.
+    pub fn overall_heading_for(&self, workout: &Workout, kind: OverallEntrants) -> String {
+        overall_column_heading_for(workout, self.overall_team_workouts, kind)
     }
 
     /// The workout with `workout_id`, or an error naming it.
@@ -488,6 +544,30 @@ impl ExportData {
         division_id: Option<Id>,
     ) -> Result<&OverallLeaderboard, ExportError> {
         self.overall_leaderboards
+            .iter()
+            .find(|board| board.division_id == division_id)
+            .ok_or(ExportError::MissingLeaderboard {
+                workout_id: None,
+                division_id,
+            })
+    }
+
+    /// The team overall leaderboard of a mixed event for the whole field
+    /// (`None`) or one division; an error saying why when there is none.
+    pub fn team_overall_leaderboard(
+        &self,
+        division_id: Option<Id>,
+    ) -> Result<&OverallLeaderboard, ExportError> {
+        if self.team_overall_leaderboards.is_empty() {
+            return Err(ExportError::NothingToExport {
+                what: "team overall standings".to_string(),
+                reason: "the team overall is a table of its own only when team workouts stand \
+                         beside individual ones; this competition's one overall table is \
+                         exported without --teams"
+                    .to_string(),
+            });
+        }
+        self.team_overall_leaderboards
             .iter()
             .find(|board| board.division_id == division_id)
             .ok_or(ExportError::MissingLeaderboard {

@@ -117,6 +117,8 @@ fn gather_in_snapshot(
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
     let overall_leaderboards =
         ExportData::overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
+    let team_overall_leaderboards =
+        ExportData::team_overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
     drop(infos);
     let competitors = file
         .competitors()
@@ -162,7 +164,8 @@ fn gather_in_snapshot(
         ranked,
         overall_leaderboards,
         settings.team_workouts,
-    ))
+    )
+    .with_team_overall(team_overall_leaderboards))
 }
 
 /// A copy of the competition file taken with SQLite's online backup, in an

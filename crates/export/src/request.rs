@@ -55,9 +55,11 @@ pub enum ExportRequest {
         division_id: Option<Id>,
         output: PathBuf,
     },
-    /// Overall standings CSV, whole field or one division.
+    /// Overall standings CSV, whole field or one division; with `teams`, a
+    /// mixed event's team overall (refused when there is none).
     OverallCsv {
         division_id: Option<Id>,
+        teams: bool,
         output: PathBuf,
     },
     /// The versioned results JSON document.
@@ -464,6 +466,7 @@ fn run_on_snapshot(
         }
         ExportRequest::OverallCsv {
             division_id,
+            teams,
             output,
         } => {
             if data.workouts.is_empty() {
@@ -474,12 +477,21 @@ fn run_on_snapshot(
                             .to_string(),
                 });
             }
-            let contents = format!("overall results CSV, {}", scope_name(data, *division_id)?);
-            data.overall_leaderboard(*division_id)?;
+            let table = if *teams { "team overall" } else { "overall" };
+            let contents = format!("{table} results CSV, {}", scope_name(data, *division_id)?);
+            if *teams {
+                data.team_overall_leaderboard(*division_id)?;
+            } else {
+                data.overall_leaderboard(*division_id)?;
+            }
             summary
                 .files
                 .push(writer.write_with(output, contents, &mut |out| {
-                    exporter.write_overall_results_csv(*division_id, out)
+                    if *teams {
+                        exporter.write_team_overall_results_csv(*division_id, out)
+                    } else {
+                        exporter.write_overall_results_csv(*division_id, out)
+                    }
                 })?);
         }
         ExportRequest::Json { output } => {

@@ -26,8 +26,9 @@ use scoretable_core::model::{Id, Millis, Workout};
 use scoretable_core::score::format_workout_time;
 
 use crate::csv_safety::SafeCsvWriter;
-use crate::data::{gender_text, row_place, Exporter};
+use crate::data::{gender_text, row_place, Exporter, OverallLeaderboard};
 use crate::error::ExportError;
+use scoretable_core::overall::OverallEntrants;
 
 /// The header of the split column for a timing point called `name`.
 pub fn split_column_name(name: &str) -> String {
@@ -147,6 +148,29 @@ impl Exporter<'_> {
         out: &mut dyn Write,
     ) -> Result<(), ExportError> {
         let board = self.data.overall_leaderboard(division_id)?;
+        self.write_overall_table_csv(board, OverallEntrants::Competitors, division_id, out)
+    }
+
+    /// The CSV of a mixed event's team overall leaderboard (teams ranked on
+    /// their team workouts; individual workouts headed `(individual, not
+    /// counted)`), whole field (`None`) or one division, written into `out`
+    /// row by row. The same columns as [`Exporter::write_overall_results_csv`].
+    pub fn write_team_overall_results_csv(
+        &self,
+        division_id: Option<Id>,
+        out: &mut dyn Write,
+    ) -> Result<(), ExportError> {
+        let board = self.data.team_overall_leaderboard(division_id)?;
+        self.write_overall_table_csv(board, OverallEntrants::Teams, division_id, out)
+    }
+
+    fn write_overall_table_csv(
+        &self,
+        board: &OverallLeaderboard,
+        kind: OverallEntrants,
+        division_id: Option<Id>,
+        out: &mut dyn Write,
+    ) -> Result<(), ExportError> {
         let division_name = match division_id {
             Some(id) => Some(self.data.division(id)?.name.clone()),
             None => None,
@@ -160,7 +184,7 @@ impl Exporter<'_> {
             .map(|name| name.to_string())
             .collect();
         for workout in &workouts {
-            let heading = self.data.overall_heading(workout);
+            let heading = self.data.overall_heading_for(workout, kind);
             header.push(format!("{heading}: rank"));
             header.push(format!("{heading}: score"));
             header.push(format!("{heading}: points"));

@@ -226,7 +226,8 @@ export type DrainView = { target: string, acknowledged: number, rejected: number
 
 export type ExportRequest = { 
 /**
- * workout_csv, overall_csv, json, runsignup, pdf, awards, all, seal or verify.
+ * workout_csv, overall_csv, team_overall_csv, json, runsignup, pdf, awards, all,
+ * seal or verify.
  */
 kind: string, 
 /**

@@ -14,6 +14,7 @@ import "./integrations.css";
 const kinds = [
   ["workout_csv", "Results CSV of a workout"],
   ["overall_csv", "Overall results CSV"],
+  ["team_overall_csv", "Team overall results CSV (team and individual workouts)"],
   ["json", "Results JSON (whole competition)"],
   ["runsignup", "RunSignup upload file"],
   ["pdf", "Printable results PDF"],
@@ -32,6 +33,8 @@ function suggestedName(kind: Kind, format: string): string {
     case "workout_csv":
     case "overall_csv":
       return "results.csv";
+    case "team_overall_csv":
+      return "team-overall.csv";
     case "json":
       return "results.json";
     case "runsignup":
@@ -65,7 +68,8 @@ export function ExportScreen() {
   const workoutList = workouts.value ?? [];
   const chosenWorkout = workoutId || (workoutList[0] ? String(workoutList[0].id) : "");
   const needsWorkout = kind === "workout_csv" || kind === "runsignup";
-  const takesDivision = kind === "workout_csv" || kind === "overall_csv" || kind === "runsignup" || kind === "pdf";
+  const takesDivision =
+    kind === "workout_csv" || kind === "overall_csv" || kind === "team_overall_csv" || kind === "runsignup" || kind === "pdf";
   const takesAwards = kind === "awards" || kind === "all" || kind === "seal";
   const formats = kind === "runsignup" ? ["csv", "json", "xml"] : kind === "awards" ? ["pdf", "csv"] : [];
   const pathLabel = kind === "all" ? "Folder" : kind === "verify" ? "Archive to verify" : "Save to";

@@ -908,10 +908,92 @@ fn the_demo_competition_seals_and_verifies() {
         files.iter().filter(|file| file.ends_with(".pdf")).count(),
         5 + 1
     );
+    // The demo has a team relay beside individual workouts, so the team
+    // overall comes too: the whole field and each division.
     assert_eq!(
         files.iter().filter(|file| file.starts_with("csv/")).count(),
-        5 * 5
+        5 * 5 + 5
     );
+    assert_eq!(
+        files
+            .iter()
+            .filter(|file| file.starts_with("csv/overall-teams/"))
+            .count(),
+        5
+    );
+}
+
+#[test]
+fn a_mixed_events_team_overall_exports_as_the_leaderboard_shows_it() {
+    let directory = tempfile::tempdir().unwrap();
+    let session = Session {
+        file: directory.path().join("demo.scoretable"),
+        directory,
+        operator: None,
+    };
+    session.ok(&["demo", session.file.to_str().unwrap()]);
+    let output = session.path("team-overall.csv");
+    let text = session.ok(&[
+        "export",
+        "csv",
+        "--overall",
+        "--teams",
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert!(text.contains("team overall results CSV"), "{text}");
+    let board = session.json(&["leaderboard", "overall", "--teams"]);
+    let shown: Vec<(String, String)> = board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let rank = row["rank"]
+                .as_i64()
+                .map(|rank| rank.to_string())
+                .unwrap_or_default();
+            (row["bib"].as_str().unwrap().to_string(), rank)
+        })
+        .collect();
+    assert!(!shown.is_empty());
+    assert_eq!(exported_places(&output), shown);
+    // Every row is a team; the individual workouts are named as not counted.
+    let bytes = std::fs::read(&output).unwrap();
+    let header = String::from_utf8_lossy(&bytes)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        header.contains("(individual, not counted): rank"),
+        "{header}"
+    );
+    let team_bibs: BTreeSet<String> = session.json(&["team", "list"])["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|team| team["bib"].as_str().unwrap().to_string())
+        .collect();
+    for (bib, _) in exported_places(&output) {
+        assert!(team_bibs.contains(&bib), "{bib} is not a team");
+    }
+
+    // A competition of individual workouts only has no team overall: refused
+    // with the reason, exit 2, nothing written.
+    let single = Session::new();
+    set_up(&single);
+    let refused = single.path("teams.csv");
+    let (code, stderr) = single.fail(&[
+        "export",
+        "csv",
+        "--overall",
+        "--teams",
+        "-o",
+        refused.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("team workouts"), "{stderr}");
+    assert!(!refused.exists());
 }
 
 #[test]

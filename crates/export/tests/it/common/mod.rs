@@ -165,6 +165,7 @@ pub fn assemble(
         workout_leaderboards,
         overall_leaderboards,
         overall_team_workouts: Default::default(),
+        team_overall_leaderboards: Vec::new(),
         amendments,
         generated_at: Utc.with_ymd_and_hms(2026, 5, 2, 17, 30, 0).unwrap(),
     }
