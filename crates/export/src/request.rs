@@ -523,7 +523,6 @@ fn run_on_snapshot(
             division_id,
             output,
         } => {
-            let bytes = exporter.division_results_pdf(*division_id)?;
             let contents = format!(
                 "printable results, {}",
                 match division_id {
@@ -531,8 +530,13 @@ fn run_on_snapshot(
                     None => "all competitors".to_string(),
                 }
             );
+            // Written into the file as it is made, never held whole.
+            summary
+                .files
+                .push(writer.write_with(output, contents, &mut |out| {
+                    exporter.write_division_results_pdf(*division_id, out)
+                })?);
             summary.warnings = pdf_font_warnings(data);
-            summary.files.push(writer.write(output, &bytes, contents)?);
         }
         ExportRequest::Awards {
             format,
