@@ -13,11 +13,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use scoretable_inbound::{
-    load_mapping, save_mapping, FieldMapping, IdentifierField, InboundError, RecordFormat,
-    SplitField, StatusField, ValueField, ValueTransform,
-};
-use scoretable_store::{IdentifierKind, InboundConnection};
+use scoretable_inbound::{load_mapping, save_mapping, FieldMapping, InboundError, RecordFormat};
+use scoretable_store::InboundConnection;
 use scoretable_usecase::feeds::FeedDetails;
 use scoretable_usecase::mappings::{preview_source, read_input_file, read_source, Source};
 use scoretable_usecase::review::{self, ConflictDecision};
@@ -50,100 +47,46 @@ fn parse_format(word: &str) -> CommandResult<Option<RecordFormat>> {
     Ok(scoretable_usecase::feeds::parse_format_word(word)?)
 }
 
-fn optional_field(field: &Option<String>) -> Option<String> {
-    field
-        .as_deref()
-        .map(str::trim)
-        .filter(|field| !field.is_empty())
-        .map(str::to_string)
-}
-
-/// Builds the inbound crate's mapping from the screen's draft, like the
-/// CLI's `mapping set` does from its flags.
+/// Builds the inbound crate's mapping from the screen's draft through the
+/// use-case layer's one conversion (the CLI's `mapping set` parses its words
+/// with the same functions).
 fn mapping_from_draft(draft: &MappingDraft) -> CommandResult<FieldMapping> {
-    let identifier_field = draft.identifier_field.trim();
-    if identifier_field.is_empty() {
-        return Err(CommandError::invalid(
-            "participant field",
-            "choose the source field that identifies the entrant",
-        ));
-    }
-    let kind = IdentifierKind::from_word(draft.identifier_kind.trim()).ok_or_else(|| {
-        CommandError::invalid("identifier kind", format!("{:?}", draft.identifier_kind))
-    })?;
-    let transform = ValueTransform::from_word(draft.value_transform.trim()).ok_or_else(|| {
-        CommandError::invalid(
-            "value transform",
-            format!(
-                "{:?}; expected as_is, seconds or milliseconds",
-                draft.value_transform
-            ),
-        )
-    })?;
-    Ok(FieldMapping {
-        identifier: IdentifierField {
-            field: identifier_field.to_string(),
-            kind,
+    Ok(scoretable_usecase::mappings::mapping_from_form(
+        &scoretable_usecase::mappings::MappingForm {
+            identifier_field: draft.identifier_field.clone(),
+            identifier_kind: draft.identifier_kind.clone(),
+            team_field: draft.team_field.clone(),
+            teammate_field: draft.teammate_field.clone(),
+            value_field: draft.value_field.clone(),
+            value_transform: draft.value_transform.clone(),
+            status_field: draft.status_field.clone(),
+            splits: draft
+                .splits
+                .iter()
+                .map(|split| (split.field.clone(), split.timing_point.clone()))
+                .collect(),
         },
-        team: optional_field(&draft.team_field).map(|field| IdentifierField {
-            field,
-            kind: IdentifierKind::TeamName,
-        }),
-        teammate: optional_field(&draft.teammate_field).map(|field| IdentifierField {
-            field,
-            kind: IdentifierKind::FeedParticipantId,
-        }),
-        value: optional_field(&draft.value_field).map(|field| ValueField { field, transform }),
-        status: optional_field(&draft.status_field).map(|field| StatusField {
-            field,
-            values: Default::default(),
-        }),
-        tie_break: None,
-        penalty: None,
-        incidents: None,
-        splits: draft
-            .splits
-            .iter()
-            .filter(|split| !split.field.trim().is_empty())
-            .map(|split| SplitField {
-                field: split.field.trim().to_string(),
-                timing_point: split.timing_point.trim().to_string(),
-                transform: ValueTransform::AsIs,
-            })
-            .collect(),
-        record_key: None,
-    })
+    )?)
 }
 
 fn draft_from_mapping(name: &str, workout_id: i64, mapping: &FieldMapping) -> MappingDraft {
+    let form = scoretable_usecase::mappings::form_from_mapping(mapping);
     MappingDraft {
         name: name.to_string(),
         workout_id,
-        identifier_field: mapping.identifier.field.clone(),
-        identifier_kind: mapping.identifier.kind.word().to_string(),
-        team_field: mapping.team.as_ref().map(|team| team.field.clone()),
-        teammate_field: mapping
-            .teammate
-            .as_ref()
-            .map(|teammate| teammate.field.clone()),
-        value_field: mapping.value.as_ref().map(|value| value.field.clone()),
-        value_transform: match mapping
-            .value
-            .as_ref()
-            .map_or(ValueTransform::AsIs, |value| value.transform)
-        {
-            ValueTransform::AsIs => "as_is",
-            ValueTransform::Seconds => "seconds",
-            ValueTransform::Milliseconds => "milliseconds",
-        }
-        .to_string(),
-        status_field: mapping.status.as_ref().map(|status| status.field.clone()),
-        splits: mapping
+        identifier_field: form.identifier_field,
+        identifier_kind: form.identifier_kind,
+        team_field: form.team_field,
+        teammate_field: form.teammate_field,
+        value_field: form.value_field,
+        value_transform: form.value_transform,
+        status_field: form.status_field,
+        splits: form
             .splits
-            .iter()
-            .map(|split| SplitDraft {
-                field: split.field.clone(),
-                timing_point: split.timing_point.clone(),
+            .into_iter()
+            .map(|(field, timing_point)| SplitDraft {
+                field,
+                timing_point,
             })
             .collect(),
     }

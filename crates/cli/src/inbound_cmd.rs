@@ -344,21 +344,11 @@ fn parse_format(word: Option<&str>) -> CliResult<Option<RecordFormat>> {
 }
 
 fn parse_kind(word: &str) -> CliResult<IdentifierKind> {
-    IdentifierKind::from_word(word).ok_or_else(|| {
-        let known: Vec<&str> = IdentifierKind::ALL.iter().map(|kind| kind.word()).collect();
-        CliError::bad_input(format!(
-            "unknown identifier kind {word:?}; expected one of {}",
-            known.join(", ")
-        ))
-    })
+    scoretable_usecase::mappings::parse_identifier_kind(word).map_err(usecase_error)
 }
 
 fn parse_transform(word: &str) -> CliResult<ValueTransform> {
-    ValueTransform::from_word(word).ok_or_else(|| {
-        CliError::bad_input(format!(
-            "unknown transform {word:?}; expected as_is, seconds or milliseconds"
-        ))
-    })
+    scoretable_usecase::mappings::parse_value_transform(word).map_err(usecase_error)
 }
 
 fn read_file(path: &Path) -> CliResult<Vec<u8>> {

@@ -79,7 +79,7 @@ export function createMockIntegrations(fixture: IntegrationsFixture = {}): Integ
     previewMapping: (draft, source) =>
       record("previewMapping", [draft, source], () => {
         requireSource(sourceKey(source));
-        if (!draft.identifier_field) throw new BackendError("invalid_value", "Invalid participant field: choose the source field that identifies the entrant");
+        if (!draft.identifier_field) throw new BackendError("invalid_value", "choose the source field that identifies the entrant");
         if (!fixture.preview) throw new BackendError("storage", "No preview fixture.");
         return fixture.preview(draft, sourceKey(source));
       }),

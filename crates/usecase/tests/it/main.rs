@@ -5,6 +5,7 @@
 //! module, so a test's name is `<file>::<test>`, e.g.
 //! `cargo test -p scoretable-usecase --test it session::`.
 
+mod mappings;
 mod overall;
 mod session;
 mod workflows;
