@@ -373,6 +373,36 @@ try {
   const cliOverall = JSON.parse(execFileSync(cli, ["--json", "--file", competitionFile, "leaderboard", "overall"], { encoding: "utf8" }));
   check(cliOverall.team_workouts === "team_place", `the CLI reads the rule the app stored (${cliOverall.team_workouts})`);
 
+  // 6c. The team overall of a mixed event: the 20 relay teams ranked on the
+  // relay only, the individual workouts headed "not counted", in the same
+  // order as the CLI's `leaderboard overall --teams`.
+  await app.select("#leaderboard-view", "team-overall");
+  const teamOverall = await app.until(`
+    const grid = document.querySelector('[role="grid"][aria-label="Team overall leaderboard"]');
+    if (!grid) return null;
+    const headers = [...grid.querySelectorAll('[role="columnheader"]')].map((cell) => cell.textContent.trim());
+    const rows = [...grid.querySelectorAll('[role="row"][aria-rowindex]:not([aria-busy])')].slice(1);
+    if (rows.length < 5) return null;
+    const firstCells = rows.map((row) => [...row.querySelectorAll('[role="gridcell"]')].slice(0, 2).map((cell) => cell.textContent.trim()));
+    return { headers, rows: firstCells.slice(0, 8), count: document.querySelector('[data-testid="leaderboard-status"]')?.dataset.rows ?? null };`, "the team overall table");
+  const cliTeams = JSON.parse(execFileSync(cli, ["--json", "--file", competitionFile, "leaderboard", "overall", "--teams"], { encoding: "utf8" }));
+  const cliFirst = cliTeams.rows.slice(0, 8).map((row) => [row.rank === null ? "" : String(row.rank), row.bib]);
+  const shownFirst = teamOverall.rows.map(([rank, bib]) => [rank.replace(/=$/, "").replace(/^-$/, ""), bib]);
+  check(
+    teamOverall.count === String(cliTeams.rows.length) &&
+      teamOverall.rows.every(([, bib]) => bib.startsWith("T")) &&
+      JSON.stringify(shownFirst) === JSON.stringify(cliFirst),
+    `the team overall lists the ${teamOverall.count} teams in the CLI's order (${shownFirst.slice(0, 3).map((row) => row.join(" ")).join(", ")})`,
+  );
+  check(
+    teamOverall.headers.includes("Team") &&
+      !teamOverall.headers.includes("Athlete") &&
+      teamOverall.headers.some((text) => text.startsWith("Event 4: Team Synchro Relay") && !text.includes("not counted")) &&
+      teamOverall.headers.some((text) => text.endsWith("(individual, not counted)")),
+    `the team overall's name column says Team, it counts the relay and names the individual workouts as not counted (${teamOverall.headers.filter((text) => text.includes("not counted")).length} such headings)`,
+  );
+  await screenshotAt(app, "screens-16b-team-overall-1280", 1280, 800);
+
   // 7. 900x600: one line of tabs with a More menu, the strip, the leaderboard.
   await request("POST", `/session/${sessionId}/window/rect`, { width: 900, height: 600 });
   await app.until(`return window.innerWidth <= 900 ? window.innerWidth : null`, "the window to shrink to 900 px");

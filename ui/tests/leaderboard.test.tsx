@@ -153,7 +153,11 @@ describe("leaderboard", () => {
     await waitFor(() => expect(grid.querySelectorAll('[role="row"]').length).toBe(3));
     // The backend asked for the team table, and its headings say the individual workout does not count.
     expect(backend.calls).toContain("overallLeaderboardPage(teams)");
-    expect([...grid.querySelectorAll('[role="columnheader"]')].map((header) => header.textContent)).toContain("Fran (individual, not counted)");
+    const headers = [...grid.querySelectorAll('[role="columnheader"]')].map((header) => header.textContent);
+    expect(headers).toContain("Fran (individual, not counted)");
+    // Its rows are teams, and the name column says so.
+    expect(headers).toContain("Team");
+    expect(headers).not.toContain("Athlete");
     expect(grid.textContent).toContain("Team Two");
     // Finding a bib looks in the team table.
     fireEvent.input(screen.getByLabelText("Find bib"), { target: { value: "T1" } });

@@ -87,11 +87,11 @@ const baseWorkoutColumns: GridColumn<LeaderboardRowView>[] = [
   { key: "difference", header: "Behind", width: "8rem", align: "end", render: (row) => row.difference ?? "" },
 ];
 
-function overallColumns(workouts: WorkoutHeader[]): GridColumn<OverallRowView>[] {
+function overallColumns(workouts: WorkoutHeader[], entrants: "Athlete" | "Team"): GridColumn<OverallRowView>[] {
   const fixed: GridColumn<OverallRowView>[] = [
     { key: "rank", header: "Rank", width: "6.5rem", align: "end", render: (row) => rankLabel(row.rank, row.tied) },
     { key: "bib", header: "Bib", width: "6rem", render: (row) => row.bib },
-    { key: "name", header: "Athlete", width: "minmax(12rem, 2fr)", render: (row) => row.name },
+    { key: "name", header: entrants, width: "minmax(12rem, 2fr)", render: (row) => row.name },
     { key: "total", header: "Total", width: "6rem", align: "end", render: (row) => row.total },
   ];
   const perWorkout = workouts.map(
@@ -427,7 +427,11 @@ export function LeaderboardScreen() {
   const workoutPage = latest && "workout_id" in latest ? latest : null;
   const overallPage = latest && !("workout_id" in latest) ? latest : null;
   const headerWorkouts = overallPage?.workouts;
-  const columnsForOverall = useMemo(() => overallColumns(headerWorkouts ?? []), [headerWorkouts?.map((workout) => `${workout.id}:${workout.heading}`).join("|")]);
+  const entrantsHeader = view === "team-overall" ? "Team" : "Athlete";
+  const columnsForOverall = useMemo(
+    () => overallColumns(headerWorkouts ?? [], entrantsHeader),
+    [headerWorkouts?.map((workout) => `${workout.id}:${workout.heading}`).join("|"), entrantsHeader],
+  );
   const state = workoutPage?.state ?? selected?.state ?? "provisional";
   const rowCount = board?.total ?? 0;
   const loading = board !== null && latest === null && board.error === null;
