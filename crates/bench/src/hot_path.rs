@@ -121,6 +121,41 @@ struct Runs {
     cpu: Vec<Duration>,
 }
 
+impl Runs {
+    fn new() -> Runs {
+        Runs {
+            wall: Vec::new(),
+            cpu: Vec::new(),
+        }
+    }
+
+    /// Runs `operation` once, adding its wall-clock and CPU time.
+    fn time<T>(&mut self, operation: impl FnOnce() -> BenchResult<T>) -> BenchResult<T> {
+        let cpu = thread_cpu();
+        let start = Instant::now();
+        let value = operation()?;
+        self.wall.push(start.elapsed());
+        self.cpu.push(thread_cpu().saturating_sub(cpu));
+        Ok(value)
+    }
+}
+
+/// The placed entrants of `workout_id`'s whole-field board with their
+/// scores, in board order: what the amendment runs pick from.
+fn placed_entrants(
+    store: &CompetitionFile,
+    workout_id: Id,
+) -> BenchResult<Vec<(Entrant, Option<Score>)>> {
+    Ok(store
+        .workout_board(workout_id, None)
+        .map_err(fail("ranking"))?
+        .rows
+        .iter()
+        .filter(|row| row.rank.is_some())
+        .map(|row| (row.entrant, row.score))
+        .collect())
+}
+
 /// Runs `operation` up to `runs` times, stopping when `budget` is spent
 /// (after at least three runs).
 fn timed<T>(
@@ -128,17 +163,10 @@ fn timed<T>(
     budget: Duration,
     mut operation: impl FnMut(usize) -> BenchResult<T>,
 ) -> BenchResult<Runs> {
-    let mut measured = Runs {
-        wall: Vec::new(),
-        cpu: Vec::new(),
-    };
+    let mut measured = Runs::new();
     let started = Instant::now();
     for run in 0..runs.max(1) {
-        let cpu = thread_cpu();
-        let start = Instant::now();
-        std::hint::black_box(operation(run)?);
-        measured.wall.push(start.elapsed());
-        measured.cpu.push(thread_cpu().saturating_sub(cpu));
+        std::hint::black_box(measured.time(|| operation(run))?);
         if run + 1 >= 3 && started.elapsed() > budget {
             break;
         }
@@ -512,15 +540,7 @@ fn size_figures(
             config.amendments
         ));
         let mut store = CompetitionFile::open(&path).map_err(fail("opening"))?;
-        let rows = store
-            .workout_board(prepared.race.id, None)
-            .map_err(fail("ranking"))?
-            .rows;
-        let ranked: Vec<(Entrant, Option<Score>)> = rows
-            .iter()
-            .filter(|row| row.rank.is_some())
-            .map(|row| (row.entrant, row.score))
-            .collect();
+        let ranked = placed_entrants(&store, prepared.race.id)?;
         let mut app = crate::app_path::AppBoards::new(&store, prepared.race.id)?;
         let mut rebuilds = 0_usize;
         // The floor, interleaved: one fsync'd settings write after each
@@ -528,8 +548,7 @@ fn size_figures(
         let settings = store
             .leaderboard_settings()
             .map_err(fail("reading settings"))?;
-        let mut floor_wall = Vec::new();
-        let mut floor_cpu = Vec::new();
+        let mut floor = Runs::new();
         let amend = timed(
             config.amendments,
             Duration::from_secs_f64(config.budget_seconds * 3.0),
@@ -546,11 +565,7 @@ fn size_figures(
                 if !app.kept() {
                     rebuilds += 1;
                 }
-                let cpu = thread_cpu();
-                let start = Instant::now();
-                app.settings_write(&mut store, &settings)?;
-                floor_wall.push(start.elapsed());
-                floor_cpu.push(thread_cpu().saturating_sub(cpu));
+                floor.time(|| app.settings_write(&mut store, &settings))?;
                 Ok(moved)
             },
         )?;
@@ -565,8 +580,8 @@ fn size_figures(
         }
         push(
             "floor: one fsync'd write transaction, interleaved with the amendments",
-            floor_wall,
-            Some(floor_cpu),
+            floor.wall,
+            Some(floor.cpu),
             None,
             "",
             "set_leaderboard_settings after each amendment (same disk, backups and neighbours)",
@@ -595,15 +610,7 @@ fn size_figures(
             config.amendments
         ));
         let mut store = CompetitionFile::open(&path).map_err(fail("opening"))?;
-        let rows = store
-            .workout_board(prepared.race.id, None)
-            .map_err(fail("ranking"))?
-            .rows;
-        let ranked: Vec<(Entrant, Option<Score>)> = rows
-            .iter()
-            .filter(|row| row.rank.is_some())
-            .map(|row| (row.entrant, row.score))
-            .collect();
+        let ranked = placed_entrants(&store, prepared.race.id)?;
         let division = store
             .divisions()
             .map_err(fail("loading divisions"))?
@@ -616,8 +623,7 @@ fn size_figures(
         let mut app = crate::app_path::AppBoards::new(&store, prepared.race.id)?;
         app.keep_overall(&store, &scopes)?;
         let mut dropped = 0_usize;
-        let mut floor_wall = Vec::new();
-        let mut floor_cpu = Vec::new();
+        let mut floor = Runs::new();
         let amend = timed(
             config.amendments,
             Duration::from_secs_f64(config.budget_seconds * 3.0),
@@ -635,11 +641,7 @@ fn size_figures(
                     dropped += 1;
                     app.keep_overall(&store, &scopes)?;
                 }
-                let cpu = thread_cpu();
-                let start = Instant::now();
-                app.settings_write(&mut store, &settings)?;
-                floor_wall.push(start.elapsed());
-                floor_cpu.push(thread_cpu().saturating_sub(cpu));
+                floor.time(|| app.settings_write(&mut store, &settings))?;
                 Ok(moved)
             },
         )?;
@@ -657,8 +659,8 @@ fn size_figures(
         }
         push(
             "floor: one fsync'd write transaction, interleaved with the amendments (overall kept)",
-            floor_wall,
-            Some(floor_cpu),
+            floor.wall,
+            Some(floor.cpu),
             None,
             "",
             "set_leaderboard_settings after each amendment (same disk, backups and neighbours)",
