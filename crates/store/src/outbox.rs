@@ -988,8 +988,7 @@ mod tests {
     use super::*;
     use crate::results::ScoreInput;
     use scoretable_core::model::{
-        Competition, Competitor, Entrant, ExternalIds, LoadUnit, PublicationState, Rounding,
-        ScoreType, TeamScoring, TieBreak, Workout,
+        Competition, Competitor, Entrant, ExternalIds, PublicationState, ScoreType,
     };
 
     fn competition() -> Competition {
@@ -1027,21 +1026,11 @@ mod tests {
             .unwrap();
         }
         let workout_id = file
-            .add_workout(&Workout {
-                id: 0,
-                name: "5k".to_string(),
-                sequence: 1,
-                score_type: ScoreType::Time,
-                time_cap_ms: None,
-                reps_per_round: None,
-                load_unit: LoadUnit::Kg,
-                tie_break: TieBreak::None,
-                rounding: Rounding::Exact,
-                team_scoring: TeamScoring::Individual,
-                timing_points: vec![],
-                heats: vec![],
-                state: PublicationState::Provisional,
-            })
+            .add_workout(&scoretable_testkit::fixtures::workout(
+                "5k",
+                1,
+                ScoreType::Time,
+            ))
             .unwrap();
         (directory, file, workout_id)
     }

@@ -868,10 +868,7 @@ mod tests {
     mod bulk {
         use super::*;
         use crate::outbox::{EntityScope, NewSyncTarget, OutboxAck, OutboxState, TargetWorkout};
-        use scoretable_core::model::{
-            Competition, LoadUnit, PublicationState, Rounding, ScoreType, TeamScoring, TieBreak,
-            Workout,
-        };
+        use scoretable_core::model::{Competition, ScoreType};
 
         pub struct Ids {
             pub men: Id,
@@ -960,21 +957,11 @@ mod tests {
                 .unwrap();
             }
             let workout = file
-                .add_workout(&Workout {
-                    id: 0,
-                    name: "5k".to_string(),
-                    sequence: 1,
-                    score_type: ScoreType::Time,
-                    time_cap_ms: None,
-                    reps_per_round: None,
-                    load_unit: LoadUnit::Kg,
-                    tie_break: TieBreak::None,
-                    rounding: Rounding::Exact,
-                    team_scoring: TeamScoring::Individual,
-                    timing_points: vec![],
-                    heats: vec![],
-                    state: PublicationState::Provisional,
-                })
+                .add_workout(&scoretable_testkit::fixtures::workout(
+                    "5k",
+                    1,
+                    ScoreType::Time,
+                ))
                 .unwrap();
             for (bib, time) in [("1", "17:00"), ("2", "17:30"), ("3", "18:00")] {
                 file.enter_score_by_bib(workout, bib, crate::results::ScoreInput::text(time), "t")
