@@ -12,6 +12,7 @@ mod competitors;
 mod durability;
 mod entrants;
 mod ledger;
+mod live_timing;
 mod moves;
 mod properties;
 mod protection;
