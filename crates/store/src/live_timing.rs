@@ -107,14 +107,17 @@ impl CompetitionFile {
 
 /// The workout's results (ranking columns, id, incidents) with their
 /// competitors' printed columns, in id order.
-fn results_sql() -> String {
-    format!(
-        "SELECT {RANK_COLUMNS}, r.id, r.incidents, c.id, c.bib, c.first_name, c.last_name,
-            c.country, c.triathlon_athlete_id, c.para_class
-         FROM results r INDEXED BY results_by_workout
-         LEFT JOIN competitors c ON c.id = r.competitor_id
-         WHERE r.workout_id = +?1 ORDER BY r.id"
-    )
+fn results_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT {RANK_COLUMNS}, r.id, r.incidents, c.id, c.bib, c.first_name, c.last_name,
+                c.country, c.triathlon_athlete_id, c.para_class
+             FROM results r INDEXED BY results_by_workout
+             LEFT JOIN competitors c ON c.id = r.competitor_id
+             WHERE r.workout_id = +?1 ORDER BY r.id"
+        )
+    })
 }
 
 /// The splits of the workout's results, unordered.
@@ -152,7 +155,7 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
     let mut incidents: HashMap<Entrant, Vec<String>> = HashMap::new();
     let mut competitors: Vec<LiveTimingCompetitor> = Vec::new();
     {
-        let mut statement = connection.prepare_cached(&results_sql())?;
+        let mut statement = connection.prepare_cached(results_sql())?;
         let mut rows = statement.query(params![workout_id])?;
         while let Some(row) = rows.next()? {
             let notes = row.get_ref(17)?.as_str().map_err(rusqlite::Error::from)?;
@@ -179,15 +182,25 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
         }
     }
     if !results.is_empty() {
-        // Splits in result order: `ids` is sorted, so each split finds its
-        // result by binary search (rows without an effective value have
-        // none in `ids`). Unordered: the engine puts each result's splits
-        // in course order, and sorting them here cost more than reading.
+        // Splits, unordered: the engine puts each result's splits in course
+        // order, and sorting them here cost more than reading them. They
+        // come result after result as the plan reads them, so the result
+        // is the one before or the next; else (or for a result without an
+        // effective value) `ids`, sorted, is searched.
         let mut statement = connection.prepare_cached(SPLITS_SQL)?;
         let mut rows = statement.query(params![workout_id])?;
+        let mut at = 0;
         while let Some(row) = rows.next()? {
             let result_id: Id = row.get(0)?;
-            if let Ok(at) = ids.binary_search(&result_id) {
+            let found = if ids.get(at) == Some(&result_id) {
+                Some(at)
+            } else if ids.get(at + 1) == Some(&result_id) {
+                Some(at + 1)
+            } else {
+                ids.binary_search(&result_id).ok()
+            };
+            if let Some(found) = found {
+                at = found;
                 results[at].splits.push(Split {
                     timing_point_id: row.get(1)?,
                     total_ms: row.get(2)?,
@@ -461,8 +474,8 @@ mod tests {
                 file.live_timing_wave(*wave).unwrap();
             }
         }
-        for sql in [results_sql(), SPLITS_SQL.to_string()] {
-            let statement = file.connection.prepare_cached(&sql).unwrap();
+        for sql in [results_sql(), SPLITS_SQL] {
+            let statement = file.connection.prepare_cached(sql).unwrap();
             assert_eq!(
                 statement.get_status(StatementStatus::RePrepare),
                 0,
