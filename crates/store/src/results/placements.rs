@@ -424,7 +424,7 @@ pub(super) fn below_sql(members: Option<Entrant>) -> String {
 /// divisions) without being read. Other workouts (rounds and reps,
 /// member-scored teams), and a value the index cannot hold as an integer,
 /// read every result.
-pub(super) fn moved_rows(
+pub(crate) fn moved_rows(
     connection: &Connection,
     workout: &Workout,
     entrant: Entrant,

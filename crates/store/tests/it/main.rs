@@ -16,4 +16,5 @@ mod live_timing;
 mod moves;
 mod properties;
 mod protection;
+mod read_commands;
 mod scoring;
