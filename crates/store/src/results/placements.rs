@@ -196,25 +196,84 @@ pub(super) struct Membership {
     own: Vec<Id>,
     /// An entrant's divisions among `own`: each subset once, picked by mask.
     subsets: Vec<Vec<Id>>,
+    /// Each division's members, sorted: kept only when the ids are not
+    /// dense or the entrant has more than 16 divisions.
     member_lists: Vec<Vec<Entrant>>,
     /// More than 16 divisions of one entrant: a map of every member instead.
     member_divisions: HashMap<Entrant, Vec<Id>>,
-    /// Masks by id, when ids are dense; else the lists are searched.
-    masks: Option<Vec<u16>>,
+    /// One bit set per division, by id, when ids are dense: a band read in
+    /// rank order meets its rows in random id order, and a bit per entrant
+    /// stays in cache where a mask per entrant does not.
+    bits: Option<Vec<Vec<u64>>>,
     kind_is_team: bool,
 }
 
+/// Ids are rowids, dense in practice; beyond this the member lists are
+/// searched instead of bit sets.
+const DENSE_IDS: i64 = 4_000_000;
+
 impl Membership {
     pub(super) fn of(connection: &Connection, entrant: Entrant) -> Result<Membership> {
-        let divisions = entrant_division_members(connection, entrant)?;
-        let own: Vec<Id> = divisions.keys().copied().collect();
-        let member_lists: Vec<Vec<Entrant>> = divisions
-            .into_values()
-            .map(|mut members| {
-                members.sort_unstable();
-                members
-            })
-            .collect();
+        let (own_sql, members_sql, make): (&str, &str, fn(Id) -> Entrant) = match entrant {
+            Entrant::Competitor(_) => (
+                "SELECT division_id FROM competitor_divisions WHERE competitor_id = ?1",
+                "SELECT competitor_id FROM competitor_divisions WHERE division_id = ?1",
+                Entrant::Competitor,
+            ),
+            Entrant::Team(_) => (
+                "SELECT division_id FROM team_divisions WHERE team_id = ?1",
+                "SELECT team_id FROM team_divisions WHERE division_id = ?1",
+                Entrant::Team,
+            ),
+        };
+        let id = match entrant {
+            Entrant::Competitor(id) | Entrant::Team(id) => id,
+        };
+        let mut own: Vec<Id> = connection
+            .prepare_cached(own_sql)?
+            .query_map(params![id], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        own.sort_unstable();
+        own.dedup();
+        let mut statement = connection.prepare_cached(members_sql)?;
+        let mut members_of: Vec<Vec<Id>> = Vec::with_capacity(own.len());
+        for division_id in &own {
+            members_of.push(
+                statement
+                    .query_map(params![division_id], |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()?,
+            );
+        }
+        let dense = members_of
+            .iter()
+            .flatten()
+            .all(|id| (0..DENSE_IDS).contains(id));
+        let bits = dense.then(|| {
+            members_of
+                .iter()
+                .map(|members| {
+                    let largest = members.iter().copied().max().unwrap_or(0) as usize;
+                    let mut set = vec![0_u64; largest / 64 + 1];
+                    for id in members {
+                        let id = *id as usize;
+                        set[id / 64] |= 1 << (id % 64);
+                    }
+                    set
+                })
+                .collect::<Vec<_>>()
+        });
+        let member_lists: Vec<Vec<Entrant>> = if dense && own.len() <= 16 {
+            Vec::new()
+        } else {
+            members_of
+                .into_iter()
+                .map(|ids| {
+                    let mut members: Vec<Entrant> = ids.into_iter().map(make).collect();
+                    members.sort_unstable();
+                    members
+                })
+                .collect()
+        };
         let subsets: Vec<Vec<Id>> = (0..1_usize << own.len().min(16))
             .map(|mask| {
                 own.iter()
@@ -235,32 +294,14 @@ impl Membership {
                 }
             }
         }
-        let kind_is_team = matches!(entrant, Entrant::Team(_));
-        let mut membership = Membership {
+        Ok(Membership {
             own,
             subsets,
             member_lists,
             member_divisions,
-            masks: None,
-            kind_is_team,
-        };
-        let largest = membership
-            .member_lists
-            .iter()
-            .flat_map(|members| members.last())
-            .filter_map(|who| membership.id_of(*who))
-            .max();
-        // Ids are rowids, dense in practice; sparse ones search the lists.
-        if largest.is_none_or(|id| id < 4_000_000) {
-            let mut masks = vec![0_u16; largest.map_or(0, |id| id + 1)];
-            for (slot, members) in membership.member_lists.iter().take(16).enumerate() {
-                for id in members.iter().filter_map(|who| membership.id_of(*who)) {
-                    masks[id] |= 1 << slot;
-                }
-            }
-            membership.masks = Some(masks);
-        }
-        Ok(membership)
+            bits,
+            kind_is_team: matches!(entrant, Entrant::Team(_)),
+        })
     }
 
     /// Every member is of the changed entrant's kind; their ids.
@@ -275,11 +316,18 @@ impl Membership {
 
     /// The changed entrant's divisions that `who` is in (up to 16 of them).
     fn mask_of(&self, who: Entrant) -> usize {
-        match &self.masks {
-            Some(masks) => self
-                .id_of(who)
-                .and_then(|id| masks.get(id))
-                .map_or(0, |mask| usize::from(*mask)),
+        match &self.bits {
+            Some(bits) => {
+                let Some(id) = self.id_of(who) else {
+                    return 0;
+                };
+                let (word, bit) = (id / 64, id % 64);
+                bits.iter()
+                    .take(16)
+                    .enumerate()
+                    .filter(|(_, set)| set.get(word).is_some_and(|word| word >> bit & 1 == 1))
+                    .fold(0, |mask, (slot, _)| mask | (1 << slot))
+            }
             None => self
                 .member_lists
                 .iter()
