@@ -53,10 +53,11 @@ pub use data::{
 pub use error::ExportError;
 pub use gather::{
     gather_export_data, gather_export_data_observed, seal_competition, seal_competition_observed,
+    SnapshotClock,
 };
 pub use request::{
-    run_export, run_export_observed, AwardsFormat, ExportRequest, ExportSummary, RunSignupFormat,
-    SkipReason, SkippedExport, WrittenFile,
+    run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
+    ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,
 };
 pub use results_json::{
     parse_results_json, ResultsDocument, RESULTS_JSON_FORMAT, RESULTS_JSON_VERSION,
