@@ -165,15 +165,13 @@ fn gather_in_snapshot(
         .map_err(|error| store_error("competitors", error))?;
     observer("competitors");
 
+    // The amendments only: the trail holds an event per score entered.
     let events = file
-        .score_events(None)
+        .score_events_of_kind(ScoreEventKind::Amend)
         .map_err(|error| store_error("amendment log", error))?;
     observer("amendment log");
-    let mut amendments = Vec::new();
-    for event in events
-        .into_iter()
-        .filter(|event| event.kind == ScoreEventKind::Amend)
-    {
+    let mut amendments = Vec::with_capacity(events.len());
+    for event in events {
         let workout = just_workouts
             .iter()
             .find(|workout| workout.id == event.workout_id);
