@@ -5,15 +5,13 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection};
-
-use scoretable_core::model::{Entrant, Id, ResultEntry, TeamScoring};
-use scoretable_core::moves::standing;
+use scoretable_core::model::{Entrant, Id, TeamScoring};
+use scoretable_core::moves::{ranked_kinds, standing, RowsBelow};
 use scoretable_core::score::effective_score;
 
 use crate::competition_file::CompetitionFile;
 use crate::error::Result;
-use crate::results::{entrant_division_members, load_rank_entry, moved_rows};
+use crate::results::{load_rank_entries, load_rank_entry, moved_rows, Membership};
 use crate::workouts::load_workout;
 
 /// Results per workout (from `results_by_workout`), and amended results
@@ -122,13 +120,30 @@ impl CompetitionFile {
                 (None, None) => String::new(),
             };
             // The rows that may share the entrant's key (its own included),
-            // and the better rows below them counted.
-            let (rows, below) = moved_rows(connection, &workout, entrant, Some(&own))?;
-            let mut own_divisions = entrant_divisions(connection, entrant)?;
-            own_divisions.sort_unstable();
-            let member_of = divisions_of_rows(connection, entrant, &rows, &own_divisions)?;
-            let place = standing(&workout, &rows, entrant, &own_divisions, |who| {
-                member_of.get(&who).map_or(&[][..], Vec::as_slice)
+            // and the better rows below them counted; every result when
+            // that is not an index range.
+            let membership = Membership::of(connection, entrant)?;
+            let band = match ranked_kinds(&workout) {
+                Some(_) => moved_rows(
+                    connection,
+                    &workout,
+                    entrant,
+                    Some(&own),
+                    Some(own.clone()),
+                    &membership,
+                    usize::MAX,
+                )?,
+                None => None,
+            };
+            let (rows, below) = match band {
+                Some((rows, below, _)) => (rows, below),
+                None => (
+                    load_rank_entries(connection, workout_id)?,
+                    RowsBelow::default(),
+                ),
+            };
+            let place = standing(&workout, &rows, entrant, membership.own(), |who| {
+                membership.divisions_of(who)
             });
             Ok(place.map(|(rank, division_ranks)| Standing {
                 rank: rank.map(|rank| rank + below.overall),
@@ -148,60 +163,3 @@ impl CompetitionFile {
         })
     }
 }
-
-/// The divisions of one entrant (competitor or team).
-fn entrant_divisions(connection: &Connection, entrant: Entrant) -> Result<Vec<Id>> {
-    let (sql, id) = match entrant {
-        Entrant::Competitor(id) => (
-            "SELECT division_id FROM competitor_divisions WHERE competitor_id = ?1",
-            id,
-        ),
-        Entrant::Team(id) => (
-            "SELECT division_id FROM team_divisions WHERE team_id = ?1",
-            id,
-        ),
-    };
-    let mut statement = connection.prepare_cached(sql)?;
-    let rows = statement.query_map(params![id], |row| row.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Which of `divisions` each of `rows`' entrants belongs to: looked up by
-/// key for the few rows of an index range, from the divisions' member
-/// lists when every result was read.
-fn divisions_of_rows(
-    connection: &Connection,
-    entrant: Entrant,
-    rows: &[ResultEntry],
-    divisions: &[Id],
-) -> Result<HashMap<Entrant, Vec<Id>>> {
-    let mut member_of: HashMap<Entrant, Vec<Id>> = HashMap::new();
-    if divisions.is_empty() {
-        return Ok(member_of);
-    }
-    if rows.len() > ROWS_LOOKED_UP_BY_KEY {
-        for (division_id, members) in entrant_division_members(connection, entrant)? {
-            for member in members {
-                member_of.entry(member).or_default().push(division_id);
-            }
-        }
-        return Ok(member_of);
-    }
-    for row in rows {
-        if row.entrant == entrant {
-            continue;
-        }
-        let theirs: Vec<Id> = entrant_divisions(connection, row.entrant)?
-            .into_iter()
-            .filter(|division_id| divisions.contains(division_id))
-            .collect();
-        if !theirs.is_empty() {
-            member_of.insert(row.entrant, theirs);
-        }
-    }
-    Ok(member_of)
-}
-
-/// Above this many rows, the divisions' member lists are read in one go
-/// instead of each row's divisions by key.
-const ROWS_LOOKED_UP_BY_KEY: usize = 256;
