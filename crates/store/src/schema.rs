@@ -1456,7 +1456,10 @@ mod tests {
         };
         let mut file = CompetitionFile::open(&path).unwrap();
         assert_eq!(file.open_report().schema_version_found, 11);
-        assert_eq!(schema_version(&file.connection).unwrap(), 12);
+        assert_eq!(
+            schema_version(&file.connection).unwrap(),
+            CURRENT_SCHEMA_VERSION
+        );
         for index in ["results_rounds_reps_by_rank", "results_rounds_reps_extra"] {
             let entries: i64 = file
                 .connection
