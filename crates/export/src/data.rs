@@ -126,42 +126,173 @@ pub struct EntrantDisplay {
 
 /// Display data for every entrant of an [`ExportData`], looked up by
 /// entrant and made when asked for, so the directory holds no second copy
-/// of the snapshot's names.
+/// of the snapshot's names. Ids index a table (store ids are dense), so a
+/// lookup is one array read, not a hash of the key.
 #[derive(Debug, Clone, Default)]
 pub struct EntrantDirectory<'a> {
-    entrants: HashMap<Entrant, EntrantRecord<'a>>,
+    competitors: IdIndex<'a, Competitor>,
+    teams: IdIndex<'a, Team>,
 }
 
+/// Records by id: a table indexed by id when the ids are dense (at most
+/// four slots per record), a hash map otherwise.
+#[derive(Debug, Clone)]
+enum IdIndex<'a, T> {
+    Dense(Vec<Option<&'a T>>),
+    Sparse(HashMap<Id, &'a T>),
+}
+
+impl<T> Default for IdIndex<'_, T> {
+    fn default() -> Self {
+        IdIndex::Dense(Vec::new())
+    }
+}
+
+impl<'a, T> IdIndex<'a, T> {
+    fn new(records: &'a [T], id: impl Fn(&T) -> Id) -> IdIndex<'a, T> {
+        let dense_limit = records.len().saturating_mul(4).saturating_add(64);
+        let dense = records
+            .iter()
+            .all(|record| usize::try_from(id(record)).is_ok_and(|index| index < dense_limit));
+        if dense {
+            let size = records
+                .iter()
+                .map(|record| id(record) as usize + 1)
+                .max()
+                .unwrap_or(0);
+            let mut slots = vec![None; size];
+            for record in records {
+                slots[id(record) as usize] = Some(record);
+            }
+            IdIndex::Dense(slots)
+        } else {
+            IdIndex::Sparse(records.iter().map(|record| (id(record), record)).collect())
+        }
+    }
+
+    fn get(&self, id: Id) -> Option<&'a T> {
+        match self {
+            IdIndex::Dense(slots) => usize::try_from(id)
+                .ok()
+                .and_then(|index| slots.get(index).copied().flatten()),
+            IdIndex::Sparse(map) => map.get(&id).copied(),
+        }
+    }
+}
+
+/// One entrant's display data, borrowed from the snapshot: what
+/// [`EntrantDisplay`] holds, without copying a string until a renderer
+/// needs one.
 #[derive(Debug, Clone, Copy)]
-enum EntrantRecord<'a> {
+pub enum EntrantRef<'a> {
     Competitor(&'a Competitor),
     Team(&'a Team),
+}
+
+impl<'a> EntrantRef<'a> {
+    pub fn bib(&self) -> &'a str {
+        match self {
+            EntrantRef::Competitor(competitor) => &competitor.bib,
+            EntrantRef::Team(team) => team.bib.as_deref().unwrap_or_default(),
+        }
+    }
+
+    /// `First Last` for competitors, the team name for teams (see [`EntrantDisplay::name`]).
+    pub fn name(&self) -> Cow<'a, str> {
+        match self {
+            EntrantRef::Competitor(competitor) => {
+                match (competitor.first_name.trim(), competitor.last_name.trim()) {
+                    ("", last) => Cow::Borrowed(last),
+                    (first, "") => Cow::Borrowed(first),
+                    (first, last) => Cow::Owned(format!("{first} {last}")),
+                }
+            }
+            EntrantRef::Team(team) => Cow::Borrowed(&team.name),
+        }
+    }
+
+    pub fn first_name(&self) -> &'a str {
+        match self {
+            EntrantRef::Competitor(competitor) => &competitor.first_name,
+            EntrantRef::Team(_) => "",
+        }
+    }
+
+    pub fn last_name(&self) -> &'a str {
+        match self {
+            EntrantRef::Competitor(competitor) => &competitor.last_name,
+            EntrantRef::Team(team) => &team.name,
+        }
+    }
+
+    pub fn gender(&self) -> Option<Gender> {
+        match self {
+            EntrantRef::Competitor(competitor) => competitor.gender,
+            EntrantRef::Team(_) => None,
+        }
+    }
+
+    pub fn country(&self) -> Option<&'a str> {
+        match self {
+            EntrantRef::Competitor(competitor) => competitor.country.as_deref(),
+            EntrantRef::Team(team) => team.country.as_deref(),
+        }
+    }
+
+    pub fn club(&self) -> Option<&'a str> {
+        match self {
+            EntrantRef::Competitor(competitor) => competitor.club.as_deref(),
+            EntrantRef::Team(_) => None,
+        }
+    }
+
+    pub fn division_ids(&self) -> &'a [Id] {
+        match self {
+            EntrantRef::Competitor(competitor) => &competitor.division_ids,
+            EntrantRef::Team(team) => &team.division_ids,
+        }
+    }
+
+    pub fn runsignup_registration_id(&self) -> Option<&'a str> {
+        match self {
+            EntrantRef::Competitor(competitor) => {
+                competitor.external_ids.runsignup_registration_id.as_deref()
+            }
+            EntrantRef::Team(team) => team.external_ids.runsignup_registration_id.as_deref(),
+        }
+    }
+
+    /// The owned display data.
+    pub fn display(&self) -> EntrantDisplay {
+        match self {
+            EntrantRef::Competitor(competitor) => competitor_display(competitor),
+            EntrantRef::Team(team) => team_display(team),
+        }
+    }
 }
 
 impl<'a> EntrantDirectory<'a> {
     /// Indexes the competitors and teams of `data`.
     pub fn new(data: &'a ExportData) -> EntrantDirectory<'a> {
-        let mut entrants = HashMap::with_capacity(data.competitors.len() + data.teams.len());
-        for competitor in &data.competitors {
-            entrants.insert(
-                Entrant::Competitor(competitor.id),
-                EntrantRecord::Competitor(competitor),
-            );
+        EntrantDirectory {
+            competitors: IdIndex::new(&data.competitors, |competitor| competitor.id),
+            teams: IdIndex::new(&data.teams, |team| team.id),
         }
-        for team in &data.teams {
-            entrants.insert(Entrant::Team(team.id), EntrantRecord::Team(team));
-        }
-        EntrantDirectory { entrants }
     }
 
     /// The display data of `entrant`, or an error naming the entrant when the
     /// snapshot has a result for someone it does not list.
     pub fn get(&self, entrant: Entrant) -> Result<EntrantDisplay, ExportError> {
-        match self.entrants.get(&entrant) {
-            Some(EntrantRecord::Competitor(competitor)) => Ok(competitor_display(competitor)),
-            Some(EntrantRecord::Team(team)) => Ok(team_display(team)),
-            None => Err(ExportError::UnknownEntrant { entrant }),
-        }
+        Ok(self.entrant(entrant)?.display())
+    }
+
+    /// [`EntrantDirectory::get`], borrowed: nothing is copied.
+    pub fn entrant(&self, entrant: Entrant) -> Result<EntrantRef<'a>, ExportError> {
+        let found = match entrant {
+            Entrant::Competitor(id) => self.competitors.get(id).map(EntrantRef::Competitor),
+            Entrant::Team(id) => self.teams.get(id).map(EntrantRef::Team),
+        };
+        found.ok_or(ExportError::UnknownEntrant { entrant })
     }
 }
 

@@ -56,8 +56,47 @@ pub fn gather_export_data_observed(
     file: &CompetitionFile,
     observer: &mut dyn FnMut(&str),
 ) -> Result<ExportData, ExportError> {
+    gather_export_data_with(file, observer, &SnapshotClock::Now)
+}
+
+/// Where a snapshot's times come from: the wall clock (every export), or
+/// fixed ones (a test seam: the golden-output tests pin the generation time
+/// and the amendments' times, which the store stamps from the wall clock, so
+/// the same event renders the same bytes on every run).
+#[doc(hidden)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotClock {
+    Now,
+    Pinned {
+        generated_at: chrono::DateTime<Utc>,
+        amended_at: String,
+    },
+}
+
+impl SnapshotClock {
+    fn generated_at(&self) -> chrono::DateTime<Utc> {
+        match self {
+            SnapshotClock::Now => Utc::now(),
+            SnapshotClock::Pinned { generated_at, .. } => *generated_at,
+        }
+    }
+
+    fn amended_at(&self, stored: &str) -> String {
+        match self {
+            SnapshotClock::Now => stored.to_string(),
+            SnapshotClock::Pinned { amended_at, .. } => amended_at.clone(),
+        }
+    }
+}
+
+/// [`gather_export_data_observed`] with the snapshot's times from `clock`.
+pub(crate) fn gather_export_data_with(
+    file: &CompetitionFile,
+    observer: &mut dyn FnMut(&str),
+    clock: &SnapshotClock,
+) -> Result<ExportData, ExportError> {
     file.with_page_cache(EXPORT_PAGE_CACHE_KIB, |file| {
-        file.read_snapshot(|file| gather_in_snapshot(file, observer))
+        file.read_snapshot(|file| gather_in_snapshot(file, observer, clock))
     })
     .map_err(|error| store_error("page cache", error))?
 }
@@ -72,6 +111,7 @@ const EXPORT_PAGE_CACHE_KIB: i64 = 4_096;
 fn gather_in_snapshot(
     file: &CompetitionFile,
     observer: &mut dyn FnMut(&str),
+    clock: &SnapshotClock,
 ) -> Result<ExportData, ExportError> {
     let competition = file
         .competition()
@@ -125,15 +165,13 @@ fn gather_in_snapshot(
         .map_err(|error| store_error("competitors", error))?;
     observer("competitors");
 
+    // The amendments only: the trail holds an event per score entered.
     let events = file
-        .score_events(None)
+        .score_events_of_kind(ScoreEventKind::Amend)
         .map_err(|error| store_error("amendment log", error))?;
     observer("amendment log");
-    let mut amendments = Vec::new();
-    for event in events
-        .into_iter()
-        .filter(|event| event.kind == ScoreEventKind::Amend)
-    {
+    let mut amendments = Vec::with_capacity(events.len());
+    for event in events {
         let workout = just_workouts
             .iter()
             .find(|workout| workout.id == event.workout_id);
@@ -142,7 +180,7 @@ fn gather_in_snapshot(
             event_id: event.id,
             workout_id: event.workout_id,
             entrant: event.entrant,
-            amended_at: event.at.clone(),
+            amended_at: clock.amended_at(&event.at),
             official: event.who.clone(),
             old_value: value_text(workout, event.old.as_ref()),
             new_value: value_text(workout, event.new.as_ref()),
@@ -157,7 +195,7 @@ fn gather_in_snapshot(
         competitors,
         teams,
         amendments,
-        generated_at: Utc::now(),
+        generated_at: clock.generated_at(),
     };
     Ok(ExportData::from_ranked_with_overall(
         parts,
@@ -207,12 +245,13 @@ pub(crate) fn backup_and_gather(
     file: &CompetitionFile,
     output: &Path,
     observer: &mut dyn FnMut(&str),
+    clock: &SnapshotClock,
 ) -> Result<(ExportData, OnlineBackup), ExportError> {
     file.with_page_cache(EXPORT_PAGE_CACHE_KIB, |file| {
         file.read_snapshot(|file| {
             let backup = take_online_backup(file, output)?;
             observer("online backup");
-            let data = gather_in_snapshot(file, observer)?;
+            let data = gather_in_snapshot(file, observer, clock)?;
             Ok((data, backup))
         })
     })
@@ -239,6 +278,6 @@ pub fn seal_competition_observed(
     output: &Path,
     observer: &mut dyn FnMut(&str),
 ) -> Result<ArchiveSummary, ExportError> {
-    let (data, backup) = backup_and_gather(file, output, observer)?;
+    let (data, backup) = backup_and_gather(file, output, observer, &SnapshotClock::Now)?;
     write_sealed_archive(&data, backup.path(), options, output)
 }

@@ -47,16 +47,17 @@ pub use archive::{
 pub use awards::{Award, AwardBasis, AwardCategory, AwardCategoryList, AwardList, AwardRules};
 pub use bundle::{BundleFile, BundlePlan, PlannedFile};
 pub use data::{
-    division_rows, AmendmentLogEntry, EntrantDirectory, EntrantDisplay, ExportData, Exporter,
-    OverallLeaderboard, SnapshotParts, WorkoutLeaderboard,
+    division_rows, AmendmentLogEntry, EntrantDirectory, EntrantDisplay, EntrantRef, ExportData,
+    Exporter, OverallLeaderboard, SnapshotParts, WorkoutLeaderboard,
 };
 pub use error::ExportError;
 pub use gather::{
     gather_export_data, gather_export_data_observed, seal_competition, seal_competition_observed,
+    SnapshotClock,
 };
 pub use request::{
-    run_export, run_export_observed, AwardsFormat, ExportRequest, ExportSummary, RunSignupFormat,
-    SkipReason, SkippedExport, WrittenFile,
+    run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
+    ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,
 };
 pub use results_json::{
     parse_results_json, ResultsDocument, RESULTS_JSON_FORMAT, RESULTS_JSON_VERSION,

@@ -28,6 +28,7 @@ use crate::awards::{AwardList, AwardRules};
 use crate::bundle::{awards_unavailable, write_bundle, BundlePlan, BundleSink, PlannedFile};
 use crate::data::{EntrantDirectory, ExportData, Exporter};
 use crate::error::ExportError;
+use crate::gather::SnapshotClock;
 use crate::pdf::missing_characters;
 use crate::runsignup::{RunSignupOptions, RunSignupStatusPolicy};
 
@@ -186,6 +187,19 @@ pub fn run_export_observed(
     request: &ExportRequest,
     observer: &mut dyn FnMut(&str),
 ) -> Result<ExportSummary, ExportError> {
+    run_export_with_clock(file, request, observer, &SnapshotClock::Now)
+}
+
+/// [`run_export_observed`] with the snapshot's times from `clock`. A test
+/// seam: the golden-output tests pin the times so that the same event
+/// exports the same bytes on every run.
+#[doc(hidden)]
+pub fn run_export_with_clock(
+    file: &mut CompetitionFile,
+    request: &ExportRequest,
+    observer: &mut dyn FnMut(&str),
+    clock: &SnapshotClock,
+) -> Result<ExportSummary, ExportError> {
     let competition_path = file.path().to_path_buf();
     let writer = Writer {
         competition_path: &competition_path,
@@ -202,10 +216,10 @@ pub fn run_export_observed(
             check_award_rules(rules)?;
         }
         // The backup and the exports come from one read snapshot.
-        let (data, backup) = crate::gather::backup_and_gather(file, output, observer)?;
+        let (data, backup) = crate::gather::backup_and_gather(file, output, observer, clock)?;
         return seal(&data, backup.path(), output, *status_policy, award_rules);
     }
-    let data = crate::gather::gather_export_data_observed(file, observer)?;
+    let data = crate::gather::gather_export_data_with(file, observer, clock)?;
     run_on_snapshot(&data, &writer, request)
 }
 

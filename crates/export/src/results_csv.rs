@@ -92,19 +92,19 @@ impl Exporter<'_> {
 
         let mut cells: Vec<String> = Vec::with_capacity(header.len());
         for row in &board.rows {
-            let entrant = self.directory.get(row.entrant)?;
+            let entrant = self.directory.entrant(row.entrant)?;
             cells.clear();
             cells.push(
                 row_place(row, division_id)
                     .map(|place| place.to_string())
                     .unwrap_or_default(),
             );
-            cells.push(entrant.bib.clone());
-            cells.push(entrant.name.clone());
-            cells.push(gender_text(entrant.gender).to_string());
+            cells.push(entrant.bib().to_string());
+            cells.push(entrant.name().into_owned());
+            cells.push(gender_text(entrant.gender()).to_string());
             cells.push(match &division_name {
                 Some(name) => name.clone(),
-                None => self.division_names(&entrant.division_ids),
+                None => self.division_names(entrant.division_ids()),
             });
             cells.push(row.display.clone());
             cells.push(
@@ -194,15 +194,15 @@ impl Exporter<'_> {
 
         let mut cells: Vec<String> = Vec::with_capacity(header.len());
         for row in &board.rows {
-            let entrant = self.directory.get(row.entrant)?;
+            let entrant = self.directory.entrant(row.entrant)?;
             cells.clear();
             cells.push(row.rank.to_string());
-            cells.push(entrant.bib.clone());
-            cells.push(entrant.name.clone());
-            cells.push(gender_text(entrant.gender).to_string());
+            cells.push(entrant.bib().to_string());
+            cells.push(entrant.name().into_owned());
+            cells.push(gender_text(entrant.gender()).to_string());
             cells.push(match &division_name {
                 Some(name) => name.clone(),
-                None => self.division_names(&entrant.division_ids),
+                None => self.division_names(entrant.division_ids()),
             });
             cells.push(row.total.to_string());
             for workout in &workouts {

@@ -297,17 +297,21 @@ impl Serialize for EntrantsView<'_, '_> {
             .map(|competitor| Entrant::Competitor(competitor.id))
             .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
         for entrant in all_entrants {
-            let display = self.0.directory.get(entrant).map_err(S::Error::custom)?;
+            let display = self
+                .0
+                .directory
+                .entrant(entrant)
+                .map_err(S::Error::custom)?;
             seq.serialize_element(&EntrantView {
                 entrant,
-                bib: &display.bib,
-                name: &display.name,
-                first_name: &display.first_name,
-                last_name: &display.last_name,
-                gender: display.gender,
-                country: display.country.as_deref(),
-                club: display.club.as_deref(),
-                division_ids: &display.division_ids,
+                bib: display.bib(),
+                name: &display.name(),
+                first_name: display.first_name(),
+                last_name: display.last_name(),
+                gender: display.gender(),
+                country: display.country(),
+                club: display.club(),
+                division_ids: display.division_ids(),
             })?;
         }
         seq.end()

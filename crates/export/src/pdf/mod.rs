@@ -126,9 +126,9 @@ impl Exporter<'_> {
         timing_points.sort_by_key(|point| point.order);
         let (mut with_country, mut with_club) = (false, false);
         for row in &board.rows {
-            let entrant = self.directory.get(row.entrant)?;
-            with_country |= entrant.country.is_some();
-            with_club |= entrant.club.is_some();
+            let entrant = self.directory.entrant(row.entrant)?;
+            with_country |= entrant.country().is_some();
+            with_club |= entrant.club().is_some();
         }
         // The engine measures differences from the whole field's leader; a
         // division table shows them from the division's leader.
@@ -179,23 +179,23 @@ impl Exporter<'_> {
         let row_count = board.rows.len();
         let make_row = move |index: usize| -> Result<TableRow, ExportError> {
             let row = &board.rows[index];
-            let entrant = self.directory.get(row.entrant)?;
+            let entrant = self.directory.entrant(row.entrant)?;
             let mut cells = Vec::with_capacity(column_count);
             cells.push(
                 row_place(row, division_id)
                     .map(|place| place.to_string())
                     .unwrap_or_default(),
             );
-            cells.push(entrant.bib.clone());
-            cells.push(entrant.name.clone());
+            cells.push(entrant.bib().to_string());
+            cells.push(entrant.name().into_owned());
             if with_club {
-                cells.push(entrant.club.clone().unwrap_or_default());
+                cells.push(entrant.club().unwrap_or_default().to_string());
             }
             if with_country {
-                cells.push(entrant.country.clone().unwrap_or_default());
+                cells.push(entrant.country().unwrap_or_default().to_string());
             }
             if with_division {
-                cells.push(self.division_names(&entrant.division_ids));
+                cells.push(self.division_names(entrant.division_ids()));
             }
             let mut score = row.display.clone();
             if row.partial {
@@ -261,7 +261,7 @@ impl Exporter<'_> {
             .all(|workout| workout.state == PublicationState::Official);
         let mut with_country = false;
         for row in &board.rows {
-            with_country |= self.directory.get(row.entrant)?.country.is_some();
+            with_country |= self.directory.entrant(row.entrant)?.country().is_some();
         }
         let mut columns = vec![
             Column::fixed("Pl.", 24.0, Align::Right).bold(),
@@ -295,13 +295,13 @@ impl Exporter<'_> {
         let make_row = move |index: usize| -> Result<TableRow, ExportError> {
             let workouts = &section_workouts;
             let row = &board.rows[index];
-            let entrant = self.directory.get(row.entrant)?;
+            let entrant = self.directory.entrant(row.entrant)?;
             let mut cells = Vec::with_capacity(column_count);
             cells.push(row.rank.to_string());
-            cells.push(entrant.bib.clone());
-            cells.push(entrant.name.clone());
+            cells.push(entrant.bib().to_string());
+            cells.push(entrant.name().into_owned());
             if with_country {
-                cells.push(entrant.country.clone().unwrap_or_default());
+                cells.push(entrant.country().unwrap_or_default().to_string());
             }
             cells.push(row.total.to_string());
             let mut amended_workouts = Vec::new();

@@ -11,5 +11,6 @@ mod awards;
 mod exports;
 mod file_names;
 mod generated;
+mod golden;
 mod pdf;
 mod store;

@@ -106,4 +106,14 @@ impl CompetitionFile {
         let rows = statement.query_map(params![workout_id], event_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// The audit trail's events of one kind (e.g. the amendments), oldest
+    /// first, without loading the others (a large event's trail holds an
+    /// entry per score).
+    pub fn score_events_of_kind(&self, kind: ScoreEventKind) -> Result<Vec<ScoreEvent>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM score_events WHERE kind = ?1 ORDER BY id");
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let rows = statement.query_map(params![kind.word()], event_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }

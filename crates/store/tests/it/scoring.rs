@@ -205,6 +205,22 @@ fn amendment_wins_is_logged_and_reports_who_moved() {
     let top = &fixture.file.workout_leaderboard(fran, None).unwrap()[0];
     assert_eq!(top.entrant, cara);
     assert!(top.amended);
+    // The amendments alone, as the exports read them: the trail's three
+    // entries are not loaded.
+    let amendments = fixture
+        .file
+        .score_events_of_kind(ScoreEventKind::Amend)
+        .unwrap();
+    assert_eq!(amendments, vec![amend.clone()]);
+    assert_eq!(fixture.file.score_events(None).unwrap().len(), 4);
+    assert_eq!(
+        fixture
+            .file
+            .score_events_of_kind(ScoreEventKind::Entry)
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 #[test]
