@@ -11,9 +11,9 @@
 //! sorted, for the listing order. The same counts give one entrant's place
 //! ([`standing`]) without ranking anyone else.
 //!
-//! Both functions work on the results the engine ranks. Workouts whose
-//! results are derived from other rows (member-scored team workouts) change
-//! more than one ranked row per amendment; callers rank those in full.
+//! Both functions work on the results the engine ranks. In workouts whose
+//! ranked rows are formed from other rows (member-scored team workouts) the
+//! caller forms them first; the changed row is the member's team.
 
 use std::cmp::Ordering;
 
@@ -588,13 +588,26 @@ pub enum RankedKind {
     Load,
     Distance,
     Points,
+    /// Rounds and extra reps: the stored value is the rounds (negated), the
+    /// extra reps are read beside it.
+    RoundsReps,
 }
 
-/// The kinds of ranked results of `workout`, in rank order (finishers'
-/// times before capped results), when each ranked result's key follows one
-/// stored value of its kind ([`ranked_value`]); `None` for rounds-and-reps
-/// workouts (their key mixes rounds and reps) and member-scored team
-/// workouts (their rows are formed from members' results).
+/// The reps of one round of `workout`, when it ranks rounds+reps by total reps.
+fn per_round(workout: &Workout) -> Option<i64> {
+    use crate::model::ScoreType;
+    (workout.score_type == ScoreType::RoundsReps)
+        .then_some(workout.reps_per_round)
+        .flatten()
+        .filter(|per_round| *per_round > 0)
+}
+
+/// The kinds of ranked results of `workout` whose keys follow their stored
+/// value ([`ranked_value`]) and the extra reps beside it: finishers' times
+/// before capped results; rounds+reps (and plain reps when the workout
+/// knows its reps per round: then the two kinds interleave by total reps).
+/// `None` for member-scored team workouts (their rows are formed from
+/// members' results).
 pub fn ranked_kinds(workout: &Workout) -> Option<&'static [RankedKind]> {
     use crate::model::{ScoreType, TeamScoring};
     if matches!(
@@ -609,15 +622,19 @@ pub fn ranked_kinds(workout: &Workout) -> Option<&'static [RankedKind]> {
         ScoreType::Load => &[RankedKind::Load],
         ScoreType::Distance => &[RankedKind::Distance],
         ScoreType::Points => &[RankedKind::Points],
-        ScoreType::RoundsReps => return None,
+        ScoreType::RoundsReps if per_round(workout).is_some() => {
+            &[RankedKind::RoundsReps, RankedKind::Reps]
+        }
+        ScoreType::RoundsReps => &[RankedKind::RoundsReps],
     })
 }
 
 /// A ranked result's kind (its index in [`ranked_kinds`]) and value: a time
-/// with its penalty added, before rounding; any other score negated (more
-/// is better), so that among results of one kind a smaller value never
-/// ranks worse. `None` when the result is not ranked (a status, or a score
-/// the workout does not take) or the workout has no [`ranked_kinds`].
+/// with its penalty added, before rounding; rounds (of rounds+reps) and any
+/// other score negated (more is better), so that among results of one kind
+/// a smaller value never ranks worse. `None` when the result is not ranked
+/// (a status, or a score the workout does not take) or the workout has no
+/// [`ranked_kinds`].
 pub fn ranked_value(workout: &Workout, result: &ResultEntry) -> Option<(usize, i64)> {
     use crate::model::Score;
     let kinds = ranked_kinds(workout)?;
@@ -631,17 +648,19 @@ pub fn ranked_value(workout: &Workout, result: &ResultEntry) -> Option<(usize, i
         Score::Load { grams } => (RankedKind::Load, grams.saturating_neg()),
         Score::Distance { mm } => (RankedKind::Distance, mm.saturating_neg()),
         Score::Points { milli } => (RankedKind::Points, milli.saturating_neg()),
-        Score::RoundsReps { .. } => return None,
+        Score::RoundsReps { rounds, .. } => (RankedKind::RoundsReps, rounds.saturating_neg()),
     };
     Some((kinds.iter().position(|known| *known == kind)?, value))
 }
 
 /// A ranked row rebuilt from its [`ranked_value`] (penalty included,
-/// `penalty_ms` 0): it ranks with the same key as the stored result.
+/// `penalty_ms` 0) and, for rounds+reps, its extra reps: it ranks with the
+/// same key as the stored result.
 pub fn ranked_row(
     entrant: Entrant,
     kind: RankedKind,
     value: i64,
+    extra: Option<i64>,
     tie_break_ms: Option<crate::model::Millis>,
 ) -> ResultEntry {
     use crate::model::{Score, Source};
@@ -652,6 +671,10 @@ pub fn ranked_row(
         RankedKind::Load => Score::Load { grams: -value },
         RankedKind::Distance => Score::Distance { mm: -value },
         RankedKind::Points => Score::Points { milli: -value },
+        RankedKind::RoundsReps => Score::RoundsReps {
+            rounds: -value,
+            reps: extra.unwrap_or(0),
+        },
     };
     ResultEntry {
         entrant,
@@ -667,25 +690,103 @@ pub fn ranked_row(
     }
 }
 
-/// The ranked rows that can move when one result changes from `before` to
-/// `after`: those whose (kind, value) lies from `from` to `to` (inclusive,
-/// in kind order then value; `to` `None`: to the end), widened by the
-/// time rounding so that every row ranked between the two keys is inside.
-/// A ranked row before `from` ranks strictly better than both keys, one
-/// after `to` strictly worse. `None` when neither value is ranked: then no
-/// other row moves.
+/// The stored rows of one [`RankedKind`] that one result's change concerns:
+/// those valued up to `below` (inclusive) rank strictly better than both of
+/// its keys and are only counted; those valued in `read` (inclusive) may
+/// lie between the keys and are read; any other row of the kind ranks
+/// strictly worse than both keys and never moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RankBand {
-    pub from: (usize, i64),
-    pub to: Option<(usize, i64)>,
+pub struct KindBand {
+    pub kind: RankedKind,
+    pub below: Option<i64>,
+    pub read: Option<(i64, i64)>,
 }
 
+/// The ranked rows that can move when one result changes from `before` to
+/// `after`: per stored kind, the value range to read (widened by the time
+/// rounding, and for rounds+reps by the stored extra reps, so that every row
+/// ranked between the two keys is inside) and the range to count below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankBand {
+    pub kinds: Vec<KindBand>,
+    /// Whether reading `kinds` in order, each by ascending value, meets the
+    /// rows in ascending [`ScoreGroup`] (false when two kinds interleave:
+    /// rounds+reps and plain reps ranked by total reps).
+    pub in_rank_order: bool,
+}
+
+/// See [`RankBand`]. `extra_reps`: the least and the most extra reps stored
+/// with any rounds+reps result of the workout (`None`: there is none); asked
+/// only for a rounds+reps workout ranked by total reps. `None` when neither
+/// value is ranked (then no other row moves) or the workout has no
+/// [`ranked_kinds`].
 pub fn rank_band(
     workout: &Workout,
     before: Option<&ResultEntry>,
     after: Option<&ResultEntry>,
+    extra_reps: Option<(i64, i64)>,
 ) -> Option<RankBand> {
+    use crate::model::Score;
     let kinds = ranked_kinds(workout)?;
+    if let Some(per_round) = per_round(workout) {
+        // Ranked by total reps: a plain-reps row's value is minus its total;
+        // a rounds+reps row's total is rounds * per_round + extra reps, with
+        // the extra reps anywhere in `extra_reps`.
+        let total = |result: &ResultEntry| -> Option<i128> {
+            ranked_value(workout, result)?;
+            match result.score? {
+                Score::RoundsReps { rounds, reps } => {
+                    Some(i128::from(rounds) * i128::from(per_round) + i128::from(reps))
+                }
+                Score::Reps { reps } => Some(i128::from(reps)),
+                _ => None,
+            }
+        };
+        let old = before.and_then(total);
+        let new = after.and_then(total);
+        // The better (more reps) and the worse total; `None` worse: every
+        // ranked row below the better one can move.
+        let (best, worst) = match (old, new) {
+            (None, None) => return None,
+            (Some(one), None) | (None, Some(one)) => (one, None),
+            (Some(old), Some(new)) => (old.max(new), Some(old.min(new))),
+        };
+        let fits = |value: i128| i64::try_from(value).ok();
+        let mut bands = Vec::new();
+        if let Some((least, most)) = extra_reps {
+            let per_round = i128::from(per_round);
+            // More rounds than this: a total above `best` whatever the extra reps.
+            let most_rounds = (best - i128::from(least)).div_euclid(per_round);
+            let fewest_rounds =
+                worst.map(|worst| -(i128::from(most) - worst).div_euclid(per_round));
+            bands.push(KindBand {
+                kind: RankedKind::RoundsReps,
+                below: Some(fits(-most_rounds - 1)?),
+                read: Some((
+                    fits(-most_rounds)?,
+                    match fewest_rounds {
+                        Some(fewest) => fits(-fewest)?,
+                        None => i64::MAX,
+                    },
+                )),
+            });
+        }
+        bands.push(KindBand {
+            kind: RankedKind::Reps,
+            below: Some(fits(-best - 1)?),
+            read: Some((
+                fits(-best)?,
+                match worst {
+                    Some(worst) => fits(-worst)?,
+                    None => i64::MAX,
+                },
+            )),
+        });
+        return Some(RankBand {
+            kinds: bands,
+            in_rank_order: false,
+        });
+    }
     let margin = |kind: usize| match kinds[kind] {
         RankedKind::Time => crate::time::rounding_unit(workout.rounding).unwrap_or(0),
         _ => 0,
@@ -697,8 +798,177 @@ pub fn rank_band(
         (Some(one), None) | (None, Some(one)) => (one, None),
         (Some(old), Some(new)) => (old.min(new), Some(old.max(new))),
     };
+    let from = (low.0, low.1.saturating_sub(margin(low.0)));
+    let to = high.map(|(kind, value)| (kind, value.saturating_add(margin(kind))));
+    let last = to.map_or(kinds.len() - 1, |(kind, _)| kind);
+    let bands = kinds
+        .iter()
+        .enumerate()
+        .take(last + 1)
+        .map(|(index, kind)| {
+            if index < from.0 {
+                // Every ranked row of a better kind ranks better.
+                return KindBand {
+                    kind: *kind,
+                    below: Some(i64::MAX),
+                    read: None,
+                };
+            }
+            let low = if index == from.0 { from.1 } else { i64::MIN };
+            let high = match to {
+                Some((to_kind, value)) if to_kind == index => value,
+                _ => i64::MAX,
+            };
+            KindBand {
+                kind: *kind,
+                below: if index == from.0 {
+                    low.checked_sub(1)
+                } else {
+                    None
+                },
+                read: Some((low, high)),
+            }
+        })
+        .collect();
     Some(RankBand {
-        from: (low.0, low.1.saturating_sub(margin(low.0))),
-        to: high.map(|(kind, value)| (kind, value.saturating_add(margin(kind)))),
+        kinds: bands,
+        in_rank_order: true,
     })
+}
+
+/// The part of a row's rank key that its stored value decides (class and
+/// score, neither extra reps nor tie-break): rows read in a [`RankBand`]'s
+/// order (when `in_rank_order`) come in ascending groups, and every row of
+/// a group sorts after every row of a smaller group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScoreGroup(RankKey);
+
+pub fn score_group(workout: &Workout, row: &ResultEntry) -> ScoreGroup {
+    ScoreGroup(entry_key(workout, row).group())
+}
+
+/// Who-moved counts, one row at a time: [`MovedPlaces::changes`] and
+/// [`MovedPlaces::entrants`] from the rows of a [`RankBand`] (any superset of
+/// the rows between the changed entrant's two keys, the entrant's own row
+/// left out), without keeping them. Rows better than the band never matter
+/// here: they move nobody's place change.
+#[derive(Debug, Clone)]
+pub struct MoveCounter {
+    old_key: Option<RankKey>,
+    new_key: Option<RankKey>,
+    low: RankKey,
+    high: Option<RankKey>,
+    /// Moved rows, overall and in each of the changed entrant's divisions.
+    moved: u32,
+    moved_in: Vec<u32>,
+    /// Whether another row lies in `low..high`: the entrant's own place changes.
+    own_moves: bool,
+    own_moves_in: Vec<bool>,
+    /// Rows better than the entrant's old and new key, overall and per division.
+    better_than: [u32; 2],
+    better_than_in: Vec<[u32; 2]>,
+}
+
+impl MoveCounter {
+    /// `divisions`: how many divisions of the changed entrant [`add`](Self::add)'s
+    /// masks name. `None` when nobody moves (neither value is ranked).
+    pub fn new(
+        workout: &Workout,
+        before: Option<&ResultEntry>,
+        after: Option<&ResultEntry>,
+        divisions: usize,
+    ) -> Option<MoveCounter> {
+        let old_key = before.map(|result| entry_key(workout, result));
+        let new_key = after.map(|result| entry_key(workout, result));
+        let ranked = |key: Option<RankKey>| key.filter(|key| key.is_ranked());
+        let (low, high) = match (ranked(old_key), ranked(new_key)) {
+            (None, None) => return None,
+            (Some(one), None) | (None, Some(one)) => (one, None),
+            (Some(old), Some(new)) => (old.min(new), Some(old.max(new))),
+        };
+        // One value unranked: the entrant's place appears or goes.
+        let one_sided = high.is_none();
+        Some(MoveCounter {
+            old_key,
+            new_key,
+            low,
+            high,
+            moved: 0,
+            moved_in: vec![0; divisions],
+            own_moves: one_sided,
+            own_moves_in: vec![one_sided; divisions],
+            better_than: [0; 2],
+            better_than_in: vec![[0; 2]; divisions],
+        })
+    }
+
+    /// One other row; bit `slot` of `member_of` set when it is in the
+    /// changed entrant's division `slot`.
+    pub fn add(&mut self, workout: &Workout, row: &ResultEntry, member_of: u64) {
+        let key = entry_key(workout, row);
+        if !key.is_ranked() {
+            return;
+        }
+        let ahead = |changed: Option<RankKey>| changed.is_some_and(|c| c < key);
+        let behind = |changed: Option<RankKey>| changed.is_some_and(|c| key < c);
+        for (at, changed) in [self.old_key, self.new_key].into_iter().enumerate() {
+            if behind(changed) {
+                self.better_than[at] += 1;
+                for (slot, better) in self.better_than_in.iter_mut().enumerate() {
+                    if member_of & (1 << slot) != 0 {
+                        better[at] += 1;
+                    }
+                }
+            }
+        }
+        if ahead(self.old_key) != ahead(self.new_key) {
+            self.moved += 1;
+            for (slot, moved) in self.moved_in.iter_mut().enumerate() {
+                if member_of & (1 << slot) != 0 {
+                    *moved += 1;
+                }
+            }
+        }
+        if key >= self.low && self.high.is_some_and(|high| key < high) {
+            self.own_moves = true;
+            for (slot, moves) in self.own_moves_in.iter_mut().enumerate() {
+                if member_of & (1 << slot) != 0 {
+                    *moves = true;
+                }
+            }
+        }
+    }
+
+    /// Other rows whose workout place changes, so far.
+    pub fn moved(&self) -> usize {
+        self.moved as usize
+    }
+
+    /// The changed entrant's place before (`old`) or after, overall
+    /// (`slot` `None`) or in its division `slot`, given the rows better than
+    /// the band there (`below`); `None` when that value is not ranked.
+    pub fn own_place(&self, old: bool, slot: Option<usize>, below: u32) -> Option<u32> {
+        let at = usize::from(!old);
+        let key = if old { self.old_key } else { self.new_key };
+        key.filter(|key| key.is_ranked())?;
+        let better = match slot {
+            None => self.better_than[at],
+            Some(slot) => self.better_than_in[slot][at],
+        };
+        Some(1 + below + better)
+    }
+
+    /// (changes, entrants) as [`MovedPlaces`] counts them.
+    pub fn counts(&self) -> (usize, usize) {
+        let own =
+            usize::from(self.own_moves) + self.own_moves_in.iter().filter(|moves| **moves).count();
+        let changes = self.moved as usize
+            + self
+                .moved_in
+                .iter()
+                .map(|moved| *moved as usize)
+                .sum::<usize>()
+            + own;
+        (changes, self.moved as usize + usize::from(own > 0))
+    }
 }

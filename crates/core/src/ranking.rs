@@ -94,6 +94,16 @@ impl RankKey {
         self.class == Class::Valid
     }
 
+    /// The key with the parts a stored value alone does not decide (the
+    /// secondary score, the tie-break) cleared.
+    pub(crate) fn group(self) -> RankKey {
+        RankKey {
+            secondary: 0,
+            tie_break: 0,
+            ..self
+        }
+    }
+
     /// True when the scores (ignoring the tie-break) are equal.
     pub(crate) fn same_score(self, other: RankKey) -> bool {
         self.class == other.class

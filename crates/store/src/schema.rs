@@ -810,10 +810,37 @@ CREATE INDEX results_by_rank_value ON results(
 );
 "#;
 
+/// Version 12: who moved in a rounds+reps workout is an index range too.
+/// Its results rank by rounds, then extra reps (or by total reps when the
+/// workout knows its reps per round): `results_rounds_reps_by_rank` holds
+/// the rounds (negated, as `results_by_rank_value` does) with the extra
+/// reps beside them, so the band between two values is read from the index
+/// alone; `results_rounds_reps_extra` gives the least and the most extra
+/// reps stored, which bound the rounds a total-reps band can span. Both
+/// are partial (other results pay nothing for them) and hold the kind
+/// expression their condition tests, so that they cover the queries.
+pub(crate) const SCHEMA_V12: &str = r#"
+CREATE INDEX results_rounds_reps_by_rank ON results(
+    workout_id,
+    (CASE WHEN amended THEN amended_status ELSE source_status END),
+    (CASE WHEN amended THEN amended_kind ELSE source_kind END),
+    (CASE WHEN amended THEN (CASE amended_kind WHEN 'time' THEN amended_a + coalesce(amended_penalty_ms, 0) ELSE -amended_a END) ELSE (CASE source_kind WHEN 'time' THEN source_a + penalty_ms ELSE -source_a END) END),
+    (CASE WHEN amended THEN amended_b ELSE source_b END),
+    (CASE WHEN amended THEN amended_tie_break_ms ELSE source_tie_break_ms END),
+    competitor_id,
+    team_id
+) WHERE (CASE WHEN amended THEN amended_kind ELSE source_kind END) = 'rounds_reps';
+CREATE INDEX results_rounds_reps_extra ON results(
+    workout_id,
+    (CASE WHEN amended THEN amended_kind ELSE source_kind END),
+    (CASE WHEN amended THEN amended_b ELSE source_b END)
+) WHERE (CASE WHEN amended THEN amended_kind ELSE source_kind END) = 'rounds_reps';
+"#;
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
 pub(crate) const MIGRATIONS: &[&str] = &[
     SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7, SCHEMA_V8,
-    SCHEMA_V9, SCHEMA_V10, SCHEMA_V11,
+    SCHEMA_V9, SCHEMA_V10, SCHEMA_V11, SCHEMA_V12,
 ];
 
 /// The schema version this build writes.
@@ -1261,12 +1288,14 @@ mod tests {
             .unwrap();
             file.close().unwrap();
             // Back to version 8 as that build left it: no triggers, no rule
-            // (and no version 10 or 11 index).
+            // (and no version 10, 11 or 12 index).
             let connection = Connection::open(&path).unwrap();
             connection
                 .execute_batch(
                     "DROP INDEX results_by_workout;
                      DROP INDEX results_by_rank_value;
+                     DROP INDEX results_rounds_reps_by_rank;
+                     DROP INDEX results_rounds_reps_extra;
                      DROP TRIGGER settings_team_workouts_checked_insert;
                      DROP TRIGGER settings_team_workouts_checked_update;
                      UPDATE settings SET value = json_remove(value, '$.team_workouts')
@@ -1325,6 +1354,125 @@ mod tests {
         assert_eq!(
             file.leaderboard_settings().unwrap().team_workouts,
             TeamWorkoutsInOverall::TeamPlace
+        );
+    }
+
+    /// A version-11 file (no rounds+reps indexes) upgrades to version 12:
+    /// both partial indexes are built over the results already stored, and
+    /// who moved in its rounds+reps workout is read from them.
+    #[test]
+    fn a_version_11_file_gets_the_rounds_and_reps_indexes() {
+        use crate::competition_file::CompetitionFile;
+        use crate::results::{ImportedResult, ScoreInput};
+        use scoretable_core::model::{Division, DivisionKind, ScoreType, Source};
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("v11.scoretable");
+        let (amrap, bibs) = {
+            let mut file = CompetitionFile::create(
+                &path,
+                &scoretable_core::model::Competition {
+                    name: "Eleven".into(),
+                    slug: "eleven".into(),
+                    start_date: "2026-01-01".into(),
+                    end_date: "2026-01-01".into(),
+                    venue: String::new(),
+                    country: String::new(),
+                    organiser: String::new(),
+                    time_zone: "UTC".into(),
+                },
+            )
+            .unwrap();
+            file.add_division(&Division {
+                id: 0,
+                name: "Women".into(),
+                kind: DivisionKind::Gender,
+                gender: Some(scoretable_core::model::Gender::Female),
+                min_age: None,
+                max_age: None,
+            })
+            .unwrap();
+            let drafts: Vec<_> = (1..=6)
+                .map(|n| {
+                    scoretable_testkit::fixtures::draft(
+                        n as usize + 1,
+                        &n.to_string(),
+                        "A",
+                        &format!("N{n}"),
+                        scoretable_core::model::Gender::Female,
+                    )
+                })
+                .collect();
+            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let amrap = file
+                .add_workout(&scoretable_testkit::fixtures::workout(
+                    "Amrap",
+                    1,
+                    ScoreType::RoundsReps,
+                ))
+                .unwrap();
+            let values = ["5+3", "6+1", "4+9", "5+12", "7+0", "5+3"];
+            let records: Vec<ImportedResult> = values
+                .iter()
+                .enumerate()
+                .map(|(index, value)| ImportedResult {
+                    row: index as u64 + 2,
+                    entrant: file
+                        .entrant_by_bib(amrap, &(index + 1).to_string())
+                        .unwrap(),
+                    value: ScoreInput::text(*value),
+                    penalty_ms: 0,
+                    splits: Vec::new(),
+                    incidents: Vec::new(),
+                    record_id: None,
+                    received_at: None,
+                })
+                .collect();
+            file.import_results(amrap, Source::File, "scores.csv", &records)
+                .unwrap();
+            file.close().unwrap();
+            // Back to version 11 as that build left it.
+            let connection = Connection::open(&path).unwrap();
+            connection
+                .execute_batch(
+                    "DROP INDEX results_rounds_reps_by_rank;
+                     DROP INDEX results_rounds_reps_extra;
+                     PRAGMA user_version = 11;",
+                )
+                .unwrap();
+            (amrap, (1..=6).map(|n| n.to_string()).collect::<Vec<_>>())
+        };
+        let mut file = CompetitionFile::open(&path).unwrap();
+        assert_eq!(file.open_report().schema_version_found, 11);
+        assert_eq!(schema_version(&file.connection).unwrap(), 12);
+        for index in ["results_rounds_reps_by_rank", "results_rounds_reps_extra"] {
+            let entries: i64 = file
+                .connection
+                .query_row(
+                    &format!("SELECT count(*) FROM results INDEXED BY {index} WHERE workout_id = ?1 AND (CASE WHEN amended THEN amended_kind ELSE source_kind END) = 'rounds_reps'"),
+                    [amrap],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert_eq!(entries, 6, "{index}");
+        }
+        // Who moved after an amendment in the upgraded file: 4+9 -> 6+2
+        // passes 5+3 (twice), 5+12 and 6+1, leaves 7+0 ahead: four rows
+        // and its own.
+        let entrant = file.entrant_by_bib(amrap, &bibs[2]).unwrap();
+        let before = file.workout_leaderboard(amrap, None).unwrap();
+        let receipt = file
+            .amend_score(amrap, entrant, "6+2", "judge", "recount", None)
+            .unwrap();
+        let after = file.workout_leaderboard(amrap, None).unwrap();
+        let expected = crate::placement_impact(&before, &after);
+        assert_eq!(receipt.moved, expected);
+        assert_eq!(
+            expected
+                .iter()
+                .filter(|change| change.division_id.is_none())
+                .count(),
+            5,
+            "{expected:?}"
         );
     }
 

@@ -97,13 +97,18 @@ impl CompetitionFile {
         let mut value = resolve_value(&workout, input)
             .map_err(|message| invalid_score(connection, &workout, entrant, input, message))?;
         value.penalty_ms = old.as_ref().map_or(0, |old| old.penalty_ms);
-        let mut after = load_rank_entries(connection, workout_id)?;
-        let before = after
-            .iter()
-            .position(|result| result.entrant == entrant)
-            .map(|position| after.swap_remove(position));
-        after.push(amended_entry(entrant, &value));
-        let moved = placement_changes(connection, &workout, entrant, before, after)?;
+        // Who would move: the index range between the stored and the new
+        // value, as after an amendment.
+        let before = load_rank_entry(connection, workout_id, entrant)?;
+        let moved = who_moved(
+            connection,
+            &workout,
+            entrant,
+            before,
+            Some(amended_entry(entrant, &value)),
+            usize::MAX,
+        )?
+        .listed;
         Ok(AmendmentPreview {
             display: board_value(&workout, &value),
             old,

@@ -4,7 +4,7 @@
 use super::*;
 
 use scoretable_core::moves::{
-    rank_band, ranked_kinds, ranked_row, RankBand, RankedKind, RowsBelow,
+    rank_band, ranked_kinds, ranked_row, score_group, MoveCounter, RankedKind, RowsBelow,
 };
 
 impl CompetitionFile {
@@ -13,8 +13,7 @@ impl CompetitionFile {
     /// the same results with `old` in place of the entrant's current value.
     /// Reads the rows whose effective value lies between the old and the
     /// new value as an index range and counts the rows better than both
-    /// (see [`moved_rows`]), never a ranking; member-scored team workouts are
-    /// ranked in full and rounds-and-reps workouts read every result.
+    /// (see [`who_moved`]), never a ranking.
     pub fn placement_changes_since(
         &self,
         workout_id: Id,
@@ -28,7 +27,9 @@ impl CompetitionFile {
 
     /// [`placement_changes_since`](Self::placement_changes_since) counted in
     /// full but listed only up to `listed` changes, for a command that
-    /// prints the first few: bibs are read only to order the listed ties.
+    /// prints the first few: the rows of the index range past the listed
+    /// ones are counted as they are read, not kept, and bibs are read only
+    /// to order the listed ties.
     pub fn placement_changes_listed(
         &self,
         workout_id: Id,
@@ -44,50 +45,321 @@ impl CompetitionFile {
                 entry.amended = false;
                 entry
             });
-            let (after, below) = moved_rows(connection, &workout, entrant, before.as_ref())?;
-            placement_changes_listed_above(
-                connection, &workout, entrant, before, after, listed, &below,
-            )
+            let now = load_rank_entry(connection, workout.id, entrant)?;
+            who_moved(connection, &workout, entrant, before, now, listed)
         })
     }
 }
 
-/// Who moved when `entrant`'s ranking input went from `before` to its row in
-/// `after` (every result of the workout as it is, or would be, after).
-pub(super) fn placement_changes(
+/// Who moved when `entrant`'s ranking input goes from `before` to `after`
+/// (`None`: no result), every other result as stored: counted in full and
+/// listed up to `listed` changes, in [`placement_impact`]'s order.
+///
+/// Workouts ranking one row per stored result read the [`RankBand`]
+/// between the two values by index range and count the better rows
+/// ([`moved_rows`]); a member-scored team workout aggregates the teams once
+/// and lists the changed team's movers in one pass ([`team_moves`]).
+pub(super) fn who_moved(
     connection: &Connection,
     workout: &Workout,
     entrant: Entrant,
     before: Option<ResultEntry>,
-    after: Vec<ResultEntry>,
-) -> Result<Vec<PlacementChange>> {
-    Ok(placement_changes_listed(connection, workout, entrant, before, after, usize::MAX)?.listed)
-}
-
-/// Who moved, counted in full and listed up to `listed` changes (see
-/// [`MovedPlacements`]).
-pub(super) fn placement_changes_listed(
-    connection: &Connection,
-    workout: &Workout,
-    entrant: Entrant,
-    before: Option<ResultEntry>,
-    after: Vec<ResultEntry>,
+    after: Option<ResultEntry>,
     listed: usize,
 ) -> Result<MovedPlacements> {
-    placement_changes_listed_above(
+    if ranked_kinds(workout).is_none() {
+        return team_moves(connection, workout, entrant, before, after, listed);
+    }
+    let membership = Membership::of(connection, entrant)?;
+    let band = moved_rows(
+        connection,
+        workout,
+        entrant,
+        before.as_ref(),
+        after,
+        &membership,
+        listed,
+    )?;
+    let (rows, below, counted) = match band {
+        Some(band) => band,
+        None => {
+            // Not an index range (an overflowing value): every result.
+            let mut rows = load_rank_entries(connection, workout.id)?;
+            rows.retain(|row| row.entrant != entrant);
+            rows.extend(load_rank_entry(connection, workout.id, entrant)?);
+            (rows, RowsBelow::default(), None)
+        }
+    };
+    let mut moved = placement_changes_listed_above(
         connection,
         workout,
         entrant,
         before,
-        after,
+        rows,
         listed,
-        &RowsBelow::default(),
-    )
+        &below,
+        &membership,
+    )?;
+    if let Some(counter) = counted {
+        // The listing stopped keeping rows: the counts, and the entrant's
+        // own places (its other key may lie past the rows kept), are the
+        // counter's.
+        (moved.changes, moved.entrants) = counter.counts();
+        for change in moved
+            .listed
+            .iter_mut()
+            .filter(|change| change.entrant == entrant)
+        {
+            let (slot, below) = match change.division_id {
+                None => (None, below.overall),
+                Some(id) => {
+                    let slot = membership.own.iter().position(|own| *own == id);
+                    let below = below
+                        .by_division
+                        .iter()
+                        .find(|(division, _)| *division == id)
+                        .map_or(0, |(_, count)| *count);
+                    (slot, below)
+                }
+            };
+            change.old_rank = counter.own_place(true, slot, below);
+            change.new_rank = counter.own_place(false, slot, below);
+        }
+    }
+    Ok(moved)
 }
 
-/// [`placement_changes_listed`] over the rows [`moved_rows`] reads: `after`
-/// holds the band of rows that can move, `below` counts the better rows
-/// left out.
+/// [`who_moved`] in a member-scored team workout: the member's result
+/// changes the aggregate of each team it counts for. With one such team,
+/// every team's aggregate is formed once (members' results, one pass) and
+/// the team's movers listed by counting (no ranking, no names); a member
+/// of several teams changes several rows at once, and both aggregates are
+/// ranked in full.
+fn team_moves(
+    connection: &Connection,
+    workout: &Workout,
+    entrant: Entrant,
+    before: Option<ResultEntry>,
+    after: Option<ResultEntry>,
+    listed: usize,
+) -> Result<MovedPlacements> {
+    let Entrant::Competitor(member) = entrant else {
+        return Ok(MovedPlacements::of(Vec::new(), listed));
+    };
+    let teams = crate::competitors::load_teams(connection, "1", &[])?;
+    let mut after_results = load_rank_entries(connection, workout.id)?;
+    after_results.retain(|result| result.entrant != entrant);
+    let mut before_results = after_results.clone();
+    after_results.extend(after);
+    before_results.extend(before);
+    let counted_for: Vec<&scoretable_core::model::Team> = teams
+        .iter()
+        .filter(|team| team.members.iter().any(|m| m.competitor_id == member))
+        .collect();
+    let aggregate = |teams: &[scoretable_core::model::Team], results: &[ResultEntry]| {
+        scoretable_core::teams::aggregate_team_results(workout, teams, results)
+    };
+    if let [team] = counted_for[..] {
+        let team_entrant = Entrant::Team(team.id);
+        let old = aggregate(std::slice::from_ref(team), &before_results).pop();
+        let rows = aggregate(&teams, &after_results);
+        let membership = Membership::of(connection, team_entrant)?;
+        return placement_changes_listed_above(
+            connection,
+            workout,
+            team_entrant,
+            old,
+            rows,
+            listed,
+            &RowsBelow::default(),
+            &membership,
+        );
+    }
+    if counted_for.is_empty() {
+        // Counted for no team: no ranked row changes.
+        return Ok(MovedPlacements::of(Vec::new(), listed));
+    }
+    let infos = crate::leaderboards::load_entrant_infos(connection)?;
+    let rank = |results: &[ResultEntry]| {
+        scoretable_core::ranking::rank_workout(workout, &infos, &aggregate(&teams, results))
+    };
+    Ok(MovedPlacements::of(
+        placement_impact(&rank(&before_results), &rank(&after_results)),
+        listed,
+    ))
+}
+
+/// The changed entrant's divisions, each with its members, and any
+/// entrant's membership in them as a bit mask (slot = position in
+/// [`own`](Self::own), sorted by id).
+pub(super) struct Membership {
+    own: Vec<Id>,
+    /// An entrant's divisions among `own`: each subset once, picked by mask.
+    subsets: Vec<Vec<Id>>,
+    /// Each division's members, sorted: kept only when the ids are not
+    /// dense or the entrant has more than 16 divisions.
+    member_lists: Vec<Vec<Entrant>>,
+    /// More than 16 divisions of one entrant: a map of every member instead.
+    member_divisions: HashMap<Entrant, Vec<Id>>,
+    /// One bit set per division, by id, when ids are dense: a band read in
+    /// rank order meets its rows in random id order, and a bit per entrant
+    /// stays in cache where a mask per entrant does not.
+    bits: Option<Vec<Vec<u64>>>,
+    kind_is_team: bool,
+}
+
+/// Ids are rowids, dense in practice; beyond this the member lists are
+/// searched instead of bit sets.
+const DENSE_IDS: i64 = 4_000_000;
+
+impl Membership {
+    pub(super) fn of(connection: &Connection, entrant: Entrant) -> Result<Membership> {
+        let (own_sql, members_sql, make): (&str, &str, fn(Id) -> Entrant) = match entrant {
+            Entrant::Competitor(_) => (
+                "SELECT division_id FROM competitor_divisions WHERE competitor_id = ?1",
+                "SELECT competitor_id FROM competitor_divisions WHERE division_id = ?1",
+                Entrant::Competitor,
+            ),
+            Entrant::Team(_) => (
+                "SELECT division_id FROM team_divisions WHERE team_id = ?1",
+                "SELECT team_id FROM team_divisions WHERE division_id = ?1",
+                Entrant::Team,
+            ),
+        };
+        let id = match entrant {
+            Entrant::Competitor(id) | Entrant::Team(id) => id,
+        };
+        let mut own: Vec<Id> = connection
+            .prepare_cached(own_sql)?
+            .query_map(params![id], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        own.sort_unstable();
+        own.dedup();
+        let mut statement = connection.prepare_cached(members_sql)?;
+        let mut members_of: Vec<Vec<Id>> = Vec::with_capacity(own.len());
+        for division_id in &own {
+            members_of.push(
+                statement
+                    .query_map(params![division_id], |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()?,
+            );
+        }
+        let dense = members_of
+            .iter()
+            .flatten()
+            .all(|id| (0..DENSE_IDS).contains(id));
+        let bits = dense.then(|| {
+            members_of
+                .iter()
+                .map(|members| {
+                    let largest = members.iter().copied().max().unwrap_or(0) as usize;
+                    let mut set = vec![0_u64; largest / 64 + 1];
+                    for id in members {
+                        let id = *id as usize;
+                        set[id / 64] |= 1 << (id % 64);
+                    }
+                    set
+                })
+                .collect::<Vec<_>>()
+        });
+        let member_lists: Vec<Vec<Entrant>> = if dense && own.len() <= 16 {
+            Vec::new()
+        } else {
+            members_of
+                .into_iter()
+                .map(|ids| {
+                    let mut members: Vec<Entrant> = ids.into_iter().map(make).collect();
+                    members.sort_unstable();
+                    members
+                })
+                .collect()
+        };
+        let subsets: Vec<Vec<Id>> = (0..1_usize << own.len().min(16))
+            .map(|mask| {
+                own.iter()
+                    .enumerate()
+                    .filter(|(slot, _)| mask & (1 << slot) != 0)
+                    .map(|(_, id)| *id)
+                    .collect()
+            })
+            .collect();
+        let mut member_divisions: HashMap<Entrant, Vec<Id>> = HashMap::new();
+        if own.len() > 16 {
+            for (division_id, members) in own.iter().zip(&member_lists) {
+                for member in members {
+                    member_divisions
+                        .entry(*member)
+                        .or_default()
+                        .push(*division_id);
+                }
+            }
+        }
+        Ok(Membership {
+            own,
+            subsets,
+            member_lists,
+            member_divisions,
+            bits,
+            kind_is_team: matches!(entrant, Entrant::Team(_)),
+        })
+    }
+
+    /// Every member is of the changed entrant's kind; their ids.
+    fn id_of(&self, who: Entrant) -> Option<usize> {
+        match (who, self.kind_is_team) {
+            (Entrant::Competitor(id), false) | (Entrant::Team(id), true) => {
+                usize::try_from(id).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The changed entrant's divisions that `who` is in (up to 16 of them).
+    fn mask_of(&self, who: Entrant) -> usize {
+        match &self.bits {
+            Some(bits) => {
+                let Some(id) = self.id_of(who) else {
+                    return 0;
+                };
+                let (word, bit) = (id / 64, id % 64);
+                bits.iter()
+                    .take(16)
+                    .enumerate()
+                    .filter(|(_, set)| set.get(word).is_some_and(|word| word >> bit & 1 == 1))
+                    .fold(0, |mask, (slot, _)| mask | (1 << slot))
+            }
+            None => self
+                .member_lists
+                .iter()
+                .take(16)
+                .enumerate()
+                .filter(|(_, members)| members.binary_search(&who).is_ok())
+                .fold(0, |mask, (slot, _)| mask | (1 << slot)),
+        }
+    }
+
+    /// `who`'s divisions among the changed entrant's.
+    fn divisions_of(&self, who: Entrant) -> &[Id] {
+        if self.own.len() > 16 {
+            self.member_divisions
+                .get(&who)
+                .map_or(&[][..], Vec::as_slice)
+        } else {
+            self.subsets[self.mask_of(who)].as_slice()
+        }
+    }
+
+    /// [`MoveCounter`]'s mask: `None` beyond 16 divisions.
+    fn counter_mask(&self, who: Entrant) -> Option<u64> {
+        (self.own.len() <= 16).then(|| self.mask_of(who) as u64)
+    }
+}
+
+/// The core's [`places_changed_listing_above`](scoretable_core::moves::places_changed_listing_above)
+/// over `after` (the rows that can move and the entrant's own row, as
+/// [`moved_rows`] reads them; or every ranked row), with bibs read only for
+/// the listed ties.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn placement_changes_listed_above(
     connection: &Connection,
     workout: &Workout,
@@ -96,93 +368,8 @@ pub(super) fn placement_changes_listed_above(
     after: Vec<ResultEntry>,
     listed: usize,
     below: &RowsBelow,
+    membership: &Membership,
 ) -> Result<MovedPlacements> {
-    if matches!(
-        workout.team_scoring,
-        TeamScoring::SumAll | TeamScoring::BestN { .. }
-    ) {
-        // A member's result changes their team's aggregate: rank both in full.
-        let mut before_results: Vec<ResultEntry> = after
-            .iter()
-            .filter(|result| result.entrant != entrant)
-            .cloned()
-            .collect();
-        before_results.extend(before);
-        let infos = crate::leaderboards::load_entrant_infos(connection)?;
-        let teams = crate::competitors::load_teams(connection, "1", &[])?;
-        let rank = |results: &[ResultEntry]| {
-            let inputs = scoretable_core::teams::aggregate_team_results(workout, &teams, results);
-            scoretable_core::ranking::rank_workout(workout, &infos, &inputs)
-        };
-        return Ok(MovedPlacements::of(
-            placement_impact(&rank(&before_results), &rank(&after)),
-            listed,
-        ));
-    }
-    let mut divisions = entrant_division_members(connection, entrant)?;
-    let own: Vec<Id> = divisions.keys().copied().collect();
-    for members in divisions.values_mut() {
-        members.sort_unstable();
-    }
-    // An entrant's divisions among the changed entrant's own are one of the
-    // subsets of `own`: each subset once, picked by a bit mask of binary
-    // searches in the sorted member lists (no map of every member).
-    let subsets: Vec<Vec<Id>> = (0..1_usize << own.len().min(16))
-        .map(|mask| {
-            own.iter()
-                .enumerate()
-                .filter(|(slot, _)| mask & (1 << slot) != 0)
-                .map(|(_, id)| *id)
-                .collect()
-        })
-        .collect();
-    let member_lists: Vec<&Vec<Entrant>> = divisions.values().collect();
-    // More than 16 divisions of one entrant: a map of every member instead.
-    let mut member_divisions: HashMap<Entrant, Vec<Id>> = HashMap::new();
-    if own.len() > 16 {
-        for (division_id, members) in &divisions {
-            for member in members {
-                member_divisions
-                    .entry(*member)
-                    .or_default()
-                    .push(*division_id);
-            }
-        }
-    }
-    // Every member is of the changed entrant's kind; their masks by id.
-    let id_of = |who: Entrant| match (who, entrant) {
-        (Entrant::Competitor(id), Entrant::Competitor(_))
-        | (Entrant::Team(id), Entrant::Team(_)) => usize::try_from(id).ok(),
-        _ => None,
-    };
-    let largest = member_lists
-        .iter()
-        .flat_map(|members| members.last())
-        .filter_map(|who| id_of(*who))
-        .max();
-    // Ids are rowids, dense in practice; sparse ones search the lists.
-    let dense = largest.is_none_or(|id| id < 4_000_000);
-    let mut masks: Vec<u16> = vec![0; largest.filter(|_| dense).map_or(0, |id| id + 1)];
-    if dense {
-        for (slot, members) in member_lists.iter().take(16).enumerate() {
-            for id in members.iter().filter_map(|who| id_of(*who)) {
-                masks[id] |= 1 << slot;
-            }
-        }
-    }
-    let mask_of = |who: Entrant| -> usize {
-        if dense {
-            return id_of(who)
-                .and_then(|id| masks.get(id))
-                .map_or(0, |mask| usize::from(*mask));
-        }
-        member_lists
-            .iter()
-            .take(16)
-            .enumerate()
-            .filter(|(_, members)| members.binary_search(&who).is_ok())
-            .fold(0, |mask, (slot, _)| mask | (1 << slot))
-    };
     let bibs = std::cell::RefCell::new(HashMap::<Entrant, String>::new());
     // Every bib, sorted by entrant, once many are needed.
     let all: std::cell::RefCell<Vec<(Entrant, String)>> = Default::default();
@@ -236,11 +423,9 @@ pub(super) fn placement_changes_listed_above(
         before.as_ref(),
         |who| {
             if who == entrant {
-                own.as_slice()
-            } else if own.len() > 16 {
-                member_divisions.get(&who).map_or(&[][..], Vec::as_slice)
+                membership.own.as_slice()
             } else {
-                subsets[mask_of(who)].as_slice()
+                membership.divisions_of(who)
             }
         },
         bib_of,
@@ -366,16 +551,18 @@ pub(crate) fn entrant_bib(connection: &Connection, entrant: Entrant) -> Result<S
     Ok(found.unwrap_or_default())
 }
 
-/// The indexed expressions of `results_by_rank_value` (schema version 11),
-/// verbatim: a result's effective status, kind, ranking value (a time with
-/// its penalty, any other score negated: `scoretable_core::moves::ranked_value`)
-/// and tie-break.
+/// The indexed expressions of `results_by_rank_value` (schema version 11)
+/// and of the rounds+reps indexes (version 12), verbatim: a result's
+/// effective status, kind, ranking value (a time with its penalty, rounds
+/// and any other score negated: `scoretable_core::moves::ranked_value`),
+/// tie-break and extra reps.
 pub(crate) const RANK_STATUS: &str =
     "(CASE WHEN amended THEN amended_status ELSE source_status END)";
 pub(crate) const RANK_KIND: &str = "(CASE WHEN amended THEN amended_kind ELSE source_kind END)";
 pub(crate) const RANK_VALUE: &str = "(CASE WHEN amended THEN (CASE amended_kind WHEN 'time' THEN amended_a + coalesce(amended_penalty_ms, 0) ELSE -amended_a END) ELSE (CASE source_kind WHEN 'time' THEN source_a + penalty_ms ELSE -source_a END) END)";
 pub(crate) const RANK_TIE_BREAK: &str =
     "(CASE WHEN amended THEN amended_tie_break_ms ELSE source_tie_break_ms END)";
+pub(crate) const RANK_EXTRA: &str = "(CASE WHEN amended THEN amended_b ELSE source_b END)";
 
 fn kind_word(kind: RankedKind) -> &'static str {
     match kind {
@@ -385,139 +572,185 @@ fn kind_word(kind: RankedKind) -> &'static str {
         RankedKind::Load => "load",
         RankedKind::Distance => "distance",
         RankedKind::Points => "points",
+        RankedKind::RoundsReps => "rounds_reps",
     }
 }
 
-/// The band's rows of one kind, `low..=high` in ranking value.
-pub(super) fn band_sql() -> String {
+/// The band's rows of one kind, `?2..=?3` in ranking value, in index order
+/// (value, then extra reps and tie-break): `results_by_rank_value`, or for
+/// rounds+reps `results_rounds_reps_by_rank`, which holds the extra reps.
+pub(super) fn band_sql(kind: RankedKind) -> String {
+    let word = kind_word(kind);
+    if kind == RankedKind::RoundsReps {
+        format!(
+            "SELECT competitor_id, team_id, {RANK_VALUE}, {RANK_TIE_BREAK}, {RANK_EXTRA} FROM results
+             WHERE workout_id = ?1 AND {RANK_STATUS} IS NULL AND {RANK_KIND} = '{word}'
+             AND {RANK_VALUE} BETWEEN ?2 AND ?3
+             ORDER BY {RANK_VALUE}, {RANK_EXTRA}, {RANK_TIE_BREAK}"
+        )
+    } else {
+        format!(
+            "SELECT competitor_id, team_id, {RANK_VALUE}, {RANK_TIE_BREAK}, NULL FROM results
+             WHERE workout_id = ?1 AND {RANK_STATUS} IS NULL AND {RANK_KIND} = '{word}'
+             AND {RANK_VALUE} BETWEEN ?2 AND ?3
+             ORDER BY {RANK_VALUE}, {RANK_TIE_BREAK}"
+        )
+    }
+}
+
+/// The least and the most extra reps of a workout's rounds+reps results:
+/// one end of `results_rounds_reps_extra` each.
+pub(super) fn extra_reps_sql(most: bool) -> String {
+    let end = if most { "max" } else { "min" };
     format!(
-        "SELECT competitor_id, team_id, {RANK_VALUE}, {RANK_TIE_BREAK} FROM results
-         WHERE workout_id = ?1 AND {RANK_STATUS} IS NULL AND {RANK_KIND} = ?2
-         AND {RANK_VALUE} BETWEEN ?3 AND ?4"
+        "SELECT {end}({RANK_EXTRA}) FROM results
+         WHERE workout_id = ?1 AND {RANK_KIND} = 'rounds_reps'"
     )
 }
 
-/// How many ranked rows of one kind have a value `<= ?3`, optionally only
-/// the members of division `?4`.
-pub(super) fn below_sql(members: Option<Entrant>) -> String {
+/// How many ranked rows of one kind have a value `<= ?2`, optionally only
+/// the members of division `?3`.
+pub(super) fn below_sql(kind: RankedKind, members: Option<Entrant>) -> String {
     let filter = match members {
         None => "",
         Some(Entrant::Competitor(_)) => {
-            "AND competitor_id IN (SELECT competitor_id FROM competitor_divisions WHERE division_id = ?4)"
+            "AND competitor_id IN (SELECT competitor_id FROM competitor_divisions WHERE division_id = ?3)"
         }
         Some(Entrant::Team(_)) => {
-            "AND team_id IN (SELECT team_id FROM team_divisions WHERE division_id = ?4)"
+            "AND team_id IN (SELECT team_id FROM team_divisions WHERE division_id = ?3)"
         }
     };
+    let word = kind_word(kind);
     format!(
         "SELECT count(*) FROM results
-         WHERE workout_id = ?1 AND {RANK_STATUS} IS NULL AND {RANK_KIND} = ?2
-         AND {RANK_VALUE} <= ?3 {filter}"
+         WHERE workout_id = ?1 AND {RANK_STATUS} IS NULL AND {RANK_KIND} = '{word}'
+         AND {RANK_VALUE} <= ?2 {filter}"
     )
 }
 
-/// The rows who-moved needs after `entrant`'s ranking input went from
-/// `before` to what is stored now: for workouts with
-/// [`ranked_kinds`], the [`RankBand`] between the two values read by index
-/// range (`results_by_rank_value`) plus the entrant's own row, and the rows
-/// better than the band counted (overall and in each of the entrant's
-/// divisions) without being read. Other workouts (rounds and reps,
-/// member-scored teams), and a value the index cannot hold as an integer,
-/// read every result.
+/// The band's rows, the rows better than it and, when the read stopped
+/// keeping rows once the listing was complete, the counts of every row read.
+type Band = (Vec<ResultEntry>, RowsBelow, Option<MoveCounter>);
+
+/// The rows who-moved needs when `entrant`'s ranking input goes from
+/// `before` to `after` (its row as it is, or would be): the [`RankBand`]
+/// between the two values read by index range (`results_by_rank_value`,
+/// for rounds+reps `results_rounds_reps_by_rank`) plus the entrant's own
+/// row, and the rows better than the band counted (overall and in each of
+/// the entrant's divisions) without being read.
+///
+/// When only the first `listed` changes are wanted and the band is read in
+/// rank order, rows are kept only until the listing is complete (more than
+/// `listed` movers, and every row of the last one's score group); the
+/// rest are counted as they are read ([`MoveCounter`]), not kept.
+///
+/// `None` when a value is not an integer in the index (an overflowing time
+/// plus penalty): the caller reads every result.
 pub(super) fn moved_rows(
     connection: &Connection,
     workout: &Workout,
     entrant: Entrant,
     before: Option<&ResultEntry>,
-) -> Result<(Vec<ResultEntry>, RowsBelow)> {
-    let every_result = || -> Result<(Vec<ResultEntry>, RowsBelow)> {
-        Ok((
-            load_rank_entries(connection, workout.id)?,
-            RowsBelow::default(),
-        ))
-    };
-    let Some(kinds) = ranked_kinds(workout) else {
-        return every_result();
-    };
-    let own = load_rank_entry(connection, workout.id, entrant)?;
-    let Some(RankBand { from, to }) = rank_band(workout, before, own.as_ref()) else {
-        // Neither value is ranked: nobody else moves.
-        return Ok((own.into_iter().collect(), RowsBelow::default()));
-    };
-    let mut rows: Vec<ResultEntry> = Vec::new();
-    let last = to.map_or(kinds.len() - 1, |(kind, _)| kind);
-    let mut statement = connection.prepare_cached(&band_sql())?;
-    for (index, kind) in kinds.iter().enumerate().take(last + 1).skip(from.0) {
-        let low = if index == from.0 { from.1 } else { i64::MIN };
-        let high = match to {
-            Some((to_kind, value)) if to_kind == index => value,
-            _ => i64::MAX,
+    after: Option<ResultEntry>,
+    membership: &Membership,
+    listed: usize,
+) -> Result<Option<Band>> {
+    let per_round = workout.reps_per_round.filter(|per_round| *per_round > 0);
+    let extra_reps = if workout.score_type == ScoreType::RoundsReps && per_round.is_some() {
+        let end = |most: bool| -> Result<Option<i64>> {
+            Ok(connection
+                .prepare_cached(&extra_reps_sql(most))?
+                .query_row(params![workout.id], |row| row.get(0))?)
         };
-        let mut found = statement.query(params![workout.id, kind_word(*kind), low, high])?;
+        match (end(false)?, end(true)?) {
+            (Some(least), Some(most)) => Some((least, most)),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let Some(band) = rank_band(workout, before, after.as_ref(), extra_reps) else {
+        // Neither value is ranked: nobody else moves.
+        return Ok(Some((
+            after.into_iter().collect(),
+            RowsBelow::default(),
+            None,
+        )));
+    };
+    // Count while reading, keep only what the listing needs.
+    let mut counter = (listed < usize::MAX && band.in_rank_order && membership.own.len() <= 16)
+        .then(|| MoveCounter::new(workout, before, after.as_ref(), membership.own.len()))
+        .flatten();
+    // The score group of the mover past the listed ones; rows of a later
+    // group are no longer kept.
+    let mut last_group = None;
+    let mut truncated = false;
+    let mut rows: Vec<ResultEntry> = Vec::new();
+    for part in &band.kinds {
+        let Some((low, high)) = part.read else {
+            continue;
+        };
+        let mut statement = connection.prepare_cached(&band_sql(part.kind))?;
+        let mut found = statement.query(params![workout.id, low, high])?;
         while let Some(row) = found.next()? {
             let who = entrant_from_columns(row.get(0)?, row.get(1)?)?;
             let rusqlite::types::ValueRef::Integer(value) = row.get_ref(2)? else {
                 // An overflowing time plus penalty: not an integer key.
-                return every_result();
+                return Ok(None);
             };
-            if who != entrant {
-                rows.push(ranked_row(who, *kind, value, row.get(3)?));
+            if who == entrant {
+                continue;
+            }
+            let result = ranked_row(who, part.kind, value, row.get(4)?, row.get(3)?);
+            let Some(counter) = counter.as_mut() else {
+                rows.push(result);
+                continue;
+            };
+            if let Some(mask) = membership.counter_mask(who) {
+                counter.add(workout, &result, mask);
+            }
+            if truncated {
+                continue;
+            }
+            let group = score_group(workout, &result);
+            if last_group.is_some_and(|last| group > last) {
+                truncated = true;
+                continue;
+            }
+            rows.push(result);
+            if last_group.is_none() && counter.moved() > listed {
+                last_group = Some(group);
             }
         }
     }
-    rows.extend(own);
-    // Rows better than the band: every ranked row of a better kind, and
-    // those of the band's first kind valued below it.
-    let divisions: Vec<Id> = match entrant {
-        Entrant::Competitor(id) => connection
-            .prepare_cached(
-                "SELECT division_id FROM competitor_divisions WHERE competitor_id = ?1",
-            )?
-            .query_map(params![id], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?,
-        Entrant::Team(id) => connection
-            .prepare_cached("SELECT division_id FROM team_divisions WHERE team_id = ?1")?
-            .query_map(params![id], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?,
-    };
+    rows.extend(after);
+    // Rows better than the band: counted, not read.
     let mut below = RowsBelow {
         overall: 0,
-        by_division: divisions.iter().map(|id| (*id, 0)).collect(),
+        by_division: membership.own.iter().map(|id| (*id, 0)).collect(),
     };
-    let parts: Vec<(RankedKind, i64)> = kinds
-        .iter()
-        .enumerate()
-        .take(from.0 + 1)
-        .filter_map(|(index, kind)| {
-            if index < from.0 {
-                Some((*kind, i64::MAX))
-            } else {
-                from.1.checked_sub(1).map(|bound| (*kind, bound))
-            }
-        })
-        .collect();
-    let count = |sql: &str, kind: RankedKind, bound: i64, division: Option<Id>| -> Result<u32> {
+    let count = |sql: &str, bound: i64, division: Option<Id>| -> Result<u32> {
         let mut statement = connection.prepare_cached(sql)?;
         let counted: i64 = match division {
-            None => statement.query_row(params![workout.id, kind_word(kind), bound], |row| {
-                row.get(0)
-            })?,
-            Some(division) => statement.query_row(
-                params![workout.id, kind_word(kind), bound, division],
-                |row| row.get(0),
-            )?,
+            None => statement.query_row(params![workout.id, bound], |row| row.get(0))?,
+            Some(division) => {
+                statement.query_row(params![workout.id, bound, division], |row| row.get(0))?
+            }
         };
         Ok(u32::try_from(counted).unwrap_or(u32::MAX))
     };
-    let overall_sql = below_sql(None);
-    let division_sql = below_sql(Some(entrant));
-    for (kind, bound) in parts {
-        below.overall += count(&overall_sql, kind, bound, None)?;
+    for part in &band.kinds {
+        let Some(bound) = part.below else {
+            continue;
+        };
+        below.overall += count(&below_sql(part.kind, None), bound, None)?;
+        let division_sql = below_sql(part.kind, Some(entrant));
         for (division, counted) in below.by_division.iter_mut() {
-            *counted += count(&division_sql, kind, bound, Some(*division))?;
+            *counted += count(&division_sql, bound, Some(*division))?;
         }
     }
-    Ok((rows, below))
+    let counted = counter.filter(|_| truncated);
+    Ok(Some((rows, below, counted)))
 }
 
 #[cfg(test)]
@@ -544,7 +777,29 @@ mod tests {
                 "{expression} is not indexed verbatim"
             );
         }
+        for expression in [
+            RANK_STATUS,
+            RANK_KIND,
+            RANK_VALUE,
+            RANK_TIE_BREAK,
+            RANK_EXTRA,
+        ] {
+            assert!(
+                crate::schema::SCHEMA_V12.contains(expression),
+                "{expression} is not indexed verbatim in version 12"
+            );
+        }
     }
+
+    const KINDS: [RankedKind; 7] = [
+        RankedKind::Time,
+        RankedKind::Capped,
+        RankedKind::Reps,
+        RankedKind::Load,
+        RankedKind::Distance,
+        RankedKind::Points,
+        RankedKind::RoundsReps,
+    ];
 
     #[test]
     fn the_band_and_the_counts_below_it_are_index_ranges() {
@@ -564,16 +819,30 @@ mod tests {
         )
         .unwrap();
         let connection = &file.connection;
-        let band = plan(connection, &band_sql().replace('?', "1 + 0*"));
-        assert!(
-            band.contains("COVERING INDEX results_by_rank_value"),
-            "band: {band}"
-        );
-        for members in [None, Some(Entrant::Competitor(1)), Some(Entrant::Team(1))] {
-            let counted = plan(connection, &below_sql(members).replace('?', "1 + 0*"));
+        for kind in KINDS {
+            let band = plan(connection, &band_sql(kind).replace('?', "1 + 0*"));
+            let index = if kind == RankedKind::RoundsReps {
+                "COVERING INDEX results_rounds_reps_by_rank"
+            } else {
+                "COVERING INDEX results_by_rank_value"
+            };
+            assert!(band.contains(index), "band ({kind:?}): {band}");
+            // Read in index order: no sort, so a read can stop early.
+            assert!(!band.contains("TEMP B-TREE"), "band ({kind:?}): {band}");
+            for members in [None, Some(Entrant::Competitor(1)), Some(Entrant::Team(1))] {
+                let counted = plan(connection, &below_sql(kind, members).replace('?', "1 + 0*"));
+                assert!(
+                    counted.contains("COVERING INDEX results_by_rank_value")
+                        || counted.contains("COVERING INDEX results_rounds_reps_by_rank"),
+                    "count below ({kind:?}, {members:?}): {counted}"
+                );
+            }
+        }
+        for most in [false, true] {
+            let end = plan(connection, &extra_reps_sql(most).replace('?', "1 + 0*"));
             assert!(
-                counted.contains("COVERING INDEX results_by_rank_value"),
-                "count below ({members:?}): {counted}"
+                end.contains("COVERING INDEX results_rounds_reps_extra"),
+                "extra reps ({most}): {end}"
             );
         }
     }

@@ -401,6 +401,7 @@ mod random_events {
                 let bib = &athletes[athlete % athletes.len()].0;
                 let entrant = file.entrant_by_bib(race, bib).unwrap();
                 let before = file.workout_leaderboard(race, None).unwrap();
+                let preview = file.preview_amendment(race, entrant, &ScoreInput::text(value_text(value)));
                 let Ok(receipt) = file.record_amendment(
                     race,
                     entrant,
@@ -413,6 +414,192 @@ mod random_events {
                 };
                 let after = file.workout_leaderboard(race, None).unwrap();
                 let expected = scoretable_store::placement_impact(&before, &after);
+                prop_assert_eq!(&preview.unwrap().moved, &expected);
+                let moved = file
+                    .placement_changes_listed(race, entrant, receipt.old.as_ref(), listed)
+                    .unwrap();
+                prop_assert_eq!(moved.changes, expected.len());
+                let mut entrants: Vec<_> = expected.iter().map(|change| change.entrant).collect();
+                entrants.sort_unstable();
+                entrants.dedup();
+                prop_assert_eq!(moved.entrants, entrants.len());
+                prop_assert_eq!(&moved.listed[..], &expected[..listed.min(expected.len())]);
+                prop_assert_eq!(
+                    file.placement_changes_since(race, entrant, receipt.old.as_ref()).unwrap(),
+                    expected
+                );
+            }
+        }
+    }
+
+    /// Rounds+reps values: with extra reps past a round (stored before the
+    /// workout knew its reps per round), totals, ties and a status.
+    const ROUNDS: [&str; 8] = ["5+3", "5+12", "6+0", "4+9", "DNF", "5+3", "0+7", "7+1"];
+    /// The same once the workout knows its reps per round (10): plain totals too.
+    const TOTALS: [&str; 8] = ["5+3", "53", "6+0", "4+9", "DNF", "62", "49", "7+1"];
+    const TEAM_TIMES: [&str; 7] = ["20:00", "20:00.4", "19:59", "DNF", "21:30", "20:00", "DNS"];
+    const TEAM_REPS: [&str; 6] = ["25", "30", "12", "30", "DNF", "7"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Who moved in rounds+reps workouts (ranked by rounds then extra
+        /// reps, or by total reps with the reps per round known from the
+        /// start or set after results with more extra reps than a round
+        /// were stored) and in member-scored team workouts (sum of all
+        /// members' times, best two members' reps; a member counted for two
+        /// teams), counted and listed up to any limit, and the amendment
+        /// preview, equal the difference of the full leaderboards before
+        /// and after each amendment.
+        #[test]
+        fn who_moved_in_rounds_reps_and_team_workouts_equals_the_full_leaderboards_difference(
+            (rounding, tie_break, athletes) in any_event(),
+            shape in 0_u8..5,
+            shared_member in any::<bool>(),
+            steps in proptest::collection::vec(
+                (0_usize..40, 0_usize..8, any::<bool>(), prop_oneof![0_usize..4, Just(usize::MAX)]),
+                1..8,
+            ),
+        ) {
+            use scoretable_core::model::{ExternalIds, Team, TeamMember, TeamScoring};
+            let directory = tempfile::tempdir().unwrap();
+            let mut file = CompetitionFile::create(
+                directory.path().join("moves.scoretable"),
+                &competition(),
+            )
+            .unwrap();
+            let women = file.add_division(&gender_division("Women", Gender::Female)).unwrap();
+            let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
+            let mut seen = std::collections::HashSet::new();
+            let athletes: Vec<Athlete> = athletes
+                .into_iter()
+                .filter(|athlete| seen.insert(athlete.0.clone()))
+                .collect();
+            let drafts: Vec<_> = athletes
+                .iter()
+                .enumerate()
+                .map(|(index, (bib, gender, ..))| {
+                    let gender = [Gender::Female, Gender::Male, Gender::Other][*gender as usize];
+                    draft(index + 2, bib, "A", &format!("N{index}"), gender)
+                })
+                .collect();
+            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let mut race = match shape {
+                0..=2 => workout("Amrap", 1, ScoreType::RoundsReps),
+                3 => workout("Relay", 1, ScoreType::Time),
+                _ => workout("Max reps", 1, ScoreType::Reps),
+            };
+            if shape == 1 {
+                race.reps_per_round = Some(10);
+            }
+            race.team_scoring = match shape {
+                3 => TeamScoring::SumAll,
+                4 => TeamScoring::BestN { n: 2 },
+                _ => TeamScoring::Individual,
+            };
+            race.rounding = match rounding {
+                0 => Rounding::Exact,
+                1 => Rounding::Up { unit_ms: 1000 },
+                2 => Rounding::Truncate { unit_ms: 1000 },
+                _ => Rounding::Nearest { unit_ms: 1000 },
+            };
+            if tie_break {
+                race.tie_break = TieBreak::TieBreakTime;
+            }
+            let race = file.add_workout(&race).unwrap();
+            let entrant_of = |file: &CompetitionFile, bib: &str| {
+                scoretable_core::model::Entrant::Competitor(
+                    file.competitors().unwrap().into_iter().find(|c| c.bib == bib).unwrap().id,
+                )
+            };
+            if shape >= 3 {
+                // Teams of three in start-list order, each in one division
+                // (or none); optionally the first athlete in a second team.
+                let ids: Vec<i64> = athletes
+                    .iter()
+                    .map(|(bib, ..)| match entrant_of(&file, bib) {
+                        scoretable_core::model::Entrant::Competitor(id) => id,
+                        scoretable_core::model::Entrant::Team(id) => id,
+                    })
+                    .collect();
+                let mut groups: Vec<Vec<i64>> = ids.chunks(3).map(<[i64]>::to_vec).collect();
+                if shared_member && groups.len() > 1 && !groups[1].contains(&ids[0]) {
+                    groups[1].push(ids[0]);
+                }
+                for (index, members) in groups.iter().enumerate() {
+                    file.add_team(&Team {
+                        id: 0,
+                        name: format!("Team {index}"),
+                        bib: Some(format!("T{}", (index * 7) % 17)),
+                        country: None,
+                        division_ids: match index % 3 {
+                            0 => vec![women],
+                            1 => vec![men, women],
+                            _ => Vec::new(),
+                        },
+                        members: members
+                            .iter()
+                            .enumerate()
+                            .map(|(order, id)| TeamMember { competitor_id: *id, order: order as u32 + 1 })
+                            .collect(),
+                        external_ids: ExternalIds::default(),
+                    })
+                    .unwrap();
+                }
+            }
+            let value_text = |index: usize, late: bool| match shape {
+                0 => ROUNDS[index % ROUNDS.len()],
+                1 => TOTALS[index % TOTALS.len()],
+                2 if late => TOTALS[index % TOTALS.len()],
+                2 => ROUNDS[index % ROUNDS.len()],
+                3 => TEAM_TIMES[index % TEAM_TIMES.len()],
+                _ => TEAM_REPS[index % TEAM_REPS.len()],
+            };
+            let input = |index: usize, late: bool, with_tie_break: bool| ScoreInput::Text {
+                value: value_text(index, late).to_string(),
+                tie_break: with_tie_break.then(|| format!("8:0{}", index % 3)),
+            };
+            let records: Vec<ImportedResult> = athletes
+                .iter()
+                .enumerate()
+                .filter_map(|(index, (bib, _, value, penalty, _))| {
+                    let value = (*value)?;
+                    Some(ImportedResult {
+                        row: index as u64 + 2,
+                        entrant: entrant_of(&file, bib),
+                        value: input(value, false, value % 3 == 0),
+                        penalty_ms: if shape == 3 { i64::from(*penalty) * 1000 } else { 0 },
+                        splits: Vec::new(),
+                        incidents: Vec::new(),
+                        record_id: None,
+                        received_at: None,
+                    })
+                })
+                .collect();
+            if !records.is_empty() {
+                file.import_results(race, Source::File, "scores.csv", &records).unwrap();
+            }
+            if shape == 2 {
+                // The reps per round set after results: "5+12" stays stored.
+                let mut changed = file.workout(race).unwrap();
+                changed.reps_per_round = Some(10);
+                file.update_workout(&changed).unwrap();
+            }
+            for (athlete, value, with_tie_break, listed) in steps {
+                let bib = &athletes[athlete % athletes.len()].0;
+                let entrant = entrant_of(&file, bib);
+                let amended = input(value, true, with_tie_break);
+                let before = file.workout_leaderboard(race, None).unwrap();
+                let preview = file.preview_amendment(race, entrant, &amended);
+                let Ok(receipt) =
+                    file.record_amendment(race, entrant, amended, "judge", "appeal", None)
+                else {
+                    prop_assert!(preview.is_err());
+                    continue;
+                };
+                let after = file.workout_leaderboard(race, None).unwrap();
+                let expected = scoretable_store::placement_impact(&before, &after);
+                prop_assert_eq!(&preview.unwrap().moved, &expected);
                 let moved = file
                     .placement_changes_listed(race, entrant, receipt.old.as_ref(), listed)
                     .unwrap();
