@@ -77,7 +77,7 @@ struct Entry {
 /// Entrant → entry index: dense tables for the usual small row ids, a map
 /// for the rest.
 #[derive(Debug, Clone, Default)]
-struct EntrantIndex {
+pub(crate) struct EntrantIndex {
     competitors: Vec<u32>,
     teams: Vec<u32>,
     sparse: FastHashMap<Entrant, u32>,
@@ -88,7 +88,7 @@ struct EntrantIndex {
 const ABSENT: u32 = u32::MAX;
 
 impl EntrantIndex {
-    fn with_room(entries: usize) -> EntrantIndex {
+    pub(crate) fn with_room(entries: usize) -> EntrantIndex {
         EntrantIndex {
             competitors: Vec::new(),
             teams: Vec::new(),
@@ -108,7 +108,7 @@ impl EntrantIndex {
             .map(|id| (team, id))
     }
 
-    fn get(&self, entrant: Entrant) -> Option<u32> {
+    pub(crate) fn get(&self, entrant: Entrant) -> Option<u32> {
         match self.dense(entrant) {
             Some((team, id)) => {
                 let table = if team { &self.teams } else { &self.competitors };
@@ -118,7 +118,7 @@ impl EntrantIndex {
         }
     }
 
-    fn insert(&mut self, entrant: Entrant, at: u32) {
+    pub(crate) fn insert(&mut self, entrant: Entrant, at: u32) {
         match self.dense(entrant) {
             Some((team, id)) => {
                 let table = if team {

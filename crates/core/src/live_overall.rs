@@ -17,12 +17,25 @@
 //!    without a place there, the one change that reaches past the who-moved
 //!    list;
 //! 3. adjusts those entrants' totals and tie-break places, takes them out
-//!    of the listing and puts each back by binary search with the same
-//!    order as a full build (total, tie-break, bib, entrant); entrants that
-//!    join or leave the table (a first or last result) are inserted or
-//!    removed the same way;
+//!    of the listing, sorts them with the same order as a full build
+//!    (total, tie-break, bib, entrant) and merges them back (by binary
+//!    search when they are a few); entrants that join or leave the table
+//!    (a first or last result) are inserted or removed the same way;
 //! 4. re-counts the shared places from the first row that moved, stopping
 //!    after the last one once places agree again.
+//!
+//! The work is proportional to who moved, and a field-wide move (a DNF near
+//! the top moves everyone below up one place) touches every row, so every
+//! step works on plain numbers: an entrant's cells are kept as places,
+//! points and flags in flat arrays (one slot per column; the displays are
+//! the columns' own and are looked up only when a row is shown), its
+//! standing (cells counted, total, the tie-break workout's place) is one
+//! integer and its position in bib order another, so comparing two rows
+//! reads two numbers (and, for the best-finish tie-break on equal
+//! standing, their sorted places). Rows that kept their relative order (a
+//! block that moved by the same amount) are already sorted, which the sort
+//! finds in one pass. Entrants are found by a dense id table, and a
+//! column's rows are kept by entrant index.
 //!
 //! A property test applies random sequences of score changes (ties,
 //! statuses, divisions, team workouts, every mode and tie-break) and
@@ -31,6 +44,7 @@
 use std::cmp::Ordering;
 use std::ops::Range;
 
+use crate::board::EntrantIndex;
 use crate::fast_hash::{fast_hash_map, FastHashMap};
 use crate::model::{
     Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallSettings,
@@ -74,6 +88,83 @@ impl TeamRow {
     }
 }
 
+/// A column's rows by candidate index, in flat vectors: the places (read
+/// for every row that moves) apart from the displays (read when a row is
+/// shown) and the cumulative values.
+#[derive(Debug, Clone, Default)]
+struct Rows {
+    /// `ROW_ABSENT`: no row; `ROW_UNPLACED`: a row without a place.
+    places: Vec<u32>,
+    displays: Vec<String>,
+    cumulative: Vec<Option<i64>>,
+}
+
+const ROW_ABSENT: u32 = u32::MAX;
+const ROW_UNPLACED: u32 = u32::MAX - 1;
+
+fn row_place(place: Option<u32>) -> u32 {
+    place.map_or(ROW_UNPLACED, |place| place.min(ROW_UNPLACED - 1))
+}
+
+impl Rows {
+    /// The row's place (`None` inside: no place), `None` without a row.
+    fn place(&self, index: u32) -> Option<Option<u32>> {
+        match self.places.get(index as usize).copied() {
+            None | Some(ROW_ABSENT) => None,
+            Some(ROW_UNPLACED) => Some(None),
+            Some(place) => Some(Some(place)),
+        }
+    }
+
+    /// Sets the place of an existing row; returns the old one (`None`
+    /// without a row: nothing set).
+    fn set_place(&mut self, index: u32, place: Option<u32>) -> Option<Option<u32>> {
+        let old = self.place(index)?;
+        self.places[index as usize] = row_place(place);
+        Some(old)
+    }
+
+    fn display(&self, index: u32) -> &str {
+        self.displays.get(index as usize).map_or("", String::as_str)
+    }
+
+    fn cumulative(&self, index: u32) -> Option<i64> {
+        self.cumulative.get(index as usize).copied().flatten()
+    }
+
+    fn insert(&mut self, index: u32, row: ColumnRow) -> Option<ColumnRow> {
+        let old = self.remove(index);
+        let at = index as usize;
+        if self.places.len() <= at {
+            self.places.resize(at + 1, ROW_ABSENT);
+            self.displays.resize_with(at + 1, String::new);
+            self.cumulative.resize(at + 1, None);
+        }
+        self.places[at] = row_place(row.place);
+        self.displays[at] = row.display;
+        self.cumulative[at] = row.cumulative;
+        old
+    }
+
+    fn remove(&mut self, index: u32) -> Option<ColumnRow> {
+        let place = self.place(index)?;
+        let at = index as usize;
+        self.places[at] = ROW_ABSENT;
+        Some(ColumnRow {
+            place,
+            display: std::mem::take(&mut self.displays[at]),
+            cumulative: self.cumulative[at].take(),
+        })
+    }
+}
+
+/// Where a cell's display comes from.
+enum Shown<'a> {
+    /// The column's row of the entrant (`""` without one).
+    Row,
+    Text(&'a str),
+}
+
 /// One workout column.
 #[derive(Debug, Clone)]
 struct Column {
@@ -85,7 +176,8 @@ struct Column {
     /// Team places are credited to members (`TeamPlace`, not cumulative).
     credits: bool,
     family_matches: bool,
-    rows: FastHashMap<Entrant, ColumnRow>,
+    /// The rows of entrants of the table's kind, by candidate index.
+    rows: Rows,
     /// Rows with a place in scope.
     placed: i64,
     team_rows: FastHashMap<Id, TeamRow>,
@@ -93,7 +185,9 @@ struct Column {
     placed_teams: i64,
 }
 
-/// An entrant of the table's kind, listed or not.
+/// An entrant of the table's kind, listed or not. Its cells are kept as
+/// numbers in the table's flat arrays (one slot per column); a cell's
+/// display is looked up only when the row is shown.
 #[derive(Debug, Clone)]
 struct Candidate {
     entrant: Entrant,
@@ -107,12 +201,6 @@ struct Candidate {
     rank: u32,
     total: i64,
     counted: u32,
-    cells: Vec<OverallCell>,
-    /// Which cells count towards a cumulative overall.
-    counts: Vec<bool>,
-    places: Vec<Option<u32>>,
-    /// `places` sorted best first, a missing place as `u32::MAX`.
-    sorted: Vec<u32>,
 }
 
 impl Candidate {
@@ -120,6 +208,9 @@ impl Candidate {
         self.in_division || self.reasons > 0
     }
 }
+
+/// No place (after every place, as a missing place sorts).
+const NO_PLACE: u32 = u32::MAX;
 
 /// The overall table of one scope kept in memory (see the module
 /// documentation).
@@ -130,13 +221,33 @@ pub struct LiveOverall {
     kind: OverallEntrants,
     lower_total_wins: bool,
     tie_break_column: Option<usize>,
+    best_finish: bool,
     columns: Vec<Column>,
+    /// Columns: the stride of the flat cell arrays.
+    width: usize,
     /// A competitor's teams, in the order the teams were given.
     teams_of: FastHashMap<Id, Vec<Id>>,
     /// A team's members.
     members_of: FastHashMap<Id, Vec<Id>>,
     candidates: Vec<Candidate>,
-    index_of: FastHashMap<Entrant, u32>,
+    /// Per candidate and column (`candidate * width + column`): the place
+    /// counted for tie-breaks (`NO_PLACE` for none), the points, whether
+    /// the cell counts towards a cumulative overall, and (best finish only)
+    /// the candidate's places sorted best first.
+    places: Vec<u32>,
+    points: Vec<i64>,
+    counts: Vec<bool>,
+    sorted: Vec<u32>,
+    /// What orders a listed candidate, as plain numbers: its standing
+    /// (cells counted, total, the tie-break workout's place) in one
+    /// integer, and its position in bib order (numeric-aware bib, then
+    /// entrant) for listing ties. The best-finish tie-break compares the
+    /// sorted places after the standing.
+    standings: Vec<u128>,
+    bib_ranks: Vec<u32>,
+    /// Candidates in bib order (`bib_ranks` holds the positions).
+    by_bib: Vec<u32>,
+    index_of: EntrantIndex,
     /// Listed candidates, in listing order.
     order: Vec<u32>,
 }
@@ -157,15 +268,6 @@ fn place_in_scope(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
             .find(|(id, _)| *id == division_id)
             .map(|(_, rank)| *rank),
     }
-}
-
-fn sorted_places(places: &[Option<u32>]) -> Vec<u32> {
-    let mut sorted: Vec<u32> = places
-        .iter()
-        .map(|place| place.unwrap_or(u32::MAX))
-        .collect();
-    sorted.sort_unstable();
-    sorted
 }
 
 fn table_points(points: &[i64], floor: i64, place: u32) -> i64 {
@@ -238,13 +340,32 @@ impl LiveOverall {
             kind,
             lower_total_wins,
             tie_break_column,
+            best_finish: settings.tie_break == OverallTieBreak::BestFinish,
             columns: Vec::with_capacity(workouts.len()),
+            width: workouts.len(),
             teams_of,
             members_of,
             candidates: Vec::new(),
-            index_of: fast_hash_map(0),
+            places: Vec::new(),
+            points: Vec::new(),
+            counts: Vec::new(),
+            sorted: Vec::new(),
+            standings: Vec::new(),
+            bib_ranks: Vec::new(),
+            by_bib: Vec::new(),
+            index_of: EntrantIndex::with_room(entrants.len()),
             order: Vec::new(),
         };
+        // Entrants are numbered in the order of the workouts' ranked rows
+        // first, so that the rows a move touches (neighbours on a board)
+        // are mostly neighbours in memory too.
+        for (_, rows) in workouts {
+            for row in rows {
+                if of_kind(kind, row.entrant) {
+                    table.candidate(row.entrant);
+                }
+            }
+        }
         for info in entrants {
             if of_kind(kind, info.entrant) {
                 let index = table.candidate(info.entrant);
@@ -263,7 +384,7 @@ impl LiveOverall {
                     || (!is_team_workout(workout) && kind == OverallEntrants::Teams),
                 credits: team_for_competitors && team_place && !cumulative,
                 family_matches: cumulative_family == Some(family(workout)),
-                rows: fast_hash_map(rows.len()),
+                rows: Rows::default(),
                 placed: 0,
                 team_rows: fast_hash_map(0),
                 placed_teams: 0,
@@ -284,7 +405,7 @@ impl LiveOverall {
                         candidate.reasons += 1;
                     }
                     column.placed += i64::from(column_row.place.is_some());
-                    if let Some(old) = column.rows.insert(row.entrant, column_row) {
+                    if let Some(old) = column.rows.insert(index, column_row) {
                         // A repeated row: the last one counts, as before.
                         column.placed -= i64::from(old.place.is_some());
                         if division_id.is_none() || old.place.is_some() {
@@ -295,6 +416,12 @@ impl LiveOverall {
             }
             table.columns.push(column);
         }
+        let mut by_bib: Vec<u32> = (0..table.candidates.len() as u32).collect();
+        by_bib.sort_by(|a, b| table.bib_order(*a, *b));
+        for (position, index) in by_bib.iter().enumerate() {
+            table.bib_ranks[*index as usize] = position as u32;
+        }
+        table.by_bib = by_bib;
         let mut order = Vec::new();
         for index in 0..table.candidates.len() {
             if table.candidates[index].member() {
@@ -311,8 +438,8 @@ impl LiveOverall {
     /// The candidate index of `entrant`, created (bib `""`, not in the
     /// division) when new.
     fn candidate(&mut self, entrant: Entrant) -> u32 {
-        if let Some(index) = self.index_of.get(&entrant) {
-            return *index;
+        if let Some(index) = self.index_of.get(entrant) {
+            return index;
         }
         let index = self.candidates.len() as u32;
         self.candidates.push(Candidate {
@@ -324,13 +451,33 @@ impl LiveOverall {
             rank: 0,
             total: 0,
             counted: 0,
-            cells: Vec::new(),
-            counts: Vec::new(),
-            places: Vec::new(),
-            sorted: Vec::new(),
         });
+        let slots = self.places.len() + self.width;
+        self.places.resize(slots, NO_PLACE);
+        self.points.resize(slots, 0);
+        self.counts.resize(slots, false);
+        self.sorted.resize(slots, NO_PLACE);
+        self.standings.push(0);
+        self.bib_ranks.push(0);
         self.index_of.insert(entrant, index);
         index
+    }
+
+    /// Bib order: numeric-aware bib, then entrant.
+    fn bib_order(&self, a: u32, b: u32) -> Ordering {
+        let (a, b) = (&self.candidates[a as usize], &self.candidates[b as usize]);
+        compare_bibs(&a.bib, &b.bib).then_with(|| a.entrant.cmp(&b.entrant))
+    }
+
+    /// Puts a candidate created after the build into bib order.
+    fn place_in_bib_order(&mut self, index: u32) {
+        let at = self
+            .by_bib
+            .partition_point(|other| self.bib_order(*other, index).is_lt());
+        self.by_bib.insert(at, index);
+        for position in at..self.by_bib.len() {
+            self.bib_ranks[self.by_bib[position] as usize] = position as u32;
+        }
     }
 
     fn column_row(&self, workout: &Workout, row: &RankedRow) -> ColumnRow {
@@ -376,26 +523,14 @@ impl LiveOverall {
         credit
     }
 
-    /// One cell of a member: the cell, the place it counts for tie-breaks,
-    /// and whether it counts towards a cumulative overall.
-    fn cell(&self, column: &Column, entrant: Entrant) -> (OverallCell, Option<u32>, bool) {
-        let (place, points, display, counted) = self.cell_parts(column, entrant);
-        let cell = OverallCell {
-            workout_id: column.workout.id,
-            rank: place,
-            points,
-            display: display.to_string(),
-        };
-        (cell, place, counted)
-    }
-
-    /// A cell's place, points, display (borrowed) and whether it counts
+    /// A cell's place, points, where its display comes from and whether it counts
     /// towards a cumulative overall.
     fn cell_parts<'a>(
         &'a self,
         column: &'a Column,
-        entrant: Entrant,
-    ) -> (Option<u32>, i64, &'a str, bool) {
+        index: usize,
+    ) -> (Option<u32>, i64, Shown<'a>, bool) {
+        let entrant = self.candidates[index].entrant;
         let mode = &self.settings.mode;
         if column.left_out {
             if let (true, Entrant::Competitor(id)) = (column.credits, entrant) {
@@ -407,16 +542,16 @@ impl LiveOverall {
                     }
                     OverallMode::Cumulative => 0,
                 };
-                return (place, points, display, false);
+                return (place, points, Shown::Text(display), false);
             }
             // Left out: no place, no points, not a missing place for the
             // best-finish tie-break (a cumulative overall adds scores, and
             // a team's score is not the member's, nor a member's the team's).
-            return (None, 0, "not counted", false);
+            return (None, 0, Shown::Text("not counted"), false);
         }
-        let row = column.rows.get(&entrant);
-        let place = row.and_then(|row| row.place);
-        let display = row.map_or("", |row| row.display.as_str());
+        let row = column.rows.place(index as u32);
+        let place = row.flatten();
+        let display = Shown::Row;
         match mode {
             OverallMode::RankSum => (
                 place,
@@ -432,12 +567,14 @@ impl LiveOverall {
             ),
             OverallMode::Cumulative => {
                 if !column.family_matches {
-                    (place, 0, "not counted: different score type", false)
+                    (
+                        place,
+                        0,
+                        Shown::Text("not counted: different score type"),
+                        false,
+                    )
                 } else {
-                    match row
-                        .filter(|_| place.is_some())
-                        .and_then(|row| row.cumulative)
-                    {
+                    match place.and_then(|_| column.rows.cumulative(index as u32)) {
                         Some(value) => (place, value, display, true),
                         None => (place, 0, display, false),
                     }
@@ -448,94 +585,102 @@ impl LiveOverall {
 
     /// Computes every cell of candidate `index` and lists it.
     fn fill(&mut self, index: usize) {
-        let entrant = self.candidates[index].entrant;
-        let mut cells = Vec::with_capacity(self.columns.len());
-        let mut places = Vec::with_capacity(self.columns.len());
-        let mut counts = Vec::with_capacity(self.columns.len());
-        for column in &self.columns {
-            let (cell, place, counted) = self.cell(column, entrant);
-            cells.push(cell);
-            places.push(place);
-            counts.push(counted);
+        let base = index * self.width;
+        let mut total = 0;
+        let mut counted = 0;
+        for at in 0..self.width {
+            let (place, points, _, counts) = self.cell_parts(&self.columns[at], index);
+            let place = place.unwrap_or(NO_PLACE);
+            self.places[base + at] = place;
+            self.sorted[base + at] = place;
+            self.points[base + at] = points;
+            self.counts[base + at] = counts;
+            total += points;
+            counted += u32::from(counts);
         }
-        let counted = counts.iter().filter(|counted| **counted).count() as u32;
+        if self.best_finish {
+            self.sorted[base..base + self.width].sort_unstable();
+        }
         let candidate = &mut self.candidates[index];
-        candidate.total = cells.iter().map(|cell| cell.points).sum();
-        candidate.sorted = sorted_places(&places);
-        candidate.cells = cells;
-        candidate.places = places;
-        candidate.counts = counts;
+        candidate.total = total;
         candidate.counted = counted;
         candidate.listed = true;
+        self.set_key(index);
     }
 
-    /// Recomputes the cell of column `at` of listed candidate `index`
-    /// (the display is copied only when it changed).
+    /// Recomputes the cell of column `at` of listed candidate `index`.
     fn refresh(&mut self, index: usize, at: usize) {
-        let entrant = self.candidates[index].entrant;
-        let (place, points, display, counts) = self.cell_parts(&self.columns[at], entrant);
-        let display =
-            (self.candidates[index].cells[at].display != display).then(|| display.to_string());
+        let (place, points, _, counts) = self.cell_parts(&self.columns[at], index);
+        let place = place.unwrap_or(NO_PLACE);
+        let slot = index * self.width + at;
         let candidate = &mut self.candidates[index];
-        let cell = &mut candidate.cells[at];
-        candidate.total += points - cell.points;
-        cell.points = points;
-        cell.rank = place;
-        if let Some(display) = display {
-            cell.display = display;
-        }
-        if candidate.counts[at] != counts {
-            candidate.counts[at] = counts;
+        candidate.total += points - self.points[slot];
+        self.points[slot] = points;
+        if self.counts[slot] != counts {
+            self.counts[slot] = counts;
             if counts {
                 candidate.counted += 1;
             } else {
                 candidate.counted -= 1;
             }
         }
-        let old = candidate.places[at];
+        let old = self.places[slot];
         if old != place {
-            candidate.places[at] = place;
-            // Keep the sorted places sorted: one value out, one in.
-            let sorted = &mut candidate.sorted;
-            let old = old.unwrap_or(u32::MAX);
-            if let Ok(position) = sorted.binary_search(&old) {
-                sorted.remove(position);
+            self.places[slot] = place;
+            if self.best_finish {
+                // Keep the sorted places sorted: one value out, one in.
+                let base = index * self.width;
+                let sorted = &mut self.sorted[base..base + self.width];
+                let mut at = sorted
+                    .binary_search(&old)
+                    .expect("a kept place is among the sorted places");
+                sorted[at] = place;
+                while at > 0 && sorted[at - 1] > sorted[at] {
+                    sorted.swap(at - 1, at);
+                    at -= 1;
+                }
+                while at + 1 < sorted.len() && sorted[at + 1] < sorted[at] {
+                    sorted.swap(at, at + 1);
+                    at += 1;
+                }
             }
-            let new = place.unwrap_or(u32::MAX);
-            let position = sorted.partition_point(|value| *value < new);
-            sorted.insert(position, new);
         }
+        self.set_key(index);
+    }
+
+    /// Sets candidate `index`'s standing key from its counted cells, total
+    /// and tie-break place.
+    fn set_key(&mut self, index: usize) {
+        let candidate = &self.candidates[index];
+        // More counted cells first.
+        let counted = u128::from(u32::MAX - candidate.counted);
+        // The total as an order-preserving unsigned number, reversed when
+        // the higher total wins.
+        let total = (candidate.total as u64) ^ (1 << 63);
+        let total = if self.lower_total_wins { total } else { !total };
+        let tie = self
+            .tie_break_column
+            .map_or(0, |at| self.places[index * self.width + at]);
+        self.standings[index] = counted << 96 | u128::from(total) << 32 | u128::from(tie);
     }
 
     /// Standing order of two listed candidates (equal: a shared place).
     fn standing(&self, a: u32, b: u32) -> Ordering {
-        let (a, b) = (&self.candidates[a as usize], &self.candidates[b as usize]);
-        let by_count = b.counted.cmp(&a.counted);
-        let by_total = if self.lower_total_wins {
-            a.total.cmp(&b.total)
-        } else {
-            b.total.cmp(&a.total)
-        };
-        by_count
-            .then(by_total)
-            .then_with(|| match self.settings.tie_break {
-                OverallTieBreak::BestFinish => a.sorted.cmp(&b.sorted),
-                OverallTieBreak::Workout { .. } => match self.tie_break_column {
-                    Some(at) => a.places[at]
-                        .unwrap_or(u32::MAX)
-                        .cmp(&b.places[at].unwrap_or(u32::MAX)),
-                    None => Ordering::Equal,
-                },
-                OverallTieBreak::Equal => Ordering::Equal,
-            })
+        let (a, b) = (a as usize, b as usize);
+        self.standings[a].cmp(&self.standings[b]).then_with(|| {
+            if self.best_finish {
+                let (a, b) = (a * self.width, b * self.width);
+                self.sorted[a..a + self.width].cmp(&self.sorted[b..b + self.width])
+            } else {
+                Ordering::Equal
+            }
+        })
     }
 
     /// Listing order: standing, then bib (numeric-aware), then entrant.
     fn listing(&self, a: u32, b: u32) -> Ordering {
-        self.standing(a, b).then_with(|| {
-            let (ca, cb) = (&self.candidates[a as usize], &self.candidates[b as usize]);
-            compare_bibs(&ca.bib, &cb.bib).then_with(|| ca.entrant.cmp(&cb.entrant))
-        })
+        self.standing(a, b)
+            .then_with(|| self.bib_ranks[a as usize].cmp(&self.bib_ranks[b as usize]))
     }
 
     /// Re-counts shared places from position `first`; past `last` it stops
@@ -604,8 +749,8 @@ impl LiveOverall {
                         continue;
                     }
                     for member in self.members_of.get(&id).into_iter().flatten() {
-                        if let Some(index) = self.index_of.get(&Entrant::Competitor(*member)) {
-                            touched.push(*index);
+                        if let Some(index) = self.index_of.get(Entrant::Competitor(*member)) {
+                            touched.push(index);
                         }
                     }
                     continue;
@@ -614,16 +759,15 @@ impl LiveOverall {
             if change.division_id != self.division_id || !of_kind(self.kind, entrant) {
                 continue;
             }
-            let Some(row) = column.rows.get_mut(&entrant) else {
+            let Some(index) = self.index_of.get(entrant) else {
                 continue;
             };
-            let was = row.place.is_some();
+            let Some(old) = column.rows.set_place(index, change.new_rank) else {
+                continue;
+            };
+            let was = old.is_some();
             let now = change.new_rank.is_some();
-            row.place = change.new_rank;
             column.placed += i64::from(now) - i64::from(was);
-            let Some(index) = self.index_of.get(&entrant).copied() else {
-                continue;
-            };
             if !whole_field {
                 let candidate = &mut self.candidates[index as usize];
                 candidate.reasons =
@@ -644,8 +788,8 @@ impl LiveOverall {
                         column.team_rows.insert(*id, new);
                     }
                     for member in self.members_of.get(id).into_iter().flatten() {
-                        if let Some(index) = self.index_of.get(&Entrant::Competitor(*member)) {
-                            touched.push(*index);
+                        if let Some(index) = self.index_of.get(Entrant::Competitor(*member)) {
+                            touched.push(index);
                         }
                     }
                 }
@@ -656,17 +800,21 @@ impl LiveOverall {
             let new = row
                 .as_ref()
                 .map(|row| self.column_row(&self.columns[at].workout, row));
+            let known = self.candidates.len();
             let index = self.candidate(*entrant);
+            if index as usize == known {
+                self.place_in_bib_order(index);
+            }
             let column = &mut self.columns[at];
             let mut reasons = i64::from(self.candidates[index as usize].reasons);
-            if let Some(old) = column.rows.remove(entrant) {
+            if let Some(old) = column.rows.remove(index) {
                 column.placed -= i64::from(old.place.is_some());
                 reasons -= i64::from(whole_field || old.place.is_some());
             }
             if let Some(new) = new {
                 column.placed += i64::from(new.place.is_some());
                 reasons += i64::from(whole_field || new.place.is_some());
-                column.rows.insert(*entrant, new);
+                column.rows.insert(index, new);
             }
             self.candidates[index as usize].reasons = reasons as u32;
             touched.push(index);
@@ -685,21 +833,18 @@ impl LiveOverall {
                 self.order
                     .iter()
                     .copied()
-                    .filter(|index| self.candidates[*index as usize].places[at].is_none()),
+                    .filter(|index| self.places[*index as usize * self.width + at] == NO_PLACE),
             );
         }
-        touched.sort_unstable();
-        touched.dedup();
+        // Each once (marked, not sorted).
+        let mut moving = vec![false; self.candidates.len()];
+        touched.retain(|index| !std::mem::replace(&mut moving[*index as usize], true));
         if touched.is_empty() {
             return;
         }
 
         // Take the touched candidates out of the listing, remembering where
         // they were.
-        let mut moving = vec![false; self.candidates.len()];
-        for index in &touched {
-            moving[*index as usize] = true;
-        }
         let old_len = self.order.len();
         let mut first = usize::MAX;
         let mut last = 0;
@@ -736,12 +881,8 @@ impl LiveOverall {
                     true
                 }
                 (true, false) => {
-                    let candidate = &mut self.candidates[index];
-                    candidate.listed = false;
-                    candidate.cells.clear();
-                    candidate.counts.clear();
-                    candidate.places.clear();
-                    candidate.sorted.clear();
+                    // Its cells are computed again if it comes back.
+                    self.candidates[index].listed = false;
                     false
                 }
                 (false, false) => false,
@@ -823,33 +964,44 @@ impl LiveOverall {
         let start = range.start.min(end);
         self.order[start..end]
             .iter()
-            .map(|index| {
-                let candidate = &self.candidates[*index as usize];
-                OverallRow {
-                    entrant: candidate.entrant,
-                    rank: candidate.rank,
-                    total: candidate.total,
-                    cells: candidate.cells.clone(),
-                }
-            })
+            .map(|index| self.row(*index as usize))
             .collect()
     }
 
+    /// Candidate `index`'s row, its cells made now (the displays are the
+    /// columns' own).
+    fn row(&self, index: usize) -> OverallRow {
+        let candidate = &self.candidates[index];
+        let base = index * self.width;
+        OverallRow {
+            entrant: candidate.entrant,
+            rank: candidate.rank,
+            total: candidate.total,
+            cells: self
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(at, column)| {
+                    let (_, _, shown, _) = self.cell_parts(column, index);
+                    let display = match shown {
+                        Shown::Row => column.rows.display(index as u32),
+                        Shown::Text(text) => text,
+                    };
+                    let place = self.places[base + at];
+                    OverallCell {
+                        workout_id: column.workout.id,
+                        rank: (place != NO_PLACE).then_some(place),
+                        points: self.points[base + at],
+                        display: display.to_string(),
+                    }
+                })
+                .collect(),
+        }
+    }
+
     /// Every row, in listing order.
-    pub fn into_rows(mut self) -> Vec<OverallRow> {
-        let order = std::mem::take(&mut self.order);
-        order
-            .into_iter()
-            .map(|index| {
-                let candidate = &mut self.candidates[index as usize];
-                OverallRow {
-                    entrant: candidate.entrant,
-                    rank: candidate.rank,
-                    total: candidate.total,
-                    cells: std::mem::take(&mut candidate.cells),
-                }
-            })
-            .collect()
+    pub fn into_rows(self) -> Vec<OverallRow> {
+        self.rows(0..usize::MAX)
     }
 }
 
@@ -1143,6 +1295,138 @@ mod tests {
                     };
                     prop_assert_eq!(table.len(), expected.len());
                     prop_assert_eq!(table.rows(0..usize::MAX), expected, "scope {:?}", scope);
+                }
+            }
+        }
+    }
+
+    /// Field-wide moves on a field larger than the property test's: the
+    /// leader's DNF and DSQ (everyone below moves up one place), a leader
+    /// coming back, a last place going to the top, a new result and a
+    /// removed one (every unplaced "placed + 1" cell moves in a rank sum),
+    /// many ties, text and number bibs, two divisions, every mode (a points
+    /// table shorter than the field, so points are not linear in place)
+    /// and tie-break; after each change every kept table equals a fresh
+    /// one.
+    #[test]
+    fn field_wide_moves_keep_every_table_equal_to_a_fresh_one() {
+        const FIELD: Id = 240;
+        let infos: Vec<EntrantInfo> = (1..=FIELD)
+            .map(|id| EntrantInfo {
+                entrant: Entrant::Competitor(id),
+                bib: if id % 11 == 0 {
+                    format!("A{}", id % 4)
+                } else {
+                    (FIELD + 1 - id).to_string()
+                },
+                name: String::new(),
+                division_ids: vec![1 + id % 2],
+            })
+            .collect();
+        let rank_infos: BTreeMap<Entrant, RankInfo> = infos
+            .iter()
+            .map(|info| (info.entrant, RankInfo::from(info)))
+            .collect();
+        let workouts: Vec<Workout> = (1..=3)
+            .map(|id| {
+                let mut workout = workout(ScoreType::Reps);
+                workout.id = id;
+                workout.name = format!("W{id}");
+                workout
+            })
+            .collect();
+        let reps = |id: Id, reps: i64| (id, Some((Some(reps), None)));
+        let status = |id: Id, status: Status| (id, Some((None, Some(status))));
+        let start: Vec<Vec<(Id, Value)>> = vec![
+            // Distinct, entrant 1 on top.
+            (1..=FIELD).map(|id| reps(id, 1000 - id)).collect(),
+            // Seven values: long runs of ties.
+            (1..=FIELD).map(|id| reps(id, id % 7)).collect(),
+            // Only the first 200 have a result.
+            (1..=200).map(|id| reps(id, id % 50)).collect(),
+        ];
+        let steps: Vec<(usize, (Id, Value))> = vec![
+            (0, status(1, Status::Dnf)),
+            (0, status(2, Status::Dsq)),
+            (0, reps(1, 2000)),
+            (0, status(FIELD / 2, Status::Dnf)),
+            (1, status(6, Status::Dnf)),
+            (1, status(13, Status::Dns)),
+            (2, reps(FIELD, 49)),
+            (2, (1, None)),
+            (0, reps(FIELD, 5000)),
+            (0, reps(3, 999)),
+            (1, reps(6, 6)),
+            (0, status(FIELD, Status::Dsq)),
+            (2, reps(210, 0)),
+        ];
+        let modes = [
+            OverallMode::RankSum,
+            OverallMode::PointsTable {
+                points: (0..20).map(|place| 100 - place * 5).collect(),
+                floor: 1,
+            },
+            OverallMode::Cumulative,
+        ];
+        let tie_breaks = [
+            OverallTieBreak::BestFinish,
+            OverallTieBreak::Equal,
+            OverallTieBreak::Workout { workout_id: 2 },
+        ];
+        for mode in &modes {
+            for tie_break in tie_breaks {
+                let settings = OverallSettings {
+                    mode: mode.clone(),
+                    tie_break,
+                    team_workouts: TeamWorkoutsInOverall::Excluded,
+                };
+                let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = start
+                    .iter()
+                    .map(|values| {
+                        values
+                            .iter()
+                            .map(|(id, value)| {
+                                let entrant = Entrant::Competitor(*id);
+                                (entrant, entry(entrant, value.expect("a value")))
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let mut boards: Vec<LiveBoard> = workouts
+                    .iter()
+                    .zip(&results)
+                    .map(|(workout, results)| {
+                        let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+                        LiveBoard::build(workout, &inputs, |entrant| {
+                            rank_infos.get(&entrant).cloned()
+                        })
+                    })
+                    .collect();
+                let ranked = rank_all(&workouts, &infos, &results);
+                let scopes = [None, Some(1), Some(2)];
+                let mut kept: Vec<LiveOverall> = scopes
+                    .iter()
+                    .map(|scope| LiveOverall::build(&ranked, &infos, &[], *scope, &settings))
+                    .collect();
+                for (step, (at, (id, value))) in steps.iter().enumerate() {
+                    let entrant = Entrant::Competitor(*id);
+                    let new = value.map(|value| entry(entrant, value));
+                    match &new {
+                        Some(new) => results[*at].insert(entrant, new.clone()),
+                        None => results[*at].remove(&entrant),
+                    };
+                    let moved = boards[*at].apply(entrant, new.as_ref(), rank_infos.get(&entrant));
+                    let written = [(entrant, boards[*at].row_of(entrant))];
+                    let ranked = rank_all(&workouts, &infos, &results);
+                    for (scope, table) in scopes.iter().zip(kept.iter_mut()) {
+                        table.apply(workouts[*at].id, &written, &moved);
+                        let fresh = overall_standings(&ranked, &infos, &[], *scope, &settings);
+                        assert_eq!(
+                            table.rows(0..usize::MAX),
+                            fresh,
+                            "{mode:?}, {tie_break:?}, scope {scope:?}, after step {step}"
+                        );
+                    }
                 }
             }
         }

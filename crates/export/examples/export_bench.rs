@@ -109,7 +109,7 @@ fn main() {
             let parts = SnapshotParts {
                 competition: event.competition.clone(),
                 divisions: event.divisions.clone(),
-                competitors: event.competitors.clone(),
+                competitors: event.competitors.clone().into(),
                 teams: event.teams.clone(),
                 amendments,
                 generated_at: Utc::now(),

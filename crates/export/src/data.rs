@@ -31,7 +31,11 @@ use crate::error::ExportError;
 pub struct ExportData {
     pub competition: Competition,
     pub divisions: Vec<Division>,
-    pub competitors: Vec<Competitor>,
+    /// The competitors' display data (bib, names, gender, country, club,
+    /// divisions, RunSignup registration id) in one compact table: about 50
+    /// bytes and the text per athlete, where a [`Competitor`] record took
+    /// about 500.
+    pub competitors: CompetitorTable,
     pub teams: Vec<Team>,
     /// Workouts in schedule order.
     pub workouts: Vec<Workout>,
@@ -130,52 +134,274 @@ pub struct EntrantDisplay {
 /// lookup is one array read, not a hash of the key.
 #[derive(Debug, Clone, Default)]
 pub struct EntrantDirectory<'a> {
-    competitors: IdIndex<'a, Competitor>,
-    teams: IdIndex<'a, Team>,
+    competitor_table: Option<&'a CompetitorTable>,
+    teams_list: &'a [Team],
+    competitors: IdIndex,
+    teams: IdIndex,
 }
 
-/// Records by id: a table indexed by id when the ids are dense (at most
+/// Positions by id: a table indexed by id when the ids are dense (at most
 /// four slots per record), a hash map otherwise.
 #[derive(Debug, Clone)]
-enum IdIndex<'a, T> {
-    Dense(Vec<Option<&'a T>>),
-    Sparse(HashMap<Id, &'a T>),
+enum IdIndex {
+    Dense(Vec<u32>),
+    Sparse(HashMap<Id, u32>),
 }
 
-impl<T> Default for IdIndex<'_, T> {
+impl Default for IdIndex {
     fn default() -> Self {
         IdIndex::Dense(Vec::new())
     }
 }
 
-impl<'a, T> IdIndex<'a, T> {
-    fn new(records: &'a [T], id: impl Fn(&T) -> Id) -> IdIndex<'a, T> {
-        let dense_limit = records.len().saturating_mul(4).saturating_add(64);
-        let dense = records
-            .iter()
-            .all(|record| usize::try_from(id(record)).is_ok_and(|index| index < dense_limit));
+impl IdIndex {
+    const NONE: u32 = u32::MAX;
+
+    fn new(ids: impl Iterator<Item = Id> + Clone) -> IdIndex {
+        let count = ids.clone().count();
+        let dense_limit = count.saturating_mul(4).saturating_add(64);
+        let dense = ids
+            .clone()
+            .all(|id| usize::try_from(id).is_ok_and(|index| index < dense_limit));
         if dense {
-            let size = records
-                .iter()
-                .map(|record| id(record) as usize + 1)
-                .max()
-                .unwrap_or(0);
-            let mut slots = vec![None; size];
-            for record in records {
-                slots[id(record) as usize] = Some(record);
+            let size = ids.clone().map(|id| id as usize + 1).max().unwrap_or(0);
+            let mut slots = vec![IdIndex::NONE; size];
+            for (position, id) in ids.enumerate() {
+                slots[id as usize] = position as u32;
             }
             IdIndex::Dense(slots)
         } else {
-            IdIndex::Sparse(records.iter().map(|record| (id(record), record)).collect())
+            IdIndex::Sparse(
+                ids.enumerate()
+                    .map(|(position, id)| (id, position as u32))
+                    .collect(),
+            )
         }
     }
 
-    fn get(&self, id: Id) -> Option<&'a T> {
+    fn get(&self, id: Id) -> Option<usize> {
         match self {
             IdIndex::Dense(slots) => usize::try_from(id)
                 .ok()
-                .and_then(|index| slots.get(index).copied().flatten()),
-            IdIndex::Sparse(map) => map.get(&id).copied(),
+                .and_then(|index| slots.get(index).copied())
+                .filter(|position| *position != IdIndex::NONE)
+                .map(|position| position as usize),
+            IdIndex::Sparse(map) => map.get(&id).map(|position| *position as usize),
+        }
+    }
+}
+
+/// The competitors' display data, compact: every text field of every
+/// competitor in one string, each record a few offsets into it. Built from
+/// [`Competitor`] records (collect them, or [`CompetitorTable::push`] one
+/// at a time as a store walk reads them); chip ids, dates of birth and the
+/// other external ids are not kept (no export prints them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompetitorTable {
+    text: String,
+    records: Vec<CompactCompetitor>,
+    division_ids: Vec<Id>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct CompactCompetitor {
+    id: Id,
+    /// Where the bib starts in `text`; `ends` are where the bib, first
+    /// name, last name, country, club and registration id end (each field
+    /// starts where the one before it ends).
+    start: u32,
+    ends: [u32; 6],
+    /// Bit 0: has a country, 1: a club, 2: a RunSignup registration id.
+    present: u8,
+    gender: Option<Gender>,
+    divisions_start: u32,
+    divisions_len: u32,
+}
+
+impl CompetitorTable {
+    /// Adds `competitor`'s display data.
+    pub fn push(&mut self, competitor: &Competitor) {
+        let start = self.offset();
+        let mut ends = [0u32; 6];
+        let fields = [
+            Some(competitor.bib.as_str()),
+            Some(competitor.first_name.as_str()),
+            Some(competitor.last_name.as_str()),
+            competitor.country.as_deref(),
+            competitor.club.as_deref(),
+            competitor.external_ids.runsignup_registration_id.as_deref(),
+        ];
+        let mut present = 0u8;
+        for (index, field) in fields.iter().enumerate() {
+            if let Some(text) = field {
+                self.text.push_str(text);
+                if index >= 3 {
+                    present |= 1 << (index - 3);
+                }
+            }
+            ends[index] = self.offset();
+        }
+        let divisions_start = self.division_ids.len() as u32;
+        self.division_ids
+            .extend_from_slice(&competitor.division_ids);
+        self.records.push(CompactCompetitor {
+            id: competitor.id,
+            start,
+            ends,
+            present,
+            gender: competitor.gender,
+            divisions_start,
+            divisions_len: competitor.division_ids.len() as u32,
+        });
+    }
+
+    fn offset(&self) -> u32 {
+        u32::try_from(self.text.len()).expect("competitor names fit in 4 GiB")
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Frees what the table reserved beyond what it holds.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.records.shrink_to_fit();
+        self.division_ids.shrink_to_fit();
+    }
+
+    /// The competitors in the order they were added.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = CompetitorView<'_>> + Clone + '_ {
+        (0..self.records.len()).map(move |index| CompetitorView { table: self, index })
+    }
+
+    /// The `index`th competitor added.
+    pub fn at(&self, index: usize) -> Option<CompetitorView<'_>> {
+        (index < self.records.len()).then_some(CompetitorView { table: self, index })
+    }
+
+    /// The competitors as records again (without chips, date of birth and
+    /// the ids no export prints).
+    pub fn to_competitors(&self) -> Vec<Competitor> {
+        self.iter().map(|view| view.to_competitor()).collect()
+    }
+}
+
+impl<'c> FromIterator<&'c Competitor> for CompetitorTable {
+    fn from_iter<I: IntoIterator<Item = &'c Competitor>>(iter: I) -> CompetitorTable {
+        let mut table = CompetitorTable::default();
+        for competitor in iter {
+            table.push(competitor);
+        }
+        table.shrink_to_fit();
+        table
+    }
+}
+
+impl FromIterator<Competitor> for CompetitorTable {
+    fn from_iter<I: IntoIterator<Item = Competitor>>(iter: I) -> CompetitorTable {
+        let mut table = CompetitorTable::default();
+        for competitor in iter {
+            table.push(&competitor);
+        }
+        table.shrink_to_fit();
+        table
+    }
+}
+
+impl From<Vec<Competitor>> for CompetitorTable {
+    fn from(competitors: Vec<Competitor>) -> CompetitorTable {
+        competitors.iter().collect()
+    }
+}
+
+/// One competitor of a [`CompetitorTable`].
+#[derive(Debug, Clone, Copy)]
+pub struct CompetitorView<'a> {
+    table: &'a CompetitorTable,
+    index: usize,
+}
+
+impl<'a> CompetitorView<'a> {
+    fn record(&self) -> &'a CompactCompetitor {
+        &self.table.records[self.index]
+    }
+
+    fn field(&self, field: usize) -> &'a str {
+        let record = self.record();
+        let start = if field == 0 {
+            record.start
+        } else {
+            record.ends[field - 1]
+        };
+        &self.table.text[start as usize..record.ends[field] as usize]
+    }
+
+    fn optional(&self, field: usize) -> Option<&'a str> {
+        (self.record().present & (1 << (field - 3)) != 0).then(|| self.field(field))
+    }
+
+    pub fn id(&self) -> Id {
+        self.record().id
+    }
+
+    pub fn bib(&self) -> &'a str {
+        self.field(0)
+    }
+
+    pub fn first_name(&self) -> &'a str {
+        self.field(1)
+    }
+
+    pub fn last_name(&self) -> &'a str {
+        self.field(2)
+    }
+
+    pub fn country(&self) -> Option<&'a str> {
+        self.optional(3)
+    }
+
+    pub fn club(&self) -> Option<&'a str> {
+        self.optional(4)
+    }
+
+    pub fn runsignup_registration_id(&self) -> Option<&'a str> {
+        self.optional(5)
+    }
+
+    pub fn gender(&self) -> Option<Gender> {
+        self.record().gender
+    }
+
+    pub fn division_ids(&self) -> &'a [Id] {
+        let record = self.record();
+        let start = record.divisions_start as usize;
+        &self.table.division_ids[start..start + record.divisions_len as usize]
+    }
+
+    /// The record again (without chips, date of birth and the ids no
+    /// export prints).
+    pub fn to_competitor(&self) -> Competitor {
+        Competitor {
+            id: self.id(),
+            bib: self.bib().to_string(),
+            chip_ids: Vec::new(),
+            first_name: self.first_name().to_string(),
+            last_name: self.last_name().to_string(),
+            gender: self.gender(),
+            date_of_birth: None,
+            country: self.country().map(str::to_string),
+            club: self.club().map(str::to_string),
+            external_ids: scoretable_core::model::ExternalIds {
+                runsignup_registration_id: self.runsignup_registration_id().map(str::to_string),
+                ..Default::default()
+            },
+            division_ids: self.division_ids().to_vec(),
+            para_class: None,
         }
     }
 }
@@ -185,14 +411,14 @@ impl<'a, T> IdIndex<'a, T> {
 /// needs one.
 #[derive(Debug, Clone, Copy)]
 pub enum EntrantRef<'a> {
-    Competitor(&'a Competitor),
+    Competitor(CompetitorView<'a>),
     Team(&'a Team),
 }
 
 impl<'a> EntrantRef<'a> {
     pub fn bib(&self) -> &'a str {
         match self {
-            EntrantRef::Competitor(competitor) => &competitor.bib,
+            EntrantRef::Competitor(competitor) => competitor.bib(),
             EntrantRef::Team(team) => team.bib.as_deref().unwrap_or_default(),
         }
     }
@@ -201,7 +427,10 @@ impl<'a> EntrantRef<'a> {
     pub fn name(&self) -> Cow<'a, str> {
         match self {
             EntrantRef::Competitor(competitor) => {
-                match (competitor.first_name.trim(), competitor.last_name.trim()) {
+                match (
+                    competitor.first_name().trim(),
+                    competitor.last_name().trim(),
+                ) {
                     ("", last) => Cow::Borrowed(last),
                     (first, "") => Cow::Borrowed(first),
                     (first, last) => Cow::Owned(format!("{first} {last}")),
@@ -213,60 +442,65 @@ impl<'a> EntrantRef<'a> {
 
     pub fn first_name(&self) -> &'a str {
         match self {
-            EntrantRef::Competitor(competitor) => &competitor.first_name,
+            EntrantRef::Competitor(competitor) => competitor.first_name(),
             EntrantRef::Team(_) => "",
         }
     }
 
     pub fn last_name(&self) -> &'a str {
         match self {
-            EntrantRef::Competitor(competitor) => &competitor.last_name,
+            EntrantRef::Competitor(competitor) => competitor.last_name(),
             EntrantRef::Team(team) => &team.name,
         }
     }
 
     pub fn gender(&self) -> Option<Gender> {
         match self {
-            EntrantRef::Competitor(competitor) => competitor.gender,
+            EntrantRef::Competitor(competitor) => competitor.gender(),
             EntrantRef::Team(_) => None,
         }
     }
 
     pub fn country(&self) -> Option<&'a str> {
         match self {
-            EntrantRef::Competitor(competitor) => competitor.country.as_deref(),
+            EntrantRef::Competitor(competitor) => competitor.country(),
             EntrantRef::Team(team) => team.country.as_deref(),
         }
     }
 
     pub fn club(&self) -> Option<&'a str> {
         match self {
-            EntrantRef::Competitor(competitor) => competitor.club.as_deref(),
+            EntrantRef::Competitor(competitor) => competitor.club(),
             EntrantRef::Team(_) => None,
         }
     }
 
     pub fn division_ids(&self) -> &'a [Id] {
         match self {
-            EntrantRef::Competitor(competitor) => &competitor.division_ids,
+            EntrantRef::Competitor(competitor) => competitor.division_ids(),
             EntrantRef::Team(team) => &team.division_ids,
         }
     }
 
     pub fn runsignup_registration_id(&self) -> Option<&'a str> {
         match self {
-            EntrantRef::Competitor(competitor) => {
-                competitor.external_ids.runsignup_registration_id.as_deref()
-            }
+            EntrantRef::Competitor(competitor) => competitor.runsignup_registration_id(),
             EntrantRef::Team(team) => team.external_ids.runsignup_registration_id.as_deref(),
         }
     }
 
     /// The owned display data.
     pub fn display(&self) -> EntrantDisplay {
-        match self {
-            EntrantRef::Competitor(competitor) => competitor_display(competitor),
-            EntrantRef::Team(team) => team_display(team),
+        EntrantDisplay {
+            bib: self.bib().to_string(),
+            name: self.name().into_owned(),
+            first_name: self.first_name().to_string(),
+            last_name: self.last_name().to_string(),
+            gender: self.gender(),
+            country: self.country().map(str::to_string),
+            club: self.club().map(str::to_string),
+            division_ids: self.division_ids().to_vec(),
+            runsignup_registration_id: self.runsignup_registration_id().map(str::to_string),
         }
     }
 }
@@ -275,8 +509,10 @@ impl<'a> EntrantDirectory<'a> {
     /// Indexes the competitors and teams of `data`.
     pub fn new(data: &'a ExportData) -> EntrantDirectory<'a> {
         EntrantDirectory {
-            competitors: IdIndex::new(&data.competitors, |competitor| competitor.id),
-            teams: IdIndex::new(&data.teams, |team| team.id),
+            competitor_table: Some(&data.competitors),
+            teams_list: &data.teams,
+            competitors: IdIndex::new(data.competitors.iter().map(|competitor| competitor.id())),
+            teams: IdIndex::new(data.teams.iter().map(|team| team.id)),
         }
     }
 
@@ -289,43 +525,18 @@ impl<'a> EntrantDirectory<'a> {
     /// [`EntrantDirectory::get`], borrowed: nothing is copied.
     pub fn entrant(&self, entrant: Entrant) -> Result<EntrantRef<'a>, ExportError> {
         let found = match entrant {
-            Entrant::Competitor(id) => self.competitors.get(id).map(EntrantRef::Competitor),
-            Entrant::Team(id) => self.teams.get(id).map(EntrantRef::Team),
+            Entrant::Competitor(id) => self
+                .competitors
+                .get(id)
+                .and_then(|index| self.competitor_table?.at(index))
+                .map(EntrantRef::Competitor),
+            Entrant::Team(id) => self
+                .teams
+                .get(id)
+                .and_then(|index| self.teams_list.get(index))
+                .map(EntrantRef::Team),
         };
         found.ok_or(ExportError::UnknownEntrant { entrant })
-    }
-}
-
-fn competitor_display(competitor: &Competitor) -> EntrantDisplay {
-    let name = match (competitor.first_name.trim(), competitor.last_name.trim()) {
-        ("", last) => last.to_string(),
-        (first, "") => first.to_string(),
-        (first, last) => format!("{first} {last}"),
-    };
-    EntrantDisplay {
-        bib: competitor.bib.clone(),
-        name,
-        first_name: competitor.first_name.clone(),
-        last_name: competitor.last_name.clone(),
-        gender: competitor.gender,
-        country: competitor.country.clone(),
-        club: competitor.club.clone(),
-        division_ids: competitor.division_ids.clone(),
-        runsignup_registration_id: competitor.external_ids.runsignup_registration_id.clone(),
-    }
-}
-
-fn team_display(team: &Team) -> EntrantDisplay {
-    EntrantDisplay {
-        bib: team.bib.clone().unwrap_or_default(),
-        name: team.name.clone(),
-        first_name: String::new(),
-        last_name: team.name.clone(),
-        gender: None,
-        country: team.country.clone(),
-        club: None,
-        division_ids: team.division_ids.clone(),
-        runsignup_registration_id: team.external_ids.runsignup_registration_id.clone(),
     }
 }
 
@@ -369,7 +580,8 @@ fn division_rows_of(
 pub struct SnapshotParts {
     pub competition: Competition,
     pub divisions: Vec<Division>,
-    pub competitors: Vec<Competitor>,
+    /// The competitors (`Vec<Competitor>::into()` makes the table).
+    pub competitors: CompetitorTable,
     pub teams: Vec<Team>,
     pub amendments: Vec<AmendmentLogEntry>,
     pub generated_at: DateTime<Utc>,
@@ -648,8 +860,8 @@ impl ExportData {
     fn division_members(&self, division_id: Id) -> HashSet<Entrant> {
         self.competitors
             .iter()
-            .filter(|competitor| competitor.division_ids.contains(&division_id))
-            .map(|competitor| Entrant::Competitor(competitor.id))
+            .filter(|competitor| competitor.division_ids().contains(&division_id))
+            .map(|competitor| Entrant::Competitor(competitor.id()))
             .chain(
                 self.teams
                     .iter()

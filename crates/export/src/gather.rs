@@ -17,7 +17,7 @@ use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
 
 use crate::archive::{write_sealed_archive, ArchiveOptions, ArchiveSummary};
-use crate::data::{AmendmentLogEntry, ExportData, SnapshotParts};
+use crate::data::{AmendmentLogEntry, CompetitorTable, ExportData, SnapshotParts};
 use crate::error::ExportError;
 
 fn store_error(what: &str, error: scoretable_store::StoreError) -> ExportError {
@@ -160,9 +160,15 @@ fn gather_in_snapshot(
     let team_overall_leaderboards =
         ExportData::team_overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
     drop(infos);
-    let competitors = file
-        .competitors()
-        .map_err(|error| store_error("competitors", error))?;
+    // One competitor at a time into the compact table: the whole field's
+    // records are never held.
+    let mut competitors = CompetitorTable::default();
+    file.for_each_competitor::<scoretable_store::StoreError>(&mut |competitor| {
+        competitors.push(&competitor);
+        Ok(())
+    })
+    .map_err(|error| store_error("competitors", error))?;
+    competitors.shrink_to_fit();
     observer("competitors");
 
     // The amendments only: the trail holds an event per score entered.

@@ -47,8 +47,9 @@ pub use archive::{
 pub use awards::{Award, AwardBasis, AwardCategory, AwardCategoryList, AwardList, AwardRules};
 pub use bundle::{BundleFile, BundlePlan, PlannedFile};
 pub use data::{
-    division_rows, AmendmentLogEntry, EntrantDirectory, EntrantDisplay, EntrantRef, ExportData,
-    Exporter, OverallLeaderboard, SnapshotParts, WorkoutLeaderboard,
+    division_rows, AmendmentLogEntry, CompetitorTable, CompetitorView, EntrantDirectory,
+    EntrantDisplay, EntrantRef, ExportData, Exporter, OverallLeaderboard, SnapshotParts,
+    WorkoutLeaderboard,
 };
 pub use error::ExportError;
 pub use gather::{

@@ -430,7 +430,7 @@ pub fn pdf_font_warnings(data: &ExportData) -> Vec<String> {
     let entrants = data
         .competitors
         .iter()
-        .map(|competitor| Entrant::Competitor(competitor.id))
+        .map(|competitor| Entrant::Competitor(competitor.id()))
         .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
     for entrant in entrants {
         let Ok(display) = directory.get(entrant) else {

@@ -166,7 +166,7 @@ impl Exporter<'_> {
         let all_entrants = data
             .competitors
             .iter()
-            .map(|competitor| Entrant::Competitor(competitor.id))
+            .map(|competitor| Entrant::Competitor(competitor.id()))
             .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
         for entrant in all_entrants {
             let display = self.directory.get(entrant)?;
@@ -294,7 +294,7 @@ impl Serialize for EntrantsView<'_, '_> {
         let all_entrants = data
             .competitors
             .iter()
-            .map(|competitor| Entrant::Competitor(competitor.id))
+            .map(|competitor| Entrant::Competitor(competitor.id()))
             .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
         for entrant in all_entrants {
             let display = self

@@ -45,7 +45,12 @@ fn workout_csv_reimports_through_the_core_score_reader() {
             let bib_of: HashMap<Entrant, String> = data
                 .competitors
                 .iter()
-                .map(|competitor| (Entrant::Competitor(competitor.id), competitor.bib.clone()))
+                .map(|competitor| {
+                    (
+                        Entrant::Competitor(competitor.id()),
+                        competitor.bib().to_string(),
+                    )
+                })
                 .collect();
             for (draft, row) in drafts.iter().zip(&board.rows) {
                 assert_eq!(draft.bib, bib_of[&row.entrant]);
@@ -167,8 +172,10 @@ fn every_csv_cell_is_neutralised_and_numbers_stay_numeric() {
 #[test]
 fn formula_names_at_the_start_of_a_cell_are_prefixed() {
     let mut data = sample_data();
-    data.competitors[1].first_name = "=cmd|' /C calc'!A0".to_string();
-    data.competitors[1].last_name = String::new();
+    let mut competitors = data.competitors.to_competitors();
+    competitors[1].first_name = "=cmd|' /C calc'!A0".to_string();
+    competitors[1].last_name = String::new();
+    data.competitors = competitors.into();
     let exporter = Exporter::new(&data);
     let (_, rows) = read_csv(&exporter.workout_results_csv(RUN, None).unwrap());
     let row = rows.iter().find(|row| row[1] == "102").unwrap();
@@ -451,9 +458,9 @@ fn awards_respect_the_overall_winner_rule() {
     let winner_division = data
         .competitors
         .iter()
-        .find(|competitor| Entrant::Competitor(competitor.id) == winner)
+        .find(|competitor| Entrant::Competitor(competitor.id()) == winner)
         .unwrap()
-        .division_ids[0];
+        .division_ids()[0];
     let division_board = &data
         .overall_leaderboard(Some(winner_division))
         .unwrap()
@@ -645,4 +652,43 @@ fn runsignup_split_places_and_custom_fields_follow_the_request_formats() {
     assert!(xml.contains("<name>split-9001-place</name>"));
     // Nothing personal beyond the seed's fields: no chip ids, no birth dates.
     assert!(!xml.contains("CHIP-SECRET") && !xml.contains("1990-07-21"));
+}
+
+/// The compact competitor table gives back every field an export prints
+/// (empty and missing ones apart), and the directory finds entrants by id
+/// whether the ids are dense (a table) or sparse (a map).
+#[test]
+fn the_competitor_table_keeps_every_printed_field() {
+    use scoretable_export::{CompetitorTable, EntrantDirectory, ExportData};
+    let data = sample_data();
+    let competitors = data.competitors.to_competitors();
+    let mut sparse = competitors.clone();
+    sparse[0].id = 9_000_000_000;
+    sparse[1].country = None;
+    sparse[1].club = Some(String::new());
+    sparse[2].first_name = String::new();
+    sparse[2].division_ids = vec![WOMEN, MEN];
+    for list in [competitors, sparse] {
+        let table: CompetitorTable = list.iter().collect();
+        assert_eq!(table.to_competitors(), list);
+        let snapshot = ExportData {
+            competitors: table,
+            ..data.clone()
+        };
+        let directory = EntrantDirectory::new(&snapshot);
+        for competitor in &list {
+            let display = directory.get(Entrant::Competitor(competitor.id)).unwrap();
+            assert_eq!(display.bib, competitor.bib);
+            assert_eq!(display.first_name, competitor.first_name);
+            assert_eq!(display.last_name, competitor.last_name);
+            assert_eq!(display.country, competitor.country);
+            assert_eq!(display.club, competitor.club);
+            assert_eq!(display.division_ids, competitor.division_ids);
+            assert_eq!(
+                display.runsignup_registration_id,
+                competitor.external_ids.runsignup_registration_id
+            );
+        }
+        assert!(directory.get(Entrant::Competitor(4_242)).is_err());
+    }
 }

@@ -16,7 +16,7 @@ fn snapshot(event: &GeneratedEvent) -> ExportData {
     let parts = SnapshotParts {
         competition: event.competition.clone(),
         divisions: event.divisions.clone(),
-        competitors: event.competitors.clone(),
+        competitors: event.competitors.clone().into(),
         teams: event.teams.clone(),
         amendments: Vec::new(),
         generated_at: Utc.with_ymd_and_hms(2026, 6, 14, 18, 0, 0).unwrap(),
@@ -138,7 +138,7 @@ fn rank_sum_overall_exports() {
     let parts = SnapshotParts {
         competition: event.competition.clone(),
         divisions: event.divisions.clone(),
-        competitors: event.competitors.clone(),
+        competitors: event.competitors.clone().into(),
         teams: event.teams.clone(),
         amendments: Vec::new(),
         generated_at: Utc::now(),

@@ -207,6 +207,77 @@ impl CompetitionFile {
         self.read(|connection| load_competitors(connection, "1", &[]))
     }
 
+    /// Every competitor (with chips and divisions), in id order, handed to
+    /// `each` one at a time as it is read, so a caller that keeps only what
+    /// it needs (the exports keep names in one compact table) never holds
+    /// the whole field's records. Three cursors walk the competitors, their
+    /// chips and their divisions side by side, all by competitor id. An
+    /// error from `each` stops the walk and is returned.
+    pub fn for_each_competitor<E: From<StoreError>>(
+        &self,
+        each: &mut dyn FnMut(Competitor) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut outcome: std::result::Result<(), E> = Ok(());
+        self.read(|connection| {
+            let sql = format!("SELECT {COMPETITOR_COLUMNS} FROM competitors ORDER BY id");
+            let mut competitors = connection.prepare_cached(&sql)?;
+            let mut chips = connection.prepare_cached(
+                "SELECT competitor_id, chip_id FROM competitor_chips ORDER BY competitor_id, position",
+            )?;
+            let mut divisions = connection.prepare_cached(
+                "SELECT competitor_id, division_id FROM competitor_divisions
+                 ORDER BY competitor_id, division_id",
+            )?;
+            let mut competitor_rows = competitors.query([])?;
+            let mut chip_rows = chips.query([])?;
+            let mut division_rows = divisions.query([])?;
+            let mut next_chip: Option<(Id, String)> = match chip_rows.next()? {
+                Some(row) => Some((row.get(0)?, row.get(1)?)),
+                None => None,
+            };
+            let mut next_division: Option<(Id, Id)> = match division_rows.next()? {
+                Some(row) => Some((row.get(0)?, row.get(1)?)),
+                None => None,
+            };
+            while let Some(row) = competitor_rows.next()? {
+                let mut competitor = competitor_from_row(row)?;
+                // Rows of competitors that no longer exist are skipped.
+                while let Some((owner, chip)) = next_chip.take() {
+                    if owner > competitor.id {
+                        next_chip = Some((owner, chip));
+                        break;
+                    }
+                    if owner == competitor.id {
+                        competitor.chip_ids.push(chip);
+                    }
+                    next_chip = match chip_rows.next()? {
+                        Some(row) => Some((row.get(0)?, row.get(1)?)),
+                        None => None,
+                    };
+                }
+                while let Some((owner, division)) = next_division {
+                    if owner > competitor.id {
+                        break;
+                    }
+                    if owner == competitor.id {
+                        competitor.division_ids.push(division);
+                    }
+                    next_division = match division_rows.next()? {
+                        Some(row) => Some((row.get(0)?, row.get(1)?)),
+                        None => None,
+                    };
+                }
+                if let Err(error) = each(competitor) {
+                    outcome = Err(error);
+                    return Ok(());
+                }
+            }
+            Ok(())
+        })
+        .map_err(E::from)?;
+        outcome
+    }
+
     /// The competitors with these ids (with their chips and divisions), in
     /// id order; ids not in the file are left out. A few queries by key
     /// whatever the size of the file: a live-timing wave of 150 in a file of

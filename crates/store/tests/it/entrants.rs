@@ -364,3 +364,66 @@ fn a_page_cache_limit_holds_for_its_reads_and_is_given_back() {
     assert_eq!(board, file.workout_leaderboard(fixture.fran, None).unwrap());
     assert_eq!(file.page_cache_kib().unwrap(), usual);
 }
+
+/// `for_each_competitor` hands over the same competitors as the full load,
+/// in id order, each with its own chips and divisions (none, one, several;
+/// a removed competitor's neighbours keep theirs), and stops at the first
+/// error its callback returns.
+#[test]
+fn competitors_one_at_a_time_match_the_full_load() {
+    let (_directory, mut file) = new_file();
+    let women = file
+        .add_division(&common::gender_division("Women", Gender::Female))
+        .unwrap();
+    let men = file
+        .add_division(&common::gender_division("Men", Gender::Male))
+        .unwrap();
+    let mut ids = Vec::new();
+    for index in 0..12 {
+        let competitor = scoretable_core::model::Competitor {
+            chip_ids: (0..index % 3)
+                .map(|chip| format!("C{index}-{chip}"))
+                .collect(),
+            division_ids: match index % 4 {
+                0 => Vec::new(),
+                1 => vec![women],
+                2 => vec![men],
+                _ => vec![women, men],
+            },
+            club: (index % 2 == 0).then(|| format!("Club {index}")),
+            ..scoretable_testkit::fixtures::competitor(
+                format!("{}", 100 + index),
+                format!("First{index}"),
+                format!("Last{index}"),
+            )
+        };
+        ids.push(file.add_competitor(&competitor).unwrap());
+    }
+    file.remove_competitor(ids[5]).unwrap();
+    let everyone = file.competitors().unwrap();
+    assert_eq!(everyone.len(), 11);
+    let mut walked = Vec::new();
+    file.for_each_competitor::<StoreError>(&mut |competitor| {
+        walked.push(competitor);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(walked, everyone);
+    assert!(walked
+        .iter()
+        .any(|competitor| competitor.chip_ids.len() == 2));
+    assert!(walked
+        .iter()
+        .any(|competitor| competitor.division_ids.len() == 2));
+    let mut seen = 0;
+    let stopped = file.for_each_competitor(&mut |_| {
+        seen += 1;
+        if seen == 3 {
+            Err(StoreError::Conflict("stop here".into()))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(matches!(stopped, Err(StoreError::Conflict(message)) if message == "stop here"));
+    assert_eq!(seen, 3);
+}

@@ -156,7 +156,7 @@ pub fn assemble(
     ExportData {
         competition,
         divisions,
-        competitors,
+        competitors: competitors.into(),
         teams: Vec::new(),
         workouts: workouts_and_results
             .into_iter()
