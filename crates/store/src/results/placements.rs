@@ -628,6 +628,17 @@ pub(super) fn below_sql(kind: RankedKind, members: Option<Entrant>) -> String {
     )
 }
 
+/// The ids of the ranked rows of one kind valued `<= ?2`, for counting
+/// them per division in one pass.
+pub(super) fn below_ids_sql(kind: RankedKind) -> String {
+    let word = kind_word(kind);
+    format!(
+        "SELECT competitor_id, team_id FROM results
+         WHERE workout_id = ?1 AND {RANK_STATUS} IS NULL AND {RANK_KIND} = '{word}'
+         AND {RANK_VALUE} <= ?2"
+    )
+}
+
 /// The band's rows, the rows better than it and, when the read stopped
 /// keeping rows once the listing was complete, the counts of every row read.
 type Band = (Vec<ResultEntry>, RowsBelow, Option<MoveCounter>);
@@ -739,10 +750,29 @@ pub(super) fn moved_rows(
         };
         Ok(u32::try_from(counted).unwrap_or(u32::MAX))
     };
+    // With the divisions as bit sets, one pass over the rows' ids counts
+    // every division at once (a count per division probes its member list
+    // for every row).
+    let one_pass = membership.bits.is_some() && (1..=16).contains(&membership.own.len());
     for part in &band.kinds {
         let Some(bound) = part.below else {
             continue;
         };
+        if one_pass {
+            let mut statement = connection.prepare_cached(&below_ids_sql(part.kind))?;
+            let mut found = statement.query(params![workout.id, bound])?;
+            while let Some(row) = found.next()? {
+                let who = entrant_from_columns(row.get(0)?, row.get(1)?)?;
+                below.overall += 1;
+                let mask = membership.mask_of(who);
+                for (slot, (_, counted)) in below.by_division.iter_mut().enumerate() {
+                    if mask & (1 << slot) != 0 {
+                        *counted += 1;
+                    }
+                }
+            }
+            continue;
+        }
         below.overall += count(&below_sql(part.kind, None), bound, None)?;
         let division_sql = below_sql(part.kind, Some(entrant));
         for (division, counted) in below.by_division.iter_mut() {
@@ -829,6 +859,12 @@ mod tests {
             assert!(band.contains(index), "band ({kind:?}): {band}");
             // Read in index order: no sort, so a read can stop early.
             assert!(!band.contains("TEMP B-TREE"), "band ({kind:?}): {band}");
+            let ids = plan(connection, &below_ids_sql(kind).replace('?', "1 + 0*"));
+            assert!(
+                ids.contains("COVERING INDEX results_by_rank_value")
+                    || ids.contains("COVERING INDEX results_rounds_reps_by_rank"),
+                "ids below ({kind:?}): {ids}"
+            );
             for members in [None, Some(Entrant::Competitor(1)), Some(Entrant::Team(1))] {
                 let counted = plan(connection, &below_sql(kind, members).replace('?', "1 + 0*"));
                 assert!(
