@@ -13,6 +13,8 @@
 //! - [`workouts`]: workouts with timing points, heats and lanes.
 //! - [`results`]: score entry, undo, amendments, result imports, history.
 //! - [`leaderboards`]: workout and overall leaderboards, placement impact.
+//! - [`live_timing`]: what a live-timing message shows of one workout, read
+//!   by key in one snapshot.
 //! - [`backup`]: rolling online backups.
 //! - [`ledger`]: the inbound import ledger, conflict inbox, review queue,
 //!   saved field mappings and polled connections.
@@ -66,6 +68,7 @@ mod error;
 pub mod file_health;
 pub mod leaderboards;
 pub mod ledger;
+pub mod live_timing;
 pub mod outbox;
 pub mod results;
 pub mod schema;
@@ -87,6 +90,7 @@ pub use ledger::{
     InboundSource, NewConnection, RecordOutcome, RecordReport, ReviewItem, ReviewState,
     SavedMapping, TeamProgress, INBOUND_FAILPOINTS,
 };
+pub use live_timing::{LiveTimingCompetitor, LiveTimingTeam, LiveTimingWave};
 pub use outbox::{
     endpoint_credential_problem, outbox_idempotency_key, EntityScope, NewSyncTarget, OutboxAck,
     OutboxCounts, OutboxItem, OutboxState, QueuedEntity, RemoteRecord, SyncAttempt, SyncTarget,

@@ -29,16 +29,15 @@
 //! push per 1000 ms per target (bursts coalesce in the outbox); or hosted as
 //! a JSON file by [`HostedFeed`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{SecondsFormat, Utc};
 use scoretable_core::model::{
-    Competitor, Entrant, Id, Millis, PublicationState, RankedRow, Rounding, Score, Status, Team,
-    TeamMember,
+    Entrant, Id, Millis, PublicationState, RankedRow, Rounding, Score, Status, TeamMember,
 };
 use scoretable_core::time::{format_time, round_time, TimeStyle};
-use scoretable_store::{CompetitionFile, EntityScope, OutboxItem, RemoteRecord};
+use scoretable_store::{CompetitionFile, EntityScope, LiveTimingWave, OutboxItem, RemoteRecord};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -87,10 +86,10 @@ struct Standing<'a> {
 
 struct Participant<'a> {
     entrant: Entrant,
-    start_num: String,
+    start_num: &'a str,
     standings: Vec<Standing<'a>>,
     status: Option<Status>,
-    incidents: Vec<String>,
+    incidents: &'a [String],
 }
 
 fn standings_of<'a>(
@@ -113,7 +112,11 @@ fn standings_of<'a>(
             })
         })
         .collect();
-    standings.sort_by_key(|standing| standing.segment_id);
+    // In course order already (the engine lists splits so); timing points
+    // have distinct orders.
+    if !standings.is_sorted_by_key(|standing| standing.segment_id) {
+        standings.sort_unstable_by_key(|standing| standing.segment_id);
+    }
     if let (Some(Score::Time { ms }), Some(rank)) = (row.score, row.rank) {
         let previous = standings.last().map_or(0, |standing| standing.total_ms);
         standings.push(Standing {
@@ -135,51 +138,37 @@ fn standings_of<'a>(
 /// cumulative time (equal times share a position); the difference is to the
 /// fastest athlete who is not disqualified (never negative).
 fn rank_segments(participants: &mut [Participant]) {
-    let mut by_segment: BTreeMap<u32, Vec<(usize, usize)>> = BTreeMap::new();
+    // Every standing once, sorted by segment, then DSQ last, cumulative
+    // time, the participant (unique, so the order is total).
+    let mut entries: Vec<(u32, bool, Millis, usize, usize)> = Vec::with_capacity(
+        participants
+            .iter()
+            .map(|participant| participant.standings.len())
+            .sum(),
+    );
     for (who, participant) in participants.iter().enumerate() {
+        let dsq = participant.status == Some(Status::Dsq);
         for (which, standing) in participant.standings.iter().enumerate() {
-            by_segment
-                .entry(standing.segment_id)
-                .or_default()
-                .push((who, which));
+            entries.push((standing.segment_id, dsq, standing.total_ms, who, which));
         }
     }
-    for entries in by_segment.values_mut() {
-        let dsq = |who: usize| participants[who].status == Some(Status::Dsq);
-        entries.sort_by_key(|(who, which)| {
-            (
-                dsq(*who),
-                participants[*who].standings[*which].total_ms,
-                *who,
-            )
-        });
-        let leader = entries
-            .first()
-            .map(|(who, which)| participants[*who].standings[*which].total_ms)
-            .unwrap_or(0);
+    entries.sort_unstable();
+    for segment in entries.chunk_by(|a, b| a.0 == b.0) {
+        let leader = segment[0].2;
         let mut previous: Option<(bool, Millis, u32)> = None;
-        let ranked: Vec<(usize, usize, u32, Millis)> = entries
-            .iter()
-            .enumerate()
-            .map(|(index, (who, which))| {
-                let total = participants[*who].standings[*which].total_ms;
-                let class = dsq(*who);
-                let position = match previous {
-                    Some((previous_class, previous_total, position))
-                        if previous_class == class && previous_total == total =>
-                    {
-                        position
-                    }
-                    _ => index as u32 + 1,
-                };
-                previous = Some((class, total, position));
-                (*who, *which, position, (total - leader).max(0))
-            })
-            .collect();
-        for (who, which, position, difference) in ranked {
+        for (index, &(_, class, total, who, which)) in segment.iter().enumerate() {
+            let position = match previous {
+                Some((previous_class, previous_total, position))
+                    if previous_class == class && previous_total == total =>
+                {
+                    position
+                }
+                _ => index as u32 + 1,
+            };
+            previous = Some((class, total, position));
             let standing = &mut participants[who].standings[which];
             standing.position = position;
-            standing.difference_ms = difference;
+            standing.difference_ms = (total - leader).max(0);
         }
     }
 }
@@ -298,9 +287,19 @@ impl JsonOut {
 
     /// A number written as a string, as the standard wants every value.
     fn number_text(&mut self, number: u64) {
-        use std::io::Write as _;
+        let mut digits = [0_u8; 20];
+        let mut at = digits.len();
+        let mut rest = number;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
         self.bytes.push(b'"');
-        let _ = write!(self.bytes, "{number}");
+        self.bytes.extend_from_slice(&digits[at..]);
         self.bytes.push(b'"');
     }
 
@@ -398,31 +397,28 @@ pub fn build_message(
 /// Builds the full-state message of one workout as its JSON text, written
 /// straight out from the wave's own rows (see [`build_message`]). Every
 /// read is of one snapshot of the file (one read transaction), so a write
-/// by another program meanwhile is wholly in the message or not at all.
+/// by another program meanwhile is wholly in the message or not at all;
+/// only the workout's own results and the columns the message prints of its
+/// entrants are read ([`CompetitionFile::live_timing_wave`]).
 pub fn render_message(
     file: &CompetitionFile,
     workout_id: Id,
     prog_id: &str,
     config: &Value,
 ) -> Result<LiveMessage> {
-    file.read_snapshot(|file| render_in_snapshot(file, workout_id, prog_id, config))
+    let wave = file.live_timing_wave(workout_id)?;
+    render_wave(&wave, prog_id, config)
 }
 
-fn render_in_snapshot(
-    file: &CompetitionFile,
-    workout_id: Id,
-    prog_id: &str,
-    config: &Value,
-) -> Result<LiveMessage> {
+fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<LiveMessage> {
     let options = Options {
         whole_seconds: config
             .get("whole_seconds")
             .and_then(Value::as_bool)
             .unwrap_or(false),
     };
-    let competition = file.competition()?;
-    let workout = file.workout(workout_id)?;
-    let rows = file.workout_leaderboard(workout_id, None)?;
+    let workout = &wave.workout;
+    let rows = &wave.rows;
     let points: HashMap<Id, (u32, &str)> = workout
         .timing_points
         .iter()
@@ -435,66 +431,25 @@ fn render_in_snapshot(
         .max()
         .unwrap_or(0)
         + 1;
-    // Only the incident notes: the results themselves are the ranked rows.
-    let incidents: HashMap<Entrant, Vec<String>> = file.result_incidents(workout_id)?;
-
     // Everyone on the start list (heat lanes) and everyone with a result.
-    let mut entrants: Vec<Entrant> = Vec::new();
-    for heat in &workout.heats {
-        for lane in &heat.lanes {
-            if let Some(id) = lane.competitor_id {
-                entrants.push(Entrant::Competitor(id));
-            }
-            if let Some(id) = lane.team_id {
-                entrants.push(Entrant::Team(id));
-            }
-        }
-    }
-    for row in &rows {
-        entrants.push(row.entrant);
-    }
-    let mut seen = std::collections::HashSet::new();
-    entrants.retain(|entrant| seen.insert(*entrant));
-    let relay = entrants
+    let relay = wave
+        .entrants
         .iter()
         .any(|entrant| matches!(entrant, Entrant::Team(_)));
-    // Only this workout's entrants (and relay members), each looked up by key:
-    // a wave of 150 in a file of 60,000 never loads the other athletes.
-    let mut teams: HashMap<Id, Team> = HashMap::new();
-    let mut competitor_ids: Vec<Id> = Vec::new();
-    for entrant in &entrants {
-        match entrant {
-            Entrant::Competitor(id) => competitor_ids.push(*id),
-            Entrant::Team(id) => {
-                if let Some(team) = file.team(*id)? {
-                    competitor_ids.extend(team.members.iter().map(|member| member.competitor_id));
-                    teams.insert(*id, team);
-                }
-            }
-        }
-    }
-    competitor_ids.sort_unstable();
-    competitor_ids.dedup();
-    // One read of exactly these competitors (not one lookup each).
-    let competitors: HashMap<Id, Competitor> = file
-        .competitors_by_ids(&competitor_ids)?
-        .into_iter()
-        .map(|competitor| (competitor.id, competitor))
-        .collect();
     let row_of: HashMap<Entrant, &RankedRow> = rows.iter().map(|row| (row.entrant, row)).collect();
 
-    let mut participants: Vec<Participant> = entrants
+    let mut participants: Vec<Participant> = wave
+        .entrants
         .iter()
         .map(|entrant| {
             let row = row_of.get(entrant).copied();
             let start_num = match entrant {
-                Entrant::Competitor(id) => competitors
-                    .get(id)
-                    .map(|competitor| competitor.bib.clone())
-                    .unwrap_or_default(),
-                Entrant::Team(id) => teams
-                    .get(id)
-                    .and_then(|team| team.bib.clone())
+                Entrant::Competitor(id) => wave
+                    .competitor(*id)
+                    .map_or("", |competitor| competitor.bib.as_str()),
+                Entrant::Team(id) => wave
+                    .team(*id)
+                    .and_then(|team| team.bib.as_deref())
                     .unwrap_or_default(),
             };
             Participant {
@@ -504,7 +459,7 @@ fn render_in_snapshot(
                     .map(|row| standings_of(row, &points, finish_segment))
                     .unwrap_or_default(),
                 status: row.and_then(|row| row.status),
-                incidents: incidents.get(entrant).cloned().unwrap_or_default(),
+                incidents: wave.incidents.get(entrant).map_or(&[][..], Vec::as_slice),
             }
         })
         .collect();
@@ -559,7 +514,7 @@ fn render_in_snapshot(
     out.open();
     if !relay {
         out.key("athletes");
-        write_participants(&mut out, &participants, &competitors, &teams, &writing);
+        write_participants(&mut out, &participants, wave, &writing);
     }
     if !conditions.is_empty() {
         out.key("conditions");
@@ -579,7 +534,10 @@ fn render_in_snapshot(
     out.key("event_id");
     out.text_or_null(config_text(config, "event_id").as_ref());
     out.key("event_name");
-    out.text(&config_text(config, "event_name").unwrap_or(competition.name));
+    match config_text(config, "event_name") {
+        Some(name) => out.text(&name),
+        None => out.text(&wave.competition_name),
+    }
     out.key("latest");
     match &latest_segment {
         Some((segment, name, count)) => {
@@ -610,7 +568,7 @@ fn render_in_snapshot(
     out.text(status);
     if relay {
         out.key("teams");
-        write_participants(&mut out, &participants, &competitors, &teams, &writing);
+        write_participants(&mut out, &participants, wave, &writing);
     }
     out.key("wetsuit");
     out.text(&config_text(config, "wetsuit").unwrap_or_else(|| "false".to_string()));
@@ -684,8 +642,7 @@ fn write_head_field(out: &mut JsonOut, key: &str, participant: &Participant, opt
 fn write_participants(
     out: &mut JsonOut,
     participants: &[Participant],
-    competitors: &HashMap<Id, Competitor>,
-    teams: &HashMap<Id, Team>,
+    wave: &LiveTimingWave,
     writing: &Writing,
 ) {
     let options = &writing.options;
@@ -695,14 +652,12 @@ fn write_participants(
         out.open();
         match participant.entrant {
             Entrant::Competitor(id) => {
-                let competitor = competitors.get(&id);
+                let competitor = wave.competitor(id);
                 out.key("country");
                 out.text_or_null(competitor.and_then(|c| c.country.as_ref()));
                 write_head_field(out, "difference", participant, options);
                 out.key("id");
-                out.text_or_null(
-                    competitor.and_then(|c| c.external_ids.triathlon_athlete_id.as_ref()),
-                );
+                out.text_or_null(competitor.and_then(|c| c.triathlon_athlete_id.as_ref()));
                 write_head_field(out, "incidents", participant, options);
                 out.key("name");
                 match competitor {
@@ -732,23 +687,22 @@ fn write_participants(
                     out.close_list();
                 }
                 out.key("start_num");
-                out.text(&participant.start_num);
+                out.text(participant.start_num);
                 write_head_field(out, "status", participant, options);
                 write_head_field(out, "time", participant, options);
             }
             Entrant::Team(id) => {
-                let team = teams.get(&id);
+                let team = wave.team(id);
                 out.key("athletes");
-                let mut members: Vec<&TeamMember> =
-                    team.map(|t| t.members.iter().collect()).unwrap_or_default();
-                members.sort_by_key(|member| member.order);
+                // In member order, as the store reads them.
+                let members: &[TeamMember] = team.map_or(&[][..], |t| t.members.as_slice());
                 let legs = members.len().max(1) as u32;
                 let per_leg = writing
                     .segments_per_leg
                     .unwrap_or_else(|| writing.finish_segment.div_ceil(legs).max(1));
                 out.open_list();
                 for member in members {
-                    let competitor = competitors.get(&member.competitor_id);
+                    let competitor = wave.competitor(member.competitor_id);
                     let first = (member.order - 1) * per_leg + 1;
                     let last = member.order * per_leg;
                     let mut splits = participant.standings.iter().filter(|standing| {
@@ -762,9 +716,7 @@ fn write_participants(
                     out.key("country");
                     out.text_or_null(competitor.and_then(|c| c.country.as_ref()));
                     out.key("id");
-                    out.text_or_null(
-                        competitor.and_then(|c| c.external_ids.triathlon_athlete_id.as_ref()),
-                    );
+                    out.text_or_null(competitor.and_then(|c| c.triathlon_athlete_id.as_ref()));
                     out.key("name");
                     match competitor {
                         Some(c) => out.string(&[&c.first_name, " ", &c.last_name]),
@@ -793,14 +745,14 @@ fn write_participants(
                 out.text_or_null(team.and_then(|t| t.country.as_ref()));
                 write_head_field(out, "difference", participant, options);
                 out.key("id");
-                out.text_or_null(team.and_then(|t| t.external_ids.triathlon_athlete_id.as_ref()));
+                out.text_or_null(team.and_then(|t| t.triathlon_athlete_id.as_ref()));
                 write_head_field(out, "incidents", participant, options);
                 out.key("name");
                 out.text(team.map_or("", |t| t.name.as_str()));
                 write_head_field(out, "position", participant, options);
                 write_head_field(out, "segment_id", participant, options);
                 out.key("start_num");
-                out.text(&participant.start_num);
+                out.text(participant.start_num);
                 write_head_field(out, "status", participant, options);
                 write_head_field(out, "time", participant, options);
             }

@@ -292,15 +292,8 @@ pub fn competitor_show(file: Option<&Path>, bib: &str) -> CliResult<Output> {
     field("External ids:", external);
 
     let teams: Vec<Team> = store
-        .teams()
-        .map_err(store_error)?
-        .into_iter()
-        .filter(|team| {
-            team.members
-                .iter()
-                .any(|member| member.competitor_id == competitor.id)
-        })
-        .collect();
+        .teams_with_member(competitor.id)
+        .map_err(store_error)?;
     if !teams.is_empty() {
         let names: Vec<&str> = teams.iter().map(|team| team.name.as_str()).collect();
         text.push_str(&format!("  {:<14} {}\n", "Teams:", names.join(", ")));

@@ -379,6 +379,60 @@ impl CompetitionFile {
         self.read(|connection| load_teams(connection, "1", &[]))
     }
 
+    /// The teams `competitor_id` is a member of, with their members and
+    /// divisions, in id order: read by key (the member index), never every
+    /// team.
+    pub fn teams_with_member(&self, competitor_id: Id) -> Result<Vec<Team>> {
+        self.read(|connection| {
+            let mut teams: Vec<Team> = {
+                let mut statement = connection.prepare_cached(
+                    "SELECT id, name, bib, country, runsignup_registration_id, opentrack_id,
+                        triathlon_athlete_id, feed_participant_id FROM teams
+                     WHERE id IN (SELECT team_id FROM team_members WHERE competitor_id = ?1)
+                     ORDER BY id",
+                )?;
+                let rows = statement.query_map(params![competitor_id], |row| {
+                    Ok(Team {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                        bib: row.get(2)?,
+                        country: row.get(3)?,
+                        division_ids: Vec::new(),
+                        members: Vec::new(),
+                        external_ids: ExternalIds {
+                            runsignup_registration_id: row.get(4)?,
+                            opentrack_id: row.get(5)?,
+                            triathlon_athlete_id: row.get(6)?,
+                            feed_participant_id: row.get(7)?,
+                        },
+                    })
+                })?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let mut members = connection.prepare_cached(
+                "SELECT competitor_id, member_order FROM team_members WHERE team_id = ?1
+                 ORDER BY member_order",
+            )?;
+            let mut divisions = connection.prepare_cached(
+                "SELECT division_id FROM team_divisions WHERE team_id = ?1 ORDER BY division_id",
+            )?;
+            for team in &mut teams {
+                team.members = members
+                    .query_map(params![team.id], |row| {
+                        Ok(TeamMember {
+                            competitor_id: row.get(0)?,
+                            order: row.get(1)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                team.division_ids = divisions
+                    .query_map(params![team.id], |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+            }
+            Ok(teams)
+        })
+    }
+
     pub fn team(&self, id: Id) -> Result<Option<Team>> {
         Ok(load_teams(&self.connection, "id = ?1", &[&id])?.pop())
     }

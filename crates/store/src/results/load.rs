@@ -164,8 +164,17 @@ pub(crate) const RANK_COLUMNS: &str = "competitor_id, team_id, source, amended,
 
 pub(super) fn rank_entries_from(mut rows: rusqlite::Rows<'_>) -> Result<Vec<ResultEntry>> {
     let mut entries = Vec::new();
+    while let Some(row) = rows.next()? {
+        entries.extend(rank_entry_from_row(row, 0)?);
+    }
+    Ok(entries)
+}
+
+/// One row's ranking input from [`RANK_COLUMNS`] starting at column
+/// `first`; `None` without an effective value.
+pub(crate) fn rank_entry_from_row(row: &Row<'_>, first: usize) -> Result<Option<ResultEntry>> {
     // (score, status, tie-break) from the six columns starting at `first`.
-    pub(super) fn value(
+    fn value(
         row: &Row<'_>,
         first: usize,
     ) -> rusqlite::Result<Option<(Option<Score>, Option<Status>, Option<Millis>)>> {
@@ -190,41 +199,46 @@ pub(super) fn rank_entries_from(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Resu
         }
         Ok(Some((score, status, row.get(first + 4)?)))
     }
-    while let Some(row) = rows.next()? {
-        let entrant = entrant_from_columns(row.get(0)?, row.get(1)?)?;
-        let amended_flag: bool = row.get(3)?;
-        let amended_value = if amended_flag { value(row, 10)? } else { None };
-        let amended = amended_value.is_some();
-        let (value, penalty_ms, source) = match amended_value {
-            Some(value) => (
-                value,
-                row.get::<_, Option<Millis>>(15)?.unwrap_or_default(),
-                Source::Amendment,
-            ),
-            None => match value(row, 4)? {
-                Some(value) => {
-                    let word = row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
-                    let source = decode(2, Source::from_sql(word))?;
-                    (value, row.get(9)?, source)
-                }
-                None => continue,
-            },
-        };
-        let (score, status, tie_break_ms) = value;
-        entries.push(ResultEntry {
-            entrant,
-            score,
-            status,
-            tie_break_ms,
-            penalty_ms,
-            splits: Vec::new(),
-            incidents: Vec::new(),
-            source,
-            amended,
-            partial: false,
-        });
-    }
-    Ok(entries)
+    let entrant = entrant_from_columns(row.get(first)?, row.get(first + 1)?)?;
+    let amended_flag: bool = row.get(first + 3)?;
+    let amended_value = if amended_flag {
+        value(row, first + 10)?
+    } else {
+        None
+    };
+    let amended = amended_value.is_some();
+    let (value, penalty_ms, source) = match amended_value {
+        Some(value) => (
+            value,
+            row.get::<_, Option<Millis>>(first + 15)?
+                .unwrap_or_default(),
+            Source::Amendment,
+        ),
+        None => match value(row, first + 4)? {
+            Some(value) => {
+                let word = row
+                    .get_ref(first + 2)?
+                    .as_str()
+                    .map_err(rusqlite::Error::from)?;
+                let source = decode(first + 2, Source::from_sql(word))?;
+                (value, row.get(first + 9)?, source)
+            }
+            None => return Ok(None),
+        },
+    };
+    let (score, status, tie_break_ms) = value;
+    Ok(Some(ResultEntry {
+        entrant,
+        score,
+        status,
+        tie_break_ms,
+        penalty_ms,
+        splits: Vec::new(),
+        incidents: Vec::new(),
+        source,
+        amended,
+        partial: false,
+    }))
 }
 
 pub(crate) fn load_result(

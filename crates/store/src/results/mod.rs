@@ -82,7 +82,7 @@ pub(crate) const RESULT_COLUMNS: &str =
     incidents, provenance_source_name, provenance_record_id, provenance_import_batch, received_at,
     amended_penalty_ms";
 
-fn entrant_from_columns(
+pub(crate) fn entrant_from_columns(
     competitor_id: Option<Id>,
     team_id: Option<Id>,
 ) -> rusqlite::Result<Entrant> {

@@ -192,7 +192,7 @@ fn team_moves(
 /// The changed entrant's divisions, each with its members, and any
 /// entrant's membership in them as a bit mask (slot = position in
 /// [`own`](Self::own), sorted by id).
-pub(super) struct Membership {
+pub(crate) struct Membership {
     own: Vec<Id>,
     /// An entrant's divisions among `own`: each subset once, picked by mask.
     subsets: Vec<Vec<Id>>,
@@ -213,7 +213,7 @@ pub(super) struct Membership {
 const DENSE_IDS: i64 = 4_000_000;
 
 impl Membership {
-    pub(super) fn of(connection: &Connection, entrant: Entrant) -> Result<Membership> {
+    pub(crate) fn of(connection: &Connection, entrant: Entrant) -> Result<Membership> {
         let (own_sql, members_sql, make): (&str, &str, fn(Id) -> Entrant) = match entrant {
             Entrant::Competitor(_) => (
                 "SELECT division_id FROM competitor_divisions WHERE competitor_id = ?1",
@@ -338,8 +338,13 @@ impl Membership {
         }
     }
 
+    /// The entrant's own divisions, sorted by id.
+    pub(crate) fn own(&self) -> &[Id] {
+        &self.own
+    }
+
     /// `who`'s divisions among the changed entrant's.
-    fn divisions_of(&self, who: Entrant) -> &[Id] {
+    pub(crate) fn divisions_of(&self, who: Entrant) -> &[Id] {
         if self.own.len() > 16 {
             self.member_divisions
                 .get(&who)
@@ -501,41 +506,6 @@ pub(super) fn all_bibs(connection: &Connection) -> Result<Vec<(Entrant, String)>
     Ok(bibs)
 }
 
-/// The divisions of one entrant, each with its members: two indexed queries.
-pub(crate) fn entrant_division_members(
-    connection: &Connection,
-    entrant: Entrant,
-) -> Result<std::collections::BTreeMap<Id, Vec<Entrant>>> {
-    let (own_sql, members_sql, make): (&str, &str, fn(Id) -> Entrant) = match entrant {
-        Entrant::Competitor(_) => (
-            "SELECT division_id FROM competitor_divisions WHERE competitor_id = ?1",
-            "SELECT competitor_id FROM competitor_divisions WHERE division_id = ?1",
-            Entrant::Competitor,
-        ),
-        Entrant::Team(_) => (
-            "SELECT division_id FROM team_divisions WHERE team_id = ?1",
-            "SELECT team_id FROM team_divisions WHERE division_id = ?1",
-            Entrant::Team,
-        ),
-    };
-    let id = match entrant {
-        Entrant::Competitor(id) | Entrant::Team(id) => id,
-    };
-    let own: Vec<Id> = connection
-        .prepare_cached(own_sql)?
-        .query_map(params![id], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut divisions = std::collections::BTreeMap::new();
-    let mut statement = connection.prepare_cached(members_sql)?;
-    for division_id in own {
-        let members: Vec<Entrant> = statement
-            .query_map(params![division_id], |row| row.get(0).map(make))?
-            .collect::<rusqlite::Result<_>>()?;
-        divisions.insert(division_id, members);
-    }
-    Ok(divisions)
-}
-
 /// One entrant's bib (`""` for a team without one).
 pub(crate) fn entrant_bib(connection: &Connection, entrant: Entrant) -> Result<String> {
     let found: Option<String> = match entrant {
@@ -641,7 +611,7 @@ pub(super) fn below_ids_sql(kind: RankedKind) -> String {
 
 /// The band's rows, the rows better than it and, when the read stopped
 /// keeping rows once the listing was complete, the counts of every row read.
-type Band = (Vec<ResultEntry>, RowsBelow, Option<MoveCounter>);
+pub(crate) type Band = (Vec<ResultEntry>, RowsBelow, Option<MoveCounter>);
 
 /// The rows who-moved needs when `entrant`'s ranking input goes from
 /// `before` to `after` (its row as it is, or would be): the [`RankBand`]
@@ -657,7 +627,7 @@ type Band = (Vec<ResultEntry>, RowsBelow, Option<MoveCounter>);
 ///
 /// `None` when a value is not an integer in the index (an overflowing time
 /// plus penalty): the caller reads every result.
-pub(super) fn moved_rows(
+pub(crate) fn moved_rows(
     connection: &Connection,
     workout: &Workout,
     entrant: Entrant,

@@ -536,3 +536,202 @@ fn the_message_text_is_what_serde_json_writes_for_it() {
         assert_eq!(message.to_value().unwrap(), value);
     }
 }
+
+/// One imported result with a penalty, splits at points 1.. and incidents.
+fn import_one(
+    fixture: &mut Fixture,
+    bib: &str,
+    value: ScoreInput,
+    penalty_ms: i64,
+    splits: &[i64],
+    incidents: &[&str],
+) {
+    let workout = fixture.file.workout(fixture.workout_id).unwrap();
+    let mut points = workout.timing_points.clone();
+    points.sort_by_key(|point| point.order);
+    let competitor = fixture.file.competitor_by_bib(bib).unwrap().unwrap();
+    fixture
+        .file
+        .import_results(
+            fixture.workout_id,
+            Source::Feed,
+            "timing",
+            &[ImportedResult {
+                row: 1,
+                entrant: Entrant::Competitor(competitor.id),
+                value,
+                penalty_ms,
+                splits: splits
+                    .iter()
+                    .zip(points.iter())
+                    .map(|(ms, point)| scoretable_core::model::Split {
+                        timing_point_id: point.id,
+                        total_ms: *ms,
+                    })
+                    .collect(),
+                incidents: incidents.iter().map(|text| text.to_string()).collect(),
+                record_id: Some(format!("rec-{bib}")),
+                received_at: None,
+            }],
+        )
+        .unwrap();
+}
+
+/// Nine athletes over three timing points, ranked to the next full second:
+/// bibs 1, 2 and 3 finish level once rounded (3 through a penalty), bib 4's
+/// time is amended to the best, bib 9 has a result but no lane and no
+/// country, bib 5 is lapped, bib 6 has a lane only, bibs 7 and 8 neither.
+fn ties_and_penalties_race() -> Fixture {
+    let mut fixture = fixture(9, 3);
+    let mut workout = fixture.file.workout(fixture.workout_id).unwrap();
+    workout.rounding = scoretable_core::model::Rounding::Up { unit_ms: 1000 };
+    workout.heats[0].lanes.truncate(6);
+    fixture.file.update_workout(&workout).unwrap();
+    let time = |ms: i64| ScoreInput::score(Score::Time { ms });
+    import_one(
+        &mut fixture,
+        "1",
+        time(1_000_400),
+        0,
+        &[300_000, 600_000, 800_000],
+        &[],
+    );
+    import_one(
+        &mut fixture,
+        "2",
+        time(1_000_100),
+        0,
+        &[300_000, 600_400, 800_100],
+        &[],
+    );
+    import_one(
+        &mut fixture,
+        "3",
+        time(999_000),
+        2_000,
+        &[299_500, 601_000],
+        &["2 second penalty: littering"],
+    );
+    import_one(&mut fixture, "4", time(1_100_000), 0, &[310_000], &[]);
+    import_one(
+        &mut fixture,
+        "9",
+        time(1_200_000),
+        0,
+        &[320_000, 640_000, 900_000],
+        &["Warned for drafting", "Yellow card"],
+    );
+    import_one(
+        &mut fixture,
+        "5",
+        ScoreInput::status(Status::Lap),
+        0,
+        &[330_000],
+        &[],
+    );
+    let four = fixture.file.competitor_by_bib("4").unwrap().unwrap();
+    fixture
+        .file
+        .amend_score(
+            fixture.workout_id,
+            Entrant::Competitor(four.id),
+            "16:30",
+            "referee",
+            "timing mat fault",
+            None,
+        )
+        .unwrap();
+    let mut nine = fixture.file.competitor_by_bib("9").unwrap().unwrap();
+    nine.country = None;
+    nine.external_ids.triathlon_athlete_id = None;
+    fixture.file.update_competitor(&nine).unwrap();
+    fixture
+}
+
+/// A team workout scored as the sum of every member's time: team A's three
+/// members all finished, team B's third member has not (a partial sum).
+fn team_sum_race() -> Fixture {
+    let mut fixture = fixture(6, 2);
+    let mut workout = fixture.file.workout(fixture.workout_id).unwrap();
+    workout.team_scoring = TeamScoring::SumAll;
+    workout.heats.clear();
+    fixture.file.update_workout(&workout).unwrap();
+    for (name, bib, members) in [("Team A", "TA", [0, 1, 2]), ("Team B", "TB", [3, 4, 5])] {
+        fixture
+            .file
+            .add_team(&Team {
+                id: 0,
+                name: name.to_string(),
+                bib: Some(bib.to_string()),
+                country: Some("GBR".to_string()),
+                division_ids: vec![],
+                members: members
+                    .iter()
+                    .enumerate()
+                    .map(|(order, index)| TeamMember {
+                        competitor_id: fixture.competitor_ids[*index],
+                        order: order as u32 + 1,
+                    })
+                    .collect(),
+                external_ids: ExternalIds::default(),
+            })
+            .unwrap();
+    }
+    for (bib, ms) in [
+        ("1", 600_000),
+        ("2", 610_000),
+        ("3", 620_000),
+        ("4", 500_000),
+        ("5", 505_000),
+    ] {
+        import_one(
+            &mut fixture,
+            bib,
+            ScoreInput::score(Score::Time { ms }),
+            0,
+            &[ms / 2],
+            &[],
+        );
+    }
+    fixture
+}
+
+/// More golden files written before the message was rendered from the
+/// store's live-timing read (`SCORETABLE_UPDATE_GOLDEN=1` rewrites them):
+/// ties at points and at the finish once times are rounded, a penalty, an
+/// amended time, an athlete with a result but no lane, lanes without
+/// results, a lapped athlete, and a team workout summed from its members'
+/// results (partial team included).
+#[test]
+fn the_message_content_matches_the_golden_files_for_ties_penalties_and_team_sums() {
+    let ties = ties_and_penalties_race();
+    let mut whole = config();
+    whole["whole_seconds"] = json!(true);
+    let teams = team_sum_race();
+    let cases = [
+        ("ties_penalties", &ties, config()),
+        ("ties_penalties_whole_seconds", &ties, whole),
+        ("team_sum", &teams, config()),
+    ];
+    let golden_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden");
+    for (name, fixture, config) in cases {
+        let rendered =
+            render_message(&fixture.file, fixture.workout_id, "307158", &config).unwrap();
+        let mut message: Value = serde_json::from_str(rendered.text()).unwrap();
+        assert_eq!(rendered.text(), message.to_string());
+        message.as_object_mut().unwrap().remove("date");
+        let text = serde_json::to_string_pretty(&message).unwrap() + "\n";
+        let path = golden_dir.join(format!("live_timing_{name}.json"));
+        if std::env::var_os("SCORETABLE_UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(&golden_dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        }
+        let golden = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            golden,
+            "{name}: the message differs from {}",
+            path.display()
+        );
+    }
+}

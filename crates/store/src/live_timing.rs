@@ -1,0 +1,504 @@
+//! What a live-timing message shows of one workout (the World Triathlon
+//! message of `scoretable_sync::triathlon`), read in one snapshot: the
+//! workout's own result rows and splits (through `results_by_workout`), and
+//! only the columns the message prints of the entrants on its start list or
+//! with a result, looked up by key. A wave of 150 athletes in a file of
+//! 60,000 reads 150 results, their splits and 150 competitors, whatever the
+//! size of the file; every statement is prepared once per handle.
+//!
+//! The workout id is bound as `+?1`: rusqlite's statement cache clears a
+//! statement's bindings when it takes it back, and SQLite expires a
+//! statement whose plan looked at a bound value when its bindings are
+//! cleared; for `column = ?1` the planner looks at the value (to guess how
+//! selective the term is), so such a cached statement is parsed and planned
+//! again on every use (a tenth of a live-timing message). The planner does
+//! not look into `+?1`, and the plan is the same.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection};
+use scoretable_core::model::{
+    Entrant, EntrantInfo, Id, RankedRow, ResultEntry, Split, TeamMember, TeamScoring, Workout,
+};
+use scoretable_core::ranking::rank_workout;
+use scoretable_core::teams::aggregate_team_results;
+
+use crate::competition_file::CompetitionFile;
+use crate::error::Result;
+use crate::results::{rank_entry_from_row, RANK_COLUMNS};
+use crate::workouts::load_workout;
+
+/// What the message prints of a competitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveTimingCompetitor {
+    pub id: Id,
+    pub bib: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub country: Option<String>,
+    pub triathlon_athlete_id: Option<String>,
+    pub para_class: Option<String>,
+}
+
+/// What the message prints of a team, with its members in member order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveTimingTeam {
+    pub id: Id,
+    pub name: String,
+    pub bib: Option<String>,
+    pub country: Option<String>,
+    pub triathlon_athlete_id: Option<String>,
+    pub members: Vec<TeamMember>,
+}
+
+/// One workout as its live-timing message shows it
+/// ([`CompetitionFile::live_timing_wave`]).
+#[derive(Debug, Clone)]
+pub struct LiveTimingWave {
+    /// The competition's name.
+    pub competition_name: String,
+    /// The workout with its timing points and heats.
+    pub workout: Workout,
+    /// The workout ranked: the rows of
+    /// [`CompetitionFile::workout_leaderboard`] (same order, places, scores,
+    /// statuses, differences and split standings) without division places,
+    /// which the message does not show.
+    pub rows: Vec<RankedRow>,
+    /// Everyone on the start list (heat lanes, in heat and lane order), then
+    /// everyone with a row (in ranking order), each once.
+    pub entrants: Vec<Entrant>,
+    /// The incident notes of the workout's stored results that have any.
+    pub incidents: HashMap<Entrant, Vec<String>>,
+    /// The entrants' competitors and the members of their teams, by id.
+    competitors: Vec<LiveTimingCompetitor>,
+    /// The entrants' teams (and for a member-scored workout the teams of
+    /// the members with a result), by id.
+    teams: Vec<LiveTimingTeam>,
+}
+
+impl LiveTimingWave {
+    /// A competitor of the wave (an entrant or a member of an entrant team).
+    pub fn competitor(&self, id: Id) -> Option<&LiveTimingCompetitor> {
+        self.competitors
+            .binary_search_by_key(&id, |competitor| competitor.id)
+            .ok()
+            .map(|at| &self.competitors[at])
+    }
+
+    /// A team of the wave.
+    pub fn team(&self, id: Id) -> Option<&LiveTimingTeam> {
+        self.teams
+            .binary_search_by_key(&id, |team| team.id)
+            .ok()
+            .map(|at| &self.teams[at])
+    }
+}
+
+impl CompetitionFile {
+    /// Reads one workout as its live-timing message shows it, in one read
+    /// transaction (a write by another program meanwhile is wholly in it or
+    /// not at all): the workout, its results with splits and incidents (one
+    /// index range each), ranked, and of the entrants only the columns the
+    /// message prints.
+    pub fn live_timing_wave(&self, workout_id: Id) -> Result<LiveTimingWave> {
+        self.read(|connection| load_live_timing_wave(connection, workout_id))
+    }
+}
+
+/// The workout's results (ranking columns, id, incidents) with their
+/// competitors' printed columns, in id order.
+fn results_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT {RANK_COLUMNS}, r.id, r.incidents, c.id, c.bib, c.first_name, c.last_name,
+                c.country, c.triathlon_athlete_id, c.para_class
+             FROM results r INDEXED BY results_by_workout
+             LEFT JOIN competitors c ON c.id = r.competitor_id
+             WHERE r.workout_id = +?1 ORDER BY r.id"
+        )
+    })
+}
+
+/// The splits of the workout's results, unordered.
+const SPLITS_SQL: &str = "SELECT s.result_id, s.timing_point_id, s.total_ms
+     FROM results r INDEXED BY results_by_workout
+     CROSS JOIN result_splits s ON s.result_id = r.id
+     WHERE r.workout_id = +?1";
+
+/// A list of ids as the JSON array `json_each` reads.
+fn id_list(ids: &[Id]) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(ids.len() * 8 + 2);
+    text.push('[');
+    for (index, id) in ids.iter().enumerate() {
+        if index > 0 {
+            text.push(',');
+        }
+        let _ = write!(text, "{id}");
+    }
+    text.push(']');
+    text
+}
+
+fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<LiveTimingWave> {
+    let competition_name: String = connection
+        .prepare_cached("SELECT name FROM competition WHERE id = 1")?
+        .query_row([], |row| row.get(0))?;
+    let workout = load_workout(connection, workout_id)?;
+
+    // The workout's results in id order: effective ones as the engine ranks
+    // them, incident notes of every row, and the printed columns of each
+    // row's competitor (joined by key: no list of ids to build).
+    let mut ids: Vec<Id> = Vec::new();
+    let mut results: Vec<ResultEntry> = Vec::new();
+    let mut incidents: HashMap<Entrant, Vec<String>> = HashMap::new();
+    let mut competitors: Vec<LiveTimingCompetitor> = Vec::new();
+    {
+        let mut statement = connection.prepare_cached(results_sql())?;
+        let mut rows = statement.query(params![workout_id])?;
+        while let Some(row) = rows.next()? {
+            let notes = row.get_ref(17)?.as_str().map_err(rusqlite::Error::from)?;
+            if notes != "[]" {
+                let notes: Vec<String> = serde_json::from_str(notes).map_err(|error| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        17,
+                        rusqlite::types::Type::Text,
+                        Box::new(error),
+                    )
+                })?;
+                if !notes.is_empty() {
+                    let entrant = crate::results::entrant_from_columns(row.get(0)?, row.get(1)?)?;
+                    incidents.insert(entrant, notes);
+                }
+            }
+            if let Some(id) = row.get::<_, Option<Id>>(18)? {
+                competitors.push(competitor_from_row(row, 18, id)?);
+            }
+            if let Some(entry) = rank_entry_from_row(row, 0)? {
+                ids.push(row.get(16)?);
+                results.push(entry);
+            }
+        }
+    }
+    if !results.is_empty() {
+        // Splits, unordered: the engine puts each result's splits in course
+        // order, and sorting them here cost more than reading them. They
+        // come result after result as the plan reads them, so the result
+        // is the one before or the next; else (or for a result without an
+        // effective value) `ids`, sorted, is searched.
+        let mut statement = connection.prepare_cached(SPLITS_SQL)?;
+        let mut rows = statement.query(params![workout_id])?;
+        let mut at = 0;
+        while let Some(row) = rows.next()? {
+            let result_id: Id = row.get(0)?;
+            let found = if ids.get(at) == Some(&result_id) {
+                Some(at)
+            } else if ids.get(at + 1) == Some(&result_id) {
+                Some(at + 1)
+            } else {
+                ids.binary_search(&result_id).ok()
+            };
+            if let Some(found) = found {
+                at = found;
+                results[at].splits.push(Split {
+                    timing_point_id: row.get(1)?,
+                    total_ms: row.get(2)?,
+                });
+            }
+        }
+    }
+
+    // Whom the message names: the start list, the ranked entrants, and the
+    // members of their teams.
+    let member_scored = matches!(
+        workout.team_scoring,
+        TeamScoring::SumAll | TeamScoring::BestN { .. }
+    );
+    let mut team_ids: Vec<Id> = workout
+        .heats
+        .iter()
+        .flat_map(|heat| &heat.lanes)
+        .filter_map(|lane| lane.team_id)
+        .collect();
+    team_ids.extend(results.iter().filter_map(|result| match result.entrant {
+        Entrant::Team(id) => Some(id),
+        Entrant::Competitor(_) => None,
+    }));
+    if member_scored {
+        // The ranked rows are the teams of the members with a result.
+        let members: Vec<Id> = results
+            .iter()
+            .filter_map(|result| match result.entrant {
+                Entrant::Competitor(id) => Some(id),
+                Entrant::Team(_) => None,
+            })
+            .collect();
+        if !members.is_empty() {
+            let mut statement = connection.prepare_cached(
+                "SELECT DISTINCT team_id FROM team_members
+                 WHERE competitor_id IN (SELECT value FROM json_each(?1))",
+            )?;
+            let mut rows = statement.query([id_list(&members)])?;
+            while let Some(row) = rows.next()? {
+                team_ids.push(row.get(0)?);
+            }
+        }
+    }
+    team_ids.sort_unstable();
+    team_ids.dedup();
+    let teams = load_teams_by_ids(connection, &team_ids)?;
+    // The competitors not read with their results: the start list's and
+    // the teams' members.
+    competitors.sort_unstable_by_key(|competitor| competitor.id);
+    competitors.dedup_by_key(|competitor| competitor.id);
+    let known = |id: &Id| {
+        competitors
+            .binary_search_by_key(id, |competitor| competitor.id)
+            .is_ok()
+    };
+    let mut missing: Vec<Id> = workout
+        .heats
+        .iter()
+        .flat_map(|heat| &heat.lanes)
+        .filter_map(|lane| lane.competitor_id)
+        .chain(
+            teams
+                .iter()
+                .flat_map(|team| team.members.iter().map(|member| member.competitor_id)),
+        )
+        .filter(|id| !known(id))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if !missing.is_empty() {
+        competitors.extend(load_competitors_by_ids(connection, &missing)?);
+        competitors.sort_unstable_by_key(|competitor| competitor.id);
+    }
+
+    // Ranking needs the ranked entrants' bibs only (the listing order of
+    // equal rows); names and divisions are not read.
+    let mut infos: Vec<EntrantInfo> = Vec::with_capacity(competitors.len() + teams.len());
+    infos.extend(competitors.iter().map(|competitor| EntrantInfo {
+        entrant: Entrant::Competitor(competitor.id),
+        bib: competitor.bib.clone(),
+        name: String::new(),
+        division_ids: Vec::new(),
+    }));
+    infos.extend(teams.iter().map(|team| EntrantInfo {
+        entrant: Entrant::Team(team.id),
+        bib: team.bib.clone().unwrap_or_default(),
+        name: String::new(),
+        division_ids: Vec::new(),
+    }));
+    let rows = if member_scored {
+        let full_teams: Vec<scoretable_core::model::Team> = teams
+            .iter()
+            .map(|team| scoretable_core::model::Team {
+                id: team.id,
+                name: team.name.clone(),
+                bib: team.bib.clone(),
+                country: team.country.clone(),
+                division_ids: Vec::new(),
+                members: team.members.clone(),
+                external_ids: Default::default(),
+            })
+            .collect();
+        let inputs = aggregate_team_results(&workout, &full_teams, &results);
+        rank_workout(&workout, &infos, &inputs)
+    } else {
+        rank_workout(&workout, &infos, &results)
+    };
+
+    let mut entrants: Vec<Entrant> = Vec::new();
+    for lane in workout.heats.iter().flat_map(|heat| &heat.lanes) {
+        entrants.extend(lane.competitor_id.map(Entrant::Competitor));
+        entrants.extend(lane.team_id.map(Entrant::Team));
+    }
+    entrants.extend(rows.iter().map(|row| row.entrant));
+    let mut seen = std::collections::HashSet::with_capacity(entrants.len());
+    entrants.retain(|entrant| seen.insert(*entrant));
+
+    Ok(LiveTimingWave {
+        competition_name,
+        workout,
+        rows,
+        entrants,
+        incidents,
+        competitors,
+        teams,
+    })
+}
+
+/// The message's columns of these competitors (sorted ids), in id order.
+fn load_competitors_by_ids(
+    connection: &Connection,
+    ids: &[Id],
+) -> Result<Vec<LiveTimingCompetitor>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut statement = connection.prepare_cached(
+        "SELECT id, bib, first_name, last_name, country, triathlon_athlete_id, para_class
+         FROM competitors WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+    )?;
+    let rows = statement.query_map([id_list(ids)], |row| {
+        competitor_from_row(row, 0, row.get(0)?)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A competitor's printed columns (id, bib, first name, last name, country,
+/// World Triathlon id, para class) starting at column `first`.
+fn competitor_from_row(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+    id: Id,
+) -> rusqlite::Result<LiveTimingCompetitor> {
+    Ok(LiveTimingCompetitor {
+        id,
+        bib: row.get(first + 1)?,
+        first_name: row.get(first + 2)?,
+        last_name: row.get(first + 3)?,
+        country: row.get(first + 4)?,
+        triathlon_athlete_id: row.get(first + 5)?,
+        para_class: row.get(first + 6)?,
+    })
+}
+
+/// The message's columns of these teams (sorted ids) with their members, in
+/// id order.
+fn load_teams_by_ids(connection: &Connection, ids: &[Id]) -> Result<Vec<LiveTimingTeam>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = id_list(ids);
+    let mut teams: Vec<LiveTimingTeam> = {
+        let mut statement = connection.prepare_cached(
+            "SELECT id, name, bib, country, triathlon_athlete_id
+             FROM teams WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+        )?;
+        let rows = statement.query_map([&list], |row| {
+            Ok(LiveTimingTeam {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                bib: row.get(2)?,
+                country: row.get(3)?,
+                triathlon_athlete_id: row.get(4)?,
+                members: Vec::new(),
+            })
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut statement = connection.prepare_cached(
+        "SELECT team_id, competitor_id, member_order FROM team_members
+         WHERE team_id IN (SELECT value FROM json_each(?1)) ORDER BY team_id, member_order",
+    )?;
+    let mut rows = statement.query([&list])?;
+    while let Some(row) = rows.next()? {
+        let team_id: Id = row.get(0)?;
+        if let Ok(at) = teams.binary_search_by_key(&team_id, |team| team.id) {
+            teams[at].members.push(TeamMember {
+                competitor_id: row.get(1)?,
+                order: row.get(2)?,
+            });
+        }
+    }
+    Ok(teams)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::StatementStatus;
+    use scoretable_core::model::{Competition, Score, ScoreType, Source, TimingPoint};
+    use scoretable_testkit::fixtures;
+
+    /// The wave's statements stay prepared from one message to the next:
+    /// never parsed and planned again when they are reused (with the id
+    /// bound as `?1` each reuse planned them again), and their plans read
+    /// the workout's rows by index.
+    #[test]
+    fn the_reads_keep_their_prepared_plans_from_one_message_to_the_next() {
+        let directory = tempfile::tempdir().unwrap();
+        let mut file = CompetitionFile::create(
+            directory.path().join("plans.scoretable"),
+            &Competition {
+                name: "Plans".into(),
+                slug: "plans".into(),
+                start_date: "2026-06-01".into(),
+                end_date: "2026-06-01".into(),
+                venue: String::new(),
+                country: String::new(),
+                organiser: String::new(),
+                time_zone: "UTC".into(),
+            },
+        )
+        .unwrap();
+        let mut waves = Vec::new();
+        for sequence in 1..=2 {
+            let mut wave =
+                fixtures::workout(&format!("Wave {sequence}"), sequence, ScoreType::Time);
+            wave.timing_points = vec![TimingPoint {
+                id: 0,
+                order: 1,
+                name: "Swim".into(),
+            }];
+            waves.push(file.add_workout(&wave).unwrap());
+        }
+        let athlete = file
+            .add_competitor(&fixtures::competitor("7", "Ann", "Lee"))
+            .unwrap();
+        let point = file.workout(waves[0]).unwrap().timing_points[0].id;
+        file.import_results(
+            waves[0],
+            Source::Feed,
+            "feed",
+            &[crate::ImportedResult {
+                row: 1,
+                entrant: Entrant::Competitor(athlete),
+                value: crate::ScoreInput::score(Score::Time { ms: 600_000 }),
+                penalty_ms: 0,
+                splits: vec![Split {
+                    timing_point_id: point,
+                    total_ms: 200_000,
+                }],
+                incidents: Vec::new(),
+                record_id: None,
+                received_at: None,
+            }],
+        )
+        .unwrap();
+        for _ in 0..3 {
+            for wave in &waves {
+                file.live_timing_wave(*wave).unwrap();
+            }
+        }
+        for sql in [results_sql(), SPLITS_SQL] {
+            let statement = file.connection.prepare_cached(sql).unwrap();
+            assert_eq!(
+                statement.get_status(StatementStatus::RePrepare),
+                0,
+                "planned again: {sql}"
+            );
+            drop(statement);
+            let plan: Vec<String> = file
+                .connection
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([waves[0]], |row| row.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("results_by_workout (workout_id=?)")),
+                "{plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+                "{plan:?}"
+            );
+        }
+    }
+}
