@@ -1544,7 +1544,7 @@ mod tests {
                     file.enter_score(
                         *workout,
                         Entrant::Competitor(id),
-                        crate::ScoreInput::text(&format!("{}:00", 10 + number)),
+                        crate::ScoreInput::text(format!("{}:00", 10 + number)),
                         "table",
                     )
                     .unwrap();

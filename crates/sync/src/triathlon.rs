@@ -185,7 +185,7 @@ fn order_participants(participants: &mut [Participant]) {
         };
         key(a)
             .cmp(&key(b))
-            .then_with(|| start_number_order(&a.start_num, &b.start_num))
+            .then_with(|| start_number_order(a.start_num, b.start_num))
     });
 }
 

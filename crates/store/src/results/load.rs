@@ -173,11 +173,10 @@ pub(super) fn rank_entries_from(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Resu
 /// One row's ranking input from [`RANK_COLUMNS`] starting at column
 /// `first`; `None` without an effective value.
 pub(crate) fn rank_entry_from_row(row: &Row<'_>, first: usize) -> Result<Option<ResultEntry>> {
-    // (score, status, tie-break) from the six columns starting at `first`.
-    fn value(
-        row: &Row<'_>,
-        first: usize,
-    ) -> rusqlite::Result<Option<(Option<Score>, Option<Status>, Option<Millis>)>> {
+    /// (score, status, tie-break).
+    type Value = (Option<Score>, Option<Status>, Option<Millis>);
+    // The value from the six columns starting at `first`.
+    fn value(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<Value>> {
         let kind = row
             .get_ref(first)?
             .as_str_or_null()
