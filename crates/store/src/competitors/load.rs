@@ -124,6 +124,26 @@ pub(crate) fn load_divisions(connection: &Connection) -> Result<Vec<Division>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// A team from a row of `id, name, bib, country, runsignup_registration_id,
+/// opentrack_id, triathlon_athlete_id, feed_participant_id`, without its
+/// members and divisions.
+fn team_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
+    Ok(Team {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        bib: row.get(2)?,
+        country: row.get(3)?,
+        division_ids: Vec::new(),
+        members: Vec::new(),
+        external_ids: ExternalIds {
+            runsignup_registration_id: row.get(4)?,
+            opentrack_id: row.get(5)?,
+            triathlon_athlete_id: row.get(6)?,
+            feed_participant_id: row.get(7)?,
+        },
+    })
+}
+
 pub(crate) fn load_teams(
     connection: &Connection,
     filter: &str,
@@ -135,22 +155,7 @@ pub(crate) fn load_teams(
                 triathlon_athlete_id, feed_participant_id FROM teams WHERE {filter} ORDER BY id"
         );
         let mut statement = connection.prepare_cached(&sql)?;
-        let rows = statement.query_map(filter_params, |row| {
-            Ok(Team {
-                id: row.get(0)?,
-                name: row.get(1)?,
-                bib: row.get(2)?,
-                country: row.get(3)?,
-                division_ids: Vec::new(),
-                members: Vec::new(),
-                external_ids: ExternalIds {
-                    runsignup_registration_id: row.get(4)?,
-                    opentrack_id: row.get(5)?,
-                    triathlon_athlete_id: row.get(6)?,
-                    feed_participant_id: row.get(7)?,
-                },
-            })
-        })?;
+        let rows = statement.query_map(filter_params, team_from_row)?;
         rows.collect::<rusqlite::Result<_>>()?
     };
     let index: HashMap<Id, usize> = teams
@@ -391,22 +396,7 @@ impl CompetitionFile {
                      WHERE id IN (SELECT team_id FROM team_members WHERE competitor_id = ?1)
                      ORDER BY id",
                 )?;
-                let rows = statement.query_map(params![competitor_id], |row| {
-                    Ok(Team {
-                        id: row.get(0)?,
-                        name: row.get(1)?,
-                        bib: row.get(2)?,
-                        country: row.get(3)?,
-                        division_ids: Vec::new(),
-                        members: Vec::new(),
-                        external_ids: ExternalIds {
-                            runsignup_registration_id: row.get(4)?,
-                            opentrack_id: row.get(5)?,
-                            triathlon_athlete_id: row.get(6)?,
-                            feed_participant_id: row.get(7)?,
-                        },
-                    })
-                })?;
+                let rows = statement.query_map(params![competitor_id], team_from_row)?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let mut members = connection.prepare_cached(

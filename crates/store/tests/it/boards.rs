@@ -188,9 +188,11 @@ mod random_events {
     //! stored events: numeric and text bibs, ties, statuses, penalties,
     //! amendments, rounding, entrants in no division.
 
-    use super::common::{competition, draft, gender_division, workout};
+    use super::common::{
+        first_of_each_bib, import_athletes, random_event_file, rounding_of, workout, RandomEvent,
+    };
     use proptest::prelude::*;
-    use scoretable_core::model::{Gender, Rounding, ScoreType, Source, TieBreak};
+    use scoretable_core::model::{ScoreType, Source, TieBreak};
     use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput};
 
     /// (bib, gender 0..3, value index or none, penalty seconds, amendment
@@ -228,35 +230,11 @@ mod random_events {
         fn the_live_board_equals_the_full_leaderboards_on_random_events(
             (rounding, tie_break, athletes) in any_event()
         ) {
-            let directory = tempfile::tempdir().unwrap();
-            let mut file = CompetitionFile::create(
-                directory.path().join("random.scoretable"),
-                &competition(),
-            )
-            .unwrap();
-            let women = file.add_division(&gender_division("Women", Gender::Female)).unwrap();
-            let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
-            let mut seen = std::collections::HashSet::new();
-            let athletes: Vec<Athlete> = athletes
-                .into_iter()
-                .filter(|athlete| seen.insert(athlete.0.clone()))
-                .collect();
-            let drafts: Vec<_> = athletes
-                .iter()
-                .enumerate()
-                .map(|(index, (bib, gender, ..))| {
-                    let gender = [Gender::Female, Gender::Male, Gender::Other][*gender as usize];
-                    draft(index + 2, bib, "A", &format!("N{index}"), gender)
-                })
-                .collect();
-            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let RandomEvent { directory: _directory, mut file, women, men } = random_event_file("random");
+            let athletes = first_of_each_bib(athletes, |athlete: &Athlete| athlete.0.as_str());
+            import_athletes(&mut file, athletes.iter().map(|athlete| (athlete.0.as_str(), athlete.1 as usize)));
             let mut race = workout("Race", 1, ScoreType::Time);
-            race.rounding = match rounding {
-                0 => Rounding::Exact,
-                1 => Rounding::Up { unit_ms: 1000 },
-                2 => Rounding::Truncate { unit_ms: 1000 },
-                _ => Rounding::Nearest { unit_ms: 1000 },
-            };
+            race.rounding = rounding_of(rounding);
             if tie_break {
                 race.tie_break = TieBreak::TieBreakTime;
             }
@@ -336,29 +314,10 @@ mod random_events {
                 1..8,
             ),
         ) {
-            let directory = tempfile::tempdir().unwrap();
-            let mut file = CompetitionFile::create(
-                directory.path().join("moves.scoretable"),
-                &competition(),
-            )
-            .unwrap();
-            let women = file.add_division(&gender_division("Women", Gender::Female)).unwrap();
-            let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
+            let RandomEvent { directory: _directory, mut file, women, men } = random_event_file("moves");
             prop_assert!(women > 0 && men > 0);
-            let mut seen = std::collections::HashSet::new();
-            let athletes: Vec<Athlete> = athletes
-                .into_iter()
-                .filter(|athlete| seen.insert(athlete.0.clone()))
-                .collect();
-            let drafts: Vec<_> = athletes
-                .iter()
-                .enumerate()
-                .map(|(index, (bib, gender, ..))| {
-                    let gender = [Gender::Female, Gender::Male, Gender::Other][*gender as usize];
-                    draft(index + 2, bib, "A", &format!("N{index}"), gender)
-                })
-                .collect();
-            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let athletes = first_of_each_bib(athletes, |athlete: &Athlete| athlete.0.as_str());
+            import_athletes(&mut file, athletes.iter().map(|athlete| (athlete.0.as_str(), athlete.1 as usize)));
             let value_text = |index: usize| {
                 if reps {
                     REPS[index % REPS.len()]
@@ -367,12 +326,7 @@ mod random_events {
                 }
             };
             let mut race = workout("Race", 1, if reps { ScoreType::Reps } else { ScoreType::Time });
-            race.rounding = match rounding {
-                0 => Rounding::Exact,
-                1 => Rounding::Up { unit_ms: 1000 },
-                2 => Rounding::Truncate { unit_ms: 1000 },
-                _ => Rounding::Nearest { unit_ms: 1000 },
-            };
+            race.rounding = rounding_of(rounding);
             if tie_break {
                 race.tie_break = TieBreak::TieBreakTime;
             }
@@ -462,28 +416,9 @@ mod random_events {
             ),
         ) {
             use scoretable_core::model::{ExternalIds, Team, TeamMember, TeamScoring};
-            let directory = tempfile::tempdir().unwrap();
-            let mut file = CompetitionFile::create(
-                directory.path().join("moves.scoretable"),
-                &competition(),
-            )
-            .unwrap();
-            let women = file.add_division(&gender_division("Women", Gender::Female)).unwrap();
-            let men = file.add_division(&gender_division("Men", Gender::Male)).unwrap();
-            let mut seen = std::collections::HashSet::new();
-            let athletes: Vec<Athlete> = athletes
-                .into_iter()
-                .filter(|athlete| seen.insert(athlete.0.clone()))
-                .collect();
-            let drafts: Vec<_> = athletes
-                .iter()
-                .enumerate()
-                .map(|(index, (bib, gender, ..))| {
-                    let gender = [Gender::Female, Gender::Male, Gender::Other][*gender as usize];
-                    draft(index + 2, bib, "A", &format!("N{index}"), gender)
-                })
-                .collect();
-            file.import_competitors_from("start.csv", &drafts).unwrap();
+            let RandomEvent { directory: _directory, mut file, women, men } = random_event_file("moves");
+            let athletes = first_of_each_bib(athletes, |athlete: &Athlete| athlete.0.as_str());
+            import_athletes(&mut file, athletes.iter().map(|athlete| (athlete.0.as_str(), athlete.1 as usize)));
             let mut race = match shape {
                 0..=2 => workout("Amrap", 1, ScoreType::RoundsReps),
                 3 => workout("Relay", 1, ScoreType::Time),
@@ -497,12 +432,7 @@ mod random_events {
                 4 => TeamScoring::BestN { n: 2 },
                 _ => TeamScoring::Individual,
             };
-            race.rounding = match rounding {
-                0 => Rounding::Exact,
-                1 => Rounding::Up { unit_ms: 1000 },
-                2 => Rounding::Truncate { unit_ms: 1000 },
-                _ => Rounding::Nearest { unit_ms: 1000 },
-            };
+            race.rounding = rounding_of(rounding);
             if tie_break {
                 race.tie_break = TieBreak::TieBreakTime;
             }

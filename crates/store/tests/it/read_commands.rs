@@ -4,10 +4,12 @@
 
 use crate::common;
 
-use common::{competition, draft, gender_division, workout};
+use common::{
+    first_of_each_bib, import_athletes, random_event_file, rounding_of, workout, RandomEvent,
+};
 use proptest::prelude::*;
-use scoretable_core::model::{Gender, Rounding, ScoreType, Source, TieBreak};
-use scoretable_store::{CompetitionFile, ImportedResult, ScoreInput};
+use scoretable_core::model::{ScoreType, Source, TieBreak};
+use scoretable_store::{ImportedResult, ScoreInput};
 
 const TIMES: [&str; 9] = [
     "20:00", "20:00.4", "20:01", "19:59.6", "21:30", "DNF", "DNS", "DSQ", "20:00.9",
@@ -51,28 +53,9 @@ proptest! {
     fn one_standing_read_by_index_equals_the_full_leaderboard(
         (rounding, kind, tie_break, athletes) in any_event()
     ) {
-        let directory = tempfile::tempdir().unwrap();
-        let mut file = CompetitionFile::create(
-            directory.path().join("standing.scoretable"),
-            &competition(),
-        )
-        .unwrap();
-        file.add_division(&gender_division("Women", Gender::Female)).unwrap();
-        file.add_division(&gender_division("Men", Gender::Male)).unwrap();
-        let mut seen = std::collections::HashSet::new();
-        let athletes: Vec<Athlete> = athletes
-            .into_iter()
-            .filter(|athlete| seen.insert(athlete.0.clone()))
-            .collect();
-        let drafts: Vec<_> = athletes
-            .iter()
-            .enumerate()
-            .map(|(index, athlete)| {
-                let gender = [Gender::Female, Gender::Male, Gender::Other][athlete.1 as usize];
-                draft(index + 2, &athlete.0, "A", &format!("N{index}"), gender)
-            })
-            .collect();
-        file.import_competitors_from("start.csv", &drafts).unwrap();
+        let RandomEvent { directory: _directory, mut file, .. } = random_event_file("standing");
+        let athletes = first_of_each_bib(athletes, |athlete: &Athlete| athlete.0.as_str());
+        import_athletes(&mut file, athletes.iter().map(|athlete| (athlete.0.as_str(), athlete.1 as usize)));
         let (score_type, values): (ScoreType, &[&str]) = match kind {
             0 => (ScoreType::Time, &TIMES),
             1 => (ScoreType::Reps, &REPS),
@@ -80,12 +63,7 @@ proptest! {
         };
         let mut race = workout("Race", 1, score_type);
         if score_type == ScoreType::Time {
-            race.rounding = match rounding {
-                0 => Rounding::Exact,
-                1 => Rounding::Up { unit_ms: 1000 },
-                2 => Rounding::Truncate { unit_ms: 1000 },
-                _ => Rounding::Nearest { unit_ms: 1000 },
-            };
+            race.rounding = rounding_of(rounding);
         }
         if tie_break {
             race.tie_break = TieBreak::TieBreakTime;
