@@ -223,6 +223,39 @@ mod random_events {
         )
     }
 
+    /// After one amendment of `entrant` in `race` (the board `before` it,
+    /// its `preview`, the stored value it replaced): the preview, the counted
+    /// and listed who-moved (`listed` rows) and the full list all equal the
+    /// difference of the two full leaderboards.
+    #[allow(clippy::too_many_arguments)]
+    fn who_moved_is_the_boards_difference(
+        file: &CompetitionFile,
+        race: i64,
+        entrant: scoretable_core::model::Entrant,
+        before: &[scoretable_core::model::RankedRow],
+        preview: scoretable_store::AmendmentPreview,
+        old: Option<&scoretable_store::ScoreValue>,
+        listed: usize,
+    ) -> Result<(), TestCaseError> {
+        let after = file.workout_leaderboard(race, None).unwrap();
+        let expected = scoretable_store::placement_impact(before, &after);
+        prop_assert_eq!(&preview.moved, &expected);
+        let moved = file
+            .placement_changes_listed(race, entrant, old, listed)
+            .unwrap();
+        prop_assert_eq!(moved.changes, expected.len());
+        let mut entrants: Vec<_> = expected.iter().map(|change| change.entrant).collect();
+        entrants.sort_unstable();
+        entrants.dedup();
+        prop_assert_eq!(moved.entrants, entrants.len());
+        prop_assert_eq!(&moved.listed[..], &expected[..listed.min(expected.len())]);
+        prop_assert_eq!(
+            file.placement_changes_since(race, entrant, old).unwrap(),
+            expected
+        );
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -366,22 +399,15 @@ mod random_events {
                 ) else {
                     continue;
                 };
-                let after = file.workout_leaderboard(race, None).unwrap();
-                let expected = scoretable_store::placement_impact(&before, &after);
-                prop_assert_eq!(&preview.unwrap().moved, &expected);
-                let moved = file
-                    .placement_changes_listed(race, entrant, receipt.old.as_ref(), listed)
-                    .unwrap();
-                prop_assert_eq!(moved.changes, expected.len());
-                let mut entrants: Vec<_> = expected.iter().map(|change| change.entrant).collect();
-                entrants.sort_unstable();
-                entrants.dedup();
-                prop_assert_eq!(moved.entrants, entrants.len());
-                prop_assert_eq!(&moved.listed[..], &expected[..listed.min(expected.len())]);
-                prop_assert_eq!(
-                    file.placement_changes_since(race, entrant, receipt.old.as_ref()).unwrap(),
-                    expected
-                );
+                who_moved_is_the_boards_difference(
+                    &file,
+                    race,
+                    entrant,
+                    &before,
+                    preview.unwrap(),
+                    receipt.old.as_ref(),
+                    listed,
+                )?;
             }
         }
     }
@@ -527,22 +553,15 @@ mod random_events {
                     prop_assert!(preview.is_err());
                     continue;
                 };
-                let after = file.workout_leaderboard(race, None).unwrap();
-                let expected = scoretable_store::placement_impact(&before, &after);
-                prop_assert_eq!(&preview.unwrap().moved, &expected);
-                let moved = file
-                    .placement_changes_listed(race, entrant, receipt.old.as_ref(), listed)
-                    .unwrap();
-                prop_assert_eq!(moved.changes, expected.len());
-                let mut entrants: Vec<_> = expected.iter().map(|change| change.entrant).collect();
-                entrants.sort_unstable();
-                entrants.dedup();
-                prop_assert_eq!(moved.entrants, entrants.len());
-                prop_assert_eq!(&moved.listed[..], &expected[..listed.min(expected.len())]);
-                prop_assert_eq!(
-                    file.placement_changes_since(race, entrant, receipt.old.as_ref()).unwrap(),
-                    expected
-                );
+                who_moved_is_the_boards_difference(
+                    &file,
+                    race,
+                    entrant,
+                    &before,
+                    preview.unwrap(),
+                    receipt.old.as_ref(),
+                    listed,
+                )?;
             }
         }
     }
