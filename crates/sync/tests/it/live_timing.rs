@@ -486,24 +486,12 @@ fn the_message_content_matches_the_golden_files() {
         ("whole_seconds", &fixture, whole),
         ("relay", &relay, relay_config),
     ];
-    let golden_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden");
     for (name, fixture, config) in cases {
         let mut message =
             build_message(&fixture.file, fixture.workout_id, "307158", &config).unwrap();
         message.as_object_mut().unwrap().remove("date");
         let text = serde_json::to_string_pretty(&message).unwrap() + "\n";
-        let path = golden_dir.join(format!("live_timing_{name}.json"));
-        if std::env::var_os("SCORETABLE_UPDATE_GOLDEN").is_some() {
-            std::fs::create_dir_all(&golden_dir).unwrap();
-            std::fs::write(&path, &text).unwrap();
-        }
-        let golden = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(
-            text,
-            golden,
-            "{name}: the message differs from {}",
-            path.display()
-        );
+        assert_golden(name, &text);
     }
 }
 
@@ -713,7 +701,6 @@ fn the_message_content_matches_the_golden_files_for_ties_penalties_and_team_sums
         ("ties_penalties_whole_seconds", &ties, whole),
         ("team_sum", &teams, config()),
     ];
-    let golden_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden");
     for (name, fixture, config) in cases {
         let rendered =
             render_message(&fixture.file, fixture.workout_id, "307158", &config).unwrap();
@@ -721,17 +708,24 @@ fn the_message_content_matches_the_golden_files_for_ties_penalties_and_team_sums
         assert_eq!(rendered.text(), message.to_string());
         message.as_object_mut().unwrap().remove("date");
         let text = serde_json::to_string_pretty(&message).unwrap() + "\n";
-        let path = golden_dir.join(format!("live_timing_{name}.json"));
-        if std::env::var_os("SCORETABLE_UPDATE_GOLDEN").is_some() {
-            std::fs::create_dir_all(&golden_dir).unwrap();
-            std::fs::write(&path, &text).unwrap();
-        }
-        let golden = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(
-            text,
-            golden,
-            "{name}: the message differs from {}",
-            path.display()
-        );
+        assert_golden(name, &text);
     }
+}
+
+/// `text` equals the golden file `tests/it/golden/live_timing_<name>.json`
+/// (written anew when `SCORETABLE_UPDATE_GOLDEN` is set).
+fn assert_golden(name: &str, text: &str) {
+    let golden_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/golden");
+    let path = golden_dir.join(format!("live_timing_{name}.json"));
+    if std::env::var_os("SCORETABLE_UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(&golden_dir).unwrap();
+        std::fs::write(&path, text).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text,
+        golden,
+        "{name}: the message differs from {}",
+        path.display()
+    );
 }
