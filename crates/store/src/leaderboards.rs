@@ -218,18 +218,15 @@ pub(crate) fn load_entrant_infos_by_key(
     connection: &Connection,
     entrants: &[Entrant],
 ) -> Result<Vec<EntrantInfo>> {
-    let list = |kind_is_team: bool| -> String {
-        let ids: Vec<String> = entrants
-            .iter()
-            .filter_map(|entrant| match (entrant, kind_is_team) {
-                (Entrant::Competitor(id), false) | (Entrant::Team(id), true) => {
-                    Some(id.to_string())
+    let list =
+        |kind_is_team: bool| -> String {
+            crate::codec::id_list(entrants.iter().filter_map(|entrant| {
+                match (entrant, kind_is_team) {
+                    (Entrant::Competitor(id), false) | (Entrant::Team(id), true) => Some(*id),
+                    _ => None,
                 }
-                _ => None,
-            })
-            .collect();
-        format!("[{}]", ids.join(","))
-    };
+            }))
+        };
     let mut found: HashMap<Entrant, EntrantInfo> = HashMap::with_capacity(entrants.len());
     for (team, people_sql, divisions_sql) in [
         (

@@ -23,6 +23,7 @@ use scoretable_core::model::{
 use scoretable_core::ranking::rank_workout;
 use scoretable_core::teams::aggregate_team_results;
 
+use crate::codec::id_list;
 use crate::competition_file::CompetitionFile;
 use crate::error::Result;
 use crate::results::{rank_entry_from_row, RANK_COLUMNS};
@@ -126,21 +127,6 @@ const SPLITS_SQL: &str = "SELECT s.result_id, s.timing_point_id, s.total_ms
      CROSS JOIN result_splits s ON s.result_id = r.id
      WHERE r.workout_id = +?1";
 
-/// A list of ids as the JSON array `json_each` reads.
-fn id_list(ids: &[Id]) -> String {
-    use std::fmt::Write as _;
-    let mut text = String::with_capacity(ids.len() * 8 + 2);
-    text.push('[');
-    for (index, id) in ids.iter().enumerate() {
-        if index > 0 {
-            text.push(',');
-        }
-        let _ = write!(text, "{id}");
-    }
-    text.push(']');
-    text
-}
-
 fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<LiveTimingWave> {
     let competition_name: String = connection
         .prepare_cached("SELECT name FROM competition WHERE id = 1")?
@@ -239,7 +225,7 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
                 "SELECT DISTINCT team_id FROM team_members
                  WHERE competitor_id IN (SELECT value FROM json_each(?1))",
             )?;
-            let mut rows = statement.query([id_list(&members)])?;
+            let mut rows = statement.query([id_list(members.iter().copied())])?;
             while let Some(row) = rows.next()? {
                 team_ids.push(row.get(0)?);
             }
@@ -342,7 +328,7 @@ fn load_competitors_by_ids(
         "SELECT id, bib, first_name, last_name, country, triathlon_athlete_id, para_class
          FROM competitors WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
     )?;
-    let rows = statement.query_map([id_list(ids)], |row| {
+    let rows = statement.query_map([id_list(ids.iter().copied())], |row| {
         competitor_from_row(row, 0, row.get(0)?)
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -372,7 +358,7 @@ fn load_teams_by_ids(connection: &Connection, ids: &[Id]) -> Result<Vec<LiveTimi
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = id_list(ids);
+    let list = id_list(ids.iter().copied());
     let mut teams: Vec<LiveTimingTeam> = {
         let mut statement = connection.prepare_cached(
             "SELECT id, name, bib, country, triathlon_athlete_id

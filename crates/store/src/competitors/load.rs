@@ -291,10 +291,7 @@ impl CompetitionFile {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = format!(
-            "[{}]",
-            ids.iter().map(Id::to_string).collect::<Vec<_>>().join(",")
-        );
+        let list = crate::codec::id_list(ids.iter().copied());
         self.read(|connection| {
             let sql = format!(
                 "SELECT {COMPETITOR_COLUMNS} FROM competitors
