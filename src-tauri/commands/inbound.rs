@@ -8,7 +8,9 @@
 //! thread per started connection on its own handle of the file, polling on
 //! the connection's interval with backoff and storing the connection's
 //! health; stopped and joined when asked, or when the file is closed or
-//! another one opened.
+//! another one opened. A poll's stored scores are handed to the session's
+//! kept boards and overall tables (applied in place, not rebuilt) before
+//! `scores-changed` is emitted, so the re-fetch it triggers reads them.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -27,8 +27,14 @@
 //! are kept here; the session's own score entry, undo and amendment update
 //! the workout board in place and, from its who-moved list, every kept
 //! overall table (the workout's board is built first when only tables are
-//! kept); anything else makes each board and table be rebuilt once when
-//! next asked for.
+//! kept). Each poller notes the write serials of its writes and posts them,
+//! with the entrants whose results it stored, to the kept boards' inbox
+//! (`crate::boards::WriteInbox`) before telling the observer, so the boards
+//! and tables take a poll's scores in place too ([`handed_writes`]; the
+//! polled workouts' boards are kept whenever a table is). Anything else
+//! (another program's write, a poll whose hand-off has not arrived when
+//! the boards are read, a poller's handle opening or closing) makes each
+//! board and table be rebuilt once when next asked for.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -40,10 +46,10 @@ use std::time::Duration;
 use scoretable_core::board::LiveBoard;
 use scoretable_core::model::{Entrant, Id};
 use scoretable_inbound::PollOutcome;
-use scoretable_store::{AmendmentReceipt, CompetitionFile, ScoreInput};
+use scoretable_store::{AmendmentReceipt, CompetitionFile, RecordOutcome, ScoreInput};
 use scoretable_sync::{DrainOptions, DrainReport, SecretStore, SyncWorker};
 
-use crate::boards::{KeptBoards, OverallTable};
+use crate::boards::{HandedWrites, KeptBoards, OverallTable, WriteInbox};
 use crate::competition::{create_competition, CompetitionDetails};
 use crate::error::{ErrorClass, UseCaseError, UseCaseResult};
 use crate::feeds::{poll_changed_scores, watch_feed, FeedWatch, PollSettings};
@@ -122,10 +128,11 @@ impl SessionSettings {
     }
 }
 
-/// A running poller: its stop flag and its thread.
+/// A running poller: its stop flag, its thread and the workout it fills.
 struct Poller {
     stop: Arc<AtomicBool>,
     thread: JoinHandle<()>,
+    workout_id: Id,
 }
 
 impl Poller {
@@ -287,6 +294,7 @@ impl Session {
         self.sync_worker = None;
         for (_, poller) in std::mem::take(&mut self.pollers) {
             let _ = poller.thread.join();
+            self.workouts.unwatch(poller.workout_id);
         }
     }
 
@@ -324,10 +332,12 @@ impl Session {
         }
         if let Some(finished) = self.pollers.remove(&name) {
             let _ = finished.thread.join();
+            self.workouts.unwatch(finished.workout_id);
         }
         let stop = Arc::new(AtomicBool::new(false));
         let observer = Arc::clone(&self.observer);
         let settings = self.settings.poll;
+        let inbox = self.workouts.inbox();
         let thread = {
             let (stop, name) = (Arc::clone(&stop), name.clone());
             std::thread::Builder::new()
@@ -336,7 +346,12 @@ impl Session {
                     let polled = CompetitionFile::open(&path)
                         .map_err(UseCaseError::from)
                         .and_then(|mut file| {
+                            // Every write of a poll is handed to the
+                            // session's kept boards before the shell hears
+                            // of it, so they are applied in place.
+                            file.note_writes();
                             let mut on_poll = |outcome: &PollOutcome| {
+                                inbox.post(handed_writes(outcome));
                                 if poll_changed_scores(outcome) {
                                     observer.scores_changed();
                                 }
@@ -362,7 +377,15 @@ impl Session {
                 })
                 .map_err(|error| UseCaseError::new(ErrorClass::Internal, error.to_string()))?
         };
-        self.pollers.insert(name.clone(), Poller { stop, thread });
+        self.workouts.watch(connection.workout_id);
+        self.pollers.insert(
+            name.clone(),
+            Poller {
+                stop,
+                thread,
+                workout_id: connection.workout_id,
+            },
+        );
         Ok(name)
     }
 
@@ -373,6 +396,13 @@ impl Session {
         if let Some(poller) = self.pollers.remove(name.trim()) {
             poller.stop.store(true, Ordering::SeqCst);
             let _ = poller.thread.join();
+            if !self
+                .pollers
+                .values()
+                .any(|other| other.workout_id == poller.workout_id)
+            {
+                self.workouts.unwatch(poller.workout_id);
+            }
         }
     }
 
@@ -388,6 +418,18 @@ impl Session {
             .filter(|(_, poller)| poller.is_running())
             .map(|(name, _)| name.clone())
             .collect()
+    }
+
+    /// The inbox through which another handle of this process hands its
+    /// writes to results of `workout_id` to the kept boards
+    /// ([`HandedWrites`], posted after they commit), and from now until the
+    /// file closes, `workout_id`'s board is kept whenever an overall table
+    /// is, so those writes update the tables in place too. The session's
+    /// own pollers post there; a caller polling on a handle of its own does
+    /// the same.
+    pub fn write_inbox(&mut self, workout_id: Id) -> WriteInbox {
+        self.workouts.watch(workout_id);
+        self.workouts.inbox()
     }
 
     /// Polls the connection `name` on this thread, on the session's own
@@ -522,6 +564,32 @@ impl Session {
             table,
             built,
         })
+    }
+}
+
+/// What a poll hands to the kept boards: the serials of the writes it
+/// committed and the entrants whose results it stored (a poll only adds
+/// results to entrants without one: a differing value goes to the conflict
+/// inbox, so an amended or already imported score is never overwritten).
+pub fn handed_writes(outcome: &PollOutcome) -> HandedWrites {
+    let (workout_id, entrants) = match &outcome.ledger {
+        Some(ledger) => (
+            ledger.workout_id,
+            ledger
+                .records
+                .iter()
+                .filter_map(|record| match record.outcome {
+                    RecordOutcome::Imported { entrant } => Some(entrant),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        None => (0, Vec::new()),
+    };
+    HandedWrites {
+        serials: outcome.writes.clone(),
+        workout_id,
+        entrants,
     }
 }
 
