@@ -34,7 +34,11 @@
 //! polled workouts' boards are kept whenever a table is). Anything else
 //! (another program's write, a poll whose hand-off has not arrived when
 //! the boards are read, a poller's handle opening or closing) makes each
-//! board and table be rebuilt once when next asked for.
+//! board and table be rebuilt once when next asked for. The sync worker's
+//! writes (outbox and sync state) are handed over the same way, and the
+//! session's conflict and review decisions ([`Session::resolve_conflict`],
+//! [`Session::assign_review`], [`Session::dismiss_review`]) go through the
+//! boards' write path.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -46,13 +50,18 @@ use std::time::Duration;
 use scoretable_core::board::LiveBoard;
 use scoretable_core::model::{Entrant, Id};
 use scoretable_inbound::PollOutcome;
-use scoretable_store::{AmendmentReceipt, CompetitionFile, RecordOutcome, ScoreInput};
+use scoretable_store::{
+    AmendmentReceipt, CompetitionFile, InboundReport, RecordOutcome, ReviewItem, ScoreInput,
+};
 use scoretable_sync::{DrainOptions, DrainReport, SecretStore, SyncWorker};
 
 use crate::boards::{HandedWrites, KeptBoards, OverallTable, WriteInbox};
 use crate::competition::{create_competition, CompetitionDetails};
 use crate::error::{ErrorClass, UseCaseError, UseCaseResult};
 use crate::feeds::{poll_changed_scores, watch_feed, FeedWatch, PollSettings};
+use crate::review::{
+    assign_review, dismiss_review, resolve_conflict, ConflictDecision, ConflictOutcome,
+};
 use crate::scores::{enter_score_by_bib, ScoreReceipt, TypedScore};
 use crate::sync_targets::{drain_outbox, DrainPlan};
 
@@ -252,7 +261,10 @@ impl Session {
         let path = file.path().to_path_buf();
         let file = self.file.insert(file);
         if let (true, Some(worker)) = (writable, &self.settings.sync_worker) {
-            match SyncWorker::spawn(
+            // Its writes (outbox and sync state only) are handed to the kept
+            // boards: they change nothing the boards show.
+            let inbox = self.workouts.inbox();
+            match SyncWorker::spawn_handing_writes(
                 &path,
                 worker.secrets.clone(),
                 DrainOptions {
@@ -260,6 +272,13 @@ impl Session {
                     ..DrainOptions::default()
                 },
                 worker.round,
+                move |serials| {
+                    inbox.post(HandedWrites {
+                        serials,
+                        workout_id: 0,
+                        entrants: Vec::new(),
+                    })
+                },
             ) {
                 Ok(worker) => self.sync_worker = Some(worker),
                 Err(error) => self
@@ -515,6 +534,87 @@ impl Session {
         self.workouts.amend(
             file, workout_id, entrant, input, official, reason, appeal_ref,
         )
+    }
+
+    /// Accepts or dismisses conflict `id` as the session's operator (see
+    /// [`crate::review::resolve_conflict`]). An accepted value is an
+    /// amendment: the workout's kept board and the overall tables take it
+    /// in place, as [`Session::amend`] does; a dismissal changes nothing
+    /// they show and keeps them.
+    pub fn resolve_conflict(
+        &mut self,
+        id: Id,
+        decision: ConflictDecision<'_>,
+    ) -> UseCaseResult<ConflictOutcome> {
+        let operator = self.settings.operator.clone();
+        let file = self.file.as_mut().ok_or_else(no_file)?;
+        let conflict = file
+            .inbound_conflicts(false)?
+            .into_iter()
+            .find(|conflict| conflict.id == id);
+        match &conflict {
+            Some(conflict) => self.workouts.before_write(file, conflict.workout_id)?,
+            None => {
+                self.workouts.observe(file)?;
+            }
+        }
+        let before = file.change_stamp()?;
+        let outcome = resolve_conflict(file, id, &operator, decision)?;
+        match (&outcome, conflict) {
+            (ConflictOutcome::Accepted(_), Some(conflict)) => {
+                self.workouts
+                    .after_write(file, before, conflict.workout_id, conflict.entrant)?;
+            }
+            _ => self.workouts.after_unrelated_write(file, before)?,
+        }
+        Ok(outcome)
+    }
+
+    /// Assigns review item `id` to the entrant with `bib`, importing its
+    /// record as the session's operator (see [`crate::review::assign_review`]);
+    /// the workout's kept board and the overall tables take it in place.
+    pub fn assign_review(&mut self, id: Id, bib: &str) -> UseCaseResult<InboundReport> {
+        let operator = self.settings.operator.clone();
+        let file = self.file.as_mut().ok_or_else(no_file)?;
+        let workout_id = file.review_item(id)?.workout_id;
+        self.workouts.before_write(file, workout_id)?;
+        let before = file.change_stamp()?;
+        let report = assign_review(file, id, bib, &operator)?;
+        let imported: Vec<Entrant> = report
+            .records
+            .iter()
+            .filter_map(|record| match record.outcome {
+                RecordOutcome::Imported { entrant } => Some(entrant),
+                _ => None,
+            })
+            .collect();
+        match imported.as_slice() {
+            [entrant] => {
+                self.workouts
+                    .after_write(file, before, report.workout_id, *entrant)?;
+            }
+            // Nothing imported (the entrant had a result): no board change.
+            [] => self.workouts.after_unrelated_write(file, before)?,
+            // Not one entrant: the boards are rebuilt once.
+            _ => {
+                self.workouts.observe(file)?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Ignores review item `id` from now on, as the session's operator;
+    /// nothing the boards show changes, so they stay.
+    pub fn dismiss_review(&mut self, id: Id) -> UseCaseResult<ReviewItem> {
+        let operator = self.settings.operator.clone();
+        let file = self.file.as_mut().ok_or_else(no_file)?;
+        // Brought up to date first (hand-offs), so the write is the only
+        // change after it.
+        self.workouts.observe(file)?;
+        let before = file.change_stamp()?;
+        let item = dismiss_review(file, id, &operator)?;
+        self.workouts.after_unrelated_write(file, before)?;
+        Ok(item)
     }
 
     /// The stamp screens see: it moves whenever a kept workout board or

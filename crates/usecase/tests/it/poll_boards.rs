@@ -25,6 +25,7 @@ use scoretable_testkit::http::{Reply, ScriptedServer};
 use scoretable_usecase::boards::{overall_table, WriteInbox};
 use scoretable_usecase::feeds::{add_connection, FeedDetails};
 use scoretable_usecase::generate::{write_event, ResultEntryMode};
+use scoretable_usecase::review::ConflictDecision;
 use scoretable_usecase::session::{handed_writes, Quiet, Session, SessionSettings};
 
 /// A feed answering whatever the test last set.
@@ -408,6 +409,84 @@ fn random_polls_amendments_and_foreign_writes_keep_every_board_fresh() {
         assert!(in_place >= 15, "seed {seed}: {in_place} steps in place");
         let _ = rebuilt;
     }
+}
+
+/// An official's decisions on what the polls could not apply (a conflict
+/// accepted, a review item assigned or dismissed) go through the session's
+/// write path: the kept boards and tables take them in place.
+#[test]
+fn conflict_and_review_decisions_keep_the_boards() {
+    let race = race(200, 9);
+    let (mut session, mut poller, inbox) = session_on(&race);
+    let outcome = poller.poll(payload(&race, 3));
+    inbox.post(handed_writes(&outcome));
+    // The feed changes its mind about the first athlete, and sends a bib
+    // nobody has.
+    let (bib, ms) = race.feed[0].clone();
+    let items = serde_json::json!([
+        {"Bib": bib, "Ms": (ms - 30_000).to_string()},
+        {"Bib": "no-such-bib", "Ms": "500000"},
+    ]);
+    let outcome = poller.poll(serde_json::to_vec(&items).unwrap());
+    let summary = outcome.summary.clone().unwrap();
+    assert_eq!((summary.new_conflicts, summary.unknown), (1, 1));
+    inbox.post(handed_writes(&outcome));
+    assert!(!check(&mut session, &race, "after the conflicting poll"));
+
+    let conflict = session.file().unwrap().inbound_conflicts(true).unwrap()[0].id;
+    session
+        .resolve_conflict(
+            conflict,
+            ConflictDecision::Accept {
+                reason: "the feed corrected it",
+                appeal: None,
+            },
+        )
+        .unwrap();
+    assert!(!check(&mut session, &race, "after accepting the conflict"));
+    let entrant = session
+        .file()
+        .unwrap()
+        .entrant_by_bib(race.race, &bib)
+        .unwrap();
+    let stored = session
+        .file()
+        .unwrap()
+        .result(race.race, entrant)
+        .unwrap()
+        .unwrap();
+    assert!(stored.is_amended(), "{stored:?}");
+
+    let review = session.file().unwrap().review_items(true).unwrap()[0].id;
+    let unscored = race.feed.last().unwrap().0.clone();
+    session.assign_review(review, &unscored).unwrap();
+    assert!(!check(
+        &mut session,
+        &race,
+        "after assigning the review item"
+    ));
+    let entrant = session
+        .file()
+        .unwrap()
+        .entrant_by_bib(race.race, &unscored)
+        .unwrap();
+    assert!(session
+        .file()
+        .unwrap()
+        .result(race.race, entrant)
+        .unwrap()
+        .is_some());
+
+    let items = serde_json::json!([{"Bib": "another-stranger", "Ms": "500000"}]);
+    let outcome = poller.poll(serde_json::to_vec(&items).unwrap());
+    inbox.post(handed_writes(&outcome));
+    let review = session.file().unwrap().review_items(true).unwrap()[0].id;
+    session.dismiss_review(review).unwrap();
+    assert!(!check(
+        &mut session,
+        &race,
+        "after dismissing a review item"
+    ));
 }
 
 /// Counts the pollers' reports of stored scores.
