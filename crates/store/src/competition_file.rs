@@ -91,6 +91,9 @@ pub struct CompetitionFile {
     /// Set on handles opened with [`CompetitionFile::open_read_only`]: no
     /// session row, no writes, no migrations.
     read_only: bool,
+    /// The write serials this handle committed since they were last taken,
+    /// while noting is on ([`CompetitionFile::note_writes`]).
+    noted_writes: Option<Vec<i64>>,
     /// A shared lock on `<file>.lock` held while this handle is open (see
     /// [`SessionLock`]). Declared after `connection` so it is released only
     /// once the connection has closed.
@@ -529,6 +532,7 @@ impl CompetitionFile {
             backup_state: BackupState::new(policy),
             closed: false,
             read_only: true,
+            noted_writes: None,
             _session_lock: session_lock,
         })
     }
@@ -591,6 +595,7 @@ impl CompetitionFile {
             backup_state: BackupState::new(policy),
             closed: false,
             read_only: false,
+            noted_writes: None,
             _session_lock: session_lock,
         })
     }
@@ -660,12 +665,13 @@ impl CompetitionFile {
             .map_err(|error| named(error.into()))?;
         let value = body(&transaction).map_err(named)?;
         // Every store write moves the write serial (see `ChangeStamp`).
-        transaction
+        let serial: i64 = transaction
             .prepare_cached(
                 "INSERT INTO settings (key, value) VALUES ('write_serial', '1')
-                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                 RETURNING CAST(value AS INTEGER)",
             )
-            .and_then(|mut statement| statement.execute([]))
+            .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
             .map_err(|error| named(error.into()))?;
         // Count the write in the file (every program shares one backup
         // policy); a due backup is claimed in this same transaction.
@@ -673,8 +679,30 @@ impl CompetitionFile {
         let claimed = crate::backup::count_write(&transaction, &self.backup_state.policy, release)
             .map_err(named)?;
         transaction.commit().map_err(|error| named(error.into()))?;
+        if let Some(noted) = &mut self.noted_writes {
+            noted.push(serial);
+        }
         self.after_write(claimed);
         Ok(value)
+    }
+
+    /// Starts noting the write serial (see [`crate::ChangeStamp::write_serial`])
+    /// of every write this handle commits, so a long-running process can
+    /// tell another handle of its own exactly which writes were its own
+    /// (an inbound poller handing its applied scores to the desktop app's
+    /// kept boards). Noting stays on; [`CompetitionFile::take_noted_writes`]
+    /// empties the list.
+    pub fn note_writes(&mut self) {
+        self.noted_writes.get_or_insert_with(Vec::new);
+    }
+
+    /// The write serials this handle committed since noting started or
+    /// since the last take, oldest first (empty when noting is off).
+    pub fn take_noted_writes(&mut self) -> Vec<i64> {
+        self.noted_writes
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Runs several reads against one consistent snapshot (a deferred read
