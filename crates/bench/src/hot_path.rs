@@ -47,7 +47,7 @@ pub struct HotConfig {
     pub cli: Option<PathBuf>,
     pub seed: u64,
     /// Which groups of measures run (empty: all): `floors`, `rerank`,
-    /// `amend`, `amend-overall`, `live`, `cli-read`, `cli-amend`,
+    /// `amend`, `amend-overall`, `poll`, `live`, `cli-read`, `cli-amend`,
     /// `cli-enter`, `export`, `import`; `keep-file` keeps the generated competition file.
     pub measures: Vec<String>,
 }
@@ -107,7 +107,7 @@ pub struct HotFigure {
 }
 
 /// This thread's CPU time so far.
-fn thread_cpu() -> Duration {
+pub(crate) fn thread_cpu() -> Duration {
     // SAFETY: an all-zero `timespec` is valid; clock_gettime writes it.
     let mut time: libc::timespec = unsafe { std::mem::zeroed() };
     // SAFETY: a valid clock id and a valid pointer to `time`.
@@ -727,6 +727,21 @@ fn size_figures(
             "KeptBoards::amend, then overall_table for the whole field and one division",
         );
         store.close().map_err(fail("closing"))?;
+    }
+
+    // Poll stores N scores → the app's boards ready (crate::poll_path).
+    if config.runs_measure("poll") {
+        say(&format!("  {athletes}: poll → boards ready"));
+        let polled = crate::poll_path::poll_figures(
+            athletes,
+            &path,
+            &prepared.race,
+            &event,
+            config.runs.max(40),
+            Duration::from_secs_f64(config.budget_seconds * 6.0),
+            &say,
+        )?;
+        figures.borrow_mut().extend(polled);
     }
 
     // Live timing.
