@@ -8,7 +8,9 @@
 //! thread per started connection on its own handle of the file, polling on
 //! the connection's interval with backoff and storing the connection's
 //! health; stopped and joined when asked, or when the file is closed or
-//! another one opened.
+//! another one opened. A poll's stored scores are handed to the session's
+//! kept boards and overall tables (applied in place, not rebuilt) before
+//! `scores-changed` is emitted, so the re-fetch it triggers reads them.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,7 +19,7 @@ use scoretable_inbound::{load_mapping, save_mapping, FieldMapping, InboundError,
 use scoretable_store::InboundConnection;
 use scoretable_usecase::feeds::FeedDetails;
 use scoretable_usecase::mappings::{preview_source, read_input_file, read_source, Source};
-use scoretable_usecase::review::{self, ConflictDecision};
+use scoretable_usecase::review::ConflictDecision;
 use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
@@ -473,8 +475,7 @@ pub async fn resolve_conflict(
             } else {
                 ConflictDecision::Dismiss { note: &reason }
             };
-            let operator = session.operator().to_string();
-            review::resolve_conflict(session.file_mut()?, id, &operator, decision)?;
+            session.resolve_conflict(id, decision)?;
             Ok(())
         })
         .await?;
@@ -519,8 +520,7 @@ pub async fn assign_review_item(
 ) -> CommandResult<()> {
     state
         .run(move |session| {
-            let operator = session.operator().to_string();
-            review::assign_review(session.file_mut()?, id, &bib, &operator)?;
+            session.assign_review(id, &bib)?;
             Ok(())
         })
         .await?;
@@ -533,8 +533,7 @@ pub async fn assign_review_item(
 pub async fn dismiss_review_item(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
     state
         .run(move |session| {
-            let operator = session.operator().to_string();
-            review::dismiss_review(session.file_mut()?, id, &operator)?;
+            session.dismiss_review(id)?;
             Ok(())
         })
         .await

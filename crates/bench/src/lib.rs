@@ -29,6 +29,7 @@
 
 pub mod app_path;
 pub mod hot_path;
+pub mod poll_path;
 pub mod timing;
 
 use std::fs;

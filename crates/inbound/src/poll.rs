@@ -383,6 +383,13 @@ pub struct PollOutcome {
     /// The full ledger report (per record), on success.
     #[serde(skip)]
     pub ledger: Option<InboundReport>,
+    /// The write serials of the writes this poll committed, oldest first,
+    /// when the handle notes them ([`CompetitionFile::note_writes`]): the
+    /// ledger apply (whose results are the report's imported records) and
+    /// the connection's health. A long-running process hands them to its
+    /// kept boards, which then know these writes as its own.
+    #[serde(skip)]
+    pub writes: Vec<i64>,
 }
 
 /// Reads the `Authorization` value from the connection's environment variable.
@@ -438,8 +445,23 @@ fn timestamp_after(wait: Duration) -> String {
 
 /// Polls one connection once and stores its health. Errors of the store
 /// itself (the competition file) are returned; everything about the source
-/// is reported in the outcome.
+/// is reported in the outcome, with the serials of the writes it committed
+/// ([`PollOutcome::writes`]).
 pub fn poll_once(
+    store: &mut CompetitionFile,
+    connection_name: &str,
+    fetcher: &mut dyn Fetcher,
+    backoff: &mut Backoff,
+    recording: Option<&mut dyn Write>,
+) -> Result<PollOutcome, InboundError> {
+    // Writes noted before this poll are not its own.
+    store.take_noted_writes();
+    let mut outcome = poll_and_record(store, connection_name, fetcher, backoff, recording)?;
+    outcome.writes = store.take_noted_writes();
+    Ok(outcome)
+}
+
+fn poll_and_record(
     store: &mut CompetitionFile,
     connection_name: &str,
     fetcher: &mut dyn Fetcher,
@@ -456,6 +478,7 @@ pub fn poll_once(
             error: Some("the connection is disabled".into()),
             next_poll_in_ms: interval.as_millis() as u64,
             ledger: None,
+            writes: Vec::new(),
         });
     }
     let fail_after = |store: &mut CompetitionFile,
@@ -473,6 +496,7 @@ pub fn poll_once(
             error: Some(message),
             next_poll_in_ms: wait.as_millis() as u64,
             ledger: None,
+            writes: Vec::new(),
         })
     };
     let fail = |store: &mut CompetitionFile,
@@ -570,6 +594,7 @@ pub fn poll_once(
         error: None,
         next_poll_in_ms: interval.as_millis() as u64,
         ledger: Some(ledger),
+        writes: Vec::new(),
     })
 }
 

@@ -67,6 +67,19 @@ impl ChangeStamp {
                 || self.release_mark != earlier.release_mark)
     }
 
+    /// The file's write serial at this stamp: every store write, by any
+    /// program, moves it by one, and the handle that committed a write can
+    /// note its number ([`CompetitionFile::note_writes`]).
+    pub fn write_serial(&self) -> i64 {
+        self.write_serial
+    }
+
+    /// True when both stamps are of one handle and this handle committed
+    /// no write between them.
+    pub fn no_local_writes_since(&self, earlier: &ChangeStamp) -> bool {
+        self.handle_serial == earlier.handle_serial && self.local_changes == earlier.local_changes
+    }
+
     /// True when no other connection committed between `earlier` and this
     /// stamp (both of one handle): every change in between was made through
     /// this handle, so a reader that applied those changes itself can keep
@@ -305,6 +318,42 @@ mod tests {
         assert!(local != after && local.only_local_writes_since(&after));
         assert!(!after.only_writes_since(&before, 0));
         assert!(local.only_writes_since(&after, 1));
+    }
+
+    #[test]
+    fn a_handle_notes_the_write_serials_of_its_own_writes() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("noted.scoretable");
+        let mut file = CompetitionFile::create(&path, &competition()).unwrap();
+        let mut other = CompetitionFile::open(&path).unwrap();
+        file.set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        assert!(file.take_noted_writes().is_empty(), "noting is off");
+        file.note_writes();
+        let mut stamps = Vec::new();
+        for _ in 0..2 {
+            file.set_leaderboard_settings(&LeaderboardSettings::default())
+                .unwrap();
+            stamps.push(file.change_stamp().unwrap().write_serial());
+            // Another handle's write is not this handle's.
+            other
+                .set_leaderboard_settings(&LeaderboardSettings::default())
+                .unwrap();
+        }
+        assert_eq!(file.take_noted_writes(), stamps);
+        assert_eq!(stamps[1], stamps[0] + 2);
+        assert!(file.take_noted_writes().is_empty());
+        let before = file.change_stamp().unwrap();
+        other
+            .set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        let after = file.change_stamp().unwrap();
+        assert_eq!(after.write_serial(), before.write_serial() + 1);
+        assert!(after.no_local_writes_since(&before));
+        file.set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        assert!(!file.change_stamp().unwrap().no_local_writes_since(&after));
+        other.close().unwrap();
     }
 
     #[test]

@@ -28,6 +28,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior,
 };
@@ -90,6 +91,9 @@ pub struct CompetitionFile {
     /// Set on handles opened with [`CompetitionFile::open_read_only`]: no
     /// session row, no writes, no migrations.
     read_only: bool,
+    /// The write serials this handle committed since they were last taken,
+    /// while noting is on ([`CompetitionFile::note_writes`]).
+    noted_writes: Option<Vec<i64>>,
     /// A shared lock on `<file>.lock` held while this handle is open (see
     /// [`SessionLock`]). Declared after `connection` so it is released only
     /// once the connection has closed.
@@ -212,9 +216,36 @@ fn configure_connection(connection: &Connection) -> Result<()> {
     // journal holds only the pages one statement changes; sorts stay in the
     // page-cache budget above before they spill either way.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
-    connection.set_prepared_statement_cache_capacity(64);
+    keep_statements_prepared(connection)?;
     Ok(())
 }
+
+/// Every connection caches its statements (`prepare_cached`) and plans
+/// them without looking at bound values, so a cached statement is parsed
+/// and planned once per handle, however often it is bound again.
+///
+/// Without this, SQLite marks a statement for re-preparing whenever its
+/// planner looked at a bound value, and re-prepares it at the next step
+/// after that value is bound again or cleared: a `column = ?N` term in a
+/// join or an ordered query (the planner checks whether the value is a
+/// small integer, to guess the term's selectivity), `LIMIT ?N`, `LIKE ?N`,
+/// and, with `sqlite_stat4` samples, any indexed `column = ?N`. rusqlite's
+/// cache clears a statement's bindings each time it takes it back, and
+/// `sqlite3_clear_bindings` expires any statement so marked, so every such
+/// cached statement was parsed and planned again on every use (a tenth of
+/// a live-timing message). The query planner stability guarantee (QPSG)
+/// turns that look off: every plan is the one SQLite makes when the
+/// statement is first prepared, before any value is bound, which is the
+/// plan `EXPLAIN QUERY PLAN` shows and the tests check.
+fn keep_statements_prepared(connection: &Connection) -> rusqlite::Result<()> {
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+    Ok(())
+}
+
+/// How many prepared statements each connection keeps (rusqlite's cache
+/// finalizes the least recently used one beyond this).
+const STATEMENT_CACHE_CAPACITY: usize = 64;
 
 /// Checks the fields of a competition record.
 pub(crate) fn validate_competition(competition: &Competition) -> Result<()> {
@@ -501,6 +532,7 @@ impl CompetitionFile {
             backup_state: BackupState::new(policy),
             closed: false,
             read_only: true,
+            noted_writes: None,
             _session_lock: session_lock,
         })
     }
@@ -563,6 +595,7 @@ impl CompetitionFile {
             backup_state: BackupState::new(policy),
             closed: false,
             read_only: false,
+            noted_writes: None,
             _session_lock: session_lock,
         })
     }
@@ -632,12 +665,13 @@ impl CompetitionFile {
             .map_err(|error| named(error.into()))?;
         let value = body(&transaction).map_err(named)?;
         // Every store write moves the write serial (see `ChangeStamp`).
-        transaction
+        let serial: i64 = transaction
             .prepare_cached(
                 "INSERT INTO settings (key, value) VALUES ('write_serial', '1')
-                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                 RETURNING CAST(value AS INTEGER)",
             )
-            .and_then(|mut statement| statement.execute([]))
+            .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
             .map_err(|error| named(error.into()))?;
         // Count the write in the file (every program shares one backup
         // policy); a due backup is claimed in this same transaction.
@@ -645,8 +679,30 @@ impl CompetitionFile {
         let claimed = crate::backup::count_write(&transaction, &self.backup_state.policy, release)
             .map_err(named)?;
         transaction.commit().map_err(|error| named(error.into()))?;
+        if let Some(noted) = &mut self.noted_writes {
+            noted.push(serial);
+        }
         self.after_write(claimed);
         Ok(value)
+    }
+
+    /// Starts noting the write serial (see [`crate::ChangeStamp::write_serial`])
+    /// of every write this handle commits, so a long-running process can
+    /// tell another handle of its own exactly which writes were its own
+    /// (an inbound poller handing its applied scores to the desktop app's
+    /// kept boards). Noting stays on; [`CompetitionFile::take_noted_writes`]
+    /// empties the list.
+    pub fn note_writes(&mut self) {
+        self.noted_writes.get_or_insert_with(Vec::new);
+    }
+
+    /// The write serials this handle committed since noting started or
+    /// since the last take, oldest first (empty when noting is off).
+    pub fn take_noted_writes(&mut self) -> Vec<i64> {
+        self.noted_writes
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Runs several reads against one consistent snapshot (a deferred read
@@ -687,6 +743,42 @@ impl CompetitionFile {
             .connection
             .query_row("PRAGMA cache_size", [], |row| row.get(0))?;
         Ok(if size < 0 { -size } else { size * 4 })
+    }
+
+    /// The statements this handle holds prepared (its statement cache and
+    /// any statement in use) that SQLite has parsed and planned again since
+    /// they were first prepared, with how many times
+    /// (`SQLITE_STMTSTATUS_REPREPARE`), in no particular order. Empty unless
+    /// the schema changed meanwhile: binding a statement again never makes
+    /// SQLite plan it again (see `keep_statements_prepared`). For tests
+    /// and diagnostics.
+    pub fn replanned_statements(&self) -> Vec<(String, u32)> {
+        use rusqlite::ffi;
+        let mut found = Vec::new();
+        // SAFETY: the connection is open for as long as `self`, and only
+        // this thread uses it (`&self`, the connection is not `Sync`);
+        // `sqlite3_next_stmt`, `sqlite3_stmt_status` (without reset) and
+        // `sqlite3_sql` only read the statements SQLite keeps for it, and the
+        // SQL text is copied before the next call.
+        unsafe {
+            let database = self.connection.handle();
+            let mut statement = ffi::sqlite3_next_stmt(database, std::ptr::null_mut());
+            while !statement.is_null() {
+                let count =
+                    ffi::sqlite3_stmt_status(statement, ffi::SQLITE_STMTSTATUS_REPREPARE, 0);
+                if count > 0 {
+                    let sql = ffi::sqlite3_sql(statement);
+                    let text = if sql.is_null() {
+                        String::new()
+                    } else {
+                        std::ffi::CStr::from_ptr(sql).to_string_lossy().into_owned()
+                    };
+                    found.push((text, u32::try_from(count).unwrap_or(u32::MAX)));
+                }
+                statement = ffi::sqlite3_next_stmt(database, statement);
+            }
+        }
+        found
     }
 
     /// Runs `body` against one consistent snapshot of the file: a read
@@ -1006,7 +1098,7 @@ fn read_connection(path: &Path, immutable: bool) -> rusqlite::Result<Connection>
     };
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     connection.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
-    connection.set_prepared_statement_cache_capacity(64);
+    keep_statements_prepared(&connection)?;
     // Touch the schema so the -wal/-shm files are opened now, not at the
     // first real query.
     connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| {

@@ -4,15 +4,9 @@
 //! only the columns the message prints of the entrants on its start list or
 //! with a result, looked up by key. A wave of 150 athletes in a file of
 //! 60,000 reads 150 results, their splits and 150 competitors, whatever the
-//! size of the file; every statement is prepared once per handle.
-//!
-//! The workout id is bound as `+?1`: rusqlite's statement cache clears a
-//! statement's bindings when it takes it back, and SQLite expires a
-//! statement whose plan looked at a bound value when its bindings are
-//! cleared; for `column = ?1` the planner looks at the value (to guess how
-//! selective the term is), so such a cached statement is parsed and planned
-//! again on every use (a tenth of a live-timing message). The planner does
-//! not look into `+?1`, and the plan is the same.
+//! size of the file; every statement is prepared once per handle (the
+//! connection never plans a cached statement again when it is bound again:
+//! `crate::competition_file`).
 
 use std::collections::HashMap;
 
@@ -116,7 +110,7 @@ fn results_sql() -> &'static str {
                 c.country, c.triathlon_athlete_id, c.para_class
              FROM results r INDEXED BY results_by_workout
              LEFT JOIN competitors c ON c.id = r.competitor_id
-             WHERE r.workout_id = +?1 ORDER BY r.id"
+             WHERE r.workout_id = ?1 ORDER BY r.id"
         )
     })
 }
@@ -125,7 +119,7 @@ fn results_sql() -> &'static str {
 const SPLITS_SQL: &str = "SELECT s.result_id, s.timing_point_id, s.total_ms
      FROM results r INDEXED BY results_by_workout
      CROSS JOIN result_splits s ON s.result_id = r.id
-     WHERE r.workout_id = +?1";
+     WHERE r.workout_id = ?1";
 
 fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<LiveTimingWave> {
     let competition_name: String = connection
@@ -401,9 +395,9 @@ mod tests {
     use scoretable_testkit::fixtures;
 
     /// The wave's statements stay prepared from one message to the next:
-    /// never parsed and planned again when they are reused (with the id
-    /// bound as `?1` each reuse planned them again), and their plans read
-    /// the workout's rows by index.
+    /// never parsed and planned again when they are reused (without the
+    /// connection's planner stability guarantee each reuse planned them
+    /// again), and their plans read the workout's rows by index.
     #[test]
     fn the_reads_keep_their_prepared_plans_from_one_message_to_the_next() {
         let directory = tempfile::tempdir().unwrap();

@@ -940,6 +940,7 @@ fn migrate_in_transaction(connection: &mut Connection, path_for_errors: &str) ->
         let version = index as u32 + 1;
         transaction.pragma_update(None, "user_version", version)?;
     }
+    drop_planner_statistics(&transaction)?;
     if found < CURRENT_SCHEMA_VERSION {
         let broken: Option<String> = transaction
             .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
@@ -953,6 +954,32 @@ fn migrate_in_transaction(connection: &mut Connection, path_for_errors: &str) ->
     }
     transaction.commit()?;
     Ok(found)
+}
+
+/// Drops the planner's statistics tables (`sqlite_stat1`, `sqlite_stat4`)
+/// if the file has them. Scoretable never runs `ANALYZE` or `PRAGMA
+/// optimize`; they appear only when another program analysed the file.
+/// Its statements are planned without statistics, from the indexes alone:
+/// that is how their plans are chosen and tested (`EXPLAIN QUERY PLAN`
+/// checks here and in the read paths), while statistics taken at some
+/// earlier size of the event (a start list of 100, later 60,000 results)
+/// would steer the planner by numbers that no longer hold. Runs at every
+/// read-write open, so a file analysed after an upgrade is put right too;
+/// a read-only open leaves the file as it is (the planner never looks at
+/// bound values, so statistics cannot make it plan a statement again:
+/// `crate::competition_file`).
+fn drop_planner_statistics(connection: &Connection) -> Result<()> {
+    let tables: Vec<String> = connection
+        .prepare(
+            "SELECT name FROM sqlite_schema
+             WHERE type = 'table' AND name GLOB 'sqlite_stat[0-9]*'",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for table in tables {
+        connection.execute_batch(&format!("DROP TABLE \"{table}\""))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

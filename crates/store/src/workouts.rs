@@ -59,10 +59,8 @@ fn workout_from_row(row: &Row<'_>) -> rusqlite::Result<Workout> {
 pub(crate) fn load_workouts(connection: &Connection, only: Option<Id>) -> Result<Vec<Workout>> {
     // Separate statements for "all" and "one" so that the one-workout
     // queries use the (workout_id, ...) indexes.
-    // `+?1`: a cached statement whose plan looked at the bound id would be
-    // planned again on every use (see `crate::live_timing`).
     let by = |column: &str| match only {
-        Some(_) => format!("{column} = +?1"),
+        Some(_) => format!("{column} = ?1"),
         None => "?1 IS NULL".to_string(),
     };
     let mut workouts: Vec<Workout> = {

@@ -53,7 +53,24 @@ impl SyncWorker {
         options: DrainOptions,
         poll_interval: Duration,
     ) -> Result<SyncWorker> {
+        SyncWorker::spawn_handing_writes(path, secrets, options, poll_interval, |_| {})
+    }
+
+    /// [`SyncWorker::spawn`], calling `hand_over` after each round that
+    /// wrote to the file with the write serials of its writes
+    /// ([`CompetitionFile::note_writes`]). The worker writes only the
+    /// outbox and the sync state (claims, acknowledgements, remote ids,
+    /// attempts), nothing a leaderboard shows, so a long-running process
+    /// keeping ranked boards can count these writes as its own.
+    pub fn spawn_handing_writes(
+        path: &Path,
+        secrets: SecretStore,
+        options: DrainOptions,
+        poll_interval: Duration,
+        hand_over: impl Fn(Vec<i64>) + Send + 'static,
+    ) -> Result<SyncWorker> {
         let mut file = CompetitionFile::open(path)?;
+        file.note_writes();
         let (sender, receiver) = mpsc::channel();
         let last_reports = Arc::new(Mutex::new(Vec::new()));
         let last_error = Arc::new(Mutex::new(None));
@@ -74,6 +91,10 @@ impl SyncWorker {
                 ..options.clone()
             };
             let outcome = drain_all(&mut file, &secrets, &round);
+            let writes = file.take_noted_writes();
+            if !writes.is_empty() {
+                hand_over(writes);
+            }
             match outcome {
                 Ok(round) => {
                     *reports.lock().unwrap_or_else(|error| error.into_inner()) = round;

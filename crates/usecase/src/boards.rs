@@ -23,6 +23,26 @@
 //! each is rebuilt once when next asked for. A write the tables cannot
 //! follow (the workout's board is not kept) drops the tables alone.
 //!
+//! **Writes handed over by the process's other handles.** A poller of the
+//! same process writes on a handle of its own, so the stamp alone would
+//! count its writes as another program's. Such a handle notes the write
+//! serial of each write it commits ([`CompetitionFile::note_writes`]) and,
+//! after the commit, posts them with the entrants whose results they wrote
+//! to the [`WriteInbox`] ([`HandedWrites`]). When the stamp moved and every
+//! write serial between the kept stamp and the new one was handed over
+//! (none by this handle unapplied), those entrants are read back by key and
+//! applied as this handle's own writes are: the kept boards and tables
+//! stay. One write serial not handed over (another program's write, a
+//! hand-off not posted yet, a poller that failed between two writes)
+//! drops everything, as before: a rebuild, never a stale board. A hand-off
+//! arriving after that rebuild is ignored (its writes are older than the
+//! new stamp). Every board and table is built in one read snapshot with
+//! the stamp read inside it, so it is exactly as of its stamp; a build
+//! whose snapshot is newer than the kept stamp drops the others. The
+//! boards of watched workouts ([`KeptBoards::watch`]: the polled ones) are
+//! built before an overall table and kept before others, so a hand-off
+//! moves the table's rows in place too.
+//!
 //! The generation ([`KeptBoards::generation`]) goes up with every change of
 //! the kept boards or tables, so a shell can tell a page of an older
 //! ranking from a newer one.
@@ -39,10 +59,60 @@ use scoretable_store::{
     AmendmentReceipt, ChangeStamp, CompetitionFile, PlacementChange, ScoreInput,
 };
 
-use crate::error::UseCaseResult;
+use crate::error::{UseCaseError, UseCaseResult};
 
 /// How many workout boards are kept at once (each holds every division).
 pub const BOARDS_KEPT: usize = 4;
+
+/// Writes another handle of the same process committed (an inbound
+/// poller's: its ledger apply and its health record), handed to the kept
+/// boards through a [`WriteInbox`]: their write serials (as the store noted
+/// them, [`CompetitionFile::note_writes`]) and the entrants whose results of
+/// `workout_id` they wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandedWrites {
+    pub serials: Vec<i64>,
+    pub workout_id: Id,
+    pub entrants: Vec<Entrant>,
+}
+
+/// How many hand-offs an inbox holds before it gives them all up (nobody
+/// read a board for that long: the boards are rebuilt once instead).
+pub const INBOX_LIMIT: usize = 1024;
+
+/// Where a process's other handles post their [`HandedWrites`] for its
+/// [`KeptBoards`] (shared with poller threads; posting never waits on the
+/// boards' owner).
+#[derive(Debug, Clone, Default)]
+pub struct WriteInbox(Arc<std::sync::Mutex<Vec<HandedWrites>>>);
+
+impl WriteInbox {
+    /// Posts one hand-off, after its writes committed.
+    pub fn post(&self, writes: HandedWrites) {
+        if writes.serials.is_empty() {
+            return;
+        }
+        let mut posted = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if posted.len() >= INBOX_LIMIT {
+            // The serials given up are nobody's now: a rebuild, never a
+            // stale board.
+            posted.clear();
+        }
+        posted.push(writes);
+    }
+
+    fn take(&self) -> Vec<HandedWrites> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+}
 
 /// See the module documentation.
 #[derive(Default)]
@@ -54,6 +124,14 @@ pub struct KeptBoards {
     /// The overall tables by division and kind (`true`: the team overall
     /// of a mixed event), most recently used first.
     tables: Vec<((Option<Id>, bool), Arc<OverallTable>)>,
+    /// Where this process's pollers post their writes.
+    inbox: WriteInbox,
+    /// Hand-offs taken from the inbox whose writes the kept stamp does not
+    /// cover yet.
+    handed: Vec<HandedWrites>,
+    /// Workouts whose boards are kept whenever overall tables are (the
+    /// polled ones), so the tables can follow their hand-offs.
+    watched: Vec<Id>,
 }
 
 impl KeptBoards {
@@ -62,31 +140,196 @@ impl KeptBoards {
         self.generation
     }
 
+    /// The inbox this process's other handles post their writes to.
+    pub fn inbox(&self) -> WriteInbox {
+        self.inbox.clone()
+    }
+
+    /// Keeps `workout_id`'s board whenever overall tables are kept (a
+    /// polled workout), so hand-offs update the tables in place.
+    pub fn watch(&mut self, workout_id: Id) {
+        if !self.watched.contains(&workout_id) {
+            self.watched.push(workout_id);
+        }
+    }
+
+    /// Stops [`KeptBoards::watch`]ing `workout_id`.
+    pub fn unwatch(&mut self, workout_id: Id) {
+        self.watched.retain(|id| *id != workout_id);
+    }
+
     /// Forgets every board (the file was closed or another one opened); the
     /// generation keeps counting.
     pub fn clear(&mut self) {
         self.stamp = None;
         self.boards.clear();
         self.tables.clear();
+        self.handed.clear();
+        self.watched.clear();
+        self.inbox.take();
         self.generation += 1;
     }
 
-    /// Drops every board when the file changed since the boards were built
-    /// (by a write not applied here). Returns the generation.
+    /// Drops every board and table; `stamp` is what the (empty) set
+    /// belongs to now.
+    fn drop_all(&mut self, stamp: Option<ChangeStamp>) {
+        self.stamp = stamp;
+        self.boards.clear();
+        self.tables.clear();
+        self.generation += 1;
+        if let Some(stamp) = stamp {
+            let serial = stamp.write_serial();
+            self.handed
+                .retain(|writes| writes.serials.iter().any(|at| *at > serial));
+        }
+    }
+
+    /// Brings the boards up to date with the file: nothing when it did not
+    /// change; the writes handed over by this process's pollers applied in
+    /// place when they are the only change since the kept stamp; otherwise
+    /// every board and table is dropped (each rebuilt once when next asked
+    /// for). Returns the generation.
     pub fn observe(&mut self, file: &CompetitionFile) -> UseCaseResult<u64> {
         let stamp = file.change_stamp()?;
+        // Taken after the stamp: a hand-off posted later is seen next time
+        // (its writes, if the stamp already shows them, count as another
+        // program's now: a rebuild, never a stale board).
+        self.handed.extend(self.inbox.take());
         match self.stamp {
             // Nothing changed, or another connection only released a
             // backup claim: the boards stay.
             Some(kept) if stamp.same_contents(&kept) => self.stamp = Some(stamp),
-            _ => {
-                self.stamp = Some(stamp);
-                self.boards.clear();
-                self.tables.clear();
-                self.generation += 1;
+            Some(kept) if self.only_handed_writes(&kept, &stamp) => {
+                if let Err(error) = self.apply_handed(file, &kept, stamp) {
+                    self.drop_all(None);
+                    return Err(error);
+                }
             }
+            _ => self.drop_all(Some(stamp)),
         }
         Ok(self.generation)
+    }
+
+    /// True when every write between `kept` and `now` was handed over (none
+    /// by this handle unapplied, none by anyone else).
+    fn only_handed_writes(&self, kept: &ChangeStamp, now: &ChangeStamp) -> bool {
+        let (from, to) = (kept.write_serial(), now.write_serial());
+        if !now.no_local_writes_since(kept) || to <= from {
+            return false;
+        }
+        let handed: std::collections::HashSet<i64> = self
+            .handed
+            .iter()
+            .flat_map(|writes| writes.serials.iter().copied())
+            .filter(|serial| *serial > from && *serial <= to)
+            .collect();
+        handed.len() as i64 == to - from
+    }
+
+    /// Applies the hand-offs whose writes lie between `kept` and `now`
+    /// (their entrants read back by key, as after this handle's own
+    /// writes) and makes `now` the kept stamp.
+    fn apply_handed(
+        &mut self,
+        file: &CompetitionFile,
+        kept: &ChangeStamp,
+        now: ChangeStamp,
+    ) -> UseCaseResult<()> {
+        let (from, to) = (kept.write_serial(), now.write_serial());
+        let handed = std::mem::take(&mut self.handed);
+        let mut changed = false;
+        for writes in &handed {
+            let newest = writes.serials.iter().copied().max().unwrap_or(i64::MIN);
+            if newest <= from || newest > to {
+                continue;
+            }
+            if !writes.entrants.is_empty() {
+                changed = true;
+                self.apply_entrants(file, writes.workout_id, &writes.entrants)?;
+            }
+        }
+        self.handed = handed
+            .into_iter()
+            .filter(|writes| writes.serials.iter().any(|serial| *serial > to))
+            .collect();
+        self.stamp = Some(now);
+        if changed {
+            self.generation += 1;
+        }
+        Ok(())
+    }
+
+    /// Re-reads `entrants`' rows of `workout_id` into its kept board and
+    /// the kept overall tables (the tables are dropped when the board is not
+    /// kept); returns who changed place. On an error the board and the
+    /// tables are dropped.
+    fn apply_entrants(
+        &mut self,
+        file: &CompetitionFile,
+        workout_id: Id,
+        entrants: &[Entrant],
+    ) -> UseCaseResult<Option<Vec<PlaceChange>>> {
+        let Some(at) = self.boards.iter().position(|(id, _)| *id == workout_id) else {
+            self.tables.clear();
+            return Ok(None);
+        };
+        let mut inputs = Vec::new();
+        for entrant in entrants {
+            match file.ranked_inputs_of(workout_id, *entrant) {
+                Ok(read) => inputs.extend(read),
+                Err(error) => {
+                    // The board cannot be brought up to date: rebuild it later.
+                    self.boards.remove(at);
+                    self.tables.clear();
+                    return Err(error.into());
+                }
+            }
+        }
+        let board = &mut self.boards[at].1;
+        // Several entrants (a poll's batch): each row's net change is kept
+        // once, folded as the rows are applied, not once per row applied
+        // before it (50 new rows at 60,000 athletes move about 1.5 million
+        // places on the way); no who-moved list is returned then.
+        let batch = entrants.len() > 1;
+        let tables = !self.tables.is_empty();
+        let mut moved = Vec::new();
+        let mut net = NetChanges::default();
+        let mut changed: Vec<Entrant> = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            changed.push(input.entrant);
+            let step = board.apply(input.entrant, input.result.as_ref(), input.info.as_ref());
+            match (batch, tables) {
+                (false, _) => moved.extend(step),
+                (true, true) => net.add(&step),
+                (true, false) => {}
+            }
+        }
+        if tables {
+            changed.sort_unstable();
+            changed.dedup();
+            let written: Vec<(Entrant, Option<RankedRow>)> = changed
+                .into_iter()
+                .map(|entrant| (entrant, board.row_of(entrant)))
+                .collect();
+            let net = net.finish();
+            let moved_once = if batch { &net } else { &moved };
+            for (_, table) in &mut self.tables {
+                Arc::make_mut(table).apply(workout_id, &written, moved_once);
+            }
+        }
+        Ok(Some(moved))
+    }
+
+    /// Keeps a board or table just built in one read snapshot taken at
+    /// `built_at`: when a write landed between the kept stamp and the
+    /// snapshot, the rest no longer matches it and is dropped.
+    fn adopt_build(&mut self, built_at: ChangeStamp) {
+        let matches = self.stamp.is_some_and(|kept| {
+            built_at.no_local_writes_since(&kept) && built_at.write_serial() == kept.write_serial()
+        });
+        if !matches {
+            self.drop_all(Some(built_at));
+        }
     }
 
     /// Whether `workout_id`'s board is kept for the file as it is now.
@@ -105,9 +348,26 @@ impl KeptBoards {
                 self.boards.insert(0, kept);
             }
             None => {
-                let board = file.live_board(workout_id)?;
+                // Ranked in one snapshot with its stamp, so the board is
+                // exactly as of the kept stamp (hand-offs apply on top).
+                let (built_at, board) = file.read_snapshot(|file| {
+                    Ok::<_, UseCaseError>((file.change_stamp()?, file.live_board(workout_id)?))
+                })?;
+                self.adopt_build(built_at);
                 self.boards.insert(0, (workout_id, board));
-                self.boards.truncate(BOARDS_KEPT);
+                // The least recently used unwatched boards go first.
+                while self.boards.len() > BOARDS_KEPT {
+                    match self
+                        .boards
+                        .iter()
+                        .rposition(|(id, _)| !self.watched.contains(id))
+                    {
+                        Some(at) if at > 0 => {
+                            self.boards.remove(at);
+                        }
+                        _ => break,
+                    }
+                }
             }
         }
         Ok(&self.boards[0].1)
@@ -153,11 +413,21 @@ impl KeptBoards {
             self.tables.insert(0, entry);
             return Ok((table, false));
         }
-        let table = Arc::new(if teams {
-            team_overall_table(file, division_id)?
-        } else {
-            overall_table(file, division_id)?
-        });
+        // The polled workouts' boards first, so their hand-offs can move
+        // the table's rows.
+        for workout_id in self.watched.clone() {
+            self.board(file, workout_id)?;
+        }
+        let (built_at, table) = file.read_snapshot(|file| {
+            let table = if teams {
+                team_overall_table(file, division_id)?
+            } else {
+                overall_table(file, division_id)?
+            };
+            Ok::<_, UseCaseError>((file.change_stamp()?, table))
+        })?;
+        self.adopt_build(built_at);
+        let table = Arc::new(table);
         self.tables.insert(0, (key, Arc::clone(&table)));
         self.tables.truncate(BOARDS_KEPT);
         Ok((table, true))
@@ -201,38 +471,7 @@ impl KeptBoards {
         }
         self.stamp = Some(after);
         self.generation += 1;
-        let Some(at) = self.boards.iter().position(|(id, _)| *id == workout_id) else {
-            self.tables.clear();
-            return Ok(None);
-        };
-        let inputs = match file.ranked_inputs_of(workout_id, entrant) {
-            Ok(inputs) => inputs,
-            Err(error) => {
-                // The board cannot be brought up to date: rebuild it later.
-                self.boards.remove(at);
-                self.tables.clear();
-                return Err(error.into());
-            }
-        };
-        let board = &mut self.boards[at].1;
-        let mut moved = Vec::new();
-        let mut changed: Vec<Entrant> = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            changed.push(input.entrant);
-            moved.extend(board.apply(input.entrant, input.result.as_ref(), input.info.as_ref()));
-        }
-        if !self.tables.is_empty() {
-            changed.sort_unstable();
-            changed.dedup();
-            let written: Vec<(Entrant, Option<RankedRow>)> = changed
-                .into_iter()
-                .map(|entrant| (entrant, board.row_of(entrant)))
-                .collect();
-            for (_, table) in &mut self.tables {
-                Arc::make_mut(table).apply(workout_id, &written, &moved);
-            }
-        }
-        Ok(Some(moved))
+        self.apply_entrants(file, workout_id, &[entrant])
     }
 
     /// After this handle made one write that changes nothing the boards and
@@ -284,6 +523,87 @@ impl KeptBoards {
             None => file.placement_changes_since(workout_id, entrant, receipt.old.as_ref())?,
         };
         Ok(receipt)
+    }
+}
+
+/// The place changes of several rows applied one after another, folded
+/// into one per entrant and place (overall or a division): the first old
+/// place and the last new one, left out when they are equal.
+pub fn net_place_changes(moved: &[PlaceChange]) -> Vec<PlaceChange> {
+    let mut net = NetChanges::default();
+    net.add(moved);
+    net.finish()
+}
+
+/// [`net_place_changes`] built up step by step.
+#[derive(Default)]
+struct NetChanges {
+    at: HashMap<(Entrant, Option<Id>), usize, BuildKeyHasher>,
+    changes: Vec<PlaceChange>,
+}
+
+impl NetChanges {
+    fn add(&mut self, moved: &[PlaceChange]) {
+        for change in moved {
+            match self.at.entry((change.entrant, change.division_id)) {
+                std::collections::hash_map::Entry::Occupied(found) => {
+                    self.changes[*found.get()].new_rank = change.new_rank;
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(self.changes.len());
+                    self.changes.push(*change);
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<PlaceChange> {
+        self.changes
+            .retain(|change| change.old_rank != change.new_rank);
+        self.changes
+    }
+}
+
+/// A fast hasher for small integer keys (not for untrusted input).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_i64(&mut self, value: i64) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_isize(&mut self, value: isize) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct BuildKeyHasher;
+
+impl std::hash::BuildHasher for BuildKeyHasher {
+    type Hasher = KeyHasher;
+
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher::default()
     }
 }
 
@@ -458,7 +778,35 @@ fn table_from(
 
 #[cfg(test)]
 mod tests {
-    use super::tied_flags;
+    use super::{net_place_changes, tied_flags};
+    use scoretable_core::model::Entrant;
+    use scoretable_core::moves::PlaceChange;
+
+    #[test]
+    fn net_place_changes_keep_the_first_old_and_the_last_new_place() {
+        let change = |id, division, old, new| PlaceChange {
+            entrant: Entrant::Competitor(id),
+            division_id: division,
+            old_rank: old,
+            new_rank: new,
+        };
+        let moved = [
+            change(1, None, Some(3), Some(4)),
+            change(2, None, Some(4), Some(5)),
+            change(1, Some(9), Some(1), Some(2)),
+            change(1, None, Some(4), Some(5)),
+            change(2, None, Some(5), Some(4)),
+            change(3, None, None, Some(1)),
+        ];
+        assert_eq!(
+            net_place_changes(&moved),
+            [
+                change(1, None, Some(3), Some(5)),
+                change(1, Some(9), Some(1), Some(2)),
+                change(3, None, None, Some(1)),
+            ]
+        );
+    }
 
     #[test]
     fn ties_are_marked_on_every_row_sharing_a_rank() {

@@ -27,8 +27,18 @@
 //! are kept here; the session's own score entry, undo and amendment update
 //! the workout board in place and, from its who-moved list, every kept
 //! overall table (the workout's board is built first when only tables are
-//! kept); anything else makes each board and table be rebuilt once when
-//! next asked for.
+//! kept). Each poller notes the write serials of its writes and posts them,
+//! with the entrants whose results it stored, to the kept boards' inbox
+//! (`crate::boards::WriteInbox`) before telling the observer, so the boards
+//! and tables take a poll's scores in place too ([`handed_writes`]; the
+//! polled workouts' boards are kept whenever a table is). Anything else
+//! (another program's write, a poll whose hand-off has not arrived when
+//! the boards are read, a poller's handle opening or closing) makes each
+//! board and table be rebuilt once when next asked for. The sync worker's
+//! writes (outbox and sync state) are handed over the same way, and the
+//! session's conflict and review decisions ([`Session::resolve_conflict`],
+//! [`Session::assign_review`], [`Session::dismiss_review`]) go through the
+//! boards' write path.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -40,13 +50,18 @@ use std::time::Duration;
 use scoretable_core::board::LiveBoard;
 use scoretable_core::model::{Entrant, Id};
 use scoretable_inbound::PollOutcome;
-use scoretable_store::{AmendmentReceipt, CompetitionFile, ScoreInput};
+use scoretable_store::{
+    AmendmentReceipt, CompetitionFile, InboundReport, RecordOutcome, ReviewItem, ScoreInput,
+};
 use scoretable_sync::{DrainOptions, DrainReport, SecretStore, SyncWorker};
 
-use crate::boards::{KeptBoards, OverallTable};
+use crate::boards::{HandedWrites, KeptBoards, OverallTable, WriteInbox};
 use crate::competition::{create_competition, CompetitionDetails};
 use crate::error::{ErrorClass, UseCaseError, UseCaseResult};
 use crate::feeds::{poll_changed_scores, watch_feed, FeedWatch, PollSettings};
+use crate::review::{
+    assign_review, dismiss_review, resolve_conflict, ConflictDecision, ConflictOutcome,
+};
 use crate::scores::{enter_score_by_bib, ScoreReceipt, TypedScore};
 use crate::sync_targets::{drain_outbox, DrainPlan};
 
@@ -122,10 +137,11 @@ impl SessionSettings {
     }
 }
 
-/// A running poller: its stop flag and its thread.
+/// A running poller: its stop flag, its thread and the workout it fills.
 struct Poller {
     stop: Arc<AtomicBool>,
     thread: JoinHandle<()>,
+    workout_id: Id,
 }
 
 impl Poller {
@@ -245,7 +261,10 @@ impl Session {
         let path = file.path().to_path_buf();
         let file = self.file.insert(file);
         if let (true, Some(worker)) = (writable, &self.settings.sync_worker) {
-            match SyncWorker::spawn(
+            // Its writes (outbox and sync state only) are handed to the kept
+            // boards: they change nothing the boards show.
+            let inbox = self.workouts.inbox();
+            match SyncWorker::spawn_handing_writes(
                 &path,
                 worker.secrets.clone(),
                 DrainOptions {
@@ -253,6 +272,13 @@ impl Session {
                     ..DrainOptions::default()
                 },
                 worker.round,
+                move |serials| {
+                    inbox.post(HandedWrites {
+                        serials,
+                        workout_id: 0,
+                        entrants: Vec::new(),
+                    })
+                },
             ) {
                 Ok(worker) => self.sync_worker = Some(worker),
                 Err(error) => self
@@ -287,6 +313,7 @@ impl Session {
         self.sync_worker = None;
         for (_, poller) in std::mem::take(&mut self.pollers) {
             let _ = poller.thread.join();
+            self.workouts.unwatch(poller.workout_id);
         }
     }
 
@@ -324,10 +351,12 @@ impl Session {
         }
         if let Some(finished) = self.pollers.remove(&name) {
             let _ = finished.thread.join();
+            self.workouts.unwatch(finished.workout_id);
         }
         let stop = Arc::new(AtomicBool::new(false));
         let observer = Arc::clone(&self.observer);
         let settings = self.settings.poll;
+        let inbox = self.workouts.inbox();
         let thread = {
             let (stop, name) = (Arc::clone(&stop), name.clone());
             std::thread::Builder::new()
@@ -336,7 +365,12 @@ impl Session {
                     let polled = CompetitionFile::open(&path)
                         .map_err(UseCaseError::from)
                         .and_then(|mut file| {
+                            // Every write of a poll is handed to the
+                            // session's kept boards before the shell hears
+                            // of it, so they are applied in place.
+                            file.note_writes();
                             let mut on_poll = |outcome: &PollOutcome| {
+                                inbox.post(handed_writes(outcome));
                                 if poll_changed_scores(outcome) {
                                     observer.scores_changed();
                                 }
@@ -362,7 +396,15 @@ impl Session {
                 })
                 .map_err(|error| UseCaseError::new(ErrorClass::Internal, error.to_string()))?
         };
-        self.pollers.insert(name.clone(), Poller { stop, thread });
+        self.workouts.watch(connection.workout_id);
+        self.pollers.insert(
+            name.clone(),
+            Poller {
+                stop,
+                thread,
+                workout_id: connection.workout_id,
+            },
+        );
         Ok(name)
     }
 
@@ -373,6 +415,13 @@ impl Session {
         if let Some(poller) = self.pollers.remove(name.trim()) {
             poller.stop.store(true, Ordering::SeqCst);
             let _ = poller.thread.join();
+            if !self
+                .pollers
+                .values()
+                .any(|other| other.workout_id == poller.workout_id)
+            {
+                self.workouts.unwatch(poller.workout_id);
+            }
         }
     }
 
@@ -388,6 +437,18 @@ impl Session {
             .filter(|(_, poller)| poller.is_running())
             .map(|(name, _)| name.clone())
             .collect()
+    }
+
+    /// The inbox through which another handle of this process hands its
+    /// writes to results of `workout_id` to the kept boards
+    /// ([`HandedWrites`], posted after they commit), and from now until the
+    /// file closes, `workout_id`'s board is kept whenever an overall table
+    /// is, so those writes update the tables in place too. The session's
+    /// own pollers post there; a caller polling on a handle of its own does
+    /// the same.
+    pub fn write_inbox(&mut self, workout_id: Id) -> WriteInbox {
+        self.workouts.watch(workout_id);
+        self.workouts.inbox()
     }
 
     /// Polls the connection `name` on this thread, on the session's own
@@ -475,6 +536,87 @@ impl Session {
         )
     }
 
+    /// Accepts or dismisses conflict `id` as the session's operator (see
+    /// [`crate::review::resolve_conflict`]). An accepted value is an
+    /// amendment: the workout's kept board and the overall tables take it
+    /// in place, as [`Session::amend`] does; a dismissal changes nothing
+    /// they show and keeps them.
+    pub fn resolve_conflict(
+        &mut self,
+        id: Id,
+        decision: ConflictDecision<'_>,
+    ) -> UseCaseResult<ConflictOutcome> {
+        let operator = self.settings.operator.clone();
+        let file = self.file.as_mut().ok_or_else(no_file)?;
+        let conflict = file
+            .inbound_conflicts(false)?
+            .into_iter()
+            .find(|conflict| conflict.id == id);
+        match &conflict {
+            Some(conflict) => self.workouts.before_write(file, conflict.workout_id)?,
+            None => {
+                self.workouts.observe(file)?;
+            }
+        }
+        let before = file.change_stamp()?;
+        let outcome = resolve_conflict(file, id, &operator, decision)?;
+        match (&outcome, conflict) {
+            (ConflictOutcome::Accepted(_), Some(conflict)) => {
+                self.workouts
+                    .after_write(file, before, conflict.workout_id, conflict.entrant)?;
+            }
+            _ => self.workouts.after_unrelated_write(file, before)?,
+        }
+        Ok(outcome)
+    }
+
+    /// Assigns review item `id` to the entrant with `bib`, importing its
+    /// record as the session's operator (see [`crate::review::assign_review`]);
+    /// the workout's kept board and the overall tables take it in place.
+    pub fn assign_review(&mut self, id: Id, bib: &str) -> UseCaseResult<InboundReport> {
+        let operator = self.settings.operator.clone();
+        let file = self.file.as_mut().ok_or_else(no_file)?;
+        let workout_id = file.review_item(id)?.workout_id;
+        self.workouts.before_write(file, workout_id)?;
+        let before = file.change_stamp()?;
+        let report = assign_review(file, id, bib, &operator)?;
+        let imported: Vec<Entrant> = report
+            .records
+            .iter()
+            .filter_map(|record| match record.outcome {
+                RecordOutcome::Imported { entrant } => Some(entrant),
+                _ => None,
+            })
+            .collect();
+        match imported.as_slice() {
+            [entrant] => {
+                self.workouts
+                    .after_write(file, before, report.workout_id, *entrant)?;
+            }
+            // Nothing imported (the entrant had a result): no board change.
+            [] => self.workouts.after_unrelated_write(file, before)?,
+            // Not one entrant: the boards are rebuilt once.
+            _ => {
+                self.workouts.observe(file)?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Ignores review item `id` from now on, as the session's operator;
+    /// nothing the boards show changes, so they stay.
+    pub fn dismiss_review(&mut self, id: Id) -> UseCaseResult<ReviewItem> {
+        let operator = self.settings.operator.clone();
+        let file = self.file.as_mut().ok_or_else(no_file)?;
+        // Brought up to date first (hand-offs), so the write is the only
+        // change after it.
+        self.workouts.observe(file)?;
+        let before = file.change_stamp()?;
+        let item = dismiss_review(file, id, &operator)?;
+        self.workouts.after_unrelated_write(file, before)?;
+        Ok(item)
+    }
+
     /// The stamp screens see: it moves whenever a kept workout board or
     /// overall table changes (the counter only grows).
     fn stamp(&mut self) -> UseCaseResult<u64> {
@@ -522,6 +664,32 @@ impl Session {
             table,
             built,
         })
+    }
+}
+
+/// What a poll hands to the kept boards: the serials of the writes it
+/// committed and the entrants whose results it stored (a poll only adds
+/// results to entrants without one: a differing value goes to the conflict
+/// inbox, so an amended or already imported score is never overwritten).
+pub fn handed_writes(outcome: &PollOutcome) -> HandedWrites {
+    let (workout_id, entrants) = match &outcome.ledger {
+        Some(ledger) => (
+            ledger.workout_id,
+            ledger
+                .records
+                .iter()
+                .filter_map(|record| match record.outcome {
+                    RecordOutcome::Imported { entrant } => Some(entrant),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        None => (0, Vec::new()),
+    };
+    HandedWrites {
+        serials: outcome.writes.clone(),
+        workout_id,
+        entrants,
     }
 }
 

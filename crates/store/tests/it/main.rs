@@ -18,3 +18,4 @@ mod properties;
 mod protection;
 mod read_commands;
 mod scoring;
+mod statements;

@@ -7,5 +7,6 @@
 
 mod mappings;
 mod overall;
+mod poll_boards;
 mod session;
 mod workflows;

@@ -344,10 +344,9 @@ fn switching_files_stops_the_old_files_pollers_and_stop_polling_joins() {
     drop(first.directory);
 }
 
-#[test]
-fn the_sync_worker_runs_while_the_file_is_open_and_stops_with_it() {
+/// A RunSignup target for the race, on a stand-in knowing the athletes.
+fn runsignup_target(fixture: &Fixture) -> (RunSignupStandin, SecretStore) {
     std::env::set_var("SCORETABLE_SECRET_BACKEND", "file");
-    let fixture = fixture();
     let secrets = SecretStore {
         fallback_dir: Some(fixture.directory.path().join("secrets")),
     };
@@ -381,6 +380,13 @@ fn the_sync_worker_runs_while_the_file_is_open_and_stops_with_it() {
         .unwrap();
         file.close().unwrap();
     }
+    (standin, secrets)
+}
+
+#[test]
+fn the_sync_worker_runs_while_the_file_is_open_and_stops_with_it() {
+    let fixture = fixture();
+    let (standin, secrets) = runsignup_target(&fixture);
     let mut settings = SessionSettings::desktop("table 1");
     settings.sync_worker = Some(SyncWorkerSettings {
         round: Duration::from_millis(50),
@@ -486,4 +492,64 @@ fn typed_scores_are_undone_newest_first_and_keep_the_board() {
     session.open(&fixture.path).unwrap();
     assert!(session.undo_last_entry(fixture.race).unwrap().is_none());
     assert!(session.recent_entries(fixture.race, 5).is_empty());
+}
+
+/// The sync worker writes on its own handle every round (claims,
+/// acknowledgements, attempts): its writes are handed to the session's kept
+/// boards, which stay (they used to be rebuilt after every round that
+/// wrote).
+#[test]
+fn the_sync_workers_writes_keep_the_boards() {
+    let fixture = fixture();
+    let (standin, secrets) = runsignup_target(&fixture);
+    let mut settings = SessionSettings::desktop("table 1");
+    settings.sync_worker = Some(SyncWorkerSettings {
+        round: Duration::from_millis(200),
+        request_timeout: Duration::from_secs(2),
+        secrets,
+    });
+    let mut session = Session::new(settings, Arc::new(Quiet));
+    session.open(&fixture.path).unwrap();
+    session.workout_board(fixture.race).unwrap();
+    session
+        .enter_score(&TypedScore {
+            workout_id: fixture.race,
+            bib: "1",
+            value: "20:00.0",
+            tie_break: None,
+        })
+        .unwrap();
+    wait_until("the worker sent the typed score", || {
+        standin.results().len() == 1
+    });
+    let serial = |session: &Session| {
+        session
+            .file()
+            .unwrap()
+            .change_stamp()
+            .unwrap()
+            .write_serial()
+    };
+    let first = serial(&session);
+    let mut rebuilt = 0;
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(100));
+        if session.workout_board(fixture.race).unwrap().built {
+            rebuilt += 1;
+        }
+    }
+    let written = serial(&session) - first;
+    assert!(written >= 6, "the worker wrote {written} times meanwhile");
+    // A read landing between a round's commit and its hand-off rebuilds
+    // (never a stale board); every other read keeps the board.
+    assert!(rebuilt <= 2, "rebuilt {rebuilt} times in 20 reads");
+    let read = session.workout_board(fixture.race).unwrap();
+    assert_eq!(
+        read.board.rows(0..usize::MAX),
+        read.file
+            .live_board(fixture.race)
+            .unwrap()
+            .rows(0..usize::MAX)
+    );
+    session.close().unwrap();
 }
