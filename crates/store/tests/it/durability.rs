@@ -407,3 +407,129 @@ fn two_handles_never_take_the_same_automatic_backup() {
     );
     assert!(first.last_backup_error().is_none() && second.last_backup_error().is_none());
 }
+
+/// The claim of an automatic backup as stored in the file (read without a
+/// write of any kind: a plain read-only connection).
+fn backup_claimed(path: &std::path::Path) -> bool {
+    let reader =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let claimed: Option<String> = reader
+        .query_row(
+            "SELECT json_extract(value, '$.claimed_at') FROM settings WHERE key = 'backup_progress'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    claimed.is_some()
+}
+
+/// While a handle keeps writing, its automatic backups commit nothing to
+/// the file on connections of their own: the claim is released inside the
+/// handle's next write. Before, the backup thread committed the release
+/// itself as soon as the copy was made, taking the write lock beside the
+/// app's writes (an amendment then slept in SQLite's busy handler behind
+/// it) and moving the app's change stamp.
+#[test]
+fn a_writing_handle_releases_its_backup_claims_in_its_own_writes() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("busy-app.scoretable");
+    let (mut file, workout_id) = file_with_competitors(&path, 40);
+    let backups = directory.path().join("busy-app-backups");
+    file.set_backup_policy(BackupPolicy {
+        automatic: true,
+        directory: backups.clone(),
+        keep: 10,
+        every_writes: 5,
+        every_minutes: 0,
+    });
+    let before = file.change_stamp().unwrap();
+    let mut writes = 0;
+    let mut released = false;
+    // A scorekeeper's table: a write every 20 ms, well inside the grace a
+    // finished backup gives the next write.
+    for bib in 1..=40 {
+        file.enter_score_by_bib(
+            workout_id,
+            &bib.to_string(),
+            ScoreInput::text("8:00"),
+            "table",
+        )
+        .unwrap();
+        writes += 1;
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        if bib > 10
+            && !file.list_backups(&backups).unwrap_or_default().is_empty()
+            && !backup_claimed(&path)
+        {
+            released = true;
+            break;
+        }
+    }
+    let taken = file.list_backups(&backups).unwrap().len();
+    assert!(
+        released,
+        "no backup was taken and released in {writes} writes ({taken} taken)"
+    );
+    let after = file.change_stamp().unwrap();
+    assert!(
+        after.only_local_writes_since(&before),
+        "another connection committed to the file ({taken} backups, {writes} writes)"
+    );
+    assert!(after.only_writes_since(&before, writes));
+    file.close().unwrap();
+}
+
+/// A handle that stopped writing still has its backup's claim released (by
+/// the backup thread, a moment later), so another program can take the next
+/// backup on time; closing releases at once.
+#[test]
+fn a_quiet_handle_still_releases_its_backup_claim() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("quiet-app.scoretable");
+    let (mut file, workout_id) = file_with_competitors(&path, 3);
+    let backups = directory.path().join("quiet-app-backups");
+    file.set_backup_policy(BackupPolicy {
+        automatic: true,
+        directory: backups.clone(),
+        keep: 10,
+        every_writes: 1,
+        every_minutes: 0,
+    });
+    file.enter_score_by_bib(workout_id, "1", ScoreInput::text("8:00"), "table")
+        .unwrap();
+    assert!(backup_claimed(&path), "the write claimed a backup");
+    let started = std::time::Instant::now();
+    while backup_claimed(&path) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the claim of a quiet handle was never released"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(file.list_backups(&backups).unwrap().len(), 1);
+    // Another program's write now takes the next backup.
+    let mut other = CompetitionFile::open(&path).unwrap();
+    other.set_backup_policy(BackupPolicy {
+        every_writes: 1,
+        ..file.backup_policy().clone()
+    });
+    other
+        .enter_score_by_bib(workout_id, "2", ScoreInput::text("8:01"), "table")
+        .unwrap();
+    other.close().unwrap();
+    assert_eq!(file.list_backups(&backups).unwrap().len(), 2);
+    // A claim left at close is released by the close.
+    file.enter_score_by_bib(workout_id, "3", ScoreInput::text("8:02"), "table")
+        .unwrap();
+    file.close().unwrap();
+    assert!(!backup_claimed(&path));
+    assert_eq!(
+        CompetitionFile::open_read_only(&path)
+            .unwrap()
+            .list_backups(&backups)
+            .unwrap()
+            .len(),
+        3
+    );
+}
