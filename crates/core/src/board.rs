@@ -466,7 +466,7 @@ impl LiveBoard {
     pub fn rows(&self, range: Range<usize>) -> Vec<RankedRow> {
         clamp(&self.overall, range)
             .iter()
-            .map(|slot| self.row(slot.at))
+            .map(|slot| self.row_in(slot.at, None, slot.rank))
             .collect()
     }
 
@@ -477,7 +477,7 @@ impl LiveBoard {
         self.division(division_id).map_or_else(Vec::new, |list| {
             clamp(list, range)
                 .iter()
-                .map(|slot| self.row(slot.at))
+                .map(|slot| self.row_in(slot.at, Some(division_id), slot.rank))
                 .collect()
         })
     }
@@ -514,12 +514,27 @@ impl LiveBoard {
 
     fn row(&self, at: u32) -> RankedRow {
         let entry = &self.entries[at as usize];
+        let rank = self.rank_in(&self.overall, entry.key, self.bib_of(entry), at);
+        self.row_in(at, None, rank)
+    }
+
+    /// The row of entry `at`, whose place on the list of `listed` (the
+    /// whole field for `None`, else that division) is `listed_rank`, known
+    /// from the slot being walked: the other places are looked up.
+    fn row_in(&self, at: u32, listed: Option<Id>, listed_rank: Option<u32>) -> RankedRow {
+        let entry = &self.entries[at as usize];
         let bib = self.bib_of(entry);
-        let rank = self.rank_in(&self.overall, entry.key, bib, at);
+        let rank = match listed {
+            None => listed_rank,
+            Some(_) => self.rank_in(&self.overall, entry.key, bib, at),
+        };
         let division_ranks = if rank.is_some() {
             self.divisions_of(entry)
                 .iter()
                 .filter_map(|division_id| {
+                    if listed == Some(*division_id) {
+                        return Some((*division_id, listed_rank?));
+                    }
                     let list = self.division(*division_id)?;
                     Some((*division_id, self.rank_in(list, entry.key, bib, at)?))
                 })

@@ -253,6 +253,32 @@ pub fn for_each_result<E: From<RunSignupRefusal>>(
     entrant_of: &dyn Fn(Entrant) -> Result<RunSignupEntrant, E>,
     each: &mut dyn FnMut(RunSignupResult) -> Result<(), E>,
 ) -> Result<(), E> {
+    for_each_result_of(
+        workout,
+        rows.iter().map(|row| row.entrant),
+        rows.iter(),
+        options,
+        entrant_of,
+        each,
+    )
+}
+
+/// [`for_each_result`] over rows an iterator makes, so a caller can make
+/// the rows as they are rendered instead of holding a whole leaderboard;
+/// `entrants` are the rows' entrants in the same order (read before the
+/// rows, to know whether any has a registration id).
+pub fn for_each_result_of<E, R>(
+    workout: &Workout,
+    mut entrants: impl Iterator<Item = Entrant>,
+    rows: impl Iterator<Item = R>,
+    options: &RunSignupOptions,
+    entrant_of: &dyn Fn(Entrant) -> Result<RunSignupEntrant, E>,
+    each: &mut dyn FnMut(RunSignupResult) -> Result<(), E>,
+) -> Result<(), E>
+where
+    E: From<RunSignupRefusal>,
+    R: std::borrow::Borrow<RankedRow>,
+{
     check_score_type(workout)?;
     let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
     timing_points.sort_by_key(|point| point.order);
@@ -265,12 +291,13 @@ pub fn for_each_result<E: From<RunSignupRefusal>>(
                 .map(|id| (point.id, format!("split-{id}"))),
         })
         .collect();
-    let with_registration_ids = rows.iter().any(|row| {
-        entrant_of(row.entrant)
+    let with_registration_ids = entrants.any(|entrant| {
+        entrant_of(entrant)
             .map(|entrant| entrant.registration_id.is_some())
             .unwrap_or(false)
     });
     for row in rows {
+        let row: &RankedRow = row.borrow();
         let entrant = entrant_of(row.entrant)?;
         let time_value = match (row.status, row.score) {
             (Some(status), _) => {

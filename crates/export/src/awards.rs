@@ -200,13 +200,12 @@ impl Exporter<'_> {
                     .collect())
             }
             AwardBasis::Workout(workout_id) => {
-                let board = self.data.workout_leaderboard(workout_id, division_id)?;
+                let board = self.data.board_rows(workout_id, division_id)?;
                 Ok(board
-                    .rows
                     .iter()
                     .filter(|row| row.status.is_none())
                     .filter_map(|row| {
-                        row_place(row, division_id).map(|place| Candidate {
+                        row_place(&row, division_id).map(|place| Candidate {
                             entrant: row.entrant,
                             place,
                             result: row.display.clone(),

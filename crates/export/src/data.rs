@@ -25,6 +25,7 @@ use scoretable_core::overall::{
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExportError;
+use crate::live::{BoardRows, LiveWorkout, LiveWorkouts};
 
 /// Everything the day-end exports are rendered from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +64,12 @@ pub struct ExportData {
     pub amendments: Vec<AmendmentLogEntry>,
     /// When this snapshot was taken; printed on every export.
     pub generated_at: DateTime<Utc>,
+    /// Workouts ranked compactly ([`crate::live`]): a snapshot read from a
+    /// competition file holds each workout's [`LiveWorkout`] instead of
+    /// whole-field rows in [`ExportData::workout_leaderboards`]; renderers
+    /// read either through [`ExportData::board_rows`]. Not serialised.
+    #[serde(skip)]
+    pub live_workouts: LiveWorkouts,
 }
 
 /// One workout's ranked rows for the whole field or one division.
@@ -709,7 +716,61 @@ impl ExportData {
             team_overall_leaderboards: Vec::new(),
             amendments: parts.amendments,
             generated_at: parts.generated_at,
+            live_workouts: LiveWorkouts::default(),
         }
+    }
+
+    /// A snapshot whose workouts are ranked compactly (`live`, one
+    /// [`LiveWorkout`] per workout; see [`crate::live`]), with the overall
+    /// leaderboards already computed.
+    pub fn from_live(
+        parts: SnapshotParts,
+        workouts: Vec<Workout>,
+        live: Vec<LiveWorkout>,
+        overall_leaderboards: Vec<OverallLeaderboard>,
+        overall_team_workouts: TeamWorkoutsInOverall,
+    ) -> ExportData {
+        ExportData {
+            competition: parts.competition,
+            divisions: parts.divisions,
+            competitors: parts.competitors,
+            teams: parts.teams,
+            workouts,
+            workout_leaderboards: Vec::new(),
+            overall_leaderboards,
+            overall_team_workouts,
+            team_overall_leaderboards: Vec::new(),
+            amendments: parts.amendments,
+            generated_at: parts.generated_at,
+            live_workouts: LiveWorkouts(live.into_iter().map(std::sync::Arc::new).collect()),
+        }
+    }
+
+    /// The rows of one workout's leaderboard for the whole field (`None`)
+    /// or one division, as renderers read them: made a batch at a time
+    /// from the workout's compact ranking, or borrowed from (or, for a
+    /// division the snapshot does not list, cut from) the rows the
+    /// snapshot holds ([`ExportData::workout_leaderboard`]).
+    pub fn board_rows(
+        &self,
+        workout_id: Id,
+        division_id: Option<Id>,
+    ) -> Result<BoardRows<'_>, ExportError> {
+        if let Some(live) = self.live_workouts.get(workout_id) {
+            if let Some(division) = division_id {
+                if self.division(division).is_err() {
+                    return Err(ExportError::MissingLeaderboard {
+                        workout_id: Some(workout_id),
+                        division_id,
+                    });
+                }
+            }
+            return Ok(BoardRows::live(live, division_id));
+        }
+        Ok(match self.workout_leaderboard(workout_id, division_id)? {
+            Cow::Borrowed(board) => BoardRows::held(Cow::Borrowed(board.rows.as_slice())),
+            Cow::Owned(board) => BoardRows::held(Cow::Owned(board.rows)),
+        })
     }
 
     /// The overall table's column heading for `workout`: its name, with the
@@ -757,6 +818,16 @@ impl ExportData {
         if let Some(board) = self.listed_leaderboard(workout_id, division_id) {
             return Ok(Cow::Borrowed(board));
         }
+        if self.live_workouts.get(workout_id).is_some() {
+            // Every row at once: for callers that want a whole board
+            // (renderers read rows through `board_rows`).
+            let rows = self.board_rows(workout_id, division_id)?;
+            return Ok(Cow::Owned(WorkoutLeaderboard {
+                workout_id,
+                division_id,
+                rows: rows.iter().map(Cow::into_owned).collect(),
+            }));
+        }
         let (Some(division), Some(whole_field)) =
             (division_id, self.listed_leaderboard(workout_id, None))
         else {
@@ -776,6 +847,9 @@ impl ExportData {
     /// Whether [`ExportData::workout_leaderboard`] has a leaderboard for
     /// the workout and scope, without cutting it.
     pub fn has_workout_leaderboard(&self, workout_id: Id, division_id: Option<Id>) -> bool {
+        if self.live_workouts.get(workout_id).is_some() {
+            return division_id.is_none_or(|division| self.division(division).is_ok());
+        }
         self.listed_leaderboard(workout_id, division_id).is_some()
             || (division_id.is_some_and(|division| self.division(division).is_ok())
                 && self.listed_leaderboard(workout_id, None).is_some())
@@ -785,6 +859,12 @@ impl ExportData {
     /// order, then the division leaderboards cut from the whole field, in
     /// division order.
     pub fn workout_leaderboards_of(&self, workout_id: Id) -> Vec<Cow<'_, WorkoutLeaderboard>> {
+        if self.live_workouts.get(workout_id).is_some() {
+            return std::iter::once(None)
+                .chain(self.divisions.iter().map(|division| Some(division.id)))
+                .filter_map(|scope| self.workout_leaderboard(workout_id, scope).ok())
+                .collect();
+        }
         let mut boards: Vec<Cow<'_, WorkoutLeaderboard>> = self
             .workout_leaderboards
             .iter()
@@ -822,8 +902,15 @@ impl ExportData {
         &self,
         workout_id: Id,
     ) -> impl Iterator<Item = (Id, Vec<Entrant>)> + '_ {
+        let live = self.live_workouts.get(workout_id);
         let whole_field = self.listed_leaderboard(workout_id, None);
-        self.divisions
+        let from_live = live.into_iter().flat_map(move |live| {
+            self.divisions
+                .iter()
+                .map(move |division| (division.id, live.entrants(Some(division.id))))
+        });
+        let from_rows = self
+            .divisions
             .iter()
             .filter(move |division| {
                 whole_field.is_some()
@@ -853,7 +940,8 @@ impl ExportData {
                     division.id,
                     kept.into_iter().map(|(_, entrant)| entrant).collect(),
                 ))
-            })
+            });
+        from_live.chain(from_rows)
     }
 
     /// The competitors and teams in `division_id`.

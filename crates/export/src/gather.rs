@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use chrono::Utc;
-use scoretable_core::model::Workout;
+use scoretable_core::model::{RankedRow, TeamScoring, Workout};
 use scoretable_core::overall::validate_overall_mode;
 use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
@@ -19,6 +19,7 @@ use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
 use crate::archive::{write_sealed_archive, ArchiveOptions, ArchiveSummary};
 use crate::data::{AmendmentLogEntry, CompetitorTable, ExportData, SnapshotParts};
 use crate::error::ExportError;
+use crate::live::{LiveWorkout, SplitColumns};
 
 fn store_error(what: &str, error: scoretable_store::StoreError) -> ExportError {
     ExportError::Render {
@@ -127,15 +128,17 @@ fn gather_in_snapshot(
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
     observer("workouts");
 
-    // Each workout is ranked once by the store; division and overall
-    // leaderboards are derived from those rows by the engine, exactly as the
-    // store derives them, instead of re-ranking every workout per division.
-    let mut ranked = Vec::with_capacity(workouts.len());
-    for workout in workouts {
-        let rows = file
-            .workout_leaderboard(workout.id, None)
+    // Each workout is ranked once, compactly: its `LiveBoard` (rank keys,
+    // places, every division's list; no names, no texts) and its splits in
+    // flat columns read by a cursor. Renderers make the rows a batch at a
+    // time from these (`crate::live`), so the whole field's rows are never
+    // held.
+    let mut boards = Vec::with_capacity(workouts.len());
+    for workout in &workouts {
+        let board = file
+            .live_board(workout.id)
             .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        ranked.push((workout, rows));
+        boards.push(board);
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the
@@ -152,14 +155,39 @@ fn gather_in_snapshot(
         .leaderboard_settings()
         .map_err(|error| store_error("leaderboard settings", error))?;
     observer("leaderboard settings");
-    let just_workouts: Vec<Workout> = ranked.iter().map(|(workout, _)| workout.clone()).collect();
+    let just_workouts = workouts;
     validate_overall_mode(&just_workouts, &settings.mode)
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
+    // The overall standings need every workout's places (not its split
+    // standings): the boards' rows without splits, for as long as they are
+    // computed.
+    let ranked: Vec<(Workout, Vec<RankedRow>)> = boards
+        .iter()
+        .map(|board| (board.workout().clone(), board.rows(0..board.len())))
+        .collect();
     let overall_leaderboards =
         ExportData::overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
     let team_overall_leaderboards =
         ExportData::team_overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
+    drop(ranked);
     drop(infos);
+    // The splits after the overall standings, so their columns and the
+    // standings' working memory never meet.
+    let mut live = Vec::with_capacity(boards.len());
+    for board in boards {
+        let workout = board.workout();
+        let splits = match workout.team_scoring {
+            // Team rows formed from members' results carry no splits.
+            TeamScoring::SumAll | TeamScoring::BestN { .. } => SplitColumns::default(),
+            TeamScoring::Individual | TeamScoring::TeamChip => {
+                SplitColumns::build(workout, &board, |each| {
+                    file.for_each_split_of_workout(workout.id, each)
+                })
+                .map_err(|error| store_error(&format!("splits of {}", workout.name), error))?
+            }
+        };
+        live.push(LiveWorkout { board, splits });
+    }
     // One competitor at a time into the compact table: the whole field's
     // records are never held.
     let mut competitors = CompetitorTable::default();
@@ -203,9 +231,10 @@ fn gather_in_snapshot(
         amendments,
         generated_at: clock.generated_at(),
     };
-    Ok(ExportData::from_ranked_with_overall(
+    Ok(ExportData::from_live(
         parts,
-        ranked,
+        just_workouts,
+        live,
         overall_leaderboards,
         settings.team_workouts,
     )

@@ -34,6 +34,7 @@ pub mod csv_safety;
 pub mod data;
 pub mod error;
 pub mod gather;
+pub mod live;
 pub mod pdf;
 pub mod request;
 pub mod results_csv;
@@ -56,6 +57,7 @@ pub use gather::{
     gather_export_data, gather_export_data_observed, seal_competition, seal_competition_observed,
     SnapshotClock,
 };
+pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
 pub use request::{
     run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
     ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,

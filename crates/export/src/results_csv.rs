@@ -60,7 +60,7 @@ impl Exporter<'_> {
         out: &mut dyn Write,
     ) -> Result<(), ExportError> {
         let workout = self.data.workout(workout_id)?;
-        let board = self.data.workout_leaderboard(workout_id, division_id)?;
+        let board = self.data.board_rows(workout_id, division_id)?;
         let division_name = match division_id {
             Some(id) => Some(self.data.division(id)?.name.clone()),
             None => None,
@@ -91,7 +91,8 @@ impl Exporter<'_> {
         writer.write_row(&header)?;
 
         let mut cells: Vec<String> = Vec::with_capacity(header.len());
-        for row in &board.rows {
+        for row in board.iter() {
+            let row = row.as_ref();
             let entrant = self.directory.entrant(row.entrant)?;
             cells.clear();
             cells.push(

@@ -349,6 +349,22 @@ struct LeaderboardView<'a> {
     entrants: Option<EntrantList<'a>>,
 }
 
+/// A whole-field [`LeaderboardView`] whose rows are made as they are
+/// written (the same JSON).
+#[derive(Serialize)]
+struct LiveLeaderboardView<'a, 'r> {
+    division_id: Option<Id>,
+    rows: RowsView<'a, 'r>,
+}
+
+struct RowsView<'a, 'r>(&'r crate::live::BoardRows<'a>);
+
+impl Serialize for RowsView<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter())
+    }
+}
+
 /// The entrants of rows, in order.
 enum EntrantList<'a> {
     Rows(&'a [RankedRow]),
@@ -372,6 +388,17 @@ impl Serialize for LeaderboardsView<'_> {
         let (data, workout_id) = (self.0, self.1);
         let listed = workout_boards_for(data, workout_id);
         let mut seq = serializer.serialize_seq(None)?;
+        if data.live_workouts.get(workout_id).is_some() {
+            // A compact ranking: the whole field's rows made a batch at a
+            // time as they are written.
+            let rows = data
+                .board_rows(workout_id, None)
+                .map_err(serde::ser::Error::custom)?;
+            seq.serialize_element(&LiveLeaderboardView {
+                division_id: None,
+                rows: RowsView(&rows),
+            })?;
+        }
         for (board, same_as_whole_field) in &listed {
             seq.serialize_element(&if *same_as_whole_field {
                 LeaderboardView {
@@ -470,6 +497,14 @@ fn workout_leaderboards_for(
     data: &crate::ExportData,
     workout_id: Id,
 ) -> Vec<ResultsWorkoutLeaderboard> {
+    let live = data
+        .live_workouts
+        .get(workout_id)
+        .map(|live| ResultsWorkoutLeaderboard {
+            division_id: None,
+            rows: Some(live.rows(None, 0..live.len(None))),
+            entrants: None,
+        });
     let derived = data
         .derived_division_entrants(workout_id)
         .map(|(division_id, entrants)| ResultsWorkoutLeaderboard {
@@ -495,7 +530,12 @@ fn workout_leaderboards_for(
             }
         })
         .chain(derived)
-        .collect()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(live.into_iter().collect(), |mut boards: Vec<_>, board| {
+            boards.push(board);
+            boards
+        })
 }
 
 /// Reads a results document back, checking its format and version.

@@ -66,9 +66,7 @@
 use std::io::Write;
 
 use scoretable_core::model::{Entrant, Id};
-use scoretable_core::runsignup::{
-    empty_header, for_each_result, JsonResults, RunSignupEntrant, XmlResults,
-};
+use scoretable_core::runsignup::{empty_header, JsonResults, RunSignupEntrant, XmlResults};
 pub use scoretable_core::runsignup::{
     runsignup_status_code, runsignup_time, RunSignupCustomField, RunSignupOptions, RunSignupResult,
     RunSignupStatusPolicy, RunSignupValue,
@@ -123,9 +121,7 @@ impl Exporter<'_> {
     ) -> Result<(), ExportError> {
         let workout = self.data.workout(workout_id)?;
         scoretable_core::runsignup::check_score_type(workout)?;
-        let board = self
-            .data
-            .workout_leaderboard(workout_id, options.division_id)?;
+        let board = self.data.board_rows(workout_id, options.division_id)?;
         let entrant_of = |entrant: Entrant| -> Result<RunSignupEntrant, ExportError> {
             let display = self.directory.get(entrant)?;
             Ok(RunSignupEntrant {
@@ -139,7 +135,14 @@ impl Exporter<'_> {
                 registration_id: display.runsignup_registration_id,
             })
         };
-        for_each_result(workout, &board.rows, options, &entrant_of, each)
+        scoretable_core::runsignup::for_each_result_of(
+            workout,
+            board.entrants().into_iter(),
+            board.iter(),
+            options,
+            &entrant_of,
+            each,
+        )
     }
 
     /// RunSignup's CSV request body for one workout.

@@ -513,6 +513,21 @@ impl CompetitionFile {
         })
     }
 
+    /// Calls `each` with `(entrant, timing point id, total ms)` for every
+    /// split of `workout_id`'s results, one result's splits after another in
+    /// course order, as a cursor reads them (nothing is collected): exports
+    /// keep split standings in compact columns beside the workout's
+    /// [`LiveBoard`](scoretable_core::board::LiveBoard) instead of a vector
+    /// of standings per row. Splits of results without an effective value
+    /// are included; callers keep those of the rows they rank.
+    pub fn for_each_split_of_workout(
+        &self,
+        workout_id: Id,
+        each: &mut dyn FnMut(Entrant, Id, scoretable_core::model::Millis),
+    ) -> Result<()> {
+        self.read(|connection| crate::results::for_each_split(connection, workout_id, each))
+    }
+
     /// One workout ranked once and split into every division's board (each
     /// ordered by division place), for screens and exports that show all
     /// divisions: one ranking instead of one per division.

@@ -121,19 +121,18 @@ impl Exporter<'_> {
         division_id: Option<Id>,
         division_title: &str,
     ) -> Result<TableSection<'s>, ExportError> {
-        let board = self.data.workout_leaderboard(workout.id, division_id)?;
+        let board = self.data.board_rows(workout.id, division_id)?;
         let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
         timing_points.sort_by_key(|point| point.order);
         let (mut with_country, mut with_club) = (false, false);
-        for row in &board.rows {
-            let entrant = self.directory.entrant(row.entrant)?;
+        for entrant in board.entrants() {
+            let entrant = self.directory.entrant(entrant)?;
             with_country |= entrant.country().is_some();
             with_club |= entrant.club().is_some();
         }
         // The engine measures differences from the whole field's leader; a
         // division table shows them from the division's leader.
         let leader_difference = board
-            .rows
             .iter()
             .find(|row| row.rank.is_some() && row.status.is_none())
             .and_then(|row| row.difference_ms)
@@ -146,7 +145,7 @@ impl Exporter<'_> {
                 _ => None,
             }
         };
-        let with_difference = board.rows.iter().any(|row| behind(row).is_some());
+        let with_difference = board.iter().any(|row| behind(&row).is_some());
         let with_tie_break = workout.tie_break == TieBreak::TieBreakTime;
         let with_division = division_id.is_none() && !self.data.divisions.is_empty();
 
@@ -176,9 +175,12 @@ impl Exporter<'_> {
         }
 
         let column_count = columns.len();
-        let row_count = board.rows.len();
+        let row_count = board.len();
         let make_row = move |index: usize| -> Result<TableRow, ExportError> {
-            let row = &board.rows[index];
+            let row = board.get(index).ok_or_else(|| {
+                ExportError::render("results PDF", format!("no row {index} on the board"))
+            })?;
+            let row = row.as_ref();
             let entrant = self.directory.entrant(row.entrant)?;
             let mut cells = Vec::with_capacity(column_count);
             cells.push(

@@ -108,20 +108,20 @@ fn gathered_data_exports_and_reimports() {
     let file = build_file(directory.path());
     let data = gather_export_data(&file).unwrap();
     assert_eq!(data.workouts.len(), 1);
-    // The snapshot holds the whole field's rows once; the two division
-    // boards are cut from them (and match the store's own division boards).
-    assert_eq!(data.workout_leaderboards.len(), 1);
+    // The snapshot holds no rows: the workout's compact ranking, from which
+    // every board's rows are made (and match the store's own boards, split
+    // standings included).
+    assert!(data.workout_leaderboards.is_empty());
     let workout_id = data.workouts[0].id;
+    assert!(data.live_workouts.get(workout_id).is_some());
     let boards = data.workout_leaderboards_of(workout_id);
     assert_eq!(boards.len(), 3);
     for board in &boards {
-        if let Some(division_id) = board.division_id {
-            assert_eq!(
-                board.rows,
-                file.workout_leaderboard(workout_id, Some(division_id))
-                    .unwrap()
-            );
-        }
+        assert_eq!(
+            board.rows,
+            file.workout_leaderboard(workout_id, board.division_id)
+                .unwrap()
+        );
     }
     assert_eq!(data.overall_leaderboards.len(), 3);
     assert_eq!(data.amendments.len(), 1);

@@ -317,3 +317,37 @@ impl CompetitionFile {
         })
     }
 }
+
+/// Calls `each` with `(entrant, timing point id, total ms)` for every split
+/// of the workout's results, one result's splits after another in course
+/// order (the order [`load_results`] attaches them in), reading one row at
+/// a time: for exports, which keep the splits in compact columns instead
+/// of a vector per result.
+pub(crate) fn for_each_split(
+    connection: &Connection,
+    workout_id: Id,
+    each: &mut dyn FnMut(Entrant, Id, Millis),
+) -> Result<()> {
+    let sql = match WorkoutRead::of(connection, workout_id)? {
+        WorkoutRead::ByIndex => {
+            "SELECT r.competitor_id, r.team_id, s.timing_point_id, s.total_ms
+             FROM results r INDEXED BY results_by_workout
+             CROSS JOIN result_splits s ON s.result_id = r.id
+             JOIN timing_points p ON p.id = s.timing_point_id
+             WHERE r.workout_id = ?1 ORDER BY s.result_id, p.point_order"
+        }
+        WorkoutRead::WholeTable => {
+            "SELECT r.competitor_id, r.team_id, s.timing_point_id, s.total_ms
+             FROM result_splits s CROSS JOIN results r NOT INDEXED ON r.id = s.result_id
+             JOIN timing_points p ON p.id = s.timing_point_id
+             WHERE r.workout_id = ?1 ORDER BY s.result_id, p.point_order"
+        }
+    };
+    let mut statement = connection.prepare_cached(sql)?;
+    let mut rows = statement.query(params![workout_id])?;
+    while let Some(row) = rows.next()? {
+        let entrant = entrant_from_columns(row.get(0)?, row.get(1)?)?;
+        each(entrant, row.get(2)?, row.get(3)?);
+    }
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! A workout's ranking kept compact for the exports, its rows made as they
+//! are rendered.
+//!
+//! A snapshot taken from a competition file does not hold each workout's
+//! ranked rows. It holds the workout's [`LiveBoard`] (the ranking on compact
+//! slots: rank key, entry index and place, bibs in one string, division ids
+//! in one pool; every division's list made in the same pass) and its
+//! [`SplitColumns`] (each ranked row's split times and positions in flat
+//! columns, and per timing point the fastest total). A
+//! renderer asks for a board's rows through [`BoardRows`], which makes them
+//! a batch at a time ([`ROW_BATCH`] rows) in listing order, with their split
+//! standings, and drops each batch when the renderer moves on: a whole
+//! field's [`RankedRow`]s (display texts, division places, a vector of split
+//! standings each) are never held at once.
+//!
+//! The rows are those of
+//! [`rank_workout`](scoretable_core::ranking::rank_workout): the board's
+//! rows equal the engine's, split standings aside (`LiveBoard`'s property
+//! test), and the split standings follow the engine's rule (every ranked
+//! row that reached a point is placed by its total at ranking precision;
+//! equal totals share a position; `leg_ms` from the row's previous point,
+//! `difference_ms` from the fastest at the point).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use scoretable_core::board::LiveBoard;
+use scoretable_core::model::{Entrant, Id, Millis, RankedRow, SplitStanding, Workout};
+use scoretable_core::time::round_time;
+
+/// Rows made at a time when a renderer walks a board.
+pub const ROW_BATCH: usize = 512;
+
+/// The split times of a workout's ranked rows in compact columns (see the
+/// module documentation): per split a timing-point slot (2 bytes), the
+/// total at ranking precision (8 bytes) and its position at the point (4
+/// bytes, counted once from the point's sorted totals, which are then
+/// dropped); per row the index of its run of splits (a map entry, about 24
+/// bytes); per timing point the fastest total.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SplitColumns {
+    /// Each ranked entrant's run in `run_starts` (none: no splits).
+    run_of_entrant: std::collections::HashMap<Entrant, u32>,
+    /// Where each run starts in `slots` / `totals`; one more entry than runs.
+    run_starts: Vec<u32>,
+    slots: Vec<u16>,
+    totals: Vec<Millis>,
+    /// Each split's position at its timing point.
+    positions: Vec<u32>,
+    /// A slot's timing point id.
+    point_ids: Vec<Id>,
+    /// A slot's fastest total.
+    leaders: Vec<Millis>,
+}
+
+impl SplitColumns {
+    /// Builds the columns of `board`'s rows from `read`, which calls its
+    /// argument with `(entrant, timing point id, total ms)` for each split
+    /// of the workout, one result's splits after another (a store cursor,
+    /// `CompetitionFile::for_each_split_of_workout`). Splits of entrants
+    /// the board does not rank are left out, as the engine ranks only the
+    /// results it is given.
+    pub fn build<E>(
+        workout: &Workout,
+        board: &LiveBoard,
+        read: impl FnOnce(&mut dyn FnMut(Entrant, Id, Millis)) -> Result<(), E>,
+    ) -> Result<SplitColumns, E> {
+        // (timing point id, course order), sorted by id, as the engine
+        // looks points up; points the workout does not list sort last.
+        let mut order_of_point: Vec<(Id, u32)> = workout
+            .timing_points
+            .iter()
+            .map(|point| (point.id, point.order))
+            .collect();
+        order_of_point.sort_unstable();
+        let mut columns = SplitColumns {
+            run_starts: vec![0],
+            point_ids: order_of_point.iter().map(|(id, _)| *id).collect(),
+            ..SplitColumns::default()
+        };
+        let known_points = columns.point_ids.len();
+        // The entrant whose splits are being read, and whether it is ranked.
+        let mut current: Option<(Entrant, bool)> = None;
+        let mut run: Vec<(u32, Id, Millis)> = Vec::new();
+        let rounding = workout.rounding;
+        let order_of = |id: Id| {
+            order_of_point
+                .binary_search_by_key(&id, |(point, _)| *point)
+                .map_or(u32::MAX, |index| order_of_point[index].1)
+        };
+        read(&mut |entrant, timing_point_id, total_ms| {
+            if current.map(|(who, _)| who) != Some(entrant) {
+                columns.close_run(&mut run, known_points);
+                let ranked = board.position(None, entrant).is_some();
+                if ranked {
+                    let run = (columns.run_starts.len() - 1) as u32;
+                    columns.run_of_entrant.insert(entrant, run);
+                }
+                current = Some((entrant, ranked));
+            }
+            if current.is_some_and(|(_, ranked)| ranked) {
+                run.push((
+                    order_of(timing_point_id),
+                    timing_point_id,
+                    round_time(total_ms, rounding),
+                ));
+            }
+        })?;
+        columns.close_run(&mut run, known_points);
+        let mut sorted_totals = vec![Vec::new(); columns.point_ids.len()];
+        for (slot, total) in columns.slots.iter().zip(&columns.totals) {
+            sorted_totals[*slot as usize].push(*total);
+        }
+        for totals in &mut sorted_totals {
+            totals.sort_unstable();
+        }
+        // A split's position: one more than the totals at its point that
+        // are lower (equal totals share a position), counted once here.
+        columns.positions = columns
+            .slots
+            .iter()
+            .zip(&columns.totals)
+            .map(|(slot, total_ms)| {
+                let sorted = &sorted_totals[*slot as usize];
+                sorted.partition_point(|total| total < total_ms) as u32 + 1
+            })
+            .collect();
+        columns.leaders = sorted_totals
+            .iter()
+            .map(|totals| totals.first().copied().unwrap_or_default())
+            .collect();
+        drop(sorted_totals);
+        columns.slots.shrink_to_fit();
+        columns.totals.shrink_to_fit();
+        columns.run_starts.shrink_to_fit();
+        Ok(columns)
+    }
+
+    /// Ends the run being read (if it started): its splits in course
+    /// order, as the engine sorts them.
+    fn close_run(&mut self, run: &mut Vec<(u32, Id, Millis)>, known_points: usize) {
+        if run.is_empty() {
+            return;
+        }
+        if !run.is_sorted() {
+            run.sort_unstable();
+        }
+        for (_, timing_point_id, total_ms) in run.drain(..) {
+            let slot = match self.point_ids[..known_points].binary_search(&timing_point_id) {
+                Ok(slot) => slot,
+                Err(_) => match self.point_ids[known_points..]
+                    .iter()
+                    .position(|id| *id == timing_point_id)
+                {
+                    Some(offset) => known_points + offset,
+                    None => {
+                        self.point_ids.push(timing_point_id);
+                        self.point_ids.len() - 1
+                    }
+                },
+            };
+            self.slots
+                .push(u16::try_from(slot).expect("a workout has fewer than 65,536 timing points"));
+            self.totals.push(total_ms);
+        }
+        self.run_starts
+            .push(u32::try_from(self.totals.len()).expect("a workout has fewer than 4e9 splits"));
+    }
+
+    /// The split standings of `entrant`'s row.
+    fn standings(&self, entrant: Entrant) -> Vec<SplitStanding> {
+        let Some(run) = self.run_of_entrant.get(&entrant).copied() else {
+            return Vec::new();
+        };
+        let (start, end) = (
+            self.run_starts[run as usize] as usize,
+            self.run_starts[run as usize + 1] as usize,
+        );
+        let mut previous_total = 0;
+        (start..end)
+            .map(|at| {
+                let slot = self.slots[at] as usize;
+                let total_ms = self.totals[at];
+                let standing = SplitStanding {
+                    timing_point_id: self.point_ids[slot],
+                    total_ms,
+                    leg_ms: total_ms - previous_total,
+                    position: self.positions[at],
+                    difference_ms: total_ms - self.leaders[slot],
+                };
+                previous_total = total_ms;
+                standing
+            })
+            .collect()
+    }
+
+    /// Bytes held (for the memory notes and tests).
+    pub fn heap_bytes(&self) -> usize {
+        self.run_of_entrant.capacity() * 24
+            + self.run_starts.capacity() * 4
+            + self.slots.capacity() * 2
+            + self.totals.capacity() * 8
+            + self.positions.capacity() * 4
+    }
+}
+
+/// One workout's compact ranking: its board and its split columns.
+#[derive(Debug, Clone)]
+pub struct LiveWorkout {
+    pub board: LiveBoard,
+    pub splits: SplitColumns,
+}
+
+impl LiveWorkout {
+    pub fn workout_id(&self) -> Id {
+        self.board.workout().id
+    }
+
+    /// Rows on the whole field (`None`) or one division's board.
+    pub fn len(&self, division_id: Option<Id>) -> usize {
+        match division_id {
+            None => self.board.len(),
+            Some(division) => self.board.division_len(division),
+        }
+    }
+
+    /// The rows at `range` of the whole field (`None`) or one division's
+    /// board, with their split standings.
+    pub fn rows(&self, division_id: Option<Id>, range: std::ops::Range<usize>) -> Vec<RankedRow> {
+        let mut rows = match division_id {
+            None => self.board.rows(range),
+            Some(division) => self.board.division_rows(division, range),
+        };
+        for row in &mut rows {
+            row.splits = self.splits.standings(row.entrant);
+        }
+        rows
+    }
+
+    /// The entrants of the whole field (`None`) or one division's board, in
+    /// listing order.
+    pub fn entrants(&self, division_id: Option<Id>) -> Vec<Entrant> {
+        self.board
+            .division_entrants(division_id, 0..self.len(division_id))
+    }
+}
+
+/// The compact rankings of a snapshot, one per workout (in no particular
+/// order). Two are equal when they list the same rows.
+#[derive(Debug, Clone, Default)]
+pub struct LiveWorkouts(pub Vec<Arc<LiveWorkout>>);
+
+impl LiveWorkouts {
+    pub fn get(&self, workout_id: Id) -> Option<&LiveWorkout> {
+        self.0
+            .iter()
+            .find(|live| live.workout_id() == workout_id)
+            .map(Arc::as_ref)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl PartialEq for LiveWorkouts {
+    fn eq(&self, other: &LiveWorkouts) -> bool {
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(&other.0).all(|(a, b)| {
+                a.workout_id() == b.workout_id()
+                    && a.len(None) == b.len(None)
+                    && a.rows(None, 0..a.len(None)) == b.rows(None, 0..b.len(None))
+            })
+    }
+}
+
+/// The rows of one leaderboard as a renderer reads them: borrowed from a
+/// snapshot that holds them, or made [`ROW_BATCH`] at a time from a
+/// workout's [`LiveWorkout`].
+#[derive(Debug)]
+pub struct BoardRows<'a> {
+    source: RowSource<'a>,
+}
+
+#[derive(Debug)]
+enum RowSource<'a> {
+    Held(Cow<'a, [RankedRow]>),
+    Live {
+        live: &'a LiveWorkout,
+        division_id: Option<Id>,
+        len: usize,
+        /// The batch [`BoardRows::get`] made last: its first index and rows.
+        batch: std::cell::RefCell<(usize, Vec<RankedRow>)>,
+    },
+}
+
+impl<'a> BoardRows<'a> {
+    pub(crate) fn held(rows: Cow<'a, [RankedRow]>) -> BoardRows<'a> {
+        BoardRows {
+            source: RowSource::Held(rows),
+        }
+    }
+
+    pub(crate) fn live(live: &'a LiveWorkout, division_id: Option<Id>) -> BoardRows<'a> {
+        BoardRows {
+            source: RowSource::Live {
+                live,
+                division_id,
+                len: live.len(division_id),
+                batch: std::cell::RefCell::new((0, Vec::new())),
+            },
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.source {
+            RowSource::Held(rows) => rows.len(),
+            RowSource::Live { len, .. } => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row at `index`. From a compact ranking the rows are made a
+    /// batch at a time: the batch holding `index` is kept until an index
+    /// outside it is asked for (a table drawn row by row makes each batch
+    /// once per pass).
+    pub fn get(&self, index: usize) -> Option<Cow<'_, RankedRow>> {
+        match &self.source {
+            RowSource::Held(rows) => rows.get(index).map(Cow::Borrowed),
+            RowSource::Live {
+                live,
+                division_id,
+                len,
+                batch,
+            } => {
+                if index >= *len {
+                    return None;
+                }
+                let mut batch = batch.borrow_mut();
+                let (start, rows) = &mut *batch;
+                if index < *start || index >= *start + rows.len() {
+                    let first = index - index % ROW_BATCH;
+                    *rows = live.rows(*division_id, first..(first + ROW_BATCH).min(*len));
+                    *start = first;
+                }
+                rows.get(index - *start).cloned().map(Cow::Owned)
+            }
+        }
+    }
+
+    /// The rows in listing order, made a batch at a time.
+    pub fn iter(&self) -> RowsIter<'_, 'a> {
+        RowsIter {
+            rows: self,
+            next: 0,
+            batch: Vec::new().into_iter(),
+        }
+    }
+
+    /// The rows' entrants in listing order (no row is made).
+    pub fn entrants(&self) -> Vec<Entrant> {
+        match &self.source {
+            RowSource::Held(rows) => rows.iter().map(|row| row.entrant).collect(),
+            RowSource::Live {
+                live, division_id, ..
+            } => live.entrants(*division_id),
+        }
+    }
+}
+
+/// [`BoardRows::iter`].
+pub struct RowsIter<'r, 'a> {
+    rows: &'r BoardRows<'a>,
+    next: usize,
+    batch: std::vec::IntoIter<RankedRow>,
+}
+
+impl<'r> Iterator for RowsIter<'r, '_> {
+    type Item = Cow<'r, RankedRow>;
+
+    fn next(&mut self) -> Option<Cow<'r, RankedRow>> {
+        match &self.rows.source {
+            RowSource::Held(rows) => {
+                let row = rows.get(self.next)?;
+                self.next += 1;
+                Some(Cow::Borrowed(row))
+            }
+            RowSource::Live {
+                live,
+                division_id,
+                len,
+                ..
+            } => {
+                if self.batch.len() == 0 {
+                    if self.next >= *len {
+                        return None;
+                    }
+                    let end = (self.next + ROW_BATCH).min(*len);
+                    self.batch = live.rows(*division_id, self.next..end).into_iter();
+                    self.next = end;
+                }
+                self.batch.next().map(Cow::Owned)
+            }
+        }
+    }
+}
