@@ -533,3 +533,43 @@ fn a_quiet_handle_still_releases_its_backup_claim() {
         3
     );
 }
+
+/// Old backups are renamed out of the backups' names before they are
+/// deleted in steps, so a deletion a crash interrupted leaves no damaged
+/// file listed as a backup; the next backup removes what it left.
+#[test]
+fn an_interrupted_deletion_of_an_old_backup_is_never_listed_and_is_cleared() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("pruned.scoretable");
+    let (mut file, _) = file_with_competitors(&path, 5);
+    file.set_backup_policy(BackupPolicy {
+        automatic: false,
+        keep: 2,
+        ..BackupPolicy::beside(&path)
+    });
+    let backups = BackupPolicy::beside(&path).directory;
+    let first = file.backup_now(&backups).unwrap();
+    // What a crash half way through deleting an old backup leaves.
+    let mut leftover = first.as_os_str().to_owned();
+    leftover.push(".deleting");
+    let leftover = std::path::PathBuf::from(leftover);
+    std::fs::write(&leftover, b"the first half of an old backup").unwrap();
+    assert_eq!(file.list_backups(&backups).unwrap(), vec![first.clone()]);
+    let advice = scoretable_store::backups_beside(&path);
+    assert!(
+        advice
+            .iter()
+            .all(|backup| !backup.path.to_string_lossy().ends_with(".deleting")),
+        "{advice:?}"
+    );
+    let second = file.backup_now(&backups).unwrap();
+    let third = file.backup_now(&backups).unwrap();
+    assert_eq!(file.list_backups(&backups).unwrap(), vec![second, third]);
+    assert!(!leftover.exists(), "the leftover was cleared");
+    assert!(!first.exists(), "the oldest backup was deleted");
+    let names: Vec<String> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "nothing else is left: {names:?}");
+}
