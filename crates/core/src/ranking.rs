@@ -306,6 +306,31 @@ pub fn rank_workout(
     entrants: &[EntrantInfo],
     results: &[ResultEntry],
 ) -> Vec<RankedRow> {
+    rank_workout_with(workout, entrants, results, RankDetail::Full)
+}
+
+/// How much of each row [`rank_workout_with`] fills in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankDetail {
+    /// Everything ([`rank_workout`]).
+    Full,
+    /// Places, scores, statuses and leader differences as [`RankDetail::Full`]
+    /// gives them; each row's splits in course order with their cumulative
+    /// times at ranking precision and legs, but every split's `position` and
+    /// `difference_ms` left at 0, and `display` left empty. For a reader
+    /// that places the timing points by its own rules (the live-timing
+    /// message) and prints no display text: it saves a sort of every split.
+    Splits,
+}
+
+/// [`rank_workout`] with only the detail asked for (see [`RankDetail`]).
+pub fn rank_workout_with(
+    workout: &Workout,
+    entrants: &[EntrantInfo],
+    results: &[ResultEntry],
+    detail: RankDetail,
+) -> Vec<RankedRow> {
+    let full = detail == RankDetail::Full;
     let mut info_by_entrant: FastHashMap<Entrant, &EntrantInfo> = fast_hash_map(entrants.len());
     info_by_entrant.extend(entrants.iter().map(|info| (info.entrant, info)));
 
@@ -410,6 +435,7 @@ pub fn rank_workout(
             }
         }
         let display = match (item.result.status, item.effective) {
+            _ if !full => String::new(),
             (Some(status), _) => status.code().to_string(),
             (None, Some(score)) => format_score(workout, &score),
             (None, None) => String::new(),
@@ -438,12 +464,18 @@ pub fn rank_workout(
 
     let ordered_results: Vec<&ResultEntry> = prepared.iter().map(|item| item.result).collect();
     drop(prepared);
-    fill_split_standings(workout, &ordered_results, &mut rows);
+    fill_split_standings(workout, &ordered_results, &mut rows, full);
     rows
 }
 
-/// Computes every row's split standings. `results[i]` belongs to `rows[i]`.
-fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut [RankedRow]) {
+/// Computes every row's split standings (positions and differences only
+/// when `place` is set). `results[i]` belongs to `rows[i]`.
+fn fill_split_standings(
+    workout: &Workout,
+    results: &[&ResultEntry],
+    rows: &mut [RankedRow],
+    place: bool,
+) {
     // There are few timing points: a sorted vector beats hashing for each of
     // the many splits.
     let mut order_of_point: Vec<(Id, u32)> = workout
@@ -462,8 +494,11 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
     // which keeps the sorted elements small.
     let mut point_ids: Vec<Id> = order_of_point.iter().map(|(id, _)| *id).collect();
     let known_points = point_ids.len();
-    let mut reached: Vec<(u32, Millis, u32, u32)> =
-        Vec::with_capacity(results.iter().map(|result| result.splits.len()).sum());
+    let mut reached: Vec<(u32, Millis, u32, u32)> = if place {
+        Vec::with_capacity(results.iter().map(|result| result.splits.len()).sum())
+    } else {
+        Vec::new()
+    };
     for (row_index, result) in results.iter().enumerate() {
         splits.clear();
         splits.extend(result.splits.iter().map(|split| {
@@ -483,6 +518,17 @@ fn fill_split_standings(workout: &Workout, results: &[&ResultEntry], rows: &mut 
         *standings = Vec::with_capacity(splits.len());
         let mut previous_total = 0;
         for (_, timing_point_id, total_ms) in splits.iter().copied() {
+            if !place {
+                standings.push(SplitStanding {
+                    timing_point_id,
+                    total_ms,
+                    leg_ms: total_ms - previous_total,
+                    position: 0,
+                    difference_ms: 0,
+                });
+                previous_total = total_ms;
+                continue;
+            }
             let slot = match order_of_point.binary_search_by_key(&timing_point_id, |(id, _)| *id) {
                 Ok(slot) => slot,
                 Err(_) => match point_ids[known_points..]
@@ -953,7 +999,66 @@ pub(crate) mod tests {
         })
     }
 
+    /// [`any_event`] with three timing points (ids not in course order) and
+    /// random splits on each result, some at a point the workout lacks.
+    fn any_event_with_splits(
+    ) -> impl Strategy<Value = (Workout, Vec<EntrantInfo>, Vec<ResultEntry>)> {
+        any_event().prop_flat_map(|(mut workout, infos, results)| {
+            workout.timing_points = [(7, 1), (3, 2), (9, 3)]
+                .into_iter()
+                .map(|(id, order)| TimingPoint {
+                    id,
+                    order,
+                    name: format!("P{order}"),
+                })
+                .collect();
+            let splits = proptest::collection::vec(
+                proptest::collection::vec(
+                    (proptest::sample::select(vec![7_i64, 3, 9, 11]), 0_i64..40),
+                    0..4,
+                ),
+                results.len(),
+            );
+            (Just(workout), Just(infos), Just(results), splits).prop_map(
+                |(workout, infos, mut results, splits)| {
+                    for (result, splits) in results.iter_mut().zip(splits) {
+                        let mut seen = Vec::new();
+                        for (timing_point_id, halves) in splits {
+                            if !seen.contains(&timing_point_id) {
+                                seen.push(timing_point_id);
+                                result.splits.push(Split {
+                                    timing_point_id,
+                                    total_ms: halves * 500 + 250,
+                                });
+                            }
+                        }
+                    }
+                    (workout, infos, results)
+                },
+            )
+        })
+    }
+
     proptest! {
+        /// Ranking with [`RankDetail::Splits`] gives the full ranking's rows
+        /// without display texts and without split positions and
+        /// differences (splits, their order, totals and legs the same).
+        #[test]
+        fn the_splits_detail_is_the_full_ranking_without_split_places(
+            (workout, infos, results) in any_event_with_splits()
+        ) {
+            let mut full = rank_workout(&workout, &infos, &results);
+            for row in &mut full {
+                row.display.clear();
+                for split in &mut row.splits {
+                    split.position = 0;
+                    split.difference_ms = 0;
+                }
+            }
+            let lean = rank_workout_with(&workout, &infos, &results, RankDetail::Splits);
+            prop_assert_eq!(lean, full);
+        }
+
         #[test]
         fn ranking_is_a_permutation((workout, infos, results) in any_event()) {
             let rows = rank_workout(&workout, &infos, &results);

@@ -133,12 +133,22 @@ fn gather_in_snapshot(
     // flat columns read by a cursor. Renderers make the rows a batch at a
     // time from these (`crate::live`), so the whole field's rows are never
     // held.
-    let mut boards = Vec::with_capacity(workouts.len());
+    //
+    // The overall standings need every workout's places at once (as rows
+    // without split standings), the boards only one at a time: each board
+    // is dropped once its rows are taken, and ranked again (inside the
+    // same read snapshot, so to the same rows) after the standings are
+    // computed, so boards, rows and the standings' working memory never
+    // all meet.
+    let board_of = |workout: &Workout| {
+        file.live_board(workout.id)
+            .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))
+    };
+    let mut ranked: Vec<(Workout, Vec<RankedRow>)> = Vec::with_capacity(workouts.len());
     for workout in &workouts {
-        let board = file
-            .live_board(workout.id)
-            .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        boards.push(board);
+        let board = board_of(workout)?;
+        ranked.push((workout.clone(), board.rows(0..board.len())));
+        drop(board);
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the
@@ -147,9 +157,14 @@ fn gather_in_snapshot(
     // 60,000-athlete snapshot's memory then never meet).
     let teams = file.teams().map_err(|error| store_error("teams", error))?;
     observer("teams");
-    let infos = file
+    let mut infos = file
         .entrant_infos()
         .map_err(|error| store_error("entrants", error))?;
+    // The standings use the entrants' divisions only.
+    for info in &mut infos {
+        info.name = String::new();
+        info.bib = String::new();
+    }
     observer("entrants");
     let settings = file
         .leaderboard_settings()
@@ -158,13 +173,6 @@ fn gather_in_snapshot(
     let just_workouts = workouts;
     validate_overall_mode(&just_workouts, &settings.mode)
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
-    // The overall standings need every workout's places (not its split
-    // standings): the boards' rows without splits, for as long as they are
-    // computed.
-    let ranked: Vec<(Workout, Vec<RankedRow>)> = boards
-        .iter()
-        .map(|board| (board.workout().clone(), board.rows(0..board.len())))
-        .collect();
     let overall_leaderboards =
         ExportData::overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
     let team_overall_leaderboards =
@@ -173,9 +181,9 @@ fn gather_in_snapshot(
     drop(infos);
     // The splits after the overall standings, so their columns and the
     // standings' working memory never meet.
-    let mut live = Vec::with_capacity(boards.len());
-    for board in boards {
-        let workout = board.workout();
+    let mut live = Vec::with_capacity(just_workouts.len());
+    for workout in &just_workouts {
+        let board = board_of(workout)?;
         let splits = match workout.team_scoring {
             // Team rows formed from members' results carry no splits.
             TeamScoring::SumAll | TeamScoring::BestN { .. } => SplitColumns::default(),

@@ -343,6 +343,16 @@ mod tests {
         assert_eq!(file.take_noted_writes(), stamps);
         assert_eq!(stamps[1], stamps[0] + 2);
         assert!(file.take_noted_writes().is_empty());
+        // A sink hears of each write as it commits.
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&heard);
+        other.hand_writes_to(move |serial| sink.lock().unwrap().push(serial));
+        other
+            .set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        let serial = file.change_stamp().unwrap().write_serial();
+        assert_eq!(*heard.lock().unwrap(), [serial]);
+        file.take_noted_writes();
         let before = file.change_stamp().unwrap();
         other
             .set_leaderboard_settings(&LeaderboardSettings::default())

@@ -94,6 +94,9 @@ pub struct CompetitionFile {
     /// The write serials this handle committed since they were last taken,
     /// while noting is on ([`CompetitionFile::note_writes`]).
     noted_writes: Option<Vec<i64>>,
+    /// Called with the write serial of every write this handle commits,
+    /// right after the commit ([`CompetitionFile::hand_writes_to`]).
+    write_sink: Option<Box<dyn FnMut(i64) + Send>>,
     /// A shared lock on `<file>.lock` held while this handle is open (see
     /// [`SessionLock`]). Declared after `connection` so it is released only
     /// once the connection has closed.
@@ -533,6 +536,7 @@ impl CompetitionFile {
             closed: false,
             read_only: true,
             noted_writes: None,
+            write_sink: None,
             _session_lock: session_lock,
         })
     }
@@ -596,6 +600,7 @@ impl CompetitionFile {
             closed: false,
             read_only: false,
             noted_writes: None,
+            write_sink: None,
             _session_lock: session_lock,
         })
     }
@@ -682,6 +687,9 @@ impl CompetitionFile {
         if let Some(noted) = &mut self.noted_writes {
             noted.push(serial);
         }
+        if let Some(sink) = &mut self.write_sink {
+            sink(serial);
+        }
         self.after_write(claimed);
         Ok(value)
     }
@@ -694,6 +702,14 @@ impl CompetitionFile {
     /// empties the list.
     pub fn note_writes(&mut self) {
         self.noted_writes.get_or_insert_with(Vec::new);
+    }
+
+    /// Calls `sink` with the write serial of every write this handle
+    /// commits, right after its commit (before the write returns): for a
+    /// handle whose writes change nothing a leaderboard shows (the sync
+    /// worker's), so another handle of the process hears of each at once.
+    pub fn hand_writes_to(&mut self, sink: impl FnMut(i64) + Send + 'static) {
+        self.write_sink = Some(Box::new(sink));
     }
 
     /// The write serials this handle committed since noting started or

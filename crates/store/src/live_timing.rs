@@ -14,7 +14,7 @@ use rusqlite::{params, Connection};
 use scoretable_core::model::{
     Entrant, EntrantInfo, Id, RankedRow, ResultEntry, Split, TeamMember, TeamScoring, Workout,
 };
-use scoretable_core::ranking::rank_workout;
+use scoretable_core::ranking::{rank_workout_with, RankDetail};
 use scoretable_core::teams::aggregate_team_results;
 
 use crate::codec::id_list;
@@ -56,8 +56,10 @@ pub struct LiveTimingWave {
     pub workout: Workout,
     /// The workout ranked: the rows of
     /// [`CompetitionFile::workout_leaderboard`] (same order, places, scores,
-    /// statuses, differences and split standings) without division places,
-    /// which the message does not show.
+    /// statuses, differences, and splits with their totals and legs) without
+    /// what the message does not show or works out itself: division places,
+    /// display texts, and the splits' positions and differences (left at 0;
+    /// the message places every timing point by its own rules).
     pub rows: Vec<RankedRow>,
     /// Everyone on the start list (heat lanes, in heat and lane order), then
     /// everyone with a row (in ranking order), each once.
@@ -155,8 +157,11 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
             if let Some(id) = row.get::<_, Option<Id>>(18)? {
                 competitors.push(competitor_from_row(row, 18, id)?);
             }
-            if let Some(entry) = rank_entry_from_row(row, 0)? {
+            if let Some(mut entry) = rank_entry_from_row(row, 0)? {
                 ids.push(row.get(16)?);
+                // Room for a split at every timing point, so the splits
+                // read below never grow the vector.
+                entry.splits.reserve_exact(workout.timing_points.len());
                 results.push(entry);
             }
         }
@@ -285,9 +290,9 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
             })
             .collect();
         let inputs = aggregate_team_results(&workout, &full_teams, &results);
-        rank_workout(&workout, &infos, &inputs)
+        rank_workout_with(&workout, &infos, &inputs, RankDetail::Splits)
     } else {
-        rank_workout(&workout, &infos, &results)
+        rank_workout_with(&workout, &infos, &results, RankDetail::Splits)
     };
 
     let mut entrants: Vec<Entrant> = Vec::new();
@@ -295,9 +300,15 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
         entrants.extend(lane.competitor_id.map(Entrant::Competitor));
         entrants.extend(lane.team_id.map(Entrant::Team));
     }
-    entrants.extend(rows.iter().map(|row| row.entrant));
-    let mut seen = std::collections::HashSet::with_capacity(entrants.len());
-    entrants.retain(|entrant| seen.insert(*entrant));
+    if entrants.is_empty() {
+        // No start list: the rows' entrants, each once already (one row an
+        // entrant).
+        entrants.extend(rows.iter().map(|row| row.entrant));
+    } else {
+        entrants.extend(rows.iter().map(|row| row.entrant));
+        let mut seen = std::collections::HashSet::with_capacity(entrants.len());
+        entrants.retain(|entrant| seen.insert(*entrant));
+    }
 
     Ok(LiveTimingWave {
         competition_name,

@@ -56,9 +56,9 @@ impl SyncWorker {
         SyncWorker::spawn_handing_writes(path, secrets, options, poll_interval, |_| {})
     }
 
-    /// [`SyncWorker::spawn`], calling `hand_over` after each round that
-    /// wrote to the file with the write serials of its writes
-    /// ([`CompetitionFile::note_writes`]). The worker writes only the
+    /// [`SyncWorker::spawn`], calling `hand_over` with the write serial of
+    /// each write the worker commits, right after its commit
+    /// ([`CompetitionFile::hand_writes_to`]). The worker writes only the
     /// outbox and the sync state (claims, acknowledgements, remote ids,
     /// attempts), nothing a leaderboard shows, so a long-running process
     /// keeping ranked boards can count these writes as its own.
@@ -70,7 +70,7 @@ impl SyncWorker {
         hand_over: impl Fn(Vec<i64>) + Send + 'static,
     ) -> Result<SyncWorker> {
         let mut file = CompetitionFile::open(path)?;
-        file.note_writes();
+        file.hand_writes_to(move |serial| hand_over(vec![serial]));
         let (sender, receiver) = mpsc::channel();
         let last_reports = Arc::new(Mutex::new(Vec::new()));
         let last_error = Arc::new(Mutex::new(None));
@@ -91,10 +91,6 @@ impl SyncWorker {
                 ..options.clone()
             };
             let outcome = drain_all(&mut file, &secrets, &round);
-            let writes = file.take_noted_writes();
-            if !writes.is_empty() {
-                hand_over(writes);
-            }
             match outcome {
                 Ok(round) => {
                     *reports.lock().unwrap_or_else(|error| error.into_inner()) = round;

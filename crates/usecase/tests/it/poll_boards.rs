@@ -411,6 +411,76 @@ fn random_polls_amendments_and_foreign_writes_keep_every_board_fresh() {
     }
 }
 
+/// Two pollers at once (two connections, two handles): their writes
+/// interleave, and the boards stay in place only once both have handed
+/// theirs over; a read while one hand-off is missing rebuilds.
+#[test]
+fn two_pollers_at_once_hand_over_interleaved_writes() {
+    let race = race(300, 21);
+    {
+        let mut file = CompetitionFile::open(&race.path).unwrap();
+        add_connection(
+            &mut file,
+            &FeedDetails {
+                name: "timing-2",
+                url: "http://127.0.0.1:9/results-2",
+                workout_id: race.race,
+                mapping_name: "by bib",
+                format: RecordFormat::Json,
+                interval_ms: 100,
+                auth_env: None,
+            },
+        )
+        .unwrap();
+        file.close().unwrap();
+    }
+    let mut second = Poller::open(&race.path);
+    let (mut session, mut first, inbox) = session_on(&race);
+    let half = race.feed.len() / 2;
+    let slice = |from: usize, to: usize| {
+        let items: Vec<serde_json::Value> = race.feed[from..to]
+            .iter()
+            .map(|(bib, ms)| serde_json::json!({"Bib": bib, "Ms": ms.to_string()}))
+            .collect();
+        serde_json::to_vec(&items).unwrap()
+    };
+    let poll_second = |second: &mut Poller, body: Vec<u8>| {
+        let outcome = poll_once(
+            &mut second.file,
+            "timing-2",
+            &mut Feed(body),
+            &mut second.backoff,
+            None,
+        )
+        .unwrap();
+        assert!(outcome.error.is_none(), "{:?}", outcome.error);
+        outcome
+    };
+    // Both poll; the session reads before the first one's hand-off.
+    let a = first.poll(slice(0, 5));
+    let b = poll_second(&mut second, slice(half, half + 5));
+    inbox.post(handed_writes(&b));
+    assert!(check(&mut session, &race, "one hand-off missing"));
+    inbox.post(handed_writes(&a));
+    assert!(!check(&mut session, &race, "late hand-off ignored"));
+    // Both poll and hand over, in either order: in place.
+    for round in 1..4 {
+        let a = first.poll(slice(0, 5 + round * 5));
+        let b = poll_second(&mut second, slice(half, half + 5 + round * 5));
+        assert_eq!(a.summary.as_ref().unwrap().imported, 5);
+        assert_eq!(b.summary.as_ref().unwrap().imported, 5);
+        if round % 2 == 0 {
+            inbox.post(handed_writes(&a));
+            inbox.post(handed_writes(&b));
+        } else {
+            inbox.post(handed_writes(&b));
+            inbox.post(handed_writes(&a));
+        }
+        let what = format!("round {round}");
+        assert!(!check(&mut session, &race, &what), "{what}: rebuilt");
+    }
+}
+
 /// An official's decisions on what the polls could not apply (a conflict
 /// accepted, a review item assigned or dismissed) go through the session's
 /// write path: the kept boards and tables take them in place.

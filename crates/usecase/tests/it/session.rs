@@ -540,9 +540,10 @@ fn the_sync_workers_writes_keep_the_boards() {
     }
     let written = serial(&session) - first;
     assert!(written >= 6, "the worker wrote {written} times meanwhile");
-    // A read landing between a round's commit and its hand-off rebuilds
-    // (never a stale board); every other read keeps the board.
-    assert!(rebuilt <= 2, "rebuilt {rebuilt} times in 20 reads");
+    // Each write is handed over as it commits: a read landing in that
+    // instant would rebuild (never a stale board); every other read keeps
+    // the board.
+    assert!(rebuilt <= 1, "rebuilt {rebuilt} times in 20 reads");
     let read = session.workout_board(fixture.race).unwrap();
     assert_eq!(
         read.board.rows(0..usize::MAX),
