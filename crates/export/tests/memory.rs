@@ -1,0 +1,103 @@
+//! How the memory of an export grows with the number of athletes, counted
+//! by a global allocator (its own test binary, so no other test's
+//! allocations are counted): the heap's peak while `export all` takes its
+//! snapshot and writes every file, above what was live before, on two
+//! generated races of different sizes. The growth per athlete between them
+//! must stay under a bound; a snapshot that held every workout's ranked rows
+//! with their split standings (about 600 bytes an athlete at 10 timing
+//! points, and the ranking's working memory on top) exceeds it.
+//!
+//! Not a timed test: it counts bytes, which do not depend on the machine.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use scoretable_core::generate::large_individual_event;
+use scoretable_export::{run_export, ExportRequest};
+use scoretable_usecase::generate::{write_event, ResultEntryMode};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(size: usize) {
+    let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
+
+// SAFETY: every call is passed on to the system allocator unchanged; the
+// counters only observe the sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let pointer = unsafe { System.alloc(layout) };
+        if !pointer.is_null() {
+            grew(layout.size());
+        }
+        pointer
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let pointer = unsafe { System.alloc_zeroed(layout) };
+        if !pointer.is_null() {
+            grew(layout.size());
+        }
+        pointer
+    }
+
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(pointer, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let moved = unsafe { System.realloc(pointer, layout, new_size) };
+        if !moved.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            grew(new_size);
+        }
+        moved
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The heap's peak above the live bytes before, while `export all` of a
+/// generated race of `athletes` (4 divisions, 10 timing points) runs.
+fn export_all_peak(athletes: usize) -> usize {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("race.scoretable");
+    let event = large_individual_event(athletes, 4, 10, 21);
+    let (mut file, _) = write_event(&path, &event, ResultEntryMode::ImportAll).unwrap();
+    drop(event);
+    let request = ExportRequest::All {
+        directory: directory.path().join("out"),
+        status_policy: Default::default(),
+        award_rules: None,
+    };
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let summary = run_export(&mut file, &request).unwrap();
+    assert!(summary.files.len() > 10, "{:?}", summary.files.len());
+    PEAK.load(Ordering::Relaxed) - before
+}
+
+#[test]
+fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
+    let (small, large) = (1_000, 4_000);
+    let small_peak = export_all_peak(small);
+    let large_peak = export_all_peak(large);
+    let per_athlete = large_peak.saturating_sub(small_peak) / (large - small);
+    eprintln!(
+        "export all heap peak: {small_peak} bytes at {small} athletes, {large_peak} at {large}: \
+         {per_athlete} bytes per athlete"
+    );
+    assert!(
+        per_athlete < PER_ATHLETE_BOUND,
+        "export all's heap peak grows by {per_athlete} bytes an athlete (bound {PER_ATHLETE_BOUND})"
+    );
+}
+
+/// Bytes an athlete the heap's peak may grow by.
+const PER_ATHLETE_BOUND: usize = 1_000;
