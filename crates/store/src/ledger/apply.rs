@@ -12,29 +12,39 @@ pub(super) struct LedgerRow {
     pub(super) current_value_json: String,
 }
 
-pub(super) fn load_ledger(
+/// The ledger rows of `record_keys` (one keyed read each through the
+/// ledger's unique index): an apply reads what its records touch, never
+/// the source's whole ledger.
+pub(super) fn load_ledger<'key>(
     connection: &Connection,
     source_name: &str,
     workout_id: Id,
+    record_keys: impl IntoIterator<Item = &'key str>,
 ) -> Result<HashMap<String, LedgerRow>> {
     let mut statement = connection.prepare_cached(
-        "SELECT id, record_key, competitor_id, team_id, current_fingerprint, current_value
-         FROM inbound_ledger WHERE source_name = ?1 AND workout_id = ?2",
+        "SELECT id, competitor_id, team_id, current_fingerprint, current_value
+         FROM inbound_ledger WHERE source_name = ?1 AND workout_id = ?2 AND record_key = ?3",
     )?;
-    let mut rows = statement.query(params![source_name, workout_id])?;
     let mut ledger = HashMap::new();
-    while let Some(row) = rows.next()? {
-        let entrant = entrant_from(row.get(2)?, row.get(3)?)
-            .ok_or_else(|| StoreError::Conflict("an import ledger row has no entrant".into()))?;
-        ledger.insert(
-            row.get::<_, String>(1)?,
-            LedgerRow {
-                id: row.get(0)?,
-                entrant,
-                current_fingerprint: row.get(4)?,
-                current_value_json: row.get(5)?,
-            },
-        );
+    for record_key in record_keys {
+        if ledger.contains_key(record_key) {
+            continue;
+        }
+        let mut rows = statement.query(params![source_name, workout_id, record_key])?;
+        if let Some(row) = rows.next()? {
+            let entrant = entrant_from(row.get(1)?, row.get(2)?).ok_or_else(|| {
+                StoreError::Conflict("an import ledger row has no entrant".into())
+            })?;
+            ledger.insert(
+                record_key.to_string(),
+                LedgerRow {
+                    id: row.get(0)?,
+                    entrant,
+                    current_fingerprint: row.get(3)?,
+                    current_value_json: row.get(4)?,
+                },
+            );
+        }
     }
     Ok(ledger)
 }
@@ -45,27 +55,34 @@ pub(super) struct ReviewRow {
     pub(super) entrant: Option<Entrant>,
 }
 
-pub(super) fn load_reviews(
+/// The review items of `record_keys`, read by key as the ledger rows are.
+pub(super) fn load_reviews<'key>(
     connection: &Connection,
     source_name: &str,
     workout_id: Id,
+    record_keys: impl IntoIterator<Item = &'key str>,
 ) -> Result<HashMap<String, ReviewRow>> {
     let mut statement = connection.prepare_cached(
-        "SELECT id, record_key, state, competitor_id, team_id FROM inbound_review
-         WHERE source_name = ?1 AND workout_id = ?2",
+        "SELECT id, state, competitor_id, team_id FROM inbound_review
+         WHERE source_name = ?1 AND workout_id = ?2 AND record_key = ?3",
     )?;
-    let mut rows = statement.query(params![source_name, workout_id])?;
     let mut reviews = HashMap::new();
-    while let Some(row) = rows.next()? {
-        let state: String = row.get(2)?;
-        reviews.insert(
-            row.get::<_, String>(1)?,
-            ReviewRow {
-                id: row.get(0)?,
-                state: ReviewState::from_word(&state)?,
-                entrant: entrant_from(row.get(3)?, row.get(4)?),
-            },
-        );
+    for record_key in record_keys {
+        if reviews.contains_key(record_key) {
+            continue;
+        }
+        let mut rows = statement.query(params![source_name, workout_id, record_key])?;
+        if let Some(row) = rows.next()? {
+            let state: String = row.get(1)?;
+            reviews.insert(
+                record_key.to_string(),
+                ReviewRow {
+                    id: row.get(0)?,
+                    state: ReviewState::from_word(&state)?,
+                    entrant: entrant_from(row.get(2)?, row.get(3)?),
+                },
+            );
+        }
     }
     Ok(reviews)
 }
@@ -77,29 +94,30 @@ pub(super) struct ConflictIndex {
     pub(super) dismissed: HashSet<(Id, String)>,
 }
 
+/// The open and dismissed conflicts of `ledger_ids` (the rows an apply's
+/// records found in the ledger), read by ledger row.
 pub(super) fn load_conflicts(
     connection: &Connection,
-    source_name: &str,
-    workout_id: Id,
+    ledger_ids: impl IntoIterator<Item = Id>,
 ) -> Result<ConflictIndex> {
     let mut statement = connection.prepare_cached(
-        "SELECT c.id, c.ledger_id, c.incoming_fingerprint, c.state FROM inbound_conflicts c
-         JOIN inbound_ledger l ON l.id = c.ledger_id
-         WHERE l.source_name = ?1 AND l.workout_id = ?2 AND c.state IN ('open', 'dismissed')",
+        "SELECT id, incoming_fingerprint, state FROM inbound_conflicts
+         WHERE ledger_id = ?1 AND state IN ('open', 'dismissed')",
     )?;
-    let mut rows = statement.query(params![source_name, workout_id])?;
     let mut index = ConflictIndex {
         open: HashMap::new(),
         dismissed: HashSet::new(),
     };
-    while let Some(row) = rows.next()? {
-        let state: String = row.get(3)?;
-        let ledger_id: Id = row.get(1)?;
-        let fingerprint: String = row.get(2)?;
-        if state == "open" {
-            index.open.insert(ledger_id, (row.get(0)?, fingerprint));
-        } else {
-            index.dismissed.insert((ledger_id, fingerprint));
+    for ledger_id in ledger_ids {
+        let mut rows = statement.query(params![ledger_id])?;
+        while let Some(row) = rows.next()? {
+            let state: String = row.get(2)?;
+            let fingerprint: String = row.get(1)?;
+            if state == "open" {
+                index.open.insert(ledger_id, (row.get(0)?, fingerprint));
+            } else {
+                index.dismissed.insert((ledger_id, fingerprint));
+            }
         }
     }
     Ok(index)
@@ -192,19 +210,12 @@ pub(super) fn records_to_import(
     workout: &Workout,
     records: &[InboundRecord],
 ) -> Result<Vec<ImportedResult>> {
-    let ledger = load_ledger(connection, source_name, workout.id)?;
-    let reviews = load_reviews(connection, source_name, workout.id)?;
+    let keys = || records.iter().map(|record| record.record_key.as_str());
+    let ledger = load_ledger(connection, source_name, workout.id, keys())?;
+    let reviews = load_reviews(connection, source_name, workout.id, keys())?;
+    // Who has a result already: asked per resolved entrant (the results'
+    // unique index), remembering this batch's own.
     let mut scored: HashSet<Entrant> = HashSet::new();
-    {
-        let mut statement = connection
-            .prepare_cached("SELECT competitor_id, team_id FROM results WHERE workout_id = ?1")?;
-        let mut rows = statement.query(params![workout.id])?;
-        while let Some(row) = rows.next()? {
-            if let Some(entrant) = entrant_from(row.get(0)?, row.get(1)?) {
-                scored.insert(entrant);
-            }
-        }
-    }
     let mut resolver = Resolver::new(connection);
     let mut to_import = Vec::new();
     for record in records {
@@ -217,12 +228,30 @@ pub(super) fn records_to_import(
             _ => resolver.entrant(workout, record)?.ok(),
         };
         if let Some(entrant) = entrant {
-            if scored.insert(entrant) {
+            if !scored.contains(&entrant) && !has_result(connection, workout.id, entrant)? {
+                scored.insert(entrant);
                 to_import.push(imported_result(record, entrant));
             }
         }
     }
     Ok(to_import)
+}
+
+/// Whether `entrant` has a result in `workout_id` (one keyed read).
+pub(super) fn has_result(
+    connection: &Connection,
+    workout_id: Id,
+    entrant: Entrant,
+) -> Result<bool> {
+    let (competitor_id, team_id) = entrant_columns(entrant);
+    let mut statement = connection.prepare_cached(match entrant {
+        Entrant::Competitor(_) => {
+            "SELECT 1 FROM results WHERE workout_id = ?1 AND competitor_id = ?2"
+        }
+        Entrant::Team(_) => "SELECT 1 FROM results WHERE workout_id = ?1 AND team_id = ?2",
+    })?;
+    let id = competitor_id.or(team_id);
+    Ok(statement.exists(params![workout_id, id])?)
 }
 
 /// A mapped record as the store's import takes it.

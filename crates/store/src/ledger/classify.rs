@@ -4,53 +4,51 @@
 
 use super::*;
 
-/// The workout's results as phase 3 needs them: who has one, with its
-/// provenance; effective values are loaded only when a record meets a
-/// result that is not its own import.
+/// The workout's results as phase 3 needs them, read per entrant a record
+/// resolves to (the results' unique index), never the whole workout: who
+/// has one, with its provenance; the effective value only when a record
+/// meets a result that is not its own import. Phase 3 writes no results,
+/// so each read sees what phase 2 left.
 pub(super) struct ExistingResults {
-    pub(super) rows: HashMap<Entrant, (Id, Option<String>, Option<String>)>,
     pub(super) workout_id: Id,
-    pub(super) effective: Option<HashMap<Entrant, Option<ScoreValue>>>,
 }
 
 impl ExistingResults {
-    pub(super) fn load(connection: &Connection, workout_id: Id) -> Result<ExistingResults> {
-        let mut statement = connection.prepare_cached(
-            "SELECT competitor_id, team_id, id, provenance_record_id, provenance_source_name
-             FROM results WHERE workout_id = ?1",
-        )?;
-        let mut rows = statement.query(params![workout_id])?;
-        let mut map = HashMap::new();
-        while let Some(row) = rows.next()? {
-            if let Some(entrant) = entrant_from(row.get(0)?, row.get(1)?) {
-                map.insert(entrant, (row.get(2)?, row.get(3)?, row.get(4)?));
+    pub(super) fn new(workout_id: Id) -> ExistingResults {
+        ExistingResults { workout_id }
+    }
+
+    /// The entrant's result id and provenance (record id, source name).
+    pub(super) fn row(
+        &self,
+        connection: &Connection,
+        entrant: Entrant,
+    ) -> Result<Option<(Id, Option<String>, Option<String>)>> {
+        let (competitor_id, team_id) = entrant_columns(entrant);
+        let mut statement = connection.prepare_cached(match entrant {
+            Entrant::Competitor(_) => {
+                "SELECT id, provenance_record_id, provenance_source_name FROM results
+                 WHERE workout_id = ?1 AND competitor_id = ?2"
             }
-        }
-        Ok(ExistingResults {
-            rows: map,
-            workout_id,
-            effective: None,
-        })
+            Entrant::Team(_) => {
+                "SELECT id, provenance_record_id, provenance_source_name FROM results
+                 WHERE workout_id = ?1 AND team_id = ?2"
+            }
+        })?;
+        Ok(statement
+            .query_row(params![self.workout_id, competitor_id.or(team_id)], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?)
     }
 
     pub(super) fn effective(
-        &mut self,
+        &self,
         connection: &Connection,
         entrant: Entrant,
     ) -> Result<Option<ScoreValue>> {
-        if self.effective.is_none() {
-            self.effective = Some(
-                load_results(connection, self.workout_id)?
-                    .into_iter()
-                    .map(|result| (result.entrant, result.effective_value().cloned()))
-                    .collect(),
-            );
-        }
-        Ok(self
-            .effective
-            .as_ref()
-            .and_then(|values| values.get(&entrant).cloned())
-            .flatten())
+        Ok(load_result(connection, self.workout_id, entrant)?
+            .and_then(|result| result.effective_value().cloned()))
     }
 }
 
@@ -65,10 +63,11 @@ pub(super) fn classify_and_record(
     batch_id: Option<&str>,
 ) -> Result<InboundReport> {
     let now = now_timestamp();
-    let mut ledger = load_ledger(transaction, source_name, workout.id)?;
-    let mut reviews = load_reviews(transaction, source_name, workout.id)?;
-    let mut conflicts = load_conflicts(transaction, source_name, workout.id)?;
-    let mut results = ExistingResults::load(transaction, workout.id)?;
+    let keys = || records.iter().map(|record| record.record_key.as_str());
+    let mut ledger = load_ledger(transaction, source_name, workout.id, keys())?;
+    let mut reviews = load_reviews(transaction, source_name, workout.id, keys())?;
+    let mut conflicts = load_conflicts(transaction, ledger.values().map(|row| row.id))?;
+    let results = ExistingResults::new(workout.id);
     let mut resolver = Resolver::new(transaction);
     let mut report = InboundReport {
         source_name: source_name.to_string(),
@@ -135,7 +134,7 @@ pub(super) fn classify_and_record(
                         workout.id,
                         record,
                         entrant,
-                        &mut results,
+                        &results,
                         &incoming_fingerprint,
                         &now,
                     )?;
@@ -271,12 +270,12 @@ pub(super) fn first_sight(
     workout_id: Id,
     record: &InboundRecord,
     entrant: Entrant,
-    results: &mut ExistingResults,
+    results: &ExistingResults,
     incoming_fingerprint: &str,
     now: &str,
 ) -> Result<(RecordOutcome, LedgerRow)> {
     let (competitor_id, team_id) = entrant_columns(entrant);
-    let Some((result_id, record_id, result_source)) = results.rows.get(&entrant).cloned() else {
+    let Some((result_id, record_id, result_source)) = results.row(transaction, entrant)? else {
         // The import in phase 2 did not store it: only possible when the
         // entrant lost a race with another writer and then had the result
         // undone. Nothing to compare with; report it as unknown next time.

@@ -66,7 +66,12 @@
 //! - `resolver.rs`: the entrant a record's identifier names.
 //! - `apply.rs`: [`CompetitionFile::apply_inbound`], its checks and loads,
 //!   and the one transaction; `classify.rs`: each record against the
-//!   current results and the ledger (the rules above).
+//!   current results and the ledger (the rules above). An apply reads only
+//!   what its records touch, by key through the unique indexes: their
+//!   ledger rows, review items and those rows' conflicts, the competitors
+//!   their identifiers name and those entrants' results in the workout;
+//!   never the workout's whole field or the source's whole ledger, so a
+//!   poll's cost does not grow with the event.
 //! - `conflicts.rs`: the conflict inbox (accept, dismiss).
 //! - `review.rs`: the review queue (assign, dismiss).
 //! - `connections.rs`: saved mappings and polled connections.
@@ -85,8 +90,8 @@ use serde::{Deserialize, Serialize};
 use crate::competition_file::{now_timestamp, CompetitionFile};
 use crate::error::{Result, StoreError};
 use crate::results::{
-    amend_score_in, describe_entrant, import_results_in, load_result, load_results,
-    AmendmentReceipt, ImportedResult, ScoreInput, ScoreValue,
+    amend_score_in, describe_entrant, import_results_in, load_result, AmendmentReceipt,
+    ImportedResult, ScoreInput, ScoreValue,
 };
 use crate::workouts::load_workout;
 
@@ -208,6 +213,146 @@ mod tests {
         file.connection
             .execute("UPDATE inbound_ledger SET current_fingerprint = 'y'", [])
             .unwrap();
+    }
+
+    /// Counts the SQLite virtual machine instructions run on `file`'s
+    /// connection while `body` runs (a progress handler called on every
+    /// instruction): the work a call does in the database, whatever
+    /// statements it uses.
+    fn vm_instructions<T>(
+        file: &mut CompetitionFile,
+        body: impl FnOnce(&mut CompetitionFile) -> T,
+    ) -> (T, u64) {
+        use rusqlite::ffi;
+        unsafe extern "C" fn count(counter: *mut std::os::raw::c_void) -> std::os::raw::c_int {
+            // SAFETY: `counter` is the `u64` below, alive while installed.
+            unsafe { *(counter as *mut u64) += 1 };
+            0
+        }
+        let mut counter: u64 = 0;
+        let database = unsafe { file.connection.handle() };
+        // SAFETY: the handler and its counter are removed before `counter`
+        // goes out of scope; the connection is used on this thread only.
+        unsafe {
+            ffi::sqlite3_progress_handler(
+                database,
+                1,
+                Some(count),
+                &mut counter as *mut u64 as *mut std::os::raw::c_void,
+            )
+        };
+        let value = body(file);
+        unsafe { ffi::sqlite3_progress_handler(database, 0, None, std::ptr::null_mut()) };
+        (value, counter)
+    }
+
+    /// A poll of two records (a new score and an athlete the file scored)
+    /// on a file whose workout has `athletes` scored athletes: the database
+    /// work of the apply, and its outcomes.
+    fn poll_work(athletes: usize) -> (u64, Vec<RecordOutcome>) {
+        use scoretable_core::model::{Score, ScoreType, TeamScoring};
+        use scoretable_testkit::fixtures;
+        let directory = tempfile::tempdir().unwrap();
+        let mut file = CompetitionFile::create(
+            directory.path().join("field.scoretable"),
+            &fixtures::competition("Field", "field"),
+        )
+        .unwrap();
+        let drafts: Vec<_> = (0..athletes)
+            .map(|at| {
+                let bib = (at + 1).to_string();
+                fixtures::feed_athlete(at + 2, &bib, "A", "B", &format!("P{bib}"))
+            })
+            .collect();
+        file.import_competitors_from("start-list.csv", &drafts)
+            .unwrap();
+        let race = file
+            .add_workout(&Workout {
+                team_scoring: TeamScoring::Individual,
+                ..fixtures::workout("Sprint", 1, ScoreType::Time)
+            })
+            .unwrap();
+        let time = |ms: i64| ScoreValue {
+            text: format!("{ms}"),
+            score: Some(Score::Time { ms }),
+            status: None,
+            tie_break_ms: None,
+            penalty_ms: 0,
+        };
+        // Everyone but the first athlete scored from a file.
+        let scored: Vec<ImportedResult> = (1..athletes)
+            .map(|at| ImportedResult {
+                row: at as u64 + 1,
+                entrant: Entrant::Competitor(
+                    file.competitor_by_bib(&(at + 1).to_string())
+                        .unwrap()
+                        .unwrap()
+                        .id,
+                ),
+                value: ScoreInput::Parsed {
+                    score: Some(Score::Time {
+                        ms: 60_000 + at as i64,
+                    }),
+                    status: None,
+                    tie_break_ms: None,
+                },
+                penalty_ms: 0,
+                splits: Vec::new(),
+                incidents: Vec::new(),
+                record_id: None,
+                received_at: None,
+            })
+            .collect();
+        file.import_results(race, Source::File, "times.csv", &scored)
+            .unwrap();
+        let record = |index: u64, participant: &str, ms: i64| InboundRecord {
+            index,
+            record_key: participant.into(),
+            identifier: Identifier {
+                kind: IdentifierKind::FeedParticipantId,
+                value: participant.into(),
+            },
+            team: None,
+            teammate: None,
+            value: time(ms),
+            penalty_ms: 0,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            fields: Vec::new(),
+        };
+        let records = [record(1, "P1", 59_000), record(2, "P2", 60_001)];
+        let source = InboundSource {
+            name: "timing".into(),
+            kind: Source::Feed,
+        };
+        let (report, work) = vm_instructions(&mut file, |file| {
+            file.apply_inbound(&source, race, &records)
+        });
+        let report = report.unwrap();
+        (
+            work,
+            report
+                .records
+                .into_iter()
+                .map(|record| record.outcome)
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_poll_apply_reads_only_what_its_records_touch() {
+        let (small, small_outcomes) = poll_work(40);
+        let (large, large_outcomes) = poll_work(1_200);
+        assert_eq!(small_outcomes, large_outcomes);
+        assert!(matches!(small_outcomes[0], RecordOutcome::Imported { .. }));
+        assert!(matches!(small_outcomes[1], RecordOutcome::Matched { .. }));
+        // 30 times the field: the same work but for deeper index seeks
+        // (loading the workout's results or the competitors' ids once
+        // costs several instructions per athlete).
+        assert!(
+            large < small + small / 4,
+            "{large} instructions at 1,200 athletes against {small} at 40"
+        );
     }
 
     #[test]

@@ -1,11 +1,15 @@
-//! Finding the competitor or team a record's identifier names.
+//! Finding the competitor or team a record's identifier names: competitors
+//! by key (a poll at 60,000 athletes reads only its records' rows), teams
+//! (few, names matched case-folded) loaded once per batch.
 
 use super::*;
 
 /// Looks identifiers up, loading each kind's table once per batch.
 pub(super) struct Resolver<'connection> {
     pub(super) connection: &'connection Connection,
-    pub(super) competitors: HashMap<IdentifierKind, HashMap<String, Id>>,
+    /// Competitors looked up so far, by identifier kind and value (`None`:
+    /// no competitor has it).
+    pub(super) competitors: HashMap<IdentifierKind, HashMap<String, Option<Id>>>,
     pub(super) teams: HashMap<IdentifierKind, HashMap<String, Id>>,
     pub(super) teams_of_member: Option<HashMap<Id, Vec<Id>>>,
     pub(super) team_names: Option<HashMap<Id, String>>,
@@ -39,23 +43,35 @@ impl<'connection> Resolver<'connection> {
         Ok(map)
     }
 
+    /// The competitor with `identifier`, read by key through the
+    /// identifier's unique column (or the chips' primary key) and
+    /// remembered for the batch: never every competitor.
     pub(super) fn competitor(&mut self, identifier: &Identifier) -> Result<Option<Id>> {
         if identifier.kind == IdentifierKind::TeamName {
             return Ok(None);
         }
-        if !self.competitors.contains_key(&identifier.kind) {
-            let sql = match identifier.kind.column() {
-                Some(column) => {
-                    format!("SELECT {column}, id FROM competitors WHERE {column} IS NOT NULL")
-                }
-                None => "SELECT chip_id, competitor_id FROM competitor_chips".to_string(),
-            };
-            let map = self.load_map(&sql, false)?;
-            self.competitors.insert(identifier.kind, map);
+        let value = identifier.value.trim();
+        if let Some(found) = self
+            .competitors
+            .get(&identifier.kind)
+            .and_then(|known| known.get(value))
+        {
+            return Ok(*found);
         }
-        Ok(self.competitors[&identifier.kind]
-            .get(identifier.value.trim())
-            .copied())
+        let sql = match identifier.kind.column() {
+            Some(column) => format!("SELECT id FROM competitors WHERE {column} = ?1"),
+            None => "SELECT competitor_id FROM competitor_chips WHERE chip_id = ?1".to_string(),
+        };
+        let found: Option<Id> = self
+            .connection
+            .prepare_cached(&sql)?
+            .query_row(params![value], |row| row.get(0))
+            .optional()?;
+        self.competitors
+            .entry(identifier.kind)
+            .or_default()
+            .insert(value.to_string(), found);
+        Ok(found)
     }
 
     pub(super) fn team(&mut self, identifier: &Identifier) -> Result<Option<Id>> {

@@ -52,17 +52,28 @@ pub(crate) fn import_results_in(
         workout.timing_points.iter().map(|point| point.id).collect();
     let now = now_timestamp();
     let batch_id = next_batch_id(transaction)?;
-    let known = known_entrants(transaction)?;
     let members_only = matches!(
         workout.team_scoring,
         TeamScoring::SumAll | TeamScoring::BestN { .. }
     );
-    let in_teams = if members_only {
-        team_members(transaction)?
+    // A small batch (a poll) reads its entrants by key; a file of many
+    // rows reads each table once.
+    let mut lookups = if records.len() <= KEYED_IMPORT_ROWS {
+        EntrantLookups::Keyed {
+            workout_id,
+            existing: HashMap::new(),
+        }
     } else {
-        std::collections::HashSet::new()
+        EntrantLookups::Loaded {
+            known: known_entrants(transaction)?,
+            in_teams: if members_only {
+                team_members(transaction)?
+            } else {
+                std::collections::HashSet::new()
+            },
+            existing: existing_results(transaction, workout_id)?,
+        }
     };
-    let mut existing = existing_results(transaction, workout_id)?;
     let mut summary = ResultImportSummary {
         batch_id: batch_id.clone(),
         ..ResultImportSummary::default()
@@ -74,7 +85,7 @@ pub(crate) fn import_results_in(
             field: field.to_string(),
             message,
         };
-        if !known.contains(&record.entrant) {
+        if !lookups.known(transaction, record.entrant)? {
             return Err(row_error(
                 "entrant",
                 unknown_entrant(record.entrant).to_string(),
@@ -83,7 +94,7 @@ pub(crate) fn import_results_in(
         check_entrant_fits(&workout, record.entrant)
             .map_err(|error| row_error("entrant", error.to_string()))?;
         if let (true, Entrant::Competitor(id)) = (members_only, record.entrant) {
-            if !in_teams.contains(&id) {
+            if !lookups.in_a_team(transaction, id)? {
                 return Err(row_error(
                     "entrant",
                     not_in_a_team_message(transaction, record.entrant),
@@ -96,7 +107,7 @@ pub(crate) fn import_results_in(
             return Err(row_error("penalty", "must not be negative".into()));
         }
         value.penalty_ms = record.penalty_ms;
-        if let Some(&amended) = existing.get(&record.entrant) {
+        if let Some(amended) = lookups.existing(transaction, record.entrant)? {
             summary.skipped_existing += 1;
             if amended {
                 summary.skipped_amended += 1;
@@ -158,7 +169,7 @@ pub(crate) fn import_results_in(
                 undoes_event_id: None,
             },
         )?;
-        existing.insert(record.entrant, false);
+        lookups.stored(record.entrant);
         summary.inserted += 1;
     }
     record_batch(
@@ -176,6 +187,86 @@ pub(crate) fn import_results_in(
         },
     )?;
     Ok(summary)
+}
+
+/// Batches up to this many rows read their entrants by key.
+const KEYED_IMPORT_ROWS: usize = 256;
+
+/// What an import checks per row: the entrant exists, is in a team (when
+/// the workout sums members), and whether it has a result already (and
+/// whether that is amended).
+enum EntrantLookups {
+    Keyed {
+        workout_id: Id,
+        /// Results this batch stored.
+        existing: HashMap<Entrant, bool>,
+    },
+    Loaded {
+        known: std::collections::HashSet<Entrant>,
+        in_teams: std::collections::HashSet<Id>,
+        existing: HashMap<Entrant, bool>,
+    },
+}
+
+impl EntrantLookups {
+    fn known(&self, connection: &Connection, entrant: Entrant) -> Result<bool> {
+        Ok(match self {
+            EntrantLookups::Loaded { known, .. } => known.contains(&entrant),
+            EntrantLookups::Keyed { .. } => {
+                let (sql, id) = match entrant {
+                    Entrant::Competitor(id) => ("SELECT 1 FROM competitors WHERE id = ?1", id),
+                    Entrant::Team(id) => ("SELECT 1 FROM teams WHERE id = ?1", id),
+                };
+                connection.prepare_cached(sql)?.exists(params![id])?
+            }
+        })
+    }
+
+    fn in_a_team(&self, connection: &Connection, competitor_id: Id) -> Result<bool> {
+        Ok(match self {
+            EntrantLookups::Loaded { in_teams, .. } => in_teams.contains(&competitor_id),
+            EntrantLookups::Keyed { .. } => connection
+                .prepare_cached("SELECT 1 FROM team_members WHERE competitor_id = ?1")?
+                .exists(params![competitor_id])?,
+        })
+    }
+
+    fn existing(&self, connection: &Connection, entrant: Entrant) -> Result<Option<bool>> {
+        Ok(match self {
+            EntrantLookups::Loaded { existing, .. } => existing.get(&entrant).copied(),
+            EntrantLookups::Keyed {
+                workout_id,
+                existing,
+            } => match existing.get(&entrant) {
+                Some(amended) => Some(*amended),
+                None => {
+                    let sql = match entrant {
+                        Entrant::Competitor(_) => {
+                            "SELECT amended FROM results WHERE workout_id = ?1 AND competitor_id = ?2"
+                        }
+                        Entrant::Team(_) => {
+                            "SELECT amended FROM results WHERE workout_id = ?1 AND team_id = ?2"
+                        }
+                    };
+                    let id = match entrant {
+                        Entrant::Competitor(id) | Entrant::Team(id) => id,
+                    };
+                    connection
+                        .prepare_cached(sql)?
+                        .query_row(params![workout_id, id], |row| row.get::<_, bool>(0))
+                        .optional()?
+                }
+            },
+        })
+    }
+
+    fn stored(&mut self, entrant: Entrant) {
+        match self {
+            EntrantLookups::Keyed { existing, .. } | EntrantLookups::Loaded { existing, .. } => {
+                existing.insert(entrant, false);
+            }
+        }
+    }
 }
 
 /// The next import batch id: `batch-000001`, `batch-000002`, ...
