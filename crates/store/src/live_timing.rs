@@ -23,16 +23,109 @@ use crate::error::Result;
 use crate::results::{rank_entry_from_row, RANK_COLUMNS};
 use crate::workouts::load_workout;
 
-/// What the message prints of a competitor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveTimingCompetitor {
+/// What the message prints of a competitor (borrowed from its
+/// [`LiveTimingWave`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveTimingCompetitor<'a> {
     pub id: Id,
-    pub bib: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub country: Option<String>,
-    pub triathlon_athlete_id: Option<String>,
-    pub para_class: Option<String>,
+    pub bib: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub country: Option<&'a str>,
+    pub triathlon_athlete_id: Option<&'a str>,
+    pub para_class: Option<&'a str>,
+}
+
+/// The printed columns of the wave's competitors: every text in one string,
+/// each competitor a row of offsets into it (no string allocated per
+/// column and competitor).
+#[derive(Debug, Clone, Default)]
+struct CompetitorTexts {
+    text: String,
+    /// Sorted by id once the wave is read.
+    rows: Vec<CompetitorRow>,
+}
+
+/// A competitor's id and where each of its six columns (bib, first name,
+/// last name, country, World Triathlon id, para class) ends in
+/// [`CompetitorTexts::text`]; a column starts where the one before ends (the
+/// first where `start` says).
+#[derive(Debug, Clone, Copy)]
+struct CompetitorRow {
+    id: Id,
+    start: u32,
+    ends: [u32; 6],
+    /// Bit `i` set: column `i` is NULL.
+    nulls: u8,
+}
+
+impl CompetitorTexts {
+    fn get(&self, id: Id) -> Option<LiveTimingCompetitor<'_>> {
+        let at = self.rows.binary_search_by_key(&id, |row| row.id).ok()?;
+        let row = &self.rows[at];
+        let mut start = row.start as usize;
+        let mut columns: [Option<&str>; 6] = [None; 6];
+        for (index, end) in row.ends.iter().enumerate() {
+            let end = *end as usize;
+            if row.nulls & (1 << index) == 0 {
+                columns[index] = Some(&self.text[start..end]);
+            }
+            start = end;
+        }
+        Some(LiveTimingCompetitor {
+            id: row.id,
+            bib: columns[0].unwrap_or_default(),
+            first_name: columns[1].unwrap_or_default(),
+            last_name: columns[2].unwrap_or_default(),
+            country: columns[3],
+            triathlon_athlete_id: columns[4],
+            para_class: columns[5],
+        })
+    }
+
+    fn contains(&self, id: Id) -> bool {
+        self.rows.binary_search_by_key(&id, |row| row.id).is_ok()
+    }
+
+    /// Appends the competitor whose id is `id` and whose six printed
+    /// columns start at column `first` of `row`.
+    fn push_row(&mut self, row: &rusqlite::Row<'_>, first: usize, id: Id) -> Result<()> {
+        let start = self.text.len();
+        let mut ends = [0_u32; 6];
+        let mut nulls = 0_u8;
+        for (index, end) in ends.iter_mut().enumerate() {
+            match row
+                .get_ref(first + index)?
+                .as_str_or_null()
+                .map_err(rusqlite::Error::from)?
+            {
+                Some(text) => self.text.push_str(text),
+                None => nulls |= 1 << index,
+            }
+            *end = offset(self.text.len())?;
+        }
+        self.rows.push(CompetitorRow {
+            id,
+            start: offset(start)?,
+            ends,
+            nulls,
+        });
+        Ok(())
+    }
+
+    fn sort(&mut self) {
+        self.rows.sort_unstable_by_key(|row| row.id);
+        self.rows.dedup_by_key(|row| row.id);
+    }
+}
+
+/// A text offset as stored in a [`CompetitorRow`].
+fn offset(at: usize) -> Result<u32> {
+    u32::try_from(at).map_err(|_| {
+        crate::error::StoreError::Conflict(
+            "the competitors' printed columns of one workout exceed 4 GiB".to_string(),
+        )
+    })
 }
 
 /// What the message prints of a team, with its members in member order.
@@ -67,7 +160,7 @@ pub struct LiveTimingWave {
     /// The incident notes of the workout's stored results that have any.
     pub incidents: HashMap<Entrant, Vec<String>>,
     /// The entrants' competitors and the members of their teams, by id.
-    competitors: Vec<LiveTimingCompetitor>,
+    competitors: CompetitorTexts,
     /// The entrants' teams (and for a member-scored workout the teams of
     /// the members with a result), by id.
     teams: Vec<LiveTimingTeam>,
@@ -75,11 +168,8 @@ pub struct LiveTimingWave {
 
 impl LiveTimingWave {
     /// A competitor of the wave (an entrant or a member of an entrant team).
-    pub fn competitor(&self, id: Id) -> Option<&LiveTimingCompetitor> {
-        self.competitors
-            .binary_search_by_key(&id, |competitor| competitor.id)
-            .ok()
-            .map(|at| &self.competitors[at])
+    pub fn competitor(&self, id: Id) -> Option<LiveTimingCompetitor<'_>> {
+        self.competitors.get(id)
     }
 
     /// A team of the wave.
@@ -135,7 +225,7 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
     let mut ids: Vec<Id> = Vec::new();
     let mut results: Vec<ResultEntry> = Vec::new();
     let mut incidents: HashMap<Entrant, Vec<String>> = HashMap::new();
-    let mut competitors: Vec<LiveTimingCompetitor> = Vec::new();
+    let mut competitors = CompetitorTexts::default();
     {
         let mut statement = connection.prepare_cached(results_sql())?;
         let mut rows = statement.query(params![workout_id])?;
@@ -155,7 +245,7 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
                 }
             }
             if let Some(id) = row.get::<_, Option<Id>>(18)? {
-                competitors.push(competitor_from_row(row, 18, id)?);
+                competitors.push_row(row, 19, id)?;
             }
             if let Some(mut entry) = rank_entry_from_row(row, 0)? {
                 ids.push(row.get(16)?);
@@ -235,13 +325,8 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
     let teams = load_teams_by_ids(connection, &team_ids)?;
     // The competitors not read with their results: the start list's and
     // the teams' members.
-    competitors.sort_unstable_by_key(|competitor| competitor.id);
-    competitors.dedup_by_key(|competitor| competitor.id);
-    let known = |id: &Id| {
-        competitors
-            .binary_search_by_key(id, |competitor| competitor.id)
-            .is_ok()
-    };
+    competitors.sort();
+    let known = |id: &Id| competitors.contains(*id);
     let mut missing: Vec<Id> = workout
         .heats
         .iter()
@@ -257,18 +342,23 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
     missing.sort_unstable();
     missing.dedup();
     if !missing.is_empty() {
-        competitors.extend(load_competitors_by_ids(connection, &missing)?);
-        competitors.sort_unstable_by_key(|competitor| competitor.id);
+        load_competitors_by_ids(connection, &missing, &mut competitors)?;
+        competitors.sort();
     }
 
     // Ranking needs the ranked entrants' bibs only (the listing order of
     // equal rows); names and divisions are not read.
-    let mut infos: Vec<EntrantInfo> = Vec::with_capacity(competitors.len() + teams.len());
-    infos.extend(competitors.iter().map(|competitor| EntrantInfo {
-        entrant: Entrant::Competitor(competitor.id),
-        bib: competitor.bib.clone(),
-        name: String::new(),
-        division_ids: Vec::new(),
+    let mut infos: Vec<EntrantInfo> = Vec::with_capacity(competitors.rows.len() + teams.len());
+    infos.extend(competitors.rows.iter().map(|row| {
+        EntrantInfo {
+            entrant: Entrant::Competitor(row.id),
+            bib: competitors
+                .get(row.id)
+                .map(|competitor| competitor.bib.to_string())
+                .unwrap_or_default(),
+            name: String::new(),
+            division_ids: Vec::new(),
+        }
     }));
     infos.extend(teams.iter().map(|team| EntrantInfo {
         entrant: Entrant::Team(team.id),
@@ -321,40 +411,25 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
     })
 }
 
-/// The message's columns of these competitors (sorted ids), in id order.
+/// The message's columns of these competitors (sorted ids), added to
+/// `competitors`.
 fn load_competitors_by_ids(
     connection: &Connection,
     ids: &[Id],
-) -> Result<Vec<LiveTimingCompetitor>> {
+    competitors: &mut CompetitorTexts,
+) -> Result<()> {
     if ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let mut statement = connection.prepare_cached(
         "SELECT id, bib, first_name, last_name, country, triathlon_athlete_id, para_class
          FROM competitors WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
     )?;
-    let rows = statement.query_map([id_list(ids.iter().copied())], |row| {
-        competitor_from_row(row, 0, row.get(0)?)
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// A competitor's printed columns (id, bib, first name, last name, country,
-/// World Triathlon id, para class) starting at column `first`.
-fn competitor_from_row(
-    row: &rusqlite::Row<'_>,
-    first: usize,
-    id: Id,
-) -> rusqlite::Result<LiveTimingCompetitor> {
-    Ok(LiveTimingCompetitor {
-        id,
-        bib: row.get(first + 1)?,
-        first_name: row.get(first + 2)?,
-        last_name: row.get(first + 3)?,
-        country: row.get(first + 4)?,
-        triathlon_athlete_id: row.get(first + 5)?,
-        para_class: row.get(first + 6)?,
-    })
+    let mut rows = statement.query([id_list(ids.iter().copied())])?;
+    while let Some(row) = rows.next()? {
+        competitors.push_row(row, 1, row.get(0)?)?;
+    }
+    Ok(())
 }
 
 /// The message's columns of these teams (sorted ids) with their members, in

@@ -323,7 +323,7 @@ impl JsonOut {
         self.string(&[text]);
     }
 
-    fn text_or_null(&mut self, text: Option<&String>) {
+    fn text_or_null(&mut self, text: Option<&str>) {
         match text {
             Some(text) => self.text(text),
             None => self.null(),
@@ -523,9 +523,9 @@ fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<L
                 .ok()
                 .map(|at| row_of[at].1);
             let start_num = match entrant {
-                Entrant::Competitor(id) => wave
-                    .competitor(*id)
-                    .map_or("", |competitor| competitor.bib.as_str()),
+                Entrant::Competitor(id) => {
+                    wave.competitor(*id).map_or("", |competitor| competitor.bib)
+                }
                 Entrant::Team(id) => wave
                     .team(*id)
                     .and_then(|team| team.bib.as_deref())
@@ -611,7 +611,7 @@ fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<L
     // The content digest leaves out `"date":"...",` (up to the next key).
     let date_end = out.bytes.len() + 1;
     out.key("event_id");
-    out.text_or_null(config_text(config, "event_id").as_ref());
+    out.text_or_null(config_text(config, "event_id").as_deref());
     out.key("event_name");
     match config_text(config, "event_name") {
         Some(name) => out.text(&name),
@@ -735,17 +735,17 @@ fn write_participants(
             Entrant::Competitor(id) => {
                 let competitor = wave.competitor(id);
                 out.key("country");
-                out.text_or_null(competitor.and_then(|c| c.country.as_ref()));
+                out.text_or_null(competitor.and_then(|c| c.country));
                 write_head_field(out, "difference", participant, options);
                 out.key("id");
-                out.text_or_null(competitor.and_then(|c| c.triathlon_athlete_id.as_ref()));
+                out.text_or_null(competitor.and_then(|c| c.triathlon_athlete_id));
                 write_head_field(out, "incidents", participant, options);
                 out.key("name");
                 match competitor {
-                    Some(c) => out.string(&[&c.first_name, " ", &c.last_name]),
+                    Some(c) => out.string(&[c.first_name, " ", c.last_name]),
                     None => out.text(""),
                 }
-                if let Some(class) = competitor.and_then(|c| c.para_class.as_ref()) {
+                if let Some(class) = competitor.and_then(|c| c.para_class) {
                     out.key("paratriathlon");
                     out.open();
                     out.key("class");
@@ -795,12 +795,12 @@ fn write_participants(
                     out.item();
                     out.open();
                     out.key("country");
-                    out.text_or_null(competitor.and_then(|c| c.country.as_ref()));
+                    out.text_or_null(competitor.and_then(|c| c.country));
                     out.key("id");
-                    out.text_or_null(competitor.and_then(|c| c.triathlon_athlete_id.as_ref()));
+                    out.text_or_null(competitor.and_then(|c| c.triathlon_athlete_id));
                     out.key("name");
                     match competitor {
-                        Some(c) => out.string(&[&c.first_name, " ", &c.last_name]),
+                        Some(c) => out.string(&[c.first_name, " ", c.last_name]),
                         None => out.text(""),
                     }
                     out.key("splits");
@@ -823,10 +823,10 @@ fn write_participants(
                 }
                 out.close_list();
                 out.key("country");
-                out.text_or_null(team.and_then(|t| t.country.as_ref()));
+                out.text_or_null(team.and_then(|t| t.country.as_deref()));
                 write_head_field(out, "difference", participant, options);
                 out.key("id");
-                out.text_or_null(team.and_then(|t| t.triathlon_athlete_id.as_ref()));
+                out.text_or_null(team.and_then(|t| t.triathlon_athlete_id.as_deref()));
                 write_head_field(out, "incidents", participant, options);
                 out.key("name");
                 out.text(team.map_or("", |t| t.name.as_str()));

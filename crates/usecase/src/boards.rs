@@ -36,7 +36,10 @@
 //! hand-off not posted yet, a poller that failed between two writes)
 //! drops everything, as before: a rebuild, never a stale board. A hand-off
 //! arriving after that rebuild is ignored (its writes are older than the
-//! new stamp). Every board and table is built in one read snapshot with
+//! new stamp). (As with a backup claim's release, a program writing the
+//! file with raw SQL, without the store and so without moving the write
+//! serial, in the same moment as a handed-over write goes unseen until the
+//! next change.) Every board and table is built in one read snapshot with
 //! the stamp read inside it, so it is exactly as of its stamp; a build
 //! whose snapshot is newer than the kept stamp drops the others. The
 //! boards of watched workouts ([`KeptBoards::watch`]: the polled ones) are

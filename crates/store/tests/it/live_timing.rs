@@ -248,12 +248,13 @@ proptest! {
             let read = wave.competitor(id);
             prop_assert!(read.is_some(), "competitor {} is not in the wave", id);
             let read = read.unwrap();
-            prop_assert_eq!(&read.bib, &full.bib);
-            prop_assert_eq!(&read.first_name, &full.first_name);
-            prop_assert_eq!(&read.last_name, &full.last_name);
-            prop_assert_eq!(&read.country, &full.country);
-            prop_assert_eq!(&read.triathlon_athlete_id, &full.external_ids.triathlon_athlete_id);
-            prop_assert_eq!(&read.para_class, &full.para_class);
+            prop_assert_eq!(read.id, id);
+            prop_assert_eq!(read.bib, full.bib.as_str());
+            prop_assert_eq!(read.first_name, full.first_name.as_str());
+            prop_assert_eq!(read.last_name, full.last_name.as_str());
+            prop_assert_eq!(read.country, full.country.as_deref());
+            prop_assert_eq!(read.triathlon_athlete_id, full.external_ids.triathlon_athlete_id.as_deref());
+            prop_assert_eq!(read.para_class, full.para_class.as_deref());
             Ok(())
         };
         for entrant in &wave.entrants {
