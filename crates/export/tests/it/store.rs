@@ -683,3 +683,18 @@ fn tied_overall_rows_are_listed_by_bib_as_the_store_lists_them() {
         .collect();
     assert_eq!(bibs, ["10", "20", "30"]);
 }
+
+/// From a snapshot read from a file (workouts ranked compactly, rows made
+/// as they are written), the streamed results JSON is still the results
+/// document serialised.
+#[test]
+fn a_gathered_snapshots_streamed_json_is_the_document_serialised() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = build_file(directory.path());
+    let data = gather_export_data(&file).unwrap();
+    assert!(!data.live_workouts.is_empty());
+    let exporter = Exporter::new(&data);
+    let mut expected = serde_json::to_vec(&exporter.results_document().unwrap()).unwrap();
+    expected.push(b'\n');
+    assert_eq!(exporter.results_json().unwrap(), expected);
+}
