@@ -96,7 +96,7 @@ pub struct BackupStatusView {
     pub every_writes: u32,
     /// A backup follows when the last one is this many minutes old (0: never by age).
     pub every_minutes: u32,
-    /// How many backups are kept (the newest).
+    /// How many backups are kept (the first, the newest and a spread between).
     pub keep: u32,
     pub problem: Option<String>,
     pub detail: Option<String>,

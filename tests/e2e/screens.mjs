@@ -144,7 +144,7 @@ try {
   check(/Backup (\d+ \w+ )?\d\d:\d\d:\d\d/.test(strip), `the strip shows the last backup's local time (${strip})`);
   await app.click('[data-testid="status-strip"] button[aria-label^="Backups"]');
   const backups = await app.until(`return document.querySelector('[role="dialog"][aria-label="Backups"]')?.textContent ?? null`, "the backup details");
-  check(/A backup follows every .+; the newest \d+ are kept\./.test(backups) && backups.includes("screens-backups"), `the backup chip shows the stored policy and folder (${backups})`);
+  check(/A backup follows every .+; \d+ are kept: the first, the newest and a spread between\./.test(backups) && backups.includes("screens-backups"), `the backup chip shows the stored policy and folder (${backups})`);
   await app.click('[data-testid="status-strip"] button[aria-label^="Backups"]');
   let layout = await app.script(navOnOneLine);
   check(layout.tabs === 9 && layout.lines === 1 && !layout.overflow, `at ${layout.width} px all nine tabs sit on one line (${JSON.stringify(layout)})`);

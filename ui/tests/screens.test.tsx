@@ -71,7 +71,7 @@ describe("status strip", () => {
     const backups = screen.getByRole("dialog", { name: "Backups" });
     expect(backups.textContent).toContain("/tmp/spring-backups");
     // The stored policy, not a fixed sentence.
-    expect(backups.textContent).toContain("A backup follows every 50 saved changes; the newest 20 are kept.");
+    expect(backups.textContent).toContain("A backup follows every 50 saved changes; 20 are kept: the first, the newest and a spread between.");
   });
 
   it("says when there is no backup yet and when the last one failed", async () => {

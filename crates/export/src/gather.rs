@@ -160,10 +160,10 @@ fn gather_in_snapshot(
     let mut infos = file
         .entrant_infos()
         .map_err(|error| store_error("entrants", error))?;
-    // The standings use the entrants' divisions only.
+    // The standings use the entrants' bibs (to list ties) and divisions,
+    // not their names.
     for info in &mut infos {
         info.name = String::new();
-        info.bib = String::new();
     }
     observer("entrants");
     let settings = file

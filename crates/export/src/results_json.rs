@@ -512,30 +512,27 @@ fn workout_leaderboards_for(
             rows: None,
             entrants: Some(entrants),
         });
-    workout_boards_for(data, workout_id)
-        .into_iter()
-        .map(|(board, same_as_whole_field)| {
-            if same_as_whole_field {
-                ResultsWorkoutLeaderboard {
-                    division_id: board.division_id,
-                    rows: None,
-                    entrants: Some(board.rows.iter().map(|row| row.entrant).collect()),
+    // A compact ranking's whole field first, as the document is written.
+    live.into_iter()
+        .chain(workout_boards_for(data, workout_id).into_iter().map(
+            |(board, same_as_whole_field)| {
+                if same_as_whole_field {
+                    ResultsWorkoutLeaderboard {
+                        division_id: board.division_id,
+                        rows: None,
+                        entrants: Some(board.rows.iter().map(|row| row.entrant).collect()),
+                    }
+                } else {
+                    ResultsWorkoutLeaderboard {
+                        division_id: board.division_id,
+                        rows: Some(board.rows.clone()),
+                        entrants: None,
+                    }
                 }
-            } else {
-                ResultsWorkoutLeaderboard {
-                    division_id: board.division_id,
-                    rows: Some(board.rows.clone()),
-                    entrants: None,
-                }
-            }
-        })
+            },
+        ))
         .chain(derived)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .fold(live.into_iter().collect(), |mut boards: Vec<_>, board| {
-            boards.push(board);
-            boards
-        })
+        .collect()
 }
 
 /// Reads a results document back, checking its format and version.

@@ -3,14 +3,15 @@
 //! [`CompetitionFile::backup_now`] copies the live database with SQLite's
 //! online backup API (consistent even while the file is in use), writes it
 //! under a temporary name, renames it to `<slug>-<UTC timestamp>.scoretable`
-//! and deletes the oldest backups of that slug beyond the newest `keep`.
+//! and thins that slug's backups to `keep`: the newest and the oldest stay,
+//! and between them the spacing grows with age ([`backups_to_prune`]), so a
+//! burst of writes cannot push the earlier backups of the day off the disk.
 //!
 //! Automatic policy (default, see [`BackupPolicy::beside`]): a backup is due
 //! when [`BackupPolicy::every_writes`] writes (100) have been committed since
 //! the last one, or when the last one is older than
 //! [`BackupPolicy::every_minutes`] minutes (10). The backups go to
-//! `<file stem>-backups/` beside the competition file and the newest 10 are
-//! kept.
+//! `<file stem>-backups/` beside the competition file and 10 are kept.
 //!
 //! The policy and the progress towards it live **in the file** (settings
 //! `backup_policy` and `backup_progress`), so every program that writes the
@@ -62,7 +63,8 @@ pub struct BackupPolicy {
     pub automatic: bool,
     /// Where backups go.
     pub directory: PathBuf,
-    /// How many backups of this competition to keep (the newest).
+    /// How many backups of this competition to keep: the newest, the first
+    /// and a spread between them that is denser for recent ones.
     pub keep: usize,
     /// Take a backup after this many writes since the last one (0: never by count).
     pub every_writes: u32,
@@ -461,8 +463,8 @@ fn background_priority() {
     }
 }
 
-/// Writes `directory/<slug>-<timestamp>.scoretable` from `source` and prunes
-/// the oldest beyond `keep`.
+/// Writes `directory/<slug>-<timestamp>.scoretable` from `source` and thins
+/// the backups to `keep` ([`backups_to_prune`]).
 fn write_backup(
     source: &rusqlite::Connection,
     directory: &Path,
@@ -538,8 +540,9 @@ impl CompetitionFile {
     }
 
     /// Writes a consistent copy of the file to
-    /// `directory/<slug>-<timestamp>.scoretable` and keeps only the newest
-    /// [`BackupPolicy::keep`] backups of this competition there. Returns the
+    /// `directory/<slug>-<timestamp>.scoretable` and thins this
+    /// competition's backups there to [`BackupPolicy::keep`] (see
+    /// `backups_to_prune`). Returns the
     /// new backup's path. Works on a read-only handle (it only reads).
     pub fn backup_now(&mut self, directory: &Path) -> Result<PathBuf> {
         self.snapshot_backup(directory)
@@ -721,10 +724,61 @@ fn list_backups(directory: &Path, slug: &str) -> Result<Vec<PathBuf>> {
     Ok(backups)
 }
 
+/// The time in a backup's name (`<slug>-20261123T092100123Z.scoretable`),
+/// in milliseconds since the epoch.
+fn backup_time(path: &Path) -> Option<i64> {
+    let name = path.file_stem()?.to_string_lossy().into_owned();
+    let stamp = name.get(name.len().checked_sub(19)?..)?;
+    let time = chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%3fZ").ok()?;
+    Some(time.and_utc().timestamp_millis())
+}
+
+/// Which backups to delete so that `keep` remain, given their times oldest
+/// first. The newest is always kept and, from `keep` 3 up, so is the
+/// oldest (the earliest state on disk). Between them the backups are thinned
+/// so that their spacing grows with their age: the one removed is the
+/// one whose neighbours lie closest together for its age (gap left by its
+/// removal divided by how long before the newest it was taken). A burst of
+/// writes that makes many backups within seconds therefore thins itself
+/// out instead of pushing the whole morning's backups off the disk, while
+/// the last few minutes stay densely covered.
+fn backups_to_prune(times: &[i64], keep: usize) -> Vec<usize> {
+    let keep = keep.max(1);
+    if times.len() <= keep {
+        return Vec::new();
+    }
+    if keep < 3 {
+        return (0..times.len() - keep).collect();
+    }
+    let mut alive: Vec<usize> = (0..times.len()).collect();
+    let mut removed = Vec::new();
+    while alive.len() > keep {
+        let newest = times[alive[alive.len() - 1]];
+        let cost = |position: usize| {
+            let gap = (times[alive[position + 1]] - times[alive[position - 1]]).max(0) as f64;
+            let age = (newest - times[alive[position]]).max(1) as f64;
+            gap / age
+        };
+        let mut victim = 1;
+        for position in 2..alive.len() - 1 {
+            if cost(position) < cost(victim) {
+                victim = position;
+            }
+        }
+        removed.push(alive.remove(victim));
+    }
+    removed.sort_unstable();
+    removed
+}
+
 fn prune_backups(directory: &Path, slug: &str, keep: usize) -> Result<()> {
     let backups = list_backups(directory, slug)?;
-    let excess = backups.len().saturating_sub(keep.max(1));
-    for old in &backups[..excess] {
+    let times: Vec<i64> = backups
+        .iter()
+        .map(|backup| backup_time(backup).unwrap_or(0))
+        .collect();
+    for index in backups_to_prune(&times, keep) {
+        let old = &backups[index];
         remove_in_steps(old).map_err(|error| io_error(old, error))?;
         // A backup that was opened has a session lock file beside it.
         let mut lock = old.as_os_str().to_owned();
@@ -825,5 +879,87 @@ mod tests {
             ..policy
         };
         assert!(!is_due(&progress, &off, start + chrono::Duration::hours(1)));
+    }
+
+    const MINUTE: i64 = 60_000;
+
+    fn kept(times: &[i64], keep: usize) -> Vec<i64> {
+        let removed = backups_to_prune(times, keep);
+        (0..times.len())
+            .filter(|index| !removed.contains(index))
+            .map(|index| times[index])
+            .collect()
+    }
+
+    #[test]
+    fn a_burst_of_backups_thins_itself_and_keeps_the_earlier_ones() {
+        // A morning of backups ten minutes apart, then an appeal session
+        // whose burst of amendments makes twenty within a minute.
+        let mut times: Vec<i64> = (0..10).map(|step| step * 10 * MINUTE).collect();
+        let burst_start = 100 * MINUTE;
+        times.extend((0..20).map(|step| burst_start + step * 3_000));
+        let kept = kept(&times, 10);
+        assert_eq!(kept.len(), 10);
+        assert_eq!(kept[0], 0, "the first backup stays");
+        assert_eq!(
+            *kept.last().unwrap(),
+            *times.last().unwrap(),
+            "the newest stays"
+        );
+        let morning = kept.iter().filter(|time| **time < burst_start).count();
+        let burst = kept.len() - morning;
+        assert!(morning >= 3, "the morning keeps {morning} of {kept:?}");
+        assert!(burst >= 3, "the burst keeps {burst} of {kept:?}");
+        // Older backups lie further apart than newer ones.
+        let gaps: Vec<i64> = kept.windows(2).map(|pair| pair[1] - pair[0]).collect();
+        assert!(gaps.first() >= gaps.last(), "{gaps:?}");
+    }
+
+    #[test]
+    fn steady_backups_are_spread_over_the_whole_day() {
+        // A backup every ten minutes for ten hours, thinned to 10 as each
+        // new one arrives.
+        let mut times = Vec::new();
+        for step in 0..60 {
+            times.push(step * 10 * MINUTE);
+            times = kept(&times, 10);
+        }
+        assert_eq!(times.len(), 10);
+        assert_eq!(times[0], 0);
+        assert_eq!(*times.last().unwrap(), 590 * MINUTE);
+        // One in the last half hour, and some in each third of the day.
+        assert!(times[8] >= 560 * MINUTE, "{times:?}");
+        for third in 0..3 {
+            let (from, to) = (third * 200 * MINUTE, (third + 1) * 200 * MINUTE);
+            assert!(
+                times.iter().any(|time| (from..to).contains(time)),
+                "nothing kept between minute {} and {}: {times:?}",
+                from / MINUTE,
+                to / MINUTE
+            );
+        }
+    }
+
+    #[test]
+    fn a_small_keep_keeps_the_newest() {
+        let times = [0, 1_000, 2_000, 3_000];
+        assert_eq!(kept(&times, 1), vec![3_000]);
+        assert_eq!(kept(&times, 2), vec![2_000, 3_000]);
+        assert_eq!(kept(&times, 0), vec![3_000]);
+        assert_eq!(kept(&times, 4), times.to_vec());
+        assert_eq!(kept(&times, 3).len(), 3);
+    }
+
+    #[test]
+    fn a_backup_time_is_read_from_its_name() {
+        let path = Path::new("/b/harbour-throwdown-20261123T092100123Z.scoretable");
+        let expected = chrono::NaiveDate::from_ymd_opt(2026, 11, 23)
+            .unwrap()
+            .and_hms_milli_opt(9, 21, 0, 123)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        assert_eq!(backup_time(path), Some(expected));
+        assert_eq!(backup_time(Path::new("/b/x.scoretable")), None);
     }
 }

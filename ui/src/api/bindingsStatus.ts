@@ -49,7 +49,7 @@ every_writes: number,
  */
 every_minutes: number, 
 /**
- * How many backups are kept (the newest).
+ * How many backups are kept (the first, the newest and a spread between).
  */
 keep: number, problem: string | null, detail: string | null, };
 

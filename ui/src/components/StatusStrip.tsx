@@ -48,11 +48,11 @@ export function feedWords(feed: FeedStatusView, timeZone: string): string {
   }
 }
 
-/** The stored backup policy in words: "A backup follows every 100 saved changes or 10 minutes; the newest 10 are kept." */
+/** The stored backup policy in words: "A backup follows every 100 saved changes or 10 minutes; 10 are kept: the first, the newest and a spread between." */
 export function backupPolicyWords(backup: BackupStatusView): string {
   if (!backup.automatic) return "Automatic backups are off.";
   const when = [backup.every_writes > 0 ? `${backup.every_writes} saved changes` : "", backup.every_minutes > 0 ? `${backup.every_minutes} minutes` : ""].filter(Boolean).join(" or ");
-  return `${when ? `A backup follows every ${when}` : "Automatic backups are on but have no trigger"}; the newest ${backup.keep} are kept.`;
+  return `${when ? `A backup follows every ${when}` : "Automatic backups are on but have no trigger"}; ${backup.keep} are kept: the first, the newest and a spread between.`;
 }
 
 const tone = (state: string) => (state === "up_to_date" || state === "ok" ? "good" : state === "waiting" || state === "not_polled_yet" || state === "stopped" || state === "paused" ? "busy" : "bad");

@@ -63,7 +63,7 @@ fn policy_text(policy: &BackupPolicy) -> String {
         when.push("never (no count and no age set)".to_string());
     }
     format!(
-        "{}; the newest {} kept in {}",
+        "{}; {} kept (the first, the newest and a spread between) in {}",
         when.join(" or "),
         policy.keep,
         policy.directory.display()

