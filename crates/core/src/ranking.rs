@@ -518,36 +518,28 @@ fn fill_split_standings(
         *standings = Vec::with_capacity(splits.len());
         let mut previous_total = 0;
         for (_, timing_point_id, total_ms) in splits.iter().copied() {
-            if !place {
-                standings.push(SplitStanding {
-                    timing_point_id,
+            if place {
+                let slot =
+                    match order_of_point.binary_search_by_key(&timing_point_id, |(id, _)| *id) {
+                        Ok(slot) => slot,
+                        Err(_) => match point_ids[known_points..]
+                            .iter()
+                            .position(|id| *id == timing_point_id)
+                        {
+                            Some(offset) => known_points + offset,
+                            None => {
+                                point_ids.push(timing_point_id);
+                                point_ids.len() - 1
+                            }
+                        },
+                    };
+                reached.push((
+                    slot as u32,
                     total_ms,
-                    leg_ms: total_ms - previous_total,
-                    position: 0,
-                    difference_ms: 0,
-                });
-                previous_total = total_ms;
-                continue;
+                    row_index as u32,
+                    standings.len() as u32,
+                ));
             }
-            let slot = match order_of_point.binary_search_by_key(&timing_point_id, |(id, _)| *id) {
-                Ok(slot) => slot,
-                Err(_) => match point_ids[known_points..]
-                    .iter()
-                    .position(|id| *id == timing_point_id)
-                {
-                    Some(offset) => known_points + offset,
-                    None => {
-                        point_ids.push(timing_point_id);
-                        point_ids.len() - 1
-                    }
-                },
-            };
-            reached.push((
-                slot as u32,
-                total_ms,
-                row_index as u32,
-                standings.len() as u32,
-            ));
             standings.push(SplitStanding {
                 timing_point_id,
                 total_ms,
