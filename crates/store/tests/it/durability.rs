@@ -277,13 +277,7 @@ fn automatic_backups_follow_the_write_count() {
     let path = directory.path().join("auto.scoretable");
     let (mut file, workout_id) = file_with_competitors(&path, 7);
     let backups = directory.path().join("auto-backups");
-    file.set_backup_policy(BackupPolicy {
-        automatic: true,
-        directory: backups.clone(),
-        keep: 10,
-        every_writes: 3,
-        every_minutes: 0,
-    });
+    file.set_backup_policy(every_writes(&backups, 3));
     for bib in 1..=7 {
         file.enter_score_by_bib(
             workout_id,
@@ -412,6 +406,18 @@ fn two_handles_never_take_the_same_automatic_backup() {
     assert!(first.last_backup_error().is_none() && second.last_backup_error().is_none());
 }
 
+/// Automatic backups into `directory` after every `writes` writes (never by
+/// age), ten kept.
+fn every_writes(directory: &std::path::Path, writes: u32) -> BackupPolicy {
+    BackupPolicy {
+        automatic: true,
+        directory: directory.to_path_buf(),
+        keep: 10,
+        every_writes: writes,
+        every_minutes: 0,
+    }
+}
+
 /// The claim of an automatic backup as stored in the file (read without a
 /// write of any kind: a plain read-only connection).
 fn backup_claimed(path: &std::path::Path) -> bool {
@@ -440,13 +446,7 @@ fn a_writing_handle_releases_its_backup_claims_in_its_own_writes() {
     let path = directory.path().join("busy-app.scoretable");
     let (mut file, workout_id) = file_with_competitors(&path, 600);
     let backups = directory.path().join("busy-app-backups");
-    file.set_backup_policy(BackupPolicy {
-        automatic: true,
-        directory: backups.clone(),
-        keep: 10,
-        every_writes: 5,
-        every_minutes: 0,
-    });
+    file.set_backup_policy(every_writes(&backups, 5));
     let before = file.change_stamp().unwrap();
     let mut writes = 0;
     let mut released = false;
@@ -495,13 +495,7 @@ fn a_quiet_handle_still_releases_its_backup_claim() {
     let path = directory.path().join("quiet-app.scoretable");
     let (mut file, workout_id) = file_with_competitors(&path, 3);
     let backups = directory.path().join("quiet-app-backups");
-    file.set_backup_policy(BackupPolicy {
-        automatic: true,
-        directory: backups.clone(),
-        keep: 10,
-        every_writes: 1,
-        every_minutes: 0,
-    });
+    file.set_backup_policy(every_writes(&backups, 1));
     file.enter_score_by_bib(workout_id, "1", ScoreInput::text("8:00"), "table")
         .unwrap();
     assert!(backup_claimed(&path), "the write claimed a backup");
