@@ -383,18 +383,25 @@ fn runsignup_target(fixture: &Fixture) -> (RunSignupStandin, SecretStore) {
     (standin, secrets)
 }
 
-#[test]
-fn the_sync_worker_runs_while_the_file_is_open_and_stops_with_it() {
-    let fixture = fixture();
-    let (standin, secrets) = runsignup_target(&fixture);
+/// A desktop session on the fixture with its sync worker running a round
+/// every `round`.
+fn open_with_sync_worker(fixture: &Fixture, secrets: SecretStore, round: Duration) -> Session {
     let mut settings = SessionSettings::desktop("table 1");
     settings.sync_worker = Some(SyncWorkerSettings {
-        round: Duration::from_millis(50),
+        round,
         request_timeout: Duration::from_secs(2),
         secrets,
     });
     let mut session = Session::new(settings, Arc::new(Quiet));
     session.open(&fixture.path).unwrap();
+    session
+}
+
+#[test]
+fn the_sync_worker_runs_while_the_file_is_open_and_stops_with_it() {
+    let fixture = fixture();
+    let (standin, secrets) = runsignup_target(&fixture);
+    let mut session = open_with_sync_worker(&fixture, secrets, Duration::from_millis(50));
     assert!(session.sync_worker_running());
     session
         .enter_score(&TypedScore {
@@ -502,14 +509,7 @@ fn typed_scores_are_undone_newest_first_and_keep_the_board() {
 fn the_sync_workers_writes_keep_the_boards() {
     let fixture = fixture();
     let (standin, secrets) = runsignup_target(&fixture);
-    let mut settings = SessionSettings::desktop("table 1");
-    settings.sync_worker = Some(SyncWorkerSettings {
-        round: Duration::from_millis(200),
-        request_timeout: Duration::from_secs(2),
-        secrets,
-    });
-    let mut session = Session::new(settings, Arc::new(Quiet));
-    session.open(&fixture.path).unwrap();
+    let mut session = open_with_sync_worker(&fixture, secrets, Duration::from_millis(200));
     session.workout_board(fixture.race).unwrap();
     session
         .enter_score(&TypedScore {
