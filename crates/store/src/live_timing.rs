@@ -477,7 +477,7 @@ fn load_teams_by_ids(connection: &Connection, ids: &[Id]) -> Result<Vec<LiveTimi
 mod tests {
     use super::*;
     use rusqlite::StatementStatus;
-    use scoretable_core::model::{Competition, Score, ScoreType, Source, TimingPoint};
+    use scoretable_core::model::{Score, ScoreType, Source, TimingPoint};
     use scoretable_testkit::fixtures;
 
     /// The wave's statements stay prepared from one message to the next:
@@ -489,16 +489,7 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let mut file = CompetitionFile::create(
             directory.path().join("plans.scoretable"),
-            &Competition {
-                name: "Plans".into(),
-                slug: "plans".into(),
-                start_date: "2026-06-01".into(),
-                end_date: "2026-06-01".into(),
-                venue: String::new(),
-                country: String::new(),
-                organiser: String::new(),
-                time_zone: "UTC".into(),
-            },
+            &scoretable_testkit::fixtures::competition("Plans", "plans"),
         )
         .unwrap();
         let mut waves = Vec::new();

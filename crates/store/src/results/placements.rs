@@ -806,16 +806,7 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let file = CompetitionFile::create(
             directory.path().join("plan.scoretable"),
-            &scoretable_core::model::Competition {
-                name: "Plan".into(),
-                slug: "plan".into(),
-                start_date: "2026-06-01".into(),
-                end_date: "2026-06-01".into(),
-                venue: String::new(),
-                country: String::new(),
-                organiser: String::new(),
-                time_zone: "UTC".into(),
-            },
+            &scoretable_testkit::fixtures::competition("Plan", "plan"),
         )
         .unwrap();
         let connection = &file.connection;
