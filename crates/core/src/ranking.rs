@@ -468,6 +468,40 @@ pub fn rank_workout_with(
     rows
 }
 
+/// A workout's timing points sorted by id with their course order. There
+/// are few timing points: a sorted vector beats hashing for each of the many
+/// splits that look theirs up.
+#[derive(Debug, Clone, Default)]
+pub struct PointOrder(Vec<(Id, u32)>);
+
+impl PointOrder {
+    pub fn of(workout: &Workout) -> PointOrder {
+        let mut points: Vec<(Id, u32)> = workout
+            .timing_points
+            .iter()
+            .map(|point| (point.id, point.order))
+            .collect();
+        points.sort_unstable();
+        PointOrder(points)
+    }
+
+    /// The point's course order; points the workout does not list sort
+    /// last (`u32::MAX`).
+    pub fn order(&self, id: Id) -> u32 {
+        self.slot(id).map_or(u32::MAX, |slot| self.0[slot].1)
+    }
+
+    /// The point's index among the listed points (sorted by id).
+    pub fn slot(&self, id: Id) -> Option<usize> {
+        self.0.binary_search_by_key(&id, |(point, _)| *point).ok()
+    }
+
+    /// The listed points' ids, sorted.
+    pub fn ids(&self) -> impl Iterator<Item = Id> + '_ {
+        self.0.iter().map(|(id, _)| *id)
+    }
+}
+
 /// Computes every row's split standings (positions and differences only
 /// when `place` is set). `results[i]` belongs to `rows[i]`.
 fn fill_split_standings(
@@ -476,14 +510,7 @@ fn fill_split_standings(
     rows: &mut [RankedRow],
     place: bool,
 ) {
-    // There are few timing points: a sorted vector beats hashing for each of
-    // the many splits.
-    let mut order_of_point: Vec<(Id, u32)> = workout
-        .timing_points
-        .iter()
-        .map(|point| (point.id, point.order))
-        .collect();
-    order_of_point.sort_unstable();
+    let order_of_point = PointOrder::of(workout);
     let mut splits: Vec<(u32, Id, Millis)> = Vec::new();
 
     // Each row's standings are written into its own vector, made at its
@@ -492,7 +519,7 @@ fn fill_split_standings(
     // Every reached point: (timing point's slot, rounded total, row, index
     // in the row's standings). Slots are dense indexes into `point_ids`,
     // which keeps the sorted elements small.
-    let mut point_ids: Vec<Id> = order_of_point.iter().map(|(id, _)| *id).collect();
+    let mut point_ids: Vec<Id> = order_of_point.ids().collect();
     let known_points = point_ids.len();
     let mut reached: Vec<(u32, Millis, u32, u32)> = if place {
         Vec::with_capacity(results.iter().map(|result| result.splits.len()).sum())
@@ -502,11 +529,8 @@ fn fill_split_standings(
     for (row_index, result) in results.iter().enumerate() {
         splits.clear();
         splits.extend(result.splits.iter().map(|split| {
-            let order = order_of_point
-                .binary_search_by_key(&split.timing_point_id, |(id, _)| *id)
-                .map_or(u32::MAX, |index| order_of_point[index].1);
             (
-                order,
+                order_of_point.order(split.timing_point_id),
                 split.timing_point_id,
                 round_time(split.total_ms, workout.rounding),
             )
@@ -519,20 +543,19 @@ fn fill_split_standings(
         let mut previous_total = 0;
         for (_, timing_point_id, total_ms) in splits.iter().copied() {
             if place {
-                let slot =
-                    match order_of_point.binary_search_by_key(&timing_point_id, |(id, _)| *id) {
-                        Ok(slot) => slot,
-                        Err(_) => match point_ids[known_points..]
-                            .iter()
-                            .position(|id| *id == timing_point_id)
-                        {
-                            Some(offset) => known_points + offset,
-                            None => {
-                                point_ids.push(timing_point_id);
-                                point_ids.len() - 1
-                            }
-                        },
-                    };
+                let slot = match order_of_point.slot(timing_point_id) {
+                    Some(slot) => slot,
+                    None => match point_ids[known_points..]
+                        .iter()
+                        .position(|id| *id == timing_point_id)
+                    {
+                        Some(offset) => known_points + offset,
+                        None => {
+                            point_ids.push(timing_point_id);
+                            point_ids.len() - 1
+                        }
+                    },
+                };
                 reached.push((
                     slot as u32,
                     total_ms,

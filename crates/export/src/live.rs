@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use scoretable_core::board::LiveBoard;
 use scoretable_core::model::{Entrant, Id, Millis, RankedRow, SplitStanding, Workout};
+use scoretable_core::ranking::PointOrder;
 use scoretable_core::time::round_time;
 
 /// Rows made at a time when a renderer walks a board.
@@ -65,17 +66,12 @@ impl SplitColumns {
         board: &LiveBoard,
         read: impl FnOnce(&mut dyn FnMut(Entrant, Id, Millis)) -> Result<(), E>,
     ) -> Result<SplitColumns, E> {
-        // (timing point id, course order), sorted by id, as the engine
-        // looks points up; points the workout does not list sort last.
-        let mut order_of_point: Vec<(Id, u32)> = workout
-            .timing_points
-            .iter()
-            .map(|point| (point.id, point.order))
-            .collect();
-        order_of_point.sort_unstable();
+        // Points sorted by id as the engine looks them up; points the
+        // workout does not list sort last.
+        let order_of_point = PointOrder::of(workout);
         let mut columns = SplitColumns {
             run_starts: vec![0],
-            point_ids: order_of_point.iter().map(|(id, _)| *id).collect(),
+            point_ids: order_of_point.ids().collect(),
             ..SplitColumns::default()
         };
         let known_points = columns.point_ids.len();
@@ -83,11 +79,7 @@ impl SplitColumns {
         let mut current: Option<(Entrant, bool)> = None;
         let mut run: Vec<(u32, Id, Millis)> = Vec::new();
         let rounding = workout.rounding;
-        let order_of = |id: Id| {
-            order_of_point
-                .binary_search_by_key(&id, |(point, _)| *point)
-                .map_or(u32::MAX, |index| order_of_point[index].1)
-        };
+        let order_of = |id: Id| order_of_point.order(id);
         read(&mut |entrant, timing_point_id, total_ms| {
             if current.map(|(who, _)| who) != Some(entrant) {
                 columns.close_run(&mut run, known_points);
