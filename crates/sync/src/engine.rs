@@ -561,15 +561,9 @@ impl Worker<'_> {
             return Ok(false);
         }
         let remote = HashMap::new();
-        let mut context = SendContext {
-            file: self.file,
-            target,
-            client: &self.client,
-            secret: self.secret.as_deref(),
-            remote: &remote,
-            options: self.options,
-        };
-        let Some(moved) = self.session.moved(&mut context)? else {
+        let Some(moved) =
+            self.with_session(target, &remote, |session, context| session.moved(context))?
+        else {
             return Ok(false);
         };
         let queued = self.file.queue_sync_entities(target.id, &moved)?;
@@ -586,6 +580,25 @@ impl Worker<'_> {
         self.file
             .set_sync_remote_state(target.id, &Value::Object(state))?;
         Ok(queued > 0)
+    }
+
+    /// Runs `run` with the drain's adapter session and a context for
+    /// `target` carrying `remote` (what the platform holds per entity).
+    fn with_session<R>(
+        &mut self,
+        target: &SyncTarget,
+        remote: &HashMap<String, RemoteRecord>,
+        run: impl FnOnce(&mut dyn AdapterSession, &mut SendContext<'_>) -> R,
+    ) -> R {
+        let mut context = SendContext {
+            file: self.file,
+            target,
+            client: &self.client,
+            secret: self.secret.as_deref(),
+            remote,
+            options: self.options,
+        };
+        run(self.session.as_mut(), &mut context)
     }
 
     /// The target's state as stored now (an adapter may have written its
@@ -661,15 +674,9 @@ impl Worker<'_> {
         }
         let workouts: Vec<Id> = due.iter().map(|(workout, _)| *workout).collect();
         let remote = HashMap::new();
-        let mut context = SendContext {
-            file: self.file,
-            target,
-            client: &self.client,
-            secret: self.secret.as_deref(),
-            remote: &remote,
-            options: self.options,
-        };
-        let found = match self.session.duplicates(&mut context, &workouts)? {
+        let found = match self.with_session(target, &remote, |session, context| {
+            session.duplicates(context, &workouts)
+        })? {
             None => Vec::new(),
             Some(Err(_)) => return Ok(()),
             Some(Ok(found)) => found,
@@ -678,20 +685,12 @@ impl Worker<'_> {
             chrono::Duration::from_std(self.options.duplicate_recheck).unwrap_or_default();
         let next = (now + recheck).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut state = self.current_state(target)?;
-        let mut checks = state
-            .remove(DUPLICATE_CHECKS)
-            .and_then(|checks| match checks {
-                Value::Object(map) => Some(map),
-                _ => None,
-            })
-            .unwrap_or_default();
-        let mut listed = state
-            .remove(DUPLICATES)
-            .and_then(|listed| match listed {
-                Value::Object(map) => Some(map),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let mut take = |key: &str| match state.remove(key) {
+            Some(Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let mut checks = take(DUPLICATE_CHECKS);
+        let mut listed = take(DUPLICATES);
         for (workout, stage) in &due {
             let key = workout.to_string();
             let messages = found
@@ -723,15 +722,9 @@ impl Worker<'_> {
 
     fn send(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<BatchResult> {
         let remote = self.context_remote(target, items)?;
-        let mut context = SendContext {
-            file: self.file,
-            target,
-            client: &self.client,
-            secret: self.secret.as_deref(),
-            remote: &remote,
-            options: self.options,
-        };
-        self.session.send(&mut context, items)
+        self.with_session(target, &remote, |session, context| {
+            session.send(context, items)
+        })
     }
 
     /// Records a batch's outcome; returns how many rows were refused as part
@@ -883,15 +876,9 @@ impl Worker<'_> {
 
     fn reconcile(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<()> {
         let remote = self.context_remote(target, items)?;
-        let mut context = SendContext {
-            file: self.file,
-            target,
-            client: &self.client,
-            secret: self.secret.as_deref(),
-            remote: &remote,
-            options: self.options,
-        };
-        let verdicts = self.session.reconcile(&mut context, items)?;
+        let verdicts = self.with_session(target, &remote, |session, context| {
+            session.reconcile(context, items)
+        })?;
         let verdicts = match verdicts {
             Ok(verdicts) => verdicts,
             Err(failure) => {
