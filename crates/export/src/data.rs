@@ -164,6 +164,17 @@ impl CompactOverall {
         self.entrants.len()
     }
 
+    /// Room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        let cells = rows * self.columns.len();
+        self.entrants.reserve_exact(rows);
+        self.ranks.reserve_exact(rows);
+        self.totals.reserve_exact(rows);
+        self.cell_ranks.reserve_exact(cells);
+        self.cell_points.reserve_exact(cells);
+        self.display_ends.reserve_exact(cells);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entrants.is_empty()
     }
@@ -885,23 +896,27 @@ impl ExportData {
         // One scope's table: its standings computed, then taken into the
         // compact table a few rows at a time (the rows with their cells
         // are never all made).
-        let table = |ranked: &[(Workout, Vec<RankedRow>)],
+        // The input rows are let go once the standings are computed, before
+        // the compact table is filled.
+        let table = |ranked: Vec<(Workout, Vec<RankedRow>)>,
                      infos: &[EntrantInfo],
                      scope: Option<Id>|
          -> CompactOverall {
             let live = if team_overall {
                 LiveOverall::build_for(
                     OverallEntrants::Teams,
-                    ranked,
+                    &ranked,
                     infos,
                     teams,
                     scope,
                     settings,
                 )
             } else {
-                LiveOverall::build(ranked, infos, teams, scope, settings)
+                LiveOverall::build(&ranked, infos, teams, scope, settings)
             };
+            drop(ranked);
             let mut compact = CompactOverall::new(scope, columns.clone());
+            compact.reserve(live.len());
             let mut at = 0;
             loop {
                 let rows = live.rows(at..at + crate::live::ROW_BATCH);
@@ -917,13 +932,20 @@ impl ExportData {
             compact
         };
         let mut boards = Vec::with_capacity(divisions.len() + 1);
+        // The whole field's table reads no division places: they are let
+        // go before the standings' working memory is taken.
         let whole_field: Vec<(Workout, Vec<RankedRow>)> = workouts
             .iter()
             .enumerate()
-            .map(|(index, workout)| (workout.clone(), rows_of(index, None)))
+            .map(|(index, workout)| {
+                let mut rows = rows_of(index, None);
+                for row in &mut rows {
+                    row.division_ranks = Vec::new();
+                }
+                (workout.clone(), rows)
+            })
             .collect();
-        boards.push(table(&whole_field, infos, None));
-        drop(whole_field);
+        boards.push(table(whole_field, infos, None));
         for division in divisions {
             let scope = Some(division.id);
             let ranked: Vec<(Workout, Vec<RankedRow>)> = workouts
@@ -952,7 +974,7 @@ impl ExportData {
                 })
                 .cloned()
                 .collect();
-            boards.push(table(&ranked, &scope_infos, scope));
+            boards.push(table(ranked, &scope_infos, scope));
         }
         boards
     }

@@ -99,5 +99,8 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
     );
 }
 
-/// Bytes an athlete the heap's peak may grow by.
-const PER_ATHLETE_BOUND: usize = 1_000;
+/// Bytes an athlete the heap's peak may grow by: 640 measured with the
+/// overall tables kept compact (`CompactOverall`) and each workout ranked
+/// once; the snapshot that held every overall row with its cells measured
+/// 752-760 and fails this bound.
+const PER_ATHLETE_BOUND: usize = 700;
