@@ -142,7 +142,7 @@ impl CompetitionFile {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use scoretable_core::import::CompetitorDraft;
     use scoretable_core::model::{
         Competition, Division, DivisionKind, Gender, PublicationState, ScoreType, Source, Workout,
@@ -346,7 +346,11 @@ mod tests {
         // A sink hears of each write as it commits.
         let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = std::sync::Arc::clone(&heard);
-        other.hand_writes_to(move |serial| sink.lock().unwrap().push(serial));
+        other.hand_writes_to(move |notice| {
+            if let crate::WriteNotice::Committed(serial) = notice {
+                sink.lock().unwrap().push(serial)
+            }
+        });
         other
             .set_leaderboard_settings(&LeaderboardSettings::default())
             .unwrap();
@@ -422,6 +426,104 @@ mod tests {
             .execute("UPDATE competition SET venue = 'Hall 2'", [])
             .unwrap();
         assert!(!file.change_stamp().unwrap().same_contents(&written));
+    }
+
+    thread_local! {
+        /// Run once inside a write, after its announcement, before its commit.
+        static BEFORE_COMMIT: std::cell::RefCell<Option<Box<dyn FnOnce(&rusqlite::Transaction<'_>)>>> =
+            std::cell::RefCell::new(None);
+    }
+
+    pub(crate) fn before_commit(transaction: &rusqlite::Transaction<'_>) {
+        if let Some(hook) = BEFORE_COMMIT.with(|hook| hook.borrow_mut().take()) {
+            hook(transaction);
+        }
+    }
+
+    /// A handle with a write sink announces each write's serial before its
+    /// commit (no other connection sees it yet, and the write lock is still
+    /// held), then says it committed; a write whose commit fails, or that
+    /// panics after its announcement, is abandoned, and the next write
+    /// takes the same serial. No serial is ever left announced without an
+    /// outcome.
+    #[test]
+    fn a_handle_announces_each_write_before_its_commit_and_abandons_a_failed_one() {
+        use crate::WriteNotice::{Abandoned, Announced, Committed};
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("announced.scoretable");
+        let mut file = CompetitionFile::create(&path, &competition()).unwrap();
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (sink, seen_path) = (std::sync::Arc::clone(&heard), path.clone());
+        file.hand_writes_to(move |notice| {
+            if let Announced(serial) = notice {
+                // Another connection cannot see the write yet, nor write.
+                let other = rusqlite::Connection::open(&seen_path).unwrap();
+                other.busy_timeout(std::time::Duration::ZERO).unwrap();
+                let stored: i64 = other
+                    .query_row(
+                        "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM settings
+                            WHERE key = 'write_serial'), 0)",
+                        [],
+                        |row| row.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(stored, serial - 1, "announced before the commit");
+                let locked = other
+                    .execute_batch("BEGIN IMMEDIATE; ROLLBACK;")
+                    .unwrap_err();
+                assert!(locked.to_string().contains("locked"), "{locked}");
+            }
+            sink.lock().unwrap().push(notice);
+        });
+        let serial = |file: &CompetitionFile| file.change_stamp().unwrap().write_serial();
+        let take = || std::mem::take(&mut *heard.lock().unwrap());
+
+        let first = serial(&file) + 1;
+        file.set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        assert_eq!(take(), [Announced(first), Committed(first)]);
+
+        // A commit that fails (a deferred foreign key left dangling): the
+        // write rolls back and its serial is abandoned.
+        BEFORE_COMMIT.with(|hook| {
+            *hook.borrow_mut() = Some(Box::new(|transaction| {
+                transaction
+                    .execute_batch(
+                        "PRAGMA defer_foreign_keys = ON;
+                         INSERT INTO competitor_chips (chip_id, competitor_id, position)
+                         VALUES ('dangling', 424242, 0);",
+                    )
+                    .unwrap();
+            }))
+        });
+        let failed = file.set_leaderboard_settings(&LeaderboardSettings::default());
+        assert!(failed.is_err(), "the commit failed");
+        assert_eq!(take(), [Announced(first + 1), Abandoned(first + 1)]);
+        assert_eq!(serial(&file), first, "nothing committed");
+
+        // A panic after the announcement abandons it too.
+        BEFORE_COMMIT.with(|hook| {
+            *hook.borrow_mut() = Some(Box::new(|_| panic!("the writer's thread died")))
+        });
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            file.set_leaderboard_settings(&LeaderboardSettings::default())
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(take(), [Announced(first + 1), Abandoned(first + 1)]);
+        assert_eq!(serial(&file), first, "nothing committed");
+
+        // The serial goes to the next write that commits.
+        file.set_leaderboard_settings(&LeaderboardSettings::default())
+            .unwrap();
+        assert_eq!(take(), [Announced(first + 1), Committed(first + 1)]);
+        assert_eq!(serial(&file), first + 1);
+        // An error in the write's own statements comes before any
+        // announcement: nothing is told.
+        assert!(file
+            .set_workout_state(424242, PublicationState::Official)
+            .is_err());
+        assert!(take().is_empty());
+        file.close().unwrap();
     }
 
     thread_local! {

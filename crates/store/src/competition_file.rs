@@ -66,6 +66,12 @@ pub struct OpenReport {
     /// header and the CLI's `info`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<String>,
+    /// Set by the open that upgraded the file past schema version 13:
+    /// identifiers stored with surrounding white space by an older version
+    /// whose trimmed form would equal another row's, so they were left as
+    /// they are (`crate::schema::SCHEMA_V14`). The organiser resolves them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untrimmed_identifiers: Vec<String>,
 }
 
 /// How the overall leaderboard is computed unless a caller says otherwise:
@@ -94,13 +100,65 @@ pub struct CompetitionFile {
     /// The write serials this handle committed since they were last taken,
     /// while noting is on ([`CompetitionFile::note_writes`]).
     noted_writes: Option<Vec<i64>>,
-    /// Called with the write serial of every write this handle commits,
-    /// right after the commit ([`CompetitionFile::hand_writes_to`]).
-    write_sink: Option<Box<dyn FnMut(i64) + Send>>,
+    /// Told of every write this handle is about to commit, then whether
+    /// it committed ([`CompetitionFile::hand_writes_to`]).
+    write_sink: Option<Box<dyn FnMut(WriteNotice) + Send>>,
+    /// The write serial of this handle's newest committed write.
+    last_write: Option<i64>,
     /// A shared lock on `<file>.lock` held while this handle is open (see
     /// [`SessionLock`]). Declared after `connection` so it is released only
     /// once the connection has closed.
     _session_lock: SessionLock,
+}
+
+/// What a handle tells its write sink ([`CompetitionFile::hand_writes_to`])
+/// about one write, by the write serial the write moves the file to (see
+/// [`crate::ChangeStamp::write_serial`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteNotice {
+    /// Every statement of the write ran and it is about to commit: from
+    /// here on a reader may see the serial in the file. Told while the
+    /// handle still holds the write lock, so before any other writer can
+    /// take the serial.
+    Announced(i64),
+    /// The write committed.
+    Committed(i64),
+    /// The write did not commit (its commit failed, or it was rolled back
+    /// after being announced): the serial is not this handle's, and
+    /// another writer may commit with it next.
+    Abandoned(i64),
+}
+
+/// Tells the sink [`WriteNotice::Abandoned`] when dropped before
+/// [`Announcement::committed`]: a failed commit, an error or a panic
+/// between the announcement and the commit's outcome.
+struct Announcement<'a> {
+    sink: Option<&'a mut (dyn FnMut(WriteNotice) + Send)>,
+    serial: i64,
+}
+
+impl<'a> Announcement<'a> {
+    fn new(sink: Option<&'a mut (dyn FnMut(WriteNotice) + Send)>, serial: i64) -> Self {
+        let mut announcement = Announcement { sink, serial };
+        if let Some(sink) = announcement.sink.as_mut() {
+            sink(WriteNotice::Announced(serial));
+        }
+        announcement
+    }
+
+    fn committed(mut self) {
+        if let Some(sink) = self.sink.take() {
+            sink(WriteNotice::Committed(self.serial));
+        }
+    }
+}
+
+impl Drop for Announcement<'_> {
+    fn drop(&mut self) {
+        if let Some(sink) = self.sink.take() {
+            sink(WriteNotice::Abandoned(self.serial));
+        }
+    }
 }
 
 /// The sidecar `<file>.lock`: every open handle holds a shared lock on it.
@@ -391,6 +449,7 @@ impl CompetitionFile {
             unclean_shutdown_detected: false,
             quick_check_ran: false,
             read_only: None,
+            untrimmed_identifiers: Vec::new(),
         };
         let (session_lock, _) = SessionLock::claim(path);
         Self::finish_open(connection, path, report, session_lock)
@@ -439,6 +498,15 @@ impl CompetitionFile {
             crate::backup::pre_upgrade_backup(&connection, path, version_before)?;
         }
         let found = schema::migrate(&mut connection, &path_text).map_err(named)?;
+        let untrimmed_identifiers = if (1..schema::TRIMMED_IDENTIFIERS_VERSION).contains(&found) {
+            let untrimmed = schema::untrimmed_identifiers(&connection).map_err(named)?;
+            for identifier in &untrimmed {
+                tracing::warn!(file = %path_text, "{identifier}");
+            }
+            untrimmed
+        } else {
+            Vec::new()
+        };
         if !dead.is_empty() {
             // Rows of handles whose process is gone: crash leftovers.
             let transaction = connection
@@ -460,6 +528,7 @@ impl CompetitionFile {
             unclean_shutdown_detected: unclean,
             quick_check_ran: unclean,
             read_only: None,
+            untrimmed_identifiers,
         };
         tracing::info!(
             file = %path_text,
@@ -515,6 +584,7 @@ impl CompetitionFile {
             unclean_shutdown_detected: unclean,
             quick_check_ran: unclean,
             read_only: Some("opened for reading only".to_string()),
+            untrimmed_identifiers: Vec::new(),
         };
         tracing::info!(
             file = %path_text,
@@ -538,6 +608,7 @@ impl CompetitionFile {
             read_only: true,
             noted_writes: None,
             write_sink: None,
+            last_write: None,
             _session_lock: session_lock,
         })
     }
@@ -602,6 +673,7 @@ impl CompetitionFile {
             read_only: false,
             noted_writes: None,
             write_sink: None,
+            last_write: None,
             _session_lock: session_lock,
         })
     }
@@ -684,12 +756,21 @@ impl CompetitionFile {
         let release = self.backup_state.take_release();
         let claimed = crate::backup::count_write(&transaction, &self.backup_state.policy, release)
             .map_err(named)?;
+        // Announced before the commit (a reader of this process that sees
+        // the serial in the file then knows it is this handle's, pending),
+        // withdrawn if the commit fails: the announcement's drop.
+        let sink = self
+            .write_sink
+            .as_mut()
+            .map(|sink| &mut **sink as &mut (dyn FnMut(WriteNotice) + Send));
+        let announcement = Announcement::new(sink, serial);
+        #[cfg(test)]
+        crate::change_stamp::tests::before_commit(&transaction);
         transaction.commit().map_err(|error| named(error.into()))?;
+        announcement.committed();
+        self.last_write = Some(serial);
         if let Some(noted) = &mut self.noted_writes {
             noted.push(serial);
-        }
-        if let Some(sink) = &mut self.write_sink {
-            sink(serial);
         }
         self.after_write(claimed);
         Ok(value)
@@ -705,12 +786,23 @@ impl CompetitionFile {
         self.noted_writes.get_or_insert_with(Vec::new);
     }
 
-    /// Calls `sink` with the write serial of every write this handle
-    /// commits, right after its commit (before the write returns): for a
-    /// handle whose writes change nothing a leaderboard shows (the sync
-    /// worker's), so another handle of the process hears of each at once.
-    pub fn hand_writes_to(&mut self, sink: impl FnMut(i64) + Send + 'static) {
+    /// Tells `sink` of every write this handle makes, by its write serial:
+    /// [`WriteNotice::Announced`] just before the commit (the write lock
+    /// still held), then [`WriteNotice::Committed`] right after it, or
+    /// [`WriteNotice::Abandoned`] when it did not commit (a failed commit,
+    /// an error or a panic after the announcement). Another handle of the
+    /// process (the kept boards) that sees the serial in the file while it
+    /// is announced knows the write is this handle's and can wait for its
+    /// outcome instead of counting it as another program's.
+    pub fn hand_writes_to(&mut self, sink: impl FnMut(WriteNotice) + Send + 'static) {
         self.write_sink = Some(Box::new(sink));
+    }
+
+    /// The write serial of the newest write this handle committed (`None`
+    /// before its first): a caller that made one write can tell it from
+    /// the other handles' writes between two stamps.
+    pub fn last_write_serial(&self) -> Option<i64> {
+        self.last_write
     }
 
     /// The write serials this handle committed since noting started or

@@ -78,7 +78,7 @@ pub mod workouts;
 pub use backup::BackupPolicy;
 pub use boards::{LiveOverallBoard, OverallBoard, RankedInput, WorkoutBoard};
 pub use change_stamp::ChangeStamp;
-pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport};
+pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport, WriteNotice};
 pub use competitors::{ExternalSystem, ImportSummary};
 pub use counts::{ResultCounts, Standing};
 pub use error::{DatabaseError, StoreError};

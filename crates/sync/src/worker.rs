@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use scoretable_store::CompetitionFile;
+use scoretable_store::{CompetitionFile, WriteNotice};
 
 use crate::credentials::SecretStore;
 use crate::engine::{drain_all, DrainOptions, DrainReport};
@@ -56,21 +56,22 @@ impl SyncWorker {
         SyncWorker::spawn_handing_writes(path, secrets, options, poll_interval, |_| {})
     }
 
-    /// [`SyncWorker::spawn`], calling `hand_over` with the write serial of
-    /// each write the worker commits, right after its commit
-    /// ([`CompetitionFile::hand_writes_to`]). The worker writes only the
-    /// outbox and the sync state (claims, acknowledgements, remote ids,
-    /// attempts), nothing a leaderboard shows, so a long-running process
-    /// keeping ranked boards can count these writes as its own.
+    /// [`SyncWorker::spawn`], telling `hand_over` of each write the worker
+    /// makes, by its write serial: announced before its commit, then
+    /// committed or abandoned ([`CompetitionFile::hand_writes_to`]). The
+    /// worker writes only the outbox and the sync state (claims,
+    /// acknowledgements, remote ids, attempts), nothing a leaderboard
+    /// shows, so a long-running process keeping ranked boards can count
+    /// these writes as its own.
     pub fn spawn_handing_writes(
         path: &Path,
         secrets: SecretStore,
         options: DrainOptions,
         poll_interval: Duration,
-        hand_over: impl Fn(Vec<i64>) + Send + 'static,
+        hand_over: impl FnMut(WriteNotice) + Send + 'static,
     ) -> Result<SyncWorker> {
         let mut file = CompetitionFile::open(path)?;
-        file.hand_writes_to(move |serial| hand_over(vec![serial]));
+        file.hand_writes_to(hand_over);
         let (sender, receiver) = mpsc::channel();
         let last_reports = Arc::new(Mutex::new(Vec::new()));
         let last_error = Arc::new(Mutex::new(None));

@@ -25,21 +25,33 @@
 //!
 //! **Writes handed over by the process's other handles.** A poller of the
 //! same process writes on a handle of its own, so the stamp alone would
-//! count its writes as another program's. Such a handle notes the write
-//! serial of each write it commits ([`CompetitionFile::note_writes`]) and,
-//! after the commit, posts them with the entrants whose results they wrote
-//! to the [`WriteInbox`] ([`HandedWrites`]). When the stamp moved and every
-//! write serial between the kept stamp and the new one was handed over
-//! (none by this handle unapplied), those entrants are read back by key and
-//! applied as this handle's own writes are: the kept boards and tables
-//! stay. One write serial not handed over (another program's write, a
-//! hand-off not posted yet, a poller that failed between two writes)
-//! drops everything, as before: a rebuild, never a stale board. A hand-off
-//! arriving after that rebuild is ignored (its writes are older than the
-//! new stamp). (As with a backup claim's release, a program writing the
-//! file with raw SQL, without the store and so without moving the write
-//! serial, in the same moment as a handed-over write goes unseen until the
-//! next change.) Every board and table is built in one read snapshot with
+//! count its writes as another program's. Such a handle announces the
+//! write serial of each write to the [`WriteInbox`] just before it
+//! commits, while it still holds the write lock, and abandons it when the
+//! commit fails or rolls back ([`WriteInbox::hand_writes_of`], on the
+//! store's [`CompetitionFile::hand_writes_to`]); after the commit it posts
+//! the serials with the entrants whose results they wrote
+//! ([`HandedWrites`]; the sync worker's commits are their own hand-off,
+//! [`InboxWriter`]). When the stamp moved and every write serial between
+//! the kept stamp and the new one was handed over (none by this handle
+//! unapplied), those entrants are read back by key and applied as this
+//! handle's own writes are: the kept boards and tables stay. A serial the
+//! file shows that is announced and not yet handed over is waited for (at
+//! most [`ANNOUNCED_WAIT`]; the hand-off follows the commit within
+//! microseconds, or one more commit for a poll), never trusted: a write
+//! abandoned after its announcement leaves its serial to the next writer,
+//! maybe another program. One write serial neither handed over nor
+//! announced (another program's write), an abandoned one, a writer dropped with a write announced
+//! (a poller that failed between two writes) or a wait that runs out
+//! drops everything, as before: a rebuild, never a stale board. This
+//! handle's own write is told from the others by its serial
+//! ([`CompetitionFile::last_write_serial`]), so the sync worker writing
+//! in the same moment keeps the boards too. A hand-off arriving after a
+//! rebuild is ignored (its writes are older than the new stamp). (As
+//! with a backup claim's release, a program writing the file with raw
+//! SQL, without the store and so without moving the write serial, in the
+//! same moment as a handed-over write goes unseen until the next change.)
+//! Every board and table is built in one read snapshot with
 //! the stamp read inside it, so it is exactly as of its stamp; a build
 //! whose snapshot is newer than the kept stamp drops the others. The
 //! boards of watched workouts ([`KeptBoards::watch`]: the polled ones) are
@@ -50,16 +62,18 @@
 //! the kept boards or tables, so a shell can tell a page of an older
 //! ranking from a newer one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use scoretable_core::board::LiveBoard;
 use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{Entrant, Id, OverallCell, RankedRow};
 use scoretable_core::moves::PlaceChange;
 use scoretable_store::{
-    AmendmentReceipt, ChangeStamp, CompetitionFile, PlacementChange, ScoreInput,
+    AmendmentReceipt, ChangeStamp, CompetitionFile, PlacementChange, ScoreInput, WriteNotice,
 };
 
 use crate::error::{UseCaseError, UseCaseResult};
@@ -83,37 +97,190 @@ pub struct HandedWrites {
 /// read a board for that long: the boards are rebuilt once instead).
 pub const INBOX_LIMIT: usize = 1024;
 
+/// How long a read waits for the outcome of writes another handle of the
+/// process announced ([`InboxWriter`]) and the file already shows, before
+/// it counts them as another program's and rebuilds. A hand-off follows
+/// its commit within microseconds (the sync worker) or one more commit (a
+/// poll's health record); the wait ends as soon as it arrives.
+pub const ANNOUNCED_WAIT: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Default)]
+struct Inbox {
+    /// Hand-offs posted and not yet taken by the boards.
+    posted: Vec<HandedWrites>,
+    /// Serials announced before their commit (by the writer with that
+    /// number) whose hand-off is not posted and that were not abandoned.
+    announced: Vec<(i64, u64)>,
+}
+
 /// Where a process's other handles post their [`HandedWrites`] for its
 /// [`KeptBoards`] (shared with poller threads; posting never waits on the
-/// boards' owner).
+/// boards' owner), and announce their writes before they commit
+/// ([`WriteInbox::hand_writes_of`]).
 #[derive(Debug, Clone, Default)]
-pub struct WriteInbox(Arc<std::sync::Mutex<Vec<HandedWrites>>>);
+pub struct WriteInbox(Arc<(Mutex<Inbox>, Condvar)>);
+
+/// Numbers the [`InboxWriter`]s of the process.
+static WRITERS: AtomicU64 = AtomicU64::new(1);
 
 impl WriteInbox {
+    fn lock(&self) -> MutexGuard<'_, Inbox> {
+        self.0
+             .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// Posts one hand-off, after its writes committed.
     pub fn post(&self, writes: HandedWrites) {
         if writes.serials.is_empty() {
             return;
         }
-        let mut posted = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if posted.len() >= INBOX_LIMIT {
+        let mut inbox = self.lock();
+        inbox
+            .announced
+            .retain(|(serial, _)| !writes.serials.contains(serial));
+        if inbox.posted.len() >= INBOX_LIMIT {
             // The serials given up are nobody's now: a rebuild, never a
             // stale board.
-            posted.clear();
+            inbox.posted.clear();
         }
-        posted.push(writes);
+        inbox.posted.push(writes);
+        drop(inbox);
+        self.0 .1.notify_all();
+    }
+
+    /// A writer of this inbox: see [`InboxWriter`].
+    pub fn writer(&self, commits_hand_over: bool) -> InboxWriter {
+        InboxWriter {
+            inbox: self.clone(),
+            id: WRITERS.fetch_add(1, AtomicOrdering::Relaxed),
+            commits_hand_over,
+        }
+    }
+
+    /// Makes `file`, a handle of this process, announce each of its writes
+    /// here before it commits and abandon it when the commit fails
+    /// ([`CompetitionFile::hand_writes_to`]), and note the serials it
+    /// commits ([`CompetitionFile::note_writes`]): a poller's handle, whose
+    /// thread then posts each poll's [`HandedWrites`] (the serials and the
+    /// entrants stored). A read seeing one of those serials in the file
+    /// before the hand-off is posted waits for it ([`ANNOUNCED_WAIT`])
+    /// instead of rebuilding. What the handle announced and did not post
+    /// by the time the handle is dropped is abandoned (a poll that failed
+    /// between two writes): a rebuild, never a stale board.
+    pub fn hand_writes_of(&self, file: &mut CompetitionFile) {
+        let writer = self.writer(false);
+        file.note_writes();
+        file.hand_writes_to(move |notice| writer.notice(notice));
     }
 
     fn take(&self) -> Vec<HandedWrites> {
-        std::mem::take(
-            &mut *self
+        std::mem::take(&mut self.lock().posted)
+    }
+
+    fn clear(&self) {
+        let mut inbox = self.lock();
+        inbox.posted.clear();
+        inbox.announced.clear();
+    }
+
+    /// Moves the posted hand-offs into `handed` until every write serial
+    /// in `from + 1..=to` but `own` (the reader's own write) is among them
+    /// (`true`), waiting up to `wait` for
+    /// those still announced; `false` as soon as one is neither posted nor
+    /// announced (another program's write, an abandoned one), or when the
+    /// wait is over.
+    fn settle(
+        &self,
+        from: i64,
+        to: i64,
+        own: Option<i64>,
+        handed: &mut Vec<HandedWrites>,
+        wait: Duration,
+    ) -> bool {
+        let deadline = Instant::now() + wait;
+        let mut inbox = self.lock();
+        loop {
+            handed.append(&mut inbox.posted);
+            let posted: HashSet<i64> = handed
+                .iter()
+                .flat_map(|writes| writes.serials.iter().copied())
+                .chain(own)
+                .filter(|serial| *serial > from && *serial <= to)
+                .collect();
+            let missing = to - from - posted.len() as i64;
+            if missing <= 0 {
+                return true;
+            }
+            let announced: HashSet<i64> = inbox
+                .announced
+                .iter()
+                .map(|(serial, _)| *serial)
+                .filter(|serial| *serial > from && *serial <= to && !posted.contains(serial))
+                .collect();
+            let now = Instant::now();
+            if announced.len() as i64 != missing || now >= deadline {
+                return false;
+            }
+            inbox = self
                 .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        )
+                 .1
+                .wait_timeout(inbox, deadline - now)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
+    }
+}
+
+/// One handle's side of a [`WriteInbox`]: told of each write the handle
+/// makes ([`WriteNotice`], from [`CompetitionFile::hand_writes_to`]), it
+/// announces the serial before the commit and withdraws it when the write
+/// is abandoned. With `commits_hand_over` (a handle whose writes change
+/// nothing a board shows: the sync worker's) the commit itself is the
+/// hand-off; otherwise the handle's owner posts [`HandedWrites`] with the
+/// entrants later (a poller, after its poll). Dropped, it withdraws
+/// whatever it announced and did not hand over.
+#[derive(Debug)]
+pub struct InboxWriter {
+    inbox: WriteInbox,
+    id: u64,
+    commits_hand_over: bool,
+}
+
+impl InboxWriter {
+    /// Takes one notice of the handle's writes.
+    pub fn notice(&self, notice: WriteNotice) {
+        match notice {
+            WriteNotice::Announced(serial) => {
+                self.inbox.lock().announced.push((serial, self.id));
+            }
+            WriteNotice::Committed(serial) if self.commits_hand_over => {
+                self.inbox.post(HandedWrites {
+                    serials: vec![serial],
+                    workout_id: 0,
+                    entrants: Vec::new(),
+                });
+            }
+            WriteNotice::Committed(_) => {}
+            WriteNotice::Abandoned(serial) => {
+                self.withdraw(|announced| announced == serial);
+            }
+        }
+    }
+
+    fn withdraw(&self, which: impl Fn(i64) -> bool) {
+        self.inbox
+            .lock()
+            .announced
+            .retain(|(serial, id)| *id != self.id || !which(*serial));
+        self.inbox.0 .1.notify_all();
+    }
+}
+
+impl Drop for InboxWriter {
+    fn drop(&mut self) {
+        self.withdraw(|_| true);
     }
 }
 
@@ -169,7 +336,7 @@ impl KeptBoards {
         self.tables.clear();
         self.handed.clear();
         self.watched.clear();
-        self.inbox.take();
+        self.inbox.clear();
         self.generation += 1;
     }
 
@@ -194,15 +361,18 @@ impl KeptBoards {
     /// for). Returns the generation.
     pub fn observe(&mut self, file: &CompetitionFile) -> UseCaseResult<u64> {
         let stamp = file.change_stamp()?;
-        // Taken after the stamp: a hand-off posted later is seen next time
-        // (its writes, if the stamp already shows them, count as another
-        // program's now: a rebuild, never a stale board).
+        // Taken after the stamp: every write of this process's other
+        // handles that the stamp shows was announced before its commit, so
+        // it is posted or announced here (a write announced and then
+        // abandoned, or never handed over, counts as another program's: a
+        // rebuild, never a stale board).
         self.handed.extend(self.inbox.take());
-        match self.stamp {
+        let kept = self.stamp;
+        match kept {
             // Nothing changed, or another connection only released a
             // backup claim: the boards stay.
             Some(kept) if stamp.same_contents(&kept) => self.stamp = Some(stamp),
-            Some(kept) if self.only_handed_writes(&kept, &stamp) => {
+            Some(kept) if self.only_handed_writes(&kept, &stamp, ANNOUNCED_WAIT) => {
                 if let Err(error) = self.apply_handed(file, &kept, stamp) {
                     self.drop_all(None);
                     return Err(error);
@@ -214,19 +384,19 @@ impl KeptBoards {
     }
 
     /// True when every write between `kept` and `now` was handed over (none
-    /// by this handle unapplied, none by anyone else).
-    fn only_handed_writes(&self, kept: &ChangeStamp, now: &ChangeStamp) -> bool {
+    /// by this handle unapplied, none by anyone else), waiting up to `wait`
+    /// for the hand-offs of writes announced and not posted yet.
+    fn only_handed_writes(
+        &mut self,
+        kept: &ChangeStamp,
+        now: &ChangeStamp,
+        wait: Duration,
+    ) -> bool {
         let (from, to) = (kept.write_serial(), now.write_serial());
         if !now.no_local_writes_since(kept) || to <= from {
             return false;
         }
-        let handed: std::collections::HashSet<i64> = self
-            .handed
-            .iter()
-            .flat_map(|writes| writes.serials.iter().copied())
-            .filter(|serial| *serial > from && *serial <= to)
-            .collect();
-        handed.len() as i64 == to - from
+        self.inbox.settle(from, to, None, &mut self.handed, wait)
     }
 
     /// Applies the hand-offs whose writes lie between `kept` and `now`
@@ -239,16 +409,24 @@ impl KeptBoards {
         now: ChangeStamp,
     ) -> UseCaseResult<()> {
         let (from, to) = (kept.write_serial(), now.write_serial());
-        let handed = std::mem::take(&mut self.handed);
+        let mut handed = std::mem::take(&mut self.handed);
         let mut changed = false;
-        for writes in &handed {
-            let newest = writes.serials.iter().copied().max().unwrap_or(i64::MIN);
-            if newest <= from || newest > to {
+        for writes in &mut handed {
+            // A hand-off with any write in the range is applied now: a
+            // poll's results are in its first write, and its health record
+            // may commit after this stamp was taken. Its entrants are read
+            // back once; the serials stay for the next range.
+            if !writes
+                .serials
+                .iter()
+                .any(|serial| *serial > from && *serial <= to)
+            {
                 continue;
             }
-            if !writes.entrants.is_empty() {
+            let entrants = std::mem::take(&mut writes.entrants);
+            if !entrants.is_empty() {
                 changed = true;
-                self.apply_entrants(file, writes.workout_id, &writes.entrants)?;
+                self.apply_entrants(file, writes.workout_id, &entrants)?;
             }
         }
         self.handed = handed
@@ -463,18 +641,53 @@ impl KeptBoards {
         workout_id: Id,
         entrant: Entrant,
     ) -> UseCaseResult<Option<Vec<PlaceChange>>> {
-        let after = file.change_stamp()?;
-        let current = self.stamp.is_some_and(|kept| before.same_contents(&kept));
-        if !current || !after.only_writes_since(&before, 1) {
-            self.stamp = None;
-            self.boards.clear();
-            self.tables.clear();
-            self.generation += 1;
+        if !self.after_own_write(file, before)? {
             return Ok(None);
         }
-        self.stamp = Some(after);
         self.generation += 1;
         self.apply_entrants(file, workout_id, &[entrant])
+    }
+
+    /// After this handle made one write since `before`: when the boards
+    /// belonged to `before` and every other write since was handed over
+    /// (the sync worker's, a poll's: their entrants applied now, waiting
+    /// for the hand-offs of announced ones), the kept stamp becomes the
+    /// file's and `true` is returned; otherwise everything is dropped.
+    fn after_own_write(
+        &mut self,
+        file: &CompetitionFile,
+        before: ChangeStamp,
+    ) -> UseCaseResult<bool> {
+        let after = file.change_stamp()?;
+        let current = self.stamp.is_some_and(|kept| before.same_contents(&kept));
+        if current && after.only_writes_since(&before, 1) {
+            self.stamp = Some(after);
+            return Ok(true);
+        }
+        let (from, to) = (before.write_serial(), after.write_serial());
+        let own = file
+            .last_write_serial()
+            .filter(|own| *own > from && *own <= to);
+        self.handed.extend(self.inbox.take());
+        let others_handed = current
+            && own.is_some()
+            && self
+                .inbox
+                .settle(from, to, own, &mut self.handed, ANNOUNCED_WAIT);
+        if others_handed {
+            match self.apply_handed(file, &before, after) {
+                Ok(()) => return Ok(true),
+                Err(error) => {
+                    self.drop_all(None);
+                    return Err(error);
+                }
+            }
+        }
+        self.stamp = None;
+        self.boards.clear();
+        self.tables.clear();
+        self.generation += 1;
+        Ok(false)
     }
 
     /// After this handle made one write that changes nothing the boards and
@@ -488,16 +701,7 @@ impl KeptBoards {
         file: &CompetitionFile,
         before: ChangeStamp,
     ) -> UseCaseResult<()> {
-        let after = file.change_stamp()?;
-        let current = self.stamp.is_some_and(|kept| before.same_contents(&kept));
-        if current && after.only_writes_since(&before, 1) {
-            self.stamp = Some(after);
-        } else {
-            self.stamp = None;
-            self.boards.clear();
-            self.tables.clear();
-            self.generation += 1;
-        }
+        self.after_own_write(file, before)?;
         Ok(())
     }
 

@@ -27,15 +27,17 @@
 //! are kept here; the session's own score entry, undo and amendment update
 //! the workout board in place and, from its who-moved list, every kept
 //! overall table (the workout's board is built first when only tables are
-//! kept). Each poller notes the write serials of its writes and posts them,
-//! with the entrants whose results it stored, to the kept boards' inbox
-//! (`crate::boards::WriteInbox`) before telling the observer, so the boards
-//! and tables take a poll's scores in place too ([`handed_writes`]; the
-//! polled workouts' boards are kept whenever a table is). Anything else
-//! (another program's write, a poll whose hand-off has not arrived when
-//! the boards are read, a poller's handle opening or closing) makes each
-//! board and table be rebuilt once when next asked for. The sync worker's
-//! writes (outbox and sync state) are handed over the same way, and the
+//! kept). Each poller announces each write's serial to the kept boards'
+//! inbox (`crate::boards::WriteInbox`) before it commits, then posts the
+//! serials, with the entrants whose results it stored, before telling the
+//! observer, so the boards and tables take a poll's scores in place too
+//! ([`handed_writes`]; the polled workouts' boards are kept whenever a
+//! table is), and a read between a commit and its hand-off waits for the
+//! hand-off. Anything else (another program's write, a write abandoned
+//! after its announcement, a poller's handle opening or closing) makes
+//! each board and table be rebuilt once when next asked for. The sync
+//! worker's writes (outbox and sync state) are announced the same way and
+//! handed over by their commit, and the
 //! session's conflict and review decisions ([`Session::resolve_conflict`],
 //! [`Session::assign_review`], [`Session::dismiss_review`]) go through the
 //! boards' write path.
@@ -261,9 +263,10 @@ impl Session {
         let path = file.path().to_path_buf();
         let file = self.file.insert(file);
         if let (true, Some(worker)) = (writable, &self.settings.sync_worker) {
-            // Its writes (outbox and sync state only) are handed to the kept
-            // boards: they change nothing the boards show.
-            let inbox = self.workouts.inbox();
+            // Its writes (outbox and sync state only) are announced to the
+            // kept boards before they commit and handed over by their
+            // commit: they change nothing the boards show.
+            let writer = self.workouts.inbox().writer(true);
             match SyncWorker::spawn_handing_writes(
                 &path,
                 worker.secrets.clone(),
@@ -272,13 +275,7 @@ impl Session {
                     ..DrainOptions::default()
                 },
                 worker.round,
-                move |serials| {
-                    inbox.post(HandedWrites {
-                        serials,
-                        workout_id: 0,
-                        entrants: Vec::new(),
-                    })
-                },
+                move |notice| writer.notice(notice),
             ) {
                 Ok(worker) => self.sync_worker = Some(worker),
                 Err(error) => self
@@ -365,10 +362,12 @@ impl Session {
                     let polled = CompetitionFile::open(&path)
                         .map_err(UseCaseError::from)
                         .and_then(|mut file| {
-                            // Every write of a poll is handed to the
-                            // session's kept boards before the shell hears
-                            // of it, so they are applied in place.
-                            file.note_writes();
+                            // Every write of a poll is announced to the
+                            // session's kept boards before it commits and
+                            // handed over (with the stored entrants)
+                            // before the shell hears of it, so they are
+                            // applied in place.
+                            inbox.hand_writes_of(&mut file);
                             let mut on_poll = |outcome: &PollOutcome| {
                                 inbox.post(handed_writes(outcome));
                                 if poll_changed_scores(outcome) {

@@ -609,3 +609,106 @@ fn wait(mut done: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A poller's handle announces each write before it commits
+/// (`WriteInbox::hand_writes_of`): a read that sees the poll's first
+/// commit before the hand-off arrives waits for it and applies it in
+/// place. Here the hand-off comes 150 ms after the commit (a poller thread
+/// preempted, or storing its health record first); without the
+/// announcement the read rebuilt every board and table.
+#[test]
+fn a_read_between_a_polls_commit_and_its_hand_off_waits_for_it() {
+    use scoretable_store::WriteNotice;
+    let race = race(300, 31);
+    let (mut session, mut poller, inbox) = session_on(&race);
+    for (round, count) in [(0, 1), (1, 40), (2, 80)] {
+        let (committed, heard) = std::sync::mpsc::channel();
+        let writer = inbox.writer(false);
+        poller.file.hand_writes_to(move |notice| {
+            writer.notice(notice);
+            if matches!(notice, WriteNotice::Committed(_)) {
+                let _ = committed.send(());
+            }
+        });
+        let body = payload(&race, count);
+        let posting = inbox.clone();
+        let thread = std::thread::spawn(move || {
+            let outcome = poller.poll(body);
+            std::thread::sleep(Duration::from_millis(150));
+            posting.post(handed_writes(&outcome));
+            poller
+        });
+        // The poll's first write (its results) committed; the hand-off is
+        // on its way.
+        heard.recv().unwrap();
+        let what = format!("round {round}: read before the hand-off");
+        assert!(!check(&mut session, &race, &what), "{what}: rebuilt");
+        poller = thread.join().unwrap();
+        assert!(!check(&mut session, &race, "after it"), "round {round}");
+    }
+}
+
+/// An announced write that does not end in a hand-off never leaves a
+/// stale board: abandoned (its commit failed or rolled back) while another
+/// program committed with the same serial, announced by a writer that is
+/// dropped (its thread ended) or that never says more, the read rebuilds,
+/// and every board and table equals a fresh one.
+#[test]
+fn an_announced_write_without_a_hand_off_still_rebuilds() {
+    use scoretable_store::WriteNotice;
+    let race = race(200, 33);
+    let (mut session, mut poller, inbox) = session_on(&race);
+    let serial = |session: &Session| {
+        session
+            .file()
+            .unwrap()
+            .change_stamp()
+            .unwrap()
+            .write_serial()
+    };
+
+    // Abandoned: the serial goes to another program's write, which the
+    // read must not take for the announced one.
+    let writer = inbox.writer(false);
+    let announced = serial(&session) + 1;
+    writer.notice(WriteNotice::Announced(announced));
+    foreign_amendment(&race.path, race.race, &race.bibs[1], "DNF");
+    let abandoning = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        writer.notice(WriteNotice::Abandoned(announced));
+        writer
+    });
+    assert!(check(&mut session, &race, "abandoned"), "rebuilt");
+    drop(abandoning.join().unwrap());
+    assert!(!check(&mut session, &race, "then kept"));
+
+    // The writer is dropped (its thread ended) with the write announced.
+    let writer = inbox.writer(false);
+    writer.notice(WriteNotice::Announced(serial(&session) + 1));
+    foreign_amendment(&race.path, race.race, &race.bibs[2], "DNF");
+    let dropping = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(50));
+        drop(writer);
+    });
+    assert!(check(&mut session, &race, "writer dropped"), "rebuilt");
+    dropping.join().unwrap();
+
+    // Announced and never resolved: the read waits its bound, then
+    // rebuilds.
+    let stuck = inbox.writer(false);
+    stuck.notice(WriteNotice::Announced(serial(&session) + 1));
+    foreign_amendment(&race.path, race.race, &race.bibs[3], "DNF");
+    assert!(check(&mut session, &race, "never resolved"), "rebuilt");
+    drop(stuck);
+
+    // A real poll committed and its poller's handle gone before the
+    // hand-off (a poller failing between its writes): what it announced
+    // is withdrawn with the handle, and the read rebuilds with the poll's
+    // scores.
+    inbox.hand_writes_of(&mut poller.file);
+    let outcome = poller.poll(payload(&race, 12));
+    assert!(outcome.summary.as_ref().unwrap().imported > 0);
+    drop(poller);
+    assert!(check(&mut session, &race, "poller gone"), "rebuilt");
+    assert!(!check(&mut session, &race, "then kept"));
+}
