@@ -306,6 +306,10 @@ pub struct SyncTargetView {
     #[ts(type = "number")]
     pub consecutive_failures: i64,
     pub rejections: Vec<RejectionView>,
+    /// Entrants the platform holds more than one result for (a request that
+    /// landed after its row was created again); an official deletes the
+    /// extra result on the platform. Cleared by the next read-back.
+    pub duplicates: Vec<String>,
     /// Which store holds the target's secret (`OS keyring (scoretable-sync)`,
     /// `file ... (mode 0600)`, an environment variable), or none; never the secret.
     #[ts(optional)]

@@ -114,13 +114,28 @@ pub fn target_status(status: &scoretable_sync::TargetStatus) -> TargetStatusView
         .as_deref()
         .filter(|_| failing || refused > 0)
         .map(|message| plain_problem(platform, message));
+    // A result held twice on the platform needs an official there: said
+    // when nothing more pressing is.
+    let (problem, detail) = match (problem, status.duplicates.first()) {
+        (None, Some(first)) => (
+            Some(match status.duplicates.len() {
+                1 => format!("{platform} holds one entrant twice: delete the extra result in {platform}."),
+                count => format!("{platform} holds {count} entrants more than once: delete the extra results in {platform}."),
+            }),
+            Some(first.clone()),
+        ),
+        (problem, _) => {
+            let detail = problem.as_ref().and(status.last_error.clone());
+            (problem, detail)
+        }
+    };
     TargetStatusView {
         name: status.name.clone(),
         platform: platform.to_string(),
         state,
         waiting,
         refused,
-        detail: problem.as_ref().and(status.last_error.clone()),
+        detail,
         problem,
         next_attempt_at: status.next_attempt_at.clone().filter(|_| failing),
         last_success_at: status.last_success_at.clone(),
@@ -371,7 +386,42 @@ mod tests {
             next_attempt_at: next.map(str::to_string),
             consecutive_failures: u32::from(error.is_some()),
             recent_rejections: Vec::new(),
+            duplicates: Vec::new(),
         }
+    }
+
+    #[test]
+    fn results_held_twice_are_said_unless_something_more_pressing_is() {
+        let mut twice = status(0, 0, None, None);
+        twice.duplicates = vec![
+            "event 501: 2 results for registration 3203 (bib 3), result ids 11, 14; Scoretable edits 14: delete 11 in RunSignup".to_string(),
+        ];
+        let view = target_status(&twice);
+        assert_eq!(view.state, TargetSyncState::UpToDate);
+        assert_eq!(
+            view.problem.as_deref(),
+            Some("RunSignup holds one entrant twice: delete the extra result in RunSignup.")
+        );
+        assert!(view.detail.as_deref().unwrap().contains("delete 11"));
+        twice.duplicates.push("event 501: 2 results for bib 4, result ids 12, 15; keep one and delete the others in RunSignup".to_string());
+        assert_eq!(
+            target_status(&twice).problem.as_deref(),
+            Some(
+                "RunSignup holds 2 entrants more than once: delete the extra results in RunSignup."
+            )
+        );
+        // Offline comes first.
+        let mut offline = status(
+            2,
+            0,
+            Some("could not connect: error sending request: client error (Connect)"),
+            Some("2026-12-06T03:49:32.500Z"),
+        );
+        offline.duplicates = twice.duplicates.clone();
+        assert_eq!(
+            target_status(&offline).problem.as_deref(),
+            Some("Can't reach RunSignup (connection refused).")
+        );
     }
 
     #[test]

@@ -65,6 +65,7 @@ fn target_view(status: TargetStatus) -> SyncTargetView {
                 message: item.last_error.unwrap_or_default(),
             })
             .collect(),
+        duplicates: status.duplicates,
         secret_stored_in: None,
     }
 }

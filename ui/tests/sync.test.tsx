@@ -20,6 +20,7 @@ const target: SyncTargetView = {
   next_attempt_at: "2026-11-23T09:00:30Z",
   consecutive_failures: 4,
   rejections: [{ entity: "result:fran:bib 104", message: "400: bib 104 is not registered" }],
+  duplicates: [],
 };
 
 const plainStatus: StatusView = {
@@ -278,6 +279,23 @@ describe("sync status", () => {
     render(<App backend={backend} initialScreen="sync" />);
     await waitFor(() => expect(screen.getByTestId("secret-store-rsu").textContent).toBe("OS keyring (scoretable-sync)"));
     expect(screen.getByTestId("secret-store-ot").textContent).toBe("none stored");
+  });
+
+  it("lists the results a platform holds twice, and nothing when it holds each once", async () => {
+    const twice = {
+      ...target,
+      rejected: 0,
+      rejections: [],
+      last_error: null,
+      next_attempt_at: null,
+      duplicates: ["event 501: 2 results for registration 3203 (bib 3), result ids 11, 14; Scoretable edits 14: delete 11 in RunSignup"],
+    };
+    const once = { ...twice, name: "ot", duplicates: [] };
+    const backend = createMockBackend({ competition, workouts: [fran], integrations: { syncTargets: [twice, once] } });
+    render(<App backend={backend} initialScreen="sync" />);
+    const list = await screen.findByTestId("duplicates-rsu");
+    expect(within(list).getByRole("listitem").textContent).toContain("Scoretable edits 14: delete 11 in RunSignup");
+    expect(screen.queryByTestId("duplicates-ot")).toBeNull();
   });
 
   it("retries one refused row of a target, leaving the others refused", async () => {

@@ -368,6 +368,9 @@ fn status(file: Option<&Path>) -> CliResult<Output> {
                 rejection.last_error.as_deref().unwrap_or("")
             );
         }
+        for duplicate in &status.duplicates {
+            let _ = writeln!(text, "  held twice: {duplicate}");
+        }
     }
     if statuses.is_empty() {
         text.push_str("No sync targets.\n");

@@ -157,6 +157,29 @@ pub struct LiveBoard {
     penalized: usize,
 }
 
+/// A board's places by entry ([`LiveBoard::places`]): the whole field's,
+/// and each entry's place in each of its divisions (beside its run of
+/// division ids), 4 bytes each.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BoardPlaces {
+    overall: Vec<u32>,
+    divisions: Vec<u32>,
+    /// The board's entries when the places were counted.
+    entries: usize,
+}
+
+impl BoardPlaces {
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        (self.overall.capacity() + self.divisions.capacity()) * 4
+    }
+}
+
+/// In [`BoardPlaces`]: not on that list.
+const NOT_LISTED: u32 = u32::MAX;
+/// In [`BoardPlaces`]: on the list without a place.
+const UNPLACED: u32 = u32::MAX - 1;
+
 /// The board's ordering data of an entrant without a result yet: its bib and
 /// divisions, as the engine ranks with them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -542,12 +565,100 @@ impl LiveBoard {
         } else {
             Vec::new()
         };
-        let leader_ms = self.overall.first().and_then(|first| {
+        self.row_with(entry, rank, division_ranks, self.leader_ms())
+    }
+
+    /// Every present entry's places, counted in one pass over the board's
+    /// lists, for a caller that makes many rows of a board that does not
+    /// change meanwhile ([`LiveBoard::rows_placed`]): a row's places are
+    /// then read, not searched for in each of its lists.
+    pub fn places(&self) -> BoardPlaces {
+        let mut overall = vec![NOT_LISTED; self.entries.len()];
+        for slot in &self.overall {
+            overall[slot.at as usize] = slot.rank.unwrap_or(UNPLACED);
+        }
+        let mut divisions = vec![NOT_LISTED; self.division_pool.len()];
+        for (division_id, list) in &self.divisions {
+            for slot in list {
+                let run = self.entries[slot.at as usize].divisions;
+                let own = &self.division_pool[run.0 as usize..run.1 as usize];
+                if let Ok(offset) = own.binary_search(division_id) {
+                    divisions[run.0 as usize + offset] = slot.rank.unwrap_or(UNPLACED);
+                }
+            }
+        }
+        BoardPlaces {
+            overall,
+            divisions,
+            entries: self.entries.len(),
+        }
+    }
+
+    /// [`LiveBoard::rows`] (`division_id` `None`) or
+    /// [`LiveBoard::division_rows`] at `range`, the places read from
+    /// `places` (this board's, unchanged since [`LiveBoard::places`]).
+    pub fn rows_placed(
+        &self,
+        places: &BoardPlaces,
+        division_id: Option<Id>,
+        range: Range<usize>,
+    ) -> Vec<RankedRow> {
+        assert_eq!(
+            places.entries,
+            self.entries.len(),
+            "the places are of this board as it is"
+        );
+        let list = match division_id {
+            None => &self.overall,
+            Some(id) => match self.division(id) {
+                Some(list) => list,
+                None => return Vec::new(),
+            },
+        };
+        let leader_ms = self.leader_ms();
+        clamp(list, range)
+            .iter()
+            .map(|slot| {
+                let entry = &self.entries[slot.at as usize];
+                let rank = match places.overall[slot.at as usize] {
+                    NOT_LISTED | UNPLACED => None,
+                    place => Some(place),
+                };
+                let division_ranks = if rank.is_some() {
+                    let run = entry.divisions;
+                    (run.0..run.1)
+                        .filter_map(|at| match places.divisions[at as usize] {
+                            NOT_LISTED | UNPLACED => None,
+                            place => Some((self.division_pool[at as usize], place)),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                self.row_with(entry, rank, division_ranks, leader_ms)
+            })
+            .collect()
+    }
+
+    /// The whole field's leading time, from which a row's difference is
+    /// measured.
+    fn leader_ms(&self) -> Option<Millis> {
+        self.overall.first().and_then(|first| {
             match (first.key.is_ranked(), self.entries[first.at as usize].score) {
                 (true, Some(Score::Time { ms })) => Some(ms),
                 _ => None,
             }
-        });
+        })
+    }
+
+    /// The row of `entry` with its places.
+    fn row_with(
+        &self,
+        entry: &Entry,
+        rank: Option<u32>,
+        division_ranks: Vec<(Id, u32)>,
+        leader_ms: Option<Millis>,
+    ) -> RankedRow {
         let difference_ms = match (rank, entry.score, leader_ms) {
             (Some(_), Some(Score::Time { ms }), Some(leader)) if entry.key.is_valid_finisher() => {
                 Some(ms - leader)
@@ -1169,9 +1280,21 @@ mod tests {
         let expected = without_splits(rank_workout(workout, infos, &inputs));
         prop_assert_eq!(&board.rows(0..usize::MAX), &expected);
         prop_assert_eq!(board.len(), expected.len());
+        // The places counted once give the same rows, in any window.
+        let places = board.places();
+        prop_assert_eq!(&board.rows_placed(&places, None, 0..usize::MAX), &expected);
+        let middle = expected.len() / 2;
+        prop_assert_eq!(
+            &board.rows_placed(&places, None, middle..middle + 3),
+            &board.rows(middle..middle + 3)
+        );
         for id in 1..4 {
             let division = division_board(&expected, infos, id);
             prop_assert_eq!(board.division_rows(id, 0..usize::MAX), division.clone());
+            prop_assert_eq!(
+                board.rows_placed(&places, Some(id), 0..usize::MAX),
+                division.clone()
+            );
             prop_assert_eq!(board.division_len(id), division.len());
             for (at, row) in division.iter().enumerate() {
                 prop_assert_eq!(board.position(Some(id), row.entrant), Some(at));

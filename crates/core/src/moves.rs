@@ -852,7 +852,7 @@ pub fn score_group(workout: &Workout, row: &ResultEntry) -> ScoreGroup {
 /// the rows between the changed entrant's two keys, the entrant's own row
 /// left out), without keeping them. Rows better than the band never matter
 /// here: they move nobody's place change.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MoveCounter {
     old_key: Option<RankKey>,
     new_key: Option<RankKey>,
@@ -939,6 +939,108 @@ impl MoveCounter {
         }
     }
 
+    /// The values of `kind` within `read` whose rows all rank strictly
+    /// between the changed entrant's two keys (with one key ranked:
+    /// strictly after it), whatever their tie-break or extra reps: their
+    /// score group alone puts them there. [`add_between`](Self::add_between)
+    /// counts such a row from its divisions alone, so a band's middle can be
+    /// read as ids. `None` when no value of `read` is such. A kind's group
+    /// never decreases as its stored value grows ([`ranked_value`]), so the
+    /// values are one range, found by bisection.
+    pub fn between(
+        &self,
+        workout: &Workout,
+        kind: RankedKind,
+        read: (i64, i64),
+    ) -> Option<(i64, i64)> {
+        let group = |value: i128| {
+            entry_key(
+                workout,
+                &ranked_row(Entrant::Competitor(0), kind, value as i64, None, None),
+            )
+            .group()
+        };
+        // Values far from any score are left to the read in full (their
+        // keys could overflow while being formed).
+        const FAR: i64 = 1 << 60;
+        let read = (read.0.max(-FAR), read.1.min(FAR));
+        if read.0 > read.1 {
+            return None;
+        }
+        let low = self.low.group();
+        let high = self.high.map(RankKey::group);
+        // The first value of `read` whose group is past `low`.
+        let (mut from, mut to) = (i128::from(read.0), i128::from(read.1) + 1);
+        while from < to {
+            let middle = (from + to).div_euclid(2);
+            if group(middle) > low {
+                to = middle;
+            } else {
+                from = middle + 1;
+            }
+        }
+        let first = from;
+        // One past the last value whose group is before `high`.
+        let end = match high {
+            None => i128::from(read.1) + 1,
+            Some(high) => {
+                let (mut from, mut to) = (first, i128::from(read.1) + 1);
+                while from < to {
+                    let middle = (from + to).div_euclid(2);
+                    if group(middle) < high {
+                        from = middle + 1;
+                    } else {
+                        to = middle;
+                    }
+                }
+                from
+            }
+        };
+        if first >= end {
+            return None;
+        }
+        let last = end - 1;
+        // Both ends ranked: every value between them is (classes only grow).
+        (group(first).is_ranked() && group(last).is_ranked()).then_some((first as i64, last as i64))
+    }
+
+    /// One other row known to rank strictly between the two keys (or
+    /// strictly after the one ranked key): a value of
+    /// [`between`](Self::between). Counts as [`add`](Self::add) would.
+    pub fn add_between(&mut self, member_of: u64) {
+        self.moved += 1;
+        for (slot, moved) in self.moved_in.iter_mut().enumerate() {
+            if member_of & (1 << slot) != 0 {
+                *moved += 1;
+            }
+        }
+        // Behind the worse key, and behind an unranked one (a status sorts
+        // after every ranked row); ahead of the better key.
+        for (at, changed) in [self.old_key, self.new_key].into_iter().enumerate() {
+            let behind = changed.is_some_and(|changed| {
+                !changed.is_ranked() || self.high.is_some_and(|high| changed == high)
+            });
+            if behind {
+                self.better_than[at] += 1;
+                for (slot, better) in self.better_than_in.iter_mut().enumerate() {
+                    if member_of & (1 << slot) != 0 {
+                        better[at] += 1;
+                    }
+                }
+            }
+        }
+        if self.high.is_none() {
+            // One key ranked: its own place changes whatever is read.
+            return;
+        }
+        self.own_moves = true;
+        for (slot, moves) in self.own_moves_in.iter_mut().enumerate() {
+            if member_of & (1 << slot) != 0 {
+                *moves = true;
+            }
+        }
+    }
+
     /// Other rows whose workout place changes, so far.
     pub fn moved(&self) -> usize {
         self.moved as usize
@@ -970,5 +1072,123 @@ impl MoveCounter {
                 .sum::<usize>()
             + own;
         (changes, self.moved as usize + usize::from(own > 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        LoadUnit, PublicationState, Rounding, Score, ScoreType, Source, Status, TeamScoring,
+        TieBreak,
+    };
+    use proptest::prelude::*;
+
+    fn workout(score_type: ScoreType, rounding: Rounding) -> Workout {
+        Workout {
+            id: 1,
+            name: "W".into(),
+            sequence: 1,
+            score_type,
+            time_cap_ms: None,
+            reps_per_round: None,
+            load_unit: LoadUnit::Kg,
+            tie_break: TieBreak::None,
+            rounding,
+            team_scoring: TeamScoring::Individual,
+            timing_points: Vec::new(),
+            heats: Vec::new(),
+            state: PublicationState::Provisional,
+        }
+    }
+
+    fn result(score: Option<Score>, status: Option<Status>, penalty_ms: i64) -> ResultEntry {
+        ResultEntry {
+            entrant: Entrant::Competitor(1),
+            score,
+            status,
+            tie_break_ms: None,
+            penalty_ms,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            source: Source::Manual,
+            amended: false,
+            partial: false,
+        }
+    }
+
+    /// A score of the workout's kinds, or a status, or nothing.
+    fn changed(score_type: ScoreType, value: i64, reps: i64, choice: u8) -> Option<ResultEntry> {
+        let score = match (score_type, choice % 2) {
+            (ScoreType::Time | ScoreType::TimeCapped, 0) => Score::Time { ms: value },
+            (ScoreType::Time | ScoreType::TimeCapped, _) => Score::Capped { reps },
+            (ScoreType::Reps, _) => Score::Reps { reps },
+            (ScoreType::RoundsReps, _) => Score::RoundsReps {
+                rounds: reps / 10,
+                reps: reps % 10,
+            },
+            _ => Score::Points { milli: value },
+        };
+        match choice % 7 {
+            5 => Some(result(None, Some(Status::Dnf), 0)),
+            6 => None,
+            _ => Some(result(Some(score), None, (choice as i64 % 3) * 500)),
+        }
+    }
+
+    proptest! {
+        /// Every row of a [`MoveCounter::between`] range ranks strictly
+        /// between the two keys, and [`MoveCounter::add_between`] counts it
+        /// exactly as [`MoveCounter::add`] does.
+        #[test]
+        fn rows_between_the_keys_count_as_their_keys_would(
+            type_pick in 0_usize..4,
+            rounding_pick in 0_usize..4,
+            unit in 1_i64..3000,
+            old in (0_i64..20_000, 0_i64..60, any::<u8>()),
+            new in (0_i64..20_000, 0_i64..60, any::<u8>()),
+            rows in proptest::collection::vec((0_i64..20_000, 0_i64..60, 0_u64..4, proptest::option::of(0_i64..5)), 1..60),
+        ) {
+            let score_type = [ScoreType::Time, ScoreType::TimeCapped, ScoreType::Reps, ScoreType::RoundsReps][type_pick];
+            let rounding = [
+                Rounding::Exact,
+                Rounding::Truncate { unit_ms: unit },
+                Rounding::Up { unit_ms: unit },
+                Rounding::Nearest { unit_ms: unit },
+            ][rounding_pick];
+            let workout = workout(score_type, rounding);
+            let before = changed(score_type, old.0, old.1, old.2);
+            let after = changed(score_type, new.0, new.1, new.2);
+            let Some(counter) = MoveCounter::new(&workout, before.as_ref(), after.as_ref(), 2) else {
+                return Ok(());
+            };
+            let (mut by_key, mut by_range) = (counter.clone(), counter.clone());
+            for kind in ranked_kinds(&workout).unwrap() {
+                let Some((first, last)) = counter.between(&workout, *kind, (-30_000, 30_000)) else {
+                    continue;
+                };
+                for (value, extra, mask, tie_break) in &rows {
+                    let value = value.clamp(&first, &last);
+                    let row = ranked_row(Entrant::Competitor(2), *kind, *value, Some(*extra % 10), *tie_break);
+                    let key = entry_key(&workout, &row);
+                    prop_assert!(key.is_ranked() && key > counter.low);
+                    prop_assert!(counter.high.is_none_or(|high| key < high));
+                    by_key.add(&workout, &row, *mask);
+                    by_range.add_between(*mask);
+                }
+                // The values just outside the range are not between.
+                for outside in [first - 1, last + 1] {
+                    if !(-30_000..=30_000).contains(&outside) {
+                        continue;
+                    }
+                    let key = entry_key(&workout, &ranked_row(Entrant::Competitor(2), *kind, outside, None, None));
+                    let inside = key.is_ranked()
+                        && key.group() > counter.low.group()
+                        && counter.high.is_none_or(|high| key.group() < high.group());
+                    prop_assert!(!inside, "{outside} lies between too");
+                }
+            }
+            prop_assert_eq!(by_key, by_range);
+        }
     }
 }

@@ -19,8 +19,8 @@ use scoretable_core::model::{
     OverallSettings, RankedRow, Team, TeamWorkoutsInOverall, Workout,
 };
 use scoretable_core::overall::{
-    has_team_overall, overall_column_heading, overall_column_heading_for, overall_standings,
-    team_overall_standings, OverallEntrants,
+    has_team_overall, is_team_workout, overall_column_heading, overall_column_heading_for,
+    overall_standings, team_overall_standings, OverallEntrants,
 };
 use serde::{Deserialize, Serialize};
 
@@ -681,6 +681,85 @@ impl ExportData {
             }
         }
         overall_leaderboards
+    }
+
+    /// The overall leaderboards (whole field, then each division; the team
+    /// overall of a mixed event when `team_overall`), as
+    /// [`ExportData::overall_boards`] and
+    /// [`ExportData::team_overall_boards`] compute them, from each
+    /// workout's rows made per scope: `rows_of(index, scope)` gives the
+    /// rows of `workouts[index]` for the whole field (`None`) or one
+    /// division's board. A division's table is computed from the
+    /// division's own rows (a team workout's whole field, whose team
+    /// places members may be credited with) and the entrants it can list,
+    /// not from every row of the field: the others have no place in it
+    /// and are not listed, so the table is the same.
+    pub fn overall_boards_by_scope(
+        workouts: &[Workout],
+        rows_of: &dyn Fn(usize, Option<Id>) -> Vec<RankedRow>,
+        infos: &[EntrantInfo],
+        teams: &[Team],
+        divisions: &[Division],
+        overall: Option<&OverallSettings>,
+        team_overall: bool,
+    ) -> Vec<OverallLeaderboard> {
+        let Some(settings) = overall else {
+            return Vec::new();
+        };
+        let listed: Vec<&Workout> = workouts.iter().collect();
+        if workouts.is_empty() || (team_overall && !has_team_overall(&listed)) {
+            return Vec::new();
+        }
+        let standings = if team_overall {
+            team_overall_standings
+        } else {
+            overall_standings
+        };
+        let mut boards = Vec::with_capacity(divisions.len() + 1);
+        let whole_field: Vec<(Workout, Vec<RankedRow>)> = workouts
+            .iter()
+            .enumerate()
+            .map(|(index, workout)| (workout.clone(), rows_of(index, None)))
+            .collect();
+        boards.push(OverallLeaderboard {
+            division_id: None,
+            rows: standings(&whole_field, infos, teams, None, settings),
+        });
+        drop(whole_field);
+        for division in divisions {
+            let scope = Some(division.id);
+            let ranked: Vec<(Workout, Vec<RankedRow>)> = workouts
+                .iter()
+                .enumerate()
+                .map(|(index, workout)| {
+                    let rows = if is_team_workout(workout) {
+                        rows_of(index, None)
+                    } else {
+                        rows_of(index, scope)
+                    };
+                    (workout.clone(), rows)
+                })
+                .collect();
+            let with_rows: HashSet<Entrant> = ranked
+                .iter()
+                .filter(|(workout, _)| !is_team_workout(workout))
+                .flat_map(|(_, rows)| rows.iter().map(|row| row.entrant))
+                .collect();
+            let scope_infos: Vec<EntrantInfo> = infos
+                .iter()
+                .filter(|info| {
+                    info.division_ids.contains(&division.id)
+                        || matches!(info.entrant, Entrant::Team(_))
+                        || with_rows.contains(&info.entrant)
+                })
+                .cloned()
+                .collect();
+            boards.push(OverallLeaderboard {
+                division_id: scope,
+                rows: standings(&ranked, &scope_infos, teams, scope, settings),
+            });
+        }
+        boards
     }
 
     /// [`ExportData::from_ranked`] with the overall leaderboards already

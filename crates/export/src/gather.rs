@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use chrono::Utc;
-use scoretable_core::model::{RankedRow, TeamScoring, Workout};
+use scoretable_core::model::{Id, TeamScoring, Workout};
 use scoretable_core::overall::validate_overall_mode;
 use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
@@ -129,32 +129,22 @@ fn gather_in_snapshot(
     observer("workouts");
 
     // Each workout is ranked once, compactly: its `LiveBoard` (rank keys,
-    // places, every division's list; no names, no texts) and its splits in
-    // flat columns read by a cursor. Renderers make the rows a batch at a
-    // time from these (`crate::live`), so the whole field's rows are never
-    // held.
-    //
-    // The overall standings need every workout's places at once (as rows
-    // without split standings), the boards only one at a time: each board
-    // is dropped once its rows are taken, and ranked again (inside the
-    // same read snapshot, so to the same rows) after the standings are
-    // computed, so boards, rows and the standings' working memory never
-    // all meet.
-    let board_of = |workout: &Workout| {
-        file.live_board(workout.id)
-            .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))
-    };
-    let mut ranked: Vec<(Workout, Vec<RankedRow>)> = Vec::with_capacity(workouts.len());
+    // places, every division's list; no names, no texts), its places
+    // counted once, and its splits in flat columns read by a cursor.
+    // Renderers make the rows a batch at a time from these
+    // (`crate::live`), so the whole field's rows are never held.
+    let mut boards = Vec::with_capacity(workouts.len());
     for workout in &workouts {
-        let board = board_of(workout)?;
-        ranked.push((workout.clone(), board.rows(0..board.len())));
-        drop(board);
+        let board = file
+            .live_board(workout.id)
+            .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
+        let places = board.places();
+        boards.push((board, places));
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the
     // teams and the entrants' divisions only, so the competitors' records
-    // are not held while they are computed (the two largest parts of a
-    // 60,000-athlete snapshot's memory then never meet).
+    // are not held while they are computed.
     let teams = file.teams().map_err(|error| store_error("teams", error))?;
     observer("teams");
     let mut infos = file
@@ -173,17 +163,35 @@ fn gather_in_snapshot(
     let just_workouts = workouts;
     validate_overall_mode(&just_workouts, &settings.mode)
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
-    let overall_leaderboards =
-        ExportData::overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
-    let team_overall_leaderboards =
-        ExportData::team_overall_boards(&ranked, &infos, &teams, &divisions, Some(&settings));
-    drop(ranked);
+    // Each scope's table from that scope's rows, made from the boards one
+    // scope at a time (without split standings).
+    let rows_of = |index: usize, scope: Option<Id>| {
+        let (board, places) = &boards[index];
+        board.rows_placed(places, scope, 0..usize::MAX)
+    };
+    let overall_leaderboards = ExportData::overall_boards_by_scope(
+        &just_workouts,
+        &rows_of,
+        &infos,
+        &teams,
+        &divisions,
+        Some(&settings),
+        false,
+    );
+    let team_overall_leaderboards = ExportData::overall_boards_by_scope(
+        &just_workouts,
+        &rows_of,
+        &infos,
+        &teams,
+        &divisions,
+        Some(&settings),
+        true,
+    );
     drop(infos);
     // The splits after the overall standings, so their columns and the
     // standings' working memory never meet.
     let mut live = Vec::with_capacity(just_workouts.len());
-    for workout in &just_workouts {
-        let board = board_of(workout)?;
+    for (workout, (board, places)) in just_workouts.iter().zip(boards) {
         let splits = match workout.team_scoring {
             // Team rows formed from members' results carry no splits.
             TeamScoring::SumAll | TeamScoring::BestN { .. } => SplitColumns::default(),
@@ -194,7 +202,7 @@ fn gather_in_snapshot(
                 .map_err(|error| store_error(&format!("splits of {}", workout.name), error))?
             }
         };
-        live.push(LiveWorkout { board, splits });
+        live.push(LiveWorkout::with_places(board, places, splits));
     }
     // One competitor at a time into the compact table: the whole field's
     // records are never held.

@@ -24,7 +24,8 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use scoretable_core::board::LiveBoard;
+use scoretable_core::board::{BoardPlaces, LiveBoard};
+use scoretable_core::fast_hash::FastHashMap;
 use scoretable_core::model::{Entrant, Id, Millis, RankedRow, SplitStanding, Workout};
 use scoretable_core::ranking::PointOrder;
 use scoretable_core::time::round_time;
@@ -41,7 +42,7 @@ pub const ROW_BATCH: usize = 512;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SplitColumns {
     /// Each ranked entrant's run in `run_starts` (none: no splits).
-    run_of_entrant: std::collections::HashMap<Entrant, u32>,
+    run_of_entrant: FastHashMap<Entrant, u32>,
     /// Where each run starts in `slots` / `totals`; one more entry than runs.
     run_starts: Vec<u32>,
     slots: Vec<u16>,
@@ -196,14 +197,37 @@ impl SplitColumns {
     }
 }
 
-/// One workout's compact ranking: its board and its split columns.
+/// One workout's compact ranking: its board, its places counted once
+/// (so a row's places in its divisions are read, not searched for each
+/// time a renderer makes it) and its split columns.
 #[derive(Debug, Clone)]
 pub struct LiveWorkout {
-    pub board: LiveBoard,
+    board: LiveBoard,
+    places: BoardPlaces,
     pub splits: SplitColumns,
 }
 
 impl LiveWorkout {
+    /// `board` with its places counted, and its split columns.
+    pub fn new(board: LiveBoard, splits: SplitColumns) -> LiveWorkout {
+        let places = board.places();
+        LiveWorkout::with_places(board, places, splits)
+    }
+
+    /// [`LiveWorkout::new`] with `board`'s places already counted
+    /// ([`LiveBoard::places`]).
+    pub fn with_places(board: LiveBoard, places: BoardPlaces, splits: SplitColumns) -> LiveWorkout {
+        LiveWorkout {
+            board,
+            places,
+            splits,
+        }
+    }
+
+    pub fn board(&self) -> &LiveBoard {
+        &self.board
+    }
+
     pub fn workout_id(&self) -> Id {
         self.board.workout().id
     }
@@ -219,10 +243,7 @@ impl LiveWorkout {
     /// The rows at `range` of the whole field (`None`) or one division's
     /// board, with their split standings.
     pub fn rows(&self, division_id: Option<Id>, range: std::ops::Range<usize>) -> Vec<RankedRow> {
-        let mut rows = match division_id {
-            None => self.board.rows(range),
-            Some(division) => self.board.division_rows(division, range),
-        };
+        let mut rows = self.board.rows_placed(&self.places, division_id, range);
         for row in &mut rows {
             row.splits = self.splits.standings(row.entrant);
         }
@@ -318,10 +339,11 @@ impl<'a> BoardRows<'a> {
     /// The row at `index`. From a compact ranking the rows are made a
     /// batch at a time: the batch holding `index` is kept until an index
     /// outside it is asked for (a table drawn row by row makes each batch
-    /// once per pass).
-    pub fn get(&self, index: usize) -> Option<Cow<'_, RankedRow>> {
+    /// once per pass). The row is borrowed from the batch: drop it before
+    /// asking for a row of another batch.
+    pub fn get(&self, index: usize) -> Option<RowRef<'_>> {
         match &self.source {
-            RowSource::Held(rows) => rows.get(index).map(Cow::Borrowed),
+            RowSource::Held(rows) => rows.get(index).map(RowRef::Held),
             RowSource::Live {
                 live,
                 division_id,
@@ -331,14 +353,19 @@ impl<'a> BoardRows<'a> {
                 if index >= *len {
                     return None;
                 }
-                let mut batch = batch.borrow_mut();
-                let (start, rows) = &mut *batch;
-                if index < *start || index >= *start + rows.len() {
-                    let first = index - index % ROW_BATCH;
-                    *rows = live.rows(*division_id, first..(first + ROW_BATCH).min(*len));
-                    *start = first;
+                {
+                    let mut batch = batch.borrow_mut();
+                    let (start, rows) = &mut *batch;
+                    if index < *start || index >= *start + rows.len() {
+                        let first = index - index % ROW_BATCH;
+                        *rows = live.rows(*division_id, first..(first + ROW_BATCH).min(*len));
+                        *start = first;
+                    }
                 }
-                rows.get(index - *start).cloned().map(Cow::Owned)
+                Some(RowRef::Batch(std::cell::Ref::map(
+                    batch.borrow(),
+                    |(start, rows)| &rows[index - *start],
+                )))
             }
         }
     }
@@ -359,6 +386,24 @@ impl<'a> BoardRows<'a> {
             RowSource::Live {
                 live, division_id, ..
             } => live.entrants(*division_id),
+        }
+    }
+}
+
+/// A row of [`BoardRows::get`]: borrowed from the rows a snapshot holds, or
+/// from the batch last made.
+pub enum RowRef<'r> {
+    Held(&'r RankedRow),
+    Batch(std::cell::Ref<'r, RankedRow>),
+}
+
+impl std::ops::Deref for RowRef<'_> {
+    type Target = RankedRow;
+
+    fn deref(&self) -> &RankedRow {
+        match self {
+            RowRef::Held(row) => row,
+            RowRef::Batch(row) => row,
         }
     }
 }

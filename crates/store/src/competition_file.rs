@@ -66,6 +66,12 @@ pub struct OpenReport {
     /// header and the CLI's `info`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<String>,
+    /// Set by the open that upgraded the file past schema version 13:
+    /// identifiers stored with surrounding white space by an older version
+    /// whose trimmed form would equal another row's, so they were left as
+    /// they are (`crate::schema::SCHEMA_V14`). The organiser resolves them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untrimmed_identifiers: Vec<String>,
 }
 
 /// How the overall leaderboard is computed unless a caller says otherwise:
@@ -472,6 +478,7 @@ impl CompetitionFile {
             unclean_shutdown_detected: false,
             quick_check_ran: false,
             read_only: None,
+            untrimmed_identifiers: Vec::new(),
         };
         let (session_lock, _) = SessionLock::claim(path);
         Self::finish_open(connection, path, report, session_lock, None)
@@ -536,6 +543,15 @@ impl CompetitionFile {
             crate::backup::pre_upgrade_backup(&connection, path, version_before)?;
         }
         let found = schema::migrate(&mut connection, &path_text).map_err(named)?;
+        let untrimmed_identifiers = if (1..schema::TRIMMED_IDENTIFIERS_VERSION).contains(&found) {
+            let untrimmed = schema::untrimmed_identifiers(&connection).map_err(named)?;
+            for identifier in &untrimmed {
+                tracing::warn!(file = %path_text, "{identifier}");
+            }
+            untrimmed
+        } else {
+            Vec::new()
+        };
         if !dead.is_empty() {
             // Rows of handles whose process is gone: crash leftovers.
             let transaction = connection
@@ -557,6 +573,7 @@ impl CompetitionFile {
             unclean_shutdown_detected: unclean,
             quick_check_ran: unclean,
             read_only: None,
+            untrimmed_identifiers,
         };
         tracing::info!(
             file = %path_text,
@@ -612,6 +629,7 @@ impl CompetitionFile {
             unclean_shutdown_detected: unclean,
             quick_check_ran: unclean,
             read_only: Some("opened for reading only".to_string()),
+            untrimmed_identifiers: Vec::new(),
         };
         tracing::info!(
             file = %path_text,

@@ -848,10 +848,189 @@ CREATE INDEX results_amended_by_workout
     ON results(workout_id, amended, amended_kind, amended_status) WHERE amended = 1;
 "#;
 
+/// Version 14: identifiers stored trimmed. Every write path trims bibs,
+/// chip ids and platform ids before storing them, and the inbound poll
+/// matches records by the trimmed value through each column's unique index
+/// (`crate::ledger`); a file written by an older version could hold them
+/// with surrounding white space (Unicode `White_Space`, as Rust's
+/// `str::trim`), and its records went to review instead of being applied.
+/// Each such value is trimmed where that is unambiguous: no other row of
+/// the table holds, or trims to, the same value. A value whose trimmed form
+/// would collide is left as it is and named in the upgrade's
+/// [`OpenReport`](crate::OpenReport) (`untrimmed_identifiers`); nothing is
+/// merged or dropped. Team names are matched trimmed and case-folded
+/// already and are not changed. A changed competitor is queued for sync as
+/// any edit is.
+pub(crate) const SCHEMA_V14: &str = r#"
+CREATE TEMP TABLE st_untrimmed (row INTEGER PRIMARY KEY, key TEXT NOT NULL);
+CREATE INDEX temp.st_untrimmed_by_key ON st_untrimmed(key);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(bib, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM competitors
+    WHERE bib <> trim(bib, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(bib, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE competitors SET bib = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = competitors.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM competitors AS other WHERE other.bib = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(runsignup_registration_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM competitors
+    WHERE runsignup_registration_id <> trim(runsignup_registration_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(runsignup_registration_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE competitors SET runsignup_registration_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = competitors.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM competitors AS other WHERE other.runsignup_registration_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(opentrack_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM competitors
+    WHERE opentrack_id <> trim(opentrack_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(opentrack_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE competitors SET opentrack_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = competitors.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM competitors AS other WHERE other.opentrack_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(triathlon_athlete_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM competitors
+    WHERE triathlon_athlete_id <> trim(triathlon_athlete_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(triathlon_athlete_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE competitors SET triathlon_athlete_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = competitors.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM competitors AS other WHERE other.triathlon_athlete_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(feed_participant_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM competitors
+    WHERE feed_participant_id <> trim(feed_participant_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(feed_participant_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE competitors SET feed_participant_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = competitors.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM competitors AS other WHERE other.feed_participant_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(chip_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM competitor_chips
+    WHERE chip_id <> trim(chip_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(chip_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE competitor_chips SET chip_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = competitor_chips.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM competitor_chips AS other WHERE other.chip_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(bib, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM teams
+    WHERE bib <> trim(bib, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(bib, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE teams SET bib = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = teams.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM teams AS other WHERE other.bib = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(runsignup_registration_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM teams
+    WHERE runsignup_registration_id <> trim(runsignup_registration_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(runsignup_registration_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE teams SET runsignup_registration_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = teams.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM teams AS other WHERE other.runsignup_registration_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(opentrack_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM teams
+    WHERE opentrack_id <> trim(opentrack_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(opentrack_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE teams SET opentrack_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = teams.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM teams AS other WHERE other.opentrack_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(triathlon_athlete_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM teams
+    WHERE triathlon_athlete_id <> trim(triathlon_athlete_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(triathlon_athlete_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE teams SET triathlon_athlete_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = teams.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM teams AS other WHERE other.triathlon_athlete_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DELETE FROM st_untrimmed;
+INSERT INTO st_untrimmed (row, key)
+    SELECT rowid, trim(feed_participant_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) FROM teams
+    WHERE feed_participant_id <> trim(feed_participant_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) AND trim(feed_participant_id, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) <> '';
+UPDATE teams SET feed_participant_id = (SELECT key FROM st_untrimmed WHERE st_untrimmed.row = teams.rowid)
+WHERE rowid IN (
+    SELECT one.row FROM st_untrimmed AS one
+    WHERE NOT EXISTS (SELECT 1 FROM teams AS other WHERE other.feed_participant_id = one.key)
+      AND (SELECT count(*) FROM st_untrimmed AS same WHERE same.key = one.key) = 1);
+
+DROP TABLE st_untrimmed;
+"#;
+
+/// The version [`SCHEMA_V14`] brings a file to: an open upgrading a file
+/// from below it reports the identifiers it left untrimmed.
+pub(crate) const TRIMMED_IDENTIFIERS_VERSION: u32 = 14;
+
+/// The characters trimmed from identifiers (`SCHEMA_V14`), as SQLite's
+/// `trim(X, Y)` takes them: Unicode `White_Space`, what `str::trim` removes.
+pub(crate) const TRIMMED_CHARACTERS: &str = "char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)";
+
+/// The identifier columns `SCHEMA_V14` trims: (table, column).
+pub(crate) const IDENTIFIER_COLUMNS: [(&str, &str); 11] = [
+    ("competitors", "bib"),
+    ("competitors", "runsignup_registration_id"),
+    ("competitors", "opentrack_id"),
+    ("competitors", "triathlon_athlete_id"),
+    ("competitors", "feed_participant_id"),
+    ("competitor_chips", "chip_id"),
+    ("teams", "bib"),
+    ("teams", "runsignup_registration_id"),
+    ("teams", "opentrack_id"),
+    ("teams", "triathlon_athlete_id"),
+    ("teams", "feed_participant_id"),
+];
+
+/// The identifiers `SCHEMA_V14` left untrimmed because their trimmed form
+/// would equal another row's: each as `table.column "value" (row id)`, for
+/// the upgrade's [`OpenReport`](crate::OpenReport). Reads every identifier
+/// column once; called only by the open that upgrades past version 13.
+pub(crate) fn untrimmed_identifiers(connection: &Connection) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    for (table, column) in IDENTIFIER_COLUMNS {
+        let sql = format!(
+            "SELECT rowid, {column} FROM {table}
+             WHERE {column} <> trim({column}, {TRIMMED_CHARACTERS})
+             AND trim({column}, {TRIMMED_CHARACTERS}) <> '' ORDER BY rowid"
+        );
+        let mut statement = connection.prepare(&sql)?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let value: String = row.get(1)?;
+            found.push(format!(
+                "{table}.{column} {value:?} (row {id}): trimmed, it would equal another row's; \
+                 left as it is"
+            ));
+        }
+    }
+    Ok(found)
+}
+
 /// Every migration, in order. Index 0 brings an empty file to version 1.
 pub(crate) const MIGRATIONS: &[&str] = &[
     SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6, SCHEMA_V7, SCHEMA_V8,
-    SCHEMA_V9, SCHEMA_V10, SCHEMA_V11, SCHEMA_V12, SCHEMA_V13,
+    SCHEMA_V9, SCHEMA_V10, SCHEMA_V11, SCHEMA_V12, SCHEMA_V13, SCHEMA_V14,
 ];
 
 /// The schema version this build writes.
@@ -1607,7 +1786,10 @@ mod tests {
         assert_eq!(counts_before[&2].amended, 1);
         let file = CompetitionFile::open(&path).unwrap();
         assert_eq!(file.open_report().schema_version_found, 12);
-        assert_eq!(schema_version(&file.connection).unwrap(), 13);
+        assert_eq!(
+            schema_version(&file.connection).unwrap(),
+            CURRENT_SCHEMA_VERSION
+        );
         assert_eq!(file.result_counts().unwrap(), counts_before);
         for sql in crate::counts::RESULT_COUNT_QUERIES {
             let plan: Vec<String> = file
@@ -1647,5 +1829,193 @@ mod tests {
             )
             .unwrap_err();
         assert!(error.to_string().contains("CHECK"), "{error}");
+    }
+
+    /// A version-13 file written by an older version with identifiers
+    /// stored untrimmed: the upgrade trims each one whose trimmed form no
+    /// other row holds, leaves and reports the colliding ones, and a polled
+    /// record carrying the trimmed value is applied, not sent to review.
+    #[test]
+    fn a_version_13_file_gets_its_identifiers_trimmed_where_unambiguous() {
+        use crate::competition_file::CompetitionFile;
+        use crate::{Identifier, IdentifierKind, InboundRecord, InboundSource, ScoreValue};
+        use scoretable_core::model::{Competitor, Entrant, Score, ScoreType, Source, Team};
+
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("v13.scoretable");
+        let (race, ids) = {
+            let mut file = CompetitionFile::create(
+                &path,
+                &scoretable_testkit::fixtures::competition("Thirteen", "thirteen"),
+            )
+            .unwrap();
+            let race = file
+                .add_workout(&scoretable_testkit::fixtures::workout(
+                    "Race",
+                    1,
+                    ScoreType::Time,
+                ))
+                .unwrap();
+            let ids: Vec<i64> = (1..=6)
+                .map(|number| {
+                    let mut competitor: Competitor = scoretable_testkit::fixtures::competitor(
+                        number.to_string(),
+                        "A",
+                        format!("N{number}"),
+                    );
+                    competitor.external_ids.feed_participant_id = Some(format!("F{number}"));
+                    competitor.chip_ids = vec![format!("CHIP{number}")];
+                    file.add_competitor(&competitor).unwrap()
+                })
+                .collect();
+            file.add_team(&Team {
+                id: 0,
+                name: "Relay".into(),
+                bib: Some("T1".into()),
+                country: None,
+                members: Vec::new(),
+                division_ids: Vec::new(),
+                external_ids: Default::default(),
+            })
+            .unwrap();
+            file.close().unwrap();
+            // As an older version could have stored them: surrounding
+            // spaces, a no-break space, a tab; "6 " beside "6"; two feed
+            // ids that trim to the same value; a blank platform id.
+            let connection = Connection::open(&path).unwrap();
+            connection
+                .execute_batch(&format!(
+                    "UPDATE competitors SET bib = ' 1 ', feed_participant_id = char(160) || 'F1'
+                         WHERE id = {one};
+                     UPDATE competitors SET bib = '6 ' WHERE id = {three};
+                     UPDATE competitors SET feed_participant_id = ' F7' WHERE id = {four};
+                     UPDATE competitors SET feed_participant_id = 'F7' || char(9),
+                         runsignup_registration_id = '   ' WHERE id = {five};
+                     UPDATE competitor_chips SET chip_id = ' CHIP6' || char(12288)
+                         WHERE chip_id = 'CHIP6';
+                     UPDATE teams SET bib = char(9) || 'T1 ';
+                     PRAGMA user_version = 13;",
+                    one = ids[0],
+                    three = ids[2],
+                    four = ids[3],
+                    five = ids[4],
+                ))
+                .unwrap();
+            (race, ids)
+        };
+        assert_eq!(
+            MIGRATIONS[TRIMMED_IDENTIFIERS_VERSION as usize - 1],
+            SCHEMA_V14
+        );
+        let mut file = CompetitionFile::open(&path).unwrap();
+        assert_eq!(file.open_report().schema_version_found, 13);
+        let column = |sql: &str, id: i64| -> Option<String> {
+            file.connection
+                .query_row(sql, rusqlite::params![id], |row| row.get(0))
+                .unwrap()
+        };
+        let bib = |id| column("SELECT bib FROM competitors WHERE id = ?1", id);
+        let feed = |id| {
+            column(
+                "SELECT feed_participant_id FROM competitors WHERE id = ?1",
+                id,
+            )
+        };
+        assert_eq!(bib(ids[0]).as_deref(), Some("1"));
+        assert_eq!(feed(ids[0]).as_deref(), Some("F1"));
+        // "6 " would equal competitor 6's "6": left, and reported.
+        assert_eq!(bib(ids[2]).as_deref(), Some("6 "));
+        assert_eq!(bib(ids[5]).as_deref(), Some("6"));
+        // " F7" and "F7\t" trim to one value: both left, both reported.
+        assert_eq!(feed(ids[3]).as_deref(), Some(" F7"));
+        assert_eq!(feed(ids[4]).as_deref(), Some("F7\t"));
+        // A blank id trims to nothing: left as it is, not reported.
+        assert_eq!(
+            column(
+                "SELECT runsignup_registration_id FROM competitors WHERE id = ?1",
+                ids[4]
+            )
+            .as_deref(),
+            Some("   ")
+        );
+        assert_eq!(
+            column(
+                "SELECT chip_id FROM competitor_chips WHERE competitor_id = ?1",
+                ids[5]
+            )
+            .as_deref(),
+            Some("CHIP6")
+        );
+        assert_eq!(
+            column("SELECT bib FROM teams WHERE id = ?1", 1).as_deref(),
+            Some("T1")
+        );
+        let reported = &file.open_report().untrimmed_identifiers;
+        assert_eq!(reported.len(), 3, "{reported:?}");
+        assert!(
+            reported[0].contains("competitors.bib \"6 \""),
+            "{reported:?}"
+        );
+        assert!(reported[1].contains("competitors.feed_participant_id \" F7\""));
+        assert!(reported[2].contains("competitors.feed_participant_id \"F7\\t\""));
+        // Nothing was lost: every competitor and chip is still there.
+        let count = |sql: &str| -> i64 {
+            file.connection
+                .query_row(sql, [], |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!(count("SELECT count(*) FROM competitors"), 6);
+        assert_eq!(count("SELECT count(*) FROM competitor_chips"), 6);
+
+        // A poll carrying the trimmed values is applied.
+        let value = ScoreValue {
+            text: "20:00".into(),
+            score: Some(Score::Time { ms: 1_200_000 }),
+            status: None,
+            tie_break_ms: None,
+            penalty_ms: 0,
+        };
+        let record = |index: u64, kind: IdentifierKind, identifier: &str| InboundRecord {
+            index,
+            record_key: identifier.into(),
+            identifier: Identifier {
+                kind,
+                value: identifier.into(),
+            },
+            team: None,
+            teammate: None,
+            value: value.clone(),
+            penalty_ms: 0,
+            splits: Vec::new(),
+            incidents: Vec::new(),
+            fields: Vec::new(),
+        };
+        let report = file
+            .apply_inbound(
+                &InboundSource {
+                    name: "timing".into(),
+                    kind: Source::Feed,
+                },
+                race,
+                &[
+                    record(1, IdentifierKind::FeedParticipantId, "F1"),
+                    record(2, IdentifierKind::Chip, "CHIP6"),
+                    record(3, IdentifierKind::Bib, "1"),
+                ],
+            )
+            .unwrap();
+        assert_eq!(report.unknown, 0, "{report:?}");
+        assert_eq!(report.imported, 2, "{report:?}");
+        for id in [ids[0], ids[5]] {
+            assert!(file
+                .result(race, Entrant::Competitor(id))
+                .unwrap()
+                .is_some());
+        }
+        assert_eq!(
+            file.competitor_by_bib("1").unwrap().map(|found| found.id),
+            Some(ids[0])
+        );
+        file.close().unwrap();
     }
 }

@@ -63,6 +63,13 @@ pub struct DrainOptions {
     /// once `claimed + request_timeout + late_landing` has passed: before
     /// that, an absent row is not proof that the request will not land.
     pub late_landing: Duration,
+    /// A row created again after its first request was proven absent can
+    /// still meet that request landing later than `late_landing` (the
+    /// platform has no idempotency key): the created rows' workouts are read
+    /// back `2 x (request_timeout + late_landing)` after, and again this
+    /// long after that, and every entrant held twice is reported in the
+    /// target's status until a read-back shows it once.
+    pub duplicate_recheck: Duration,
     /// While a target cannot be reached (connection refused, DNS, no
     /// route), probe it this often with a bare TCP connect instead of
     /// backing off exponentially, so queued results leave soon after the
@@ -109,6 +116,7 @@ impl Default for DrainOptions {
             backoff_cap: Duration::from_secs(60),
             request_timeout: Duration::from_secs(30),
             late_landing: Duration::from_secs(30),
+            duplicate_recheck: Duration::from_secs(600),
             probe_interval: Duration::from_millis(1000),
             watch_network: true,
             network_changed: false,
@@ -157,6 +165,32 @@ pub struct TargetStatus {
     pub consecutive_failures: u32,
     /// The newest rejections with their messages.
     pub recent_rejections: Vec<OutboxItem>,
+    /// Entrants the platform holds more than one row for, as the last
+    /// read-back of their workout found them (see
+    /// [`DrainOptions::duplicate_recheck`]).
+    #[serde(default)]
+    pub duplicates: Vec<String>,
+}
+
+/// Target state: the workouts to read back for duplicates, by workout id:
+/// `{"due": RFC 3339, "stage": 0 | 1}`.
+const DUPLICATE_CHECKS: &str = "duplicate_checks";
+/// Target state: what the last read-back of each workout found held twice,
+/// by workout id: a list of messages.
+const DUPLICATES: &str = "duplicates";
+
+/// The duplicates a target's state lists, workout by workout.
+fn listed_duplicates(remote_state: &Value) -> Vec<String> {
+    let Some(listed) = remote_state.get(DUPLICATES).and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut workouts: Vec<(&String, &Value)> = listed.iter().collect();
+    workouts.sort_by_key(|(workout, _)| workout.parse::<i64>().unwrap_or(i64::MAX));
+    workouts
+        .into_iter()
+        .flat_map(|(_, messages)| messages.as_array().into_iter().flatten())
+        .filter_map(|message| message.as_str().map(str::to_string))
+        .collect()
 }
 
 fn failpoint(name: &str) {
@@ -192,6 +226,7 @@ pub fn sync_status(file: &CompetitionFile) -> Result<Vec<TargetStatus>> {
             last_error_at: target.last_error_at,
             next_attempt_at: target.next_attempt_at,
             consecutive_failures: target.consecutive_failures,
+            duplicates: listed_duplicates(&target.remote_state),
         });
     }
     Ok(statuses)
@@ -427,6 +462,7 @@ impl Worker<'_> {
                         continue;
                     }
                     None => {
+                        self.check_duplicates(&target)?;
                         if self.queue_moved(&target)? {
                             continue;
                         }
@@ -461,9 +497,7 @@ impl Worker<'_> {
         if self.adapter.full_state() {
             return (in_flight, None);
         }
-        let window =
-            chrono::Duration::from_std(self.options.request_timeout + self.options.late_landing)
-                .unwrap_or_default();
+        let window = self.landing_window();
         let now = Utc::now();
         let mut settled = Vec::new();
         let mut earliest: Option<DateTime<Utc>> = None;
@@ -527,15 +561,9 @@ impl Worker<'_> {
             return Ok(false);
         }
         let remote = HashMap::new();
-        let mut context = SendContext {
-            file: self.file,
-            target,
-            client: &self.client,
-            secret: self.secret.as_deref(),
-            remote: &remote,
-            options: self.options,
-        };
-        let Some(moved) = self.session.moved(&mut context)? else {
+        let Some(moved) =
+            self.with_session(target, &remote, |session, context| session.moved(context))?
+        else {
             return Ok(false);
         };
         let queued = self.file.queue_sync_entities(target.id, &moved)?;
@@ -554,17 +582,149 @@ impl Worker<'_> {
         Ok(queued > 0)
     }
 
-    fn send(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<BatchResult> {
-        let remote = self.context_remote(target, items)?;
+    /// Runs `run` with the drain's adapter session and a context for
+    /// `target` carrying `remote` (what the platform holds per entity).
+    fn with_session<R>(
+        &mut self,
+        target: &SyncTarget,
+        remote: &HashMap<String, RemoteRecord>,
+        run: impl FnOnce(&mut dyn AdapterSession, &mut SendContext<'_>) -> R,
+    ) -> R {
         let mut context = SendContext {
             file: self.file,
             target,
             client: &self.client,
             secret: self.secret.as_deref(),
-            remote: &remote,
+            remote,
             options: self.options,
         };
-        self.session.send(&mut context, items)
+        run(self.session.as_mut(), &mut context)
+    }
+
+    /// The target's state as stored now (an adapter may have written its
+    /// own keys during the drain), as a map.
+    fn current_state(&self, target: &SyncTarget) -> Result<serde_json::Map<String, Value>> {
+        Ok(match self.file.sync_target(&target.name)?.remote_state {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        })
+    }
+
+    /// The window after which a request can no longer land.
+    fn landing_window(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.options.request_timeout + self.options.late_landing)
+            .unwrap_or_default()
+    }
+
+    /// Rows of these workouts are created again after reconcile proved them
+    /// absent: read the workouts back later for a first request landing
+    /// after all (see [`DrainOptions::duplicate_recheck`]).
+    fn schedule_duplicate_checks(&mut self, target: &SyncTarget, workouts: &[Id]) -> Result<()> {
+        if workouts.is_empty() || self.adapter.full_state() {
+            return Ok(());
+        }
+        let due = (Utc::now() + self.landing_window() * 2)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut state = self.current_state(target)?;
+        let checks = state
+            .entry(DUPLICATE_CHECKS.to_string())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if !checks.is_object() {
+            *checks = Value::Object(serde_json::Map::new());
+        }
+        let checks = checks.as_object_mut().expect("made an object above");
+        for workout in workouts {
+            checks.insert(
+                workout.to_string(),
+                serde_json::json!({"due": due, "stage": 0}),
+            );
+        }
+        self.file
+            .set_sync_remote_state(target.id, &Value::Object(state))?;
+        Ok(())
+    }
+
+    /// With the queue empty: reads back the workouts whose duplicate check
+    /// is due, lists what they hold twice in the target's state, and
+    /// schedules the next check (once more after a first, then for as long
+    /// as a duplicate is listed). A platform that cannot be read leaves the
+    /// checks due for the next drain.
+    fn check_duplicates(&mut self, target: &SyncTarget) -> Result<()> {
+        let state = self.current_state(target)?;
+        let Some(checks) = state.get(DUPLICATE_CHECKS).and_then(Value::as_object) else {
+            return Ok(());
+        };
+        let now = Utc::now();
+        let due: Vec<(Id, i64)> = checks
+            .iter()
+            .filter(|(_, check)| {
+                check
+                    .get("due")
+                    .and_then(Value::as_str)
+                    .and_then(parse_time)
+                    .is_none_or(|due| due <= now)
+            })
+            .filter_map(|(workout, check)| {
+                let stage = check.get("stage").and_then(Value::as_i64).unwrap_or(0);
+                workout.parse::<Id>().ok().map(|workout| (workout, stage))
+            })
+            .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        let workouts: Vec<Id> = due.iter().map(|(workout, _)| *workout).collect();
+        let remote = HashMap::new();
+        let found = match self.with_session(target, &remote, |session, context| {
+            session.duplicates(context, &workouts)
+        })? {
+            None => Vec::new(),
+            Some(Err(_)) => return Ok(()),
+            Some(Ok(found)) => found,
+        };
+        let recheck =
+            chrono::Duration::from_std(self.options.duplicate_recheck).unwrap_or_default();
+        let next = (now + recheck).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut state = self.current_state(target)?;
+        let mut take = |key: &str| match state.remove(key) {
+            Some(Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let mut checks = take(DUPLICATE_CHECKS);
+        let mut listed = take(DUPLICATES);
+        for (workout, stage) in &due {
+            let key = workout.to_string();
+            let messages = found
+                .iter()
+                .find(|(found, _)| found == workout)
+                .map(|(_, messages)| messages.clone())
+                .unwrap_or_default();
+            if messages.is_empty() {
+                listed.remove(&key);
+            } else {
+                listed.insert(key.clone(), Value::from(messages.clone()));
+            }
+            if *stage == 0 || !messages.is_empty() {
+                checks.insert(key, serde_json::json!({"due": next, "stage": 1}));
+            } else {
+                checks.remove(&key);
+            }
+        }
+        if !checks.is_empty() {
+            state.insert(DUPLICATE_CHECKS.to_string(), Value::Object(checks));
+        }
+        if !listed.is_empty() {
+            state.insert(DUPLICATES.to_string(), Value::Object(listed));
+        }
+        self.file
+            .set_sync_remote_state(target.id, &Value::Object(state))?;
+        Ok(())
+    }
+
+    fn send(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<BatchResult> {
+        let remote = self.context_remote(target, items)?;
+        self.with_session(target, &remote, |session, context| {
+            session.send(context, items)
+        })
     }
 
     /// Records a batch's outcome; returns how many rows were refused as part
@@ -716,15 +876,9 @@ impl Worker<'_> {
 
     fn reconcile(&mut self, target: &SyncTarget, items: &[OutboxItem]) -> Result<()> {
         let remote = self.context_remote(target, items)?;
-        let mut context = SendContext {
-            file: self.file,
-            target,
-            client: &self.client,
-            secret: self.secret.as_deref(),
-            remote: &remote,
-            options: self.options,
-        };
-        let verdicts = self.session.reconcile(&mut context, items)?;
+        let verdicts = self.with_session(target, &remote, |session, context| {
+            session.reconcile(context, items)
+        })?;
         let verdicts = match verdicts {
             Ok(verdicts) => verdicts,
             Err(failure) => {
@@ -740,17 +894,28 @@ impl Worker<'_> {
         let mut acks = Vec::new();
         let mut learned = Vec::new();
         let mut resend = Vec::new();
+        let mut created_again: Vec<Id> = Vec::new();
         for (item_id, verdict) in verdicts {
             match verdict {
                 Verdict::AlreadyApplied(remote) => acks.push(OutboxAck { item_id, remote }),
                 Verdict::Resend { learned: record } => {
-                    if let Some(record) = record {
-                        learned.push(record);
+                    match record {
+                        Some(record) => learned.push(record),
+                        // Proven absent: it is created again.
+                        None => created_again.extend(
+                            items
+                                .iter()
+                                .find(|item| item.id == item_id)
+                                .and_then(|item| item.workout_id),
+                        ),
                     }
                     resend.push(item_id);
                 }
             }
         }
+        created_again.sort_unstable();
+        created_again.dedup();
+        self.schedule_duplicate_checks(target, &created_again)?;
         self.report.reconciled += (acks.len() + resend.len()) as u64;
         self.report.acked += acks.len() as u64;
         if !learned.is_empty() {

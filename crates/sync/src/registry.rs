@@ -177,6 +177,21 @@ pub trait AdapterSession {
     fn moved(&mut self, _context: &mut SendContext<'_>) -> Result<Option<Vec<QueuedEntity>>> {
         Ok(None)
     }
+
+    /// Reads these workouts back and names every entrant the platform holds
+    /// more than one row for (a request that landed later than
+    /// `request_timeout + late_landing`, after its row was created again).
+    /// `None` when the platform's rows cannot be duplicated (full-state
+    /// messages, records found by key before they are created): the engine
+    /// then drops the checks. `Some(Err)` when the platform could not be
+    /// read; the checks stay due.
+    fn duplicates(
+        &mut self,
+        _context: &mut SendContext<'_>,
+        _workouts: &[Id],
+    ) -> Result<Option<std::result::Result<Vec<(Id, Vec<String>)>, SendOutcome>>> {
+        Ok(None)
+    }
 }
 
 /// The platforms a build knows, by code.

@@ -1384,6 +1384,82 @@ pub fn reconcile(
     Ok(Ok(verdicts))
 }
 
+/// Every entrant RunSignup holds more than one result for in these
+/// workouts' events (every page read), one message each naming the result
+/// ids and the one Scoretable edits. The API cannot delete a result, so an
+/// official deletes the others in RunSignup's dashboard.
+pub fn duplicates(
+    context: &AdapterContext<'_>,
+    workouts: &[Id],
+) -> Result<std::result::Result<Vec<(Id, Vec<String>)>, SendOutcome>> {
+    let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
+    let kept: HashSet<String> = context
+        .file
+        .sync_remote_records(context.target.id)?
+        .into_values()
+        .filter_map(|record| record.remote_id)
+        .collect();
+    let mut found = Vec::with_capacity(workouts.len());
+    for &workout_id in workouts {
+        let Some(event_id) = context.workout_remote_id(workout_id).map(str::to_string) else {
+            found.push((workout_id, Vec::new()));
+            continue;
+        };
+        let remote = match fetch_results(context, &config, &event_id) {
+            Ok(remote) => remote,
+            Err(failure) => return Ok(Err(failure)),
+        };
+        // One entrant: its registration when the platform names one, else
+        // its bib; listed in the order the platform first shows them.
+        let mut order: Vec<String> = Vec::new();
+        let mut by_entrant: HashMap<String, Vec<&RemoteResult>> = HashMap::new();
+        for result in &remote {
+            let key = match (&result.registration_id, &result.bib) {
+                (Some(registration), _) => format!("registration {registration}"),
+                (None, Some(bib)) => format!("bib {bib}"),
+                (None, None) => continue,
+            };
+            let rows = by_entrant.entry(key.clone()).or_default();
+            if rows.is_empty() {
+                order.push(key);
+            }
+            rows.push(result);
+        }
+        let mut messages = Vec::new();
+        for key in order {
+            let rows = &by_entrant[&key];
+            if rows.len() < 2 {
+                continue;
+            }
+            let bib = rows
+                .iter()
+                .find_map(|row| row.bib.clone())
+                .map(|bib| format!(" (bib {bib})"))
+                .unwrap_or_default();
+            let ids: Vec<&str> = rows.iter().map(|row| row.result_id.as_str()).collect();
+            let edited = ids.iter().find(|id| kept.contains(**id));
+            let advice = match edited {
+                Some(edited) => format!(
+                    "Scoretable edits {edited}: delete {} in RunSignup",
+                    ids.iter()
+                        .filter(|id| *id != edited)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => "keep one and delete the others in RunSignup".to_string(),
+            };
+            messages.push(format!(
+                "event {event_id}: {} results for {key}{bib}, result ids {}; {advice}",
+                rows.len(),
+                ids.join(", ")
+            ));
+        }
+        found.push((workout_id, messages));
+    }
+    Ok(Ok(found))
+}
+
 /// The preview of a set of rows: per-entity diff against what the platform
 /// last acknowledged, and the requests that would be sent.
 pub fn preview(
@@ -1610,5 +1686,13 @@ impl crate::registry::AdapterSession for RunSignupSession {
         }
         let snapshot = self.snapshot(&context)?;
         moved_places(&context, snapshot).map(Some)
+    }
+
+    fn duplicates(
+        &mut self,
+        context: &mut crate::registry::SendContext<'_>,
+        workouts: &[Id],
+    ) -> Result<Option<std::result::Result<Vec<(Id, Vec<String>)>, SendOutcome>>> {
+        duplicates(&context.adapter(), workouts).map(Some)
     }
 }

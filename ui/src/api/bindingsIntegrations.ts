@@ -131,6 +131,12 @@ export type SyncTargetView = { name: string, platform: string, endpoint: string,
  */
 last_error: string | null, last_error_at: string | null, next_attempt_at: string | null, consecutive_failures: number, rejections: Array<RejectionView>, 
 /**
+ * Entrants the platform holds more than one result for (a request that
+ * landed after its row was created again); an official deletes the
+ * extra result on the platform. Cleared by the next read-back.
+ */
+duplicates: Array<string>, 
+/**
  * Which store holds the target's secret (`OS keyring (scoretable-sync)`,
  * `file ... (mode 0600)`, an environment variable), or none; never the secret.
  */

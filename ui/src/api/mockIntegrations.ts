@@ -206,6 +206,7 @@ export function createMockIntegrations(fixture: IntegrationsFixture = {}): Integ
           next_attempt_at: null,
           consecutive_failures: 0,
           rejections: [],
+          duplicates: [],
         };
         syncTargets.push(target);
         return { target, secret_backend: request.secret ? "OS keyring" : "" };

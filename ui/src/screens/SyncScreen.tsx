@@ -86,6 +86,16 @@ function TargetCard(props: { target: SyncTargetView; status: TargetStatusView | 
           </details>
         </div>
       )}
+      {target.duplicates.length > 0 && (
+        <div class="error" role="alert" data-testid={`duplicates-${target.name}`}>
+          <h3>Held twice on the platform (delete the extra result there; the next check clears this)</h3>
+          <ul class="plain-list" aria-label={`Results held twice by ${target.name}`}>
+            {target.duplicates.map((duplicate) => (
+              <li key={duplicate}>{duplicate}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {target.rejections.length > 0 && (
         <div>
           <h3>Rejected by the platform (fix the score or the target's setup, then retry)</h3>

@@ -212,6 +212,37 @@ fn targets_secrets_preview_sync_and_status_from_the_command_line() {
     assert_eq!(status["targets"][0]["queued"], 0);
     assert_eq!(status["targets"][0]["acked"], 2);
     assert!(status["targets"][0]["last_success_at"].is_string());
+    assert_eq!(status["targets"][0]["duplicates"], serde_json::json!([]));
+
+    // What a later read-back found held twice (a request that landed after
+    // its rows were created again) is listed until a read-back clears it.
+    {
+        let mut file = CompetitionFile::open(&path).unwrap();
+        let target = file.sync_target("results").unwrap();
+        let mut state = target.remote_state.clone();
+        state["duplicates"] = serde_json::json!({"1": [
+            "event 501: 2 results for registration 3201 (bib 1), result ids 1, 3; Scoretable edits 3: delete 1 in RunSignup"
+        ]});
+        file.set_sync_remote_state(target.id, &state).unwrap();
+    }
+    let text = scoretable(&path, &secrets, &["sync", "status"], None);
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains(
+            "  held twice: event 501: 2 results for registration 3201 (bib 1), result ids 1, 3; Scoretable edits 3: delete 1 in RunSignup\n"
+        ),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
+    let status = json_of(&scoretable(
+        &path,
+        &secrets,
+        &["--json", "sync", "status"],
+        None,
+    ));
+    assert_eq!(
+        status["targets"][0]["duplicates"].as_array().unwrap().len(),
+        1
+    );
 
     let bytes = std::fs::read(&path).unwrap();
     let needle = b"cli-very-secret";

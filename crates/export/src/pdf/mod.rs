@@ -29,7 +29,7 @@ use crate::data::{row_place, AmendmentLogEntry, Exporter};
 use crate::error::ExportError;
 use crate::results_csv::format_time_for;
 use document::{Align, PdfBuilder};
-use table::{render_section, Column, Mark, PageHeader, RowSource, TableRow, TableSection};
+use table::{render_section, Cells, Column, Mark, PageHeader, RowSource, TableRow, TableSection};
 
 /// A short description of how a workout is scored, for section subheadings.
 pub(crate) fn score_type_text(workout: &Workout) -> String {
@@ -176,12 +176,15 @@ impl Exporter<'_> {
 
         let column_count = columns.len();
         let row_count = board.len();
-        let make_row = move |index: usize| -> Result<TableRow, ExportError> {
+        let make_row = move |index: usize, wanted: Cells| -> Result<TableRow, ExportError> {
             let row = board.get(index).ok_or_else(|| {
                 ExportError::render("results PDF", format!("no row {index} on the board"))
             })?;
-            let row = row.as_ref();
+            let row: &scoretable_core::model::RankedRow = &row;
             let entrant = self.directory.entrant(row.entrant)?;
+            // Flexible columns are not measured: left empty when only the
+            // fixed cells are wanted.
+            let all = wanted == Cells::All;
             let mut cells = Vec::with_capacity(column_count);
             cells.push(
                 row_place(row, division_id)
@@ -189,15 +192,27 @@ impl Exporter<'_> {
                     .unwrap_or_default(),
             );
             cells.push(entrant.bib().to_string());
-            cells.push(entrant.name().into_owned());
+            cells.push(if all {
+                entrant.name().into_owned()
+            } else {
+                String::new()
+            });
             if with_club {
-                cells.push(entrant.club().unwrap_or_default().to_string());
+                cells.push(if all {
+                    entrant.club().unwrap_or_default().to_string()
+                } else {
+                    String::new()
+                });
             }
             if with_country {
                 cells.push(entrant.country().unwrap_or_default().to_string());
             }
             if with_division {
-                cells.push(self.division_names(entrant.division_ids()));
+                cells.push(if all {
+                    self.division_names(entrant.division_ids())
+                } else {
+                    String::new()
+                });
             }
             let mut score = row.display.clone();
             if row.partial {
@@ -229,7 +244,7 @@ impl Exporter<'_> {
                         .unwrap_or_default(),
                 );
             }
-            let footnote = if row.amended {
+            let footnote = if row.amended && all {
                 Some(match self.latest_amendment(workout.id, row.entrant) {
                     Some(entry) => amendment_note(entry),
                     None => "Amended by an official (no log entry in this export).".to_string(),
@@ -294,14 +309,19 @@ impl Exporter<'_> {
         let column_count = columns.len();
         let row_count = board.rows.len();
         let section_workouts = workouts.clone();
-        let make_row = move |index: usize| -> Result<TableRow, ExportError> {
+        let make_row = move |index: usize, wanted: Cells| -> Result<TableRow, ExportError> {
             let workouts = &section_workouts;
             let row = &board.rows[index];
             let entrant = self.directory.entrant(row.entrant)?;
+            let all = wanted == Cells::All;
             let mut cells = Vec::with_capacity(column_count);
             cells.push(row.rank.to_string());
             cells.push(entrant.bib().to_string());
-            cells.push(entrant.name().into_owned());
+            cells.push(if all {
+                entrant.name().into_owned()
+            } else {
+                String::new()
+            });
             if with_country {
                 cells.push(entrant.country().unwrap_or_default().to_string());
             }
@@ -319,6 +339,9 @@ impl Exporter<'_> {
                     },
                     None => String::new(),
                 });
+                if !all {
+                    continue;
+                }
                 if let Some(entry) = self.latest_amendment(workout.id, row.entrant) {
                     amended_workouts.push(format!("{} amended {}", workout.name, entry.amended_at));
                 }

@@ -112,14 +112,24 @@ pub(crate) struct TableSection<'a> {
 pub(crate) struct RowSource<'a> {
     len: usize,
     #[allow(clippy::type_complexity)]
-    make: Box<dyn Fn(usize) -> Result<TableRow, ExportError> + 'a>,
+    make: Box<dyn Fn(usize, Cells) -> Result<TableRow, ExportError> + 'a>,
+}
+
+/// Which cells a row is made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cells {
+    /// Every cell and the footnote: the row as drawn.
+    All,
+    /// The fixed columns' cells only (the others empty, no footnote): what
+    /// fitting the columns' widths measures.
+    Fixed,
 }
 
 impl<'a> RowSource<'a> {
-    /// `len` rows; `make(index)` makes one.
+    /// `len` rows; `make(index, cells)` makes one.
     pub(crate) fn new(
         len: usize,
-        make: impl Fn(usize) -> Result<TableRow, ExportError> + 'a,
+        make: impl Fn(usize, Cells) -> Result<TableRow, ExportError> + 'a,
     ) -> RowSource<'a> {
         RowSource {
             len,
@@ -136,7 +146,12 @@ impl<'a> RowSource<'a> {
     }
 
     pub(crate) fn get(&self, index: usize) -> Result<TableRow, ExportError> {
-        (self.make)(index)
+        (self.make)(index, Cells::All)
+    }
+
+    /// The row at `index` with its fixed columns' cells only.
+    fn get_fixed(&self, index: usize) -> Result<TableRow, ExportError> {
+        (self.make)(index, Cells::Fixed)
     }
 }
 
@@ -152,7 +167,7 @@ fn fit_fixed_columns(columns: &[Column], rows: &RowSource) -> Result<Vec<Column>
     let mut fitted = columns.to_vec();
     let mut widest_cells = vec![0.0_f32; fitted.len()];
     for row_index in 0..rows.len() {
-        let row = rows.get(row_index)?;
+        let row = rows.get_fixed(row_index)?;
         for ((column, widest), cell) in fitted.iter().zip(&mut widest_cells).zip(&row.cells) {
             if column.width.is_some() {
                 *widest = widest.max(text_width(cell, column.font, ROW_FONT_SIZE));

@@ -45,7 +45,10 @@ impl<'connection> Resolver<'connection> {
 
     /// The competitor with `identifier`, read by key through the
     /// identifier's unique column (or the chips' primary key) and
-    /// remembered for the batch: never every competitor.
+    /// remembered for the batch: never every competitor. The trimmed value
+    /// is matched exactly: every write path stores identifiers trimmed, and
+    /// the upgrade to schema version 14 trimmed those an older version
+    /// stored with white space (`crate::schema::SCHEMA_V14`).
     pub(super) fn competitor(&mut self, identifier: &Identifier) -> Result<Option<Id>> {
         if identifier.kind == IdentifierKind::TeamName {
             return Ok(None);

@@ -609,6 +609,17 @@ pub(super) fn below_ids_sql(kind: RankedKind) -> String {
     )
 }
 
+/// The ids of the ranked rows of one kind valued `?2..=?3`: a band's
+/// middle, counted without their keys ([`MoveCounter::add_between`]).
+pub(super) fn between_ids_sql(kind: RankedKind) -> String {
+    let word = kind_word(kind);
+    format!(
+        "SELECT competitor_id, team_id FROM results
+         WHERE workout_id = ?1 AND {RANK_STATUS} IS NULL AND {RANK_KIND} = '{word}'
+         AND {RANK_VALUE} BETWEEN ?2 AND ?3"
+    )
+}
+
 /// The band's rows, the rows better than it and, when the read stopped
 /// keeping rows once the listing was complete, the counts of every row read.
 pub(crate) type Band = (Vec<ResultEntry>, RowsBelow, Option<MoveCounter>);
@@ -671,37 +682,78 @@ pub(crate) fn moved_rows(
         let Some((low, high)) = part.read else {
             continue;
         };
-        let mut statement = connection.prepare_cached(&band_sql(part.kind))?;
-        let mut found = statement.query(params![workout.id, low, high])?;
-        while let Some(row) = found.next()? {
-            let who = entrant_from_columns(row.get(0)?, row.get(1)?)?;
-            let rusqlite::types::ValueRef::Integer(value) = row.get_ref(2)? else {
-                // An overflowing time plus penalty: not an integer key.
-                return Ok(None);
-            };
-            if who == entrant {
-                continue;
-            }
-            let result = ranked_row(who, part.kind, value, row.get(4)?, row.get(3)?);
-            let Some(counter) = counter.as_mut() else {
+        // The values whose rows rank strictly between the two keys: once
+        // the listing is complete, they are counted from their ids alone.
+        let between = counter
+            .as_ref()
+            .and_then(|counter| counter.between(workout, part.kind, (low, high)));
+        let mut from = low;
+        loop {
+            let mut statement = connection.prepare_cached(&band_sql(part.kind))?;
+            let mut found = statement.query(params![workout.id, from, high])?;
+            // Where the read in full stops: the first value (all its rows
+            // unread) inside `between` once the listing is complete.
+            let mut counted_from = None;
+            let mut previous = None;
+            while let Some(row) = found.next()? {
+                let rusqlite::types::ValueRef::Integer(value) = row.get_ref(2)? else {
+                    // An overflowing time plus penalty: not an integer key.
+                    return Ok(None);
+                };
+                if truncated
+                    && previous != Some(value)
+                    && between.is_some_and(|(first, last)| (first..=last).contains(&value))
+                {
+                    counted_from = Some(value);
+                    break;
+                }
+                previous = Some(value);
+                let who = entrant_from_columns(row.get(0)?, row.get(1)?)?;
+                if who == entrant {
+                    continue;
+                }
+                let result = ranked_row(who, part.kind, value, row.get(4)?, row.get(3)?);
+                let Some(counter) = counter.as_mut() else {
+                    rows.push(result);
+                    continue;
+                };
+                if let Some(mask) = membership.counter_mask(who) {
+                    counter.add(workout, &result, mask);
+                }
+                if truncated {
+                    continue;
+                }
+                let group = score_group(workout, &result);
+                if last_group.is_some_and(|last| group > last) {
+                    truncated = true;
+                    continue;
+                }
                 rows.push(result);
-                continue;
+                if last_group.is_none() && counter.moved() > listed {
+                    last_group = Some(group);
+                }
+            }
+            let (Some(at), Some((_, last)), Some(counter)) =
+                (counted_from, between, counter.as_mut())
+            else {
+                break;
             };
-            if let Some(mask) = membership.counter_mask(who) {
-                counter.add(workout, &result, mask);
+            let mut ids = connection.prepare_cached(&between_ids_sql(part.kind))?;
+            let mut found = ids.query(params![workout.id, at, last])?;
+            while let Some(row) = found.next()? {
+                let who = entrant_from_columns(row.get(0)?, row.get(1)?)?;
+                if who == entrant {
+                    continue;
+                }
+                if let Some(mask) = membership.counter_mask(who) {
+                    counter.add_between(mask);
+                }
             }
-            if truncated {
-                continue;
+            if last >= high {
+                break;
             }
-            let group = score_group(workout, &result);
-            if last_group.is_some_and(|last| group > last) {
-                truncated = true;
-                continue;
-            }
-            rows.push(result);
-            if last_group.is_none() && counter.moved() > listed {
-                last_group = Some(group);
-            }
+            // The rows past the middle, near the other key: read in full.
+            from = last + 1;
         }
     }
     rows.extend(after);
@@ -820,12 +872,14 @@ mod tests {
             assert!(band.contains(index), "band ({kind:?}): {band}");
             // Read in index order: no sort, so a read can stop early.
             assert!(!band.contains("TEMP B-TREE"), "band ({kind:?}): {band}");
-            let ids = plan(connection, &below_ids_sql(kind).replace('?', "1 + 0*"));
-            assert!(
-                ids.contains("COVERING INDEX results_by_rank_value")
-                    || ids.contains("COVERING INDEX results_rounds_reps_by_rank"),
-                "ids below ({kind:?}): {ids}"
-            );
+            for sql in [below_ids_sql(kind), between_ids_sql(kind)] {
+                let ids = plan(connection, &sql.replace('?', "1 + 0*"));
+                assert!(
+                    ids.contains("COVERING INDEX results_by_rank_value")
+                        || ids.contains("COVERING INDEX results_rounds_reps_by_rank"),
+                    "ids ({kind:?}): {ids}"
+                );
+            }
             for members in [None, Some(Entrant::Competitor(1)), Some(Entrant::Team(1))] {
                 let counted = plan(connection, &below_sql(kind, members).replace('?', "1 + 0*"));
                 assert!(

@@ -230,3 +230,128 @@ fn errors_as_400s_and_in_200_bodies_are_both_refusals() {
         assert_exactly_once(&standin, 4);
     }
 }
+
+#[test]
+fn a_request_landing_after_its_rows_were_created_again_is_reported_until_an_official_deletes_the_extras(
+) {
+    // The first request lands 4 s after it was sent: later than the
+    // client's timeout plus the late-landing window (1.5 s), by which time
+    // reconcile has proven its rows absent and created them again.
+    // RunSignup has no idempotency key and the API cannot delete a result:
+    // the engine reads the workout back later, names every entrant held
+    // twice in the target's status, and keeps checking until an official
+    // has deleted the extras.
+    let athletes = 10;
+    let mut fixture = fixture(athletes, 0);
+    let standin = standin(athletes);
+    add_target(&mut fixture, &standin, json!({}));
+    enter_all(&mut fixture, athletes);
+    standin
+        .faults
+        .push([Fault::Slow(Duration::from_millis(4000))]);
+    let mut options = quick_options();
+    options.request_timeout = Duration::from_millis(1000);
+    options.late_landing = Duration::from_millis(500);
+    options.duplicate_recheck = Duration::from_millis(1500);
+    let status = |fixture: &Fixture| {
+        scoretable_sync::sync_status(&fixture.file)
+            .unwrap()
+            .into_iter()
+            .find(|status| status.name == "rsu")
+            .unwrap()
+    };
+
+    let report = drain_with(&mut fixture, &options);
+    assert!(report.drained, "{report:?}");
+    assert!(
+        status(&fixture).duplicates.is_empty(),
+        "nothing read back yet"
+    );
+    // The slow request lands; the check falls due 2 x 1.5 s after reconcile.
+    std::thread::sleep(Duration::from_millis(4500));
+    assert_eq!(
+        standin.duplicates().len(),
+        athletes,
+        "the platform holds each twice"
+    );
+    let reads = standin.get_requests();
+    let report = drain_with(&mut fixture, &options);
+    assert!(report.drained, "{report:?}");
+    assert!(standin.get_requests() > reads, "the workout was read back");
+    let listed = status(&fixture).duplicates;
+    assert_eq!(listed.len(), athletes, "{listed:#?}");
+
+    // Each message names the entrant, both result ids and the one kept.
+    let target = fixture.file.sync_target("rsu").unwrap();
+    let kept: Vec<String> = fixture
+        .file
+        .sync_remote_records(target.id)
+        .unwrap()
+        .into_values()
+        .filter_map(|record| record.remote_id)
+        .collect();
+    assert_eq!(kept.len(), athletes);
+    let mut extras = Vec::new();
+    for row in standin.results() {
+        let id = row.result_id.to_string();
+        if !kept.contains(&id) {
+            let message = listed
+                .iter()
+                .find(|message| message.contains(&format!("delete {id} in RunSignup")))
+                .unwrap_or_else(|| panic!("result {id} is not named: {listed:#?}"));
+            let bib = row.bib.clone().unwrap();
+            assert!(message.contains(&format!("(bib {bib})")), "{message}");
+            extras.push(row.result_id);
+        }
+    }
+    assert_eq!(extras.len(), athletes);
+    // No secret in what the status says.
+    assert!(!listed.join("\n").contains("s3cr3t-value"));
+
+    // Still held twice at the next check: still listed.
+    std::thread::sleep(options.duplicate_recheck);
+    let report = drain_with(&mut fixture, &options);
+    assert!(report.drained, "{report:?}");
+    assert_eq!(status(&fixture).duplicates.len(), athletes);
+
+    // An official deletes the extras in RunSignup; the next check clears
+    // the list and no check is left.
+    for extra in extras {
+        assert!(standin.delete_result(extra));
+    }
+    std::thread::sleep(options.duplicate_recheck);
+    drain_with(&mut fixture, &options);
+    assert!(status(&fixture).duplicates.is_empty());
+    let reads = standin.get_requests();
+    std::thread::sleep(options.duplicate_recheck);
+    drain_with(&mut fixture, &options);
+    assert_eq!(
+        standin.get_requests(),
+        reads,
+        "no check left after a clean one"
+    );
+    assert_exactly_once(&standin, athletes);
+}
+
+#[test]
+fn rows_reconcile_finds_on_the_platform_schedule_no_later_read_back() {
+    // Answers lost after the rows were applied: reconcile finds every row,
+    // nothing is created again, so nothing is read back afterwards.
+    let athletes = 10;
+    let mut fixture = fixture(athletes, 0);
+    let standin = standin(athletes);
+    add_target(&mut fixture, &standin, json!({}));
+    enter_all(&mut fixture, athletes);
+    standin.faults.push([Fault::AppliedResponseLost]);
+    let mut options = quick_options();
+    options.request_timeout = Duration::from_millis(500);
+    options.late_landing = Duration::from_millis(200);
+    options.duplicate_recheck = Duration::from_millis(300);
+    let report = drain_with(&mut fixture, &options);
+    assert!(report.drained, "{report:?}");
+    assert_exactly_once(&standin, athletes);
+    let reads = standin.get_requests();
+    std::thread::sleep(Duration::from_millis(1600));
+    drain_with(&mut fixture, &options);
+    assert_eq!(standin.get_requests(), reads);
+}

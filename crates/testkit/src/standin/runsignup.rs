@@ -353,6 +353,33 @@ impl RunSignupStandin {
         self.state().rejections.clone()
     }
 
+    /// Deletes a result, as an official does in RunSignup's dashboard (the
+    /// API has no call for it). False when no result has this id.
+    pub fn delete_result(&self, result_id: u64) -> bool {
+        let mut state = self.state();
+        let before = state.results.len();
+        state.results.retain(|row| row.result_id != result_id);
+        if state.results.len() == before {
+            return false;
+        }
+        let rows: Vec<(u64, String)> = state
+            .results
+            .iter()
+            .map(|row| (row.result_id, row.event_id.clone()))
+            .collect();
+        state.result_positions.clear();
+        state.event_results.clear();
+        for (position, (id, event_id)) in rows.into_iter().enumerate() {
+            state.result_positions.insert(id, position);
+            state
+                .event_results
+                .entry(event_id)
+                .or_default()
+                .push(position);
+        }
+        true
+    }
+
     /// Registrations with more than one result in an event: duplicates.
     pub fn duplicates(&self) -> Vec<(String, String)> {
         let state = self.state();
