@@ -184,9 +184,8 @@ impl Exporter<'_> {
     ) -> Result<Vec<Candidate>, ExportError> {
         match basis {
             AwardBasis::Overall => {
-                let board = self.data.overall_leaderboard(division_id)?;
+                let board = self.data.overall_rows(division_id)?;
                 Ok(board
-                    .rows
                     .iter()
                     .map(|row| Candidate {
                         entrant: row.entrant,

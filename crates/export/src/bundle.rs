@@ -208,14 +208,14 @@ impl BundlePlan {
                 );
             }
         }
-        if data.overall_leaderboards.is_empty() {
+        if !data.has_overall() {
             skipped.push(SkippedExport {
                 what: "overall results".to_string(),
                 reason: SkipReason::Nothing("there are no workouts yet".to_string()),
             });
         } else {
             for (division_id, division_slug, division_name) in &divisions {
-                if data.overall_leaderboard(*division_id).is_ok() {
+                if data.overall_rows(*division_id).is_ok() {
                     file(
                         format!("csv/overall/{division_slug}.csv"),
                         format!("overall results CSV, {division_name}"),
@@ -226,7 +226,7 @@ impl BundlePlan {
                 }
             }
             for (division_id, division_slug, division_name) in &divisions {
-                if data.team_overall_leaderboard(*division_id).is_ok() {
+                if data.team_overall_rows(*division_id).is_ok() {
                     file(
                         format!("csv/overall-teams/{division_slug}.csv"),
                         format!("team overall results CSV, {division_name}"),
@@ -240,7 +240,7 @@ impl BundlePlan {
         for (division_id, division_slug, division_name) in &divisions {
             // A PDF prints each workout's leaderboard of the scope and the
             // overall standings; with none of them it would be empty.
-            let has_section = data.overall_leaderboard(*division_id).is_ok()
+            let has_section = data.overall_rows(*division_id).is_ok()
                 || data
                     .workouts
                     .iter()
@@ -336,7 +336,7 @@ fn write_all(out: &mut dyn Write, bytes: &[u8]) -> Result<(), ExportError> {
 /// Why awards cannot be drawn from this snapshot, if they cannot.
 pub(crate) fn awards_unavailable(exporter: &Exporter<'_>, rules: &AwardRules) -> Option<String> {
     match rules.basis {
-        AwardBasis::Overall if exporter.data.overall_leaderboards.is_empty() => Some(
+        AwardBasis::Overall if !exporter.data.has_overall() => Some(
             "there are no workouts yet, so there are no overall standings to give awards from"
                 .to_string(),
         ),

@@ -14,8 +14,9 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{
-    Competition, Competitor, Division, Entrant, EntrantInfo, Gender, Id, OverallRow,
+    Competition, Competitor, Division, Entrant, EntrantInfo, Gender, Id, OverallCell, OverallRow,
     OverallSettings, RankedRow, Team, TeamWorkoutsInOverall, Workout,
 };
 use scoretable_core::overall::{
@@ -60,6 +61,17 @@ pub struct ExportData {
     /// is [`ExportData::overall_leaderboards`]).
     #[serde(default)]
     pub team_overall_leaderboards: Vec<OverallLeaderboard>,
+    /// The overall tables of a snapshot read from a competition file, kept
+    /// compact ([`CompactOverall`]: about a third of the memory of
+    /// [`OverallRow`]s) instead of in [`ExportData::overall_leaderboards`];
+    /// renderers read either through [`ExportData::overall_rows`]. Not
+    /// serialised.
+    #[serde(skip)]
+    pub compact_overall: Vec<CompactOverall>,
+    /// The team overall tables of a mixed event, kept compact (see
+    /// [`ExportData::compact_overall`]).
+    #[serde(skip)]
+    pub compact_team_overall: Vec<CompactOverall>,
     /// Every amendment, oldest first.
     pub amendments: Vec<AmendmentLogEntry>,
     /// When this snapshot was taken; printed on every export.
@@ -89,6 +101,165 @@ pub struct OverallLeaderboard {
     pub division_id: Option<Id>,
     /// Rows in leaderboard order.
     pub rows: Vec<OverallRow>,
+}
+
+/// An overall table (across workouts) for the whole field or one division,
+/// in flat columns: per row the entrant, place and total; per cell (one per
+/// column, in column order) the place, the points and the display, the
+/// displays in one string. About 50 bytes a row with one workout, where an
+/// [`OverallRow`] with its cell takes about 150. Rows are made again when
+/// read ([`CompactOverall::row`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompactOverall {
+    /// `None` for the whole field.
+    pub division_id: Option<Id>,
+    /// The workout of each cell.
+    columns: Vec<Id>,
+    entrants: Vec<Entrant>,
+    ranks: Vec<u32>,
+    totals: Vec<i64>,
+    /// Per cell: its place (`u32::MAX`: none), its points, where its
+    /// display ends in `displays` (it starts where the previous one ends).
+    cell_ranks: Vec<u32>,
+    cell_points: Vec<i64>,
+    display_ends: Vec<u32>,
+    displays: String,
+}
+
+impl CompactOverall {
+    /// An empty table of `division_id` whose rows have a cell per workout
+    /// of `columns`, in that order.
+    pub fn new(division_id: Option<Id>, columns: Vec<Id>) -> CompactOverall {
+        CompactOverall {
+            division_id,
+            columns,
+            ..CompactOverall::default()
+        }
+    }
+
+    /// Adds `row` at the end. Its cells must be the table's columns, in
+    /// order (as the engine's overall rows have them).
+    pub fn push(&mut self, row: &OverallRow) {
+        assert!(
+            row.cells
+                .iter()
+                .map(|cell| cell.workout_id)
+                .eq(self.columns.iter().copied()),
+            "an overall row has a cell per column, in column order"
+        );
+        self.entrants.push(row.entrant);
+        self.ranks.push(row.rank);
+        self.totals.push(row.total);
+        for cell in &row.cells {
+            self.cell_ranks.push(cell.rank.unwrap_or(u32::MAX));
+            self.cell_points.push(cell.points);
+            self.displays.push_str(&cell.display);
+            self.display_ends.push(
+                u32::try_from(self.displays.len()).expect("an overall table's text fits in 4 GiB"),
+            );
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entrants.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entrants.is_empty()
+    }
+
+    /// Frees what the table reserved beyond what it holds.
+    pub fn shrink_to_fit(&mut self) {
+        self.entrants.shrink_to_fit();
+        self.ranks.shrink_to_fit();
+        self.totals.shrink_to_fit();
+        self.cell_ranks.shrink_to_fit();
+        self.cell_points.shrink_to_fit();
+        self.display_ends.shrink_to_fit();
+        self.displays.shrink_to_fit();
+    }
+
+    /// The row at `index`, made now.
+    pub fn row(&self, index: usize) -> OverallRow {
+        let width = self.columns.len();
+        let first = index * width;
+        OverallRow {
+            entrant: self.entrants[index],
+            rank: self.ranks[index],
+            total: self.totals[index],
+            cells: self
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(column, workout_id)| {
+                    let at = first + column;
+                    let start = if at == 0 {
+                        0
+                    } else {
+                        self.display_ends[at - 1] as usize
+                    };
+                    OverallCell {
+                        workout_id: *workout_id,
+                        rank: (self.cell_ranks[at] != u32::MAX).then_some(self.cell_ranks[at]),
+                        points: self.cell_points[at],
+                        display: self.displays[start..self.display_ends[at] as usize].to_string(),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// The whole table as an [`OverallLeaderboard`].
+    pub fn to_leaderboard(&self) -> OverallLeaderboard {
+        OverallLeaderboard {
+            division_id: self.division_id,
+            rows: (0..self.len()).map(|index| self.row(index)).collect(),
+        }
+    }
+}
+
+/// The rows of one overall table as a renderer reads them: borrowed from a
+/// snapshot that holds them, or made one at a time from a
+/// [`CompactOverall`].
+#[derive(Debug, Clone, Copy)]
+pub enum OverallRows<'a> {
+    Held(&'a OverallLeaderboard),
+    Compact(&'a CompactOverall),
+}
+
+impl<'a> OverallRows<'a> {
+    /// `None` for the whole field.
+    pub fn division_id(&self) -> Option<Id> {
+        match self {
+            OverallRows::Held(board) => board.division_id,
+            OverallRows::Compact(table) => table.division_id,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            OverallRows::Held(board) => board.rows.len(),
+            OverallRows::Compact(table) => table.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row at `index` (which must be below [`OverallRows::len`]).
+    pub fn get(&self, index: usize) -> Cow<'a, OverallRow> {
+        match self {
+            OverallRows::Held(board) => Cow::Borrowed(&board.rows[index]),
+            OverallRows::Compact(table) => Cow::Owned(table.row(index)),
+        }
+    }
+
+    /// The rows in listing order.
+    pub fn iter(&self) -> impl Iterator<Item = Cow<'a, OverallRow>> + 'a {
+        let rows = *self;
+        (0..rows.len()).map(move |index| rows.get(index))
+    }
 }
 
 /// One official amendment of a score, as it appears in the audit trail.
@@ -702,7 +873,7 @@ impl ExportData {
         divisions: &[Division],
         overall: Option<&OverallSettings>,
         team_overall: bool,
-    ) -> Vec<OverallLeaderboard> {
+    ) -> Vec<CompactOverall> {
         let Some(settings) = overall else {
             return Vec::new();
         };
@@ -710,10 +881,40 @@ impl ExportData {
         if workouts.is_empty() || (team_overall && !has_team_overall(&listed)) {
             return Vec::new();
         }
-        let standings = if team_overall {
-            team_overall_standings
-        } else {
-            overall_standings
+        let columns: Vec<Id> = workouts.iter().map(|workout| workout.id).collect();
+        // One scope's table: its standings computed, then taken into the
+        // compact table a few rows at a time (the rows with their cells
+        // are never all made).
+        let table = |ranked: &[(Workout, Vec<RankedRow>)],
+                     infos: &[EntrantInfo],
+                     scope: Option<Id>|
+         -> CompactOverall {
+            let live = if team_overall {
+                LiveOverall::build_for(
+                    OverallEntrants::Teams,
+                    ranked,
+                    infos,
+                    teams,
+                    scope,
+                    settings,
+                )
+            } else {
+                LiveOverall::build(ranked, infos, teams, scope, settings)
+            };
+            let mut compact = CompactOverall::new(scope, columns.clone());
+            let mut at = 0;
+            loop {
+                let rows = live.rows(at..at + crate::live::ROW_BATCH);
+                if rows.is_empty() {
+                    break;
+                }
+                at += rows.len();
+                for row in &rows {
+                    compact.push(row);
+                }
+            }
+            compact.shrink_to_fit();
+            compact
         };
         let mut boards = Vec::with_capacity(divisions.len() + 1);
         let whole_field: Vec<(Workout, Vec<RankedRow>)> = workouts
@@ -721,10 +922,7 @@ impl ExportData {
             .enumerate()
             .map(|(index, workout)| (workout.clone(), rows_of(index, None)))
             .collect();
-        boards.push(OverallLeaderboard {
-            division_id: None,
-            rows: standings(&whole_field, infos, teams, None, settings),
-        });
+        boards.push(table(&whole_field, infos, None));
         drop(whole_field);
         for division in divisions {
             let scope = Some(division.id);
@@ -754,10 +952,7 @@ impl ExportData {
                 })
                 .cloned()
                 .collect();
-            boards.push(OverallLeaderboard {
-                division_id: scope,
-                rows: standings(&ranked, &scope_infos, teams, scope, settings),
-            });
+            boards.push(table(&ranked, &scope_infos, scope));
         }
         boards
     }
@@ -784,29 +979,37 @@ impl ExportData {
             workouts.push(workout);
         }
         ExportData {
-            competition: parts.competition,
-            divisions: parts.divisions,
-            competitors: parts.competitors,
-            teams: parts.teams,
-            workouts,
             workout_leaderboards,
             overall_leaderboards,
-            overall_team_workouts,
-            team_overall_leaderboards: Vec::new(),
-            amendments: parts.amendments,
-            generated_at: parts.generated_at,
-            live_workouts: LiveWorkouts::default(),
+            ..ExportData::assemble(parts, workouts, overall_team_workouts)
         }
     }
 
     /// A snapshot whose workouts are ranked compactly (`live`, one
     /// [`LiveWorkout`] per workout; see [`crate::live`]), with the overall
-    /// leaderboards already computed.
+    /// tables (and a mixed event's team overall tables) already computed
+    /// and kept compact ([`ExportData::overall_boards_by_scope`]).
     pub fn from_live(
         parts: SnapshotParts,
         workouts: Vec<Workout>,
         live: Vec<LiveWorkout>,
-        overall_leaderboards: Vec<OverallLeaderboard>,
+        overall: Vec<CompactOverall>,
+        team_overall: Vec<CompactOverall>,
+        overall_team_workouts: TeamWorkoutsInOverall,
+    ) -> ExportData {
+        ExportData {
+            compact_overall: overall,
+            compact_team_overall: team_overall,
+            live_workouts: LiveWorkouts(live.into_iter().map(std::sync::Arc::new).collect()),
+            ..ExportData::assemble(parts, workouts, overall_team_workouts)
+        }
+    }
+
+    /// A snapshot of `parts` and `workouts` without leaderboards (the one
+    /// place the constructors above fill the common fields).
+    fn assemble(
+        parts: SnapshotParts,
+        workouts: Vec<Workout>,
         overall_team_workouts: TeamWorkoutsInOverall,
     ) -> ExportData {
         ExportData {
@@ -816,12 +1019,14 @@ impl ExportData {
             teams: parts.teams,
             workouts,
             workout_leaderboards: Vec::new(),
-            overall_leaderboards,
+            overall_leaderboards: Vec::new(),
             overall_team_workouts,
             team_overall_leaderboards: Vec::new(),
+            compact_overall: Vec::new(),
+            compact_team_overall: Vec::new(),
             amendments: parts.amendments,
             generated_at: parts.generated_at,
-            live_workouts: LiveWorkouts(live.into_iter().map(std::sync::Arc::new).collect()),
+            live_workouts: LiveWorkouts::default(),
         }
     }
 
@@ -1048,27 +1253,71 @@ impl ExportData {
             .find(|board| board.workout_id == workout_id && board.division_id == division_id)
     }
 
-    /// The overall leaderboard for the whole field (`None`) or one division.
-    pub fn overall_leaderboard(
-        &self,
-        division_id: Option<Id>,
-    ) -> Result<&OverallLeaderboard, ExportError> {
+    /// Whether the snapshot has overall tables (none without workouts).
+    pub fn has_overall(&self) -> bool {
+        !self.overall_leaderboards.is_empty() || !self.compact_overall.is_empty()
+    }
+
+    /// Every overall table, whole field first, as renderers read them.
+    pub fn overall_tables(&self) -> Vec<OverallRows<'_>> {
         self.overall_leaderboards
             .iter()
+            .map(OverallRows::Held)
+            .chain(self.compact_overall.iter().map(OverallRows::Compact))
+            .collect()
+    }
+
+    /// The overall table for the whole field (`None`) or one division, as
+    /// renderers read it (rows made one at a time from a compact table).
+    pub fn overall_rows(&self, division_id: Option<Id>) -> Result<OverallRows<'_>, ExportError> {
+        Self::rows_of_scope(
+            &self.overall_leaderboards,
+            &self.compact_overall,
+            division_id,
+        )
+    }
+
+    fn rows_of_scope<'s>(
+        held: &'s [OverallLeaderboard],
+        compact: &'s [CompactOverall],
+        division_id: Option<Id>,
+    ) -> Result<OverallRows<'s>, ExportError> {
+        held.iter()
             .find(|board| board.division_id == division_id)
+            .map(OverallRows::Held)
+            .or_else(|| {
+                compact
+                    .iter()
+                    .find(|table| table.division_id == division_id)
+                    .map(OverallRows::Compact)
+            })
             .ok_or(ExportError::MissingLeaderboard {
                 workout_id: None,
                 division_id,
             })
     }
 
-    /// The team overall leaderboard of a mixed event for the whole field
-    /// (`None`) or one division; an error saying why when there is none.
-    pub fn team_overall_leaderboard(
+    /// The overall leaderboard for the whole field (`None`) or one
+    /// division, whole (made from a compact table when the snapshot keeps
+    /// it so; renderers read rows through [`ExportData::overall_rows`]).
+    pub fn overall_leaderboard(
         &self,
         division_id: Option<Id>,
-    ) -> Result<&OverallLeaderboard, ExportError> {
-        if self.team_overall_leaderboards.is_empty() {
+    ) -> Result<Cow<'_, OverallLeaderboard>, ExportError> {
+        Ok(match self.overall_rows(division_id)? {
+            OverallRows::Held(board) => Cow::Borrowed(board),
+            OverallRows::Compact(table) => Cow::Owned(table.to_leaderboard()),
+        })
+    }
+
+    /// The team overall table of a mixed event for the whole field
+    /// (`None`) or one division, as renderers read it; an error saying why
+    /// when there is none.
+    pub fn team_overall_rows(
+        &self,
+        division_id: Option<Id>,
+    ) -> Result<OverallRows<'_>, ExportError> {
+        if self.team_overall_leaderboards.is_empty() && self.compact_team_overall.is_empty() {
             return Err(ExportError::NothingToExport {
                 what: "team overall standings".to_string(),
                 reason: "the team overall is a table of its own only when team workouts stand \
@@ -1077,13 +1326,23 @@ impl ExportData {
                     .to_string(),
             });
         }
-        self.team_overall_leaderboards
-            .iter()
-            .find(|board| board.division_id == division_id)
-            .ok_or(ExportError::MissingLeaderboard {
-                workout_id: None,
-                division_id,
-            })
+        Self::rows_of_scope(
+            &self.team_overall_leaderboards,
+            &self.compact_team_overall,
+            division_id,
+        )
+    }
+
+    /// The team overall leaderboard of a mixed event, whole (see
+    /// [`ExportData::overall_leaderboard`]).
+    pub fn team_overall_leaderboard(
+        &self,
+        division_id: Option<Id>,
+    ) -> Result<Cow<'_, OverallLeaderboard>, ExportError> {
+        Ok(match self.team_overall_rows(division_id)? {
+            OverallRows::Held(board) => Cow::Borrowed(board),
+            OverallRows::Compact(table) => Cow::Owned(table.to_leaderboard()),
+        })
     }
 
     /// The most recent amendment of each (workout, entrant) pair.

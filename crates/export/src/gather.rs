@@ -252,9 +252,9 @@ fn gather_in_snapshot(
         just_workouts,
         live,
         overall_leaderboards,
+        team_overall_leaderboards,
         settings.team_workouts,
-    )
-    .with_team_overall(team_overall_leaderboards))
+    ))
 }
 
 /// A copy of the competition file taken with SQLite's online backup, in an

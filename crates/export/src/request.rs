@@ -494,9 +494,9 @@ fn run_on_snapshot(
             let table = if *teams { "team overall" } else { "overall" };
             let contents = format!("{table} results CSV, {}", scope_name(data, *division_id)?);
             if *teams {
-                data.team_overall_leaderboard(*division_id)?;
+                data.team_overall_rows(*division_id)?;
             } else {
-                data.overall_leaderboard(*division_id)?;
+                data.overall_rows(*division_id)?;
             }
             summary
                 .files

@@ -26,7 +26,7 @@ use scoretable_core::model::{Id, Millis, Workout};
 use scoretable_core::score::format_workout_time;
 
 use crate::csv_safety::SafeCsvWriter;
-use crate::data::{gender_text, row_place, Exporter, OverallLeaderboard};
+use crate::data::{gender_text, row_place, Exporter, OverallRows};
 use crate::error::ExportError;
 use scoretable_core::overall::OverallEntrants;
 
@@ -148,7 +148,7 @@ impl Exporter<'_> {
         division_id: Option<Id>,
         out: &mut dyn Write,
     ) -> Result<(), ExportError> {
-        let board = self.data.overall_leaderboard(division_id)?;
+        let board = self.data.overall_rows(division_id)?;
         self.write_overall_table_csv(board, OverallEntrants::Competitors, division_id, out)
     }
 
@@ -161,13 +161,13 @@ impl Exporter<'_> {
         division_id: Option<Id>,
         out: &mut dyn Write,
     ) -> Result<(), ExportError> {
-        let board = self.data.team_overall_leaderboard(division_id)?;
+        let board = self.data.team_overall_rows(division_id)?;
         self.write_overall_table_csv(board, OverallEntrants::Teams, division_id, out)
     }
 
     fn write_overall_table_csv(
         &self,
-        board: &OverallLeaderboard,
+        board: OverallRows<'_>,
         kind: OverallEntrants,
         division_id: Option<Id>,
         out: &mut dyn Write,
@@ -194,7 +194,7 @@ impl Exporter<'_> {
         writer.write_row(&header)?;
 
         let mut cells: Vec<String> = Vec::with_capacity(header.len());
-        for row in &board.rows {
+        for row in board.iter() {
             let entrant = self.directory.entrant(row.entrant)?;
             cells.clear();
             cells.push(row.rank.to_string());

@@ -48,6 +48,7 @@ use scoretable_core::model::{
 };
 use serde::{Deserialize, Serialize};
 
+use std::borrow::Cow;
 use std::io::Write as _;
 
 use crate::data::{AmendmentLogEntry, Exporter};
@@ -192,10 +193,10 @@ impl Exporter<'_> {
             })
             .collect();
         let overall = data
-            .overall_leaderboards
-            .iter()
+            .overall_tables()
+            .into_iter()
             .map(|board| ResultsOverallLeaderboard {
-                division_id: board.division_id,
+                division_id: board.division_id(),
                 team_workouts: data.overall_team_workouts,
                 columns: data
                     .workouts
@@ -205,7 +206,7 @@ impl Exporter<'_> {
                         heading: data.overall_heading(workout),
                     })
                     .collect(),
-                rows: board.rows.clone(),
+                rows: board.iter().map(Cow::into_owned).collect(),
             })
             .collect();
         Ok(ResultsDocument {
@@ -433,7 +434,16 @@ struct OverallBoardView<'a> {
     division_id: Option<Id>,
     team_workouts: TeamWorkoutsInOverall,
     columns: &'a [ResultsOverallColumn],
-    rows: &'a [OverallRow],
+    rows: OverallRowsView<'a>,
+}
+
+/// An overall table's rows serialised one at a time as they are made.
+struct OverallRowsView<'a>(crate::data::OverallRows<'a>);
+
+impl Serialize for OverallRowsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter())
+    }
 }
 
 struct OverallView<'a>(&'a crate::ExportData);
@@ -451,13 +461,13 @@ impl Serialize for OverallView<'_> {
             })
             .collect();
         serializer.collect_seq(
-            data.overall_leaderboards
-                .iter()
+            data.overall_tables()
+                .into_iter()
                 .map(|board| OverallBoardView {
-                    division_id: board.division_id,
+                    division_id: board.division_id(),
                     team_workouts: data.overall_team_workouts,
                     columns: &columns,
-                    rows: &board.rows,
+                    rows: OverallRowsView(board),
                 }),
         )
     }

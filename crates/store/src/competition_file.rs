@@ -308,6 +308,7 @@ fn configure_connection(connection: &Connection) -> Result<()> {
     // page-cache budget above before they spill either way.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
     keep_statements_prepared(connection)?;
+    crate::live_timing::register_functions(connection)?;
     Ok(())
 }
 
@@ -1254,6 +1255,7 @@ fn read_connection(path: &Path, immutable: bool) -> rusqlite::Result<Connection>
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     connection.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
     keep_statements_prepared(&connection)?;
+    crate::live_timing::register_functions(&connection)?;
     // Touch the schema so the -wal/-shm files are opened now, not at the
     // first real query.
     connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| {

@@ -271,13 +271,13 @@ impl Exporter<'_> {
         division_id: Option<Id>,
         division_title: &str,
     ) -> Result<TableSection<'_>, ExportError> {
-        let board = self.data.overall_leaderboard(division_id)?;
+        let board = self.data.overall_rows(division_id)?;
         let workouts = self.workouts_in_order();
         let all_official = workouts
             .iter()
             .all(|workout| workout.state == PublicationState::Official);
         let mut with_country = false;
-        for row in &board.rows {
+        for row in board.iter() {
             with_country |= self.directory.entrant(row.entrant)?.country().is_some();
         }
         let mut columns = vec![
@@ -307,11 +307,11 @@ impl Exporter<'_> {
             })
             .unwrap_or_default();
         let column_count = columns.len();
-        let row_count = board.rows.len();
+        let row_count = board.len();
         let section_workouts = workouts.clone();
         let make_row = move |index: usize, wanted: Cells| -> Result<TableRow, ExportError> {
             let workouts = &section_workouts;
-            let row = &board.rows[index];
+            let row = board.get(index);
             let entrant = self.directory.entrant(row.entrant)?;
             let all = wanted == Cells::All;
             let mut cells = Vec::with_capacity(column_count);
@@ -411,7 +411,7 @@ impl Exporter<'_> {
             let section = self.workout_section(workout, division_id, &division_title)?;
             render_section(&mut builder, &header, &section)?;
         }
-        if self.data.overall_leaderboard(division_id).is_ok() {
+        if self.data.overall_rows(division_id).is_ok() {
             let section = self.overall_section(division_id, &division_title)?;
             render_section(&mut builder, &header, &section)?;
         }

@@ -123,7 +123,17 @@ fn gathered_data_exports_and_reimports() {
                 .unwrap()
         );
     }
-    assert_eq!(data.overall_leaderboards.len(), 3);
+    // The overall tables are kept compact, one per scope, and read back as
+    // the store's own overall leaderboards.
+    assert!(data.overall_leaderboards.is_empty());
+    assert_eq!(data.compact_overall.len(), 3);
+    for table in data.overall_tables() {
+        assert_eq!(
+            data.overall_leaderboard(table.division_id()).unwrap().rows,
+            file.overall_leaderboard(table.division_id(), None, None)
+                .unwrap()
+        );
+    }
     assert_eq!(data.amendments.len(), 1);
     let amendment = &data.amendments[0];
     assert_eq!(

@@ -166,6 +166,8 @@ pub fn assemble(
         overall_leaderboards,
         overall_team_workouts: Default::default(),
         team_overall_leaderboards: Vec::new(),
+        compact_overall: Vec::new(),
+        compact_team_overall: Vec::new(),
         amendments,
         generated_at: Utc.with_ymd_and_hms(2026, 5, 2, 17, 30, 0).unwrap(),
         live_workouts: Default::default(),
