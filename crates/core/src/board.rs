@@ -792,6 +792,254 @@ impl LiveBoard {
         changes
     }
 
+    /// Brings the board up to date after several entrants' results changed
+    /// at once (a poll's batch): `changes` holds each entrant, its new
+    /// result (`None`: none any more) and its bib and divisions for an
+    /// entrant new on the board, as [`LiveBoard::apply`] takes them (an
+    /// entrant listed twice: the last counts). Every list the changes touch
+    /// (the whole field and the changed entrants' divisions) is rebuilt by
+    /// one merge: the changed rows taken out in one pass, their new rows
+    /// sorted and merged back in, and the places re-counted once from the
+    /// first row that changed. Returns each row whose place differs from
+    /// before, once (the net change, not the steps of applying the changes
+    /// one by one), in the order [`LiveBoard::apply`] lists them: the whole
+    /// field first, then by division id, each in the new listing order with
+    /// the rows that left the list last (in their old order).
+    pub fn apply_batch(
+        &mut self,
+        changes: &[(Entrant, Option<&ResultEntry>, Option<&RankInfo>)],
+    ) -> Vec<PlaceChange> {
+        // The last change of each entrant.
+        let mut order: Vec<usize> = (0..changes.len()).collect();
+        order.sort_by_key(|index| (changes[*index].0, std::cmp::Reverse(*index)));
+        order.dedup_by_key(|index| changes[*index].0);
+        order.sort_unstable();
+        let mut planned: Vec<(u32, Option<Entry>, Option<Entry>)> = Vec::with_capacity(order.len());
+        for index in order {
+            let (entrant, new, info) = changes[index];
+            let info = info.map(|info| (info.bib.as_str(), info.division_ids.as_slice()));
+            let known = self.index.get(entrant);
+            let old: Option<Entry> = known
+                .map(|at| self.entries[at as usize])
+                .filter(|entry| entry.present);
+            if old.is_none() && new.is_none() {
+                continue;
+            }
+            let (at, new_entry) = match (known, new, old) {
+                (None, Some(result), _) => {
+                    let at = u32::try_from(self.entries.len()).expect("fewer than 2^32 entrants");
+                    let entry = self.entry_of(result, info);
+                    self.entries.push(Entry {
+                        present: false,
+                        ..entry
+                    });
+                    self.index.insert(entrant, at);
+                    (at, Some(entry))
+                }
+                (Some(at), None, _) => (at, None),
+                (Some(at), Some(result), Some(old)) => (
+                    at,
+                    Some(Entry {
+                        bib: old.bib,
+                        divisions: old.divisions,
+                        ..self.entry_of(result, None)
+                    }),
+                ),
+                // Known but removed earlier: as a new entrant, with `info`.
+                (Some(at), Some(result), None) => (at, Some(self.entry_of(result, info))),
+                (None, None, _) => continue,
+            };
+            planned.push((at, old, new_entry));
+        }
+        if planned.is_empty() {
+            return Vec::new();
+        }
+        // The rows taken out are found by this mask, not by their old keys,
+        // so the new entries can be put in place first (their bibs order
+        // the merge).
+        let mut changed = vec![false; self.entries.len()];
+        let mut division_ids: Vec<Id> = Vec::new();
+        for (at, old, new) in &planned {
+            changed[*at as usize] = true;
+            for entry in old.iter().chain(new) {
+                division_ids.extend_from_slice(self.divisions_of(entry));
+            }
+        }
+        division_ids.sort_unstable();
+        division_ids.dedup();
+        for (at, old, new) in &planned {
+            if old.is_some_and(|old| old.penalty_ms != 0) {
+                self.penalized -= 1;
+            }
+            match new {
+                Some(entry) => {
+                    if entry.penalty_ms != 0 {
+                        self.penalized += 1;
+                    }
+                    self.entries[*at as usize] = *entry;
+                }
+                None => self.entries[*at as usize].present = false,
+            }
+        }
+        let mut moved = Vec::new();
+        let mut list = std::mem::take(&mut self.overall);
+        let inserted: Vec<Slot> = planned
+            .iter()
+            .filter_map(|(at, _, new)| new.map(|new| (*at, new)))
+            .map(|(at, new)| Slot {
+                key: new.key,
+                at,
+                rank: None,
+            })
+            .collect();
+        self.merge_in(&mut list, None, &changed, inserted, &mut moved);
+        self.overall = list;
+        for division_id in division_ids {
+            let inserted: Vec<Slot> = planned
+                .iter()
+                .filter_map(|(at, _, new)| new.map(|new| (*at, new)))
+                .filter(|(_, new)| self.divisions_of(new).binary_search(&division_id).is_ok())
+                .map(|(at, new)| Slot {
+                    key: new.key,
+                    at,
+                    rank: None,
+                })
+                .collect();
+            let position = match self
+                .divisions
+                .binary_search_by_key(&division_id, |(id, _)| *id)
+            {
+                Ok(position) => position,
+                Err(position) => {
+                    self.divisions.insert(position, (division_id, Vec::new()));
+                    position
+                }
+            };
+            let mut list = std::mem::take(&mut self.divisions[position].1);
+            self.merge_in(&mut list, Some(division_id), &changed, inserted, &mut moved);
+            self.divisions[position].1 = list;
+        }
+        self.divisions.retain(|(_, list)| !list.is_empty());
+        moved
+    }
+
+    /// One list of [`LiveBoard::apply_batch`]: the rows of `changed`
+    /// entries taken out, `inserted` (their new rows on this list) merged
+    /// in, places re-counted from the first row that changed, and every
+    /// place that differs from before recorded.
+    fn merge_in(
+        &self,
+        list: &mut Vec<Slot>,
+        division_id: Option<Id>,
+        changed: &[bool],
+        mut inserted: Vec<Slot>,
+        moves: &mut Vec<PlaceChange>,
+    ) {
+        // Out in one pass, keeping each one's old place.
+        let mut removed: Vec<(u32, Option<u32>)> = Vec::new();
+        let mut first = usize::MAX;
+        let mut last_gap = None;
+        let mut kept = 0;
+        for read in 0..list.len() {
+            let slot = list[read];
+            if changed[slot.at as usize] {
+                first = first.min(read);
+                removed.push((slot.at, slot.rank));
+                last_gap = Some(kept);
+            } else {
+                list[kept] = slot;
+                kept += 1;
+            }
+        }
+        list.truncate(kept);
+        if removed.is_empty() && inserted.is_empty() {
+            return;
+        }
+        let entrant_of = |slot: &Slot| self.entries[slot.at as usize].entrant;
+        inserted.sort_unstable_by(|a, b| {
+            a.key.cmp(&b.key).then_with(|| {
+                compare_bibs(
+                    self.bib_of(&self.entries[a.at as usize]),
+                    self.bib_of(&self.entries[b.at as usize]),
+                )
+                .then_with(|| entrant_of(a).cmp(&entrant_of(b)))
+            })
+        });
+        // Merged; `end` is the last position after which every row sits
+        // where it sat before, shifted by the difference in rows.
+        let mut merged = Vec::with_capacity(list.len() + inserted.len());
+        let mut next = 0;
+        let mut end = 0;
+        for (at_kept, slot) in list.iter().enumerate() {
+            while let Some(new) = inserted.get(next) {
+                let bib = self.bib_of(&self.entries[new.at as usize]);
+                if self.less(slot, new.key, bib, new.at) != Ordering::Greater {
+                    break;
+                }
+                first = first.min(merged.len());
+                end = merged.len();
+                merged.push(*new);
+                next += 1;
+            }
+            if last_gap == Some(at_kept) {
+                end = end.max(merged.len());
+            }
+            merged.push(*slot);
+        }
+        if last_gap == Some(list.len()) {
+            // Rows left the end of the list: every row before it shifted.
+            end = end.max(merged.len() + inserted.len() - next);
+        }
+        for new in &inserted[next..] {
+            first = first.min(merged.len());
+            end = end.max(merged.len());
+            merged.push(*new);
+        }
+        *list = merged;
+        let mut by_entry = removed.clone();
+        by_entry.sort_unstable_by_key(|(at, _)| *at);
+        let old_place = |at: u32| -> Option<Option<u32>> {
+            by_entry
+                .binary_search_by_key(&at, |(removed_at, _)| *removed_at)
+                .ok()
+                .map(|found| by_entry[found].1)
+        };
+        let shifted = inserted.len() != removed.len();
+        for index in first.min(list.len())..list.len() {
+            let rank = new_rank(list, index);
+            let slot = &mut list[index];
+            let (old, moved) = if changed[slot.at as usize] {
+                (old_place(slot.at).flatten(), true)
+            } else {
+                (slot.rank, false)
+            };
+            if !moved && index > end && rank == old && (!shifted || rank.is_none()) {
+                break;
+            }
+            slot.rank = rank;
+            if rank != old {
+                moves.push(PlaceChange {
+                    entrant: self.entries[slot.at as usize].entrant,
+                    division_id,
+                    old_rank: old,
+                    new_rank: rank,
+                });
+            }
+        }
+        // The rows that left the list, in their old order.
+        for (at, rank) in removed {
+            let Some(rank) = rank else { continue };
+            if !inserted.iter().any(|slot| slot.at == at) {
+                moves.push(PlaceChange {
+                    entrant: self.entries[at as usize].entrant,
+                    division_id,
+                    old_rank: Some(rank),
+                    new_rank: None,
+                });
+            }
+        }
+    }
+
     /// Moves (or removes, or inserts) the entry at `at` in one list and
     /// re-counts the places that changed, recording them.
     #[allow(clippy::too_many_arguments)]
@@ -1179,6 +1427,56 @@ mod tests {
                     None => results.remove(&entrant),
                 };
                 let moved = board.apply(entrant, new.as_ref(), rank_infos.get(&entrant));
+                let after = check(&board, &race, &infos, &results)?;
+                prop_assert_eq!(moved, moved_between(&before, &after));
+                before = after;
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Batches of changes (new rows, amendments, removals, an entrant
+        /// twice in one batch) applied at once equal a full ranking after
+        /// each batch, and the batch's who-moved list is the net change
+        /// between the two rankings.
+        #[test]
+        fn the_board_after_any_batches_equals_a_full_ranking(
+            (race, infos, start, steps) in any_case(),
+            batch in 1_usize..9,
+        ) {
+            let rank_infos: BTreeMap<Entrant, RankInfo> =
+                infos.iter().map(|info| (info.entrant, RankInfo::from(info))).collect();
+            let mut results: BTreeMap<Entrant, ResultEntry> = start
+                .iter()
+                .enumerate()
+                .filter_map(|(index, value)| value.map(|value| make(index, value, false)))
+                .map(|entry| (entry.entrant, entry))
+                .collect();
+            let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+            let mut board = LiveBoard::build(&race, &inputs, |entrant| rank_infos.get(&entrant).cloned());
+            let mut before = check(&board, &race, &infos, &results)?;
+            for chunk in steps.chunks(batch) {
+                let news: Vec<(Entrant, Option<ResultEntry>)> = chunk
+                    .iter()
+                    .map(|(index, value, partial)| {
+                        let entrant = Entrant::Competitor(*index as Id + 1);
+                        let new = value.map(|value| ResultEntry { partial: *partial, ..make(*index, value, true) });
+                        (entrant, new)
+                    })
+                    .collect();
+                for (entrant, new) in &news {
+                    match new {
+                        Some(entry) => results.insert(*entrant, entry.clone()),
+                        None => results.remove(entrant),
+                    };
+                }
+                let changes: Vec<(Entrant, Option<&ResultEntry>, Option<&RankInfo>)> = news
+                    .iter()
+                    .map(|(entrant, new)| (*entrant, new.as_ref(), rank_infos.get(entrant)))
+                    .collect();
+                let moved = board.apply_batch(&changes);
                 let after = check(&board, &race, &infos, &results)?;
                 prop_assert_eq!(moved, moved_between(&before, &after));
                 before = after;

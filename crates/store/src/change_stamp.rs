@@ -19,7 +19,8 @@
 //!
 //! - The file's write serial (setting `write_serial`), which every store
 //!   write transaction, by any program, moves by one in the same
-//!   transaction, and a mark of the last backup-claim release (setting
+//!   transaction (a read-write handle's opening and closing, which write
+//!   its session row, too), and a mark of the last backup-claim release (setting
 //!   `backup_progress`). A backup thread releasing its claim commits on its
 //!   own connection, so it moves `data_version` although no content changed;
 //!   [`ChangeStamp::same_contents`] and [`ChangeStamp::only_writes_since`]
@@ -524,6 +525,55 @@ pub(crate) mod tests {
             .is_err());
         assert!(take().is_empty());
         file.close().unwrap();
+    }
+
+    /// Opening and closing a handle commit its session row as a store
+    /// write: the write serial moves, and a handle opened with a sink
+    /// announces both commits and says they recorded its session only.
+    #[test]
+    fn a_handle_opening_and_closing_hands_its_session_commits_over() {
+        use crate::WriteNotice::{Announced, SessionRecorded};
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("session.scoretable");
+        let file = CompetitionFile::create(&path, &competition()).unwrap();
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&heard);
+        let before = file.change_stamp().unwrap();
+        let other = CompetitionFile::open_handing_writes(&path, move |notice| {
+            sink.lock().unwrap().push(notice)
+        })
+        .unwrap();
+        let opened = file.change_stamp().unwrap();
+        assert_eq!(opened.write_serial(), before.write_serial() + 1);
+        assert!(opened.no_local_writes_since(&before));
+        assert_eq!(
+            std::mem::take(&mut *heard.lock().unwrap()),
+            [
+                Announced(opened.write_serial()),
+                SessionRecorded(opened.write_serial())
+            ]
+        );
+        other.close().unwrap();
+        let closed = file.change_stamp().unwrap();
+        assert_eq!(closed.write_serial(), opened.write_serial() + 1);
+        assert_eq!(
+            std::mem::take(&mut *heard.lock().unwrap()),
+            [
+                Announced(closed.write_serial()),
+                SessionRecorded(closed.write_serial())
+            ]
+        );
+        // Dropped instead of closed: the same.
+        let sink = std::sync::Arc::clone(&heard);
+        let dropped = CompetitionFile::open_handing_writes(&path, move |notice| {
+            sink.lock().unwrap().push(notice)
+        })
+        .unwrap();
+        drop(dropped);
+        let serial = file.change_stamp().unwrap().write_serial();
+        assert_eq!(serial, closed.write_serial() + 2);
+        assert_eq!(heard.lock().unwrap().len(), 4);
+        assert_eq!(heard.lock().unwrap()[3], SessionRecorded(serial));
     }
 
     thread_local! {

@@ -102,7 +102,7 @@ pub struct CompetitionFile {
     noted_writes: Option<Vec<i64>>,
     /// Told of every write this handle is about to commit, then whether
     /// it committed ([`CompetitionFile::hand_writes_to`]).
-    write_sink: Option<Box<dyn FnMut(WriteNotice) + Send>>,
+    write_sink: Option<WriteSink>,
     /// The write serial of this handle's newest committed write.
     last_write: Option<i64>,
     /// A shared lock on `<file>.lock` held while this handle is open (see
@@ -123,6 +123,11 @@ pub enum WriteNotice {
     Announced(i64),
     /// The write committed.
     Committed(i64),
+    /// The commit of this handle's opening or closing committed: its
+    /// session row (and any backup-claim release), nothing a leaderboard
+    /// shows. It moves the write serial like any store write, so another
+    /// handle of the process can tell it from another program's commit.
+    SessionRecorded(i64),
     /// The write did not commit (its commit failed, or it was rolled back
     /// after being announced): the serial is not this handle's, and
     /// another writer may commit with it next.
@@ -135,6 +140,13 @@ pub enum WriteNotice {
 struct Announcement<'a> {
     sink: Option<&'a mut (dyn FnMut(WriteNotice) + Send)>,
     serial: i64,
+}
+
+type WriteSink = Box<dyn FnMut(WriteNotice) + Send>;
+
+fn sink_of(sink: &mut Option<WriteSink>) -> Option<&mut (dyn FnMut(WriteNotice) + Send)> {
+    sink.as_mut()
+        .map(|sink| &mut **sink as &mut (dyn FnMut(WriteNotice) + Send))
 }
 
 impl<'a> Announcement<'a> {
@@ -151,6 +163,24 @@ impl<'a> Announcement<'a> {
             sink(WriteNotice::Committed(self.serial));
         }
     }
+
+    fn session_recorded(mut self) {
+        if let Some(sink) = self.sink.take() {
+            sink(WriteNotice::SessionRecorded(self.serial));
+        }
+    }
+}
+
+/// Moves the file's write serial by one inside `transaction` and returns
+/// it (see [`crate::ChangeStamp::write_serial`]).
+fn next_write_serial(transaction: &Transaction<'_>) -> rusqlite::Result<i64> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO settings (key, value) VALUES ('write_serial', '1')
+             ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+             RETURNING CAST(value AS INTEGER)",
+        )
+        .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
 }
 
 impl Drop for Announcement<'_> {
@@ -278,6 +308,7 @@ fn configure_connection(connection: &Connection) -> Result<()> {
     // page-cache budget above before they spill either way.
     connection.pragma_update(None, "temp_store", "MEMORY")?;
     keep_statements_prepared(connection)?;
+    crate::live_timing::register_functions(connection)?;
     Ok(())
 }
 
@@ -451,7 +482,7 @@ impl CompetitionFile {
             untrimmed_identifiers: Vec::new(),
         };
         let (session_lock, _) = SessionLock::claim(path);
-        Self::finish_open(connection, path, report, session_lock)
+        Self::finish_open(connection, path, report, session_lock, None)
     }
 
     /// Opens an existing competition file for reading and writing,
@@ -463,7 +494,23 @@ impl CompetitionFile {
     /// naming the file and the cause; [`CompetitionFile::open_read_only`]
     /// still reads it.
     pub fn open(path: impl AsRef<Path>) -> Result<CompetitionFile> {
-        let path = path.as_ref();
+        Self::open_with(path.as_ref(), None)
+    }
+
+    /// [`CompetitionFile::open`] with `sink` told of every write the handle
+    /// makes from its opening on ([`CompetitionFile::hand_writes_to`]):
+    /// the commit of its session row at the open and at the close too
+    /// ([`WriteNotice::SessionRecorded`]), so a long-running process's
+    /// kept boards see a poller or the sync worker start and stop without
+    /// taking it for another program's write.
+    pub fn open_handing_writes(
+        path: impl AsRef<Path>,
+        sink: impl FnMut(WriteNotice) + Send + 'static,
+    ) -> Result<CompetitionFile> {
+        Self::open_with(path.as_ref(), Some(Box::new(sink)))
+    }
+
+    fn open_with(path: &Path, write_sink: Option<WriteSink>) -> Result<CompetitionFile> {
         let path_text = path.display().to_string();
         check_header(path)?;
         let (session_lock, alone) = SessionLock::claim(path);
@@ -536,7 +583,7 @@ impl CompetitionFile {
             crash_leftovers = dead.len(),
             "competition file opened for writing"
         );
-        Self::finish_open(connection, path, report, session_lock)
+        Self::finish_open(connection, path, report, session_lock, write_sink)
     }
 
     /// Opens an existing competition file for reading only: nothing is
@@ -644,6 +691,7 @@ impl CompetitionFile {
         path: &Path,
         report: OpenReport,
         mut session_lock: SessionLock,
+        mut write_sink: Option<WriteSink>,
     ) -> Result<CompetitionFile> {
         let handle_serial = SESSION_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let session_id = file_health::new_session_id(handle_serial);
@@ -657,7 +705,12 @@ impl CompetitionFile {
                 params![session_id, now_timestamp(), i64::from(std::process::id())],
             )
             .map_err(named)?;
+        // The session row is a store write: it moves the write serial,
+        // announced to the handle's sink (see `mark_closed`).
+        let serial = next_write_serial(&transaction).map_err(named)?;
+        let announcement = Announcement::new(sink_of(&mut write_sink), serial);
         transaction.commit().map_err(named)?;
+        announcement.session_recorded();
         file_health::register_session(&session_id);
         session_lock.share();
         let policy = crate::backup::stored_policy(&connection, path);
@@ -671,7 +724,7 @@ impl CompetitionFile {
             closed: false,
             read_only: false,
             noted_writes: None,
-            write_sink: None,
+            write_sink,
             last_write: None,
             _session_lock: session_lock,
         })
@@ -702,7 +755,13 @@ impl CompetitionFile {
             "DELETE FROM open_sessions WHERE session_id = ?1",
             params![self.session_id],
         )?;
+        // A store write like any other: it moves the write serial, and a
+        // handle handing its writes over announces it (its process's kept
+        // boards then know the commit changed nothing they show).
+        let serial = next_write_serial(&transaction)?;
+        let announcement = Announcement::new(sink_of(&mut self.write_sink), serial);
         transaction.commit()?;
+        announcement.session_recorded();
         Ok(())
     }
 
@@ -742,14 +801,7 @@ impl CompetitionFile {
             .map_err(|error| named(error.into()))?;
         let value = body(&transaction).map_err(named)?;
         // Every store write moves the write serial (see `ChangeStamp`).
-        let serial: i64 = transaction
-            .prepare_cached(
-                "INSERT INTO settings (key, value) VALUES ('write_serial', '1')
-                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
-                 RETURNING CAST(value AS INTEGER)",
-            )
-            .and_then(|mut statement| statement.query_row([], |row| row.get(0)))
-            .map_err(|error| named(error.into()))?;
+        let serial = next_write_serial(&transaction).map_err(|error| named(error.into()))?;
         // Count the write in the file (every program shares one backup
         // policy); a due backup is claimed in this same transaction.
         let release = self.backup_state.take_release();
@@ -758,11 +810,7 @@ impl CompetitionFile {
         // Announced before the commit (a reader of this process that sees
         // the serial in the file then knows it is this handle's, pending),
         // withdrawn if the commit fails: the announcement's drop.
-        let sink = self
-            .write_sink
-            .as_mut()
-            .map(|sink| &mut **sink as &mut (dyn FnMut(WriteNotice) + Send));
-        let announcement = Announcement::new(sink, serial);
+        let announcement = Announcement::new(sink_of(&mut self.write_sink), serial);
         #[cfg(test)]
         crate::change_stamp::tests::before_commit(&transaction);
         transaction.commit().map_err(|error| named(error.into()))?;
@@ -1207,6 +1255,7 @@ fn read_connection(path: &Path, immutable: bool) -> rusqlite::Result<Connection>
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
     connection.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
     keep_statements_prepared(&connection)?;
+    crate::live_timing::register_functions(&connection)?;
     // Touch the schema so the -wal/-shm files are opened now, not at the
     // first real query.
     connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| {

@@ -193,13 +193,17 @@ impl CompetitionFile {
 }
 
 /// The workout's results (ranking columns, id, incidents) with their
-/// competitors' printed columns, in id order.
+/// competitors' printed columns and their splits packed by
+/// [`PackedSplits`], in id order: one statement, one row a result (a
+/// split is not a row of its own, which cost more than reading it).
 fn results_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
         format!(
             "SELECT {RANK_COLUMNS}, r.id, r.incidents, c.id, c.bib, c.first_name, c.last_name,
-                c.country, c.triathlon_athlete_id, c.para_class
+                c.country, c.triathlon_athlete_id, c.para_class,
+                (SELECT {PACKED_SPLITS}(s.timing_point_id, s.total_ms)
+                 FROM result_splits s WHERE s.result_id = r.id)
              FROM results r INDEXED BY results_by_workout
              LEFT JOIN competitors c ON c.id = r.competitor_id
              WHERE r.workout_id = ?1 ORDER BY r.id"
@@ -207,11 +211,74 @@ fn results_sql() -> &'static str {
     })
 }
 
-/// The splits of the workout's results, unordered.
-const SPLITS_SQL: &str = "SELECT s.result_id, s.timing_point_id, s.total_ms
-     FROM results r INDEXED BY results_by_workout
-     CROSS JOIN result_splits s ON s.result_id = r.id
-     WHERE r.workout_id = ?1";
+/// The name of the SQL aggregate [`PackedSplits`].
+const PACKED_SPLITS: &str = "scoretable_packed_splits";
+
+/// An SQL aggregate of (timing point id, total ms) pairs: one blob of 16
+/// bytes a split (the two as little-endian 64-bit integers), in the order
+/// the rows come (for one result's splits through the primary key: by
+/// timing point id); NULL without any. Reading a result's splits as one
+/// blob instead of a row each saves SQLite's and rusqlite's work per row
+/// (stepping, one call per column).
+struct PackedSplits;
+
+impl rusqlite::functions::Aggregate<Vec<u8>, Option<Vec<u8>>> for PackedSplits {
+    fn init(&self, _: &mut rusqlite::functions::Context<'_>) -> rusqlite::Result<Vec<u8>> {
+        // Room for 16 splits before it grows.
+        Ok(Vec::with_capacity(256))
+    }
+
+    fn step(
+        &self,
+        context: &mut rusqlite::functions::Context<'_>,
+        packed: &mut Vec<u8>,
+    ) -> rusqlite::Result<()> {
+        let point: i64 = context.get(0)?;
+        let total: i64 = context.get(1)?;
+        packed.extend_from_slice(&point.to_le_bytes());
+        packed.extend_from_slice(&total.to_le_bytes());
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut rusqlite::functions::Context<'_>,
+        packed: Option<Vec<u8>>,
+    ) -> rusqlite::Result<Option<Vec<u8>>> {
+        Ok(packed)
+    }
+}
+
+/// Registers the store's SQL functions ([`PackedSplits`]) on a connection.
+pub(crate) fn register_functions(connection: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    connection.create_aggregate_function(
+        PACKED_SPLITS,
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        PackedSplits,
+    )
+}
+
+/// The splits [`PackedSplits`] packed into `packed` (column `column`).
+fn unpack_splits(packed: &[u8], column: usize, splits: &mut Vec<Split>) -> rusqlite::Result<()> {
+    if packed.len() % 16 != 0 {
+        return Err(rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Blob,
+            format!("packed splits of {} bytes, not whole splits", packed.len()).into(),
+        ));
+    }
+    splits.reserve_exact(packed.len() / 16);
+    for split in packed.chunks_exact(16) {
+        let (point, total) = split.split_at(8);
+        splits.push(Split {
+            timing_point_id: i64::from_le_bytes(point.try_into().expect("8 bytes")),
+            total_ms: i64::from_le_bytes(total.try_into().expect("8 bytes")),
+        });
+    }
+    Ok(())
+}
 
 fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<LiveTimingWave> {
     let competition_name: String = connection
@@ -220,9 +287,9 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
     let workout = load_workout(connection, workout_id)?;
 
     // The workout's results in id order: effective ones as the engine ranks
-    // them, incident notes of every row, and the printed columns of each
-    // row's competitor (joined by key: no list of ids to build).
-    let mut ids: Vec<Id> = Vec::new();
+    // them with their splits, incident notes of every row, and the printed
+    // columns of each row's competitor (joined by key: no list of ids to
+    // build).
     let mut results: Vec<ResultEntry> = Vec::new();
     let mut incidents: HashMap<Entrant, Vec<String>> = HashMap::new();
     let mut competitors = CompetitorTexts::default();
@@ -248,38 +315,14 @@ fn load_live_timing_wave(connection: &Connection, workout_id: Id) -> Result<Live
                 competitors.push_row(row, 19, id)?;
             }
             if let Some(mut entry) = rank_entry_from_row(row, 0)? {
-                ids.push(row.get(16)?);
-                // Room for a split at every timing point, so the splits
-                // read below never grow the vector.
-                entry.splits.reserve_exact(workout.timing_points.len());
+                if let Some(packed) = row
+                    .get_ref(25)?
+                    .as_blob_or_null()
+                    .map_err(rusqlite::Error::from)?
+                {
+                    unpack_splits(packed, 25, &mut entry.splits)?;
+                }
                 results.push(entry);
-            }
-        }
-    }
-    if !results.is_empty() {
-        // Splits, unordered: the engine puts each result's splits in course
-        // order, and sorting them here cost more than reading them. They
-        // come result after result as the plan reads them, so the result
-        // is the one before or the next; else (or for a result without an
-        // effective value) `ids`, sorted, is searched.
-        let mut statement = connection.prepare_cached(SPLITS_SQL)?;
-        let mut rows = statement.query(params![workout_id])?;
-        let mut at = 0;
-        while let Some(row) = rows.next()? {
-            let result_id: Id = row.get(0)?;
-            let found = if ids.get(at) == Some(&result_id) {
-                Some(at)
-            } else if ids.get(at + 1) == Some(&result_id) {
-                Some(at + 1)
-            } else {
-                ids.binary_search(&result_id).ok()
-            };
-            if let Some(found) = found {
-                at = found;
-                results[at].splits.push(Split {
-                    timing_point_id: row.get(1)?,
-                    total_ms: row.get(2)?,
-                });
             }
         }
     }
@@ -531,7 +574,7 @@ mod tests {
                 file.live_timing_wave(*wave).unwrap();
             }
         }
-        for sql in [results_sql(), SPLITS_SQL] {
+        for sql in [results_sql()] {
             let statement = file.connection.prepare_cached(sql).unwrap();
             assert_eq!(
                 statement.get_status(StatementStatus::RePrepare),
@@ -554,6 +597,12 @@ mod tests {
             );
             assert!(
                 !plan.iter().any(|step| step.contains("TEMP B-TREE")),
+                "{plan:?}"
+            );
+            // Each result's splits by its key, not by a scan.
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("s USING PRIMARY KEY (result_id=?)")),
                 "{plan:?}"
             );
         }

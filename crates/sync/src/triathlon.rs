@@ -77,8 +77,10 @@ fn duration_text(ms: Millis, options: &Options) -> String {
 struct Standing<'a> {
     segment_id: u32,
     name: &'a str,
-    /// `name` as a JSON string, quoted and escaped.
-    name_json: &'a [u8],
+    /// The split object's bytes between its difference and its position,
+    /// the same for every split at the point:
+    /// `,"id":"<segment>","name":<name as a JSON string>,"position":`.
+    middle: &'a [u8],
     total_ms: Millis,
     leg_ms: Millis,
     position: u32,
@@ -88,31 +90,55 @@ struct Standing<'a> {
 struct Participant<'a> {
     entrant: Entrant,
     start_num: &'a str,
-    standings: Vec<Standing<'a>>,
+    /// Where its standings are in the message's one vector of standings
+    /// (in course order).
+    standings: std::ops::Range<usize>,
     status: Option<Status>,
     incidents: &'a [String],
 }
 
-/// The workout's timing points by id: (id, order, name, the name as a JSON
-/// string), sorted by id (a handful: a binary search beats hashing each of
-/// the many splits, and each name is escaped once, not at every split).
+impl Participant<'_> {
+    fn standings<'s, 'a>(&self, all: &'s [Standing<'a>]) -> &'s [Standing<'a>] {
+        &all[self.standings.clone()]
+    }
+}
+
+/// The workout's timing points by id: (id, order, name, the split bytes
+/// [`Standing::middle`] at the point), sorted by id (a handful: a binary
+/// search beats hashing each of the many splits, and each name is escaped
+/// once, not at every split).
 type Points<'a> = [(Id, u32, &'a str, Vec<u8>)];
 
-fn standings_of<'a>(
+/// [`Standing::middle`] of a point.
+fn split_middle(segment_id: u32, name: &str) -> Vec<u8> {
+    let mut out = JsonOut::with_capacity(name.len() + 40);
+    out.bytes.extend_from_slice(b",\"id\":");
+    out.number_text(u64::from(segment_id));
+    out.bytes.extend_from_slice(b",\"name\":");
+    out.text(name);
+    out.bytes.extend_from_slice(b",\"position\":");
+    out.bytes
+}
+
+/// Appends the row's standings to `all` in course order (a time result
+/// adds its `Finish`) and says where they are.
+fn push_standings<'a>(
+    all: &mut Vec<Standing<'a>>,
     row: &RankedRow,
     points: &'a Points<'a>,
+    finish_middle: &'a [u8],
     finish_segment: u32,
-) -> Vec<Standing<'a>> {
-    let mut standings: Vec<Standing> = Vec::with_capacity(row.splits.len() + 1);
-    standings.extend(row.splits.iter().filter_map(|split| {
+) -> std::ops::Range<usize> {
+    let start = all.len();
+    all.extend(row.splits.iter().filter_map(|split| {
         let at = points
             .binary_search_by_key(&split.timing_point_id, |point| point.0)
             .ok()?;
-        let (_, order, name, ref name_json) = points[at];
+        let (_, order, name, ref middle) = points[at];
         Some(Standing {
             segment_id: order,
             name,
-            name_json,
+            middle,
             total_ms: split.total_ms,
             leg_ms: split.leg_ms,
             position: split.position,
@@ -121,22 +147,23 @@ fn standings_of<'a>(
     }));
     // In course order already (the engine lists splits so); timing points
     // have distinct orders.
-    if !standings.is_sorted_by_key(|standing| standing.segment_id) {
-        standings.sort_unstable_by_key(|standing| standing.segment_id);
+    let own = &mut all[start..];
+    if !own.is_sorted_by_key(|standing| standing.segment_id) {
+        own.sort_unstable_by_key(|standing| standing.segment_id);
     }
     if let (Some(Score::Time { ms }), Some(rank)) = (row.score, row.rank) {
-        let previous = standings.last().map_or(0, |standing| standing.total_ms);
-        standings.push(Standing {
+        let previous = all[start..].last().map_or(0, |standing| standing.total_ms);
+        all.push(Standing {
             segment_id: finish_segment,
             name: "Finish",
-            name_json: b"\"Finish\"",
+            middle: finish_middle,
             total_ms: ms,
             leg_ms: ms - previous,
             position: rank,
             difference_ms: row.difference_ms.unwrap_or(0),
         });
     }
-    standings
+    start..all.len()
 }
 
 /// Positions and differences at every timing point, consistent with the
@@ -145,102 +172,137 @@ fn standings_of<'a>(
 /// bottom) and never moves anyone else down; the others are ranked by
 /// cumulative time (equal times share a position); the difference is to the
 /// fastest athlete who is not disqualified (never negative).
-fn rank_segments(participants: &mut [Participant]) {
-    // Every standing once, sorted by segment, then DSQ last, cumulative
-    // time, the participant (unique, so the order is total).
-    let mut entries: Vec<(u32, bool, Millis, usize, usize)> = Vec::with_capacity(
-        participants
-            .iter()
-            .map(|participant| participant.standings.len())
-            .sum(),
-    );
-    for (who, participant) in participants.iter().enumerate() {
-        let dsq = participant.status == Some(Status::Dsq);
-        for (which, standing) in participant.standings.iter().enumerate() {
-            entries.push((standing.segment_id, dsq, standing.total_ms, who, which));
+///
+/// `all` holds every participant's standings, participant after
+/// participant (so a standing's index orders participants, then their
+/// standings); `segments` every segment id a standing can have, sorted.
+fn rank_segments(all: &mut [Standing], participants: &[Participant], segments: &[u32]) {
+    // Each segment's standings sorted by DSQ last, cumulative time, then
+    // the standing's index (unique, so the order is total): bucketed by
+    // segment, each bucket sorted on its own.
+    let mut dsq = vec![false; all.len()];
+    for participant in participants {
+        if participant.status == Some(Status::Dsq) {
+            dsq[participant.standings.clone()].fill(true);
         }
     }
-    sort_entries(&mut entries);
-    for segment in entries.chunk_by(|a, b| a.0 == b.0) {
-        let leader = segment[0].2;
+    let bucket_of = |segment_id: u32| {
+        segments
+            .binary_search(&segment_id)
+            .expect("every standing's segment is listed")
+    };
+    let mut starts = vec![0_usize; segments.len() + 1];
+    for standing in all.iter() {
+        starts[bucket_of(standing.segment_id) + 1] += 1;
+    }
+    for bucket in 1..starts.len() {
+        starts[bucket] += starts[bucket - 1];
+    }
+    let mut next = starts.clone();
+    let mut entries = vec![(false, 0 as Millis, 0_u32); all.len()];
+    for (index, standing) in all.iter().enumerate() {
+        let bucket = bucket_of(standing.segment_id);
+        entries[next[bucket]] = (dsq[index], standing.total_ms, index as u32);
+        next[bucket] += 1;
+    }
+    let mut keys: Vec<u64> = Vec::new();
+    for bucket in 0..segments.len() {
+        let segment = &mut entries[starts[bucket]..starts[bucket + 1]];
+        if segment.is_empty() {
+            continue;
+        }
+        sort_segment(segment, &mut keys);
+        let leader = segment[0].1;
         let mut previous: Option<(bool, Millis, u32)> = None;
-        for (index, &(_, class, total, who, which)) in segment.iter().enumerate() {
+        for (rank, &(class, total, index)) in segment.iter().enumerate() {
             let position = match previous {
                 Some((previous_class, previous_total, position))
                     if previous_class == class && previous_total == total =>
                 {
                     position
                 }
-                _ => index as u32 + 1,
+                _ => rank as u32 + 1,
             };
             previous = Some((class, total, position));
-            let standing = &mut participants[who].standings[which];
+            let standing = &mut all[index as usize];
             standing.position = position;
             standing.difference_ms = (total - leader).max(0);
         }
     }
 }
 
-/// Sorts [`rank_segments`]' entries as `sort_unstable` would (the order is
-/// total), by one 128-bit key each when every field fits its bits
-/// (segment 32, DSQ 1, a cumulative time under 2^47 ms, participant 32,
-/// standing 16): comparing one number instead of five fields.
-fn sort_entries(entries: &mut [(u32, bool, Millis, usize, usize)]) {
-    const TIME_BITS: u32 = 47;
-    let packable = entries.iter().all(|&(_, _, total, who, which)| {
-        (0..1 << TIME_BITS).contains(&total)
-            && who <= u32::MAX as usize
-            && which <= u16::MAX as usize
-    });
+/// Sorts one segment's (DSQ, cumulative time, standing index) entries as
+/// `sort_unstable` would (the order is total), by one 64-bit key each when
+/// every field fits its bits (DSQ 1, the index as many as the largest
+/// needs, the time the rest): comparing one number instead of three fields.
+/// `keys` is scratch space.
+fn sort_segment(entries: &mut [(bool, Millis, u32)], keys: &mut Vec<u64>) {
+    let largest = entries.iter().map(|entry| entry.2).max().unwrap_or(0);
+    let index_bits = u32::BITS - largest.leading_zeros();
+    let time_bits = 63 - index_bits;
+    let packable = entries
+        .iter()
+        .all(|&(_, total, _)| total >= 0 && (total as u64) >> time_bits == 0);
     if !packable {
         entries.sort_unstable();
         return;
     }
-    let mut keys: Vec<u128> = entries
-        .iter()
-        .map(|&(segment, dsq, total, who, which)| {
-            (u128::from(segment) << 96)
-                | (u128::from(dsq) << 95)
-                | ((total as u128) << 48)
-                | ((who as u128) << 16)
-                | which as u128
-        })
-        .collect();
+    keys.clear();
+    keys.extend(entries.iter().map(|&(dsq, total, index)| {
+        (u64::from(dsq) << 63) | ((total as u64) << index_bits) | u64::from(index)
+    }));
     keys.sort_unstable();
-    for (entry, key) in entries.iter_mut().zip(keys) {
+    let index_mask = (1_u64 << index_bits) - 1;
+    let time_mask = (1_u64 << time_bits) - 1;
+    for (entry, key) in entries.iter_mut().zip(keys.iter()) {
         *entry = (
-            (key >> 96) as u32,
-            (key >> 95) & 1 == 1,
-            ((key >> 48) & ((1 << TIME_BITS) - 1)) as Millis,
-            ((key >> 16) & u128::from(u32::MAX)) as usize,
-            (key & u128::from(u16::MAX)) as usize,
+            key >> 63 == 1,
+            ((key >> index_bits) & time_mask) as Millis,
+            (key & index_mask) as u32,
         );
     }
 }
 
-fn order_participants(participants: &mut [Participant]) {
-    participants.sort_by(|a, b| {
-        let key = |participant: &Participant| {
-            let latest = participant.standings.last();
+/// The listing order: athletes who reached a later segment first, by
+/// position there; then those without data; DSQ last; equal ones by start
+/// number (a stable sort: else in the order given).
+fn order_participants(participants: &mut Vec<Participant>, all: &[Standing]) {
+    // Each participant's (DSQ, Reverse(latest segment), latest position)
+    // as two numbers, and its start number parsed once.
+    let keys: Vec<(u64, u32, Option<u64>)> = participants
+        .iter()
+        .map(|participant| {
+            let latest = participant.standings(all).last();
+            let dsq = u64::from(participant.status == Some(Status::Dsq));
+            let segment = latest.map_or(0, |standing| standing.segment_id);
             (
-                participant.status == Some(Status::Dsq),
-                std::cmp::Reverse(latest.map_or(0, |standing| standing.segment_id)),
+                (dsq << 32) | u64::from(u32::MAX - segment),
                 latest.map_or(u32::MAX, |standing| standing.position),
+                participant.start_num.parse::<u64>().ok(),
             )
-        };
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| start_number_order(a.start_num, b.start_num))
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..participants.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a_key, a_position, a_number) = keys[a as usize];
+        let (b_key, b_position, b_number) = keys[b as usize];
+        (a_key, a_position)
+            .cmp(&(b_key, b_position))
+            .then_with(|| match (a_number, b_number) {
+                (Some(a), Some(b)) => a.cmp(&b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => participants[a as usize]
+                    .start_num
+                    .cmp(participants[b as usize].start_num),
+            })
     });
-}
-
-fn start_number_order(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<u64>(), b.parse::<u64>()) {
-        (Ok(a), Ok(b)) => a.cmp(&b),
-        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-        (Err(_), Err(_)) => a.cmp(b),
-    }
+    let mut taken: Vec<Option<Participant>> = participants.drain(..).map(Some).collect();
+    participants.extend(
+        order
+            .iter()
+            .map(|&at| taken[at as usize].take().expect("each participant once")),
+    );
 }
 
 /// A JSON text being written straight out, in the form `serde_json` gives a
@@ -332,6 +394,18 @@ impl JsonOut {
 
     /// A number written as a string, as the standard wants every value.
     fn number_text(&mut self, number: u64) {
+        if number < 100 {
+            // Segment ids and most positions: one look-up.
+            let at = number as usize * 2;
+            if number < 10 {
+                self.bytes
+                    .extend_from_slice(&[b'"', DIGIT_PAIRS[at + 1], b'"']);
+            } else {
+                self.bytes
+                    .extend_from_slice(&[b'"', DIGIT_PAIRS[at], DIGIT_PAIRS[at + 1], b'"']);
+            }
+            return;
+        }
         // The digits with the opening quote before them.
         let mut digits = [0_u8; 21];
         let mut at = digits.len();
@@ -363,12 +437,12 @@ impl JsonOut {
             self.text(&text);
             return;
         }
-        let hours = shown / 3_600_000;
-        let minutes = (shown % 3_600_000) / 60_000;
-        let seconds = (shown % 60_000) / 1000;
-        let millis = shown % 1000;
-        let digit = |value: i64| b'0' + value as u8;
-        if hours >= 100 {
+        if shown >= 100 * 3_600_000 {
+            let hours = shown / 3_600_000;
+            let minutes = (shown % 3_600_000) / 60_000;
+            let seconds = (shown % 60_000) / 1000;
+            let millis = shown % 1000;
+            let digit = |value: i64| b'0' + value as u8;
             use std::io::Write as _;
             let _ = write!(self.bytes, "\"{hours}");
             self.bytes.extend_from_slice(&[
@@ -391,31 +465,51 @@ impl JsonOut {
             return;
         }
         // `"HH:MM:SS.mmm"` (the milliseconds left out for a whole second
-        // when whole seconds are asked for), written in one piece.
-        let text = [
-            b'"',
-            digit(hours / 10),
-            digit(hours % 10),
-            b':',
-            digit(minutes / 10),
-            digit(minutes % 10),
-            b':',
-            digit(seconds / 10),
-            digit(seconds % 10),
-            b'.',
-            digit(millis / 100),
-            digit(millis / 10 % 10),
-            digit(millis % 10),
-            b'"',
-        ];
+        // when whole seconds are asked for), written in one piece; under
+        // 100 hours every part fits 32 bits and two digits are one table
+        // look-up.
+        let shown = shown as u32;
+        let rest = shown % 3_600_000;
+        let pair = |value: u32| {
+            let at = value as usize * 2;
+            [DIGIT_PAIRS[at], DIGIT_PAIRS[at + 1]]
+        };
+        let [h1, h2] = pair(shown / 3_600_000);
+        let [m1, m2] = pair(rest / 60_000);
+        let rest = rest % 60_000;
+        let [s1, s2] = pair(rest / 1000);
+        let millis = rest % 1000;
         if options.whole_seconds && millis == 0 {
-            self.bytes.extend_from_slice(&text[..9]);
-            self.bytes.push(b'"');
+            self.bytes
+                .extend_from_slice(&[b'"', h1, h2, b':', m1, m2, b':', s1, s2, b'"']);
         } else {
-            self.bytes.extend_from_slice(&text);
+            let [c1, c2] = pair(millis % 100);
+            self.bytes.extend_from_slice(&[
+                b'"',
+                h1,
+                h2,
+                b':',
+                m1,
+                m2,
+                b':',
+                s1,
+                s2,
+                b'.',
+                b'0' + (millis / 100) as u8,
+                c1,
+                c2,
+                b'"',
+            ]);
         }
     }
 }
+
+/// "00" to "99", two bytes each.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
 
 /// One built live-timing message: its JSON text, exactly as `serde_json`
 /// writes the message's `Value` (compact, keys in order), and where its
@@ -491,9 +585,12 @@ fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<L
         .timing_points
         .iter()
         .map(|point| {
-            let mut json = JsonOut::with_capacity(point.name.len() + 2);
-            json.text(&point.name);
-            (point.id, point.order, point.name.as_str(), json.bytes)
+            (
+                point.id,
+                point.order,
+                point.name.as_str(),
+                split_middle(point.order, &point.name),
+            )
         })
         .collect();
     points.sort_unstable_by_key(|point| point.0);
@@ -504,6 +601,12 @@ fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<L
         .max()
         .unwrap_or(0)
         + 1;
+    let finish_middle = split_middle(finish_segment, "Finish");
+    // Every segment a standing can be at, sorted.
+    let mut segments: Vec<u32> = points.iter().map(|point| point.1).collect();
+    segments.push(finish_segment);
+    segments.sort_unstable();
+    segments.dedup();
     // Everyone on the start list (heat lanes) and everyone with a result.
     let relay = wave
         .entrants
@@ -514,6 +617,10 @@ fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<L
         rows.iter().map(|row| (row.entrant, row)).collect();
     row_of.sort_unstable_by_key(|(entrant, _)| *entrant);
 
+    // Every participant's standings in one vector, participant after
+    // participant.
+    let mut standings: Vec<Standing> =
+        Vec::with_capacity(rows.iter().map(|row| row.splits.len() + 1).sum::<usize>());
     let mut participants: Vec<Participant> = wave
         .entrants
         .iter()
@@ -534,20 +641,23 @@ fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<L
             Participant {
                 entrant: *entrant,
                 start_num,
-                standings: row
-                    .map(|row| standings_of(row, &points, finish_segment))
-                    .unwrap_or_default(),
+                standings: match row {
+                    Some(row) => {
+                        push_standings(&mut standings, row, &points, &finish_middle, finish_segment)
+                    }
+                    None => standings.len()..standings.len(),
+                },
                 status: row.and_then(|row| row.status),
                 incidents: wave.incidents.get(entrant).map_or(&[][..], Vec::as_slice),
             }
         })
         .collect();
-    rank_segments(&mut participants);
-    order_participants(&mut participants);
+    rank_segments(&mut standings, &participants, &segments);
+    order_participants(&mut participants, &standings);
 
     let mut latest_segment: Option<(u32, &str, usize)> = None;
     for participant in &participants {
-        if let Some(standing) = participant.standings.last() {
+        if let Some(standing) = participant.standings(&standings).last() {
             match &mut latest_segment {
                 Some((segment, _, count)) if *segment == standing.segment_id => *count += 1,
                 Some((segment, _, _)) if *segment > standing.segment_id => {}
@@ -593,7 +703,7 @@ fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<L
     out.open();
     if !relay {
         out.key("athletes");
-        write_participants(&mut out, &participants, wave, &writing);
+        write_participants(&mut out, &participants, &standings, wave, &writing);
     }
     if !conditions.is_empty() {
         out.key("conditions");
@@ -647,7 +757,7 @@ fn render_wave(wave: &LiveTimingWave, prog_id: &str, config: &Value) -> Result<L
     out.text(status);
     if relay {
         out.key("teams");
-        write_participants(&mut out, &participants, wave, &writing);
+        write_participants(&mut out, &participants, &standings, wave, &writing);
     }
     out.key("wetsuit");
     out.text(&config_text(config, "wetsuit").unwrap_or_else(|| "false".to_string()));
@@ -675,11 +785,7 @@ struct Writing {
 fn write_split(out: &mut JsonOut, standing: &Standing, options: &Options) {
     out.bytes.extend_from_slice(b"{\"difference\":");
     out.duration(standing.difference_ms, options);
-    out.bytes.extend_from_slice(b",\"id\":");
-    out.number_text(u64::from(standing.segment_id));
-    out.bytes.extend_from_slice(b",\"name\":");
-    out.bytes.extend_from_slice(standing.name_json);
-    out.bytes.extend_from_slice(b",\"position\":");
+    out.bytes.extend_from_slice(standing.middle);
     out.number_text(u64::from(standing.position));
     out.bytes.extend_from_slice(b",\"time\":");
     out.duration(standing.leg_ms, options);
@@ -690,8 +796,13 @@ fn write_split(out: &mut JsonOut, standing: &Standing, options: &Options) {
 
 /// The fields of an athlete or team from its latest standing (null before
 /// any), as `key` asks for them.
-fn write_head_field(out: &mut JsonOut, key: &str, participant: &Participant, options: &Options) {
-    let latest = participant.standings.last();
+fn write_head_field(
+    out: &mut JsonOut,
+    key: &str,
+    participant: &Participant,
+    latest: Option<&Standing>,
+    options: &Options,
+) {
     out.key(key);
     match (key, latest) {
         ("difference", Some(standing)) => out.duration(standing.difference_ms, options),
@@ -723,12 +834,15 @@ fn write_head_field(out: &mut JsonOut, key: &str, participant: &Participant, opt
 fn write_participants(
     out: &mut JsonOut,
     participants: &[Participant],
+    all: &[Standing],
     wave: &LiveTimingWave,
     writing: &Writing,
 ) {
     let options = &writing.options;
     out.open_list();
     for participant in participants {
+        let standings = participant.standings(all);
+        let latest = standings.last();
         out.item();
         out.open();
         match participant.entrant {
@@ -736,10 +850,10 @@ fn write_participants(
                 let competitor = wave.competitor(id);
                 out.key("country");
                 out.text_or_null(competitor.and_then(|c| c.country));
-                write_head_field(out, "difference", participant, options);
+                write_head_field(out, "difference", participant, latest, options);
                 out.key("id");
                 out.text_or_null(competitor.and_then(|c| c.triathlon_athlete_id));
-                write_head_field(out, "incidents", participant, options);
+                write_head_field(out, "incidents", participant, latest, options);
                 out.key("name");
                 match competitor {
                     Some(c) => out.string(&[c.first_name, " ", c.last_name]),
@@ -754,14 +868,14 @@ fn write_participants(
                     out.null();
                     out.close();
                 }
-                write_head_field(out, "position", participant, options);
-                write_head_field(out, "segment_id", participant, options);
+                write_head_field(out, "position", participant, latest, options);
+                write_head_field(out, "segment_id", participant, latest, options);
                 out.key("splits");
-                if participant.standings.is_empty() {
+                if standings.is_empty() {
                     out.null();
                 } else {
                     out.open_list();
-                    for standing in &participant.standings {
+                    for standing in standings {
                         out.item();
                         write_split(out, standing, options);
                     }
@@ -769,8 +883,8 @@ fn write_participants(
                 }
                 out.key("start_num");
                 out.text(participant.start_num);
-                write_head_field(out, "status", participant, options);
-                write_head_field(out, "time", participant, options);
+                write_head_field(out, "status", participant, latest, options);
+                write_head_field(out, "time", participant, latest, options);
             }
             Entrant::Team(id) => {
                 let team = wave.team(id);
@@ -786,7 +900,7 @@ fn write_participants(
                     let competitor = wave.competitor(member.competitor_id);
                     let first = (member.order - 1) * per_leg + 1;
                     let last = member.order * per_leg;
-                    let mut splits = participant.standings.iter().filter(|standing| {
+                    let mut splits = standings.iter().filter(|standing| {
                         standing.segment_id >= first
                             && (standing.segment_id <= last
                                 || (member.order == legs
@@ -824,18 +938,18 @@ fn write_participants(
                 out.close_list();
                 out.key("country");
                 out.text_or_null(team.and_then(|t| t.country.as_deref()));
-                write_head_field(out, "difference", participant, options);
+                write_head_field(out, "difference", participant, latest, options);
                 out.key("id");
                 out.text_or_null(team.and_then(|t| t.triathlon_athlete_id.as_deref()));
-                write_head_field(out, "incidents", participant, options);
+                write_head_field(out, "incidents", participant, latest, options);
                 out.key("name");
                 out.text(team.map_or("", |t| t.name.as_str()));
-                write_head_field(out, "position", participant, options);
-                write_head_field(out, "segment_id", participant, options);
+                write_head_field(out, "position", participant, latest, options);
+                write_head_field(out, "segment_id", participant, latest, options);
                 out.key("start_num");
                 out.text(participant.start_num);
-                write_head_field(out, "status", participant, options);
-                write_head_field(out, "time", participant, options);
+                write_head_field(out, "status", participant, latest, options);
+                write_head_field(out, "time", participant, latest, options);
             }
         }
         out.close();
@@ -1243,10 +1357,12 @@ fn push_live_timing(context: &mut SendContext<'_>, items: &[OutboxItem]) -> Resu
 mod tests {
     use super::*;
 
-    /// The packed sort orders [`rank_segments`]' entries as the plain
-    /// sort does, and falls back to it for values that do not fit.
+    /// The packed sort orders [`rank_segments`]' entries of one segment
+    /// as the plain sort does, and falls back to it for values that do not
+    /// fit (a negative time, a time too long for the bits the indexes
+    /// leave).
     #[test]
-    fn the_packed_entry_sort_equals_the_plain_sort() {
+    fn the_packed_segment_sort_equals_the_plain_sort() {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |bound: u64| {
             state ^= state << 13;
@@ -1254,29 +1370,48 @@ mod tests {
             state ^= state << 17;
             state % bound
         };
-        for round in 0..200 {
-            let mut entries: Vec<(u32, bool, Millis, usize, usize)> = (0..next(300) as usize)
+        let mut keys = Vec::new();
+        for round in 0..300 {
+            let index_bound = match round % 3 {
+                0 => 300,
+                1 => 1 << 20,
+                _ => u64::from(u32::MAX),
+            };
+            let mut entries: Vec<(bool, Millis, u32)> = (0..next(300) as usize)
                 .map(|_| {
                     (
-                        next(12) as u32,
                         next(5) == 0,
-                        // Many ties; round 7 also out of the packed range.
+                        // Many ties; round 7 also out of the packed range,
+                        // rounds 11 and 14 over the bits left for a time.
                         if round == 7 && next(20) == 0 {
                             -(next(5) as Millis) - 1
+                        } else if (round == 11 || round == 14) && next(20) == 0 {
+                            (1 << 40) + next(3) as Millis
                         } else {
                             next(40) as Millis * 500
                         },
-                        next(150) as usize,
-                        next(12) as usize,
+                        next(index_bound) as u32,
                     )
                 })
                 .collect();
-            entries.sort_unstable_by_key(|entry| (entry.3, entry.4));
-            entries.dedup_by_key(|entry| (entry.3, entry.4));
+            entries.sort_unstable_by_key(|entry| entry.2);
+            entries.dedup_by_key(|entry| entry.2);
             let mut expected = entries.clone();
             expected.sort_unstable();
-            sort_entries(&mut entries);
-            assert_eq!(entries, expected);
+            sort_segment(&mut entries, &mut keys);
+            assert_eq!(entries, expected, "round {round}");
+        }
+    }
+
+    #[test]
+    fn numbers_written_as_strings_read_as_their_digits() {
+        for number in (0..1_200).chain([9_999, 10_000, 4_294_967_295, u64::MAX]) {
+            let mut out = JsonOut::with_capacity(24);
+            out.number_text(number);
+            assert_eq!(
+                String::from_utf8(out.bytes).unwrap(),
+                format!("\"{number}\"")
+            );
         }
     }
 

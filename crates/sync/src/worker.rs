@@ -58,7 +58,9 @@ impl SyncWorker {
 
     /// [`SyncWorker::spawn`], telling `hand_over` of each write the worker
     /// makes, by its write serial: announced before its commit, then
-    /// committed or abandoned ([`CompetitionFile::hand_writes_to`]). The
+    /// committed or abandoned ([`CompetitionFile::hand_writes_to`]), the
+    /// commits of its handle's opening and closing included
+    /// ([`CompetitionFile::open_handing_writes`]). The
     /// worker writes only the outbox and the sync state (claims,
     /// acknowledgements, remote ids, attempts), nothing a leaderboard
     /// shows, so a long-running process keeping ranked boards can count
@@ -70,8 +72,8 @@ impl SyncWorker {
         poll_interval: Duration,
         hand_over: impl FnMut(WriteNotice) + Send + 'static,
     ) -> Result<SyncWorker> {
-        let mut file = CompetitionFile::open(path)?;
-        file.hand_writes_to(hand_over);
+        // Told from its opening on: its session row's commits too.
+        let mut file = CompetitionFile::open_handing_writes(path, hand_over)?;
         let (sender, receiver) = mpsc::channel();
         let last_reports = Arc::new(Mutex::new(Vec::new()));
         let last_error = Arc::new(Mutex::new(None));

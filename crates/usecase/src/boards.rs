@@ -175,6 +175,19 @@ impl WriteInbox {
         file.hand_writes_to(move |notice| writer.notice(notice));
     }
 
+    /// Opens a handle of the file at `path` whose writes are handed over
+    /// as [`WriteInbox::hand_writes_of`] says, from its opening on: the
+    /// commits of its opening and closing (its session row) are handed
+    /// over as they commit, so a poller starting or stopping keeps the
+    /// boards.
+    pub fn open_handing_writes(&self, path: &std::path::Path) -> UseCaseResult<CompetitionFile> {
+        let writer = self.writer(false);
+        let mut file =
+            CompetitionFile::open_handing_writes(path, move |notice| writer.notice(notice))?;
+        file.note_writes();
+        Ok(file)
+    }
+
     fn take(&self) -> Vec<HandedWrites> {
         std::mem::take(&mut self.lock().posted)
     }
@@ -263,6 +276,14 @@ impl InboxWriter {
                 });
             }
             WriteNotice::Committed(_) => {}
+            // The handle's opening or closing: nothing a board shows.
+            WriteNotice::SessionRecorded(serial) => {
+                self.inbox.post(HandedWrites {
+                    serials: vec![serial],
+                    workout_id: 0,
+                    entrants: Vec::new(),
+                });
+            }
             WriteNotice::Abandoned(serial) => {
                 self.withdraw(|announced| announced == serial);
             }
@@ -467,35 +488,31 @@ impl KeptBoards {
             }
         }
         let board = &mut self.boards[at].1;
-        // Several entrants (a poll's batch): each row's net change is kept
-        // once, folded as the rows are applied, not once per row applied
-        // before it (50 new rows at 60,000 athletes move about 1.5 million
-        // places on the way); no who-moved list is returned then.
-        let batch = entrants.len() > 1;
-        let tables = !self.tables.is_empty();
-        let mut moved = Vec::new();
-        let mut net = NetChanges::default();
-        let mut changed: Vec<Entrant> = Vec::with_capacity(inputs.len());
-        for input in inputs {
-            changed.push(input.entrant);
-            let step = board.apply(input.entrant, input.result.as_ref(), input.info.as_ref());
-            match (batch, tables) {
-                (false, _) => moved.extend(step),
-                (true, true) => net.add(&step),
-                (true, false) => {}
-            }
-        }
-        if tables {
+        // Several entrants (a poll's batch) are applied at once: each list
+        // they touch is merged once and its places re-counted once, and
+        // each row's net change comes back once (applied one by one, 50
+        // new rows at 60,000 athletes moved about 1.5 million places on
+        // the way).
+        let moved = if inputs.len() == 1 {
+            let input = &inputs[0];
+            board.apply(input.entrant, input.result.as_ref(), input.info.as_ref())
+        } else {
+            let changes: Vec<_> = inputs
+                .iter()
+                .map(|input| (input.entrant, input.result.as_ref(), input.info.as_ref()))
+                .collect();
+            board.apply_batch(&changes)
+        };
+        if !self.tables.is_empty() {
+            let mut changed: Vec<Entrant> = inputs.iter().map(|input| input.entrant).collect();
             changed.sort_unstable();
             changed.dedup();
             let written: Vec<(Entrant, Option<RankedRow>)> = changed
                 .into_iter()
                 .map(|entrant| (entrant, board.row_of(entrant)))
                 .collect();
-            let net = net.finish();
-            let moved_once = if batch { &net } else { &moved };
             for (_, table) in &mut self.tables {
-                Arc::make_mut(table).apply(workout_id, &written, moved_once);
+                Arc::make_mut(table).apply(workout_id, &written, &moved);
             }
         }
         Ok(Some(moved))
@@ -733,137 +750,6 @@ impl KeptBoards {
     }
 }
 
-/// The place changes of several rows applied one after another, folded
-/// into one per entrant and place (overall or a division): the first old
-/// place and the last new one, left out when they are equal.
-pub fn net_place_changes(moved: &[PlaceChange]) -> Vec<PlaceChange> {
-    let mut net = NetChanges::default();
-    net.add(moved);
-    net.finish()
-}
-
-/// Competitor ids below this are folded in plain vectors (SQLite row ids
-/// are dense from 1); others, and teams, in a hash map.
-const DENSE_IDS: i64 = 1 << 21;
-
-/// [`net_place_changes`] built up step by step. A poll of 50 new rows at
-/// 60,000 athletes moves about 1.5 million places on the way, so each
-/// change is found by indexing, not hashing, where it can be.
-#[derive(Default)]
-struct NetChanges {
-    /// The places seen: `None` (the workout's overall) and divisions.
-    places: Vec<Option<Id>>,
-    /// Per place, by competitor id: the change's index + 1 (0: none yet).
-    dense: Vec<Vec<u32>>,
-    other: HashMap<(Entrant, Option<Id>), usize, BuildKeyHasher>,
-    changes: Vec<PlaceChange>,
-}
-
-impl NetChanges {
-    fn add(&mut self, moved: &[PlaceChange]) {
-        let mut last: Option<(Option<Id>, usize)> = None;
-        for change in moved {
-            let next = self.changes.len();
-            let found = match change.entrant {
-                Entrant::Competitor(id) if (0..DENSE_IDS).contains(&id) => {
-                    let place = match last {
-                        Some((division, place)) if division == change.division_id => place,
-                        _ => {
-                            let place = match self
-                                .places
-                                .iter()
-                                .position(|division| *division == change.division_id)
-                            {
-                                Some(place) => place,
-                                None => {
-                                    self.places.push(change.division_id);
-                                    self.dense.push(Vec::new());
-                                    self.places.len() - 1
-                                }
-                            };
-                            last = Some((change.division_id, place));
-                            place
-                        }
-                    };
-                    let column = &mut self.dense[place];
-                    let id = id as usize;
-                    if column.len() <= id {
-                        let size = (id + 1).max(column.len() * 2);
-                        column.resize(size, 0);
-                    }
-                    match column[id] {
-                        0 => {
-                            column[id] = next as u32 + 1;
-                            None
-                        }
-                        at => Some(at as usize - 1),
-                    }
-                }
-                _ => match self.other.entry((change.entrant, change.division_id)) {
-                    std::collections::hash_map::Entry::Occupied(found) => Some(*found.get()),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(next);
-                        None
-                    }
-                },
-            };
-            match found {
-                Some(at) => self.changes[at].new_rank = change.new_rank,
-                None => self.changes.push(*change),
-            }
-        }
-    }
-
-    fn finish(mut self) -> Vec<PlaceChange> {
-        self.changes
-            .retain(|change| change.old_rank != change.new_rank);
-        self.changes
-    }
-}
-
-/// A fast hasher for small integer keys (not for untrusted input).
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.write_u64(u64::from(*byte));
-        }
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn write_i64(&mut self, value: i64) {
-        self.write_u64(value as u64);
-    }
-
-    fn write_isize(&mut self, value: isize) {
-        self.write_u64(value as u64);
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.write_u64(value as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-#[derive(Default, Clone, Copy)]
-struct BuildKeyHasher;
-
-impl std::hash::BuildHasher for BuildKeyHasher {
-    type Hasher = KeyHasher;
-
-    fn build_hasher(&self) -> KeyHasher {
-        KeyHasher::default()
-    }
-}
-
 fn placement_change(change: PlaceChange) -> PlacementChange {
     PlacementChange {
         entrant: change.entrant,
@@ -1035,50 +921,7 @@ fn table_from(
 
 #[cfg(test)]
 mod tests {
-    use super::{net_place_changes, tied_flags};
-    use scoretable_core::model::Entrant;
-    use scoretable_core::moves::PlaceChange;
-
-    #[test]
-    fn net_place_changes_keep_the_first_old_and_the_last_new_place() {
-        let change = |id, division, old, new| PlaceChange {
-            entrant: Entrant::Competitor(id),
-            division_id: division,
-            old_rank: old,
-            new_rank: new,
-        };
-        let moved = [
-            change(1, None, Some(3), Some(4)),
-            change(2, None, Some(4), Some(5)),
-            change(1, Some(9), Some(1), Some(2)),
-            change(1, None, Some(4), Some(5)),
-            change(2, None, Some(5), Some(4)),
-            change(3, None, None, Some(1)),
-            change(1 << 40, None, Some(7), Some(8)),
-            change(1 << 40, None, Some(8), Some(9)),
-            PlaceChange {
-                entrant: Entrant::Team(1),
-                division_id: None,
-                old_rank: Some(2),
-                new_rank: Some(3),
-            },
-            PlaceChange {
-                entrant: Entrant::Team(1),
-                division_id: None,
-                old_rank: Some(3),
-                new_rank: Some(2),
-            },
-        ];
-        assert_eq!(
-            net_place_changes(&moved),
-            [
-                change(1, None, Some(3), Some(5)),
-                change(1, Some(9), Some(1), Some(2)),
-                change(3, None, None, Some(1)),
-                change(1 << 40, None, Some(7), Some(9)),
-            ]
-        );
-    }
+    use super::tied_flags;
 
     #[test]
     fn ties_are_marked_on_every_row_sharing_a_rank() {

@@ -33,11 +33,13 @@
 //! observer, so the boards and tables take a poll's scores in place too
 //! ([`handed_writes`]; the polled workouts' boards are kept whenever a
 //! table is), and a read between a commit and its hand-off waits for the
-//! hand-off. Anything else (another program's write, a write abandoned
-//! after its announcement, a poller's handle opening or closing) makes
-//! each board and table be rebuilt once when next asked for. The sync
-//! worker's writes (outbox and sync state) are announced the same way and
-//! handed over by their commit, and the
+//! hand-off. The poller's handle opening and closing (its session row)
+//! are handed over as they commit, so starting or stopping a poller keeps
+//! the boards. Anything else (another program's write, a write abandoned
+//! after its announcement) makes each board and table be rebuilt once when
+//! next asked for. The sync worker's writes (outbox and sync state, its
+//! handle's opening and closing) are announced the same way and handed
+//! over by their commit, and the
 //! session's conflict and review decisions ([`Session::resolve_conflict`],
 //! [`Session::assign_review`], [`Session::dismiss_review`]) go through the
 //! boards' write path.
@@ -359,35 +361,32 @@ impl Session {
             std::thread::Builder::new()
                 .name(format!("poll {name}"))
                 .spawn(move || {
-                    let polled = CompetitionFile::open(&path)
-                        .map_err(UseCaseError::from)
-                        .and_then(|mut file| {
-                            // Every write of a poll is announced to the
-                            // session's kept boards before it commits and
-                            // handed over (with the stored entrants)
-                            // before the shell hears of it, so they are
-                            // applied in place.
-                            inbox.hand_writes_of(&mut file);
-                            let mut on_poll = |outcome: &PollOutcome| {
-                                inbox.post(handed_writes(outcome));
-                                if poll_changed_scores(outcome) {
-                                    observer.scores_changed();
-                                }
-                            };
-                            let watched = watch_feed(
-                                &mut file,
-                                &name,
-                                FeedWatch {
-                                    settings,
-                                    max_polls: None,
-                                    stop,
-                                    recording: None,
-                                },
-                                &mut on_poll,
-                            );
-                            let closed = file.close().map_err(UseCaseError::from);
-                            watched.and(closed)
-                        });
+                    // Every write of the poller's handle (its opening
+                    // and closing too) is announced to the session's
+                    // kept boards before it commits and handed over (a
+                    // poll's with the stored entrants, before the shell
+                    // hears of it), so they are applied in place.
+                    let polled = inbox.open_handing_writes(&path).and_then(|mut file| {
+                        let mut on_poll = |outcome: &PollOutcome| {
+                            inbox.post(handed_writes(outcome));
+                            if poll_changed_scores(outcome) {
+                                observer.scores_changed();
+                            }
+                        };
+                        let watched = watch_feed(
+                            &mut file,
+                            &name,
+                            FeedWatch {
+                                settings,
+                                max_polls: None,
+                                stop,
+                                recording: None,
+                            },
+                            &mut on_poll,
+                        );
+                        let closed = file.close().map_err(UseCaseError::from);
+                        watched.and(closed)
+                    });
                     if let Err(error) = polled {
                         observer
                             .background_failed(&format!("polling {name} stopped"), &error.message);

@@ -146,12 +146,12 @@ fn team_moves(
     let Entrant::Competitor(member) = entrant else {
         return Ok(MovedPlacements::of(Vec::new(), listed));
     };
-    let teams = crate::competitors::load_teams(connection, "1", &[])?;
-    let mut after_results = load_rank_entries(connection, workout.id)?;
+    let teams = member_teams(connection)?;
+    let mut after_results = match member_rank_entries(connection, workout)? {
+        Some(results) => results,
+        None => load_rank_entries(connection, workout.id)?,
+    };
     after_results.retain(|result| result.entrant != entrant);
-    let mut before_results = after_results.clone();
-    after_results.extend(after);
-    before_results.extend(before);
     let counted_for: Vec<&scoretable_core::model::Team> = teams
         .iter()
         .filter(|team| team.members.iter().any(|m| m.competitor_id == member))
@@ -161,7 +161,19 @@ fn team_moves(
     };
     if let [team] = counted_for[..] {
         let team_entrant = Entrant::Team(team.id);
-        let old = aggregate(std::slice::from_ref(team), &before_results).pop();
+        // The team before: its members' results only, the member's old one.
+        let mut team_before: Vec<ResultEntry> = after_results
+            .iter()
+            .filter(|result| {
+                team.members
+                    .iter()
+                    .any(|m| result.entrant == Entrant::Competitor(m.competitor_id))
+            })
+            .cloned()
+            .collect();
+        team_before.extend(before);
+        let old = aggregate(std::slice::from_ref(team), &team_before).pop();
+        after_results.extend(after);
         let rows = aggregate(&teams, &after_results);
         let membership = Membership::of(connection, team_entrant)?;
         return placement_changes_listed_above(
@@ -175,11 +187,16 @@ fn team_moves(
             &membership,
         );
     }
+    let mut before_results = after_results.clone();
+    after_results.extend(after);
+    before_results.extend(before);
     if counted_for.is_empty() {
         // Counted for no team: no ranked row changes.
         return Ok(MovedPlacements::of(Vec::new(), listed));
     }
-    let infos = crate::leaderboards::load_entrant_infos(connection)?;
+    // Only teams are ranked here: their infos, not every competitor's.
+    let ranked_teams: Vec<Entrant> = teams.iter().map(|team| Entrant::Team(team.id)).collect();
+    let infos = crate::leaderboards::load_entrant_infos_for(connection, &ranked_teams)?;
     let rank = |results: &[ResultEntry]| {
         scoretable_core::ranking::rank_workout(workout, &infos, &aggregate(&teams, results))
     };
@@ -187,6 +204,105 @@ fn team_moves(
         placement_impact(&rank(&before_results), &rank(&after_results)),
         listed,
     ))
+}
+
+/// Every team with members, as aggregation needs it: ids and members,
+/// from `team_members`' covering `(team_id, competitor_id)` index alone (no
+/// names, bibs or divisions: the who-moved listing reads those only for the
+/// rows it shows). Members come in id order, not leg order: a team's
+/// place does not depend on it (only which of tied members is counted).
+fn member_teams(connection: &Connection) -> Result<Vec<scoretable_core::model::Team>> {
+    let mut statement = connection.prepare_cached(MEMBER_TEAMS_SQL)?;
+    let mut rows = statement.query([])?;
+    let mut teams: Vec<scoretable_core::model::Team> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let team_id: Id = row.get(0)?;
+        if teams.last().is_none_or(|team| team.id != team_id) {
+            teams.push(scoretable_core::model::Team {
+                id: team_id,
+                name: String::new(),
+                bib: None,
+                country: None,
+                division_ids: Vec::new(),
+                members: Vec::new(),
+                external_ids: Default::default(),
+            });
+        }
+        if let Some(team) = teams.last_mut() {
+            let order = team.members.len() as u32 + 1;
+            team.members.push(scoretable_core::model::TeamMember {
+                competitor_id: row.get(1)?,
+                order,
+            });
+        }
+    }
+    Ok(teams)
+}
+
+const MEMBER_TEAMS_SQL: &str =
+    "SELECT team_id, competitor_id FROM team_members ORDER BY team_id, competitor_id";
+
+/// The members' results of a member-scored workout as their ranking input
+/// (status, kind and value with the penalty added: [`ranked_row`]), read
+/// from the covering `results_by_rank_value` instead of the result rows.
+/// `None` when the workout ranks rounds+reps (the extra reps are not in
+/// that index) or a value is not an integer (an overflowing time plus
+/// penalty): the caller reads the rows.
+fn member_rank_entries(
+    connection: &Connection,
+    workout: &Workout,
+) -> Result<Option<Vec<ResultEntry>>> {
+    if workout.score_type == ScoreType::RoundsReps {
+        return Ok(None);
+    }
+    let mut statement = connection.prepare_cached(&member_values_sql())?;
+    let mut rows = statement.query(params![workout.id])?;
+    let mut entries = Vec::new();
+    while let Some(row) = rows.next()? {
+        let entrant = Entrant::Competitor(row.get(0)?);
+        if let Some(word) = row
+            .get_ref(1)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?
+        {
+            let status = decode(1, Status::from_sql(word))?;
+            entries.push(ResultEntry {
+                status: Some(status),
+                score: None,
+                ..ranked_row(entrant, RankedKind::Time, 0, None, None)
+            });
+            continue;
+        }
+        let kind = match row
+            .get_ref(2)?
+            .as_str_or_null()
+            .map_err(rusqlite::Error::from)?
+        {
+            None => continue,
+            Some(word) => match ranked_kind_of(word) {
+                Some(kind) => kind,
+                None => return Ok(None),
+            },
+        };
+        let rusqlite::types::ValueRef::Integer(value) = row.get_ref(3)? else {
+            return Ok(None);
+        };
+        if value == i64::MIN {
+            return Ok(None);
+        }
+        entries.push(ranked_row(entrant, kind, value, None, None));
+    }
+    Ok(Some(entries))
+}
+
+/// The members' status, kind and ranking value: `results_by_rank_value`'s
+/// expressions, verbatim, so the index covers the read.
+pub(super) fn member_values_sql() -> String {
+    format!(
+        "SELECT competitor_id, {RANK_STATUS}, {RANK_KIND}, {RANK_VALUE} FROM results
+         INDEXED BY results_by_rank_value
+         WHERE workout_id = ?1 AND competitor_id IS NOT NULL"
+    )
 }
 
 /// The changed entrant's divisions, each with its members, and any
@@ -533,6 +649,21 @@ pub(crate) const RANK_VALUE: &str = "(CASE WHEN amended THEN (CASE amended_kind 
 pub(crate) const RANK_TIE_BREAK: &str =
     "(CASE WHEN amended THEN amended_tie_break_ms ELSE source_tie_break_ms END)";
 pub(crate) const RANK_EXTRA: &str = "(CASE WHEN amended THEN amended_b ELSE source_b END)";
+
+/// The [`RankedKind`] stored as `word` (`None`: a word this build does not know).
+fn ranked_kind_of(word: &str) -> Option<RankedKind> {
+    [
+        RankedKind::Time,
+        RankedKind::Capped,
+        RankedKind::Reps,
+        RankedKind::Load,
+        RankedKind::Distance,
+        RankedKind::Points,
+        RankedKind::RoundsReps,
+    ]
+    .into_iter()
+    .find(|kind| kind_word(*kind) == word)
+}
 
 fn kind_word(kind: RankedKind) -> &'static str {
     match kind {
@@ -889,6 +1020,16 @@ mod tests {
                 );
             }
         }
+        let teams = plan(connection, MEMBER_TEAMS_SQL);
+        assert!(
+            teams.contains("COVERING INDEX") && !teams.contains("TEMP B-TREE"),
+            "member teams: {teams}"
+        );
+        let members = plan(connection, &member_values_sql().replace('?', "1 + 0*"));
+        assert!(
+            members.contains("COVERING INDEX results_by_rank_value"),
+            "members' values: {members}"
+        );
         for most in [false, true] {
             let end = plan(connection, &extra_reps_sql(most).replace('?', "1 + 0*"));
             assert!(

@@ -581,3 +581,79 @@ fn the_sync_workers_writes_keep_the_boards() {
     );
     session.close().unwrap();
 }
+
+/// A poller's handle opening and closing commits its session row: those
+/// commits are handed to the kept boards like its polls, so starting and
+/// stopping a poller (polling every 100 ms meanwhile) rebuilds nothing.
+/// Each used to rebuild every board once. Another program's write still
+/// rebuilds.
+#[test]
+fn starting_and_stopping_a_poller_keeps_the_boards() {
+    let fixture = fixture();
+    let server = ScriptedServer::start(Reply::Json("[]".into()));
+    add_feed(&fixture.path, fixture.race, "timing", &server.url);
+    let mut session = Session::new(SessionSettings::foreground("table 1"), Arc::new(Quiet));
+    session.open(&fixture.path).unwrap();
+    assert!(session.workout_board(fixture.race).unwrap().built);
+    let serial = |session: &Session| {
+        session
+            .file()
+            .unwrap()
+            .change_stamp()
+            .unwrap()
+            .write_serial()
+    };
+    let opened = serial(&session);
+    session.start_polling("timing").unwrap();
+    let mut rebuilt = 0;
+    // Its opening, then polls (each a health record) while the board is
+    // read.
+    wait_until("the poller polled twice", || {
+        rebuilt += usize::from(session.workout_board(fixture.race).unwrap().built);
+        server.requests().len() >= 2 && serial(&session) >= opened + 3
+    });
+    session.stop_polling("timing");
+    let stopped = serial(&session);
+    rebuilt += usize::from(session.workout_board(fixture.race).unwrap().built);
+    assert_eq!(rebuilt, 0, "starting, polling and stopping rebuilt");
+    assert!(stopped > opened + 3, "the poller's close is a write too");
+    // Another program's write still rebuilds.
+    let mut other = CompetitionFile::open(&fixture.path).unwrap();
+    let settings = other.leaderboard_settings().unwrap();
+    other.set_leaderboard_settings(&settings).unwrap();
+    other.close().unwrap();
+    assert!(session.workout_board(fixture.race).unwrap().built);
+    assert!(!session.workout_board(fixture.race).unwrap().built);
+    session.close().unwrap();
+}
+
+/// The sync worker's handle opening and closing is handed over too: a
+/// worker started and stopped beside kept boards leaves them kept.
+#[test]
+fn a_sync_worker_started_and_stopped_beside_kept_boards_keeps_them() {
+    let fixture = fixture();
+    let (_standin, secrets) = runsignup_target(&fixture);
+    let mut session = Session::new(SessionSettings::foreground("table 1"), Arc::new(Quiet));
+    session.open(&fixture.path).unwrap();
+    assert!(session.workout_board(fixture.race).unwrap().built);
+    let writer = session.write_inbox(fixture.race).writer(true);
+    let worker = scoretable_sync::SyncWorker::spawn_handing_writes(
+        &fixture.path,
+        secrets,
+        scoretable_sync::DrainOptions::default(),
+        Duration::from_millis(50),
+        move |notice| writer.notice(notice),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !session.workout_board(fixture.race).unwrap().built,
+        "its start kept the board"
+    );
+    drop(worker);
+    assert!(
+        !session.workout_board(fixture.race).unwrap().built,
+        "its stop kept the board"
+    );
+    session.close().unwrap();
+}
