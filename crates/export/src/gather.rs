@@ -155,6 +155,7 @@ fn gather_in_snapshot(
     for info in &mut infos {
         info.name = String::new();
     }
+    infos.shrink_to_fit();
     observer("entrants");
     let settings = file
         .leaderboard_settings()
@@ -188,6 +189,7 @@ fn gather_in_snapshot(
         true,
     );
     drop(infos);
+    observer("overall standings");
     // The splits after the overall standings, so their columns and the
     // standings' working memory never meet.
     let mut live = Vec::with_capacity(just_workouts.len());
@@ -204,6 +206,7 @@ fn gather_in_snapshot(
         };
         live.push(LiveWorkout::with_places(board, places, splits));
     }
+    observer("splits");
     // One competitor at a time into the compact table: the whole field's
     // records are never held.
     let mut competitors = CompetitorTable::default();
