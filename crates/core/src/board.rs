@@ -32,6 +32,7 @@
 
 use std::cmp::Ordering;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crate::fast_hash::{fast_hash_map, FastHashMap};
 use crate::model::{
@@ -138,10 +139,34 @@ impl EntrantIndex {
     }
 }
 
+/// Which board this is, unique in the process: a clone is another board
+/// (the two can take different changes), so it gets an id of its own.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct BoardId(u64);
+
+impl BoardId {
+    fn next() -> BoardId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        BoardId(NEXT.fetch_add(1, AtomicOrdering::Relaxed))
+    }
+
+    pub(crate) fn get(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Clone for BoardId {
+    fn clone(&self) -> BoardId {
+        BoardId::next()
+    }
+}
+
 /// A workout's ranked board, overall and in every division (see the module
 /// documentation).
 #[derive(Debug, Clone)]
 pub struct LiveBoard {
+    /// This board (a clone is another one).
+    id: BoardId,
     workout: Workout,
     overall: Vec<Slot>,
     /// Sorted by division id.
@@ -174,9 +199,9 @@ pub struct LiveBoard {
 pub struct MovedPlaces {
     items: Vec<Moved>,
     rows: usize,
-    /// The board the blocks' positions refer to: its workout and change
-    /// count (`None`: no blocks, the list stands alone).
-    board: Option<(Id, u64)>,
+    /// The board the blocks' positions refer to: its id and change count
+    /// (`None`: no blocks, the list stands alone).
+    board: Option<(u64, u64)>,
 }
 
 /// One item of [`MovedPlaces`].
@@ -214,7 +239,7 @@ impl MovedPlaces {
         if let Some(stamp) = self.board {
             assert_eq!(
                 stamp,
-                (board.workout.id, board.changes),
+                (board.id.get(), board.changes),
                 "who moved is read from the board as the change left it"
             );
         }
@@ -428,6 +453,7 @@ impl LiveBoard {
         mut info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
     ) -> LiveBoard {
         let mut board = LiveBoard {
+            id: BoardId::next(),
             workout: workout.clone(),
             overall: Vec::new(),
             divisions: Vec::new(),
@@ -475,11 +501,21 @@ impl LiveBoard {
                 })
             });
         }
+        // Entries are numbered in listing order, so that the rows of a
+        // stretch of the list (a block of who moved, read by the overall
+        // tables) are neighbours in memory too.
+        let mut entries = Vec::with_capacity(board.entries.len());
+        entries.extend(listed.iter().map(|(_, _, at)| board.entries[*at as usize]));
+        board.entries = entries;
+        for (at, entry) in board.entries.iter().enumerate() {
+            board.index.insert(entry.entrant, at as u32);
+        }
         board.overall = listed
             .into_iter()
-            .map(|(key, _, at)| Slot {
+            .enumerate()
+            .map(|(at, (key, _, _))| Slot {
                 key,
-                at,
+                at: at as u32,
                 rank: None,
             })
             .collect();
@@ -691,16 +727,33 @@ impl LiveBoard {
         }
     }
 
-    /// The entrants and places of list `division_id`'s rows at `range`
-    /// (clamped).
+    /// The entry indexes and places of list `division_id`'s rows at
+    /// `range` (clamped).
     pub(crate) fn listed(
         &self,
         division_id: Option<Id>,
         range: Range<usize>,
-    ) -> impl Iterator<Item = (Entrant, Option<u32>)> + '_ {
+    ) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
         clamp(self.list(division_id), range)
             .iter()
-            .map(|slot| (self.entries[slot.at as usize].entrant, slot.rank))
+            .map(|slot| (slot.at, slot.rank))
+    }
+
+    /// This board's id (a clone has another).
+    pub(crate) fn id(&self) -> u64 {
+        self.id.get()
+    }
+
+    /// Entries: every entrant that had a result on the board since it was
+    /// built, numbered from 0 in the order they came (an entry's number and
+    /// entrant never change).
+    pub(crate) fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entrant of entry `at`.
+    pub(crate) fn entrant_of_entry(&self, at: u32) -> Entrant {
+        self.entries[at as usize].entrant
     }
 
     fn division(&self, division_id: Id) -> Option<&Vec<Slot>> {
@@ -897,7 +950,7 @@ impl LiveBoard {
     ) -> MovedPlaces {
         self.changes += 1;
         let mut changes = MovedPlaces {
-            board: Some((self.workout.id, self.changes)),
+            board: Some((self.id.get(), self.changes)),
             ..MovedPlaces::default()
         };
         let known = self.index.get(entrant);

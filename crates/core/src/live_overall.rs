@@ -183,7 +183,16 @@ struct Column {
     team_rows: FastHashMap<Id, TeamRow>,
     /// Team rows with a place among all teams.
     placed_teams: i64,
+    /// The candidate of each entry of the workout's board
+    /// ([`LiveOverall::apply_moves`]: a block's rows are found by entry,
+    /// without looking up entrants), `NO_CANDIDATE` for none yet, and the
+    /// board's id it was made for.
+    by_entry: Vec<u32>,
+    by_entry_of: u64,
 }
+
+/// In `Column::by_entry`: no candidate.
+const NO_CANDIDATE: u32 = u32::MAX;
 
 /// An entrant of the table's kind, listed or not. Its cells are kept as
 /// numbers in the table's flat arrays (one slot per column); a cell's
@@ -250,6 +259,28 @@ pub struct LiveOverall {
     index_of: EntrantIndex,
     /// Listed candidates, in listing order.
     order: Vec<u32>,
+    /// Buffers [`LiveOverall::apply`] works in, kept from one call to the
+    /// next: a field-wide move fills several vectors as long as the table,
+    /// and fresh ones are fresh pages each time.
+    scratch: Scratch,
+}
+
+/// [`LiveOverall`]'s working buffers (empty in a clone).
+#[derive(Debug, Default)]
+struct Scratch {
+    touched: Vec<u32>,
+    /// By candidate, all `false` between calls.
+    moving: Vec<bool>,
+    rest: Vec<u32>,
+    back: Vec<u32>,
+    /// The listing being made, swapped with the table's.
+    order: Vec<u32>,
+}
+
+impl Clone for Scratch {
+    fn clone(&self) -> Scratch {
+        Scratch::default()
+    }
 }
 
 fn of_kind(kind: OverallEntrants, entrant: Entrant) -> bool {
@@ -355,6 +386,7 @@ impl LiveOverall {
             by_bib: Vec::new(),
             index_of: EntrantIndex::with_room(entrants.len()),
             order: Vec::new(),
+            scratch: Scratch::default(),
         };
         // Entrants are numbered in the order of the workouts' ranked rows
         // first, so that the rows a move touches (neighbours on a board)
@@ -388,6 +420,8 @@ impl LiveOverall {
                 placed: 0,
                 team_rows: fast_hash_map(0),
                 placed_teams: 0,
+                by_entry: Vec::new(),
+                by_entry_of: 0,
             };
             for row in rows {
                 if column.credits {
@@ -739,25 +773,23 @@ impl LiveOverall {
         self.apply_changes(workout_id, written, |table, at, touched| {
             moved.check_board(board);
             let credits = table.columns[at].credits;
+            let mut mapped = false;
             for part in moved.parts() {
                 match *part {
                     Moved::One(change) => table.take_change(at, written, change, touched),
+                    // Only a credited team workout reads places of other
+                    // lists than the table's; its rows go one by one.
                     Moved::Block {
                         division_id,
                         start,
                         end,
                         delta,
-                    } => {
-                        // Only a credited team workout reads places of
-                        // other lists than the table's.
-                        if division_id != table.division_id && !credits {
-                            continue;
-                        }
-                        for (entrant, new_rank) in
+                    } if credits => {
+                        for (entry, new_rank) in
                             board.listed(division_id, start as usize..end as usize)
                         {
                             let change = PlaceChange {
-                                entrant,
+                                entrant: board.entrant_of_entry(entry),
                                 division_id,
                                 old_rank: new_rank.map(|rank| (i64::from(rank) - delta) as u32),
                                 new_rank,
@@ -765,9 +797,91 @@ impl LiveOverall {
                             table.take_change(at, written, change, touched);
                         }
                     }
+                    Moved::Block { division_id, .. } if division_id != table.division_id => {}
+                    Moved::Block { start, end, .. } => {
+                        if !mapped {
+                            table.map_entries(at, board);
+                            mapped = true;
+                        }
+                        table.take_block(at, written, board, start..end, touched);
+                    }
                 }
             }
         });
+    }
+
+    /// Brings column `at`'s candidate of each board entry up to date with
+    /// `board` (made again for another board, extended for new entries).
+    fn map_entries(&mut self, at: usize, board: &LiveBoard) {
+        let column = &mut self.columns[at];
+        if column.by_entry_of != board.id() {
+            column.by_entry.clear();
+            column.by_entry_of = board.id();
+        }
+        for entry in column.by_entry.len()..board.entry_count() {
+            let entrant = board.entrant_of_entry(entry as u32);
+            let candidate = self
+                .index_of
+                .get(entrant)
+                .filter(|_| of_kind(self.kind, entrant))
+                .unwrap_or(NO_CANDIDATE);
+            self.columns[at].by_entry.push(candidate);
+        }
+    }
+
+    /// The rows of a block on the table's own list (column `at` not
+    /// credited): each row's candidate found by its board entry, its place
+    /// set and the candidate marked in `touched`, as
+    /// [`LiveOverall::take_change`] does.
+    fn take_block(
+        &mut self,
+        at: usize,
+        written: &[(Entrant, Option<RankedRow>)],
+        board: &LiveBoard,
+        range: Range<u32>,
+        touched: &mut Vec<u32>,
+    ) {
+        let division_id = self.division_id;
+        let skipped: Vec<u32> = written
+            .iter()
+            .filter_map(|(entrant, _)| self.index_of.get(*entrant))
+            .collect();
+        let mut placed = 0;
+        for (entry, new_rank) in board.listed(division_id, range.start as usize..range.end as usize)
+        {
+            let mut index = self.columns[at].by_entry[entry as usize];
+            if index == NO_CANDIDATE {
+                // A candidate made after the map (its entrant written
+                // since).
+                let entrant = board.entrant_of_entry(entry);
+                match self
+                    .index_of
+                    .get(entrant)
+                    .filter(|_| of_kind(self.kind, entrant))
+                {
+                    Some(found) => {
+                        self.columns[at].by_entry[entry as usize] = found;
+                        index = found;
+                    }
+                    None => continue,
+                }
+            }
+            if skipped.contains(&index) {
+                continue;
+            }
+            let Some(old) = self.columns[at].rows.set_place(index, new_rank) else {
+                continue;
+            };
+            let (was, now) = (old.is_some(), new_rank.is_some());
+            placed += i64::from(now) - i64::from(was);
+            if division_id.is_some() {
+                let candidate = &mut self.candidates[index as usize];
+                candidate.reasons =
+                    (i64::from(candidate.reasons) + i64::from(now) - i64::from(was)) as u32;
+            }
+            touched.push(index);
+        }
+        self.columns[at].placed += placed;
     }
 
     /// One moved row of column `at` (not a written one): its place set, the
@@ -843,9 +957,26 @@ impl LiveOverall {
         };
         let (old_placed, old_placed_teams) =
             (self.columns[at].placed, self.columns[at].placed_teams);
-        let mut touched: Vec<u32> = Vec::new();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.touched.clear();
+        moved(self, at, &mut scratch.touched);
+        self.place_again(at, written, old_placed, old_placed_teams, &mut scratch);
+        self.scratch = scratch;
+    }
+
+    /// The rest of [`LiveOverall::apply_changes`], after the moved rows
+    /// were taken (`scratch.touched`): the written rows, the unplaced cells
+    /// of a rank sum, and the touched candidates put back in order.
+    fn place_again(
+        &mut self,
+        at: usize,
+        written: &[(Entrant, Option<RankedRow>)],
+        old_placed: i64,
+        old_placed_teams: i64,
+        scratch: &mut Scratch,
+    ) {
         let whole_field = self.division_id.is_none();
-        moved(self, at, &mut touched);
+        let touched = &mut scratch.touched;
         for (entrant, row) in written {
             if self.columns[at].credits {
                 if let Entrant::Team(id) = entrant {
@@ -907,8 +1038,11 @@ impl LiveOverall {
                     .filter(|index| self.places[*index as usize * self.width + at] == NO_PLACE),
             );
         }
-        // Each once (marked, not sorted).
-        let mut moving = vec![false; self.candidates.len()];
+        // Each once (marked, not sorted; the marks are cleared below).
+        let moving = &mut scratch.moving;
+        if moving.len() < self.candidates.len() {
+            moving.resize(self.candidates.len(), false);
+        }
         touched.retain(|index| !std::mem::replace(&mut moving[*index as usize], true));
         if touched.is_empty() {
             return;
@@ -919,10 +1053,14 @@ impl LiveOverall {
         let old_len = self.order.len();
         let mut first = usize::MAX;
         let mut last = 0;
-        let mut rest = Vec::with_capacity(old_len);
+        let rest = &mut scratch.rest;
+        rest.clear();
+        rest.reserve(old_len);
         // The listed ones among them in their old listing order (mostly
         // still in order: the sort below finds the runs), new members after.
-        let mut back: Vec<u32> = Vec::with_capacity(touched.len());
+        let back = &mut scratch.back;
+        back.clear();
+        back.reserve(touched.len());
         for (position, index) in self.order.iter().enumerate() {
             if moving[*index as usize] {
                 first = first.min(position);
@@ -959,13 +1097,22 @@ impl LiveOverall {
                 (false, false) => false,
             }
         });
-        back.sort_by(|a, b| self.listing(*a, *b));
+        for index in touched.iter() {
+            moving[*index as usize] = false;
+        }
+        // Mostly still in order (a block moved by the same amount): checked
+        // first, so that the sort's buffer is not made for nothing.
+        if !back.is_sorted_by(|a, b| self.listing(*a, *b).is_le()) {
+            back.sort_by(|a, b| self.listing(*a, *b));
+        }
         // Put them back among the others: by binary search when they are a
         // few, by one merge pass when they are many.
-        let mut order = Vec::with_capacity(rest.len() + back.len());
+        let order = &mut scratch.order;
+        order.clear();
+        order.reserve(rest.len() + back.len());
         let mut from = 0;
         let few = back.len().saturating_mul(32) < rest.len();
-        for index in back {
+        for &index in back.iter() {
             let offset = if few {
                 rest[from..].partition_point(|other| self.listing(*other, index).is_lt())
             } else {
@@ -981,7 +1128,7 @@ impl LiveOverall {
             order.push(index);
         }
         order.extend_from_slice(&rest[from..]);
-        self.order = order;
+        std::mem::swap(&mut self.order, order);
         let always = self.order.len() != old_len;
         self.count_ranks(first.min(self.order.len()), last, always);
     }
