@@ -103,6 +103,17 @@ pub struct OverallLeaderboard {
     pub rows: Vec<OverallRow>,
 }
 
+/// Which overall tables [`ExportData::overall_boards_by_scope`] computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverallScopes {
+    /// The whole field's table only.
+    WholeField,
+    /// Each division's table only.
+    Divisions,
+    /// The whole field's, then each division's.
+    All,
+}
+
 /// An overall table (across workouts) for the whole field or one division,
 /// in flat columns: per row the entrant, place and total; per cell (one per
 /// column, in column order) the place, the points and the display, the
@@ -162,6 +173,17 @@ impl CompactOverall {
 
     pub fn len(&self) -> usize {
         self.entrants.len()
+    }
+
+    /// Room for `rows` more rows.
+    pub fn reserve(&mut self, rows: usize) {
+        let cells = rows * self.columns.len();
+        self.entrants.reserve_exact(rows);
+        self.ranks.reserve_exact(rows);
+        self.totals.reserve_exact(rows);
+        self.cell_ranks.reserve_exact(cells);
+        self.cell_points.reserve_exact(cells);
+        self.display_ends.reserve_exact(cells);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -865,6 +887,11 @@ impl ExportData {
     /// places members may be credited with) and the entrants it can list,
     /// not from every row of the field: the others have no place in it
     /// and are not listed, so the table is the same.
+    ///
+    /// `scopes` says which tables are computed: the whole field's, the
+    /// divisions', or all (a snapshot computes the whole field's from rows
+    /// of boards it has let go, before it holds every board).
+    #[allow(clippy::too_many_arguments)]
     pub fn overall_boards_by_scope(
         workouts: &[Workout],
         rows_of: &dyn Fn(usize, Option<Id>) -> Vec<RankedRow>,
@@ -873,6 +900,7 @@ impl ExportData {
         divisions: &[Division],
         overall: Option<&OverallSettings>,
         team_overall: bool,
+        scopes: OverallScopes,
     ) -> Vec<CompactOverall> {
         let Some(settings) = overall else {
             return Vec::new();
@@ -885,23 +913,27 @@ impl ExportData {
         // One scope's table: its standings computed, then taken into the
         // compact table a few rows at a time (the rows with their cells
         // are never all made).
-        let table = |ranked: &[(Workout, Vec<RankedRow>)],
+        // The input rows are let go once the standings are computed, before
+        // the compact table is filled.
+        let table = |ranked: Vec<(Workout, Vec<RankedRow>)>,
                      infos: &[EntrantInfo],
                      scope: Option<Id>|
          -> CompactOverall {
             let live = if team_overall {
                 LiveOverall::build_for(
                     OverallEntrants::Teams,
-                    ranked,
+                    &ranked,
                     infos,
                     teams,
                     scope,
                     settings,
                 )
             } else {
-                LiveOverall::build(ranked, infos, teams, scope, settings)
+                LiveOverall::build(&ranked, infos, teams, scope, settings)
             };
+            drop(ranked);
             let mut compact = CompactOverall::new(scope, columns.clone());
+            compact.reserve(live.len());
             let mut at = 0;
             loop {
                 let rows = live.rows(at..at + crate::live::ROW_BATCH);
@@ -917,13 +949,25 @@ impl ExportData {
             compact
         };
         let mut boards = Vec::with_capacity(divisions.len() + 1);
-        let whole_field: Vec<(Workout, Vec<RankedRow>)> = workouts
-            .iter()
-            .enumerate()
-            .map(|(index, workout)| (workout.clone(), rows_of(index, None)))
-            .collect();
-        boards.push(table(&whole_field, infos, None));
-        drop(whole_field);
+        if scopes != OverallScopes::Divisions {
+            // The whole field's table reads no division places: they are let
+            // go before the standings' working memory is taken.
+            let whole_field: Vec<(Workout, Vec<RankedRow>)> = workouts
+                .iter()
+                .enumerate()
+                .map(|(index, workout)| {
+                    let mut rows = rows_of(index, None);
+                    for row in &mut rows {
+                        row.division_ranks = Vec::new();
+                    }
+                    (workout.clone(), rows)
+                })
+                .collect();
+            boards.push(table(whole_field, infos, None));
+        }
+        if scopes == OverallScopes::WholeField {
+            return boards;
+        }
         for division in divisions {
             let scope = Some(division.id);
             let ranked: Vec<(Workout, Vec<RankedRow>)> = workouts
@@ -952,7 +996,7 @@ impl ExportData {
                 })
                 .cloned()
                 .collect();
-            boards.push(table(&ranked, &scope_infos, scope));
+            boards.push(table(ranked, &scope_infos, scope));
         }
         boards
     }

@@ -12,12 +12,12 @@ use std::path::Path;
 
 use chrono::Utc;
 use scoretable_core::model::{Id, TeamScoring, Workout};
-use scoretable_core::overall::validate_overall_mode;
+use scoretable_core::overall::{has_team_overall, validate_overall_mode};
 use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
 
 use crate::archive::{write_sealed_archive, ArchiveOptions, ArchiveSummary};
-use crate::data::{AmendmentLogEntry, CompetitorTable, ExportData, SnapshotParts};
+use crate::data::{AmendmentLogEntry, CompetitorTable, ExportData, OverallScopes, SnapshotParts};
 use crate::error::ExportError;
 use crate::live::{LiveWorkout, SplitColumns};
 
@@ -128,18 +128,24 @@ fn gather_in_snapshot(
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
     observer("workouts");
 
-    // Each workout is ranked once, compactly: its `LiveBoard` (rank keys,
-    // places, every division's list; no names, no texts), its places
-    // counted once, and its splits in flat columns read by a cursor.
-    // Renderers make the rows a batch at a time from these
-    // (`crate::live`), so the whole field's rows are never held.
-    let mut boards = Vec::with_capacity(workouts.len());
+    // The whole field's overall standings first, from each workout's rows
+    // taken from its board as it is ranked; the board is let go at once
+    // (it is ranked again below), so the whole field's standings, their
+    // input rows and the entrants' infos never meet the held boards: that
+    // table is the largest, and its computation was an export's peak.
+    let mut whole_rows = Vec::with_capacity(workouts.len());
     for workout in &workouts {
         let board = file
             .live_board(workout.id)
             .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
         let places = board.places();
-        boards.push((board, places));
+        let mut rows = board.rows_placed(&places, None, 0..usize::MAX);
+        drop((board, places));
+        // The whole field's table reads no division places.
+        for row in &mut rows {
+            row.division_ranks = Vec::new();
+        }
+        whole_rows.push(rows);
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the
@@ -155,6 +161,7 @@ fn gather_in_snapshot(
     for info in &mut infos {
         info.name = String::new();
     }
+    infos.shrink_to_fit();
     observer("entrants");
     let settings = file
         .leaderboard_settings()
@@ -163,13 +170,65 @@ fn gather_in_snapshot(
     let just_workouts = workouts;
     validate_overall_mode(&just_workouts, &settings.mode)
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
-    // Each scope's table from that scope's rows, made from the boards one
-    // scope at a time (without split standings).
+    // The whole field's rows go to the individual table, then (a mixed
+    // event) to the team table; each table takes them, the first a copy
+    // when the second needs them too.
+    let listed: Vec<&Workout> = just_workouts.iter().collect();
+    let keep_whole_rows = std::cell::Cell::new(has_team_overall(&listed));
+    drop(listed);
+    let whole_rows = std::cell::RefCell::new(whole_rows);
+    let whole_rows_of = |index: usize, _scope: Option<Id>| {
+        let mut rows = whole_rows.borrow_mut();
+        if keep_whole_rows.get() {
+            rows[index].clone()
+        } else {
+            std::mem::take(&mut rows[index])
+        }
+    };
+    let mut overall_leaderboards = ExportData::overall_boards_by_scope(
+        &just_workouts,
+        &whole_rows_of,
+        &infos,
+        &teams,
+        &divisions,
+        Some(&settings),
+        false,
+        OverallScopes::WholeField,
+    );
+    keep_whole_rows.set(false);
+    let mut team_overall_leaderboards = ExportData::overall_boards_by_scope(
+        &just_workouts,
+        &whole_rows_of,
+        &infos,
+        &teams,
+        &divisions,
+        Some(&settings),
+        true,
+        OverallScopes::WholeField,
+    );
+    drop(whole_rows);
+
+    // Each workout's board kept for the rest: its `LiveBoard` (rank keys,
+    // places, every division's list; no names, no texts), its places
+    // counted once, and its splits in flat columns read by a cursor.
+    // Renderers make the rows a batch at a time from these
+    // (`crate::live`), so the whole field's rows are never held.
+    let mut boards = Vec::with_capacity(just_workouts.len());
+    for workout in &just_workouts {
+        let board = file
+            .live_board(workout.id)
+            .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
+        let places = board.places();
+        boards.push((board, places));
+        observer("leaderboard");
+    }
+    // Each division's table from that division's rows, made from the
+    // boards one division at a time (without split standings).
     let rows_of = |index: usize, scope: Option<Id>| {
         let (board, places) = &boards[index];
         board.rows_placed(places, scope, 0..usize::MAX)
     };
-    let overall_leaderboards = ExportData::overall_boards_by_scope(
+    overall_leaderboards.extend(ExportData::overall_boards_by_scope(
         &just_workouts,
         &rows_of,
         &infos,
@@ -177,8 +236,9 @@ fn gather_in_snapshot(
         &divisions,
         Some(&settings),
         false,
-    );
-    let team_overall_leaderboards = ExportData::overall_boards_by_scope(
+        OverallScopes::Divisions,
+    ));
+    team_overall_leaderboards.extend(ExportData::overall_boards_by_scope(
         &just_workouts,
         &rows_of,
         &infos,
@@ -186,8 +246,10 @@ fn gather_in_snapshot(
         &divisions,
         Some(&settings),
         true,
-    );
+        OverallScopes::Divisions,
+    ));
     drop(infos);
+    observer("overall standings");
     // The splits after the overall standings, so their columns and the
     // standings' working memory never meet.
     let mut live = Vec::with_capacity(just_workouts.len());
@@ -204,6 +266,7 @@ fn gather_in_snapshot(
         };
         live.push(LiveWorkout::with_places(board, places, splits));
     }
+    observer("splits");
     // One competitor at a time into the compact table: the whole field's
     // records are never held.
     let mut competitors = CompetitorTable::default();

@@ -35,24 +35,125 @@ pub const ROW_BATCH: usize = 512;
 
 /// The split times of a workout's ranked rows in compact columns (see the
 /// module documentation): per split a timing-point slot (2 bytes), the
-/// total at ranking precision (8 bytes) and its position at the point (4
+/// total at ranking precision (4 bytes while every total fits in a `u32`
+/// of milliseconds, 49 days; else 8) and its position at the point (4
 /// bytes, counted once from the point's sorted totals, which are then
-/// dropped); per row the index of its run of splits (a map entry, about 24
-/// bytes); per timing point the fastest total.
+/// dropped); per row where its run of splits starts (4 bytes) and, for a
+/// competitor, its run by competitor id (4 bytes; teams and ids far beyond
+/// the field's size in a map); per timing point the fastest total.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SplitColumns {
-    /// Each ranked entrant's run in `run_starts` (none: no splits).
-    run_of_entrant: FastHashMap<Entrant, u32>,
+    /// Each ranked competitor's run in `run_starts`, by competitor id
+    /// (`NO_RUN`: none).
+    run_of_competitor: Vec<u32>,
+    /// The runs of other entrants: teams, and competitor ids beyond
+    /// `dense_limit`.
+    run_of_other: FastHashMap<Entrant, u32>,
+    /// Competitor ids below this have their run in `run_of_competitor`.
+    dense_limit: usize,
     /// Where each run starts in `slots` / `totals`; one more entry than runs.
     run_starts: Vec<u32>,
     slots: Vec<u16>,
-    totals: Vec<Millis>,
+    totals: SplitTotals,
     /// Each split's position at its timing point.
     positions: Vec<u32>,
     /// A slot's timing point id.
     point_ids: Vec<Id>,
     /// A slot's fastest total.
     leaders: Vec<Millis>,
+}
+
+/// In `SplitColumns::run_of_competitor`: the competitor has no run.
+const NO_RUN: u32 = u32::MAX;
+
+/// The splits' totals: 4 bytes each while every total fits in a `u32`, 8
+/// once one does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SplitTotals {
+    Narrow(Vec<u32>),
+    Wide(Vec<Millis>),
+}
+
+impl Default for SplitTotals {
+    fn default() -> SplitTotals {
+        SplitTotals::Narrow(Vec::new())
+    }
+}
+
+impl SplitTotals {
+    fn push(&mut self, total_ms: Millis) {
+        match self {
+            SplitTotals::Narrow(totals) => match u32::try_from(total_ms) {
+                Ok(total) => totals.push(total),
+                Err(_) => {
+                    let mut wide: Vec<Millis> =
+                        totals.iter().map(|total| *total as Millis).collect();
+                    wide.push(total_ms);
+                    *self = SplitTotals::Wide(wide);
+                }
+            },
+            SplitTotals::Wide(totals) => totals.push(total_ms),
+        }
+    }
+
+    fn get(&self, at: usize) -> Millis {
+        match self {
+            SplitTotals::Narrow(totals) => totals[at] as Millis,
+            SplitTotals::Wide(totals) => totals[at],
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            SplitTotals::Narrow(totals) => totals.shrink_to_fit(),
+            SplitTotals::Wide(totals) => totals.shrink_to_fit(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            SplitTotals::Narrow(totals) => totals.capacity() * 4,
+            SplitTotals::Wide(totals) => totals.capacity() * 8,
+        }
+    }
+}
+
+/// Each split's position at its timing point (one more than the totals at
+/// its point that are lower: equal totals share a position) and each
+/// point's fastest total, from the point's totals sorted once (held only
+/// while the positions are counted).
+fn positions_and_leaders<T: Ord + Copy + Into<Millis>>(
+    slots: &[u16],
+    totals: &[T],
+    points: usize,
+) -> (Vec<u32>, Vec<Millis>) {
+    let mut counts = vec![0usize; points];
+    for slot in slots {
+        counts[*slot as usize] += 1;
+    }
+    let mut sorted_totals: Vec<Vec<T>> = counts
+        .iter()
+        .map(|count| Vec::with_capacity(*count))
+        .collect();
+    for (slot, total) in slots.iter().zip(totals) {
+        sorted_totals[*slot as usize].push(*total);
+    }
+    for totals in &mut sorted_totals {
+        totals.sort_unstable();
+    }
+    let positions = slots
+        .iter()
+        .zip(totals)
+        .map(|(slot, total_ms)| {
+            let sorted = &sorted_totals[*slot as usize];
+            sorted.partition_point(|total| total < total_ms) as u32 + 1
+        })
+        .collect();
+    let leaders = sorted_totals
+        .iter()
+        .map(|totals| totals.first().map_or(0, |total| (*total).into()))
+        .collect();
+    (positions, leaders)
 }
 
 impl SplitColumns {
@@ -73,6 +174,8 @@ impl SplitColumns {
         let mut columns = SplitColumns {
             run_starts: vec![0],
             point_ids: order_of_point.ids().collect(),
+            // Competitor ids are row ids, about as many as the entrants.
+            dense_limit: board.len().saturating_mul(2).max(1_024),
             ..SplitColumns::default()
         };
         let known_points = columns.point_ids.len();
@@ -87,7 +190,7 @@ impl SplitColumns {
                 let ranked = board.position(None, entrant).is_some();
                 if ranked {
                     let run = (columns.run_starts.len() - 1) as u32;
-                    columns.run_of_entrant.insert(entrant, run);
+                    columns.set_run(entrant, run);
                 }
                 current = Some((entrant, ranked));
             }
@@ -100,33 +203,46 @@ impl SplitColumns {
             }
         })?;
         columns.close_run(&mut run, known_points);
-        let mut sorted_totals = vec![Vec::new(); columns.point_ids.len()];
-        for (slot, total) in columns.slots.iter().zip(&columns.totals) {
-            sorted_totals[*slot as usize].push(*total);
-        }
-        for totals in &mut sorted_totals {
-            totals.sort_unstable();
-        }
-        // A split's position: one more than the totals at its point that
-        // are lower (equal totals share a position), counted once here.
-        columns.positions = columns
-            .slots
-            .iter()
-            .zip(&columns.totals)
-            .map(|(slot, total_ms)| {
-                let sorted = &sorted_totals[*slot as usize];
-                sorted.partition_point(|total| total < total_ms) as u32 + 1
-            })
-            .collect();
-        columns.leaders = sorted_totals
-            .iter()
-            .map(|totals| totals.first().copied().unwrap_or_default())
-            .collect();
-        drop(sorted_totals);
         columns.slots.shrink_to_fit();
         columns.totals.shrink_to_fit();
         columns.run_starts.shrink_to_fit();
+        columns.run_of_competitor.shrink_to_fit();
+        let points = columns.point_ids.len();
+        let (positions, leaders) = match &columns.totals {
+            SplitTotals::Narrow(totals) => positions_and_leaders(&columns.slots, totals, points),
+            SplitTotals::Wide(totals) => positions_and_leaders(&columns.slots, totals, points),
+        };
+        columns.positions = positions;
+        columns.leaders = leaders;
         Ok(columns)
+    }
+
+    /// Records that `entrant`'s splits are run `run`.
+    fn set_run(&mut self, entrant: Entrant, run: u32) {
+        match entrant {
+            Entrant::Competitor(id) if id >= 0 && (id as usize) < self.dense_limit => {
+                let id = id as usize;
+                if self.run_of_competitor.len() <= id {
+                    self.run_of_competitor.resize(id + 1, NO_RUN);
+                }
+                self.run_of_competitor[id] = run;
+            }
+            _ => {
+                self.run_of_other.insert(entrant, run);
+            }
+        }
+    }
+
+    /// `entrant`'s run of splits, if it has one.
+    fn run_of(&self, entrant: Entrant) -> Option<u32> {
+        match entrant {
+            Entrant::Competitor(id) if id >= 0 && (id as usize) < self.dense_limit => self
+                .run_of_competitor
+                .get(id as usize)
+                .copied()
+                .filter(|run| *run != NO_RUN),
+            _ => self.run_of_other.get(&entrant).copied(),
+        }
     }
 
     /// Ends the run being read (if it started): its splits in course
@@ -157,12 +273,12 @@ impl SplitColumns {
             self.totals.push(total_ms);
         }
         self.run_starts
-            .push(u32::try_from(self.totals.len()).expect("a workout has fewer than 4e9 splits"));
+            .push(u32::try_from(self.slots.len()).expect("a workout has fewer than 4e9 splits"));
     }
 
     /// The split standings of `entrant`'s row.
     fn standings(&self, entrant: Entrant) -> Vec<SplitStanding> {
-        let Some(run) = self.run_of_entrant.get(&entrant).copied() else {
+        let Some(run) = self.run_of(entrant) else {
             return Vec::new();
         };
         let (start, end) = (
@@ -173,7 +289,7 @@ impl SplitColumns {
         (start..end)
             .map(|at| {
                 let slot = self.slots[at] as usize;
-                let total_ms = self.totals[at];
+                let total_ms = self.totals.get(at);
                 let standing = SplitStanding {
                     timing_point_id: self.point_ids[slot],
                     total_ms,
@@ -189,10 +305,11 @@ impl SplitColumns {
 
     /// Bytes held (for the memory notes and tests).
     pub fn heap_bytes(&self) -> usize {
-        self.run_of_entrant.capacity() * 24
+        self.run_of_competitor.capacity() * 4
+            + self.run_of_other.capacity() * 24
             + self.run_starts.capacity() * 4
             + self.slots.capacity() * 2
-            + self.totals.capacity() * 8
+            + self.totals.heap_bytes()
             + self.positions.capacity() * 4
     }
 }
@@ -442,5 +559,56 @@ impl<'r> Iterator for RowsIter<'r, '_> {
                 self.batch.next().map(Cow::Owned)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_beyond_a_u32_widen_and_keep_every_total() {
+        let mut totals = SplitTotals::default();
+        let values = [5, 0, u32::MAX as Millis, u32::MAX as Millis + 1, -3, 7];
+        for (at, value) in values.iter().enumerate() {
+            totals.push(*value);
+            assert_eq!(
+                matches!(totals, SplitTotals::Wide(_)),
+                at >= 3,
+                "narrow while every total fits"
+            );
+        }
+        for (at, value) in values.iter().enumerate() {
+            assert_eq!(totals.get(at), *value);
+        }
+    }
+
+    #[test]
+    fn positions_are_counted_alike_from_narrow_and_wide_totals() {
+        let slots = [0u16, 0, 1, 0, 1];
+        let narrow: [u32; 5] = [30, 10, 5, 10, 2];
+        let wide: Vec<Millis> = narrow.iter().map(|total| *total as Millis).collect();
+        let counted = positions_and_leaders(&slots, &narrow, 2);
+        assert_eq!(counted, (vec![3, 1, 2, 1, 1], vec![10, 2]));
+        assert_eq!(positions_and_leaders(&slots, &wide, 2), counted);
+    }
+
+    #[test]
+    fn runs_are_found_by_competitor_id_or_in_the_map() {
+        let mut columns = SplitColumns {
+            dense_limit: 10,
+            ..SplitColumns::default()
+        };
+        columns.set_run(Entrant::Competitor(3), 0);
+        columns.set_run(Entrant::Competitor(50), 1);
+        columns.set_run(Entrant::Team(3), 2);
+        columns.set_run(Entrant::Competitor(-1), 3);
+        assert_eq!(columns.run_of(Entrant::Competitor(3)), Some(0));
+        assert_eq!(columns.run_of(Entrant::Competitor(50)), Some(1));
+        assert_eq!(columns.run_of(Entrant::Team(3)), Some(2));
+        assert_eq!(columns.run_of(Entrant::Competitor(-1)), Some(3));
+        assert_eq!(columns.run_of(Entrant::Competitor(2)), None);
+        assert_eq!(columns.run_of(Entrant::Competitor(4)), None);
+        assert_eq!(columns.run_of(Entrant::Team(50)), None);
     }
 }

@@ -85,7 +85,9 @@ fn export_all_peak(athletes: usize) -> usize {
 
 #[test]
 fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
-    let (small, large) = (1_000, 4_000);
+    // Sizes above the point where the standings' peak passes the
+    // renderers' (see `PER_ATHLETE_BOUND`).
+    let (small, large) = (8_000, 16_000);
     let small_peak = export_all_peak(small);
     let large_peak = export_all_peak(large);
     let per_athlete = large_peak.saturating_sub(small_peak) / (large - small);
@@ -99,5 +101,11 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
     );
 }
 
-/// Bytes an athlete the heap's peak may grow by.
-const PER_ATHLETE_BOUND: usize = 1_000;
+/// Bytes an athlete the heap's peak may grow by, between 8,000 and 16,000
+/// athletes: sizes where the snapshot's overall standings, not the
+/// renderers' fixed working memory (about 0.8 MB: fonts, a batch of rows),
+/// are the peak, as at 60,000 (at 1,000 and 4,000 the renderers' peak hid
+/// it). 680 measured with the whole field's overall table computed from
+/// boards let go before every board is held; 737 before (the table
+/// computed beside the held boards), which fails this bound.
+const PER_ATHLETE_BOUND: usize = 710;
