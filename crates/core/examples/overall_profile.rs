@@ -10,7 +10,8 @@
 //! divisions, and a 150-athlete wave beside it. Each amendment is the
 //! bench's (every tenth a DNF, the others 61 s faster or slower, spread
 //! over the field); the tables (whole field and the first division) take
-//! the board's who-moved list, and at the end each equals a fresh build.
+//! the board's who-moved list (compact: `LiveBoard::apply_moves`,
+//! `LiveOverall::apply_moves`), and at the end each equals a fresh build.
 use std::time::Instant;
 
 use scoretable_core::board::{LiveBoard, RankInfo};
@@ -157,11 +158,11 @@ fn main() {
             }
             let result = result.clone();
             let started = cpu_ms();
-            let moved = boards[0].apply(entrant, Some(&result), None);
+            let moved = boards[0].apply_moves(entrant, Some(&result), None);
             let written = [(entrant, boards[0].row_of(entrant))];
             let applied = cpu_ms();
             for table in &mut tables {
-                table.apply(race.id, &written, &moved);
+                table.apply_moves(race.id, &written, &moved, &boards[0]);
             }
             let done = cpu_ms();
             board_ms.push(applied - started);

@@ -32,6 +32,7 @@
 
 use std::cmp::Ordering;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crate::fast_hash::{fast_hash_map, FastHashMap};
 use crate::model::{
@@ -138,10 +139,34 @@ impl EntrantIndex {
     }
 }
 
+/// Which board this is, unique in the process: a clone is another board
+/// (the two can take different changes), so it gets an id of its own.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct BoardId(u64);
+
+impl BoardId {
+    fn next() -> BoardId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        BoardId(NEXT.fetch_add(1, AtomicOrdering::Relaxed))
+    }
+
+    pub(crate) fn get(&self) -> u64 {
+        self.0
+    }
+}
+
+impl Clone for BoardId {
+    fn clone(&self) -> BoardId {
+        BoardId::next()
+    }
+}
+
 /// A workout's ranked board, overall and in every division (see the module
 /// documentation).
 #[derive(Debug, Clone)]
 pub struct LiveBoard {
+    /// This board (a clone is another one).
+    id: BoardId,
     workout: Workout,
     overall: Vec<Slot>,
     /// Sorted by division id.
@@ -155,6 +180,165 @@ pub struct LiveBoard {
     /// How many present entries carry a time penalty (kept by `build` and
     /// `apply`).
     penalized: usize,
+    /// Changes applied since the build: a [`MovedPlaces`]'s blocks refer to
+    /// the board as it was after one particular change.
+    changes: u64,
+}
+
+/// Who changed place in one [`LiveBoard::apply_moves`], kept compact: a run
+/// of rows that sit next to each other on one list (the whole field or one
+/// division) and whose places all moved by the same number is one block
+/// (its positions on the list after the change, and the difference),
+/// whatever its length; any other change (a row that gains or loses its
+/// place) is one entry. A DNF near the top of 240,000 rows is then a few
+/// blocks, not 228,000 entries.
+///
+/// The rows are read from the board ([`MovedPlaces::iter`]), as it is right
+/// after the change, in the order [`LiveBoard::apply`] lists them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MovedPlaces {
+    items: Vec<Moved>,
+    rows: usize,
+    /// The board the blocks' positions refer to: its id and change count
+    /// (`None`: no blocks, the list stands alone).
+    board: Option<(u64, u64)>,
+}
+
+/// One item of [`MovedPlaces`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Moved {
+    One(PlaceChange),
+    /// The rows at `start..end` of list `division_id` (`None`: the whole
+    /// field) after the change, each now placed `delta` after its old place
+    /// (both places present).
+    Block {
+        division_id: Option<Id>,
+        start: u32,
+        end: u32,
+        delta: i64,
+    },
+}
+
+impl MovedPlaces {
+    /// Rows whose place changed.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Items kept (entries and blocks): what the list costs.
+    pub fn items(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Panics unless the blocks' positions are `board`'s as it is.
+    pub(crate) fn check_board(&self, board: &LiveBoard) {
+        if let Some(stamp) = self.board {
+            assert_eq!(
+                stamp,
+                (board.id.get(), board.changes),
+                "who moved is read from the board as the change left it"
+            );
+        }
+    }
+
+    pub(crate) fn parts(&self) -> &[Moved] {
+        &self.items
+    }
+
+    /// Every row whose place changed, from `board` as it is right after the
+    /// change that made this list (panics for another board, or the same
+    /// one changed since, when the list holds blocks).
+    pub fn iter<'a>(&'a self, board: &'a LiveBoard) -> impl Iterator<Item = PlaceChange> + 'a {
+        self.check_board(board);
+        self.items.iter().flat_map(move |item| {
+            let (single, slots, division_id, delta) = match *item {
+                Moved::One(change) => (Some(change), &[][..], None, 0),
+                Moved::Block {
+                    division_id,
+                    start,
+                    end,
+                    delta,
+                } => (
+                    None,
+                    &board.list(division_id)[start as usize..end as usize],
+                    division_id,
+                    delta,
+                ),
+            };
+            single
+                .into_iter()
+                .chain(slots.iter().map(move |slot| PlaceChange {
+                    entrant: board.entries[slot.at as usize].entrant,
+                    division_id,
+                    old_rank: slot.rank.map(|rank| (i64::from(rank) - delta) as u32),
+                    new_rank: slot.rank,
+                }))
+        })
+    }
+
+    /// [`MovedPlaces::iter`], collected.
+    pub fn to_vec(&self, board: &LiveBoard) -> Vec<PlaceChange> {
+        let mut rows = Vec::with_capacity(self.rows);
+        rows.extend(self.iter(board));
+        rows
+    }
+
+    /// A change of the row at `position` of list `division_id`; `entrant`
+    /// is asked only when the row is not part of a block.
+    fn push(
+        &mut self,
+        division_id: Option<Id>,
+        position: usize,
+        old_rank: Option<u32>,
+        new_rank: Option<u32>,
+        entrant: impl FnOnce() -> Entrant,
+    ) {
+        self.rows += 1;
+        if let (Some(old), Some(new)) = (old_rank, new_rank) {
+            let delta = i64::from(new) - i64::from(old);
+            let position = position as u32;
+            if let Some(Moved::Block {
+                division_id: block_division,
+                end,
+                delta: block_delta,
+                ..
+            }) = self.items.last_mut()
+            {
+                if *block_division == division_id && *end == position && *block_delta == delta {
+                    *end += 1;
+                    return;
+                }
+            }
+            self.items.push(Moved::Block {
+                division_id,
+                start: position,
+                end: position + 1,
+                delta,
+            });
+            return;
+        }
+        self.items.push(Moved::One(PlaceChange {
+            entrant: entrant(),
+            division_id,
+            old_rank,
+            new_rank,
+        }));
+    }
+}
+
+impl From<Vec<PlaceChange>> for MovedPlaces {
+    /// A list of single entries (no blocks), readable with any board.
+    fn from(changes: Vec<PlaceChange>) -> MovedPlaces {
+        MovedPlaces {
+            rows: changes.len(),
+            items: changes.into_iter().map(Moved::One).collect(),
+            board: None,
+        }
+    }
 }
 
 /// A board's places by entry ([`LiveBoard::places`]): the whole field's,
@@ -269,6 +453,7 @@ impl LiveBoard {
         mut info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
     ) -> LiveBoard {
         let mut board = LiveBoard {
+            id: BoardId::next(),
             workout: workout.clone(),
             overall: Vec::new(),
             divisions: Vec::new(),
@@ -277,6 +462,7 @@ impl LiveBoard {
             bibs: String::with_capacity(results.len() * 6),
             division_pool: Vec::with_capacity(results.len() * 2),
             penalized: 0,
+            changes: 0,
         };
         for result in results {
             let info = info_of(result.entrant);
@@ -315,11 +501,21 @@ impl LiveBoard {
                 })
             });
         }
+        // Entries are numbered in listing order, so that the rows of a
+        // stretch of the list (a block of who moved, read by the overall
+        // tables) are neighbours in memory too.
+        let mut entries = Vec::with_capacity(board.entries.len());
+        entries.extend(listed.iter().map(|(_, _, at)| board.entries[*at as usize]));
+        board.entries = entries;
+        for (at, entry) in board.entries.iter().enumerate() {
+            board.index.insert(entry.entrant, at as u32);
+        }
         board.overall = listed
             .into_iter()
-            .map(|(key, _, at)| Slot {
+            .enumerate()
+            .map(|(at, (key, _, _))| Slot {
                 key,
-                at,
+                at: at as u32,
                 rank: None,
             })
             .collect();
@@ -523,6 +719,43 @@ impl LiveBoard {
         self.present(entrant).map(|at| self.row(at))
     }
 
+    /// The whole field's list (`None`) or a division's (empty without one).
+    fn list(&self, division_id: Option<Id>) -> &[Slot] {
+        match division_id {
+            None => &self.overall,
+            Some(id) => self.division(id).map_or(&[][..], Vec::as_slice),
+        }
+    }
+
+    /// The entry indexes and places of list `division_id`'s rows at
+    /// `range` (clamped).
+    pub(crate) fn listed(
+        &self,
+        division_id: Option<Id>,
+        range: Range<usize>,
+    ) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
+        clamp(self.list(division_id), range)
+            .iter()
+            .map(|slot| (slot.at, slot.rank))
+    }
+
+    /// This board's id (a clone has another).
+    pub(crate) fn id(&self) -> u64 {
+        self.id.get()
+    }
+
+    /// Entries: every entrant that had a result on the board since it was
+    /// built, numbered from 0 in the order they came (an entry's number and
+    /// entrant never change).
+    pub(crate) fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The entrant of entry `at`.
+    pub(crate) fn entrant_of_entry(&self, at: u32) -> Entrant {
+        self.entries[at as usize].entrant
+    }
+
     fn division(&self, division_id: Id) -> Option<&Vec<Slot>> {
         self.divisions
             .binary_search_by_key(&division_id, |(id, _)| *id)
@@ -694,13 +927,32 @@ impl LiveBoard {
     /// (`None`: it has no result any more). `info` gives the entrant's bib
     /// and divisions when it is new on the board (else the board's own are
     /// kept). Returns who changed place, as
-    /// [`crate::moves::places_changed_by`] lists them.
+    /// [`crate::moves::places_changed_by`] lists them
+    /// ([`LiveBoard::apply_moves`], every row listed).
     pub fn apply(
         &mut self,
         entrant: Entrant,
         new: Option<&ResultEntry>,
         info: Option<&RankInfo>,
     ) -> Vec<PlaceChange> {
+        let moved = self.apply_moves(entrant, new, info);
+        moved.to_vec(self)
+    }
+
+    /// [`LiveBoard::apply`], who changed place kept compact: a run of rows
+    /// whose places all moved by the same number is one block, read from
+    /// the board when a caller needs the rows ([`MovedPlaces::iter`]).
+    pub fn apply_moves(
+        &mut self,
+        entrant: Entrant,
+        new: Option<&ResultEntry>,
+        info: Option<&RankInfo>,
+    ) -> MovedPlaces {
+        self.changes += 1;
+        let mut changes = MovedPlaces {
+            board: Some((self.id.get(), self.changes)),
+            ..MovedPlaces::default()
+        };
         let known = self.index.get(entrant);
         let old: Option<Entry> = known
             .map(|at| self.entries[at as usize])
@@ -709,7 +961,7 @@ impl LiveBoard {
             self.penalized -= 1;
         }
         if old.is_none() && new.is_none() {
-            return Vec::new();
+            return changes;
         }
         // The entrant's entry: its own, or a new one. An entrant already on
         // the board keeps its bib and divisions.
@@ -752,7 +1004,6 @@ impl LiveBoard {
         let divisions: Vec<Id> = self.divisions_of(&shown).to_vec();
         let old_key = old.map(|entry| entry.key);
         let new_key = new_entry.map(|entry| entry.key);
-        let mut changes = Vec::new();
         let mut list = std::mem::take(&mut self.overall);
         self.replace_in(&mut list, None, at, &bib, old_key, new_key, &mut changes);
         self.overall = list;
@@ -809,6 +1060,7 @@ impl LiveBoard {
         &mut self,
         changes: &[(Entrant, Option<&ResultEntry>, Option<&RankInfo>)],
     ) -> Vec<PlaceChange> {
+        self.changes += 1;
         // The last change of each entrant.
         let mut order: Vec<usize> = (0..changes.len()).collect();
         order.sort_by_key(|index| (changes[*index].0, std::cmp::Reverse(*index)));
@@ -1051,7 +1303,7 @@ impl LiveBoard {
         bib: &str,
         old_key: Option<RankKey>,
         new_key: Option<RankKey>,
-        changes: &mut Vec<PlaceChange>,
+        changes: &mut MovedPlaces,
     ) {
         let entrant = self.entries[at as usize].entrant;
         let old_at = old_key.map(|key| {
@@ -1126,16 +1378,18 @@ impl LiveBoard {
                 }
                 continue;
             }
-            changes.push(PlaceChange {
-                entrant: self.entries[slot.at as usize].entrant,
-                division_id,
-                old_rank: slot.rank,
-                new_rank: rank,
+            let entries = &self.entries;
+            let at = slot.at;
+            changes.push(division_id, index, slot.rank, rank, || {
+                entries[at as usize].entrant
             });
             slot.rank = rank;
         }
         // A removed entrant is listed after the others of its list.
-        changes.extend(gone);
+        if let Some(gone) = gone {
+            changes.rows += 1;
+            changes.items.push(Moved::One(gone));
+        }
     }
 
     /// How `slot` compares with `(key, bib, entry at)` in listing order; the
@@ -1547,6 +1801,87 @@ mod tests {
         assert_eq!(moved.len(), 4, "{moved:?}");
         let ranks: Vec<Option<u32>> = board.rows(0..10).iter().map(|row| row.rank).collect();
         assert_eq!(ranks, [Some(1), Some(1), Some(1), Some(4)]);
+    }
+
+    /// The board of `ids`, each in division `1 + id % 2` (numbers as bibs),
+    /// `reps` giving each one's result, and the infos it was built with.
+    fn two_division_board(
+        race: &Workout,
+        results: &[ResultEntry],
+    ) -> (LiveBoard, Vec<EntrantInfo>) {
+        let infos: Vec<EntrantInfo> = results
+            .iter()
+            .map(|result| match result.entrant {
+                Entrant::Competitor(id) => info(id, &id.to_string(), &[1 + id % 2]),
+                Entrant::Team(_) => unreachable!(),
+            })
+            .collect();
+        let rank_infos: BTreeMap<Entrant, RankInfo> = infos
+            .iter()
+            .map(|info| (info.entrant, RankInfo::from(info)))
+            .collect();
+        let board = LiveBoard::build(race, results, |entrant| rank_infos.get(&entrant).cloned());
+        (board, infos)
+    }
+
+    /// A field-wide move in the compact form: the leader's DNF in a field
+    /// of tie groups (three rows share each place) spread over two
+    /// divisions is one block and one entry on each list it changes (the
+    /// whole field's block runs across both divisions' rows, and starts
+    /// and ends in tie groups), not one entry a row; read back, its rows
+    /// are the difference of two full rankings.
+    #[test]
+    fn a_field_wide_move_is_one_block_a_list_read_back_as_every_row() {
+        let race = workout(ScoreType::Reps);
+        let reps = |id: Id| {
+            Some(Score::Reps {
+                reps: 1000 - (id - 1) / 3,
+            })
+        };
+        let mut results: Vec<ResultEntry> =
+            (1..=300).map(|id| result(id, reps(id), None)).collect();
+        results.push(result(301, None, Some(Status::Dns)));
+        let (mut board, infos) = two_division_board(&race, &results);
+        let before = rank_workout(&race, &infos, &results);
+        results[0] = result(1, None, Some(Status::Dnf));
+        let moved = board.apply_moves(Entrant::Competitor(1), Some(&results[0]), None);
+        let after = rank_workout(&race, &infos, &results);
+        let expected = moved_between(&before, &after);
+        // Everyone below the leader's tie group, in both lists: 297 rows on
+        // the whole field (2 and 3 keep first place), 148 in division 2
+        // (3 keeps it), and the leader twice.
+        assert_eq!(expected.len(), 297 + 148 + 2);
+        assert_eq!(moved.len(), expected.len());
+        assert_eq!(moved.items(), 4, "one block and one entry a list");
+        assert_eq!(moved.to_vec(&board), expected);
+        assert_eq!(board.rows(0..usize::MAX), after);
+
+        // A move into the middle of a tie group and out of another: the
+        // places between shift unevenly (blocks of one where they must),
+        // and every row still comes back.
+        let before = after;
+        results[100] = result(101, reps(40), None);
+        let moved = board.apply_moves(Entrant::Competitor(101), Some(&results[100]), None);
+        let after = rank_workout(&race, &infos, &results);
+        let expected = moved_between(&before, &after);
+        assert_eq!(moved.len(), expected.len());
+        assert!(moved.items() < expected.len(), "{} items", moved.items());
+        assert_eq!(moved.to_vec(&board), expected);
+    }
+
+    #[test]
+    #[should_panic(expected = "who moved is read from the board as the change left it")]
+    fn who_moved_is_not_read_from_a_board_changed_since() {
+        let race = workout(ScoreType::Reps);
+        let results: Vec<ResultEntry> = (1..=10)
+            .map(|id| result(id, Some(Score::Reps { reps: 100 - id }), None))
+            .collect();
+        let (mut board, _) = two_division_board(&race, &results);
+        let dnf = result(1, None, Some(Status::Dnf));
+        let moved = board.apply_moves(Entrant::Competitor(1), Some(&dnf), None);
+        assert!(moved.items() < moved.len());
+        board.apply_moves(Entrant::Competitor(2), Some(&dnf), None);
+        moved.to_vec(&board);
     }
 }
 

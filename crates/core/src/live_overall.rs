@@ -44,7 +44,7 @@
 use std::cmp::Ordering;
 use std::ops::Range;
 
-use crate::board::EntrantIndex;
+use crate::board::{EntrantIndex, LiveBoard, Moved, MovedPlaces};
 use crate::fast_hash::{fast_hash_map, FastHashMap};
 use crate::model::{
     Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallSettings,
@@ -183,7 +183,16 @@ struct Column {
     team_rows: FastHashMap<Id, TeamRow>,
     /// Team rows with a place among all teams.
     placed_teams: i64,
+    /// The candidate of each entry of the workout's board
+    /// ([`LiveOverall::apply_moves`]: a block's rows are found by entry,
+    /// without looking up entrants), `NO_CANDIDATE` for none yet, and the
+    /// board's id it was made for.
+    by_entry: Vec<u32>,
+    by_entry_of: u64,
 }
+
+/// In `Column::by_entry`: no candidate.
+const NO_CANDIDATE: u32 = u32::MAX;
 
 /// An entrant of the table's kind, listed or not. Its cells are kept as
 /// numbers in the table's flat arrays (one slot per column); a cell's
@@ -250,6 +259,28 @@ pub struct LiveOverall {
     index_of: EntrantIndex,
     /// Listed candidates, in listing order.
     order: Vec<u32>,
+    /// Buffers [`LiveOverall::apply`] works in, kept from one call to the
+    /// next: a field-wide move fills several vectors as long as the table,
+    /// and fresh ones are fresh pages each time.
+    scratch: Scratch,
+}
+
+/// [`LiveOverall`]'s working buffers (empty in a clone).
+#[derive(Debug, Default)]
+struct Scratch {
+    touched: Vec<u32>,
+    /// By candidate, all `false` between calls.
+    moving: Vec<bool>,
+    rest: Vec<u32>,
+    back: Vec<u32>,
+    /// The listing being made, swapped with the table's.
+    order: Vec<u32>,
+}
+
+impl Clone for Scratch {
+    fn clone(&self) -> Scratch {
+        Scratch::default()
+    }
 }
 
 fn of_kind(kind: OverallEntrants, entrant: Entrant) -> bool {
@@ -355,6 +386,7 @@ impl LiveOverall {
             by_bib: Vec::new(),
             index_of: EntrantIndex::with_room(entrants.len()),
             order: Vec::new(),
+            scratch: Scratch::default(),
         };
         // Entrants are numbered in the order of the workouts' ranked rows
         // first, so that the rows a move touches (neighbours on a board)
@@ -388,6 +420,8 @@ impl LiveOverall {
                 placed: 0,
                 team_rows: fast_hash_map(0),
                 placed_teams: 0,
+                by_entry: Vec::new(),
+                by_entry_of: 0,
             };
             for row in rows {
                 if column.credits {
@@ -717,6 +751,203 @@ impl LiveOverall {
         written: &[(Entrant, Option<RankedRow>)],
         moved: &[PlaceChange],
     ) {
+        self.apply_changes(workout_id, written, |table, at, touched| {
+            for change in moved {
+                table.take_change(at, written, *change, touched);
+            }
+        });
+    }
+
+    /// [`LiveOverall::apply`] with who moved kept compact, as
+    /// [`LiveBoard::apply_moves`] returns it, and `board`, the workout's
+    /// board right after that change: a block of rows on another list than
+    /// the table's scope is passed over whole, a block on it is read from
+    /// the board row by row (no list of every row made).
+    pub fn apply_moves(
+        &mut self,
+        workout_id: Id,
+        written: &[(Entrant, Option<RankedRow>)],
+        moved: &MovedPlaces,
+        board: &LiveBoard,
+    ) {
+        self.apply_changes(workout_id, written, |table, at, touched| {
+            moved.check_board(board);
+            let credits = table.columns[at].credits;
+            let mut mapped = false;
+            for part in moved.parts() {
+                match *part {
+                    Moved::One(change) => table.take_change(at, written, change, touched),
+                    // Only a credited team workout reads places of other
+                    // lists than the table's; its rows go one by one.
+                    Moved::Block {
+                        division_id,
+                        start,
+                        end,
+                        delta,
+                    } if credits => {
+                        for (entry, new_rank) in
+                            board.listed(division_id, start as usize..end as usize)
+                        {
+                            let change = PlaceChange {
+                                entrant: board.entrant_of_entry(entry),
+                                division_id,
+                                old_rank: new_rank.map(|rank| (i64::from(rank) - delta) as u32),
+                                new_rank,
+                            };
+                            table.take_change(at, written, change, touched);
+                        }
+                    }
+                    Moved::Block { division_id, .. } if division_id != table.division_id => {}
+                    Moved::Block { start, end, .. } => {
+                        if !mapped {
+                            table.map_entries(at, board);
+                            mapped = true;
+                        }
+                        table.take_block(at, written, board, start..end, touched);
+                    }
+                }
+            }
+        });
+    }
+
+    /// Brings column `at`'s candidate of each board entry up to date with
+    /// `board` (made again for another board, extended for new entries).
+    fn map_entries(&mut self, at: usize, board: &LiveBoard) {
+        let column = &mut self.columns[at];
+        if column.by_entry_of != board.id() {
+            column.by_entry.clear();
+            column.by_entry_of = board.id();
+        }
+        for entry in column.by_entry.len()..board.entry_count() {
+            let entrant = board.entrant_of_entry(entry as u32);
+            let candidate = self
+                .index_of
+                .get(entrant)
+                .filter(|_| of_kind(self.kind, entrant))
+                .unwrap_or(NO_CANDIDATE);
+            self.columns[at].by_entry.push(candidate);
+        }
+    }
+
+    /// The rows of a block on the table's own list (column `at` not
+    /// credited): each row's candidate found by its board entry, its place
+    /// set and the candidate marked in `touched`, as
+    /// [`LiveOverall::take_change`] does.
+    fn take_block(
+        &mut self,
+        at: usize,
+        written: &[(Entrant, Option<RankedRow>)],
+        board: &LiveBoard,
+        range: Range<u32>,
+        touched: &mut Vec<u32>,
+    ) {
+        let division_id = self.division_id;
+        let skipped: Vec<u32> = written
+            .iter()
+            .filter_map(|(entrant, _)| self.index_of.get(*entrant))
+            .collect();
+        let mut placed = 0;
+        for (entry, new_rank) in board.listed(division_id, range.start as usize..range.end as usize)
+        {
+            let mut index = self.columns[at].by_entry[entry as usize];
+            if index == NO_CANDIDATE {
+                // A candidate made after the map (its entrant written
+                // since).
+                let entrant = board.entrant_of_entry(entry);
+                match self
+                    .index_of
+                    .get(entrant)
+                    .filter(|_| of_kind(self.kind, entrant))
+                {
+                    Some(found) => {
+                        self.columns[at].by_entry[entry as usize] = found;
+                        index = found;
+                    }
+                    None => continue,
+                }
+            }
+            if skipped.contains(&index) {
+                continue;
+            }
+            let Some(old) = self.columns[at].rows.set_place(index, new_rank) else {
+                continue;
+            };
+            let (was, now) = (old.is_some(), new_rank.is_some());
+            placed += i64::from(now) - i64::from(was);
+            if division_id.is_some() {
+                let candidate = &mut self.candidates[index as usize];
+                candidate.reasons =
+                    (i64::from(candidate.reasons) + i64::from(now) - i64::from(was)) as u32;
+            }
+            touched.push(index);
+        }
+        self.columns[at].placed += placed;
+    }
+
+    /// One moved row of column `at` (not a written one): its place set, the
+    /// candidates whose cells change marked in `touched`.
+    fn take_change(
+        &mut self,
+        at: usize,
+        written: &[(Entrant, Option<RankedRow>)],
+        change: PlaceChange,
+        touched: &mut Vec<u32>,
+    ) {
+        let entrant = change.entrant;
+        if written.iter().any(|(written, _)| *written == entrant) {
+            return;
+        }
+        let column = &mut self.columns[at];
+        if column.credits {
+            if let Entrant::Team(id) = entrant {
+                let Some(row) = column.team_rows.get_mut(&id) else {
+                    return;
+                };
+                if change.division_id.is_none() {
+                    column.placed_teams +=
+                        i64::from(change.new_rank.is_some()) - i64::from(row.ranked());
+                    row.overall = change.new_rank;
+                } else if change.division_id == self.division_id {
+                    row.division = change.new_rank;
+                } else {
+                    return;
+                }
+                for member in self.members_of.get(&id).into_iter().flatten() {
+                    if let Some(index) = self.index_of.get(Entrant::Competitor(*member)) {
+                        touched.push(index);
+                    }
+                }
+                return;
+            }
+        }
+        if change.division_id != self.division_id || !of_kind(self.kind, entrant) {
+            return;
+        }
+        let Some(index) = self.index_of.get(entrant) else {
+            return;
+        };
+        let Some(old) = column.rows.set_place(index, change.new_rank) else {
+            return;
+        };
+        let was = old.is_some();
+        let now = change.new_rank.is_some();
+        column.placed += i64::from(now) - i64::from(was);
+        if self.division_id.is_some() {
+            let candidate = &mut self.candidates[index as usize];
+            candidate.reasons =
+                (i64::from(candidate.reasons) + i64::from(now) - i64::from(was)) as u32;
+        }
+        touched.push(index);
+    }
+
+    /// The body of [`LiveOverall::apply`]: `moved` passes every moved row
+    /// to [`LiveOverall::take_change`].
+    fn apply_changes(
+        &mut self,
+        workout_id: Id,
+        written: &[(Entrant, Option<RankedRow>)],
+        moved: impl FnOnce(&mut LiveOverall, usize, &mut Vec<u32>),
+    ) {
         let Some(at) = self
             .columns
             .iter()
@@ -726,55 +957,26 @@ impl LiveOverall {
         };
         let (old_placed, old_placed_teams) =
             (self.columns[at].placed, self.columns[at].placed_teams);
-        let mut touched: Vec<u32> = Vec::new();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.touched.clear();
+        moved(self, at, &mut scratch.touched);
+        self.place_again(at, written, old_placed, old_placed_teams, &mut scratch);
+        self.scratch = scratch;
+    }
+
+    /// The rest of [`LiveOverall::apply_changes`], after the moved rows
+    /// were taken (`scratch.touched`): the written rows, the unplaced cells
+    /// of a rank sum, and the touched candidates put back in order.
+    fn place_again(
+        &mut self,
+        at: usize,
+        written: &[(Entrant, Option<RankedRow>)],
+        old_placed: i64,
+        old_placed_teams: i64,
+        scratch: &mut Scratch,
+    ) {
         let whole_field = self.division_id.is_none();
-        for change in moved {
-            let entrant = change.entrant;
-            if written.iter().any(|(written, _)| *written == entrant) {
-                continue;
-            }
-            let column = &mut self.columns[at];
-            if column.credits {
-                if let Entrant::Team(id) = entrant {
-                    let Some(row) = column.team_rows.get_mut(&id) else {
-                        continue;
-                    };
-                    if change.division_id.is_none() {
-                        column.placed_teams +=
-                            i64::from(change.new_rank.is_some()) - i64::from(row.ranked());
-                        row.overall = change.new_rank;
-                    } else if change.division_id == self.division_id {
-                        row.division = change.new_rank;
-                    } else {
-                        continue;
-                    }
-                    for member in self.members_of.get(&id).into_iter().flatten() {
-                        if let Some(index) = self.index_of.get(Entrant::Competitor(*member)) {
-                            touched.push(index);
-                        }
-                    }
-                    continue;
-                }
-            }
-            if change.division_id != self.division_id || !of_kind(self.kind, entrant) {
-                continue;
-            }
-            let Some(index) = self.index_of.get(entrant) else {
-                continue;
-            };
-            let Some(old) = column.rows.set_place(index, change.new_rank) else {
-                continue;
-            };
-            let was = old.is_some();
-            let now = change.new_rank.is_some();
-            column.placed += i64::from(now) - i64::from(was);
-            if !whole_field {
-                let candidate = &mut self.candidates[index as usize];
-                candidate.reasons =
-                    (i64::from(candidate.reasons) + i64::from(now) - i64::from(was)) as u32;
-            }
-            touched.push(index);
-        }
+        let touched = &mut scratch.touched;
         for (entrant, row) in written {
             if self.columns[at].credits {
                 if let Entrant::Team(id) = entrant {
@@ -836,8 +1038,11 @@ impl LiveOverall {
                     .filter(|index| self.places[*index as usize * self.width + at] == NO_PLACE),
             );
         }
-        // Each once (marked, not sorted).
-        let mut moving = vec![false; self.candidates.len()];
+        // Each once (marked, not sorted; the marks are cleared below).
+        let moving = &mut scratch.moving;
+        if moving.len() < self.candidates.len() {
+            moving.resize(self.candidates.len(), false);
+        }
         touched.retain(|index| !std::mem::replace(&mut moving[*index as usize], true));
         if touched.is_empty() {
             return;
@@ -848,10 +1053,14 @@ impl LiveOverall {
         let old_len = self.order.len();
         let mut first = usize::MAX;
         let mut last = 0;
-        let mut rest = Vec::with_capacity(old_len);
+        let rest = &mut scratch.rest;
+        rest.clear();
+        rest.reserve(old_len);
         // The listed ones among them in their old listing order (mostly
         // still in order: the sort below finds the runs), new members after.
-        let mut back: Vec<u32> = Vec::with_capacity(touched.len());
+        let back = &mut scratch.back;
+        back.clear();
+        back.reserve(touched.len());
         for (position, index) in self.order.iter().enumerate() {
             if moving[*index as usize] {
                 first = first.min(position);
@@ -888,13 +1097,22 @@ impl LiveOverall {
                 (false, false) => false,
             }
         });
-        back.sort_by(|a, b| self.listing(*a, *b));
+        for index in touched.iter() {
+            moving[*index as usize] = false;
+        }
+        // Mostly still in order (a block moved by the same amount): checked
+        // first, so that the sort's buffer is not made for nothing.
+        if !back.is_sorted_by(|a, b| self.listing(*a, *b).is_le()) {
+            back.sort_by(|a, b| self.listing(*a, *b));
+        }
         // Put them back among the others: by binary search when they are a
         // few, by one merge pass when they are many.
-        let mut order = Vec::with_capacity(rest.len() + back.len());
+        let order = &mut scratch.order;
+        order.clear();
+        order.reserve(rest.len() + back.len());
         let mut from = 0;
         let few = back.len().saturating_mul(32) < rest.len();
-        for index in back {
+        for &index in back.iter() {
             let offset = if few {
                 rest[from..].partition_point(|other| self.listing(*other, index).is_lt())
             } else {
@@ -910,7 +1128,7 @@ impl LiveOverall {
             order.push(index);
         }
         order.extend_from_slice(&rest[from..]);
-        self.order = order;
+        std::mem::swap(&mut self.order, order);
         let always = self.order.len() != old_len;
         self.count_ranks(first.min(self.order.len()), last, always);
     }
@@ -1295,6 +1513,219 @@ mod tests {
                     };
                     prop_assert_eq!(table.len(), expected.len());
                     prop_assert_eq!(table.rows(0..usize::MAX), expected, "scope {:?}", scope);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// The property test above with who moved in the compact form
+        /// ([`LiveBoard::apply_moves`], [`LiveOverall::apply_moves`]).
+        #[test]
+        fn the_kept_overall_through_compact_moves_equals_a_fresh_one(
+            (workouts, infos, teams, start, settings, steps) in any_event()
+        ) {
+            let rank_infos: BTreeMap<Entrant, RankInfo> =
+                infos.iter().map(|info| (info.entrant, RankInfo::from(info))).collect();
+            let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = workouts
+                .iter()
+                .zip(&start)
+                .map(|(workout, values)| {
+                    values
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(index, value)| {
+                            value.map(|value| {
+                                let entrant = entrant_at(workout, index);
+                                (entrant, entry(entrant, value))
+                            })
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut boards: Vec<LiveBoard> = workouts
+                .iter()
+                .zip(&results)
+                .map(|(workout, results)| {
+                    let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+                    LiveBoard::build(workout, &inputs, |entrant| rank_infos.get(&entrant).cloned())
+                })
+                .collect();
+            let ranked = rank_all(&workouts, &infos, &results);
+            let scopes: Vec<(Option<Id>, bool)> = [None, Some(1), Some(2)]
+                .into_iter()
+                .flat_map(|scope| [(scope, false), (scope, true)])
+                .collect();
+            let build = |ranked: &[(Workout, Vec<RankedRow>)], scope: Option<Id>, teams_table: bool| {
+                if teams_table {
+                    LiveOverall::build_for(OverallEntrants::Teams, ranked, &infos, &teams, scope, &settings)
+                } else {
+                    LiveOverall::build(ranked, &infos, &teams, scope, &settings)
+                }
+            };
+            let mut kept: Vec<LiveOverall> = scopes
+                .iter()
+                .map(|(scope, teams_table)| build(&ranked, *scope, *teams_table))
+                .collect();
+            for (at, index, value) in steps {
+                let workout = &workouts[at];
+                let entrant = entrant_at(workout, index);
+                let new = value.map(|value| entry(entrant, value));
+                match &new {
+                    Some(new) => results[at].insert(entrant, new.clone()),
+                    None => results[at].remove(&entrant),
+                };
+                let moved = boards[at].apply_moves(entrant, new.as_ref(), rank_infos.get(&entrant));
+                let written = [(entrant, boards[at].row_of(entrant))];
+                let ranked = rank_all(&workouts, &infos, &results);
+                for ((scope, teams_table), table) in scopes.iter().zip(kept.iter_mut()) {
+                    table.apply_moves(workout.id, &written, &moved, &boards[at]);
+                    let expected = if *teams_table {
+                        team_overall_standings(&ranked, &infos, &teams, *scope, &settings)
+                    } else {
+                        overall_standings(&ranked, &infos, &teams, *scope, &settings)
+                    };
+                    prop_assert_eq!(table.rows(0..usize::MAX), expected, "scope {:?}", scope);
+                }
+            }
+        }
+    }
+
+    /// Field-wide moves handed over as blocks ([`LiveBoard::apply_moves`]):
+    /// three workouts on 300 entrants in two divisions (every block of the
+    /// whole field runs across both divisions' rows), the first in tie
+    /// groups of three (blocks start and end inside ties), the third with
+    /// results for the first 200 only (in a rank sum the other 100 count
+    /// "placed + 1", which moves when a result comes or goes); every mode
+    /// (a points table shorter than the field: points not linear in place)
+    /// and tie-break, each scope; after each change every kept table
+    /// equals a fresh one, and the leader's DNF is a handful of blocks.
+    #[test]
+    fn field_wide_blocks_keep_every_table_equal_to_a_fresh_one() {
+        const FIELD: Id = 300;
+        let infos: Vec<EntrantInfo> = (1..=FIELD)
+            .map(|id| EntrantInfo {
+                entrant: Entrant::Competitor(id),
+                bib: if id % 13 == 0 {
+                    format!("B{}", id % 3)
+                } else {
+                    id.to_string()
+                },
+                name: String::new(),
+                division_ids: vec![1 + id % 2],
+            })
+            .collect();
+        let rank_infos: BTreeMap<Entrant, RankInfo> = infos
+            .iter()
+            .map(|info| (info.entrant, RankInfo::from(info)))
+            .collect();
+        let workouts: Vec<Workout> = (1..=3)
+            .map(|id| {
+                let mut workout = workout(ScoreType::Reps);
+                workout.id = id;
+                workout.name = format!("W{id}");
+                workout
+            })
+            .collect();
+        let reps = |id: Id, reps: i64| (id, Some((Some(reps), None)));
+        let status = |id: Id, status: Status| (id, Some((None, Some(status))));
+        let start: Vec<Vec<(Id, Value)>> = vec![
+            // Tie groups of three, entrants 1-3 on top.
+            (1..=FIELD)
+                .map(|id| reps(id, 1000 - (id - 1) / 3))
+                .collect(),
+            // Distinct, the other way round.
+            (1..=FIELD).map(|id| reps(id, id)).collect(),
+            // Only the first 200, in pairs.
+            (1..=200).map(|id| reps(id, 500 - (id - 1) / 2)).collect(),
+        ];
+        let steps: Vec<(usize, (Id, Value))> = vec![
+            (0, status(1, Status::Dnf)),
+            (0, status(5, Status::Dsq)),
+            (2, status(2, Status::Dnf)),
+            (2, reps(250, 1000)),
+            (2, (3, None)),
+            (1, status(FIELD, Status::Dns)),
+            (0, reps(1, 2000)),
+            (0, reps(150, 999)),
+            (1, reps(FIELD, 0)),
+            (0, status(FIELD, Status::Dsq)),
+        ];
+        let modes = [
+            OverallMode::RankSum,
+            OverallMode::PointsTable {
+                points: (0..40).map(|place| 200 - place * place / 8).collect(),
+                floor: 2,
+            },
+            OverallMode::Cumulative,
+        ];
+        let tie_breaks = [
+            OverallTieBreak::BestFinish,
+            OverallTieBreak::Equal,
+            OverallTieBreak::Workout { workout_id: 1 },
+        ];
+        for mode in &modes {
+            for tie_break in tie_breaks {
+                let settings = OverallSettings {
+                    mode: mode.clone(),
+                    tie_break,
+                    team_workouts: TeamWorkoutsInOverall::Excluded,
+                };
+                let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = start
+                    .iter()
+                    .map(|values| {
+                        values
+                            .iter()
+                            .map(|(id, value)| {
+                                let entrant = Entrant::Competitor(*id);
+                                (entrant, entry(entrant, value.expect("a value")))
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let mut boards: Vec<LiveBoard> = workouts
+                    .iter()
+                    .zip(&results)
+                    .map(|(workout, results)| {
+                        let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+                        LiveBoard::build(workout, &inputs, |entrant| {
+                            rank_infos.get(&entrant).cloned()
+                        })
+                    })
+                    .collect();
+                let ranked = rank_all(&workouts, &infos, &results);
+                let scopes = [None, Some(1), Some(2)];
+                let mut kept: Vec<LiveOverall> = scopes
+                    .iter()
+                    .map(|scope| LiveOverall::build(&ranked, &infos, &[], *scope, &settings))
+                    .collect();
+                for (step, (at, (id, value))) in steps.iter().enumerate() {
+                    let entrant = Entrant::Competitor(*id);
+                    let new = value.map(|value| entry(entrant, value));
+                    match &new {
+                        Some(new) => results[*at].insert(entrant, new.clone()),
+                        None => results[*at].remove(&entrant),
+                    };
+                    let moved =
+                        boards[*at].apply_moves(entrant, new.as_ref(), rank_infos.get(&entrant));
+                    if step == 0 {
+                        // Below the leader's tie group on the whole field
+                        // and in division 2: a block and an entry each.
+                        assert_eq!(moved.items(), 4, "{} rows", moved.len());
+                    }
+                    let written = [(entrant, boards[*at].row_of(entrant))];
+                    let ranked = rank_all(&workouts, &infos, &results);
+                    for (scope, table) in scopes.iter().zip(kept.iter_mut()) {
+                        table.apply_moves(workouts[*at].id, &written, &moved, &boards[*at]);
+                        let fresh = overall_standings(&ranked, &infos, &[], *scope, &settings);
+                        assert_eq!(
+                            table.rows(0..usize::MAX),
+                            fresh,
+                            "{mode:?}, {tie_break:?}, scope {scope:?}, after step {step}"
+                        );
+                    }
                 }
             }
         }

@@ -219,7 +219,7 @@ where
             );
         }
     }
-    candidates.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    candidates.sort_unstable_by_key(|candidate| candidate.key);
     let member =
         |candidate: &Candidate, slot: usize| flags[candidate.member * division_count + slot];
 
@@ -380,9 +380,13 @@ where
 /// a key (most moved rows have keys of their own), and only as far as the
 /// first `upto` rows: runs of equal keys starting after them keep their
 /// key order alone.
+/// A moved row as [`sort_ties_by_bib`] sorts it: its key (`None`: removed),
+/// entrant and the caller's data.
+type KeyedRow<T> = (Option<RankKey>, Entrant, T);
+
 fn sort_ties_by_bib<T>(
-    rows: &mut [(Option<RankKey>, Entrant, T)],
-    listing: &dyn Fn(&(Option<RankKey>, Entrant, T), &(Option<RankKey>, Entrant, T)) -> Ordering,
+    rows: &mut [KeyedRow<T>],
+    listing: &dyn Fn(&KeyedRow<T>, &KeyedRow<T>) -> Ordering,
     upto: usize,
 ) {
     // Keys first (a removed row last), which is cheap; then each run of equal
@@ -405,6 +409,9 @@ fn sort_ties_by_bib<T>(
     }
 }
 
+/// An entrant's place in a workout and its places in divisions.
+pub type Standing = (Option<u32>, Vec<(Id, u32)>);
+
 /// One entrant's place in a workout: overall and in each of `divisions`
 /// (the entrant's own), computed by counting the better rows, without
 /// ranking the others. `None` when the entrant has no result in `results`;
@@ -415,7 +422,7 @@ pub fn standing<'a, Divisions>(
     entrant: Entrant,
     divisions: &[Id],
     divisions_of: Divisions,
-) -> Option<(Option<u32>, Vec<(Id, u32)>)>
+) -> Option<Standing>
 where
     Divisions: Fn(Entrant) -> &'a [Id],
 {

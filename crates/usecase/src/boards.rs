@@ -68,7 +68,7 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use scoretable_core::board::LiveBoard;
+use scoretable_core::board::{LiveBoard, MovedPlaces};
 use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{Entrant, Id, OverallCell, RankedRow};
 use scoretable_core::moves::PlaceChange;
@@ -470,7 +470,7 @@ impl KeptBoards {
         file: &CompetitionFile,
         workout_id: Id,
         entrants: &[Entrant],
-    ) -> UseCaseResult<Option<Vec<PlaceChange>>> {
+    ) -> UseCaseResult<Option<MovedPlaces>> {
         let Some(at) = self.boards.iter().position(|(id, _)| *id == workout_id) else {
             self.tables.clear();
             return Ok(None);
@@ -493,15 +493,18 @@ impl KeptBoards {
         // each row's net change comes back once (applied one by one, 50
         // new rows at 60,000 athletes moved about 1.5 million places on
         // the way).
+        // One entrant's change comes back compact (a run of rows shifted by
+        // the same number of places is one block, read from the board when
+        // its rows are needed).
         let moved = if inputs.len() == 1 {
             let input = &inputs[0];
-            board.apply(input.entrant, input.result.as_ref(), input.info.as_ref())
+            board.apply_moves(input.entrant, input.result.as_ref(), input.info.as_ref())
         } else {
             let changes: Vec<_> = inputs
                 .iter()
                 .map(|input| (input.entrant, input.result.as_ref(), input.info.as_ref()))
                 .collect();
-            board.apply_batch(&changes)
+            MovedPlaces::from(board.apply_batch(&changes))
         };
         if !self.tables.is_empty() {
             let mut changed: Vec<Entrant> = inputs.iter().map(|input| input.entrant).collect();
@@ -512,7 +515,7 @@ impl KeptBoards {
                 .map(|entrant| (entrant, board.row_of(entrant)))
                 .collect();
             for (_, table) in &mut self.tables {
-                Arc::make_mut(table).apply(workout_id, &written, &moved);
+                Arc::make_mut(table).apply_moves(workout_id, &written, &moved, board);
             }
         }
         Ok(Some(moved))
@@ -569,6 +572,14 @@ impl KeptBoards {
             }
         }
         Ok(&self.boards[0].1)
+    }
+
+    /// The kept board of `workout_id`, as it is (not brought up to date).
+    fn kept_board(&self, workout_id: Id) -> Option<&LiveBoard> {
+        self.boards
+            .iter()
+            .find(|(id, _)| *id == workout_id)
+            .map(|(_, board)| board)
     }
 
     /// How many overall tables are kept now.
@@ -647,8 +658,10 @@ impl KeptBoards {
     /// write. When the boards belonged to `before` and no other program
     /// wrote meanwhile, the workout's kept board is updated in place, the
     /// kept overall tables take the rows that changed, and the rows that
-    /// changed place are returned (`None` when the workout's board is not
-    /// kept: the overall tables are dropped then); otherwise every board
+    /// changed place are returned, compact (read them with the kept board,
+    /// before anything else changes it: [`MovedPlaces::iter`]; `None` when
+    /// the workout's board is not kept: the overall tables are dropped
+    /// then); otherwise every board
     /// and table is dropped (rebuilt once when next asked for) and `None`
     /// is returned.
     pub fn after_write(
@@ -657,7 +670,7 @@ impl KeptBoards {
         before: ChangeStamp,
         workout_id: Id,
         entrant: Entrant,
-    ) -> UseCaseResult<Option<Vec<PlaceChange>>> {
+    ) -> UseCaseResult<Option<MovedPlaces>> {
         if !self.after_own_write(file, before)? {
             return Ok(None);
         }
@@ -742,9 +755,15 @@ impl KeptBoards {
         let before = file.change_stamp()?;
         let mut receipt =
             file.record_amendment(workout_id, entrant, input, who, reason, appeal_ref)?;
-        receipt.moved = match self.after_write(file, before, workout_id, entrant)? {
-            Some(moved) => moved.into_iter().map(placement_change).collect(),
-            None => file.placement_changes_since(workout_id, entrant, receipt.old.as_ref())?,
+        let moved = self.after_write(file, before, workout_id, entrant)?;
+        // The rows are read from the board once, here, for the receipt.
+        receipt.moved = match (moved, self.kept_board(workout_id)) {
+            (Some(moved), Some(board)) => {
+                let mut rows = Vec::with_capacity(moved.len());
+                rows.extend(moved.iter(board).map(placement_change));
+                rows
+            }
+            _ => file.placement_changes_since(workout_id, entrant, receipt.old.as_ref())?,
         };
         Ok(receipt)
     }
@@ -831,6 +850,19 @@ impl OverallTable {
         moved: &[PlaceChange],
     ) {
         self.live.apply(workout_id, written, moved);
+    }
+
+    /// [`OverallTable::apply`] with who moved kept compact (see
+    /// [`LiveOverall::apply_moves`]); `board` is the workout's board right
+    /// after the change.
+    pub fn apply_moves(
+        &mut self,
+        workout_id: Id,
+        written: &[(Entrant, Option<RankedRow>)],
+        moved: &MovedPlaces,
+        board: &LiveBoard,
+    ) {
+        self.live.apply_moves(workout_id, written, moved, board);
     }
 }
 
