@@ -259,7 +259,7 @@ pub fn start_status_watcher(app: &AppHandle) {
             loop {
                 round = round.wrapping_add(1);
                 let state = app.state::<AppState>();
-                let full = round % FULL_EVERY == 0;
+                let full = round.is_multiple_of(FULL_EVERY);
                 let computed = state.run_now(|session| match session.open_file() {
                     Some(file) => {
                         let stamp = file.change_stamp().ok();

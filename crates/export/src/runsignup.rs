@@ -217,7 +217,7 @@ impl Exporter<'_> {
                 })?;
                 if !header_written {
                     let workout = self.data.workout(workout_id)?;
-                    writer.write_row(&empty_header(workout, options))?;
+                    writer.write_row(empty_header(workout, options))?;
                 }
                 writer.finish()
             }

@@ -104,13 +104,15 @@ impl CompetitionFile {
     }
 }
 
+/// One entrant's (id, bib range in `bibs`, division range in `divisions`).
+type InfoSpan = (Id, (u32, u32), (u32, u32));
+
 /// Bibs and divisions (no names) of every competitor and of every team,
 /// each sorted by id: what ranking needs, loaded in four queries into a few
 /// flat vectors (no allocation per entrant).
 pub(crate) struct RankInfos {
-    /// (id, bib range in `bibs`, division range in `divisions`).
-    competitors: Vec<(Id, (u32, u32), (u32, u32))>,
-    teams: Vec<(Id, (u32, u32), (u32, u32))>,
+    competitors: Vec<InfoSpan>,
+    teams: Vec<InfoSpan>,
     bibs: String,
     divisions: Vec<Id>,
     /// Competitor id → index in `competitors` (`u32::MAX`: none), when the

@@ -429,9 +429,11 @@ pub(crate) mod tests {
         assert!(!file.change_stamp().unwrap().same_contents(&written));
     }
 
+    /// Run once inside a write, after its announcement, before its commit.
+    type BeforeCommit = Box<dyn FnOnce(&rusqlite::Transaction<'_>)>;
+
     thread_local! {
-        /// Run once inside a write, after its announcement, before its commit.
-        static BEFORE_COMMIT: std::cell::RefCell<Option<Box<dyn FnOnce(&rusqlite::Transaction<'_>)>>> =
+        static BEFORE_COMMIT: std::cell::RefCell<Option<BeforeCommit>> =
             std::cell::RefCell::new(None);
     }
 

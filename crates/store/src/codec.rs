@@ -258,6 +258,21 @@ pub(crate) fn decode<T>(column: usize, result: FromSqlResult<T>) -> rusqlite::Re
     })
 }
 
+/// Ids as the JSON array `json_each(?)` reads: one bound parameter, so a
+/// cached statement serves any number of ids.
+pub(crate) fn id_list(ids: impl IntoIterator<Item = scoretable_core::model::Id>) -> String {
+    use std::fmt::Write as _;
+    let mut text = String::from("[");
+    for (index, id) in ids.into_iter().enumerate() {
+        if index > 0 {
+            text.push(',');
+        }
+        let _ = write!(text, "{id}");
+    }
+    text.push(']');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,19 +331,4 @@ mod tests {
         round_trips::<crate::ledger::ReviewState>();
         round_trips::<crate::ledger::ConnectionState>();
     }
-}
-
-/// Ids as the JSON array `json_each(?)` reads: one bound parameter, so a
-/// cached statement serves any number of ids.
-pub(crate) fn id_list(ids: impl IntoIterator<Item = scoretable_core::model::Id>) -> String {
-    use std::fmt::Write as _;
-    let mut text = String::from("[");
-    for (index, id) in ids.into_iter().enumerate() {
-        if index > 0 {
-            text.push(',');
-        }
-        let _ = write!(text, "{id}");
-    }
-    text.push(']');
-    text
 }

@@ -262,7 +262,7 @@ pub(crate) fn register_functions(connection: &Connection) -> rusqlite::Result<()
 
 /// The splits [`PackedSplits`] packed into `packed` (column `column`).
 fn unpack_splits(packed: &[u8], column: usize, splits: &mut Vec<Split>) -> rusqlite::Result<()> {
-    if packed.len() % 16 != 0 {
+    if !packed.len().is_multiple_of(16) {
         return Err(rusqlite::Error::FromSqlConversionFailure(
             column,
             rusqlite::types::Type::Blob,
@@ -574,7 +574,8 @@ mod tests {
                 file.live_timing_wave(*wave).unwrap();
             }
         }
-        for sql in [results_sql()] {
+        {
+            let sql = results_sql();
             let statement = file.connection.prepare_cached(sql).unwrap();
             assert_eq!(
                 statement.get_status(StatementStatus::RePrepare),

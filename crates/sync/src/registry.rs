@@ -36,6 +36,11 @@ use serde_json::Value;
 
 use crate::adapter::{AdapterContext, BatchResult, Preview, Verdict};
 use crate::client::{http_client, SendOutcome};
+
+/// A read-back for entrants held twice: per workout, one message for each
+/// entrant the platform holds more than one row for; `Err` with the
+/// platform's answer when it could not be read.
+pub type DuplicateCheck = std::result::Result<Vec<(Id, Vec<String>)>, SendOutcome>;
 use crate::engine::DrainOptions;
 use crate::error::{Result, SyncError};
 use crate::settings::{config_from_settings, SettingInfo, SettingValue};
@@ -189,7 +194,7 @@ pub trait AdapterSession {
         &mut self,
         _context: &mut SendContext<'_>,
         _workouts: &[Id],
-    ) -> Result<Option<std::result::Result<Vec<(Id, Vec<String>)>, SendOutcome>>> {
+    ) -> Result<Option<DuplicateCheck>> {
         Ok(None)
     }
 }

@@ -56,6 +56,7 @@ use crate::adapter::{
 use crate::client::{send, SendOutcome};
 use crate::credentials::split_pair;
 use crate::error::{Result, SyncError};
+use crate::registry::DuplicateCheck;
 
 /// Request body format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -1388,10 +1389,7 @@ pub fn reconcile(
 /// workouts' events (every page read), one message each naming the result
 /// ids and the one Scoretable edits. The API cannot delete a result, so an
 /// official deletes the others in RunSignup's dashboard.
-pub fn duplicates(
-    context: &AdapterContext<'_>,
-    workouts: &[Id],
-) -> Result<std::result::Result<Vec<(Id, Vec<String>)>, SendOutcome>> {
+pub fn duplicates(context: &AdapterContext<'_>, workouts: &[Id]) -> Result<DuplicateCheck> {
     let config = RunSignupConfig::from_value(&context.target.name, &context.target.config)?;
     let kept: HashSet<String> = context
         .file
@@ -1692,7 +1690,7 @@ impl crate::registry::AdapterSession for RunSignupSession {
         &mut self,
         context: &mut crate::registry::SendContext<'_>,
         workouts: &[Id],
-    ) -> Result<Option<std::result::Result<Vec<(Id, Vec<String>)>, SendOutcome>>> {
+    ) -> Result<Option<DuplicateCheck>> {
         duplicates(&context.adapter(), workouts).map(Some)
     }
 }

@@ -305,6 +305,10 @@ impl Drop for InboxWriter {
     }
 }
 
+/// An overall table's division (`None`: the whole field) and kind (`true`:
+/// the team overall of a mixed event).
+type TableKey = (Option<Id>, bool);
+
 /// See the module documentation.
 #[derive(Default)]
 pub struct KeptBoards {
@@ -314,7 +318,7 @@ pub struct KeptBoards {
     boards: Vec<(Id, LiveBoard)>,
     /// The overall tables by division and kind (`true`: the team overall
     /// of a mixed event), most recently used first.
-    tables: Vec<((Option<Id>, bool), Arc<OverallTable>)>,
+    tables: Vec<(TableKey, Arc<OverallTable>)>,
     /// Where this process's pollers post their writes.
     inbox: WriteInbox,
     /// Hand-offs taken from the inbox whose writes the kept stamp does not

@@ -24,8 +24,10 @@ pub enum ConflictDecision<'a> {
 /// The outcome of [`resolve_conflict`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConflictOutcome {
-    Accepted(ConflictResolution),
-    Dismissed(InboundConflict),
+    /// Both boxed: a conflict is 700 bytes, and a caller moves the outcome
+    /// around before it reads it.
+    Accepted(Box<ConflictResolution>),
+    Dismissed(Box<InboundConflict>),
 }
 
 fn operator(who: &str) -> UseCaseResult<&str> {
@@ -57,13 +59,13 @@ pub fn resolve_conflict(
                 ));
             }
             let appeal = appeal.map(str::trim).filter(|text| !text.is_empty());
-            Ok(ConflictOutcome::Accepted(
+            Ok(ConflictOutcome::Accepted(Box::new(
                 file.accept_conflict(id, who, reason, appeal)?,
-            ))
+            )))
         }
-        ConflictDecision::Dismiss { note } => Ok(ConflictOutcome::Dismissed(
+        ConflictDecision::Dismiss { note } => Ok(ConflictOutcome::Dismissed(Box::new(
             file.dismiss_conflict(id, who, note.trim())?,
-        )),
+        ))),
     }
 }
 

@@ -809,8 +809,8 @@ fn cross_reference_and_trailer(
             }
             let generation = if free_id == 0 { 65535 } else { 0 };
             let _ = write!(out, "{:010} {generation:05} f\r\n", next % xref_len);
-            written += 1;
         }
+        written = written.max(object_id.get());
         let _ = write!(out, "{offset:010} {:05} n\r\n", 0);
         written += 1;
     }

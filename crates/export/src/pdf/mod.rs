@@ -296,16 +296,17 @@ impl Exporter<'_> {
                 Align::Right,
             ));
         }
-        let team_rule = workouts
+        let team_rule = if workouts
             .iter()
             .any(|workout| scoretable_core::overall::is_team_workout(workout))
-            .then(|| {
-                format!(
-                    " {}",
-                    scoretable_core::overall::team_rule_sentence(self.data.overall_team_workouts)
-                )
-            })
-            .unwrap_or_default();
+        {
+            format!(
+                " {}",
+                scoretable_core::overall::team_rule_sentence(self.data.overall_team_workouts)
+            )
+        } else {
+            String::new()
+        };
         let column_count = columns.len();
         let row_count = board.len();
         let section_workouts = workouts.clone();

@@ -246,7 +246,7 @@ pub(super) fn clean_competitor(
             continue;
         }
         check("chip", &chip, MAX_BIB_CHARS)?;
-        if chips.iter().any(|seen| *seen == chip) {
+        if chips.contains(&chip) {
             return Err(("chip".into(), format!("chip {chip} is listed twice")));
         }
         chips.push(chip);

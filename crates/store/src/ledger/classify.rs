@@ -4,6 +4,9 @@
 
 use super::*;
 
+/// A result's id and provenance (record id, source name).
+type ExistingRow = (Id, Option<String>, Option<String>);
+
 /// The workout's results as phase 3 needs them, read per entrant a record
 /// resolves to (the results' unique index), never the whole workout: who
 /// has one, with its provenance; the effective value only when a record
@@ -23,7 +26,7 @@ impl ExistingResults {
         &self,
         connection: &Connection,
         entrant: Entrant,
-    ) -> Result<Option<(Id, Option<String>, Option<String>)>> {
+    ) -> Result<Option<ExistingRow>> {
         let (competitor_id, team_id) = entrant_columns(entrant);
         let mut statement = connection.prepare_cached(match entrant {
             Entrant::Competitor(_) => {

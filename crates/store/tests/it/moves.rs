@@ -287,8 +287,7 @@ proptest! {
 fn amendment_receipts_match_full_rankings() {
     let directory = tempfile::tempdir().unwrap();
     let mut file =
-        CompetitionFile::create(&directory.path().join("moves.scoretable"), &competition())
-            .unwrap();
+        CompetitionFile::create(directory.path().join("moves.scoretable"), &competition()).unwrap();
     let women = file
         .add_division(&gender_division("Women", Gender::Female))
         .unwrap();

@@ -94,7 +94,7 @@ fn race_polled_at(athletes: usize, seed: u64, url: &str, interval_ms: u64) -> Ra
         .collect();
     for bib in bibs.iter().step_by(3) {
         let ms = 400_000 + random.below(60_000) as i64;
-        file.enter_score_by_bib(row, bib, ScoreInput::text(&format_ms(ms)), "table 2")
+        file.enter_score_by_bib(row, bib, ScoreInput::text(format_ms(ms)), "table 2")
             .unwrap();
     }
     let workout = file.workout(race).unwrap();
