@@ -123,15 +123,7 @@ pub async fn add_team(
     let added = state
         .run(move |session| {
             let file = session.file_mut()?;
-            let mut model = Team {
-                id: 0,
-                name: String::new(),
-                bib: None,
-                country: None,
-                division_ids: Vec::new(),
-                members: Vec::new(),
-                external_ids: Default::default(),
-            };
+            let mut model = Team::default();
             apply_draft(file, &mut model, &team)?;
             let id = file.add_team(&model)?;
             stored_team_view(file, id)

@@ -101,7 +101,7 @@ pub struct TeamMember {
     pub order: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Team {
     pub id: Id,
     pub name: String,

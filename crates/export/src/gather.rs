@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use chrono::Utc;
-use scoretable_core::model::{Id, TeamScoring, Workout};
+use scoretable_core::model::{Id, RankedRow, TeamScoring, Workout};
 use scoretable_core::overall::{has_team_overall, validate_overall_mode};
 use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
@@ -185,27 +185,24 @@ fn gather_in_snapshot(
             std::mem::take(&mut rows[index])
         }
     };
-    let mut overall_leaderboards = ExportData::overall_boards_by_scope(
-        &just_workouts,
-        &whole_rows_of,
-        &infos,
-        &teams,
-        &divisions,
-        Some(&settings),
-        false,
-        OverallScopes::WholeField,
-    );
+    // One call for each table (individual, team) and scope.
+    let tables = |rows_of: &dyn Fn(usize, Option<Id>) -> Vec<RankedRow>,
+                  team_overall: bool,
+                  scopes: OverallScopes| {
+        ExportData::overall_boards_by_scope(
+            &just_workouts,
+            rows_of,
+            &infos,
+            &teams,
+            &divisions,
+            Some(&settings),
+            team_overall,
+            scopes,
+        )
+    };
+    let mut overall_leaderboards = tables(&whole_rows_of, false, OverallScopes::WholeField);
     keep_whole_rows.set(false);
-    let mut team_overall_leaderboards = ExportData::overall_boards_by_scope(
-        &just_workouts,
-        &whole_rows_of,
-        &infos,
-        &teams,
-        &divisions,
-        Some(&settings),
-        true,
-        OverallScopes::WholeField,
-    );
+    let mut team_overall_leaderboards = tables(&whole_rows_of, true, OverallScopes::WholeField);
     drop(whole_rows);
 
     // Each workout's board kept for the rest: its `LiveBoard` (rank keys,
@@ -228,26 +225,8 @@ fn gather_in_snapshot(
         let (board, places) = &boards[index];
         board.rows_placed(places, scope, 0..usize::MAX)
     };
-    overall_leaderboards.extend(ExportData::overall_boards_by_scope(
-        &just_workouts,
-        &rows_of,
-        &infos,
-        &teams,
-        &divisions,
-        Some(&settings),
-        false,
-        OverallScopes::Divisions,
-    ));
-    team_overall_leaderboards.extend(ExportData::overall_boards_by_scope(
-        &just_workouts,
-        &rows_of,
-        &infos,
-        &teams,
-        &divisions,
-        Some(&settings),
-        true,
-        OverallScopes::Divisions,
-    ));
+    overall_leaderboards.extend(tables(&rows_of, false, OverallScopes::Divisions));
+    team_overall_leaderboards.extend(tables(&rows_of, true, OverallScopes::Divisions));
     drop(infos);
     observer("overall standings");
     // The splits after the overall standings, so their columns and the

@@ -220,12 +220,7 @@ fn member_teams(connection: &Connection) -> Result<Vec<scoretable_core::model::T
         if teams.last().is_none_or(|team| team.id != team_id) {
             teams.push(scoretable_core::model::Team {
                 id: team_id,
-                name: String::new(),
-                bib: None,
-                country: None,
-                division_ids: Vec::new(),
-                members: Vec::new(),
-                external_ids: Default::default(),
+                ..Default::default()
             });
         }
         if let Some(team) = teams.last_mut() {
@@ -650,19 +645,22 @@ pub(crate) const RANK_TIE_BREAK: &str =
     "(CASE WHEN amended THEN amended_tie_break_ms ELSE source_tie_break_ms END)";
 pub(crate) const RANK_EXTRA: &str = "(CASE WHEN amended THEN amended_b ELSE source_b END)";
 
+/// Every [`RankedKind`], in declaration order.
+pub(crate) const RANKED_KINDS: [RankedKind; 7] = [
+    RankedKind::Time,
+    RankedKind::Capped,
+    RankedKind::Reps,
+    RankedKind::Load,
+    RankedKind::Distance,
+    RankedKind::Points,
+    RankedKind::RoundsReps,
+];
+
 /// The [`RankedKind`] stored as `word` (`None`: a word this build does not know).
 fn ranked_kind_of(word: &str) -> Option<RankedKind> {
-    [
-        RankedKind::Time,
-        RankedKind::Capped,
-        RankedKind::Reps,
-        RankedKind::Load,
-        RankedKind::Distance,
-        RankedKind::Points,
-        RankedKind::RoundsReps,
-    ]
-    .into_iter()
-    .find(|kind| kind_word(*kind) == word)
+    RANKED_KINDS
+        .into_iter()
+        .find(|kind| kind_word(*kind) == word)
 }
 
 fn kind_word(kind: RankedKind) -> &'static str {
@@ -974,16 +972,6 @@ mod tests {
         }
     }
 
-    const KINDS: [RankedKind; 7] = [
-        RankedKind::Time,
-        RankedKind::Capped,
-        RankedKind::Reps,
-        RankedKind::Load,
-        RankedKind::Distance,
-        RankedKind::Points,
-        RankedKind::RoundsReps,
-    ];
-
     #[test]
     fn the_band_and_the_counts_below_it_are_index_ranges() {
         let directory = tempfile::tempdir().unwrap();
@@ -993,7 +981,7 @@ mod tests {
         )
         .unwrap();
         let connection = &file.connection;
-        for kind in KINDS {
+        for kind in super::RANKED_KINDS {
             let band = plan(connection, &band_sql(kind).replace('?', "1 + 0*"));
             let index = if kind == RankedKind::RoundsReps {
                 "COVERING INDEX results_rounds_reps_by_rank"

@@ -14,6 +14,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::session::write_serial;
+
 use scoretable_core::generate::{large_individual_event, SplitMix64};
 use scoretable_core::model::{Entrant, Id, Score, ScoreType, Workout};
 use scoretable_inbound::{
@@ -658,19 +660,11 @@ fn an_announced_write_without_a_hand_off_still_rebuilds() {
     use scoretable_store::WriteNotice;
     let race = race(200, 33);
     let (mut session, mut poller, inbox) = session_on(&race);
-    let serial = |session: &Session| {
-        session
-            .file()
-            .unwrap()
-            .change_stamp()
-            .unwrap()
-            .write_serial()
-    };
 
     // Abandoned: the serial goes to another program's write, which the
     // read must not take for the announced one.
     let writer = inbox.writer(false);
-    let announced = serial(&session) + 1;
+    let announced = write_serial(&session) + 1;
     writer.notice(WriteNotice::Announced(announced));
     foreign_amendment(&race.path, race.race, &race.bibs[1], "DNF");
     let abandoning = std::thread::spawn(move || {
@@ -684,7 +678,7 @@ fn an_announced_write_without_a_hand_off_still_rebuilds() {
 
     // The writer is dropped (its thread ended) with the write announced.
     let writer = inbox.writer(false);
-    writer.notice(WriteNotice::Announced(serial(&session) + 1));
+    writer.notice(WriteNotice::Announced(write_serial(&session) + 1));
     foreign_amendment(&race.path, race.race, &race.bibs[2], "DNF");
     let dropping = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(50));
@@ -696,7 +690,7 @@ fn an_announced_write_without_a_hand_off_still_rebuilds() {
     // Announced and never resolved: the read waits its bound, then
     // rebuilds.
     let stuck = inbox.writer(false);
-    stuck.notice(WriteNotice::Announced(serial(&session) + 1));
+    stuck.notice(WriteNotice::Announced(write_serial(&session) + 1));
     foreign_amendment(&race.path, race.race, &race.bibs[3], "DNF");
     assert!(check(&mut session, &race, "never resolved"), "rebuilt");
     drop(stuck);

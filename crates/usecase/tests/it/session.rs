@@ -206,6 +206,16 @@ fn assert_no_handle_left(path: &Path) {
     );
 }
 
+/// The file's write serial as the session's handle reads it now.
+pub(crate) fn write_serial(session: &Session) -> i64 {
+    session
+        .file()
+        .unwrap()
+        .change_stamp()
+        .unwrap()
+        .write_serial()
+}
+
 fn time_of(file: &CompetitionFile, race: Id, bib: &str) -> Option<String> {
     let competitor = file.competitor_by_bib(bib).unwrap()?;
     file.result(race, Entrant::Competitor(competitor.id))
@@ -525,15 +535,7 @@ fn the_sync_workers_writes_keep_the_boards() {
     wait_until("the worker sent the typed score", || {
         standin.results().len() == 1
     });
-    let serial = |session: &Session| {
-        session
-            .file()
-            .unwrap()
-            .change_stamp()
-            .unwrap()
-            .write_serial()
-    };
-    let first = serial(&session);
+    let first = write_serial(&session);
     let entrant = session
         .file()
         .unwrap()
@@ -562,7 +564,7 @@ fn the_sync_workers_writes_keep_the_boards() {
             }
         }
     }
-    let by_worker = serial(&session) - first - 8;
+    let by_worker = write_serial(&session) - first - 8;
     assert!(
         by_worker >= 8,
         "the worker wrote {by_worker} times meanwhile"
@@ -595,25 +597,17 @@ fn starting_and_stopping_a_poller_keeps_the_boards() {
     let mut session = Session::new(SessionSettings::foreground("table 1"), Arc::new(Quiet));
     session.open(&fixture.path).unwrap();
     assert!(session.workout_board(fixture.race).unwrap().built);
-    let serial = |session: &Session| {
-        session
-            .file()
-            .unwrap()
-            .change_stamp()
-            .unwrap()
-            .write_serial()
-    };
-    let opened = serial(&session);
+    let opened = write_serial(&session);
     session.start_polling("timing").unwrap();
     let mut rebuilt = 0;
     // Its opening, then polls (each a health record) while the board is
     // read.
     wait_until("the poller polled twice", || {
         rebuilt += usize::from(session.workout_board(fixture.race).unwrap().built);
-        server.requests().len() >= 2 && serial(&session) >= opened + 3
+        server.requests().len() >= 2 && write_serial(&session) >= opened + 3
     });
     session.stop_polling("timing");
-    let stopped = serial(&session);
+    let stopped = write_serial(&session);
     rebuilt += usize::from(session.workout_board(fixture.race).unwrap().built);
     assert_eq!(rebuilt, 0, "starting, polling and stopping rebuilt");
     assert!(stopped > opened + 3, "the poller's close is a write too");
