@@ -644,7 +644,24 @@ impl LiveOverall {
 
     /// Recomputes the cell of column `at` of listed candidate `index`.
     fn refresh(&mut self, index: usize, at: usize) {
-        let (place, points, _, counts) = self.cell_parts(&self.columns[at], index);
+        let column = &self.columns[at];
+        // A rank sum's or a points table's own row (the most common cell,
+        // and every cell of a field-wide move) without the display.
+        let (place, points, counts) = match &self.settings.mode {
+            OverallMode::RankSum if !column.left_out => {
+                let place = column.rows.place(index as u32).flatten();
+                (place, place.map_or(column.placed + 1, i64::from), false)
+            }
+            OverallMode::PointsTable { points, floor } if !column.left_out => {
+                let place = column.rows.place(index as u32).flatten();
+                let points = place.map_or(0, |place| table_points(points, *floor, place));
+                (place, points, false)
+            }
+            _ => {
+                let (place, points, _, counts) = self.cell_parts(column, index);
+                (place, points, counts)
+            }
+        };
         let place = place.unwrap_or(NO_PLACE);
         let slot = index * self.width + at;
         let candidate = &mut self.candidates[index];
@@ -1048,62 +1065,78 @@ impl LiveOverall {
             return;
         }
 
+        // Their cells first; new members get every cell; leavers are no
+        // longer listed and go in the pass below.
+        let mut strays: Vec<u32> = Vec::new();
+        for &index in touched.iter() {
+            let index = index as usize;
+            let candidate = &self.candidates[index];
+            match (candidate.listed, candidate.member()) {
+                (true, true) => self.refresh(index, at),
+                (false, true) => {
+                    self.fill(index);
+                    strays.push(index as u32);
+                }
+                (true, false) => {
+                    // Its cells are computed again if it comes back.
+                    self.candidates[index].listed = false;
+                }
+                (false, false) => {}
+            }
+        }
         // Take the touched candidates out of the listing, remembering where
-        // they were.
+        // they were. The written entrants' rows (and new members) may go
+        // anywhere: they are set apart and go back in by binary search. The
+        // others are mostly still in order (a block moved by the same
+        // amount), which is checked as they are taken, so that they are
+        // sorted only when they must be.
+        let written_rows: Vec<u32> = written
+            .iter()
+            .filter_map(|(entrant, _)| self.index_of.get(*entrant))
+            .collect();
         let old_len = self.order.len();
         let mut first = usize::MAX;
         let mut last = 0;
         let rest = &mut scratch.rest;
         rest.clear();
         rest.reserve(old_len);
-        // The listed ones among them in their old listing order (mostly
-        // still in order: the sort below finds the runs), new members after.
         let back = &mut scratch.back;
         back.clear();
         back.reserve(touched.len());
-        for (position, index) in self.order.iter().enumerate() {
-            if moving[*index as usize] {
-                first = first.min(position);
-                last = last.max(position);
-                back.push(*index);
-            } else {
-                rest.push(*index);
+        let mut in_order = true;
+        for (position, &index) in self.order.iter().enumerate() {
+            if !moving[index as usize] {
+                rest.push(index);
+                continue;
             }
+            first = first.min(position);
+            last = last.max(position);
+            if !self.candidates[index as usize].listed {
+                continue;
+            }
+            if written_rows.contains(&index) {
+                strays.push(index);
+                continue;
+            }
+            if in_order {
+                if let Some(&previous) = back.last() {
+                    in_order = self.listing(previous, index).is_le();
+                }
+            }
+            back.push(index);
         }
-        back.extend(
-            touched
-                .iter()
-                .copied()
-                .filter(|index| !self.candidates[*index as usize].listed),
-        );
-        // Update their cells; new members get every cell; leavers go.
-        back.retain(|index| {
-            let index = *index as usize;
-            let candidate = &self.candidates[index];
-            match (candidate.listed, candidate.member()) {
-                (true, true) => {
-                    self.refresh(index, at);
-                    true
-                }
-                (false, true) => {
-                    self.fill(index);
-                    true
-                }
-                (true, false) => {
-                    // Its cells are computed again if it comes back.
-                    self.candidates[index].listed = false;
-                    false
-                }
-                (false, false) => false,
-            }
-        });
         for index in touched.iter() {
             moving[*index as usize] = false;
         }
-        // Mostly still in order (a block moved by the same amount): checked
-        // first, so that the sort's buffer is not made for nothing.
-        if !back.is_sorted_by(|a, b| self.listing(*a, *b).is_le()) {
+        if !in_order {
             back.sort_by(|a, b| self.listing(*a, *b));
+        }
+        strays.sort_by(|a, b| self.listing(*a, *b));
+        let mut from = 0;
+        for stray in strays {
+            from += back[from..].partition_point(|other| self.listing(*other, stray).is_le());
+            back.insert(from, stray);
+            from += 1;
         }
         // Put them back among the others: by binary search when they are a
         // few, by one merge pass when they are many.
