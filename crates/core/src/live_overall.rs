@@ -1323,16 +1323,7 @@ mod tests {
     /// teams, starting results, settings and steps (workout, entrant
     /// index, new value).
     #[allow(clippy::type_complexity)]
-    fn any_event() -> impl Strategy<
-        Value = (
-            Vec<Workout>,
-            Vec<EntrantInfo>,
-            Vec<Team>,
-            Vec<Vec<Value>>,
-            OverallSettings,
-            Vec<(usize, usize, Value)>,
-        ),
-    > {
+    fn any_event() -> impl Strategy<Value = Event> {
         (1_usize..4, 1_usize..10, 0_usize..6).prop_flat_map(|(workouts, competitors, teams)| {
             let team_flags = proptest::collection::vec(proptest::bool::weighted(0.5), workouts);
             let infos = proptest::collection::vec(
@@ -1475,79 +1466,145 @@ mod tests {
             .collect()
     }
 
+    /// Each workout's results from fixed `(competitor id, value)` lists.
+    fn results_of(start: &[Vec<(Id, Value)>]) -> Vec<BTreeMap<Entrant, ResultEntry>> {
+        start
+            .iter()
+            .map(|values| {
+                values
+                    .iter()
+                    .map(|(id, value)| {
+                        let entrant = Entrant::Competitor(*id);
+                        (entrant, entry(entrant, value.expect("a value")))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Each workout's live board built from its results.
+    fn boards_of(
+        workouts: &[Workout],
+        results: &[BTreeMap<Entrant, ResultEntry>],
+        rank_infos: &BTreeMap<Entrant, RankInfo>,
+    ) -> Vec<LiveBoard> {
+        workouts
+            .iter()
+            .zip(results)
+            .map(|(workout, results)| {
+                let inputs: Vec<ResultEntry> = results.values().cloned().collect();
+                LiveBoard::build(workout, &inputs, |entrant| {
+                    rank_infos.get(&entrant).cloned()
+                })
+            })
+            .collect()
+    }
+
+    /// A random event as [`any_event`] makes it.
+    type Event = (
+        Vec<Workout>,
+        Vec<EntrantInfo>,
+        Vec<Team>,
+        Vec<Vec<Value>>,
+        OverallSettings,
+        Vec<(usize, usize, Value)>,
+    );
+
+    /// Keeps every table of `event` (each scope, the event's kind and the
+    /// team table), applies its changes one at a time with who moved as
+    /// the board's full list ([`LiveBoard::apply`], [`LiveOverall::apply`])
+    /// or, `compact`, as blocks ([`LiveBoard::apply_moves`],
+    /// [`LiveOverall::apply_moves`]), and checks after each change that
+    /// every table equals a fresh one.
+    fn kept_tables_equal_fresh_ones(event: Event, compact: bool) -> Result<(), TestCaseError> {
+        let (workouts, infos, teams, start, settings, steps) = event;
+        let rank_infos: BTreeMap<Entrant, RankInfo> = infos
+            .iter()
+            .map(|info| (info.entrant, RankInfo::from(info)))
+            .collect();
+        let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = workouts
+            .iter()
+            .zip(&start)
+            .map(|(workout, values)| {
+                values
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, value)| {
+                        value.map(|value| {
+                            let entrant = entrant_at(workout, index);
+                            (entrant, entry(entrant, value))
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut boards = boards_of(&workouts, &results, &rank_infos);
+        let ranked = rank_all(&workouts, &infos, &results);
+        // Every scope, for the table of the event's kind and the team
+        // table (a mixed event's team overall).
+        let scopes: Vec<(Option<Id>, bool)> = [None, Some(1), Some(2)]
+            .into_iter()
+            .flat_map(|scope| [(scope, false), (scope, true)])
+            .collect();
+        let mut kept: Vec<LiveOverall> = scopes
+            .iter()
+            .map(|(scope, teams_table)| {
+                if *teams_table {
+                    LiveOverall::build_for(
+                        OverallEntrants::Teams,
+                        &ranked,
+                        &infos,
+                        &teams,
+                        *scope,
+                        &settings,
+                    )
+                } else {
+                    LiveOverall::build(&ranked, &infos, &teams, *scope, &settings)
+                }
+            })
+            .collect();
+        for (at, index, value) in steps {
+            let workout = &workouts[at];
+            let entrant = entrant_at(workout, index);
+            let new = value.map(|value| entry(entrant, value));
+            match &new {
+                Some(new) => results[at].insert(entrant, new.clone()),
+                None => results[at].remove(&entrant),
+            };
+            let board = &mut boards[at];
+            if compact {
+                let moved = board.apply_moves(entrant, new.as_ref(), rank_infos.get(&entrant));
+                let written = [(entrant, board.row_of(entrant))];
+                for table in &mut kept {
+                    table.apply_moves(workout.id, &written, &moved, board);
+                }
+            } else {
+                let moved = board.apply(entrant, new.as_ref(), rank_infos.get(&entrant));
+                let written = [(entrant, board.row_of(entrant))];
+                for table in &mut kept {
+                    table.apply(workout.id, &written, &moved);
+                }
+            }
+            let ranked = rank_all(&workouts, &infos, &results);
+            for ((scope, teams_table), table) in scopes.iter().zip(&kept) {
+                let expected = if *teams_table {
+                    team_overall_standings(&ranked, &infos, &teams, *scope, &settings)
+                } else {
+                    overall_standings(&ranked, &infos, &teams, *scope, &settings)
+                };
+                prop_assert_eq!(table.len(), expected.len());
+                prop_assert_eq!(table.rows(0..usize::MAX), expected, "scope {:?}", scope);
+            }
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
 
         #[test]
-        fn the_kept_overall_after_any_changes_equals_a_fresh_one(
-            (workouts, infos, teams, start, settings, steps) in any_event()
-        ) {
-            let rank_infos: BTreeMap<Entrant, RankInfo> =
-                infos.iter().map(|info| (info.entrant, RankInfo::from(info))).collect();
-            let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = workouts
-                .iter()
-                .zip(&start)
-                .map(|(workout, values)| {
-                    values
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(index, value)| {
-                            value.map(|value| {
-                                let entrant = entrant_at(workout, index);
-                                (entrant, entry(entrant, value))
-                            })
-                        })
-                        .collect()
-                })
-                .collect();
-            let mut boards: Vec<LiveBoard> = workouts
-                .iter()
-                .zip(&results)
-                .map(|(workout, results)| {
-                    let inputs: Vec<ResultEntry> = results.values().cloned().collect();
-                    LiveBoard::build(workout, &inputs, |entrant| rank_infos.get(&entrant).cloned())
-                })
-                .collect();
-            let ranked = rank_all(&workouts, &infos, &results);
-            // Every scope, for the table of the event's kind and the team
-            // table (a mixed event's team overall).
-            let scopes: Vec<(Option<Id>, bool)> = [None, Some(1), Some(2)]
-                .into_iter()
-                .flat_map(|scope| [(scope, false), (scope, true)])
-                .collect();
-            let build = |ranked: &[(Workout, Vec<RankedRow>)], scope: Option<Id>, teams_table: bool| {
-                if teams_table {
-                    LiveOverall::build_for(OverallEntrants::Teams, ranked, &infos, &teams, scope, &settings)
-                } else {
-                    LiveOverall::build(ranked, &infos, &teams, scope, &settings)
-                }
-            };
-            let mut kept: Vec<LiveOverall> = scopes
-                .iter()
-                .map(|(scope, teams_table)| build(&ranked, *scope, *teams_table))
-                .collect();
-            for (at, index, value) in steps {
-                let workout = &workouts[at];
-                let entrant = entrant_at(workout, index);
-                let new = value.map(|value| entry(entrant, value));
-                match &new {
-                    Some(new) => results[at].insert(entrant, new.clone()),
-                    None => results[at].remove(&entrant),
-                };
-                let moved = boards[at].apply(entrant, new.as_ref(), rank_infos.get(&entrant));
-                let written = [(entrant, boards[at].row_of(entrant))];
-                let ranked = rank_all(&workouts, &infos, &results);
-                for ((scope, teams_table), table) in scopes.iter().zip(kept.iter_mut()) {
-                    table.apply(workout.id, &written, &moved);
-                    let expected = if *teams_table {
-                        team_overall_standings(&ranked, &infos, &teams, *scope, &settings)
-                    } else {
-                        overall_standings(&ranked, &infos, &teams, *scope, &settings)
-                    };
-                    prop_assert_eq!(table.len(), expected.len());
-                    prop_assert_eq!(table.rows(0..usize::MAX), expected, "scope {:?}", scope);
-                }
-            }
+        fn the_kept_overall_after_any_changes_equals_a_fresh_one(event in any_event()) {
+            kept_tables_equal_fresh_ones(event, false)?;
         }
     }
 
@@ -1557,72 +1614,8 @@ mod tests {
         /// The property test above with who moved in the compact form
         /// ([`LiveBoard::apply_moves`], [`LiveOverall::apply_moves`]).
         #[test]
-        fn the_kept_overall_through_compact_moves_equals_a_fresh_one(
-            (workouts, infos, teams, start, settings, steps) in any_event()
-        ) {
-            let rank_infos: BTreeMap<Entrant, RankInfo> =
-                infos.iter().map(|info| (info.entrant, RankInfo::from(info))).collect();
-            let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = workouts
-                .iter()
-                .zip(&start)
-                .map(|(workout, values)| {
-                    values
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(index, value)| {
-                            value.map(|value| {
-                                let entrant = entrant_at(workout, index);
-                                (entrant, entry(entrant, value))
-                            })
-                        })
-                        .collect()
-                })
-                .collect();
-            let mut boards: Vec<LiveBoard> = workouts
-                .iter()
-                .zip(&results)
-                .map(|(workout, results)| {
-                    let inputs: Vec<ResultEntry> = results.values().cloned().collect();
-                    LiveBoard::build(workout, &inputs, |entrant| rank_infos.get(&entrant).cloned())
-                })
-                .collect();
-            let ranked = rank_all(&workouts, &infos, &results);
-            let scopes: Vec<(Option<Id>, bool)> = [None, Some(1), Some(2)]
-                .into_iter()
-                .flat_map(|scope| [(scope, false), (scope, true)])
-                .collect();
-            let build = |ranked: &[(Workout, Vec<RankedRow>)], scope: Option<Id>, teams_table: bool| {
-                if teams_table {
-                    LiveOverall::build_for(OverallEntrants::Teams, ranked, &infos, &teams, scope, &settings)
-                } else {
-                    LiveOverall::build(ranked, &infos, &teams, scope, &settings)
-                }
-            };
-            let mut kept: Vec<LiveOverall> = scopes
-                .iter()
-                .map(|(scope, teams_table)| build(&ranked, *scope, *teams_table))
-                .collect();
-            for (at, index, value) in steps {
-                let workout = &workouts[at];
-                let entrant = entrant_at(workout, index);
-                let new = value.map(|value| entry(entrant, value));
-                match &new {
-                    Some(new) => results[at].insert(entrant, new.clone()),
-                    None => results[at].remove(&entrant),
-                };
-                let moved = boards[at].apply_moves(entrant, new.as_ref(), rank_infos.get(&entrant));
-                let written = [(entrant, boards[at].row_of(entrant))];
-                let ranked = rank_all(&workouts, &infos, &results);
-                for ((scope, teams_table), table) in scopes.iter().zip(kept.iter_mut()) {
-                    table.apply_moves(workout.id, &written, &moved, &boards[at]);
-                    let expected = if *teams_table {
-                        team_overall_standings(&ranked, &infos, &teams, *scope, &settings)
-                    } else {
-                        overall_standings(&ranked, &infos, &teams, *scope, &settings)
-                    };
-                    prop_assert_eq!(table.rows(0..usize::MAX), expected, "scope {:?}", scope);
-                }
-            }
+        fn the_kept_overall_through_compact_moves_equals_a_fresh_one(event in any_event()) {
+            kept_tables_equal_fresh_ones(event, true)?;
         }
     }
 
@@ -1706,28 +1699,8 @@ mod tests {
                     tie_break,
                     team_workouts: TeamWorkoutsInOverall::Excluded,
                 };
-                let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = start
-                    .iter()
-                    .map(|values| {
-                        values
-                            .iter()
-                            .map(|(id, value)| {
-                                let entrant = Entrant::Competitor(*id);
-                                (entrant, entry(entrant, value.expect("a value")))
-                            })
-                            .collect()
-                    })
-                    .collect();
-                let mut boards: Vec<LiveBoard> = workouts
-                    .iter()
-                    .zip(&results)
-                    .map(|(workout, results)| {
-                        let inputs: Vec<ResultEntry> = results.values().cloned().collect();
-                        LiveBoard::build(workout, &inputs, |entrant| {
-                            rank_infos.get(&entrant).cloned()
-                        })
-                    })
-                    .collect();
+                let mut results = results_of(&start);
+                let mut boards = boards_of(&workouts, &results, &rank_infos);
                 let ranked = rank_all(&workouts, &infos, &results);
                 let scopes = [None, Some(1), Some(2)];
                 let mut kept: Vec<LiveOverall> = scopes
@@ -1844,28 +1817,8 @@ mod tests {
                     tie_break,
                     team_workouts: TeamWorkoutsInOverall::Excluded,
                 };
-                let mut results: Vec<BTreeMap<Entrant, ResultEntry>> = start
-                    .iter()
-                    .map(|values| {
-                        values
-                            .iter()
-                            .map(|(id, value)| {
-                                let entrant = Entrant::Competitor(*id);
-                                (entrant, entry(entrant, value.expect("a value")))
-                            })
-                            .collect()
-                    })
-                    .collect();
-                let mut boards: Vec<LiveBoard> = workouts
-                    .iter()
-                    .zip(&results)
-                    .map(|(workout, results)| {
-                        let inputs: Vec<ResultEntry> = results.values().cloned().collect();
-                        LiveBoard::build(workout, &inputs, |entrant| {
-                            rank_infos.get(&entrant).cloned()
-                        })
-                    })
-                    .collect();
+                let mut results = results_of(&start);
+                let mut boards = boards_of(&workouts, &results, &rank_infos);
                 let ranked = rank_all(&workouts, &infos, &results);
                 let scopes = [None, Some(1), Some(2)];
                 let mut kept: Vec<LiveOverall> = scopes
