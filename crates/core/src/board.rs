@@ -1935,16 +1935,8 @@ mod bib_order_tests {
     fn the_board_knows_whether_any_result_has_a_penalty_as_results_change() {
         let race = workout(ScoreType::Time);
         let result = |id: Id, ms: i64, penalty_ms: i64| ResultEntry {
-            entrant: Entrant::Competitor(id),
-            score: Some(Score::Time { ms }),
-            status: None,
-            tie_break_ms: None,
             penalty_ms,
-            splits: Vec::new(),
-            incidents: Vec::new(),
-            source: Source::Manual,
-            amended: false,
-            partial: false,
+            ..crate::ranking::tests::result(id, Some(Score::Time { ms }), None)
         };
         let info = |id: Id, division: Id| RankInfo {
             bib: id.to_string(),

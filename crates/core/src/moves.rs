@@ -1085,42 +1085,20 @@ impl MoveCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        LoadUnit, PublicationState, Rounding, Score, ScoreType, Source, Status, TeamScoring,
-        TieBreak,
-    };
+    use crate::model::{Rounding, Score, ScoreType, Status};
     use proptest::prelude::*;
 
     fn workout(score_type: ScoreType, rounding: Rounding) -> Workout {
         Workout {
-            id: 1,
-            name: "W".into(),
-            sequence: 1,
-            score_type,
-            time_cap_ms: None,
-            reps_per_round: None,
-            load_unit: LoadUnit::Kg,
-            tie_break: TieBreak::None,
             rounding,
-            team_scoring: TeamScoring::Individual,
-            timing_points: Vec::new(),
-            heats: Vec::new(),
-            state: PublicationState::Provisional,
+            ..crate::score::tests::workout(score_type)
         }
     }
 
     fn result(score: Option<Score>, status: Option<Status>, penalty_ms: i64) -> ResultEntry {
         ResultEntry {
-            entrant: Entrant::Competitor(1),
-            score,
-            status,
-            tie_break_ms: None,
             penalty_ms,
-            splits: Vec::new(),
-            incidents: Vec::new(),
-            source: Source::Manual,
-            amended: false,
-            partial: false,
+            ..crate::ranking::tests::result(1, score, status)
         }
     }
 
