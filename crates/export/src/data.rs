@@ -114,6 +114,85 @@ pub enum OverallScopes {
     All,
 }
 
+/// Entrants' bibs and divisions (no names) kept compact for the overall
+/// standings: the bibs in one string, the division ids in one pool, about
+/// 35 bytes an entrant where an [`EntrantInfo`] with its strings takes
+/// about 125. A table's entrants are made from it when the table is
+/// computed ([`EntrantInfoTable::infos_where`]), for its scope only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntrantInfoTable {
+    entrants: Vec<Entrant>,
+    /// Where each entrant's bib and run of division ids end.
+    bib_ends: Vec<u32>,
+    division_ends: Vec<u32>,
+    bibs: String,
+    divisions: Vec<Id>,
+}
+
+impl EntrantInfoTable {
+    /// The bibs and divisions of `infos` (their names are not kept).
+    pub fn from_infos(infos: impl IntoIterator<Item = EntrantInfo>) -> EntrantInfoTable {
+        let mut table = EntrantInfoTable::default();
+        for info in infos {
+            table.push(info.entrant, &info.bib, &info.division_ids);
+        }
+        table.shrink_to_fit();
+        table
+    }
+
+    fn push(&mut self, entrant: Entrant, bib: &str, division_ids: &[Id]) {
+        let end = |at: usize| u32::try_from(at).expect("entrant infos stay below 4 GiB");
+        self.entrants.push(entrant);
+        self.bibs.push_str(bib);
+        self.bib_ends.push(end(self.bibs.len()));
+        self.divisions.extend_from_slice(division_ids);
+        self.division_ends.push(end(self.divisions.len()));
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.entrants.shrink_to_fit();
+        self.bib_ends.shrink_to_fit();
+        self.division_ends.shrink_to_fit();
+        self.bibs.shrink_to_fit();
+        self.divisions.shrink_to_fit();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entrants.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entrants.is_empty()
+    }
+
+    /// Entrant `at`'s bib and division ids.
+    fn parts(&self, at: usize) -> (&str, &[Id]) {
+        let start = |ends: &[u32]| if at == 0 { 0 } else { ends[at - 1] as usize };
+        (
+            &self.bibs[start(&self.bib_ends)..self.bib_ends[at] as usize],
+            &self.divisions[start(&self.division_ends)..self.division_ends[at] as usize],
+        )
+    }
+
+    /// The infos (name empty) of the entrants `keep` accepts (given the
+    /// entrant and its division ids), in the order they were given.
+    pub fn infos_where(&self, mut keep: impl FnMut(Entrant, &[Id]) -> bool) -> Vec<EntrantInfo> {
+        let mut infos = Vec::new();
+        for (at, entrant) in self.entrants.iter().enumerate() {
+            let (bib, division_ids) = self.parts(at);
+            if keep(*entrant, division_ids) {
+                infos.push(EntrantInfo {
+                    entrant: *entrant,
+                    bib: bib.to_string(),
+                    name: String::new(),
+                    division_ids: division_ids.to_vec(),
+                });
+            }
+        }
+        infos
+    }
+}
+
 /// An overall table (across workouts) for the whole field or one division,
 /// in flat columns: per row the entrant, place and total; per cell (one per
 /// column, in column order) the place, the points and the display, the
@@ -895,7 +974,7 @@ impl ExportData {
     pub fn overall_boards_by_scope(
         workouts: &[Workout],
         rows_of: &dyn Fn(usize, Option<Id>) -> Vec<RankedRow>,
-        infos: &[EntrantInfo],
+        infos: &EntrantInfoTable,
         teams: &[Team],
         divisions: &[Division],
         overall: Option<&OverallSettings>,
@@ -963,7 +1042,8 @@ impl ExportData {
                     (workout.clone(), rows)
                 })
                 .collect();
-            boards.push(table(whole_field, infos, None));
+            let all = infos.infos_where(|_, _| true);
+            boards.push(table(whole_field, &all, None));
         }
         if scopes == OverallScopes::WholeField {
             return boards;
@@ -987,15 +1067,11 @@ impl ExportData {
                 .filter(|(workout, _)| !is_team_workout(workout))
                 .flat_map(|(_, rows)| rows.iter().map(|row| row.entrant))
                 .collect();
-            let scope_infos: Vec<EntrantInfo> = infos
-                .iter()
-                .filter(|info| {
-                    info.division_ids.contains(&division.id)
-                        || matches!(info.entrant, Entrant::Team(_))
-                        || with_rows.contains(&info.entrant)
-                })
-                .cloned()
-                .collect();
+            let scope_infos = infos.infos_where(|entrant, division_ids| {
+                division_ids.contains(&division.id)
+                    || matches!(entrant, Entrant::Team(_))
+                    || with_rows.contains(&entrant)
+            });
             boards.push(table(ranked, &scope_infos, scope));
         }
         boards

@@ -17,7 +17,9 @@ use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
 
 use crate::archive::{write_sealed_archive, ArchiveOptions, ArchiveSummary};
-use crate::data::{AmendmentLogEntry, CompetitorTable, ExportData, OverallScopes, SnapshotParts};
+use crate::data::{
+    AmendmentLogEntry, CompetitorTable, EntrantInfoTable, ExportData, OverallScopes, SnapshotParts,
+};
 use crate::error::ExportError;
 use crate::live::{LiveWorkout, SplitColumns};
 
@@ -108,6 +110,15 @@ pub(crate) fn gather_export_data_with(
 /// memory); it still holds the indexes' upper levels.
 const EXPORT_PAGE_CACHE_KIB: i64 = 4_096;
 
+/// The entrants' bibs and divisions, compact (the standings use the bibs,
+/// to list ties, and the divisions, not the names).
+fn entrant_info_table(file: &CompetitionFile) -> Result<EntrantInfoTable, ExportError> {
+    let infos = file
+        .entrant_infos()
+        .map_err(|error| store_error("entrants", error))?;
+    Ok(EntrantInfoTable::from_infos(infos))
+}
+
 /// The reads of a snapshot; call inside `read_snapshot`.
 fn gather_in_snapshot(
     file: &CompetitionFile,
@@ -153,15 +164,7 @@ fn gather_in_snapshot(
     // are not held while they are computed.
     let teams = file.teams().map_err(|error| store_error("teams", error))?;
     observer("teams");
-    let mut infos = file
-        .entrant_infos()
-        .map_err(|error| store_error("entrants", error))?;
-    // The standings use the entrants' bibs (to list ties) and divisions,
-    // not their names.
-    for info in &mut infos {
-        info.name = String::new();
-    }
-    infos.shrink_to_fit();
+    let infos = entrant_info_table(file)?;
     observer("entrants");
     let settings = file
         .leaderboard_settings()
@@ -187,12 +190,13 @@ fn gather_in_snapshot(
     };
     // One call for each table (individual, team) and scope.
     let tables = |rows_of: &dyn Fn(usize, Option<Id>) -> Vec<RankedRow>,
+                  infos: &EntrantInfoTable,
                   team_overall: bool,
                   scopes: OverallScopes| {
         ExportData::overall_boards_by_scope(
             &just_workouts,
             rows_of,
-            &infos,
+            infos,
             &teams,
             &divisions,
             Some(&settings),
@@ -200,10 +204,15 @@ fn gather_in_snapshot(
             scopes,
         )
     };
-    let mut overall_leaderboards = tables(&whole_rows_of, false, OverallScopes::WholeField);
+    let mut overall_leaderboards = tables(&whole_rows_of, &infos, false, OverallScopes::WholeField);
     keep_whole_rows.set(false);
-    let mut team_overall_leaderboards = tables(&whole_rows_of, true, OverallScopes::WholeField);
+    let mut team_overall_leaderboards =
+        tables(&whole_rows_of, &infos, true, OverallScopes::WholeField);
     drop(whole_rows);
+    // The entrants' table is let go while the boards are ranked again
+    // (ranking one is an export's largest working memory) and read again
+    // after, in the same read snapshot.
+    drop(infos);
 
     // Each workout's board kept for the rest: its `LiveBoard` (rank keys,
     // places, every division's list; no names, no texts), its places
@@ -219,14 +228,16 @@ fn gather_in_snapshot(
         boards.push((board, places));
         observer("leaderboard");
     }
+    let infos = entrant_info_table(file)?;
     // Each division's table from that division's rows, made from the
-    // boards one division at a time (without split standings).
+    // boards one division at a time (without split standings), and its
+    // entrants made from the compact table.
     let rows_of = |index: usize, scope: Option<Id>| {
         let (board, places) = &boards[index];
         board.rows_placed(places, scope, 0..usize::MAX)
     };
-    overall_leaderboards.extend(tables(&rows_of, false, OverallScopes::Divisions));
-    team_overall_leaderboards.extend(tables(&rows_of, true, OverallScopes::Divisions));
+    overall_leaderboards.extend(tables(&rows_of, &infos, false, OverallScopes::Divisions));
+    team_overall_leaderboards.extend(tables(&rows_of, &infos, true, OverallScopes::Divisions));
     drop(infos);
     observer("overall standings");
     // The splits after the overall standings, so their columns and the

@@ -49,8 +49,8 @@ pub use awards::{Award, AwardBasis, AwardCategory, AwardCategoryList, AwardList,
 pub use bundle::{BundleFile, BundlePlan, PlannedFile};
 pub use data::{
     division_rows, AmendmentLogEntry, CompetitorTable, CompetitorView, EntrantDirectory,
-    EntrantDisplay, EntrantRef, ExportData, Exporter, OverallLeaderboard, OverallScopes,
-    SnapshotParts, WorkoutLeaderboard,
+    EntrantDisplay, EntrantInfoTable, EntrantRef, ExportData, Exporter, OverallLeaderboard,
+    OverallScopes, SnapshotParts, WorkoutLeaderboard,
 };
 pub use error::ExportError;
 pub use gather::{
