@@ -1,7 +1,9 @@
 //! The header's status strip: every sync target, every polled feed and the
 //! last backup, in plain words. The backend pushes a fresh [`StatusView`]
 //! with the `status-changed` event whenever it differs from the last one
-//! (see [`crate::commands::status`]); the window never polls for it.
+//! (see [`crate::commands::status`]); the window never polls for it. The
+//! words are the use-case crate's (`scoretable_usecase::status`); these
+//! types only carry them to the window.
 //!
 //! Times are RFC 3339 in UTC; the UI shows them in the competition's time
 //! zone. `problem` is a sentence for the scorekeeper, `detail` the technical
@@ -122,6 +124,88 @@ pub struct DayLogLine {
     pub level: String,
     /// The message and its fields (`sync attempt failed · target=RunSignup ...`).
     pub text: String,
+}
+
+use scoretable_usecase::status as words;
+
+impl From<words::StatusStrip> for StatusView {
+    fn from(strip: words::StatusStrip) -> StatusView {
+        StatusView {
+            targets: strip.targets.into_iter().map(Into::into).collect(),
+            feeds: strip.feeds.into_iter().map(Into::into).collect(),
+            backup: strip.backup.into(),
+        }
+    }
+}
+
+impl From<words::TargetSyncState> for TargetSyncState {
+    fn from(state: words::TargetSyncState) -> TargetSyncState {
+        match state {
+            words::TargetSyncState::UpToDate => TargetSyncState::UpToDate,
+            words::TargetSyncState::Waiting => TargetSyncState::Waiting,
+            words::TargetSyncState::Offline => TargetSyncState::Offline,
+            words::TargetSyncState::Refused => TargetSyncState::Refused,
+            words::TargetSyncState::Paused => TargetSyncState::Paused,
+        }
+    }
+}
+
+impl From<words::FeedPollState> for FeedPollState {
+    fn from(state: words::FeedPollState) -> FeedPollState {
+        match state {
+            words::FeedPollState::Ok => FeedPollState::Ok,
+            words::FeedPollState::NotPolledYet => FeedPollState::NotPolledYet,
+            words::FeedPollState::Offline => FeedPollState::Offline,
+            words::FeedPollState::Error => FeedPollState::Error,
+            words::FeedPollState::Stopped => FeedPollState::Stopped,
+        }
+    }
+}
+
+impl From<words::TargetHealth> for TargetStatusView {
+    fn from(target: words::TargetHealth) -> TargetStatusView {
+        TargetStatusView {
+            name: target.name,
+            platform: target.platform,
+            state: target.state.into(),
+            waiting: target.waiting,
+            refused: target.refused,
+            problem: target.problem,
+            detail: target.detail,
+            next_attempt_at: target.next_attempt_at,
+            last_success_at: target.last_success_at,
+        }
+    }
+}
+
+impl From<words::FeedHealth> for FeedStatusView {
+    fn from(feed: words::FeedHealth) -> FeedStatusView {
+        FeedStatusView {
+            name: feed.name,
+            state: feed.state.into(),
+            polling: feed.polling,
+            last_success_at: feed.last_success_at,
+            next_attempt_at: feed.next_attempt_at,
+            problem: feed.problem,
+            detail: feed.detail,
+        }
+    }
+}
+
+impl From<words::BackupHealth> for BackupStatusView {
+    fn from(backup: words::BackupHealth) -> BackupStatusView {
+        BackupStatusView {
+            last_at: backup.last_at,
+            file_name: backup.file_name,
+            directory: backup.directory,
+            automatic: backup.automatic,
+            every_writes: backup.every_writes,
+            every_minutes: backup.every_minutes,
+            keep: backup.keep,
+            problem: backup.problem,
+            detail: backup.detail,
+        }
+    }
 }
 
 #[cfg(test)]
