@@ -32,8 +32,9 @@ pub const STATUS_EVENT: &str = "status-changed";
 /// crate ([`scoretable_usecase::status`]).
 pub fn status_view(session: &Session) -> CommandResult<StatusView> {
     let file = session.file()?;
-    let strip = scoretable_usecase::status::status_strip(file, &|feed| session.is_polling(feed))?;
-    Ok(StatusView::from(strip))
+    Ok(scoretable_usecase::status::status_view(file, &|feed| {
+        session.is_polling(feed)
+    })?)
 }
 
 /// The status strip now (the window asks once; later views arrive as events).

@@ -341,7 +341,7 @@ fn status(file: Option<&Path>) -> CliResult<Output> {
     let mut targets = Vec::with_capacity(statuses.len());
     for status in &statuses {
         // The same sentence the app's status strip shows.
-        let problem = scoretable_usecase::status::target_health(status).problem;
+        let problem = scoretable_usecase::status::target_view(status).problem;
         let _ = writeln!(
             text,
             "{} ({}): {} queued, {} in flight, {} acknowledged, {} rejected; last success {}",

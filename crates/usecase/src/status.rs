@@ -5,25 +5,34 @@
 //!
 //! The counts and states come from the sync crate and the store; this
 //! module only words them, once, for every shell: the app's status strip
-//! (which pushes a [`StatusStrip`] to its windows) and the CLI's
-//! `sync status` print the same sentences.
+//! (which pushes a [`StatusView`] to its windows, these types serialized as
+//! they are; with the `bindings` feature they also derive the TypeScript
+//! declarations the app writes to `ui/src/api/bindingsStatus.ts`) and the
+//! CLI's `sync status` print the same sentences.
+//!
+//! Times are RFC 3339 in UTC; the UI shows them in the competition's time
+//! zone.
 
 use std::path::Path;
 
 use scoretable_store::{CompetitionFile, ConnectionState, InboundConnection};
+use serde::{Deserialize, Serialize};
 
 use crate::error::UseCaseResult;
 
 /// Everything the status strip shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusStrip {
-    pub targets: Vec<TargetHealth>,
-    pub feeds: Vec<FeedHealth>,
-    pub backup: BackupHealth,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(ts_rs::TS))]
+pub struct StatusView {
+    pub targets: Vec<TargetStatusView>,
+    pub feeds: Vec<FeedStatusView>,
+    pub backup: BackupStatusView,
 }
 
 /// Where a sync target stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum TargetSyncState {
     /// Everything acknowledged.
     UpToDate,
@@ -38,7 +47,9 @@ pub enum TargetSyncState {
 }
 
 /// Where a polled feed stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum FeedPollState {
     Ok,
     NotPolledYet,
@@ -46,20 +57,23 @@ pub enum FeedPollState {
     Offline,
     /// The feed answered but its payload or mapping was bad.
     Error,
-    /// This process does not poll it.
+    /// This window does not poll it.
     Stopped,
 }
 
 /// One outbound sync target, in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetHealth {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(ts_rs::TS))]
+pub struct TargetStatusView {
     pub name: String,
     /// The platform's name as people say it (RunSignup, OpenTrack, ...).
     pub platform: String,
     pub state: TargetSyncState,
     /// Results queued or sent but not yet acknowledged.
+    #[cfg_attr(feature = "bindings", ts(type = "number"))]
     pub waiting: i64,
     /// Results the platform refused (retrying will not help).
+    #[cfg_attr(feature = "bindings", ts(type = "number"))]
     pub refused: i64,
     /// One sentence for the scorekeeper, when something needs a person.
     pub problem: Option<String>,
@@ -70,8 +84,9 @@ pub struct TargetHealth {
 }
 
 /// One polled timing-system feed, in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedHealth {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(ts_rs::TS))]
+pub struct FeedStatusView {
     pub name: String,
     pub state: FeedPollState,
     /// Whether this process's poller is running for it.
@@ -83,9 +98,10 @@ pub struct FeedHealth {
 }
 
 /// The newest backup of the open competition, in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackupHealth {
-    /// When the newest backup was written (RFC 3339 UTC); none yet: `None`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "bindings", derive(ts_rs::TS))]
+pub struct BackupStatusView {
+    /// When the newest backup was written; null when there is none yet.
     pub last_at: Option<String>,
     pub file_name: Option<String>,
     /// The folder backups go to.
@@ -162,7 +178,7 @@ pub fn plain_problem(subject: &str, message: &str) -> String {
 
 /// Where one sync target stands, in words: a result held twice on the
 /// platform is said when nothing more pressing is.
-pub fn target_health(status: &scoretable_sync::TargetStatus) -> TargetHealth {
+pub fn target_view(status: &scoretable_sync::TargetStatus) -> TargetStatusView {
     let platform = status.platform_name.as_str();
     let waiting = (status.queued + status.in_flight) as i64;
     let refused = status.rejected as i64;
@@ -198,7 +214,7 @@ pub fn target_health(status: &scoretable_sync::TargetStatus) -> TargetHealth {
             (problem, detail)
         }
     };
-    TargetHealth {
+    TargetStatusView {
         name: status.name.clone(),
         platform: platform.to_string(),
         state,
@@ -213,7 +229,7 @@ pub fn target_health(status: &scoretable_sync::TargetStatus) -> TargetHealth {
 
 /// Where one polled feed stands, in words; `polling`: whether this
 /// process polls it.
-pub fn feed_health(connection: &InboundConnection, polling: bool) -> FeedHealth {
+pub fn feed_view(connection: &InboundConnection, polling: bool) -> FeedStatusView {
     let status = &connection.status;
     let state = if !polling {
         FeedPollState::Stopped
@@ -235,7 +251,7 @@ pub fn feed_health(connection: &InboundConnection, polling: bool) -> FeedHealth 
         .as_deref()
         .filter(|_| failing)
         .map(|message| capitalise(&plain_problem(&subject, message)));
-    FeedHealth {
+    FeedStatusView {
         name: connection.name.clone(),
         state,
         polling,
@@ -264,7 +280,7 @@ fn modified_at(path: &Path) -> Option<String> {
 }
 
 /// The newest backup in the policy's folder and the last automatic backup's error.
-pub fn backup_health(file: &CompetitionFile) -> BackupHealth {
+pub fn backup_view(file: &CompetitionFile) -> BackupStatusView {
     let policy = file.backup_policy();
     let (newest, listing_error) = match file.list_backups(&policy.directory) {
         Ok(backups) => (backups.last().cloned(), None),
@@ -274,7 +290,7 @@ pub fn backup_health(file: &CompetitionFile) -> BackupHealth {
         .last_backup_error()
         .map(str::to_string)
         .or(listing_error.filter(|_| policy.directory.exists()));
-    BackupHealth {
+    BackupStatusView {
         last_at: newest.as_deref().and_then(modified_at),
         file_name: newest
             .as_deref()
@@ -294,19 +310,19 @@ pub fn backup_health(file: &CompetitionFile) -> BackupHealth {
 
 /// The whole strip for `file`; `is_polling` says which feeds this
 /// process polls.
-pub fn status_strip(
+pub fn status_view(
     file: &CompetitionFile,
     is_polling: &dyn Fn(&str) -> bool,
-) -> UseCaseResult<StatusStrip> {
+) -> UseCaseResult<StatusView> {
     let targets = scoretable_sync::sync_status(file)?;
     let feeds = file.connections()?;
-    Ok(StatusStrip {
-        targets: targets.iter().map(target_health).collect(),
+    Ok(StatusView {
+        targets: targets.iter().map(target_view).collect(),
         feeds: feeds
             .iter()
-            .map(|connection| feed_health(connection, is_polling(&connection.name)))
+            .map(|connection| feed_view(connection, is_polling(&connection.name)))
             .collect(),
-        backup: backup_health(file),
+        backup: backup_view(file),
     })
 }
 
@@ -399,7 +415,7 @@ mod tests {
         twice.duplicates = vec![
             "event 501: 2 results for registration 3203 (bib 3), result ids 11, 14; Scoretable edits 14: delete 11 in RunSignup".to_string(),
         ];
-        let view = target_health(&twice);
+        let view = target_view(&twice);
         assert_eq!(view.state, TargetSyncState::UpToDate);
         assert_eq!(
             view.problem.as_deref(),
@@ -408,7 +424,7 @@ mod tests {
         assert!(view.detail.as_deref().unwrap().contains("delete 11"));
         twice.duplicates.push("event 501: 2 results for bib 4, result ids 12, 15; keep one and delete the others in RunSignup".to_string());
         assert_eq!(
-            target_health(&twice).problem.as_deref(),
+            target_view(&twice).problem.as_deref(),
             Some(
                 "RunSignup holds 2 entrants more than once: delete the extra results in RunSignup."
             )
@@ -422,7 +438,7 @@ mod tests {
         );
         offline.duplicates = twice.duplicates.clone();
         assert_eq!(
-            target_health(&offline).problem.as_deref(),
+            target_view(&offline).problem.as_deref(),
             Some("Can't reach RunSignup (connection refused).")
         );
     }
@@ -430,14 +446,14 @@ mod tests {
     #[test]
     fn target_states_follow_the_outbox() {
         assert_eq!(
-            target_health(&status(0, 0, None, None)).state,
+            target_view(&status(0, 0, None, None)).state,
             TargetSyncState::UpToDate
         );
         assert_eq!(
-            target_health(&status(2, 0, None, None)).state,
+            target_view(&status(2, 0, None, None)).state,
             TargetSyncState::Waiting
         );
-        let offline = target_health(&status(
+        let offline = target_view(&status(
             2,
             0,
             Some("could not connect: error sending request: client error (Connect)"),
@@ -458,14 +474,14 @@ mod tests {
             offline.next_attempt_at.as_deref(),
             Some("2026-12-06T03:49:32.500Z")
         );
-        let refused = target_health(&status(0, 1, Some("HTTP 422: bad"), None));
+        let refused = target_view(&status(0, 1, Some("HTTP 422: bad"), None));
         assert_eq!(refused.state, TargetSyncState::Refused);
         assert_eq!(
             refused.problem.as_deref(),
             Some("RunSignup refused a result (HTTP 422).")
         );
         // A stale error after a success says nothing.
-        let healed = target_health(&status(0, 0, Some("HTTP 503: x"), None));
+        let healed = target_view(&status(0, 0, Some("HTTP 503: x"), None));
         assert_eq!(
             (healed.state, healed.problem),
             (TargetSyncState::UpToDate, None)
@@ -497,7 +513,7 @@ mod tests {
 
     #[test]
     fn feeds_say_their_state_and_a_failing_one_its_problem() {
-        let offline = feed_health(
+        let offline = feed_view(
             &feed(
                 ConnectionState::BackingOff,
                 Some("could not connect: error sending request: operation timed out"),
@@ -516,16 +532,16 @@ mod tests {
         );
         // Not polled by this process: stopped, whatever the file says.
         assert_eq!(
-            feed_health(&feed(ConnectionState::Ok, None), false).state,
+            feed_view(&feed(ConnectionState::Ok, None), false).state,
             FeedPollState::Stopped
         );
-        let healthy = feed_health(&feed(ConnectionState::Ok, Some("old")), true);
+        let healthy = feed_view(&feed(ConnectionState::Ok, Some("old")), true);
         assert_eq!(
             (healthy.state, healthy.problem, healthy.next_attempt_at),
             (FeedPollState::Ok, None, None)
         );
         assert_eq!(
-            feed_health(&feed(ConnectionState::Idle, None), true).state,
+            feed_view(&feed(ConnectionState::Idle, None), true).state,
             FeedPollState::NotPolledYet
         );
     }
