@@ -647,5 +647,14 @@ pub struct PlacementChangeView {
 pub struct AmendOutcome {
     pub score: ScoreSummary,
     pub history: Vec<HistoryEntryView>,
+    /// Who moved (overall first, then by division): the first
+    /// `scoretable_usecase::boards::MOVED_LISTED` changes.
     pub impact: Vec<PlacementChangeView>,
+    /// Every place that changed (overall and division places); more than
+    /// `impact` holds when the list was cut.
+    #[ts(type = "number")]
+    pub impact_changes: u64,
+    /// The distinct entrants whose place changed.
+    #[ts(type = "number")]
+    pub impact_entrants: u64,
 }

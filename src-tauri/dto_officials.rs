@@ -28,8 +28,16 @@ pub struct AmendPreviewView {
     pub old_display: Option<String>,
     /// The result after the amendment, as the leaderboard would show it.
     pub new_display: String,
-    /// Everyone whose place would change (overall first, then by division).
+    /// Who would move (overall first, then by division): the first
+    /// `scoretable_usecase::boards::MOVED_LISTED` changes.
     pub impact: Vec<PlacementChangeView>,
+    /// Every place that would change (overall and division places); more
+    /// than `impact` holds when the list was cut.
+    #[ts(type = "number")]
+    pub impact_changes: u64,
+    /// The distinct entrants whose place would change.
+    #[ts(type = "number")]
+    pub impact_entrants: u64,
 }
 
 /// Two rows of a board to explain, `above` before `below`.

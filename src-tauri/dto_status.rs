@@ -1,7 +1,10 @@
 //! The header's status strip: every sync target, every polled feed and the
 //! last backup, in plain words. The backend pushes a fresh [`StatusView`]
 //! with the `status-changed` event whenever it differs from the last one
-//! (see [`crate::commands::status`]); the window never polls for it.
+//! (see [`crate::commands::status`]); the window never polls for it. The
+//! strip's types and words are the use-case crate's
+//! (`scoretable_usecase::status`, whose `bindings` feature derives their
+//! TypeScript declarations); the day log's are here.
 //!
 //! Times are RFC 3339 in UTC; the UI shows them in the competition's time
 //! zone. `problem` is a sentence for the scorekeeper, `detail` the technical
@@ -12,95 +15,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// Everything the status strip shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct StatusView {
-    pub targets: Vec<TargetStatusView>,
-    pub feeds: Vec<FeedStatusView>,
-    pub backup: BackupStatusView,
-}
-
-/// Where a sync target stands, as the strip words it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetSyncState {
-    /// Everything acknowledged.
-    UpToDate,
-    /// Results queued or in flight.
-    Waiting,
-    /// The platform cannot be reached or keeps failing; retried later.
-    Offline,
-    /// The platform refused results (retrying will not help).
-    Refused,
-    /// The target is disabled.
-    Paused,
-}
-
-/// Where a polled feed stands, as the strip words it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum FeedPollState {
-    Ok,
-    NotPolledYet,
-    /// Backing off after failures.
-    Offline,
-    /// The feed answered but its payload or mapping was bad.
-    Error,
-    /// This window does not poll it.
-    Stopped,
-}
-
-/// One outbound sync target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct TargetStatusView {
-    pub name: String,
-    /// The platform's name as people say it (RunSignup, OpenTrack, ...).
-    pub platform: String,
-    pub state: TargetSyncState,
-    /// Results queued or sent but not yet acknowledged.
-    #[ts(type = "number")]
-    pub waiting: i64,
-    /// Results the platform refused (retrying will not help).
-    #[ts(type = "number")]
-    pub refused: i64,
-    pub problem: Option<String>,
-    pub detail: Option<String>,
-    pub next_attempt_at: Option<String>,
-    pub last_success_at: Option<String>,
-}
-
-/// One polled timing-system feed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct FeedStatusView {
-    pub name: String,
-    pub state: FeedPollState,
-    /// Whether this window's poller is running for it.
-    pub polling: bool,
-    pub last_success_at: Option<String>,
-    pub next_attempt_at: Option<String>,
-    pub problem: Option<String>,
-    pub detail: Option<String>,
-}
-
-/// The newest backup of the open competition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct BackupStatusView {
-    /// When the newest backup was written; null when there is none yet.
-    pub last_at: Option<String>,
-    pub file_name: Option<String>,
-    /// The folder backups go to.
-    pub directory: String,
-    /// Whether writes trigger backups automatically.
-    pub automatic: bool,
-    /// A backup follows this many saved changes (0: never by count).
-    pub every_writes: u32,
-    /// A backup follows when the last one is this many minutes old (0: never by age).
-    pub every_minutes: u32,
-    /// How many backups are kept (the first, the newest and a spread between).
-    pub keep: u32,
-    pub problem: Option<String>,
-    pub detail: Option<String>,
-}
+pub use scoretable_usecase::status::StatusView;
 
 /// Where the competition-day log is, and its newest lines, for the Sync
 /// and Mapping screens' link to it.
@@ -127,6 +42,9 @@ pub struct DayLogLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scoretable_usecase::status::{
+        BackupStatusView, FeedPollState, FeedStatusView, TargetStatusView, TargetSyncState,
+    };
 
     use crate::bindings::support::{bindings_text, check_bindings_file, declaration};
 

@@ -4,6 +4,7 @@
 
 use scoretable_core::model::Workout;
 use scoretable_store::{CompetitionFile, ScoreEvent, ScoreEventKind, ScoreInput};
+use scoretable_usecase::boards::MOVED_LISTED;
 use tauri::{AppHandle, State};
 
 use crate::commands::notify_scores_changed;
@@ -118,14 +119,16 @@ pub async fn amend_score(
             };
             // The short write, then who moved from the kept board of the
             // workout (moved in place: nothing loads or ranks the field).
-            let receipt = session.amend(
+            let amended = session.amend(
                 request.workout_id,
                 entrant,
                 ScoreInput::text(request.value.trim()),
                 &official,
                 &request.reason,
                 Some(request.appeal_reference.as_str()),
+                MOVED_LISTED,
             )?;
+            let receipt = &amended.receipt;
             let (_, file, board) =
                 crate::commands::leaderboard::live_board(session, request.workout_id)?;
             let row = board.row_of(entrant);
@@ -147,6 +150,8 @@ pub async fn amend_score(
                 score,
                 history,
                 impact,
+                impact_changes: amended.changes as u64,
+                impact_entrants: amended.entrants as u64,
             })
         })
         .await?;

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use scoretable_store::{CompetitionFile, PlacementChange, ScoreInput, StoreError};
+use scoretable_usecase::boards::MOVED_LISTED;
 use tauri::State;
 
 use crate::commands::leaderboard::{live_board, page_rows};
@@ -78,10 +79,11 @@ pub fn amendment_preview(
     let workout = file.workout(request.workout_id)?;
     let bib = request.bib.trim();
     let entrant = file.entrant_by_bib(request.workout_id, bib)?;
-    let preview = file.preview_amendment(
+    let preview = file.preview_amendment_listed(
         request.workout_id,
         entrant,
         &ScoreInput::text(request.value.trim()),
+        MOVED_LISTED,
     )?;
     let names = names_for(file, entrant, &preview.moved)?;
     Ok(AmendPreviewView {
@@ -93,6 +95,8 @@ pub fn amendment_preview(
             .map(|value| value_display(&workout, value)),
         new_display: preview.display.clone(),
         impact: impact_views(file, &names, &preview.moved)?,
+        impact_changes: preview.moved_changes as u64,
+        impact_entrants: preview.moved_entrants as u64,
     })
 }
 

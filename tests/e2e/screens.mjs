@@ -283,6 +283,8 @@ try {
     "who moved",
   );
   check(JSON.stringify(moved) === JSON.stringify(wouldMove), `who moved matches the preview (${moved.join(", ")})`);
+  const movedCount = await app.script(`return document.querySelector('[data-testid="impact-count"]')?.textContent ?? null`);
+  check(typeof movedCount === "string" && movedCount.startsWith(`${moved.length} place`) && !movedCount.includes("listed"), `the count of who moved matches the rows listed (${movedCount})`);
   await screenshotAt(app, "screens-06-amend-moved-1280", 1280, 800);
 
   // 6. Heat sheet: lane order, Enter saves and shows the place, a bad value keeps its text and focus.

@@ -36,6 +36,7 @@ describe("amendments", () => {
 
     const impact = await screen.findByRole("table", { name: "Placement impact" });
     expect(within(impact).getAllByRole("row")).toHaveLength(3);
+    expect(screen.getByTestId("impact-count").textContent).toBe("2 places of 2 athletes.");
     expect(impact.textContent).toContain("Katherine Johnson");
     const history = screen.getByRole("table", { name: "Score history" });
     expect(history.textContent).toContain("4:01.0 → 3:10.0");

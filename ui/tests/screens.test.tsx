@@ -174,7 +174,8 @@ describe("amendment preview", () => {
       competitors,
       leaderboards: { 1: franBoard },
       amendmentImpacts: { "1:103": impact },
-      screens: { amendmentPreviews: { "1:103:3:10.0": { bib: "103", name: "Katherine Johnson", old_display: "4:01.0", new_display: "3:10.0", impact } } },
+      // The backend lists the first changes and counts the rest.
+      screens: { amendmentPreviews: { "1:103:3:10.0": { bib: "103", name: "Katherine Johnson", old_display: "4:01.0", new_display: "3:10.0", impact, impact_changes: 250, impact_entrants: 130 } } },
     });
     render(<App backend={backend} initialScreen="amendments" />);
     await waitFor(() => expect((screen.getByLabelText("Workout") as HTMLSelectElement).value).toBe("1"));
@@ -184,6 +185,7 @@ describe("amendment preview", () => {
     fireEvent.input(screen.getByLabelText("New score"), { target: { value: "3:10.0" } });
     const wouldMove = await screen.findByRole("table", { name: "Would move" });
     expect(within(wouldMove).getAllByRole("row")).toHaveLength(3);
+    expect(screen.getByTestId("preview-count").textContent).toBe("250 places of 130 athletes; the first 2 are listed.");
     expect(screen.getByTestId("amend-preview").textContent).toContain("4:01.0 → 3:10.0");
     expect(backend.calls).not.toContain("amendScore");
 

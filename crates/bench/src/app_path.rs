@@ -9,7 +9,7 @@
 
 use scoretable_core::model::{Entrant, Id, RankedRow};
 use scoretable_store::{CompetitionFile, ScoreInput};
-use scoretable_usecase::boards::{overall_table, KeptBoards, OverallLine};
+use scoretable_usecase::boards::{overall_table, KeptBoards, OverallLine, MOVED_LISTED};
 
 use crate::BenchResult;
 
@@ -39,7 +39,8 @@ impl AppBoards {
         input: ScoreInput,
         appeal: &str,
     ) -> BenchResult<usize> {
-        let receipt = self
+        // Who moved listed as far as the app's amendment screen shows it.
+        let amended = self
             .boards
             .amend(
                 store,
@@ -49,9 +50,10 @@ impl AppBoards {
                 "bench official",
                 "benchmark amendment",
                 Some(appeal),
+                MOVED_LISTED,
             )
             .map_err(|error| crate::BenchError(format!("amending: {error}")))?;
-        Ok(receipt.moved.len())
+        Ok(amended.changes)
     }
 
     /// One fsync'd write of the overall settings (the floor the amendments

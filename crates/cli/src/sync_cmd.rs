@@ -338,7 +338,10 @@ fn status(file: Option<&Path>) -> CliResult<Output> {
     let store = open_competition(file)?;
     let statuses = scoretable_sync::sync_status(&store).map_err(sync_error)?;
     let mut text = String::new();
+    let mut targets = Vec::with_capacity(statuses.len());
     for status in &statuses {
+        // The same sentence the app's status strip shows.
+        let problem = scoretable_usecase::status::target_view(status).problem;
         let _ = writeln!(
             text,
             "{} ({}): {} queued, {} in flight, {} acknowledged, {} rejected; last success {}",
@@ -350,6 +353,14 @@ fn status(file: Option<&Path>) -> CliResult<Output> {
             status.rejected,
             status.last_success_at.as_deref().unwrap_or("never"),
         );
+        if let Some(problem) = &problem {
+            let _ = writeln!(text, "  {problem}");
+        }
+        let mut target = serde_json::to_value(status).unwrap_or(Value::Null);
+        if let Value::Object(fields) = &mut target {
+            fields.insert("problem".to_string(), json!(problem));
+        }
+        targets.push(target);
         if let Some(error) = &status.last_error {
             let _ = writeln!(
                 text,
@@ -375,7 +386,7 @@ fn status(file: Option<&Path>) -> CliResult<Output> {
     if statuses.is_empty() {
         text.push_str("No sync targets.\n");
     }
-    Ok(Output::new(text, json!({ "targets": statuses })))
+    Ok(Output::new(text, json!({ "targets": targets })))
 }
 
 fn preview(file: Option<&Path>, target: &str, limit: usize) -> CliResult<Output> {

@@ -73,7 +73,8 @@ use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{Entrant, Id, OverallCell, RankedRow};
 use scoretable_core::moves::PlaceChange;
 use scoretable_store::{
-    AmendmentReceipt, ChangeStamp, CompetitionFile, PlacementChange, ScoreInput, WriteNotice,
+    AmendmentReceipt, ChangeStamp, CompetitionFile, MovedPlacements, PlacementChange, ScoreInput,
+    WriteNotice,
 };
 
 use crate::error::{UseCaseError, UseCaseResult};
@@ -742,8 +743,11 @@ impl KeptBoards {
     /// An official amendment (see [`CompetitionFile::record_amendment`]):
     /// the short write, then who moved from the kept board of the workout,
     /// built first when it is not kept; the kept overall tables follow. Falls back to the store's
-    /// [`CompetitionFile::placement_changes_since`] when another program
-    /// wrote meanwhile.
+    /// [`CompetitionFile::placement_changes_listed`] when another program
+    /// wrote meanwhile. Who moved is counted in full and listed only up to
+    /// `listed` changes (a screen shows the first few; an amendment that
+    /// moves a competitor past the whole field changes a place of nearly
+    /// every entrant).
     #[allow(clippy::too_many_arguments)]
     pub fn amend(
         &mut self,
@@ -754,23 +758,60 @@ impl KeptBoards {
         who: &str,
         reason: &str,
         appeal_ref: Option<&str>,
-    ) -> UseCaseResult<AmendmentReceipt> {
+        listed: usize,
+    ) -> UseCaseResult<Amended> {
         self.board(file, workout_id)?;
         let before = file.change_stamp()?;
         let mut receipt =
             file.record_amendment(workout_id, entrant, input, who, reason, appeal_ref)?;
         let moved = self.after_write(file, before, workout_id, entrant)?;
         // The rows are read from the board once, here, for the receipt.
-        receipt.moved = match (moved, self.kept_board(workout_id)) {
+        let moved = match (moved, self.kept_board(workout_id)) {
             (Some(moved), Some(board)) => {
-                let mut rows = Vec::with_capacity(moved.len());
-                rows.extend(moved.iter(board).map(placement_change));
-                rows
+                let mut rows = Vec::with_capacity(moved.len().min(listed));
+                let mut entrants = Vec::with_capacity(moved.len());
+                for change in moved.iter(board) {
+                    entrants.push(change.entrant);
+                    if rows.len() < listed {
+                        rows.push(placement_change(change));
+                    }
+                }
+                entrants.sort_unstable();
+                entrants.dedup();
+                MovedPlacements {
+                    changes: moved.len(),
+                    entrants: entrants.len(),
+                    listed: rows,
+                }
             }
-            _ => file.placement_changes_since(workout_id, entrant, receipt.old.as_ref())?,
+            _ => {
+                file.placement_changes_listed(workout_id, entrant, receipt.old.as_ref(), listed)?
+            }
         };
-        Ok(receipt)
+        receipt.moved = moved.listed;
+        Ok(Amended {
+            receipt,
+            changes: moved.changes,
+            entrants: moved.entrants,
+        })
     }
+}
+
+/// How many of who moved a screen lists (the app's amendment preview and
+/// receipt); the rest are counted. The CLI prints fewer (`score amend`
+/// lists ten unless `--all`).
+pub const MOVED_LISTED: usize = 100;
+
+/// An amendment as [`KeptBoards::amend`] reports it: the store's receipt,
+/// whose `moved` lists who moved only up to the limit asked for, and the
+/// full counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amended {
+    pub receipt: AmendmentReceipt,
+    /// Every changed place (overall and division places).
+    pub changes: usize,
+    /// The distinct entrants among them.
+    pub entrants: usize,
 }
 
 fn placement_change(change: PlaceChange) -> PlacementChange {

@@ -18,6 +18,7 @@ pub mod mappings;
 pub mod review;
 pub mod scores;
 pub mod session;
+pub mod status;
 pub mod sync_targets;
 
 pub use error::{classify, ErrorClass, Problem, UseCaseError, UseCaseResult};

@@ -54,12 +54,10 @@ use std::time::Duration;
 use scoretable_core::board::LiveBoard;
 use scoretable_core::model::{Entrant, Id};
 use scoretable_inbound::PollOutcome;
-use scoretable_store::{
-    AmendmentReceipt, CompetitionFile, InboundReport, RecordOutcome, ReviewItem, ScoreInput,
-};
+use scoretable_store::{CompetitionFile, InboundReport, RecordOutcome, ReviewItem, ScoreInput};
 use scoretable_sync::{DrainOptions, DrainReport, SecretStore, SyncWorker};
 
-use crate::boards::{HandedWrites, KeptBoards, OverallTable, WriteInbox};
+use crate::boards::{Amended, HandedWrites, KeptBoards, OverallTable, WriteInbox};
 use crate::competition::{create_competition, CompetitionDetails};
 use crate::error::{ErrorClass, UseCaseError, UseCaseResult};
 use crate::feeds::{poll_changed_scores, watch_feed, FeedWatch, PollSettings};
@@ -517,7 +515,8 @@ impl Session {
     }
 
     /// An official amendment as `official` (see [`KeptBoards::amend`]): who
-    /// moved comes from the workout's kept board.
+    /// moved comes from the workout's kept board, counted in full and
+    /// listed up to `listed` changes.
     #[allow(clippy::too_many_arguments)]
     pub fn amend(
         &mut self,
@@ -527,10 +526,11 @@ impl Session {
         official: &str,
         reason: &str,
         appeal_ref: Option<&str>,
-    ) -> UseCaseResult<AmendmentReceipt> {
+        listed: usize,
+    ) -> UseCaseResult<Amended> {
         let file = self.file.as_mut().ok_or_else(no_file)?;
         self.workouts.amend(
-            file, workout_id, entrant, input, official, reason, appeal_ref,
+            file, workout_id, entrant, input, official, reason, appeal_ref, listed,
         )
     }
 

@@ -213,4 +213,18 @@ export type PlacementChangeView = { bib: string, name: string,
  */
 division: string | null, old_rank: number | null, new_rank: number | null, };
 
-export type AmendOutcome = { score: ScoreSummary, history: Array<HistoryEntryView>, impact: Array<PlacementChangeView>, };
+export type AmendOutcome = { score: ScoreSummary, history: Array<HistoryEntryView>, 
+/**
+ * Who moved (overall first, then by division): the first
+ * `scoretable_usecase::boards::MOVED_LISTED` changes.
+ */
+impact: Array<PlacementChangeView>, 
+/**
+ * Every place that changed (overall and division places); more than
+ * `impact` holds when the list was cut.
+ */
+impact_changes: number, 
+/**
+ * The distinct entrants whose place changed.
+ */
+impact_entrants: number, };

@@ -15,9 +15,19 @@ old_display: string | null,
  */
 new_display: string, 
 /**
- * Everyone whose place would change (overall first, then by division).
+ * Who would move (overall first, then by division): the first
+ * `scoretable_usecase::boards::MOVED_LISTED` changes.
  */
-impact: Array<PlacementChangeView>, };
+impact: Array<PlacementChangeView>, 
+/**
+ * Every place that would change (overall and division places); more
+ * than `impact` holds when the list was cut.
+ */
+impact_changes: number, 
+/**
+ * The distinct entrants whose place would change.
+ */
+impact_entrants: number, };
 
 export type ExplainRequest = { 
 /**

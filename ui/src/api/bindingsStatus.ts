@@ -17,13 +17,21 @@ waiting: number,
 /**
  * Results the platform refused (retrying will not help).
  */
-refused: number, problem: string | null, detail: string | null, next_attempt_at: string | null, last_success_at: string | null, };
+refused: number, 
+/**
+ * One sentence for the scorekeeper, when something needs a person.
+ */
+problem: string | null, 
+/**
+ * The technical message behind `problem`.
+ */
+detail: string | null, next_attempt_at: string | null, last_success_at: string | null, };
 
 export type FeedPollState = "ok" | "not_polled_yet" | "offline" | "error" | "stopped";
 
 export type FeedStatusView = { name: string, state: FeedPollState, 
 /**
- * Whether this window's poller is running for it.
+ * Whether this process's poller is running for it.
  */
 polling: boolean, last_success_at: string | null, next_attempt_at: string | null, problem: string | null, detail: string | null, };
 

@@ -337,6 +337,9 @@ export function createMockBackend(fixture: MockFixture = {}): MockBackend {
           score: { workout_id: request.workout_id, bib: competitor.bib, name: fullName(competitor), display: request.value, rank: row?.rank ?? null, amended: true },
           history: history[key],
           impact: fixture.amendmentImpacts?.[key] ?? [],
+          // The fixture lists every change: counted as listed.
+          impact_changes: fixture.amendmentImpacts?.[key]?.length ?? 0,
+          impact_entrants: new Set((fixture.amendmentImpacts?.[key] ?? []).map((change) => change.bib)).size,
         };
       }),
     scoreHistory: (workoutId, bib) => record("scoreHistory", () => history[`${workoutId}:${bib}`] ?? []),

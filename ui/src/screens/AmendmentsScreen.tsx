@@ -45,6 +45,18 @@ function ImpactTable({ label, impact }: { label: string; impact: PlacementChange
   );
 }
 
+/** How many places changed, and how many of them the table lists (the
+ *  backend lists the first ones and counts the rest). */
+function ImpactCount({ changes, entrants, listed, testId }: { changes: number; entrants: number; listed: number; testId: string }) {
+  const places = `${changes} place${changes === 1 ? "" : "s"} of ${entrants} athlete${entrants === 1 ? "" : "s"}`;
+  return (
+    <p data-testid={testId}>
+      {places}
+      {listed < changes ? `; the first ${listed} are listed.` : "."}
+    </p>
+  );
+}
+
 export function AmendmentsScreen() {
   const backend = useBackend();
   const { list, selected, select } = useWorkouts(backend);
@@ -222,6 +234,7 @@ export function AmendmentsScreen() {
                       ) : (
                         <>
                           <p>Who would move:</p>
+                          <ImpactCount changes={preview.impact_changes} entrants={preview.impact_entrants} listed={preview.impact.length} testId="preview-count" />
                           <ImpactTable label="Would move" impact={preview.impact} />
                         </>
                       )}
@@ -236,7 +249,10 @@ export function AmendmentsScreen() {
                 {outcome.impact.length === 0 ? (
                   <p class="muted" data-testid="impact-none">No placement changed.</p>
                 ) : (
-                  <ImpactTable label="Placement impact" impact={outcome.impact} />
+                  <>
+                    <ImpactCount changes={outcome.impact_changes} entrants={outcome.impact_entrants} listed={outcome.impact.length} testId="impact-count" />
+                    <ImpactTable label="Placement impact" impact={outcome.impact} />
+                  </>
                 )}
               </>
             )}

@@ -213,6 +213,7 @@ fn targets_secrets_preview_sync_and_status_from_the_command_line() {
     assert_eq!(status["targets"][0]["acked"], 2);
     assert!(status["targets"][0]["last_success_at"].is_string());
     assert_eq!(status["targets"][0]["duplicates"], serde_json::json!([]));
+    assert!(status["targets"][0]["problem"].is_null(), "{status}");
 
     // What a later read-back found held twice (a request that landed after
     // its rows were created again) is listed until a read-back clears it.
@@ -226,6 +227,13 @@ fn targets_secrets_preview_sync_and_status_from_the_command_line() {
         file.set_sync_remote_state(target.id, &state).unwrap();
     }
     let text = scoretable(&path, &secrets, &["sync", "status"], None);
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains(
+            "  RunSignup holds one entrant twice: delete the extra result in RunSignup.\n"
+        ),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
     assert!(
         String::from_utf8_lossy(&text.stdout).contains(
             "  held twice: event 501: 2 results for registration 3201 (bib 1), result ids 1, 3; Scoretable edits 3: delete 1 in RunSignup\n"
@@ -242,6 +250,10 @@ fn targets_secrets_preview_sync_and_status_from_the_command_line() {
     assert_eq!(
         status["targets"][0]["duplicates"].as_array().unwrap().len(),
         1
+    );
+    assert_eq!(
+        status["targets"][0]["problem"],
+        "RunSignup holds one entrant twice: delete the extra result in RunSignup."
     );
 
     let bytes = std::fs::read(&path).unwrap();

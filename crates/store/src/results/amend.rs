@@ -78,7 +78,20 @@ impl CompetitionFile {
         entrant: Entrant,
         input: &ScoreInput,
     ) -> Result<AmendmentPreview> {
-        self.read(|_| self.preview_amendment_unlocked(workout_id, entrant, input))
+        self.preview_amendment_listed(workout_id, entrant, input, usize::MAX)
+    }
+
+    /// [`preview_amendment`](Self::preview_amendment) with who would move
+    /// counted in full (`moved_changes`, `moved_entrants`) but listed only
+    /// up to `listed` changes, for a screen that shows the first few.
+    pub fn preview_amendment_listed(
+        &self,
+        workout_id: Id,
+        entrant: Entrant,
+        input: &ScoreInput,
+        listed: usize,
+    ) -> Result<AmendmentPreview> {
+        self.read(|_| self.preview_amendment_unlocked(workout_id, entrant, input, listed))
     }
 
     pub(super) fn preview_amendment_unlocked(
@@ -86,6 +99,7 @@ impl CompetitionFile {
         workout_id: Id,
         entrant: Entrant,
         input: &ScoreInput,
+        listed: usize,
     ) -> Result<AmendmentPreview> {
         let connection = &self.connection;
         let workout = load_workout(connection, workout_id)?;
@@ -106,14 +120,15 @@ impl CompetitionFile {
             entrant,
             before,
             Some(amended_entry(entrant, &value)),
-            usize::MAX,
-        )?
-        .listed;
+            listed,
+        )?;
         Ok(AmendmentPreview {
             display: board_value(&workout, &value),
             old,
             new: value,
-            moved,
+            moved: moved.listed,
+            moved_changes: moved.changes,
+            moved_entrants: moved.entrants,
         })
     }
 

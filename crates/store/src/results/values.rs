@@ -165,7 +165,13 @@ pub struct AmendmentPreview {
     pub old: Option<ScoreValue>,
     pub new: ScoreValue,
     pub display: String,
+    /// Who would move, in [`placement_impact`](crate::placement_impact)'s
+    /// order, listed up to the limit asked for.
     pub moved: Vec<PlacementChange>,
+    /// Every place that would change (overall and division places).
+    pub moved_changes: usize,
+    /// The distinct entrants among them.
+    pub moved_entrants: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,4 +9,5 @@ mod mappings;
 mod overall;
 mod poll_boards;
 mod session;
+mod status;
 mod workflows;

@@ -191,6 +191,7 @@ fn kept_overall_tables_follow_amendments_entries_and_undos() {
                         "judge",
                         "appeal",
                         None,
+                        usize::MAX,
                     )
                     .unwrap();
             }

@@ -287,6 +287,7 @@ fn scores_a_poll_stores_update_the_kept_boards_and_tables_without_a_rebuild() {
             "judge",
             "appeal",
             None,
+            usize::MAX,
         )
         .unwrap();
     assert!(!check(&mut session, &race, "after an amendment"));
@@ -380,6 +381,7 @@ fn random_polls_amendments_and_foreign_writes_keep_every_board_fresh() {
                             "judge",
                             "appeal",
                             None,
+                            usize::MAX,
                         )
                         .unwrap();
                     if foreign {

@@ -553,6 +553,7 @@ fn the_sync_workers_writes_keep_the_boards() {
                 "judge",
                 "appeal",
                 None,
+                usize::MAX,
             )
             .unwrap();
         session.wake_sync_worker();
