@@ -450,6 +450,32 @@ impl LiveBoard {
     pub fn build_from<'i>(
         workout: &Workout,
         results: &[ResultEntry],
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> LiveBoard {
+        let mut board = LiveBoard::with_entries(workout, results, info_of);
+        board.list_entries();
+        board
+    }
+
+    /// [`LiveBoard::build_from`] taking the results, which are let go once
+    /// the board's entries are made, before they are sorted and listed: a
+    /// build's working memory is then the results or the lists, not both.
+    pub fn build_from_owned<'i>(
+        workout: &Workout,
+        results: Vec<ResultEntry>,
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> LiveBoard {
+        let mut board = LiveBoard::with_entries(workout, &results, info_of);
+        drop(results);
+        board.list_entries();
+        board
+    }
+
+    /// A board with an entry per entrant of `results` (the last result of
+    /// an entrant counts), not listed yet.
+    fn with_entries<'i>(
+        workout: &Workout,
+        results: &[ResultEntry],
         mut info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
     ) -> LiveBoard {
         let mut board = LiveBoard {
@@ -476,6 +502,13 @@ impl LiveBoard {
                 }
             }
         }
+        board
+    }
+
+    /// Sorts the entries into the whole field's listing order (renumbering
+    /// them so) and makes every list with its places.
+    fn list_entries(&mut self) {
+        let board = self;
         // Sorted with each row's bib number at hand: bibs are compared only
         // between equal keys, and plain number bibs without a text compare.
         let mut listed: Vec<(RankKey, Option<u64>, u32)> = board
@@ -503,10 +536,28 @@ impl LiveBoard {
         }
         // Entries are numbered in listing order, so that the rows of a
         // stretch of the list (a block of who moved, read by the overall
-        // tables) are neighbours in memory too.
-        let mut entries = Vec::with_capacity(board.entries.len());
-        entries.extend(listed.iter().map(|(_, _, at)| board.entries[*at as usize]));
-        board.entries = entries;
+        // tables) are neighbours in memory too. They are moved in place,
+        // one cycle of the permutation at a time (a second vector of
+        // entries was a build's largest working memory).
+        let mut moved = vec![false; listed.len()];
+        for start in 0..listed.len() {
+            if moved[start] {
+                continue;
+            }
+            let first = board.entries[start];
+            let mut at = start;
+            loop {
+                moved[at] = true;
+                let from = listed[at].2 as usize;
+                if from == start {
+                    board.entries[at] = first;
+                    break;
+                }
+                board.entries[at] = board.entries[from];
+                at = from;
+            }
+        }
+        drop(moved);
         for (at, entry) in board.entries.iter().enumerate() {
             board.index.insert(entry.entrant, at as u32);
         }
@@ -557,7 +608,6 @@ impl LiveBoard {
             .iter()
             .filter(|entry| entry.penalty_ms != 0)
             .count();
-        board
     }
 
     /// A new entry for `result`, its bib and divisions added to the pools.
@@ -1408,6 +1458,204 @@ impl LiveBoard {
     }
 }
 
+/// A board frozen for reading ([`LiveBoard::into_listed`]): the rows a
+/// renderer walks, in the whole field's listing order, with their places
+/// counted once, and each division's list as row numbers. No rank keys, no
+/// bibs, no slots: it takes no changes, and its rows
+/// ([`ListedBoard::rows`]) equal the board's
+/// ([`LiveBoard::rows_placed`]). About 100 bytes a row with one division
+/// each, where the board with its places holds about 260.
+#[derive(Debug, Clone)]
+pub struct ListedBoard {
+    workout: Workout,
+    /// Present entries in the whole field's listing order.
+    rows: Vec<ListedRow>,
+    /// Sorted by division id: each division's rows (indexes in `rows`), in
+    /// its listing order.
+    divisions: Vec<(Id, Vec<u32>)>,
+    /// Each placed row's division places, one run after the other.
+    division_places: Vec<(Id, u32)>,
+    index: EntrantIndex,
+    leader_ms: Option<Millis>,
+}
+
+/// One row of a [`ListedBoard`]: what [`LiveBoard::rows_placed`] reads of
+/// its entry and places.
+#[derive(Debug, Clone, Copy)]
+struct ListedRow {
+    entrant: Entrant,
+    score: Option<Score>,
+    status: Option<Status>,
+    tie_break_ms: Option<Millis>,
+    penalty_ms: Millis,
+    /// The whole field's place, `UNPLACED` for none.
+    rank: u32,
+    /// `division_places[divisions.0..divisions.1]`.
+    divisions: (u32, u32),
+    valid_finisher: bool,
+    partial: bool,
+    amended: bool,
+}
+
+impl LiveBoard {
+    /// This board frozen for reading (see [`ListedBoard`]).
+    pub fn into_listed(self) -> ListedBoard {
+        let places = self.places();
+        let mut row_of_entry = vec![u32::MAX; self.entries.len()];
+        let mut rows = Vec::with_capacity(self.overall.len());
+        let mut division_places = Vec::new();
+        let mut index = EntrantIndex::with_room(self.overall.len());
+        for slot in &self.overall {
+            let entry = &self.entries[slot.at as usize];
+            let rank = match places.overall[slot.at as usize] {
+                NOT_LISTED | UNPLACED => None,
+                place => Some(place),
+            };
+            let start = division_places.len();
+            if rank.is_some() {
+                for at in entry.divisions.0..entry.divisions.1 {
+                    match places.divisions[at as usize] {
+                        NOT_LISTED | UNPLACED => {}
+                        place => division_places.push((self.division_pool[at as usize], place)),
+                    }
+                }
+            }
+            let row = u32::try_from(rows.len()).expect("fewer than 2^32 entrants");
+            row_of_entry[slot.at as usize] = row;
+            index.insert(entry.entrant, row);
+            rows.push(ListedRow {
+                entrant: entry.entrant,
+                score: entry.score,
+                status: entry.status,
+                tie_break_ms: entry.tie_break_ms,
+                penalty_ms: entry.penalty_ms,
+                rank: rank.unwrap_or(UNPLACED),
+                divisions: pool_range(start, division_places.len()),
+                valid_finisher: entry.key.is_valid_finisher(),
+                partial: entry.partial,
+                amended: entry.amended,
+            });
+        }
+        division_places.shrink_to_fit();
+        let leader_ms = self.leader_ms();
+        let divisions = self
+            .divisions
+            .iter()
+            .map(|(id, list)| {
+                let rows: Vec<u32> = list
+                    .iter()
+                    .map(|slot| row_of_entry[slot.at as usize])
+                    .collect();
+                (*id, rows)
+            })
+            .collect();
+        ListedBoard {
+            workout: self.workout,
+            rows,
+            divisions,
+            division_places,
+            index,
+            leader_ms,
+        }
+    }
+}
+
+impl ListedBoard {
+    /// The workout the board ranks.
+    pub fn workout(&self) -> &Workout {
+        &self.workout
+    }
+
+    /// Rows on the whole-field board.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Rows on one division's board (0 for a division without members on it).
+    pub fn division_len(&self, division_id: Id) -> usize {
+        self.division(division_id).map_or(0, Vec::len)
+    }
+
+    /// Whether `entrant` has a result on the board.
+    pub fn contains(&self, entrant: Entrant) -> bool {
+        self.index.get(entrant).is_some()
+    }
+
+    fn division(&self, division_id: Id) -> Option<&Vec<u32>> {
+        self.divisions
+            .binary_search_by_key(&division_id, |(id, _)| *id)
+            .ok()
+            .map(|at| &self.divisions[at].1)
+    }
+
+    /// The row numbers of the whole field's list (`None`) or a division's
+    /// at `range` (clamped).
+    fn listed(&self, division_id: Option<Id>, range: Range<usize>) -> Vec<u32> {
+        match division_id {
+            None => {
+                let end = range.end.min(self.rows.len());
+                let start = range.start.min(end);
+                (start as u32..end as u32).collect()
+            }
+            Some(id) => self
+                .division(id)
+                .map_or_else(Vec::new, |list| clamp(list, range).to_vec()),
+        }
+    }
+
+    /// The entrants of the whole field's board (`None`) or one division's
+    /// at `range` (clamped), in listing order.
+    pub fn entrants(&self, division_id: Option<Id>, range: Range<usize>) -> Vec<Entrant> {
+        self.listed(division_id, range)
+            .into_iter()
+            .map(|row| self.rows[row as usize].entrant)
+            .collect()
+    }
+
+    /// The rows of the whole field's board (`None`) or one division's at
+    /// `range` (clamped), as [`LiveBoard::rows_placed`] makes them.
+    pub fn rows(&self, division_id: Option<Id>, range: Range<usize>) -> Vec<RankedRow> {
+        self.listed(division_id, range)
+            .into_iter()
+            .map(|row| self.row(&self.rows[row as usize]))
+            .collect()
+    }
+
+    fn row(&self, row: &ListedRow) -> RankedRow {
+        let rank = (row.rank != UNPLACED).then_some(row.rank);
+        let difference_ms = match (rank, row.score, self.leader_ms) {
+            (Some(_), Some(Score::Time { ms }), Some(leader)) if row.valid_finisher => {
+                Some(ms - leader)
+            }
+            _ => None,
+        };
+        RankedRow {
+            entrant: row.entrant,
+            rank,
+            division_ranks: self.division_places
+                [row.divisions.0 as usize..row.divisions.1 as usize]
+                .to_vec(),
+            score: row.score,
+            status: row.status,
+            display: match (row.status, row.score) {
+                (Some(status), _) => status.code().to_string(),
+                (None, Some(score)) => format_score(&self.workout, &score),
+                (None, None) => String::new(),
+            },
+            difference_ms,
+            splits: Vec::new(),
+            tie_break_ms: row.tie_break_ms,
+            penalty_ms: row.penalty_ms,
+            partial: row.partial,
+            amended: row.amended,
+        }
+    }
+}
+
 fn clamp<T>(items: &[T], range: Range<usize>) -> &[T] {
     let end = range.end.min(items.len());
     let start = range.start.min(end);
@@ -1556,6 +1804,34 @@ mod tests {
         }
         for (at, row) in expected.iter().enumerate() {
             prop_assert_eq!(board.position(None, row.entrant), Some(at));
+        }
+        // The board frozen for reading lists the same rows, in any window.
+        let listed = board.clone().into_listed();
+        prop_assert_eq!(listed.len(), expected.len());
+        prop_assert_eq!(&listed.rows(None, 0..usize::MAX), &expected);
+        prop_assert_eq!(
+            listed.rows(None, middle..middle + 3),
+            board.rows(middle..middle + 3)
+        );
+        prop_assert_eq!(
+            listed.entrants(None, 0..usize::MAX),
+            expected.iter().map(|row| row.entrant).collect::<Vec<_>>()
+        );
+        for id in 1..4 {
+            let division = division_board(&expected, infos, id);
+            prop_assert_eq!(listed.rows(Some(id), 0..usize::MAX), division.clone());
+            prop_assert_eq!(listed.rows(Some(id), 1..3), board.division_rows(id, 1..3));
+            prop_assert_eq!(listed.division_len(id), division.len());
+            prop_assert_eq!(
+                listed.entrants(Some(id), 0..usize::MAX),
+                division.iter().map(|row| row.entrant).collect::<Vec<_>>()
+            );
+        }
+        for entrant in results.keys() {
+            prop_assert_eq!(
+                listed.contains(*entrant),
+                board.position(None, *entrant).is_some()
+            );
         }
         Ok(expected)
     }

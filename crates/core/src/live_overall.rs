@@ -337,6 +337,37 @@ impl LiveOverall {
         division_id: Option<Id>,
         settings: &OverallSettings,
     ) -> LiveOverall {
+        LiveOverall::build_for_entrants(
+            kind,
+            workouts,
+            entrants.len(),
+            entrants.iter().map(|info| {
+                (
+                    info.entrant,
+                    info.bib.as_str(),
+                    info.division_ids.as_slice(),
+                )
+            }),
+            teams,
+            division_id,
+            settings,
+        )
+    }
+
+    /// [`LiveOverall::build_for`] with the entrants borrowed: each one's
+    /// entrant, bib and division ids, in the order `build_for` takes
+    /// [`EntrantInfo`]s (about `entrant_count` of them; it sizes the
+    /// entrant index), so a caller that keeps them compact does not make
+    /// an `EntrantInfo` for each.
+    pub fn build_for_entrants<'e>(
+        kind: OverallEntrants,
+        workouts: &[(Workout, Vec<RankedRow>)],
+        entrant_count: usize,
+        entrants: impl IntoIterator<Item = (Entrant, &'e str, &'e [Id])>,
+        teams: &[Team],
+        division_id: Option<Id>,
+        settings: &OverallSettings,
+    ) -> LiveOverall {
         let cumulative_family = workouts.first().map(|(workout, _)| family(workout));
         let cumulative = matches!(settings.mode, OverallMode::Cumulative);
         let team_place = settings.team_workouts == TeamWorkoutsInOverall::TeamPlace;
@@ -384,7 +415,7 @@ impl LiveOverall {
             standings: Vec::new(),
             bib_ranks: Vec::new(),
             by_bib: Vec::new(),
-            index_of: EntrantIndex::with_room(entrants.len()),
+            index_of: EntrantIndex::with_room(entrant_count),
             order: Vec::new(),
             scratch: Scratch::default(),
         };
@@ -398,13 +429,13 @@ impl LiveOverall {
                 }
             }
         }
-        for info in entrants {
-            if of_kind(kind, info.entrant) {
-                let index = table.candidate(info.entrant);
+        for (entrant, bib, division_ids) in entrants {
+            if of_kind(kind, entrant) {
+                let index = table.candidate(entrant);
                 let candidate = &mut table.candidates[index as usize];
-                candidate.bib = info.bib.clone();
+                candidate.bib = bib.to_string();
                 candidate.in_division =
-                    division_id.is_some_and(|division_id| info.division_ids.contains(&division_id));
+                    division_id.is_some_and(|division_id| division_ids.contains(&division_id));
             }
         }
         for (workout, rows) in workouts {

@@ -21,7 +21,7 @@ use scoretable_core::model::{
 };
 use scoretable_core::overall::{
     has_team_overall, is_team_workout, overall_column_heading, overall_column_heading_for,
-    overall_standings, team_overall_standings, OverallEntrants,
+    overall_entrant_kind, overall_standings, team_overall_standings, OverallEntrants,
 };
 use serde::{Deserialize, Serialize};
 
@@ -117,8 +117,9 @@ pub enum OverallScopes {
 /// Entrants' bibs and divisions (no names) kept compact for the overall
 /// standings: the bibs in one string, the division ids in one pool, about
 /// 35 bytes an entrant where an [`EntrantInfo`] with its strings takes
-/// about 125. A table's entrants are made from it when the table is
-/// computed ([`EntrantInfoTable::infos_where`]), for its scope only.
+/// about 125. The overall standings read a table's entrants from it
+/// ([`EntrantInfoTable::iter_where`]) without making an `EntrantInfo` for
+/// each.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntrantInfoTable {
     entrants: Vec<Entrant>,
@@ -174,22 +175,21 @@ impl EntrantInfoTable {
         )
     }
 
-    /// The infos (name empty) of the entrants `keep` accepts (given the
-    /// entrant and its division ids), in the order they were given.
-    pub fn infos_where(&self, mut keep: impl FnMut(Entrant, &[Id]) -> bool) -> Vec<EntrantInfo> {
-        let mut infos = Vec::new();
-        for (at, entrant) in self.entrants.iter().enumerate() {
-            let (bib, division_ids) = self.parts(at);
-            if keep(*entrant, division_ids) {
-                infos.push(EntrantInfo {
-                    entrant: *entrant,
-                    bib: bib.to_string(),
-                    name: String::new(),
-                    division_ids: division_ids.to_vec(),
-                });
-            }
-        }
-        infos
+    /// The entrant, bib and division ids of each entrant `keep` accepts
+    /// (given the entrant and its division ids), in the order they were
+    /// given.
+    pub fn iter_where<'a>(
+        &'a self,
+        keep: &'a mut dyn FnMut(Entrant, &[Id]) -> bool,
+    ) -> impl Iterator<Item = (Entrant, &'a str, &'a [Id])> + 'a {
+        self.entrants
+            .iter()
+            .enumerate()
+            .map(|(at, entrant)| {
+                let (bib, division_ids) = self.parts(at);
+                (*entrant, bib, division_ids)
+            })
+            .filter(move |(entrant, _, division_ids)| keep(*entrant, division_ids))
     }
 }
 
@@ -510,6 +510,14 @@ impl CompetitorTable {
             competitor.club.as_deref(),
             competitor.external_ids.runsignup_registration_id.as_deref(),
         ];
+        // The text grows by an eighth at a time: doubling left up to half
+        // of it unused while the whole field was read (about 30 bytes an
+        // athlete at the snapshot's peak).
+        let extra: usize = fields.iter().flatten().map(|text| text.len()).sum();
+        if self.text.capacity() - self.text.len() < extra {
+            self.text
+                .reserve_exact(extra.max(self.text.len() / 8).max(4_096));
+        }
         let mut present = 0u8;
         for (index, field) in fields.iter().enumerate() {
             if let Some(text) = field {
@@ -994,22 +1002,27 @@ impl ExportData {
         // are never all made).
         // The input rows are let go once the standings are computed, before
         // the compact table is filled.
+        // The table's entrants are read from the compact table as the
+        // standings are computed (`keep` chooses them), never made into
+        // `EntrantInfo`s.
+        let kind = if team_overall {
+            OverallEntrants::Teams
+        } else {
+            overall_entrant_kind(&listed)
+        };
         let table = |ranked: Vec<(Workout, Vec<RankedRow>)>,
-                     infos: &[EntrantInfo],
+                     keep: &mut dyn FnMut(Entrant, &[Id]) -> bool,
                      scope: Option<Id>|
          -> CompactOverall {
-            let live = if team_overall {
-                LiveOverall::build_for(
-                    OverallEntrants::Teams,
-                    &ranked,
-                    infos,
-                    teams,
-                    scope,
-                    settings,
-                )
-            } else {
-                LiveOverall::build(&ranked, infos, teams, scope, settings)
-            };
+            let live = LiveOverall::build_for_entrants(
+                kind,
+                &ranked,
+                infos.len(),
+                infos.iter_where(keep),
+                teams,
+                scope,
+                settings,
+            );
             drop(ranked);
             let mut compact = CompactOverall::new(scope, columns.clone());
             compact.reserve(live.len());
@@ -1042,8 +1055,7 @@ impl ExportData {
                     (workout.clone(), rows)
                 })
                 .collect();
-            let all = infos.infos_where(|_, _| true);
-            boards.push(table(whole_field, &all, None));
+            boards.push(table(whole_field, &mut |_, _| true, None));
         }
         if scopes == OverallScopes::WholeField {
             return boards;
@@ -1067,12 +1079,12 @@ impl ExportData {
                 .filter(|(workout, _)| !is_team_workout(workout))
                 .flat_map(|(_, rows)| rows.iter().map(|row| row.entrant))
                 .collect();
-            let scope_infos = infos.infos_where(|entrant, division_ids| {
+            let mut keep = |entrant: Entrant, division_ids: &[Id]| {
                 division_ids.contains(&division.id)
                     || matches!(entrant, Entrant::Team(_))
                     || with_rows.contains(&entrant)
-            });
-            boards.push(table(ranked, &scope_infos, scope));
+            };
+            boards.push(table(ranked, &mut keep, scope));
         }
         boards
     }

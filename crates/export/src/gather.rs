@@ -149,9 +149,11 @@ fn gather_in_snapshot(
         let board = file
             .live_board(workout.id)
             .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        let places = board.places();
-        let mut rows = board.rows_placed(&places, None, 0..usize::MAX);
-        drop((board, places));
+        // Frozen for reading first: the rows are made beside the compact
+        // board, not the ranking's.
+        let board = board.into_listed();
+        let mut rows = board.rows(None, 0..usize::MAX);
+        drop(board);
         // The whole field's table reads no division places.
         for row in &mut rows {
             row.division_ranks = Vec::new();
@@ -214,9 +216,10 @@ fn gather_in_snapshot(
     // after, in the same read snapshot.
     drop(infos);
 
-    // Each workout's board kept for the rest: its `LiveBoard` (rank keys,
-    // places, every division's list; no names, no texts), its places
-    // counted once, and its splits in flat columns read by a cursor.
+    // Each workout's board kept for the rest, frozen for reading as it is
+    // ranked (`ListedBoard`: each row's result and places in listing
+    // order, each division's list as row numbers; no rank keys, no bibs,
+    // no slots), and its splits in flat columns read by a cursor.
     // Renderers make the rows a batch at a time from these
     // (`crate::live`), so the whole field's rows are never held.
     let mut boards = Vec::with_capacity(just_workouts.len());
@@ -224,18 +227,14 @@ fn gather_in_snapshot(
         let board = file
             .live_board(workout.id)
             .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        let places = board.places();
-        boards.push((board, places));
+        boards.push(board.into_listed());
         observer("leaderboard");
     }
     let infos = entrant_info_table(file)?;
     // Each division's table from that division's rows, made from the
     // boards one division at a time (without split standings), and its
     // entrants made from the compact table.
-    let rows_of = |index: usize, scope: Option<Id>| {
-        let (board, places) = &boards[index];
-        board.rows_placed(places, scope, 0..usize::MAX)
-    };
+    let rows_of = |index: usize, scope: Option<Id>| boards[index].rows(scope, 0..usize::MAX);
     overall_leaderboards.extend(tables(&rows_of, &infos, false, OverallScopes::Divisions));
     team_overall_leaderboards.extend(tables(&rows_of, &infos, true, OverallScopes::Divisions));
     drop(infos);
@@ -243,7 +242,7 @@ fn gather_in_snapshot(
     // The splits after the overall standings, so their columns and the
     // standings' working memory never meet.
     let mut live = Vec::with_capacity(just_workouts.len());
-    for (workout, (board, places)) in just_workouts.iter().zip(boards) {
+    for (workout, board) in just_workouts.iter().zip(boards) {
         let splits = match workout.team_scoring {
             // Team rows formed from members' results carry no splits.
             TeamScoring::SumAll | TeamScoring::BestN { .. } => SplitColumns::default(),
@@ -254,7 +253,7 @@ fn gather_in_snapshot(
                 .map_err(|error| store_error(&format!("splits of {}", workout.name), error))?
             }
         };
-        live.push(LiveWorkout::with_places(board, places, splits));
+        live.push(LiveWorkout::new(board, splits));
     }
     observer("splits");
     // One competitor at a time into the compact table: the whole field's

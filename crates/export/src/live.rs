@@ -2,9 +2,9 @@
 //! are rendered.
 //!
 //! A snapshot taken from a competition file does not hold each workout's
-//! ranked rows. It holds the workout's [`LiveBoard`] (the ranking on compact
-//! slots: rank key, entry index and place, bibs in one string, division ids
-//! in one pool; every division's list made in the same pass) and its
+//! ranked rows. It holds the workout's [`ListedBoard`] (its `LiveBoard`
+//! frozen for reading: each row's result and places in listing order, each
+//! division's list as row numbers; no rank keys, no bibs) and its
 //! [`SplitColumns`] (each ranked row's split times and positions in flat
 //! columns, and per timing point the fastest total). A
 //! renderer asks for a board's rows through [`BoardRows`], which makes them
@@ -16,7 +16,7 @@
 //! The rows are those of
 //! [`rank_workout`](scoretable_core::ranking::rank_workout): the board's
 //! rows equal the engine's, split standings aside (`LiveBoard`'s property
-//! test), and the split standings follow the engine's rule (every ranked
+//! test, which checks the frozen board too), and the split standings follow the engine's rule (every ranked
 //! row that reached a point is placed by its total at ranking precision;
 //! equal totals share a position; `leg_ms` from the row's previous point,
 //! `difference_ms` from the fastest at the point).
@@ -24,7 +24,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use scoretable_core::board::{BoardPlaces, LiveBoard};
+use scoretable_core::board::ListedBoard;
 use scoretable_core::fast_hash::FastHashMap;
 use scoretable_core::model::{Entrant, Id, Millis, RankedRow, SplitStanding, Workout};
 use scoretable_core::ranking::PointOrder;
@@ -165,7 +165,7 @@ impl SplitColumns {
     /// results it is given.
     pub fn build<E>(
         workout: &Workout,
-        board: &LiveBoard,
+        board: &ListedBoard,
         read: impl FnOnce(&mut dyn FnMut(Entrant, Id, Millis)) -> Result<(), E>,
     ) -> Result<SplitColumns, E> {
         // Points sorted by id as the engine looks them up; points the
@@ -187,7 +187,7 @@ impl SplitColumns {
         read(&mut |entrant, timing_point_id, total_ms| {
             if current.map(|(who, _)| who) != Some(entrant) {
                 columns.close_run(&mut run, known_points);
-                let ranked = board.position(None, entrant).is_some();
+                let ranked = board.contains(entrant);
                 if ranked {
                     let run = (columns.run_starts.len() - 1) as u32;
                     columns.set_run(entrant, run);
@@ -314,34 +314,24 @@ impl SplitColumns {
     }
 }
 
-/// One workout's compact ranking: its board, its places counted once
-/// (so a row's places in its divisions are read, not searched for each
-/// time a renderer makes it) and its split columns.
+/// One workout's compact ranking: its board frozen for reading (its rows
+/// in listing order with their places counted once, each division's list
+/// as row numbers) and its split columns.
 #[derive(Debug, Clone)]
 pub struct LiveWorkout {
-    board: LiveBoard,
-    places: BoardPlaces,
+    board: ListedBoard,
     pub splits: SplitColumns,
 }
 
 impl LiveWorkout {
-    /// `board` with its places counted, and its split columns.
-    pub fn new(board: LiveBoard, splits: SplitColumns) -> LiveWorkout {
-        let places = board.places();
-        LiveWorkout::with_places(board, places, splits)
+    /// `board` (see [`LiveBoard::into_listed`]) and its split columns.
+    ///
+    /// [`LiveBoard::into_listed`]: scoretable_core::board::LiveBoard::into_listed
+    pub fn new(board: ListedBoard, splits: SplitColumns) -> LiveWorkout {
+        LiveWorkout { board, splits }
     }
 
-    /// [`LiveWorkout::new`] with `board`'s places already counted
-    /// ([`LiveBoard::places`]).
-    pub fn with_places(board: LiveBoard, places: BoardPlaces, splits: SplitColumns) -> LiveWorkout {
-        LiveWorkout {
-            board,
-            places,
-            splits,
-        }
-    }
-
-    pub fn board(&self) -> &LiveBoard {
+    pub fn board(&self) -> &ListedBoard {
         &self.board
     }
 
@@ -360,7 +350,7 @@ impl LiveWorkout {
     /// The rows at `range` of the whole field (`None`) or one division's
     /// board, with their split standings.
     pub fn rows(&self, division_id: Option<Id>, range: std::ops::Range<usize>) -> Vec<RankedRow> {
-        let mut rows = self.board.rows_placed(&self.places, division_id, range);
+        let mut rows = self.board.rows(division_id, range);
         for row in &mut rows {
             row.splits = self.splits.standings(row.entrant);
         }
@@ -370,8 +360,7 @@ impl LiveWorkout {
     /// The entrants of the whole field (`None`) or one division's board, in
     /// listing order.
     pub fn entrants(&self, division_id: Option<Id>) -> Vec<Entrant> {
-        self.board
-            .division_entrants(division_id, 0..self.len(division_id))
+        self.board.entrants(division_id, 0..self.len(division_id))
     }
 }
 

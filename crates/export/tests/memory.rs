@@ -104,10 +104,12 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
 /// Bytes an athlete the heap's peak may grow by, between 8,000 and 16,000
 /// athletes: sizes where the snapshot, not the renderers' fixed working
 /// memory (about 0.8 MB: fonts, a batch of rows), is the peak, as at
-/// 60,000 (at 1,000 and 4,000 the renderers' peak hid it). 556 measured
-/// with the entrants' bibs and divisions kept compact
-/// (`EntrantInfoTable`) and let go while the boards are ranked again; 680
-/// before (every entrant's `EntrantInfo` held beside the boards while each
-/// division's overall table was computed), which fails this bound, and 737
-/// before the whole field's table was computed ahead of the held boards.
-const PER_ATHLETE_BOUND: usize = 580;
+/// 60,000 (at 1,000 and 4,000 the renderers' peak hid it). 404 measured
+/// with each board frozen for reading (core's `ListedBoard`, about 105
+/// bytes a row where a `LiveBoard` with its places held 258), a board's
+/// build without a second vector of entries or the results beside its
+/// lists, and the overall standings reading the entrants' bibs and
+/// divisions from the compact table; 556 before, which fails this bound
+/// (and 680 before the entrants were kept compact, 737 before the whole
+/// field's table was computed ahead of the held boards).
+const PER_ATHLETE_BOUND: usize = 425;

@@ -266,7 +266,7 @@ impl CompetitionFile {
             let workout = load_workout(connection, workout_id)?;
             let inputs = rank_inputs(connection, &workout)?;
             let infos = RankInfos::load(connection)?;
-            Ok(LiveBoard::build_from(&workout, &inputs, |entrant| {
+            Ok(LiveBoard::build_from_owned(&workout, inputs, |entrant| {
                 infos.get(entrant)
             }))
         })
