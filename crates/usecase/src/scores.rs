@@ -1,11 +1,14 @@
 //! Keyboard score entry by bib: one workflow for `score enter` and the
-//! app's score table.
+//! app's score table; an official's amendment by a one-shot process
+//! ([`amend_score`], the CLI's `score amend`; a long-running one amends
+//! through its kept boards, [`crate::boards::KeptBoards::amend`]).
 
 use scoretable_core::model::{Entrant, Id};
 use scoretable_core::score::format_workout_time;
 use scoretable_core::time::parse_time;
 use scoretable_store::{CompetitionFile, ScoreInput, ScoreValue};
 
+use crate::boards::Amended;
 use crate::error::{UseCaseError, UseCaseResult};
 
 /// What a scorekeeper typed for one entrant.
@@ -102,5 +105,32 @@ pub fn enter_score_by_bib(
         display,
         value: receipt.value,
         place,
+    })
+}
+
+/// An official amendment by a process that keeps no boards (the CLI's
+/// `score amend`): the short write (update, history, commit; see
+/// [`CompetitionFile::record_amendment`]), then who moved read after it as
+/// an index range between the old and the new value
+/// ([`CompetitionFile::placement_changes_listed`]): counted in full, listed
+/// up to `listed` changes, never a ranking.
+#[allow(clippy::too_many_arguments)]
+pub fn amend_score(
+    file: &mut CompetitionFile,
+    workout_id: Id,
+    entrant: Entrant,
+    input: ScoreInput,
+    who: &str,
+    reason: &str,
+    appeal_ref: Option<&str>,
+    listed: usize,
+) -> UseCaseResult<Amended> {
+    let mut receipt = file.record_amendment(workout_id, entrant, input, who, reason, appeal_ref)?;
+    let moved = file.placement_changes_listed(workout_id, entrant, receipt.old.as_ref(), listed)?;
+    receipt.moved = moved.listed;
+    Ok(Amended {
+        receipt,
+        changes: moved.changes,
+        entrants: moved.entrants,
     })
 }

@@ -154,32 +154,25 @@ pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult
     let entrant = store
         .entrant_by_bib(workout.id, &arguments.bib)
         .map_err(store_error)?;
-    // The write alone (update, history, commit); who moved is read after it.
-    let mut receipt = store
-        .record_amendment(
-            workout.id,
-            entrant,
-            score_input(&arguments.value, arguments.tiebreak.as_deref()),
-            &arguments.by,
-            &arguments.reason,
-            arguments.appeal.as_deref(),
-        )
-        .map_err(store_error)?;
-    // Counted in full, listed only as far as printed: bibs are read for
-    // the listed rows' ties only.
-    let moved = store
-        .placement_changes_listed(
-            workout.id,
-            entrant,
-            receipt.old.as_ref(),
-            if arguments.all {
-                usize::MAX
-            } else {
-                MOVED_SHOWN
-            },
-        )
-        .map_err(store_error)?;
-    receipt.moved = moved.listed;
+    // The write alone (update, history, commit); who moved is read after
+    // it, counted in full and listed only as far as printed (bibs are read
+    // for the listed rows' ties only).
+    let amended = scoretable_usecase::scores::amend_score(
+        &mut store,
+        workout.id,
+        entrant,
+        score_input(&arguments.value, arguments.tiebreak.as_deref()),
+        &arguments.by,
+        &arguments.reason,
+        arguments.appeal.as_deref(),
+        if arguments.all {
+            usize::MAX
+        } else {
+            MOVED_SHOWN
+        },
+    )
+    .map_err(usecase_error)?;
+    let receipt = amended.receipt;
     let lookup = EntrantLookup::new(&store)?;
     let old = receipt
         .old
@@ -200,12 +193,12 @@ pub fn score_amend(file: Option<&Path>, arguments: &ScoreAmendArgs) -> CliResult
             .map(|appeal| format!(", appeal {}", appeal.trim()))
             .unwrap_or_default()
     );
-    let count = moved.changes;
+    let count = amended.changes;
     let shown = &receipt.moved[..];
     if count == 0 {
         text.push_str("No placings changed.\n");
     } else {
-        let entrants = moved.entrants;
+        let entrants = amended.entrants;
         text.push_str(&format!(
             "Placings changed: {count} place{} of {} entrant{}{}\n",
             if count == 1 { "" } else { "s" },

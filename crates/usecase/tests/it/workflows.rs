@@ -344,6 +344,48 @@ fn kept_boards_follow_local_writes_and_rebuild_after_another_program_writes() {
     assert_eq!(rows[0].display, "9:00.0");
 }
 
+/// A one-shot amendment (the CLI's `score amend`) counts who moved in
+/// full and lists it up to the limit, as the store's full list orders it.
+#[test]
+fn a_one_shot_amendment_counts_who_moved_and_lists_the_first() {
+    use scoretable_usecase::scores::amend_score;
+    let mut fixture = fixture();
+    let race = fixture.race;
+    for (bib, value) in [("1", "12:00"), ("2", "11:00")] {
+        enter_score_by_bib(
+            &mut fixture.file,
+            &TypedScore {
+                workout_id: race,
+                bib,
+                value,
+                tie_break: None,
+            },
+            "table",
+        )
+        .unwrap();
+    }
+    let lexi = fixture.file.entrant_by_bib(race, "1").unwrap();
+    let amended = amend_score(
+        &mut fixture.file,
+        race,
+        lexi,
+        scoretable_store::ScoreInput::text("10:00"),
+        "judge",
+        "timing error",
+        None,
+        1,
+    )
+    .unwrap();
+    let expected = fixture
+        .file
+        .placement_changes_since(race, lexi, amended.receipt.old.as_ref())
+        .unwrap();
+    assert_eq!(expected.len(), 2, "{expected:?}");
+    assert_eq!(amended.receipt.moved, expected[..1]);
+    assert_eq!((amended.changes, amended.entrants), (2, 2));
+    assert_eq!(amended.receipt.display, "10:00.0");
+}
+
 /// A scores file finds its entrants with the store's bib rule (the CLI had
 /// its own copy of it): a relay team by its bib, a competitor by theirs.
 #[test]
