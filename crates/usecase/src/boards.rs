@@ -769,15 +769,13 @@ impl KeptBoards {
         let moved = match (moved, self.kept_board(workout_id)) {
             (Some(moved), Some(board)) => {
                 let mut rows = Vec::with_capacity(moved.len().min(listed));
-                let mut entrants = Vec::with_capacity(moved.len());
+                let mut entrants = EntrantSet::default();
                 for change in moved.iter(board) {
-                    entrants.push(change.entrant);
+                    entrants.insert(change.entrant);
                     if rows.len() < listed {
                         rows.push(placement_change(change));
                     }
                 }
-                entrants.sort_unstable();
-                entrants.dedup();
                 MovedPlacements {
                     changes: moved.len(),
                     entrants: entrants.len(),
@@ -812,6 +810,45 @@ pub struct Amended {
     pub changes: usize,
     /// The distinct entrants among them.
     pub entrants: usize,
+}
+
+/// Distinct entrants, counted in one pass without sorting (an amendment
+/// past the whole field lists tens of thousands of changes): a bit per id
+/// for competitors and for teams, ids far past the field's in a map.
+#[derive(Debug, Default)]
+struct EntrantSet {
+    bits: [Vec<u64>; 2],
+    far: HashSet<Entrant>,
+    count: usize,
+}
+
+impl EntrantSet {
+    /// Ids up to this many bits (2 MiB of bits each) are kept as bits.
+    const DENSE_IDS: i64 = 1 << 24;
+
+    fn insert(&mut self, entrant: Entrant) {
+        let (kind, id) = match entrant {
+            Entrant::Competitor(id) => (0, id),
+            Entrant::Team(id) => (1, id),
+        };
+        let new = if (0..Self::DENSE_IDS).contains(&id) {
+            let (word, bit) = ((id / 64) as usize, 1u64 << (id % 64));
+            let bits = &mut self.bits[kind];
+            if bits.len() <= word {
+                bits.resize(word + 1, 0);
+            }
+            let new = bits[word] & bit == 0;
+            bits[word] |= bit;
+            new
+        } else {
+            self.far.insert(entrant)
+        };
+        self.count += usize::from(new);
+    }
+
+    fn len(&self) -> usize {
+        self.count
+    }
 }
 
 fn placement_change(change: PlaceChange) -> PlacementChange {
@@ -998,7 +1035,30 @@ fn table_from(
 
 #[cfg(test)]
 mod tests {
-    use super::tied_flags;
+    use super::{tied_flags, EntrantSet};
+    use scoretable_core::model::Entrant;
+
+    #[test]
+    fn the_entrant_set_counts_each_entrant_once_near_and_far() {
+        let mut set = EntrantSet::default();
+        let far = EntrantSet::DENSE_IDS + 5;
+        for entrant in [
+            Entrant::Competitor(1),
+            Entrant::Team(1),
+            Entrant::Competitor(64),
+            Entrant::Competitor(1),
+            Entrant::Competitor(far),
+            Entrant::Team(64),
+            Entrant::Competitor(far),
+            Entrant::Team(-3),
+            Entrant::Team(1),
+            Entrant::Competitor(0),
+        ] {
+            set.insert(entrant);
+        }
+        // 1, 64, far and 0 as competitors; 1, 64 and -3 as teams.
+        assert_eq!(set.len(), 7);
+    }
 
     #[test]
     fn ties_are_marked_on_every_row_sharing_a_rank() {
