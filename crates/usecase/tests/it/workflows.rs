@@ -269,19 +269,14 @@ fn one_slug_rule_matches_the_shared_samples() {
     }
 }
 
-/// A kept board follows the app's own amendments and entries in place (the
-/// who-moved list from the board equals the store's), and a write by another
-/// handle makes it rebuild once.
-#[test]
-fn kept_boards_follow_local_writes_and_rebuild_after_another_program_writes() {
-    use scoretable_usecase::boards::KeptBoards;
+/// The fixture with bib 1 at 12:00 and bib 2 at 11:00 in its race.
+fn two_scored() -> Fixture {
     let mut fixture = fixture();
-    let race = fixture.race;
     for (bib, value) in [("1", "12:00"), ("2", "11:00")] {
         enter_score_by_bib(
             &mut fixture.file,
             &TypedScore {
-                workout_id: race,
+                workout_id: fixture.race,
                 bib,
                 value,
                 tie_break: None,
@@ -290,6 +285,17 @@ fn kept_boards_follow_local_writes_and_rebuild_after_another_program_writes() {
         )
         .unwrap();
     }
+    fixture
+}
+
+/// A kept board follows the app's own amendments and entries in place (the
+/// who-moved list from the board equals the store's), and a write by another
+/// handle makes it rebuild once.
+#[test]
+fn kept_boards_follow_local_writes_and_rebuild_after_another_program_writes() {
+    use scoretable_usecase::boards::KeptBoards;
+    let mut fixture = two_scored();
+    let race = fixture.race;
     let mut boards = KeptBoards::default();
     let first = boards.board(&fixture.file, race).unwrap().rows(0..10);
     assert_eq!(first, fixture.file.workout_board(race, None).unwrap().rows);
@@ -349,21 +355,8 @@ fn kept_boards_follow_local_writes_and_rebuild_after_another_program_writes() {
 #[test]
 fn a_one_shot_amendment_counts_who_moved_and_lists_the_first() {
     use scoretable_usecase::scores::amend_score;
-    let mut fixture = fixture();
+    let mut fixture = two_scored();
     let race = fixture.race;
-    for (bib, value) in [("1", "12:00"), ("2", "11:00")] {
-        enter_score_by_bib(
-            &mut fixture.file,
-            &TypedScore {
-                workout_id: race,
-                bib,
-                value,
-                tie_break: None,
-            },
-            "table",
-        )
-        .unwrap();
-    }
     let lexi = fixture.file.entrant_by_bib(race, "1").unwrap();
     let amended = amend_score(
         &mut fixture.file,
