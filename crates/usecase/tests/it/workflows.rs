@@ -288,6 +288,22 @@ fn two_scored() -> Fixture {
     fixture
 }
 
+/// `amended` moved bib 1 (`lexi`) past bib 2 in `race` of [`two_scored`],
+/// listed up to one change: the first of the store's two, both counted.
+fn first_of_two_listed(
+    file: &CompetitionFile,
+    race: Id,
+    lexi: scoretable_core::model::Entrant,
+    amended: &scoretable_usecase::boards::Amended,
+) {
+    let expected = file
+        .placement_changes_since(race, lexi, amended.receipt.old.as_ref())
+        .unwrap();
+    assert_eq!(expected.len(), 2, "{expected:?}");
+    assert_eq!(amended.receipt.moved, expected[..1]);
+    assert_eq!((amended.changes, amended.entrants), (2, 2));
+}
+
 /// A kept board follows the app's own amendments and entries in place (the
 /// who-moved list from the board equals the store's), and a write by another
 /// handle makes it rebuild once.
@@ -314,14 +330,7 @@ fn kept_boards_follow_local_writes_and_rebuild_after_another_program_writes() {
             1,
         )
         .unwrap();
-    let receipt = &amended.receipt;
-    let expected = fixture
-        .file
-        .placement_changes_since(race, lexi, receipt.old.as_ref())
-        .unwrap();
-    assert_eq!(expected.len(), 2, "{expected:?}");
-    assert_eq!(receipt.moved, expected[..1]);
-    assert_eq!((amended.changes, amended.entrants), (2, 2));
+    first_of_two_listed(&fixture.file, race, lexi, &amended);
     assert!(boards.is_kept(race), "updated in place, not dropped");
     assert!(boards.generation() > generation);
     assert_eq!(
@@ -369,13 +378,7 @@ fn a_one_shot_amendment_counts_who_moved_and_lists_the_first() {
         1,
     )
     .unwrap();
-    let expected = fixture
-        .file
-        .placement_changes_since(race, lexi, amended.receipt.old.as_ref())
-        .unwrap();
-    assert_eq!(expected.len(), 2, "{expected:?}");
-    assert_eq!(amended.receipt.moved, expected[..1]);
-    assert_eq!((amended.changes, amended.entrants), (2, 2));
+    first_of_two_listed(&fixture.file, race, lexi, &amended);
     assert_eq!(amended.receipt.display, "10:00.0");
 }
 
