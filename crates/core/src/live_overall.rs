@@ -301,6 +301,36 @@ fn place_in_scope(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
     }
 }
 
+/// Each workout's ranked rows as [`LiveOverall::build_from_columns`]
+/// reads them: column `i`'s entrants in listing order (the candidates are
+/// numbered in that order), then its rows in the same order. Held rows
+/// ([`LiveOverall::build_for_entrants`]) are one source; a caller with
+/// compact boards makes the rows a batch at a time.
+pub trait ColumnRows {
+    /// Calls `each` with the entrant of every row of column `column`, in
+    /// listing order.
+    fn for_each_entrant(&self, column: usize, each: &mut dyn FnMut(Entrant));
+    /// Calls `each` with every row of column `column`, in listing order.
+    fn for_each_row(&self, column: usize, each: &mut dyn FnMut(&RankedRow));
+}
+
+/// Held rows, one column per workout.
+struct HeldColumns<'a>(&'a [(Workout, Vec<RankedRow>)]);
+
+impl ColumnRows for HeldColumns<'_> {
+    fn for_each_entrant(&self, column: usize, each: &mut dyn FnMut(Entrant)) {
+        for row in &self.0[column].1 {
+            each(row.entrant);
+        }
+    }
+
+    fn for_each_row(&self, column: usize, each: &mut dyn FnMut(&RankedRow)) {
+        for row in &self.0[column].1 {
+            each(row);
+        }
+    }
+}
+
 fn table_points(points: &[i64], floor: i64, place: u32) -> i64 {
     points.get(place as usize - 1).copied().unwrap_or(floor)
 }
@@ -368,7 +398,36 @@ impl LiveOverall {
         division_id: Option<Id>,
         settings: &OverallSettings,
     ) -> LiveOverall {
-        let cumulative_family = workouts.first().map(|(workout, _)| family(workout));
+        let listed: Vec<&Workout> = workouts.iter().map(|(workout, _)| workout).collect();
+        LiveOverall::build_from_columns(
+            kind,
+            &listed,
+            &HeldColumns(workouts),
+            entrant_count,
+            entrants,
+            teams,
+            division_id,
+            settings,
+        )
+    }
+
+    /// [`LiveOverall::build_for_entrants`] with each workout's rows read
+    /// from `rows` (column `i` is `workouts[i]`'s) as they are walked, so a
+    /// caller that keeps its boards compact (a frozen board makes its rows
+    /// a batch at a time) never holds every workout's [`RankedRow`]s: the
+    /// table keeps only each row's place, display and cumulative value.
+    #[allow(clippy::too_many_arguments)]
+    pub fn build_from_columns<'e>(
+        kind: OverallEntrants,
+        workouts: &[&Workout],
+        rows: &dyn ColumnRows,
+        entrant_count: usize,
+        entrants: impl IntoIterator<Item = (Entrant, &'e str, &'e [Id])>,
+        teams: &[Team],
+        division_id: Option<Id>,
+        settings: &OverallSettings,
+    ) -> LiveOverall {
+        let cumulative_family = workouts.first().map(|workout| family(workout));
         let cumulative = matches!(settings.mode, OverallMode::Cumulative);
         let team_place = settings.team_workouts == TeamWorkoutsInOverall::TeamPlace;
         let lower_total_wins = match settings.mode {
@@ -377,9 +436,9 @@ impl LiveOverall {
             OverallMode::Cumulative => cumulative_family == Some(Family::Time),
         };
         let tie_break_column = match settings.tie_break {
-            OverallTieBreak::Workout { workout_id } => workouts
-                .iter()
-                .position(|(workout, _)| workout.id == workout_id),
+            OverallTieBreak::Workout { workout_id } => {
+                workouts.iter().position(|workout| workout.id == workout_id)
+            }
             _ => None,
         };
         let mut teams_of: FastHashMap<Id, Vec<Id>> = fast_hash_map(0);
@@ -422,12 +481,12 @@ impl LiveOverall {
         // Entrants are numbered in the order of the workouts' ranked rows
         // first, so that the rows a move touches (neighbours on a board)
         // are mostly neighbours in memory too.
-        for (_, rows) in workouts {
-            for row in rows {
-                if of_kind(kind, row.entrant) {
-                    table.candidate(row.entrant);
+        for column in 0..workouts.len() {
+            rows.for_each_entrant(column, &mut |entrant| {
+                if of_kind(kind, entrant) {
+                    table.candidate(entrant);
                 }
-            }
+            });
         }
         for (entrant, bib, division_ids) in entrants {
             if of_kind(kind, entrant) {
@@ -438,7 +497,7 @@ impl LiveOverall {
                     division_id.is_some_and(|division_id| division_ids.contains(&division_id));
             }
         }
-        for (workout, rows) in workouts {
+        for (at, workout) in workouts.iter().copied().enumerate() {
             let team_for_competitors =
                 is_team_workout(workout) && kind == OverallEntrants::Competitors;
             let mut column = Column {
@@ -454,7 +513,7 @@ impl LiveOverall {
                 by_entry: Vec::new(),
                 by_entry_of: 0,
             };
-            for row in rows {
+            rows.for_each_row(at, &mut |row| {
                 if column.credits {
                     if let Entrant::Team(id) = row.entrant {
                         let team_row = table.team_row(row);
@@ -478,7 +537,7 @@ impl LiveOverall {
                         }
                     }
                 }
-            }
+            });
             table.columns.push(column);
         }
         let mut by_bib: Vec<u32> = (0..table.candidates.len() as u32).collect();

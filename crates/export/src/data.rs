@@ -874,6 +874,64 @@ pub struct SnapshotParts {
     pub generated_at: DateTime<Utc>,
 }
 
+/// Each workout's rows for the whole field (`None`) or one division's
+/// board, walked in listing order ([`ExportData::overall_boards_by_scope`]
+/// reads them so): `index` is the workout's position in the workouts given.
+pub trait WorkoutRows {
+    /// Calls `each` with the entrant of every row, in listing order.
+    fn for_each_entrant(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(Entrant));
+    /// Calls `each` with every row, in listing order (no split standings:
+    /// the overall tables do not read them).
+    fn for_each_row(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(&RankedRow));
+}
+
+/// Frozen boards, one per workout in the workouts' order: rows made
+/// [`crate::live::ROW_BATCH`] at a time, each batch dropped before the next.
+impl WorkoutRows for Vec<scoretable_core::board::ListedBoard> {
+    fn for_each_entrant(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(Entrant)) {
+        let board = &self[index];
+        let len = match scope {
+            None => board.len(),
+            Some(division) => board.division_len(division),
+        };
+        for first in (0..len).step_by(crate::live::ROW_BATCH) {
+            for entrant in board.entrants(scope, first..first + crate::live::ROW_BATCH) {
+                each(entrant);
+            }
+        }
+    }
+
+    fn for_each_row(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(&RankedRow)) {
+        let board = &self[index];
+        let len = match scope {
+            None => board.len(),
+            Some(division) => board.division_len(division),
+        };
+        for first in (0..len).step_by(crate::live::ROW_BATCH) {
+            for row in board.rows(scope, first..first + crate::live::ROW_BATCH) {
+                each(&row);
+            }
+        }
+    }
+}
+
+/// One table's columns: column `i` is workout `i`'s rows in `scopes[i]`.
+struct ScopedColumns<'r> {
+    rows: &'r dyn WorkoutRows,
+    scopes: Vec<Option<Id>>,
+}
+
+impl scoretable_core::live_overall::ColumnRows for ScopedColumns<'_> {
+    fn for_each_entrant(&self, column: usize, each: &mut dyn FnMut(Entrant)) {
+        self.rows
+            .for_each_entrant(column, self.scopes[column], each);
+    }
+
+    fn for_each_row(&self, column: usize, each: &mut dyn FnMut(&RankedRow)) {
+        self.rows.for_each_row(column, self.scopes[column], each);
+    }
+}
+
 impl ExportData {
     /// Builds a snapshot from whole-field workout leaderboards ranked by the
     /// engine: division leaderboards are cut from them with
@@ -967,21 +1025,21 @@ impl ExportData {
     /// overall of a mixed event when `team_overall`), as
     /// [`ExportData::overall_boards`] and
     /// [`ExportData::team_overall_boards`] compute them, from each
-    /// workout's rows made per scope: `rows_of(index, scope)` gives the
-    /// rows of `workouts[index]` for the whole field (`None`) or one
-    /// division's board. A division's table is computed from the
-    /// division's own rows (a team workout's whole field, whose team
-    /// places members may be credited with) and the entrants it can list,
-    /// not from every row of the field: the others have no place in it
-    /// and are not listed, so the table is the same.
+    /// workout's rows walked per scope: `rows` gives the rows of
+    /// `workouts[index]` for the whole field (`None`) or one division's
+    /// board, made as they are read (a frozen board makes them a batch at
+    /// a time), so no table's input rows are held. A division's table is
+    /// computed from the division's own rows (a team workout's whole
+    /// field, whose team places members may be credited with) and the
+    /// entrants it can list, not from every row of the field: the others
+    /// have no place in it and are not listed, so the table is the same.
     ///
     /// `scopes` says which tables are computed: the whole field's, the
-    /// divisions', or all (a snapshot computes the whole field's from rows
-    /// of boards it has let go, before it holds every board).
+    /// divisions', or all.
     #[allow(clippy::too_many_arguments)]
     pub fn overall_boards_by_scope(
         workouts: &[Workout],
-        rows_of: &dyn Fn(usize, Option<Id>) -> Vec<RankedRow>,
+        rows: &dyn WorkoutRows,
         infos: &EntrantInfoTable,
         teams: &[Team],
         divisions: &[Division],
@@ -997,11 +1055,9 @@ impl ExportData {
             return Vec::new();
         }
         let columns: Vec<Id> = workouts.iter().map(|workout| workout.id).collect();
-        // One scope's table: its standings computed, then taken into the
-        // compact table a few rows at a time (the rows with their cells
-        // are never all made).
-        // The input rows are let go once the standings are computed, before
-        // the compact table is filled.
+        // One scope's table: its standings computed from the rows walked
+        // (never all held), then taken into the compact table a few rows
+        // at a time (the rows with their cells are never all made).
         // The table's entrants are read from the compact table as the
         // standings are computed (`keep` chooses them), never made into
         // `EntrantInfo`s.
@@ -1010,20 +1066,20 @@ impl ExportData {
         } else {
             overall_entrant_kind(&listed)
         };
-        let table = |ranked: Vec<(Workout, Vec<RankedRow>)>,
+        let table = |scopes: Vec<Option<Id>>,
                      keep: &mut dyn FnMut(Entrant, &[Id]) -> bool,
                      scope: Option<Id>|
          -> CompactOverall {
-            let live = LiveOverall::build_for_entrants(
+            let live = LiveOverall::build_from_columns(
                 kind,
-                &ranked,
+                &listed,
+                &ScopedColumns { rows, scopes },
                 infos.len(),
                 infos.iter_where(keep),
                 teams,
                 scope,
                 settings,
             );
-            drop(ranked);
             let mut compact = CompactOverall::new(scope, columns.clone());
             compact.reserve(live.len());
             let mut at = 0;
@@ -1042,49 +1098,32 @@ impl ExportData {
         };
         let mut boards = Vec::with_capacity(divisions.len() + 1);
         if scopes != OverallScopes::Divisions {
-            // The whole field's table reads no division places: they are let
-            // go before the standings' working memory is taken.
-            let whole_field: Vec<(Workout, Vec<RankedRow>)> = workouts
-                .iter()
-                .enumerate()
-                .map(|(index, workout)| {
-                    let mut rows = rows_of(index, None);
-                    for row in &mut rows {
-                        row.division_ranks = Vec::new();
-                    }
-                    (workout.clone(), rows)
-                })
-                .collect();
-            boards.push(table(whole_field, &mut |_, _| true, None));
+            boards.push(table(vec![None; workouts.len()], &mut |_, _| true, None));
         }
         if scopes == OverallScopes::WholeField {
             return boards;
         }
         for division in divisions {
             let scope = Some(division.id);
-            let ranked: Vec<(Workout, Vec<RankedRow>)> = workouts
+            // A team workout's column reads its whole field.
+            let column_scopes: Vec<Option<Id>> = workouts
                 .iter()
-                .enumerate()
-                .map(|(index, workout)| {
-                    let rows = if is_team_workout(workout) {
-                        rows_of(index, None)
-                    } else {
-                        rows_of(index, scope)
-                    };
-                    (workout.clone(), rows)
-                })
+                .map(|workout| (!is_team_workout(workout)).then_some(division.id))
                 .collect();
-            let with_rows: HashSet<Entrant> = ranked
-                .iter()
-                .filter(|(workout, _)| !is_team_workout(workout))
-                .flat_map(|(_, rows)| rows.iter().map(|row| row.entrant))
-                .collect();
+            let mut with_rows: HashSet<Entrant> = HashSet::new();
+            for (index, workout) in workouts.iter().enumerate() {
+                if !is_team_workout(workout) {
+                    rows.for_each_entrant(index, scope, &mut |entrant| {
+                        with_rows.insert(entrant);
+                    });
+                }
+            }
             let mut keep = |entrant: Entrant, division_ids: &[Id]| {
                 division_ids.contains(&division.id)
                     || matches!(entrant, Entrant::Team(_))
                     || with_rows.contains(&entrant)
             };
-            boards.push(table(ranked, &mut keep, scope));
+            boards.push(table(column_scopes, &mut keep, scope));
         }
         boards
     }

@@ -11,8 +11,8 @@
 use std::path::Path;
 
 use chrono::Utc;
-use scoretable_core::model::{Id, RankedRow, TeamScoring, Workout};
-use scoretable_core::overall::{has_team_overall, validate_overall_mode};
+use scoretable_core::model::{TeamScoring, Workout};
+use scoretable_core::overall::validate_overall_mode;
 use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
 
@@ -139,26 +139,18 @@ fn gather_in_snapshot(
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
     observer("workouts");
 
-    // The whole field's overall standings first, from each workout's rows
-    // taken from its board as it is ranked; the board is let go at once
-    // (it is ranked again below), so the whole field's standings, their
-    // input rows and the entrants' infos never meet the held boards: that
-    // table is the largest, and its computation was an export's peak.
-    let mut whole_rows = Vec::with_capacity(workouts.len());
+    // Each workout's board kept for the rest, frozen for reading as it is
+    // ranked (`ListedBoard`: each row's result and places in listing
+    // order, each division's list as row numbers; no rank keys, no bibs,
+    // no slots), and (below) its splits in flat columns read by a cursor.
+    // Renderers make the rows a batch at a time from these
+    // (`crate::live`), so the whole field's rows are never held.
+    let mut boards = Vec::with_capacity(workouts.len());
     for workout in &workouts {
         let board = file
             .live_board(workout.id)
             .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        // Frozen for reading first: the rows are made beside the compact
-        // board, not the ranking's.
-        let board = board.into_listed();
-        let mut rows = board.rows(None, 0..usize::MAX);
-        drop(board);
-        // The whole field's table reads no division places.
-        for row in &mut rows {
-            row.division_ranks = Vec::new();
-        }
-        whole_rows.push(rows);
+        boards.push(board.into_listed());
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the
@@ -175,68 +167,24 @@ fn gather_in_snapshot(
     let just_workouts = workouts;
     validate_overall_mode(&just_workouts, &settings.mode)
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
-    // The whole field's rows go to the individual table, then (a mixed
-    // event) to the team table; each table takes them, the first a copy
-    // when the second needs them too.
-    let listed: Vec<&Workout> = just_workouts.iter().collect();
-    let keep_whole_rows = std::cell::Cell::new(has_team_overall(&listed));
-    drop(listed);
-    let whole_rows = std::cell::RefCell::new(whole_rows);
-    let whole_rows_of = |index: usize, _scope: Option<Id>| {
-        let mut rows = whole_rows.borrow_mut();
-        if keep_whole_rows.get() {
-            rows[index].clone()
-        } else {
-            std::mem::take(&mut rows[index])
-        }
-    };
-    // One call for each table (individual, team) and scope.
-    let tables = |rows_of: &dyn Fn(usize, Option<Id>) -> Vec<RankedRow>,
-                  infos: &EntrantInfoTable,
-                  team_overall: bool,
-                  scopes: OverallScopes| {
+    // Every table (individual, then a mixed event's team table; the whole
+    // field, then each division) from the frozen boards' rows, made a
+    // batch at a time as the standings read them: no table's input rows
+    // are held, only the standings' own working memory.
+    let tables = |team_overall: bool| {
         ExportData::overall_boards_by_scope(
             &just_workouts,
-            rows_of,
-            infos,
+            &boards,
+            &infos,
             &teams,
             &divisions,
             Some(&settings),
             team_overall,
-            scopes,
+            OverallScopes::All,
         )
     };
-    let mut overall_leaderboards = tables(&whole_rows_of, &infos, false, OverallScopes::WholeField);
-    keep_whole_rows.set(false);
-    let mut team_overall_leaderboards =
-        tables(&whole_rows_of, &infos, true, OverallScopes::WholeField);
-    drop(whole_rows);
-    // The entrants' table is let go while the boards are ranked again
-    // (ranking one is an export's largest working memory) and read again
-    // after, in the same read snapshot.
-    drop(infos);
-
-    // Each workout's board kept for the rest, frozen for reading as it is
-    // ranked (`ListedBoard`: each row's result and places in listing
-    // order, each division's list as row numbers; no rank keys, no bibs,
-    // no slots), and its splits in flat columns read by a cursor.
-    // Renderers make the rows a batch at a time from these
-    // (`crate::live`), so the whole field's rows are never held.
-    let mut boards = Vec::with_capacity(just_workouts.len());
-    for workout in &just_workouts {
-        let board = file
-            .live_board(workout.id)
-            .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        boards.push(board.into_listed());
-        observer("leaderboard");
-    }
-    let infos = entrant_info_table(file)?;
-    // Each division's table from that division's rows, made from the
-    // boards one division at a time (without split standings), and its
-    // entrants made from the compact table.
-    let rows_of = |index: usize, scope: Option<Id>| boards[index].rows(scope, 0..usize::MAX);
-    overall_leaderboards.extend(tables(&rows_of, &infos, false, OverallScopes::Divisions));
-    team_overall_leaderboards.extend(tables(&rows_of, &infos, true, OverallScopes::Divisions));
+    let overall_leaderboards = tables(false);
+    let team_overall_leaderboards = tables(true);
     drop(infos);
     observer("overall standings");
     // The splits after the overall standings, so their columns and the

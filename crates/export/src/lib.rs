@@ -50,7 +50,7 @@ pub use bundle::{BundleFile, BundlePlan, PlannedFile};
 pub use data::{
     division_rows, AmendmentLogEntry, CompetitorTable, CompetitorView, EntrantDirectory,
     EntrantDisplay, EntrantInfoTable, EntrantRef, ExportData, Exporter, OverallLeaderboard,
-    OverallScopes, SnapshotParts, WorkoutLeaderboard,
+    OverallScopes, SnapshotParts, WorkoutLeaderboard, WorkoutRows,
 };
 pub use error::ExportError;
 pub use gather::{

@@ -13,7 +13,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use scoretable_core::generate::large_individual_event;
-use scoretable_export::{run_export, ExportRequest};
+use scoretable_export::{run_export_observed, ExportRequest};
 use scoretable_usecase::generate::{write_event, ResultEntryMode};
 
 struct Counting;
@@ -64,8 +64,11 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 /// The heap's peak above the live bytes before, while `export all` of a
-/// generated race of `athletes` (4 divisions, 10 timing points) runs.
-fn export_all_peak(athletes: usize) -> usize {
+/// generated race of `athletes` (4 divisions, 10 timing points) runs, and
+/// each stage's: the peak between one read of the snapshot and the next
+/// (named by the read that ends it; `"rendering"` after the last), above
+/// the same live bytes.
+fn export_all_peak(athletes: usize) -> (usize, Vec<(String, usize)>) {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("race.scoretable");
     let event = large_individual_event(athletes, 4, 10, 21);
@@ -78,19 +81,41 @@ fn export_all_peak(athletes: usize) -> usize {
     };
     let before = LIVE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
-    let summary = run_export(&mut file, &request).unwrap();
+    let mut stages: Vec<(String, usize)> = Vec::new();
+    let mut observer = |stage: &str| {
+        let peak = PEAK.load(Ordering::Relaxed);
+        stages.push((stage.to_string(), peak.saturating_sub(before)));
+        // The next stage's peak starts from what is live now.
+        PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+        OVERALL.fetch_max(peak, Ordering::Relaxed);
+    };
+    OVERALL.store(before, Ordering::Relaxed);
+    let summary = run_export_observed(&mut file, &request, &mut observer).unwrap();
     assert!(summary.files.len() > 10, "{:?}", summary.files.len());
-    PEAK.load(Ordering::Relaxed) - before
+    let peak = PEAK.load(Ordering::Relaxed);
+    stages.push(("rendering".to_string(), peak - before));
+    OVERALL.fetch_max(peak, Ordering::Relaxed);
+    (OVERALL.load(Ordering::Relaxed) - before, stages)
 }
+
+/// The largest peak of the stages so far (each stage resets `PEAK`).
+static OVERALL: AtomicUsize = AtomicUsize::new(0);
 
 #[test]
 fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
     // Sizes above the point where the standings' peak passes the
     // renderers' (see `PER_ATHLETE_BOUND`).
     let (small, large) = (8_000, 16_000);
-    let small_peak = export_all_peak(small);
-    let large_peak = export_all_peak(large);
+    let (small_peak, small_stages) = export_all_peak(small);
+    let (large_peak, large_stages) = export_all_peak(large);
     let per_athlete = large_peak.saturating_sub(small_peak) / (large - small);
+    // Each stage's growth, for the notes (not asserted: the peak is).
+    for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
+        eprintln!(
+            "  stage ending {stage:<22} peak {small_bytes:>10} -> {large_bytes:>10}: {} bytes per athlete",
+            large_bytes.saturating_sub(*small_bytes) / (large - small)
+        );
+    }
     eprintln!(
         "export all heap peak: {small_peak} bytes at {small} athletes, {large_peak} at {large}: \
          {per_athlete} bytes per athlete"
