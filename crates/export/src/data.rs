@@ -122,7 +122,7 @@ pub enum OverallScopes {
 /// each.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntrantInfoTable {
-    entrants: Vec<Entrant>,
+    entrants: EntrantColumn,
     /// Where each entrant's bib and run of division ids end.
     bib_ends: Vec<u32>,
     division_ends: Vec<u32>,
@@ -182,14 +182,100 @@ impl EntrantInfoTable {
         &'a self,
         keep: &'a mut dyn FnMut(Entrant, &[Id]) -> bool,
     ) -> impl Iterator<Item = (Entrant, &'a str, &'a [Id])> + 'a {
-        self.entrants
-            .iter()
-            .enumerate()
-            .map(|(at, entrant)| {
+        (0..self.entrants.len())
+            .map(|at| {
                 let (bib, division_ids) = self.parts(at);
-                (*entrant, bib, division_ids)
+                (self.entrants.get(at), bib, division_ids)
             })
             .filter(move |(entrant, _, division_ids)| keep(*entrant, division_ids))
+    }
+}
+
+/// Entrants in a column: 4 bytes each while every id fits in 31 bits (the
+/// top bit says a team; store ids do), else the [`Entrant`]s themselves
+/// (16 bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum EntrantColumn {
+    Narrow(Vec<u32>),
+    Wide(Vec<Entrant>),
+}
+
+/// In [`EntrantColumn::Narrow`]: the entrant is a team.
+const TEAM_BIT: u32 = 1 << 31;
+
+impl Default for EntrantColumn {
+    fn default() -> EntrantColumn {
+        EntrantColumn::Narrow(Vec::new())
+    }
+}
+
+impl EntrantColumn {
+    fn narrow(entrant: Entrant) -> Option<u32> {
+        let (id, team) = match entrant {
+            Entrant::Competitor(id) => (id, 0),
+            Entrant::Team(id) => (id, TEAM_BIT),
+        };
+        u32::try_from(id)
+            .ok()
+            .filter(|id| id & TEAM_BIT == 0)
+            .map(|id| id | team)
+    }
+
+    fn push(&mut self, entrant: Entrant) {
+        match self {
+            EntrantColumn::Narrow(entrants) => match EntrantColumn::narrow(entrant) {
+                Some(narrow) => entrants.push(narrow),
+                None => {
+                    let mut wide: Vec<Entrant> =
+                        Vec::with_capacity(entrants.capacity().max(entrants.len() + 1));
+                    wide.extend((0..entrants.len()).map(|at| EntrantColumn::wide(entrants[at])));
+                    wide.push(entrant);
+                    *self = EntrantColumn::Wide(wide);
+                }
+            },
+            EntrantColumn::Wide(entrants) => entrants.push(entrant),
+        }
+    }
+
+    fn wide(narrow: u32) -> Entrant {
+        let id = Id::from(narrow & !TEAM_BIT);
+        if narrow & TEAM_BIT == 0 {
+            Entrant::Competitor(id)
+        } else {
+            Entrant::Team(id)
+        }
+    }
+
+    fn get(&self, at: usize) -> Entrant {
+        match self {
+            EntrantColumn::Narrow(entrants) => EntrantColumn::wide(entrants[at]),
+            EntrantColumn::Wide(entrants) => entrants[at],
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            EntrantColumn::Narrow(entrants) => entrants.len(),
+            EntrantColumn::Wide(entrants) => entrants.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn reserve_exact(&mut self, more: usize) {
+        match self {
+            EntrantColumn::Narrow(entrants) => entrants.reserve_exact(more),
+            EntrantColumn::Wide(entrants) => entrants.reserve_exact(more),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            EntrantColumn::Narrow(entrants) => entrants.shrink_to_fit(),
+            EntrantColumn::Wide(entrants) => entrants.shrink_to_fit(),
+        }
     }
 }
 
@@ -205,7 +291,7 @@ pub struct CompactOverall {
     pub division_id: Option<Id>,
     /// The workout of each cell.
     columns: Vec<Id>,
-    entrants: Vec<Entrant>,
+    entrants: EntrantColumn,
     ranks: Vec<u32>,
     totals: Vec<i64>,
     /// Per cell: its place (`u32::MAX`: none), its points, where its
@@ -285,7 +371,7 @@ impl CompactOverall {
         let width = self.columns.len();
         let first = index * width;
         OverallRow {
-            entrant: self.entrants[index],
+            entrant: self.entrants.get(index),
             rank: self.ranks[index],
             total: self.totals[index],
             cells: self
@@ -471,37 +557,110 @@ impl IdIndex {
 }
 
 /// The competitors' display data, compact: every text field of every
-/// competitor in one string, each record a few offsets into it. Built from
-/// [`Competitor`] records (collect them, or [`CompetitorTable::push`] one
-/// at a time as a store walk reads them); chip ids, dates of birth and the
-/// other external ids are not kept (no export prints them).
+/// competitor in one string, and per record a few narrow columns (where
+/// its text starts, each field's length in a byte, its flags, gender, id
+/// and where its divisions end): about 30 bytes and the text per
+/// athlete, where a [`Competitor`] record took about 500 (and a record of
+/// offsets 60 before round 7). Built from [`Competitor`] records (collect
+/// them, or [`CompetitorTable::push`] one at a time as a store walk reads
+/// them); chip ids, dates of birth and the other external ids are not kept
+/// (no export prints them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompetitorTable {
     text: String,
-    records: Vec<CompactCompetitor>,
+    /// Per record: where its text starts in `text`.
+    starts: Vec<u32>,
+    /// Per record: the byte lengths of its bib, first name, last name,
+    /// country, club and registration id, in that order (each field starts
+    /// where the one before it ends); [`LONG_FIELD`]: in `long_fields`.
+    lengths: Vec<[u8; TEXT_FIELDS]>,
+    /// `(record, field, length)` of the fields of [`LONG_FIELD`] bytes or
+    /// more, in record order.
+    long_fields: Vec<(u32, u8, u32)>,
+    /// Per record: bit 0 has a country, 1 a club, 2 a RunSignup
+    /// registration id.
+    present: Vec<u8>,
+    genders: Vec<Option<Gender>>,
+    ids: CompetitorIds,
+    /// Per record: where its run of `division_ids` ends (it starts where
+    /// the previous record's ends).
+    division_ends: Vec<u32>,
     division_ids: Vec<Id>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct CompactCompetitor {
-    id: Id,
-    /// Where the bib starts in `text`; `ends` are where the bib, first
-    /// name, last name, country, club and registration id end (each field
-    /// starts where the one before it ends).
-    start: u32,
-    ends: [u32; 6],
-    /// Bit 0: has a country, 1: a club, 2: a RunSignup registration id.
-    present: u8,
-    gender: Option<Gender>,
-    divisions_start: u32,
-    divisions_len: u32,
+/// Text fields a [`CompetitorTable`] record keeps.
+const TEXT_FIELDS: usize = 6;
+
+/// In [`CompetitorTable::lengths`]: the field's length is in `long_fields`.
+const LONG_FIELD: u8 = u8::MAX;
+
+/// The records' competitor ids: 4 bytes each while every id fits a `u32`
+/// (store ids are), else 8.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+enum CompetitorIds {
+    Narrow(Vec<u32>),
+    Wide(Vec<Id>),
+}
+
+impl Default for CompetitorIds {
+    fn default() -> CompetitorIds {
+        CompetitorIds::Narrow(Vec::new())
+    }
+}
+
+impl CompetitorIds {
+    fn push(&mut self, id: Id) {
+        match self {
+            CompetitorIds::Narrow(ids) => match u32::try_from(id) {
+                Ok(id) => ids.push(id),
+                Err(_) => {
+                    let mut wide: Vec<Id> = Vec::with_capacity(ids.capacity().max(ids.len() + 1));
+                    wide.extend(ids.iter().map(|id| Id::from(*id)));
+                    wide.push(id);
+                    *self = CompetitorIds::Wide(wide);
+                }
+            },
+            CompetitorIds::Wide(ids) => ids.push(id),
+        }
+    }
+
+    fn get(&self, index: usize) -> Id {
+        match self {
+            CompetitorIds::Narrow(ids) => Id::from(ids[index]),
+            CompetitorIds::Wide(ids) => ids[index],
+        }
+    }
+
+    fn reserve_exact(&mut self, more: usize) {
+        match self {
+            CompetitorIds::Narrow(ids) => ids.reserve_exact(more),
+            CompetitorIds::Wide(ids) => ids.reserve_exact(more),
+        }
+    }
+
+    fn shrink_to_fit(&mut self) {
+        match self {
+            CompetitorIds::Narrow(ids) => ids.shrink_to_fit(),
+            CompetitorIds::Wide(ids) => ids.shrink_to_fit(),
+        }
+    }
 }
 
 impl CompetitorTable {
+    /// Room for `more` records (their text grows as it is pushed).
+    pub fn reserve_exact(&mut self, more: usize) {
+        self.starts.reserve_exact(more);
+        self.lengths.reserve_exact(more);
+        self.present.reserve_exact(more);
+        self.genders.reserve_exact(more);
+        self.ids.reserve_exact(more);
+        self.division_ends.reserve_exact(more);
+    }
+
     /// Adds `competitor`'s display data.
     pub fn push(&mut self, competitor: &Competitor) {
+        let record = u32::try_from(self.starts.len()).expect("fewer than 4e9 competitors");
         let start = self.offset();
-        let mut ends = [0u32; 6];
         let fields = [
             Some(competitor.bib.as_str()),
             Some(competitor.first_name.as_str()),
@@ -519,27 +678,33 @@ impl CompetitorTable {
                 .reserve_exact(extra.max(self.text.len() / 8).max(4_096));
         }
         let mut present = 0u8;
+        let mut lengths = [0u8; TEXT_FIELDS];
         for (index, field) in fields.iter().enumerate() {
-            if let Some(text) = field {
-                self.text.push_str(text);
-                if index >= 3 {
-                    present |= 1 << (index - 3);
-                }
+            let text = field.unwrap_or_default();
+            if field.is_some() && index >= 3 {
+                present |= 1 << (index - 3);
             }
-            ends[index] = self.offset();
+            self.text.push_str(text);
+            lengths[index] = match u8::try_from(text.len()) {
+                Ok(length) if length < LONG_FIELD => length,
+                _ => {
+                    let length = u32::try_from(text.len()).expect("a name is shorter than 4 GiB");
+                    self.long_fields.push((record, index as u8, length));
+                    LONG_FIELD
+                }
+            };
         }
-        let divisions_start = self.division_ids.len() as u32;
+        // The text stays addressable by a `u32` (checked, as `start` was).
+        self.offset();
+        self.starts.push(start);
+        self.lengths.push(lengths);
+        self.present.push(present);
+        self.genders.push(competitor.gender);
+        self.ids.push(competitor.id);
         self.division_ids
             .extend_from_slice(&competitor.division_ids);
-        self.records.push(CompactCompetitor {
-            id: competitor.id,
-            start,
-            ends,
-            present,
-            gender: competitor.gender,
-            divisions_start,
-            divisions_len: competitor.division_ids.len() as u32,
-        });
+        self.division_ends
+            .push(u32::try_from(self.division_ids.len()).expect("fewer than 4e9 division entries"));
     }
 
     fn offset(&self) -> u32 {
@@ -547,34 +712,55 @@ impl CompetitorTable {
     }
 
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.starts.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.starts.is_empty()
     }
 
     /// Frees what the table reserved beyond what it holds.
     pub fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
-        self.records.shrink_to_fit();
+        self.starts.shrink_to_fit();
+        self.lengths.shrink_to_fit();
+        self.long_fields.shrink_to_fit();
+        self.present.shrink_to_fit();
+        self.genders.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        self.division_ends.shrink_to_fit();
         self.division_ids.shrink_to_fit();
     }
 
     /// The competitors in the order they were added.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = CompetitorView<'_>> + Clone + '_ {
-        (0..self.records.len()).map(move |index| CompetitorView { table: self, index })
+        (0..self.len()).map(move |index| CompetitorView { table: self, index })
     }
 
     /// The `index`th competitor added.
     pub fn at(&self, index: usize) -> Option<CompetitorView<'_>> {
-        (index < self.records.len()).then_some(CompetitorView { table: self, index })
+        (index < self.len()).then_some(CompetitorView { table: self, index })
     }
 
     /// The competitors as records again (without chips, date of birth and
     /// the ids no export prints).
     pub fn to_competitors(&self) -> Vec<Competitor> {
         self.iter().map(|view| view.to_competitor()).collect()
+    }
+
+    /// Field `field`'s length in record `index`.
+    fn length(&self, index: usize, field: usize) -> usize {
+        match self.lengths[index][field] {
+            LONG_FIELD => {
+                let key = (index as u32, field as u8);
+                let at = self
+                    .long_fields
+                    .binary_search_by_key(&key, |(record, field, _)| (*record, *field))
+                    .expect("a long field's length is kept");
+                self.long_fields[at].2 as usize
+            }
+            length => length as usize,
+        }
     }
 }
 
@@ -614,26 +800,21 @@ pub struct CompetitorView<'a> {
 }
 
 impl<'a> CompetitorView<'a> {
-    fn record(&self) -> &'a CompactCompetitor {
-        &self.table.records[self.index]
-    }
-
     fn field(&self, field: usize) -> &'a str {
-        let record = self.record();
-        let start = if field == 0 {
-            record.start
-        } else {
-            record.ends[field - 1]
-        };
-        &self.table.text[start as usize..record.ends[field] as usize]
+        let table = self.table;
+        let mut start = table.starts[self.index] as usize;
+        for before in 0..field {
+            start += table.length(self.index, before);
+        }
+        &table.text[start..start + table.length(self.index, field)]
     }
 
     fn optional(&self, field: usize) -> Option<&'a str> {
-        (self.record().present & (1 << (field - 3)) != 0).then(|| self.field(field))
+        (self.table.present[self.index] & (1 << (field - 3)) != 0).then(|| self.field(field))
     }
 
     pub fn id(&self) -> Id {
-        self.record().id
+        self.table.ids.get(self.index)
     }
 
     pub fn bib(&self) -> &'a str {
@@ -661,13 +842,17 @@ impl<'a> CompetitorView<'a> {
     }
 
     pub fn gender(&self) -> Option<Gender> {
-        self.record().gender
+        self.table.genders[self.index]
     }
 
     pub fn division_ids(&self) -> &'a [Id] {
-        let record = self.record();
-        let start = record.divisions_start as usize;
-        &self.table.division_ids[start..start + record.divisions_len as usize]
+        let ends = &self.table.division_ends;
+        let start = if self.index == 0 {
+            0
+        } else {
+            ends[self.index - 1] as usize
+        };
+        &self.table.division_ids[start..ends[self.index] as usize]
     }
 
     /// The record again (without chips, date of birth and the ids no
@@ -1642,5 +1827,64 @@ impl<'a> Exporter<'a> {
             }
         }
         names.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entrant_column_widens_and_keeps_every_entrant() {
+        let entrants = [
+            Entrant::Competitor(0),
+            Entrant::Team(7),
+            Entrant::Competitor(i64::from(u32::MAX >> 1)),
+            // Beyond 31 bits, and negative: the column widens.
+            Entrant::Team(1 << 31),
+            Entrant::Competitor(-4),
+            Entrant::Team(3),
+        ];
+        let mut column = EntrantColumn::default();
+        for (at, entrant) in entrants.iter().enumerate() {
+            column.push(*entrant);
+            assert_eq!(matches!(column, EntrantColumn::Wide(_)), at >= 3);
+        }
+        let kept: Vec<Entrant> = (0..column.len()).map(|at| column.get(at)).collect();
+        assert_eq!(kept, entrants);
+    }
+
+    #[test]
+    fn the_competitor_table_keeps_fields_longer_than_a_byte_counts() {
+        let mut long = Competitor {
+            id: 5,
+            bib: "B".repeat(254),
+            chip_ids: Vec::new(),
+            first_name: "F".repeat(255),
+            last_name: "Łódź".repeat(100),
+            gender: Some(Gender::Other),
+            date_of_birth: None,
+            country: Some(String::new()),
+            club: Some("C".repeat(70_000)),
+            external_ids: Default::default(),
+            division_ids: vec![3, 1, 2],
+            para_class: None,
+        };
+        long.external_ids.runsignup_registration_id = Some("r".repeat(256));
+        let short = Competitor {
+            id: 6,
+            bib: "7".to_string(),
+            first_name: "Ana".to_string(),
+            last_name: String::new(),
+            gender: None,
+            country: None,
+            club: None,
+            external_ids: Default::default(),
+            division_ids: Vec::new(),
+            ..long.clone()
+        };
+        let list = vec![short.clone(), long, short];
+        let table: CompetitorTable = list.iter().collect();
+        assert_eq!(table.to_competitors(), list);
     }
 }

@@ -206,7 +206,13 @@ fn gather_in_snapshot(
     observer("splits");
     // One competitor at a time into the compact table: the whole field's
     // records are never held.
+    // The table's columns are sized once from the count (grown by
+    // doubling, they left up to half unused, and a copy, at this peak).
     let mut competitors = CompetitorTable::default();
+    let (count, _) = file
+        .entrant_counts()
+        .map_err(|error| store_error("competitors", error))?;
+    competitors.reserve_exact(usize::try_from(count).unwrap_or(0));
     file.for_each_competitor::<scoretable_store::StoreError>(&mut |competitor| {
         competitors.push(&competitor);
         Ok(())
