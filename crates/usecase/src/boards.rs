@@ -688,6 +688,13 @@ impl KeptBoards {
     /// (the sync worker's, a poll's: their entrants applied now, waiting
     /// for the hand-offs of announced ones), the kept stamp becomes the
     /// file's and `true` is returned; otherwise everything is dropped.
+    ///
+    /// The boards may be older than `before`: another handle of the
+    /// process (the sync worker) can commit between the boards' last
+    /// reading of the file and `before`. With no write by this handle in
+    /// between, those writes are settled with the rest, from the kept
+    /// stamp on (they used to drop every board: a rebuild in that
+    /// instant).
     fn after_own_write(
         &mut self,
         file: &CompetitionFile,
@@ -699,23 +706,34 @@ impl KeptBoards {
             self.stamp = Some(after);
             return Ok(true);
         }
-        let (from, to) = (before.write_serial(), after.write_serial());
-        let own = file
-            .last_write_serial()
-            .filter(|own| *own > from && *own <= to);
+        let base = match self.stamp {
+            _ if current => Some(before),
+            Some(kept)
+                if before.no_local_writes_since(&kept)
+                    && before.write_serial() > kept.write_serial() =>
+            {
+                Some(kept)
+            }
+            _ => None,
+        };
         self.handed.extend(self.inbox.take());
-        let others_handed = current
-            && own.is_some()
-            && self
-                .inbox
-                .settle(from, to, own, &mut self.handed, ANNOUNCED_WAIT);
-        if others_handed {
-            match self.apply_handed(file, &before, after) {
-                Ok(()) => return Ok(true),
-                Err(error) => {
-                    self.drop_all(None);
-                    return Err(error);
-                }
+        if let Some(base) = base {
+            let (from, to) = (base.write_serial(), after.write_serial());
+            let own = file
+                .last_write_serial()
+                .filter(|own| *own > before.write_serial() && *own <= to);
+            if own.is_some()
+                && self
+                    .inbox
+                    .settle(from, to, own, &mut self.handed, ANNOUNCED_WAIT)
+            {
+                return match self.apply_handed(file, &base, after) {
+                    Ok(()) => Ok(true),
+                    Err(error) => {
+                        self.drop_all(None);
+                        Err(error)
+                    }
+                };
             }
         }
         self.stamp = None;

@@ -575,6 +575,59 @@ fn a_sync_target_is_added_through_its_adapter_with_its_secret_outside_the_file()
         .any(|window| window == b"very-secret-value"));
 }
 
+/// Another handle of the process (the sync worker, whose commits are their
+/// own hand-off) commits in the instant between the boards' last reading of
+/// the file and the stamp taken before this handle's amendment: its writes
+/// (its opening's session row, a settings write) are settled with the
+/// rest, the board stays kept and takes the amendment in place. It used to
+/// drop every board (the kept stamp was not the one before the write): a
+/// rebuild, and the flaky `session::the_sync_workers_writes_keep_the_boards`.
+#[test]
+fn a_handed_write_just_before_an_own_write_keeps_the_boards() {
+    use scoretable_usecase::boards::KeptBoards;
+    let mut fixture = two_scored();
+    let race = fixture.race;
+    let mut boards = KeptBoards::default();
+    boards.board(&fixture.file, race).unwrap();
+    let generation = boards.generation();
+    let writer = boards.inbox().writer(true);
+    let mut worker = CompetitionFile::open_handing_writes(fixture.file.path(), move |notice| {
+        writer.notice(notice)
+    })
+    .unwrap();
+    let settings = worker.leaderboard_settings().unwrap();
+    worker.set_leaderboard_settings(&settings).unwrap();
+    // The stamp before the write, taken after the worker's commits.
+    let before = fixture.file.change_stamp().unwrap();
+    let lexi = fixture.file.entrant_by_bib(race, "1").unwrap();
+    fixture
+        .file
+        .record_amendment(
+            race,
+            lexi,
+            scoretable_store::ScoreInput::text("10:00"),
+            "judge",
+            "timing error",
+            None,
+        )
+        .unwrap();
+    let moved = boards
+        .after_write(&fixture.file, before, race, lexi)
+        .unwrap()
+        .expect("the kept board took the amendment in place");
+    assert_eq!(moved.len(), 2);
+    assert!(boards.is_kept(race), "kept, not dropped");
+    assert!(boards.generation() > generation);
+    assert_eq!(
+        boards.board(&fixture.file, race).unwrap().rows(0..10),
+        fixture.file.workout_board(race, None).unwrap().rows
+    );
+    // Still kept when read again: the worker's writes were taken in.
+    boards.observe(&fixture.file).unwrap();
+    assert!(boards.is_kept(race));
+    worker.close().unwrap();
+}
+
 /// A write that changes no board (the overall settings) keeps the kept
 /// workout board; an amendment after it is still applied in place.
 #[test]
