@@ -4,8 +4,9 @@
 //! through the store's public API only (no SQL here): the competition record,
 //! divisions, competitors, teams, workouts, each workout's whole-field
 //! leaderboard, the stored leaderboard settings, and the amendment events of
-//! the audit trail. Division and overall leaderboards are derived from the
-//! whole-field rows with the engine ([`ExportData::from_ranked`]). No other
+//! the audit trail. Division leaderboards are read from each workout's
+//! frozen board, and the overall leaderboards computed from the boards'
+//! rows with the engine ([`ExportData::overall_boards_by_scope`]). No other
 //! setting and nothing else in the file is read, so it cannot reach an export.
 
 use std::path::Path;
