@@ -1498,30 +1498,67 @@ struct ListedRow {
 }
 
 impl LiveBoard {
-    /// This board frozen for reading (see [`ListedBoard`]).
+    /// This board frozen for reading (see [`ListedBoard`]). The board's
+    /// parts are let go as soon as they have been read (its bibs and
+    /// index first, its lists once each is turned into row numbers), so
+    /// the frozen rows are made beside the entries and little else: at a
+    /// whole field, the build's largest working memory after the ranking.
     pub fn into_listed(self) -> ListedBoard {
         let places = self.places();
-        let mut row_of_entry = vec![u32::MAX; self.entries.len()];
-        let mut rows = Vec::with_capacity(self.overall.len());
-        let mut division_places = Vec::new();
-        let mut index = EntrantIndex::with_room(self.overall.len());
-        for slot in &self.overall {
-            let entry = &self.entries[slot.at as usize];
-            let rank = match places.overall[slot.at as usize] {
+        let leader_ms = self.leader_ms();
+        let LiveBoard {
+            workout,
+            overall,
+            divisions,
+            entries,
+            index,
+            bibs,
+            division_pool,
+            ..
+        } = self;
+        drop(index);
+        drop(bibs);
+        // The whole field's listing as entry indexes, and each entry's row.
+        let order: Vec<u32> = overall.iter().map(|slot| slot.at).collect();
+        drop(overall);
+        let mut row_of_entry = vec![u32::MAX; entries.len()];
+        for (row, at) in order.iter().enumerate() {
+            row_of_entry[*at as usize] = u32::try_from(row).expect("fewer than 2^32 entrants");
+        }
+        // Each division's list as row numbers, its slots let go one list
+        // at a time.
+        let divisions: Vec<(Id, Vec<u32>)> = divisions
+            .into_iter()
+            .map(|(id, list)| {
+                let rows = list
+                    .iter()
+                    .map(|slot| row_of_entry[slot.at as usize])
+                    .collect();
+                (id, rows)
+            })
+            .collect();
+        drop(row_of_entry);
+        let mut rows = Vec::with_capacity(order.len());
+        // At most one place per division run (grown by doubling, the
+        // places left up to half unused, and a copy, at this peak).
+        let mut division_places = Vec::with_capacity(division_pool.len());
+        let mut index = EntrantIndex::with_room(order.len());
+        for at in order {
+            let entry = &entries[at as usize];
+            let rank = match places.overall[at as usize] {
                 NOT_LISTED | UNPLACED => None,
                 place => Some(place),
             };
             let start = division_places.len();
             if rank.is_some() {
-                for at in entry.divisions.0..entry.divisions.1 {
-                    match places.divisions[at as usize] {
+                for pool_at in entry.divisions.0..entry.divisions.1 {
+                    match places.divisions[pool_at as usize] {
                         NOT_LISTED | UNPLACED => {}
-                        place => division_places.push((self.division_pool[at as usize], place)),
+                        place => division_places.push((division_pool[pool_at as usize], place)),
                     }
                 }
             }
             let row = u32::try_from(rows.len()).expect("fewer than 2^32 entrants");
-            row_of_entry[slot.at as usize] = row;
             index.insert(entry.entrant, row);
             rows.push(ListedRow {
                 entrant: entry.entrant,
@@ -1537,20 +1574,8 @@ impl LiveBoard {
             });
         }
         division_places.shrink_to_fit();
-        let leader_ms = self.leader_ms();
-        let divisions = self
-            .divisions
-            .iter()
-            .map(|(id, list)| {
-                let rows: Vec<u32> = list
-                    .iter()
-                    .map(|slot| row_of_entry[slot.at as usize])
-                    .collect();
-                (*id, rows)
-            })
-            .collect();
         ListedBoard {
-            workout: self.workout,
+            workout,
             rows,
             divisions,
             division_places,
