@@ -1480,21 +1480,49 @@ pub struct ListedBoard {
 }
 
 /// One row of a [`ListedBoard`]: what [`LiveBoard::rows_placed`] reads of
-/// its entry and places.
+/// its entry and places, in 64 bytes (the entrant's kind, the flags and
+/// whether it has a tie-break time in one byte).
 #[derive(Debug, Clone, Copy)]
 struct ListedRow {
-    entrant: Entrant,
+    /// The entrant's id; a team's when `flags` has [`ListedRow::TEAM`].
+    id: Id,
     score: Option<Score>,
     status: Option<Status>,
-    tie_break_ms: Option<Millis>,
+    /// The tie-break time when `flags` has [`ListedRow::TIE_BREAK`], else 0.
+    tie_break_ms: Millis,
     penalty_ms: Millis,
     /// The whole field's place, `UNPLACED` for none.
     rank: u32,
     /// `division_places[divisions.0..divisions.1]`.
     divisions: (u32, u32),
-    valid_finisher: bool,
-    partial: bool,
-    amended: bool,
+    flags: u8,
+}
+
+// A frozen board's rows are its largest part (one per entrant).
+const _: () = assert!(std::mem::size_of::<ListedRow>() <= 64);
+
+impl ListedRow {
+    const TEAM: u8 = 1;
+    const TIE_BREAK: u8 = 1 << 1;
+    const VALID_FINISHER: u8 = 1 << 2;
+    const PARTIAL: u8 = 1 << 3;
+    const AMENDED: u8 = 1 << 4;
+
+    fn entrant(&self) -> Entrant {
+        if self.flags & ListedRow::TEAM != 0 {
+            Entrant::Team(self.id)
+        } else {
+            Entrant::Competitor(self.id)
+        }
+    }
+
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    fn tie_break_ms(&self) -> Option<Millis> {
+        self.has(ListedRow::TIE_BREAK).then_some(self.tie_break_ms)
+    }
 }
 
 impl LiveBoard {
@@ -1560,17 +1588,24 @@ impl LiveBoard {
             }
             let row = u32::try_from(rows.len()).expect("fewer than 2^32 entrants");
             index.insert(entry.entrant, row);
+            let (id, team) = match entry.entrant {
+                Entrant::Competitor(id) => (id, 0),
+                Entrant::Team(id) => (id, ListedRow::TEAM),
+            };
+            let flag = |set: bool, flag: u8| if set { flag } else { 0 };
             rows.push(ListedRow {
-                entrant: entry.entrant,
+                id,
                 score: entry.score,
                 status: entry.status,
-                tie_break_ms: entry.tie_break_ms,
+                tie_break_ms: entry.tie_break_ms.unwrap_or(0),
                 penalty_ms: entry.penalty_ms,
                 rank: rank.unwrap_or(UNPLACED),
                 divisions: pool_range(start, division_places.len()),
-                valid_finisher: entry.key.is_valid_finisher(),
-                partial: entry.partial,
-                amended: entry.amended,
+                flags: team
+                    | flag(entry.tie_break_ms.is_some(), ListedRow::TIE_BREAK)
+                    | flag(entry.key.is_valid_finisher(), ListedRow::VALID_FINISHER)
+                    | flag(entry.partial, ListedRow::PARTIAL)
+                    | flag(entry.amended, ListedRow::AMENDED),
             });
         }
         division_places.shrink_to_fit();
@@ -1637,7 +1672,7 @@ impl ListedBoard {
     pub fn entrants(&self, division_id: Option<Id>, range: Range<usize>) -> Vec<Entrant> {
         self.listed(division_id, range)
             .into_iter()
-            .map(|row| self.rows[row as usize].entrant)
+            .map(|row| self.rows[row as usize].entrant())
             .collect()
     }
 
@@ -1653,13 +1688,15 @@ impl ListedBoard {
     fn row(&self, row: &ListedRow) -> RankedRow {
         let rank = (row.rank != UNPLACED).then_some(row.rank);
         let difference_ms = match (rank, row.score, self.leader_ms) {
-            (Some(_), Some(Score::Time { ms }), Some(leader)) if row.valid_finisher => {
+            (Some(_), Some(Score::Time { ms }), Some(leader))
+                if row.has(ListedRow::VALID_FINISHER) =>
+            {
                 Some(ms - leader)
             }
             _ => None,
         };
         RankedRow {
-            entrant: row.entrant,
+            entrant: row.entrant(),
             rank,
             division_ranks: self.division_places
                 [row.divisions.0 as usize..row.divisions.1 as usize]
@@ -1673,10 +1710,10 @@ impl ListedBoard {
             },
             difference_ms,
             splits: Vec::new(),
-            tie_break_ms: row.tie_break_ms,
+            tie_break_ms: row.tie_break_ms(),
             penalty_ms: row.penalty_ms,
-            partial: row.partial,
-            amended: row.amended,
+            partial: row.has(ListedRow::PARTIAL),
+            amended: row.has(ListedRow::AMENDED),
         }
     }
 }
