@@ -34,13 +34,16 @@ use scoretable_core::time::round_time;
 pub const ROW_BATCH: usize = 512;
 
 /// The split times of a workout's ranked rows in compact columns (see the
-/// module documentation): per split a timing-point slot (2 bytes), the
-/// total at ranking precision (4 bytes while every total fits in a `u32`
+/// module documentation): per split the total at ranking precision (4 bytes while every total fits in a `u32`
 /// of milliseconds, 49 days; else 8) and its position at the point (4
 /// bytes, counted once from the point's sorted totals, which are then
 /// dropped); per row where its run of splits starts (4 bytes) and, for a
 /// competitor, its run by competitor id (4 bytes; teams and ids far beyond
-/// the field's size in a map); per timing point the fastest total.
+/// the field's size in a map); per timing point the fastest total. A run
+/// that passed the workout's first timing points in course order (every
+/// finisher's, and a retirement's) keeps no slots: its splits' points
+/// are the course's; any other run keeps a timing-point slot (2 bytes)
+/// per split, found by the run in a map.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SplitColumns {
     /// Each ranked competitor's run in `run_starts`, by competitor id
@@ -51,8 +54,15 @@ pub struct SplitColumns {
     run_of_other: FastHashMap<Entrant, u32>,
     /// Competitor ids below this have their run in `run_of_competitor`.
     dense_limit: usize,
-    /// Where each run starts in `slots` / `totals`; one more entry than runs.
+    /// Where each run starts in `totals`; one more entry than runs.
     run_starts: Vec<u32>,
+    /// The workout's timing points' slots in course order: the slots of a
+    /// run not in `sparse_runs`, from its first split.
+    course_slots: Vec<u16>,
+    /// The runs whose points are not the course's first ones in order, and
+    /// where their slots start in `slots`.
+    sparse_runs: FastHashMap<u32, u32>,
+    /// The slots of the runs in `sparse_runs`, one run after the other.
     slots: Vec<u16>,
     totals: SplitTotals,
     /// Each split's position at its timing point.
@@ -103,6 +113,13 @@ impl SplitTotals {
         }
     }
 
+    fn len(&self) -> usize {
+        match self {
+            SplitTotals::Narrow(totals) => totals.len(),
+            SplitTotals::Wide(totals) => totals.len(),
+        }
+    }
+
     fn shrink_to_fit(&mut self) {
         match self {
             SplitTotals::Narrow(totals) => totals.shrink_to_fit(),
@@ -123,29 +140,28 @@ impl SplitTotals {
 /// point's fastest total, from the point's totals sorted once (held only
 /// while the positions are counted).
 fn positions_and_leaders<T: Ord + Copy + Into<Millis>>(
-    slots: &[u16],
+    slots: impl Iterator<Item = u16> + Clone,
     totals: &[T],
     points: usize,
 ) -> (Vec<u32>, Vec<Millis>) {
     let mut counts = vec![0usize; points];
-    for slot in slots {
-        counts[*slot as usize] += 1;
+    for slot in slots.clone() {
+        counts[slot as usize] += 1;
     }
     let mut sorted_totals: Vec<Vec<T>> = counts
         .iter()
         .map(|count| Vec::with_capacity(*count))
         .collect();
-    for (slot, total) in slots.iter().zip(totals) {
-        sorted_totals[*slot as usize].push(*total);
+    for (slot, total) in slots.clone().zip(totals) {
+        sorted_totals[slot as usize].push(*total);
     }
     for totals in &mut sorted_totals {
         totals.sort_unstable();
     }
     let positions = slots
-        .iter()
         .zip(totals)
         .map(|(slot, total_ms)| {
-            let sorted = &sorted_totals[*slot as usize];
+            let sorted = &sorted_totals[slot as usize];
             sorted.partition_point(|total| total < total_ms) as u32 + 1
         })
         .collect();
@@ -179,6 +195,19 @@ impl SplitColumns {
             ..SplitColumns::default()
         };
         let known_points = columns.point_ids.len();
+        let mut course: Vec<(u32, Id, u16)> = columns
+            .point_ids
+            .iter()
+            .enumerate()
+            .map(|(slot, id)| {
+                let slot =
+                    u16::try_from(slot).expect("a workout has fewer than 65,536 timing points");
+                (order_of_point.order(*id), *id, slot)
+            })
+            .collect();
+        course.sort_unstable();
+        columns.course_slots = course.into_iter().map(|(_, _, slot)| slot).collect();
+        let mut run_slots: Vec<u16> = Vec::new();
         // The entrant whose splits are being read, and whether it is ranked.
         let mut current: Option<(Entrant, bool)> = None;
         let mut run: Vec<(u32, Id, Millis)> = Vec::new();
@@ -186,7 +215,7 @@ impl SplitColumns {
         let order_of = |id: Id| order_of_point.order(id);
         read(&mut |entrant, timing_point_id, total_ms| {
             if current.map(|(who, _)| who) != Some(entrant) {
-                columns.close_run(&mut run, known_points);
+                columns.close_run(&mut run, &mut run_slots, known_points);
                 let ranked = board.contains(entrant);
                 if ranked {
                     let run = (columns.run_starts.len() - 1) as u32;
@@ -202,15 +231,16 @@ impl SplitColumns {
                 ));
             }
         })?;
-        columns.close_run(&mut run, known_points);
+        columns.close_run(&mut run, &mut run_slots, known_points);
         columns.slots.shrink_to_fit();
         columns.totals.shrink_to_fit();
         columns.run_starts.shrink_to_fit();
         columns.run_of_competitor.shrink_to_fit();
         let points = columns.point_ids.len();
+        let slots = columns.split_slots();
         let (positions, leaders) = match &columns.totals {
-            SplitTotals::Narrow(totals) => positions_and_leaders(&columns.slots, totals, points),
-            SplitTotals::Wide(totals) => positions_and_leaders(&columns.slots, totals, points),
+            SplitTotals::Narrow(totals) => positions_and_leaders(slots, totals, points),
+            SplitTotals::Wide(totals) => positions_and_leaders(slots, totals, points),
         };
         columns.positions = positions;
         columns.leaders = leaders;
@@ -247,10 +277,16 @@ impl SplitColumns {
 
     /// Ends the run being read (if it started): its splits in course
     /// order, as the engine sorts them.
-    fn close_run(&mut self, run: &mut Vec<(u32, Id, Millis)>, known_points: usize) {
+    fn close_run(
+        &mut self,
+        run: &mut Vec<(u32, Id, Millis)>,
+        run_slots: &mut Vec<u16>,
+        known_points: usize,
+    ) {
         if run.is_empty() {
             return;
         }
+        run_slots.clear();
         if !run.is_sorted() {
             run.sort_unstable();
         }
@@ -268,12 +304,37 @@ impl SplitColumns {
                     }
                 },
             };
-            self.slots
+            run_slots
                 .push(u16::try_from(slot).expect("a workout has fewer than 65,536 timing points"));
             self.totals.push(total_ms);
         }
+        if !self.course_slots.starts_with(run_slots) {
+            let run = (self.run_starts.len() - 1) as u32;
+            let start =
+                u32::try_from(self.slots.len()).expect("a workout has fewer than 4e9 splits");
+            self.sparse_runs.insert(run, start);
+            self.slots.extend_from_slice(run_slots);
+        }
         self.run_starts
-            .push(u32::try_from(self.slots.len()).expect("a workout has fewer than 4e9 splits"));
+            .push(u32::try_from(self.totals.len()).expect("a workout has fewer than 4e9 splits"));
+    }
+
+    /// The slot of every split, run after run.
+    fn split_slots(&self) -> impl Iterator<Item = u16> + Clone + '_ {
+        (0..self.run_starts.len().saturating_sub(1)).flat_map(move |run| {
+            let len = (self.run_starts[run + 1] - self.run_starts[run]) as usize;
+            let sparse = self.sparse_runs.get(&(run as u32)).copied();
+            (0..len).map(move |offset| self.slot(sparse, offset))
+        })
+    }
+
+    /// The slot of a run's `offset`th split, the run's slots starting at
+    /// `sparse` in `slots` (`None`: the course's).
+    fn slot(&self, sparse: Option<u32>, offset: usize) -> u16 {
+        match sparse {
+            Some(start) => self.slots[start as usize + offset],
+            None => self.course_slots[offset],
+        }
     }
 
     /// The split standings of `entrant`'s row.
@@ -285,10 +346,11 @@ impl SplitColumns {
             self.run_starts[run as usize] as usize,
             self.run_starts[run as usize + 1] as usize,
         );
+        let sparse = self.sparse_runs.get(&run).copied();
         let mut previous_total = 0;
         (start..end)
             .map(|at| {
-                let slot = self.slots[at] as usize;
+                let slot = self.slot(sparse, at - start) as usize;
                 let total_ms = self.totals.get(at);
                 let standing = SplitStanding {
                     timing_point_id: self.point_ids[slot],
@@ -309,6 +371,7 @@ impl SplitColumns {
             + self.run_of_other.capacity() * 24
             + self.run_starts.capacity() * 4
             + self.slots.capacity() * 2
+            + self.sparse_runs.capacity() * 8
             + self.totals.heap_bytes()
             + self.positions.capacity() * 4
     }
@@ -577,9 +640,104 @@ mod tests {
         let slots = [0u16, 0, 1, 0, 1];
         let narrow: [u32; 5] = [30, 10, 5, 10, 2];
         let wide: Vec<Millis> = narrow.iter().map(|total| *total as Millis).collect();
-        let counted = positions_and_leaders(&slots, &narrow, 2);
+        let counted = positions_and_leaders(slots.iter().copied(), &narrow, 2);
         assert_eq!(counted, (vec![3, 1, 2, 1, 1], vec![10, 2]));
-        assert_eq!(positions_and_leaders(&slots, &wide, 2), counted);
+        assert_eq!(
+            positions_and_leaders(slots.iter().copied(), &wide, 2),
+            counted
+        );
+    }
+
+    /// Runs through the course's first points (dense: no slots kept) and
+    /// runs that miss a point, take an unlisted one or come out of course
+    /// order (sparse) give the engine's split standings.
+    #[test]
+    fn split_standings_equal_the_engines_for_dense_and_sparse_runs() {
+        use scoretable_core::board::{LiveBoard, RankInfo};
+        use scoretable_core::model::{
+            ResultEntry, Score, ScoreType, Source, Split, Status, TimingPoint,
+        };
+        let mut workout = scoretable_testkit::fixtures::workout("Race", 1, ScoreType::Time);
+        // Point ids out of course order: the course is 30, 10, 20.
+        workout.timing_points = [(30, 1), (10, 2), (20, 3)]
+            .into_iter()
+            .map(|(id, order)| TimingPoint {
+                id,
+                order,
+                name: format!("p{id}"),
+            })
+            .collect();
+        let splits = |points: &[(Id, Millis)]| -> Vec<Split> {
+            points
+                .iter()
+                .map(|(timing_point_id, total_ms)| Split {
+                    timing_point_id: *timing_point_id,
+                    total_ms: *total_ms,
+                })
+                .collect()
+        };
+        let result = |id: Id, ms: Option<Millis>, points: &[(Id, Millis)]| ResultEntry {
+            entrant: Entrant::Competitor(id),
+            score: ms.map(|ms| Score::Time { ms }),
+            status: ms.is_none().then_some(Status::Dnf),
+            tie_break_ms: None,
+            penalty_ms: 0,
+            splits: splits(points),
+            incidents: Vec::new(),
+            source: Source::Manual,
+            amended: false,
+            partial: false,
+        };
+        let results = vec![
+            // Every point, in course order.
+            result(1, Some(9_000), &[(30, 1_000), (10, 4_000), (20, 7_000)]),
+            // Retired after the first point: a prefix of the course.
+            result(2, None, &[(30, 1_200)]),
+            // Missed the middle point.
+            result(3, Some(9_500), &[(30, 900), (20, 7_500)]),
+            // Given out of course order, a prefix once sorted.
+            result(4, Some(8_800), &[(10, 3_900), (30, 1_000)]),
+            // A point the workout does not list.
+            result(5, Some(9_900), &[(30, 1_100), (99, 5_000), (10, 4_400)]),
+            // No splits.
+            result(6, Some(10_000), &[]),
+            // The course's last point only.
+            result(7, Some(9_100), &[(20, 7_100)]),
+        ];
+        let infos: Vec<scoretable_core::model::EntrantInfo> = results
+            .iter()
+            .map(|result| scoretable_core::model::EntrantInfo {
+                entrant: result.entrant,
+                bib: format!(
+                    "{}",
+                    100 + match result.entrant {
+                        Entrant::Competitor(id) | Entrant::Team(id) => id,
+                    }
+                ),
+                name: String::new(),
+                division_ids: Vec::new(),
+            })
+            .collect();
+        let expected = scoretable_core::ranking::rank_workout(&workout, &infos, &results);
+        let board = LiveBoard::build(&workout, &results, |entrant| {
+            infos
+                .iter()
+                .find(|info| info.entrant == entrant)
+                .map(RankInfo::from)
+        })
+        .into_listed();
+        let columns = SplitColumns::build(&workout, &board, |each| {
+            for result in &results {
+                for split in &result.splits {
+                    each(result.entrant, split.timing_point_id, split.total_ms);
+                }
+            }
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert!(!columns.sparse_runs.is_empty() && columns.sparse_runs.len() < results.len());
+        let live = LiveWorkout::new(board, columns);
+        assert_eq!(live.rows(None, 0..live.len(None)), expected);
     }
 
     #[test]
