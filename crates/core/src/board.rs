@@ -1474,8 +1474,9 @@ pub struct ListedBoard {
     /// Sorted by division id: each division's rows (indexes in `rows`), in
     /// its listing order.
     divisions: Vec<(Id, Vec<u32>)>,
-    /// Each placed row's division places, one run after the other.
-    division_places: Vec<(Id, u32)>,
+    /// Each placed row's division places, one run after the other: the
+    /// division's position in `divisions` and the place.
+    division_places: Vec<(u32, u32)>,
     index: EntrantIndex,
     leader_ms: Option<Millis>,
 }
@@ -1583,7 +1584,13 @@ impl LiveBoard {
                 for pool_at in entry.divisions.0..entry.divisions.1 {
                     match places.divisions[pool_at as usize] {
                         NOT_LISTED | UNPLACED => {}
-                        place => division_places.push((division_pool[pool_at as usize], place)),
+                        place => {
+                            let division = division_pool[pool_at as usize];
+                            let at = divisions
+                                .binary_search_by_key(&division, |(id, _)| *id)
+                                .expect("a division with places has a list");
+                            division_places.push((at as u32, place));
+                        }
                     }
                 }
             }
@@ -1701,7 +1708,9 @@ impl ListedBoard {
             rank,
             division_ranks: self.division_places
                 [row.divisions.0 as usize..row.divisions.1 as usize]
-                .to_vec(),
+                .iter()
+                .map(|(at, place)| (self.divisions[*at as usize].0, *place))
+                .collect(),
             score: row.score,
             status: row.status,
             display: match (row.status, row.score) {
