@@ -1463,7 +1463,7 @@ impl LiveBoard {
 /// counted once, and each division's list as row numbers. No rank keys, no
 /// bibs, no slots: it takes no changes, and its rows
 /// ([`ListedBoard::rows`]) equal the board's
-/// ([`LiveBoard::rows_placed`]). About 89 bytes a row with one division
+/// ([`LiveBoard::rows_placed`]). About 82 bytes a row with one division
 /// each (a 64-byte row, its place in a division list and in the index,
 /// its division place), where the board with its places holds about 260.
 #[derive(Debug, Clone)]
