@@ -58,11 +58,12 @@ use crate::ranking::compare_bibs;
 
 /// One workout's row of an entrant of the table's kind, as the table uses it.
 #[derive(Debug, Clone)]
-struct ColumnRow {
+struct ColumnRow<'a> {
     /// The place in the table's scope (the workout's, or the division's).
     place: Option<u32>,
-    display: String,
-    /// What the row adds to a cumulative total, if it counts.
+    display: &'a str,
+    /// What the row adds to a cumulative total, if it counts (kept only
+    /// in a cumulative overall, the one mode that reads it).
     cumulative: Option<i64>,
 }
 
@@ -90,12 +91,22 @@ impl TeamRow {
 
 /// A column's rows by candidate index, in flat vectors: the places (read
 /// for every row that moves) apart from the displays (read when a row is
-/// shown) and the cumulative values.
+/// shown) and the cumulative values. The displays are kept in one string,
+/// each row's as where it starts and its length (8 bytes a row, where a
+/// `String` took 24 and an allocation of its own): a row written again
+/// with another display appends the new text, and the text is packed
+/// again when more than half of it is unused. Only the written rows of [`LiveOverall::apply`] change
+/// a display (a move changes places), so this is rare.
 #[derive(Debug, Clone, Default)]
 struct Rows {
     /// `ROW_ABSENT`: no row; `ROW_UNPLACED`: a row without a place.
     places: Vec<u32>,
-    displays: Vec<String>,
+    /// Per row: where its display starts in `text`, and its length.
+    displays: Vec<(u32, u32)>,
+    text: String,
+    /// Bytes of `text` no row's display uses.
+    unused: usize,
+    /// Empty until a row has a value (in a cumulative overall only).
     cumulative: Vec<Option<i64>>,
 }
 
@@ -106,7 +117,20 @@ fn row_place(place: Option<u32>) -> u32 {
     place.map_or(ROW_UNPLACED, |place| place.min(ROW_UNPLACED - 1))
 }
 
+fn text_offset(at: usize) -> u32 {
+    u32::try_from(at).expect("an overall column's displays fit in 4 GiB")
+}
+
 impl Rows {
+    /// Rows for candidates `0..candidates` without growing.
+    fn with_room(candidates: usize) -> Rows {
+        Rows {
+            places: Vec::with_capacity(candidates),
+            displays: Vec::with_capacity(candidates),
+            ..Rows::default()
+        }
+    }
+
     /// The row's place (`None` inside: no place), `None` without a row.
     fn place(&self, index: u32) -> Option<Option<u32>> {
         match self.places.get(index as usize).copied() {
@@ -125,36 +149,80 @@ impl Rows {
     }
 
     fn display(&self, index: u32) -> &str {
-        self.displays.get(index as usize).map_or("", String::as_str)
+        self.displays
+            .get(index as usize)
+            .map_or("", |&(start, length)| {
+                &self.text[start as usize..(start + length) as usize]
+            })
     }
 
     fn cumulative(&self, index: u32) -> Option<i64> {
         self.cumulative.get(index as usize).copied().flatten()
     }
 
-    fn insert(&mut self, index: u32, row: ColumnRow) -> Option<ColumnRow> {
+    /// Sets the row; returns the old one's place (`None` without a row).
+    fn insert(&mut self, index: u32, row: ColumnRow<'_>) -> Option<Option<u32>> {
         let old = self.remove(index);
         let at = index as usize;
         if self.places.len() <= at {
             self.places.resize(at + 1, ROW_ABSENT);
-            self.displays.resize_with(at + 1, String::new);
-            self.cumulative.resize(at + 1, None);
+            self.displays.resize(at + 1, (0, 0));
         }
         self.places[at] = row_place(row.place);
-        self.displays[at] = row.display;
-        self.cumulative[at] = row.cumulative;
+        self.set_display(at, row.display);
+        if row.cumulative.is_some() && self.cumulative.len() <= at {
+            self.cumulative.resize(at + 1, None);
+        }
+        if let Some(value) = self.cumulative.get_mut(at) {
+            *value = row.cumulative;
+        }
         old
     }
 
-    fn remove(&mut self, index: u32) -> Option<ColumnRow> {
+    /// Takes the row out; returns its place (`None` without a row).
+    fn remove(&mut self, index: u32) -> Option<Option<u32>> {
         let place = self.place(index)?;
         let at = index as usize;
         self.places[at] = ROW_ABSENT;
-        Some(ColumnRow {
-            place,
-            display: std::mem::take(&mut self.displays[at]),
-            cumulative: self.cumulative[at].take(),
-        })
+        if let Some(value) = self.cumulative.get_mut(at) {
+            *value = None;
+        }
+        self.set_display(at, "");
+        Some(place)
+    }
+
+    fn set_display(&mut self, at: usize, display: &str) {
+        let (start, length) = self.displays[at];
+        let old = &self.text[start as usize..(start + length) as usize];
+        if old == display {
+            return;
+        }
+        self.unused += old.len();
+        self.displays[at] = (text_offset(self.text.len()), text_offset(display.len()));
+        self.text.push_str(display);
+        if self.unused > 64 && self.unused * 2 > self.text.len() {
+            self.pack();
+        }
+    }
+
+    /// Copies the displays into a new string without the unused text.
+    fn pack(&mut self) {
+        let mut text = String::with_capacity(self.text.len() - self.unused);
+        for (start, length) in &mut self.displays {
+            let from = *start as usize..(*start + *length) as usize;
+            *start = text_offset(text.len());
+            text.push_str(&self.text[from]);
+        }
+        self.text = text;
+        self.unused = 0;
+    }
+
+    /// Frees what the columns reserved beyond what they hold.
+    fn shrink_to_fit(&mut self) {
+        self.places.shrink_to_fit();
+        self.displays.shrink_to_fit();
+        self.text.shrink_to_fit();
+        self.cumulative.shrink_to_fit();
     }
 }
 
@@ -200,7 +268,6 @@ const NO_CANDIDATE: u32 = u32::MAX;
 #[derive(Debug, Clone)]
 struct Candidate {
     entrant: Entrant,
-    bib: String,
     /// Its information lists the table's division.
     in_division: bool,
     /// Columns whose row makes it a member (a row for the whole field, a
@@ -239,6 +306,10 @@ pub struct LiveOverall {
     /// A team's members.
     members_of: FastHashMap<Id, Vec<Id>>,
     candidates: Vec<Candidate>,
+    /// Per candidate: where its bib starts in `bibs` and its length (`""`
+    /// for a candidate made after the build, or without information).
+    bib_spans: Vec<(u32, u32)>,
+    bibs: String,
     /// Per candidate and column (`candidate * width + column`): the place
     /// counted for tie-breaks (`NO_PLACE` for none), the points, whether
     /// the cell counts towards a cumulative overall, and (best finish only)
@@ -467,6 +538,8 @@ impl LiveOverall {
             teams_of,
             members_of,
             candidates: Vec::new(),
+            bib_spans: Vec::new(),
+            bibs: String::new(),
             places: Vec::new(),
             points: Vec::new(),
             counts: Vec::new(),
@@ -491,12 +564,15 @@ impl LiveOverall {
         for (entrant, bib, division_ids) in entrants {
             if of_kind(kind, entrant) {
                 let index = table.candidate(entrant);
+                table.bib_spans[index as usize] =
+                    (text_offset(table.bibs.len()), text_offset(bib.len()));
+                table.bibs.push_str(bib);
                 let candidate = &mut table.candidates[index as usize];
-                candidate.bib = bib.to_string();
                 candidate.in_division =
                     division_id.is_some_and(|division_id| division_ids.contains(&division_id));
             }
         }
+        table.shrink_candidates();
         for (at, workout) in workouts.iter().copied().enumerate() {
             let team_for_competitors =
                 is_team_workout(workout) && kind == OverallEntrants::Competitors;
@@ -506,7 +582,7 @@ impl LiveOverall {
                     || (!is_team_workout(workout) && kind == OverallEntrants::Teams),
                 credits: team_for_competitors && team_place && !cumulative,
                 family_matches: cumulative_family == Some(family(workout)),
-                rows: Rows::default(),
+                rows: Rows::with_room(table.candidates.len()),
                 placed: 0,
                 team_rows: fast_hash_map(0),
                 placed_teams: 0,
@@ -531,29 +607,35 @@ impl LiveOverall {
                     column.placed += i64::from(column_row.place.is_some());
                     if let Some(old) = column.rows.insert(index, column_row) {
                         // A repeated row: the last one counts, as before.
-                        column.placed -= i64::from(old.place.is_some());
-                        if division_id.is_none() || old.place.is_some() {
+                        column.placed -= i64::from(old.is_some());
+                        if division_id.is_none() || old.is_some() {
                             table.candidates[index as usize].reasons -= 1;
                         }
                     }
                 }
             });
+            column.rows.shrink_to_fit();
             table.columns.push(column);
         }
         let mut by_bib: Vec<u32> = (0..table.candidates.len() as u32).collect();
-        by_bib.sort_by(|a, b| table.bib_order(*a, *b));
+        // Bib, then entrant: a total order, so no stable sort (and its
+        // buffer) is needed.
+        by_bib.sort_unstable_by(|a, b| table.bib_order(*a, *b));
         for (position, index) in by_bib.iter().enumerate() {
             table.bib_ranks[*index as usize] = position as u32;
         }
         table.by_bib = by_bib;
-        let mut order = Vec::new();
+        let mut order = Vec::with_capacity(table.candidates.len());
         for index in 0..table.candidates.len() {
             if table.candidates[index].member() {
                 table.fill(index);
                 order.push(index as u32);
             }
         }
-        order.sort_by(|a, b| table.listing(*a, *b));
+        // Standing, then bib order: a total order (positions in bib order
+        // differ), so an unstable sort lists the same.
+        order.sort_unstable_by(|a, b| table.listing(*a, *b));
+        order.shrink_to_fit();
         table.order = order;
         table.count_ranks(0, usize::MAX, true);
         table
@@ -568,7 +650,6 @@ impl LiveOverall {
         let index = self.candidates.len() as u32;
         self.candidates.push(Candidate {
             entrant,
-            bib: String::new(),
             in_division: false,
             reasons: 0,
             listed: false,
@@ -580,17 +661,42 @@ impl LiveOverall {
         self.places.resize(slots, NO_PLACE);
         self.points.resize(slots, 0);
         self.counts.resize(slots, false);
-        self.sorted.resize(slots, NO_PLACE);
+        if self.best_finish {
+            self.sorted.resize(slots, NO_PLACE);
+        }
         self.standings.push(0);
         self.bib_ranks.push(0);
+        self.bib_spans.push((0, 0));
         self.index_of.insert(entrant, index);
         index
     }
 
+    /// Frees what the per-candidate vectors reserved beyond what they hold
+    /// (they grew one candidate at a time while the build numbered them).
+    fn shrink_candidates(&mut self) {
+        self.candidates.shrink_to_fit();
+        self.bib_spans.shrink_to_fit();
+        self.bibs.shrink_to_fit();
+        self.places.shrink_to_fit();
+        self.points.shrink_to_fit();
+        self.counts.shrink_to_fit();
+        self.sorted.shrink_to_fit();
+        self.standings.shrink_to_fit();
+        self.bib_ranks.shrink_to_fit();
+    }
+
     /// Bib order: numeric-aware bib, then entrant.
     fn bib_order(&self, a: u32, b: u32) -> Ordering {
-        let (a, b) = (&self.candidates[a as usize], &self.candidates[b as usize]);
-        compare_bibs(&a.bib, &b.bib).then_with(|| a.entrant.cmp(&b.entrant))
+        compare_bibs(self.bib(a), self.bib(b)).then_with(|| {
+            self.candidates[a as usize]
+                .entrant
+                .cmp(&self.candidates[b as usize].entrant)
+        })
+    }
+
+    fn bib(&self, index: u32) -> &str {
+        let (start, length) = self.bib_spans[index as usize];
+        &self.bibs[start as usize..(start + length) as usize]
     }
 
     /// Puts a candidate created after the build into bib order.
@@ -604,11 +710,14 @@ impl LiveOverall {
         }
     }
 
-    fn column_row(&self, workout: &Workout, row: &RankedRow) -> ColumnRow {
+    fn column_row<'r>(&self, workout: &Workout, row: &'r RankedRow) -> ColumnRow<'r> {
         ColumnRow {
             place: place_in_scope(row, self.division_id),
-            display: row.display.clone(),
-            cumulative: cumulative_value(workout, row),
+            display: &row.display,
+            cumulative: match self.settings.mode {
+                OverallMode::Cumulative => cumulative_value(workout, row),
+                _ => None,
+            },
         }
     }
 
@@ -716,7 +825,9 @@ impl LiveOverall {
             let (place, points, _, counts) = self.cell_parts(&self.columns[at], index);
             let place = place.unwrap_or(NO_PLACE);
             self.places[base + at] = place;
-            self.sorted[base + at] = place;
+            if self.best_finish {
+                self.sorted[base + at] = place;
+            }
             self.points[base + at] = points;
             self.counts[base + at] = counts;
             total += points;
@@ -1117,8 +1228,8 @@ impl LiveOverall {
             let column = &mut self.columns[at];
             let mut reasons = i64::from(self.candidates[index as usize].reasons);
             if let Some(old) = column.rows.remove(index) {
-                column.placed -= i64::from(old.place.is_some());
-                reasons -= i64::from(whole_field || old.place.is_some());
+                column.placed -= i64::from(old.is_some());
+                reasons -= i64::from(whole_field || old.is_some());
             }
             if let Some(new) = new {
                 column.placed += i64::from(new.place.is_some());
@@ -1357,6 +1468,42 @@ mod tests {
     use crate::score::tests::workout;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
+
+    /// A column's displays in one string: rows written again (longer,
+    /// shorter, the same), removed and written back read their own
+    /// display, and the unused text is packed away.
+    #[test]
+    fn rows_keep_each_display_through_rewrites_and_packing() {
+        let row = |place: Option<u32>, display: &'static str| ColumnRow {
+            place,
+            display,
+            cumulative: None,
+        };
+        let mut rows = Rows::with_room(4);
+        rows.insert(2, row(Some(1), "1:00.0"));
+        rows.insert(0, row(None, "DNF"));
+        assert_eq!(rows.display(0), "DNF");
+        assert_eq!(rows.display(1), "");
+        assert_eq!(rows.display(2), "1:00.0");
+        assert_eq!(rows.display(9), "");
+        let displays = ["59.9", "1:00:00.5", "1:00:00.5", "é2", ""];
+        for round in 0..200 {
+            let display = displays[round % displays.len()];
+            assert_eq!(
+                rows.insert(2, row(Some(3), display)),
+                Some(Some(if round == 0 { 1 } else { 3 }))
+            );
+            assert_eq!(rows.display(2), display);
+            assert_eq!(rows.display(0), "DNF");
+            assert!(rows.text.len() <= 2 * (display.len() + 3) + 64 + 9);
+        }
+        assert_eq!(rows.remove(0), Some(None));
+        assert_eq!(rows.display(0), "");
+        assert_eq!(rows.remove(0), None);
+        rows.insert(0, row(Some(2), "2:00.0"));
+        assert_eq!(rows.display(0), "2:00.0");
+        assert_eq!(rows.place(0), Some(Some(2)));
+    }
 
     const TEAM_BASE: Id = 100;
 
