@@ -571,14 +571,18 @@ impl LiveBoard {
             })
             .collect();
         place_from(&mut board.overall, 0);
-        // Every division in one pass over the listing.
-        let mut division_ids: Vec<Id> = board.division_pool.clone();
-        division_ids.sort_unstable();
-        division_ids.dedup();
-        let mut sizes = vec![0_usize; division_ids.len()];
+        // Every division in one pass over the listing. The divisions are
+        // few: counted in a small sorted table, not by sorting a copy of
+        // the pool (as long as the field's division runs).
+        let mut division_ids: Vec<Id> = Vec::new();
+        let mut sizes: Vec<usize> = Vec::new();
         for division_id in &board.division_pool {
-            if let Ok(at) = division_ids.binary_search(division_id) {
-                sizes[at] += 1;
+            match division_ids.binary_search(division_id) {
+                Ok(at) => sizes[at] += 1,
+                Err(at) => {
+                    division_ids.insert(at, *division_id);
+                    sizes.insert(at, 1);
+                }
             }
         }
         let mut divisions: Vec<(Id, Vec<Slot>)> = division_ids
@@ -587,11 +591,10 @@ impl LiveBoard {
             .filter(|(_, size)| **size > 0)
             .map(|(id, size)| (*id, Vec::with_capacity(*size)))
             .collect();
-        // Each entry's division run, read in listing order from a small
-        // table rather than from the entries.
-        let runs: Vec<(u32, u32)> = board.entries.iter().map(|entry| entry.divisions).collect();
+        // Each entry's division run: the entries are numbered in listing
+        // order, so they are read one after the other (no table of runs).
         for slot in &board.overall {
-            let run = runs[slot.at as usize];
+            let run = board.entries[slot.at as usize].divisions;
             for division_id in &board.division_pool[run.0 as usize..run.1 as usize] {
                 let at = divisions
                     .binary_search_by_key(division_id, |(id, _)| *id)

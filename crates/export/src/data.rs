@@ -279,10 +279,57 @@ impl EntrantColumn {
     }
 }
 
+/// A column of totals or points in 4 bytes each: a value that does not fit
+/// an `i32` (a cumulative overall's long times in milliseconds) is kept in
+/// a side list by its position, its slot holding `i32::MIN`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct PointsColumn {
+    values: Vec<i32>,
+    /// Positions (ascending) and values of the wide ones.
+    wide: Vec<(usize, i64)>,
+}
+
+impl PointsColumn {
+    const WIDE: i32 = i32::MIN;
+
+    fn push(&mut self, value: i64) {
+        match i32::try_from(value) {
+            Ok(narrow) if narrow != PointsColumn::WIDE => self.values.push(narrow),
+            _ => {
+                self.wide.push((self.values.len(), value));
+                self.values.push(PointsColumn::WIDE);
+            }
+        }
+    }
+
+    fn get(&self, at: usize) -> i64 {
+        match self.values[at] {
+            PointsColumn::WIDE => {
+                let found = self
+                    .wide
+                    .binary_search_by_key(&at, |(position, _)| *position)
+                    .expect("a wide value is in the side list");
+                self.wide[found].1
+            }
+            narrow => i64::from(narrow),
+        }
+    }
+
+    fn reserve_exact(&mut self, more: usize) {
+        self.values.reserve_exact(more);
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.values.shrink_to_fit();
+        self.wide.shrink_to_fit();
+    }
+}
+
 /// An overall table (across workouts) for the whole field or one division,
 /// in flat columns: per row the entrant, place and total; per cell (one per
 /// column, in column order) the place, the points and the display, the
-/// displays in one string. About 50 bytes a row with one workout, where an
+/// displays in one string; totals and points in 4 bytes (wider ones in a
+/// side list). About 35 bytes a row with one workout, where an
 /// [`OverallRow`] with its cell takes about 150. Rows are made again when
 /// read ([`CompactOverall::row`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -293,11 +340,11 @@ pub struct CompactOverall {
     columns: Vec<Id>,
     entrants: EntrantColumn,
     ranks: Vec<u32>,
-    totals: Vec<i64>,
+    totals: PointsColumn,
     /// Per cell: its place (`u32::MAX`: none), its points, where its
     /// display ends in `displays` (it starts where the previous one ends).
     cell_ranks: Vec<u32>,
-    cell_points: Vec<i64>,
+    cell_points: PointsColumn,
     display_ends: Vec<u32>,
     displays: String,
 }
@@ -373,7 +420,7 @@ impl CompactOverall {
         OverallRow {
             entrant: self.entrants.get(index),
             rank: self.ranks[index],
-            total: self.totals[index],
+            total: self.totals.get(index),
             cells: self
                 .columns
                 .iter()
@@ -388,7 +435,7 @@ impl CompactOverall {
                     OverallCell {
                         workout_id: *workout_id,
                         rank: (self.cell_ranks[at] != u32::MAX).then_some(self.cell_ranks[at]),
-                        points: self.cell_points[at],
+                        points: self.cell_points.get(at),
                         display: self.displays[start..self.display_ends[at] as usize].to_string(),
                     }
                 })
@@ -1833,6 +1880,55 @@ impl<'a> Exporter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Totals and points that do not fit 4 bytes (and `i32::MIN`, the
+    /// wide slot's mark) are kept in the side list; every row reads back
+    /// as it was pushed.
+    #[test]
+    fn a_compact_overall_keeps_wide_totals_and_points() {
+        let values = [
+            0,
+            -7,
+            i64::from(i32::MAX),
+            i64::from(i32::MIN),
+            i64::from(i32::MIN) + 1,
+            8_640_000_000,
+            -(1 << 40),
+            42,
+        ];
+        let mut table = CompactOverall::new(None, vec![5, 9]);
+        let rows: Vec<OverallRow> = values
+            .iter()
+            .enumerate()
+            .map(|(at, value)| OverallRow {
+                entrant: Entrant::Competitor(at as Id),
+                rank: at as u32 + 1,
+                total: *value,
+                cells: vec![
+                    OverallCell {
+                        workout_id: 5,
+                        rank: Some(1),
+                        points: values[values.len() - 1 - at],
+                        display: format!("{value}"),
+                    },
+                    OverallCell {
+                        workout_id: 9,
+                        rank: None,
+                        points: *value,
+                        display: String::new(),
+                    },
+                ],
+            })
+            .collect();
+        for row in &rows {
+            table.push(row);
+        }
+        table.shrink_to_fit();
+        assert_eq!(table.totals.wide.len(), 3);
+        for (at, row) in rows.iter().enumerate() {
+            assert_eq!(&table.row(at), row);
+        }
+    }
 
     #[test]
     fn an_entrant_column_widens_and_keeps_every_entrant() {
