@@ -471,6 +471,61 @@ impl LiveBoard {
         board
     }
 
+    /// [`LiveBoard::build_from`] over results read one at a time: `read`
+    /// calls its argument with each result (in the order `build_from`
+    /// takes them; the last result of an entrant counts), so no vector of
+    /// the results is held beside the board's entries (a reader from a
+    /// file hands each row on as it is decoded). `room`: about how many
+    /// results there are (it sizes the entries). An error of `read` is
+    /// returned as it is.
+    pub fn build_from_results<'i, E>(
+        workout: &Workout,
+        room: usize,
+        read: impl FnOnce(&mut dyn FnMut(&ResultEntry)) -> Result<(), E>,
+        mut info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> Result<LiveBoard, E> {
+        let mut board = LiveBoard::empty(workout, room);
+        read(&mut |result| {
+            let info = info_of(result.entrant);
+            board.add_entry(result, info);
+        })?;
+        board.entries.shrink_to_fit();
+        board.bibs.shrink_to_fit();
+        board.division_pool.shrink_to_fit();
+        board.list_entries();
+        Ok(board)
+    }
+
+    /// A board without entries, with room for `room`.
+    fn empty(workout: &Workout, room: usize) -> LiveBoard {
+        LiveBoard {
+            id: BoardId::next(),
+            workout: workout.clone(),
+            overall: Vec::new(),
+            divisions: Vec::new(),
+            entries: Vec::with_capacity(room),
+            index: EntrantIndex::with_room(room),
+            bibs: String::with_capacity(room * 6),
+            division_pool: Vec::with_capacity(room * 2),
+            penalized: 0,
+            changes: 0,
+        }
+    }
+
+    /// Adds `result`'s entry (replacing the entrant's earlier one), not
+    /// listed yet.
+    fn add_entry(&mut self, result: &ResultEntry, info: Option<RankInfoRef<'_>>) {
+        let entry = self.entry_of(result, info);
+        match self.index.get(result.entrant) {
+            Some(at) => self.entries[at as usize] = entry,
+            None => {
+                let at = u32::try_from(self.entries.len()).expect("fewer than 2^32 entrants");
+                self.entries.push(entry);
+                self.index.insert(result.entrant, at);
+            }
+        }
+    }
+
     /// A board with an entry per entrant of `results` (the last result of
     /// an entrant counts), not listed yet.
     fn with_entries<'i>(
@@ -478,29 +533,10 @@ impl LiveBoard {
         results: &[ResultEntry],
         mut info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
     ) -> LiveBoard {
-        let mut board = LiveBoard {
-            id: BoardId::next(),
-            workout: workout.clone(),
-            overall: Vec::new(),
-            divisions: Vec::new(),
-            entries: Vec::with_capacity(results.len()),
-            index: EntrantIndex::with_room(results.len()),
-            bibs: String::with_capacity(results.len() * 6),
-            division_pool: Vec::with_capacity(results.len() * 2),
-            penalized: 0,
-            changes: 0,
-        };
+        let mut board = LiveBoard::empty(workout, results.len());
         for result in results {
             let info = info_of(result.entrant);
-            let entry = board.entry_of(result, info);
-            match board.index.get(result.entrant) {
-                Some(at) => board.entries[at as usize] = entry,
-                None => {
-                    let at = u32::try_from(board.entries.len()).expect("fewer than 2^32 entrants");
-                    board.entries.push(entry);
-                    board.index.insert(result.entrant, at);
-                }
-            }
+            board.add_entry(result, info);
         }
         board
     }
@@ -2173,6 +2209,56 @@ mod tests {
             .collect();
         let board = LiveBoard::build(race, results, |entrant| rank_infos.get(&entrant).cloned());
         (board, infos)
+    }
+
+    /// A board built from results read one at a time (a repeated entrant's
+    /// last result counting, a room too small or too large) lists the same
+    /// rows in every list as one built from the held results; a reader's
+    /// error is returned.
+    #[test]
+    fn a_board_built_from_results_read_one_at_a_time_equals_the_held_build() {
+        let race = workout(ScoreType::Reps);
+        let mut results: Vec<ResultEntry> = (1..=40)
+            .map(|id| result(id, Some(Score::Reps { reps: 100 - id % 7 }), None))
+            .collect();
+        results.push(result(41, None, Some(Status::Dnf)));
+        results.push(result(3, Some(Score::Reps { reps: 1 }), None));
+        let (held, infos) = two_division_board(&race, &results[..41]);
+        let held = {
+            let rank_infos: BTreeMap<Entrant, RankInfo> = infos
+                .iter()
+                .map(|info| (info.entrant, RankInfo::from(info)))
+                .collect();
+            drop(held);
+            LiveBoard::build(&race, &results, |entrant| rank_infos.get(&entrant).cloned())
+        };
+        for room in [0, 5, 1000] {
+            let streamed = LiveBoard::build_from_results(
+                &race,
+                room,
+                |each| {
+                    results.iter().for_each(each);
+                    Ok::<(), ()>(())
+                },
+                |entrant| {
+                    infos
+                        .iter()
+                        .find(|info| info.entrant == entrant)
+                        .map(|info| (info.bib.as_str(), info.division_ids.as_slice()))
+                },
+            )
+            .unwrap();
+            assert_eq!(streamed.rows(0..usize::MAX), held.rows(0..usize::MAX));
+            for division_id in [1, 2] {
+                assert_eq!(
+                    streamed.division_rows(division_id, 0..usize::MAX),
+                    held.division_rows(division_id, 0..usize::MAX)
+                );
+            }
+            assert_eq!(streamed.rows(0..usize::MAX).len(), 41);
+        }
+        let failed = LiveBoard::build_from_results(&race, 0, |_| Err("read"), |_| None);
+        assert_eq!(failed.err(), Some("read"));
     }
 
     /// A field-wide move in the compact form: the leader's DNF in a field

@@ -19,7 +19,7 @@ use scoretable_core::model::{
 use crate::competition_file::CompetitionFile;
 use crate::error::Result;
 use crate::leaderboards::{check_division, division_rows, load_entrant_infos, WorkoutSnapshot};
-use crate::results::{load_rank_entries, load_rank_entry};
+use crate::results::{for_each_rank_entry, load_rank_entries, load_rank_entry};
 use crate::workouts::load_workout;
 
 /// One workout's board (see the module documentation).
@@ -201,6 +201,12 @@ impl RankInfos {
         Ok(infos)
     }
 
+    /// Competitors and teams: about how many rows a workout's board has
+    /// at most.
+    pub(crate) fn len(&self) -> usize {
+        self.competitors.len() + self.teams.len()
+    }
+
     /// An entrant's bib and division ids (sorted).
     pub(crate) fn get(&self, entrant: Entrant) -> Option<RankInfoRef<'_>> {
         let (list, id) = match entrant {
@@ -264,11 +270,24 @@ impl CompetitionFile {
     pub fn live_board(&self, workout_id: Id) -> Result<LiveBoard> {
         self.read(|connection| {
             let workout = load_workout(connection, workout_id)?;
-            let inputs = rank_inputs(connection, &workout)?;
             let infos = RankInfos::load(connection)?;
-            Ok(LiveBoard::build_from_owned(&workout, inputs, |entrant| {
-                infos.get(entrant)
-            }))
+            match workout.team_scoring {
+                // The results handed to the board as they are read: no
+                // vector of them beside its entries (it was the build's
+                // peak).
+                TeamScoring::Individual | TeamScoring::TeamChip => LiveBoard::build_from_results(
+                    &workout,
+                    infos.len(),
+                    |each| for_each_rank_entry(connection, workout.id, each),
+                    |entrant| infos.get(entrant),
+                ),
+                TeamScoring::SumAll | TeamScoring::BestN { .. } => {
+                    let inputs = rank_inputs(connection, &workout)?;
+                    Ok(LiveBoard::build_from_owned(&workout, inputs, |entrant| {
+                        infos.get(entrant)
+                    }))
+                }
+            }
         })
     }
 

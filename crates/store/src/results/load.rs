@@ -140,6 +140,24 @@ pub(crate) fn load_rank_entries(
     rank_entries_from(rows)
 }
 
+/// [`load_rank_entries`]' entries handed to `each` as they are read, none
+/// kept.
+pub(crate) fn for_each_rank_entry(
+    connection: &Connection,
+    workout_id: Id,
+    each: &mut dyn FnMut(&ResultEntry),
+) -> Result<()> {
+    let sql = WorkoutRead::of(connection, workout_id)?.results_sql(RANK_COLUMNS);
+    let mut statement = connection.prepare_cached(&sql)?;
+    let mut rows = statement.query(params![workout_id])?;
+    while let Some(row) = rows.next()? {
+        if let Some(entry) = rank_entry_from_row(row, 0)? {
+            each(&entry);
+        }
+    }
+    Ok(())
+}
+
 /// One entrant's ranking input in a workout ([`load_rank_entries`]'s row),
 /// by key; `None` without an effective value.
 pub(crate) fn load_rank_entry(
