@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ExportError;
 use crate::live::{BoardRows, LiveWorkout, LiveWorkouts};
+use crate::narrow::NarrowColumn;
 
 /// Everything the day-end exports are rendered from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -628,7 +629,9 @@ pub struct CompetitorTable {
     /// registration id.
     present: Vec<u8>,
     genders: Vec<Option<Gender>>,
-    ids: CompetitorIds,
+    /// The records' competitor ids (4 bytes each while every id fits a
+    /// `u32`, as store ids do).
+    ids: NarrowColumn,
     /// Per record: where its run of `division_ids` ends (it starts where
     /// the previous record's ends).
     division_ends: Vec<u32>,
@@ -640,58 +643,6 @@ const TEXT_FIELDS: usize = 6;
 
 /// In [`CompetitorTable::lengths`]: the field's length is in `long_fields`.
 const LONG_FIELD: u8 = u8::MAX;
-
-/// The records' competitor ids: 4 bytes each while every id fits a `u32`
-/// (store ids are), else 8.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-enum CompetitorIds {
-    Narrow(Vec<u32>),
-    Wide(Vec<Id>),
-}
-
-impl Default for CompetitorIds {
-    fn default() -> CompetitorIds {
-        CompetitorIds::Narrow(Vec::new())
-    }
-}
-
-impl CompetitorIds {
-    fn push(&mut self, id: Id) {
-        match self {
-            CompetitorIds::Narrow(ids) => match u32::try_from(id) {
-                Ok(id) => ids.push(id),
-                Err(_) => {
-                    let mut wide: Vec<Id> = Vec::with_capacity(ids.capacity().max(ids.len() + 1));
-                    wide.extend(ids.iter().map(|id| Id::from(*id)));
-                    wide.push(id);
-                    *self = CompetitorIds::Wide(wide);
-                }
-            },
-            CompetitorIds::Wide(ids) => ids.push(id),
-        }
-    }
-
-    fn get(&self, index: usize) -> Id {
-        match self {
-            CompetitorIds::Narrow(ids) => Id::from(ids[index]),
-            CompetitorIds::Wide(ids) => ids[index],
-        }
-    }
-
-    fn reserve_exact(&mut self, more: usize) {
-        match self {
-            CompetitorIds::Narrow(ids) => ids.reserve_exact(more),
-            CompetitorIds::Wide(ids) => ids.reserve_exact(more),
-        }
-    }
-
-    fn shrink_to_fit(&mut self) {
-        match self {
-            CompetitorIds::Narrow(ids) => ids.shrink_to_fit(),
-            CompetitorIds::Wide(ids) => ids.shrink_to_fit(),
-        }
-    }
-}
 
 impl CompetitorTable {
     /// Room for `more` records (their text grows as it is pushed).

@@ -35,6 +35,7 @@ pub mod data;
 pub mod error;
 pub mod gather;
 pub mod live;
+mod narrow;
 pub mod pdf;
 pub mod request;
 pub mod results_csv;

@@ -30,6 +30,8 @@ use scoretable_core::model::{Entrant, Id, Millis, RankedRow, SplitStanding, Work
 use scoretable_core::ranking::PointOrder;
 use scoretable_core::time::round_time;
 
+use crate::narrow::NarrowColumn;
+
 /// Rows made at a time when a renderer walks a board.
 pub const ROW_BATCH: usize = 512;
 
@@ -64,7 +66,8 @@ pub struct SplitColumns {
     sparse_runs: FastHashMap<u32, u32>,
     /// The slots of the runs in `sparse_runs`, one run after the other.
     slots: Vec<u16>,
-    totals: SplitTotals,
+    /// The splits' totals (4 bytes each while every total fits a `u32`).
+    totals: NarrowColumn,
     /// Each split's position at its timing point.
     positions: Vec<u32>,
     /// A slot's timing point id.
@@ -75,65 +78,6 @@ pub struct SplitColumns {
 
 /// In `SplitColumns::run_of_competitor`: the competitor has no run.
 const NO_RUN: u32 = u32::MAX;
-
-/// The splits' totals: 4 bytes each while every total fits in a `u32`, 8
-/// once one does not.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum SplitTotals {
-    Narrow(Vec<u32>),
-    Wide(Vec<Millis>),
-}
-
-impl Default for SplitTotals {
-    fn default() -> SplitTotals {
-        SplitTotals::Narrow(Vec::new())
-    }
-}
-
-impl SplitTotals {
-    fn push(&mut self, total_ms: Millis) {
-        match self {
-            SplitTotals::Narrow(totals) => match u32::try_from(total_ms) {
-                Ok(total) => totals.push(total),
-                Err(_) => {
-                    let mut wide: Vec<Millis> =
-                        totals.iter().map(|total| *total as Millis).collect();
-                    wide.push(total_ms);
-                    *self = SplitTotals::Wide(wide);
-                }
-            },
-            SplitTotals::Wide(totals) => totals.push(total_ms),
-        }
-    }
-
-    fn get(&self, at: usize) -> Millis {
-        match self {
-            SplitTotals::Narrow(totals) => totals[at] as Millis,
-            SplitTotals::Wide(totals) => totals[at],
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            SplitTotals::Narrow(totals) => totals.len(),
-            SplitTotals::Wide(totals) => totals.len(),
-        }
-    }
-
-    fn shrink_to_fit(&mut self) {
-        match self {
-            SplitTotals::Narrow(totals) => totals.shrink_to_fit(),
-            SplitTotals::Wide(totals) => totals.shrink_to_fit(),
-        }
-    }
-
-    fn heap_bytes(&self) -> usize {
-        match self {
-            SplitTotals::Narrow(totals) => totals.capacity() * 4,
-            SplitTotals::Wide(totals) => totals.capacity() * 8,
-        }
-    }
-}
 
 /// Each split's position at its timing point (one more than the totals at
 /// its point that are lower: equal totals share a position) and each
@@ -239,8 +183,8 @@ impl SplitColumns {
         let points = columns.point_ids.len();
         let slots = columns.split_slots();
         let (positions, leaders) = match &columns.totals {
-            SplitTotals::Narrow(totals) => positions_and_leaders(slots, totals, points),
-            SplitTotals::Wide(totals) => positions_and_leaders(slots, totals, points),
+            NarrowColumn::Narrow(totals) => positions_and_leaders(slots, totals, points),
+            NarrowColumn::Wide(totals) => positions_and_leaders(slots, totals, points),
         };
         columns.positions = positions;
         columns.leaders = leaders;
@@ -617,23 +561,6 @@ impl<'r> Iterator for RowsIter<'r, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn totals_beyond_a_u32_widen_and_keep_every_total() {
-        let mut totals = SplitTotals::default();
-        let values = [5, 0, u32::MAX as Millis, u32::MAX as Millis + 1, -3, 7];
-        for (at, value) in values.iter().enumerate() {
-            totals.push(*value);
-            assert_eq!(
-                matches!(totals, SplitTotals::Wide(_)),
-                at >= 3,
-                "narrow while every total fits"
-            );
-        }
-        for (at, value) in values.iter().enumerate() {
-            assert_eq!(totals.get(at), *value);
-        }
-    }
 
     #[test]
     fn positions_are_counted_alike_from_narrow_and_wide_totals() {
