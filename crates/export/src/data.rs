@@ -1389,6 +1389,20 @@ impl ExportData {
     /// from the workout's compact ranking, or borrowed from (or, for a
     /// division the snapshot does not list, cut from) the rows the
     /// snapshot holds ([`ExportData::workout_leaderboard`]).
+    /// An error when a read of a scratch file (the spilled split
+    /// standings, [`crate::spill`]) failed while rendering: a renderer
+    /// cannot stop part way through a row, so the rows it read after the
+    /// failure lack their splits, and whatever it rendered must not be
+    /// kept. Checked before an export keeps a file.
+    pub fn check_scratch(&self) -> Result<(), ExportError> {
+        for live in &self.live_workouts.0 {
+            if let Some(failure) = live.splits.scratch_failure() {
+                return Err(ExportError::scratch(failure));
+            }
+        }
+        Ok(())
+    }
+
     pub fn board_rows(
         &self,
         workout_id: Id,

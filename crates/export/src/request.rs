@@ -203,6 +203,7 @@ pub fn run_export_with_clock(
     let competition_path = file.path().to_path_buf();
     let writer = Writer {
         competition_path: &competition_path,
+        data: None,
     };
     if let ExportRequest::Seal {
         output,
@@ -220,12 +221,19 @@ pub fn run_export_with_clock(
         return seal(&data, backup.path(), output, *status_policy, award_rules);
     }
     let data = crate::gather::gather_export_data_with(file, observer, clock)?;
+    let writer = Writer {
+        data: Some(&data),
+        ..writer
+    };
     run_on_snapshot(&data, &writer, request)
 }
 
 /// Writes export files, refusing the competition file.
 struct Writer<'a> {
     competition_path: &'a Path,
+    /// The snapshot rendered from: a file is kept only while its scratch
+    /// files read well ([`ExportData::check_scratch`]).
+    data: Option<&'a ExportData>,
 }
 
 impl Writer<'_> {
@@ -238,7 +246,11 @@ impl Writer<'_> {
         render: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), ExportError>,
     ) -> Result<WrittenFile, ExportError> {
         refuse_competition_file(self.competition_path, path)?;
-        let (bytes, sha256) = write_atomically_with(path, render)?;
+        let data = self.data;
+        let (bytes, sha256) = write_atomically_with(path, &mut |out| {
+            render(out)?;
+            data.map_or(Ok(()), ExportData::check_scratch)
+        })?;
         Ok(WrittenFile {
             path: path.display().to_string(),
             bytes,
@@ -254,6 +266,9 @@ impl Writer<'_> {
         contents: String,
     ) -> Result<WrittenFile, ExportError> {
         refuse_competition_file(self.competition_path, path)?;
+        if let Some(data) = self.data {
+            data.check_scratch()?;
+        }
         write_atomically(path, bytes)?;
         Ok(WrittenFile {
             path: path.display().to_string(),
