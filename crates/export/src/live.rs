@@ -270,6 +270,15 @@ impl SplitColumns {
         self.records.as_ref().and_then(|records| records.failure())
     }
 
+    /// Keeps `message` as the spill's failure, as a failed read would (a
+    /// test seam for the export's handling of it).
+    #[cfg(test)]
+    pub(crate) fn fail_for_test(&self, message: &str) {
+        if let Some(records) = &self.records {
+            records.fail(message.to_string());
+        }
+    }
+
     /// Bytes held in memory (for the memory notes and tests): the spilled
     /// records take none.
     pub fn heap_bytes(&self) -> usize {

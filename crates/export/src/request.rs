@@ -892,3 +892,92 @@ fn seal(
     summary.archive = Some(archive);
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failed read of the scratch file (the spilled split standings) is
+    /// an error of the export naming the scratch file, and nothing is
+    /// kept: no file of `export all`, no single export, no archive, and
+    /// no work or partial file beside them.
+    #[test]
+    fn a_failed_scratch_read_fails_the_export_and_keeps_nothing() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("race.scoretable");
+        let event = scoretable_core::generate::large_individual_event(300, 2, 3, 5);
+        let (file, _) = scoretable_usecase::generate::write_event(
+            &path,
+            &event,
+            scoretable_usecase::generate::ResultEntryMode::ImportAll,
+        )
+        .unwrap();
+        let data = crate::gather::gather_export_data(&file).unwrap();
+        let live = &data.live_workouts.0[0];
+        assert!(data.check_scratch().is_ok());
+        live.splits.fail_for_test("disk gone");
+        let writer = Writer {
+            competition_path: &path,
+            data: Some(&data),
+        };
+        let out = directory.path().join("out");
+        let json = directory.path().join("results.json");
+        let requests = [
+            ExportRequest::All {
+                directory: out.clone(),
+                status_policy: RunSignupStatusPolicy::default(),
+                award_rules: None,
+            },
+            ExportRequest::Json {
+                output: json.clone(),
+            },
+        ];
+        for request in &requests {
+            let error = run_on_snapshot(&data, &writer, request).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains("scratch file") && message.contains("disk gone"),
+                "{message}"
+            );
+        }
+        let backup = directory.path().join("backup.scoretable");
+        std::fs::write(&backup, b"backup").unwrap();
+        let archive = directory.path().join("sealed.zip");
+        let error = seal(
+            &data,
+            &backup,
+            &archive,
+            RunSignupStatusPolicy::default(),
+            &None,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("scratch file"), "{error}");
+        // The competition file and its journal, lock and the test's
+        // backup: nothing else.
+        let left: Vec<String> = std::fs::read_dir(directory.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "backup.scoretable" && !name.starts_with("race.scoretable"))
+            .collect();
+        assert!(left.is_empty(), "kept: {left:?}");
+        assert!(!out.exists() && !json.exists() && !archive.exists());
+
+        // The same for an overall table's scratch file.
+        let data = crate::gather::gather_export_data(&file).unwrap();
+        assert!(data.check_scratch().is_ok());
+        data.compact_overall[1].fail_for_test("overall gone");
+        let writer = Writer {
+            competition_path: &path,
+            data: Some(&data),
+        };
+        let csv = directory.path().join("overall.csv");
+        let request = ExportRequest::OverallCsv {
+            division_id: None,
+            teams: false,
+            output: csv.clone(),
+        };
+        let error = run_on_snapshot(&data, &writer, &request).unwrap_err();
+        assert!(error.to_string().contains("overall gone"), "{error}");
+        assert!(!csv.exists());
+    }
+}

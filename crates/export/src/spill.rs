@@ -25,7 +25,7 @@ use std::io::{BufWriter, Write};
 use std::sync::{Mutex, OnceLock};
 
 /// Bytes a cached block holds.
-pub(crate) const BLOCK: usize = 64 * 1024;
+pub(crate) const BLOCK: usize = 16 * 1024;
 
 /// Blocks a spill caches (a board walk reads forward, a block at a time;
 /// two walks may be interleaved a batch at a time).
