@@ -140,8 +140,8 @@ fn gather_in_snapshot(
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
     observer("workouts");
 
-    // Each workout's board kept for the rest, frozen for reading as it is
-    // ranked (`ListedBoard`: each row's result and places in listing
+    // Each workout's board kept for the rest, built frozen for reading as
+    // its results are read (`ListedBoard`: each row's result and places in listing
     // order, each division's list as row numbers; no rank keys, no bibs,
     // no slots), and (below) its splits in flat columns read by a cursor.
     // Renderers make the rows a batch at a time from these
@@ -149,9 +149,9 @@ fn gather_in_snapshot(
     let mut boards = Vec::with_capacity(workouts.len());
     for workout in &workouts {
         let board = file
-            .live_board(workout.id)
+            .listed_board(workout.id)
             .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        boards.push(board.into_listed());
+        boards.push(board);
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the

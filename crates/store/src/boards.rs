@@ -9,7 +9,7 @@
 //! show splits use [`CompetitionFile::workout_leaderboard`].
 
 use rusqlite::Connection;
-use scoretable_core::board::{LiveBoard, RankInfo, RankInfoRef};
+use scoretable_core::board::{ListedBoard, LiveBoard, RankInfo, RankInfoRef};
 use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{
     Entrant, EntrantInfo, Id, OverallRow, RankedRow, ResultEntry, TeamScoring,
@@ -286,6 +286,36 @@ impl CompetitionFile {
                     Ok(LiveBoard::build_from_owned(&workout, inputs, |entrant| {
                         infos.get(entrant)
                     }))
+                }
+            }
+        })
+    }
+
+    /// One workout's board frozen for reading ([`ListedBoard`]: the rows
+    /// of [`CompetitionFile::live_board`] in listing order with their
+    /// places, for a reader that takes no changes, such as an export), in
+    /// one read snapshot. Individual and team-chip workouts are built
+    /// frozen as their results are read
+    /// ([`ListedBoard::build_from_results`]: no live board, about half its
+    /// working memory); member-scored team workouts freeze the live board
+    /// of their formed rows.
+    pub fn listed_board(&self, workout_id: Id) -> Result<ListedBoard> {
+        self.read(|connection| {
+            let workout = load_workout(connection, workout_id)?;
+            let infos = RankInfos::load(connection)?;
+            match workout.team_scoring {
+                TeamScoring::Individual | TeamScoring::TeamChip => ListedBoard::build_from_results(
+                    &workout,
+                    infos.len(),
+                    |each| for_each_rank_entry(connection, workout.id, each),
+                    |entrant| infos.get(entrant),
+                ),
+                TeamScoring::SumAll | TeamScoring::BestN { .. } => {
+                    let inputs = rank_inputs(connection, &workout)?;
+                    Ok(
+                        LiveBoard::build_from_owned(&workout, inputs, |entrant| infos.get(entrant))
+                            .into_listed(),
+                    )
                 }
             }
         })

@@ -332,7 +332,40 @@ mod random_events {
                 prop_assert_eq!(live.division_rows(division, 0..usize::MAX), expected.clone());
                 prop_assert_eq!(live.division_len(division), expected.len());
             }
+            check_listed(&file, race, &[women, men])?;
         }
+    }
+
+    /// The board built frozen ([`CompetitionFile::listed_board`]) lists
+    /// the leaderboard's rows (split standings aside), whole and per
+    /// division, and holds exactly its entrants.
+    fn check_listed(
+        file: &CompetitionFile,
+        race: i64,
+        divisions: &[i64],
+    ) -> Result<(), TestCaseError> {
+        let without_splits = |mut rows: Vec<scoretable_core::model::RankedRow>| {
+            for row in &mut rows {
+                row.splits.clear();
+            }
+            rows
+        };
+        let listed = file.listed_board(race).unwrap();
+        let expected = without_splits(file.workout_leaderboard(race, None).unwrap());
+        prop_assert_eq!(listed.rows(None, 0..usize::MAX), expected.clone());
+        prop_assert_eq!(listed.len(), expected.len());
+        for row in &expected {
+            prop_assert!(listed.contains(row.entrant));
+        }
+        for division in divisions {
+            let expected = without_splits(file.workout_leaderboard(race, Some(*division)).unwrap());
+            prop_assert_eq!(
+                listed.rows(Some(*division), 0..usize::MAX),
+                expected.clone()
+            );
+            prop_assert_eq!(listed.division_len(*division), expected.len());
+        }
+        Ok(())
     }
 
     const REPS: [&str; 7] = ["25", "30", "12", "30", "DNF", "7", "31"];
@@ -547,6 +580,7 @@ mod random_events {
                 changed.reps_per_round = Some(10);
                 file.update_workout(&changed).unwrap();
             }
+            check_listed(&file, race, &[women, men])?;
             for (athlete, value, with_tie_break, listed) in steps {
                 let bib = &athletes[athlete % athletes.len()].0;
                 let entrant = entrant_of(&file, bib);
