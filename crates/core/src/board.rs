@@ -39,7 +39,7 @@ use crate::model::{
     Entrant, EntrantInfo, Id, Millis, RankedRow, ResultEntry, Score, Status, Workout,
 };
 use crate::moves::PlaceChange;
-use crate::ranking::{compare_bibs, result_key, RankKey};
+use crate::ranking::{compare_bibs, result_entry_key, RankKey};
 use crate::score::format_score;
 
 /// One row of a ranked list: what orders it, whose it is and its place in
@@ -651,14 +651,7 @@ impl LiveBoard {
 
     /// A new entry for `result`, its bib and divisions added to the pools.
     fn entry_of(&mut self, result: &ResultEntry, info: Option<RankInfoRef<'_>>) -> Entry {
-        let (key, effective) = result_key(
-            &self.workout,
-            result.score,
-            result.status,
-            result.penalty_ms,
-            result.tie_break_ms,
-            result.partial,
-        );
+        let (key, effective) = result_entry_key(&self.workout, result);
         let (bib, divisions) = info.unwrap_or(("", &[]));
         let bib_start = self.bibs.len();
         self.bibs.push_str(bib);
@@ -1732,14 +1725,7 @@ impl ListedBoard {
         let mut text_spans: Vec<(u32, u32)> = Vec::new();
         let mut index = EntrantIndex::with_room(room);
         read(&mut |result| {
-            let (key, effective) = result_key(
-                workout,
-                result.score,
-                result.status,
-                result.penalty_ms,
-                result.tie_break_ms,
-                result.partial,
-            );
+            let (key, effective) = result_entry_key(workout, result);
             let (bib, divisions) = info_of(result.entrant).unwrap_or(("", &[]));
             let bib = match bib_number(bib) {
                 Some(number) => number,
@@ -2211,16 +2197,19 @@ mod tests {
                 }
                 Ok::<(), ()>(())
             },
-            |entrant| {
-                infos
-                    .iter()
-                    .find(|info| info.entrant == entrant)
-                    .map(|info| (info.bib.as_str(), info.division_ids.as_slice()))
-            },
+            |entrant| info_ref(infos, entrant),
         )
         .unwrap();
         same_listed(&direct, &listed, results.keys().copied(), 0..5)?;
         Ok(expected)
+    }
+
+    /// `entrant`'s bib and divisions in `infos`.
+    fn info_ref(infos: &[EntrantInfo], entrant: Entrant) -> Option<RankInfoRef<'_>> {
+        infos
+            .iter()
+            .find(|info| info.entrant == entrant)
+            .map(|info| (info.bib.as_str(), info.division_ids.as_slice()))
     }
 
     /// Two frozen boards list the same rows (every window of the whole
@@ -2648,12 +2637,7 @@ mod tests {
                     results.iter().for_each(each);
                     Ok::<(), ()>(())
                 },
-                |entrant| {
-                    infos
-                        .iter()
-                        .find(|info| info.entrant == entrant)
-                        .map(|info| (info.bib.as_str(), info.division_ids.as_slice()))
-                },
+                |entrant| info_ref(&infos, entrant),
             )
             .unwrap();
             assert_eq!(streamed.rows(0..usize::MAX), held.rows(0..usize::MAX));

@@ -479,7 +479,7 @@ pub fn replace_in_board<'a, Info>(
 where
     Info: Fn(Entrant) -> Option<&'a crate::model::EntrantInfo>,
 {
-    use crate::ranking::{result_key, row_key};
+    use crate::ranking::{result_entry_key, row_key};
     use crate::score::format_score;
 
     let bib = |entrant: Entrant| info_of(entrant).map_or("", |info| info.bib.as_str());
@@ -489,14 +489,7 @@ where
     }
     let mut new_position = None;
     if let Some(result) = new {
-        let (key, effective) = result_key(
-            workout,
-            result.score,
-            result.status,
-            result.penalty_ms,
-            result.tie_break_ms,
-            result.partial,
-        );
+        let (key, effective) = result_entry_key(workout, result);
         let display = match (result.status, effective) {
             (Some(status), _) => status.code().to_string(),
             (None, Some(score)) => format_score(workout, &score),

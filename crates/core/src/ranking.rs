@@ -230,6 +230,14 @@ pub(crate) fn row_key(workout: &Workout, row: &RankedRow) -> RankKey {
 }
 
 pub(crate) fn entry_key(workout: &Workout, result: &ResultEntry) -> RankKey {
+    result_entry_key(workout, result).0
+}
+
+/// [`result_key`] of a result: its rank key and effective score.
+pub(crate) fn result_entry_key(
+    workout: &Workout,
+    result: &ResultEntry,
+) -> (RankKey, Option<Score>) {
     result_key(
         workout,
         result.score,
@@ -238,7 +246,6 @@ pub(crate) fn entry_key(workout: &Workout, result: &ResultEntry) -> RankKey {
         result.tie_break_ms,
         result.partial,
     )
-    .0
 }
 
 /// Compares two results of one workout by the ranking rules.
@@ -344,14 +351,7 @@ pub fn rank_workout_with(
     let mut prepared: Vec<Prepared> = results
         .iter()
         .map(|result| {
-            let (key, effective) = result_key(
-                workout,
-                result.score,
-                result.status,
-                result.penalty_ms,
-                result.tie_break_ms,
-                result.partial,
-            );
+            let (key, effective) = result_entry_key(workout, result);
             Prepared {
                 key,
                 effective,

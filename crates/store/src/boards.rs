@@ -263,32 +263,70 @@ pub struct RankedInput {
     pub info: Option<RankInfo>,
 }
 
+/// A board the store builds from a workout's ranking inputs: the live
+/// board, or the board frozen for reading.
+trait BuiltBoard: Sized {
+    /// From the results of an individual or team-chip workout, handed over
+    /// as they are read.
+    fn from_results<'i>(
+        workout: &Workout,
+        room: usize,
+        read: impl FnOnce(&mut dyn FnMut(&ResultEntry)) -> Result<()>,
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> Result<Self>;
+
+    /// From a member-scored team workout's formed team rows.
+    fn from_formed<'i>(
+        workout: &Workout,
+        inputs: Vec<ResultEntry>,
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> Self;
+}
+
+impl BuiltBoard for LiveBoard {
+    fn from_results<'i>(
+        workout: &Workout,
+        room: usize,
+        read: impl FnOnce(&mut dyn FnMut(&ResultEntry)) -> Result<()>,
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> Result<Self> {
+        LiveBoard::build_from_results(workout, room, read, info_of)
+    }
+
+    fn from_formed<'i>(
+        workout: &Workout,
+        inputs: Vec<ResultEntry>,
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> Self {
+        LiveBoard::build_from_owned(workout, inputs, info_of)
+    }
+}
+
+impl BuiltBoard for ListedBoard {
+    fn from_results<'i>(
+        workout: &Workout,
+        room: usize,
+        read: impl FnOnce(&mut dyn FnMut(&ResultEntry)) -> Result<()>,
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> Result<Self> {
+        ListedBoard::build_from_results(workout, room, read, info_of)
+    }
+
+    fn from_formed<'i>(
+        workout: &Workout,
+        inputs: Vec<ResultEntry>,
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> Self {
+        LiveBoard::build_from_owned(workout, inputs, info_of).into_listed()
+    }
+}
+
 impl CompetitionFile {
     /// One workout's [`LiveBoard`] (every division in one ranking), in one
     /// read snapshot: the ranking columns of its results and the bibs and
     /// divisions of the entrants, no names, no splits.
     pub fn live_board(&self, workout_id: Id) -> Result<LiveBoard> {
-        self.read(|connection| {
-            let workout = load_workout(connection, workout_id)?;
-            let infos = RankInfos::load(connection)?;
-            match workout.team_scoring {
-                // The results handed to the board as they are read: no
-                // vector of them beside its entries (it was the build's
-                // peak).
-                TeamScoring::Individual | TeamScoring::TeamChip => LiveBoard::build_from_results(
-                    &workout,
-                    infos.len(),
-                    |each| for_each_rank_entry(connection, workout.id, each),
-                    |entrant| infos.get(entrant),
-                ),
-                TeamScoring::SumAll | TeamScoring::BestN { .. } => {
-                    let inputs = rank_inputs(connection, &workout)?;
-                    Ok(LiveBoard::build_from_owned(&workout, inputs, |entrant| {
-                        infos.get(entrant)
-                    }))
-                }
-            }
-        })
+        self.board(workout_id)
     }
 
     /// One workout's board frozen for reading ([`ListedBoard`]: the rows
@@ -300,11 +338,19 @@ impl CompetitionFile {
     /// working memory); member-scored team workouts freeze the live board
     /// of their formed rows.
     pub fn listed_board(&self, workout_id: Id) -> Result<ListedBoard> {
+        self.board(workout_id)
+    }
+
+    /// One workout's board of kind `B`, in one read snapshot.
+    fn board<B: BuiltBoard>(&self, workout_id: Id) -> Result<B> {
         self.read(|connection| {
             let workout = load_workout(connection, workout_id)?;
             let infos = RankInfos::load(connection)?;
             match workout.team_scoring {
-                TeamScoring::Individual | TeamScoring::TeamChip => ListedBoard::build_from_results(
+                // The results handed to the board as they are read: no
+                // vector of them beside its entries (it was the build's
+                // peak).
+                TeamScoring::Individual | TeamScoring::TeamChip => B::from_results(
                     &workout,
                     infos.len(),
                     |each| for_each_rank_entry(connection, workout.id, each),
@@ -312,10 +358,9 @@ impl CompetitionFile {
                 ),
                 TeamScoring::SumAll | TeamScoring::BestN { .. } => {
                     let inputs = rank_inputs(connection, &workout)?;
-                    Ok(
-                        LiveBoard::build_from_owned(&workout, inputs, |entrant| infos.get(entrant))
-                            .into_listed(),
-                    )
+                    Ok(B::from_formed(&workout, inputs, |entrant| {
+                        infos.get(entrant)
+                    }))
                 }
             }
         })
