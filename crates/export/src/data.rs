@@ -144,7 +144,7 @@ impl EntrantInfoTable {
         table
     }
 
-    fn push(&mut self, entrant: Entrant, bib: &str, division_ids: &[Id]) {
+    pub(crate) fn push(&mut self, entrant: Entrant, bib: &str, division_ids: &[Id]) {
         let end = |at: usize| u32::try_from(at).expect("entrant infos stay below 4 GiB");
         self.entrants.push(entrant);
         self.bibs.push_str(bib);
@@ -153,7 +153,7 @@ impl EntrantInfoTable {
         self.division_ends.push(end(self.divisions.len()));
     }
 
-    fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         self.entrants.shrink_to_fit();
         self.bib_ends.shrink_to_fit();
         self.division_ends.shrink_to_fit();

@@ -500,6 +500,66 @@ impl CompetitionFile {
         self.read(load_entrant_infos)
     }
 
+    /// The bib and division ids (sorted) of every competitor, then of
+    /// every team, each kind in id order (the order of
+    /// [`entrant_infos`](Self::entrant_infos)), handed to `each` one
+    /// entrant at a time as it is read, so a caller that keeps them
+    /// compact (the exports) never holds the whole field's
+    /// [`EntrantInfo`]s. Names are not read. Two cursors per kind walk the
+    /// entrants and their divisions side by side, both by id (the
+    /// division tables' primary keys).
+    pub fn for_each_entrant_bib(&self, each: &mut dyn FnMut(Entrant, &str, &[Id])) -> Result<()> {
+        self.read(|connection| {
+            for (entrants_sql, divisions_sql, team) in [
+                (
+                    "SELECT id, bib FROM competitors ORDER BY id",
+                    "SELECT competitor_id, division_id FROM competitor_divisions
+                     ORDER BY competitor_id, division_id",
+                    false,
+                ),
+                (
+                    "SELECT id, coalesce(bib, '') FROM teams ORDER BY id",
+                    "SELECT team_id, division_id FROM team_divisions ORDER BY team_id, division_id",
+                    true,
+                ),
+            ] {
+                let mut entrants = connection.prepare_cached(entrants_sql)?;
+                let mut divisions = connection.prepare_cached(divisions_sql)?;
+                let mut entrant_rows = entrants.query([])?;
+                let mut division_rows = divisions.query([])?;
+                let next_division = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(Id, Id)>> {
+                    Ok(match rows.next()? {
+                        Some(row) => Some((row.get(0)?, row.get(1)?)),
+                        None => None,
+                    })
+                };
+                let mut next = next_division(&mut division_rows)?;
+                let mut division_ids: Vec<Id> = Vec::new();
+                while let Some(row) = entrant_rows.next()? {
+                    let id: Id = row.get(0)?;
+                    let bib: String = row.get(1)?;
+                    division_ids.clear();
+                    while let Some((owner, division)) = next {
+                        if owner > id {
+                            break;
+                        }
+                        if owner == id {
+                            division_ids.push(division);
+                        }
+                        next = next_division(&mut division_rows)?;
+                    }
+                    let entrant = if team {
+                        Entrant::Team(id)
+                    } else {
+                        Entrant::Competitor(id)
+                    };
+                    each(entrant, &bib, &division_ids);
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Ranks one workout on its effective results. With a division, only
     /// that division's rows are returned, ordered by their division place.
     pub fn workout_leaderboard(

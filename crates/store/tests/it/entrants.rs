@@ -427,3 +427,62 @@ fn competitors_one_at_a_time_match_the_full_load() {
     assert!(matches!(stopped, Err(StoreError::Conflict(message)) if message == "stop here"));
     assert_eq!(seen, 3);
 }
+
+/// The cursor of bibs and divisions hands out every competitor, then every
+/// team, with the same bibs and (sorted) division ids as the full load, in
+/// its order: entrants in several divisions, in one, in none, and teams
+/// with and without a bib or divisions.
+#[test]
+fn the_bib_cursor_matches_the_full_load() {
+    let (_directory, mut file) = new_file();
+    let women = file
+        .add_division(&common::gender_division("Women", Gender::Female))
+        .unwrap();
+    let open = file
+        .add_division(&common::gender_division("Open", Gender::Female))
+        .unwrap();
+    file.import_competitors(&many_drafts(30)).unwrap();
+    let everyone = file.competitors().unwrap();
+    file.set_competitor_divisions(everyone[4].id, &[open, women])
+        .unwrap();
+    file.set_competitor_divisions(everyone[7].id, &[]).unwrap();
+    file.set_competitor_divisions(everyone[29].id, &[open])
+        .unwrap();
+    for (index, (bib, division_ids)) in [
+        (Some("T1".to_string()), vec![women, open]),
+        (None, Vec::new()),
+        (Some("T3".to_string()), vec![open]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        file.add_team(&Team {
+            id: 0,
+            name: format!("Team {index}"),
+            bib,
+            country: None,
+            division_ids,
+            members: vec![TeamMember {
+                competitor_id: everyone[index].id,
+                order: 1,
+            }],
+            external_ids: Default::default(),
+        })
+        .unwrap();
+    }
+    let mut read: Vec<(Entrant, String, Vec<i64>)> = Vec::new();
+    file.for_each_entrant_bib(&mut |entrant, bib, division_ids| {
+        read.push((entrant, bib.to_string(), division_ids.to_vec()))
+    })
+    .unwrap();
+    let expected: Vec<(Entrant, String, Vec<i64>)> = file
+        .entrant_infos()
+        .unwrap()
+        .into_iter()
+        .map(|info| (info.entrant, info.bib, info.division_ids))
+        .collect();
+    assert_eq!(read, expected);
+    assert_eq!(read.len(), 33);
+    assert!(read.iter().any(|(_, _, divisions)| divisions.len() == 2));
+    assert!(read.iter().any(|(_, _, divisions)| divisions.is_empty()));
+}
