@@ -114,10 +114,11 @@ const EXPORT_PAGE_CACHE_KIB: i64 = 4_096;
 /// The entrants' bibs and divisions, compact (the standings use the bibs,
 /// to list ties, and the divisions, not the names).
 fn entrant_info_table(file: &CompetitionFile) -> Result<EntrantInfoTable, ExportError> {
-    let infos = file
-        .entrant_infos()
-        .map_err(|error| store_error("entrants", error))?;
-    Ok(EntrantInfoTable::from_infos(infos))
+    // Each entrant's bib and divisions go into the compact table as the
+    // store reads them: no `EntrantInfo` (a name, a bib and a vector each)
+    // per entrant beside it.
+    EntrantInfoTable::from_reader(|each| file.for_each_entrant_bib_and_divisions(each))
+        .map_err(|error| store_error("entrants", error))
 }
 
 /// The reads of a snapshot; call inside `read_snapshot`.

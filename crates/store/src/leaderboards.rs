@@ -188,6 +188,61 @@ pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantI
     Ok(infos)
 }
 
+/// [`CompetitionFile::for_each_entrant_bib_and_divisions`] inside a read.
+fn for_each_bib_and_divisions(
+    connection: &Connection,
+    each: &mut dyn FnMut(Entrant, &str, &[Id]),
+) -> Result<()> {
+    for (team, entrants_sql, divisions_sql) in [
+        (
+            false,
+            "SELECT id, bib FROM competitors ORDER BY id",
+            "SELECT competitor_id, division_id FROM competitor_divisions
+             ORDER BY competitor_id, division_id",
+        ),
+        (
+            true,
+            "SELECT id, coalesce(bib, '') FROM teams ORDER BY id",
+            "SELECT team_id, division_id FROM team_divisions ORDER BY team_id, division_id",
+        ),
+    ] {
+        let mut entrants = connection.prepare_cached(entrants_sql)?;
+        let mut memberships = connection.prepare_cached(divisions_sql)?;
+        let mut entrant_rows = entrants.query([])?;
+        let mut membership_rows = memberships.query([])?;
+        let next_membership = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(Id, Id)>> {
+            Ok(match rows.next()? {
+                Some(row) => Some((row.get(0)?, row.get(1)?)),
+                None => None,
+            })
+        };
+        let mut pending = next_membership(&mut membership_rows)?;
+        let mut division_ids: Vec<Id> = Vec::new();
+        while let Some(row) = entrant_rows.next()? {
+            let id: Id = row.get(0)?;
+            division_ids.clear();
+            // Memberships of ids before this one have no entrant: passed by.
+            while let Some((owner, division_id)) = pending {
+                if owner > id {
+                    break;
+                }
+                if owner == id {
+                    division_ids.push(division_id);
+                }
+                pending = next_membership(&mut membership_rows)?;
+            }
+            let bib = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let entrant = if team {
+                Entrant::Team(id)
+            } else {
+                Entrant::Competitor(id)
+            };
+            each(entrant, bib, &division_ids);
+        }
+    }
+    Ok(())
+}
+
 /// The infos of `entrants` (at least: all of them when they are a large part
 /// of the file, where one bulk load is cheaper than lookups by key). Ranking
 /// needs only the ranked entrants' bibs and divisions, so a wave of 150 in a
@@ -492,6 +547,18 @@ impl CompetitionFile {
     /// by key, or in one bulk load when they are a large part of the file.
     pub fn entrant_infos_of(&self, entrants: &[Entrant]) -> Result<Vec<EntrantInfo>> {
         self.read(|connection| load_entrant_infos_for(connection, entrants))
+    }
+
+    /// The bib and division ids (sorted) of every competitor (by id),
+    /// then of every team (by id), handed to `each` as they are read: the
+    /// entrants' rows and their division rows walked side by side in id
+    /// order, nothing kept (a reader that keeps them compact holds no
+    /// [`EntrantInfo`] per entrant). No names.
+    pub fn for_each_entrant_bib_and_divisions(
+        &self,
+        each: &mut dyn FnMut(Entrant, &str, &[Id]),
+    ) -> Result<()> {
+        self.read(|connection| for_each_bib_and_divisions(connection, each))
     }
 
     /// Bibs, names and divisions of every competitor and team, for showing

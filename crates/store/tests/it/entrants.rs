@@ -427,3 +427,64 @@ fn competitors_one_at_a_time_match_the_full_load() {
     assert!(matches!(stopped, Err(StoreError::Conflict(message)) if message == "stop here"));
     assert_eq!(seen, 3);
 }
+
+#[test]
+fn entrants_bibs_and_divisions_read_side_by_side_equal_the_entrant_infos() {
+    let mut fixture = fixture();
+    let file = &mut fixture.file;
+    let scaled = file.add_division(&custom_division("Scaled")).unwrap();
+    let ann = file.competitor_by_bib("1").unwrap().unwrap();
+    let second = file.competitor_by_bib("2").unwrap().unwrap();
+    // Two divisions, given out of order; one competitor in none.
+    file.set_competitor_divisions(ann.id, &[scaled, fixture.women])
+        .unwrap();
+    file.set_competitor_divisions(second.id, &[]).unwrap();
+    let team = |name: &str, bib: Option<&str>, division_ids: Vec<i64>, member: i64| Team {
+        id: 0,
+        name: name.into(),
+        bib: bib.map(str::to_string),
+        country: None,
+        division_ids,
+        members: vec![TeamMember {
+            competitor_id: member,
+            order: 1,
+        }],
+        external_ids: Default::default(),
+    };
+    file.add_team(&team(
+        "Relay A",
+        Some("T1"),
+        vec![fixture.men, fixture.women],
+        ann.id,
+    ))
+    .unwrap();
+    file.add_team(&team("Relay B", None, Vec::new(), second.id))
+        .unwrap();
+
+    let mut read: Vec<(Entrant, String, Vec<i64>)> = Vec::new();
+    file.for_each_entrant_bib_and_divisions(&mut |entrant, bib, divisions| {
+        read.push((entrant, bib.to_string(), divisions.to_vec()))
+    })
+    .unwrap();
+    let expected: Vec<(Entrant, String, Vec<i64>)> = file
+        .entrant_infos()
+        .unwrap()
+        .into_iter()
+        .map(|info| (info.entrant, info.bib, info.division_ids))
+        .collect();
+    assert_eq!(read, expected);
+    assert!(
+        read.contains(&(Entrant::Competitor(ann.id), "1".to_string(), {
+            let mut both = vec![fixture.women, scaled];
+            both.sort_unstable();
+            both
+        }))
+    );
+    assert!(read.contains(&(Entrant::Competitor(second.id), "2".to_string(), Vec::new())));
+    assert_eq!(
+        read.iter()
+            .filter(|(entrant, ..)| matches!(entrant, Entrant::Team(_)))
+            .count(),
+        2
+    );
+}
