@@ -1933,6 +1933,15 @@ impl ListedBoard {
             .map(|at| &self.divisions[at].1)
     }
 
+    /// The row numbers (positions in the whole field's listing) of the
+    /// whole field's list (`None`) or a division's at `range` (clamped),
+    /// in listing order: a division's go forward through the whole
+    /// field's. Parts kept beside the board per row (an export's spilled
+    /// split standings) are found by these.
+    pub fn row_numbers(&self, division_id: Option<Id>, range: Range<usize>) -> Vec<u32> {
+        self.listed(division_id, range)
+    }
+
     /// The row numbers of the whole field's list (`None`) or a division's
     /// at `range` (clamped).
     fn listed(&self, division_id: Option<Id>, range: Range<usize>) -> Vec<u32> {

@@ -438,7 +438,8 @@ pub(crate) fn write_planned_archive(
         files: Vec::new(),
         archive_path: output.to_path_buf(),
     };
-    let result = write_contents(exporter, plan, competition_backup, &mut writer);
+    let result = write_contents(exporter, plan, competition_backup, &mut writer)
+        .and_then(|head| data.check_scratch().map(|()| head));
     let skipped: Vec<String> = plan.skipped.iter().map(|skip| skip.describe()).collect();
     let head = match result {
         Ok(contents) => contents,

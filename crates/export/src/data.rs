@@ -28,6 +28,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::ExportError;
 use crate::live::{BoardRows, LiveWorkout, LiveWorkouts};
 use crate::narrow::NarrowColumn;
+use crate::spill::{get_varint, put_varint, unzigzag, zigzag, RecordsWriter, SpilledRecords};
+use std::sync::Arc;
 
 /// Everything the day-end exports are rendered from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,13 +279,6 @@ impl EntrantColumn {
         self.len() == 0
     }
 
-    fn reserve_exact(&mut self, more: usize) {
-        match self {
-            EntrantColumn::Narrow(entrants) => entrants.reserve_exact(more),
-            EntrantColumn::Wide(entrants) => entrants.reserve_exact(more),
-        }
-    }
-
     fn shrink_to_fit(&mut self) {
         match self {
             EntrantColumn::Narrow(entrants) => entrants.shrink_to_fit(),
@@ -292,74 +287,59 @@ impl EntrantColumn {
     }
 }
 
-/// A column of totals or points in 4 bytes each: a value that does not fit
-/// an `i32` (a cumulative overall's long times in milliseconds) is kept in
-/// a side list by its position, its slot holding `i32::MIN`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct PointsColumn {
-    values: Vec<i32>,
-    /// Positions (ascending) and values of the wide ones.
-    wide: Vec<(usize, i64)>,
-}
-
-impl PointsColumn {
-    const WIDE: i32 = i32::MIN;
-
-    fn push(&mut self, value: i64) {
-        match i32::try_from(value) {
-            Ok(narrow) if narrow != PointsColumn::WIDE => self.values.push(narrow),
-            _ => {
-                self.wide.push((self.values.len(), value));
-                self.values.push(PointsColumn::WIDE);
-            }
-        }
-    }
-
-    fn get(&self, at: usize) -> i64 {
-        match self.values[at] {
-            PointsColumn::WIDE => {
-                let found = self
-                    .wide
-                    .binary_search_by_key(&at, |(position, _)| *position)
-                    .expect("a wide value is in the side list");
-                self.wide[found].1
-            }
-            narrow => i64::from(narrow),
-        }
-    }
-
-    fn reserve_exact(&mut self, more: usize) {
-        self.values.reserve_exact(more);
-    }
-
-    fn shrink_to_fit(&mut self) {
-        self.values.shrink_to_fit();
-        self.wide.shrink_to_fit();
-    }
-}
-
 /// An overall table (across workouts) for the whole field or one division,
-/// in flat columns: per row the entrant, place and total; per cell (one per
-/// column, in column order) the place, the points and the display, the
-/// displays in one string; totals and points in 4 bytes (wider ones in a
-/// side list). About 35 bytes a row with one workout, where an
-/// [`OverallRow`] with its cell takes about 150. Rows are made again when
-/// read ([`CompactOverall::row`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// spilled to an unnamed scratch file as it is filled ([`crate::spill`]):
+/// one record per row in listing order (the entrant, place and total; per
+/// cell, one per column in column order, the place, the points and the
+/// display), read back a block at a time as a renderer walks the table. In
+/// memory: the columns and the number of rows. Rows are made again when
+/// read ([`CompactOverall::row`]). A failure of the scratch file is kept
+/// ([`CompactOverall::scratch_failure`]) and fails the export (see
+/// [`ExportData::check_scratch`]).
+#[derive(Debug, Clone, Default)]
 pub struct CompactOverall {
     /// `None` for the whole field.
     pub division_id: Option<Id>,
     /// The workout of each cell.
     columns: Vec<Id>,
-    entrants: EntrantColumn,
-    ranks: Vec<u32>,
-    totals: PointsColumn,
-    /// Per cell: its place (`u32::MAX`: none), its points, where its
-    /// display ends in `displays` (it starts where the previous one ends).
-    cell_ranks: Vec<u32>,
-    cell_points: PointsColumn,
-    display_ends: Vec<u32>,
-    displays: String,
+    rows: usize,
+    records: OverallRecords,
+}
+
+/// Where a [`CompactOverall`]'s rows are: being written, spilled, or
+/// lost to a failure of the scratch file.
+#[derive(Debug, Default)]
+enum OverallRecords {
+    /// No row yet.
+    #[default]
+    None,
+    Writing(Box<RecordsWriter>),
+    Spilled(Arc<SpilledRecords>),
+    Failed(String),
+}
+
+impl Clone for OverallRecords {
+    /// A table being written cannot be shared: its copy is a failure.
+    fn clone(&self) -> OverallRecords {
+        match self {
+            OverallRecords::None => OverallRecords::None,
+            OverallRecords::Writing(_) => {
+                OverallRecords::Failed("an overall table was copied while written".to_string())
+            }
+            OverallRecords::Spilled(records) => OverallRecords::Spilled(Arc::clone(records)),
+            OverallRecords::Failed(failure) => OverallRecords::Failed(failure.clone()),
+        }
+    }
+}
+
+impl PartialEq for CompactOverall {
+    /// Equal when they list the same rows (read back).
+    fn eq(&self, other: &CompactOverall) -> bool {
+        self.division_id == other.division_id
+            && self.columns == other.columns
+            && self.rows == other.rows
+            && (0..self.rows).all(|index| self.row(index) == other.row(index))
+    }
 }
 
 impl CompactOverall {
@@ -374,7 +354,9 @@ impl CompactOverall {
     }
 
     /// Adds `row` at the end. Its cells must be the table's columns, in
-    /// order (as the engine's overall rows have them).
+    /// order (as the engine's overall rows have them). Call
+    /// [`CompactOverall::shrink_to_fit`] after the last row, before the
+    /// rows are read.
     pub fn push(&mut self, row: &OverallRow) {
         assert!(
             row.cells
@@ -383,77 +365,145 @@ impl CompactOverall {
                 .eq(self.columns.iter().copied()),
             "an overall row has a cell per column, in column order"
         );
-        self.entrants.push(row.entrant);
-        self.ranks.push(row.rank);
-        self.totals.push(row.total);
+        self.rows += 1;
+        if matches!(self.records, OverallRecords::None) {
+            self.records = match RecordsWriter::new() {
+                Ok(writer) => OverallRecords::Writing(Box::new(writer)),
+                Err(error) => OverallRecords::Failed(error.to_string()),
+            };
+        }
+        let OverallRecords::Writing(writer) = &mut self.records else {
+            return;
+        };
+        let mut record = Vec::with_capacity(64);
+        let (id, team) = match row.entrant {
+            Entrant::Competitor(id) => (id, 0),
+            Entrant::Team(id) => (id, 1),
+        };
+        put_varint(&mut record, (zigzag(id) << 1) | team);
+        put_varint(&mut record, u64::from(row.rank));
+        put_varint(&mut record, zigzag(row.total));
         for cell in &row.cells {
-            self.cell_ranks.push(cell.rank.unwrap_or(u32::MAX));
-            self.cell_points.push(cell.points);
-            self.displays.push_str(&cell.display);
-            self.display_ends.push(
-                u32::try_from(self.displays.len()).expect("an overall table's text fits in 4 GiB"),
-            );
+            put_varint(&mut record, cell.rank.map_or(0, |rank| u64::from(rank) + 1));
+            put_varint(&mut record, zigzag(cell.points));
+            put_varint(&mut record, cell.display.len() as u64);
+            record.extend_from_slice(cell.display.as_bytes());
+        }
+        if let Err(error) = writer.push(&record) {
+            self.records = OverallRecords::Failed(error.to_string());
         }
     }
 
     pub fn len(&self) -> usize {
-        self.entrants.len()
-    }
-
-    /// Room for `rows` more rows.
-    pub fn reserve(&mut self, rows: usize) {
-        let cells = rows * self.columns.len();
-        self.entrants.reserve_exact(rows);
-        self.ranks.reserve_exact(rows);
-        self.totals.reserve_exact(rows);
-        self.cell_ranks.reserve_exact(cells);
-        self.cell_points.reserve_exact(cells);
-        self.display_ends.reserve_exact(cells);
+        self.rows
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entrants.is_empty()
+        self.rows == 0
     }
 
-    /// Frees what the table reserved beyond what it holds.
+    /// Ends the writing: the rows pushed are read back from here on.
     pub fn shrink_to_fit(&mut self) {
-        self.entrants.shrink_to_fit();
-        self.ranks.shrink_to_fit();
-        self.totals.shrink_to_fit();
-        self.cell_ranks.shrink_to_fit();
-        self.cell_points.shrink_to_fit();
-        self.display_ends.shrink_to_fit();
-        self.displays.shrink_to_fit();
+        self.records = match std::mem::take(&mut self.records) {
+            OverallRecords::Writing(writer) => match writer.finish() {
+                Ok(records) => OverallRecords::Spilled(Arc::new(records)),
+                Err(error) => OverallRecords::Failed(error.to_string()),
+            },
+            other => other,
+        };
     }
 
-    /// The row at `index`, made now.
+    /// Keeps `message` as the table's failure, as a failed read would (a
+    /// test seam for the export's handling of it).
+    #[cfg(test)]
+    pub(crate) fn fail_for_test(&self, message: &str) {
+        if let OverallRecords::Spilled(records) = &self.records {
+            records.fail(message.to_string());
+        }
+    }
+
+    /// The first failure of the table's scratch file, if one failed.
+    pub fn scratch_failure(&self) -> Option<String> {
+        match &self.records {
+            OverallRecords::None => None,
+            OverallRecords::Writing(_) => {
+                Some("an overall table was read before it was finished".to_string())
+            }
+            OverallRecords::Spilled(records) => records.failure().map(str::to_string),
+            OverallRecords::Failed(failure) => Some(failure.clone()),
+        }
+    }
+
+    /// The row at `index`, made now. A row that cannot be read (a failure
+    /// of the scratch file, kept and reported by
+    /// [`CompactOverall::scratch_failure`]) is made blank.
     pub fn row(&self, index: usize) -> OverallRow {
-        let width = self.columns.len();
-        let first = index * width;
-        OverallRow {
-            entrant: self.entrants.get(index),
-            rank: self.ranks[index],
-            total: self.totals.get(index),
+        let read = match &self.records {
+            OverallRecords::Spilled(records) => {
+                let mut bytes = Vec::with_capacity(64);
+                if records.read_into(index, &mut bytes) {
+                    let row = self.decode(&bytes);
+                    if row.is_none() {
+                        records.fail(format!("overall row {index} does not decode"));
+                    }
+                    row
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        read.unwrap_or_else(|| OverallRow {
+            entrant: Entrant::Competitor(0),
+            rank: 0,
+            total: 0,
             cells: self
                 .columns
                 .iter()
-                .enumerate()
-                .map(|(column, workout_id)| {
-                    let at = first + column;
-                    let start = if at == 0 {
-                        0
-                    } else {
-                        self.display_ends[at - 1] as usize
-                    };
-                    OverallCell {
-                        workout_id: *workout_id,
-                        rank: (self.cell_ranks[at] != u32::MAX).then_some(self.cell_ranks[at]),
-                        points: self.cell_points.get(at),
-                        display: self.displays[start..self.display_ends[at] as usize].to_string(),
-                    }
+                .map(|workout_id| OverallCell {
+                    workout_id: *workout_id,
+                    rank: None,
+                    points: 0,
+                    display: String::new(),
                 })
                 .collect(),
+        })
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Option<OverallRow> {
+        let mut at = 0;
+        let entrant = get_varint(bytes, &mut at)?;
+        let id = unzigzag(entrant >> 1);
+        let entrant = if entrant & 1 == 0 {
+            Entrant::Competitor(id)
+        } else {
+            Entrant::Team(id)
+        };
+        let rank = u32::try_from(get_varint(bytes, &mut at)?).ok()?;
+        let total = unzigzag(get_varint(bytes, &mut at)?);
+        let mut cells = Vec::with_capacity(self.columns.len());
+        for workout_id in &self.columns {
+            let rank = match get_varint(bytes, &mut at)? {
+                0 => None,
+                rank => Some(u32::try_from(rank - 1).ok()?),
+            };
+            let points = unzigzag(get_varint(bytes, &mut at)?);
+            let len = get_varint(bytes, &mut at)? as usize;
+            let display = std::str::from_utf8(bytes.get(at..at.checked_add(len)?)?).ok()?;
+            at += len;
+            cells.push(OverallCell {
+                workout_id: *workout_id,
+                rank,
+                points,
+                display: display.to_string(),
+            });
         }
+        (at == bytes.len()).then_some(OverallRow {
+            entrant,
+            rank,
+            total,
+            cells,
+        })
     }
 
     /// The whole table as an [`OverallLeaderboard`].
@@ -1276,7 +1326,6 @@ impl ExportData {
                 settings,
             );
             let mut compact = CompactOverall::new(scope, columns.clone());
-            compact.reserve(live.len());
             let mut at = 0;
             loop {
                 let rows = live.rows(at..at + crate::live::ROW_BATCH);
@@ -1401,6 +1450,29 @@ impl ExportData {
     /// from the workout's compact ranking, or borrowed from (or, for a
     /// division the snapshot does not list, cut from) the rows the
     /// snapshot holds ([`ExportData::workout_leaderboard`]).
+    /// An error when a read of a scratch file (the spilled split
+    /// standings, [`crate::spill`]) failed while rendering: a renderer
+    /// cannot stop part way through a row, so the rows it read after the
+    /// failure lack their splits, and whatever it rendered must not be
+    /// kept. Checked before an export keeps a file.
+    pub fn check_scratch(&self) -> Result<(), ExportError> {
+        for live in &self.live_workouts.0 {
+            if let Some(failure) = live.splits.scratch_failure() {
+                return Err(ExportError::scratch(failure));
+            }
+        }
+        for table in self
+            .compact_overall
+            .iter()
+            .chain(&self.compact_team_overall)
+        {
+            if let Some(failure) = table.scratch_failure() {
+                return Err(ExportError::scratch(failure));
+            }
+        }
+        Ok(())
+    }
+
     pub fn board_rows(
         &self,
         workout_id: Id,
@@ -1844,9 +1916,9 @@ impl<'a> Exporter<'a> {
 mod tests {
     use super::*;
 
-    /// Totals and points that do not fit 4 bytes (and `i32::MIN`, the
-    /// wide slot's mark) are kept in the side list; every row reads back
-    /// as it was pushed.
+    /// Totals and points of every size (beyond 4 bytes, `i32::MIN`,
+    /// negative), teams and competitors, cells with and without a place
+    /// and display: every row reads back from the spill as it was pushed.
     #[test]
     fn a_compact_overall_keeps_wide_totals_and_points() {
         let values = [
@@ -1864,7 +1936,11 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(at, value)| OverallRow {
-                entrant: Entrant::Competitor(at as Id),
+                entrant: if at % 3 == 1 {
+                    Entrant::Team(at as Id)
+                } else {
+                    Entrant::Competitor(at as Id - 2)
+                },
                 rank: at as u32 + 1,
                 total: *value,
                 cells: vec![
@@ -1887,10 +1963,11 @@ mod tests {
             table.push(row);
         }
         table.shrink_to_fit();
-        assert_eq!(table.totals.wide.len(), 3);
-        for (at, row) in rows.iter().enumerate() {
+        assert_eq!(table.len(), rows.len());
+        for (at, row) in rows.iter().enumerate().rev() {
             assert_eq!(&table.row(at), row);
         }
+        assert!(table.scratch_failure().is_none());
     }
 
     #[test]

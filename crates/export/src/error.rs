@@ -129,6 +129,17 @@ impl ExportError {
         }
     }
 
+    /// A failure of the export's scratch file (the spilled rows it renders
+    /// from, [`crate::spill`]): the export fails and keeps nothing.
+    pub(crate) fn scratch(error: impl std::fmt::Display) -> ExportError {
+        ExportError::Render {
+            what: "export (its scratch file of spilled rows, in the temporary folder, failed; \
+                   nothing was kept)"
+                .to_string(),
+            message: error.to_string(),
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> ExportError {
         ExportError::Io {
             path: path.into(),

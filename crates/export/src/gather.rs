@@ -199,8 +199,8 @@ fn gather_in_snapshot(
             TeamScoring::Individual | TeamScoring::TeamChip => {
                 SplitColumns::build(workout, &board, |each| {
                     file.for_each_split_of_workout(workout.id, each)
-                })
-                .map_err(|error| store_error(&format!("splits of {}", workout.name), error))?
+                        .map_err(|error| store_error(&format!("splits of {}", workout.name), error))
+                })?
             }
         };
         live.push(LiveWorkout::new(board, splits));

@@ -41,6 +41,7 @@ pub mod request;
 pub mod results_csv;
 pub mod results_json;
 pub mod runsignup;
+mod spill;
 mod work_files;
 
 pub use archive::{

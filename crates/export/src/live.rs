@@ -30,24 +30,41 @@ use scoretable_core::model::{Entrant, Id, Millis, RankedRow, SplitStanding, Work
 use scoretable_core::ranking::PointOrder;
 use scoretable_core::time::round_time;
 
+use crate::error::ExportError;
 use crate::narrow::NarrowColumn;
+use crate::spill::{get_varint, put_varint, unzigzag, zigzag, RecordsWriter, SpilledRecords};
 
 /// Rows made at a time when a renderer walks a board.
 pub const ROW_BATCH: usize = 512;
 
-/// The split times of a workout's ranked rows in compact columns (see the
-/// module documentation): per split the total at ranking precision (4 bytes while every total fits in a `u32`
-/// of milliseconds, 49 days; else 8) and its position at the point (4
-/// bytes, counted once from the point's sorted totals, which are then
-/// dropped); per row where its run of splits starts (4 bytes) and, for a
-/// competitor, its run by competitor id (4 bytes; teams and ids far beyond
-/// the field's size in a map); per timing point the fastest total. A run
-/// that passed the workout's first timing points in course order (every
-/// finisher's, and a retirement's) keeps no slots: its splits' points
-/// are the course's; any other run keeps a timing-point slot (2 bytes)
-/// per split, found by the run in a map.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The split standings of a workout's ranked rows, spilled to a scratch
+/// file ([`crate::spill`]): one record per row of the whole field, in its
+/// listing order (a board walk reads it forward, a division's walk too,
+/// skipping), each the row's splits in course order (timing-point slot,
+/// total at ranking precision, position at the point; `leg_ms` and
+/// `difference_ms` are made on reading); in memory only per timing point
+/// its id and fastest total. Built by [`SplitColumns::build`] from compact
+/// columns held only while the workout's splits are read: per split the
+/// total (4 bytes while it fits a `u32` of milliseconds, else 8) and, per
+/// timing point, the totals sorted once to count the positions; per row
+/// where its run of splits starts and, for a competitor, its run by
+/// competitor id (4 bytes each). A run that passed the workout's first
+/// timing points in course order (every finisher's, and a retirement's)
+/// keeps no slots while it is built; any other keeps a slot (2 bytes) per
+/// split, found by the run in a map.
+#[derive(Debug, Clone, Default)]
 pub struct SplitColumns {
+    /// A slot's timing point id.
+    point_ids: Vec<Id>,
+    /// A slot's fastest total.
+    leaders: Vec<Millis>,
+    /// Each row's splits (`None`: no row has any read).
+    records: Option<Arc<SpilledRecords>>,
+}
+
+/// The columns [`SplitColumns::build`] reads a workout's splits into.
+#[derive(Debug, Default)]
+struct SplitBuilder {
     /// Each ranked competitor's run in `run_starts`, by competitor id
     /// (`NO_RUN`: none).
     run_of_competitor: Vec<u32>,
@@ -68,26 +85,20 @@ pub struct SplitColumns {
     slots: Vec<u16>,
     /// The splits' totals (4 bytes each while every total fits a `u32`).
     totals: NarrowColumn,
-    /// Each split's position at its timing point.
-    positions: Vec<u32>,
     /// A slot's timing point id.
     point_ids: Vec<Id>,
-    /// A slot's fastest total.
-    leaders: Vec<Millis>,
 }
 
 /// In `SplitColumns::run_of_competitor`: the competitor has no run.
 const NO_RUN: u32 = u32::MAX;
 
-/// Each split's position at its timing point (one more than the totals at
-/// its point that are lower: equal totals share a position) and each
-/// point's fastest total, from the point's totals sorted once (held only
-/// while the positions are counted).
-fn positions_and_leaders<T: Ord + Copy + Into<Millis>>(
+/// Each timing point's totals, sorted (held while the rows are spilled,
+/// to count each split's position).
+fn sorted_at_points<T: Ord + Copy>(
     slots: impl Iterator<Item = u16> + Clone,
     totals: &[T],
     points: usize,
-) -> (Vec<u32>, Vec<Millis>) {
+) -> Vec<Vec<T>> {
     let mut counts = vec![0usize; points];
     for slot in slots.clone() {
         counts[slot as usize] += 1;
@@ -96,47 +107,57 @@ fn positions_and_leaders<T: Ord + Copy + Into<Millis>>(
         .iter()
         .map(|count| Vec::with_capacity(*count))
         .collect();
-    for (slot, total) in slots.clone().zip(totals) {
+    for (slot, total) in slots.zip(totals) {
         sorted_totals[slot as usize].push(*total);
     }
     for totals in &mut sorted_totals {
         totals.sort_unstable();
     }
-    let positions = slots
-        .zip(totals)
-        .map(|(slot, total_ms)| {
-            let sorted = &sorted_totals[slot as usize];
-            sorted.partition_point(|total| total < total_ms) as u32 + 1
-        })
-        .collect();
-    let leaders = sorted_totals
+    sorted_totals
+}
+
+/// A split's position at its timing point: one more than the totals at the
+/// point that are lower (equal totals share a position).
+fn position_at<T: Ord>(sorted: &[T], total: &T) -> u32 {
+    sorted.partition_point(|other| other < total) as u32 + 1
+}
+
+/// Each timing point's fastest total (0 where none).
+fn leaders_of<T: Copy + Into<Millis>>(sorted_totals: &[Vec<T>]) -> Vec<Millis> {
+    sorted_totals
         .iter()
         .map(|totals| totals.first().map_or(0, |total| (*total).into()))
-        .collect();
-    (positions, leaders)
+        .collect()
+}
+
+/// A scratch file's failure as the export's error.
+fn scratch_error(error: std::io::Error) -> ExportError {
+    ExportError::scratch(error)
 }
 
 impl SplitColumns {
-    /// Builds the columns of `board`'s rows from `read`, which calls its
-    /// argument with `(entrant, timing point id, total ms)` for each split
-    /// of the workout, one result's splits after another (a store cursor,
-    /// `CompetitionFile::for_each_split_of_workout`). Splits of entrants
-    /// the board does not rank are left out, as the engine ranks only the
-    /// results it is given.
-    pub fn build<E>(
+    /// Builds the split standings of `board`'s rows from `read`, which
+    /// calls its argument with `(entrant, timing point id, total ms)` for
+    /// each split of the workout, one result's splits after another (a
+    /// store cursor, `CompetitionFile::for_each_split_of_workout`), and
+    /// spills them in the board's listing order. Splits of entrants the
+    /// board does not rank are left out, as the engine ranks only the
+    /// results it is given. An error of `read` is returned as it is; a
+    /// failure of the scratch file is an [`ExportError::Render`] naming the scratch file.
+    pub fn build(
         workout: &Workout,
         board: &ListedBoard,
-        read: impl FnOnce(&mut dyn FnMut(Entrant, Id, Millis)) -> Result<(), E>,
-    ) -> Result<SplitColumns, E> {
+        read: impl FnOnce(&mut dyn FnMut(Entrant, Id, Millis)) -> Result<(), ExportError>,
+    ) -> Result<SplitColumns, ExportError> {
         // Points sorted by id as the engine looks them up; points the
         // workout does not list sort last.
         let order_of_point = PointOrder::of(workout);
-        let mut columns = SplitColumns {
+        let mut columns = SplitBuilder {
             run_starts: vec![0],
             point_ids: order_of_point.ids().collect(),
             // Competitor ids are row ids, about as many as the entrants.
             dense_limit: board.len().saturating_mul(2).max(1_024),
-            ..SplitColumns::default()
+            ..SplitBuilder::default()
         };
         let known_points = columns.point_ids.len();
         let mut course: Vec<(u32, Id, u16)> = columns
@@ -176,19 +197,138 @@ impl SplitColumns {
             }
         })?;
         columns.close_run(&mut run, &mut run_slots, known_points);
+        drop(run);
+        if columns.totals.len() == 0 {
+            return Ok(SplitColumns {
+                point_ids: columns.point_ids,
+                leaders: Vec::new(),
+                records: None,
+            });
+        }
         columns.slots.shrink_to_fit();
         columns.totals.shrink_to_fit();
         columns.run_starts.shrink_to_fit();
         columns.run_of_competitor.shrink_to_fit();
-        let points = columns.point_ids.len();
-        let slots = columns.split_slots();
-        let (positions, leaders) = match &columns.totals {
-            NarrowColumn::Narrow(totals) => positions_and_leaders(slots, totals, points),
-            NarrowColumn::Wide(totals) => positions_and_leaders(slots, totals, points),
+        let (records, leaders) = match &columns.totals {
+            NarrowColumn::Narrow(totals) => columns.spill(board, totals),
+            NarrowColumn::Wide(totals) => columns.spill(board, totals),
+        }
+        .map_err(scratch_error)?;
+        Ok(SplitColumns {
+            point_ids: columns.point_ids,
+            leaders,
+            records: Some(Arc::new(records)),
+        })
+    }
+
+    /// Puts the split standings of each of `numbers` (the board's row
+    /// numbers, see `ListedBoard::row_numbers`) into the matching row of
+    /// `rows`. A record that cannot be read leaves its row without splits
+    /// and is kept as the spill's failure ([`SplitColumns::scratch_failure`]).
+    fn fill(&self, numbers: &[u32], rows: &mut [RankedRow]) {
+        let Some(records) = &self.records else {
+            return;
         };
-        columns.positions = positions;
-        columns.leaders = leaders;
-        Ok(columns)
+        let mut bytes = Vec::with_capacity(128);
+        for (number, row) in numbers.iter().zip(rows) {
+            bytes.clear();
+            if !records.read_into(*number as usize, &mut bytes) {
+                continue;
+            }
+            match self.decode(&bytes) {
+                Some(splits) => row.splits = splits,
+                None => records.fail(format!("row {number}'s splits do not decode")),
+            }
+        }
+    }
+
+    /// A row's record: its number of splits, then per split the slot, the
+    /// total (zigzag) and the position, each a varint.
+    fn decode(&self, bytes: &[u8]) -> Option<Vec<SplitStanding>> {
+        let mut at = 0;
+        let count = get_varint(bytes, &mut at)? as usize;
+        let mut splits = Vec::with_capacity(count);
+        let mut previous_total = 0;
+        for _ in 0..count {
+            let slot = get_varint(bytes, &mut at)? as usize;
+            let total_ms = unzigzag(get_varint(bytes, &mut at)?);
+            let position = u32::try_from(get_varint(bytes, &mut at)?).ok()?;
+            splits.push(SplitStanding {
+                timing_point_id: *self.point_ids.get(slot)?,
+                total_ms,
+                leg_ms: total_ms - previous_total,
+                position,
+                difference_ms: total_ms - *self.leaders.get(slot)?,
+            });
+            previous_total = total_ms;
+        }
+        (at == bytes.len()).then_some(splits)
+    }
+
+    /// The first failed read of the scratch file, if one failed.
+    pub fn scratch_failure(&self) -> Option<&str> {
+        self.records.as_ref().and_then(|records| records.failure())
+    }
+
+    /// Keeps `message` as the spill's failure, as a failed read would (a
+    /// test seam for the export's handling of it).
+    #[cfg(test)]
+    pub(crate) fn fail_for_test(&self, message: &str) {
+        if let Some(records) = &self.records {
+            records.fail(message.to_string());
+        }
+    }
+
+    /// Bytes held in memory (for the memory notes and tests): the spilled
+    /// records take none.
+    pub fn heap_bytes(&self) -> usize {
+        self.point_ids.capacity() * 8 + self.leaders.capacity() * 8
+    }
+}
+
+impl SplitBuilder {
+    /// Spills each row of `board`'s whole field, in listing order: its
+    /// splits with their positions (counted from each point's sorted
+    /// totals, held only meanwhile). Returns the records and each point's
+    /// fastest total.
+    fn spill<T: Ord + Copy + Into<Millis>>(
+        &self,
+        board: &ListedBoard,
+        totals: &[T],
+    ) -> std::io::Result<(SpilledRecords, Vec<Millis>)> {
+        let sorted = sorted_at_points(self.split_slots(), totals, self.point_ids.len());
+        let leaders = leaders_of(&sorted);
+        let mut writer = RecordsWriter::new()?;
+        let mut record = Vec::with_capacity(128);
+        let mut first = 0;
+        while first < board.len() {
+            let end = (first + ROW_BATCH).min(board.len());
+            for entrant in board.entrants(None, first..end) {
+                record.clear();
+                match self.run_of(entrant) {
+                    None => put_varint(&mut record, 0),
+                    Some(run) => {
+                        let (start, end) = (
+                            self.run_starts[run as usize] as usize,
+                            self.run_starts[run as usize + 1] as usize,
+                        );
+                        let sparse = self.sparse_runs.get(&run).copied();
+                        put_varint(&mut record, (end - start) as u64);
+                        for (offset, total) in totals[start..end].iter().enumerate() {
+                            let slot = self.slot(sparse, offset);
+                            let total = *total;
+                            put_varint(&mut record, u64::from(slot));
+                            put_varint(&mut record, zigzag(total.into()));
+                            let position = position_at(&sorted[slot as usize], &total);
+                            put_varint(&mut record, u64::from(position));
+                        }
+                    }
+                }
+                writer.push(&record)?;
+            }
+            first = end;
+        }
+        Ok((writer.finish()?, leaders))
     }
 
     /// Records that `entrant`'s splits are run `run`.
@@ -280,45 +420,6 @@ impl SplitColumns {
             None => self.course_slots[offset],
         }
     }
-
-    /// The split standings of `entrant`'s row.
-    fn standings(&self, entrant: Entrant) -> Vec<SplitStanding> {
-        let Some(run) = self.run_of(entrant) else {
-            return Vec::new();
-        };
-        let (start, end) = (
-            self.run_starts[run as usize] as usize,
-            self.run_starts[run as usize + 1] as usize,
-        );
-        let sparse = self.sparse_runs.get(&run).copied();
-        let mut previous_total = 0;
-        (start..end)
-            .map(|at| {
-                let slot = self.slot(sparse, at - start) as usize;
-                let total_ms = self.totals.get(at);
-                let standing = SplitStanding {
-                    timing_point_id: self.point_ids[slot],
-                    total_ms,
-                    leg_ms: total_ms - previous_total,
-                    position: self.positions[at],
-                    difference_ms: total_ms - self.leaders[slot],
-                };
-                previous_total = total_ms;
-                standing
-            })
-            .collect()
-    }
-
-    /// Bytes held (for the memory notes and tests).
-    pub fn heap_bytes(&self) -> usize {
-        self.run_of_competitor.capacity() * 4
-            + self.run_of_other.capacity() * 24
-            + self.run_starts.capacity() * 4
-            + self.slots.capacity() * 2
-            + self.sparse_runs.capacity() * 8
-            + self.totals.heap_bytes()
-            + self.positions.capacity() * 4
-    }
 }
 
 /// One workout's compact ranking: its board frozen for reading (its rows
@@ -357,9 +458,10 @@ impl LiveWorkout {
     /// The rows at `range` of the whole field (`None`) or one division's
     /// board, with their split standings.
     pub fn rows(&self, division_id: Option<Id>, range: std::ops::Range<usize>) -> Vec<RankedRow> {
-        let mut rows = self.board.rows(division_id, range);
-        for row in &mut rows {
-            row.splits = self.splits.standings(row.entrant);
+        let mut rows = self.board.rows(division_id, range.clone());
+        if self.splits.records.is_some() {
+            let numbers = self.board.row_numbers(division_id, range);
+            self.splits.fill(&numbers, &mut rows);
         }
         rows
     }
@@ -567,11 +669,24 @@ mod tests {
         let slots = [0u16, 0, 1, 0, 1];
         let narrow: [u32; 5] = [30, 10, 5, 10, 2];
         let wide: Vec<Millis> = narrow.iter().map(|total| *total as Millis).collect();
-        let counted = positions_and_leaders(slots.iter().copied(), &narrow, 2);
-        assert_eq!(counted, (vec![3, 1, 2, 1, 1], vec![10, 2]));
+        let positions = |sorted: &[Vec<Millis>]| -> Vec<u32> {
+            slots
+                .iter()
+                .zip(&wide)
+                .map(|(slot, total)| position_at(&sorted[*slot as usize], total))
+                .collect()
+        };
+        let sorted_narrow: Vec<Vec<Millis>> = sorted_at_points(slots.iter().copied(), &narrow, 2)
+            .into_iter()
+            .map(|totals| totals.into_iter().map(Millis::from).collect())
+            .collect();
+        let sorted_wide = sorted_at_points(slots.iter().copied(), &wide, 2);
+        assert_eq!(sorted_narrow, sorted_wide);
+        assert_eq!(positions(&sorted_wide), vec![3, 1, 2, 1, 1]);
+        assert_eq!(leaders_of(&sorted_wide), vec![10, 2]);
         assert_eq!(
-            positions_and_leaders(slots.iter().copied(), &wide, 2),
-            counted
+            leaders_of(&sorted_at_points(slots.iter().copied(), &narrow, 2)),
+            vec![10, 2]
         );
     }
 
@@ -659,19 +774,26 @@ mod tests {
                     each(result.entrant, split.timing_point_id, split.total_ms);
                 }
             }
-            Ok::<(), ()>(())
+            Ok(())
         })
         .unwrap();
-        assert!(!columns.sparse_runs.is_empty() && columns.sparse_runs.len() < results.len());
         let live = LiveWorkout::new(board, columns);
         assert_eq!(live.rows(None, 0..live.len(None)), expected);
+        // Read back out of order and in short ranges, from the spill.
+        for start in (0..live.len(None)).rev() {
+            assert_eq!(
+                live.rows(None, start..start + 2),
+                expected[start..(start + 2).min(expected.len())]
+            );
+        }
+        assert!(live.splits.scratch_failure().is_none());
     }
 
     #[test]
     fn runs_are_found_by_competitor_id_or_in_the_map() {
-        let mut columns = SplitColumns {
+        let mut columns = SplitBuilder {
             dense_limit: 10,
-            ..SplitColumns::default()
+            ..SplitBuilder::default()
         };
         columns.set_run(Entrant::Competitor(3), 0);
         columns.set_run(Entrant::Competitor(50), 1);

@@ -59,14 +59,6 @@ impl NarrowColumn {
             NarrowColumn::Wide(values) => values.shrink_to_fit(),
         }
     }
-
-    /// Bytes held (for the memory notes and tests).
-    pub(crate) fn heap_bytes(&self) -> usize {
-        match self {
-            NarrowColumn::Narrow(values) => values.capacity() * 4,
-            NarrowColumn::Wide(values) => values.capacity() * 8,
-        }
-    }
 }
 
 #[cfg(test)]

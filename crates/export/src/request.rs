@@ -203,6 +203,7 @@ pub fn run_export_with_clock(
     let competition_path = file.path().to_path_buf();
     let writer = Writer {
         competition_path: &competition_path,
+        data: None,
     };
     if let ExportRequest::Seal {
         output,
@@ -220,12 +221,19 @@ pub fn run_export_with_clock(
         return seal(&data, backup.path(), output, *status_policy, award_rules);
     }
     let data = crate::gather::gather_export_data_with(file, observer, clock)?;
+    let writer = Writer {
+        data: Some(&data),
+        ..writer
+    };
     run_on_snapshot(&data, &writer, request)
 }
 
 /// Writes export files, refusing the competition file.
 struct Writer<'a> {
     competition_path: &'a Path,
+    /// The snapshot rendered from: a file is kept only while its scratch
+    /// files read well ([`ExportData::check_scratch`]).
+    data: Option<&'a ExportData>,
 }
 
 impl Writer<'_> {
@@ -238,7 +246,11 @@ impl Writer<'_> {
         render: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<(), ExportError>,
     ) -> Result<WrittenFile, ExportError> {
         refuse_competition_file(self.competition_path, path)?;
-        let (bytes, sha256) = write_atomically_with(path, render)?;
+        let data = self.data;
+        let (bytes, sha256) = write_atomically_with(path, &mut |out| {
+            render(out)?;
+            data.map_or(Ok(()), ExportData::check_scratch)
+        })?;
         Ok(WrittenFile {
             path: path.display().to_string(),
             bytes,
@@ -254,6 +266,9 @@ impl Writer<'_> {
         contents: String,
     ) -> Result<WrittenFile, ExportError> {
         refuse_competition_file(self.competition_path, path)?;
+        if let Some(data) = self.data {
+            data.check_scratch()?;
+        }
         write_atomically(path, bytes)?;
         Ok(WrittenFile {
             path: path.display().to_string(),
@@ -876,4 +891,93 @@ fn seal(
     summary.warnings = pdf_font_warnings(data);
     summary.archive = Some(archive);
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A failed read of the scratch file (the spilled split standings) is
+    /// an error of the export naming the scratch file, and nothing is
+    /// kept: no file of `export all`, no single export, no archive, and
+    /// no work or partial file beside them.
+    #[test]
+    fn a_failed_scratch_read_fails_the_export_and_keeps_nothing() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("race.scoretable");
+        let event = scoretable_core::generate::large_individual_event(300, 2, 3, 5);
+        let (file, _) = scoretable_usecase::generate::write_event(
+            &path,
+            &event,
+            scoretable_usecase::generate::ResultEntryMode::ImportAll,
+        )
+        .unwrap();
+        let data = crate::gather::gather_export_data(&file).unwrap();
+        let live = &data.live_workouts.0[0];
+        assert!(data.check_scratch().is_ok());
+        live.splits.fail_for_test("disk gone");
+        let writer = Writer {
+            competition_path: &path,
+            data: Some(&data),
+        };
+        let out = directory.path().join("out");
+        let json = directory.path().join("results.json");
+        let requests = [
+            ExportRequest::All {
+                directory: out.clone(),
+                status_policy: RunSignupStatusPolicy::default(),
+                award_rules: None,
+            },
+            ExportRequest::Json {
+                output: json.clone(),
+            },
+        ];
+        for request in &requests {
+            let error = run_on_snapshot(&data, &writer, request).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains("scratch file") && message.contains("disk gone"),
+                "{message}"
+            );
+        }
+        let backup = directory.path().join("backup.scoretable");
+        std::fs::write(&backup, b"backup").unwrap();
+        let archive = directory.path().join("sealed.zip");
+        let error = seal(
+            &data,
+            &backup,
+            &archive,
+            RunSignupStatusPolicy::default(),
+            &None,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("scratch file"), "{error}");
+        // The competition file and its journal, lock and the test's
+        // backup: nothing else.
+        let left: Vec<String> = std::fs::read_dir(directory.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name != "backup.scoretable" && !name.starts_with("race.scoretable"))
+            .collect();
+        assert!(left.is_empty(), "kept: {left:?}");
+        assert!(!out.exists() && !json.exists() && !archive.exists());
+
+        // The same for an overall table's scratch file.
+        let data = crate::gather::gather_export_data(&file).unwrap();
+        assert!(data.check_scratch().is_ok());
+        data.compact_overall[1].fail_for_test("overall gone");
+        let writer = Writer {
+            competition_path: &path,
+            data: Some(&data),
+        };
+        let csv = directory.path().join("overall.csv");
+        let request = ExportRequest::OverallCsv {
+            division_id: None,
+            teams: false,
+            output: csv.clone(),
+        };
+        let error = run_on_snapshot(&data, &writer, &request).unwrap_err();
+        assert!(error.to_string().contains("overall gone"), "{error}");
+        assert!(!csv.exists());
+    }
 }

@@ -49,6 +49,7 @@ impl Exporter<'_> {
     ) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
         self.write_workout_results_csv(workout_id, division_id, &mut bytes)?;
+        self.data.check_scratch()?;
         Ok(bytes)
     }
 
@@ -139,6 +140,7 @@ impl Exporter<'_> {
     pub fn overall_results_csv(&self, division_id: Option<Id>) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
         self.write_overall_results_csv(division_id, &mut bytes)?;
+        self.data.check_scratch()?;
         Ok(bytes)
     }
 

@@ -226,6 +226,7 @@ impl Exporter<'_> {
     pub fn results_json(&self) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
         self.write_results_json(&mut bytes)?;
+        self.data.check_scratch()?;
         Ok(bytes)
     }
 

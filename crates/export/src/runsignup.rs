@@ -180,6 +180,7 @@ impl Exporter<'_> {
     ) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
         self.write_runsignup(workout_id, format, options, &mut bytes)?;
+        self.data.check_scratch()?;
         Ok(bytes)
     }
 

@@ -377,6 +377,7 @@ impl Exporter<'_> {
     pub fn division_results_pdf(&self, division_id: Option<Id>) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
         self.write_division_results_pdf(division_id, &mut bytes)?;
+        self.data.check_scratch()?;
         Ok(bytes)
     }
 
