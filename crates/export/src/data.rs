@@ -144,7 +144,19 @@ impl EntrantInfoTable {
         table
     }
 
-    pub(crate) fn push(&mut self, entrant: Entrant, bib: &str, division_ids: &[Id]) {
+    /// The bibs and divisions `read` hands over one entrant at a time
+    /// (the store's `for_each_entrant_bib_and_divisions`): no
+    /// [`EntrantInfo`] is made. An error of `read` is returned as it is.
+    pub fn from_reader<E>(
+        read: impl FnOnce(&mut dyn FnMut(Entrant, &str, &[Id])) -> Result<(), E>,
+    ) -> Result<EntrantInfoTable, E> {
+        let mut table = EntrantInfoTable::default();
+        read(&mut |entrant, bib, division_ids| table.push(entrant, bib, division_ids))?;
+        table.shrink_to_fit();
+        Ok(table)
+    }
+
+    fn push(&mut self, entrant: Entrant, bib: &str, division_ids: &[Id]) {
         let end = |at: usize| u32::try_from(at).expect("entrant infos stay below 4 GiB");
         self.entrants.push(entrant);
         self.bibs.push_str(bib);
@@ -153,7 +165,7 @@ impl EntrantInfoTable {
         self.division_ends.push(end(self.divisions.len()));
     }
 
-    pub(crate) fn shrink_to_fit(&mut self) {
+    fn shrink_to_fit(&mut self) {
         self.entrants.shrink_to_fit();
         self.bib_ends.shrink_to_fit();
         self.division_ends.shrink_to_fit();

@@ -113,17 +113,12 @@ const EXPORT_PAGE_CACHE_KIB: i64 = 4_096;
 
 /// The entrants' bibs and divisions, compact (the standings use the bibs,
 /// to list ties, and the divisions, not the names).
-/// Filled one entrant at a time by the store's cursor
-/// (`for_each_entrant_bib`): the whole field's `EntrantInfo`s (names,
-/// a `String` and a `Vec` each) are never held.
 fn entrant_info_table(file: &CompetitionFile) -> Result<EntrantInfoTable, ExportError> {
-    let mut table = EntrantInfoTable::default();
-    file.for_each_entrant_bib(&mut |entrant, bib, division_ids| {
-        table.push(entrant, bib, division_ids)
-    })
-    .map_err(|error| store_error("entrants", error))?;
-    table.shrink_to_fit();
-    Ok(table)
+    // Each entrant's bib and divisions go into the compact table as the
+    // store reads them: no `EntrantInfo` (a name, a bib and a vector each)
+    // per entrant beside it.
+    EntrantInfoTable::from_reader(|each| file.for_each_entrant_bib_and_divisions(each))
+        .map_err(|error| store_error("entrants", error))
 }
 
 /// The reads of a snapshot; call inside `read_snapshot`.

@@ -187,7 +187,8 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
 /// competitors 297 -> 147, rendering 294 -> 158; with the boards built
 /// frozen as their results are read (`af4a25f`), ranking 185; with the
 /// entrants' bibs and divisions filled one at a time by the store's
-/// cursor (`for_each_entrant_bib`), entrants 230 -> 112. The largest
+/// cursor (`for_each_entrant_bib_and_divisions`, `50d31b6`), entrants
+/// 230 -> 112. The largest
 /// stage is now the overall standings (227: `LiveOverall`'s working
 /// memory beside the boards). The code before fails it: its competitors
 /// stage grew by 297.

@@ -188,6 +188,61 @@ pub(crate) fn load_entrant_infos(connection: &Connection) -> Result<Vec<EntrantI
     Ok(infos)
 }
 
+/// [`CompetitionFile::for_each_entrant_bib_and_divisions`] inside a read.
+fn for_each_bib_and_divisions(
+    connection: &Connection,
+    each: &mut dyn FnMut(Entrant, &str, &[Id]),
+) -> Result<()> {
+    for (team, entrants_sql, divisions_sql) in [
+        (
+            false,
+            "SELECT id, bib FROM competitors ORDER BY id",
+            "SELECT competitor_id, division_id FROM competitor_divisions
+             ORDER BY competitor_id, division_id",
+        ),
+        (
+            true,
+            "SELECT id, coalesce(bib, '') FROM teams ORDER BY id",
+            "SELECT team_id, division_id FROM team_divisions ORDER BY team_id, division_id",
+        ),
+    ] {
+        let mut entrants = connection.prepare_cached(entrants_sql)?;
+        let mut memberships = connection.prepare_cached(divisions_sql)?;
+        let mut entrant_rows = entrants.query([])?;
+        let mut membership_rows = memberships.query([])?;
+        let next_membership = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(Id, Id)>> {
+            Ok(match rows.next()? {
+                Some(row) => Some((row.get(0)?, row.get(1)?)),
+                None => None,
+            })
+        };
+        let mut pending = next_membership(&mut membership_rows)?;
+        let mut division_ids: Vec<Id> = Vec::new();
+        while let Some(row) = entrant_rows.next()? {
+            let id: Id = row.get(0)?;
+            division_ids.clear();
+            // Memberships of ids before this one have no entrant: passed by.
+            while let Some((owner, division_id)) = pending {
+                if owner > id {
+                    break;
+                }
+                if owner == id {
+                    division_ids.push(division_id);
+                }
+                pending = next_membership(&mut membership_rows)?;
+            }
+            let bib = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let entrant = if team {
+                Entrant::Team(id)
+            } else {
+                Entrant::Competitor(id)
+            };
+            each(entrant, bib, &division_ids);
+        }
+    }
+    Ok(())
+}
+
 /// The infos of `entrants` (at least: all of them when they are a large part
 /// of the file, where one bulk load is cheaper than lookups by key). Ranking
 /// needs only the ranked entrants' bibs and divisions, so a wave of 150 in a
@@ -494,70 +549,22 @@ impl CompetitionFile {
         self.read(|connection| load_entrant_infos_for(connection, entrants))
     }
 
+    /// The bib and division ids (sorted) of every competitor (by id),
+    /// then of every team (by id), handed to `each` as they are read: the
+    /// entrants' rows and their division rows walked side by side in id
+    /// order, nothing kept (a reader that keeps them compact holds no
+    /// [`EntrantInfo`] per entrant). No names.
+    pub fn for_each_entrant_bib_and_divisions(
+        &self,
+        each: &mut dyn FnMut(Entrant, &str, &[Id]),
+    ) -> Result<()> {
+        self.read(|connection| for_each_bib_and_divisions(connection, each))
+    }
+
     /// Bibs, names and divisions of every competitor and team, for showing
     /// leaderboard rows.
     pub fn entrant_infos(&self) -> Result<Vec<EntrantInfo>> {
         self.read(load_entrant_infos)
-    }
-
-    /// The bib and division ids (sorted) of every competitor, then of
-    /// every team, each kind in id order (the order of
-    /// [`entrant_infos`](Self::entrant_infos)), handed to `each` one
-    /// entrant at a time as it is read, so a caller that keeps them
-    /// compact (the exports) never holds the whole field's
-    /// [`EntrantInfo`]s. Names are not read. Two cursors per kind walk the
-    /// entrants and their divisions side by side, both by id (the
-    /// division tables' primary keys).
-    pub fn for_each_entrant_bib(&self, each: &mut dyn FnMut(Entrant, &str, &[Id])) -> Result<()> {
-        self.read(|connection| {
-            for (entrants_sql, divisions_sql, team) in [
-                (
-                    "SELECT id, bib FROM competitors ORDER BY id",
-                    "SELECT competitor_id, division_id FROM competitor_divisions
-                     ORDER BY competitor_id, division_id",
-                    false,
-                ),
-                (
-                    "SELECT id, coalesce(bib, '') FROM teams ORDER BY id",
-                    "SELECT team_id, division_id FROM team_divisions ORDER BY team_id, division_id",
-                    true,
-                ),
-            ] {
-                let mut entrants = connection.prepare_cached(entrants_sql)?;
-                let mut divisions = connection.prepare_cached(divisions_sql)?;
-                let mut entrant_rows = entrants.query([])?;
-                let mut division_rows = divisions.query([])?;
-                let next_division = |rows: &mut rusqlite::Rows<'_>| -> Result<Option<(Id, Id)>> {
-                    Ok(match rows.next()? {
-                        Some(row) => Some((row.get(0)?, row.get(1)?)),
-                        None => None,
-                    })
-                };
-                let mut next = next_division(&mut division_rows)?;
-                let mut division_ids: Vec<Id> = Vec::new();
-                while let Some(row) = entrant_rows.next()? {
-                    let id: Id = row.get(0)?;
-                    let bib: String = row.get(1)?;
-                    division_ids.clear();
-                    while let Some((owner, division)) = next {
-                        if owner > id {
-                            break;
-                        }
-                        if owner == id {
-                            division_ids.push(division);
-                        }
-                        next = next_division(&mut division_rows)?;
-                    }
-                    let entrant = if team {
-                        Entrant::Team(id)
-                    } else {
-                        Entrant::Competitor(id)
-                    };
-                    each(entrant, &bib, &division_ids);
-                }
-            }
-            Ok(())
-        })
     }
 
     /// Ranks one workout on its effective results. With a division, only
