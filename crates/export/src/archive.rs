@@ -438,8 +438,10 @@ pub(crate) fn write_planned_archive(
         files: Vec::new(),
         archive_path: output.to_path_buf(),
     };
-    let result = write_contents(exporter, plan, competition_backup, &mut writer)
-        .and_then(|head| data.check_scratch().map(|()| head));
+    let result = write_contents(exporter, plan, competition_backup, &mut writer);
+    // A failed scratch read (blank rows) is the error to tell, whatever
+    // the renderers made of it.
+    let result = data.check_scratch().and(result);
     let skipped: Vec<String> = plan.skipped.iter().map(|skip| skip.describe()).collect();
     let head = match result {
         Ok(contents) => contents,

@@ -1132,7 +1132,7 @@ pub trait WorkoutRows {
 
 /// Frozen boards, one per workout in the workouts' order: rows made
 /// [`crate::live::ROW_BATCH`] at a time, each batch dropped before the next.
-impl WorkoutRows for Vec<scoretable_core::board::ListedBoard> {
+impl WorkoutRows for Vec<crate::live::SpilledBoard> {
     fn for_each_entrant(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(Entrant)) {
         let board = &self[index];
         let len = match scope {
@@ -1457,7 +1457,11 @@ impl ExportData {
     /// kept. Checked before an export keeps a file.
     pub fn check_scratch(&self) -> Result<(), ExportError> {
         for live in &self.live_workouts.0 {
-            if let Some(failure) = live.splits.scratch_failure() {
+            let failure = live
+                .board()
+                .scratch_failure()
+                .or_else(|| live.splits.scratch_failure());
+            if let Some(failure) = failure {
                 return Err(ExportError::scratch(failure));
             }
         }

@@ -22,7 +22,7 @@ use crate::data::{
     AmendmentLogEntry, CompetitorTable, EntrantInfoTable, ExportData, OverallScopes, SnapshotParts,
 };
 use crate::error::ExportError;
-use crate::live::{LiveWorkout, SplitColumns};
+use crate::live::{LiveWorkout, SpilledBoard, SplitColumns};
 
 fn store_error(what: &str, error: scoretable_store::StoreError) -> ExportError {
     ExportError::Render {
@@ -147,12 +147,17 @@ fn gather_in_snapshot(
     // no slots), and (below) its splits in flat columns read by a cursor.
     // Renderers make the rows a batch at a time from these
     // (`crate::live`), so the whole field's rows are never held.
+    // Each frozen board is spilled to a scratch file as soon as it is
+    // built (`SpilledBoard`: its rows as records in listing order, each
+    // division's list as row numbers), so the boards are not held.
+    let division_ids: Vec<scoretable_core::model::Id> =
+        divisions.iter().map(|division| division.id).collect();
     let mut boards = Vec::with_capacity(workouts.len());
     for workout in &workouts {
         let board = file
             .listed_board(workout.id)
             .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        boards.push(board);
+        boards.push(SpilledBoard::spill(board, &division_ids)?);
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the

@@ -59,7 +59,7 @@ pub use gather::{
     gather_export_data, gather_export_data_observed, seal_competition, seal_competition_observed,
     SnapshotClock,
 };
-pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
+pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SpilledBoard, SplitColumns};
 pub use request::{
     run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
     ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,

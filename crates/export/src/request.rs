@@ -248,8 +248,11 @@ impl Writer<'_> {
         refuse_competition_file(self.competition_path, path)?;
         let data = self.data;
         let (bytes, sha256) = write_atomically_with(path, &mut |out| {
-            render(out)?;
-            data.map_or(Ok(()), ExportData::check_scratch)
+            // A failed scratch read makes blank rows, which a renderer may
+            // trip over: the scratch file's failure is the error to tell.
+            let rendered = render(out);
+            data.map_or(Ok(()), ExportData::check_scratch)?;
+            rendered
         })?;
         Ok(WrittenFile {
             path: path.display().to_string(),
@@ -979,5 +982,21 @@ mod tests {
         let error = run_on_snapshot(&data, &writer, &request).unwrap_err();
         assert!(error.to_string().contains("overall gone"), "{error}");
         assert!(!csv.exists());
+
+        // And for a board's (its rows made blank after the failure).
+        let data = crate::gather::gather_export_data(&file).unwrap();
+        data.live_workouts.0[0].board().fail_for_test("board gone");
+        let writer = Writer {
+            competition_path: &path,
+            data: Some(&data),
+        };
+        let pdf = directory.path().join("all.pdf");
+        let request = ExportRequest::Pdf {
+            division_id: None,
+            output: pdf.clone(),
+        };
+        let error = run_on_snapshot(&data, &writer, &request).unwrap_err();
+        assert!(error.to_string().contains("board gone"), "{error}");
+        assert!(!pdf.exists());
     }
 }

@@ -48,8 +48,9 @@ impl Exporter<'_> {
         division_id: Option<Id>,
     ) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
-        self.write_workout_results_csv(workout_id, division_id, &mut bytes)?;
+        let rendered = self.write_workout_results_csv(workout_id, division_id, &mut bytes);
         self.data.check_scratch()?;
+        rendered?;
         Ok(bytes)
     }
 
@@ -139,8 +140,9 @@ impl Exporter<'_> {
     /// The CSV of the overall leaderboard for the whole field (`None`) or one division.
     pub fn overall_results_csv(&self, division_id: Option<Id>) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
-        self.write_overall_results_csv(division_id, &mut bytes)?;
+        let rendered = self.write_overall_results_csv(division_id, &mut bytes);
         self.data.check_scratch()?;
+        rendered?;
         Ok(bytes)
     }
 

@@ -225,8 +225,9 @@ impl Exporter<'_> {
     /// The results document as compact JSON bytes.
     pub fn results_json(&self) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
-        self.write_results_json(&mut bytes)?;
+        let rendered = self.write_results_json(&mut bytes);
         self.data.check_scratch()?;
+        rendered?;
         Ok(bytes)
     }
 

@@ -179,8 +179,9 @@ impl Exporter<'_> {
         options: &RunSignupOptions,
     ) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
-        self.write_runsignup(workout_id, format, options, &mut bytes)?;
+        let rendered = self.write_runsignup(workout_id, format, options, &mut bytes);
         self.data.check_scratch()?;
+        rendered?;
         Ok(bytes)
     }
 

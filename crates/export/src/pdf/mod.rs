@@ -376,8 +376,9 @@ impl Exporter<'_> {
     /// every workout, then the overall standings when the snapshot has them.
     pub fn division_results_pdf(&self, division_id: Option<Id>) -> Result<Vec<u8>, ExportError> {
         let mut bytes = Vec::new();
-        self.write_division_results_pdf(division_id, &mut bytes)?;
+        let rendered = self.write_division_results_pdf(division_id, &mut bytes);
         self.data.check_scratch()?;
+        rendered?;
         Ok(bytes)
     }
 
