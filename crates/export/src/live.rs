@@ -1142,6 +1142,63 @@ mod tests {
         assert!(live.splits.scratch_failure().is_none());
     }
 
+    /// Every score kind and status, ties, missing and negative values,
+    /// teams, division places and each flag read back from a board
+    /// record as they were written.
+    #[test]
+    fn board_rows_read_back_from_their_records_as_written() {
+        let scores = [
+            None,
+            Some(Score::Time { ms: 3_723_400 }),
+            Some(Score::Capped { reps: 41 }),
+            Some(Score::RoundsReps {
+                rounds: 5,
+                reps: -12,
+            }),
+            Some(Score::Reps { reps: 0 }),
+            Some(Score::Load { grams: i64::MAX }),
+            Some(Score::Distance { mm: i64::MIN }),
+            Some(Score::Points { milli: -1 }),
+        ];
+        let statuses = [
+            None,
+            Some(Status::Lap),
+            Some(Status::Nc),
+            Some(Status::Dnf),
+            Some(Status::Dnq),
+            Some(Status::Wd),
+            Some(Status::Dsq),
+            Some(Status::Dns),
+        ];
+        let mut record = Vec::new();
+        for (at, score) in scores.iter().enumerate() {
+            for (other, status) in statuses.iter().enumerate() {
+                let row = RankedRow {
+                    entrant: if other % 2 == 0 {
+                        Entrant::Competitor(at as Id * 1_000 - 3)
+                    } else {
+                        Entrant::Team(other as Id)
+                    },
+                    rank: (other != 3).then_some(at as u32 * 7),
+                    division_ranks: (0..other).map(|d| (d as Id - 1, d as u32 + 1)).collect(),
+                    score: *score,
+                    status: *status,
+                    display: format!("{at}:{other} Zoë"),
+                    difference_ms: (at % 3 == 0).then_some(-(at as Millis)),
+                    splits: Vec::new(),
+                    tie_break_ms: (other % 3 == 1).then_some(at as Millis * 99),
+                    penalty_ms: other as Millis * 1_000,
+                    partial: at % 2 == 1,
+                    amended: other % 4 == 2,
+                };
+                record.clear();
+                encode_row(&row, &mut record);
+                assert_eq!(decode_row(&record), Some(row.clone()));
+                assert_eq!(decode_row(&record[..record.len() - 1]), None);
+            }
+        }
+    }
+
     #[test]
     fn runs_are_found_by_competitor_id_or_in_the_map() {
         let mut columns = SplitBuilder {
