@@ -185,18 +185,28 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
 /// 262 -> 227 (each table spilled as it is filled), splits 271 -> 166
 /// (their columns held only while they are read and spilled),
 /// competitors 297 -> 147, rendering 294 -> 158; with the boards built
-/// frozen as their results are read (`af4a25f`), ranking 185. The
-/// largest stage is now reading the entrants' bibs and divisions (230:
-/// the store's `EntrantInfo`s, then compacted), then the overall
-/// standings (227: `LiveOverall`'s working memory beside the boards).
-/// The code before fails it: its competitors stage grew by 297.
-const PER_ATHLETE_BOUND: usize = 240;
+/// frozen as their results are read (`af4a25f`), ranking 185; with the
+/// entrants' bibs and divisions filled one at a time by the store's
+/// cursor (`for_each_entrant_bib_and_divisions`, `50d31b6`), entrants
+/// 230 -> 112. The largest
+/// stage is now the overall standings (227: `LiveOverall`'s working
+/// memory beside the boards). The code before fails it: its competitors
+/// stage grew by 297.
+const PER_ATHLETE_BOUND: usize = 235;
 
 /// The stages that hold the frozen snapshot (and no ranking's or
 /// standings' working memory), and the bytes an athlete each may grow by.
-/// Round 9 measured 166 (splits: their columns built and spilled), 147
+/// Round 9 measured 112 (entrants: filled one at a time, no
+/// `EntrantInfo`s), 166 (splits: their columns built and spilled), 147
 /// (competitors), 142 (amendment log) and 158 (rendering: the renderers'
 /// batches, a few 16 KiB blocks per scratch file); the old code fails it
-/// (271, 299, 295, 294: split columns and overall tables held).
-const HELD_STAGES: [&str; 4] = ["splits", "competitors", "amendment log", "rendering"];
+/// (entrants 230, then 271, 299, 295, 294: the store's `EntrantInfo`s, the
+/// split columns and the overall tables held).
+const HELD_STAGES: [&str; 5] = [
+    "entrants",
+    "splits",
+    "competitors",
+    "amendment log",
+    "rendering",
+];
 const HELD_BOUND: usize = 180;
