@@ -930,16 +930,7 @@ mod tests {
     fn reopened_beside_a_reader(hold: bool) -> bool {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("c.scoretable");
-        let competition = scoretable_core::model::Competition {
-            name: "Hold Open".into(),
-            slug: "hold-open".into(),
-            start_date: "2026-06-01".into(),
-            end_date: "2026-06-01".into(),
-            venue: String::new(),
-            country: String::new(),
-            organiser: String::new(),
-            time_zone: "UTC".into(),
-        };
+        let competition = scoretable_testkit::fixtures::competition("Hold Open", "hold-open");
         let file = CompetitionFile::create(&path, &competition).unwrap();
         let held = hold.then(|| crate::competition_file::hold_session_lock(&path));
         let reader = rusqlite::Connection::open_with_flags(
