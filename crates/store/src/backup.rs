@@ -689,7 +689,8 @@ pub(crate) fn pre_upgrade_backup(
 /// SQLite writes the copy without syncing it (`synchronous=OFF`, no
 /// journal: the file is a temporary one that is only renamed into place
 /// once it is on disk, and a crash before that leaves a `.partial` file
-/// that is never listed as a backup). Its own sync at the end of the step
+/// that is never listed as a backup, and is removed by a later pruning
+/// once it is an hour old). Its own sync at the end of the step
 /// wrote the whole copy (54 MB at 60,000 athletes) to the disk in one go,
 /// and every commit of the app meanwhile waited behind it.
 fn copy_database(source: &rusqlite::Connection, target: &Path) -> Result<()> {
@@ -871,17 +872,38 @@ fn prune_backups(directory: &Path, slug: &str, keep: usize) -> Result<()> {
         lock.push(".lock");
         let _ = std::fs::remove_file(PathBuf::from(lock));
     }
-    // Left by a deletion that a crash interrupted.
+    // Left by a deletion that a crash interrupted, and copies a killed
+    // backup left half written (a handed-over backup's process, or any
+    // program, killed mid-copy): a copy untouched for an hour is no live
+    // backup's.
     if let Ok(entries) = std::fs::read_dir(directory) {
         let prefix = format!("{slug}-");
+        let partial = format!(".{FILE_EXTENSION}.partial");
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(&prefix) && name.ends_with(DELETING_SUFFIX) {
+            if !name.starts_with(&prefix) {
+                continue;
+            }
+            if name.ends_with(DELETING_SUFFIX)
+                || (name.ends_with(&partial) && untouched_for(&entry.path(), STALE_PARTIAL))
+            {
                 let _ = remove_in_steps(&entry.path());
             }
         }
     }
     Ok(())
+}
+
+/// A half-written copy untouched this long was left by a killed backup.
+const STALE_PARTIAL: Duration = Duration::from_secs(60 * 60);
+
+/// Whether the file at `path` was last modified at least `age` ago.
+fn untouched_for(path: &Path, age: Duration) -> bool {
+    std::fs::metadata(path)
+        .and_then(|metadata| metadata.modified())
+        .ok()
+        .and_then(|modified| modified.elapsed().ok())
+        .is_some_and(|elapsed| elapsed >= age)
 }
 
 /// The name an old backup takes while it is deleted (never listed).
@@ -949,6 +971,38 @@ mod tests {
         drop(reader);
         drop(held);
         unclean
+    }
+
+    /// A half-written copy untouched for an hour (its backup killed) is
+    /// removed with the next pruning; a fresh one (a backup being written)
+    /// and another competition's are left alone.
+    #[test]
+    fn stale_half_written_copies_are_removed_when_backups_are_pruned() {
+        let directory = tempfile::tempdir().unwrap();
+        let write = |name: &str, age: Duration| {
+            let path = directory.path().join(name);
+            let file = std::fs::File::create(&path).unwrap();
+            file.set_len(1000).unwrap();
+            file.set_modified(std::time::SystemTime::now() - age)
+                .unwrap();
+            path
+        };
+        let stale = write(
+            "open-20260101T000000000Z.scoretable.partial",
+            Duration::from_secs(7200),
+        );
+        let fresh = write(
+            "open-20260101T010000000Z.scoretable.partial",
+            Duration::from_secs(60),
+        );
+        let other = write(
+            "other-20260101T000000000Z.scoretable.partial",
+            Duration::from_secs(7200),
+        );
+        prune_backups(directory.path(), "open", 10).unwrap();
+        assert!(!stale.exists());
+        assert!(fresh.exists());
+        assert!(other.exists());
     }
 
     /// The process that takes a handed-over backup holds the session lock
