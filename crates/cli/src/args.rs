@@ -457,6 +457,15 @@ pub enum BackupAction {
         #[arg(long, conflicts_with = "backup")]
         newest: bool,
     },
+    /// Take the automatic backup a one-shot command claimed and handed over
+    /// (started by that command, not typed): the backup beside the file,
+    /// then the claim released.
+    #[command(hide = true)]
+    TakeClaim {
+        /// The writes the claim covers.
+        #[arg(long)]
+        writes: u64,
+    },
 }
 
 #[derive(Debug, Args)]

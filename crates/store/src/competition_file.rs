@@ -195,8 +195,19 @@ impl Drop for Announcement<'_> {
 /// A program that can take it exclusively at open knows no other handle is
 /// live anywhere, so leftover `open_sessions` rows are crash leftovers and
 /// can be cleared at once (not only when the `-wal` file is gone).
-struct SessionLock {
+pub(crate) struct SessionLock {
     file: Option<std::fs::File>,
+}
+
+/// The file's session lock held shared, as an open handle holds it, by a
+/// program that works on the file without a handle (a handed-over
+/// backup): a handle opened meanwhile then does not take itself for the
+/// only program, nor the -wal this one's read keeps for a crash's
+/// leftover (which made it run an integrity check).
+pub(crate) fn hold_session_lock(path: &Path) -> SessionLock {
+    let (mut lock, _) = SessionLock::claim(path);
+    lock.share();
+    lock
 }
 
 /// The sidecar lock file of the competition file at `path`.

@@ -119,6 +119,18 @@ pub fn info(file: Option<&Path>) -> CliResult<Output> {
     Ok(Output::new(text, json))
 }
 
+/// The automatic backup a one-shot command handed over
+/// ([`crate::context::open_competition`]): taken beside the file, the
+/// claim released.
+pub fn backup_take_claim(file: Option<&Path>, writes: u64) -> CliResult<Output> {
+    let path = required_file(file)?;
+    let target = scoretable_store::take_claimed_backup(&path, writes).map_err(store_error)?;
+    Ok(Output::new(
+        format!("Backed up to {}", target.display()),
+        json!({ "backup": target.display().to_string(), "covered_writes": writes }),
+    ))
+}
+
 pub fn backup(file: Option<&Path>, directory: Option<&Path>) -> CliResult<Output> {
     let mut store = open_for_reading(file)?;
     let directory: PathBuf = directory

@@ -28,6 +28,9 @@ pub fn run(cli: &Cli) -> CliResult<Output> {
             Some(BackupAction::Restore { backup, newest }) => {
                 competition::backup_restore(file, backup.as_deref(), *newest)
             }
+            Some(BackupAction::TakeClaim { writes }) => {
+                competition::backup_take_claim(file, *writes)
+            }
         },
         Command::Settings(SettingsCommand::Show) => settings::show(file),
         Command::Settings(SettingsCommand::TeamWorkouts { rule }) => {

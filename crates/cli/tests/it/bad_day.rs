@@ -237,6 +237,20 @@ fn backup_paths(session: &Session) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The backups once `expected` are listed, or after 30 s whatever is
+/// listed: a one-shot command hands its automatic backup to a process of
+/// its own and exits before the copy is made.
+fn wait_for_backups(session: &Session, expected: usize) -> Vec<PathBuf> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let backups = backup_paths(session);
+        if backups.len() == expected || std::time::Instant::now() > deadline {
+            return backups;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn a_damaged_file_names_its_backups_and_backup_restore_brings_it_back() {
     let session = Session::new();
@@ -275,9 +289,49 @@ fn one_shot_cli_writes_make_automatic_backups() {
     for index in 1..=230 {
         session.ok(&["division", "add", &format!("Division {index}")]);
     }
-    let backups = backup_paths(&session);
+    let backups = wait_for_backups(&session, 2);
     // The default policy: a backup every 100 writes, counted in the file.
     assert_eq!(backups.len(), 2, "{backups:?}");
+}
+
+/// A one-shot command whose write makes a backup due does not wait for
+/// the copy: it hands it to a `backup take-claim` process (logged), which
+/// takes the backup and releases the claim, so the next due write makes
+/// the next backup.
+#[test]
+fn a_one_shot_write_hands_its_backup_to_a_process_of_its_own() {
+    let session = Session::new();
+    session.ok(&["create", "--name", "Harbour", "--start-date", "2026-06-01"]);
+    session.ok(&[
+        "settings",
+        "backup",
+        "--every-writes",
+        "1",
+        "--every-minutes",
+        "0",
+    ]);
+    let before = wait_for_backups(&session, 1).len();
+    let log = session.path("writes.log");
+    let log_text = log.display().to_string();
+    session.ok(&["--log-file", &log_text, "division", "add", "Elite"]);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("automatic backup handed to a process of its own"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("automatic backup taken"),
+        "the command took the backup itself: {text}"
+    );
+    assert_eq!(wait_for_backups(&session, before + 1).len(), before + 1);
+    // The claim was released: the next write makes the next backup.
+    session.ok(&["division", "add", "Masters"]);
+    assert_eq!(wait_for_backups(&session, before + 2).len(), before + 2);
+    let listed = session.ok(&["division", "list"]);
+    assert!(
+        listed.contains("Elite") && listed.contains("Masters"),
+        "{listed}"
+    );
 }
 
 #[test]
@@ -363,15 +417,23 @@ fn settings_backup_changes_the_stored_policy_every_writer_follows() {
     assert_eq!(stored["backup_policy"]["every_writes"], 5);
     assert_eq!(stored["backup_policy"]["keep"], 3);
     let before = backup_paths(&session).len();
+    // Each due backup is taken by a process of its own: waited for before
+    // the writes go on, so the count of writes decides alone.
     for index in 1..=12 {
         session.ok(&["division", "add", &format!("Division {index}")]);
+        if index % 5 == 0 {
+            wait_for_backups(&session, before + index / 5);
+        }
     }
-    assert_eq!(backup_paths(&session).len(), before + 2);
+    assert_eq!(wait_for_backups(&session, before + 2).len(), before + 2);
     // More writes, more backups, and only 3 are kept.
     for index in 13..=22 {
         session.ok(&["division", "add", &format!("Division {index}")]);
+        if index % 5 == 0 {
+            wait_for_backups(&session, 3);
+        }
     }
-    assert_eq!(backup_paths(&session).len(), 3);
+    assert_eq!(wait_for_backups(&session, 3).len(), 3);
     let shown = session.json(&["settings", "show"]);
     assert_eq!(shown["backup_policy"]["every_writes"], 5);
     assert_eq!(shown["backup_policy"]["every_minutes"], 0);
