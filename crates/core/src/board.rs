@@ -1713,8 +1713,21 @@ impl ListedBoard {
         workout: &Workout,
         room: usize,
         read: impl FnOnce(&mut dyn FnMut(&ResultEntry)) -> Result<(), E>,
-        mut info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+        info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
     ) -> Result<ListedBoard, E> {
+        Ok(ListedBoard::read_results(workout, room, read, info_of)?.finish())
+    }
+
+    /// The first half of [`ListedBoard::build_from_results`]: every result
+    /// read into its frozen row and sort record, with its bib and
+    /// divisions copied (so `info_of`'s source can be let go before
+    /// [`FrozenBuild::finish`] sorts: the sort is the build's peak).
+    pub fn read_results<'i, E>(
+        workout: &Workout,
+        room: usize,
+        read: impl FnOnce(&mut dyn FnMut(&ResultEntry)) -> Result<(), E>,
+        mut info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
+    ) -> Result<FrozenBuild, E> {
         // Each result's row, its division ids in `pool` (the row's
         // `divisions` holds that range until its places are counted), and
         // its sort record; an entrant's later result replaces its row.
@@ -1782,6 +1795,44 @@ impl ListedBoard {
                 }
             }
         })?;
+        Ok(FrozenBuild {
+            workout: workout.clone(),
+            rows,
+            order,
+            pool,
+            text_bibs,
+            text_spans,
+            index,
+        })
+    }
+}
+
+/// A [`ListedBoard`] whose results are read ([`ListedBoard::read_results`])
+/// and not yet sorted and placed ([`FrozenBuild::finish`]).
+#[derive(Debug)]
+pub struct FrozenBuild {
+    workout: Workout,
+    rows: Vec<ListedRow>,
+    order: Vec<(RankKey, u64, u32)>,
+    pool: Vec<Id>,
+    text_bibs: String,
+    text_spans: Vec<(u32, u32)>,
+    index: EntrantIndex,
+}
+
+impl FrozenBuild {
+    /// Sorts the rows into listing order, counts every list's places and
+    /// freezes the board.
+    pub fn finish(self) -> ListedBoard {
+        let FrozenBuild {
+            workout,
+            mut rows,
+            mut order,
+            pool,
+            text_bibs,
+            text_spans,
+            mut index,
+        } = self;
         // The listing order: the key, then the bib (plain numbers without
         // a text), then the entrant, as the live board lists.
         {
@@ -1892,16 +1943,18 @@ impl ListedBoard {
             index.insert(row.entrant(), at as u32);
         }
         rows.shrink_to_fit();
-        Ok(ListedBoard {
-            workout: workout.clone(),
+        ListedBoard {
+            workout,
             rows,
             divisions,
             division_places,
             index,
             leader_ms,
-        })
+        }
     }
+}
 
+impl ListedBoard {
     /// The workout the board ranks.
     pub fn workout(&self) -> &Workout {
         &self.workout

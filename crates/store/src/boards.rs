@@ -9,7 +9,7 @@
 //! show splits use [`CompetitionFile::workout_leaderboard`].
 
 use rusqlite::Connection;
-use scoretable_core::board::{ListedBoard, LiveBoard, RankInfo, RankInfoRef};
+use scoretable_core::board::{FrozenBuild, ListedBoard, LiveBoard, RankInfo, RankInfoRef};
 use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{
     Entrant, EntrantInfo, Id, OverallRow, RankedRow, ResultEntry, TeamScoring,
@@ -266,14 +266,21 @@ pub struct RankedInput {
 /// A board the store builds from a workout's ranking inputs: the live
 /// board, or the board frozen for reading.
 trait BuiltBoard: Sized {
+    /// A board whose results are read, before it is finished.
+    type Read;
+
     /// From the results of an individual or team-chip workout, handed over
-    /// as they are read.
+    /// as they are read; `info_of`'s source may be let go before
+    /// [`BuiltBoard::finish`].
     fn from_results<'i>(
         workout: &Workout,
         room: usize,
         read: impl FnOnce(&mut dyn FnMut(&ResultEntry)) -> Result<()>,
         info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
-    ) -> Result<Self>;
+    ) -> Result<Self::Read>;
+
+    /// The board of [`BuiltBoard::from_results`].
+    fn finish(read: Self::Read) -> Self;
 
     /// From a member-scored team workout's formed team rows.
     fn from_formed<'i>(
@@ -284,6 +291,8 @@ trait BuiltBoard: Sized {
 }
 
 impl BuiltBoard for LiveBoard {
+    type Read = LiveBoard;
+
     fn from_results<'i>(
         workout: &Workout,
         room: usize,
@@ -291,6 +300,10 @@ impl BuiltBoard for LiveBoard {
         info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
     ) -> Result<Self> {
         LiveBoard::build_from_results(workout, room, read, info_of)
+    }
+
+    fn finish(read: LiveBoard) -> LiveBoard {
+        read
     }
 
     fn from_formed<'i>(
@@ -303,13 +316,19 @@ impl BuiltBoard for LiveBoard {
 }
 
 impl BuiltBoard for ListedBoard {
+    type Read = FrozenBuild;
+
     fn from_results<'i>(
         workout: &Workout,
         room: usize,
         read: impl FnOnce(&mut dyn FnMut(&ResultEntry)) -> Result<()>,
         info_of: impl FnMut(Entrant) -> Option<RankInfoRef<'i>>,
-    ) -> Result<Self> {
-        ListedBoard::build_from_results(workout, room, read, info_of)
+    ) -> Result<FrozenBuild> {
+        ListedBoard::read_results(workout, room, read, info_of)
+    }
+
+    fn finish(read: FrozenBuild) -> ListedBoard {
+        read.finish()
     }
 
     fn from_formed<'i>(
@@ -350,12 +369,18 @@ impl CompetitionFile {
                 // The results handed to the board as they are read: no
                 // vector of them beside its entries (it was the build's
                 // peak).
-                TeamScoring::Individual | TeamScoring::TeamChip => B::from_results(
-                    &workout,
-                    infos.len(),
-                    |each| for_each_rank_entry(connection, workout.id, each),
-                    |entrant| infos.get(entrant),
-                ),
+                TeamScoring::Individual | TeamScoring::TeamChip => {
+                    let read = B::from_results(
+                        &workout,
+                        infos.len(),
+                        |each| for_each_rank_entry(connection, workout.id, each),
+                        |entrant| infos.get(entrant),
+                    )?;
+                    // The board holds its own copies of the bibs and
+                    // divisions: the entrants' infos go before it sorts.
+                    drop(infos);
+                    Ok(B::finish(read))
+                }
                 TeamScoring::SumAll | TeamScoring::BestN { .. } => {
                     let inputs = rank_inputs(connection, &workout)?;
                     Ok(B::from_formed(&workout, inputs, |entrant| {
