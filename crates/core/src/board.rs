@@ -416,6 +416,24 @@ fn bib_number(bib: &str) -> Option<u64> {
     .flatten()
 }
 
+/// Appends `divisions` to `pool` sorted and without repeats.
+fn push_division_ids(pool: &mut Vec<Id>, divisions: &[Id]) {
+    let start = pool.len();
+    pool.extend_from_slice(divisions);
+    let own = &mut pool[start..];
+    if !own.windows(2).all(|pair| pair[0] < pair[1]) {
+        own.sort_unstable();
+        let mut kept = 0;
+        for at in 0..own.len() {
+            if at == 0 || own[at] != own[kept - 1] {
+                own[kept] = own[at];
+                kept += 1;
+            }
+        }
+        pool.truncate(start + kept);
+    }
+}
+
 fn pool_range(start: usize, end: usize) -> (u32, u32) {
     let narrow = |at: usize| u32::try_from(at).expect("a board's pools stay below 4 GiB");
     (narrow(start), narrow(end))
@@ -656,19 +674,7 @@ impl LiveBoard {
         let bib_start = self.bibs.len();
         self.bibs.push_str(bib);
         let division_start = self.division_pool.len();
-        self.division_pool.extend_from_slice(divisions);
-        let own = &mut self.division_pool[division_start..];
-        if !own.windows(2).all(|pair| pair[0] < pair[1]) {
-            own.sort_unstable();
-            let mut kept = 0;
-            for index in 0..own.len() {
-                if index == 0 || own[index] != own[kept - 1] {
-                    own[kept] = own[index];
-                    kept += 1;
-                }
-            }
-            self.division_pool.truncate(division_start + kept);
-        }
+        push_division_ids(&mut self.division_pool, divisions);
         Entry {
             entrant: result.entrant,
             present: true,
@@ -1750,19 +1756,7 @@ impl ListedBoard {
                 }
             };
             let start = pool.len();
-            pool.extend_from_slice(divisions);
-            let own = &mut pool[start..];
-            if !own.windows(2).all(|pair| pair[0] < pair[1]) {
-                own.sort_unstable();
-                let mut kept = 0;
-                for at in 0..own.len() {
-                    if at == 0 || own[at] != own[kept - 1] {
-                        own[kept] = own[at];
-                        kept += 1;
-                    }
-                }
-                pool.truncate(start + kept);
-            }
+            push_division_ids(&mut pool, divisions);
             let (id, team) = match result.entrant {
                 Entrant::Competitor(id) => (id, 0),
                 Entrant::Team(id) => (id, ListedRow::TEAM),
