@@ -416,6 +416,30 @@ fn bib_number(bib: &str) -> Option<u64> {
     .flatten()
 }
 
+/// Puts `items` in a new order in place: `items[at]` takes the value that
+/// was at `from(at)` (`from` a permutation), one cycle at a time, with a
+/// flag a value beside them rather than a second vector of them.
+fn permute_in_place<T: Copy>(items: &mut [T], from: impl Fn(usize) -> usize) {
+    let mut moved = vec![false; items.len()];
+    for start in 0..items.len() {
+        if moved[start] {
+            continue;
+        }
+        let first = items[start];
+        let mut at = start;
+        loop {
+            moved[at] = true;
+            let source = from(at);
+            if source == start {
+                items[at] = first;
+                break;
+            }
+            items[at] = items[source];
+            at = source;
+        }
+    }
+}
+
 /// Appends `divisions` to `pool` sorted and without repeats.
 fn push_division_ids(pool: &mut Vec<Id>, divisions: &[Id]) {
     let start = pool.len();
@@ -593,25 +617,7 @@ impl LiveBoard {
         // tables) are neighbours in memory too. They are moved in place,
         // one cycle of the permutation at a time (a second vector of
         // entries was a build's largest working memory).
-        let mut moved = vec![false; listed.len()];
-        for start in 0..listed.len() {
-            if moved[start] {
-                continue;
-            }
-            let first = board.entries[start];
-            let mut at = start;
-            loop {
-                moved[at] = true;
-                let from = listed[at].2 as usize;
-                if from == start {
-                    board.entries[at] = first;
-                    break;
-                }
-                board.entries[at] = board.entries[from];
-                at = from;
-            }
-        }
-        drop(moved);
+        permute_in_place(&mut board.entries, |at| listed[at].2 as usize);
         for (at, entry) in board.entries.iter().enumerate() {
             board.index.insert(entry.entrant, at as u32);
         }
@@ -1548,6 +1554,45 @@ impl ListedRow {
     const PARTIAL: u8 = 1 << 3;
     const AMENDED: u8 = 1 << 4;
 
+    /// A row of `entrant` without a place or division places yet; `marks`
+    /// from [`ListedRow::marks`].
+    fn new(
+        entrant: Entrant,
+        score: Option<Score>,
+        status: Option<Status>,
+        tie_break_ms: Option<Millis>,
+        penalty_ms: Millis,
+        marks: u8,
+    ) -> ListedRow {
+        let (id, team) = match entrant {
+            Entrant::Competitor(id) => (id, 0),
+            Entrant::Team(id) => (id, ListedRow::TEAM),
+        };
+        let tie_break = if tie_break_ms.is_some() {
+            ListedRow::TIE_BREAK
+        } else {
+            0
+        };
+        ListedRow {
+            id,
+            score,
+            status,
+            tie_break_ms: tie_break_ms.unwrap_or(0),
+            penalty_ms,
+            rank: UNPLACED,
+            divisions: (0, 0),
+            flags: team | tie_break | marks,
+        }
+    }
+
+    /// The flags of a valid finisher, a partial and an amended result.
+    fn marks(valid_finisher: bool, partial: bool, amended: bool) -> u8 {
+        let flag = |set: bool, flag: u8| if set { flag } else { 0 };
+        flag(valid_finisher, ListedRow::VALID_FINISHER)
+            | flag(partial, ListedRow::PARTIAL)
+            | flag(amended, ListedRow::AMENDED)
+    }
+
     fn entrant(&self) -> Entrant {
         if self.flags & ListedRow::TEAM != 0 {
             Entrant::Team(self.id)
@@ -1634,24 +1679,17 @@ impl LiveBoard {
             }
             let row = u32::try_from(rows.len()).expect("fewer than 2^32 entrants");
             index.insert(entry.entrant, row);
-            let (id, team) = match entry.entrant {
-                Entrant::Competitor(id) => (id, 0),
-                Entrant::Team(id) => (id, ListedRow::TEAM),
-            };
-            let flag = |set: bool, flag: u8| if set { flag } else { 0 };
             rows.push(ListedRow {
-                id,
-                score: entry.score,
-                status: entry.status,
-                tie_break_ms: entry.tie_break_ms.unwrap_or(0),
-                penalty_ms: entry.penalty_ms,
                 rank: rank.unwrap_or(UNPLACED),
                 divisions: pool_range(start, division_places.len()),
-                flags: team
-                    | flag(entry.tie_break_ms.is_some(), ListedRow::TIE_BREAK)
-                    | flag(entry.key.is_valid_finisher(), ListedRow::VALID_FINISHER)
-                    | flag(entry.partial, ListedRow::PARTIAL)
-                    | flag(entry.amended, ListedRow::AMENDED),
+                ..ListedRow::new(
+                    entry.entrant,
+                    entry.score,
+                    entry.status,
+                    entry.tie_break_ms,
+                    entry.penalty_ms,
+                    ListedRow::marks(entry.key.is_valid_finisher(), entry.partial, entry.amended),
+                )
             });
         }
         division_places.shrink_to_fit();
@@ -1757,24 +1795,16 @@ impl ListedBoard {
             };
             let start = pool.len();
             push_division_ids(&mut pool, divisions);
-            let (id, team) = match result.entrant {
-                Entrant::Competitor(id) => (id, 0),
-                Entrant::Team(id) => (id, ListedRow::TEAM),
-            };
-            let flag = |set: bool, flag: u8| if set { flag } else { 0 };
             let row = ListedRow {
-                id,
-                score: effective,
-                status: result.status,
-                tie_break_ms: result.tie_break_ms.unwrap_or(0),
-                penalty_ms: result.penalty_ms,
-                rank: UNPLACED,
                 divisions: pool_range(start, pool.len()),
-                flags: team
-                    | flag(result.tie_break_ms.is_some(), ListedRow::TIE_BREAK)
-                    | flag(key.is_valid_finisher(), ListedRow::VALID_FINISHER)
-                    | flag(result.partial, ListedRow::PARTIAL)
-                    | flag(result.amended, ListedRow::AMENDED),
+                ..ListedRow::new(
+                    result.entrant,
+                    effective,
+                    result.status,
+                    result.tie_break_ms,
+                    result.penalty_ms,
+                    ListedRow::marks(key.is_valid_finisher(), result.partial, result.amended),
+                )
             };
             match index.get(result.entrant) {
                 Some(at) => {
@@ -1913,25 +1943,7 @@ impl FrozenBuild {
         // permutation at a time.
         let listing: Vec<u32> = order.iter().map(|(_, _, at)| *at).collect();
         drop(order);
-        let mut moved = vec![false; listing.len()];
-        for start in 0..listing.len() {
-            if moved[start] {
-                continue;
-            }
-            let first = rows[start];
-            let mut at = start;
-            loop {
-                moved[at] = true;
-                let from = listing[at] as usize;
-                if from == start {
-                    rows[at] = first;
-                    break;
-                }
-                rows[at] = rows[from];
-                at = from;
-            }
-        }
-        drop(moved);
+        permute_in_place(&mut rows, |at| listing[at] as usize);
         drop(listing);
         for (at, row) in rows.iter().enumerate() {
             index.insert(row.entrant(), at as u32);
