@@ -5,11 +5,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-use scoretable_core::model::{Division, Entrant, EntrantInfo, Id, Workout};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use scoretable_core::model::{Division, Entrant, EntrantInfo, Id, Workout};
 use scoretable_store::{BackupHandOff, CompetitionFile};
 
 use crate::convert::store_error;

@@ -329,13 +329,10 @@ impl BackupState {
     /// process puts them), else on its own thread and connection.
     pub(crate) fn start(&mut self, path: &Path, claimed_writes: u64) {
         if let Some(hand_off) = &self.hand_off {
+            // The hand-off logs which process took it.
             if self.policy.directory == BackupPolicy::beside(path).directory
                 && (hand_off.0)(path, claimed_writes)
             {
-                tracing::info!(
-                    covered_writes = claimed_writes,
-                    "automatic backup handed to another process"
-                );
                 return;
             }
         }
