@@ -42,6 +42,7 @@ pub mod results_csv;
 pub mod results_json;
 pub mod runsignup;
 mod spill;
+pub mod spilled_board;
 mod work_files;
 
 pub use archive::{
@@ -59,7 +60,7 @@ pub use gather::{
     gather_export_data, gather_export_data_observed, seal_competition, seal_competition_observed,
     SnapshotClock,
 };
-pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SpilledBoard, SplitColumns};
+pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
 pub use request::{
     run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
     ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,
@@ -70,3 +71,4 @@ pub use results_json::{
 pub use runsignup::{
     RunSignupCustomField, RunSignupFiles, RunSignupOptions, RunSignupStatusPolicy,
 };
+pub use spilled_board::SpilledBoard;
