@@ -31,6 +31,19 @@ fn store_error(what: &str, error: scoretable_store::StoreError) -> ExportError {
     }
 }
 
+/// A failure of a store walk: of the store's read, or of what was done
+/// with a record read.
+enum ReadOrExport {
+    Read(scoretable_store::StoreError),
+    Export(ExportError),
+}
+
+impl From<scoretable_store::StoreError> for ReadOrExport {
+    fn from(error: scoretable_store::StoreError) -> ReadOrExport {
+        ReadOrExport::Read(error)
+    }
+}
+
 /// A value as the audit trail shows it: the status code, the clean score, or the raw text.
 fn value_text(workout: Option<&Workout>, value: Option<&ScoreValue>) -> String {
     let Some(value) = value else {
@@ -211,22 +224,28 @@ fn gather_in_snapshot(
         live.push(LiveWorkout::new(board, splits));
     }
     observer("splits");
-    // One competitor at a time into the compact table: the whole field's
-    // records are never held.
-    // The table's columns are sized once from the count (grown by
-    // doubling, they left up to half unused, and a copy, at this peak).
-    let mut competitors = CompetitorTable::default();
-    let (count, _) = file
-        .entrant_counts()
-        .map_err(|error| store_error("competitors", error))?;
-    competitors.reserve_exact(usize::try_from(count).unwrap_or(0));
-    file.for_each_competitor::<scoretable_store::StoreError>(&mut |competitor| {
-        competitors.push(&competitor);
-        Ok(())
+    // One competitor at a time into a scratch file, in id order (the
+    // store's cursor order): the whole field's records are never held.
+    let mut spill = crate::names::CompetitorSpill::new()?;
+    file.for_each_competitor::<ReadOrExport>(&mut |competitor| {
+        spill.push(&competitor).map_err(ReadOrExport::Export)
     })
-    .map_err(|error| store_error("competitors", error))?;
-    competitors.shrink_to_fit();
+    .map_err(|error| match error {
+        ReadOrExport::Read(error) => store_error("competitors", error),
+        ReadOrExport::Export(error) => error,
+    })?;
+    let mut names = spill.finish()?;
     observer("competitors");
+    // The names joined to every table a renderer walks, once: each
+    // workout's whole-field listing and each overall table's, in their
+    // listing order (`crate::names`), so renderers read them forward
+    // beside the rows, never by id.
+    crate::names::join_all_names(
+        &mut names,
+        &live,
+        &overall_leaderboards,
+        &team_overall_leaderboards,
+    )?;
 
     // The amendments only: the trail holds an event per score entered.
     let events = file
@@ -255,19 +274,22 @@ fn gather_in_snapshot(
     let parts = SnapshotParts {
         competition,
         divisions,
-        competitors,
+        competitors: CompetitorTable::default(),
         teams,
         amendments,
         generated_at: clock.generated_at(),
     };
-    Ok(ExportData::from_live(
-        parts,
-        just_workouts,
-        live,
-        overall_leaderboards,
-        team_overall_leaderboards,
-        settings.team_workouts,
-    ))
+    Ok(ExportData {
+        names,
+        ..ExportData::from_live(
+            parts,
+            just_workouts,
+            live,
+            overall_leaderboards,
+            team_overall_leaderboards,
+            settings.team_workouts,
+        )
+    })
 }
 
 /// A copy of the competition file taken with SQLite's online backup, in an

@@ -37,6 +37,7 @@ pub mod error;
 mod external_sort;
 pub mod gather;
 pub mod live;
+pub mod names;
 mod narrow;
 pub mod pdf;
 pub mod request;
@@ -63,6 +64,7 @@ pub use gather::{
     SnapshotClock,
 };
 pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
+pub use names::{EntrantNames, NameRecord, Named, TableNames};
 pub use request::{
     run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
     ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,
