@@ -60,8 +60,8 @@ pub use data::{
 };
 pub use error::ExportError;
 pub use gather::{
-    gather_export_data, gather_export_data_observed, seal_competition, seal_competition_observed,
-    SnapshotClock,
+    gather_export_data, gather_export_data_observed, rank_first_board_for_profile,
+    seal_competition, seal_competition_observed, SnapshotClock,
 };
 pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
 pub use names::{EntrantNames, NameRecord, Named, TableNames};

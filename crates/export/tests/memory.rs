@@ -149,6 +149,19 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
              (bound {HELD_BOUND} for the stages that hold the frozen snapshot)"
         );
     }
+    // Ranking a board holds nothing per athlete: an external sort in a
+    // fixed budget, placed as the records come out.
+    for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
+        if stage != "leaderboard" {
+            continue;
+        }
+        let grows = large_bytes.saturating_sub(*small_bytes) / (large - small);
+        assert!(
+            grows < RANKING_BOUND,
+            "export all's stage ending leaderboard (ranking a board) grows by {grows} bytes \
+             an athlete (bound {RANKING_BOUND})"
+        );
+    }
     // The competitors are spilled and their names joined to the tables
     // (`crate::names`): no stage from reading them on holds a competitor
     // table or the renderers a by-id index.
@@ -212,6 +225,18 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
 /// it: its ranking grew by 185 at `4b819a0`, its overall standings by 227
 /// before the boards were spilled (297 before round 9).
 const PER_ATHLETE_BOUND: usize = 185;
+
+/// Bytes an athlete the stage that ranks the boards (ending
+/// "leaderboard") may grow by. Round 10 (crates/bench/README.md, "Export
+/// memory, round 10: ranking"): individual and team-chip workouts are
+/// ranked by an external sort of their results (each read with its
+/// entrant's bib and divisions by the store's cursor) in a fixed 1 MiB
+/// budget, placed and spilled as the records come out, each division's
+/// list spilled too: 0 bytes an athlete (2.23 MB at 8,000 and at 16,000).
+/// The code before fails it: 173 (the frozen build in memory, its
+/// division lists held as row numbers), 299 with the external sort at the
+/// 4 MiB general budget (not yet at its bound at 16,000 athletes).
+const RANKING_BOUND: usize = 16;
 
 /// The stages that hold the frozen snapshot (and no ranking's or
 /// standings' working memory), and the bytes an athlete each may grow by.
