@@ -243,9 +243,9 @@ impl SortRecord for Placed {
     }
 }
 
-/// The sort of [`Run`]s by entrant, fed by the store's cursor one split
-/// at a time.
-struct RunsRead<'p, C: Fn(&Run, &Run) -> Ordering> {
+/// The store cursor's splits gathered into runs (one result's splits in
+/// course order), each given to [`RunsJoin`].
+struct RunsRead<'p> {
     order_of_point: &'p PointOrder,
     rounding: Rounding,
     /// A slot's timing point id: the listed points sorted by id, then
@@ -253,40 +253,46 @@ struct RunsRead<'p, C: Fn(&Run, &Run) -> Ordering> {
     point_ids: Vec<Id>,
     /// The points the workout lists (the first slots).
     known_points: usize,
-    runs: ExternalSort<Run, C>,
     /// The entrant whose splits are being read, and its splits:
     /// `(course order, timing point id, total at ranking precision)`.
     current: Option<Entrant>,
     run: Vec<(u32, Id, Millis)>,
-    bytes: Vec<u8>,
-    /// The first failure of the sort's scratch file (the cursor cannot be
-    /// stopped from inside).
-    failure: Option<std::io::Error>,
+    /// The run's splits as `(slot, total)`, in course order.
+    slots: Vec<(u16, Millis)>,
 }
 
-impl<C: Fn(&Run, &Run) -> Ordering> RunsRead<'_, C> {
-    fn split(&mut self, entrant: Entrant, timing_point_id: Id, total_ms: Millis) {
-        if self.current != Some(entrant) {
-            self.close_run();
+impl RunsRead<'_> {
+    /// Adds a split to the run being read; when it starts another run,
+    /// returns the run that ended (its entrant, its splits in `slots`).
+    fn split(
+        &mut self,
+        entrant: Entrant,
+        timing_point_id: Id,
+        total_ms: Millis,
+    ) -> Option<Entrant> {
+        let ended = if self.current != Some(entrant) {
+            let ended = self.close_run();
             self.current = Some(entrant);
-        }
+            ended
+        } else {
+            None
+        };
         self.run.push((
             self.order_of_point.order(timing_point_id),
             timing_point_id,
             round_time(total_ms, self.rounding),
         ));
+        ended
     }
 
     /// Ends the run being read (if one started): its splits in course
-    /// order, as the engine sorts them, into the sort.
-    fn close_run(&mut self) {
-        let Some(entrant) = self.current.take() else {
-            return;
-        };
+    /// order, as the engine sorts them, into `slots`; returns its entrant.
+    fn close_run(&mut self) -> Option<Entrant> {
+        let entrant = self.current.take()?;
         if !self.run.is_sorted() {
             self.run.sort_unstable();
         }
-        self.bytes.clear();
+        self.slots.clear();
         for (_, timing_point_id, total_ms) in self.run.drain(..) {
             let slot = match self.point_ids[..self.known_points].binary_search(&timing_point_id) {
                 Ok(slot) => slot,
@@ -302,22 +308,108 @@ impl<C: Fn(&Run, &Run) -> Ordering> RunsRead<'_, C> {
                 },
             };
             let slot = u16::try_from(slot).expect("a workout has fewer than 65,536 timing points");
-            put_varint(&mut self.bytes, u64::from(slot));
-            put_varint(&mut self.bytes, zigzag(total_ms));
+            self.slots.push((slot, total_ms));
         }
-        if self.failure.is_some() {
-            return;
-        }
-        let (team, id) = entrant_key(entrant);
-        let run = Run {
-            id,
-            team,
-            splits: self.bytes.as_slice().into(),
-        };
-        if let Err(error) = self.runs.push(run) {
-            self.failure = Some(error);
-        }
+        Some(entrant)
     }
+}
+
+/// Gives each run its row number. While the runs come in entrant order
+/// (the store's cursor reads results by id, which is entrant order when
+/// they were entered in it), each is merged at once with the board's
+/// entrants sorted by entrant; from the first run out of order on, the
+/// runs are sorted by entrant ([`Run`]s) and merged after the cursor
+/// ([`RunsJoin::finish`]). A ranked run's splits go to `reached`; runs of
+/// entrants the board does not list are left out.
+struct RunsJoin<E, CR, CS>
+where
+    CR: Fn(&Run, &Run) -> Ordering,
+    CS: Fn(&Reached, &Reached) -> Ordering,
+{
+    /// The board's entrants sorted by entrant, while the runs are in
+    /// order, and the next of them.
+    entrants: Option<E>,
+    next_entrant: Option<EntrantRow>,
+    /// The last run merged in order.
+    last: Option<EntrantKey>,
+    /// The runs from the first out of order on.
+    runs: ExternalSort<Run, CR>,
+    reached: ExternalSort<Reached, CS>,
+    bytes: Vec<u8>,
+}
+
+impl<E, CR, CS> RunsJoin<E, CR, CS>
+where
+    E: Iterator<Item = std::io::Result<EntrantRow>>,
+    CR: Fn(&Run, &Run) -> Ordering,
+    CS: Fn(&Reached, &Reached) -> Ordering,
+{
+    /// `entrant`'s run (`splits` in course order).
+    fn run(&mut self, entrant: Entrant, splits: &[(u16, Millis)]) -> std::io::Result<()> {
+        let key = entrant_key(entrant);
+        let in_order = self.last.is_none_or(|last| last < key);
+        if let Some(entrants) = self.entrants.as_mut().filter(|_| in_order) {
+            self.last = Some(key);
+            while self.next_entrant.is_some_and(|entrant| entrant.key() < key) {
+                self.next_entrant = entrants.next().transpose()?;
+            }
+            if let Some(entrant) = self.next_entrant.filter(|entrant| entrant.key() == key) {
+                push_reached(&mut self.reached, entrant.row, splits.iter().copied())?;
+            }
+            return Ok(());
+        }
+        // Out of order: this run and every later one are sorted.
+        self.entrants = None;
+        self.bytes.clear();
+        for (slot, total) in splits {
+            put_varint(&mut self.bytes, u64::from(*slot));
+            put_varint(&mut self.bytes, zigzag(*total));
+        }
+        self.runs.push(Run {
+            id: key.1,
+            team: key.0,
+            splits: self.bytes.as_slice().into(),
+        })
+    }
+}
+
+/// A ranked run's splits, at row `row`, into `reached`.
+fn push_reached<C: Fn(&Reached, &Reached) -> Ordering>(
+    reached: &mut ExternalSort<Reached, C>,
+    row: u32,
+    splits: impl Iterator<Item = (u16, Millis)>,
+) -> std::io::Result<()> {
+    for (offset, (slot, total)) in splits.enumerate() {
+        let offset = u16::try_from(offset).expect("a workout has fewer than 65,536 timing points");
+        reached.push(Reached {
+            total,
+            row,
+            slot,
+            offset,
+        })?;
+    }
+    Ok(())
+}
+
+/// The board's entrants with their row numbers, sorted by entrant.
+fn sorted_entrants(
+    board: &SpilledBoard,
+    budget: usize,
+) -> std::io::Result<impl Iterator<Item = std::io::Result<EntrantRow>>> {
+    let mut entrants = ExternalSort::new(budget, |a: &EntrantRow, b: &EntrantRow| {
+        a.key().cmp(&b.key())
+    });
+    let mut first = 0;
+    while first < board.len() {
+        let end = (first + ROW_BATCH).min(board.len());
+        for (row, entrant) in (first..end).zip(board.entrants(None, first..end)) {
+            let (team, id) = entrant_key(entrant);
+            let row = u32::try_from(row).expect("a board has fewer than 4e9 rows");
+            entrants.push(EntrantRow { id, row, team })?;
+        }
+        first = end;
+    }
+    entrants.finish()
 }
 
 /// A scratch file's failure as the export's error.
@@ -369,95 +461,86 @@ impl SplitColumns {
         // workout does not list sort last.
         let order_of_point = PointOrder::of(workout);
         let point_ids: Vec<Id> = order_of_point.ids().collect();
-        // 1. Each result's splits, in course order, as one run, sorted by
-        // entrant.
         let mut runs_read = RunsRead {
             order_of_point: &order_of_point,
             rounding: workout.rounding,
             known_points: point_ids.len(),
             point_ids,
-            runs: ExternalSort::new(budget, |a: &Run, b: &Run| a.key().cmp(&b.key())),
             current: None,
             run: Vec::new(),
-            bytes: Vec::new(),
-            failure: None,
+            slots: Vec::new(),
         };
+        // 1. Each result's splits, in course order, as one run, given its
+        // row number by merging the runs with the board's entrants sorted
+        // by entrant (see `RunsJoin`); each ranked split into `reached`,
+        // to be sorted by timing point and total.
+        let mut join = RunsJoin {
+            entrants: Some(sorted_entrants(board, budget).map_err(scratch_error)?),
+            next_entrant: None,
+            last: None,
+            runs: ExternalSort::new(budget, |a: &Run, b: &Run| a.key().cmp(&b.key())),
+            reached: ExternalSort::new(budget, |a: &Reached, b: &Reached| {
+                (a.slot, a.total).cmp(&(b.slot, b.total))
+            }),
+            bytes: Vec::new(),
+        };
+        join.next_entrant = match join.entrants.as_mut() {
+            Some(entrants) => next_sorted(entrants)?,
+            None => None,
+        };
+        // The first failure of a scratch file (the cursor cannot be
+        // stopped from inside).
+        let mut failure: Option<std::io::Error> = None;
         read(&mut |entrant, timing_point_id, total_ms| {
-            runs_read.split(entrant, timing_point_id, total_ms)
+            if let Some(ended) = runs_read.split(entrant, timing_point_id, total_ms) {
+                if failure.is_none() {
+                    failure = join.run(ended, &runs_read.slots).err();
+                }
+            }
         })?;
-        runs_read.close_run();
-        let RunsRead {
-            point_ids,
-            runs,
-            failure,
-            ..
-        } = runs_read;
+        if let Some(ended) = runs_read.close_run() {
+            if failure.is_none() {
+                failure = join.run(ended, &runs_read.slots).err();
+            }
+        }
         if let Some(error) = failure {
             return Err(scratch_error(error));
         }
-        let no_splits = |point_ids| SplitColumns {
-            point_ids,
-            leaders: Vec::new(),
-            records: None,
-        };
-        if runs.len() == 0 {
-            return Ok(no_splits(point_ids));
-        }
-        let mut runs = runs.finish().map_err(scratch_error)?;
-
-        // 2. The board's entrants with their row numbers, sorted by
-        // entrant.
-        let mut entrants = ExternalSort::new(budget, |a: &EntrantRow, b: &EntrantRow| {
-            a.key().cmp(&b.key())
-        });
-        let mut first = 0;
-        while first < board.len() {
-            let end = (first + ROW_BATCH).min(board.len());
-            for (row, entrant) in (first..end).zip(board.entrants(None, first..end)) {
-                let (team, id) = entrant_key(entrant);
-                let row = u32::try_from(row).expect("a board has fewer than 4e9 rows");
-                entrants
-                    .push(EntrantRow { id, row, team })
-                    .map_err(scratch_error)?;
-            }
-            first = end;
-        }
-        let mut entrants = entrants.finish().map_err(scratch_error)?;
-
-        // 3. The two merged: each ranked run's splits with its row number,
-        // sorted by timing point and total. Runs of entrants the board
-        // does not list are left out.
-        let mut reached = ExternalSort::new(budget, |a: &Reached, b: &Reached| {
-            (a.slot, a.total).cmp(&(b.slot, b.total))
-        });
-        let mut entrant = next_sorted(&mut entrants)?;
-        while let Some(run) = next_sorted(&mut runs)? {
-            while entrant.is_some_and(|entrant| entrant.key() < run.key()) {
-                entrant = next_sorted(&mut entrants)?;
-            }
-            let Some(row) = entrant
-                .filter(|entrant| entrant.key() == run.key())
-                .map(|entrant| entrant.row)
-            else {
-                continue;
-            };
-            for (offset, split) in run.splits().enumerate() {
-                let (slot, total) = split.ok_or_else(|| undecodable("a run's splits"))?;
-                let offset =
-                    u16::try_from(offset).expect("a workout has fewer than 65,536 timing points");
-                reached
-                    .push(Reached {
-                        total,
-                        row,
-                        slot,
-                        offset,
-                    })
-                    .map_err(scratch_error)?;
+        let RunsJoin {
+            entrants,
+            runs,
+            mut reached,
+            ..
+        } = join;
+        drop(entrants);
+        let RunsRead { point_ids, .. } = runs_read;
+        // The runs read out of order, merged with the board's entrants
+        // sorted again.
+        if runs.len() > 0 {
+            let mut runs = runs.finish().map_err(scratch_error)?;
+            let mut entrants = sorted_entrants(board, budget).map_err(scratch_error)?;
+            let mut entrant = next_sorted(&mut entrants)?;
+            while let Some(run) = next_sorted(&mut runs)? {
+                while entrant.is_some_and(|entrant| entrant.key() < run.key()) {
+                    entrant = next_sorted(&mut entrants)?;
+                }
+                let Some(row) = entrant
+                    .filter(|entrant| entrant.key() == run.key())
+                    .map(|entrant| entrant.row)
+                else {
+                    continue;
+                };
+                let splits: Option<Vec<(u16, Millis)>> = run.splits().collect();
+                let splits = splits.ok_or_else(|| undecodable("a run's splits"))?;
+                push_reached(&mut reached, row, splits.into_iter()).map_err(scratch_error)?;
             }
         }
-        drop((runs, entrants));
         if reached.len() == 0 {
-            return Ok(no_splits(point_ids));
+            return Ok(SplitColumns {
+                point_ids,
+                leaders: Vec::new(),
+                records: None,
+            });
         }
 
         // 4. Positions counted as the splits stream by point and total
@@ -1018,7 +1101,8 @@ mod tests {
 
         /// Random runs (dense, sparse, out of course order, at unlisted
         /// points; ties; teams; entrants without splits; splits of
-        /// entrants the board does not rank; results read in any order)
+        /// entrants the board does not rank; results read in entrant
+        /// order, merged as they come, or in any order, sorted first)
         /// give the engine's split standings, with a budget of one record
         /// a run (many runs, merged in passes), a few records a run and
         /// the production one.
@@ -1027,6 +1111,7 @@ mod tests {
             points in prop::collection::vec((1..30 as Id, any::<u8>()), 0..6),
             entrants in prop::collection::vec(entrant_case(), 0..45),
             rounding in 0..4u8,
+            in_order in any::<bool>(),
         ) {
             let mut workout = scoretable_testkit::fixtures::workout("Race", 1, ScoreType::Time);
             workout.rounding = match rounding {
@@ -1075,7 +1160,11 @@ mod tests {
                 }
                 cursor.push((place, (entrant, splits)));
             }
-            cursor.sort_by_key(|(place, ..)| *place);
+            if in_order {
+                cursor.sort_by_key(|(_, (entrant, _))| entrant_key(*entrant));
+            } else {
+                cursor.sort_by_key(|(place, ..)| *place);
+            }
             let cursor: Vec<CursorRun> = cursor.into_iter().map(|(_, run)| run).collect();
             for budget in BUDGETS {
                 let (live, expected) = built_and_expected(&workout, &results, &cursor, budget);
