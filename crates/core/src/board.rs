@@ -416,6 +416,43 @@ fn bib_number(bib: &str) -> Option<u64> {
     .flatten()
 }
 
+/// A bib as the listing compares it: a plain number bib (see
+/// [`bib_number`]) as its number, any other as its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BibRef<'a> {
+    Number(u64),
+    Text(&'a str),
+}
+
+impl<'a> BibRef<'a> {
+    /// The bib's text (a number's digits written into `buffer`).
+    fn text<'b>(self, buffer: &'b mut [u8; 20]) -> &'b str
+    where
+        'a: 'b,
+    {
+        match self {
+            BibRef::Number(number) => number_text(number, buffer),
+            BibRef::Text(text) => text,
+        }
+    }
+}
+
+/// The listing order of a workout's rows, the one every board uses (the
+/// live board, the frozen build, an external sort of [`ListingRecord`]s):
+/// the rank key, then the bib by [`compare_bibs`] (two plain numbers
+/// without making their texts), then the entrant.
+fn listing_order(a: (RankKey, BibRef<'_>, Entrant), b: (RankKey, BibRef<'_>, Entrant)) -> Ordering {
+    a.0.cmp(&b.0)
+        .then_with(|| match (a.1, b.1) {
+            (BibRef::Number(a_number), BibRef::Number(b_number)) => a_number.cmp(&b_number),
+            (a_bib, b_bib) => {
+                let (mut a_buffer, mut b_buffer) = ([0; 20], [0; 20]);
+                compare_bibs(a_bib.text(&mut a_buffer), b_bib.text(&mut b_buffer))
+            }
+        })
+        .then_with(|| a.2.cmp(&b.2))
+}
+
 /// Puts `items` in a new order in place: `items[at]` takes the value that
 /// was at `from(at)` (`from` a permutation), one cycle at a time, with a
 /// flag a value beside them rather than a second vector of them.
@@ -598,19 +635,14 @@ impl LiveBoard {
         {
             let entries = &board.entries;
             let bib = |at: u32| board.bib_of(&entries[at as usize]);
-            listed.sort_unstable_by(|a, b| {
-                a.0.cmp(&b.0).then_with(|| {
-                    match (a.1, b.1) {
-                        (Some(a_number), Some(b_number)) => a_number.cmp(&b_number),
-                        _ => compare_bibs(bib(a.2), bib(b.2)),
-                    }
-                    .then_with(|| {
-                        entries[a.2 as usize]
-                            .entrant
-                            .cmp(&entries[b.2 as usize].entrant)
-                    })
-                })
-            });
+            let sorted = |(key, number, at): &(RankKey, Option<u64>, u32)| {
+                let bib = match number {
+                    Some(number) => BibRef::Number(*number),
+                    None => BibRef::Text(bib(*at)),
+                };
+                (*key, bib, entries[*at as usize].entrant)
+            };
+            listed.sort_unstable_by(|a, b| listing_order(sorted(a), sorted(b)));
         }
         // Entries are numbered in listing order, so that the rows of a
         // stretch of the list (a block of who moved, read by the overall
@@ -1528,7 +1560,7 @@ pub struct ListedBoard {
 /// One row of a [`ListedBoard`]: what [`LiveBoard::rows_placed`] reads of
 /// its entry and places, in 64 bytes (the entrant's kind, the flags and
 /// whether it has a tie-break time in one byte).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ListedRow {
     /// The entrant's id; a team's when `flags` has [`ListedRow::TEAM`].
     id: Id,
@@ -1553,6 +1585,7 @@ impl ListedRow {
     const VALID_FINISHER: u8 = 1 << 2;
     const PARTIAL: u8 = 1 << 3;
     const AMENDED: u8 = 1 << 4;
+    const ALL_FLAGS: u8 = (1 << 5) - 1;
 
     /// A row of `entrant` without a place or division places yet; `marks`
     /// from [`ListedRow::marks`].
@@ -1724,22 +1757,6 @@ fn number_text(number: u64, buffer: &mut [u8; 20]) -> &str {
     std::str::from_utf8(&buffer[at..]).expect("ASCII digits")
 }
 
-/// The text of a bib as [`ListedBoard::build_from_results`] sorts it
-/// (see [`TEXT_BIB`]).
-fn bib_text<'a>(
-    bib: u64,
-    texts: &'a str,
-    spans: &[(u32, u32)],
-    buffer: &'a mut [u8; 20],
-) -> &'a str {
-    if bib & TEXT_BIB != 0 {
-        let (start, end) = spans[(bib & !TEXT_BIB) as usize];
-        &texts[start as usize..end as usize]
-    } else {
-        number_text(bib, buffer)
-    }
-}
-
 impl ListedBoard {
     /// The board [`LiveBoard::build_from_results`] ranks, frozen
     /// ([`LiveBoard::into_listed`]) without making the live board: what a
@@ -1857,37 +1874,26 @@ impl FrozenBuild {
             text_spans,
             mut index,
         } = self;
-        // The listing order: the key, then the bib (plain numbers without
-        // a text), then the entrant, as the live board lists.
+        // The listing order every board uses (`listing_order`).
         {
             let (texts, spans, rows) = (text_bibs.as_str(), &text_spans, &rows);
+            let bib = |bib: u64| {
+                if bib & TEXT_BIB == 0 {
+                    BibRef::Number(bib)
+                } else {
+                    let (start, end) = spans[(bib & !TEXT_BIB) as usize];
+                    BibRef::Text(&texts[start as usize..end as usize])
+                }
+            };
             order.sort_unstable_by(|a, b| {
-                a.0.cmp(&b.0).then_with(|| {
-                    if a.1 & TEXT_BIB == 0 && b.1 & TEXT_BIB == 0 {
-                        a.1.cmp(&b.1)
-                    } else {
-                        let (mut a_buffer, mut b_buffer) = ([0; 20], [0; 20]);
-                        compare_bibs(
-                            bib_text(a.1, texts, spans, &mut a_buffer),
-                            bib_text(b.1, texts, spans, &mut b_buffer),
-                        )
-                    }
-                    .then_with(|| {
-                        rows[a.2 as usize]
-                            .entrant()
-                            .cmp(&rows[b.2 as usize].entrant())
-                    })
-                })
+                listing_order(
+                    (a.0, bib(a.1), rows[a.2 as usize].entrant()),
+                    (b.0, bib(b.1), rows[b.2 as usize].entrant()),
+                )
             });
         }
         drop(text_bibs);
         drop(text_spans);
-        let leader_ms = order.first().and_then(|(key, _, row)| {
-            match (key.is_ranked(), rows[*row as usize].score) {
-                (true, Some(Score::Time { ms })) => Some(ms),
-                _ => None,
-            }
-        });
         // The divisions with rows, few: a small sorted table with each
         // one's size.
         let mut division_ids: Vec<(Id, usize)> = Vec::new();
@@ -1903,41 +1909,30 @@ impl FrozenBuild {
             .iter()
             .map(|(id, size)| (*id, Vec::with_capacity(*size)))
             .collect();
-        // Each list's last key and place, for the next row's place.
-        let mut last: Vec<Option<(RankKey, Option<u32>)>> = vec![None; divisions.len()];
+        // Every list's places counted as the rows go by in listing order,
+        // by the placer an external build uses too.
+        let mut placer = ListingPlacer::new();
         let mut division_places = Vec::with_capacity(pool.len());
-        let mut previous: Option<(RankKey, Option<u32>)> = None;
         for (position, (key, _, at)) in order.iter().enumerate() {
-            let place = |before: Option<(RankKey, Option<u32>)>, length: usize| {
-                if !key.is_ranked() {
-                    return None;
-                }
-                match before {
-                    Some((before, place)) if before == *key => place,
-                    _ => Some(length as u32 + 1),
-                }
-            };
-            let rank = place(previous, position);
-            previous = Some((*key, rank));
             let row = &mut rows[*at as usize];
             let start = division_places.len();
-            for division_id in &pool[row.divisions.0 as usize..row.divisions.1 as usize] {
+            let position = u32::try_from(position).expect("fewer than 2^32 entrants");
+            let own = &pool[row.divisions.0 as usize..row.divisions.1 as usize];
+            let rank = placer.place(*key, row.score, own, |division_id, division_place| {
                 let list_at = divisions
-                    .binary_search_by_key(division_id, |(id, _)| *id)
+                    .binary_search_by_key(&division_id, |(id, _)| *id)
                     .expect("every division is collected above");
-                let list = &mut divisions[list_at].1;
-                let division_place = place(last[list_at], list.len());
-                last[list_at] = Some((*key, division_place));
-                list.push(u32::try_from(position).expect("fewer than 2^32 entrants"));
-                if let (Some(_), Some(division_place)) = (rank, division_place) {
+                divisions[list_at].1.push(position);
+                if let Some(division_place) = division_place {
                     division_places.push((list_at as u32, division_place));
                 }
-            }
+            });
             row.rank = rank.unwrap_or(UNPLACED);
             row.divisions = pool_range(start, division_places.len());
         }
+        let leader_ms = placer.leader_ms();
         drop(pool);
-        drop(last);
+        drop(placer);
         division_places.shrink_to_fit();
         // The rows put in listing order in place, one cycle of the
         // permutation at a time.
@@ -1957,6 +1952,369 @@ impl FrozenBuild {
             index,
             leader_ms,
         }
+    }
+}
+
+/// One row of a workout's frozen board before it is placed, as an external
+/// sort handles it (a board built in bounded memory: the records sorted
+/// by [`ListingRecord::listing_cmp`] in runs on disk and merged, then
+/// placed by a [`ListingPlacer`] as they come out): the rank key, the bib
+/// (a plain number as its number, else its text), the row's fields
+/// ([`ListedBoard::rows`] makes a row from the same 64-byte frozen row) and
+/// its division ids, sorted, without repeats. Written to bytes and read
+/// back by [`ListingRecord::encode`] and [`ListingRecord::decode`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListingRecord {
+    key: RankKey,
+    bib: ListingBib,
+    /// Without a place or division places (`rank` `UNPLACED`, `divisions`
+    /// empty).
+    row: ListedRow,
+    division_ids: Vec<Id>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ListingBib {
+    Number(u64),
+    Text(String),
+}
+
+impl ListingRecord {
+    /// The record of `result` (an individual or team-chip workout's ranking
+    /// input) of an entrant with `bib` and `division_ids` (in any order,
+    /// repeats allowed; `""` and none for an entrant without infos, as the
+    /// boards rank it).
+    pub fn new(
+        workout: &Workout,
+        result: &ResultEntry,
+        bib: &str,
+        division_ids: &[Id],
+    ) -> ListingRecord {
+        let (key, effective) = result_entry_key(workout, result);
+        let bib = match bib_number(bib) {
+            Some(number) => ListingBib::Number(number),
+            None => ListingBib::Text(bib.to_string()),
+        };
+        let mut ids = Vec::with_capacity(division_ids.len());
+        push_division_ids(&mut ids, division_ids);
+        ListingRecord {
+            key,
+            bib,
+            row: ListedRow::new(
+                result.entrant,
+                effective,
+                result.status,
+                result.tie_break_ms,
+                result.penalty_ms,
+                ListedRow::marks(key.is_valid_finisher(), result.partial, result.amended),
+            ),
+            division_ids: ids,
+        }
+    }
+
+    pub fn entrant(&self) -> Entrant {
+        self.row.entrant()
+    }
+
+    /// The row's division ids, sorted, without repeats.
+    pub fn division_ids(&self) -> &[Id] {
+        &self.division_ids
+    }
+
+    /// Heap bytes the record owns beyond its own size (its text bib and
+    /// division ids).
+    pub fn heap_bytes(&self) -> usize {
+        let bib = match &self.bib {
+            ListingBib::Number(_) => 0,
+            ListingBib::Text(text) => text.capacity(),
+        };
+        bib + self.division_ids.capacity() * std::mem::size_of::<Id>()
+    }
+
+    /// The listing order of every board ([`LiveBoard::rows`],
+    /// [`ListedBoard::rows`]): the rank key, then the bib by
+    /// [`compare_bibs`], then the entrant. Records of one workout only.
+    pub fn listing_cmp(&self, other: &ListingRecord) -> Ordering {
+        listing_order(self.sorted_by(), other.sorted_by())
+    }
+
+    fn sorted_by(&self) -> (RankKey, BibRef<'_>, Entrant) {
+        let bib = match &self.bib {
+            ListingBib::Number(number) => BibRef::Number(*number),
+            ListingBib::Text(text) => BibRef::Text(text),
+        };
+        (self.key, bib, self.row.entrant())
+    }
+
+    /// Appends the record's bytes (varints throughout) to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let (class, partial, primary, secondary, tie_break) = self.key.to_parts();
+        put_varint(out, u64::from(class) << 1 | u64::from(partial));
+        for value in [primary, secondary, tie_break] {
+            put_varint(out, zigzag(value));
+        }
+        match &self.bib {
+            ListingBib::Number(number) => {
+                put_varint(out, 0);
+                put_varint(out, *number);
+            }
+            ListingBib::Text(text) => {
+                put_varint(out, 1);
+                put_varint(out, text.len() as u64);
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+        let row = &self.row;
+        put_varint(out, zigzag(row.id));
+        put_varint(out, u64::from(row.flags));
+        let (tag, first, second) = match row.score {
+            None => (0, 0, 0),
+            Some(Score::Time { ms }) => (1, ms, 0),
+            Some(Score::Capped { reps }) => (2, reps, 0),
+            Some(Score::RoundsReps { rounds, reps }) => (3, rounds, reps),
+            Some(Score::Reps { reps }) => (4, reps, 0),
+            Some(Score::Load { grams }) => (5, grams, 0),
+            Some(Score::Distance { mm }) => (6, mm, 0),
+            Some(Score::Points { milli }) => (7, milli, 0),
+        };
+        put_varint(out, tag);
+        if tag != 0 {
+            put_varint(out, zigzag(first));
+        }
+        if tag == 3 {
+            put_varint(out, zigzag(second));
+        }
+        put_varint(
+            out,
+            row.status.map_or(0, |status| {
+                Status::ALL
+                    .iter()
+                    .position(|each| *each == status)
+                    .expect("every status is in Status::ALL") as u64
+                    + 1
+            }),
+        );
+        if row.has(ListedRow::TIE_BREAK) {
+            put_varint(out, zigzag(row.tie_break_ms));
+        }
+        put_varint(out, zigzag(row.penalty_ms));
+        put_varint(out, self.division_ids.len() as u64);
+        for id in &self.division_ids {
+            put_varint(out, zigzag(*id));
+        }
+    }
+
+    /// The record of [`ListingRecord::encode`]'s bytes (all of them);
+    /// `None` when they do not decode to one.
+    pub fn decode(bytes: &[u8]) -> Option<ListingRecord> {
+        let mut at = 0;
+        let mut next = || get_varint(bytes, &mut at);
+        let class = next()?;
+        let key = RankKey::from_parts((
+            u8::try_from(class >> 1).ok()?,
+            class & 1 != 0,
+            unzigzag(next()?),
+            unzigzag(next()?),
+            unzigzag(next()?),
+        ))?;
+        let bib = match next()? {
+            0 => ListingBib::Number(next()?),
+            1 => {
+                let len = usize::try_from(next()?).ok()?;
+                let text = std::str::from_utf8(bytes.get(at..at.checked_add(len)?)?).ok()?;
+                at += len;
+                ListingBib::Text(text.to_string())
+            }
+            _ => return None,
+        };
+        let mut next = || get_varint(bytes, &mut at);
+        let id = unzigzag(next()?);
+        let flags = u8::try_from(next()?).ok()?;
+        if flags & !ListedRow::ALL_FLAGS != 0 {
+            return None;
+        }
+        let tag = next()?;
+        let first = if tag != 0 { unzigzag(next()?) } else { 0 };
+        let score = match tag {
+            0 => None,
+            1 => Some(Score::Time { ms: first }),
+            2 => Some(Score::Capped { reps: first }),
+            3 => Some(Score::RoundsReps {
+                rounds: first,
+                reps: unzigzag(next()?),
+            }),
+            4 => Some(Score::Reps { reps: first }),
+            5 => Some(Score::Load { grams: first }),
+            6 => Some(Score::Distance { mm: first }),
+            7 => Some(Score::Points { milli: first }),
+            _ => return None,
+        };
+        let status = match next()? {
+            0 => None,
+            code => Some(*Status::ALL.get(usize::try_from(code - 1).ok()?)?),
+        };
+        let tie_break_ms = if flags & ListedRow::TIE_BREAK != 0 {
+            unzigzag(next()?)
+        } else {
+            0
+        };
+        let penalty_ms = unzigzag(next()?);
+        let count = usize::try_from(next()?).ok()?;
+        let mut division_ids = Vec::with_capacity(count.min(bytes.len()));
+        for _ in 0..count {
+            division_ids.push(unzigzag(next()?));
+        }
+        if at != bytes.len() || !division_ids.windows(2).all(|pair| pair[0] < pair[1]) {
+            return None;
+        }
+        Some(ListingRecord {
+            key,
+            bib,
+            row: ListedRow {
+                id,
+                score,
+                status,
+                tie_break_ms,
+                penalty_ms,
+                rank: UNPLACED,
+                divisions: (0, 0),
+                flags,
+            },
+            division_ids,
+        })
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut value = 0_u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= u64::from(byte & 0x7f).checked_shl(shift)?;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+fn zigzag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
+}
+
+fn unzigzag(value: u64) -> i64 {
+    ((value >> 1) as i64) ^ -((value & 1) as i64)
+}
+
+/// A list's last row's key and place, if it has rows.
+type LastPlaced = Option<(RankKey, Option<u32>)>;
+
+/// Places a workout's rows as they come in listing order (the whole
+/// field's and each division's, by standard competition ranking: equal
+/// keys share a place, unranked rows get none), keeping only each list's
+/// length and last key and place: O(divisions), nothing per row. The
+/// frozen build ([`FrozenBuild::finish`]) places with it, and so does an
+/// external build fed [`ListingRecord`]s in [`ListingRecord::listing_cmp`]
+/// order ([`ListingPlacer::place_record`]). The leader (for the
+/// differences) is the first row, when it is ranked with a time.
+#[derive(Debug, Clone, Default)]
+pub struct ListingPlacer {
+    rows: usize,
+    last: LastPlaced,
+    /// Sorted by id: each division's rows so far, and its last key and place.
+    divisions: Vec<(Id, usize, LastPlaced)>,
+    leader_ms: Option<Millis>,
+}
+
+impl ListingPlacer {
+    pub fn new() -> ListingPlacer {
+        ListingPlacer::default()
+    }
+
+    /// The place of the next row in a list of `length` rows whose last
+    /// row had `last`'s key and place; the list's tally updated.
+    fn next_place(key: RankKey, last: &mut LastPlaced, length: &mut usize) -> Option<u32> {
+        let place = if !key.is_ranked() {
+            None
+        } else {
+            match *last {
+                Some((before, place)) if before == key => place,
+                _ => Some(*length as u32 + 1),
+            }
+        };
+        *last = Some((key, place));
+        *length += 1;
+        place
+    }
+
+    /// Places the next row in listing order (its key, effective score and
+    /// division ids, sorted): returns its whole-field place and calls
+    /// `each` with each of its divisions and its place there.
+    fn place(
+        &mut self,
+        key: RankKey,
+        score: Option<Score>,
+        division_ids: &[Id],
+        mut each: impl FnMut(Id, Option<u32>),
+    ) -> Option<u32> {
+        if self.rows == 0 {
+            self.leader_ms = match (key.is_ranked(), score) {
+                (true, Some(Score::Time { ms })) => Some(ms),
+                _ => None,
+            };
+        }
+        let rank = ListingPlacer::next_place(key, &mut self.last, &mut self.rows);
+        for division_id in division_ids {
+            let at = match self
+                .divisions
+                .binary_search_by_key(division_id, |(id, _, _)| *id)
+            {
+                Ok(at) => at,
+                Err(at) => {
+                    self.divisions.insert(at, (*division_id, 0, None));
+                    at
+                }
+            };
+            let (_, length, last) = &mut self.divisions[at];
+            each(*division_id, ListingPlacer::next_place(key, last, length));
+        }
+        rank
+    }
+
+    /// The next record's row in listing order, as [`ListedBoard::rows`]
+    /// makes it: its places, and its difference to the leader (the first
+    /// record placed).
+    pub fn place_record(&mut self, workout: &Workout, record: &ListingRecord) -> RankedRow {
+        let mut division_ranks = Vec::new();
+        let rank = self.place(
+            record.key,
+            record.row.score,
+            &record.division_ids,
+            |division_id, place| {
+                if let Some(place) = place {
+                    division_ranks.push((division_id, place));
+                }
+            },
+        );
+        ranked_row(workout, &record.row, rank, division_ranks, self.leader_ms)
+    }
+
+    /// Rows placed so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The leader's time: the first row's, when it is ranked with a time.
+    pub fn leader_ms(&self) -> Option<Millis> {
+        self.leader_ms
     }
 }
 
@@ -2036,36 +2394,47 @@ impl ListedBoard {
 
     fn row(&self, row: &ListedRow) -> RankedRow {
         let rank = (row.rank != UNPLACED).then_some(row.rank);
-        let difference_ms = match (rank, row.score, self.leader_ms) {
-            (Some(_), Some(Score::Time { ms }), Some(leader))
-                if row.has(ListedRow::VALID_FINISHER) =>
-            {
-                Some(ms - leader)
-            }
-            _ => None,
-        };
-        RankedRow {
-            entrant: row.entrant(),
-            rank,
-            division_ranks: self.division_places
-                [row.divisions.0 as usize..row.divisions.1 as usize]
-                .iter()
-                .map(|(at, place)| (self.divisions[*at as usize].0, *place))
-                .collect(),
-            score: row.score,
-            status: row.status,
-            display: match (row.status, row.score) {
-                (Some(status), _) => status.code().to_string(),
-                (None, Some(score)) => format_score(&self.workout, &score),
-                (None, None) => String::new(),
-            },
-            difference_ms,
-            splits: Vec::new(),
-            tie_break_ms: row.tie_break_ms(),
-            penalty_ms: row.penalty_ms,
-            partial: row.has(ListedRow::PARTIAL),
-            amended: row.has(ListedRow::AMENDED),
+        let division_ranks = self.division_places
+            [row.divisions.0 as usize..row.divisions.1 as usize]
+            .iter()
+            .map(|(at, place)| (self.divisions[*at as usize].0, *place))
+            .collect();
+        ranked_row(&self.workout, row, rank, division_ranks, self.leader_ms)
+    }
+}
+
+/// A frozen row as [`LiveBoard::rows_placed`] makes it, with its places
+/// and the leader's time (for the difference).
+fn ranked_row(
+    workout: &Workout,
+    row: &ListedRow,
+    rank: Option<u32>,
+    division_ranks: Vec<(Id, u32)>,
+    leader_ms: Option<Millis>,
+) -> RankedRow {
+    let difference_ms = match (rank, row.score, leader_ms) {
+        (Some(_), Some(Score::Time { ms }), Some(leader)) if row.has(ListedRow::VALID_FINISHER) => {
+            Some(ms - leader)
         }
+        _ => None,
+    };
+    RankedRow {
+        entrant: row.entrant(),
+        rank,
+        division_ranks,
+        score: row.score,
+        status: row.status,
+        display: match (row.status, row.score) {
+            (Some(status), _) => status.code().to_string(),
+            (None, Some(score)) => format_score(workout, &score),
+            (None, None) => String::new(),
+        },
+        difference_ms,
+        splits: Vec::new(),
+        tie_break_ms: row.tie_break_ms(),
+        penalty_ms: row.penalty_ms,
+        partial: row.has(ListedRow::PARTIAL),
+        amended: row.has(ListedRow::AMENDED),
     }
 }
 
@@ -2495,6 +2864,36 @@ mod tests {
                 .into_listed();
             let entrants: Vec<Entrant> = results.iter().map(|result| result.entrant).collect();
             same_listed(&direct, &frozen, entrants.into_iter(), 0..6)?;
+            // Built externally: each entrant's last result as a record,
+            // written to bytes and read back, sorted by the listing order
+            // and placed as the records come: the same rows.
+            let mut last: BTreeMap<Entrant, &ResultEntry> = BTreeMap::new();
+            for result in &results {
+                last.insert(result.entrant, result);
+            }
+            let mut records: Vec<ListingRecord> = last
+                .values()
+                .map(|result| {
+                    let (bib, divisions) = info_of(result.entrant).unwrap_or(("", &[]));
+                    let record = ListingRecord::new(&workout, result, bib, divisions);
+                    let mut bytes = Vec::new();
+                    record.encode(&mut bytes);
+                    let back = ListingRecord::decode(&bytes).expect("a record decodes");
+                    assert_eq!(&back, &record);
+                    assert_eq!(ListingRecord::decode(&bytes[..bytes.len() - 1]), None);
+                    back
+                })
+                .collect();
+            records.reverse();
+            records.sort_by(ListingRecord::listing_cmp);
+            let mut placer = ListingPlacer::new();
+            let placed: Vec<RankedRow> = records
+                .iter()
+                .map(|record| placer.place_record(&workout, record))
+                .collect();
+            prop_assert_eq!(placed, direct.rows(None, 0..direct.len()));
+            prop_assert_eq!(placer.rows(), direct.len());
+            prop_assert_eq!(placer.leader_ms(), direct.leader_ms);
         }
     }
 

@@ -47,14 +47,15 @@ use std::ops::Range;
 use crate::board::{EntrantIndex, LiveBoard, Moved, MovedPlaces};
 use crate::fast_hash::{fast_hash_map, FastHashMap};
 use crate::model::{
-    Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallSettings,
-    OverallTieBreak, RankedRow, Team, TeamWorkoutsInOverall, Workout,
+    Entrant, EntrantInfo, Id, OverallCell, OverallMode, OverallRow, OverallSettings, RankedRow,
+    Team, Workout,
 };
 use crate::moves::PlaceChange;
 use crate::overall::{
-    cumulative_value, family, is_team_workout, overall_entrant_kind, Family, OverallEntrants,
+    better_credit, compare_listed, credited_place, division_place, overall_entrant_kind,
+    place_in_scope, row_makes_member, shared_place, CellInput, CellShown, ColumnRule,
+    OverallEntrants, OverallRules, NO_PLACE,
 };
-use crate::ranking::compare_bibs;
 
 /// One workout's row of an entrant of the table's kind, as the table uses it.
 #[derive(Debug, Clone)]
@@ -81,7 +82,7 @@ impl TeamRow {
     /// The place credited: in the division when the team is ranked there,
     /// else among all teams.
     fn place(&self) -> Option<u32> {
-        self.division.or(self.overall)
+        credited_place(self.overall, self.division)
     }
 
     fn ranked(&self) -> bool {
@@ -226,24 +227,12 @@ impl Rows {
     }
 }
 
-/// Where a cell's display comes from.
-enum Shown<'a> {
-    /// The column's row of the entrant (`""` without one).
-    Row,
-    Text(&'a str),
-}
-
 /// One workout column.
 #[derive(Debug, Clone)]
 struct Column {
     workout: Workout,
-    /// A workout of the other kind of entrant: a team workout in a
-    /// competitors' table (left out or credited), an individual workout in
-    /// a teams' table (left out).
-    left_out: bool,
-    /// Team places are credited to members (`TeamPlace`, not cumulative).
-    credits: bool,
-    family_matches: bool,
+    /// How the column counts ([`OverallRules::column`]).
+    rule: ColumnRule,
     /// The rows of entrants of the table's kind, by candidate index.
     rows: Rows,
     /// Rows with a place in scope.
@@ -285,9 +274,6 @@ impl Candidate {
     }
 }
 
-/// No place (after every place, as a missing place sorts).
-const NO_PLACE: u32 = u32::MAX;
-
 /// The overall table of one scope kept in memory (see the module
 /// documentation).
 #[derive(Debug, Clone)]
@@ -295,8 +281,10 @@ pub struct LiveOverall {
     settings: OverallSettings,
     division_id: Option<Id>,
     kind: OverallEntrants,
-    lower_total_wins: bool,
-    tie_break_column: Option<usize>,
+    /// The cells' and standings' rules, shared with every other overall
+    /// table ([`OverallRules`]).
+    rules: OverallRules,
+    /// Whether ties are broken by best finish (the sorted places are kept).
     best_finish: bool,
     columns: Vec<Column>,
     /// Columns: the stride of the flat cell arrays.
@@ -361,17 +349,6 @@ fn of_kind(kind: OverallEntrants, entrant: Entrant) -> bool {
     }
 }
 
-fn place_in_scope(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
-    match division_id {
-        None => row.rank,
-        Some(division_id) => row
-            .division_ranks
-            .iter()
-            .find(|(id, _)| *id == division_id)
-            .map(|(_, rank)| *rank),
-    }
-}
-
 /// Each workout's ranked rows as [`LiveOverall::build_from_columns`]
 /// reads them: column `i`'s entrants in listing order (the candidates are
 /// numbered in that order), then its rows in the same order. Held rows
@@ -400,10 +377,6 @@ impl ColumnRows for HeldColumns<'_> {
             each(row);
         }
     }
-}
-
-fn table_points(points: &[i64], floor: i64, place: u32) -> i64 {
-    points.get(place as usize - 1).copied().unwrap_or(floor)
 }
 
 impl LiveOverall {
@@ -498,20 +471,7 @@ impl LiveOverall {
         division_id: Option<Id>,
         settings: &OverallSettings,
     ) -> LiveOverall {
-        let cumulative_family = workouts.first().map(|workout| family(workout));
-        let cumulative = matches!(settings.mode, OverallMode::Cumulative);
-        let team_place = settings.team_workouts == TeamWorkoutsInOverall::TeamPlace;
-        let lower_total_wins = match settings.mode {
-            OverallMode::RankSum => true,
-            OverallMode::PointsTable { .. } => false,
-            OverallMode::Cumulative => cumulative_family == Some(Family::Time),
-        };
-        let tie_break_column = match settings.tie_break {
-            OverallTieBreak::Workout { workout_id } => {
-                workouts.iter().position(|workout| workout.id == workout_id)
-            }
-            _ => None,
-        };
+        let rules = OverallRules::new(kind, workouts, settings);
         let mut teams_of: FastHashMap<Id, Vec<Id>> = fast_hash_map(0);
         let mut members_of: FastHashMap<Id, Vec<Id>> = fast_hash_map(teams.len());
         for team in teams {
@@ -530,9 +490,8 @@ impl LiveOverall {
             settings: settings.clone(),
             division_id,
             kind,
-            lower_total_wins,
-            tie_break_column,
-            best_finish: settings.tie_break == OverallTieBreak::BestFinish,
+            best_finish: rules.best_finish(),
+            rules,
             columns: Vec::with_capacity(workouts.len()),
             width: workouts.len(),
             teams_of,
@@ -574,14 +533,9 @@ impl LiveOverall {
         }
         table.shrink_candidates();
         for (at, workout) in workouts.iter().copied().enumerate() {
-            let team_for_competitors =
-                is_team_workout(workout) && kind == OverallEntrants::Competitors;
             let mut column = Column {
                 workout: workout.clone(),
-                left_out: team_for_competitors
-                    || (!is_team_workout(workout) && kind == OverallEntrants::Teams),
-                credits: team_for_competitors && team_place && !cumulative,
-                family_matches: cumulative_family == Some(family(workout)),
+                rule: table.rules.column(at),
                 rows: Rows::with_room(table.candidates.len()),
                 placed: 0,
                 team_rows: fast_hash_map(0),
@@ -590,7 +544,7 @@ impl LiveOverall {
                 by_entry_of: 0,
             };
             rows.for_each_row(at, &mut |row| {
-                if column.credits {
+                if column.rule.credits {
                     if let Entrant::Team(id) = row.entrant {
                         let team_row = table.team_row(row);
                         column.placed_teams += i64::from(team_row.ranked());
@@ -601,14 +555,15 @@ impl LiveOverall {
                     let column_row = table.column_row(workout, row);
                     let index = table.candidate(row.entrant);
                     let candidate = &mut table.candidates[index as usize];
-                    if division_id.is_none() || column_row.place.is_some() {
+                    let division_scope = division_id.is_some();
+                    if row_makes_member(division_scope, column_row.place) {
                         candidate.reasons += 1;
                     }
                     column.placed += i64::from(column_row.place.is_some());
                     if let Some(old) = column.rows.insert(index, column_row) {
                         // A repeated row: the last one counts, as before.
                         column.placed -= i64::from(old.is_some());
-                        if division_id.is_none() || old.is_some() {
+                        if row_makes_member(division_scope, old) {
                             table.candidates[index as usize].reasons -= 1;
                         }
                     }
@@ -687,11 +642,12 @@ impl LiveOverall {
 
     /// Bib order: numeric-aware bib, then entrant.
     fn bib_order(&self, a: u32, b: u32) -> Ordering {
-        compare_bibs(self.bib(a), self.bib(b)).then_with(|| {
-            self.candidates[a as usize]
-                .entrant
-                .cmp(&self.candidates[b as usize].entrant)
-        })
+        compare_listed(
+            self.bib(a),
+            self.candidates[a as usize].entrant,
+            self.bib(b),
+            self.candidates[b as usize].entrant,
+        )
     }
 
     fn bib(&self, index: u32) -> &str {
@@ -714,22 +670,16 @@ impl LiveOverall {
         ColumnRow {
             place: place_in_scope(row, self.division_id),
             display: &row.display,
-            cumulative: match self.settings.mode {
-                OverallMode::Cumulative => cumulative_value(workout, row),
-                _ => None,
-            },
+            cumulative: self.rules.cumulative_value(workout, row),
         }
     }
 
     fn team_row(&self, row: &RankedRow) -> TeamRow {
         TeamRow {
             overall: row.rank,
-            division: self.division_id.and_then(|division_id| {
-                row.division_ranks
-                    .iter()
-                    .find(|(id, _)| *id == division_id)
-                    .map(|(_, rank)| *rank)
-            }),
+            division: self
+                .division_id
+                .and_then(|division_id| division_place(row, division_id)),
             display: row.display.clone(),
         }
     }
@@ -744,76 +694,35 @@ impl LiveOverall {
                 continue;
             };
             let place = row.place();
-            let better = match (place, credit.0) {
-                (Some(new), Some(old)) => new < old,
-                (Some(_), None) => true,
-                (None, _) => credit.1.is_empty(),
-            };
-            if better {
+            if better_credit(credit, place) {
                 credit = (place, &row.display);
             }
         }
         credit
     }
 
-    /// A cell's place, points, where its display comes from and whether it counts
-    /// towards a cumulative overall.
-    fn cell_parts<'a>(
-        &'a self,
-        column: &'a Column,
-        index: usize,
-    ) -> (Option<u32>, i64, Shown<'a>, bool) {
+    /// What column `at`'s cell of candidate `index` is computed from.
+    #[inline]
+    fn cell_input(&self, at: usize, index: usize) -> CellInput {
+        let column = &self.columns[at];
         let entrant = self.candidates[index].entrant;
-        let mode = &self.settings.mode;
-        if column.left_out {
-            if let (true, Entrant::Competitor(id)) = (column.credits, entrant) {
-                let (place, display) = self.credit(column, id);
-                let points = match mode {
-                    OverallMode::RankSum => place.map_or(column.placed_teams + 1, i64::from),
-                    OverallMode::PointsTable { points, floor } => {
-                        place.map_or(0, |place| table_points(points, *floor, place))
-                    }
-                    OverallMode::Cumulative => 0,
-                };
-                return (place, points, Shown::Text(display), false);
-            }
-            // Left out: no place, no points, not a missing place for the
-            // best-finish tie-break (a cumulative overall adds scores, and
-            // a team's score is not the member's, nor a member's the team's).
-            return (None, 0, Shown::Text("not counted"), false);
+        if let (true, Entrant::Competitor(id)) = (self.rules.credits_member(at, entrant), entrant) {
+            return CellInput::Credited {
+                place: self.credit(column, id).0,
+                placed_teams: column.placed_teams,
+            };
         }
-        let row = column.rows.place(index as u32);
-        let place = row.flatten();
-        let display = Shown::Row;
-        match mode {
-            OverallMode::RankSum => (
-                place,
-                place.map_or(column.placed + 1, i64::from),
-                display,
-                false,
-            ),
-            OverallMode::PointsTable { points, floor } => (
-                place,
-                place.map_or(0, |place| table_points(points, *floor, place)),
-                display,
-                false,
-            ),
-            OverallMode::Cumulative => {
-                if !column.family_matches {
-                    (
-                        place,
-                        0,
-                        Shown::Text("not counted: different score type"),
-                        false,
-                    )
-                } else {
-                    match place.and_then(|_| column.rows.cumulative(index as u32)) {
-                        Some(value) => (place, value, display, true),
-                        None => (place, 0, display, false),
-                    }
-                }
-            }
+        CellInput::Own {
+            place: column.rows.place(index as u32).flatten(),
+            cumulative: column.rows.cumulative(index as u32),
+            placed: column.placed,
         }
+    }
+
+    /// Column `at`'s cell of candidate `index` ([`OverallRules::cell`]).
+    #[inline]
+    fn cell(&self, at: usize, index: usize) -> crate::overall::Cell {
+        self.rules.cell(at, self.cell_input(at, index))
     }
 
     /// Computes every cell of candidate `index` and lists it.
@@ -822,16 +731,16 @@ impl LiveOverall {
         let mut total = 0;
         let mut counted = 0;
         for at in 0..self.width {
-            let (place, points, _, counts) = self.cell_parts(&self.columns[at], index);
-            let place = place.unwrap_or(NO_PLACE);
+            let cell = self.cell(at, index);
+            let place = cell.place.unwrap_or(NO_PLACE);
             self.places[base + at] = place;
             if self.best_finish {
                 self.sorted[base + at] = place;
             }
-            self.points[base + at] = points;
-            self.counts[base + at] = counts;
-            total += points;
-            counted += u32::from(counts);
+            self.points[base + at] = cell.points;
+            self.counts[base + at] = cell.counts;
+            total += cell.points;
+            counted += u32::from(cell.counts);
         }
         if self.best_finish {
             self.sorted[base..base + self.width].sort_unstable();
@@ -845,25 +754,9 @@ impl LiveOverall {
 
     /// Recomputes the cell of column `at` of listed candidate `index`.
     fn refresh(&mut self, index: usize, at: usize) {
-        let column = &self.columns[at];
-        // A rank sum's or a points table's own row (the most common cell,
-        // and every cell of a field-wide move) without the display.
-        let (place, points, counts) = match &self.settings.mode {
-            OverallMode::RankSum if !column.left_out => {
-                let place = column.rows.place(index as u32).flatten();
-                (place, place.map_or(column.placed + 1, i64::from), false)
-            }
-            OverallMode::PointsTable { points, floor } if !column.left_out => {
-                let place = column.rows.place(index as u32).flatten();
-                let points = place.map_or(0, |place| table_points(points, *floor, place));
-                (place, points, false)
-            }
-            _ => {
-                let (place, points, _, counts) = self.cell_parts(column, index);
-                (place, points, counts)
-            }
-        };
-        let place = place.unwrap_or(NO_PLACE);
+        let cell = self.cell(at, index);
+        let (points, counts) = (cell.points, cell.counts);
+        let place = cell.place.unwrap_or(NO_PLACE);
         let slot = index * self.width + at;
         let candidate = &mut self.candidates[index];
         candidate.total += points - self.points[slot];
@@ -901,32 +794,29 @@ impl LiveOverall {
     }
 
     /// Sets candidate `index`'s standing key from its counted cells, total
-    /// and tie-break place.
+    /// and tie-break place ([`OverallRules::standing_key`]).
     fn set_key(&mut self, index: usize) {
         let candidate = &self.candidates[index];
-        // More counted cells first.
-        let counted = u128::from(u32::MAX - candidate.counted);
-        // The total as an order-preserving unsigned number, reversed when
-        // the higher total wins.
-        let total = (candidate.total as u64) ^ (1 << 63);
-        let total = if self.lower_total_wins { total } else { !total };
-        let tie = self
-            .tie_break_column
-            .map_or(0, |at| self.places[index * self.width + at]);
-        self.standings[index] = counted << 96 | u128::from(total) << 32 | u128::from(tie);
+        let base = index * self.width;
+        let tie = self.rules.tie_place(&self.places[base..base + self.width]);
+        self.standings[index] = self
+            .rules
+            .standing_key(candidate.counted, candidate.total, tie);
     }
 
-    /// Standing order of two listed candidates (equal: a shared place).
+    /// Standing order of two listed candidates (equal: a shared place;
+    /// [`OverallRules::compare_standings`]).
     fn standing(&self, a: u32, b: u32) -> Ordering {
         let (a, b) = (a as usize, b as usize);
-        self.standings[a].cmp(&self.standings[b]).then_with(|| {
+        let sorted = |index: usize| {
             if self.best_finish {
-                let (a, b) = (a * self.width, b * self.width);
-                self.sorted[a..a + self.width].cmp(&self.sorted[b..b + self.width])
+                &self.sorted[index * self.width..(index + 1) * self.width]
             } else {
-                Ordering::Equal
+                &[]
             }
-        })
+        };
+        self.rules
+            .compare_standings(self.standings[a], sorted(a), self.standings[b], sorted(b))
     }
 
     /// Listing order: standing, then bib (numeric-aware), then entrant.
@@ -940,12 +830,15 @@ impl LiveOverall {
     fn count_ranks(&mut self, first: usize, last: usize, always: bool) {
         for position in first..self.order.len() {
             let index = self.order[position];
-            let rank = if position > 0
-                && self.standing(self.order[position - 1], index) == Ordering::Equal
-            {
-                self.candidates[self.order[position - 1] as usize].rank
+            let rank = if position > 0 {
+                let previous = self.order[position - 1];
+                shared_place(
+                    position,
+                    self.standing(previous, index) == Ordering::Equal,
+                    self.candidates[previous as usize].rank,
+                )
             } else {
-                position as u32 + 1
+                shared_place(position, false, 0)
             };
             let candidate = &mut self.candidates[index as usize];
             if !always && position > last && candidate.rank == rank {
@@ -990,7 +883,7 @@ impl LiveOverall {
     ) {
         self.apply_changes(workout_id, written, |table, at, touched| {
             moved.check_board(board);
-            let credits = table.columns[at].credits;
+            let credits = table.columns[at].rule.credits;
             let mut mapped = false;
             for part in moved.parts() {
                 match *part {
@@ -1116,7 +1009,7 @@ impl LiveOverall {
             return;
         }
         let column = &mut self.columns[at];
-        if column.credits {
+        if column.rule.credits {
             if let Entrant::Team(id) = entrant {
                 let Some(row) = column.team_rows.get_mut(&id) else {
                     return;
@@ -1196,7 +1089,7 @@ impl LiveOverall {
         let whole_field = self.division_id.is_none();
         let touched = &mut scratch.touched;
         for (entrant, row) in written {
-            if self.columns[at].credits {
+            if self.columns[at].rule.credits {
                 if let Entrant::Team(id) = entrant {
                     let new = row.as_ref().map(|row| self.team_row(row));
                     let column = &mut self.columns[at];
@@ -1229,11 +1122,11 @@ impl LiveOverall {
             let mut reasons = i64::from(self.candidates[index as usize].reasons);
             if let Some(old) = column.rows.remove(index) {
                 column.placed -= i64::from(old.is_some());
-                reasons -= i64::from(whole_field || old.is_some());
+                reasons -= i64::from(row_makes_member(!whole_field, old));
             }
             if let Some(new) = new {
                 column.placed += i64::from(new.place.is_some());
-                reasons += i64::from(whole_field || new.place.is_some());
+                reasons += i64::from(row_makes_member(!whole_field, new.place));
                 column.rows.insert(index, new);
             }
             self.candidates[index as usize].reasons = reasons as u32;
@@ -1243,10 +1136,10 @@ impl LiveOverall {
         // moved, every listed entrant without a place here changes.
         let column = &self.columns[at];
         let shifted = matches!(self.settings.mode, OverallMode::RankSum)
-            && if column.credits {
+            && if column.rule.credits {
                 column.placed_teams != old_placed_teams
             } else {
-                !column.left_out && column.placed != old_placed
+                !column.rule.left_out && column.placed != old_placed
             };
         if shifted {
             touched.extend(
@@ -1434,10 +1327,14 @@ impl LiveOverall {
                 .iter()
                 .enumerate()
                 .map(|(at, column)| {
-                    let (_, _, shown, _) = self.cell_parts(column, index);
-                    let display = match shown {
-                        Shown::Row => column.rows.display(index as u32),
-                        Shown::Text(text) => text,
+                    let entrant = candidate.entrant;
+                    let display = match self.rules.cell(at, self.cell_input(at, index)).shown {
+                        CellShown::Row => column.rows.display(index as u32),
+                        CellShown::Credit => match entrant {
+                            Entrant::Competitor(id) => self.credit(column, id).1,
+                            Entrant::Team(_) => "",
+                        },
+                        CellShown::Text(text) => text,
                     };
                     let place = self.places[base + at];
                     OverallCell {
@@ -1461,7 +1358,10 @@ impl LiveOverall {
 mod tests {
     use super::*;
     use crate::board::{LiveBoard, RankInfo};
-    use crate::model::{ResultEntry, Score, ScoreType, Status, TeamMember, TeamScoring};
+    use crate::model::{
+        OverallTieBreak, ResultEntry, Score, ScoreType, Status, TeamMember, TeamScoring,
+        TeamWorkoutsInOverall,
+    };
     use crate::overall::{overall_standings, team_overall_standings};
     use crate::ranking::rank_workout;
     use crate::ranking::tests::result;

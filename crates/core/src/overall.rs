@@ -87,13 +87,14 @@
 //! (numeric-aware, as on workout boards), then by entrant; without entrant
 //! information ([`overall_leaderboard`]) by entrant.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::io::Read;
 
 use crate::import::{read_table, ImportError, Problems};
 use crate::model::{
-    EntrantInfo, Id, OverallMode, OverallRow, OverallSettings, OverallTieBreak, RankedRow, Score,
-    ScoreType, Team, TeamScoring, TeamWorkoutsInOverall, Workout,
+    Entrant, EntrantInfo, Id, OverallMode, OverallRow, OverallSettings, OverallTieBreak, RankedRow,
+    Score, ScoreType, Team, TeamScoring, TeamWorkoutsInOverall, Workout,
 };
 
 /// 100, 95, 90, ... 10, 5: points for places 1 to 20; later places earn 0.
@@ -347,6 +348,362 @@ pub fn overall_standings(
 ) -> Vec<OverallRow> {
     crate::live_overall::LiveOverall::build(workouts, entrants, teams, division_id, settings)
         .into_rows()
+}
+
+/// No place, as the rules keep it: after every place (a missing place sorts
+/// last in a tie-break workout and in the best-finish comparison).
+pub const NO_PLACE: u32 = u32::MAX;
+
+/// How one column of an overall table counts, from its workout, the kind
+/// of entrant the table ranks and the settings ([`OverallRules::new`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnRule {
+    /// A workout of the other kind of entrant: a team workout in a
+    /// competitors' table (left out or credited), an individual workout in
+    /// a teams' table (left out).
+    pub left_out: bool,
+    /// Team places are credited to members (`TeamPlace`, not cumulative).
+    pub credits: bool,
+    /// In a cumulative overall: the workout's score family is the first
+    /// workout's (else the column adds nothing).
+    pub family_matches: bool,
+}
+
+/// What one cell of an entrant is computed from ([`OverallRules::cell`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellInput {
+    /// The entrant's own row in the column: its place in the table's
+    /// scope (`None` without a row or without a place), the value it adds
+    /// to a cumulative total ([`OverallRules::cumulative_value`]), and the
+    /// column's rows (of the table's kind) with a place in scope.
+    Own {
+        place: Option<u32>,
+        cumulative: Option<i64>,
+        placed: i64,
+    },
+    /// A member's credit in a credited team workout
+    /// ([`OverallRules::credits_member`]): the place of their best-placed
+    /// team ([`better_credit`]), and the column's teams with a place among
+    /// all teams.
+    Credited {
+        place: Option<u32>,
+        placed_teams: i64,
+    },
+}
+
+/// Where a cell's display comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellShown {
+    /// The entrant's own row's display (`""` without a row).
+    Row,
+    /// The credited team's row's display.
+    Credit,
+    /// A fixed text ([`CellShown::text`]).
+    Text(&'static str),
+}
+
+/// One cell of an overall row: the place counted (for tie-breaks), the
+/// points, whether it counts towards a cumulative overall's count of
+/// workouts, and where its display comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    pub place: Option<u32>,
+    pub points: i64,
+    pub counts: bool,
+    pub shown: CellShown,
+}
+
+/// The rules one overall table's cells and standings are computed with:
+/// the one place they are written. [`crate::live_overall::LiveOverall`]
+/// (the engine's overall, kept up to date in the app) and the exports'
+/// tables computed in bounded memory both compute every cell with
+/// [`OverallRules::cell`], every standing with
+/// [`OverallRules::standing_key`], compare two with
+/// [`OverallRules::compare_standings`], list ties with [`compare_listed`]
+/// and share places with [`shared_place`].
+#[derive(Debug, Clone)]
+pub struct OverallRules {
+    mode: OverallMode,
+    lower_total_wins: bool,
+    tie_break_column: Option<usize>,
+    best_finish: bool,
+    columns: Vec<ColumnRule>,
+}
+
+impl OverallRules {
+    /// The rules of the table of `workouts` (its columns, in order)
+    /// ranking `kind` with `settings`.
+    pub fn new(
+        kind: OverallEntrants,
+        workouts: &[&Workout],
+        settings: &OverallSettings,
+    ) -> OverallRules {
+        let cumulative_family = workouts.first().map(|workout| family(workout));
+        let cumulative = matches!(settings.mode, OverallMode::Cumulative);
+        let team_place = settings.team_workouts == TeamWorkoutsInOverall::TeamPlace;
+        let lower_total_wins = match settings.mode {
+            OverallMode::RankSum => true,
+            OverallMode::PointsTable { .. } => false,
+            OverallMode::Cumulative => cumulative_family == Some(Family::Time),
+        };
+        let tie_break_column = match settings.tie_break {
+            OverallTieBreak::Workout { workout_id } => {
+                workouts.iter().position(|workout| workout.id == workout_id)
+            }
+            _ => None,
+        };
+        let columns = workouts
+            .iter()
+            .map(|workout| {
+                let team_for_competitors =
+                    is_team_workout(workout) && kind == OverallEntrants::Competitors;
+                ColumnRule {
+                    left_out: team_for_competitors
+                        || (!is_team_workout(workout) && kind == OverallEntrants::Teams),
+                    credits: team_for_competitors && team_place && !cumulative,
+                    family_matches: cumulative_family == Some(family(workout)),
+                }
+            })
+            .collect();
+        OverallRules {
+            mode: settings.mode.clone(),
+            lower_total_wins,
+            tie_break_column,
+            best_finish: settings.tie_break == OverallTieBreak::BestFinish,
+            columns,
+        }
+    }
+
+    /// Columns.
+    pub fn width(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn column(&self, at: usize) -> ColumnRule {
+        self.columns[at]
+    }
+
+    pub fn mode(&self) -> &OverallMode {
+        &self.mode
+    }
+
+    /// The column whose place breaks ties (`OverallTieBreak::Workout`).
+    pub fn tie_break_column(&self) -> Option<usize> {
+        self.tie_break_column
+    }
+
+    /// Ties are broken by best finish: [`OverallRules::compare_standings`]
+    /// reads the places sorted best first.
+    pub fn best_finish(&self) -> bool {
+        self.best_finish
+    }
+
+    /// Whether column `at`'s cell of `entrant` is a member's credit
+    /// ([`CellInput::Credited`]) rather than its own row.
+    pub fn credits_member(&self, at: usize, entrant: Entrant) -> bool {
+        let column = self.columns[at];
+        column.left_out && column.credits && matches!(entrant, Entrant::Competitor(_))
+    }
+
+    /// The value `row` (of column `workout`) adds to a cumulative total:
+    /// read in a cumulative overall only.
+    pub fn cumulative_value(&self, workout: &Workout, row: &RankedRow) -> Option<i64> {
+        match self.mode {
+            OverallMode::Cumulative => cumulative_value(workout, row),
+            _ => None,
+        }
+    }
+
+    /// Column `at`'s cell from `input` (see the module docs for the rules).
+    #[inline]
+    pub fn cell(&self, at: usize, input: CellInput) -> Cell {
+        let column = self.columns[at];
+        if column.left_out {
+            if let (
+                true,
+                CellInput::Credited {
+                    place,
+                    placed_teams,
+                },
+            ) = (column.credits, input)
+            {
+                let points = match &self.mode {
+                    OverallMode::RankSum => place.map_or(placed_teams + 1, i64::from),
+                    OverallMode::PointsTable { points, floor } => {
+                        place.map_or(0, |place| table_points(points, *floor, place))
+                    }
+                    OverallMode::Cumulative => 0,
+                };
+                return Cell {
+                    place,
+                    points,
+                    counts: false,
+                    shown: CellShown::Credit,
+                };
+            }
+            // Left out: no place, no points, not a missing place for the
+            // best-finish tie-break (a cumulative overall adds scores, and
+            // a team's score is not the member's, nor a member's the team's).
+            return Cell {
+                place: None,
+                points: 0,
+                counts: false,
+                shown: CellShown::Text("not counted"),
+            };
+        }
+        let (place, cumulative, placed) = match input {
+            CellInput::Own {
+                place,
+                cumulative,
+                placed,
+            } => (place, cumulative, placed),
+            CellInput::Credited { .. } => (None, None, 0),
+        };
+        let own = |points| Cell {
+            place,
+            points,
+            counts: false,
+            shown: CellShown::Row,
+        };
+        match &self.mode {
+            OverallMode::RankSum => own(place.map_or(placed + 1, i64::from)),
+            OverallMode::PointsTable { points, floor } => {
+                own(place.map_or(0, |place| table_points(points, *floor, place)))
+            }
+            OverallMode::Cumulative if !column.family_matches => Cell {
+                place,
+                points: 0,
+                counts: false,
+                shown: CellShown::Text("not counted: different score type"),
+            },
+            OverallMode::Cumulative => match place.and(cumulative) {
+                Some(value) => Cell {
+                    place,
+                    points: value,
+                    counts: true,
+                    shown: CellShown::Row,
+                },
+                None => own(0),
+            },
+        }
+    }
+
+    /// An entrant's standing from its cells counted (`counted`), total and
+    /// the tie-break workout's place ([`NO_PLACE`] for none; any value
+    /// without a tie-break workout), as one integer: smaller is better
+    /// (more counted cells first, then the total, lower or higher as the
+    /// mode says, then the tie-break place). Equal keys tie unless the
+    /// best finish separates them ([`OverallRules::compare_standings`]).
+    #[inline]
+    pub fn standing_key(&self, counted: u32, total: i64, tie_place: u32) -> u128 {
+        // More counted cells first.
+        let counted = u128::from(u32::MAX - counted);
+        // The total as an order-preserving unsigned number, reversed when
+        // the higher total wins.
+        let total = (total as u64) ^ (1 << 63);
+        let total = if self.lower_total_wins { total } else { !total };
+        let tie = if self.tie_break_column.is_some() {
+            tie_place
+        } else {
+            0
+        };
+        counted << 96 | u128::from(total) << 32 | u128::from(tie)
+    }
+
+    /// The tie-break workout's place among an entrant's cells' places
+    /// (one per column, [`NO_PLACE`] for none), for
+    /// [`OverallRules::standing_key`].
+    #[inline]
+    pub fn tie_place(&self, places: &[u32]) -> u32 {
+        self.tie_break_column.map_or(0, |at| places[at])
+    }
+
+    /// Standing order of two entrants from their keys and (best finish
+    /// only; else unread) their places sorted best first: `Equal` is a
+    /// shared place.
+    #[inline]
+    pub fn compare_standings(
+        &self,
+        a_key: u128,
+        a_sorted: &[u32],
+        b_key: u128,
+        b_sorted: &[u32],
+    ) -> Ordering {
+        a_key.cmp(&b_key).then_with(|| {
+            if self.best_finish {
+                a_sorted.cmp(b_sorted)
+            } else {
+                Ordering::Equal
+            }
+        })
+    }
+}
+
+fn table_points(points: &[i64], floor: i64, place: u32) -> i64 {
+    points.get(place as usize - 1).copied().unwrap_or(floor)
+}
+
+/// The place of `row` in the table's scope: its place for the whole field
+/// (`None`), else its place in the division.
+pub fn place_in_scope(row: &RankedRow, division_id: Option<Id>) -> Option<u32> {
+    match division_id {
+        None => row.rank,
+        Some(division_id) => division_place(row, division_id),
+    }
+}
+
+/// The place of `row` in division `division_id`, if it has one.
+pub fn division_place(row: &RankedRow, division_id: Id) -> Option<u32> {
+    row.division_ranks
+        .iter()
+        .find(|(id, _)| *id == division_id)
+        .map(|(_, rank)| *rank)
+}
+
+/// Whether a row of an entrant (with `place` in scope) makes it a member
+/// of the table: any row for the whole field, a place in the division for
+/// a division. An entrant is listed when one of its rows does, or when its
+/// information lists the table's division.
+pub fn row_makes_member(division_scope: bool, place: Option<u32>) -> bool {
+    !division_scope || place.is_some()
+}
+
+/// The place a team's row credits its members with in a division's table
+/// (`division`: the team's place in it, when it is ranked there) or the
+/// whole field's (`None`): the division place, else its place among all
+/// teams (`overall`).
+pub fn credited_place(overall: Option<u32>, division: Option<u32>) -> Option<u32> {
+    division.or(overall)
+}
+
+/// Whether a member's team row with credited `place` replaces the credit
+/// so far (`best`: its place and display; `(None, "")` before any): teams
+/// are taken in the order they were given, a better place wins, a placed
+/// team beats an unplaced one, and an unplaced team's display is taken
+/// only while no display is known.
+pub fn better_credit(best: (Option<u32>, &str), place: Option<u32>) -> bool {
+    match (place, best.0) {
+        (Some(new), Some(old)) => new < old,
+        (Some(_), None) => true,
+        (None, _) => best.1.is_empty(),
+    }
+}
+
+/// Listing order of two entrants of equal standing: numeric-aware bib
+/// ([`crate::ranking::compare_bibs`]), then entrant.
+pub fn compare_listed(a_bib: &str, a: Entrant, b_bib: &str, b: Entrant) -> Ordering {
+    crate::ranking::compare_bibs(a_bib, b_bib).then_with(|| a.cmp(&b))
+}
+
+/// The place shown at `position` (0-based) of a table's listing: shared
+/// with the row before when their standings are equal (standard
+/// competition ranking: 1, 2, 2, 4), else `position + 1`.
+pub fn shared_place(position: usize, tied_with_previous: bool, previous_place: u32) -> u32 {
+    if position > 0 && tied_with_previous {
+        previous_place
+    } else {
+        position as u32 + 1
+    }
 }
 
 /// Reads a custom points table from a `Rank,Points` CSV file.

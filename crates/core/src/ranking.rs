@@ -94,6 +94,44 @@ impl RankKey {
         self.class == Class::Valid
     }
 
+    /// The key as plain values (the class as 0-3, whether partial, the
+    /// primary and secondary values, the tie-break), for a record written
+    /// to a scratch file and read back ([`RankKey::from_parts`]).
+    pub(crate) fn to_parts(self) -> (u8, bool, i64, i64, i64) {
+        let class = match self.class {
+            Class::Valid => 0,
+            Class::Capped => 1,
+            Class::Status => 2,
+            Class::Unrankable => 3,
+        };
+        (
+            class,
+            self.partial,
+            self.primary,
+            self.secondary,
+            self.tie_break,
+        )
+    }
+
+    /// The key of [`RankKey::to_parts`]; `None` for a class out of range.
+    pub(crate) fn from_parts(parts: (u8, bool, i64, i64, i64)) -> Option<RankKey> {
+        let (class, partial, primary, secondary, tie_break) = parts;
+        let class = match class {
+            0 => Class::Valid,
+            1 => Class::Capped,
+            2 => Class::Status,
+            3 => Class::Unrankable,
+            _ => return None,
+        };
+        Some(RankKey {
+            class,
+            partial,
+            primary,
+            secondary,
+            tie_break,
+        })
+    }
+
     /// The key with the parts a stored value alone does not decide (the
     /// secondary score, the tie-break) cleared.
     pub(crate) fn group(self) -> RankKey {

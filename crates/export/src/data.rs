@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ExportError;
 use crate::live::{BoardRows, LiveWorkout, LiveWorkouts};
+use crate::names::{EntrantNames, NameRecord, Named, RowsOf, TableKey, TableNames};
 use crate::narrow::NarrowColumn;
 use crate::spill::{get_varint, put_varint, unzigzag, zigzag, RecordsWriter, SpilledRecords};
 use std::sync::Arc;
@@ -85,6 +86,12 @@ pub struct ExportData {
     /// read either through [`ExportData::board_rows`]. Not serialised.
     #[serde(skip)]
     pub live_workouts: LiveWorkouts,
+    /// The entrants' display data of a snapshot read from a competition
+    /// file, spilled ([`EntrantNames`]): the competitors in id order, and
+    /// each table's names in its listing order, read beside its rows.
+    /// [`ExportData::competitors`] is then empty. Not serialised.
+    #[serde(skip)]
+    pub names: EntrantNames,
 }
 
 /// One workout's ranked rows for the whole field or one division.
@@ -470,6 +477,33 @@ impl CompactOverall {
         })
     }
 
+    /// The entrant of the row at `index` (the rest of the row is not
+    /// made); as [`CompactOverall::row`], a row that cannot be read gives
+    /// a blank one's.
+    pub fn entrant(&self, index: usize) -> Entrant {
+        let OverallRecords::Spilled(records) = &self.records else {
+            return Entrant::Competitor(0);
+        };
+        let mut bytes = Vec::with_capacity(64);
+        if !records.read_into(index, &mut bytes) {
+            return Entrant::Competitor(0);
+        }
+        match get_varint(&bytes, &mut 0) {
+            Some(entrant) => {
+                let id = unzigzag(entrant >> 1);
+                if entrant & 1 == 0 {
+                    Entrant::Competitor(id)
+                } else {
+                    Entrant::Team(id)
+                }
+            }
+            None => {
+                records.fail(format!("overall row {index} does not decode"));
+                Entrant::Competitor(0)
+            }
+        }
+    }
+
     fn decode(&self, bytes: &[u8]) -> Option<OverallRow> {
         let mut at = 0;
         let entrant = get_varint(bytes, &mut at)?;
@@ -613,6 +647,8 @@ pub struct EntrantDirectory<'a> {
     teams_list: &'a [Team],
     competitors: IdIndex,
     teams: IdIndex,
+    /// A snapshot's spilled competitors, searched by id.
+    names: Option<&'a EntrantNames>,
 }
 
 /// Positions by id: a table indexed by id when the ids are dense (at most
@@ -945,6 +981,8 @@ impl<'a> CompetitorView<'a> {
 pub enum EntrantRef<'a> {
     Competitor(CompetitorView<'a>),
     Team(&'a Team),
+    /// A competitor's record read back from a spill ([`crate::names`]).
+    Record(&'a NameRecord),
 }
 
 impl<'a> EntrantRef<'a> {
@@ -952,6 +990,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.bib(),
             EntrantRef::Team(team) => team.bib.as_deref().unwrap_or_default(),
+            EntrantRef::Record(record) => record.bib(),
         }
     }
 
@@ -959,16 +998,10 @@ impl<'a> EntrantRef<'a> {
     pub fn name(&self) -> Cow<'a, str> {
         match self {
             EntrantRef::Competitor(competitor) => {
-                match (
-                    competitor.first_name().trim(),
-                    competitor.last_name().trim(),
-                ) {
-                    ("", last) => Cow::Borrowed(last),
-                    (first, "") => Cow::Borrowed(first),
-                    (first, last) => Cow::Owned(format!("{first} {last}")),
-                }
+                full_name(competitor.first_name(), competitor.last_name())
             }
             EntrantRef::Team(team) => Cow::Borrowed(&team.name),
+            EntrantRef::Record(record) => full_name(record.first_name(), record.last_name()),
         }
     }
 
@@ -976,6 +1009,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.first_name(),
             EntrantRef::Team(_) => "",
+            EntrantRef::Record(record) => record.first_name(),
         }
     }
 
@@ -983,6 +1017,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.last_name(),
             EntrantRef::Team(team) => &team.name,
+            EntrantRef::Record(record) => record.last_name(),
         }
     }
 
@@ -990,6 +1025,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.gender(),
             EntrantRef::Team(_) => None,
+            EntrantRef::Record(record) => record.gender(),
         }
     }
 
@@ -997,6 +1033,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.country(),
             EntrantRef::Team(team) => team.country.as_deref(),
+            EntrantRef::Record(record) => record.country(),
         }
     }
 
@@ -1004,6 +1041,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.club(),
             EntrantRef::Team(_) => None,
+            EntrantRef::Record(record) => record.club(),
         }
     }
 
@@ -1011,6 +1049,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.division_ids(),
             EntrantRef::Team(team) => &team.division_ids,
+            EntrantRef::Record(record) => record.division_ids(),
         }
     }
 
@@ -1018,6 +1057,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.runsignup_registration_id(),
             EntrantRef::Team(team) => team.external_ids.runsignup_registration_id.as_deref(),
+            EntrantRef::Record(record) => record.runsignup_registration_id(),
         }
     }
 
@@ -1037,36 +1077,61 @@ impl<'a> EntrantRef<'a> {
     }
 }
 
+/// `First Last`, either left out when blank (trimmed).
+fn full_name<'a>(first: &'a str, last: &'a str) -> Cow<'a, str> {
+    match (first.trim(), last.trim()) {
+        ("", last) => Cow::Borrowed(last),
+        (first, "") => Cow::Borrowed(first),
+        (first, last) => Cow::Owned(format!("{first} {last}")),
+    }
+}
+
 impl<'a> EntrantDirectory<'a> {
-    /// Indexes the competitors and teams of `data`.
+    /// Indexes the competitors and teams of `data` (a snapshot that spills
+    /// its competitors, [`ExportData::names`], is searched there by id:
+    /// for rare lookups; renderers read a table's names beside its rows,
+    /// [`Exporter::board_names`]).
     pub fn new(data: &'a ExportData) -> EntrantDirectory<'a> {
         EntrantDirectory {
             competitor_table: Some(&data.competitors),
             teams_list: &data.teams,
             competitors: IdIndex::new(data.competitors.iter().map(|competitor| competitor.id())),
             teams: IdIndex::new(data.teams.iter().map(|team| team.id)),
+            names: data.names.is_spilled().then_some(&data.names),
+        }
+    }
+
+    /// A directory of `teams` only (a test seam).
+    #[cfg(test)]
+    pub(crate) fn of_teams(teams: &'a [Team]) -> EntrantDirectory<'a> {
+        EntrantDirectory {
+            teams_list: teams,
+            teams: IdIndex::new(teams.iter().map(|team| team.id)),
+            ..EntrantDirectory::default()
         }
     }
 
     /// The display data of `entrant`, or an error naming the entrant when the
     /// snapshot has a result for someone it does not list.
     pub fn get(&self, entrant: Entrant) -> Result<EntrantDisplay, ExportError> {
-        Ok(self.entrant(entrant)?.display())
+        Ok(self.entrant(entrant)?.entrant().display())
     }
 
-    /// [`EntrantDirectory::get`], borrowed: nothing is copied.
-    pub fn entrant(&self, entrant: Entrant) -> Result<EntrantRef<'a>, ExportError> {
+    /// [`EntrantDirectory::get`], borrowed where the snapshot holds the
+    /// entrant (a spilled competitor's record is read, owned).
+    pub fn entrant(&self, entrant: Entrant) -> Result<Named<'a>, ExportError> {
         let found = match entrant {
             Entrant::Competitor(id) => self
                 .competitors
                 .get(id)
                 .and_then(|index| self.competitor_table?.at(index))
-                .map(EntrantRef::Competitor),
+                .map(|view| Named::Ref(EntrantRef::Competitor(view)))
+                .or_else(|| self.names?.competitor(id).map(Named::Owned)),
             Entrant::Team(id) => self
                 .teams
                 .get(id)
                 .and_then(|index| self.teams_list.get(index))
-                .map(EntrantRef::Team),
+                .map(|team| Named::Ref(EntrantRef::Team(team))),
         };
         found.ok_or(ExportError::UnknownEntrant { entrant })
     }
@@ -1442,6 +1507,7 @@ impl ExportData {
             amendments: parts.amendments,
             generated_at: parts.generated_at,
             live_workouts: LiveWorkouts::default(),
+            names: EntrantNames::default(),
         }
     }
 
@@ -1473,6 +1539,9 @@ impl ExportData {
             if let Some(failure) = table.scratch_failure() {
                 return Err(ExportError::scratch(failure));
             }
+        }
+        if let Some(failure) = self.names.scratch_failure() {
+            return Err(ExportError::scratch(failure));
         }
         Ok(())
     }
@@ -1902,6 +1971,82 @@ impl<'a> Exporter<'a> {
     /// True when any of `entrant`'s results was amended.
     pub fn has_any_amendment(&self, entrant: Entrant) -> bool {
         self.amended_entrants.contains(&entrant)
+    }
+
+    /// The names of a workout's board for the whole field (`None`) or one
+    /// division, read a batch at a time beside its rows
+    /// ([`TableNames::entrant`] with the row's index on the board).
+    pub fn board_names(&self, workout_id: Id, division_id: Option<Id>) -> TableNames<'_> {
+        let Some(live) = self.data.live_workouts.get(workout_id) else {
+            return TableNames::by_lookup(&self.directory);
+        };
+        let rows = match division_id {
+            None => RowsOf::Listing,
+            Some(division) => RowsOf::Division(live, division),
+        };
+        TableNames::of_table(
+            &self.directory,
+            &self.data.names,
+            TableKey::Workout(workout_id),
+            rows,
+            live.len(division_id),
+        )
+    }
+
+    /// The names of an overall table's rows, read a batch at a time beside
+    /// them (see [`Exporter::board_names`]).
+    pub fn overall_names(&self, table: &OverallRows<'_>) -> TableNames<'_> {
+        let OverallRows::Compact(compact) = table else {
+            return TableNames::by_lookup(&self.directory);
+        };
+        let find = |tables: &[CompactOverall]| {
+            tables
+                .iter()
+                .position(|other| std::ptr::eq(other, *compact))
+        };
+        let key = match find(&self.data.compact_overall) {
+            Some(at) => TableKey::Overall { team: false, at },
+            None => match find(&self.data.compact_team_overall) {
+                Some(at) => TableKey::Overall { team: true, at },
+                None => return TableNames::by_lookup(&self.directory),
+            },
+        };
+        TableNames::of_table(
+            &self.directory,
+            &self.data.names,
+            key,
+            RowsOf::Listing,
+            compact.len(),
+        )
+    }
+
+    /// Competitors and teams in the snapshot.
+    pub fn entrant_count(&self) -> usize {
+        self.data.competitors.len() + self.data.names.competitor_count() + self.data.teams.len()
+    }
+
+    /// Calls `each` with every competitor (in the snapshot's order: by id
+    /// for one read from a file, read forward from its spill), then every
+    /// team, and its display.
+    pub fn for_each_entrant(
+        &self,
+        each: &mut dyn FnMut(Entrant, EntrantRef<'_>) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        for record in self.data.names.competitors() {
+            let record = record?;
+            each(record.entrant(), EntrantRef::Record(&record))?;
+        }
+        let held = self
+            .data
+            .competitors
+            .iter()
+            .map(|competitor| Entrant::Competitor(competitor.id()))
+            .chain(self.data.teams.iter().map(|team| Entrant::Team(team.id)));
+        for entrant in held {
+            let named = self.directory.entrant(entrant)?;
+            each(entrant, named.entrant())?;
+        }
+        Ok(())
     }
 
     /// The names of `division_ids`, joined with `; `.

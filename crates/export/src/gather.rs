@@ -23,11 +23,25 @@ use crate::data::{
 };
 use crate::error::ExportError;
 use crate::live::{LiveWorkout, SpilledBoard, SplitColumns};
+use crate::spilled_board::BOARD_SORT_BUDGET;
 
 fn store_error(what: &str, error: scoretable_store::StoreError) -> ExportError {
     ExportError::Render {
         what: format!("{what} (reading the competition file)"),
         message: error.to_string(),
+    }
+}
+
+/// A failure of a store walk: of the store's read, or of what was done
+/// with a record read.
+enum ReadOrExport {
+    Read(scoretable_store::StoreError),
+    Export(ExportError),
+}
+
+impl From<scoretable_store::StoreError> for ReadOrExport {
+    fn from(error: scoretable_store::StoreError) -> ReadOrExport {
+        ReadOrExport::Read(error)
     }
 }
 
@@ -121,6 +135,84 @@ fn entrant_info_table(file: &CompetitionFile) -> Result<EntrantInfoTable, Export
         .map_err(|error| store_error("entrants", error))
 }
 
+/// A workout's board ranked and spilled as an export takes it (see
+/// `gather_in_snapshot`): individual and team-chip workouts ranked
+/// externally from the store's cursor, member-scored team workouts built
+/// frozen in memory and spilled.
+fn spilled_board(
+    file: &CompetitionFile,
+    workout: &Workout,
+    division_ids: &[scoretable_core::model::Id],
+) -> Result<SpilledBoard, ExportError> {
+    let board_error = |error| store_error(&format!("leaderboard of {}", workout.name), error);
+    match workout.team_scoring {
+        TeamScoring::Individual | TeamScoring::TeamChip => {
+            SpilledBoard::rank_external(workout, division_ids, BOARD_SORT_BUDGET, |each| {
+                file.for_each_rank_entry_with_info::<ReadStop>(
+                    workout.id,
+                    &mut |result, bib, divisions| {
+                        each(result, bib, divisions).map_err(ReadStop::Export)
+                    },
+                )
+                .map_err(|stop| match stop {
+                    ReadStop::Store(error) => board_error(error),
+                    ReadStop::Export(error) => error,
+                })
+            })
+        }
+        TeamScoring::SumAll | TeamScoring::BestN { .. } => {
+            let board = file.listed_board(workout.id).map_err(board_error)?;
+            SpilledBoard::spill(board, division_ids)
+        }
+    }
+}
+
+/// A profiling seam (`examples/board_rank_profile.rs`): the first
+/// workout's board of `file` ranked and spilled as an export does it
+/// (`external`), or as it did before round 10 (the store's
+/// `listed_board`, frozen in memory, then spilled); its row count.
+#[doc(hidden)]
+pub fn rank_first_board_for_profile(
+    file: &CompetitionFile,
+    external: bool,
+) -> Result<usize, ExportError> {
+    let workouts = file
+        .workouts()
+        .map_err(|error| store_error("workouts", error))?;
+    let workout = workouts
+        .iter()
+        .min_by_key(|workout| (workout.sequence, workout.id))
+        .ok_or_else(|| ExportError::render("profile", "the file has no workout"))?;
+    let division_ids: Vec<scoretable_core::model::Id> = file
+        .divisions()
+        .map_err(|error| store_error("divisions", error))?
+        .iter()
+        .map(|division| division.id)
+        .collect();
+    let board = if external {
+        spilled_board(file, workout, &division_ids)?
+    } else {
+        let board = file
+            .listed_board(workout.id)
+            .map_err(|error| store_error("leaderboard", error))?;
+        SpilledBoard::spill(board, &division_ids)?
+    };
+    Ok(board.len())
+}
+
+/// Why a board's read stopped: the store failed, or the board's build
+/// (its scratch files).
+enum ReadStop {
+    Store(scoretable_store::StoreError),
+    Export(ExportError),
+}
+
+impl From<scoretable_store::StoreError> for ReadStop {
+    fn from(error: scoretable_store::StoreError) -> ReadStop {
+        ReadStop::Store(error)
+    }
+}
+
 /// The reads of a snapshot; call inside `read_snapshot`.
 fn gather_in_snapshot(
     file: &CompetitionFile,
@@ -141,23 +233,25 @@ fn gather_in_snapshot(
     workouts.sort_by_key(|workout| (workout.sequence, workout.id));
     observer("workouts");
 
-    // Each workout's board kept for the rest, built frozen for reading as
-    // its results are read (`ListedBoard`: each row's result and places in listing
-    // order, each division's list as row numbers; no rank keys, no bibs,
-    // no slots), and (below) its splits in flat columns read by a cursor.
-    // Renderers make the rows a batch at a time from these
-    // (`crate::live`), so the whole field's rows are never held.
-    // Each frozen board is spilled to a scratch file as soon as it is
-    // built (`SpilledBoard`: its rows as records in listing order, each
-    // division's list as row numbers), so the boards are not held.
+    // Each workout's board kept for the rest as a spilled board
+    // (`SpilledBoard`: its rows as records in listing order, each
+    // division's list as row numbers, in scratch files), and (below) its
+    // splits in flat columns read by a cursor. Renderers make the rows a
+    // batch at a time from these (`crate::live`), so the whole field's
+    // rows are never held.
     let division_ids: Vec<scoretable_core::model::Id> =
         divisions.iter().map(|division| division.id).collect();
+    // Individual and team-chip workouts are ranked straight into their
+    // spilled boards in bounded memory: the store's cursor hands each
+    // result with its entrant's bib and divisions, an external sort orders
+    // them, and each row is placed and written as it comes out
+    // (`SpilledBoard::rank_external`), so no stage holds the field.
+    // Member-scored team workouts form their team rows in memory (from
+    // every member's result) and spill the frozen board of those.
     let mut boards = Vec::with_capacity(workouts.len());
     for workout in &workouts {
-        let board = file
-            .listed_board(workout.id)
-            .map_err(|error| store_error(&format!("leaderboard of {}", workout.name), error))?;
-        boards.push(SpilledBoard::spill(board, &division_ids)?);
+        let board = spilled_board(file, workout, &division_ids)?;
+        boards.push(board);
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the
@@ -211,22 +305,28 @@ fn gather_in_snapshot(
         live.push(LiveWorkout::new(board, splits));
     }
     observer("splits");
-    // One competitor at a time into the compact table: the whole field's
-    // records are never held.
-    // The table's columns are sized once from the count (grown by
-    // doubling, they left up to half unused, and a copy, at this peak).
-    let mut competitors = CompetitorTable::default();
-    let (count, _) = file
-        .entrant_counts()
-        .map_err(|error| store_error("competitors", error))?;
-    competitors.reserve_exact(usize::try_from(count).unwrap_or(0));
-    file.for_each_competitor::<scoretable_store::StoreError>(&mut |competitor| {
-        competitors.push(&competitor);
-        Ok(())
+    // One competitor at a time into a scratch file, in id order (the
+    // store's cursor order): the whole field's records are never held.
+    let mut spill = crate::names::CompetitorSpill::new()?;
+    file.for_each_competitor::<ReadOrExport>(&mut |competitor| {
+        spill.push(&competitor).map_err(ReadOrExport::Export)
     })
-    .map_err(|error| store_error("competitors", error))?;
-    competitors.shrink_to_fit();
+    .map_err(|error| match error {
+        ReadOrExport::Read(error) => store_error("competitors", error),
+        ReadOrExport::Export(error) => error,
+    })?;
+    let mut names = spill.finish()?;
     observer("competitors");
+    // The names joined to every table a renderer walks, once: each
+    // workout's whole-field listing and each overall table's, in their
+    // listing order (`crate::names`), so renderers read them forward
+    // beside the rows, never by id.
+    crate::names::join_all_names(
+        &mut names,
+        &live,
+        &overall_leaderboards,
+        &team_overall_leaderboards,
+    )?;
 
     // The amendments only: the trail holds an event per score entered.
     let events = file
@@ -255,19 +355,22 @@ fn gather_in_snapshot(
     let parts = SnapshotParts {
         competition,
         divisions,
-        competitors,
+        competitors: CompetitorTable::default(),
         teams,
         amendments,
         generated_at: clock.generated_at(),
     };
-    Ok(ExportData::from_live(
-        parts,
-        just_workouts,
-        live,
-        overall_leaderboards,
-        team_overall_leaderboards,
-        settings.team_workouts,
-    ))
+    Ok(ExportData {
+        names,
+        ..ExportData::from_live(
+            parts,
+            just_workouts,
+            live,
+            overall_leaderboards,
+            team_overall_leaderboards,
+            settings.team_workouts,
+        )
+    })
 }
 
 /// A copy of the competition file taken with SQLite's online backup, in an

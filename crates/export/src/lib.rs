@@ -37,6 +37,7 @@ pub mod error;
 mod external_sort;
 pub mod gather;
 pub mod live;
+pub mod names;
 mod narrow;
 pub mod pdf;
 pub mod request;
@@ -59,10 +60,11 @@ pub use data::{
 };
 pub use error::ExportError;
 pub use gather::{
-    gather_export_data, gather_export_data_observed, seal_competition, seal_competition_observed,
-    SnapshotClock,
+    gather_export_data, gather_export_data_observed, rank_first_board_for_profile,
+    seal_competition, seal_competition_observed, SnapshotClock,
 };
 pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
+pub use names::{EntrantNames, NameRecord, Named, TableNames};
 pub use request::{
     run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
     ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,

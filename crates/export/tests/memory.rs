@@ -162,6 +162,33 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
              (bound {SPLITS_BOUND})"
         );
     }
+    // Ranking a board holds nothing per athlete: an external sort in a
+    // fixed budget, placed as the records come out.
+    for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
+        if stage != "leaderboard" {
+            continue;
+        }
+        let grows = large_bytes.saturating_sub(*small_bytes) / (large - small);
+        assert!(
+            grows < RANKING_BOUND,
+            "export all's stage ending leaderboard (ranking a board) grows by {grows} bytes \
+             an athlete (bound {RANKING_BOUND})"
+        );
+    }
+    // The competitors are spilled and their names joined to the tables
+    // (`crate::names`): no stage from reading them on holds a competitor
+    // table or the renderers a by-id index.
+    for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
+        if !NAMES_STAGES.contains(&stage.as_str()) {
+            continue;
+        }
+        let grows = large_bytes.saturating_sub(*small_bytes) / (large - small);
+        assert!(
+            grows < NAMES_BOUND,
+            "export all's stage ending {stage} grows by {grows} bytes an athlete \
+             (bound {NAMES_BOUND} once the competitors are spilled)"
+        );
+    }
     assert!(
         per_athlete < PER_ATHLETE_BOUND,
         "export all's heap peak grows by {per_athlete} bytes an athlete (bound {PER_ATHLETE_BOUND})"
@@ -212,6 +239,18 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
 /// before the boards were spilled (297 before round 9).
 const PER_ATHLETE_BOUND: usize = 185;
 
+/// Bytes an athlete the stage that ranks the boards (ending
+/// "leaderboard") may grow by. Round 10 (crates/bench/README.md, "Export
+/// memory, round 10: ranking"): individual and team-chip workouts are
+/// ranked by an external sort of their results (each read with its
+/// entrant's bib and divisions by the store's cursor) in a fixed 1 MiB
+/// budget, placed and spilled as the records come out, each division's
+/// list spilled too: 0 bytes an athlete (2.23 MB at 8,000 and at 16,000).
+/// The code before fails it: 173 (the frozen build in memory, its
+/// division lists held as row numbers), 299 with the external sort at the
+/// 4 MiB general budget (not yet at its bound at 16,000 athletes).
+const RANKING_BOUND: usize = 16;
+
 /// The stages that hold the frozen snapshot (and no ranking's or
 /// standings' working memory), and the bytes an athlete each may grow by.
 /// Round 9 measured, with every frozen part but the competitor table
@@ -228,6 +267,17 @@ const HELD_STAGES: [&str; 5] = [
     "rendering",
 ];
 const HELD_BOUND: usize = 100;
+
+/// The stages after the competitors are read, and the bytes an athlete
+/// each may grow by. Round 10 (crates/bench/README.md, "Export memory,
+/// round 10"): the competitors spilled in id order and their names joined
+/// once to every table a renderer walks (two external sorts), read beside
+/// the rows: competitors 71 -> 4, amendment log (the join's sorts and their
+/// merges) 66 -> 35, rendering (no competitor table, no by-id index, no
+/// whole division's entrant list) 82 -> 16. The code before fails it
+/// (71, 66, 82).
+const NAMES_STAGES: [&str; 3] = ["competitors", "amendment log", "rendering"];
+const NAMES_BOUND: usize = 50;
 
 /// Bytes an athlete the stage ending "splits" may grow by. Round 10
 /// (crates/bench/README.md, "Export memory, round 10: split standings"):

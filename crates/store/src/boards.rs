@@ -8,6 +8,8 @@
 //! of the cost of loading and ranking, so a board skips them. Screens that
 //! show splits use [`CompetitionFile::workout_leaderboard`].
 
+#[cfg(test)]
+use rusqlite::params;
 use rusqlite::Connection;
 use scoretable_core::board::{FrozenBuild, ListedBoard, LiveBoard, RankInfo, RankInfoRef};
 use scoretable_core::live_overall::LiveOverall;
@@ -19,6 +21,8 @@ use scoretable_core::model::{
 use crate::competition_file::CompetitionFile;
 use crate::error::Result;
 use crate::leaderboards::{check_division, division_rows, load_entrant_infos, WorkoutSnapshot};
+#[cfg(test)]
+use crate::results::WorkoutRead;
 use crate::results::{for_each_rank_entry, load_rank_entries, load_rank_entry};
 use crate::workouts::load_workout;
 
@@ -101,6 +105,23 @@ impl CompetitionFile {
                 Some(scoretable_core::overall::OverallEntrants::Teams),
             )
         })
+    }
+}
+
+/// What [`CompetitionFile::for_each_rank_entry_with_info`] calls with each entry, its
+/// entrant's bib and division ids.
+pub type RankEntryWithInfo<'a, E> =
+    dyn FnMut(&ResultEntry, &str, &[Id]) -> std::result::Result<(), E> + 'a;
+
+/// Why a walk stopped: the store failed, or the caller's `each` did.
+enum Stop<E> {
+    Store(crate::error::StoreError),
+    Caller(E),
+}
+
+impl<E> From<crate::error::StoreError> for Stop<E> {
+    fn from(error: crate::error::StoreError) -> Stop<E> {
+        Stop::Store(error)
     }
 }
 
@@ -360,6 +381,41 @@ impl CompetitionFile {
         self.board(workout_id)
     }
 
+    /// Calls `each` with every effective result of `workout_id` as the
+    /// engine ranks it (the ranking columns only, as [`CompetitionFile::
+    /// live_board`] reads them; no splits, incidents or texts), with its
+    /// entrant's bib and division ids (sorted; `""` and none for an entrant
+    /// not in the file), joined in SQL as one cursor reads them: nothing is
+    /// collected, and no table of the field's bibs and divisions is held.
+    /// For an external ranking (the exports sort these in bounded memory).
+    /// Results of member-scored team workouts are the members' own, not
+    /// formed team rows. An error of `each` stops the walk and is returned.
+    pub fn for_each_rank_entry_with_info<E: From<crate::error::StoreError>>(
+        &self,
+        workout_id: Id,
+        each: &mut RankEntryWithInfo<'_, E>,
+    ) -> std::result::Result<(), E> {
+        let mut outcome: std::result::Result<(), E> = Ok(());
+        self.read(|connection| {
+            load_workout(connection, workout_id)?;
+            let walk = crate::results::for_each_rank_entry_with_info::<Stop<E>>(
+                connection,
+                workout_id,
+                &mut |entry, bib, divisions| each(entry, bib, divisions).map_err(Stop::Caller),
+            );
+            match walk {
+                Ok(()) => Ok(()),
+                Err(Stop::Store(error)) => Err(error),
+                Err(Stop::Caller(error)) => {
+                    outcome = Err(error);
+                    Ok(())
+                }
+            }
+        })
+        .map_err(E::from)?;
+        outcome
+    }
+
     /// One workout's board of kind `B`, in one read snapshot.
     fn board<B: BuiltBoard>(&self, workout_id: Id) -> Result<B> {
         self.read(|connection| {
@@ -430,5 +486,191 @@ impl CompetitionFile {
                 }]),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scoretable_core::model::ScoreType;
+
+    /// A file with text, zero-led and long bibs, competitors in several
+    /// divisions or none, teams with and without a bib and divisions,
+    /// results with scores and statuses, amended ones, and two workouts
+    /// (one read through the workout index, one by a pass over the table).
+    fn mixed_file() -> (tempfile::TempDir, CompetitionFile, Vec<Id>) {
+        let directory = tempfile::tempdir().unwrap();
+        let mut file = CompetitionFile::create(
+            directory.path().join("cursor.scoretable"),
+            &scoretable_testkit::fixtures::competition("Cursor", "cursor"),
+        )
+        .unwrap();
+        let small = file
+            .add_workout(&scoretable_testkit::fixtures::workout(
+                "Small",
+                1,
+                ScoreType::Time,
+            ))
+            .unwrap();
+        let large = file
+            .add_workout(&scoretable_testkit::fixtures::workout(
+                "Large",
+                2,
+                ScoreType::Reps,
+            ))
+            .unwrap();
+        let connection = &file.connection;
+        for division in 1..=4 {
+            connection
+                .execute(
+                    "INSERT INTO divisions (id, name, kind) VALUES (?1, ?2, 'custom')",
+                    params![division, format!("D{division}")],
+                )
+                .unwrap();
+        }
+        let bibs = ["12", "007", "A7", "99999999999999999999", "7a", "0", "3"];
+        for id in 1..=120_i64 {
+            let bib = match bibs.get(id as usize - 1) {
+                Some(bib) => bib.to_string(),
+                None => format!("{}", id * 7919 % 1000 + 1000 * (id % 3)),
+            };
+            connection
+                .execute(
+                    "INSERT INTO competitors (id, bib, first_name, last_name)
+                     VALUES (?1, ?2, 'F', 'L')",
+                    params![id, bib],
+                )
+                .unwrap();
+            // None, one, or several divisions, inserted out of order.
+            for division in [4, 1, 3].iter().take((id % 4) as usize) {
+                connection
+                    .execute(
+                        "INSERT INTO competitor_divisions VALUES (?1, ?2)",
+                        params![id, division],
+                    )
+                    .unwrap();
+            }
+        }
+        for id in 1..=5_i64 {
+            let bib = (id % 2 == 0).then(|| format!("T{id}"));
+            connection
+                .execute(
+                    "INSERT INTO teams (id, name, bib) VALUES (?1, ?2, ?3)",
+                    params![id, format!("Team {id}"), bib],
+                )
+                .unwrap();
+            for division in [2, 1].iter().take((id % 3) as usize) {
+                connection
+                    .execute(
+                        "INSERT INTO team_divisions VALUES (?1, ?2)",
+                        params![id, division],
+                    )
+                    .unwrap();
+            }
+        }
+        let insert = |workout: Id, competitor: Option<Id>, team: Option<Id>, at: i64| {
+            let (kind, status) = match at % 5 {
+                0 => (None, Some("DNF")),
+                1 => (None, Some("DNS")),
+                _ => (Some(if workout == small { "time" } else { "reps" }), None),
+            };
+            connection
+                .execute(
+                    "INSERT INTO results (workout_id, competitor_id, team_id, source, source_kind,
+                         source_a, source_status, received_at, amended, amended_kind, amended_a)
+                     VALUES (?1, ?2, ?3, 'manual', ?4, ?5, ?6, '2026-06-01T10:00:00Z',
+                             ?7, ?8, ?9)",
+                    params![
+                        workout,
+                        competitor,
+                        team,
+                        kind,
+                        kind.map(|_| 1_000 + at % 17),
+                        status,
+                        at % 7 == 3,
+                        (at % 7 == 3).then_some(if workout == small { "time" } else { "reps" }),
+                        (at % 7 == 3).then_some(at),
+                    ],
+                )
+                .unwrap();
+        };
+        for id in 1..=12_i64 {
+            insert(small, Some(id * 3), None, id);
+        }
+        for id in 1..=5_i64 {
+            insert(small, None, Some(id), id + 40);
+        }
+        for id in 1..=120_i64 {
+            insert(large, Some(id), None, id + 100);
+        }
+        insert(large, None, Some(2), 7);
+        insert(large, None, Some(3), 8);
+        (directory, file, vec![small, large])
+    }
+
+    #[test]
+    fn the_cursor_hands_the_same_entries_bibs_and_divisions_as_the_rank_infos() {
+        let (_directory, file, workouts) = mixed_file();
+        let connection = &file.connection;
+        assert_eq!(
+            WorkoutRead::of(connection, workouts[0]).unwrap(),
+            WorkoutRead::ByIndex
+        );
+        assert_eq!(
+            WorkoutRead::of(connection, workouts[1]).unwrap(),
+            WorkoutRead::WholeTable
+        );
+        let infos = RankInfos::load(connection).unwrap();
+        for workout_id in workouts.clone() {
+            let mut expected = Vec::new();
+            for_each_rank_entry(connection, workout_id, &mut |entry| {
+                let (bib, divisions) = infos.get(entry.entrant).unwrap_or(("", &[]));
+                expected.push((entry.clone(), bib.to_string(), divisions.to_vec()));
+            })
+            .unwrap();
+            let mut read = Vec::new();
+            file.for_each_rank_entry_with_info::<crate::error::StoreError>(
+                workout_id,
+                &mut |entry, bib, divisions| {
+                    read.push((entry.clone(), bib.to_string(), divisions.to_vec()));
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(read, expected, "workout {workout_id}");
+            // Every kind of entrant and info is in the comparison.
+            assert!(read
+                .iter()
+                .any(|(entry, _, _)| matches!(entry.entrant, Entrant::Team(_))));
+            assert!(read.iter().any(|(_, _, divisions)| divisions.is_empty()));
+            assert!(read.iter().any(|(_, bib, _)| bib.is_empty()));
+            if workout_id != workouts[0] {
+                assert!(read.iter().any(|(_, _, divisions)| divisions.len() == 3));
+                assert!(read.iter().any(|(_, bib, _)| bib == "A7"));
+                assert!(read.iter().any(|(_, bib, _)| bib == "007"));
+                assert!(read.iter().any(|(entry, _, _)| entry.amended));
+            }
+        }
+    }
+
+    #[test]
+    fn an_error_of_the_caller_stops_the_cursor_and_is_returned() {
+        let (_directory, file, workouts) = mixed_file();
+        let mut seen = 0;
+        let outcome = file.for_each_rank_entry_with_info::<crate::error::StoreError>(
+            workouts[1],
+            &mut |_, _, _| {
+                seen += 1;
+                if seen == 3 {
+                    Err(crate::error::StoreError::from(
+                        rusqlite::Error::InvalidQuery,
+                    ))
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert!(outcome.is_err());
+        assert_eq!(seen, 3);
     }
 }

@@ -76,7 +76,7 @@ pub mod text_rules;
 pub mod workouts;
 
 pub use backup::{take_claimed_backup, BackupHandOff, BackupPolicy};
-pub use boards::{LiveOverallBoard, OverallBoard, RankedInput, WorkoutBoard};
+pub use boards::{LiveOverallBoard, OverallBoard, RankEntryWithInfo, RankedInput, WorkoutBoard};
 pub use change_stamp::ChangeStamp;
 pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport, WriteNotice};
 pub use competitors::{ExternalSystem, ImportSummary};

@@ -158,6 +158,68 @@ pub(crate) fn for_each_rank_entry(
     Ok(())
 }
 
+/// The entrant's bib (`''` for a team without one) and its division ids
+/// (comma-separated, or NULL for none), read beside [`RANK_COLUMNS`] by
+/// the results' own row: each is a lookup by key (the entrant's row, its
+/// run of the divisions' primary key), so no table of the field's infos
+/// is built.
+const RANK_INFO_COLUMNS: &str = "CASE WHEN results.competitor_id IS NOT NULL
+        THEN (SELECT c.bib FROM competitors c WHERE c.id = results.competitor_id)
+        ELSE (SELECT coalesce(t.bib, '') FROM teams t WHERE t.id = results.team_id) END,
+    CASE WHEN results.competitor_id IS NOT NULL
+        THEN (SELECT group_concat(d.division_id) FROM competitor_divisions d
+              WHERE d.competitor_id = results.competitor_id)
+        ELSE (SELECT group_concat(d.division_id) FROM team_divisions d
+              WHERE d.team_id = results.team_id) END";
+
+/// [`for_each_rank_entry`]'s entries, each handed to `each` with its
+/// entrant's bib and division ids (sorted), joined in SQL as the cursor
+/// reads: the same values as `RankInfos::get` (an entrant not in the file
+/// has bib `""` and no divisions), without holding every entrant's. An
+/// error of `each` stops the walk and is returned.
+pub(crate) fn for_each_rank_entry_with_info<E: From<StoreError>>(
+    connection: &Connection,
+    workout_id: Id,
+    each: &mut crate::boards::RankEntryWithInfo<'_, E>,
+) -> std::result::Result<(), E> {
+    let read = WorkoutRead::of(connection, workout_id)?;
+    let sql = read.results_sql(&format!("{RANK_COLUMNS}, {RANK_INFO_COLUMNS}"));
+    let mut statement = connection.prepare_cached(&sql).map_err(StoreError::from)?;
+    let mut rows = statement
+        .query(params![workout_id])
+        .map_err(StoreError::from)?;
+    let info_at = RANK_COLUMNS.split(',').count();
+    let mut divisions: Vec<Id> = Vec::new();
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let Some(entry) = rank_entry_from_row(row, 0)? else {
+            continue;
+        };
+        let bib = row
+            .get_ref(info_at)
+            .and_then(|value| value.as_str_or_null().map_err(rusqlite::Error::from))
+            .map_err(StoreError::from)?
+            .unwrap_or("");
+        divisions.clear();
+        let list = row
+            .get_ref(info_at + 1)
+            .and_then(|value| value.as_str_or_null().map_err(rusqlite::Error::from))
+            .map_err(StoreError::from)?;
+        for id in list.unwrap_or("").split(',').filter(|id| !id.is_empty()) {
+            divisions.push(id.parse().map_err(|error| {
+                StoreError::from(rusqlite::Error::FromSqlConversionFailure(
+                    info_at + 1,
+                    rusqlite::types::Type::Text,
+                    Box::new(error),
+                ))
+            })?);
+        }
+        divisions.sort_unstable();
+        divisions.dedup();
+        each(&entry, bib, &divisions)?;
+    }
+    Ok(())
+}
+
 /// One entrant's ranking input in a workout ([`load_rank_entries`]'s row),
 /// by key; `None` without an effective value.
 pub(crate) fn load_rank_entry(
