@@ -284,9 +284,10 @@ const NAMES_BOUND: usize = 50;
 /// the split standings are built with external sorts (the runs of splits
 /// and the board's entrants by entrant, the reached points by point and
 /// total, then by row), each buffering at most a quarter of the sort
-/// budget, 1 MiB: the stage's peak is those buffers, the same at 8,000 and
-/// 16,000 athletes (measured 0 bytes an athlete; 3.8 and 3.6 MB). The code
-/// before fails it: 90 (per split its total, per row its run and its run
+/// budget, 1 MiB (the entrants' a sixteenth of that): the stage's peak is
+/// those buffers, the same at 8,000 and 16,000 athletes, and the merges'
+/// read buffers, one a sorted run (measured 8 bytes an athlete; 3.39 and
+/// 3.45 MB). The code before fails it: 90 (per split its total, per row its run and its run
 /// by competitor id, each point's totals sorted, while the splits were
 /// read).
 const SPLITS_BOUND: usize = 20;
