@@ -39,6 +39,7 @@ pub mod gather;
 pub mod live;
 pub mod names;
 mod narrow;
+mod overall_stream;
 pub mod pdf;
 pub mod request;
 pub mod results_csv;
@@ -55,8 +56,8 @@ pub use awards::{Award, AwardBasis, AwardCategory, AwardCategoryList, AwardList,
 pub use bundle::{BundleFile, BundlePlan, PlannedFile};
 pub use data::{
     division_rows, AmendmentLogEntry, CompetitorTable, CompetitorView, EntrantDirectory,
-    EntrantDisplay, EntrantInfoTable, EntrantRef, ExportData, Exporter, OverallLeaderboard,
-    OverallScopes, SnapshotParts, WorkoutLeaderboard, WorkoutRows,
+    EntrantDisplay, EntrantRef, ExportData, Exporter, OverallLeaderboard, OverallScopes,
+    SnapshotParts, WorkoutLeaderboard, WorkoutRows,
 };
 pub use error::ExportError;
 pub use gather::{
@@ -65,6 +66,7 @@ pub use gather::{
 };
 pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
 pub use names::{EntrantNames, NameRecord, Named, TableNames};
+pub use overall_stream::EntrantReader;
 pub use request::{
     run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
     ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,
