@@ -431,16 +431,16 @@ impl<'t> JoinTable<'t> {
 }
 
 /// The join (see the module documentation): each table's names written
-/// in its listing order into one spill, with `budget` bytes for each sort.
+/// in its listing order into one spill, with the sorts' budgets in bytes.
 pub(crate) fn join_names(
     names: &mut EntrantNames,
     tables: &[JoinTable<'_>],
-    budget: usize,
+    (by_competitor_budget, by_place_budget): (usize, usize),
 ) -> Result<(), ExportError> {
     let by_competitor = |a: &Wanted, b: &Wanted| a.id.cmp(&b.id);
     let by_place = |a: &Placed, b: &Placed| (a.table, a.row).cmp(&(b.table, b.row));
-    let mut wanted = ExternalSort::new(budget, by_competitor);
-    let mut placed = ExternalSort::new(budget, by_place);
+    let mut wanted = ExternalSort::new(by_competitor_budget, by_competitor);
+    let mut placed = ExternalSort::new(by_place_budget, by_place);
     let mut marker = Vec::new();
     for (table, listing) in tables.iter().enumerate() {
         let table = u32::try_from(table).expect("fewer than 4e9 tables");
@@ -547,11 +547,14 @@ pub(crate) fn join_names(
     Ok(())
 }
 
-/// Bytes each of the join's two sorts holds before it spills a run: less
-/// than the crate's [`SORT_BUDGET`], so that the join's memory is flat from
-/// a few thousand athletes on (its records are a row's, several per
-/// athlete; runs are merged [`crate::external_sort::FAN_IN`] at a time).
-pub(crate) const JOIN_BUDGET: usize = SORT_BUDGET / 16;
+/// Bytes the join's first sort (rows by competitor: 16 bytes a row) holds
+/// before it spills a run, and its second (rows with their name records,
+/// about 80 bytes a row): less than the crate's [`SORT_BUDGET`], so that
+/// the join's memory is flat from a few thousand athletes on (its records
+/// are a row's, several per athlete; runs are merged
+/// [`crate::external_sort::FAN_IN`] at a time). The second holds more, so
+/// that fewer of its runs are merged twice.
+pub(crate) const JOIN_BUDGET: (usize, usize) = (SORT_BUDGET / 16, SORT_BUDGET / 4);
 
 /// [`join_names`] with the production budget, for every table a renderer
 /// walks: each workout's whole-field listing, each overall table's and
@@ -940,7 +943,7 @@ mod tests {
             Vec::new(),
             (1..=40).map(|at| Entrant::Competitor(at % 3 + 1)).collect(),
         ];
-        for budget in [64, 256, 4096, SORT_BUDGET] {
+        for budget in [(64, 64), (256, 64), (64, 4096), (4096, 256), JOIN_BUDGET] {
             let mut names = spilled(&ids);
             let tables: Vec<JoinTable<'_>> = listings
                 .iter()
@@ -974,7 +977,7 @@ mod tests {
                         Entrant::Competitor(id) if ids.contains(&id) => {
                             let named = named.unwrap();
                             let expected = competitor(id);
-                            assert_eq!(named.entrant().bib(), expected.bib, "{budget} {at}");
+                            assert_eq!(named.entrant().bib(), expected.bib, "{budget:?} {at}");
                             assert_eq!(named.entrant().division_ids(), expected.division_ids);
                         }
                         Entrant::Competitor(_) => assert!(
@@ -997,7 +1000,7 @@ mod tests {
             rows: 2,
             entrants: Box::new(|range| listing[range].to_vec()),
         }];
-        join_names(&mut names, &tables, 64).unwrap();
+        join_names(&mut names, &tables, (64, 64)).unwrap();
         assert!(names.scratch_failure().is_none());
         names.fail_for_test("the disk went away");
         assert_eq!(
