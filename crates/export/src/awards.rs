@@ -130,38 +130,77 @@ pub struct AwardList {
 }
 
 /// A placed leaderboard entry the selection works on.
+#[derive(Debug, Clone)]
 struct Candidate {
     entrant: Entrant,
     place: u32,
     result: String,
 }
 
-/// Picks up to `count` award places from `candidates` (in leaderboard
-/// order), skipping `excluded` entrants; ties share a place.
-fn select_awards<'a>(
-    candidates: &'a [Candidate],
+/// Picks up to `count` award places from candidates offered in leaderboard
+/// order, skipping `excluded` entrants; ties share a place. It holds the
+/// awarded candidates only, so the whole field's candidates are never
+/// collected: [`Selection::offer`] says when no later candidate can be
+/// awarded.
+struct Selection<'x> {
+    count: u32,
+    excluded: &'x HashSet<Entrant>,
+    kept: u32,
+    /// (leaderboard place, award place) of the last candidate awarded.
+    previous: Option<(u32, u32)>,
+    selected: Vec<(u32, Candidate)>,
+    done: bool,
+}
+
+impl<'x> Selection<'x> {
+    fn new(count: u32, excluded: &'x HashSet<Entrant>) -> Selection<'x> {
+        Selection {
+            count,
+            excluded,
+            kept: 0,
+            previous: None,
+            selected: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Offers the next candidate; false once the selection is complete.
+    fn offer(&mut self, candidate: &Candidate) -> bool {
+        if self.done {
+            return false;
+        }
+        if self.excluded.contains(&candidate.entrant) {
+            return true;
+        }
+        self.kept += 1;
+        let award_place = match self.previous {
+            Some((place, award_place)) if place == candidate.place => award_place,
+            _ => self.kept,
+        };
+        if award_place > self.count {
+            self.done = true;
+            return false;
+        }
+        self.previous = Some((candidate.place, award_place));
+        self.selected.push((award_place, candidate.clone()));
+        true
+    }
+}
+
+/// [`Selection`] over a list of candidates.
+#[cfg(test)]
+fn select_awards(
+    candidates: &[Candidate],
     count: u32,
     excluded: &HashSet<Entrant>,
-) -> Vec<(u32, &'a Candidate)> {
-    let mut selected: Vec<(u32, &Candidate)> = Vec::new();
-    let mut kept = 0_u32;
-    let mut previous: Option<(u32, u32)> = None; // (leaderboard place, award place)
+) -> Vec<(u32, Candidate)> {
+    let mut selection = Selection::new(count, excluded);
     for candidate in candidates {
-        if excluded.contains(&candidate.entrant) {
-            continue;
-        }
-        kept += 1;
-        let award_place = match previous {
-            Some((place, award_place)) if place == candidate.place => award_place,
-            _ => kept,
-        };
-        if award_place > count {
+        if !selection.offer(candidate) {
             break;
         }
-        previous = Some((candidate.place, award_place));
-        selected.push((award_place, candidate));
     }
-    selected
+    selection.selected
 }
 
 fn ordinal(place: u32) -> String {
@@ -176,18 +215,29 @@ fn ordinal(place: u32) -> String {
 }
 
 impl Exporter<'_> {
-    /// The placed entrants of the basis leaderboard for the whole field or a division.
-    fn award_candidates(
+    /// Walks the placed entrants of the basis leaderboard for the whole
+    /// field or a division, in leaderboard order, a batch of rows at a
+    /// time: `each` is given every candidate (and, when `with_gender`, its
+    /// gender, read from the board's names beside the rows) and returns
+    /// false to stop. Nothing is collected.
+    fn walk_candidates(
         &self,
         basis: AwardBasis,
         division_id: Option<Id>,
-    ) -> Result<Vec<Candidate>, ExportError> {
+        with_gender: bool,
+        each: &mut dyn FnMut(Candidate, Option<Gender>) -> bool,
+    ) -> Result<(), ExportError> {
         match basis {
             AwardBasis::Overall => {
                 let board = self.data.overall_rows(division_id)?;
-                Ok(board
-                    .iter()
-                    .map(|row| Candidate {
+                let names = self.overall_names(&board);
+                for (index, row) in board.iter().enumerate() {
+                    let gender = if with_gender {
+                        names.entrant(index, row.entrant)?.entrant().gender()
+                    } else {
+                        None
+                    };
+                    let candidate = Candidate {
                         entrant: row.entrant,
                         place: row.rank,
                         // With one workout its score says more than a rank-sum total.
@@ -195,24 +245,55 @@ impl Exporter<'_> {
                             [only] if self.data.workouts.len() == 1 => only.display.clone(),
                             _ => format!("total {}", row.total),
                         },
-                    })
-                    .collect())
+                    };
+                    if !each(candidate, gender) {
+                        break;
+                    }
+                }
             }
             AwardBasis::Workout(workout_id) => {
                 let board = self.data.board_rows(workout_id, division_id)?;
-                Ok(board
-                    .iter()
-                    .filter(|row| row.status.is_none())
-                    .filter_map(|row| {
-                        row_place(&row, division_id).map(|place| Candidate {
-                            entrant: row.entrant,
-                            place,
-                            result: row.display.clone(),
-                        })
-                    })
-                    .collect())
+                let names = self.board_names(workout_id, division_id);
+                for (index, row) in board.iter().enumerate() {
+                    if row.status.is_some() {
+                        continue;
+                    }
+                    let Some(place) = row_place(&row, division_id) else {
+                        continue;
+                    };
+                    let gender = if with_gender {
+                        names.entrant(index, row.entrant)?.entrant().gender()
+                    } else {
+                        None
+                    };
+                    let candidate = Candidate {
+                        entrant: row.entrant,
+                        place,
+                        result: row.display.clone(),
+                    };
+                    if !each(candidate, gender) {
+                        break;
+                    }
+                }
             }
         }
+        Ok(())
+    }
+
+    /// The awards of one category: up to `count` places of the basis
+    /// leaderboard for the whole field or a division, skipping `excluded`.
+    fn select(
+        &self,
+        basis: AwardBasis,
+        division_id: Option<Id>,
+        count: u32,
+        excluded: &HashSet<Entrant>,
+    ) -> Result<Vec<(u32, Candidate)>, ExportError> {
+        let mut selection = Selection::new(count, excluded);
+        self.walk_candidates(basis, division_id, false, &mut |candidate, _| {
+            selection.offer(&candidate)
+        })?;
+        Ok(selection.selected)
     }
 
     fn award_from(
@@ -235,7 +316,7 @@ impl Exporter<'_> {
         })
     }
 
-    fn awards_for(&self, selected: &[(u32, &Candidate)]) -> Result<Vec<Award>, ExportError> {
+    fn awards_for(&self, selected: &[(u32, Candidate)]) -> Result<Vec<Award>, ExportError> {
         let mut awards = Vec::with_capacity(selected.len());
         for (index, (award_place, candidate)) in selected.iter().enumerate() {
             let tied = selected
@@ -259,8 +340,7 @@ impl Exporter<'_> {
         let mut categories = Vec::new();
         let mut overall_winners: Vec<(Entrant, u32)> = Vec::new();
         if rules.overall_awards > 0 {
-            let candidates = self.award_candidates(rules.basis, None)?;
-            let selected = select_awards(&candidates, rules.overall_awards, &HashSet::new());
+            let selected = self.select(rules.basis, None, rules.overall_awards, &HashSet::new())?;
             overall_winners = selected
                 .iter()
                 .map(|(place, candidate)| (candidate.entrant, *place))
@@ -285,27 +365,29 @@ impl Exporter<'_> {
         };
         let mut gender_winners: Vec<(Entrant, u32)> = Vec::new();
         if rules.gender_overall_awards > 0 {
-            let candidates = self.award_candidates(rules.basis, None)?;
-            let mut gender_of = Vec::with_capacity(candidates.len());
-            for candidate in &candidates {
-                gender_of.push(self.directory.get(candidate.entrant)?.gender);
-            }
+            // One walk of the whole field, each gender's selection offered
+            // its candidates (a gender with none gets no category); it
+            // stops once every selection is complete.
+            const GENDERS: [Gender; 4] =
+                [Gender::Female, Gender::Male, Gender::Mixed, Gender::Other];
+            let mut selections: Vec<Selection<'_>> = GENDERS
+                .iter()
+                .map(|_| Selection::new(rules.gender_overall_awards, &excluded))
+                .collect();
+            let mut seen = [false; GENDERS.len()];
+            self.walk_candidates(rules.basis, None, true, &mut |candidate, gender| {
+                if let Some(at) = GENDERS.iter().position(|each| Some(*each) == gender) {
+                    seen[at] = true;
+                    selections[at].offer(&candidate);
+                }
+                !selections.iter().all(|selection| selection.done)
+            })?;
             let mut category_winners = Vec::new();
-            for gender in [Gender::Female, Gender::Male, Gender::Mixed, Gender::Other] {
-                if !gender_of.contains(&Some(gender)) {
+            for ((gender, selection), seen) in GENDERS.iter().zip(selections).zip(seen) {
+                if !seen {
                     continue;
                 }
-                let of_gender: Vec<Candidate> = candidates
-                    .iter()
-                    .zip(&gender_of)
-                    .filter(|(_, candidate_gender)| **candidate_gender == Some(gender))
-                    .map(|(candidate, _)| Candidate {
-                        entrant: candidate.entrant,
-                        place: candidate.place,
-                        result: candidate.result.clone(),
-                    })
-                    .collect();
-                let selected = select_awards(&of_gender, rules.gender_overall_awards, &excluded);
+                let selected = selection.selected;
                 category_winners.extend(
                     selected
                         .iter()
@@ -316,8 +398,8 @@ impl Exporter<'_> {
                     award.also_overall_award_place = overall_place_of(award.entrant);
                 }
                 categories.push(AwardCategoryList {
-                    category: AwardCategory::GenderOverall(gender),
-                    name: format!("{} overall", gender_text(Some(gender))),
+                    category: AwardCategory::GenderOverall(*gender),
+                    name: format!("{} overall", gender_text(Some(*gender))),
                     awards,
                 });
             }
@@ -327,8 +409,12 @@ impl Exporter<'_> {
             excluded.extend(gender_winners.iter().map(|(entrant, _)| *entrant));
         }
         for division in &self.data.divisions {
-            let candidates = self.award_candidates(rules.basis, Some(division.id))?;
-            let selected = select_awards(&candidates, rules.awards_per_division, &excluded);
+            let selected = self.select(
+                rules.basis,
+                Some(division.id),
+                rules.awards_per_division,
+                &excluded,
+            )?;
             let mut awards = self.awards_for(&selected)?;
             for award in &mut awards {
                 award.also_overall_award_place = overall_place_of(award.entrant);

@@ -14,19 +14,19 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use scoretable_core::live_overall::LiveOverall;
 use scoretable_core::model::{
     Competition, Competitor, Division, Entrant, EntrantInfo, Gender, Id, OverallCell, OverallRow,
     OverallSettings, RankedRow, Team, TeamWorkoutsInOverall, Workout,
 };
 use scoretable_core::overall::{
-    has_team_overall, is_team_workout, overall_column_heading, overall_column_heading_for,
-    overall_entrant_kind, overall_standings, team_overall_standings, OverallEntrants,
+    has_team_overall, overall_column_heading, overall_column_heading_for, overall_standings,
+    team_overall_standings, OverallEntrants,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::error::ExportError;
 use crate::live::{BoardRows, LiveWorkout, LiveWorkouts};
+use crate::names::{EntrantNames, NameRecord, Named, RowsOf, TableKey, TableNames};
 use crate::narrow::NarrowColumn;
 use crate::spill::{get_varint, put_varint, unzigzag, zigzag, RecordsWriter, SpilledRecords};
 use std::sync::Arc;
@@ -85,6 +85,12 @@ pub struct ExportData {
     /// read either through [`ExportData::board_rows`]. Not serialised.
     #[serde(skip)]
     pub live_workouts: LiveWorkouts,
+    /// The entrants' display data of a snapshot read from a competition
+    /// file, spilled ([`EntrantNames`]): the competitors in id order, and
+    /// each table's names in its listing order, read beside its rows.
+    /// [`ExportData::competitors`] is then empty. Not serialised.
+    #[serde(skip)]
+    pub names: EntrantNames,
 }
 
 /// One workout's ranked rows for the whole field or one division.
@@ -106,6 +112,12 @@ pub struct OverallLeaderboard {
     pub rows: Vec<OverallRow>,
 }
 
+/// Each of the overall standings' sorts' buffer: a quarter of
+/// [`crate::external_sort::SORT_BUDGET`], as two sorts are alive at once
+/// (one merging, the next filling; see [`crate::overall_stream`]), so the
+/// stage holds about half a budget, spilled beyond it, whatever the field.
+const OVERALL_SORT_BUDGET: usize = crate::external_sort::SORT_BUDGET / 4;
+
 /// Which overall tables [`ExportData::overall_boards_by_scope`] computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OverallScopes {
@@ -115,176 +127,6 @@ pub enum OverallScopes {
     Divisions,
     /// The whole field's, then each division's.
     All,
-}
-
-/// Entrants' bibs and divisions (no names) kept compact for the overall
-/// standings: the bibs in one string, the division ids in one pool, about
-/// 35 bytes an entrant where an [`EntrantInfo`] with its strings takes
-/// about 125. The overall standings read a table's entrants from it
-/// ([`EntrantInfoTable::iter_where`]) without making an `EntrantInfo` for
-/// each.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EntrantInfoTable {
-    entrants: EntrantColumn,
-    /// Where each entrant's bib and run of division ids end.
-    bib_ends: Vec<u32>,
-    division_ends: Vec<u32>,
-    bibs: String,
-    divisions: Vec<Id>,
-}
-
-impl EntrantInfoTable {
-    /// The bibs and divisions of `infos` (their names are not kept).
-    pub fn from_infos(infos: impl IntoIterator<Item = EntrantInfo>) -> EntrantInfoTable {
-        let mut table = EntrantInfoTable::default();
-        for info in infos {
-            table.push(info.entrant, &info.bib, &info.division_ids);
-        }
-        table.shrink_to_fit();
-        table
-    }
-
-    /// The bibs and divisions `read` hands over one entrant at a time
-    /// (the store's `for_each_entrant_bib_and_divisions`): no
-    /// [`EntrantInfo`] is made. An error of `read` is returned as it is.
-    pub fn from_reader<E>(
-        read: impl FnOnce(&mut dyn FnMut(Entrant, &str, &[Id])) -> Result<(), E>,
-    ) -> Result<EntrantInfoTable, E> {
-        let mut table = EntrantInfoTable::default();
-        read(&mut |entrant, bib, division_ids| table.push(entrant, bib, division_ids))?;
-        table.shrink_to_fit();
-        Ok(table)
-    }
-
-    fn push(&mut self, entrant: Entrant, bib: &str, division_ids: &[Id]) {
-        let end = |at: usize| u32::try_from(at).expect("entrant infos stay below 4 GiB");
-        self.entrants.push(entrant);
-        self.bibs.push_str(bib);
-        self.bib_ends.push(end(self.bibs.len()));
-        self.divisions.extend_from_slice(division_ids);
-        self.division_ends.push(end(self.divisions.len()));
-    }
-
-    fn shrink_to_fit(&mut self) {
-        self.entrants.shrink_to_fit();
-        self.bib_ends.shrink_to_fit();
-        self.division_ends.shrink_to_fit();
-        self.bibs.shrink_to_fit();
-        self.divisions.shrink_to_fit();
-    }
-
-    pub fn len(&self) -> usize {
-        self.entrants.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entrants.is_empty()
-    }
-
-    /// Entrant `at`'s bib and division ids.
-    fn parts(&self, at: usize) -> (&str, &[Id]) {
-        let start = |ends: &[u32]| if at == 0 { 0 } else { ends[at - 1] as usize };
-        (
-            &self.bibs[start(&self.bib_ends)..self.bib_ends[at] as usize],
-            &self.divisions[start(&self.division_ends)..self.division_ends[at] as usize],
-        )
-    }
-
-    /// The entrant, bib and division ids of each entrant `keep` accepts
-    /// (given the entrant and its division ids), in the order they were
-    /// given.
-    pub fn iter_where<'a>(
-        &'a self,
-        keep: &'a mut dyn FnMut(Entrant, &[Id]) -> bool,
-    ) -> impl Iterator<Item = (Entrant, &'a str, &'a [Id])> + 'a {
-        (0..self.entrants.len())
-            .map(|at| {
-                let (bib, division_ids) = self.parts(at);
-                (self.entrants.get(at), bib, division_ids)
-            })
-            .filter(move |(entrant, _, division_ids)| keep(*entrant, division_ids))
-    }
-}
-
-/// Entrants in a column: 4 bytes each while every id fits in 31 bits (the
-/// top bit says a team; store ids do), else the [`Entrant`]s themselves
-/// (16 bytes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum EntrantColumn {
-    Narrow(Vec<u32>),
-    Wide(Vec<Entrant>),
-}
-
-/// In [`EntrantColumn::Narrow`]: the entrant is a team.
-const TEAM_BIT: u32 = 1 << 31;
-
-impl Default for EntrantColumn {
-    fn default() -> EntrantColumn {
-        EntrantColumn::Narrow(Vec::new())
-    }
-}
-
-impl EntrantColumn {
-    fn narrow(entrant: Entrant) -> Option<u32> {
-        let (id, team) = match entrant {
-            Entrant::Competitor(id) => (id, 0),
-            Entrant::Team(id) => (id, TEAM_BIT),
-        };
-        u32::try_from(id)
-            .ok()
-            .filter(|id| id & TEAM_BIT == 0)
-            .map(|id| id | team)
-    }
-
-    fn push(&mut self, entrant: Entrant) {
-        match self {
-            EntrantColumn::Narrow(entrants) => match EntrantColumn::narrow(entrant) {
-                Some(narrow) => entrants.push(narrow),
-                None => {
-                    let mut wide: Vec<Entrant> =
-                        Vec::with_capacity(entrants.capacity().max(entrants.len() + 1));
-                    wide.extend((0..entrants.len()).map(|at| EntrantColumn::wide(entrants[at])));
-                    wide.push(entrant);
-                    *self = EntrantColumn::Wide(wide);
-                }
-            },
-            EntrantColumn::Wide(entrants) => entrants.push(entrant),
-        }
-    }
-
-    fn wide(narrow: u32) -> Entrant {
-        let id = Id::from(narrow & !TEAM_BIT);
-        if narrow & TEAM_BIT == 0 {
-            Entrant::Competitor(id)
-        } else {
-            Entrant::Team(id)
-        }
-    }
-
-    fn get(&self, at: usize) -> Entrant {
-        match self {
-            EntrantColumn::Narrow(entrants) => EntrantColumn::wide(entrants[at]),
-            EntrantColumn::Wide(entrants) => entrants[at],
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            EntrantColumn::Narrow(entrants) => entrants.len(),
-            EntrantColumn::Wide(entrants) => entrants.len(),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn shrink_to_fit(&mut self) {
-        match self {
-            EntrantColumn::Narrow(entrants) => entrants.shrink_to_fit(),
-            EntrantColumn::Wide(entrants) => entrants.shrink_to_fit(),
-        }
-    }
 }
 
 /// An overall table (across workouts) for the whole field or one division,
@@ -470,6 +312,33 @@ impl CompactOverall {
         })
     }
 
+    /// The entrant of the row at `index` (the rest of the row is not
+    /// made); as [`CompactOverall::row`], a row that cannot be read gives
+    /// a blank one's.
+    pub fn entrant(&self, index: usize) -> Entrant {
+        let OverallRecords::Spilled(records) = &self.records else {
+            return Entrant::Competitor(0);
+        };
+        let mut bytes = Vec::with_capacity(64);
+        if !records.read_into(index, &mut bytes) {
+            return Entrant::Competitor(0);
+        }
+        match get_varint(&bytes, &mut 0) {
+            Some(entrant) => {
+                let id = unzigzag(entrant >> 1);
+                if entrant & 1 == 0 {
+                    Entrant::Competitor(id)
+                } else {
+                    Entrant::Team(id)
+                }
+            }
+            None => {
+                records.fail(format!("overall row {index} does not decode"));
+                Entrant::Competitor(0)
+            }
+        }
+    }
+
     fn decode(&self, bytes: &[u8]) -> Option<OverallRow> {
         let mut at = 0;
         let entrant = get_varint(bytes, &mut at)?;
@@ -613,6 +482,8 @@ pub struct EntrantDirectory<'a> {
     teams_list: &'a [Team],
     competitors: IdIndex,
     teams: IdIndex,
+    /// A snapshot's spilled competitors, searched by id.
+    names: Option<&'a EntrantNames>,
 }
 
 /// Positions by id: a table indexed by id when the ids are dense (at most
@@ -945,6 +816,8 @@ impl<'a> CompetitorView<'a> {
 pub enum EntrantRef<'a> {
     Competitor(CompetitorView<'a>),
     Team(&'a Team),
+    /// A competitor's record read back from a spill ([`crate::names`]).
+    Record(&'a NameRecord),
 }
 
 impl<'a> EntrantRef<'a> {
@@ -952,6 +825,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.bib(),
             EntrantRef::Team(team) => team.bib.as_deref().unwrap_or_default(),
+            EntrantRef::Record(record) => record.bib(),
         }
     }
 
@@ -959,16 +833,10 @@ impl<'a> EntrantRef<'a> {
     pub fn name(&self) -> Cow<'a, str> {
         match self {
             EntrantRef::Competitor(competitor) => {
-                match (
-                    competitor.first_name().trim(),
-                    competitor.last_name().trim(),
-                ) {
-                    ("", last) => Cow::Borrowed(last),
-                    (first, "") => Cow::Borrowed(first),
-                    (first, last) => Cow::Owned(format!("{first} {last}")),
-                }
+                full_name(competitor.first_name(), competitor.last_name())
             }
             EntrantRef::Team(team) => Cow::Borrowed(&team.name),
+            EntrantRef::Record(record) => full_name(record.first_name(), record.last_name()),
         }
     }
 
@@ -976,6 +844,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.first_name(),
             EntrantRef::Team(_) => "",
+            EntrantRef::Record(record) => record.first_name(),
         }
     }
 
@@ -983,6 +852,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.last_name(),
             EntrantRef::Team(team) => &team.name,
+            EntrantRef::Record(record) => record.last_name(),
         }
     }
 
@@ -990,6 +860,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.gender(),
             EntrantRef::Team(_) => None,
+            EntrantRef::Record(record) => record.gender(),
         }
     }
 
@@ -997,6 +868,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.country(),
             EntrantRef::Team(team) => team.country.as_deref(),
+            EntrantRef::Record(record) => record.country(),
         }
     }
 
@@ -1004,6 +876,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.club(),
             EntrantRef::Team(_) => None,
+            EntrantRef::Record(record) => record.club(),
         }
     }
 
@@ -1011,6 +884,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.division_ids(),
             EntrantRef::Team(team) => &team.division_ids,
+            EntrantRef::Record(record) => record.division_ids(),
         }
     }
 
@@ -1018,6 +892,7 @@ impl<'a> EntrantRef<'a> {
         match self {
             EntrantRef::Competitor(competitor) => competitor.runsignup_registration_id(),
             EntrantRef::Team(team) => team.external_ids.runsignup_registration_id.as_deref(),
+            EntrantRef::Record(record) => record.runsignup_registration_id(),
         }
     }
 
@@ -1037,36 +912,61 @@ impl<'a> EntrantRef<'a> {
     }
 }
 
+/// `First Last`, either left out when blank (trimmed).
+fn full_name<'a>(first: &'a str, last: &'a str) -> Cow<'a, str> {
+    match (first.trim(), last.trim()) {
+        ("", last) => Cow::Borrowed(last),
+        (first, "") => Cow::Borrowed(first),
+        (first, last) => Cow::Owned(format!("{first} {last}")),
+    }
+}
+
 impl<'a> EntrantDirectory<'a> {
-    /// Indexes the competitors and teams of `data`.
+    /// Indexes the competitors and teams of `data` (a snapshot that spills
+    /// its competitors, [`ExportData::names`], is searched there by id:
+    /// for rare lookups; renderers read a table's names beside its rows,
+    /// [`Exporter::board_names`]).
     pub fn new(data: &'a ExportData) -> EntrantDirectory<'a> {
         EntrantDirectory {
             competitor_table: Some(&data.competitors),
             teams_list: &data.teams,
             competitors: IdIndex::new(data.competitors.iter().map(|competitor| competitor.id())),
             teams: IdIndex::new(data.teams.iter().map(|team| team.id)),
+            names: data.names.is_spilled().then_some(&data.names),
+        }
+    }
+
+    /// A directory of `teams` only (a test seam).
+    #[cfg(test)]
+    pub(crate) fn of_teams(teams: &'a [Team]) -> EntrantDirectory<'a> {
+        EntrantDirectory {
+            teams_list: teams,
+            teams: IdIndex::new(teams.iter().map(|team| team.id)),
+            ..EntrantDirectory::default()
         }
     }
 
     /// The display data of `entrant`, or an error naming the entrant when the
     /// snapshot has a result for someone it does not list.
     pub fn get(&self, entrant: Entrant) -> Result<EntrantDisplay, ExportError> {
-        Ok(self.entrant(entrant)?.display())
+        Ok(self.entrant(entrant)?.entrant().display())
     }
 
-    /// [`EntrantDirectory::get`], borrowed: nothing is copied.
-    pub fn entrant(&self, entrant: Entrant) -> Result<EntrantRef<'a>, ExportError> {
+    /// [`EntrantDirectory::get`], borrowed where the snapshot holds the
+    /// entrant (a spilled competitor's record is read, owned).
+    pub fn entrant(&self, entrant: Entrant) -> Result<Named<'a>, ExportError> {
         let found = match entrant {
             Entrant::Competitor(id) => self
                 .competitors
                 .get(id)
                 .and_then(|index| self.competitor_table?.at(index))
-                .map(EntrantRef::Competitor),
+                .map(|view| Named::Ref(EntrantRef::Competitor(view)))
+                .or_else(|| self.names?.competitor(id).map(Named::Owned)),
             Entrant::Team(id) => self
                 .teams
                 .get(id)
                 .and_then(|index| self.teams_list.get(index))
-                .map(EntrantRef::Team),
+                .map(|team| Named::Ref(EntrantRef::Team(team))),
         };
         found.ok_or(ExportError::UnknownEntrant { entrant })
     }
@@ -1123,8 +1023,6 @@ pub struct SnapshotParts {
 /// board, walked in listing order ([`ExportData::overall_boards_by_scope`]
 /// reads them so): `index` is the workout's position in the workouts given.
 pub trait WorkoutRows {
-    /// Calls `each` with the entrant of every row, in listing order.
-    fn for_each_entrant(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(Entrant));
     /// Calls `each` with every row, in listing order (no split standings:
     /// the overall tables do not read them).
     fn for_each_row(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(&RankedRow));
@@ -1133,19 +1031,6 @@ pub trait WorkoutRows {
 /// Frozen boards, one per workout in the workouts' order: rows made
 /// [`crate::live::ROW_BATCH`] at a time, each batch dropped before the next.
 impl WorkoutRows for Vec<crate::live::SpilledBoard> {
-    fn for_each_entrant(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(Entrant)) {
-        let board = &self[index];
-        let len = match scope {
-            None => board.len(),
-            Some(division) => board.division_len(division),
-        };
-        for first in (0..len).step_by(crate::live::ROW_BATCH) {
-            for entrant in board.entrants(scope, first..first + crate::live::ROW_BATCH) {
-                each(entrant);
-            }
-        }
-    }
-
     fn for_each_row(&self, index: usize, scope: Option<Id>, each: &mut dyn FnMut(&RankedRow)) {
         let board = &self[index];
         let len = match scope {
@@ -1157,23 +1042,6 @@ impl WorkoutRows for Vec<crate::live::SpilledBoard> {
                 each(&row);
             }
         }
-    }
-}
-
-/// One table's columns: column `i` is workout `i`'s rows in `scopes[i]`.
-struct ScopedColumns<'r> {
-    rows: &'r dyn WorkoutRows,
-    scopes: Vec<Option<Id>>,
-}
-
-impl scoretable_core::live_overall::ColumnRows for ScopedColumns<'_> {
-    fn for_each_entrant(&self, column: usize, each: &mut dyn FnMut(Entrant)) {
-        self.rows
-            .for_each_entrant(column, self.scopes[column], each);
-    }
-
-    fn for_each_row(&self, column: usize, each: &mut dyn FnMut(&RankedRow)) {
-        self.rows.for_each_row(column, self.scopes[column], each);
     }
 }
 
@@ -1269,107 +1137,48 @@ impl ExportData {
     /// The overall leaderboards (whole field, then each division; the team
     /// overall of a mixed event when `team_overall`), as
     /// [`ExportData::overall_boards`] and
-    /// [`ExportData::team_overall_boards`] compute them, from each
-    /// workout's rows walked per scope: `rows` gives the rows of
-    /// `workouts[index]` for the whole field (`None`) or one division's
-    /// board, made as they are read (a frozen board makes them a batch at
-    /// a time), so no table's input rows are held. A division's table is
+    /// [`ExportData::team_overall_boards`] compute them, in memory that
+    /// does not grow with the field ([`crate::overall_stream`]): `rows`
+    /// gives the rows of `workouts[index]` for the whole field (`None`) or
+    /// one division's board, made as they are read (a frozen board makes
+    /// them a batch at a time); `entrants` hands over each entrant's bib
+    /// and divisions (the store's `for_each_entrant_bib_and_divisions`),
+    /// in any order. Each table's rows go through external sorts (by
+    /// entrant, then by standing, with the engine's rules) into a
+    /// [`CompactOverall`] spilled as it is filled. A division's table is
     /// computed from the division's own rows (a team workout's whole
     /// field, whose team places members may be credited with) and the
     /// entrants it can list, not from every row of the field: the others
     /// have no place in it and are not listed, so the table is the same.
     ///
     /// `scopes` says which tables are computed: the whole field's, the
-    /// divisions', or all.
+    /// divisions', or all. A failure of a scratch file or of `entrants`
+    /// is the error.
     #[allow(clippy::too_many_arguments)]
     pub fn overall_boards_by_scope(
         workouts: &[Workout],
         rows: &dyn WorkoutRows,
-        infos: &EntrantInfoTable,
+        entrants: &crate::overall_stream::EntrantReader<'_>,
         teams: &[Team],
         divisions: &[Division],
         overall: Option<&OverallSettings>,
         team_overall: bool,
         scopes: OverallScopes,
-    ) -> Vec<CompactOverall> {
+    ) -> Result<Vec<CompactOverall>, ExportError> {
         let Some(settings) = overall else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        let listed: Vec<&Workout> = workouts.iter().collect();
-        if workouts.is_empty() || (team_overall && !has_team_overall(&listed)) {
-            return Vec::new();
-        }
-        let columns: Vec<Id> = workouts.iter().map(|workout| workout.id).collect();
-        // One scope's table: its standings computed from the rows walked
-        // (never all held), then taken into the compact table a few rows
-        // at a time (the rows with their cells are never all made).
-        // The table's entrants are read from the compact table as the
-        // standings are computed (`keep` chooses them), never made into
-        // `EntrantInfo`s.
-        let kind = if team_overall {
-            OverallEntrants::Teams
-        } else {
-            overall_entrant_kind(&listed)
-        };
-        let table = |scopes: Vec<Option<Id>>,
-                     keep: &mut dyn FnMut(Entrant, &[Id]) -> bool,
-                     scope: Option<Id>|
-         -> CompactOverall {
-            let live = LiveOverall::build_from_columns(
-                kind,
-                &listed,
-                &ScopedColumns { rows, scopes },
-                infos.len(),
-                infos.iter_where(keep),
-                teams,
-                scope,
-                settings,
-            );
-            let mut compact = CompactOverall::new(scope, columns.clone());
-            let mut at = 0;
-            loop {
-                let rows = live.rows(at..at + crate::live::ROW_BATCH);
-                if rows.is_empty() {
-                    break;
-                }
-                at += rows.len();
-                for row in &rows {
-                    compact.push(row);
-                }
-            }
-            compact.shrink_to_fit();
-            compact
-        };
-        let mut boards = Vec::with_capacity(divisions.len() + 1);
-        if scopes != OverallScopes::Divisions {
-            boards.push(table(vec![None; workouts.len()], &mut |_, _| true, None));
-        }
-        if scopes == OverallScopes::WholeField {
-            return boards;
-        }
-        for division in divisions {
-            let scope = Some(division.id);
-            // A team workout's column reads its whole field.
-            let column_scopes: Vec<Option<Id>> = workouts
-                .iter()
-                .map(|workout| (!is_team_workout(workout)).then_some(division.id))
-                .collect();
-            let mut with_rows: HashSet<Entrant> = HashSet::new();
-            for (index, workout) in workouts.iter().enumerate() {
-                if !is_team_workout(workout) {
-                    rows.for_each_entrant(index, scope, &mut |entrant| {
-                        with_rows.insert(entrant);
-                    });
-                }
-            }
-            let mut keep = |entrant: Entrant, division_ids: &[Id]| {
-                division_ids.contains(&division.id)
-                    || matches!(entrant, Entrant::Team(_))
-                    || with_rows.contains(&entrant)
-            };
-            boards.push(table(column_scopes, &mut keep, scope));
-        }
-        boards
+        crate::overall_stream::overall_tables(
+            workouts,
+            rows,
+            entrants,
+            teams,
+            divisions,
+            settings,
+            team_overall,
+            scopes,
+            OVERALL_SORT_BUDGET,
+        )
     }
 
     /// [`ExportData::from_ranked`] with the overall leaderboards already
@@ -1442,6 +1251,7 @@ impl ExportData {
             amendments: parts.amendments,
             generated_at: parts.generated_at,
             live_workouts: LiveWorkouts::default(),
+            names: EntrantNames::default(),
         }
     }
 
@@ -1473,6 +1283,9 @@ impl ExportData {
             if let Some(failure) = table.scratch_failure() {
                 return Err(ExportError::scratch(failure));
             }
+        }
+        if let Some(failure) = self.names.scratch_failure() {
+            return Err(ExportError::scratch(failure));
         }
         Ok(())
     }
@@ -1904,6 +1717,82 @@ impl<'a> Exporter<'a> {
         self.amended_entrants.contains(&entrant)
     }
 
+    /// The names of a workout's board for the whole field (`None`) or one
+    /// division, read a batch at a time beside its rows
+    /// ([`TableNames::entrant`] with the row's index on the board).
+    pub fn board_names(&self, workout_id: Id, division_id: Option<Id>) -> TableNames<'_> {
+        let Some(live) = self.data.live_workouts.get(workout_id) else {
+            return TableNames::by_lookup(&self.directory);
+        };
+        let rows = match division_id {
+            None => RowsOf::Listing,
+            Some(division) => RowsOf::Division(live, division),
+        };
+        TableNames::of_table(
+            &self.directory,
+            &self.data.names,
+            TableKey::Workout(workout_id),
+            rows,
+            live.len(division_id),
+        )
+    }
+
+    /// The names of an overall table's rows, read a batch at a time beside
+    /// them (see [`Exporter::board_names`]).
+    pub fn overall_names(&self, table: &OverallRows<'_>) -> TableNames<'_> {
+        let OverallRows::Compact(compact) = table else {
+            return TableNames::by_lookup(&self.directory);
+        };
+        let find = |tables: &[CompactOverall]| {
+            tables
+                .iter()
+                .position(|other| std::ptr::eq(other, *compact))
+        };
+        let key = match find(&self.data.compact_overall) {
+            Some(at) => TableKey::Overall { team: false, at },
+            None => match find(&self.data.compact_team_overall) {
+                Some(at) => TableKey::Overall { team: true, at },
+                None => return TableNames::by_lookup(&self.directory),
+            },
+        };
+        TableNames::of_table(
+            &self.directory,
+            &self.data.names,
+            key,
+            RowsOf::Listing,
+            compact.len(),
+        )
+    }
+
+    /// Competitors and teams in the snapshot.
+    pub fn entrant_count(&self) -> usize {
+        self.data.competitors.len() + self.data.names.competitor_count() + self.data.teams.len()
+    }
+
+    /// Calls `each` with every competitor (in the snapshot's order: by id
+    /// for one read from a file, read forward from its spill), then every
+    /// team, and its display.
+    pub fn for_each_entrant(
+        &self,
+        each: &mut dyn FnMut(Entrant, EntrantRef<'_>) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
+        for record in self.data.names.competitors() {
+            let record = record?;
+            each(record.entrant(), EntrantRef::Record(&record))?;
+        }
+        let held = self
+            .data
+            .competitors
+            .iter()
+            .map(|competitor| Entrant::Competitor(competitor.id()))
+            .chain(self.data.teams.iter().map(|team| Entrant::Team(team.id)));
+        for entrant in held {
+            let named = self.directory.entrant(entrant)?;
+            each(entrant, named.entrant())?;
+        }
+        Ok(())
+    }
+
     /// The names of `division_ids`, joined with `; `.
     pub fn division_names(&self, division_ids: &[Id]) -> String {
         let mut names = Vec::with_capacity(division_ids.len());
@@ -1972,26 +1861,6 @@ mod tests {
             assert_eq!(&table.row(at), row);
         }
         assert!(table.scratch_failure().is_none());
-    }
-
-    #[test]
-    fn an_entrant_column_widens_and_keeps_every_entrant() {
-        let entrants = [
-            Entrant::Competitor(0),
-            Entrant::Team(7),
-            Entrant::Competitor(i64::from(u32::MAX >> 1)),
-            // Beyond 31 bits, and negative: the column widens.
-            Entrant::Team(1 << 31),
-            Entrant::Competitor(-4),
-            Entrant::Team(3),
-        ];
-        let mut column = EntrantColumn::default();
-        for (at, entrant) in entrants.iter().enumerate() {
-            column.push(*entrant);
-            assert_eq!(matches!(column, EntrantColumn::Wide(_)), at >= 3);
-        }
-        let kept: Vec<Entrant> = (0..column.len()).map(|at| column.get(at)).collect();
-        assert_eq!(kept, entrants);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! leaderboard, the stored leaderboard settings, and the amendment events of
 //! the audit trail. Division leaderboards are read from each workout's
 //! frozen board, and the overall leaderboards computed from the boards'
-//! rows with the engine ([`ExportData::overall_boards_by_scope`]). No other
+//! rows and the entrants' bibs and divisions with the engine's rules, in
+//! bounded memory ([`ExportData::overall_boards_by_scope`]). No other
 //! setting and nothing else in the file is read, so it cannot reach an export.
 
 use std::path::Path;
@@ -18,9 +19,7 @@ use scoretable_core::score::format_score;
 use scoretable_store::{CompetitionFile, ScoreEventKind, ScoreValue};
 
 use crate::archive::{write_sealed_archive, ArchiveOptions, ArchiveSummary};
-use crate::data::{
-    AmendmentLogEntry, CompetitorTable, EntrantInfoTable, ExportData, OverallScopes, SnapshotParts,
-};
+use crate::data::{AmendmentLogEntry, CompetitorTable, ExportData, OverallScopes, SnapshotParts};
 use crate::error::ExportError;
 use crate::live::{LiveWorkout, SpilledBoard, SplitColumns};
 use crate::spilled_board::BOARD_SORT_BUDGET;
@@ -29,6 +28,19 @@ fn store_error(what: &str, error: scoretable_store::StoreError) -> ExportError {
     ExportError::Render {
         what: format!("{what} (reading the competition file)"),
         message: error.to_string(),
+    }
+}
+
+/// A failure of a store walk: of the store's read, or of what was done
+/// with a record read.
+enum ReadOrExport {
+    Read(scoretable_store::StoreError),
+    Export(ExportError),
+}
+
+impl From<scoretable_store::StoreError> for ReadOrExport {
+    fn from(error: scoretable_store::StoreError) -> ReadOrExport {
+        ReadOrExport::Read(error)
     }
 }
 
@@ -111,16 +123,6 @@ pub(crate) fn gather_export_data_with(
 /// (at 60,000 athletes the usual 64 MiB were a quarter of an export's
 /// memory); it still holds the indexes' upper levels.
 const EXPORT_PAGE_CACHE_KIB: i64 = 4_096;
-
-/// The entrants' bibs and divisions, compact (the standings use the bibs,
-/// to list ties, and the divisions, not the names).
-fn entrant_info_table(file: &CompetitionFile) -> Result<EntrantInfoTable, ExportError> {
-    // Each entrant's bib and divisions go into the compact table as the
-    // store reads them: no `EntrantInfo` (a name, a bib and a vector each)
-    // per entrant beside it.
-    EntrantInfoTable::from_reader(|each| file.for_each_entrant_bib_and_divisions(each))
-        .map_err(|error| store_error("entrants", error))
-}
 
 /// A workout's board ranked and spilled as an export takes it (see
 /// `gather_in_snapshot`): individual and team-chip workouts ranked
@@ -242,12 +244,10 @@ fn gather_in_snapshot(
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the
-    // teams and the entrants' divisions only, so the competitors' records
-    // are not held while they are computed.
+    // teams and the entrants' bibs and divisions only, so the competitors'
+    // records are not held while they are computed.
     let teams = file.teams().map_err(|error| store_error("teams", error))?;
     observer("teams");
-    let infos = entrant_info_table(file)?;
-    observer("entrants");
     let settings = file
         .leaderboard_settings()
         .map_err(|error| store_error("leaderboard settings", error))?;
@@ -257,13 +257,19 @@ fn gather_in_snapshot(
         .map_err(|error| ExportError::render("overall leaderboard", error))?;
     // Every table (individual, then a mixed event's team table; the whole
     // field, then each division) from the frozen boards' rows, made a
-    // batch at a time as the standings read them: no table's input rows
-    // are held, only the standings' own working memory.
+    // batch at a time as the standings read them, and the entrants' bibs
+    // and divisions, read by the store's cursor as the standings sort
+    // them (no entrant is held): the standings' memory is their sorts'
+    // buffers, whatever the field's size.
+    let entrants = |each: &mut dyn FnMut(_, &str, &[_])| {
+        file.for_each_entrant_bib_and_divisions(each)
+            .map_err(|error| store_error("entrants", error))
+    };
     let tables = |team_overall: bool| {
         ExportData::overall_boards_by_scope(
             &just_workouts,
             &boards,
-            &infos,
+            &entrants,
             &teams,
             &divisions,
             Some(&settings),
@@ -271,9 +277,8 @@ fn gather_in_snapshot(
             OverallScopes::All,
         )
     };
-    let overall_leaderboards = tables(false);
-    let team_overall_leaderboards = tables(true);
-    drop(infos);
+    let overall_leaderboards = tables(false)?;
+    let team_overall_leaderboards = tables(true)?;
     observer("overall standings");
     // The splits after the overall standings, so their columns and the
     // standings' working memory never meet.
@@ -292,22 +297,28 @@ fn gather_in_snapshot(
         live.push(LiveWorkout::new(board, splits));
     }
     observer("splits");
-    // One competitor at a time into the compact table: the whole field's
-    // records are never held.
-    // The table's columns are sized once from the count (grown by
-    // doubling, they left up to half unused, and a copy, at this peak).
-    let mut competitors = CompetitorTable::default();
-    let (count, _) = file
-        .entrant_counts()
-        .map_err(|error| store_error("competitors", error))?;
-    competitors.reserve_exact(usize::try_from(count).unwrap_or(0));
-    file.for_each_competitor::<scoretable_store::StoreError>(&mut |competitor| {
-        competitors.push(&competitor);
-        Ok(())
+    // One competitor at a time into a scratch file, in id order (the
+    // store's cursor order): the whole field's records are never held.
+    let mut spill = crate::names::CompetitorSpill::new()?;
+    file.for_each_competitor::<ReadOrExport>(&mut |competitor| {
+        spill.push(&competitor).map_err(ReadOrExport::Export)
     })
-    .map_err(|error| store_error("competitors", error))?;
-    competitors.shrink_to_fit();
+    .map_err(|error| match error {
+        ReadOrExport::Read(error) => store_error("competitors", error),
+        ReadOrExport::Export(error) => error,
+    })?;
+    let mut names = spill.finish()?;
     observer("competitors");
+    // The names joined to every table a renderer walks, once: each
+    // workout's whole-field listing and each overall table's, in their
+    // listing order (`crate::names`), so renderers read them forward
+    // beside the rows, never by id.
+    crate::names::join_all_names(
+        &mut names,
+        &live,
+        &overall_leaderboards,
+        &team_overall_leaderboards,
+    )?;
 
     // The amendments only: the trail holds an event per score entered.
     let events = file
@@ -336,19 +347,22 @@ fn gather_in_snapshot(
     let parts = SnapshotParts {
         competition,
         divisions,
-        competitors,
+        competitors: CompetitorTable::default(),
         teams,
         amendments,
         generated_at: clock.generated_at(),
     };
-    Ok(ExportData::from_live(
-        parts,
-        just_workouts,
-        live,
-        overall_leaderboards,
-        team_overall_leaderboards,
-        settings.team_workouts,
-    ))
+    Ok(ExportData {
+        names,
+        ..ExportData::from_live(
+            parts,
+            just_workouts,
+            live,
+            overall_leaderboards,
+            team_overall_leaderboards,
+            settings.team_workouts,
+        )
+    })
 }
 
 /// A copy of the competition file taken with SQLite's online backup, in an

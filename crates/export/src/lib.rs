@@ -37,7 +37,9 @@ pub mod error;
 mod external_sort;
 pub mod gather;
 pub mod live;
+pub mod names;
 mod narrow;
+mod overall_stream;
 pub mod pdf;
 pub mod request;
 pub mod results_csv;
@@ -54,8 +56,8 @@ pub use awards::{Award, AwardBasis, AwardCategory, AwardCategoryList, AwardList,
 pub use bundle::{BundleFile, BundlePlan, PlannedFile};
 pub use data::{
     division_rows, AmendmentLogEntry, CompetitorTable, CompetitorView, EntrantDirectory,
-    EntrantDisplay, EntrantInfoTable, EntrantRef, ExportData, Exporter, OverallLeaderboard,
-    OverallScopes, SnapshotParts, WorkoutLeaderboard, WorkoutRows,
+    EntrantDisplay, EntrantRef, ExportData, Exporter, OverallLeaderboard, OverallScopes,
+    SnapshotParts, WorkoutLeaderboard, WorkoutRows,
 };
 pub use error::ExportError;
 pub use gather::{
@@ -63,6 +65,8 @@ pub use gather::{
     seal_competition, seal_competition_observed, SnapshotClock,
 };
 pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
+pub use names::{EntrantNames, NameRecord, Named, TableNames};
+pub use overall_stream::EntrantReader;
 pub use request::{
     run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
     ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,

@@ -597,6 +597,27 @@ impl<'a> BoardRows<'a> {
         }
     }
 
+    /// The entrants of the rows at `range` (clamped), in listing order
+    /// (no row is made).
+    pub fn entrants_in(&self, range: std::ops::Range<usize>) -> Vec<Entrant> {
+        let end = range.end.min(self.len());
+        let range = range.start.min(end)..end;
+        match &self.source {
+            RowSource::Held(rows) => rows[range].iter().map(|row| row.entrant).collect(),
+            RowSource::Live {
+                live, division_id, ..
+            } => live.board().entrants(*division_id, range),
+        }
+    }
+
+    /// The rows' entrants in listing order, read [`ROW_BATCH`] at a time
+    /// (no row is made, and the whole list is never held).
+    pub fn iter_entrants(&self) -> impl Iterator<Item = Entrant> + '_ {
+        (0..self.len())
+            .step_by(ROW_BATCH)
+            .flat_map(move |first| self.entrants_in(first..first + ROW_BATCH))
+    }
+
     /// The rows' entrants in listing order (no row is made).
     pub fn entrants(&self) -> Vec<Entrant> {
         match &self.source {

@@ -26,7 +26,7 @@ use serde::Serialize;
 use crate::archive::{sha256_hex, write_planned_archive, ArchiveSummary, HashingWriter};
 use crate::awards::{AwardList, AwardRules};
 use crate::bundle::{awards_unavailable, write_bundle, BundlePlan, BundleSink, PlannedFile};
-use crate::data::{EntrantDirectory, ExportData, Exporter};
+use crate::data::{ExportData, Exporter};
 use crate::error::ExportError;
 use crate::gather::SnapshotClock;
 use crate::pdf::missing_characters;
@@ -444,30 +444,25 @@ pub fn pdf_font_warnings(data: &ExportData) -> Vec<String> {
     for division in &data.divisions {
         check(format!("division {}", division.name), &division.name);
     }
-    let directory = EntrantDirectory::new(data);
-    let entrants = data
-        .competitors
-        .iter()
-        .map(|competitor| Entrant::Competitor(competitor.id()))
-        .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
-    for entrant in entrants {
-        let Ok(display) = directory.get(entrant) else {
-            continue;
-        };
+    // Every competitor (read forward from a spilled snapshot's scratch
+    // file, whose failure fails the export) and team.
+    let _ = Exporter::new(data).for_each_entrant(&mut |entrant, display| {
         let kind = match entrant {
             Entrant::Competitor(_) => "athlete",
             Entrant::Team(_) => "team",
         };
-        let who = if display.bib.is_empty() {
-            format!("{kind} {}", display.name)
+        let (name, bib) = (display.name(), display.bib());
+        let who = if bib.is_empty() {
+            format!("{kind} {name}")
         } else {
-            format!("{kind} {} (bib {})", display.name, display.bib)
+            format!("{kind} {name} (bib {bib})")
         };
-        check(who.clone(), &display.name);
-        if let Some(club) = &display.club {
+        check(who.clone(), &name);
+        if let Some(club) = display.club() {
             check(format!("club {club} of {who}"), club);
         }
-    }
+        Ok(())
+    });
     warnings
 }
 
@@ -998,5 +993,22 @@ mod tests {
         let error = run_on_snapshot(&data, &writer, &request).unwrap_err();
         assert!(error.to_string().contains("board gone"), "{error}");
         assert!(!pdf.exists());
+
+        // And for the names joined to the tables (`crate::names`).
+        let data = crate::gather::gather_export_data(&file).unwrap();
+        data.names.fail_for_test("names gone");
+        let writer = Writer {
+            competition_path: &path,
+            data: Some(&data),
+        };
+        let csv = directory.path().join("run.csv");
+        let request = ExportRequest::WorkoutCsv {
+            workout_id: data.workouts[0].id,
+            division_id: None,
+            output: csv.clone(),
+        };
+        let error = run_on_snapshot(&data, &writer, &request).unwrap_err();
+        assert!(error.to_string().contains("names gone"), "{error}");
+        assert!(!csv.exists());
     }
 }

@@ -93,9 +93,11 @@ impl Exporter<'_> {
         writer.write_row(&header)?;
 
         let mut cells: Vec<String> = Vec::with_capacity(header.len());
-        for row in board.iter() {
+        let names = self.board_names(workout_id, division_id);
+        for (index, row) in board.iter().enumerate() {
             let row = row.as_ref();
-            let entrant = self.directory.entrant(row.entrant)?;
+            let named = names.entrant(index, row.entrant)?;
+            let entrant = named.entrant();
             cells.clear();
             cells.push(
                 row_place(row, division_id)
@@ -198,8 +200,10 @@ impl Exporter<'_> {
         writer.write_row(&header)?;
 
         let mut cells: Vec<String> = Vec::with_capacity(header.len());
-        for row in board.iter() {
-            let entrant = self.directory.entrant(row.entrant)?;
+        let names = self.overall_names(&board);
+        for (index, row) in board.iter().enumerate() {
+            let named = names.entrant(index, row.entrant)?;
+            let entrant = named.entrant();
             cells.clear();
             cells.push(row.rank.to_string());
             cells.push(entrant.bib().to_string());

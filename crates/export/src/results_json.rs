@@ -163,26 +163,22 @@ impl Exporter<'_> {
     /// Builds the results document of the whole competition.
     pub fn results_document(&self) -> Result<ResultsDocument, ExportError> {
         let data = self.data;
-        let mut entrants = Vec::with_capacity(data.competitors.len() + data.teams.len());
-        let all_entrants = data
-            .competitors
-            .iter()
-            .map(|competitor| Entrant::Competitor(competitor.id()))
-            .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
-        for entrant in all_entrants {
-            let display = self.directory.get(entrant)?;
+        let mut entrants = Vec::with_capacity(self.entrant_count());
+        self.for_each_entrant(&mut |entrant, display| {
+            let display = display.display();
             entrants.push(ResultsEntrant {
                 entrant,
-                bib: display.bib.clone(),
-                name: display.name.clone(),
-                first_name: display.first_name.clone(),
-                last_name: display.last_name.clone(),
+                bib: display.bib,
+                name: display.name,
+                first_name: display.first_name,
+                last_name: display.last_name,
                 gender: display.gender,
-                country: display.country.clone(),
-                club: display.club.clone(),
-                division_ids: display.division_ids.clone(),
+                country: display.country,
+                club: display.club,
+                division_ids: display.division_ids,
             });
-        }
+            Ok(())
+        })?;
         let mut workouts: Vec<&Workout> = data.workouts.iter().collect();
         workouts.sort_by_key(|workout| (workout.sequence, workout.id));
         let workouts = workouts
@@ -292,20 +288,12 @@ struct EntrantsView<'a, 'e>(&'e Exporter<'a>);
 impl Serialize for EntrantsView<'_, '_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error as _, SerializeSeq};
-        let data = self.0.data;
-        let mut seq = serializer.serialize_seq(Some(data.competitors.len() + data.teams.len()))?;
-        let all_entrants = data
-            .competitors
-            .iter()
-            .map(|competitor| Entrant::Competitor(competitor.id()))
-            .chain(data.teams.iter().map(|team| Entrant::Team(team.id)));
-        for entrant in all_entrants {
-            let display = self
-                .0
-                .directory
-                .entrant(entrant)
-                .map_err(S::Error::custom)?;
-            seq.serialize_element(&EntrantView {
+        let mut seq = serializer.serialize_seq(Some(self.0.entrant_count()))?;
+        // The serializer's error is kept aside: the walk's own error type
+        // is the export's.
+        let mut failed: Option<S::Error> = None;
+        let walked = self.0.for_each_entrant(&mut |entrant, display| {
+            let written = seq.serialize_element(&EntrantView {
                 entrant,
                 bib: display.bib(),
                 name: &display.name(),
@@ -315,8 +303,19 @@ impl Serialize for EntrantsView<'_, '_> {
                 country: display.country(),
                 club: display.club(),
                 division_ids: display.division_ids(),
-            })?;
+            });
+            match written {
+                Ok(()) => Ok(()),
+                Err(error) => {
+                    failed = Some(error);
+                    Err(ExportError::render("results JSON", "the entrant list"))
+                }
+            }
+        });
+        if let Some(error) = failed {
+            return Err(error);
         }
+        walked.map_err(S::Error::custom)?;
         seq.end()
     }
 }
@@ -372,6 +371,8 @@ impl Serialize for RowsView<'_, '_> {
 enum EntrantList<'a> {
     Rows(&'a [RankedRow]),
     Entrants(Vec<Entrant>),
+    /// A division's board of a compact ranking, read a batch at a time.
+    Live(&'a crate::live::LiveWorkout, Id),
 }
 
 impl Serialize for EntrantList<'_> {
@@ -379,6 +380,13 @@ impl Serialize for EntrantList<'_> {
         match self {
             EntrantList::Rows(rows) => serializer.collect_seq(rows.iter().map(|row| row.entrant)),
             EntrantList::Entrants(entrants) => serializer.collect_seq(entrants),
+            EntrantList::Live(live, division) => {
+                let len = live.len(Some(*division));
+                serializer.collect_seq((0..len).step_by(crate::live::ROW_BATCH).flat_map(|first| {
+                    live.board()
+                        .entrants(Some(*division), first..first + crate::live::ROW_BATCH)
+                }))
+            }
         }
     }
 }
@@ -418,7 +426,19 @@ impl Serialize for LeaderboardsView<'_> {
             })?;
         }
         // Division boards the snapshot does not list are the whole field's
-        // rows by construction: only their entrants, one division at a time.
+        // rows by construction: only their entrants, one division at a
+        // time (from a compact ranking, read a batch at a time as they are
+        // written).
+        if let Some(live) = data.live_workouts.get(workout_id) {
+            for division in &data.divisions {
+                seq.serialize_element(&LeaderboardView {
+                    division_id: Some(division.id),
+                    rows: None,
+                    entrants: Some(EntrantList::Live(live, division.id)),
+                })?;
+            }
+            return seq.end();
+        }
         for (division_id, entrants) in data.derived_division_entrants(workout_id) {
             seq.serialize_element(&LeaderboardView {
                 division_id: Some(division_id),

@@ -122,8 +122,27 @@ impl Exporter<'_> {
         let workout = self.data.workout(workout_id)?;
         scoretable_core::runsignup::check_score_type(workout)?;
         let board = self.data.board_rows(workout_id, options.division_id)?;
+        // Both walks (the registration ids, then the rows) read the board
+        // in listing order: the name at the next row, or at the first when
+        // a walk begins again; any other call is looked up by id.
+        let names = self.board_names(workout_id, options.division_id);
+        let next = std::cell::Cell::new(0usize);
         let entrant_of = |entrant: Entrant| -> Result<RunSignupEntrant, ExportError> {
-            let display = self.directory.get(entrant)?;
+            let at = next.get();
+            let named = match names.entrant(at, entrant) {
+                Ok(named) => {
+                    next.set(at + 1);
+                    named
+                }
+                Err(_) => match names.entrant(0, entrant) {
+                    Ok(named) if at > 0 => {
+                        next.set(1);
+                        named
+                    }
+                    _ => self.directory.entrant(entrant)?,
+                },
+            };
+            let display = named.entrant().display();
             Ok(RunSignupEntrant {
                 bib: display.bib,
                 name: display.name,
@@ -137,7 +156,7 @@ impl Exporter<'_> {
         };
         scoretable_core::runsignup::for_each_result_of(
             workout,
-            board.entrants().into_iter(),
+            board.iter_entrants(),
             board.iter(),
             options,
             &entrant_of,

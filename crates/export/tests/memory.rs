@@ -149,6 +149,18 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
              (bound {HELD_BOUND} for the stages that hold the frozen snapshot)"
         );
     }
+    // The overall standings hold no entrant: their sorts' buffers are
+    // fixed, spilled beyond.
+    for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
+        if stage != "overall standings" {
+            continue;
+        }
+        let grows = large_bytes.saturating_sub(*small_bytes) / (large - small);
+        assert!(
+            grows < OVERALL_BOUND,
+            "export all's overall standings grow by {grows} bytes an athlete (bound {OVERALL_BOUND})"
+        );
+    }
     // Ranking a board holds nothing per athlete: an external sort in a
     // fixed budget, placed as the records come out.
     for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
@@ -160,6 +172,20 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
             grows < RANKING_BOUND,
             "export all's stage ending leaderboard (ranking a board) grows by {grows} bytes \
              an athlete (bound {RANKING_BOUND})"
+        );
+    }
+    // The competitors are spilled and their names joined to the tables
+    // (`crate::names`): no stage from reading them on holds a competitor
+    // table or the renderers a by-id index.
+    for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
+        if !NAMES_STAGES.contains(&stage.as_str()) {
+            continue;
+        }
+        let grows = large_bytes.saturating_sub(*small_bytes) / (large - small);
+        assert!(
+            grows < NAMES_BOUND,
+            "export all's stage ending {stage} grows by {grows} bytes an athlete \
+             (bound {NAMES_BOUND} once the competitors are spilled)"
         );
     }
     assert!(
@@ -212,6 +238,16 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
 /// before the boards were spilled (297 before round 9).
 const PER_ATHLETE_BOUND: usize = 185;
 
+/// Bytes an athlete the overall standings' stage may grow by. Round 10
+/// (crates/bench/README.md, "Export memory, round 10: overall
+/// standings"): every table computed by external sorts (by entrant, then
+/// by standing) with the core's rules, the entrants' bibs and divisions
+/// read by the store's cursor into the first sort, so no entrant is held:
+/// 11 (the boards' division lists held from before, about 4, and the
+/// sorts' buffers' rounding). The code before fails it: 151 (`LiveOverall`'s
+/// per-entrant arrays beside the compact entrants, about 28).
+const OVERALL_BOUND: usize = 30;
+
 /// Bytes an athlete the stage that ranks the boards (ending
 /// "leaderboard") may grow by. Round 10 (crates/bench/README.md, "Export
 /// memory, round 10: ranking"): individual and team-chip workouts are
@@ -227,16 +263,22 @@ const RANKING_BOUND: usize = 16;
 /// The stages that hold the frozen snapshot (and no ranking's or
 /// standings' working memory), and the bytes an athlete each may grow by.
 /// Round 9 measured, with every frozen part but the competitor table
-/// spilled, 36 (entrants), 90 (splits: their columns built and spilled),
+/// spilled, 36 (entrants; since round 10 read inside the overall
+/// standings, not held), 90 (splits: their columns built and spilled),
 /// 71 (competitors: the competitor table, about 60), 66 (amendment log)
 /// and 82 (rendering: the renderers' batches, a few 16 KiB blocks per
 /// scratch file); the code before fails it (112, 166, 147, 142, 158 with
 /// the boards held; 230, 271, 299, 295, 294 before round 9).
-const HELD_STAGES: [&str; 5] = [
-    "entrants",
-    "splits",
-    "competitors",
-    "amendment log",
-    "rendering",
-];
+const HELD_STAGES: [&str; 4] = ["splits", "competitors", "amendment log", "rendering"];
 const HELD_BOUND: usize = 100;
+
+/// The stages after the competitors are read, and the bytes an athlete
+/// each may grow by. Round 10 (crates/bench/README.md, "Export memory,
+/// round 10"): the competitors spilled in id order and their names joined
+/// once to every table a renderer walks (two external sorts), read beside
+/// the rows: competitors 71 -> 4, amendment log (the join's sorts and their
+/// merges) 66 -> 35, rendering (no competitor table, no by-id index, no
+/// whole division's entrant list) 82 -> 16. The code before fails it
+/// (71, 66, 82).
+const NAMES_STAGES: [&str; 3] = ["competitors", "amendment log", "rendering"];
+const NAMES_BOUND: usize = 50;

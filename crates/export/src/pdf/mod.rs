@@ -125,8 +125,10 @@ impl Exporter<'_> {
         let mut timing_points: Vec<_> = workout.timing_points.iter().collect();
         timing_points.sort_by_key(|point| point.order);
         let (mut with_country, mut with_club) = (false, false);
-        for entrant in board.entrants() {
-            let entrant = self.directory.entrant(entrant)?;
+        let names = self.board_names(workout.id, division_id);
+        for (index, entrant) in board.iter_entrants().enumerate() {
+            let named = names.entrant(index, entrant)?;
+            let entrant = named.entrant();
             with_country |= entrant.country().is_some();
             with_club |= entrant.club().is_some();
         }
@@ -181,7 +183,8 @@ impl Exporter<'_> {
                 ExportError::render("results PDF", format!("no row {index} on the board"))
             })?;
             let row: &scoretable_core::model::RankedRow = &row;
-            let entrant = self.directory.entrant(row.entrant)?;
+            let named = names.entrant(index, row.entrant)?;
+            let entrant = named.entrant();
             // Flexible columns are not measured: left empty when only the
             // fixed cells are wanted.
             let all = wanted == Cells::All;
@@ -277,8 +280,13 @@ impl Exporter<'_> {
             .iter()
             .all(|workout| workout.state == PublicationState::Official);
         let mut with_country = false;
-        for row in board.iter() {
-            with_country |= self.directory.entrant(row.entrant)?.country().is_some();
+        let names = self.overall_names(&board);
+        for (index, row) in board.iter().enumerate() {
+            with_country |= names
+                .entrant(index, row.entrant)?
+                .entrant()
+                .country()
+                .is_some();
         }
         let mut columns = vec![
             Column::fixed("Pl.", 24.0, Align::Right).bold(),
@@ -313,7 +321,8 @@ impl Exporter<'_> {
         let make_row = move |index: usize, wanted: Cells| -> Result<TableRow, ExportError> {
             let workouts = &section_workouts;
             let row = board.get(index);
-            let entrant = self.directory.entrant(row.entrant)?;
+            let named = names.entrant(index, row.entrant)?;
+            let entrant = named.entrant();
             let all = wanted == Cells::All;
             let mut cells = Vec::with_capacity(column_count);
             cells.push(row.rank.to_string());

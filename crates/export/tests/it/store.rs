@@ -681,15 +681,9 @@ fn tied_overall_rows_are_listed_by_bib_as_the_store_lists_them() {
         .map(|row| row.entrant)
         .collect();
     assert_eq!(exported, stored);
-    let bibs: Vec<&str> = exported
+    let bibs: Vec<String> = exported
         .iter()
-        .map(|entrant| {
-            Exporter::new(&data)
-                .directory
-                .entrant(*entrant)
-                .unwrap()
-                .bib()
-        })
+        .map(|entrant| Exporter::new(&data).directory.get(*entrant).unwrap().bib)
         .collect();
     assert_eq!(bibs, ["10", "20", "30"]);
 }
@@ -707,4 +701,131 @@ fn a_gathered_snapshots_streamed_json_is_the_document_serialised() {
     let mut expected = serde_json::to_vec(&exporter.results_document().unwrap()).unwrap();
     expected.push(b'\n');
     assert_eq!(exporter.results_json().unwrap(), expected);
+}
+
+/// A snapshot read from a file spills its competitors and joins their
+/// names to every table once (`scoretable_export::names`): every row of
+/// every board (the whole field, each division's, read at its row numbers
+/// in the whole field's listing) and of every overall table (individual
+/// and a mixed event's team tables) gets the display a lookup by id gives,
+/// and the entrant walk lists every competitor in id order, then the
+/// teams.
+#[test]
+fn a_gathered_snapshots_names_are_read_beside_the_rows() {
+    use scoretable_usecase::generate::{write_event, ResultEntryMode};
+    let directory = tempfile::tempdir().unwrap();
+    for (name, event) in [
+        ("teams", scoretable_core::generate::team_event(120, 4, 3, 5)),
+        (
+            "race",
+            scoretable_core::generate::large_individual_event(900, 5, 3, 7),
+        ),
+    ] {
+        let path = directory.path().join(format!("{name}.scoretable"));
+        let (file, _) = write_event(&path, &event, ResultEntryMode::ImportAll).unwrap();
+        let data = gather_export_data(&file).unwrap();
+        assert!(data.competitors.is_empty(), "the competitors are spilled");
+        assert!(data.names.is_spilled());
+        let exporter = Exporter::new(&data);
+        let mut rows_checked = 0;
+        for workout in &data.workouts {
+            let scopes = std::iter::once(None)
+                .chain(data.divisions.iter().map(|division| Some(division.id)));
+            for scope in scopes {
+                let board = data.board_rows(workout.id, scope).unwrap();
+                let names = exporter.board_names(workout.id, scope);
+                for (index, row) in board.iter().enumerate() {
+                    let named = names.entrant(index, row.entrant).unwrap();
+                    assert_eq!(
+                        named.entrant().display(),
+                        exporter.directory.get(row.entrant).unwrap(),
+                        "{name}: workout {} scope {scope:?} row {index}",
+                        workout.name
+                    );
+                    rows_checked += 1;
+                }
+                // Read again out of order (a PDF table measures, then
+                // draws): the same names.
+                for index in (0..board.len()).rev().step_by(7) {
+                    let row = board.get(index).unwrap();
+                    assert_eq!(
+                        names.entrant(index, row.entrant).unwrap().entrant().bib(),
+                        exporter.directory.get(row.entrant).unwrap().bib
+                    );
+                }
+            }
+        }
+        let mut tables = data.overall_tables();
+        for scope in std::iter::once(None).chain(data.divisions.iter().map(|d| Some(d.id))) {
+            tables.extend(data.team_overall_rows(scope).ok());
+        }
+        assert!(tables.len() > data.divisions.len());
+        for table in &tables {
+            let names = exporter.overall_names(table);
+            for (index, row) in table.iter().enumerate() {
+                assert_eq!(
+                    names
+                        .entrant(index, row.entrant)
+                        .unwrap()
+                        .entrant()
+                        .display(),
+                    exporter.directory.get(row.entrant).unwrap()
+                );
+                rows_checked += 1;
+            }
+        }
+        assert!(rows_checked > 1_000, "{name}: {rows_checked}");
+        let mut walked = Vec::new();
+        exporter
+            .for_each_entrant(&mut |entrant, display| {
+                walked.push((entrant, display.bib().to_string()));
+                Ok(())
+            })
+            .unwrap();
+        let stored: Vec<(Entrant, String)> = file
+            .competitors()
+            .unwrap()
+            .into_iter()
+            .map(|competitor| (Entrant::Competitor(competitor.id), competitor.bib))
+            .chain(
+                file.teams()
+                    .unwrap()
+                    .into_iter()
+                    .map(|team| (Entrant::Team(team.id), team.bib.unwrap_or_default())),
+            )
+            .collect();
+        assert_eq!(walked, stored);
+        assert!(data.check_scratch().is_ok());
+    }
+}
+
+/// A result whose entrant the snapshot does not list fails the export
+/// with an error naming the entrant, in every renderer that prints names.
+#[test]
+fn an_entrant_without_a_record_is_named_in_the_error() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = build_file(directory.path());
+    let mut data = gather_export_data(&file).unwrap();
+    let missing = data.overall_leaderboard(None).unwrap().rows[0].entrant;
+    // The same snapshot with that competitor's record left out of the spill.
+    let mut without = scoretable_export::names::CompetitorSpill::new().unwrap();
+    for competitor in file.competitors().unwrap() {
+        if Entrant::Competitor(competitor.id) != missing {
+            without.push(&competitor).unwrap();
+        }
+    }
+    data.names = without.finish().unwrap();
+    scoretable_export::names::join_for_test(&mut data).unwrap();
+    let exporter = Exporter::new(&data);
+    let workout = data.workouts[0].id;
+    let unknown = |result: Result<Vec<u8>, scoretable_export::ExportError>| {
+        assert!(
+            matches!(result, Err(scoretable_export::ExportError::UnknownEntrant { entrant }) if entrant == missing),
+            "{:?}",
+            result.err()
+        );
+    };
+    unknown(exporter.workout_results_csv(workout, None));
+    unknown(exporter.overall_results_csv(None));
+    unknown(exporter.division_results_pdf(None));
 }

@@ -171,6 +171,7 @@ pub fn assemble(
         amendments,
         generated_at: Utc.with_ymd_and_hms(2026, 5, 2, 17, 30, 0).unwrap(),
         live_workouts: Default::default(),
+        names: Default::default(),
     }
 }
 
