@@ -1,5 +1,4 @@
-//! A column of 64-bit values (competitor ids, split totals in
-//! milliseconds) kept in 4 bytes each while every value fits a `u32`, and
+//! A column of 64-bit values (competitor ids) kept in 4 bytes each while every value fits a `u32`, and
 //! in 8 once one does not: it widens in place, keeping every value.
 
 use serde::{Deserialize, Serialize};
@@ -39,6 +38,7 @@ impl NarrowColumn {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         match self {
             NarrowColumn::Narrow(values) => values.len(),

@@ -149,6 +149,19 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
              (bound {HELD_BOUND} for the stages that hold the frozen snapshot)"
         );
     }
+    // The split standings are built with external sorts whose buffers do
+    // not grow with the field: their stage holds the frozen snapshot only.
+    for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
+        if stage != "splits" {
+            continue;
+        }
+        let grows = large_bytes.saturating_sub(*small_bytes) / (large - small);
+        assert!(
+            grows < SPLITS_BOUND,
+            "export all's stage ending splits grows by {grows} bytes an athlete \
+             (bound {SPLITS_BOUND})"
+        );
+    }
     // The overall standings hold no entrant: their sorts' buffers are
     // fixed, spilled beyond.
     for ((stage, small_bytes), (_, large_bytes)) in small_stages.iter().zip(&large_stages) {
@@ -282,3 +295,16 @@ const HELD_BOUND: usize = 100;
 /// (71, 66, 82).
 const NAMES_STAGES: [&str; 3] = ["competitors", "amendment log", "rendering"];
 const NAMES_BOUND: usize = 50;
+
+/// Bytes an athlete the stage ending "splits" may grow by. Round 10
+/// (crates/bench/README.md, "Export memory, round 10: split standings"):
+/// the split standings are built with external sorts (the runs of splits
+/// and the board's entrants by entrant, the reached points by point and
+/// total, then by row), each buffering at most a quarter of the sort
+/// budget, 1 MiB (the entrants' a sixteenth of that): the stage's peak is
+/// those buffers, the same at 8,000 and 16,000 athletes, and the merges'
+/// read buffers, one a sorted run (measured 8 bytes an athlete; 3.39 and
+/// 3.45 MB). The code before fails it: 90 (per split its total, per row
+/// its run and its run by competitor id, each point's totals sorted,
+/// while the splits were read).
+const SPLITS_BOUND: usize = 20;
