@@ -2,9 +2,9 @@
 //! entrants are held, whatever the field's size.
 //!
 //! Every table a call computes (the whole field's, each division's; one
-//! kind of entrant) goes through the same three sorts
-//! ([`crate::external_sort`], a fixed buffer each, spilled to scratch
-//! files beyond it):
+//! kind of entrant) goes through the same two sorts, and a credited team
+//! workout's team rows through a third ([`crate::external_sort`], a fixed
+//! buffer each, spilled to scratch files beyond it), in three steps:
 //!
 //! 1. **By entrant.** Each table's columns are walked in listing order
 //!    ([`WorkoutRows`]: the frozen boards' rows, a batch at a time); each
@@ -29,8 +29,9 @@
 //!    each row's place is counted as it passes ([`shared_place`]) and the
 //!    row is pushed to its table's [`CompactOverall`], itself spilled.
 //!
-//! Memory: the sorts' buffers, one entrant's records, and per table and
-//! column two counts; none of it grows with the field. A property test
+//! Memory: the sorts' buffers, one entrant's records (one team's while
+//! the credits are made), and per table and column a count; none of it
+//! grows with the field. A property test
 //! compares the tables with the engine's ([`LiveOverall`]) over random
 //! events in every mode, with a tiny sort buffer (many runs, merges in
 //! passes) and the production one.
