@@ -2,9 +2,9 @@
 //! entrants are held, whatever the field's size.
 //!
 //! Every table a call computes (the whole field's, each division's; one
-//! kind of entrant) goes through the same three sorts
-//! ([`crate::external_sort`], a fixed buffer each, spilled to scratch
-//! files beyond it):
+//! kind of entrant) goes through the same two sorts, and a credited team
+//! workout's team rows through a third ([`crate::external_sort`], a fixed
+//! buffer each, spilled to scratch files beyond it), in three steps:
 //!
 //! 1. **By entrant.** Each table's columns are walked in listing order
 //!    ([`WorkoutRows`]: the frozen boards' rows, a batch at a time); each
@@ -12,10 +12,11 @@
 //!    place in scope, display, cumulative value), and the columns' placed
 //!    rows (and placed teams) are counted. The entrants' bibs and
 //!    divisions are read once (the store's cursor) into the same sort. A
-//!    credited team workout's members' credits are made by two more sorts
-//!    (the team rows and the teams' memberships by team; then each
-//!    member's teams' rows by member, in the order the teams were given)
-//!    and join the same sort.
+//!    credited team workout's team rows (read once, with their division
+//!    places) and the teams' memberships are sorted by team, and each
+//!    member's teams' rows join the same sort, ordered by the teams'
+//!    position among those given (each table's credit is folded from them
+//!    as the engine does).
 //! 2. **By standing.** Walking that sort entrant by entrant, each table
 //!    the entrant belongs to gets its cells and standing, computed by the
 //!    core's rules ([`OverallRules::cell`], [`OverallRules::standing_key`]:
@@ -28,8 +29,9 @@
 //!    each row's place is counted as it passes ([`shared_place`]) and the
 //!    row is pushed to its table's [`CompactOverall`], itself spilled.
 //!
-//! Memory: the sorts' buffers, one entrant's records, and per table and
-//! column two counts; none of it grows with the field. A property test
+//! Memory: the sorts' buffers, one entrant's records (one team's while
+//! the credits are made), and per table and column a count; none of it
+//! grows with the field. A property test
 //! compares the tables with the engine's ([`LiveOverall`]) over random
 //! events in every mode, with a tiny sort buffer (many runs, merges in
 //! passes) and the production one.
@@ -43,9 +45,9 @@ use scoretable_core::model::{
     Division, Entrant, Id, OverallCell, OverallRow, OverallSettings, Team, Workout,
 };
 use scoretable_core::overall::{
-    better_credit, compare_listed, credited_place, division_place, has_team_overall,
-    is_team_workout, overall_entrant_kind, place_in_scope, row_makes_member, shared_place,
-    CellInput, CellShown, OverallEntrants, OverallRules, NO_PLACE,
+    better_credit, compare_listed, credited_place, has_team_overall, is_team_workout,
+    overall_entrant_kind, place_in_scope, row_makes_member, shared_place, CellInput, CellShown,
+    OverallEntrants, OverallRules, NO_PLACE,
 };
 
 use crate::data::{CompactOverall, OverallScopes, WorkoutRows};
@@ -123,14 +125,17 @@ pub(crate) fn overall_tables(
     let scratch = ExportError::scratch;
     let mut by_entrant = ExternalSort::new(budget, EntrantRecord::compare);
     // Per table and column: rows of the table's kind with a place in
-    // scope, and (credited columns) teams with a place among all teams.
+    // scope; per column (credited ones): teams with a place among all
+    // teams. A credited column is a team workout, read for the whole
+    // field in every table: its team rows are taken once, with their
+    // division places (each table's credit is made from them).
     let mut placed = vec![0i64; tables.len() * width];
-    let mut placed_teams = vec![0i64; tables.len() * width];
+    let mut placed_teams = vec![0i64; width];
     let mut team_rows = ExternalSort::new(budget, TeamSide::compare);
     let mut credited = false;
     for (t, table) in tables.iter().enumerate() {
         for (at, workout) in workouts.iter().enumerate() {
-            let credits = rules.column(at).credits;
+            let credits = rules.column(at).credits && t == 0;
             let mut failure = None;
             rows.for_each_row(at, table.column_scopes[at], &mut |row| {
                 if failure.is_some() {
@@ -139,16 +144,13 @@ pub(crate) fn overall_tables(
                 if credits {
                     if let Entrant::Team(team) = row.entrant {
                         credited = true;
-                        placed_teams[t * width + at] += i64::from(row.rank.is_some());
+                        placed_teams[at] += i64::from(row.rank.is_some());
                         let side = TeamSide {
                             team,
                             part: TeamPart::Row {
-                                table: t as u32,
                                 column: at as u32,
-                                place: credited_place(
-                                    row.rank,
-                                    table.scope.and_then(|id| division_place(row, id)),
-                                ),
+                                overall: row.rank,
+                                division_ranks: row.division_ranks.clone(),
                                 display: row.display.clone(),
                             },
                         };
@@ -182,7 +184,7 @@ pub(crate) fn overall_tables(
         }
     }
     if credited {
-        credit_members(teams, team_rows, &mut by_entrant, budget)?;
+        credit_members(teams, team_rows, &mut by_entrant)?;
     } else {
         drop(team_rows);
     }
@@ -300,16 +302,17 @@ fn of_kind(kind: OverallEntrants, entrant: Entrant) -> bool {
     }
 }
 
-/// The credits of a credited team workout's members, into `by_entrant`:
-/// the team rows (`team_rows`) and the teams' memberships sorted by team;
-/// each member's teams' rows sorted by member, table, column and the
-/// order the teams were given; each member's credit is the best of them
-/// ([`better_credit`]).
+/// The team rows of a credited team workout's members, into
+/// `by_entrant`: the team rows (`team_rows`) and the teams' memberships
+/// sorted by team; each member gets each of its teams' rows (the last of a
+/// column counts, as in the engine) with the team's position among the
+/// teams given, and `by_entrant` orders them by that position, so that
+/// each table's credit is folded in the engine's order
+/// ([`better_credit`], in [`Context::standings`]).
 fn credit_members<C>(
     teams: &[Team],
     mut team_rows: ExternalSort<TeamSide, impl Fn(&TeamSide, &TeamSide) -> Ordering>,
     by_entrant: &mut ExternalSort<EntrantRecord, C>,
-    budget: usize,
 ) -> Result<(), ExportError>
 where
     C: Fn(&EntrantRecord, &EntrantRecord) -> Ordering,
@@ -328,38 +331,48 @@ where
                 .map_err(scratch)?;
         }
     }
-    let mut by_member = ExternalSort::new(budget, MemberCredit::compare);
-    // One team's rows (the last of a table's column counts) and members.
-    let mut rows: Vec<(u32, u32, Option<u32>, String)> = Vec::new();
+    // One team's rows and members.
+    let mut rows: Vec<TeamPart> = Vec::new();
     let mut members: Vec<(u32, Id)> = Vec::new();
     let mut team = None;
-    let mut flush = |rows: &mut Vec<(u32, u32, Option<u32>, String)>,
-                     members: &mut Vec<(u32, Id)>|
-     -> Result<(), ExportError> {
-        for &(position, competitor) in members.iter() {
-            for (at, (table, column, place, display)) in rows.iter().enumerate() {
-                let repeated = rows[at + 1..]
-                    .iter()
-                    .any(|later| (later.0, later.1) == (*table, *column));
-                if repeated {
-                    continue;
+    let mut flush =
+        |rows: &mut Vec<TeamPart>, members: &mut Vec<(u32, Id)>| -> Result<(), ExportError> {
+            for &(position, competitor) in members.iter() {
+                for (at, row) in rows.iter().enumerate() {
+                    let TeamPart::Row {
+                        column,
+                        overall,
+                        division_ranks,
+                        display,
+                    } = row
+                    else {
+                        continue;
+                    };
+                    let repeated = rows[at + 1..].iter().any(
+                    |later| matches!(later, TeamPart::Row { column: later, .. } if later == column),
+                );
+                    if repeated {
+                        continue;
+                    }
+                    by_entrant
+                        .push(EntrantRecord {
+                            entrant: Entrant::Competitor(competitor),
+                            table: 0,
+                            column: *column,
+                            part: EntrantPart::Credit {
+                                position,
+                                overall: *overall,
+                                division_ranks: division_ranks.clone(),
+                                display: display.clone(),
+                            },
+                        })
+                        .map_err(scratch)?;
                 }
-                by_member
-                    .push(MemberCredit {
-                        competitor,
-                        table: *table,
-                        column: *column,
-                        position,
-                        place: *place,
-                        display: display.clone(),
-                    })
-                    .map_err(scratch)?;
             }
-        }
-        rows.clear();
-        members.clear();
-        Ok(())
-    };
+            rows.clear();
+            members.clear();
+            Ok(())
+        };
     for side in team_rows.finish().map_err(scratch)? {
         let side = side.map_err(scratch)?;
         if team != Some(side.team) {
@@ -367,59 +380,14 @@ where
             team = Some(side.team);
         }
         match side.part {
-            TeamPart::Row {
-                table,
-                column,
-                place,
-                display,
-            } => rows.push((table, column, place, display)),
             TeamPart::Member {
                 position,
                 competitor,
             } => members.push((position, competitor)),
+            row => rows.push(row),
         }
     }
-    flush(&mut rows, &mut members)?;
-    // Each member's credit per table and column: its teams in the order
-    // they were given.
-    let mut credit: Option<(MemberCredit, Option<u32>, String)> = None;
-    let mut emit = |credit: Option<(MemberCredit, Option<u32>, String)>| {
-        let Some((first, place, display)) = credit else {
-            return Ok(());
-        };
-        by_entrant
-            .push(EntrantRecord {
-                entrant: Entrant::Competitor(first.competitor),
-                table: first.table,
-                column: first.column,
-                part: EntrantPart::Credit { place, display },
-            })
-            .map_err(scratch)
-    };
-    for row in by_member.finish().map_err(scratch)? {
-        let row = row.map_err(scratch)?;
-        let same = credit.as_ref().is_some_and(|(first, _, _)| {
-            (first.competitor, first.table, first.column) == (row.competitor, row.table, row.column)
-        });
-        if !same {
-            emit(credit.take())?;
-            credit = Some((
-                MemberCredit {
-                    display: String::new(),
-                    ..row.clone()
-                },
-                None,
-                String::new(),
-            ));
-        }
-        let (_, place, display) = credit.as_mut().expect("a credit is being made");
-        if better_credit((*place, display), row.place) {
-            *place = row.place;
-            *display = row.display;
-        }
-    }
-    emit(credit.take())?;
-    Ok(())
+    flush(&mut rows, &mut members)
 }
 
 /// What the walk of the entrants' records reads besides them.
@@ -466,7 +434,11 @@ impl Context<'_> {
             rest = others;
         }
         // Tables: those the entrant has rows in, and its divisions'.
-        let mut tables: Vec<u32> = rest.iter().map(|record| record.table).collect();
+        let mut tables: Vec<u32> = rest
+            .iter()
+            .filter(|record| matches!(record.part, EntrantPart::Row { .. }))
+            .map(|record| record.table)
+            .collect();
         tables.extend(
             division_ids
                 .iter()
@@ -480,16 +452,37 @@ impl Context<'_> {
             let t = table as usize;
             let scope = self.tables[t].scope;
             slots.iter_mut().for_each(|slot| *slot = Slot::default());
-            for record in rest.iter().filter(|record| record.table == table) {
+            for record in rest {
                 let slot = &mut slots[record.column as usize];
                 match &record.part {
                     EntrantPart::Row {
                         place,
                         cumulative,
                         display,
-                    } => slot.row = Some((*place, *cumulative, display)),
-                    EntrantPart::Credit { place, display } => slot.credit = Some((*place, display)),
-                    EntrantPart::Info { .. } => {}
+                    } if record.table == table => slot.row = Some((*place, *cumulative, display)),
+                    // The member's teams' rows in the order the teams were
+                    // given: the credit in this table's scope.
+                    EntrantPart::Credit {
+                        overall,
+                        division_ranks,
+                        display,
+                        ..
+                    } => {
+                        let division = scope.and_then(|id| {
+                            division_ranks
+                                .iter()
+                                .find(|(division, _)| *division == id)
+                                .map(|(_, place)| *place)
+                        });
+                        let place = credited_place(*overall, division);
+                        let best = slot.credit.unwrap_or((None, ""));
+                        if better_credit(best, place) {
+                            slot.credit = Some((place, display));
+                        } else {
+                            slot.credit = Some(best);
+                        }
+                    }
+                    _ => {}
                 }
             }
             let in_division = scope.is_some_and(|id| division_ids.contains(&id));
@@ -512,7 +505,7 @@ impl Context<'_> {
                 let input = if self.rules.credits_member(at, entrant) {
                     CellInput::Credited {
                         place: slot.credit.and_then(|(place, _)| place),
-                        placed_teams: self.placed_teams[count],
+                        placed_teams: self.placed_teams[at],
                     }
                 } else {
                     let (place, cumulative) = slot
@@ -597,6 +590,23 @@ fn get_u32(bytes: &[u8], at: &mut usize) -> Option<u32> {
     u32::try_from(get_varint(bytes, at)?).ok()
 }
 
+fn put_division_ranks(out: &mut Vec<u8>, ranks: &[(Id, u32)]) {
+    put_varint(out, ranks.len() as u64);
+    for (division, place) in ranks {
+        put_varint(out, zigzag(*division));
+        put_varint(out, u64::from(*place));
+    }
+}
+
+fn get_division_ranks(bytes: &[u8], at: &mut usize) -> Option<Vec<(Id, u32)>> {
+    let count = usize::try_from(get_varint(bytes, at)?).ok()?;
+    let mut ranks = Vec::with_capacity(count.min(bytes.len()));
+    for _ in 0..count {
+        ranks.push((unzigzag(get_varint(bytes, at)?), get_u32(bytes, at)?));
+    }
+    Some(ranks)
+}
+
 fn put_text(out: &mut Vec<u8>, text: &str) {
     put_varint(out, text.len() as u64);
     out.extend_from_slice(text.as_bytes());
@@ -630,21 +640,32 @@ enum EntrantPart {
         cumulative: Option<i64>,
         display: String,
     },
+    /// One of a member's teams' rows in a credited column: the team's
+    /// position among the teams given, its place among all teams and in
+    /// each division, and its display.
     Credit {
-        place: Option<u32>,
+        position: u32,
+        overall: Option<u32>,
+        division_ranks: Vec<(Id, u32)>,
         display: String,
     },
 }
 
 impl EntrantRecord {
-    /// By entrant; its information first; then by table and column (equal
-    /// records keep the order they were pushed in: the sort is stable).
+    /// By entrant; its information first; then by table and column, a
+    /// member's teams' rows by the teams' position (equal records keep the
+    /// order they were pushed in: the sort is stable).
     fn compare(a: &EntrantRecord, b: &EntrantRecord) -> Ordering {
         let info = |record: &EntrantRecord| !matches!(record.part, EntrantPart::Info { .. });
+        let position = |record: &EntrantRecord| match record.part {
+            EntrantPart::Credit { position, .. } => position,
+            _ => 0,
+        };
         a.entrant
             .cmp(&b.entrant)
             .then_with(|| info(a).cmp(&info(b)))
             .then_with(|| (a.table, a.column).cmp(&(b.table, b.column)))
+            .then_with(|| position(a).cmp(&position(b)))
     }
 }
 
@@ -678,9 +699,16 @@ impl SortRecord for EntrantRecord {
                 }
                 put_text(out, display);
             }
-            EntrantPart::Credit { place, display } => {
+            EntrantPart::Credit {
+                position,
+                overall,
+                division_ranks,
+                display,
+            } => {
                 out.push(2);
-                put_place(out, *place);
+                put_varint(out, u64::from(*position));
+                put_place(out, *overall);
+                put_division_ranks(out, division_ranks);
                 put_text(out, display);
             }
         }
@@ -719,11 +747,12 @@ impl SortRecord for EntrantRecord {
                     display,
                 }
             }
-            2 => {
-                let place = get_place(bytes, &mut at)?;
-                let display = get_text(bytes, &mut at)?;
-                EntrantPart::Credit { place, display }
-            }
+            2 => EntrantPart::Credit {
+                position: get_u32(bytes, &mut at)?,
+                overall: get_place(bytes, &mut at)?,
+                division_ranks: get_division_ranks(bytes, &mut at)?,
+                display: get_text(bytes, &mut at)?,
+            },
             _ => return None,
         };
         (at == bytes.len()).then_some(EntrantRecord {
@@ -739,9 +768,12 @@ impl SortRecord for EntrantRecord {
             EntrantPart::Info { bib, division_ids } => {
                 bib.capacity() + division_ids.capacity() * std::mem::size_of::<Id>()
             }
-            EntrantPart::Row { display, .. } | EntrantPart::Credit { display, .. } => {
-                display.capacity()
-            }
+            EntrantPart::Row { display, .. } => display.capacity(),
+            EntrantPart::Credit {
+                division_ranks,
+                display,
+                ..
+            } => division_ranks.capacity() * std::mem::size_of::<(Id, u32)>() + display.capacity(),
         }
     }
 }
@@ -758,9 +790,9 @@ struct TeamSide {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum TeamPart {
     Row {
-        table: u32,
         column: u32,
-        place: Option<u32>,
+        overall: Option<u32>,
+        division_ranks: Vec<(Id, u32)>,
         display: String,
     },
     Member {
@@ -782,15 +814,15 @@ impl SortRecord for TeamSide {
         put_varint(out, zigzag(self.team));
         match &self.part {
             TeamPart::Row {
-                table,
                 column,
-                place,
+                overall,
+                division_ranks,
                 display,
             } => {
                 out.push(0);
-                put_varint(out, u64::from(*table));
                 put_varint(out, u64::from(*column));
-                put_place(out, *place);
+                put_place(out, *overall);
+                put_division_ranks(out, division_ranks);
                 put_text(out, display);
             }
             TeamPart::Member {
@@ -811,9 +843,9 @@ impl SortRecord for TeamSide {
         at += 1;
         let part = match tag {
             0 => TeamPart::Row {
-                table: get_u32(bytes, &mut at)?,
                 column: get_u32(bytes, &mut at)?,
-                place: get_place(bytes, &mut at)?,
+                overall: get_place(bytes, &mut at)?,
+                division_ranks: get_division_ranks(bytes, &mut at)?,
                 display: get_text(bytes, &mut at)?,
             },
             1 => TeamPart::Member {
@@ -827,60 +859,13 @@ impl SortRecord for TeamSide {
 
     fn heap_bytes(&self) -> usize {
         match &self.part {
-            TeamPart::Row { display, .. } => display.capacity(),
+            TeamPart::Row {
+                division_ranks,
+                display,
+                ..
+            } => division_ranks.capacity() * std::mem::size_of::<(Id, u32)>() + display.capacity(),
             TeamPart::Member { .. } => 0,
         }
-    }
-}
-
-/// One of a member's teams' rows in a table's column, with the team's
-/// position among the teams given.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct MemberCredit {
-    competitor: Id,
-    table: u32,
-    column: u32,
-    position: u32,
-    place: Option<u32>,
-    display: String,
-}
-
-impl MemberCredit {
-    fn compare(a: &MemberCredit, b: &MemberCredit) -> Ordering {
-        (a.competitor, a.table, a.column, a.position).cmp(&(
-            b.competitor,
-            b.table,
-            b.column,
-            b.position,
-        ))
-    }
-}
-
-impl SortRecord for MemberCredit {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_varint(out, zigzag(self.competitor));
-        put_varint(out, u64::from(self.table));
-        put_varint(out, u64::from(self.column));
-        put_varint(out, u64::from(self.position));
-        put_place(out, self.place);
-        put_text(out, &self.display);
-    }
-
-    fn decode(bytes: &[u8]) -> Option<MemberCredit> {
-        let mut at = 0;
-        let credit = MemberCredit {
-            competitor: unzigzag(get_varint(bytes, &mut at)?),
-            table: get_u32(bytes, &mut at)?,
-            column: get_u32(bytes, &mut at)?,
-            position: get_u32(bytes, &mut at)?,
-            place: get_place(bytes, &mut at)?,
-            display: get_text(bytes, &mut at)?,
-        };
-        (at == bytes.len()).then_some(credit)
-    }
-
-    fn heap_bytes(&self) -> usize {
-        self.display.capacity()
     }
 }
 

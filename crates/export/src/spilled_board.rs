@@ -24,10 +24,12 @@ fn scratch_error(error: std::io::Error) -> ExportError {
 /// order, each the row as [`ListedBoard::rows`] makes it (entrant, place,
 /// division places, score, status, display, difference, tie-break,
 /// penalty, flags; its split standings apart, in [`SplitColumns`]), and
-/// each division's list as row numbers (4 bytes each) in a spill of its
-/// own. In memory: the workout, the row count and each division's id and
-/// length, nothing per row. Rows are made again as they are read, a batch
-/// at a time ([`SpilledBoard::rows`]), forward through the file.
+/// each division's list as row numbers (4 bytes each) in one more spill,
+/// in chunks of [`LIST_CHUNK`] rows. In memory: the workout, the row
+/// count, each division's id, length and chunks' offsets (8 bytes per
+/// 1,024 of its rows), nothing per row. Rows are made again as they are
+/// read, a batch at a time ([`SpilledBoard::rows`]), forward through the
+/// file.
 ///
 /// Individual and team-chip workouts are ranked straight into one
 /// ([`SpilledBoard::rank_external`]: their results sorted in bounded
@@ -37,29 +39,45 @@ fn scratch_error(error: std::io::Error) -> ExportError {
 pub struct SpilledBoard {
     workout: Workout,
     rows: usize,
-    /// Sorted by division id: each division's rows (row numbers), in its
-    /// listing order.
-    divisions: Arc<Vec<DivisionList>>,
+    divisions: Arc<DivisionLists>,
     records: Arc<SpilledRecords>,
 }
 
-/// One division's list of a [`SpilledBoard`]: its rows' numbers (4 bytes
-/// each, little-endian) in listing order, in a spill.
+/// Row numbers in a chunk of a division's list (4 KiB): a list is
+/// written a chunk at a time into the board's one spill of lists, so a
+/// board keeps one scratch file for all its divisions (not one each).
+const LIST_CHUNK: usize = 1024;
+
+/// The division lists of a [`SpilledBoard`].
+#[derive(Debug)]
+struct DivisionLists {
+    /// Sorted by division id: the divisions with rows.
+    lists: Vec<DivisionList>,
+    /// Every list's chunks (none without a list).
+    rows: Option<Spill>,
+}
+
+/// One division's list: its rows' numbers (4 bytes each, little-endian)
+/// in listing order, chunk `k` (rows `k * LIST_CHUNK ..`) at `chunks[k]`
+/// in the lists' spill.
 #[derive(Debug)]
 struct DivisionList {
     id: Id,
     len: usize,
-    rows: Spill,
+    chunks: Vec<u64>,
 }
 
-/// Writes the division lists of a [`SpilledBoard`] as its rows go by:
-/// a spill for each division asked for, made at its first row (a
-/// division without rows has none), 4 bytes a row.
+/// Writes the division lists of a [`SpilledBoard`] as its rows go by: each
+/// list's next chunk held until it is full (4 KiB a division), then
+/// appended to the one spill of lists (made at the first chunk).
 struct DivisionListsWriter {
     /// Sorted by id, without repeats: the divisions whose lists are kept.
     wanted: Vec<Id>,
-    /// Sorted by id: each started list's writer and length.
-    lists: Vec<(Id, SpillWriter, usize)>,
+    /// Sorted by id: each started list's pending chunk, chunks written
+    /// and length.
+    lists: Vec<(Id, Vec<u32>, Vec<u64>, usize)>,
+    writer: Option<SpillWriter>,
+    bytes: Vec<u8>,
 }
 
 impl DivisionListsWriter {
@@ -70,6 +88,8 @@ impl DivisionListsWriter {
         DivisionListsWriter {
             wanted,
             lists: Vec::new(),
+            writer: None,
+            bytes: Vec::new(),
         }
     }
 
@@ -77,34 +97,65 @@ impl DivisionListsWriter {
     fn push(&mut self, division_id: Id, row: u32) -> std::io::Result<()> {
         let at = match self
             .lists
-            .binary_search_by_key(&division_id, |(id, _, _)| *id)
+            .binary_search_by_key(&division_id, |(id, _, _, _)| *id)
         {
             Ok(at) => at,
             Err(at) => {
                 if self.wanted.binary_search(&division_id).is_err() {
                     return Ok(());
                 }
-                self.lists.insert(at, (division_id, SpillWriter::new()?, 0));
+                let pending = Vec::with_capacity(LIST_CHUNK);
+                self.lists.insert(at, (division_id, pending, Vec::new(), 0));
                 at
             }
         };
-        let (_, writer, len) = &mut self.lists[at];
-        writer.write(&row.to_le_bytes())?;
+        let (_, pending, chunks, len) = &mut self.lists[at];
+        pending.push(row);
         *len += 1;
+        if pending.len() == LIST_CHUNK {
+            DivisionListsWriter::flush(&mut self.writer, &mut self.bytes, pending, chunks)?;
+        }
         Ok(())
     }
 
-    fn finish(self) -> std::io::Result<Vec<DivisionList>> {
-        self.lists
-            .into_iter()
-            .map(|(id, writer, len)| {
-                Ok(DivisionList {
-                    id,
-                    len,
-                    rows: writer.finish()?,
-                })
-            })
-            .collect()
+    /// Writes a list's pending chunk and notes where it starts.
+    fn flush(
+        writer: &mut Option<SpillWriter>,
+        bytes: &mut Vec<u8>,
+        pending: &mut Vec<u32>,
+        chunks: &mut Vec<u64>,
+    ) -> std::io::Result<()> {
+        let writer = match writer {
+            Some(writer) => writer,
+            None => writer.insert(SpillWriter::new()?),
+        };
+        bytes.clear();
+        for row in pending.iter() {
+            bytes.extend_from_slice(&row.to_le_bytes());
+        }
+        chunks.push(writer.len());
+        writer.write(bytes)?;
+        pending.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<DivisionLists> {
+        let mut lists = Vec::with_capacity(self.lists.len());
+        for (id, mut pending, mut chunks, len) in std::mem::take(&mut self.lists) {
+            if !pending.is_empty() {
+                DivisionListsWriter::flush(
+                    &mut self.writer,
+                    &mut self.bytes,
+                    &mut pending,
+                    &mut chunks,
+                )?;
+            }
+            lists.push(DivisionList { id, len, chunks });
+        }
+        Ok(DivisionLists {
+            lists,
+            rows: self.writer.map(SpillWriter::finish).transpose()?,
+        })
     }
 }
 
@@ -238,10 +289,11 @@ impl SpilledBoard {
     }
 
     fn division(&self, division_id: Id) -> Option<&DivisionList> {
-        self.divisions
+        let lists = &self.divisions.lists;
+        lists
             .binary_search_by_key(&division_id, |list| list.id)
             .ok()
-            .map(|at| &self.divisions[at])
+            .map(|at| &lists[at])
     }
 
     /// Rows on one division's board (0 for a division without members on it).
@@ -251,8 +303,9 @@ impl SpilledBoard {
 
     /// The row numbers (positions in the whole field's listing) of the
     /// whole field's list (`None`) or a division's at `range` (clamped),
-    /// a division's read from its spill. A failed read (the failure kept,
-    /// see [`SpilledBoard::scratch_failure`]) gives row 0 for each.
+    /// a division's read from the lists' spill a chunk at a time. A failed
+    /// read (the failure kept, see [`SpilledBoard::scratch_failure`])
+    /// gives row 0 for each.
     pub fn row_numbers(&self, division_id: Option<Id>, range: Range<usize>) -> Vec<u32> {
         match division_id {
             None => {
@@ -263,17 +316,29 @@ impl SpilledBoard {
             Some(id) => self.division(id).map_or_else(Vec::new, |list| {
                 let end = range.end.min(list.len);
                 let start = range.start.min(end);
-                let mut bytes = Vec::with_capacity((end - start) * 4);
-                if !list
-                    .rows
-                    .read_into(start as u64 * 4, (end - start) * 4, &mut bytes)
-                {
-                    return vec![0; end - start];
+                let mut numbers = Vec::with_capacity(end - start);
+                let mut bytes = Vec::new();
+                let mut at = start;
+                while at < end {
+                    let chunk = at / LIST_CHUNK;
+                    let until = ((chunk + 1) * LIST_CHUNK).min(end);
+                    let offset = list.chunks[chunk] + ((at - chunk * LIST_CHUNK) * 4) as u64;
+                    bytes.clear();
+                    let read =
+                        self.divisions.rows.as_ref().is_some_and(|rows| {
+                            rows.read_into(offset, (until - at) * 4, &mut bytes)
+                        });
+                    if !read {
+                        return vec![0; end - start];
+                    }
+                    numbers.extend(
+                        bytes
+                            .chunks_exact(4)
+                            .map(|row| u32::from_le_bytes(row.try_into().expect("4 bytes"))),
+                    );
+                    at = until;
                 }
-                bytes
-                    .chunks_exact(4)
-                    .map(|row| u32::from_le_bytes(row.try_into().expect("4 bytes")))
-                    .collect()
+                numbers
             }),
         }
     }
@@ -341,7 +406,7 @@ impl SpilledBoard {
     pub fn scratch_failure(&self) -> Option<&str> {
         self.records
             .failure()
-            .or_else(|| self.divisions.iter().find_map(|list| list.rows.failure()))
+            .or_else(|| self.divisions.rows.as_ref().and_then(Spill::failure))
     }
 
     /// Keeps `message` as the spill's failure (a test seam).
@@ -683,7 +748,7 @@ mod tests {
         };
         let listed =
             ListedBoard::build_from_results(workout, results.len(), read, info_of).unwrap();
-        let expected = SpilledBoard::spill(listed, &DIVISIONS).unwrap();
+        let expected = SpilledBoard::spill(listed.clone(), &DIVISIONS).unwrap();
         let ranked = SpilledBoard::rank_external(workout, &DIVISIONS, budget, |each| {
             for (result, row) in results.iter().zip(field) {
                 each(result, &row.4, &row.5)?;
@@ -696,6 +761,27 @@ mod tests {
             ranked.rows(None, 0..usize::MAX),
             expected.rows(None, 0..usize::MAX)
         );
+        prop_assert_eq!(
+            ranked.rows(None, 0..usize::MAX),
+            listed.rows(None, 0..usize::MAX)
+        );
+        for division_id in DIVISIONS {
+            // The lists read back from the spill (a whole list, and a
+            // stretch starting inside a chunk and crossing the next) as
+            // the frozen board holds them in memory.
+            let len = listed.division_len(division_id);
+            prop_assert_eq!(ranked.division_len(division_id), len);
+            for range in [0..usize::MAX, len / 3..len / 3 + LIST_CHUNK + 5] {
+                prop_assert_eq!(
+                    ranked.row_numbers(Some(division_id), range.clone()),
+                    listed.row_numbers(Some(division_id), range.clone())
+                );
+                prop_assert_eq!(
+                    expected.row_numbers(Some(division_id), range.clone()),
+                    listed.row_numbers(Some(division_id), range)
+                );
+            }
+        }
         for division_id in DIVISIONS.iter().copied().chain([5, 6]) {
             prop_assert_eq!(
                 ranked.division_len(division_id),
@@ -710,7 +796,7 @@ mod tests {
                 expected.rows(Some(division_id), 1..7)
             );
         }
-        prop_assert_eq!(ranked.divisions.len(), expected.divisions.len());
+        prop_assert_eq!(ranked.divisions.lists.len(), expected.divisions.lists.len());
         prop_assert!(ranked.scratch_failure().is_none());
         prop_assert!(expected.scratch_failure().is_none());
         Ok(())
@@ -807,9 +893,9 @@ mod tests {
         .unwrap();
         assert!(board.scratch_failure().is_none());
         assert_eq!(board.row_numbers(Some(2), 0..3), vec![0, 2, 4]);
-        let list = &board.divisions[1];
+        let rows = board.divisions.rows.as_ref().expect("a spill of lists");
         let mut bytes = Vec::new();
-        assert!(!list.rows.read_into(list.len as u64 * 4, 4, &mut bytes));
+        assert!(!rows.read_into(1 << 40, 4, &mut bytes));
         let failure = board.scratch_failure().expect("the failure is kept");
         assert!(failure.contains("beyond"), "{failure}");
     }

@@ -158,64 +158,82 @@ pub(crate) fn for_each_rank_entry(
     Ok(())
 }
 
-/// The entrant's bib (`''` for a team without one) and its division ids
-/// (comma-separated, or NULL for none), read beside [`RANK_COLUMNS`] by
-/// the results' own row: each is a lookup by key (the entrant's row, its
-/// run of the divisions' primary key), so no table of the field's infos
-/// is built.
-const RANK_INFO_COLUMNS: &str = "CASE WHEN results.competitor_id IS NOT NULL
-        THEN (SELECT c.bib FROM competitors c WHERE c.id = results.competitor_id)
-        ELSE (SELECT coalesce(t.bib, '') FROM teams t WHERE t.id = results.team_id) END,
-    CASE WHEN results.competitor_id IS NOT NULL
-        THEN (SELECT group_concat(d.division_id) FROM competitor_divisions d
-              WHERE d.competitor_id = results.competitor_id)
-        ELSE (SELECT group_concat(d.division_id) FROM team_divisions d
-              WHERE d.team_id = results.team_id) END";
-
 /// [`for_each_rank_entry`]'s entries, each handed to `each` with its
 /// entrant's bib and division ids (sorted), joined in SQL as the cursor
 /// reads: the same values as `RankInfos::get` (an entrant not in the file
-/// has bib `""` and no divisions), without holding every entrant's. An
-/// error of `each` stops the walk and is returned.
+/// has bib `""` and no divisions), without holding every entrant's. The
+/// results are read as [`for_each_rank_entry`] reads them (by the workout
+/// index or one pass over the table, in id order), each joined to its
+/// entrant's row and division rows by key (a row per division, so a
+/// result's rows are consecutive; no correlated subquery or
+/// `group_concat`, which took three times as long). An error of `each`
+/// stops the walk and is returned.
 pub(crate) fn for_each_rank_entry_with_info<E: From<StoreError>>(
     connection: &Connection,
     workout_id: Id,
     each: &mut crate::boards::RankEntryWithInfo<'_, E>,
 ) -> std::result::Result<(), E> {
-    let read = WorkoutRead::of(connection, workout_id)?;
-    let sql = read.results_sql(&format!("{RANK_COLUMNS}, {RANK_INFO_COLUMNS}"));
+    let hint = match WorkoutRead::of(connection, workout_id)? {
+        WorkoutRead::ByIndex => "INDEXED BY results_by_workout",
+        WorkoutRead::WholeTable => "NOT INDEXED",
+    };
+    let columns: Vec<String> = RANK_COLUMNS
+        .split(',')
+        .map(|column| format!("r.{}", column.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT {}, r.id, coalesce(c.bib, t.bib, ''), coalesce(d.division_id, td.division_id)
+         FROM results AS r {hint}
+         LEFT JOIN competitors c ON c.id = r.competitor_id
+         LEFT JOIN competitor_divisions d ON d.competitor_id = r.competitor_id
+         LEFT JOIN teams t ON t.id = r.team_id
+         LEFT JOIN team_divisions td ON td.team_id = r.team_id
+         WHERE r.workout_id = ?1 ORDER BY r.id",
+        columns.join(", ")
+    );
+    let info_at = columns.len();
     let mut statement = connection.prepare_cached(&sql).map_err(StoreError::from)?;
     let mut rows = statement
         .query(params![workout_id])
         .map_err(StoreError::from)?;
-    let info_at = RANK_COLUMNS.split(',').count();
+    // The result being read (its id, entry, bib and divisions so far),
+    // handed on when the next result's first row comes.
+    let mut current: Option<(Id, Option<ResultEntry>)> = None;
+    let mut bib = String::new();
     let mut divisions: Vec<Id> = Vec::new();
-    while let Some(row) = rows.next().map_err(StoreError::from)? {
-        let Some(entry) = rank_entry_from_row(row, 0)? else {
-            continue;
-        };
-        let bib = row
-            .get_ref(info_at)
-            .and_then(|value| value.as_str_or_null().map_err(rusqlite::Error::from))
-            .map_err(StoreError::from)?
-            .unwrap_or("");
-        divisions.clear();
-        let list = row
-            .get_ref(info_at + 1)
-            .and_then(|value| value.as_str_or_null().map_err(rusqlite::Error::from))
-            .map_err(StoreError::from)?;
-        for id in list.unwrap_or("").split(',').filter(|id| !id.is_empty()) {
-            divisions.push(id.parse().map_err(|error| {
-                StoreError::from(rusqlite::Error::FromSqlConversionFailure(
-                    info_at + 1,
-                    rusqlite::types::Type::Text,
-                    Box::new(error),
-                ))
-            })?);
-        }
+    let mut hand_on = |entry: &ResultEntry, bib: &str, divisions: &mut Vec<Id>| {
         divisions.sort_unstable();
         divisions.dedup();
-        each(&entry, bib, &divisions)?;
+        each(entry, bib, divisions)
+    };
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let id: Id = row.get(info_at).map_err(StoreError::from)?;
+        if current
+            .as_ref()
+            .is_none_or(|(current_id, _)| *current_id != id)
+        {
+            if let Some((_, Some(entry))) = current.take() {
+                hand_on(&entry, &bib, &mut divisions)?;
+            }
+            let entry = rank_entry_from_row(row, 0)?;
+            bib.clear();
+            bib.push_str(
+                row.get_ref(info_at + 1)
+                    .and_then(|value| value.as_str().map_err(rusqlite::Error::from))
+                    .map_err(StoreError::from)?,
+            );
+            divisions.clear();
+            current = Some((id, entry));
+        }
+        if let Some(division) = row
+            .get::<_, Option<Id>>(info_at + 2)
+            .map_err(StoreError::from)?
+        {
+            divisions.push(division);
+        }
+    }
+    if let Some((_, Some(entry))) = current {
+        hand_on(&entry, &bib, &mut divisions)?;
     }
     Ok(())
 }
