@@ -5,8 +5,8 @@
 //! ranked rows. It holds the workout's [`ListedBoard`](scoretable_core::board::ListedBoard) (its `LiveBoard`
 //! frozen for reading: each row's result and places in listing order, each
 //! division's list as row numbers; no rank keys, no bibs) and its
-//! [`SplitColumns`] (each ranked row's split times and positions in flat
-//! columns, and per timing point the fastest total). A
+//! [`SplitColumns`] (each ranked row's split times and positions, spilled
+//! in listing order, and per timing point the fastest total). A
 //! renderer asks for a board's rows through [`BoardRows`], which makes them
 //! a batch at a time ([`ROW_BATCH`] rows) in listing order, with their split
 //! standings, and drops each batch when the renderer moves on: a whole
@@ -44,10 +44,12 @@ pub const ROW_BATCH: usize = 512;
 /// total at ranking precision, position at the point; `leg_ms` and
 /// `difference_ms` are made on reading); in memory only per timing point
 /// its id and fastest total. Built by [`SplitColumns::build`] with
-/// external sorts ([`crate::external_sort`], each buffering at most
-/// [`SPLIT_SORT_BUDGET`] bytes), so nothing it holds grows with the number
-/// of athletes or splits: the runs of splits by entrant and the board's
-/// entrants with their row numbers by entrant, merge-joined; the reached
+/// external sorts (`crate::external_sort`, each buffering at most
+/// `SPLIT_SORT_BUDGET` bytes), so nothing it holds grows with the number
+/// of athletes or splits: the runs of splits merged with the board's
+/// entrants sorted by entrant, for their row numbers (as they come while
+/// the store's cursor gives them in entrant order, else sorted by entrant
+/// first, see `RunsJoin`); the reached
 /// points by (slot, total), their positions counted as they stream; then
 /// by (row, course order), each row's record written in turn.
 #[derive(Debug, Clone, Default)]
