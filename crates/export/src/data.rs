@@ -8,7 +8,10 @@
 //! here.
 //!
 //! [`EntrantDirectory`] turns the competitor and team lists into the display
-//! data the renderers need (bib, name, gender, divisions) for any [`Entrant`].
+//! data the renderers need (bib, name, gender, divisions) for any [`Entrant`];
+//! a snapshot read from a competition file spills its competitors, and
+//! renderers read each table's names beside its rows ([`crate::names`]),
+//! looking an entrant up by id only where that is rare.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -39,7 +42,8 @@ pub struct ExportData {
     /// The competitors' display data (bib, names, gender, country, club,
     /// divisions, RunSignup registration id) in one compact table: about 50
     /// bytes and the text per athlete, where a [`Competitor`] record took
-    /// about 500.
+    /// about 500. Empty in a snapshot read from a competition file, which
+    /// spills them instead ([`ExportData::names`]).
     pub competitors: CompetitorTable,
     pub teams: Vec<Team>,
     /// Workouts in schedule order.

@@ -2,15 +2,15 @@
 //! in bounded memory and read forward.
 //!
 //! The competitors' records are spilled in id order (the store's cursor
-//! order) to an unnamed scratch file ([`crate::spill`]), so a walk over
+//! order) to an unnamed scratch file (`crate::spill`), so a walk over
 //! every competitor (the results JSON's entrant list, the font check of
 //! `request`) reads it forward. For every table a renderer walks (each
 //! workout's whole-field listing, each overall table's listing) the names
 //! are then joined to the rows once, in one post-pass of the snapshot
-//! ([`join_names`]): every competitor row `(entrant, table, row)` goes into
-//! an [`ExternalSort`] by entrant, is merge-joined with the spilled
+//! (`join_names`): every competitor row `(entrant, table, row)` goes into
+//! an `ExternalSort` by entrant, is merge-joined with the spilled
 //! competitors (read forward, in id order), and its name record goes with
-//! `(table, row)` into a second [`ExternalSort`] by table and row; each
+//! `(table, row)` into a second `ExternalSort` by table and row; each
 //! table's names are written in its listing order into one spill. A
 //! renderer walking a table reads its names a batch at a time beside the
 //! rows ([`TableNames`]), forward (a division's walk reads the names at its
