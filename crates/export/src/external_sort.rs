@@ -24,9 +24,9 @@
 
 use std::cmp::Ordering;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-use crate::spill::{put_varint, BLOCK};
+use crate::spill::BLOCK;
 
 /// A record [`ExternalSort`] can spill: encoded to bytes and decoded back.
 pub(crate) trait SortRecord: Sized {
@@ -47,8 +47,13 @@ pub(crate) trait SortRecord: Sized {
 /// Bytes of records an [`ExternalSort`] holds before it spills a run.
 pub(crate) const SORT_BUDGET: usize = 4 << 20;
 
-/// Runs merged at a time (each holds a read buffer of [`BLOCK`] bytes).
-pub(crate) const FAN_IN: usize = 32;
+/// Runs merged at a time (each holds a read buffer of [`RUN_BUFFER`]
+/// bytes): a level holds at most `FAN_IN - 1` runs, about 500 KiB of read
+/// buffers.
+pub(crate) const FAN_IN: usize = 64;
+
+/// Bytes of a run's read buffer while it is merged.
+const RUN_BUFFER: usize = 8 * 1024;
 
 /// Sorts records by a comparison in bounded memory (see the module
 /// documentation).
@@ -96,6 +101,14 @@ impl<T: SortRecord, C: Fn(&T, &T) -> Ordering> ExternalSort<T, C> {
     /// Adds `record`; spills the buffer as a run when it is full.
     pub(crate) fn push(&mut self, record: T) -> std::io::Result<()> {
         self.buffered += std::mem::size_of::<T>() + record.heap_bytes();
+        if self.buffer.len() == self.buffer.capacity() {
+            // Grown by doubling, but never past the records the budget
+            // holds (a doubled vector could take twice the budget).
+            let most = self.budget / std::mem::size_of::<T>().max(1) + 1;
+            let room = self.buffer.capacity();
+            let more = room.max(16).min(most.saturating_sub(room)).max(1);
+            self.buffer.reserve_exact(more);
+        }
         self.buffer.push(record);
         self.pushed += 1;
         if self.buffered > self.budget {
@@ -202,12 +215,16 @@ impl RunWriter {
     }
 
     fn write<T: SortRecord>(&mut self, record: &T, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+        // The length, then the record, in one buffer reused for every record.
         bytes.clear();
+        bytes.extend_from_slice(&[0; 10]);
         record.encode(bytes);
-        let mut length = Vec::with_capacity(10);
-        put_varint(&mut length, bytes.len() as u64);
-        self.file.write_all(&length)?;
-        self.file.write_all(bytes)
+        let length = bytes.len() - 10;
+        let mut prefix = [0u8; 10];
+        let used = length_prefix(length as u64, &mut prefix);
+        let start = 10 - used;
+        bytes[start..10].copy_from_slice(&prefix[..used]);
+        self.file.write_all(&bytes[start..])
     }
 
     /// The run's file, rewound for reading.
@@ -216,6 +233,18 @@ impl RunWriter {
         file.seek(SeekFrom::Start(0))?;
         Ok(file)
     }
+}
+
+/// `value` as a LEB128 varint at the start of `out`; the bytes used.
+fn length_prefix(mut value: u64, out: &mut [u8; 10]) -> usize {
+    let mut used = 0;
+    while value >= 0x80 {
+        out[used] = (value as u8) | 0x80;
+        value >>= 7;
+        used += 1;
+    }
+    out[used] = value as u8;
+    used + 1
 }
 
 /// Reads one run forward.
@@ -245,8 +274,9 @@ impl RunReader {
         let mut value = 0u64;
         let mut shift = 0;
         loop {
-            let mut byte = [0u8];
-            if self.file.read(&mut byte)? == 0 {
+            // From the reader's buffer, a refill only at its end.
+            let buffered = self.file.fill_buf()?;
+            if buffered.is_empty() {
                 if shift == 0 {
                     return Ok(None);
                 }
@@ -255,24 +285,33 @@ impl RunReader {
                     "a sorted run ends inside a record's length",
                 ));
             }
-            if shift >= 63 {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "a sorted run's record length is too long",
-                ));
+            let mut used = 0;
+            let mut done = false;
+            for byte in buffered {
+                used += 1;
+                if shift >= 63 {
+                    return Err(too_long());
+                }
+                value |= u64::from(byte & 0x7f) << shift;
+                if byte & 0x80 == 0 {
+                    done = true;
+                    break;
+                }
+                shift += 7;
             }
-            value |= u64::from(byte[0] & 0x7f) << shift;
-            if byte[0] & 0x80 == 0 {
-                return usize::try_from(value).map(Some).map_err(|_| {
-                    std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        "a sorted run's record length is too long",
-                    )
-                });
+            self.file.consume(used);
+            if done {
+                return usize::try_from(value).map(Some).map_err(|_| too_long());
             }
-            shift += 7;
         }
     }
+}
+
+fn too_long() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "a sorted run's record length is too long",
+    )
 }
 
 /// A merge of runs: each run's next record, and a heap of the runs by it
@@ -289,7 +328,7 @@ impl<T: SortRecord> Merge<T> {
         let mut readers: Vec<RunReader> = runs
             .into_iter()
             .map(|file| RunReader {
-                file: BufReader::with_capacity(BLOCK, file),
+                file: BufReader::with_capacity(RUN_BUFFER, file),
                 bytes: Vec::new(),
             })
             .collect();
@@ -409,7 +448,7 @@ impl<T: SortRecord, C: Fn(&T, &T) -> Ordering> Iterator for Sorted<T, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spill::get_varint;
+    use crate::spill::{get_varint, put_varint};
 
     /// A key and the push number (to check stability) and a text (heap).
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -446,10 +485,17 @@ mod tests {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
+                // Lengths of one, two and three varint bytes; some longer
+                // than a run's read buffer.
+                let length = match pushed % 211 {
+                    0 => RUN_BUFFER * 2 + 3,
+                    1 => 300,
+                    _ => (state % 40) as usize,
+                };
                 Record {
                     key: state % keys,
                     pushed,
-                    text: "x".repeat((state % 40) as usize),
+                    text: "x".repeat(length),
                 }
             })
             .collect()
@@ -461,6 +507,13 @@ mod tests {
         for record in records {
             sort.push(record.clone()).unwrap();
             open = open.max(sort.runs.len());
+            // The buffer never holds room for more than the budget's records.
+            let most = budget / std::mem::size_of::<Record>() + 1;
+            assert!(
+                sort.buffer.capacity() <= most.max(1),
+                "{}",
+                sort.buffer.capacity()
+            );
         }
         assert_eq!(sort.len(), records.len() as u64);
         // At most FAN_IN - 1 runs a level, and few levels.
