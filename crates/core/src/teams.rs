@@ -58,12 +58,6 @@ pub fn aggregate_team_results(
     teams: &[Team],
     member_results: &[ResultEntry],
 ) -> Vec<ResultEntry> {
-    let needed_of = |team: &Team| -> usize {
-        match workout.team_scoring {
-            TeamScoring::BestN { n } if n > 0 => n as usize,
-            _ => team.members.len(),
-        }
-    };
     match workout.team_scoring {
         TeamScoring::Individual | TeamScoring::TeamChip => return member_results.to_vec(),
         TeamScoring::SumAll | TeamScoring::BestN { .. } => {}
@@ -74,88 +68,117 @@ pub fn aggregate_team_results(
             result_of.entry(id).or_insert(result);
         }
     }
-    let all_must_count = matches!(workout.team_scoring, TeamScoring::SumAll);
-
-    let mut team_results = Vec::with_capacity(teams.len());
-    for team in teams {
-        let mut valid = Vec::new();
-        let mut failing: Vec<Status> = Vec::new();
-        let mut pending = 0_usize;
-        let mut incidents = Vec::new();
-        let mut first_source = None;
-        for member in &team.members {
-            let Some(result) = result_of.get(&member.competitor_id) else {
-                pending += 1;
-                continue;
-            };
-            first_source.get_or_insert(result.source);
-            incidents.extend(result.incidents.iter().cloned());
-            let (key, effective) = result_key(
+    teams
+        .iter()
+        .filter_map(|team| {
+            aggregate_team_result(
                 workout,
-                result.score,
-                result.status,
-                result.penalty_ms,
-                None,
-                false,
-            );
-            if let Some(status) = result.status {
-                failing.push(status);
-            } else if key.is_ranked() {
-                valid.push((
-                    key,
-                    effective.expect("a ranked result has a score"),
-                    result.amended,
-                ));
-            } else {
-                pending += 1;
-            }
-        }
-        if valid.is_empty() && failing.is_empty() {
+                team.id,
+                team.members
+                    .iter()
+                    .map(|member| result_of.get(&member.competitor_id).copied()),
+            )
+        })
+        .collect()
+}
+
+/// One team's result in a member-scored workout ([`TeamScoring::SumAll`] or
+/// [`TeamScoring::BestN`]), formed from its members' results given in
+/// member order, one item a member (`None`: the member has no result; a
+/// competitor with several results gives the first). `None` when no member
+/// has a result, or when the workout does not sum members (individual and
+/// team-chip workouts have no formed team rows). The rules are in the
+/// module docs; [`aggregate_team_results`] forms every team's with this.
+pub fn aggregate_team_result<'r>(
+    workout: &Workout,
+    team_id: Id,
+    members: impl IntoIterator<Item = Option<&'r ResultEntry>>,
+) -> Option<ResultEntry> {
+    let all_must_count = match workout.team_scoring {
+        TeamScoring::Individual | TeamScoring::TeamChip => return None,
+        TeamScoring::SumAll => true,
+        TeamScoring::BestN { .. } => false,
+    };
+    let mut valid = Vec::new();
+    let mut failing: Vec<Status> = Vec::new();
+    let mut pending = 0_usize;
+    let mut incidents = Vec::new();
+    let mut first_source = None;
+    let mut member_count = 0_usize;
+    for member in members {
+        member_count += 1;
+        let Some(result) = member else {
+            pending += 1;
             continue;
-        }
-        let needed = needed_of(team);
-        let cannot_complete = if all_must_count {
-            !failing.is_empty()
+        };
+        first_source.get_or_insert(result.source);
+        incidents.extend(result.incidents.iter().cloned());
+        let (key, effective) = result_key(
+            workout,
+            result.score,
+            result.status,
+            result.penalty_ms,
+            None,
+            false,
+        );
+        if let Some(status) = result.status {
+            failing.push(status);
+        } else if key.is_ranked() {
+            valid.push((
+                key,
+                effective.expect("a ranked result has a score"),
+                result.amended,
+            ));
         } else {
-            valid.len() + pending < needed
-        };
-        let base = ResultEntry {
-            entrant: Entrant::Team(team.id),
-            score: None,
-            status: None,
-            tie_break_ms: None,
-            penalty_ms: 0,
-            splits: Vec::new(),
-            incidents,
-            source: first_source.unwrap_or(crate::model::Source::Manual),
-            amended: false,
-            partial: false,
-        };
-        if cannot_complete {
-            let earliest = failing.iter().copied().min().unwrap_or(Status::Dnf);
-            let status = if earliest == Status::Dns && !valid.is_empty() {
-                Status::Dnf
-            } else {
-                earliest
-            };
-            team_results.push(ResultEntry {
-                status: Some(status),
-                ..base
-            });
-            continue;
+            pending += 1;
         }
-        valid.sort_by_key(|(key, _, _)| *key);
-        let counted = &valid[..valid.len().min(needed)];
-        let partial = counted.len() < needed;
-        let score = sum_scores(workout, counted.iter().map(|(_, score, _)| *score));
-        team_results.push(ResultEntry {
-            score,
-            amended: counted.iter().any(|(_, _, amended)| *amended),
-            partial,
+    }
+    if valid.is_empty() && failing.is_empty() {
+        return None;
+    }
+    let needed = match workout.team_scoring {
+        TeamScoring::BestN { n } if n > 0 => n as usize,
+        _ => member_count,
+    };
+    let cannot_complete = if all_must_count {
+        !failing.is_empty()
+    } else {
+        valid.len() + pending < needed
+    };
+    let base = ResultEntry {
+        entrant: Entrant::Team(team_id),
+        score: None,
+        status: None,
+        tie_break_ms: None,
+        penalty_ms: 0,
+        splits: Vec::new(),
+        incidents,
+        source: first_source.unwrap_or(crate::model::Source::Manual),
+        amended: false,
+        partial: false,
+    };
+    if cannot_complete {
+        let earliest = failing.iter().copied().min().unwrap_or(Status::Dnf);
+        let status = if earliest == Status::Dns && !valid.is_empty() {
+            Status::Dnf
+        } else {
+            earliest
+        };
+        return Some(ResultEntry {
+            status: Some(status),
             ..base
         });
     }
-    team_results
+    valid.sort_by_key(|(key, _, _)| *key);
+    let counted = &valid[..valid.len().min(needed)];
+    let partial = counted.len() < needed;
+    let score = sum_scores(workout, counted.iter().map(|(_, score, _)| *score));
+    Some(ResultEntry {
+        score,
+        amended: counted.iter().any(|(_, _, amended)| *amended),
+        partial,
+        ..base
+    })
 }
 
 /// Adds member scores by the rules in the module docs.

@@ -125,35 +125,34 @@ pub(crate) fn gather_export_data_with(
 const EXPORT_PAGE_CACHE_KIB: i64 = 4_096;
 
 /// A workout's board ranked and spilled as an export takes it (see
-/// `gather_in_snapshot`): individual and team-chip workouts ranked
-/// externally from the store's cursor, member-scored team workouts built
-/// frozen in memory and spilled.
+/// `gather_in_snapshot`): ranked externally from the store's cursor, of
+/// the results for individual and team-chip workouts, of the formed team
+/// rows (one team at a time) for member-scored team workouts.
 fn spilled_board(
     file: &CompetitionFile,
     workout: &Workout,
     division_ids: &[scoretable_core::model::Id],
 ) -> Result<SpilledBoard, ExportError> {
     let board_error = |error| store_error(&format!("leaderboard of {}", workout.name), error);
-    match workout.team_scoring {
+    // Individual and team-chip workouts read their results, member-scored
+    // team workouts their formed team rows (one team at a time).
+    let walk = match workout.team_scoring {
         TeamScoring::Individual | TeamScoring::TeamChip => {
-            SpilledBoard::rank_external(workout, division_ids, BOARD_SORT_BUDGET, |each| {
-                file.for_each_rank_entry_with_info::<ReadStop>(
-                    workout.id,
-                    &mut |result, bib, divisions| {
-                        each(result, bib, divisions).map_err(ReadStop::Export)
-                    },
-                )
-                .map_err(|stop| match stop {
-                    ReadStop::Store(error) => board_error(error),
-                    ReadStop::Export(error) => error,
-                })
-            })
+            CompetitionFile::for_each_rank_entry_with_info::<ReadStop>
         }
         TeamScoring::SumAll | TeamScoring::BestN { .. } => {
-            let board = file.listed_board(workout.id).map_err(board_error)?;
-            SpilledBoard::spill(board, division_ids)
+            CompetitionFile::for_each_formed_team_entry_with_info::<ReadStop>
         }
-    }
+    };
+    SpilledBoard::rank_external(workout, division_ids, BOARD_SORT_BUDGET, |each| {
+        walk(file, workout.id, &mut |result, bib, divisions| {
+            each(result, bib, divisions).map_err(ReadStop::Export)
+        })
+        .map_err(|stop| match stop {
+            ReadStop::Store(error) => board_error(error),
+            ReadStop::Export(error) => error,
+        })
+    })
 }
 
 /// A profiling seam (`examples/board_rank_profile.rs`): the first
@@ -439,4 +438,76 @@ pub fn seal_competition_observed(
 ) -> Result<ArchiveSummary, ExportError> {
     let (data, backup) = backup_and_gather(file, output, observer, &SnapshotClock::Now)?;
     write_sealed_archive(&data, backup.path(), options, output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A team event's member-scored workouts, ranked externally from the
+    /// store's formed team rows, have the rows, places and division lists
+    /// of the frozen board spilled (as `export all` took them before); the
+    /// others as well.
+    #[test]
+    fn member_scored_boards_ranked_externally_equal_the_frozen_boards_spilled() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("teams.scoretable");
+        let event = scoretable_core::generate::team_event(150, 8, 3, 11);
+        let (file, _) = scoretable_usecase::generate::write_event(
+            &path,
+            &event,
+            scoretable_usecase::generate::ResultEntryMode::ImportAll,
+        )
+        .unwrap();
+        let mut division_ids: Vec<scoretable_core::model::Id> = file
+            .divisions()
+            .unwrap()
+            .iter()
+            .map(|division| division.id)
+            .collect();
+        // A division no entrant is in.
+        division_ids.push(division_ids.iter().max().unwrap() + 100);
+        let (mut member_scored, mut statuses, mut partial) = (0, 0, 0);
+        for workout in file.workouts().unwrap() {
+            let ranked = spilled_board(&file, &workout, &division_ids).unwrap();
+            let listed = file.listed_board(workout.id).unwrap();
+            let spilled = SpilledBoard::spill(listed, &division_ids).unwrap();
+            assert_eq!(ranked.len(), spilled.len(), "{}", workout.name);
+            assert!(!ranked.is_empty(), "{}", workout.name);
+            assert_eq!(
+                ranked.rows(None, 0..usize::MAX),
+                spilled.rows(None, 0..usize::MAX),
+                "{}",
+                workout.name
+            );
+            for division_id in &division_ids {
+                assert_eq!(
+                    ranked.row_numbers(Some(*division_id), 0..usize::MAX),
+                    spilled.row_numbers(Some(*division_id), 0..usize::MAX),
+                    "{} division {division_id}",
+                    workout.name
+                );
+                assert_eq!(
+                    ranked.rows(Some(*division_id), 0..usize::MAX),
+                    spilled.rows(Some(*division_id), 0..usize::MAX),
+                    "{} division {division_id}",
+                    workout.name
+                );
+            }
+            if matches!(
+                workout.team_scoring,
+                TeamScoring::SumAll | TeamScoring::BestN { .. }
+            ) {
+                member_scored += 1;
+                let rows = ranked.rows(None, 0..usize::MAX);
+                assert!(rows
+                    .iter()
+                    .all(|row| matches!(row.entrant, scoretable_core::model::Entrant::Team(_))));
+                statuses += rows.iter().filter(|row| row.status.is_some()).count();
+                partial += rows.iter().filter(|row| row.partial).count();
+            }
+        }
+        assert!(member_scored >= 2, "{member_scored}");
+        assert!(statuses + partial > 0, "{statuses} {partial}");
+    }
 }

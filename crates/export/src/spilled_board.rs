@@ -31,10 +31,11 @@ fn scratch_error(error: std::io::Error) -> ExportError {
 /// read, a batch at a time ([`SpilledBoard::rows`]), forward through the
 /// file.
 ///
-/// Individual and team-chip workouts are ranked straight into one
-/// ([`SpilledBoard::rank_external`]: their results sorted in bounded
-/// memory and placed as they come out of the sort); member-scored team
-/// workouts spill their frozen board ([`SpilledBoard::spill`]).
+/// An export ranks every workout straight into one
+/// ([`SpilledBoard::rank_external`]: the results, or a member-scored team
+/// workout's formed team rows, sorted in bounded memory and placed as they
+/// come out of the sort); [`SpilledBoard::spill`] spills a board built
+/// frozen in memory (the profiling seam and the tests' reference).
 #[derive(Debug, Clone)]
 pub struct SpilledBoard {
     workout: Workout,

@@ -416,6 +416,42 @@ impl CompetitionFile {
         outcome
     }
 
+    /// Calls `each` with every formed team row of `workout_id`, a
+    /// member-scored team workout (`SumAll` or `BestN`): the rows
+    /// [`CompetitionFile::listed_board`] ranks, formed one team at a time
+    /// in team id order as one cursor reads the teams, their members and
+    /// the members' results, each with the team's bib and division ids
+    /// (sorted; `""` and none for a team without). Nothing of the field is
+    /// held. For an external ranking, as
+    /// [`CompetitionFile::for_each_rank_entry_with_info`] is for the other
+    /// workouts; another workout's kind hands nothing. An error of `each`
+    /// stops the walk and is returned.
+    pub fn for_each_formed_team_entry_with_info<E: From<crate::error::StoreError>>(
+        &self,
+        workout_id: Id,
+        each: &mut RankEntryWithInfo<'_, E>,
+    ) -> std::result::Result<(), E> {
+        let mut outcome: std::result::Result<(), E> = Ok(());
+        self.read(|connection| {
+            let workout = load_workout(connection, workout_id)?;
+            let walk = crate::results::for_each_formed_team_entry_with_info::<Stop<E>>(
+                connection,
+                &workout,
+                &mut |entry, bib, divisions| each(entry, bib, divisions).map_err(Stop::Caller),
+            );
+            match walk {
+                Ok(()) => Ok(()),
+                Err(Stop::Store(error)) => Err(error),
+                Err(Stop::Caller(error)) => {
+                    outcome = Err(error);
+                    Ok(())
+                }
+            }
+        })
+        .map_err(E::from)?;
+        outcome
+    }
+
     /// One workout's board of kind `B`, in one read snapshot.
     fn board<B: BuiltBoard>(&self, workout_id: Id) -> Result<B> {
         self.read(|connection| {
@@ -651,6 +687,159 @@ mod tests {
                 assert!(read.iter().any(|(entry, _, _)| entry.amended));
             }
         }
+    }
+
+    /// [`mixed_file`] with members in its teams (none, one, two, three,
+    /// five and four without any result; member order unlike competitor id
+    /// order) and three member-scored workouts (SumAll of times, BestN of
+    /// two of reps, BestN of three) whose results have scores, statuses,
+    /// amendments, several sources, and members without one.
+    fn team_file() -> (tempfile::TempDir, CompetitionFile, Vec<Id>) {
+        let (directory, mut file, _) = mixed_file();
+        let mut workouts = Vec::new();
+        for (sequence, scoring, score_type) in [
+            (3, TeamScoring::SumAll, ScoreType::Time),
+            (4, TeamScoring::BestN { n: 2 }, ScoreType::Reps),
+            (5, TeamScoring::BestN { n: 3 }, ScoreType::Reps),
+        ] {
+            let mut workout = scoretable_testkit::fixtures::workout(
+                &format!("Team {sequence}"),
+                sequence,
+                score_type,
+            );
+            workout.team_scoring = scoring;
+            workouts.push(file.add_workout(&workout).unwrap());
+        }
+        let connection = &file.connection;
+        connection
+            .execute(
+                "INSERT INTO teams (id, name, bib) VALUES (6, 'Team 6', 'T6'), (7, 'Team 7', NULL)",
+                [],
+            )
+            .unwrap();
+        connection
+            .execute("INSERT INTO team_divisions VALUES (6, 4), (6, 2)", [])
+            .unwrap();
+        // Team 3 has no member.
+        let members: [(Id, &[Id]); 6] = [
+            (1, &[30, 10, 20]),
+            (2, &[41, 45, 42, 44, 43]),
+            (4, &[50, 51]),
+            (5, &[60]),
+            (6, &[70, 71, 72, 73]),
+            (7, &[80, 81, 82]),
+        ];
+        for (team, competitors) in members {
+            for (order, competitor) in competitors.iter().enumerate().rev() {
+                connection
+                    .execute(
+                        "INSERT INTO team_members VALUES (?1, ?2, ?3)",
+                        params![team, competitor, order as i64 + 1],
+                    )
+                    .unwrap();
+            }
+        }
+        for (index, workout) in workouts.iter().enumerate() {
+            let kind = if index == 0 { "time" } else { "reps" };
+            // Team 6's members have no result, and some others none.
+            for competitor in [10, 20, 30, 41, 42, 43, 44, 45, 50, 51, 60, 80, 81, 82_i64] {
+                let at = competitor + index as i64 * 3;
+                if at % 11 == 4 {
+                    continue;
+                }
+                let (kind, status) = match at % 6 {
+                    0 => (None, Some("DNF")),
+                    1 => (None, Some("DNS")),
+                    _ => (Some(kind), None),
+                };
+                let amended = at % 7 == 3;
+                let source = if at % 3 == 0 { "file" } else { "manual" };
+                connection
+                    .execute(
+                        "INSERT INTO results (workout_id, competitor_id, source, source_kind,
+                             source_a, source_status, received_at, amended, amended_kind,
+                             amended_a)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, '2026-06-01T10:00:00Z', ?7, ?8, ?9)",
+                        params![
+                            workout,
+                            competitor,
+                            source,
+                            kind,
+                            kind.map(|_| 1_000 + at * 37 % 101),
+                            status,
+                            amended,
+                            amended.then_some(if index == 0 { "time" } else { "reps" }),
+                            amended.then_some(2_000 + at),
+                        ],
+                    )
+                    .unwrap();
+            }
+        }
+        (directory, file, workouts)
+    }
+
+    #[test]
+    fn the_team_cursor_hands_the_formed_rows_with_the_teams_bibs_and_divisions() {
+        let (_directory, file, workouts) = team_file();
+        let connection = &file.connection;
+        let infos = RankInfos::load(connection).unwrap();
+        let mut all = Vec::new();
+        for workout_id in workouts {
+            let workout = load_workout(connection, workout_id).unwrap();
+            let expected: Vec<_> = rank_inputs(connection, &workout)
+                .unwrap()
+                .into_iter()
+                .map(|entry| {
+                    let (bib, divisions) = infos.get(entry.entrant).unwrap();
+                    (entry, bib.to_string(), divisions.to_vec())
+                })
+                .collect();
+            let mut read = Vec::new();
+            file.for_each_formed_team_entry_with_info::<crate::error::StoreError>(
+                workout_id,
+                &mut |entry, bib, divisions| {
+                    read.push((entry.clone(), bib.to_string(), divisions.to_vec()));
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(read, expected, "workout {workout_id}");
+            assert!(read.len() >= 5, "workout {workout_id}");
+            assert!(read
+                .iter()
+                .all(|(entry, _, _)| matches!(entry.entrant, Entrant::Team(_))));
+            all.extend(read);
+        }
+        // Every kind of row and info is in the comparison.
+        assert!(all.iter().any(|(entry, _, _)| entry.status.is_some()));
+        assert!(all.iter().any(|(entry, _, _)| entry.score.is_some()));
+        assert!(all.iter().any(|(entry, _, _)| entry.partial));
+        assert!(all.iter().any(|(entry, _, _)| entry.amended));
+        assert!(all.iter().any(|(_, bib, _)| bib.is_empty()));
+        assert!(all.iter().any(|(_, bib, _)| !bib.is_empty()));
+        assert!(all.iter().any(|(_, _, divisions)| divisions.is_empty()));
+        assert!(all.iter().any(|(_, _, divisions)| divisions.len() == 2));
+    }
+
+    #[test]
+    fn an_error_of_the_caller_stops_the_team_cursor_and_is_returned() {
+        let (_directory, file, workouts) = team_file();
+        let mut seen = 0;
+        let outcome = file.for_each_formed_team_entry_with_info::<crate::error::StoreError>(
+            workouts[0],
+            &mut |_, _, _| {
+                seen += 1;
+                if seen == 2 {
+                    Err(crate::error::StoreError::from(
+                        rusqlite::Error::InvalidQuery,
+                    ))
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert!(outcome.is_err());
+        assert_eq!(seen, 2);
     }
 
     #[test]

@@ -238,6 +238,126 @@ pub(crate) fn for_each_rank_entry_with_info<E: From<StoreError>>(
     Ok(())
 }
 
+/// The formed team rows of a member-scored team workout (`SumAll` or
+/// `BestN`), one team at a time in team id order, each handed to `each` with
+/// the **team's** bib and division ids (sorted; the same values as
+/// `RankInfos::get` of the team): the rows `aggregate_team_results` forms
+/// over [`load_rank_entries`] and `load_teams`, without holding the field.
+/// One cursor walks the teams with their members in member order, each
+/// member joined by key to their result in the workout (the unique index
+/// `results_by_competitor`); a second walks `team_divisions` beside it by
+/// team id. Each team's row is formed by
+/// [`scoretable_core::teams::aggregate_team_result`] as soon as its last
+/// member is read. A member with no result, or one without an effective
+/// value, counts as without a result. An error of `each` stops the walk
+/// and is returned.
+pub(crate) fn for_each_formed_team_entry_with_info<E: From<StoreError>>(
+    connection: &Connection,
+    workout: &Workout,
+    each: &mut crate::boards::RankEntryWithInfo<'_, E>,
+) -> std::result::Result<(), E> {
+    let columns: Vec<String> = RANK_COLUMNS
+        .split(',')
+        .map(|column| format!("r.{}", column.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT {}, r.id, t.id, coalesce(t.bib, ''), m.competitor_id
+         FROM teams AS t
+         LEFT JOIN team_members m ON m.team_id = t.id
+         LEFT JOIN results r ON r.workout_id = ?1 AND r.competitor_id = m.competitor_id
+         ORDER BY t.id, m.member_order",
+        columns.join(", ")
+    );
+    let at = columns.len();
+    let mut statement = connection.prepare_cached(&sql).map_err(StoreError::from)?;
+    let mut rows = statement
+        .query(params![workout.id])
+        .map_err(StoreError::from)?;
+    let mut division_statement = connection
+        .prepare_cached(
+            "SELECT team_id, division_id FROM team_divisions ORDER BY team_id, division_id",
+        )
+        .map_err(StoreError::from)?;
+    let mut division_rows = division_statement.query([]).map_err(StoreError::from)?;
+    let mut next_division: Option<(Id, Id)> = None;
+    let mut divisions_started = false;
+    // The team being read: its id, bib and members' results so far (`None`
+    // for a member without one; the outer `None` before the first team).
+    let mut team: Option<Id> = None;
+    let mut bib = String::new();
+    let mut members: Vec<Option<ResultEntry>> = Vec::new();
+    let mut divisions: Vec<Id> = Vec::new();
+    let mut hand_on = |team_id: Id,
+                       bib: &str,
+                       members: &[Option<ResultEntry>],
+                       divisions: &mut Vec<Id>|
+     -> std::result::Result<(), E> {
+        let Some(formed) = scoretable_core::teams::aggregate_team_result(
+            workout,
+            team_id,
+            members.iter().map(Option::as_ref),
+        ) else {
+            return Ok(());
+        };
+        // The team's divisions: the second cursor's rows up to this team.
+        divisions.clear();
+        if !divisions_started {
+            divisions_started = true;
+            next_division = next_team_division(&mut division_rows)?;
+        }
+        while let Some((division_team, division)) = next_division {
+            if division_team > team_id {
+                break;
+            }
+            if division_team == team_id {
+                divisions.push(division);
+            }
+            next_division = next_team_division(&mut division_rows)?;
+        }
+        each(&formed, bib, divisions)
+    };
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let team_id: Id = row.get(at + 1).map_err(StoreError::from)?;
+        if team != Some(team_id) {
+            if let Some(previous) = team {
+                hand_on(previous, &bib, &members, &mut divisions)?;
+            }
+            team = Some(team_id);
+            bib.clear();
+            bib.push_str(
+                row.get_ref(at + 2)
+                    .and_then(|value| value.as_str().map_err(rusqlite::Error::from))
+                    .map_err(StoreError::from)?,
+            );
+            members.clear();
+        }
+        // A team without members has one row, with no member; a member
+        // without a result row has no result columns.
+        let member = row.get_ref(at + 3).map_err(StoreError::from)?;
+        if member.data_type() == rusqlite::types::Type::Null {
+            continue;
+        }
+        let result = row.get_ref(at).map_err(StoreError::from)?;
+        members.push(if result.data_type() == rusqlite::types::Type::Null {
+            None
+        } else {
+            rank_entry_from_row(row, 0)?
+        });
+    }
+    if let Some(previous) = team {
+        hand_on(previous, &bib, &members, &mut divisions)?;
+    }
+    Ok(())
+}
+
+/// The next (team id, division id) of a `team_divisions` cursor.
+fn next_team_division(rows: &mut rusqlite::Rows<'_>) -> Result<Option<(Id, Id)>> {
+    Ok(match rows.next()? {
+        Some(row) => Some((row.get(0)?, row.get(1)?)),
+        None => None,
+    })
+}
+
 /// One entrant's ranking input in a workout ([`load_rank_entries`]'s row),
 /// by key; `None` without an effective value.
 pub(crate) fn load_rank_entry(
