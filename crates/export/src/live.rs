@@ -68,12 +68,6 @@ pub struct SplitColumns {
 /// takes a quarter of the export's [`SORT_BUDGET`].
 pub(crate) const SPLIT_SORT_BUDGET: usize = SORT_BUDGET / 4;
 
-// `SpilledBoard::sorted_entrants` (the board's entrants sorted in memory)
-// is no longer used by the split standings, which sort them externally; it
-// is left to its module's owner to remove, referenced here so the build
-// stays free of warnings meanwhile.
-const _: fn(&SpilledBoard) -> Vec<Entrant> = SpilledBoard::sorted_entrants;
-
 /// An entrant's sort key: competitors before teams, each by id (the order
 /// of [`Entrant`]).
 type EntrantKey = (bool, Id);

@@ -388,20 +388,6 @@ impl SpilledBoard {
             .collect()
     }
 
-    /// The board's entrants, sorted (to look one up while the splits are
-    /// read).
-    pub(crate) fn sorted_entrants(&self) -> Vec<Entrant> {
-        let mut entrants = Vec::with_capacity(self.rows);
-        let mut first = 0;
-        while first < self.rows {
-            let end = (first + ROW_BATCH).min(self.rows);
-            entrants.extend(self.entrants(None, first..end));
-            first = end;
-        }
-        entrants.sort_unstable();
-        entrants
-    }
-
     /// The first failed read of the scratch files (the rows' or a
     /// division list's), if one failed.
     pub fn scratch_failure(&self) -> Option<&str> {
