@@ -34,6 +34,9 @@ use std::cmp::Ordering;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
+use crate::codec::{
+    get_score, get_status, get_varint, put_score, put_status, put_varint, unzigzag, zigzag,
+};
 use crate::fast_hash::{fast_hash_map, FastHashMap};
 use crate::model::{
     Entrant, EntrantInfo, Id, Millis, RankedRow, ResultEntry, Score, Status, Workout,
@@ -2078,33 +2081,8 @@ impl ListingRecord {
         let row = &self.row;
         put_varint(out, zigzag(row.id));
         put_varint(out, u64::from(row.flags));
-        let (tag, first, second) = match row.score {
-            None => (0, 0, 0),
-            Some(Score::Time { ms }) => (1, ms, 0),
-            Some(Score::Capped { reps }) => (2, reps, 0),
-            Some(Score::RoundsReps { rounds, reps }) => (3, rounds, reps),
-            Some(Score::Reps { reps }) => (4, reps, 0),
-            Some(Score::Load { grams }) => (5, grams, 0),
-            Some(Score::Distance { mm }) => (6, mm, 0),
-            Some(Score::Points { milli }) => (7, milli, 0),
-        };
-        put_varint(out, tag);
-        if tag != 0 {
-            put_varint(out, zigzag(first));
-        }
-        if tag == 3 {
-            put_varint(out, zigzag(second));
-        }
-        put_varint(
-            out,
-            row.status.map_or(0, |status| {
-                Status::ALL
-                    .iter()
-                    .position(|each| *each == status)
-                    .expect("every status is in Status::ALL") as u64
-                    + 1
-            }),
-        );
+        put_score(out, row.score);
+        put_status(out, row.status);
         if row.has(ListedRow::TIE_BREAK) {
             put_varint(out, zigzag(row.tie_break_ms));
         }
@@ -2144,26 +2122,9 @@ impl ListingRecord {
         if flags & !ListedRow::ALL_FLAGS != 0 {
             return None;
         }
-        let tag = next()?;
-        let first = if tag != 0 { unzigzag(next()?) } else { 0 };
-        let score = match tag {
-            0 => None,
-            1 => Some(Score::Time { ms: first }),
-            2 => Some(Score::Capped { reps: first }),
-            3 => Some(Score::RoundsReps {
-                rounds: first,
-                reps: unzigzag(next()?),
-            }),
-            4 => Some(Score::Reps { reps: first }),
-            5 => Some(Score::Load { grams: first }),
-            6 => Some(Score::Distance { mm: first }),
-            7 => Some(Score::Points { milli: first }),
-            _ => return None,
-        };
-        let status = match next()? {
-            0 => None,
-            code => Some(*Status::ALL.get(usize::try_from(code - 1).ok()?)?),
-        };
+        let score = get_score(bytes, &mut at)?;
+        let status = get_status(bytes, &mut at)?;
+        let mut next = || get_varint(bytes, &mut at);
         let tie_break_ms = if flags & ListedRow::TIE_BREAK != 0 {
             unzigzag(next()?)
         } else {
@@ -2194,35 +2155,6 @@ impl ListingRecord {
             division_ids,
         })
     }
-}
-
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push(value as u8 | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
-}
-
-fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    let mut value = 0_u64;
-    for shift in (0..64).step_by(7) {
-        let byte = *bytes.get(*at)?;
-        *at += 1;
-        value |= u64::from(byte & 0x7f).checked_shl(shift)?;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-fn zigzag(value: i64) -> u64 {
-    ((value << 1) ^ (value >> 63)) as u64
-}
-
-fn unzigzag(value: u64) -> i64 {
-    ((value >> 1) as i64) ^ -((value & 1) as i64)
 }
 
 /// A list's last row's key and place, if it has rows.

@@ -50,6 +50,7 @@
 //!   gets a status only when it can no longer complete.
 
 pub mod board;
+pub mod codec;
 pub mod divisions;
 pub mod explain;
 pub mod fast_hash;

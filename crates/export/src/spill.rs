@@ -305,41 +305,7 @@ impl SpilledRecords {
     }
 }
 
-/// Appends `value` as a LEB128 varint.
-pub(crate) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
-}
-
-/// Reads a LEB128 varint at `*at`, moving past it; `None` past the end.
-pub(crate) fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    let mut value = 0u64;
-    let mut shift = 0;
-    loop {
-        let byte = *bytes.get(*at)?;
-        *at += 1;
-        if shift >= 64 {
-            return None;
-        }
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-        shift += 7;
-    }
-}
-
-/// A signed value as an unsigned one, small magnitudes small (zigzag).
-pub(crate) fn zigzag(value: i64) -> u64 {
-    ((value << 1) ^ (value >> 63)) as u64
-}
-
-pub(crate) fn unzigzag(value: u64) -> i64 {
-    ((value >> 1) as i64) ^ -((value & 1) as i64)
-}
+pub(crate) use scoretable_core::codec::{get_varint, put_varint, unzigzag, zigzag};
 
 #[cfg(test)]
 mod tests {
@@ -388,31 +354,5 @@ mod tests {
         assert!(!spill.read_into(2, 2, &mut out));
         assert_eq!(out, [9, 2, 3]);
         assert!(spill.failure().unwrap().contains("beyond"));
-    }
-
-    #[test]
-    fn varints_and_zigzag_round_trip() {
-        let values = [
-            0i64,
-            1,
-            -1,
-            63,
-            -64,
-            64,
-            1 << 40,
-            -(1 << 40),
-            i64::MAX,
-            i64::MIN,
-        ];
-        let mut bytes = Vec::new();
-        for value in values {
-            put_varint(&mut bytes, zigzag(value));
-        }
-        let mut at = 0;
-        for value in values {
-            assert_eq!(get_varint(&bytes, &mut at).map(unzigzag), Some(value));
-        }
-        assert_eq!(at, bytes.len());
-        assert_eq!(get_varint(&bytes, &mut at), None);
     }
 }

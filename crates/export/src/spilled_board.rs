@@ -5,7 +5,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use scoretable_core::board::{ListedBoard, ListingPlacer, ListingRecord};
-use scoretable_core::model::{Entrant, Id, RankedRow, ResultEntry, Score, Status, Workout};
+use scoretable_core::codec::{get_score, get_status, put_score, put_status};
+use scoretable_core::model::{Entrant, Id, RankedRow, ResultEntry, Workout};
 
 use crate::error::ExportError;
 use crate::external_sort::{ExternalSort, SortRecord};
@@ -450,36 +451,8 @@ fn encode_row(row: &RankedRow, out: &mut Vec<u8>) {
         put_varint(out, zigzag(*division));
         put_varint(out, u64::from(*place));
     }
-    let (tag, values): (u64, [i64; 2]) = match row.score {
-        None => (0, [0, 0]),
-        Some(Score::Time { ms }) => (1, [ms, 0]),
-        Some(Score::Capped { reps }) => (2, [reps, 0]),
-        Some(Score::RoundsReps { rounds, reps }) => (3, [rounds, reps]),
-        Some(Score::Reps { reps }) => (4, [reps, 0]),
-        Some(Score::Load { grams }) => (5, [grams, 0]),
-        Some(Score::Distance { mm }) => (6, [mm, 0]),
-        Some(Score::Points { milli }) => (7, [milli, 0]),
-    };
-    put_varint(out, tag);
-    if tag != 0 {
-        put_varint(out, zigzag(values[0]));
-    }
-    if tag == 3 {
-        put_varint(out, zigzag(values[1]));
-    }
-    put_varint(
-        out,
-        match row.status {
-            None => 0,
-            Some(Status::Lap) => 1,
-            Some(Status::Nc) => 2,
-            Some(Status::Dnf) => 3,
-            Some(Status::Dnq) => 4,
-            Some(Status::Wd) => 5,
-            Some(Status::Dsq) => 6,
-            Some(Status::Dns) => 7,
-        },
-    );
+    put_score(out, row.score);
+    put_status(out, row.status);
     put_varint(out, row.display.len() as u64);
     out.extend_from_slice(row.display.as_bytes());
     let flags = if row.partial { ROW_PARTIAL } else { 0 }
@@ -518,33 +491,9 @@ fn decode_row(bytes: &[u8]) -> Option<RankedRow> {
         let division = unzigzag(next()?);
         division_ranks.push((division, u32::try_from(next()?).ok()?));
     }
-    let tag = next()?;
-    let first = if tag != 0 { unzigzag(next()?) } else { 0 };
-    let score = match tag {
-        0 => None,
-        1 => Some(Score::Time { ms: first }),
-        2 => Some(Score::Capped { reps: first }),
-        3 => Some(Score::RoundsReps {
-            rounds: first,
-            reps: unzigzag(next()?),
-        }),
-        4 => Some(Score::Reps { reps: first }),
-        5 => Some(Score::Load { grams: first }),
-        6 => Some(Score::Distance { mm: first }),
-        7 => Some(Score::Points { milli: first }),
-        _ => return None,
-    };
-    let status = match next()? {
-        0 => None,
-        1 => Some(Status::Lap),
-        2 => Some(Status::Nc),
-        3 => Some(Status::Dnf),
-        4 => Some(Status::Dnq),
-        5 => Some(Status::Wd),
-        6 => Some(Status::Dsq),
-        7 => Some(Status::Dns),
-        _ => return None,
-    };
+    let score = get_score(bytes, &mut at)?;
+    let status = get_status(bytes, &mut at)?;
+    let mut next = || get_varint(bytes, &mut at);
     let len = next()? as usize;
     let display = std::str::from_utf8(bytes.get(at..at.checked_add(len)?)?)
         .ok()?
@@ -584,7 +533,7 @@ mod tests {
     use super::*;
     use crate::external_sort::SORT_BUDGET;
     use proptest::prelude::*;
-    use scoretable_core::model::{Millis, ScoreType, Source, TieBreak};
+    use scoretable_core::model::{Millis, Score, ScoreType, Source, Status, TieBreak};
 
     /// A random result's value: any score kind (one the workout does not
     /// take is unrankable), any status or none, a tie-break, a penalty.
