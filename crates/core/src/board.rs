@@ -1628,6 +1628,19 @@ impl ListedRow {
         }
     }
 
+    /// The row of `result`, ranked by `key` with the effective score
+    /// `effective` ([`result_entry_key`]'s), without places yet.
+    fn of_result(result: &ResultEntry, key: &RankKey, effective: Option<Score>) -> ListedRow {
+        ListedRow::new(
+            result.entrant,
+            effective,
+            result.status,
+            result.tie_break_ms,
+            result.penalty_ms,
+            ListedRow::marks(key.is_valid_finisher(), result.partial, result.amended),
+        )
+    }
+
     /// The flags of a valid finisher, a partial and an amended result.
     fn marks(valid_finisher: bool, partial: bool, amended: bool) -> u8 {
         let flag = |set: bool, flag: u8| if set { flag } else { 0 };
@@ -1824,14 +1837,7 @@ impl ListedBoard {
             push_division_ids(&mut pool, divisions);
             let row = ListedRow {
                 divisions: pool_range(start, pool.len()),
-                ..ListedRow::new(
-                    result.entrant,
-                    effective,
-                    result.status,
-                    result.tie_break_ms,
-                    result.penalty_ms,
-                    ListedRow::marks(key.is_valid_finisher(), result.partial, result.amended),
-                )
+                ..ListedRow::of_result(result, &key, effective)
             };
             match index.get(result.entrant) {
                 Some(at) => {
@@ -2014,14 +2020,7 @@ impl ListingRecord {
         ListingRecord {
             key,
             bib,
-            row: ListedRow::new(
-                result.entrant,
-                effective,
-                result.status,
-                result.tie_break_ms,
-                result.penalty_ms,
-                ListedRow::marks(key.is_valid_finisher(), result.partial, result.amended),
-            ),
+            row: ListedRow::of_result(result, &key, effective),
             division_ids: ids,
         }
     }

@@ -575,6 +575,20 @@ pub struct CompetitorTable {
     division_ids: Vec<Id>,
 }
 
+/// A competitor's display texts as the exports keep them, in this order:
+/// bib, first name, last name, country, club, RunSignup registration id
+/// (the last three when present).
+pub(crate) fn display_fields(competitor: &Competitor) -> [Option<&str>; TEXT_FIELDS] {
+    [
+        Some(competitor.bib.as_str()),
+        Some(competitor.first_name.as_str()),
+        Some(competitor.last_name.as_str()),
+        competitor.country.as_deref(),
+        competitor.club.as_deref(),
+        competitor.external_ids.runsignup_registration_id.as_deref(),
+    ]
+}
+
 /// Text fields a [`CompetitorTable`] record keeps.
 const TEXT_FIELDS: usize = 6;
 
@@ -596,14 +610,7 @@ impl CompetitorTable {
     pub fn push(&mut self, competitor: &Competitor) {
         let record = u32::try_from(self.starts.len()).expect("fewer than 4e9 competitors");
         let start = self.offset();
-        let fields = [
-            Some(competitor.bib.as_str()),
-            Some(competitor.first_name.as_str()),
-            Some(competitor.last_name.as_str()),
-            competitor.country.as_deref(),
-            competitor.club.as_deref(),
-            competitor.external_ids.runsignup_registration_id.as_deref(),
-        ];
+        let fields = display_fields(competitor);
         // The text grows by an eighth at a time: doubling left up to half
         // of it unused while the whole field was read (about 30 bytes an
         // athlete at the snapshot's peak).

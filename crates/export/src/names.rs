@@ -99,14 +99,7 @@ fn entrant_of_code(code: u64) -> Entrant {
 impl NameRecord {
     /// `competitor`'s record bytes, appended to `out`.
     pub(crate) fn encode_competitor(competitor: &Competitor, out: &mut Vec<u8>) {
-        let fields = [
-            Some(competitor.bib.as_str()),
-            Some(competitor.first_name.as_str()),
-            Some(competitor.last_name.as_str()),
-            competitor.country.as_deref(),
-            competitor.club.as_deref(),
-            competitor.external_ids.runsignup_registration_id.as_deref(),
-        ];
+        let fields = crate::data::display_fields(competitor);
         let mut flags = gender_code(competitor.gender) << GENDER_SHIFT;
         for (index, field) in fields.iter().enumerate().skip(3) {
             if field.is_some() {
