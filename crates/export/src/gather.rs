@@ -44,6 +44,19 @@ impl From<scoretable_store::StoreError> for ReadOrExport {
     }
 }
 
+impl ReadOrExport {
+    /// The export's error: a store failure named by `read_error`.
+    fn into_export(
+        self,
+        read_error: impl FnOnce(scoretable_store::StoreError) -> ExportError,
+    ) -> ExportError {
+        match self {
+            ReadOrExport::Read(error) => read_error(error),
+            ReadOrExport::Export(error) => error,
+        }
+    }
+}
+
 /// A value as the audit trail shows it: the status code, the clean score, or the raw text.
 fn value_text(workout: Option<&Workout>, value: Option<&ScoreValue>) -> String {
     let Some(value) = value else {
@@ -138,20 +151,17 @@ fn spilled_board(
     // team workouts their formed team rows (one team at a time).
     let walk = match workout.team_scoring {
         TeamScoring::Individual | TeamScoring::TeamChip => {
-            CompetitionFile::for_each_rank_entry_with_info::<ReadStop>
+            CompetitionFile::for_each_rank_entry_with_info::<ReadOrExport>
         }
         TeamScoring::SumAll | TeamScoring::BestN { .. } => {
-            CompetitionFile::for_each_formed_team_entry_with_info::<ReadStop>
+            CompetitionFile::for_each_formed_team_entry_with_info::<ReadOrExport>
         }
     };
     SpilledBoard::rank_external(workout, division_ids, BOARD_SORT_BUDGET, |each| {
         walk(file, workout.id, &mut |result, bib, divisions| {
-            each(result, bib, divisions).map_err(ReadStop::Export)
+            each(result, bib, divisions).map_err(ReadOrExport::Export)
         })
-        .map_err(|stop| match stop {
-            ReadStop::Store(error) => board_error(error),
-            ReadStop::Export(error) => error,
-        })
+        .map_err(|stop| stop.into_export(board_error))
     })
 }
 
@@ -188,19 +198,6 @@ pub fn rank_first_board_for_profile(
     Ok(board.len())
 }
 
-/// Why a board's read stopped: the store failed, or the board's build
-/// (its scratch files).
-enum ReadStop {
-    Store(scoretable_store::StoreError),
-    Export(ExportError),
-}
-
-impl From<scoretable_store::StoreError> for ReadStop {
-    fn from(error: scoretable_store::StoreError) -> ReadStop {
-        ReadStop::Store(error)
-    }
-}
-
 /// The reads of a snapshot; call inside `read_snapshot`.
 fn gather_in_snapshot(
     file: &CompetitionFile,
@@ -222,11 +219,11 @@ fn gather_in_snapshot(
     observer("workouts");
 
     // Each workout's board kept for the rest as a spilled board
-    // (`SpilledBoard`: its rows as records in listing order, each
-    // division's list as row numbers, in scratch files), and (below) its
-    // splits in flat columns read by a cursor. Renderers make the rows a
-    // batch at a time from these (`crate::live`), so the whole field's
-    // rows are never held.
+    // (`SpilledBoard`: its rows as records in listing order and each
+    // division's list of row numbers, in scratch files), and (below) its
+    // split standings spilled too. Renderers make the rows a batch at a
+    // time from these (`crate::live`), so the whole field's rows are never
+    // held.
     let division_ids: Vec<scoretable_core::model::Id> =
         divisions.iter().map(|division| division.id).collect();
     // Individual and team-chip workouts are ranked straight into their
@@ -234,8 +231,8 @@ fn gather_in_snapshot(
     // result with its entrant's bib and divisions, an external sort orders
     // them, and each row is placed and written as it comes out
     // (`SpilledBoard::rank_external`), so no stage holds the field.
-    // Member-scored team workouts form their team rows in memory (from
-    // every member's result) and spill the frozen board of those.
+    // Member-scored team workouts go the same way from their formed team
+    // rows, one team at a time (see `spilled_board`).
     let mut boards = Vec::with_capacity(workouts.len());
     for workout in &workouts {
         let board = spilled_board(file, workout, &division_ids)?;
@@ -302,10 +299,7 @@ fn gather_in_snapshot(
     file.for_each_competitor::<ReadOrExport>(&mut |competitor| {
         spill.push(&competitor).map_err(ReadOrExport::Export)
     })
-    .map_err(|error| match error {
-        ReadOrExport::Read(error) => store_error("competitors", error),
-        ReadOrExport::Export(error) => error,
-    })?;
+    .map_err(|error| error.into_export(|error| store_error("competitors", error)))?;
     let mut names = spill.finish()?;
     observer("competitors");
     // The names joined to every table a renderer walks, once: each
