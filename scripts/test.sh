@@ -36,6 +36,12 @@ tests/hygiene.sh
 # release build.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Disk: CI's machine ran out of space on a clean clone (stop 28). A single
+# run never reuses incremental caches, and full debug info for every
+# dependency is most of the debug tree; line tables keep panics' file:line.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
+export CARGO_PROFILE_RELEASE_DEBUG="${CARGO_PROFILE_RELEASE_DEBUG:-line-tables-only}"
 
 step "ui: build"
 npm --prefix ui run build

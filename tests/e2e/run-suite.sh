@@ -24,8 +24,10 @@ if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   fi
   npm --prefix ui run build
   echo "e2e: building the app (debug, custom-protocol) and the CLI"
-  cargo build --features custom-protocol --bin scoretable-app
-  cargo build -p scoretable-cli --bin scoretable
+  # One invocation, as in run.sh: the CLI built alone would compile the
+  # dependency tree again under other features.
+  cargo build -p scoretable --features scoretable/custom-protocol --bin scoretable-app \
+    -p scoretable-cli --bin scoretable
 fi
 app="$CARGO_TARGET_DIR/debug/scoretable-app"
 cli="$CARGO_TARGET_DIR/debug/scoretable"

@@ -40,8 +40,12 @@ profile_flag=()
 if [ "$profile" = "release" ]; then
   profile_flag=(--release)
 fi
-echo "e2e: building the app ($profile, custom-protocol)"
-cargo build "${profile_flag[@]}" --features custom-protocol --bin scoretable-app
+echo "e2e: building the app ($profile, custom-protocol) and the CLI"
+# One invocation for both binaries, with the app's feature set: building the
+# CLI alone unifies features differently and compiles the dependency tree a
+# second time (which filled CI's disk).
+cargo build "${profile_flag[@]}" -p scoretable --features scoretable/custom-protocol --bin scoretable-app \
+  -p scoretable-cli --bin scoretable
 app="$CARGO_TARGET_DIR/$profile/scoretable-app"
 
 work="${E2E_WORK:-$root/target/e2e-work}"
@@ -51,10 +55,7 @@ mkdir -p "$work" "${E2E_ARTIFACTS:-$root/test-artifacts}"
 big_file=()
 if [ "$big_athletes" != "0" ]; then
   echo "e2e: generating a competition with $big_athletes athletes"
-  # The debug CLI the workspace tests already built: no release compile of
-  # the tree just to generate a file.
-  cargo build -p scoretable-cli --bin scoretable
-  "$CARGO_TARGET_DIR/debug/scoretable" generate "$work/big.scoretable" \
+  "$CARGO_TARGET_DIR/$profile/scoretable" generate "$work/big.scoretable" \
     --athletes "$big_athletes" --divisions 12 --splits 10
   big_file=("$work/big.scoretable")
 fi
