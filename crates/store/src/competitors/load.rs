@@ -124,9 +124,63 @@ pub(crate) fn load_divisions(connection: &Connection) -> Result<Vec<Division>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A team from a row of `id, name, bib, country, runsignup_registration_id,
-/// opentrack_id, triathlon_athlete_id, feed_participant_id`, without its
-/// members and divisions.
+/// The columns [`team_from_row`] reads.
+const TEAM_COLUMNS: &str = "id, name, bib, country, runsignup_registration_id, opentrack_id,
+    triathlon_athlete_id, feed_participant_id";
+
+/// Rows `(owner, value, ...)` in owner order, walked beside a cursor over
+/// the owners in id order: [`SideRows::take_for`] hands an owner its values
+/// and skips those of owners the walk never reaches (rows left by deleted
+/// owners). One row is held at a time.
+struct SideRows<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    value: fn(&Row<'_>) -> rusqlite::Result<T>,
+    next: Option<(Id, T)>,
+}
+
+impl<'s, T> SideRows<'s, T> {
+    fn new(
+        mut rows: rusqlite::Rows<'s>,
+        value: fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<SideRows<'s, T>> {
+        let next = Self::read(&mut rows, value)?;
+        Ok(SideRows { rows, value, next })
+    }
+
+    fn read(
+        rows: &mut rusqlite::Rows<'s>,
+        value: fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Option<(Id, T)>> {
+        Ok(match rows.next()? {
+            Some(row) => Some((row.get(0)?, value(row)?)),
+            None => None,
+        })
+    }
+
+    /// Appends `owner`'s values to `into` (owners are asked in increasing
+    /// order).
+    fn take_for(&mut self, owner: Id, into: &mut Vec<T>) -> rusqlite::Result<()> {
+        while self.next.as_ref().is_some_and(|(at, _)| *at <= owner) {
+            if let Some((at, value)) = self.next.take() {
+                if at == owner {
+                    into.push(value);
+                }
+            }
+            self.next = Self::read(&mut self.rows, self.value)?;
+        }
+        Ok(())
+    }
+}
+
+fn member_from_row(row: &Row<'_>) -> rusqlite::Result<TeamMember> {
+    Ok(TeamMember {
+        competitor_id: row.get(1)?,
+        order: row.get(2)?,
+    })
+}
+
+/// A team from a row of [`TEAM_COLUMNS`], without its members and
+/// divisions.
 fn team_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Team> {
     Ok(Team {
         id: row.get(0)?,
@@ -150,10 +204,7 @@ pub(crate) fn load_teams(
     filter_params: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<Team>> {
     let mut teams: Vec<Team> = {
-        let sql = format!(
-            "SELECT id, name, bib, country, runsignup_registration_id, opentrack_id,
-                triathlon_athlete_id, feed_participant_id FROM teams WHERE {filter} ORDER BY id"
-        );
+        let sql = format!("SELECT {TEAM_COLUMNS} FROM teams WHERE {filter} ORDER BY id");
         let mut statement = connection.prepare_cached(&sql)?;
         let rows = statement.query_map(filter_params, team_from_row)?;
         rows.collect::<rusqlite::Result<_>>()?
@@ -234,44 +285,12 @@ impl CompetitionFile {
                  ORDER BY competitor_id, division_id",
             )?;
             let mut competitor_rows = competitors.query([])?;
-            let mut chip_rows = chips.query([])?;
-            let mut division_rows = divisions.query([])?;
-            let mut next_chip: Option<(Id, String)> = match chip_rows.next()? {
-                Some(row) => Some((row.get(0)?, row.get(1)?)),
-                None => None,
-            };
-            let mut next_division: Option<(Id, Id)> = match division_rows.next()? {
-                Some(row) => Some((row.get(0)?, row.get(1)?)),
-                None => None,
-            };
+            let mut chips = SideRows::new(chips.query([])?, |row| row.get(1))?;
+            let mut divisions = SideRows::new(divisions.query([])?, |row| row.get(1))?;
             while let Some(row) = competitor_rows.next()? {
                 let mut competitor = competitor_from_row(row)?;
-                // Rows of competitors that no longer exist are skipped.
-                while let Some((owner, chip)) = next_chip.take() {
-                    if owner > competitor.id {
-                        next_chip = Some((owner, chip));
-                        break;
-                    }
-                    if owner == competitor.id {
-                        competitor.chip_ids.push(chip);
-                    }
-                    next_chip = match chip_rows.next()? {
-                        Some(row) => Some((row.get(0)?, row.get(1)?)),
-                        None => None,
-                    };
-                }
-                while let Some((owner, division)) = next_division {
-                    if owner > competitor.id {
-                        break;
-                    }
-                    if owner == competitor.id {
-                        competitor.division_ids.push(division);
-                    }
-                    next_division = match division_rows.next()? {
-                        Some(row) => Some((row.get(0)?, row.get(1)?)),
-                        None => None,
-                    };
-                }
+                chips.take_for(competitor.id, &mut competitor.chip_ids)?;
+                divisions.take_for(competitor.id, &mut competitor.division_ids)?;
                 if let Err(error) = each(competitor) {
                     outcome = Err(error);
                     return Ok(());
@@ -381,18 +400,55 @@ impl CompetitionFile {
         self.read(|connection| load_teams(connection, "1", &[]))
     }
 
+    /// Every team (with its members and divisions), in id order, handed to
+    /// `each` one at a time as it is read, as
+    /// [`CompetitionFile::for_each_competitor`] hands competitors: the
+    /// exports spill the teams' display data without holding every team.
+    /// An error from `each` stops the walk and is returned.
+    pub fn for_each_team<E: From<StoreError>>(
+        &self,
+        each: &mut dyn FnMut(Team) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut outcome: std::result::Result<(), E> = Ok(());
+        self.read(|connection| {
+            let mut teams = connection
+                .prepare_cached(&format!("SELECT {TEAM_COLUMNS} FROM teams ORDER BY id"))?;
+            let mut members = connection.prepare_cached(
+                "SELECT team_id, competitor_id, member_order FROM team_members
+                 ORDER BY team_id, member_order",
+            )?;
+            let mut divisions = connection.prepare_cached(
+                "SELECT team_id, division_id FROM team_divisions ORDER BY team_id, division_id",
+            )?;
+            let mut team_rows = teams.query([])?;
+            let mut members = SideRows::new(members.query([])?, member_from_row)?;
+            let mut divisions = SideRows::new(divisions.query([])?, |row| row.get(1))?;
+            while let Some(row) = team_rows.next()? {
+                let mut team = team_from_row(row)?;
+                members.take_for(team.id, &mut team.members)?;
+                divisions.take_for(team.id, &mut team.division_ids)?;
+                if let Err(error) = each(team) {
+                    outcome = Err(error);
+                    return Ok(());
+                }
+            }
+            Ok(())
+        })
+        .map_err(E::from)?;
+        outcome
+    }
+
     /// The teams `competitor_id` is a member of, with their members and
     /// divisions, in id order: read by key (the member index), never every
     /// team.
     pub fn teams_with_member(&self, competitor_id: Id) -> Result<Vec<Team>> {
         self.read(|connection| {
             let mut teams: Vec<Team> = {
-                let mut statement = connection.prepare_cached(
-                    "SELECT id, name, bib, country, runsignup_registration_id, opentrack_id,
-                        triathlon_athlete_id, feed_participant_id FROM teams
+                let mut statement = connection.prepare_cached(&format!(
+                    "SELECT {TEAM_COLUMNS} FROM teams
                      WHERE id IN (SELECT team_id FROM team_members WHERE competitor_id = ?1)
-                     ORDER BY id",
-                )?;
+                     ORDER BY id"
+                ))?;
                 let rows = statement.query_map(params![competitor_id], team_from_row)?;
                 rows.collect::<rusqlite::Result<_>>()?
             };

@@ -415,8 +415,16 @@ fn competitors_one_at_a_time_match_the_full_load() {
     assert!(walked
         .iter()
         .any(|competitor| competitor.division_ids.len() == 2));
+    stops_at_the_callers_error(|each| file.for_each_competitor(each));
+}
+
+/// A cursor given a callback that fails on the third item stops there and
+/// returns that error.
+fn stops_at_the_callers_error<T>(
+    walk: impl FnOnce(&mut dyn FnMut(T) -> Result<(), StoreError>) -> Result<(), StoreError>,
+) {
     let mut seen = 0;
-    let stopped = file.for_each_competitor(&mut |_| {
+    let stopped = walk(&mut |_| {
         seen += 1;
         if seen == 3 {
             Err(StoreError::Conflict("stop here".into()))
@@ -426,6 +434,66 @@ fn competitors_one_at_a_time_match_the_full_load() {
     });
     assert!(matches!(stopped, Err(StoreError::Conflict(message)) if message == "stop here"));
     assert_eq!(seen, 3);
+}
+
+/// `for_each_team` hands over the same teams as the full load, in id
+/// order, each with its own members (none, one, several, in member order)
+/// and divisions (a removed team's neighbours keep theirs), and stops at
+/// the first error its callback returns.
+#[test]
+fn teams_one_at_a_time_match_the_full_load() {
+    let (_directory, mut file) = new_file();
+    let women = file
+        .add_division(&common::gender_division("Women", Gender::Female))
+        .unwrap();
+    let men = file
+        .add_division(&common::gender_division("Men", Gender::Male))
+        .unwrap();
+    let mut people = Vec::new();
+    for index in 0..8 {
+        let competitor = scoretable_testkit::fixtures::competitor(
+            format!("{}", 100 + index),
+            format!("First{index}"),
+            format!("Last{index}"),
+        );
+        people.push(file.add_competitor(&competitor).unwrap());
+    }
+    let mut teams = Vec::new();
+    for index in 0..7usize {
+        let team = scoretable_core::model::Team {
+            name: format!("Team {index}"),
+            bib: (index % 2 == 0).then(|| format!("T{index}")),
+            division_ids: match index % 4 {
+                0 => Vec::new(),
+                1 => vec![women],
+                2 => vec![men],
+                _ => vec![women, men],
+            },
+            // Members in an order that is not their ids', some in two teams.
+            members: (0..index % 4)
+                .map(|at| scoretable_core::model::TeamMember {
+                    competitor_id: people[(index + 3 * at) % people.len()],
+                    order: at as u32 + 1,
+                })
+                .rev()
+                .collect(),
+            ..Default::default()
+        };
+        teams.push(file.add_team(&team).unwrap());
+    }
+    file.remove_team(teams[4]).unwrap();
+    let everyone = file.teams().unwrap();
+    assert_eq!(everyone.len(), 6);
+    let mut walked = Vec::new();
+    file.for_each_team::<StoreError>(&mut |team| {
+        walked.push(team);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(walked, everyone);
+    assert!(walked.iter().any(|team| team.members.len() == 3));
+    assert!(walked.iter().any(|team| team.division_ids.len() == 2));
+    stops_at_the_callers_error(|each| file.for_each_team(each));
 }
 
 #[test]
