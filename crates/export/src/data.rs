@@ -486,7 +486,7 @@ pub struct EntrantDirectory<'a> {
     teams_list: &'a [Team],
     competitors: IdIndex,
     teams: IdIndex,
-    /// A snapshot's spilled competitors, searched by id.
+    /// A snapshot's spilled competitors and teams, searched by id.
     names: Option<&'a EntrantNames>,
 }
 
@@ -847,6 +847,8 @@ impl<'a> EntrantRef<'a> {
                 full_name(competitor.first_name(), competitor.last_name())
             }
             EntrantRef::Team(team) => Cow::Borrowed(&team.name),
+            // A team's record keeps its name as the last name.
+            EntrantRef::Record(record) if record.is_team() => Cow::Borrowed(record.last_name()),
             EntrantRef::Record(record) => full_name(record.first_name(), record.last_name()),
         }
     }
@@ -947,12 +949,11 @@ impl<'a> EntrantDirectory<'a> {
         }
     }
 
-    /// A directory of `teams` only (a test seam).
+    /// A directory of spilled `names` only (a test seam).
     #[cfg(test)]
-    pub(crate) fn of_teams(teams: &'a [Team]) -> EntrantDirectory<'a> {
+    pub(crate) fn of_names(names: &'a EntrantNames) -> EntrantDirectory<'a> {
         EntrantDirectory {
-            teams_list: teams,
-            teams: IdIndex::new(teams.iter().map(|team| team.id)),
+            names: Some(names),
             ..EntrantDirectory::default()
         }
     }
@@ -977,7 +978,8 @@ impl<'a> EntrantDirectory<'a> {
                 .teams
                 .get(id)
                 .and_then(|index| self.teams_list.get(index))
-                .map(|team| Named::Ref(EntrantRef::Team(team))),
+                .map(|team| Named::Ref(EntrantRef::Team(team)))
+                .or_else(|| self.names?.team(id).map(Named::Owned)),
         };
         found.ok_or(ExportError::UnknownEntrant { entrant })
     }
@@ -1777,17 +1779,21 @@ impl<'a> Exporter<'a> {
 
     /// Competitors and teams in the snapshot.
     pub fn entrant_count(&self) -> usize {
-        self.data.competitors.len() + self.data.names.competitor_count() + self.data.teams.len()
+        self.data.competitors.len()
+            + self.data.names.competitor_count()
+            + self.data.teams.len()
+            + self.data.names.team_count()
     }
 
-    /// Calls `each` with every competitor (in the snapshot's order: by id
-    /// for one read from a file, read forward from its spill), then every
-    /// team, and its display.
+    /// Calls `each` with every competitor, then every team, and its
+    /// display (in the snapshot's order: by id for one read from a file,
+    /// read forward from its spills).
     pub fn for_each_entrant(
         &self,
         each: &mut dyn FnMut(Entrant, EntrantRef<'_>) -> Result<(), ExportError>,
     ) -> Result<(), ExportError> {
-        for record in self.data.names.competitors() {
+        let names = &self.data.names;
+        for record in names.competitors().chain(names.teams()) {
             let record = record?;
             each(record.entrant(), EntrantRef::Record(&record))?;
         }

@@ -293,13 +293,18 @@ fn gather_in_snapshot(
         live.push(LiveWorkout::new(board, splits));
     }
     observer("splits");
-    // One competitor at a time into a scratch file, in id order (the
-    // store's cursor order): the whole field's records are never held.
-    let mut spill = crate::names::CompetitorSpill::new()?;
+    // One competitor, then one team, at a time into scratch files, in id
+    // order (the store's cursors' order): the whole field's records are
+    // never held.
+    let mut spill = crate::names::EntrantSpill::new()?;
     file.for_each_competitor::<ReadOrExport>(&mut |competitor| {
         spill.push(&competitor).map_err(ReadOrExport::Export)
     })
     .map_err(|error| error.into_export(|error| store_error("competitors", error)))?;
+    file.for_each_team::<ReadOrExport>(&mut |team| {
+        spill.push_team(&team).map_err(ReadOrExport::Export)
+    })
+    .map_err(|error| error.into_export(|error| store_error("teams", error)))?;
     let mut names = spill.finish()?;
     observer("competitors");
     // The names joined to every table a renderer walks, once: each
@@ -341,7 +346,8 @@ fn gather_in_snapshot(
         competition,
         divisions,
         competitors: CompetitorTable::default(),
-        teams,
+        // Spilled with the competitors, in `names`.
+        teams: Vec::new(),
         amendments,
         generated_at: clock.generated_at(),
     };

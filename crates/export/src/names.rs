@@ -1,34 +1,34 @@
 //! The entrants' display data of a snapshot read from a competition file,
 //! in bounded memory and read forward.
 //!
-//! The competitors' records are spilled in id order (the store's cursor
-//! order) to an unnamed scratch file (`crate::spill`), so a walk over
-//! every competitor (the results JSON's entrant list, the font check of
-//! `request`) reads it forward. For every table a renderer walks (each
-//! workout's whole-field listing, each overall table's listing) the names
-//! are then joined to the rows once, in one post-pass of the snapshot
-//! (`join_names`): every competitor row `(entrant, table, row)` goes into
-//! an `ExternalSort` by entrant, is merge-joined with the spilled
-//! competitors (read forward, in id order), and its name record goes with
-//! `(table, row)` into a second `ExternalSort` by table and row; each
-//! table's names are written in its listing order into one spill. A
-//! renderer walking a table reads its names a batch at a time beside the
-//! rows ([`TableNames`]), forward (a division's walk reads the names at its
-//! row numbers in the whole field's listing, forward, skipping), never by
-//! id. A team's row keeps a marker only: the teams are a small list held in
-//! memory. A row whose competitor has no record keeps a marker too, and
-//! reading it gives [`ExportError::UnknownEntrant`], as a lookup did.
+//! The competitors' records and the teams' are spilled, each in id order
+//! (the store's cursor order), to unnamed scratch files (`crate::spill`),
+//! so a walk over every entrant (the results JSON's entrant list, the font
+//! check of `request`) reads them forward. For every table a renderer
+//! walks (each workout's whole-field listing, each overall table's
+//! listing) the names are then joined to the rows once, in one post-pass
+//! of the snapshot (`join_names`): every row `(entrant, table, row)` goes
+//! into an `ExternalSort` by entrant (competitors, then teams, each by
+//! id), is merge-joined with the spilled competitors and then teams (read
+//! forward), and its name record goes with `(table, row)` into a second
+//! `ExternalSort` by table and row; each table's names are written in its
+//! listing order into one spill. A renderer walking a table reads its
+//! names a batch at a time beside the rows ([`TableNames`]), forward (a
+//! division's walk reads the names at its row numbers in the whole
+//! field's listing, forward, skipping), never by id. A row whose entrant
+//! has no record keeps a marker, and reading it gives
+//! [`ExportError::UnknownEntrant`], as a lookup did.
 //!
-//! A by-id lookup of the spilled competitors ([`EntrantNames::competitor`],
-//! a binary search over the records) is kept for the rare reads: the
-//! awards' winners, a caller's own lookups.
+//! A by-id lookup of the spilled records ([`EntrantNames::competitor`],
+//! [`EntrantNames::team`], a binary search over the records) is kept for
+//! the rare reads: the awards' winners, a caller's own lookups.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use scoretable_core::model::{Competitor, Entrant, Gender, Id};
+use scoretable_core::model::{Competitor, Entrant, Gender, Id, Team};
 
 use crate::data::{CompactOverall, EntrantDirectory, EntrantRef};
 use crate::error::ExportError;
@@ -41,14 +41,14 @@ use crate::spill::{get_varint, put_varint, unzigzag, zigzag, RecordsWriter, Spil
 const FIELDS: usize = 6;
 
 /// In a record's flags: bits 0-2 say a country, a club, a registration id
-/// is present; bits 3-5 the gender (0 none); bit 6 a row whose competitor
-/// has no record; bit 7 a team's row (its display is the held team).
+/// is present; bits 3-5 the gender (0 none); bit 6 a row whose entrant has
+/// no record (a marker: no fields follow); bit 7 a team's record.
 const GENDER_SHIFT: u8 = 3;
 const MISSING: u8 = 1 << 6;
 const TEAM: u8 = 1 << 7;
 
-/// One competitor's display data read back from a spill (or a marker: a
-/// team's row, or a row whose competitor has no record).
+/// One competitor's or team's display data read back from a spill (or a
+/// marker: a row whose entrant has no record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameRecord {
     entrant: Entrant,
@@ -99,14 +99,50 @@ fn entrant_of_code(code: u64) -> Entrant {
 impl NameRecord {
     /// `competitor`'s record bytes, appended to `out`.
     pub(crate) fn encode_competitor(competitor: &Competitor, out: &mut Vec<u8>) {
-        let fields = crate::data::display_fields(competitor);
-        let mut flags = gender_code(competitor.gender) << GENDER_SHIFT;
+        Self::encode_fields(
+            Entrant::Competitor(competitor.id),
+            gender_code(competitor.gender) << GENDER_SHIFT,
+            crate::data::display_fields(competitor),
+            &competitor.division_ids,
+            out,
+        );
+    }
+
+    /// `team`'s record bytes, appended to `out`: what
+    /// [`EntrantRef::Team`] shows of it (its bib, no first name, its name
+    /// as the last name, its country, no club, its RunSignup registration
+    /// id, its divisions).
+    pub(crate) fn encode_team(team: &Team, out: &mut Vec<u8>) {
+        let fields = [
+            Some(team.bib.as_deref().unwrap_or_default()),
+            Some(""),
+            Some(team.name.as_str()),
+            team.country.as_deref(),
+            None,
+            team.external_ids.runsignup_registration_id.as_deref(),
+        ];
+        Self::encode_fields(
+            Entrant::Team(team.id),
+            TEAM,
+            fields,
+            &team.division_ids,
+            out,
+        );
+    }
+
+    fn encode_fields(
+        entrant: Entrant,
+        mut flags: u8,
+        fields: [Option<&str>; FIELDS],
+        division_ids: &[Id],
+        out: &mut Vec<u8>,
+    ) {
         for (index, field) in fields.iter().enumerate().skip(3) {
             if field.is_some() {
                 flags |= 1 << (index - 3);
             }
         }
-        put_varint(out, entrant_code(Entrant::Competitor(competitor.id)));
+        put_varint(out, entrant_code(entrant));
         out.push(flags);
         for field in &fields {
             put_varint(out, field.unwrap_or_default().len() as u64);
@@ -114,17 +150,16 @@ impl NameRecord {
         for field in &fields {
             out.extend_from_slice(field.unwrap_or_default().as_bytes());
         }
-        put_varint(out, competitor.division_ids.len() as u64);
-        for id in &competitor.division_ids {
+        put_varint(out, division_ids.len() as u64);
+        for id in division_ids {
             put_varint(out, zigzag(*id));
         }
     }
 
-    /// A marker's bytes: a team's row, or (`missing`) a row whose
-    /// competitor has no record.
-    fn encode_marker(entrant: Entrant, missing: bool, out: &mut Vec<u8>) {
+    /// A marker's bytes: a row whose entrant has no record.
+    fn encode_missing(entrant: Entrant, out: &mut Vec<u8>) {
         put_varint(out, entrant_code(entrant));
-        out.push(if missing { MISSING } else { TEAM });
+        out.push(MISSING);
     }
 
     /// The entrant a record's bytes begin with.
@@ -144,8 +179,13 @@ impl NameRecord {
             ends: [0; FIELDS],
             division_ids: Vec::new(),
         };
-        if flags & (MISSING | TEAM) != 0 {
+        if flags & MISSING != 0 {
             return (at == bytes.len()).then_some(record);
+        }
+        // A team's record says so, and has no gender.
+        let team = matches!(entrant, Entrant::Team(_));
+        if (flags & TEAM != 0) != team || (team && flags & (0b111 << GENDER_SHIFT) != 0) {
+            return None;
         }
         gender_of_code((flags >> GENDER_SHIFT) & 0b111)?;
         let mut end = 0u32;
@@ -179,12 +219,13 @@ impl NameRecord {
         self.entrant
     }
 
-    /// A row whose competitor has no record.
+    /// A row whose entrant has no record.
     fn is_missing(&self) -> bool {
         self.flags & MISSING != 0
     }
 
-    fn is_team(&self) -> bool {
+    /// A team's record (its name is its last name field).
+    pub(crate) fn is_team(&self) -> bool {
         self.flags & TEAM != 0
     }
 
@@ -261,12 +302,13 @@ pub(crate) enum TableKey {
 
 /// The spilled names of a snapshot read from a competition file (see the
 /// module documentation). Empty for a snapshot that holds its competitors
-/// ([`crate::ExportData::competitors`]).
+/// and teams ([`crate::ExportData::competitors`], [`crate::ExportData::teams`]).
 #[derive(Debug, Clone, Default)]
 pub struct EntrantNames {
     /// The competitors' records in id order.
-    competitors: Option<Arc<SpilledRecords>>,
-    competitor_count: usize,
+    competitors: ById,
+    /// The teams' records in id order.
+    teams: ById,
     /// Every table's names, the tables one after the other.
     tables: Option<Arc<SpilledRecords>>,
     /// Each table and where its names start in `tables`.
@@ -275,14 +317,119 @@ pub struct EntrantNames {
     failure: Option<String>,
 }
 
+/// One kind of entrant's records spilled in id order.
+#[derive(Debug, Clone, Default)]
+struct ById {
+    records: Option<Arc<SpilledRecords>>,
+    count: usize,
+}
+
+impl ById {
+    /// The `at`th record's bytes into `bytes`; false when it cannot be
+    /// read (the failure kept).
+    fn read_into(&self, at: usize, bytes: &mut Vec<u8>) -> bool {
+        bytes.clear();
+        self.records
+            .as_ref()
+            .is_some_and(|records| records.read_into(at, bytes))
+    }
+
+    fn fail(&self, message: String) {
+        if let Some(records) = &self.records {
+            records.fail(message);
+        }
+    }
+
+    /// The `at`th record; `None` when it cannot be read (the failure
+    /// kept).
+    fn at(&self, at: usize) -> Option<NameRecord> {
+        let mut bytes = Vec::with_capacity(128);
+        if !self.read_into(at, &mut bytes) {
+            return None;
+        }
+        let record = NameRecord::decode(&bytes);
+        if record.is_none() {
+            self.fail(format!("entrant record {at} does not decode"));
+        }
+        record
+    }
+
+    /// The records in id order, read forward.
+    fn iter(&self) -> impl Iterator<Item = Result<NameRecord, ExportError>> + '_ {
+        (0..self.count).map(move |at| {
+            self.at(at).ok_or_else(|| {
+                ExportError::scratch(
+                    self.failure()
+                        .unwrap_or_else(|| "an entrant's record could not be read".to_string()),
+                )
+            })
+        })
+    }
+
+    /// Each record's entrant and bytes, in id order, read forward (the
+    /// join's side).
+    fn raw(&self) -> impl Iterator<Item = Result<(Entrant, Vec<u8>), ExportError>> + '_ {
+        (0..self.count).map(move |at| {
+            let mut bytes = Vec::with_capacity(128);
+            if !self.read_into(at, &mut bytes) {
+                return Err(ExportError::scratch(self.failure().unwrap_or_else(|| {
+                    "an entrant's record could not be read".to_string()
+                })));
+            }
+            match NameRecord::entrant_of_bytes(&bytes) {
+                Some(entrant) => Ok((entrant, bytes)),
+                None => Err(ExportError::scratch("an entrant's record does not decode")),
+            }
+        })
+    }
+
+    /// The record of `entrant` (a binary search over the records in id
+    /// order: for rare lookups).
+    fn find(&self, entrant: Entrant) -> Option<NameRecord> {
+        let (mut low, mut high) = (0, self.count);
+        let mut bytes = Vec::with_capacity(128);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            if !self.read_into(middle, &mut bytes) {
+                return None;
+            }
+            let Some(found) = NameRecord::entrant_of_bytes(&bytes) else {
+                self.fail(format!("entrant record {middle} does not decode"));
+                return None;
+            };
+            match found.cmp(&entrant) {
+                Ordering::Less => low = middle + 1,
+                Ordering::Greater => high = middle,
+                Ordering::Equal => {
+                    let record = NameRecord::decode(&bytes);
+                    if record.is_none() {
+                        self.fail(format!("entrant record {middle} does not decode"));
+                    }
+                    return record;
+                }
+            }
+        }
+        None
+    }
+
+    fn failure(&self) -> Option<String> {
+        self.records
+            .as_ref()
+            .and_then(|records| records.failure().map(str::to_string))
+    }
+}
+
 impl PartialEq for EntrantNames {
-    /// Equal when they keep the same competitors (read back) and tables.
+    /// Equal when they keep the same competitors and teams (read back) and
+    /// tables.
     fn eq(&self, other: &EntrantNames) -> bool {
-        self.competitor_count == other.competitor_count
-            && self.starts == other.starts
+        let same = |mine: &ById, theirs: &ById| {
+            mine.count == theirs.count && (0..mine.count).all(|at| mine.at(at) == theirs.at(at))
+        };
+        self.starts == other.starts
             && self.failure == other.failure
-            && (0..self.competitor_count)
-                .all(|at| self.competitor_at(at) == other.competitor_at(at))
+            && same(&self.competitors, &other.competitors)
+            && same(&self.teams, &other.teams)
     }
 }
 
@@ -291,76 +438,118 @@ fn scratch(error: std::io::Error) -> ExportError {
     ExportError::scratch(error)
 }
 
-/// Writes the competitors' records in id order (see [`EntrantNames`]).
-#[doc(hidden)]
-pub struct CompetitorSpill {
+/// Writes one kind of entrant's records in increasing id order.
+struct ByIdWriter {
     writer: RecordsWriter,
     count: usize,
     last: Option<Id>,
-    bytes: Vec<u8>,
 }
 
-impl CompetitorSpill {
-    pub fn new() -> Result<CompetitorSpill, ExportError> {
-        Ok(CompetitorSpill {
+impl ByIdWriter {
+    fn new() -> Result<ByIdWriter, ExportError> {
+        Ok(ByIdWriter {
             writer: RecordsWriter::new().map_err(scratch)?,
             count: 0,
             last: None,
+        })
+    }
+
+    /// Adds the record `bytes` of entrant `id` (`(section, kind)` name
+    /// the entrants in the error when they come out of order).
+    fn push(
+        &mut self,
+        id: Id,
+        bytes: &[u8],
+        (section, kind): (&str, &str),
+    ) -> Result<(), ExportError> {
+        if let Some(last) = self.last.filter(|last| *last >= id) {
+            return Err(ExportError::render(
+                section,
+                format!("the store read {kind} {id} after {last} (its cursor reads them by id)"),
+            ));
+        }
+        self.last = Some(id);
+        self.writer.push(bytes).map_err(scratch)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<ById, ExportError> {
+        Ok(ById {
+            records: Some(Arc::new(self.writer.finish().map_err(scratch)?)),
+            count: self.count,
+        })
+    }
+}
+
+/// Writes the competitors' and the teams' records, each in id order (see
+/// [`EntrantNames`]).
+#[doc(hidden)]
+pub struct EntrantSpill {
+    competitors: ByIdWriter,
+    teams: ByIdWriter,
+    bytes: Vec<u8>,
+}
+
+impl EntrantSpill {
+    pub fn new() -> Result<EntrantSpill, ExportError> {
+        Ok(EntrantSpill {
+            competitors: ByIdWriter::new()?,
+            teams: ByIdWriter::new()?,
             bytes: Vec::with_capacity(128),
         })
     }
 
     /// Adds `competitor`; the competitors come in increasing id order.
     pub fn push(&mut self, competitor: &Competitor) -> Result<(), ExportError> {
-        if self.last.is_some_and(|last| last >= competitor.id) {
-            return Err(ExportError::render(
-                "competitors",
-                format!(
-                    "the store read competitor {} after {} (its cursor reads them by id)",
-                    competitor.id,
-                    self.last.unwrap_or_default()
-                ),
-            ));
-        }
-        self.last = Some(competitor.id);
         self.bytes.clear();
         NameRecord::encode_competitor(competitor, &mut self.bytes);
-        self.writer.push(&self.bytes).map_err(scratch)?;
-        self.count += 1;
-        Ok(())
+        self.competitors
+            .push(competitor.id, &self.bytes, ("competitors", "competitor"))
+    }
+
+    /// Adds `team`; the teams come in increasing id order.
+    pub fn push_team(&mut self, team: &Team) -> Result<(), ExportError> {
+        self.bytes.clear();
+        NameRecord::encode_team(team, &mut self.bytes);
+        self.teams.push(team.id, &self.bytes, ("teams", "team"))
     }
 
     pub fn finish(self) -> Result<EntrantNames, ExportError> {
         Ok(EntrantNames {
-            competitors: Some(Arc::new(self.writer.finish().map_err(scratch)?)),
-            competitor_count: self.count,
+            competitors: self.competitors.finish()?,
+            teams: self.teams.finish()?,
             ..EntrantNames::default()
         })
     }
 }
 
-/// A row of a table wanting its competitor's name (the join's first sort,
-/// by competitor).
+/// A row of a table wanting its entrant's name (the join's first sort, by
+/// entrant: competitors, then teams, each by id).
 #[derive(Debug, Clone, Copy)]
 struct Wanted {
-    id: Id,
+    entrant: Entrant,
     table: u32,
     row: u32,
 }
 
 impl SortRecord for Wanted {
     fn encode(&self, out: &mut Vec<u8>) {
-        put_varint(out, zigzag(self.id));
+        put_varint(out, entrant_code(self.entrant));
         put_varint(out, u64::from(self.table));
         put_varint(out, u64::from(self.row));
     }
 
     fn decode(bytes: &[u8]) -> Option<Wanted> {
         let mut at = 0;
-        let id = unzigzag(get_varint(bytes, &mut at)?);
+        let entrant = entrant_of_code(get_varint(bytes, &mut at)?);
         let table = u32::try_from(get_varint(bytes, &mut at)?).ok()?;
         let row = u32::try_from(get_varint(bytes, &mut at)?).ok()?;
-        (at == bytes.len()).then_some(Wanted { id, table, row })
+        (at == bytes.len()).then_some(Wanted {
+            entrant,
+            table,
+            row,
+        })
     }
 }
 
@@ -430,11 +619,10 @@ pub(crate) fn join_names(
     tables: &[JoinTable<'_>],
     (by_competitor_budget, by_place_budget): (usize, usize),
 ) -> Result<(), ExportError> {
-    let by_competitor = |a: &Wanted, b: &Wanted| a.id.cmp(&b.id);
+    let by_entrant = |a: &Wanted, b: &Wanted| a.entrant.cmp(&b.entrant);
     let by_place = |a: &Placed, b: &Placed| (a.table, a.row).cmp(&(b.table, b.row));
-    let mut wanted = ExternalSort::new(by_competitor_budget, by_competitor);
+    let mut wanted = ExternalSort::new(by_competitor_budget, by_entrant);
     let mut placed = ExternalSort::new(by_place_budget, by_place);
-    let mut marker = Vec::new();
     for (table, listing) in tables.iter().enumerate() {
         let table = u32::try_from(table).expect("fewer than 4e9 tables");
         let mut first = 0;
@@ -442,60 +630,38 @@ pub(crate) fn join_names(
             let end = (first + ROW_BATCH).min(listing.rows);
             for (row, entrant) in (first..end).zip((listing.entrants)(first..end)) {
                 let row = u32::try_from(row).expect("fewer than 4e9 rows");
-                match entrant {
-                    Entrant::Competitor(id) => {
-                        wanted.push(Wanted { id, table, row }).map_err(scratch)?
-                    }
-                    Entrant::Team(_) => {
-                        marker.clear();
-                        NameRecord::encode_marker(entrant, false, &mut marker);
-                        placed
-                            .push(Placed {
-                                table,
-                                row,
-                                record: marker.clone(),
-                            })
-                            .map_err(scratch)?;
-                    }
-                }
+                wanted
+                    .push(Wanted {
+                        entrant,
+                        table,
+                        row,
+                    })
+                    .map_err(scratch)?;
             }
             first = end;
         }
     }
-    // The merge-join: the wanted rows by competitor beside the spilled
-    // competitors in id order, both read forward.
-    let competitors = names.competitors.clone();
-    let mut next_competitor = 0;
-    let mut current: Option<(Id, Vec<u8>)> = None;
-    let mut bytes = Vec::with_capacity(128);
+    // The merge-join: the wanted rows by entrant beside the spilled
+    // competitors and then teams (the same order), both read forward.
+    let mut spilled = names.competitors.raw().chain(names.teams.raw());
+    let mut current: Option<(Entrant, Vec<u8>)> = None;
     for want in wanted.finish().map_err(scratch)? {
         let want = want.map_err(scratch)?;
-        while current.as_ref().is_none_or(|(id, _)| *id < want.id)
-            && next_competitor < names.competitor_count
+        while current
+            .as_ref()
+            .is_none_or(|(entrant, _)| *entrant < want.entrant)
         {
-            let Some(records) = &competitors else { break };
-            bytes.clear();
-            if !records.read_into(next_competitor, &mut bytes) {
-                return Err(ExportError::scratch(
-                    records
-                        .failure()
-                        .unwrap_or("a competitor's record could not be read"),
-                ));
+            match spilled.next() {
+                Some(next) => current = Some(next?),
+                None => break,
             }
-            next_competitor += 1;
-            let Some(Entrant::Competitor(id)) = NameRecord::entrant_of_bytes(&bytes) else {
-                return Err(ExportError::scratch(
-                    "a competitor's record does not decode",
-                ));
-            };
-            current = Some((id, bytes.clone()));
         }
         let record = match &current {
-            Some((id, record)) if *id == want.id => record.clone(),
+            Some((entrant, record)) if *entrant == want.entrant => record.clone(),
             _ => {
-                marker.clear();
-                NameRecord::encode_marker(Entrant::Competitor(want.id), true, &mut marker);
-                marker.clone()
+                let mut marker = Vec::new();
+                NameRecord::encode_missing(want.entrant, &mut marker);
+                marker
             }
         };
         placed
@@ -584,72 +750,41 @@ pub fn join_for_test(data: &mut crate::ExportData) -> Result<(), ExportError> {
 }
 
 impl EntrantNames {
-    /// Whether the snapshot's competitors are spilled here.
+    /// Whether the snapshot's competitors and teams are spilled here.
     pub fn is_spilled(&self) -> bool {
-        self.competitors.is_some()
+        self.competitors.records.is_some()
     }
 
     /// Competitors spilled.
     pub fn competitor_count(&self) -> usize {
-        self.competitor_count
+        self.competitors.count
     }
 
-    /// The `at`th competitor's record (in id order); `None` when it cannot
-    /// be read (the failure kept).
-    fn competitor_at(&self, at: usize) -> Option<NameRecord> {
-        let records = self.competitors.as_ref()?;
-        let mut bytes = Vec::with_capacity(128);
-        if !records.read_into(at, &mut bytes) {
-            return None;
-        }
-        let record = NameRecord::decode(&bytes);
-        if record.is_none() {
-            records.fail(format!("competitor record {at} does not decode"));
-        }
-        record
+    /// Teams spilled.
+    pub fn team_count(&self) -> usize {
+        self.teams.count
     }
 
     /// The competitors' records in id order, read forward.
     pub fn competitors(&self) -> impl Iterator<Item = Result<NameRecord, ExportError>> + '_ {
-        (0..self.competitor_count).map(move |at| {
-            self.competitor_at(at).ok_or_else(|| {
-                ExportError::scratch(
-                    self.scratch_failure()
-                        .unwrap_or_else(|| "a competitor's record could not be read".to_string()),
-                )
-            })
-        })
+        self.competitors.iter()
+    }
+
+    /// The teams' records in id order, read forward.
+    pub fn teams(&self) -> impl Iterator<Item = Result<NameRecord, ExportError>> + '_ {
+        self.teams.iter()
     }
 
     /// The record of competitor `id` (a binary search over the records in
     /// id order: for rare lookups).
     pub fn competitor(&self, id: Id) -> Option<NameRecord> {
-        let records = self.competitors.as_ref()?;
-        let (mut low, mut high) = (0, self.competitor_count);
-        let mut bytes = Vec::with_capacity(128);
-        while low < high {
-            let middle = low + (high - low) / 2;
-            bytes.clear();
-            if !records.read_into(middle, &mut bytes) {
-                return None;
-            }
-            let Some(Entrant::Competitor(found)) = NameRecord::entrant_of_bytes(&bytes) else {
-                records.fail(format!("competitor record {middle} does not decode"));
-                return None;
-            };
-            match found.cmp(&id) {
-                Ordering::Less => low = middle + 1,
-                Ordering::Greater => high = middle,
-                Ordering::Equal => {
-                    let record = NameRecord::decode(&bytes);
-                    if record.is_none() {
-                        records.fail(format!("competitor record {middle} does not decode"));
-                    }
-                    return record;
-                }
-            }
-        }
-        None
+        self.competitors.find(Entrant::Competitor(id))
+    }
+
+    /// The record of team `id` (a binary search, as
+    /// [`EntrantNames::competitor`]).
+    pub fn team(&self, id: Id) -> Option<NameRecord> {
+        self.teams.find(Entrant::Team(id))
     }
 
     /// Where `key`'s names start.
@@ -664,11 +799,8 @@ impl EntrantNames {
     pub fn scratch_failure(&self) -> Option<String> {
         self.failure
             .clone()
-            .or_else(|| {
-                self.competitors
-                    .as_ref()
-                    .and_then(|records| records.failure().map(str::to_string))
-            })
+            .or_else(|| self.competitors.failure())
+            .or_else(|| self.teams.failure())
             .or_else(|| {
                 self.tables
                     .as_ref()
@@ -755,9 +887,6 @@ impl<'a> TableNames<'a> {
         let Some(table) = &self.spilled else {
             return self.directory.entrant(entrant);
         };
-        if let Entrant::Team(_) = entrant {
-            return self.directory.entrant(entrant);
-        }
         let batch = {
             let mut kept = self.batch.borrow_mut();
             let (first, records) = &mut *kept;
@@ -774,10 +903,9 @@ impl<'a> TableNames<'a> {
         };
         if record.entrant != entrant || record.is_missing() {
             // A read that failed made no record (the failure is kept and
-            // fails the export); a marker says the competitor has none.
+            // fails the export); a marker says the entrant has none.
             return Err(ExportError::UnknownEntrant { entrant });
         }
-        debug_assert!(!record.is_team());
         Ok(Named::Batch(records, index - first))
     }
 }
@@ -845,12 +973,72 @@ mod tests {
         }
     }
 
+    fn team(id: Id) -> Team {
+        Team {
+            id,
+            name: if id % 2 == 0 {
+                format!("  Team Ø{id} ")
+            } else {
+                String::new()
+            },
+            bib: (id % 3 != 0).then(|| format!("T{id}")),
+            country: (id % 2 == 1).then(|| "NZL".to_string()),
+            division_ids: (0..id % 3).map(|division| division * 5 + 2).collect(),
+            members: vec![scoretable_core::model::TeamMember {
+                competitor_id: id,
+                order: 1,
+            }],
+            external_ids: scoretable_core::model::ExternalIds {
+                runsignup_registration_id: (id % 4 == 1).then(|| format!("R{id}")),
+                ..Default::default()
+            },
+        }
+    }
+
     fn spilled(ids: &[Id]) -> EntrantNames {
-        let mut spill = CompetitorSpill::new().unwrap();
+        spilled_with_teams(ids, &[])
+    }
+
+    fn spilled_with_teams(ids: &[Id], team_ids: &[Id]) -> EntrantNames {
+        let mut spill = EntrantSpill::new().unwrap();
         for id in ids {
             spill.push(&competitor(*id)).unwrap();
         }
+        for id in team_ids {
+            spill.push_team(&team(*id)).unwrap();
+        }
         spill.finish().unwrap()
+    }
+
+    /// A team's record shows what the team itself shows (its name as
+    /// given, not trimmed; no first name, club or gender), and does not
+    /// decode cut short, with a byte too many, or claiming a gender.
+    #[test]
+    fn a_team_record_shows_what_the_team_shows() {
+        for id in 0..24 {
+            let team = team(id);
+            let mut bytes = Vec::new();
+            NameRecord::encode_team(&team, &mut bytes);
+            let record = NameRecord::decode(&bytes).unwrap();
+            assert_eq!(record.entrant(), Entrant::Team(id));
+            assert_eq!(
+                EntrantRef::Record(&record).display(),
+                EntrantRef::Team(&team).display()
+            );
+            assert!(NameRecord::decode(&bytes[..bytes.len() - 1]).is_none());
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert!(NameRecord::decode(&longer).is_none());
+            // The flags byte follows the entrant's varint.
+            let mut flags = 0;
+            get_varint(&bytes, &mut flags).unwrap();
+            let mut gendered = bytes.clone();
+            gendered[flags] |= 1 << GENDER_SHIFT;
+            assert!(NameRecord::decode(&gendered).is_none());
+            let mut untagged = bytes.clone();
+            untagged[flags] &= !TEAM;
+            assert!(NameRecord::decode(&untagged).is_none());
+        }
     }
 
     #[test]
@@ -902,9 +1090,45 @@ mod tests {
         }
         assert!(names.scratch_failure().is_none());
         // Out of id order is refused (the join reads them forward).
-        let mut spill = CompetitorSpill::new().unwrap();
+        let mut spill = EntrantSpill::new().unwrap();
         spill.push(&competitor(5)).unwrap();
         assert!(spill.push(&competitor(5)).is_err());
+        spill.push_team(&team(5)).unwrap();
+        assert!(spill.push_team(&team(4)).is_err());
+    }
+
+    #[test]
+    fn teams_read_back_in_order_and_by_id_beside_the_competitors() {
+        let team_ids: Vec<Id> = (0..200).map(|at| at * 2 + 1).collect();
+        let names = spilled_with_teams(&[1, 2, 3], &team_ids);
+        assert_eq!((names.competitor_count(), names.team_count()), (3, 200));
+        let read: Vec<Entrant> = names
+            .teams()
+            .map(|record| record.unwrap().entrant())
+            .collect();
+        assert_eq!(
+            read,
+            team_ids
+                .iter()
+                .map(|id| Entrant::Team(*id))
+                .collect::<Vec<_>>()
+        );
+        for id in 0..410 {
+            let found = names.team(id).map(|record| record.entrant());
+            assert_eq!(found.is_some(), team_ids.contains(&id), "{id}");
+            // A competitor's id is not a team's.
+            assert_eq!(names.competitor(id).is_some(), (1..=3).contains(&id));
+        }
+        // The directory of a spilled snapshot finds a team there.
+        let directory = EntrantDirectory::of_names(&names);
+        assert_eq!(
+            directory.get(Entrant::Team(7)).unwrap(),
+            EntrantRef::Team(&team(7)).display()
+        );
+        assert!(matches!(
+            directory.get(Entrant::Team(8)),
+            Err(ExportError::UnknownEntrant { .. })
+        ));
     }
 
     /// Tables of competitors (some without a record) and teams, joined
@@ -913,21 +1137,15 @@ mod tests {
     #[test]
     fn the_join_places_every_name_at_its_row_with_many_runs() {
         let ids: Vec<Id> = (1..=500).filter(|id| id % 11 != 0).collect();
-        let team = scoretable_core::model::Team {
-            id: 3,
-            name: "  The Team ".to_string(),
-            bib: Some("T3".to_string()),
-            country: None,
-            division_ids: vec![1],
-            members: Vec::new(),
-            external_ids: Default::default(),
-        };
+        // Teams 1..=60 but 11, 22, ... (those rows have no record); team
+        // ids are competitors' ids too.
+        let team_ids: Vec<Id> = (1..=60).filter(|id| id % 11 != 0).collect();
         let listings: Vec<Vec<Entrant>> = vec![
             (1..=500).rev().map(Entrant::Competitor).collect(),
             (1..=250)
                 .map(|at| {
-                    if at % 50 == 0 {
-                        Entrant::Team(3)
+                    if at % 5 == 0 {
+                        Entrant::Team((at * 31) % 60 + 1)
                     } else {
                         Entrant::Competitor((at * 7919) % 500 + 1)
                     }
@@ -937,7 +1155,7 @@ mod tests {
             (1..=40).map(|at| Entrant::Competitor(at % 3 + 1)).collect(),
         ];
         for budget in [(64, 64), (256, 64), (64, 4096), (4096, 256), JOIN_BUDGET] {
-            let mut names = spilled(&ids);
+            let mut names = spilled_with_teams(&ids, &team_ids);
             let tables: Vec<JoinTable<'_>> = listings
                 .iter()
                 .enumerate()
@@ -948,8 +1166,8 @@ mod tests {
                 })
                 .collect();
             join_names(&mut names, &tables, budget).unwrap();
-            let teams = [team.clone()];
-            let directory = EntrantDirectory::of_teams(&teams);
+            // Nothing held: every name comes from the join.
+            let directory = EntrantDirectory::default();
             for (at, listing) in listings.iter().enumerate() {
                 let table = TableNames::of_table(
                     &directory,
@@ -964,16 +1182,17 @@ mod tests {
                     let entrant = listing[index];
                     let named = table.entrant(index, entrant);
                     match entrant {
-                        Entrant::Team(_) => {
-                            assert_eq!(named.unwrap().entrant().name(), "  The Team ")
-                        }
+                        Entrant::Team(id) if team_ids.contains(&id) => assert_eq!(
+                            named.unwrap().entrant().display(),
+                            EntrantRef::Team(&team(id)).display()
+                        ),
                         Entrant::Competitor(id) if ids.contains(&id) => {
                             let named = named.unwrap();
                             let expected = competitor(id);
                             assert_eq!(named.entrant().bib(), expected.bib, "{budget:?} {at}");
                             assert_eq!(named.entrant().division_ids(), expected.division_ids);
                         }
-                        Entrant::Competitor(_) => assert!(
+                        Entrant::Competitor(_) | Entrant::Team(_) => assert!(
                             matches!(named, Err(ExportError::UnknownEntrant { entrant: e }) if e == entrant),
                             "{entrant:?}"
                         ),

@@ -808,7 +808,7 @@ fn an_entrant_without_a_record_is_named_in_the_error() {
     let mut data = gather_export_data(&file).unwrap();
     let missing = data.overall_leaderboard(None).unwrap().rows[0].entrant;
     // The same snapshot with that competitor's record left out of the spill.
-    let mut without = scoretable_export::names::CompetitorSpill::new().unwrap();
+    let mut without = scoretable_export::names::EntrantSpill::new().unwrap();
     for competitor in file.competitors().unwrap() {
         if Entrant::Competitor(competitor.id) != missing {
             without.push(&competitor).unwrap();
