@@ -402,27 +402,29 @@ fn competitors_one_at_a_time_match_the_full_load() {
     file.remove_competitor(ids[5]).unwrap();
     let everyone = file.competitors().unwrap();
     assert_eq!(everyone.len(), 11);
-    let mut walked = Vec::new();
-    file.for_each_competitor::<StoreError>(&mut |competitor| {
-        walked.push(competitor);
-        Ok(())
-    })
-    .unwrap();
-    assert_eq!(walked, everyone);
+    let walked = walks_the_full_load(everyone, |each| file.for_each_competitor(each));
     assert!(walked
         .iter()
         .any(|competitor| competitor.chip_ids.len() == 2));
     assert!(walked
         .iter()
         .any(|competitor| competitor.division_ids.len() == 2));
-    stops_at_the_callers_error(|each| file.for_each_competitor(each));
 }
 
-/// A cursor given a callback that fails on the third item stops there and
-/// returns that error.
-fn stops_at_the_callers_error<T>(
-    walk: impl FnOnce(&mut dyn FnMut(T) -> Result<(), StoreError>) -> Result<(), StoreError>,
-) {
+/// A cursor (`walk`) hands over what the full load gives (`everyone`), in
+/// its order, and given a callback that fails on the third item stops
+/// there and returns that error. Gives what it walked.
+fn walks_the_full_load<T: PartialEq + std::fmt::Debug>(
+    everyone: Vec<T>,
+    walk: impl Fn(&mut dyn FnMut(T) -> Result<(), StoreError>) -> Result<(), StoreError>,
+) -> Vec<T> {
+    let mut walked = Vec::new();
+    walk(&mut |item| {
+        walked.push(item);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(walked, everyone);
     let mut seen = 0;
     let stopped = walk(&mut |_| {
         seen += 1;
@@ -434,6 +436,7 @@ fn stops_at_the_callers_error<T>(
     });
     assert!(matches!(stopped, Err(StoreError::Conflict(message)) if message == "stop here"));
     assert_eq!(seen, 3);
+    walked
 }
 
 /// `for_each_team` hands over the same teams as the full load, in id
@@ -484,16 +487,9 @@ fn teams_one_at_a_time_match_the_full_load() {
     file.remove_team(teams[4]).unwrap();
     let everyone = file.teams().unwrap();
     assert_eq!(everyone.len(), 6);
-    let mut walked = Vec::new();
-    file.for_each_team::<StoreError>(&mut |team| {
-        walked.push(team);
-        Ok(())
-    })
-    .unwrap();
-    assert_eq!(walked, everyone);
+    let walked = walks_the_full_load(everyone, |each| file.for_each_team(each));
     assert!(walked.iter().any(|team| team.members.len() == 3));
     assert!(walked.iter().any(|team| team.division_ids.len() == 2));
-    stops_at_the_callers_error(|each| file.for_each_team(each));
 }
 
 #[test]
