@@ -1156,23 +1156,27 @@ impl ExportData {
     /// one division's board, made as they are read (a frozen board makes
     /// them a batch at a time); `entrants` hands over each entrant's bib
     /// and divisions (the store's `for_each_entrant_bib_and_divisions`),
-    /// in any order. Each table's rows go through external sorts (by
-    /// entrant, then by standing, with the engine's rules) into a
-    /// [`CompactOverall`] spilled as it is filled. A division's table is
+    /// in any order; `members` hands over each team's members (the
+    /// store's `for_each_team_members`), teams in the order of the teams
+    /// list the engine would be given (the file's: id order), read once
+    /// per call when a credited team workout has team rows, one team at a
+    /// time (see [`crate::MemberReader`]). Each table's rows go through
+    /// external sorts (by entrant, then by standing, with the engine's
+    /// rules) into a [`CompactOverall`] spilled as it is filled. A division's table is
     /// computed from the division's own rows (a team workout's whole
     /// field, whose team places members may be credited with) and the
     /// entrants it can list, not from every row of the field: the others
     /// have no place in it and are not listed, so the table is the same.
     ///
     /// `scopes` says which tables are computed: the whole field's, the
-    /// divisions', or all. A failure of a scratch file or of `entrants`
-    /// is the error.
+    /// divisions', or all. A failure of a scratch file, of `entrants` or
+    /// of `members` is the error.
     #[allow(clippy::too_many_arguments)]
     pub fn overall_boards_by_scope(
         workouts: &[Workout],
         rows: &dyn WorkoutRows,
         entrants: &crate::overall_stream::EntrantReader<'_>,
-        teams: &[Team],
+        members: &crate::overall_stream::MemberReader<'_>,
         divisions: &[Division],
         overall: Option<&OverallSettings>,
         team_overall: bool,
@@ -1185,7 +1189,7 @@ impl ExportData {
             workouts,
             rows,
             entrants,
-            teams,
+            members,
             divisions,
             settings,
             team_overall,

@@ -240,10 +240,8 @@ fn gather_in_snapshot(
         observer("leaderboard");
     }
     // The overall standings before the names: they need the rankings, the
-    // teams and the entrants' bibs and divisions only, so the competitors'
-    // records are not held while they are computed.
-    let teams = file.teams().map_err(|error| store_error("teams", error))?;
-    observer("teams");
+    // teams' members and the entrants' bibs and divisions only, so the
+    // competitors' records are not held while they are computed.
     let settings = file
         .leaderboard_settings()
         .map_err(|error| store_error("leaderboard settings", error))?;
@@ -261,12 +259,20 @@ fn gather_in_snapshot(
         file.for_each_entrant_bib_and_divisions(each)
             .map_err(|error| store_error("entrants", error))
     };
+    // The teams' members one team at a time, in id order (the teams
+    // list's order), by the store's cursor: no team is held.
+    let members = |each: &mut dyn FnMut(_, &[_]) -> Result<(), ExportError>| {
+        file.for_each_team_members::<ReadOrExport>(&mut |team, members| {
+            each(team, members).map_err(ReadOrExport::Export)
+        })
+        .map_err(|stop| stop.into_export(|error| store_error("team members", error)))
+    };
     let tables = |team_overall: bool| {
         ExportData::overall_boards_by_scope(
             &just_workouts,
             &boards,
             &entrants,
-            &teams,
+            &members,
             &divisions,
             Some(&settings),
             team_overall,

@@ -65,7 +65,7 @@ pub use gather::{
 };
 pub use live::{BoardRows, LiveWorkout, LiveWorkouts, SplitColumns};
 pub use names::{EntrantNames, NameRecord, Named, TableNames};
-pub use overall_stream::EntrantReader;
+pub use overall_stream::{EntrantReader, MemberReader, TeamMembers};
 pub use request::{
     run_export, run_export_observed, run_export_with_clock, AwardsFormat, ExportRequest,
     ExportSummary, RunSignupFormat, SkipReason, SkippedExport, WrittenFile,

@@ -42,7 +42,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use scoretable_core::model::{
-    Division, Entrant, Id, OverallCell, OverallRow, OverallSettings, Team, Workout,
+    Division, Entrant, Id, OverallCell, OverallRow, OverallSettings, Workout,
 };
 use scoretable_core::overall::{
     better_credit, compare_listed, credited_place, has_team_overall, is_team_workout,
@@ -59,6 +59,23 @@ use crate::spill::{get_varint, put_varint, unzigzag, zigzag};
 /// (the store's `for_each_entrant_bib_and_divisions`), in any order.
 pub type EntrantReader<'a> =
     dyn Fn(&mut dyn FnMut(Entrant, &str, &[Id])) -> Result<(), ExportError> + 'a;
+
+/// The teams' memberships, handed over one team at a time (the store's
+/// `for_each_team_members`): the team's id and its members' competitor
+/// ids. The order the teams come in is their order for the engine's rule
+/// (a member of several teams is credited, per column, from its teams'
+/// rows in that order: the order of the teams list the engine is given).
+/// A team may be left out when it has no members. An error of the
+/// callback stops the walk and is returned. Read at most once per call
+/// of [`overall_tables`], and only when a credited team workout has team
+/// rows; only one team's members are held at a time.
+pub type MemberReader<'a> =
+    dyn Fn(&mut dyn FnMut(Id, &[Id]) -> Result<(), ExportError>) -> Result<(), ExportError> + 'a;
+
+/// What a [`MemberReader`] calls with each team: its id and its members'
+/// competitor ids (the parameter of a function that reads memberships,
+/// such as one over a teams list).
+pub type TeamMembers<'a> = dyn FnMut(Id, &[Id]) -> Result<(), ExportError> + 'a;
 
 /// One table: its scope and the scope each column's rows are read in (a
 /// division's table reads a team workout's whole field, whose team places
@@ -78,7 +95,7 @@ pub(crate) fn overall_tables(
     workouts: &[Workout],
     rows: &dyn WorkoutRows,
     entrants: &EntrantReader<'_>,
-    teams: &[Team],
+    members: &MemberReader<'_>,
     divisions: &[Division],
     settings: &OverallSettings,
     team_overall: bool,
@@ -184,7 +201,7 @@ pub(crate) fn overall_tables(
         }
     }
     if credited {
-        credit_members(teams, team_rows, &mut by_entrant)?;
+        credit_members(members, team_rows, &mut by_entrant)?;
     } else {
         drop(team_rows);
     }
@@ -304,13 +321,14 @@ fn of_kind(kind: OverallEntrants, entrant: Entrant) -> bool {
 
 /// The team rows of a credited team workout's members, into
 /// `by_entrant`: the team rows (`team_rows`) and the teams' memberships
-/// sorted by team; each member gets each of its teams' rows (the last of a
-/// column counts, as in the engine) with the team's position among the
-/// teams given, and `by_entrant` orders them by that position, so that
-/// each table's credit is folded in the engine's order
-/// ([`better_credit`], in [`Context::standings`]).
+/// (`members`, read once, one team at a time) sorted by team; each member
+/// gets each of its teams' rows (the last of a column counts, as in the
+/// engine) with the team's position among the teams handed over, and
+/// `by_entrant` orders them by that position, so that each table's credit
+/// is folded in the engine's order ([`better_credit`], in
+/// [`Context::standings`]).
 fn credit_members<C>(
-    teams: &[Team],
+    members: &MemberReader<'_>,
     mut team_rows: ExternalSort<TeamSide, impl Fn(&TeamSide, &TeamSide) -> Ordering>,
     by_entrant: &mut ExternalSort<EntrantRecord, C>,
 ) -> Result<(), ExportError>
@@ -318,19 +336,22 @@ where
     C: Fn(&EntrantRecord, &EntrantRecord) -> Ordering,
 {
     let scratch = ExportError::scratch;
-    for (position, team) in teams.iter().enumerate() {
-        for member in &team.members {
+    let mut position: u32 = 0;
+    members(&mut |team, competitors| {
+        for &competitor in competitors {
             team_rows
                 .push(TeamSide {
-                    team: team.id,
+                    team,
                     part: TeamPart::Member {
-                        position: position as u32,
-                        competitor: member.competitor_id,
+                        position,
+                        competitor,
                     },
                 })
                 .map_err(scratch)?;
         }
-    }
+        position += 1;
+        Ok(())
+    })?;
     // One team's rows and members.
     let mut rows: Vec<TeamPart> = Vec::new();
     let mut members: Vec<(u32, Id)> = Vec::new();
@@ -963,7 +984,7 @@ mod tests {
     use proptest::prelude::*;
     use scoretable_core::model::{
         DivisionKind, EntrantInfo, LoadUnit, OverallMode, OverallTieBreak, PublicationState,
-        RankedRow, ResultEntry, Rounding, Score, ScoreType, Source, Status, TeamMember,
+        RankedRow, ResultEntry, Rounding, Score, ScoreType, Source, Status, Team, TeamMember,
         TeamScoring, TeamWorkoutsInOverall, TieBreak,
     };
     use scoretable_core::overall::{overall_standings, team_overall_standings};
@@ -1173,8 +1194,23 @@ mod tests {
         }
     }
 
+    /// Hands `teams`' memberships to `each` in the list's order, as the
+    /// export reads them from a file (teams without members left out).
+    fn members_of(teams: &[Team], each: &mut TeamMembers<'_>) -> Result<(), ExportError> {
+        for team in teams.iter().filter(|team| !team.members.is_empty()) {
+            let members: Vec<Id> = team
+                .members
+                .iter()
+                .map(|member| member.competitor_id)
+                .collect();
+            each(team.id, &members)?;
+        }
+        Ok(())
+    }
+
     /// The event's tables computed with `budget`, the entrants handed
-    /// over in reverse order, as leaderboards (division, rows).
+    /// over in reverse order, the memberships as a file hands them
+    /// ([`members_of`]), as leaderboards (division, rows).
     fn streamed(
         event: &Event,
         team_overall: bool,
@@ -1191,7 +1227,7 @@ mod tests {
             &workouts,
             &Boards(event),
             &entrants,
-            &event.teams,
+            &|each| members_of(&event.teams, each),
             &event.divisions,
             &event.settings,
             team_overall,

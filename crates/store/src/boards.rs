@@ -821,45 +821,42 @@ mod tests {
         assert!(all.iter().any(|(_, _, divisions)| divisions.len() == 2));
     }
 
+    /// Walks a cursor (`walk`, given the caller's step) whose step fails
+    /// on its `stop_at`-th call: the walk stops there and returns that
+    /// error.
+    fn assert_caller_error_stops(
+        stop_at: usize,
+        walk: impl FnOnce(&mut dyn FnMut() -> Result<()>) -> Result<()>,
+    ) {
+        let mut seen = 0;
+        let outcome = walk(&mut || {
+            seen += 1;
+            if seen == stop_at {
+                Err(crate::error::StoreError::Conflict("stop here".into()))
+            } else {
+                Ok(())
+            }
+        });
+        assert!(
+            matches!(&outcome, Err(crate::error::StoreError::Conflict(message)) if message == "stop here"),
+            "{outcome:?}"
+        );
+        assert_eq!(seen, stop_at);
+    }
+
     #[test]
     fn an_error_of_the_caller_stops_the_team_cursor_and_is_returned() {
         let (_directory, file, workouts) = team_file();
-        let mut seen = 0;
-        let outcome = file.for_each_formed_team_entry_with_info::<crate::error::StoreError>(
-            workouts[0],
-            &mut |_, _, _| {
-                seen += 1;
-                if seen == 2 {
-                    Err(crate::error::StoreError::from(
-                        rusqlite::Error::InvalidQuery,
-                    ))
-                } else {
-                    Ok(())
-                }
-            },
-        );
-        assert!(outcome.is_err());
-        assert_eq!(seen, 2);
+        assert_caller_error_stops(2, |stop| {
+            file.for_each_formed_team_entry_with_info(workouts[0], &mut |_, _, _| stop())
+        });
     }
 
     #[test]
     fn an_error_of_the_caller_stops_the_cursor_and_is_returned() {
         let (_directory, file, workouts) = mixed_file();
-        let mut seen = 0;
-        let outcome = file.for_each_rank_entry_with_info::<crate::error::StoreError>(
-            workouts[1],
-            &mut |_, _, _| {
-                seen += 1;
-                if seen == 3 {
-                    Err(crate::error::StoreError::from(
-                        rusqlite::Error::InvalidQuery,
-                    ))
-                } else {
-                    Ok(())
-                }
-            },
-        );
-        assert!(outcome.is_err());
-        assert_eq!(seen, 3);
+        assert_caller_error_stops(3, |stop| {
+            file.for_each_rank_entry_with_info(workouts[1], &mut |_, _, _| stop())
+        });
     }
 }

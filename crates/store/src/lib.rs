@@ -79,7 +79,7 @@ pub use backup::{take_claimed_backup, BackupHandOff, BackupPolicy};
 pub use boards::{LiveOverallBoard, OverallBoard, RankEntryWithInfo, RankedInput, WorkoutBoard};
 pub use change_stamp::ChangeStamp;
 pub use competition_file::{CompetitionFile, LeaderboardSettings, OpenReport, WriteNotice};
-pub use competitors::{ExternalSystem, ImportSummary};
+pub use competitors::{ExternalSystem, ImportSummary, TeamMembers};
 pub use counts::{ResultCounts, Standing};
 pub use error::{DatabaseError, StoreError};
 pub use file_health::{backups_beside, restore_advice, restore_backup, BackupFile, RestoreReport};

@@ -431,6 +431,77 @@ fn every_overall_export_follows_the_stored_team_workouts_rule() {
     }
 }
 
+/// A competitor in two teams of a credited team workout, with different
+/// places, on the file path (the members read by the store's cursor one
+/// team at a time): credited with the better team's place, and every
+/// overall table is the store's own (the engine's, given the whole teams
+/// list).
+#[test]
+fn a_member_of_two_teams_is_credited_as_the_engine_credits_it() {
+    use scoretable_core::model::{Team, TeamMember, TeamScoring, TeamWorkoutsInOverall};
+
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = build_file(directory.path());
+    let mut relay = workout(0, "Relay", 2, ScoreType::Time);
+    relay.team_scoring = TeamScoring::SumAll;
+    relay.state = PublicationState::Provisional;
+    let relay = file.add_workout(&relay).unwrap();
+    // 102 runs for Slow (2nd, 2:00) and for Duo (1st, 1:30).
+    for (name, members) in [("Fast", [4, 5]), ("Slow", [1, 2]), ("Duo", [3, 2])] {
+        file.add_team(&Team {
+            id: 0,
+            name: name.into(),
+            bib: Some(format!("T-{name}")),
+            country: None,
+            division_ids: Vec::new(),
+            members: members
+                .iter()
+                .enumerate()
+                .map(|(order, id)| TeamMember {
+                    competitor_id: *id,
+                    order: order as u32 + 1,
+                })
+                .collect(),
+            external_ids: Default::default(),
+        })
+        .unwrap();
+    }
+    for (bib, value) in [
+        ("101", "1:00"),
+        ("102", "1:00"),
+        ("103", "0:30"),
+        ("104", "2:00"),
+        ("105", "2:00"),
+    ] {
+        file.enter_score_by_bib(relay, bib, ScoreInput::text(value), "Scorekeeper")
+            .unwrap();
+    }
+    file.set_team_workouts_rule(TeamWorkoutsInOverall::TeamPlace)
+        .unwrap();
+    let data = gather_export_data(&file).unwrap();
+    let relay_place = |competitor: i64| {
+        let board = data.overall_leaderboard(None).unwrap();
+        let row = board
+            .rows
+            .iter()
+            .find(|row| row.entrant == Entrant::Competitor(competitor))
+            .unwrap();
+        let cell = row.cells.iter().find(|cell| cell.workout_id == relay);
+        cell.unwrap().rank
+    };
+    assert_eq!(relay_place(2), Some(1));
+    assert_eq!(relay_place(1), Some(2));
+    assert_eq!(relay_place(3), Some(1));
+    assert_eq!(relay_place(4), Some(3));
+    for table in data.overall_tables() {
+        assert_eq!(
+            data.overall_leaderboard(table.division_id()).unwrap().rows,
+            file.overall_leaderboard(table.division_id(), None, None)
+                .unwrap()
+        );
+    }
+}
+
 /// An observer that amends bib 101's Harbour 5K time through a second
 /// handle of the same file at every step of the snapshot (after each read,
 /// after the seal's backup), as another program at the table would.

@@ -438,6 +438,45 @@ impl CompetitionFile {
         outcome
     }
 
+    /// Every team's members, handed to `each` one team at a time as one
+    /// query reads them: the team's id and its members' competitor ids in
+    /// member order, teams in id order (the order of [`Self::teams`]).
+    /// A team without members is not handed over. Only one team's members
+    /// are held, whatever the number of teams; no team record is built.
+    /// An error from `each` stops the walk and is returned.
+    pub fn for_each_team_members<E: From<StoreError>>(
+        &self,
+        each: &mut TeamMembers<'_, E>,
+    ) -> std::result::Result<(), E> {
+        let mut outcome: std::result::Result<(), E> = Ok(());
+        self.read(|connection| {
+            let mut statement = connection.prepare_cached(
+                "SELECT team_id, competitor_id FROM team_members ORDER BY team_id, member_order",
+            )?;
+            let mut rows = statement.query([])?;
+            let mut team: Option<Id> = None;
+            let mut members: Vec<Id> = Vec::new();
+            loop {
+                let row = rows.next()?;
+                let next: Option<Id> = row.map(|row| row.get(0)).transpose()?;
+                if let Some(id) = team.filter(|id| next != Some(*id)) {
+                    if let Err(error) = each(id, &members) {
+                        outcome = Err(error);
+                        return Ok(());
+                    }
+                    members.clear();
+                }
+                let Some(row) = row else {
+                    return Ok(());
+                };
+                team = next;
+                members.push(row.get(1)?);
+            }
+        })
+        .map_err(E::from)?;
+        outcome
+    }
+
     /// The teams `competitor_id` is a member of, with their members and
     /// divisions, in id order: read by key (the member index), never every
     /// team.

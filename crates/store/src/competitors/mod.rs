@@ -61,6 +61,10 @@ pub(crate) use load::*;
 use static_insert::{Bound, StaticInsert};
 use write::*;
 
+/// What [`CompetitionFile::for_each_team_members`] calls with each team:
+/// its id and its members' competitor ids, in member order.
+pub type TeamMembers<'a, E> = dyn FnMut(Id, &[Id]) -> std::result::Result<(), E> + 'a;
+
 /// The external systems whose identifiers a competitor or team carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -442,7 +442,8 @@ fn walks_the_full_load<T: PartialEq + std::fmt::Debug>(
 /// `for_each_team` hands over the same teams as the full load, in id
 /// order, each with its own members (none, one, several, in member order)
 /// and divisions (a removed team's neighbours keep theirs), and stops at
-/// the first error its callback returns.
+/// the first error its callback returns; `for_each_team_members` hands
+/// over the same members (the teams with any) in the same order.
 #[test]
 fn teams_one_at_a_time_match_the_full_load() {
     let (_directory, mut file) = new_file();
@@ -487,9 +488,22 @@ fn teams_one_at_a_time_match_the_full_load() {
     file.remove_team(teams[4]).unwrap();
     let everyone = file.teams().unwrap();
     assert_eq!(everyone.len(), 6);
+    // The members alone: the teams with members, in the same order.
+    let memberships: Vec<(i64, Vec<i64>)> = everyone
+        .iter()
+        .filter(|team| !team.members.is_empty())
+        .map(|team| {
+            let members = team.members.iter().map(|member| member.competitor_id);
+            (team.id, members.collect())
+        })
+        .collect();
     let walked = walks_the_full_load(everyone, |each| file.for_each_team(each));
     assert!(walked.iter().any(|team| team.members.len() == 3));
     assert!(walked.iter().any(|team| team.division_ids.len() == 2));
+    let members_walked = walks_the_full_load(memberships, |each| {
+        file.for_each_team_members(&mut |team, members| each((team, members.to_vec())))
+    });
+    assert!(members_walked.len() < walked.len());
 }
 
 #[test]
