@@ -3,7 +3,9 @@
 #   0. the committed npm lockfile installs with plain `npm ci` in an empty folder;
 #      no merge-conflict markers and `cargo fmt --check` clean;
 #   1. the Rust workspace (engine, store, CLI, inbound, sync, export, bench
-#      smoke run, and the app's command layer), with property tests;
+#      smoke run, and the app's command layer), with property tests, and
+#      (after the end-to-end tests) the export's memory test at event size
+#      in release;
 #   2. the UI's logic tests (Vitest, against the in-browser mock backend);
 #   3. the end-to-end tests of the real desktop app under Xvfb, driven through
 #      tauri-driver and WebKitWebDriver (score table workflow, 60k-row
@@ -68,6 +70,9 @@ if [ "${SCORETABLE_TEST_FREE_DISK:-}" = 1 ]; then
   step "freeing the debug build (SCORETABLE_TEST_FREE_DISK=1)"
   rm -rf "$CARGO_TARGET_DIR/debug"
 fi
+
+step "export memory at event size (release: a team event at 32,000 and 64,000 athletes)"
+cargo test --release -p scoretable-export --test memory
 
 step "the demo command (build, generate, open under Xvfb)"
 tests/demo-smoke.sh

@@ -201,10 +201,6 @@ pub fn run_export_with_clock(
     clock: &SnapshotClock,
 ) -> Result<ExportSummary, ExportError> {
     let competition_path = file.path().to_path_buf();
-    let writer = Writer {
-        competition_path: &competition_path,
-        data: None,
-    };
     if let ExportRequest::Seal {
         output,
         status_policy,
@@ -222,8 +218,9 @@ pub fn run_export_with_clock(
     }
     let data = crate::gather::gather_export_data_with(file, observer, clock)?;
     let writer = Writer {
+        competition_path: &competition_path,
         data: Some(&data),
-        ..writer
+        observer: Some(std::cell::RefCell::new(observer)),
     };
     run_on_snapshot(&data, &writer, request)
 }
@@ -234,9 +231,26 @@ struct Writer<'a> {
     /// The snapshot rendered from: a file is kept only while its scratch
     /// files read well ([`ExportData::check_scratch`]).
     data: Option<&'a ExportData>,
+    /// Told each file's path once it is written (the stages after the
+    /// snapshot's reads, for `run_export_observed`).
+    observer: Option<std::cell::RefCell<Observer<'a>>>,
 }
 
+/// What `run_export_observed` tells of each stage.
+type Observer<'a> = &'a mut dyn FnMut(&str);
+
 impl Writer<'_> {
+    /// Tells the observer that the file at `path` is written, as `file`
+    /// and its folder and name (`file csv/overall.csv`).
+    fn written(&self, path: &Path) {
+        if let Some(observer) = &self.observer {
+            let mut shown: Vec<_> = path.iter().rev().take(2).collect();
+            shown.reverse();
+            let shown = PathBuf::from_iter(shown);
+            (observer.borrow_mut())(&format!("file {}", shown.display()));
+        }
+    }
+
     /// Writes the file at `path` as `render` produces it, through a
     /// temporary name renamed into place, hashing it on the way.
     fn write_with(
@@ -254,6 +268,7 @@ impl Writer<'_> {
             data.map_or(Ok(()), ExportData::check_scratch)?;
             rendered
         })?;
+        self.written(path);
         Ok(WrittenFile {
             path: path.display().to_string(),
             bytes,
@@ -273,6 +288,7 @@ impl Writer<'_> {
             data.check_scratch()?;
         }
         write_atomically(path, bytes)?;
+        self.written(path);
         Ok(WrittenFile {
             path: path.display().to_string(),
             bytes: bytes.len() as u64,
@@ -917,6 +933,7 @@ mod tests {
         let writer = Writer {
             competition_path: &path,
             data: Some(&data),
+            observer: None,
         };
         let out = directory.path().join("out");
         let json = directory.path().join("results.json");
@@ -967,6 +984,7 @@ mod tests {
         let writer = Writer {
             competition_path: &path,
             data: Some(&data),
+            observer: None,
         };
         let csv = directory.path().join("overall.csv");
         let request = ExportRequest::OverallCsv {
@@ -984,6 +1002,7 @@ mod tests {
         let writer = Writer {
             competition_path: &path,
             data: Some(&data),
+            observer: None,
         };
         let pdf = directory.path().join("all.pdf");
         let request = ExportRequest::Pdf {
@@ -1000,6 +1019,7 @@ mod tests {
         let writer = Writer {
             competition_path: &path,
             data: Some(&data),
+            observer: None,
         };
         let csv = directory.path().join("run.csv");
         let request = ExportRequest::WorkoutCsv {
