@@ -46,6 +46,16 @@ impl SpillWriter {
         })
     }
 
+    /// A writer appending to `file` from its start (tests hand it a file
+    /// that fails).
+    #[cfg(test)]
+    pub(crate) fn over(file: File) -> SpillWriter {
+        SpillWriter {
+            file: BufWriter::with_capacity(BLOCK, file),
+            len: 0,
+        }
+    }
+
     /// Bytes written so far: where the next bytes start.
     pub(crate) fn len(&self) -> u64 {
         self.len
@@ -185,12 +195,16 @@ impl Spill {
 }
 
 #[cfg(unix)]
-fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+pub(crate) fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
 }
 
 #[cfg(windows)]
-fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+pub(crate) fn read_exact_at(
+    file: &File,
+    mut buffer: &mut [u8],
+    mut offset: u64,
+) -> std::io::Result<()> {
     use std::os::windows::fs::FileExt;
     while !buffer.is_empty() {
         match file.seek_read(buffer, offset) {
@@ -212,11 +226,48 @@ fn read_exact_at(file: &File, mut buffer: &mut [u8], mut offset: u64) -> std::io
 }
 
 #[cfg(not(any(unix, windows)))]
-fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+pub(crate) fn read_exact_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = file;
     file.seek(SeekFrom::Start(offset))?;
     file.read_exact(buffer)
+}
+
+/// Writes all of `buffer` at `offset` of `file` (a positioned write: the
+/// file's cursor is not used).
+#[cfg(unix)]
+pub(crate) fn write_all_at(file: &File, buffer: &[u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, buffer, offset)
+}
+
+#[cfg(windows)]
+pub(crate) fn write_all_at(file: &File, mut buffer: &[u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buffer.is_empty() {
+        match file.seek_write(buffer, offset) {
+            Ok(0) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::WriteZero,
+                    "the scratch file took no bytes",
+                ))
+            }
+            Ok(written) => {
+                buffer = &buffer[written..];
+                offset += written as u64;
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+pub(crate) fn write_all_at(file: &File, buffer: &[u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    file.write_all(buffer)
 }
 
 /// Variable-length records written one after the other, numbered from 0:

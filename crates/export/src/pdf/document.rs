@@ -315,10 +315,96 @@ impl Canvas {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
 struct FinishedPage {
     page_id: Ref,
     body_id: Ref,
     orientation: Orientation,
+}
+
+/// Bytes of a [`FinishedPage`] in the pages' scratch file: the page's id
+/// and its body's (4 bytes each, little-endian) and the orientation (0
+/// portrait, 1 landscape).
+const PAGE_RECORD: usize = 9;
+
+impl FinishedPage {
+    fn record(&self) -> [u8; PAGE_RECORD] {
+        let mut record = [0u8; PAGE_RECORD];
+        record[..4].copy_from_slice(&self.page_id.get().to_le_bytes());
+        record[4..8].copy_from_slice(&self.body_id.get().to_le_bytes());
+        record[8] = match self.orientation {
+            Orientation::Portrait => 0,
+            Orientation::Landscape => 1,
+        };
+        record
+    }
+
+    fn from_record(record: &[u8; PAGE_RECORD]) -> Option<FinishedPage> {
+        let id = |bytes: &[u8]| {
+            let id = i32::from_le_bytes(bytes.try_into().expect("4 bytes"));
+            (id > 0).then(|| Ref::new(id))
+        };
+        Some(FinishedPage {
+            page_id: id(&record[..4])?,
+            body_id: id(&record[4..8])?,
+            orientation: match record[8] {
+                0 => Orientation::Portrait,
+                1 => Orientation::Landscape,
+                _ => return None,
+            },
+        })
+    }
+}
+
+/// The finished pages in order, in a scratch file of [`PAGE_RECORD`]-byte
+/// records (written through a buffer, read back through the spill's small
+/// block cache), so the builder holds nothing per page.
+#[derive(Debug, Default)]
+struct PageList {
+    /// Created with the first page.
+    writer: Option<crate::spill::SpillWriter>,
+    count: usize,
+}
+
+impl PageList {
+    fn push(&mut self, page: FinishedPage) -> std::io::Result<()> {
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            none => none.insert(crate::spill::SpillWriter::new()?),
+        };
+        writer.write(&page.record())?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The pages, ready to be read (none when no page was finished).
+    fn finish(self) -> std::io::Result<Option<crate::spill::Spill>> {
+        self.writer.map(|writer| writer.finish()).transpose()
+    }
+}
+
+/// Page `index` of the pages' spill.
+fn read_page(
+    pages: Option<&crate::spill::Spill>,
+    index: usize,
+) -> Result<FinishedPage, ExportError> {
+    let mut record = [0u8; PAGE_RECORD];
+    let read = pages.is_some_and(|pages| pages.copy_to((index * PAGE_RECORD) as u64, &mut record));
+    if !read {
+        let failure = pages
+            .and_then(|pages| pages.failure())
+            .unwrap_or("no pages were kept");
+        return Err(ExportError::render(
+            "PDF",
+            format!("the scratch file of pages: {failure}"),
+        ));
+    }
+    FinishedPage::from_record(&record).ok_or_else(|| {
+        ExportError::render(
+            "PDF",
+            format!("page {index} in the scratch file of pages does not decode"),
+        )
+    })
 }
 
 /// Where a [`PdfBuilder`] writes the document.
@@ -341,14 +427,15 @@ pub(crate) struct PdfBuilder<'w> {
     chunk: Chunk,
     /// Bytes written so far (the next object's offset).
     written: usize,
-    /// Each written object's id and offset.
-    offsets: Vec<(Ref, usize)>,
+    /// Each written object's offset by id (a scratch file).
+    offsets: ObjectOffsets,
     /// The first write error; later writes are skipped and `finish` reports it.
     failed: Option<std::io::Error>,
     next_id: i32,
     /// The glyphs used so far; lent to the page being drawn.
     glyphs: GlyphUse,
-    pages: Vec<FinishedPage>,
+    /// The finished pages (a scratch file).
+    pages: PageList,
     title: String,
     footer_left: String,
     created: chrono::DateTime<chrono::Utc>,
@@ -387,12 +474,12 @@ impl<'w> PdfBuilder<'w> {
             destination,
             chunk: Chunk::new(),
             written: 0,
-            offsets: Vec::new(),
+            offsets: ObjectOffsets::default(),
             failed: None,
             // 1: catalog, 2: page tree, 3: document info.
             next_id: 4,
             glyphs: GlyphUse::default(),
-            pages: Vec::new(),
+            pages: PageList::default(),
             title: title.to_string(),
             footer_left: footer_left.to_string(),
             created,
@@ -433,7 +520,11 @@ impl<'w> PdfBuilder<'w> {
         let chunk = std::mem::replace(&mut self.chunk, Chunk::new());
         let mut refs = chunk.refs();
         if let Some(id) = refs.next() {
-            self.offsets.push((id, self.written));
+            if self.failed.is_none() {
+                if let Err(error) = self.offsets.record(id, self.written) {
+                    self.failed = Some(error);
+                }
+            }
         }
         if refs.next().is_some() && self.failed.is_none() {
             self.failed = Some(std::io::Error::other(
@@ -469,16 +560,21 @@ impl<'w> PdfBuilder<'w> {
         self.object()
             .stream(body_id, &compressed)
             .filter(Filter::FlateDecode);
-        self.pages.push(FinishedPage {
+        let page = FinishedPage {
             page_id,
             body_id,
             orientation: canvas.orientation,
-        });
+        };
+        if self.failed.is_none() {
+            if let Err(error) = self.pages.push(page) {
+                self.failed = Some(error);
+            }
+        }
     }
 
     /// The number of pages finished so far.
     pub(crate) fn page_count(&self) -> usize {
-        self.pages.len()
+        self.pages.count
     }
 
     /// Writes the footers, page tree, fonts and trailer, and returns the
@@ -496,10 +592,18 @@ impl<'w> PdfBuilder<'w> {
         let catalog_id = Ref::new(1);
         let page_tree_id = Ref::new(2);
         let info_id = Ref::new(3);
-        let page_total = self.pages.len();
-        let pages = std::mem::take(&mut self.pages);
-        let mut footer_ids = Vec::with_capacity(page_total);
-        for (index, page) in pages.iter().enumerate() {
+        let page_total = self.pages.count;
+        let pages = std::mem::take(&mut self.pages).finish();
+        if let Some(error) = self.failed.take() {
+            return Err(ExportError::render("PDF", error));
+        }
+        let pages = pages.map_err(|error| ExportError::render("PDF", error))?;
+        let pages = pages.as_ref();
+        // The footers take the ids after the pages', one a page in page
+        // order, so page `index`'s footer is `first_footer_id + index`.
+        let first_footer_id = self.next_id;
+        for index in 0..page_total {
+            let page = read_page(pages, index)?;
             let mut canvas = Canvas {
                 content: Content::new(),
                 orientation: page.orientation,
@@ -534,6 +638,7 @@ impl<'w> PdfBuilder<'w> {
                 &format!("Page {} of {}", index + 1, page_total),
             );
             let footer_id = self.allocate();
+            debug_assert_eq!(footer_id.get(), first_footer_id + index as i32);
             self.glyphs = canvas.glyphs;
             let bytes = canvas.content.finish();
             let compressed =
@@ -541,15 +646,16 @@ impl<'w> PdfBuilder<'w> {
             self.object()
                 .stream(footer_id, &compressed)
                 .filter(Filter::FlateDecode);
-            footer_ids.push(footer_id);
         }
-        for (page, footer_id) in pages.iter().zip(&footer_ids) {
+        for index in 0..page_total {
+            let page = read_page(pages, index)?;
+            let footer_id = Ref::new(first_footer_id + index as i32);
             let (width, height) = page.orientation.size();
             let mut page_writer = self.object().page(page.page_id);
             page_writer
                 .parent(page_tree_id)
                 .media_box(Rect::new(0.0, 0.0, width, height))
-                .contents_array([page.body_id, *footer_id]);
+                .contents_array([page.body_id, footer_id]);
             page_writer.finish();
         }
         let glyphs = std::mem::take(&mut self.glyphs);
@@ -567,9 +673,18 @@ impl<'w> PdfBuilder<'w> {
             .indirect(catalog_id)
             .start::<Catalog>()
             .pages(page_tree_id);
+        let mut kid_failure = None;
         let mut page_tree = self.object().pages(page_tree_id);
         page_tree
-            .kids(pages.iter().map(|page| page.page_id))
+            .kids(
+                (0..page_total).map_while(|index| match read_page(pages, index) {
+                    Ok(page) => Some(page.page_id),
+                    Err(error) => {
+                        kid_failure = Some(error);
+                        None
+                    }
+                }),
+            )
             .count(page_total as i32);
         {
             let mut resources = page_tree.resources();
@@ -579,6 +694,9 @@ impl<'w> PdfBuilder<'w> {
             }
         }
         page_tree.finish();
+        if let Some(error) = kid_failure {
+            return Err(error);
+        }
         use chrono::{Datelike, Timelike};
         let created = self.created;
         let date = Date::new(created.year().clamp(0, 9999) as u16)
@@ -597,13 +715,20 @@ impl<'w> PdfBuilder<'w> {
             .producer(TextStr("Scoretable"))
             .creation_date(date);
         self.flush_object();
-        let trailer = cross_reference_and_trailer(
-            std::mem::take(&mut self.offsets),
-            self.written,
-            catalog_id,
-            info_id,
-        );
-        self.write_out(&trailer);
+        let offsets = std::mem::take(&mut self.offsets);
+        if self.failed.is_none() {
+            let xref_offset = self.written;
+            let written = write_cross_reference_and_trailer(
+                &offsets,
+                xref_offset,
+                catalog_id,
+                info_id,
+                &mut |bytes| self.write_out(bytes),
+            );
+            if let Err(error) = written {
+                self.failed.get_or_insert(error);
+            }
+        }
         if let Some(error) = self.failed.take() {
             return Err(ExportError::render("PDF", error));
         }
@@ -776,51 +901,132 @@ impl<'w> PdfBuilder<'w> {
     }
 }
 
-/// The cross-reference table and trailer `pdf_writer::Pdf::finish` writes
-/// after objects at `offsets` (the table starting at byte `xref_offset`),
-/// with the catalog and document info in the trailer.
-fn cross_reference_and_trailer(
-    mut offsets: Vec<(Ref, usize)>,
+/// Each written object's byte offset by object id, in a scratch file of
+/// 8-byte little-endian records (record `id` at byte `8 * id`; 0 where no
+/// object was written, which no object's offset is, as the header comes
+/// first), so the builder holds nothing per object. Object ids are dense
+/// (the builder counts them up), so the file is about 8 bytes an object.
+#[derive(Debug, Default)]
+struct ObjectOffsets {
+    /// Created with the first record.
+    file: Option<std::fs::File>,
+    /// The highest id recorded (0: none).
+    last_id: u64,
+}
+
+/// Ids a reader of [`ObjectOffsets`] reads at a time.
+const OFFSETS_BLOCK_IDS: u64 = 2048;
+
+impl ObjectOffsets {
+    /// Records that object `id` starts at byte `offset` (one positioned
+    /// write).
+    fn record(&mut self, id: Ref, offset: usize) -> std::io::Result<()> {
+        let id = u64::try_from(id.get()).unwrap_or(0);
+        let file = match &mut self.file {
+            Some(file) => file,
+            none => none.insert(tempfile::tempfile()?),
+        };
+        crate::spill::write_all_at(file, &(offset as u64).to_le_bytes(), id * 8)?;
+        self.last_id = self.last_id.max(id);
+        Ok(())
+    }
+
+    /// A reader of the offsets in increasing id order.
+    fn reader(&self) -> OffsetsReader<'_> {
+        OffsetsReader {
+            offsets: self,
+            first_id: 0,
+            block: Vec::new(),
+        }
+    }
+}
+
+/// Reads [`ObjectOffsets`] forward a block of ids at a time.
+struct OffsetsReader<'o> {
+    offsets: &'o ObjectOffsets,
+    /// The id of the block's first record.
+    first_id: u64,
+    block: Vec<u8>,
+}
+
+impl OffsetsReader<'_> {
+    /// Object `id`'s offset (0: not written). Asked in increasing id order,
+    /// each block is read once.
+    fn offset(&mut self, id: u64) -> std::io::Result<u64> {
+        if id > self.offsets.last_id {
+            return Ok(0);
+        }
+        let Some(file) = &self.offsets.file else {
+            return Ok(0);
+        };
+        let in_block = id >= self.first_id && id - self.first_id < self.block.len() as u64 / 8;
+        if !in_block {
+            let first_id = id - id % OFFSETS_BLOCK_IDS;
+            let ids = (self.offsets.last_id + 1 - first_id).min(OFFSETS_BLOCK_IDS);
+            self.block.resize(ids as usize * 8, 0);
+            self.first_id = first_id;
+            if let Err(error) = crate::spill::read_exact_at(file, &mut self.block, first_id * 8) {
+                self.block.clear();
+                return Err(error);
+            }
+        }
+        let at = ((id - self.first_id) * 8) as usize;
+        Ok(u64::from_le_bytes(
+            self.block[at..at + 8].try_into().expect("8 bytes"),
+        ))
+    }
+}
+
+/// Bytes of the cross-reference table gathered before they are written.
+const XREF_BUFFER: usize = 64 * 1024;
+
+/// Writes, through `out`, the cross-reference table and trailer
+/// `pdf_writer::Pdf::finish` writes after the objects at `offsets` (the
+/// table starting at byte `xref_offset`), with the catalog and document
+/// info in the trailer: one entry of 20 bytes an id from 0 to the highest
+/// written, read from the scratch file in id order. Ids without an object
+/// are free, linked as pdf-writer links them: each to the next free id
+/// (the last to 0; id 0 heads the list with generation 65535).
+fn write_cross_reference_and_trailer(
+    offsets: &ObjectOffsets,
     xref_offset: usize,
     catalog_id: Ref,
     info_id: Ref,
-) -> Vec<u8> {
+    out: &mut dyn FnMut(&[u8]),
+) -> std::io::Result<()> {
     use std::io::Write as _;
-    offsets.sort();
-    let xref_len = 1 + offsets.last().map_or(0, |(id, _)| id.get());
-    let mut out = Vec::with_capacity(64 + offsets.len() * 20);
-    let _ = write!(out, "xref\n0 {xref_len}\n");
-    if offsets.is_empty() {
-        let _ = write!(out, "{:010} {:05} f\r\n", 0, 65535);
-    }
-    // The free list as pdf-writer links it: each unused id points at the
-    // next unused one (id 0 heads it, generation 65535).
-    let mut written = 0;
-    for (index, (object_id, offset)) in offsets.iter().enumerate() {
-        for free_id in written..object_id.get() {
-            let mut next = free_id + 1;
-            if next == object_id.get() {
-                for (used_id, _) in &offsets[index..] {
-                    if next < used_id.get() {
-                        break;
-                    }
-                    next = used_id.get() + 1;
-                }
+    let xref_len = offsets.last_id + 1;
+    let mut buffer = Vec::with_capacity(XREF_BUFFER + 64);
+    let _ = write!(buffer, "xref\n0 {xref_len}\n");
+    let mut entries = offsets.reader();
+    // A second reader finds the next free id after a free one: it moves
+    // forward only, over each run of used ids once.
+    let mut ahead = offsets.reader();
+    for id in 0..xref_len {
+        let offset = if id == 0 { 0 } else { entries.offset(id)? };
+        if offset != 0 {
+            let _ = write!(buffer, "{offset:010} {:05} n\r\n", 0);
+        } else {
+            let mut next = id + 1;
+            while next < xref_len && ahead.offset(next)? != 0 {
+                next += 1;
             }
-            let generation = if free_id == 0 { 65535 } else { 0 };
-            let _ = write!(out, "{:010} {generation:05} f\r\n", next % xref_len);
+            let generation = if id == 0 { 65535 } else { 0 };
+            let _ = write!(buffer, "{:010} {generation:05} f\r\n", next % xref_len);
         }
-        written = written.max(object_id.get());
-        let _ = write!(out, "{offset:010} {:05} n\r\n", 0);
-        written += 1;
+        if buffer.len() >= XREF_BUFFER {
+            out(&buffer);
+            buffer.clear();
+        }
     }
     let _ = write!(
-        out,
+        buffer,
         "trailer\n<<\n  /Size {xref_len}\n  /Root {} 0 R\n  /Info {} 0 R\n>>\nstartxref\n{xref_offset}\n%%EOF",
         catalog_id.get(),
         info_id.get()
     );
-    out
+    out(&buffer);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -828,6 +1034,55 @@ mod tests {
     use std::sync::OnceLock;
 
     use super::*;
+
+    /// The cross-reference table and trailer as the builder wrote it before
+    /// the offsets were spilled (the whole table in memory), kept as the
+    /// oracle of [`write_cross_reference_and_trailer`]: the table and trailer `pdf_writer::Pdf::finish` writes
+    /// after objects at `offsets` (the table starting at byte `xref_offset`),
+    /// with the catalog and document info in the trailer.
+    fn cross_reference_and_trailer(
+        mut offsets: Vec<(Ref, usize)>,
+        xref_offset: usize,
+        catalog_id: Ref,
+        info_id: Ref,
+    ) -> Vec<u8> {
+        use std::io::Write as _;
+        offsets.sort();
+        let xref_len = 1 + offsets.last().map_or(0, |(id, _)| id.get());
+        let mut out = Vec::with_capacity(64 + offsets.len() * 20);
+        let _ = write!(out, "xref\n0 {xref_len}\n");
+        if offsets.is_empty() {
+            let _ = write!(out, "{:010} {:05} f\r\n", 0, 65535);
+        }
+        // The free list as pdf-writer links it: each unused id points at the
+        // next unused one (id 0 heads it, generation 65535).
+        let mut written = 0;
+        for (index, (object_id, offset)) in offsets.iter().enumerate() {
+            for free_id in written..object_id.get() {
+                let mut next = free_id + 1;
+                if next == object_id.get() {
+                    for (used_id, _) in &offsets[index..] {
+                        if next < used_id.get() {
+                            break;
+                        }
+                        next = used_id.get() + 1;
+                    }
+                }
+                let generation = if free_id == 0 { 65535 } else { 0 };
+                let _ = write!(out, "{:010} {generation:05} f\r\n", next % xref_len);
+            }
+            written = written.max(object_id.get());
+            let _ = write!(out, "{offset:010} {:05} n\r\n", 0);
+            written += 1;
+        }
+        let _ = write!(
+            out,
+            "trailer\n<<\n  /Size {xref_len}\n  /Root {} 0 R\n  /Info {} 0 R\n>>\nstartxref\n{xref_offset}\n%%EOF",
+            catalog_id.get(),
+            info_id.get()
+        );
+        out
+    }
 
     /// A CFF-flavoured OpenType font, like the Noto CJK fonts that are the
     /// usual CJK fallback on Linux (Debian: fonts-urw-base35).
@@ -848,6 +1103,106 @@ mod tests {
             2 => cff_font().expect("the CFF test font"),
             other => fonts::face(other),
         }
+    }
+
+    /// The offsets of objects `ids` (written in reverse order, each at an
+    /// offset of its own) in the scratch file and as the old table's list.
+    fn offsets_of(ids: &[i32]) -> (ObjectOffsets, Vec<(Ref, usize)>) {
+        let mut offsets = ObjectOffsets::default();
+        let mut listed = Vec::new();
+        for &id in ids.iter().rev() {
+            let offset = PDF_HEADER.len() + id as usize * 37;
+            offsets.record(Ref::new(id), offset).unwrap();
+            listed.push((Ref::new(id), offset));
+        }
+        (offsets, listed)
+    }
+
+    /// The table and trailer read back from the scratch file are the bytes
+    /// the in-memory table made, free-list links included, with gaps at
+    /// the start, in the middle (one id, consecutive ids, across a block of
+    /// the reader), before the last object, and with no object at all.
+    #[test]
+    fn the_streamed_cross_reference_equals_the_in_memory_one() {
+        let mut patterns: Vec<Vec<i32>> = vec![
+            vec![],
+            vec![1],
+            vec![2],
+            vec![1, 2, 3],
+            vec![3, 4, 5],
+            vec![1, 2, 5],
+            vec![1, 3, 5, 7],
+            vec![2, 3, 7, 8, 10],
+            vec![1, 10],
+            vec![4, 5, 6, 7, 1, 2, 3],
+        ];
+        let many: Vec<i32> = (1..9_000)
+            .filter(|id| id % 97 != 0 && !(2_040..2_100).contains(id) && *id != 4_096)
+            .collect();
+        patterns.push(many);
+        let dense_then_gap: Vec<i32> = (1..5_000).chain([6_000, 8_193]).collect();
+        patterns.push(dense_then_gap);
+        for ids in patterns {
+            let (offsets, listed) = offsets_of(&ids);
+            let expected = cross_reference_and_trailer(listed, 123_456, Ref::new(1), Ref::new(3));
+            let mut streamed = Vec::new();
+            write_cross_reference_and_trailer(
+                &offsets,
+                123_456,
+                Ref::new(1),
+                Ref::new(3),
+                &mut |bytes| streamed.extend_from_slice(bytes),
+            )
+            .unwrap();
+            assert!(
+                streamed == expected,
+                "ids {:?}..: {} bytes streamed, {} expected",
+                &ids[..ids.len().min(8)],
+                streamed.len(),
+                expected.len()
+            );
+        }
+    }
+
+    fn two_page_document() -> PdfBuilder<'static> {
+        let mut builder = PdfBuilder::new("Scratch", "Scratch footer", chrono::Utc::now());
+        for orientation in [Orientation::Portrait, Orientation::Landscape] {
+            let mut canvas = builder.begin_page(orientation);
+            canvas.text(72.0, 500.0, Font::Regular, 12.0, BLACK, "Scratch");
+            builder.end_page(canvas);
+        }
+        builder
+    }
+
+    /// A scratch file that cannot be written (here one opened read-only)
+    /// makes `finish` an error, not a panic nor a document without its
+    /// table.
+    #[test]
+    fn a_scratch_file_that_fails_makes_finish_an_error() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("read-only");
+        std::fs::write(&path, b"").unwrap();
+
+        let mut builder = PdfBuilder::new("Scratch", "Scratch footer", chrono::Utc::now());
+        builder.offsets.file = Some(std::fs::File::open(&path).unwrap());
+        let mut canvas = builder.begin_page(Orientation::Portrait);
+        canvas.text(72.0, 500.0, Font::Regular, 12.0, BLACK, "Scratch");
+        builder.end_page(canvas);
+        let error = builder.finish().unwrap_err();
+        assert!(error.to_string().contains("PDF"), "{error}");
+
+        let mut builder = two_page_document();
+        let writer = builder.pages.writer.take().unwrap();
+        // The pages' scratch file loses its records: reading them back fails.
+        let read_only = std::fs::File::open(&path).unwrap();
+        drop(writer);
+        builder.pages.writer = Some(crate::spill::SpillWriter::over(read_only));
+        let error = builder.finish().unwrap_err();
+        assert!(error.to_string().contains("PDF"), "{error}");
+
+        // Unharmed, the same document finishes and reads.
+        let pdf = two_page_document().finish().unwrap();
+        assert!(pdf.starts_with(PDF_HEADER) && pdf.ends_with(b"%%EOF"));
     }
 
     #[test]
