@@ -673,30 +673,7 @@ impl<'w> PdfBuilder<'w> {
             .indirect(catalog_id)
             .start::<Catalog>()
             .pages(page_tree_id);
-        let mut kid_failure = None;
-        let mut page_tree = self.object().pages(page_tree_id);
-        page_tree
-            .kids(
-                (0..page_total).map_while(|index| match read_page(pages, index) {
-                    Ok(page) => Some(page.page_id),
-                    Err(error) => {
-                        kid_failure = Some(error);
-                        None
-                    }
-                }),
-            )
-            .count(page_total as i32);
-        {
-            let mut resources = page_tree.resources();
-            let mut font_dictionary = resources.fonts();
-            for (name, font_id) in &font_resources {
-                font_dictionary.pair(Name(name), *font_id);
-            }
-        }
-        page_tree.finish();
-        if let Some(error) = kid_failure {
-            return Err(error);
-        }
+        self.write_page_tree(page_tree_id, page_total, pages, &font_resources)?;
         use chrono::{Datelike, Timelike};
         let created = self.created;
         let date = Date::new(created.year().clamp(0, 9999) as u16)
@@ -736,6 +713,67 @@ impl<'w> PdfBuilder<'w> {
             out.flush()
                 .map_err(|error| ExportError::render("PDF", error))?;
         }
+        Ok(())
+    }
+
+    /// Writes the page tree object, its `/Kids` array streamed from the
+    /// pages' scratch file: the object is made by pdf-writer with one
+    /// placeholder kid ([`KIDS_PLACEHOLDER`]), and the page ids are written
+    /// in its place as pdf-writer writes an array of references (`4 0 R`
+    /// and a space between), so the bytes are those of the object with
+    /// every kid and the builder holds none of them.
+    fn write_page_tree(
+        &mut self,
+        page_tree_id: Ref,
+        page_total: usize,
+        pages: Option<&crate::spill::Spill>,
+        font_resources: &[(std::borrow::Cow<'static, [u8]>, Ref)],
+    ) -> Result<(), ExportError> {
+        let mut chunk = Chunk::new();
+        let mut page_tree = chunk.pages(page_tree_id);
+        page_tree.kids([KIDS_PLACEHOLDER]).count(page_total as i32);
+        {
+            let mut resources = page_tree.resources();
+            let mut font_dictionary = resources.fonts();
+            for (name, font_id) in font_resources {
+                font_dictionary.pair(Name(name), *font_id);
+            }
+        }
+        page_tree.finish();
+        let bytes = chunk.as_bytes();
+        let placeholder = format!("[{} 0 R]", KIDS_PLACEHOLDER.get());
+        let Some(at) = bytes
+            .windows(placeholder.len())
+            .position(|window| window == placeholder.as_bytes())
+        else {
+            return Err(ExportError::render(
+                "PDF",
+                "the page tree has no kids array (a PdfBuilder defect)",
+            ));
+        };
+        // The previous object out, then this one by hand.
+        self.flush_object();
+        if self.failed.is_none() {
+            if let Err(error) = self.offsets.record(page_tree_id, self.written) {
+                self.failed = Some(error);
+            }
+        }
+        self.write_out(&bytes[..=at]);
+        let mut kids = Vec::with_capacity(XREF_BUFFER + 32);
+        for index in 0..page_total {
+            use std::io::Write as _;
+            let page = read_page(pages, index)?;
+            if index > 0 {
+                kids.push(b' ');
+            }
+            let _ = write!(kids, "{} 0 R", page.page_id.get());
+            if kids.len() >= XREF_BUFFER {
+                self.write_out(&kids);
+                kids.clear();
+            }
+        }
+        self.write_out(&kids);
+        self.write_out(&bytes[at + placeholder.len() - 1..]);
         Ok(())
     }
 
@@ -977,7 +1015,12 @@ impl OffsetsReader<'_> {
     }
 }
 
-/// Bytes of the cross-reference table gathered before they are written.
+/// The kid the page tree is made with, replaced by the pages' ids as it
+/// is written ([`PdfBuilder::write_page_tree`]).
+const KIDS_PLACEHOLDER: Ref = Ref::new(i32::MAX);
+
+/// Bytes of the cross-reference table (and of the page tree's kids)
+/// gathered before they are written.
 const XREF_BUFFER: usize = 64 * 1024;
 
 /// Writes, through `out`, the cross-reference table and trailer
@@ -1162,6 +1205,37 @@ mod tests {
                 expected.len()
             );
         }
+    }
+
+    /// The page tree's kids, written from the pages' scratch file, are the
+    /// array pdf-writer writes for the same page ids.
+    #[test]
+    fn the_streamed_kids_are_pdf_writers_array() {
+        let mut builder = PdfBuilder::new("Kids", "Kids footer", chrono::Utc::now());
+        let mut page_ids = Vec::new();
+        for index in 0..3 {
+            let orientation = if index == 1 {
+                Orientation::Landscape
+            } else {
+                Orientation::Portrait
+            };
+            let mut canvas = builder.begin_page(orientation);
+            canvas.text(72.0, 500.0, Font::Regular, 12.0, BLACK, "Kids");
+            builder.end_page(canvas);
+            page_ids.push(Ref::new(builder.next_id - 2));
+        }
+        let pdf = builder.finish().unwrap();
+        let mut chunk = Chunk::new();
+        chunk.pages(Ref::new(2)).kids(page_ids).count(3);
+        let line = |bytes: &[u8]| -> String {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let start = text.find("/Kids ").expect("a kids array");
+            text[start..start + text[start..].find('\n').unwrap()].to_string()
+        };
+        assert_eq!(line(&pdf), line(chunk.as_bytes()));
+        assert_eq!(line(&pdf), "/Kids [4 0 R 6 0 R 8 0 R]");
+        let text = String::from_utf8_lossy(&pdf);
+        assert_eq!(text.matches("/MediaBox [0 0 841.89 595.28]").count(), 1);
     }
 
     fn two_page_document() -> PdfBuilder<'static> {
