@@ -112,7 +112,7 @@ fn export_all_memory_grows_by_less_than_a_bound_per_athlete() {
     let _turn = ONE_AT_A_TIME
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    grows_by_less_than_the_bounds("race", (8_000, 16_000), |athletes| {
+    grows_by_less_than_the_bounds("race", (8_000, 16_000), stage_bound, |athletes| {
         large_individual_event(athletes, 4, 10, 21)
     });
 }
@@ -135,14 +135,18 @@ fn a_team_events_export_memory_grows_by_less_than_a_bound_per_athlete() {
     let _turn = ONE_AT_A_TIME
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    grows_by_less_than_the_bounds("team event", (32_000, 64_000), |athletes| {
-        team_event(athletes, 8, 4, 21)
-    });
+    grows_by_less_than_the_bounds(
+        "team event",
+        (32_000, 64_000),
+        team_stage_bound,
+        |athletes| team_event(athletes, 8, 4, 21),
+    );
 }
 
 fn grows_by_less_than_the_bounds(
     kind: &str,
     (small, large): (usize, usize),
+    stage_bound: fn(&str) -> usize,
     event: impl Fn(usize) -> GeneratedEvent,
 ) {
     let (small_peak, small_stages) = export_all_peak(event(small));
@@ -182,6 +186,18 @@ fn grows_by_less_than_the_bounds(
         per_athlete < PER_ATHLETE_BOUND,
         "{kind}: export all's heap peak grows by {per_athlete} bytes an athlete (bound {PER_ATHLETE_BOUND})"
     );
+}
+
+/// The bound of the stage ending `stage` in the team event: a PDF's
+/// writing is held to [`PDF_BOUND`] (at 32,000 -> 64,000 athletes the
+/// caches have filled; in the race at 8,000 -> 16,000 every stage after
+/// the names join, each CSV too, still grows by 14 to 20 as they fill).
+fn team_stage_bound(stage: &str) -> usize {
+    if stage.starts_with("file pdf/") {
+        PDF_BOUND
+    } else {
+        stage_bound(stage)
+    }
 }
 
 /// The bound of the stage ending `stage`.
@@ -240,6 +256,15 @@ const RANKING_BOUND: usize = 16;
 /// before fails it (71, 66, 82).
 const NAMES_STAGES: [&str; 3] = ["competitors", "amendment log", "rendering"];
 const NAMES_BOUND: usize = 40;
+
+/// Bytes an athlete the writing of one PDF may grow by in the team event
+/// ([`team_stage_bound`]). The PDF builder keeps each object's offset and
+/// each finished page in scratch files and streams the page tree's kids
+/// and the cross-reference table from them (crates/bench/README.md,
+/// "Export memory: the PDF builder"): the team event's all-results PDF
+/// grows by 2 (3.46 -> 3.55 MB). The code before fails it: 30 (per page
+/// its objects' offsets, ids and kids until the document ended).
+const PDF_BOUND: usize = 10;
 
 /// Bytes an athlete the stage ending "splits" may grow by. Round 10
 /// (crates/bench/README.md, "Export memory, round 10: split standings"):
