@@ -9,7 +9,7 @@ use std::io::Read;
 use common::*;
 use scoretable_core::import::read_scores_csv;
 use scoretable_core::model::{
-    Division, DivisionKind, Entrant, Gender, PublicationState, ScoreType, TimingPoint,
+    Division, DivisionKind, Entrant, Gender, Id, PublicationState, ScoreType, TimingPoint,
 };
 use scoretable_export::{
     gather_export_data, seal_competition, verify_archive, ArchiveOptions, AwardRules, Exporter,
@@ -326,24 +326,20 @@ fn run_export_writes_reports_and_refuses_the_competition_file() {
     assert_eq!(summary.warnings.len(), 1);
 }
 
-/// The team-workouts rule stored in the file reaches every export that
-/// shows the overall: the CSV's column headings and totals, the JSON
-/// document (rule, headings, rows) and the PDF's heading and note.
-#[test]
-fn every_overall_export_follows_the_stored_team_workouts_rule() {
-    use scoretable_core::model::{Team, TeamMember, TeamScoring, TeamWorkoutsInOverall};
+/// Adds a provisional relay (team, summing its members' times) and the
+/// teams named with their two members' competitor ids (bib `T-<name>`);
+/// gives the relay's id.
+fn add_relay_with_teams(file: &mut CompetitionFile, teams: &[(&str, [Id; 2])]) -> Id {
+    use scoretable_core::model::{Team, TeamMember, TeamScoring};
 
-    let directory = tempfile::tempdir().unwrap();
-    let mut file = build_file(directory.path());
     let mut relay = workout(0, "Relay", 2, ScoreType::Time);
     relay.team_scoring = TeamScoring::SumAll;
     relay.state = PublicationState::Provisional;
     let relay = file.add_workout(&relay).unwrap();
-    // 104 and 105 (the two fastest in the 5K) are one team; 101 and 102 the other.
-    for (name, members) in [("Fast", [4, 5]), ("Slow", [1, 2])] {
+    for (name, members) in teams {
         file.add_team(&Team {
             id: 0,
-            name: name.into(),
+            name: (*name).into(),
             bib: Some(format!("T-{name}")),
             country: None,
             division_ids: Vec::new(),
@@ -359,6 +355,20 @@ fn every_overall_export_follows_the_stored_team_workouts_rule() {
         })
         .unwrap();
     }
+    relay
+}
+
+/// The team-workouts rule stored in the file reaches every export that
+/// shows the overall: the CSV's column headings and totals, the JSON
+/// document (rule, headings, rows) and the PDF's heading and note.
+#[test]
+fn every_overall_export_follows_the_stored_team_workouts_rule() {
+    use scoretable_core::model::TeamWorkoutsInOverall;
+
+    let directory = tempfile::tempdir().unwrap();
+    let mut file = build_file(directory.path());
+    // 104 and 105 (the two fastest in the 5K) are one team; 101 and 102 the other.
+    let relay = add_relay_with_teams(&mut file, &[("Fast", [4, 5]), ("Slow", [1, 2])]);
     // The slow 5K pair wins the relay.
     for (bib, value) in [
         ("101", "1:00"),
@@ -438,34 +448,15 @@ fn every_overall_export_follows_the_stored_team_workouts_rule() {
 /// list).
 #[test]
 fn a_member_of_two_teams_is_credited_as_the_engine_credits_it() {
-    use scoretable_core::model::{Team, TeamMember, TeamScoring, TeamWorkoutsInOverall};
+    use scoretable_core::model::TeamWorkoutsInOverall;
 
     let directory = tempfile::tempdir().unwrap();
     let mut file = build_file(directory.path());
-    let mut relay = workout(0, "Relay", 2, ScoreType::Time);
-    relay.team_scoring = TeamScoring::SumAll;
-    relay.state = PublicationState::Provisional;
-    let relay = file.add_workout(&relay).unwrap();
     // 102 runs for Slow (2nd, 2:00) and for Duo (1st, 1:30).
-    for (name, members) in [("Fast", [4, 5]), ("Slow", [1, 2]), ("Duo", [3, 2])] {
-        file.add_team(&Team {
-            id: 0,
-            name: name.into(),
-            bib: Some(format!("T-{name}")),
-            country: None,
-            division_ids: Vec::new(),
-            members: members
-                .iter()
-                .enumerate()
-                .map(|(order, id)| TeamMember {
-                    competitor_id: *id,
-                    order: order as u32 + 1,
-                })
-                .collect(),
-            external_ids: Default::default(),
-        })
-        .unwrap();
-    }
+    let relay = add_relay_with_teams(
+        &mut file,
+        &[("Fast", [4, 5]), ("Slow", [1, 2]), ("Duo", [3, 2])],
+    );
     for (bib, value) in [
         ("101", "1:00"),
         ("102", "1:00"),

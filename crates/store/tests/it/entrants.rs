@@ -3,7 +3,7 @@
 use crate::common;
 
 use common::{competition, draft, fixture};
-use scoretable_core::model::{Division, DivisionKind, Entrant, Gender, Team, TeamMember};
+use scoretable_core::model::{Division, DivisionKind, Entrant, Gender, Id, Team, TeamMember};
 use scoretable_store::competitors::{ImportProgress, IMPORT_PROGRESS_EVERY_ROWS};
 use scoretable_store::{CompetitionFile, ScoreInput, StoreError};
 
@@ -365,6 +365,29 @@ fn a_page_cache_limit_holds_for_its_reads_and_is_given_back() {
     assert_eq!(file.page_cache_kib().unwrap(), usual);
 }
 
+/// A women's and a men's division.
+fn women_and_men(file: &mut CompetitionFile) -> [Id; 2] {
+    ["Women", "Men"].map(|name| {
+        let gender = if name == "Women" {
+            Gender::Female
+        } else {
+            Gender::Male
+        };
+        file.add_division(&common::gender_division(name, gender))
+            .unwrap()
+    })
+}
+
+/// By `index`: neither division, the first, the second, both.
+fn none_one_or_both(index: usize, [first, second]: [Id; 2]) -> Vec<Id> {
+    match index % 4 {
+        0 => Vec::new(),
+        1 => vec![first],
+        2 => vec![second],
+        _ => vec![first, second],
+    }
+}
+
 /// `for_each_competitor` hands over the same competitors as the full load,
 /// in id order, each with its own chips and divisions (none, one, several;
 /// a removed competitor's neighbours keep theirs), and stops at the first
@@ -372,24 +395,14 @@ fn a_page_cache_limit_holds_for_its_reads_and_is_given_back() {
 #[test]
 fn competitors_one_at_a_time_match_the_full_load() {
     let (_directory, mut file) = new_file();
-    let women = file
-        .add_division(&common::gender_division("Women", Gender::Female))
-        .unwrap();
-    let men = file
-        .add_division(&common::gender_division("Men", Gender::Male))
-        .unwrap();
+    let divisions = women_and_men(&mut file);
     let mut ids = Vec::new();
     for index in 0..12 {
         let competitor = scoretable_core::model::Competitor {
             chip_ids: (0..index % 3)
                 .map(|chip| format!("C{index}-{chip}"))
                 .collect(),
-            division_ids: match index % 4 {
-                0 => Vec::new(),
-                1 => vec![women],
-                2 => vec![men],
-                _ => vec![women, men],
-            },
+            division_ids: none_one_or_both(index, divisions),
             club: (index % 2 == 0).then(|| format!("Club {index}")),
             ..scoretable_testkit::fixtures::competitor(
                 format!("{}", 100 + index),
@@ -447,12 +460,7 @@ fn walks_the_full_load<T: PartialEq + std::fmt::Debug>(
 #[test]
 fn teams_one_at_a_time_match_the_full_load() {
     let (_directory, mut file) = new_file();
-    let women = file
-        .add_division(&common::gender_division("Women", Gender::Female))
-        .unwrap();
-    let men = file
-        .add_division(&common::gender_division("Men", Gender::Male))
-        .unwrap();
+    let divisions = women_and_men(&mut file);
     let mut people = Vec::new();
     for index in 0..8 {
         let competitor = scoretable_testkit::fixtures::competitor(
@@ -467,12 +475,7 @@ fn teams_one_at_a_time_match_the_full_load() {
         let team = scoretable_core::model::Team {
             name: format!("Team {index}"),
             bib: (index % 2 == 0).then(|| format!("T{index}")),
-            division_ids: match index % 4 {
-                0 => Vec::new(),
-                1 => vec![women],
-                2 => vec![men],
-                _ => vec![women, men],
-            },
+            division_ids: none_one_or_both(index, divisions),
             // Members in an order that is not their ids', some in two teams.
             members: (0..index % 4)
                 .map(|at| scoretable_core::model::TeamMember {
