@@ -395,25 +395,14 @@ impl CompetitionFile {
         workout_id: Id,
         each: &mut RankEntryWithInfo<'_, E>,
     ) -> std::result::Result<(), E> {
-        let mut outcome: std::result::Result<(), E> = Ok(());
-        self.read(|connection| {
+        self.read_walk(|connection| {
             load_workout(connection, workout_id)?;
-            let walk = crate::results::for_each_rank_entry_with_info::<Stop<E>>(
+            crate::results::for_each_rank_entry_with_info::<Stop<E>>(
                 connection,
                 workout_id,
                 &mut |entry, bib, divisions| each(entry, bib, divisions).map_err(Stop::Caller),
-            );
-            match walk {
-                Ok(()) => Ok(()),
-                Err(Stop::Store(error)) => Err(error),
-                Err(Stop::Caller(error)) => {
-                    outcome = Err(error);
-                    Ok(())
-                }
-            }
+            )
         })
-        .map_err(E::from)?;
-        outcome
     }
 
     /// Calls `each` with every formed team row of `workout_id`, a
@@ -431,21 +420,30 @@ impl CompetitionFile {
         workout_id: Id,
         each: &mut RankEntryWithInfo<'_, E>,
     ) -> std::result::Result<(), E> {
-        let mut outcome: std::result::Result<(), E> = Ok(());
-        self.read(|connection| {
+        self.read_walk(|connection| {
             let workout = load_workout(connection, workout_id)?;
-            let walk = crate::results::for_each_formed_team_entry_with_info::<Stop<E>>(
+            crate::results::for_each_formed_team_entry_with_info::<Stop<E>>(
                 connection,
                 &workout,
                 &mut |entry, bib, divisions| each(entry, bib, divisions).map_err(Stop::Caller),
-            );
-            match walk {
-                Ok(()) => Ok(()),
-                Err(Stop::Store(error)) => Err(error),
-                Err(Stop::Caller(error)) => {
-                    outcome = Err(error);
-                    Ok(())
-                }
+            )
+        })
+    }
+
+    /// Runs `walk` in one read snapshot: a store error fails the read and
+    /// is returned as `E`; the caller's error (`Stop::Caller`) stops the
+    /// walk and is returned as it is.
+    fn read_walk<E: From<crate::error::StoreError>>(
+        &self,
+        walk: impl FnOnce(&rusqlite::Connection) -> std::result::Result<(), Stop<E>>,
+    ) -> std::result::Result<(), E> {
+        let mut outcome: std::result::Result<(), E> = Ok(());
+        self.read(|connection| match walk(connection) {
+            Ok(()) => Ok(()),
+            Err(Stop::Store(error)) => Err(error),
+            Err(Stop::Caller(error)) => {
+                outcome = Err(error);
+                Ok(())
             }
         })
         .map_err(E::from)?;
